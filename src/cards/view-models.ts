@@ -1,0 +1,116 @@
+/**
+ * Plain view-model objects the card templates in cards/ are bound to.
+ * Everything here is already formatted for display: templates only lay it out,
+ * so the decisions (what counts as available, how a date reads) stay testable in TypeScript.
+ */
+
+/** Adaptive Card text colours a template may use for an outcome. */
+export type CardColor = 'Default' | 'Good' | 'Warning' | 'Attention' | 'Accent';
+
+export interface CommandHelp {
+  /** What the admin types, e.g. "status". */
+  command: string;
+  description: string;
+}
+
+export interface WelcomeView {
+  /** e.g. "Seat Steward" */
+  botName: string;
+  /** One line on what the bot does. */
+  tagline: string;
+  /** Where the bot was installed: "personal chat", "group chat" or "team channel". */
+  installedIn: string;
+  /** Hint on how to address the bot here, e.g. "Mention @Seat Steward, then type a command." (empty in personal chat) */
+  mentionHint: string;
+  commands: CommandHelp[];
+}
+
+export interface HelpView {
+  botName: string;
+  mentionHint: string;
+  commands: CommandHelp[];
+}
+
+export interface CopilotSkuLine {
+  productName: string;
+  skuPartNumber: string;
+  purchased: number;
+  assigned: number;
+  available: number;
+}
+
+export interface OtherSkuLine {
+  productName: string;
+  /** e.g. "142 / 150 assigned" */
+  usageText: string;
+}
+
+export interface TenantStatusView {
+  /** Seat Steward's own tenant id: the Sync now button sends it back. */
+  tenantId: string;
+  tenantName: string;
+  domainName: string;
+  totalUsers: number;
+  licensedUsers: number;
+  /** e.g. "231 enabled · 19 disabled · 12 guests" */
+  userBreakdownText: string;
+  hasCopilot: boolean;
+  /** Summed over the tenant's Copilot SKUs; the large number on the card is copilotAvailable. */
+  copilotPurchased: number;
+  copilotAssigned: number;
+  copilotAvailable: number;
+  copilotSkus: CopilotSkuLine[];
+  /** The largest non-Copilot SKUs by consumed units (at most 5). */
+  otherSkus: OtherSkuLine[];
+  /** e.g. "and 4 more SKUs (37 seats assigned)"; empty when otherSkus lists them all. */
+  otherSkusMoreText: string;
+  /** e.g. "22 Nov 2026 15:02 UTC (5 min ago)" or "Never synced". */
+  lastSyncText: string;
+  /** "Succeeded", "Partly succeeded", "Failed", "Running", "Never synced". */
+  lastSyncOutcomeText: string;
+  lastSyncOutcomeColor: CardColor;
+  /** The reason of the last failed or partial sync, with what to do; empty otherwise. */
+  lastSyncErrorText: string;
+  /** True while a sync of this tenant is running: the card says so instead of offering the button. */
+  syncRunning: boolean;
+}
+
+export interface StatusView {
+  /** One tenant per card. */
+  tenant: TenantStatusView;
+}
+
+export interface SyncStartedView {
+  tenantId: string;
+  tenantName: string;
+  /** e.g. "Started 15:02 UTC" */
+  startedText: string;
+  /** True when this request joined a sync that was already running. */
+  joinedRunning: boolean;
+}
+
+export interface SyncResultView {
+  tenantId: string;
+  tenantName: string;
+  /** "Sync succeeded", "Sync partly succeeded", "Sync failed" */
+  titleText: string;
+  outcomeColor: CardColor;
+  succeeded: boolean;
+  /** e.g. "22 Nov 2026 15:02 UTC" */
+  finishedText: string;
+  /** e.g. "4.2 s" */
+  durationText: string;
+  usersSynced: number;
+  licensedUsers: number;
+  skusSynced: number;
+  groupsSynced: number;
+  /** Admin-facing reason and what to do; empty on success. */
+  errorText: string;
+  /** Warnings of a partial sync, one per line; empty otherwise. */
+  warnings: string[];
+}
+
+export interface ErrorView {
+  title: string;
+  message: string;
+}
