@@ -1,0 +1,234 @@
+import path from 'node:path';
+import cron from 'node-cron';
+import { z } from 'zod';
+import { readEnvFiles } from './env-files';
+
+/**
+ * The app's whole configuration, validated once at start so that a typo stops the
+ * app with the variable's name instead of surfacing hours later as a failed sync.
+ */
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const emptyToUndefined = (value: unknown): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : typeof value === 'string' ? value.trim() : value;
+
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const guid = (what: string) =>
+  z.preprocess(emptyToUndefined, z.string().regex(GUID, `expected ${what} as a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`).optional());
+
+const httpsUrl = (fallback: string) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .url('expected an absolute URL such as https://graph.microsoft.com')
+      .refine((u) => u.startsWith('https://'), 'expected an https:// URL (Microsoft Graph and Entra ID only answer over HTTPS)')
+      .transform((u) => u.replace(/\/+$/, ''))
+      .default(fallback),
+  );
+
+const commaList = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v ?? []),
+  z.array(z.string()),
+);
+
+const onOff = z.preprocess(
+  emptyToUndefined,
+  z.enum(['on', 'off', 'true', 'false', '1', '0'], { errorMap: () => ({ message: "expected 'on' or 'off'" }) }).optional(),
+);
+
+const rawSchema = z.object({
+  BOT_ID: guid('the bot\'s Microsoft App ID'),
+  SECRET_BOT_PASSWORD: optionalString,
+  BOT_TENANT_ID: guid('the bot\'s Entra tenant ID'),
+  BOT_TYPE: z.preprocess(
+    emptyToUndefined,
+    z
+      .enum(['MultiTenant', 'SingleTenant', 'UserAssignedMsi'], {
+        errorMap: () => ({ message: 'expected MultiTenant, SingleTenant or UserAssignedMsi' }),
+      })
+      .default('MultiTenant'),
+  ),
+  TENANT_ID: guid('the Microsoft 365 tenant (directory) ID'),
+  CLIENT_ID: guid('the app registration\'s Application (client) ID'),
+  SECRET_CLIENT_SECRET: optionalString,
+  CLIENT_CERTIFICATE_PATH: optionalString,
+  GRAPH_ENDPOINT: httpsUrl('https://graph.microsoft.com'),
+  AUTHORITY_HOST: httpsUrl('https://login.microsoftonline.com'),
+  COPILOT_SKU_IDS: commaList.pipe(z.array(z.string().regex(GUID, 'expected a comma-separated list of SKU GUIDs'))),
+  DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
+  PORT: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ invalid_type_error: 'expected a port number' })
+      .int('expected a whole port number')
+      .min(0, 'expected a port from 0 to 65535')
+      .max(65535, 'expected a port from 0 to 65535')
+      .default(3978),
+  ),
+  API_KEYS: commaList.pipe(z.array(z.string().min(16, 'expected every API key to be at least 16 characters long'))),
+  SYNC_CRON: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((expr) => cron.validate(expr), 'expected a cron expression such as "0 */6 * * *" (minute hour day month weekday)')
+      .default('0 */6 * * *'),
+  ),
+  PLAYGROUND: onOff,
+  PLAYGROUND_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(65535).default(56150)),
+  DEMO_USERS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int('expected a whole number of users').min(1, 'expected at least 1 user').max(1_000_000).default(250),
+  ),
+  DEMO_TENANT_FILE: optionalString,
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+});
+
+export type BotAuth =
+  | { mode: 'anonymous' }
+  | { mode: 'MultiTenant'; appId: string; password: string }
+  | { mode: 'SingleTenant'; appId: string; password: string; tenantId: string }
+  | { mode: 'UserAssignedMsi'; appId: string; tenantId: string };
+
+/** How Seat Steward reaches the Microsoft 365 tenant it mirrors. */
+export type TenantSource =
+  | { kind: 'demo'; users: number; fixtureFile?: string }
+  | {
+      kind: 'entra';
+      tenantId: string;
+      clientId: string;
+      credential: { kind: 'secret'; secret: string } | { kind: 'certificate'; path: string };
+      graphEndpoint: string;
+      authorityHost: string;
+    };
+
+export interface AppConfig {
+  envName: string;
+  bot: BotAuth;
+  tenant: TenantSource;
+  /** Graph and authority endpoints for a real tenant; the demo tenant substitutes its own. */
+  graphEndpoint: string;
+  authorityHost: string;
+  copilotSkuIds: string[];
+  dataDir: string;
+  port: number;
+  apiKeys: string[];
+  syncCron: string;
+  playground: { enabled: boolean; port: number };
+  logLevel: z.infer<typeof rawSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Seat Steward cannot start: the configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads env/.env.<name> and env/.env.<name>.user (Teams Toolkit's layout), lets the
+ * process environment override them, and validates the result.
+ */
+export function loadConfig(options: { env?: NodeJS.ProcessEnv; rootDir?: string } = {}): AppConfig {
+  const processEnv = options.env ?? process.env;
+  const rootDir = options.rootDir ?? process.cwd();
+  const envName = processEnv.TEAMSFX_ENV?.trim() || 'local';
+  const merged = { ...readEnvFiles(path.join(rootDir, 'env'), envName), ...definedOnly(processEnv) };
+  return parseConfig(merged, envName, rootDir);
+}
+
+export function parseConfig(values: Record<string, string | undefined>, envName = 'local', rootDir = process.cwd()): AppConfig {
+  const parsed = rawSchema.safeParse(values);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = issue.path.join('.') || '(environment)';
+        const given = values[String(issue.path[0])];
+        return `${name}: ${issue.message}${given !== undefined && given !== '' ? ` (got "${redact(name, given)}")` : ''}`;
+      }),
+    );
+  }
+  const v = parsed.data;
+  const problems: string[] = [];
+
+  const bot = botAuth(v, problems);
+  const tenant = tenantSource(v, problems, rootDir);
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const playgroundSetting = v.PLAYGROUND === undefined ? undefined : ['on', 'true', '1'].includes(v.PLAYGROUND);
+  return {
+    envName,
+    bot,
+    tenant,
+    graphEndpoint: v.GRAPH_ENDPOINT,
+    authorityHost: v.AUTHORITY_HOST,
+    copilotSkuIds: v.COPILOT_SKU_IDS.map((id) => id.toLowerCase()),
+    dataDir: path.resolve(rootDir, v.DATA_DIR),
+    port: v.PORT,
+    apiKeys: v.API_KEYS,
+    syncCron: v.SYNC_CRON,
+    playground: { enabled: playgroundSetting ?? bot.mode === 'anonymous', port: v.PLAYGROUND_PORT },
+    logLevel: v.LOG_LEVEL,
+  };
+}
+
+type Raw = z.infer<typeof rawSchema>;
+
+function botAuth(v: Raw, problems: string[]): BotAuth {
+  if (!v.BOT_ID) return { mode: 'anonymous' };
+  if (v.BOT_TYPE === 'UserAssignedMsi') {
+    if (!v.BOT_TENANT_ID) problems.push('BOT_TENANT_ID: required when BOT_TYPE is UserAssignedMsi (the tenant of the managed identity)');
+    return { mode: 'UserAssignedMsi', appId: v.BOT_ID, tenantId: v.BOT_TENANT_ID ?? '' };
+  }
+  if (!v.SECRET_BOT_PASSWORD) {
+    problems.push(`SECRET_BOT_PASSWORD: required when BOT_ID is set and BOT_TYPE is ${v.BOT_TYPE} (the bot registration's client secret; put it in env/.env.<env>.user)`);
+  }
+  if (v.BOT_TYPE === 'SingleTenant') {
+    if (!v.BOT_TENANT_ID) problems.push('BOT_TENANT_ID: required when BOT_TYPE is SingleTenant (the tenant the bot is registered in)');
+    return { mode: 'SingleTenant', appId: v.BOT_ID, password: v.SECRET_BOT_PASSWORD ?? '', tenantId: v.BOT_TENANT_ID ?? '' };
+  }
+  return { mode: 'MultiTenant', appId: v.BOT_ID, password: v.SECRET_BOT_PASSWORD ?? '' };
+}
+
+function tenantSource(v: Raw, problems: string[], rootDir: string): TenantSource {
+  const anySet = v.TENANT_ID || v.CLIENT_ID || v.SECRET_CLIENT_SECRET || v.CLIENT_CERTIFICATE_PATH;
+  if (!anySet) {
+    return {
+      kind: 'demo',
+      users: v.DEMO_USERS,
+      fixtureFile: v.DEMO_TENANT_FILE ? path.resolve(rootDir, v.DEMO_TENANT_FILE) : undefined,
+    };
+  }
+  if (!v.TENANT_ID) problems.push('TENANT_ID: required to connect a real tenant (Entra admin center > Overview > Directory (tenant) ID)');
+  if (!v.CLIENT_ID) problems.push('CLIENT_ID: required to connect a real tenant (the app registration\'s Application (client) ID)');
+  if (!v.SECRET_CLIENT_SECRET && !v.CLIENT_CERTIFICATE_PATH) {
+    problems.push('SECRET_CLIENT_SECRET: required to connect a real tenant (the client secret value, not its ID), or set CLIENT_CERTIFICATE_PATH to a PEM file with the certificate and private key');
+  }
+  if (v.SECRET_CLIENT_SECRET && v.CLIENT_CERTIFICATE_PATH) {
+    problems.push('SECRET_CLIENT_SECRET / CLIENT_CERTIFICATE_PATH: set one of them, not both');
+  }
+  return {
+    kind: 'entra',
+    tenantId: v.TENANT_ID ?? '',
+    clientId: v.CLIENT_ID ?? '',
+    credential: v.CLIENT_CERTIFICATE_PATH
+      ? { kind: 'certificate', path: path.resolve(rootDir, v.CLIENT_CERTIFICATE_PATH) }
+      : { kind: 'secret', secret: v.SECRET_CLIENT_SECRET ?? '' },
+    graphEndpoint: v.GRAPH_ENDPOINT,
+    authorityHost: v.AUTHORITY_HOST,
+  };
+}
+
+function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, val] of Object.entries(env)) if (val !== undefined) out[k] = val;
+  return out;
+}
+
+function redact(name: string, value: string): string {
+  return /SECRET|PASSWORD|API_KEYS/.test(name) ? '***' : value;
+}

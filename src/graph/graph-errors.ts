@@ -1,0 +1,143 @@
+import { GraphError } from '@microsoft/microsoft-graph-client';
+
+/**
+ * A failure talking to Entra ID or Microsoft Graph, phrased for the admin who has to fix
+ * it: `message` says what happened and what to do; `code` is stable for API clients.
+ */
+export class TenantAccessError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status?: number,
+    readonly detail?: string,
+  ) {
+    super(message);
+    this.name = 'TenantAccessError';
+  }
+}
+
+export interface TenantContext {
+  tenantId: string;
+  clientId: string;
+  graphEndpoint: string;
+  authorityHost: string;
+}
+
+const PERMISSIONS = 'User.Read.All, Organization.Read.All and Directory.Read.All (plus Group.Read.All for group-based licensing)';
+
+/** Turns whatever the credential or the Graph client threw into an admin-facing TenantAccessError. */
+export function explainTenantError(error: unknown, ctx: TenantContext, doing: string): TenantAccessError {
+  if (error instanceof TenantAccessError) return error;
+  const raw = error instanceof Error ? error.message : String(error);
+
+  const aadsts = /AADSTS(\d+)/.exec(raw);
+  if (aadsts) return explainAadsts(Number(aadsts[1]), ctx, raw);
+
+  if (isGraphErrorLike(error)) return explainGraphError(error as GraphError, ctx, doing);
+
+  const netCode = networkCode(error) ?? (error instanceof GraphError ? 'connection failed' : undefined);
+  if (netCode) {
+    return new TenantAccessError(
+      'network_error',
+      `Could not reach Microsoft 365 while ${doing} (${netCode}). Check that ${ctx.graphEndpoint} and ${ctx.authorityHost} are reachable from this server (proxy, firewall, DNS).`,
+      undefined,
+      raw,
+    );
+  }
+  return new TenantAccessError('unexpected_error', `Unexpected error while ${doing}: ${raw}`, undefined, raw);
+}
+
+function explainAadsts(code: number, ctx: TenantContext, raw: string): TenantAccessError {
+  const where = 'Entra admin center > App registrations';
+  switch (code) {
+    case 7000215:
+      return new TenantAccessError(
+        'invalid_client_secret',
+        `Invalid client secret (AADSTS7000215) for app ${ctx.clientId}. In ${where} > your app > Certificates & secrets, copy the secret's Value (not its Secret ID) into SECRET_CLIENT_SECRET with no extra whitespace, or create a new secret.`,
+        401,
+        raw,
+      );
+    case 7000222:
+      return new TenantAccessError(
+        'expired_client_secret',
+        `The client secret of app ${ctx.clientId} has expired (AADSTS7000222). In ${where} > your app > Certificates & secrets, create a new client secret and put its Value in SECRET_CLIENT_SECRET.`,
+        401,
+        raw,
+      );
+    case 700016:
+      return new TenantAccessError(
+        'app_not_found',
+        `App ${ctx.clientId} was not found in tenant ${ctx.tenantId} (AADSTS700016). Check that CLIENT_ID is the Application (client) ID and that the app is registered in, or consented to by, this tenant.`,
+        400,
+        raw,
+      );
+    case 90002:
+      return new TenantAccessError(
+        'tenant_not_found',
+        `Tenant ${ctx.tenantId} was not found (AADSTS90002). Check TENANT_ID (Entra admin center > Overview > Tenant ID); for a national cloud, set AUTHORITY_HOST and GRAPH_ENDPOINT to that cloud's endpoints.`,
+        400,
+        raw,
+      );
+    default:
+      return new TenantAccessError(
+        `aadsts_${code}`,
+        `Entra ID refused the sign-in of app ${ctx.clientId} to tenant ${ctx.tenantId} (AADSTS${code}): ${firstLine(raw)}`,
+        undefined,
+        raw,
+      );
+  }
+}
+
+function explainGraphError(error: GraphError, ctx: TenantContext, doing: string): TenantAccessError {
+  const status = error.statusCode;
+  const code = error.code ?? `http_${status}`;
+  const graphMessage = error.message || 'no message';
+  const suffix = `(Graph ${status} ${code}: ${graphMessage})`;
+  if (status === 403 || code === 'Authorization_RequestDenied') {
+    return new TenantAccessError(
+      'insufficient_privileges',
+      `Microsoft Graph denied ${doing} ${suffix}. Insufficient privileges: in Entra admin center > App registrations > ${ctx.clientId} > API permissions, add the Microsoft Graph application permissions ${PERMISSIONS}, then click Grant admin consent. Check also that the app registration is in tenant ${ctx.tenantId}.`,
+      403,
+      graphMessage,
+    );
+  }
+  if (status === 401) {
+    return new TenantAccessError(
+      'graph_unauthorized',
+      `Microsoft Graph rejected the access token while ${doing} ${suffix}. Check that AUTHORITY_HOST and GRAPH_ENDPOINT belong to the same cloud.`,
+      401,
+      graphMessage,
+    );
+  }
+  if (status === 429 || status === 503 || status === 504) {
+    return new TenantAccessError(
+      'graph_throttled',
+      `Microsoft Graph is throttling or unavailable while ${doing} ${suffix}, and still was after retries that honoured Retry-After. The next scheduled sync will try again, or run sync later.`,
+      status,
+      graphMessage,
+    );
+  }
+  return new TenantAccessError(`graph_${code}`, `Microsoft Graph failed while ${doing} ${suffix}.`, status, graphMessage);
+}
+
+/** The Graph client reports transport failures as a GraphError with statusCode -1: those are network errors. */
+function isGraphErrorLike(error: unknown): boolean {
+  if (error instanceof GraphError) return error.statusCode > 0;
+  return typeof error === 'object' && error !== null && 'statusCode' in error && typeof (error as { statusCode: unknown }).statusCode === 'number' && (error as { statusCode: number }).statusCode > 0;
+}
+
+function networkCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current; depth++) {
+    if (typeof current === 'object' && current !== null) {
+      const code = (current as { code?: unknown }).code;
+      if (typeof code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+|CERT_[A-Z_]+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)$/.test(code)) return code;
+      current = (current as { cause?: unknown }).cause;
+    } else break;
+  }
+  return undefined;
+}
+
+function firstLine(text: string): string {
+  return text.split(/\r?\n/)[0].slice(0, 300);
+}

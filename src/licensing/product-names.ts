@@ -1,0 +1,65 @@
+/**
+ * Graph's subscribedSkus gives only skuPartNumber; admins know products by their
+ * commercial names. From Microsoft's "Product names and service plan identifiers for
+ * licensing" list, limited to the SKUs common in business tenants; unknown part numbers
+ * are shown as they are.
+ */
+const PRODUCT_NAMES: Record<string, string> = {
+  Microsoft_365_Copilot: 'Microsoft 365 Copilot',
+  Microsoft_365_Copilot_EDU: 'Microsoft 365 Copilot (Education)',
+  Microsoft_Copilot_for_Microsoft_365: 'Microsoft Copilot for Microsoft 365',
+  M365_COPILOT: 'Microsoft 365 Copilot',
+  SPE_E3: 'Microsoft 365 E3',
+  SPE_E5: 'Microsoft 365 E5',
+  SPE_F1: 'Microsoft 365 F3',
+  M365_F1: 'Microsoft 365 F1',
+  SPE_E3_USGOV_GCCHIGH: 'Microsoft 365 E3 (GCC High)',
+  ENTERPRISEPACK: 'Office 365 E3',
+  ENTERPRISEPREMIUM: 'Office 365 E5',
+  ENTERPRISEPREMIUM_NOPSTNCONF: 'Office 365 E5 (without Audio Conferencing)',
+  STANDARDPACK: 'Office 365 E1',
+  DESKLESSPACK: 'Office 365 F3',
+  O365_BUSINESS_ESSENTIALS: 'Microsoft 365 Business Basic',
+  O365_BUSINESS_PREMIUM: 'Microsoft 365 Business Standard',
+  SPB: 'Microsoft 365 Business Premium',
+  O365_BUSINESS: 'Microsoft 365 Apps for business',
+  OFFICESUBSCRIPTION: 'Microsoft 365 Apps for enterprise',
+  EXCHANGESTANDARD: 'Exchange Online (Plan 1)',
+  EXCHANGEENTERPRISE: 'Exchange Online (Plan 2)',
+  EXCHANGEDESKLESS: 'Exchange Online Kiosk',
+  POWER_BI_PRO: 'Power BI Pro',
+  POWER_BI_STANDARD: 'Microsoft Fabric (Free)',
+  PBI_PREMIUM_PER_USER: 'Power BI Premium Per User',
+  VISIOCLIENT: 'Visio Plan 2',
+  VISIO_PLAN1_DEPT: 'Visio Plan 1',
+  PROJECTPREMIUM: 'Project Plan 5',
+  PROJECTPROFESSIONAL: 'Project Plan 3',
+  Microsoft_Teams_Premium: 'Microsoft Teams Premium',
+  Microsoft_Teams_Rooms_Pro: 'Microsoft Teams Rooms Pro',
+  MCOEV: 'Microsoft Teams Phone Standard',
+  MCOMEETADV: 'Microsoft 365 Audio Conferencing',
+  Microsoft_Teams_Exploratory_Dept: 'Microsoft Teams Exploratory',
+  TEAMS_EXPLORATORY: 'Microsoft Teams Exploratory',
+  EMS: 'Enterprise Mobility + Security E3',
+  EMSPREMIUM: 'Enterprise Mobility + Security E5',
+  AAD_PREMIUM: 'Microsoft Entra ID P1',
+  AAD_PREMIUM_P2: 'Microsoft Entra ID P2',
+  INTUNE_A: 'Microsoft Intune Plan 1',
+  FLOW_FREE: 'Microsoft Power Automate Free',
+  POWERAPPS_VIRAL: 'Microsoft Power Apps Plan 2 Trial',
+  POWERAPPS_DEV: 'Microsoft Power Apps for Developer',
+  WINDOWS_STORE: 'Windows Store for Business',
+  DEVELOPERPACK_E5: 'Microsoft 365 E5 Developer',
+  STREAM: 'Microsoft Stream',
+  RIGHTSMANAGEMENT: 'Azure Information Protection Plan 1',
+  ATP_ENTERPRISE: 'Microsoft Defender for Office 365 (Plan 1)',
+  THREAT_INTELLIGENCE: 'Microsoft Defender for Office 365 (Plan 2)',
+  WIN10_VDA_E3: 'Windows 10/11 Enterprise E3',
+  WIN_DEF_ATP: 'Microsoft Defender for Endpoint',
+  CCIBOTS_PRIVPREV_VIRAL: 'Copilot Studio Trial',
+  Microsoft_365_Copilot_Chat: 'Microsoft 365 Copilot Chat',
+};
+
+export function productName(skuPartNumber: string): string {
+  return PRODUCT_NAMES[skuPartNumber] ?? skuPartNumber.replace(/_/g, ' ');
+}

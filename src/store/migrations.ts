@@ -1,0 +1,131 @@
+/**
+ * Versioned schema. Append new migrations; never edit an applied one.
+ *
+ * Every tenant-owned row carries tenant_id (MSPs run many tenants in one file).
+ * Directory data is versioned by snapshot_id (= the sync_run that wrote it): a sync
+ * writes a whole new snapshot beside the current one and then flips
+ * tenants.current_snapshot_id in one transaction, so readers never see a mix.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'tenants, directory snapshots, sync runs, conversations',
+    sql: `
+      CREATE TABLE tenants (
+        id                  TEXT PRIMARY KEY,
+        tenant_id           TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        client_id           TEXT,
+        tenant_name         TEXT NOT NULL,
+        domain_name         TEXT,
+        display_name        TEXT,
+        tenant_type         TEXT NOT NULL DEFAULT 'business',
+        source              TEXT NOT NULL CHECK (source IN ('demo', 'entra')),
+        sync_enabled        INTEGER NOT NULL DEFAULT 1,
+        current_snapshot_id INTEGER,
+        created_at          TEXT NOT NULL,
+        updated_at          TEXT NOT NULL
+      );
+
+      CREATE TABLE sync_runs (
+        id                        INTEGER PRIMARY KEY AUTOINCREMENT,
+        tenant_id                 TEXT NOT NULL REFERENCES tenants(id),
+        trigger                   TEXT NOT NULL,
+        started_at                TEXT NOT NULL,
+        finished_at               TEXT,
+        status                    TEXT NOT NULL CHECK (status IN ('running', 'success', 'partial', 'failed')),
+        users_count               INTEGER,
+        licensed_users_count      INTEGER,
+        license_assignments_count INTEGER,
+        skus_count                INTEGER,
+        groups_count              INTEGER,
+        error_code                TEXT,
+        error_text                TEXT,
+        warnings                  TEXT NOT NULL DEFAULT '[]'
+      );
+      CREATE INDEX sync_runs_by_tenant ON sync_runs (tenant_id, id DESC);
+
+      CREATE TABLE users (
+        tenant_id           TEXT NOT NULL,
+        snapshot_id         INTEGER NOT NULL,
+        user_id             TEXT NOT NULL,
+        user_principal_name TEXT NOT NULL,
+        display_name        TEXT,
+        given_name          TEXT,
+        surname             TEXT,
+        mail                TEXT,
+        department          TEXT,
+        office_location     TEXT,
+        job_title           TEXT,
+        account_enabled     INTEGER NOT NULL,
+        user_type           TEXT,
+        usage_location      TEXT,
+        created_at          TEXT,
+        PRIMARY KEY (tenant_id, snapshot_id, user_id)
+      );
+
+      -- One row per way a user holds a SKU: assigned_by_group_id is '' for a direct
+      -- assignment, else the group it is inherited from (a user can hold both).
+      CREATE TABLE user_licenses (
+        tenant_id            TEXT NOT NULL,
+        snapshot_id          INTEGER NOT NULL,
+        user_id              TEXT NOT NULL,
+        sku_id               TEXT NOT NULL,
+        assigned_by_group_id TEXT NOT NULL DEFAULT '',
+        state                TEXT,
+        error                TEXT,
+        disabled_plans       TEXT NOT NULL DEFAULT '[]',
+        PRIMARY KEY (tenant_id, snapshot_id, user_id, sku_id, assigned_by_group_id)
+      );
+      CREATE INDEX user_licenses_by_sku ON user_licenses (tenant_id, snapshot_id, sku_id);
+
+      CREATE TABLE skus (
+        tenant_id         TEXT NOT NULL,
+        snapshot_id       INTEGER NOT NULL,
+        sku_id            TEXT NOT NULL,
+        sku_part_number   TEXT NOT NULL,
+        product_name      TEXT NOT NULL,
+        capability_status TEXT,
+        applies_to        TEXT,
+        enabled_units     INTEGER NOT NULL,
+        suspended_units   INTEGER NOT NULL,
+        warning_units     INTEGER NOT NULL,
+        locked_out_units  INTEGER NOT NULL DEFAULT 0,
+        consumed_units    INTEGER NOT NULL,
+        is_copilot        INTEGER NOT NULL,
+        service_plans     TEXT NOT NULL DEFAULT '[]',
+        PRIMARY KEY (tenant_id, snapshot_id, sku_id)
+      );
+
+      CREATE TABLE license_groups (
+        tenant_id    TEXT NOT NULL,
+        snapshot_id  INTEGER NOT NULL,
+        group_id     TEXT NOT NULL,
+        display_name TEXT,
+        sku_ids      TEXT NOT NULL DEFAULT '[]',
+        PRIMARY KEY (tenant_id, snapshot_id, group_id)
+      );
+
+      -- Bot Framework conversation references, keyed by conversation id; tenant_id is the
+      -- Teams tenant the conversation lives in.
+      CREATE TABLE conversations (
+        conversation_id   TEXT PRIMARY KEY,
+        tenant_id         TEXT,
+        conversation_type TEXT NOT NULL CHECK (conversation_type IN ('personal', 'groupChat', 'channel')),
+        name              TEXT,
+        team_id           TEXT,
+        service_url       TEXT NOT NULL,
+        reference         TEXT NOT NULL,
+        active            INTEGER NOT NULL DEFAULT 1,
+        installed_at      TEXT NOT NULL,
+        updated_at        TEXT NOT NULL,
+        deactivated_at    TEXT
+      );
+    `,
+  },
+];

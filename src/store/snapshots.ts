@@ -1,0 +1,162 @@
+import type { Db } from './database';
+
+/** A user as the sync stores it: one row, plus one license row per way a SKU is held. */
+export interface UserRow {
+  userId: string;
+  userPrincipalName: string;
+  displayName: string | null;
+  givenName: string | null;
+  surname: string | null;
+  mail: string | null;
+  department: string | null;
+  officeLocation: string | null;
+  jobTitle: string | null;
+  accountEnabled: boolean;
+  userType: string | null;
+  usageLocation: string | null;
+  createdAt: string | null;
+}
+
+export interface UserLicenseRow {
+  userId: string;
+  skuId: string;
+  /** '' for a direct assignment. */
+  assignedByGroupId: string;
+  state: string | null;
+  error: string | null;
+  disabledPlans: string[];
+}
+
+export interface SkuRow {
+  skuId: string;
+  skuPartNumber: string;
+  productName: string;
+  capabilityStatus: string | null;
+  appliesTo: string | null;
+  enabledUnits: number;
+  suspendedUnits: number;
+  warningUnits: number;
+  lockedOutUnits: number;
+  consumedUnits: number;
+  isCopilot: boolean;
+  servicePlans: Array<{ servicePlanId: string; servicePlanName: string; provisioningStatus: string | null; appliesTo: string | null }>;
+}
+
+export interface LicenseGroupRow {
+  groupId: string;
+  displayName: string | null;
+  skuIds: string[];
+}
+
+const SNAPSHOT_TABLES = ['users', 'user_licenses', 'skus', 'license_groups'] as const;
+
+/**
+ * Writes one snapshot of a tenant's directory beside the current one. Nothing written
+ * here is visible to readers until publish() flips the tenant's pointer.
+ */
+export class SnapshotWriter {
+  private readonly insertUser;
+  private readonly insertLicense;
+  private readonly insertSku;
+  private readonly insertGroup;
+  private readonly writeUsersTx;
+
+  constructor(
+    private readonly db: Db,
+    readonly tenantId: string,
+    readonly snapshotId: number,
+  ) {
+    this.insertUser = db.prepare(
+      `INSERT INTO users (tenant_id, snapshot_id, user_id, user_principal_name, display_name, given_name, surname, mail,
+         department, office_location, job_title, account_enabled, user_type, usage_location, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertLicense = db.prepare(
+      `INSERT OR IGNORE INTO user_licenses (tenant_id, snapshot_id, user_id, sku_id, assigned_by_group_id, state, error, disabled_plans)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertSku = db.prepare(
+      `INSERT INTO skus (tenant_id, snapshot_id, sku_id, sku_part_number, product_name, capability_status, applies_to,
+         enabled_units, suspended_units, warning_units, locked_out_units, consumed_units, is_copilot, service_plans)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertGroup = db.prepare(
+      'INSERT INTO license_groups (tenant_id, snapshot_id, group_id, display_name, sku_ids) VALUES (?, ?, ?, ?, ?)',
+    );
+    // One transaction per Graph page keeps commits few without holding a write lock for the whole sync.
+    this.writeUsersTx = db.transaction((users: UserRow[], licenses: UserLicenseRow[]) => {
+      const t = this.tenantId;
+      const s = this.snapshotId;
+      for (const u of users) {
+        this.insertUser.run(t, s, u.userId, u.userPrincipalName, u.displayName, u.givenName, u.surname, u.mail, u.department,
+          u.officeLocation, u.jobTitle, u.accountEnabled ? 1 : 0, u.userType, u.usageLocation, u.createdAt);
+      }
+      for (const l of licenses) {
+        this.insertLicense.run(t, s, l.userId, l.skuId, l.assignedByGroupId, l.state, l.error,
+          l.disabledPlans.length === 0 ? '[]' : JSON.stringify(l.disabledPlans));
+      }
+    });
+  }
+
+  writeUsers(users: UserRow[], licenses: UserLicenseRow[]): void {
+    this.writeUsersTx(users, licenses);
+  }
+
+  writeSkus(skus: SkuRow[]): void {
+    this.db.transaction(() => {
+      for (const s of skus) {
+        this.insertSku.run(this.tenantId, this.snapshotId, s.skuId, s.skuPartNumber, s.productName, s.capabilityStatus, s.appliesTo,
+          s.enabledUnits, s.suspendedUnits, s.warningUnits, s.lockedOutUnits, s.consumedUnits, s.isCopilot ? 1 : 0,
+          JSON.stringify(s.servicePlans));
+      }
+    })();
+  }
+
+  writeGroups(groups: LicenseGroupRow[]): void {
+    this.db.transaction(() => {
+      for (const g of groups) this.insertGroup.run(this.tenantId, this.snapshotId, g.groupId, g.displayName, JSON.stringify(g.skuIds));
+    })();
+  }
+
+  /**
+   * Makes this snapshot the tenant's current one. `alsoInTransaction` runs in the same
+   * transaction (the sync run's outcome), so the pointer and the record never disagree.
+   */
+  publish(alsoInTransaction: () => void): void {
+    const previous = this.db.transaction(() => {
+      const prev = this.db.prepare('SELECT current_snapshot_id FROM tenants WHERE id = ?').pluck().get(this.tenantId) as number | null;
+      this.db.prepare('UPDATE tenants SET current_snapshot_id = ?, updated_at = ? WHERE id = ?').run(this.snapshotId, new Date().toISOString(), this.tenantId);
+      alsoInTransaction();
+      return prev;
+    })();
+    // Readers already see the new snapshot; dropping the old one afterwards keeps the flip itself short.
+    if (previous !== null && previous !== this.snapshotId) deleteSnapshot(this.db, this.tenantId, previous);
+  }
+
+  /** Throws the half-written snapshot away; the current one was never touched. */
+  discard(): void {
+    deleteSnapshot(this.db, this.tenantId, this.snapshotId);
+  }
+}
+
+export function deleteSnapshot(db: Db, tenantId: string, snapshotId: number): void {
+  db.transaction(() => {
+    for (const table of SNAPSHOT_TABLES) db.prepare(`DELETE FROM ${table} WHERE tenant_id = ? AND snapshot_id = ?`).run(tenantId, snapshotId);
+  })();
+}
+
+/** Removes snapshot rows no tenant points at: leftovers of a sync that was killed mid-way. */
+export function deleteOrphanSnapshots(db: Db): number {
+  let removed = 0;
+  db.transaction(() => {
+    for (const table of SNAPSHOT_TABLES) {
+      removed += db
+        .prepare(
+          `DELETE FROM ${table} WHERE NOT EXISTS (
+             SELECT 1 FROM tenants t WHERE t.id = ${table}.tenant_id AND t.current_snapshot_id = ${table}.snapshot_id)`,
+        )
+        .run().changes;
+    }
+  })();
+  return removed;
+}

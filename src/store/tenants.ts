@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from './database';
+
+export interface TenantRecord {
+  /** Seat Steward's own id for the tenant. */
+  id: string;
+  /** The Microsoft Entra tenant (directory) id. */
+  tenantId: string;
+  /** The MSP client (customer) this tenant belongs to, when known. */
+  clientId: string | null;
+  tenantName: string;
+  domainName: string | null;
+  displayName: string | null;
+  tenantType: string;
+  source: 'demo' | 'entra';
+  syncEnabled: boolean;
+  currentSnapshotId: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface TenantRow {
+  id: string;
+  tenant_id: string;
+  client_id: string | null;
+  tenant_name: string;
+  domain_name: string | null;
+  display_name: string | null;
+  tenant_type: string;
+  source: 'demo' | 'entra';
+  sync_enabled: number;
+  current_snapshot_id: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+const toRecord = (r: TenantRow): TenantRecord => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  clientId: r.client_id,
+  tenantName: r.tenant_name,
+  domainName: r.domain_name,
+  displayName: r.display_name,
+  tenantType: r.tenant_type,
+  source: r.source,
+  syncEnabled: r.sync_enabled === 1,
+  currentSnapshotId: r.current_snapshot_id,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export class TenantStore {
+  constructor(private readonly db: Db) {}
+
+  /** Registers a tenant the first time it is configured; later starts keep its id and history. */
+  ensure(input: { tenantId: string; tenantName: string; source: 'demo' | 'entra'; clientId?: string | null }): TenantRecord {
+    const existing = this.find(input.tenantId);
+    if (existing) return existing;
+    const now = new Date().toISOString();
+    this.db
+      .prepare(
+        `INSERT INTO tenants (id, tenant_id, client_id, tenant_name, source, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(randomUUID(), input.tenantId, input.clientId ?? null, input.tenantName, input.source, now, now);
+    return this.find(input.tenantId) as TenantRecord;
+  }
+
+  list(): TenantRecord[] {
+    return (this.db.prepare('SELECT * FROM tenants ORDER BY tenant_name, id').all() as TenantRow[]).map(toRecord);
+  }
+
+  /** Accepts Seat Steward's id or the Microsoft tenant id. */
+  find(idOrTenantId: string): TenantRecord | undefined {
+    const row = this.db
+      .prepare('SELECT * FROM tenants WHERE id = ? OR tenant_id = ? COLLATE NOCASE LIMIT 1')
+      .get(idOrTenantId, idOrTenantId) as TenantRow | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** Names come from the tenant's own /organization, refreshed by each sync. */
+  updateIdentity(id: string, identity: { tenantName: string; domainName: string | null; displayName: string | null; tenantType: string }): void {
+    this.db
+      .prepare('UPDATE tenants SET tenant_name = ?, domain_name = ?, display_name = ?, tenant_type = ?, updated_at = ? WHERE id = ?')
+      .run(identity.tenantName, identity.domainName, identity.displayName, identity.tenantType, new Date().toISOString(), id);
+  }
+}

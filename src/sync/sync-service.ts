@@ -1,0 +1,152 @@
+import type { Logger } from 'pino';
+import { TenantAccessError } from '../graph/graph-errors';
+import type { TenantReader } from '../graph/tenant-reader';
+import type { CopilotSkuMatcher } from '../licensing/copilot-skus';
+import type { Db } from '../store/database';
+import { SnapshotWriter, deleteOrphanSnapshots } from '../store/snapshots';
+import type { SyncCounts, SyncRunRecord, SyncRunStore, SyncTrigger } from '../store/sync-runs';
+import type { TenantRecord, TenantStore } from '../store/tenants';
+import { tenantIdentity, toGroupRows, toSkuRows, toUserRows } from './directory-mapping';
+
+export interface SyncRequest {
+  runId: number;
+  /** True when the request joined a sync of this tenant that was already running. */
+  joined: boolean;
+  done: Promise<SyncRunRecord>;
+}
+
+export type SyncListener = (run: SyncRunRecord, tenant: TenantRecord) => void;
+
+export interface SyncDeps {
+  db: Db;
+  tenants: TenantStore;
+  runs: SyncRunStore;
+  /** Builds the Graph reader for a tenant (credentials differ per tenant). */
+  readerFor: (tenant: TenantRecord) => TenantReader;
+  isCopilot: CopilotSkuMatcher;
+  logger: Logger;
+}
+
+export class UnknownTenantError extends Error {
+  constructor(readonly idOrTenantId: string) {
+    super(`No tenant "${idOrTenantId}" is registered in Seat Steward.`);
+    this.name = 'UnknownTenantError';
+  }
+}
+
+/**
+ * Pulls a tenant from Graph into a new snapshot and publishes it atomically. One sync
+ * per tenant at a time: a second request joins the running one.
+ */
+export class SyncService {
+  private readonly running = new Map<string, { runId: number; done: Promise<SyncRunRecord> }>();
+  private readonly listeners: SyncListener[] = [];
+
+  constructor(private readonly deps: SyncDeps) {}
+
+  /** Clears what a crash mid-sync left behind: runs still 'running' and unpublished snapshot rows. */
+  recoverInterrupted(): { interruptedRuns: number; orphanRows: number } {
+    const interruptedRuns = this.deps.runs.markInterrupted();
+    const orphanRows = deleteOrphanSnapshots(this.deps.db);
+    return { interruptedRuns, orphanRows };
+  }
+
+  onFinished(listener: SyncListener): void {
+    this.listeners.push(listener);
+  }
+
+  isRunning(tenantId: string): boolean {
+    return this.running.has(tenantId);
+  }
+
+  /** Waits for every running sync (for shutdown). */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.running.values()].map((r) => r.done));
+  }
+
+  request(idOrTenantId: string, trigger: SyncTrigger): SyncRequest {
+    const tenant = this.deps.tenants.find(idOrTenantId);
+    if (!tenant) throw new UnknownTenantError(idOrTenantId);
+    const current = this.running.get(tenant.id);
+    if (current) return { runId: current.runId, joined: true, done: current.done };
+
+    const run = this.deps.runs.start(tenant.id, trigger);
+    const done = this.execute(tenant, run).finally(() => this.running.delete(tenant.id));
+    this.running.set(tenant.id, { runId: run.id, done });
+    return { runId: run.id, joined: false, done };
+  }
+
+  private async execute(tenant: TenantRecord, run: SyncRunRecord): Promise<SyncRunRecord> {
+    const { runs, tenants, logger } = this.deps;
+    const log = logger.child({ tenant: tenant.tenantId, syncRun: run.id });
+    const writer = new SnapshotWriter(this.deps.db, tenant.id, run.id);
+    const warnings: string[] = [];
+    const started = Date.now();
+    log.info({ trigger: run.trigger }, 'sync started');
+    try {
+      const reader = this.deps.readerFor(tenant);
+      const ctx = `tenant ${tenant.tenantName}`;
+
+      // Missing Organization.Read.All only costs the tenant's display name, so it is a warning.
+      const org = await optional(reader.organization(), warnings, `${ctx}: the organization's name and domain were not refreshed`);
+
+      const skus = toSkuRows(await reader.subscribedSkus(), this.deps.isCopilot);
+      writer.writeSkus(skus);
+
+      // Without Group.Read.All the per-user assignment states still say "inherited"; only group names go missing.
+      const groups = await optional(reader.licenseGroups(), warnings, `${ctx}: license-assigning groups could not be read, so group names are unknown`);
+      writer.writeGroups(toGroupRows(groups ?? []));
+
+      const counts: SyncCounts = { users: 0, licensedUsers: 0, licenseAssignments: 0, skus: skus.length, groups: groups?.length ?? 0 };
+      await reader.forEachUserPage((page) => {
+        const mapped = toUserRows(page);
+        writer.writeUsers(mapped.users, mapped.licenses);
+        counts.users += mapped.users.length;
+        counts.licensedUsers += mapped.licensedUsers;
+        counts.licenseAssignments += mapped.licenses.length;
+      });
+
+      const status = warnings.length > 0 ? 'partial' : 'success';
+      writer.publish(() => {
+        runs.finish(run.id, { status, counts, warnings });
+        if (org) tenants.updateIdentity(tenant.id, tenantIdentity(org, tenant.tenantName));
+      });
+      log.info({ status, ...counts, ms: Date.now() - started }, 'sync finished');
+    } catch (error) {
+      // The reader already phrased Graph and token failures; anything else failed on our side (disk, database).
+      const problem =
+        error instanceof TenantAccessError
+          ? error
+          : new TenantAccessError('internal_error', `Seat Steward could not store the sync: ${error instanceof Error ? error.message : String(error)}. Check free disk space and that DATA_DIR is writable.`);
+      try {
+        writer.discard();
+      } finally {
+        runs.finish(run.id, { status: 'failed', errorCode: problem.code, errorText: problem.message, warnings });
+      }
+      log.warn({ code: problem.code, err: problem.message, ms: Date.now() - started }, 'sync failed; previous snapshot kept');
+    }
+    const finished = runs.get(run.id) as SyncRunRecord;
+    const latestTenant = tenants.find(tenant.id) ?? tenant;
+    for (const listener of this.listeners) {
+      try {
+        listener(finished, latestTenant);
+      } catch (error) {
+        log.error({ err: error }, 'sync listener failed');
+      }
+    }
+    return finished;
+  }
+}
+
+/** Runs a step whose failure downgrades the sync to partial instead of failing it, for 403s only. */
+async function optional<T>(step: Promise<T>, warnings: string[], what: string): Promise<T | undefined> {
+  try {
+    return await step;
+  } catch (error) {
+    if (error instanceof TenantAccessError && error.code === 'insufficient_privileges') {
+      warnings.push(`${what}. ${error.message}`);
+      return undefined;
+    }
+    throw error;
+  }
+}
