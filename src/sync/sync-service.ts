@@ -9,7 +9,8 @@ import type { TenantRecord, TenantStore } from '../store/tenants';
 import { tenantIdentity, toGroupRows, toSkuRows, toUserRows } from './directory-mapping';
 
 export interface SyncRequest {
-  runId: number;
+  /** The run as it started (status 'running'). */
+  run: SyncRunRecord;
   /** True when the request joined a sync of this tenant that was already running. */
   joined: boolean;
   done: Promise<SyncRunRecord>;
@@ -39,7 +40,7 @@ export class UnknownTenantError extends Error {
  * per tenant at a time: a second request joins the running one.
  */
 export class SyncService {
-  private readonly running = new Map<string, { runId: number; done: Promise<SyncRunRecord> }>();
+  private readonly running = new Map<string, { run: SyncRunRecord; done: Promise<SyncRunRecord> }>();
   private readonly listeners: SyncListener[] = [];
 
   constructor(private readonly deps: SyncDeps) {}
@@ -68,12 +69,12 @@ export class SyncService {
     const tenant = this.deps.tenants.find(idOrTenantId);
     if (!tenant) throw new UnknownTenantError(idOrTenantId);
     const current = this.running.get(tenant.id);
-    if (current) return { runId: current.runId, joined: true, done: current.done };
+    if (current) return { run: current.run, joined: true, done: current.done };
 
     const run = this.deps.runs.start(tenant.id, trigger);
     const done = this.execute(tenant, run).finally(() => this.running.delete(tenant.id));
-    this.running.set(tenant.id, { runId: run.id, done });
-    return { runId: run.id, joined: false, done };
+    this.running.set(tenant.id, { run, done });
+    return { run, joined: false, done };
   }
 
   private async execute(tenant: TenantRecord, run: SyncRunRecord): Promise<SyncRunRecord> {

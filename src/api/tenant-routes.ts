@@ -1,0 +1,205 @@
+import { createHash } from 'node:crypto';
+import type { Request, Response, Server } from 'restify';
+import { z } from 'zod';
+import { sumSeats } from '../licensing/seat-math';
+import type { DirectoryReader, UserWithLicenses } from '../store/directory';
+import type { SkuRow } from '../store/snapshots';
+import type { SyncRunRecord, SyncRunStore } from '../store/sync-runs';
+import type { TenantRecord, TenantStore } from '../store/tenants';
+import { ApiError, badParameters, sendApiError } from './api-errors';
+
+export interface TenantRouteDeps {
+  tenants: TenantStore;
+  directory: DirectoryReader;
+  runs: SyncRunStore;
+  authorize: (req: Request) => void;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const integer = (name: string, min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`))
+    .optional()
+    .transform((v) => v ?? fallback);
+
+const boolean = z
+  .enum(['true', 'false'], { errorMap: () => ({ message: 'expected true or false' }) })
+  .optional()
+  .transform((v) => (v === undefined ? undefined : v === 'true'));
+
+const tenantListQuery = z
+  .object({
+    limit: integer('limit', 1, 100, 20),
+    offset: integer('offset', 0, 1_000_000, 0),
+    status: z.enum(['active', 'inactive', 'error'], { errorMap: () => ({ message: 'expected active, inactive or error' }) }).optional(),
+    client_id: z.string().regex(UUID, 'expected a UUID').optional(),
+  })
+  .strict();
+
+const userListQuery = z
+  .object({
+    limit: integer('limit', 1, 500, 50),
+    offset: integer('offset', 0, 10_000_000, 0),
+    search: z.string().trim().min(1, 'expected at least 1 character').max(200, 'expected at most 200 characters').optional(),
+    account_enabled: boolean,
+    mfa_enabled: z.string().optional(),
+  })
+  .strict()
+  .superRefine((q, ctx) => {
+    if (q.mfa_enabled !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['mfa_enabled'], message: 'MFA status is not synced yet, so this filter is not available' });
+    }
+  });
+
+type TenantStatus = 'active' | 'inactive' | 'error';
+
+function tenantStatus(tenant: TenantRecord, lastRun: SyncRunRecord | undefined): TenantStatus {
+  if (!tenant.syncEnabled) return 'inactive';
+  return lastRun?.status === 'failed' ? 'error' : 'active';
+}
+
+/** Stable ids for rows the API exposes but the cache keys by composite keys. */
+function derivedId(...parts: string[]): string {
+  const h = createHash('sha1').update(parts.join('\u0000')).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function parseQuery<T extends z.ZodTypeAny>(schema: T, req: Request): z.infer<T> {
+  const raw = (req.query ?? {}) as Record<string, unknown>;
+  // A repeated parameter arrives as an array; the API takes each parameter once.
+  for (const [key, value] of Object.entries(raw)) {
+    if (Array.isArray(value)) throw new ApiError(400, 'invalid_parameter', `Invalid query parameter: ${key} was given more than once`, [`${key}: given more than once`]);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw badParameters(parsed.error);
+  return parsed.data;
+}
+
+function pagination(limit: number, offset: number, total: number) {
+  return { limit, offset, total, has_more: offset + limit < total };
+}
+
+/** The read part of seed 000's /api/v1/m365 API. */
+export function registerTenantRoutes(server: Server, deps: TenantRouteDeps): void {
+  const { tenants, directory, runs } = deps;
+
+  const handle = (fn: (req: Request) => unknown) => async (req: Request, res: Response) => {
+    try {
+      deps.authorize(req);
+      res.json(200, fn(req));
+    } catch (error) {
+      sendApiError(res, error instanceof ApiError ? error : new ApiError(500, 'internal_error', error instanceof Error ? error.message : String(error)));
+    }
+  };
+
+  const tenantParam = (req: Request): TenantRecord => {
+    const id = String(req.params.id ?? '');
+    const tenant = tenants.find(id);
+    if (!tenant) throw new ApiError(404, 'tenant_not_found', `No tenant with id "${id}" (Seat Steward id or Microsoft tenant id).`);
+    return tenant;
+  };
+
+  const tenantJson = (t: TenantRecord) => {
+    const lastRun = runs.latestFinished(t.id);
+    const seats = sumSeats(directory.skus(t.id));
+    return {
+      id: t.id,
+      client_id: t.clientId,
+      tenant_id: t.tenantId,
+      tenant_name: t.tenantName,
+      domain_name: t.domainName,
+      display_name: t.displayName,
+      tenant_type: t.tenantType,
+      status: tenantStatus(t, lastRun),
+      sync_enabled: t.syncEnabled,
+      last_sync: lastRun?.finishedAt ?? null,
+      last_sync_status: lastRun?.status ?? null,
+      total_licenses: seats.purchased,
+      assigned_licenses: seats.assigned,
+      available_licenses: seats.available,
+      created_at: t.createdAt,
+    };
+  };
+
+  server.get('/api/v1/m365/tenants', handle((req) => {
+    const q = parseQuery(tenantListQuery, req);
+    const all = tenants
+      .list()
+      .map(tenantJson)
+      .filter((t) => (q.status ? t.status === q.status : true))
+      .filter((t) => (q.client_id ? t.client_id?.toLowerCase() === q.client_id.toLowerCase() : true));
+    return { data: all.slice(q.offset, q.offset + q.limit), pagination: pagination(q.limit, q.offset, all.length) };
+  }));
+
+  server.get('/api/v1/m365/tenants/:id/users', handle((req) => {
+    const tenant = tenantParam(req);
+    const q = parseQuery(userListQuery, req);
+    const lastSynced = tenant.currentSnapshotId ? runs.get(tenant.currentSnapshotId)?.finishedAt ?? null : null;
+    const page = directory.users(tenant.id, { limit: q.limit, offset: q.offset, search: q.search, accountEnabled: q.account_enabled });
+    return {
+      data: page.rows.map((u) => userJson(tenant, u, lastSynced)),
+      pagination: pagination(q.limit, q.offset, page.total),
+    };
+  }));
+
+  server.get('/api/v1/m365/tenants/:id/licenses', handle((req) => {
+    const tenant = tenantParam(req);
+    parseQuery(z.object({}).strict(), req);
+    return { data: directory.skus(tenant.id).map((s) => licenseJson(tenant, s)) };
+  }));
+}
+
+function userJson(tenant: TenantRecord, u: UserWithLicenses, lastSynced: string | null) {
+  return {
+    id: derivedId(tenant.id, 'user', u.userId),
+    tenant_id: tenant.id,
+    user_id: u.userId,
+    user_principal_name: u.userPrincipalName,
+    display_name: u.displayName,
+    given_name: u.givenName,
+    surname: u.surname,
+    mail: u.mail,
+    job_title: u.jobTitle,
+    department: u.department,
+    office_location: u.officeLocation,
+    account_enabled: u.accountEnabled,
+    user_type: u.userType,
+    assigned_licenses: u.licenses.map((l) => ({
+      sku_id: l.skuId,
+      sku_part_number: l.skuPartNumber,
+      product_name: l.productName,
+      assigned_directly: l.direct,
+      assigned_by_groups: l.assignedByGroupIds,
+    })),
+    usage_location: u.usageLocation,
+    created_at: u.createdAt,
+    last_synced: lastSynced,
+  };
+}
+
+function licenseJson(tenant: TenantRecord, s: SkuRow) {
+  return {
+    id: derivedId(tenant.id, 'sku', s.skuId),
+    tenant_id: tenant.id,
+    sku_id: s.skuId,
+    sku_part_number: s.skuPartNumber,
+    product_name: s.productName,
+    is_copilot: s.isCopilot,
+    capability_status: s.capabilityStatus,
+    total_units: s.enabledUnits + s.suspendedUnits + s.warningUnits + s.lockedOutUnits,
+    consumed_units: s.consumedUnits,
+    enabled_units: s.enabledUnits,
+    suspended_units: s.suspendedUnits,
+    warning_units: s.warningUnits,
+    service_plans: s.servicePlans.map((p) => ({
+      service_plan_id: p.servicePlanId,
+      service_plan_name: p.servicePlanName,
+      provisioning_status: p.provisioningStatus,
+      applies_to: p.appliesTo,
+    })),
+  };
+}

@@ -1,0 +1,44 @@
+/** Text commands the bot understands; parsing is pure so every spelling is testable. */
+
+export type CommandName = 'help' | 'status' | 'sync';
+
+export interface ParsedCommand {
+  name: CommandName | 'unknown';
+  /** What followed the command word, e.g. a tenant name for "status contoso". */
+  argument: string;
+  /** The text as typed, mentions removed; for the hint on unknown input. */
+  text: string;
+}
+
+export const COMMANDS: ReadonlyArray<{ command: CommandName; usage: string; description: string }> = [
+  { command: 'help', usage: 'help', description: 'List the commands.' },
+  {
+    command: 'status',
+    usage: 'status [tenant]',
+    description: 'Users, licensed users and Copilot seats (purchased, assigned, available) per tenant, with the last sync.',
+  },
+  { command: 'sync', usage: 'sync [tenant]', description: 'Refresh the cache from Microsoft Graph now; the result is posted here when done.' },
+];
+
+const ALIASES: Partial<Record<string, CommandName>> = {
+  help: 'help',
+  '?': 'help',
+  commands: 'help',
+  status: 'status',
+  seats: 'status',
+  sync: 'sync',
+  refresh: 'sync',
+};
+
+export function parseCommand(raw: string | undefined): ParsedCommand {
+  const text = (raw ?? '')
+    // Teams puts <at>Bot</at> in the text of channel messages; teams-ai removes the bot's own mention, others may remain.
+    .replace(/<at>[^<]*<\/at>/gi, ' ')
+    .replace(/&nbsp;/gi, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  const [first = '', ...rest] = text.split(' ');
+  const name = ALIASES[first.toLowerCase().replace(/^\//, '')] ?? 'unknown';
+  return { name, argument: name === 'unknown' ? '' : rest.join(' '), text };
+}

@@ -1,0 +1,95 @@
+import type { CardColor, SyncResultView, SyncStartedView, TenantStatusView } from '../cards/view-models';
+import { seatsOf, sumSeats } from '../licensing/seat-math';
+import type { UserCounts } from '../store/directory';
+import type { SkuRow } from '../store/snapshots';
+import type { SyncRunRecord } from '../store/sync-runs';
+import type { TenantRecord } from '../store/tenants';
+import { agoText, durationText, utcText } from './time-text';
+
+export const MAX_OTHER_SKUS = 5;
+
+export interface TenantStatusInput {
+  tenant: TenantRecord;
+  counts: UserCounts;
+  skus: SkuRow[];
+  /** The newest finished sync run, if any. */
+  lastRun: SyncRunRecord | undefined;
+  syncRunning: boolean;
+  now: Date;
+}
+
+const OUTCOME: Record<SyncRunRecord['status'], { text: string; color: CardColor }> = {
+  success: { text: 'Succeeded', color: 'Good' },
+  partial: { text: 'Partly succeeded', color: 'Warning' },
+  failed: { text: 'Failed', color: 'Attention' },
+  running: { text: 'Running', color: 'Accent' },
+};
+
+export function tenantStatusView(input: TenantStatusInput): TenantStatusView {
+  const { tenant, counts, skus, lastRun, now } = input;
+  const copilot = skus.filter((s) => s.isCopilot);
+  const others = skus.filter((s) => !s.isCopilot).sort((a, b) => b.consumedUnits - a.consumedUnits || a.productName.localeCompare(b.productName));
+  const copilotTotals = sumSeats(copilot);
+  const shown = others.slice(0, MAX_OTHER_SKUS);
+  const hidden = others.slice(MAX_OTHER_SKUS);
+  const hiddenAssigned = hidden.reduce((n, s) => n + s.consumedUnits, 0);
+
+  const breakdown = [`${counts.enabled} enabled`, `${counts.disabled} disabled`, `${counts.guests} ${counts.guests === 1 ? 'guest' : 'guests'}`];
+  const outcome = lastRun ? OUTCOME[lastRun.status] : { text: 'Never synced', color: 'Default' as CardColor };
+  const lastSyncAt = lastRun?.finishedAt ?? lastRun?.startedAt;
+
+  return {
+    tenantId: tenant.id,
+    tenantName: tenant.tenantName,
+    domainName: tenant.domainName ?? tenant.tenantId,
+    totalUsers: counts.total,
+    licensedUsers: counts.licensed,
+    userBreakdownText: breakdown.join(' · '),
+    hasCopilot: copilot.length > 0,
+    copilotPurchased: copilotTotals.purchased,
+    copilotAssigned: copilotTotals.assigned,
+    copilotAvailable: copilotTotals.available,
+    copilotSkus: copilot.slice(0, 5).map((s) => ({ productName: s.productName, skuPartNumber: s.skuPartNumber, ...seatsOf(s) })),
+    otherSkus: shown.map((s) => ({ productName: s.productName, usageText: `${s.consumedUnits} / ${s.enabledUnits} assigned` })),
+    otherSkusMoreText: hidden.length === 0 ? '' : `and ${hidden.length} more ${hidden.length === 1 ? 'SKU' : 'SKUs'} (${hiddenAssigned} seats assigned)`,
+    lastSyncText: lastSyncAt ? `${utcText(lastSyncAt)} (${agoText(lastSyncAt, now)})` : 'Never synced',
+    lastSyncOutcomeText: outcome.text,
+    lastSyncOutcomeColor: outcome.color,
+    lastSyncErrorText: lastRun?.status === 'failed' ? lastRun.errorText ?? '' : lastRun?.status === 'partial' ? lastRun.warnings.join('\n') : '',
+    syncRunning: input.syncRunning,
+  };
+}
+
+export function syncStartedView(tenant: TenantRecord, run: SyncRunRecord, joinedRunning: boolean): SyncStartedView {
+  return {
+    tenantId: tenant.id,
+    tenantName: tenant.tenantName,
+    startedText: `Started ${utcText(run.startedAt)}`,
+    joinedRunning,
+  };
+}
+
+export function syncResultView(tenant: TenantRecord, run: SyncRunRecord): SyncResultView {
+  const finishedAt = run.finishedAt ?? run.startedAt;
+  const titles: Record<SyncRunRecord['status'], string> = {
+    success: 'Sync succeeded',
+    partial: 'Sync partly succeeded',
+    failed: 'Sync failed',
+    running: 'Sync running',
+  };
+  return {
+    tenantId: tenant.id,
+    tenantName: tenant.tenantName,
+    titleText: titles[run.status],
+    outcomeColor: OUTCOME[run.status].color,
+    succeeded: run.status === 'success' || run.status === 'partial',
+    finishedText: utcText(finishedAt),
+    durationText: durationText(run.startedAt, finishedAt),
+    usersSynced: run.counts?.users ?? 0,
+    licensedUsers: run.counts?.licensedUsers ?? 0,
+    skusSynced: run.counts?.skus ?? 0,
+    groupsSynced: run.counts?.groups ?? 0,
+    errorText: run.status === 'failed' ? run.errorText ?? 'The sync failed without a reason.' : '',
+    warnings: run.warnings.slice(0, 10),
+  };
+}
