@@ -4,6 +4,19 @@
  * so the decisions (what counts as available, how a date reads) stay testable in TypeScript.
  */
 
+/**
+ * Longest lists a card shows. Teams rejects cards of 28 KB or more, so producers should cap
+ * lists at these lengths; the renderer still cuts anything longer and says "+N more".
+ */
+export const CARD_LIST_LIMITS = {
+  copilotSkus: 5,
+  otherSkus: 5,
+  warnings: 10,
+} as const;
+
+/** Teams rejects a message whose card JSON reaches 28 KB. */
+export const TEAMS_CARD_MAX_BYTES = 28 * 1024;
+
 /** Adaptive Card text colours a template may use for an outcome. */
 export type CardColor = 'Default' | 'Good' | 'Warning' | 'Attention' | 'Accent';
 
@@ -59,8 +72,9 @@ export interface TenantStatusView {
   copilotPurchased: number;
   copilotAssigned: number;
   copilotAvailable: number;
+  /** At most CARD_LIST_LIMITS.copilotSkus (5). */
   copilotSkus: CopilotSkuLine[];
-  /** The largest non-Copilot SKUs by consumed units (at most 5). */
+  /** The largest non-Copilot SKUs by consumed units (at most CARD_LIST_LIMITS.otherSkus, 5). */
   otherSkus: OtherSkuLine[];
   /** e.g. "and 4 more SKUs (37 seats assigned)"; empty when otherSkus lists them all. */
   otherSkusMoreText: string;
@@ -106,7 +120,7 @@ export interface SyncResultView {
   groupsSynced: number;
   /** Admin-facing reason and what to do; empty on success. */
   errorText: string;
-  /** Warnings of a partial sync, one per line; empty otherwise. */
+  /** Warnings of a partial sync, one per line (at most CARD_LIST_LIMITS.warnings, 10); empty otherwise. */
   warnings: string[];
 }
 

@@ -1,0 +1,126 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Template } from 'adaptivecards-templating';
+import { CardFactory, type Attachment } from 'botbuilder';
+import {
+  CARD_LIST_LIMITS,
+  TEAMS_CARD_MAX_BYTES,
+  type ErrorView,
+  type HelpView,
+  type StatusView,
+  type SyncResultView,
+  type SyncStartedView,
+  type TenantStatusView,
+  type WelcomeView,
+} from './view-models';
+
+/** Which view model each template in cards/ is bound to. */
+export interface CardViews {
+  welcome: WelcomeView;
+  help: HelpView;
+  status: StatusView;
+  'sync-started': SyncStartedView;
+  'sync-result': SyncResultView;
+  error: ErrorView;
+}
+
+export type CardName = keyof CardViews;
+
+/**
+ * Free text comes from Graph errors and admins' tenant data; clipping it keeps one runaway
+ * message from pushing the card over Teams' size limit and being rejected outright.
+ */
+const MAX_MESSAGE_CHARS = 1500;
+const MAX_WARNING_CHARS = 500;
+
+const CARDS_DIR = path.join(__dirname, '../../cards');
+
+const templateCache = new Map<CardName, object>();
+
+function loadTemplate(name: CardName): object {
+  const cached = templateCache.get(name);
+  if (cached !== undefined) return cached;
+  const file = path.join(CARDS_DIR, `${name}.json`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Cannot load card template "${name}" from ${file}: ${reason}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error(`Card template ${file} must contain a JSON object`);
+  }
+  templateCache.set(name, parsed);
+  return parsed;
+}
+
+/** Counted in code points so an emoji is never cut in half. */
+function clip(text: string, maxChars: number): string {
+  const chars = Array.from(text);
+  return chars.length <= maxChars ? text : `${chars.slice(0, maxChars - 1).join('')}…`;
+}
+
+function cap<T>(items: readonly T[], max: number): { shown: T[]; hidden: number } {
+  return { shown: items.slice(0, max), hidden: Math.max(0, items.length - max) };
+}
+
+function joinNotes(...notes: string[]): string {
+  return notes.filter((note) => note !== '').join(' · ');
+}
+
+/**
+ * Templates bind to the view plus a few texts only the renderer can know (how much it cut),
+ * so producers never have to fill them in.
+ */
+const prepare: { [N in CardName]: (view: CardViews[N]) => object } = {
+  welcome: (view) => view,
+  help: (view) => view,
+  status: (view) => {
+    const tenant: TenantStatusView = view.tenant;
+    const copilot = cap(tenant.copilotSkus, CARD_LIST_LIMITS.copilotSkus);
+    const other = cap(tenant.otherSkus, CARD_LIST_LIMITS.otherSkus);
+    return {
+      tenant: {
+        ...tenant,
+        copilotSkus: copilot.shown,
+        copilotSkusMoreText: copilot.hidden > 0 ? `+${copilot.hidden} more Copilot subscriptions` : '',
+        otherSkus: other.shown,
+        otherSkusMoreText: joinNotes(other.hidden > 0 ? `+${other.hidden} more` : '', tenant.otherSkusMoreText),
+        lastSyncErrorText: clip(tenant.lastSyncErrorText, MAX_MESSAGE_CHARS),
+      },
+    };
+  },
+  'sync-started': (view) => view,
+  'sync-result': (view) => {
+    const warnings = cap(view.warnings, CARD_LIST_LIMITS.warnings);
+    return {
+      ...view,
+      errorText: clip(view.errorText, MAX_MESSAGE_CHARS),
+      warnings: warnings.shown.map((warning) => clip(warning, MAX_WARNING_CHARS)),
+      warningsMoreText: warnings.hidden > 0 ? `+${warnings.hidden} more warnings` : '',
+    };
+  },
+  error: (view) => ({ ...view, message: clip(view.message, MAX_MESSAGE_CHARS) }),
+};
+
+/**
+ * Binds cards/<name>.json to its view model and wraps it as a Teams attachment.
+ * Throws if the bound card reaches Teams' 28 KB limit, because Teams would reject the
+ * whole message and the admin would see nothing at all.
+ */
+export function renderCard<N extends CardName>(name: N, view: CardViews[N]): Attachment {
+  const bound = prepare[name](view);
+  const card: unknown = new Template(loadTemplate(name)).expand({ $root: bound });
+  if (typeof card !== 'object' || card === null) {
+    throw new Error(`Card template "${name}" expanded to nothing`);
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(card), 'utf8');
+  if (bytes >= TEAMS_CARD_MAX_BYTES) {
+    throw new Error(
+      `The "${name}" card is ${bytes} bytes after binding; Teams only accepts cards smaller than ` +
+        `${TEAMS_CARD_MAX_BYTES} bytes. Shorten the view model's texts or lists.`,
+    );
+  }
+  return CardFactory.adaptiveCard(card);
+}

@@ -1,0 +1,366 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { renderCard, type CardName, type CardViews } from '../../src/cards/render';
+import { validateCard } from '../../src/cards/validate';
+import { CARD_LIST_LIMITS, TEAMS_CARD_MAX_BYTES } from '../../src/cards/view-models';
+import {
+  HOSTILE_NAME,
+  actions,
+  allObjects,
+  errorView,
+  facts,
+  findText,
+  helpView,
+  statusView,
+  syncResultView,
+  syncStartedView,
+  texts,
+  welcomeView,
+  type JsonObject,
+} from './fixtures';
+
+function render<N extends CardName>(name: N, view: CardViews[N]): JsonObject {
+  const attachment = renderCard(name, view);
+  expect(attachment.contentType).toBe('application/vnd.microsoft.card.adaptive');
+  return attachment.content as JsonObject;
+}
+
+/** Renders, then holds every card to the same bar: valid for Teams, small enough, fully bound. */
+function renderValid<N extends CardName>(name: N, view: CardViews[N]): JsonObject {
+  const card = render(name, view);
+  const { errors, bytes } = validateCard(card);
+  expect(errors).toEqual([]);
+  expect(bytes).toBeLessThan(TEAMS_CARD_MAX_BYTES);
+  expect(card['version']).toBe('1.5');
+  expect(card['$schema']).toBe('http://adaptivecards.io/schemas/adaptive-card.json');
+  // Template directives must never leak into what Teams receives.
+  const keys = allObjects(card).flatMap((o) => Object.keys(o));
+  expect(keys).not.toContain('$data');
+  expect(keys).not.toContain('$when');
+  return card;
+}
+
+/** An unbound field renders as its own "${...}" expression: only hostile fixtures may contain one. */
+function expectFullyBound(card: JsonObject): void {
+  expect(JSON.stringify(card)).not.toContain('${');
+}
+
+const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
+  welcome: [
+    ['team channel', welcomeView()],
+    ['personal chat without a mention hint', welcomeView({ installedIn: 'personal chat', mentionHint: '' })],
+    ['no commands', welcomeView({ commands: [] })],
+  ],
+  help: [
+    ['personal chat', helpView()],
+    ['group chat', helpView({ mentionHint: 'Mention @Seat Steward, then type a command.' })],
+  ],
+  status: [
+    ['healthy tenant', statusView()],
+    ['no Copilot', statusView({ hasCopilot: false, copilotPurchased: 0, copilotAssigned: 0, copilotAvailable: 0, copilotSkus: [] })],
+    ['sync running', statusView({ syncRunning: true, lastSyncOutcomeText: 'Running', lastSyncOutcomeColor: 'Accent' })],
+    [
+      'failed sync with a long error',
+      statusView({
+        lastSyncOutcomeText: 'Failed',
+        lastSyncOutcomeColor: 'Attention',
+        lastSyncErrorText: 'Microsoft Graph answered 403 Forbidden. '.repeat(80),
+      }),
+    ],
+    [
+      'empty tenant',
+      statusView({
+        totalUsers: 0,
+        licensedUsers: 0,
+        userBreakdownText: '',
+        hasCopilot: false,
+        copilotPurchased: 0,
+        copilotAssigned: 0,
+        copilotAvailable: 0,
+        copilotSkus: [],
+        otherSkus: [],
+        otherSkusMoreText: '',
+        domainName: '',
+        lastSyncText: 'Never synced',
+        lastSyncOutcomeText: 'Never synced',
+        lastSyncOutcomeColor: 'Default',
+      }),
+    ],
+  ],
+  'sync-started': [
+    ['new sync', syncStartedView()],
+    ['joined a running sync', syncStartedView({ joinedRunning: true })],
+  ],
+  'sync-result': [
+    ['succeeded', syncResultView()],
+    [
+      'partly succeeded',
+      syncResultView({
+        titleText: 'Sync partly succeeded',
+        outcomeColor: 'Warning',
+        warnings: ['Group members of "Sales" could not be read (429 Too Many Requests).', 'SKU 6470687e… has no product name.'],
+      }),
+    ],
+    [
+      'failed',
+      syncResultView({
+        titleText: 'Sync failed',
+        outcomeColor: 'Attention',
+        succeeded: false,
+        usersSynced: 0,
+        licensedUsers: 0,
+        skusSynced: 0,
+        groupsSynced: 0,
+        errorText: 'Microsoft Graph answered 401: the client secret has expired. Create a new secret and update SECRET_BOT_PASSWORD.',
+      }),
+    ],
+  ],
+  error: [['forbidden', errorView()]],
+};
+
+describe('every card template', () => {
+  for (const name of Object.keys(cases) as CardName[]) {
+    for (const [label, view] of cases[name] as Array<[string, CardViews[CardName]]>) {
+      it(`${name} (${label}) is valid, small and fully bound`, () => {
+        const card = renderValid(name, view as never);
+        expectFullyBound(card);
+      });
+    }
+  }
+
+  it('has a view model for each template file and a template file for each card name', () => {
+    const dir = path.join(__dirname, '../../cards');
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+    expect(files.sort()).toEqual(Object.keys(cases).sort());
+  });
+});
+
+describe('status card', () => {
+  it('shows available Copilot seats as the large number with purchased and assigned beside it', () => {
+    const card = renderValid('status', statusView());
+    expect(findText(card, 'Contoso Ltd · Licenses')).toMatchObject({ size: 'Large', weight: 'Bolder', wrap: true });
+    expect(findText(card, '42')).toMatchObject({ size: 'ExtraLarge', weight: 'Bolder' });
+    expect(texts(card)).toContain('seats available');
+    expect(texts(card)).toContain('of 1,300 purchased · 1,258 assigned');
+    expect(texts(card)).not.toContain('No Microsoft 365 Copilot subscription');
+  });
+
+  it('lists each Copilot subscription with purchased, assigned and available', () => {
+    const card = renderValid('status', statusView());
+    const rows = allObjects(card).filter(
+      (o) => o['type'] === 'ColumnSet' && JSON.stringify(o).includes('Microsoft 365 Copilot (Education Faculty)'),
+    );
+    expect(rows).toHaveLength(1);
+    const cells = texts(rows[0]);
+    expect(cells).toEqual(['Microsoft 365 Copilot (Education Faculty)', 'Microsoft_365_Copilot_EDU', '300', '278', '22']);
+    expect(texts(card)).toEqual(expect.arrayContaining(['Purchased', 'Assigned', 'Available']));
+  });
+
+  it('lists users as facts and other SKUs with their usage', () => {
+    const card = renderValid('status', statusView());
+    expect(facts(card)).toEqual([
+      { title: 'Total users', value: '262' },
+      { title: 'Licensed users', value: '231' },
+      { title: 'Breakdown', value: '231 enabled · 19 disabled · 12 guests' },
+    ]);
+    expect(texts(card)).toEqual(expect.arrayContaining(['Microsoft 365 E5', '142 / 150 assigned', 'and 4 more SKUs (37 seats assigned)']));
+  });
+
+  it('offers Sync now with the tenant id when no sync is running', () => {
+    const card = renderValid('status', statusView());
+    expect(actions(card)).toEqual([
+      { type: 'Action.Execute', title: 'Sync now', verb: 'tenant.sync', data: { tenantId: 'tnt_7f3c2a' } },
+    ]);
+    expect(texts(card)).not.toContain('Sync running…');
+    expect(findText(card, 'Succeeded')).toMatchObject({ color: 'Good' });
+  });
+
+  it('hides Sync now and says so while a sync is running', () => {
+    const card = renderValid('status', statusView({ syncRunning: true }));
+    expect(actions(card)).toEqual([]);
+    expect(texts(card)).toContain('Sync running…');
+  });
+
+  it('says there is no Copilot subscription instead of showing zeros', () => {
+    const card = renderValid(
+      'status',
+      statusView({ hasCopilot: false, copilotPurchased: 0, copilotAssigned: 0, copilotAvailable: 0, copilotSkus: [] }),
+    );
+    expect(texts(card)).toContain('No Microsoft 365 Copilot subscription');
+    expect(texts(card)).not.toContain('seats available');
+    expect(texts(card)).not.toContain('Purchased');
+    expect(allObjects(card).some((o) => o['size'] === 'ExtraLarge')).toBe(false);
+  });
+
+  it('reads naturally for exactly one seat', () => {
+    const card = renderValid('status', statusView({ copilotAvailable: 1 }));
+    expect(texts(card)).toContain('seat available');
+  });
+
+  it('shows the last sync error in Attention colour with the outcome coloured', () => {
+    const error = 'Microsoft Graph answered 403 Forbidden. Grant admin consent, then sync again.';
+    const card = renderValid(
+      'status',
+      statusView({ lastSyncOutcomeText: 'Failed', lastSyncOutcomeColor: 'Attention', lastSyncErrorText: error }),
+    );
+    expect(findText(card, error)).toMatchObject({ color: 'Attention', wrap: true });
+    expect(findText(card, 'Failed')).toMatchObject({ color: 'Attention' });
+  });
+
+  it('clips a runaway error so the card stays readable and under the limit', () => {
+    const card = renderValid('status', statusView({ lastSyncErrorText: 'x'.repeat(50_000) }));
+    const clipped = texts(card).find((t) => t.startsWith('xxx'));
+    expect(clipped).toBeDefined();
+    expect(clipped!.length).toBeLessThanOrEqual(1500);
+    expect(clipped!.endsWith('…')).toBe(true);
+  });
+
+  it('renders a tenant with no users and no licenses', () => {
+    const card = renderValid(
+      'status',
+      statusView({
+        totalUsers: 0,
+        licensedUsers: 0,
+        userBreakdownText: '',
+        otherSkus: [],
+        otherSkusMoreText: '',
+        domainName: '',
+      }),
+    );
+    expect(facts(card)).toEqual([
+      { title: 'Total users', value: '0' },
+      { title: 'Licensed users', value: '0' },
+    ]);
+    expect(texts(card)).not.toContain('Other licenses');
+  });
+
+  it('renders hostile names literally: templating never evaluates data', () => {
+    const card = renderValid(
+      'status',
+      statusView({
+        tenantName: HOSTILE_NAME,
+        domainName: '${domainName}',
+        otherSkus: [{ productName: '${tenantId} "E5" 🎟️', usageText: '1 / 2 assigned' }],
+        copilotSkus: [
+          { productName: 'Copilot ${copilotAvailable}', skuPartNumber: '${1+1}', purchased: 3, assigned: 1, available: 2 },
+        ],
+      }),
+    );
+    expect(texts(card)).toContain(`${HOSTILE_NAME} · Licenses`);
+    expect(texts(card)).toContain('Contoso "Eng" ${tenantId} `x` ${1+1} 🚀 {"a":1} \\ end · Licenses');
+    expect(texts(card)).toEqual(
+      expect.arrayContaining(['${domainName}', '${tenantId} "E5" 🎟️', 'Copilot ${copilotAvailable}', '${1+1}']),
+    );
+    expect(actions(card)[0]).toMatchObject({ data: { tenantId: 'tnt_7f3c2a' } });
+  });
+
+  it('cuts lists beyond the contract and says how many more', () => {
+    const many = Array.from({ length: 8 }, (_, i) => ({
+      productName: `Copilot plan ${i + 1}`,
+      skuPartNumber: `COPILOT_${i + 1}`,
+      purchased: 10,
+      assigned: 5,
+      available: 5,
+    }));
+    const others = Array.from({ length: 9 }, (_, i) => ({ productName: `SKU ${i + 1}`, usageText: `${i} / 10 assigned` }));
+    const card = renderValid('status', statusView({ copilotSkus: many, otherSkus: others }));
+    const shownPlans = texts(card).filter((t) => t.startsWith('Copilot plan'));
+    expect(shownPlans).toHaveLength(CARD_LIST_LIMITS.copilotSkus);
+    expect(texts(card)).toContain('+3 more Copilot subscriptions');
+    expect(texts(card).filter((t) => /^SKU \d$/.test(t))).toHaveLength(CARD_LIST_LIMITS.otherSkus);
+    expect(texts(card)).toContain('+4 more · and 4 more SKUs (37 seats assigned)');
+  });
+
+  it('throws a clear error instead of sending a card Teams would reject', () => {
+    const huge = Array.from({ length: 5 }, (_, i) => ({
+      productName: `${i} ${'Very long product name '.repeat(400)}`,
+      skuPartNumber: 'X',
+      purchased: 1,
+      assigned: 1,
+      available: 0,
+    }));
+    expect(() => renderCard('status', statusView({ copilotSkus: huge }))).toThrow(
+      /"status" card is \d+ bytes after binding; Teams only accepts cards smaller than 28672 bytes/,
+    );
+  });
+});
+
+describe('sync cards', () => {
+  it('sync-started has no buttons and says whether it joined a running sync', () => {
+    const started = renderValid('sync-started', syncStartedView());
+    expect(actions(started)).toEqual([]);
+    expect(texts(started)).toContain('Sync started');
+    expect(texts(started)).toContain('Contoso Ltd · Started 15:02 UTC');
+
+    const joined = renderValid('sync-started', syncStartedView({ joinedRunning: true }));
+    expect(texts(joined)).toContain('Sync already running');
+    expect(texts(joined)).not.toContain('Sync started');
+  });
+
+  it('sync-result offers Sync again and Show status for the same tenant', () => {
+    const card = renderValid('sync-result', syncResultView());
+    expect(actions(card)).toEqual([
+      { type: 'Action.Execute', title: 'Sync again', verb: 'tenant.sync', data: { tenantId: 'tnt_7f3c2a' } },
+      { type: 'Action.Execute', title: 'Show status', verb: 'tenant.status', data: { tenantId: 'tnt_7f3c2a' } },
+    ]);
+    expect(findText(card, 'Sync succeeded')).toMatchObject({ color: 'Good', size: 'Large' });
+    expect(facts(card)).toEqual([
+      { title: 'Users synced', value: '262' },
+      { title: 'Licensed users', value: '231' },
+      { title: 'License SKUs', value: '9' },
+      { title: 'Groups', value: '48' },
+    ]);
+    expect(texts(card)).not.toContain('Warnings');
+  });
+
+  it('sync-result shows a failure in Attention colour', () => {
+    const errorText = 'Microsoft Graph answered 401: the client secret has expired.';
+    const card = renderValid(
+      'sync-result',
+      syncResultView({ titleText: 'Sync failed', outcomeColor: 'Attention', succeeded: false, errorText }),
+    );
+    expect(findText(card, 'Sync failed')).toMatchObject({ color: 'Attention' });
+    expect(findText(card, errorText)).toMatchObject({ color: 'Attention', wrap: true });
+  });
+
+  it('sync-result lists at most 10 warnings and counts the rest', () => {
+    const warnings = Array.from({ length: 13 }, (_, i) => `Warning ${i + 1}: group ${i} skipped`);
+    const card = renderValid('sync-result', syncResultView({ titleText: 'Sync partly succeeded', outcomeColor: 'Warning', warnings }));
+    expect(texts(card).filter((t) => t.startsWith('• Warning'))).toHaveLength(CARD_LIST_LIMITS.warnings);
+    expect(texts(card)).toContain('+3 more warnings');
+  });
+
+  it('sync-result keeps the tenant id exact even when the tenant name looks like an expression', () => {
+    const card = renderValid('sync-result', syncResultView({ tenantName: HOSTILE_NAME, warnings: ['${warnings}'] }));
+    expect(texts(card)).toContain(`${HOSTILE_NAME} · 22 Nov 2026 15:02 UTC · took 4.2 s`);
+    expect(texts(card)).toContain('• ${warnings}');
+    for (const action of actions(card)) expect(action['data']).toEqual({ tenantId: 'tnt_7f3c2a' });
+  });
+});
+
+describe('welcome, help and error cards', () => {
+  it('welcome lists the commands and the mention hint', () => {
+    const card = renderValid('welcome', welcomeView());
+    expect(texts(card)).toContain('Welcome to Seat Steward');
+    expect(texts(card)).toContain('Mention @Seat Steward, then type a command.');
+    expect(facts(card).map((f) => f.title)).toEqual(['status', 'sync', 'help']);
+  });
+
+  it('welcome in personal chat drops the empty mention hint', () => {
+    const card = renderValid('welcome', welcomeView({ installedIn: 'personal chat', mentionHint: '' }));
+    expect(texts(card)).toContain('Added to this personal chat.');
+    expect(texts(card)).not.toContain('');
+  });
+
+  it('help lists every command with its description', () => {
+    const card = renderValid('help', helpView());
+    expect(texts(card)).toContain('Seat Steward · Commands');
+    expect(facts(card)).toContainEqual({ title: 'sync', value: 'Read users and licenses from Microsoft Graph now' });
+  });
+
+  it('error shows its title in Attention colour', () => {
+    const card = renderValid('error', errorView({ title: 'Not allowed ${title}' }));
+    expect(findText(card, 'Not allowed ${title}')).toMatchObject({ color: 'Attention', weight: 'Bolder' });
+  });
+});
