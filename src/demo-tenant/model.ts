@@ -1,0 +1,139 @@
+/**
+ * Graph-shaped data behind the demo tenant. Property names are exactly the
+ * ones Microsoft Graph v1.0 returns, so fixtures can be copied from (or
+ * compared with) real Graph responses without translation.
+ */
+
+export interface GraphAssignedLicense {
+  skuId: string;
+  disabledPlans: string[];
+}
+
+export interface GraphLicenseAssignmentState {
+  skuId: string;
+  /** Null for a direct assignment, else the id of the group the license is inherited from. */
+  assignedByGroup: string | null;
+  /** Graph uses 'Active', 'ActiveWithSolutions', 'Disabled', 'Error'. */
+  state: string;
+  /** 'None' when healthy; e.g. 'CountViolation', 'MutuallyExclusiveViolation'. */
+  error: string;
+  disabledPlans: string[];
+  lastUpdatedDateTime: string | null;
+}
+
+export interface GraphSignInActivity {
+  lastSignInDateTime: string | null;
+  lastNonInteractiveSignInDateTime: string | null;
+  lastSuccessfulSignInDateTime: string | null;
+}
+
+export type GraphUserType = 'Member' | 'Guest';
+
+export interface GraphUser {
+  id: string;
+  displayName: string | null;
+  givenName: string | null;
+  surname: string | null;
+  mail: string | null;
+  userPrincipalName: string;
+  department: string | null;
+  officeLocation: string | null;
+  jobTitle: string | null;
+  accountEnabled: boolean;
+  userType: GraphUserType;
+  createdDateTime: string | null;
+  usageLocation: string | null;
+  assignedLicenses: GraphAssignedLicense[];
+  licenseAssignmentStates: GraphLicenseAssignmentState[];
+  businessPhones?: string[];
+  mobilePhone?: string | null;
+  preferredLanguage?: string | null;
+  employeeId?: string | null;
+  companyName?: string | null;
+  country?: string | null;
+  city?: string | null;
+  /** Graph returns it only on $select and only to apps holding AuditLog.Read.All. */
+  signInActivity?: GraphSignInActivity | null;
+}
+
+export interface GraphServicePlanInfo {
+  servicePlanId: string;
+  servicePlanName: string;
+  provisioningStatus: string;
+  appliesTo: string;
+}
+
+export interface GraphLicenseUnitsDetail {
+  enabled: number;
+  suspended: number;
+  warning: number;
+  lockedOut: number;
+}
+
+export interface GraphSubscribedSku {
+  /** `${tenantId}_${skuId}`, as Graph composes it. */
+  id: string;
+  accountId: string;
+  accountName: string;
+  skuId: string;
+  skuPartNumber: string;
+  /** 'Enabled' | 'Warning' | 'Suspended' | 'Deleted' | 'LockedOut'. */
+  capabilityStatus: string;
+  appliesTo: 'User' | 'Company';
+  /** Always derived from the users holding the SKU unless a fixture pins it. */
+  consumedUnits: number;
+  prepaidUnits: GraphLicenseUnitsDetail;
+  servicePlans: GraphServicePlanInfo[];
+}
+
+export interface GraphGroup {
+  id: string;
+  displayName: string;
+  description: string | null;
+  mailEnabled: boolean;
+  securityEnabled: boolean;
+  groupTypes: string[];
+  createdDateTime: string | null;
+  assignedLicenses: GraphAssignedLicense[];
+}
+
+export interface GraphVerifiedDomain {
+  name: string;
+  isDefault: boolean;
+  isInitial: boolean;
+  type: string;
+  capabilities: string;
+}
+
+export interface GraphOrganization {
+  id: string;
+  displayName: string;
+  verifiedDomains: GraphVerifiedDomain[];
+  createdDateTime: string | null;
+  tenantType: string;
+  countryLetterCode: string | null;
+  preferredLanguage: string | null;
+}
+
+/** The app registration the demo tenant recognises for the client-credentials grant. */
+export interface DemoApp {
+  clientId: string;
+  clientSecret: string;
+  /** ISO date; once in the past the token endpoint answers AADSTS7000222. */
+  secretExpiresAt?: string;
+  displayName?: string;
+  /**
+   * Application permissions (the token's `roles` claim) Graph enforces per endpoint;
+   * absent means DEFAULT_APP_ROLES, so tests can provoke Authorization_RequestDenied.
+   */
+  roles?: string[];
+}
+
+export interface DemoTenantData {
+  tenantId: string;
+  app: DemoApp;
+  organization: GraphOrganization;
+  users: GraphUser[];
+  subscribedSkus: GraphSubscribedSku[];
+  groups: GraphGroup[];
+}
