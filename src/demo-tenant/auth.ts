@@ -195,7 +195,9 @@ function checkTokenRequest(ctx: RequestContext, tenant: string, form: URLSearchP
     };
   }
   const resource = scope.slice(0, -'/.default'.length).replace(/\/$/, '').toLowerCase();
-  if (resource !== GRAPH_RESOURCE && resource !== GRAPH_APP_ID && resource !== 'https://graph.microsoft.com/beta') {
+  // The demo tenant is also the Graph endpoint: like a national cloud's Graph, it answers to its own URL as resource.
+  const ownResource = ctx.baseUrl.toLowerCase();
+  if (resource !== GRAPH_RESOURCE && resource !== GRAPH_APP_ID && resource !== 'https://graph.microsoft.com/beta' && resource !== ownResource) {
     return {
       status: 400,
       error: 'invalid_resource',

@@ -66,11 +66,15 @@ export function registerControlRoutes(router: Router, faults: FaultInjector, req
   });
   router.add('DELETE', '/_demo/faults', (ctx) => {
     faults.clear();
-    ctx.res.writeHead(204).end();
+    // restify patches ServerResponse.writeHead globally and its version does not return the response.
+    ctx.res.writeHead(204);
+    ctx.res.end();
   });
   router.get('/_demo/requests', (ctx) => sendJson(ctx, 200, { value: requests }));
   router.add('DELETE', '/_demo/requests', (ctx) => {
     requests.length = 0;
-    ctx.res.writeHead(204).end();
+    // restify patches ServerResponse.writeHead globally and its version does not return the response.
+    ctx.res.writeHead(204);
+    ctx.res.end();
   });
 }

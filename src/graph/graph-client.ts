@@ -45,6 +45,6 @@ export function createGraphClient(conn: TenantConnection): Client {
     authProvider,
     baseUrl: url.origin,
     defaultVersion: 'v1.0',
-    customHosts: WELL_KNOWN_GRAPH_HOSTS.has(url.hostname) ? undefined : new Set([url.host]),
+    customHosts: WELL_KNOWN_GRAPH_HOSTS.has(url.hostname) ? undefined : new Set([url.hostname]),
   });
 }

@@ -1,4 +1,5 @@
 import restify, { type Server } from 'restify';
+import { z } from 'zod';
 import type { Application, TeamsAdapter, TurnState } from '@microsoft/teams-ai';
 import type { Logger } from 'pino';
 import { registerTenantRoutes, type TenantRouteDeps } from '../api/tenant-routes';
@@ -11,6 +12,17 @@ export interface HttpServerDeps {
   logger: Logger;
 }
 
+/** The fields every Bot Framework activity carries and the bot needs to answer it. */
+const activityEnvelope = z.object(
+  {
+    type: z.string({ required_error: 'required (message, invoke, conversationUpdate, ...)' }).min(1),
+    serviceUrl: z.string({ required_error: 'required (where replies go)' }).url('expected the connector URL'),
+    conversation: z.object({ id: z.string({ required_error: 'required' }).min(1) }, { required_error: 'required' }),
+    channelId: z.string({ required_error: 'required' }).min(1),
+  },
+  { invalid_type_error: 'expected a JSON object' },
+);
+
 /** One restify server for the Bot Framework endpoint, the REST API and the health probe. */
 export function createHttpServer(deps: HttpServerDeps): Server {
   const server = restify.createServer({ name: 'seat-steward', handleUncaughtExceptions: false });
@@ -18,11 +30,12 @@ export function createHttpServer(deps: HttpServerDeps): Server {
   server.use(restify.plugins.bodyParser({ mapParams: false, maxBodySize: 1024 * 1024 }));
 
   server.post('/api/messages', async (req, res) => {
-    const body = req.body as unknown;
-    // The adapter would throw deep inside on these; answer the sender plainly instead.
-    if (typeof body !== 'object' || body === null || Array.isArray(body) || typeof (body as { type?: unknown }).type !== 'string') {
+    // The adapter would fail deep inside (or reply into the void) on these; tell the sender plainly instead.
+    const envelope = activityEnvelope.safeParse(req.body);
+    if (!envelope.success) {
+      const problems = envelope.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
       res.status(400);
-      res.json({ error: { code: 'invalid_activity', message: 'Expected a Bot Framework activity: a JSON object with a string "type".' } });
+      res.json({ error: { code: 'invalid_activity', message: `Not a Bot Framework activity: ${problems.join('; ')}` } });
       return;
     }
     try {
@@ -38,7 +51,7 @@ export function createHttpServer(deps: HttpServerDeps): Server {
     }
   });
 
-  server.get('/healthz', (_req, res) => {
+  server.get('/healthz', async (_req, res) => {
     res.json(200, { status: 'ok', ...deps.health() });
   });
 

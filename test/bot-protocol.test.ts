@@ -1,0 +1,205 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateCard } from '../src/cards/validate';
+import { ConnectorRecorder, cardText, executeActions, type RecordedActivity } from './helpers/connector-recorder';
+import { startHarness, type Harness } from './helpers/harness';
+import { botAdded, botRemoved, cardAction, channel, groupChat, installationUpdate, message, personal, post } from './helpers/teams-activities';
+
+/**
+ * The bot end to end over the Bot Framework protocol: real activities POSTed to
+ * /api/messages, replies caught by a local connector, a real SQLite file behind it
+ * and the Graph client syncing the demo tenant over HTTPS.
+ */
+let h: Harness;
+let connector: ConnectorRecorder;
+let serviceUrl: string;
+
+beforeAll(async () => {
+  h = await startHarness({ app: { cardSyncWaitMs: 15_000 } });
+  connector = new ConnectorRecorder();
+  serviceUrl = await connector.start();
+});
+
+afterAll(async () => {
+  await h?.close();
+  await connector?.stop();
+});
+
+const cardsOf = (a: RecordedActivity) => (a.activity.attachments ?? []).map((x) => x.content);
+
+function expectValidCard(card: Record<string, unknown>) {
+  const result = validateCard(card);
+  expect(result.errors).toEqual([]);
+  expect(result.bytes).toBeLessThan(28 * 1024);
+}
+
+describe('install and uninstall', () => {
+  it('welcomes and stores the reference when added to a personal chat, a group chat and a channel', async () => {
+    for (const conv of [personal(), groupChat(), channel()]) {
+      connector.clear();
+      expect((await post(h.app.url, installationUpdate(serviceUrl, conv, 'add'))).status).toBe(200);
+      expect((await post(h.app.url, botAdded(serviceUrl, conv))).status).toBe(200);
+      await connector.waitFor((m) => m.length >= 1);
+      const [welcome] = connector.messages();
+      expect(welcome.conversationId).toBe(conv.conversationId);
+      const card = cardsOf(welcome)[0];
+      expectValidCard(card);
+      expect(cardText(card)).toMatch(/help/);
+      expect(cardText(card)).toMatch(/status/);
+      // Exactly one welcome, although Teams sent both installationUpdate and conversationUpdate.
+      expect(connector.messages()).toHaveLength(1);
+      const stored = h.app.conversations.get(conv.conversationId);
+      expect(stored).toMatchObject({ conversationType: conv.scope, active: true, serviceUrl });
+      expect(stored?.reference.conversation?.id).toBe(conv.conversationId);
+    }
+  });
+
+  it('deactivates on uninstall and reactivates on reinstall', async () => {
+    const conv = channel();
+    await post(h.app.url, botAdded(serviceUrl, conv));
+    expect(h.app.conversations.get(conv.conversationId)?.active).toBe(true);
+    await post(h.app.url, botRemoved(serviceUrl, conv));
+    expect(h.app.conversations.get(conv.conversationId)).toMatchObject({ active: false });
+    const personalChat = personal();
+    await post(h.app.url, installationUpdate(serviceUrl, personalChat, 'add'));
+    await post(h.app.url, installationUpdate(serviceUrl, personalChat, 'remove'));
+    expect(h.app.conversations.get(personalChat.conversationId)?.active).toBe(false);
+    await post(h.app.url, installationUpdate(serviceUrl, personalChat, 'add'));
+    expect(h.app.conversations.get(personalChat.conversationId)?.active).toBe(true);
+  });
+});
+
+describe('commands', () => {
+  it('help lists the commands', async () => {
+    connector.clear();
+    await post(h.app.url, message(serviceUrl, personal(), 'HELP'));
+    await connector.waitFor((m) => m.length >= 1);
+    const card = cardsOf(connector.messages()[0])[0];
+    expectValidCard(card);
+    for (const cmd of ['help', 'status', 'sync']) expect(cardText(card)).toContain(cmd);
+  });
+
+  it('unknown text gets a hint, never silence', async () => {
+    connector.clear();
+    await post(h.app.url, message(serviceUrl, personal(), 'reclaim everything please'));
+    await connector.waitFor((m) => m.length >= 1);
+    expect(connector.messages()[0].activity.text).toMatch(/I don't know "reclaim everything please".*status.*sync.*help/);
+  });
+
+  it('status before any sync says never synced and offers Sync now', async () => {
+    connector.clear();
+    await post(h.app.url, message(serviceUrl, personal(), 'status'));
+    await connector.waitFor((m) => m.length >= 1);
+    const card = cardsOf(connector.messages()[0])[0];
+    expectValidCard(card);
+    expect(cardText(card)).toContain('Never synced');
+    const tenant = h.app.tenants.list()[0];
+    expect(executeActions(card)).toContainEqual(expect.objectContaining({ verb: 'tenant.sync', data: expect.objectContaining({ tenantId: tenant.id }) }));
+  });
+
+  it('sync in a channel (after an @mention) replies at once, then posts the result', async () => {
+    connector.clear();
+    const conv = channel();
+    await post(h.app.url, message(serviceUrl, conv, 'sync'));
+    await connector.waitFor((m) => m.length >= 2, 30_000);
+    const [started, result] = connector.messages();
+    expect(cardText(cardsOf(started)[0])).toMatch(/Sync (started|running)/i);
+    expect(started.replyToId).toBeDefined();
+    expectValidCard(cardsOf(result)[0]);
+    const text = cardText(cardsOf(result)[0]);
+    expect(text).toContain('Sync succeeded');
+    expect(text).toContain('120');
+    expect(result.conversationId).toBe(conv.conversationId);
+    const run = h.app.runs.latest(h.app.tenants.list()[0].id);
+    expect(run).toMatchObject({ status: 'success', trigger: 'command', counts: { users: 120 } });
+  });
+
+  it('status after the sync shows users and Copilot seats from the cache', async () => {
+    connector.clear();
+    await post(h.app.url, message(serviceUrl, personal(), 'status contoso'));
+    await connector.waitFor((m) => m.length >= 1);
+    const card = cardsOf(connector.messages()[0])[0];
+    expectValidCard(card);
+    const tenant = h.app.tenants.list()[0];
+    const counts = h.app.directory.userCounts(tenant.id);
+    const copilot = h.app.directory.skus(tenant.id).filter((s) => s.isCopilot);
+    expect(copilot.length).toBeGreaterThan(0);
+    const available = copilot.reduce((n, s) => n + Math.max(0, s.enabledUnits - s.consumedUnits), 0);
+    const text = cardText(card);
+    expect(text).toContain('Contoso Ltd');
+    expect(text).toContain(String(counts.total));
+    expect(text).toContain(String(counts.licensed));
+    expect(text).toContain(String(available));
+    expect(text).toContain('Succeeded');
+  });
+
+  it('status for a tenant that does not exist names the connected ones', async () => {
+    connector.clear();
+    await post(h.app.url, message(serviceUrl, personal(), 'status fabrikam'));
+    await connector.waitFor((m) => m.length >= 1);
+    expect(connector.messages()[0].activity.text).toMatch(/No tenant matches "fabrikam".*Contoso Ltd/);
+  });
+});
+
+describe('Sync now (Action.Execute)', () => {
+  it('runs the sync and answers with the result card in the invoke response', async () => {
+    const tenant = h.app.tenants.list()[0];
+    const before = h.app.runs.latest(tenant.id)?.id ?? 0;
+    const res = await post(h.app.url, cardAction(serviceUrl, personal(), 'tenant.sync', { tenantId: tenant.id }));
+    expect(res.status).toBe(200);
+    const body = res.body as { statusCode: number; type: string; value: Record<string, unknown> };
+    expect(body.statusCode).toBe(200);
+    expect(body.type).toBe('application/vnd.microsoft.card.adaptive');
+    expectValidCard(body.value);
+    expect(cardText(body.value)).toContain('Sync succeeded');
+    const latest = h.app.runs.latest(tenant.id);
+    expect(latest?.id).toBeGreaterThan(before);
+    expect(latest).toMatchObject({ trigger: 'card', status: 'success' });
+  });
+
+  it('accepts the Microsoft tenant id as well', async () => {
+    const tenant = h.app.tenants.list()[0];
+    const res = await post(h.app.url, cardAction(serviceUrl, personal(), 'tenant.status', { tenantId: tenant.tenantId }));
+    const body = res.body as { value: Record<string, unknown> };
+    expect(cardText(body.value)).toContain('Contoso Ltd');
+  });
+
+  it.each([
+    ['no data', undefined, /missing its tenant/],
+    ['a tampered tenant id', { tenantId: 'not-a-tenant' }, /Unknown tenant/],
+    ['a wrong type', { tenantId: 42 }, /missing its tenant/],
+  ])('answers %s with an error card and starts nothing', async (_label, data, expected) => {
+    const tenant = h.app.tenants.list()[0];
+    const before = h.app.runs.latest(tenant.id)?.id;
+    const res = await post(h.app.url, cardAction(serviceUrl, personal(), 'tenant.sync', data));
+    expect(res.status).toBe(200);
+    const card = (res.body as { value: Record<string, unknown> }).value;
+    expectValidCard(card);
+    expect(cardText(card)).toMatch(expected);
+    expect(h.app.runs.latest(tenant.id)?.id).toBe(before);
+  });
+
+  it('answers an unknown verb with an explanation', async () => {
+    const res = await post(h.app.url, cardAction(serviceUrl, personal(), 'license.reclaim.everything', {}));
+    expect(res.status).toBe(200);
+    expect(cardText((res.body as { value: unknown }).value)).toMatch(/does not know the action "license.reclaim.everything"/);
+  });
+});
+
+describe('malformed input', () => {
+  it.each([
+    ['not JSON', '{"type": "message", '],
+    ['a JSON array', '[]'],
+    ['no type', '{"text":"status"}'],
+  ])('rejects %s with 400 and a reason', async (_label, body) => {
+    const res = await post(h.app.url, body);
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body)).toMatch(/activity|JSON|content/i);
+  });
+
+  it('survives a message without conversation or serviceUrl', async () => {
+    const res = await post(h.app.url, { type: 'message', text: 'status', channelId: 'msteams' });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    const health = await fetch(`${h.app.url}/healthz`);
+    expect(health.status).toBe(200);
+  });
+});

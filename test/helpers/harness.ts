@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { demoConnection, type EmbeddedDemoTenant } from '../../src/app/demo-connection';
+import { startSeatSteward, type SeatSteward, type SeatStewardOptions } from '../../src/app/seat-steward';
+import { parseConfig, type AppConfig } from '../../src/config/config';
+import { ensureDemoCertificate, type DemoCertificate } from '../../src/demo-tenant/certificate';
+import { generateDemoTenant } from '../../src/demo-tenant/generator';
+import type { DemoTenantData } from '../../src/demo-tenant/model';
+import { startDemoTenant } from '../../src/demo-tenant/server';
+import { createLogger } from '../../src/logging/logger';
+
+export const TEST_API_KEY = 'test-api-key-0123456789abcdef';
+
+/** The certificate `npm test` trusts through NODE_EXTRA_CA_CERTS (see scripts/with-demo-ca.ts). */
+export async function trustedDemoCertificate(): Promise<DemoCertificate> {
+  const ca = process.env.NODE_EXTRA_CA_CERTS;
+  if (!ca) throw new Error('NODE_EXTRA_CA_CERTS is not set: run the tests with `npm test` (it trusts the demo tenant certificate).');
+  return ensureDemoCertificate(path.dirname(ca));
+}
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `seat-steward-${prefix}-`));
+}
+
+export async function startTestDemoTenant(data: DemoTenantData = generateDemoTenant({ users: 120 }), extra: { maxPageSize?: number; pageSizePattern?: 'full' | 'short' } = {}): Promise<EmbeddedDemoTenant> {
+  const cert = await trustedDemoCertificate();
+  const server = await startDemoTenant({ data, tls: { cert: cert.cert, key: cert.key }, ...extra });
+  return { server, connection: demoConnection(server), organizationName: data.organization.displayName ?? 'Demo', close: () => server.close() };
+}
+
+export function testConfig(overrides: Record<string, string> = {}): AppConfig {
+  return parseConfig({ DATA_DIR: tempDir('data'), PORT: '0', PLAYGROUND: 'off', LOG_LEVEL: 'silent', API_KEYS: TEST_API_KEY, ...overrides });
+}
+
+export interface Harness {
+  app: SeatSteward;
+  demo: EmbeddedDemoTenant;
+  config: AppConfig;
+  close(): Promise<void>;
+}
+
+/** The real app (HTTP server, bot, SQLite file, Graph client) against an in-process demo tenant. */
+export async function startHarness(
+  options: { data?: DemoTenantData; config?: Record<string, string>; app?: Partial<SeatStewardOptions>; demo?: { maxPageSize?: number; pageSizePattern?: 'full' | 'short' } } = {},
+): Promise<Harness> {
+  const demo = await startTestDemoTenant(options.data, options.demo);
+  const config = testConfig(options.config);
+  const app = await startSeatSteward(config, { logger: createLogger('silent'), demoTenant: demo, schedule: false, ...options.app });
+  return {
+    app,
+    demo,
+    config,
+    async close() {
+      await app.close();
+      await demo.close();
+    },
+  };
+}

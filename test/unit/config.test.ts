@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseConfig } from '../../src/config/config';
+import { tempDir } from '../helpers/harness';
+
+const problemsOf = (values: Record<string, string>): string[] => {
+  try {
+    parseConfig(values);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+};
+
+describe('configuration', () => {
+  it('runs on the embedded defaults: demo tenant, anonymous bot, playground on', () => {
+    const c = parseConfig({});
+    expect(c.tenant).toEqual({ kind: 'demo', users: 250, fixtureFile: undefined });
+    expect(c.bot).toEqual({ mode: 'anonymous' });
+    expect(c.playground.enabled).toBe(true);
+    expect(c.port).toBe(3978);
+    expect(c.syncCron).toBe('0 */6 * * *');
+    expect(c.graphEndpoint).toBe('https://graph.microsoft.com');
+    expect(c.authorityHost).toBe('https://login.microsoftonline.com');
+  });
+
+  it('turns the playground off with PLAYGROUND=off and by default when a bot is registered', () => {
+    expect(parseConfig({ PLAYGROUND: 'off' }).playground.enabled).toBe(false);
+    const registered = parseConfig({ BOT_ID: '11111111-2222-3333-4444-555555555555', SECRET_BOT_PASSWORD: 'x' });
+    expect(registered.playground.enabled).toBe(false);
+    expect(registered.bot).toMatchObject({ mode: 'MultiTenant', appId: '11111111-2222-3333-4444-555555555555' });
+  });
+
+  it('names the variable and what it expects', () => {
+    expect(problemsOf({ PORT: 'abc' })[0]).toMatch(/^PORT: .*port/);
+    expect(problemsOf({ SYNC_CRON: 'every day' })[0]).toMatch(/^SYNC_CRON: expected a cron expression/);
+    expect(problemsOf({ GRAPH_ENDPOINT: 'http://graph.example' })[0]).toMatch(/^GRAPH_ENDPOINT: expected an https/);
+    expect(problemsOf({ BOT_TYPE: 'Other' })[0]).toMatch(/^BOT_TYPE: expected MultiTenant, SingleTenant or UserAssignedMsi/);
+    expect(problemsOf({ API_KEYS: 'short' })[0]).toMatch(/^API_KEYS/);
+    expect(problemsOf({ COPILOT_SKU_IDS: 'not-a-guid' })[0]).toMatch(/^COPILOT_SKU_IDS/);
+  });
+
+  it('requires the whole tenant app registration once any part is set', () => {
+    const problems = problemsOf({ TENANT_ID: '11111111-2222-3333-4444-555555555555' });
+    expect(problems.some((p) => p.startsWith('CLIENT_ID: required'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('SECRET_CLIENT_SECRET: required'))).toBe(true);
+  });
+
+  it('requires the bot password and tenant where the bot type needs them, and never echoes secrets', () => {
+    expect(problemsOf({ BOT_ID: '11111111-2222-3333-4444-555555555555', BOT_TYPE: 'SingleTenant' })).toEqual([
+      expect.stringMatching(/^SECRET_BOT_PASSWORD: required/),
+      expect.stringMatching(/^BOT_TENANT_ID: required/),
+    ]);
+    expect(problemsOf({ API_KEYS: 'tiny-secret' }).join('\n')).not.toContain('tiny-secret');
+  });
+
+  it('connects a real tenant with a secret, keeping national-cloud endpoints', () => {
+    const c = parseConfig({
+      TENANT_ID: '11111111-2222-3333-4444-555555555555',
+      CLIENT_ID: '66666666-7777-8888-9999-000000000000',
+      SECRET_CLIENT_SECRET: 's3cr3t',
+      GRAPH_ENDPOINT: 'https://graph.microsoft.us/',
+      AUTHORITY_HOST: 'https://login.microsoftonline.us',
+    });
+    expect(c.tenant).toMatchObject({ kind: 'entra', credential: { kind: 'secret', secret: 's3cr3t' }, graphEndpoint: 'https://graph.microsoft.us' });
+  });
+
+  it('reads env/.env.<name> and .user, with the process environment winning', () => {
+    const root = tempDir('config');
+    fs.mkdirSync(path.join(root, 'env'));
+    fs.writeFileSync(path.join(root, 'env', '.env.dev'), 'PORT=4000\nDEMO_USERS=40\n');
+    fs.writeFileSync(path.join(root, 'env', '.env.dev.user'), 'DEMO_USERS=50\nSYNC_CRON="*/5 * * * *"\n');
+    const c = loadConfig({ rootDir: root, env: { TEAMSFX_ENV: 'dev', PORT: '4100' } });
+    expect(c.port).toBe(4100);
+    expect(c.tenant).toMatchObject({ kind: 'demo', users: 50 });
+    expect(c.syncCron).toBe('*/5 * * * *');
+    expect(c.dataDir).toBe(path.join(root, 'data'));
+  });
+});

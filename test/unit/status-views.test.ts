@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { syncResultView, tenantStatusView } from '../../src/status/status-views';
+import type { SkuRow } from '../../src/store/snapshots';
+import type { SyncRunRecord } from '../../src/store/sync-runs';
+import type { TenantRecord } from '../../src/store/tenants';
+
+const tenant: TenantRecord = {
+  id: 'our-id',
+  tenantId: 'ms-id',
+  clientId: null,
+  tenantName: 'Contoso Ltd',
+  domainName: 'contoso.onmicrosoft.com',
+  displayName: null,
+  tenantType: 'business',
+  source: 'demo',
+  syncEnabled: true,
+  currentSnapshotId: 1,
+  createdAt: '2026-11-01T00:00:00Z',
+  updatedAt: '2026-11-01T00:00:00Z',
+};
+
+const sku = (partial: Partial<SkuRow>): SkuRow => ({
+  skuId: 's',
+  skuPartNumber: 'X',
+  productName: 'X',
+  capabilityStatus: 'Enabled',
+  appliesTo: 'User',
+  enabledUnits: 0,
+  suspendedUnits: 0,
+  warningUnits: 0,
+  lockedOutUnits: 0,
+  consumedUnits: 0,
+  isCopilot: false,
+  servicePlans: [],
+  ...partial,
+});
+
+const run = (partial: Partial<SyncRunRecord>): SyncRunRecord => ({
+  id: 1,
+  tenantId: 'our-id',
+  trigger: 'command',
+  startedAt: '2026-11-22T14:00:00Z',
+  finishedAt: '2026-11-22T14:00:04.200Z',
+  status: 'success',
+  counts: { users: 250, licensedUsers: 200, licenseAssignments: 400, skus: 6, groups: 2 },
+  errorCode: null,
+  errorText: null,
+  warnings: [],
+  ...partial,
+});
+
+const now = new Date('2026-11-22T14:05:00Z');
+const counts = { total: 250, enabled: 231, disabled: 19, guests: 12, licensed: 200 };
+
+describe('tenant status view', () => {
+  it('sums Copilot seats and lists other SKUs by consumption, capped at five', () => {
+    const skus = [
+      sku({ skuId: 'c1', productName: 'Microsoft 365 Copilot', isCopilot: true, enabledUnits: 30, consumedUnits: 26 }),
+      sku({ skuId: 'c2', productName: 'Copilot EDU', isCopilot: true, enabledUnits: 5, consumedUnits: 5 }),
+      ...[10, 50, 5, 70, 1, 3, 20].map((n, i) => sku({ skuId: `o${i}`, productName: `Other ${n}`, enabledUnits: n + 5, consumedUnits: n })),
+    ];
+    const v = tenantStatusView({ tenant, counts, skus, lastRun: run({}), syncRunning: false, now });
+    expect([v.copilotPurchased, v.copilotAssigned, v.copilotAvailable]).toEqual([35, 31, 4]);
+    expect(v.copilotSkus).toHaveLength(2);
+    expect(v.otherSkus.map((s) => s.productName)).toEqual(['Other 70', 'Other 50', 'Other 20', 'Other 10', 'Other 5']);
+    expect(v.otherSkus[0].usageText).toBe('70 / 75 assigned');
+    expect(v.otherSkusMoreText).toBe('and 2 more SKUs (4 seats assigned)');
+    expect(v.userBreakdownText).toBe('231 enabled · 19 disabled · 12 guests');
+    expect(v.lastSyncText).toBe('22 Nov 2026 14:00 UTC (5 min ago)');
+    expect([v.lastSyncOutcomeText, v.lastSyncOutcomeColor, v.lastSyncErrorText]).toEqual(['Succeeded', 'Good', '']);
+  });
+
+  it('says never synced, no Copilot, and shows failure reasons and partial warnings', () => {
+    const never = tenantStatusView({ tenant, counts: { total: 0, enabled: 0, disabled: 0, guests: 0, licensed: 0 }, skus: [], lastRun: undefined, syncRunning: true, now });
+    expect([never.hasCopilot, never.lastSyncText, never.lastSyncOutcomeText, never.syncRunning]).toEqual([false, 'Never synced', 'Never synced', true]);
+    const failed = tenantStatusView({ tenant, counts, skus: [], lastRun: run({ status: 'failed', errorText: 'Invalid client secret (AADSTS7000215)' }), syncRunning: false, now });
+    expect([failed.lastSyncOutcomeColor, failed.lastSyncErrorText]).toEqual(['Attention', 'Invalid client secret (AADSTS7000215)']);
+    const partial = tenantStatusView({ tenant, counts, skus: [], lastRun: run({ status: 'partial', warnings: ['a', 'b'] }), syncRunning: false, now });
+    expect([partial.lastSyncOutcomeText, partial.lastSyncErrorText]).toEqual(['Partly succeeded', 'a\nb']);
+  });
+});
+
+describe('sync result view', () => {
+  it('reports counts and duration, or the failure reason', () => {
+    expect(syncResultView(tenant, run({}))).toMatchObject({ titleText: 'Sync succeeded', durationText: '4.2 s', usersSynced: 250, succeeded: true, errorText: '' });
+    expect(syncResultView(tenant, run({ status: 'failed', counts: null, errorText: 'boom' }))).toMatchObject({ titleText: 'Sync failed', outcomeColor: 'Attention', usersSynced: 0, succeeded: false, errorText: 'boom' });
+  });
+});
