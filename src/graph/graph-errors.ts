@@ -35,6 +35,17 @@ export function explainTenantError(error: unknown, ctx: TenantContext, doing: st
 
   if (isGraphErrorLike(error)) return explainGraphError(error as GraphError, ctx, doing);
 
+  // MSAL could not fetch the tenant's OpenID metadata: Entra answers that request with AADSTS90002
+  // for an unknown tenant, but MSAL reports only this code (it also covers an unreachable authority).
+  if (/endpoints_resolution_error/.test(raw)) {
+    return new TenantAccessError(
+      'tenant_not_found',
+      `Could not load the sign-in metadata of tenant ${ctx.tenantId} from ${ctx.authorityHost}: the tenant was not found (AADSTS90002) or the authority is unreachable. Check TENANT_ID (Entra admin center > Overview > Tenant ID), and for a national cloud set AUTHORITY_HOST and GRAPH_ENDPOINT to that cloud's endpoints.`,
+      400,
+      raw,
+    );
+  }
+
   const netCode = networkCode(error) ?? (error instanceof GraphError ? 'connection failed' : undefined);
   if (netCode) {
     return new TenantAccessError(
@@ -75,6 +86,13 @@ function explainAadsts(code: number, ctx: TenantContext, raw: string): TenantAcc
       return new TenantAccessError(
         'tenant_not_found',
         `Tenant ${ctx.tenantId} was not found (AADSTS90002). Check TENANT_ID (Entra admin center > Overview > Tenant ID); for a national cloud, set AUTHORITY_HOST and GRAPH_ENDPOINT to that cloud's endpoints.`,
+        400,
+        raw,
+      );
+    case 500011:
+      return new TenantAccessError(
+        'graph_resource_not_found',
+        `Tenant ${ctx.tenantId} does not know the resource ${ctx.graphEndpoint} (AADSTS500011). Check GRAPH_ENDPOINT: it must be the Microsoft Graph endpoint of the same cloud as AUTHORITY_HOST (e.g. https://graph.microsoft.com with https://login.microsoftonline.com).`,
         400,
         raw,
       );
