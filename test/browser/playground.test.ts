@@ -1,0 +1,258 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logging/logger';
+import { startHarness, type Harness } from '../helpers/harness';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, startPlayground, type StartedPlayground } from './playground-helpers';
+
+/**
+ * The bot as a person sees it: the real app (demo tenant, SQLite, Graph client) behind the
+ * Microsoft 365 Agents Playground, driven in headless Chromium. Commands are typed into the
+ * playground's message box; the assertions read the Adaptive Cards the playground rendered.
+ *
+ * Screenshots of each card go to a temporary folder; with UPDATE_SCREENSHOTS=1 they go to
+ * docs/screenshots/ (for the README) instead, so a plain `npm test` leaves the work tree clean.
+ */
+const UPDATE = process.env.UPDATE_SCREENSHOTS === '1';
+const SCREENSHOT_DIR = UPDATE ? path.join(__dirname, '../../docs/screenshots') : fs.mkdtempSync(path.join(os.tmpdir(), 'seat-steward-screens-'));
+const WAIT = 20_000;
+
+let h: Harness;
+let playground: StartedPlayground | undefined;
+let browser: Browser | undefined;
+let page: Page;
+let failures = 0;
+
+beforeAll(async () => {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  h = await startHarness({ app: { cardSyncWaitMs: 15_000 } });
+  playground = await startPlayground({ botPort: h.app.port, port: await freePort(), logger: createLogger('silent') });
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1400 }, deviceScaleFactor: 2, locale: 'en-US', timezoneId: 'UTC' });
+  page = await context.newPage();
+  await page.goto(playground.url);
+});
+
+afterEach(async ({ task }) => {
+  if (task.result?.state !== 'fail' || !page) return;
+  failures++;
+  // The whole playground as it was when the step failed, to see what the bot answered (if anything).
+  const file = path.join(UPDATE ? os.tmpdir() : SCREENSHOT_DIR, `playground-failure-${Date.now()}.png`);
+  await page.screenshot({ path: file }).then(
+    () => console.error(`playground at the failure: ${file}`),
+    () => undefined,
+  );
+});
+
+afterAll(async () => {
+  if (!UPDATE && failures === 0) fs.rmSync(SCREENSHOT_DIR, { recursive: true, force: true });
+  // Each step on its own: a failed one must not leave the others running.
+  const steps: Array<() => Promise<unknown>> = [() => browser?.close() ?? Promise.resolve(), () => playground?.stop() ?? Promise.resolve(), () => h?.close() ?? Promise.resolve()];
+  for (const step of steps) await step().catch((error: unknown) => console.error('cleanup failed:', error));
+});
+
+const cards = (scope: Page | Locator = page) => scope.locator('.ac-adaptiveCard');
+
+/** The card that appears after `action` and contains `text` (cards already on the page don't count). */
+async function nextCard(text: string, action: () => Promise<void>, scope: Page | Locator = page): Promise<Locator> {
+  const matching = cards(scope).filter({ hasText: text });
+  const before = await matching.count();
+  await action();
+  const card = matching.nth(before);
+  await card.waitFor({ state: 'visible', timeout: WAIT });
+  return card;
+}
+
+async function send(editor: Locator, text: string): Promise<void> {
+  await editor.click();
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+}
+
+/** Types "@", picks the bot from the mention menu, then types the command and sends it. */
+async function sendMention(editor: Locator, text: string): Promise<void> {
+  await editor.click();
+  await page.keyboard.type('@');
+  const mentions = page.locator('#typeahead-menu').filter({ visible: true });
+  await mentions.waitFor({ state: 'visible', timeout: WAIT });
+  await mentions.getByText('Test Bot', { exact: true }).click();
+  await page.keyboard.type(` ${text}`);
+  await page.keyboard.press('Enter');
+}
+
+const personalEditor = () => page.locator('[data-lexical-editor="true"]').first();
+
+async function shoot(target: Locator, name: string): Promise<void> {
+  await target.scrollIntoViewIfNeeded();
+  await target.screenshot({ path: path.join(SCREENSHOT_DIR, name), animations: 'disabled' });
+}
+
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** The element's box now (no scrolling), or that of its nearest ancestor matching `closest` (e.g. the message bubble around a card). */
+async function boxOf(target: Locator, closest?: string): Promise<Box> {
+  return target.evaluate((el, selector) => {
+    const r = (selector ? el.closest(selector) ?? el : el).getBoundingClientRect();
+    return { x: r.x, y: r.y, width: r.width, height: r.height };
+  }, closest);
+}
+
+/** One screenshot around several elements (e.g. a message and the replies to it). */
+async function shootAround(boxes: Box[], name: string, extra: { left?: number; top?: number; bottom?: number } = {}, pad = 12): Promise<void> {
+  const x = Math.max(0, Math.min(...boxes.map((b) => b.x)) - pad - (extra.left ?? 0));
+  const y = Math.max(0, Math.min(...boxes.map((b) => b.y)) - pad - (extra.top ?? 0));
+  const right = Math.max(...boxes.map((b) => b.x + b.width)) + pad;
+  const bottom = Math.max(...boxes.map((b) => b.y + b.height)) + (extra.bottom ?? pad);
+  expect(bottom - y).toBeLessThan(page.viewportSize()?.height ?? 0);
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, name), clip: { x, y, width: right - x, height: bottom - y }, animations: 'disabled' });
+}
+
+function tenant() {
+  const [t] = h.app.tenants.list();
+  expect(t).toBeDefined();
+  return t;
+}
+
+const n = (value: number) => value.toLocaleString('en-US');
+
+describe('personal chat in the Agents Playground', () => {
+  it('shows the welcome card when the conversation starts', async () => {
+    const welcome = cards().filter({ hasText: 'Welcome to Seat Steward' }).first();
+    await welcome.waitFor({ state: 'visible', timeout: WAIT });
+    const text = await welcome.innerText();
+    expect(text).toContain('Added to this personal chat');
+    for (const command of ['help', 'status', 'sync']) expect(text).toContain(command);
+    await shoot(welcome, 'welcome-card.png');
+  });
+
+  it('answers status before the first sync, and Sync now replaces the card with the result', async () => {
+    const status = await nextCard('Contoso Ltd · Licenses', () => send(personalEditor(), 'status'));
+    expect(await status.innerText()).toContain('Never synced');
+
+    const allCards = await cards().count();
+    const button = status.getByRole('button', { name: 'Sync now' });
+    await button.waitFor({ state: 'visible', timeout: WAIT });
+    await button.click();
+    // Action.Execute: the invoke response replaces the card in place, no new message.
+    const result = cards().nth(allCards - 1);
+    await result.filter({ hasText: 'Sync succeeded' }).waitFor({ state: 'visible', timeout: WAIT });
+    expect(await cards().count()).toBe(allCards);
+    const text = await result.innerText();
+    expect(text).toMatch(/Users synced\s+120\b/);
+    expect(text).toContain('Contoso Ltd');
+    for (const label of ['Sync again', 'Show status']) await result.getByRole('button', { name: label }).waitFor({ state: 'visible', timeout: WAIT });
+    expect(h.app.runs.latest(tenant().id)).toMatchObject({ status: 'success', trigger: 'card' });
+    await shoot(result, 'sync-result.png');
+  });
+
+  it('status after the sync shows the Copilot seats, users and other licenses from the cache', async () => {
+    const t = tenant();
+    // Normally the Sync now click above has synced; on its own this step syncs first.
+    if (h.app.runs.latest(t.id)?.status !== 'success') await h.app.sync.request(t.id, 'test').done;
+    const skus = h.app.directory.skus(t.id);
+    const copilot = skus.filter((s) => s.isCopilot);
+    expect(copilot.length).toBeGreaterThan(0);
+    const purchased = copilot.reduce((sum, s) => sum + s.enabledUnits, 0);
+    const assigned = copilot.reduce((sum, s) => sum + s.consumedUnits, 0);
+    const available = copilot.reduce((sum, s) => sum + Math.max(0, s.enabledUnits - s.consumedUnits), 0);
+    const counts = h.app.directory.userCounts(t.id);
+
+    const card = await nextCard('Contoso Ltd · Licenses', () => send(personalEditor(), 'status'));
+    const text = await card.innerText();
+    expect(text).toContain('contoso.onmicrosoft.com');
+    expect(text).toMatch(new RegExp(`(^|\\n)${n(available)}\\s+seats? available`));
+    expect(text).toContain(`of ${n(purchased)} purchased · ${n(assigned)} assigned`);
+    expect(text).toMatch(new RegExp(`Total users\\s+${n(counts.total)}\\b`));
+    expect(text).toMatch(new RegExp(`Licensed users\\s+${n(counts.licensed)}\\b`));
+    expect(text).toContain('Other licenses');
+    expect(text).toContain('Succeeded');
+    expect(text).not.toContain('Never synced');
+    // The big number is its own text block, rendered large.
+    const big = card.locator('.ac-textBlock').filter({ hasText: new RegExp(`^${n(available)}$`) }).first();
+    const fontSize = await big.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    expect(fontSize).toBeGreaterThanOrEqual(24);
+    await card.getByRole('button', { name: 'Sync now' }).waitFor({ state: 'visible', timeout: WAIT });
+    await expectNoClippedText(card);
+    await shoot(card, 'status-card.png');
+  });
+
+  it('help lists the commands', async () => {
+    const card = await nextCard('Commands', () => send(personalEditor(), 'help'));
+    const text = await card.innerText();
+    for (const command of ['help', 'status', 'sync']) expect(text).toMatch(new RegExp(`(^|\\n)${command}\\b`));
+    await shoot(card, 'help-card.png');
+  });
+
+  it('sync answers at once with Sync started, then posts the result', async () => {
+    const before = h.app.runs.latest(tenant().id)?.id ?? 0;
+    const doneBefore = await cards().filter({ hasText: 'Sync succeeded' }).count();
+    const started = await nextCard('Sync started', () => send(personalEditor(), 'sync'));
+    expect(await started.innerText()).toContain('Contoso Ltd');
+    const result = cards().filter({ hasText: 'Sync succeeded' }).nth(doneBefore);
+    await result.waitFor({ state: 'visible', timeout: WAIT });
+    expect(await result.innerText()).toMatch(/Users synced\s+120\b/);
+    const run = h.app.runs.latest(tenant().id);
+    expect(run?.id).toBeGreaterThan(before);
+    expect(run).toMatchObject({ status: 'success', trigger: 'command' });
+    // Both replies as in the chat, with the bot's avatar and name above each.
+    await result.scrollIntoViewIfNeeded();
+    const boxes = [await boxOf(started, '.fai-OutputCard'), await boxOf(result, '.fai-OutputCard')];
+    await shootAround(boxes, 'sync-command.png', { left: 44, top: 28, bottom: 2 }, 8);
+  });
+});
+
+describe('Teams channel in the Agents Playground', () => {
+  it('welcomes the team, and answers an @mention with the status card in the thread', async () => {
+    const welcome = await nextCard('Added to this team channel', () => page.getByText('General', { exact: true }).first().click());
+    expect(await welcome.innerText()).toContain('Mention @Seat Steward');
+
+    // "Start a new post", with an @mention of the bot: a channel only delivers mentions.
+    const card = await nextCard('Contoso Ltd · Licenses', () => sendMention(page.locator('[data-lexical-editor="true"]').first(), 'status contoso'));
+    const text = await card.innerText();
+    expect(text).toContain('Copilot');
+    expect(text).toContain('Succeeded');
+    // The reply sits in the thread of the post that mentioned the bot.
+    const thread = page.locator('.fui-Card[role="group"]').filter({ hasText: 'status contoso' });
+    await thread.filter({ has: card }).waitFor({ state: 'visible', timeout: WAIT });
+    expect(await thread.count()).toBe(1);
+    expect(await thread.innerText()).toMatch(/Test Bot\s+status contoso/);
+    await shoot(thread, 'channel-status.png');
+
+    const allCards = await cards().count();
+    await card.getByRole('button', { name: 'Sync now' }).click();
+    await thread.locator('.ac-adaptiveCard').filter({ hasText: 'Sync succeeded' }).waitFor({ state: 'visible', timeout: WAIT });
+    expect(await cards().count()).toBe(allCards);
+  });
+});
+
+describe('group chat in the Agents Playground', () => {
+  it('welcomes the group, and answers an @mention with the help card', async () => {
+    const welcome = await nextCard('Added to this group chat', () => page.getByText('Group Chat', { exact: true }).first().click());
+    expect(await welcome.innerText()).toContain('Mention @Seat Steward');
+    const card = await nextCard('Commands', () => sendMention(page.locator('[data-lexical-editor="true"]').first(), 'help'));
+    for (const command of ['help', 'status', 'sync']) expect(await card.innerText()).toMatch(new RegExp(`(^|\\n)${command}\\b`));
+  });
+});
+
+/** Fails when a text block is cut off: clipped horizontally, or one word broken over two lines. */
+async function expectNoClippedText(card: Locator): Promise<void> {
+  const problems = await card.locator('.ac-textBlock').evaluateAll((blocks) =>
+    blocks.flatMap((block) => {
+      const out: string[] = [];
+      const text = (block as HTMLElement).innerText.trim();
+      if (block.scrollWidth > block.clientWidth + 1) out.push(`"${text}" is wider than its box`);
+      // A single word that wraps breaks in the middle ("Purchase / d").
+      const lineHeight = parseFloat(getComputedStyle(block).lineHeight) || 20;
+      if (text !== '' && !/\s/.test(text) && block.getBoundingClientRect().height > lineHeight * 1.5) out.push(`"${text}" breaks inside the word`);
+      return out;
+    }),
+  );
+  expect(problems).toEqual([]);
+}
