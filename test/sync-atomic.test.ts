@@ -38,6 +38,7 @@ describe('atomic sync', () => {
 
     const recovered = await h.app.sync.request(tenant.id, 'test').done;
     expect(recovered.status).toBe('success');
+    await h.app.sync.idle(); // the replaced snapshot is dropped just after publishing
     expect(h.app.directory.userCounts(tenant.id).total).toBe(3500);
     expect(snapshotRows(h.app.db, tenant.id)).toEqual([{ snapshot_id: recovered.id, n: 3500 }]);
   });
@@ -106,10 +107,12 @@ describe('atomic sync', () => {
     const dataDir = h.config.dataDir;
     const file = databaseFile(dataDir);
 
-    // What a process killed mid-sync leaves on disk: a run still 'running' and committed pages of an unpublished snapshot.
+    // What a process killed mid-sync leaves on disk: a run still 'running' and the pages it had already committed.
     const runs = new SyncRunStore(h.app.db);
     const crashed = runs.start(tenant.id, 'schedule');
-    new SnapshotWriter(h.app.db, tenant.id, crashed.id).writeUsers(
+    const writer = new SnapshotWriter(h.app.db, tenant.id, crashed.id);
+    writer.writeSkus(h.app.directory.skus(tenant.id));
+    writer.writeUsers(
       [{ userId: 'x', userPrincipalName: 'x@contoso', displayName: 'X', givenName: null, surname: null, mail: null, department: null, officeLocation: null, jobTitle: null, accountEnabled: true, userType: 'Member', usageLocation: null, createdAt: null }],
       [],
     );
@@ -118,7 +121,8 @@ describe('atomic sync', () => {
 
     const db = openDatabase(file);
     try {
-      expect((db.prepare('SELECT COUNT(*) FROM users WHERE snapshot_id = ?').pluck().get(crashed.id) as number)).toBe(1);
+      expect(db.prepare('SELECT COUNT(*) FROM skus WHERE snapshot_id = ?').pluck().get(crashed.id)).toBeGreaterThan(0);
+      expect(db.prepare('SELECT COUNT(*) FROM users WHERE snapshot_id = ?').pluck().get(crashed.id)).toBe(1);
     } finally {
       db.close();
     }
@@ -126,6 +130,8 @@ describe('atomic sync', () => {
     expect(h.app.runs.get(crashed.id)).toMatchObject({ status: 'failed', errorCode: 'interrupted' });
     expect(h.app.runs.get(crashed.id)?.errorText).toMatch(/interrupted.*previous snapshot was kept/);
     expect(snapshotRows(h.app.db, tenant.id)).toEqual([{ snapshot_id: good.id, n: 120 }]);
+    expect(h.app.db.prepare('SELECT COUNT(*) FROM skus WHERE snapshot_id = ?').pluck().get(crashed.id)).toBe(0);
+    expect(h.app.db.prepare('SELECT COUNT(*) FROM users WHERE snapshot_id = ?').pluck().get(crashed.id)).toBe(0);
     expect(h.app.directory.userCounts(h.app.tenants.list()[0].id).total).toBe(120);
   });
 });

@@ -15,6 +15,7 @@ import { StatusService } from '../status/status-service';
 import { ConversationStore } from '../store/conversations';
 import { databaseFile, openDatabase, type Db } from '../store/database';
 import { DirectoryReader } from '../store/directory';
+import { SnapshotWriterThread } from '../store/snapshot-writer-thread';
 import { SyncRunStore } from '../store/sync-runs';
 import { TenantStore, type TenantRecord } from '../store/tenants';
 import { SyncService } from '../sync/sync-service';
@@ -86,7 +87,8 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
     return reader;
   };
 
-  const sync = new SyncService({ db, tenants, runs, readerFor, isCopilot: copilotSkuMatcher(config.copilotSkuIds), logger });
+  const writers = new SnapshotWriterThread(databaseFile(config.dataDir));
+  const sync = new SyncService({ db, tenants, runs, readerFor, isCopilot: copilotSkuMatcher(config.copilotSkuIds), writers, logger });
   const recovered = sync.recoverInterrupted();
   if (recovered.interruptedRuns > 0 || recovered.orphanRows > 0) logger.warn(recovered, 'cleaned up after an interrupted sync');
 
@@ -137,6 +139,7 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
       for (const task of tasks) task.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await sync.idle();
+      await writers.close();
       if (ownedDemo) await ownedDemo.close();
       db.close();
     },

@@ -38,7 +38,7 @@ export class TenantReader {
    * $skip; pages may be shorter than $top). The next page is requested before the current
    * one is handed over, so the network and the caller's work overlap.
    */
-  async forEachUserPage(onPage: (users: GraphUser[]) => void): Promise<{ pages: number; users: number }> {
+  async forEachUserPage(onPage: (users: GraphUser[]) => void | Promise<void>): Promise<{ pages: number; users: number }> {
     const first = `/users?$select=${USER_SELECT.join(',')}&$top=${USER_PAGE_SIZE}`;
     let pages = 0;
     let users = 0;
@@ -51,7 +51,7 @@ export class TenantReader {
       // If onPage throws, the prefetched request must not become an unhandled rejection.
       pending?.catch(() => undefined);
       users += page.value.length;
-      onPage(page.value);
+      await onPage(page.value);
     }
     return { pages, users };
   }

@@ -21,6 +21,7 @@ export interface UserQuery {
 }
 
 interface UserDbRow {
+  user_seq: number;
   user_id: string;
   user_principal_name: string;
   display_name: string | null;
@@ -66,7 +67,7 @@ export class DirectoryReader {
                 COALESCE(SUM(account_enabled), 0) AS enabled,
                 COALESCE(SUM(1 - account_enabled), 0) AS disabled,
                 COALESCE(SUM(user_type = 'Guest'), 0) AS guests,
-                (SELECT COUNT(DISTINCT user_id) FROM user_licenses WHERE tenant_id = @t AND snapshot_id = (SELECT s FROM snap)) AS licensed
+                (SELECT COUNT(DISTINCT user_seq) FROM user_licenses WHERE tenant_id = @t AND snapshot_id = (SELECT s FROM snap)) AS licensed
          FROM users WHERE tenant_id = @t AND snapshot_id = (SELECT s FROM snap)`,
       )
       .get({ t: tenantId }) as UserCounts;
@@ -119,10 +120,10 @@ export class DirectoryReader {
          FROM user_licenses l
          LEFT JOIN skus s ON s.tenant_id = l.tenant_id AND s.snapshot_id = l.snapshot_id AND s.sku_id = l.sku_id
          WHERE l.tenant_id = @t AND l.snapshot_id = (SELECT current_snapshot_id FROM tenants WHERE id = @t)
-           AND l.user_id IN (SELECT value FROM json_each(@ids))
-         ORDER BY l.user_id, l.sku_id`,
+           AND l.user_seq IN (SELECT value FROM json_each(@seqs))
+         ORDER BY l.user_seq, l.sku_id`,
       )
-      .all({ t: tenantId, ids: JSON.stringify(rows.map((r) => r.user_id)) }) as Array<{
+      .all({ t: tenantId, seqs: JSON.stringify(rows.map((r) => r.user_seq)) }) as Array<{
       user_id: string;
       sku_id: string;
       assigned_by_group_id: string;

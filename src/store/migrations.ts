@@ -5,6 +5,8 @@
  * Directory data is versioned by snapshot_id (= the sync_run that wrote it): a sync
  * writes a whole new snapshot beside the current one and then flips
  * tenants.current_snapshot_id in one transaction, so readers never see a mix.
+ * The big snapshot tables are WITHOUT ROWID, clustered on (tenant, snapshot, arrival order):
+ * a snapshot is one contiguous key range, written by appending and dropped as a range.
  */
 export interface Migration {
   version: number;
@@ -50,9 +52,12 @@ export const migrations: Migration[] = [
       );
       CREATE INDEX sync_runs_by_tenant ON sync_runs (tenant_id, id DESC);
 
+      -- user_seq numbers a snapshot's users in the order Graph returned them, so a sync only ever
+      -- appends to the clustered key (random GUID keys cost several times more to insert).
       CREATE TABLE users (
         tenant_id           TEXT NOT NULL,
         snapshot_id         INTEGER NOT NULL,
+        user_seq            INTEGER NOT NULL,
         user_id             TEXT NOT NULL,
         user_principal_name TEXT NOT NULL,
         display_name        TEXT,
@@ -66,23 +71,23 @@ export const migrations: Migration[] = [
         user_type           TEXT,
         usage_location      TEXT,
         created_at          TEXT,
-        PRIMARY KEY (tenant_id, snapshot_id, user_id)
-      );
+        PRIMARY KEY (tenant_id, snapshot_id, user_seq)
+      ) WITHOUT ROWID;
 
       -- One row per way a user holds a SKU: assigned_by_group_id is '' for a direct
       -- assignment, else the group it is inherited from (a user can hold both).
       CREATE TABLE user_licenses (
         tenant_id            TEXT NOT NULL,
         snapshot_id          INTEGER NOT NULL,
-        user_id              TEXT NOT NULL,
+        user_seq             INTEGER NOT NULL,
         sku_id               TEXT NOT NULL,
         assigned_by_group_id TEXT NOT NULL DEFAULT '',
+        user_id              TEXT NOT NULL,
         state                TEXT,
         error                TEXT,
         disabled_plans       TEXT NOT NULL DEFAULT '[]',
-        PRIMARY KEY (tenant_id, snapshot_id, user_id, sku_id, assigned_by_group_id)
-      );
-      CREATE INDEX user_licenses_by_sku ON user_licenses (tenant_id, snapshot_id, sku_id);
+        PRIMARY KEY (tenant_id, snapshot_id, user_seq, sku_id, assigned_by_group_id)
+      ) WITHOUT ROWID;
 
       CREATE TABLE skus (
         tenant_id         TEXT NOT NULL,

@@ -52,7 +52,8 @@ const SNAPSHOT_TABLES = ['users', 'user_licenses', 'skus', 'license_groups'] as 
 
 /**
  * Writes one snapshot of a tenant's directory beside the current one. Nothing written
- * here is visible to readers until publish() flips the tenant's pointer.
+ * here is visible to readers until publish() flips the tenant's pointer; a sync that dies
+ * half-way leaves rows no tenant points at, which discard() or the start-up sweep removes.
  */
 export class SnapshotWriter {
   private readonly insertUser;
@@ -60,6 +61,9 @@ export class SnapshotWriter {
   private readonly insertSku;
   private readonly insertGroup;
   private readonly writeUsersTx;
+  private nextSeq = 0;
+  /** Graph can list a user twice while the directory changes under a paged read; the first copy wins. */
+  private readonly seen = new Set<string>();
 
   constructor(
     private readonly db: Db,
@@ -67,13 +71,13 @@ export class SnapshotWriter {
     readonly snapshotId: number,
   ) {
     this.insertUser = db.prepare(
-      `INSERT INTO users (tenant_id, snapshot_id, user_id, user_principal_name, display_name, given_name, surname, mail,
+      `INSERT INTO users (tenant_id, snapshot_id, user_seq, user_id, user_principal_name, display_name, given_name, surname, mail,
          department, office_location, job_title, account_enabled, user_type, usage_location, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertLicense = db.prepare(
-      `INSERT OR IGNORE INTO user_licenses (tenant_id, snapshot_id, user_id, sku_id, assigned_by_group_id, state, error, disabled_plans)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO user_licenses (tenant_id, snapshot_id, user_seq, sku_id, assigned_by_group_id, user_id, state, error, disabled_plans)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertSku = db.prepare(
       `INSERT INTO skus (tenant_id, snapshot_id, sku_id, sku_part_number, product_name, capability_status, applies_to,
@@ -84,22 +88,31 @@ export class SnapshotWriter {
       'INSERT INTO license_groups (tenant_id, snapshot_id, group_id, display_name, sku_ids) VALUES (?, ?, ?, ?, ?)',
     );
     // One transaction per Graph page keeps commits few without holding a write lock for the whole sync.
-    this.writeUsersTx = db.transaction((users: UserRow[], licenses: UserLicenseRow[]) => {
+    this.writeUsersTx = db.transaction((users: UserRow[], licenses: UserLicenseRow[]): number => {
       const t = this.tenantId;
       const s = this.snapshotId;
+      const seqOf = new Map<string, number>();
       for (const u of users) {
-        this.insertUser.run(t, s, u.userId, u.userPrincipalName, u.displayName, u.givenName, u.surname, u.mail, u.department,
+        if (this.seen.has(u.userId)) continue;
+        this.seen.add(u.userId);
+        const seq = this.nextSeq++;
+        seqOf.set(u.userId, seq);
+        this.insertUser.run(t, s, seq, u.userId, u.userPrincipalName, u.displayName, u.givenName, u.surname, u.mail, u.department,
           u.officeLocation, u.jobTitle, u.accountEnabled ? 1 : 0, u.userType, u.usageLocation, u.createdAt);
       }
       for (const l of licenses) {
-        this.insertLicense.run(t, s, l.userId, l.skuId, l.assignedByGroupId, l.state, l.error,
+        const seq = seqOf.get(l.userId);
+        if (seq === undefined) continue;
+        this.insertLicense.run(t, s, seq, l.skuId, l.assignedByGroupId, l.userId, l.state, l.error,
           l.disabledPlans.length === 0 ? '[]' : JSON.stringify(l.disabledPlans));
       }
+      return seqOf.size;
     });
   }
 
-  writeUsers(users: UserRow[], licenses: UserLicenseRow[]): void {
-    this.writeUsersTx(users, licenses);
+  /** Returns how many of the users were new to this snapshot (duplicates across pages are skipped). */
+  writeUsers(users: UserRow[], licenses: UserLicenseRow[]): number {
+    return this.writeUsersTx(users, licenses);
   }
 
   writeSkus(skus: SkuRow[]): void {
@@ -119,18 +132,18 @@ export class SnapshotWriter {
   }
 
   /**
-   * Makes this snapshot the tenant's current one. `alsoInTransaction` runs in the same
-   * transaction (the sync run's outcome), so the pointer and the record never disagree.
+   * Makes this snapshot the tenant's current one, in one transaction with `alsoInTransaction`
+   * (the sync run's outcome), so the pointer and the record never disagree. Returns the
+   * snapshot it replaced, which the caller drops (deleteSnapshot) once nobody needs it.
    */
-  publish(alsoInTransaction: () => void): void {
+  publish(alsoInTransaction: () => void): number | null {
     const previous = this.db.transaction(() => {
       const prev = this.db.prepare('SELECT current_snapshot_id FROM tenants WHERE id = ?').pluck().get(this.tenantId) as number | null;
       this.db.prepare('UPDATE tenants SET current_snapshot_id = ?, updated_at = ? WHERE id = ?').run(this.snapshotId, new Date().toISOString(), this.tenantId);
       alsoInTransaction();
       return prev;
     })();
-    // Readers already see the new snapshot; dropping the old one afterwards keeps the flip itself short.
-    if (previous !== null && previous !== this.snapshotId) deleteSnapshot(this.db, this.tenantId, previous);
+    return previous !== null && previous !== this.snapshotId ? previous : null;
   }
 
   /** Throws the half-written snapshot away; the current one was never touched. */

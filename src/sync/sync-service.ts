@@ -3,7 +3,8 @@ import { TenantAccessError } from '../graph/graph-errors';
 import type { TenantReader } from '../graph/tenant-reader';
 import type { CopilotSkuMatcher } from '../licensing/copilot-skus';
 import type { Db } from '../store/database';
-import { SnapshotWriter, deleteOrphanSnapshots } from '../store/snapshots';
+import { deleteOrphanSnapshots } from '../store/snapshots';
+import type { SnapshotWriterThread } from '../store/snapshot-writer-thread';
 import type { SyncCounts, SyncRunRecord, SyncRunStore, SyncTrigger } from '../store/sync-runs';
 import type { TenantRecord, TenantStore } from '../store/tenants';
 import { tenantIdentity, toGroupRows, toSkuRows, toUserRows } from './directory-mapping';
@@ -25,6 +26,8 @@ export interface SyncDeps {
   /** Builds the Graph reader for a tenant (credentials differ per tenant). */
   readerFor: (tenant: TenantRecord) => TenantReader;
   isCopilot: CopilotSkuMatcher;
+  /** Writes snapshots on their own thread and SQLite connection. */
+  writers: SnapshotWriterThread;
   logger: Logger;
 }
 
@@ -42,6 +45,7 @@ export class UnknownTenantError extends Error {
 export class SyncService {
   private readonly running = new Map<string, { run: SyncRunRecord; done: Promise<SyncRunRecord> }>();
   private readonly listeners: SyncListener[] = [];
+  private readonly cleanups = new Set<Promise<unknown>>();
 
   constructor(private readonly deps: SyncDeps) {}
 
@@ -60,9 +64,10 @@ export class SyncService {
     return this.running.has(tenantId);
   }
 
-  /** Waits for every running sync (for shutdown). */
+  /** Waits for every running sync and pending snapshot clean-up (for shutdown and benchmarks). */
   async idle(): Promise<void> {
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
+    await Promise.allSettled([...this.cleanups]);
   }
 
   request(idOrTenantId: string, trigger: SyncTrigger): SyncRequest {
@@ -78,9 +83,9 @@ export class SyncService {
   }
 
   private async execute(tenant: TenantRecord, run: SyncRunRecord): Promise<SyncRunRecord> {
-    const { runs, tenants, logger } = this.deps;
+    const { runs, logger } = this.deps;
     const log = logger.child({ tenant: tenant.tenantId, syncRun: run.id });
-    const writer = new SnapshotWriter(this.deps.db, tenant.id, run.id);
+    const writer = this.deps.writers.open(tenant.id, run.id);
     const warnings: string[] = [];
     const started = Date.now();
     log.info({ trigger: run.trigger }, 'sync started');
@@ -92,27 +97,26 @@ export class SyncService {
       const org = await optional(reader.organization(), warnings, `${ctx}: the organization's name and domain were not refreshed`);
 
       const skus = toSkuRows(await reader.subscribedSkus(), this.deps.isCopilot);
-      writer.writeSkus(skus);
+      await writer.writeSkus(skus);
 
       // Without Group.Read.All the per-user assignment states still say "inherited"; only group names go missing.
       const groups = await optional(reader.licenseGroups(), warnings, `${ctx}: license-assigning groups could not be read, so group names are unknown`);
-      writer.writeGroups(toGroupRows(groups ?? []));
+      await writer.writeGroups(toGroupRows(groups ?? []));
 
       const counts: SyncCounts = { users: 0, licensedUsers: 0, licenseAssignments: 0, skus: skus.length, groups: groups?.length ?? 0 };
-      await reader.forEachUserPage((page) => {
+      await reader.forEachUserPage(async (page) => {
         const mapped = toUserRows(page);
-        writer.writeUsers(mapped.users, mapped.licenses);
-        counts.users += mapped.users.length;
         counts.licensedUsers += mapped.licensedUsers;
         counts.licenseAssignments += mapped.licenses.length;
+        // The writer thread inserts while the next page downloads and parses here.
+        await writer.writeUsers(mapped.users, mapped.licenses);
       });
+      counts.users = await writer.flush();
 
       const status = warnings.length > 0 ? 'partial' : 'success';
-      writer.publish(() => {
-        runs.finish(run.id, { status, counts, warnings });
-        if (org) tenants.updateIdentity(tenant.id, tenantIdentity(org, tenant.tenantName));
-      });
+      const replaced = await writer.publish({ runId: run.id, status, counts, warnings }, org ? tenantIdentity(org, tenant.tenantName) : null);
       log.info({ status, ...counts, ms: Date.now() - started }, 'sync finished');
+      if (replaced !== null) this.track(writer.drop(replaced), log);
     } catch (error) {
       // The reader already phrased Graph and token failures; anything else failed on our side (disk, database).
       const problem =
@@ -120,14 +124,15 @@ export class SyncService {
           ? error
           : new TenantAccessError('internal_error', `Seat Steward could not store the sync: ${error instanceof Error ? error.message : String(error)}. Check free disk space and that DATA_DIR is writable.`);
       try {
-        writer.discard();
-      } finally {
-        runs.finish(run.id, { status: 'failed', errorCode: problem.code, errorText: problem.message, warnings });
+        await writer.discard();
+      } catch (discardError) {
+        log.warn({ err: discardError }, 'could not discard the unpublished snapshot; the start-up sweep will');
       }
+      runs.finish(run.id, { status: 'failed', errorCode: problem.code, errorText: problem.message, warnings });
       log.warn({ code: problem.code, err: problem.message, ms: Date.now() - started }, 'sync failed; previous snapshot kept');
     }
     const finished = runs.get(run.id) as SyncRunRecord;
-    const latestTenant = tenants.find(tenant.id) ?? tenant;
+    const latestTenant = this.deps.tenants.find(tenant.id) ?? tenant;
     for (const listener of this.listeners) {
       try {
         listener(finished, latestTenant);
@@ -136,6 +141,14 @@ export class SyncService {
       }
     }
     return finished;
+  }
+
+  /** Background work (dropping a replaced snapshot) that idle() waits for. */
+  private track(work: Promise<void>, log: Logger): void {
+    const tracked = work
+      .catch((error: unknown) => log.warn({ err: error }, 'could not drop a replaced snapshot; the start-up sweep will'))
+      .finally(() => this.cleanups.delete(tracked));
+    this.cleanups.add(tracked);
   }
 }
 

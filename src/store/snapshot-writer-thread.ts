@@ -1,0 +1,116 @@
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { LicenseGroupRow, SkuRow, UserLicenseRow, UserRow } from './snapshots';
+import type { RunOutcome, TenantIdentity, WriterRequest, WriterResponse } from './snapshot-worker-protocol';
+
+/** Pages handed to the writer thread but not yet written; beyond this the sync waits, so memory stays flat. */
+const MAX_PAGES_IN_FLIGHT = 3;
+
+type Pending = { resolve: (value: number | null) => void; reject: (error: Error) => void };
+type RequestBody = WriterRequest extends infer R ? (R extends WriterRequest ? Omit<R, 'id' | 'tenantId' | 'snapshotId'> : never) : never;
+
+/**
+ * Owns the writer thread (started on first use, shared by all tenants' syncs) and hands out
+ * one SnapshotWriterHandle per sync.
+ */
+export class SnapshotWriterThread {
+  private worker?: Worker;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(private readonly databaseFile: string) {}
+
+  open(tenantId: string, snapshotId: number): SnapshotWriterHandle {
+    return new SnapshotWriterHandle((body) => this.request({ ...body, tenantId, snapshotId } as WriterRequest));
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) await worker.terminate();
+  }
+
+  private request(req: Omit<WriterRequest, 'id'>): Promise<number | null> {
+    const worker = this.ensureWorker();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ ...req, id });
+    });
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(path.join(__dirname, 'snapshot-worker-entry.js'), {
+      workerData: { file: this.databaseFile },
+      // It only ever holds a few pages; a small heap makes it collect early instead of growing the process's RSS.
+      resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
+    });
+    worker.unref();
+    worker.on('message', (res: WriterResponse) => {
+      const p = this.pending.get(res.id);
+      if (!p) return;
+      this.pending.delete(res.id);
+      if (res.ok) p.resolve(res.value);
+      else p.reject(new Error(res.error));
+    });
+    const failAll = (error: Error) => {
+      if (this.worker === worker) this.worker = undefined;
+      for (const p of this.pending.values()) p.reject(error);
+      this.pending.clear();
+    };
+    worker.on('error', (error) => failAll(error));
+    worker.on('exit', (code) => failAll(new Error(`the snapshot writer thread stopped (exit code ${code})`)));
+    this.worker = worker;
+    return worker;
+  }
+}
+
+/** One sync's view of the writer thread: the SnapshotWriter operations, asynchronous. */
+export class SnapshotWriterHandle {
+  private readonly inFlight: Array<Promise<number | null>> = [];
+  private usersWritten = 0;
+
+  constructor(private readonly send: (body: RequestBody) => Promise<number | null>) {}
+
+  /** Resolves once the page is queued; waits only when the thread is MAX_PAGES_IN_FLIGHT pages behind. */
+  async writeUsers(users: UserRow[], licenses: UserLicenseRow[]): Promise<void> {
+    const written = this.send({ kind: 'users', users, licenses }).then((n) => {
+      this.usersWritten += n ?? 0;
+      return n;
+    });
+    // Keep a rejection observed until flush() reports it.
+    written.catch(() => undefined);
+    this.inFlight.push(written);
+    if (this.inFlight.length >= MAX_PAGES_IN_FLIGHT) await this.inFlight.shift();
+  }
+
+  /** Waits for every queued page; returns how many distinct users the snapshot holds. */
+  async flush(): Promise<number> {
+    while (this.inFlight.length > 0) await this.inFlight.shift();
+    return this.usersWritten;
+  }
+
+  async writeSkus(skus: SkuRow[]): Promise<void> {
+    await this.send({ kind: 'skus', skus });
+  }
+
+  async writeGroups(groups: LicenseGroupRow[]): Promise<void> {
+    await this.send({ kind: 'groups', groups });
+  }
+
+  /** Flips the tenant to this snapshot and records the run's outcome in the same transaction; returns the replaced snapshot. */
+  async publish(outcome: RunOutcome, identity: TenantIdentity | null): Promise<number | null> {
+    await this.flush();
+    return this.send({ kind: 'publish', outcome, identity });
+  }
+
+  async discard(): Promise<void> {
+    await Promise.allSettled(this.inFlight.splice(0));
+    await this.send({ kind: 'discard' });
+  }
+
+  async drop(replacedSnapshotId: number): Promise<void> {
+    await this.send({ kind: 'drop', replacedSnapshotId });
+  }
+}
