@@ -26,7 +26,13 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const app = await startSeatSteward(config, { logger });
   let playground: RunningPlayground | undefined;
-  if (config.playground.enabled) playground = startAgentsPlayground({ botPort: app.port, port: config.playground.port, logger });
+  if (config.playground.enabled) {
+    try {
+      playground = await startAgentsPlayground({ botPort: app.port, port: config.playground.port, logger });
+    } catch (error) {
+      logger.error({ err: error }, 'the Agents Playground did not start; the bot runs without it (PLAYGROUND=off hides this)');
+    }
+  }
 
   const tenantLine =
     config.tenant.kind === 'demo'

@@ -85,13 +85,14 @@ describe('commands', () => {
     expect(connector.messages()[0].activity.text).toMatch(/I don't know "reclaim everything please".*status.*sync.*help/);
   });
 
-  it('status before any sync says never synced and offers Sync now', async () => {
+  it('status before any sync says it has not synced yet and offers Sync now', async () => {
     connector.clear();
     await post(h.app.url, message(serviceUrl, personal(), 'status'));
     await connector.waitFor((m) => m.length >= 1);
     const card = cardsOf(connector.messages()[0])[0];
     expectValidCard(card);
-    expect(cardText(card)).toContain('Never synced');
+    expect(cardText(card)).toContain('Not synced yet');
+    expect(cardText(card)).not.toContain('Total users');
     const tenant = h.app.tenants.list()[0];
     expect(executeActions(card)).toContainEqual(expect.objectContaining({ verb: 'tenant.sync', data: expect.objectContaining({ tenantId: tenant.id }) }));
   });

@@ -63,6 +63,8 @@ export interface TenantStatusView {
   tenantId: string;
   tenantName: string;
   domainName: string;
+  /** False until the first successful sync: the card then offers Sync now instead of zeros. */
+  synced: boolean;
   totalUsers: number;
   licensedUsers: number;
   /** e.g. "231 enabled · 19 disabled · 12 guests" */
@@ -78,9 +80,9 @@ export interface TenantStatusView {
   otherSkus: OtherSkuLine[];
   /** e.g. "and 4 more SKUs (37 seats assigned)"; empty when otherSkus lists them all. */
   otherSkusMoreText: string;
-  /** e.g. "22 Nov 2026 15:02 UTC (5 min ago)" or "Never synced". */
+  /** e.g. "22 Nov 2026 15:02 UTC (5 min ago)" or "No sync has run yet". */
   lastSyncText: string;
-  /** "Succeeded", "Partly succeeded", "Failed", "Running", "Never synced". */
+  /** "Succeeded", "Partly succeeded", "Failed", "Running", or empty before the first sync. */
   lastSyncOutcomeText: string;
   lastSyncOutcomeColor: CardColor;
   /** The reason of the last failed or partial sync, with what to do; empty otherwise. */

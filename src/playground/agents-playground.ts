@@ -1,38 +1,69 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Logger } from 'pino';
 
 export interface RunningPlayground {
   url: string;
-  process: ChildProcess;
   stop(): Promise<void>;
 }
 
 /**
- * Starts the Microsoft 365 Agents Playground (a local Teams-like client) against the bot,
- * so the bot can be tried in a browser without a Microsoft account.
+ * Starts the Microsoft 365 Agents Playground (a local Teams-like client) against the bot, so
+ * the bot can be tried in a browser without a Microsoft account. Resolves once its web UI
+ * answers. The playground silently takes another port when the requested one is busy, so the
+ * URL is read from its "Listening on <port>" line rather than assumed.
  */
-export function startAgentsPlayground(options: { botPort: number; port: number; logger: Logger }): RunningPlayground {
+export async function startAgentsPlayground(options: { botPort: number; port: number; logger: Logger; timeoutMs?: number }): Promise<RunningPlayground> {
   const packageDir = path.dirname(require.resolve('@microsoft/m365agentsplayground/package.json'));
-  const cli = path.join(packageDir, 'cli.js');
   const child = spawn(
     process.execPath,
-    [cli, 'start', '-e', `http://localhost:${options.botPort}/api/messages`, '-c', 'msteams', '--dt', '-p', String(options.port)],
-    // The playground is a plain Node process; it must not inherit our TypeScript loader flags.
+    [path.join(packageDir, 'cli.js'), 'start', '-e', `http://localhost:${options.botPort}/api/messages`, '-c', 'msteams', '--dt', '-p', String(options.port)],
+    // A plain Node program: it must not inherit our TypeScript loader flags.
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } },
   );
   const log = options.logger.child({ component: 'agents-playground' });
-  child.stdout?.on('data', (chunk: Buffer) => log.debug(chunk.toString().trim()));
-  child.stderr?.on('data', (chunk: Buffer) => log.debug(chunk.toString().trim()));
-  child.on('exit', (code, signal) => log.info({ code, signal }, 'Agents Playground exited'));
-  return {
-    url: `http://localhost:${options.port}`,
-    process: child,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString();
+    output = (output + text).slice(-4000);
+    log.debug(text.trim());
   };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  // If our process dies without stopping it, don't leave the playground behind.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', (code, signal) => {
+    process.off('exit', killOnExit);
+    log.info({ code, signal }, 'Agents Playground exited');
+  });
+
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      child.once('exit', () => {
+        clearTimeout(force);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+
+  const timeoutMs = options.timeoutMs ?? 45_000;
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`the Agents Playground exited before it was ready:\n${output}`);
+      const port = /Listening on (\d+)/.exec(output)?.[1];
+      if (port) {
+        const url = `http://localhost:${port}`;
+        if (await fetch(url).then((res) => res.ok, () => false)) return { url, stop };
+      }
+      if (Date.now() > deadline) throw new Error(`the Agents Playground did not answer within ${timeoutMs} ms:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }

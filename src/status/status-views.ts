@@ -35,13 +35,14 @@ export function tenantStatusView(input: TenantStatusInput): TenantStatusView {
   const hiddenAssigned = hidden.reduce((n, s) => n + s.consumedUnits, 0);
 
   const breakdown = [`${counts.enabled} enabled`, `${counts.disabled} disabled`, `${counts.guests} ${counts.guests === 1 ? 'guest' : 'guests'}`];
-  const outcome = lastRun ? OUTCOME[lastRun.status] : { text: 'Never synced', color: 'Default' as CardColor };
+  const outcome = lastRun ? OUTCOME[lastRun.status] : { text: '', color: 'Default' as CardColor };
   const lastSyncAt = lastRun?.finishedAt ?? lastRun?.startedAt;
 
   return {
     tenantId: tenant.id,
     tenantName: tenant.tenantName,
-    domainName: tenant.domainName ?? tenant.tenantId,
+    domainName: tenant.domainName ?? `Tenant ID ${tenant.tenantId}`,
+    synced: tenant.currentSnapshotId !== null,
     totalUsers: counts.total,
     licensedUsers: counts.licensed,
     userBreakdownText: breakdown.join(' · '),
@@ -52,7 +53,7 @@ export function tenantStatusView(input: TenantStatusInput): TenantStatusView {
     copilotSkus: copilot.slice(0, 5).map((s) => ({ productName: s.productName, skuPartNumber: s.skuPartNumber, ...seatsOf(s) })),
     otherSkus: shown.map((s) => ({ productName: s.productName, usageText: `${s.consumedUnits} / ${s.enabledUnits} assigned` })),
     otherSkusMoreText: hidden.length === 0 ? '' : `and ${hidden.length} more ${hidden.length === 1 ? 'SKU' : 'SKUs'} (${hiddenAssigned} seats assigned)`,
-    lastSyncText: lastSyncAt ? `${utcText(lastSyncAt)} (${agoText(lastSyncAt, now)})` : 'Never synced',
+    lastSyncText: lastSyncAt ? `${utcText(lastSyncAt)} (${agoText(lastSyncAt, now)})` : 'No sync has run yet',
     lastSyncOutcomeText: outcome.text,
     lastSyncOutcomeColor: outcome.color,
     lastSyncErrorText: lastRun?.status === 'failed' ? lastRun.errorText ?? '' : lastRun?.status === 'partial' ? lastRun.warnings.join('\n') : '',

@@ -134,7 +134,7 @@ describe('personal chat in the Agents Playground', () => {
 
   it('answers status before the first sync, and Sync now replaces the card with the result', async () => {
     const status = await nextCard('Contoso Ltd · Licenses', () => send(personalEditor(), 'status'));
-    expect(await status.innerText()).toContain('Never synced');
+    expect(await status.innerText()).toContain('Not synced yet');
 
     const allCards = await cards().count();
     const button = status.getByRole('button', { name: 'Sync now' });
@@ -173,7 +173,7 @@ describe('personal chat in the Agents Playground', () => {
     expect(text).toMatch(new RegExp(`Licensed users\\s+${n(counts.licensed)}\\b`));
     expect(text).toContain('Other licenses');
     expect(text).toContain('Succeeded');
-    expect(text).not.toContain('Never synced');
+    expect(text).not.toContain('Not synced yet');
     // The big number is its own text block, rendered large.
     const big = card.locator('.ac-textBlock').filter({ hasText: new RegExp(`^${n(available)}$`) }).first();
     const fontSize = await big.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));

@@ -35,6 +35,7 @@ export function helpView(overrides: Partial<HelpView> = {}): HelpView {
 export function tenantView(overrides: Partial<TenantStatusView> = {}): TenantStatusView {
   return {
     tenantId: 'tnt_7f3c2a',
+    synced: true,
     tenantName: 'Contoso Ltd',
     domainName: 'contoso.onmicrosoft.com',
     totalUsers: 262,

@@ -69,8 +69,9 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
       }),
     ],
     [
-      'empty tenant',
+      'never synced',
       statusView({
+        synced: false,
         totalUsers: 0,
         licensedUsers: 0,
         userBreakdownText: '',
@@ -82,8 +83,8 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
         otherSkus: [],
         otherSkusMoreText: '',
         domainName: '',
-        lastSyncText: 'Never synced',
-        lastSyncOutcomeText: 'Never synced',
+        lastSyncText: 'No sync has run yet',
+        lastSyncOutcomeText: '',
         lastSyncOutcomeColor: 'Default',
       }),
     ],

@@ -60,6 +60,7 @@ describe('tenant status view', () => {
       ...[10, 50, 5, 70, 1, 3, 20].map((n, i) => sku({ skuId: `o${i}`, productName: `Other ${n}`, enabledUnits: n + 5, consumedUnits: n })),
     ];
     const v = tenantStatusView({ tenant, counts, skus, lastRun: run({}), syncRunning: false, now });
+    expect(v.synced).toBe(true);
     expect([v.copilotPurchased, v.copilotAssigned, v.copilotAvailable]).toEqual([35, 31, 4]);
     expect(v.copilotSkus).toHaveLength(2);
     expect(v.otherSkus.map((s) => s.productName)).toEqual(['Other 70', 'Other 50', 'Other 20', 'Other 10', 'Other 5']);
@@ -71,8 +72,9 @@ describe('tenant status view', () => {
   });
 
   it('says never synced, no Copilot, and shows failure reasons and partial warnings', () => {
-    const never = tenantStatusView({ tenant, counts: { total: 0, enabled: 0, disabled: 0, guests: 0, licensed: 0 }, skus: [], lastRun: undefined, syncRunning: true, now });
-    expect([never.hasCopilot, never.lastSyncText, never.lastSyncOutcomeText, never.syncRunning]).toEqual([false, 'Never synced', 'Never synced', true]);
+    const never = tenantStatusView({ tenant: { ...tenant, currentSnapshotId: null, domainName: null }, counts: { total: 0, enabled: 0, disabled: 0, guests: 0, licensed: 0 }, skus: [], lastRun: undefined, syncRunning: true, now });
+    expect([never.synced, never.hasCopilot, never.lastSyncText, never.lastSyncOutcomeText, never.syncRunning]).toEqual([false, false, 'No sync has run yet', '', true]);
+    expect(never.domainName).toBe('Tenant ID ms-id');
     const failed = tenantStatusView({ tenant, counts, skus: [], lastRun: run({ status: 'failed', errorText: 'Invalid client secret (AADSTS7000215)' }), syncRunning: false, now });
     expect([failed.lastSyncOutcomeColor, failed.lastSyncErrorText]).toEqual(['Attention', 'Invalid client secret (AADSTS7000215)']);
     const partial = tenantStatusView({ tenant, counts, skus: [], lastRun: run({ status: 'partial', warnings: ['a', 'b'] }), syncRunning: false, now });
