@@ -154,6 +154,12 @@ export function parseConfig(values: Record<string, string | undefined>, envName 
   }
   const v = parsed.data;
   const problems: string[] = [];
+  // Teams Toolkit stores secrets encrypted ("crypto_...") until deploy writes them out; used as-is they fail sign-in with a misleading 401.
+  for (const name of ['SECRET_BOT_PASSWORD', 'SECRET_CLIENT_SECRET'] as const) {
+    if (v[name]?.startsWith('crypto_')) {
+      problems.push(`${name}: holds a value encrypted by Teams Toolkit (crypto_...); run the toolkit's deploy step, or put the plain secret in env/.env.${envName}.user`);
+    }
+  }
 
   const bot = botAuth(v, problems);
   const tenant = tenantSource(v, problems, rootDir);

@@ -118,11 +118,14 @@ export class SyncService {
       log.info({ status, ...counts, ms: Date.now() - started }, 'sync finished');
       if (replaced !== null) this.track(writer.drop(replaced), log);
     } catch (error) {
-      // The reader already phrased Graph and token failures; anything else failed on our side (disk, database).
+      // The reader already phrased Graph and token failures; anything else failed on our side (configuration, disk, database).
       const problem =
         error instanceof TenantAccessError
           ? error
-          : new TenantAccessError('internal_error', `Seat Steward could not store the sync: ${error instanceof Error ? error.message : String(error)}. Check free disk space and that DATA_DIR is writable.`);
+          : new TenantAccessError(
+              'internal_error',
+              `The sync failed inside Seat Steward: ${error instanceof Error ? error.message : String(error)}. If this is a database error, check free disk space and that DATA_DIR is writable.`,
+            );
       try {
         await writer.discard();
       } catch (discardError) {

@@ -56,6 +56,10 @@ describe('configuration', () => {
     expect(problemsOf({ API_KEYS: 'tiny-secret' }).join('\n')).not.toContain('tiny-secret');
   });
 
+  it('refuses secrets still encrypted by Teams Toolkit', () => {
+    expect(problemsOf({ BOT_ID: '11111111-2222-3333-4444-555555555555', SECRET_BOT_PASSWORD: 'crypto_abc' })[0]).toMatch(/^SECRET_BOT_PASSWORD: holds a value encrypted by Teams Toolkit/);
+  });
+
   it('connects a real tenant with a secret, keeping national-cloud endpoints', () => {
     const c = parseConfig({
       TENANT_ID: '11111111-2222-3333-4444-555555555555',
