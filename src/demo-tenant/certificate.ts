@@ -16,6 +16,7 @@ const LOCK_FILE = 'demo-tenant.lock';
 const RENEW_BEFORE_MS = 30 * 24 * 3600 * 1000;
 const VALIDITY_MS = 2 * 365 * 24 * 3600 * 1000;
 const STALE_LOCK_MS = 30_000;
+const SUBJECT_PREFIX = 'Seat Steward demo tenant';
 
 function usable(cert: string, key: string): boolean {
   try {
@@ -24,6 +25,7 @@ function usable(cert: string, key: string): boolean {
       Date.parse(x509.validTo) - Date.now() > RENEW_BEFORE_MS &&
       x509.checkIP('127.0.0.1') !== undefined &&
       x509.checkHost('localhost') !== undefined &&
+      x509.subject.includes(SUBJECT_PREFIX) &&
       x509.checkPrivateKey(crypto.createPrivateKey(key))
     );
   } catch {
@@ -92,7 +94,10 @@ export async function ensureDemoCertificate(dir: string): Promise<DemoCertificat
     const again = readExisting(certPath, keyPath);
     if (again) return again;
     const notBeforeDate = new Date(Date.now() - 60_000);
-    const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
+    // A unique subject per certificate: OpenSSL finds trust anchors by subject name, so two
+    // demo certificates (two DATA_DIRs) in one CA bundle must not share one.
+    const subject = `${SUBJECT_PREFIX} ${crypto.randomUUID()}`;
+    const pems = await generate([{ name: 'commonName', value: subject }, { name: 'organizationName', value: 'Seat Steward' }], {
       keySize: 2048,
       algorithm: 'sha256',
       notBeforeDate,

@@ -1,0 +1,77 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHarness, tempDir, type Harness } from './helpers/harness';
+
+/** `npm start`'s entry point as a real process: config validation, the demo certificate re-exec, start-up sync. */
+const root = path.resolve(__dirname, '..');
+let child: ChildProcess | undefined;
+let h: Harness | undefined;
+
+afterEach(async () => {
+  if (child && child.exitCode === null) {
+    const exited = new Promise((resolve) => child?.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  child = undefined;
+  await h?.close();
+  h = undefined;
+});
+
+function start(env: Record<string, string>): { output: () => string; exited: Promise<number | null> } {
+  let output = '';
+  child = spawn(process.execPath, [require.resolve('tsx/cli'), 'src/main.ts'], {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
+  return { output: () => output, exited };
+}
+
+async function waitFor(predicate: () => boolean, what: string, output: () => string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output:\n${output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('npm start', () => {
+  it('runs on the embedded defaults: trusts the demo certificate, syncs the demo tenant, serves the bot', async () => {
+    const run = start({ DATA_DIR: tempDir('start'), PORT: '0', PLAYGROUND: 'off', DEMO_USERS: '40' });
+    await waitFor(() => /Bot endpoint\s+http:\/\/localhost:\d+/.test(run.output()), 'the start banner', run.output);
+    const port = /Bot endpoint\s+http:\/\/localhost:(\d+)/.exec(run.output())?.[1];
+    expect(run.output()).toContain('built-in demo tenant (Contoso Ltd');
+    // The cache is empty, so the app syncs the demo tenant at start; poll /healthz until it has.
+    let health: { tenants?: Array<{ lastSync: string }> } = {};
+    for (let i = 0; i < 300 && health.tenants?.[0]?.lastSync !== 'success'; i++) {
+      health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as typeof health;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(health.tenants?.[0]?.lastSync).toBe('success');
+  });
+
+  it('stops with a message naming the variable when the configuration is bad', async () => {
+    const run = start({ DATA_DIR: tempDir('start'), PORT: 'eighty', PLAYGROUND: 'off' });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toMatch(/PORT: .*port/);
+  });
+});
+
+describe('scheduler', () => {
+  it('syncs an empty cache at start and then on SYNC_CRON', async () => {
+    h = await startHarness({ config: { SYNC_CRON: '*/1 * * * * *' }, app: { schedule: true } });
+    const tenant = h.app.tenants.list()[0];
+    const deadline = Date.now() + 15_000;
+    while (!h.app.runs.list(tenant.id).some((r) => r.trigger === 'schedule' && r.status === 'success') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const triggers = h.app.runs.list(tenant.id).map((r) => r.trigger);
+    expect(triggers).toContain('startup');
+    expect(triggers).toContain('schedule');
+  });
+});
