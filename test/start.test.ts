@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, databaseFile } from '../src/store/database';
 import { startHarness, tempDir, type Harness } from './helpers/harness';
 
 /** `npm start`'s entry point as a real process: config validation, the demo certificate re-exec, start-up sync. */
@@ -9,7 +10,7 @@ let child: ChildProcess | undefined;
 let h: Harness | undefined;
 
 afterEach(async () => {
-  if (child && child.exitCode === null) {
+  if (child && child.exitCode === null && child.signalCode === null) {
     const exited = new Promise((resolve) => child?.once('exit', resolve));
     child.kill('SIGTERM');
     await exited;
@@ -73,5 +74,41 @@ describe('scheduler', () => {
     const triggers = h.app.runs.list(tenant.id).map((r) => r.trigger);
     expect(triggers).toContain('startup');
     expect(triggers).toContain('schedule');
+  });
+});
+
+describe('crash in the middle of a sync', () => {
+  it('a process killed mid-sync leaves the run marked interrupted and no stray rows after restart', async () => {
+    const dataDir = tempDir('crash');
+    const run = start({ DATA_DIR: dataDir, PORT: '0', PLAYGROUND: 'off', DEMO_USERS: '100000', LOG_LEVEL: 'info' });
+    await waitFor(() => run.output().includes('"msg":"sync started"'), 'the start-up sync to begin', run.output);
+    // Wait until some pages are committed, then kill without any chance to clean up.
+    const file = databaseFile(dataDir);
+    await waitFor(() => {
+      const db = openDatabase(file);
+      try {
+        return (db.prepare('SELECT COUNT(*) FROM users').pluck().get() as number) > 0;
+      } finally {
+        db.close();
+      }
+    }, 'the first committed page', run.output, 30_000);
+    child?.kill('SIGKILL');
+    await run.exited;
+    expect(run.output()).not.toContain('"msg":"sync finished"');
+
+    const before = openDatabase(file);
+    const runningRun = before.prepare("SELECT id FROM sync_runs WHERE status = 'running'").pluck().get() as number;
+    expect(runningRun).toBeGreaterThan(0);
+    expect(before.prepare('SELECT COUNT(*) FROM users WHERE snapshot_id = ?').pluck().get(runningRun)).toBeGreaterThan(0);
+    before.close();
+
+    h = await startHarness({ config: { DATA_DIR: dataDir } });
+    expect(h.app.runs.get(runningRun)).toMatchObject({ status: 'failed', errorCode: 'interrupted' });
+    expect(h.app.db.prepare('SELECT COUNT(*) FROM users').pluck().get()).toBe(0);
+    expect(h.app.db.prepare('SELECT COUNT(*) FROM user_licenses').pluck().get()).toBe(0);
+    const tenant = h.app.tenants.list()[0];
+    expect(tenant.currentSnapshotId).toBeNull();
+    // And the next sync works.
+    expect(await h.app.sync.request(tenant.id, 'test').done).toMatchObject({ status: 'success', errorText: null });
   });
 });

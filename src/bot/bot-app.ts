@@ -1,4 +1,4 @@
-import { ActivityTypes, MessageFactory, TurnContext, type Activity, type Attachment } from 'botbuilder';
+import { ActivityTypes, MessageFactory, TurnContext, type Activity, type Attachment, type ConversationReference } from 'botbuilder';
 import { Application, type AdaptiveCard, type TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -128,7 +128,7 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
     for (const tenant of matched) {
       const request = sync.request(tenant.id, 'command');
       started.push(renderCard('sync-started', syncStartedView(tenant, request.run, request.joined)));
-      void request.done.then((run) => notifier.post(reference, [syncResultCard(run)], `sync result of ${tenant.tenantName}`));
+      postResultWhenDone(request.done, reference, tenant);
     }
     await context.sendActivity(MessageFactory.list(started));
   };
@@ -140,6 +140,13 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
     return names.length === 0
       ? 'No tenant is connected yet. See the README section "Connect a real tenant".'
       : `No tenant matches "${truncate(argument, 60)}". Connected tenants: ${names.join(', ')}.`;
+  };
+
+  /** Posts the result card into the conversation that asked, once the sync ends (never throws). */
+  const postResultWhenDone = (done: Promise<SyncRunRecord>, reference: Partial<ConversationReference>, tenant: TenantRecord) => {
+    done
+      .then((run) => notifier.post(reference, [syncResultCard(run)], `sync result of ${tenant.tenantName}`))
+      .catch((error: unknown) => logger.error({ err: error, tenant: tenant.tenantId }, 'could not post the sync result'));
   };
 
   const syncResultCard = (run: SyncRunRecord): Attachment => {
@@ -172,8 +179,7 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
     const finished = await Promise.race([request.done, delay(cardSyncWaitMs).then(() => undefined)]);
     if (finished) return cardContent(syncResultCard(finished));
     // Still running: show it as running now and post the result when it lands.
-    const reference = TurnContext.getConversationReference(context.activity);
-    void request.done.then((run) => notifier.post(reference, [syncResultCard(run)], `sync result of ${tenant.tenantName}`));
+    postResultWhenDone(request.done, TurnContext.getConversationReference(context.activity), tenant);
     return cardContent(renderCard('status', { tenant: status.view(tenant) }));
   });
 
