@@ -12,7 +12,7 @@ let h: Harness | undefined;
 afterEach(async () => {
   if (child && child.exitCode === null && child.signalCode === null) {
     const exited = new Promise((resolve) => child?.once('exit', resolve));
-    child.kill('SIGTERM');
+    killGroup('SIGTERM');
     await exited;
   }
   child = undefined;
@@ -20,12 +20,35 @@ afterEach(async () => {
   h = undefined;
 });
 
+function killGroup(signal: NodeJS.Signals): void {
+  if (child?.pid) {
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+function groupAlive(): boolean {
+  if (!child?.pid) return false;
+  try {
+    process.kill(-child.pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function start(env: Record<string, string>): { output: () => string; exited: Promise<number | null> } {
   let output = '';
   child = spawn(process.execPath, [require.resolve('tsx/cli'), 'src/main.ts'], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: tsx and main.ts's certificate re-exec each add a process, and a
+    // SIGKILL must reach all of them (as a container runtime's would).
+    detached: true,
   });
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
@@ -92,8 +115,9 @@ describe('crash in the middle of a sync', () => {
         db.close();
       }
     }, 'the first committed page', run.output, 30_000);
-    child?.kill('SIGKILL');
+    killGroup('SIGKILL');
     await run.exited;
+    await waitFor(() => !groupAlive(), 'every process of the app to die', run.output, 10_000);
     expect(run.output()).not.toContain('"msg":"sync finished"');
 
     const before = openDatabase(file);
