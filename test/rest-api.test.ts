@@ -12,10 +12,20 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-async function get(path: string, key: string | null = TEST_API_KEY) {
-  const res = await fetch(`${h.app.url}${path}`, { headers: key === null ? {} : { authorization: `Bearer ${key}` } });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+/** The JSON shapes the tests read; fields are checked by the assertions themselves. */
+type Json = Record<string, unknown>;
+interface ApiBody {
+  data: Json[];
+  pagination: { limit: number; offset: number; total: number; has_more: boolean };
+  error: { code: string; message: string };
 }
+
+async function get(path: string, key: string | null = TEST_API_KEY): Promise<{ status: number; body: ApiBody }> {
+  const res = await fetch(`${h.app.url}${path}`, { headers: key === null ? {} : { authorization: `Bearer ${key}` } });
+  return { status: res.status, body: (await res.json()) as ApiBody };
+}
+
+const licensesOf = (u: Json) => u.assigned_licenses as Json[];
 
 describe('auth', () => {
   it('requires a bearer API key', async () => {
@@ -77,9 +87,9 @@ describe('GET /api/v1/m365/tenants/{id}/users', () => {
     const msId = h.app.tenants.list()[0].tenantId;
     const theirs = await get(`/api/v1/m365/tenants/${msId}/users?limit=50`);
     expect(theirs.body.data).toEqual(ours.body.data);
-    const u = ours.body.data.find((x: any) => x.assigned_licenses.length > 0);
+    const u = ours.body.data.find((x) => licensesOf(x).length > 0) as Json;
     expect(u).toMatchObject({ tenant_id: tenantId, user_id: expect.any(String), user_principal_name: expect.stringContaining('@'), account_enabled: expect.any(Boolean) });
-    expect(u.assigned_licenses[0]).toMatchObject({ sku_id: expect.any(String), sku_part_number: expect.any(String), product_name: expect.any(String) });
+    expect(licensesOf(u)[0]).toMatchObject({ sku_id: expect.any(String), sku_part_number: expect.any(String), product_name: expect.any(String) });
     const last = await get(`/api/v1/m365/tenants/${tenantId}/users?limit=50&offset=100`);
     expect(last.body.data).toHaveLength(20);
     expect(last.body.pagination.has_more).toBe(false);
@@ -88,11 +98,11 @@ describe('GET /api/v1/m365/tenants/{id}/users', () => {
   it('searches by name or email and filters by account_enabled', async () => {
     const all = await get(`/api/v1/m365/tenants/${tenantId}/users?limit=500`);
     const sample = all.body.data[7];
-    const byName = await get(`/api/v1/m365/tenants/${tenantId}/users?search=${encodeURIComponent(sample.display_name)}`);
-    expect(byName.body.data.map((u: any) => u.user_id)).toContain(sample.user_id);
+    const byName = await get(`/api/v1/m365/tenants/${tenantId}/users?search=${encodeURIComponent(String(sample.display_name))}`);
+    expect(byName.body.data.map((u) => u.user_id)).toContain(sample.user_id);
     const disabled = await get(`/api/v1/m365/tenants/${tenantId}/users?account_enabled=false&limit=500`);
-    expect(disabled.body.data.length).toBe(all.body.data.filter((u: any) => !u.account_enabled).length);
-    expect(disabled.body.data.every((u: any) => u.account_enabled === false)).toBe(true);
+    expect(disabled.body.data.length).toBe(all.body.data.filter((u) => !u.account_enabled).length);
+    expect(disabled.body.data.every((u) => u.account_enabled === false)).toBe(true);
     const wildcard = await get(`/api/v1/m365/tenants/${tenantId}/users?search=%25`);
     expect(wildcard.body.pagination.total).toBe(0);
   });
@@ -110,7 +120,7 @@ describe('GET /api/v1/m365/tenants/{id}/licenses', () => {
   it('lists the SKUs with units', async () => {
     const { status, body } = await get(`/api/v1/m365/tenants/${tenantId}/licenses`);
     expect(status).toBe(200);
-    const copilot = body.data.find((s: any) => s.sku_id === '639dec6b-bb19-468b-871c-c5c441c4b0cb');
+    const copilot = body.data.find((s) => s.sku_id === '639dec6b-bb19-468b-871c-c5c441c4b0cb');
     expect(copilot).toMatchObject({ is_copilot: true, product_name: 'Microsoft 365 Copilot' });
     for (const s of body.data) {
       for (const f of ['sku_id', 'sku_part_number', 'product_name', 'total_units', 'consumed_units', 'enabled_units', 'suspended_units', 'warning_units']) expect(s).toHaveProperty(f);
