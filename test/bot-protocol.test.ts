@@ -186,6 +186,40 @@ describe('Sync now (Action.Execute)', () => {
   });
 });
 
+describe('who may talk to the bot', () => {
+  it('refuses turns from a Teams tenant that is not allowed, storing nothing and starting nothing', async () => {
+    const guarded = await startHarness({ config: { BOT_ALLOWED_TENANTS: '11111111-2222-3333-4444-555555555555' } });
+    try {
+      connector.clear();
+      const conv = personal();
+      await post(guarded.app.url, botAdded(serviceUrl, conv));
+      await post(guarded.app.url, message(serviceUrl, conv, 'status'));
+      await connector.waitFor((m) => m.length >= 1);
+      expect(connector.messages().map((m) => m.activity.text)).toEqual(['Seat Steward serves the Microsoft 365 admins of its own organization only.']);
+      expect(guarded.app.conversations.get(conv.conversationId)).toBeUndefined();
+      const tenant = guarded.app.tenants.list()[0];
+      const res = await post(guarded.app.url, cardAction(serviceUrl, conv, 'tenant.sync', { tenantId: tenant.id }));
+      expect(cardText((res.body as { value: unknown }).value)).toContain('own organization only');
+      expect(guarded.app.runs.latest(tenant.id)).toBeUndefined();
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it('without BOT_ID, refuses activities whose replies would leave this machine', async () => {
+    const res = await post(h.app.url, message('https://connector.example.net/', personal(), 'status'));
+    expect(res.status).toBe(401);
+    expect(JSON.stringify(res.body)).toContain('anonymous_mode_loopback_only');
+  });
+
+  it('stores one row per channel, not per thread', async () => {
+    const conv = channel();
+    await post(h.app.url, message(serviceUrl, { ...conv, conversationId: `${conv.conversationId};messageid=1700000000000` }, 'help'));
+    expect(h.app.conversations.get(conv.conversationId)).toMatchObject({ conversationType: 'channel', active: true });
+    expect(h.app.conversations.get(`${conv.conversationId};messageid=1700000000000`)).toBeUndefined();
+  });
+});
+
 describe('malformed input', () => {
   it.each([
     ['not JSON', '{"type": "message", '],

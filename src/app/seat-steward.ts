@@ -95,10 +95,21 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
   const adapter = createTeamsAdapter(config.bot);
   const notifier = new Notifier(adapter, botAppId(config.bot), logger);
   const status = new StatusService(tenants, directory, runs, sync);
-  const bot = createBotApp({ adapter, tenants, status, sync, conversations, notifier, logger, cardSyncWaitMs: options.cardSyncWaitMs });
+  const bot = createBotApp({
+    adapter,
+    tenants,
+    status,
+    sync,
+    conversations,
+    notifier,
+    logger,
+    allowedTenants: config.botAllowedTenants,
+    cardSyncWaitMs: options.cardSyncWaitMs,
+  });
 
   const server = createHttpServer({
     adapter,
+    loopbackOnly: config.bot.mode === 'anonymous',
     bot,
     logger,
     api: { tenants, directory, runs, authorize: apiKeyGuard(config.apiKeys) },

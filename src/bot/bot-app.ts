@@ -10,7 +10,7 @@ import type { SyncRunRecord } from '../store/sync-runs';
 import type { TenantRecord, TenantStore } from '../store/tenants';
 import type { SyncService } from '../sync/sync-service';
 import { COMMANDS, parseCommand } from './commands';
-import { forgetConversation, installedInText, isPersonal, rememberConversation } from './conversation-tracking';
+import { forgetConversation, installedInText, isPersonal, rememberConversation, teamsTenantOf } from './conversation-tracking';
 import type { Notifier } from './notifier';
 
 export const BOT_NAME = 'Seat Steward';
@@ -23,6 +23,8 @@ export interface BotDeps {
   conversations: ConversationStore;
   notifier: Notifier;
   logger: Logger;
+  /** Teams tenants (lower-case) whose users may use the bot; empty = any. */
+  allowedTenants: string[];
   /** How long a Sync now click waits for the result before answering "running" (Teams gives an invoke ~15 s). */
   cardSyncWaitMs?: number;
 }
@@ -43,6 +45,25 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
   const cardSyncWaitMs = deps.cardSyncWaitMs ?? 8000;
   const commandsHelp = COMMANDS.map((c) => ({ command: c.usage, description: c.description }));
   const mentionHint = (activity: Activity) => (isPersonal(activity) ? '' : `Mention @${BOT_NAME}, then type a command.`);
+
+  // License data belongs to the tenant's own admins: a turn from another Teams tenant is answered
+  // with a refusal and goes no further (no stored reference, no sync).
+  app.turn('beforeTurn', async (context) => {
+    if (deps.allowedTenants.length === 0) return true;
+    const callerTenant = teamsTenantOf(context.activity)?.toLowerCase();
+    if (callerTenant && deps.allowedTenants.includes(callerTenant)) return true;
+    logger.warn({ callerTenant, type: context.activity.type }, 'turn from a tenant that is not allowed');
+    const message = 'Seat Steward serves the Microsoft 365 admins of its own organization only.';
+    if (context.activity.type === ActivityTypes.Invoke) {
+      await context.sendActivity({
+        type: ActivityTypes.InvokeResponse,
+        value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: errorCard('Not available', message) } },
+      });
+    } else if (context.activity.type === ActivityTypes.Message) {
+      await context.sendActivity(message);
+    }
+    return false;
+  });
 
   const welcome = async (context: TurnContext) => {
     rememberConversation(conversations, context.activity);

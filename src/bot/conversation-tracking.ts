@@ -13,26 +13,42 @@ function conversationTypeOf(activity: Partial<Activity>): ConversationType {
   return 'personal';
 }
 
+/** The Entra tenant of the Teams user or conversation the activity comes from. */
+export function teamsTenantOf(activity: Partial<Activity>): string | undefined {
+  return activity.conversation?.tenantId ?? ((activity.channelData ?? {}) as TeamsChannelData).tenant?.id;
+}
+
+/**
+ * A channel post's conversation id carries ";messageid=<thread root>"; the channel itself (where
+ * later posts such as digests go) is the id before it.
+ */
+export function channelConversationId(conversationId: string): string {
+  return conversationId.split(';messageid=')[0];
+}
+
 /** Stores where the bot can post later; called on install and on every message so old installs get tracked too. */
 export function rememberConversation(store: ConversationStore, activity: Activity): void {
   if (!activity.conversation?.id || !activity.serviceUrl) return;
   const data = (activity.channelData ?? {}) as TeamsChannelData;
   const type = conversationTypeOf(activity);
+  const reference = TurnContext.getConversationReference(activity);
+  const conversationId = channelConversationId(activity.conversation.id);
   store.save({
-    conversationId: activity.conversation.id,
-    tenantId: activity.conversation.tenantId ?? data.tenant?.id ?? null,
+    conversationId,
+    tenantId: teamsTenantOf(activity) ?? null,
     conversationType: type,
     name: data.channel?.name ?? data.team?.name ?? activity.conversation.name ?? null,
     teamId: data.team?.id ?? null,
     serviceUrl: activity.serviceUrl,
-    reference: TurnContext.getConversationReference(activity),
+    reference: { ...reference, conversation: { ...activity.conversation, id: conversationId } },
   });
 }
 
 /** Uninstalling from a team drops every channel of that team. */
 export function forgetConversation(store: ConversationStore, activity: Activity): number {
   const data = (activity.channelData ?? {}) as TeamsChannelData;
-  return store.deactivate({ conversationId: activity.conversation?.id, teamId: data.team?.id });
+  const id = activity.conversation?.id;
+  return store.deactivate({ conversationId: id ? channelConversationId(id) : undefined, teamId: data.team?.id });
 }
 
 export function installedInText(activity: Partial<Activity>): string {

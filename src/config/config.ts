@@ -42,6 +42,7 @@ const rawSchema = z.object({
   BOT_ID: guid('the bot\'s Microsoft App ID'),
   SECRET_BOT_PASSWORD: optionalString,
   BOT_TENANT_ID: guid('the bot\'s Entra tenant ID'),
+  BOT_ALLOWED_TENANTS: commaList.pipe(z.array(z.string().regex(GUID, 'expected a comma-separated list of Entra tenant GUIDs'))),
   BOT_TYPE: z.preprocess(
     emptyToUndefined,
     z
@@ -109,10 +110,12 @@ export type TenantSource =
 export interface AppConfig {
   envName: string;
   bot: BotAuth;
+  /**
+   * Teams tenants whose users may talk to the bot (lower-case). Empty = anyone, which only the
+   * demo tenant allows by default: a real tenant's data is shown to its own tenant's users only.
+   */
+  botAllowedTenants: string[];
   tenant: TenantSource;
-  /** Graph and authority endpoints for a real tenant; the demo tenant substitutes its own. */
-  graphEndpoint: string;
-  authorityHost: string;
   copilotSkuIds: string[];
   dataDir: string;
   port: number;
@@ -170,8 +173,7 @@ export function parseConfig(values: Record<string, string | undefined>, envName 
     envName,
     bot,
     tenant,
-    graphEndpoint: v.GRAPH_ENDPOINT,
-    authorityHost: v.AUTHORITY_HOST,
+    botAllowedTenants: (v.BOT_ALLOWED_TENANTS.length > 0 ? v.BOT_ALLOWED_TENANTS : tenant.kind === 'entra' ? [tenant.tenantId] : []).map((t) => t.toLowerCase()),
     copilotSkuIds: v.COPILOT_SKU_IDS.map((id) => id.toLowerCase()),
     dataDir: path.resolve(rootDir, v.DATA_DIR),
     port: v.PORT,

@@ -6,6 +6,12 @@ import { registerTenantRoutes, type TenantRouteDeps } from '../api/tenant-routes
 
 export interface HttpServerDeps {
   adapter: TeamsAdapter;
+  /**
+   * Anonymous mode (no BOT_ID) checks no Bot Framework token, so /api/messages then accepts only
+   * loopback callers whose replies go to a loopback connector (the Playground, tests): otherwise
+   * anyone on the network could read license data or make the bot post to any URL.
+   */
+  loopbackOnly: boolean;
   bot: Application<TurnState>;
   api: TenantRouteDeps;
   health: () => Record<string, unknown>;
@@ -23,6 +29,17 @@ const activityEnvelope = z.object(
   { invalid_type_error: 'expected a JSON object' },
 );
 
+function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.replace(/^::ffff:/, '');
+  return v4.startsWith('127.') || address === '::1';
+}
+
+function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || isLoopbackAddress(host);
+}
+
 /** One restify server for the Bot Framework endpoint, the REST API and the health probe. */
 export function createHttpServer(deps: HttpServerDeps): Server {
   const server = restify.createServer({ name: 'seat-steward', handleUncaughtExceptions: false });
@@ -36,6 +53,16 @@ export function createHttpServer(deps: HttpServerDeps): Server {
       const problems = envelope.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
       res.status(400);
       res.json({ error: { code: 'invalid_activity', message: `Not a Bot Framework activity: ${problems.join('; ')}` } });
+      return;
+    }
+    if (deps.loopbackOnly && !(isLoopbackAddress(req.socket.remoteAddress) && isLoopbackUrl(envelope.data.serviceUrl))) {
+      res.status(401);
+      res.json({
+        error: {
+          code: 'anonymous_mode_loopback_only',
+          message: 'Without BOT_ID the bot accepts activities only from this machine, replying to a local connector. Register the bot (BOT_ID, SECRET_BOT_PASSWORD) to serve Teams.',
+        },
+      });
       return;
     }
     try {

@@ -18,12 +18,12 @@ describe('configuration', () => {
   it('runs on the embedded defaults: demo tenant, anonymous bot, playground on', () => {
     const c = parseConfig({});
     expect(c.tenant).toEqual({ kind: 'demo', users: 250, fixtureFile: undefined });
+    expect(c.tenant.kind === 'demo' && parseConfig({ GRAPH_ENDPOINT: 'https://graph.microsoft.us' }).tenant.kind).toBe('demo');
     expect(c.bot).toEqual({ mode: 'anonymous' });
     expect(c.playground.enabled).toBe(true);
     expect(c.port).toBe(3978);
     expect(c.syncCron).toBe('0 */6 * * *');
-    expect(c.graphEndpoint).toBe('https://graph.microsoft.com');
-    expect(c.authorityHost).toBe('https://login.microsoftonline.com');
+    expect(c.botAllowedTenants).toEqual([]);
   });
 
   it('turns the playground off with PLAYGROUND=off and by default when a bot is registered', () => {
@@ -69,6 +69,8 @@ describe('configuration', () => {
       AUTHORITY_HOST: 'https://login.microsoftonline.us',
     });
     expect(c.tenant).toMatchObject({ kind: 'entra', credential: { kind: 'secret', secret: 's3cr3t' }, graphEndpoint: 'https://graph.microsoft.us' });
+    // A real tenant's data is shown to that tenant's Teams users only, unless more are allowed.
+    expect(c.botAllowedTenants).toEqual(['11111111-2222-3333-4444-555555555555']);
   });
 
   it('reads env/.env.<name> and .user, with the process environment winning', () => {
