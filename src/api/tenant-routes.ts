@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import { sumSeats } from '../licensing/seat-math';
@@ -13,6 +14,7 @@ export interface TenantRouteDeps {
   directory: DirectoryReader;
   runs: SyncRunStore;
   authorize: (req: Request) => void;
+  logger: Logger;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -92,7 +94,11 @@ export function registerTenantRoutes(server: Server, deps: TenantRouteDeps): voi
       deps.authorize(req);
       res.json(200, fn(req));
     } catch (error) {
-      sendApiError(res, error instanceof ApiError ? error : new ApiError(500, 'internal_error', error instanceof Error ? error.message : String(error)));
+      if (error instanceof ApiError) return sendApiError(res, error);
+      // Internal details (SQL, paths) stay in the log; the caller gets an id to quote.
+      const errorId = randomUUID();
+      deps.logger.error({ err: error, errorId, path: req.path() }, 'REST API request failed');
+      sendApiError(res, new ApiError(500, 'internal_error', `Seat Steward failed to answer; quote error id ${errorId} to its administrator.`));
     }
   };
 

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import cron from 'node-cron';
 import type { Logger } from 'pino';
@@ -112,10 +111,10 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
     loopbackOnly: config.bot.mode === 'anonymous',
     bot,
     logger,
-    api: { tenants, directory, runs, authorize: apiKeyGuard(config.apiKeys) },
+    api: { tenants, directory, runs, authorize: apiKeyGuard(config.apiKeys), logger },
+    // Unauthenticated, so no tenant names or ids: an MSP's customer list is not public.
     health: () => ({
-      tenants: tenants.list().map((t) => ({ id: t.id, name: t.tenantName, lastSync: runs.latestFinished(t.id)?.status ?? 'never', syncing: sync.isRunning(t.id) })),
-      database: path.basename(databaseFile(config.dataDir)),
+      tenants: tenants.list().map((t) => ({ lastSync: runs.latestFinished(t.id)?.status ?? 'never', syncing: sync.isRunning(t.id) })),
     }),
   });
   await new Promise<void>((resolve, reject) => {
@@ -129,7 +128,7 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
     const syncAll = (trigger: 'schedule' | 'startup', onlyEmpty: boolean) => {
       for (const tenant of tenants.list()) {
         if (!tenant.syncEnabled || (onlyEmpty && tenant.currentSnapshotId !== null)) continue;
-        sync.request(tenant.id, trigger);
+        sync.request(tenant.id, trigger).done.catch((error: unknown) => logger.error({ err: error, tenant: tenant.tenantId }, 'scheduled sync failed'));
       }
     };
     tasks.push(cron.schedule(config.syncCron, () => syncAll('schedule', false), { name: 'tenant-sync', timezone: 'UTC' }));

@@ -134,8 +134,8 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
       await context.sendActivity(matched);
       return;
     }
-    const cards = matched.map((t) => renderCard('status', { tenant: status.view(t) }));
-    await context.sendActivity(MessageFactory.list(cards));
+    // One message per tenant: Teams' 28 KB limit applies to a whole message, not to each card in it.
+    for (const tenant of matched) await context.sendActivity(MessageFactory.attachment(renderCard('status', { tenant: status.view(tenant) })));
   };
 
   const replySync = async (context: TurnContext, argument: string) => {
@@ -145,13 +145,11 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
       return;
     }
     const reference = TurnContext.getConversationReference(context.activity);
-    const started: Attachment[] = [];
     for (const tenant of matched) {
       const request = sync.request(tenant.id, 'command');
-      started.push(renderCard('sync-started', syncStartedView(tenant, request.run, request.joined)));
+      await context.sendActivity(MessageFactory.attachment(renderCard('sync-started', syncStartedView(tenant, request.run, request.joined))));
       postResultWhenDone(request.done, reference, tenant);
     }
-    await context.sendActivity(MessageFactory.list(started));
   };
 
   const tenantsOrHint = (argument: string): TenantRecord[] | string => {
@@ -220,7 +218,7 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
   app.error(async (context, error) => {
     logger.error({ err: error, activityType: context.activity?.type }, 'bot turn failed');
     if (context.activity?.type === ActivityTypes.Message) {
-      await context.sendActivity(`Sorry, that failed: ${error.message}`).catch(() => undefined);
+      await context.sendActivity('Sorry, that failed inside Seat Steward. The details are in its log; try again, or type **help**.').catch(() => undefined);
     }
   });
 

@@ -14,7 +14,7 @@ export class Notifier {
   async post(reference: Partial<ConversationReference>, attachments: Attachment[], what: string): Promise<boolean> {
     try {
       await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
-        await context.sendActivity(MessageFactory.list(attachments));
+        for (const attachment of attachments) await context.sendActivity(MessageFactory.attachment(attachment));
       });
       return true;
     } catch (error) {

@@ -5,7 +5,7 @@
  */
 
 /**
- * Longest lists a card shows. Teams rejects cards of 28 KB or more, so producers should cap
+ * Longest lists a card shows. Teams rejects messages of 28 KB or more (the bot sends one card a message), so producers should cap
  * lists at these lengths; the renderer still cuts anything longer and says "+N more".
  */
 export const CARD_LIST_LIMITS = {

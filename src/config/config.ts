@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import cron from 'node-cron';
 import { z } from 'zod';
@@ -215,6 +216,14 @@ function tenantSource(v: Raw, problems: string[], rootDir: string): TenantSource
   if (!v.CLIENT_ID) problems.push('CLIENT_ID: required to connect a real tenant (the app registration\'s Application (client) ID)');
   if (!v.SECRET_CLIENT_SECRET && !v.CLIENT_CERTIFICATE_PATH) {
     problems.push('SECRET_CLIENT_SECRET: required to connect a real tenant (the client secret value, not its ID), or set CLIENT_CERTIFICATE_PATH to a PEM file with the certificate and private key');
+  }
+  if (v.CLIENT_CERTIFICATE_PATH) {
+    const file = path.resolve(rootDir, v.CLIENT_CERTIFICATE_PATH);
+    const pem = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
+    if (pem === undefined) problems.push(`CLIENT_CERTIFICATE_PATH: no file at ${file}`);
+    else if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem) || !/-----BEGIN CERTIFICATE-----/.test(pem)) {
+      problems.push(`CLIENT_CERTIFICATE_PATH: expected a PEM file holding both the certificate and its private key (${file})`);
+    }
   }
   if (v.SECRET_CLIENT_SECRET && v.CLIENT_CERTIFICATE_PATH) {
     problems.push('SECRET_CLIENT_SECRET / CLIENT_CERTIFICATE_PATH: set one of them, not both');

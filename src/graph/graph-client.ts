@@ -19,7 +19,6 @@ const WELL_KNOWN_GRAPH_HOSTS = new Set([
   'graph.microsoft.com',
   'graph.microsoft.us',
   'dod-graph.microsoft.us',
-  'graph.microsoft.de',
   'microsoftgraph.chinacloudapi.cn',
   'canary.graph.microsoft.com',
 ]);

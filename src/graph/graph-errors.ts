@@ -50,7 +50,7 @@ export function explainTenantError(error: unknown, ctx: TenantContext, doing: st
   if (netCode) {
     return new TenantAccessError(
       'network_error',
-      `Could not reach Microsoft 365 while ${doing} (${netCode}). Check that ${ctx.graphEndpoint} and ${ctx.authorityHost} are reachable from this server (proxy, firewall, DNS).`,
+      `Could not reach Microsoft 365 while ${doing} (${netCode}: ${firstLine(raw)}). Check that ${ctx.graphEndpoint} and ${ctx.authorityHost} are reachable from this server (proxy, firewall, DNS).`,
       undefined,
       raw,
     );

@@ -8,7 +8,21 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     {
       level,
       base: { app: 'seat-steward' },
-      redact: ['*.password', '*.secret', '*.clientSecret', 'req.headers.authorization', '*.SECRET_CLIENT_SECRET', '*.SECRET_BOT_PASSWORD'],
+      // Secrets live in the config's bot and tenant credential objects; these paths cover them wherever a config is logged.
+      redact: [
+        'password',
+        'secret',
+        '*.password',
+        '*.secret',
+        '*.*.password',
+        '*.*.secret',
+        '*.*.*.secret',
+        '*.clientSecret',
+        '*.SECRET_CLIENT_SECRET',
+        '*.SECRET_BOT_PASSWORD',
+        '*.apiKeys',
+        'apiKeys',
+      ],
     },
     destination,
   );

@@ -73,7 +73,7 @@ export function createHttpServer(deps: HttpServerDeps): Server {
       deps.logger.error({ err: error }, 'activity processing failed');
       if (!res.headersSent) {
         res.status(500);
-        res.json({ error: { code: 'activity_failed', message: error instanceof Error ? error.message : String(error) } });
+        res.json({ error: { code: 'activity_failed', message: 'The bot could not process this activity; see its log.' } });
       }
     }
   });

@@ -25,13 +25,17 @@ export class StatusService {
   }
 
   view(tenant: TenantRecord, now = new Date()): TenantStatusView {
-    return tenantStatusView({
-      tenant,
-      counts: this.directory.userCounts(tenant.id),
-      skus: this.directory.skus(tenant.id),
-      lastRun: this.runs.latestFinished(tenant.id),
-      syncRunning: this.sync.isRunning(tenant.id),
-      now,
+    // One read transaction, so the counts, the SKUs and the last run all describe the same snapshot.
+    return this.directory.consistent(() => {
+      const current = this.tenants.find(tenant.id) ?? tenant;
+      return tenantStatusView({
+        tenant: current,
+        counts: this.directory.userCounts(tenant.id),
+        skus: this.directory.skus(tenant.id),
+        lastRun: this.runs.latestFinished(tenant.id),
+        syncRunning: this.sync.isRunning(tenant.id),
+        now,
+      });
     });
   }
 }

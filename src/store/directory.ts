@@ -59,6 +59,11 @@ interface SkuDbRow {
 export class DirectoryReader {
   constructor(private readonly db: Db) {}
 
+  /** Runs several reads against one snapshot (a WAL read transaction). */
+  consistent<T>(read: () => T): T {
+    return this.db.transaction(read)();
+  }
+
   userCounts(tenantId: string): UserCounts {
     return this.db
       .prepare(
@@ -67,7 +72,8 @@ export class DirectoryReader {
                 COALESCE(SUM(account_enabled), 0) AS enabled,
                 COALESCE(SUM(1 - account_enabled), 0) AS disabled,
                 COALESCE(SUM(user_type = 'Guest'), 0) AS guests,
-                (SELECT COUNT(DISTINCT user_seq) FROM user_licenses WHERE tenant_id = @t AND snapshot_id = (SELECT s FROM snap)) AS licensed
+                (SELECT COUNT(DISTINCT user_seq) FROM user_licenses WHERE tenant_id = @t AND snapshot_id = (SELECT s FROM snap)
+            AND (state IS NULL OR state IN ('Active', 'ActiveWithError'))) AS licensed
          FROM users WHERE tenant_id = @t AND snapshot_id = (SELECT s FROM snap)`,
       )
       .get({ t: tenantId }) as UserCounts;
@@ -96,7 +102,12 @@ export class DirectoryReader {
     }));
   }
 
+  /** The count, the page and its licenses come from one read transaction: one snapshot even if a sync publishes meanwhile. */
   users(tenantId: string, query: UserQuery): { rows: UserWithLicenses[]; total: number } {
+    return this.db.transaction(() => this.usersInSnapshot(tenantId, query))();
+  }
+
+  private usersInSnapshot(tenantId: string, query: UserQuery): { rows: UserWithLicenses[]; total: number } {
     const where = ['u.tenant_id = @t', 'u.snapshot_id = (SELECT current_snapshot_id FROM tenants WHERE id = @t)'];
     const params: Record<string, string | number> = { t: tenantId, limit: query.limit, offset: query.offset };
     if (query.search) {

@@ -14,9 +14,8 @@ type RequestBody = WriterRequest extends infer R ? (R extends WriterRequest ? Om
  * one SnapshotWriterHandle per sync.
  */
 export class SnapshotWriterThread {
-  private worker?: Worker;
+  private current?: { worker: Worker; pending: Map<number, Pending> };
   private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
 
   constructor(private readonly databaseFile: string) {}
 
@@ -25,44 +24,54 @@ export class SnapshotWriterThread {
   }
 
   async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    if (worker) await worker.terminate();
+    const current = this.current;
+    this.current = undefined;
+    if (current) await current.worker.terminate();
   }
 
   private request(req: Omit<WriterRequest, 'id'>): Promise<number | null> {
-    const worker = this.ensureWorker();
+    const current = this.ensureWorker();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      worker.postMessage({ ...req, id });
+      current.pending.set(id, { resolve, reject });
+      // Keep the process alive while a write is outstanding, not while the thread idles.
+      current.worker.ref();
+      current.worker.postMessage({ ...req, id });
     });
   }
 
-  private ensureWorker(): Worker {
-    if (this.worker) return this.worker;
+  private ensureWorker(): { worker: Worker; pending: Map<number, Pending> } {
+    if (this.current) return this.current;
     const worker = new Worker(path.join(__dirname, 'snapshot-worker-entry.js'), {
       workerData: { file: this.databaseFile },
-      // It only ever holds a few pages; a small heap makes it collect early instead of growing the process's RSS.
-      resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
+      // The heap holds a few pages plus the snapshot's user-id set (about 100 bytes a user); a small
+      // young generation makes it collect early instead of growing the process's RSS.
+      resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 8 },
     });
     worker.unref();
+    // Requests belong to the worker they were sent to: a dying worker fails only its own.
+    const pending = new Map<number, Pending>();
+    const current = { worker, pending };
     worker.on('message', (res: WriterResponse) => {
-      const p = this.pending.get(res.id);
+      const p = pending.get(res.id);
       if (!p) return;
-      this.pending.delete(res.id);
+      pending.delete(res.id);
+      if (pending.size === 0) worker.unref();
       if (res.ok) p.resolve(res.value);
       else p.reject(new Error(res.error));
     });
+    let failed = false;
     const failAll = (error: Error) => {
-      if (this.worker === worker) this.worker = undefined;
-      for (const p of this.pending.values()) p.reject(error);
-      this.pending.clear();
+      if (failed) return;
+      failed = true;
+      if (this.current === current) this.current = undefined;
+      for (const p of pending.values()) p.reject(error);
+      pending.clear();
     };
     worker.on('error', (error) => failAll(error));
     worker.on('exit', (code) => failAll(new Error(`the snapshot writer thread stopped (exit code ${code})`)));
-    this.worker = worker;
-    return worker;
+    this.current = current;
+    return current;
   }
 }
 

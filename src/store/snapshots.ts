@@ -152,8 +152,11 @@ export class SnapshotWriter {
   }
 }
 
+/** Drops a snapshot's rows; never the tenant's current one, whatever the caller believes. */
 export function deleteSnapshot(db: Db, tenantId: string, snapshotId: number): void {
   db.transaction(() => {
+    const current = db.prepare('SELECT current_snapshot_id FROM tenants WHERE id = ?').pluck().get(tenantId) as number | null | undefined;
+    if (current === snapshotId) return;
     for (const table of SNAPSHOT_TABLES) db.prepare(`DELETE FROM ${table} WHERE tenant_id = ? AND snapshot_id = ?`).run(tenantId, snapshotId);
   })();
 }

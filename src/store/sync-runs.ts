@@ -78,7 +78,7 @@ export class SyncRunStore {
     return row ? toRecord(row) : undefined;
   }
 
-  /** The newest finished run, or the running one if a sync is under way. */
+  /** The newest run, finished or not. */
   latest(tenantId: string): SyncRunRecord | undefined {
     const row = this.db
       .prepare('SELECT * FROM sync_runs WHERE tenant_id = ? ORDER BY id DESC LIMIT 1')
@@ -99,7 +99,7 @@ export class SyncRunStore {
     ).map(toRecord);
   }
 
-  /** Called inside the snapshot flip transaction so the run and the pointer change together. */
+  /** A successful run is finished inside the snapshot flip transaction, so the run and the pointer change together. */
   finish(
     id: number,
     outcome: { status: Exclude<SyncStatus, 'running'>; counts?: SyncCounts; errorCode?: string; errorText?: string; warnings?: string[] },

@@ -4,7 +4,7 @@ import type { TenantReader } from '../graph/tenant-reader';
 import type { CopilotSkuMatcher } from '../licensing/copilot-skus';
 import type { Db } from '../store/database';
 import { deleteOrphanSnapshots } from '../store/snapshots';
-import type { SnapshotWriterThread } from '../store/snapshot-writer-thread';
+import type { SnapshotWriterHandle, SnapshotWriterThread } from '../store/snapshot-writer-thread';
 import type { SyncCounts, SyncRunRecord, SyncRunStore, SyncTrigger } from '../store/sync-runs';
 import type { TenantRecord, TenantStore } from '../store/tenants';
 import { tenantIdentity, toGroupRows, toSkuRows, toUserRows } from './directory-mapping';
@@ -16,8 +16,6 @@ export interface SyncRequest {
   joined: boolean;
   done: Promise<SyncRunRecord>;
 }
-
-export type SyncListener = (run: SyncRunRecord, tenant: TenantRecord) => void;
 
 export interface SyncDeps {
   db: Db;
@@ -44,7 +42,6 @@ export class UnknownTenantError extends Error {
  */
 export class SyncService {
   private readonly running = new Map<string, { run: SyncRunRecord; done: Promise<SyncRunRecord> }>();
-  private readonly listeners: SyncListener[] = [];
   private readonly cleanups = new Set<Promise<unknown>>();
 
   constructor(private readonly deps: SyncDeps) {}
@@ -54,10 +51,6 @@ export class SyncService {
     const interruptedRuns = this.deps.runs.markInterrupted();
     const orphanRows = deleteOrphanSnapshots(this.deps.db);
     return { interruptedRuns, orphanRows };
-  }
-
-  onFinished(listener: SyncListener): void {
-    this.listeners.push(listener);
   }
 
   isRunning(tenantId: string): boolean {
@@ -118,32 +111,46 @@ export class SyncService {
       log.info({ status, ...counts, ms: Date.now() - started }, 'sync finished');
       if (replaced !== null) this.track(writer.drop(replaced), log);
     } catch (error) {
-      // The reader already phrased Graph and token failures; anything else failed on our side (configuration, disk, database).
-      const problem =
-        error instanceof TenantAccessError
-          ? error
-          : new TenantAccessError(
-              'internal_error',
-              `The sync failed inside Seat Steward: ${error instanceof Error ? error.message : String(error)}. If this is a database error, check free disk space and that DATA_DIR is writable.`,
-            );
-      try {
-        await writer.discard();
-      } catch (discardError) {
-        log.warn({ err: discardError }, 'could not discard the unpublished snapshot; the start-up sweep will');
+      await this.recordFailure(tenant, run, error, warnings, writer, log, started);
+    }
+    const unreadable: SyncRunRecord = { ...run, status: 'failed', errorCode: 'internal_error', errorText: 'The sync run record could not be read back.' };
+    try {
+      return runs.get(run.id) ?? unreadable;
+    } catch {
+      return unreadable;
+    }
+  }
+
+  /** Never throws: a sync's promise always settles with its run, whatever else fails (disk full, a dead writer thread). */
+  private async recordFailure(
+    tenant: TenantRecord,
+    run: SyncRunRecord,
+    error: unknown,
+    warnings: string[],
+    writer: SnapshotWriterHandle,
+    log: Logger,
+    started: number,
+  ): Promise<void> {
+    // The reader already phrased Graph and token failures; anything else failed on our side (configuration, disk, database).
+    const problem =
+      error instanceof TenantAccessError
+        ? error
+        : new TenantAccessError(
+            'internal_error',
+            `The sync failed inside Seat Steward: ${error instanceof Error ? error.message : String(error)}. If this is a database error, check free disk space and that DATA_DIR is writable.`,
+          );
+    try {
+      // If the writer thread died after committing the flip, the snapshot is live: the run succeeded.
+      if (this.deps.tenants.find(tenant.id)?.currentSnapshotId === run.id) {
+        log.warn({ err: problem.message }, 'sync reported an error after its snapshot was published; keeping it');
+        return;
       }
-      runs.finish(run.id, { status: 'failed', errorCode: problem.code, errorText: problem.message, warnings });
+      await writer.discard().catch((discardError: unknown) => log.warn({ err: discardError }, 'could not discard the unpublished snapshot; the start-up sweep will'));
+      this.deps.runs.finish(run.id, { status: 'failed', errorCode: problem.code, errorText: problem.message, warnings });
       log.warn({ code: problem.code, err: problem.message, ms: Date.now() - started }, 'sync failed; previous snapshot kept');
+    } catch (recordError) {
+      log.error({ err: recordError, syncError: problem.message }, 'could not record the failed sync; start-up will mark it interrupted');
     }
-    const finished = runs.get(run.id) as SyncRunRecord;
-    const latestTenant = this.deps.tenants.find(tenant.id) ?? tenant;
-    for (const listener of this.listeners) {
-      try {
-        listener(finished, latestTenant);
-      } catch (error) {
-        log.error({ err: error }, 'sync listener failed');
-      }
-    }
-    return finished;
   }
 
   /** Background work (dropping a replaced snapshot) that idle() waits for. */
