@@ -56,7 +56,8 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    // A second Ctrl+C while a sync winds down means "now": the start-up sweep cleans up after it.
+    if (stopping) process.exit(1);
     stopping = true;
     logger.info({ signal }, 'stopping');
     await playground?.stop();

@@ -86,6 +86,17 @@ describe('npm start', () => {
   });
 });
 
+describe('one instance per DATA_DIR', () => {
+  it('refuses to start a second instance on the same DATA_DIR, and starts once the first has stopped', async () => {
+    h = await startHarness();
+    await expect(startHarness({ config: { DATA_DIR: h.config.dataDir } })).rejects.toThrow(/Another Seat Steward \(process \d+\) is using DATA_DIR/);
+    const dataDir = h.config.dataDir;
+    await h.close();
+    h = await startHarness({ config: { DATA_DIR: dataDir } });
+    expect(h.app.tenants.list()).toHaveLength(1);
+  });
+});
+
 describe('scheduler', () => {
   it('syncs an empty cache at start and then on SYNC_CRON', async () => {
     h = await startHarness({ config: { SYNC_CRON: '*/1 * * * * *' }, app: { schedule: true } });

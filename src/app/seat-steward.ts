@@ -14,6 +14,7 @@ import { StatusService } from '../status/status-service';
 import { ConversationStore } from '../store/conversations';
 import { databaseFile, openDatabase, type Db } from '../store/database';
 import { DirectoryReader } from '../store/directory';
+import { acquireInstanceLock } from '../store/instance-lock';
 import { SnapshotWriterThread } from '../store/snapshot-writer-thread';
 import { SyncRunStore } from '../store/sync-runs';
 import { TenantStore, type TenantRecord } from '../store/tenants';
@@ -47,6 +48,7 @@ export interface SeatSteward {
 /** Wires the adapters (Graph, SQLite, Teams) under the domain services and the entry points, then listens. */
 export async function startSeatSteward(config: AppConfig, options: SeatStewardOptions): Promise<SeatSteward> {
   const { logger } = options;
+  const lock = acquireInstanceLock(config.dataDir);
   const db = openDatabase(databaseFile(config.dataDir));
   const tenants = new TenantStore(db);
   const runs = new SyncRunStore(db);
@@ -152,6 +154,7 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
       await writers.close();
       if (ownedDemo) await ownedDemo.close();
       db.close();
+      lock.release();
     },
   };
 }
