@@ -50,15 +50,7 @@ export class ConversationStore {
   constructor(private readonly db: Db) {}
 
   /** Upserts and (re)activates: a reinstall after an uninstall must resume posting. */
-  save(input: {
-    conversationId: string;
-    tenantId: string | null;
-    conversationType: ConversationType;
-    name: string | null;
-    teamId: string | null;
-    serviceUrl: string;
-    reference: Partial<ConversationReference>;
-  }): void {
+  save(input: Pick<ConversationRecord, 'conversationId' | 'tenantId' | 'conversationType' | 'name' | 'teamId' | 'serviceUrl' | 'reference'>): void {
     const now = new Date().toISOString();
     this.db
       .prepare(
