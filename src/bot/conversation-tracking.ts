@@ -31,8 +31,11 @@ export function rememberConversation(store: ConversationStore, activity: Activit
   if (!activity.conversation?.id || !activity.serviceUrl) return;
   const data = (activity.channelData ?? {}) as TeamsChannelData;
   const type = conversationTypeOf(activity);
-  const reference = TurnContext.getConversationReference(activity);
   const conversationId = channelConversationId(activity.conversation.id);
+  // Every message passes here: write only when the install is new, was removed, or moved connector.
+  const known = store.get(conversationId);
+  if (known?.active && known.serviceUrl === activity.serviceUrl) return;
+  const reference = TurnContext.getConversationReference(activity);
   store.save({
     conversationId,
     tenantId: teamsTenantOf(activity) ?? null,

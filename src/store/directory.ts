@@ -73,7 +73,7 @@ export class DirectoryReader {
                 COALESCE(SUM(1 - account_enabled), 0) AS disabled,
                 COALESCE(SUM(user_type = 'Guest'), 0) AS guests,
                 (SELECT COUNT(DISTINCT user_seq) FROM user_licenses WHERE tenant_id = @t AND snapshot_id = (SELECT s FROM snap)
-            AND (state IS NULL OR state IN ('Active', 'ActiveWithError'))) AS licensed
+            AND (state IS NULL OR state IN ('Active', 'ActiveWithError'))) AS licensed -- isActiveAssignment() in snapshots.ts
          FROM users WHERE tenant_id = @t AND snapshot_id = (SELECT s FROM snap)`,
       )
       .get({ t: tenantId }) as UserCounts;

@@ -1,4 +1,4 @@
-import type { LicenseGroupRow, SkuRow, UserLicenseRow, UserRow } from './snapshots';
+import type { LicenseGroupRow, SkuRow, UserLicenseRow, UserRow, WrittenCounts } from './snapshots';
 import type { SyncCounts, SyncStatus } from './sync-runs';
 
 /** Messages between the sync (main thread) and the snapshot writer thread. */
@@ -26,4 +26,6 @@ export type WriterRequest = { id: number; tenantId: string; snapshotId: number }
   | { kind: 'drop'; replacedSnapshotId: number }
 );
 
-export type WriterResponse = { id: number } & ({ ok: true; value: number | null } | { ok: false; error: string });
+export type WriterValue = WrittenCounts | number | null;
+
+export type WriterResponse = { id: number } & ({ ok: true; value: WriterValue } | { ok: false; error: string });

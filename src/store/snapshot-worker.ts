@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from './database';
 import { SnapshotWriter, deleteSnapshot } from './snapshots';
-import type { WriterRequest, WriterResponse } from './snapshot-worker-protocol';
+import type { WriterRequest, WriterResponse, WriterValue } from './snapshot-worker-protocol';
 import { SyncRunStore } from './sync-runs';
 import { TenantStore } from './tenants';
 
@@ -26,7 +26,7 @@ function writerFor(req: WriterRequest): SnapshotWriter {
   return writer;
 }
 
-function handle(req: WriterRequest): number | null {
+function handle(req: WriterRequest): WriterValue {
   switch (req.kind) {
     case 'users':
       return writerFor(req).writeUsers(req.users, req.licenses);

@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { LicenseGroupRow, SkuRow, UserLicenseRow, UserRow } from './snapshots';
-import type { RunOutcome, TenantIdentity, WriterRequest, WriterResponse } from './snapshot-worker-protocol';
+import type { LicenseGroupRow, SkuRow, UserLicenseRow, UserRow, WrittenCounts } from './snapshots';
+import type { RunOutcome, TenantIdentity, WriterRequest, WriterResponse, WriterValue } from './snapshot-worker-protocol';
 
 /** Pages handed to the writer thread but not yet written; beyond this the sync waits, so memory stays flat. */
 const MAX_PAGES_IN_FLIGHT = 3;
 
-type Pending = { resolve: (value: number | null) => void; reject: (error: Error) => void };
+type Pending = { resolve: (value: WriterValue) => void; reject: (error: Error) => void };
 type RequestBody = WriterRequest extends infer R ? (R extends WriterRequest ? Omit<R, 'id' | 'tenantId' | 'snapshotId'> : never) : never;
 
 /**
@@ -29,7 +29,7 @@ export class SnapshotWriterThread {
     if (current) await current.worker.terminate();
   }
 
-  private request(req: Omit<WriterRequest, 'id'>): Promise<number | null> {
+  private request(req: Omit<WriterRequest, 'id'>): Promise<WriterValue> {
     const current = this.ensureWorker();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -77,27 +77,29 @@ export class SnapshotWriterThread {
 
 /** One sync's view of the writer thread: the SnapshotWriter operations, asynchronous. */
 export class SnapshotWriterHandle {
-  private readonly inFlight: Array<Promise<number | null>> = [];
-  private usersWritten = 0;
+  private readonly inFlight: Array<Promise<unknown>> = [];
+  private readonly written: WrittenCounts = { users: 0, licensedUsers: 0, licenseAssignments: 0 };
 
-  constructor(private readonly send: (body: RequestBody) => Promise<number | null>) {}
+  constructor(private readonly send: (body: RequestBody) => Promise<WriterValue>) {}
 
   /** Resolves once the page is queued; waits only when the thread is MAX_PAGES_IN_FLIGHT pages behind. */
   async writeUsers(users: UserRow[], licenses: UserLicenseRow[]): Promise<void> {
-    const written = this.send({ kind: 'users', users, licenses }).then((n) => {
-      this.usersWritten += n ?? 0;
-      return n;
+    const page = this.send({ kind: 'users', users, licenses }).then((value) => {
+      const counts = value as WrittenCounts;
+      this.written.users += counts.users;
+      this.written.licensedUsers += counts.licensedUsers;
+      this.written.licenseAssignments += counts.licenseAssignments;
     });
     // Keep a rejection observed until flush() reports it.
-    written.catch(() => undefined);
-    this.inFlight.push(written);
+    page.catch(() => undefined);
+    this.inFlight.push(page);
     if (this.inFlight.length >= MAX_PAGES_IN_FLIGHT) await this.inFlight.shift();
   }
 
-  /** Waits for every queued page; returns how many distinct users the snapshot holds. */
-  async flush(): Promise<number> {
+  /** Waits for every queued page; returns what the snapshot holds. */
+  async flush(): Promise<WrittenCounts> {
     while (this.inFlight.length > 0) await this.inFlight.shift();
-    return this.usersWritten;
+    return { ...this.written };
   }
 
   async writeSkus(skus: SkuRow[]): Promise<void> {
@@ -111,7 +113,7 @@ export class SnapshotWriterHandle {
   /** Flips the tenant to this snapshot and records the run's outcome in the same transaction; returns the replaced snapshot. */
   async publish(outcome: RunOutcome, identity: TenantIdentity | null): Promise<number | null> {
     await this.flush();
-    return this.send({ kind: 'publish', outcome, identity });
+    return (await this.send({ kind: 'publish', outcome, identity })) as number | null;
   }
 
   async discard(): Promise<void> {

@@ -48,6 +48,19 @@ export interface LicenseGroupRow {
   skuIds: string[];
 }
 
+/** What one page added to a snapshot, after duplicates were dropped. */
+export interface WrittenCounts {
+  users: number;
+  /** Users with at least one assignment in effect (same rule as DirectoryReader.userCounts). */
+  licensedUsers: number;
+  licenseAssignments: number;
+}
+
+/** Assignment states in which the user holds the license; 'Error' and 'Disabled' rows (e.g. CountViolation) do not count. */
+export function isActiveAssignment(state: string | null): boolean {
+  return state === null || state === 'Active' || state === 'ActiveWithError';
+}
+
 const SNAPSHOT_TABLES = ['users', 'user_licenses', 'skus', 'license_groups'] as const;
 
 /**
@@ -88,7 +101,7 @@ export class SnapshotWriter {
       'INSERT INTO license_groups (tenant_id, snapshot_id, group_id, display_name, sku_ids) VALUES (?, ?, ?, ?, ?)',
     );
     // One transaction per Graph page keeps commits few without holding a write lock for the whole sync.
-    this.writeUsersTx = db.transaction((users: UserRow[], licenses: UserLicenseRow[]): number => {
+    this.writeUsersTx = db.transaction((users: UserRow[], licenses: UserLicenseRow[]): WrittenCounts => {
       const t = this.tenantId;
       const s = this.snapshotId;
       const seqOf = new Map<string, number>();
@@ -100,18 +113,21 @@ export class SnapshotWriter {
         this.insertUser.run(t, s, seq, u.userId, u.userPrincipalName, u.displayName, u.givenName, u.surname, u.mail, u.department,
           u.officeLocation, u.jobTitle, u.accountEnabled ? 1 : 0, u.userType, u.usageLocation, u.createdAt);
       }
+      const licensed = new Set<number>();
+      let licenseAssignments = 0;
       for (const l of licenses) {
         const seq = seqOf.get(l.userId);
         if (seq === undefined) continue;
-        this.insertLicense.run(t, s, seq, l.skuId, l.assignedByGroupId, l.userId, l.state, l.error,
-          l.disabledPlans.length === 0 ? '[]' : JSON.stringify(l.disabledPlans));
+        licenseAssignments += this.insertLicense.run(t, s, seq, l.skuId, l.assignedByGroupId, l.userId, l.state, l.error,
+          l.disabledPlans.length === 0 ? '[]' : JSON.stringify(l.disabledPlans)).changes;
+        if (isActiveAssignment(l.state)) licensed.add(seq);
       }
-      return seqOf.size;
+      return { users: seqOf.size, licensedUsers: licensed.size, licenseAssignments };
     });
   }
 
-  /** Returns how many of the users were new to this snapshot (duplicates across pages are skipped). */
-  writeUsers(users: UserRow[], licenses: UserLicenseRow[]): number {
+  /** Returns what the page added (users listed twice across pages are skipped). */
+  writeUsers(users: UserRow[], licenses: UserLicenseRow[]): WrittenCounts {
     return this.writeUsersTx(users, licenses);
   }
 

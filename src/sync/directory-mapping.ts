@@ -5,10 +5,9 @@ import type { LicenseGroupRow, SkuRow, UserLicenseRow, UserRow } from '../store/
 
 /** Graph resources to cache rows: pure, so every edge of Graph's shapes is easy to test. */
 
-export function toUserRows(users: GraphUser[]): { users: UserRow[]; licenses: UserLicenseRow[]; licensedUsers: number } {
+export function toUserRows(users: GraphUser[]): { users: UserRow[]; licenses: UserLicenseRow[] } {
   const rows: UserRow[] = [];
   const licenses: UserLicenseRow[] = [];
-  let licensedUsers = 0;
   for (const u of users) {
     rows.push({
       userId: u.id,
@@ -26,11 +25,9 @@ export function toUserRows(users: GraphUser[]): { users: UserRow[]; licenses: Us
       usageLocation: u.usageLocation ?? null,
       createdAt: u.createdDateTime ?? null,
     });
-    const userLicenses = licenseRowsOf(u);
-    if ((u.assignedLicenses?.length ?? 0) > 0) licensedUsers += 1;
-    for (const l of userLicenses) licenses.push(l);
+    licenses.push(...licenseRowsOf(u));
   }
-  return { users: rows, licenses, licensedUsers };
+  return { users: rows, licenses };
 }
 
 /**

@@ -96,15 +96,13 @@ export class SyncService {
       const groups = await optional(reader.licenseGroups(), warnings, `${ctx}: license-assigning groups could not be read, so group names are unknown`);
       await writer.writeGroups(toGroupRows(groups ?? []));
 
-      const counts: SyncCounts = { users: 0, licensedUsers: 0, licenseAssignments: 0, skus: skus.length, groups: groups?.length ?? 0 };
       await reader.forEachUserPage(async (page) => {
         const mapped = toUserRows(page);
-        counts.licensedUsers += mapped.licensedUsers;
-        counts.licenseAssignments += mapped.licenses.length;
         // The writer thread inserts while the next page downloads and parses here.
         await writer.writeUsers(mapped.users, mapped.licenses);
       });
-      counts.users = await writer.flush();
+      // Counted by the writer from what it stored, so the result card matches the status card.
+      const counts: SyncCounts = { ...(await writer.flush()), skus: skus.length, groups: groups?.length ?? 0 };
 
       const status = warnings.length > 0 ? 'partial' : 'success';
       const replaced = await writer.publish({ runId: run.id, status, counts, warnings }, org ? tenantIdentity(org, tenant.tenantName) : null);

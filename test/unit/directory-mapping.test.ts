@@ -33,12 +33,11 @@ describe('license rows', () => {
     expect(row.error).toBe('CountViolation');
   });
 
-  it('counts licensed users by assignedLicenses and maps nulls', () => {
+  it('maps nulls and unselected accountEnabled', () => {
     const mapped = toUserRows([
       { id: '1', userPrincipalName: 'a@x', accountEnabled: false, assignedLicenses: [{ skuId: E3 }] },
       { id: '2', userPrincipalName: 'b@x', mail: null, userType: 'Guest' },
     ]);
-    expect(mapped.licensedUsers).toBe(1);
     expect(mapped.users[0].accountEnabled).toBe(false);
     expect(mapped.users[1]).toMatchObject({ mail: null, userType: 'Guest', accountEnabled: true, department: null });
   });
