@@ -1,23 +1,33 @@
 import type { AddressInfo } from 'node:net';
-import cron from 'node-cron';
 import type { Logger } from 'pino';
-import { apiKeyGuard } from '../entry/api/api-auth';
-import { createBotApp } from '../entry/bot/bot-app';
-import { Notifier } from '../adapters/teams/notifier';
-import { botAppId, createTeamsAdapter } from '../adapters/teams/teams-adapter';
-import type { AppConfig } from '../config/config';
+import { GraphDirectorySource } from '../adapters/graph/graph-directory-source';
 import { createGraphClient, type TenantConnection } from '../adapters/graph/graph-client';
 import { TenantReader } from '../adapters/graph/tenant-reader';
-import { copilotSkuMatcher } from '../domain/copilot-skus';
-import { createHttpServer } from '../entry/http/http-server';
-import { StatusService } from '../usecases/status/status-service';
 import { ConversationStore } from '../adapters/sqlite/conversations';
 import { databaseFile, openDatabase, type Db } from '../adapters/sqlite/database';
 import { DirectoryReader } from '../adapters/sqlite/directory';
 import { acquireInstanceLock } from '../adapters/sqlite/instance-lock';
 import { SnapshotWriterThread } from '../adapters/sqlite/snapshot-writer-thread';
 import { SyncRunStore } from '../adapters/sqlite/sync-runs';
-import { TenantStore, type TenantRecord } from '../adapters/sqlite/tenants';
+import { TenantStore } from '../adapters/sqlite/tenants';
+import { TeamsNotifier } from '../adapters/teams/notifier';
+import { botAppId, createTeamsAdapter } from '../adapters/teams/teams-adapter';
+import type { AppConfig } from '../config/config';
+import { copilotSkuMatcher } from '../domain/copilot-skus';
+import type { TenantRecord } from '../domain/tenant';
+import { apiKeyGuard } from '../entry/api/api-auth';
+import { activityProcessor, createBotApp } from '../entry/bot/bot-app';
+import type { CardAction } from '../entry/bot/bot-types';
+import { tenantStatusAction } from '../entry/bot/card-actions/tenant-status';
+import { tenantSyncAction } from '../entry/bot/card-actions/tenant-sync';
+import { helpCommand } from '../entry/bot/commands/help';
+import { statusCommand } from '../entry/bot/commands/status';
+import { syncCommand } from '../entry/bot/commands/sync';
+import { createHttpServer } from '../entry/http/http-server';
+import { scheduleSyncs } from '../entry/schedule/sync-schedule';
+import { StatusService } from '../usecases/status/status-service';
+import type { DirectorySource } from '../usecases/sync/ports';
+import { SyncResultReport } from '../usecases/sync/sync-result-report';
 import { SyncService } from '../usecases/sync/sync-service';
 import { startEmbeddedDemoTenant, type EmbeddedDemoTenant } from './demo-connection';
 
@@ -45,7 +55,7 @@ export interface SeatSteward {
   close(): Promise<void>;
 }
 
-/** Wires the adapters (Graph, SQLite, Teams) under the domain services and the entry points, then listens. */
+/** The composition root: builds the adapters (Graph, SQLite, Teams), hands them to the use cases and the entry points, then listens. */
 export async function startSeatSteward(config: AppConfig, options: SeatStewardOptions): Promise<SeatSteward> {
   const { logger } = options;
   const lock = acquireInstanceLock(config.dataDir);
@@ -60,58 +70,52 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
   let demoTenant = options.demoTenant;
   if (config.tenant.kind === 'demo') {
     if (!demoTenant) demoTenant = ownedDemo = await startEmbeddedDemoTenant(config, logger);
-    connections.set(demoTenant.connection.tenantId.toLowerCase(), demoTenant.connection);
-    tenants.ensure({ tenantId: demoTenant.connection.tenantId, tenantName: demoTenant.organizationName, source: 'demo' });
+    connections.set(demoTenant.connection.entraTenantId.toLowerCase(), demoTenant.connection);
+    tenants.ensure({ entraTenantId: demoTenant.connection.entraTenantId, tenantName: demoTenant.organizationName, source: 'demo' });
   } else {
-    const t = config.tenant;
-    const conn: TenantConnection = {
-      tenantId: t.tenantId,
-      clientId: t.clientId,
-      credential: t.credential,
-      graphEndpoint: t.graphEndpoint,
-      authorityHost: t.authorityHost,
-    };
-    connections.set(t.tenantId.toLowerCase(), conn);
-    tenants.ensure({ tenantId: t.tenantId, tenantName: t.tenantId, source: 'entra' });
+    const { kind: _kind, ...connection } = config.tenant;
+    connections.set(connection.entraTenantId.toLowerCase(), connection);
+    tenants.ensure({ entraTenantId: connection.entraTenantId, tenantName: connection.entraTenantId, source: 'entra' });
   }
 
+  const isCopilot = copilotSkuMatcher(config.copilotSkuIds);
   const readers = new Map<string, TenantReader>();
-  const readerFor = (tenant: TenantRecord): TenantReader => {
-    const key = tenant.tenantId.toLowerCase();
+  const sourceFor = (tenant: TenantRecord): DirectorySource => {
+    const key = tenant.entraTenantId.toLowerCase();
     const conn = connections.get(key);
-    if (!conn) throw new Error(`Tenant ${tenant.tenantName} (${tenant.tenantId}) has no credentials configured in this instance.`);
+    if (!conn) throw new Error(`Tenant ${tenant.tenantName} (${tenant.entraTenantId}) has no credentials configured in this instance.`);
     let reader = readers.get(key);
     if (!reader) {
       reader = new TenantReader(createGraphClient(conn), conn);
       readers.set(key, reader);
     }
-    return reader;
+    return new GraphDirectorySource(reader, isCopilot, tenant.tenantName);
   };
 
-  const writers = new SnapshotWriterThread(databaseFile(config.dataDir));
-  const sync = new SyncService({ db, tenants, runs, readerFor, isCopilot: copilotSkuMatcher(config.copilotSkuIds), writers, logger });
+  const sink = new SnapshotWriterThread(databaseFile(config.dataDir), db);
+  const sync = new SyncService({ tenants, runs, sourceFor, sink, logger });
   const recovered = sync.recoverInterrupted();
   if (recovered.interruptedRuns > 0 || recovered.orphanRows > 0) logger.warn(recovered, 'cleaned up after an interrupted sync');
 
   const adapter = createTeamsAdapter(config.bot);
-  const notifier = new Notifier(adapter, botAppId(config.bot), logger);
+  const notifier = new TeamsNotifier(adapter, botAppId(config.bot), logger);
   const status = new StatusService(tenants, directory, runs, sync);
+  const report = new SyncResultReport({ tenants, notifier, logger });
   const bot = createBotApp({
     adapter,
-    tenants,
-    status,
-    sync,
     conversations,
-    notifier,
     logger,
     allowedTenants: config.botAllowedTenants,
-    cardSyncWaitMs: options.cardSyncWaitMs,
+    commands: (commandList) => [helpCommand(commandList), statusCommand(status), syncCommand({ status, sync, report })],
+    cardActions: [
+      tenantSyncAction({ status, sync, report, waitMs: options.cardSyncWaitMs ?? 8000 }),
+      tenantStatusAction(status),
+    ] as Array<CardAction<unknown>>,
   });
 
   const server = createHttpServer({
-    adapter,
+    processActivity: activityProcessor(adapter, bot),
     loopbackOnly: config.bot.mode === 'anonymous',
-    bot,
     logger,
     api: { tenants, directory, runs, authorize: apiKeyGuard(config.apiKeys), logger },
     // Unauthenticated, so no tenant names or ids: an MSP's customer list is not public.
@@ -125,17 +129,7 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
   });
   const port = (server.address() as AddressInfo).port;
 
-  const tasks: Array<{ stop: () => void }> = [];
-  if (options.schedule !== false) {
-    const syncAll = (trigger: 'schedule' | 'startup', onlyEmpty: boolean) => {
-      for (const tenant of tenants.list()) {
-        if (!tenant.syncEnabled || (onlyEmpty && tenant.currentSnapshotId !== null)) continue;
-        sync.request(tenant.id, trigger).done.catch((error: unknown) => logger.error({ err: error, tenant: tenant.tenantId }, 'scheduled sync failed'));
-      }
-    };
-    tasks.push(cron.schedule(config.syncCron, () => syncAll('schedule', false), { name: 'tenant-sync', timezone: 'UTC' }));
-    syncAll('startup', true);
-  }
+  const schedule = options.schedule !== false ? scheduleSyncs({ cronExpression: config.syncCron, tenants, sync, logger }) : undefined;
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -148,10 +142,10 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
     sync,
     demoTenant,
     async close() {
-      for (const task of tasks) task.stop();
+      schedule?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await sync.idle();
-      await writers.close();
+      await sink.close();
       if (ownedDemo) await ownedDemo.close();
       db.close();
       lock.release();

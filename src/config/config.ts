@@ -101,8 +101,8 @@ export type TenantSource =
   | { kind: 'demo'; users: number; fixtureFile?: string }
   | {
       kind: 'entra';
-      tenantId: string;
-      clientId: string;
+      entraTenantId: string;
+      appClientId: string;
       credential: { kind: 'secret'; secret: string } | { kind: 'certificate'; path: string };
       graphEndpoint: string;
       authorityHost: string;
@@ -174,7 +174,7 @@ export function parseConfig(values: Record<string, string | undefined>, envName 
     envName,
     bot,
     tenant,
-    botAllowedTenants: (v.BOT_ALLOWED_TENANTS.length > 0 ? v.BOT_ALLOWED_TENANTS : tenant.kind === 'entra' ? [tenant.tenantId] : []).map((t) => t.toLowerCase()),
+    botAllowedTenants: (v.BOT_ALLOWED_TENANTS.length > 0 ? v.BOT_ALLOWED_TENANTS : tenant.kind === 'entra' ? [tenant.entraTenantId] : []).map((t) => t.toLowerCase()),
     copilotSkuIds: v.COPILOT_SKU_IDS.map((id) => id.toLowerCase()),
     dataDir: path.resolve(rootDir, v.DATA_DIR),
     port: v.PORT,
@@ -230,8 +230,8 @@ function tenantSource(v: Raw, problems: string[], rootDir: string): TenantSource
   }
   return {
     kind: 'entra',
-    tenantId: v.TENANT_ID ?? '',
-    clientId: v.CLIENT_ID ?? '',
+    entraTenantId: v.TENANT_ID ?? '',
+    appClientId: v.CLIENT_ID ?? '',
     credential: v.CLIENT_CERTIFICATE_PATH
       ? { kind: 'certificate', path: path.resolve(rootDir, v.CLIENT_CERTIFICATE_PATH) }
       : { kind: 'secret', secret: v.SECRET_CLIENT_SECRET ?? '' },
