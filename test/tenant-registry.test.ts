@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SecretBox, keyIdOf } from '../src/adapters/secrets/secret-box';
 import { SqliteTenantConnectionStore } from '../src/adapters/sqlite/tenant-connections';
-import { openDatabase, type Db } from '../src/store/database';
+import { openDatabase, type Db } from '../src/adapters/sqlite/database';
 import { TenantConnectionError, TenantRegistry, type NewTenant } from '../src/usecases/tenants/tenant-registry';
 import { tempDir } from './helpers/harness';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../../store/database';
+import type { Db } from './database';
 import type {
   ConnectionTenant,
   StoredConnection,
