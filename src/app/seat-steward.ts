@@ -19,6 +19,10 @@ import { SnapshotWriterThread } from '../adapters/sqlite/snapshot-writer-thread'
 import { SyncRunStore } from '../adapters/sqlite/sync-runs';
 import { TenantStore, type TenantRecord } from '../adapters/sqlite/tenants';
 import { SyncService } from '../usecases/sync/sync-service';
+import { TenantAccessError } from '../adapters/graph/graph-errors';
+import { SecretBox } from '../adapters/secrets/secret-box';
+import { SqliteTenantConnectionStore } from '../adapters/sqlite/tenant-connections';
+import { TenantConnectionError, TenantRegistry, type NewTenant, type TenantConnectionSettings } from '../usecases/tenants/tenant-registry';
 import { startEmbeddedDemoTenant, type EmbeddedDemoTenant } from './demo-connection';
 
 export interface SeatStewardOptions {
@@ -41,6 +45,8 @@ export interface SeatSteward {
   directory: DirectoryReader;
   conversations: ConversationStore;
   sync: SyncService;
+  /** Tenants' stored connections: add or update one and the next sync uses it. */
+  tenantRegistry: TenantRegistry;
   demoTenant?: EmbeddedDemoTenant;
   close(): Promise<void>;
 }
@@ -56,35 +62,43 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
   const conversations = new ConversationStore(db);
 
   let ownedDemo: EmbeddedDemoTenant | undefined;
-  const connections = new Map<string, TenantConnection>();
   let demoTenant = options.demoTenant;
-  if (config.tenant.kind === 'demo') {
-    if (!demoTenant) demoTenant = ownedDemo = await startEmbeddedDemoTenant(config, logger);
-    connections.set(demoTenant.connection.tenantId.toLowerCase(), demoTenant.connection);
-    tenants.ensure({ tenantId: demoTenant.connection.tenantId, tenantName: demoTenant.organizationName, source: 'demo' });
-  } else {
-    const t = config.tenant;
-    const conn: TenantConnection = {
-      tenantId: t.tenantId,
-      clientId: t.clientId,
-      credential: t.credential,
-      graphEndpoint: t.graphEndpoint,
-      authorityHost: t.authorityHost,
-    };
-    connections.set(t.tenantId.toLowerCase(), conn);
-    tenants.ensure({ tenantId: t.tenantId, tenantName: t.tenantId, source: 'entra' });
+  if (config.tenant.kind === 'demo' && !demoTenant) demoTenant = ownedDemo = await startEmbeddedDemoTenant(config, logger);
+
+  const tenantRegistry = new TenantRegistry({ store: new SqliteTenantConnectionStore(db), secrets: secretBoxFor(config, logger) });
+  const ensured = tenantRegistry.ensureFromEnvironment(environmentTenant(config, demoTenant));
+  if (ensured.outcome !== 'unchanged') {
+    logger.info({ tenant: ensured.tenant.entraTenantId, outcome: ensured.outcome, changed: ensured.changed }, 'tenant connection stored from the environment');
+  }
+  const resealed = tenantRegistry.resealStoredSecrets();
+  if (resealed.resealed.length > 0) logger.info({ tenants: resealed.resealed.map((t) => t.entraTenantId) }, 'stored client secrets re-sealed with SECRETS_KEY');
+  if (resealed.unreadable.length > 0) {
+    logger.warn({ problems: resealed.unreadable.map((u) => u.error.message) }, 'stored client secrets could not be re-sealed; those tenants will not sync until fixed');
   }
 
-  const readers = new Map<string, TenantReader>();
+  // Cached per tenant until its stored connection changes (a new revision), so a credential update needs no restart.
+  const readers = new Map<string, { revision: string; reader: TenantReader }>();
   const readerFor = (tenant: TenantRecord): TenantReader => {
-    const key = tenant.tenantId.toLowerCase();
-    const conn = connections.get(key);
-    if (!conn) throw new Error(`Tenant ${tenant.tenantName} (${tenant.tenantId}) has no credentials configured in this instance.`);
-    let reader = readers.get(key);
-    if (!reader) {
-      reader = new TenantReader(createGraphClient(conn), conn);
-      readers.set(key, reader);
+    let settings: TenantConnectionSettings;
+    try {
+      settings = tenantRegistry.connectionFor(tenant.id);
+    } catch (error) {
+      if (error instanceof TenantConnectionError) throw new TenantAccessError(error.code, error.message);
+      throw error;
     }
+    const cached = readers.get(tenant.id);
+    if (cached?.revision === settings.revision) return cached.reader;
+    const conn: TenantConnection = {
+      tenantId: settings.entraTenantId,
+      clientId: settings.appClientId,
+      credential: settings.credential,
+      graphEndpoint: settings.graphEndpoint,
+      authorityHost: settings.authorityHost,
+      // MSAL's instance discovery would ask Microsoft about a demo tenant's loopback authority.
+      disableInstanceDiscovery: settings.source === 'demo',
+    };
+    const reader = new TenantReader(createGraphClient(conn), conn);
+    readers.set(tenant.id, { revision: settings.revision, reader });
     return reader;
   };
 
@@ -146,6 +160,7 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
     directory,
     conversations,
     sync,
+    tenantRegistry,
     demoTenant,
     async close() {
       for (const task of tasks) task.stop();
@@ -156,5 +171,41 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
       db.close();
       lock.release();
     },
+  };
+}
+
+/**
+ * SECRETS_KEY (and SECRETS_KEY_PREVIOUS while rotating). The demo runs without one: its secret
+ * is public and its connection is written again at every start, so a per-process key will do.
+ */
+function secretBoxFor(config: AppConfig, logger: Logger): SecretBox {
+  const { key, previousKey } = config.secrets;
+  if (key) return new SecretBox({ current: key, previous: previousKey ? [previousKey] : [] });
+  if (config.tenant.kind === 'demo') {
+    logger.info('no SECRETS_KEY: the demo tenant\'s secret is sealed with a key that lasts until this process stops');
+    return SecretBox.ephemeral();
+  }
+  // Config validation allows this only for a certificate, which stores no secret.
+  return new SecretBox({});
+}
+
+/** The tenant TENANT_ID... configure, or the demo tenant when they are unset. */
+function environmentTenant(config: AppConfig, demoTenant: EmbeddedDemoTenant | undefined): NewTenant {
+  if (config.tenant.kind === 'demo') {
+    if (!demoTenant) throw new Error('the demo tenant was not started');
+    const conn = demoTenant.connection;
+    return {
+      entraTenantId: conn.tenantId,
+      tenantName: demoTenant.organizationName,
+      source: 'demo',
+      connection: { appClientId: conn.clientId, authorityHost: conn.authorityHost, graphEndpoint: conn.graphEndpoint, credential: conn.credential },
+    };
+  }
+  const t = config.tenant;
+  return {
+    entraTenantId: t.tenantId,
+    tenantName: t.tenantId,
+    source: 'entra',
+    connection: { appClientId: t.clientId, authorityHost: t.authorityHost, graphEndpoint: t.graphEndpoint, credential: t.credential },
   };
 }
