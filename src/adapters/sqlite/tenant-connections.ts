@@ -5,7 +5,7 @@ import type {
   StoredConnection,
   StoredConnectionFields,
   TenantConnectionStore,
-  TenantSource,
+  TenantOrigin,
 } from '../../usecases/tenants/ports';
 
 interface TenantRow {
@@ -13,7 +13,7 @@ interface TenantRow {
   tenant_id: string;
   client_id: string | null;
   tenant_name: string;
-  source: TenantSource;
+  source: TenantOrigin;
 }
 
 interface ConnectionRow {
@@ -65,7 +65,7 @@ export class SqliteTenantConnectionStore implements TenantConnectionStore {
     return row ? toTenant(row) : undefined;
   }
 
-  createTenant(input: { entraTenantId: string; tenantName: string; source: TenantSource; mspClientId: string | null }): ConnectionTenant {
+  createTenant(input: { entraTenantId: string; tenantName: string; source: TenantOrigin; mspClientId: string | null }): ConnectionTenant {
     const now = new Date().toISOString();
     const id = randomUUID();
     this.db

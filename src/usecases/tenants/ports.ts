@@ -4,7 +4,8 @@
  * AES-GCM adapters implement these; the registry never sees a key or a SQL row.
  */
 
-export type TenantSource = 'demo' | 'entra';
+/** tenants.source: the built-in demo tenant or a Microsoft Entra tenant. */
+export type TenantOrigin = 'demo' | 'entra';
 
 /** A tenants row, as far as the registry cares. */
 export interface ConnectionTenant {
@@ -12,7 +13,7 @@ export interface ConnectionTenant {
   tenantId: string;
   entraTenantId: string;
   tenantName: string;
-  source: TenantSource;
+  source: TenantOrigin;
   /** The MSP customer the tenant belongs to (seed 000's client_id), when known. */
   mspClientId: string | null;
 }
@@ -38,7 +39,7 @@ export interface StoredConnection extends StoredConnectionFields {
 export interface TenantConnectionStore {
   /** By Seat Steward's row id or by Entra tenant id. */
   findTenant(idOrEntraTenantId: string): ConnectionTenant | undefined;
-  createTenant(input: { entraTenantId: string; tenantName: string; source: TenantSource; mspClientId: string | null }): ConnectionTenant;
+  createTenant(input: { entraTenantId: string; tenantName: string; source: TenantOrigin; mspClientId: string | null }): ConnectionTenant;
   load(tenantId: string): StoredConnection | undefined;
   /** Inserts or replaces the tenant's connection. */
   save(tenantId: string, fields: StoredConnectionFields): StoredConnection;

@@ -5,7 +5,7 @@ import {
   type StoredConnection,
   type StoredConnectionFields,
   type TenantConnectionStore,
-  type TenantSource,
+  type TenantOrigin,
 } from './ports';
 
 /**
@@ -31,7 +31,7 @@ export interface TenantConnectionSettings extends ConnectionInput {
   tenantId: string;
   entraTenantId: string;
   tenantName: string;
-  source: TenantSource;
+  source: TenantOrigin;
   /** Changes whenever the stored connection does: a cached Graph client for an older revision is stale. */
   revision: string;
 }
@@ -39,7 +39,7 @@ export interface TenantConnectionSettings extends ConnectionInput {
 export interface NewTenant {
   entraTenantId: string;
   tenantName: string;
-  source: TenantSource;
+  source: TenantOrigin;
   mspClientId?: string | null;
   connection: ConnectionInput;
 }
