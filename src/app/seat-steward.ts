@@ -15,6 +15,7 @@ import { botAppId, createTeamsAdapter } from '../adapters/teams/teams-adapter';
 import type { AppConfig } from '../config/config';
 import { copilotSkuMatcher } from '../domain/copilot-skus';
 import type { TenantRecord } from '../domain/tenant';
+import { TenantAccessError } from '../domain/tenant-access-error';
 import { apiKeyGuard } from '../entry/api/api-auth';
 import { activityProcessor, createBotApp } from '../entry/bot/bot-app';
 import type { CardAction } from '../entry/bot/bot-types';
@@ -29,6 +30,9 @@ import { StatusService } from '../usecases/status/status-service';
 import type { DirectorySource } from '../usecases/sync/ports';
 import { SyncResultReport } from '../usecases/sync/sync-result-report';
 import { SyncService } from '../usecases/sync/sync-service';
+import { SecretBox } from '../adapters/secrets/secret-box';
+import { SqliteTenantConnectionStore } from '../adapters/sqlite/tenant-connections';
+import { TenantConnectionError, TenantRegistry, type NewTenant, type TenantConnectionSettings } from '../usecases/tenants/tenant-registry';
 import { startEmbeddedDemoTenant, type EmbeddedDemoTenant } from './demo-connection';
 
 export interface SeatStewardOptions {
@@ -51,6 +55,8 @@ export interface SeatSteward {
   directory: DirectoryReader;
   conversations: ConversationStore;
   sync: SyncService;
+  /** Tenants' stored connections: add or update one and the next sync uses it. */
+  tenantRegistry: TenantRegistry;
   demoTenant?: EmbeddedDemoTenant;
   close(): Promise<void>;
 }
@@ -66,30 +72,46 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
   const conversations = new ConversationStore(db);
 
   let ownedDemo: EmbeddedDemoTenant | undefined;
-  const connections = new Map<string, TenantConnection>();
   let demoTenant = options.demoTenant;
-  if (config.tenant.kind === 'demo') {
-    if (!demoTenant) demoTenant = ownedDemo = await startEmbeddedDemoTenant(config, logger);
-    connections.set(demoTenant.connection.entraTenantId.toLowerCase(), demoTenant.connection);
-    tenants.ensure({ entraTenantId: demoTenant.connection.entraTenantId, tenantName: demoTenant.organizationName, source: 'demo' });
-  } else {
-    const { kind: _kind, ...connection } = config.tenant;
-    connections.set(connection.entraTenantId.toLowerCase(), connection);
-    tenants.ensure({ entraTenantId: connection.entraTenantId, tenantName: connection.entraTenantId, source: 'entra' });
+  if (config.tenant.kind === 'demo' && !demoTenant) demoTenant = ownedDemo = await startEmbeddedDemoTenant(config, logger);
+
+  const tenantRegistry = new TenantRegistry({ store: new SqliteTenantConnectionStore(db), secrets: secretBoxFor(config, logger) });
+  const ensured = tenantRegistry.ensureFromEnvironment(environmentTenant(config, demoTenant));
+  if (ensured.outcome !== 'unchanged') {
+    logger.info({ tenant: ensured.tenant.entraTenantId, outcome: ensured.outcome, changed: ensured.changed }, 'tenant connection stored from the environment');
+  }
+  const resealed = tenantRegistry.resealStoredSecrets();
+  if (resealed.resealed.length > 0) logger.info({ tenants: resealed.resealed.map((t) => t.entraTenantId) }, 'stored client secrets re-sealed with SECRETS_KEY');
+  if (resealed.unreadable.length > 0) {
+    logger.warn({ problems: resealed.unreadable.map((u) => u.error.message) }, 'stored client secrets could not be re-sealed; those tenants will not sync until fixed');
   }
 
   const isCopilot = copilotSkuMatcher(config.copilotSkuIds);
-  const readers = new Map<string, TenantReader>();
+  // Cached per tenant until its stored connection changes (a new revision), so a credential update needs no restart.
+  const readers = new Map<string, { revision: string; reader: TenantReader }>();
   const sourceFor = (tenant: TenantRecord): DirectorySource => {
-    const key = tenant.entraTenantId.toLowerCase();
-    const conn = connections.get(key);
-    if (!conn) throw new Error(`Tenant ${tenant.tenantName} (${tenant.entraTenantId}) has no credentials configured in this instance.`);
-    let reader = readers.get(key);
-    if (!reader) {
-      reader = new TenantReader(createGraphClient(conn), conn);
-      readers.set(key, reader);
+    let settings: TenantConnectionSettings;
+    try {
+      settings = tenantRegistry.connectionFor(tenant.id);
+    } catch (error) {
+      if (error instanceof TenantConnectionError) throw new TenantAccessError(error.code, error.message);
+      throw error;
     }
-    return new GraphDirectorySource(reader, isCopilot, tenant.tenantName);
+    let cached = readers.get(tenant.id);
+    if (cached?.revision !== settings.revision) {
+      const conn: TenantConnection = {
+        entraTenantId: settings.entraTenantId,
+        appClientId: settings.appClientId,
+        credential: settings.credential,
+        graphEndpoint: settings.graphEndpoint,
+        authorityHost: settings.authorityHost,
+        // MSAL's instance discovery would ask Microsoft about a demo tenant's loopback authority.
+        disableInstanceDiscovery: settings.source === 'demo',
+      };
+      cached = { revision: settings.revision, reader: new TenantReader(createGraphClient(conn), conn) };
+      readers.set(tenant.id, cached);
+    }
+    return new GraphDirectorySource(cached.reader, isCopilot, tenant.tenantName);
   };
 
   const sink = new SnapshotWriterThread(databaseFile(config.dataDir), db);
@@ -140,6 +162,7 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
     directory,
     conversations,
     sync,
+    tenantRegistry,
     demoTenant,
     async close() {
       schedule?.stop();
@@ -150,5 +173,41 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
       db.close();
       lock.release();
     },
+  };
+}
+
+/**
+ * SECRETS_KEY (and SECRETS_KEY_PREVIOUS while rotating). The demo runs without one: its secret
+ * is public and its connection is written again at every start, so a per-process key will do.
+ */
+function secretBoxFor(config: AppConfig, logger: Logger): SecretBox {
+  const { key, previousKey } = config.secrets;
+  if (key) return new SecretBox({ current: key, previous: previousKey ? [previousKey] : [] });
+  if (config.tenant.kind === 'demo') {
+    logger.info('no SECRETS_KEY: the demo tenant\'s secret is sealed with a key that lasts until this process stops');
+    return SecretBox.ephemeral();
+  }
+  // Config validation allows this only for a certificate, which stores no secret.
+  return new SecretBox({});
+}
+
+/** The tenant TENANT_ID... configure, or the demo tenant when they are unset. */
+function environmentTenant(config: AppConfig, demoTenant: EmbeddedDemoTenant | undefined): NewTenant {
+  if (config.tenant.kind === 'demo') {
+    if (!demoTenant) throw new Error('the demo tenant was not started');
+    const conn = demoTenant.connection;
+    return {
+      entraTenantId: conn.entraTenantId,
+      tenantName: demoTenant.organizationName,
+      source: 'demo',
+      connection: { appClientId: conn.appClientId, authorityHost: conn.authorityHost, graphEndpoint: conn.graphEndpoint, credential: conn.credential },
+    };
+  }
+  const t = config.tenant;
+  return {
+    entraTenantId: t.entraTenantId,
+    tenantName: t.entraTenantId,
+    source: 'entra',
+    connection: { appClientId: t.appClientId, authorityHost: t.authorityHost, graphEndpoint: t.graphEndpoint, credential: t.credential },
   };
 }

@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import cron from 'node-cron';
@@ -34,6 +35,33 @@ const commaList = z.preprocess(
   z.array(z.string()),
 );
 
+const KEY_HINT = 'generate one with `openssl rand -base64 32`';
+
+/** 32 bytes as hex or base64 (either alphabet, padding optional); anything else is refused rather than stretched into a key. */
+function decodeSecretsKey(text: string): Buffer | undefined {
+  if (/^[0-9a-f]{64}$/i.test(text)) return Buffer.from(text, 'hex');
+  const standard = text.replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '');
+  if (!/^[A-Za-z0-9+/]{43}$/.test(standard)) return undefined;
+  const bytes = Buffer.from(standard, 'base64');
+  return bytes.length === 32 && bytes.toString('base64').replace(/=+$/, '') === standard ? bytes : undefined;
+}
+
+// A KeyObject, not a Buffer: logged by accident it prints as {} instead of the key's bytes.
+const secretsKey = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .transform((text, ctx): KeyObject => {
+      const bytes = decodeSecretsKey(text);
+      if (!bytes) {
+        ctx.addIssue({ code: 'custom', message: `expected 32 random bytes as base64 (44 characters) or hex (64 characters); ${KEY_HINT}` });
+        return z.NEVER;
+      }
+      return createSecretKey(bytes);
+    })
+    .optional(),
+);
+
 const onOff = z.preprocess(
   emptyToUndefined,
   z.enum(['on', 'off', 'true', 'false', '1', '0'], { errorMap: () => ({ message: "expected 'on' or 'off'" }) }).optional(),
@@ -56,6 +84,8 @@ const rawSchema = z.object({
   CLIENT_ID: guid('the app registration\'s Application (client) ID'),
   SECRET_CLIENT_SECRET: optionalString,
   CLIENT_CERTIFICATE_PATH: optionalString,
+  SECRETS_KEY: secretsKey,
+  SECRETS_KEY_PREVIOUS: secretsKey,
   GRAPH_ENDPOINT: httpsUrl('https://graph.microsoft.com'),
   AUTHORITY_HOST: httpsUrl('https://login.microsoftonline.com'),
   COPILOT_SKU_IDS: commaList.pipe(z.array(z.string().regex(GUID, 'expected a comma-separated list of SKU GUIDs'))),
@@ -117,6 +147,8 @@ export interface AppConfig {
    */
   botAllowedTenants: string[];
   tenant: TenantSource;
+  /** Seals tenant client secrets stored in DATA_DIR; `previousKey` only opens rows sealed before a rotation. */
+  secrets: { key: KeyObject | undefined; previousKey: KeyObject | undefined };
   copilotSkuIds: string[];
   dataDir: string;
   port: number;
@@ -167,6 +199,7 @@ export function parseConfig(values: Record<string, string | undefined>, envName 
 
   const bot = botAuth(v, problems);
   const tenant = tenantSource(v, problems, rootDir);
+  secretsKeys(v, tenant, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const playgroundSetting = v.PLAYGROUND === undefined ? undefined : ['on', 'true', '1'].includes(v.PLAYGROUND);
@@ -174,6 +207,7 @@ export function parseConfig(values: Record<string, string | undefined>, envName 
     envName,
     bot,
     tenant,
+    secrets: { key: v.SECRETS_KEY, previousKey: v.SECRETS_KEY_PREVIOUS },
     botAllowedTenants: (v.BOT_ALLOWED_TENANTS.length > 0 ? v.BOT_ALLOWED_TENANTS : tenant.kind === 'entra' ? [tenant.entraTenantId] : []).map((t) => t.toLowerCase()),
     copilotSkuIds: v.COPILOT_SKU_IDS.map((id) => id.toLowerCase()),
     dataDir: path.resolve(rootDir, v.DATA_DIR),
@@ -238,6 +272,19 @@ function tenantSource(v: Raw, problems: string[], rootDir: string): TenantSource
     graphEndpoint: v.GRAPH_ENDPOINT,
     authorityHost: v.AUTHORITY_HOST,
   };
+}
+
+function secretsKeys(v: Raw, tenant: TenantSource, problems: string[]): void {
+  if (!v.SECRETS_KEY && tenant.kind === 'entra' && tenant.credential.kind === 'secret') {
+    problems.push(
+      `SECRETS_KEY: required with SECRET_CLIENT_SECRET: the client secret is stored in DATA_DIR encrypted with this key. ${KEY_HINT[0].toUpperCase()}${KEY_HINT.slice(1)}, put it beside SECRET_CLIENT_SECRET (env/.env.<env>.user) and keep a copy: without it the stored secrets cannot be read`,
+    );
+  }
+  if (v.SECRETS_KEY_PREVIOUS && !v.SECRETS_KEY) {
+    problems.push('SECRETS_KEY_PREVIOUS: only read together with SECRETS_KEY; to rotate, set SECRETS_KEY to the new key and SECRETS_KEY_PREVIOUS to the key it replaces');
+  } else if (v.SECRETS_KEY && v.SECRETS_KEY_PREVIOUS?.equals(v.SECRETS_KEY)) {
+    problems.push('SECRETS_KEY_PREVIOUS: is the same key as SECRETS_KEY; set it to the key being replaced, or remove it');
+  }
 }
 
 function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
