@@ -14,7 +14,7 @@ import { startHarness, startTestDemoTenant, tempDir, TEST_API_KEY, type Harness 
 
 /**
  * Tenants and their connections live in SQLite: a second tenant is a row added at runtime,
- * its client secret sealed with SECRETS_KEY. The real app, the real Graph client over HTTPS,
+ * its client secret sealed with SECRET_STORE_KEY. The real app, the real Graph client over HTTPS,
  * two demo tenants with different data.
  */
 
@@ -74,7 +74,7 @@ describe('tenants and their connections in the store', () => {
     const log = captureLog();
     h = await startHarness({
       data: generateDemoTenant({ users: 40, clientSecret: FIRST_SECRET }),
-      config: { SECRETS_KEY: secretsKey, LOG_LEVEL: 'trace' },
+      config: { SECRET_STORE_KEY: secretsKey, LOG_LEVEL: 'trace' },
       app: { logger: log.logger },
     });
     const first = h.app.tenants.list()[0];
@@ -110,7 +110,7 @@ describe('tenants and their connections in the store', () => {
   });
 
   it('a changed connection is used by the next sync, without a restart', async () => {
-    h = await startHarness({ config: { SECRETS_KEY: key() } });
+    h = await startHarness({ config: { SECRET_STORE_KEY: key() } });
     const secondId = addSecond(h.app);
     expect(await h.app.sync.request(secondId, 'test').done).toMatchObject({ status: 'success' });
     const connection = { appClientId: SECOND_APP, authorityHost: second.server.url, graphEndpoint: second.server.url };
@@ -120,30 +120,30 @@ describe('tenants and their connections in the store', () => {
     expect(await h.app.sync.request(secondId, 'test').done).toMatchObject({ status: 'success' });
   });
 
-  it('rotates SECRETS_KEY at start with SECRETS_KEY_PREVIOUS, and says which key is missing when it is not given', async () => {
+  it('rotates SECRET_STORE_KEY at start with SECRET_STORE_KEY_PREVIOUS, and says which key is missing when it is not given', async () => {
     const [oldKey, newKey, strayKey] = [key(), key(), key()];
     const keyId = (k: string) => keyIdOf(createSecretKey(Buffer.from(k, 'base64')));
-    h = await startHarness({ config: { SECRETS_KEY: oldKey } });
+    h = await startHarness({ config: { SECRET_STORE_KEY: oldKey } });
     const dataDir = h.config.dataDir;
     const secondId = addSecond(h.app);
     await h.close();
 
     const keyIds = () => h?.app.db.prepare('SELECT key_id FROM tenant_connections').pluck().all();
-    h = await startHarness({ config: { DATA_DIR: dataDir, SECRETS_KEY: newKey, SECRETS_KEY_PREVIOUS: oldKey } });
+    h = await startHarness({ config: { DATA_DIR: dataDir, SECRET_STORE_KEY: newKey, SECRET_STORE_KEY_PREVIOUS: oldKey } });
     expect(keyIds()).toEqual([keyId(newKey), keyId(newKey)]);
     await h.close();
 
-    h = await startHarness({ config: { DATA_DIR: dataDir, SECRETS_KEY: newKey } });
+    h = await startHarness({ config: { DATA_DIR: dataDir, SECRET_STORE_KEY: newKey } });
     expect(await h.app.sync.request(secondId, 'test').done).toMatchObject({ status: 'success' });
     await h.close();
 
     const log = captureLog();
-    h = await startHarness({ config: { DATA_DIR: dataDir, SECRETS_KEY: strayKey }, app: { logger: log.logger } });
+    h = await startHarness({ config: { DATA_DIR: dataDir, SECRET_STORE_KEY: strayKey }, app: { logger: log.logger } });
     // The tenant in the environment is rewritten with the key in use; the added one cannot be opened.
     const failed = await h.app.sync.request(secondId, 'test').done;
     expect(failed).toMatchObject({ status: 'failed', errorCode: 'secret_unreadable' });
     expect(failed.errorText).toContain(`The stored client secret of tenant Contoso Ltd (${SECOND_ENTRA}) cannot be decrypted: it was sealed with key ${keyId(newKey)}`);
-    expect(failed.errorText).toContain('Set SECRETS_KEY to the key it was stored with');
+    expect(failed.errorText).toContain('Set SECRET_STORE_KEY to the key it was stored with');
     expect(failed.errorText).not.toContain(SECOND_SECRET);
     const warning = log.text().split('\n').find((line) => line.includes('stored client secrets could not be re-sealed'));
     expect(warning).toContain(`tenant Contoso Ltd (${SECOND_ENTRA}) cannot be decrypted`);
@@ -151,7 +151,7 @@ describe('tenants and their connections in the store', () => {
     expect(await h.app.sync.request(demoTenant?.id ?? '', 'test').done).toMatchObject({ status: 'success' });
   });
 
-  it('runs the demo with no SECRETS_KEY: a per-process key seals the demo secret', async () => {
+  it('runs the demo with no SECRET_STORE_KEY: a per-process key seals the demo secret', async () => {
     h = await startHarness();
     const [row] = h.app.db.prepare('SELECT credential_kind, key_id, secret_ciphertext FROM tenant_connections').all() as Array<{ credential_kind: string; key_id: string; secret_ciphertext: string }>;
     expect(row).toMatchObject({ credential_kind: 'secret' });
@@ -170,7 +170,7 @@ describe('tenants and their connections in the store', () => {
     const dataDir = tempDir('entra');
     const env = {
       DATA_DIR: dataDir,
-      SECRETS_KEY: key(),
+      SECRET_STORE_KEY: key(),
       TENANT_ID: SECOND_ENTRA,
       CLIENT_ID: SECOND_APP,
       SECRET_CLIENT_SECRET: SECOND_SECRET,
@@ -196,7 +196,7 @@ describe('tenants and their connections in the store', () => {
 });
 
 describe('start-up', () => {
-  it('refuses to start a real tenant with a client secret but no SECRETS_KEY, saying how to make one', () => {
+  it('refuses to start a real tenant with a client secret but no SECRET_STORE_KEY, saying how to make one', () => {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       DATA_DIR: tempDir('nokey'),
@@ -205,11 +205,11 @@ describe('start-up', () => {
       CLIENT_ID: SECOND_APP,
       SECRET_CLIENT_SECRET: SECOND_SECRET,
     };
-    delete env.SECRETS_KEY;
-    delete env.SECRETS_KEY_PREVIOUS;
+    delete env.SECRET_STORE_KEY;
+    delete env.SECRET_STORE_KEY_PREVIOUS;
     const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'src/main.ts'], { cwd: path.resolve(__dirname, '..'), env, encoding: 'utf8', timeout: 60_000 });
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/SECRETS_KEY: required with SECRET_CLIENT_SECRET: .*openssl rand -base64 32/);
+    expect(run.stderr).toMatch(/SECRET_STORE_KEY: required with SECRET_CLIENT_SECRET: .*openssl rand -base64 32/);
     expect(run.stderr + run.stdout).not.toContain(SECOND_SECRET);
   });
 });
@@ -221,15 +221,15 @@ describe('log redaction', () => {
     const log = captureLog();
     const config = parseConfig({
       DATA_DIR: tempDir('redact'),
-      SECRETS_KEY: secretsKey,
-      SECRETS_KEY_PREVIOUS: previous,
+      SECRET_STORE_KEY: secretsKey,
+      SECRET_STORE_KEY_PREVIOUS: previous,
       TENANT_ID: SECOND_ENTRA,
       CLIENT_ID: SECOND_APP,
       SECRET_CLIENT_SECRET: SECOND_SECRET,
     });
     log.logger.info({ config }, 'config');
-    log.logger.info({ env: { SECRETS_KEY: secretsKey, SECRETS_KEY_PREVIOUS: previous, SECRET_CLIENT_SECRET: SECOND_SECRET } }, 'environment');
-    log.logger.info({ SECRETS_KEY: secretsKey }, 'flat');
+    log.logger.info({ env: { SECRET_STORE_KEY: secretsKey, SECRET_STORE_KEY_PREVIOUS: previous, SECRET_CLIENT_SECRET: SECOND_SECRET } }, 'environment');
+    log.logger.info({ SECRET_STORE_KEY: secretsKey }, 'flat');
     log.logger.info({ connection: { credential: { kind: 'secret', secret: SECOND_SECRET } } }, 'connection');
     log.logger.info({ row: { secret_ciphertext: 'v1:sealed-value' }, stored: { credential: { kind: 'secret', ciphertext: 'v1:sealed-value' } } }, 'stored');
     const text = log.text();

@@ -129,19 +129,19 @@ describe('tenant registry', () => {
     const error = connectionError(() => reopened.registry.connectionFor(t.tenantId));
     expect(error.code).toBe('secret_unreadable');
     expect(error.message).toContain(`it was sealed with key ${box.currentKeyId}, but this instance holds ${other.currentKeyId}`);
-    expect(error.message).toContain('Set SECRETS_KEY to the key it was stored with');
-    expect(error.message).toContain('SECRETS_KEY_PREVIOUS');
+    expect(error.message).toContain('Set SECRET_STORE_KEY to the key it was stored with');
+    expect(error.message).toContain('SECRET_STORE_KEY_PREVIOUS');
 
-    // Demo mode without SECRETS_KEY has a key per process: the message says so.
+    // Demo mode without SECRET_STORE_KEY has a key per process: the message says so.
     const demo = setup(file, SecretBox.ephemeral());
-    expect(connectionError(() => demo.registry.connectionFor(t.tenantId)).message).toMatch(/runs the demo without SECRETS_KEY, which uses a new key at every start\. Set SECRETS_KEY \(generate one with `openssl rand -base64 32`\)/);
+    expect(connectionError(() => demo.registry.connectionFor(t.tenantId)).message).toMatch(/runs the demo without SECRET_STORE_KEY, which uses a new key at every start\. Set SECRET_STORE_KEY \(generate one with `openssl rand -base64 32`\)/);
 
     // The tenant configured in the environment is simply written again with the key in use.
     expect(reopened.registry.ensureFromEnvironment(tenant())).toMatchObject({ outcome: 'updated', changed: ['secret'] });
     expect(reopened.registry.connectionFor(t.tenantId).credential).toEqual({ kind: 'secret', secret: SECRET });
   });
 
-  it('rotation: SECRETS_KEY_PREVIOUS opens old rows, which are re-sealed with the new key; then the old key can go', () => {
+  it('rotation: SECRET_STORE_KEY_PREVIOUS opens old rows, which are re-sealed with the new key; then the old key can go', () => {
     const oldKey = newKey();
     const newer = newKey();
     const first = setup(undefined, new SecretBox({ current: oldKey }));
@@ -174,7 +174,7 @@ describe('tenant registry', () => {
     expect(result.resealed).toEqual([]);
     expect(result.unreadable).toHaveLength(1);
     expect(result.unreadable[0]?.tenant.tenantName).toBe('Fabrikam');
-    expect(result.unreadable[0]?.error.message).toMatch(/Fabrikam .*Set SECRETS_KEY to the key it was stored with/);
+    expect(result.unreadable[0]?.error.message).toMatch(/Fabrikam .*Set SECRET_STORE_KEY to the key it was stored with/);
     expect(ciphertextOf(next.db, a.tenantId)).toBe(stored);
   });
 
@@ -182,7 +182,7 @@ describe('tenant registry', () => {
     const { registry } = setup(undefined, new SecretBox({}));
     const error = connectionError(() => registry.add(tenant()));
     expect(error.code).toBe('secrets_key_missing');
-    expect(error.message).toMatch(/SECRETS_KEY is not set.*openssl rand -base64 32/);
+    expect(error.message).toMatch(/SECRET_STORE_KEY is not set.*openssl rand -base64 32/);
     // Nothing half-written: the tenant row went with the failed transaction.
     expect(registry.add(tenant({ credential: { kind: 'certificate', path: '/etc/app.pem' } })).entraTenantId).toBe(ENTRA);
   });

@@ -81,7 +81,7 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
     logger.info({ tenant: ensured.tenant.entraTenantId, outcome: ensured.outcome, changed: ensured.changed }, 'tenant connection stored from the environment');
   }
   const resealed = tenantRegistry.resealStoredSecrets();
-  if (resealed.resealed.length > 0) logger.info({ tenants: resealed.resealed.map((t) => t.entraTenantId) }, 'stored client secrets re-sealed with SECRETS_KEY');
+  if (resealed.resealed.length > 0) logger.info({ tenants: resealed.resealed.map((t) => t.entraTenantId) }, 'stored client secrets re-sealed with SECRET_STORE_KEY');
   if (resealed.unreadable.length > 0) {
     logger.warn({ problems: resealed.unreadable.map((u) => u.error.message) }, 'stored client secrets could not be re-sealed; those tenants will not sync until fixed');
   }
@@ -177,14 +177,14 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
 }
 
 /**
- * SECRETS_KEY (and SECRETS_KEY_PREVIOUS while rotating). The demo runs without one: its secret
+ * SECRET_STORE_KEY (and SECRET_STORE_KEY_PREVIOUS while rotating). The demo runs without one: its secret
  * is public and its connection is written again at every start, so a per-process key will do.
  */
 function secretBoxFor(config: AppConfig, logger: Logger): SecretBox {
   const { key, previousKey } = config.secrets;
   if (key) return new SecretBox({ current: key, previous: previousKey ? [previousKey] : [] });
   if (config.tenant.kind === 'demo') {
-    logger.info('no SECRETS_KEY: the demo tenant\'s secret is sealed with a key that lasts until this process stops');
+    logger.info('no SECRET_STORE_KEY: the demo tenant\'s secret is sealed with a key that lasts until this process stops');
     return SecretBox.ephemeral();
   }
   // Config validation allows this only for a certificate, which stores no secret.

@@ -84,8 +84,8 @@ const rawSchema = z.object({
   CLIENT_ID: guid('the app registration\'s Application (client) ID'),
   SECRET_CLIENT_SECRET: optionalString,
   CLIENT_CERTIFICATE_PATH: optionalString,
-  SECRETS_KEY: secretsKey,
-  SECRETS_KEY_PREVIOUS: secretsKey,
+  SECRET_STORE_KEY: secretsKey,
+  SECRET_STORE_KEY_PREVIOUS: secretsKey,
   GRAPH_ENDPOINT: httpsUrl('https://graph.microsoft.com'),
   AUTHORITY_HOST: httpsUrl('https://login.microsoftonline.com'),
   COPILOT_SKU_IDS: commaList.pipe(z.array(z.string().regex(GUID, 'expected a comma-separated list of SKU GUIDs'))),
@@ -207,7 +207,7 @@ export function parseConfig(values: Record<string, string | undefined>, envName 
     envName,
     bot,
     tenant,
-    secrets: { key: v.SECRETS_KEY, previousKey: v.SECRETS_KEY_PREVIOUS },
+    secrets: { key: v.SECRET_STORE_KEY, previousKey: v.SECRET_STORE_KEY_PREVIOUS },
     botAllowedTenants: (v.BOT_ALLOWED_TENANTS.length > 0 ? v.BOT_ALLOWED_TENANTS : tenant.kind === 'entra' ? [tenant.entraTenantId] : []).map((t) => t.toLowerCase()),
     copilotSkuIds: v.COPILOT_SKU_IDS.map((id) => id.toLowerCase()),
     dataDir: path.resolve(rootDir, v.DATA_DIR),
@@ -275,15 +275,15 @@ function tenantSource(v: Raw, problems: string[], rootDir: string): TenantSource
 }
 
 function secretsKeys(v: Raw, tenant: TenantSource, problems: string[]): void {
-  if (!v.SECRETS_KEY && tenant.kind === 'entra' && tenant.credential.kind === 'secret') {
+  if (!v.SECRET_STORE_KEY && tenant.kind === 'entra' && tenant.credential.kind === 'secret') {
     problems.push(
-      `SECRETS_KEY: required with SECRET_CLIENT_SECRET: the client secret is stored in DATA_DIR encrypted with this key. ${KEY_HINT[0].toUpperCase()}${KEY_HINT.slice(1)}, put it beside SECRET_CLIENT_SECRET (env/.env.<env>.user) and keep a copy: without it the stored secrets cannot be read`,
+      `SECRET_STORE_KEY: required with SECRET_CLIENT_SECRET: the client secret is stored in DATA_DIR encrypted with this key. ${KEY_HINT[0].toUpperCase()}${KEY_HINT.slice(1)}, put it beside SECRET_CLIENT_SECRET (env/.env.<env>.user) and keep a copy: without it the stored secrets cannot be read`,
     );
   }
-  if (v.SECRETS_KEY_PREVIOUS && !v.SECRETS_KEY) {
-    problems.push('SECRETS_KEY_PREVIOUS: only read together with SECRETS_KEY; to rotate, set SECRETS_KEY to the new key and SECRETS_KEY_PREVIOUS to the key it replaces');
-  } else if (v.SECRETS_KEY && v.SECRETS_KEY_PREVIOUS?.equals(v.SECRETS_KEY)) {
-    problems.push('SECRETS_KEY_PREVIOUS: is the same key as SECRETS_KEY; set it to the key being replaced, or remove it');
+  if (v.SECRET_STORE_KEY_PREVIOUS && !v.SECRET_STORE_KEY) {
+    problems.push('SECRET_STORE_KEY_PREVIOUS: only read together with SECRET_STORE_KEY; to rotate, set SECRET_STORE_KEY to the new key and SECRET_STORE_KEY_PREVIOUS to the key it replaces');
+  } else if (v.SECRET_STORE_KEY && v.SECRET_STORE_KEY_PREVIOUS?.equals(v.SECRET_STORE_KEY)) {
+    problems.push('SECRET_STORE_KEY_PREVIOUS: is the same key as SECRET_STORE_KEY; set it to the key being replaced, or remove it');
   }
 }
 

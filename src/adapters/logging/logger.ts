@@ -22,11 +22,11 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         '*.SECRET_BOT_PASSWORD',
         '*.apiKeys',
         'apiKeys',
-        // SECRETS_KEY seals stored client secrets; ciphertexts are no use without it, but logs are no place for them either.
-        'SECRETS_KEY',
-        'SECRETS_KEY_PREVIOUS',
-        '*.SECRETS_KEY',
-        '*.SECRETS_KEY_PREVIOUS',
+        // SECRET_STORE_KEY seals stored client secrets; ciphertexts are no use without it, but logs are no place for them either.
+        'SECRET_STORE_KEY',
+        'SECRET_STORE_KEY_PREVIOUS',
+        '*.SECRET_STORE_KEY',
+        '*.SECRET_STORE_KEY_PREVIOUS',
         'secrets',
         '*.secrets',
         'ciphertext',

@@ -29,7 +29,7 @@ export interface SecretBoxKeys {
   current?: KeyObject;
   /** Open only: values sealed before a rotation. */
   previous?: KeyObject[];
-  /** The current key lives only as long as this process (demo mode without SECRETS_KEY). */
+  /** The current key lives only as long as this process (demo mode without SECRET_STORE_KEY). */
   ephemeral?: boolean;
 }
 

@@ -65,7 +65,7 @@ export class SealedSecretError extends Error {
     readonly keyId: string | undefined,
     /** The key ids this process holds, current first. */
     readonly heldKeyIds: string[],
-    /** True when the current key is a per-process key (demo mode without SECRETS_KEY). */
+    /** True when the current key is a per-process key (demo mode without SECRET_STORE_KEY). */
     readonly ephemeralKey: boolean,
   ) {
     super(`sealed secret: ${problem}${keyId ? ` (key ${keyId})` : ''}`);

@@ -141,7 +141,7 @@ export class TenantRegistry {
   }
 
   /**
-   * Re-seals every stored secret that an older key sealed (SECRETS_KEY_PREVIOUS), so the old
+   * Re-seals every stored secret that an older key sealed (SECRET_STORE_KEY_PREVIOUS), so the old
    * key can be dropped. Rows no held key opens are reported, not fatal: other tenants still sync.
    */
   resealStoredSecrets(): { resealed: ConnectionTenant[]; unreadable: Array<{ tenant: ConnectionTenant; error: TenantConnectionError }> } {
@@ -200,7 +200,7 @@ export class TenantRegistry {
         if (error instanceof SealedSecretError && error.problem === 'no-key') {
           throw new TenantConnectionError(
             'secrets_key_missing',
-            `Cannot store the client secret of tenant ${describe(tenant)}: SECRETS_KEY is not set, and secrets are only stored encrypted. Set SECRETS_KEY (${KEY_HINT}) and restart, or use a certificate.`,
+            `Cannot store the client secret of tenant ${describe(tenant)}: SECRET_STORE_KEY is not set, and secrets are only stored encrypted. Set SECRET_STORE_KEY (${KEY_HINT}) and restart, or use a certificate.`,
           );
         }
         throw error;
@@ -235,13 +235,13 @@ const REENTER = 'or enter the client secret again (for the tenant in the environ
 
 function unreadableSecret(tenant: ConnectionTenant, error: SealedSecretError): TenantConnectionError {
   const what = `The stored client secret of tenant ${describe(tenant)} cannot be decrypted`;
-  const held = error.heldKeyIds.length > 0 ? `this instance holds ${error.heldKeyIds.join(', ')}` : 'SECRETS_KEY is not set';
+  const held = error.heldKeyIds.length > 0 ? `this instance holds ${error.heldKeyIds.join(', ')}` : 'SECRET_STORE_KEY is not set';
   let message: string;
   switch (error.problem) {
     case 'unknown-key':
       message = error.ephemeralKey
-        ? `${what}: it was sealed with key ${error.keyId}, and this instance runs the demo without SECRETS_KEY, which uses a new key at every start. Set SECRETS_KEY (${KEY_HINT}) to keep secrets across restarts, ${REENTER}.`
-        : `${what}: it was sealed with key ${error.keyId}, but ${held}. Set SECRETS_KEY to the key it was stored with (while rotating keys: SECRETS_KEY to the new key and SECRETS_KEY_PREVIOUS to the old one), ${REENTER}.`;
+        ? `${what}: it was sealed with key ${error.keyId}, and this instance runs the demo without SECRET_STORE_KEY, which uses a new key at every start. Set SECRET_STORE_KEY (${KEY_HINT}) to keep secrets across restarts, ${REENTER}.`
+        : `${what}: it was sealed with key ${error.keyId}, but ${held}. Set SECRET_STORE_KEY to the key it was stored with (while rotating keys: SECRET_STORE_KEY to the new key and SECRET_STORE_KEY_PREVIOUS to the old one), ${REENTER}.`;
       break;
     case 'tampered':
       message = `${what}: it failed its integrity check with key ${error.keyId}, so the stored value was altered or copied from another tenant's row. Enter the client secret again (for the tenant in the environment: set SECRET_CLIENT_SECRET and restart).`;
@@ -250,7 +250,7 @@ function unreadableSecret(tenant: ConnectionTenant, error: SealedSecretError): T
       message = `${what}: the stored value is not in a format this version of Seat Steward reads (v1:<keyId>:...). Enter the client secret again (for the tenant in the environment: set SECRET_CLIENT_SECRET and restart).`;
       break;
     case 'no-key':
-      message = `${what}: SECRETS_KEY is not set. Set SECRETS_KEY to the key the secret was stored with, ${REENTER}.`;
+      message = `${what}: SECRET_STORE_KEY is not set. Set SECRET_STORE_KEY to the key the secret was stored with, ${REENTER}.`;
       break;
   }
   return new TenantConnectionError('secret_unreadable', message);
