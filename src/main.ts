@@ -3,7 +3,7 @@ import { demoTrustEnv, trustsDemoCertificate } from './app/demo-trust';
 import { startSeatSteward } from './app/seat-steward';
 import { ConfigError, loadConfig, type AppConfig } from './config/config';
 import { createLogger } from './logging/logger';
-import { startAgentsPlayground, type RunningPlayground } from './playground/agents-playground';
+import { openInBrowser, startAgentsPlayground, type RunningPlayground } from './playground/agents-playground';
 
 /** `npm start`: the bot, the REST API, the scheduler and (by default) the demo tenant and the Agents Playground. */
 async function main(): Promise<void> {
@@ -53,6 +53,7 @@ async function main(): Promise<void> {
       .filter((l) => l !== '')
       .join('\n'),
   );
+  if (playground) openInBrowser(playground.url, logger);
 
   let stopping = false;
   const stop = async (reason: string) => {
