@@ -111,6 +111,7 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
   const server = createHttpServer({
     adapter,
     loopbackOnly: config.bot.mode === 'anonymous',
+    extraServiceUrls: config.botServiceUrls,
     bot,
     logger,
     api: { tenants, directory, runs, authorize: apiKeyGuard(config.apiKeys), logger },
