@@ -318,6 +318,12 @@ describe('error shapes', () => {
     expect(head.text).toBe('');
   });
 
+  it('answers an invoke the bot does not handle with 501 in the JSON shape', async () => {
+    const invoke = { ...message(serviceUrl, personal(), 'help'), type: 'invoke', name: 'composeExtension/query', value: {} };
+    const res = await rawRequest(`${h.app.url}/api/messages`, { method: 'POST', headers: json, body: JSON.stringify(invoke) });
+    expectErrorShape(res, 501, 'invoke_not_supported');
+  });
+
   it('answers a failure inside a route with 500 in the JSON shape, naming no internals', async () => {
     const broken = await startHarness();
     try {

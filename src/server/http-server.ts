@@ -75,10 +75,19 @@ export function createHttpServer(deps: HttpServerDeps): Server {
       const invoke = await deps.adapter.processInbound(withDates(parsed.activity), req.header('authorization') ?? '', async (context) => {
         await deps.bot.run(context);
       });
+      const status = invoke?.status ?? 200;
       if (invoke?.body !== undefined) {
-        res.json(invoke.status ?? 200, invoke.body);
+        res.json(status, invoke.body);
+      } else if (status >= 400) {
+        // botbuilder answers an invoke no handler took with a bare 501.
+        sendApiError(
+          res,
+          status === 501
+            ? new ApiError(501, 'invoke_not_supported', 'Seat Steward does not handle this kind of invoke activity.')
+            : new ApiError(status, 'invoke_failed', 'The bot did not accept this invoke activity.'),
+        );
       } else {
-        res.status(invoke?.status ?? 200);
+        res.status(status);
         res.end();
       }
     } catch (error) {
