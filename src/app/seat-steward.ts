@@ -136,6 +136,7 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
   const server = createHttpServer({
     processActivity: activityProcessor(adapter, bot),
     loopbackOnly: config.bot.mode === 'anonymous',
+    extraServiceUrls: config.botServiceUrls,
     logger,
     api: { tenants, directory, runs, authorize: apiKeyGuard(config.apiKeys), logger },
     // Unauthenticated, so no tenant names or ids: an MSP's customer list is not public.

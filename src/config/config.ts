@@ -30,6 +30,19 @@ const httpsUrl = (fallback: string) =>
       .default(fallback),
   );
 
+/**
+ * Bot Framework endpoints must be https; plain http is accepted on this machine only, for a local
+ * issuer or connector (tests, a developer's stand-in), never across the network.
+ */
+const isLoopbackHost = (host: string) => host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+const botEndpointUrl = z
+  .string()
+  .url('expected an absolute URL')
+  .refine((u) => {
+    const url = new URL(u);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+  }, 'expected an https:// URL (http:// only on localhost / 127.0.0.1)');
+
 const commaList = z.preprocess(
   (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v ?? []),
   z.array(z.string()),
@@ -72,6 +85,9 @@ const rawSchema = z.object({
   SECRET_BOT_PASSWORD: optionalString,
   BOT_TENANT_ID: guid('the bot\'s Entra tenant ID'),
   BOT_ALLOWED_TENANTS: commaList.pipe(z.array(z.string().regex(GUID, 'expected a comma-separated list of Entra tenant GUIDs'))),
+  BOT_OPENID_METADATA_URL: z.preprocess(emptyToUndefined, botEndpointUrl.optional()),
+  BOT_TOKEN_ISSUER: optionalString,
+  BOT_SERVICE_URLS: commaList.pipe(z.array(botEndpointUrl)),
   BOT_TYPE: z.preprocess(
     emptyToUndefined,
     z
@@ -120,11 +136,20 @@ const rawSchema = z.object({
   ),
 });
 
+/**
+ * Where inbound Bot Framework tokens are checked against. Unset = the Bot Framework's public cloud
+ * (https://login.botframework.com/v1/.well-known/openidconfiguration, issuer https://api.botframework.com).
+ */
+export interface BotTokenValidation {
+  openIdMetadataUrl?: string;
+  tokenIssuer?: string;
+}
+
 export type BotAuth =
   | { mode: 'anonymous' }
-  | { mode: 'MultiTenant'; appId: string; password: string }
-  | { mode: 'SingleTenant'; appId: string; password: string; tenantId: string }
-  | { mode: 'UserAssignedMsi'; appId: string; tenantId: string };
+  | { mode: 'MultiTenant'; appId: string; password: string; tokens: BotTokenValidation }
+  | { mode: 'SingleTenant'; appId: string; password: string; tenantId: string; tokens: BotTokenValidation }
+  | { mode: 'UserAssignedMsi'; appId: string; tenantId: string; tokens: BotTokenValidation };
 
 /** How Seat Steward reaches the Microsoft 365 tenant it mirrors. */
 export type TenantSource =
@@ -146,6 +171,11 @@ export interface AppConfig {
    * demo tenant allows by default: a real tenant's data is shown to its own tenant's users only.
    */
   botAllowedTenants: string[];
+  /**
+   * Connector URL prefixes the bot may reply to besides the Bot Framework's own (Teams' smba hosts,
+   * *.botframework.com and the US government clouds'); used only with BOT_ID.
+   */
+  botServiceUrls: string[];
   tenant: TenantSource;
   /** Seals tenant client secrets stored in DATA_DIR; `previousKey` only opens rows sealed before a rotation. */
   secrets: { key: KeyObject | undefined; previousKey: KeyObject | undefined };
@@ -208,6 +238,7 @@ export function parseConfig(values: Record<string, string | undefined>, envName 
     bot,
     tenant,
     secrets: { key: v.SECRET_STORE_KEY, previousKey: v.SECRET_STORE_KEY_PREVIOUS },
+    botServiceUrls: v.BOT_SERVICE_URLS,
     botAllowedTenants: (v.BOT_ALLOWED_TENANTS.length > 0 ? v.BOT_ALLOWED_TENANTS : tenant.kind === 'entra' ? [tenant.entraTenantId] : []).map((t) => t.toLowerCase()),
     copilotSkuIds: v.COPILOT_SKU_IDS.map((id) => id.toLowerCase()),
     dataDir: path.resolve(rootDir, v.DATA_DIR),
@@ -223,18 +254,22 @@ type Raw = z.infer<typeof rawSchema>;
 
 function botAuth(v: Raw, problems: string[]): BotAuth {
   if (!v.BOT_ID) return { mode: 'anonymous' };
+  const tokens: BotTokenValidation = {
+    ...(v.BOT_OPENID_METADATA_URL ? { openIdMetadataUrl: v.BOT_OPENID_METADATA_URL } : {}),
+    ...(v.BOT_TOKEN_ISSUER ? { tokenIssuer: v.BOT_TOKEN_ISSUER } : {}),
+  };
   if (v.BOT_TYPE === 'UserAssignedMsi') {
     if (!v.BOT_TENANT_ID) problems.push('BOT_TENANT_ID: required when BOT_TYPE is UserAssignedMsi (the tenant of the managed identity)');
-    return { mode: 'UserAssignedMsi', appId: v.BOT_ID, tenantId: v.BOT_TENANT_ID ?? '' };
+    return { mode: 'UserAssignedMsi', appId: v.BOT_ID, tenantId: v.BOT_TENANT_ID ?? '', tokens };
   }
   if (!v.SECRET_BOT_PASSWORD) {
     problems.push(`SECRET_BOT_PASSWORD: required when BOT_ID is set and BOT_TYPE is ${v.BOT_TYPE} (the bot registration's client secret; put it in env/.env.<env>.user)`);
   }
   if (v.BOT_TYPE === 'SingleTenant') {
     if (!v.BOT_TENANT_ID) problems.push('BOT_TENANT_ID: required when BOT_TYPE is SingleTenant (the tenant the bot is registered in)');
-    return { mode: 'SingleTenant', appId: v.BOT_ID, password: v.SECRET_BOT_PASSWORD ?? '', tenantId: v.BOT_TENANT_ID ?? '' };
+    return { mode: 'SingleTenant', appId: v.BOT_ID, password: v.SECRET_BOT_PASSWORD ?? '', tenantId: v.BOT_TENANT_ID ?? '', tokens };
   }
-  return { mode: 'MultiTenant', appId: v.BOT_ID, password: v.SECRET_BOT_PASSWORD ?? '' };
+  return { mode: 'MultiTenant', appId: v.BOT_ID, password: v.SECRET_BOT_PASSWORD ?? '', tokens };
 }
 
 function tenantSource(v: Raw, problems: string[], rootDir: string): TenantSource {

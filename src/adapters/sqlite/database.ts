@@ -7,7 +7,7 @@ export type Db = Database.Database;
 
 /** Opens (creating if needed) the SQLite cache and brings its schema up to date. */
 export function openDatabase(file: string, options: { migrations?: Migration[] } = {}): Db {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') makePrivate(file);
   const db = new Database(file);
   // WAL lets the REST API and the bot read while a sync writes its next snapshot.
   db.pragma('journal_mode = WAL');
@@ -19,6 +19,25 @@ export function openDatabase(file: string, options: { migrations?: Migration[] }
   db.pragma('busy_timeout = 5000');
   migrate(db, options.migrations ?? migrations);
   return db;
+}
+
+/**
+ * The cache holds every user's name, mail and licenses: readable by the service account only.
+ * SQLite creates the -wal and -shm files with the database file's mode, so that one is created
+ * (or tightened) first.
+ */
+function makePrivate(file: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      fs.chmodSync(f, 0o600);
+    } catch (error) {
+      // Missing: SQLite creates it from the database file's mode. Not ours: nothing to tighten.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'EPERM') throw error;
+    }
+  }
 }
 
 export function databaseFile(dataDir: string): string {

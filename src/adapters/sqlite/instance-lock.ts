@@ -7,13 +7,14 @@ import path from 'node:path';
  * snapshot as "interrupted" and run the same syncs twice, so it must not start.
  */
 export function acquireInstanceLock(dataDir: string): { release(): void } {
-  fs.mkdirSync(dataDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  tightenDataDir(dataDir);
   const file = path.join(dataDir, 'seat-steward.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       // The token tells this instance's lock from another's in the same process (tests run several).
       const token = `${process.pid} ${randomUUID()}`;
-      fs.writeFileSync(file, token, { flag: 'wx' });
+      fs.writeFileSync(file, token, { flag: 'wx', mode: 0o600 });
       return {
         release: () => {
           if (readLock(file) === token) fs.rmSync(file, { force: true });
@@ -32,6 +33,27 @@ export function acquireInstanceLock(dataDir: string): { release(): void } {
     }
   }
   throw new Error(`Could not take the lock ${file}; another instance may be starting. Try again.`);
+}
+
+/**
+ * DATA_DIR holds the tenant cache and the demo tenant's private key, so group and others get no
+ * access to it, its tls/ folder or the keys. A DATA_DIR made by an older version (or by hand)
+ * with looser modes is tightened, as far as this account owns it.
+ */
+function tightenDataDir(dataDir: string): void {
+  const uid = process.getuid?.();
+  const tighten = (target: string) => {
+    try {
+      const stat = fs.statSync(target);
+      if ((uid === undefined || stat.uid === uid) && (stat.mode & 0o077) !== 0) fs.chmodSync(target, stat.mode & 0o700);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  };
+  tighten(dataDir);
+  const tls = path.join(dataDir, 'tls');
+  tighten(tls);
+  if (fs.existsSync(tls)) for (const name of fs.readdirSync(tls)) if (name.endsWith('.key')) tighten(path.join(tls, name));
 }
 
 function readLock(file: string): string | undefined {

@@ -1,14 +1,81 @@
-import { ConfigurationServiceClientCredentialFactory } from 'botbuilder';
+import { ConfigurationServiceClientCredentialFactory, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
 import { TeamsAdapter } from '@microsoft/teams-ai';
-import type { BotAuth } from '../../config/config';
+import type { BotAuth, BotTokenValidation } from '../../config/config';
+
+/**
+ * Why an inbound activity's token was not accepted: `unauthorized` when the token itself is bad
+ * (forged, expired, wrong audience, missing), `unavailable` when it could not be checked because the
+ * Bot Framework's OpenID metadata or signing keys could not be fetched.
+ */
+export class BotAuthError extends Error {
+  constructor(
+    readonly kind: 'unauthorized' | 'unavailable',
+    cause: unknown,
+  ) {
+    super(kind === 'unauthorized' ? 'The Bot Framework token was not accepted.' : 'The Bot Framework signing keys could not be fetched.', { cause });
+    this.name = 'BotAuthError';
+  }
+}
+
+/** Error names jsonwebtoken gives a token that fails verification. */
+const TOKEN_ERRORS = new Set(['JsonWebTokenError', 'TokenExpiredError', 'NotBeforeError']);
+
+function authFailureKind(error: unknown): BotAuthError['kind'] | undefined {
+  if (!(error instanceof Error)) return undefined;
+  if (TOKEN_ERRORS.has(error.name)) return 'unauthorized';
+  // node-fetch's errors: the OpenID metadata or JWKS endpoint did not answer, or answered garbage.
+  if (error.name === 'FetchError' || error.name === 'AbortError') return 'unavailable';
+  // botframework-connector's AuthenticationError: 401 for a rejected token, 500 when the keys failed to load.
+  const status = (error as { statusCode?: unknown }).statusCode;
+  if (typeof status === 'number') return status >= 500 ? 'unavailable' : 'unauthorized';
+  return undefined;
+}
+
+/**
+ * CloudAdapter.process writes failures itself, with the raw error message as the body (which
+ * named the outbound OpenID call) and 500 for a forged token whenever the keys could not be
+ * fetched. This runs the same steps but leaves the answer to the HTTP layer.
+ */
+export class SeatStewardAdapter extends TeamsAdapter {
+  async processInbound(activity: Activity, authHeader: string, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    const authenticated = await this.botFrameworkAuthentication.authenticateRequest(activity, authHeader).catch((error: unknown) => {
+      const kind = authFailureKind(error);
+      throw kind ? new BotAuthError(kind, error) : error;
+    });
+    return this.processActivity(authenticated, activity, logic);
+  }
+}
+
+/**
+ * botframework-connector's public-cloud defaults. Once any endpoint is configured the connector
+ * expects all of them (ParameterizedBotFrameworkAuthentication), so the rest keep these values.
+ */
+const PUBLIC_CLOUD = {
+  ToBotFromChannelOpenIdMetadataUrl: 'https://login.botframework.com/v1/.well-known/openidconfiguration',
+  ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
+  ToBotFromEmulatorOpenIdMetadataUrl: 'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration',
+  ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
+  ToChannelFromBotOAuthScope: 'https://api.botframework.com',
+  OAuthUrl: 'https://api.botframework.com',
+  CallerId: 'urn:botframework:azure',
+};
+
+function tokenSettings(tokens: BotTokenValidation): Record<string, string> {
+  if (!tokens.openIdMetadataUrl && !tokens.tokenIssuer) return {};
+  return {
+    ...PUBLIC_CLOUD,
+    ...(tokens.openIdMetadataUrl ? { ToBotFromChannelOpenIdMetadataUrl: tokens.openIdMetadataUrl } : {}),
+    ...(tokens.tokenIssuer ? { ToBotFromChannelTokenIssuer: tokens.tokenIssuer } : {}),
+  };
+}
 
 /**
  * With no BOT_ID the adapter runs anonymous (no inbound JWT check, no outbound token),
  * which is what the Agents Playground and local tests talk to.
  */
-export function createTeamsAdapter(auth: BotAuth): TeamsAdapter {
-  if (auth.mode === 'anonymous') return new TeamsAdapter({}, new ConfigurationServiceClientCredentialFactory({}));
-  const settings =
+export function createTeamsAdapter(auth: BotAuth): SeatStewardAdapter {
+  if (auth.mode === 'anonymous') return new SeatStewardAdapter({}, new ConfigurationServiceClientCredentialFactory({}));
+  const credentials =
     auth.mode === 'UserAssignedMsi'
       ? { MicrosoftAppId: auth.appId, MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: auth.tenantId }
       : {
@@ -17,7 +84,7 @@ export function createTeamsAdapter(auth: BotAuth): TeamsAdapter {
           MicrosoftAppType: auth.mode,
           MicrosoftAppTenantId: auth.mode === 'SingleTenant' ? auth.tenantId : undefined,
         };
-  return new TeamsAdapter(settings, new ConfigurationServiceClientCredentialFactory(settings));
+  return new SeatStewardAdapter({ ...credentials, ...tokenSettings(auth.tokens) }, new ConfigurationServiceClientCredentialFactory(credentials));
 }
 
 /** continueConversationAsync needs a string app id; '' is what anonymous mode accepts. */

@@ -16,6 +16,8 @@ export interface TenantRouteDeps {
   logger: Logger;
 }
 
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const integer = (name: string, min: number, max: number, fallback: number) =>
@@ -67,6 +69,11 @@ function parseQuery<T extends z.ZodTypeAny>(schema: T, req: Request): z.infer<T>
   // A repeated parameter arrives as an array; the API takes each parameter once.
   for (const [key, value] of Object.entries(raw)) {
     if (Array.isArray(value)) throw new ApiError(400, 'invalid_parameter', `Invalid query parameter: ${key} was given more than once`, [`${key}: given more than once`]);
+    // A NUL cut the search short ("a%00zzzz" matched like "a"); no parameter has a use for control characters.
+    if (CONTROL_CHARACTER.test(key) || (typeof value === 'string' && CONTROL_CHARACTER.test(value))) {
+      const name = CONTROL_CHARACTER.test(key) ? 'a parameter name' : key;
+      throw new ApiError(400, 'invalid_parameter', `Invalid query parameter: ${name} contains a control character`, [`${name}: contains a control character`]);
+    }
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw badParameters(parsed.error);

@@ -1,5 +1,7 @@
-import { ActivityTypes, CardFactory, MessageFactory, TurnContext, type Request as BotRequest, type Response as BotResponse } from 'botbuilder';
+import { ActivityTypes, CardFactory, MessageFactory, TurnContext, type Activity } from 'botbuilder';
 import { Application, type AdaptiveCard, type TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
+import { BotAuthError, type SeatStewardAdapter } from '../../adapters/teams/teams-adapter';
+import type { ActivityProcessor } from '../http/http-server';
 import type { Logger } from 'pino';
 import { conversationTarget, isPersonal, rememberConversation } from '../../adapters/teams/conversation-tracking';
 import type { ConversationStore } from '../../adapters/sqlite/conversations';
@@ -118,10 +120,33 @@ function asTeamsCard(card: AdaptiveCardJson): AdaptiveCard {
   return card as unknown as AdaptiveCard;
 }
 
-/** The /api/messages handler: the adapter checks the Bot Framework token, then the app routes the turn. */
-export function activityProcessor(adapter: TeamsAdapter, app: Application<TurnState>) {
-  return (req: BotRequest, res: BotResponse): Promise<void> =>
-    adapter.process(req, res, async (context) => {
-      await app.run(context);
-    });
+/**
+ * The /api/messages handler behind the HTTP layer's checks: the adapter checks the Bot Framework
+ * token, then the app routes the turn. Token failures come back as outcomes, not as bodies that
+ * name internal calls.
+ */
+export function activityProcessor(adapter: SeatStewardAdapter, app: Application<TurnState>): ActivityProcessor {
+  return async (activity, authorization) => {
+    try {
+      const invoke = await adapter.processInbound(withDates(activity), authorization, async (context) => {
+        await app.run(context);
+      });
+      return { kind: 'answered', status: invoke?.status ?? 200, body: invoke?.body };
+    } catch (error) {
+      if (error instanceof BotAuthError) return error.kind === 'unauthorized' ? { kind: 'unauthorized', cause: error.cause } : { kind: 'auth_unavailable', cause: error.cause };
+      throw error;
+    }
+  };
+}
+
+/** Bot Framework timestamps arrive as strings; botbuilder's handlers expect Dates (what CloudAdapter.process did). */
+function withDates(activity: Record<string, unknown>): Activity {
+  for (const key of ['timestamp', 'localTimestamp', 'expiration'] as const) {
+    const value = activity[key];
+    if (typeof value === 'string') {
+      activity[`raw${key[0].toUpperCase()}${key.slice(1)}`] = value;
+      activity[key] = new Date(value);
+    }
+  }
+  return activity as unknown as Activity;
 }

@@ -1,12 +1,22 @@
 // Before restify, which loads http-deceiver (see the module).
 import './silence-http-parser-deprecation';
+import { randomUUID } from 'node:crypto';
 import restify, { type Server } from 'restify';
-import { z } from 'zod';
 import type { Logger } from 'pino';
+import { ApiError, sendApiError } from '../api/api-errors';
 import { registerTenantRoutes, type TenantRouteDeps } from '../api/tenant-routes';
+import { parseActivity, serviceUrlRefusal } from './activity-envelope';
+import { answerClientErrorsAsJson, answerRestifyErrorsAsJson, headAsGet, readJsonBody, refuseEncodedBodies } from './http-edge';
 
-/** Hands a validated Bot Framework request to the bot (src/entry/bot), which answers on `res`. */
-export type ActivityProcessor = (req: restify.Request, res: restify.Response) => Promise<void>;
+/** How the bot (src/entry/bot) disposed of a validated activity; the HTTP answer is decided here. */
+export type ActivityOutcome =
+  | { kind: 'answered'; status: number; body?: unknown }
+  /** The Bot Framework token is missing, forged, expired or for another bot. */
+  | { kind: 'unauthorized'; cause: unknown }
+  /** The token could not be checked: the Bot Framework's signing keys are unreachable. */
+  | { kind: 'auth_unavailable'; cause: unknown };
+
+export type ActivityProcessor = (activity: Record<string, unknown>, authorization: string) => Promise<ActivityOutcome>;
 
 export interface HttpServerDeps {
   processActivity: ActivityProcessor;
@@ -16,66 +26,84 @@ export interface HttpServerDeps {
    * anyone on the network could read license data or make the bot post to any URL.
    */
   loopbackOnly: boolean;
+  /** With BOT_ID: connector URL prefixes accepted besides the Bot Framework's own hosts (BOT_SERVICE_URLS). */
+  extraServiceUrls?: readonly string[];
   api: TenantRouteDeps;
   health: () => Record<string, unknown>;
   logger: Logger;
 }
 
-/** The fields every Bot Framework activity carries and the bot needs to answer it. */
-const activityEnvelope = z.object(
-  {
-    type: z.string({ required_error: 'required (message, invoke, conversationUpdate, ...)' }).min(1),
-    serviceUrl: z.string({ required_error: 'required (where replies go)' }).url('expected the connector URL'),
-    conversation: z.object({ id: z.string({ required_error: 'required' }).min(1) }, { required_error: 'required' }),
-    channelId: z.string({ required_error: 'required' }).min(1),
-  },
-  { invalid_type_error: 'expected a JSON object' },
-);
+const MAX_BODY_BYTES = 1024 * 1024;
 
-function isLoopbackAddress(address: string | undefined): boolean {
-  if (!address) return false;
-  const v4 = address.replace(/^::ffff:/, '');
-  return v4.startsWith('127.') || address === '::1';
-}
-
-function isLoopbackUrl(url: string): boolean {
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || isLoopbackAddress(host);
+/** What the HTTP caller hears for each outcome; token failures never name the outbound calls behind them. */
+function httpAnswerOf(outcome: ActivityOutcome): ApiError | { status: number; body?: unknown } {
+  switch (outcome.kind) {
+    case 'unauthorized':
+      return new ApiError(401, 'unauthorized', 'The request does not carry a valid Bot Framework token for this bot.');
+    case 'auth_unavailable':
+      return new ApiError(503, 'bot_auth_unavailable', 'Seat Steward cannot check Bot Framework tokens right now; try again shortly.');
+    case 'answered':
+      if (outcome.body !== undefined) return outcome;
+      // botbuilder answers an invoke no handler took with a bare 501.
+      if (outcome.status === 501) return new ApiError(501, 'invoke_not_supported', 'Seat Steward does not handle this kind of invoke activity.');
+      if (outcome.status >= 400) return new ApiError(outcome.status, 'invoke_failed', 'The bot did not accept this invoke activity.');
+      return outcome;
+  }
 }
 
 /** One restify server for the Bot Framework endpoint, the REST API and the health probe. */
 export function createHttpServer(deps: HttpServerDeps): Server {
   const server = restify.createServer({ name: 'seat-steward', handleUncaughtExceptions: false });
-  server.use(restify.plugins.queryParser({ mapParams: false }));
-  server.use(restify.plugins.bodyParser({ mapParams: false, maxBodySize: 1024 * 1024 }));
-
-  server.post('/api/messages', async (req, res) => {
-    // The adapter would fail deep inside (or reply into the void) on these; tell the sender plainly instead.
-    const envelope = activityEnvelope.safeParse(req.body);
-    if (!envelope.success) {
-      const problems = envelope.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
-      res.status(400);
-      res.json({ error: { code: 'invalid_activity', message: `Not a Bot Framework activity: ${problems.join('; ')}` } });
-      return;
-    }
-    if (deps.loopbackOnly && !(isLoopbackAddress(req.socket.remoteAddress) && isLoopbackUrl(envelope.data.serviceUrl))) {
-      res.status(401);
-      res.json({
-        error: {
-          code: 'anonymous_mode_loopback_only',
-          message: 'Without BOT_ID the bot accepts activities only from this machine, replying to a local connector. Register the bot (BOT_ID, SECRET_BOT_PASSWORD) to serve Teams.',
-        },
-      });
-      return;
-    }
+  answerClientErrorsAsJson(server.server);
+  answerRestifyErrorsAsJson(server, deps.logger);
+  server.pre(refuseEncodedBodies);
+  server.pre(headAsGet);
+  const queryParser = restify.plugins.queryParser({ mapParams: false });
+  server.use((req, res, next) => {
     try {
-      await deps.processActivity(req, res);
+      queryParser(req, res, next);
+    } catch {
+      sendApiError(res, new ApiError(400, 'invalid_parameter', 'The query string could not be parsed.'));
+      next(false);
+    }
+  });
+
+  const policy = deps.loopbackOnly ? ({ kind: 'loopback' } as const) : ({ kind: 'bot-framework', extra: deps.extraServiceUrls ?? [] } as const);
+
+  server.post('/api/messages', readJsonBody(MAX_BODY_BYTES), async (req, res) => {
+    // The adapter would fail deep inside (or reply into the void) on these; tell the sender plainly instead.
+    const parsed = parseActivity(req.body);
+    if (!parsed.ok) {
+      deps.logger.warn({ remote: req.socket.remoteAddress, problems: parsed.error.details }, 'activity refused: not a valid Bot Framework activity');
+      return sendApiError(res, parsed.error);
+    }
+    // Checked before the token: a serviceUrl that was not validated is never stored or called.
+    const refusal = serviceUrlRefusal(parsed.serviceUrl, policy, req.socket.remoteAddress);
+    if (refusal) {
+      deps.logger.warn({ remote: req.socket.remoteAddress, serviceUrl: parsed.serviceUrl.origin, code: refusal.code }, 'activity refused: replies would go to a connector that is not allowed');
+      return sendApiError(res, refusal);
+    }
+    let outcome: ActivityOutcome;
+    try {
+      outcome = await deps.processActivity(parsed.activity, req.header('authorization') ?? '');
     } catch (error) {
-      deps.logger.error({ err: error }, 'activity processing failed');
-      if (!res.headersSent) {
-        res.status(500);
-        res.json({ error: { code: 'activity_failed', message: 'The bot could not process this activity; see its log.' } });
-      }
+      if (res.headersSent) return;
+      const errorId = randomUUID();
+      deps.logger.error({ err: error, errorId }, 'activity processing failed');
+      return sendApiError(res, new ApiError(500, 'activity_failed', `The bot could not process this activity; quote error id ${errorId} to its administrator.`));
+    }
+    if (res.headersSent) return;
+    const answer = httpAnswerOf(outcome);
+    if (outcome.kind === 'unauthorized') deps.logger.warn({ err: outcome.cause, remote: req.socket.remoteAddress }, 'activity refused: Bot Framework token not accepted');
+    if (outcome.kind === 'auth_unavailable') {
+      deps.logger.error({ err: outcome.cause }, 'could not check a Bot Framework token: the OpenID metadata or signing keys are unreachable (BOT_OPENID_METADATA_URL)');
+      res.setHeader('Retry-After', '30');
+    }
+    if (answer instanceof ApiError) sendApiError(res, answer);
+    else if (answer.body !== undefined) res.json(answer.status, answer.body);
+    else {
+      res.status(answer.status);
+      res.end();
     }
   });
 
