@@ -2,6 +2,7 @@ import restify, { type Server } from 'restify';
 import { z } from 'zod';
 import type { Application, TeamsAdapter, TurnState } from '@microsoft/teams-ai';
 import type { Logger } from 'pino';
+import { registerJobRoutes, type JobRouteDeps } from '../api/job-routes';
 import { registerTenantRoutes, type TenantRouteDeps } from '../api/tenant-routes';
 
 export interface HttpServerDeps {
@@ -14,6 +15,7 @@ export interface HttpServerDeps {
   loopbackOnly: boolean;
   bot: Application<TurnState>;
   api: TenantRouteDeps;
+  jobs: JobRouteDeps;
   health: () => Record<string, unknown>;
   logger: Logger;
 }
@@ -83,5 +85,6 @@ export function createHttpServer(deps: HttpServerDeps): Server {
   });
 
   registerTenantRoutes(server, deps.api);
+  registerJobRoutes(server, deps.jobs);
   return server;
 }
