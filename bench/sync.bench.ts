@@ -13,15 +13,15 @@ import { createInterface } from 'node:readline';
 import { ClientSecretCredential } from '@azure/identity';
 import { demoTrustEnv } from '../src/app/demo-trust';
 import { loadConfig } from '../src/config/config';
-import { createGraphClient, type TenantConnection } from '../src/graph/graph-client';
-import { TenantReader, USER_PAGE_SIZE, USER_SELECT } from '../src/graph/tenant-reader';
-import { copilotSkuMatcher } from '../src/licensing/copilot-skus';
-import { createLogger } from '../src/logging/logger';
-import { openDatabase } from '../src/store/database';
-import { SnapshotWriterThread } from '../src/store/snapshot-writer-thread';
-import { SyncRunStore } from '../src/store/sync-runs';
-import { TenantStore } from '../src/store/tenants';
-import { SyncService } from '../src/sync/sync-service';
+import { createGraphClient, type TenantConnection } from '../src/adapters/graph/graph-client';
+import { TenantReader, USER_PAGE_SIZE, USER_SELECT } from '../src/adapters/graph/tenant-reader';
+import { copilotSkuMatcher } from '../src/domain/copilot-skus';
+import { createLogger } from '../src/adapters/logging/logger';
+import { openDatabase } from '../src/adapters/sqlite/database';
+import { SnapshotWriterThread } from '../src/adapters/sqlite/snapshot-writer-thread';
+import { SyncRunStore } from '../src/adapters/sqlite/sync-runs';
+import { TenantStore } from '../src/adapters/sqlite/tenants';
+import { SyncService } from '../src/usecases/sync/sync-service';
 
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -34,7 +34,7 @@ interface DemoInfo {
 }
 
 async function startDemoProcess(dataDir: string): Promise<{ info: DemoInfo; child: ChildProcess }> {
-  const cli = path.join(__dirname, '..', 'src', 'demo-tenant', 'cli.ts');
+  const cli = path.join(__dirname, '..', 'demo-tenant', 'cli.ts');
   const tsx = require.resolve('tsx/cli');
   const child = spawn(process.execPath, [tsx, cli, '--users', String(USERS), '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });

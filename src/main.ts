@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { demoTrustEnv, trustsDemoCertificate } from './app/demo-trust';
 import { startSeatSteward } from './app/seat-steward';
 import { ConfigError, loadConfig, type AppConfig } from './config/config';
-import { createLogger } from './logging/logger';
-import { startAgentsPlayground, type RunningPlayground } from './playground/agents-playground';
+import { createLogger } from './adapters/logging/logger';
+import { startAgentsPlayground, type RunningPlayground } from './adapters/playground/agents-playground';
 
 /** `npm start`: the bot, the REST API, the scheduler and (by default) the demo tenant and the Agents Playground. */
 async function main(): Promise<void> {

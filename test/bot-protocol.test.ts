@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateCard } from '../src/cards/validate';
+import { validateCard } from './support/card-validator';
 import { ConnectorRecorder, cardText, executeActions, type RecordedActivity } from './helpers/connector-recorder';
 import { startHarness, type Harness } from './helpers/harness';
 import { botAdded, botRemoved, cardAction, channel, groupChat, installationUpdate, message, personal, post } from './helpers/teams-activities';

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoConnection } from '../src/app/demo-connection';
-import { generateDemoTenant } from '../src/demo-tenant/generator';
-import { startDemoTenant, type DemoTenant } from '../src/demo-tenant/server';
-import { createGraphClient, type TenantConnection } from '../src/graph/graph-client';
-import { TenantAccessError } from '../src/graph/graph-errors';
-import { TenantReader } from '../src/graph/tenant-reader';
+import { generateDemoTenant } from '../demo-tenant/generator';
+import { startDemoTenant, type DemoTenant } from '../demo-tenant/server';
+import { createGraphClient, type TenantConnection } from '../src/adapters/graph/graph-client';
+import { TenantAccessError } from '../src/adapters/graph/graph-errors';
+import { TenantReader } from '../src/adapters/graph/tenant-reader';
 import { trustedDemoCertificate } from './helpers/harness';
 
 /** The real @azure/identity credential and Graph client, over HTTPS, against the demo tenant. */

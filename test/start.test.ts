@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, databaseFile } from '../src/store/database';
+import { openDatabase, databaseFile } from '../src/adapters/sqlite/database';
 import { startHarness, tempDir, type Harness } from './helpers/harness';
 
 /** `npm start`'s entry point as a real process: config validation, the demo certificate re-exec, start-up sync. */

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateDemoTenant } from '../src/demo-tenant/generator';
-import { databaseFile, openDatabase, type Db } from '../src/store/database';
-import { SnapshotWriter } from '../src/store/snapshots';
-import { SyncRunStore } from '../src/store/sync-runs';
+import { generateDemoTenant } from '../demo-tenant/generator';
+import { databaseFile, openDatabase, type Db } from '../src/adapters/sqlite/database';
+import { SnapshotWriter } from '../src/adapters/sqlite/snapshots';
+import { SyncRunStore } from '../src/adapters/sqlite/sync-runs';
 import { startHarness, type Harness } from './helpers/harness';
 
 let h: Harness | undefined;

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/config';
-import { generateDemoTenant } from '../demo-tenant/generator';
-import { loadDemoTenantFile } from '../demo-tenant/fixture';
-import { startDemoTenant, type DemoTenant } from '../demo-tenant/server';
-import type { TenantConnection } from '../graph/graph-client';
+import { generateDemoTenant } from '../../demo-tenant/generator';
+import { loadDemoTenantFile } from '../../demo-tenant/fixture';
+import { startDemoTenant, type DemoTenant } from '../../demo-tenant/server';
+import type { TenantConnection } from '../adapters/graph/graph-client';
 import { demoTrustEnv, trustsDemoCertificate } from './demo-trust';
 
 export interface EmbeddedDemoTenant {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ensureDemoCertificate, type DemoCertificate } from '../demo-tenant/certificate';
+import { ensureDemoCertificate, type DemoCertificate } from '../../demo-tenant/certificate';
 
 /** Where the demo tenant's self-signed certificate lives: generated once, reused across starts. */
 export function demoCertificateDir(dataDir: string): string {

@@ -27,5 +27,5 @@ export function freePort(): Promise<number> {
   });
 }
 
-export type { RunningPlayground as StartedPlayground } from '../../src/playground/agents-playground';
-export { startAgentsPlayground as startPlayground } from '../../src/playground/agents-playground';
+export type { RunningPlayground as StartedPlayground } from '../../src/adapters/playground/agents-playground';
+export { startAgentsPlayground as startPlayground } from '../../src/adapters/playground/agents-playground';

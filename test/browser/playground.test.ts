@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logging/logger';
+import { createLogger } from '../../src/adapters/logging/logger';
 import { startHarness, type Harness } from '../helpers/harness';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, startPlayground, type StartedPlayground } from './playground-helpers';
 

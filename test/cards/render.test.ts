@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderCard, type CardName, type CardViews } from '../../src/cards/render';
-import { validateCard } from '../../src/cards/validate';
+import { validateCard } from '../support/card-validator';
 import { CARD_LIST_LIMITS, TEAMS_CARD_MAX_BYTES } from '../../src/cards/view-models';
 import {
   HOSTILE_NAME,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateCard } from '../../src/cards/validate';
+import { validateCard } from '../support/card-validator';
 import { TEAMS_CARD_MAX_BYTES } from '../../src/cards/view-models';
 
 function card(body: unknown[], actions?: unknown[]): Record<string, unknown> {

@@ -11,7 +11,7 @@ import {
   startDemoTenant,
   type DemoCertificate,
   type DemoTenant,
-} from '../../src/demo-tenant';
+} from '../../demo-tenant';
 import { requestToken, trustedCertificate, type TokenResponse } from './helpers';
 
 const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';

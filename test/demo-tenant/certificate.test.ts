@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDemoCertificate, type DemoCertificate } from '../../src/demo-tenant';
+import { ensureDemoCertificate, type DemoCertificate } from '../../demo-tenant';
 
 const run = promisify(execFile);
 

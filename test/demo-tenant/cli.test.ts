@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { describe, expect, it } from 'vitest';
-import { DEMO_CLIENT_ID, DEMO_TENANT_ID } from '../../src/demo-tenant';
+import { DEMO_CLIENT_ID, DEMO_TENANT_ID } from '../../demo-tenant';
 import { trustedCertificate } from './helpers';
 
-const CLI = path.resolve(__dirname, '../../src/demo-tenant/cli.ts');
+const CLI = path.resolve(__dirname, '../../demo-tenant/cli.ts');
 
 describe('demo tenant CLI', () => {
   it('prints its connection as one JSON line, serves Graph and stops on SIGTERM', async () => {

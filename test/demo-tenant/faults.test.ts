@@ -1,6 +1,6 @@
 import { ClientSecretCredential } from '@azure/identity';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FaultInjector, generateDemoTenant, startDemoTenant, type DemoTenant } from '../../src/demo-tenant';
+import { FaultInjector, generateDemoTenant, startDemoTenant, type DemoTenant } from '../../demo-tenant';
 import { accessToken, trustedCertificate, type GraphCollection, type GraphErrorBody } from './helpers';
 
 describe('FaultInjector matching', () => {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DemoTenantFileError, SKU, loadDemoTenantFile, parseDemoTenant } from '../../src/demo-tenant';
+import { DemoTenantFileError, SKU, loadDemoTenantFile, parseDemoTenant } from '../../demo-tenant';
 
 const EXAMPLE = path.resolve(__dirname, '../fixtures/demo-tenant.small.json');
 

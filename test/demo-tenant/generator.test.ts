@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_DOMAIN, DEMO_TENANT_ID, SKU, countConsumedUnits, generateDemoTenant, parseDemoTenant } from '../../src/demo-tenant';
+import { DEMO_DOMAIN, DEMO_TENANT_ID, SKU, countConsumedUnits, generateDemoTenant, parseDemoTenant } from '../../demo-tenant';
 
 describe('generateDemoTenant', () => {
   const tenant = generateDemoTenant({ users: 5000, seed: 42 });

@@ -8,7 +8,7 @@ import {
   type GraphGroup,
   type GraphSubscribedSku,
   type GraphUser,
-} from '../../src/demo-tenant';
+} from '../../demo-tenant';
 import { accessToken, fetchAllPages, trustedCertificate, type GraphCollection, type GraphErrorBody } from './helpers';
 
 const USERS = 2500;

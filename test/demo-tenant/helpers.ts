@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEMO_CERT_FILE, ensureDemoCertificate, type DemoCertificate, type DemoTenant } from '../../src/demo-tenant';
+import { DEMO_CERT_FILE, ensureDemoCertificate, type DemoCertificate, type DemoTenant } from '../../demo-tenant';
 
 /**
  * The certificate these tests serve with is the one Node was told to trust at

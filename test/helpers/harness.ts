@@ -4,11 +4,11 @@ import path from 'node:path';
 import { demoConnection, type EmbeddedDemoTenant } from '../../src/app/demo-connection';
 import { startSeatSteward, type SeatSteward, type SeatStewardOptions } from '../../src/app/seat-steward';
 import { parseConfig, type AppConfig } from '../../src/config/config';
-import { ensureDemoCertificate, type DemoCertificate } from '../../src/demo-tenant/certificate';
-import { generateDemoTenant } from '../../src/demo-tenant/generator';
-import type { DemoTenantData } from '../../src/demo-tenant/model';
-import { startDemoTenant } from '../../src/demo-tenant/server';
-import { createLogger } from '../../src/logging/logger';
+import { ensureDemoCertificate, type DemoCertificate } from '../../demo-tenant/certificate';
+import { generateDemoTenant } from '../../demo-tenant/generator';
+import type { DemoTenantData } from '../../demo-tenant/model';
+import { startDemoTenant } from '../../demo-tenant/server';
+import { createLogger } from '../../src/adapters/logging/logger';
 
 export const TEST_API_KEY = 'test-api-key-0123456789abcdef';
 

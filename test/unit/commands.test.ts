@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommand } from '../../src/bot/commands';
+import { parseCommand } from '../../src/entry/bot/command-parser';
 
 describe('parseCommand', () => {
   it.each([

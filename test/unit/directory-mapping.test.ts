@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { copilotSkuMatcher } from '../../src/licensing/copilot-skus';
-import { sumSeats } from '../../src/licensing/seat-math';
-import { licenseRowsOf, tenantIdentity, toSkuRows, toUserRows } from '../../src/sync/directory-mapping';
+import { copilotSkuMatcher } from '../../src/domain/copilot-skus';
+import { sumSeats } from '../../src/domain/seats';
+import { licenseRowsOf, tenantIdentity, toSkuRows, toUserRows } from '../../src/adapters/graph/directory-mapping';
 
 const COPILOT = '639dec6b-bb19-468b-871c-c5c441c4b0cb';
 const E3 = '05e9a617-0261-4cee-bb44-138d3ef5d965';

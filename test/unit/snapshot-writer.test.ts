@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/store/database';
-import { DirectoryReader } from '../../src/store/directory';
-import { SnapshotWriter } from '../../src/store/snapshots';
-import { SyncRunStore } from '../../src/store/sync-runs';
-import { TenantStore } from '../../src/store/tenants';
-import { toUserRows } from '../../src/sync/directory-mapping';
+import { openDatabase } from '../../src/adapters/sqlite/database';
+import { DirectoryReader } from '../../src/adapters/sqlite/directory';
+import { SnapshotWriter } from '../../src/adapters/sqlite/snapshots';
+import { SyncRunStore } from '../../src/adapters/sqlite/sync-runs';
+import { TenantStore } from '../../src/adapters/sqlite/tenants';
+import { toUserRows } from '../../src/adapters/graph/directory-mapping';
 import { tempDir } from '../helpers/harness';
 
 const user = (id: string) => ({ id, userPrincipalName: `${id}@contoso` });

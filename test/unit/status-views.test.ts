@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { syncResultView, tenantStatusView } from '../../src/status/status-views';
-import type { SkuRow } from '../../src/store/snapshots';
-import type { SyncRunRecord } from '../../src/store/sync-runs';
-import type { TenantRecord } from '../../src/store/tenants';
+import { syncResultView, tenantStatusView } from '../../src/usecases/status/status-views';
+import type { SkuRow } from '../../src/adapters/sqlite/snapshots';
+import type { SyncRunRecord } from '../../src/adapters/sqlite/sync-runs';
+import type { TenantRecord } from '../../src/adapters/sqlite/tenants';
 
 const tenant: TenantRecord = {
   id: 'our-id',

@@ -1,4 +1,4 @@
-import type { Db } from '../../store/database';
+import type { Db } from './database';
 import {
   JOB_STATUSES,
   type ClaimInput,

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
-import type { JobRunner } from '../usecases/outbox/job-runner';
-import { JOB_STATUSES, type OutboxJob, type OutboxStore } from '../usecases/outbox/outbox-store';
+import type { JobRunner } from '../../usecases/outbox/job-runner';
+import { JOB_STATUSES, type OutboxJob, type OutboxStore } from '../../usecases/outbox/outbox-store';
 import { ApiError, sendApiError } from './api-errors';
 import { integer, pagination, parseQuery } from './tenant-routes';
 

@@ -2,11 +2,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
-import { sumSeats } from '../licensing/seat-math';
-import type { DirectoryReader, UserWithLicenses } from '../store/directory';
-import type { SkuRow } from '../store/snapshots';
-import type { SyncRunRecord, SyncRunStore } from '../store/sync-runs';
-import type { TenantRecord, TenantStore } from '../store/tenants';
+import { sumSeats } from '../../domain/seats';
+import type { DirectoryReader, UserWithLicenses } from '../../adapters/sqlite/directory';
+import type { SkuRow } from '../../adapters/sqlite/snapshots';
+import type { SyncRunRecord, SyncRunStore } from '../../adapters/sqlite/sync-runs';
+import type { TenantRecord, TenantStore } from '../../adapters/sqlite/tenants';
 import { ApiError, badParameters, sendApiError } from './api-errors';
 
 export interface TenantRouteDeps {

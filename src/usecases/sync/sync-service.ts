@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
-import { TenantAccessError } from '../graph/graph-errors';
-import type { TenantReader } from '../graph/tenant-reader';
-import type { CopilotSkuMatcher } from '../licensing/copilot-skus';
-import type { Db } from '../store/database';
-import { deleteOrphanSnapshots } from '../store/snapshots';
-import type { SnapshotWriterHandle, SnapshotWriterThread } from '../store/snapshot-writer-thread';
-import type { SyncCounts, SyncRunRecord, SyncRunStore, SyncTrigger } from '../store/sync-runs';
-import type { TenantRecord, TenantStore } from '../store/tenants';
-import { tenantIdentity, toGroupRows, toSkuRows, toUserRows } from './directory-mapping';
+import { TenantAccessError } from '../../adapters/graph/graph-errors';
+import type { TenantReader } from '../../adapters/graph/tenant-reader';
+import type { CopilotSkuMatcher } from '../../domain/copilot-skus';
+import type { Db } from '../../adapters/sqlite/database';
+import { deleteOrphanSnapshots } from '../../adapters/sqlite/snapshots';
+import type { SnapshotWriterHandle, SnapshotWriterThread } from '../../adapters/sqlite/snapshot-writer-thread';
+import type { SyncCounts, SyncRunRecord, SyncRunStore, SyncTrigger } from '../../adapters/sqlite/sync-runs';
+import type { TenantRecord, TenantStore } from '../../adapters/sqlite/tenants';
+import { tenantIdentity, toGroupRows, toSkuRows, toUserRows } from '../../adapters/graph/directory-mapping';
 
 export interface SyncRequest {
   /** The run as it started (status 'running'). */

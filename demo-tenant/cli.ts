@@ -5,7 +5,7 @@ import { loadDemoTenantFile } from './fixture';
 import { generateDemoTenant } from './generator';
 import { startDemoTenant } from './server';
 
-const USAGE = `Usage: tsx src/demo-tenant/cli.ts [--users N] [--seed S] [--port P] [--host H]
+const USAGE = `Usage: tsx demo-tenant/cli.ts [--users N] [--seed S] [--port P] [--host H]
        [--data-dir D] [--tls-dir T] [--fixture FILE] [--page-size-pattern full|short] [--max-page-size N] [--control]
 
 Starts the demo tenant and prints one JSON line {"url","tenantId","clientId","clientSecret"}

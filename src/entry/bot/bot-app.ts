@@ -2,16 +2,16 @@ import { ActivityTypes, MessageFactory, TurnContext, type Activity, type Attachm
 import { Application, type AdaptiveCard, type TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { renderCard } from '../cards/render';
-import type { StatusService } from '../status/status-service';
-import { syncResultView, syncStartedView } from '../status/status-views';
-import type { ConversationStore } from '../store/conversations';
-import type { SyncRunRecord } from '../store/sync-runs';
-import type { TenantRecord, TenantStore } from '../store/tenants';
-import type { SyncService } from '../sync/sync-service';
-import { COMMANDS, parseCommand } from './commands';
-import { forgetConversation, installedInText, isPersonal, rememberConversation, teamsTenantOf } from './conversation-tracking';
-import type { Notifier } from './notifier';
+import { renderCard } from '../../cards/render';
+import type { StatusService } from '../../usecases/status/status-service';
+import { syncResultView, syncStartedView } from '../../usecases/status/status-views';
+import type { ConversationStore } from '../../adapters/sqlite/conversations';
+import type { SyncRunRecord } from '../../adapters/sqlite/sync-runs';
+import type { TenantRecord, TenantStore } from '../../adapters/sqlite/tenants';
+import type { SyncService } from '../../usecases/sync/sync-service';
+import { COMMANDS, parseCommand } from './command-parser';
+import { forgetConversation, installedInText, isPersonal, rememberConversation, teamsTenantOf } from '../../adapters/teams/conversation-tracking';
+import type { Notifier } from '../../adapters/teams/notifier';
 
 export const BOT_NAME = 'Seat Steward';
 

@@ -1,9 +1,9 @@
-import type { CardColor, SyncResultView, SyncStartedView, TenantStatusView } from '../cards/view-models';
-import { seatsOf, sumSeats } from '../licensing/seat-math';
-import type { UserCounts } from '../store/directory';
-import type { SkuRow } from '../store/snapshots';
-import type { SyncRunRecord } from '../store/sync-runs';
-import type { TenantRecord } from '../store/tenants';
+import type { CardColor, SyncResultView, SyncStartedView, TenantStatusView } from '../../cards/view-models';
+import { seatsOf, sumSeats } from '../../domain/seats';
+import type { UserCounts } from '../../adapters/sqlite/directory';
+import type { SkuRow } from '../../adapters/sqlite/snapshots';
+import type { SyncRunRecord } from '../../adapters/sqlite/sync-runs';
+import type { TenantRecord } from '../../adapters/sqlite/tenants';
 import { agoText, durationText, utcText } from './time-text';
 
 export const MAX_OTHER_SKUS = 5;

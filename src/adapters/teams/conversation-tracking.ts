@@ -1,5 +1,5 @@
 import { TurnContext, type Activity } from 'botbuilder';
-import type { ConversationStore, ConversationType } from '../store/conversations';
+import type { ConversationStore, ConversationType } from '../sqlite/conversations';
 
 interface TeamsChannelData {
   tenant?: { id?: string };

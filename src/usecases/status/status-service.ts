@@ -1,7 +1,7 @@
-import type { TenantStatusView } from '../cards/view-models';
-import type { DirectoryReader } from '../store/directory';
-import type { SyncRunStore } from '../store/sync-runs';
-import type { TenantRecord, TenantStore } from '../store/tenants';
+import type { TenantStatusView } from '../../cards/view-models';
+import type { DirectoryReader } from '../../adapters/sqlite/directory';
+import type { SyncRunStore } from '../../adapters/sqlite/sync-runs';
+import type { TenantRecord, TenantStore } from '../../adapters/sqlite/tenants';
 import type { SyncService } from '../sync/sync-service';
 import { tenantStatusView } from './status-views';
 

@@ -1,7 +1,7 @@
-import type { GraphGroup, GraphOrganization, GraphSubscribedSku, GraphUser } from '../graph/graph-types';
-import type { CopilotSkuMatcher } from '../licensing/copilot-skus';
-import { productName } from '../licensing/product-names';
-import type { LicenseGroupRow, SkuRow, UserLicenseRow, UserRow } from '../store/snapshots';
+import type { GraphGroup, GraphOrganization, GraphSubscribedSku, GraphUser } from './graph-types';
+import type { CopilotSkuMatcher } from '../../domain/copilot-skus';
+import { productName } from '../../domain/product-names';
+import type { LicenseGroupRow, SkuRow, UserLicenseRow, UserRow } from '../sqlite/snapshots';
 
 /** Graph resources to cache rows: pure, so every edge of Graph's shapes is easy to test. */
 

@@ -1,5 +1,5 @@
 import type * as AC from 'adaptivecards';
-import { TEAMS_CARD_MAX_BYTES } from './view-models';
+import { TEAMS_CARD_MAX_BYTES } from '../../src/cards/view-models';
 
 /**
  * The package's `main` (lib/) is ES-module source with extensionless imports ("./strings"),

@@ -1,6 +1,6 @@
 import { ConfigurationServiceClientCredentialFactory } from 'botbuilder';
 import { TeamsAdapter } from '@microsoft/teams-ai';
-import type { BotAuth } from '../config/config';
+import type { BotAuth } from '../../config/config';
 
 /**
  * With no BOT_ID the adapter runs anonymous (no inbound JWT check, no outbound token),
