@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net';
-import cron from 'node-cron';
 import type { Logger } from 'pino';
 import { apiKeyGuard } from '../entry/api/api-auth';
 import { createBotApp } from '../entry/bot/bot-app';
@@ -19,6 +18,12 @@ import { SnapshotWriterThread } from '../adapters/sqlite/snapshot-writer-thread'
 import { SyncRunStore } from '../adapters/sqlite/sync-runs';
 import { TenantStore, type TenantRecord } from '../adapters/sqlite/tenants';
 import { SyncService } from '../usecases/sync/sync-service';
+import { SqliteOutboxStore } from '../adapters/sqlite/outbox-store';
+import { startSyncSchedule } from '../entry/schedule/sync-schedule';
+import { JobRunner, type JobRunnerOptions } from '../usecases/outbox/job-runner';
+import { JobRegistry } from '../usecases/outbox/job-type';
+import type { OutboxStore } from '../usecases/outbox/outbox-store';
+import { registerSyncJobs } from '../usecases/sync/sync-jobs';
 import { startEmbeddedDemoTenant, type EmbeddedDemoTenant } from './demo-connection';
 
 export interface SeatStewardOptions {
@@ -29,6 +34,8 @@ export interface SeatStewardOptions {
   schedule?: boolean;
   /** Overrides the card button's wait for a finished sync. */
   cardSyncWaitMs?: number;
+  /** Overrides the job runner's settings (tests shorten its waits). */
+  outbox?: Partial<JobRunnerOptions>;
 }
 
 export interface SeatSteward {
@@ -41,6 +48,9 @@ export interface SeatSteward {
   directory: DirectoryReader;
   conversations: ConversationStore;
   sync: SyncService;
+  /** Jobs that must be neither lost nor done twice; countByStatus() for the dead-letter count. */
+  outbox: OutboxStore;
+  jobs: JobRunner;
   demoTenant?: EmbeddedDemoTenant;
   close(): Promise<void>;
 }
@@ -95,6 +105,8 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
 
   const adapter = createTeamsAdapter(config.bot);
   const notifier = new Notifier(adapter, botAppId(config.bot), logger);
+  const outbox = new SqliteOutboxStore(db);
+  const jobs = new JobRunner(outbox, registerSyncJobs(new JobRegistry(), { sync, runs, tenants, poster: notifier }), logger.child({ component: 'outbox' }), options.outbox);
   const status = new StatusService(tenants, directory, runs, sync);
   const bot = createBotApp({
     adapter,
@@ -102,7 +114,7 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
     status,
     sync,
     conversations,
-    notifier,
+    jobs,
     logger,
     allowedTenants: config.botAllowedTenants,
     cardSyncWaitMs: options.cardSyncWaitMs,
@@ -114,9 +126,11 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
     bot,
     logger,
     api: { tenants, directory, runs, authorize: apiKeyGuard(config.apiKeys), logger },
+    jobs: { outbox, runner: jobs, authorize: apiKeyGuard(config.apiKeys), logger },
     // Unauthenticated, so no tenant names or ids: an MSP's customer list is not public.
     health: () => ({
       tenants: tenants.list().map((t) => ({ lastSync: runs.latestFinished(t.id)?.status ?? 'never', syncing: sync.isRunning(t.id) })),
+      jobs: outbox.countByStatus(),
     }),
   });
   await new Promise<void>((resolve, reject) => {
@@ -125,17 +139,10 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
   });
   const port = (server.address() as AddressInfo).port;
 
+  // After recoverInterrupted(): a result post re-queued from a crash must see its run as interrupted, not running.
+  jobs.start();
   const tasks: Array<{ stop: () => void }> = [];
-  if (options.schedule !== false) {
-    const syncAll = (trigger: 'schedule' | 'startup', onlyEmpty: boolean) => {
-      for (const tenant of tenants.list()) {
-        if (!tenant.syncEnabled || (onlyEmpty && tenant.currentSnapshotId !== null)) continue;
-        sync.request(tenant.id, trigger).done.catch((error: unknown) => logger.error({ err: error, tenant: tenant.tenantId }, 'scheduled sync failed'));
-      }
-    };
-    tasks.push(cron.schedule(config.syncCron, () => syncAll('schedule', false), { name: 'tenant-sync', timezone: 'UTC' }));
-    syncAll('startup', true);
-  }
+  if (options.schedule !== false) tasks.push(startSyncSchedule({ expression: config.syncCron, queue: jobs, outbox, tenants, logger }));
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -146,9 +153,12 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
     directory,
     conversations,
     sync,
+    outbox,
+    jobs,
     demoTenant,
     async close() {
       for (const task of tasks) task.stop();
+      await jobs.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await sync.idle();
       await writers.close();

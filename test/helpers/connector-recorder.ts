@@ -6,6 +6,8 @@ export interface RecordedActivity {
   path: string;
   conversationId: string;
   replyToId?: string;
+  /** When the connector received it (Date.now()). */
+  at: number;
   activity: {
     type: string;
     id?: string;
@@ -60,6 +62,7 @@ export class ConnectorRecorder {
           path: url.pathname,
           conversationId: decodeURIComponent(m[1]),
           replyToId: m[2] ? decodeURIComponent(m[2]) : undefined,
+          at: Date.now(),
           activity: body ? (JSON.parse(body) as RecordedActivity['activity']) : { type: 'unknown' },
         };
         const fault = this.faults.find((f) => f.times > 0 && (!f.match || f.match(recorded.activity)));

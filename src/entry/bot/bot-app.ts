@@ -1,4 +1,4 @@
-import { ActivityTypes, MessageFactory, TurnContext, type Activity, type Attachment, type ConversationReference } from 'botbuilder';
+import { ActivityTypes, MessageFactory, TurnContext, type Activity, type Attachment } from 'botbuilder';
 import { Application, type AdaptiveCard, type TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -11,7 +11,9 @@ import type { TenantRecord, TenantStore } from '../../adapters/sqlite/tenants';
 import type { SyncService } from '../../usecases/sync/sync-service';
 import { COMMANDS, parseCommand } from './command-parser';
 import { forgetConversation, installedInText, isPersonal, rememberConversation, teamsTenantOf } from '../../adapters/teams/conversation-tracking';
-import type { Notifier } from '../../adapters/teams/notifier';
+import type { ChatReference } from '../../usecases/notify/chat-poster';
+import type { JobQueue } from '../../usecases/outbox/job-runner';
+import { requestSyncResultPost } from '../../usecases/sync/sync-jobs';
 
 export const BOT_NAME = 'Seat Steward';
 
@@ -21,7 +23,8 @@ export interface BotDeps {
   status: StatusService;
   sync: SyncService;
   conversations: ConversationStore;
-  notifier: Notifier;
+  /** The outbox: result posts are queued there so they survive a crash and are retried. */
+  jobs: JobQueue;
   logger: Logger;
   /** Teams tenants (lower-case) whose users may use the bot; empty = any. */
   allowedTenants: string[];
@@ -35,7 +38,7 @@ type AdaptiveCardJson = AdaptiveCard;
 
 /** The Teams bot: commands, install tracking and card actions, over the domain services. */
 export function createBotApp(deps: BotDeps): Application<TurnState> {
-  const { tenants, status, sync, conversations, notifier, logger } = deps;
+  const { tenants, status, sync, conversations, jobs, logger } = deps;
   const app = new Application<TurnState>({
     adapter: deps.adapter,
     removeRecipientMention: true,
@@ -144,11 +147,11 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
       await context.sendActivity(matched);
       return;
     }
-    const reference = TurnContext.getConversationReference(context.activity);
+    const reference = chatReferenceOf(context.activity);
     for (const tenant of matched) {
       const request = sync.request(tenant.id, 'command');
       await context.sendActivity(MessageFactory.attachment(renderCard('sync-started', syncStartedView(tenant, request.run, request.joined))));
-      postResultWhenDone(request.done, reference, tenant);
+      requestSyncResultPost(jobs, request.run, reference);
     }
   };
 
@@ -159,13 +162,6 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
     return names.length === 0
       ? 'No tenant is connected yet. See the README section "Connect a real tenant".'
       : `No tenant matches "${truncate(argument, 60)}". Connected tenants: ${names.join(', ')}.`;
-  };
-
-  /** Posts the result card into the conversation that asked, once the sync ends (never throws). */
-  const postResultWhenDone = (done: Promise<SyncRunRecord>, reference: Partial<ConversationReference>, tenant: TenantRecord) => {
-    done
-      .then((run) => notifier.post(reference, [syncResultCard(run)], `sync result of ${tenant.tenantName}`))
-      .catch((error: unknown) => logger.error({ err: error, tenant: tenant.tenantId }, 'could not post the sync result'));
   };
 
   const syncResultCard = (run: SyncRunRecord): Attachment => {
@@ -198,7 +194,7 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
     const finished = await Promise.race([request.done, delay(cardSyncWaitMs).then(() => undefined)]);
     if (finished) return cardContent(syncResultCard(finished));
     // Still running: show it as running now and post the result when it lands.
-    postResultWhenDone(request.done, TurnContext.getConversationReference(context.activity), tenant);
+    requestSyncResultPost(jobs, request.run, chatReferenceOf(context.activity));
     return cardContent(renderCard('status', { tenant: status.view(tenant) }));
   });
 
@@ -227,6 +223,12 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
 
 function isTenant(value: TenantRecord | AdaptiveCardJson): value is TenantRecord {
   return typeof (value as TenantRecord).tenantId === 'string' && typeof (value as TenantRecord).id === 'string' && !('type' in value);
+}
+
+/** Where a later post to this conversation goes (the thread, for a channel message). */
+function chatReferenceOf(activity: Activity): ChatReference {
+  const reference = TurnContext.getConversationReference(activity);
+  return { ...reference, serviceUrl: activity.serviceUrl, conversation: { ...reference.conversation, id: activity.conversation.id } };
 }
 
 function truncate(text: string, max: number): string {

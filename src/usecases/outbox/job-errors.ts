@@ -5,10 +5,10 @@
 
 /** Transient: try again later, exactly after `retryAfter` when the other side said when. */
 export class RetryableError extends Error {
-  /** Seconds, or the moment to try again, as an HTTP Retry-After header gives it. */
-  readonly retryAfter?: number | Date;
+  /** Seconds, the moment to try again, or a Retry-After header's text (either of those). */
+  readonly retryAfter?: number | Date | string;
 
-  constructor(message: string, options: { retryAfter?: number | Date; cause?: unknown } = {}) {
+  constructor(message: string, options: { retryAfter?: number | Date | string; cause?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.name = 'RetryableError';
     this.retryAfter = options.retryAfter;
