@@ -69,6 +69,7 @@ export class JobRunner implements JobQueue {
   private wakeSleeper?: () => void;
   private wakePending = false;
   private loopDone: Promise<void> = Promise.resolve();
+  private stopped?: Promise<void>;
   private lastPrune = 0;
 
   constructor(
@@ -145,9 +146,13 @@ export class JobRunner implements JobQueue {
    * attempt) and waits for them up to stopTimeoutMs. Jobs still running then stay 'running' in
    * the outbox and are re-queued by the next start.
    */
-  async stop(timeoutMs = this.options.stopTimeoutMs): Promise<void> {
+  stop(timeoutMs = this.options.stopTimeoutMs): Promise<void> {
     if (this.state === 'new') this.state = 'stopped';
-    if (this.state !== 'running') return;
+    if (this.state === 'running') this.stopped = this.drain(timeoutMs);
+    return this.stopped ?? Promise.resolve();
+  }
+
+  private async drain(timeoutMs: number): Promise<void> {
     this.state = 'stopping';
     this.wake();
     const flights = [...this.inFlight.values()];
