@@ -14,6 +14,7 @@ import { ClientSecretCredential } from '@azure/identity';
 import { demoTrustEnv } from '../src/app/demo-trust';
 import { loadConfig } from '../src/config/config';
 import { createGraphClient, type TenantConnection } from '../src/adapters/graph/graph-client';
+import { GraphDirectorySource } from '../src/adapters/graph/graph-directory-source';
 import { TenantReader, USER_PAGE_SIZE, USER_SELECT } from '../src/adapters/graph/tenant-reader';
 import { copilotSkuMatcher } from '../src/domain/copilot-skus';
 import { createLogger } from '../src/adapters/logging/logger';
@@ -47,7 +48,7 @@ async function startDemoProcess(dataDir: string): Promise<{ info: DemoInfo; chil
 
 /** The baseline: the same pages with plain fetch, JSON-parsed (needed for the nextLink) and dropped. */
 async function rawFetch(conn: TenantConnection): Promise<{ ms: number; users: number; pages: number }> {
-  const credential = new ClientSecretCredential(conn.tenantId, conn.clientId, (conn.credential as { secret: string }).secret, {
+  const credential = new ClientSecretCredential(conn.entraTenantId, conn.appClientId, (conn.credential as { secret: string }).secret, {
     authorityHost: conn.authorityHost,
     disableInstanceDiscovery: true,
   });
@@ -74,8 +75,8 @@ async function main(): Promise<void> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'seat-steward-bench-'));
   try {
     const conn: TenantConnection = {
-      tenantId: info.tenantId,
-      clientId: info.clientId,
+      entraTenantId: info.tenantId,
+      appClientId: info.clientId,
       credential: { kind: 'secret', secret: info.clientSecret },
       graphEndpoint: info.url,
       authorityHost: info.url,
@@ -83,12 +84,13 @@ async function main(): Promise<void> {
     };
     const file = path.join(workDir, 'bench.sqlite');
     const db = openDatabase(file);
-    const writers = new SnapshotWriterThread(file);
+    const sink = new SnapshotWriterThread(file, db);
     const tenants = new TenantStore(db);
     const runs = new SyncRunStore(db);
-    const tenant = tenants.ensure({ tenantId: info.tenantId, tenantName: 'Bench', source: 'demo' });
+    const tenant = tenants.ensure({ entraTenantId: info.tenantId, tenantName: 'Bench', source: 'demo' });
     const reader = new TenantReader(createGraphClient(conn), conn);
-    const sync = new SyncService({ db, tenants, runs, readerFor: () => reader, isCopilot: copilotSkuMatcher(), writers, logger: createLogger(process.env.BENCH_DEBUG ? 'info' : 'warn') });
+    const source = new GraphDirectorySource(reader, copilotSkuMatcher(), 'Bench');
+    const sync = new SyncService({ tenants, runs, sourceFor: () => source, sink, logger: createLogger(process.env.BENCH_DEBUG ? 'info' : 'warn') });
 
     // Warm both sides (token cache, demo tenant's page cache, JIT) before measuring.
     await rawFetch(conn);
@@ -117,7 +119,7 @@ async function main(): Promise<void> {
       cleanupTimes.push(performance.now() - cleanupStarted);
       syncedUsers = run.counts?.users ?? 0;
     }
-    await writers.close();
+    await sink.close();
     db.close();
 
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

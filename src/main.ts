@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const tenantLine =
     config.tenant.kind === 'demo'
       ? `built-in demo tenant (${app.demoTenant?.organizationName}, ${app.demoTenant?.server.url})`
-      : `tenant ${config.tenant.tenantId} via ${config.tenant.graphEndpoint}`;
+      : `tenant ${config.tenant.entraTenantId} via ${config.tenant.graphEndpoint}`;
   console.log(
     [
       '',

@@ -159,7 +159,7 @@ describe('Sync now (Action.Execute)', () => {
 
   it('accepts the Microsoft tenant id as well', async () => {
     const tenant = h.app.tenants.list()[0];
-    const res = await post(h.app.url, cardAction(serviceUrl, personal(), 'tenant.status', { tenantId: tenant.tenantId }));
+    const res = await post(h.app.url, cardAction(serviceUrl, personal(), 'tenant.status', { tenantId: tenant.entraTenantId }));
     const body = res.body as { value: Record<string, unknown> };
     expect(cardText(body.value)).toContain('Contoso Ltd');
   });
@@ -183,6 +183,21 @@ describe('Sync now (Action.Execute)', () => {
     const res = await post(h.app.url, cardAction(serviceUrl, personal(), 'license.reclaim.everything', {}));
     expect(res.status).toBe(200);
     expect(cardText((res.body as { value: unknown }).value)).toMatch(/does not know the action "license.reclaim.everything"/);
+  });
+
+  it.each([
+    ['missing', (a: { value: { action: Record<string, unknown> } }) => delete a.value.action.verb],
+    ['a number', (a: { value: { action: Record<string, unknown> } }) => (a.value.action.verb = 42)],
+    ['an object', (a: { value: { action: Record<string, unknown> } }) => (a.value.action.verb = { sync: true })],
+  ])('explains a card action whose verb is %s instead of a bare 501', async (_what, tamper) => {
+    const activity = cardAction(serviceUrl, personal(), 'tenant.sync', { tenantId: h.app.tenants.list()[0].id });
+    tamper(activity);
+    const res = await post(h.app.url, activity);
+    expect(res.status).toBe(200);
+    const card = (res.body as { value: Record<string, unknown> }).value;
+    expectValidCard(card);
+    expect(cardText(card)).toMatch(/not supported/);
+    expect(h.app.sync.isRunning(h.app.tenants.list()[0].id)).toBe(false);
   });
 });
 

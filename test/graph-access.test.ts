@@ -3,7 +3,7 @@ import { demoConnection } from '../src/app/demo-connection';
 import { generateDemoTenant } from '../demo-tenant/generator';
 import { startDemoTenant, type DemoTenant } from '../demo-tenant/server';
 import { createGraphClient, type TenantConnection } from '../src/adapters/graph/graph-client';
-import { TenantAccessError } from '../src/adapters/graph/graph-errors';
+import { TenantAccessError } from '../src/domain/tenant-access-error';
 import { TenantReader } from '../src/adapters/graph/tenant-reader';
 import { trustedDemoCertificate } from './helpers/harness';
 
@@ -86,13 +86,13 @@ describe('admin-facing errors', () => {
   });
 
   it('an unknown app says to check CLIENT_ID (AADSTS700016)', async () => {
-    const err = await failureOf(readerFor({ ...demoConnection(demo), clientId: '00000000-1111-2222-3333-444444444444' }).subscribedSkus());
+    const err = await failureOf(readerFor({ ...demoConnection(demo), appClientId: '00000000-1111-2222-3333-444444444444' }).subscribedSkus());
     expect(err.code).toBe('app_not_found');
     expect(err.message).toMatch(/AADSTS700016.*CLIENT_ID/);
   });
 
   it('an unknown tenant says to check TENANT_ID (AADSTS90002)', async () => {
-    const err = await failureOf(readerFor({ ...demoConnection(demo), tenantId: '99999999-1111-2222-3333-444444444444' }).subscribedSkus());
+    const err = await failureOf(readerFor({ ...demoConnection(demo), entraTenantId: '99999999-1111-2222-3333-444444444444' }).subscribedSkus());
     expect(err.code).toBe('tenant_not_found');
     expect(err.message).toMatch(/AADSTS90002.*TENANT_ID/);
   });

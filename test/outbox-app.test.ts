@@ -4,7 +4,8 @@ import { databaseFile, openDatabase } from '../src/adapters/sqlite/database';
 import { SyncRunStore } from '../src/adapters/sqlite/sync-runs';
 import { TenantStore } from '../src/adapters/sqlite/tenants';
 import type { OutboxJob } from '../src/usecases/outbox/outbox-store';
-import { enqueueTenantSyncs, postSyncResultJob, tenantSyncKey } from '../src/usecases/sync/sync-jobs';
+import { enqueueTenantSyncs, tenantSyncKey } from '../src/usecases/sync/sync-jobs';
+import { postSyncResultJob } from '../src/usecases/sync/sync-result-report';
 import { ConnectorRecorder, cardText, type RecordedActivity } from './helpers/connector-recorder';
 import { startHarness, TEST_API_KEY, type Harness } from './helpers/harness';
 import { ADMIN, BOT, cardAction, channel, groupChat, message, personal, post } from './helpers/teams-activities';
@@ -136,8 +137,8 @@ describe('sync result post', () => {
     const run = new SyncRunStore(db).start(tenant.id, 'command');
     const store = new SqliteOutboxStore(db);
     const conv = personal();
-    const reference = { serviceUrl, channelId: 'msteams', conversation: { id: conv.conversationId, conversationType: 'personal' }, bot: BOT, user: ADMIN };
-    store.enqueue({ kind: postSyncResultJob.kind, idempotencyKey: `sync-result:${run.id}:${conv.conversationId}`, tenantId: tenant.id, payload: { runId: run.id, reference }, maxAttempts: 10, runAfter: new Date() });
+    const target = { serviceUrl, channelId: 'msteams', conversation: { id: conv.conversationId, conversationType: 'personal' }, bot: BOT, user: ADMIN };
+    store.enqueue({ kind: postSyncResultJob.kind, idempotencyKey: `sync-result:${run.id}:${conv.conversationId}`, tenantId: tenant.id, payload: { runId: run.id, target }, maxAttempts: 10, runAfter: new Date() });
     expect(store.claim({ limit: 1, now: new Date(), leaseUntil: new Date(Date.now() + 3_600_000) })).toHaveLength(1);
     db.close();
 

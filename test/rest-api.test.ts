@@ -84,7 +84,7 @@ describe('GET /api/v1/m365/tenants/{id}/users', () => {
     const ours = await get(`/api/v1/m365/tenants/${tenantId}/users?limit=50`);
     expect(ours.status).toBe(200);
     expect(ours.body.pagination).toEqual({ limit: 50, offset: 0, total: 120, has_more: true });
-    const msId = h.app.tenants.list()[0].tenantId;
+    const msId = h.app.tenants.list()[0].entraTenantId;
     const theirs = await get(`/api/v1/m365/tenants/${msId}/users?limit=50`);
     expect(theirs.body.data).toEqual(ours.body.data);
     const u = ours.body.data.find((x) => licensesOf(x).length > 0) as Json;

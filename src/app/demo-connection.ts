@@ -16,8 +16,8 @@ export interface EmbeddedDemoTenant {
 
 export function demoConnection(server: DemoTenant): TenantConnection {
   return {
-    tenantId: server.tenantId,
-    clientId: server.clientId,
+    entraTenantId: server.tenantId,
+    appClientId: server.clientId,
     credential: { kind: 'secret', secret: server.clientSecret },
     graphEndpoint: server.url,
     authorityHost: server.url,

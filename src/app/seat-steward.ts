@@ -1,29 +1,43 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { apiKeyGuard } from '../entry/api/api-auth';
-import { createBotApp } from '../entry/bot/bot-app';
-import { Notifier } from '../adapters/teams/notifier';
-import { botAppId, createTeamsAdapter } from '../adapters/teams/teams-adapter';
-import type { AppConfig } from '../config/config';
+import { GraphDirectorySource } from '../adapters/graph/graph-directory-source';
 import { createGraphClient, type TenantConnection } from '../adapters/graph/graph-client';
 import { TenantReader } from '../adapters/graph/tenant-reader';
-import { copilotSkuMatcher } from '../domain/copilot-skus';
-import { createHttpServer } from '../entry/http/http-server';
-import { StatusService } from '../usecases/status/status-service';
 import { ConversationStore } from '../adapters/sqlite/conversations';
 import { databaseFile, openDatabase, type Db } from '../adapters/sqlite/database';
 import { DirectoryReader } from '../adapters/sqlite/directory';
 import { acquireInstanceLock } from '../adapters/sqlite/instance-lock';
 import { SnapshotWriterThread } from '../adapters/sqlite/snapshot-writer-thread';
 import { SyncRunStore } from '../adapters/sqlite/sync-runs';
-import { TenantStore, type TenantRecord } from '../adapters/sqlite/tenants';
-import { SyncService } from '../usecases/sync/sync-service';
+import { TenantStore } from '../adapters/sqlite/tenants';
 import { SqliteOutboxStore } from '../adapters/sqlite/outbox-store';
-import { startSyncSchedule } from '../entry/schedule/sync-schedule';
+import { TeamsNotifier } from '../adapters/teams/notifier';
+import { botAppId, createTeamsAdapter } from '../adapters/teams/teams-adapter';
+import type { AppConfig } from '../config/config';
+import { copilotSkuMatcher } from '../domain/copilot-skus';
+import type { TenantRecord } from '../domain/tenant';
+import { TenantAccessError } from '../domain/tenant-access-error';
+import { apiKeyGuard } from '../entry/api/api-auth';
+import { activityProcessor, createBotApp } from '../entry/bot/bot-app';
+import type { CardAction } from '../entry/bot/bot-types';
+import { tenantStatusAction } from '../entry/bot/card-actions/tenant-status';
+import { tenantSyncAction } from '../entry/bot/card-actions/tenant-sync';
+import { helpCommand } from '../entry/bot/commands/help';
+import { statusCommand } from '../entry/bot/commands/status';
+import { syncCommand } from '../entry/bot/commands/sync';
+import { createHttpServer } from '../entry/http/http-server';
 import { JobRunner, type JobRunnerOptions } from '../usecases/outbox/job-runner';
 import { JobRegistry } from '../usecases/outbox/job-type';
 import type { OutboxStore } from '../usecases/outbox/outbox-store';
+import { scheduleSyncs } from '../entry/schedule/sync-schedule';
+import { StatusService } from '../usecases/status/status-service';
+import type { DirectorySource } from '../usecases/sync/ports';
 import { registerSyncJobs } from '../usecases/sync/sync-jobs';
+import { SyncResultReport } from '../usecases/sync/sync-result-report';
+import { SyncService } from '../usecases/sync/sync-service';
+import { SecretBox } from '../adapters/secrets/secret-box';
+import { SqliteTenantConnectionStore } from '../adapters/sqlite/tenant-connections';
+import { TenantConnectionError, TenantRegistry, type NewTenant, type TenantConnectionSettings } from '../usecases/tenants/tenant-registry';
 import { startEmbeddedDemoTenant, type EmbeddedDemoTenant } from './demo-connection';
 
 export interface SeatStewardOptions {
@@ -48,6 +62,8 @@ export interface SeatSteward {
   directory: DirectoryReader;
   conversations: ConversationStore;
   sync: SyncService;
+  /** Tenants' stored connections: add or update one and the next sync uses it. */
+  tenantRegistry: TenantRegistry;
   /** Jobs that must be neither lost nor done twice; countByStatus() for the dead-letter count. */
   outbox: OutboxStore;
   jobs: JobRunner;
@@ -55,7 +71,7 @@ export interface SeatSteward {
   close(): Promise<void>;
 }
 
-/** Wires the adapters (Graph, SQLite, Teams) under the domain services and the entry points, then listens. */
+/** The composition root: builds the adapters (Graph, SQLite, Teams), hands them to the use cases and the entry points, then listens. */
 export async function startSeatSteward(config: AppConfig, options: SeatStewardOptions): Promise<SeatSteward> {
   const { logger } = options;
   const lock = acquireInstanceLock(config.dataDir);
@@ -66,64 +82,76 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
   const conversations = new ConversationStore(db);
 
   let ownedDemo: EmbeddedDemoTenant | undefined;
-  const connections = new Map<string, TenantConnection>();
   let demoTenant = options.demoTenant;
-  if (config.tenant.kind === 'demo') {
-    if (!demoTenant) demoTenant = ownedDemo = await startEmbeddedDemoTenant(config, logger);
-    connections.set(demoTenant.connection.tenantId.toLowerCase(), demoTenant.connection);
-    tenants.ensure({ tenantId: demoTenant.connection.tenantId, tenantName: demoTenant.organizationName, source: 'demo' });
-  } else {
-    const t = config.tenant;
-    const conn: TenantConnection = {
-      tenantId: t.tenantId,
-      clientId: t.clientId,
-      credential: t.credential,
-      graphEndpoint: t.graphEndpoint,
-      authorityHost: t.authorityHost,
-    };
-    connections.set(t.tenantId.toLowerCase(), conn);
-    tenants.ensure({ tenantId: t.tenantId, tenantName: t.tenantId, source: 'entra' });
+  if (config.tenant.kind === 'demo' && !demoTenant) demoTenant = ownedDemo = await startEmbeddedDemoTenant(config, logger);
+
+  const tenantRegistry = new TenantRegistry({ store: new SqliteTenantConnectionStore(db), secrets: secretBoxFor(config, logger) });
+  const ensured = tenantRegistry.ensureFromEnvironment(environmentTenant(config, demoTenant));
+  if (ensured.outcome !== 'unchanged') {
+    logger.info({ tenant: ensured.tenant.entraTenantId, outcome: ensured.outcome, changed: ensured.changed }, 'tenant connection stored from the environment');
+  }
+  const resealed = tenantRegistry.resealStoredSecrets();
+  if (resealed.resealed.length > 0) logger.info({ tenants: resealed.resealed.map((t) => t.entraTenantId) }, 'stored client secrets re-sealed with SECRET_STORE_KEY');
+  if (resealed.unreadable.length > 0) {
+    logger.warn({ problems: resealed.unreadable.map((u) => u.error.message) }, 'stored client secrets could not be re-sealed; those tenants will not sync until fixed');
   }
 
-  const readers = new Map<string, TenantReader>();
-  const readerFor = (tenant: TenantRecord): TenantReader => {
-    const key = tenant.tenantId.toLowerCase();
-    const conn = connections.get(key);
-    if (!conn) throw new Error(`Tenant ${tenant.tenantName} (${tenant.tenantId}) has no credentials configured in this instance.`);
-    let reader = readers.get(key);
-    if (!reader) {
-      reader = new TenantReader(createGraphClient(conn), conn);
-      readers.set(key, reader);
+  const isCopilot = copilotSkuMatcher(config.copilotSkuIds);
+  // Cached per tenant until its stored connection changes (a new revision), so a credential update needs no restart.
+  const readers = new Map<string, { revision: string; reader: TenantReader }>();
+  const sourceFor = (tenant: TenantRecord): DirectorySource => {
+    let settings: TenantConnectionSettings;
+    try {
+      settings = tenantRegistry.connectionFor(tenant.id);
+    } catch (error) {
+      if (error instanceof TenantConnectionError) throw new TenantAccessError(error.code, error.message);
+      throw error;
     }
-    return reader;
+    let cached = readers.get(tenant.id);
+    if (cached?.revision !== settings.revision) {
+      const conn: TenantConnection = {
+        entraTenantId: settings.entraTenantId,
+        appClientId: settings.appClientId,
+        credential: settings.credential,
+        graphEndpoint: settings.graphEndpoint,
+        authorityHost: settings.authorityHost,
+        // MSAL's instance discovery would ask Microsoft about a demo tenant's loopback authority.
+        disableInstanceDiscovery: settings.source === 'demo',
+      };
+      cached = { revision: settings.revision, reader: new TenantReader(createGraphClient(conn), conn) };
+      readers.set(tenant.id, cached);
+    }
+    return new GraphDirectorySource(cached.reader, isCopilot, tenant.tenantName);
   };
 
-  const writers = new SnapshotWriterThread(databaseFile(config.dataDir));
-  const sync = new SyncService({ db, tenants, runs, readerFor, isCopilot: copilotSkuMatcher(config.copilotSkuIds), writers, logger });
+  const sink = new SnapshotWriterThread(databaseFile(config.dataDir), db);
+  const sync = new SyncService({ tenants, runs, sourceFor, sink, logger });
   const recovered = sync.recoverInterrupted();
   if (recovered.interruptedRuns > 0 || recovered.orphanRows > 0) logger.warn(recovered, 'cleaned up after an interrupted sync');
 
   const adapter = createTeamsAdapter(config.bot);
-  const notifier = new Notifier(adapter, botAppId(config.bot), logger);
-  const outbox = new SqliteOutboxStore(db);
-  const jobs = new JobRunner(outbox, registerSyncJobs(new JobRegistry(), { sync, runs, tenants, poster: notifier }), logger.child({ component: 'outbox' }), options.outbox);
+  const notifier = new TeamsNotifier(adapter, botAppId(config.bot), logger);
   const status = new StatusService(tenants, directory, runs, sync);
+  const outbox = new SqliteOutboxStore(db);
+  const jobRegistry = new JobRegistry();
+  const jobs = new JobRunner(outbox, jobRegistry, logger.child({ component: 'outbox' }), options.outbox);
+  const report = new SyncResultReport({ tenants, runs, whenDone: (runId) => sync.whenDone(runId), notifier, queue: jobs });
+  registerSyncJobs(jobRegistry, { tenants, requestSync: (tenantId, trigger) => sync.request(tenantId, trigger), report });
   const bot = createBotApp({
     adapter,
-    tenants,
-    status,
-    sync,
     conversations,
-    jobs,
     logger,
     allowedTenants: config.botAllowedTenants,
-    cardSyncWaitMs: options.cardSyncWaitMs,
+    commands: (commandList) => [helpCommand(commandList), statusCommand(status), syncCommand({ status, sync, report })],
+    cardActions: [
+      tenantSyncAction({ status, sync, report, waitMs: options.cardSyncWaitMs ?? 8000 }),
+      tenantStatusAction(status),
+    ] as Array<CardAction<unknown>>,
   });
 
   const server = createHttpServer({
-    adapter,
+    processActivity: activityProcessor(adapter, bot),
     loopbackOnly: config.bot.mode === 'anonymous',
-    bot,
     logger,
     api: { tenants, directory, runs, authorize: apiKeyGuard(config.apiKeys), logger },
     jobs: { outbox, runner: jobs, authorize: apiKeyGuard(config.apiKeys), logger },
@@ -141,8 +169,7 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
 
   // After recoverInterrupted(): a result post re-queued from a crash must see its run as interrupted, not running.
   jobs.start();
-  const tasks: Array<{ stop: () => void }> = [];
-  if (options.schedule !== false) tasks.push(startSyncSchedule({ expression: config.syncCron, queue: jobs, outbox, tenants, logger }));
+  const schedule = options.schedule !== false ? scheduleSyncs({ cronExpression: config.syncCron, tenants, queue: jobs, outbox, logger }) : undefined;
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -153,18 +180,55 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
     directory,
     conversations,
     sync,
+    tenantRegistry,
     outbox,
     jobs,
     demoTenant,
     async close() {
-      for (const task of tasks) task.stop();
+      schedule?.stop();
       await jobs.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await sync.idle();
-      await writers.close();
+      await sink.close();
       if (ownedDemo) await ownedDemo.close();
       db.close();
       lock.release();
     },
+  };
+}
+
+/**
+ * SECRET_STORE_KEY (and SECRET_STORE_KEY_PREVIOUS while rotating). The demo runs without one: its secret
+ * is public and its connection is written again at every start, so a per-process key will do.
+ */
+function secretBoxFor(config: AppConfig, logger: Logger): SecretBox {
+  const { key, previousKey } = config.secrets;
+  if (key) return new SecretBox({ current: key, previous: previousKey ? [previousKey] : [] });
+  if (config.tenant.kind === 'demo') {
+    logger.info('no SECRET_STORE_KEY: the demo tenant\'s secret is sealed with a key that lasts until this process stops');
+    return SecretBox.ephemeral();
+  }
+  // Config validation allows this only for a certificate, which stores no secret.
+  return new SecretBox({});
+}
+
+/** The tenant TENANT_ID... configure, or the demo tenant when they are unset. */
+function environmentTenant(config: AppConfig, demoTenant: EmbeddedDemoTenant | undefined): NewTenant {
+  if (config.tenant.kind === 'demo') {
+    if (!demoTenant) throw new Error('the demo tenant was not started');
+    const conn = demoTenant.connection;
+    return {
+      entraTenantId: conn.entraTenantId,
+      tenantName: demoTenant.organizationName,
+      source: 'demo',
+      connection: { appClientId: conn.appClientId, authorityHost: conn.authorityHost, graphEndpoint: conn.graphEndpoint, credential: conn.credential },
+    };
+  }
+  const t = config.tenant;
+  return {
+    entraTenantId: t.entraTenantId,
+    tenantName: t.entraTenantId,
+    source: 'entra',
+    connection: { appClientId: t.appClientId, authorityHost: t.authorityHost, graphEndpoint: t.graphEndpoint, credential: t.credential },
   };
 }

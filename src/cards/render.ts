@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Template } from 'adaptivecards-templating';
-import { CardFactory, type Attachment } from 'botbuilder';
 import {
   CARD_LIST_LIMITS,
   TEAMS_CARD_MAX_BYTES,
@@ -104,16 +103,19 @@ const prepare: { [N in CardName]: (view: CardViews[N]) => object } = {
   error: (view) => ({ ...view, message: clip(view.message, MAX_MESSAGE_CHARS) }),
 };
 
+/** An Adaptive Card as JSON, ready for any channel adapter to wrap (Teams: an attachment). */
+export type AdaptiveCardJson = { type: 'AdaptiveCard'; version: string } & Record<string, unknown>;
+
 /**
- * Binds cards/<name>.json to its view model and wraps it as a Teams attachment.
+ * Binds cards/<name>.json to its view model.
  * Throws if the bound card reaches Teams' 28 KB limit, because Teams would reject the
  * whole message and the admin would see nothing at all.
  */
-export function renderCard<N extends CardName>(name: N, view: CardViews[N]): Attachment {
+export function renderCard<N extends CardName>(name: N, view: CardViews[N]): AdaptiveCardJson {
   const bound = prepare[name](view);
   const card: unknown = new Template(loadTemplate(name)).expand({ $root: bound });
-  if (typeof card !== 'object' || card === null) {
-    throw new Error(`Card template "${name}" expanded to nothing`);
+  if (typeof card !== 'object' || card === null || (card as { type?: unknown }).type !== 'AdaptiveCard') {
+    throw new Error(`Card template "${name}" did not expand to an Adaptive Card`);
   }
   const bytes = Buffer.byteLength(JSON.stringify(card), 'utf8');
   if (bytes >= TEAMS_CARD_MAX_BYTES) {
@@ -122,5 +124,5 @@ export function renderCard<N extends CardName>(name: N, view: CardViews[N]): Att
         `${TEAMS_CARD_MAX_BYTES} bytes. Shorten the view model's texts or lists.`,
     );
   }
-  return CardFactory.adaptiveCard(card);
+  return card as AdaptiveCardJson;
 }

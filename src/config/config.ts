@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import cron from 'node-cron';
@@ -34,6 +35,33 @@ const commaList = z.preprocess(
   z.array(z.string()),
 );
 
+const KEY_HINT = 'generate one with `openssl rand -base64 32`';
+
+/** 32 bytes as hex or base64 (either alphabet, padding optional); anything else is refused rather than stretched into a key. */
+function decodeSecretsKey(text: string): Buffer | undefined {
+  if (/^[0-9a-f]{64}$/i.test(text)) return Buffer.from(text, 'hex');
+  const standard = text.replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '');
+  if (!/^[A-Za-z0-9+/]{43}$/.test(standard)) return undefined;
+  const bytes = Buffer.from(standard, 'base64');
+  return bytes.length === 32 && bytes.toString('base64').replace(/=+$/, '') === standard ? bytes : undefined;
+}
+
+// A KeyObject, not a Buffer: logged by accident it prints as {} instead of the key's bytes.
+const secretsKey = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .transform((text, ctx): KeyObject => {
+      const bytes = decodeSecretsKey(text);
+      if (!bytes) {
+        ctx.addIssue({ code: 'custom', message: `expected 32 random bytes as base64 (44 characters) or hex (64 characters); ${KEY_HINT}` });
+        return z.NEVER;
+      }
+      return createSecretKey(bytes);
+    })
+    .optional(),
+);
+
 const onOff = z.preprocess(
   emptyToUndefined,
   z.enum(['on', 'off', 'true', 'false', '1', '0'], { errorMap: () => ({ message: "expected 'on' or 'off'" }) }).optional(),
@@ -56,6 +84,8 @@ const rawSchema = z.object({
   CLIENT_ID: guid('the app registration\'s Application (client) ID'),
   SECRET_CLIENT_SECRET: optionalString,
   CLIENT_CERTIFICATE_PATH: optionalString,
+  SECRET_STORE_KEY: secretsKey,
+  SECRET_STORE_KEY_PREVIOUS: secretsKey,
   GRAPH_ENDPOINT: httpsUrl('https://graph.microsoft.com'),
   AUTHORITY_HOST: httpsUrl('https://login.microsoftonline.com'),
   COPILOT_SKU_IDS: commaList.pipe(z.array(z.string().regex(GUID, 'expected a comma-separated list of SKU GUIDs'))),
@@ -101,8 +131,8 @@ export type TenantSource =
   | { kind: 'demo'; users: number; fixtureFile?: string }
   | {
       kind: 'entra';
-      tenantId: string;
-      clientId: string;
+      entraTenantId: string;
+      appClientId: string;
       credential: { kind: 'secret'; secret: string } | { kind: 'certificate'; path: string };
       graphEndpoint: string;
       authorityHost: string;
@@ -117,6 +147,8 @@ export interface AppConfig {
    */
   botAllowedTenants: string[];
   tenant: TenantSource;
+  /** Seals tenant client secrets stored in DATA_DIR; `previousKey` only opens rows sealed before a rotation. */
+  secrets: { key: KeyObject | undefined; previousKey: KeyObject | undefined };
   copilotSkuIds: string[];
   dataDir: string;
   port: number;
@@ -167,6 +199,7 @@ export function parseConfig(values: Record<string, string | undefined>, envName 
 
   const bot = botAuth(v, problems);
   const tenant = tenantSource(v, problems, rootDir);
+  secretsKeys(v, tenant, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const playgroundSetting = v.PLAYGROUND === undefined ? undefined : ['on', 'true', '1'].includes(v.PLAYGROUND);
@@ -174,7 +207,8 @@ export function parseConfig(values: Record<string, string | undefined>, envName 
     envName,
     bot,
     tenant,
-    botAllowedTenants: (v.BOT_ALLOWED_TENANTS.length > 0 ? v.BOT_ALLOWED_TENANTS : tenant.kind === 'entra' ? [tenant.tenantId] : []).map((t) => t.toLowerCase()),
+    secrets: { key: v.SECRET_STORE_KEY, previousKey: v.SECRET_STORE_KEY_PREVIOUS },
+    botAllowedTenants: (v.BOT_ALLOWED_TENANTS.length > 0 ? v.BOT_ALLOWED_TENANTS : tenant.kind === 'entra' ? [tenant.entraTenantId] : []).map((t) => t.toLowerCase()),
     copilotSkuIds: v.COPILOT_SKU_IDS.map((id) => id.toLowerCase()),
     dataDir: path.resolve(rootDir, v.DATA_DIR),
     port: v.PORT,
@@ -230,14 +264,27 @@ function tenantSource(v: Raw, problems: string[], rootDir: string): TenantSource
   }
   return {
     kind: 'entra',
-    tenantId: v.TENANT_ID ?? '',
-    clientId: v.CLIENT_ID ?? '',
+    entraTenantId: v.TENANT_ID ?? '',
+    appClientId: v.CLIENT_ID ?? '',
     credential: v.CLIENT_CERTIFICATE_PATH
       ? { kind: 'certificate', path: path.resolve(rootDir, v.CLIENT_CERTIFICATE_PATH) }
       : { kind: 'secret', secret: v.SECRET_CLIENT_SECRET ?? '' },
     graphEndpoint: v.GRAPH_ENDPOINT,
     authorityHost: v.AUTHORITY_HOST,
   };
+}
+
+function secretsKeys(v: Raw, tenant: TenantSource, problems: string[]): void {
+  if (!v.SECRET_STORE_KEY && tenant.kind === 'entra' && tenant.credential.kind === 'secret') {
+    problems.push(
+      `SECRET_STORE_KEY: required with SECRET_CLIENT_SECRET: the client secret is stored in DATA_DIR encrypted with this key. ${KEY_HINT[0].toUpperCase()}${KEY_HINT.slice(1)}, put it beside SECRET_CLIENT_SECRET (env/.env.<env>.user) and keep a copy: without it the stored secrets cannot be read`,
+    );
+  }
+  if (v.SECRET_STORE_KEY_PREVIOUS && !v.SECRET_STORE_KEY) {
+    problems.push('SECRET_STORE_KEY_PREVIOUS: only read together with SECRET_STORE_KEY; to rotate, set SECRET_STORE_KEY to the new key and SECRET_STORE_KEY_PREVIOUS to the key it replaces');
+  } else if (v.SECRET_STORE_KEY && v.SECRET_STORE_KEY_PREVIOUS?.equals(v.SECRET_STORE_KEY)) {
+    problems.push('SECRET_STORE_KEY_PREVIOUS: is the same key as SECRET_STORE_KEY; set it to the key being replaced, or remove it');
+  }
 }
 
 function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {

@@ -1,4 +1,4 @@
-import type { SkuRow } from '../adapters/sqlite/snapshots';
+import type { SkuRow } from './directory';
 
 /**
  * Seat arithmetic as the Microsoft 365 admin center shows it: purchased = enabled units,

@@ -21,9 +21,9 @@ import {
 } from './fixtures';
 
 function render<N extends CardName>(name: N, view: CardViews[N]): JsonObject {
-  const attachment = renderCard(name, view);
-  expect(attachment.contentType).toBe('application/vnd.microsoft.card.adaptive');
-  return attachment.content as JsonObject;
+  const card = renderCard(name, view);
+  expect(card.type).toBe('AdaptiveCard');
+  return card as JsonObject;
 }
 
 /** Renders, then holds every card to the same bar: valid for Teams, small enough, fully bound. */

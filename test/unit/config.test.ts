@@ -65,6 +65,7 @@ describe('configuration', () => {
       TENANT_ID: '11111111-2222-3333-4444-555555555555',
       CLIENT_ID: '66666666-7777-8888-9999-000000000000',
       SECRET_CLIENT_SECRET: 's3cr3t',
+      SECRET_STORE_KEY: 'q3m0yFz1H8nJ2Q5tVx7bA9cD4eG6hK8mN0pR2sU4wY8=',
       GRAPH_ENDPOINT: 'https://graph.microsoft.us/',
       AUTHORITY_HOST: 'https://login.microsoftonline.us',
     });

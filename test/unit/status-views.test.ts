@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { syncResultView, tenantStatusView } from '../../src/usecases/status/status-views';
-import type { SkuRow } from '../../src/adapters/sqlite/snapshots';
-import type { SyncRunRecord } from '../../src/adapters/sqlite/sync-runs';
-import type { TenantRecord } from '../../src/adapters/sqlite/tenants';
+import type { SkuRow } from '../../src/domain/directory';
+import type { SyncRunRecord } from '../../src/domain/sync-run';
+import type { TenantRecord } from '../../src/domain/tenant';
 
 const tenant: TenantRecord = {
   id: 'our-id',
-  tenantId: 'ms-id',
-  clientId: null,
+  entraTenantId: 'ms-id',
+  mspClientId: null,
   tenantName: 'Contoso Ltd',
   domainName: 'contoso.onmicrosoft.com',
   displayName: null,

@@ -1,7 +1,8 @@
 import type { GraphGroup, GraphOrganization, GraphSubscribedSku, GraphUser } from './graph-types';
 import type { CopilotSkuMatcher } from '../../domain/copilot-skus';
 import { productName } from '../../domain/product-names';
-import type { LicenseGroupRow, SkuRow, UserLicenseRow, UserRow } from '../sqlite/snapshots';
+import type { LicenseGroupRow, SkuRow, UserLicenseRow, UserRow } from '../../domain/directory';
+import type { TenantIdentity } from '../../domain/tenant';
 
 /** Graph resources to cache rows: pure, so every edge of Graph's shapes is easy to test. */
 
@@ -86,12 +87,7 @@ export function toGroupRows(groups: GraphGroup[]): LicenseGroupRow[] {
   }));
 }
 
-export function tenantIdentity(org: GraphOrganization | undefined, fallbackName: string): {
-  tenantName: string;
-  domainName: string | null;
-  displayName: string | null;
-  tenantType: string;
-} {
+export function tenantIdentity(org: GraphOrganization | undefined, fallbackName: string): TenantIdentity {
   const domains = org?.verifiedDomains ?? [];
   const initial = domains.find((d) => d.isInitial)?.name ?? null;
   const preferred = domains.find((d) => d.isDefault)?.name ?? initial;

@@ -4,8 +4,8 @@ import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-grap
 
 /** Everything needed to reach one tenant: a real one or the demo tenant differ only in these values. */
 export interface TenantConnection {
-  tenantId: string;
-  clientId: string;
+  entraTenantId: string;
+  appClientId: string;
   credential: { kind: 'secret'; secret: string } | { kind: 'certificate'; path: string };
   /** e.g. https://graph.microsoft.com, https://graph.microsoft.us, or the demo tenant's URL. */
   graphEndpoint: string;
@@ -26,8 +26,8 @@ const WELL_KNOWN_GRAPH_HOSTS = new Set([
 export function createCredential(conn: TenantConnection): TokenCredential {
   const options = { authorityHost: conn.authorityHost, disableInstanceDiscovery: conn.disableInstanceDiscovery ?? false };
   return conn.credential.kind === 'secret'
-    ? new ClientSecretCredential(conn.tenantId, conn.clientId, conn.credential.secret, options)
-    : new ClientCertificateCredential(conn.tenantId, conn.clientId, { certificatePath: conn.credential.path }, options);
+    ? new ClientSecretCredential(conn.entraTenantId, conn.appClientId, conn.credential.secret, options)
+    : new ClientCertificateCredential(conn.entraTenantId, conn.appClientId, { certificatePath: conn.credential.path }, options);
 }
 
 /**

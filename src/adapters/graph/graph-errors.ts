@@ -1,24 +1,9 @@
 import { GraphError } from '@microsoft/microsoft-graph-client';
-
-/**
- * A failure talking to Entra ID or Microsoft Graph, phrased for the admin who has to fix
- * it: `message` says what happened and what to do; `code` is stable for API clients.
- */
-export class TenantAccessError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status?: number,
-    readonly detail?: string,
-  ) {
-    super(message);
-    this.name = 'TenantAccessError';
-  }
-}
+import { TenantAccessError } from '../../domain/tenant-access-error';
 
 export interface TenantContext {
-  tenantId: string;
-  clientId: string;
+  entraTenantId: string;
+  appClientId: string;
   graphEndpoint: string;
   authorityHost: string;
 }
@@ -40,7 +25,7 @@ export function explainTenantError(error: unknown, ctx: TenantContext, doing: st
   if (/endpoints_resolution_error/.test(raw)) {
     return new TenantAccessError(
       'tenant_not_found',
-      `Could not load the sign-in metadata of tenant ${ctx.tenantId} from ${ctx.authorityHost}: the tenant was not found (AADSTS90002) or the authority is unreachable. Check TENANT_ID (Entra admin center > Overview > Tenant ID), and for a national cloud set AUTHORITY_HOST and GRAPH_ENDPOINT to that cloud's endpoints.`,
+      `Could not load the sign-in metadata of tenant ${ctx.entraTenantId} from ${ctx.authorityHost}: the tenant was not found (AADSTS90002) or the authority is unreachable. Check TENANT_ID (Entra admin center > Overview > Tenant ID), and for a national cloud set AUTHORITY_HOST and GRAPH_ENDPOINT to that cloud's endpoints.`,
       400,
       raw,
     );
@@ -64,42 +49,42 @@ function explainAadsts(code: number, ctx: TenantContext, raw: string): TenantAcc
     case 7000215:
       return new TenantAccessError(
         'invalid_client_secret',
-        `Invalid client secret (AADSTS7000215) for app ${ctx.clientId}. In ${where} > your app > Certificates & secrets, copy the secret's Value (not its Secret ID) into SECRET_CLIENT_SECRET with no extra whitespace, or create a new secret.`,
+        `Invalid client secret (AADSTS7000215) for app ${ctx.appClientId}. In ${where} > your app > Certificates & secrets, copy the secret's Value (not its Secret ID) into SECRET_CLIENT_SECRET with no extra whitespace, or create a new secret.`,
         401,
         raw,
       );
     case 7000222:
       return new TenantAccessError(
         'expired_client_secret',
-        `The client secret of app ${ctx.clientId} has expired (AADSTS7000222). In ${where} > your app > Certificates & secrets, create a new client secret and put its Value in SECRET_CLIENT_SECRET.`,
+        `The client secret of app ${ctx.appClientId} has expired (AADSTS7000222). In ${where} > your app > Certificates & secrets, create a new client secret and put its Value in SECRET_CLIENT_SECRET.`,
         401,
         raw,
       );
     case 700016:
       return new TenantAccessError(
         'app_not_found',
-        `App ${ctx.clientId} was not found in tenant ${ctx.tenantId} (AADSTS700016). Check that CLIENT_ID is the Application (client) ID and that the app is registered in, or consented to by, this tenant.`,
+        `App ${ctx.appClientId} was not found in tenant ${ctx.entraTenantId} (AADSTS700016). Check that CLIENT_ID is the Application (client) ID and that the app is registered in, or consented to by, this tenant.`,
         400,
         raw,
       );
     case 90002:
       return new TenantAccessError(
         'tenant_not_found',
-        `Tenant ${ctx.tenantId} was not found (AADSTS90002). Check TENANT_ID (Entra admin center > Overview > Tenant ID); for a national cloud, set AUTHORITY_HOST and GRAPH_ENDPOINT to that cloud's endpoints.`,
+        `Tenant ${ctx.entraTenantId} was not found (AADSTS90002). Check TENANT_ID (Entra admin center > Overview > Tenant ID); for a national cloud, set AUTHORITY_HOST and GRAPH_ENDPOINT to that cloud's endpoints.`,
         400,
         raw,
       );
     case 500011:
       return new TenantAccessError(
         'graph_resource_not_found',
-        `Tenant ${ctx.tenantId} does not know the resource ${ctx.graphEndpoint} (AADSTS500011). Check GRAPH_ENDPOINT: it must be the Microsoft Graph endpoint of the same cloud as AUTHORITY_HOST (e.g. https://graph.microsoft.com with https://login.microsoftonline.com).`,
+        `Tenant ${ctx.entraTenantId} does not know the resource ${ctx.graphEndpoint} (AADSTS500011). Check GRAPH_ENDPOINT: it must be the Microsoft Graph endpoint of the same cloud as AUTHORITY_HOST (e.g. https://graph.microsoft.com with https://login.microsoftonline.com).`,
         400,
         raw,
       );
     default:
       return new TenantAccessError(
         `aadsts_${code}`,
-        `Entra ID refused the sign-in of app ${ctx.clientId} to tenant ${ctx.tenantId} (AADSTS${code}): ${firstLine(raw)}`,
+        `Entra ID refused the sign-in of app ${ctx.appClientId} to tenant ${ctx.entraTenantId} (AADSTS${code}): ${firstLine(raw)}`,
         undefined,
         raw,
       );
@@ -114,7 +99,7 @@ function explainGraphError(error: GraphError, ctx: TenantContext, doing: string)
   if (status === 403 || code === 'Authorization_RequestDenied') {
     return new TenantAccessError(
       'insufficient_privileges',
-      `Microsoft Graph denied ${doing} ${suffix}. Insufficient privileges: in Entra admin center > App registrations > ${ctx.clientId} > API permissions, add the Microsoft Graph application permissions ${PERMISSIONS}, then click Grant admin consent. Check also that the app registration is in tenant ${ctx.tenantId}.`,
+      `Microsoft Graph denied ${doing} ${suffix}. Insufficient privileges: in Entra admin center > App registrations > ${ctx.appClientId} > API permissions, add the Microsoft Graph application permissions ${PERMISSIONS}, then click Grant admin consent. Check also that the app registration is in tenant ${ctx.entraTenantId}.`,
       403,
       graphMessage,
     );

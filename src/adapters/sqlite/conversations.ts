@@ -1,16 +1,17 @@
-import type { ConversationReference } from 'botbuilder';
+import type { ConversationTarget } from '../../usecases/notify/ports';
 import type { Db } from './database';
 
 export type ConversationType = 'personal' | 'groupChat' | 'channel';
 
 export interface ConversationRecord {
   conversationId: string;
-  tenantId: string | null;
+  /** The Entra tenant the Teams conversation lives in. */
+  entraTenantId: string | null;
   conversationType: ConversationType;
   name: string | null;
   teamId: string | null;
   serviceUrl: string;
-  reference: Partial<ConversationReference>;
+  reference: ConversationTarget;
   active: boolean;
   installedAt: string;
   updatedAt: string;
@@ -33,12 +34,12 @@ interface ConversationRow {
 
 const toRecord = (r: ConversationRow): ConversationRecord => ({
   conversationId: r.conversation_id,
-  tenantId: r.tenant_id,
+  entraTenantId: r.tenant_id,
   conversationType: r.conversation_type,
   name: r.name,
   teamId: r.team_id,
   serviceUrl: r.service_url,
-  reference: JSON.parse(r.reference) as Partial<ConversationReference>,
+  reference: JSON.parse(r.reference) as ConversationTarget,
   active: r.active === 1,
   installedAt: r.installed_at,
   updatedAt: r.updated_at,
@@ -50,7 +51,7 @@ export class ConversationStore {
   constructor(private readonly db: Db) {}
 
   /** Upserts and (re)activates: a reinstall after an uninstall must resume posting. */
-  save(input: Pick<ConversationRecord, 'conversationId' | 'tenantId' | 'conversationType' | 'name' | 'teamId' | 'serviceUrl' | 'reference'>): void {
+  save(input: Pick<ConversationRecord, 'conversationId' | 'entraTenantId' | 'conversationType' | 'name' | 'teamId' | 'serviceUrl' | 'reference'>): void {
     const now = new Date().toISOString();
     this.db
       .prepare(
@@ -65,7 +66,7 @@ export class ConversationStore {
       )
       .run({
         id: input.conversationId,
-        tenant: input.tenantId,
+        tenant: input.entraTenantId,
         type: input.conversationType,
         name: input.name,
         team: input.teamId,

@@ -1,24 +1,6 @@
+import type { SkuRow, UserCounts, UserWithLicenses } from '../../domain/directory';
+import type { DirectoryReads, UserQuery } from '../../usecases/status/ports';
 import type { Db } from './database';
-import type { SkuRow, UserRow } from './snapshots';
-
-export interface UserCounts {
-  total: number;
-  enabled: number;
-  disabled: number;
-  guests: number;
-  licensed: number;
-}
-
-export interface UserWithLicenses extends UserRow {
-  licenses: Array<{ skuId: string; skuPartNumber: string | null; productName: string | null; assignedByGroupIds: string[]; direct: boolean }>;
-}
-
-export interface UserQuery {
-  limit: number;
-  offset: number;
-  search?: string;
-  accountEnabled?: boolean;
-}
 
 interface UserDbRow {
   user_seq: number;
@@ -56,7 +38,7 @@ interface SkuDbRow {
  * Read side of the cache. Every query pins the tenant's current snapshot in a
  * subquery, so a reader sees one snapshot even while a sync writes the next.
  */
-export class DirectoryReader {
+export class DirectoryReader implements DirectoryReads {
   constructor(private readonly db: Db) {}
 
   /** Runs several reads against one snapshot (a WAL read transaction). */
@@ -72,8 +54,8 @@ export class DirectoryReader {
                 COALESCE(SUM(account_enabled), 0) AS enabled,
                 COALESCE(SUM(1 - account_enabled), 0) AS disabled,
                 COALESCE(SUM(user_type = 'Guest'), 0) AS guests,
-                (SELECT COUNT(DISTINCT user_seq) FROM user_licenses WHERE tenant_id = @t AND snapshot_id = (SELECT s FROM snap)
-            AND (state IS NULL OR state IN ('Active', 'ActiveWithError'))) AS licensed -- isActiveAssignment() in snapshots.ts
+                -- Counted by the snapshot writer with the domain's isActiveAssignment rule; the run id is the snapshot id.
+                COALESCE((SELECT licensed_users_count FROM sync_runs WHERE id = (SELECT s FROM snap)), 0) AS licensed
          FROM users WHERE tenant_id = @t AND snapshot_id = (SELECT s FROM snap)`,
       )
       .get({ t: tenantId }) as UserCounts;

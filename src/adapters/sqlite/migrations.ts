@@ -163,4 +163,33 @@ export const migrations: Migration[] = [
       CREATE INDEX outbox_jobs_by_status ON outbox_jobs (status, id);
     `,
   },
+  {
+    version: 4,
+    name: 'tenant connections with sealed client secrets',
+    // A table of its own rather than columns on tenants: every sync rewrites the tenants row
+    // (names, current snapshot) and every reader selects it, while a connection changes rarely,
+    // versions its own cache by updated_at, and keeps its ciphertext out of reads that do not need it.
+    // entra_tenant_id repeats tenants.tenant_id so the row alone says where the token is asked for.
+    sql: `
+      CREATE TABLE tenant_connections (
+        tenant_id         TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+        entra_tenant_id   TEXT NOT NULL COLLATE NOCASE,
+        app_client_id     TEXT NOT NULL COLLATE NOCASE,
+        authority_host    TEXT NOT NULL,
+        graph_endpoint    TEXT NOT NULL,
+        credential_kind   TEXT NOT NULL CHECK (credential_kind IN ('secret', 'certificate')),
+        -- v1:<keyId>:<iv>:<tag>:<ciphertext> (AES-256-GCM, tenants.id as associated data)
+        secret_ciphertext TEXT,
+        certificate_path  TEXT,
+        -- The key that sealed secret_ciphertext, so a rotation finds the rows still on the old key.
+        key_id            TEXT,
+        created_at        TEXT NOT NULL,
+        updated_at        TEXT NOT NULL,
+        CHECK (
+          (credential_kind = 'secret' AND secret_ciphertext IS NOT NULL AND key_id IS NOT NULL AND certificate_path IS NULL)
+          OR (credential_kind = 'certificate' AND certificate_path IS NOT NULL AND secret_ciphertext IS NULL AND key_id IS NULL)
+        )
+      );
+    `,
+  },
 ];

@@ -1,7 +1,11 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { LicenseGroupRow, SkuRow, UserLicenseRow, UserRow, WrittenCounts } from './snapshots';
-import type { RunOutcome, TenantIdentity, WriterRequest, WriterResponse, WriterValue } from './snapshot-worker-protocol';
+import type { LicenseGroupRow, SkuRow, UserLicenseRow, UserRow } from '../../domain/directory';
+import type { TenantIdentity } from '../../domain/tenant';
+import type { PublishOutcome, SnapshotSession, SnapshotSink, WrittenCounts } from '../../usecases/sync/ports';
+import type { Db } from './database';
+import { deleteOrphanSnapshots } from './snapshots';
+import type { WriterRequest, WriterResponse, WriterValue } from './snapshot-worker-protocol';
 
 /** Pages handed to the writer thread but not yet written; beyond this the sync waits, so memory stays flat. */
 const MAX_PAGES_IN_FLIGHT = 3;
@@ -10,14 +14,22 @@ type Pending = { resolve: (value: WriterValue) => void; reject: (error: Error) =
 type RequestBody = WriterRequest extends infer R ? (R extends WriterRequest ? Omit<R, 'id' | 'tenantId' | 'snapshotId'> : never) : never;
 
 /**
- * Owns the writer thread (started on first use, shared by all tenants' syncs) and hands out
- * one SnapshotWriterHandle per sync.
+ * The SQLite snapshot sink. Owns the writer thread (started on first use, shared by all
+ * tenants' syncs) and hands out one SnapshotWriterHandle per sync.
  */
-export class SnapshotWriterThread {
+export class SnapshotWriterThread implements SnapshotSink {
   private current?: { worker: Worker; pending: Map<number, Pending> };
   private nextId = 1;
 
-  constructor(private readonly databaseFile: string) {}
+  constructor(
+    private readonly databaseFile: string,
+    /** The main thread's connection, for the start-up sweep (the thread is not running yet). */
+    private readonly db: Db,
+  ) {}
+
+  sweepOrphans(): number {
+    return deleteOrphanSnapshots(this.db);
+  }
 
   open(tenantId: string, snapshotId: number): SnapshotWriterHandle {
     return new SnapshotWriterHandle((body) => this.request({ ...body, tenantId, snapshotId } as WriterRequest));
@@ -76,7 +88,7 @@ export class SnapshotWriterThread {
 }
 
 /** One sync's view of the writer thread: the SnapshotWriter operations, asynchronous. */
-export class SnapshotWriterHandle {
+export class SnapshotWriterHandle implements SnapshotSession {
   private readonly inFlight: Array<Promise<unknown>> = [];
   private readonly written: WrittenCounts = { users: 0, licensedUsers: 0, licenseAssignments: 0 };
 
@@ -111,7 +123,7 @@ export class SnapshotWriterHandle {
   }
 
   /** Flips the tenant to this snapshot and records the run's outcome in the same transaction; returns the replaced snapshot. */
-  async publish(outcome: RunOutcome, identity: TenantIdentity | null): Promise<number | null> {
+  async publish(outcome: PublishOutcome, identity: TenantIdentity | null): Promise<number | null> {
     await this.flush();
     return (await this.send({ kind: 'publish', outcome, identity })) as number | null;
   }

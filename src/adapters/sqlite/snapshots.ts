@@ -1,65 +1,6 @@
+import { isActiveAssignment, type LicenseGroupRow, type SkuRow, type UserLicenseRow, type UserRow } from '../../domain/directory';
+import type { WrittenCounts } from '../../usecases/sync/ports';
 import type { Db } from './database';
-
-/** A user as the sync stores it: one row, plus one license row per way a SKU is held. */
-export interface UserRow {
-  userId: string;
-  userPrincipalName: string;
-  displayName: string | null;
-  givenName: string | null;
-  surname: string | null;
-  mail: string | null;
-  department: string | null;
-  officeLocation: string | null;
-  jobTitle: string | null;
-  accountEnabled: boolean;
-  userType: string | null;
-  usageLocation: string | null;
-  createdAt: string | null;
-}
-
-export interface UserLicenseRow {
-  userId: string;
-  skuId: string;
-  /** '' for a direct assignment. */
-  assignedByGroupId: string;
-  state: string | null;
-  error: string | null;
-  disabledPlans: string[];
-}
-
-export interface SkuRow {
-  skuId: string;
-  skuPartNumber: string;
-  productName: string;
-  capabilityStatus: string | null;
-  appliesTo: string | null;
-  enabledUnits: number;
-  suspendedUnits: number;
-  warningUnits: number;
-  lockedOutUnits: number;
-  consumedUnits: number;
-  isCopilot: boolean;
-  servicePlans: Array<{ servicePlanId: string; servicePlanName: string; provisioningStatus: string | null; appliesTo: string | null }>;
-}
-
-export interface LicenseGroupRow {
-  groupId: string;
-  displayName: string | null;
-  skuIds: string[];
-}
-
-/** What one page added to a snapshot, after duplicates were dropped. */
-export interface WrittenCounts {
-  users: number;
-  /** Users with at least one assignment in effect (same rule as DirectoryReader.userCounts). */
-  licensedUsers: number;
-  licenseAssignments: number;
-}
-
-/** Assignment states in which the user holds the license; 'Error' and 'Disabled' rows (e.g. CountViolation) do not count. */
-export function isActiveAssignment(state: string | null): boolean {
-  return state === null || state === 'Active' || state === 'ActiveWithError';
-}
 
 const SNAPSHOT_TABLES = ['users', 'user_licenses', 'skus', 'license_groups'] as const;
 

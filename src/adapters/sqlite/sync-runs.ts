@@ -1,28 +1,5 @@
+import type { FinishedSyncStatus, SyncCounts, SyncRunRecord, SyncStatus, SyncTrigger } from '../../domain/sync-run';
 import type { Db } from './database';
-
-export type SyncStatus = 'running' | 'success' | 'partial' | 'failed';
-export type SyncTrigger = 'startup' | 'schedule' | 'command' | 'card' | 'api' | 'benchmark' | 'test';
-
-export interface SyncCounts {
-  users: number;
-  licensedUsers: number;
-  licenseAssignments: number;
-  skus: number;
-  groups: number;
-}
-
-export interface SyncRunRecord {
-  id: number;
-  tenantId: string;
-  trigger: string;
-  startedAt: string;
-  finishedAt: string | null;
-  status: SyncStatus;
-  counts: SyncCounts | null;
-  errorCode: string | null;
-  errorText: string | null;
-  warnings: string[];
-}
 
 interface SyncRunRow {
   id: number;
@@ -102,7 +79,7 @@ export class SyncRunStore {
   /** A successful run is finished inside the snapshot flip transaction, so the run and the pointer change together. */
   finish(
     id: number,
-    outcome: { status: Exclude<SyncStatus, 'running'>; counts?: SyncCounts; errorCode?: string; errorText?: string; warnings?: string[] },
+    outcome: { status: FinishedSyncStatus; counts?: SyncCounts; errorCode?: string; errorText?: string; warnings?: string[] },
   ): void {
     this.db
       .prepare(

@@ -1,23 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { TenantIdentity, TenantRecord } from '../../domain/tenant';
 import type { Db } from './database';
-
-export interface TenantRecord {
-  /** Seat Steward's own id for the tenant. */
-  id: string;
-  /** The Microsoft Entra tenant (directory) id. */
-  tenantId: string;
-  /** The MSP client (customer) this tenant belongs to, when known. */
-  clientId: string | null;
-  tenantName: string;
-  domainName: string | null;
-  displayName: string | null;
-  tenantType: string;
-  source: 'demo' | 'entra';
-  syncEnabled: boolean;
-  currentSnapshotId: number | null;
-  createdAt: string;
-  updatedAt: string;
-}
 
 interface TenantRow {
   id: string;
@@ -36,8 +19,8 @@ interface TenantRow {
 
 const toRecord = (r: TenantRow): TenantRecord => ({
   id: r.id,
-  tenantId: r.tenant_id,
-  clientId: r.client_id,
+  entraTenantId: r.tenant_id,
+  mspClientId: r.client_id,
   tenantName: r.tenant_name,
   domainName: r.domain_name,
   displayName: r.display_name,
@@ -53,8 +36,8 @@ export class TenantStore {
   constructor(private readonly db: Db) {}
 
   /** Registers a tenant the first time it is configured; later starts keep its id and history. */
-  ensure(input: { tenantId: string; tenantName: string; source: 'demo' | 'entra'; clientId?: string | null }): TenantRecord {
-    const existing = this.find(input.tenantId);
+  ensure(input: { entraTenantId: string; tenantName: string; source: 'demo' | 'entra'; mspClientId?: string | null }): TenantRecord {
+    const existing = this.find(input.entraTenantId);
     if (existing) return existing;
     const now = new Date().toISOString();
     this.db
@@ -62,24 +45,24 @@ export class TenantStore {
         `INSERT INTO tenants (id, tenant_id, client_id, tenant_name, source, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(randomUUID(), input.tenantId, input.clientId ?? null, input.tenantName, input.source, now, now);
-    return this.find(input.tenantId) as TenantRecord;
+      .run(randomUUID(), input.entraTenantId, input.mspClientId ?? null, input.tenantName, input.source, now, now);
+    return this.find(input.entraTenantId) as TenantRecord;
   }
 
   list(): TenantRecord[] {
     return (this.db.prepare('SELECT * FROM tenants ORDER BY tenant_name, id').all() as TenantRow[]).map(toRecord);
   }
 
-  /** Accepts Seat Steward's id or the Microsoft tenant id. */
-  find(idOrTenantId: string): TenantRecord | undefined {
+  /** Accepts Seat Steward's id or the Entra tenant id. */
+  find(idOrEntraTenantId: string): TenantRecord | undefined {
     const row = this.db
       .prepare('SELECT * FROM tenants WHERE id = ? OR tenant_id = ? COLLATE NOCASE LIMIT 1')
-      .get(idOrTenantId, idOrTenantId) as TenantRow | undefined;
+      .get(idOrEntraTenantId, idOrEntraTenantId) as TenantRow | undefined;
     return row ? toRecord(row) : undefined;
   }
 
   /** Names come from the tenant's own /organization, refreshed by each sync. */
-  updateIdentity(id: string, identity: { tenantName: string; domainName: string | null; displayName: string | null; tenantType: string }): void {
+  updateIdentity(id: string, identity: TenantIdentity): void {
     this.db
       .prepare('UPDATE tenants SET tenant_name = ?, domain_name = ?, display_name = ?, tenant_type = ?, updated_at = ? WHERE id = ?')
       .run(identity.tenantName, identity.domainName, identity.displayName, identity.tenantType, new Date().toISOString(), id);

@@ -1,5 +1,6 @@
-import { TurnContext, type Activity } from 'botbuilder';
+import { TurnContext, type Activity, type ConversationReference } from 'botbuilder';
 import type { ConversationStore, ConversationType } from '../sqlite/conversations';
+import type { ConversationTarget } from '../../usecases/notify/ports';
 
 interface TeamsChannelData {
   tenant?: { id?: string };
@@ -38,13 +39,18 @@ export function rememberConversation(store: ConversationStore, activity: Activit
   const reference = TurnContext.getConversationReference(activity);
   store.save({
     conversationId,
-    tenantId: teamsTenantOf(activity) ?? null,
+    entraTenantId: teamsTenantOf(activity) ?? null,
     conversationType: type,
     name: data.channel?.name ?? data.team?.name ?? activity.conversation.name ?? null,
     teamId: data.team?.id ?? null,
     serviceUrl: activity.serviceUrl,
-    reference: { ...reference, conversation: { ...activity.conversation, id: conversationId } },
+    reference: conversationTarget(reference, conversationId),
   });
+}
+
+/** A reference that posts to the channel itself (not into the thread that carried the message). */
+export function conversationTarget(reference: Partial<ConversationReference>, conversationId: string): ConversationTarget {
+  return { ...reference, serviceUrl: reference.serviceUrl ?? '', conversation: { ...reference.conversation, id: conversationId } } as ConversationTarget;
 }
 
 /** Uninstalling from a team drops every channel of that team. */

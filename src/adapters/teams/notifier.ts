@@ -1,30 +1,31 @@
-import { MessageFactory, type Attachment, type ConversationReference } from 'botbuilder';
+import { CardFactory, MessageFactory, type ConversationReference } from 'botbuilder';
 import type { TeamsAdapter } from '@microsoft/teams-ai';
 import type { Logger } from 'pino';
+import type { AdaptiveCardJson } from '../../cards/render';
+import type { ConversationTarget, Notifier } from '../../usecases/notify/ports';
 import { PermanentError, RetryableError } from '../../usecases/outbox/job-errors';
-import type { CardAttachment, ChatPoster, ChatReference } from '../../usecases/notify/chat-poster';
 
 /**
- * Posts proactively into a conversation the bot was installed in (sync results now, digests later).
- * It throws instead of swallowing: posts run as outbox jobs, and the outbox decides, from the error
- * class, whether to retry (and when) or to dead-letter the post for the admin to see.
+ * Posts proactively through the Bot Framework connector (sync results now, digests later). It
+ * throws instead of swallowing: the outbox decides from the error class whether to retry (and
+ * when) or to dead-letter the post for the admin to see.
  */
-export class Notifier implements ChatPoster {
+export class TeamsNotifier implements Notifier {
   constructor(
     private readonly adapter: TeamsAdapter,
     private readonly appId: string,
     private readonly logger: Logger,
   ) {}
 
-  async post(reference: ChatReference, attachments: CardAttachment[], what: string): Promise<void> {
+  async post(target: ConversationTarget, cards: AdaptiveCardJson[], what: string): Promise<void> {
     // The adapter hands an error thrown inside the turn to the bot's onTurnError (which logs it and
     // returns), so continueConversationAsync would resolve as if the post had gone out: catch it here.
     let failure: { error: unknown } | undefined;
     try {
-      // The reference was stored from a real activity (and validated when queued); botbuilder's type wants more fields than it uses.
-      await this.adapter.continueConversationAsync(this.appId, reference as unknown as Partial<ConversationReference>, async (context) => {
+      await this.adapter.continueConversationAsync(this.appId, target as Partial<ConversationReference>, async (context) => {
         try {
-          for (const attachment of attachments) await context.sendActivity(MessageFactory.attachment(attachment as Attachment));
+          // One card a message: Teams' 28 KB limit applies to the whole message.
+          for (const card of cards) await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
         } catch (error) {
           failure = { error };
         }
@@ -33,8 +34,8 @@ export class Notifier implements ChatPoster {
       failure = { error };
     }
     if (!failure) return;
-    const problem = deliveryError(failure.error, what, reference);
-    this.logger.warn({ err: failure.error, conversation: reference.conversation.id, what, retryable: !(problem instanceof PermanentError) }, 'proactive post failed');
+    const problem = deliveryError(failure.error, what, target);
+    this.logger.warn({ err: failure.error, conversation: target.conversation.id, what, retryable: !(problem instanceof PermanentError) }, 'proactive post failed');
     throw problem;
   }
 }
@@ -52,24 +53,23 @@ interface ConnectorErrorLike {
  * What a failed post means for its retry. The connector client has already retried 429/5xx and
  * network errors a few times itself, so what arrives here has outlasted those.
  */
-export function deliveryError(error: unknown, what: string, reference: ChatReference): Error {
+export function deliveryError(error: unknown, what: string, target: ConversationTarget): Error {
   const e = (typeof error === 'object' && error !== null ? error : {}) as ConnectorErrorLike;
   const status = typeof e.statusCode === 'number' ? e.statusCode : typeof e.response?.status === 'number' ? e.response.status : undefined;
   const code = typeof e.code === 'string' ? e.code : undefined;
   const text = typeof e.message === 'string' ? e.message : String(error);
-  const conversation = reference.conversation.id;
+  const conversation = target.conversation.id;
   const said = `${status ?? ''}${code ? ` ${code}` : ''}: ${text}`.trim();
 
   if (status === undefined) {
     if (code && NETWORK_CODES.has(code)) {
-      return new RetryableError(`Could not reach the Teams connector at ${reference.serviceUrl} to post the ${what} (${code}: ${text}). Check that this server can reach it (proxy, firewall, DNS).`, { cause: error });
+      return new RetryableError(`Could not reach the Teams connector at ${target.serviceUrl} to post the ${what} (${code}: ${text}). Check that this server can reach it (proxy, firewall, DNS).`, { cause: error });
     }
     // Not from the connector (a bug, a rendering failure): the outbox retries it with backoff.
     return error instanceof Error ? error : new Error(String(error));
   }
   if (status === 429 || status === 408 || status >= 500) {
-    const retryAfter = retryAfterHeader(e.response?.headers);
-    return new RetryableError(`Teams could not take the ${what} right now (${said}).`, { retryAfter, cause: error });
+    return new RetryableError(`Teams could not take the ${what} right now (${said}).`, { retryAfter: retryAfterHeader(e.response?.headers), cause: error });
   }
   if (status === 401) {
     return new RetryableError(

@@ -3,16 +3,15 @@ import type { Logger } from 'pino';
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import { sumSeats } from '../../domain/seats';
-import type { DirectoryReader, UserWithLicenses } from '../../adapters/sqlite/directory';
-import type { SkuRow } from '../../adapters/sqlite/snapshots';
-import type { SyncRunRecord, SyncRunStore } from '../../adapters/sqlite/sync-runs';
-import type { TenantRecord, TenantStore } from '../../adapters/sqlite/tenants';
+import type { SkuRow, UserWithLicenses } from '../../domain/directory';
+import { tenantStatus, type TenantRecord } from '../../domain/tenant';
+import type { DirectoryReads, SyncRunReads, TenantReads } from '../../usecases/status/ports';
 import { ApiError, badParameters, sendApiError } from './api-errors';
 
 export interface TenantRouteDeps {
-  tenants: TenantStore;
-  directory: DirectoryReader;
-  runs: SyncRunStore;
+  tenants: TenantReads;
+  directory: DirectoryReads;
+  runs: SyncRunReads;
   authorize: (req: Request) => void;
   logger: Logger;
 }
@@ -56,13 +55,6 @@ const userListQuery = z
       ctx.addIssue({ code: 'custom', path: ['mfa_enabled'], message: 'MFA status is not synced yet, so this filter is not available' });
     }
   });
-
-type TenantStatus = 'active' | 'inactive' | 'error';
-
-function tenantStatus(tenant: TenantRecord, lastRun: SyncRunRecord | undefined): TenantStatus {
-  if (!tenant.syncEnabled) return 'inactive';
-  return lastRun?.status === 'failed' ? 'error' : 'active';
-}
 
 /** Stable ids for rows the API exposes but the cache keys by composite keys. */
 function derivedId(...parts: string[]): string {
@@ -114,8 +106,8 @@ export function registerTenantRoutes(server: Server, deps: TenantRouteDeps): voi
     const seats = sumSeats(directory.skus(t.id));
     return {
       id: t.id,
-      client_id: t.clientId,
-      tenant_id: t.tenantId,
+      client_id: t.mspClientId,
+      tenant_id: t.entraTenantId,
       tenant_name: t.tenantName,
       domain_name: t.domainName,
       display_name: t.displayName,

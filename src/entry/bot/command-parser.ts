@@ -10,16 +10,6 @@ export interface ParsedCommand {
   text: string;
 }
 
-export const COMMANDS: ReadonlyArray<{ command: CommandName; usage: string; description: string }> = [
-  { command: 'help', usage: 'help', description: 'List the commands.' },
-  {
-    command: 'status',
-    usage: 'status [tenant]',
-    description: 'Users, licensed users and Copilot seats (purchased, assigned, available) per tenant, with the last sync.',
-  },
-  { command: 'sync', usage: 'sync [tenant]', description: 'Refresh the cache from Microsoft Graph now; the result is posted here when done.' },
-];
-
 const ALIASES: Partial<Record<string, CommandName>> = {
   help: 'help',
   '?': 'help',

@@ -1,19 +1,20 @@
 import restify, { type Server } from 'restify';
 import { z } from 'zod';
-import type { Application, TeamsAdapter, TurnState } from '@microsoft/teams-ai';
 import type { Logger } from 'pino';
 import { registerJobRoutes, type JobRouteDeps } from '../api/job-routes';
 import { registerTenantRoutes, type TenantRouteDeps } from '../api/tenant-routes';
 
+/** Hands a validated Bot Framework request to the bot (src/entry/bot), which answers on `res`. */
+export type ActivityProcessor = (req: restify.Request, res: restify.Response) => Promise<void>;
+
 export interface HttpServerDeps {
-  adapter: TeamsAdapter;
+  processActivity: ActivityProcessor;
   /**
    * Anonymous mode (no BOT_ID) checks no Bot Framework token, so /api/messages then accepts only
    * loopback callers whose replies go to a loopback connector (the Playground, tests): otherwise
    * anyone on the network could read license data or make the bot post to any URL.
    */
   loopbackOnly: boolean;
-  bot: Application<TurnState>;
   api: TenantRouteDeps;
   jobs: JobRouteDeps;
   health: () => Record<string, unknown>;
@@ -68,9 +69,7 @@ export function createHttpServer(deps: HttpServerDeps): Server {
       return;
     }
     try {
-      await deps.adapter.process(req, res, async (context) => {
-        await deps.bot.run(context);
-      });
+      await deps.processActivity(req, res);
     } catch (error) {
       deps.logger.error({ err: error }, 'activity processing failed');
       if (!res.headersSent) {

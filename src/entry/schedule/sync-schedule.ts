@@ -1,26 +1,17 @@
 import cron from 'node-cron';
 import type { Logger } from 'pino';
-import type { TenantStore } from '../../adapters/sqlite/tenants';
 import type { JobQueue } from '../../usecases/outbox/job-runner';
 import type { OutboxStore } from '../../usecases/outbox/outbox-store';
+import type { TenantReads } from '../../usecases/status/ports';
 import { enqueueTenantSyncs, scheduleSlot } from '../../usecases/sync/sync-jobs';
 
-export interface SyncScheduleDeps {
-  /** node-cron syntax, UTC; 6 fields when it fires by the second. */
-  expression: string;
-  queue: JobQueue;
-  outbox: Pick<OutboxStore, 'countOpen'>;
-  tenants: TenantStore;
-  logger: Logger;
-}
-
 /**
- * SYNC_CRON and the start-up sync of never-synced tenants, as tenant.sync jobs in the outbox: the
- * cron only queues, the job runner syncs. Slots are the cron's scheduled times, so a double tick
- * lands on the same idempotency key.
+ * SYNC_CRON syncs every tenant; at start, tenants with an empty cache are synced once. Both only
+ * queue tenant.sync jobs in the outbox (the job runner syncs), keyed by the cron's scheduled time,
+ * so a double tick lands on the same key and a crash mid-sync re-runs the slot at the next start.
  */
-export function startSyncSchedule(deps: SyncScheduleDeps): { stop(): void } {
-  const withSeconds = deps.expression.trim().split(/\s+/).length === 6;
+export function scheduleSyncs(deps: { cronExpression: string; tenants: TenantReads; queue: JobQueue; outbox: Pick<OutboxStore, 'countOpen'>; logger: Logger }): { stop(): void } {
+  const withSeconds = deps.cronExpression.trim().split(/\s+/).length === 6;
   const enqueue = (trigger: 'schedule' | 'startup', at: Date) => {
     try {
       const queued = enqueueTenantSyncs(deps, { trigger, slot: scheduleSlot(at, withSeconds), onlyNeverSynced: trigger === 'startup' });
@@ -29,7 +20,7 @@ export function startSyncSchedule(deps: SyncScheduleDeps): { stop(): void } {
       deps.logger.error({ err: error, trigger }, 'could not queue the tenant syncs; the next slot tries again');
     }
   };
-  const task = cron.schedule(deps.expression, (context) => enqueue('schedule', context.date), { name: 'tenant-sync', timezone: 'UTC' });
+  const task = cron.schedule(deps.cronExpression, (context) => enqueue('schedule', context.date), { name: 'tenant-sync', timezone: 'UTC' });
   enqueue('startup', new Date());
   return { stop: () => void task.stop() };
 }

@@ -1,27 +1,28 @@
 import type { TenantStatusView } from '../../cards/view-models';
-import type { DirectoryReader } from '../../adapters/sqlite/directory';
-import type { SyncRunStore } from '../../adapters/sqlite/sync-runs';
-import type { TenantRecord, TenantStore } from '../../adapters/sqlite/tenants';
-import type { SyncService } from '../sync/sync-service';
+import { matchTenants, type TenantRecord } from '../../domain/tenant';
+import type { DirectoryReads, SyncRunReads, TenantReads } from './ports';
 import { tenantStatusView } from './status-views';
 
 /** Gathers what the status card shows for a tenant from the cache. */
 export class StatusService {
   constructor(
-    private readonly tenants: TenantStore,
-    private readonly directory: DirectoryReader,
-    private readonly runs: SyncRunStore,
-    private readonly sync: SyncService,
+    private readonly tenants: TenantReads,
+    private readonly directory: DirectoryReads,
+    private readonly runs: SyncRunReads,
+    private readonly sync: { isRunning(tenantId: string): boolean },
   ) {}
 
   /** Tenants matching a name, domain or id fragment typed after a command; all of them when empty. */
   matchTenants(query: string): TenantRecord[] {
-    const all = this.tenants.list();
-    const q = query.trim().toLowerCase();
-    if (!q) return all;
-    return all.filter((t) =>
-      [t.id, t.tenantId, t.tenantName, t.domainName ?? '', t.displayName ?? ''].some((field) => field.toLowerCase().includes(q)),
-    );
+    return matchTenants(this.tenants.list(), query);
+  }
+
+  find(idOrEntraTenantId: string): TenantRecord | undefined {
+    return this.tenants.find(idOrEntraTenantId);
+  }
+
+  list(): TenantRecord[] {
+    return this.tenants.list();
   }
 
   view(tenant: TenantRecord, now = new Date()): TenantStatusView {

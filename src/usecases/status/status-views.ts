@@ -1,12 +1,9 @@
-import type { CardColor, SyncResultView, SyncStartedView, TenantStatusView } from '../../cards/view-models';
+import { CARD_LIST_LIMITS, type CardColor, type SyncResultView, type SyncStartedView, type TenantStatusView } from '../../cards/view-models';
 import { seatsOf, sumSeats } from '../../domain/seats';
-import type { UserCounts } from '../../adapters/sqlite/directory';
-import type { SkuRow } from '../../adapters/sqlite/snapshots';
-import type { SyncRunRecord } from '../../adapters/sqlite/sync-runs';
-import type { TenantRecord } from '../../adapters/sqlite/tenants';
+import type { SkuRow, UserCounts } from '../../domain/directory';
+import type { SyncRunRecord } from '../../domain/sync-run';
+import type { TenantRecord } from '../../domain/tenant';
 import { agoText, durationText, utcText } from './time-text';
-
-export const MAX_OTHER_SKUS = 5;
 
 export interface TenantStatusInput {
   tenant: TenantRecord;
@@ -30,8 +27,8 @@ export function tenantStatusView(input: TenantStatusInput): TenantStatusView {
   const copilot = skus.filter((s) => s.isCopilot);
   const others = skus.filter((s) => !s.isCopilot).sort((a, b) => b.consumedUnits - a.consumedUnits || a.productName.localeCompare(b.productName));
   const copilotTotals = sumSeats(copilot);
-  const shown = others.slice(0, MAX_OTHER_SKUS);
-  const hidden = others.slice(MAX_OTHER_SKUS);
+  const shown = others.slice(0, CARD_LIST_LIMITS.otherSkus);
+  const hidden = others.slice(CARD_LIST_LIMITS.otherSkus);
   const hiddenAssigned = hidden.reduce((n, s) => n + s.consumedUnits, 0);
 
   const breakdown = [`${counts.enabled} enabled`, `${counts.disabled} disabled`, `${counts.guests} ${counts.guests === 1 ? 'guest' : 'guests'}`];
@@ -41,7 +38,7 @@ export function tenantStatusView(input: TenantStatusInput): TenantStatusView {
   return {
     tenantId: tenant.id,
     tenantName: tenant.tenantName,
-    domainName: tenant.domainName ?? `Tenant ID ${tenant.tenantId}`,
+    domainName: tenant.domainName ?? `Tenant ID ${tenant.entraTenantId}`,
     synced: tenant.currentSnapshotId !== null,
     totalUsers: counts.total,
     licensedUsers: counts.licensed,
@@ -50,7 +47,7 @@ export function tenantStatusView(input: TenantStatusInput): TenantStatusView {
     copilotPurchased: copilotTotals.purchased,
     copilotAssigned: copilotTotals.assigned,
     copilotAvailable: copilotTotals.available,
-    copilotSkus: copilot.slice(0, 5).map((s) => ({ productName: s.productName, skuPartNumber: s.skuPartNumber, ...seatsOf(s) })),
+    copilotSkus: copilot.slice(0, CARD_LIST_LIMITS.copilotSkus).map((s) => ({ productName: s.productName, skuPartNumber: s.skuPartNumber, ...seatsOf(s) })),
     otherSkus: shown.map((s) => ({ productName: s.productName, usageText: `${s.consumedUnits} / ${s.enabledUnits} assigned` })),
     otherSkusMoreText: hidden.length === 0 ? '' : `and ${hidden.length} more ${hidden.length === 1 ? 'SKU' : 'SKUs'} (${hiddenAssigned} seats assigned)`,
     lastSyncText: lastSyncAt ? `${utcText(lastSyncAt)} (${agoText(lastSyncAt, now)})` : 'No sync has run yet',

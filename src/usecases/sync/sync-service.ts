@@ -1,13 +1,8 @@
 import type { Logger } from 'pino';
-import { TenantAccessError } from '../../adapters/graph/graph-errors';
-import type { TenantReader } from '../../adapters/graph/tenant-reader';
-import type { CopilotSkuMatcher } from '../../domain/copilot-skus';
-import type { Db } from '../../adapters/sqlite/database';
-import { deleteOrphanSnapshots } from '../../adapters/sqlite/snapshots';
-import type { SnapshotWriterHandle, SnapshotWriterThread } from '../../adapters/sqlite/snapshot-writer-thread';
-import type { SyncCounts, SyncRunRecord, SyncRunStore, SyncTrigger } from '../../adapters/sqlite/sync-runs';
-import type { TenantRecord, TenantStore } from '../../adapters/sqlite/tenants';
-import { tenantIdentity, toGroupRows, toSkuRows, toUserRows } from '../../adapters/graph/directory-mapping';
+import type { SyncCounts, SyncRunRecord, SyncTrigger } from '../../domain/sync-run';
+import type { TenantRecord } from '../../domain/tenant';
+import { TenantAccessError } from '../../domain/tenant-access-error';
+import type { DirectorySource, SnapshotSession, SnapshotSink, SyncRunRepository, TenantRepository } from './ports';
 
 export interface SyncRequest {
   /** The run as it started (status 'running'). */
@@ -18,20 +13,17 @@ export interface SyncRequest {
 }
 
 export interface SyncDeps {
-  db: Db;
-  tenants: TenantStore;
-  runs: SyncRunStore;
-  /** Builds the Graph reader for a tenant (credentials differ per tenant). */
-  readerFor: (tenant: TenantRecord) => TenantReader;
-  isCopilot: CopilotSkuMatcher;
-  /** Writes snapshots on their own thread and SQLite connection. */
-  writers: SnapshotWriterThread;
+  tenants: TenantRepository;
+  runs: SyncRunRepository;
+  /** The directory source of a tenant (credentials differ per tenant). */
+  sourceFor: (tenant: TenantRecord) => DirectorySource;
+  sink: SnapshotSink;
   logger: Logger;
 }
 
 export class UnknownTenantError extends Error {
-  constructor(readonly idOrTenantId: string) {
-    super(`No tenant "${idOrTenantId}" is registered in Seat Steward.`);
+  constructor(readonly idOrEntraTenantId: string) {
+    super(`No tenant "${idOrEntraTenantId}" is registered in Seat Steward.`);
     this.name = 'UnknownTenantError';
   }
 }
@@ -49,7 +41,7 @@ export class SyncService {
   /** Clears what a crash mid-sync left behind: runs still 'running' and unpublished snapshot rows. */
   recoverInterrupted(): { interruptedRuns: number; orphanRows: number } {
     const interruptedRuns = this.deps.runs.markInterrupted();
-    const orphanRows = deleteOrphanSnapshots(this.deps.db);
+    const orphanRows = this.deps.sink.sweepOrphans();
     return { interruptedRuns, orphanRows };
   }
 
@@ -69,9 +61,9 @@ export class SyncService {
     return undefined;
   }
 
-  request(idOrTenantId: string, trigger: SyncTrigger): SyncRequest {
-    const tenant = this.deps.tenants.find(idOrTenantId);
-    if (!tenant) throw new UnknownTenantError(idOrTenantId);
+  request(idOrEntraTenantId: string, trigger: SyncTrigger): SyncRequest {
+    const tenant = this.deps.tenants.find(idOrEntraTenantId);
+    if (!tenant) throw new UnknownTenantError(idOrEntraTenantId);
     const current = this.running.get(tenant.id);
     if (current) return { run: current.run, joined: true, done: current.done };
 
@@ -83,35 +75,32 @@ export class SyncService {
 
   private async execute(tenant: TenantRecord, run: SyncRunRecord): Promise<SyncRunRecord> {
     const { runs, logger } = this.deps;
-    const log = logger.child({ tenant: tenant.tenantId, syncRun: run.id });
-    const writer = this.deps.writers.open(tenant.id, run.id);
+    const log = logger.child({ tenant: tenant.entraTenantId, syncRun: run.id });
+    const writer = this.deps.sink.open(tenant.id, run.id);
     const warnings: string[] = [];
     const started = Date.now();
     log.info({ trigger: run.trigger }, 'sync started');
     try {
-      const reader = this.deps.readerFor(tenant);
+      const source = this.deps.sourceFor(tenant);
       const ctx = `tenant ${tenant.tenantName}`;
 
       // Missing Organization.Read.All only costs the tenant's display name, so it is a warning.
-      const org = await optional(reader.organization(), warnings, `${ctx}: the organization's name and domain were not refreshed`);
+      const identity = await optional(source.organization(), warnings, `${ctx}: the organization's name and domain were not refreshed`);
 
-      const skus = toSkuRows(await reader.subscribedSkus(), this.deps.isCopilot);
+      const skus = await source.subscribedSkus();
       await writer.writeSkus(skus);
 
       // Without Group.Read.All the per-user assignment states still say "inherited"; only group names go missing.
-      const groups = await optional(reader.licenseGroups(), warnings, `${ctx}: license-assigning groups could not be read, so group names are unknown`);
-      await writer.writeGroups(toGroupRows(groups ?? []));
+      const groups = await optional(source.licenseGroups(), warnings, `${ctx}: license-assigning groups could not be read, so group names are unknown`);
+      await writer.writeGroups(groups ?? []);
 
-      await reader.forEachUserPage(async (page) => {
-        const mapped = toUserRows(page);
-        // The writer thread inserts while the next page downloads and parses here.
-        await writer.writeUsers(mapped.users, mapped.licenses);
-      });
+      // The sink may store a page while the source downloads and parses the next.
+      await source.forEachUserPage((page) => writer.writeUsers(page.users, page.licenses));
       // Counted by the writer from what it stored, so the result card matches the status card.
       const counts: SyncCounts = { ...(await writer.flush()), skus: skus.length, groups: groups?.length ?? 0 };
 
       const status = warnings.length > 0 ? 'partial' : 'success';
-      const replaced = await writer.publish({ runId: run.id, status, counts, warnings }, org ? tenantIdentity(org, tenant.tenantName) : null);
+      const replaced = await writer.publish({ runId: run.id, status, counts, warnings }, identity ?? null);
       log.info({ status, ...counts, ms: Date.now() - started }, 'sync finished');
       if (replaced !== null) this.track(writer.drop(replaced), log);
     } catch (error) {
@@ -131,7 +120,7 @@ export class SyncService {
     run: SyncRunRecord,
     error: unknown,
     warnings: string[],
-    writer: SnapshotWriterHandle,
+    writer: SnapshotSession,
     log: Logger,
     started: number,
   ): Promise<void> {

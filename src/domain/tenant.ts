@@ -1,0 +1,46 @@
+import type { SyncRunRecord } from './sync-run';
+
+/**
+ * A Microsoft 365 tenant Seat Steward mirrors. Three ids are kept apart everywhere:
+ * `id` (Seat Steward's own, what every other record calls `tenantId`), `entraTenantId`
+ * (Microsoft's directory id) and `mspClientId` (the MSP customer it belongs to, seed 000's
+ * `client_id`). The app registration's id is a connection setting: `appClientId`.
+ */
+export interface TenantRecord {
+  id: string;
+  entraTenantId: string;
+  mspClientId: string | null;
+  tenantName: string;
+  domainName: string | null;
+  displayName: string | null;
+  tenantType: string;
+  source: 'demo' | 'entra';
+  syncEnabled: boolean;
+  /** The sync run whose snapshot readers see; null before the first successful sync. */
+  currentSnapshotId: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What a sync learns about the tenant from its own /organization. */
+export interface TenantIdentity {
+  tenantName: string;
+  domainName: string | null;
+  displayName: string | null;
+  tenantType: string;
+}
+
+export type TenantStatus = 'active' | 'inactive' | 'error';
+
+/** Seed 000's tenant status: inactive when syncing is off, error while the last sync failed. */
+export function tenantStatus(tenant: Pick<TenantRecord, 'syncEnabled'>, lastFinishedRun: Pick<SyncRunRecord, 'status'> | undefined): TenantStatus {
+  if (!tenant.syncEnabled) return 'inactive';
+  return lastFinishedRun?.status === 'failed' ? 'error' : 'active';
+}
+
+/** Tenants matching a name, domain or id fragment typed after a command; all of them when empty. */
+export function matchTenants(all: readonly TenantRecord[], query: string): TenantRecord[] {
+  const q = query.trim().toLowerCase();
+  if (!q) return [...all];
+  return all.filter((t) => [t.id, t.entraTenantId, t.tenantName, t.domainName ?? '', t.displayName ?? ''].some((field) => field.toLowerCase().includes(q)));
+}

@@ -1,0 +1,41 @@
+import type { z } from 'zod';
+import type { AdaptiveCardJson } from '../../cards/render';
+import type { CommandName } from './command-parser';
+import type { ConversationTarget } from '../../usecases/notify/ports';
+
+/** What a command answers: each card goes in its own message (Teams' 28 KB limit is per message). */
+export type CommandReply = { kind: 'card'; card: AdaptiveCardJson } | { kind: 'text'; text: string };
+
+export interface CommandRequest {
+  /** What followed the command word, e.g. a tenant name for "status contoso". */
+  argument: string;
+  /** In a personal chat the bot needs no @mention. */
+  personal: boolean;
+  /** Where a later post about this request (a sync result) goes. */
+  replyTarget: ConversationTarget;
+}
+
+/** One text command: a file in commands/. */
+export interface BotCommand {
+  name: CommandName;
+  /** As shown in help, e.g. "status [tenant]". */
+  usage: string;
+  description: string;
+  run(request: CommandRequest): Promise<CommandReply[]>;
+}
+
+export interface CardActionRequest {
+  replyTarget: ConversationTarget;
+}
+
+/**
+ * One Action.Execute verb: a file in card-actions/. Card data can be stale or tampered with, so
+ * it is parsed with `data` first; the handler only ever sees valid data. The answer replaces the card.
+ */
+export interface CardAction<Data> {
+  verb: string;
+  data: z.ZodType<Data>;
+  /** The error card's text when the data does not parse. */
+  invalidData: { title: string; message: string };
+  run(data: Data, request: CardActionRequest): Promise<AdaptiveCardJson>;
+}

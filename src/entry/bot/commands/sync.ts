@@ -1,0 +1,25 @@
+import { renderCard } from '../../../cards/render';
+import type { StatusService } from '../../../usecases/status/status-service';
+import { syncStartedView } from '../../../usecases/status/status-views';
+import type { SyncResultReport } from '../../../usecases/sync/sync-result-report';
+import type { SyncService } from '../../../usecases/sync/sync-service';
+import type { BotCommand } from '../bot-types';
+import { tenantsNamed } from './tenant-argument';
+
+/** `sync [tenant]`: answers "started" at once; the result is posted into the chat when the sync ends. */
+export function syncCommand(deps: { status: StatusService; sync: SyncService; report: SyncResultReport }): BotCommand {
+  return {
+    name: 'sync',
+    usage: 'sync [tenant]',
+    description: 'Refresh the cache from Microsoft Graph now; the result is posted here when done.',
+    async run(request) {
+      const named = tenantsNamed(deps.status, request.argument);
+      if ('hint' in named) return [{ kind: 'text', text: named.hint }];
+      return named.tenants.map((tenant) => {
+        const started = deps.sync.request(tenant.id, 'command');
+        deps.report.postWhenDone(started.run, request.replyTarget);
+        return { kind: 'card', card: renderCard('sync-started', syncStartedView(tenant, started.run, started.joined)) };
+      });
+    },
+  };
+}

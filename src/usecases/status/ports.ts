@@ -1,0 +1,31 @@
+import type { SkuRow, UserCounts, UserWithLicenses } from '../../domain/directory';
+import type { SyncRunRecord } from '../../domain/sync-run';
+import type { TenantRecord } from '../../domain/tenant';
+
+/** The cache's read side, as the status and REST use cases need it. */
+export interface DirectoryReads {
+  /** Runs several reads against one snapshot. */
+  consistent<T>(read: () => T): T;
+  userCounts(tenantId: string): UserCounts;
+  skus(tenantId: string): SkuRow[];
+  /** One page of the current snapshot's users and the total matching the filter. */
+  users(tenantId: string, query: UserQuery): { rows: UserWithLicenses[]; total: number };
+}
+
+export interface UserQuery {
+  limit: number;
+  offset: number;
+  /** Substring of the display name, mail or UPN. */
+  search?: string;
+  accountEnabled?: boolean;
+}
+
+export interface TenantReads {
+  find(idOrEntraTenantId: string): TenantRecord | undefined;
+  list(): TenantRecord[];
+}
+
+export interface SyncRunReads {
+  get(id: number): SyncRunRecord | undefined;
+  latestFinished(tenantId: string): SyncRunRecord | undefined;
+}

@@ -1,0 +1,83 @@
+/**
+ * What the tenant registry needs from the outside: a store for tenants and their
+ * connection rows, and something that seals and opens secrets. The SQLite and
+ * AES-GCM adapters implement these; the registry never sees a key or a SQL row.
+ */
+
+/** tenants.source: the built-in demo tenant or a Microsoft Entra tenant. */
+export type TenantOrigin = 'demo' | 'entra';
+
+/** A tenants row, as far as the registry cares. */
+export interface ConnectionTenant {
+  /** Seat Steward's own tenant row id (tenants.id). */
+  tenantId: string;
+  entraTenantId: string;
+  tenantName: string;
+  source: TenantOrigin;
+  /** The MSP customer the tenant belongs to (seed 000's client_id), when known. */
+  mspClientId: string | null;
+}
+
+/** The credential as stored: a client secret only ever as ciphertext. */
+export type StoredCredential = { kind: 'secret'; ciphertext: string; keyId: string } | { kind: 'certificate'; path: string };
+
+export interface StoredConnectionFields {
+  entraTenantId: string;
+  appClientId: string;
+  authorityHost: string;
+  graphEndpoint: string;
+  credential: StoredCredential;
+}
+
+export interface StoredConnection extends StoredConnectionFields {
+  tenantId: string;
+  createdAt: string;
+  /** Strictly increases with every save of the row, so it can key a cache. */
+  updatedAt: string;
+}
+
+export interface TenantConnectionStore {
+  /** By Seat Steward's row id or by Entra tenant id. */
+  findTenant(idOrEntraTenantId: string): ConnectionTenant | undefined;
+  createTenant(input: { entraTenantId: string; tenantName: string; source: TenantOrigin; mspClientId: string | null }): ConnectionTenant;
+  load(tenantId: string): StoredConnection | undefined;
+  /** Inserts or replaces the tenant's connection. */
+  save(tenantId: string, fields: StoredConnectionFields): StoredConnection;
+  list(): StoredConnection[];
+  transaction<T>(work: () => T): T;
+}
+
+export type SealedSecretProblem =
+  /** Sealing needs a key and none is configured. */
+  | 'no-key'
+  /** Sealed with a key this process does not hold. */
+  | 'unknown-key'
+  /** The authentication tag did not verify: altered, or sealed for another row. */
+  | 'tampered'
+  /** Not a sealed value this version can parse. */
+  | 'malformed';
+
+/** Thrown by a SecretSealer; carries key ids only, never key material or plaintext. */
+export class SealedSecretError extends Error {
+  constructor(
+    readonly problem: SealedSecretProblem,
+    /** The key id the value names (absent when malformed or when sealing). */
+    readonly keyId: string | undefined,
+    /** The key ids this process holds, current first. */
+    readonly heldKeyIds: string[],
+    /** True when the current key is a per-process key (demo mode without SECRET_STORE_KEY). */
+    readonly ephemeralKey: boolean,
+  ) {
+    super(`sealed secret: ${problem}${keyId ? ` (key ${keyId})` : ''}`);
+    this.name = 'SealedSecretError';
+  }
+}
+
+export interface SecretSealer {
+  /** The id of the key new secrets are sealed with; undefined when no key is configured. */
+  readonly currentKeyId: string | undefined;
+  /** `associatedData` binds the ciphertext to its row: opening it for another row fails. */
+  seal(plaintext: string, associatedData: string): { ciphertext: string; keyId: string };
+  /** Throws SealedSecretError. */
+  open(ciphertext: string, associatedData: string): string;
+}

@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The layering the README promises (entry points -> use cases -> domain <- adapters), checked on
+ * the imports themselves so a shortcut fails here instead of in review.
+ */
+const SRC = path.resolve(__dirname, '../../src');
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    return e.isDirectory() ? sourceFiles(full) : /\.(ts|js)$/.test(e.name) ? [full] : [];
+  });
+}
+
+function importsOf(file: string): string[] {
+  const text = fs.readFileSync(file, 'utf8');
+  return [...text.matchAll(/(?:from\s+|import\(|require\()['"]([^'"]+)['"]/g)].map((m) => m[1]);
+}
+
+/** Each import as a package name or a src-relative path ("domain/tenant"). */
+function targets(file: string): string[] {
+  return importsOf(file).map((spec) => (spec.startsWith('.') ? path.relative(SRC, path.resolve(path.dirname(file), spec)) : spec));
+}
+
+const layerOf = (file: string) => path.relative(SRC, file).split(path.sep)[0];
+const files = sourceFiles(SRC);
+
+describe('architecture', () => {
+  it('finds the source files', () => {
+    expect(files.length).toBeGreaterThan(30);
+  });
+
+  it('the domain imports nothing but itself', () => {
+    const offenders = files
+      .filter((f) => layerOf(f) === 'domain')
+      .flatMap((f) => targets(f).filter((t) => !t.startsWith('domain/')).map((t) => `${path.relative(SRC, f)} -> ${t}`));
+    expect(offenders).toEqual([]);
+  });
+
+  it('only the bot entry point and the Teams adapter import botbuilder or teams-ai', () => {
+    const offenders = files
+      .filter((f) => !/^(entry\/bot|adapters\/teams)\//.test(path.relative(SRC, f)))
+      .flatMap((f) => targets(f).filter((t) => /^(botbuilder|botframework-|@microsoft\/teams-ai)/.test(t)).map((t) => `${path.relative(SRC, f)} -> ${t}`));
+    expect(offenders).toEqual([]);
+  });
+
+  it('use cases reach adapters only through ports (no SQLite, Graph or adapter imports)', () => {
+    const offenders = files
+      .filter((f) => layerOf(f) === 'usecases')
+      .flatMap((f) =>
+        targets(f)
+          .filter((t) => t.startsWith('adapters/') || t.startsWith('entry/') || /^(better-sqlite3|@microsoft\/microsoft-graph-client|@azure\/identity|restify)$/.test(t))
+          .map((t) => `${path.relative(SRC, f)} -> ${t}`),
+      );
+    expect(offenders).toEqual([]);
+  });
+
+  it('cards import neither the bot framework nor adapters', () => {
+    const offenders = files
+      .filter((f) => layerOf(f) === 'cards')
+      .flatMap((f) => targets(f).filter((t) => t.startsWith('adapters/') || /^botbuilder/.test(t)).map((t) => `${path.relative(SRC, f)} -> ${t}`));
+    expect(offenders).toEqual([]);
+  });
+
+  it('nothing in src imports test code or the demo tenant internals outside the composition root', () => {
+    const offenders = files.flatMap((f) =>
+      importsOf(f)
+        .filter((spec) => spec.includes('/test/') || (spec.includes('demo-tenant/') && !path.relative(SRC, f).startsWith('app/')))
+        .map((spec) => `${path.relative(SRC, f)} -> ${spec}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+});
