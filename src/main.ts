@@ -3,7 +3,7 @@ import { demoTrustEnv, trustsDemoCertificate } from './app/demo-trust';
 import { startSeatSteward } from './app/seat-steward';
 import { ConfigError, loadConfig, type AppConfig } from './config/config';
 import { createLogger } from './adapters/logging/logger';
-import { startAgentsPlayground, type RunningPlayground } from './adapters/playground/agents-playground';
+import { openInBrowser, startAgentsPlayground, type RunningPlayground } from './adapters/playground/agents-playground';
 
 /** `npm start`: the bot, the REST API, the scheduler and (by default) the demo tenant and the Agents Playground. */
 async function main(): Promise<void> {
@@ -53,29 +53,82 @@ async function main(): Promise<void> {
       .filter((l) => l !== '')
       .join('\n'),
   );
+  if (playground) openInBrowser(playground.url, logger);
 
   let stopping = false;
-  const stop = async (signal: string) => {
-    // A second Ctrl+C while a sync winds down means "now": the start-up sweep cleans up after it.
-    if (stopping) process.exit(1);
+  const stop = async (reason: string) => {
+    if (stopping) {
+      // A second Ctrl+C while a sync winds down means "now": the start-up sweep cleans up after it.
+      // A repeated SIGTERM does not: process managers may send it to every process of the app at
+      // once, and they escalate to SIGKILL themselves.
+      if (reason === 'SIGINT') process.exit(1);
+      return;
+    }
     stopping = true;
-    logger.info({ signal }, 'stopping');
+    logger.info({ reason }, 'stopping');
     await playground?.stop();
     await app.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  whenStarterGone((reason) => void stop(reason));
 }
 
-/** Node reads NODE_EXTRA_CA_CERTS only at start-up, so run ourselves again with it set. */
+/** Set in the environment of the process restartTrusting starts, which holds an IPC channel to its parent. */
+const RESTARTED = 'SEAT_STEWARD_RESTARTED_TRUSTING';
+
+/**
+ * Node reads NODE_EXTRA_CA_CERTS only at start-up, so run ourselves again with it set. This
+ * process stays the one a process manager knows: it passes stop requests on and exits with
+ * the child.
+ */
 function restartTrusting(caFile: string): void {
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: caFile },
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: caFile, [RESTARTED]: '1' },
   });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+  // Always SIGTERM: Ctrl+C at a terminal reaches the child directly too, and a second SIGINT
+  // from us would count as the user's second Ctrl+C ("stop now").
+  const passOn = () => child.kill('SIGTERM');
+  process.on('SIGINT', passOn);
+  process.on('SIGTERM', passOn);
+  whenStarterGone(passOn);
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+/**
+ * Stop requests a signal handler never sees. The process restartTrusting started stops when that
+ * parent is gone however it went (even SIGKILL): the IPC channel to it closes. Under `npm start`,
+ * SIGTERM to npm kills the `sh -c` between npm and us without passing it on; nobody could stop us
+ * then, so we stop when our parent process changes. Started any other way (systemd, a container,
+ * nohup), losing the parent means nothing.
+ */
+function whenStarterGone(stop: (reason: string) => void): void {
+  if (process.env[RESTARTED] === '1' && process.channel) {
+    if (!process.connected) return stop('parent process exited');
+    process.once('disconnect', () => stop('parent process exited'));
+    // The channel alone must not keep the process alive.
+    process.channel.unref();
+    return;
+  }
+  if (!process.env.npm_lifecycle_event) return;
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent && isAlive(parent)) return;
+    clearInterval(timer);
+    stop(`${process.env.npm_lifecycle_event === 'start' ? 'npm start' : 'the package manager'} exited`);
+  }, 1000);
+  timer.unref();
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 main().catch((error: unknown) => {

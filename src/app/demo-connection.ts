@@ -21,7 +21,6 @@ export function demoConnection(server: DemoTenant): TenantConnection {
     credential: { kind: 'secret', secret: server.clientSecret },
     graphEndpoint: server.url,
     authorityHost: server.url,
-    disableInstanceDiscovery: true,
   };
 }
 

