@@ -115,7 +115,7 @@ describe('scheduler', () => {
 });
 
 describe('crash in the middle of a sync', () => {
-  it('a process killed mid-sync leaves the run marked interrupted and no stray rows after restart', async () => {
+  it('a process killed mid-sync leaves the run marked interrupted and no stray rows after restart, and the next start re-runs its slot', async () => {
     const dataDir = tempDir('crash');
     const run = start({ DATA_DIR: dataDir, PORT: '0', PLAYGROUND: 'off', DEMO_USERS: '100000', LOG_LEVEL: 'info' });
     await waitFor(() => run.output().includes('"msg":"sync started"'), 'the start-up sync to begin', run.output);
@@ -138,15 +138,26 @@ describe('crash in the middle of a sync', () => {
     const runningRun = before.prepare("SELECT id FROM sync_runs WHERE status = 'running'").pluck().get() as number;
     expect(runningRun).toBeGreaterThan(0);
     expect(before.prepare('SELECT COUNT(*) FROM users WHERE snapshot_id = ?').pluck().get(runningRun)).toBeGreaterThan(0);
+    // The start-up sync ran as an outbox job, which the kill left 'running'.
+    expect(before.prepare("SELECT status FROM outbox_jobs WHERE kind = 'tenant.sync'").pluck().all()).toEqual(['running']);
     before.close();
 
     h = await startHarness({ config: { DATA_DIR: dataDir } });
     expect(h.app.runs.get(runningRun)).toMatchObject({ status: 'failed', errorCode: 'interrupted' });
-    expect(h.app.db.prepare('SELECT COUNT(*) FROM users').pluck().get()).toBe(0);
-    expect(h.app.db.prepare('SELECT COUNT(*) FROM user_licenses').pluck().get()).toBe(0);
+    expect(h.app.db.prepare('SELECT COUNT(*) FROM users WHERE snapshot_id = ?').pluck().get(runningRun)).toBe(0);
+    expect(h.app.db.prepare('SELECT COUNT(*) FROM user_licenses WHERE snapshot_id = ?').pluck().get(runningRun)).toBe(0);
+    // The interrupted start-up slot runs again (this harness has no scheduler: the outbox alone does it).
+    const [job] = h.app.outbox.list({ kind: 'tenant.sync', limit: 10, offset: 0 }).rows;
+    await waitFor(() => h?.app.outbox.get(job.id)?.status === 'done', 'the re-queued sync job', () => JSON.stringify(h?.app.outbox.get(job.id)), 30_000);
+    expect(h.app.outbox.get(job.id)).toMatchObject({ attempts: 2, lastError: expect.stringMatching(/stopped while this attempt ran/) });
+    await h.app.sync.idle();
     const tenant = h.app.tenants.list()[0];
-    expect(tenant.currentSnapshotId).toBeNull();
-    // And the next sync works.
-    expect(await h.app.sync.request(tenant.id, 'test').done).toMatchObject({ status: 'success', errorText: null });
+    const rerun = h.app.runs.latest(tenant.id);
+    expect(rerun).toMatchObject({ trigger: 'startup', status: 'success', errorText: null });
+    expect(rerun?.id).toBeGreaterThan(runningRun);
+    expect(tenant.currentSnapshotId).toBe(rerun?.id);
+    // No stray rows: only the re-run's snapshot is left.
+    expect(h.app.db.prepare('SELECT DISTINCT snapshot_id FROM users').pluck().all()).toEqual([rerun?.id]);
+    expect(h.app.db.prepare('SELECT DISTINCT snapshot_id FROM user_licenses').pluck().all()).toEqual([rerun?.id]);
   });
 });

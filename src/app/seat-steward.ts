@@ -10,6 +10,7 @@ import { acquireInstanceLock } from '../adapters/sqlite/instance-lock';
 import { SnapshotWriterThread } from '../adapters/sqlite/snapshot-writer-thread';
 import { SyncRunStore } from '../adapters/sqlite/sync-runs';
 import { TenantStore } from '../adapters/sqlite/tenants';
+import { SqliteOutboxStore } from '../adapters/sqlite/outbox-store';
 import { TeamsNotifier } from '../adapters/teams/notifier';
 import { botAppId, createTeamsAdapter } from '../adapters/teams/teams-adapter';
 import type { AppConfig } from '../config/config';
@@ -25,9 +26,13 @@ import { helpCommand } from '../entry/bot/commands/help';
 import { statusCommand } from '../entry/bot/commands/status';
 import { syncCommand } from '../entry/bot/commands/sync';
 import { createHttpServer } from '../entry/http/http-server';
+import { JobRunner, type JobRunnerOptions } from '../usecases/outbox/job-runner';
+import { JobRegistry } from '../usecases/outbox/job-type';
+import type { OutboxStore } from '../usecases/outbox/outbox-store';
 import { scheduleSyncs } from '../entry/schedule/sync-schedule';
 import { StatusService } from '../usecases/status/status-service';
 import type { DirectorySource } from '../usecases/sync/ports';
+import { registerSyncJobs } from '../usecases/sync/sync-jobs';
 import { SyncResultReport } from '../usecases/sync/sync-result-report';
 import { SyncService } from '../usecases/sync/sync-service';
 import { SecretBox } from '../adapters/secrets/secret-box';
@@ -43,6 +48,8 @@ export interface SeatStewardOptions {
   schedule?: boolean;
   /** Overrides the card button's wait for a finished sync. */
   cardSyncWaitMs?: number;
+  /** Overrides the job runner's settings (tests shorten its waits). */
+  outbox?: Partial<JobRunnerOptions>;
 }
 
 export interface SeatSteward {
@@ -57,6 +64,9 @@ export interface SeatSteward {
   sync: SyncService;
   /** Tenants' stored connections: add or update one and the next sync uses it. */
   tenantRegistry: TenantRegistry;
+  /** Jobs that must be neither lost nor done twice; countByStatus() for the dead-letter count. */
+  outbox: OutboxStore;
+  jobs: JobRunner;
   demoTenant?: EmbeddedDemoTenant;
   close(): Promise<void>;
 }
@@ -120,7 +130,11 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
   const adapter = createTeamsAdapter(config.bot);
   const notifier = new TeamsNotifier(adapter, botAppId(config.bot), logger);
   const status = new StatusService(tenants, directory, runs, sync);
-  const report = new SyncResultReport({ tenants, notifier, logger });
+  const outbox = new SqliteOutboxStore(db);
+  const jobRegistry = new JobRegistry();
+  const jobs = new JobRunner(outbox, jobRegistry, logger.child({ component: 'outbox' }), options.outbox);
+  const report = new SyncResultReport({ tenants, runs, whenDone: (runId) => sync.whenDone(runId), notifier, queue: jobs });
+  registerSyncJobs(jobRegistry, { tenants, requestSync: (tenantId, trigger) => sync.request(tenantId, trigger), report });
   const bot = createBotApp({
     adapter,
     conversations,
@@ -139,9 +153,11 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
     extraServiceUrls: config.botServiceUrls,
     logger,
     api: { tenants, directory, runs, authorize: apiKeyGuard(config.apiKeys), logger },
+    jobs: { outbox, runner: jobs, authorize: apiKeyGuard(config.apiKeys), logger },
     // Unauthenticated, so no tenant names or ids: an MSP's customer list is not public.
     health: () => ({
       tenants: tenants.list().map((t) => ({ lastSync: runs.latestFinished(t.id)?.status ?? 'never', syncing: sync.isRunning(t.id) })),
+      jobs: outbox.countByStatus(),
     }),
   });
   await new Promise<void>((resolve, reject) => {
@@ -150,7 +166,9 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
   });
   const port = (server.address() as AddressInfo).port;
 
-  const schedule = options.schedule !== false ? scheduleSyncs({ cronExpression: config.syncCron, tenants, sync, logger }) : undefined;
+  // After recoverInterrupted(): a result post re-queued from a crash must see its run as interrupted, not running.
+  jobs.start();
+  const schedule = options.schedule !== false ? scheduleSyncs({ cronExpression: config.syncCron, tenants, queue: jobs, outbox, logger }) : undefined;
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -162,9 +180,12 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
     conversations,
     sync,
     tenantRegistry,
+    outbox,
+    jobs,
     demoTenant,
     async close() {
       schedule?.stop();
+      await jobs.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await sync.idle();
       await sink.close();

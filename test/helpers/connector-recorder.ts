@@ -6,6 +6,8 @@ export interface RecordedActivity {
   path: string;
   conversationId: string;
   replyToId?: string;
+  /** When the connector received it (Date.now()). */
+  at: number;
   activity: {
     type: string;
     id?: string;
@@ -17,6 +19,16 @@ export interface RecordedActivity {
   };
 }
 
+/** Answers matching posts with an error instead of accepting them, `times` times. */
+export interface ConnectorFault {
+  status: number;
+  /** Sent as the Retry-After header (seconds or an HTTP-date). */
+  retryAfter?: string;
+  times: number;
+  /** Which activities it hits; all when absent. */
+  match?: (activity: RecordedActivity['activity']) => boolean;
+}
+
 /**
  * A local stand-in for the Bot Framework connector (activity.serviceUrl): records what
  * the bot sends to /v3/conversations/{id}/activities[/{replyToId}] and answers as the
@@ -24,6 +36,9 @@ export interface RecordedActivity {
  */
 export class ConnectorRecorder {
   readonly activities: RecordedActivity[] = [];
+  /** Posts answered by a fault (not delivered). */
+  readonly rejected: RecordedActivity[] = [];
+  private readonly faults: ConnectorFault[] = [];
   private server?: http.Server;
   private waiters: Array<() => void> = [];
   private counter = 0;
@@ -42,13 +57,24 @@ export class ConnectorRecorder {
           return;
         }
         const id = `recorded-${++this.counter}`;
-        this.activities.push({
+        const recorded: RecordedActivity = {
           method: req.method ?? 'POST',
           path: url.pathname,
           conversationId: decodeURIComponent(m[1]),
           replyToId: m[2] ? decodeURIComponent(m[2]) : undefined,
+          at: Date.now(),
           activity: body ? (JSON.parse(body) as RecordedActivity['activity']) : { type: 'unknown' },
-        });
+        };
+        const fault = this.faults.find((f) => f.times > 0 && (!f.match || f.match(recorded.activity)));
+        if (fault) {
+          fault.times--;
+          this.rejected.push(recorded);
+          res.writeHead(fault.status, { 'content-type': 'application/json', ...(fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}) });
+          res.end(JSON.stringify({ error: { code: fault.status === 403 ? 'BotNotInConversationRoster' : 'ServiceUnavailable', message: `Injected ${fault.status}.` } }));
+          for (const w of this.waiters.splice(0)) w();
+          return;
+        }
+        this.activities.push(recorded);
         // restify patches ServerResponse.writeHead globally and its version does not return the response.
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ id }));
@@ -66,6 +92,13 @@ export class ConnectorRecorder {
 
   clear(): void {
     this.activities.length = 0;
+    this.rejected.length = 0;
+    this.faults.length = 0;
+  }
+
+  /** The next matching posts get this error answer instead of being accepted. */
+  fail(fault: ConnectorFault): void {
+    this.faults.push({ ...fault });
   }
 
   async waitFor(predicate: (all: RecordedActivity[]) => boolean, timeoutMs = 10_000): Promise<void> {

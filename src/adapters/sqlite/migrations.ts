@@ -133,6 +133,36 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  // Version 2 is another change's; migrate() applies whatever is missing in version order, so the gap is harmless.
+  {
+    version: 3,
+    name: 'outbox jobs',
+    sql: `
+      -- Durable work that must be neither lost nor done twice (see src/usecases/outbox).
+      -- tenant_id has no foreign key: removing a tenant must not be blocked by its job history.
+      -- Times are ISO-8601 UTC strings (toISOString), which sort as they compare.
+      CREATE TABLE outbox_jobs (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind            TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        tenant_id       TEXT,
+        payload         TEXT NOT NULL CHECK (json_valid(payload)),
+        status          TEXT NOT NULL CHECK (status IN ('pending', 'running', 'done', 'dead')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        max_attempts    INTEGER NOT NULL CHECK (max_attempts >= 1),
+        run_after       TEXT NOT NULL,
+        lease_until     TEXT,
+        last_error      TEXT,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        finished_at     TEXT
+      );
+      -- The claim query: pending jobs due by now, in run_after order, read straight off the index (no sort).
+      CREATE INDEX outbox_jobs_due ON outbox_jobs (status, run_after);
+      -- Listing by status newest first (the dead-letter list), counts by status, recovery of 'running'.
+      CREATE INDEX outbox_jobs_by_status ON outbox_jobs (status, id);
+    `,
+  },
   {
     version: 4,
     name: 'tenant connections with sealed client secrets',

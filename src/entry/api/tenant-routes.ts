@@ -20,7 +20,7 @@ const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const integer = (name: string, min: number, max: number, fallback: number) =>
+export const integer = (name: string, min: number, max: number, fallback: number) =>
   z
     .string()
     .regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)
@@ -64,7 +64,7 @@ function derivedId(...parts: string[]): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-function parseQuery<T extends z.ZodTypeAny>(schema: T, req: Request): z.infer<T> {
+export function parseQuery<T extends z.ZodTypeAny>(schema: T, req: Request): z.infer<T> {
   const raw = (req.query ?? {}) as Record<string, unknown>;
   // A repeated parameter arrives as an array; the API takes each parameter once.
   for (const [key, value] of Object.entries(raw)) {
@@ -80,7 +80,7 @@ function parseQuery<T extends z.ZodTypeAny>(schema: T, req: Request): z.infer<T>
   return parsed.data;
 }
 
-function pagination(limit: number, offset: number, total: number) {
+export function pagination(limit: number, offset: number, total: number) {
   return { limit, offset, total, has_more: offset + limit < total };
 }
 

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import restify, { type Server } from 'restify';
 import type { Logger } from 'pino';
 import { ApiError, sendApiError } from '../api/api-errors';
+import { registerJobRoutes, type JobRouteDeps } from '../api/job-routes';
 import { registerTenantRoutes, type TenantRouteDeps } from '../api/tenant-routes';
 import { parseActivity, serviceUrlRefusal } from './activity-envelope';
 import { answerClientErrorsAsJson, answerRestifyErrorsAsJson, headAsGet, readJsonBody, refuseEncodedBodies } from './http-edge';
@@ -29,6 +30,7 @@ export interface HttpServerDeps {
   /** With BOT_ID: connector URL prefixes accepted besides the Bot Framework's own hosts (BOT_SERVICE_URLS). */
   extraServiceUrls?: readonly string[];
   api: TenantRouteDeps;
+  jobs: JobRouteDeps;
   health: () => Record<string, unknown>;
   logger: Logger;
 }
@@ -112,5 +114,6 @@ export function createHttpServer(deps: HttpServerDeps): Server {
   });
 
   registerTenantRoutes(server, deps.api);
+  registerJobRoutes(server, deps.jobs);
   return server;
 }

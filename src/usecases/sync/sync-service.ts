@@ -55,6 +55,12 @@ export class SyncService {
     await Promise.allSettled([...this.cleanups]);
   }
 
+  /** The outcome of run `runId` if this process is running it (undefined once it finished, or if it never ran here). */
+  whenDone(runId: number): Promise<SyncRunRecord> | undefined {
+    for (const current of this.running.values()) if (current.run.id === runId) return current.done;
+    return undefined;
+  }
+
   request(idOrEntraTenantId: string, trigger: SyncTrigger): SyncRequest {
     const tenant = this.deps.tenants.find(idOrEntraTenantId);
     if (!tenant) throw new UnknownTenantError(idOrEntraTenantId);

@@ -21,7 +21,7 @@ export function tenantSyncAction(deps: { status: StatusService; sync: SyncServic
       const started = deps.sync.request(found.tenant.id, 'card');
       const finished = await Promise.race([started.done, delay(deps.waitMs).then(() => undefined)]);
       if (finished) return deps.report.card(finished);
-      deps.report.postWhenDone(started.done, request.replyTarget);
+      deps.report.postWhenDone(started.run, request.replyTarget);
       return renderCard('status', { tenant: deps.status.view(found.tenant) });
     },
   };

@@ -17,7 +17,7 @@ export function syncCommand(deps: { status: StatusService; sync: SyncService; re
       if ('hint' in named) return [{ kind: 'text', text: named.hint }];
       return named.tenants.map((tenant) => {
         const started = deps.sync.request(tenant.id, 'command');
-        deps.report.postWhenDone(started.done, request.replyTarget);
+        deps.report.postWhenDone(started.run, request.replyTarget);
         return { kind: 'card', card: renderCard('sync-started', syncStartedView(tenant, started.run, started.joined)) };
       });
     },
