@@ -88,6 +88,12 @@ describe('sync result post', () => {
     expect(job.attempts).toBe(1);
     expect(job.lastError).toMatch(/Teams refused the sync result of Contoso Ltd for conversation .*403.*the bot was removed from that chat or team/);
     expect(results(conv.conversationId)).toHaveLength(0);
+    // Teams says the bot is gone from that chat: later posts (digests) must skip it.
+    expect(h.app.conversations.get(conv.conversationId)?.active).toBe(false);
+    // The admin sees it on the tenant's status card too.
+    connector.clear();
+    await post(h.app.url, message(serviceUrl, personal(), 'status'));
+    await connector.waitFor((m) => m.some((a) => cardText(a.activity.attachments?.[0]?.content).includes('could not be delivered')));
 
     const dead = await api(h.app, 'GET', '/api/v1/m365/jobs?status=dead');
     expect(dead.status).toBe(200);

@@ -129,11 +129,11 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
 
   const adapter = createTeamsAdapter(config.bot);
   const notifier = new TeamsNotifier(adapter, botAppId(config.bot), logger);
-  const status = new StatusService(tenants, directory, runs, sync);
   const outbox = new SqliteOutboxStore(db);
+  const status = new StatusService(tenants, directory, runs, sync, outbox);
   const jobRegistry = new JobRegistry();
   const jobs = new JobRunner(outbox, jobRegistry, logger.child({ component: 'outbox' }), options.outbox);
-  const report = new SyncResultReport({ tenants, runs, whenDone: (runId) => sync.whenDone(runId), notifier, queue: jobs });
+  const report = new SyncResultReport({ tenants, runs, whenDone: (runId) => sync.whenDone(runId), notifier, conversations, queue: jobs });
   registerSyncJobs(jobRegistry, { tenants, requestSync: (tenantId, trigger) => sync.request(tenantId, trigger), report });
   const bot = createBotApp({
     adapter,

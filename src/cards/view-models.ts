@@ -89,6 +89,8 @@ export interface TenantStatusView {
   lastSyncErrorText: string;
   /** True while a sync of this tenant is running: the card says so instead of offering the button. */
   syncRunning: boolean;
+  /** Work for this tenant the outbox gave up on (dead-lettered), with where to retry it; empty when none. */
+  failedWorkText: string;
 }
 
 export interface StatusView {

@@ -72,6 +72,7 @@ export function tenantView(overrides: Partial<TenantStatusView> = {}): TenantSta
     lastSyncOutcomeColor: 'Good',
     lastSyncErrorText: '',
     syncRunning: false,
+    failedWorkText: '',
     ...overrides,
   };
 }

@@ -60,6 +60,7 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
     ['healthy tenant', statusView()],
     ['no Copilot', statusView({ hasCopilot: false, copilotPurchased: 0, copilotAssigned: 0, copilotAvailable: 0, copilotSkus: [] })],
     ['sync running', statusView({ syncRunning: true, lastSyncOutcomeText: 'Running', lastSyncOutcomeColor: 'Accent' })],
+    ['dead-lettered work', statusView({ failedWorkText: '2 background tasks (such as a result post) could not be delivered and were set aside. See GET /api/v1/m365/jobs?status=dead for why, and retry there.' })],
     [
       'failed sync with a long error',
       statusView({

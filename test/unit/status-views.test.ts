@@ -59,7 +59,7 @@ describe('tenant status view', () => {
       sku({ skuId: 'c2', productName: 'Copilot EDU', isCopilot: true, enabledUnits: 5, consumedUnits: 5 }),
       ...[10, 50, 5, 70, 1, 3, 20].map((n, i) => sku({ skuId: `o${i}`, productName: `Other ${n}`, enabledUnits: n + 5, consumedUnits: n })),
     ];
-    const v = tenantStatusView({ tenant, counts, skus, lastRun: run({}), syncRunning: false, now });
+    const v = tenantStatusView({ tenant, counts, skus, lastRun: run({}), syncRunning: false, deadJobs: 0, now });
     expect(v.synced).toBe(true);
     expect([v.copilotPurchased, v.copilotAssigned, v.copilotAvailable]).toEqual([35, 31, 4]);
     expect(v.copilotSkus).toHaveLength(2);
@@ -69,15 +69,23 @@ describe('tenant status view', () => {
     expect(v.userBreakdownText).toBe('231 enabled · 19 disabled · 12 guests');
     expect(v.lastSyncText).toBe('22 Nov 2026 14:00 UTC (5 min ago)');
     expect([v.lastSyncOutcomeText, v.lastSyncOutcomeColor, v.lastSyncErrorText]).toEqual(['Succeeded', 'Good', '']);
+    expect(v.failedWorkText).toBe('');
+  });
+
+  it('points the admin at dead-lettered work and where to retry it', () => {
+    const one = tenantStatusView({ tenant, counts, skus: [], lastRun: run({}), syncRunning: false, deadJobs: 1, now });
+    expect(one.failedWorkText).toMatch(/^1 background task .* was set aside\. See GET \/api\/v1\/m365\/jobs\?status=dead/);
+    const three = tenantStatusView({ tenant, counts, skus: [], lastRun: run({}), syncRunning: false, deadJobs: 3, now });
+    expect(three.failedWorkText).toMatch(/^3 background tasks .* were set aside/);
   });
 
   it('says never synced, no Copilot, and shows failure reasons and partial warnings', () => {
-    const never = tenantStatusView({ tenant: { ...tenant, currentSnapshotId: null, domainName: null }, counts: { total: 0, enabled: 0, disabled: 0, guests: 0, licensed: 0 }, skus: [], lastRun: undefined, syncRunning: true, now });
+    const never = tenantStatusView({ tenant: { ...tenant, currentSnapshotId: null, domainName: null }, counts: { total: 0, enabled: 0, disabled: 0, guests: 0, licensed: 0 }, skus: [], lastRun: undefined, syncRunning: true, deadJobs: 0, now });
     expect([never.synced, never.hasCopilot, never.lastSyncText, never.lastSyncOutcomeText, never.syncRunning]).toEqual([false, false, 'No sync has run yet', '', true]);
     expect(never.domainName).toBe('Tenant ID ms-id');
-    const failed = tenantStatusView({ tenant, counts, skus: [], lastRun: run({ status: 'failed', errorText: 'Invalid client secret (AADSTS7000215)' }), syncRunning: false, now });
+    const failed = tenantStatusView({ tenant, counts, skus: [], lastRun: run({ status: 'failed', errorText: 'Invalid client secret (AADSTS7000215)' }), syncRunning: false, deadJobs: 0, now });
     expect([failed.lastSyncOutcomeColor, failed.lastSyncErrorText]).toEqual(['Attention', 'Invalid client secret (AADSTS7000215)']);
-    const partial = tenantStatusView({ tenant, counts, skus: [], lastRun: run({ status: 'partial', warnings: ['a', 'b'] }), syncRunning: false, now });
+    const partial = tenantStatusView({ tenant, counts, skus: [], lastRun: run({ status: 'partial', warnings: ['a', 'b'] }), syncRunning: false, deadJobs: 0, now });
     expect([partial.lastSyncOutcomeText, partial.lastSyncErrorText]).toEqual(['Partly succeeded', 'a\nb']);
   });
 });

@@ -215,6 +215,11 @@ export class SqliteOutboxStore implements OutboxStore {
     return counts;
   }
 
+  countDead(tenantId: string): number {
+    // Walks outbox_jobs_by_status over the dead jobs only, which stay few (an admin retries or they age out).
+    return this.db.prepare("SELECT COUNT(*) FROM outbox_jobs WHERE status = 'dead' AND tenant_id = ?").pluck().get(tenantId) as number;
+  }
+
   countOpen(kind: string, tenantId?: string): number {
     return this.db
       .prepare(

@@ -2,7 +2,8 @@ import { CardFactory, MessageFactory, type ConversationReference } from 'botbuil
 import type { TeamsAdapter } from '@microsoft/teams-ai';
 import type { Logger } from 'pino';
 import type { AdaptiveCardJson } from '../../cards/render';
-import type { ConversationTarget, Notifier } from '../../usecases/notify/ports';
+import { channelConversationId } from './conversation-tracking';
+import { ConversationGoneError, type ConversationTarget, type Notifier } from '../../usecases/notify/ports';
 import { PermanentError, RetryableError } from '../../usecases/outbox/job-errors';
 
 /**
@@ -78,8 +79,10 @@ export function deliveryError(error: unknown, what: string, target: Conversation
     );
   }
   if (status === 403 || status === 404) {
-    return new PermanentError(
+    return new ConversationGoneError(
       `Teams refused the ${what} for conversation ${conversation} (${said}): the bot was removed from that chat or team, or it no longer exists. Add Seat Steward there again to get its posts.`,
+      // Stored conversations are channels, not the thread a message came in on.
+      channelConversationId(conversation),
       { cause: error },
     );
   }

@@ -1,4 +1,5 @@
 import type { AdaptiveCardJson } from '../../cards/render';
+import { PermanentError } from '../outbox/job-errors';
 
 /**
  * Where the bot can post later: a stored Bot Framework conversation reference, opaque to
@@ -14,4 +15,22 @@ export type ConversationTarget = { conversation: { id: string }; serviceUrl: str
  */
 export interface Notifier {
   post(target: ConversationTarget, cards: AdaptiveCardJson[], what: string): Promise<void>;
+}
+
+/** Teams says the chat is out of reach for good (403/404): the bot was removed from it, or it is gone. */
+export class ConversationGoneError extends PermanentError {
+  constructor(
+    message: string,
+    readonly conversationId: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, options);
+    this.name = 'ConversationGoneError';
+  }
+}
+
+/** Where posts may go; a chat Teams calls gone stops receiving them until the bot is added again. */
+export interface ConversationDirectory {
+  /** Returns how many stored conversations were deactivated. */
+  deactivate(match: { conversationId: string }): number;
 }

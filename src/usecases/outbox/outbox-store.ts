@@ -78,6 +78,8 @@ export interface OutboxStore {
   requeueDead(id: number, now: Date): OutboxJob | undefined;
   list(query: JobListQuery): { rows: OutboxJob[]; total: number };
   countByStatus(): Record<JobStatus, number>;
+  /** Dead-lettered jobs about one tenant, for its status card. */
+  countDead(tenantId: string): number;
   /** Pending or running jobs of a kind, optionally for one tenant. */
   countOpen(kind: string, tenantId?: string): number;
   /** When the next pending job is due, if any (to sleep until then). */

@@ -10,6 +10,7 @@ export class StatusService {
     private readonly directory: DirectoryReads,
     private readonly runs: SyncRunReads,
     private readonly sync: { isRunning(tenantId: string): boolean },
+    private readonly failedWork: { countDead(tenantId: string): number },
   ) {}
 
   /** Tenants matching a name, domain or id fragment typed after a command; all of them when empty. */
@@ -35,6 +36,7 @@ export class StatusService {
         skus: this.directory.skus(tenant.id),
         lastRun: this.runs.latestFinished(tenant.id),
         syncRunning: this.sync.isRunning(tenant.id),
+        deadJobs: this.failedWork.countDead(tenant.id),
         now,
       });
     });

@@ -12,6 +12,8 @@ export interface TenantStatusInput {
   /** The newest finished sync run, if any. */
   lastRun: SyncRunRecord | undefined;
   syncRunning: boolean;
+  /** Jobs about this tenant that the outbox dead-lettered. */
+  deadJobs: number;
   now: Date;
 }
 
@@ -55,6 +57,10 @@ export function tenantStatusView(input: TenantStatusInput): TenantStatusView {
     lastSyncOutcomeColor: outcome.color,
     lastSyncErrorText: lastRun?.status === 'failed' ? lastRun.errorText ?? '' : lastRun?.status === 'partial' ? lastRun.warnings.join('\n') : '',
     syncRunning: input.syncRunning,
+    failedWorkText:
+      input.deadJobs === 0
+        ? ''
+        : `${input.deadJobs} background ${input.deadJobs === 1 ? 'task' : 'tasks'} (such as a result post) could not be delivered and ${input.deadJobs === 1 ? 'was' : 'were'} set aside. See GET /api/v1/m365/jobs?status=dead for why, and retry there.`,
   };
 }
 

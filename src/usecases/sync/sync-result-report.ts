@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { renderCard, type AdaptiveCardJson } from '../../cards/render';
 import type { SyncRunRecord } from '../../domain/sync-run';
-import type { ConversationTarget, Notifier } from '../notify/ports';
+import { ConversationGoneError, type ConversationDirectory, type ConversationTarget, type Notifier } from '../notify/ports';
 import { NotReadyError, PermanentError } from '../outbox/job-errors';
 import type { JobQueue } from '../outbox/job-runner';
 import { defineJobType } from '../outbox/job-type';
@@ -30,6 +30,8 @@ export interface SyncResultReportDeps {
   /** The running sync's outcome, when this process runs it. */
   whenDone: (runId: number) => Promise<SyncRunRecord> | undefined;
   notifier: Notifier;
+  /** A chat Teams calls gone is deactivated, so later posts (digests) skip it. */
+  conversations: ConversationDirectory;
   queue: JobQueue;
 }
 
@@ -62,6 +64,11 @@ export class SyncResultReport {
       throw new NotReadyError(`Sync run ${runId} is still running.`, { retryAfterMs: done ? RUNNING_RECHECK_MS : ORPHAN_RUN_RECHECK_MS, until: done });
     }
     const tenant = this.deps.tenants.find(run.tenantId);
-    await this.deps.notifier.post(target as ConversationTarget, [this.card(run)], `sync result of ${tenant?.tenantName ?? `run ${runId}`}`);
+    try {
+      await this.deps.notifier.post(target as ConversationTarget, [this.card(run)], `sync result of ${tenant?.tenantName ?? `run ${runId}`}`);
+    } catch (error) {
+      if (error instanceof ConversationGoneError) this.deps.conversations.deactivate({ conversationId: error.conversationId });
+      throw error;
+    }
   }
 }
