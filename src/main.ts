@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { demoTrustEnv, trustsDemoCertificate } from './app/demo-trust';
 import { startSeatSteward } from './app/seat-steward';
+import { isAlive } from './adapters/sqlite/instance-lock';
 import { ConfigError, loadConfig, type AppConfig } from './config/config';
 import { createLogger } from './adapters/logging/logger';
 import { openInBrowser, startAgentsPlayground, type RunningPlayground } from './adapters/playground/agents-playground';
@@ -120,15 +121,6 @@ function whenStarterGone(stop: (reason: string) => void): void {
     stop(`${process.env.npm_lifecycle_event === 'start' ? 'npm start' : 'the package manager'} exited`);
   }, 1000);
   timer.unref();
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseFile, openDatabase } from '../src/adapters/sqlite/database';
-import { bannerPort, firstSyncOutcome, startApp, startDemoTenantProcess, type RunningProcess } from './helpers/app-process';
+import { bannerPort, firstSyncOutcome, realTenantEnv, startApp, startDemoTenantProcess, type RunningProcess } from './helpers/app-process';
 import { tempDir } from './helpers/harness';
 
 /**
@@ -25,13 +25,7 @@ describe('a real-tenant configuration with a non-Microsoft authority', () => {
     expect(new URL(url).hostname).toBe(host);
     const dataDir = tempDir('real-tenant');
     const app = startApp('production', {
-      TENANT_ID: demo.info.tenantId,
-      CLIENT_ID: demo.info.clientId,
-      SECRET_CLIENT_SECRET: demo.info.clientSecret,
-      SECRET_STORE_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
-      GRAPH_ENDPOINT: url,
-      AUTHORITY_HOST: url,
-      NODE_EXTRA_CA_CERTS: demo.caFile,
+      ...realTenantEnv(demo),
       DATA_DIR: dataDir,
       PORT: '0',
       PLAYGROUND: 'off',

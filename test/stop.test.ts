@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  realTenantEnv,
   bannerPort,
   firstSyncOutcome,
   lockHeld,
@@ -48,13 +49,7 @@ describe('stopping the production command (node --import tsx src/main.ts)', () =
     running.push(demo.process);
     const dataDir = tempDir('stop');
     const app = startApp('production', {
-      TENANT_ID: demo.info.tenantId,
-      CLIENT_ID: demo.info.clientId,
-      SECRET_CLIENT_SECRET: demo.info.clientSecret,
-      SECRET_STORE_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
-      GRAPH_ENDPOINT: demo.info.url,
-      AUTHORITY_HOST: demo.info.url,
-      NODE_EXTRA_CA_CERTS: demo.caFile,
+      ...realTenantEnv(demo),
       DATA_DIR: dataDir,
       PORT: '0',
       PLAYGROUND: 'off',

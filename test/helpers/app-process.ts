@@ -106,6 +106,20 @@ export async function startDemoTenantProcess(users: number, host = '127.0.0.1'):
   return { info: JSON.parse(line) as DemoTenantInfo, process: proc, caFile };
 }
 
+/** The settings that configure the app as a real tenant reached at the demo tenant process's URL. */
+export function realTenantEnv(demo: { info: DemoTenantInfo; caFile: string }): Record<string, string> {
+  return {
+    TENANT_ID: demo.info.tenantId,
+    CLIENT_ID: demo.info.clientId,
+    SECRET_CLIENT_SECRET: demo.info.clientSecret,
+    // 32 bytes, base64: the key that seals the stored client secret.
+    SECRET_STORE_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
+    GRAPH_ENDPOINT: demo.info.url,
+    AUTHORITY_HOST: demo.info.url,
+    NODE_EXTRA_CA_CERTS: demo.caFile,
+  };
+}
+
 export async function waitFor(predicate: () => boolean | Promise<boolean>, what: string, output: () => string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await predicate())) {
