@@ -19,7 +19,7 @@ import type { TenantRecord } from '../domain/tenant';
 import { TenantAccessError } from '../domain/tenant-access-error';
 import { apiKeyGuard } from '../entry/api/api-auth';
 import { activityProcessor, createBotApp } from '../entry/bot/bot-app';
-import type { CardAction } from '../entry/bot/bot-types';
+import { registerCardAction } from '../entry/bot/bot-types';
 import { tenantStatusAction } from '../entry/bot/card-actions/tenant-status';
 import { tenantSyncAction } from '../entry/bot/card-actions/tenant-sync';
 import { helpCommand } from '../entry/bot/commands/help';
@@ -142,9 +142,9 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
     allowedTenants: config.botAllowedTenants,
     commands: (commandList) => [helpCommand(commandList), statusCommand(status), syncCommand({ status, sync, report })],
     cardActions: [
-      tenantSyncAction({ status, sync, report, waitMs: options.cardSyncWaitMs ?? 8000 }),
-      tenantStatusAction(status),
-    ] as Array<CardAction<unknown>>,
+      registerCardAction(tenantSyncAction({ status, sync, report, waitMs: options.cardSyncWaitMs ?? 8000 })),
+      registerCardAction(tenantStatusAction(status)),
+    ],
   });
 
   const server = createHttpServer({

@@ -8,7 +8,7 @@ import type { ConversationStore } from '../../adapters/sqlite/conversations';
 import type { AdaptiveCardJson } from '../../cards/render';
 import type { CommandHelp } from '../../cards/view-models';
 import type { ConversationTarget } from '../../usecases/notify/ports';
-import type { BotCommand, CardAction, CommandReply } from './bot-types';
+import type { BotCommand, CommandReply, RegisteredCardAction } from './bot-types';
 import { parseCommand, type CommandName } from './command-parser';
 import { errorCard } from './error-card';
 import { Installs } from './installs';
@@ -24,7 +24,7 @@ export interface BotDeps {
   /** Every text command, one handler each (commands/). `help` lists them in this order. */
   commands: (commandList: () => CommandHelp[]) => BotCommand[];
   /** Every Action.Execute verb, one handler each (card-actions/). */
-  cardActions: Array<CardAction<unknown>>;
+  cardActions: RegisteredCardAction[];
 }
 
 /**
@@ -74,10 +74,8 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
 
   for (const action of deps.cardActions) {
     app.adaptiveCards.actionExecute(action.verb, async (context, _state, data): Promise<AdaptiveCard> => {
-      const parsed = action.data.safeParse(data);
-      if (!parsed.success) return asTeamsCard(errorCard(action.invalidData.title, action.invalidData.message));
       rememberConversation(conversations, context.activity);
-      return asTeamsCard(await action.run(parsed.data, { replyTarget: replyTargetOf(context) }));
+      return asTeamsCard(await action.run(data, { replyTarget: replyTargetOf(context) }));
     });
   }
 

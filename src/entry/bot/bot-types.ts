@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { AdaptiveCardJson } from '../../cards/render';
+import { errorCard } from './error-card';
 import type { CommandName } from './command-parser';
 import type { ConversationTarget } from '../../usecases/notify/ports';
 
@@ -38,4 +39,22 @@ export interface CardAction<Data> {
   /** The error card's text when the data does not parse. */
   invalidData: { title: string; message: string };
   run(data: Data, request: CardActionRequest): Promise<AdaptiveCardJson>;
+}
+
+/** A card action with its data type sealed in, so actions of different data share one list. */
+export interface RegisteredCardAction {
+  verb: string;
+  /** Parses the card's data first: invalid data gets the action's error card and runs nothing. */
+  run(data: unknown, request: CardActionRequest): Promise<AdaptiveCardJson>;
+}
+
+export function registerCardAction<Data>(action: CardAction<Data>): RegisteredCardAction {
+  return {
+    verb: action.verb,
+    async run(data, request) {
+      const parsed = action.data.safeParse(data);
+      if (!parsed.success) return errorCard(action.invalidData.title, action.invalidData.message);
+      return action.run(parsed.data, request);
+    },
+  };
 }
