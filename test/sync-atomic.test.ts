@@ -56,7 +56,7 @@ describe('atomic sync', () => {
     const seen: number[] = [];
     while (h.app.sync.isRunning(tenant.id)) {
       seen.push(h.app.directory.userCounts(tenant.id).total);
-      const page = h.app.directory.users(tenant.id, { limit: 10_000, offset: 0 });
+      const page = await h.app.directory.users(tenant.id, { limit: 10_000, offset: 0 });
       expect(page.rows.length).toBe(page.total);
       await new Promise((r) => setTimeout(r, 50));
     }

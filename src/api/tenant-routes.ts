@@ -92,7 +92,7 @@ export function registerTenantRoutes(server: Server, deps: TenantRouteDeps): voi
   const handle = (fn: (req: Request) => unknown) => async (req: Request, res: Response) => {
     try {
       deps.authorize(req);
-      res.json(200, fn(req));
+      res.json(200, await fn(req));
     } catch (error) {
       if (error instanceof ApiError) return sendApiError(res, error);
       // Internal details (SQL, paths) stay in the log; the caller gets an id to quote.
@@ -141,11 +141,11 @@ export function registerTenantRoutes(server: Server, deps: TenantRouteDeps): voi
     return { data: all.slice(q.offset, q.offset + q.limit), pagination: pagination(q.limit, q.offset, all.length) };
   }));
 
-  server.get('/api/v1/m365/tenants/:id/users', handle((req) => {
+  server.get('/api/v1/m365/tenants/:id/users', handle(async (req) => {
     const tenant = tenantParam(req);
     const q = parseQuery(userListQuery, req);
     const lastSynced = tenant.currentSnapshotId ? runs.get(tenant.currentSnapshotId)?.finishedAt ?? null : null;
-    const page = directory.users(tenant.id, { limit: q.limit, offset: q.offset, search: q.search, accountEnabled: q.account_enabled });
+    const page = await directory.users(tenant.id, { limit: q.limit, offset: q.offset, search: q.search, accountEnabled: q.account_enabled });
     return {
       data: page.rows.map((u) => userJson(tenant, u, lastSynced)),
       pagination: pagination(q.limit, q.offset, page.total),

@@ -15,6 +15,7 @@ import { ConversationStore } from '../store/conversations';
 import { databaseFile, openDatabase, type Db } from '../store/database';
 import { DirectoryReader } from '../store/directory';
 import { acquireInstanceLock } from '../store/instance-lock';
+import { ReadWorkerThreads } from '../store/read-worker-thread';
 import { SnapshotWriterThread } from '../store/snapshot-writer-thread';
 import { SyncRunStore } from '../store/sync-runs';
 import { TenantStore, type TenantRecord } from '../store/tenants';
@@ -39,6 +40,8 @@ export interface SeatSteward {
   tenants: TenantStore;
   runs: SyncRunStore;
   directory: DirectoryReader;
+  /** Run pages and searches of users off the event loop. */
+  readWorkers: ReadWorkerThreads;
   conversations: ConversationStore;
   sync: SyncService;
   demoTenant?: EmbeddedDemoTenant;
@@ -52,7 +55,8 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
   const db = openDatabase(databaseFile(config.dataDir));
   const tenants = new TenantStore(db);
   const runs = new SyncRunStore(db);
-  const directory = new DirectoryReader(db);
+  const readWorkers = new ReadWorkerThreads(databaseFile(config.dataDir));
+  const directory = new DirectoryReader(db, readWorkers);
   const conversations = new ConversationStore(db);
 
   let ownedDemo: EmbeddedDemoTenant | undefined;
@@ -144,6 +148,7 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
     tenants,
     runs,
     directory,
+    readWorkers,
     conversations,
     sync,
     demoTenant,
@@ -152,6 +157,7 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await sync.idle();
       await writers.close();
+      await readWorkers.close();
       if (ownedDemo) await ownedDemo.close();
       db.close();
       lock.release();
