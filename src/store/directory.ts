@@ -84,6 +84,7 @@ interface SnapshotOrder {
  */
 export class DirectoryReader {
   private readonly orders = new Map<string, SnapshotOrder>();
+  private readonly skuNames = new Map<string, { snapshotId: number; bySkuId: Map<string, { partNumber: string; productName: string }> }>();
   private readonly searches = new Map<string, Int32Array>();
   private readonly statements = new Map<string, Statement>();
 
@@ -240,30 +241,42 @@ export class DirectoryReader {
     return order;
   }
 
+  /** A snapshot's SKU names, read once per snapshot: joining them to every license row cost more than the rows. */
+  private skuNamesOf(tenantId: string, snapshotId: number): Map<string, { partNumber: string; productName: string }> {
+    const cached = this.skuNames.get(tenantId);
+    if (cached?.snapshotId === snapshotId) return cached.bySkuId;
+    const rows = this.prepare('SELECT sku_id, sku_part_number, product_name FROM skus WHERE tenant_id = ? AND snapshot_id = ?').all(tenantId, snapshotId) as Array<{
+      sku_id: string;
+      sku_part_number: string;
+      product_name: string;
+    }>;
+    const bySkuId = new Map(rows.map((r) => [r.sku_id, { partNumber: r.sku_part_number, productName: r.product_name }]));
+    this.skuNames.set(tenantId, { snapshotId, bySkuId });
+    return bySkuId;
+  }
+
   private withLicenses(tenantId: string, snapshotId: number, rows: UserDbRow[]): UserWithLicenses[] {
     if (rows.length === 0) return [];
     const licenseRows = this
       .prepare(
-        `SELECT l.user_id, l.sku_id, l.assigned_by_group_id, s.sku_part_number, s.product_name
-         FROM user_licenses l
-         LEFT JOIN skus s ON s.tenant_id = l.tenant_id AND s.snapshot_id = l.snapshot_id AND s.sku_id = l.sku_id
-         WHERE l.tenant_id = @t AND l.snapshot_id = @s AND l.user_seq IN (SELECT value FROM json_each(@seqs))
-         ORDER BY l.user_seq, l.sku_id`,
+        `SELECT user_id, sku_id, assigned_by_group_id FROM user_licenses
+         WHERE tenant_id = @t AND snapshot_id = @s AND user_seq IN (SELECT value FROM json_each(@seqs))
+         ORDER BY user_seq, sku_id`,
       )
       .all({ t: tenantId, s: snapshotId, seqs: JSON.stringify(rows.map((r) => r.user_seq)) }) as Array<{
       user_id: string;
       sku_id: string;
       assigned_by_group_id: string;
-      sku_part_number: string | null;
-      product_name: string | null;
     }>;
 
+    const skuNames = this.skuNamesOf(tenantId, snapshotId);
     const byUser = new Map<string, UserWithLicenses['licenses']>();
     for (const l of licenseRows) {
       const list = byUser.get(l.user_id) ?? [];
       let entry = list.find((e) => e.skuId === l.sku_id);
       if (!entry) {
-        entry = { skuId: l.sku_id, skuPartNumber: l.sku_part_number, productName: l.product_name, assignedByGroupIds: [], direct: false };
+        const sku = skuNames.get(l.sku_id);
+        entry = { skuId: l.sku_id, skuPartNumber: sku?.partNumber ?? null, productName: sku?.productName ?? null, assignedByGroupIds: [], direct: false };
         list.push(entry);
       }
       if (l.assigned_by_group_id === '') entry.direct = true;
