@@ -15,6 +15,7 @@ import { ConversationStore } from '../store/conversations';
 import { databaseFile, openDatabase, type Db } from '../store/database';
 import { DirectoryReader } from '../store/directory';
 import { acquireInstanceLock } from '../store/instance-lock';
+import { ReadAdmission } from '../store/read-admission';
 import { ReadWorkerThreads } from '../store/read-worker-thread';
 import { SnapshotWriterThread } from '../store/snapshot-writer-thread';
 import { SyncRunStore } from '../store/sync-runs';
@@ -56,7 +57,8 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
   const tenants = new TenantStore(db);
   const runs = new SyncRunStore(db);
   const readWorkers = new ReadWorkerThreads(databaseFile(config.dataDir));
-  const directory = new DirectoryReader(db, readWorkers);
+  // A running sync comes first: API pages of users wait their turn until it is done.
+  const directory = new DirectoryReader(db, readWorkers, new ReadAdmission(() => sync.isAnyRunning()));
   const conversations = new ConversationStore(db);
 
   let ownedDemo: EmbeddedDemoTenant | undefined;

@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database';
+import type { ReadAdmission } from './read-admission';
 import { USER_FILTER, type SkuRow, type UserRow } from './snapshots';
 
 export interface UserCounts {
@@ -91,6 +92,7 @@ export class DirectoryReader {
   constructor(
     private readonly db: Db,
     private readonly offThread?: UserSearchRunner,
+    private readonly admission?: ReadAdmission,
   ) {}
 
   /** Runs several reads against one snapshot (a WAL read transaction). */
@@ -150,9 +152,10 @@ export class DirectoryReader {
     }));
   }
 
-  /** A page of users, read on a worker thread when the reader has them. */
+  /** A page of users, read on a worker thread when the reader has them, when the admission lets it. */
   async users(tenantId: string, query: UserQuery): Promise<UserPage> {
-    return this.offThread ? this.offThread.users(tenantId, query) : this.usersNow(tenantId, query);
+    const read = async () => (this.offThread ? this.offThread.users(tenantId, query) : this.usersNow(tenantId, query));
+    return this.admission ? this.admission.run(read) : read();
   }
 
   /** The count, the page and its licenses come from one read transaction: one snapshot even if a sync publishes meanwhile. */

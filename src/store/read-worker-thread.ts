@@ -27,8 +27,10 @@ interface ReadThread {
 export class ReadWorkerThreads implements UserSearchRunner {
   private readonly threads: Array<ReadThread | undefined>;
   private nextId = 1;
-  /** Requests answered so far (tests check that reads do run here). */
+  /** Requests answered so far, and the most outstanding at once (tests read both). */
   completed = 0;
+  peakInFlight = 0;
+  private inFlight = 0;
 
   constructor(
     private readonly databaseFile: string,
@@ -40,6 +42,7 @@ export class ReadWorkerThreads implements UserSearchRunner {
   users(tenantId: string, query: UserQuery): Promise<UserPage> {
     const thread = this.leastBusy();
     const id = this.nextId++;
+    this.peakInFlight = Math.max(this.peakInFlight, ++this.inFlight);
     return new Promise((resolve, reject) => {
       thread.pending.set(id, { resolve, reject });
       // Keep the process alive while a read is outstanding, not while the threads idle.
@@ -77,6 +80,7 @@ export class ReadWorkerThreads implements UserSearchRunner {
       if (!p) return;
       pending.delete(res.id);
       this.completed++;
+      this.inFlight--;
       if (pending.size === 0) worker.unref();
       if (res.ok) p.resolve(res.value);
       else p.reject(new Error(res.error));
@@ -88,6 +92,7 @@ export class ReadWorkerThreads implements UserSearchRunner {
       // The next read starts a fresh thread in this slot.
       if (this.threads[slot] === thread) this.threads[slot] = undefined;
       for (const p of pending.values()) p.reject(error);
+      this.inFlight -= pending.size;
       pending.clear();
     };
     worker.on('error', (error) => failAll(error));

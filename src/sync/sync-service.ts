@@ -57,6 +57,10 @@ export class SyncService {
     return this.running.has(tenantId);
   }
 
+  isAnyRunning(): boolean {
+    return this.running.size > 0;
+  }
+
   /** Waits for every running sync and pending snapshot clean-up (for shutdown and benchmarks). */
   async idle(): Promise<void> {
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
