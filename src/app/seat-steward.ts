@@ -121,9 +121,15 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
     logger,
     api: { tenants, directory, runs, authorize: apiKeyGuard(config.apiKeys), logger },
     // Unauthenticated, so no tenant names or ids: an MSP's customer list is not public.
-    health: () => ({
-      tenants: tenants.list().map((t) => ({ lastSync: runs.latestFinished(t.id)?.status ?? 'never', syncing: sync.isRunning(t.id) })),
-    }),
+    health: () => {
+      const storage = sync.storageState();
+      return {
+        // Still serving, read-only: a monitor should see it, a liveness probe should not restart it.
+        ...(storage.status === 'full' ? { status: 'degraded' } : {}),
+        storage,
+        tenants: tenants.list().map((t) => ({ lastSync: runs.latestFinished(t.id)?.status ?? 'never', syncing: sync.isRunning(t.id) })),
+      };
+    },
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -28,7 +28,7 @@ export class StatusService {
     // One read transaction, so the counts, the SKUs and the last run all describe the same snapshot.
     return this.directory.consistent(() => {
       const current = this.tenants.find(tenant.id) ?? tenant;
-      return tenantStatusView({
+      const view = tenantStatusView({
         tenant: current,
         counts: this.directory.userCounts(tenant.id),
         skus: this.directory.skus(tenant.id),
@@ -36,6 +36,10 @@ export class StatusService {
         syncRunning: this.sync.isRunning(tenant.id),
         now,
       });
+      // Syncs paused for a full disk: the card says why the data stops getting fresher and what to do.
+      const storage = this.sync.storageState();
+      if (storage.status !== 'full' || view.lastSyncErrorText === storage.message) return view;
+      return { ...view, lastSyncErrorText: [storage.message, view.lastSyncErrorText].filter((t) => t !== '').join('\n\n') };
     });
   }
 }
