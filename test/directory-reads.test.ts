@@ -158,6 +158,17 @@ describe('counts and search through the app', () => {
     expect(deep.pagination.total).toBe(1700);
   });
 
+  it('pages across the chunk boundaries of the stored order (1,024 positions) in the order of SQL', async () => {
+    for (const [query, where] of [['', ''], ['&account_enabled=true', 'AND account_enabled = 1']] as const) {
+      const expected = sqlOrder(h.app.db, tenantId, where);
+      for (const offset of [1000, 1020, 1024, expected.length - 30]) {
+        const page = await get(`/api/v1/m365/tenants/${tenantId}/users?limit=100&offset=${offset}${query}`);
+        expect(page.data.map((u) => u.user_id)).toEqual(expected.slice(offset, offset + 100));
+        expect(page.pagination.total).toBe(expected.length);
+      }
+    }
+  });
+
   it('finds a tenant by its Microsoft id in any case', () => {
     const msId = h.app.tenants.list()[0].tenantId;
     expect(h.app.tenants.find(msId.toUpperCase())?.id).toBe(tenantId);

@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database';
 import type { ReadAdmission } from './read-admission';
-import { USER_FILTER, type SkuRow, type UserRow } from './snapshots';
+import { USER_FILTER, USER_ORDER_CHUNK, type SkuRow, type UserRow } from './snapshots';
 
 export interface UserCounts {
   total: number;
@@ -175,27 +175,34 @@ export class DirectoryReader {
     const stats = this.stats(tenantId, snapshotId);
     const total = !stats ? 0 : filter === USER_FILTER.all ? stats.users : filter === USER_FILTER.enabled ? stats.enabled : stats.users - stats.enabled;
     if (query.offset >= total) return { rows: [], total };
-    const rows = this
+    const end = Math.min(total, query.offset + query.limit);
+    const chunks = this
       .prepare(
-        `SELECT u.* FROM user_order o
-         JOIN users u ON u.tenant_id = o.tenant_id AND u.snapshot_id = o.snapshot_id AND u.user_seq = o.user_seq
-         WHERE o.tenant_id = @t AND o.snapshot_id = @s AND o.filter = @f AND o.ord >= @from AND o.ord < @to
-         ORDER BY o.ord`,
+        `SELECT user_seqs FROM user_order
+         WHERE tenant_id = @t AND snapshot_id = @s AND filter = @f AND chunk >= @first AND chunk <= @last ORDER BY chunk`,
       )
-      .all({ t: tenantId, s: snapshotId, f: filter, from: query.offset, to: query.offset + query.limit }) as UserDbRow[];
-    return { total, rows: this.withLicenses(tenantId, snapshotId, rows) };
+      .pluck()
+      .all({ t: tenantId, s: snapshotId, f: filter, first: Math.floor(query.offset / USER_ORDER_CHUNK), last: Math.floor((end - 1) / USER_ORDER_CHUNK) }) as string[];
+    const positions = chunks.flatMap((c) => JSON.parse(c) as number[]);
+    const from = query.offset % USER_ORDER_CHUNK;
+    return { total, rows: this.usersBySeq(tenantId, snapshotId, positions.slice(from, from + end - query.offset)) };
   }
 
   private searchPage(tenantId: string, snapshotId: number, filter: number, query: UserQuery): UserPage {
     const matches = this.searchMatches(tenantId, snapshotId, filter, query.search ?? '');
     const seqs = Array.from(matches.subarray(query.offset, query.offset + query.limit));
-    if (seqs.length === 0) return { rows: [], total: matches.length };
+    return { total: matches.length, rows: this.usersBySeq(tenantId, snapshotId, seqs) };
+  }
+
+  /** The users with these user_seqs, in this order, with their licenses. */
+  private usersBySeq(tenantId: string, snapshotId: number, seqs: number[]): UserWithLicenses[] {
+    if (seqs.length === 0) return [];
     const found = this
       .prepare('SELECT u.* FROM users u WHERE u.tenant_id = @t AND u.snapshot_id = @s AND u.user_seq IN (SELECT value FROM json_each(@seqs))')
       .all({ t: tenantId, s: snapshotId, seqs: JSON.stringify(seqs) }) as UserDbRow[];
     const bySeq = new Map(found.map((r) => [r.user_seq, r]));
     const rows = seqs.map((seq) => bySeq.get(seq)).filter((r): r is UserDbRow => r !== undefined);
-    return { total: matches.length, rows: this.withLicenses(tenantId, snapshotId, rows) };
+    return this.withLicenses(tenantId, snapshotId, rows);
   }
 
   /** user_seqs matching the search, in list order. LIKE '%q%' scans the snapshot; its ranks come from user_order. */
@@ -232,11 +239,11 @@ export class DirectoryReader {
   private orderOf(tenantId: string, snapshotId: number): SnapshotOrder {
     const cached = this.orders.get(tenantId);
     if (cached?.snapshotId === snapshotId) return cached;
-    const seqs = this
-      .prepare('SELECT user_seq FROM user_order WHERE tenant_id = ? AND snapshot_id = ? AND filter = ? ORDER BY ord')
+    const chunks = this
+      .prepare('SELECT user_seqs FROM user_order WHERE tenant_id = ? AND snapshot_id = ? AND filter = ? ORDER BY chunk')
       .pluck()
-      .all(tenantId, snapshotId, USER_FILTER.all) as number[];
-    const seqAtOrd = Int32Array.from(seqs);
+      .all(tenantId, snapshotId, USER_FILTER.all) as string[];
+    const seqAtOrd = Int32Array.from(chunks.flatMap((c) => JSON.parse(c) as number[]));
     const ordOfSeq = new Int32Array(seqAtOrd.length);
     seqAtOrd.forEach((seq, ord) => (ordOfSeq[seq] = ord));
     const order = { snapshotId, ordOfSeq, seqAtOrd };

@@ -139,15 +139,16 @@ export const migrations: Migration[] = [
     sql: `
       -- A page of users must not sort the whole snapshot per request. The writer stores each
       -- snapshot's users in list order (display name, case-insensitive, then user id) once, at
-      -- publish time: filter 0 = all users, 1 = enabled accounts, 2 = disabled accounts. A page at
-      -- any offset is then a key range here, joined to users by primary key.
+      -- publish time, as JSON arrays of user_seq, 1024 positions per row: filter 0 = all users,
+      -- 1 = enabled accounts, 2 = disabled accounts. A page at any offset reads one or two rows here,
+      -- then its users by primary key. (One row per position cost the sync 0.1 s per 100,000 users.)
       CREATE TABLE user_order (
         tenant_id   TEXT NOT NULL,
         snapshot_id INTEGER NOT NULL,
         filter      INTEGER NOT NULL CHECK (filter IN (0, 1, 2)),
-        ord         INTEGER NOT NULL,
-        user_seq    INTEGER NOT NULL,
-        PRIMARY KEY (tenant_id, snapshot_id, filter, ord)
+        chunk       INTEGER NOT NULL,
+        user_seqs   TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, snapshot_id, filter, chunk)
       ) WITHOUT ROWID;
 
       -- Counted by the writer at publish time, so a page's total and the status card cost one lookup.
@@ -166,14 +167,18 @@ export const migrations: Migration[] = [
       CREATE INDEX conversations_active ON conversations (active, installed_at);
 
       -- Snapshots published before this version get their order and counts here.
-      INSERT INTO user_order (tenant_id, snapshot_id, filter, ord, user_seq)
-        SELECT u.tenant_id, u.snapshot_id, 0,
-               ROW_NUMBER() OVER (PARTITION BY u.tenant_id ORDER BY u.display_name COLLATE NOCASE, u.user_id) - 1, u.user_seq
-        FROM users u JOIN tenants t ON t.id = u.tenant_id AND t.current_snapshot_id = u.snapshot_id;
-      INSERT INTO user_order (tenant_id, snapshot_id, filter, ord, user_seq)
-        SELECT u.tenant_id, u.snapshot_id, 2 - u.account_enabled,
-               ROW_NUMBER() OVER (PARTITION BY u.tenant_id, u.account_enabled ORDER BY u.display_name COLLATE NOCASE, u.user_id) - 1, u.user_seq
-        FROM users u JOIN tenants t ON t.id = u.tenant_id AND t.current_snapshot_id = u.snapshot_id;
+      INSERT INTO user_order (tenant_id, snapshot_id, filter, chunk, user_seqs)
+        SELECT tenant_id, snapshot_id, filter, ord / 1024, json_group_array(user_seq ORDER BY ord)
+        FROM (
+          SELECT u.tenant_id, u.snapshot_id, 0 AS filter, u.user_seq,
+                 ROW_NUMBER() OVER (PARTITION BY u.tenant_id ORDER BY u.display_name COLLATE NOCASE, u.user_id) - 1 AS ord
+          FROM users u JOIN tenants t ON t.id = u.tenant_id AND t.current_snapshot_id = u.snapshot_id
+          UNION ALL
+          SELECT u.tenant_id, u.snapshot_id, 2 - u.account_enabled, u.user_seq,
+                 ROW_NUMBER() OVER (PARTITION BY u.tenant_id, u.account_enabled ORDER BY u.display_name COLLATE NOCASE, u.user_id) - 1
+          FROM users u JOIN tenants t ON t.id = u.tenant_id AND t.current_snapshot_id = u.snapshot_id
+        )
+        GROUP BY tenant_id, snapshot_id, filter, ord / 1024;
       INSERT INTO snapshot_stats (tenant_id, snapshot_id, users, enabled, guests, licensed)
         SELECT t.id, t.current_snapshot_id,
                (SELECT COUNT(*) FROM users u WHERE u.tenant_id = t.id AND u.snapshot_id = t.current_snapshot_id),

@@ -66,12 +66,21 @@ const SNAPSHOT_TABLES = ['users', 'user_licenses', 'skus', 'license_groups', 'us
 /** user_order.filter values: which accounts a list shows. */
 export const USER_FILTER = { all: 0, enabled: 1, disabled: 2 } as const;
 
+/** Positions per user_order row (migration 2 uses the same number). */
+export const USER_ORDER_CHUNK = 1024;
+
+const ASCII = /^[\x00-\x7f]*$/;
+
 /**
  * Sorts like SQLite's `display_name COLLATE NOCASE, user_id` (NOCASE folds ASCII letters only;
  * NULL names first), so a snapshot's stored order matches the one migration 2 computed in SQL.
  */
 export function userOrderKey(displayName: string | null, userId: string): string {
-  const name = displayName === null ? '0' : `1${displayName.replace(/[A-Z]+/g, (m) => m.toLowerCase())}`;
+  let name = '0';
+  if (displayName !== null) {
+    // For ASCII, toLowerCase() is NOCASE's folding, and several times faster than the replace.
+    name = `1${ASCII.test(displayName) ? displayName.toLowerCase() : displayName.replace(/[A-Z]+/g, (m) => m.toLowerCase())}`;
+  }
   // NUL sorts before any character of a name, so "Ann" sorts before "Anna" as in SQL.
   return `${name}\u0000${userId}`;
 }
@@ -90,7 +99,7 @@ export class SnapshotWriter {
   private nextSeq = 0;
   /** Graph can list a user twice while the directory changes under a paged read; the first copy wins. */
   private readonly seen = new Set<string>();
-  /** userOrderKey + NUL + user_seq for every stored user, sorted once at publish to write user_order. */
+  /** userOrderKey per user_seq (seqs count up from 0), sorted once at publish to write user_order. */
   private readonly orderKeys: string[] = [];
   /** 1 or 0 per user_seq (seqs count up from 0). */
   private readonly enabledBySeq: number[] = [];
@@ -130,7 +139,7 @@ export class SnapshotWriter {
         seqOf.set(u.userId, seq);
         this.insertUser.run(t, s, seq, u.userId, u.userPrincipalName, u.displayName, u.givenName, u.surname, u.mail, u.department,
           u.officeLocation, u.jobTitle, u.accountEnabled ? 1 : 0, u.userType, u.usageLocation, u.createdAt);
-        this.orderKeys.push(`${userOrderKey(u.displayName, u.userId)}\u0000${seq}`);
+        this.orderKeys.push(userOrderKey(u.displayName, u.userId));
         this.enabledBySeq[seq] = u.accountEnabled ? 1 : 0;
         if (u.accountEnabled) this.stats.enabled++;
         if (u.userType === 'Guest') this.stats.guests++;
@@ -192,18 +201,18 @@ export class SnapshotWriter {
    * snapshot. Sorting keys collected while writing costs far less than re-reading the users.
    */
   private writeOrderAndStats(): void {
-    const byFilter: number[][] = [[], [], []];
-    for (const key of this.orderKeys.sort()) {
-      const seq = Number(key.slice(key.lastIndexOf('\u0000') + 1));
-      byFilter[USER_FILTER.all].push(seq);
-      byFilter[this.enabledBySeq[seq] === 1 ? USER_FILTER.enabled : USER_FILTER.disabled].push(seq);
-    }
-    // One statement per filter (json_each) instead of a call per row: 200,000 rows in about 0.1 s.
-    const insertOrder = this.db.prepare(
-      `INSERT INTO user_order (tenant_id, snapshot_id, filter, ord, user_seq)
-       SELECT @t, @s, @f, key, value FROM json_each(@seqs)`,
-    );
-    byFilter.forEach((seqs, f) => insertOrder.run({ t: this.tenantId, s: this.snapshotId, f, seqs: JSON.stringify(seqs) }));
+    const keys = this.orderKeys;
+    // Keys are unique (they end in the user id), so the comparison never returns 0.
+    const sorted = Array.from(keys.keys()).sort((a, b) => (keys[a] < keys[b] ? -1 : 1));
+    const byFilter: number[][] = [sorted, [], []];
+    for (const seq of sorted) byFilter[this.enabledBySeq[seq] === 1 ? USER_FILTER.enabled : USER_FILTER.disabled].push(seq);
+    const insertOrder = this.db.prepare('INSERT INTO user_order (tenant_id, snapshot_id, filter, chunk, user_seqs) VALUES (?, ?, ?, ?, ?)');
+    byFilter.forEach((seqs, filter) => {
+      for (let chunk = 0; chunk * USER_ORDER_CHUNK < seqs.length; chunk++) {
+        const part = seqs.slice(chunk * USER_ORDER_CHUNK, (chunk + 1) * USER_ORDER_CHUNK);
+        insertOrder.run(this.tenantId, this.snapshotId, filter, chunk, JSON.stringify(part));
+      }
+    });
     this.db
       .prepare('INSERT INTO snapshot_stats (tenant_id, snapshot_id, users, enabled, guests, licensed) VALUES (?, ?, ?, ?, ?, ?)')
       .run(this.tenantId, this.snapshotId, this.orderKeys.length, this.stats.enabled, this.stats.guests, this.stats.licensed);
