@@ -20,6 +20,7 @@ import { copilotSkuMatcher } from '../src/domain/copilot-skus';
 import { createLogger } from '../src/adapters/logging/logger';
 import { openDatabase } from '../src/adapters/sqlite/database';
 import { SnapshotWriterThread } from '../src/adapters/sqlite/snapshot-writer-thread';
+import { SqliteCacheStorage } from '../src/adapters/sqlite/storage-full';
 import { SyncRunStore } from '../src/adapters/sqlite/sync-runs';
 import { TenantStore } from '../src/adapters/sqlite/tenants';
 import { SyncService } from '../src/usecases/sync/sync-service';
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
     const tenant = tenants.ensure({ entraTenantId: info.tenantId, tenantName: 'Bench', source: 'demo' });
     const reader = new TenantReader(createGraphClient(conn), conn);
     const source = new GraphDirectorySource(reader, copilotSkuMatcher(), 'Bench');
-    const sync = new SyncService({ tenants, runs, sourceFor: () => source, sink, logger: createLogger(process.env.BENCH_DEBUG ? 'info' : 'warn') });
+    const sync = new SyncService({ tenants, runs, sourceFor: () => source, sink, storage: new SqliteCacheStorage(db), logger: createLogger(process.env.BENCH_DEBUG ? 'info' : 'warn') });
 
     // Warm both sides (token cache, demo tenant's page cache, JIT) before measuring.
     await rawFetch(conn);

@@ -48,6 +48,8 @@ describe('atomic sync', () => {
     const tenant = h.app.tenants.list()[0];
     await h.app.sync.request(tenant.id, 'test').done;
     const old = h.app.directory.userCounts(tenant.id);
+    // Start the read worker now, so the reads below all fall inside the sync.
+    await h.app.directory.users(tenant.id, { limit: 1, offset: 0 });
 
     h.demo.server.setData(generateDemoTenant({ users: 2800, seed: 6 }));
     // Slow the last pages down so the test can read while pages 1-2 are already written.
@@ -56,7 +58,7 @@ describe('atomic sync', () => {
     const seen: number[] = [];
     while (h.app.sync.isRunning(tenant.id)) {
       seen.push(h.app.directory.userCounts(tenant.id).total);
-      const page = h.app.directory.users(tenant.id, { limit: 10_000, offset: 0 });
+      const page = await h.app.directory.users(tenant.id, { limit: 10_000, offset: 0 });
       expect(page.rows.length).toBe(page.total);
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -38,6 +38,9 @@ import { SyncService } from '../usecases/sync/sync-service';
 import { SecretBox } from '../adapters/secrets/secret-box';
 import { SqliteTenantConnectionStore } from '../adapters/sqlite/tenant-connections';
 import { TenantConnectionError, TenantRegistry, type NewTenant, type TenantConnectionSettings } from '../usecases/tenants/tenant-registry';
+import { ReadAdmission } from '../adapters/sqlite/read-admission';
+import { ReadWorkerThreads } from '../adapters/sqlite/read-worker-thread';
+import { SqliteCacheStorage } from '../adapters/sqlite/storage-full';
 import { startEmbeddedDemoTenant, type EmbeddedDemoTenant } from './demo-connection';
 
 export interface SeatStewardOptions {
@@ -60,6 +63,8 @@ export interface SeatSteward {
   tenants: TenantStore;
   runs: SyncRunStore;
   directory: DirectoryReader;
+  /** Run pages and searches of users off the event loop. */
+  readWorkers: ReadWorkerThreads;
   conversations: ConversationStore;
   sync: SyncService;
   /** Tenants' stored connections: add or update one and the next sync uses it. */
@@ -78,7 +83,9 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
   const db = openDatabase(databaseFile(config.dataDir));
   const tenants = new TenantStore(db);
   const runs = new SyncRunStore(db);
-  const directory = new DirectoryReader(db);
+  const readWorkers = new ReadWorkerThreads(databaseFile(config.dataDir));
+  // A running sync comes first: API pages of users wait their turn until it is done.
+  const directory = new DirectoryReader(db, readWorkers, new ReadAdmission(() => sync.isAnyRunning()));
   const conversations = new ConversationStore(db);
 
   let ownedDemo: EmbeddedDemoTenant | undefined;
@@ -123,7 +130,7 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
   };
 
   const sink = new SnapshotWriterThread(databaseFile(config.dataDir), db);
-  const sync = new SyncService({ tenants, runs, sourceFor, sink, logger });
+  const sync = new SyncService({ tenants, runs, sourceFor, sink, storage: new SqliteCacheStorage(db), logger });
   const recovered = sync.recoverInterrupted();
   if (recovered.interruptedRuns > 0 || recovered.orphanRows > 0) logger.warn(recovered, 'cleaned up after an interrupted sync');
 
@@ -155,10 +162,16 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
     api: { tenants, directory, runs, authorize: apiKeyGuard(config.apiKeys), logger },
     jobs: { outbox, runner: jobs, authorize: apiKeyGuard(config.apiKeys), logger },
     // Unauthenticated, so no tenant names or ids: an MSP's customer list is not public.
-    health: () => ({
-      tenants: tenants.list().map((t) => ({ lastSync: runs.latestFinished(t.id)?.status ?? 'never', syncing: sync.isRunning(t.id) })),
-      jobs: outbox.countByStatus(),
-    }),
+    health: () => {
+      const storage = sync.storageState();
+      return {
+        // Still serving, read-only: a monitor should see it, a liveness probe should not restart it.
+        ...(storage.status === 'full' ? { status: 'degraded' } : {}),
+        storage,
+        tenants: tenants.list().map((t) => ({ lastSync: runs.latestFinished(t.id)?.status ?? 'never', syncing: sync.isRunning(t.id) })),
+        jobs: outbox.countByStatus(),
+      };
+    },
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -177,6 +190,7 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
     tenants,
     runs,
     directory,
+    readWorkers,
     conversations,
     sync,
     tenantRegistry,
@@ -189,6 +203,7 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await sync.idle();
       await sink.close();
+      await readWorkers.close();
       if (ownedDemo) await ownedDemo.close();
       db.close();
       lock.release();

@@ -3,6 +3,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/adapters/sqlite/database';
 import { DirectoryReader } from '../../src/adapters/sqlite/directory';
+import { SqliteCacheStorage } from '../../src/adapters/sqlite/storage-full';
 import { SyncRunStore } from '../../src/adapters/sqlite/sync-runs';
 import { TenantStore } from '../../src/adapters/sqlite/tenants';
 import type { SkuRow, UserLicenseRow, UserRow } from '../../src/domain/directory';
@@ -45,7 +46,7 @@ function setup(src: () => DirectorySource) {
   const tenants = new TenantStore(db);
   const runs = new SyncRunStore(db);
   const tenant = tenants.ensure({ entraTenantId: '11111111-2222-3333-4444-555555555555', tenantName: 'T', source: 'entra' });
-  const sync = new SyncService({ tenants, runs, sourceFor: src, sink: new InlineSnapshotSink(db), logger: pino({ level: 'silent' }) });
+  const sync = new SyncService({ tenants, runs, sourceFor: src, sink: new InlineSnapshotSink(db), storage: new SqliteCacheStorage(db), logger: pino({ level: 'silent' }) });
   return { db, tenants, runs, tenant, sync, directory: new DirectoryReader(db) };
 }
 

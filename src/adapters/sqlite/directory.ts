@@ -1,6 +1,14 @@
+import type { Statement } from 'better-sqlite3';
 import type { SkuRow, UserCounts, UserWithLicenses } from '../../domain/directory';
-import type { DirectoryReads, UserQuery } from '../../usecases/status/ports';
+import type { DirectoryReads, UserPage, UserQuery } from '../../usecases/status/ports';
 import type { Db } from './database';
+import type { ReadAdmission } from './read-admission';
+import { USER_FILTER, USER_ORDER_CHUNK } from './snapshots';
+
+/** Runs pages of users away from the event loop (see ReadWorkerThreads); the reader answers them itself without one. */
+export interface UserSearchRunner {
+  users(tenantId: string, query: UserQuery): Promise<UserPage>;
+}
 
 interface UserDbRow {
   user_seq: number;
@@ -34,35 +42,73 @@ interface SkuDbRow {
   service_plans: string;
 }
 
+/** Searches kept per reader: paging through one search's results rescans nothing. */
+const SEARCH_CACHE_ENTRIES = 16;
+
+interface SnapshotOrder {
+  snapshotId: number;
+  /** user_seq -> position in the list order. */
+  ordOfSeq: Int32Array;
+  /** position -> user_seq. */
+  seqAtOrd: Int32Array;
+}
+
 /**
- * Read side of the cache. Every query pins the tenant's current snapshot in a
- * subquery, so a reader sees one snapshot even while a sync writes the next.
+ * Read side of the cache. Every read first pins the tenant's current snapshot inside a read
+ * transaction, so a reader sees one snapshot even while a sync writes the next.
+ *
+ * Lists read the order and counts the writer stored at publish time (user_order, snapshot_stats),
+ * so a page costs its own rows whatever its offset. Substring search cannot use a b-tree index and
+ * scans the snapshot. users() hands both to worker threads when the reader has them.
  */
 export class DirectoryReader implements DirectoryReads {
-  constructor(private readonly db: Db) {}
+  private readonly orders = new Map<string, SnapshotOrder>();
+  private readonly skuNames = new Map<string, { snapshotId: number; bySkuId: Map<string, { partNumber: string; productName: string }> }>();
+  private readonly searches = new Map<string, Int32Array>();
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly offThread?: UserSearchRunner,
+    private readonly admission?: ReadAdmission,
+  ) {}
 
   /** Runs several reads against one snapshot (a WAL read transaction). */
   consistent<T>(read: () => T): T {
     return this.db.transaction(read)();
   }
 
+  /** Preparing costs about as much as running a page's small queries, so each is prepared once. */
+  private prepare(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private snapshotOf(tenantId: string): number | null {
+    const row = this.prepare('SELECT current_snapshot_id FROM tenants WHERE id = ?').pluck().get(tenantId) as number | null | undefined;
+    return row ?? null;
+  }
+
   userCounts(tenantId: string): UserCounts {
-    return this.db
-      .prepare(
-        `WITH snap AS (SELECT current_snapshot_id AS s FROM tenants WHERE id = @t)
-         SELECT COUNT(*) AS total,
-                COALESCE(SUM(account_enabled), 0) AS enabled,
-                COALESCE(SUM(1 - account_enabled), 0) AS disabled,
-                COALESCE(SUM(user_type = 'Guest'), 0) AS guests,
-                -- Counted by the snapshot writer with the domain's isActiveAssignment rule; the run id is the snapshot id.
-                COALESCE((SELECT licensed_users_count FROM sync_runs WHERE id = (SELECT s FROM snap)), 0) AS licensed
-         FROM users WHERE tenant_id = @t AND snapshot_id = (SELECT s FROM snap)`,
-      )
-      .get({ t: tenantId }) as UserCounts;
+    return this.consistent(() => {
+      const snapshotId = this.snapshotOf(tenantId);
+      const row = snapshotId === null ? undefined : this.stats(tenantId, snapshotId);
+      if (!row) return { total: 0, enabled: 0, disabled: 0, guests: 0, licensed: 0 };
+      return { total: row.users, enabled: row.enabled, disabled: row.users - row.enabled, guests: row.guests, licensed: row.licensed };
+    });
+  }
+
+  private stats(tenantId: string, snapshotId: number): { users: number; enabled: number; guests: number; licensed: number } | undefined {
+    return this.prepare('SELECT users, enabled, guests, licensed FROM snapshot_stats WHERE tenant_id = ? AND snapshot_id = ?')
+      .get(tenantId, snapshotId) as { users: number; enabled: number; guests: number; licensed: number } | undefined;
   }
 
   skus(tenantId: string): SkuRow[] {
-    const rows = this.db
+    const rows = this
       .prepare(
         `SELECT * FROM skus WHERE tenant_id = ? AND snapshot_id = (SELECT current_snapshot_id FROM tenants WHERE id = ?)
          ORDER BY is_copilot DESC, consumed_units DESC, sku_part_number`,
@@ -84,52 +130,141 @@ export class DirectoryReader implements DirectoryReads {
     }));
   }
 
-  /** The count, the page and its licenses come from one read transaction: one snapshot even if a sync publishes meanwhile. */
-  users(tenantId: string, query: UserQuery): { rows: UserWithLicenses[]; total: number } {
-    return this.db.transaction(() => this.usersInSnapshot(tenantId, query))();
+  /** A page of users, read on a worker thread when the reader has them, when the admission lets it. */
+  async users(tenantId: string, query: UserQuery): Promise<UserPage> {
+    const read = async () => (this.offThread ? this.offThread.users(tenantId, query) : this.usersNow(tenantId, query));
+    return this.admission ? this.admission.run(read) : read();
   }
 
-  private usersInSnapshot(tenantId: string, query: UserQuery): { rows: UserWithLicenses[]; total: number } {
-    const where = ['u.tenant_id = @t', 'u.snapshot_id = (SELECT current_snapshot_id FROM tenants WHERE id = @t)'];
-    const params: Record<string, string | number> = { t: tenantId, limit: query.limit, offset: query.offset };
-    if (query.search) {
-      where.push("(u.display_name LIKE @q ESCAPE '\\' OR u.mail LIKE @q ESCAPE '\\' OR u.user_principal_name LIKE @q ESCAPE '\\')");
-      params.q = `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    }
-    if (query.accountEnabled !== undefined) {
-      where.push('u.account_enabled = @enabled');
-      params.enabled = query.accountEnabled ? 1 : 0;
-    }
-    const whereSql = where.join(' AND ');
-    const total = this.db.prepare(`SELECT COUNT(*) FROM users u WHERE ${whereSql}`).pluck().get(params) as number;
-    const rows = this.db
-      .prepare(`SELECT u.* FROM users u WHERE ${whereSql} ORDER BY u.display_name COLLATE NOCASE, u.user_id LIMIT @limit OFFSET @offset`)
-      .all(params) as UserDbRow[];
-    if (rows.length === 0) return { rows: [], total };
+  /** The count, the page and its licenses come from one read transaction: one snapshot even if a sync publishes meanwhile. */
+  usersNow(tenantId: string, query: UserQuery): UserPage {
+    return this.consistent(() => {
+      const snapshotId = this.snapshotOf(tenantId);
+      if (snapshotId === null) return { rows: [], total: 0 };
+      const filter =
+        query.accountEnabled === undefined ? USER_FILTER.all : query.accountEnabled ? USER_FILTER.enabled : USER_FILTER.disabled;
+      return query.search
+        ? this.searchPage(tenantId, snapshotId, filter, query)
+        : this.listPage(tenantId, snapshotId, filter, query);
+    });
+  }
 
-    const licenseRows = this.db
+  private listPage(tenantId: string, snapshotId: number, filter: number, query: UserQuery): UserPage {
+    const stats = this.stats(tenantId, snapshotId);
+    const total = !stats ? 0 : filter === USER_FILTER.all ? stats.users : filter === USER_FILTER.enabled ? stats.enabled : stats.users - stats.enabled;
+    if (query.offset >= total) return { rows: [], total };
+    const end = Math.min(total, query.offset + query.limit);
+    const chunks = this
       .prepare(
-        `SELECT l.user_id, l.sku_id, l.assigned_by_group_id, s.sku_part_number, s.product_name
-         FROM user_licenses l
-         LEFT JOIN skus s ON s.tenant_id = l.tenant_id AND s.snapshot_id = l.snapshot_id AND s.sku_id = l.sku_id
-         WHERE l.tenant_id = @t AND l.snapshot_id = (SELECT current_snapshot_id FROM tenants WHERE id = @t)
-           AND l.user_seq IN (SELECT value FROM json_each(@seqs))
-         ORDER BY l.user_seq, l.sku_id`,
+        `SELECT user_seqs FROM user_order
+         WHERE tenant_id = @t AND snapshot_id = @s AND filter = @f AND chunk >= @first AND chunk <= @last ORDER BY chunk`,
       )
-      .all({ t: tenantId, seqs: JSON.stringify(rows.map((r) => r.user_seq)) }) as Array<{
+      .pluck()
+      .all({ t: tenantId, s: snapshotId, f: filter, first: Math.floor(query.offset / USER_ORDER_CHUNK), last: Math.floor((end - 1) / USER_ORDER_CHUNK) }) as string[];
+    const positions = chunks.flatMap((c) => JSON.parse(c) as number[]);
+    const from = query.offset % USER_ORDER_CHUNK;
+    return { total, rows: this.usersBySeq(tenantId, snapshotId, positions.slice(from, from + end - query.offset)) };
+  }
+
+  private searchPage(tenantId: string, snapshotId: number, filter: number, query: UserQuery): UserPage {
+    const matches = this.searchMatches(tenantId, snapshotId, filter, query.search ?? '');
+    const seqs = Array.from(matches.subarray(query.offset, query.offset + query.limit));
+    return { total: matches.length, rows: this.usersBySeq(tenantId, snapshotId, seqs) };
+  }
+
+  /** The users with these user_seqs, in this order, with their licenses. */
+  private usersBySeq(tenantId: string, snapshotId: number, seqs: number[]): UserWithLicenses[] {
+    if (seqs.length === 0) return [];
+    const found = this
+      .prepare('SELECT u.* FROM users u WHERE u.tenant_id = @t AND u.snapshot_id = @s AND u.user_seq IN (SELECT value FROM json_each(@seqs))')
+      .all({ t: tenantId, s: snapshotId, seqs: JSON.stringify(seqs) }) as UserDbRow[];
+    const bySeq = new Map(found.map((r) => [r.user_seq, r]));
+    const rows = seqs.map((seq) => bySeq.get(seq)).filter((r): r is UserDbRow => r !== undefined);
+    return this.withLicenses(tenantId, snapshotId, rows);
+  }
+
+  /** user_seqs matching the search, in list order. LIKE '%q%' scans the snapshot; its ranks come from user_order. */
+  private searchMatches(tenantId: string, snapshotId: number, filter: number, search: string): Int32Array {
+    const key = `${tenantId}\u0000${snapshotId}\u0000${filter}\u0000${search}`;
+    const cached = this.searches.get(key);
+    if (cached) {
+      this.searches.delete(key);
+      this.searches.set(key, cached);
+      return cached;
+    }
+    const params: Record<string, string | number> = { t: tenantId, s: snapshotId, q: `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` };
+    let enabledSql = '';
+    if (filter !== USER_FILTER.all) {
+      enabledSql = 'AND account_enabled = @enabled';
+      params.enabled = filter === USER_FILTER.enabled ? 1 : 0;
+    }
+    const seqs = this
+      .prepare(
+        `SELECT user_seq FROM users WHERE tenant_id = @t AND snapshot_id = @s ${enabledSql}
+           AND (display_name LIKE @q ESCAPE '\\' OR mail LIKE @q ESCAPE '\\' OR user_principal_name LIKE @q ESCAPE '\\')`,
+      )
+      .pluck()
+      .all(params) as number[];
+    const order = this.orderOf(tenantId, snapshotId);
+    const ords = Int32Array.from(seqs, (seq) => order.ordOfSeq[seq]).sort();
+    const matches = ords.map((ord) => order.seqAtOrd[ord]);
+    this.searches.set(key, matches);
+    if (this.searches.size > SEARCH_CACHE_ENTRIES) this.searches.delete(this.searches.keys().next().value as string);
+    return matches;
+  }
+
+  /** The snapshot's list order, read once per snapshot (about 2 ms per 10,000 users). */
+  private orderOf(tenantId: string, snapshotId: number): SnapshotOrder {
+    const cached = this.orders.get(tenantId);
+    if (cached?.snapshotId === snapshotId) return cached;
+    const chunks = this
+      .prepare('SELECT user_seqs FROM user_order WHERE tenant_id = ? AND snapshot_id = ? AND filter = ? ORDER BY chunk')
+      .pluck()
+      .all(tenantId, snapshotId, USER_FILTER.all) as string[];
+    const seqAtOrd = Int32Array.from(chunks.flatMap((c) => JSON.parse(c) as number[]));
+    const ordOfSeq = new Int32Array(seqAtOrd.length);
+    seqAtOrd.forEach((seq, ord) => (ordOfSeq[seq] = ord));
+    const order = { snapshotId, ordOfSeq, seqAtOrd };
+    this.orders.set(tenantId, order);
+    return order;
+  }
+
+  /** A snapshot's SKU names, read once per snapshot: joining them to every license row cost more than the rows. */
+  private skuNamesOf(tenantId: string, snapshotId: number): Map<string, { partNumber: string; productName: string }> {
+    const cached = this.skuNames.get(tenantId);
+    if (cached?.snapshotId === snapshotId) return cached.bySkuId;
+    const rows = this.prepare('SELECT sku_id, sku_part_number, product_name FROM skus WHERE tenant_id = ? AND snapshot_id = ?').all(tenantId, snapshotId) as Array<{
+      sku_id: string;
+      sku_part_number: string;
+      product_name: string;
+    }>;
+    const bySkuId = new Map(rows.map((r) => [r.sku_id, { partNumber: r.sku_part_number, productName: r.product_name }]));
+    this.skuNames.set(tenantId, { snapshotId, bySkuId });
+    return bySkuId;
+  }
+
+  private withLicenses(tenantId: string, snapshotId: number, rows: UserDbRow[]): UserWithLicenses[] {
+    if (rows.length === 0) return [];
+    const licenseRows = this
+      .prepare(
+        `SELECT user_id, sku_id, assigned_by_group_id FROM user_licenses
+         WHERE tenant_id = @t AND snapshot_id = @s AND user_seq IN (SELECT value FROM json_each(@seqs))
+         ORDER BY user_seq, sku_id`,
+      )
+      .all({ t: tenantId, s: snapshotId, seqs: JSON.stringify(rows.map((r) => r.user_seq)) }) as Array<{
       user_id: string;
       sku_id: string;
       assigned_by_group_id: string;
-      sku_part_number: string | null;
-      product_name: string | null;
     }>;
 
+    const skuNames = this.skuNamesOf(tenantId, snapshotId);
     const byUser = new Map<string, UserWithLicenses['licenses']>();
     for (const l of licenseRows) {
       const list = byUser.get(l.user_id) ?? [];
       let entry = list.find((e) => e.skuId === l.sku_id);
       if (!entry) {
-        entry = { skuId: l.sku_id, skuPartNumber: l.sku_part_number, productName: l.product_name, assignedByGroupIds: [], direct: false };
+        const sku = skuNames.get(l.sku_id);
+        entry = { skuId: l.sku_id, skuPartNumber: sku?.partNumber ?? null, productName: sku?.productName ?? null, assignedByGroupIds: [], direct: false };
         list.push(entry);
       }
       if (l.assigned_by_group_id === '') entry.direct = true;
@@ -137,24 +272,21 @@ export class DirectoryReader implements DirectoryReads {
       byUser.set(l.user_id, list);
     }
 
-    return {
-      total,
-      rows: rows.map((r) => ({
-        userId: r.user_id,
-        userPrincipalName: r.user_principal_name,
-        displayName: r.display_name,
-        givenName: r.given_name,
-        surname: r.surname,
-        mail: r.mail,
-        department: r.department,
-        officeLocation: r.office_location,
-        jobTitle: r.job_title,
-        accountEnabled: r.account_enabled === 1,
-        userType: r.user_type,
-        usageLocation: r.usage_location,
-        createdAt: r.created_at,
-        licenses: byUser.get(r.user_id) ?? [],
-      })),
-    };
+    return rows.map((r) => ({
+      userId: r.user_id,
+      userPrincipalName: r.user_principal_name,
+      displayName: r.display_name,
+      givenName: r.given_name,
+      surname: r.surname,
+      mail: r.mail,
+      department: r.department,
+      officeLocation: r.office_location,
+      jobTitle: r.job_title,
+      accountEnabled: r.account_enabled === 1,
+      userType: r.user_type,
+      usageLocation: r.usage_location,
+      createdAt: r.created_at,
+      licenses: byUser.get(r.user_id) ?? [],
+    }));
   }
 }

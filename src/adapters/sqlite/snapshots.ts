@@ -2,7 +2,29 @@ import { isActiveAssignment, type LicenseGroupRow, type SkuRow, type UserLicense
 import type { WrittenCounts } from '../../usecases/sync/ports';
 import type { Db } from './database';
 
-const SNAPSHOT_TABLES = ['users', 'user_licenses', 'skus', 'license_groups'] as const;
+const SNAPSHOT_TABLES = ['users', 'user_licenses', 'skus', 'license_groups', 'user_order', 'snapshot_stats'] as const;
+
+/** user_order.filter values: which accounts a list shows. */
+export const USER_FILTER = { all: 0, enabled: 1, disabled: 2 } as const;
+
+/** Positions per user_order row (migration 2 uses the same number). */
+export const USER_ORDER_CHUNK = 1024;
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * Sorts like SQLite's `display_name COLLATE NOCASE, user_id` (NOCASE folds ASCII letters only;
+ * NULL names first), so a snapshot's stored order matches the one migration 2 computed in SQL.
+ */
+export function userOrderKey(displayName: string | null, userId: string): string {
+  let name = '0';
+  if (displayName !== null) {
+    // For ASCII, toLowerCase() is NOCASE's folding, and several times faster than the replace.
+    name = `1${ASCII.test(displayName) ? displayName.toLowerCase() : displayName.replace(/[A-Z]+/g, (m) => m.toLowerCase())}`;
+  }
+  // NUL sorts before any character of a name, so "Ann" sorts before "Anna" as in SQL.
+  return `${name}\u0000${userId}`;
+}
 
 /**
  * Writes one snapshot of a tenant's directory beside the current one. Nothing written
@@ -18,6 +40,11 @@ export class SnapshotWriter {
   private nextSeq = 0;
   /** Graph can list a user twice while the directory changes under a paged read; the first copy wins. */
   private readonly seen = new Set<string>();
+  /** userOrderKey per user_seq (seqs count up from 0), sorted once at publish to write user_order. */
+  private readonly orderKeys: string[] = [];
+  /** 1 or 0 per user_seq (seqs count up from 0). */
+  private readonly enabledBySeq: number[] = [];
+  private readonly stats = { enabled: 0, guests: 0, licensed: 0 };
 
   constructor(
     private readonly db: Db,
@@ -53,6 +80,10 @@ export class SnapshotWriter {
         seqOf.set(u.userId, seq);
         this.insertUser.run(t, s, seq, u.userId, u.userPrincipalName, u.displayName, u.givenName, u.surname, u.mail, u.department,
           u.officeLocation, u.jobTitle, u.accountEnabled ? 1 : 0, u.userType, u.usageLocation, u.createdAt);
+        this.orderKeys.push(userOrderKey(u.displayName, u.userId));
+        this.enabledBySeq[seq] = u.accountEnabled ? 1 : 0;
+        if (u.accountEnabled) this.stats.enabled++;
+        if (u.userType === 'Guest') this.stats.guests++;
       }
       const licensed = new Set<number>();
       let licenseAssignments = 0;
@@ -63,6 +94,8 @@ export class SnapshotWriter {
           l.disabledPlans.length === 0 ? '[]' : JSON.stringify(l.disabledPlans)).changes;
         if (isActiveAssignment(l.state)) licensed.add(seq);
       }
+      // A user's licenses arrive on the user's own page (later copies are skipped), so pages never double-count.
+      this.stats.licensed += licensed.size;
       return { users: seqOf.size, licensedUsers: licensed.size, licenseAssignments };
     });
   }
@@ -95,12 +128,35 @@ export class SnapshotWriter {
    */
   publish(alsoInTransaction: () => void): number | null {
     const previous = this.db.transaction(() => {
+      this.writeOrderAndStats();
       const prev = this.db.prepare('SELECT current_snapshot_id FROM tenants WHERE id = ?').pluck().get(this.tenantId) as number | null;
       this.db.prepare('UPDATE tenants SET current_snapshot_id = ?, updated_at = ? WHERE id = ?').run(this.snapshotId, new Date().toISOString(), this.tenantId);
       alsoInTransaction();
       return prev;
     })();
     return previous !== null && previous !== this.snapshotId ? previous : null;
+  }
+
+  /**
+   * Stores the list order and the counts readers need, so no request sorts or counts the
+   * snapshot. Sorting keys collected while writing costs far less than re-reading the users.
+   */
+  private writeOrderAndStats(): void {
+    const keys = this.orderKeys;
+    // Keys are unique (they end in the user id), so the comparison never returns 0.
+    const sorted = Array.from(keys.keys()).sort((a, b) => (keys[a] < keys[b] ? -1 : 1));
+    const byFilter: number[][] = [sorted, [], []];
+    for (const seq of sorted) byFilter[this.enabledBySeq[seq] === 1 ? USER_FILTER.enabled : USER_FILTER.disabled].push(seq);
+    const insertOrder = this.db.prepare('INSERT INTO user_order (tenant_id, snapshot_id, filter, chunk, user_seqs) VALUES (?, ?, ?, ?, ?)');
+    byFilter.forEach((seqs, filter) => {
+      for (let chunk = 0; chunk * USER_ORDER_CHUNK < seqs.length; chunk++) {
+        const part = seqs.slice(chunk * USER_ORDER_CHUNK, (chunk + 1) * USER_ORDER_CHUNK);
+        insertOrder.run(this.tenantId, this.snapshotId, filter, chunk, JSON.stringify(part));
+      }
+    });
+    this.db
+      .prepare('INSERT INTO snapshot_stats (tenant_id, snapshot_id, users, enabled, guests, licensed) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(this.tenantId, this.snapshotId, this.orderKeys.length, this.stats.enabled, this.stats.guests, this.stats.licensed);
   }
 
   /** Throws the half-written snapshot away; the current one was never touched. */

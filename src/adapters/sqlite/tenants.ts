@@ -53,10 +53,11 @@ export class TenantStore {
     return (this.db.prepare('SELECT * FROM tenants ORDER BY tenant_name, id').all() as TenantRow[]).map(toRecord);
   }
 
-  /** Accepts Seat Steward's id or the Entra tenant id. */
+  /** Accepts Seat Steward's id or the Entra tenant id (case-insensitive: the column is COLLATE NOCASE). */
   find(idOrEntraTenantId: string): TenantRecord | undefined {
+    // No COLLATE on the term: SQLite then scans the table instead of using both unique indexes.
     const row = this.db
-      .prepare('SELECT * FROM tenants WHERE id = ? OR tenant_id = ? COLLATE NOCASE LIMIT 1')
+      .prepare('SELECT * FROM tenants WHERE id = ? OR tenant_id = ? LIMIT 1')
       .get(idOrEntraTenantId, idOrEntraTenantId) as TenantRow | undefined;
     return row ? toRecord(row) : undefined;
   }

@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Request, Response, Server } from 'restify';
+import type { Request, Server } from 'restify';
 import { z } from 'zod';
 import type { JobRunner } from '../../usecases/outbox/job-runner';
 import { JOB_STATUSES, type OutboxJob, type OutboxStore } from '../../usecases/outbox/outbox-store';
-import { ApiError, sendApiError } from './api-errors';
-import { integer, pagination, parseQuery } from './tenant-routes';
+import { ApiError } from './api-errors';
+import { integer, jsonRoute, pagination, parseQuery } from './api-route';
 
 export interface JobRouteDeps {
   outbox: OutboxStore;
@@ -46,17 +45,7 @@ function jobJson(j: OutboxJob) {
 export function registerJobRoutes(server: Server, deps: JobRouteDeps): void {
   const { outbox, runner } = deps;
 
-  const handle = (fn: (req: Request) => unknown) => async (req: Request, res: Response) => {
-    try {
-      deps.authorize(req);
-      res.json(200, fn(req));
-    } catch (error) {
-      if (error instanceof ApiError) return sendApiError(res, error);
-      const errorId = randomUUID();
-      deps.logger.error({ err: error, errorId, path: req.path() }, 'REST API request failed');
-      sendApiError(res, new ApiError(500, 'internal_error', `Seat Steward failed to answer; quote error id ${errorId} to its administrator.`));
-    }
-  };
+  const handle = jsonRoute(deps);
 
   const jobParam = (req: Request): OutboxJob => {
     const raw = String(req.params.id ?? '');

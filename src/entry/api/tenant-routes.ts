@@ -1,12 +1,13 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Request, Response, Server } from 'restify';
+import type { Request, Server } from 'restify';
 import { z } from 'zod';
 import { sumSeats } from '../../domain/seats';
 import type { SkuRow, UserWithLicenses } from '../../domain/directory';
 import { tenantStatus, type TenantRecord } from '../../domain/tenant';
 import type { DirectoryReads, SyncRunReads, TenantReads } from '../../usecases/status/ports';
-import { ApiError, badParameters, sendApiError } from './api-errors';
+import { ApiError } from './api-errors';
+import { integer, jsonRoute, pagination, parseQuery } from './api-route';
 
 export interface TenantRouteDeps {
   tenants: TenantReads;
@@ -16,18 +17,7 @@ export interface TenantRouteDeps {
   logger: Logger;
 }
 
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export const integer = (name: string, min: number, max: number, fallback: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)
-    .transform(Number)
-    .pipe(z.number().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`))
-    .optional()
-    .transform((v) => v ?? fallback);
 
 const boolean = z
   .enum(['true', 'false'], { errorMap: () => ({ message: 'expected true or false' }) })
@@ -64,42 +54,12 @@ function derivedId(...parts: string[]): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export function parseQuery<T extends z.ZodTypeAny>(schema: T, req: Request): z.infer<T> {
-  const raw = (req.query ?? {}) as Record<string, unknown>;
-  // A repeated parameter arrives as an array; the API takes each parameter once.
-  for (const [key, value] of Object.entries(raw)) {
-    if (Array.isArray(value)) throw new ApiError(400, 'invalid_parameter', `Invalid query parameter: ${key} was given more than once`, [`${key}: given more than once`]);
-    // A NUL cut the search short ("a%00zzzz" matched like "a"); no parameter has a use for control characters.
-    if (CONTROL_CHARACTER.test(key) || (typeof value === 'string' && CONTROL_CHARACTER.test(value))) {
-      const name = CONTROL_CHARACTER.test(key) ? 'a parameter name' : key;
-      throw new ApiError(400, 'invalid_parameter', `Invalid query parameter: ${name} contains a control character`, [`${name}: contains a control character`]);
-    }
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw badParameters(parsed.error);
-  return parsed.data;
-}
-
-export function pagination(limit: number, offset: number, total: number) {
-  return { limit, offset, total, has_more: offset + limit < total };
-}
 
 /** The read part of seed 000's /api/v1/m365 API. */
 export function registerTenantRoutes(server: Server, deps: TenantRouteDeps): void {
   const { tenants, directory, runs } = deps;
 
-  const handle = (fn: (req: Request) => unknown) => async (req: Request, res: Response) => {
-    try {
-      deps.authorize(req);
-      res.json(200, fn(req));
-    } catch (error) {
-      if (error instanceof ApiError) return sendApiError(res, error);
-      // Internal details (SQL, paths) stay in the log; the caller gets an id to quote.
-      const errorId = randomUUID();
-      deps.logger.error({ err: error, errorId, path: req.path() }, 'REST API request failed');
-      sendApiError(res, new ApiError(500, 'internal_error', `Seat Steward failed to answer; quote error id ${errorId} to its administrator.`));
-    }
-  };
+  const handle = jsonRoute(deps);
 
   const tenantParam = (req: Request): TenantRecord => {
     const id = String(req.params.id ?? '');
@@ -140,11 +100,11 @@ export function registerTenantRoutes(server: Server, deps: TenantRouteDeps): voi
     return { data: all.slice(q.offset, q.offset + q.limit), pagination: pagination(q.limit, q.offset, all.length) };
   }));
 
-  server.get('/api/v1/m365/tenants/:id/users', handle((req) => {
+  server.get('/api/v1/m365/tenants/:id/users', handle(async (req) => {
     const tenant = tenantParam(req);
     const q = parseQuery(userListQuery, req);
     const lastSynced = tenant.currentSnapshotId ? runs.get(tenant.currentSnapshotId)?.finishedAt ?? null : null;
-    const page = directory.users(tenant.id, { limit: q.limit, offset: q.offset, search: q.search, accountEnabled: q.account_enabled });
+    const page = await directory.users(tenant.id, { limit: q.limit, offset: q.offset, search: q.search, accountEnabled: q.account_enabled });
     return {
       data: page.rows.map((u) => userJson(tenant, u, lastSynced)),
       pagination: pagination(q.limit, q.offset, page.total),

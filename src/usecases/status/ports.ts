@@ -8,8 +8,13 @@ export interface DirectoryReads {
   consistent<T>(read: () => T): T;
   userCounts(tenantId: string): UserCounts;
   skus(tenantId: string): SkuRow[];
-  /** One page of the current snapshot's users and the total matching the filter. */
-  users(tenantId: string, query: UserQuery): { rows: UserWithLicenses[]; total: number };
+  /** One page of the current snapshot's users and the total matching the filter (read off the event loop where it can be). */
+  users(tenantId: string, query: UserQuery): Promise<UserPage>;
+}
+
+export interface UserPage {
+  rows: UserWithLicenses[];
+  total: number;
 }
 
 export interface UserQuery {

@@ -1,5 +1,6 @@
 import type { TenantStatusView } from '../../cards/view-models';
 import { matchTenants, type TenantRecord } from '../../domain/tenant';
+import type { StorageState } from '../sync/sync-service';
 import type { DirectoryReads, SyncRunReads, TenantReads } from './ports';
 import { tenantStatusView } from './status-views';
 
@@ -9,7 +10,7 @@ export class StatusService {
     private readonly tenants: TenantReads,
     private readonly directory: DirectoryReads,
     private readonly runs: SyncRunReads,
-    private readonly sync: { isRunning(tenantId: string): boolean },
+    private readonly sync: { isRunning(tenantId: string): boolean; storageState(): StorageState },
     private readonly failedWork: { countDead(tenantId: string): number },
   ) {}
 
@@ -30,7 +31,7 @@ export class StatusService {
     // One read transaction, so the counts, the SKUs and the last run all describe the same snapshot.
     return this.directory.consistent(() => {
       const current = this.tenants.find(tenant.id) ?? tenant;
-      return tenantStatusView({
+      const view = tenantStatusView({
         tenant: current,
         counts: this.directory.userCounts(tenant.id),
         skus: this.directory.skus(tenant.id),
@@ -39,6 +40,10 @@ export class StatusService {
         deadJobs: this.failedWork.countDead(tenant.id),
         now,
       });
+      // Syncs paused for a full disk: the card says why the data stops getting fresher and what to do.
+      const storage = this.sync.storageState();
+      if (storage.status !== 'full' || view.lastSyncErrorText === storage.message) return view;
+      return { ...view, lastSyncErrorText: [storage.message, view.lastSyncErrorText].filter((t) => t !== '').join('\n\n') };
     });
   }
 }

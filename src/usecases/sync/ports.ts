@@ -66,3 +66,13 @@ export interface SyncRunRepository {
   /** Marks runs a crash left 'running' as failed/interrupted; returns how many. */
   markInterrupted(): number;
 }
+
+/** The disk the cache is written to. */
+export interface CacheStorage {
+  /** True when an error means the disk has no room left. */
+  isFull(error: unknown): boolean;
+  /** What an admin reads while syncs are paused for want of space: where, and what to free. */
+  fullMessage(): string;
+  /** Runs the writes all or none. */
+  atomically(write: () => void): void;
+}

@@ -2,10 +2,13 @@ import type { Logger } from 'pino';
 import type { SyncCounts, SyncRunRecord, SyncTrigger } from '../../domain/sync-run';
 import type { TenantRecord } from '../../domain/tenant';
 import { TenantAccessError } from '../../domain/tenant-access-error';
-import type { DirectorySource, SnapshotSession, SnapshotSink, SyncRunRepository, TenantRepository } from './ports';
+import type { CacheStorage, DirectorySource, SnapshotSession, SnapshotSink, SyncRunRepository, TenantRepository } from './ports';
 
 export interface SyncRequest {
-  /** The run as it started (status 'running'). */
+  /**
+   * The run as it started (status 'running'); or, while the disk is full, a run refused before it
+   * started (id 0, status 'failed', error code 'storage_full'), which could not be recorded.
+   */
   run: SyncRunRecord;
   /** True when the request joined a sync of this tenant that was already running. */
   joined: boolean;
@@ -18,8 +21,13 @@ export interface SyncDeps {
   /** The directory source of a tenant (credentials differ per tenant). */
   sourceFor: (tenant: TenantRecord) => DirectorySource;
   sink: SnapshotSink;
+  /** The disk the cache lives on: a full one pauses syncs instead of failing the app. */
+  storage: CacheStorage;
   logger: Logger;
 }
+
+/** Whether syncs can write: while the disk is full they are paused and the last snapshot is served read-only. */
+export type StorageState = { status: 'ok' } | { status: 'full'; since: string; message: string };
 
 export class UnknownTenantError extends Error {
   constructor(readonly idOrEntraTenantId: string) {
@@ -35,18 +43,87 @@ export class UnknownTenantError extends Error {
 export class SyncService {
   private readonly running = new Map<string, { run: SyncRunRecord; done: Promise<SyncRunRecord> }>();
   private readonly cleanups = new Set<Promise<unknown>>();
+  private storage: StorageState = { status: 'ok' };
+  /** Failed runs whose outcome could not be written for want of space; written once there is room. */
+  private readonly unrecorded = new Map<number, { errorText: string; warnings: string[] }>();
 
   constructor(private readonly deps: SyncDeps) {}
 
-  /** Clears what a crash mid-sync left behind: runs still 'running' and unpublished snapshot rows. */
+  /**
+   * Clears what a crash mid-sync left behind: runs still 'running' and unpublished snapshot rows.
+   * On a full disk this cannot be written: syncs are then paused (see storageState) instead of
+   * failing the start, and the clean-up waits for the next sync request.
+   */
   recoverInterrupted(): { interruptedRuns: number; orphanRows: number } {
-    const interruptedRuns = this.deps.runs.markInterrupted();
-    const orphanRows = this.deps.sink.sweepOrphans();
-    return { interruptedRuns, orphanRows };
+    try {
+      const interruptedRuns = this.deps.runs.markInterrupted();
+      const orphanRows = this.deps.sink.sweepOrphans();
+      return { interruptedRuns, orphanRows };
+    } catch (error) {
+      if (!this.deps.storage.isFull(error)) throw error;
+      this.pause();
+      return { interruptedRuns: 0, orphanRows: 0 };
+    }
+  }
+
+  storageState(): StorageState {
+    return this.storage;
+  }
+
+  private pause(): void {
+    if (this.storage.status === 'full') return;
+    const message = this.deps.storage.fullMessage();
+    this.storage = { status: 'full', since: new Date().toISOString(), message };
+    this.deps.logger.error({ storage: 'full' }, message);
+  }
+
+  /** While paused: writes the clean-up held back. Fails, writing nothing, while the disk is still full. */
+  private cleanUpHeldBack(): boolean {
+    // The sweep would take rows a running sync is still writing for orphans.
+    if (this.running.size > 0) return false;
+    const { runs, sink, storage } = this.deps;
+    try {
+      storage.atomically(() => {
+        for (const [id, failure] of this.unrecorded) {
+          runs.finish(id, { status: 'failed', errorCode: 'storage_full', errorText: failure.errorText, warnings: failure.warnings });
+        }
+        runs.markInterrupted();
+        sink.sweepOrphans();
+      });
+    } catch (error) {
+      if (this.deps.storage.isFull(error)) return false;
+      throw error;
+    }
+    this.unrecorded.clear();
+    return true;
+  }
+
+  /** A sync asked for while the disk is full: failed at once with the reason, not recorded (that needs space too). */
+  private refused(tenant: TenantRecord, trigger: SyncTrigger): SyncRequest {
+    const now = new Date().toISOString();
+    const errorText = this.storage.status === 'full' ? this.storage.message : this.deps.storage.fullMessage();
+    const run: SyncRunRecord = {
+      id: 0,
+      tenantId: tenant.id,
+      trigger,
+      startedAt: now,
+      finishedAt: now,
+      status: 'failed',
+      counts: null,
+      errorCode: 'storage_full',
+      errorText,
+      warnings: [],
+    };
+    this.deps.logger.warn({ tenant: tenant.entraTenantId, trigger }, 'sync refused: the disk holding DATA_DIR is full');
+    return { run, joined: false, done: Promise.resolve(run) };
   }
 
   isRunning(tenantId: string): boolean {
     return this.running.has(tenantId);
+  }
+
+  isAnyRunning(): boolean {
+    return this.running.size > 0;
   }
 
   /** Waits for every running sync and pending snapshot clean-up (for shutdown and benchmarks). */
@@ -67,7 +144,19 @@ export class SyncService {
     const current = this.running.get(tenant.id);
     if (current) return { run: current.run, joined: true, done: current.done };
 
-    const run = this.deps.runs.start(tenant.id, trigger);
+    if (this.storage.status === 'full' && !this.cleanUpHeldBack()) return this.refused(tenant, trigger);
+    let run: SyncRunRecord;
+    try {
+      run = this.deps.runs.start(tenant.id, trigger);
+    } catch (error) {
+      if (!this.deps.storage.isFull(error)) throw error;
+      this.pause();
+      return this.refused(tenant, trigger);
+    }
+    if (this.storage.status === 'full') {
+      this.storage = { status: 'ok' };
+      this.deps.logger.info('there is room on the disk holding DATA_DIR again: syncs resumed');
+    }
     const done = this.execute(tenant, run).finally(() => this.running.delete(tenant.id));
     this.running.set(tenant.id, { run, done });
     return { run, joined: false, done };
@@ -104,7 +193,8 @@ export class SyncService {
       log.info({ status, ...counts, ms: Date.now() - started }, 'sync finished');
       if (replaced !== null) this.track(writer.drop(replaced), log);
     } catch (error) {
-      await this.recordFailure(tenant, run, error, warnings, writer, log, started);
+      const unwritten = await this.recordFailure(tenant, run, error, warnings, writer, log, started);
+      if (unwritten) return unwritten;
     }
     const unreadable: SyncRunRecord = { ...run, status: 'failed', errorCode: 'internal_error', errorText: 'The sync run record could not be read back.' };
     try {
@@ -114,7 +204,10 @@ export class SyncService {
     }
   }
 
-  /** Never throws: a sync's promise always settles with its run, whatever else fails (disk full, a dead writer thread). */
+  /**
+   * Never throws: a sync's promise always settles with its run, whatever else fails (disk full, a
+   * dead writer thread). Returns the failed run when even that could not be written (disk full).
+   */
   private async recordFailure(
     tenant: TenantRecord,
     run: SyncRunRecord,
@@ -123,12 +216,16 @@ export class SyncService {
     writer: SnapshotSession,
     log: Logger,
     started: number,
-  ): Promise<void> {
+  ): Promise<SyncRunRecord | undefined> {
+    const full = this.deps.storage.isFull(error);
+    if (full) this.pause();
     // The reader already phrased Graph and token failures; anything else failed on our side (configuration, disk, database).
     const problem =
       error instanceof TenantAccessError
         ? error
-        : new TenantAccessError(
+        : full
+          ? new TenantAccessError('storage_full', this.deps.storage.fullMessage())
+          : new TenantAccessError(
             'internal_error',
             `The sync failed inside Seat Steward: ${error instanceof Error ? error.message : String(error)}. If this is a database error, check free disk space and that DATA_DIR is writable.`,
           );
@@ -142,14 +239,24 @@ export class SyncService {
       this.deps.runs.finish(run.id, { status: 'failed', errorCode: problem.code, errorText: problem.message, warnings });
       log.warn({ code: problem.code, err: problem.message, ms: Date.now() - started }, 'sync failed; previous snapshot kept');
     } catch (recordError) {
+      if (this.deps.storage.isFull(recordError)) {
+        this.pause();
+        this.unrecorded.set(run.id, { errorText: problem.message, warnings });
+        log.warn({ code: problem.code, err: problem.message }, 'sync failed; its outcome is written once the disk has room');
+        return { ...run, status: 'failed', finishedAt: new Date().toISOString(), errorCode: problem.code, errorText: problem.message, warnings };
+      }
       log.error({ err: recordError, syncError: problem.message }, 'could not record the failed sync; start-up will mark it interrupted');
     }
+    return undefined;
   }
 
   /** Background work (dropping a replaced snapshot) that idle() waits for. */
   private track(work: Promise<void>, log: Logger): void {
     const tracked = work
-      .catch((error: unknown) => log.warn({ err: error }, 'could not drop a replaced snapshot; the start-up sweep will'))
+      .catch((error: unknown) => {
+        if (this.deps.storage.isFull(error)) this.pause();
+        log.warn({ err: error }, 'could not drop a replaced snapshot; the start-up sweep will');
+      })
       .finally(() => this.cleanups.delete(tracked));
     this.cleanups.add(tracked);
   }

@@ -17,6 +17,8 @@ export function syncCommand(deps: { status: StatusService; sync: SyncService; re
       if ('hint' in named) return [{ kind: 'text', text: named.hint }];
       return named.tenants.map((tenant) => {
         const started = deps.sync.request(tenant.id, 'command');
+        // Refused before it started (the disk is full): the answer is the failure itself, and there is no room to queue a post.
+        if (started.run.status !== 'running') return { kind: 'card', card: deps.report.card(started.run) };
         deps.report.postWhenDone(started.run, request.replyTarget);
         return { kind: 'card', card: renderCard('sync-started', syncStartedView(tenant, started.run, started.joined)) };
       });

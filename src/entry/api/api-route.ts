@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Request, Response } from 'restify';
+import { z } from 'zod';
+import { ApiError, badParameters, sendApiError } from './api-errors';
+
+/** The REST plumbing every /api/v1/m365 route shares: key check, JSON answer, one error shape. */
+
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * Wraps a route body: checks the API key, answers 200 with what the body returns, turns ApiErrors
+ * into their status and anything else into a 500 with an error id (internal details, such as SQL or
+ * paths, stay in the log).
+ */
+export function jsonRoute(deps: { authorize: (req: Request) => void; logger: Logger }) {
+  return (fn: (req: Request) => unknown) => async (req: Request, res: Response) => {
+    try {
+      deps.authorize(req);
+      res.json(200, await fn(req));
+    } catch (error) {
+      if (error instanceof ApiError) return sendApiError(res, error);
+      const errorId = randomUUID();
+      deps.logger.error({ err: error, errorId, path: req.path() }, 'REST API request failed');
+      sendApiError(res, new ApiError(500, 'internal_error', `Seat Steward failed to answer; quote error id ${errorId} to its administrator.`));
+    }
+  };
+}
+
+export const integer = (name: string, min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`))
+    .optional()
+    .transform((v) => v ?? fallback);
+
+export function parseQuery<T extends z.ZodTypeAny>(schema: T, req: Request): z.infer<T> {
+  const raw = (req.query ?? {}) as Record<string, unknown>;
+  // A repeated parameter arrives as an array; the API takes each parameter once.
+  for (const [key, value] of Object.entries(raw)) {
+    if (Array.isArray(value)) throw new ApiError(400, 'invalid_parameter', `Invalid query parameter: ${key} was given more than once`, [`${key}: given more than once`]);
+    // A NUL cut the search short ("a%00zzzz" matched like "a"); no parameter has a use for control characters.
+    if (CONTROL_CHARACTER.test(key) || (typeof value === 'string' && CONTROL_CHARACTER.test(value))) {
+      const name = CONTROL_CHARACTER.test(key) ? 'a parameter name' : key;
+      throw new ApiError(400, 'invalid_parameter', `Invalid query parameter: ${name} contains a control character`, [`${name}: contains a control character`]);
+    }
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw badParameters(parsed.error);
+  return parsed.data;
+}
+
+export function pagination(limit: number, offset: number, total: number) {
+  return { limit, offset, total, has_more: offset + limit < total };
+}

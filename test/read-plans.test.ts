@@ -1,0 +1,92 @@
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDemoTenant } from '../demo-tenant/generator';
+import { ConversationStore } from '../src/adapters/sqlite/conversations';
+import { databaseFile, type Db } from '../src/adapters/sqlite/database';
+import { DirectoryReader } from '../src/adapters/sqlite/directory';
+import { SyncRunStore } from '../src/adapters/sqlite/sync-runs';
+import { TenantStore } from '../src/adapters/sqlite/tenants';
+import { startHarness, type Harness } from './helpers/harness';
+
+/**
+ * Every read the API, the bot and the status card make must walk an index in the order it
+ * returns rows: no whole-snapshot sort (USE TEMP B-TREE) and no table scan per request. The reads
+ * run through the real stores on a second connection to the app's file that records each SQL
+ * statement with its parameters, and each recorded SELECT is then explained.
+ */
+let h: Harness;
+let db: Db;
+let statements: string[] = [];
+let tenantId: string;
+
+beforeAll(async () => {
+  h = await startHarness({ data: generateDemoTenant({ users: 600, seed: 11 }) });
+  tenantId = h.app.tenants.list()[0].id;
+  expect((await h.app.sync.request(tenantId, 'test').done).status).toBe('success');
+  h.app.conversations.save({
+    conversationId: 'a:plan-test',
+    entraTenantId: 'teams-tenant',
+    conversationType: 'personal',
+    name: null,
+    teamId: null,
+    serviceUrl: 'http://127.0.0.1:1/',
+    reference: { serviceUrl: 'http://127.0.0.1:1/', conversation: { id: 'c' } },
+  });
+  db = new Database(databaseFile(h.config.dataDir), { readonly: true, verbose: (sql) => statements.push(String(sql)) });
+});
+afterAll(async () => {
+  db?.close();
+  await h?.close();
+});
+
+interface PlanRow {
+  detail: string;
+}
+
+/** The SELECTs a read ran, each with its query plan. */
+async function plansOf(read: () => unknown): Promise<Array<{ sql: string; plan: string[] }>> {
+  statements = [];
+  await read();
+  const selects = statements.filter((s) => /^\s*(WITH|SELECT)\b/i.test(s));
+  statements = [];
+  return selects.map((sql) => ({ sql, plan: (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as PlanRow[]).map((r) => r.detail) }));
+}
+
+/** Plan lines that mean work proportional to a table or a snapshot rather than to the rows returned. */
+function problems(plan: string[]): string[] {
+  return plan.filter((line) => /USE TEMP B-TREE/.test(line) || (/^SCAN \w+/.test(line) && !/ USING | VIRTUAL TABLE/.test(line)));
+}
+
+const directory = () => new DirectoryReader(db);
+/** A page reads its positions from the stored order, then its users (and licenses) by primary key. */
+const ORDER_RANGE = /^SEARCH user_order USING PRIMARY KEY \(tenant_id=\? AND snapshot_id=\? AND filter=\? AND chunk>\? AND chunk<\?\)/;
+const USERS_BY_SEQ = /^SEARCH u USING PRIMARY KEY \(tenant_id=\? AND snapshot_id=\? AND user_seq=\?\)/;
+const page = { limit: 100, offset: 0 };
+
+describe('query plans of every list and lookup', () => {
+  const cases: Array<[string, () => unknown, RegExp[]]> = [
+    ['users page', () => directory().users(tenantId, page), [ORDER_RANGE, USERS_BY_SEQ]],
+    ['users page, deep offset', () => directory().users(tenantId, { limit: 50, offset: 550 }), [ORDER_RANGE, USERS_BY_SEQ]],
+    ['users page, enabled accounts', () => directory().users(tenantId, { ...page, accountEnabled: true }), [ORDER_RANGE, USERS_BY_SEQ]],
+    ['users page, disabled accounts', () => directory().users(tenantId, { ...page, accountEnabled: false }), [ORDER_RANGE, USERS_BY_SEQ]],
+    // LIKE '%q%' cannot use a b-tree: the search reads its snapshot's key range (on the read worker in the app).
+    ['users search', () => directory().users(tenantId, { ...page, search: 'an' }), [/^SEARCH users USING PRIMARY KEY \(tenant_id=\? AND snapshot_id=\?\)/]],
+    ['users search, enabled accounts', () => directory().users(tenantId, { ...page, search: 'an', accountEnabled: true }), [/^SEARCH users USING PRIMARY KEY/]],
+    ['user counts (status card)', () => directory().userCounts(tenantId), [/^SEARCH snapshot_stats USING (INDEX|PRIMARY KEY)/]],
+    ['SKUs', () => directory().skus(tenantId), [/^SEARCH skus USING INDEX skus_in_card_order \(tenant_id=\? AND snapshot_id=\?\)/]],
+    ['tenants list', () => new TenantStore(db).list(), [/^SCAN tenants USING INDEX tenants_by_name/]],
+    ['tenant lookup', () => new TenantStore(db).find(tenantId), [/USING INDEX/]],
+    ['sync runs list', () => new SyncRunStore(db).list(tenantId), [/^SEARCH sync_runs USING INDEX sync_runs_by_tenant \(tenant_id=\?\)/]],
+    ['latest finished sync run', () => new SyncRunStore(db).latestFinished(tenantId), [/^SEARCH sync_runs USING INDEX sync_runs_by_tenant/]],
+    ['latest sync run', () => new SyncRunStore(db).latest(tenantId), [/^SEARCH sync_runs USING INDEX sync_runs_by_tenant/]],
+    ['active conversations', () => new ConversationStore(db).listActive(), [/^SEARCH conversations USING INDEX conversations_active \(active=\?\)/]],
+  ];
+
+  it.each(cases)('%s uses an index, also for its order', async (_name, read, expected) => {
+    const plans = await plansOf(read);
+    expect(plans.length).toBeGreaterThan(0);
+    for (const { sql, plan } of plans) expect({ sql, problems: problems(plan) }).toEqual({ sql, problems: [] });
+    const lines = plans.flatMap((p) => p.plan);
+    for (const pattern of expected) expect(lines.some((line) => pattern.test(line)), `${pattern} in\n${lines.join('\n')}`).toBe(true);
+  });
+});
