@@ -193,7 +193,9 @@ class AppProcess {
   static async start(demo: DemoInfo, dataDir: string, children: ChildProcess[]): Promise<AppProcess> {
     // BENCH_PROFILE=<dir>: a CPU profile of the app's threads, written when it stops.
     const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE)}`] : [];
-    const child = spawn(process.execPath, [...profile, '--import', 'tsx', __filename, 'app'], {
+    // BENCH_APP_FLAGS: Node flags for the app alone (e.g. to try GC settings).
+    const flags = (process.env.BENCH_APP_FLAGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...profile, ...flags, '--import', 'tsx', __filename, 'app'], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, BENCH_DEMO: JSON.stringify(demo), BENCH_DATA_DIR: dataDir },
     });
