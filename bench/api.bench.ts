@@ -172,7 +172,8 @@ function loadWorker(): void {
 
 async function startDemoProcess(dataDir: string): Promise<{ info: DemoInfo; child: ChildProcess }> {
   const cli = path.join(__dirname, '..', 'src', 'demo-tenant', 'cli.ts');
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), cli, '--users', String(USERS), '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Node itself with tsx's loader (not the tsx CLI, which would add a wrapper process a kill does not reach).
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, '--users', String(USERS), '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const info = await new Promise<DemoInfo>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`demo tenant exited with ${code}`)));
