@@ -172,7 +172,8 @@ function loadWorker(): void {
 
 async function startDemoProcess(dataDir: string): Promise<{ info: DemoInfo; child: ChildProcess }> {
   const cli = path.join(__dirname, '..', 'demo-tenant', 'cli.ts');
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), cli, '--users', String(USERS), '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Node itself with tsx's loader (not the tsx CLI, which would add a wrapper process a kill does not reach).
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, '--users', String(USERS), '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const info = await new Promise<DemoInfo>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`demo tenant exited with ${code}`)));
@@ -193,7 +194,9 @@ class AppProcess {
   static async start(demo: DemoInfo, dataDir: string, children: ChildProcess[]): Promise<AppProcess> {
     // BENCH_PROFILE=<dir>: a CPU profile of the app's threads, written when it stops.
     const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE)}`] : [];
-    const child = spawn(process.execPath, [...profile, '--import', 'tsx', __filename, 'app'], {
+    // BENCH_APP_FLAGS: Node flags for the app alone (e.g. to try GC settings).
+    const flags = (process.env.BENCH_APP_FLAGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...profile, ...flags, '--import', 'tsx', __filename, 'app'], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, BENCH_DEMO: JSON.stringify(demo), BENCH_DATA_DIR: dataDir },
     });

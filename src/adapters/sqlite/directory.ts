@@ -6,7 +6,7 @@ import type { ReadAdmission } from './read-admission';
 import { USER_FILTER, USER_ORDER_CHUNK } from './snapshots';
 
 /** Runs pages of users away from the event loop (see ReadWorkerThreads); the reader answers them itself without one. */
-export interface UserSearchRunner {
+export interface UserPageReader {
   users(tenantId: string, query: UserQuery): Promise<UserPage>;
 }
 
@@ -69,7 +69,7 @@ export class DirectoryReader implements DirectoryReads {
 
   constructor(
     private readonly db: Db,
-    private readonly offThread?: UserSearchRunner,
+    private readonly offThread?: UserPageReader,
     private readonly admission?: ReadAdmission,
   ) {}
 
@@ -103,17 +103,15 @@ export class DirectoryReader implements DirectoryReads {
   }
 
   private stats(tenantId: string, snapshotId: number): { users: number; enabled: number; guests: number; licensed: number } | undefined {
-    return this.prepare('SELECT users, enabled, guests, licensed FROM snapshot_stats WHERE tenant_id = ? AND snapshot_id = ?')
-      .get(tenantId, snapshotId) as { users: number; enabled: number; guests: number; licensed: number } | undefined;
+    const sql = 'SELECT users, enabled, guests, licensed FROM snapshot_stats WHERE tenant_id = ? AND snapshot_id = ?';
+    return this.prepare(sql).get(tenantId, snapshotId) as { users: number; enabled: number; guests: number; licensed: number } | undefined;
   }
 
   skus(tenantId: string): SkuRow[] {
-    const rows = this
-      .prepare(
-        `SELECT * FROM skus WHERE tenant_id = ? AND snapshot_id = (SELECT current_snapshot_id FROM tenants WHERE id = ?)
-         ORDER BY is_copilot DESC, consumed_units DESC, sku_part_number`,
-      )
-      .all(tenantId, tenantId) as SkuDbRow[];
+    const rows = this.prepare(
+      `SELECT * FROM skus WHERE tenant_id = ? AND snapshot_id = (SELECT current_snapshot_id FROM tenants WHERE id = ?)
+       ORDER BY is_copilot DESC, consumed_units DESC, sku_part_number`,
+    ).all(tenantId, tenantId) as SkuDbRow[];
     return rows.map((r) => ({
       skuId: r.sku_id,
       skuPartNumber: r.sku_part_number,
@@ -154,11 +152,10 @@ export class DirectoryReader implements DirectoryReads {
     const total = !stats ? 0 : filter === USER_FILTER.all ? stats.users : filter === USER_FILTER.enabled ? stats.enabled : stats.users - stats.enabled;
     if (query.offset >= total) return { rows: [], total };
     const end = Math.min(total, query.offset + query.limit);
-    const chunks = this
-      .prepare(
-        `SELECT user_seqs FROM user_order
-         WHERE tenant_id = @t AND snapshot_id = @s AND filter = @f AND chunk >= @first AND chunk <= @last ORDER BY chunk`,
-      )
+    const chunks = this.prepare(
+      `SELECT user_seqs FROM user_order
+       WHERE tenant_id = @t AND snapshot_id = @s AND filter = @f AND chunk >= @first AND chunk <= @last ORDER BY chunk`,
+    )
       .pluck()
       .all({ t: tenantId, s: snapshotId, f: filter, first: Math.floor(query.offset / USER_ORDER_CHUNK), last: Math.floor((end - 1) / USER_ORDER_CHUNK) }) as string[];
     const positions = chunks.flatMap((c) => JSON.parse(c) as number[]);
@@ -175,9 +172,9 @@ export class DirectoryReader implements DirectoryReads {
   /** The users with these user_seqs, in this order, with their licenses. */
   private usersBySeq(tenantId: string, snapshotId: number, seqs: number[]): UserWithLicenses[] {
     if (seqs.length === 0) return [];
-    const found = this
-      .prepare('SELECT u.* FROM users u WHERE u.tenant_id = @t AND u.snapshot_id = @s AND u.user_seq IN (SELECT value FROM json_each(@seqs))')
-      .all({ t: tenantId, s: snapshotId, seqs: JSON.stringify(seqs) }) as UserDbRow[];
+    const found = this.prepare(
+      'SELECT u.* FROM users u WHERE u.tenant_id = @t AND u.snapshot_id = @s AND u.user_seq IN (SELECT value FROM json_each(@seqs))',
+    ).all({ t: tenantId, s: snapshotId, seqs: JSON.stringify(seqs) }) as UserDbRow[];
     const bySeq = new Map(found.map((r) => [r.user_seq, r]));
     const rows = seqs.map((seq) => bySeq.get(seq)).filter((r): r is UserDbRow => r !== undefined);
     return this.withLicenses(tenantId, snapshotId, rows);
@@ -198,11 +195,10 @@ export class DirectoryReader implements DirectoryReads {
       enabledSql = 'AND account_enabled = @enabled';
       params.enabled = filter === USER_FILTER.enabled ? 1 : 0;
     }
-    const seqs = this
-      .prepare(
-        `SELECT user_seq FROM users WHERE tenant_id = @t AND snapshot_id = @s ${enabledSql}
-           AND (display_name LIKE @q ESCAPE '\\' OR mail LIKE @q ESCAPE '\\' OR user_principal_name LIKE @q ESCAPE '\\')`,
-      )
+    const seqs = this.prepare(
+      `SELECT user_seq FROM users WHERE tenant_id = @t AND snapshot_id = @s ${enabledSql}
+         AND (display_name LIKE @q ESCAPE '\\' OR mail LIKE @q ESCAPE '\\' OR user_principal_name LIKE @q ESCAPE '\\')`,
+    )
       .pluck()
       .all(params) as number[];
     const order = this.orderOf(tenantId, snapshotId);
@@ -217,8 +213,7 @@ export class DirectoryReader implements DirectoryReads {
   private orderOf(tenantId: string, snapshotId: number): SnapshotOrder {
     const cached = this.orders.get(tenantId);
     if (cached?.snapshotId === snapshotId) return cached;
-    const chunks = this
-      .prepare('SELECT user_seqs FROM user_order WHERE tenant_id = ? AND snapshot_id = ? AND filter = ? ORDER BY chunk')
+    const chunks = this.prepare('SELECT user_seqs FROM user_order WHERE tenant_id = ? AND snapshot_id = ? AND filter = ? ORDER BY chunk')
       .pluck()
       .all(tenantId, snapshotId, USER_FILTER.all) as string[];
     const seqAtOrd = Int32Array.from(chunks.flatMap((c) => JSON.parse(c) as number[]));
@@ -233,11 +228,10 @@ export class DirectoryReader implements DirectoryReads {
   private skuNamesOf(tenantId: string, snapshotId: number): Map<string, { partNumber: string; productName: string }> {
     const cached = this.skuNames.get(tenantId);
     if (cached?.snapshotId === snapshotId) return cached.bySkuId;
-    const rows = this.prepare('SELECT sku_id, sku_part_number, product_name FROM skus WHERE tenant_id = ? AND snapshot_id = ?').all(tenantId, snapshotId) as Array<{
-      sku_id: string;
-      sku_part_number: string;
-      product_name: string;
-    }>;
+    const rows = this.prepare('SELECT sku_id, sku_part_number, product_name FROM skus WHERE tenant_id = ? AND snapshot_id = ?').all(
+      tenantId,
+      snapshotId,
+    ) as Array<{ sku_id: string; sku_part_number: string; product_name: string }>;
     const bySkuId = new Map(rows.map((r) => [r.sku_id, { partNumber: r.sku_part_number, productName: r.product_name }]));
     this.skuNames.set(tenantId, { snapshotId, bySkuId });
     return bySkuId;
@@ -245,13 +239,11 @@ export class DirectoryReader implements DirectoryReads {
 
   private withLicenses(tenantId: string, snapshotId: number, rows: UserDbRow[]): UserWithLicenses[] {
     if (rows.length === 0) return [];
-    const licenseRows = this
-      .prepare(
-        `SELECT user_id, sku_id, assigned_by_group_id FROM user_licenses
-         WHERE tenant_id = @t AND snapshot_id = @s AND user_seq IN (SELECT value FROM json_each(@seqs))
-         ORDER BY user_seq, sku_id`,
-      )
-      .all({ t: tenantId, s: snapshotId, seqs: JSON.stringify(rows.map((r) => r.user_seq)) }) as Array<{
+    const licenseRows = this.prepare(
+      `SELECT user_id, sku_id, assigned_by_group_id FROM user_licenses
+       WHERE tenant_id = @t AND snapshot_id = @s AND user_seq IN (SELECT value FROM json_each(@seqs))
+       ORDER BY user_seq, sku_id`,
+    ).all({ t: tenantId, s: snapshotId, seqs: JSON.stringify(rows.map((r) => r.user_seq)) }) as Array<{
       user_id: string;
       sku_id: string;
       assigned_by_group_id: string;

@@ -1,8 +1,8 @@
 /**
  * Decides when a page of users may be read. Normally at once. While a sync runs, pages are read
- * one at a time and at most one per `spacingMs`, so a crowd of API callers cannot take the CPU
- * and the event loop the sync needs (under 50 callers, a sync of 100,000 users took 4× its idle
- * time). Callers wait longer during a sync; none is refused.
+ * one at a time and at most one per `spacingMs` (100 a second), so a crowd of API callers cannot
+ * take the CPU and the event loop the sync needs (under 50 callers, a sync of 100,000 users took
+ * 4× its idle time). Callers wait longer during a sync (a few seconds at most); none is refused.
  */
 export class ReadAdmission {
   private readonly waiting: Array<() => void> = [];
@@ -12,7 +12,7 @@ export class ReadAdmission {
 
   constructor(
     private readonly syncRunning: () => boolean,
-    private readonly spacingMs = 5,
+    private readonly spacingMs = 10,
   ) {}
 
   async run<T>(read: () => Promise<T>): Promise<T> {

@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { UserPage, UserQuery } from '../../usecases/status/ports';
-import type { UserSearchRunner } from './directory';
+import type { UserPageReader } from './directory';
 
 export interface ReadRequest {
   id: number;
@@ -25,7 +25,7 @@ interface ReadThread {
  * second core can serve reads; a search, which scans a snapshot, occupies one thread and never
  * the event loop.
  */
-export class ReadWorkerThreads implements UserSearchRunner {
+export class ReadWorkerThreads implements UserPageReader {
   private readonly threads: Array<ReadThread | undefined>;
   private nextId = 1;
   /** Requests answered so far, and the most outstanding at once (tests read both). */

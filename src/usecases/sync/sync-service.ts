@@ -226,9 +226,9 @@ export class SyncService {
         : full
           ? new TenantAccessError('storage_full', this.deps.storage.fullMessage())
           : new TenantAccessError(
-            'internal_error',
-            `The sync failed inside Seat Steward: ${error instanceof Error ? error.message : String(error)}. If this is a database error, check free disk space and that DATA_DIR is writable.`,
-          );
+              'internal_error',
+              `The sync failed inside Seat Steward: ${error instanceof Error ? error.message : String(error)}. If this is a database error, check free disk space and that DATA_DIR is writable.`,
+            );
     try {
       // If the writer thread died after committing the flip, the snapshot is live: the run succeeded.
       if (this.deps.tenants.find(tenant.id)?.currentSnapshotId === run.id) {
