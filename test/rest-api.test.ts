@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, TEST_API_KEY, type Harness } from './helpers/harness';
+import { generateDemoTenant } from '../demo-tenant/generator';
 
 let h: Harness;
 let tenantId: string;
@@ -126,5 +127,24 @@ describe('GET /api/v1/m365/tenants/{id}/licenses', () => {
       for (const f of ['sku_id', 'sku_part_number', 'product_name', 'total_units', 'consumed_units', 'enabled_units', 'suspended_units', 'warning_units']) expect(s).toHaveProperty(f);
     }
     expect((await get('/api/v1/m365/tenants/nope/licenses')).status).toBe(404);
+  });
+});
+
+describe('rendered pages', () => {
+  it('answers a repeated page from the same snapshot identically, and a new snapshot with its own data', async () => {
+    const path = `/api/v1/m365/tenants/${tenantId}/users?limit=5&offset=2`;
+    const first = await get(path);
+    const again = await get(path);
+    expect(first.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+    expect(first.body.pagination.total).toBe(120);
+
+    h.demo.server.setData(generateDemoTenant({ users: 150, seed: 42 }));
+    const run = await h.app.sync.request(tenantId, 'test').done;
+    expect(run.status).toBe('success');
+    const fresh = await get(path);
+    expect(fresh.body.pagination.total).toBe(150);
+    expect(fresh.body.data.map((u) => u.user_id)).not.toEqual(first.body.data.map((u) => u.user_id));
+    expect(new Set(fresh.body.data.map((u) => u.last_synced))).toEqual(new Set([run.finishedAt]));
   });
 });

@@ -159,7 +159,7 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
     loopbackOnly: config.bot.mode === 'anonymous',
     extraServiceUrls: config.botServiceUrls,
     logger,
-    api: { tenants, directory, runs, authorize: apiKeyGuard(config.apiKeys), logger },
+    api: { tenants, directory, runs, authorize: apiKeyGuard(config.apiKeys), syncRunning: () => sync.isAnyRunning(), logger },
     jobs: { outbox, runner: jobs, authorize: apiKeyGuard(config.apiKeys), logger },
     // Unauthenticated, so no tenant names or ids: an MSP's customer list is not public.
     health: () => {

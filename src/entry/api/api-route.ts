@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Request, Response } from 'restify';
 import { z } from 'zod';
 import { ApiError, badParameters, sendApiError } from './api-errors';
+import { RenderedJson } from './rendered-pages';
 
 /** The REST plumbing every /api/v1/m365 route shares: key check, JSON answer, one error shape. */
 
@@ -17,7 +18,9 @@ export function jsonRoute(deps: { authorize: (req: Request) => void; logger: Log
   return (fn: (req: Request) => unknown) => async (req: Request, res: Response) => {
     try {
       deps.authorize(req);
-      res.json(200, await fn(req));
+      const answer = await fn(req);
+      if (answer instanceof RenderedJson) res.sendRaw(200, answer.body, { 'Content-Type': 'application/json' });
+      else res.json(200, answer);
     } catch (error) {
       if (error instanceof ApiError) return sendApiError(res, error);
       const errorId = randomUUID();

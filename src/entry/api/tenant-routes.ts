@@ -8,12 +8,15 @@ import { tenantStatus, type TenantRecord } from '../../domain/tenant';
 import type { DirectoryReads, SyncRunReads, TenantReads } from '../../usecases/status/ports';
 import { ApiError } from './api-errors';
 import { integer, jsonRoute, pagination, parseQuery } from './api-route';
+import { RenderedJson, RenderedPageCache } from './rendered-pages';
 
 export interface TenantRouteDeps {
   tenants: TenantReads;
   directory: DirectoryReads;
   runs: SyncRunReads;
   authorize: (req: Request) => void;
+  /** True while any sync runs: answers then queue behind it (read admission) instead of racing it from the cache. */
+  syncRunning: () => boolean;
   logger: Logger;
 }
 
@@ -100,15 +103,23 @@ export function registerTenantRoutes(server: Server, deps: TenantRouteDeps): voi
     return { data: all.slice(q.offset, q.offset + q.limit), pagination: pagination(q.limit, q.offset, all.length) };
   }));
 
+  // About 80 KB a page of 100: 256 pages bound the cache near 20 MB.
+  const userPages = new RenderedPageCache(256);
   server.get('/api/v1/m365/tenants/:id/users', handle(async (req) => {
     const tenant = tenantParam(req);
     const q = parseQuery(userListQuery, req);
+    const key = JSON.stringify([tenant.id, tenant.currentSnapshotId, q.limit, q.offset, q.search ?? null, q.account_enabled ?? null]);
+    // A running sync comes first: thousands of cached answers a second would starve its parsing on this event loop.
+    const cached = deps.syncRunning() ? undefined : userPages.get(key);
+    if (cached) return cached;
     const lastSynced = tenant.currentSnapshotId ? runs.get(tenant.currentSnapshotId)?.finishedAt ?? null : null;
     const page = await directory.users(tenant.id, { limit: q.limit, offset: q.offset, search: q.search, accountEnabled: q.account_enabled });
-    return {
-      data: page.rows.map((u) => userJson(tenant, u, lastSynced)),
-      pagination: pagination(q.limit, q.offset, page.total),
-    };
+    const rendered = new RenderedJson(
+      JSON.stringify({ data: page.rows.map((u) => userJson(tenant, u, lastSynced)), pagination: pagination(q.limit, q.offset, page.total) }),
+    );
+    // Kept only when no sync published meanwhile: then the page was read from the snapshot in its key.
+    if (tenants.find(tenant.id)?.currentSnapshotId === tenant.currentSnapshotId) userPages.set(key, rendered);
+    return rendered;
   }));
 
   server.get('/api/v1/m365/tenants/:id/licenses', handle((req) => {
