@@ -1,8 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { UserPage, UserQuery } from '../../usecases/status/ports';
 import type { UserPageReader } from './directory';
+import { WorkerChannel, type WorkerResponse } from './worker-channel';
 
 export interface ReadRequest {
   id: number;
@@ -10,14 +10,7 @@ export interface ReadRequest {
   query: UserQuery;
 }
 
-export type ReadResponse = { id: number } & ({ ok: true; value: UserPage } | { ok: false; error: string });
-
-type Pending = { resolve: (value: UserPage) => void; reject: (error: Error) => void };
-
-interface ReadThread {
-  worker: Worker;
-  pending: Map<number, Pending>;
-}
+export type ReadResponse = WorkerResponse<UserPage>;
 
 /**
  * Read worker threads (started on first use), each with its own read-only SQLite connection.
@@ -26,8 +19,7 @@ interface ReadThread {
  * the event loop.
  */
 export class ReadWorkerThreads implements UserPageReader {
-  private readonly threads: Array<ReadThread | undefined>;
-  private nextId = 1;
+  private readonly threads: Array<WorkerChannel<Omit<ReadRequest, 'id'>, UserPage> | undefined>;
   /** Requests answered so far, and the most outstanding at once (tests read both). */
   completed = 0;
   peakInFlight = 0;
@@ -37,67 +29,46 @@ export class ReadWorkerThreads implements UserPageReader {
     private readonly databaseFile: string,
     size = Math.min(2, os.availableParallelism()),
   ) {
-    this.threads = new Array<ReadThread | undefined>(Math.max(1, size)).fill(undefined);
+    this.threads = new Array<WorkerChannel<Omit<ReadRequest, 'id'>, UserPage> | undefined>(Math.max(1, size)).fill(undefined);
   }
 
-  users(tenantId: string, query: UserQuery): Promise<UserPage> {
+  async users(tenantId: string, query: UserQuery): Promise<UserPage> {
     const thread = this.leastBusy();
-    const id = this.nextId++;
     this.peakInFlight = Math.max(this.peakInFlight, ++this.inFlight);
-    return new Promise((resolve, reject) => {
-      thread.pending.set(id, { resolve, reject });
-      // Keep the process alive while a read is outstanding, not while the threads idle.
-      thread.worker.ref();
-      thread.worker.postMessage({ id, tenantId, query } satisfies ReadRequest);
-    });
+    try {
+      return await thread.send({ tenantId, query });
+    } finally {
+      this.inFlight--;
+      this.completed++;
+    }
   }
 
   async close(): Promise<void> {
-    const running = this.threads.filter((t): t is ReadThread => t !== undefined);
+    const running = this.threads.filter((t) => t !== undefined);
     this.threads.fill(undefined);
-    await Promise.all(running.map((t) => t.worker.terminate()));
+    await Promise.all(running.map((t) => t.close()));
   }
 
-  private leastBusy(): ReadThread {
+  private leastBusy(): WorkerChannel<Omit<ReadRequest, 'id'>, UserPage> {
     let best = 0;
     for (let i = 0; i < this.threads.length; i++) {
       const t = this.threads[i];
       if (!t) return this.start(i);
-      if (t.pending.size < (this.threads[best]?.pending.size ?? 0)) best = i;
+      if (t.outstanding < (this.threads[best]?.outstanding ?? 0)) best = i;
     }
     return this.threads[best] ?? this.start(best);
   }
 
-  private start(slot: number): ReadThread {
-    const worker = new Worker(path.join(__dirname, 'read-worker-entry.js'), {
+  private start(slot: number): WorkerChannel<Omit<ReadRequest, 'id'>, UserPage> {
+    const thread: WorkerChannel<Omit<ReadRequest, 'id'>, UserPage> = new WorkerChannel(path.join(__dirname, 'read-worker-entry.js'), {
       workerData: { file: this.databaseFile },
       resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 },
-    });
-    worker.unref();
-    const pending = new Map<number, Pending>();
-    const thread = { worker, pending };
-    worker.on('message', (res: ReadResponse) => {
-      const p = pending.get(res.id);
-      if (!p) return;
-      pending.delete(res.id);
-      this.completed++;
-      this.inFlight--;
-      if (pending.size === 0) worker.unref();
-      if (res.ok) p.resolve(res.value);
-      else p.reject(new Error(res.error));
-    });
-    let failed = false;
-    const failAll = (error: Error) => {
-      if (failed) return;
-      failed = true;
+      name: 'a read worker thread',
       // The next read starts a fresh thread in this slot.
-      if (this.threads[slot] === thread) this.threads[slot] = undefined;
-      for (const p of pending.values()) p.reject(error);
-      this.inFlight -= pending.size;
-      pending.clear();
-    };
-    worker.on('error', (error) => failAll(error));
-    worker.on('exit', (code) => failAll(new Error(`a read worker thread stopped (exit code ${code})`)));
+      onDeath: () => {
+        if (this.threads[slot] === thread) this.threads[slot] = undefined;
+      },
+    });
     this.threads[slot] = thread;
     return thread;
   }

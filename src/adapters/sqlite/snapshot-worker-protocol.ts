@@ -1,3 +1,4 @@
+import type { WorkerResponse } from './worker-channel';
 import type { LicenseGroupRow, SkuRow, UserLicenseRow, UserRow } from '../../domain/directory';
 import type { TenantIdentity } from '../../domain/tenant';
 import type { PublishOutcome, WrittenCounts } from '../../usecases/sync/ports';
@@ -15,4 +16,4 @@ export type WriterRequest = { id: number; tenantId: string; snapshotId: number }
 
 export type WriterValue = WrittenCounts | number | null;
 
-export type WriterResponse = { id: number } & ({ ok: true; value: WriterValue } | { ok: false; error: string });
+export type WriterResponse = WorkerResponse<WriterValue>;

@@ -1,16 +1,15 @@
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { LicenseGroupRow, SkuRow, UserLicenseRow, UserRow } from '../../domain/directory';
 import type { TenantIdentity } from '../../domain/tenant';
 import type { PublishOutcome, SnapshotSession, SnapshotSink, WrittenCounts } from '../../usecases/sync/ports';
 import type { Db } from './database';
 import { deleteOrphanSnapshots } from './snapshots';
-import type { WriterRequest, WriterResponse, WriterValue } from './snapshot-worker-protocol';
+import type { WriterRequest, WriterValue } from './snapshot-worker-protocol';
+import { WorkerChannel } from './worker-channel';
 
 /** Pages handed to the writer thread but not yet written; beyond this the sync waits, so memory stays flat. */
 const MAX_PAGES_IN_FLIGHT = 3;
 
-type Pending = { resolve: (value: WriterValue) => void; reject: (error: Error) => void };
 type RequestBody = WriterRequest extends infer R ? (R extends WriterRequest ? Omit<R, 'id' | 'tenantId' | 'snapshotId'> : never) : never;
 
 /**
@@ -18,8 +17,7 @@ type RequestBody = WriterRequest extends infer R ? (R extends WriterRequest ? Om
  * tenants' syncs) and hands out one SnapshotWriterHandle per sync.
  */
 export class SnapshotWriterThread implements SnapshotSink {
-  private current?: { worker: Worker; pending: Map<number, Pending> };
-  private nextId = 1;
+  private current?: WorkerChannel<Omit<WriterRequest, 'id'>, WriterValue>;
 
   constructor(
     private readonly databaseFile: string,
@@ -32,58 +30,29 @@ export class SnapshotWriterThread implements SnapshotSink {
   }
 
   open(tenantId: string, snapshotId: number): SnapshotWriterHandle {
-    return new SnapshotWriterHandle((body) => this.request({ ...body, tenantId, snapshotId } as WriterRequest));
+    return new SnapshotWriterHandle((body) => this.channel().send({ ...body, tenantId, snapshotId } as Omit<WriterRequest, 'id'>));
   }
 
   async close(): Promise<void> {
     const current = this.current;
     this.current = undefined;
-    if (current) await current.worker.terminate();
+    if (current) await current.close();
   }
 
-  private request(req: Omit<WriterRequest, 'id'>): Promise<WriterValue> {
-    const current = this.ensureWorker();
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      current.pending.set(id, { resolve, reject });
-      // Keep the process alive while a write is outstanding, not while the thread idles.
-      current.worker.ref();
-      current.worker.postMessage({ ...req, id });
-    });
-  }
-
-  private ensureWorker(): { worker: Worker; pending: Map<number, Pending> } {
+  private channel(): WorkerChannel<Omit<WriterRequest, 'id'>, WriterValue> {
     if (this.current) return this.current;
-    const worker = new Worker(path.join(__dirname, 'snapshot-worker-entry.js'), {
+    const channel: WorkerChannel<Omit<WriterRequest, 'id'>, WriterValue> = new WorkerChannel(path.join(__dirname, 'snapshot-worker-entry.js'), {
       workerData: { file: this.databaseFile },
       // The heap holds a few pages plus the snapshot's user-id set (about 100 bytes a user); a small
       // young generation makes it collect early instead of growing the process's RSS.
       resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 8 },
+      name: 'the snapshot writer thread',
+      onDeath: () => {
+        if (this.current === channel) this.current = undefined;
+      },
     });
-    worker.unref();
-    // Requests belong to the worker they were sent to: a dying worker fails only its own.
-    const pending = new Map<number, Pending>();
-    const current = { worker, pending };
-    worker.on('message', (res: WriterResponse) => {
-      const p = pending.get(res.id);
-      if (!p) return;
-      pending.delete(res.id);
-      if (pending.size === 0) worker.unref();
-      if (res.ok) p.resolve(res.value);
-      else p.reject(new Error(res.error));
-    });
-    let failed = false;
-    const failAll = (error: Error) => {
-      if (failed) return;
-      failed = true;
-      if (this.current === current) this.current = undefined;
-      for (const p of pending.values()) p.reject(error);
-      pending.clear();
-    };
-    worker.on('error', (error) => failAll(error));
-    worker.on('exit', (code) => failAll(new Error(`the snapshot writer thread stopped (exit code ${code})`)));
-    this.current = current;
-    return current;
+    this.current = channel;
+    return channel;
   }
 }
 
