@@ -228,21 +228,13 @@ function secretBoxFor(config: AppConfig, logger: Logger): SecretBox {
 
 /** The tenant TENANT_ID... configure, or the demo tenant when they are unset. */
 function environmentTenant(config: AppConfig, demoTenant: EmbeddedDemoTenant | undefined): NewTenant {
-  if (config.tenant.kind === 'demo') {
-    if (!demoTenant) throw new Error('the demo tenant was not started');
-    const conn = demoTenant.connection;
-    return {
-      entraTenantId: conn.entraTenantId,
-      tenantName: demoTenant.organizationName,
-      source: 'demo',
-      connection: { appClientId: conn.appClientId, authorityHost: conn.authorityHost, graphEndpoint: conn.graphEndpoint, credential: conn.credential },
-    };
-  }
-  const t = config.tenant;
-  return {
-    entraTenantId: t.entraTenantId,
-    tenantName: t.entraTenantId,
-    source: 'entra',
-    connection: { appClientId: t.appClientId, authorityHost: t.authorityHost, graphEndpoint: t.graphEndpoint, credential: t.credential },
-  };
+  const asNew = (conn: TenantConnection, tenantName: string, source: NewTenant['source']): NewTenant => ({
+    entraTenantId: conn.entraTenantId,
+    tenantName,
+    source,
+    connection: { appClientId: conn.appClientId, authorityHost: conn.authorityHost, graphEndpoint: conn.graphEndpoint, credential: conn.credential },
+  });
+  if (config.tenant.kind === 'entra') return asNew(config.tenant, config.tenant.entraTenantId, 'entra');
+  if (!demoTenant) throw new Error('the demo tenant was not started');
+  return asNew(demoTenant.connection, demoTenant.organizationName, 'demo');
 }
