@@ -371,6 +371,22 @@ describe('JobRunner', () => {
     await until(() => next.store.get(hung.id)?.status === 'done', 'the next start to run it');
   });
 
+  it('records the outcome of an attempt that ends after the stop stopped waiting, so the next start does not run it again', async () => {
+    let finish!: () => void;
+    const r = startRunner(() => new Promise<void>((resolve) => (finish = resolve)));
+    const { job } = r.runner.enqueue(r.type, { text: 'x' }, { key: 'slow-sync' });
+    await until(() => r.calls.length === 1, 'the job to start');
+    await r.runner.stop(100);
+    expect(r.store.get(job.id)?.status).toBe('running');
+    // What close() does: the sync the handler waits on ends, then the runner's stragglers settle.
+    finish();
+    await r.runner.settled(2_000);
+    expect(r.store.get(job.id)).toMatchObject({ status: 'done', attempts: 1 });
+    r.db.close();
+    const next = startRunner(async () => undefined, { file: r.file });
+    expect(next.started.requeued).toBe(0);
+  });
+
   it("re-queues a dead job on an admin's retry, with fresh attempts", async () => {
     let fail = true;
     const r = startRunner(async () => {

@@ -202,6 +202,8 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
       await jobs.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await sync.idle();
+      // A scheduled sync the stop stopped waiting for has just ended: let its job record that, so the next start does not sync again.
+      await jobs.settled(10_000);
       await sink.close();
       await readWorkers.close();
       if (ownedDemo) await ownedDemo.close();

@@ -46,8 +46,12 @@ interface Flight {
   entry: RegisteredJob;
   controller: AbortController;
   settled: Promise<void>;
-  /** The runner gave up on this attempt (lease ran out, or stop stopped waiting): it records nothing more. */
-  abandoned: boolean;
+  /**
+   * Why the runner stopped waiting for this attempt. After 'lease' a retry is already queued, so
+   * the attempt records nothing more. After 'stop' it still records its outcome if it ends before
+   * the app closes (a sync the stop waited for), so the next start does not run it again.
+   */
+  abandoned: false | 'lease' | 'stop';
   stopRequested: boolean;
 }
 
@@ -137,8 +141,18 @@ export class JobRunner implements JobQueue {
     else this.wakePending = true;
   }
 
-  runningCount(): number {
-    return this.inFlight.size;
+  /**
+   * After stop(): waits (up to timeoutMs) for the attempts the stop stopped waiting for, so those
+   * that end while the app closes (a sync close() waits for) record their outcome before the
+   * database closes.
+   */
+  async settled(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.inFlight.values()].map((f) => f.settled)),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(timer);
   }
 
   /**
@@ -168,8 +182,8 @@ export class JobRunner implements JobQueue {
     clearTimeout(timer);
     if (timedOut) {
       for (const flight of this.inFlight.values()) {
-        flight.abandoned = true;
-        this.logger.warn({ job: flight.job.id, kind: flight.job.kind }, 'job still running at stop; the next start runs it again');
+        flight.abandoned = 'stop';
+        this.logger.warn({ job: flight.job.id, kind: flight.job.kind }, 'job still running at stop; unless it ends while the app closes, the next start runs it again');
       }
     }
     await this.loopDone;
@@ -291,8 +305,8 @@ export class JobRunner implements JobQueue {
   }
 
   private succeeded(flight: Flight, log: Logger): void {
-    if (flight.abandoned) {
-      log.warn('job finished after the runner gave up on it; the retry already queued runs it again');
+    if (flight.abandoned === 'lease') {
+      log.warn('job finished after its lease ran out; the retry already queued runs it again');
       return;
     }
     this.write(log, () => this.store.complete(flight.job.id, flight.job.attempts, new Date()));
@@ -302,8 +316,8 @@ export class JobRunner implements JobQueue {
   private failed(flight: Flight, error: unknown, log: Logger): void {
     const { job } = flight;
     const message = describe(error);
-    if (flight.abandoned) {
-      log.warn({ err: message }, 'job failed after the runner gave up on it');
+    if (flight.abandoned === 'lease') {
+      log.warn({ err: message }, 'job failed after its lease ran out');
       return;
     }
     const now = new Date();
@@ -336,7 +350,7 @@ export class JobRunner implements JobQueue {
 
   private leaseExpired(flight: Flight, timeoutMs: number, log: Logger): void {
     if (flight.abandoned || this.inFlight.get(flight.job.id) !== flight) return;
-    flight.abandoned = true;
+    flight.abandoned = 'lease';
     this.inFlight.delete(flight.job.id);
     flight.controller.abort(new Error('The attempt ran out of time.'));
     const message = `The attempt did not finish within ${durationText(timeoutMs)} (its lease), so it was abandoned.`;
