@@ -154,13 +154,14 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
     ],
   });
 
+  const authorize = apiKeyGuard(config.apiKeys);
   const server = createHttpServer({
     processActivity: activityProcessor(adapter, bot),
     loopbackOnly: config.bot.mode === 'anonymous',
     extraServiceUrls: config.botServiceUrls,
     logger,
-    api: { tenants, directory, runs, authorize: apiKeyGuard(config.apiKeys), syncRunning: () => sync.isAnyRunning(), logger },
-    jobs: { outbox, runner: jobs, authorize: apiKeyGuard(config.apiKeys), logger },
+    api: { tenants, directory, runs, authorize, syncRunning: () => sync.isAnyRunning(), logger },
+    jobs: { outbox, runner: jobs, authorize, logger },
     // Unauthenticated, so no tenant names or ids: an MSP's customer list is not public.
     health: () => {
       const storage = sync.storageState();

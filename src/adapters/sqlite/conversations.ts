@@ -1,5 +1,6 @@
 import type { ConversationTarget } from '../../usecases/notify/ports';
 import type { Db } from './database';
+import { prepared } from './prepared';
 
 export type ConversationType = 'personal' | 'groupChat' | 'channel';
 
@@ -53,8 +54,8 @@ export class ConversationStore {
   /** Upserts and (re)activates: a reinstall after an uninstall must resume posting. */
   save(input: Pick<ConversationRecord, 'conversationId' | 'entraTenantId' | 'conversationType' | 'name' | 'teamId' | 'serviceUrl' | 'reference'>): void {
     const now = new Date().toISOString();
-    this.db
-      .prepare(
+    prepared(
+        this.db,
         `INSERT INTO conversations (conversation_id, tenant_id, conversation_type, name, team_id, service_url, reference, active, installed_at, updated_at)
          VALUES (@id, @tenant, @type, @name, @team, @url, @ref, 1, @now, @now)
          ON CONFLICT (conversation_id) DO UPDATE SET
@@ -79,8 +80,8 @@ export class ConversationStore {
   /** Uninstalling from a team removes the bot from all its channels, hence the team id. */
   deactivate(match: { conversationId?: string; teamId?: string }): number {
     const now = new Date().toISOString();
-    return this.db
-      .prepare(
+    return prepared(
+        this.db,
         `UPDATE conversations SET active = 0, deactivated_at = @now, updated_at = @now
          WHERE active = 1 AND (conversation_id = @id OR (@team IS NOT NULL AND team_id = @team))`,
       )
@@ -88,11 +89,11 @@ export class ConversationStore {
   }
 
   get(conversationId: string): ConversationRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM conversations WHERE conversation_id = ?').get(conversationId) as ConversationRow | undefined;
+    const row = prepared(this.db, 'SELECT * FROM conversations WHERE conversation_id = ?').get(conversationId) as ConversationRow | undefined;
     return row ? toRecord(row) : undefined;
   }
 
   listActive(): ConversationRecord[] {
-    return (this.db.prepare('SELECT * FROM conversations WHERE active = 1 ORDER BY installed_at').all() as ConversationRow[]).map(toRecord);
+    return (prepared(this.db, 'SELECT * FROM conversations WHERE active = 1 ORDER BY installed_at').all() as ConversationRow[]).map(toRecord);
   }
 }

@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { SkuRow, UserCounts, UserWithLicenses } from '../../domain/directory';
 import type { DirectoryReads, UserPage, UserQuery } from '../../usecases/status/ports';
 import type { Db } from './database';
+import { prepared } from './prepared';
 import type { ReadAdmission } from './read-admission';
 import { USER_FILTER, USER_ORDER_CHUNK } from './snapshots';
 
@@ -65,7 +66,6 @@ export class DirectoryReader implements DirectoryReads {
   private readonly orders = new Map<string, SnapshotOrder>();
   private readonly skuNames = new Map<string, { snapshotId: number; bySkuId: Map<string, { partNumber: string; productName: string }> }>();
   private readonly searches = new Map<string, Int32Array>();
-  private readonly statements = new Map<string, Statement>();
 
   constructor(
     private readonly db: Db,
@@ -78,14 +78,8 @@ export class DirectoryReader implements DirectoryReads {
     return this.db.transaction(read)();
   }
 
-  /** Preparing costs about as much as running a page's small queries, so each is prepared once. */
   private prepare(sql: string): Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+    return prepared(this.db, sql);
   }
 
   private snapshotOf(tenantId: string): number | null {

@@ -1,4 +1,5 @@
 import type { Db } from './database';
+import { prepared } from './prepared';
 import {
   JOB_STATUSES,
   type ClaimInput,
@@ -66,8 +67,8 @@ export class SqliteOutboxStore implements OutboxStore {
     const now = iso(new Date());
     return this.db.transaction((): EnqueueResult => {
       const created =
-        this.db
-          .prepare(
+        prepared(
+            this.db,
             `INSERT INTO outbox_jobs (kind, idempotency_key, tenant_id, payload, status, attempts, max_attempts, run_after, created_at, updated_at)
              VALUES (@kind, @key, @tenant, @payload, 'pending', 0, @max, @runAfter, @now, @now)
              ON CONFLICT (idempotency_key) DO NOTHING`,
@@ -81,19 +82,19 @@ export class SqliteOutboxStore implements OutboxStore {
             runAfter: iso(input.runAfter),
             now,
           }).changes === 1;
-      const row = this.db.prepare('SELECT * FROM outbox_jobs WHERE idempotency_key = ?').get(input.idempotencyKey) as OutboxRow;
+      const row = prepared(this.db, 'SELECT * FROM outbox_jobs WHERE idempotency_key = ?').get(input.idempotencyKey) as OutboxRow;
       return { job: toJob(row), created };
     })();
   }
 
   get(id: number): OutboxJob | undefined {
-    const row = this.db.prepare('SELECT * FROM outbox_jobs WHERE id = ?').get(id) as OutboxRow | undefined;
+    const row = prepared(this.db, 'SELECT * FROM outbox_jobs WHERE id = ?').get(id) as OutboxRow | undefined;
     return row ? toJob(row) : undefined;
   }
 
   claim(input: ClaimInput): OutboxJob[] {
-    const rows = this.db
-      .prepare(
+    const rows = prepared(
+        this.db,
         `UPDATE outbox_jobs SET status = 'running', attempts = attempts + 1, lease_until = @lease, updated_at = @now
          WHERE id IN (${CLAIMABLE} LIMIT @limit)
          RETURNING *`,
@@ -105,16 +106,15 @@ export class SqliteOutboxStore implements OutboxStore {
 
   setLease(id: number, attempt: number, leaseUntil: Date): boolean {
     return (
-      this.db
-        .prepare("UPDATE outbox_jobs SET lease_until = ? WHERE id = ? AND status = 'running' AND attempts = ?")
+      prepared(this.db, "UPDATE outbox_jobs SET lease_until = ? WHERE id = ? AND status = 'running' AND attempts = ?")
         .run(iso(leaseUntil), id, attempt).changes === 1
     );
   }
 
   complete(id: number, attempt: number, now: Date): boolean {
     return (
-      this.db
-        .prepare(
+      prepared(
+          this.db,
           `UPDATE outbox_jobs SET status = 'done', lease_until = NULL, updated_at = @now, finished_at = @now
            WHERE id = @id AND status = 'running' AND attempts = @attempt`,
         )
@@ -124,8 +124,8 @@ export class SqliteOutboxStore implements OutboxStore {
 
   retry(id: number, attempt: number, runAfter: Date, error: string, now: Date): boolean {
     return (
-      this.db
-        .prepare(
+      prepared(
+          this.db,
           `UPDATE outbox_jobs SET status = 'pending', run_after = @runAfter, lease_until = NULL, last_error = @error, updated_at = @now
            WHERE id = @id AND status = 'running' AND attempts = @attempt`,
         )
@@ -135,8 +135,8 @@ export class SqliteOutboxStore implements OutboxStore {
 
   release(id: number, attempt: number, runAfter: Date, note: string | null, now: Date): boolean {
     return (
-      this.db
-        .prepare(
+      prepared(
+          this.db,
           `UPDATE outbox_jobs SET status = 'pending', attempts = attempts - 1, run_after = @runAfter, lease_until = NULL,
              last_error = COALESCE(@note, last_error), updated_at = @now
            WHERE id = @id AND status = 'running' AND attempts = @attempt`,
@@ -147,16 +147,15 @@ export class SqliteOutboxStore implements OutboxStore {
 
   expedite(id: number, now: Date): boolean {
     return (
-      this.db
-        .prepare("UPDATE outbox_jobs SET run_after = @now, updated_at = @now WHERE id = @id AND status = 'pending' AND run_after > @now")
+      prepared(this.db, "UPDATE outbox_jobs SET run_after = @now, updated_at = @now WHERE id = @id AND status = 'pending' AND run_after > @now")
         .run({ id, now: iso(now) }).changes === 1
     );
   }
 
   dead(id: number, attempt: number, error: string, now: Date): boolean {
     return (
-      this.db
-        .prepare(
+      prepared(
+          this.db,
           `UPDATE outbox_jobs SET status = 'dead', lease_until = NULL, last_error = @error, updated_at = @now, finished_at = @now
            WHERE id = @id AND status = 'running' AND attempts = @attempt`,
         )
@@ -167,15 +166,15 @@ export class SqliteOutboxStore implements OutboxStore {
   recoverRunning(now: Date, reason: string): { requeued: number; dead: number } {
     return this.db.transaction(() => {
       const at = iso(now);
-      const dead = this.db
-        .prepare(
+      const dead = prepared(
+          this.db,
           `UPDATE outbox_jobs SET status = 'dead', lease_until = NULL, updated_at = @at, finished_at = @at,
              last_error = @reason || ' It had used all ' || attempts || ' of its attempts, so it was dead-lettered.'
            WHERE status = 'running' AND attempts >= max_attempts`,
         )
         .run({ at, reason }).changes;
-      const requeued = this.db
-        .prepare(
+      const requeued = prepared(
+          this.db,
           `UPDATE outbox_jobs SET status = 'pending', run_after = @at, lease_until = NULL, updated_at = @at,
              last_error = @reason || ' It runs again.'
            WHERE status = 'running'`,
@@ -186,8 +185,8 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   requeueDead(id: number, now: Date): OutboxJob | undefined {
-    const row = this.db
-      .prepare(
+    const row = prepared(
+        this.db,
         `UPDATE outbox_jobs SET status = 'pending', attempts = 0, run_after = @now, lease_until = NULL, finished_at = NULL, updated_at = @now
          WHERE id = @id AND status = 'dead'
          RETURNING *`,
@@ -201,38 +200,37 @@ export class SqliteOutboxStore implements OutboxStore {
     const where = [query.status ? 'status = @status' : '', query.kind ? 'kind = @kind' : ''].filter(Boolean);
     const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     const params = { status: query.status ?? null, kind: query.kind ?? null };
-    const rows = this.db
-      .prepare(`SELECT * FROM outbox_jobs ${clause} ORDER BY id DESC LIMIT @limit OFFSET @offset`)
+    const rows = prepared(this.db, `SELECT * FROM outbox_jobs ${clause} ORDER BY id DESC LIMIT @limit OFFSET @offset`)
       .all({ ...params, limit: query.limit, offset: query.offset }) as OutboxRow[];
-    const total = this.db.prepare(`SELECT COUNT(*) FROM outbox_jobs ${clause}`).pluck().get(params) as number;
+    const total = prepared(this.db, `SELECT COUNT(*) FROM outbox_jobs ${clause}`).pluck().get(params) as number;
     return { rows: rows.map(toJob), total };
   }
 
   countByStatus(): Record<JobStatus, number> {
     const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
-    const rows = this.db.prepare('SELECT status, COUNT(*) AS n FROM outbox_jobs GROUP BY status').all() as Array<{ status: JobStatus; n: number }>;
+    const rows = prepared(this.db, 'SELECT status, COUNT(*) AS n FROM outbox_jobs GROUP BY status').all() as Array<{ status: JobStatus; n: number }>;
     for (const r of rows) counts[r.status] = r.n;
     return counts;
   }
 
   countDead(tenantId: string): number {
     // Walks outbox_jobs_by_status over the dead jobs only, which stay few (an admin retries or they age out).
-    return this.db.prepare("SELECT COUNT(*) FROM outbox_jobs WHERE status = 'dead' AND tenant_id = ?").pluck().get(tenantId) as number;
+    return prepared(this.db, "SELECT COUNT(*) FROM outbox_jobs WHERE status = 'dead' AND tenant_id = ?").pluck().get(tenantId) as number;
   }
 
-  countOpen(kind: string, tenantId?: string): number {
-    return this.db
-      .prepare(
+  countOpen(kind: string, tenantId: string): number {
+    return prepared(
+        this.db,
         `SELECT COUNT(*) FROM outbox_jobs
-         WHERE status IN ('pending', 'running') AND kind = @kind AND (@tenant IS NULL OR tenant_id = @tenant)`,
+         WHERE status IN ('pending', 'running') AND kind = @kind AND tenant_id = @tenant`,
       )
       .pluck()
-      .get({ kind, tenant: tenantId ?? null }) as number;
+      .get({ kind, tenant: tenantId }) as number;
   }
 
   nextRunAfter(excludeKinds?: readonly string[]): Date | undefined {
-    const at = this.db
-      .prepare(
+    const at = prepared(
+        this.db,
         `SELECT run_after FROM outbox_jobs
          WHERE status = 'pending' AND kind NOT IN (SELECT value FROM json_each(@excluded))
          ORDER BY run_after LIMIT 1`,
@@ -243,6 +241,6 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   pruneDone(before: Date): number {
-    return this.db.prepare("DELETE FROM outbox_jobs WHERE status = 'done' AND finished_at < ?").run(iso(before)).changes;
+    return prepared(this.db, "DELETE FROM outbox_jobs WHERE status = 'done' AND finished_at < ?").run(iso(before)).changes;
   }
 }

@@ -60,8 +60,16 @@ export class SnapshotWriterThread implements SnapshotSink {
 export class SnapshotWriterHandle implements SnapshotSession {
   private readonly inFlight: Array<Promise<unknown>> = [];
   private readonly written: WrittenCounts = { users: 0, licensedUsers: 0, licenseAssignments: 0 };
+  /** Whether anything reached the writer thread: a sync that failed before writing has nothing to discard. */
+  private touched = false;
+  private readonly send: (body: RequestBody) => Promise<WriterValue>;
 
-  constructor(private readonly send: (body: RequestBody) => Promise<WriterValue>) {}
+  constructor(send: (body: RequestBody) => Promise<WriterValue>) {
+    this.send = (body) => {
+      this.touched = true;
+      return send(body);
+    };
+  }
 
   /** Resolves once the page is queued; waits only when the thread is MAX_PAGES_IN_FLIGHT pages behind. */
   async writeUsers(users: UserRow[], licenses: UserLicenseRow[]): Promise<void> {
@@ -98,6 +106,8 @@ export class SnapshotWriterHandle implements SnapshotSession {
   }
 
   async discard(): Promise<void> {
+    // Without this a tenant whose sign-in fails would start the writer thread at every slot to delete nothing.
+    if (!this.touched) return;
     await Promise.allSettled(this.inFlight.splice(0));
     await this.send({ kind: 'discard' });
   }

@@ -1,5 +1,6 @@
 import type { FinishedSyncStatus, SyncCounts, SyncRunRecord, SyncStatus, SyncTrigger } from '../../domain/sync-run';
 import type { Db } from './database';
+import { prepared } from './prepared';
 
 interface SyncRunRow {
   id: number;
@@ -44,35 +45,32 @@ export class SyncRunStore {
   constructor(private readonly db: Db) {}
 
   start(tenantId: string, trigger: SyncTrigger): SyncRunRecord {
-    const info = this.db
-      .prepare("INSERT INTO sync_runs (tenant_id, trigger, started_at, status) VALUES (?, ?, ?, 'running')")
+    const info = prepared(this.db, "INSERT INTO sync_runs (tenant_id, trigger, started_at, status) VALUES (?, ?, ?, 'running')")
       .run(tenantId, trigger, new Date().toISOString());
     return this.get(Number(info.lastInsertRowid)) as SyncRunRecord;
   }
 
   get(id: number): SyncRunRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM sync_runs WHERE id = ?').get(id) as SyncRunRow | undefined;
+    const row = prepared(this.db, 'SELECT * FROM sync_runs WHERE id = ?').get(id) as SyncRunRow | undefined;
     return row ? toRecord(row) : undefined;
   }
 
   /** The newest run, finished or not. */
   latest(tenantId: string): SyncRunRecord | undefined {
-    const row = this.db
-      .prepare('SELECT * FROM sync_runs WHERE tenant_id = ? ORDER BY id DESC LIMIT 1')
+    const row = prepared(this.db, 'SELECT * FROM sync_runs WHERE tenant_id = ? ORDER BY id DESC LIMIT 1')
       .get(tenantId) as SyncRunRow | undefined;
     return row ? toRecord(row) : undefined;
   }
 
   latestFinished(tenantId: string): SyncRunRecord | undefined {
-    const row = this.db
-      .prepare("SELECT * FROM sync_runs WHERE tenant_id = ? AND status <> 'running' ORDER BY id DESC LIMIT 1")
+    const row = prepared(this.db, "SELECT * FROM sync_runs WHERE tenant_id = ? AND status <> 'running' ORDER BY id DESC LIMIT 1")
       .get(tenantId) as SyncRunRow | undefined;
     return row ? toRecord(row) : undefined;
   }
 
   list(tenantId: string, limit = 20): SyncRunRecord[] {
     return (
-      this.db.prepare('SELECT * FROM sync_runs WHERE tenant_id = ? ORDER BY id DESC LIMIT ?').all(tenantId, limit) as SyncRunRow[]
+      prepared(this.db, 'SELECT * FROM sync_runs WHERE tenant_id = ? ORDER BY id DESC LIMIT ?').all(tenantId, limit) as SyncRunRow[]
     ).map(toRecord);
   }
 
@@ -81,8 +79,8 @@ export class SyncRunStore {
     id: number,
     outcome: { status: FinishedSyncStatus; counts?: SyncCounts; errorCode?: string; errorText?: string; warnings?: string[] },
   ): void {
-    this.db
-      .prepare(
+    prepared(
+        this.db,
         `UPDATE sync_runs SET finished_at = ?, status = ?, users_count = ?, licensed_users_count = ?,
            license_assignments_count = ?, skus_count = ?, groups_count = ?, error_code = ?, error_text = ?, warnings = ?
          WHERE id = ?`,
@@ -104,8 +102,8 @@ export class SyncRunStore {
 
   /** Runs still marked running at start-up were cut off by a crash or a kill. */
   markInterrupted(): number {
-    return this.db
-      .prepare(
+    return prepared(
+        this.db,
         `UPDATE sync_runs SET status = 'failed', finished_at = ?, error_code = 'interrupted',
            error_text = 'The sync was interrupted (Seat Steward stopped while it ran). The previous snapshot was kept; run sync again.'
          WHERE status = 'running'`,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from './database';
+import { prepared } from './prepared';
 import type {
   ConnectionTenant,
   StoredConnection,
@@ -59,8 +60,7 @@ export class SqliteTenantConnectionStore implements TenantConnectionStore {
   constructor(private readonly db: Db) {}
 
   findTenant(idOrEntraTenantId: string): ConnectionTenant | undefined {
-    const row = this.db
-      .prepare('SELECT id, tenant_id, client_id, tenant_name, source FROM tenants WHERE id = ? OR tenant_id = ? COLLATE NOCASE LIMIT 1')
+    const row = prepared(this.db, 'SELECT id, tenant_id, client_id, tenant_name, source FROM tenants WHERE id = ? OR tenant_id = ? LIMIT 1')
       .get(idOrEntraTenantId, idOrEntraTenantId) as TenantRow | undefined;
     return row ? toTenant(row) : undefined;
   }
@@ -68,26 +68,25 @@ export class SqliteTenantConnectionStore implements TenantConnectionStore {
   createTenant(input: { entraTenantId: string; tenantName: string; source: TenantOrigin; mspClientId: string | null }): ConnectionTenant {
     const now = new Date().toISOString();
     const id = randomUUID();
-    this.db
-      .prepare('INSERT INTO tenants (id, tenant_id, client_id, tenant_name, source, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    prepared(this.db, 'INSERT INTO tenants (id, tenant_id, client_id, tenant_name, source, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(id, input.entraTenantId, input.mspClientId, input.tenantName, input.source, now, now);
     return { tenantId: id, entraTenantId: input.entraTenantId, tenantName: input.tenantName, source: input.source, mspClientId: input.mspClientId };
   }
 
   load(tenantId: string): StoredConnection | undefined {
-    const row = this.db.prepare('SELECT * FROM tenant_connections WHERE tenant_id = ?').get(tenantId) as ConnectionRow | undefined;
+    const row = prepared(this.db, 'SELECT * FROM tenant_connections WHERE tenant_id = ?').get(tenantId) as ConnectionRow | undefined;
     return row ? toConnection(row) : undefined;
   }
 
   save(tenantId: string, fields: StoredConnectionFields): StoredConnection {
     return this.transaction(() => {
-      const previous = this.db.prepare('SELECT updated_at FROM tenant_connections WHERE tenant_id = ?').pluck().get(tenantId) as string | undefined;
+      const previous = prepared(this.db, 'SELECT updated_at FROM tenant_connections WHERE tenant_id = ?').pluck().get(tenantId) as string | undefined;
       // Readers cache by updated_at, so two saves within one millisecond must still differ.
       const now = Date.now();
       const stamp = new Date(previous === undefined ? now : Math.max(now, Date.parse(previous) + 1)).toISOString();
       const c = fields.credential;
-      this.db
-        .prepare(
+      prepared(
+          this.db,
           `INSERT INTO tenant_connections
              (tenant_id, entra_tenant_id, app_client_id, authority_host, graph_endpoint, credential_kind,
               secret_ciphertext, certificate_path, key_id, created_at, updated_at)
@@ -116,7 +115,7 @@ export class SqliteTenantConnectionStore implements TenantConnectionStore {
   }
 
   list(): StoredConnection[] {
-    return (this.db.prepare('SELECT * FROM tenant_connections ORDER BY tenant_id').all() as ConnectionRow[]).map(toConnection);
+    return (prepared(this.db, 'SELECT * FROM tenant_connections ORDER BY tenant_id').all() as ConnectionRow[]).map(toConnection);
   }
 
   transaction<T>(work: () => T): T {

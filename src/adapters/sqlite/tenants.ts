@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TenantIdentity, TenantRecord } from '../../domain/tenant';
 import type { Db } from './database';
+import { prepared } from './prepared';
 
 interface TenantRow {
   id: string;
@@ -40,8 +41,8 @@ export class TenantStore {
     const existing = this.find(input.entraTenantId);
     if (existing) return existing;
     const now = new Date().toISOString();
-    this.db
-      .prepare(
+    prepared(
+        this.db,
         `INSERT INTO tenants (id, tenant_id, client_id, tenant_name, source, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
@@ -50,22 +51,20 @@ export class TenantStore {
   }
 
   list(): TenantRecord[] {
-    return (this.db.prepare('SELECT * FROM tenants ORDER BY tenant_name, id').all() as TenantRow[]).map(toRecord);
+    return (prepared(this.db, 'SELECT * FROM tenants ORDER BY tenant_name, id').all() as TenantRow[]).map(toRecord);
   }
 
   /** Accepts Seat Steward's id or the Entra tenant id (case-insensitive: the column is COLLATE NOCASE). */
   find(idOrEntraTenantId: string): TenantRecord | undefined {
     // No COLLATE on the term: SQLite then scans the table instead of using both unique indexes.
-    const row = this.db
-      .prepare('SELECT * FROM tenants WHERE id = ? OR tenant_id = ? LIMIT 1')
+    const row = prepared(this.db, 'SELECT * FROM tenants WHERE id = ? OR tenant_id = ? LIMIT 1')
       .get(idOrEntraTenantId, idOrEntraTenantId) as TenantRow | undefined;
     return row ? toRecord(row) : undefined;
   }
 
   /** Names come from the tenant's own /organization, refreshed by each sync. */
   updateIdentity(id: string, identity: TenantIdentity): void {
-    this.db
-      .prepare('UPDATE tenants SET tenant_name = ?, domain_name = ?, display_name = ?, tenant_type = ?, updated_at = ? WHERE id = ?')
+    prepared(this.db, 'UPDATE tenants SET tenant_name = ?, domain_name = ?, display_name = ?, tenant_type = ?, updated_at = ? WHERE id = ?')
       .run(identity.tenantName, identity.domainName, identity.displayName, identity.tenantType, new Date().toISOString(), id);
   }
 }

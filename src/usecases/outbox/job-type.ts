@@ -76,8 +76,4 @@ export class JobRegistry {
   get(kind: string): RegisteredJob | undefined {
     return this.entries.get(kind);
   }
-
-  kinds(): string[] {
-    return [...this.entries.keys()];
-  }
 }

@@ -81,7 +81,7 @@ export interface OutboxStore {
   /** Dead-lettered jobs about one tenant, for its status card. */
   countDead(tenantId: string): number;
   /** Pending or running jobs of a kind, optionally for one tenant. */
-  countOpen(kind: string, tenantId?: string): number;
+  countOpen(kind: string, tenantId: string): number;
   /** When the next pending job is due, if any (to sleep until then). */
   nextRunAfter(excludeKinds?: readonly string[]): Date | undefined;
   /** Done jobs finished before `before` are deleted; their idempotency keys are forgotten with them. */
