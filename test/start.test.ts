@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, databaseFile } from '../src/adapters/sqlite/database';
@@ -95,6 +96,20 @@ describe('one instance per DATA_DIR', () => {
     await expect(startHarness({ config: { DATA_DIR: h.config.dataDir } })).rejects.toThrow(/Another Seat Steward \(process \d+\) is using DATA_DIR/);
     const dataDir = h.config.dataDir;
     await h.close();
+    h = await startHarness({ config: { DATA_DIR: dataDir } });
+    expect(h.app.tenants.list()).toHaveLength(1);
+  });
+
+  it('a start that fails part-way (its port is taken) releases the lock and the database, so the next start works', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, resolve));
+    const port = (taken.address() as net.AddressInfo).port;
+    const dataDir = tempDir('failed-start');
+    try {
+      await expect(startHarness({ config: { DATA_DIR: dataDir, PORT: String(port) } })).rejects.toThrow(/EADDRINUSE/);
+    } finally {
+      taken.close();
+    }
     h = await startHarness({ config: { DATA_DIR: dataDir } });
     expect(h.app.tenants.list()).toHaveLength(1);
   });

@@ -40,7 +40,7 @@ import { SqliteTenantConnectionStore } from '../adapters/sqlite/tenant-connectio
 import { TenantConnectionError, TenantRegistry, type NewTenant, type TenantConnectionSettings } from '../usecases/tenants/tenant-registry';
 import { ReadAdmission } from '../adapters/sqlite/read-admission';
 import { ReadWorkerThreads } from '../adapters/sqlite/read-worker-thread';
-import { SqliteCacheStorage } from '../adapters/sqlite/storage-full';
+import { isStorageFull, SqliteCacheStorage } from '../adapters/sqlite/storage-full';
 import { startEmbeddedDemoTenant, type EmbeddedDemoTenant } from './demo-connection';
 
 export interface SeatStewardOptions {
@@ -78,19 +78,43 @@ export interface SeatSteward {
 
 /** The composition root: builds the adapters (Graph, SQLite, Teams), hands them to the use cases and the entry points, then listens. */
 export async function startSeatSteward(config: AppConfig, options: SeatStewardOptions): Promise<SeatSteward> {
+  // What is open so far, closed in reverse if start-up fails part-way: a failed start must not keep
+  // the lock (the next start in this process would refuse), the database or worker threads.
+  const opened: Array<() => unknown> = [];
+  try {
+    return await assemble(config, options, opened);
+  } catch (error) {
+    for (const close of opened.reverse()) {
+      try {
+        await close();
+      } catch (closeError) {
+        options.logger.warn({ err: closeError }, 'could not close a part of a failed start');
+      }
+    }
+    throw error;
+  }
+}
+
+async function assemble(config: AppConfig, options: SeatStewardOptions, opened: Array<() => unknown>): Promise<SeatSteward> {
   const { logger } = options;
   const lock = acquireInstanceLock(config.dataDir);
+  opened.push(() => lock.release());
   const db = openDatabase(databaseFile(config.dataDir));
+  opened.push(() => db.close());
   const tenants = new TenantStore(db);
   const runs = new SyncRunStore(db);
   const readWorkers = new ReadWorkerThreads(databaseFile(config.dataDir));
+  opened.push(() => readWorkers.close());
   // A running sync comes first: API pages of users wait their turn until it is done.
   const directory = new DirectoryReader(db, readWorkers, new ReadAdmission(() => sync.isAnyRunning()));
   const conversations = new ConversationStore(db);
 
   let ownedDemo: EmbeddedDemoTenant | undefined;
   let demoTenant = options.demoTenant;
-  if (config.tenant.kind === 'demo' && !demoTenant) demoTenant = ownedDemo = await startEmbeddedDemoTenant(config, logger);
+  if (config.tenant.kind === 'demo' && !demoTenant) {
+    const started = (demoTenant = ownedDemo = await startEmbeddedDemoTenant(config, logger));
+    opened.push(() => started.close());
+  }
 
   const tenantRegistry = new TenantRegistry({ store: new SqliteTenantConnectionStore(db), secrets: secretBoxFor(config, logger) });
   const ensured = tenantRegistry.ensureFromEnvironment(environmentTenant(config, demoTenant));
@@ -130,6 +154,7 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
   };
 
   const sink = new SnapshotWriterThread(databaseFile(config.dataDir), db);
+  opened.push(() => sink.close());
   const sync = new SyncService({ tenants, runs, sourceFor, sink, storage: new SqliteCacheStorage(db), logger });
   const recovered = sync.recoverInterrupted();
   if (recovered.interruptedRuns > 0 || recovered.orphanRows > 0) logger.warn(recovered, 'cleaned up after an interrupted sync');
@@ -178,10 +203,17 @@ export async function startSeatSteward(config: AppConfig, options: SeatStewardOp
     server.once('error', reject);
     server.listen(config.port, () => resolve());
   });
+  opened.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const port = (server.address() as AddressInfo).port;
 
   // After recoverInterrupted(): a result post re-queued from a crash must see its run as interrupted, not running.
-  jobs.start();
+  try {
+    jobs.start();
+  } catch (error) {
+    // Re-queuing what a crash left running is a write: on a full disk the app still serves, as the sync does.
+    if (!isStorageFull(error)) throw error;
+    logger.error({ err: error }, 'the job runner could not start: the disk holding DATA_DIR is full. Free space and restart to resume background work.');
+  }
   const schedule = options.schedule !== false ? scheduleSyncs({ cronExpression: config.syncCron, tenants, queue: jobs, outbox, logger }) : undefined;
 
   return {

@@ -46,7 +46,10 @@ export async function startHarness(
 ): Promise<Harness> {
   const demo = await startTestDemoTenant(options.data, options.demo);
   const config = testConfig(options.config);
-  const app = await startSeatSteward(config, { logger: createLogger('silent'), demoTenant: demo, schedule: false, ...options.app });
+  const app = await startSeatSteward(config, { logger: createLogger('silent'), demoTenant: demo, schedule: false, ...options.app }).catch(async (error: unknown) => {
+    await demo.close();
+    throw error;
+  });
   return {
     app,
     demo,
