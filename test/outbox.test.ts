@@ -333,6 +333,24 @@ describe('JobRunner', () => {
     expect(r.store.get(job.id)).toMatchObject({ status: 'done', attempts: 2 });
   });
 
+  it("keeps an overdue attempt that still runs counted toward its kind's limit until it ends", async () => {
+    let release: () => void = () => undefined;
+    const r = startRunner(
+      async (_p, _ctx, call) => {
+        if (call === 1) await new Promise<void>((resolve) => (release = resolve));
+      },
+      { limits: { timeoutMs: 200, concurrency: 1 } },
+    );
+    const { job } = r.runner.enqueue(r.type, { text: 'x' }, { key: 'overdue' });
+    await until(() => r.store.get(job.id)?.lastError?.includes('its lease') === true, 'the lease to run out');
+    // The retry is due, but the first attempt (a sync, say) still runs: a second one must wait.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(r.calls).toHaveLength(1);
+    release();
+    await until(() => r.store.get(job.id)?.status === 'done', 'the retry once the overdue attempt ended');
+    expect(r.calls).toHaveLength(2);
+  });
+
   it('re-queues at start a job a crashed runner left running; one out of attempts is dead-lettered instead', async () => {
     const crashed = openStore();
     crashed.store.enqueue({ kind: 'test.note', idempotencyKey: 'mid-flight', payload: { text: 'x' }, maxAttempts: 3, runAfter: new Date() });

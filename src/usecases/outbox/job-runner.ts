@@ -69,6 +69,8 @@ const MAX_ERROR_CHARS = 2_000;
 export class JobRunner implements JobQueue {
   private readonly options: JobRunnerOptions;
   private readonly inFlight = new Map<number, Flight>();
+  /** Attempts whose lease ran out but whose handler still runs: they still count toward their kind's limit. */
+  private readonly overdue = new Set<Flight>();
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   private wakeSleeper?: () => void;
   private wakePending = false;
@@ -231,7 +233,7 @@ export class JobRunner implements JobQueue {
 
   private saturatedKinds(): string[] {
     const running = new Map<string, number>();
-    for (const f of this.inFlight.values()) running.set(f.job.kind, (running.get(f.job.kind) ?? 0) + 1);
+    for (const f of [...this.inFlight.values(), ...this.overdue]) running.set(f.job.kind, (running.get(f.job.kind) ?? 0) + 1);
     return [...running].filter(([kind, n]) => n >= (this.registry.get(kind)?.type.concurrency ?? Number.POSITIVE_INFINITY)).map(([kind]) => kind);
   }
 
@@ -300,6 +302,7 @@ export class JobRunner implements JobQueue {
       .finally(() => {
         clearTimeout(lease);
         if (this.inFlight.get(job.id) === flight) this.inFlight.delete(job.id);
+        this.overdue.delete(flight);
         this.wake();
       });
   }
@@ -352,6 +355,7 @@ export class JobRunner implements JobQueue {
     if (flight.abandoned || this.inFlight.get(flight.job.id) !== flight) return;
     flight.abandoned = 'lease';
     this.inFlight.delete(flight.job.id);
+    this.overdue.add(flight);
     flight.controller.abort(new Error('The attempt ran out of time.'));
     const message = `The attempt did not finish within ${durationText(timeoutMs)} (its lease), so it was abandoned.`;
     this.retryOrBury(flight.job, message, undefined, new Date(), log);
