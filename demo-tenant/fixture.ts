@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { generateActivity } from './activity';
 import { z } from 'zod';
 import { DEFAULT_APP_ROLES } from './constants';
 import type { DemoTenantData, GraphLicenseAssignmentState } from './model';
@@ -101,6 +102,8 @@ const groupSchema = z.object({
 const fileSchema = z
   .object({
     tenantId: guid,
+    // Derived from the users and the day (activity.ts); a file's copy is ignored and told afresh.
+    activity: z.unknown().optional(),
     app: z.object({
       clientId: guid,
       clientSecret: z.string().min(1),
@@ -222,6 +225,7 @@ export function parseDemoTenant(json: unknown, source = 'demo tenant data'): Dem
   const accountName = file.organization.displayName.replace(/\s+/g, '').toLowerCase();
   return {
     tenantId: file.tenantId,
+    activity: generateActivity(users, new Date()),
     app: { ...file.app, roles: file.app.roles ?? [...DEFAULT_APP_ROLES] },
     organization: { ...file.organization, id: file.organization.id ?? file.tenantId },
     users,

@@ -29,6 +29,7 @@ import {
   OFFICE_WEIGHTS,
   type Department,
 } from './names';
+import { applyActivityToDirectory, generateActivity } from './activity';
 import { createPrng, type Prng } from './prng';
 import { SKU_CATALOG, countConsumedUnits, makeSubscribedSku } from './sku-catalog';
 
@@ -51,6 +52,11 @@ export interface GenerateDemoTenantOptions {
   copilotSeatShare?: number;
   /** Share of bought Copilot seats assigned. Default: seeded value in [0.80, 0.90]. */
   copilotAssignedShare?: number;
+  /**
+   * The day the activity story (reports, audit log, recent sign-ins, new seats) is told from.
+   * Default: now, so the demo never goes stale.
+   */
+  activityDate?: Date;
 }
 
 export const DEFAULT_REFERENCE_DATE = '2026-01-01T00:00:00Z';
@@ -276,6 +282,8 @@ export function generateDemoTenant(options: GenerateDemoTenantOptions): DemoTena
   }
 
   const users = builders.map((b) => b.user);
+  const activity = generateActivity(users, options.activityDate ?? new Date());
+  applyActivityToDirectory(users, activity);
   const consumed = countConsumedUnits(users);
   const used = (skuId: string): number => consumed.get(skuId) ?? 0;
   const withSpare = (skuId: string, share: number, minimum: number): number =>
@@ -343,6 +351,7 @@ export function generateDemoTenant(options: GenerateDemoTenantOptions): DemoTena
 
   return {
     tenantId,
+    activity,
     app: {
       clientId: options.clientId ?? DEMO_CLIENT_ID,
       clientSecret: options.clientSecret ?? DEMO_CLIENT_SECRET,

@@ -18,3 +18,4 @@ export { DEFAULT_REFERENCE_DATE, generateDemoTenant, type GenerateDemoTenantOpti
 export type * from './model';
 export { countConsumedUnits, recomputeConsumedUnits } from './sku-catalog';
 export { startDemoTenant, type DemoTenant, type StartDemoTenantOptions } from './server';
+export * from './activity';

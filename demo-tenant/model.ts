@@ -1,3 +1,4 @@
+import type { DemoActivity } from './activity';
 /**
  * Graph-shaped data behind the demo tenant. Property names are exactly the
  * ones Microsoft Graph v1.0 returns, so fixtures can be copied from (or
@@ -131,6 +132,8 @@ export interface DemoApp {
 
 export interface DemoTenantData {
   tenantId: string;
+  /** Who is active where, dated relative to a day (see activity.ts); absent in fixtures that predate it. */
+  activity?: DemoActivity;
   app: DemoApp;
   organization: GraphOrganization;
   users: GraphUser[];

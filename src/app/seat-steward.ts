@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import { GraphDirectorySource } from '../adapters/graph/graph-directory-source';
 import { createGraphClient, type TenantConnection } from '../adapters/graph/graph-client';
 import { TenantReader } from '../adapters/graph/tenant-reader';
+import { SqliteSourceStatusStore } from '../adapters/sqlite/source-status';
+import { buildActivitySources, type TenantGraphAccess } from './activity-sources';
 import { ConversationStore } from '../adapters/sqlite/conversations';
 import { databaseFile, openDatabase, type Db } from '../adapters/sqlite/database';
 import { DirectoryReader } from '../adapters/sqlite/directory';
@@ -129,8 +131,8 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
 
   const isCopilot = copilotSkuMatcher(config.copilotSkuIds);
   // Cached per tenant until its stored connection changes (a new revision), so a credential update needs no restart.
-  const readers = new Map<string, { revision: string; reader: TenantReader }>();
-  const sourceFor = (tenant: TenantRecord): DirectorySource => {
+  const graphClients = new Map<string, { revision: string; access: TenantGraphAccess }>();
+  const graphFor = (tenant: TenantRecord): TenantGraphAccess => {
     let settings: TenantConnectionSettings;
     try {
       settings = tenantRegistry.connectionFor(tenant.id);
@@ -138,7 +140,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
       if (error instanceof TenantConnectionError) throw new TenantAccessError(error.code, error.message);
       throw error;
     }
-    let cached = readers.get(tenant.id);
+    let cached = graphClients.get(tenant.id);
     if (cached?.revision !== settings.revision) {
       const conn: TenantConnection = {
         entraTenantId: settings.entraTenantId,
@@ -147,15 +149,19 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
         graphEndpoint: settings.graphEndpoint,
         authorityHost: settings.authorityHost,
       };
-      cached = { revision: settings.revision, reader: new TenantReader(createGraphClient(conn), conn) };
-      readers.set(tenant.id, cached);
+      const client = createGraphClient(conn);
+      cached = { revision: settings.revision, access: { conn, client, reader: new TenantReader(client, conn) } };
+      graphClients.set(tenant.id, cached);
     }
-    return new GraphDirectorySource(cached.reader, isCopilot, tenant.tenantName);
+    return cached.access;
   };
+  const sourceFor = (tenant: TenantRecord): DirectorySource => new GraphDirectorySource(graphFor(tenant).reader, isCopilot, tenant.tenantName);
+  const sourceStatus = new SqliteSourceStatusStore(db);
+  const activitySources = (tenant: TenantRecord) => buildActivitySources({ tenant, graph: graphFor(tenant), db, config, logger });
 
   const sink = new SnapshotWriterThread(databaseFile(config.dataDir), db);
   opened.push(() => sink.close());
-  const sync = new SyncService({ tenants, runs, sourceFor, sink, storage: new SqliteCacheStorage(db), logger });
+  const sync = new SyncService({ tenants, runs, sourceFor, activitySources, sourceStatus, sink, storage: new SqliteCacheStorage(db), logger });
   const recovered = sync.recoverInterrupted();
   if (recovered.interruptedRuns > 0 || recovered.orphanRows > 0) logger.warn(recovered, 'cleaned up after an interrupted sync');
 

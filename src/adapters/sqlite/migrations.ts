@@ -247,4 +247,26 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'activity source status',
+    // One row per tenant and source. A refused or failed attempt updates the attempt columns only,
+    // so the row still says when and from where the data being served was stored.
+    sql: `
+      CREATE TABLE source_status (
+        tenant_id        TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        source           TEXT NOT NULL,
+        last_attempt_at  TEXT NOT NULL,
+        last_outcome     TEXT NOT NULL CHECK (last_outcome IN ('ok', 'not_newer', 'refused', 'failed')),
+        last_success_at  TEXT,
+        as_of            TEXT,
+        served_by        TEXT,
+        error_code       TEXT,
+        message          TEXT,
+        requests         INTEGER NOT NULL DEFAULT 0,
+        warnings         TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(warnings)),
+        PRIMARY KEY (tenant_id, source)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

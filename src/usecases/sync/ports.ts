@@ -1,4 +1,5 @@
 import type { LicenseGroupRow, SkuRow, UserLicenseRow, UserRow } from '../../domain/directory';
+import type { SourceId, SourceOutcome, SourceStatusRecord, SyncType } from '../../domain/activity-sources';
 import type { FinishedSyncStatus, SyncCounts, SyncRunRecord, SyncTrigger } from '../../domain/sync-run';
 import type { TenantIdentity, TenantRecord } from '../../domain/tenant';
 
@@ -75,4 +76,58 @@ export interface CacheStorage {
   fullMessage(): string;
   /** Runs the writes all or none. */
   atomically(write: () => void): void;
+}
+
+/** What a source knows when it runs: the clock and what it recorded last time (for incremental and "not newer" reads). */
+export interface SourceRunContext {
+  now: Date;
+  previous: SourceStatusRecord | undefined;
+}
+
+export interface SourceRunResult {
+  /** 'not_newer' when it skipped the read because no newer data can exist yet; its stored data stays. */
+  outcome: 'ok' | 'not_newer';
+  /** The data's own date (e.g. reportRefreshDate). */
+  asOf: string | null;
+  /** Which endpoint served it. */
+  servedBy: string | null;
+  requests: number;
+  /** Admin-facing notes that make the sync partial (e.g. report names concealed, rows matching nobody). */
+  warnings: string[];
+}
+
+/**
+ * One activity or posture source of a tenant (a Graph report, the audit log, the Management
+ * Activity API...). It reads and stores on its own and replaces its stored data only on success,
+ * so a failure keeps the last good data. Failures are thrown as TenantAccessError, with a
+ * requirement when a permission or a licence is missing.
+ */
+export interface ActivitySource {
+  readonly id: SourceId;
+  /** What it contributes to seed 000's `sync_types`. */
+  readonly syncTypes: readonly SyncType[];
+  run(ctx: SourceRunContext): Promise<SourceRunResult>;
+  /** The smallest call that proves the source is readable (the `check` command); throws like run(). */
+  probe(): Promise<void>;
+}
+
+export interface SourceAttempt {
+  tenantId: string;
+  source: SourceId;
+  at: string;
+  outcome: SourceOutcome;
+  asOf?: string | null;
+  servedBy?: string | null;
+  errorCode?: string | null;
+  message?: string | null;
+  requests?: number;
+  warnings?: string[];
+}
+
+/** Per tenant and source: the last attempt, and when and from where data was last stored. */
+export interface SourceStatusRepository {
+  get(tenantId: string, source: SourceId): SourceStatusRecord | undefined;
+  list(tenantId: string): SourceStatusRecord[];
+  /** A refused or failed attempt keeps lastSuccessAt, asOf and servedBy of the data still stored. */
+  record(attempt: SourceAttempt): void;
 }

@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
+import type { SourceId } from '../../domain/activity-sources';
 import type { SyncCounts, SyncRunRecord, SyncTrigger } from '../../domain/sync-run';
 import type { TenantRecord } from '../../domain/tenant';
 import { TenantAccessError } from '../../domain/tenant-access-error';
-import type { CacheStorage, DirectorySource, SnapshotSession, SnapshotSink, SyncRunRepository, TenantRepository } from './ports';
+import { REFUSAL_CODES } from '../../domain/tenant-access-error';
+import type { ActivitySource, CacheStorage, DirectorySource, SnapshotSession, SnapshotSink, SourceStatusRepository, SyncRunRepository, TenantRepository } from './ports';
 
 export interface SyncRequest {
   /**
@@ -21,6 +23,10 @@ export interface SyncDeps {
   /** The directory source of a tenant (credentials differ per tenant). */
   sourceFor: (tenant: TenantRecord) => DirectorySource;
   sink: SnapshotSink;
+  /** The activity and posture sources of a tenant, read beside the directory. None when omitted. */
+  activitySources?: (tenant: TenantRecord) => ActivitySource[];
+  /** Where each source's last attempt is recorded; required with activitySources. */
+  sourceStatus?: SourceStatusRepository;
   /** The disk the cache lives on: a full one pauses syncs instead of failing the app. */
   storage: CacheStorage;
   logger: Logger;
@@ -169,6 +175,9 @@ export class SyncService {
     const warnings: string[] = [];
     const started = Date.now();
     log.info({ trigger: run.trigger }, 'sync started');
+    // Every source runs beside the directory and lands on its own; their outcomes join the run's at the end.
+    const sourceWork = this.runSources(tenant, log);
+    let sourcesJoined = false;
     try {
       const source = this.deps.sourceFor(tenant);
       const ctx = `tenant ${tenant.tenantName}`;
@@ -187,12 +196,16 @@ export class SyncService {
       await source.forEachUserPage((page) => writer.writeUsers(page.users, page.licenses));
       // Counted by the writer from what it stored, so the result card matches the status card.
       const counts: SyncCounts = { ...(await writer.flush()), skus: skus.length, groups: groups?.length ?? 0 };
+      sourcesJoined = true;
+      warnings.push(...(await sourceWork));
 
       const status = warnings.length > 0 ? 'partial' : 'success';
       const replaced = await writer.publish({ runId: run.id, status, counts, warnings }, identity ?? null);
       log.info({ status, ...counts, ms: Date.now() - started }, 'sync finished');
       if (replaced !== null) this.track(writer.drop(replaced), log);
     } catch (error) {
+      // The sources still land (each records its own outcome) even though the directory failed.
+      if (!sourcesJoined) warnings.push(...(await sourceWork));
       const unwritten = await this.recordFailure(tenant, run, error, warnings, writer, log, started);
       if (unwritten) return unwritten;
     }
@@ -250,6 +263,48 @@ export class SyncService {
     return undefined;
   }
 
+  /**
+   * Runs every activity source concurrently, recording each outcome. Never throws: a failed or
+   * refused source becomes a warning (the sync is then partial) and its last good data stays.
+   */
+  private async runSources(tenant: TenantRecord, log: Logger): Promise<string[]> {
+    const { activitySources, sourceStatus } = this.deps;
+    if (!activitySources || !sourceStatus) return [];
+    let sources: ActivitySource[];
+    try {
+      sources = activitySources(tenant);
+    } catch (error) {
+      return [`Activity sources were not read: ${error instanceof Error ? error.message : String(error)}`];
+    }
+    const results = await Promise.all(
+      sources.map(async (source): Promise<string[]> => {
+        const previous = safely(() => sourceStatus.get(tenant.id, source.id));
+        const started = Date.now();
+        try {
+          const result = await source.run({ now: new Date(), previous });
+          sourceStatus.record({ tenantId: tenant.id, source: source.id, at: new Date().toISOString(), ...result });
+          log.info({ source: source.id, outcome: result.outcome, asOf: result.asOf, requests: result.requests, ms: Date.now() - started }, 'source read');
+          return result.warnings;
+        } catch (error) {
+          const problem =
+            error instanceof TenantAccessError
+              ? error
+              : new TenantAccessError('internal_error', `Seat Steward failed while storing ${source.id}: ${error instanceof Error ? error.message : String(error)}`);
+          const outcome = REFUSAL_CODES.has(problem.code) ? 'refused' : 'failed';
+          const kept = previous?.lastSuccessAt ? ` The data read ${previous.lastSuccessAt.slice(0, 10)} is kept and shown as stale.` : '';
+          try {
+            sourceStatus.record({ tenantId: tenant.id, source: source.id, at: new Date().toISOString(), outcome, errorCode: problem.code, message: problem.message });
+          } catch (recordError) {
+            log.warn({ err: recordError, source: source.id }, 'could not record the outcome of a source');
+          }
+          log.warn({ source: source.id, code: problem.code, err: problem.message }, 'source not read');
+          return [`${sourceLabel(source.id)}: ${problem.message}${kept}`];
+        }
+      }),
+    );
+    return results.flat();
+  }
+
   /** Background work (dropping a replaced snapshot) that idle() waits for. */
   private track(work: Promise<void>, log: Logger): void {
     const tracked = work
@@ -273,4 +328,30 @@ async function optional<T>(step: Promise<T>, warnings: string[], what: string): 
     }
     throw error;
   }
+}
+
+function safely<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
+
+const SOURCE_LABELS: Record<SourceId, string> = {
+  copilot_usage: 'Copilot usage report',
+  copilot_trend: 'Copilot user count trend',
+  m365_activity: 'Microsoft 365 active user report',
+  service_usage: 'Per-service usage reports',
+  report_settings: 'Report privacy setting',
+  sign_in: 'Sign-in activity',
+  mfa: 'MFA registration',
+  security_posture: 'Security posture',
+  subscriptions: 'Subscriptions and renewal dates',
+  audit_graph: 'Copilot audit log (Graph)',
+  audit_management: 'Office 365 Management Activity API',
+};
+
+export function sourceLabel(id: SourceId): string {
+  return SOURCE_LABELS[id];
 }
