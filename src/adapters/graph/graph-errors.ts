@@ -1,5 +1,5 @@
 import { GraphError } from '@microsoft/microsoft-graph-client';
-import { TenantAccessError } from '../../domain/tenant-access-error';
+import { TenantAccessError, type AccessRequirement } from '../../domain/tenant-access-error';
 
 export interface TenantContext {
   entraTenantId: string;
@@ -11,14 +11,18 @@ export interface TenantContext {
 const PERMISSIONS = 'User.Read.All, Organization.Read.All and Directory.Read.All (plus Group.Read.All for group-based licensing)';
 
 /** Turns whatever the credential or the Graph client threw into an admin-facing TenantAccessError. */
-export function explainTenantError(error: unknown, ctx: TenantContext, doing: string): TenantAccessError {
+/**
+ * `need` names what this particular call requires, so a refusal says exactly which permission
+ * (or licence tier) to add instead of listing the directory's.
+ */
+export function explainTenantError(error: unknown, ctx: TenantContext, doing: string, need?: AccessRequirement): TenantAccessError {
   if (error instanceof TenantAccessError) return error;
   const raw = error instanceof Error ? error.message : String(error);
 
   const aadsts = /AADSTS(\d+)/.exec(raw);
   if (aadsts) return explainAadsts(Number(aadsts[1]), ctx, raw);
 
-  if (isGraphErrorLike(error)) return explainGraphError(error as GraphError, ctx, doing);
+  if (isGraphErrorLike(error)) return explainGraphError(error as GraphError, ctx, doing, need);
 
   // MSAL could not fetch the tenant's OpenID metadata: Entra answers that request with AADSTS90002
   // for an unknown tenant, but MSAL reports only this code (it also covers an unreachable authority).
@@ -91,11 +95,32 @@ function explainAadsts(code: number, ctx: TenantContext, raw: string): TenantAcc
   }
 }
 
-function explainGraphError(error: GraphError, ctx: TenantContext, doing: string): TenantAccessError {
+/** Graph's ways of saying the tenant lacks a licence tier (Entra ID P1/P2, Intune...) rather than the app a permission. */
+const LICENCE_REFUSAL = /NonPremium|premium licen[cs]e|not licensed|licen[cs]e (is )?required|requires? (an? )?(Microsoft Entra ID|Azure AD|AAD) (P1|P2|Premium)|tenant (is not|isn't) licensed/i;
+
+function explainGraphError(error: GraphError, ctx: TenantContext, doing: string, need?: AccessRequirement): TenantAccessError {
   const status = error.statusCode;
   const code = error.code ?? `http_${status}`;
   const graphMessage = error.message || 'no message';
   const suffix = `(Graph ${status} ${code}: ${graphMessage})`;
+  if (need?.licence && (status === 403 || status === 400) && LICENCE_REFUSAL.test(`${code} ${graphMessage}`)) {
+    return new TenantAccessError(
+      'licence_required',
+      `Microsoft Graph refused ${doing} because the tenant lacks ${need.licence} ${suffix}. This data needs ${need.licence} in tenant ${ctx.entraTenantId}; the rest of the sync is unaffected.`,
+      status,
+      graphMessage,
+      { licence: need.licence },
+    );
+  }
+  if (need?.permission && (status === 403 || code === 'Authorization_RequestDenied')) {
+    return new TenantAccessError(
+      'insufficient_privileges',
+      `Microsoft Graph denied ${doing} ${suffix}. Insufficient privileges: in Entra admin center > App registrations > ${ctx.appClientId} > API permissions, add the Microsoft Graph application permission ${need.permission} (type Application, not Delegated), then click Grant admin consent.`,
+      403,
+      graphMessage,
+      { permission: need.permission, ...(need.licence ? { licence: need.licence } : {}) },
+    );
+  }
   if (status === 403 || code === 'Authorization_RequestDenied') {
     return new TenantAccessError(
       'insufficient_privileges',
