@@ -4,6 +4,11 @@ import { GraphDirectorySource } from '../adapters/graph/graph-directory-source';
 import { createGraphClient, type TenantConnection } from '../adapters/graph/graph-client';
 import { TenantReader } from '../adapters/graph/tenant-reader';
 import { SqliteSourceStatusStore } from '../adapters/sqlite/source-status';
+import { directoryProbes } from '../adapters/graph/directory-probes';
+import type { SyncType } from '../domain/activity-sources';
+import { CheckService, type AccessProbe } from '../usecases/check/check-service';
+import { checkCommand } from '../entry/bot/commands/check';
+import { registerSyncRoutes } from '../entry/api/sync-routes';
 import { buildActivitySources, type TenantGraphAccess } from './activity-sources';
 import { ConversationStore } from '../adapters/sqlite/conversations';
 import { databaseFile, openDatabase, type Db } from '../adapters/sqlite/database';
@@ -158,6 +163,17 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   const sourceFor = (tenant: TenantRecord): DirectorySource => new GraphDirectorySource(graphFor(tenant).reader, isCopilot, tenant.tenantName);
   const sourceStatus = new SqliteSourceStatusStore(db);
   const activitySources = (tenant: TenantRecord) => buildActivitySources({ tenant, graph: graphFor(tenant), db, config, logger });
+  const check = new CheckService({
+    probesFor: (tenant) => [
+      ...directoryProbes(graphFor(tenant).reader),
+      ...activitySources(tenant).map((source): AccessProbe => ({ id: source.id, run: () => source.probe() })),
+    ],
+  });
+  const syncTypes = (tenant: TenantRecord): SyncType[] => {
+    const types = new Set<SyncType>(['users', 'groups', 'licenses']);
+    for (const source of activitySources(tenant)) for (const type of source.syncTypes) types.add(type);
+    return [...types];
+  };
 
   const sink = new SnapshotWriterThread(databaseFile(config.dataDir), db);
   opened.push(() => sink.close());
@@ -178,7 +194,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     conversations,
     logger,
     allowedTenants: config.botAllowedTenants,
-    commands: (commandList) => [helpCommand(commandList), statusCommand(status), syncCommand({ status, sync, report })],
+    commands: (commandList) => [helpCommand(commandList), statusCommand(status), syncCommand({ status, sync, report }), checkCommand({ status, check })],
     cardActions: [
       registerCardAction(tenantSyncAction({ status, sync, report, waitMs: options.cardSyncWaitMs ?? 8000 })),
       registerCardAction(tenantStatusAction(status)),
@@ -193,6 +209,19 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     logger,
     api: { tenants, directory, runs, authorize, syncRunning: () => sync.isAnyRunning(), logger },
     jobs: { outbox, runner: jobs, authorize, logger },
+    routes: [
+      (server) =>
+        registerSyncRoutes(server, {
+          tenants,
+          runs,
+          requestSync: (tenantId) => sync.request(tenantId, 'api'),
+          syncTypes,
+          sourceStatus: (tenantId) => sourceStatus.list(tenantId),
+          check,
+          authorize,
+          logger,
+        }),
+    ],
     // Unauthenticated, so no tenant names or ids: an MSP's customer list is not public.
     health: () => {
       const storage = sync.storageState();

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Template } from 'adaptivecards-templating';
+import type { CheckView } from './check-views';
 import {
   CARD_LIST_LIMITS,
   TEAMS_CARD_MAX_BYTES,
@@ -21,6 +22,7 @@ export interface CardViews {
   'sync-started': SyncStartedView;
   'sync-result': SyncResultView;
   error: ErrorView;
+  check: CheckView;
 }
 
 export type CardName = keyof CardViews;
@@ -101,6 +103,7 @@ const prepare: { [N in CardName]: (view: CardViews[N]) => object } = {
     };
   },
   error: (view) => ({ ...view, message: clip(view.message, MAX_MESSAGE_CHARS) }),
+  check: (view) => ({ ...view, signInProblemText: clip(view.signInProblemText, MAX_MESSAGE_CHARS), lines: view.lines.map((line) => ({ ...line, detailText: clip(line.detailText, MAX_WARNING_CHARS) })) }),
 };
 
 /** An Adaptive Card as JSON, ready for any channel adapter to wrap (Teams: an attachment). */

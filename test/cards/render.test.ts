@@ -3,6 +3,9 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderCard, type CardName, type CardViews } from '../../src/cards/render';
 import { validateCard } from '../support/card-validator';
+import { READ_REQUIREMENTS, type CheckedReadId } from '../../src/domain/access-requirements';
+import type { CheckReport, CheckStatus } from '../../src/usecases/check/check-service';
+import { checkView } from '../../src/usecases/check/check-view';
 import { CARD_LIST_LIMITS, TEAMS_CARD_MAX_BYTES } from '../../src/cards/view-models';
 import {
   HOSTILE_NAME,
@@ -119,7 +122,29 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
     ],
   ],
   error: [['forbidden', errorView()]],
+  check: [
+    ['every read works', checkView(checkReport(() => 'ok'))],
+    ['mixed outcomes', checkView(checkReport((id, i) => (['ok', 'missing_permission', 'missing_licence', 'unreachable', 'error'] as const)[i % 5]))],
+    ['every read refused with long messages', checkView(checkReport(() => 'missing_permission', 'Graph said no. '.repeat(200)))],
+    ['sign-in failed', checkView({ ...checkReport(() => 'not_checked'), signIn: { ok: false, code: 'invalid_client_secret', message: 'Invalid client secret (AADSTS7000215). '.repeat(60) } })],
+  ],
 };
+
+/** A report over every read the sync makes, each with the status `pick` gives it. */
+function checkReport(pick: (id: CheckedReadId, index: number) => CheckStatus, message = 'Add it, then grant admin consent.'): CheckReport {
+  const ids = Object.keys(READ_REQUIREMENTS) as CheckedReadId[];
+  return {
+    tenantId: 't1',
+    tenantName: 'Contoso Ltd',
+    checkedAt: '2026-11-23T18:00:00.000Z',
+    signIn: { ok: true },
+    items: ids.map((id, i) => {
+      const r = READ_REQUIREMENTS[id];
+      const status = pick(id, i);
+      return { id, label: r.label, status, permission: r.permission, api: r.api, licence: r.licence, unlocks: r.unlocks, message: status === 'ok' ? null : message, errorCode: status === 'ok' ? null : 'x' };
+    }),
+  };
+}
 
 describe('every card template', () => {
   for (const name of Object.keys(cases) as CardName[]) {

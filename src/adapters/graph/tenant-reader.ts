@@ -1,4 +1,5 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
+import type { AccessRequirement } from '../../domain/tenant-access-error';
 import { explainTenantError, type TenantContext } from './graph-errors';
 import type { GraphGroup, GraphOrganization, GraphPage, GraphSubscribedSku, GraphUser } from './graph-types';
 
@@ -74,6 +75,11 @@ export class TenantReader {
     return orgs[0];
   }
 
+  /** One small GET whose only purpose is to prove the call is allowed (the `check` command). */
+  async probe(path: string, doing: string, need: AccessRequirement, headers?: Record<string, string>): Promise<void> {
+    await this.get<unknown>(path, doing, headers, need);
+  }
+
   private async all<T>(path: string, doing: string, headers?: Record<string, string>): Promise<T[]> {
     const out: T[] = [];
     let next: string | undefined = path;
@@ -85,13 +91,13 @@ export class TenantReader {
     return out;
   }
 
-  private async get<T>(pathOrUrl: string, doing: string, headers?: Record<string, string>): Promise<GraphPage<T>> {
+  private async get<T>(pathOrUrl: string, doing: string, headers?: Record<string, string>, need?: AccessRequirement): Promise<GraphPage<T>> {
     try {
       let request = this.client.api(pathOrUrl);
       if (headers) request = request.headers(headers);
       return (await request.get()) as GraphPage<T>;
     } catch (error) {
-      throw explainTenantError(error, this.ctx, doing);
+      throw explainTenantError(error, this.ctx, doing, need);
     }
   }
 }

@@ -32,6 +32,8 @@ export interface HttpServerDeps {
   api: TenantRouteDeps;
   jobs: JobRouteDeps;
   health: () => Record<string, unknown>;
+  /** Further /api/v1 route groups (sync, check, usage, security, audit...), each registering its own routes. */
+  routes?: Array<(server: Server) => void>;
   logger: Logger;
 }
 
@@ -115,5 +117,6 @@ export function createHttpServer(deps: HttpServerDeps): Server {
 
   registerTenantRoutes(server, deps.api);
   registerJobRoutes(server, deps.jobs);
+  for (const register of deps.routes ?? []) register(server);
   return server;
 }

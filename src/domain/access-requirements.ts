@@ -1,0 +1,129 @@
+import type { SourceId } from './activity-sources';
+
+/** A directory read the sync cannot do without (users, SKUs) or that only costs names (groups, organization). */
+export type DirectoryReadId = 'users' | 'subscribed_skus' | 'license_groups' | 'organization';
+export type CheckedReadId = DirectoryReadId | SourceId;
+
+export interface ReadRequirement {
+  label: string;
+  /** Application permission(s); any one suffices where several are listed with "or". */
+  permission: string;
+  /** The API the permission belongs to. */
+  api: 'Microsoft Graph' | 'Office 365 Management APIs';
+  /** A licence tier the tenant must hold, if any. */
+  licence: string | null;
+  /** What the admin gets with it, and loses without it. */
+  unlocks: string;
+}
+
+/**
+ * The one home of what each read needs and gives: the `check` command, the REST check and the
+ * README's permission table say the same thing because they read this.
+ */
+export const READ_REQUIREMENTS: Record<CheckedReadId, ReadRequirement> = {
+  users: {
+    label: 'Users and licence assignments',
+    permission: 'User.Read.All',
+    api: 'Microsoft Graph',
+    licence: null,
+    unlocks: 'Every user and the licences assigned to them. Without it the sync fails.',
+  },
+  subscribed_skus: {
+    label: 'Subscribed SKUs (seat counts)',
+    permission: 'Organization.Read.All',
+    api: 'Microsoft Graph',
+    licence: null,
+    unlocks: 'Purchased, assigned and available seats per SKU. Without it the sync fails.',
+  },
+  license_groups: {
+    label: 'Licence-assigning groups',
+    permission: 'Group.Read.All',
+    api: 'Microsoft Graph',
+    licence: null,
+    unlocks: 'The names of the groups that assign licences. Without it inherited seats say "a group".',
+  },
+  organization: {
+    label: 'Organization name and domains',
+    permission: 'Organization.Read.All',
+    api: 'Microsoft Graph',
+    licence: null,
+    unlocks: "The tenant's display name and domains. Without it the configured name is shown.",
+  },
+  copilot_usage: {
+    label: 'Copilot usage report (per user)',
+    permission: 'Reports.Read.All',
+    api: 'Microsoft Graph',
+    licence: null,
+    unlocks: 'Last Copilot activity per user and per app. Without it no seat can be called active or inactive.',
+  },
+  copilot_trend: {
+    label: 'Copilot user count trend',
+    permission: 'Reports.Read.All',
+    api: 'Microsoft Graph',
+    licence: null,
+    unlocks: 'Daily enabled and active Copilot users per app.',
+  },
+  m365_activity: {
+    label: 'Microsoft 365 active user report',
+    permission: 'Reports.Read.All',
+    api: 'Microsoft Graph',
+    licence: null,
+    unlocks: 'Last activity per user in Exchange, OneDrive, SharePoint, Teams and Viva Engage (ranks seat candidates).',
+  },
+  service_usage: {
+    label: 'Per-service usage reports',
+    permission: 'Reports.Read.All',
+    api: 'Microsoft Graph',
+    licence: null,
+    unlocks: 'The usage command and GET /usage: mail, files, storage, meetings and daily active users.',
+  },
+  report_settings: {
+    label: 'Report privacy setting',
+    permission: 'ReportSettings.Read.All',
+    api: 'Microsoft Graph',
+    licence: null,
+    unlocks: 'Tells whether report names are concealed (ReportSettings.ReadWrite.All lets REPORTS_UNCONCEAL lift it during the read).',
+  },
+  sign_in: {
+    label: 'Sign-in activity',
+    permission: 'AuditLog.Read.All',
+    api: 'Microsoft Graph',
+    licence: 'Microsoft Entra ID P1',
+    unlocks: "Each user's last interactive and non-interactive sign-in.",
+  },
+  mfa: {
+    label: 'MFA registration',
+    permission: 'AuditLog.Read.All',
+    api: 'Microsoft Graph',
+    licence: 'Microsoft Entra ID P1',
+    unlocks: 'mfa_enabled and mfa_methods per user, and MFA adoption in the security report.',
+  },
+  security_posture: {
+    label: 'Security posture',
+    permission: 'Policy.Read.All, IdentityRiskEvent.Read.All, IdentityRiskyUser.Read.All, DeviceManagementManagedDevices.Read.All, SecurityEvents.Read.All',
+    api: 'Microsoft Graph',
+    licence: 'Microsoft Entra ID P1 (conditional access), P2 (identity protection), Intune (device compliance)',
+    unlocks: 'Security defaults, conditional access, identity protection, device compliance and Secure Score in the security report.',
+  },
+  subscriptions: {
+    label: 'Subscriptions and renewal dates',
+    permission: 'LicenseAssignment.Read.All or Directory.Read.All',
+    api: 'Microsoft Graph',
+    licence: null,
+    unlocks: 'Purchase and renewal dates per SKU, so savings can be timed to renewals.',
+  },
+  audit_graph: {
+    label: 'Copilot audit log (Graph audit query)',
+    permission: 'AuditLogsQuery.Read.All',
+    api: 'Microsoft Graph',
+    licence: null,
+    unlocks: 'Copilot interactions per user within hours, fresher than the reports (which lag 2 to 3 days).',
+  },
+  audit_management: {
+    label: 'Office 365 Management Activity API',
+    permission: 'ActivityFeed.Read',
+    api: 'Office 365 Management APIs',
+    licence: null,
+    unlocks: 'CopilotInteraction records from the Audit.General feed, and the audit subscriptions commands.',
+  },
+};
