@@ -89,7 +89,8 @@ describe('check', () => {
       await connector.waitFor((m) => m.length >= 1);
       const attachment = connector.messages()[0].activity.attachments?.[0];
       const card = attachment?.content;
-      expect(validateCard(card).errors).toEqual([]);
+      expect(card).toBeDefined();
+      expect(validateCard(card as object).errors).toEqual([]);
       const text = cardText(card);
       expect(text).toContain('Permission check');
       expect(text).toContain('Missing permission');

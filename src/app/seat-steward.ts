@@ -184,7 +184,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   const adapter = createTeamsAdapter(config.bot);
   const notifier = new TeamsNotifier(adapter, botAppId(config.bot), logger);
   const outbox = new SqliteOutboxStore(db);
-  const status = new StatusService(tenants, directory, runs, sync, outbox);
+  const status = new StatusService(tenants, directory, runs, sync, outbox, sourceStatus);
   const jobRegistry = new JobRegistry();
   const jobs = new JobRunner(outbox, jobRegistry, logger.child({ component: 'outbox' }), options.outbox);
   const report = new SyncResultReport({ tenants, runs, whenDone: (runId) => sync.whenDone(runId), notifier, conversations, queue: jobs });

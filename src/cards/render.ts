@@ -89,6 +89,7 @@ const prepare: { [N in CardName]: (view: CardViews[N]) => object } = {
         otherSkus: other.shown,
         otherSkusMoreText: joinNotes(other.hidden > 0 ? `+${other.hidden} more` : '', tenant.otherSkusMoreText),
         lastSyncErrorText: clip(tenant.lastSyncErrorText, MAX_MESSAGE_CHARS),
+        sources: tenant.sources.slice(0, CARD_LIST_LIMITS.sources).map((line) => ({ ...line, text: clip(line.text, MAX_WARNING_CHARS) })),
       },
     };
   },

@@ -12,6 +12,7 @@ export const CARD_LIST_LIMITS = {
   copilotSkus: 5,
   otherSkus: 5,
   warnings: 10,
+  sources: 12,
 } as const;
 
 /** Teams rejects a message whose card JSON reaches 28 KB. */
@@ -91,6 +92,15 @@ export interface TenantStatusView {
   syncRunning: boolean;
   /** Work for this tenant the outbox gave up on (dead-lettered), with where to retry it; empty when none. */
   failedWorkText: string;
+  /** Each activity source read so far: its data's date, or why it is missing or stale. */
+  sources: SourceLine[];
+}
+
+export interface SourceLine {
+  label: string;
+  /** e.g. "as of 21 Nov 2026 (2 days ago)", or "Stale: last read 20 Nov 2026 … Missing permission …" */
+  text: string;
+  color: CardColor;
 }
 
 export interface StatusView {

@@ -34,6 +34,7 @@ export function helpView(overrides: Partial<HelpView> = {}): HelpView {
 
 export function tenantView(overrides: Partial<TenantStatusView> = {}): TenantStatusView {
   return {
+    sources: [],
     tenantId: 'tnt_7f3c2a',
     synced: true,
     tenantName: 'Contoso Ltd',

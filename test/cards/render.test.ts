@@ -63,6 +63,16 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
     ['healthy tenant', statusView()],
     ['no Copilot', statusView({ hasCopilot: false, copilotPurchased: 0, copilotAssigned: 0, copilotAvailable: 0, copilotSkus: [] })],
     ['sync running', statusView({ syncRunning: true, lastSyncOutcomeText: 'Running', lastSyncOutcomeColor: 'Accent' })],
+    [
+      'activity sources, one stale and one refused, with long reasons',
+      statusView({
+        sources: [
+          { label: 'Copilot usage report (per user)', text: 'as of 21 Nov 2026 (2 days ago)', color: 'Default' },
+          { label: 'Sign-in activity', text: `Not available. ${'The tenant lacks Microsoft Entra ID P1. '.repeat(40)}`, color: 'Attention' },
+          ...Array.from({ length: 14 }, (_, i) => ({ label: `Source ${i}`, text: `Stale, last good data as of 1 Nov 2026. ${'Graph is throttling. '.repeat(30)}`, color: 'Warning' as const })),
+        ],
+      }),
+    ],
     ['dead-lettered work', statusView({ failedWorkText: '2 background tasks (such as a result post) could not be delivered and were set aside. See GET /api/v1/m365/jobs?status=dead for why, and retry there.' })],
     [
       'failed sync with a long error',

@@ -1,3 +1,4 @@
+import type { SourceStatusRecord } from '../../domain/activity-sources';
 import type { SkuRow, UserCounts, UserWithLicenses } from '../../domain/directory';
 import type { SyncRunRecord } from '../../domain/sync-run';
 import type { TenantRecord } from '../../domain/tenant';
@@ -33,4 +34,8 @@ export interface TenantReads {
 export interface SyncRunReads {
   get(id: number): SyncRunRecord | undefined;
   latestFinished(tenantId: string): SyncRunRecord | undefined;
+}
+
+export interface SourceStatusReads {
+  list(tenantId: string): SourceStatusRecord[];
 }

@@ -1,7 +1,7 @@
 import type { TenantStatusView } from '../../cards/view-models';
 import { matchTenants, type TenantRecord } from '../../domain/tenant';
 import type { StorageState } from '../sync/sync-service';
-import type { DirectoryReads, SyncRunReads, TenantReads } from './ports';
+import type { DirectoryReads, SourceStatusReads, SyncRunReads, TenantReads } from './ports';
 import { tenantStatusView } from './status-views';
 
 /** Gathers what the status card shows for a tenant from the cache. */
@@ -12,6 +12,7 @@ export class StatusService {
     private readonly runs: SyncRunReads,
     private readonly sync: { isRunning(tenantId: string): boolean; storageState(): StorageState },
     private readonly failedWork: { countDead(tenantId: string): number },
+    private readonly sources: SourceStatusReads,
   ) {}
 
   /** Tenants matching a name, domain or id fragment typed after a command; all of them when empty. */
@@ -38,6 +39,7 @@ export class StatusService {
         lastRun: this.runs.latestFinished(tenant.id),
         syncRunning: this.sync.isRunning(tenant.id),
         deadJobs: this.failedWork.countDead(tenant.id),
+        sources: this.sources.list(tenant.id),
         now,
       });
       // Syncs paused for a full disk: the card says why the data stops getting fresher and what to do.

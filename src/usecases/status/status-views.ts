@@ -1,4 +1,6 @@
-import { CARD_LIST_LIMITS, type CardColor, type SyncResultView, type SyncStartedView, type TenantStatusView } from '../../cards/view-models';
+import { CARD_LIST_LIMITS, type CardColor, type SourceLine, type SyncResultView, type SyncStartedView, type TenantStatusView } from '../../cards/view-models';
+import { READ_REQUIREMENTS } from '../../domain/access-requirements';
+import { SOURCE_IDS, ageInDays, isStale, type SourceStatusRecord } from '../../domain/activity-sources';
 import { seatsOf, sumSeats } from '../../domain/seats';
 import type { SkuRow, UserCounts } from '../../domain/directory';
 import type { SyncRunRecord } from '../../domain/sync-run';
@@ -14,6 +16,8 @@ export interface TenantStatusInput {
   syncRunning: boolean;
   /** Jobs about this tenant that the outbox dead-lettered. */
   deadJobs: number;
+  /** What each activity source last did (none before the first sync that reads them). */
+  sources: SourceStatusRecord[];
   now: Date;
 }
 
@@ -61,7 +65,38 @@ export function tenantStatusView(input: TenantStatusInput): TenantStatusView {
       input.deadJobs === 0
         ? ''
         : `${input.deadJobs} background ${input.deadJobs === 1 ? 'task' : 'tasks'} (such as a result post) could not be delivered and ${input.deadJobs === 1 ? 'was' : 'were'} set aside. See GET /api/v1/m365/jobs?status=dead for why, and retry there.`,
+    sources: sourceLines(input.sources, now),
   };
+}
+
+/** A report's date (YYYY-MM-DD) reads as a day; an instant as a UTC time. */
+function asOfText(asOf: string, now: Date): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(asOf)) {
+    const days = ageInDays(`${asOf}T00:00:00Z`, now);
+    return `${utcText(`${asOf}T00:00:00Z`).replace(/ 00:00 UTC$/, '')} (${days === 0 ? 'today' : days === 1 ? 'yesterday' : `${days} days ago`})`;
+  }
+  return `${utcText(asOf)} (${agoText(asOf, now)})`;
+}
+
+/**
+ * One line per source, in the order of SOURCE_IDS: the data's own date when it is current, and when
+ * it is not, whether older data is still served (stale, with its age) and what to do.
+ */
+export function sourceLines(records: readonly SourceStatusRecord[], now: Date): SourceLine[] {
+  const order = new Map<string, number>(SOURCE_IDS.map((id, i) => [id, i]));
+  return [...records]
+    .sort((a, b) => (order.get(a.source) ?? 0) - (order.get(b.source) ?? 0))
+    .map((r): SourceLine => {
+      const label = READ_REQUIREMENTS[r.source].label;
+      const dated = r.asOf ? `as of ${asOfText(r.asOf, now)}` : r.lastSuccessAt ? `read ${asOfText(r.lastSuccessAt, now)}` : '';
+      const notes = r.warnings.length > 0 ? ` ${r.warnings.join(' ')}` : '';
+      if (r.lastOutcome === 'ok' || r.lastOutcome === 'not_newer') {
+        return { label, text: `${dated}${notes}`.trim(), color: r.warnings.length > 0 ? 'Warning' : 'Default' };
+      }
+      const reason = r.message ?? 'The last read failed.';
+      if (isStale(r)) return { label, text: `Stale, last good data ${dated}. ${reason}`, color: 'Warning' };
+      return { label, text: `${r.lastOutcome === 'refused' ? 'Not available' : 'Not read yet'}. ${reason}`, color: 'Attention' };
+    });
 }
 
 export function syncStartedView(tenant: TenantRecord, run: SyncRunRecord, joinedRunning: boolean): SyncStartedView {
