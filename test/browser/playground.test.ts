@@ -196,6 +196,16 @@ describe.skipIf(NO_CHROMIUM)('personal chat in the Agents Playground', () => {
     await shoot(card, 'help-card.png');
   });
 
+  it('check lists every read with OK or what is missing', async () => {
+    const card = await nextCard('Permission check', () => send(personalEditor(), 'check'));
+    const text = await card.innerText();
+    expect(text).toContain('Users and licence assignments');
+    expect(text).toMatch(/\d+ of \d+ reads work/);
+    expect(text).toContain('User.Read.All (Microsoft Graph)');
+    await expectNoClippedText(card);
+    await shoot(card, 'check-card.png');
+  });
+
   it('sync answers at once with Sync started, then posts the result', async () => {
     const before = h.app.runs.latest(tenant().id)?.id ?? 0;
     const doneBefore = await cards().filter({ hasText: 'Sync succeeded' }).count();
