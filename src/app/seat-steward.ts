@@ -4,6 +4,9 @@ import { GraphDirectorySource } from '../adapters/graph/graph-directory-source';
 import { createGraphClient, type TenantConnection } from '../adapters/graph/graph-client';
 import { TenantReader } from '../adapters/graph/tenant-reader';
 import { SqliteSourceStatusStore } from '../adapters/sqlite/source-status';
+import { GraphUsageReports } from '../adapters/graph/graph-usage-reports';
+import { SqliteUsageReports } from '../adapters/sqlite/usage-reports';
+import { restoreConcealmentAfterCrash } from '../usecases/usage/report-concealment';
 import { buildActivitySources, type TenantGraphAccess } from './activity-sources';
 import { ConversationStore } from '../adapters/sqlite/conversations';
 import { databaseFile, openDatabase, type Db } from '../adapters/sqlite/database';
@@ -75,6 +78,10 @@ export interface SeatSteward {
   outbox: OutboxStore;
   jobs: JobRunner;
   demoTenant?: EmbeddedDemoTenant;
+  /** Usage report data (per-user rows, /usage figures) for reads. */
+  usage: SqliteUsageReports;
+  /** Settles once report name concealment a killed process left off is restored (how many tenants). */
+  concealmentRestored: Promise<number>;
   close(): Promise<void>;
 }
 
@@ -162,6 +169,19 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   const sink = new SnapshotWriterThread(databaseFile(config.dataDir), db);
   opened.push(() => sink.close());
   const sync = new SyncService({ tenants, runs, sourceFor, activitySources, sourceStatus, sink, storage: new SqliteCacheStorage(db), logger });
+  const usage = new SqliteUsageReports(db);
+  // Concealment a killed sync left off goes back on now, in the background: an unreachable tenant must not hold up the start.
+  const concealmentRestored = restoreConcealmentAfterCrash({
+    markers: usage,
+    graphFor: (tenantId) => {
+      const tenant = tenants.find(tenantId);
+      if (!tenant) throw new Error(`tenant ${tenantId} is no longer configured`);
+      const access = graphFor(tenant);
+      return new GraphUsageReports(access.client, access.conn);
+    },
+    log: logger,
+  });
+  opened.push(() => concealmentRestored);
   const recovered = sync.recoverInterrupted();
   if (recovered.interruptedRuns > 0 || recovered.orphanRows > 0) logger.warn(recovered, 'cleaned up after an interrupted sync');
 
@@ -236,8 +256,11 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     outbox,
     jobs,
     demoTenant,
+    usage,
+    concealmentRestored,
     async close() {
       schedule?.stop();
+      await concealmentRestored;
       await jobs.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await sync.idle();
