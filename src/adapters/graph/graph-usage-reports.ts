@@ -30,13 +30,14 @@ export class GraphUsageReports implements UsageReportGraph {
   async readCsv(call: ReportCall, onBatch: (rows: ReportRow[], columns: string[]) => void | Promise<void>): Promise<{ requests: number }> {
     let response: Response;
     try {
-      response = (await this.client.api(call.path).middlewareOptions([retryOptions()]).responseType(ResponseType.RAW).get()) as Response;
+      response = (await this.request(call.path).middlewareOptions([retryOptions()]).responseType(ResponseType.RAW).get()) as Response;
     } catch (error) {
       throw this.explain(error, call);
     }
     if (!response.ok) throw this.explain(await errorOf(response), call);
     // The report call and the download it redirected to.
-    const requests = response.redirected ? 2 : 1;
+    const fn = /\/(\w+)\(/.exec(call.path)?.[1] ?? '';
+    const requests = response.redirected || (response.url !== '' && !response.url.includes(fn)) ? 2 : 1;
     if (!response.body) throw this.cut(call, 'the download had no body');
     const parser = new CsvParser();
     let columns: string[] | null = null;
@@ -83,7 +84,7 @@ export class GraphUsageReports implements UsageReportGraph {
     while (next) {
       let page: { value?: Array<Record<string, unknown>>; '@odata.nextLink'?: string };
       try {
-        page = (await this.client.api(next).middlewareOptions([retryOptions()]).get()) as typeof page;
+        page = (await this.request(next).middlewareOptions([retryOptions()]).get()) as typeof page;
       } catch (error) {
         throw this.explain(error, call);
       }
@@ -113,6 +114,12 @@ export class GraphUsageReports implements UsageReportGraph {
     } catch (error) {
       throw explainTenantError(error, this.ctx, `${value ? 'restoring' : 'turning off'} report name concealment (/admin/reportSettings)`, { permission: 'ReportSettings.ReadWrite.All' });
     }
+  }
+
+  /** Paths name their Graph version (reports live in both); the client would otherwise prefix its default one. */
+  private request(pathOrUrl: string) {
+    const m = /^\/(v1\.0|beta)(\/.*)$/.exec(pathOrUrl);
+    return m ? this.client.api(m[2] as string).version(m[1] as string) : this.client.api(pathOrUrl);
   }
 
   private explain(error: unknown, call: ReportCall): TenantAccessError {
