@@ -84,5 +84,106 @@ describe('usage reports: Copilot usage and Microsoft 365 activity per user', () 
   });
 });
 
+const statusOf = (h: Harness, tenantId: string) => Object.fromEntries(new SqliteSourceStatusStore(h.app.db).list(tenantId).map((s) => [s.source, s]));
+
+describe('usage reports: faults', () => {
+  let h: Harness | undefined;
+  afterAll(async () => h?.close());
+  const start = async (config: Record<string, string> = {}, data = generateDemoTenant({ users: 120, seed: 62 })) => {
+    await h?.close();
+    h = await startHarness({ data, config: { REPORTS_REREAD_HOURS: '0', ...config } });
+    return { h, tenantId: h.app.tenants.list()[0].id, data };
+  };
+
+  it('falls back to the beta report when the current Copilot endpoint answers 404, and records which served', async () => {
+    const { h, tenantId, data } = await start();
+    h.demo.server.faults.add({ path: '/v1.0/copilot/reports/*', status: 404, times: Infinity });
+    const run = await h.app.sync.request(tenantId, 'test').done;
+    expect(run.status).toBe('success');
+    expect(statusOf(h, tenantId).copilot_usage).toMatchObject({ lastOutcome: 'ok', servedBy: 'beta /reports', requests: 3 });
+    const holder = data.users.find((u) => u.assignedLicenses.some((l) => l.skuId === SKU.COPILOT)) as GraphUser;
+    expect(h.app.usage.copilotUser(tenantId, holder.userPrincipalName)?.reportRefreshDate).toBe(data.activity?.reportRefreshDate);
+  });
+
+  it('without Reports.Read.All the reports are refused by name, the directory and report settings still land, the sync is partial', async () => {
+    const data = generateDemoTenant({ users: 120, seed: 63 });
+    data.app.roles = (data.app.roles ?? []).filter((r) => r !== 'Reports.Read.All');
+    const { h, tenantId } = await start({}, data);
+    const run = await h.app.sync.request(tenantId, 'test').done;
+    expect(run.status).toBe('partial');
+    const status = statusOf(h, tenantId);
+    for (const source of ['copilot_usage', 'm365_activity', 'service_usage']) {
+      expect(status[source]).toMatchObject({ lastOutcome: 'refused', errorCode: 'insufficient_privileges' });
+      expect(status[source].message).toContain('Reports.Read.All');
+    }
+    expect(status.report_settings.lastOutcome).toBe('ok');
+    expect(run.warnings.filter((w) => w.includes('Reports.Read.All'))).toHaveLength(3);
+    expect(h.app.directory.userCounts(tenantId).total).toBe(120);
+  });
+
+  it('without ReportSettings.Read.All only the setting is refused; the reports land', async () => {
+    const data = generateDemoTenant({ users: 120, seed: 64 });
+    data.app.roles = (data.app.roles ?? []).filter((r) => r !== 'ReportSettings.Read.All');
+    const { h, tenantId } = await start({}, data);
+    const run = await h.app.sync.request(tenantId, 'test').done;
+    expect(run.status).toBe('partial');
+    const status = statusOf(h, tenantId);
+    expect(status.report_settings).toMatchObject({ lastOutcome: 'refused', errorCode: 'insufficient_privileges' });
+    expect(status.report_settings.message).toContain('ReportSettings.Read.All');
+    expect(status.copilot_usage.lastOutcome).toBe('ok');
+    expect(status.m365_activity.lastOutcome).toBe('ok');
+  });
+
+  it('honours a 429 Retry-After on a report and then reads it', async () => {
+    const { h, tenantId } = await start();
+    h.demo.server.faults.add({ path: '/v1.0/reports/*', status: 429, retryAfterSeconds: 1 });
+    const run = await h.app.sync.request(tenantId, 'test').done;
+    expect(run.status).toBe('success');
+    const calls = h.demo.server.requests.filter((r) => r.path.includes('getOffice365ActiveUserDetail'));
+    expect(calls.map((c) => c.status)).toEqual([429, 302]);
+    expect((calls[1]?.startedAt ?? 0) - (calls[0]?.startedAt ?? 0)).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('a spent report budget (long Retry-After) fails the report at once with the budget named; the others land', async () => {
+    const { h, tenantId } = await start();
+    h.demo.server.faults.add({ path: '/v1.0/copilot/reports/*', status: 429, retryAfterSeconds: 540 });
+    h.demo.server.faults.add({ path: '/beta/reports/getMicrosoft365CopilotUsageUserDetail*', status: 429, retryAfterSeconds: 540 });
+    const run = await h.app.sync.request(tenantId, 'test').done;
+    expect(run.status).toBe('partial');
+    const status = statusOf(h, tenantId);
+    expect(status.copilot_usage).toMatchObject({ lastOutcome: 'failed', errorCode: 'report_budget_exhausted' });
+    expect(status.copilot_usage.message).toContain('540');
+    expect(status.m365_activity.lastOutcome).toBe('ok');
+  });
+
+  it('a truncated download keeps the previous report whole', async () => {
+    const { h, tenantId, data } = await start();
+    expect((await h.app.sync.request(tenantId, 'test').done).status).toBe('success');
+    const holder = data.users.find((u) => u.assignedLicenses.some((l) => l.skuId === SKU.COPILOT)) as GraphUser;
+    const before = h.app.usage.copilotUser(tenantId, holder.userPrincipalName);
+    const count = (table: string) => (h.app.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number);
+    const rowsBefore = [count('copilot_usage_users'), count('m365_activity_users')];
+    h.demo.server.data.reportDownloadFault = 'truncate';
+    const run = await h.app.sync.request(tenantId, 'test').done;
+    expect(run.status).toBe('partial');
+    const status = statusOf(h, tenantId);
+    expect(status.copilot_usage).toMatchObject({ lastOutcome: 'failed', errorCode: 'report_download_failed' });
+    expect(status.copilot_usage.message).toContain('previous report is kept');
+    expect(status.copilot_usage.lastSuccessAt).not.toBeNull();
+    expect(h.app.usage.copilotUser(tenantId, holder.userPrincipalName)).toEqual(before);
+    // No half-written generation is left beside the served one.
+    expect([count('copilot_usage_users'), count('m365_activity_users')]).toEqual(rowsBefore);
+  });
+
+  it('does not read a report again while no newer one can exist (Sync now three times: one read)', async () => {
+    const { h, tenantId } = await start({ REPORTS_REREAD_HOURS: '6' });
+    for (let i = 0; i < 3; i++) expect((await h.app.sync.request(tenantId, 'test').done).status).toBe('success');
+    const calls = h.demo.server.requests.filter((r) => /\/reports\//.test(r.path));
+    expect(calls.filter((c) => c.path.includes('UserDetail'))).toHaveLength(2);
+    expect(calls.filter((c) => !c.path.includes('UserDetail'))).toHaveLength(12);
+    expect(statusOf(h, tenantId).copilot_usage).toMatchObject({ lastOutcome: 'not_newer', requests: 0 });
+  });
+});
+
 export { story, reportRequests };
 void TEST_API_KEY;
