@@ -1,4 +1,4 @@
-import { COPILOT_APPS, M365_SERVICES, type CopilotTrendDay, type CopilotUsageRow, type M365ActivityRow, type ServiceUsage, type UsagePeriod } from '../../domain/usage';
+import { COPILOT_APPS, M365_SERVICES, isConcealedId, type CopilotTrendDay, type CopilotUsageRow, type M365ActivityRow, type ServiceUsage, type UsagePeriod } from '../../domain/usage';
 import type { ConcealmentMarkers, UsageReads, UsageReportStore, UserRowsWriter } from '../../usecases/usage/ports';
 import type { Db } from './database';
 import { prepared } from './prepared';
@@ -44,6 +44,9 @@ const M365_SPEC: TableSpec<M365ActivityRow> = {
 };
 
 const DELETE_BATCH = 5000;
+
+/** How rows are keyed: lower-case UPN, or the upper-case id a concealed report shows. */
+const userKey = (upn: string): string => (isConcealedId(upn) ? upn.toUpperCase() : upn.toLowerCase());
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 class GenerationWriter<Row> implements UserRowsWriter<Row> {
@@ -140,7 +143,7 @@ export class SqliteUsageReports implements UsageReportStore, UsageReads, Conceal
       this.db,
       `SELECT r.* FROM copilot_usage_users r JOIN report_generations g ON g.tenant_id = r.tenant_id AND g.report = 'copilot_usage' AND g.generation = r.generation
        WHERE r.tenant_id = ? AND r.upn = ?`,
-    ).get(tenantId, upn.toLowerCase()) as CopilotDbRow | undefined;
+    ).get(tenantId, userKey(upn)) as CopilotDbRow | undefined;
     if (!row) return undefined;
     return {
       upn: row.upn,
@@ -158,7 +161,7 @@ export class SqliteUsageReports implements UsageReportStore, UsageReads, Conceal
       this.db,
       `SELECT r.* FROM m365_activity_users r JOIN report_generations g ON g.tenant_id = r.tenant_id AND g.report = 'm365_activity' AND g.generation = r.generation
        WHERE r.tenant_id = ? AND r.upn = ?`,
-    ).get(tenantId, upn.toLowerCase()) as CopilotDbRow | undefined;
+    ).get(tenantId, userKey(upn)) as CopilotDbRow | undefined;
     if (!row) return undefined;
     return {
       upn: row.upn,
