@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COPILOT_APPS, DAY_MS, dayNumber, lastActiveDay, type DemoUserActivity } from '../demo-tenant/activity';
+import { COPILOT_APPS, DAY_MS, activeOn, dayNumber, dayString, lastActiveDay, type DemoUserActivity } from '../demo-tenant/activity';
 import { SKU } from '../demo-tenant/constants';
 import { generateDemoTenant } from '../demo-tenant/generator';
+import { dailyFigures } from '../demo-tenant/usage-story';
 import type { DemoTenantData, GraphUser } from '../demo-tenant/model';
 import { SqliteSourceStatusStore } from '../src/adapters/sqlite/source-status';
 import { startHarness, TEST_API_KEY, type Harness } from './helpers/harness';
@@ -182,6 +183,96 @@ describe('usage reports: faults', () => {
     expect(calls.filter((c) => c.path.includes('UserDetail'))).toHaveLength(2);
     expect(calls.filter((c) => !c.path.includes('UserDetail'))).toHaveLength(12);
     expect(statusOf(h, tenantId).copilot_usage).toMatchObject({ lastOutcome: 'not_newer', requests: 0 });
+  });
+});
+
+interface UsageJson {
+  generated_at: string;
+  summary: { total_active_users: number };
+  services: Record<string, unknown>;
+  trends: unknown;
+  sources: { service_usage: unknown };
+  error: { code: string };
+}
+
+describe('GET /usage', () => {
+  let h: Harness;
+  let tenantId: string;
+  let data: DemoTenantData;
+  beforeAll(async () => {
+    data = generateDemoTenant({ users: 400, seed: 65 });
+    h = await startHarness({ data });
+    tenantId = h.app.tenants.list()[0].id;
+    expect((await h.app.sync.request(tenantId, 'test').done).status).toBe('success');
+  });
+  afterAll(async () => h?.close());
+
+  const get = async (p: string) => {
+    const res = await fetch(`${h.app.url}${p}`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+    return { status: res.status, body: (await res.json()) as UsageJson };
+  };
+
+  /** What the story says for a period of `days`, counted here user by user and day by day. */
+  function expected(days: number) {
+    const s = story(data).filter((x) => x.user.assignedLicenses.length > 0);
+    const { today, lag } = s[0] as ReturnType<typeof story>[number];
+    const refreshDay = today - lag;
+    const from = dayString(refreshDay - days + 1);
+    const services = ['exchange', 'oneDrive', 'sharePoint', 'teams', 'yammer'] as const;
+    const active = Object.fromEntries([...services, 'any'].map((k) => [k, 0])) as Record<string, number>;
+    for (const x of s) {
+      let any = false;
+      for (const svc of services) {
+        const d = lastActiveDay(x.user, x.activity, 'm365', today, lag, svc);
+        if (d !== null && d >= from) {
+          active[svc]++;
+          any = true;
+        }
+      }
+      if (any) active.any++;
+    }
+    const dailyActive = Array.from({ length: 180 }, (_, k) => s.filter((x) => activeOn(x.user, x.activity, 'm365', lag + k, today)).length);
+    const perDay = Array.from({ length: days }, (_, k) => dailyFigures({ refreshDate: dayString(refreshDay), refreshDay, users: [], dailyActive, licensedUsers: s.length }, k));
+    const sum = (f: (d: (typeof perDay)[number]) => number) => perDay.reduce((t, d) => t + f(d), 0);
+    const gb = (bytes: number) => Math.round((bytes / 1024 ** 3) * 10) / 10;
+    return {
+      summary: { total_active_users: active.any, total_inactive_users: s.length - active.any, activity_rate: Math.round((active.any / s.length) * 1000) / 10 },
+      services: {
+        exchange: { active_users: active.exchange, emails_sent: sum((d) => d.emailsSent), emails_received: sum((d) => d.emailsReceived), mailbox_usage_gb: gb(perDay[0]!.mailboxStorageBytes) },
+        sharepoint: { active_users: active.sharePoint, files_created: null, files_shared: sum((d) => d.sharePointSharedInternally + d.sharePointSharedExternally), storage_used_gb: gb(perDay[0]!.sharePointStorageBytes) },
+        teams: { active_users: active.teams, meetings_held: sum((d) => d.meetings), messages_sent: sum((d) => d.teamChatMessages + d.privateChatMessages), calls_made: sum((d) => d.calls) },
+        onedrive: { active_users: active.oneDrive, files_synced: sum((d) => d.oneDriveSynced), storage_used_gb: gb(perDay[0]!.oneDriveStorageBytes) },
+      },
+      trends: { daily_active_users: perDay.map((d, k) => ({ date: d.reportDate, count: dailyActive[k] })).reverse() },
+    };
+  }
+
+  it('answers seed 000\'s shape with the figures the demo tenant\'s story gives, as of the report date', async () => {
+    for (const [period, days] of [['30d', 30], ['7d', 7], ['180d', 180]] as const) {
+      const { status, body } = await get(`/api/v1/m365/tenants/${tenantId}/usage?period=${period}`);
+      expect(status).toBe(200);
+      const want = expected(days);
+      expect(body).toMatchObject({ tenant_id: tenantId, period, as_of: data.activity?.reportRefreshDate });
+      expect(body.summary).toEqual(want.summary);
+      expect(body.services).toEqual(want.services);
+      expect(body.trends).toEqual(want.trends);
+      expect(body.summary.total_active_users).toBeGreaterThan(0);
+      expect(Date.parse(body.generated_at)).not.toBeNaN();
+      expect(body.sources.service_usage).toMatchObject({ status: 'ok', report_refresh_date: data.activity?.reportRefreshDate, stale: false });
+    }
+  });
+
+  it('filters by service, and refuses a bad period or service with the 400 shape', async () => {
+    const one = await get(`/api/v1/m365/tenants/${tenantId}/usage?period=90d&service=teams`);
+    expect(one.status).toBe(200);
+    expect(Object.keys(one.body.services)).toEqual(['teams']);
+    expect(one.body.services.teams).toEqual(expected(90).services.teams);
+    for (const bad of ['period=31d', 'service=yammer', 'period=30d&foo=1']) {
+      const r = await get(`/api/v1/m365/tenants/${tenantId}/usage?${bad}`);
+      expect(r.status).toBe(400);
+      expect(r.body.error.code).toBe('invalid_parameter');
+    }
+    expect((await get(`/api/v1/m365/tenants/nope/usage`)).status).toBe(404);
   });
 });
 

@@ -7,6 +7,7 @@ import { SqliteSourceStatusStore } from '../adapters/sqlite/source-status';
 import { GraphUsageReports } from '../adapters/graph/graph-usage-reports';
 import { SqliteUsageReports } from '../adapters/sqlite/usage-reports';
 import { restoreConcealmentAfterCrash } from '../usecases/usage/report-concealment';
+import { UsageQuery } from '../usecases/usage/usage-query';
 import { buildActivitySources, type TenantGraphAccess } from './activity-sources';
 import { ConversationStore } from '../adapters/sqlite/conversations';
 import { databaseFile, openDatabase, type Db } from '../adapters/sqlite/database';
@@ -185,6 +186,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   const recovered = sync.recoverInterrupted();
   if (recovered.interruptedRuns > 0 || recovered.orphanRows > 0) logger.warn(recovered, 'cleaned up after an interrupted sync');
 
+  const usageQuery = new UsageQuery(usage, sourceStatus);
   const adapter = createTeamsAdapter(config.bot);
   const notifier = new TeamsNotifier(adapter, botAppId(config.bot), logger);
   const outbox = new SqliteOutboxStore(db);
@@ -213,6 +215,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     logger,
     api: { tenants, directory, runs, authorize, syncRunning: () => sync.isAnyRunning(), logger },
     jobs: { outbox, runner: jobs, authorize, logger },
+    usage: { tenants, usage: usageQuery, authorize, logger },
     // Unauthenticated, so no tenant names or ids: an MSP's customer list is not public.
     health: () => {
       const storage = sync.storageState();
