@@ -31,6 +31,7 @@ import { tenantSyncAction } from '../entry/bot/card-actions/tenant-sync';
 import { helpCommand } from '../entry/bot/commands/help';
 import { statusCommand } from '../entry/bot/commands/status';
 import { syncCommand } from '../entry/bot/commands/sync';
+import { usageCommand } from '../entry/bot/commands/usage';
 import { createHttpServer } from '../entry/http/http-server';
 import { JobRunner, type JobRunnerOptions } from '../usecases/outbox/job-runner';
 import { JobRegistry } from '../usecases/outbox/job-type';
@@ -200,7 +201,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     conversations,
     logger,
     allowedTenants: config.botAllowedTenants,
-    commands: (commandList) => [helpCommand(commandList), statusCommand(status), syncCommand({ status, sync, report })],
+    commands: (commandList) => [helpCommand(commandList), statusCommand(status), syncCommand({ status, sync, report }), usageCommand({ status, usage: usageQuery })],
     cardActions: [
       registerCardAction(tenantSyncAction({ status, sync, report, waitMs: options.cardSyncWaitMs ?? 8000 })),
       registerCardAction(tenantStatusAction(status)),
