@@ -6,6 +6,9 @@ import { dailyFigures } from '../demo-tenant/usage-story';
 import type { DemoTenantData, GraphUser } from '../demo-tenant/model';
 import { SqliteSourceStatusStore } from '../src/adapters/sqlite/source-status';
 import { startHarness, TEST_API_KEY, type Harness } from './helpers/harness';
+import { ConnectorRecorder, cardText, type RecordedActivity } from './helpers/connector-recorder';
+import { message, personal, post } from './helpers/teams-activities';
+import { validateCard } from './support/card-validator';
 
 /** Expected report contents, from the demo tenant's story (activity.ts), independently of the sync code and of the demo's report module. */
 function story(data: DemoTenantData) {
@@ -278,3 +281,46 @@ describe('GET /usage', () => {
 
 export { story, reportRequests };
 void TEST_API_KEY;
+
+describe('the usage command', () => {
+  let h: Harness;
+  let connector: ConnectorRecorder;
+  let serviceUrl: string;
+  let data: DemoTenantData;
+  beforeAll(async () => {
+    data = generateDemoTenant({ users: 150, seed: 66 });
+    h = await startHarness({ data });
+    connector = new ConnectorRecorder();
+    serviceUrl = await connector.start();
+  });
+  afterAll(async () => {
+    await h?.close();
+    await connector?.stop();
+  });
+
+  const ask = async (text: string) => {
+    connector.clear();
+    await post(h.app.url, message(serviceUrl, personal(), text));
+    await connector.waitFor((m) => m.length >= 1);
+    return connector.messages()[0] as RecordedActivity;
+  };
+
+  it('says the figures are not available before a sync, then shows them with the report date', async () => {
+    const before = await ask('usage 7d');
+    const first = (before.activity.attachments ?? [])[0]?.content as Record<string, unknown>;
+    expect(validateCard(first).errors).toEqual([]);
+    expect(cardText(first)).toContain('not available');
+    const tenantId = h.app.tenants.list()[0].id;
+    expect((await h.app.sync.request(tenantId, 'test').done).status).toBe('success');
+    const reply = await ask('usage 7d');
+    const card = (reply.activity.attachments ?? [])[0]?.content as Record<string, unknown>;
+    expect(validateCard(card).errors).toEqual([]);
+    const text = cardText(card);
+    expect(text).toContain(`As of ${data.activity?.reportRefreshDate}`);
+    const stored = h.app.usage.serviceUsage(tenantId, '7d');
+    expect(text).toContain(stored?.services.exchange.emails_sent.toLocaleString('en-US'));
+    expect(text).toContain('last 7 days');
+    const wrong = await ask('usage 45d');
+    expect(wrong.activity.text).toContain('7d, 30d, 90d, 180d');
+  });
+});
