@@ -23,6 +23,7 @@ export const DEFAULT_APP_ROLES: readonly string[] = [
   'Group.Read.All',
   'Reports.Read.All',
   'AuditLog.Read.All',
+  'ReportSettings.Read.All',
 ];
 
 export const SKU = {

@@ -139,4 +139,11 @@ export interface DemoTenantData {
   users: GraphUser[];
   subscribedSkus: GraphSubscribedSku[];
   groups: GraphGroup[];
+  /**
+   * Microsoft 365 admin center > Settings > Org settings > Reports: when displayConcealedNames is
+   * true, usage reports carry a stable 32-hex id instead of each user's name. Absent = false.
+   */
+  reportSettings?: { displayConcealedNames: boolean };
+  /** Test knob: 'truncate' cuts every report download short (the socket closes mid-body). */
+  reportDownloadFault?: 'truncate';
 }

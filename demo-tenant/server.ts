@@ -7,6 +7,7 @@ import { FaultInjector, type FaultRule } from './faults';
 import { GRAPH_VERSIONS } from './graph/common';
 import { registerGroupRoutes } from './graph/groups';
 import { registerOrganizationRoutes } from './graph/organization';
+import { registerReportRoutes } from './graph/reports';
 import { registerSubscribedSkuRoutes } from './graph/subscribed-skus';
 import { registerUserRoutes } from './graph/users';
 import {
@@ -130,6 +131,7 @@ export async function startDemoTenant(options: StartDemoTenantOptions): Promise<
   registerSubscribedSkuRoutes(router, tokens);
   registerGroupRoutes(router, tokens);
   registerOrganizationRoutes(router, tokens);
+  registerReportRoutes(router, tokens);
   const control = new Router();
   if (options.control) registerControlRoutes(control, faults, requests);
 

@@ -6,6 +6,7 @@ import { databaseFile, type Db } from '../src/adapters/sqlite/database';
 import { DirectoryReader } from '../src/adapters/sqlite/directory';
 import { SyncRunStore } from '../src/adapters/sqlite/sync-runs';
 import { TenantStore } from '../src/adapters/sqlite/tenants';
+import { SqliteUsageReports } from '../src/adapters/sqlite/usage-reports';
 import { startHarness, type Harness } from './helpers/harness';
 
 /**
@@ -79,6 +80,11 @@ describe('query plans of every list and lookup', () => {
     ['sync runs list', () => new SyncRunStore(db).list(tenantId), [/^SEARCH sync_runs USING INDEX sync_runs_by_tenant \(tenant_id=\?\)/]],
     ['latest finished sync run', () => new SyncRunStore(db).latestFinished(tenantId), [/^SEARCH sync_runs USING INDEX sync_runs_by_tenant/]],
     ['latest sync run', () => new SyncRunStore(db).latest(tenantId), [/^SEARCH sync_runs USING INDEX sync_runs_by_tenant/]],
+    ['Copilot usage row by UPN', () => new SqliteUsageReports(db).copilotUser(tenantId, 'someone@contoso.com'), [/^SEARCH r USING PRIMARY KEY \(tenant_id=\? AND generation=\? AND upn=\?\)/]],
+    ['Microsoft 365 activity row by UPN', () => new SqliteUsageReports(db).m365User(tenantId, 'someone@contoso.com'), [/^SEARCH r USING PRIMARY KEY \(tenant_id=\? AND generation=\? AND upn=\?\)/]],
+    ['usage figures of a period', () => new SqliteUsageReports(db).serviceUsage(tenantId, '30d'), [/^SEARCH service_usage USING PRIMARY KEY/]],
+    // Walks one snapshot's users (its key range) and looks each up in the report by key.
+    ['unmatched report rows', () => new SqliteUsageReports(db).unmatchedCount(tenantId, 'copilot_usage'), [/^SEARCH u USING PRIMARY KEY \(tenant_id=\? AND snapshot_id=\?\)/, /SEARCH r (EXISTS )?USING PRIMARY KEY \(tenant_id=\? AND generation=\? AND upn=\?\)/]],
     ['active conversations', () => new ConversationStore(db).listActive(), [/^SEARCH conversations USING INDEX conversations_active \(active=\?\)/]],
   ];
 

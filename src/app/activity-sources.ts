@@ -6,6 +6,13 @@ import type { Db } from '../adapters/sqlite/database';
 import type { AppConfig } from '../config/config';
 import type { TenantRecord } from '../domain/tenant';
 import type { ActivitySource } from '../usecases/sync/ports';
+import { GraphUsageReports } from '../adapters/graph/graph-usage-reports';
+import { SqliteUsageReports } from '../adapters/sqlite/usage-reports';
+import { CopilotUsageSource } from '../usecases/usage/copilot-usage-source';
+import { M365ActivitySource } from '../usecases/usage/m365-activity-source';
+import { ReportConcealment } from '../usecases/usage/report-concealment';
+import { ReportSettingsSource } from '../usecases/usage/report-settings-source';
+import { ServiceUsageSource } from '../usecases/usage/service-usage-source';
 
 /** One tenant's Graph connection, shared by the directory read and every activity source. */
 export interface TenantGraphAccess {
@@ -27,6 +34,14 @@ export interface ActivitySourceContext {
  * `check` reports them. Each capability adds its own here.
  */
 export function buildActivitySources(ctx: ActivitySourceContext): ActivitySource[] {
-  void ctx;
-  return [];
+  return [...usageReportSources(ctx)];
+}
+
+/** The usage reports share one view of the tenant's report name concealment per sync. */
+function usageReportSources(ctx: ActivitySourceContext): ActivitySource[] {
+  const graph = new GraphUsageReports(ctx.graph.client, ctx.graph.conn);
+  const store = new SqliteUsageReports(ctx.db);
+  const concealment = new ReportConcealment(graph, store, ctx.tenant.id, ctx.config.reports.unconceal, ctx.logger);
+  const deps = { tenantId: ctx.tenant.id, graph, store, concealment, rereadHours: ctx.config.reports.rereadHours };
+  return [new CopilotUsageSource(deps), new M365ActivitySource(deps), new ServiceUsageSource(deps), new ReportSettingsSource(deps, ctx.config.reports.unconceal)];
 }

@@ -9,6 +9,10 @@ import type { SyncType } from '../domain/activity-sources';
 import { CheckService, type AccessProbe } from '../usecases/check/check-service';
 import { checkCommand } from '../entry/bot/commands/check';
 import { registerSyncRoutes } from '../entry/api/sync-routes';
+import { GraphUsageReports } from '../adapters/graph/graph-usage-reports';
+import { SqliteUsageReports } from '../adapters/sqlite/usage-reports';
+import { restoreConcealmentAfterCrash } from '../usecases/usage/report-concealment';
+import { UsageQuery } from '../usecases/usage/usage-query';
 import { buildActivitySources, type TenantGraphAccess } from './activity-sources';
 import { ConversationStore } from '../adapters/sqlite/conversations';
 import { databaseFile, openDatabase, type Db } from '../adapters/sqlite/database';
@@ -32,6 +36,7 @@ import { tenantSyncAction } from '../entry/bot/card-actions/tenant-sync';
 import { helpCommand } from '../entry/bot/commands/help';
 import { statusCommand } from '../entry/bot/commands/status';
 import { syncCommand } from '../entry/bot/commands/sync';
+import { usageCommand } from '../entry/bot/commands/usage';
 import { createHttpServer } from '../entry/http/http-server';
 import { JobRunner, type JobRunnerOptions } from '../usecases/outbox/job-runner';
 import { JobRegistry } from '../usecases/outbox/job-type';
@@ -80,6 +85,10 @@ export interface SeatSteward {
   outbox: OutboxStore;
   jobs: JobRunner;
   demoTenant?: EmbeddedDemoTenant;
+  /** Usage report data (per-user rows, /usage figures) for reads. */
+  usage: SqliteUsageReports;
+  /** Settles once report name concealment a killed process left off is restored (how many tenants). */
+  concealmentRestored: Promise<number>;
   close(): Promise<void>;
 }
 
@@ -178,9 +187,23 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   const sink = new SnapshotWriterThread(databaseFile(config.dataDir), db);
   opened.push(() => sink.close());
   const sync = new SyncService({ tenants, runs, sourceFor, activitySources, sourceStatus, sink, storage: new SqliteCacheStorage(db), logger });
+  const usage = new SqliteUsageReports(db);
+  // Concealment a killed sync left off goes back on now, in the background: an unreachable tenant must not hold up the start.
+  const concealmentRestored = restoreConcealmentAfterCrash({
+    markers: usage,
+    graphFor: (tenantId) => {
+      const tenant = tenants.find(tenantId);
+      if (!tenant) throw new Error(`tenant ${tenantId} is no longer configured`);
+      const access = graphFor(tenant);
+      return new GraphUsageReports(access.client, access.conn);
+    },
+    log: logger,
+  });
+  opened.push(() => concealmentRestored);
   const recovered = sync.recoverInterrupted();
   if (recovered.interruptedRuns > 0 || recovered.orphanRows > 0) logger.warn(recovered, 'cleaned up after an interrupted sync');
 
+  const usageQuery = new UsageQuery(usage, sourceStatus);
   const adapter = createTeamsAdapter(config.bot);
   const notifier = new TeamsNotifier(adapter, botAppId(config.bot), logger);
   const outbox = new SqliteOutboxStore(db);
@@ -194,7 +217,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     conversations,
     logger,
     allowedTenants: config.botAllowedTenants,
-    commands: (commandList) => [helpCommand(commandList), statusCommand(status), syncCommand({ status, sync, report }), checkCommand({ status, check })],
+    commands: (commandList) => [helpCommand(commandList), statusCommand(status), syncCommand({ status, sync, report }), checkCommand({ status, check }), usageCommand({ status, usage: usageQuery })],
     cardActions: [
       registerCardAction(tenantSyncAction({ status, sync, report, waitMs: options.cardSyncWaitMs ?? 8000 })),
       registerCardAction(tenantStatusAction(status)),
@@ -222,6 +245,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
           logger,
         }),
     ],
+    usage: { tenants, usage: usageQuery, authorize, logger },
     // Unauthenticated, so no tenant names or ids: an MSP's customer list is not public.
     health: () => {
       const storage = sync.storageState();
@@ -265,8 +289,11 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     outbox,
     jobs,
     demoTenant,
+    usage,
+    concealmentRestored,
     async close() {
       schedule?.stop();
+      await concealmentRestored;
       await jobs.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await sync.idle();

@@ -13,6 +13,7 @@ import {
   type TenantStatusView,
   type WelcomeView,
 } from './view-models';
+import type { UsageView } from './usage-views';
 
 /** Which view model each template in cards/ is bound to. */
 export interface CardViews {
@@ -23,6 +24,7 @@ export interface CardViews {
   'sync-result': SyncResultView;
   error: ErrorView;
   check: CheckView;
+  usage: UsageView;
 }
 
 export type CardName = keyof CardViews;
@@ -105,6 +107,7 @@ const prepare: { [N in CardName]: (view: CardViews[N]) => object } = {
   },
   error: (view) => ({ ...view, message: clip(view.message, MAX_MESSAGE_CHARS) }),
   check: (view) => ({ ...view, signInProblemText: clip(view.signInProblemText, MAX_MESSAGE_CHARS), lines: view.lines.map((line) => ({ ...line, detailText: clip(line.detailText, MAX_WARNING_CHARS) })) }),
+  usage: (view) => ({ ...view, unavailableText: clip(view.unavailableText, MAX_MESSAGE_CHARS), staleText: clip(view.staleText, MAX_MESSAGE_CHARS) }),
 };
 
 /** An Adaptive Card as JSON, ready for any channel adapter to wrap (Teams: an attachment). */

@@ -124,6 +124,10 @@ const rawSchema = z.object({
       .default('0 */6 * * *'),
   ),
   PLAYGROUND: onOff,
+  /** Turn report name concealment off while usage reports are read, and back on (ReportSettings.ReadWrite.All). */
+  REPORTS_UNCONCEAL: onOff,
+  /** A usage report read successfully less than this many hours ago is not read again (reports refresh about daily). */
+  REPORTS_REREAD_HOURS: z.preprocess(emptyToUndefined, z.coerce.number().min(0, 'expected 0 or more hours').max(48, 'expected at most 48 hours').default(6)),
   PLAYGROUND_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(65535).default(56150)),
   DEMO_USERS: z.preprocess(
     emptyToUndefined,
@@ -185,6 +189,8 @@ export interface AppConfig {
   apiKeys: string[];
   syncCron: string;
   playground: { enabled: boolean; port: number };
+  /** Usage reports: REPORTS_UNCONCEAL and REPORTS_REREAD_HOURS. */
+  reports: { unconceal: boolean; rereadHours: number };
   logLevel: z.infer<typeof rawSchema>['LOG_LEVEL'];
 }
 
@@ -246,6 +252,7 @@ export function parseConfig(values: Record<string, string | undefined>, envName 
     apiKeys: v.API_KEYS,
     syncCron: v.SYNC_CRON,
     playground: { enabled: playgroundSetting ?? bot.mode === 'anonymous', port: v.PLAYGROUND_PORT },
+    reports: { unconceal: v.REPORTS_UNCONCEAL !== undefined && ['on', 'true', '1'].includes(v.REPORTS_UNCONCEAL), rereadHours: v.REPORTS_REREAD_HOURS },
     logLevel: v.LOG_LEVEL,
   };
 }

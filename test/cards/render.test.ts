@@ -22,6 +22,8 @@ import {
   welcomeView,
   type JsonObject,
 } from './fixtures';
+import { usageAnswer } from './usage-fixtures';
+import { usageView } from '../../src/cards/usage-views';
 
 function render<N extends CardName>(name: N, view: CardViews[N]): JsonObject {
   const card = renderCard(name, view);
@@ -137,6 +139,12 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
     ['mixed outcomes', checkView(checkReport((id, i) => (['ok', 'missing_permission', 'missing_licence', 'unreachable', 'error'] as const)[i % 5]))],
     ['every read refused with long messages', checkView(checkReport(() => 'missing_permission', 'Graph said no. '.repeat(200)))],
     ['sign-in failed', checkView({ ...checkReport(() => 'not_checked'), signIn: { ok: false, code: 'invalid_client_secret', message: 'Invalid client secret (AADSTS7000215). '.repeat(60) } })],
+  ],
+  usage: [
+    ['figures', usageView('Contoso Ltd', '30d', usageAnswer())],
+    ['never read', usageView('Contoso Ltd', '30d', usageAnswer({ status: 'never_read', asOf: null, readAt: null, ageDays: null }, null))],
+    ['refused', usageView('Fabrikam', '7d', usageAnswer({ status: 'refused', problem: 'Microsoft Graph denied reading the report: add Reports.Read.All.' }, null))],
+    ['stale', usageView('Contoso Ltd', '90d', usageAnswer({ status: 'failed', stale: true, problem: 'The report download was cut short.' }))],
   ],
 };
 
@@ -399,5 +407,17 @@ describe('welcome, help and error cards', () => {
   it('error shows its title in Attention colour', () => {
     const card = renderValid('error', errorView({ title: 'Not allowed ${title}' }));
     expect(findText(card, 'Not allowed ${title}')).toMatchObject({ color: 'Attention', weight: 'Bolder' });
+  });
+});
+
+describe('usage card', () => {
+  it('shows every figure with the report date, never zeros for a source that was not read', () => {
+    const card = renderValid('usage', usageView('Contoso Ltd', '30d', usageAnswer()));
+    const all = JSON.stringify(card);
+    expect(all).toContain('As of 2026-11-21');
+    for (const figure of ['15,420', '28,730', '2,450.5 GB', '340', '8,920', '5,600', '95.1%']) expect(all).toContain(figure);
+    const missing = renderValid('usage', usageView('Contoso Ltd', '30d', usageAnswer({ status: 'refused', problem: 'add Reports.Read.All' }, null)));
+    expect(JSON.stringify(missing)).toContain('Reports.Read.All');
+    expect(JSON.stringify(missing)).not.toContain('FactSet');
   });
 });

@@ -269,4 +269,81 @@ export const migrations: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 6,
+    name: 'usage reports',
+    // Per-user report rows are written as a new generation beside the one being served and
+    // report_generations flips to it at the end, so a failed or cut read leaves the last good
+    // report whole. upn is the lower-case userPrincipalName, or the 32-hex id of a concealed report.
+    sql: `
+      CREATE TABLE report_generations (
+        tenant_id           TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        report              TEXT NOT NULL,
+        generation          INTEGER NOT NULL,
+        report_refresh_date TEXT,
+        period              TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, report)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE copilot_usage_users (
+        tenant_id           TEXT NOT NULL,
+        generation          INTEGER NOT NULL,
+        upn                 TEXT NOT NULL,
+        concealed           INTEGER NOT NULL,
+        display_name        TEXT,
+        last_activity_date  TEXT,
+        teams               TEXT,
+        word                TEXT,
+        excel               TEXT,
+        power_point         TEXT,
+        outlook             TEXT,
+        one_note            TEXT,
+        loop                TEXT,
+        copilot_chat        TEXT,
+        report_refresh_date TEXT NOT NULL,
+        period              TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, generation, upn)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE m365_activity_users (
+        tenant_id           TEXT NOT NULL,
+        generation          INTEGER NOT NULL,
+        upn                 TEXT NOT NULL,
+        concealed           INTEGER NOT NULL,
+        display_name        TEXT,
+        last_activity_date  TEXT,
+        exchange            TEXT,
+        one_drive           TEXT,
+        share_point         TEXT,
+        teams               TEXT,
+        yammer              TEXT,
+        report_refresh_date TEXT NOT NULL,
+        period              TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, generation, upn)
+      ) WITHOUT ROWID;
+
+      -- Seed 000's /usage figures per period, replaced together.
+      CREATE TABLE service_usage (
+        tenant_id           TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        period              TEXT NOT NULL,
+        report_refresh_date TEXT NOT NULL,
+        figures             TEXT NOT NULL CHECK (json_valid(figures)),
+        PRIMARY KEY (tenant_id, period)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE copilot_trend (
+        tenant_id TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+        period    TEXT NOT NULL,
+        days      TEXT NOT NULL CHECK (json_valid(days)),
+        summary   TEXT CHECK (summary IS NULL OR json_valid(summary))
+      ) WITHOUT ROWID;
+
+      -- Written before report name concealment is turned off, deleted once it is back on: a row
+      -- left by a killed process means "restore it" at the next start.
+      CREATE TABLE report_concealment_restore (
+        tenant_id TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+        set_at    TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -1,6 +1,6 @@
 /** Text commands the bot understands; parsing is pure so every spelling is testable. */
 
-export type CommandName = 'help' | 'status' | 'sync' | 'check';
+export type CommandName = 'help' | 'status' | 'sync' | 'check' | 'usage';
 
 export interface ParsedCommand {
   name: CommandName | 'unknown';
@@ -20,6 +20,7 @@ const ALIASES: Partial<Record<string, CommandName>> = {
   refresh: 'sync',
   check: 'check',
   permissions: 'check',
+  usage: 'usage',
 };
 
 export function parseCommand(raw: string | undefined): ParsedCommand {

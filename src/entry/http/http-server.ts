@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { ApiError, sendApiError } from '../api/api-errors';
 import { registerJobRoutes, type JobRouteDeps } from '../api/job-routes';
 import { registerTenantRoutes, type TenantRouteDeps } from '../api/tenant-routes';
+import { registerUsageRoutes, type UsageRouteDeps } from '../api/usage-routes';
 import { parseActivity, serviceUrlRefusal } from './activity-envelope';
 import { answerClientErrorsAsJson, answerRestifyErrorsAsJson, headAsGet, readJsonBody, refuseEncodedBodies } from './http-edge';
 
@@ -31,6 +32,7 @@ export interface HttpServerDeps {
   extraServiceUrls?: readonly string[];
   api: TenantRouteDeps;
   jobs: JobRouteDeps;
+  usage?: UsageRouteDeps;
   health: () => Record<string, unknown>;
   /** Further /api/v1 route groups (sync, check, usage, security, audit...), each registering its own routes. */
   routes?: Array<(server: Server) => void>;
@@ -118,5 +120,6 @@ export function createHttpServer(deps: HttpServerDeps): Server {
   registerTenantRoutes(server, deps.api);
   registerJobRoutes(server, deps.jobs);
   for (const register of deps.routes ?? []) register(server);
+  if (deps.usage) registerUsageRoutes(server, deps.usage);
   return server;
 }

@@ -1,0 +1,59 @@
+import type { UsagePeriod } from '../domain/usage';
+import type { UsageAnswer } from '../usecases/usage/usage-query';
+
+export interface UsageFact {
+  title: string;
+  value: string;
+}
+
+/** The `usage` card: seed 000's /usage figures of one tenant and period, with their "as of" date. */
+export interface UsageView {
+  tenantName: string;
+  periodText: string;
+  /** False when no figures were ever stored: the card says why instead of showing zeros. */
+  available: boolean;
+  unavailableText: string;
+  asOfText: string;
+  /** Set when the last read failed and older figures are shown. */
+  staleText: string;
+  summary: UsageFact[];
+  services: Array<{ title: string; facts: UsageFact[] }>;
+  trendTitle: string;
+  trend: UsageFact[];
+}
+
+const n = (value: number): string => value.toLocaleString('en-US');
+const gb = (value: number): string => `${value.toLocaleString('en-US', { maximumFractionDigits: 1 })} GB`;
+const PERIOD_TEXT: Record<UsagePeriod, string> = { '7d': 'last 7 days', '30d': 'last 30 days', '90d': 'last 90 days', '180d': 'last 180 days' };
+const TREND_DAYS = 7;
+
+export function usageView(tenantName: string, period: UsagePeriod, answer: UsageAnswer): UsageView {
+  const { figures, provenance } = answer;
+  const base = { tenantName, periodText: `Usage, ${PERIOD_TEXT[period]}`, summary: [], services: [], trendTitle: '', trend: [] };
+  if (!figures) {
+    const why = provenance.problem ?? (provenance.status === 'never_read' ? 'No sync has read the Microsoft 365 usage reports yet. Run **sync**, then ask again.' : 'The usage reports have not been stored yet.');
+    return { ...base, available: false, unavailableText: `Usage figures are not available: ${why}`, asOfText: '', staleText: '' };
+  }
+  const s = figures.services;
+  const services: UsageView['services'] = [];
+  if (s.exchange) services.push({ title: 'Exchange', facts: [{ title: 'Active users', value: n(s.exchange.active_users) }, { title: 'Emails sent', value: n(s.exchange.emails_sent) }, { title: 'Emails received', value: n(s.exchange.emails_received) }, { title: 'Mailbox storage', value: gb(s.exchange.mailbox_usage_gb) }] });
+  if (s.sharepoint) services.push({ title: 'SharePoint', facts: [{ title: 'Active users', value: n(s.sharepoint.active_users) }, { title: 'Files shared', value: n(s.sharepoint.files_shared) }, { title: 'Storage used', value: gb(s.sharepoint.storage_used_gb) }] });
+  if (s.teams) services.push({ title: 'Teams', facts: [{ title: 'Active users', value: n(s.teams.active_users) }, { title: 'Meetings', value: n(s.teams.meetings_held) }, { title: 'Messages', value: n(s.teams.messages_sent) }, { title: 'Calls', value: n(s.teams.calls_made) }] });
+  if (s.onedrive) services.push({ title: 'OneDrive', facts: [{ title: 'Active users', value: n(s.onedrive.active_users) }, { title: 'Files synced', value: n(s.onedrive.files_synced) }, { title: 'Storage used', value: gb(s.onedrive.storage_used_gb) }] });
+  const days = figures.trends.daily_active_users.slice(-TREND_DAYS);
+  return {
+    ...base,
+    available: true,
+    unavailableText: '',
+    asOfText: `As of ${figures.reportRefreshDate} (Microsoft's report date; reports lag up to 3 days)${provenance.readAt ? ` · read ${provenance.readAt.slice(0, 16).replace('T', ' ')} UTC` : ''}`,
+    staleText: provenance.stale ? `Stale: the last read failed, so these are the figures read ${provenance.readAt?.slice(0, 10) ?? 'earlier'}. ${provenance.problem ?? ''}`.trim() : '',
+    summary: [
+      { title: 'Active users', value: n(figures.summary.total_active_users) },
+      { title: 'Inactive users', value: n(figures.summary.total_inactive_users) },
+      { title: 'Activity rate', value: `${figures.summary.activity_rate}%` },
+    ],
+    services,
+    trendTitle: days.length > 0 ? `Daily active users (last ${days.length} report days)` : '',
+    trend: days.map((d) => ({ title: d.date, value: n(d.count) })),
+  };
+}

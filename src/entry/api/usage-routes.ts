@@ -1,0 +1,60 @@
+import type { Logger } from 'pino';
+import type { Request, Server } from 'restify';
+import { z } from 'zod';
+import { USAGE_PERIODS, USAGE_SERVICES } from '../../domain/usage';
+import type { TenantReads } from '../../usecases/status/ports';
+import type { UsageQuery } from '../../usecases/usage/usage-query';
+import { ApiError } from './api-errors';
+import { jsonRoute, parseQuery } from './api-route';
+
+export interface UsageRouteDeps {
+  tenants: TenantReads;
+  usage: UsageQuery;
+  authorize: (req: Request) => void;
+  logger: Logger;
+}
+
+const usageQuery = z
+  .object({
+    period: z.enum(USAGE_PERIODS, { errorMap: () => ({ message: `expected one of ${USAGE_PERIODS.join(', ')}` }) }).optional().transform((p) => p ?? '30d'),
+    service: z.enum(USAGE_SERVICES, { errorMap: () => ({ message: `expected one of ${USAGE_SERVICES.join(', ')}` }) }).optional(),
+  })
+  .strict();
+
+/** Seed 000's GET /usage, plus `as_of` (the reports' refresh date) and `sources` (where and how old). */
+export function registerUsageRoutes(server: Server, deps: UsageRouteDeps): void {
+  const handle = jsonRoute(deps);
+  server.get(
+    '/api/v1/m365/tenants/:id/usage',
+    handle((req) => {
+      const id = String(req.params.id ?? '');
+      const tenant = deps.tenants.find(id);
+      if (!tenant) throw new ApiError(404, 'tenant_not_found', `No tenant with id "${id}" (Seat Steward id or Microsoft tenant id).`);
+      const q = parseQuery(usageQuery, req);
+      const { figures, provenance } = deps.usage.get(tenant.id, q.period, q.service);
+      if (!figures) {
+        const why = provenance.problem ?? (provenance.status === 'never_read' ? 'no sync has read the usage reports yet' : 'the usage reports have not been stored yet');
+        throw new ApiError(404, 'usage_not_available', `No usage figures for tenant ${tenant.tenantName}: ${why}.`);
+      }
+      return {
+        tenant_id: tenant.id,
+        period: figures.period,
+        generated_at: new Date().toISOString(),
+        summary: figures.summary,
+        services: figures.services,
+        trends: figures.trends,
+        as_of: figures.reportRefreshDate,
+        sources: {
+          service_usage: {
+            status: provenance.status,
+            report_refresh_date: figures.reportRefreshDate,
+            read_at: provenance.readAt,
+            stale: provenance.stale,
+            ...(provenance.problem ? { problem: provenance.problem } : {}),
+            note: 'Microsoft 365 usage reports lag up to 72 hours; figures are as of report_refresh_date. sharepoint.files_created is null: Graph reports no file-creation count.',
+          },
+        },
+      };
+    }),
+  );
+}

@@ -1,0 +1,27 @@
+import { renderCard } from '../../../cards/render';
+import { usageView } from '../../../cards/usage-views';
+import { USAGE_PERIODS, type UsagePeriod } from '../../../domain/usage';
+import type { StatusService } from '../../../usecases/status/status-service';
+import type { UsageQuery } from '../../../usecases/usage/usage-query';
+import type { BotCommand } from '../bot-types';
+import { tenantsNamed } from './tenant-argument';
+
+/** `usage [7d|30d|90d|180d] [tenant]`: the Microsoft 365 usage figures per tenant, with their report date. */
+export function usageCommand(deps: { status: StatusService; usage: UsageQuery }): BotCommand {
+  return {
+    name: 'usage',
+    usage: 'usage [7d|30d|90d|180d] [tenant]',
+    description: 'Microsoft 365 usage per service (Exchange, SharePoint, Teams, OneDrive) for a period, as of the reports\' date.',
+    async run(request) {
+      const [first = '', ...rest] = request.argument.trim().split(/\s+/);
+      const wanted = first.toLowerCase().replace(/^(\d+)$/, '$1d');
+      const period: UsagePeriod = (USAGE_PERIODS as readonly string[]).includes(wanted) ? (wanted as UsagePeriod) : '30d';
+      if (/^\d+d?$/i.test(first) && period !== wanted) {
+        return [{ kind: 'text', text: `Usage periods are ${USAGE_PERIODS.join(', ')}; for example: usage 7d.` }];
+      }
+      const named = tenantsNamed(deps.status, period === wanted ? rest.join(' ') : request.argument);
+      if ('hint' in named) return [{ kind: 'text', text: named.hint }];
+      return named.tenants.map((tenant) => ({ kind: 'card', card: renderCard('usage', usageView(tenant.tenantName, period, deps.usage.get(tenant.id, period))) }));
+    },
+  };
+}

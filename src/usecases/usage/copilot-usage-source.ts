@@ -1,0 +1,111 @@
+import { COPILOT_APPS, concealmentWarning, type CopilotApp, type CopilotUsageRow } from '../../domain/usage';
+import { TenantAccessError } from '../../domain/tenant-access-error';
+import type { ActivitySource, SourceRunContext, SourceRunResult } from '../sync/ports';
+import type { ReportCall, ReportRow } from './ports';
+import { ReportRowChecker } from './report-rows';
+import { endpointRefused, skipIfNotNewer, type ReportSourceDeps } from './report-source-deps';
+
+export const COPILOT_PERIOD = 'D30';
+const FUNCTION = `getMicrosoft365CopilotUsageUserDetail(period='${COPILOT_PERIOD}')`;
+
+/** Today's endpoint (copilotReportRoot, v1.0: CSV), then seed 002's beta reportRoot one (CSV asked for: one download instead of 200-row JSON pages). */
+export const COPILOT_ENDPOINTS = [
+  { servedBy: 'v1.0 /copilot/reports', path: `/v1.0/copilot/reports/${FUNCTION}` },
+  { servedBy: 'beta /reports', path: `/beta/reports/${FUNCTION}?$format=text/csv` },
+] as const;
+
+const APP_COLUMNS: Record<CopilotApp, string> = {
+  teams: 'microsoftteamscopilotlastactivitydate',
+  word: 'wordcopilotlastactivitydate',
+  excel: 'excelcopilotlastactivitydate',
+  powerPoint: 'powerpointcopilotlastactivitydate',
+  outlook: 'outlookcopilotlastactivitydate',
+  oneNote: 'onenotecopilotlastactivitydate',
+  loop: 'loopcopilotlastactivitydate',
+  copilotChat: 'copilotchatlastactivitydate',
+};
+
+const WHAT = 'The Copilot usage report';
+
+/** Per user: Copilot last activity overall and per app (Reports.Read.All; Microsoft 365 Copilot seats only). */
+export class CopilotUsageSource implements ActivitySource {
+  readonly id = 'copilot_usage' as const;
+  readonly syncTypes = ['copilot_usage', 'usage_reports'] as const;
+
+  constructor(private readonly deps: ReportSourceDeps) {}
+
+  async run(ctx: SourceRunContext): Promise<SourceRunResult> {
+    const skipped = skipIfNotNewer(ctx, this.deps.rereadHours);
+    if (skipped) return skipped;
+    let read;
+    try {
+      read = await this.deps.concealment.during(() => this.read());
+    } catch (error) {
+      const problems = this.deps.concealment.takeProblems();
+      if (problems.length > 0 && error instanceof Error) error.message += ` ${problems.join(' ')}`;
+      throw error;
+    }
+    const { result, unconcealed } = read;
+    const settingOn = await this.deps.concealment.initial();
+    const warnings = [...result.warnings, ...this.deps.concealment.takeProblems()];
+    if (result.concealed > 0) warnings.push(concealmentWarning(WHAT, result.concealed, unconcealed ? null : settingOn));
+    return { outcome: 'ok', asOf: result.asOf, servedBy: result.servedBy, requests: result.requests, warnings };
+  }
+
+  async probe(): Promise<void> {
+    await this.deps.graph.readJson({ path: `/beta/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D7')?$format=application/json&$top=1`, doing: 'probing the Copilot usage report' }, { firstPageOnly: true });
+  }
+
+  private async read(): Promise<{ asOf: string | null; servedBy: string; requests: number; warnings: string[]; concealed: number }> {
+    let first: unknown;
+    for (const endpoint of COPILOT_ENDPOINTS) {
+      const writer = this.deps.store.copilotUsage(this.deps.tenantId);
+      try {
+        const checker = new ReportRowChecker(WHAT, ['Report Refresh Date', 'User Principal Name', 'Last Activity Date'], Object.values(APP_COLUMNS), ['Display Name', 'Report Period']);
+        const call: ReportCall = { path: endpoint.path, doing: `reading the Copilot usage report (${endpoint.servedBy})` };
+        const { requests } = await this.deps.graph.readCsv(call, (rows, columns) => {
+          checker.columns(columns);
+          writer.write(toRows(rows, checker));
+        });
+        const warnings = checker.warnings();
+        await writer.commit({ reportRefreshDate: checker.reportRefreshDate, period: COPILOT_PERIOD });
+        return { asOf: checker.reportRefreshDate, servedBy: endpoint.servedBy, requests: requests + (first ? 1 : 0), warnings, concealed: checker.concealed };
+      } catch (error) {
+        writer.discard();
+        if (first === undefined && endpointRefused(error)) {
+          first = error;
+          continue;
+        }
+        // Both refused: the current endpoint's reason, unless the fallback's says more (a permission).
+        if (first !== undefined && error instanceof TenantAccessError && (error.status === 400 || error.status === 404)) throw first;
+        throw error;
+      }
+    }
+    throw first;
+  }
+}
+
+function toRows(rows: ReportRow[], checker: ReportRowChecker): CopilotUsageRow[] {
+  const out: CopilotUsageRow[] = [];
+  for (const row of rows) {
+    if (row.__malformed) {
+      checker.malformed++;
+      continue;
+    }
+    const user = checker.user(row);
+    const refresh = checker.refreshDate(row);
+    const last = checker.date(row, 'lastactivitydate');
+    if (!user || refresh === undefined || last === undefined) continue;
+    const apps = {} as Record<CopilotApp, string | null>;
+    let ok = true;
+    for (const app of COPILOT_APPS) {
+      const d = checker.date(row, APP_COLUMNS[app]);
+      if (d === undefined) ok = false;
+      apps[app] = d ?? null;
+    }
+    if (!ok) continue;
+    checker.rows++;
+    out.push({ upn: user.upn, concealed: user.concealed, displayName: user.concealed ? null : (row.displayname ?? null), lastActivityDate: last, apps, reportRefreshDate: refresh, period: COPILOT_PERIOD });
+  }
+  return out;
+}

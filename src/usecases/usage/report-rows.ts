@@ -1,0 +1,99 @@
+import { TenantAccessError } from '../../domain/tenant-access-error';
+import { isConcealedId, isIsoDay } from '../../domain/usage';
+import { normaliseColumn, type ReportRow } from './ports';
+
+/**
+ * Turns a report's rows into stored rows, checking its columns once and each row's dates. A row
+ * with a malformed date is left out (its user is then unknown, never inactive) and counted for
+ * the warning; a report without its key columns is refused whole.
+ */
+export class ReportRowChecker {
+  private readonly known: Set<string>;
+  private checked = false;
+  private readonly unknown: string[] = [];
+  private readonly missing: string[] = [];
+  malformed = 0;
+  private example: string | null = null;
+  rows = 0;
+  concealed = 0;
+  reportRefreshDate: string | null = null;
+
+  constructor(
+    private readonly what: string,
+    private readonly required: readonly string[],
+    optional: readonly string[],
+    /** Graph columns Seat Steward reads nothing from but knows are there. */
+    ignored: readonly string[],
+  ) {
+    this.known = new Set([...required, ...optional, ...ignored].map(normaliseColumn));
+    this.optional = optional.map(normaliseColumn);
+  }
+
+  private readonly optional: string[];
+
+  columns(columns: readonly string[]): void {
+    if (this.checked) return;
+    this.checked = true;
+    const present = new Set(columns);
+    const absent = this.required.map(normaliseColumn).filter((c) => !present.has(c));
+    if (absent.length > 0) {
+      throw new TenantAccessError(
+        'report_format_changed',
+        `${this.what} no longer has the column(s) ${absent.join(', ')} Seat Steward needs (its columns: ${columns.join(', ')}). Nothing was stored; the previous report is kept. Seat Steward needs an update for this report format.`,
+      );
+    }
+    for (const c of columns) if (!this.known.has(c) && c !== '__malformed') this.unknown.push(c);
+    for (const c of this.optional) if (!present.has(c)) this.missing.push(c);
+  }
+
+  /** A date column's value, or undefined when it is malformed (the row is then skipped). */
+  date(row: ReportRow, column: string): string | null | undefined {
+    const v = row[column] ?? null;
+    if (v === null) return null;
+    const day = v.length > 10 && /^\d{4}-\d{2}-\d{2}T/.test(v) ? v.slice(0, 10) : v;
+    if (isIsoDay(day)) return day;
+    this.malformed++;
+    this.example ??= `${column}="${v.slice(0, 40)}"`;
+    return undefined;
+  }
+
+  /** The row's user key and whether the report concealed it; undefined when it has none. */
+  user(row: ReportRow): { upn: string; concealed: boolean } | undefined {
+    const raw = row.userprincipalname?.trim();
+    if (!raw) {
+      this.malformed++;
+      this.example ??= 'an empty User Principal Name';
+      return undefined;
+    }
+    const concealed = isConcealedId(raw);
+    if (concealed) this.concealed++;
+    return { upn: concealed ? raw.toUpperCase() : raw.toLowerCase(), concealed };
+  }
+
+  refreshDate(row: ReportRow): string | undefined {
+    const d = this.date(row, 'reportrefreshdate');
+    if (d === undefined || d === null) {
+      if (d === null) {
+        this.malformed++;
+        this.example ??= 'an empty Report Refresh Date';
+      }
+      return undefined;
+    }
+    if (this.reportRefreshDate === null || d > this.reportRefreshDate) this.reportRefreshDate = d;
+    return d;
+  }
+
+  warnings(): string[] {
+    const out: string[] = [];
+    if (this.rows === 0 && this.malformed === 0) out.push(`${this.what} was empty (no rows): nothing to store, so every user's activity from it is unknown.`);
+    if (this.malformed > 0) {
+      if (this.rows === 0) {
+        throw new TenantAccessError('report_format_changed', `${this.what}: none of its ${this.malformed} row(s) could be read (e.g. ${this.example}). Nothing was stored; the previous report is kept.`);
+      }
+      out.push(`${this.what}: ${this.malformed} row(s) with a malformed value were left out (e.g. ${this.example}); those users' activity from this report is unknown, not inactive.`);
+    }
+    if (this.unknown.length > 0) out.push(`${this.what} has column(s) Seat Steward does not know, ignored: ${this.unknown.join(', ')}.`);
+    if (this.missing.length > 0) out.push(`${this.what} lacks the column(s) ${this.missing.join(', ')}: those dates are stored as unknown.`);
+    return out;
+  }
+}
