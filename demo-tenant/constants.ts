@@ -23,6 +23,12 @@ export const DEFAULT_APP_ROLES: readonly string[] = [
   'Group.Read.All',
   'Reports.Read.All',
   'AuditLog.Read.All',
+  'Policy.Read.All',
+  'IdentityRiskEvent.Read.All',
+  'IdentityRiskyUser.Read.All',
+  'DeviceManagementManagedDevices.Read.All',
+  'SecurityEvents.Read.All',
+  'LicenseAssignment.Read.All',
 ];
 
 export const SKU = {

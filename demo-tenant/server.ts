@@ -6,6 +6,7 @@ import { registerControlRoutes, type RequestRecord } from './control';
 import { FaultInjector, type FaultRule } from './faults';
 import { GRAPH_VERSIONS } from './graph/common';
 import { registerGroupRoutes } from './graph/groups';
+import { registerIdentityRoutes } from './graph/identity';
 import { registerOrganizationRoutes } from './graph/organization';
 import { registerSubscribedSkuRoutes } from './graph/subscribed-skus';
 import { registerUserRoutes } from './graph/users';
@@ -130,6 +131,7 @@ export async function startDemoTenant(options: StartDemoTenantOptions): Promise<
   registerSubscribedSkuRoutes(router, tokens);
   registerGroupRoutes(router, tokens);
   registerOrganizationRoutes(router, tokens);
+  registerIdentityRoutes(router, tokens);
   const control = new Router();
   if (options.control) registerControlRoutes(control, faults, requests);
 
