@@ -115,7 +115,7 @@ describe('atomic sync', () => {
     const writer = new SnapshotWriter(h.app.db, tenant.id, crashed.id);
     writer.writeSkus(h.app.directory.skus(tenant.id));
     writer.writeUsers(
-      [{ userId: 'x', userPrincipalName: 'x@contoso', displayName: 'X', givenName: null, surname: null, mail: null, department: null, officeLocation: null, jobTitle: null, accountEnabled: true, userType: 'Member', usageLocation: null, createdAt: null }],
+      [{ userId: 'x', userPrincipalName: 'x@contoso', displayName: 'X', givenName: null, surname: null, mail: null, department: null, officeLocation: null, jobTitle: null, accountEnabled: true, userType: 'Member', usageLocation: null, createdAt: null, onPremisesSyncEnabled: null }],
       [],
     );
     await h.close();

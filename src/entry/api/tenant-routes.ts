@@ -42,14 +42,9 @@ const userListQuery = z
     offset: integer('offset', 0, 10_000_000, 0),
     search: z.string().trim().min(1, 'expected at least 1 character').max(200, 'expected at most 200 characters').optional(),
     account_enabled: boolean,
-    mfa_enabled: z.string().optional(),
+    mfa_enabled: boolean,
   })
-  .strict()
-  .superRefine((q, ctx) => {
-    if (q.mfa_enabled !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['mfa_enabled'], message: 'MFA status is not synced yet, so this filter is not available' });
-    }
-  });
+  .strict();
 
 /** Stable ids for rows the API exposes but the cache keys by composite keys. */
 function derivedId(...parts: string[]): string {
@@ -108,12 +103,12 @@ export function registerTenantRoutes(server: Server, deps: TenantRouteDeps): voi
   server.get('/api/v1/m365/tenants/:id/users', handle(async (req) => {
     const tenant = tenantParam(req);
     const q = parseQuery(userListQuery, req);
-    const key = JSON.stringify([tenant.id, tenant.currentSnapshotId, q.limit, q.offset, q.search ?? null, q.account_enabled ?? null]);
+    const key = JSON.stringify([tenant.id, tenant.currentSnapshotId, directory.identityVersion(tenant.id), q.limit, q.offset, q.search ?? null, q.account_enabled ?? null, q.mfa_enabled ?? null]);
     // A running sync comes first: thousands of cached answers a second would starve its parsing on this event loop.
     const cached = deps.syncRunning() ? undefined : userPages.get(key);
     if (cached) return cached;
     const lastSynced = tenant.currentSnapshotId ? runs.get(tenant.currentSnapshotId)?.finishedAt ?? null : null;
-    const page = await directory.users(tenant.id, { limit: q.limit, offset: q.offset, search: q.search, accountEnabled: q.account_enabled });
+    const page = await directory.users(tenant.id, { limit: q.limit, offset: q.offset, search: q.search, accountEnabled: q.account_enabled, mfaEnabled: q.mfa_enabled });
     const rendered = new RenderedJson(
       JSON.stringify({ data: page.rows.map((u) => userJson(tenant, u, lastSynced)), pagination: pagination(q.limit, q.offset, page.total) }),
     );
@@ -143,6 +138,9 @@ function userJson(tenant: TenantRecord, u: UserWithLicenses, lastSynced: string 
     department: u.department,
     office_location: u.officeLocation,
     account_enabled: u.accountEnabled,
+    last_sign_in: u.lastSignIn,
+    mfa_enabled: u.mfaEnabled,
+    mfa_methods: u.mfaMethods,
     user_type: u.userType,
     assigned_licenses: u.licenses.map((l) => ({
       sku_id: l.skuId,
@@ -152,6 +150,7 @@ function userJson(tenant: TenantRecord, u: UserWithLicenses, lastSynced: string 
       assigned_by_groups: l.assignedByGroupIds,
     })),
     usage_location: u.usageLocation,
+    on_premises_sync_enabled: u.onPremisesSyncEnabled,
     created_at: u.createdAt,
     last_synced: lastSynced,
   };
