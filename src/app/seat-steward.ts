@@ -4,6 +4,7 @@ import { GraphDirectorySource } from '../adapters/graph/graph-directory-source';
 import { createGraphClient, type TenantConnection } from '../adapters/graph/graph-client';
 import { TenantReader } from '../adapters/graph/tenant-reader';
 import { SqliteSourceStatusStore } from '../adapters/sqlite/source-status';
+import { SqliteIdentityStore } from '../adapters/sqlite/identity-store';
 import { buildActivitySources, type TenantGraphAccess } from './activity-sources';
 import { ConversationStore } from '../adapters/sqlite/conversations';
 import { databaseFile, openDatabase, type Db } from '../adapters/sqlite/database';
@@ -157,6 +158,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   };
   const sourceFor = (tenant: TenantRecord): DirectorySource => new GraphDirectorySource(graphFor(tenant).reader, isCopilot, tenant.tenantName);
   const sourceStatus = new SqliteSourceStatusStore(db);
+  const identityReads = new SqliteIdentityStore(db);
   const activitySources = (tenant: TenantRecord) => buildActivitySources({ tenant, graph: graphFor(tenant), db, config, logger });
 
   const sink = new SnapshotWriterThread(databaseFile(config.dataDir), db);
@@ -193,6 +195,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     logger,
     api: { tenants, directory, runs, authorize, syncRunning: () => sync.isAnyRunning(), logger },
     jobs: { outbox, runner: jobs, authorize, logger },
+    security: { tenants, identity: identityReads, sourceStatus, authorize, logger },
     // Unauthenticated, so no tenant names or ids: an MSP's customer list is not public.
     health: () => {
       const storage = sync.storageState();

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { ApiError, sendApiError } from '../api/api-errors';
 import { registerJobRoutes, type JobRouteDeps } from '../api/job-routes';
 import { registerTenantRoutes, type TenantRouteDeps } from '../api/tenant-routes';
+import { registerSecurityRoutes, type SecurityRouteDeps } from '../api/security-routes';
 import { parseActivity, serviceUrlRefusal } from './activity-envelope';
 import { answerClientErrorsAsJson, answerRestifyErrorsAsJson, headAsGet, readJsonBody, refuseEncodedBodies } from './http-edge';
 
@@ -31,6 +32,7 @@ export interface HttpServerDeps {
   extraServiceUrls?: readonly string[];
   api: TenantRouteDeps;
   jobs: JobRouteDeps;
+  security?: SecurityRouteDeps;
   health: () => Record<string, unknown>;
   logger: Logger;
 }
@@ -115,5 +117,6 @@ export function createHttpServer(deps: HttpServerDeps): Server {
 
   registerTenantRoutes(server, deps.api);
   registerJobRoutes(server, deps.jobs);
+  if (deps.security) registerSecurityRoutes(server, deps.security);
   return server;
 }
