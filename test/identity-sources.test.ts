@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoTenant } from '../demo-tenant/generator';
-import { onPremisesSyncOf, registrationOf } from '../demo-tenant/identity';
+import { commerceSubscriptions, onPremisesSyncOf, registrationOf } from '../demo-tenant/identity';
 import type { DemoTenantData, GraphUser } from '../demo-tenant/model';
 import { DEFAULT_APP_ROLES } from '../demo-tenant/constants';
 import { createGraphClient } from '../src/adapters/graph/graph-client';
@@ -105,6 +105,21 @@ describe('sign-ins and MFA on a tenant with every permission and licence', () =>
     const signIn = status.get(tenantId, 'sign_in');
     expect(signIn).toMatchObject({ lastOutcome: 'ok', servedBy: '/v1.0/users?$select=signInActivity', requests: Math.ceil(data.users.length / 500) });
     expect(status.get(tenantId, 'mfa')).toMatchObject({ lastOutcome: 'ok' });
+  });
+
+  it('/licenses gives each SKU its purchase date (earliest subscription) and renewal date (next lifecycle date of an Enabled one)', async () => {
+    const { status, body } = await get(h, `/api/v1/m365/tenants/${tenantId}/licenses`);
+    expect(status).toBe(200);
+    const subs = commerceSubscriptions(data);
+    const nowIso = new Date().toISOString();
+    expect(body.data.length).toBe(data.subscribedSkus.length);
+    for (const sku of body.data) {
+      const own = subs.filter((s) => s.skuId === sku.sku_id);
+      const purchase = own.map((s) => s.createdDateTime).sort()[0]?.slice(0, 10) ?? null;
+      const renewal = own.filter((s) => s.status === 'Enabled' && (s.nextLifecycleDateTime ?? '') > nowIso).map((s) => s.nextLifecycleDateTime ?? '').sort()[0]?.slice(0, 10) ?? null;
+      expect({ sku: sku.sku_id, purchase_date: sku.purchase_date, renewal_date: sku.renewal_date }).toEqual({ sku: sku.sku_id, purchase_date: purchase, renewal_date: renewal });
+    }
+    expect(body.data.some((s) => typeof s.renewal_date === 'string' && s.renewal_date > nowIso.slice(0, 10))).toBe(true);
   });
 
   it("each source's probe() passes", async () => {

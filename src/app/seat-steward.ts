@@ -193,7 +193,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     loopbackOnly: config.bot.mode === 'anonymous',
     extraServiceUrls: config.botServiceUrls,
     logger,
-    api: { tenants, directory, runs, authorize, syncRunning: () => sync.isAnyRunning(), logger },
+    api: { tenants, directory, runs, authorize, syncRunning: () => sync.isAnyRunning(), identity: identityReads, logger },
     jobs: { outbox, runner: jobs, authorize, logger },
     security: { tenants, identity: identityReads, sourceStatus, authorize, logger },
     // Unauthenticated, so no tenant names or ids: an MSP's customer list is not public.

@@ -6,6 +6,8 @@ import { sumSeats } from '../../domain/seats';
 import type { SkuRow, UserWithLicenses } from '../../domain/directory';
 import { tenantStatus, type TenantRecord } from '../../domain/tenant';
 import type { DirectoryReads, SyncRunReads, TenantReads } from '../../usecases/status/ports';
+import type { IdentityReads } from '../../usecases/identity/ports';
+import { licenceDates, type SubscriptionRecord } from '../../domain/identity';
 import { ApiError } from './api-errors';
 import { integer, jsonRoute, pagination, parseQuery } from './api-route';
 import { RenderedJson, RenderedPageCache } from './rendered-pages';
@@ -17,6 +19,8 @@ export interface TenantRouteDeps {
   authorize: (req: Request) => void;
   /** True while any sync runs: answers then queue behind it (read admission) instead of racing it from the cache. */
   syncRunning: () => boolean;
+  /** Commerce subscriptions, for each SKU's purchase and renewal dates (null without them). */
+  identity?: Pick<IdentityReads, 'subscriptions'>;
   logger: Logger;
 }
 
@@ -120,7 +124,9 @@ export function registerTenantRoutes(server: Server, deps: TenantRouteDeps): voi
   server.get('/api/v1/m365/tenants/:id/licenses', handle((req) => {
     const tenant = tenantParam(req);
     parseQuery(z.object({}).strict(), req);
-    return { data: directory.skus(tenant.id).map((s) => licenseJson(tenant, s)) };
+    const subscriptions = deps.identity?.subscriptions(tenant.id) ?? [];
+    const now = new Date();
+    return { data: directory.skus(tenant.id).map((s) => licenseJson(tenant, s, subscriptions, now)) };
   }));
 }
 
@@ -156,7 +162,8 @@ function userJson(tenant: TenantRecord, u: UserWithLicenses, lastSynced: string 
   };
 }
 
-function licenseJson(tenant: TenantRecord, s: SkuRow) {
+function licenseJson(tenant: TenantRecord, s: SkuRow, subscriptions: readonly SubscriptionRecord[], now: Date) {
+  const dates = licenceDates(subscriptions, s.skuId, now);
   return {
     id: derivedId(tenant.id, 'sku', s.skuId),
     tenant_id: tenant.id,
@@ -176,5 +183,7 @@ function licenseJson(tenant: TenantRecord, s: SkuRow) {
       provisioning_status: p.provisioningStatus,
       applies_to: p.appliesTo,
     })),
+    purchase_date: dates.purchaseDate,
+    renewal_date: dates.renewalDate,
   };
 }
