@@ -27,6 +27,7 @@ import { tenantStatusAction } from '../entry/bot/card-actions/tenant-status';
 import { tenantSyncAction } from '../entry/bot/card-actions/tenant-sync';
 import { helpCommand } from '../entry/bot/commands/help';
 import { statusCommand } from '../entry/bot/commands/status';
+import { securityCommand } from '../entry/bot/commands/security';
 import { syncCommand } from '../entry/bot/commands/sync';
 import { createHttpServer } from '../entry/http/http-server';
 import { JobRunner, type JobRunnerOptions } from '../usecases/outbox/job-runner';
@@ -180,7 +181,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     conversations,
     logger,
     allowedTenants: config.botAllowedTenants,
-    commands: (commandList) => [helpCommand(commandList), statusCommand(status), syncCommand({ status, sync, report })],
+    commands: (commandList) => [helpCommand(commandList), statusCommand(status), syncCommand({ status, sync, report }), securityCommand({ status, identity: identityReads, sourceStatus })],
     cardActions: [
       registerCardAction(tenantSyncAction({ status, sync, report, waitMs: options.cardSyncWaitMs ?? 8000 })),
       registerCardAction(tenantStatusAction(status)),

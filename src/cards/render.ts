@@ -12,6 +12,7 @@ import {
   type TenantStatusView,
   type WelcomeView,
 } from './view-models';
+import type { SecurityView } from './security-views';
 
 /** Which view model each template in cards/ is bound to. */
 export interface CardViews {
@@ -21,6 +22,7 @@ export interface CardViews {
   'sync-started': SyncStartedView;
   'sync-result': SyncResultView;
   error: ErrorView;
+  security: SecurityView;
 }
 
 export type CardName = keyof CardViews;
@@ -101,6 +103,7 @@ const prepare: { [N in CardName]: (view: CardViews[N]) => object } = {
     };
   },
   error: (view) => ({ ...view, message: clip(view.message, MAX_MESSAGE_CHARS) }),
+  security: (view) => view,
 };
 
 /** An Adaptive Card as JSON, ready for any channel adapter to wrap (Teams: an attachment). */

@@ -13,6 +13,7 @@ import {
   findText,
   helpView,
   statusView,
+  securityView,
   syncResultView,
   syncStartedView,
   texts,
@@ -119,6 +120,10 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
     ],
   ],
   error: [['forbidden', errorView()]],
+  security: [
+    ['read, stale and unknown components', securityView()],
+    ['nothing read yet', securityView({ components: securityView().components.map((c) => ({ ...c, valueText: 'Unknown', detailText: '', asOfText: '', unknown: true, color: 'Warning' as const, reasonText: 'Not read: Not read yet: run a sync.' })) })],
+  ],
 };
 
 describe('every card template', () => {
