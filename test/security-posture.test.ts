@@ -5,6 +5,9 @@ import { conditionalAccessPolicies, managedDevices, registrationOf, riskDetectio
 import type { DemoTenantData } from '../demo-tenant/model';
 import { SqliteSourceStatusStore } from '../src/adapters/sqlite/source-status';
 import { startHarness, TEST_API_KEY, type Harness } from './helpers/harness';
+import { ConnectorRecorder, cardText } from './helpers/connector-recorder';
+import { message, personal, post } from './helpers/teams-activities';
+import { validateCard } from './support/card-validator';
 
 type Json = Record<string, Record<string, unknown>> & { recommendations: unknown[]; overall_score: unknown };
 
@@ -114,6 +117,29 @@ describe('a tenant without Entra ID P2, without Intune and without SecurityEvent
     expect(report.conditional_access).toMatchObject({ ...expected.conditional_access, status: null });
     expect(report.mfa_adoption).toMatchObject({ ...expected.mfa_adoption, status: null });
     expect(new SqliteSourceStatusStore(h.app.db).get(tenantId, 'security_posture')?.lastOutcome).toBe('ok');
+  });
+
+  it('the security command answers a valid card with as-of dates and the unknown components with their reason', async () => {
+    const connector = new ConnectorRecorder();
+    const serviceUrl = await connector.start();
+    try {
+      expect((await post(h.app.url, message(serviceUrl, personal(), 'security'))).status).toBe(200);
+      await connector.waitFor((m) => m.length >= 1);
+      const card = (connector.messages()[0]?.activity.attachments ?? [])[0]?.content as Record<string, unknown>;
+      const result = validateCard(card);
+      expect(result.errors).toEqual([]);
+      expect(result.bytes).toBeLessThan(28 * 1024);
+      const text = cardText(card);
+      const expected = expectedFigures(data);
+      expect(text).toMatch(/Security posture/);
+      expect(text).toContain(`${expected.mfa_adoption.mfa_enabled_users} of ${expected.mfa_adoption.total_users} enabled member accounts`);
+      expect(text).toMatch(/As of \d+ \w+ \d{4}/);
+      expect(text).toMatch(/Identity protection[\s\S]*Unknown[\s\S]*Not read: .*Microsoft Entra ID P2/);
+      expect(text).toMatch(/Device compliance[\s\S]*Unknown[\s\S]*Microsoft Intune/);
+      expect(text).toMatch(/score and recommendations are not computed yet/);
+    } finally {
+      await connector.stop();
+    }
   });
 });
 
