@@ -24,6 +24,12 @@ export const DEFAULT_APP_ROLES: readonly string[] = [
   'Reports.Read.All',
   'AuditLog.Read.All',
   'ReportSettings.Read.All',
+  'Policy.Read.All',
+  'IdentityRiskEvent.Read.All',
+  'IdentityRiskyUser.Read.All',
+  'DeviceManagementManagedDevices.Read.All',
+  'SecurityEvents.Read.All',
+  'LicenseAssignment.Read.All',
 ];
 
 export const SKU = {

@@ -1,4 +1,5 @@
 import type { DemoActivity } from './activity';
+import type { DemoFeatures } from './identity';
 /**
  * Graph-shaped data behind the demo tenant. Property names are exactly the
  * ones Microsoft Graph v1.0 returns, so fixtures can be copied from (or
@@ -55,6 +56,8 @@ export interface GraphUser {
   city?: string | null;
   /** Graph returns it only on $select and only to apps holding AuditLog.Read.All. */
   signInActivity?: GraphSignInActivity | null;
+  /** True for accounts synced from on-premises Active Directory; null (never synced) for cloud-only ones. */
+  onPremisesSyncEnabled?: boolean | null;
 }
 
 export interface GraphServicePlanInfo {
@@ -134,6 +137,8 @@ export interface DemoTenantData {
   tenantId: string;
   /** Who is active where, dated relative to a day (see activity.ts); absent in fixtures that predate it. */
   activity?: DemoActivity;
+  /** Licence tiers the tenant holds (absent = all, see DEFAULT_FEATURES), so tests can take P1, P2 or Intune away. */
+  features?: Partial<DemoFeatures>;
   app: DemoApp;
   organization: GraphOrganization;
   users: GraphUser[];

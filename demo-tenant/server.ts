@@ -6,6 +6,7 @@ import { registerControlRoutes, type RequestRecord } from './control';
 import { FaultInjector, type FaultRule } from './faults';
 import { GRAPH_VERSIONS } from './graph/common';
 import { registerGroupRoutes } from './graph/groups';
+import { registerIdentityRoutes } from './graph/identity';
 import { registerOrganizationRoutes } from './graph/organization';
 import { registerReportRoutes } from './graph/reports';
 import { registerSubscribedSkuRoutes } from './graph/subscribed-skus';
@@ -132,6 +133,7 @@ export async function startDemoTenant(options: StartDemoTenantOptions): Promise<
   registerGroupRoutes(router, tokens);
   registerOrganizationRoutes(router, tokens);
   registerReportRoutes(router, tokens);
+  registerIdentityRoutes(router, tokens);
   const control = new Router();
   if (options.control) registerControlRoutes(control, faults, requests);
 

@@ -24,6 +24,7 @@ const user = (userId: string, displayName: string | null, accountEnabled = true)
   userType: 'Member',
   usageLocation: null,
   createdAt: null,
+  onPremisesSyncEnabled: null,
 });
 
 // Case, prefixes, ties on the name, NULL and non-ASCII names: the cases where a hand-made order can drift from SQL's.

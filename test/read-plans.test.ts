@@ -4,6 +4,7 @@ import { generateDemoTenant } from '../demo-tenant/generator';
 import { ConversationStore } from '../src/adapters/sqlite/conversations';
 import { databaseFile, type Db } from '../src/adapters/sqlite/database';
 import { DirectoryReader } from '../src/adapters/sqlite/directory';
+import { SqliteIdentityStore } from '../src/adapters/sqlite/identity-store';
 import { SyncRunStore } from '../src/adapters/sqlite/sync-runs';
 import { TenantStore } from '../src/adapters/sqlite/tenants';
 import { SqliteUsageReports } from '../src/adapters/sqlite/usage-reports';
@@ -73,6 +74,13 @@ describe('query plans of every list and lookup', () => {
     // LIKE '%q%' cannot use a b-tree: the search reads its snapshot's key range (on the read worker in the app).
     ['users search', () => directory().users(tenantId, { ...page, search: 'an' }), [/^SEARCH users USING PRIMARY KEY \(tenant_id=\? AND snapshot_id=\?\)/]],
     ['users search, enabled accounts', () => directory().users(tenantId, { ...page, search: 'an', accountEnabled: true }), [/^SEARCH users USING PRIMARY KEY/]],
+    // MFA lives beside the snapshot: each user's state by both primary keys (once per snapshot and MFA generation), then the page by user_seq.
+    ['users page, mfa_enabled', () => directory().users(tenantId, { ...page, mfaEnabled: false }), [/^SEARCH u USING PRIMARY KEY \(tenant_id=\? AND snapshot_id=\?\)/, /^SEARCH m USING PRIMARY KEY \(tenant_id=\? AND generation=\? AND user_id=\?\)/, USERS_BY_SEQ]],
+    ['users page, mfa_enabled and enabled accounts', () => directory().users(tenantId, { ...page, mfaEnabled: true, accountEnabled: true }), [/^SEARCH user_order USING PRIMARY KEY/, /^SEARCH m USING PRIMARY KEY/]],
+    ["a page's sign-ins and MFA", () => directory().users(tenantId, page), [/^SEARCH user_sign_ins USING PRIMARY KEY \(tenant_id=\? AND generation=\? AND user_id=\?\)/, /^SEARCH user_mfa USING PRIMARY KEY \(tenant_id=\? AND generation=\? AND user_id=\?\)/, /^SEARCH identity_generations USING PRIMARY KEY/]],
+    ['MFA adoption (/security)', () => new SqliteIdentityStore(db).mfaAdoption(tenantId), [/^SEARCH u USING PRIMARY KEY \(tenant_id=\? AND snapshot_id=\?\)/, /^SEARCH m USING PRIMARY KEY \(tenant_id=\? AND generation=\? AND user_id=\?\)/]],
+    ['security posture', () => new SqliteIdentityStore(db).posture(tenantId), [/^SEARCH security_posture USING PRIMARY KEY \(tenant_id=\?\)/]],
+    ['subscriptions (/licenses dates)', () => new SqliteIdentityStore(db).subscriptions(tenantId), [/^SEARCH subscriptions USING PRIMARY KEY \(tenant_id=\?\)/]],
     ['user counts (status card)', () => directory().userCounts(tenantId), [/^SEARCH snapshot_stats USING (INDEX|PRIMARY KEY)/]],
     ['SKUs', () => directory().skus(tenantId), [/^SEARCH skus USING INDEX skus_in_card_order \(tenant_id=\? AND snapshot_id=\?\)/]],
     ['tenants list', () => new TenantStore(db).list(), [/^SCAN tenants USING INDEX tenants_by_name/]],

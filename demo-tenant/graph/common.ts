@@ -12,6 +12,13 @@ export const PERMISSIONS = {
   groups: ['Group.Read.All', 'GroupMember.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
   organization: ['Organization.Read.All', 'Organization.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
   signInActivity: ['AuditLog.Read.All'],
+  registrationDetails: ['AuditLog.Read.All'],
+  policies: ['Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess'],
+  riskDetections: ['IdentityRiskEvent.Read.All', 'IdentityRiskEvent.ReadWrite.All'],
+  riskyUsers: ['IdentityRiskyUser.Read.All', 'IdentityRiskyUser.ReadWrite.All'],
+  managedDevices: ['DeviceManagementManagedDevices.Read.All', 'DeviceManagementManagedDevices.ReadWrite.All'],
+  secureScores: ['SecurityEvents.Read.All', 'SecurityEvents.ReadWrite.All'],
+  companySubscriptions: ['LicenseAssignment.Read.All', 'Directory.Read.All', 'Directory.ReadWrite.All', 'Organization.Read.All'],
 } as const;
 
 export type GraphHandler = (ctx: RequestContext, claims: AccessTokenClaims) => void | Promise<void>;

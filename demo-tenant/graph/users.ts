@@ -16,6 +16,8 @@ import {
   requireAdvancedQuery,
   type CompiledFilter,
 } from './common';
+import { featuresOf, onPremisesSyncOf } from '../identity';
+import { nonPremiumTenant } from './identity';
 
 /** Every property $select may name: the modelled ones plus Graph properties the demo answers with null/[]. */
 const USER_PROPERTIES = [
@@ -37,11 +39,11 @@ const DERIVED: Record<string, (u: GraphUser) => unknown> = {
   mailNickname: (u) => u.userPrincipalName.split('@')[0] ?? null,
   creationType: (u) => (u.userType === 'Guest' ? 'Invitation' : null),
   externalUserState: (u) => (u.userType === 'Guest' ? 'Accepted' : null),
-  onPremisesSyncEnabled: () => null,
+  onPremisesSyncEnabled: onPremisesSyncOf,
 };
 
-/** Graph caps pages at 120 users whenever signInActivity is selected. */
-const SIGN_IN_ACTIVITY_MAX_PAGE = 120;
+/** Graph caps pages at 500 users whenever signInActivity is selected (it was 120 until mid-2025). */
+export const SIGN_IN_ACTIVITY_MAX_PAGE = 500;
 
 const ENTITY = 'microsoft.graph.user';
 const RESOURCE = 'User';
@@ -120,6 +122,7 @@ function selection(ctx: RequestContext, claims: Parameters<typeof hasRole>[0]): 
   if (selected?.includes('signInActivity') && !hasRole(claims, PERMISSIONS.signInActivity)) {
     throw new GraphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
   }
+  if (selected?.includes('signInActivity') && !featuresOf(ctx.store.data).entraIdP1) throw nonPremiumTenant();
   return { props: selected ?? DEFAULT_USER_PROPERTIES, explicit: selected !== null };
 }
 

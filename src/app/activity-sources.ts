@@ -1,10 +1,13 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Logger } from 'pino';
 import type { TenantConnection } from '../adapters/graph/graph-client';
+import { GraphIdentityReader } from '../adapters/graph/identity-graph';
 import type { TenantReader } from '../adapters/graph/tenant-reader';
+import { SqliteIdentityStore } from '../adapters/sqlite/identity-store';
 import type { Db } from '../adapters/sqlite/database';
 import type { AppConfig } from '../config/config';
 import type { TenantRecord } from '../domain/tenant';
+import { MfaSource, SecurityPostureSource, SignInSource, SubscriptionsSource } from '../usecases/identity/identity-sources';
 import type { ActivitySource } from '../usecases/sync/ports';
 import { GraphUsageReports } from '../adapters/graph/graph-usage-reports';
 import { SqliteUsageReports } from '../adapters/sqlite/usage-reports';
@@ -34,7 +37,17 @@ export interface ActivitySourceContext {
  * `check` reports them. Each capability adds its own here.
  */
 export function buildActivitySources(ctx: ActivitySourceContext): ActivitySource[] {
-  return [...usageReportSources(ctx)];
+  return [...usageReportSources(ctx), ...identitySources(ctx)];
+}
+
+function identitySources(ctx: ActivitySourceContext): ActivitySource[] {
+  const { conn } = ctx.graph;
+  const identity = {
+    tenantId: ctx.tenant.id,
+    graph: new GraphIdentityReader(ctx.graph.client, { entraTenantId: conn.entraTenantId, appClientId: conn.appClientId, graphEndpoint: conn.graphEndpoint, authorityHost: conn.authorityHost }),
+    store: new SqliteIdentityStore(ctx.db),
+  };
+  return [new SignInSource(identity), new MfaSource(identity), new SecurityPostureSource(identity), new SubscriptionsSource(identity)];
 }
 
 /** The usage reports share one view of the tenant's report name concealment per sync. */

@@ -13,6 +13,7 @@ import { GraphUsageReports } from '../adapters/graph/graph-usage-reports';
 import { SqliteUsageReports } from '../adapters/sqlite/usage-reports';
 import { restoreConcealmentAfterCrash } from '../usecases/usage/report-concealment';
 import { UsageQuery } from '../usecases/usage/usage-query';
+import { SqliteIdentityStore } from '../adapters/sqlite/identity-store';
 import { buildActivitySources, type TenantGraphAccess } from './activity-sources';
 import { ConversationStore } from '../adapters/sqlite/conversations';
 import { databaseFile, openDatabase, type Db } from '../adapters/sqlite/database';
@@ -35,6 +36,7 @@ import { tenantStatusAction } from '../entry/bot/card-actions/tenant-status';
 import { tenantSyncAction } from '../entry/bot/card-actions/tenant-sync';
 import { helpCommand } from '../entry/bot/commands/help';
 import { statusCommand } from '../entry/bot/commands/status';
+import { securityCommand } from '../entry/bot/commands/security';
 import { syncCommand } from '../entry/bot/commands/sync';
 import { usageCommand } from '../entry/bot/commands/usage';
 import { createHttpServer } from '../entry/http/http-server';
@@ -171,6 +173,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   };
   const sourceFor = (tenant: TenantRecord): DirectorySource => new GraphDirectorySource(graphFor(tenant).reader, isCopilot, tenant.tenantName);
   const sourceStatus = new SqliteSourceStatusStore(db);
+  const identityReads = new SqliteIdentityStore(db);
   const activitySources = (tenant: TenantRecord) => buildActivitySources({ tenant, graph: graphFor(tenant), db, config, logger });
   const check = new CheckService({
     probesFor: (tenant) => [
@@ -217,7 +220,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     conversations,
     logger,
     allowedTenants: config.botAllowedTenants,
-    commands: (commandList) => [helpCommand(commandList), statusCommand(status), syncCommand({ status, sync, report }), checkCommand({ status, check }), usageCommand({ status, usage: usageQuery })],
+    commands: (commandList) => [helpCommand(commandList), statusCommand(status), syncCommand({ status, sync, report }), checkCommand({ status, check }), usageCommand({ status, usage: usageQuery }), securityCommand({ status, identity: identityReads, sourceStatus })],
     cardActions: [
       registerCardAction(tenantSyncAction({ status, sync, report, waitMs: options.cardSyncWaitMs ?? 8000 })),
       registerCardAction(tenantStatusAction(status)),
@@ -230,7 +233,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     loopbackOnly: config.bot.mode === 'anonymous',
     extraServiceUrls: config.botServiceUrls,
     logger,
-    api: { tenants, directory, runs, authorize, syncRunning: () => sync.isAnyRunning(), logger },
+    api: { tenants, directory, runs, authorize, syncRunning: () => sync.isAnyRunning(), identity: identityReads, logger },
     jobs: { outbox, runner: jobs, authorize, logger },
     routes: [
       (server) =>
@@ -246,6 +249,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
         }),
     ],
     usage: { tenants, usage: usageQuery, authorize, logger },
+    security: { tenants, identity: identityReads, sourceStatus, authorize, logger },
     // Unauthenticated, so no tenant names or ids: an MSP's customer list is not public.
     health: () => {
       const storage = sync.storageState();

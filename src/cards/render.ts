@@ -14,6 +14,7 @@ import {
   type WelcomeView,
 } from './view-models';
 import type { UsageView } from './usage-views';
+import type { SecurityView } from './security-views';
 
 /** Which view model each template in cards/ is bound to. */
 export interface CardViews {
@@ -25,6 +26,7 @@ export interface CardViews {
   error: ErrorView;
   check: CheckView;
   usage: UsageView;
+  security: SecurityView;
 }
 
 export type CardName = keyof CardViews;
@@ -108,6 +110,7 @@ const prepare: { [N in CardName]: (view: CardViews[N]) => object } = {
   error: (view) => ({ ...view, message: clip(view.message, MAX_MESSAGE_CHARS) }),
   check: (view) => ({ ...view, signInProblemText: clip(view.signInProblemText, MAX_MESSAGE_CHARS), lines: view.lines.map((line) => ({ ...line, detailText: clip(line.detailText, MAX_WARNING_CHARS) })) }),
   usage: (view) => ({ ...view, unavailableText: clip(view.unavailableText, MAX_MESSAGE_CHARS), staleText: clip(view.staleText, MAX_MESSAGE_CHARS) }),
+  security: (view) => view,
 };
 
 /** An Adaptive Card as JSON, ready for any channel adapter to wrap (Teams: an attachment). */

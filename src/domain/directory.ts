@@ -18,6 +18,8 @@ export interface UserRow {
   userType: string | null;
   usageLocation: string | null;
   createdAt: string | null;
+  /** True when synced from on-premises Active Directory; null when never synced (cloud-only) or not read. */
+  onPremisesSyncEnabled: boolean | null;
 }
 
 /** One way a user holds a SKU: directly, or inherited from one group (a user can hold both). */
@@ -62,6 +64,12 @@ export interface LicenseGroupRow {
 /** A user with the SKUs they hold, one entry per SKU whatever the number of ways it is held. */
 export interface UserWithLicenses extends UserRow {
   licenses: Array<{ skuId: string; skuPartNumber: string | null; productName: string | null; assignedByGroupIds: string[]; direct: boolean }>;
+  /** signInActivity.lastSignInDateTime; null when never signed in or sign-ins were never read. */
+  lastSignIn: string | null;
+  /** isMfaRegistered; null when unknown (MFA registration never read, or the user not in it). */
+  mfaEnabled: boolean | null;
+  /** Seed 000 names of the registered methods (see mfaMethodsOf); null when unknown. */
+  mfaMethods: string[] | null;
 }
 
 export interface UserCounts {

@@ -7,6 +7,7 @@ import type {
   TenantStatusView,
   WelcomeView,
 } from '../../src/cards/view-models';
+import type { SecurityView } from '../../src/cards/security-views';
 
 /** A name built to break naive templating: an expression, quotes, a backtick, emoji and JSON-ish text. */
 export const HOSTILE_NAME = 'Contoso "Eng" ${tenantId} `x` ${1+1} 🚀 {"a":1} \\ end';
@@ -152,4 +153,22 @@ export function facts(card: unknown): Array<{ title: string; value: string }> {
 
 export function actions(card: unknown): JsonObject[] {
   return allObjects(card).filter((o) => typeof o['type'] === 'string' && (o['type'] as string).startsWith('Action.'));
+}
+
+export function securityView(overrides: Partial<SecurityView> = {}): SecurityView {
+  const read = { unknown: false, reasonText: '', color: 'Default' as const, asOfText: 'As of 15 Jan 2025 09:30 UTC' };
+  return {
+    tenantName: 'Contoso Ltd',
+    generatedText: 'Generated 15 Jan 2025 10:00 UTC',
+    components: [
+      { title: 'Security defaults', valueText: 'Off', detailText: '', ...read },
+      { title: 'MFA registration', valueText: '87.5%', detailText: '700 of 800 enabled member accounts registered MFA', ...read },
+      { title: 'Conditional access', valueText: '3 enforced', detailText: '6 policies: 3 on, 2 report-only, 1 off', ...read, color: 'Warning', asOfText: 'Stale: last read 14 Jan 2025 09:30 UTC', reasonText: 'The last read failed: Microsoft Graph refused reading conditional access policies because the tenant lacks Microsoft Entra ID P1.' },
+      { title: 'Identity protection', valueText: 'Unknown', detailText: '', asOfText: '', unknown: true, color: 'Warning', reasonText: 'Not read: Microsoft Graph refused reading risky users because the tenant lacks Microsoft Entra ID P2.' },
+      { title: 'Device compliance', valueText: '93.1%', detailText: '700 compliant, 52 not compliant, of 780 managed devices', ...read },
+      { title: 'Microsoft Secure Score', valueText: '41.2 / 83', detailText: '12 improvement actions', ...read },
+    ],
+    scoreNote: 'Raw figures only: the security score and recommendations are not computed yet.',
+    ...overrides,
+  };
 }

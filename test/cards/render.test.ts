@@ -16,6 +16,7 @@ import {
   findText,
   helpView,
   statusView,
+  securityView,
   syncResultView,
   syncStartedView,
   texts,
@@ -145,6 +146,10 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
     ['never read', usageView('Contoso Ltd', '30d', usageAnswer({ status: 'never_read', asOf: null, readAt: null, ageDays: null }, null))],
     ['refused', usageView('Fabrikam', '7d', usageAnswer({ status: 'refused', problem: 'Microsoft Graph denied reading the report: add Reports.Read.All.' }, null))],
     ['stale', usageView('Contoso Ltd', '90d', usageAnswer({ status: 'failed', stale: true, problem: 'The report download was cut short.' }))],
+  ],
+  security: [
+    ['read, stale and unknown components', securityView()],
+    ['nothing read yet', securityView({ components: securityView().components.map((c) => ({ ...c, valueText: 'Unknown', detailText: '', asOfText: '', unknown: true, color: 'Warning' as const, reasonText: 'Not read: Not read yet: run a sync.' })) })],
   ],
 };
 

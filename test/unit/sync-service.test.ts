@@ -24,7 +24,7 @@ const sku: SkuRow = {
 };
 const user = (id: string): UserRow => ({
   userId: id, userPrincipalName: `${id}@contoso.example`, displayName: id, givenName: null, surname: null, mail: null, department: null,
-  officeLocation: null, jobTitle: null, accountEnabled: true, userType: 'Member', usageLocation: 'US', createdAt: null,
+  officeLocation: null, jobTitle: null, accountEnabled: true, userType: 'Member', usageLocation: 'US', createdAt: null, onPremisesSyncEnabled: null,
 });
 const seat = (id: string): UserLicenseRow => ({ userId: id, skuId: COPILOT, assignedByGroupId: '', state: 'Active', error: null, disabledPlans: [] });
 

@@ -25,6 +25,7 @@ export function toUserRows(users: GraphUser[]): { users: UserRow[]; licenses: Us
       userType: u.userType ?? null,
       usageLocation: u.usageLocation ?? null,
       createdAt: u.createdDateTime ?? null,
+      onPremisesSyncEnabled: typeof u.onPremisesSyncEnabled === 'boolean' ? u.onPremisesSyncEnabled : null,
     });
     licenses.push(...licenseRowsOf(u));
   }

@@ -95,8 +95,11 @@ function explainAadsts(code: number, ctx: TenantContext, raw: string): TenantAcc
   }
 }
 
-/** Graph's ways of saying the tenant lacks a licence tier (Entra ID P1/P2, Intune...) rather than the app a permission. */
-const LICENCE_REFUSAL = /NonPremium|premium licen[cs]e|not licensed|licen[cs]e (is )?required|requires? (an? )?(Microsoft Entra ID|Azure AD|AAD) (P1|P2|Premium)|tenant (is not|isn't) licensed/i;
+/**
+ * Graph's ways of saying the tenant lacks a licence tier (Entra ID P1/P2, Intune...) rather than the app a permission.
+ * Intune answers a tenant without Intune with 400 "Request not applicable to target tenant".
+ */
+const LICENCE_REFUSAL = /NonPremium|premium licen[cs]e|not licensed|not applicable to target tenant|licen[cs]e (is )?required|requires? (an? )?(Microsoft Entra ID|Azure AD|AAD) (P1|P2|Premium)|tenant (is not|isn't) licensed/i;
 
 function explainGraphError(error: GraphError, ctx: TenantContext, doing: string, need?: AccessRequirement): TenantAccessError {
   const status = error.statusCode;

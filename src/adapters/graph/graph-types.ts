@@ -30,6 +30,7 @@ export interface GraphUser {
   createdDateTime?: string | null;
   assignedLicenses?: GraphAssignedLicense[];
   licenseAssignmentStates?: GraphLicenseAssignmentState[];
+  onPremisesSyncEnabled?: boolean | null;
 }
 
 export interface GraphServicePlan {

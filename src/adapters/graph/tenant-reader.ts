@@ -19,6 +19,7 @@ export const USER_SELECT = [
   'createdDateTime',
   'assignedLicenses',
   'licenseAssignmentStates',
+  'onPremisesSyncEnabled',
 ] as const;
 
 /** Graph's largest page for /users. */

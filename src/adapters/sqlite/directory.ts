@@ -5,6 +5,8 @@ import type { Db } from './database';
 import { prepared } from './prepared';
 import type { ReadAdmission } from './read-admission';
 import { USER_FILTER, USER_ORDER_CHUNK } from './snapshots';
+import { currentGeneration } from './identity-store';
+import { mfaMethodsOf } from '../../domain/identity';
 
 /** Runs pages of users away from the event loop (see ReadWorkerThreads); the reader answers them itself without one. */
 export interface UserPageReader {
@@ -26,6 +28,7 @@ interface UserDbRow {
   user_type: string | null;
   usage_location: string | null;
   created_at: string | null;
+  on_premises_sync_enabled: number | null;
 }
 
 interface SkuDbRow {
@@ -66,6 +69,8 @@ export class DirectoryReader implements DirectoryReads {
   private readonly orders = new Map<string, SnapshotOrder>();
   private readonly skuNames = new Map<string, { snapshotId: number; bySkuId: Map<string, { partNumber: string; productName: string }> }>();
   private readonly searches = new Map<string, Int32Array>();
+  /** Per tenant: MFA state per user_seq of one snapshot and MFA generation (-1 unknown, 0 not registered, 1 registered). */
+  private readonly mfaStates = new Map<string, { snapshotId: number; generation: number; bySeq: Int8Array }>();
 
   constructor(
     private readonly db: Db,
@@ -122,6 +127,10 @@ export class DirectoryReader implements DirectoryReads {
     }));
   }
 
+  identityVersion(tenantId: string): string {
+    return `${currentGeneration(this.db, tenantId, 'sign_in') ?? 0}.${currentGeneration(this.db, tenantId, 'mfa') ?? 0}`;
+  }
+
   /** A page of users, read on a worker thread when the reader has them, when the admission lets it. */
   async users(tenantId: string, query: UserQuery): Promise<UserPage> {
     const read = async () => (this.offThread ? this.offThread.users(tenantId, query) : this.usersNow(tenantId, query));
@@ -135,6 +144,7 @@ export class DirectoryReader implements DirectoryReads {
       if (snapshotId === null) return { rows: [], total: 0 };
       const filter =
         query.accountEnabled === undefined ? USER_FILTER.all : query.accountEnabled ? USER_FILTER.enabled : USER_FILTER.disabled;
+      if (query.mfaEnabled !== undefined) return this.mfaPage(tenantId, snapshotId, filter, query, query.mfaEnabled);
       return query.search
         ? this.searchPage(tenantId, snapshotId, filter, query)
         : this.listPage(tenantId, snapshotId, filter, query);
@@ -161,6 +171,55 @@ export class DirectoryReader implements DirectoryReads {
     const matches = this.searchMatches(tenantId, snapshotId, filter, query.search ?? '');
     const seqs = Array.from(matches.subarray(query.offset, query.offset + query.limit));
     return { total: matches.length, rows: this.usersBySeq(tenantId, snapshotId, seqs) };
+  }
+
+  /**
+   * Users by MFA registration, in list order. MFA lives beside the snapshot (its own generation),
+   * so the stored order cannot carry it: the list order (or the search's matches) is filtered by
+   * each user's state, read once per snapshot and MFA generation through both primary keys.
+   * Users whose registration is unknown match neither true nor false.
+   */
+  private mfaPage(tenantId: string, snapshotId: number, filter: number, query: UserQuery, wanted: boolean): UserPage {
+    const generation = currentGeneration(this.db, tenantId, 'mfa');
+    if (generation === null) return { rows: [], total: 0 };
+    const key = `mfa\u0000${tenantId}\u0000${snapshotId}\u0000${generation}\u0000${filter}\u0000${wanted}\u0000${query.search ?? ''}`;
+    let matches = this.searches.get(key);
+    if (!matches) {
+      const states = this.mfaStatesOf(tenantId, snapshotId, generation);
+      const want = wanted ? 1 : 0;
+      const base = query.search ? this.searchMatches(tenantId, snapshotId, filter, query.search) : this.orderedSeqs(tenantId, snapshotId, filter);
+      matches = base.filter((seq) => states[seq] === want);
+      this.searches.set(key, matches);
+      if (this.searches.size > SEARCH_CACHE_ENTRIES) this.searches.delete(this.searches.keys().next().value as string);
+    }
+    const seqs = Array.from(matches.subarray(query.offset, query.offset + query.limit));
+    return { total: matches.length, rows: this.usersBySeq(tenantId, snapshotId, seqs) };
+  }
+
+  private mfaStatesOf(tenantId: string, snapshotId: number, generation: number): Int8Array {
+    const cached = this.mfaStates.get(tenantId);
+    if (cached?.snapshotId === snapshotId && cached.generation === generation) return cached.bySeq;
+    const size = this.stats(tenantId, snapshotId)?.users ?? 0;
+    const bySeq = new Int8Array(size).fill(-1);
+    // CROSS JOIN keeps users outside: its key range in order, each registration by primary key.
+    const rows = this.prepare(
+      `SELECT u.user_seq, m.mfa_registered FROM users u CROSS JOIN user_mfa m
+       WHERE u.tenant_id = @t AND u.snapshot_id = @s AND m.tenant_id = @t AND m.generation = @g AND m.user_id = u.user_id`,
+    )
+      .raw()
+      .all({ t: tenantId, s: snapshotId, g: generation }) as Array<[number, number]>;
+    for (const [seq, registered] of rows) if (seq < size) bySeq[seq] = registered;
+    this.mfaStates.set(tenantId, { snapshotId, generation, bySeq });
+    return bySeq;
+  }
+
+  /** All user_seqs of a list (all, enabled or disabled accounts) in list order. */
+  private orderedSeqs(tenantId: string, snapshotId: number, filter: number): Int32Array {
+    if (filter === USER_FILTER.all) return this.orderOf(tenantId, snapshotId).seqAtOrd;
+    const chunks = this.prepare('SELECT user_seqs FROM user_order WHERE tenant_id = ? AND snapshot_id = ? AND filter = ? ORDER BY chunk')
+      .pluck()
+      .all(tenantId, snapshotId, filter) as string[];
+    return Int32Array.from(chunks.flatMap((c) => JSON.parse(c) as number[]));
   }
 
   /** The users with these user_seqs, in this order, with their licenses. */
@@ -258,6 +317,7 @@ export class DirectoryReader implements DirectoryReads {
       byUser.set(l.user_id, list);
     }
 
+    const identity = this.identityOf(tenantId, rows.map((r) => r.user_id));
     return rows.map((r) => ({
       userId: r.user_id,
       userPrincipalName: r.user_principal_name,
@@ -272,7 +332,37 @@ export class DirectoryReader implements DirectoryReads {
       userType: r.user_type,
       usageLocation: r.usage_location,
       createdAt: r.created_at,
+      onPremisesSyncEnabled: r.on_premises_sync_enabled === null ? null : r.on_premises_sync_enabled === 1,
       licenses: byUser.get(r.user_id) ?? [],
+      lastSignIn: identity.signIns.get(r.user_id) ?? null,
+      mfaEnabled: identity.mfa.get(r.user_id)?.registered ?? null,
+      mfaMethods: identity.mfa.get(r.user_id)?.methods ?? null,
     }));
+  }
+
+  /** A page's sign-ins and MFA registrations, each by primary key in the data set's current generation. */
+  private identityOf(tenantId: string, userIds: string[]): { signIns: Map<string, string | null>; mfa: Map<string, { registered: boolean; methods: string[] }> } {
+    const ids = JSON.stringify(userIds);
+    const signIns = new Map<string, string | null>();
+    const mfa = new Map<string, { registered: boolean; methods: string[] }>();
+    const signInGeneration = currentGeneration(this.db, tenantId, 'sign_in');
+    if (signInGeneration !== null) {
+      const found = this.prepare(
+        'SELECT user_id, last_sign_in FROM user_sign_ins WHERE tenant_id = @t AND generation = @g AND user_id IN (SELECT value FROM json_each(@ids))',
+      )
+        .raw()
+        .all({ t: tenantId, g: signInGeneration, ids }) as Array<[string, string | null]>;
+      for (const [userId, last] of found) signIns.set(userId, last);
+    }
+    const mfaGeneration = currentGeneration(this.db, tenantId, 'mfa');
+    if (mfaGeneration !== null) {
+      const found = this.prepare(
+        'SELECT user_id, mfa_registered, methods FROM user_mfa WHERE tenant_id = @t AND generation = @g AND user_id IN (SELECT value FROM json_each(@ids))',
+      )
+        .raw()
+        .all({ t: tenantId, g: mfaGeneration, ids }) as Array<[string, number, string]>;
+      for (const [userId, registered, methods] of found) mfa.set(userId, { registered: registered === 1, methods: mfaMethodsOf(JSON.parse(methods) as string[]) });
+    }
+    return { signIns, mfa };
   }
 }

@@ -346,4 +346,69 @@ export const migrations: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 7,
+    name: 'identity: sign-ins, MFA registration, security posture, subscriptions; users.on_premises_sync_enabled',
+    // Sign-ins and MFA are read beside the directory, not inside its snapshot: they are keyed by
+    // user id and replaced as a whole by generation (written page by page, flipped in
+    // identity_generations at the end), so a failed read keeps the last good one. Readers join
+    // them to a snapshot's users by (tenant, generation, user id), the primary key.
+    sql: `
+      ALTER TABLE users ADD COLUMN on_premises_sync_enabled INTEGER;
+
+      CREATE TABLE identity_generations (
+        tenant_id  TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        source     TEXT NOT NULL CHECK (source IN ('sign_in', 'mfa')),
+        generation INTEGER NOT NULL,
+        as_of      TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, source)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE user_sign_ins (
+        tenant_id                    TEXT NOT NULL,
+        generation                   INTEGER NOT NULL,
+        user_id                      TEXT NOT NULL,
+        last_sign_in                 TEXT,
+        last_non_interactive_sign_in TEXT,
+        last_successful_sign_in      TEXT,
+        PRIMARY KEY (tenant_id, generation, user_id)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE user_mfa (
+        tenant_id      TEXT NOT NULL,
+        generation     INTEGER NOT NULL,
+        user_id        TEXT NOT NULL,
+        mfa_registered INTEGER NOT NULL,
+        mfa_capable    INTEGER NOT NULL,
+        is_admin       INTEGER NOT NULL,
+        methods        TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(methods)),
+        PRIMARY KEY (tenant_id, generation, user_id)
+      ) WITHOUT ROWID;
+
+      -- One row per tenant and component: figures stay when a later attempt fails (then stale, with the reason).
+      CREATE TABLE security_posture (
+        tenant_id       TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        component       TEXT NOT NULL,
+        figures         TEXT CHECK (figures IS NULL OR json_valid(figures)),
+        as_of           TEXT,
+        last_attempt_at TEXT NOT NULL,
+        error_code      TEXT,
+        reason          TEXT,
+        PRIMARY KEY (tenant_id, component)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE subscriptions (
+        tenant_id         TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        sku_id            TEXT NOT NULL,
+        subscription_id   TEXT NOT NULL,
+        sku_part_number   TEXT NOT NULL,
+        status            TEXT NOT NULL,
+        total_licenses    INTEGER NOT NULL,
+        created_at        TEXT,
+        next_lifecycle_at TEXT,
+        is_trial          INTEGER NOT NULL,
+        PRIMARY KEY (tenant_id, sku_id, subscription_id)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -53,8 +53,8 @@ export class SnapshotWriter {
   ) {
     this.insertUser = db.prepare(
       `INSERT INTO users (tenant_id, snapshot_id, user_seq, user_id, user_principal_name, display_name, given_name, surname, mail,
-         department, office_location, job_title, account_enabled, user_type, usage_location, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         department, office_location, job_title, account_enabled, user_type, usage_location, created_at, on_premises_sync_enabled)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertLicense = db.prepare(
       `INSERT OR IGNORE INTO user_licenses (tenant_id, snapshot_id, user_seq, sku_id, assigned_by_group_id, user_id, state, error, disabled_plans)
@@ -79,7 +79,8 @@ export class SnapshotWriter {
         const seq = this.nextSeq++;
         seqOf.set(u.userId, seq);
         this.insertUser.run(t, s, seq, u.userId, u.userPrincipalName, u.displayName, u.givenName, u.surname, u.mail, u.department,
-          u.officeLocation, u.jobTitle, u.accountEnabled ? 1 : 0, u.userType, u.usageLocation, u.createdAt);
+          u.officeLocation, u.jobTitle, u.accountEnabled ? 1 : 0, u.userType, u.usageLocation, u.createdAt,
+          u.onPremisesSyncEnabled === null ? null : u.onPremisesSyncEnabled ? 1 : 0);
         this.orderKeys.push(userOrderKey(u.displayName, u.userId));
         this.enabledBySeq[seq] = u.accountEnabled ? 1 : 0;
         if (u.accountEnabled) this.stats.enabled++;

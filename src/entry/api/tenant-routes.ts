@@ -6,6 +6,8 @@ import { sumSeats } from '../../domain/seats';
 import type { SkuRow, UserWithLicenses } from '../../domain/directory';
 import { tenantStatus, type TenantRecord } from '../../domain/tenant';
 import type { DirectoryReads, SyncRunReads, TenantReads } from '../../usecases/status/ports';
+import type { IdentityReads } from '../../usecases/identity/ports';
+import { licenceDates, type SubscriptionRecord } from '../../domain/identity';
 import { ApiError } from './api-errors';
 import { integer, jsonRoute, pagination, parseQuery } from './api-route';
 import { RenderedJson, RenderedPageCache } from './rendered-pages';
@@ -17,6 +19,8 @@ export interface TenantRouteDeps {
   authorize: (req: Request) => void;
   /** True while any sync runs: answers then queue behind it (read admission) instead of racing it from the cache. */
   syncRunning: () => boolean;
+  /** Commerce subscriptions, for each SKU's purchase and renewal dates (null without them). */
+  identity?: Pick<IdentityReads, 'subscriptions'>;
   logger: Logger;
 }
 
@@ -42,14 +46,9 @@ const userListQuery = z
     offset: integer('offset', 0, 10_000_000, 0),
     search: z.string().trim().min(1, 'expected at least 1 character').max(200, 'expected at most 200 characters').optional(),
     account_enabled: boolean,
-    mfa_enabled: z.string().optional(),
+    mfa_enabled: boolean,
   })
-  .strict()
-  .superRefine((q, ctx) => {
-    if (q.mfa_enabled !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['mfa_enabled'], message: 'MFA status is not synced yet, so this filter is not available' });
-    }
-  });
+  .strict();
 
 /** Stable ids for rows the API exposes but the cache keys by composite keys. */
 function derivedId(...parts: string[]): string {
@@ -108,12 +107,12 @@ export function registerTenantRoutes(server: Server, deps: TenantRouteDeps): voi
   server.get('/api/v1/m365/tenants/:id/users', handle(async (req) => {
     const tenant = tenantParam(req);
     const q = parseQuery(userListQuery, req);
-    const key = JSON.stringify([tenant.id, tenant.currentSnapshotId, q.limit, q.offset, q.search ?? null, q.account_enabled ?? null]);
+    const key = JSON.stringify([tenant.id, tenant.currentSnapshotId, directory.identityVersion(tenant.id), q.limit, q.offset, q.search ?? null, q.account_enabled ?? null, q.mfa_enabled ?? null]);
     // A running sync comes first: thousands of cached answers a second would starve its parsing on this event loop.
     const cached = deps.syncRunning() ? undefined : userPages.get(key);
     if (cached) return cached;
     const lastSynced = tenant.currentSnapshotId ? runs.get(tenant.currentSnapshotId)?.finishedAt ?? null : null;
-    const page = await directory.users(tenant.id, { limit: q.limit, offset: q.offset, search: q.search, accountEnabled: q.account_enabled });
+    const page = await directory.users(tenant.id, { limit: q.limit, offset: q.offset, search: q.search, accountEnabled: q.account_enabled, mfaEnabled: q.mfa_enabled });
     const rendered = new RenderedJson(
       JSON.stringify({ data: page.rows.map((u) => userJson(tenant, u, lastSynced)), pagination: pagination(q.limit, q.offset, page.total) }),
     );
@@ -125,7 +124,9 @@ export function registerTenantRoutes(server: Server, deps: TenantRouteDeps): voi
   server.get('/api/v1/m365/tenants/:id/licenses', handle((req) => {
     const tenant = tenantParam(req);
     parseQuery(z.object({}).strict(), req);
-    return { data: directory.skus(tenant.id).map((s) => licenseJson(tenant, s)) };
+    const subscriptions = deps.identity?.subscriptions(tenant.id) ?? [];
+    const now = new Date();
+    return { data: directory.skus(tenant.id).map((s) => licenseJson(tenant, s, subscriptions, now)) };
   }));
 }
 
@@ -143,6 +144,9 @@ function userJson(tenant: TenantRecord, u: UserWithLicenses, lastSynced: string 
     department: u.department,
     office_location: u.officeLocation,
     account_enabled: u.accountEnabled,
+    last_sign_in: u.lastSignIn,
+    mfa_enabled: u.mfaEnabled,
+    mfa_methods: u.mfaMethods,
     user_type: u.userType,
     assigned_licenses: u.licenses.map((l) => ({
       sku_id: l.skuId,
@@ -152,12 +156,14 @@ function userJson(tenant: TenantRecord, u: UserWithLicenses, lastSynced: string 
       assigned_by_groups: l.assignedByGroupIds,
     })),
     usage_location: u.usageLocation,
+    on_premises_sync_enabled: u.onPremisesSyncEnabled,
     created_at: u.createdAt,
     last_synced: lastSynced,
   };
 }
 
-function licenseJson(tenant: TenantRecord, s: SkuRow) {
+function licenseJson(tenant: TenantRecord, s: SkuRow, subscriptions: readonly SubscriptionRecord[], now: Date) {
+  const dates = licenceDates(subscriptions, s.skuId, now);
   return {
     id: derivedId(tenant.id, 'sku', s.skuId),
     tenant_id: tenant.id,
@@ -177,5 +183,7 @@ function licenseJson(tenant: TenantRecord, s: SkuRow) {
       provisioning_status: p.provisioningStatus,
       applies_to: p.appliesTo,
     })),
+    purchase_date: dates.purchaseDate,
+    renewal_date: dates.renewalDate,
   };
 }

@@ -1,6 +1,7 @@
 /** Text commands the bot understands; parsing is pure so every spelling is testable. */
 
 export type CommandName = 'help' | 'status' | 'sync' | 'check' | 'usage';
+export type CommandName = 'help' | 'status' | 'sync' | 'security';
 
 export interface ParsedCommand {
   name: CommandName | 'unknown';
@@ -21,6 +22,8 @@ const ALIASES: Partial<Record<string, CommandName>> = {
   check: 'check',
   permissions: 'check',
   usage: 'usage',
+  security: 'security',
+  posture: 'security',
 };
 
 export function parseCommand(raw: string | undefined): ParsedCommand {

@@ -7,6 +7,7 @@ import { ApiError, sendApiError } from '../api/api-errors';
 import { registerJobRoutes, type JobRouteDeps } from '../api/job-routes';
 import { registerTenantRoutes, type TenantRouteDeps } from '../api/tenant-routes';
 import { registerUsageRoutes, type UsageRouteDeps } from '../api/usage-routes';
+import { registerSecurityRoutes, type SecurityRouteDeps } from '../api/security-routes';
 import { parseActivity, serviceUrlRefusal } from './activity-envelope';
 import { answerClientErrorsAsJson, answerRestifyErrorsAsJson, headAsGet, readJsonBody, refuseEncodedBodies } from './http-edge';
 
@@ -33,6 +34,7 @@ export interface HttpServerDeps {
   api: TenantRouteDeps;
   jobs: JobRouteDeps;
   usage?: UsageRouteDeps;
+  security?: SecurityRouteDeps;
   health: () => Record<string, unknown>;
   /** Further /api/v1 route groups (sync, check, usage, security, audit...), each registering its own routes. */
   routes?: Array<(server: Server) => void>;
@@ -121,5 +123,6 @@ export function createHttpServer(deps: HttpServerDeps): Server {
   registerJobRoutes(server, deps.jobs);
   for (const register of deps.routes ?? []) register(server);
   if (deps.usage) registerUsageRoutes(server, deps.usage);
+  if (deps.security) registerSecurityRoutes(server, deps.security);
   return server;
 }

@@ -11,6 +11,8 @@ export interface DirectoryReads {
   skus(tenantId: string): SkuRow[];
   /** One page of the current snapshot's users and the total matching the filter (read off the event loop where it can be). */
   users(tenantId: string, query: UserQuery): Promise<UserPage>;
+  /** Changes whenever sign-ins or MFA registration (stored beside the snapshot) are replaced: part of a rendered page's cache key. */
+  identityVersion(tenantId: string): string;
 }
 
 export interface UserPage {
@@ -24,6 +26,8 @@ export interface UserQuery {
   /** Substring of the display name, mail or UPN. */
   search?: string;
   accountEnabled?: boolean;
+  /** isMfaRegistered; users whose MFA registration is unknown match neither true nor false. */
+  mfaEnabled?: boolean;
 }
 
 export interface TenantReads {

@@ -1,0 +1,128 @@
+import type { SourceId, SyncType } from '../../domain/activity-sources';
+import { POSTURE_COMPONENTS, type PostureComponentId } from '../../domain/identity';
+import { REFUSAL_CODES, TenantAccessError } from '../../domain/tenant-access-error';
+import type { ActivitySource, SourceRunContext, SourceRunResult } from '../sync/ports';
+import type { GenerationWriter, IdentityGraph, IdentityStore } from './ports';
+
+interface IdentityDeps {
+  tenantId: string;
+  graph: IdentityGraph;
+  store: IdentityStore;
+}
+
+/** Streams a per-user data set into a new generation; the stored one is replaced only when every page arrived. */
+async function replaceAll<T>(writer: GenerationWriter<T>, read: (onPage: (rows: T[]) => void) => Promise<{ requests: number }>, asOf: string): Promise<number> {
+  try {
+    const { requests } = await read((rows) => writer.write(rows));
+    writer.commit(asOf);
+    return requests;
+  } catch (error) {
+    writer.abort();
+    throw error;
+  }
+}
+
+/** signInActivity per user: last interactive, non-interactive and successful sign-in. AuditLog.Read.All + Entra ID P1. */
+export class SignInSource implements ActivitySource {
+  readonly id: SourceId = 'sign_in';
+  readonly syncTypes: readonly SyncType[] = ['sign_in_activity'];
+  constructor(private readonly deps: IdentityDeps) {}
+
+  async run(ctx: SourceRunContext): Promise<SourceRunResult> {
+    const { graph, store, tenantId } = this.deps;
+    const asOf = ctx.now.toISOString();
+    const requests = await replaceAll(store.beginSignIns(tenantId), (onPage) => graph.forEachSignInPage(onPage), asOf);
+    return { outcome: 'ok', asOf, servedBy: '/v1.0/users?$select=signInActivity', requests, warnings: [] };
+  }
+
+  probe(): Promise<void> {
+    return this.deps.graph.probeSignIns();
+  }
+}
+
+/** MFA registration per user (userRegistrationDetails). AuditLog.Read.All + Entra ID P1. */
+export class MfaSource implements ActivitySource {
+  readonly id: SourceId = 'mfa';
+  readonly syncTypes: readonly SyncType[] = ['mfa_registration'];
+  constructor(private readonly deps: IdentityDeps) {}
+
+  async run(ctx: SourceRunContext): Promise<SourceRunResult> {
+    const { graph, store, tenantId } = this.deps;
+    const asOf = ctx.now.toISOString();
+    const requests = await replaceAll(store.beginMfa(tenantId), (onPage) => graph.forEachMfaPage(onPage), asOf);
+    return { outcome: 'ok', asOf, servedBy: '/v1.0/reports/authenticationMethods/userRegistrationDetails', requests, warnings: [] };
+  }
+
+  probe(): Promise<void> {
+    return this.deps.graph.probeMfa();
+  }
+}
+
+const COMPONENT_LABELS: Record<PostureComponentId, string> = {
+  security_defaults: 'security defaults',
+  conditional_access: 'conditional access policies',
+  identity_protection: 'identity protection',
+  device_compliance: 'device compliance (Intune)',
+  secure_score: 'Microsoft Secure Score',
+};
+
+/**
+ * Security defaults, conditional access, identity protection, device compliance and Secure Score.
+ * Each component lands on its own: one that cannot be read keeps its last figures (or stays
+ * unknown) with the reason, and makes the sync partial. Only when none can be read does the
+ * source itself fail (refused when every component was refused).
+ */
+export class SecurityPostureSource implements ActivitySource {
+  readonly id: SourceId = 'security_posture';
+  readonly syncTypes: readonly SyncType[] = ['security_settings'];
+  constructor(private readonly deps: IdentityDeps) {}
+
+  async run(ctx: SourceRunContext): Promise<SourceRunResult> {
+    const { graph, store, tenantId } = this.deps;
+    const at = ctx.now.toISOString();
+    let requests = 0;
+    const failures: TenantAccessError[] = [];
+    await Promise.all(
+      POSTURE_COMPONENTS.map(async (component) => {
+        try {
+          const read = await graph.posture(component);
+          requests += read.requests;
+          store.recordPosture(tenantId, component, { at, figures: read.figures, asOf: read.asOf ?? at });
+        } catch (error) {
+          const problem = error instanceof TenantAccessError ? error : new TenantAccessError('internal_error', `Seat Steward failed while reading ${COMPONENT_LABELS[component]}: ${error instanceof Error ? error.message : String(error)}`);
+          failures.push(problem);
+          store.recordPosture(tenantId, component, { at, errorCode: problem.code, reason: problem.message });
+        }
+      }),
+    );
+    if (failures.length === POSTURE_COMPONENTS.length) {
+      const refusal = failures.find((f) => REFUSAL_CODES.has(f.code));
+      throw failures.every((f) => REFUSAL_CODES.has(f.code)) && refusal ? refusal : (failures.find((f) => !REFUSAL_CODES.has(f.code)) ?? failures[0]);
+    }
+    const warnings = failures.map((f) => `Security posture is partly unknown: ${f.message}`);
+    return { outcome: 'ok', asOf: at, servedBy: 'Microsoft Graph (policies, identity, identityProtection, deviceManagement, security)', requests, warnings };
+  }
+
+  async probe(): Promise<void> {
+    // The component every tenant can read with Policy.Read.All; the others report their own state at sync time.
+    await this.deps.graph.probePosture('security_defaults');
+  }
+}
+
+/** Commerce subscriptions per SKU: purchase and renewal dates. LicenseAssignment.Read.All (or Directory.Read.All). */
+export class SubscriptionsSource implements ActivitySource {
+  readonly id: SourceId = 'subscriptions';
+  readonly syncTypes: readonly SyncType[] = ['subscriptions'];
+  constructor(private readonly deps: IdentityDeps) {}
+
+  async run(ctx: SourceRunContext): Promise<SourceRunResult> {
+    const { graph, store, tenantId } = this.deps;
+    const rows = await graph.subscriptions();
+    store.replaceSubscriptions(tenantId, rows);
+    return { outcome: 'ok', asOf: ctx.now.toISOString(), servedBy: '/v1.0/directory/subscriptions', requests: 1, warnings: [] };
+  }
+
+  async probe(): Promise<void> {
+    await this.deps.graph.subscriptions();
+  }
+}

@@ -1,0 +1,168 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_APP_ROLES } from '../demo-tenant/constants';
+import { generateDemoTenant } from '../demo-tenant/generator';
+import { conditionalAccessPolicies, managedDevices, registrationOf, riskDetections, riskyUsers, secureScoreControlProfiles, secureScores } from '../demo-tenant/identity';
+import type { DemoTenantData } from '../demo-tenant/model';
+import { SqliteSourceStatusStore } from '../src/adapters/sqlite/source-status';
+import { startHarness, TEST_API_KEY, type Harness } from './helpers/harness';
+import { ConnectorRecorder, cardText } from './helpers/connector-recorder';
+import { message, personal, post } from './helpers/teams-activities';
+import { validateCard } from './support/card-validator';
+
+type Json = Record<string, Record<string, unknown>> & { recommendations: unknown[]; overall_score: unknown };
+
+async function security(h: Harness, tenantId: string): Promise<Json> {
+  const res = await fetch(`${h.app.url}/api/v1/m365/tenants/${tenantId}/security`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+  expect(res.status).toBe(200);
+  return (await res.json()) as Json;
+}
+
+const rate = (part: number, whole: number) => Math.round((part / whole) * 1000) / 10;
+
+/** What /security must say, computed from the demo tenant's data alone. */
+function expectedFigures(data: DemoTenantData) {
+  const today = data.activity?.today ?? '';
+  const members = data.users.filter((u) => u.accountEnabled && u.userType === 'Member');
+  const registered = members.filter((u) => registrationOf(u, today).isMfaRegistered).length;
+  const policies = conditionalAccessPolicies(data);
+  const devices = managedDevices(data);
+  const compliant = devices.filter((d) => d.complianceState === 'compliant').length;
+  const nonCompliant = devices.filter((d) => d.complianceState === 'noncompliant' || d.complianceState === 'inGracePeriod').length;
+  const score = secureScores(data)[0];
+  return {
+    security_defaults: { enabled: false },
+    mfa_adoption: { total_users: members.length, mfa_enabled_users: registered, unknown_users: 0, adoption_rate: rate(registered, members.length) },
+    conditional_access: {
+      policies_count: policies.length,
+      enabled_policies: policies.filter((p) => p.state === 'enabled').length,
+      report_only: policies.filter((p) => p.state === 'enabledForReportingButNotEnforced').length,
+    },
+    identity_protection: {
+      enabled: true,
+      risk_detections: riskDetections(data).length,
+      high_risk_users: riskyUsers(data).filter((u) => u.riskLevel === 'high' && u.riskState === 'atRisk').length,
+    },
+    device_compliance: { compliant_devices: compliant, non_compliant_devices: nonCompliant, compliance_rate: rate(compliant, compliant + nonCompliant) },
+    secure_score: { current_score: score?.currentScore, max_score: score?.maxScore, control_profiles: secureScoreControlProfiles(data).length },
+  };
+}
+
+const COMPONENTS = ['security_defaults', 'mfa_adoption', 'conditional_access', 'identity_protection', 'device_compliance', 'secure_score'] as const;
+
+describe('GET /security on a tenant with every licence and permission', () => {
+  let h: Harness;
+  let tenantId: string;
+  const data = generateDemoTenant({ users: 800, seed: 71 });
+
+  beforeAll(async () => {
+    h = await startHarness({ data });
+    tenantId = h.app.tenants.list()[0].id;
+  });
+  afterAll(async () => h?.close());
+
+  it('says every component is unknown before the first sync, never zero', async () => {
+    const report = await security(h, tenantId);
+    for (const c of COMPONENTS) expect(report[c]).toMatchObject({ status: 'unknown', reason: expect.stringMatching(/run a sync/) as unknown });
+    expect(report.mfa_adoption.mfa_enabled_users).toBeNull();
+  });
+
+  it("answers seed 000's shape with the figures the demo tenant served, no invented scores", async () => {
+    expect((await h.app.sync.request(tenantId, 'test').done).status).toBe('success');
+    const report = await security(h, tenantId);
+    expect(report.overall_score).toBeNull();
+    expect(report.recommendations).toEqual([]);
+    const expected = expectedFigures(data);
+    for (const c of COMPONENTS) {
+      expect(report[c]).toMatchObject({ ...expected[c], status: null, score: null, stale: false, reason: null });
+      expect(report[c].as_of).toEqual(expect.any(String));
+    }
+    expect(expected.conditional_access.report_only).toBeGreaterThan(0);
+    expect(expected.identity_protection.risk_detections).toBeGreaterThan(0);
+  });
+
+  it('keeps the last figures, stale with the reason, when a licence tier goes', async () => {
+    h.demo.server.setData({ ...data, features: { entraIdP1: false } });
+    const run = await h.app.sync.request(tenantId, 'test').done;
+    expect(run.status).toBe('partial');
+    const report = await security(h, tenantId);
+    const expected = expectedFigures(data);
+    expect(report.conditional_access).toMatchObject({ ...expected.conditional_access, stale: true, status: null, reason: expect.stringMatching(/lacks Microsoft Entra ID P1/) as unknown });
+    expect(report.mfa_adoption).toMatchObject({ ...expected.mfa_adoption, stale: true, reason: expect.stringMatching(/Microsoft Entra ID P1/) as unknown });
+    expect(report.secure_score).toMatchObject({ stale: false, reason: null });
+    h.demo.server.setData(data);
+  });
+});
+
+describe('a tenant without Entra ID P2, without Intune and without SecurityEvents.Read.All', () => {
+  let h: Harness;
+  let tenantId: string;
+  const base = generateDemoTenant({ users: 300, seed: 72 });
+  const data: DemoTenantData = { ...base, features: { entraIdP2: false, intune: false }, app: { ...base.app, roles: DEFAULT_APP_ROLES.filter((r) => r !== 'SecurityEvents.Read.All') } };
+
+  beforeAll(async () => {
+    h = await startHarness({ data });
+    tenantId = h.app.tenants.list()[0].id;
+  });
+  afterAll(async () => h?.close());
+
+  it('marks those components unknown naming the licence or permission; the others land; the sync is partial', async () => {
+    const run = await h.app.sync.request(tenantId, 'test').done;
+    expect(run.status).toBe('partial');
+    expect(run.warnings.filter((w) => /Security posture is partly unknown/.test(w))).toHaveLength(3);
+    const report = await security(h, tenantId);
+    expect(report.identity_protection).toMatchObject({ status: 'unknown', risk_detections: null, high_risk_users: null, reason: expect.stringMatching(/lacks Microsoft Entra ID P2/) as unknown });
+    expect(report.device_compliance).toMatchObject({ status: 'unknown', compliant_devices: null, reason: expect.stringMatching(/lacks Microsoft Intune/) as unknown });
+    expect(report.secure_score).toMatchObject({ status: 'unknown', current_score: null, reason: expect.stringMatching(/permission SecurityEvents\.Read\.All/) as unknown });
+    const expected = expectedFigures(data);
+    expect(report.conditional_access).toMatchObject({ ...expected.conditional_access, status: null });
+    expect(report.mfa_adoption).toMatchObject({ ...expected.mfa_adoption, status: null });
+    expect(new SqliteSourceStatusStore(h.app.db).get(tenantId, 'security_posture')?.lastOutcome).toBe('ok');
+  });
+
+  it('the security command answers a valid card with as-of dates and the unknown components with their reason', async () => {
+    const connector = new ConnectorRecorder();
+    const serviceUrl = await connector.start();
+    try {
+      expect((await post(h.app.url, message(serviceUrl, personal(), 'security'))).status).toBe(200);
+      await connector.waitFor((m) => m.length >= 1);
+      const card = (connector.messages()[0]?.activity.attachments ?? [])[0]?.content as Record<string, unknown>;
+      const result = validateCard(card);
+      expect(result.errors).toEqual([]);
+      expect(result.bytes).toBeLessThan(28 * 1024);
+      const text = cardText(card);
+      const expected = expectedFigures(data);
+      expect(text).toMatch(/Security posture/);
+      expect(text).toContain(`${expected.mfa_adoption.mfa_enabled_users} of ${expected.mfa_adoption.total_users} enabled member accounts`);
+      expect(text).toMatch(/As of \d+ \w+ \d{4}/);
+      expect(text).toMatch(/Identity protection[\s\S]*Unknown[\s\S]*Not read: .*Microsoft Entra ID P2/);
+      expect(text).toMatch(/Device compliance[\s\S]*Unknown[\s\S]*Microsoft Intune/);
+      expect(text).toMatch(/score and recommendations are not computed yet/);
+    } finally {
+      await connector.stop();
+    }
+  });
+});
+
+describe('a tenant where no posture component can be read', () => {
+  let h: Harness;
+  let tenantId: string;
+  const base = generateDemoTenant({ users: 100, seed: 73 });
+  const denied = ['Policy.Read.All', 'IdentityRiskEvent.Read.All', 'IdentityRiskyUser.Read.All', 'DeviceManagementManagedDevices.Read.All', 'SecurityEvents.Read.All'];
+
+  beforeAll(async () => {
+    h = await startHarness({ data: { ...base, app: { ...base.app, roles: DEFAULT_APP_ROLES.filter((r) => !denied.includes(r)) } } });
+    tenantId = h.app.tenants.list()[0].id;
+  });
+  afterAll(async () => h?.close());
+
+  it('records the source as refused; each component says which permission it needs', async () => {
+    expect((await h.app.sync.request(tenantId, 'test').done).status).toBe('partial');
+    expect(new SqliteSourceStatusStore(h.app.db).get(tenantId, 'security_posture')).toMatchObject({ lastOutcome: 'refused', errorCode: 'insufficient_privileges' });
+    const report = await security(h, tenantId);
+    expect(report.security_defaults.reason).toMatch(/Policy\.Read\.All/);
+    expect(report.conditional_access.reason).toMatch(/Policy\.Read\.All/);
+    expect(report.identity_protection.reason).toMatch(/IdentityRisk(Event|yUser)\.Read\.All/);
+    expect(report.device_compliance.reason).toMatch(/DeviceManagementManagedDevices\.Read\.All/);
+    for (const c of COMPONENTS.filter((x) => x !== 'mfa_adoption')) expect(report[c].status).toBe('unknown');
+  });
+});
