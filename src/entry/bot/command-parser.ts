@@ -1,7 +1,6 @@
 /** Text commands the bot understands; parsing is pure so every spelling is testable. */
 
-export type CommandName = 'help' | 'status' | 'sync' | 'check' | 'usage';
-export type CommandName = 'help' | 'status' | 'sync' | 'security';
+export type CommandName = 'help' | 'status' | 'sync' | 'check' | 'usage' | 'security';
 
 export interface ParsedCommand {
   name: CommandName | 'unknown';
