@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { CacheStorage } from '../../usecases/sync/ports';
 import type { Db } from './database';
@@ -23,6 +24,9 @@ export function storageFullMessage(db: Db): string {
   );
 }
 
+/** Below this, a sync cannot even record its run and its sources' rows: treat the disk as full. */
+const MIN_FREE_BYTES = 1024 * 1024;
+
 /** The SQLite file's disk, as the sync use case sees it. */
 export class SqliteCacheStorage implements CacheStorage {
   constructor(private readonly db: Db) {}
@@ -33,6 +37,16 @@ export class SqliteCacheStorage implements CacheStorage {
 
   fullMessage(): string {
     return storageFullMessage(this.db);
+  }
+
+  hasRoom(): boolean {
+    try {
+      const stats = fs.statfsSync(path.dirname(this.db.name));
+      return stats.bavail * stats.bsize >= MIN_FREE_BYTES;
+    } catch {
+      // A file system that cannot say (or an in-memory database): let the writes tell.
+      return true;
+    }
   }
 
   atomically(write: () => void): void {

@@ -74,6 +74,11 @@ export interface CacheStorage {
   isFull(error: unknown): boolean;
   /** What an admin reads while syncs are paused for want of space: where, and what to free. */
   fullMessage(): string;
+  /**
+   * False while the disk is (nearly) full, even when nothing has failed yet: with activity sources
+   * cleaning up after themselves, a restart may have nothing to write that would fail first.
+   */
+  hasRoom(): boolean;
   /** Runs the writes all or none. */
   atomically(write: () => void): void;
 }

@@ -64,6 +64,7 @@ export class SyncService {
     try {
       const interruptedRuns = this.deps.runs.markInterrupted();
       const orphanRows = this.deps.sink.sweepOrphans();
+      if (!this.deps.storage.hasRoom()) this.pause();
       return { interruptedRuns, orphanRows };
     } catch (error) {
       if (!this.deps.storage.isFull(error)) throw error;
@@ -88,6 +89,7 @@ export class SyncService {
     // The sweep would take rows a running sync is still writing for orphans.
     if (this.running.size > 0) return false;
     const { runs, sink, storage } = this.deps;
+    if (!storage.hasRoom()) return false;
     try {
       storage.atomically(() => {
         for (const [id, failure] of this.unrecorded) {
