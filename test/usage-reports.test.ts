@@ -140,7 +140,7 @@ describe('usage reports: faults', () => {
 
   it('honours a 429 Retry-After on a report and then reads it', async () => {
     const { h, tenantId } = await start();
-    h.demo.server.faults.add({ path: '/v1.0/reports/*', status: 429, retryAfterSeconds: 1 });
+    h.demo.server.faults.add({ path: '/v1.0/reports/getOffice365ActiveUserDetail*', status: 429, retryAfterSeconds: 1 });
     const run = await h.app.sync.request(tenantId, 'test').done;
     expect(run.status).toBe('success');
     const calls = h.demo.server.requests.filter((r) => r.path.includes('getOffice365ActiveUserDetail'));
@@ -182,7 +182,8 @@ describe('usage reports: faults', () => {
   it('does not read a report again while no newer one can exist (Sync now three times: one read)', async () => {
     const { h, tenantId } = await start({ REPORTS_REREAD_HOURS: '6' });
     for (let i = 0; i < 3; i++) expect((await h.app.sync.request(tenantId, 'test').done).status).toBe('success');
-    const calls = h.demo.server.requests.filter((r) => /\/reports\//.test(r.path));
+    // Usage reports only: MFA registration details also live under /reports/ but are not a usage report.
+    const calls = h.demo.server.requests.filter((r) => /\/reports\//.test(r.path) && !r.path.includes('/authenticationMethods/'));
     expect(calls.filter((c) => c.path.includes('UserDetail'))).toHaveLength(2);
     expect(calls.filter((c) => !c.path.includes('UserDetail'))).toHaveLength(12);
     expect(statusOf(h, tenantId).copilot_usage).toMatchObject({ lastOutcome: 'not_newer', requests: 0 });
