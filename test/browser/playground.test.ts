@@ -206,6 +206,26 @@ describe.skipIf(NO_CHROMIUM)('personal chat in the Agents Playground', () => {
     await shoot(card, 'check-card.png');
   });
 
+  it('usage shows the figures of the period with the as-of date of the reports', async () => {
+    const t = tenant();
+    if (h.app.runs.latest(t.id)?.status !== 'success') await h.app.sync.request(t.id, 'test').done;
+    const card = await nextCard('Contoso Ltd ·', () => send(personalEditor(), 'usage 30d'));
+    const text = await card.innerText();
+    expect(text).toMatch(/as of/i);
+    expect(text).toMatch(/Exchange/);
+    await expectNoClippedText(card);
+    await shoot(card, 'usage-card.png');
+  });
+
+  it('security shows each component with its as-of date, or why it is unknown', async () => {
+    const card = await nextCard('Security posture', () => send(personalEditor(), 'security'));
+    const text = await card.innerText();
+    expect(text).toMatch(/Security defaults/i);
+    expect(text).toMatch(/MFA/);
+    await expectNoClippedText(card);
+    await shoot(card, 'security-card.png');
+  });
+
   it('sync answers at once with Sync started, then posts the result', async () => {
     const before = h.app.runs.latest(tenant().id)?.id ?? 0;
     const doneBefore = await cards().filter({ hasText: 'Sync succeeded' }).count();
