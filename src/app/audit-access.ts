@@ -1,0 +1,22 @@
+import type { TenantConnection } from '../adapters/graph/graph-client';
+import { HttpManagementActivityApi } from '../adapters/graph/management-activity-api';
+import type { AppConfig } from '../config/config';
+import type { TenantRecord } from '../domain/tenant';
+
+/** The Management Activity API endpoint of a Graph endpoint's cloud (GCC shares Graph with commercial: set MANAGEMENT_API_ENDPOINT). */
+const MANAGEMENT_BY_GRAPH_HOST: Record<string, string> = {
+  'graph.microsoft.com': 'https://manage.office.com',
+  'graph.microsoft.us': 'https://manage.office365.us',
+  'dod-graph.microsoft.us': 'https://manage.protection.apps.mil',
+};
+
+/** MANAGEMENT_API_ENDPOINT, else the Graph endpoint's cloud; the demo tenant serves the API on its own host. */
+export function managementEndpointFor(config: AppConfig, tenant: TenantRecord, conn: TenantConnection): string {
+  if (config.audit.managementEndpoint) return config.audit.managementEndpoint;
+  if (tenant.source === 'demo') return new URL(conn.graphEndpoint).origin;
+  return MANAGEMENT_BY_GRAPH_HOST[new URL(conn.graphEndpoint).hostname.toLowerCase()] ?? 'https://manage.office.com';
+}
+
+export function managementApiFor(config: AppConfig, tenant: TenantRecord, conn: TenantConnection): HttpManagementActivityApi {
+  return new HttpManagementActivityApi(conn, managementEndpointFor(config, tenant, conn));
+}
