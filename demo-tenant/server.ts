@@ -9,6 +9,8 @@ import { registerGroupRoutes } from './graph/groups';
 import { registerOrganizationRoutes } from './graph/organization';
 import { registerSubscribedSkuRoutes } from './graph/subscribed-skus';
 import { registerUserRoutes } from './graph/users';
+import { registerAuditLogRoutes } from './graph/audit-log';
+import { registerManagementApiRoutes } from './management-api';
 import {
   GraphError,
   newRequestId,
@@ -130,6 +132,8 @@ export async function startDemoTenant(options: StartDemoTenantOptions): Promise<
   registerSubscribedSkuRoutes(router, tokens);
   registerGroupRoutes(router, tokens);
   registerOrganizationRoutes(router, tokens);
+  registerAuditLogRoutes(router, tokens);
+  registerManagementApiRoutes(router, tokens);
   const control = new Router();
   if (options.control) registerControlRoutes(control, faults, requests);
 
