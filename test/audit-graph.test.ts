@@ -1,10 +1,8 @@
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dayNumber, DAY_MS } from '../demo-tenant/activity';
+import { DAY_MS } from '../demo-tenant/activity';
 import { auditRecordsIn } from '../demo-tenant/audit-records';
 import { generateDemoTenant } from '../demo-tenant/generator';
 import type { DemoTenantData } from '../demo-tenant/model';
-import { databaseFile } from '../src/adapters/sqlite/database';
 import { SqliteCopilotInteractionStore } from '../src/adapters/sqlite/copilot-interactions';
 import { startHarness, type Harness } from './helpers/harness';
 
