@@ -12,6 +12,7 @@ import {
   type TenantStatusView,
   type WelcomeView,
 } from './view-models';
+import type { AuditStopConfirmView, AuditSubscriptionsView } from './audit-views';
 
 /** Which view model each template in cards/ is bound to. */
 export interface CardViews {
@@ -21,6 +22,8 @@ export interface CardViews {
   'sync-started': SyncStartedView;
   'sync-result': SyncResultView;
   error: ErrorView;
+  'audit-subscriptions': AuditSubscriptionsView;
+  'audit-stop-confirm': AuditStopConfirmView;
 }
 
 export type CardName = keyof CardViews;
@@ -101,6 +104,8 @@ const prepare: { [N in CardName]: (view: CardViews[N]) => object } = {
     };
   },
   error: (view) => ({ ...view, message: clip(view.message, MAX_MESSAGE_CHARS) }),
+  'audit-subscriptions': (view) => view,
+  'audit-stop-confirm': (view) => view,
 };
 
 /** An Adaptive Card as JSON, ready for any channel adapter to wrap (Teams: an attachment). */

@@ -1,6 +1,6 @@
 /** Text commands the bot understands; parsing is pure so every spelling is testable. */
 
-export type CommandName = 'help' | 'status' | 'sync';
+export type CommandName = 'help' | 'status' | 'sync' | 'audit';
 
 export interface ParsedCommand {
   name: CommandName | 'unknown';
@@ -18,6 +18,7 @@ const ALIASES: Partial<Record<string, CommandName>> = {
   seats: 'status',
   sync: 'sync',
   refresh: 'sync',
+  audit: 'audit',
 };
 
 export function parseCommand(raw: string | undefined): ParsedCommand {
