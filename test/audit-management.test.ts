@@ -7,6 +7,7 @@ import { HttpManagementActivityApi } from '../src/adapters/graph/management-acti
 import { createCredential } from '../src/adapters/graph/graph-client';
 import { SqliteCopilotInteractionStore } from '../src/adapters/sqlite/copilot-interactions';
 import { TenantAccessError } from '../src/domain/tenant-access-error';
+import { AuditManagementSource } from '../src/usecases/audit/audit-management-source';
 import { startHarness, startTestDemoTenant, type Harness } from './helpers/harness';
 
 /**
@@ -139,7 +140,6 @@ describe('audit_management: the Office 365 Management Activity API', () => {
       const api = new HttpManagementActivityApi(demo.connection, demo.server.url);
       await expect(api.listSubscriptions()).resolves.toEqual([{ contentType: 'Audit.General', status: 'enabled' }]);
       await api.stopSubscription('Audit.General');
-      const { AuditManagementSource } = await import('../src/usecases/audit/audit-management-source');
       const source = new AuditManagementSource({ tenantId: 't', api, store: undefined as never, overlapMs: 0, lookbackMs: DAY });
       const refused = await source.probe().then(() => undefined, (e: unknown) => e);
       expect(refused).toBeInstanceOf(TenantAccessError);

@@ -44,6 +44,10 @@ import { ReadAdmission } from '../adapters/sqlite/read-admission';
 import { ReadWorkerThreads } from '../adapters/sqlite/read-worker-thread';
 import { isStorageFull, SqliteCacheStorage } from '../adapters/sqlite/storage-full';
 import { startEmbeddedDemoTenant, type EmbeddedDemoTenant } from './demo-connection';
+import { AuditSubscriptions } from '../usecases/audit/audit-subscriptions';
+import { auditCommand } from '../entry/bot/commands/audit';
+import { auditStopConfirmAction } from '../entry/bot/card-actions/audit-stop-confirm';
+import { managementApiFor } from './audit-access';
 
 export interface SeatStewardOptions {
   logger: Logger;
@@ -173,15 +177,22 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   const jobs = new JobRunner(outbox, jobRegistry, logger.child({ component: 'outbox' }), options.outbox);
   const report = new SyncResultReport({ tenants, runs, whenDone: (runId) => sync.whenDone(runId), notifier, conversations, queue: jobs });
   registerSyncJobs(jobRegistry, { tenants, requestSync: (tenantId, trigger) => sync.request(tenantId, trigger), report });
+  const auditSubscriptions = new AuditSubscriptions((tenant) => managementApiFor(config, tenant, graphFor(tenant).conn));
   const bot = createBotApp({
     adapter,
     conversations,
     logger,
     allowedTenants: config.botAllowedTenants,
-    commands: (commandList) => [helpCommand(commandList), statusCommand(status), syncCommand({ status, sync, report })],
+    commands: (commandList) => [
+      helpCommand(commandList),
+      statusCommand(status),
+      syncCommand({ status, sync, report }),
+      auditCommand({ status, subscriptions: auditSubscriptions }),
+    ],
     cardActions: [
       registerCardAction(tenantSyncAction({ status, sync, report, waitMs: options.cardSyncWaitMs ?? 8000 })),
       registerCardAction(tenantStatusAction(status)),
+      registerCardAction(auditStopConfirmAction({ status, subscriptions: auditSubscriptions })),
     ],
   });
 
@@ -193,6 +204,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     logger,
     api: { tenants, directory, runs, authorize, syncRunning: () => sync.isAnyRunning(), logger },
     jobs: { outbox, runner: jobs, authorize, logger },
+    audit: { tenants, subscriptions: auditSubscriptions, authorize, logger },
     // Unauthenticated, so no tenant names or ids: an MSP's customer list is not public.
     health: () => {
       const storage = sync.storageState();

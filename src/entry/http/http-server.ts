@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { ApiError, sendApiError } from '../api/api-errors';
 import { registerJobRoutes, type JobRouteDeps } from '../api/job-routes';
 import { registerTenantRoutes, type TenantRouteDeps } from '../api/tenant-routes';
+import { registerAuditRoutes, type AuditRouteDeps } from '../api/audit-routes';
 import { parseActivity, serviceUrlRefusal } from './activity-envelope';
 import { answerClientErrorsAsJson, answerRestifyErrorsAsJson, headAsGet, readJsonBody, refuseEncodedBodies } from './http-edge';
 
@@ -31,6 +32,8 @@ export interface HttpServerDeps {
   extraServiceUrls?: readonly string[];
   api: TenantRouteDeps;
   jobs: JobRouteDeps;
+  /** Management Activity API subscriptions; absent = not served. */
+  audit?: AuditRouteDeps;
   health: () => Record<string, unknown>;
   logger: Logger;
 }
@@ -115,5 +118,6 @@ export function createHttpServer(deps: HttpServerDeps): Server {
 
   registerTenantRoutes(server, deps.api);
   registerJobRoutes(server, deps.jobs);
+  if (deps.audit) registerAuditRoutes(server, deps.audit);
   return server;
 }
