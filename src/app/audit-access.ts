@@ -10,11 +10,15 @@ const MANAGEMENT_BY_GRAPH_HOST: Record<string, string> = {
   'dod-graph.microsoft.us': 'https://manage.protection.apps.mil',
 };
 
-/** MANAGEMENT_API_ENDPOINT, else the Graph endpoint's cloud; the demo tenant serves the API on its own host. */
+/**
+ * MANAGEMENT_API_ENDPOINT, else the Graph endpoint's cloud. A Graph endpoint that is none of
+ * Microsoft's (the demo tenant, an Entra-compatible stand-in) serves the API on its own host.
+ */
 export function managementEndpointFor(config: AppConfig, tenant: TenantRecord, conn: TenantConnection): string {
   if (config.audit.managementEndpoint) return config.audit.managementEndpoint;
-  if (tenant.source === 'demo') return new URL(conn.graphEndpoint).origin;
-  return MANAGEMENT_BY_GRAPH_HOST[new URL(conn.graphEndpoint).hostname.toLowerCase()] ?? 'https://manage.office.com';
+  const graph = new URL(conn.graphEndpoint);
+  if (tenant.source === 'demo') return graph.origin;
+  return MANAGEMENT_BY_GRAPH_HOST[graph.hostname.toLowerCase()] ?? graph.origin;
 }
 
 export function managementApiFor(config: AppConfig, tenant: TenantRecord, conn: TenantConnection): HttpManagementActivityApi {

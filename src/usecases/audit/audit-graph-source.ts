@@ -37,27 +37,26 @@ export class AuditGraphSource implements ActivitySource {
     const sleep = this.options.sleep ?? defaultSleep;
     const before = api.requests();
     const cursor = store.cursor(tenantId, this.id);
-    let pending = cursor.pendingQuery;
-    if (!pending) {
-      const end = ctx.now.getTime();
-      const start = cursor.coveredUntil ? Date.parse(cursor.coveredUntil) - this.options.overlapMs : end - this.options.lookbackMs;
-      const windowStart = new Date(Math.min(start, end)).toISOString();
-      const windowEnd = new Date(end).toISOString();
-      const created = await api.createQuery(windowStart, windowEnd);
-      pending = { queryId: created.id, windowStart, windowEnd, nextLink: null, createdAt: ctx.now.toISOString() };
-      store.savePendingQuery(tenantId, this.id, pending);
-    }
-
-    if (pending.nextLink === null) {
+    let pending = cursor.pendingQuery ?? (await this.createQuery(ctx, cursor.coveredUntil));
+    // Checked on resume too: a stored position is only good while Graph still knows its query.
+    {
       const deadline = Date.now() + this.options.queryWaitMs;
       let state = await this.queryState(pending);
+      if (state === 'gone') {
+        // Graph no longer knows the stored query (expired or deleted): ask anew for the same span, once.
+        pending = await this.createQuery(ctx, cursor.coveredUntil);
+        state = await this.queryState(pending);
+        if (state === 'gone') throw new TenantAccessError('audit_query_failed', `Microsoft Graph lost the audit log query ${pending.queryId} right after creating it. The next sync tries again.`);
+      }
       while (STILL_RUNNING.has(state.status.toLowerCase())) {
         if (Date.now() + this.options.pollIntervalMs > deadline) {
           // Not a failure: the query keeps running in Microsoft 365 and the next sync resumes it.
           return { outcome: 'not_newer', asOf: cursor.coveredUntil, servedBy: api.servedBy, requests: api.requests() - before, warnings: [] };
         }
         await sleep(this.options.pollIntervalMs);
-        state = await this.queryState(pending);
+        const next = await this.queryState(pending);
+        if (next === 'gone') throw new TenantAccessError('audit_query_failed', `Microsoft Graph lost the audit log query ${pending.queryId} while it ran. The next sync starts a new one.`);
+        state = next;
       }
       if (state.status.toLowerCase() !== 'succeeded') {
         // A failed or cancelled query is dropped so the next sync asks again for the same window.
@@ -89,13 +88,25 @@ export class AuditGraphSource implements ActivitySource {
     return this.options.api.probe();
   }
 
-  /** A query Graph no longer knows (expired, deleted) is forgotten so the next sync asks anew. */
-  private async queryState(pending: PendingAuditQuery): Promise<{ status: string }> {
+  private async createQuery(ctx: SourceRunContext, coveredUntil: string | null): Promise<PendingAuditQuery> {
+    const end = ctx.now.getTime();
+    const start = coveredUntil ? Date.parse(coveredUntil) - this.options.overlapMs : end - this.options.lookbackMs;
+    const windowStart = new Date(Math.min(start, end)).toISOString();
+    const windowEnd = new Date(end).toISOString();
+    const created = await this.options.api.createQuery(windowStart, windowEnd);
+    const pending: PendingAuditQuery = { queryId: created.id, windowStart, windowEnd, nextLink: null, createdAt: ctx.now.toISOString() };
+    this.options.store.savePendingQuery(this.options.tenantId, this.id, pending);
+    return pending;
+  }
+
+  /** 'gone' when Graph no longer knows the query (expired, deleted, or another tenant's data); it is then forgotten. */
+  private async queryState(pending: PendingAuditQuery): Promise<{ status: string } | 'gone'> {
     try {
       return await this.options.api.getQuery(pending.queryId);
     } catch (error) {
       if (error instanceof TenantAccessError && error.status === 404) {
         this.options.store.commitPage(this.options.tenantId, this.id, [], { pendingQuery: null });
+        return 'gone';
       }
       throw error;
     }
