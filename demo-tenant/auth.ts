@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { GRAPH_APP_ID, GRAPH_RESOURCE } from './constants';
+import { GRAPH_APP_ID, GRAPH_RESOURCE, MANAGEMENT_APP_ID, MANAGEMENT_RESOURCE } from './constants';
 import { readBody, sendEntraError, sendEntraJson, sendGraphError, type EntraError, type RequestContext } from './http';
 import type { Router } from './router';
 
@@ -31,7 +31,7 @@ const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value), 'utf8
 export class TokenService {
   private readonly key = crypto.randomBytes(32);
 
-  issue(claims: Omit<AccessTokenClaims, 'iat' | 'nbf' | 'exp' | 'uti' | 'aud' | 'ver' | 'idtyp'>, lifetimeSeconds: number): string {
+  issue(claims: Omit<AccessTokenClaims, 'iat' | 'nbf' | 'exp' | 'uti' | 'aud' | 'ver' | 'idtyp'> & { aud?: string }, lifetimeSeconds: number): string {
     const now = Math.floor(Date.now() / 1000);
     const payload: AccessTokenClaims = {
       aud: GRAPH_RESOURCE,
@@ -197,7 +197,13 @@ function checkTokenRequest(ctx: RequestContext, tenant: string, form: URLSearchP
   const resource = scope.slice(0, -'/.default'.length).replace(/\/$/, '').toLowerCase();
   // The demo tenant is also the Graph endpoint: like a national cloud's Graph, it answers to its own URL as resource.
   const ownResource = ctx.baseUrl.toLowerCase();
-  if (resource !== GRAPH_RESOURCE && resource !== GRAPH_APP_ID && resource !== 'https://graph.microsoft.com/beta' && resource !== ownResource) {
+  if (
+    resource !== GRAPH_RESOURCE &&
+    resource !== GRAPH_APP_ID &&
+    resource !== 'https://graph.microsoft.com/beta' &&
+    resource !== ownResource &&
+    audienceOf(resource) !== MANAGEMENT_RESOURCE
+  ) {
     return {
       status: 400,
       error: 'invalid_resource',
@@ -206,6 +212,20 @@ function checkTokenRequest(ctx: RequestContext, tenant: string, form: URLSearchP
     };
   }
   return null;
+}
+
+/**
+ * The `aud` of a token for a requested resource: the Office 365 Management APIs (by URL or app id)
+ * get their own audience, so their tokens are refused by Graph and Graph's by them.
+ */
+export function audienceOf(resource: string): string {
+  const r = resource.replace(/\/$/, '').toLowerCase();
+  return r === MANAGEMENT_RESOURCE || r === MANAGEMENT_APP_ID ? MANAGEMENT_RESOURCE : GRAPH_RESOURCE;
+}
+
+function requestedResource(form: URLSearchParams): string {
+  const scope = (form.get('scope') ?? '').split(/\s+/).find((s) => s !== '' && !OIDC_SCOPES.has(s.toLowerCase())) ?? '';
+  return scope.slice(0, -'/.default'.length);
 }
 
 /** Real app tokens carry the service principal's object id; derive a stable one from the app id. */
@@ -227,6 +247,7 @@ function handleToken(tokens: TokenService) {
     const lifetime = ctx.settings.tokenLifetimeSeconds;
     const accessToken = tokens.issue(
       {
+        aud: audienceOf(requestedResource(form)),
         iss: `https://sts.windows.net/${data.tenantId}/`,
         appid: data.app.clientId,
         app_displayname: data.app.displayName ?? 'Demo app',
@@ -277,6 +298,7 @@ export function authorizeGraph(ctx: RequestContext, tokens: TokenService, anyOfR
   if (result.claims.tid.toLowerCase() !== data.tenantId.toLowerCase() || result.claims.appid.toLowerCase() !== data.app.clientId.toLowerCase()) {
     return deny401('Access token validation failure. Invalid audience.');
   }
+  if (result.claims.aud === MANAGEMENT_RESOURCE) return deny401('Access token validation failure. Invalid audience.');
   const granted = new Set(result.claims.roles.map((r) => r.toLowerCase()));
   if (!anyOfRoles.some((r) => granted.has(r.toLowerCase()))) {
     sendGraphError(ctx, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');

@@ -14,6 +14,9 @@ export const DEMO_DOMAIN = 'contoso.onmicrosoft.com';
 /** Microsoft Graph's application id; accepted as a scope resource like its URL. */
 export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 export const GRAPH_RESOURCE = 'https://graph.microsoft.com';
+/** The Office 365 Management APIs' resource and application id: tokens for them are not Graph's. */
+export const MANAGEMENT_RESOURCE = 'https://manage.office.com';
+export const MANAGEMENT_APP_ID = 'c5393580-f805-4401-95e8-94b7a6ef2fc2';
 
 /** What the setup guide tells admins to grant; enough for every endpoint the demo serves. */
 export const DEFAULT_APP_ROLES: readonly string[] = [
@@ -30,6 +33,9 @@ export const DEFAULT_APP_ROLES: readonly string[] = [
   'DeviceManagementManagedDevices.Read.All',
   'SecurityEvents.Read.All',
   'LicenseAssignment.Read.All',
+  'AuditLogsQuery.Read.All',
+  // Office 365 Management APIs (the demo puts every role in every token; each API checks its own).
+  'ActivityFeed.Read',
 ];
 
 export const SKU = {

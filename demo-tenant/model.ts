@@ -133,8 +133,23 @@ export interface DemoApp {
   roles?: string[];
 }
 
+/** How the demo serves the audit log (Graph audit log queries and the Management Activity API). */
+export interface DemoAuditSettings {
+  /** Multiplies each active day's Copilot interactions (the 1M-record bench). Default 1. */
+  scale?: number;
+  /** Polls of a new audit log query that answer notStarted/running before it succeeds (a long-running query). Default 0. */
+  queryPolls?: number;
+  /** Records per page of /records. Default the server's page size. */
+  pageSize?: number;
+  /** Management Activity API subscriptions at start; default Audit.General enabled. */
+  subscriptions?: Record<string, 'enabled' | 'disabled'>;
+  /** Content blobs per page of /subscriptions/content. Default 24. */
+  contentPageSize?: number;
+}
+
 export interface DemoTenantData {
   tenantId: string;
+  audit?: DemoAuditSettings;
   /** Who is active where, dated relative to a day (see activity.ts); absent in fixtures that predate it. */
   activity?: DemoActivity;
   /** Licence tiers the tenant holds (absent = all, see DEFAULT_FEATURES), so tests can take P1, P2 or Intune away. */

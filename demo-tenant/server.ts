@@ -11,6 +11,8 @@ import { registerOrganizationRoutes } from './graph/organization';
 import { registerReportRoutes } from './graph/reports';
 import { registerSubscribedSkuRoutes } from './graph/subscribed-skus';
 import { registerUserRoutes } from './graph/users';
+import { registerAuditLogRoutes } from './graph/audit-log';
+import { registerManagementApiRoutes } from './management-api';
 import {
   GraphError,
   newRequestId,
@@ -134,6 +136,8 @@ export async function startDemoTenant(options: StartDemoTenantOptions): Promise<
   registerOrganizationRoutes(router, tokens);
   registerReportRoutes(router, tokens);
   registerIdentityRoutes(router, tokens);
+  registerAuditLogRoutes(router, tokens);
+  registerManagementApiRoutes(router, tokens);
   const control = new Router();
   if (options.control) registerControlRoutes(control, faults, requests);
 

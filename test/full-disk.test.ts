@@ -57,7 +57,8 @@ describe.skipIf(!isRoot)('a full disk', () => {
     const serviceUrl = await connector.start();
     const admin = personal();
 
-    h = await startHarness({ data: generateDemoTenant({ users: 2000, seed: 41 }), config: { DATA_DIR: dataDir } });
+    // One day of audit log: the 40 MB disk is sized for the directory, and the audit sources' month of records would fill it first.
+    h = await startHarness({ data: generateDemoTenant({ users: 2000, seed: 41 }), config: { DATA_DIR: dataDir, AUDIT_LOOKBACK_DAYS: '1' } });
     const tenantId = h.app.tenants.list()[0].id;
     const good = await h.app.sync.request(tenantId, 'test').done;
     expect(good.status).toBe('success');

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoTenant } from '../demo-tenant/generator';
 import { ConversationStore } from '../src/adapters/sqlite/conversations';
+import { SqliteCopilotInteractionStore } from '../src/adapters/sqlite/copilot-interactions';
 import { databaseFile, type Db } from '../src/adapters/sqlite/database';
 import { DirectoryReader } from '../src/adapters/sqlite/directory';
 import { SqliteIdentityStore } from '../src/adapters/sqlite/identity-store';
@@ -94,6 +95,11 @@ describe('query plans of every list and lookup', () => {
     // Walks one snapshot's users (its key range) and looks each up in the report by key.
     ['unmatched report rows', () => new SqliteUsageReports(db).unmatchedCount(tenantId, 'copilot_usage'), [/^SEARCH u USING PRIMARY KEY \(tenant_id=\? AND snapshot_id=\?\)/, /SEARCH r (EXISTS )?USING PRIMARY KEY \(tenant_id=\? AND generation=\? AND upn=\?\)/]],
     ['active conversations', () => new ConversationStore(db).listActive(), [/^SEARCH conversations USING INDEX conversations_active \(active=\?\)/]],
+    ['last Copilot interactions', () => new SqliteCopilotInteractionStore(db).listLastInteractions(tenantId), [/^SEARCH copilot_last_interactions USING PRIMARY KEY \(tenant_id=\?\)/]],
+    ['last Copilot interaction of a user', () => new SqliteCopilotInteractionStore(db).lastInteraction(tenantId, 'a@b.c'), [/^SEARCH copilot_last_interactions USING PRIMARY KEY/]],
+    ['unlicensed Copilot Chat users', () => new SqliteCopilotInteractionStore(db).listUnlicensedChatUsers(tenantId), [/^SEARCH copilot_last_interactions USING INDEX copilot_unlicensed_chat/]],
+    ['audit cursor', () => new SqliteCopilotInteractionStore(db).cursor(tenantId, 'audit_graph'), [/^SEARCH audit_cursors USING PRIMARY KEY/]],
+    ['fetched Management API content', () => new SqliteCopilotInteractionStore(db).fetchedContentIds(tenantId, 'Audit.General', '2020-01-01'), [/^SEARCH management_content_fetched USING/]],
   ];
 
   it.each(cases)('%s uses an index, also for its order', async (_name, read, expected) => {

@@ -16,6 +16,11 @@ import { M365ActivitySource } from '../usecases/usage/m365-activity-source';
 import { ReportConcealment } from '../usecases/usage/report-concealment';
 import { ReportSettingsSource } from '../usecases/usage/report-settings-source';
 import { ServiceUsageSource } from '../usecases/usage/service-usage-source';
+import { GraphAuditLogQueryApi } from '../adapters/graph/audit-log-query-api';
+import { SqliteCopilotInteractionStore } from '../adapters/sqlite/copilot-interactions';
+import { AuditGraphSource } from '../usecases/audit/audit-graph-source';
+import { AuditManagementSource } from '../usecases/audit/audit-management-source';
+import { managementApiFor } from './audit-access';
 
 /** One tenant's Graph connection, shared by the directory read and every activity source. */
 export interface TenantGraphAccess {
@@ -37,7 +42,7 @@ export interface ActivitySourceContext {
  * `check` reports them. Each capability adds its own here.
  */
 export function buildActivitySources(ctx: ActivitySourceContext): ActivitySource[] {
-  return [...usageReportSources(ctx), ...identitySources(ctx)];
+  return [...usageReportSources(ctx), ...identitySources(ctx), ...auditSources(ctx)];
 }
 
 function identitySources(ctx: ActivitySourceContext): ActivitySource[] {
@@ -57,4 +62,21 @@ function usageReportSources(ctx: ActivitySourceContext): ActivitySource[] {
   const concealment = new ReportConcealment(graph, store, ctx.tenant.id, ctx.config.reports.unconceal, ctx.logger);
   const deps = { tenantId: ctx.tenant.id, graph, store, concealment, rereadHours: ctx.config.reports.rereadHours };
   return [new CopilotUsageSource(deps), new M365ActivitySource(deps), new ServiceUsageSource(deps), new ReportSettingsSource(deps, ctx.config.reports.unconceal)];
+}
+
+function auditSources(ctx: ActivitySourceContext): ActivitySource[] {
+  const store = new SqliteCopilotInteractionStore(ctx.db);
+  const { audit } = ctx.config;
+  return [
+    new AuditGraphSource({
+      tenantId: ctx.tenant.id,
+      api: new GraphAuditLogQueryApi(ctx.graph.client, ctx.graph.conn),
+      store,
+      queryWaitMs: audit.queryWaitMs,
+      pollIntervalMs: audit.pollIntervalMs,
+      overlapMs: audit.overlapMs,
+      lookbackMs: audit.lookbackMs,
+    }),
+    new AuditManagementSource({ tenantId: ctx.tenant.id, api: managementApiFor(ctx.config, ctx.tenant, ctx.graph.conn), store, overlapMs: audit.overlapMs, lookbackMs: audit.lookbackMs }),
+  ];
 }

@@ -56,6 +56,10 @@ import { ReadAdmission } from '../adapters/sqlite/read-admission';
 import { ReadWorkerThreads } from '../adapters/sqlite/read-worker-thread';
 import { isStorageFull, SqliteCacheStorage } from '../adapters/sqlite/storage-full';
 import { startEmbeddedDemoTenant, type EmbeddedDemoTenant } from './demo-connection';
+import { AuditSubscriptions } from '../usecases/audit/audit-subscriptions';
+import { auditCommand } from '../entry/bot/commands/audit';
+import { auditStopConfirmAction } from '../entry/bot/card-actions/audit-stop-confirm';
+import { managementApiFor } from './audit-access';
 
 export interface SeatStewardOptions {
   logger: Logger;
@@ -215,15 +219,25 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   const jobs = new JobRunner(outbox, jobRegistry, logger.child({ component: 'outbox' }), options.outbox);
   const report = new SyncResultReport({ tenants, runs, whenDone: (runId) => sync.whenDone(runId), notifier, conversations, queue: jobs });
   registerSyncJobs(jobRegistry, { tenants, requestSync: (tenantId, trigger) => sync.request(tenantId, trigger), report });
+  const auditSubscriptions = new AuditSubscriptions((tenant) => managementApiFor(config, tenant, graphFor(tenant).conn));
   const bot = createBotApp({
     adapter,
     conversations,
     logger,
     allowedTenants: config.botAllowedTenants,
-    commands: (commandList) => [helpCommand(commandList), statusCommand(status), syncCommand({ status, sync, report }), checkCommand({ status, check }), usageCommand({ status, usage: usageQuery }), securityCommand({ status, identity: identityReads, sourceStatus })],
+    commands: (commandList) => [
+      helpCommand(commandList),
+      statusCommand(status),
+      syncCommand({ status, sync, report }),
+      checkCommand({ status, check }),
+      usageCommand({ status, usage: usageQuery }),
+      securityCommand({ status, identity: identityReads, sourceStatus }),
+      auditCommand({ status, subscriptions: auditSubscriptions }),
+    ],
     cardActions: [
       registerCardAction(tenantSyncAction({ status, sync, report, waitMs: options.cardSyncWaitMs ?? 8000 })),
       registerCardAction(tenantStatusAction(status)),
+      registerCardAction(auditStopConfirmAction({ status, subscriptions: auditSubscriptions })),
     ],
   });
 
@@ -250,6 +264,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     ],
     usage: { tenants, usage: usageQuery, authorize, logger },
     security: { tenants, identity: identityReads, sourceStatus, authorize, logger },
+    audit: { tenants, subscriptions: auditSubscriptions, authorize, logger },
     // Unauthenticated, so no tenant names or ids: an MSP's customer list is not public.
     health: () => {
       const storage = sync.storageState();

@@ -15,6 +15,7 @@ import {
 } from './view-models';
 import type { UsageView } from './usage-views';
 import type { SecurityView } from './security-views';
+import type { AuditStopConfirmView, AuditSubscriptionsView } from './audit-views';
 
 /** Which view model each template in cards/ is bound to. */
 export interface CardViews {
@@ -27,6 +28,8 @@ export interface CardViews {
   check: CheckView;
   usage: UsageView;
   security: SecurityView;
+  'audit-subscriptions': AuditSubscriptionsView;
+  'audit-stop-confirm': AuditStopConfirmView;
 }
 
 export type CardName = keyof CardViews;
@@ -111,6 +114,8 @@ const prepare: { [N in CardName]: (view: CardViews[N]) => object } = {
   check: (view) => ({ ...view, signInProblemText: clip(view.signInProblemText, MAX_MESSAGE_CHARS), lines: view.lines.map((line) => ({ ...line, detailText: clip(line.detailText, MAX_WARNING_CHARS) })) }),
   usage: (view) => ({ ...view, unavailableText: clip(view.unavailableText, MAX_MESSAGE_CHARS), staleText: clip(view.staleText, MAX_MESSAGE_CHARS) }),
   security: (view) => view,
+  'audit-subscriptions': (view) => view,
+  'audit-stop-confirm': (view) => view,
 };
 
 /** An Adaptive Card as JSON, ready for any channel adapter to wrap (Teams: an attachment). */

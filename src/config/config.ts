@@ -134,6 +134,19 @@ const rawSchema = z.object({
     z.coerce.number().int('expected a whole number of users').min(1, 'expected at least 1 user').max(1_000_000).default(250),
   ),
   DEMO_TENANT_FILE: optionalString,
+  MANAGEMENT_API_ENDPOINT: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .url('expected an absolute URL such as https://manage.office.com')
+      .refine((u) => u.startsWith('https://'), 'expected an https:// URL')
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
+  ),
+  AUDIT_QUERY_WAIT_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number({ invalid_type_error: 'expected seconds' }).min(0, 'expected 0 or more seconds').max(3600).default(60)),
+  AUDIT_POLL_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number({ invalid_type_error: 'expected seconds' }).min(0.01, 'expected more than 0 seconds').max(600).default(10)),
+  AUDIT_OVERLAP_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number({ invalid_type_error: 'expected minutes' }).min(0).max(1440).default(15)),
+  AUDIT_LOOKBACK_DAYS: z.preprocess(emptyToUndefined, z.coerce.number({ invalid_type_error: 'expected days' }).min(1, 'expected at least 1 day').max(365).default(30)),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -192,6 +205,15 @@ export interface AppConfig {
   /** Usage reports: REPORTS_UNCONCEAL and REPORTS_REREAD_HOURS. */
   reports: { unconceal: boolean; rereadHours: number };
   logLevel: z.infer<typeof rawSchema>['LOG_LEVEL'];
+  /** Copilot interactions from the audit log (Graph's audit log query and the Management Activity API). */
+  audit: {
+    /** Unset = from the Graph endpoint's cloud (the demo tenant serves it itself). */
+    managementEndpoint: string | undefined;
+    queryWaitMs: number;
+    pollIntervalMs: number;
+    overlapMs: number;
+    lookbackMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -254,6 +276,13 @@ export function parseConfig(values: Record<string, string | undefined>, envName 
     playground: { enabled: playgroundSetting ?? bot.mode === 'anonymous', port: v.PLAYGROUND_PORT },
     reports: { unconceal: v.REPORTS_UNCONCEAL !== undefined && ['on', 'true', '1'].includes(v.REPORTS_UNCONCEAL), rereadHours: v.REPORTS_REREAD_HOURS },
     logLevel: v.LOG_LEVEL,
+    audit: {
+      managementEndpoint: v.MANAGEMENT_API_ENDPOINT,
+      queryWaitMs: v.AUDIT_QUERY_WAIT_SECONDS * 1000,
+      pollIntervalMs: v.AUDIT_POLL_SECONDS * 1000,
+      overlapMs: v.AUDIT_OVERLAP_MINUTES * 60_000,
+      lookbackMs: v.AUDIT_LOOKBACK_DAYS * 86_400_000,
+    },
   };
 }
 

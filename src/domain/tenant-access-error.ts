@@ -26,4 +26,10 @@ export class TenantAccessError extends Error {
 }
 
 /** Codes that mean the admin must grant something (a permission or a licence), not wait. */
-export const REFUSAL_CODES: ReadonlySet<string> = new Set(['insufficient_privileges', 'licence_required']);
+export const REFUSAL_CODES: ReadonlySet<string> = new Set([
+  'insufficient_privileges',
+  'licence_required',
+  // The Management Activity API has no enabled subscription for the content type: an admin must start it.
+  'management_subscription_missing',
+  'management_subscription_disabled',
+]);

@@ -151,6 +151,34 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
     ['read, stale and unknown components', securityView()],
     ['nothing read yet', securityView({ components: securityView().components.map((c) => ({ ...c, valueText: 'Unknown', detailText: '', asOfText: '', unknown: true, color: 'Warning' as const, reasonText: 'Not read: Not read yet: run a sync.' })) })],
   ],
+  'audit-subscriptions': [
+    [
+      'listed after a start',
+      {
+        tenantName: 'Contoso Ltd',
+        asOfText: 'as of 2026-03-02 14:05 UTC',
+        notice: 'Audit.General started.',
+        subscriptions: [
+          { contentType: 'Audit.General', statusText: 'enabled', note: 'Copilot interactions' },
+          { contentType: 'Audit.Exchange', statusText: 'not started', note: '' },
+          { contentType: 'DLP.All', statusText: 'disabled', note: '' },
+        ],
+      },
+    ],
+    ['no notice', { tenantName: 'Contoso Ltd', asOfText: 'as of 2026-03-02 14:05 UTC', notice: '', subscriptions: [{ contentType: 'Audit.General', statusText: 'not started', note: '' }] }],
+  ],
+  'audit-stop-confirm': [
+    [
+      'stop Audit.General',
+      {
+        tenantName: 'Contoso Ltd',
+        contentType: 'Audit.General',
+        requesterName: 'Alex Admin',
+        warning: 'Content available between stopping and restarting will be lost.',
+        confirmData: { tenantId: 't1', contentType: 'Audit.General', requesterAadObjectId: 'c1a7', requesterName: 'Alex Admin', issuedAt: '2026-03-02T14:05:00.000Z', signature: 'abc' },
+      },
+    ],
+  ],
 };
 
 /** A report over every read the sync makes, each with the status `pick` gives it. */

@@ -411,4 +411,54 @@ export const migrations: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 8,
+    name: 'Copilot interactions from the audit log: last interaction per user, dedup keys, cursors',
+    // Both audit roads (Graph's audit log query, the Management Activity API) carry the same unified
+    // audit records, so dedup keys are per tenant and record id, whichever source saw it first.
+    // Pages are committed with their cursor in one transaction: a crash resumes after the last page.
+    sql: `
+      CREATE TABLE copilot_last_interactions (
+        tenant_id       TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        upn             TEXT NOT NULL,
+        last_at         TEXT NOT NULL,
+        app_host        TEXT,
+        source          TEXT NOT NULL CHECK (source IN ('audit_graph', 'audit_management')),
+        interactions    INTEGER NOT NULL DEFAULT 0,
+        chat_last_at    TEXT,
+        -- 1 = Copilot Chat without a Copilot seat in the last published directory; NULL = not judged yet.
+        unlicensed_chat INTEGER,
+        PRIMARY KEY (tenant_id, upn)
+      ) WITHOUT ROWID;
+      CREATE INDEX copilot_unlicensed_chat ON copilot_last_interactions (tenant_id, unlicensed_chat, chat_last_at DESC);
+
+      CREATE TABLE audit_seen_records (
+        tenant_id  TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        record_id  TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, record_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX audit_seen_by_time ON audit_seen_records (tenant_id, created_at);
+
+      CREATE TABLE audit_cursors (
+        tenant_id     TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        source        TEXT NOT NULL CHECK (source IN ('audit_graph', 'audit_management')),
+        covered_until TEXT,
+        pending_query TEXT CHECK (pending_query IS NULL OR json_valid(pending_query)),
+        updated_at    TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, source)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE management_content_fetched (
+        tenant_id       TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        content_type    TEXT NOT NULL,
+        content_id      TEXT NOT NULL,
+        content_created TEXT NOT NULL,
+        records         INTEGER NOT NULL,
+        fetched_at      TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, content_type, content_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX management_content_by_time ON management_content_fetched (tenant_id, content_type, content_created);
+    `,
+  },
 ];

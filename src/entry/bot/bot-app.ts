@@ -8,7 +8,7 @@ import type { ConversationStore } from '../../adapters/sqlite/conversations';
 import type { AdaptiveCardJson } from '../../cards/render';
 import type { CommandHelp } from '../../cards/view-models';
 import type { ConversationTarget } from '../../usecases/notify/ports';
-import type { BotCommand, CommandReply, RegisteredCardAction } from './bot-types';
+import type { Actor, BotCommand, CommandReply, RegisteredCardAction } from './bot-types';
 import { parseCommand, type CommandName } from './command-parser';
 import { errorCard } from './error-card';
 import { Installs } from './installs';
@@ -68,14 +68,14 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
       );
       return;
     }
-    const replies = await command.run({ argument: parsed.argument, personal: isPersonal(context.activity), replyTarget: replyTargetOf(context) });
+    const replies = await command.run({ argument: parsed.argument, personal: isPersonal(context.activity), replyTarget: replyTargetOf(context), actor: actorOf(context) });
     for (const reply of replies) await send(context, reply);
   });
 
   for (const action of deps.cardActions) {
     app.adaptiveCards.actionExecute(action.verb, async (context, _state, data): Promise<AdaptiveCard> => {
       rememberConversation(conversations, context.activity);
-      return asTeamsCard(await action.run(data, { replyTarget: replyTargetOf(context) }));
+      return asTeamsCard(await action.run(data, { replyTarget: replyTargetOf(context), actor: actorOf(context) }));
     });
   }
 
@@ -112,6 +112,11 @@ async function send(context: TurnContext, reply: CommandReply): Promise<void> {
 function replyTargetOf(context: TurnContext): ConversationTarget {
   const reference = TurnContext.getConversationReference(context.activity);
   return conversationTarget(reference, reference.conversation?.id ?? '');
+}
+
+function actorOf(context: TurnContext): Actor {
+  const from = context.activity.from;
+  return { id: from?.id ?? '', ...(from?.aadObjectId ? { aadObjectId: from.aadObjectId } : {}), ...(from?.name ? { name: from.name } : {}) };
 }
 
 function asTeamsCard(card: AdaptiveCardJson): AdaptiveCard {

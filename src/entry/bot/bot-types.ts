@@ -7,7 +7,18 @@ import type { ConversationTarget } from '../../usecases/notify/ports';
 /** What a command answers: each card goes in its own message (Teams' 28 KB limit is per message). */
 export type CommandReply = { kind: 'card'; card: AdaptiveCardJson } | { kind: 'text'; text: string };
 
+/** Who sent the activity, as Teams identifies them (activity.from). */
+export interface Actor {
+  /** Teams user id (from.id). */
+  id: string;
+  /** Entra object id (from.aadObjectId); absent outside Teams. */
+  aadObjectId?: string;
+  name?: string;
+}
+
 export interface CommandRequest {
+  /** Who typed it. */
+  actor: Actor;
   /** What followed the command word, e.g. a tenant name for "status contoso". */
   argument: string;
   /** In a personal chat the bot needs no @mention. */
@@ -27,6 +38,8 @@ export interface BotCommand {
 
 export interface CardActionRequest {
   replyTarget: ConversationTarget;
+  /** Who pressed the button: the invoke's own sender, never what the card's data claims. */
+  actor: Actor;
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Text commands the bot understands; parsing is pure so every spelling is testable. */
 
-export type CommandName = 'help' | 'status' | 'sync' | 'check' | 'usage' | 'security';
+export type CommandName = 'help' | 'status' | 'sync' | 'check' | 'usage' | 'security' | 'audit';
 
 export interface ParsedCommand {
   name: CommandName | 'unknown';
@@ -23,6 +23,7 @@ const ALIASES: Partial<Record<string, CommandName>> = {
   usage: 'usage',
   security: 'security',
   posture: 'security',
+  audit: 'audit',
 };
 
 export function parseCommand(raw: string | undefined): ParsedCommand {

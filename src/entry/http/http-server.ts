@@ -8,6 +8,7 @@ import { registerJobRoutes, type JobRouteDeps } from '../api/job-routes';
 import { registerTenantRoutes, type TenantRouteDeps } from '../api/tenant-routes';
 import { registerUsageRoutes, type UsageRouteDeps } from '../api/usage-routes';
 import { registerSecurityRoutes, type SecurityRouteDeps } from '../api/security-routes';
+import { registerAuditRoutes, type AuditRouteDeps } from '../api/audit-routes';
 import { parseActivity, serviceUrlRefusal } from './activity-envelope';
 import { answerClientErrorsAsJson, answerRestifyErrorsAsJson, headAsGet, readJsonBody, refuseEncodedBodies } from './http-edge';
 
@@ -35,6 +36,8 @@ export interface HttpServerDeps {
   jobs: JobRouteDeps;
   usage?: UsageRouteDeps;
   security?: SecurityRouteDeps;
+  /** Management Activity API subscriptions; absent = not served. */
+  audit?: AuditRouteDeps;
   health: () => Record<string, unknown>;
   /** Further /api/v1 route groups (sync, check, usage, security, audit...), each registering its own routes. */
   routes?: Array<(server: Server) => void>;
@@ -124,5 +127,6 @@ export function createHttpServer(deps: HttpServerDeps): Server {
   for (const register of deps.routes ?? []) register(server);
   if (deps.usage) registerUsageRoutes(server, deps.usage);
   if (deps.security) registerSecurityRoutes(server, deps.security);
+  if (deps.audit) registerAuditRoutes(server, deps.audit);
   return server;
 }

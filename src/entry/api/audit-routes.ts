@@ -1,0 +1,96 @@
+import type { Logger } from 'pino';
+import type { Request, Server } from 'restify';
+import { z } from 'zod';
+import type { TenantRecord } from '../../domain/tenant';
+import { TenantAccessError } from '../../domain/tenant-access-error';
+import { STOP_DATA_GAP_WARNING, type AuditSubscriptions } from '../../usecases/audit/audit-subscriptions';
+import { CONTENT_TYPES, contentTypeNamed, type ContentType, type SubscriptionState } from '../../usecases/audit/ports';
+import type { TenantReads } from '../../usecases/status/ports';
+import { ApiError } from './api-errors';
+import { jsonRoute } from './api-route';
+import { readJsonBody } from '../http/http-edge';
+
+export interface AuditRouteDeps {
+  tenants: TenantReads;
+  subscriptions: AuditSubscriptions;
+  authorize: (req: Request) => void;
+  logger: Logger;
+}
+
+const contentTypeField = z.string().transform((value, ctx): ContentType => {
+  const found = contentTypeNamed(value);
+  if (!found) {
+    ctx.addIssue({ code: 'custom', message: `expected one of ${CONTENT_TYPES.join(', ')}` });
+    return z.NEVER;
+  }
+  return found;
+});
+const startBody = z.object({ content_type: contentTypeField }).strict();
+const stopBody = z.object({ content_type: contentTypeField, confirm: z.boolean().optional() }).strict();
+
+function parseBody<T extends z.ZodTypeAny>(schema: T, req: Request): z.infer<T> {
+  const parsed = schema.safeParse(req.body ?? {});
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
+    throw new ApiError(400, 'invalid_parameter', `Invalid body parameter${details.length > 1 ? 's' : ''}: ${details.join('; ')}`, details);
+  }
+  return parsed.data;
+}
+
+const subscriptionJson = (s: SubscriptionState) => ({ content_type: s.contentType, status: s.status === 'none' ? 'not_started' : s.status });
+
+/** Management API refusals and failures keep their codes; the admin message is the API error's message. */
+function asApiError(error: unknown): never {
+  if (error instanceof TenantAccessError) {
+    const status = error.code === 'insufficient_privileges' ? 403 : error.code.startsWith('management_subscription') ? 409 : 502;
+    throw new ApiError(status, error.code, error.message);
+  }
+  throw error;
+}
+
+/**
+ * The tenant's Office 365 Management Activity API subscriptions:
+ * GET .../audit/subscriptions, POST .../audit/subscriptions/start {content_type},
+ * POST .../audit/subscriptions/stop {content_type, confirm: true} (seed 003's data gap: a stop without confirm is refused).
+ */
+export function registerAuditRoutes(server: Server, deps: AuditRouteDeps): void {
+  const handle = jsonRoute(deps);
+  const tenantParam = (req: Request): TenantRecord => {
+    const id = String(req.params.id ?? '');
+    const tenant = deps.tenants.find(id);
+    if (!tenant) throw new ApiError(404, 'tenant_not_found', `No tenant with id "${id}" (Seat Steward id or Microsoft tenant id).`);
+    return tenant;
+  };
+  const base = '/api/v1/m365/tenants/:id/audit/subscriptions';
+  server.get(
+    base,
+    handle(async (req) => {
+      const tenant = tenantParam(req);
+      const list = await deps.subscriptions.list(tenant).catch(asApiError);
+      return { data: list.map(subscriptionJson), as_of: new Date().toISOString() };
+    }),
+  );
+  server.post(
+    `${base}/start`,
+    readJsonBody(64 * 1024),
+    handle(async (req) => {
+      const tenant = tenantParam(req);
+      const body = parseBody(startBody, req);
+      const list = await deps.subscriptions.start(tenant, body.content_type).catch(asApiError);
+      return { success: true, message: `${body.content_type} started.`, data: list.map(subscriptionJson) };
+    }),
+  );
+  server.post(
+    `${base}/stop`,
+    readJsonBody(64 * 1024),
+    handle(async (req) => {
+      const tenant = tenantParam(req);
+      const body = parseBody(stopBody, req);
+      if (body.confirm !== true) {
+        throw new ApiError(400, 'confirmation_required', `Stopping ${body.content_type} needs "confirm": true. ${STOP_DATA_GAP_WARNING}`);
+      }
+      const list = await deps.subscriptions.stop(tenant, body.content_type).catch(asApiError);
+      return { success: true, message: `${body.content_type} stopped. ${STOP_DATA_GAP_WARNING}`, data: list.map(subscriptionJson) };
+    }),
+  );
+}
