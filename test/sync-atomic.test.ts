@@ -53,7 +53,8 @@ describe('atomic sync', () => {
 
     h.demo.server.setData(generateDemoTenant({ users: 2800, seed: 6 }));
     // Slow the last pages down so the test can read while pages 1-2 are already written.
-    h.demo.server.faults.add({ path: /^\/v1\.0\/users\?.*skiptoken/i, delayMs: 400, times: Infinity, skip: 1 });
+    // Only the directory pass: the sign-in pass also pages /users and would otherwise eat the delays.
+    h.demo.server.faults.add({ path: /^\/v1\.0\/users\?(?!.*signInActivity).*skiptoken/i, delayMs: 600, times: Infinity, skip: 1 });
     const running = h.app.sync.request(tenant.id, 'test');
     const seen: number[] = [];
     while (h.app.sync.isRunning(tenant.id)) {
