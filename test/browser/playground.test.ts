@@ -226,6 +226,14 @@ describe.skipIf(NO_CHROMIUM)('personal chat in the Agents Playground', () => {
     await shoot(card, 'security-card.png');
   });
 
+  it('audit stop asks the requester to confirm, stating the data gap', async () => {
+    const card = await nextCard('Audit.General', () => send(personalEditor(), 'audit stop Audit.General'));
+    const text = await card.innerText();
+    expect(text).toMatch(/lost/i);
+    await expectNoClippedText(card);
+    await shoot(card, 'audit-stop-card.png');
+  });
+
   it('sync answers at once with Sync started, then posts the result', async () => {
     const before = h.app.runs.latest(tenant().id)?.id ?? 0;
     const doneBefore = await cards().filter({ hasText: 'Sync succeeded' }).count();
