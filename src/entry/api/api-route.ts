@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Request, Response } from 'restify';
 import { z } from 'zod';
+import type { TenantRecord } from '../../domain/tenant';
 import { ApiError, badParameters, sendApiError } from './api-errors';
 import { RenderedJson } from './rendered-pages';
 
@@ -57,4 +58,12 @@ export function parseQuery<T extends z.ZodTypeAny>(schema: T, req: Request): z.i
 
 export function pagination(limit: number, offset: number, total: number) {
   return { limit, offset, total, has_more: offset + limit < total };
+}
+
+/** The tenant a route's `{id}` names (Seat Steward's id or the Microsoft tenant id); 404 when none. */
+export function tenantFromPath(tenants: { find(idOrEntraTenantId: string): TenantRecord | undefined }, req: Request): TenantRecord {
+  const id = String(req.params.id ?? '');
+  const tenant = tenants.find(id);
+  if (!tenant) throw new ApiError(404, 'tenant_not_found', `No tenant with id "${id}" (Seat Steward id or Microsoft tenant id).`);
+  return tenant;
 }

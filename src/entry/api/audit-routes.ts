@@ -7,7 +7,7 @@ import { STOP_DATA_GAP_WARNING, type AuditSubscriptions } from '../../usecases/a
 import { CONTENT_TYPES, contentTypeNamed, type ContentType, type SubscriptionState } from '../../usecases/audit/ports';
 import type { TenantReads } from '../../usecases/status/ports';
 import { ApiError } from './api-errors';
-import { jsonRoute } from './api-route';
+import { jsonRoute, tenantFromPath } from './api-route';
 import { readJsonBody } from '../http/http-edge';
 
 export interface AuditRouteDeps {
@@ -55,12 +55,7 @@ function asApiError(error: unknown): never {
  */
 export function registerAuditRoutes(server: Server, deps: AuditRouteDeps): void {
   const handle = jsonRoute(deps);
-  const tenantParam = (req: Request): TenantRecord => {
-    const id = String(req.params.id ?? '');
-    const tenant = deps.tenants.find(id);
-    if (!tenant) throw new ApiError(404, 'tenant_not_found', `No tenant with id "${id}" (Seat Steward id or Microsoft tenant id).`);
-    return tenant;
-  };
+  const tenantParam = (req: Request): TenantRecord => tenantFromPath(deps.tenants, req);
   const base = '/api/v1/m365/tenants/:id/audit/subscriptions';
   server.get(
     base,

@@ -5,8 +5,7 @@ import type { IdentityReads } from '../../usecases/identity/ports';
 import { securityReport } from '../../usecases/identity/security-report';
 import type { TenantReads } from '../../usecases/status/ports';
 import type { SourceStatusRepository } from '../../usecases/sync/ports';
-import { ApiError } from './api-errors';
-import { jsonRoute, parseQuery } from './api-route';
+import { jsonRoute, parseQuery, tenantFromPath } from './api-route';
 
 export interface SecurityRouteDeps {
   tenants: TenantReads;
@@ -20,9 +19,7 @@ export interface SecurityRouteDeps {
 export function registerSecurityRoutes(server: Server, deps: SecurityRouteDeps): void {
   const handle = jsonRoute(deps);
   server.get('/api/v1/m365/tenants/:id/security', handle((req) => {
-    const id = String(req.params.id ?? '');
-    const tenant = deps.tenants.find(id);
-    if (!tenant) throw new ApiError(404, 'tenant_not_found', `No tenant with id "${id}" (Seat Steward id or Microsoft tenant id).`);
+    const tenant = tenantFromPath(deps.tenants, req);
     parseQuery(z.object({}).strict(), req);
     return securityReport(tenant.id, deps.identity, deps.sourceStatus.get(tenant.id, 'mfa'), new Date());
   }));

@@ -8,7 +8,7 @@ import type { CheckReport, CheckService } from '../../usecases/check/check-servi
 import type { SyncRunReads, TenantReads } from '../../usecases/status/ports';
 import type { SyncRequest } from '../../usecases/sync/sync-service';
 import { ApiError } from './api-errors';
-import { jsonRoute, parseQuery } from './api-route';
+import { jsonRoute, parseQuery, tenantFromPath } from './api-route';
 
 export interface SyncRouteDeps {
   tenants: TenantReads;
@@ -27,12 +27,7 @@ const noQuery = z.object({}).strict();
 /** POST /sync (seed 000), GET /check (seed 001's permission check) and GET /sources (each source's age). */
 export function registerSyncRoutes(server: Server, deps: SyncRouteDeps): void {
   const handle = jsonRoute(deps);
-  const tenantParam = (req: Request): TenantRecord => {
-    const id = String(req.params.id ?? '');
-    const tenant = deps.tenants.find(id);
-    if (!tenant) throw new ApiError(404, 'tenant_not_found', `No tenant with id "${id}" (Seat Steward id or Microsoft tenant id).`);
-    return tenant;
-  };
+  const tenantParam = (req: Request): TenantRecord => tenantFromPath(deps.tenants, req);
 
   server.post('/api/v1/m365/tenants/:id/sync', handle((req) => {
     const tenant = tenantParam(req);

@@ -8,8 +8,7 @@ import { tenantStatus, type TenantRecord } from '../../domain/tenant';
 import type { DirectoryReads, SyncRunReads, TenantReads } from '../../usecases/status/ports';
 import type { IdentityReads } from '../../usecases/identity/ports';
 import { licenceDates, type SubscriptionRecord } from '../../domain/identity';
-import { ApiError } from './api-errors';
-import { integer, jsonRoute, pagination, parseQuery } from './api-route';
+import { integer, jsonRoute, pagination, parseQuery, tenantFromPath } from './api-route';
 import { RenderedJson, RenderedPageCache } from './rendered-pages';
 
 export interface TenantRouteDeps {
@@ -63,12 +62,7 @@ export function registerTenantRoutes(server: Server, deps: TenantRouteDeps): voi
 
   const handle = jsonRoute(deps);
 
-  const tenantParam = (req: Request): TenantRecord => {
-    const id = String(req.params.id ?? '');
-    const tenant = tenants.find(id);
-    if (!tenant) throw new ApiError(404, 'tenant_not_found', `No tenant with id "${id}" (Seat Steward id or Microsoft tenant id).`);
-    return tenant;
-  };
+  const tenantParam = (req: Request): TenantRecord => tenantFromPath(tenants, req);
 
   const tenantJson = (t: TenantRecord) => {
     const lastRun = runs.latestFinished(t.id);
