@@ -465,8 +465,9 @@ export function registerReportRoutes(router: Router, tokens: TokenService): void
       sendGraphError(ctx, 404, 'ResourceNotFound', 'The report download link has expired or does not exist.');
       return;
     }
-    const { def, period } = download;
+    const { period } = download;
     const data = ctx.store.data;
+    const def = withContentFault(download.def, data.reportContentFault);
     const story = usageStory(data);
     const truncate = data.reportDownloadFault === 'truncate';
     ctx.res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Disposition': `attachment; filename="${def.name}.csv"` });
@@ -492,4 +493,34 @@ export function registerReportRoutes(router: Router, tokens: TokenService): void
     }
     ctx.res.end(chunk);
   });
+}
+
+/** The report as the reportContentFault knob spoils it (see DemoTenantData.reportContentFault). */
+function withContentFault(def: ReportDef, fault: DemoTenantData['reportContentFault']): ReportDef {
+  if (!fault || fault.report.toLowerCase() !== def.name.toLowerCase()) return def;
+  switch (fault.kind) {
+    case 'empty':
+      return { ...def, rows: () => [] };
+    case 'missing_column':
+      return { ...def, columns: def.columns.filter(([key]) => key !== 'userPrincipalName') };
+    case 'unknown_column':
+      return {
+        ...def,
+        columns: [...def.columns, ['copilotAgentsLastActivityDate', 'Copilot Agents Last Activity Date']],
+        *rows(data, story, period) {
+          for (const row of def.rows(data, story, period)) yield { ...row, copilotAgentsLastActivityDate: row.reportRefreshDate ?? null };
+        },
+      };
+    case 'malformed_dates': {
+      // Like a locale change: every activity date of the row comes out as dd/mm/yyyy.
+      const dateKeys = def.columns.map(([key]) => key).filter((key) => /lastactivitydate$|^reportdate$/i.test(key));
+      return {
+        ...def,
+        *rows(data, story, period) {
+          let i = 0;
+          for (const row of def.rows(data, story, period)) yield i++ % 5 === 1 ? { ...row, ...Object.fromEntries(dateKeys.map((k) => [k, '21/11/2026'])) } : row;
+        },
+      };
+    }
+  }
 }

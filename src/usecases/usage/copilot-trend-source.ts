@@ -138,7 +138,7 @@ function countsOf(row: ReportRow, checker: ReportRowChecker): Counts | undefined
     const enabled = count(row, `${APP_PREFIX[key]}enabledusers`);
     const active = count(row, `${APP_PREFIX[key]}activeusers`);
     if (enabled === undefined || active === undefined) {
-      checker.malformed++;
+      checker.leftOut(row, `a non-numeric ${APP_PREFIX[key]} count`);
       return undefined;
     }
     counts[key] = { enabled, active };
@@ -158,7 +158,7 @@ function toDays(read: { rows: ReportRow[]; columns: string[] }, checker: ReportR
     const date = checker.date(row, 'reportdate');
     if (refresh === undefined || date === undefined) continue;
     if (date === null) {
-      checker.malformed++;
+      checker.leftOut(row, 'an empty Report Date');
       continue;
     }
     const counts = countsOf(row, checker);
