@@ -256,6 +256,17 @@ export function lastActiveDay(
 }
 
 /**
+ * Whether the user used Copilot in `app` on the day `daysAgo` days before today: by the same rule
+ * lastActiveDay applies (the first app on every active day, the others on about half of them), so
+ * daily counts agree with the per-user report's dates.
+ */
+export function activeInAppOn(user: GraphUser, activity: DemoUserActivity, app: CopilotApp, daysAgo: number, todayNumber: number): boolean {
+  const apps = activity.copilotWindow?.apps ?? [];
+  if (!apps.includes(app) || !activeOn(user, activity, 'copilot', daysAgo, todayNumber)) return false;
+  return apps[0] === app || unit(user.id, 9, todayNumber - daysAgo, hash32(app)) < 0.5;
+}
+
+/**
  * Applies the story's consequences to the directory: sign-ins match the activity, new seats were
  * assigned a few days ago. Mutates `users`.
  */

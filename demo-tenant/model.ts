@@ -166,4 +166,10 @@ export interface DemoTenantData {
   reportSettings?: { displayConcealedNames: boolean };
   /** Test knob: 'truncate' cuts every report download short (the socket closes mid-body). */
   reportDownloadFault?: 'truncate';
+  /**
+   * Test knob: the named report's CSV download comes out bad. 'malformed_dates': every fifth row's
+   * activity dates are not ISO dates; 'unknown_column': a column Graph might add; 'missing_column':
+   * no User Principal Name column; 'empty': the header only.
+   */
+  reportContentFault?: { report: string; kind: 'malformed_dates' | 'unknown_column' | 'missing_column' | 'empty' };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { COPILOT_APPS, dayNumber, dayString, hash32, lastActiveDay, activeOn, type CopilotApp, type DemoActivity, type DemoUserActivity } from './activity';
+import { COPILOT_APPS, activeInAppOn, dayNumber, dayString, hash32, lastActiveDay, activeOn, type CopilotApp, type DemoActivity, type DemoUserActivity } from './activity';
 import { SKU } from './constants';
 import type { DemoTenantData, GraphUser } from './model';
 
@@ -129,4 +129,70 @@ export function servicesUserCounts(story: UsageStory, days: number) {
     if (any) active.office365++;
   }
   return { active, licensed: story.licensedUsers };
+}
+
+/** Enabled and active Copilot users, for any app and per app. */
+export type CopilotCounts = Record<'anyApp' | CopilotApp, { enabled: number; active: number }>;
+
+const emptyCounts = (): CopilotCounts =>
+  Object.fromEntries((['anyApp', ...COPILOT_APPS] as const).map((k) => [k, { enabled: 0, active: 0 }])) as CopilotCounts;
+
+const trendCache = new WeakMap<DemoActivity, Array<{ reportDate: string; counts: CopilotCounts }>>();
+
+/**
+ * The Copilot user count trend: per report day (index 0 = refresh date), the seat holders whose seat
+ * existed that day (every app is enabled with the seat) and those active that day, per app by the
+ * same rule as the per-user report's dates.
+ */
+export function copilotTrendDays(data: DemoTenantData, days: number): Array<{ reportDate: string; counts: CopilotCounts }> {
+  const activity = data.activity;
+  if (!activity) throw new Error('this demo tenant has no activity story');
+  const cached = trendCache.get(activity);
+  if (cached && cached.length >= days) return cached.slice(0, days);
+  const story = usageStory(data);
+  const today = dayNumber(activity.today);
+  const lag = activity.reportLagDays;
+  const out = Array.from({ length: days }, (_, k) => ({ reportDate: dayString(story.refreshDay - k), counts: emptyCounts() }));
+  for (let i = 0; i < data.users.length; i++) {
+    const user = data.users[i] as GraphUser;
+    if (!holdsCopilot(user)) continue;
+    const u = activity.users[i] as DemoUserActivity;
+    for (let k = 0; k < days; k++) {
+      const daysAgo = lag + k;
+      if (u.seatAssignedDaysAgo !== null && u.seatAssignedDaysAgo > daysAgo) continue;
+      const c = (out[k] as { counts: CopilotCounts }).counts;
+      c.anyApp.enabled++;
+      for (const app of COPILOT_APPS) c[app].enabled++;
+      if (!activeOn(user, u, 'copilot', daysAgo, today)) continue;
+      c.anyApp.active++;
+      for (const app of COPILOT_APPS) if (activeInAppOn(user, u, app, daysAgo, today)) c[app].active++;
+    }
+  }
+  trendCache.set(activity, out);
+  return out;
+}
+
+/**
+ * The Copilot user count summary for a period: seat holders at the refresh date (as the trend's
+ * latest day counts them), and those with a last activity (overall, per app) within the period's
+ * days, as the per-user report dates them.
+ */
+export function copilotSummary(data: DemoTenantData, days: number): CopilotCounts {
+  const story = usageStory(data);
+  const activity = data.activity as DemoActivity;
+  const from = dayString(story.refreshDay - days + 1);
+  const c = emptyCounts();
+  story.users.forEach((u, i) => {
+    if (!u.copilot) return;
+    const seatDays = (activity.users[i] as DemoUserActivity).seatAssignedDaysAgo;
+    if (seatDays !== null && seatDays > activity.reportLagDays) return;
+    c.anyApp.enabled++;
+    if (u.copilot.last !== null && u.copilot.last >= from) c.anyApp.active++;
+    for (const app of COPILOT_APPS) {
+      c[app].enabled++;
+      const last = u.copilot.apps[app];
+      if (last !== null && last >= from) c[app].active++;
+    }
+  });
+  return c;
 }

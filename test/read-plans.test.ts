@@ -92,6 +92,7 @@ describe('query plans of every list and lookup', () => {
     ['Copilot usage row by UPN', () => new SqliteUsageReports(db).copilotUser(tenantId, 'someone@contoso.com'), [/^SEARCH r USING PRIMARY KEY \(tenant_id=\? AND generation=\? AND upn=\?\)/]],
     ['Microsoft 365 activity row by UPN', () => new SqliteUsageReports(db).m365User(tenantId, 'someone@contoso.com'), [/^SEARCH r USING PRIMARY KEY \(tenant_id=\? AND generation=\? AND upn=\?\)/]],
     ['usage figures of a period', () => new SqliteUsageReports(db).serviceUsage(tenantId, '30d'), [/^SEARCH service_usage USING PRIMARY KEY/]],
+    ['Copilot user count trend', () => new SqliteUsageReports(db).copilotTrend(tenantId), [/^SEARCH copilot_trend USING PRIMARY KEY \(tenant_id=\?\)/]],
     // Walks one snapshot's users (its key range) and looks each up in the report by key.
     ['unmatched report rows', () => new SqliteUsageReports(db).unmatchedCount(tenantId, 'copilot_usage'), [/^SEARCH u USING PRIMARY KEY \(tenant_id=\? AND snapshot_id=\?\)/, /SEARCH r (EXISTS )?USING PRIMARY KEY \(tenant_id=\? AND generation=\? AND upn=\?\)/]],
     ['active conversations', () => new ConversationStore(db).listActive(), [/^SEARCH conversations USING INDEX conversations_active \(active=\?\)/]],

@@ -52,9 +52,10 @@ describe('atomic sync', () => {
     await h.app.directory.users(tenant.id, { limit: 1, offset: 0 });
 
     h.demo.server.setData(generateDemoTenant({ users: 2800, seed: 6 }));
-    // Slow the last pages down so the test can read while pages 1-2 are already written.
-    // Only the directory pass: the sign-in pass also pages /users and would otherwise eat the delays.
-    h.demo.server.faults.add({ path: /^\/v1\.0\/users\?(?!.*signInActivity).*skiptoken/i, delayMs: 600, times: Infinity, skip: 1 });
+    // Slow the last pages down so the test can read while pages 1-2 are already written (long enough
+    // for several reads even when the machine is busy running the other test files). Only the
+    // directory pass: the sign-in pass also pages /users and would otherwise eat the delays.
+    h.demo.server.faults.add({ path: /^\/v1\.0\/users\?(?!.*signInActivity).*skiptoken/i, delayMs: 1500, times: Infinity, skip: 1 });
     const running = h.app.sync.request(tenant.id, 'test');
     const seen: number[] = [];
     while (h.app.sync.isRunning(tenant.id)) {

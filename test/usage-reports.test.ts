@@ -82,8 +82,9 @@ describe('usage reports: Copilot usage and Microsoft 365 activity per user', () 
   });
 
   it('reads each large report as one CSV download (302 to the file), not JSON pages', () => {
-    const detail = reportRequests(h).filter((r) => /UserDetail|_reportdownload/i.test(r.path));
-    expect(detail.map((r) => r.status).sort()).toEqual([200, 200, 302, 302]);
+    // The two per-user reports and the Copilot trend and summary: each one call answered 302, then its download.
+    const detail = reportRequests(h).filter((r) => /UserDetail|UserCount(Trend|Summary)|_reportdownload/i.test(r.path));
+    expect(detail.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 302, 302, 302, 302]);
     void DAY_MS;
   });
 });
@@ -116,12 +117,12 @@ describe('usage reports: faults', () => {
     const run = await h.app.sync.request(tenantId, 'test').done;
     expect(run.status).toBe('partial');
     const status = statusOf(h, tenantId);
-    for (const source of ['copilot_usage', 'm365_activity', 'service_usage']) {
+    for (const source of ['copilot_usage', 'copilot_trend', 'm365_activity', 'service_usage']) {
       expect(status[source]).toMatchObject({ lastOutcome: 'refused', errorCode: 'insufficient_privileges' });
       expect(status[source].message).toContain('Reports.Read.All');
     }
     expect(status.report_settings.lastOutcome).toBe('ok');
-    expect(run.warnings.filter((w) => w.includes('Reports.Read.All'))).toHaveLength(3);
+    expect(run.warnings.filter((w) => w.includes('Reports.Read.All'))).toHaveLength(4);
     expect(h.app.directory.userCounts(tenantId).total).toBe(120);
   });
 
@@ -150,7 +151,7 @@ describe('usage reports: faults', () => {
 
   it('a spent report budget (long Retry-After) fails the report at once with the budget named; the others land', async () => {
     const { h, tenantId } = await start();
-    h.demo.server.faults.add({ path: '/v1.0/copilot/reports/*', status: 429, retryAfterSeconds: 540 });
+    h.demo.server.faults.add({ path: '/v1.0/copilot/reports/getMicrosoft365CopilotUsageUserDetail*', status: 429, retryAfterSeconds: 540 });
     h.demo.server.faults.add({ path: '/beta/reports/getMicrosoft365CopilotUsageUserDetail*', status: 429, retryAfterSeconds: 540 });
     const run = await h.app.sync.request(tenantId, 'test').done;
     expect(run.status).toBe('partial');
@@ -185,7 +186,8 @@ describe('usage reports: faults', () => {
     // Usage reports only: MFA registration details also live under /reports/ but are not a usage report.
     const calls = h.demo.server.requests.filter((r) => /\/reports\//.test(r.path) && !r.path.includes('/authenticationMethods/'));
     expect(calls.filter((c) => c.path.includes('UserDetail'))).toHaveLength(2);
-    expect(calls.filter((c) => !c.path.includes('UserDetail'))).toHaveLength(12);
+    expect(calls.filter((c) => c.path.includes('CopilotUserCount'))).toHaveLength(2);
+    expect(calls.filter((c) => !c.path.includes('UserDetail') && !c.path.includes('CopilotUserCount'))).toHaveLength(12);
     expect(statusOf(h, tenantId).copilot_usage).toMatchObject({ lastOutcome: 'not_newer', requests: 0 });
   });
 });

@@ -5,7 +5,7 @@ import type { DemoTenantData } from '../model';
 import { decodeSkipToken, encodeSkipToken, queryOption } from '../odata';
 import type { Router } from '../router';
 import { COPILOT_APPS } from '../activity';
-import { DAILY_HISTORY, concealedId, dailyFigures, periodDays, servicesUserCounts, usageStory, REPORT_SERVICES, type UsageStory } from '../usage-story';
+import { DAILY_HISTORY, concealedId, copilotSummary, copilotTrendDays, dailyFigures, periodDays, servicesUserCounts, usageStory, REPORT_SERVICES, type CopilotCounts, type UsageStory } from '../usage-story';
 import { GRAPH_VERSIONS, authorized, metadataContext } from './common';
 
 /**
@@ -34,6 +34,8 @@ interface ReportDef {
   /** JSON property and CSV header, in column order. */
   columns: ReadonlyArray<readonly [string, string]>;
   rows(data: DemoTenantData, story: UsageStory, period: string): Iterable<Row>;
+  /** Today's Copilot count reports nest their rows in JSON (adoptionByDate, adoptionByProduct); CSV stays flat. */
+  json?: (rows: Row[]) => Array<Record<string, unknown>>;
 }
 
 const COPILOT_PERIODS = ['D7', 'D30', 'D90', 'D180', 'ALL'] as const;
@@ -109,6 +111,67 @@ function* daily(story: UsageStory, period: string, pick: (f: ReturnType<typeof d
     yield { reportRefreshDate: story.refreshDate, ...pick(f, k), reportDate: f.reportDate, reportPeriod: periodDays(period) };
   }
 }
+
+/** Today's Graph: JSON property prefix and CSV header of each app's count pair, in Graph's column order. */
+const COUNT_APPS: ReadonlyArray<readonly [keyof CopilotCounts, string, string]> = [
+  ['anyApp', 'anyApp', 'Any App'],
+  ['teams', 'microsoftTeams', 'Microsoft Teams'],
+  ['word', 'word', 'Word'],
+  ['powerPoint', 'powerPoint', 'PowerPoint'],
+  ['outlook', 'outlook', 'Outlook'],
+  ['excel', 'excel', 'Excel'],
+  ['oneNote', 'oneNote', 'OneNote'],
+  ['loop', 'loop', 'Loop'],
+  ['copilotChat', 'copilotChat', 'Copilot Chat'],
+];
+const COUNT_COLUMNS: Array<[string, string]> = COUNT_APPS.flatMap(([, prop, header]): Array<[string, string]> => [
+  [`${prop}EnabledUsers`, `${header} Enabled Users`],
+  [`${prop}ActiveUsers`, `${header} Active Users`],
+]);
+function countCells(counts: CopilotCounts): Row {
+  const row: Row = {};
+  for (const [key, prop] of COUNT_APPS) {
+    row[`${prop}EnabledUsers`] = counts[key].enabled;
+    row[`${prop}ActiveUsers`] = counts[key].active;
+  }
+  return row;
+}
+/** ALL covers 7, 30, 90 and 180 days (a row each in the summary; the trend spans 180). */
+const copilotPeriodDays = (period: string): number[] => (period === 'ALL' ? [7, 30, 90, 180] : [periodDays(period)]);
+
+const COPILOT_TREND: ReportDef = {
+  name: 'getMicrosoft365CopilotUserCountTrend',
+  family: 'copilot',
+  periods: COPILOT_PERIODS,
+  columns: [['reportRefreshDate', 'Report Refresh Date'], ['reportPeriod', 'Report Period'], ['reportDate', 'Report Date'], ...COUNT_COLUMNS],
+  *rows(data, story, period) {
+    const days = Math.max(...copilotPeriodDays(period));
+    for (const day of copilotTrendDays(data, days)) {
+      yield { reportRefreshDate: story.refreshDate, reportPeriod: days, reportDate: day.reportDate, ...countCells(day.counts) };
+    }
+  },
+  json(rows) {
+    const first = rows[0];
+    if (!first) return [];
+    const adoptionByDate = rows.map(({ reportRefreshDate: _r, reportPeriod: _p, ...day }) => day);
+    return [{ reportRefreshDate: first.reportRefreshDate, reportPeriod: first.reportPeriod, adoptionByDate }];
+  },
+};
+
+const COPILOT_SUMMARY: ReportDef = {
+  name: 'getMicrosoft365CopilotUserCountSummary',
+  family: 'copilot',
+  periods: COPILOT_PERIODS,
+  columns: [['reportRefreshDate', 'Report Refresh Date'], ['reportPeriod', 'Report Period'], ...COUNT_COLUMNS],
+  *rows(data, story, period) {
+    for (const days of copilotPeriodDays(period)) yield { reportRefreshDate: story.refreshDate, reportPeriod: days, ...countCells(copilotSummary(data, days)) };
+  },
+  json(rows) {
+    const first = rows[0];
+    if (!first) return [];
+    return [{ reportRefreshDate: first.reportRefreshDate, adoptionByProduct: rows.map(({ reportRefreshDate: _r, ...product }) => product) }];
+  },
+};
 
 const col = (...pairs: Array<[string, string]>): ReadonlyArray<readonly [string, string]> => pairs;
 
@@ -262,8 +325,9 @@ const REPORTS: ReportDef[] = [
     rows: (_d, story, period) => daily(story, period, (f) => ({ siteType: 'All', storageUsedInBytes: f.oneDriveStorageBytes })),
   },
 ];
-// The seed's beta reportRoot Copilot function serves the same data as today's copilotReportRoot one.
-REPORTS.push({ ...(REPORTS[0] as ReportDef), family: 'legacyCopilot' });
+REPORTS.push(COPILOT_TREND, COPILOT_SUMMARY);
+// The seed's beta reportRoot Copilot functions serve the same data as today's copilotReportRoot ones.
+for (const def of REPORTS.filter((d) => d.family === 'copilot')) REPORTS.push({ ...def, family: 'legacyCopilot' });
 
 function parseCall(segment: string): { name: string; params: Record<string, string> } | null {
   const m = /^(\w+)\((.*)\)$/.exec(segment);
@@ -344,10 +408,11 @@ export function registerReportRoutes(router: Router, tokens: TokenService): void
       const top = topRaw === null ? JSON_PAGE_SIZE : Math.max(1, Math.min(JSON_PAGE_SIZE, Number(topRaw) || JSON_PAGE_SIZE));
       const skip = queryOption(ctx.url.searchParams, 'skiptoken');
       const offset = skip === null ? 0 : decodeSkipToken(skip).offset;
-      const value: Row[] = [];
+      const value: unknown[] = [];
       let index = 0;
       let more = false;
-      for (const row of def.rows(ctx.store.data, story, period)) {
+      const items = def.json ? def.json([...def.rows(ctx.store.data, story, period)]) : def.rows(ctx.store.data, story, period);
+      for (const row of items) {
         if (index++ < offset) continue;
         if (value.length === top) {
           more = true;
@@ -400,8 +465,9 @@ export function registerReportRoutes(router: Router, tokens: TokenService): void
       sendGraphError(ctx, 404, 'ResourceNotFound', 'The report download link has expired or does not exist.');
       return;
     }
-    const { def, period } = download;
+    const { period } = download;
     const data = ctx.store.data;
+    const def = withContentFault(download.def, data.reportContentFault);
     const story = usageStory(data);
     const truncate = data.reportDownloadFault === 'truncate';
     ctx.res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Disposition': `attachment; filename="${def.name}.csv"` });
@@ -427,4 +493,34 @@ export function registerReportRoutes(router: Router, tokens: TokenService): void
     }
     ctx.res.end(chunk);
   });
+}
+
+/** The report as the reportContentFault knob spoils it (see DemoTenantData.reportContentFault). */
+function withContentFault(def: ReportDef, fault: DemoTenantData['reportContentFault']): ReportDef {
+  if (!fault || fault.report.toLowerCase() !== def.name.toLowerCase()) return def;
+  switch (fault.kind) {
+    case 'empty':
+      return { ...def, rows: () => [] };
+    case 'missing_column':
+      return { ...def, columns: def.columns.filter(([key]) => key !== 'userPrincipalName') };
+    case 'unknown_column':
+      return {
+        ...def,
+        columns: [...def.columns, ['copilotAgentsLastActivityDate', 'Copilot Agents Last Activity Date']],
+        *rows(data, story, period) {
+          for (const row of def.rows(data, story, period)) yield { ...row, copilotAgentsLastActivityDate: row.reportRefreshDate ?? null };
+        },
+      };
+    case 'malformed_dates': {
+      // Like a locale change: every activity date of the row comes out as dd/mm/yyyy.
+      const dateKeys = def.columns.map(([key]) => key).filter((key) => /lastactivitydate$|^reportdate$/i.test(key));
+      return {
+        ...def,
+        *rows(data, story, period) {
+          let i = 0;
+          for (const row of def.rows(data, story, period)) yield i++ % 5 === 1 ? { ...row, ...Object.fromEntries(dateKeys.map((k) => [k, '21/11/2026'])) } : row;
+        },
+      };
+    }
+  }
 }

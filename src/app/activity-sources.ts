@@ -11,6 +11,7 @@ import { MfaSource, SecurityPostureSource, SignInSource, SubscriptionsSource } f
 import type { ActivitySource } from '../usecases/sync/ports';
 import { GraphUsageReports } from '../adapters/graph/graph-usage-reports';
 import { SqliteUsageReports } from '../adapters/sqlite/usage-reports';
+import { CopilotTrendSource } from '../usecases/usage/copilot-trend-source';
 import { CopilotUsageSource } from '../usecases/usage/copilot-usage-source';
 import { M365ActivitySource } from '../usecases/usage/m365-activity-source';
 import { ReportConcealment } from '../usecases/usage/report-concealment';
@@ -61,7 +62,7 @@ function usageReportSources(ctx: ActivitySourceContext): ActivitySource[] {
   const store = new SqliteUsageReports(ctx.db);
   const concealment = new ReportConcealment(graph, store, ctx.tenant.id, ctx.config.reports.unconceal, ctx.logger);
   const deps = { tenantId: ctx.tenant.id, graph, store, concealment, rereadHours: ctx.config.reports.rereadHours };
-  return [new CopilotUsageSource(deps), new M365ActivitySource(deps), new ServiceUsageSource(deps), new ReportSettingsSource(deps, ctx.config.reports.unconceal)];
+  return [new CopilotUsageSource(deps), new CopilotTrendSource(deps), new M365ActivitySource(deps), new ServiceUsageSource(deps), new ReportSettingsSource(deps, ctx.config.reports.unconceal)];
 }
 
 function auditSources(ctx: ActivitySourceContext): ActivitySource[] {

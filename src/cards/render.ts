@@ -112,7 +112,7 @@ const prepare: { [N in CardName]: (view: CardViews[N]) => object } = {
   },
   error: (view) => ({ ...view, message: clip(view.message, MAX_MESSAGE_CHARS) }),
   check: (view) => ({ ...view, signInProblemText: clip(view.signInProblemText, MAX_MESSAGE_CHARS), lines: view.lines.map((line) => ({ ...line, detailText: clip(line.detailText, MAX_WARNING_CHARS) })) }),
-  usage: (view) => ({ ...view, unavailableText: clip(view.unavailableText, MAX_MESSAGE_CHARS), staleText: clip(view.staleText, MAX_MESSAGE_CHARS) }),
+  usage: (view) => ({ ...view, unavailableText: clip(view.unavailableText, MAX_MESSAGE_CHARS), staleText: clip(view.staleText, MAX_MESSAGE_CHARS), copilotText: clip(view.copilotText, MAX_MESSAGE_CHARS), copilotAsOfText: clip(view.copilotAsOfText, MAX_MESSAGE_CHARS) }),
   security: (view) => view,
   'audit-subscriptions': (view) => view,
   'audit-stop-confirm': (view) => view,

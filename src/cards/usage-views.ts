@@ -1,5 +1,5 @@
 import type { UsagePeriod } from '../domain/usage';
-import type { UsageAnswer } from '../usecases/usage/usage-query';
+import type { CopilotTrendAnswer, UsageAnswer } from '../usecases/usage/usage-query';
 
 export interface UsageFact {
   title: string;
@@ -20,6 +20,9 @@ export interface UsageView {
   services: Array<{ title: string; facts: UsageFact[] }>;
   trendTitle: string;
   trend: UsageFact[];
+  /** Copilot adoption in one line ('' when not asked for), and its own report date or why it is missing. */
+  copilotText: string;
+  copilotAsOfText: string;
 }
 
 const n = (value: number): string => value.toLocaleString('en-US');
@@ -27,9 +30,9 @@ const gb = (value: number): string => `${value.toLocaleString('en-US', { maximum
 const PERIOD_TEXT: Record<UsagePeriod, string> = { '7d': 'last 7 days', '30d': 'last 30 days', '90d': 'last 90 days', '180d': 'last 180 days' };
 const TREND_DAYS = 7;
 
-export function usageView(tenantName: string, period: UsagePeriod, answer: UsageAnswer): UsageView {
+export function usageView(tenantName: string, period: UsagePeriod, answer: UsageAnswer, copilot?: CopilotTrendAnswer): UsageView {
   const { figures, provenance } = answer;
-  const base = { tenantName, periodText: `Usage, ${PERIOD_TEXT[period]}`, summary: [], services: [], trendTitle: '', trend: [] };
+  const base = { tenantName, periodText: `Usage, ${PERIOD_TEXT[period]}`, summary: [], services: [], trendTitle: '', trend: [], ...copilotLine(copilot) };
   if (!figures) {
     const why = provenance.problem ?? (provenance.status === 'never_read' ? 'No sync has read the Microsoft 365 usage reports yet. Run **sync**, then ask again.' : 'The usage reports have not been stored yet.');
     return { ...base, available: false, unavailableText: `Usage figures are not available: ${why}`, asOfText: '', staleText: '' };
@@ -55,5 +58,25 @@ export function usageView(tenantName: string, period: UsagePeriod, answer: Usage
     services,
     trendTitle: days.length > 0 ? `Daily active users (last ${days.length} report days)` : '',
     trend: days.map((d) => ({ title: d.date, value: n(d.count) })),
+  };
+}
+
+/** Copilot seats active over the trend's 30 days and on its latest day; a source not read says so (never 0). */
+function copilotLine(copilot: CopilotTrendAnswer | undefined): Pick<UsageView, 'copilotText' | 'copilotAsOfText'> {
+  if (!copilot) return { copilotText: '', copilotAsOfText: '' };
+  const { trend, provenance } = copilot;
+  const any = trend?.summary?.any;
+  if (!trend || !any || any.enabled === null || any.active === null) {
+    const why = provenance.problem ?? (provenance.status === 'never_read' ? 'no sync has read the Copilot user count reports yet.' : 'the Copilot user count reports have not been stored yet.');
+    return { copilotText: `Copilot adoption is not available: ${why}`, copilotAsOfText: '' };
+  }
+  const rate = any.enabled > 0 ? ` (${Math.round((any.active / any.enabled) * 100)}%)` : '';
+  const latest = trend.days.at(-1);
+  const daily = latest?.counts.any?.active;
+  const dailyText = latest && daily !== null && daily !== undefined ? ` · ${n(daily)} active on ${latest.reportDate}` : '';
+  const stale = provenance.stale ? ` · stale: the last read failed${provenance.problem ? ` (${provenance.problem})` : ''}` : '';
+  return {
+    copilotText: `**Copilot**: ${n(any.active)} of ${n(any.enabled)} Copilot seats active in the last 30 days${rate}${dailyText}`,
+    copilotAsOfText: `Copilot figures as of ${provenance.asOf ?? 'an unknown date'} (Copilot user count reports)${stale}`,
   };
 }

@@ -23,7 +23,7 @@ import {
   welcomeView,
   type JsonObject,
 } from './fixtures';
-import { usageAnswer } from './usage-fixtures';
+import { copilotAnswer, usageAnswer } from './usage-fixtures';
 import { usageView } from '../../src/cards/usage-views';
 
 function render<N extends CardName>(name: N, view: CardViews[N]): JsonObject {
@@ -145,6 +145,9 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
     ['figures', usageView('Contoso Ltd', '30d', usageAnswer())],
     ['never read', usageView('Contoso Ltd', '30d', usageAnswer({ status: 'never_read', asOf: null, readAt: null, ageDays: null }, null))],
     ['refused', usageView('Fabrikam', '7d', usageAnswer({ status: 'refused', problem: 'Microsoft Graph denied reading the report: add Reports.Read.All.' }, null))],
+    ['with Copilot adoption', usageView('Contoso Ltd', '30d', usageAnswer(), copilotAnswer())],
+    ['Copilot trend stale', usageView('Contoso Ltd', '30d', usageAnswer(), copilotAnswer({ status: 'failed', stale: true, problem: 'The report download was cut short.' }))],
+    ['Copilot trend refused', usageView('Contoso Ltd', '30d', usageAnswer(), copilotAnswer({ status: 'refused', problem: 'Microsoft Graph denied reading the report: add Reports.Read.All.' }, false))],
     ['stale', usageView('Contoso Ltd', '90d', usageAnswer({ status: 'failed', stale: true, problem: 'The report download was cut short.' }))],
   ],
   security: [

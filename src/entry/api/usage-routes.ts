@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { Request, Server } from 'restify';
 import { z } from 'zod';
-import { USAGE_PERIODS, USAGE_SERVICES } from '../../domain/usage';
+import { COPILOT_APPS, USAGE_PERIODS, USAGE_SERVICES, type CopilotTrendDay } from '../../domain/usage';
 import type { TenantReads } from '../../usecases/status/ports';
-import type { UsageQuery } from '../../usecases/usage/usage-query';
+import type { CopilotTrendAnswer, UsageQuery } from '../../usecases/usage/usage-query';
 import { ApiError } from './api-errors';
 import { jsonRoute, parseQuery } from './api-route';
 
@@ -54,7 +54,40 @@ export function registerUsageRoutes(server: Server, deps: UsageRouteDeps): void 
             note: 'Microsoft 365 usage reports lag up to 72 hours; figures are as of report_refresh_date. sharepoint.files_created is null: Graph reports no file-creation count.',
           },
         },
+        copilot: copilotBlock(deps.usage.copilot(tenant.id)),
       };
     }),
   );
+}
+
+type Counts = CopilotTrendDay['counts'];
+
+const pair = (c: Counts[string] | undefined) => ({ enabled_users: c?.enabled ?? null, active_users: c?.active ?? null });
+const perApp = (counts: Counts) => Object.fromEntries(COPILOT_APPS.map((app) => [app, pair(counts[app])]));
+
+/**
+ * Additive to seed 000: the Copilot user count trend (always its 30-day report, whatever `period`
+ * asks) and summary, with their own report date. Never read, or refused: the reason, not zeros.
+ */
+function copilotBlock({ trend, provenance }: CopilotTrendAnswer) {
+  const summary = trend?.summary ?? null;
+  const any = summary?.any;
+  return {
+    period: '30d',
+    as_of: provenance.asOf,
+    status: provenance.status,
+    read_at: provenance.readAt,
+    stale: provenance.stale,
+    ...(provenance.problem ? { problem: provenance.problem } : {}),
+    ...(trend ? {} : { note: provenance.status === 'never_read' ? 'No sync has read the Copilot user count reports yet.' : 'The Copilot user count reports have not been stored yet.' }),
+    summary: summary
+      ? {
+          enabled_users: any?.enabled ?? null,
+          active_users: any?.active ?? null,
+          active_rate: any && any.enabled !== null && any.active !== null && any.enabled > 0 ? Math.round((any.active / any.enabled) * 1000) / 10 : null,
+          apps: perApp(summary),
+        }
+      : null,
+    daily: (trend?.days ?? []).map((d) => ({ date: d.reportDate, ...pair(d.counts.any), apps: perApp(d.counts) })),
+  };
 }

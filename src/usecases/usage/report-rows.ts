@@ -30,6 +30,16 @@ export class ReportRowChecker {
   }
 
   private readonly optional: string[];
+  /** The last row counted as malformed: a row with several bad values is one row left out. */
+  private lastBad: ReportRow | null = null;
+
+  /** Counts a row left out (once, however many of its values are bad). */
+  leftOut(row: ReportRow, example: string): void {
+    this.example ??= example;
+    if (this.lastBad === row) return;
+    this.lastBad = row;
+    this.malformed++;
+  }
 
   columns(columns: readonly string[]): void {
     if (this.checked) return;
@@ -52,8 +62,7 @@ export class ReportRowChecker {
     if (v === null) return null;
     const day = v.length > 10 && /^\d{4}-\d{2}-\d{2}T/.test(v) ? v.slice(0, 10) : v;
     if (isIsoDay(day)) return day;
-    this.malformed++;
-    this.example ??= `${column}="${v.slice(0, 40)}"`;
+    this.leftOut(row, `${column}="${v.slice(0, 40)}"`);
     return undefined;
   }
 
@@ -61,8 +70,7 @@ export class ReportRowChecker {
   user(row: ReportRow): { upn: string; concealed: boolean } | undefined {
     const raw = row.userprincipalname?.trim();
     if (!raw) {
-      this.malformed++;
-      this.example ??= 'an empty User Principal Name';
+      this.leftOut(row, 'an empty User Principal Name');
       return undefined;
     }
     const concealed = isConcealedId(raw);
@@ -73,10 +81,7 @@ export class ReportRowChecker {
   refreshDate(row: ReportRow): string | undefined {
     const d = this.date(row, 'reportrefreshdate');
     if (d === undefined || d === null) {
-      if (d === null) {
-        this.malformed++;
-        this.example ??= 'an empty Report Refresh Date';
-      }
+      if (d === null) this.leftOut(row, 'an empty Report Refresh Date');
       return undefined;
     }
     if (this.reportRefreshDate === null || d > this.reportRefreshDate) this.reportRefreshDate = d;

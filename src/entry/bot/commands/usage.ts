@@ -21,7 +21,7 @@ export function usageCommand(deps: { status: StatusService; usage: UsageQuery })
       }
       const named = tenantsNamed(deps.status, period === wanted ? rest.join(' ') : request.argument);
       if ('hint' in named) return [{ kind: 'text', text: named.hint }];
-      return named.tenants.map((tenant) => ({ kind: 'card', card: renderCard('usage', usageView(tenant.tenantName, period, deps.usage.get(tenant.id, period))) }));
+      return named.tenants.map((tenant) => ({ kind: 'card', card: renderCard('usage', usageView(tenant.tenantName, period, deps.usage.get(tenant.id, period), deps.usage.copilot(tenant.id))) }));
     },
   };
 }
