@@ -6,7 +6,7 @@ import { generateDemoTenant } from './generator';
 import { startDemoTenant } from './server';
 
 const USAGE = `Usage: tsx demo-tenant/cli.ts [--users N] [--seed S] [--port P] [--host H]
-       [--data-dir D] [--tls-dir T] [--fixture FILE] [--page-size-pattern full|short] [--max-page-size N] [--control]
+       [--data-dir D] [--tls-dir T] [--fixture FILE] [--page-size-pattern full|short] [--max-page-size N] [--control] [--no-report-budget]
 
 Starts the demo tenant and prints one JSON line {"url","tenantId","clientId","clientSecret"}
 once it is listening. Stops on SIGTERM or SIGINT. The TLS certificate lives in --tls-dir,
@@ -32,6 +32,7 @@ async function main(): Promise<void> {
       'page-size-pattern': { type: 'string' },
       'max-page-size': { type: 'string' },
       control: { type: 'boolean' },
+      'no-report-budget': { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
   const data = values.fixture
     ? loadDemoTenantFile(path.resolve(values.fixture))
     : generateDemoTenant({ users: positiveInt('users', values.users, 1000), seed: positiveInt('seed', values.seed, 1) });
+  if (values['no-report-budget']) data.reportBudget = false;
   const tenant = await startDemoTenant({
     data,
     tls,

@@ -164,6 +164,8 @@ export interface DemoTenantData {
    * true, usage reports carry a stable 32-hex id instead of each user's name. Absent = false.
    */
   reportSettings?: { displayConcealedNames: boolean };
+  /** False lifts Graph's report throttling budget (benchmarks that re-read reports on purpose); enforced by default. */
+  reportBudget?: boolean;
   /** Test knob: 'truncate' cuts every report download short (the socket closes mid-body). */
   reportDownloadFault?: 'truncate';
   /**

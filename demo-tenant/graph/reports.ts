@@ -389,7 +389,7 @@ export function registerReportRoutes(router: Router, tokens: TokenService): void
       if (format === 'application/json' && version !== 'beta') {
         throw new GraphError(400, 'BadRequest', `$format=application/json is supported in the beta endpoint only; v1.0 reports are CSV.`);
       }
-      const wait = budget.take(claims.appid, format === 'text/csv' ? 'csv' : 'json');
+      const wait = ctx.store.data.reportBudget === false ? null : budget.take(claims.appid, format === 'text/csv' ? 'csv' : 'json');
       if (wait !== null) {
         sendGraphError(ctx, 429, 'TooManyRequests', `The application has exceeded the reports throttling limit (${format === 'text/csv' ? REPORT_BUDGET.csv : REPORT_BUDGET.json} requests per 10 minutes). Retry after ${wait} seconds.`, { 'Retry-After': String(wait) });
         return;
