@@ -2,7 +2,7 @@ import { COPILOT_APPS, type CopilotApp, type CopilotUsageRow } from '../../domai
 import type { ActivitySource, SourceRunContext, SourceRunResult } from '../sync/ports';
 import type { ReportCall, ReportRow } from './ports';
 import { ReportRowChecker } from './report-rows';
-import { firstServingEndpoint, readPerUserReport, skipIfNotNewer, type PerUserReportRead, type ReportSourceDeps } from './report-source-deps';
+import { firstServingEndpoint, readPerUserReport, readReportInto, skipIfNotNewer, type PerUserReportRead, type ReportSourceDeps } from './report-source-deps';
 
 export const COPILOT_PERIOD = 'D30';
 const FUNCTION = `getMicrosoft365CopilotUsageUserDetail(period='${COPILOT_PERIOD}')`;
@@ -43,21 +43,10 @@ export class CopilotUsageSource implements ActivitySource {
 
   private read(): Promise<PerUserReportRead> {
     return firstServingEndpoint(COPILOT_ENDPOINTS, async (endpoint, refusedBefore) => {
-      const writer = this.deps.store.copilotUsage(this.deps.tenantId);
-      try {
-        const checker = new ReportRowChecker(WHAT, ['Report Refresh Date', 'User Principal Name', 'Last Activity Date'], Object.values(APP_COLUMNS), ['Display Name', 'Report Period']);
-        const call: ReportCall = { path: endpoint.path, doing: `reading the Copilot usage report (${endpoint.servedBy})` };
-        const { requests } = await this.deps.graph.readCsv(call, (rows, columns) => {
-          checker.columns(columns);
-          writer.write(toRows(rows, checker));
-        });
-        const warnings = checker.warnings();
-        await writer.commit({ reportRefreshDate: checker.reportRefreshDate, period: COPILOT_PERIOD });
-        return { asOf: checker.reportRefreshDate, servedBy: endpoint.servedBy, requests: requests + refusedBefore, warnings, concealed: checker.concealed };
-      } catch (error) {
-        writer.discard();
-        throw error;
-      }
+      const checker = new ReportRowChecker(WHAT, ['Report Refresh Date', 'User Principal Name', 'Last Activity Date'], Object.values(APP_COLUMNS), ['Display Name', 'Report Period']);
+      const call: ReportCall = { path: endpoint.path, doing: `reading the Copilot usage report (${endpoint.servedBy})` };
+      const read = await readReportInto(this.deps.graph, this.deps.store.copilotUsage(this.deps.tenantId), checker, call, toRows, COPILOT_PERIOD);
+      return { ...read, servedBy: endpoint.servedBy, requests: read.requests + refusedBefore };
     });
   }
 }

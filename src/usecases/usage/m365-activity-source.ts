@@ -2,7 +2,7 @@ import { M365_SERVICES, type M365ActivityRow, type M365Service } from '../../dom
 import type { ActivitySource, SourceRunContext, SourceRunResult } from '../sync/ports';
 import type { ReportRow } from './ports';
 import { ReportRowChecker } from './report-rows';
-import { readPerUserReport, skipIfNotNewer, type PerUserReportRead, type ReportSourceDeps } from './report-source-deps';
+import { readPerUserReport, readReportInto, skipIfNotNewer, type PerUserReportRead, type ReportSourceDeps } from './report-source-deps';
 
 export const M365_PERIOD = 'D30';
 const PATH = `/v1.0/reports/getOffice365ActiveUserDetail(period='${M365_PERIOD}')`;
@@ -55,20 +55,10 @@ export class M365ActivitySource implements ActivitySource {
   }
 
   private async read(): Promise<PerUserReportRead> {
-    const writer = this.deps.store.m365Activity(this.deps.tenantId);
-    try {
-      const checker = new ReportRowChecker(WHAT, ['Report Refresh Date', 'User Principal Name'], Object.values(SERVICE_COLUMNS), IGNORED);
-      const { requests } = await this.deps.graph.readCsv({ path: PATH, doing: 'reading the Microsoft 365 active user report' }, (rows, columns) => {
-        checker.columns(columns);
-        writer.write(toRows(rows, checker));
-      });
-      const warnings = checker.warnings();
-      await writer.commit({ reportRefreshDate: checker.reportRefreshDate, period: M365_PERIOD });
-      return { asOf: checker.reportRefreshDate, servedBy: 'v1.0 /reports', requests, warnings, concealed: checker.concealed };
-    } catch (error) {
-      writer.discard();
-      throw error;
-    }
+    const checker = new ReportRowChecker(WHAT, ['Report Refresh Date', 'User Principal Name'], Object.values(SERVICE_COLUMNS), IGNORED);
+    const call = { path: PATH, doing: 'reading the Microsoft 365 active user report' };
+    const read = await readReportInto(this.deps.graph, this.deps.store.m365Activity(this.deps.tenantId), checker, call, toRows, M365_PERIOD);
+    return { ...read, servedBy: 'v1.0 /reports' };
   }
 }
 

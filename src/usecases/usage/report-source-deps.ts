@@ -2,7 +2,8 @@ import type { SourceRunContext, SourceRunResult } from '../sync/ports';
 import { concealmentWarning, reportCanBeNewer } from '../../domain/usage';
 import { TenantAccessError } from '../../domain/tenant-access-error';
 import type { ReportConcealment } from './report-concealment';
-import type { UsageReportGraph, UsageReportStore } from './ports';
+import type { ReportCall, ReportRow, UsageReportGraph, UsageReportStore, UserRowsWriter } from './ports';
+import type { ReportRowChecker } from './report-rows';
 
 export interface ReportSourceDeps {
   tenantId: string;
@@ -77,4 +78,30 @@ export async function firstServingEndpoint<E, T>(endpoints: readonly E[], read: 
     }
   }
   throw first;
+}
+
+/**
+ * Streams a per-user CSV report into a new generation of the store: the stored report is replaced
+ * only when the whole download arrived; anything else discards what was written.
+ */
+export async function readReportInto<Row>(
+  graph: UsageReportGraph,
+  writer: UserRowsWriter<Row>,
+  checker: ReportRowChecker,
+  call: ReportCall,
+  toRows: (rows: ReportRow[], checker: ReportRowChecker) => Row[],
+  period: string,
+): Promise<{ asOf: string | null; requests: number; warnings: string[]; concealed: number }> {
+  try {
+    const { requests } = await graph.readCsv(call, (rows, columns) => {
+      checker.columns(columns);
+      writer.write(toRows(rows, checker));
+    });
+    const warnings = checker.warnings();
+    await writer.commit({ reportRefreshDate: checker.reportRefreshDate, period });
+    return { asOf: checker.reportRefreshDate, requests, warnings, concealed: checker.concealed };
+  } catch (error) {
+    writer.discard();
+    throw error;
+  }
 }
