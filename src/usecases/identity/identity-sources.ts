@@ -39,9 +39,9 @@ class PerUserIdentitySource<T> implements ActivitySource {
     let requests: number;
     try {
       ({ requests } = await this.set.read(graph, (rows) => writer.write(rows)));
-      writer.commit(asOf);
+      await writer.commit(asOf);
     } catch (error) {
-      writer.abort();
+      await writer.abort();
       throw error;
     }
     return { outcome: 'ok', asOf, servedBy: this.set.servedBy, requests, warnings: [] };
