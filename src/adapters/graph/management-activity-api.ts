@@ -1,4 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
+import { READ_REQUIREMENTS } from '../../domain/access-requirements';
 import { TenantAccessError } from '../../domain/tenant-access-error';
 import type { ContentBlob, ContentType, CopilotInteractionRecord, ManagementActivityApi, SubscriptionState } from '../../usecases/audit/ports';
 import { createCredential, type TenantConnection } from './graph-client';
@@ -20,7 +21,7 @@ export function managementResource(endpoint: string): string {
   return RESOURCE_BY_HOST[new URL(endpoint).hostname.toLowerCase()] ?? 'https://manage.office.com';
 }
 
-const PERMISSION = 'ActivityFeed.Read';
+const PERMISSION = READ_REQUIREMENTS.audit_management.permission;
 const MAX_ATTEMPTS = 4;
 const COPILOT_RECORD_TYPE = 261;
 
