@@ -80,3 +80,24 @@ export function auditRecordsPage(data: DemoTenantData, start: number, end: numbe
 export function auditRecordsIn(data: DemoTenantData, start: number, end: number): DemoAuditRecord[] {
   return auditRecordsPage(data, start, end, null, Number.MAX_SAFE_INTEGER).records;
 }
+
+/**
+ * A CopilotInteraction record in the Office 365 audit common schema, as the Management Activity
+ * API serves it and as Graph's audit log query nests it in `auditData`: CreationTime in UTC
+ * without a zone designator, RecordType 261, the app host in CopilotEventData.
+ */
+export function copilotInteractionAuditData(tenantId: string, r: DemoAuditRecord): Record<string, unknown> {
+  return {
+    CreationTime: new Date(r.at).toISOString().slice(0, 19),
+    Id: r.id,
+    Operation: 'CopilotInteraction',
+    OrganizationId: tenantId,
+    RecordType: 261,
+    UserKey: r.user.id,
+    UserType: 0,
+    Version: 1,
+    Workload: 'Copilot',
+    UserId: r.user.userPrincipalName,
+    CopilotEventData: { AppHost: r.appHost, Contexts: [], AccessedResources: [], Messages: [] },
+  };
+}

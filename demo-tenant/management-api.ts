@@ -1,5 +1,5 @@
 import type { TokenService } from './auth';
-import { auditRecordsIn, type DemoAuditRecord } from './audit-records';
+import { auditRecordsIn, copilotInteractionAuditData } from './audit-records';
 import { MANAGEMENT_RESOURCE } from './constants';
 import { hash32 } from './activity';
 import type { RequestContext } from './http';
@@ -49,26 +49,10 @@ function authorize(ctx: RequestContext, tokens: TokenService): boolean {
   return true;
 }
 
-function managementRecord(ctx: RequestContext, r: DemoAuditRecord): Record<string, unknown> {
-  return {
-    CreationTime: new Date(r.at).toISOString().slice(0, 19),
-    Id: r.id,
-    Operation: 'CopilotInteraction',
-    OrganizationId: ctx.store.data.tenantId,
-    RecordType: 261,
-    UserKey: r.user.id,
-    UserType: 0,
-    Version: 1,
-    Workload: 'Copilot',
-    UserId: r.user.userPrincipalName,
-    CopilotEventData: { AppHost: r.appHost, Contexts: [], AccessedResources: [], Messages: [] },
-  };
-}
-
 /** A blob per hour of Audit.General: its Copilot interactions plus one record of another kind, as real blobs mix workloads. */
 function blobRecords(ctx: RequestContext, hour: number): Record<string, unknown>[] {
   const start = hour * HOUR_MS;
-  const records = auditRecordsIn(ctx.store.data, start, start + HOUR_MS).map((r) => managementRecord(ctx, r));
+  const records = auditRecordsIn(ctx.store.data, start, start + HOUR_MS).map((r) => copilotInteractionAuditData(ctx.store.data.tenantId, r));
   records.push({
     CreationTime: new Date(start + 60_000).toISOString().slice(0, 19),
     Id: `00000000-0000-4000-8000-${hour.toString(16).padStart(12, '0')}`,

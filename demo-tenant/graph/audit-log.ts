@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { TokenService } from '../auth';
-import { auditRecordsPage, type AuditPosition, type DemoAuditRecord } from '../audit-records';
+import { auditRecordsPage, copilotInteractionAuditData, type AuditPosition, type DemoAuditRecord } from '../audit-records';
 import { GraphError, readBody, sendGraphJson, type RequestContext } from '../http';
 import { queryOption } from '../odata';
 import type { Router } from '../router';
@@ -68,19 +68,7 @@ function graphRecord(ctx: RequestContext, r: DemoAuditRecord): Record<string, un
     userPrincipalName: upn,
     clientIp: null,
     administrativeUnits: [],
-    auditData: {
-      '@odata.type': '#microsoft.graph.security.defaultAuditData',
-      CreationTime: created.replace('Z', ''),
-      Id: r.id,
-      Operation: 'CopilotInteraction',
-      OrganizationId: ctx.store.data.tenantId,
-      RecordType: 261,
-      UserKey: r.user.id,
-      UserType: 0,
-      Workload: 'Copilot',
-      UserId: upn,
-      CopilotEventData: { AppHost: r.appHost, Contexts: [], AccessedResources: [], Messages: [] },
-    },
+    auditData: { '@odata.type': '#microsoft.graph.security.defaultAuditData', ...copilotInteractionAuditData(ctx.store.data.tenantId, r) },
   };
 }
 

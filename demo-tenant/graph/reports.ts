@@ -175,6 +175,38 @@ const COPILOT_SUMMARY: ReportDef = {
 
 const col = (...pairs: Array<[string, string]>): ReadonlyArray<readonly [string, string]> => pairs;
 
+type DayFigures = ReturnType<typeof dailyFigures>;
+
+/** SharePoint's and OneDrive's activity file counts share one shape; only the figures differ. */
+function fileCountsReport(name: string, pick: (f: DayFigures) => Row): ReportDef {
+  return {
+    name,
+    family: 'office',
+    periods: OFFICE_PERIODS,
+    columns: col(
+      ['reportRefreshDate', 'Report Refresh Date'],
+      ['viewedOrEdited', 'Viewed Or Edited'],
+      ['synced', 'Synced'],
+      ['sharedInternally', 'Shared Internally'],
+      ['sharedExternally', 'Shared Externally'],
+      ['reportDate', 'Report Date'],
+      ['reportPeriod', 'Report Period'],
+    ),
+    rows: (_d, story, period) => daily(story, period, (f) => pick(f)),
+  };
+}
+
+/** SharePoint's and OneDrive's storage reports: one row a day for all sites. */
+function siteStorageReport(name: string, bytes: (f: DayFigures) => number): ReportDef {
+  return {
+    name,
+    family: 'office',
+    periods: OFFICE_PERIODS,
+    columns: col(['reportRefreshDate', 'Report Refresh Date'], ['siteType', 'Site Type'], ['storageUsedInBytes', 'Storage Used (Byte)'], ['reportDate', 'Report Date'], ['reportPeriod', 'Report Period']),
+    rows: (_d, story, period) => daily(story, period, (f) => ({ siteType: 'All', storageUsedInBytes: bytes(f) })),
+  };
+}
+
 const REPORTS: ReportDef[] = [
   {
     name: 'getMicrosoft365CopilotUsageUserDetail',
@@ -263,29 +295,8 @@ const REPORTS: ReportDef[] = [
     columns: col(['reportRefreshDate', 'Report Refresh Date'], ['storageUsedInBytes', 'Storage Used (Byte)'], ['reportDate', 'Report Date'], ['reportPeriod', 'Report Period']),
     rows: (_d, story, period) => daily(story, period, (f) => ({ storageUsedInBytes: f.mailboxStorageBytes })),
   },
-  {
-    name: 'getSharePointActivityFileCounts',
-    family: 'office',
-    periods: OFFICE_PERIODS,
-    columns: col(
-      ['reportRefreshDate', 'Report Refresh Date'],
-      ['viewedOrEdited', 'Viewed Or Edited'],
-      ['synced', 'Synced'],
-      ['sharedInternally', 'Shared Internally'],
-      ['sharedExternally', 'Shared Externally'],
-      ['reportDate', 'Report Date'],
-      ['reportPeriod', 'Report Period'],
-    ),
-    rows: (_d, story, period) =>
-      daily(story, period, (f) => ({ viewedOrEdited: f.sharePointViewedOrEdited, synced: f.sharePointSynced, sharedInternally: f.sharePointSharedInternally, sharedExternally: f.sharePointSharedExternally })),
-  },
-  {
-    name: 'getSharePointSiteUsageStorage',
-    family: 'office',
-    periods: OFFICE_PERIODS,
-    columns: col(['reportRefreshDate', 'Report Refresh Date'], ['siteType', 'Site Type'], ['storageUsedInBytes', 'Storage Used (Byte)'], ['reportDate', 'Report Date'], ['reportPeriod', 'Report Period']),
-    rows: (_d, story, period) => daily(story, period, (f) => ({ siteType: 'All', storageUsedInBytes: f.sharePointStorageBytes })),
-  },
+  fileCountsReport('getSharePointActivityFileCounts', (f) => ({ viewedOrEdited: f.sharePointViewedOrEdited, synced: f.sharePointSynced, sharedInternally: f.sharePointSharedInternally, sharedExternally: f.sharePointSharedExternally })),
+  siteStorageReport('getSharePointSiteUsageStorage', (f) => f.sharePointStorageBytes),
   {
     name: 'getTeamsUserActivityCounts',
     family: 'office',
@@ -301,29 +312,8 @@ const REPORTS: ReportDef[] = [
     ),
     rows: (_d, story, period) => daily(story, period, (f) => ({ teamChatMessages: f.teamChatMessages, privateChatMessages: f.privateChatMessages, calls: f.calls, meetings: f.meetings })),
   },
-  {
-    name: 'getOneDriveActivityFileCounts',
-    family: 'office',
-    periods: OFFICE_PERIODS,
-    columns: col(
-      ['reportRefreshDate', 'Report Refresh Date'],
-      ['viewedOrEdited', 'Viewed Or Edited'],
-      ['synced', 'Synced'],
-      ['sharedInternally', 'Shared Internally'],
-      ['sharedExternally', 'Shared Externally'],
-      ['reportDate', 'Report Date'],
-      ['reportPeriod', 'Report Period'],
-    ),
-    rows: (_d, story, period) =>
-      daily(story, period, (f) => ({ viewedOrEdited: f.oneDriveViewedOrEdited, synced: f.oneDriveSynced, sharedInternally: f.oneDriveSharedInternally, sharedExternally: f.oneDriveSharedExternally })),
-  },
-  {
-    name: 'getOneDriveUsageStorage',
-    family: 'office',
-    periods: OFFICE_PERIODS,
-    columns: col(['reportRefreshDate', 'Report Refresh Date'], ['siteType', 'Site Type'], ['storageUsedInBytes', 'Storage Used (Byte)'], ['reportDate', 'Report Date'], ['reportPeriod', 'Report Period']),
-    rows: (_d, story, period) => daily(story, period, (f) => ({ siteType: 'All', storageUsedInBytes: f.oneDriveStorageBytes })),
-  },
+  fileCountsReport('getOneDriveActivityFileCounts', (f) => ({ viewedOrEdited: f.oneDriveViewedOrEdited, synced: f.oneDriveSynced, sharedInternally: f.oneDriveSharedInternally, sharedExternally: f.oneDriveSharedExternally })),
+  siteStorageReport('getOneDriveUsageStorage', (f) => f.oneDriveStorageBytes),
 ];
 REPORTS.push(COPILOT_TREND, COPILOT_SUMMARY);
 // The seed's beta reportRoot Copilot functions serve the same data as today's copilotReportRoot ones.

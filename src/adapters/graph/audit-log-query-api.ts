@@ -1,9 +1,10 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
+import { READ_REQUIREMENTS } from '../../domain/access-requirements';
 import type { AuditLogQueryApi, AuditQueryState, CopilotInteractionRecord } from '../../usecases/audit/ports';
 import type { TenantConnection } from './graph-client';
 import { explainTenantError, type TenantContext } from './graph-errors';
 
-const NEED = { permission: 'AuditLogsQuery.Read.All' };
+const NEED = { permission: READ_REQUIREMENTS.audit_graph.permission };
 const QUERIES = '/security/auditLog/queries';
 
 interface GraphAuditRecord {

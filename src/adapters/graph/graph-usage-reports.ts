@@ -1,9 +1,10 @@
 import { GraphError, ResponseType, RetryHandlerOptions, type Client } from '@microsoft/microsoft-graph-client';
+import { READ_REQUIREMENTS } from '../../domain/access-requirements';
 import { TenantAccessError } from '../../domain/tenant-access-error';
 import { normaliseColumn, type ReportCall, type ReportRow, type UsageReportGraph } from '../../usecases/usage/ports';
 import { explainTenantError, type TenantContext } from './graph-errors';
 
-const REPORTS = { permission: 'Reports.Read.All' };
+const REPORTS = { permission: READ_REQUIREMENTS.copilot_usage.permission };
 /** Rows handed over at a time: small enough to bound memory, large enough for few SQLite transactions. */
 const BATCH_ROWS = 2000;
 /**
@@ -104,7 +105,7 @@ export class GraphUsageReports implements UsageReportGraph {
       const body = (await this.client.api('/admin/reportSettings').get()) as { displayConcealedNames?: unknown };
       return { displayConcealedNames: body.displayConcealedNames === true };
     } catch (error) {
-      throw explainTenantError(error, this.ctx, 'reading the report settings (/admin/reportSettings)', { permission: 'ReportSettings.Read.All' });
+      throw explainTenantError(error, this.ctx, 'reading the report settings (/admin/reportSettings)', { permission: READ_REQUIREMENTS.report_settings.permission });
     }
   }
 

@@ -1,4 +1,5 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
+import { READ_REQUIREMENTS } from '../../domain/access-requirements';
 import type { AccessRequirement } from '../../domain/tenant-access-error';
 import type { MfaRecord, PostureComponentId, PostureFigures, SignInRecord, SubscriptionRecord } from '../../domain/identity';
 import type { IdentityGraph } from '../../usecases/identity/ports';
@@ -11,17 +12,23 @@ export const SIGN_IN_PAGE_SIZE = 500;
 const P1 = 'Microsoft Entra ID P1';
 const P2 = 'Microsoft Entra ID P2';
 
+/** Where the permission table (READ_REQUIREMENTS) names one read, its permission comes from there; posture's components are split finer. */
+const fromTable = (id: 'sign_in' | 'mfa' | 'subscriptions'): AccessRequirement => ({
+  permission: READ_REQUIREMENTS[id].permission,
+  ...(READ_REQUIREMENTS[id].licence ? { licence: READ_REQUIREMENTS[id].licence } : {}),
+});
+
 export const IDENTITY_REQUIREMENTS = {
-  signIns: { permission: 'AuditLog.Read.All', licence: P1 },
-  mfa: { permission: 'AuditLog.Read.All', licence: P1 },
+  signIns: fromTable('sign_in'),
+  mfa: fromTable('mfa'),
   securityDefaults: { permission: 'Policy.Read.All' },
   conditionalAccess: { permission: 'Policy.Read.All', licence: P1 },
   riskDetections: { permission: 'IdentityRiskEvent.Read.All', licence: P2 },
   riskyUsers: { permission: 'IdentityRiskyUser.Read.All', licence: P2 },
   managedDevices: { permission: 'DeviceManagementManagedDevices.Read.All', licence: 'Microsoft Intune' },
   secureScore: { permission: 'SecurityEvents.Read.All' },
-  subscriptions: { permission: 'LicenseAssignment.Read.All' },
-} as const satisfies Record<string, AccessRequirement>;
+  subscriptions: fromTable('subscriptions'),
+} satisfies Record<string, AccessRequirement>;
 
 interface GraphSignInUser {
   id: string;

@@ -1,4 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
+import { READ_REQUIREMENTS } from '../../domain/access-requirements';
 import { TenantAccessError } from '../../domain/tenant-access-error';
 import type { ContentBlob, ContentType, CopilotInteractionRecord, ManagementActivityApi, SubscriptionState } from '../../usecases/audit/ports';
 import { createCredential, type TenantConnection } from './graph-client';
@@ -20,7 +21,7 @@ export function managementResource(endpoint: string): string {
   return RESOURCE_BY_HOST[new URL(endpoint).hostname.toLowerCase()] ?? 'https://manage.office.com';
 }
 
-const PERMISSION = 'ActivityFeed.Read';
+const PERMISSION = READ_REQUIREMENTS.audit_management.permission;
 const MAX_ATTEMPTS = 4;
 const COPILOT_RECORD_TYPE = 261;
 
@@ -83,15 +84,16 @@ function explainCode(code: string, apiMessage: string, ctx: { tenant: string; ap
   }
 }
 
-interface ApiRecord {
-  Id?: unknown;
-  RecordType?: unknown;
-  Operation?: unknown;
-  UserId?: unknown;
-  CreationTime?: unknown;
-  AppHost?: unknown;
-  CopilotEventData?: { AppHost?: unknown } | null;
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The objects of a JSON array body; anything else in it (null, numbers, strings) is not an item. */
+function objectsOf(body: unknown): Json[] {
+  return Array.isArray(body) ? body.filter(isObject) : [];
 }
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** Reads and manages a tenant's activity feed over HTTPS, with a token for the API's own audience. */
 export class HttpManagementActivityApi implements ManagementActivityApi {
@@ -119,13 +121,13 @@ export class HttpManagementActivityApi implements ManagementActivityApi {
 
   async listSubscriptions(): Promise<SubscriptionState[]> {
     const { body } = await this.request('GET', `${this.base}/subscriptions/list`, 'listing subscriptions');
-    return (Array.isArray(body) ? body : []).map((s: { contentType?: unknown; status?: unknown }) => ({ contentType: String(s.contentType ?? ''), status: String(s.status ?? '') }));
+    return objectsOf(body).map((s) => ({ contentType: text(s.contentType) ?? '', status: text(s.status) ?? '' }));
   }
 
   async startSubscription(contentType: ContentType): Promise<SubscriptionState> {
     const { body } = await this.request('POST', `${this.base}/subscriptions/start?contentType=${encodeURIComponent(contentType)}`, `starting the ${contentType} subscription`);
-    const s = (body ?? {}) as { contentType?: unknown; status?: unknown };
-    return { contentType: String(s.contentType ?? contentType), status: String(s.status ?? 'enabled') };
+    const s = isObject(body) ? body : {};
+    return { contentType: text(s.contentType) ?? contentType, status: text(s.status) ?? 'enabled' };
   }
 
   async stopSubscription(contentType: ContentType): Promise<void> {
@@ -135,9 +137,9 @@ export class HttpManagementActivityApi implements ManagementActivityApi {
   async listContent(contentType: ContentType, startTime: string, endTime: string, nextPageUri: string | null): Promise<{ blobs: ContentBlob[]; nextPageUri: string | null }> {
     const url = nextPageUri ?? `${this.base}/subscriptions/content?contentType=${encodeURIComponent(contentType)}&startTime=${encodeURIComponent(startTime)}&endTime=${encodeURIComponent(endTime)}`;
     const { body, headers } = await this.request('GET', url, `listing ${contentType} content`);
-    const blobs = (Array.isArray(body) ? body : []).flatMap((b: Record<string, unknown>): ContentBlob[] =>
+    const blobs = objectsOf(body).flatMap((b): ContentBlob[] =>
       typeof b.contentId === 'string' && typeof b.contentUri === 'string'
-        ? [{ contentType: String(b.contentType ?? contentType), contentId: b.contentId, contentUri: b.contentUri, contentCreated: String(b.contentCreated ?? '') }]
+        ? [{ contentType: text(b.contentType) ?? contentType, contentId: b.contentId, contentUri: b.contentUri, contentCreated: text(b.contentCreated) ?? '' }]
         : [],
     );
     return { blobs, nextPageUri: headers.get('NextPageUri') };
@@ -147,7 +149,7 @@ export class HttpManagementActivityApi implements ManagementActivityApi {
     const { body } = await this.request('GET', contentUri, 'fetching a content blob');
     const records: CopilotInteractionRecord[] = [];
     let skipped = 0;
-    for (const raw of (Array.isArray(body) ? body : []) as ApiRecord[]) {
+    for (const raw of objectsOf(body)) {
       if (raw.RecordType !== COPILOT_RECORD_TYPE && raw.Operation !== 'CopilotInteraction') continue;
       // CreationTime has no zone designator; the API's times are UTC.
       const created = typeof raw.CreationTime === 'string' ? Date.parse(/[zZ]|[+-]\d\d:\d\d$/.test(raw.CreationTime) ? raw.CreationTime : `${raw.CreationTime}Z`) : NaN;
@@ -155,7 +157,7 @@ export class HttpManagementActivityApi implements ManagementActivityApi {
         skipped++;
         continue;
       }
-      const host = raw.CopilotEventData?.AppHost ?? raw.AppHost;
+      const host = (isObject(raw.CopilotEventData) ? raw.CopilotEventData.AppHost : undefined) ?? raw.AppHost;
       records.push({ id: raw.Id, upn: raw.UserId.toLowerCase(), at: new Date(created).toISOString(), appHost: typeof host === 'string' && host !== '' ? host : null });
     }
     return { records, skipped };
@@ -184,11 +186,22 @@ export class HttpManagementActivityApi implements ManagementActivityApi {
           `Could not reach the Management Activity API at ${this.endpoint} while ${doing} (${cause?.code ?? 'connection failed'}: ${cause?.message ?? String(error)}). Check MANAGEMENT_API_ENDPOINT and that it is reachable from this server.`,
         );
       }
-      const text = await response.text();
-      if (response.ok) return { body: text === '' ? null : (JSON.parse(text) as unknown), headers: response.headers };
-      const parsed = safeJson(text) as { error?: { code?: unknown; message?: unknown } } | null;
-      const code = typeof parsed?.error?.code === 'string' ? parsed.error.code : '';
-      const message = typeof parsed?.error?.message === 'string' ? parsed.error.message : text.slice(0, 300);
+      const raw = await response.text();
+      if (response.ok) {
+        const body = raw === '' ? null : safeJson(raw);
+        if (body === undefined) {
+          throw new TenantAccessError(
+            'management_bad_response',
+            `The Management Activity API at ${this.endpoint} answered ${doing} with something that is not JSON (${JSON.stringify(raw.slice(0, 120))}). A proxy or the wrong host may be answering: check MANAGEMENT_API_ENDPOINT and any proxy between this server and it.`,
+            response.status,
+          );
+        }
+        return { body, headers: response.headers };
+      }
+      const parsed = safeJson(raw);
+      const error = isObject(parsed) && isObject(parsed.error) ? parsed.error : {};
+      const code = text(error.code) ?? '';
+      const message = text(error.message) ?? raw.slice(0, 300);
       const retryable = response.status === 429 || code === 'AF429' || response.status >= 500;
       if (retryable && attempt < MAX_ATTEMPTS) {
         const after = Number(response.headers.get('Retry-After'));
@@ -208,10 +221,11 @@ export class HttpManagementActivityApi implements ManagementActivityApi {
   }
 }
 
-function safeJson(text: string): unknown {
+/** The parsed body, or undefined when it is not JSON. */
+function safeJson(raw: string): unknown {
   try {
-    return JSON.parse(text);
+    return JSON.parse(raw) as unknown;
   } catch {
-    return null;
+    return undefined;
   }
 }

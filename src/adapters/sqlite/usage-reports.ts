@@ -78,7 +78,8 @@ class GenerationWriter<Row> implements UserRowsWriter<Row> {
       `INSERT INTO report_generations (tenant_id, report, generation, report_refresh_date, period) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (tenant_id, report) DO UPDATE SET generation = excluded.generation, report_refresh_date = excluded.report_refresh_date, period = excluded.period`,
     ).run(this.tenantId, this.spec.report, this.generation, meta.reportRefreshDate, meta.period);
-    if (this.previous !== null) await deleteGeneration(this.db, this.spec.table, this.tenantId, this.previous);
+    // Every older generation, not just the previous one: a process killed during this delete left its remainder behind.
+    await deleteGenerationsBelow(this.db, this.spec.table, this.tenantId, this.generation);
   }
 
   discard(): void {
@@ -96,12 +97,15 @@ function deleteGenerationsAbove(db: Db, table: string, tenantId: string, generat
 }
 
 /** In short transactions, so a 100,000-row report does not hold the writer (or the event loop) for long. */
-async function deleteGeneration(db: Db, table: string, tenantId: string, generation: number): Promise<void> {
-  const batch = prepared(db, `DELETE FROM ${table} WHERE tenant_id = ? AND generation = ? AND upn IN (SELECT upn FROM ${table} WHERE tenant_id = ? AND generation = ? LIMIT ${DELETE_BATCH})`);
-  while (batch.run(tenantId, generation, tenantId, generation).changes > 0) await yieldToEventLoop();
+async function deleteGenerationsBelow(db: Db, table: string, tenantId: string, generation: number): Promise<void> {
+  const batch = prepared(
+    db,
+    `DELETE FROM ${table} WHERE tenant_id = ? AND (generation, upn) IN (SELECT generation, upn FROM ${table} WHERE tenant_id = ? AND generation < ? LIMIT ${DELETE_BATCH})`,
+  );
+  while (batch.run(tenantId, tenantId, generation).changes > 0) await yieldToEventLoop();
 }
 
-interface CopilotDbRow {
+interface ReportDbRow {
   upn: string;
   concealed: number;
   display_name: string | null;
@@ -109,6 +113,20 @@ interface CopilotDbRow {
   report_refresh_date: string;
   period: string;
   [column: string]: unknown;
+}
+
+function userFields(row: ReportDbRow) {
+  return { upn: row.upn, concealed: row.concealed === 1, displayName: row.display_name, lastActivityDate: row.last_activity_date, reportRefreshDate: row.report_refresh_date, period: row.period };
+}
+
+/** The per-app or per-service dates of a row, keyed as the domain names them. */
+function datesOf<K extends string>(row: ReportDbRow, keys: readonly K[], columns: Record<K, string>): Record<K, string | null> {
+  const out = {} as Record<K, string | null>;
+  for (const k of keys) {
+    const v = row[columns[k]];
+    out[k] = typeof v === 'string' ? v : null;
+  }
+  return out;
 }
 
 export class SqliteUsageReports implements UsageReportStore, UsageReads, ConcealmentMarkers {
@@ -139,39 +157,22 @@ export class SqliteUsageReports implements UsageReportStore, UsageReads, Conceal
   }
 
   copilotUser(tenantId: string, upn: string): CopilotUsageRow | undefined {
-    const row = prepared(
-      this.db,
-      `SELECT r.* FROM copilot_usage_users r JOIN report_generations g ON g.tenant_id = r.tenant_id AND g.report = 'copilot_usage' AND g.generation = r.generation
-       WHERE r.tenant_id = ? AND r.upn = ?`,
-    ).get(tenantId, userKey(upn)) as CopilotDbRow | undefined;
-    if (!row) return undefined;
-    return {
-      upn: row.upn,
-      concealed: row.concealed === 1,
-      displayName: row.display_name,
-      lastActivityDate: row.last_activity_date,
-      apps: Object.fromEntries(COPILOT_APPS.map((a) => [a, (row[COPILOT_COLUMNS[a]] as string | null) ?? null])) as CopilotUsageRow['apps'],
-      reportRefreshDate: row.report_refresh_date,
-      period: row.period,
-    };
+    const row = this.currentRow(COPILOT_SPEC, tenantId, upn);
+    return row && { ...userFields(row), apps: datesOf(row, COPILOT_APPS, COPILOT_COLUMNS) };
   }
 
   m365User(tenantId: string, upn: string): M365ActivityRow | undefined {
-    const row = prepared(
+    const row = this.currentRow(M365_SPEC, tenantId, upn);
+    return row && { ...userFields(row), services: datesOf(row, M365_SERVICES, M365_COLUMNS) };
+  }
+
+  /** The user's row in the report generation being served. */
+  private currentRow<Row>(spec: TableSpec<Row>, tenantId: string, upn: string): ReportDbRow | undefined {
+    return prepared(
       this.db,
-      `SELECT r.* FROM m365_activity_users r JOIN report_generations g ON g.tenant_id = r.tenant_id AND g.report = 'm365_activity' AND g.generation = r.generation
+      `SELECT r.* FROM ${spec.table} r JOIN report_generations g ON g.tenant_id = r.tenant_id AND g.report = '${spec.report}' AND g.generation = r.generation
        WHERE r.tenant_id = ? AND r.upn = ?`,
-    ).get(tenantId, userKey(upn)) as CopilotDbRow | undefined;
-    if (!row) return undefined;
-    return {
-      upn: row.upn,
-      concealed: row.concealed === 1,
-      displayName: row.display_name,
-      lastActivityDate: row.last_activity_date,
-      services: Object.fromEntries(M365_SERVICES.map((s) => [s, (row[M365_COLUMNS[s]] as string | null) ?? null])) as M365ActivityRow['services'],
-      reportRefreshDate: row.report_refresh_date,
-      period: row.period,
-    };
+    ).get(tenantId, userKey(upn)) as ReportDbRow | undefined;
   }
 
   serviceUsage(tenantId: string, period: UsagePeriod): ServiceUsage | undefined {

@@ -5,7 +5,7 @@ import { COPILOT_APPS, USAGE_PERIODS, USAGE_SERVICES, type CopilotTrendDay } fro
 import type { TenantReads } from '../../usecases/status/ports';
 import type { CopilotTrendAnswer, UsageQuery } from '../../usecases/usage/usage-query';
 import { ApiError } from './api-errors';
-import { jsonRoute, parseQuery } from './api-route';
+import { jsonRoute, parseQuery, tenantFromPath } from './api-route';
 
 export interface UsageRouteDeps {
   tenants: TenantReads;
@@ -27,9 +27,7 @@ export function registerUsageRoutes(server: Server, deps: UsageRouteDeps): void 
   server.get(
     '/api/v1/m365/tenants/:id/usage',
     handle((req) => {
-      const id = String(req.params.id ?? '');
-      const tenant = deps.tenants.find(id);
-      if (!tenant) throw new ApiError(404, 'tenant_not_found', `No tenant with id "${id}" (Seat Steward id or Microsoft tenant id).`);
+      const tenant = tenantFromPath(deps.tenants, req);
       const q = parseQuery(usageQuery, req);
       const { figures, provenance } = deps.usage.get(tenant.id, q.period, q.service);
       if (!figures) {

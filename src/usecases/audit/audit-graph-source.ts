@@ -1,19 +1,16 @@
 import type { SyncType } from '../../domain/activity-sources';
 import { TenantAccessError } from '../../domain/tenant-access-error';
 import type { ActivitySource, SourceRunContext, SourceRunResult } from '../sync/ports';
+import { auditWindowStart, finishAuditIngest, type AuditWindowOptions } from './audit-ingest';
 import type { AuditIngestStore, AuditLogQueryApi, PendingAuditQuery } from './ports';
 
-export interface AuditGraphSourceOptions {
+export interface AuditGraphSourceOptions extends AuditWindowOptions {
   tenantId: string;
   api: AuditLogQueryApi;
   store: AuditIngestStore;
   /** How long one sync waits for a query to finish before leaving it to the next sync. */
   queryWaitMs: number;
   pollIntervalMs: number;
-  /** Each window starts this much before the last one ended: records indexed late are still caught, and deduplicated by id. */
-  overlapMs: number;
-  /** How far back the first window reaches. */
-  lookbackMs: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -78,9 +75,7 @@ export class AuditGraphSource implements ActivitySource {
       if (!page.nextLink) break;
       nextLink = page.nextLink;
     }
-    store.prune(tenantId, new Date(Date.parse(pending.windowStart) - this.options.overlapMs - this.options.lookbackMs).toISOString());
-    store.refreshUnlicensedChat(tenantId);
-    const warnings = skipped > 0 ? [`${skipped} audit record(s) without a user, an id or a valid time were skipped.`] : [];
+    const warnings = finishAuditIngest(store, tenantId, Date.parse(pending.windowStart) - this.options.overlapMs - this.options.lookbackMs, skipped, 'audit');
     return { outcome: 'ok', asOf: pending.windowEnd, servedBy: api.servedBy, requests: api.requests() - before, warnings };
   }
 
@@ -90,7 +85,7 @@ export class AuditGraphSource implements ActivitySource {
 
   private async createQuery(ctx: SourceRunContext, coveredUntil: string | null): Promise<PendingAuditQuery> {
     const end = ctx.now.getTime();
-    const start = coveredUntil ? Date.parse(coveredUntil) - this.options.overlapMs : end - this.options.lookbackMs;
+    const start = auditWindowStart(coveredUntil, end, this.options);
     const windowStart = new Date(Math.min(start, end)).toISOString();
     const windowEnd = new Date(end).toISOString();
     const created = await this.options.api.createQuery(windowStart, windowEnd);

@@ -1,14 +1,13 @@
 import type { SyncType } from '../../domain/activity-sources';
 import type { ActivitySource, SourceRunContext, SourceRunResult } from '../sync/ports';
 import type { AuditIngestStore, ContentType, ManagementActivityApi } from './ports';
+import { auditWindowStart, finishAuditIngest, type AuditWindowOptions } from './audit-ingest';
 import { requireEnabled } from './audit-subscriptions';
 
-export interface AuditManagementSourceOptions {
+export interface AuditManagementSourceOptions extends AuditWindowOptions {
   tenantId: string;
   api: ManagementActivityApi;
   store: AuditIngestStore;
-  overlapMs: number;
-  lookbackMs: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -35,7 +34,7 @@ export class AuditManagementSource implements ActivitySource {
     const before = api.requests();
     const now = ctx.now.getTime();
     const cursor = store.cursor(tenantId, this.id);
-    const wanted = cursor.coveredUntil ? Date.parse(cursor.coveredUntil) - this.options.overlapMs : now - this.options.lookbackMs;
+    const wanted = auditWindowStart(cursor.coveredUntil, now, this.options);
     const start = Math.max(wanted, now - OLDEST_LISTABLE_MS);
     const warnings: string[] = [];
     if (cursor.coveredUntil && wanted < start) {
@@ -62,9 +61,7 @@ export class AuditManagementSource implements ActivitySource {
     }
     const asOf = new Date(now).toISOString();
     store.setCoveredUntil(tenantId, this.id, asOf);
-    store.prune(tenantId, new Date(Math.min(start, now - this.options.lookbackMs) - DAY_MS).toISOString());
-    store.refreshUnlicensedChat(tenantId);
-    if (skipped > 0) warnings.push(`${skipped} CopilotInteraction record(s) without a user, an id or a valid time were skipped.`);
+    warnings.push(...finishAuditIngest(store, tenantId, Math.min(start, now - this.options.lookbackMs) - DAY_MS, skipped, 'CopilotInteraction'));
     return { outcome: 'ok', asOf, servedBy: `${api.endpoint}/api/v1.0/{tenant}/activity/feed (${CONTENT_TYPE})`, requests: api.requests() - before, warnings };
   }
 

@@ -1,5 +1,5 @@
 import type { SourceId, SyncType } from '../../domain/activity-sources';
-import { POSTURE_COMPONENTS, type PostureComponentId } from '../../domain/identity';
+import { POSTURE_COMPONENTS, type MfaRecord, type PostureComponentId, type SignInRecord } from '../../domain/identity';
 import { REFUSAL_CODES, TenantAccessError } from '../../domain/tenant-access-error';
 import type { ActivitySource, SourceRunContext, SourceRunResult } from '../sync/ports';
 import type { GenerationWriter, IdentityGraph, IdentityStore } from './ports';
@@ -10,51 +10,73 @@ interface IdentityDeps {
   store: IdentityStore;
 }
 
+/** How one per-user identity data set is read from Graph and stored. */
+interface PerUserSet<T> {
+  id: SourceId;
+  syncType: SyncType;
+  servedBy: string;
+  begin(store: IdentityStore, tenantId: string): GenerationWriter<T>;
+  read(graph: IdentityGraph, onPage: (rows: T[]) => void): Promise<{ requests: number }>;
+  probe(graph: IdentityGraph): Promise<void>;
+}
+
 /** Streams a per-user data set into a new generation; the stored one is replaced only when every page arrived. */
-async function replaceAll<T>(writer: GenerationWriter<T>, read: (onPage: (rows: T[]) => void) => Promise<{ requests: number }>, asOf: string): Promise<number> {
-  try {
-    const { requests } = await read((rows) => writer.write(rows));
-    writer.commit(asOf);
-    return requests;
-  } catch (error) {
-    writer.abort();
-    throw error;
+class PerUserIdentitySource<T> implements ActivitySource {
+  readonly id: SourceId;
+  readonly syncTypes: readonly SyncType[];
+  constructor(
+    private readonly deps: IdentityDeps,
+    private readonly set: PerUserSet<T>,
+  ) {
+    this.id = set.id;
+    this.syncTypes = [set.syncType];
+  }
+
+  async run(ctx: SourceRunContext): Promise<SourceRunResult> {
+    const { graph, store, tenantId } = this.deps;
+    const asOf = ctx.now.toISOString();
+    const writer = this.set.begin(store, tenantId);
+    let requests: number;
+    try {
+      ({ requests } = await this.set.read(graph, (rows) => writer.write(rows)));
+      await writer.commit(asOf);
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    }
+    return { outcome: 'ok', asOf, servedBy: this.set.servedBy, requests, warnings: [] };
+  }
+
+  probe(): Promise<void> {
+    return this.set.probe(this.deps.graph);
   }
 }
 
 /** signInActivity per user: last interactive, non-interactive and successful sign-in. AuditLog.Read.All + Entra ID P1. */
-export class SignInSource implements ActivitySource {
-  readonly id: SourceId = 'sign_in';
-  readonly syncTypes: readonly SyncType[] = ['sign_in_activity'];
-  constructor(private readonly deps: IdentityDeps) {}
-
-  async run(ctx: SourceRunContext): Promise<SourceRunResult> {
-    const { graph, store, tenantId } = this.deps;
-    const asOf = ctx.now.toISOString();
-    const requests = await replaceAll(store.beginSignIns(tenantId), (onPage) => graph.forEachSignInPage(onPage), asOf);
-    return { outcome: 'ok', asOf, servedBy: '/v1.0/users?$select=signInActivity', requests, warnings: [] };
-  }
-
-  probe(): Promise<void> {
-    return this.deps.graph.probeSignIns();
+export class SignInSource extends PerUserIdentitySource<SignInRecord> {
+  constructor(deps: IdentityDeps) {
+    super(deps, {
+      id: 'sign_in',
+      syncType: 'sign_in_activity',
+      servedBy: '/v1.0/users?$select=signInActivity',
+      begin: (store, tenantId) => store.beginSignIns(tenantId),
+      read: (graph, onPage) => graph.forEachSignInPage(onPage),
+      probe: (graph) => graph.probeSignIns(),
+    });
   }
 }
 
 /** MFA registration per user (userRegistrationDetails). AuditLog.Read.All + Entra ID P1. */
-export class MfaSource implements ActivitySource {
-  readonly id: SourceId = 'mfa';
-  readonly syncTypes: readonly SyncType[] = ['mfa_registration'];
-  constructor(private readonly deps: IdentityDeps) {}
-
-  async run(ctx: SourceRunContext): Promise<SourceRunResult> {
-    const { graph, store, tenantId } = this.deps;
-    const asOf = ctx.now.toISOString();
-    const requests = await replaceAll(store.beginMfa(tenantId), (onPage) => graph.forEachMfaPage(onPage), asOf);
-    return { outcome: 'ok', asOf, servedBy: '/v1.0/reports/authenticationMethods/userRegistrationDetails', requests, warnings: [] };
-  }
-
-  probe(): Promise<void> {
-    return this.deps.graph.probeMfa();
+export class MfaSource extends PerUserIdentitySource<MfaRecord> {
+  constructor(deps: IdentityDeps) {
+    super(deps, {
+      id: 'mfa',
+      syncType: 'mfa_registration',
+      servedBy: '/v1.0/reports/authenticationMethods/userRegistrationDetails',
+      begin: (store, tenantId) => store.beginMfa(tenantId),
+      read: (graph, onPage) => graph.forEachMfaPage(onPage),
+      probe: (graph) => graph.probeMfa(),
+    });
   }
 }
 

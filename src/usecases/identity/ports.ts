@@ -24,8 +24,9 @@ export interface IdentityGraph {
  */
 export interface GenerationWriter<T> {
   write(rows: T[]): void;
-  commit(asOf: string): void;
-  abort(): void;
+  /** Resolves once the replaced generation is gone (deleted in batches that let other work run). */
+  commit(asOf: string): Promise<void>;
+  abort(): Promise<void>;
 }
 
 export interface IdentityStore {

@@ -1,9 +1,8 @@
 import { COPILOT_APPS, type CopilotApp, type CopilotTrendDay } from '../../domain/usage';
-import { TenantAccessError } from '../../domain/tenant-access-error';
 import type { ActivitySource, SourceRunContext, SourceRunResult } from '../sync/ports';
 import { normaliseColumn, type ReportCall, type ReportRow } from './ports';
 import { ReportRowChecker } from './report-rows';
-import { endpointRefused, skipIfNotNewer, type ReportSourceDeps } from './report-source-deps';
+import { firstServingEndpoint, skipIfNotNewer, type ReportSourceDeps } from './report-source-deps';
 
 export const TREND_PERIOD = 'D30';
 const TREND = `getMicrosoft365CopilotUserCountTrend(period='${TREND_PERIOD}')`;
@@ -46,47 +45,36 @@ export class CopilotTrendSource implements ActivitySource {
   async run(ctx: SourceRunContext): Promise<SourceRunResult> {
     const skipped = skipIfNotNewer(ctx, this.deps.rereadHours);
     if (skipped) return skipped;
-    let first: unknown;
     let spent = 0;
-    for (const endpoint of TREND_ENDPOINTS) {
-      try {
-        const read = async (path: string, what: string): Promise<{ rows: ReportRow[]; columns: string[] }> => {
-          const call: ReportCall = { path, doing: `reading the Copilot user count ${what} (${endpoint.servedBy})` };
-          if (endpoint.format === 'json') {
-            const r = await this.deps.graph.readJson(call);
-            spent += r.requests;
-            return unnest(r.rows);
-          }
-          const rows: ReportRow[] = [];
-          let columns: string[] = [];
-          const r = await this.deps.graph.readCsv(call, (batch, cols) => {
-            columns = cols;
-            rows.push(...batch);
-          });
+    return firstServingEndpoint(TREND_ENDPOINTS, async (endpoint) => {
+      const read = async (path: string, what: string): Promise<{ rows: ReportRow[]; columns: string[] }> => {
+        const call: ReportCall = { path, doing: `reading the Copilot user count ${what} (${endpoint.servedBy})` };
+        if (endpoint.format === 'json') {
+          const r = await this.deps.graph.readJson(call);
           spent += r.requests;
-          return { rows, columns };
-        };
-        const trend = await read(endpoint.trend, 'trend');
-        const summary = await read(endpoint.summary, 'summary');
-        const trendChecker = new ReportRowChecker('The Copilot user count trend report', ['Report Refresh Date', 'Report Date', ...REQUIRED_COUNTS], APP_COUNTS, ['Report Period']);
-        const summaryChecker = new ReportRowChecker('The Copilot user count summary report', ['Report Refresh Date', ...REQUIRED_COUNTS], APP_COUNTS, ['Report Period']);
-        const days = toDays(trend, trendChecker);
-        const counts = toSummary(summary, summaryChecker);
-        const warnings = [...trendChecker.warnings(), ...summaryChecker.warnings()];
-        // One statement: the trend and summary are replaced together or not at all.
-        this.deps.store.saveCopilotTrend(this.deps.tenantId, TREND_PERIOD, days, counts);
-        const asOf = [trendChecker.reportRefreshDate, summaryChecker.reportRefreshDate].filter((d): d is string => d !== null).sort().at(-1) ?? null;
-        return { outcome: 'ok', asOf, servedBy: endpoint.servedBy, requests: spent, warnings };
-      } catch (error) {
-        if (first === undefined && endpointRefused(error)) {
-          first = error;
-          continue;
+          return unnest(r.rows);
         }
-        if (first !== undefined && error instanceof TenantAccessError && (error.status === 400 || error.status === 404)) throw first;
-        throw error;
-      }
-    }
-    throw first;
+        const rows: ReportRow[] = [];
+        let columns: string[] = [];
+        const r = await this.deps.graph.readCsv(call, (batch, cols) => {
+          columns = cols;
+          rows.push(...batch);
+        });
+        spent += r.requests;
+        return { rows, columns };
+      };
+      const trend = await read(endpoint.trend, 'trend');
+      const summary = await read(endpoint.summary, 'summary');
+      const trendChecker = new ReportRowChecker('The Copilot user count trend report', ['Report Refresh Date', 'Report Date', ...REQUIRED_COUNTS], APP_COUNTS, ['Report Period']);
+      const summaryChecker = new ReportRowChecker('The Copilot user count summary report', ['Report Refresh Date', ...REQUIRED_COUNTS], APP_COUNTS, ['Report Period']);
+      const days = toDays(trend, trendChecker);
+      const counts = toSummary(summary, summaryChecker);
+      const warnings = [...trendChecker.warnings(), ...summaryChecker.warnings()];
+      // One statement: the trend and summary are replaced together or not at all.
+      this.deps.store.saveCopilotTrend(this.deps.tenantId, TREND_PERIOD, days, counts);
+      const asOf = [trendChecker.reportRefreshDate, summaryChecker.reportRefreshDate].filter((d): d is string => d !== null).sort().at(-1) ?? null;
+      return { outcome: 'ok', asOf, servedBy: endpoint.servedBy, requests: spent, warnings };
+    });
   }
 
   async probe(): Promise<void> {

@@ -1,9 +1,8 @@
-import { COPILOT_APPS, concealmentWarning, type CopilotApp, type CopilotUsageRow } from '../../domain/usage';
-import { TenantAccessError } from '../../domain/tenant-access-error';
+import { COPILOT_APPS, type CopilotApp, type CopilotUsageRow } from '../../domain/usage';
 import type { ActivitySource, SourceRunContext, SourceRunResult } from '../sync/ports';
 import type { ReportCall, ReportRow } from './ports';
 import { ReportRowChecker } from './report-rows';
-import { endpointRefused, skipIfNotNewer, type ReportSourceDeps } from './report-source-deps';
+import { firstServingEndpoint, readPerUserReport, readReportInto, skipIfNotNewer, type PerUserReportRead, type ReportSourceDeps } from './report-source-deps';
 
 export const COPILOT_PERIOD = 'D30';
 const FUNCTION = `getMicrosoft365CopilotUsageUserDetail(period='${COPILOT_PERIOD}')`;
@@ -35,53 +34,20 @@ export class CopilotUsageSource implements ActivitySource {
   constructor(private readonly deps: ReportSourceDeps) {}
 
   async run(ctx: SourceRunContext): Promise<SourceRunResult> {
-    const skipped = skipIfNotNewer(ctx, this.deps.rereadHours);
-    if (skipped) return skipped;
-    let read;
-    try {
-      read = await this.deps.concealment.during(() => this.read());
-    } catch (error) {
-      const problems = this.deps.concealment.takeProblems();
-      if (problems.length > 0 && error instanceof Error) error.message += ` ${problems.join(' ')}`;
-      throw error;
-    }
-    const { result, unconcealed } = read;
-    const settingOn = await this.deps.concealment.initial();
-    const warnings = [...result.warnings, ...this.deps.concealment.takeProblems()];
-    if (result.concealed > 0) warnings.push(concealmentWarning(WHAT, result.concealed, unconcealed ? null : settingOn));
-    return { outcome: 'ok', asOf: result.asOf, servedBy: result.servedBy, requests: result.requests, warnings };
+    return skipIfNotNewer(ctx, this.deps.rereadHours) ?? readPerUserReport(this.deps, WHAT, () => this.read());
   }
 
   async probe(): Promise<void> {
     await this.deps.graph.readJson({ path: `/beta/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D7')?$format=application/json&$top=1`, doing: 'probing the Copilot usage report' }, { firstPageOnly: true });
   }
 
-  private async read(): Promise<{ asOf: string | null; servedBy: string; requests: number; warnings: string[]; concealed: number }> {
-    let first: unknown;
-    for (const endpoint of COPILOT_ENDPOINTS) {
-      const writer = this.deps.store.copilotUsage(this.deps.tenantId);
-      try {
-        const checker = new ReportRowChecker(WHAT, ['Report Refresh Date', 'User Principal Name', 'Last Activity Date'], Object.values(APP_COLUMNS), ['Display Name', 'Report Period']);
-        const call: ReportCall = { path: endpoint.path, doing: `reading the Copilot usage report (${endpoint.servedBy})` };
-        const { requests } = await this.deps.graph.readCsv(call, (rows, columns) => {
-          checker.columns(columns);
-          writer.write(toRows(rows, checker));
-        });
-        const warnings = checker.warnings();
-        await writer.commit({ reportRefreshDate: checker.reportRefreshDate, period: COPILOT_PERIOD });
-        return { asOf: checker.reportRefreshDate, servedBy: endpoint.servedBy, requests: requests + (first ? 1 : 0), warnings, concealed: checker.concealed };
-      } catch (error) {
-        writer.discard();
-        if (first === undefined && endpointRefused(error)) {
-          first = error;
-          continue;
-        }
-        // Both refused: the current endpoint's reason, unless the fallback's says more (a permission).
-        if (first !== undefined && error instanceof TenantAccessError && (error.status === 400 || error.status === 404)) throw first;
-        throw error;
-      }
-    }
-    throw first;
+  private read(): Promise<PerUserReportRead> {
+    return firstServingEndpoint(COPILOT_ENDPOINTS, async (endpoint, refusedBefore) => {
+      const checker = new ReportRowChecker(WHAT, ['Report Refresh Date', 'User Principal Name', 'Last Activity Date'], Object.values(APP_COLUMNS), ['Display Name', 'Report Period']);
+      const call: ReportCall = { path: endpoint.path, doing: `reading the Copilot usage report (${endpoint.servedBy})` };
+      const read = await readReportInto(this.deps.graph, this.deps.store.copilotUsage(this.deps.tenantId), checker, call, toRows, COPILOT_PERIOD);
+      return { ...read, servedBy: endpoint.servedBy, requests: read.requests + refusedBefore };
+    });
   }
 }
 

@@ -1,8 +1,8 @@
-import { M365_SERVICES, concealmentWarning, type M365ActivityRow, type M365Service } from '../../domain/usage';
+import { M365_SERVICES, type M365ActivityRow, type M365Service } from '../../domain/usage';
 import type { ActivitySource, SourceRunContext, SourceRunResult } from '../sync/ports';
 import type { ReportRow } from './ports';
 import { ReportRowChecker } from './report-rows';
-import { skipIfNotNewer, type ReportSourceDeps } from './report-source-deps';
+import { readPerUserReport, readReportInto, skipIfNotNewer, type PerUserReportRead, type ReportSourceDeps } from './report-source-deps';
 
 export const M365_PERIOD = 'D30';
 const PATH = `/v1.0/reports/getOffice365ActiveUserDetail(period='${M365_PERIOD}')`;
@@ -47,42 +47,18 @@ export class M365ActivitySource implements ActivitySource {
   constructor(private readonly deps: ReportSourceDeps) {}
 
   async run(ctx: SourceRunContext): Promise<SourceRunResult> {
-    const skipped = skipIfNotNewer(ctx, this.deps.rereadHours);
-    if (skipped) return skipped;
-    let read;
-    try {
-      read = await this.deps.concealment.during(() => this.read());
-    } catch (error) {
-      const problems = this.deps.concealment.takeProblems();
-      if (problems.length > 0 && error instanceof Error) error.message += ` ${problems.join(' ')}`;
-      throw error;
-    }
-    const { result, unconcealed } = read;
-    const settingOn = await this.deps.concealment.initial();
-    const warnings = [...result.warnings, ...this.deps.concealment.takeProblems()];
-    if (result.concealed > 0) warnings.push(concealmentWarning(WHAT, result.concealed, unconcealed ? null : settingOn));
-    return { outcome: 'ok', asOf: result.asOf, servedBy: 'v1.0 /reports', requests: result.requests, warnings };
+    return skipIfNotNewer(ctx, this.deps.rereadHours) ?? readPerUserReport(this.deps, WHAT, () => this.read());
   }
 
   async probe(): Promise<void> {
     await this.deps.graph.readJson({ path: `/beta/reports/getOffice365ActiveUserDetail(period='D7')?$format=application/json&$top=1`, doing: 'probing the Microsoft 365 active user report' }, { firstPageOnly: true });
   }
 
-  private async read(): Promise<{ asOf: string | null; requests: number; warnings: string[]; concealed: number }> {
-    const writer = this.deps.store.m365Activity(this.deps.tenantId);
-    try {
-      const checker = new ReportRowChecker(WHAT, ['Report Refresh Date', 'User Principal Name'], Object.values(SERVICE_COLUMNS), IGNORED);
-      const { requests } = await this.deps.graph.readCsv({ path: PATH, doing: 'reading the Microsoft 365 active user report' }, (rows, columns) => {
-        checker.columns(columns);
-        writer.write(toRows(rows, checker));
-      });
-      const warnings = checker.warnings();
-      await writer.commit({ reportRefreshDate: checker.reportRefreshDate, period: M365_PERIOD });
-      return { asOf: checker.reportRefreshDate, requests, warnings, concealed: checker.concealed };
-    } catch (error) {
-      writer.discard();
-      throw error;
-    }
+  private async read(): Promise<PerUserReportRead> {
+    const checker = new ReportRowChecker(WHAT, ['Report Refresh Date', 'User Principal Name'], Object.values(SERVICE_COLUMNS), IGNORED);
+    const call = { path: PATH, doing: 'reading the Microsoft 365 active user report' };
+    const read = await readReportInto(this.deps.graph, this.deps.store.m365Activity(this.deps.tenantId), checker, call, toRows, M365_PERIOD);
+    return { ...read, servedBy: 'v1.0 /reports' };
   }
 }
 
