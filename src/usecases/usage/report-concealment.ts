@@ -16,6 +16,8 @@ export class ReportConcealment {
   private settingError: TenantAccessError | undefined;
   private holders = 0;
   private turningOff: Promise<boolean> | undefined;
+  /** Set from the moment the last reader leaves until concealment is back on. */
+  private restoring: Promise<void> | undefined;
   readonly problems: string[] = [];
 
   constructor(
@@ -54,6 +56,10 @@ export class ReportConcealment {
   async during<T>(read: () => Promise<T>): Promise<{ result: T; unconcealed: boolean }> {
     const concealed = await this.initial();
     if (!this.unconceal || concealed !== true) return { result: await read(), unconcealed: false };
+    // A read arriving while the last one's restore is in flight waits for it and starts a new
+    // cycle: joining the old one, it would read while names are concealed again, and the restore
+    // would clear the marker of a concealment it had just turned off.
+    while (this.restoring) await this.restoring;
     this.holders++;
     try {
       this.turningOff ??= this.turnOff();
@@ -62,9 +68,16 @@ export class ReportConcealment {
     } finally {
       this.holders--;
       if (this.holders === 0) {
-        const wasOff = await this.turningOff;
+        // Both set before the first await, so no reader can slip in between.
+        const cycle = this.turningOff;
         this.turningOff = undefined;
-        if (wasOff) await this.restore();
+        const restoring = (async () => {
+          if (await cycle) await this.restore();
+        })().finally(() => {
+          if (this.restoring === restoring) this.restoring = undefined;
+        });
+        this.restoring = restoring;
+        await restoring;
       }
     }
   }
