@@ -101,6 +101,18 @@ describe('check', () => {
     }
   });
 
+  it('probes the Copilot reports along the fallback of the sync: the current endpoint refused, the beta one of seed 002 answers', async () => {
+    h.demo.server.faults.add({ path: '/beta/copilot/reports/*', status: 404, code: 'ResourceNotFound', times: Infinity });
+    try {
+      const tenant = h.app.tenants.list()[0];
+      const report = (await api('GET', `/api/v1/m365/tenants/${tenant.id}/check`)).body as unknown as CheckJson;
+      expect(report.checks.find((c) => c.source === 'copilot_usage')?.status).toBe('ok');
+      expect(h.demo.server.requests.some((r) => r.path.startsWith('/beta/reports/getMicrosoft365CopilotUsageUserDetail'))).toBe(true);
+    } finally {
+      h.demo.server.faults.clear();
+    }
+  });
+
   it('refuses an unknown tenant and unknown parameters', async () => {
     expect((await api('GET', '/api/v1/m365/tenants/nope/check')).status).toBe(404);
     const tenant = h.app.tenants.list()[0];

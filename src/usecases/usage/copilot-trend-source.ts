@@ -2,7 +2,7 @@ import { COPILOT_APPS, type CopilotApp, type CopilotTrendDay } from '../../domai
 import type { ActivitySource, SourceRunContext, SourceRunResult } from '../sync/ports';
 import { normaliseColumn, type ReportCall, type ReportRow } from './ports';
 import { ReportRowChecker } from './report-rows';
-import { firstServingEndpoint, skipIfNotNewer, type ReportSourceDeps } from './report-source-deps';
+import { firstServingEndpoint, skipIfNotNewer, type ReportSourceDeps, probeCopilotReport } from './report-source-deps';
 
 export const TREND_PERIOD = 'D30';
 const TREND = `getMicrosoft365CopilotUserCountTrend(period='${TREND_PERIOD}')`;
@@ -78,7 +78,7 @@ export class CopilotTrendSource implements ActivitySource {
   }
 
   async probe(): Promise<void> {
-    await this.deps.graph.readJson({ path: `/beta/copilot/reports/getMicrosoft365CopilotUserCountSummary(period='D7')?$format=application/json`, doing: 'probing the Copilot user count summary report' }, { firstPageOnly: true });
+    await probeCopilotReport(this.deps.graph, "getMicrosoft365CopilotUserCountSummary(period='D7')", 'probing the Copilot user count summary report');
   }
 }
 

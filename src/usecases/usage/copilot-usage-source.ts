@@ -2,7 +2,7 @@ import { COPILOT_APPS, type CopilotApp, type CopilotUsageRow } from '../../domai
 import type { ActivitySource, SourceRunContext, SourceRunResult } from '../sync/ports';
 import type { ReportCall, ReportRow } from './ports';
 import { ReportRowChecker } from './report-rows';
-import { firstServingEndpoint, readPerUserReport, readReportInto, skipIfNotNewer, type PerUserReportRead, type ReportSourceDeps } from './report-source-deps';
+import { firstServingEndpoint, readPerUserReport, readReportInto, skipIfNotNewer, type PerUserReportRead, type ReportSourceDeps, probeCopilotReport } from './report-source-deps';
 
 export const COPILOT_PERIOD = 'D30';
 const FUNCTION = `getMicrosoft365CopilotUsageUserDetail(period='${COPILOT_PERIOD}')`;
@@ -38,7 +38,7 @@ export class CopilotUsageSource implements ActivitySource {
   }
 
   async probe(): Promise<void> {
-    await this.deps.graph.readJson({ path: `/beta/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D7')?$format=application/json&$top=1`, doing: 'probing the Copilot usage report' }, { firstPageOnly: true });
+    await probeCopilotReport(this.deps.graph, "getMicrosoft365CopilotUsageUserDetail(period='D7')", 'probing the Copilot usage report');
   }
 
   private read(): Promise<PerUserReportRead> {
