@@ -2,6 +2,7 @@ import type { Client } from '@microsoft/microsoft-graph-client';
 import { READ_REQUIREMENTS } from '../../domain/access-requirements';
 import type { AuditLogQueryApi, AuditQueryState, CopilotInteractionRecord } from '../../usecases/audit/ports';
 import type { TenantConnection } from './graph-client';
+import { TenantAccessError } from '../../domain/tenant-access-error';
 import { explainTenantError, type TenantContext } from './graph-errors';
 
 const NEED = { permission: READ_REQUIREMENTS.audit_graph.permission };
@@ -14,7 +15,7 @@ interface GraphAuditRecord {
   operation?: unknown;
   userId?: unknown;
   userPrincipalName?: unknown;
-  auditData?: { AppHost?: unknown; CopilotEventData?: { AppHost?: unknown } } | null;
+  auditData?: unknown;
 }
 
 /**
@@ -45,30 +46,48 @@ export class GraphAuditLogQueryApi implements AuditLogQueryApi {
       recordTypeFilters: ['copilotInteraction'],
       operationFilters: ['CopilotInteraction'],
     };
-    const created = (await this.call('creating an audit log query', () => this.client.api(QUERIES).version('v1.0').post(body))) as { id?: unknown; status?: unknown };
-    return queryState(created);
+    const created: unknown = await this.call('creating an audit log query', () => this.client.api(QUERIES).version('v1.0').post(body));
+    return this.queryState(created, 'creating an audit log query');
   }
 
   async getQuery(queryId: string): Promise<AuditQueryState> {
-    return queryState(await this.call('polling an audit log query', () => this.client.api(`${QUERIES}/${encodeURIComponent(queryId)}`).version('v1.0').get()));
+    const polled: unknown = await this.call('polling an audit log query', () => this.client.api(`${QUERIES}/${encodeURIComponent(queryId)}`).version('v1.0').get());
+    return this.queryState(polled, 'polling an audit log query');
   }
 
   async recordsPage(queryId: string, nextLink: string | null): Promise<{ records: CopilotInteractionRecord[]; skipped: number; nextLink: string | null }> {
-    const page = (await this.call('reading audit log records', () =>
+    const page: unknown = await this.call('reading audit log records', () =>
       (nextLink ? this.client.api(nextLink) : this.client.api(`${QUERIES}/${encodeURIComponent(queryId)}/records`).version('v1.0')).get(),
-    )) as { value?: GraphAuditRecord[]; '@odata.nextLink'?: string };
+    );
+    // A page without its value list is not an empty page: taking it for one would end the query early and lose records.
+    if (!isObject(page) || !Array.isArray(page.value)) throw this.badResponse('reading audit log records', 'a records page without a "value" list');
+    const next = page['@odata.nextLink'];
+    if (next !== undefined && next !== null && typeof next !== 'string') throw this.badResponse('reading audit log records', 'an "@odata.nextLink" that is not a URL');
     const records: CopilotInteractionRecord[] = [];
     let skipped = 0;
-    for (const raw of page.value ?? []) {
-      const record = toRecord(raw);
+    for (const raw of page.value) {
+      const record = isObject(raw) ? toRecord(raw) : null;
       if (record) records.push(record);
       else skipped++;
     }
-    return { records, skipped, nextLink: page['@odata.nextLink'] ?? null };
+    return { records, skipped, nextLink: next ?? null };
   }
 
   async probe(): Promise<void> {
     await this.call('listing audit log queries', () => this.client.api(QUERIES).version('v1.0').top(1).get());
+  }
+
+  /** A query without an id cannot be polled or resumed: the answer is unusable, not a query. */
+  private queryState(body: unknown, doing: string): AuditQueryState {
+    if (!isObject(body) || typeof body.id !== 'string' || body.id === '') throw this.badResponse(doing, 'an audit log query without an id');
+    return { id: body.id, status: typeof body.status === 'string' ? body.status : 'unknown' };
+  }
+
+  private badResponse(doing: string, what: string): TenantAccessError {
+    return new TenantAccessError(
+      'graph_bad_response',
+      `Microsoft Graph answered ${what} while ${doing} at ${this.ctx.graphEndpoint}. Nothing was stored from it and the next sync resumes from the last stored page. If this repeats, check GRAPH_ENDPOINT and any proxy in between.`,
+    );
   }
 
   private async call<T>(doing: string, request: () => Promise<T>): Promise<T> {
@@ -81,15 +100,17 @@ export class GraphAuditLogQueryApi implements AuditLogQueryApi {
   }
 }
 
-function queryState(body: { id?: unknown; status?: unknown }): AuditQueryState {
-  return { id: String(body.id ?? ''), status: typeof body.status === 'string' ? body.status : 'unknown' };
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Null when the record lacks what a last-interaction needs (id, user, valid time). */
 function toRecord(raw: GraphAuditRecord): CopilotInteractionRecord | null {
+  const auditData = isObject(raw.auditData) ? raw.auditData : {};
+  const eventData = isObject(auditData.CopilotEventData) ? auditData.CopilotEventData : {};
   const upn = typeof raw.userPrincipalName === 'string' && raw.userPrincipalName !== '' ? raw.userPrincipalName : typeof raw.userId === 'string' ? raw.userId : '';
   const time = typeof raw.createdDateTime === 'string' ? Date.parse(raw.createdDateTime) : NaN;
   if (typeof raw.id !== 'string' || raw.id === '' || upn === '' || !Number.isFinite(time)) return null;
-  const host = raw.auditData?.CopilotEventData?.AppHost ?? raw.auditData?.AppHost;
+  const host = eventData.AppHost ?? auditData.AppHost;
   return { id: raw.id, upn: upn.toLowerCase(), at: new Date(time).toISOString(), appHost: typeof host === 'string' && host !== '' ? host : null };
 }
