@@ -85,7 +85,9 @@ async function rawFetch(conn: TenantConnection): Promise<{ ms: number; users: nu
 async function withPeakRss<T>(work: () => Promise<T>): Promise<{ value: T; peak: number }> {
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
+    const m = process.memoryUsage();
+    if (process.env.BENCH_DEBUG && m.rss > peak) console.log(JSON.stringify({ rss: m.rss >> 20, heapUsed: m.heapUsed >> 20, heapTotal: m.heapTotal >> 20, external: m.external >> 20, arrayBuffers: m.arrayBuffers >> 20 }));
+    peak = Math.max(peak, m.rss);
   }, 5);
   try {
     const value = await work();
@@ -126,10 +128,19 @@ async function main(): Promise<void> {
     const logger = createLogger(process.env.BENCH_DEBUG ? 'info' : 'warn');
     const sourcesFor = () => buildActivitySources({ tenant, graph: { conn, client, reader }, db, config, logger });
     // A cold sync: every source reads as if it never had (no "not newer" skip), which is the full cost.
-    const forgetful: SourceStatusRepository = { get: () => undefined, list: (id) => statusStore.list(id), record: (a) => statusStore.record(a) };
+    // What it keeps is how many requests each made, by which the sync orders them.
+    const forgetful: SourceStatusRepository = {
+      get: (id, src) => {
+        const known = statusStore.get(id, src);
+        return known ? { ...known, lastSuccessAt: null, asOf: null } : undefined;
+      },
+      list: (id) => statusStore.list(id),
+      record: (a) => statusStore.record(a),
+    };
     const storage = new SqliteCacheStorage(db);
-    const coldSync = new SyncService({ tenants, runs, sourceFor: () => source, activitySources: sourcesFor, sourceStatus: forgetful, sink, storage, logger });
-    const warmSync = new SyncService({ tenants, runs, sourceFor: () => source, activitySources: sourcesFor, sourceStatus: statusStore, sink, storage, logger });
+    const lanes = process.env.BENCH_LANES ? Number(process.env.BENCH_LANES) : undefined;
+    const coldSync = new SyncService({ tenants, runs, sourceFor: () => source, activitySources: sourcesFor, sourceStatus: forgetful, sink, storage, logger, sourceLanes: lanes });
+    const warmSync = new SyncService({ tenants, runs, sourceFor: () => source, activitySources: sourcesFor, sourceStatus: statusStore, sink, storage, logger, sourceLanes: lanes });
 
     // Warm both sides (token cache, the demo tenant's page and report caches, JIT) before measuring.
     await rawFetch(conn);

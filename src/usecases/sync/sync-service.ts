@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { SourceId } from '../../domain/activity-sources';
+import type { SourceId, SourceStatusRecord } from '../../domain/activity-sources';
 import type { SyncCounts, SyncRunRecord, SyncTrigger } from '../../domain/sync-run';
 import type { TenantRecord } from '../../domain/tenant';
 import { TenantAccessError } from '../../domain/tenant-access-error';
@@ -27,6 +27,8 @@ export interface SyncDeps {
   activitySources?: (tenant: TenantRecord) => ActivitySource[];
   /** Where each source's last attempt is recorded; required with activitySources. */
   sourceStatus?: SourceStatusRepository;
+  /** How many activity sources are read at once (default 2), beside the directory. */
+  sourceLanes?: number;
   /** The disk the cache lives on: a full one pauses syncs instead of failing the app. */
   storage: CacheStorage;
   logger: Logger;
@@ -278,32 +280,40 @@ export class SyncService {
     } catch (error) {
       return [`Activity sources were not read: ${error instanceof Error ? error.message : String(error)}`];
     }
-    const results = await Promise.all(
-      sources.map(async (source): Promise<string[]> => {
-        const previous = safely(() => sourceStatus.get(tenant.id, source.id));
-        const started = Date.now();
+    const runOne = async (source: ActivitySource, previous: SourceStatusRecord | undefined): Promise<string[]> => {
+      const started = Date.now();
+      try {
+        const result = await source.run({ now: new Date(), previous });
+        sourceStatus.record({ tenantId: tenant.id, source: source.id, at: new Date().toISOString(), ...result });
+        log.info({ source: source.id, outcome: result.outcome, asOf: result.asOf, requests: result.requests, ms: Date.now() - started }, 'source read');
+        return result.warnings;
+      } catch (error) {
+        const problem =
+          error instanceof TenantAccessError
+            ? error
+            : new TenantAccessError('internal_error', `Seat Steward failed while storing ${source.id}: ${error instanceof Error ? error.message : String(error)}`);
+        const outcome = REFUSAL_CODES.has(problem.code) ? 'refused' : 'failed';
+        const kept = previous?.lastSuccessAt ? ` The data read ${previous.lastSuccessAt.slice(0, 10)} is kept and shown as stale.` : '';
         try {
-          const result = await source.run({ now: new Date(), previous });
-          sourceStatus.record({ tenantId: tenant.id, source: source.id, at: new Date().toISOString(), ...result });
-          log.info({ source: source.id, outcome: result.outcome, asOf: result.asOf, requests: result.requests, ms: Date.now() - started }, 'source read');
-          return result.warnings;
-        } catch (error) {
-          const problem =
-            error instanceof TenantAccessError
-              ? error
-              : new TenantAccessError('internal_error', `Seat Steward failed while storing ${source.id}: ${error instanceof Error ? error.message : String(error)}`);
-          const outcome = REFUSAL_CODES.has(problem.code) ? 'refused' : 'failed';
-          const kept = previous?.lastSuccessAt ? ` The data read ${previous.lastSuccessAt.slice(0, 10)} is kept and shown as stale.` : '';
-          try {
-            sourceStatus.record({ tenantId: tenant.id, source: source.id, at: new Date().toISOString(), outcome, errorCode: problem.code, message: problem.message });
-          } catch (recordError) {
-            log.warn({ err: recordError, source: source.id }, 'could not record the outcome of a source');
-          }
-          log.warn({ source: source.id, code: problem.code, err: problem.message }, 'source not read');
-          return [`${sourceLabel(source.id)}: ${problem.message}${kept}`];
+          sourceStatus.record({ tenantId: tenant.id, source: source.id, at: new Date().toISOString(), outcome, errorCode: problem.code, message: problem.message });
+        } catch (recordError) {
+          log.warn({ err: recordError, source: source.id }, 'could not record the outcome of a source');
         }
-      }),
-    );
+        log.warn({ source: source.id, code: problem.code, err: problem.message }, 'source not read');
+        return [`${sourceLabel(source.id)}: ${problem.message}${kept}`];
+      }
+    };
+    // Longest first (by the requests each made last time, which is what its time goes on against a
+    // remote Graph), in a few lanes: the sync takes about as long as its slowest source while only a
+    // few pages are parsed and held at once, which bounds memory.
+    const queue = sources
+      .map((source) => ({ source, previous: safely(() => sourceStatus.get(tenant.id, source.id)) }))
+      .sort((a, b) => (b.previous?.requests ?? 0) - (a.previous?.requests ?? 0));
+    const results: string[][] = [];
+    const lane = async (): Promise<void> => {
+      for (let next = queue.shift(); next; next = queue.shift()) results.push(await runOne(next.source, next.previous));
+    };
+    await Promise.all(Array.from({ length: Math.max(1, this.deps.sourceLanes ?? 2) }, lane));
     return results.flat();
   }
 
