@@ -29,6 +29,10 @@ interface UserDbRow {
   usage_location: string | null;
   created_at: string | null;
   on_premises_sync_enabled: number | null;
+  /** From the current sign-in and MFA generations (null when not read or not in them). */
+  last_sign_in: string | null;
+  mfa_registered: number | null;
+  mfa_methods: string | null;
 }
 
 interface SkuDbRow {
@@ -225,9 +229,21 @@ export class DirectoryReader implements DirectoryReads {
   /** The users with these user_seqs, in this order, with their licenses. */
   private usersBySeq(tenantId: string, snapshotId: number, seqs: number[]): UserWithLicenses[] {
     if (seqs.length === 0) return [];
+    // Sign-ins and MFA live beside the snapshot in their own generations: joined here by primary key,
+    // one statement per page (-1 matches no generation when a source was never read).
     const found = this.prepare(
-      'SELECT u.* FROM users u WHERE u.tenant_id = @t AND u.snapshot_id = @s AND u.user_seq IN (SELECT value FROM json_each(@seqs))',
-    ).all({ t: tenantId, s: snapshotId, seqs: JSON.stringify(seqs) }) as UserDbRow[];
+      `SELECT u.*, si.last_sign_in AS last_sign_in, m.mfa_registered AS mfa_registered, m.methods AS mfa_methods
+       FROM users u
+       LEFT JOIN user_sign_ins si ON si.tenant_id = @t AND si.generation = @gs AND si.user_id = u.user_id
+       LEFT JOIN user_mfa m ON m.tenant_id = @t AND m.generation = @gm AND m.user_id = u.user_id
+       WHERE u.tenant_id = @t AND u.snapshot_id = @s AND u.user_seq IN (SELECT value FROM json_each(@seqs))`,
+    ).all({
+      t: tenantId,
+      s: snapshotId,
+      seqs: JSON.stringify(seqs),
+      gs: currentGeneration(this.db, tenantId, 'sign_in') ?? -1,
+      gm: currentGeneration(this.db, tenantId, 'mfa') ?? -1,
+    }) as UserDbRow[];
     const bySeq = new Map(found.map((r) => [r.user_seq, r]));
     const rows = seqs.map((seq) => bySeq.get(seq)).filter((r): r is UserDbRow => r !== undefined);
     return this.withLicenses(tenantId, snapshotId, rows);
@@ -317,7 +333,6 @@ export class DirectoryReader implements DirectoryReads {
       byUser.set(l.user_id, list);
     }
 
-    const identity = this.identityOf(tenantId, rows.map((r) => r.user_id));
     return rows.map((r) => ({
       userId: r.user_id,
       userPrincipalName: r.user_principal_name,
@@ -334,35 +349,9 @@ export class DirectoryReader implements DirectoryReads {
       createdAt: r.created_at,
       onPremisesSyncEnabled: r.on_premises_sync_enabled === null ? null : r.on_premises_sync_enabled === 1,
       licenses: byUser.get(r.user_id) ?? [],
-      lastSignIn: identity.signIns.get(r.user_id) ?? null,
-      mfaEnabled: identity.mfa.get(r.user_id)?.registered ?? null,
-      mfaMethods: identity.mfa.get(r.user_id)?.methods ?? null,
+      lastSignIn: r.last_sign_in,
+      mfaEnabled: r.mfa_registered === null ? null : r.mfa_registered === 1,
+      mfaMethods: r.mfa_methods === null ? null : mfaMethodsOf(JSON.parse(r.mfa_methods) as string[]),
     }));
-  }
-
-  /** A page's sign-ins and MFA registrations, each by primary key in the data set's current generation. */
-  private identityOf(tenantId: string, userIds: string[]): { signIns: Map<string, string | null>; mfa: Map<string, { registered: boolean; methods: string[] }> } {
-    const ids = JSON.stringify(userIds);
-    const signIns = new Map<string, string | null>();
-    const mfa = new Map<string, { registered: boolean; methods: string[] }>();
-    const signInGeneration = currentGeneration(this.db, tenantId, 'sign_in');
-    if (signInGeneration !== null) {
-      const found = this.prepare(
-        'SELECT user_id, last_sign_in FROM user_sign_ins WHERE tenant_id = @t AND generation = @g AND user_id IN (SELECT value FROM json_each(@ids))',
-      )
-        .raw()
-        .all({ t: tenantId, g: signInGeneration, ids }) as Array<[string, string | null]>;
-      for (const [userId, last] of found) signIns.set(userId, last);
-    }
-    const mfaGeneration = currentGeneration(this.db, tenantId, 'mfa');
-    if (mfaGeneration !== null) {
-      const found = this.prepare(
-        'SELECT user_id, mfa_registered, methods FROM user_mfa WHERE tenant_id = @t AND generation = @g AND user_id IN (SELECT value FROM json_each(@ids))',
-      )
-        .raw()
-        .all({ t: tenantId, g: mfaGeneration, ids }) as Array<[string, number, string]>;
-      for (const [userId, registered, methods] of found) mfa.set(userId, { registered: registered === 1, methods: mfaMethodsOf(JSON.parse(methods) as string[]) });
-    }
-    return { signIns, mfa };
   }
 }
