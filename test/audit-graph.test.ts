@@ -3,6 +3,7 @@ import { DAY_MS } from '../demo-tenant/activity';
 import { auditRecordsIn } from '../demo-tenant/audit-records';
 import { generateDemoTenant } from '../demo-tenant/generator';
 import type { DemoTenantData } from '../demo-tenant/model';
+import { READ_REQUIREMENTS } from '../src/domain/access-requirements';
 import { SqliteCopilotInteractionStore } from '../src/adapters/sqlite/copilot-interactions';
 import { startHarness, type Harness } from './helpers/harness';
 
@@ -75,7 +76,7 @@ describe('audit_graph: Copilot interactions from the Graph audit log query', () 
       new Map([...want].map(([upn, w]) => [upn, { at: w.at, host: w.host, count: w.count }])),
     );
     expect(got.every((g) => g.source === 'audit_graph')).toBe(true);
-    expect(run.warnings.some((w) => /Copilot audit log \(Graph\)/.test(w))).toBe(false);
+    expect(run.warnings.some((w) => w.startsWith(`${READ_REQUIREMENTS.audit_graph.label}:`))).toBe(false);
 
     // audit_only: the report (refreshed two days ago) shows nothing, the audit log shows interactions after it.
     const activity = data.activity!;
@@ -134,7 +135,7 @@ describe('audit_graph: Copilot interactions from the Graph audit log query', () 
     h = await startHarness({ data, config: { ...FAST, AUDIT_QUERY_WAIT_SECONDS: '0.05', AUDIT_POLL_SECONDS: '0.04' } });
     const { tenantId, run } = await sync(h);
     // Not a failure: the audit log source adds no warning while its query runs on.
-    expect(run.warnings.filter((w) => /Copilot audit log \(Graph\)/.test(w))).toEqual([]);
+    expect(run.warnings.filter((w) => w.startsWith(`${READ_REQUIREMENTS.audit_graph.label}:`))).toEqual([]);
     const status1 = h.app.db.prepare("SELECT last_outcome FROM source_status WHERE tenant_id = ? AND source = 'audit_graph'").pluck().get(tenantId);
     expect(status1).toBe('not_newer');
     const pending = store(h).cursor(tenantId, 'audit_graph').pendingQuery;

@@ -132,7 +132,15 @@ describe('POST /sync', () => {
     expect(run?.status).toBe('success');
     const sources = await api('GET', `/api/v1/m365/tenants/${tenant.id}/sources`);
     expect(sources.status).toBe(200);
-    expect(Array.isArray(sources.body.data)).toBe(true);
+    const rows = sources.body.data as Array<{ source: string; last_outcome: string; as_of: string | null; stale: boolean; age_days: number | null; label: string }>;
+    // Every activity source the check knows was read by this sync, dated and current.
+    const activity = Object.keys(READ_REQUIREMENTS).filter((id) => !['users', 'subscribed_skus', 'license_groups', 'organization'].includes(id));
+    expect(rows.map((r) => r.source).sort()).toEqual(activity.sort());
+    for (const r of rows) {
+      expect({ source: r.source, outcome: r.last_outcome, stale: r.stale, label: r.label }).toEqual({ source: r.source, outcome: 'ok', stale: false, label: READ_REQUIREMENTS[r.source as keyof typeof READ_REQUIREMENTS].label });
+      expect(r.as_of, r.source).not.toBeNull();
+      expect(r.age_days, r.source).toBeLessThanOrEqual(3);
+    }
   });
 
   it('answers 404 for an unknown tenant', async () => {

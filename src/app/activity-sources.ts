@@ -48,10 +48,9 @@ export function buildActivitySources(ctx: ActivitySourceContext): ActivitySource
 }
 
 function identitySources(ctx: ActivitySourceContext): ActivitySource[] {
-  const { conn } = ctx.graph;
   const identity = {
     tenantId: ctx.tenant.id,
-    graph: new GraphIdentityReader(ctx.graph.client, { entraTenantId: conn.entraTenantId, appClientId: conn.appClientId, graphEndpoint: conn.graphEndpoint, authorityHost: conn.authorityHost }),
+    graph: new GraphIdentityReader(ctx.graph.client, ctx.graph.conn),
     store: new SqliteIdentityStore(ctx.db),
   };
   return [new SignInSource(identity), new MfaSource(identity), new SecurityPostureSource(identity), new SubscriptionsSource(identity)];

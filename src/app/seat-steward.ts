@@ -9,6 +9,9 @@ import type { SyncType } from '../domain/activity-sources';
 import { CheckService, type AccessProbe } from '../usecases/check/check-service';
 import { checkCommand } from '../entry/bot/commands/check';
 import { registerSyncRoutes } from '../entry/api/sync-routes';
+import { registerUsageRoutes } from '../entry/api/usage-routes';
+import { registerSecurityRoutes } from '../entry/api/security-routes';
+import { registerAuditRoutes } from '../entry/api/audit-routes';
 import { GraphUsageReports } from '../adapters/graph/graph-usage-reports';
 import { SqliteUsageReports } from '../adapters/sqlite/usage-reports';
 import { restoreConcealmentAfterCrash } from '../usecases/usage/report-concealment';
@@ -261,10 +264,10 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
           authorize,
           logger,
         }),
+      (server) => registerUsageRoutes(server, { tenants, usage: usageQuery, authorize, logger }),
+      (server) => registerSecurityRoutes(server, { tenants, identity: identityReads, sourceStatus, authorize, logger }),
+      (server) => registerAuditRoutes(server, { tenants, subscriptions: auditSubscriptions, authorize, logger }),
     ],
-    usage: { tenants, usage: usageQuery, authorize, logger },
-    security: { tenants, identity: identityReads, sourceStatus, authorize, logger },
-    audit: { tenants, subscriptions: auditSubscriptions, authorize, logger },
     // Unauthenticated, so no tenant names or ids: an MSP's customer list is not public.
     health: () => {
       const storage = sync.storageState();

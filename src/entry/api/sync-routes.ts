@@ -12,7 +12,7 @@ import { jsonRoute, parseQuery, tenantFromPath } from './api-route';
 
 export interface SyncRouteDeps {
   tenants: TenantReads;
-  runs: SyncRunReads & { latestSucceeded?(tenantId: string): { startedAt: string; finishedAt: string | null } | undefined };
+  runs: SyncRunReads;
   requestSync: (tenantId: string) => SyncRequest;
   /** What this tenant's sync covers (seed 000 sync_types). */
   syncTypes: (tenant: TenantRecord) => SyncType[];

@@ -6,9 +6,6 @@ import type { Logger } from 'pino';
 import { ApiError, sendApiError } from '../api/api-errors';
 import { registerJobRoutes, type JobRouteDeps } from '../api/job-routes';
 import { registerTenantRoutes, type TenantRouteDeps } from '../api/tenant-routes';
-import { registerUsageRoutes, type UsageRouteDeps } from '../api/usage-routes';
-import { registerSecurityRoutes, type SecurityRouteDeps } from '../api/security-routes';
-import { registerAuditRoutes, type AuditRouteDeps } from '../api/audit-routes';
 import { parseActivity, serviceUrlRefusal } from './activity-envelope';
 import { answerClientErrorsAsJson, answerRestifyErrorsAsJson, headAsGet, readJsonBody, refuseEncodedBodies } from './http-edge';
 
@@ -34,10 +31,6 @@ export interface HttpServerDeps {
   extraServiceUrls?: readonly string[];
   api: TenantRouteDeps;
   jobs: JobRouteDeps;
-  usage?: UsageRouteDeps;
-  security?: SecurityRouteDeps;
-  /** Management Activity API subscriptions; absent = not served. */
-  audit?: AuditRouteDeps;
   health: () => Record<string, unknown>;
   /** Further /api/v1 route groups (sync, check, usage, security, audit...), each registering its own routes. */
   routes?: Array<(server: Server) => void>;
@@ -125,8 +118,5 @@ export function createHttpServer(deps: HttpServerDeps): Server {
   registerTenantRoutes(server, deps.api);
   registerJobRoutes(server, deps.jobs);
   for (const register of deps.routes ?? []) register(server);
-  if (deps.usage) registerUsageRoutes(server, deps.usage);
-  if (deps.security) registerSecurityRoutes(server, deps.security);
-  if (deps.audit) registerAuditRoutes(server, deps.audit);
   return server;
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { READ_REQUIREMENTS } from '../../domain/access-requirements';
 import type { SourceId, SourceStatusRecord } from '../../domain/activity-sources';
 import type { SyncCounts, SyncRunRecord, SyncTrigger } from '../../domain/sync-run';
 import type { TenantRecord } from '../../domain/tenant';
@@ -350,20 +351,6 @@ function safely<T>(read: () => T): T | undefined {
   }
 }
 
-const SOURCE_LABELS: Record<SourceId, string> = {
-  copilot_usage: 'Copilot usage report',
-  copilot_trend: 'Copilot user count trend',
-  m365_activity: 'Microsoft 365 active user report',
-  service_usage: 'Per-service usage reports',
-  report_settings: 'Report privacy setting',
-  sign_in: 'Sign-in activity',
-  mfa: 'MFA registration',
-  security_posture: 'Security posture',
-  subscriptions: 'Subscriptions and renewal dates',
-  audit_graph: 'Copilot audit log (Graph)',
-  audit_management: 'Office 365 Management Activity API',
-};
-
-export function sourceLabel(id: SourceId): string {
-  return SOURCE_LABELS[id];
+function sourceLabel(id: SourceId): string {
+  return READ_REQUIREMENTS[id].label;
 }
