@@ -1,3 +1,4 @@
+import { dayText } from '../src/cards/time-text';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COPILOT_APPS, activeInAppOn, activeOn, dayNumber, dayString, lastActiveDay, type DemoUserActivity } from '../demo-tenant/activity';
 import { SKU } from '../demo-tenant/constants';
@@ -173,6 +174,6 @@ describe('the usage card shows Copilot adoption', () => {
     const text = cardText(card);
     const any = want.summary.any as { enabled: number; active: number };
     expect(text).toContain(`${any.active.toLocaleString('en-US')} of ${any.enabled.toLocaleString('en-US')} Copilot seats active in the last 30 days`);
-    expect(text).toContain(`Copilot figures as of ${data.activity?.reportRefreshDate}`);
+    expect(text).toContain(`Copilot figures as of ${dayText(data.activity?.reportRefreshDate ?? '')}`);
   });
 });

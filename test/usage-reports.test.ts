@@ -1,3 +1,4 @@
+import { dayText } from '../src/cards/time-text';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COPILOT_APPS, DAY_MS, activeOn, dayNumber, dayString, lastActiveDay, type DemoUserActivity } from '../demo-tenant/activity';
 import { SKU } from '../demo-tenant/constants';
@@ -319,7 +320,7 @@ describe('the usage command', () => {
     const card = (reply.activity.attachments ?? [])[0]?.content as Record<string, unknown>;
     expect(validateCard(card).errors).toEqual([]);
     const text = cardText(card);
-    expect(text).toContain(`As of ${data.activity?.reportRefreshDate}`);
+    expect(text).toContain(`As of ${dayText(data.activity?.reportRefreshDate ?? '')}`);
     const stored = h.app.usage.serviceUsage(tenantId, '7d');
     expect(text).toContain(stored?.services.exchange.emails_sent.toLocaleString('en-US'));
     expect(text).toContain('last 7 days');

@@ -1,3 +1,4 @@
+import { dayText, utcText } from './time-text';
 import type { UsagePeriod } from '../domain/usage';
 import type { CopilotTrendAnswer, UsageAnswer } from '../usecases/usage/usage-query';
 
@@ -48,8 +49,8 @@ export function usageView(tenantName: string, period: UsagePeriod, answer: Usage
     ...base,
     available: true,
     unavailableText: '',
-    asOfText: `As of ${figures.reportRefreshDate} (Microsoft's report date; reports lag up to 3 days)${provenance.readAt ? ` · read ${provenance.readAt.slice(0, 16).replace('T', ' ')} UTC` : ''}`,
-    staleText: provenance.stale ? `Stale: the last read failed, so these are the figures read ${provenance.readAt?.slice(0, 10) ?? 'earlier'}. ${provenance.problem ?? ''}`.trim() : '',
+    asOfText: `As of ${dayText(figures.reportRefreshDate)} (Microsoft's report date; reports lag up to 3 days)${provenance.readAt ? ` · read ${utcText(provenance.readAt)}` : ''}`,
+    staleText: provenance.stale ? `Stale: the last read failed, so these are the figures read ${provenance.readAt ? utcText(provenance.readAt) : 'earlier'}. ${provenance.problem ?? ''}`.trim() : '',
     summary: [
       { title: 'Active users', value: n(figures.summary.total_active_users) },
       { title: 'Inactive users', value: n(figures.summary.total_inactive_users) },
@@ -57,7 +58,7 @@ export function usageView(tenantName: string, period: UsagePeriod, answer: Usage
     ],
     services,
     trendTitle: days.length > 0 ? `Daily active users (last ${days.length} report days)` : '',
-    trend: days.map((d) => ({ title: d.date, value: n(d.count) })),
+    trend: days.map((d) => ({ title: dayText(d.date), value: n(d.count) })),
   };
 }
 
@@ -77,6 +78,6 @@ function copilotLine(copilot: CopilotTrendAnswer | undefined): Pick<UsageView, '
   const stale = provenance.stale ? ` · stale: the last read failed${provenance.problem ? ` (${provenance.problem})` : ''}` : '';
   return {
     copilotText: `**Copilot**: ${n(any.active)} of ${n(any.enabled)} Copilot seats active in the last 30 days${rate}${dailyText}`,
-    copilotAsOfText: `Copilot figures as of ${provenance.asOf ?? 'an unknown date'} (Copilot user count reports)${stale}`,
+    copilotAsOfText: `Copilot figures as of ${provenance.asOf ? dayText(provenance.asOf) : 'an unknown date'} (Copilot user count reports)${stale}`,
   };
 }

@@ -450,7 +450,7 @@ describe('usage card', () => {
   it('shows every figure with the report date, never zeros for a source that was not read', () => {
     const card = renderValid('usage', usageView('Contoso Ltd', '30d', usageAnswer()));
     const all = JSON.stringify(card);
-    expect(all).toContain('As of 2026-11-21');
+    expect(all).toContain('As of 21 Nov 2026');
     for (const figure of ['15,420', '28,730', '2,450.5 GB', '340', '8,920', '5,600', '95.1%']) expect(all).toContain(figure);
     const missing = renderValid('usage', usageView('Contoso Ltd', '30d', usageAnswer({ status: 'refused', problem: 'add Reports.Read.All' }, null)));
     expect(JSON.stringify(missing)).toContain('Reports.Read.All');

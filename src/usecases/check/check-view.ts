@@ -1,6 +1,6 @@
 import type { CheckView } from '../../cards/check-views';
 import type { CardColor } from '../../cards/view-models';
-import { utcText } from '../status/time-text';
+import { utcText } from '../../cards/time-text';
 import type { CheckItem, CheckReport, CheckStatus } from './check-service';
 
 const STATUS: Record<CheckStatus, { text: string; color: CardColor }> = {

@@ -1,5 +1,5 @@
 import type { SecurityComponentView, SecurityView } from '../../cards/security-views';
-import { utcText } from '../status/time-text';
+import { utcText } from '../../cards/time-text';
 import type { ComponentState, SecurityReport } from './security-report';
 
 const MAX_REASON_CHARS = 400;

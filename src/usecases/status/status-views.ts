@@ -5,7 +5,7 @@ import { seatsOf, sumSeats } from '../../domain/seats';
 import type { SkuRow, UserCounts } from '../../domain/directory';
 import type { SyncRunRecord } from '../../domain/sync-run';
 import type { TenantRecord } from '../../domain/tenant';
-import { agoText, durationText, utcText } from './time-text';
+import { agoText, dayText, durationText, utcText } from '../../cards/time-text';
 
 export interface TenantStatusInput {
   tenant: TenantRecord;
@@ -73,7 +73,7 @@ export function tenantStatusView(input: TenantStatusInput): TenantStatusView {
 function asOfText(asOf: string, now: Date): string {
   if (/^\d{4}-\d{2}-\d{2}$/.test(asOf)) {
     const days = ageInDays(`${asOf}T00:00:00Z`, now);
-    return `${utcText(`${asOf}T00:00:00Z`).replace(/ 00:00 UTC$/, '')} (${days === 0 ? 'today' : days === 1 ? 'yesterday' : `${days} days ago`})`;
+    return `${dayText(asOf)} (${days === 0 ? 'today' : days === 1 ? 'yesterday' : `${days} days ago`})`;
   }
   return `${utcText(asOf)} (${agoText(asOf, now)})`;
 }

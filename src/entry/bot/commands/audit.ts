@@ -1,3 +1,4 @@
+import { utcText } from '../../../cards/time-text';
 import type { AuditSubscriptionRowView } from '../../../cards/audit-views';
 import { renderCard } from '../../../cards/render';
 import type { TenantRecord } from '../../../domain/tenant';
@@ -19,7 +20,7 @@ export function subscriptionsCard(tenant: TenantRecord, subscriptions: readonly 
     statusText: s.status === 'none' ? 'not started' : s.status,
     note: s.contentType === 'Audit.General' ? 'Copilot interactions' : '',
   }));
-  return renderCard('audit-subscriptions', { tenantName: tenant.tenantName, asOfText: `as of ${now.toISOString().slice(0, 16).replace('T', ' ')} UTC`, notice, subscriptions: rows });
+  return renderCard('audit-subscriptions', { tenantName: tenant.tenantName, asOfText: `as of ${utcText(now.toISOString())}`, notice, subscriptions: rows });
 }
 
 export function managementErrorCard(error: unknown) {

@@ -25,3 +25,9 @@ export function durationText(fromIso: string, toIso: string): string {
   const minutes = Math.floor(ms / 60_000);
   return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
+
+/** A report's day (YYYY-MM-DD) as an admin reads it, e.g. "21 Nov 2026". */
+export function dayText(isoDay: string): string {
+  const d = new Date(`${isoDay}T00:00:00Z`);
+  return Number.isNaN(d.getTime()) ? isoDay : `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+}
