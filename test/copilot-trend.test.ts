@@ -5,7 +5,7 @@ import { SKU } from '../demo-tenant/constants';
 import { generateDemoTenant } from '../demo-tenant/generator';
 import type { DemoTenantData } from '../demo-tenant/model';
 import { SqliteSourceStatusStore } from '../src/adapters/sqlite/source-status';
-import { startHarness, TEST_API_KEY, type Harness } from './helpers/harness';
+import { startHarness, startSyncedHarness, TEST_API_KEY, type Harness } from './helpers/harness';
 import { ConnectorRecorder, cardText, type RecordedActivity } from './helpers/connector-recorder';
 import { message, personal, post } from './helpers/teams-activities';
 import { validateCard } from './support/card-validator';
@@ -57,11 +57,7 @@ describe('Copilot user count trend and summary', () => {
   let data: DemoTenantData;
   beforeAll(async () => {
     data = generateDemoTenant({ users: 300, seed: 71 });
-    h = await startHarness({ data, config: { REPORTS_REREAD_HOURS: '0' } });
-    tenantId = h.app.tenants.list()[0].id;
-    const run = await h.app.sync.request(tenantId, 'test').done;
-    expect(run.warnings).toEqual([]);
-    expect(run.status).toBe('success');
+    ({ h, tenantId } = await startSyncedHarness({ data, config: { REPORTS_REREAD_HOURS: '0' } }));
   });
   afterAll(async () => h?.close());
 

@@ -6,7 +6,7 @@ import { generateDemoTenant } from '../demo-tenant/generator';
 import { dailyFigures } from '../demo-tenant/usage-story';
 import type { DemoTenantData, GraphUser } from '../demo-tenant/model';
 import { SqliteSourceStatusStore } from '../src/adapters/sqlite/source-status';
-import { startHarness, TEST_API_KEY, type Harness } from './helpers/harness';
+import { startHarness, startSyncedHarness, TEST_API_KEY, type Harness } from './helpers/harness';
 import { ConnectorRecorder, cardText, type RecordedActivity } from './helpers/connector-recorder';
 import { message, personal, post } from './helpers/teams-activities';
 import { validateCard } from './support/card-validator';
@@ -28,11 +28,7 @@ describe('usage reports: Copilot usage and Microsoft 365 activity per user', () 
   let data: DemoTenantData;
   beforeAll(async () => {
     data = generateDemoTenant({ users: 300, seed: 61 });
-    h = await startHarness({ data, config: { REPORTS_REREAD_HOURS: '0' } });
-    tenantId = h.app.tenants.list()[0].id;
-    const run = await h.app.sync.request(tenantId, 'test').done;
-    expect(run.warnings).toEqual([]);
-    expect(run.status).toBe('success');
+    ({ h, tenantId } = await startSyncedHarness({ data, config: { REPORTS_REREAD_HOURS: '0' } }));
   });
   afterAll(async () => h?.close());
 
@@ -283,8 +279,6 @@ describe('GET /usage', () => {
   });
 });
 
-export { story, reportRequests };
-void TEST_API_KEY;
 
 describe('the usage command', () => {
   let h: Harness;

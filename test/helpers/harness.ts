@@ -60,3 +60,15 @@ export async function startHarness(
     },
   };
 }
+
+/** startHarness, then one sync that must succeed with no warning (they show in the failure if not). */
+export async function startSyncedHarness(options: Parameters<typeof startHarness>[0] = {}): Promise<{ h: Harness; tenantId: string }> {
+  const h = await startHarness(options);
+  const tenantId = h.app.tenants.list()[0].id;
+  const run = await h.app.sync.request(tenantId, 'test').done;
+  if (run.status !== 'success' || run.warnings.length > 0) {
+    await h.close();
+    throw new Error(`the first sync was ${run.status}: ${[run.errorText, ...run.warnings].filter(Boolean).join(' | ')}`);
+  }
+  return { h, tenantId };
+}
