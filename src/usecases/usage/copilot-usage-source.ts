@@ -1,7 +1,7 @@
-import { COPILOT_APPS, type CopilotApp, type CopilotUsageRow } from '../../domain/usage';
+import type { CopilotApp, CopilotUsageRow } from '../../domain/usage';
 import type { ActivitySource, SourceRunContext, SourceRunResult } from '../sync/ports';
 import type { ReportCall, ReportRow } from './ports';
-import { ReportRowChecker } from './report-rows';
+import { ReportRowChecker, datedUserRows } from './report-rows';
 import { firstServingEndpoint, readPerUserReport, readReportInto, skipIfNotNewer, type PerUserReportRead, type ReportSourceDeps, probeCopilotReport } from './report-source-deps';
 
 export const COPILOT_PERIOD = 'D30';
@@ -52,26 +52,13 @@ export class CopilotUsageSource implements ActivitySource {
 }
 
 function toRows(rows: ReportRow[], checker: ReportRowChecker): CopilotUsageRow[] {
-  const out: CopilotUsageRow[] = [];
-  for (const row of rows) {
-    if (row.__malformed) {
-      checker.malformed++;
-      continue;
-    }
-    const user = checker.user(row);
-    const refresh = checker.refreshDate(row);
-    const last = checker.date(row, 'lastactivitydate');
-    if (!user || refresh === undefined || last === undefined) continue;
-    const apps = {} as Record<CopilotApp, string | null>;
-    let ok = true;
-    for (const app of COPILOT_APPS) {
-      const d = checker.date(row, APP_COLUMNS[app]);
-      if (d === undefined) ok = false;
-      apps[app] = d ?? null;
-    }
-    if (!ok) continue;
-    checker.rows++;
-    out.push({ upn: user.upn, concealed: user.concealed, displayName: user.concealed ? null : (row.displayname ?? null), lastActivityDate: last, apps, reportRefreshDate: refresh, period: COPILOT_PERIOD });
-  }
-  return out;
+  return datedUserRows(rows, checker, { ...APP_COLUMNS, last: 'lastactivitydate' }).map(({ row, user, refreshDate, dates: { last, ...apps } }) => ({
+    upn: user.upn,
+    concealed: user.concealed,
+    displayName: user.concealed ? null : (row.displayname ?? null),
+    lastActivityDate: last,
+    apps,
+    reportRefreshDate: refreshDate,
+    period: COPILOT_PERIOD,
+  }));
 }

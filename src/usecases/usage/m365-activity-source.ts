@@ -1,7 +1,7 @@
-import { M365_SERVICES, type M365ActivityRow, type M365Service } from '../../domain/usage';
+import type { M365ActivityRow, M365Service } from '../../domain/usage';
 import type { ActivitySource, SourceRunContext, SourceRunResult } from '../sync/ports';
 import type { ReportRow } from './ports';
-import { ReportRowChecker } from './report-rows';
+import { ReportRowChecker, datedUserRows } from './report-rows';
 import { readPerUserReport, readReportInto, skipIfNotNewer, type PerUserReportRead, type ReportSourceDeps } from './report-source-deps';
 
 export const M365_PERIOD = 'D30';
@@ -63,27 +63,14 @@ export class M365ActivitySource implements ActivitySource {
 }
 
 function toRows(rows: ReportRow[], checker: ReportRowChecker): M365ActivityRow[] {
-  const out: M365ActivityRow[] = [];
-  for (const row of rows) {
-    if (row.__malformed) {
-      checker.malformed++;
-      continue;
-    }
-    const user = checker.user(row);
-    const refresh = checker.refreshDate(row);
-    if (!user || refresh === undefined) continue;
-    const services = {} as Record<M365Service, string | null>;
-    let ok = true;
-    let last: string | null = null;
-    for (const s of M365_SERVICES) {
-      const d = checker.date(row, SERVICE_COLUMNS[s]);
-      if (d === undefined) ok = false;
-      services[s] = d ?? null;
-      if (d && (last === null || d > last)) last = d;
-    }
-    if (!ok) continue;
-    checker.rows++;
-    out.push({ upn: user.upn, concealed: user.concealed, displayName: user.concealed ? null : (row.displayname ?? null), lastActivityDate: last, services, reportRefreshDate: refresh, period: M365_PERIOD });
-  }
-  return out;
+  return datedUserRows(rows, checker, SERVICE_COLUMNS).map(({ row, user, refreshDate, dates }) => ({
+    upn: user.upn,
+    concealed: user.concealed,
+    displayName: user.concealed ? null : (row.displayname ?? null),
+    // The report has no overall date: the latest of the services'.
+    lastActivityDate: Object.values<string | null>(dates).reduce<string | null>((latest, d) => (d !== null && (latest === null || d > latest) ? d : latest), null),
+    services: dates,
+    reportRefreshDate: refreshDate,
+    period: M365_PERIOD,
+  }));
 }

@@ -102,3 +102,39 @@ export class ReportRowChecker {
     return out;
   }
 }
+
+/** A per-user report row that read cleanly: its user, refresh date and each asked-for date column. */
+export interface DatedUserRow<K extends string> {
+  row: ReportRow;
+  user: { upn: string; concealed: boolean };
+  refreshDate: string;
+  dates: Record<K, string | null>;
+}
+
+/**
+ * The rows of a per-user report whose user, refresh date and every date in `columns` read cleanly,
+ * counted as stored; the others are left out (counted as malformed by the checker).
+ */
+export function datedUserRows<K extends string>(rows: ReportRow[], checker: ReportRowChecker, columns: Record<K, string>): Array<DatedUserRow<K>> {
+  const out: Array<DatedUserRow<K>> = [];
+  for (const row of rows) {
+    if (row.__malformed) {
+      checker.malformed++;
+      continue;
+    }
+    const user = checker.user(row);
+    const refreshDate = checker.refreshDate(row);
+    if (!user || refreshDate === undefined) continue;
+    const dates = {} as Record<K, string | null>;
+    let ok = true;
+    for (const key of Object.keys(columns) as K[]) {
+      const d = checker.date(row, columns[key]);
+      if (d === undefined) ok = false;
+      dates[key] = d ?? null;
+    }
+    if (!ok) continue;
+    checker.rows++;
+    out.push({ row, user, refreshDate, dates });
+  }
+  return out;
+}
