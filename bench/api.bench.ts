@@ -21,6 +21,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { EmbeddedDemoTenant } from '../src/app/demo-connection';
+import { demoConnection } from '../src/app/demo-connection';
 import { demoTrustEnv } from '../src/app/demo-trust';
 import { startSeatSteward } from '../src/app/seat-steward';
 import { loadConfig, parseConfig } from '../src/config/config';
@@ -72,14 +73,7 @@ async function appProcess(): Promise<void> {
       },
       close: async () => undefined,
     },
-    connection: {
-      entraTenantId: info.tenantId,
-      appClientId: info.clientId,
-      credential: { kind: 'secret', secret: info.clientSecret },
-      graphEndpoint: info.url,
-      authorityHost: info.url,
-      disableInstanceDiscovery: true,
-    },
+    connection: demoConnection(info),
     organizationName: 'Bench',
     close: async () => undefined,
   };

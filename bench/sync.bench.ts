@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { ClientSecretCredential } from '@azure/identity';
+import { demoConnection } from '../src/app/demo-connection';
 import { demoTrustEnv } from '../src/app/demo-trust';
 import { loadConfig } from '../src/config/config';
 import { createGraphClient, type TenantConnection } from '../src/adapters/graph/graph-client';
@@ -107,14 +108,7 @@ async function main(): Promise<void> {
   const { info, child } = await startDemoProcess(config.dataDir);
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'seat-steward-bench-'));
   try {
-    const conn: TenantConnection = {
-      entraTenantId: info.tenantId,
-      appClientId: info.clientId,
-      credential: { kind: 'secret', secret: info.clientSecret },
-      graphEndpoint: info.url,
-      authorityHost: info.url,
-      disableInstanceDiscovery: true,
-    };
+    const conn: TenantConnection = demoConnection(info);
     const file = path.join(workDir, 'bench.sqlite');
     const db = openDatabase(file);
     const sink = new SnapshotWriterThread(file, db);

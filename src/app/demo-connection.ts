@@ -14,7 +14,8 @@ export interface EmbeddedDemoTenant {
   close(): Promise<void>;
 }
 
-export function demoConnection(server: DemoTenant): TenantConnection {
+/** How to reach a demo tenant, in process or as its own process (what its CLI prints). */
+export function demoConnection(server: Pick<DemoTenant, 'tenantId' | 'clientId' | 'clientSecret' | 'url'>): TenantConnection {
   return {
     entraTenantId: server.tenantId,
     appClientId: server.clientId,
