@@ -74,7 +74,7 @@ function copilotLine(copilot: CopilotTrendAnswer | undefined): Pick<UsageView, '
   const rate = any.enabled > 0 ? ` (${Math.round((any.active / any.enabled) * 100)}%)` : '';
   const latest = trend.days.at(-1);
   const daily = latest?.counts.any?.active;
-  const dailyText = latest && daily !== null && daily !== undefined ? ` · ${n(daily)} active on ${latest.reportDate}` : '';
+  const dailyText = latest && daily !== null && daily !== undefined ? ` · ${n(daily)} active on ${dayText(latest.reportDate)}` : '';
   const stale = provenance.stale ? ` · stale: the last read failed${provenance.problem ? ` (${provenance.problem})` : ''}` : '';
   return {
     copilotText: `**Copilot**: ${n(any.active)} of ${n(any.enabled)} Copilot seats active in the last 30 days${rate}${dailyText}`,
