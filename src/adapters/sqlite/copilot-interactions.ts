@@ -7,7 +7,7 @@ import type {
   LastCopilotInteraction,
   PendingAuditQuery,
 } from '../../usecases/audit/ports';
-import type { Db } from './database';
+import { type Db, writeTransaction } from './database';
 import { prepared } from './prepared';
 
 /** AppHost values of Copilot Chat (what a user without a Copilot seat can use). */
@@ -68,7 +68,7 @@ export class SqliteCopilotInteractionStore implements AuditIngestStore, CopilotI
   }
 
   commitPage(tenantId: string, source: AuditSourceId, records: readonly CopilotInteractionRecord[], position: { pendingQuery: PendingAuditQuery | null; coveredUntil?: string }): number {
-    return this.db.transaction(() => {
+    return writeTransaction(this.db, () => {
       const added = this.addRecords(tenantId, source, records);
       this.writeCursor(tenantId, source, position);
       return added;
@@ -76,7 +76,7 @@ export class SqliteCopilotInteractionStore implements AuditIngestStore, CopilotI
   }
 
   commitContent(tenantId: string, contentType: string, content: { contentId: string; contentCreated: string }, records: readonly CopilotInteractionRecord[]): number {
-    return this.db.transaction(() => {
+    return writeTransaction(this.db, () => {
       const added = this.addRecords(tenantId, 'audit_management', records);
       prepared(
         this.db,
@@ -95,7 +95,7 @@ export class SqliteCopilotInteractionStore implements AuditIngestStore, CopilotI
   }
 
   prune(tenantId: string, before: string): void {
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       prepared(this.db, 'DELETE FROM audit_seen_records WHERE tenant_id = ? AND created_at < ?').run(tenantId, before);
       prepared(this.db, 'DELETE FROM management_content_fetched WHERE tenant_id = ? AND content_created < ?').run(tenantId, before);
     })();
@@ -119,7 +119,7 @@ export class SqliteCopilotInteractionStore implements AuditIngestStore, CopilotI
     );
     const chatUsers = prepared(this.db, 'SELECT upn FROM copilot_last_interactions WHERE tenant_id = ? AND chat_last_at IS NOT NULL').pluck().all(tenantId) as string[];
     const update = prepared(this.db, 'UPDATE copilot_last_interactions SET unlicensed_chat = ? WHERE tenant_id = ? AND upn = ?');
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       for (const upn of chatUsers) update.run(seated.has(upn) ? 0 : 1, tenantId, upn);
     })();
   }

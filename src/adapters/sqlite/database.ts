@@ -5,6 +5,18 @@ import { migrations, type Migration } from './migrations';
 
 export type Db = Database.Database;
 
+/**
+ * A write transaction that takes the write lock when it begins (BEGIN IMMEDIATE). A deferred one
+ * that reads and then writes fails at once with "database is locked" when another connection (the
+ * snapshot writer thread, while a sync runs beside the activity sources) committed in between:
+ * SQLite cannot upgrade its stale read snapshot, and busy_timeout does not help. Waiting for the
+ * lock up front does. Nested inside another transaction it becomes a savepoint, as transaction() does.
+ */
+export function writeTransaction<A extends unknown[], R>(db: Db, work: (...args: A) => R): (...args: A) => R {
+  const transaction = db.transaction(work);
+  return (...args: A) => transaction.immediate(...args);
+}
+
 /** Opens (creating if needed) the SQLite cache and brings its schema up to date. */
 export function openDatabase(file: string, options: { migrations?: Migration[] } = {}): Db {
   if (file !== ':memory:') makePrivate(file);

@@ -1,6 +1,6 @@
 import { isPostureComponent, type MfaRecord, type PostureComponentId, type PostureComponentRecord, type PostureFigures, type SignInRecord, type SubscriptionRecord } from '../../domain/identity';
 import type { GenerationWriter, IdentityReads, IdentityStore, MfaAdoption } from '../../usecases/identity/ports';
-import type { Db } from './database';
+import { type Db, writeTransaction } from './database';
 import { prepared } from './prepared';
 
 type GenerationSource = 'sign_in' | 'mfa';
@@ -49,7 +49,7 @@ class SqliteGenerationWriter<T> implements GenerationWriter<T> {
     // A crash mid-read left a generation nobody points at: drop it before writing the next.
     dropOtherGenerations(db, tenantId, source, current);
     this.generation = (current ?? 0) + 1;
-    this.insertPage = db.transaction((rows: T[]) => {
+    this.insertPage = writeTransaction(db, (rows: T[]) => {
       for (const row of rows) insertRow(this.generation, row);
     });
   }
@@ -167,7 +167,7 @@ export class SqliteIdentityStore implements IdentityStore, IdentityReads {
       `INSERT OR REPLACE INTO subscriptions (tenant_id, sku_id, subscription_id, sku_part_number, status, total_licenses, created_at, next_lifecycle_at, is_trial)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       prepared(this.db, 'DELETE FROM subscriptions WHERE tenant_id = ?').run(tenantId);
       for (const s of rows) insert.run(tenantId, s.skuId, s.subscriptionId, s.skuPartNumber, s.status, s.totalLicenses, s.createdAt, s.nextLifecycleAt, s.isTrial ? 1 : 0);
     })();
@@ -192,7 +192,7 @@ export class SqliteIdentityStore implements IdentityStore, IdentityReads {
    * (a report, not a page), each user's registration found by primary key.
    */
   mfaAdoption(tenantId: string): MfaAdoption | null {
-    return this.db.transaction(() => {
+    return writeTransaction(this.db, () => {
       const generation = currentGeneration(this.db, tenantId, 'mfa');
       if (generation === null) return null;
       const row = prepared(

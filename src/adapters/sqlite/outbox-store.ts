@@ -1,4 +1,4 @@
-import type { Db } from './database';
+import { type Db, writeTransaction } from './database';
 import { prepared } from './prepared';
 import {
   JOB_STATUSES,
@@ -65,7 +65,7 @@ export class SqliteOutboxStore implements OutboxStore {
 
   enqueue(input: EnqueueInput): EnqueueResult {
     const now = iso(new Date());
-    return this.db.transaction((): EnqueueResult => {
+    return writeTransaction(this.db, (): EnqueueResult => {
       const created =
         prepared(
             this.db,
@@ -164,7 +164,7 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   recoverRunning(now: Date, reason: string): { requeued: number; dead: number } {
-    return this.db.transaction(() => {
+    return writeTransaction(this.db, () => {
       const at = iso(now);
       const dead = prepared(
           this.db,

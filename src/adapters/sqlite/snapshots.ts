@@ -1,6 +1,6 @@
 import { isActiveAssignment, type LicenseGroupRow, type SkuRow, type UserLicenseRow, type UserRow } from '../../domain/directory';
 import type { WrittenCounts } from '../../usecases/sync/ports';
-import type { Db } from './database';
+import { type Db, writeTransaction } from './database';
 
 const SNAPSHOT_TABLES = ['users', 'user_licenses', 'skus', 'license_groups', 'user_order', 'snapshot_stats'] as const;
 
@@ -69,7 +69,7 @@ export class SnapshotWriter {
       'INSERT INTO license_groups (tenant_id, snapshot_id, group_id, display_name, sku_ids) VALUES (?, ?, ?, ?, ?)',
     );
     // One transaction per Graph page keeps commits few without holding a write lock for the whole sync.
-    this.writeUsersTx = db.transaction((users: UserRow[], licenses: UserLicenseRow[]): WrittenCounts => {
+    this.writeUsersTx = writeTransaction(db, (users: UserRow[], licenses: UserLicenseRow[]): WrittenCounts => {
       const t = this.tenantId;
       const s = this.snapshotId;
       const seqOf = new Map<string, number>();
@@ -107,7 +107,7 @@ export class SnapshotWriter {
   }
 
   writeSkus(skus: SkuRow[]): void {
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       for (const s of skus) {
         this.insertSku.run(this.tenantId, this.snapshotId, s.skuId, s.skuPartNumber, s.productName, s.capabilityStatus, s.appliesTo,
           s.enabledUnits, s.suspendedUnits, s.warningUnits, s.lockedOutUnits, s.consumedUnits, s.isCopilot ? 1 : 0,
@@ -117,7 +117,7 @@ export class SnapshotWriter {
   }
 
   writeGroups(groups: LicenseGroupRow[]): void {
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       for (const g of groups) this.insertGroup.run(this.tenantId, this.snapshotId, g.groupId, g.displayName, JSON.stringify(g.skuIds));
     })();
   }
@@ -128,7 +128,7 @@ export class SnapshotWriter {
    * snapshot it replaced, which the caller drops (deleteSnapshot) once nobody needs it.
    */
   publish(alsoInTransaction: () => void): number | null {
-    const previous = this.db.transaction(() => {
+    const previous = writeTransaction(this.db, () => {
       this.writeOrderAndStats();
       const prev = this.db.prepare('SELECT current_snapshot_id FROM tenants WHERE id = ?').pluck().get(this.tenantId) as number | null;
       this.db.prepare('UPDATE tenants SET current_snapshot_id = ?, updated_at = ? WHERE id = ?').run(this.snapshotId, new Date().toISOString(), this.tenantId);
@@ -168,7 +168,7 @@ export class SnapshotWriter {
 
 /** Drops a snapshot's rows; never the tenant's current one, whatever the caller believes. */
 export function deleteSnapshot(db: Db, tenantId: string, snapshotId: number): void {
-  db.transaction(() => {
+  writeTransaction(db, () => {
     const current = db.prepare('SELECT current_snapshot_id FROM tenants WHERE id = ?').pluck().get(tenantId) as number | null | undefined;
     if (current === snapshotId) return;
     for (const table of SNAPSHOT_TABLES) db.prepare(`DELETE FROM ${table} WHERE tenant_id = ? AND snapshot_id = ?`).run(tenantId, snapshotId);
@@ -178,7 +178,7 @@ export function deleteSnapshot(db: Db, tenantId: string, snapshotId: number): vo
 /** Removes snapshot rows no tenant points at: leftovers of a sync that was killed mid-way. */
 export function deleteOrphanSnapshots(db: Db): number {
   let removed = 0;
-  db.transaction(() => {
+  writeTransaction(db, () => {
     for (const table of SNAPSHOT_TABLES) {
       removed += db
         .prepare(

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CacheStorage } from '../../usecases/sync/ports';
-import type { Db } from './database';
+import { type Db, writeTransaction } from './database';
 
 /**
  * True when an error means the disk holding the database has no room left: SQLite's SQLITE_FULL
@@ -50,6 +50,6 @@ export class SqliteCacheStorage implements CacheStorage {
   }
 
   atomically(write: () => void): void {
-    this.db.transaction(write)();
+    writeTransaction(this.db, write)();
   }
 }

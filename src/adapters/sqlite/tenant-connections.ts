@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Db } from './database';
+import { type Db, writeTransaction } from './database';
 import { prepared } from './prepared';
 import type {
   ConnectionTenant,
@@ -120,6 +120,6 @@ export class SqliteTenantConnectionStore implements TenantConnectionStore {
 
   transaction<T>(work: () => T): T {
     // better-sqlite3 turns a nested transaction() into a savepoint, so callers may nest.
-    return this.db.transaction(work)();
+    return writeTransaction(this.db, work)();
   }
 }

@@ -1,6 +1,6 @@
 import { COPILOT_APPS, M365_SERVICES, isConcealedId, type CopilotTrendDay, type CopilotUsageRow, type M365ActivityRow, type ServiceUsage, type UsagePeriod } from '../../domain/usage';
 import type { ConcealmentMarkers, UsageReads, UsageReportStore, UserRowsWriter } from '../../usecases/usage/ports';
-import type { Db } from './database';
+import { type Db, writeTransaction } from './database';
 import { prepared } from './prepared';
 
 type Report = 'copilot_usage' | 'm365_activity';
@@ -67,7 +67,7 @@ class GenerationWriter<Row> implements UserRowsWriter<Row> {
   write(rows: Row[]): void {
     const { table, columns, params } = this.spec;
     const insert = prepared(this.db, `INSERT OR REPLACE INTO ${table} (tenant_id, generation, ${columns.join(', ')}) VALUES (?, ?, ${columns.map(() => '?').join(', ')})`);
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       for (const row of rows) insert.run(this.tenantId, this.generation, ...params(row));
     })();
   }
@@ -141,7 +141,7 @@ export class SqliteUsageReports implements UsageReportStore, UsageReads, Conceal
   }
 
   saveServiceUsage(tenantId: string, figures: ServiceUsage[]): void {
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       prepared(this.db, 'DELETE FROM service_usage WHERE tenant_id = ?').run(tenantId);
       const insert = prepared(this.db, 'INSERT INTO service_usage (tenant_id, period, report_refresh_date, figures) VALUES (?, ?, ?, ?)');
       for (const f of figures) insert.run(tenantId, f.period, f.reportRefreshDate, JSON.stringify(f));
