@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import cron from 'node-cron';
 import { z } from 'zod';
+import { DEFAULT_ANALYTICS_SETTINGS, type AnalyticsSettings, type ExclusionRules } from '../domain/seat-analytics';
+import type { SkuPrice } from '../domain/seat-savings';
 import { readEnvFiles } from './env-files';
 
 /**
@@ -80,6 +82,12 @@ const onOff = z.preprocess(
   z.enum(['on', 'off', 'true', 'false', '1', '0'], { errorMap: () => ({ message: "expected 'on' or 'off'" }) }).optional(),
 );
 
+const days = (name: string, fallback: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ invalid_type_error: `expected ${name} as a whole number of days` }).int('expected a whole number of days').min(1, 'expected at least 1 day').max(365, 'expected at most 365 days').default(fallback),
+  );
+
 const rawSchema = z.object({
   BOT_ID: guid('the bot\'s Microsoft App ID'),
   SECRET_BOT_PASSWORD: optionalString,
@@ -147,6 +155,22 @@ const rawSchema = z.object({
   AUDIT_POLL_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number({ invalid_type_error: 'expected seconds' }).min(0.01, 'expected more than 0 seconds').max(600).default(10)),
   AUDIT_OVERLAP_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number({ invalid_type_error: 'expected minutes' }).min(0).max(1440).default(15)),
   AUDIT_LOOKBACK_DAYS: z.preprocess(emptyToUndefined, z.coerce.number({ invalid_type_error: 'expected days' }).min(1, 'expected at least 1 day').max(365).default(30)),
+  INACTIVE_DAYS: days('INACTIVE_DAYS', DEFAULT_ANALYTICS_SETTINGS.inactiveDays),
+  REPORT_STALE_DAYS: days('REPORT_STALE_DAYS', DEFAULT_ANALYTICS_SETTINGS.reportStaleDays),
+  GRACE_DAYS: z.preprocess(emptyToUndefined, z.coerce.number({ invalid_type_error: 'expected a whole number of days' }).int('expected a whole number of days').min(0).max(365).default(DEFAULT_ANALYTICS_SETTINGS.graceDays)),
+  EXCLUDE_USERS: commaList,
+  EXCLUDE_GROUPS: commaList.pipe(z.array(z.string().regex(GUID, 'expected a comma-separated list of group object ids (GUIDs)'))),
+  EXCLUDE_DEPARTMENTS: commaList,
+  /** skuId-or-partNumber=amount pairs, per user per month, e.g. "ENTERPRISEPACK=36,SPE_E5=57". */
+  SKU_PRICES: commaList.pipe(z.array(z.string().regex(/^[^=\s]+\s*=\s*\d+(\.\d{1,2})?$/, 'expected SKU=price pairs such as "ENTERPRISEPACK=36,Microsoft_365_Copilot=30"'))),
+  PRICE_CURRENCY: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code such as USD or EUR').default('USD')),
+  /** Who may subscribe digests, set prices and see per-user data in chats: Entra object ids or UPNs. */
+  ADMINS: commaList,
+  DASHBOARD_URL: z.preprocess(emptyToUndefined, z.string().url('expected an absolute URL (your Power BI report)').optional()),
+  /** Where people's browsers reach this bot's HTTP server, for download links (e.g. the dev tunnel's URL). */
+  PUBLIC_BASE_URL: z.preprocess(emptyToUndefined, z.string().url('expected an absolute URL such as https://seatsteward.contoso.com').transform((u) => u.replace(/\/+$/, '')).optional()),
+  EXPORT_LINK_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number({ invalid_type_error: 'expected minutes' }).min(1, 'expected at least 1 minute').max(60, 'expected at most 60 minutes').default(10)),
+  DIGEST_TIME: z.preprocess(emptyToUndefined, z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time as HH:MM, e.g. 08:00').default('08:00')),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -214,6 +238,17 @@ export interface AppConfig {
     overlapMs: number;
     lookbackMs: number;
   };
+  /** Seat analytics: INACTIVE_DAYS, REPORT_STALE_DAYS, GRACE_DAYS, the exclusion list and SKU_PRICES. */
+  analytics: {
+    settings: AnalyticsSettings;
+    exclusions: ExclusionRules;
+    /** Configured prices keyed by lower-case SKU id or part number (part numbers are resolved against the tenant's SKUs). */
+    prices: Map<string, Omit<SkuPrice, 'skuId'>>;
+  };
+  /** ADMINS, lower-case; empty = everyone for the demo tenant, nobody for a real one. */
+  admins: string[];
+  digest: { defaultTime: string; dashboardUrl: string | undefined };
+  exports: { publicBaseUrl: string | undefined; linkMs: number };
 }
 
 export class ConfigError extends Error {
@@ -283,6 +318,23 @@ export function parseConfig(values: Record<string, string | undefined>, envName 
       overlapMs: v.AUDIT_OVERLAP_MINUTES * 60_000,
       lookbackMs: v.AUDIT_LOOKBACK_DAYS * 86_400_000,
     },
+    analytics: {
+      settings: { inactiveDays: v.INACTIVE_DAYS, reportStaleDays: v.REPORT_STALE_DAYS, graceDays: v.GRACE_DAYS },
+      exclusions: {
+        users: v.EXCLUDE_USERS.map((u) => u.toLowerCase()),
+        groups: v.EXCLUDE_GROUPS.map((g) => g.toLowerCase()),
+        departments: v.EXCLUDE_DEPARTMENTS,
+      },
+      prices: new Map(
+        v.SKU_PRICES.map((pair) => {
+          const [key, amount] = pair.split('=').map((part) => part.trim());
+          return [key.toLowerCase(), { amount: Number(amount), currency: v.PRICE_CURRENCY, source: 'config' as const, setBy: null, setAt: null }];
+        }),
+      ),
+    },
+    admins: v.ADMINS.map((a) => a.toLowerCase()),
+    digest: { defaultTime: v.DIGEST_TIME, dashboardUrl: v.DASHBOARD_URL },
+    exports: { publicBaseUrl: v.PUBLIC_BASE_URL, linkMs: v.EXPORT_LINK_MINUTES * 60_000 },
   };
 }
 

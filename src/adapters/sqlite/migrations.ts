@@ -461,4 +461,117 @@ export const migrations: Migration[] = [
       CREATE INDEX management_content_by_time ON management_content_fetched (tenant_id, content_type, content_created);
     `,
   },
+  {
+    version: 9,
+    name: 'seat analytics per snapshot, seat first-seen dates, prices, exclusion groups, digest subscriptions',
+    // Analytics rows belong to a snapshot like its users: written beside it before the flip, dropped
+    // with it. Seats and candidates are stored in their list order (seq / rank), so a page is a range.
+    // copilot_seat_first_seen outlives snapshots: it is the bot's own evidence of how old a seat is.
+    sql: `
+      ALTER TABLE user_licenses ADD COLUMN assigned_at TEXT;
+
+      CREATE TABLE copilot_seat_first_seen (
+        tenant_id     TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        user_id       TEXT NOT NULL,
+        sku_id        TEXT NOT NULL,
+        first_seen_at TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, user_id, sku_id)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE copilot_seats (
+        tenant_id                TEXT NOT NULL,
+        snapshot_id              INTEGER NOT NULL,
+        seq                      INTEGER NOT NULL,
+        user_id                  TEXT NOT NULL,
+        user_principal_name      TEXT NOT NULL,
+        display_name             TEXT,
+        mail                     TEXT,
+        department               TEXT,
+        office_location          TEXT,
+        account_enabled          INTEGER NOT NULL,
+        sku_id                   TEXT NOT NULL,
+        sku_part_number          TEXT NOT NULL,
+        assigned_via             TEXT NOT NULL CHECK (assigned_via IN ('direct', 'group')),
+        direct                   INTEGER NOT NULL,
+        groups                   TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(groups)),
+        license_assigned_date    TEXT NOT NULL,
+        last_activity_date       TEXT,
+        last_activity_source     TEXT,
+        last_activity_as_of      TEXT,
+        days_since_last_activity INTEGER,
+        usage_score              INTEGER NOT NULL,
+        status                   TEXT NOT NULL CHECK (status IN ('active', 'inactive', 'unknown')),
+        recommendation           TEXT NOT NULL CHECK (recommendation IN ('reclaim', 'review', 'excluded', 'keep')),
+        tier                     TEXT CHECK (tier IS NULL OR tier IN ('certain', 'probable')),
+        reasons                  TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(reasons)),
+        PRIMARY KEY (tenant_id, snapshot_id, seq)
+      ) WITHOUT ROWID;
+      CREATE INDEX copilot_seats_by_status ON copilot_seats (tenant_id, snapshot_id, status, seq);
+      CREATE INDEX copilot_seats_by_recommendation ON copilot_seats (tenant_id, snapshot_id, recommendation, tier, seq);
+      CREATE INDEX copilot_seats_by_tier ON copilot_seats (tenant_id, snapshot_id, tier, seq);
+      CREATE INDEX copilot_seats_by_department ON copilot_seats (tenant_id, snapshot_id, department COLLATE NOCASE, seq);
+      CREATE INDEX copilot_seats_by_user ON copilot_seats (tenant_id, snapshot_id, user_principal_name COLLATE NOCASE);
+
+      CREATE TABLE copilot_candidates (
+        tenant_id           TEXT NOT NULL,
+        snapshot_id         INTEGER NOT NULL,
+        rank                INTEGER NOT NULL,
+        user_id             TEXT NOT NULL,
+        user_principal_name TEXT NOT NULL,
+        display_name        TEXT,
+        mail                TEXT,
+        department          TEXT,
+        office_location     TEXT,
+        m365_activity_score INTEGER NOT NULL,
+        priority            TEXT NOT NULL CHECK (priority IN ('High', 'Medium', 'Low')),
+        chat_last_at        TEXT,
+        chat_interactions   INTEGER,
+        reasons             TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(reasons)),
+        PRIMARY KEY (tenant_id, snapshot_id, rank)
+      ) WITHOUT ROWID;
+      CREATE INDEX copilot_candidates_by_priority ON copilot_candidates (tenant_id, snapshot_id, priority, rank);
+      CREATE INDEX copilot_candidates_by_department ON copilot_candidates (tenant_id, snapshot_id, department COLLATE NOCASE, rank);
+
+      CREATE TABLE copilot_summaries (
+        tenant_id   TEXT NOT NULL,
+        snapshot_id INTEGER NOT NULL,
+        computed_at TEXT NOT NULL,
+        summary     TEXT NOT NULL CHECK (json_valid(summary)),
+        PRIMARY KEY (tenant_id, snapshot_id)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE sku_prices (
+        tenant_id       TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        sku_id          TEXT NOT NULL,
+        sku_part_number TEXT NOT NULL,
+        amount          REAL NOT NULL CHECK (amount >= 0),
+        currency        TEXT NOT NULL,
+        set_by          TEXT NOT NULL,
+        set_at          TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, sku_id)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE exclusion_group_members (
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        group_id  TEXT NOT NULL,
+        user_id   TEXT NOT NULL,
+        read_at   TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, group_id, user_id)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE digest_subscriptions (
+        conversation_id TEXT PRIMARY KEY,
+        local_time      TEXT NOT NULL,
+        time_zone       TEXT NOT NULL,
+        status          TEXT NOT NULL CHECK (status IN ('active', 'paused')),
+        paused_reason   TEXT,
+        paused_at       TEXT,
+        created_by      TEXT NOT NULL,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        last_day        TEXT
+      ) WITHOUT ROWID;
+      CREATE INDEX digest_subscriptions_by_status ON digest_subscriptions (status, conversation_id);
+    `,
+  },
 ];

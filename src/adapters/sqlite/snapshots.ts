@@ -2,7 +2,7 @@ import { isActiveAssignment, type LicenseGroupRow, type SkuRow, type UserLicense
 import type { WrittenCounts } from '../../usecases/sync/ports';
 import { type Db, writeTransaction } from './database';
 
-const SNAPSHOT_TABLES = ['users', 'user_licenses', 'skus', 'license_groups', 'user_order', 'snapshot_stats'] as const;
+const SNAPSHOT_TABLES = ['users', 'user_licenses', 'skus', 'license_groups', 'user_order', 'snapshot_stats', 'copilot_seats', 'copilot_candidates', 'copilot_summaries'] as const;
 
 /** user_order.filter values: which accounts a list shows. */
 export const USER_FILTER = { all: 0, enabled: 1, disabled: 2 } as const;

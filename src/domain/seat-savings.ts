@@ -1,0 +1,201 @@
+/**
+ * Copilot seat totals, prices and what reclaiming saves. The stored summary holds counts only;
+ * money is worked out when read, from the price book, so a price an admin sets applies at once.
+ */
+import { KNOWN_COPILOT_SKU_IDS } from './copilot-skus';
+import type { ReclaimTier, SeatStatus } from './seat-analytics';
+
+/** Microsoft's list price of Microsoft 365 Copilot, per user per month. */
+export const COPILOT_LIST_PRICE = { amount: 30, currency: 'USD' } as const;
+
+export interface SkuPrice {
+  skuId: string;
+  /** Per user per month. */
+  amount: number;
+  currency: string;
+  source: 'list_price' | 'config' | 'admin';
+  setBy: string | null;
+  setAt: string | null;
+}
+
+/**
+ * The price of a SKU: an admin's (`price` command, REST), else config (SKU_PRICES), else the list
+ * price for the Copilot SKUs. Null when nobody priced it: its costs are then null, never 0.
+ */
+export function priceOf(skuId: string, admin: ReadonlyMap<string, SkuPrice>, config: ReadonlyMap<string, SkuPrice>): SkuPrice | null {
+  const id = skuId.toLowerCase();
+  const set = admin.get(id) ?? config.get(id);
+  if (set) return set;
+  if (KNOWN_COPILOT_SKU_IDS.includes(id)) return { skuId: id, ...COPILOT_LIST_PRICE, source: 'list_price', setBy: null, setAt: null };
+  return null;
+}
+
+/** Seed 000's cost_per_license and annual_cost of a SKU (annual = price × 12 × purchased units). */
+export function licenceCosts(price: SkuPrice | null, purchased: number): { costPerLicense: number | null; annualCost: number | null; currency: string | null } {
+  if (!price) return { costPerLicense: null, annualCost: null, currency: null };
+  return { costPerLicense: price.amount, annualCost: round2(price.amount * 12 * purchased), currency: price.currency };
+}
+
+/** One Copilot SKU's seats as assessed at a sync. */
+export interface SkuSeatCounts {
+  skuId: string;
+  skuPartNumber: string;
+  purchased: number;
+  /** Seat holders assessed (one per user holding the SKU). */
+  assigned: number;
+  available: number;
+  byStatus: Record<SeatStatus, number>;
+  reclaimable: Record<ReclaimTier, number>;
+  review: number;
+  excluded: number;
+  /** The soonest renewal of an enabled subscription of the SKU, when known. */
+  renewalDate: string | null;
+}
+
+/** What is stored per sync: counts and dates, no money. */
+export interface CopilotSeatSummary {
+  computedAt: string;
+  skus: SkuSeatCounts[];
+  /** Candidates by priority. */
+  candidates: { High: number; Medium: number; Low: number };
+  reportRefreshDate: string | null;
+  auditCoveredUntil: string | null;
+  reportNamesConcealed: boolean;
+  /** Admin-facing notes on what the figures could not see. */
+  warnings: string[];
+}
+
+export interface RenewalStep {
+  skuId: string;
+  skuPartNumber: string;
+  renewalDate: string | null;
+  /** Idle seats (reclaimable and unassigned) to give to High and Medium candidates now. */
+  reassignNow: number;
+  /** Seats to drop at the renewal (or now, with no known renewal date). */
+  cutAtRenewal: number;
+  /** What the cut saves a month, once in effect; null when the SKU has no price. */
+  monthlySavingsAfterCut: number | null;
+  advice: string;
+}
+
+export interface Savings {
+  currency: string | null;
+  /** Reclaimable seats (certain and probable) × price; null when a SKU with reclaimable seats has no price. */
+  monthly: number | null;
+  annual: number | null;
+  prices: Array<{ skuId: string; skuPartNumber: string; amount: number | null; currency: string | null; source: SkuPrice['source'] | null }>;
+  renewalPlan: RenewalStep[];
+  warnings: string[];
+}
+
+export function totals(summary: CopilotSeatSummary): {
+  purchased: number;
+  assigned: number;
+  available: number;
+  active: number;
+  inactive: number;
+  unknown: number;
+  reclaimable: number;
+  certain: number;
+  probable: number;
+  review: number;
+  excluded: number;
+  /** Active seat holders / assigned seats, as a percentage with one decimal (seed 002 §2.1); null with no seats. */
+  utilizationRate: number | null;
+} {
+  const sum = (pick: (s: SkuSeatCounts) => number) => summary.skus.reduce((acc, s) => acc + pick(s), 0);
+  const assigned = sum((s) => s.assigned);
+  const active = sum((s) => s.byStatus.active);
+  const certain = sum((s) => s.reclaimable.certain);
+  const probable = sum((s) => s.reclaimable.probable);
+  return {
+    purchased: sum((s) => s.purchased),
+    assigned,
+    available: sum((s) => s.available),
+    active,
+    inactive: sum((s) => s.byStatus.inactive),
+    unknown: sum((s) => s.byStatus.unknown),
+    reclaimable: certain + probable,
+    certain,
+    probable,
+    review: sum((s) => s.review),
+    excluded: sum((s) => s.excluded),
+    utilizationRate: assigned === 0 ? null : Math.round((1000 * active) / assigned) / 10,
+  };
+}
+
+/**
+ * Estimated savings and the renewal plan. Idle capacity (reclaimable plus unassigned seats) first
+ * goes to High and Medium candidates, since a seat already paid for is best used; the rest is cut at
+ * the SKU's next renewal, when a subscription can shrink (annual commitments cannot mid-term).
+ */
+export function savingsOf(summary: CopilotSeatSummary, price: (skuId: string) => SkuPrice | null): Savings {
+  const warnings: string[] = [];
+  const prices = summary.skus.map((s) => {
+    const p = price(s.skuId);
+    return { skuId: s.skuId, skuPartNumber: s.skuPartNumber, amount: p?.amount ?? null, currency: p?.currency ?? null, source: p?.source ?? null };
+  });
+  const currencies = new Set(prices.filter((p) => p.amount !== null).map((p) => p.currency));
+  let monthly: number | null = 0;
+  for (const [i, s] of summary.skus.entries()) {
+    const reclaimable = s.reclaimable.certain + s.reclaimable.probable;
+    if (reclaimable === 0) continue;
+    const p = prices[i];
+    if (p.amount === null) {
+      warnings.push(`${s.skuPartNumber} has no price, so its ${reclaimable} reclaimable seat(s) are not costed. Set one with "price ${s.skuPartNumber} <amount>".`);
+      monthly = null;
+    } else if (monthly !== null) monthly += reclaimable * p.amount;
+  }
+  if (currencies.size > 1) {
+    warnings.push(`Prices are in several currencies (${[...currencies].join(', ')}), so they are not added up.`);
+    monthly = null;
+  }
+  const currency = currencies.size === 1 ? ([...currencies][0] ?? null) : null;
+
+  let wanting = summary.candidates.High + summary.candidates.Medium;
+  const renewalPlan = summary.skus
+    .map((s, i) => ({ s, p: prices[i] }))
+    .sort((a, b) => (a.s.renewalDate ?? '9999').localeCompare(b.s.renewalDate ?? '9999'))
+    .map(({ s, p }): RenewalStep => {
+      const idle = s.reclaimable.certain + s.reclaimable.probable + s.available;
+      const reassignNow = Math.min(idle, wanting);
+      wanting -= reassignNow;
+      const cut = idle - reassignNow;
+      const saves = p.amount === null ? null : round2(cut * p.amount);
+      const money = saves === null ? '' : ` (saves ${formatMoney(saves, p.currency)} a month)`;
+      const when = s.renewalDate ? `at the ${s.renewalDate} renewal` : 'now (no renewal date is known)';
+      const parts: string[] = [];
+      if (reassignNow > 0) parts.push(`give ${reassignNow} idle seat(s) to waiting candidates now`);
+      if (cut > 0) parts.push(`cut ${cut} seat(s) ${when}${money}`);
+      return {
+        skuId: s.skuId,
+        skuPartNumber: s.skuPartNumber,
+        renewalDate: s.renewalDate,
+        reassignNow,
+        cutAtRenewal: cut,
+        monthlySavingsAfterCut: saves,
+        advice: parts.length > 0 ? `${s.skuPartNumber}: ${parts.join('; ')}.` : `${s.skuPartNumber}: no idle seats.`,
+      };
+    });
+  return {
+    currency,
+    monthly: monthly === null ? null : round2(monthly),
+    annual: monthly === null ? null : round2(monthly * 12),
+    prices,
+    renewalPlan,
+    warnings,
+  };
+}
+
+export function formatMoney(amount: number, currency: string | null): string {
+  if (!currency) return amount.toFixed(2);
+  try {
+    return new Intl.NumberFormat('en-US', { style: 'currency', currency, maximumFractionDigits: amount % 1 === 0 ? 0 : 2 }).format(amount);
+  } catch {
+    return `${amount.toFixed(2)} ${currency}`;
+  }
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}

@@ -1,0 +1,99 @@
+import type {
+  AnalyticsSettings,
+  CandidatePriority,
+  ExclusionRules,
+  ReclaimTier,
+  Recommendation,
+  SeatAssessment,
+  SeatStatus,
+} from '../../domain/seat-analytics';
+import type { CopilotSeatSummary, SkuPrice } from '../../domain/seat-savings';
+
+/** One Copilot seat holder as stored with a snapshot: who, which seat, and the decision. */
+export interface StoredSeat extends SeatAssessment {
+  userId: string;
+  userPrincipalName: string;
+  displayName: string | null;
+  mail: string | null;
+  department: string | null;
+  officeLocation: string | null;
+  accountEnabled: boolean;
+  skuId: string;
+  skuPartNumber: string;
+  direct: boolean;
+  groups: Array<{ groupId: string; displayName: string | null }>;
+  /** Earliest evidence of the assignment (ISO day). */
+  licenseAssignedDate: string;
+}
+
+export interface StoredCandidate {
+  /** 1 = the best candidate. */
+  rank: number;
+  userId: string;
+  userPrincipalName: string;
+  displayName: string | null;
+  mail: string | null;
+  department: string | null;
+  officeLocation: string | null;
+  m365ActivityScore: number;
+  priority: CandidatePriority;
+  /** Copilot Chat use without a seat, from the audit log. */
+  copilotChat: { lastAt: string; interactions: number } | null;
+  reasons: string[];
+}
+
+export interface SeatQuery {
+  status?: SeatStatus;
+  recommendation?: Recommendation;
+  tier?: ReclaimTier;
+  /** Case-insensitive exact match. */
+  department?: string;
+  offset: number;
+  limit: number;
+}
+
+export interface CandidateQuery {
+  priority?: CandidatePriority;
+  department?: string;
+  offset: number;
+  limit: number;
+}
+
+/** Analytics of a tenant's current snapshot. Undefined when the tenant has none yet (never synced, or computed before this version). */
+export interface AnalyticsReads {
+  summary(tenantId: string): { snapshotId: number; summary: CopilotSeatSummary } | undefined;
+  seats(tenantId: string, query: SeatQuery): { asOf: string; total: number; rows: StoredSeat[] } | undefined;
+  candidates(tenantId: string, query: CandidateQuery): { asOf: string; total: number; rows: StoredCandidate[] } | undefined;
+}
+
+/** What the analytics step of a sync reads from config. */
+export interface AnalyticsOptions {
+  settings: AnalyticsSettings;
+  exclusions: ExclusionRules;
+}
+
+export interface AnalyticsOutcome {
+  seats: number;
+  candidates: number;
+  /** Time spent computing and storing. */
+  ms: number;
+  /** Admin-facing notes (e.g. names concealed): they make the sync partial. */
+  warnings: string[];
+}
+
+/**
+ * Computes a snapshot's analytics once its pages and activity sources are stored, before it is
+ * published, so the flip makes directory and analytics visible together.
+ */
+export interface AnalyticsComputer {
+  compute(tenantId: string, snapshotId: number, now: Date, options: AnalyticsOptions): Promise<AnalyticsOutcome>;
+}
+
+/** Prices admins set per tenant (the `price` command, the REST API). */
+export interface PriceBook {
+  /** Admin-set prices of a tenant, keyed by lower-case SKU id. */
+  adminPrices(tenantId: string): Map<string, SkuPrice>;
+  set(tenantId: string, price: { skuId: string; skuPartNumber: string; amount: number; currency: string; setBy: string }, at: Date): void;
+  /** Back to config or list price; returns whether a price was removed. */
+  clear(tenantId: string, skuId: string): boolean;
+}
