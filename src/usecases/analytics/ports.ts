@@ -97,3 +97,14 @@ export interface PriceBook {
   /** Back to config or list price; returns whether a price was removed. */
   clear(tenantId: string, skuId: string): boolean;
 }
+
+export const EXPORT_KINDS = ['underutilized', 'candidates'] as const;
+export type ExportKind = (typeof EXPORT_KINDS)[number];
+
+/**
+ * Signed, short-lived download links for the CSV exports, served by the bot's own HTTP server
+ * without an API key (the signature is the credential), so a card button can open one.
+ */
+export interface ExportLinks {
+  link(tenantId: string, kind: ExportKind, now: Date): { url: string; expiresAt: string };
+}
