@@ -19,12 +19,14 @@ export function normalLocalTime(text: string): string | null {
   return t ? `${pad(t.hours)}:${pad(t.minutes)}` : null;
 }
 
-/** The zone's canonical spelling (e.g. "europe/paris" -> "Europe/Paris"), or null when Intl does not know it. */
+/** The zone with its canonical capitals (e.g. "europe/paris" -> "Europe/Paris"), or null when Intl does not know it. */
 export function canonicalTimeZone(zone: string): string | null {
   const z = zone.trim();
   if (z === '' || !/^[A-Za-z0-9_+\-/]+$/.test(z)) return null;
   try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: z }).resolvedOptions().timeZone;
+    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: z }).resolvedOptions().timeZone;
+    // ICU resolves some current names to legacy ones (Asia/Kolkata -> Asia/Calcutta): keep the name as typed then.
+    return resolved.toLowerCase() === z.toLowerCase() ? resolved : z;
   } catch {
     return null;
   }
