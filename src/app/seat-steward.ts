@@ -63,6 +63,16 @@ import { AuditSubscriptions } from '../usecases/audit/audit-subscriptions';
 import { auditCommand } from '../entry/bot/commands/audit';
 import { auditStopConfirmAction } from '../entry/bot/card-actions/audit-stop-confirm';
 import { managementApiFor } from './audit-access';
+import { SqliteDigestSubscriptions } from '../adapters/sqlite/digest-subscriptions';
+import { DigestService } from '../usecases/digest/digest-service';
+import { postureDigestSecurity } from '../usecases/digest/digest-security';
+import { digestCommand } from '../entry/bot/commands/digest';
+import { digestTick, scheduleDigests } from '../entry/schedule/digest-schedule';
+import { adminGate } from '../entry/bot/admin-gate';
+import { securityReport } from '../usecases/identity/security-report';
+import { priceOf, type SkuPrice } from '../domain/seat-savings';
+import type { AnalyticsReads, ExportLinks } from '../usecases/analytics/ports';
+import { tenantSyncJob } from '../usecases/sync/sync-jobs';
 
 export interface SeatStewardOptions {
   logger: Logger;
@@ -74,6 +84,10 @@ export interface SeatStewardOptions {
   cardSyncWaitMs?: number;
   /** Overrides the job runner's settings (tests shorten its waits). */
   outbox?: Partial<JobRunnerOptions>;
+  /** Run the digest scheduler's minute tick (on with `schedule`; tests drive digestTick themselves). */
+  digestSchedule?: boolean;
+  /** Until the pipeline's reads are wired (LEAD: remove with that merge). */
+  analyticsReads?: AnalyticsReads;
 }
 
 export interface SeatSteward {
@@ -98,6 +112,8 @@ export interface SeatSteward {
   usage: SqliteUsageReports;
   /** Settles once report name concealment a killed process left off is restored (how many tenants). */
   concealmentRestored: Promise<number>;
+  /** Daily digest subscriptions, and the scheduler's tick (queues what is due at `now`; returns the jobs created). */
+  digests: { subscriptions: SqliteDigestSubscriptions; service: DigestService; tick(now: Date): number };
   close(): Promise<void>;
 }
 
@@ -214,6 +230,9 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   if (recovered.interruptedRuns > 0 || recovered.orphanRows > 0) logger.warn(recovered, 'cleaned up after an interrupted sync');
 
   const usageQuery = new UsageQuery(usage, sourceStatus);
+  // LEAD: replace with the pipeline's SQLite AnalyticsReads (i7-pipeline) and i7-exports' ExportLinks.
+  const analyticsReads: AnalyticsReads = options.analyticsReads ?? { summary: () => undefined, seats: () => undefined, candidates: () => undefined };
+  const exportLinks: ExportLinks | undefined = undefined;
   const adapter = createTeamsAdapter(config.bot);
   const notifier = new TeamsNotifier(adapter, botAppId(config.bot), logger);
   const outbox = new SqliteOutboxStore(db);
@@ -221,7 +240,39 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   const jobRegistry = new JobRegistry();
   const jobs = new JobRunner(outbox, jobRegistry, logger.child({ component: 'outbox' }), options.outbox);
   const report = new SyncResultReport({ tenants, runs, whenDone: (runId) => sync.whenDone(runId), notifier, conversations, queue: jobs });
-  registerSyncJobs(jobRegistry, { tenants, requestSync: (tenantId, trigger) => sync.request(tenantId, trigger), report });
+  const digestSubscriptions = new SqliteDigestSubscriptions(db);
+  const configPrices = new Map<string, SkuPrice>([...config.analytics.prices].map(([key, price]) => [key, { ...price, skuId: key }]));
+  const digests = new DigestService({
+    subscriptions: digestSubscriptions,
+    tenants,
+    runs,
+    analytics: analyticsReads,
+    usage,
+    // LEAD: admin prices come from the pipeline's PriceBook (i7-pipeline / i7-exports) once it is wired here.
+    priceFor: () => (skuId) => priceOf(skuId, new Map(), configPrices),
+    // LEAD: the single security call site; swap for i7-decisions' securityScoreOf when it lands.
+    security: (tenantId, now) => postureDigestSecurity(securityReport(tenantId, identityReads, sourceStatus.get(tenantId, 'mfa'), now)),
+    exports: exportLinks,
+    syncInProgress: (tenantId) => {
+      if (sync.isRunning(tenantId)) {
+        const running = runs.latest(tenantId);
+        return { until: running ? sync.whenDone(running.id) : undefined };
+      }
+      return outbox.countOpen(tenantSyncJob.kind, tenantId) > 0 ? {} : undefined;
+    },
+    notifier,
+    queue: jobs,
+    dashboardUrl: config.digest.dashboardUrl,
+  });
+  digests.register(jobRegistry);
+  registerSyncJobs(jobRegistry, {
+    tenants,
+    requestSync: (tenantId, trigger) => sync.request(tenantId, trigger),
+    report,
+    afterScheduledSync: (run) => digests.queueStatusMessages(run),
+  });
+  // Who is an admin: ADMINS by Entra object id (LEAD: i7-commands wires the directory's upnOf so UPNs match too).
+  const isAdmin = adminGate({ admins: config.admins, demoOnly: config.tenant.kind === 'demo', upnOf: () => undefined });
   const auditSubscriptions = new AuditSubscriptions((tenant) => managementApiFor(config, tenant, graphFor(tenant).conn));
   const bot = createBotApp({
     adapter,
@@ -236,6 +287,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
       usageCommand({ status, usage: usageQuery }),
       securityCommand({ status, identity: identityReads, sourceStatus }),
       auditCommand({ status, subscriptions: auditSubscriptions }),
+      digestCommand({ digests, subscriptions: digestSubscriptions, adminGate: isAdmin, defaultTime: config.digest.defaultTime }),
     ],
     cardActions: [
       registerCardAction(tenantSyncAction({ status, sync, report, waitMs: options.cardSyncWaitMs ?? 8000 })),
@@ -296,6 +348,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     logger.error({ err: error }, 'the job runner could not start: the disk holding DATA_DIR is full. Free space and restart to resume background work.');
   }
   const schedule = options.schedule !== false ? scheduleSyncs({ cronExpression: config.syncCron, tenants, queue: jobs, outbox, logger }) : undefined;
+  const digestSchedule = (options.digestSchedule ?? options.schedule) !== false ? scheduleDigests({ digests, logger }) : undefined;
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -313,8 +366,10 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     demoTenant,
     usage,
     concealmentRestored,
+    digests: { subscriptions: digestSubscriptions, service: digests, tick: digestTick(digests, logger) },
     async close() {
       schedule?.stop();
+      digestSchedule?.stop();
       await concealmentRestored;
       await jobs.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));

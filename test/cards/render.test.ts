@@ -25,6 +25,8 @@ import {
 } from './fixtures';
 import { copilotAnswer, usageAnswer } from './usage-fixtures';
 import { usageView } from '../../src/cards/usage-views';
+import { digestStatusView, digestView } from '../../src/cards/digest-views';
+import { DIGEST_RUN, DIGEST_SUMMARY, digestInput, seat } from './digest-fixtures';
 
 function render<N extends CardName>(name: N, view: CardViews[N]): JsonObject {
   const card = renderCard(name, view);
@@ -51,6 +53,8 @@ function renderValid<N extends CardName>(name: N, view: CardViews[N]): JsonObjec
 function expectFullyBound(card: JsonObject): void {
   expect(JSON.stringify(card)).not.toContain('${');
 }
+
+const DIGEST_NOW = new Date('2026-11-23T07:00:00Z');
 
 const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
   welcome: [
@@ -182,7 +186,59 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
       },
     ],
   ],
+  digest: [
+    ['full digest with charts', digestView(digestInput(), DIGEST_NOW)],
+    ['before the first analytics, no trend, no export link', digestView(digestInput({ analytics: undefined, savings: undefined, inactive: undefined, candidates: undefined, trend: undefined, exportUrl: null }), DIGEST_NOW)],
+    ['stale data', digestView(digestInput(), new Date('2026-11-26T08:00:00Z'))],
+  ],
+  'digest-status': [
+    ['success with a dashboard', digestStatusView({ tenantName: 'Contoso Ltd', run: { ...DIGEST_RUN, status: 'success' }, summary: DIGEST_SUMMARY, dashboardUrl: 'https://app.powerbi.com/x' }, DIGEST_NOW)],
+    ['failed without analytics', digestStatusView({ tenantName: 'Contoso Ltd', run: { ...DIGEST_RUN, status: 'failed', counts: null, errorText: 'Graph refused', warnings: ['a', 'b', 'c'] }, summary: undefined, dashboardUrl: undefined }, DIGEST_NOW)],
+  ],
 };
+
+
+describe('digest card', () => {
+  it('shows utilization as a gauge and a donut, the 30-day trend as a line, and the seat, savings, candidate and security figures', () => {
+    const card = renderCard('digest', digestView(digestInput(), DIGEST_NOW)) as JsonObject;
+    expect(validateCard(card).errors).toEqual([]);
+    const objects = allObjects(card);
+    const gauge = objects.find((o) => o['type'] === 'Chart.Gauge');
+    expect(gauge?.['value']).toBe(36.4); // 12 active of 33 assigned
+    const donut = objects.find((o) => o['type'] === 'Chart.Donut');
+    expect(donut?.['data']).toEqual([{ legend: 'Active', value: 12 }, { legend: 'Inactive', value: 18 }, { legend: 'Unknown', value: 3 }, { legend: 'Unassigned', value: 7 }]);
+    const line = objects.find((o) => o['type'] === 'Chart.Line') as { data: Array<{ legend: string; values: unknown[] }> };
+    expect(line.data.map((s) => [s.legend, s.values.length])).toEqual([['Active users', 30], ['Enabled users', 30]]);
+    const text = texts(card).join('\n');
+    expect(text).toContain('Idle seats to reclaim: 15 (9 certain, 6 probable); 4 to review, 2 excluded.');
+    expect(text).toContain('and 10 more');
+    expect(text).toContain('certain · idle 118 days · account disabled');
+    expect(text).toContain('probable · idle 45 days · via group Copilot Pilot');
+    // 15 reclaimable × $30 list price.
+    expect(text).toContain('Estimated savings: $450 a month, $5,400 a year');
+    expect(text).toContain('give 10 idle seat(s) to waiting candidates now; cut 12 seat(s) at the 2027-01-31 renewal');
+    expect(text).toContain('Candidate 1');
+    expect(text).toContain('uses Copilot Chat without a seat');
+    expect(text).toContain('Investigate the 2 high-risk users');
+    const acts = actions(card);
+    expect(acts.map((a) => a['title'])).toEqual(['Show all inactive', 'Show candidates', 'Sync now', 'Export CSV']);
+    expect(acts[0]).toMatchObject({ verb: 'inactive.page', data: { tenantId: 't1', tier: 'all', page: 0 } });
+    expect(acts[1]).toMatchObject({ verb: 'candidates.page', data: { tenantId: 't1', page: 0 } });
+    expect(acts[2]).toMatchObject({ verb: 'tenant.sync', data: { tenantId: 't1' } });
+    expect(acts[3]).toMatchObject({ type: 'Action.OpenUrl', url: 'https://steward.contoso.com/exports/underutilized.csv?sig=abc' });
+  });
+
+  it('shows hostile names as text, never as template expressions', () => {
+    const card = renderValid('digest', digestView(digestInput({ tenantName: HOSTILE_NAME, inactive: { total: 1, rows: [seat(1, { displayName: HOSTILE_NAME })] } }), DIGEST_NOW));
+    expect(texts(card)).toContain(`${HOSTILE_NAME} · Copilot digest, 23 Nov 2026`);
+    expect(texts(card)).toContain(HOSTILE_NAME);
+  });
+
+  it('says how old the data is when the latest sync is over 24 hours old', () => {
+    const card = renderCard('digest', digestView(digestInput(), new Date('2026-11-26T08:00:00Z'))) as JsonObject;
+    expect(texts(card).join('\n')).toContain('These figures are 3 days old: the latest finished sync was on 23 Nov 2026 06:10 UTC.');
+  });
+});
 
 /** A report over every read the sync makes, each with the status `pick` gives it. */
 function checkReport(pick: (id: CheckedReadId, index: number) => CheckStatus, message = 'Add it, then grant admin consent.'): CheckReport {

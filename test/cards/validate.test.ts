@@ -35,6 +35,18 @@ describe('validateCard', () => {
     expect(result.bytes).toBeGreaterThan(0);
   });
 
+  it('accepts the chart elements Teams renders, in the shapes the Agents Playground showed', () => {
+    const result = validateCard(
+      card([
+        { type: 'Chart.Donut', colorSet: 'categorical', data: [{ legend: 'Active', value: 12 }, { legend: 'Idle', value: 21 }] },
+        { type: 'Chart.VerticalBar', xAxisTitle: 'Day', yAxisTitle: 'Users', showBarValues: true, data: [{ x: 'Mon', y: 5 }] },
+        { type: 'Chart.Line', data: [{ legend: 'Active users', values: [{ x: '2026-11-01', y: 120 }] }] },
+        { type: 'Chart.Gauge', title: 'Utilization', subLabel: 'of seats', min: 0, max: 100, value: 72, valueFormat: 'Percentage', segments: [{ legend: 'Low', size: 50, color: 'attention' }] },
+      ]),
+    );
+    expect(result.errors).toEqual([]);
+  });
+
   it('reports the byte size of the JSON', () => {
     const c = card([{ type: 'TextBlock', text: '🚀' }]);
     expect(validateCard(c).bytes).toBe(Buffer.byteLength(JSON.stringify(c), 'utf8'));
@@ -42,7 +54,11 @@ describe('validateCard', () => {
 
   const broken: Array<[string, Record<string, unknown>, RegExp]> = [
     ['a TextBlock without text', card([{ type: 'TextBlock' }]), /\$\.body\[0\]: TextBlock is missing required property "text"/],
-    ['an unknown element type', card([{ type: 'Chart.Pie' }]), /UnknownElementType: Unknown element type "Chart\.Pie"/],
+    ['an unknown element type', card([{ type: 'Chart.Radar' }]), /UnknownElementType: Unknown element type "Chart\.Radar"/],
+    ['a chart point with label instead of legend', card([{ type: 'Chart.Donut', data: [{ label: 'Active', value: 3 }] }]), /unknown property "label" on a chart data point/],
+    ['a line series without values', card([{ type: 'Chart.Line', data: [{ legend: 'Active users' }] }]), /a chart series needs a "values" array/],
+    ['a gauge without segments', card([{ type: 'Chart.Gauge', value: 40 }]), /Chart\.Gauge is missing required property "segments"/],
+    ['a misspelt chart property', card([{ type: 'Chart.Line', xAxisTitel: 'Day', data: [] }]), /unknown property "xAxisTitel" on a Chart\.Line/],
     ['an unknown action type', card([], [{ type: 'Action.Teleport', title: 'Go' }]), /UnknownActionType/],
     ['a bad enum value', card([{ type: 'TextBlock', text: 'x', color: 'Pink' }]), /InvalidPropertyValue: Invalid value "Pink" for property "color"/],
     ['a bad spacing', card([{ type: 'TextBlock', text: 'x', spacing: 'Huge' }]), /Invalid value "Huge" for property "spacing"/],

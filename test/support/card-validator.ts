@@ -187,14 +187,87 @@ function formatEvent(event: AC.IValidationEvent, where: string | undefined): str
 }
 
 /**
+ * Teams' chart elements, which the adaptivecards library does not know. Each is checked here
+ * against the shape Teams renders (a wrong key such as `label` for `legend` fails silently in
+ * Teams: the legend reads "Unknown"), then hidden from the library as a plain TextBlock.
+ */
+const CHART_COMMON = ['type', 'id', 'title', 'colorSet', 'spacing', 'separator', 'isVisible', 'height', 'horizontalAlignment', 'fallback'];
+type ItemCheck = (item: JsonObject, at: string, errors: string[]) => void;
+const isNum = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+const keysOnly = (item: JsonObject, allowed: string[], what: string, at: string, errors: string[]) => {
+  for (const key of Object.keys(item)) if (!allowed.includes(key)) errors.push(`${at}: unknown property "${key}" on a ${what}`);
+};
+const legendValue: ItemCheck = (item, at, errors) => {
+  keysOnly(item, ['legend', 'value', 'color'], 'chart data point', at, errors);
+  if (typeof item['legend'] !== 'string') errors.push(`${at}: a chart data point needs a string "legend"`);
+  if (!isNum(item['value'])) errors.push(`${at}: a chart data point needs a number "value"`);
+};
+const xy: ItemCheck = (item, at, errors) => {
+  keysOnly(item, ['x', 'y', 'color', 'legend'], 'chart data point', at, errors);
+  if (typeof item['x'] !== 'string' && !isNum(item['x'])) errors.push(`${at}: a chart data point needs "x"`);
+  if (!isNum(item['y'])) errors.push(`${at}: a chart data point needs a number "y"`);
+};
+const series: ItemCheck = (item, at, errors) => {
+  keysOnly(item, ['legend', 'values', 'color'], 'chart series', at, errors);
+  if (typeof item['legend'] !== 'string') errors.push(`${at}: a chart series needs a string "legend"`);
+  const values = item['values'];
+  if (!Array.isArray(values)) errors.push(`${at}: a chart series needs a "values" array`);
+  else values.forEach((v: unknown, i) => (isJsonObject(v) ? xy(v, `${at}.values[${i}]`, errors) : errors.push(`${at}.values[${i}]: must be an object`)));
+};
+const loose: ItemCheck = () => undefined;
+export const TEAMS_CHART_TYPES: Readonly<Record<string, { props: string[]; dataKey?: string; item?: ItemCheck; required?: string[] }>> = {
+  'Chart.Donut': { props: ['data'], dataKey: 'data', item: legendValue },
+  'Chart.Pie': { props: ['data'], dataKey: 'data', item: legendValue },
+  'Chart.Line': { props: ['data', 'xAxisTitle', 'yAxisTitle'], dataKey: 'data', item: series },
+  'Chart.VerticalBar': { props: ['data', 'xAxisTitle', 'yAxisTitle', 'showBarValues'], dataKey: 'data', item: xy },
+  'Chart.VerticalBar.Grouped': { props: ['data', 'xAxisTitle', 'yAxisTitle', 'showBarValues', 'stacked'], dataKey: 'data', item: loose },
+  'Chart.HorizontalBar': { props: ['data', 'xAxisTitle', 'yAxisTitle', 'displayMode'], dataKey: 'data', item: loose },
+  'Chart.HorizontalBar.Stacked': { props: ['data', 'xAxisTitle', 'yAxisTitle'], dataKey: 'data', item: loose },
+  'Chart.Gauge': { props: ['value', 'min', 'max', 'subLabel', 'valueFormat', 'segments', 'showLegend', 'showMinMax'], required: ['value', 'segments'] },
+};
+
+function checkCharts(node: unknown, path: string, errors: string[]): unknown {
+  if (Array.isArray(node)) return node.map((item, i) => checkCharts(item, `${path}[${i}]`, errors));
+  if (!isJsonObject(node)) return node;
+  const type = node['type'];
+  const chart = typeof type === 'string' ? TEAMS_CHART_TYPES[type] : undefined;
+  if (chart && typeof type === 'string') {
+    keysOnly(node, [...CHART_COMMON, ...chart.props], type, path, errors);
+    for (const key of chart.required ?? []) if (node[key] === undefined) errors.push(`${path}: ${type} is missing required property "${key}"`);
+    if (chart.dataKey) {
+      const data = node[chart.dataKey];
+      if (!Array.isArray(data)) errors.push(`${path}: ${type}.${chart.dataKey} must be an array, got ${describeType(data)}`);
+      else data.forEach((item: unknown, i) => (isJsonObject(item) ? chart.item?.(item, `${path}.${chart.dataKey}[${i}]`, errors) : errors.push(`${path}.${chart.dataKey}[${i}]: must be an object`)));
+    }
+    if (type === 'Chart.Gauge') {
+      for (const key of ['value', 'min', 'max']) if (node[key] !== undefined && !isNum(node[key])) errors.push(`${path}: Chart.Gauge.${key} must be a number`);
+      const segments = node['segments'];
+      if (Array.isArray(segments)) segments.forEach((seg: unknown, i) => (isJsonObject(seg) ? legendSize(seg, `${path}.segments[${i}]`, errors) : errors.push(`${path}.segments[${i}]: must be an object`)));
+    }
+    return { type: 'TextBlock', text: type, ...(typeof node['id'] === 'string' ? { id: node['id'] } : {}) };
+  }
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(node)) out[key] = checkCharts(value, `${path}.${key}`, errors);
+  return out;
+}
+
+function legendSize(seg: JsonObject, at: string, errors: string[]): void {
+  keysOnly(seg, ['legend', 'size', 'color'], 'gauge segment', at, errors);
+  if (typeof seg['legend'] !== 'string') errors.push(`${at}: a gauge segment needs a string "legend"`);
+  if (!isNum(seg['size'])) errors.push(`${at}: a gauge segment needs a number "size"`);
+}
+
+/**
  * Parses the card with the official adaptivecards library (Adaptive Cards 1.5, Teams' level)
  * and returns every problem: the library's parse events (unknown types, bad enum values,
  * properties newer than 1.5), its validateProperties() failures, plus the schema rules it
  * tolerates (unknown or mistyped properties, missing required ones) and the Teams size limit.
  */
-export function validateCard(card: object): CardValidation {
+export function validateCard(original: object): CardValidation {
   const errors: string[] = [];
-  const bytes = Buffer.byteLength(JSON.stringify(card), 'utf8');
+  const bytes = Buffer.byteLength(JSON.stringify(original), 'utf8');
+  // Same paths as the original: a chart is replaced in place.
+  const card = checkCharts(original, '$', errors) as object;
   if (bytes >= TEAMS_CARD_MAX_BYTES) {
     errors.push(`$: card is ${bytes} bytes; Teams only accepts cards smaller than ${TEAMS_CARD_MAX_BYTES} bytes`);
   }

@@ -574,4 +574,15 @@ export const migrations: Migration[] = [
       CREATE INDEX digest_subscriptions_by_status ON digest_subscriptions (status, conversation_id);
     `,
   },
+  {
+    version: 10,
+    name: 'digest subscriptions keep their conversation reference and last delivery',
+    // The reference is the subscription's own: a digest keeps its target even when the conversations
+    // table forgets the chat, and the pause on 403/404 is what stops it.
+    sql: `
+      ALTER TABLE digest_subscriptions ADD COLUMN reference TEXT NOT NULL DEFAULT '{}';
+      ALTER TABLE digest_subscriptions ADD COLUMN last_delivered_at TEXT;
+      ALTER TABLE digest_subscriptions ADD COLUMN last_delivered_day TEXT;
+    `,
+  },
 ];

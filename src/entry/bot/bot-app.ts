@@ -68,7 +68,14 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
       );
       return;
     }
-    const replies = await command.run({ argument: parsed.argument, personal: isPersonal(context.activity), replyTarget: replyTargetOf(context), actor: actorOf(context) });
+    const replies = await command.run({
+      argument: parsed.argument,
+      personal: isPersonal(context.activity),
+      replyTarget: replyTargetOf(context),
+      actor: actorOf(context),
+      timeZone: timeZoneOf(context.activity),
+      requestId: context.activity.id,
+    });
     for (const reply of replies) await send(context, reply);
   });
 
@@ -112,6 +119,13 @@ async function send(context: TurnContext, reply: CommandReply): Promise<void> {
 function replyTargetOf(context: TurnContext): ConversationTarget {
   const reference = TurnContext.getConversationReference(context.activity);
   return conversationTarget(reference, reference.conversation?.id ?? '');
+}
+
+/** Teams sends the client's zone as localTimezone and in a clientInfo entity ("timezone"). */
+function timeZoneOf(activity: Activity): string | undefined {
+  if (typeof activity.localTimezone === 'string' && activity.localTimezone !== '') return activity.localTimezone;
+  const info = (activity.entities ?? []).find((e) => e.type === 'clientInfo') as { timezone?: unknown } | undefined;
+  return typeof info?.timezone === 'string' && info.timezone !== '' ? info.timezone : undefined;
 }
 
 function actorOf(context: TurnContext): Actor {

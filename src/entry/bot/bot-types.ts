@@ -25,6 +25,10 @@ export interface CommandRequest {
   personal: boolean;
   /** Where a later post about this request (a sync result) goes. */
   replyTarget: ConversationTarget;
+  /** The sender's IANA time zone as Teams sends it (activity.localTimezone, or the clientInfo entity). */
+  timeZone?: string;
+  /** The activity's id, for an idempotency key of work the message asks for once. */
+  requestId?: string;
 }
 
 /** One text command: a file in commands/. */

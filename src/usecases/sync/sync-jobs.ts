@@ -26,6 +26,8 @@ export interface SyncJobDeps {
   /** SyncService.request: a retry after a lost lease or a crash joins the sync still running. */
   requestSync: (tenantId: string, trigger: 'schedule' | 'startup') => SyncRequest;
   report: SyncResultReport;
+  /** After a scheduled sync ends (the daily refresh): its status message to the digest subscriptions. */
+  afterScheduledSync?: (run: SyncRunRecord) => void;
 }
 
 export function registerSyncJobs(registry: JobRegistry, deps: SyncJobDeps): JobRegistry {
@@ -40,6 +42,7 @@ export function registerSyncJobs(registry: JobRegistry, deps: SyncJobDeps): JobR
       const request = deps.requestSync(tenant.id, trigger);
       const run: SyncRunRecord = await request.done;
       ctx.logger.info({ tenant: tenant.entraTenantId, syncRun: run.id, status: run.status, joined: request.joined }, 'scheduled sync ended');
+      if (trigger === 'schedule') deps.afterScheduledSync?.(run);
     })
     .on(postSyncResultJob, (payload) => deps.report.deliver(payload));
 }

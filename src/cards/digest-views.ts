@@ -1,0 +1,216 @@
+import { dayText, utcText } from './time-text';
+import type { CopilotTrendDay } from '../domain/usage';
+import type { SyncRunRecord } from '../domain/sync-run';
+import { formatMoney, totals, type CopilotSeatSummary, type Savings } from '../domain/seat-savings';
+import type { StoredCandidate, StoredSeat } from '../usecases/analytics/ports';
+
+export interface DigestFact {
+  title: string;
+  value: string;
+}
+
+/** The daily digest card of one tenant: seats, savings, candidates and security, every figure dated. */
+export interface DigestView {
+  tenantName: string;
+  titleText: string;
+  asOfText: string;
+  /** Set when the latest finished sync is older than 24 h (the digest still goes out, saying so). */
+  staleText: string;
+  /** False before the first analytics: the card says why instead of showing zeros. */
+  hasSeats: boolean;
+  noSeatsText: string;
+  utilizationText: string;
+  /** Chart.Gauge: utilization in % (0 when unknown, with the text saying so). */
+  gaugeValue: number;
+  /** Chart.Donut: seat holders by status. */
+  statusChart: Array<{ legend: string; value: number }>;
+  hasTrend: boolean;
+  trendText: string;
+  /** Chart.Line: Copilot active and enabled users per report day. */
+  trendChart: Array<{ legend: string; values: Array<{ x: string; y: number }> }>;
+  inactiveText: string;
+  inactiveRows: Array<{ name: string; detail: string }>;
+  inactiveMoreText: string;
+  savingsText: string;
+  renewalLines: Array<{ text: string }>;
+  candidatesText: string;
+  candidateRows: Array<{ name: string; detail: string }>;
+  securityText: string;
+  securityLines: Array<{ text: string }>;
+  freshness: DigestFact[];
+  actions: {
+    inactive: { tenantId: string; tier: 'all'; page: 0 };
+    candidates: { tenantId: string; page: 0 };
+    sync: { tenantId: string };
+    /** '' when there is no export link (PUBLIC_BASE_URL unset, or the exports are not wired). */
+    exportUrl: string;
+  };
+}
+
+/** The security part of the digest: a score line and up to three recommendations. */
+export interface DigestSecurity {
+  scoreText: string;
+  asOf: string | null;
+  recommendations: string[];
+}
+
+export interface DigestInput {
+  tenantId: string;
+  tenantName: string;
+  /** The local day the digest is for (YYYY-MM-DD in the subscription's zone). */
+  day: string;
+  analytics: { summary: CopilotSeatSummary; asOf: string } | undefined;
+  savings: Savings | undefined;
+  inactive: { total: number; rows: StoredSeat[] } | undefined;
+  candidates: { total: number; rows: StoredCandidate[] } | undefined;
+  trend: { days: CopilotTrendDay[] } | undefined;
+  security: DigestSecurity;
+  lastSync: SyncRunRecord | undefined;
+  exportUrl: string | null;
+}
+
+export const DIGEST_LIMITS = { inactive: 5, candidates: 3, security: 3, trendDays: 30 } as const;
+const STALE_MS = 24 * 3_600_000;
+
+const n = (value: number): string => value.toLocaleString('en-US');
+const plural = (count: number, one: string, many = `${one}s`) => `${n(count)} ${count === 1 ? one : many}`;
+
+export function digestView(input: DigestInput, now: Date): DigestView {
+  const { summary } = input.analytics ?? {};
+  const t = summary ? totals(summary) : undefined;
+  const finished = input.lastSync?.finishedAt ?? null;
+  const ageMs = finished ? now.getTime() - Date.parse(finished) : null;
+  const staleText =
+    ageMs !== null && ageMs > STALE_MS
+      ? `These figures are ${Math.floor(ageMs / 86_400_000) >= 1 ? `${plural(Math.floor(ageMs / 86_400_000), 'day')}` : `${Math.round(ageMs / 3_600_000)} h`} old: the latest finished sync was on ${utcText(finished ?? '')}. Check why the daily sync did not run (type **status**), or press Sync now.`
+      : finished === null
+        ? 'No sync has finished for this tenant yet, so there is nothing to report. Press Sync now.'
+        : '';
+
+  const rate = t?.utilizationRate ?? null;
+  const trendDays = (input.trend?.days ?? []).slice(-DIGEST_LIMITS.trendDays);
+  const series = (legend: string, pick: (d: CopilotTrendDay) => number | null | undefined) => ({
+    legend,
+    values: trendDays.flatMap((d) => {
+      const y = pick(d);
+      return typeof y === 'number' ? [{ x: d.reportDate, y }] : [];
+    }),
+  });
+  const trendChart = [series('Active users', (d) => d.counts.any?.active), series('Enabled users', (d) => d.counts.any?.enabled)].filter((s) => s.values.length > 0);
+  const lastTrend = trendDays.at(-1);
+
+  const inactive = input.inactive;
+  const candidates = input.candidates;
+  const savings = input.savings;
+  return {
+    tenantName: input.tenantName,
+    titleText: `${input.tenantName} · Copilot digest, ${dayText(input.day)}`,
+    asOfText: input.analytics ? `Seats as of ${utcText(input.analytics.asOf)}` : '',
+    staleText,
+    hasSeats: t !== undefined,
+    noSeatsText: t === undefined ? 'Seat analytics are not available yet: they are computed by the next sync. Press Sync now, then type **digest now**.' : '',
+    utilizationText: t
+      ? rate === null
+        ? 'No Copilot seats are assigned.'
+        : `Utilization ${rate}%: ${plural(t.active, 'active seat holder')} of ${plural(t.assigned, 'assigned seat')} (${n(t.purchased)} purchased, ${n(t.available)} unassigned; ${n(t.unknown)} unknown).`
+      : '',
+    gaugeValue: rate ?? 0,
+    statusChart: t
+      ? [
+          { legend: 'Active', value: t.active },
+          { legend: 'Inactive', value: t.inactive },
+          { legend: 'Unknown', value: t.unknown },
+          { legend: 'Unassigned', value: t.available },
+        ]
+      : [],
+    hasTrend: trendChart.length > 0,
+    trendText: lastTrend
+      ? `Copilot active users, last ${plural(trendDays.length, 'report day')} (report of ${dayText(lastTrend.reportRefreshDate)})`
+      : 'The Copilot usage trend is not available yet: the next sync reads it.',
+    trendChart,
+    inactiveText: t
+      ? `Idle seats to reclaim: ${n(t.reclaimable)} (${n(t.certain)} certain, ${n(t.probable)} probable); ${n(t.review)} to review, ${n(t.excluded)} excluded.`
+      : '',
+    inactiveRows: (inactive?.rows ?? []).slice(0, DIGEST_LIMITS.inactive).map((s) => ({
+      name: s.displayName ?? s.userPrincipalName,
+      detail: `${s.tier ?? s.recommendation} · ${s.daysSinceLastActivity === null ? 'never used' : `idle ${plural(s.daysSinceLastActivity, 'day')}`}${s.accountEnabled ? '' : ' · account disabled'}${s.assignedVia === 'group' ? ` · via group ${s.groups[0]?.displayName ?? ''}`.trimEnd() : ''}`,
+    })),
+    inactiveMoreText: inactive && inactive.total > DIGEST_LIMITS.inactive ? `and ${n(inactive.total - DIGEST_LIMITS.inactive)} more` : '',
+    savingsText: savings
+      ? savings.monthly === null
+        ? `Savings cannot be costed: ${savings.warnings[0] ?? 'a SKU has no price.'}`
+        : `Estimated savings: ${formatMoney(savings.monthly, savings.currency)} a month, ${formatMoney(savings.annual ?? 0, savings.currency)} a year (${savings.prices.map((p) => `${p.skuPartNumber} at ${p.amount === null ? 'no price' : formatMoney(p.amount, p.currency)}${p.source ? ` (${p.source.replace('_', ' ')})` : ''}`).join(', ')}).`
+      : '',
+    renewalLines: (savings?.renewalPlan ?? []).map((step) => ({ text: step.advice })),
+    candidatesText: summary
+      ? `Candidates for a seat: ${n(summary.candidates.High)} high, ${n(summary.candidates.Medium)} medium, ${n(summary.candidates.Low)} low priority.`
+      : '',
+    candidateRows: (candidates?.rows ?? []).slice(0, DIGEST_LIMITS.candidates).map((c) => ({
+      name: c.displayName ?? c.userPrincipalName,
+      detail: `${c.priority} · Microsoft 365 activity ${c.m365ActivityScore}/100${c.copilotChat ? ' · uses Copilot Chat without a seat' : ''}`,
+    })),
+    securityText: `${input.security.scoreText}${input.security.asOf ? ` (as of ${utcText(input.security.asOf)})` : ''}`,
+    securityLines: input.security.recommendations.slice(0, DIGEST_LIMITS.security).map((text) => ({ text })),
+    freshness: freshnessFacts(input),
+    actions: {
+      inactive: { tenantId: input.tenantId, tier: 'all', page: 0 },
+      candidates: { tenantId: input.tenantId, page: 0 },
+      sync: { tenantId: input.tenantId },
+      exportUrl: input.exportUrl ?? '',
+    },
+  };
+}
+
+function freshnessFacts(input: DigestInput): DigestFact[] {
+  const summary = input.analytics?.summary;
+  const last = input.trend?.days.at(-1);
+  const sync = input.lastSync;
+  const facts: DigestFact[] = [
+    { title: 'Directory and licences', value: sync?.finishedAt ? `${utcText(sync.finishedAt)} (sync ${sync.status})` : 'never synced' },
+    { title: 'Copilot usage report', value: summary?.reportRefreshDate ? `refreshed ${dayText(summary.reportRefreshDate)}` : 'not read' },
+    { title: 'Audit log', value: summary?.auditCoveredUntil ? `read up to ${utcText(summary.auditCoveredUntil)}` : 'not read' },
+    { title: 'Copilot trend', value: last ? `report of ${dayText(last.reportRefreshDate)}` : 'not read' },
+    { title: 'Security', value: input.security.asOf ? utcText(input.security.asOf) : 'not read' },
+  ];
+  return facts;
+}
+
+/** Seed 002 §2.2's daily refresh notification, as a small card after the scheduled sync. */
+export interface DigestStatusView {
+  titleText: string;
+  statusText: string;
+  statusColor: 'Good' | 'Warning' | 'Attention';
+  facts: DigestFact[];
+  errorLines: Array<{ text: string }>;
+  dashboardUrl: string;
+}
+
+const STATUS_OF = { success: 'SUCCESS', partial: 'PARTIAL', failed: 'FAILED' } as const;
+const MAX_ERROR_LINES = 3;
+
+export function digestStatusView(
+  input: { tenantName: string; run: SyncRunRecord & { status: 'success' | 'partial' | 'failed' }; summary: CopilotSeatSummary | undefined; dashboardUrl: string | undefined },
+  now: Date,
+): DigestStatusView {
+  const { run } = input;
+  const status = STATUS_OF[run.status];
+  const c = run.counts;
+  const records = c ? c.users + c.groups + c.licenseAssignments + c.skus : null;
+  const t = input.summary ? totals(input.summary) : undefined;
+  const errors = [...(run.errorText ? [run.errorText] : []), ...run.warnings];
+  const day = (run.finishedAt ?? now.toISOString()).slice(0, 10);
+  return {
+    titleText: `[Copilot Analytics] Daily Refresh - ${status} - ${day} · ${input.tenantName}`,
+    statusText: `Pipeline Status: ${status}`,
+    statusColor: run.status === 'success' ? 'Good' : run.status === 'partial' ? 'Warning' : 'Attention',
+    facts: [
+      { title: 'Records Processed', value: records === null ? 'none (the sync stored nothing)' : n(records) },
+      { title: 'Active Users', value: t ? n(t.active) : 'not computed' },
+      { title: 'Utilization Rate', value: t?.utilizationRate != null ? `${t.utilizationRate}%` : 'not computed' },
+      { title: 'Errors', value: n(errors.length) },
+      { title: 'Finished', value: run.finishedAt ? utcText(run.finishedAt) : 'not finished' },
+    ],
+    errorLines: errors.slice(0, MAX_ERROR_LINES).map((text) => ({ text: text.length > 300 ? `${text.slice(0, 299)}…` : text })).concat(errors.length > MAX_ERROR_LINES ? [{ text: `and ${errors.length - MAX_ERROR_LINES} more` }] : []),
+    dashboardUrl: input.dashboardUrl ?? '',
+  };
+}

@@ -1,0 +1,225 @@
+import { z } from 'zod';
+import { renderCard, type AdaptiveCardJson } from '../../cards/render';
+import { digestStatusView, digestView, DIGEST_LIMITS, type DigestSecurity } from '../../cards/digest-views';
+import { dueDay } from '../../domain/digest-time';
+import { savingsOf, type SkuPrice } from '../../domain/seat-savings';
+import type { TenantRecord } from '../../domain/tenant';
+import type { AnalyticsReads, ExportLinks } from '../analytics/ports';
+import { ConversationGoneError, type ConversationTarget, type Notifier } from '../notify/ports';
+import { NotReadyError, PermanentError } from '../outbox/job-errors';
+import type { JobQueue } from '../outbox/job-runner';
+import { defineJobType, type JobContext, type JobRegistry } from '../outbox/job-type';
+import type { SyncRunReads, TenantReads } from '../status/ports';
+import type { UsageReads } from '../usage/ports';
+import type { DigestSubscriptionStore } from './ports';
+
+const conversationTarget = z
+  .object({ serviceUrl: z.string().url(), conversation: z.object({ id: z.string().min(1) }).passthrough() })
+  .passthrough();
+
+/**
+ * One tenant's digest card into one conversation. Keyed `digest:<conversation>:<tenant>:<local day>`
+ * when scheduled, so two ticks, a restart or a catch-up land on the same job.
+ */
+export const postDigestJob = defineJobType(
+  'digest.post',
+  z.object({
+    conversationId: z.string().min(1),
+    tenantId: z.string().min(1),
+    day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    trigger: z.enum(['schedule', 'now']),
+    target: conversationTarget,
+  }),
+  // Retry-After decides the waits; 10 attempts outlast a long throttling spell before anything is dead-lettered.
+  { maxAttempts: 10, timeoutMs: 2 * 60_000, concurrency: 8 },
+);
+
+/** Seed 002 §2.2's daily refresh message after a scheduled sync, one per run and conversation. */
+export const postDigestStatusJob = defineJobType(
+  'digest.status',
+  z.object({ conversationId: z.string().min(1), runId: z.number().int().positive(), target: conversationTarget }),
+  { maxAttempts: 10, timeoutMs: 2 * 60_000, concurrency: 8 },
+);
+
+/** How long a digest waits for a sync before looking again when it cannot wait on the sync itself. */
+const SYNC_RECHECK_MS = 60_000;
+
+export function digestKey(conversationId: string, tenantId: string, day: string): string {
+  return `digest:${conversationId}:${tenantId}:${day}`;
+}
+
+export interface DigestDeps {
+  subscriptions: DigestSubscriptionStore;
+  tenants: TenantReads;
+  runs: Pick<SyncRunReads, 'get' | 'latestFinished'>;
+  analytics: AnalyticsReads;
+  usage: Pick<UsageReads, 'copilotTrend'>;
+  /** The tenant's price of a SKU (admin, config, list price; null = unpriced). */
+  priceFor: (tenantId: string) => (skuId: string) => SkuPrice | null;
+  /**
+   * LEAD: the single call site for the security part. It shows the posture summary until i7-decisions'
+   * securityScoreOf lands; swap the implementation wired in seat-steward.ts then.
+   */
+  security: (tenantId: string, now: Date) => DigestSecurity;
+  /** Signed CSV links (i7-exports); undefined while not wired, and the button is left out. */
+  exports: ExportLinks | undefined;
+  /**
+   * A sync of the tenant is running or queued: the digest waits for it ("after that morning's sync").
+   * `until` settles when this process finishes it.
+   */
+  syncInProgress: (tenantId: string) => { until?: Promise<unknown> } | undefined;
+  notifier: Notifier;
+  queue: JobQueue;
+  dashboardUrl: string | undefined;
+}
+
+/**
+ * The daily digest: which conversations get it when, the cards, and their delivery as outbox jobs.
+ * Exactly once per subscription, tenant and local day: the idempotency key makes the queueing
+ * idempotent and the outbox records the post. The one window left is a crash during the HTTP post
+ * itself (Teams took the card, the process died before recording it): that one card is sent again.
+ */
+export class DigestService {
+  constructor(private readonly deps: DigestDeps) {}
+
+  register(registry: JobRegistry): JobRegistry {
+    return registry.on(postDigestJob, (payload, ctx) => this.deliver(payload, ctx)).on(postDigestStatusJob, (payload) => this.deliverStatus(payload));
+  }
+
+  /**
+   * The scheduler's tick: queues today's digests of every active subscription whose local time has
+   * come and whose day is not queued yet. Called each minute and at start (which catches up a
+   * morning the app was down for). Returns the jobs created.
+   */
+  enqueueDue(now: Date): number {
+    let created = 0;
+    const tenants = this.deps.tenants.list();
+    for (const sub of this.deps.subscriptions.listActive()) {
+      const day = dueDay(sub, now);
+      if (!day) continue;
+      for (const tenant of tenants) {
+        const job = this.deps.queue.enqueue(
+          postDigestJob,
+          { conversationId: sub.conversationId, tenantId: tenant.id, day, trigger: 'schedule', target: sub.target },
+          { key: digestKey(sub.conversationId, tenant.id, day), tenantId: tenant.id },
+        );
+        if (job.created) created++;
+      }
+      // After the jobs: a crash in between queues the same keys again, which creates nothing.
+      this.deps.subscriptions.markQueued(sub.conversationId, day, now);
+    }
+    return created;
+  }
+
+  /** `digest now`: every tenant's digest into this conversation, through the outbox like the scheduled one. */
+  postNow(target: ConversationTarget, requestId: string, day: string): number {
+    let created = 0;
+    for (const tenant of this.deps.tenants.list()) {
+      const job = this.deps.queue.enqueue(
+        postDigestJob,
+        { conversationId: target.conversation.id, tenantId: tenant.id, day, trigger: 'now', target },
+        { key: `digest-now:${target.conversation.id}:${tenant.id}:${requestId}`, tenantId: tenant.id },
+      );
+      if (job.created) created++;
+    }
+    return created;
+  }
+
+  /** After a scheduled sync: its status message to every active subscription. */
+  queueStatusMessages(run: { id: number; tenantId: string }): number {
+    let created = 0;
+    for (const sub of this.deps.subscriptions.listActive()) {
+      const job = this.deps.queue.enqueue(
+        postDigestStatusJob,
+        { conversationId: sub.conversationId, runId: run.id, target: sub.target },
+        { key: `sync-status:${sub.conversationId}:${run.id}`, tenantId: run.tenantId },
+      );
+      if (job.created) created++;
+    }
+    return created;
+  }
+
+  /** The digest card of one tenant, as it would be posted now. */
+  card(tenant: TenantRecord, day: string, now: Date): AdaptiveCardJson {
+    const { analytics } = this.deps;
+    const stored = analytics.summary(tenant.id);
+    const inactive = analytics.seats(tenant.id, { recommendation: 'reclaim', offset: 0, limit: DIGEST_LIMITS.inactive });
+    const candidates = analytics.candidates(tenant.id, { offset: 0, limit: DIGEST_LIMITS.candidates });
+    let exportUrl: string | null = null;
+    try {
+      exportUrl = this.deps.exports?.link(tenant.id, 'underutilized', now).url ?? null;
+    } catch {
+      // No public base URL for links: the card goes out without the button rather than not at all.
+      exportUrl = null;
+    }
+    return renderCard(
+      'digest',
+      digestView(
+        {
+          tenantId: tenant.id,
+          tenantName: tenant.tenantName,
+          day,
+          analytics: stored ? { summary: stored.summary, asOf: stored.summary.computedAt } : undefined,
+          savings: stored ? savingsOf(stored.summary, this.deps.priceFor(tenant.id)) : undefined,
+          inactive: inactive ? { total: inactive.total, rows: inactive.rows } : undefined,
+          candidates: candidates ? { total: candidates.total, rows: candidates.rows } : undefined,
+          trend: this.deps.usage.copilotTrend(tenant.id),
+          security: this.deps.security(tenant.id, now),
+          lastSync: this.deps.runs.latestFinished(tenant.id),
+          exportUrl,
+        },
+        now,
+      ),
+    );
+  }
+
+  private async deliver(payload: z.output<typeof postDigestJob.payload>, ctx: JobContext): Promise<void> {
+    const { conversationId, tenantId, day, trigger } = payload;
+    const sub = this.deps.subscriptions.get(conversationId);
+    if (trigger === 'schedule') {
+      if (!sub) {
+        ctx.logger.info({ conversation: conversationId }, 'digest not posted: the conversation unsubscribed after it was queued');
+        return;
+      }
+      if (sub.status === 'paused') {
+        throw new PermanentError(`The digest subscription of conversation ${conversationId} is paused (${sub.pausedReason ?? 'no reason recorded'}), so the ${day} digest was not posted. Type **digest subscribe** there to resume.`);
+      }
+    }
+    const tenant = this.deps.tenants.find(tenantId);
+    if (!tenant) throw new PermanentError(`Tenant ${tenantId} is no longer registered in Seat Steward, so its ${day} digest was not posted.`);
+    const syncing = this.deps.syncInProgress(tenant.id);
+    if (syncing) throw new NotReadyError(`A sync of ${tenant.tenantName} is running or queued; the digest waits for it.`, { retryAfterMs: SYNC_RECHECK_MS, until: syncing.until });
+    const now = new Date();
+    await this.post(conversationId, payload.target as ConversationTarget, this.card(tenant, day, now), `daily digest of ${tenant.tenantName}`, sub !== undefined);
+    if (sub) this.deps.subscriptions.recordDelivery(conversationId, trigger === 'schedule' ? day : null, new Date());
+  }
+
+  private async deliverStatus(payload: z.output<typeof postDigestStatusJob.payload>): Promise<void> {
+    const { conversationId, runId } = payload;
+    const run = this.deps.runs.get(runId);
+    if (!run) throw new PermanentError(`Sync run ${runId} no longer exists, so its status message cannot be posted.`);
+    if (run.status === 'running') throw new NotReadyError(`Sync run ${runId} is still running.`, { retryAfterMs: SYNC_RECHECK_MS });
+    const sub = this.deps.subscriptions.get(conversationId);
+    if (!sub) return;
+    if (sub.status === 'paused') throw new PermanentError(`The digest subscription of conversation ${conversationId} is paused (${sub.pausedReason ?? 'no reason recorded'}), so the status of sync run ${runId} was not posted.`);
+    const tenant = this.deps.tenants.find(run.tenantId);
+    const card = renderCard(
+      'digest-status',
+      digestStatusView(
+        { tenantName: tenant?.tenantName ?? run.tenantId, run: { ...run, status: run.status }, summary: this.deps.analytics.summary(run.tenantId)?.summary, dashboardUrl: this.deps.dashboardUrl },
+        new Date(),
+      ),
+    );
+    await this.post(conversationId, payload.target as ConversationTarget, card, `daily refresh status of ${tenant?.tenantName ?? run.tenantId}`, true);
+  }
+
+  /** Posts; a chat Teams calls gone pauses the subscription with the reason, and the job is dead-lettered for the admin to see. */
+  private async post(conversationId: string, target: ConversationTarget, card: AdaptiveCardJson, what: string, subscribed: boolean): Promise<void> {
+    try {
+      await this.deps.notifier.post(target, [card], what);
+    } catch (error) {
+      if (error instanceof ConversationGoneError && subscribed) this.deps.subscriptions.pause(conversationId, error.message, new Date());
+      throw error;
+    }
+  }
+}
