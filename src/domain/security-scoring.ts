@@ -68,7 +68,7 @@ export interface SecurityScoring {
   /** 100 × Σscore / Σmax over the readable components, rounded; null when none could be read. */
   overallScore: number | null;
   components: Record<ScoredComponent, ComponentScore>;
-  /** Ordered by impact_points (largest first), then priority, then title. */
+  /** Ordered by impact_points (largest first), then priority, then component order. */
   recommendations: SecurityRecommendation[];
 }
 
@@ -296,6 +296,7 @@ export function scoreSecurity(input: SecurityInput): SecurityScoring {
       });
     }
   }
-  recommendations.sort((a, b) => b.impact_points - a.impact_points || PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] || a.title.localeCompare(b.title));
+  // Stable: equal impact and priority keep the component order (security defaults, MFA, CA, ...).
+  recommendations.sort((a, b) => b.impact_points - a.impact_points || PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority]);
   return { overallScore: readableMax > 0 ? Math.round((100 * sum) / readableMax) : null, components, recommendations };
 }
