@@ -111,7 +111,7 @@ function mfaDraft(m: NonNullable<SecurityInput['mfa']>): Draft {
     fixes.push({
       category: 'mfa',
       title: `Require MFA for ${plural(admins.length, 'admin')} without it`,
-      description: `${named}${more} hold admin roles without a registered MFA method. Have them register one now, and require MFA for admin roles (security defaults or a conditional access policy).`,
+      description: `${named}${more} ${admins.length === 1 ? 'holds an admin role' : 'hold admin roles'} without a registered MFA method. Have them register one now, and require MFA for admin roles (security defaults or a conditional access policy).`,
       gain: Math.min(score + 5 * admins.length, base) - score,
       urgent: true,
     });
