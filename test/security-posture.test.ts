@@ -69,13 +69,26 @@ describe('GET /security on a tenant with every licence and permission', () => {
   it("answers seed 000's shape with the figures the demo tenant served, no invented scores", async () => {
     expect((await h.app.sync.request(tenantId, 'test').done).status).toBe('success');
     const report = await security(h, tenantId);
-    expect(report.overall_score).toBeNull();
-    expect(report.recommendations).toEqual([]);
     const expected = expectedFigures(data);
     for (const c of COMPONENTS) {
-      expect(report[c]).toMatchObject({ ...expected[c], status: null, score: null, stale: false, reason: null });
+      expect(report[c]).toMatchObject({ ...expected[c], stale: false, reason: null });
       expect(report[c].as_of).toEqual(expect.any(String));
     }
+    // Every scored component is rated, and the overall score is over all five (all readable here).
+    const scored = COMPONENTS.filter((c) => c !== 'secure_score');
+    for (const c of scored) expect(['excellent', 'good', 'fair', 'poor']).toContain(report[c].status);
+    expect(report.secure_score).toMatchObject({ status: null, score: null });
+    const sum = scored.reduce((n, c) => n + (report[c].score as number), 0);
+    expect(scored.reduce((n, c) => n + (report[c].score_max as number), 0)).toBe(100);
+    expect(report.overall_score).toBe(Math.round(sum));
+    // The demo tenant has members without MFA, report-only policies and risky users: each has a recommendation, by impact.
+    const recs = report.recommendations as Array<{ category: string; title: string; priority: string; impact: string; impact_points: number }>;
+    const without = expected.mfa_adoption.total_users - expected.mfa_adoption.mfa_enabled_users;
+    expect(recs.some((r) => r.category === 'mfa' && r.title.includes(`${without} user`) || r.category === 'mfa' && /admins? without it/.test(r.title))).toBe(true);
+    expect(recs.some((r) => r.title === `Turn on ${expected.conditional_access.report_only} report-only conditional access ${expected.conditional_access.report_only === 1 ? 'policy' : 'policies'}`)).toBe(true);
+    const points = recs.map((r) => r.impact_points);
+    expect(points).toEqual([...points].sort((a, b) => b - a));
+    for (const r of recs) expect(r.impact).toBe('security');
     expect(expected.conditional_access.report_only).toBeGreaterThan(0);
     expect(expected.identity_protection.risk_detections).toBeGreaterThan(0);
   });
@@ -86,7 +99,7 @@ describe('GET /security on a tenant with every licence and permission', () => {
     expect(run.status).toBe('partial');
     const report = await security(h, tenantId);
     const expected = expectedFigures(data);
-    expect(report.conditional_access).toMatchObject({ ...expected.conditional_access, stale: true, status: null, reason: expect.stringMatching(/lacks Microsoft Entra ID P1/) as unknown });
+    expect(report.conditional_access).toMatchObject({ ...expected.conditional_access, stale: true, score: expect.any(Number) as unknown, reason: expect.stringMatching(/lacks Microsoft Entra ID P1/) as unknown });
     expect(report.mfa_adoption).toMatchObject({ ...expected.mfa_adoption, stale: true, reason: expect.stringMatching(/Microsoft Entra ID P1/) as unknown });
     expect(report.secure_score).toMatchObject({ stale: false, reason: null });
     h.demo.server.setData(data);
@@ -114,8 +127,15 @@ describe('a tenant without Entra ID P2, without Intune and without SecurityEvent
     expect(report.device_compliance).toMatchObject({ status: 'unknown', compliant_devices: null, reason: expect.stringMatching(/lacks Microsoft Intune/) as unknown });
     expect(report.secure_score).toMatchObject({ status: 'unknown', current_score: null, reason: expect.stringMatching(/permission SecurityEvents\.Read\.All/) as unknown });
     const expected = expectedFigures(data);
-    expect(report.conditional_access).toMatchObject({ ...expected.conditional_access, status: null });
-    expect(report.mfa_adoption).toMatchObject({ ...expected.mfa_adoption, status: null });
+    expect(report.conditional_access).toMatchObject({ ...expected.conditional_access, status: expect.stringMatching(/^(excellent|good|fair|poor)$/) as unknown });
+    expect(report.mfa_adoption).toMatchObject({ ...expected.mfa_adoption, status: expect.stringMatching(/^(excellent|good|fair|poor)$/) as unknown });
+    // Identity protection and device compliance are left out, not scored 0: overall is over the 70 readable points.
+    const readable = ['security_defaults', 'mfa_adoption', 'conditional_access'] as const;
+    expect(report.identity_protection.score).toBeNull();
+    expect(report.device_compliance.score).toBeNull();
+    expect(readable.reduce((n, c) => n + (report[c].score_max as number), 0)).toBe(70);
+    expect(report.overall_score).toBe(Math.round((100 * readable.reduce((n, c) => n + (report[c].score as number), 0)) / 70));
+    expect(report.recommendations).toEqual(expect.arrayContaining([expect.objectContaining({ category: 'visibility', title: 'Let Seat Steward read identity protection' })]));
     expect(new SqliteSourceStatusStore(h.app.db).get(tenantId, 'security_posture')?.lastOutcome).toBe('ok');
   });
 
@@ -136,7 +156,9 @@ describe('a tenant without Entra ID P2, without Intune and without SecurityEvent
       expect(text).toMatch(/As of \d+ \w+ \d{4}/);
       expect(text).toMatch(/Identity protection[\s\S]*Unknown[\s\S]*Not read: .*Microsoft Entra ID P2/);
       expect(text).toMatch(/Device compliance[\s\S]*Unknown[\s\S]*Microsoft Intune/);
-      expect(text).toMatch(/score and recommendations are not computed yet/);
+      expect(text).toMatch(/Security score \d+ \/ 100/);
+      expect(text).toMatch(/Left out \(could not be read\): identity protection, device compliance\./);
+      expect(text).toMatch(/Recommendations/);
     } finally {
       await connector.stop();
     }

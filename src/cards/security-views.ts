@@ -12,12 +12,30 @@ export interface SecurityComponentView {
   reasonText: string;
   /** 'Default' when read, 'Warning' when stale or unknown. */
   color: 'Default' | 'Warning';
+  /** "18 / 20 · good", '' when not scored (unknown, or Secure Score). */
+  ratingText: string;
+}
+
+export interface SecurityRecommendationView {
+  /** "High · +12.5 points" */
+  priorityText: string;
+  title: string;
+  description: string;
+  color: 'Attention' | 'Warning' | 'Default';
 }
 
 export interface SecurityView {
   tenantName: string;
   generatedText: string;
   components: SecurityComponentView[];
-  /** Says that ratings and recommendations are not computed yet. */
+  /** "Security score 72 / 100", or why there is none. */
+  scoreText: string;
+  /** Which components the score leaves out, '' when none. */
+  scoreDetailText: string;
+  /** The top recommendations by impact (at most 5). */
+  recommendations: SecurityRecommendationView[];
+  /** "and 3 more recommendations (GET /security)", '' when none left out. */
+  moreText: string;
+  /** How the score is made (rubric in one line). */
   scoreNote: string;
 }

@@ -319,15 +319,19 @@ export function assessSeat(facts: SeatFacts, today: string, settings: AnalyticsS
     return decide('reclaim', 'certain', `Reclaim (certain): never used in the ${plural(seatAge, 'day')} since ${facts.seatSince}.`);
   }
   if (daysSince >= CERTAIN_DAYS) return decide('reclaim', 'certain', `Reclaim (certain): no Copilot use for ${plural(daysSince, 'day')} (${CERTAIN_DAYS} or more).`);
-  // Inactive only because of the report's lag, with the audit log not read past the report's date: borderline.
+  // Inactive only because of the days nobody has read yet (after the report's date and after how far
+  // the audit log was read, whichever is later): borderline, since use in those days would be unseen.
   if (facts.report.state === 'matched' && evidence) {
-    const lag = Math.max(0, daysBetween(facts.report.refreshDate, today));
-    const auditCovers = facts.audit.coveredUntil !== null && facts.audit.coveredUntil.slice(0, 10) >= today;
-    if (!auditCovers && daysSince - lag < settings.inactiveDays) {
+    const auditDay = facts.audit.coveredUntil?.slice(0, 10) ?? null;
+    const seenUntil = auditDay !== null && auditDay > facts.report.refreshDate ? auditDay : facts.report.refreshDate;
+    const unseen = Math.max(0, daysBetween(seenUntil, today));
+    if (unseen > 0 && daysSince - unseen < settings.inactiveDays) {
+      const lag = Math.max(0, daysBetween(facts.report.refreshDate, today));
+      const audit = seenUntil === facts.report.refreshDate ? `the audit log does not cover the ${plural(lag, 'day')} since` : `the audit log is read only up to ${seenUntil}`;
       return decide(
         'review',
         null,
-        `Review: idle ${plural(daysSince, 'day')} counted from today, but the report ends ${facts.report.refreshDate} and the audit log does not cover the ${plural(lag, 'day')} since, so recent use may be missing.`,
+        `Review: idle ${plural(daysSince, 'day')} counted from today, but the report ends ${facts.report.refreshDate} and ${audit}, so recent use may be missing.`,
       );
     }
   }
@@ -339,13 +343,16 @@ export function exclusionOf(
   user: { userId: string; userPrincipalName: string; department: string | null; groupIds: ReadonlySet<string> },
   rules: ExclusionRules,
 ): string | null {
-  const upn = user.userPrincipalName.toLowerCase();
-  const id = user.userId.toLowerCase();
-  for (const entry of rules.users) if (entry === upn || entry === id) return `user ${entry}`;
-  for (const group of rules.groups) if (user.groupIds.has(group)) return `member of group ${group}`;
+  // Rules may come from elsewhere than config (which lower-cases them), so both sides are normalised here.
+  const norm = (v: string) => v.trim().toLowerCase();
+  const upn = norm(user.userPrincipalName);
+  const id = norm(user.userId);
+  for (const entry of rules.users.map(norm)) if (entry === upn || entry === id) return `user ${entry}`;
+  const groupIds = new Set([...user.groupIds].map(norm));
+  for (const group of rules.groups.map(norm)) if (groupIds.has(group)) return `member of group ${group}`;
   if (user.department) {
-    const dept = user.department.toLowerCase();
-    for (const d of rules.departments) if (d.toLowerCase() === dept) return `department ${user.department}`;
+    const dept = norm(user.department);
+    for (const d of rules.departments) if (dept !== '' && norm(d) === dept) return `department ${user.department}`;
   }
   return null;
 }
@@ -367,6 +374,8 @@ export interface CandidateFacts {
 export interface CandidateAssessment {
   m365ActivityScore: number;
   priority: CandidatePriority;
+  /** Copilot Chat used without a seat in the last 30 days: such candidates are High and rank first. */
+  recentChat: boolean;
   reasons: string[];
 }
 
@@ -391,16 +400,17 @@ export function assessCandidate(facts: CandidateFacts, today: string): Candidate
   const chatRecent = chatDays !== null && chatDays < 30;
   const priority: CandidatePriority | null = chatRecent || score >= 70 ? 'High' : score >= 40 ? 'Medium' : score >= 1 ? 'Low' : null;
   if (priority === null) return null;
-  return { m365ActivityScore: score, priority, reasons };
+  return { m365ActivityScore: score, priority, recentChat: chatRecent, reasons };
 }
 
-/** Candidates ranked: Copilot Chat users without a seat first (latest first), then by score, then by UPN. */
+/** Candidates ranked: recent Copilot Chat users without a seat first (latest first), then by score, then by UPN. */
 export function compareCandidates(
   a: { facts: CandidateFacts; assessment: CandidateAssessment },
   b: { facts: CandidateFacts; assessment: CandidateAssessment },
 ): number {
-  const aChat = a.facts.chat?.lastAt ?? '';
-  const bChat = b.facts.chat?.lastAt ?? '';
+  // Only chat use recent enough to make a High candidate ranks first: an old chat must not lift a Low one above High ones.
+  const aChat = a.assessment.recentChat && a.facts.chat ? a.facts.chat.lastAt : '';
+  const bChat = b.assessment.recentChat && b.facts.chat ? b.facts.chat.lastAt : '';
   if ((aChat === '') !== (bChat === '')) return aChat === '' ? 1 : -1;
   if (aChat !== bChat) return aChat < bChat ? 1 : -1;
   if (a.assessment.m365ActivityScore !== b.assessment.m365ActivityScore) return b.assessment.m365ActivityScore - a.assessment.m365ActivityScore;

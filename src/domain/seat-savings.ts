@@ -126,8 +126,9 @@ export function totals(summary: CopilotSeatSummary): {
 
 /**
  * Estimated savings and the renewal plan. Idle capacity (reclaimable plus unassigned seats) first
- * goes to High and Medium candidates, since a seat already paid for is best used; the rest is cut at
- * the SKU's next renewal, when a subscription can shrink (annual commitments cannot mid-term).
+ * goes to High and Medium candidates, since a seat already paid for is best used, taken from the
+ * SKUs renewing last; the rest is cut at the SKU's next renewal, when a subscription can shrink
+ * (annual commitments cannot mid-term). Steps are listed by renewal date, unknown dates last.
  */
 export function savingsOf(summary: CopilotSeatSummary, price: (skuId: string) => SkuPrice | null): Savings {
   const warnings: string[] = [];
@@ -135,10 +136,13 @@ export function savingsOf(summary: CopilotSeatSummary, price: (skuId: string) =>
     const p = price(s.skuId);
     return { skuId: s.skuId, skuPartNumber: s.skuPartNumber, amount: p?.amount ?? null, currency: p?.currency ?? null, source: p?.source ?? null };
   });
-  const currencies = new Set(prices.filter((p) => p.amount !== null).map((p) => p.currency));
+  // Only SKUs with something to save are added up: a price in another currency elsewhere changes nothing.
+  const currencies = new Set(prices.filter((p, i) => p.amount !== null && reclaimableOf(summary.skus[i]) > 0).map((p) => p.currency));
+  const anyPriced = prices.find((p) => p.amount !== null);
+  if (currencies.size === 0 && anyPriced) currencies.add(anyPriced.currency);
   let monthly: number | null = 0;
   for (const [i, s] of summary.skus.entries()) {
-    const reclaimable = s.reclaimable.certain + s.reclaimable.probable;
+    const reclaimable = reclaimableOf(s);
     if (reclaimable === 0) continue;
     const p = prices[i];
     if (p.amount === null) {
@@ -152,14 +156,22 @@ export function savingsOf(summary: CopilotSeatSummary, price: (skuId: string) =>
   }
   const currency = currencies.size === 1 ? ([...currencies][0] ?? null) : null;
 
+  // Reassign from the SKU whose cut is furthest off (the latest renewal), since those seats are paid
+  // for until then anyway; the soonest renewals, and SKUs with no known date (cut now), keep their
+  // idle seats to cut, where cutting saves money soonest.
   let wanting = summary.candidates.High + summary.candidates.Medium;
+  const reassign = new Map<SkuSeatCounts, number>();
+  for (const s of [...summary.skus].sort((a, b) => (b.renewalDate ?? '').localeCompare(a.renewalDate ?? ''))) {
+    const n = Math.min(reclaimableOf(s) + s.available, wanting);
+    reassign.set(s, n);
+    wanting -= n;
+  }
   const renewalPlan = summary.skus
     .map((s, i) => ({ s, p: prices[i] }))
     .sort((a, b) => (a.s.renewalDate ?? '9999').localeCompare(b.s.renewalDate ?? '9999'))
     .map(({ s, p }): RenewalStep => {
-      const idle = s.reclaimable.certain + s.reclaimable.probable + s.available;
-      const reassignNow = Math.min(idle, wanting);
-      wanting -= reassignNow;
+      const idle = reclaimableOf(s) + s.available;
+      const reassignNow = reassign.get(s) ?? 0;
       const cut = idle - reassignNow;
       const saves = p.amount === null ? null : round2(cut * p.amount);
       const money = saves === null ? '' : ` (saves ${formatMoney(saves, p.currency)} a month)`;
@@ -194,6 +206,10 @@ export function formatMoney(amount: number, currency: string | null): string {
   } catch {
     return `${amount.toFixed(2)} ${currency}`;
   }
+}
+
+function reclaimableOf(s: SkuSeatCounts): number {
+  return s.reclaimable.certain + s.reclaimable.probable;
 }
 
 function round2(n: number): number {

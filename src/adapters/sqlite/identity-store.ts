@@ -202,7 +202,15 @@ export class SqliteIdentityStore implements IdentityStore, IdentityReads {
          WHERE u.tenant_id = @t AND u.snapshot_id = (SELECT current_snapshot_id FROM tenants WHERE id = @t)
            AND u.account_enabled = 1 AND u.user_type = 'Member'`,
       ).get({ t: tenantId, g: generation }) as { total: number; registered: number; unknown: number };
-      return { totalUsers: row.total, mfaEnabledUsers: row.registered, unknownUsers: row.unknown };
+      const admins = prepared(
+        this.db,
+        `SELECT u.user_principal_name AS upn
+         FROM user_mfa m JOIN users u ON u.tenant_id = m.tenant_id AND u.user_id = m.user_id
+           AND u.snapshot_id = (SELECT current_snapshot_id FROM tenants WHERE id = @t)
+         WHERE m.tenant_id = @t AND m.generation = @g AND m.is_admin = 1 AND m.mfa_registered = 0 AND u.account_enabled = 1
+         ORDER BY u.user_principal_name COLLATE NOCASE`,
+      ).all({ t: tenantId, g: generation }) as Array<{ upn: string }>;
+      return { totalUsers: row.total, mfaEnabledUsers: row.registered, unknownUsers: row.unknown, adminsWithoutMfa: admins.map((a) => a.upn) };
     })();
   }
 }

@@ -46,6 +46,8 @@ export interface MfaAdoption {
   mfaEnabledUsers: number;
   /** Enabled members the MFA read did not list (joined after it, or missing from Graph's report). */
   unknownUsers: number;
+  /** UPNs of enabled accounts holding an admin role without MFA registered (the security rubric names them first). */
+  adminsWithoutMfa: string[];
 }
 
 /** What the /security answer and the security card read. */

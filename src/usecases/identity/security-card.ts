@@ -1,4 +1,4 @@
-import type { SecurityComponentView, SecurityView } from '../../cards/security-views';
+import type { SecurityComponentView, SecurityRecommendationView, SecurityView } from '../../cards/security-views';
 import { utcText } from '../../cards/time-text';
 import type { ComponentState, SecurityReport } from './security-report';
 
@@ -22,6 +22,20 @@ function component(title: string, state: ComponentState, valueText: string, deta
     unknown,
     reasonText: unknown ? `Not read: ${reason}` : state.stale ? `The last read failed: ${reason}` : '',
     color: unknown || state.stale ? 'Warning' : 'Default',
+    ratingText: state.score === null || state.score_max === null || state.status === null ? '' : `${state.score} / ${state.score_max} · ${state.status}`,
+  };
+}
+
+const MAX_RECOMMENDATIONS = 5;
+const COMPONENT_TITLES = { security_defaults: 'security defaults', mfa_adoption: 'MFA registration', conditional_access: 'conditional access', identity_protection: 'identity protection', device_compliance: 'device compliance' } as const;
+
+function recommendationView(r: SecurityReport['recommendations'][number]): SecurityRecommendationView {
+  const priority = r.priority === 'high' ? 'High' : r.priority === 'medium' ? 'Medium' : 'Low';
+  return {
+    priorityText: r.impact_points > 0 ? `${priority} · +${r.impact_points} points` : `${priority} · ${r.impact}`,
+    title: r.title,
+    description: clip(r.description),
+    color: r.priority === 'high' ? 'Attention' : r.priority === 'medium' ? 'Warning' : 'Default',
   };
 }
 
@@ -32,6 +46,7 @@ export function securityCardView(tenantName: string, r: SecurityReport): Securit
   const ip = r.identity_protection;
   const dc = r.device_compliance;
   const ss = r.secure_score;
+  const leftOut = (Object.keys(COMPONENT_TITLES) as Array<keyof typeof COMPONENT_TITLES>).filter((c) => r[c].status === 'unknown').map((c) => COMPONENT_TITLES[c]);
   return {
     tenantName,
     generatedText: `Generated ${utcText(r.generated_at)}`,
@@ -43,6 +58,10 @@ export function securityCardView(tenantName: string, r: SecurityReport): Securit
       component('Device compliance', dc, dc.compliance_rate === null ? 'No devices' : `${dc.compliance_rate}%`, `${n(dc.compliant_devices)} compliant, ${n(dc.non_compliant_devices)} not compliant, of ${n(dc.total_devices)} managed devices`),
       component('Microsoft Secure Score', ss, `${n(ss.current_score)} / ${n(ss.max_score)}`, `${n(ss.control_profiles)} improvement actions`),
     ],
-    scoreNote: 'Raw figures only: the security score and recommendations are not computed yet.',
+    scoreText: r.overall_score === null ? 'Security score: unknown (nothing could be read)' : `Security score ${r.overall_score} / 100`,
+    scoreDetailText: leftOut.length === 0 ? '' : `Left out (could not be read): ${leftOut.join(', ')}.`,
+    recommendations: r.recommendations.slice(0, MAX_RECOMMENDATIONS).map(recommendationView),
+    moreText: r.recommendations.length > MAX_RECOMMENDATIONS ? `and ${r.recommendations.length - MAX_RECOMMENDATIONS} more recommendations (GET /security)` : '',
+    scoreNote: 'Score: security defaults 20, MFA 30, conditional access 20, identity protection 15, device compliance 15; over the components that could be read. Secure Score is shown, not scored.',
   };
 }

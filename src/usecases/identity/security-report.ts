@@ -1,34 +1,40 @@
 import type { SourceStatusRecord } from '../../domain/activity-sources';
 import type { PostureComponentId, PostureComponentRecord, PostureFigures } from '../../domain/identity';
+import { CA_BASELINE_POLICIES, type ComponentRating, type ComponentScore, type ScoredComponent, scoreSecurity, type SecurityRecommendation } from '../../domain/security-scoring';
 import type { IdentityReads } from './ports';
 
 /**
- * Seed 000's security report from the stored raw data. Ratings (overall_score, each component's
- * score and status rating) and recommendations come with the next issue's rubric: until then they
- * are null / []. A component's `status` is "unknown" when it was never read, with `reason`; a
- * component whose last read failed keeps its last figures with `stale: true` and the reason.
+ * Seed 000's security report from the stored raw data, scored on the rubric of
+ * domain/security-scoring.ts. A component's `status` is "unknown" when it was never read, with
+ * `reason`, and it is left out of overall_score; a component whose last read failed keeps its last
+ * figures (still scored) with `stale: true` and the reason. Secure Score is shown, not scored.
  */
 export interface ComponentState {
-  status: 'unknown' | null;
-  score: null;
+  status: ComponentRating | null;
+  /** Points out of score_max; null when unknown (or not scored: Secure Score). */
+  score: number | null;
+  score_max: number | null;
   /** When the figures were read (or the data's own date); null when unknown. */
   as_of: string | null;
   stale: boolean;
   /** Why it is unknown or stale (the missing permission or licence, or the failure). */
   reason: string | null;
+  /** How the rubric read it (e.g. security defaults off but replaced by conditional access); null when nothing to add. */
+  score_note: string | null;
 }
 
 export interface SecurityReport {
   tenant_id: string;
   generated_at: string;
-  overall_score: null;
+  /** 100 × Σscore / Σscore_max over the readable components; null when none was readable. */
+  overall_score: number | null;
   security_defaults: ComponentState & { enabled: boolean | null };
   mfa_adoption: ComponentState & { total_users: number | null; mfa_enabled_users: number | null; unknown_users: number | null; adoption_rate: number | null };
-  conditional_access: ComponentState & { policies_count: number | null; enabled_policies: number | null; report_only: number | null; disabled_policies: number | null; coverage: null };
+  conditional_access: ComponentState & { policies_count: number | null; enabled_policies: number | null; report_only: number | null; disabled_policies: number | null; coverage: 'complete' | 'partial' | 'none' | null };
   identity_protection: ComponentState & { enabled: boolean | null; risk_detections: number | null; high_risk_users: number | null; at_risk_users: number | null };
   device_compliance: ComponentState & { total_devices: number | null; compliant_devices: number | null; non_compliant_devices: number | null; compliance_rate: number | null };
   secure_score: ComponentState & { current_score: number | null; max_score: number | null; control_profiles: number | null };
-  recommendations: never[];
+  recommendations: SecurityRecommendation[];
 }
 
 const NEVER_READ = 'Not read yet: run a sync.';
@@ -40,9 +46,9 @@ export function percent(part: number, whole: number): number | null {
 
 function stateOf(record: PostureComponentRecord | undefined): ComponentState {
   if (!record || record.figures === null) {
-    return { status: 'unknown', score: null, as_of: null, stale: false, reason: record?.reason ?? NEVER_READ };
+    return { status: 'unknown', score: null, score_max: null, as_of: null, stale: false, reason: record?.reason ?? NEVER_READ, score_note: null };
   }
-  return { status: null, score: null, as_of: record.asOf, stale: record.errorCode !== null, reason: record.reason };
+  return { status: null, score: null, score_max: null, as_of: record.asOf, stale: record.errorCode !== null, reason: record.reason, score_note: null };
 }
 
 export function securityReport(tenantId: string, reads: IdentityReads, mfaStatus: SourceStatusRecord | undefined, now: Date): SecurityReport {
@@ -58,39 +64,64 @@ export function securityReport(tenantId: string, reads: IdentityReads, mfaStatus
   const adoption = reads.mfaAdoption(tenantId);
   const mfaFailed = mfaStatus !== undefined && (mfaStatus.lastOutcome === 'refused' || mfaStatus.lastOutcome === 'failed');
   const mfaState: ComponentState = adoption
-    ? { status: null, score: null, as_of: mfaStatus?.asOf ?? null, stale: mfaFailed, reason: mfaFailed ? mfaStatus.message : null }
-    : { status: 'unknown', score: null, as_of: null, stale: false, reason: mfaStatus?.message ?? NEVER_READ };
+    ? { status: null, score: null, score_max: null, as_of: mfaStatus?.asOf ?? null, stale: mfaFailed, reason: mfaFailed ? mfaStatus.message : null, score_note: null }
+    : { status: 'unknown', score: null, score_max: null, as_of: null, stale: false, reason: mfaStatus?.message ?? NEVER_READ, score_note: null };
   const known = adoption ? adoption.totalUsers - adoption.unknownUsers : 0;
+
+  const reasonOf = (state: ComponentState): string => state.reason ?? NEVER_READ;
+  const states: Record<ScoredComponent, ComponentState> = {
+    security_defaults: stateOf(records.get('security_defaults')),
+    mfa_adoption: mfaState,
+    conditional_access: stateOf(records.get('conditional_access')),
+    identity_protection: stateOf(records.get('identity_protection')),
+    device_compliance: stateOf(records.get('device_compliance')),
+  };
+  const scoring = scoreSecurity({
+    securityDefaults: sd,
+    mfa: adoption,
+    conditionalAccess: ca,
+    identityProtection: ip,
+    deviceCompliance: dc,
+    reasons: Object.fromEntries(Object.entries(states).filter(([, st]) => st.status === 'unknown').map(([c, st]) => [c, reasonOf(st)])),
+  });
+  const scored = (c: ScoredComponent): ComponentState => {
+    const st = states[c];
+    const r: ComponentScore = scoring.components[c];
+    if (st.status === 'unknown') return { ...st, score_max: r.max };
+    // Read, but nothing to score (no managed devices): unknown with the rubric's reason.
+    if (r.status === 'unknown') return { ...st, status: 'unknown', score_max: r.max, score_note: r.note };
+    return { ...st, status: r.status, score: r.score, score_max: r.max, score_note: r.note };
+  };
 
   return {
     tenant_id: tenantId,
     generated_at: now.toISOString(),
-    overall_score: null,
-    security_defaults: { ...stateOf(records.get('security_defaults')), enabled: sd?.enabled ?? null },
+    overall_score: scoring.overallScore,
+    security_defaults: { ...scored('security_defaults'), enabled: sd?.enabled ?? null },
     mfa_adoption: {
-      ...mfaState,
+      ...scored('mfa_adoption'),
       total_users: adoption?.totalUsers ?? null,
       mfa_enabled_users: adoption?.mfaEnabledUsers ?? null,
       unknown_users: adoption?.unknownUsers ?? null,
       adoption_rate: adoption ? percent(adoption.mfaEnabledUsers, known) : null,
     },
     conditional_access: {
-      ...stateOf(records.get('conditional_access')),
+      ...scored('conditional_access'),
       policies_count: ca?.policies_count ?? null,
       enabled_policies: ca?.enabled_policies ?? null,
       report_only: ca?.report_only ?? null,
       disabled_policies: ca?.disabled_policies ?? null,
-      coverage: null,
+      coverage: ca ? (ca.enabled_policies >= CA_BASELINE_POLICIES && ca.report_only === 0 ? 'complete' : ca.enabled_policies > 0 ? 'partial' : 'none') : null,
     },
     identity_protection: {
-      ...stateOf(records.get('identity_protection')),
+      ...scored('identity_protection'),
       enabled: ip ? true : null,
       risk_detections: ip?.risk_detections ?? null,
       high_risk_users: ip?.high_risk_users ?? null,
       at_risk_users: ip?.at_risk_users ?? null,
     },
     device_compliance: {
-      ...stateOf(records.get('device_compliance')),
+      ...scored('device_compliance'),
       total_devices: dc?.total_devices ?? null,
       compliant_devices: dc?.compliant_devices ?? null,
       non_compliant_devices: dc?.non_compliant_devices ?? null,
@@ -98,10 +129,37 @@ export function securityReport(tenantId: string, reads: IdentityReads, mfaStatus
     },
     secure_score: {
       ...stateOf(records.get('secure_score')),
+      score_note: 'Shown, not scored: Secure Score already counts these controls.',
       current_score: ss?.current ?? null,
       max_score: ss?.max ?? null,
       control_profiles: ss?.control_profiles ?? null,
     },
-    recommendations: [],
+    recommendations: scoring.recommendations,
+  };
+}
+
+/** What the daily digest shows of security: the overall score, its date, and the top recommendations. */
+export interface SecurityScoreSummary {
+  overall_score: number | null;
+  /** The oldest as-of date among the scored components (the score is no fresher than that); null when none was read. */
+  as_of: string | null;
+  /** Components left out of the score, with why. */
+  unknown: Array<{ component: ScoredComponent; reason: string }>;
+  recommendations: SecurityRecommendation[];
+  /** How many recommendations there are in all ("and N more"). */
+  total_recommendations: number;
+}
+
+/** The security score and the `top` recommendations (by impact) of a tenant, for the digest. */
+export function securityScoreOf(tenantId: string, reads: IdentityReads, mfaStatus: SourceStatusRecord | undefined, now: Date, top = 3): SecurityScoreSummary {
+  const r = securityReport(tenantId, reads, mfaStatus, now);
+  const components: ScoredComponent[] = ['security_defaults', 'mfa_adoption', 'conditional_access', 'identity_protection', 'device_compliance'];
+  const dates = components.map((c) => r[c]).filter((c) => c.status !== 'unknown' && c.as_of !== null).map((c) => c.as_of as string);
+  return {
+    overall_score: r.overall_score,
+    as_of: dates.length > 0 ? dates.reduce((a, b) => (a < b ? a : b)) : null,
+    unknown: components.filter((c) => r[c].status === 'unknown').map((c) => ({ component: c, reason: r[c].score_note ?? r[c].reason ?? NEVER_READ })),
+    recommendations: r.recommendations.slice(0, top),
+    total_recommendations: r.recommendations.length,
   };
 }
