@@ -65,11 +65,11 @@ import { auditStopConfirmAction } from '../entry/bot/card-actions/audit-stop-con
 import { managementApiFor } from './audit-access';
 import { SqliteDigestSubscriptions } from '../adapters/sqlite/digest-subscriptions';
 import { DigestService } from '../usecases/digest/digest-service';
-import { postureDigestSecurity } from '../usecases/digest/digest-security';
+import { digestSecurity } from '../usecases/digest/digest-security';
 import { digestCommand } from '../entry/bot/commands/digest';
 import { digestTick, scheduleDigests } from '../entry/schedule/digest-schedule';
 import { adminGate } from '../entry/bot/admin-gate';
-import { securityReport } from '../usecases/identity/security-report';
+import { securityScoreOf } from '../usecases/identity/security-report';
 import { priceOf, type SkuPrice } from '../domain/seat-savings';
 import type { AnalyticsReads, ExportLinks } from '../usecases/analytics/ports';
 import { tenantSyncJob } from '../usecases/sync/sync-jobs';
@@ -250,8 +250,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     usage,
     // LEAD: admin prices come from the pipeline's PriceBook (i7-pipeline / i7-exports) once it is wired here.
     priceFor: () => (skuId) => priceOf(skuId, new Map(), configPrices),
-    // LEAD: the single security call site; swap for i7-decisions' securityScoreOf when it lands.
-    security: (tenantId, now) => postureDigestSecurity(securityReport(tenantId, identityReads, sourceStatus.get(tenantId, 'mfa'), now)),
+    security: (tenantId, now) => digestSecurity(securityScoreOf(tenantId, identityReads, sourceStatus.get(tenantId, 'mfa'), now)),
     exports: exportLinks,
     syncInProgress: (tenantId) => {
       if (sync.isRunning(tenantId)) {

@@ -57,8 +57,7 @@ export interface DigestDeps {
   /** The tenant's price of a SKU (admin, config, list price; null = unpriced). */
   priceFor: (tenantId: string) => (skuId: string) => SkuPrice | null;
   /**
-   * LEAD: the single call site for the security part. It shows the posture summary until i7-decisions'
-   * securityScoreOf lands; swap the implementation wired in seat-steward.ts then.
+   * The security part (the rubric's score and top recommendations).
    */
   security: (tenantId: string, now: Date) => DigestSecurity;
   /** Signed CSV links (i7-exports); undefined while not wired, and the button is left out. */
