@@ -72,7 +72,7 @@ import { digestTick, scheduleDigests } from '../entry/schedule/digest-schedule';
 import { adminGate } from '../entry/bot/admin-gate';
 import { securityScoreOf } from '../usecases/identity/security-report';
 import { priceOf, type SkuPrice } from '../domain/seat-savings';
-import type { AnalyticsReads, ExportLinks } from '../usecases/analytics/ports';
+import type { ExportLinks } from '../usecases/analytics/ports';
 import { tenantSyncJob } from '../usecases/sync/sync-jobs';
 
 export interface SeatStewardOptions {
@@ -87,8 +87,6 @@ export interface SeatStewardOptions {
   outbox?: Partial<JobRunnerOptions>;
   /** Run the digest scheduler's minute tick (on with `schedule`; tests drive digestTick themselves). */
   digestSchedule?: boolean;
-  /** Until the pipeline's reads are wired (LEAD: remove with that merge). */
-  analyticsReads?: AnalyticsReads;
 }
 
 export interface SeatSteward {
@@ -247,8 +245,6 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   if (recovered.interruptedRuns > 0 || recovered.orphanRows > 0) logger.warn(recovered, 'cleaned up after an interrupted sync');
 
   const usageQuery = new UsageQuery(usage, sourceStatus);
-  // LEAD: replace with the pipeline's SQLite AnalyticsReads (i7-pipeline) and i7-exports' ExportLinks.
-  const analyticsReads: AnalyticsReads = options.analyticsReads ?? { summary: () => undefined, seats: () => undefined, candidates: () => undefined };
   const exportLinks: ExportLinks | undefined = undefined;
   const adapter = createTeamsAdapter(config.bot);
   const notifier = new TeamsNotifier(adapter, botAppId(config.bot), logger);
@@ -263,7 +259,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     subscriptions: digestSubscriptions,
     tenants,
     runs,
-    analytics: analyticsReads,
+    analytics,
     usage,
     // LEAD: admin prices come from the pipeline's PriceBook (i7-pipeline / i7-exports) once it is wired here.
     priceFor: () => (skuId) => priceOf(skuId, new Map(), configPrices),
