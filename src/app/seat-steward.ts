@@ -63,6 +63,11 @@ import { AuditSubscriptions } from '../usecases/audit/audit-subscriptions';
 import { auditCommand } from '../entry/bot/commands/audit';
 import { auditStopConfirmAction } from '../entry/bot/card-actions/audit-stop-confirm';
 import { managementApiFor } from './audit-access';
+import { SqlitePriceBook } from '../adapters/sqlite/price-book';
+import { PriceService } from '../usecases/analytics/prices';
+import { priceCommand } from '../entry/bot/commands/price';
+import { registerPriceRoutes } from '../entry/api/price-routes';
+import { adminGate } from '../entry/bot/admin-gate';
 
 export interface SeatStewardOptions {
   logger: Logger;
@@ -222,6 +227,9 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   const jobs = new JobRunner(outbox, jobRegistry, logger.child({ component: 'outbox' }), options.outbox);
   const report = new SyncResultReport({ tenants, runs, whenDone: (runId) => sync.whenDone(runId), notifier, conversations, queue: jobs });
   registerSyncJobs(jobRegistry, { tenants, requestSync: (tenantId, trigger) => sync.request(tenantId, trigger), report });
+  const prices = new PriceService({ book: new SqlitePriceBook(db), skus: (tenantId) => directory.skus(tenantId), configPrices: config.analytics.prices, currency: config.analytics.priceCurrency });
+  // i7-commands wires the directory's UPN lookup (upnOf); until then ADMINS matches Entra object ids.
+  const gate = adminGate({ admins: config.admins, demoOnly: config.tenant.kind === 'demo', upnOf: () => undefined });
   const auditSubscriptions = new AuditSubscriptions((tenant) => managementApiFor(config, tenant, graphFor(tenant).conn));
   const bot = createBotApp({
     adapter,
@@ -236,6 +244,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
       usageCommand({ status, usage: usageQuery }),
       securityCommand({ status, identity: identityReads, sourceStatus }),
       auditCommand({ status, subscriptions: auditSubscriptions }),
+      priceCommand({ status, prices, gate }),
     ],
     cardActions: [
       registerCardAction(tenantSyncAction({ status, sync, report, waitMs: options.cardSyncWaitMs ?? 8000 })),
@@ -250,7 +259,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     loopbackOnly: config.bot.mode === 'anonymous',
     extraServiceUrls: config.botServiceUrls,
     logger,
-    api: { tenants, directory, runs, authorize, syncRunning: () => sync.isAnyRunning(), identity: identityReads, logger },
+    api: { tenants, directory, runs, authorize, syncRunning: () => sync.isAnyRunning(), identity: identityReads, prices: (tenantId) => prices.priceFor(tenantId), logger },
     jobs: { outbox, runner: jobs, authorize, logger },
     routes: [
       (server) =>
@@ -267,6 +276,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
       (server) => registerUsageRoutes(server, { tenants, usage: usageQuery, authorize, logger }),
       (server) => registerSecurityRoutes(server, { tenants, identity: identityReads, sourceStatus, authorize, logger }),
       (server) => registerAuditRoutes(server, { tenants, subscriptions: auditSubscriptions, authorize, logger }),
+      (server) => registerPriceRoutes(server, { tenants, prices, authorize, logger }),
     ],
     // Unauthenticated, so no tenant names or ids: an MSP's customer list is not public.
     health: () => {
