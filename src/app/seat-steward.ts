@@ -68,6 +68,9 @@ import { PriceService } from '../usecases/analytics/prices';
 import { priceCommand } from '../entry/bot/commands/price';
 import { registerPriceRoutes } from '../entry/api/price-routes';
 import { adminGate } from '../entry/bot/admin-gate';
+import { registerExportRoutes } from '../entry/api/export-routes';
+import { SignedExportLinks } from '../adapters/secrets/signed-export-links';
+import type { AnalyticsReads } from '../usecases/analytics/ports';
 
 export interface SeatStewardOptions {
   logger: Logger;
@@ -79,6 +82,8 @@ export interface SeatStewardOptions {
   cardSyncWaitMs?: number;
   /** Overrides the job runner's settings (tests shorten its waits). */
   outbox?: Partial<JobRunnerOptions>;
+  /** Seat analytics to read instead of the stored ones (tests of the exports and savings before i7-pipeline's adapter lands). */
+  analytics?: AnalyticsReads;
 }
 
 export interface SeatSteward {
@@ -101,6 +106,8 @@ export interface SeatSteward {
   demoTenant?: EmbeddedDemoTenant;
   /** Usage report data (per-user rows, /usage figures) for reads. */
   usage: SqliteUsageReports;
+  /** Signed CSV download links (card buttons). */
+  exportLinks: SignedExportLinks;
   /** Settles once report name concealment a killed process left off is restored (how many tenants). */
   concealmentRestored: Promise<number>;
   close(): Promise<void>;
@@ -230,6 +237,10 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   const prices = new PriceService({ book: new SqlitePriceBook(db), skus: (tenantId) => directory.skus(tenantId), configPrices: config.analytics.prices, currency: config.analytics.priceCurrency });
   // i7-commands wires the directory's UPN lookup (upnOf); until then ADMINS matches Entra object ids.
   const gate = adminGate({ admins: config.admins, demoOnly: config.tenant.kind === 'demo', upnOf: () => undefined });
+  // i7-pipeline's SQLite AnalyticsReads replaces this at merge; until then a tenant has no analytics.
+  const analytics: AnalyticsReads = options.analytics ?? { summary: () => undefined, seats: () => undefined, candidates: () => undefined };
+  let listeningPort = 0;
+  const exportLinks = new SignedExportLinks({ baseUrl: () => config.exports.publicBaseUrl ?? `http://localhost:${listeningPort}`, linkMs: config.exports.linkMs });
   const auditSubscriptions = new AuditSubscriptions((tenant) => managementApiFor(config, tenant, graphFor(tenant).conn));
   const bot = createBotApp({
     adapter,
@@ -277,6 +288,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
       (server) => registerSecurityRoutes(server, { tenants, identity: identityReads, sourceStatus, authorize, logger }),
       (server) => registerAuditRoutes(server, { tenants, subscriptions: auditSubscriptions, authorize, logger }),
       (server) => registerPriceRoutes(server, { tenants, prices, authorize, logger }),
+      (server) => registerExportRoutes(server, { tenants, analytics, authorize, checkLink: (token, now) => exportLinks.check(token, now), logger }),
     ],
     // Unauthenticated, so no tenant names or ids: an MSP's customer list is not public.
     health: () => {
@@ -296,6 +308,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   });
   opened.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const port = (server.address() as AddressInfo).port;
+  listeningPort = port;
 
   // After recoverInterrupted(): a result post re-queued from a crash must see its run as interrupted, not running.
   try {
@@ -322,6 +335,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     jobs,
     demoTenant,
     usage,
+    exportLinks,
     concealmentRestored,
     async close() {
       schedule?.stop();
