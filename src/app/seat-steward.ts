@@ -68,6 +68,7 @@ import { PriceService } from '../usecases/analytics/prices';
 import { priceCommand } from '../entry/bot/commands/price';
 import { registerPriceRoutes } from '../entry/api/price-routes';
 import { adminGate } from '../entry/bot/admin-gate';
+import { savingsCommand } from '../entry/bot/commands/savings';
 import { registerExportRoutes } from '../entry/api/export-routes';
 import { SignedExportLinks } from '../adapters/secrets/signed-export-links';
 import type { AnalyticsReads } from '../usecases/analytics/ports';
@@ -256,6 +257,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
       securityCommand({ status, identity: identityReads, sourceStatus }),
       auditCommand({ status, subscriptions: auditSubscriptions }),
       priceCommand({ status, prices, gate }),
+      savingsCommand({ status, analytics, prices, links: exportLinks, gate }),
     ],
     cardActions: [
       registerCardAction(tenantSyncAction({ status, sync, report, waitMs: options.cardSyncWaitMs ?? 8000 })),

@@ -16,6 +16,7 @@ import {
 import type { UsageView } from './usage-views';
 import type { SecurityView } from './security-views';
 import type { AuditStopConfirmView, AuditSubscriptionsView } from './audit-views';
+import type { SavingsView } from './savings-views';
 
 /** Which view model each template in cards/ is bound to. */
 export interface CardViews {
@@ -30,6 +31,7 @@ export interface CardViews {
   security: SecurityView;
   'audit-subscriptions': AuditSubscriptionsView;
   'audit-stop-confirm': AuditStopConfirmView;
+  savings: SavingsView;
 }
 
 export type CardName = keyof CardViews;
@@ -116,6 +118,7 @@ const prepare: { [N in CardName]: (view: CardViews[N]) => object } = {
   security: (view) => view,
   'audit-subscriptions': (view) => view,
   'audit-stop-confirm': (view) => view,
+  savings: (view) => ({ ...view, warnings: view.warnings.map((w) => ({ text: clip(w.text, MAX_WARNING_CHARS) })) }),
 };
 
 /** An Adaptive Card as JSON, ready for any channel adapter to wrap (Teams: an attachment). */

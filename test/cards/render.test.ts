@@ -25,6 +25,7 @@ import {
 } from './fixtures';
 import { copilotAnswer, usageAnswer } from './usage-fixtures';
 import { usageView } from '../../src/cards/usage-views';
+import { savingsCases } from './savings-fixtures';
 
 function render<N extends CardName>(name: N, view: CardViews[N]): JsonObject {
   const card = renderCard(name, view);
@@ -182,6 +183,7 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
       },
     ],
   ],
+  savings: savingsCases,
 };
 
 /** A report over every read the sync makes, each with the status `pick` gives it. */
