@@ -35,6 +35,7 @@ export const SAVINGS_CARD_LIMITS = { skus: 5, plan: 5, warnings: 6 } as const;
 
 const SOURCE_TEXT = { admin: 'set by an admin', config: 'SKU_PRICES', list_price: 'list price' } as const;
 const n = (value: number): string => value.toLocaleString('en-US');
+const seats = (value: number): string => `${n(value)} ${value === 1 ? 'seat' : 'seats'}`;
 
 export interface SavingsInput {
   tenantName: string;
@@ -92,9 +93,9 @@ export function savingsView(input: SavingsInput): SavingsView {
 
   const facts: SavingsFact[] = [
     { title: 'Utilization', value: t.utilizationRate === null ? 'No Copilot seats assigned' : `${t.utilizationRate.toFixed(1)}% (${n(t.active)} of ${n(t.assigned)} seat holders active)` },
-    { title: 'Reclaimable', value: `${n(t.reclaimable)} seats: ${n(t.certain)} certain, ${n(t.probable)} probable` },
-    { title: 'To review', value: `${n(t.review)} seats (borderline, not counted in savings)` },
-    { title: 'Excluded', value: `${n(t.excluded)} seats (grace period or exclusion list)` },
+    { title: 'Reclaimable', value: `${seats(t.reclaimable)}: ${n(t.certain)} certain, ${n(t.probable)} probable` },
+    { title: 'To review', value: `${seats(t.review)} (borderline, not counted in savings)` },
+    { title: 'Excluded', value: `${seats(t.excluded)} (grace period or exclusion list)` },
     { title: 'Seats', value: `${n(t.purchased)} purchased · ${n(t.assigned)} assigned · ${n(t.available)} unassigned` },
   ];
   if (t.unknown > 0) facts.push({ title: 'Unknown', value: `${n(t.unknown)} seat holders could not be assessed (never called idle)` });
@@ -105,7 +106,7 @@ export function savingsView(input: SavingsInput): SavingsView {
     const priceText = priced ? `${formatMoney(p.amount ?? 0, p.currency)} (${SOURCE_TEXT[p.source ?? 'list_price']})` : 'no price';
     const tier = (label: string, count: number) => ({
       title: label,
-      value: priced ? `${n(count)} × ${formatMoney(p.amount ?? 0, p.currency)} = ${formatMoney(count * (p.amount ?? 0), p.currency)} a month` : `${n(count)} seats, not costed`,
+      value: priced ? `${n(count)} × ${formatMoney(p.amount ?? 0, p.currency)} = ${formatMoney(count * (p.amount ?? 0), p.currency)} a month` : `${seats(count)}, not costed`,
     });
     return { title: `${s.skuPartNumber} · ${priceText} per user per month`, facts: [tier('Certain', s.reclaimable.certain), tier('Probable', s.reclaimable.probable)] };
   });

@@ -23,7 +23,7 @@ const AMOUNT_LIKE = /^[-+.$€£\d]/;
 export function priceCommand(deps: PriceCommandDeps): BotCommand {
   return {
     name: 'price',
-    usage: 'price [<sku> <amount>|clear] [tenant]',
+    usage: 'price [SKU AMOUNT | SKU clear] [tenant]',
     description: 'Prices per user per month used for costs and savings: list them, set one (admins), or clear an admin price.',
     async run(request) {
       const words = request.argument.split(' ').filter((w) => w !== '');
