@@ -122,6 +122,11 @@ describe('price command', () => {
     expect((await licenses()).get('SPE_E3')).toMatchObject({ cost_per_license: 36, price_source: 'config' });
   });
 
+  it('a lone SKU name lists the prices and says how to change it', async () => {
+    const reply = await say('price spe_e3');
+    expect(reply).toContain('SPE_E3: €36 (SKU_PRICES)');
+  });
+
   it('a non-admin may still list prices (no per-user data)', async () => {
     expect(await say('price', STRANGER)).toContain('SPE_E3: €36 (SKU_PRICES)');
   });

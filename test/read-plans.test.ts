@@ -9,6 +9,7 @@ import { SqliteIdentityStore } from '../src/adapters/sqlite/identity-store';
 import { SyncRunStore } from '../src/adapters/sqlite/sync-runs';
 import { TenantStore } from '../src/adapters/sqlite/tenants';
 import { SqliteUsageReports } from '../src/adapters/sqlite/usage-reports';
+import { SqlitePriceBook } from '../src/adapters/sqlite/price-book';
 import { startHarness, type Harness } from './helpers/harness';
 
 /**
@@ -100,6 +101,7 @@ describe('query plans of every list and lookup', () => {
     ['last Copilot interaction of a user', () => new SqliteCopilotInteractionStore(db).lastInteraction(tenantId, 'a@b.c'), [/^SEARCH copilot_last_interactions USING PRIMARY KEY/]],
     ['unlicensed Copilot Chat users', () => new SqliteCopilotInteractionStore(db).listUnlicensedChatUsers(tenantId), [/^SEARCH copilot_last_interactions USING INDEX copilot_unlicensed_chat/]],
     ['audit cursor', () => new SqliteCopilotInteractionStore(db).cursor(tenantId, 'audit_graph'), [/^SEARCH audit_cursors USING PRIMARY KEY/]],
+    ['admin prices (/licenses, price, savings)', () => new SqlitePriceBook(db).adminPrices(tenantId), [/^SEARCH sku_prices USING PRIMARY KEY \(tenant_id=\?\)/]],
     ['fetched Management API content', () => new SqliteCopilotInteractionStore(db).fetchedContentIds(tenantId, 'Audit.General', '2020-01-01'), [/^SEARCH management_content_fetched USING/]],
   ];
 

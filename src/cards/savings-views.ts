@@ -118,7 +118,8 @@ export function savingsView(input: SavingsInput): SavingsView {
   // Concealed names first: it is the one warning that changes every figure above, and the list is capped.
   const warningTexts = [...new Set([...(summary.reportNamesConcealed ? [CONCEALED_WARNING] : []), ...savings.warnings, ...summary.warnings])];
   const warnings = cap(
-    warningTexts.map((text) => ({ text })),
+    // Teams drops what looks like an HTML tag, so "price X <amount>" would read "price X ".
+    warningTexts.map((text) => ({ text: text.replace(/<(\w+)>/g, (_, word: string) => word.toUpperCase()) })),
     SAVINGS_CARD_LIMITS.warnings,
   );
 

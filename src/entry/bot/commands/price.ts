@@ -29,7 +29,13 @@ export function priceCommand(deps: PriceCommandDeps): BotCommand {
       const words = request.argument.split(' ').filter((w) => w !== '');
       const [sku, value, ...rest] = words;
       const changing = sku !== undefined && value !== undefined && (value.toLowerCase() === 'clear' || AMOUNT_LIKE.test(value) || isKnownSku(deps, sku));
-      if (!changing) return listPrices(deps, request.argument);
+      if (!changing) {
+        // "price SPE_E3" names a SKU, not a tenant: show the list and how to set it, rather than "no tenant matches".
+        if (sku !== undefined && value === undefined && isKnownSku(deps, sku) && 'hint' in tenantsNamed(deps.status, sku)) {
+          return [...listPrices(deps, ''), { kind: 'text', text: `To change it: "price ${sku} AMOUNT" (admins), e.g. "price ${sku} 30".` }];
+        }
+        return listPrices(deps, request.argument);
+      }
 
       const decision = deps.gate(request.actor);
       if (!decision.allowed) return [{ kind: 'card', card: errorCard('Only admins can change prices', decision.reason) }];
@@ -72,5 +78,5 @@ function priceList(deps: PriceCommandDeps, tenant: TenantRecord): string {
   const skus = deps.prices.list(tenant.id);
   if (skus.length === 0) return `${tenant.tenantName} has no synced SKUs yet. Run "sync" first.`;
   const lines = skus.map((s) => `- ${s.skuPartNumber}: ${priceText(s.price)}`);
-  return [`Prices per user per month in ${tenant.tenantName}:`, ...lines, '', 'Admins change one with "price <sku> <amount>" and go back with "price <sku> clear".'].join('\n');
+  return [`Prices per user per month in ${tenant.tenantName}:`, ...lines, '', 'Admins change one with "price SKU AMOUNT" (e.g. "price SPE_E3 36") and go back with "price SKU clear".'].join('\n');
 }
