@@ -9,7 +9,7 @@ import { SqliteIdentityStore } from '../src/adapters/sqlite/identity-store';
 import { SyncRunStore } from '../src/adapters/sqlite/sync-runs';
 import { TenantStore } from '../src/adapters/sqlite/tenants';
 import { SqliteUsageReports } from '../src/adapters/sqlite/usage-reports';
-import { SqlitePriceBook } from '../src/adapters/sqlite/price-book';
+import { SqliteAnalyticsReads, SqlitePriceBook } from '../src/adapters/sqlite/seat-analytics-store';
 import { startHarness, type Harness } from './helpers/harness';
 
 /**
@@ -101,8 +101,21 @@ describe('query plans of every list and lookup', () => {
     ['last Copilot interaction of a user', () => new SqliteCopilotInteractionStore(db).lastInteraction(tenantId, 'a@b.c'), [/^SEARCH copilot_last_interactions USING PRIMARY KEY/]],
     ['unlicensed Copilot Chat users', () => new SqliteCopilotInteractionStore(db).listUnlicensedChatUsers(tenantId), [/^SEARCH copilot_last_interactions USING INDEX copilot_unlicensed_chat/]],
     ['audit cursor', () => new SqliteCopilotInteractionStore(db).cursor(tenantId, 'audit_graph'), [/^SEARCH audit_cursors USING PRIMARY KEY/]],
-    ['admin prices (/licenses, price, savings)', () => new SqlitePriceBook(db).adminPrices(tenantId), [/^SEARCH sku_prices USING PRIMARY KEY \(tenant_id=\?\)/]],
     ['fetched Management API content', () => new SqliteCopilotInteractionStore(db).fetchedContentIds(tenantId, 'Audit.General', '2020-01-01'), [/^SEARCH management_content_fetched USING/]],
+    ['Copilot seat summary', () => new SqliteAnalyticsReads(db).summary(tenantId), [/^SEARCH s USING PRIMARY KEY \(tenant_id=\? AND snapshot_id=\?\)/]],
+    ['Copilot seats page', () => new SqliteAnalyticsReads(db).seats(tenantId, { offset: 20, limit: 10 }), [/^SEARCH copilot_seats USING PRIMARY KEY \(tenant_id=\? AND snapshot_id=\?\)/]],
+    ['Copilot seats by status', () => new SqliteAnalyticsReads(db).seats(tenantId, { status: 'inactive', offset: 0, limit: 10 }), [/^SEARCH copilot_seats USING (COVERING )?INDEX copilot_seats_by_status/]],
+    ['Copilot seats by recommendation', () => new SqliteAnalyticsReads(db).seats(tenantId, { recommendation: 'reclaim', offset: 0, limit: 10 }), [/^SEARCH copilot_seats USING (COVERING )?INDEX copilot_seats_by_recommendation/]],
+    ['Copilot seats by recommendation and tier', () => new SqliteAnalyticsReads(db).seats(tenantId, { recommendation: 'reclaim', tier: 'certain', offset: 0, limit: 10 }), [/^SEARCH copilot_seats USING (COVERING )?INDEX copilot_seats_by_(recommendation|tier)/]],
+    ['Copilot seats by tier', () => new SqliteAnalyticsReads(db).seats(tenantId, { tier: 'probable', offset: 0, limit: 10 }), [/^SEARCH copilot_seats USING (COVERING )?INDEX copilot_seats_by_tier/]],
+    ['Copilot seats by department', () => new SqliteAnalyticsReads(db).seats(tenantId, { department: 'sales', offset: 0, limit: 10 }), [/^SEARCH copilot_seats USING (COVERING )?INDEX copilot_seats_by_department/]],
+    ['Copilot seats by status and department', () => new SqliteAnalyticsReads(db).seats(tenantId, { status: 'active', department: 'Sales', offset: 0, limit: 10 }), [/^SEARCH copilot_seats USING (COVERING )?INDEX copilot_seats_by_/]],
+    ['Copilot seats by recommendation and status', () => new SqliteAnalyticsReads(db).seats(tenantId, { recommendation: 'review', status: 'unknown', offset: 0, limit: 10 }), [/^SEARCH copilot_seats USING INDEX copilot_seats_by_recommendation/]],
+    ['seat candidates by priority and department', () => new SqliteAnalyticsReads(db).candidates(tenantId, { priority: 'Low', department: 'Sales', offset: 0, limit: 10 }), [/^SEARCH copilot_candidates USING INDEX copilot_candidates_by_department/]],
+    ['seat candidates page', () => new SqliteAnalyticsReads(db).candidates(tenantId, { offset: 0, limit: 10 }), [/^SEARCH copilot_candidates USING PRIMARY KEY \(tenant_id=\? AND snapshot_id=\?\)/]],
+    ['seat candidates by priority', () => new SqliteAnalyticsReads(db).candidates(tenantId, { priority: 'High', offset: 0, limit: 10 }), [/^SEARCH copilot_candidates USING (COVERING )?INDEX copilot_candidates_by_priority/]],
+    ['seat candidates by department', () => new SqliteAnalyticsReads(db).candidates(tenantId, { department: 'Sales', offset: 0, limit: 10 }), [/^SEARCH copilot_candidates USING (COVERING )?INDEX copilot_candidates_by_department/]],
+    ['admin SKU prices', () => new SqlitePriceBook(db).adminPrices(tenantId), [/^SEARCH sku_prices USING PRIMARY KEY \(tenant_id=\?\)/]],
   ];
 
   it.each(cases)('%s uses an index, also for its order', async (_name, read, expected) => {

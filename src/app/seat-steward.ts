@@ -14,6 +14,7 @@ import { registerSecurityRoutes } from '../entry/api/security-routes';
 import { registerAuditRoutes } from '../entry/api/audit-routes';
 import { GraphUsageReports } from '../adapters/graph/graph-usage-reports';
 import { SqliteUsageReports } from '../adapters/sqlite/usage-reports';
+import { SqliteAnalyticsReads, SqlitePriceBook } from '../adapters/sqlite/seat-analytics-store';
 import { restoreConcealmentAfterCrash } from '../usecases/usage/report-concealment';
 import { UsageQuery } from '../usecases/usage/usage-query';
 import { SqliteIdentityStore } from '../adapters/sqlite/identity-store';
@@ -63,7 +64,6 @@ import { AuditSubscriptions } from '../usecases/audit/audit-subscriptions';
 import { auditCommand } from '../entry/bot/commands/audit';
 import { auditStopConfirmAction } from '../entry/bot/card-actions/audit-stop-confirm';
 import { managementApiFor } from './audit-access';
-import { SqlitePriceBook } from '../adapters/sqlite/price-book';
 import { PriceService } from '../usecases/analytics/prices';
 import { priceCommand } from '../entry/bot/commands/price';
 import { registerPriceRoutes } from '../entry/api/price-routes';
@@ -83,7 +83,7 @@ export interface SeatStewardOptions {
   cardSyncWaitMs?: number;
   /** Overrides the job runner's settings (tests shorten its waits). */
   outbox?: Partial<JobRunnerOptions>;
-  /** Seat analytics to read instead of the stored ones (tests of the exports and savings before i7-pipeline's adapter lands). */
+  /** Seat analytics to read instead of the stored ones: export and savings tests that need exact rows (quoting, unicode, formula cells). */
   analytics?: AnalyticsReads;
 }
 
@@ -107,6 +107,10 @@ export interface SeatSteward {
   demoTenant?: EmbeddedDemoTenant;
   /** Usage report data (per-user rows, /usage figures) for reads. */
   usage: SqliteUsageReports;
+  /** Seat analytics of each tenant's current snapshot (computed at sync). */
+  analytics: SqliteAnalyticsReads;
+  /** Admin-set SKU prices. */
+  prices: SqlitePriceBook;
   /** Signed CSV download links (card buttons). */
   exportLinks: SignedExportLinks;
   /** Settles once report name concealment a killed process left off is restored (how many tenants). */
@@ -209,7 +213,19 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
 
   const sink = new SnapshotWriterThread(databaseFile(config.dataDir), db);
   opened.push(() => sink.close());
-  const sync = new SyncService({ tenants, runs, sourceFor, activitySources, sourceStatus, sink, storage: new SqliteCacheStorage(db), logger });
+  const sync = new SyncService({
+    tenants,
+    runs,
+    sourceFor,
+    activitySources,
+    sourceStatus,
+    sink,
+    storage: new SqliteCacheStorage(db),
+    logger,
+    analytics: { computer: sink.analytics(), options: { settings: config.analytics.settings, exclusions: config.analytics.exclusions } },
+  });
+  const analytics = new SqliteAnalyticsReads(db);
+  const prices = new SqlitePriceBook(db);
   const usage = new SqliteUsageReports(db);
   // Concealment a killed sync left off goes back on now, in the background: an unreachable tenant must not hold up the start.
   const concealmentRestored = restoreConcealmentAfterCrash({
@@ -235,11 +251,10 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   const jobs = new JobRunner(outbox, jobRegistry, logger.child({ component: 'outbox' }), options.outbox);
   const report = new SyncResultReport({ tenants, runs, whenDone: (runId) => sync.whenDone(runId), notifier, conversations, queue: jobs });
   registerSyncJobs(jobRegistry, { tenants, requestSync: (tenantId, trigger) => sync.request(tenantId, trigger), report });
-  const prices = new PriceService({ book: new SqlitePriceBook(db), skus: (tenantId) => directory.skus(tenantId), configPrices: config.analytics.prices, currency: config.analytics.priceCurrency });
+  const priceService = new PriceService({ book: prices, skus: (tenantId) => directory.skus(tenantId), configPrices: config.analytics.prices, currency: config.analytics.priceCurrency });
   // i7-commands wires the directory's UPN lookup (upnOf); until then ADMINS matches Entra object ids.
   const gate = adminGate({ admins: config.admins, demoOnly: config.tenant.kind === 'demo', upnOf: () => undefined });
-  // i7-pipeline's SQLite AnalyticsReads replaces this at merge; until then a tenant has no analytics.
-  const analytics: AnalyticsReads = options.analytics ?? { summary: () => undefined, seats: () => undefined, candidates: () => undefined };
+  const analyticsReads: AnalyticsReads = options.analytics ?? analytics;
   let listeningPort = 0;
   const exportLinks = new SignedExportLinks({ baseUrl: () => config.exports.publicBaseUrl ?? `http://localhost:${listeningPort}`, linkMs: config.exports.linkMs });
   const auditSubscriptions = new AuditSubscriptions((tenant) => managementApiFor(config, tenant, graphFor(tenant).conn));
@@ -256,8 +271,8 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
       usageCommand({ status, usage: usageQuery }),
       securityCommand({ status, identity: identityReads, sourceStatus }),
       auditCommand({ status, subscriptions: auditSubscriptions }),
-      priceCommand({ status, prices, gate }),
-      savingsCommand({ status, analytics, prices, links: exportLinks, gate }),
+      priceCommand({ status, prices: priceService, gate }),
+      savingsCommand({ status, analytics: analyticsReads, prices: priceService, links: exportLinks, gate }),
     ],
     cardActions: [
       registerCardAction(tenantSyncAction({ status, sync, report, waitMs: options.cardSyncWaitMs ?? 8000 })),
@@ -272,7 +287,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     loopbackOnly: config.bot.mode === 'anonymous',
     extraServiceUrls: config.botServiceUrls,
     logger,
-    api: { tenants, directory, runs, authorize, syncRunning: () => sync.isAnyRunning(), identity: identityReads, prices: (tenantId) => prices.priceFor(tenantId), logger },
+    api: { tenants, directory, runs, authorize, syncRunning: () => sync.isAnyRunning(), identity: identityReads, prices: (tenantId) => priceService.priceFor(tenantId), logger },
     jobs: { outbox, runner: jobs, authorize, logger },
     routes: [
       (server) =>
@@ -289,8 +304,8 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
       (server) => registerUsageRoutes(server, { tenants, usage: usageQuery, authorize, logger }),
       (server) => registerSecurityRoutes(server, { tenants, identity: identityReads, sourceStatus, authorize, logger }),
       (server) => registerAuditRoutes(server, { tenants, subscriptions: auditSubscriptions, authorize, logger }),
-      (server) => registerPriceRoutes(server, { tenants, prices, authorize, logger }),
-      (server) => registerExportRoutes(server, { tenants, analytics, authorize, checkLink: (token, now) => exportLinks.check(token, now), logger }),
+      (server) => registerPriceRoutes(server, { tenants, prices: priceService, authorize, logger }),
+      (server) => registerExportRoutes(server, { tenants, analytics: analyticsReads, authorize, checkLink: (token, now) => exportLinks.check(token, now), logger }),
     ],
     // Unauthenticated, so no tenant names or ids: an MSP's customer list is not public.
     health: () => {
@@ -337,6 +352,8 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     jobs,
     demoTenant,
     usage,
+    analytics,
+    prices,
     exportLinks,
     concealmentRestored,
     async close() {
