@@ -71,9 +71,14 @@ import { digestCommand } from '../entry/bot/commands/digest';
 import { digestTick, scheduleDigests } from '../entry/schedule/digest-schedule';
 import { adminGate } from '../entry/bot/admin-gate';
 import { securityScoreOf } from '../usecases/identity/security-report';
-import { priceOf, type SkuPrice } from '../domain/seat-savings';
-import type { ExportLinks } from '../usecases/analytics/ports';
+import type { AnalyticsReads } from '../usecases/analytics/ports';
 import { tenantSyncJob } from '../usecases/sync/sync-jobs';
+import { PriceService } from '../usecases/analytics/prices';
+import { priceCommand } from '../entry/bot/commands/price';
+import { registerPriceRoutes } from '../entry/api/price-routes';
+import { savingsCommand } from '../entry/bot/commands/savings';
+import { registerExportRoutes } from '../entry/api/export-routes';
+import { SignedExportLinks } from '../adapters/secrets/signed-export-links';
 
 export interface SeatStewardOptions {
   logger: Logger;
@@ -87,6 +92,8 @@ export interface SeatStewardOptions {
   outbox?: Partial<JobRunnerOptions>;
   /** Run the digest scheduler's minute tick (on with `schedule`; tests drive digestTick themselves). */
   digestSchedule?: boolean;
+  /** Seat analytics to read instead of the stored ones: export and savings tests that need exact rows (quoting, unicode, formula cells). */
+  analytics?: AnalyticsReads;
 }
 
 export interface SeatSteward {
@@ -113,6 +120,8 @@ export interface SeatSteward {
   analytics: SqliteAnalyticsReads;
   /** Admin-set SKU prices. */
   prices: SqlitePriceBook;
+  /** Signed CSV download links (card buttons). */
+  exportLinks: SignedExportLinks;
   /** Settles once report name concealment a killed process left off is restored (how many tenants). */
   concealmentRestored: Promise<number>;
   /** Daily digest subscriptions, and the scheduler's tick (queues what is due at `now`; returns the jobs created). */
@@ -245,7 +254,6 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   if (recovered.interruptedRuns > 0 || recovered.orphanRows > 0) logger.warn(recovered, 'cleaned up after an interrupted sync');
 
   const usageQuery = new UsageQuery(usage, sourceStatus);
-  const exportLinks: ExportLinks | undefined = undefined;
   const adapter = createTeamsAdapter(config.bot);
   const notifier = new TeamsNotifier(adapter, botAppId(config.bot), logger);
   const outbox = new SqliteOutboxStore(db);
@@ -253,16 +261,20 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   const jobRegistry = new JobRegistry();
   const jobs = new JobRunner(outbox, jobRegistry, logger.child({ component: 'outbox' }), options.outbox);
   const report = new SyncResultReport({ tenants, runs, whenDone: (runId) => sync.whenDone(runId), notifier, conversations, queue: jobs });
+  const priceService = new PriceService({ book: prices, skus: (tenantId) => directory.skus(tenantId), configPrices: config.analytics.prices, currency: config.analytics.priceCurrency });
+  // i7-commands wires the directory's UPN lookup (upnOf); until then ADMINS matches Entra object ids.
+  const gate = adminGate({ admins: config.admins, demoOnly: config.tenant.kind === 'demo', upnOf: () => undefined });
+  const analyticsReads: AnalyticsReads = options.analytics ?? analytics;
+  let listeningPort = 0;
+  const exportLinks = new SignedExportLinks({ baseUrl: () => config.exports.publicBaseUrl ?? `http://localhost:${listeningPort}`, linkMs: config.exports.linkMs });
   const digestSubscriptions = new SqliteDigestSubscriptions(db);
-  const configPrices = new Map<string, SkuPrice>([...config.analytics.prices].map(([key, price]) => [key, { ...price, skuId: key }]));
   const digests = new DigestService({
     subscriptions: digestSubscriptions,
     tenants,
     runs,
-    analytics,
+    analytics: analyticsReads,
     usage,
-    // LEAD: admin prices come from the pipeline's PriceBook (i7-pipeline / i7-exports) once it is wired here.
-    priceFor: () => (skuId) => priceOf(skuId, new Map(), configPrices),
+    priceFor: (tenantId) => priceService.priceFor(tenantId),
     security: (tenantId, now) => digestSecurity(securityScoreOf(tenantId, identityReads, sourceStatus.get(tenantId, 'mfa'), now)),
     exports: exportLinks,
     syncInProgress: (tenantId) => {
@@ -283,8 +295,6 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     report,
     afterScheduledSync: (run) => digests.queueStatusMessages(run),
   });
-  // Who is an admin: ADMINS by Entra object id (LEAD: i7-commands wires the directory's upnOf so UPNs match too).
-  const isAdmin = adminGate({ admins: config.admins, demoOnly: config.tenant.kind === 'demo', upnOf: () => undefined });
   const auditSubscriptions = new AuditSubscriptions((tenant) => managementApiFor(config, tenant, graphFor(tenant).conn));
   const bot = createBotApp({
     adapter,
@@ -299,7 +309,9 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
       usageCommand({ status, usage: usageQuery }),
       securityCommand({ status, identity: identityReads, sourceStatus }),
       auditCommand({ status, subscriptions: auditSubscriptions }),
-      digestCommand({ digests, subscriptions: digestSubscriptions, adminGate: isAdmin, defaultTime: config.digest.defaultTime }),
+      digestCommand({ digests, subscriptions: digestSubscriptions, adminGate: gate, defaultTime: config.digest.defaultTime }),
+      priceCommand({ status, prices: priceService, gate }),
+      savingsCommand({ status, analytics: analyticsReads, prices: priceService, links: exportLinks, gate }),
     ],
     cardActions: [
       registerCardAction(tenantSyncAction({ status, sync, report, waitMs: options.cardSyncWaitMs ?? 8000 })),
@@ -314,7 +326,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     loopbackOnly: config.bot.mode === 'anonymous',
     extraServiceUrls: config.botServiceUrls,
     logger,
-    api: { tenants, directory, runs, authorize, syncRunning: () => sync.isAnyRunning(), identity: identityReads, logger },
+    api: { tenants, directory, runs, authorize, syncRunning: () => sync.isAnyRunning(), identity: identityReads, prices: (tenantId) => priceService.priceFor(tenantId), logger },
     jobs: { outbox, runner: jobs, authorize, logger },
     routes: [
       (server) =>
@@ -331,6 +343,8 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
       (server) => registerUsageRoutes(server, { tenants, usage: usageQuery, authorize, logger }),
       (server) => registerSecurityRoutes(server, { tenants, identity: identityReads, sourceStatus, authorize, logger }),
       (server) => registerAuditRoutes(server, { tenants, subscriptions: auditSubscriptions, authorize, logger }),
+      (server) => registerPriceRoutes(server, { tenants, prices: priceService, authorize, logger }),
+      (server) => registerExportRoutes(server, { tenants, analytics: analyticsReads, authorize, checkLink: (token, now) => exportLinks.check(token, now), logger }),
     ],
     // Unauthenticated, so no tenant names or ids: an MSP's customer list is not public.
     health: () => {
@@ -350,6 +364,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   });
   opened.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const port = (server.address() as AddressInfo).port;
+  listeningPort = port;
 
   // After recoverInterrupted(): a result post re-queued from a crash must see its run as interrupted, not running.
   try {
@@ -379,6 +394,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     usage,
     analytics,
     prices,
+    exportLinks,
     concealmentRestored,
     digests: { subscriptions: digestSubscriptions, service: digests, tick: digestTick(digests, logger) },
     async close() {

@@ -17,6 +17,7 @@ import type { UsageView } from './usage-views';
 import type { SecurityView } from './security-views';
 import type { AuditStopConfirmView, AuditSubscriptionsView } from './audit-views';
 import type { DigestStatusView, DigestView } from './digest-views';
+import type { SavingsView } from './savings-views';
 
 /** Which view model each template in cards/ is bound to. */
 export interface CardViews {
@@ -33,6 +34,7 @@ export interface CardViews {
   'audit-stop-confirm': AuditStopConfirmView;
   digest: DigestView;
   'digest-status': DigestStatusView;
+  savings: SavingsView;
 }
 
 export type CardName = keyof CardViews;
@@ -121,6 +123,7 @@ const prepare: { [N in CardName]: (view: CardViews[N]) => object } = {
   'audit-stop-confirm': (view) => view,
   digest: (view) => view,
   'digest-status': (view) => view,
+  savings: (view) => ({ ...view, warnings: view.warnings.map((w) => ({ text: clip(w.text, MAX_WARNING_CHARS) })) }),
 };
 
 /** An Adaptive Card as JSON, ready for any channel adapter to wrap (Teams: an attachment). */

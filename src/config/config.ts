@@ -244,6 +244,8 @@ export interface AppConfig {
     exclusions: ExclusionRules;
     /** Configured prices keyed by lower-case SKU id or part number (part numbers are resolved against the tenant's SKUs). */
     prices: Map<string, Omit<SkuPrice, 'skuId'>>;
+    /** PRICE_CURRENCY: what SKU_PRICES and a price typed in chat are in. */
+    priceCurrency: string;
   };
   /** ADMINS, lower-case; empty = everyone for the demo tenant, nobody for a real one. */
   admins: string[];
@@ -331,6 +333,7 @@ export function parseConfig(values: Record<string, string | undefined>, envName 
           return [key.toLowerCase(), { amount: Number(amount), currency: v.PRICE_CURRENCY, source: 'config' as const, setBy: null, setAt: null }];
         }),
       ),
+      priceCurrency: v.PRICE_CURRENCY,
     },
     admins: v.ADMINS.map((a) => a.toLowerCase()),
     digest: { defaultTime: v.DIGEST_TIME, dashboardUrl: v.DASHBOARD_URL },

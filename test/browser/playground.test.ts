@@ -300,3 +300,21 @@ async function expectNoClippedText(card: Locator): Promise<void> {
   );
   expect(problems).toEqual([]);
 }
+
+describe.skipIf(NO_CHROMIUM)('savings in the Agents Playground', () => {
+  it('savings shows savings by tier × price, the renewal plan, as-of dates and the Export CSV buttons', async () => {
+    await page.locator('button[aria-label="Personal Chat"]').click();
+    const t = tenant();
+    if (h.app.runs.latest(t.id)?.status !== 'success') await h.app.sync.request(t.id, 'test').done;
+    const card = await nextCard('Copilot savings', () => send(personalEditor(), 'savings'));
+    const text = await card.innerText();
+    expect(text).toMatch(/Estimated savings: \$[\d,]+ a month · \$[\d,]+ a year/);
+    expect(text).toMatch(/Utilization\s+\d+\.\d% \(\d+ of \d+ seat holders active\)/);
+    expect(text).toContain('Renewal plan');
+    expect(text).toMatch(/Seats as of \d{1,2} \w{3} \d{4} \d\d:\d\d UTC/);
+    // The demo has no ADMINS, so the Playground user is an admin and gets the exports.
+    for (const name of ['Export CSV (underutilized)', 'Export CSV (candidates)']) expect(await card.locator('button, a').filter({ hasText: name }).count()).toBe(1);
+    await expectNoClippedText(card);
+    await shoot(card, 'savings-card.png');
+  });
+});

@@ -27,6 +27,7 @@ import { copilotAnswer, usageAnswer } from './usage-fixtures';
 import { usageView } from '../../src/cards/usage-views';
 import { digestStatusView, digestView } from '../../src/cards/digest-views';
 import { DIGEST_RUN, DIGEST_SUMMARY, digestInput, seat } from './digest-fixtures';
+import { savingsCases } from './savings-fixtures';
 
 function render<N extends CardName>(name: N, view: CardViews[N]): JsonObject {
   const card = renderCard(name, view);
@@ -195,6 +196,7 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
     ['success with a dashboard', digestStatusView({ tenantName: 'Contoso Ltd', run: { ...DIGEST_RUN, status: 'success' }, summary: DIGEST_SUMMARY, dashboardUrl: 'https://app.powerbi.com/x' }, DIGEST_NOW)],
     ['failed without analytics', digestStatusView({ tenantName: 'Contoso Ltd', run: { ...DIGEST_RUN, status: 'failed', counts: null, errorText: 'Graph refused', warnings: ['a', 'b', 'c'] }, summary: undefined, dashboardUrl: undefined }, DIGEST_NOW)],
   ],
+  savings: savingsCases,
 };
 
 

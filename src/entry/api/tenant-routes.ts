@@ -8,6 +8,7 @@ import { tenantStatus, type TenantRecord } from '../../domain/tenant';
 import type { DirectoryReads, SyncRunReads, TenantReads } from '../../usecases/status/ports';
 import type { IdentityReads } from '../../usecases/identity/ports';
 import { licenceDates, type SubscriptionRecord } from '../../domain/identity';
+import { licenceCosts, type SkuPrice } from '../../domain/seat-savings';
 import { integer, jsonRoute, pagination, parseQuery, tenantFromPath } from './api-route';
 import { RenderedJson, RenderedPageCache } from './rendered-pages';
 
@@ -20,6 +21,8 @@ export interface TenantRouteDeps {
   syncRunning: () => boolean;
   /** Commerce subscriptions, for each SKU's purchase and renewal dates (null without them). */
   identity?: Pick<IdentityReads, 'subscriptions'>;
+  /** Each SKU's price (admin, SKU_PRICES or list price), read per request so a new price shows at once; null = unpriced. */
+  prices?: (tenantId: string) => (skuId: string) => SkuPrice | null;
   logger: Logger;
 }
 
@@ -120,7 +123,8 @@ export function registerTenantRoutes(server: Server, deps: TenantRouteDeps): voi
     parseQuery(z.object({}).strict(), req);
     const subscriptions = deps.identity?.subscriptions(tenant.id) ?? [];
     const now = new Date();
-    return { data: directory.skus(tenant.id).map((s) => licenseJson(tenant, s, subscriptions, now)) };
+    const price = deps.prices?.(tenant.id) ?? (() => null);
+    return { data: directory.skus(tenant.id).map((s) => licenseJson(tenant, s, subscriptions, now, price(s.skuId))) };
   }));
 }
 
@@ -156,8 +160,10 @@ function userJson(tenant: TenantRecord, u: UserWithLicenses, lastSynced: string 
   };
 }
 
-function licenseJson(tenant: TenantRecord, s: SkuRow, subscriptions: readonly SubscriptionRecord[], now: Date) {
+function licenseJson(tenant: TenantRecord, s: SkuRow, subscriptions: readonly SubscriptionRecord[], now: Date, price: SkuPrice | null) {
   const dates = licenceDates(subscriptions, s.skuId, now);
+  // Paid seats are the enabled units (seats.ts); null costs when unpriced, never 0.
+  const costs = licenceCosts(price, s.enabledUnits);
   return {
     id: derivedId(tenant.id, 'sku', s.skuId),
     tenant_id: tenant.id,
@@ -171,6 +177,10 @@ function licenseJson(tenant: TenantRecord, s: SkuRow, subscriptions: readonly Su
     enabled_units: s.enabledUnits,
     suspended_units: s.suspendedUnits,
     warning_units: s.warningUnits,
+    cost_per_license: costs.costPerLicense,
+    annual_cost: costs.annualCost,
+    currency: costs.currency,
+    price_source: price?.source ?? null,
     service_plans: s.servicePlans.map((p) => ({
       service_plan_id: p.servicePlanId,
       service_plan_name: p.servicePlanName,

@@ -1,6 +1,6 @@
 /** Text commands the bot understands; parsing is pure so every spelling is testable. */
 
-export type CommandName = 'help' | 'status' | 'sync' | 'check' | 'usage' | 'security' | 'audit' | 'digest';
+export type CommandName = 'help' | 'status' | 'sync' | 'check' | 'usage' | 'security' | 'audit' | 'digest' | 'price' | 'savings';
 
 export interface ParsedCommand {
   name: CommandName | 'unknown';
@@ -25,6 +25,9 @@ const ALIASES: Partial<Record<string, CommandName>> = {
   posture: 'security',
   audit: 'audit',
   digest: 'digest',
+  price: 'price',
+  prices: 'price',
+  savings: 'savings',
 };
 
 export function parseCommand(raw: string | undefined): ParsedCommand {

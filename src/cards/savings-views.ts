@@ -1,0 +1,149 @@
+import { formatMoney, type CopilotSeatSummary, type Savings, type totals } from '../domain/seat-savings';
+import { dayText, utcText } from './time-text';
+
+export interface SavingsFact {
+  title: string;
+  value: string;
+}
+
+/** View model of cards/savings.json: totals only, no per-user data, every figure dated. */
+export interface SavingsView {
+  tenantName: string;
+  /** False before the first analytics: the card says why instead of showing zeros. */
+  available: boolean;
+  unavailableText: string;
+  asOfText: string;
+  /** "$240 a month · $2,880 a year", or why it cannot be costed. */
+  headline: string;
+  headlineColor: 'Good' | 'Default' | 'Warning';
+  facts: SavingsFact[];
+  /** Per Copilot SKU: reclaimable seats by tier × its price (and the price's source). */
+  skus: Array<{ title: string; facts: SavingsFact[] }>;
+  skusMoreText: string;
+  planTitle: string;
+  plan: Array<{ text: string }>;
+  planMoreText: string;
+  warnings: Array<{ text: string }>;
+  warningsMoreText: string;
+  /** Action.OpenUrl buttons to signed CSV links; empty for non-admins. */
+  exports: Array<{ title: string; url: string }>;
+  /** When the links expire, or why there are none. */
+  exportNote: string;
+}
+
+export const SAVINGS_CARD_LIMITS = { skus: 5, plan: 5, warnings: 6 } as const;
+
+const SOURCE_TEXT = { admin: 'set by an admin', config: 'SKU_PRICES', list_price: 'list price' } as const;
+const n = (value: number): string => value.toLocaleString('en-US');
+const seats = (value: number): string => `${n(value)} ${value === 1 ? 'seat' : 'seats'}`;
+
+export interface SavingsInput {
+  tenantName: string;
+  summary: CopilotSeatSummary;
+  totals: ReturnType<typeof totals>;
+  savings: Savings;
+  /** Signed CSV links, or a note saying why there are none. */
+  exports: { links: Array<{ title: string; url: string }>; expiresAt: string | null; note: string };
+  now: Date;
+}
+
+export function savingsUnavailableView(tenantName: string): SavingsView {
+  return {
+    ...empty(tenantName),
+    available: false,
+    unavailableText: 'No seat analytics yet: they are worked out by a sync. Run **sync**, then ask again.',
+  };
+}
+
+function empty(tenantName: string): SavingsView {
+  return {
+    tenantName,
+    available: true,
+    unavailableText: '',
+    asOfText: '',
+    headline: '',
+    headlineColor: 'Default',
+    facts: [],
+    skus: [],
+    skusMoreText: '',
+    planTitle: '',
+    plan: [],
+    planMoreText: '',
+    warnings: [],
+    warningsMoreText: '',
+    exports: [],
+    exportNote: '',
+  };
+}
+
+export function savingsView(input: SavingsInput): SavingsView {
+  const { summary, totals: t, savings } = input;
+  const asOf = [
+    `Seats as of ${utcText(summary.computedAt)}`,
+    summary.reportRefreshDate ? `usage report of ${dayText(summary.reportRefreshDate)}` : 'no usage report',
+    summary.auditCoveredUntil ? `audit log read to ${utcText(summary.auditCoveredUntil)}` : '',
+  ].filter((part) => part !== '');
+
+  const headline =
+    savings.monthly === null
+      ? 'Savings cannot be added up: see the warnings below.'
+      : t.reclaimable === 0
+        ? 'No seat to reclaim right now.'
+        : `${formatMoney(savings.monthly, savings.currency)} a month · ${formatMoney(savings.annual ?? 0, savings.currency)} a year`;
+
+  const facts: SavingsFact[] = [
+    { title: 'Utilization', value: t.utilizationRate === null ? 'No Copilot seats assigned' : `${t.utilizationRate.toFixed(1)}% (${n(t.active)} of ${n(t.assigned)} seat holders active)` },
+    { title: 'Reclaimable', value: `${seats(t.reclaimable)}: ${n(t.certain)} certain, ${n(t.probable)} probable` },
+    { title: 'To review', value: `${seats(t.review)} (borderline, not counted in savings)` },
+    { title: 'Excluded', value: `${seats(t.excluded)} (grace period or exclusion list)` },
+    { title: 'Seats', value: `${n(t.purchased)} purchased · ${n(t.assigned)} assigned · ${n(t.available)} unassigned` },
+  ];
+  if (t.unknown > 0) facts.push({ title: 'Unknown', value: `${n(t.unknown)} seat holders could not be assessed (never called idle)` });
+
+  const skuLines = summary.skus.map((s, i) => {
+    const p = savings.prices[i];
+    const priced = p.amount !== null && p.source !== null;
+    const priceText = priced ? `${formatMoney(p.amount ?? 0, p.currency)} (${SOURCE_TEXT[p.source ?? 'list_price']})` : 'no price';
+    const tier = (label: string, count: number) => ({
+      title: label,
+      value: priced ? `${n(count)} × ${formatMoney(p.amount ?? 0, p.currency)} = ${formatMoney(count * (p.amount ?? 0), p.currency)} a month` : `${seats(count)}, not costed`,
+    });
+    return { title: `${s.skuPartNumber} · ${priceText} per user per month`, facts: [tier('Certain', s.reclaimable.certain), tier('Probable', s.reclaimable.probable)] };
+  });
+  const skus = cap(skuLines, SAVINGS_CARD_LIMITS.skus);
+
+  const planLines = savings.renewalPlan.map((step) => ({ text: step.advice }));
+  const plan = cap(planLines, SAVINGS_CARD_LIMITS.plan);
+
+  // Concealed names first: it is the one warning that changes every figure above, and the list is capped.
+  const warningTexts = [...new Set([...(summary.reportNamesConcealed ? [CONCEALED_WARNING] : []), ...savings.warnings, ...summary.warnings])];
+  const warnings = cap(
+    // Teams drops what looks like an HTML tag, so "price X <amount>" would read "price X ".
+    warningTexts.map((text) => ({ text: text.replace(/<(\w+)>/g, (_, word: string) => word.toUpperCase()) })),
+    SAVINGS_CARD_LIMITS.warnings,
+  );
+
+  return {
+    ...empty(input.tenantName),
+    asOfText: asOf.join(' · '),
+    headline: `Estimated savings: ${headline}`,
+    headlineColor: savings.monthly === null ? 'Warning' : t.reclaimable > 0 ? 'Good' : 'Default',
+    facts,
+    skus: skus.shown,
+    skusMoreText: skus.hidden > 0 ? `and ${skus.hidden} more Copilot SKUs` : '',
+    planTitle: 'Renewal plan',
+    plan: plan.shown,
+    planMoreText: plan.hidden > 0 ? `and ${plan.hidden} more steps` : '',
+    warnings: warnings.shown,
+    warningsMoreText: warnings.hidden > 0 ? `and ${warnings.hidden} more warnings` : '',
+    exports: input.exports.links,
+    exportNote: input.exports.expiresAt ? `Export links work until ${utcText(input.exports.expiresAt)}; ask again for fresh ones.` : input.exports.note,
+  };
+}
+
+export const CONCEALED_WARNING =
+  'Usage reports hide user names, so seat holders cannot be matched and are counted as unknown, never idle. Microsoft 365 admin center > Settings > Org settings > Reports: clear "Display concealed user, group, and site names in all reports".';
+
+function cap<T>(items: readonly T[], max: number): { shown: T[]; hidden: number } {
+  return { shown: items.slice(0, max), hidden: Math.max(0, items.length - max) };
+}

@@ -1,0 +1,35 @@
+/**
+ * RFC 4180 CSV, as Excel opens it: UTF-8 with a byte order mark (without one Excel reads the file as
+ * the machine's ANSI code page and "Zoë" comes out as "ZoÃ«"), CRLF line ends, and a field quoted
+ * when it holds a comma, a double quote, CR or LF, with its double quotes doubled.
+ *
+ * Spreadsheet formula injection (OWASP "CSV Injection"): a text cell starting with =, +, -, @, a tab
+ * or CR would be run as a formula when the file is opened, so such a cell gets a leading apostrophe,
+ * which spreadsheets show as text. Display names and departments come from the directory, where
+ * anyone who can edit their profile could plant one. Numbers are written as they are.
+ */
+
+export const CSV_BOM = '\uFEFF';
+export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
+
+export type CsvValue = string | number | null | undefined;
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+const NEEDS_QUOTES = /[",\r\n]/;
+
+export function csvCell(value: CsvValue): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  const text = FORMULA_START.test(value) ? `'${value}` : value;
+  return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** One record, CRLF-terminated. */
+export function csvLine(values: readonly CsvValue[]): string {
+  return `${values.map(csvCell).join(',')}\r\n`;
+}
+
+/** A whole small document (BOM, header, rows); large exports write csvLine per page instead. */
+export function csvDocument(headers: readonly string[], rows: ReadonlyArray<readonly CsvValue[]>): string {
+  return CSV_BOM + csvLine(headers) + rows.map(csvLine).join('');
+}

@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import type { Request, Response, Server } from 'restify';
+import { z } from 'zod';
+import type { TenantRecord } from '../../domain/tenant';
+import type { AnalyticsReads, ExportKind, StoredCandidate, StoredSeat } from '../../usecases/analytics/ports';
+import type { TenantReads } from '../../usecases/status/ports';
+import type { ExportTokenCheck } from '../../adapters/secrets/signed-export-links';
+import { ApiError, sendApiError } from './api-errors';
+import { parseQuery, tenantFromPath } from './api-route';
+import { CSV_BOM, CSV_CONTENT_TYPE, csvLine, type CsvValue } from './csv';
+
+/** Seed 002 §2.3, exactly: these headers in this order. */
+export const UNDERUTILIZED_HEADERS = [
+  'UserPrincipalName',
+  'DisplayName',
+  'Email',
+  'Department',
+  'Location',
+  'LicenseAssignedDate',
+  'LastActivityDate',
+  'DaysSinceLastActivity',
+  'UsageScore',
+  'Recommendation',
+] as const;
+export const CANDIDATE_HEADERS = ['UserPrincipalName', 'DisplayName', 'Email', 'Department', 'Location', 'M365ActivityScore', 'RecommendedPriority'] as const;
+
+/**
+ * Underutilized = seats to reclaim (certain, then probable, longest idle first) and then seats to
+ * review: an admin deciding what to take back needs the borderline ones in front of them too, and the
+ * Recommendation column tells them apart. Excluded and kept seats are not in it.
+ */
+export const UNDERUTILIZED_RECOMMENDATIONS = ['reclaim', 'review'] as const;
+
+export function recommendationText(seat: Pick<StoredSeat, 'recommendation' | 'tier'>): string {
+  const word = seat.recommendation.charAt(0).toUpperCase() + seat.recommendation.slice(1);
+  return seat.tier ? `${word} (${seat.tier})` : word;
+}
+
+export function underutilizedRow(s: StoredSeat): CsvValue[] {
+  return [s.userPrincipalName, s.displayName, s.mail, s.department, s.officeLocation, s.licenseAssignedDate, s.lastActivityDate?.slice(0, 10), s.daysSinceLastActivity, s.usageScore, recommendationText(s)];
+}
+
+export function candidateRow(c: StoredCandidate): CsvValue[] {
+  return [c.userPrincipalName, c.displayName, c.mail, c.department, c.officeLocation, c.m365ActivityScore, c.priority];
+}
+
+/** Rows a page: a page is read and encoded in one go, then the event loop gets a turn. */
+export const EXPORT_PAGE_ROWS = 1000;
+
+export interface ExportDeps {
+  tenants: TenantReads;
+  analytics: AnalyticsReads;
+  authorize: (req: Request) => void;
+  /** The signed links' check (SignedExportLinks.check). */
+  checkLink: (token: string, now: Date) => ExportTokenCheck;
+  logger: Logger;
+}
+
+/**
+ * `GET /api/v1/m365/tenants/{id}/exports/underutilized.csv` and `.../candidates.csv` (API key), and
+ * `GET /exports/{token}`: the same file for a signed link from a card, with no API key (the signature
+ * is the credential). Files are streamed a page at a time, never built whole.
+ */
+export function registerExportRoutes(server: Server, deps: ExportDeps): void {
+  for (const kind of ['underutilized', 'candidates'] as const) {
+    server.get(`/api/v1/m365/tenants/:id/exports/${kind}.csv`, async (req: Request, res: Response) => {
+      try {
+        deps.authorize(req);
+        const tenant = tenantFromPath(deps.tenants, req);
+        parseQuery(z.object({}).strict(), req);
+        await streamExport(deps, res, tenant, kind, new Date());
+      } catch (error) {
+        answerFailure(deps, req, res, error);
+      }
+    });
+  }
+
+  // A wildcard, not :token: the router refuses path parameters over 100 characters, and a token is longer.
+  server.get('/exports/*', async (req: Request, res: Response) => {
+    try {
+      const checked = deps.checkLink(String(req.params['*'] ?? ''), new Date());
+      if (!checked.ok) return refuse(res, checked.reason === 'expired' ? 410 : 403, checked.message);
+      const tenant = deps.tenants.find(checked.tenantId);
+      if (!tenant) return refuse(res, 410, 'The tenant this export link was made for is no longer connected to Seat Steward.');
+      await streamExport(deps, res, tenant, checked.kind, new Date());
+    } catch (error) {
+      if (error instanceof ApiError) return refuse(res, error.status, error.message);
+      answerFailure(deps, req, res, error);
+    }
+  });
+}
+
+/** A plain-text refusal: the link is opened in a browser, where a JSON error envelope would read badly. */
+function refuse(res: Response, status: number, message: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(`${message}\n`);
+}
+
+function answerFailure(deps: ExportDeps, req: Request, res: Response, error: unknown): void {
+  if (res.headersSent) {
+    // Mid-file: the truncated download must not look complete, so the connection is cut.
+    deps.logger.error({ err: error, path: req.path() }, 'CSV export failed part-way; the download was cut');
+    res.destroy();
+    return;
+  }
+  if (error instanceof ApiError) return sendApiError(res, error);
+  const errorId = randomUUID();
+  deps.logger.error({ err: error, errorId, path: req.path() }, 'CSV export failed');
+  sendApiError(res, new ApiError(500, 'internal_error', `Seat Steward failed to export; quote error id ${errorId} to its administrator.`));
+}
+
+export function exportFileName(tenant: TenantRecord, kind: ExportKind, now: Date): string {
+  const name = tenant.tenantName.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || tenant.id;
+  return `${name}-${kind}-${now.toISOString().slice(0, 10)}.csv`;
+}
+
+async function streamExport(deps: ExportDeps, res: Response, tenant: TenantRecord, kind: ExportKind, now: Date): Promise<void> {
+  const current = deps.analytics.summary(tenant.id);
+  if (!current) throw new ApiError(404, 'analytics_not_available', `No seat analytics for tenant ${tenant.tenantName} yet: they are computed by a sync. Run one (POST .../sync or "sync" in chat) and try again.`);
+  const pages = kind === 'underutilized' ? underutilizedPages(deps.analytics, tenant.id) : candidatePages(deps.analytics, tenant.id);
+
+  res.writeHead(200, {
+    'Content-Type': CSV_CONTENT_TYPE,
+    'Content-Disposition': `attachment; filename="${exportFileName(tenant, kind, now)}"`,
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  });
+  let closed = false;
+  res.once('close', () => (closed = true));
+  await write(res, CSV_BOM + csvLine(kind === 'underutilized' ? UNDERUTILIZED_HEADERS : CANDIDATE_HEADERS));
+  for (const page of pages) {
+    if (closed) return;
+    // A sync published meanwhile: the rest would come from another snapshot, so the file is cut rather than mixed.
+    if (deps.analytics.summary(tenant.id)?.snapshotId !== current.snapshotId) throw new Error('a sync published new analytics while the export was being written');
+    await write(res, page.map(csvLine).join(''));
+    await nextTurn();
+  }
+  res.end();
+}
+
+function* underutilizedPages(reads: AnalyticsReads, tenantId: string): Generator<CsvValue[][]> {
+  for (const recommendation of UNDERUTILIZED_RECOMMENDATIONS) {
+    for (let offset = 0; ; offset += EXPORT_PAGE_ROWS) {
+      const page = reads.seats(tenantId, { recommendation, offset, limit: EXPORT_PAGE_ROWS });
+      if (!page || page.rows.length === 0) break;
+      yield page.rows.map(underutilizedRow);
+      if (page.rows.length < EXPORT_PAGE_ROWS) break;
+    }
+  }
+}
+
+function* candidatePages(reads: AnalyticsReads, tenantId: string): Generator<CsvValue[][]> {
+  for (let offset = 0; ; offset += EXPORT_PAGE_ROWS) {
+    const page = reads.candidates(tenantId, { offset, limit: EXPORT_PAGE_ROWS });
+    if (!page || page.rows.length === 0) break;
+    yield page.rows.map(candidateRow);
+    if (page.rows.length < EXPORT_PAGE_ROWS) break;
+  }
+}
+
+/** Waits for the socket to drain when its buffer is full, so a slow client does not make the server hold the whole file. */
+function write(res: ServerResponse, chunk: string): Promise<void> {
+  if (res.write(chunk, 'utf8')) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}

@@ -1,0 +1,58 @@
+import { renderCard } from '../../../cards/render';
+import { savingsUnavailableView, savingsView } from '../../../cards/savings-views';
+import type { AdminDecision } from '../../../domain/admins';
+import { savingsOf, totals } from '../../../domain/seat-savings';
+import type { TenantRecord } from '../../../domain/tenant';
+import type { AnalyticsReads, ExportLinks } from '../../../usecases/analytics/ports';
+import type { PriceService } from '../../../usecases/analytics/prices';
+import type { StatusService } from '../../../usecases/status/status-service';
+import type { Actor, BotCommand, CommandReply } from '../bot-types';
+import { tenantsNamed } from './tenant-argument';
+
+export interface SavingsCommandDeps {
+  status: StatusService;
+  analytics: Pick<AnalyticsReads, 'summary'>;
+  prices: Pick<PriceService, 'priceFor'>;
+  links: ExportLinks;
+  /** The card's totals are for everyone; its CSV buttons (which list people) only for admins. */
+  gate: (actor: Actor) => AdminDecision;
+}
+
+/** `savings [tenant]`: what reclaiming idle Copilot seats saves, at which renewal, with CSV exports for admins. */
+export function savingsCommand(deps: SavingsCommandDeps): BotCommand {
+  return {
+    name: 'savings',
+    usage: 'savings [tenant]',
+    description: 'Copilot seats to reclaim by tier, what that saves a month and a year at your prices, the renewal plan, and CSV exports.',
+    async run(request) {
+      const named = tenantsNamed(deps.status, request.argument);
+      if ('hint' in named) return [{ kind: 'text', text: named.hint }];
+      const admin = deps.gate(request.actor).allowed;
+      const now = new Date();
+      return named.tenants.map((tenant): CommandReply => ({ kind: 'card', card: renderCard('savings', viewOf(deps, tenant, admin, now)) }));
+    },
+  };
+}
+
+function viewOf(deps: SavingsCommandDeps, tenant: TenantRecord, admin: boolean, now: Date) {
+  const stored = deps.analytics.summary(tenant.id);
+  if (!stored) return savingsUnavailableView(tenant.tenantName);
+  const links = admin
+    ? [
+        { title: 'Export CSV (underutilized)', ...deps.links.link(tenant.id, 'underutilized', now) },
+        { title: 'Export CSV (candidates)', ...deps.links.link(tenant.id, 'candidates', now) },
+      ]
+    : [];
+  return savingsView({
+    tenantName: tenant.tenantName,
+    summary: stored.summary,
+    totals: totals(stored.summary),
+    savings: savingsOf(stored.summary, deps.prices.priceFor(tenant.id)),
+    exports: {
+      links: links.map(({ title, url }) => ({ title, url })),
+      expiresAt: links[0]?.expiresAt ?? null,
+      note: admin ? '' : 'Only Seat Steward admins get the CSV exports, since they list people.',
+    },
+    now,
+  });
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { renderCard } from '../../src/cards/render';
+import { SAVINGS_CARD_LIMITS } from '../../src/cards/savings-views';
+import { cardText } from '../helpers/connector-recorder';
+import { summaryOf } from '../helpers/analytics-fixture';
+import { validateCard } from '../support/card-validator';
+import { crowdedSummary, savingsCardView } from './savings-fixtures';
+
+type Json = Record<string, unknown>;
+const openUrls = (card: Json) => ((card.actions ?? []) as Json[]).filter((a) => a.type === 'Action.OpenUrl');
+
+function rendered(view: ReturnType<typeof savingsCardView>): Json {
+  const card = renderCard('savings', view) as Json;
+  const { errors, bytes } = validateCard(card);
+  expect(errors).toEqual([]);
+  expect(bytes).toBeLessThan(28 * 1024);
+  return card;
+}
+
+describe('savings card', () => {
+  // summaryOf(): 40 assigned, 30 active, 5 certain + 3 probable reclaimable, 10 unassigned, High 4 + Medium 3 candidates, renewal 2027-03-01.
+  it('shows savings by tier × price, utilization, the renewal plan and the as-of dates', () => {
+    const text = cardText(rendered(savingsCardView()));
+    expect(text).toContain('Estimated savings: $240 a month · $2,880 a year');
+    expect(text).toContain('75.0% (30 of 40 seat holders active)');
+    expect(text).toContain('8 seats: 5 certain, 3 probable');
+    expect(text).toContain('Microsoft_365_Copilot · $30 (list price) per user per month');
+    expect(text).toContain('5 × $30 = $150 a month');
+    expect(text).toContain('3 × $30 = $90 a month');
+    // 8 reclaimable + 10 unassigned = 18 idle; 7 go to High and Medium candidates, 11 are cut at renewal (11 × $30).
+    expect(text).toContain('Microsoft_365_Copilot: give 7 idle seat(s) to waiting candidates now; cut 11 seat(s) at the 2027-03-01 renewal (saves $330 a month).');
+    expect(text).toContain('Seats as of 23 Nov 2026 06:00 UTC');
+    expect(text).toContain('usage report of 20 Nov 2026');
+    expect(text).toContain('Export links work until 23 Nov 2026 09:10 UTC');
+  });
+
+  it('offers the CSV exports to admins as Action.OpenUrl buttons, and none to others', () => {
+    expect(openUrls(rendered(savingsCardView())).map((a) => a.title)).toEqual(['Export CSV (underutilized)', 'Export CSV (candidates)']);
+    const other = rendered(savingsCardView(summaryOf(), () => ({ skuId: 'x', amount: 30, currency: 'USD', source: 'list_price', setBy: null, setAt: null }), false));
+    expect(openUrls(other)).toEqual([]);
+    expect(cardText(other)).toContain('Only Seat Steward admins get the CSV exports');
+  });
+
+  it('an unpriced SKU is not costed as zero: savings say so and name the fix', () => {
+    const text = cardText(rendered(savingsCardView(summaryOf(), () => null)));
+    expect(text).toContain('Savings cannot be added up');
+    expect(text).toContain('5 seats, not costed');
+    expect(text).toContain('price Microsoft_365_Copilot AMOUNT');
+    expect(text).not.toMatch(/<\w+>/);
+    expect(text).not.toContain('$0');
+  });
+
+  it('caps SKUs, plan steps and warnings with "and N more", and warns about concealed names', () => {
+    const view = savingsCardView(crowdedSummary());
+    expect(view.skus).toHaveLength(SAVINGS_CARD_LIMITS.skus);
+    expect(view.skusMoreText).toBe(`and ${12 - SAVINGS_CARD_LIMITS.skus} more Copilot SKUs`);
+    expect(view.planMoreText).toBe(`and ${12 - SAVINGS_CARD_LIMITS.plan} more steps`);
+    expect(view.warningsMoreText).toBe(`and ${16 - SAVINGS_CARD_LIMITS.warnings} more warnings`);
+    const text = cardText(rendered(view));
+    expect(text).toContain('and 7 more Copilot SKUs');
+    expect(text).toContain('Usage reports hide user names');
+  });
+});

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { generateDemoTenant } from '../demo-tenant/generator';
+import { AnalyticsFixture, seat, summaryOf } from './helpers/analytics-fixture';
+import { ConnectorRecorder, cardText } from './helpers/connector-recorder';
+import { startHarness, type Harness } from './helpers/harness';
+import { ADMIN, channel, message, post } from './helpers/teams-activities';
+import { validateCard } from './support/card-validator';
+import { readCsv } from './support/csv-reader';
+
+/** `savings` through real Bot Framework activities, its export buttons opened over real HTTP. */
+const STRANGER = { id: '29:stranger', name: 'Sam Stranger', aadObjectId: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b' };
+let h: Harness;
+let connector: ConnectorRecorder;
+let serviceUrl: string;
+const analytics = new AnalyticsFixture();
+
+beforeAll(async () => {
+  h = await startHarness({ data: generateDemoTenant({ users: 20, seed: 11 }), config: { ADMINS: ADMIN.aadObjectId }, app: { analytics } });
+  await h.app.sync.request(h.app.tenants.list()[0].id, 'test').done;
+  connector = new ConnectorRecorder();
+  serviceUrl = await connector.start();
+});
+afterAll(async () => {
+  await h?.close();
+  await connector?.stop();
+});
+beforeEach(() => {
+  analytics.present = true;
+  analytics.summaryValue = summaryOf();
+  analytics.seatRows = [seat('zoe@contoso.com', { displayName: 'Zoë' })];
+});
+
+async function say(text: string, from: typeof ADMIN = ADMIN): Promise<Record<string, unknown>> {
+  connector.clear();
+  // In a channel: everyone in the team sees the answer, which is why totals only.
+  expect((await post(h.app.url, { ...message(serviceUrl, channel(), text), from })).status).toBe(200);
+  await connector.waitFor((m) => m.length >= 1);
+  const card = connector.messages()[0].activity.attachments?.[0]?.content as Record<string, unknown> | undefined;
+  if (!card) throw new Error(`expected a card, got: ${connector.messages()[0].activity.text}`);
+  const { errors, bytes } = validateCard(card);
+  expect(errors).toEqual([]);
+  expect(bytes).toBeLessThan(28 * 1024);
+  return card;
+}
+
+const buttons = (card: Record<string, unknown>) => ((card.actions ?? []) as Array<{ type: string; title: string; url: string }>).filter((a) => a.type === 'Action.OpenUrl');
+
+describe('savings command', () => {
+  it('answers an admin with savings and working Export CSV links', async () => {
+    const card = await say('savings');
+    expect(cardText(card)).toContain('Estimated savings: $240 a month · $2,880 a year');
+    const [underutilized, candidates] = buttons(card);
+    expect(underutilized.title).toBe('Export CSV (underutilized)');
+    expect(candidates.title).toBe('Export CSV (candidates)');
+    const res = await fetch(underutilized.url);
+    expect(res.status).toBe(200);
+    const rows = readCsv(new TextDecoder().decode(await res.arrayBuffer()));
+    expect(rows[1].slice(0, 2)).toEqual(['zoe@contoso.com', 'Zoë']);
+  });
+
+  it('a price an admin sets changes the savings at once', async () => {
+    connector.clear();
+    await post(h.app.url, { ...message(serviceUrl, channel(), 'price Microsoft_365_Copilot 20'), from: ADMIN });
+    await connector.waitFor((m) => m.length >= 1);
+    expect(cardText(await say('savings'))).toContain('Estimated savings: $160 a month · $1,920 a year');
+    connector.clear();
+    await post(h.app.url, { ...message(serviceUrl, channel(), 'price Microsoft_365_Copilot clear'), from: ADMIN });
+    await connector.waitFor((m) => m.length >= 1);
+  });
+
+  it('shows others the totals without the per-user exports', async () => {
+    const card = await say('savings', STRANGER);
+    expect(cardText(card)).toContain('Estimated savings: $240 a month');
+    expect(buttons(card)).toEqual([]);
+    expect(cardText(card)).toContain('Only Seat Steward admins get the CSV exports');
+  });
+
+  it('says to sync before the first analytics', async () => {
+    analytics.present = false;
+    const text = cardText(await say('savings'));
+    expect(text).toContain('No seat analytics yet');
+    expect(text).not.toContain('Estimated savings');
+  });
+});
