@@ -574,4 +574,13 @@ export const migrations: Migration[] = [
       CREATE INDEX digest_subscriptions_by_status ON digest_subscriptions (status, conversation_id);
     `,
   },
+  {
+    version: 12,
+    name: 'users by Entra object id, for the admin check',
+    // Teams sends only the sender's object id; ADMINS may list UPNs, so each admin-only command
+    // looks the id up in the current snapshot. Without this index that is a scan of the snapshot.
+    sql: `
+      CREATE INDEX users_by_object_id ON users (tenant_id, snapshot_id, user_id);
+    `,
+  },
 ];
