@@ -16,6 +16,7 @@ import {
 import type { UsageView } from './usage-views';
 import type { SecurityView } from './security-views';
 import type { AuditStopConfirmView, AuditSubscriptionsView } from './audit-views';
+import type { CandidatesView, InactiveView } from './seat-views';
 
 /** Which view model each template in cards/ is bound to. */
 export interface CardViews {
@@ -30,6 +31,8 @@ export interface CardViews {
   security: SecurityView;
   'audit-subscriptions': AuditSubscriptionsView;
   'audit-stop-confirm': AuditStopConfirmView;
+  inactive: InactiveView;
+  candidates: CandidatesView;
 }
 
 export type CardName = keyof CardViews;
@@ -116,6 +119,8 @@ const prepare: { [N in CardName]: (view: CardViews[N]) => object } = {
   security: (view) => view,
   'audit-subscriptions': (view) => view,
   'audit-stop-confirm': (view) => view,
+  inactive: (view) => view,
+  candidates: (view) => view,
 };
 
 /** An Adaptive Card as JSON, ready for any channel adapter to wrap (Teams: an attachment). */

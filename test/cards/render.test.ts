@@ -25,6 +25,8 @@ import {
 } from './fixtures';
 import { copilotAnswer, usageAnswer } from './usage-fixtures';
 import { usageView } from '../../src/cards/usage-views';
+import { candidatesView, inactiveView } from '../../src/cards/seat-views';
+import { longCandidates, longSeats, SEAT_NOW, seatSummary, storedCandidate, storedSeat } from './seat-fixtures';
 
 function render<N extends CardName>(name: N, view: CardViews[N]): JsonObject {
   const card = renderCard(name, view);
@@ -181,6 +183,16 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
         confirmData: { tenantId: 't1', contentType: 'Audit.General', requesterAadObjectId: 'c1a7', requesterName: 'Alex Admin', issuedAt: '2026-03-02T14:05:00.000Z', signature: 'abc' },
       },
     ],
+  ],
+  inactive: [
+    ['first page of several', inactiveView({ tenantId: 't1', tenantName: 'Contoso Ltd', filter: 'all', page: 1, summary: seatSummary(), seats: { asOf: '2026-11-23T06:00:00.000Z', total: 47, rows: Array.from({ length: 10 }, (_, i) => storedSeat(i)) }, now: SEAT_NOW })],
+    ['long names, middle page', inactiveView({ tenantId: 't1', tenantName: 'Contoso Ltd', filter: 'certain', page: 2, summary: seatSummary(), seats: { asOf: '2026-11-23T06:00:00.000Z', total: 47, rows: longSeats() }, now: SEAT_NOW })],
+    ['nothing to take back', inactiveView({ tenantId: 't1', tenantName: 'Contoso Ltd', filter: 'all', page: 1, summary: seatSummary({ reportRefreshDate: null, auditCoveredUntil: null }), seats: { asOf: '2026-11-23T06:00:00.000Z', total: 0, rows: [] }, now: SEAT_NOW })],
+  ],
+  candidates: [
+    ['first page', candidatesView({ tenantId: 't1', tenantName: 'Contoso Ltd', page: 1, summary: seatSummary(), candidates: { asOf: '2026-11-23T06:00:00.000Z', total: 83, rows: Array.from({ length: 10 }, (_, i) => storedCandidate(i + 1)) }, now: SEAT_NOW })],
+    ['long names, last page', candidatesView({ tenantId: 't1', tenantName: 'Contoso Ltd', page: 9, summary: seatSummary(), candidates: { asOf: '2026-11-23T06:00:00.000Z', total: 90, rows: longCandidates() }, now: SEAT_NOW })],
+    ['none', candidatesView({ tenantId: 't1', tenantName: 'Contoso Ltd', page: 1, summary: seatSummary({ candidates: { High: 0, Medium: 0, Low: 0 } }), candidates: { asOf: '2026-11-23T06:00:00.000Z', total: 0, rows: [] }, now: SEAT_NOW })],
   ],
 };
 
