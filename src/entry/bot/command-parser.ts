@@ -1,6 +1,6 @@
 /** Text commands the bot understands; parsing is pure so every spelling is testable. */
 
-export type CommandName = 'help' | 'status' | 'sync' | 'check' | 'usage' | 'security' | 'audit';
+export type CommandName = 'help' | 'status' | 'sync' | 'check' | 'usage' | 'security' | 'audit' | 'inactive' | 'candidates';
 
 export interface ParsedCommand {
   name: CommandName | 'unknown';
@@ -24,6 +24,9 @@ const ALIASES: Partial<Record<string, CommandName>> = {
   security: 'security',
   posture: 'security',
   audit: 'audit',
+  inactive: 'inactive',
+  idle: 'inactive',
+  candidates: 'candidates',
 };
 
 export function parseCommand(raw: string | undefined): ParsedCommand {
