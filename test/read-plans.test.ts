@@ -10,6 +10,7 @@ import { SyncRunStore } from '../src/adapters/sqlite/sync-runs';
 import { TenantStore } from '../src/adapters/sqlite/tenants';
 import { UserLookup } from '../src/adapters/sqlite/user-lookup';
 import { SqliteUsageReports } from '../src/adapters/sqlite/usage-reports';
+import { SqliteAnalyticsReads, SqlitePriceBook } from '../src/adapters/sqlite/seat-analytics-store';
 import { startHarness, type Harness } from './helpers/harness';
 
 /**
@@ -105,6 +106,20 @@ describe('query plans of every list and lookup', () => {
     ['fetched Management API content', () => new SqliteCopilotInteractionStore(db).fetchedContentIds(tenantId, 'Audit.General', '2020-01-01'), [/^SEARCH management_content_fetched USING/]],
     // The admin check: a sender's object id to their UPN, in each tenant's current snapshot.
     ['UPN of an Entra object id', () => new UserLookup(db).upnOf('c1a7e2b4-0f1d-4a3e-9b5c-6d7e8f9a0b1c'), [/^SEARCH users USING (COVERING )?INDEX users_by_object_id \(tenant_id=\? AND snapshot_id=\? AND user_id=\?\)/]],
+    ['Copilot seat summary', () => new SqliteAnalyticsReads(db).summary(tenantId), [/^SEARCH s USING PRIMARY KEY \(tenant_id=\? AND snapshot_id=\?\)/]],
+    ['Copilot seats page', () => new SqliteAnalyticsReads(db).seats(tenantId, { offset: 20, limit: 10 }), [/^SEARCH copilot_seats USING PRIMARY KEY \(tenant_id=\? AND snapshot_id=\?\)/]],
+    ['Copilot seats by status', () => new SqliteAnalyticsReads(db).seats(tenantId, { status: 'inactive', offset: 0, limit: 10 }), [/^SEARCH copilot_seats USING (COVERING )?INDEX copilot_seats_by_status/]],
+    ['Copilot seats by recommendation', () => new SqliteAnalyticsReads(db).seats(tenantId, { recommendation: 'reclaim', offset: 0, limit: 10 }), [/^SEARCH copilot_seats USING (COVERING )?INDEX copilot_seats_by_recommendation/]],
+    ['Copilot seats by recommendation and tier', () => new SqliteAnalyticsReads(db).seats(tenantId, { recommendation: 'reclaim', tier: 'certain', offset: 0, limit: 10 }), [/^SEARCH copilot_seats USING (COVERING )?INDEX copilot_seats_by_(recommendation|tier)/]],
+    ['Copilot seats by tier', () => new SqliteAnalyticsReads(db).seats(tenantId, { tier: 'probable', offset: 0, limit: 10 }), [/^SEARCH copilot_seats USING (COVERING )?INDEX copilot_seats_by_tier/]],
+    ['Copilot seats by department', () => new SqliteAnalyticsReads(db).seats(tenantId, { department: 'sales', offset: 0, limit: 10 }), [/^SEARCH copilot_seats USING (COVERING )?INDEX copilot_seats_by_department/]],
+    ['Copilot seats by status and department', () => new SqliteAnalyticsReads(db).seats(tenantId, { status: 'active', department: 'Sales', offset: 0, limit: 10 }), [/^SEARCH copilot_seats USING (COVERING )?INDEX copilot_seats_by_/]],
+    ['Copilot seats by recommendation and status', () => new SqliteAnalyticsReads(db).seats(tenantId, { recommendation: 'review', status: 'unknown', offset: 0, limit: 10 }), [/^SEARCH copilot_seats USING INDEX copilot_seats_by_recommendation/]],
+    ['seat candidates by priority and department', () => new SqliteAnalyticsReads(db).candidates(tenantId, { priority: 'Low', department: 'Sales', offset: 0, limit: 10 }), [/^SEARCH copilot_candidates USING INDEX copilot_candidates_by_department/]],
+    ['seat candidates page', () => new SqliteAnalyticsReads(db).candidates(tenantId, { offset: 0, limit: 10 }), [/^SEARCH copilot_candidates USING PRIMARY KEY \(tenant_id=\? AND snapshot_id=\?\)/]],
+    ['seat candidates by priority', () => new SqliteAnalyticsReads(db).candidates(tenantId, { priority: 'High', offset: 0, limit: 10 }), [/^SEARCH copilot_candidates USING (COVERING )?INDEX copilot_candidates_by_priority/]],
+    ['seat candidates by department', () => new SqliteAnalyticsReads(db).candidates(tenantId, { department: 'Sales', offset: 0, limit: 10 }), [/^SEARCH copilot_candidates USING (COVERING )?INDEX copilot_candidates_by_department/]],
+    ['admin SKU prices', () => new SqlitePriceBook(db).adminPrices(tenantId), [/^SEARCH sku_prices USING PRIMARY KEY \(tenant_id=\?\)/]],
   ];
 
   it.each(cases)('%s uses an index, also for its order', async (_name, read, expected) => {

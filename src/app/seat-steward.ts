@@ -14,6 +14,7 @@ import { registerSecurityRoutes } from '../entry/api/security-routes';
 import { registerAuditRoutes } from '../entry/api/audit-routes';
 import { GraphUsageReports } from '../adapters/graph/graph-usage-reports';
 import { SqliteUsageReports } from '../adapters/sqlite/usage-reports';
+import { SqliteAnalyticsReads, SqlitePriceBook } from '../adapters/sqlite/seat-analytics-store';
 import { restoreConcealmentAfterCrash } from '../usecases/usage/report-concealment';
 import { UsageQuery } from '../usecases/usage/usage-query';
 import { SqliteIdentityStore } from '../adapters/sqlite/identity-store';
@@ -96,6 +97,10 @@ export interface SeatSteward {
   demoTenant?: EmbeddedDemoTenant;
   /** Usage report data (per-user rows, /usage figures) for reads. */
   usage: SqliteUsageReports;
+  /** Seat analytics of each tenant's current snapshot (computed at sync). */
+  analytics: SqliteAnalyticsReads;
+  /** Admin-set SKU prices. */
+  prices: SqlitePriceBook;
   /** Settles once report name concealment a killed process left off is restored (how many tenants). */
   concealmentRestored: Promise<number>;
   close(): Promise<void>;
@@ -196,7 +201,19 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
 
   const sink = new SnapshotWriterThread(databaseFile(config.dataDir), db);
   opened.push(() => sink.close());
-  const sync = new SyncService({ tenants, runs, sourceFor, activitySources, sourceStatus, sink, storage: new SqliteCacheStorage(db), logger });
+  const sync = new SyncService({
+    tenants,
+    runs,
+    sourceFor,
+    activitySources,
+    sourceStatus,
+    sink,
+    storage: new SqliteCacheStorage(db),
+    logger,
+    analytics: { computer: sink.analytics(), options: { settings: config.analytics.settings, exclusions: config.analytics.exclusions } },
+  });
+  const analytics = new SqliteAnalyticsReads(db);
+  const prices = new SqlitePriceBook(db);
   const usage = new SqliteUsageReports(db);
   // Concealment a killed sync left off goes back on now, in the background: an unreachable tenant must not hold up the start.
   const concealmentRestored = restoreConcealmentAfterCrash({
@@ -312,6 +329,8 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     jobs,
     demoTenant,
     usage,
+    analytics,
+    prices,
     concealmentRestored,
     async close() {
       schedule?.stop();

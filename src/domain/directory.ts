@@ -31,6 +31,8 @@ export interface UserLicenseRow {
   state: string | null;
   error: string | null;
   disabledPlans: string[];
+  /** licenseAssignmentStates[].lastUpdatedDateTime: when the assignment last changed, the earliest evidence the seat existed; null when Graph did not say. */
+  assignedAt: string | null;
 }
 
 export interface ServicePlan {

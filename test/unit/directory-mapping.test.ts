@@ -23,7 +23,7 @@ describe('license rows', () => {
 
   it('falls back to assignedLicenses as direct when states are missing, and keeps assignment errors', () => {
     expect(licenseRowsOf({ id: 'u', userPrincipalName: 'u@x', assignedLicenses: [{ skuId: COPILOT.toUpperCase(), disabledPlans: ['p'] }] })).toEqual([
-      { userId: 'u', skuId: COPILOT, assignedByGroupId: '', state: 'Active', error: null, disabledPlans: ['p'] },
+      { userId: 'u', skuId: COPILOT, assignedByGroupId: '', state: 'Active', error: null, disabledPlans: ['p'], assignedAt: null },
     ]);
     const [row] = licenseRowsOf({
       id: 'u',
@@ -31,6 +31,18 @@ describe('license rows', () => {
       licenseAssignmentStates: [{ skuId: E3, assignedByGroup: 'g', state: 'Error', error: 'CountViolation' }],
     });
     expect(row.error).toBe('CountViolation');
+  });
+
+  it('keeps when each assignment last changed (the earliest evidence of a seat), null when Graph omits it', () => {
+    const rows = licenseRowsOf({
+      id: 'u',
+      userPrincipalName: 'u@x',
+      licenseAssignmentStates: [
+        { skuId: COPILOT, assignedByGroup: null, state: 'Active', lastUpdatedDateTime: '2026-03-04T05:06:07Z' },
+        { skuId: E3, assignedByGroup: 'g', state: 'Active' },
+      ],
+    });
+    expect(rows.map((r) => r.assignedAt)).toEqual(['2026-03-04T05:06:07Z', null]);
   });
 
   it('maps nulls and unselected accountEnabled', () => {

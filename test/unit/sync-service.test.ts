@@ -26,7 +26,7 @@ const user = (id: string): UserRow => ({
   userId: id, userPrincipalName: `${id}@contoso.example`, displayName: id, givenName: null, surname: null, mail: null, department: null,
   officeLocation: null, jobTitle: null, accountEnabled: true, userType: 'Member', usageLocation: 'US', createdAt: null, onPremisesSyncEnabled: null,
 });
-const seat = (id: string): UserLicenseRow => ({ userId: id, skuId: COPILOT, assignedByGroupId: '', state: 'Active', error: null, disabledPlans: [] });
+const seat = (id: string): UserLicenseRow => ({ userId: id, skuId: COPILOT, assignedByGroupId: '', state: 'Active', error: null, disabledPlans: [], assignedAt: null });
 
 function source(overrides: Partial<DirectorySource> & { pages?: Array<{ users: UserRow[]; licenses: UserLicenseRow[] }> } = {}): DirectorySource {
   const pages = overrides.pages ?? [{ users: [user('a'), user('b')], licenses: [seat('a')] }, { users: [user('c')], licenses: [seat('c')] }];

@@ -46,6 +46,7 @@ export function licenseRowsOf(u: GraphUser): UserLicenseRow[] {
       state: s.state ?? null,
       error: s.error && s.error !== 'None' ? s.error : null,
       disabledPlans: s.disabledPlans ?? [],
+      assignedAt: s.lastUpdatedDateTime ?? null,
     }));
   }
   return (u.assignedLicenses ?? []).map((l) => ({
@@ -55,6 +56,7 @@ export function licenseRowsOf(u: GraphUser): UserLicenseRow[] {
     state: 'Active',
     error: null,
     disabledPlans: l.disabledPlans ?? [],
+    assignedAt: null,
   }));
 }
 

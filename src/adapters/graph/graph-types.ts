@@ -12,6 +12,7 @@ export interface GraphLicenseAssignmentState {
   state?: string | null;
   error?: string | null;
   disabledPlans?: string[];
+  lastUpdatedDateTime?: string | null;
 }
 
 export interface GraphUser {

@@ -2,6 +2,7 @@ import type { WorkerResponse } from './worker-channel';
 import type { LicenseGroupRow, SkuRow, UserLicenseRow, UserRow } from '../../domain/directory';
 import type { TenantIdentity } from '../../domain/tenant';
 import type { PublishOutcome, WrittenCounts } from '../../usecases/sync/ports';
+import type { AnalyticsOptions, AnalyticsOutcome } from '../../usecases/analytics/ports';
 
 /** Messages between the sync (main thread) and the snapshot writer thread. */
 
@@ -10,10 +11,11 @@ export type WriterRequest = { id: number; tenantId: string; snapshotId: number }
   | { kind: 'skus'; skus: SkuRow[] }
   | { kind: 'groups'; groups: LicenseGroupRow[] }
   | { kind: 'publish'; outcome: PublishOutcome; identity: TenantIdentity | null }
+  | { kind: 'analytics'; now: string; options: AnalyticsOptions }
   | { kind: 'discard' }
   | { kind: 'drop'; replacedSnapshotId: number }
 );
 
-export type WriterValue = WrittenCounts | number | null;
+export type WriterValue = WrittenCounts | AnalyticsOutcome | number | null;
 
 export type WriterResponse = WorkerResponse<WriterValue>;

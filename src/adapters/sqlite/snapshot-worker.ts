@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from './database';
 import { SnapshotWriter, deleteSnapshot } from './snapshots';
+import { carryOverAnalytics, computeSeatAnalytics } from './seat-analytics-store';
 import type { WriterRequest, WriterResponse, WriterValue } from './snapshot-worker-protocol';
 import { SyncRunStore } from './sync-runs';
 import { TenantStore } from './tenants';
@@ -45,6 +46,18 @@ function handle(req: WriterRequest): WriterValue {
       writers.delete(req.snapshotId);
       return replaced;
     }
+    case 'analytics':
+      try {
+        return computeSeatAnalytics(db, req.tenantId, req.snapshotId, new Date(req.now), req.options);
+      } catch (error) {
+        // The last good analytics stay served, with their own as-of date, rather than none.
+        try {
+          carryOverAnalytics(db, req.tenantId, req.snapshotId);
+        } catch {
+          // Nothing carried: the reads then say the analytics are missing.
+        }
+        throw error;
+      }
     case 'discard':
       writerFor(req).discard();
       writers.delete(req.snapshotId);

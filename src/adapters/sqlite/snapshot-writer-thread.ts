@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { LicenseGroupRow, SkuRow, UserLicenseRow, UserRow } from '../../domain/directory';
 import type { TenantIdentity } from '../../domain/tenant';
 import type { PublishOutcome, SnapshotSession, SnapshotSink, WrittenCounts } from '../../usecases/sync/ports';
+import type { AnalyticsComputer, AnalyticsOptions, AnalyticsOutcome } from '../../usecases/analytics/ports';
 import type { Db } from './database';
 import { deleteOrphanSnapshots } from './snapshots';
 import type { WriterRequest, WriterValue } from './snapshot-worker-protocol';
@@ -31,6 +32,17 @@ export class SnapshotWriterThread implements SnapshotSink {
 
   open(tenantId: string, snapshotId: number): SnapshotWriterHandle {
     return new SnapshotWriterHandle((body) => this.channel().send({ ...body, tenantId, snapshotId } as Omit<WriterRequest, 'id'>));
+  }
+
+  /**
+   * Seat analytics run on the writer thread too: the snapshot's rows are written there, and a
+   * 20,000-seat computation must not hold the event loop that serves the API.
+   */
+  analytics(): AnalyticsComputer {
+    return {
+      compute: async (tenantId: string, snapshotId: number, now: Date, options: AnalyticsOptions): Promise<AnalyticsOutcome> =>
+        (await this.channel().send({ kind: 'analytics', tenantId, snapshotId, now: now.toISOString(), options } as Omit<WriterRequest, 'id'>)) as AnalyticsOutcome,
+    };
   }
 
   async close(): Promise<void> {

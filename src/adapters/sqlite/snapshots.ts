@@ -57,8 +57,8 @@ export class SnapshotWriter {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertLicense = db.prepare(
-      `INSERT OR IGNORE INTO user_licenses (tenant_id, snapshot_id, user_seq, sku_id, assigned_by_group_id, user_id, state, error, disabled_plans)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO user_licenses (tenant_id, snapshot_id, user_seq, sku_id, assigned_by_group_id, user_id, state, error, disabled_plans, assigned_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertSku = db.prepare(
       `INSERT INTO skus (tenant_id, snapshot_id, sku_id, sku_part_number, product_name, capability_status, applies_to,
@@ -92,7 +92,7 @@ export class SnapshotWriter {
         const seq = seqOf.get(l.userId);
         if (seq === undefined) continue;
         licenseAssignments += this.insertLicense.run(t, s, seq, l.skuId, l.assignedByGroupId, l.userId, l.state, l.error,
-          l.disabledPlans.length === 0 ? '[]' : JSON.stringify(l.disabledPlans)).changes;
+          l.disabledPlans.length === 0 ? '[]' : JSON.stringify(l.disabledPlans), l.assignedAt).changes;
         if (isActiveAssignment(l.state)) licensed.add(seq);
       }
       // A user's licenses arrive on the user's own page (later copies are skipped), so pages never double-count.

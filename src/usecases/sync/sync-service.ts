@@ -5,6 +5,7 @@ import type { SyncCounts, SyncRunRecord, SyncTrigger } from '../../domain/sync-r
 import type { TenantRecord } from '../../domain/tenant';
 import { TenantAccessError } from '../../domain/tenant-access-error';
 import { REFUSAL_CODES } from '../../domain/tenant-access-error';
+import type { AnalyticsComputer, AnalyticsOptions } from '../analytics/ports';
 import type { ActivitySource, CacheStorage, DirectorySource, SnapshotSession, SnapshotSink, SourceStatusRepository, SyncRunRepository, TenantRepository } from './ports';
 
 export interface SyncRequest {
@@ -33,6 +34,8 @@ export interface SyncDeps {
   /** The disk the cache lives on: a full one pauses syncs instead of failing the app. */
   storage: CacheStorage;
   logger: Logger;
+  /** Seat analytics, computed into the snapshot before it is published. None when omitted. */
+  analytics?: { computer: AnalyticsComputer; options: AnalyticsOptions };
 }
 
 /** Whether syncs can write: while the disk is full they are paused and the last snapshot is served read-only. */
@@ -203,6 +206,7 @@ export class SyncService {
       const counts: SyncCounts = { ...(await writer.flush()), skus: skus.length, groups: groups?.length ?? 0 };
       sourcesJoined = true;
       warnings.push(...(await sourceWork));
+      await this.computeAnalytics(tenant, run, warnings, log);
 
       const status = warnings.length > 0 ? 'partial' : 'success';
       const replaced = await writer.publish({ runId: run.id, status, counts, warnings }, identity ?? null);
@@ -219,6 +223,26 @@ export class SyncService {
       return runs.get(run.id) ?? unreadable;
     } catch {
       return unreadable;
+    }
+  }
+
+  /**
+   * After the directory and every source have landed, so the decisions see this sync's data. A
+   * failure costs the analytics only: the sync is partial, and the computer carries the previous
+   * analytics (with their own, older as-of date) into the new snapshot, so they stay served.
+   */
+  private async computeAnalytics(tenant: TenantRecord, run: SyncRunRecord, warnings: string[], log: Logger): Promise<void> {
+    const analytics = this.deps.analytics;
+    if (!analytics) return;
+    try {
+      const outcome = await analytics.computer.compute(tenant.id, run.id, new Date(), analytics.options);
+      for (const w of outcome.warnings) if (!warnings.includes(w)) warnings.push(w);
+      log.info({ seats: outcome.seats, candidates: outcome.candidates, ms: outcome.ms }, 'seat analytics computed');
+    } catch (error) {
+      if (this.deps.storage.isFull(error)) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      log.warn({ err: message }, 'seat analytics were not computed');
+      warnings.push(`Seat analytics were not computed: ${message}. The seat, candidate and savings figures are unavailable until a sync computes them; if this repeats, check the log and free disk space.`);
     }
   }
 
