@@ -64,6 +64,12 @@ import { AuditSubscriptions } from '../usecases/audit/audit-subscriptions';
 import { auditCommand } from '../entry/bot/commands/audit';
 import { auditStopConfirmAction } from '../entry/bot/card-actions/audit-stop-confirm';
 import { managementApiFor } from './audit-access';
+import { adminGate } from '../entry/bot/admin-gate';
+import { UserLookup } from '../adapters/sqlite/user-lookup';
+import { inactiveCommand } from '../entry/bot/commands/inactive';
+import { candidatesCommand } from '../entry/bot/commands/candidates';
+import { inactivePageAction } from '../entry/bot/card-actions/inactive-page';
+import { candidatesPageAction } from '../entry/bot/card-actions/candidates-page';
 
 export interface SeatStewardOptions {
   logger: Logger;
@@ -240,6 +246,10 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   const report = new SyncResultReport({ tenants, runs, whenDone: (runId) => sync.whenDone(runId), notifier, conversations, queue: jobs });
   registerSyncJobs(jobRegistry, { tenants, requestSync: (tenantId, trigger) => sync.request(tenantId, trigger), report });
   const auditSubscriptions = new AuditSubscriptions((tenant) => managementApiFor(config, tenant, graphFor(tenant).conn));
+  // The one admin check every command and card action that shows per-user data or changes settings uses.
+  const users = new UserLookup(db);
+  const isAdmin = adminGate({ admins: config.admins, demoOnly: config.tenant.kind === 'demo', upnOf: (id) => users.upnOf(id) });
+  const seatLists = { status, analytics, isAdmin };
   const bot = createBotApp({
     adapter,
     conversations,
@@ -253,11 +263,15 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
       usageCommand({ status, usage: usageQuery }),
       securityCommand({ status, identity: identityReads, sourceStatus }),
       auditCommand({ status, subscriptions: auditSubscriptions }),
+      inactiveCommand(seatLists),
+      candidatesCommand(seatLists),
     ],
     cardActions: [
       registerCardAction(tenantSyncAction({ status, sync, report, waitMs: options.cardSyncWaitMs ?? 8000 })),
       registerCardAction(tenantStatusAction(status)),
       registerCardAction(auditStopConfirmAction({ status, subscriptions: auditSubscriptions })),
+      registerCardAction(inactivePageAction(seatLists)),
+      registerCardAction(candidatesPageAction(seatLists)),
     ],
   });
 
