@@ -206,8 +206,8 @@ describe('candidates', () => {
     expect(text).toMatch(/Analytics as of \d{1,2} \w{3} \d{4}/);
     const rows = rowsOf(first);
     expect(rows).toHaveLength(10);
-    expect(rows.map((r) => r.name.split('. ')[0])).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
-    for (const row of rows) expect(row.right).toMatch(/^Microsoft 365 activity \d{1,3}\/100$/);
+    expect(rows.map((r) => r.name.split(' · ')[0])).toEqual(['#1', '#2', '#3', '#4', '#5', '#6', '#7', '#8', '#9', '#10']);
+    for (const row of rows) expect(row.right).toMatch(/^\d{1,3}\/100$/);
     for (const row of rows) expect(['High', 'Medium', 'Low']).toContain(row.badge);
     expect(text.match(/Uses Copilot Chat without a seat: \d+ interactions?, last \d{1,2} \w{3} \d{4} \(audit log\)/g)).toHaveLength(10);
 
@@ -225,7 +225,7 @@ describe('candidates', () => {
     const next = button(first, 'Next page');
     expect(next).toMatchObject({ verb: 'candidates.page', data: { tenantId, page: 2 } });
     const second = await press('candidates.page', next?.data);
-    expect(rowsOf(second)[0].name).toMatch(/^11\. /);
+    expect(rowsOf(second)[0].name).toMatch(/^#11 · /);
     const back = await press('candidates.page', button(second, 'Previous page')?.data);
     expect(rowsOf(back)).toEqual(rows);
   });

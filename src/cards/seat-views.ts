@@ -220,17 +220,25 @@ function chatText(candidate: StoredCandidate): string {
   return `Uses Copilot Chat without a seat: ${plural(chat.interactions, 'interaction')}, last ${dayText(chat.lastAt.slice(0, 10))} (audit log)`;
 }
 
+/** The first reason, unless it only repeats the Copilot Chat line the row already shows. */
+function firstReason(candidate: StoredCandidate): string {
+  const [first = '', second = ''] = candidate.reasons;
+  return candidate.copilotChat && /copilot chat/i.test(first) ? second : first;
+}
+
 const PRIORITY_COLOR: Record<StoredCandidate['priority'], CandidateRowView['priorityColor']> = { High: 'Good', Medium: 'Warning', Low: 'Default' };
 
 function candidateRow(candidate: StoredCandidate): CandidateRowView {
   return {
-    name: clip(`${n(candidate.rank)}. ${candidate.displayName ?? candidate.userPrincipalName}`, MAX_NAME),
+    // Not "11. Name": card Markdown turns that into a numbered list and drops the rank.
+    name: clip(`#${n(candidate.rank)} · ${candidate.displayName ?? candidate.userPrincipalName}`, MAX_NAME),
     detailText: clip([candidate.userPrincipalName, candidate.department ?? 'No department'].join(' · '), MAX_DETAIL),
-    scoreText: `Microsoft 365 activity ${candidate.m365ActivityScore}/100`,
+    // Short, so the name keeps the row's width; the header says what the score is.
+    scoreText: `${candidate.m365ActivityScore}/100`,
     priorityText: candidate.priority,
     priorityColor: PRIORITY_COLOR[candidate.priority],
     chatText: chatText(candidate),
-    reasonText: clip(candidate.reasons[0] ?? '', MAX_REASON),
+    reasonText: clip(firstReason(candidate), MAX_REASON),
   };
 }
 
@@ -246,7 +254,7 @@ export interface CandidatesInput {
 /** The `candidates` card: one page of who should get a Copilot seat next, best first, with counts by priority. */
 export function candidatesView(input: CandidatesInput): CandidatesView {
   const { page, summary, candidates, now } = input;
-  const paging = pageText('Ranked by Microsoft 365 activity', page, candidates.total, 'candidates');
+  const paging = pageText('Ranked by Microsoft 365 activity score (0–100)', page, candidates.total, 'candidates');
   const c = summary.candidates;
   return {
     tenantName: clip(input.tenantName, MAX_NAME),

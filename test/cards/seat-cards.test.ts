@@ -85,12 +85,19 @@ describe('candidates card', () => {
     const text = cardText(card);
     expect(text).toContain('Contoso Ltd · Copilot seat candidates');
     expect(text).toMatch(/12\nHigh priority\n30\nMedium priority\n41\nLow priority/);
-    expect(text).toContain('1. Candidate 1\nMicrosoft 365 activity 89/100\nHigh\ncandidate1@contoso.onmicrosoft.com · Engineering');
+    expect(text).toContain('#1 · Candidate 1\n89/100\nHigh\ncandidate1@contoso.onmicrosoft.com · Engineering');
     expect(text).toContain('Uses Copilot Chat without a seat: 14 interactions, last 22 Nov 2026 (audit log)');
-    expect(text).toContain('2. Candidate 2\nMicrosoft 365 activity 55/100\nMedium\ncandidate2@contoso.onmicrosoft.com · No department');
+    expect(text).toContain('#2 · Candidate 2\n55/100\nMedium\ncandidate2@contoso.onmicrosoft.com · No department');
     expect(text).toContain('Active in Teams, Outlook, Word and Excel within the last week.');
     expect(text).toContain('Analytics as of 23 Nov 2026 06:00 UTC');
     expect(executeActions(card)).toEqual([]);
+  });
+
+  it('does not repeat the Copilot Chat line as the reason: it shows the next reason instead', () => {
+    const row = storedCandidate(1, { copilotChat: { lastAt: '2026-11-20T08:00:00.000Z', interactions: 8 }, reasons: ['Uses Copilot Chat without a seat: 8 interactions, last 2026-11-20.', 'Active in 4 of 5 Microsoft 365 services in the last 30 days.'] });
+    const text = cardText(valid(renderCard('candidates', candidatesView({ tenantId: 't1', tenantName: 'Contoso Ltd', page: 1, summary: seatSummary(), candidates: { asOf: ASOF, total: 1, rows: [row] }, now: SEAT_NOW }))));
+    expect(text.match(/Copilot Chat/g)).toHaveLength(1);
+    expect(text).toContain('Active in 4 of 5 Microsoft 365 services in the last 30 days.');
   });
 
   it('pages with the candidates.page verb, and stays under 28 KB with the longest names', () => {
