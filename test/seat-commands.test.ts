@@ -3,8 +3,10 @@ import type { CopilotProfile } from '../demo-tenant/activity';
 import { generateDemoTenant } from '../demo-tenant/generator';
 import { validateCard } from './support/card-validator';
 import { ConnectorRecorder, cardText, executeActions } from './helpers/connector-recorder';
-import { startHarness, startSyncedHarness, type Harness } from './helpers/harness';
-import { ADMIN, cardAction, message, personal, post } from './helpers/teams-activities';
+import { startHarness, startSyncedHarness, startTestDemoTenant, testConfig, type Harness } from './helpers/harness';
+import { startSeatSteward } from '../src/app/seat-steward';
+import { createLogger } from '../src/adapters/logging/logger';
+import { ADMIN, cardAction, message, personal, post, TEAMS_TENANT } from './helpers/teams-activities';
 
 /**
  * `inactive` and `candidates` through real Bot Framework activities against a synced demo tenant.
@@ -249,6 +251,36 @@ describe('before the first analytics', () => {
       }
     } finally {
       await fresh.close();
+    }
+  });
+});
+
+describe('a real tenant with no ADMINS', () => {
+  it('shows per-user lists to nobody, saying how to name admins', async () => {
+    const demo = await startTestDemoTenant(generateDemoTenant({ users: 20, seed: 4 }));
+    const conn = demo.connection;
+    const config = testConfig({
+      TENANT_ID: conn.entraTenantId,
+      CLIENT_ID: conn.appClientId,
+      SECRET_CLIENT_SECRET: conn.credential.kind === 'secret' ? conn.credential.secret : '',
+      SECRET_STORE_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
+      GRAPH_ENDPOINT: conn.graphEndpoint,
+      AUTHORITY_HOST: conn.authorityHost,
+      // The Teams tenant the test activities come from.
+      BOT_ALLOWED_TENANTS: TEAMS_TENANT,
+    });
+    expect(config.tenant.kind).toBe('entra');
+    expect(config.admins).toEqual([]);
+    const app = await startSeatSteward(config, { logger: createLogger('silent'), schedule: false });
+    try {
+      expect((await app.sync.request(app.tenants.list()[0].id, 'test').done).status).toBe('success');
+      for (const command of ['inactive', 'candidates']) {
+        const [reply] = await sayTo({ app, demo, config, close: async () => undefined }, command);
+        expect(cardText(reply.card), reply.text).toMatch(/Only Seat Steward admins can do this[\s\S]*No Seat Steward admins are configured\. Set ADMINS/);
+      }
+    } finally {
+      await app.close();
+      await demo.close();
     }
   });
 });
