@@ -303,6 +303,8 @@ async function expectNoClippedText(card: Locator): Promise<void> {
 
 describe.skipIf(NO_CHROMIUM)('seat lists in the Agents Playground', () => {
   it('inactive lists the seats to take back with tier, days idle, last activity and its source', async () => {
+    // The cases above end in the group chat, where the bot hears only @mentions.
+    await page.locator('button[aria-label="Personal Chat"]').first().click();
     const t = tenant();
     if (h.app.runs.latest(t.id)?.status !== 'success') await h.app.sync.request(t.id, 'test').done;
     const card = await nextCard('Copilot seats to take back', () => send(personalEditor(), 'inactive'));
