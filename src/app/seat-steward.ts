@@ -79,6 +79,11 @@ import { registerPriceRoutes } from '../entry/api/price-routes';
 import { savingsCommand } from '../entry/bot/commands/savings';
 import { registerExportRoutes } from '../entry/api/export-routes';
 import { SignedExportLinks } from '../adapters/secrets/signed-export-links';
+import { UserLookup } from '../adapters/sqlite/user-lookup';
+import { inactiveCommand } from '../entry/bot/commands/inactive';
+import { candidatesCommand } from '../entry/bot/commands/candidates';
+import { inactivePageAction } from '../entry/bot/card-actions/inactive-page';
+import { candidatesPageAction } from '../entry/bot/card-actions/candidates-page';
 
 export interface SeatStewardOptions {
   logger: Logger;
@@ -262,8 +267,9 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   const jobs = new JobRunner(outbox, jobRegistry, logger.child({ component: 'outbox' }), options.outbox);
   const report = new SyncResultReport({ tenants, runs, whenDone: (runId) => sync.whenDone(runId), notifier, conversations, queue: jobs });
   const priceService = new PriceService({ book: prices, skus: (tenantId) => directory.skus(tenantId), configPrices: config.analytics.prices, currency: config.analytics.priceCurrency });
-  // i7-commands wires the directory's UPN lookup (upnOf); until then ADMINS matches Entra object ids.
-  const gate = adminGate({ admins: config.admins, demoOnly: config.tenant.kind === 'demo', upnOf: () => undefined });
+  // The one admin check every command and card action that shows per-user data or changes settings uses.
+  const users = new UserLookup(db);
+  const isAdmin = adminGate({ admins: config.admins, demoOnly: config.tenant.kind === 'demo', upnOf: (id) => users.upnOf(id) });
   const analyticsReads: AnalyticsReads = options.analytics ?? analytics;
   let listeningPort = 0;
   const exportLinks = new SignedExportLinks({ baseUrl: () => config.exports.publicBaseUrl ?? `http://localhost:${listeningPort}`, linkMs: config.exports.linkMs });
@@ -296,6 +302,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     afterScheduledSync: (run) => digests.queueStatusMessages(run),
   });
   const auditSubscriptions = new AuditSubscriptions((tenant) => managementApiFor(config, tenant, graphFor(tenant).conn));
+  const seatLists = { status, analytics: analyticsReads, isAdmin };
   const bot = createBotApp({
     adapter,
     conversations,
@@ -309,14 +316,18 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
       usageCommand({ status, usage: usageQuery }),
       securityCommand({ status, identity: identityReads, sourceStatus }),
       auditCommand({ status, subscriptions: auditSubscriptions }),
-      digestCommand({ digests, subscriptions: digestSubscriptions, adminGate: gate, defaultTime: config.digest.defaultTime }),
-      priceCommand({ status, prices: priceService, gate }),
-      savingsCommand({ status, analytics: analyticsReads, prices: priceService, links: exportLinks, gate }),
+      digestCommand({ digests, subscriptions: digestSubscriptions, adminGate: isAdmin, defaultTime: config.digest.defaultTime }),
+      priceCommand({ status, prices: priceService, gate: isAdmin }),
+      savingsCommand({ status, analytics: analyticsReads, prices: priceService, links: exportLinks, gate: isAdmin }),
+      inactiveCommand(seatLists),
+      candidatesCommand(seatLists),
     ],
     cardActions: [
       registerCardAction(tenantSyncAction({ status, sync, report, waitMs: options.cardSyncWaitMs ?? 8000 })),
       registerCardAction(tenantStatusAction(status)),
       registerCardAction(auditStopConfirmAction({ status, subscriptions: auditSubscriptions })),
+      registerCardAction(inactivePageAction(seatLists)),
+      registerCardAction(candidatesPageAction(seatLists)),
     ],
   });
 

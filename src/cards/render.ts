@@ -18,6 +18,7 @@ import type { SecurityView } from './security-views';
 import type { AuditStopConfirmView, AuditSubscriptionsView } from './audit-views';
 import type { DigestStatusView, DigestView } from './digest-views';
 import type { SavingsView } from './savings-views';
+import type { CandidatesView, InactiveView } from './seat-views';
 
 /** Which view model each template in cards/ is bound to. */
 export interface CardViews {
@@ -35,6 +36,8 @@ export interface CardViews {
   digest: DigestView;
   'digest-status': DigestStatusView;
   savings: SavingsView;
+  inactive: InactiveView;
+  candidates: CandidatesView;
 }
 
 export type CardName = keyof CardViews;
@@ -124,6 +127,8 @@ const prepare: { [N in CardName]: (view: CardViews[N]) => object } = {
   digest: (view) => view,
   'digest-status': (view) => view,
   savings: (view) => ({ ...view, warnings: view.warnings.map((w) => ({ text: clip(w.text, MAX_WARNING_CHARS) })) }),
+  inactive: (view) => view,
+  candidates: (view) => view,
 };
 
 /** An Adaptive Card as JSON, ready for any channel adapter to wrap (Teams: an attachment). */

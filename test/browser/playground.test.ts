@@ -318,3 +318,36 @@ describe.skipIf(NO_CHROMIUM)('savings in the Agents Playground', () => {
     await shoot(card, 'savings-card.png');
   });
 });
+
+describe.skipIf(NO_CHROMIUM)('seat lists in the Agents Playground', () => {
+  it('inactive lists the seats to take back with tier, days idle, last activity and its source', async () => {
+    // The cases above end in the group chat, where the bot hears only @mentions.
+    await page.locator('button[aria-label="Personal Chat"]').first().click();
+    const t = tenant();
+    if (h.app.runs.latest(t.id)?.status !== 'success') await h.app.sync.request(t.id, 'test').done;
+    const card = await nextCard('Copilot seats to take back', () => send(personalEditor(), 'inactive'));
+    const text = await card.innerText();
+    expect(text).toMatch(/Certain/);
+    expect(text).toMatch(/Probable/);
+    expect(text).toMatch(/Analytics as of .* · Copilot usage report as of/);
+    expect(text).toMatch(/Idle \d+ days|Never used/);
+    expect(text).toMatch(/Last Copilot activity|No Copilot activity/);
+    await expectNoClippedText(card);
+    await shoot(card, 'inactive-card.png');
+  });
+
+  it('candidates lists who should get a seat, and Next page replaces the card with page 2', async () => {
+    const card = await nextCard('Copilot seat candidates', () => send(personalEditor(), 'candidates'));
+    const text = await card.innerText();
+    expect(text).toMatch(/High priority/);
+    expect(text).toMatch(/Microsoft 365 activity score/);
+    expect(text).toMatch(/\d+\/100/);
+    expect(text).toMatch(/page 1 of \d+/);
+    await expectNoClippedText(card);
+    await shoot(card, 'candidates-card.png');
+    await card.getByRole('button', { name: 'Next page' }).click();
+    await expect.poll(() => card.innerText(), { timeout: WAIT }).toMatch(/page 2 of \d+/);
+    const page2 = await card.innerText();
+    expect(page2, page2).toMatch(/#11 · \S/);
+  });
+});

@@ -28,6 +28,8 @@ import { usageView } from '../../src/cards/usage-views';
 import { digestStatusView, digestView } from '../../src/cards/digest-views';
 import { DIGEST_RUN, DIGEST_SUMMARY, digestInput, seat } from './digest-fixtures';
 import { savingsCases } from './savings-fixtures';
+import { candidatesView, inactiveView } from '../../src/cards/seat-views';
+import { longCandidates, longSeats, SEAT_NOW, seatSummary, storedCandidate, storedSeat } from './seat-fixtures';
 
 function render<N extends CardName>(name: N, view: CardViews[N]): JsonObject {
   const card = renderCard(name, view);
@@ -197,6 +199,16 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
     ['failed without analytics', digestStatusView({ tenantName: 'Contoso Ltd', run: { ...DIGEST_RUN, status: 'failed', counts: null, errorText: 'Graph refused', warnings: ['a', 'b', 'c'] }, summary: undefined, dashboardUrl: undefined }, DIGEST_NOW)],
   ],
   savings: savingsCases,
+  inactive: [
+    ['first page of several', inactiveView({ tenantId: 't1', tenantName: 'Contoso Ltd', filter: 'all', page: 1, summary: seatSummary(), seats: { asOf: '2026-11-23T06:00:00.000Z', total: 47, rows: Array.from({ length: 10 }, (_, i) => storedSeat(i)) }, now: SEAT_NOW })],
+    ['long names, middle page', inactiveView({ tenantId: 't1', tenantName: 'Contoso Ltd', filter: 'certain', page: 2, summary: seatSummary(), seats: { asOf: '2026-11-23T06:00:00.000Z', total: 47, rows: longSeats() }, now: SEAT_NOW })],
+    ['nothing to take back', inactiveView({ tenantId: 't1', tenantName: 'Contoso Ltd', filter: 'all', page: 1, summary: seatSummary({ reportRefreshDate: null, auditCoveredUntil: null }), seats: { asOf: '2026-11-23T06:00:00.000Z', total: 0, rows: [] }, now: SEAT_NOW })],
+  ],
+  candidates: [
+    ['first page', candidatesView({ tenantId: 't1', tenantName: 'Contoso Ltd', page: 1, summary: seatSummary(), candidates: { asOf: '2026-11-23T06:00:00.000Z', total: 83, rows: Array.from({ length: 10 }, (_, i) => storedCandidate(i + 1)) }, now: SEAT_NOW })],
+    ['long names, last page', candidatesView({ tenantId: 't1', tenantName: 'Contoso Ltd', page: 9, summary: seatSummary(), candidates: { asOf: '2026-11-23T06:00:00.000Z', total: 90, rows: longCandidates() }, now: SEAT_NOW })],
+    ['none', candidatesView({ tenantId: 't1', tenantName: 'Contoso Ltd', page: 1, summary: seatSummary({ candidates: { High: 0, Medium: 0, Low: 0 } }), candidates: { asOf: '2026-11-23T06:00:00.000Z', total: 0, rows: [] }, now: SEAT_NOW })],
+  ],
 };
 
 

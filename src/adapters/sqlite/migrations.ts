@@ -585,4 +585,13 @@ export const migrations: Migration[] = [
       ALTER TABLE digest_subscriptions ADD COLUMN last_delivered_day TEXT;
     `,
   },
+  {
+    version: 11,
+    name: 'users by Entra object id, for the admin check',
+    // Teams sends only the sender's object id; ADMINS may list UPNs, so each admin-only command
+    // looks the id up in the current snapshot. Without this index that is a scan of the snapshot.
+    sql: `
+      CREATE INDEX users_by_object_id ON users (tenant_id, snapshot_id, user_id);
+    `,
+  },
 ];

@@ -1,5 +1,7 @@
 import { adminDecision, type AdminDecision } from '../../domain/admins';
+import type { AdaptiveCardJson } from '../../cards/render';
 import type { Actor } from './bot-types';
+import { errorCard } from './error-card';
 
 export interface AdminGateDeps {
   /** ADMINS from config, lower-case. */
@@ -18,4 +20,11 @@ export interface AdminGateDeps {
 export function adminGate(deps: AdminGateDeps): (actor: Actor) => AdminDecision {
   return (actor) =>
     adminDecision({ aadObjectId: actor.aadObjectId, userPrincipalName: actor.aadObjectId ? deps.upnOf(actor.aadObjectId) : undefined }, deps.admins, deps.demoOnly);
+}
+
+export type AdminCheck = ReturnType<typeof adminGate>;
+
+/** What a non-admin gets instead of per-user data or a settings change: why, and whom to ask. */
+export function adminRefusalCard(reason: string): AdaptiveCardJson {
+  return errorCard('Only Seat Steward admins can do this', reason);
 }

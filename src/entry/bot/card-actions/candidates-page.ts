@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import type { CandidatesPageData } from '../../../cards/seat-views';
+import { adminRefusalCard } from '../admin-gate';
+import type { CardAction } from '../bot-types';
+import { candidatesPageCard } from '../commands/candidates';
+import { MAX_LIST_PAGE, type SeatListDeps } from '../commands/inactive';
+import { tenantOfCard } from './tenant-card-data';
+
+export const candidatesPageData = z.object({
+  tenantId: z.string().trim().min(1).max(128),
+  page: z.number().int().min(1).max(MAX_LIST_PAGE),
+});
+
+/** Previous / Next page of `candidates` (verb candidates.page): the page is read again, for admins only. */
+export function candidatesPageAction(deps: SeatListDeps): CardAction<CandidatesPageData> {
+  return {
+    verb: 'candidates.page',
+    data: candidatesPageData,
+    invalidData: {
+      title: 'This page button is not valid',
+      message: 'The button asked for a page Seat Steward does not issue (pages run from 1). Type **candidates** for a fresh list.',
+    },
+    async run(data, request) {
+      const gate = deps.isAdmin(request.actor);
+      if (!gate.allowed) return adminRefusalCard(gate.reason);
+      const found = tenantOfCard(deps.status, { tenantId: data.tenantId });
+      if ('card' in found) return found.card;
+      return candidatesPageCard(deps, found.tenant, data.page);
+    },
+  };
+}

@@ -1,0 +1,286 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CopilotProfile } from '../demo-tenant/activity';
+import { generateDemoTenant } from '../demo-tenant/generator';
+import { validateCard } from './support/card-validator';
+import { ConnectorRecorder, cardText, executeActions } from './helpers/connector-recorder';
+import { startHarness, startSyncedHarness, startTestDemoTenant, testConfig, type Harness } from './helpers/harness';
+import { startSeatSteward } from '../src/app/seat-steward';
+import { createLogger } from '../src/adapters/logging/logger';
+import { ADMIN, cardAction, message, personal, post, TEAMS_TENANT } from './helpers/teams-activities';
+
+/**
+ * `inactive` and `candidates` through real Bot Framework activities against a synced demo tenant.
+ * What each list must hold is worked out here from the demo's story (who stopped using Copilot
+ * when), not from the analytics code.
+ */
+let h: Harness;
+let tenantId: string;
+let connector: ConnectorRecorder;
+let serviceUrl: string;
+const data = generateDemoTenant({ users: 1000, seed: 7 });
+const story = data.activity;
+if (!story) throw new Error('the demo tenant has no activity story');
+const member = data.users.find((u, i) => u.accountEnabled && u.userType === 'Member' && story.users[i].copilot === null);
+if (!member) throw new Error('the demo tenant has no enabled member without a seat');
+/** Listed in ADMINS by UPN only: Teams sends the object id, which the bot looks up in the synced directory. */
+const UPN_ADMIN = { id: '29:upn-admin', name: member.displayName ?? 'UPN admin', aadObjectId: member.id };
+const STRANGER = { id: '29:stranger', name: 'Sam Stranger', aadObjectId: '5f0e1d2c-3b4a-4968-8776-655443322110' };
+
+/** Tier a seat must get, by the story: stopped 30 to 89 days ago → probable; 90 or more, never, or disabled → certain. */
+const TIER_OF: Partial<Record<CopilotProfile, 'certain' | 'probable'>> = { fading: 'probable', lapsed: 'certain', never: 'certain', disabled: 'certain' };
+const expectedTiers = new Map<string, string>();
+data.users.forEach((u, i) => {
+  const profile = story.users[i].copilot;
+  const tier = profile ? TIER_OF[profile] : undefined;
+  if (tier) expectedTiers.set(u.userPrincipalName.toLowerCase(), tier === 'certain' ? 'Certain' : 'Probable');
+});
+const count = (tier: string) => [...expectedTiers.values()].filter((t) => t === tier).length;
+const unlicensedChatUpns = new Set(data.users.filter((_, i) => story.users[i].unlicensedChat).map((u) => u.userPrincipalName.toLowerCase()));
+
+beforeAll(async () => {
+  ({ h, tenantId } = await startSyncedHarness({ data, config: { ADMINS: `${ADMIN.aadObjectId},${member.userPrincipalName.toUpperCase()}` } }));
+  connector = new ConnectorRecorder();
+  serviceUrl = await connector.start();
+});
+afterAll(async () => {
+  await h?.close();
+  await connector?.stop();
+});
+
+type Card = Record<string, unknown>;
+
+function valid(card: Card): Card {
+  const { errors, bytes } = validateCard(card);
+  expect(errors).toEqual([]);
+  expect(bytes).toBeLessThan(28 * 1024);
+  return card;
+}
+
+async function sayTo(app: Harness, text: string, from: object = ADMIN): Promise<Array<{ card?: Card; text?: string }>> {
+  connector.clear();
+  expect((await post(app.app.url, { ...message(serviceUrl, personal(), text), from })).status).toBe(200);
+  await connector.waitFor((m) => m.length >= 1);
+  return connector.messages().map((m) => {
+    const card = m.activity.attachments?.[0]?.content as Card | undefined;
+    return card ? { card: valid(card) } : { text: m.activity.text };
+  });
+}
+
+async function say(text: string, from: object = ADMIN): Promise<Card> {
+  const [reply] = await sayTo(h, text, from);
+  if (!reply.card) throw new Error(`expected a card, got text: ${reply.text}`);
+  return reply.card;
+}
+
+async function press(verb: string, actionData: unknown, from: object = ADMIN): Promise<Card> {
+  const res = await post(h.app.url, { ...cardAction(serviceUrl, personal(), verb, actionData), from });
+  expect(res.status).toBe(200);
+  return valid((res.body as { value: Card }).value);
+}
+
+interface Row {
+  name: string;
+  right: string;
+  badge: string;
+  detail: string;
+}
+
+/** The list rows of a card: a name column set (name, figure, badge) followed by the detail line. */
+function rowsOf(card: Card): Row[] {
+  const body = card.body as Array<Record<string, unknown>>;
+  return body
+    .filter((el) => el.type === 'Container')
+    .map((el) => {
+      const items = el.items as Array<Record<string, unknown>>;
+      const columns = (items[0].columns as Array<{ items: Array<{ text: string }> }>).map((c) => c.items[0].text);
+      return { name: columns[0], right: columns[1], badge: columns[2], detail: (items[1] as { text: string }).text };
+    });
+}
+
+const upnOf = (row: Row) => row.detail.split(' · ')[0].toLowerCase();
+const button = (card: Card, title: string) => executeActions(card).find((a) => a.title === title);
+
+/** Presses Next until there is none; each page's rows in order. */
+async function allPages(first: Card, verb: string): Promise<Row[][]> {
+  const pages = [rowsOf(first)];
+  let card = first;
+  for (let next = button(card, 'Next page'); next; next = button(card, 'Next page')) {
+    expect(next.verb).toBe(verb);
+    card = await press(verb, next.data);
+    pages.push(rowsOf(card));
+    expect(pages.length).toBeLessThan(50);
+  }
+  return pages;
+}
+
+describe('inactive', () => {
+  it('pages through every seat to take back, each once with its story tier, ten a page, with the counts by tier', async () => {
+    expect(count('Certain')).toBeGreaterThan(0);
+    expect(count('Probable')).toBeGreaterThan(0);
+    expect(expectedTiers.size).toBeGreaterThan(20);
+    const first = await say('inactive');
+    const text = cardText(first);
+    expect(text).toContain('Contoso Ltd · Copilot seats to take back');
+    expect(text).toContain(`${count('Certain')}\nCertain\n${count('Probable')}\nProbable`);
+    expect(text).toMatch(/Analytics as of \d{1,2} \w{3} \d{4} \d\d:\d\d UTC .*· Copilot usage report as of \d{1,2} \w{3} \d{4}/);
+    expect(text).toContain(`page 1 of ${Math.ceil(expectedTiers.size / 10)} · seats 1–10 of ${expectedTiers.size}`);
+    expect(button(first, 'Previous page')).toBeUndefined();
+
+    const pages = await allPages(first, 'inactive.page');
+    expect(pages.slice(0, -1).every((p) => p.length === 10)).toBe(true);
+    const seen = pages.flat().map((r) => [upnOf(r), r.badge] as const);
+    expect(seen.length).toBe(new Set(seen.map(([upn]) => upn)).size);
+    expect(new Map(seen)).toEqual(expectedTiers);
+  });
+
+  it('goes back with Previous page to the same rows', async () => {
+    const first = await say('inactive');
+    const second = await press('inactive.page', button(first, 'Next page')?.data);
+    expect(cardText(second)).toContain('page 2 of');
+    const back = await press('inactive.page', button(second, 'Previous page')?.data);
+    expect(rowsOf(back)).toEqual(rowsOf(first));
+    expect(button(back, 'Previous page')).toBeUndefined();
+  });
+
+  it.each([
+    ['certain', 'Certain'],
+    ['probable', 'Probable'],
+  ])('filters by tier: inactive %s', async (filter, badge) => {
+    const first = await say(`inactive contoso ${filter}`);
+    expect(cardText(first)).toContain(`Tier: ${filter} · page 1 of`);
+    for (const next of executeActions(first)) expect(next.data).toMatchObject({ tier: filter });
+    const rows = (await allPages(first, 'inactive.page')).flat();
+    expect(new Set(rows.map(upnOf))).toEqual(new Set([...expectedTiers].filter(([, t]) => t === badge).map(([upn]) => upn)));
+  });
+
+  it('lists the seats to review, or says there are none', async () => {
+    const card = await say('inactive review');
+    expect(cardText(card)).toContain('Copilot seats to review');
+    for (const row of rowsOf(card)) expect(row.badge).toBe('Review');
+  });
+
+  it('answers tampered page buttons with an error card and reads nothing it was not asked for', async () => {
+    const invalid = /This page button is not valid/;
+    for (const tampered of [
+      { tenantId, tier: 'all', page: -1 },
+      { tenantId, tier: 'all', page: 0 },
+      { tenantId, tier: 'all', page: 1.5 },
+      { tenantId, tier: 'all', page: '2' },
+      { tenantId, tier: 'all', page: 1e12 },
+      { tenantId, tier: 'everything', page: 1 },
+      { tenantId, page: 1 },
+      {},
+      'page 2',
+    ]) {
+      expect(cardText(await press('inactive.page', tampered)), JSON.stringify(tampered)).toMatch(invalid);
+    }
+    expect(cardText(await press('inactive.page', { tenantId: 'other-tenant-id', tier: 'all', page: 1 }))).toMatch(/Unknown tenant/);
+    expect(cardText(await press('inactive.page', { tenantId, tier: 'all', page: 99_999 }))).toMatch(/That page does not exist[\s\S]*Page 99999 is past the end: the list has \d+ pages now/);
+  });
+
+  it('refuses non-admins, for the command and the buttons, and lets in an admin listed by UPN', async () => {
+    for (const command of ['inactive', 'candidates']) {
+      const text = cardText(await say(command, STRANGER));
+      expect(text).toContain('Only Seat Steward admins can do this');
+      expect(text).toContain('listed in ADMINS');
+      expect(text).not.toMatch(/@contoso/);
+    }
+    expect(cardText(await press('inactive.page', { tenantId, tier: 'all', page: 2 }, STRANGER))).toContain('Only Seat Steward admins can do this');
+    expect(cardText(await press('candidates.page', { tenantId, page: 2 }, STRANGER))).toContain('Only Seat Steward admins can do this');
+    expect(cardText(await say('inactive', UPN_ADMIN))).toContain('Copilot seats to take back');
+  });
+
+  it('names the connected tenants when the argument matches none', async () => {
+    for (const command of ['inactive nosuchtenant certain', 'candidates nosuchtenant']) {
+      const [reply] = await sayTo(h, command);
+      expect(reply.text).toBe('No tenant matches "nosuchtenant". Connected tenants: Contoso Ltd.');
+    }
+  });
+});
+
+describe('candidates', () => {
+  it('ranks the unlicensed Copilot Chat users first, then pages forward and back', async () => {
+    expect(unlicensedChatUpns.size).toBeGreaterThan(10);
+    const first = await say('candidates');
+    const text = cardText(first);
+    expect(text).toContain('Contoso Ltd · Copilot seat candidates');
+    expect(text).toMatch(/\d+\nHigh priority\n\d+\nMedium priority\n\d+\nLow priority/);
+    expect(text).toMatch(/Analytics as of \d{1,2} \w{3} \d{4}/);
+    const rows = rowsOf(first);
+    expect(rows).toHaveLength(10);
+    expect(rows.map((r) => r.name.split(' · ')[0])).toEqual(['#1', '#2', '#3', '#4', '#5', '#6', '#7', '#8', '#9', '#10']);
+    for (const row of rows) expect(row.right).toMatch(/^\d{1,3}\/100$/);
+    for (const row of rows) expect(['High', 'Medium', 'Low']).toContain(row.badge);
+    expect(text.match(/Uses Copilot Chat without a seat: \d+ interactions?, last \d{1,2} \w{3} \d{4} \(audit log\)/g)).toHaveLength(10);
+
+    // Through the page where the Copilot Chat users end: all of them first, nobody with a seat.
+    const ranked = [...rows];
+    let card = first;
+    while (ranked.length <= unlicensedChatUpns.size) {
+      card = await press('candidates.page', button(card, 'Next page')?.data);
+      ranked.push(...rowsOf(card));
+    }
+    expect(new Set(ranked.slice(0, unlicensedChatUpns.size).map(upnOf))).toEqual(unlicensedChatUpns);
+    for (const row of ranked.slice(unlicensedChatUpns.size)) expect(unlicensedChatUpns.has(upnOf(row))).toBe(false);
+    for (const row of ranked) expect(expectedTiers.has(upnOf(row))).toBe(false);
+
+    const next = button(first, 'Next page');
+    expect(next).toMatchObject({ verb: 'candidates.page', data: { tenantId, page: 2 } });
+    const second = await press('candidates.page', next?.data);
+    expect(rowsOf(second)[0].name).toMatch(/^#11 · /);
+    const back = await press('candidates.page', button(second, 'Previous page')?.data);
+    expect(rowsOf(back)).toEqual(rows);
+  });
+
+  it('answers tampered page buttons with an error card', async () => {
+    for (const tampered of [{ tenantId, page: -3 }, { tenantId, page: 'next' }, { tenantId }, { page: 2 }]) {
+      expect(cardText(await press('candidates.page', tampered)), JSON.stringify(tampered)).toMatch(/This page button is not valid/);
+    }
+    expect(cardText(await press('candidates.page', { tenantId: 'someone-elses-tenant', page: 1 }))).toMatch(/Unknown tenant/);
+    expect(cardText(await press('candidates.page', { tenantId, page: 5000 }))).toMatch(/That page does not exist/);
+  });
+});
+
+describe('before the first analytics', () => {
+  it('says to sync first', async () => {
+    const fresh = await startHarness({ data: generateDemoTenant({ users: 30, seed: 2 }), config: { ADMINS: ADMIN.aadObjectId } });
+    try {
+      for (const command of ['inactive', 'candidates']) {
+        const [reply] = await sayTo(fresh, command);
+        expect(cardText(reply.card)).toMatch(/no seat analytics yet[\s\S]*Type \*\*sync\*\*, wait for the result, then ask again/);
+      }
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
+describe('a real tenant with no ADMINS', () => {
+  it('shows per-user lists to nobody, saying how to name admins', async () => {
+    const demo = await startTestDemoTenant(generateDemoTenant({ users: 20, seed: 4 }));
+    const conn = demo.connection;
+    const config = testConfig({
+      TENANT_ID: conn.entraTenantId,
+      CLIENT_ID: conn.appClientId,
+      SECRET_CLIENT_SECRET: conn.credential.kind === 'secret' ? conn.credential.secret : '',
+      SECRET_STORE_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
+      GRAPH_ENDPOINT: conn.graphEndpoint,
+      AUTHORITY_HOST: conn.authorityHost,
+      // The Teams tenant the test activities come from.
+      BOT_ALLOWED_TENANTS: TEAMS_TENANT,
+    });
+    expect(config.tenant.kind).toBe('entra');
+    expect(config.admins).toEqual([]);
+    const app = await startSeatSteward(config, { logger: createLogger('silent'), schedule: false });
+    try {
+      expect((await app.sync.request(app.tenants.list()[0].id, 'test').done).status).toBe('success');
+      for (const command of ['inactive', 'candidates']) {
+        const [reply] = await sayTo({ app, demo, config, close: async () => undefined }, command);
+        expect(cardText(reply.card), reply.text).toMatch(/Only Seat Steward admins can do this[\s\S]*No Seat Steward admins are configured\. Set ADMINS/);
+      }
+    } finally {
+      await app.close();
+      await demo.close();
+    }
+  });
+});
