@@ -4,9 +4,9 @@ import { createLogger } from '../src/adapters/logging/logger';
 import { instantOf, nextDay } from '../src/domain/digest-time';
 import { postDigestJob, postDigestStatusJob } from '../src/usecases/digest/digest-service';
 import { enqueueTenantSyncs } from '../src/usecases/sync/sync-jobs';
-import { ConnectorRecorder, cardText, type RecordedActivity } from './helpers/connector-recorder';
+import { ConnectorRecorder, cardText, executeActions, type RecordedActivity } from './helpers/connector-recorder';
 import { startSyncedHarness, type Harness } from './helpers/harness';
-import { channel, message, personal, post, type ConversationShape } from './helpers/teams-activities';
+import { cardAction, channel, message, personal, post, type ConversationShape } from './helpers/teams-activities';
 
 /**
  * The daily digest through the real app: commands POSTed to /api/messages, digests and status
@@ -177,6 +177,23 @@ describe('digest now', () => {
     expect(verbs).toContain('"verb":"inactive.page"');
     expect(verbs).toContain('"verb":"candidates.page"');
     expect(verbs).toContain('"verb":"tenant.sync"');
+  });
+
+  it('its Show all inactive and Show candidates buttons open the first page of those lists', async () => {
+    const c = personal();
+    await say(h.app, c, 'digest now');
+    await connector.waitFor(() => digestsIn(c.conversationId).length === 1, 30_000);
+    const card = digestsIn(c.conversationId)[0].activity.attachments?.[0].content ?? {};
+    const expected: Record<string, string> = { 'Show all inactive': 'Copilot seats to take back', 'Show candidates': 'Copilot seat candidates' };
+    for (const [title, heading] of Object.entries(expected)) {
+      const action = executeActions(card).find((a) => a.title === title);
+      expect(action, title).toBeDefined();
+      const res = await post(h.app.url, cardAction(serviceUrl, c, action?.verb ?? '', action?.data));
+      expect(res.status).toBe(200);
+      const answer = cardText((res.body as { value: unknown }).value);
+      expect(answer, title).toContain(heading);
+      expect(answer, title).toMatch(/page 1 of \d+/);
+    }
   });
 
   it('waits for a running sync of the tenant, then posts after it', async () => {

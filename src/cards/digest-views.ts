@@ -39,8 +39,8 @@ export interface DigestView {
   securityLines: Array<{ text: string }>;
   freshness: DigestFact[];
   actions: {
-    inactive: { tenantId: string; tier: 'all'; page: 0 };
-    candidates: { tenantId: string; page: 0 };
+    inactive: { tenantId: string; tier: 'all'; page: 1 };
+    candidates: { tenantId: string; page: 1 };
     sync: { tenantId: string };
     /** '' when there is no export link (PUBLIC_BASE_URL unset, or the exports are not wired). */
     exportUrl: string;
@@ -153,8 +153,8 @@ export function digestView(input: DigestInput, now: Date): DigestView {
     securityLines: input.security.recommendations.slice(0, DIGEST_LIMITS.security).map((text) => ({ text })),
     freshness: freshnessFacts(input),
     actions: {
-      inactive: { tenantId: input.tenantId, tier: 'all', page: 0 },
-      candidates: { tenantId: input.tenantId, page: 0 },
+      inactive: { tenantId: input.tenantId, tier: 'all', page: 1 },
+      candidates: { tenantId: input.tenantId, page: 1 },
       sync: { tenantId: input.tenantId },
       exportUrl: input.exportUrl ?? '',
     },
