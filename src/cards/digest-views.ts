@@ -23,7 +23,7 @@ export interface DigestView {
   /** Chart.Gauge: utilization in % (0 when unknown, with the text saying so). */
   gaugeValue: number;
   /** Chart.Donut: seat holders by status. */
-  statusChart: Array<{ legend: string; value: number }>;
+  statusChart: Array<{ legend: string; value: number; color: string }>;
   hasTrend: boolean;
   trendText: string;
   /** Chart.Line: Copilot active and enabled users per report day. */
@@ -117,10 +117,10 @@ export function digestView(input: DigestInput, now: Date): DigestView {
     gaugeValue: rate ?? 0,
     statusChart: t
       ? [
-          { legend: 'Active', value: t.active },
-          { legend: 'Inactive', value: t.inactive },
-          { legend: 'Unknown', value: t.unknown },
-          { legend: 'Unassigned', value: t.available },
+          { legend: 'Active', value: t.active, color: 'good' },
+          { legend: 'Inactive', value: t.inactive, color: 'attention' },
+          { legend: 'Unknown', value: t.unknown, color: 'warning' },
+          { legend: 'Unassigned', value: t.available, color: 'neutral' },
         ]
       : [],
     hasTrend: trendChart.length > 0,

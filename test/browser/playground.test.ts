@@ -351,3 +351,28 @@ describe.skipIf(NO_CHROMIUM)('seat lists in the Agents Playground', () => {
     expect(page2, page2).toMatch(/#11 · \S/);
   });
 });
+
+describe.skipIf(NO_CHROMIUM)('the daily digest in the Agents Playground', () => {
+  it('digest now posts the digest card with its charts drawn, the story of the seats, savings, candidates and security', async () => {
+    await page.locator('button[aria-label="Personal Chat"]').first().click();
+    const t = tenant();
+    if (h.app.runs.latest(t.id)?.status !== 'success') await h.app.sync.request(t.id, 'test').done;
+    const card = await nextCard('Copilot digest', () => send(personalEditor(), 'digest now'));
+    // Charts are SVG in the Playground: utilization and the 30-day trend must be drawn, not left blank.
+    await expect.poll(() => card.locator('svg').count(), { timeout: WAIT }).toBeGreaterThanOrEqual(2);
+    const text = await card.innerText();
+    expect(text).toMatch(/Certain|certain/);
+    expect(text).toMatch(/Security score: \d+\/100/);
+    expect(text).toMatch(/\$[\d,]+/);
+    for (const name of ['Show all inactive', 'Show candidates', 'Sync now']) expect(await card.getByRole('button', { name }).count()).toBe(1);
+    await expectNoClippedText(card);
+    // Taller than the window: the transcript scrolls inside the page, so grow the window for the picture.
+    const size = page.viewportSize();
+    await page.setViewportSize({ width: size?.width ?? 1280, height: 4200 });
+    try {
+      await shoot(card, 'digest-card.png');
+    } finally {
+      if (size) await page.setViewportSize(size);
+    }
+  });
+});

@@ -220,7 +220,7 @@ describe('digest card', () => {
     const gauge = objects.find((o) => o['type'] === 'Chart.Gauge');
     expect(gauge?.['value']).toBe(36.4); // 12 active of 33 assigned
     const donut = objects.find((o) => o['type'] === 'Chart.Donut');
-    expect(donut?.['data']).toEqual([{ legend: 'Active', value: 12 }, { legend: 'Inactive', value: 18 }, { legend: 'Unknown', value: 3 }, { legend: 'Unassigned', value: 7 }]);
+    expect(donut?.['data']).toEqual([{ legend: 'Active', value: 12, color: 'good' }, { legend: 'Inactive', value: 18, color: 'attention' }, { legend: 'Unknown', value: 3, color: 'warning' }, { legend: 'Unassigned', value: 7, color: 'neutral' }]);
     const line = objects.find((o) => o['type'] === 'Chart.Line') as { data: Array<{ legend: string; values: unknown[] }> };
     expect(line.data.map((s) => [s.legend, s.values.length])).toEqual([['Active users', 30], ['Enabled users', 30]]);
     const text = texts(card).join('\n');
