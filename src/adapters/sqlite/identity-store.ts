@@ -207,9 +207,10 @@ export class SqliteIdentityStore implements IdentityStore, IdentityReads {
         `SELECT u.user_principal_name AS upn
          FROM user_mfa m JOIN users u ON u.tenant_id = m.tenant_id AND u.user_id = m.user_id
            AND u.snapshot_id = (SELECT current_snapshot_id FROM tenants WHERE id = @t)
-         WHERE m.tenant_id = @t AND m.generation = @g AND m.is_admin = 1 AND m.mfa_registered = 0 AND u.account_enabled = 1
-         ORDER BY u.user_principal_name COLLATE NOCASE`,
+         WHERE m.tenant_id = @t AND m.generation = @g AND m.is_admin = 1 AND m.mfa_registered = 0 AND u.account_enabled = 1`,
       ).all({ t: tenantId, g: generation }) as Array<{ upn: string }>;
+      // A handful of admins: sorted here rather than by a temporary b-tree in SQLite.
+      admins.sort((a, b) => a.upn.toLowerCase().localeCompare(b.upn.toLowerCase()));
       return { totalUsers: row.total, mfaEnabledUsers: row.registered, unknownUsers: row.unknown, adminsWithoutMfa: admins.map((a) => a.upn) };
     })();
   }
