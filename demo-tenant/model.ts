@@ -99,6 +99,8 @@ export interface GraphGroup {
   groupTypes: string[];
   createdDateTime: string | null;
   assignedLicenses: GraphAssignedLicense[];
+  /** Member user ids, when set explicitly; otherwise derived (see graph/groups.ts membersOf). */
+  memberIds?: string[];
 }
 
 export interface GraphVerifiedDomain {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_APP_ROLES } from '../demo-tenant/constants';
+import { DEFAULT_APP_ROLES, LICENSE_GROUP_COPILOT_ID } from '../demo-tenant/constants';
 import { generateDemoTenant } from '../demo-tenant/generator';
 import { READ_REQUIREMENTS } from '../src/domain/access-requirements';
 import { ConnectorRecorder, cardText } from './helpers/connector-recorder';
@@ -25,7 +25,8 @@ async function api(method: 'GET' | 'POST', path: string, on: Harness = h): Promi
 }
 
 beforeAll(async () => {
-  h = await startHarness({ data });
+  // With an exclusion group configured, so every source the check knows is read (exclusion_groups only runs then).
+  h = await startHarness({ data, config: { EXCLUDE_GROUPS: LICENSE_GROUP_COPILOT_ID } });
   connector = new ConnectorRecorder();
   serviceUrl = await connector.start();
 });

@@ -3,7 +3,14 @@ import { DAY_MS, dayNumber, type CopilotProfile, type DemoUserActivity } from '.
 import { LICENSE_GROUP_COPILOT_ID, SKU } from '../demo-tenant/constants';
 import { generateDemoTenant } from '../demo-tenant/generator';
 import type { DemoTenantData, GraphUser } from '../demo-tenant/model';
-import { startHarness, startSyncedHarness, type Harness } from './helpers/harness';
+import { DEFAULT_APP_ROLES } from '../demo-tenant/constants';
+import { createGraphClient } from '../src/adapters/graph/graph-client';
+import { GraphExclusionGroups } from '../src/adapters/graph/exclusion-groups-graph';
+import { SqliteExclusionGroupStore } from '../src/adapters/sqlite/seat-analytics-store';
+import { READ_REQUIREMENTS } from '../src/domain/access-requirements';
+import { TenantAccessError } from '../src/domain/tenant-access-error';
+import { ExclusionGroupsSource } from '../src/usecases/analytics/exclusion-groups-source';
+import { startHarness, startSyncedHarness, startTestDemoTenant, type Harness } from './helpers/harness';
 
 /**
  * Seat analytics computed by a real sync against the demo tenant. Expected decisions come from
@@ -103,6 +110,10 @@ describe('seat analytics: computed at sync from the demo tenant', () => {
           break;
       }
     }
+  });
+
+  it('reads no group members when EXCLUDE_GROUPS is empty', () => {
+    expect(h.demo.server.requests.filter((r) => /transitiveMembers/i.test(r.path))).toEqual([]);
   });
 
   it('says which group a group-inherited seat comes from', () => {
@@ -237,6 +248,80 @@ describe('seat analytics: exclusions and the empty case', () => {
       expect(h.app.analytics.seats(tenantId, { offset: 0, limit: 10 })?.total).toBe(0);
     } finally {
       await h.close();
+    }
+  });
+});
+
+describe('seat analytics: exclusion groups (EXCLUDE_GROUPS)', () => {
+  const memberRows = (h: Harness, tenantId: string) =>
+    (h.app.db.prepare('SELECT user_id FROM exclusion_group_members WHERE tenant_id = ? ORDER BY user_id').pluck().all(tenantId) as string[]);
+
+  it('reads the members page by page at sync and excludes their seats, naming the group', async () => {
+    const data = generateDemoTenant({ users: 200, seed: 74 });
+    const inGroup = holdersOf(data).filter((x) => x.viaGroup);
+    expect(inGroup.length).toBeGreaterThan(5);
+    const { h, tenantId } = await startSyncedHarness({ data, config: { EXCLUDE_GROUPS: LICENSE_GROUP_COPILOT_ID.toUpperCase() }, demo: { maxPageSize: 4 } });
+    try {
+      expect(memberRows(h, tenantId)).toEqual(inGroup.map((x) => x.user.id.toLowerCase()).sort());
+      const pages = h.demo.server.requests.filter((r) => /transitiveMembers\/microsoft\.graph\.user/i.test(r.path));
+      expect(pages.length).toBe(Math.ceil(inGroup.length / 4));
+      const rows = h.app.analytics.seats(tenantId, { offset: 0, limit: 10_000 })?.rows ?? [];
+      for (const x of inGroup) {
+        const seat = rows.find((r) => r.userPrincipalName === x.user.userPrincipalName);
+        expect(seat?.recommendation, x.user.userPrincipalName).toBe('excluded');
+        expect(seat?.reasons[0]).toContain(`member of group ${LICENSE_GROUP_COPILOT_ID}`);
+      }
+      // Everyone else is decided on their own.
+      expect(rows.some((r) => r.recommendation !== 'excluded')).toBe(true);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('without GroupMember.Read.All: the sync is partial naming the permission, and the last members read are kept', async () => {
+    const data = generateDemoTenant({ users: 60, seed: 75 });
+    const withheld = new Set(['GroupMember.Read.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All']);
+    const refused = { ...data, app: { ...data.app, roles: DEFAULT_APP_ROLES.filter((r) => !withheld.has(r)) } };
+    const h = await startHarness({ data: refused, config: { EXCLUDE_GROUPS: LICENSE_GROUP_COPILOT_ID } });
+    try {
+      const tenantId = h.app.tenants.list()[0].id;
+      // What an earlier, permitted read stored.
+      new SqliteExclusionGroupStore(h.app.db).replaceMembers(tenantId, LICENSE_GROUP_COPILOT_ID, ['kept-user'], new Date());
+      const run = await h.app.sync.request(tenantId, 'test').done;
+      expect(run.status).toBe('partial');
+      const warning = run.warnings.find((w) => w.startsWith(READ_REQUIREMENTS.exclusion_groups.label));
+      expect(warning).toContain(READ_REQUIREMENTS.exclusion_groups.permission);
+      expect(memberRows(h, tenantId)).toEqual(['kept-user']);
+
+      // The source itself throws the refusal with the requirement the permission table lists.
+      const graph = new GraphExclusionGroups(createGraphClient(h.demo.connection), { ...h.demo.connection });
+      const error = await new ExclusionGroupsSource({ tenantId, groupIds: [LICENSE_GROUP_COPILOT_ID], graph, store: new SqliteExclusionGroupStore(h.app.db) })
+        .probe()
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TenantAccessError);
+      expect(error).toMatchObject({ code: 'insufficient_privileges', requirement: { permission: READ_REQUIREMENTS.exclusion_groups.permission } });
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('one unreadable group is a warning; the readable ones are replaced', async () => {
+    const demo = await startTestDemoTenant(generateDemoTenant({ users: 40, seed: 76 }));
+    const h = await startHarness({ data: generateDemoTenant({ users: 20, seed: 77 }) });
+    try {
+      const tenantId = h.app.tenants.list()[0].id;
+      const graph = new GraphExclusionGroups(createGraphClient(demo.connection), { ...demo.connection });
+      const missing = '00000000-0000-4000-8000-000000000404';
+      const result = await new ExclusionGroupsSource({ tenantId, groupIds: [missing, LICENSE_GROUP_COPILOT_ID], graph, store: new SqliteExclusionGroupStore(h.app.db) }).run({
+        now: new Date(),
+        previous: undefined,
+      });
+      expect(result.warnings).toHaveLength(1);
+      expect(result.warnings[0]).toContain(missing);
+      expect(memberRows(h, tenantId).length).toBeGreaterThan(0);
+    } finally {
+      await h.close();
+      await demo.close();
     }
   });
 });

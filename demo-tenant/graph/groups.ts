@@ -1,6 +1,6 @@
 import type { TokenService } from '../auth';
 import { GraphError, sendGraphJson } from '../http';
-import type { GraphGroup } from '../model';
+import type { GraphGroup, GraphUser } from '../model';
 import { parseCount, parseFilter, parseSelect, parseTop, queryOption, rejectUnsupportedOptions, unsupportedFilter, type FilterNode } from '../odata';
 import { renderPage } from '../paging';
 import type { Router } from '../router';
@@ -51,6 +51,22 @@ function compileGroupFilter(raw: string): CompiledFilter<GraphGroup> {
   return compileBoolean(parseFilter(raw), leaf);
 }
 
+/**
+ * A group's user members: explicit memberIds, else whoever holds a licence through it, else (a
+ * department's security group) that department, else (Microsoft 365 "All Company") every member.
+ * The demo has no nested groups, so direct and transitive members are the same.
+ */
+export function membersOf(group: GraphGroup, users: readonly GraphUser[]): GraphUser[] {
+  if (group.memberIds) {
+    const ids = new Set(group.memberIds.map((id) => id.toLowerCase()));
+    return users.filter((u) => ids.has(u.id.toLowerCase()));
+  }
+  const id = group.id.toLowerCase();
+  if (group.assignedLicenses.length > 0) return users.filter((u) => u.licenseAssignmentStates.some((s) => s.assignedByGroup?.toLowerCase() === id));
+  if (group.groupTypes.includes('Unified')) return users.filter((u) => u.userType !== 'Guest');
+  return users.filter((u) => u.department === group.displayName);
+}
+
 export function registerGroupRoutes(router: Router, tokens: TokenService): void {
   for (const version of GRAPH_VERSIONS) {
     router.get(
@@ -73,6 +89,29 @@ export function registerGroupRoutes(router: Router, tokens: TokenService): void 
           annotations: count ? { '@odata.count': view.length } : undefined,
         });
         sendGraphJson(ctx, 200, body);
+      }),
+    );
+
+    // Users among the group's transitive members (the type cast segment filters out devices and groups).
+    router.get(
+      `/${version}/groups/:id/transitiveMembers/microsoft.graph.user`,
+      authorized(tokens, PERMISSIONS.groupMembers, (ctx) => {
+        const q = ctx.url.searchParams;
+        rejectUnsupportedOptions(q, ['select', 'top', 'skiptoken', 'count']);
+        const id = (ctx.params.id as string).toLowerCase();
+        const group = ctx.store.data.groups.find((g) => g.id.toLowerCase() === id);
+        if (!group) {
+          throw new GraphError(404, 'Request_ResourceNotFound', `Resource '${ctx.params.id as string}' does not exist or one of its queried reference-property objects are not present.`);
+        }
+        const selected = parseSelect(queryOption(q, 'select'), ['id', 'displayName', 'userPrincipalName', 'mail', 'accountEnabled'], 'microsoft.graph.user');
+        const props = selected ?? ['id', 'displayName', 'userPrincipalName', 'mail'];
+        const top = parseTop(queryOption(q, 'top'), 100);
+        const members = ctx.store.view(`members:${id}`, () => membersOf(group, ctx.store.data.users));
+        const project = (u: GraphUser): Record<string, unknown> => {
+          const source = u as unknown as Record<string, unknown>;
+          return { '@odata.type': '#microsoft.graph.user', ...Object.fromEntries(props.map((p) => [p, source[p] ?? null])) };
+        };
+        sendGraphJson(ctx, 200, renderPage(ctx, members, metadataContext(ctx, `users(${props.join(',')})`), project, { top }));
       }),
     );
 

@@ -22,6 +22,9 @@ import { SqliteCopilotInteractionStore } from '../adapters/sqlite/copilot-intera
 import { AuditGraphSource } from '../usecases/audit/audit-graph-source';
 import { AuditManagementSource } from '../usecases/audit/audit-management-source';
 import { managementApiFor } from './audit-access';
+import { GraphExclusionGroups } from '../adapters/graph/exclusion-groups-graph';
+import { SqliteExclusionGroupStore } from '../adapters/sqlite/seat-analytics-store';
+import { ExclusionGroupsSource } from '../usecases/analytics/exclusion-groups-source';
 
 /** One tenant's Graph connection, shared by the directory read and every activity source. */
 export interface TenantGraphAccess {
@@ -44,7 +47,7 @@ export interface ActivitySourceContext {
  */
 export function buildActivitySources(ctx: ActivitySourceContext): ActivitySource[] {
   // Before any sync has counted their requests, the heaviest (a request per few hundred users) start first.
-  return [...identitySources(ctx), ...usageReportSources(ctx), ...auditSources(ctx)];
+  return [...identitySources(ctx), ...usageReportSources(ctx), ...auditSources(ctx), ...analyticsSources(ctx)];
 }
 
 function identitySources(ctx: ActivitySourceContext): ActivitySource[] {
@@ -79,5 +82,19 @@ function auditSources(ctx: ActivitySourceContext): ActivitySource[] {
       lookbackMs: audit.lookbackMs,
     }),
     new AuditManagementSource({ tenantId: ctx.tenant.id, api: managementApiFor(ctx.config, ctx.tenant, ctx.graph.conn), store, overlapMs: audit.overlapMs, lookbackMs: audit.lookbackMs }),
+  ];
+}
+
+/** Exclusion groups are read only when configured: no call, and no permission needed, otherwise. */
+function analyticsSources(ctx: ActivitySourceContext): ActivitySource[] {
+  const groupIds = ctx.config.analytics.exclusions.groups;
+  if (groupIds.length === 0) return [];
+  return [
+    new ExclusionGroupsSource({
+      tenantId: ctx.tenant.id,
+      groupIds,
+      graph: new GraphExclusionGroups(ctx.graph.client, ctx.graph.conn),
+      store: new SqliteExclusionGroupStore(ctx.db),
+    }),
   ];
 }

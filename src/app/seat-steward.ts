@@ -10,6 +10,7 @@ import { CheckService, type AccessProbe } from '../usecases/check/check-service'
 import { checkCommand } from '../entry/bot/commands/check';
 import { registerSyncRoutes } from '../entry/api/sync-routes';
 import { registerUsageRoutes } from '../entry/api/usage-routes';
+import { registerCopilotRoutes } from '../entry/api/copilot-routes';
 import { registerSecurityRoutes } from '../entry/api/security-routes';
 import { registerAuditRoutes } from '../entry/api/audit-routes';
 import { GraphUsageReports } from '../adapters/graph/graph-usage-reports';
@@ -352,6 +353,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
           logger,
         }),
       (server) => registerUsageRoutes(server, { tenants, usage: usageQuery, authorize, logger }),
+      (server) => registerCopilotRoutes(server, { tenants, runs, analytics, prices, configPrices: config.analytics.prices, authorize, logger }),
       (server) => registerSecurityRoutes(server, { tenants, identity: identityReads, sourceStatus, authorize, logger }),
       (server) => registerAuditRoutes(server, { tenants, subscriptions: auditSubscriptions, authorize, logger }),
       (server) => registerPriceRoutes(server, { tenants, prices: priceService, authorize, logger }),

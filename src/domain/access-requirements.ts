@@ -126,4 +126,11 @@ export const READ_REQUIREMENTS: Record<CheckedReadId, ReadRequirement> = {
     licence: null,
     unlocks: 'CopilotInteraction records from the Audit.General feed, and the audit subscriptions commands.',
   },
+  exclusion_groups: {
+    label: 'Exclusion group members',
+    permission: 'GroupMember.Read.All',
+    api: 'Microsoft Graph',
+    licence: null,
+    unlocks: 'Members of the EXCLUDE_GROUPS groups, kept out of seat reclaim recommendations. Read only when EXCLUDE_GROUPS is set.',
+  },
 };

@@ -14,6 +14,7 @@ export const SOURCE_IDS = [
   'subscriptions',
   'audit_graph',
   'audit_management',
+  'exclusion_groups',
 ] as const;
 export type SourceId = (typeof SOURCE_IDS)[number];
 

@@ -1,0 +1,203 @@
+import type { Logger } from 'pino';
+import type { Request, Server } from 'restify';
+import { z } from 'zod';
+import { PRIORITIES, RECOMMENDATIONS, SEAT_STATUSES, TIERS } from '../../domain/seat-analytics';
+import { priceOf, savingsOf, totals, type CopilotSeatSummary, type SkuPrice } from '../../domain/seat-savings';
+import type { TenantRecord } from '../../domain/tenant';
+import type { AnalyticsReads, PriceBook, StoredCandidate, StoredSeat } from '../../usecases/analytics/ports';
+import type { SyncRunReads, TenantReads } from '../../usecases/status/ports';
+import { ApiError } from './api-errors';
+import { integer, jsonRoute, pagination, parseQuery, tenantFromPath } from './api-route';
+
+export interface CopilotRouteDeps {
+  tenants: TenantReads;
+  runs: SyncRunReads;
+  analytics: AnalyticsReads;
+  prices: PriceBook;
+  /** SKU_PRICES, keyed by lower-case SKU id or SKU part number. */
+  configPrices: ReadonlyMap<string, Omit<SkuPrice, 'skuId'>>;
+  authorize: (req: Request) => void;
+  logger: Logger;
+}
+
+const choice = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { errorMap: () => ({ message: `expected one of ${values.join(', ')}` }) }).optional();
+const department = z.string().trim().min(1, 'expected at least 1 character').max(200, 'expected at most 200 characters').optional();
+
+const seatQuery = z
+  .object({
+    limit: integer('limit', 1, 500, 50),
+    offset: integer('offset', 0, 10_000_000, 0),
+    status: choice(SEAT_STATUSES),
+    recommendation: choice(RECOMMENDATIONS),
+    tier: choice(TIERS),
+    department,
+  })
+  .strict();
+
+const candidateQuery = z
+  .object({
+    limit: integer('limit', 1, 500, 50),
+    offset: integer('offset', 0, 10_000_000, 0),
+    priority: choice(PRIORITIES),
+    department,
+  })
+  .strict();
+
+function notComputed(tenant: TenantRecord): ApiError {
+  const why = tenant.currentSnapshotId === null ? 'the tenant has not been synced yet' : 'the last sync did not compute them (see its warnings in GET /sync-runs)';
+  return new ApiError(404, 'analytics_not_available', `No seat analytics for tenant ${tenant.tenantName}: ${why}. Run a sync (POST /api/v1/m365/tenants/${tenant.id}/sync) and try again.`);
+}
+
+function seatJson(s: StoredSeat, asOf: string) {
+  return {
+    user_id: s.userId,
+    user_principal_name: s.userPrincipalName,
+    display_name: s.displayName,
+    department: s.department,
+    sku_id: s.skuId,
+    sku_part_number: s.skuPartNumber,
+    // Removing a group-inherited seat means removing the user from the group, so the group is named.
+    assigned_via: s.groups.length === 0 ? 'direct' : groupNames(s),
+    assigned_directly: s.direct,
+    assigned_via_groups: s.groups.map((g) => ({ group_id: g.groupId, display_name: g.displayName })),
+    license_assigned_date: s.licenseAssignedDate,
+    last_activity_date: s.lastActivityDate,
+    last_activity_source: s.lastActivitySource,
+    last_activity_as_of: s.lastActivityAsOf,
+    days_since_last_activity: s.daysSinceLastActivity,
+    usage_score: s.usageScore,
+    status: s.status,
+    recommendation: s.recommendation,
+    tier: s.tier,
+    account_enabled: s.accountEnabled,
+    reasons: s.reasons,
+    as_of: asOf,
+  };
+}
+
+const groupNames = (s: StoredSeat): string => s.groups.map((g) => g.displayName ?? g.groupId).join(', ');
+
+function candidateJson(c: StoredCandidate, asOf: string) {
+  return {
+    rank: c.rank,
+    user_id: c.userId,
+    user_principal_name: c.userPrincipalName,
+    display_name: c.displayName,
+    department: c.department,
+    m365_activity_score: c.m365ActivityScore,
+    recommended_priority: c.priority,
+    copilot_chat: c.copilotChat ? { last_at: c.copilotChat.lastAt, interactions: c.copilotChat.interactions } : null,
+    reasons: c.reasons,
+    as_of: asOf,
+  };
+}
+
+/**
+ * SKU_PRICES may name a SKU by id or part number; the tenant's SKUs say which id a part number is.
+ * Returns prices keyed by lower-case SKU id, as priceOf expects.
+ */
+export function configPricesFor(summary: CopilotSeatSummary, config: ReadonlyMap<string, Omit<SkuPrice, 'skuId'>>): Map<string, SkuPrice> {
+  const out = new Map<string, SkuPrice>();
+  for (const sku of summary.skus) {
+    const id = sku.skuId.toLowerCase();
+    const set = config.get(id) ?? config.get(sku.skuPartNumber.toLowerCase());
+    if (set) out.set(id, { ...set, skuId: id });
+  }
+  return out;
+}
+
+/** The seat summary with money: counts stored at sync, prices applied now (admin > config > list price). */
+export function summaryJson(tenantId: string, summary: CopilotSeatSummary, adminPrices: ReadonlyMap<string, SkuPrice>, config: ReadonlyMap<string, Omit<SkuPrice, 'skuId'>>, directoryAsOf: string | null) {
+  const configured = configPricesFor(summary, config);
+  const t = totals(summary);
+  const savings = savingsOf(summary, (skuId) => priceOf(skuId, adminPrices, configured));
+  return {
+    tenant_id: tenantId,
+    purchased: t.purchased,
+    assigned: t.assigned,
+    available: t.available,
+    active: t.active,
+    inactive: t.inactive,
+    unknown: t.unknown,
+    utilization_rate: t.utilizationRate,
+    reclaimable: { total: t.reclaimable, certain: t.certain, probable: t.probable },
+    review: t.review,
+    excluded: t.excluded,
+    candidates: summary.candidates,
+    estimated_monthly_savings: savings.monthly,
+    estimated_annual_savings: savings.annual,
+    currency: savings.currency,
+    prices: savings.prices.map((p) => ({ sku_id: p.skuId, sku_part_number: p.skuPartNumber, amount: p.amount, currency: p.currency, source: p.source })),
+    skus: summary.skus.map((s) => ({
+      sku_id: s.skuId,
+      sku_part_number: s.skuPartNumber,
+      purchased: s.purchased,
+      assigned: s.assigned,
+      available: s.available,
+      active: s.byStatus.active,
+      inactive: s.byStatus.inactive,
+      unknown: s.byStatus.unknown,
+      reclaimable: { total: s.reclaimable.certain + s.reclaimable.probable, certain: s.reclaimable.certain, probable: s.reclaimable.probable },
+      review: s.review,
+      excluded: s.excluded,
+      renewal_date: s.renewalDate,
+    })),
+    renewal_plan: savings.renewalPlan.map((r) => ({
+      sku_id: r.skuId,
+      sku_part_number: r.skuPartNumber,
+      renewal_date: r.renewalDate,
+      reassign_now: r.reassignNow,
+      cut_at_renewal: r.cutAtRenewal,
+      monthly_savings_after_cut: r.monthlySavingsAfterCut,
+      advice: r.advice,
+    })),
+    as_of: {
+      analytics: summary.computedAt,
+      report_refresh_date: summary.reportRefreshDate,
+      audit_covered_until: summary.auditCoveredUntil,
+      directory: directoryAsOf,
+    },
+    report_names_concealed: summary.reportNamesConcealed,
+    warnings: [...summary.warnings, ...savings.warnings],
+  };
+}
+
+/** Copilot seat analytics of the tenant's current snapshot: seats, candidates and the summary with savings. */
+export function registerCopilotRoutes(server: Server, deps: CopilotRouteDeps): void {
+  const handle = jsonRoute(deps);
+
+  server.get(
+    '/api/v1/m365/tenants/:id/copilot/seats',
+    handle((req) => {
+      const tenant = tenantFromPath(deps.tenants, req);
+      const q = parseQuery(seatQuery, req);
+      const page = deps.analytics.seats(tenant.id, q);
+      if (!page) throw notComputed(tenant);
+      return { data: page.rows.map((s) => seatJson(s, page.asOf)), pagination: pagination(q.limit, q.offset, page.total), as_of: page.asOf };
+    }),
+  );
+
+  server.get(
+    '/api/v1/m365/tenants/:id/copilot/candidates',
+    handle((req) => {
+      const tenant = tenantFromPath(deps.tenants, req);
+      const q = parseQuery(candidateQuery, req);
+      const page = deps.analytics.candidates(tenant.id, q);
+      if (!page) throw notComputed(tenant);
+      return { data: page.rows.map((c) => candidateJson(c, page.asOf)), pagination: pagination(q.limit, q.offset, page.total), as_of: page.asOf };
+    }),
+  );
+
+  server.get(
+    '/api/v1/m365/tenants/:id/copilot/summary',
+    handle((req) => {
+      const tenant = tenantFromPath(deps.tenants, req);
+      parseQuery(z.object({}).strict(), req);
+      const stored = deps.analytics.summary(tenant.id);
+      if (!stored) throw notComputed(tenant);
+      const directoryAsOf = deps.runs.get(stored.snapshotId)?.finishedAt ?? null;
+      return summaryJson(tenant.id, stored.summary, deps.prices.adminPrices(tenant.id), deps.configPrices, directoryAsOf);
+    }),
+  );
+}
