@@ -353,7 +353,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
           logger,
         }),
       (server) => registerUsageRoutes(server, { tenants, usage: usageQuery, authorize, logger }),
-      (server) => registerCopilotRoutes(server, { tenants, runs, analytics, prices, configPrices: config.analytics.prices, authorize, logger }),
+      (server) => registerCopilotRoutes(server, { tenants, runs, analytics: analyticsReads, priceFor: (tenantId) => priceService.priceFor(tenantId), authorize, logger }),
       (server) => registerSecurityRoutes(server, { tenants, identity: identityReads, sourceStatus, authorize, logger }),
       (server) => registerAuditRoutes(server, { tenants, subscriptions: auditSubscriptions, authorize, logger }),
       (server) => registerPriceRoutes(server, { tenants, prices: priceService, authorize, logger }),

@@ -2,9 +2,9 @@ import type { Logger } from 'pino';
 import type { Request, Server } from 'restify';
 import { z } from 'zod';
 import { PRIORITIES, RECOMMENDATIONS, SEAT_STATUSES, TIERS } from '../../domain/seat-analytics';
-import { priceOf, savingsOf, totals, type CopilotSeatSummary, type SkuPrice } from '../../domain/seat-savings';
+import { savingsOf, totals, type CopilotSeatSummary, type SkuPrice } from '../../domain/seat-savings';
 import type { TenantRecord } from '../../domain/tenant';
-import type { AnalyticsReads, PriceBook, StoredCandidate, StoredSeat } from '../../usecases/analytics/ports';
+import type { AnalyticsReads, StoredCandidate, StoredSeat } from '../../usecases/analytics/ports';
 import type { SyncRunReads, TenantReads } from '../../usecases/status/ports';
 import { ApiError } from './api-errors';
 import { integer, jsonRoute, pagination, parseQuery, tenantFromPath } from './api-route';
@@ -13,9 +13,8 @@ export interface CopilotRouteDeps {
   tenants: TenantReads;
   runs: SyncRunReads;
   analytics: AnalyticsReads;
-  prices: PriceBook;
-  /** SKU_PRICES, keyed by lower-case SKU id or SKU part number. */
-  configPrices: ReadonlyMap<string, Omit<SkuPrice, 'skuId'>>;
+  /** A tenant's price of each SKU (admin > SKU_PRICES > list price), from the one price service. */
+  priceFor: (tenantId: string) => (skuId: string) => SkuPrice | null;
   authorize: (req: Request) => void;
   logger: Logger;
 }
@@ -93,25 +92,10 @@ function candidateJson(c: StoredCandidate, asOf: string) {
   };
 }
 
-/**
- * SKU_PRICES may name a SKU by id or part number; the tenant's SKUs say which id a part number is.
- * Returns prices keyed by lower-case SKU id, as priceOf expects.
- */
-export function configPricesFor(summary: CopilotSeatSummary, config: ReadonlyMap<string, Omit<SkuPrice, 'skuId'>>): Map<string, SkuPrice> {
-  const out = new Map<string, SkuPrice>();
-  for (const sku of summary.skus) {
-    const id = sku.skuId.toLowerCase();
-    const set = config.get(id) ?? config.get(sku.skuPartNumber.toLowerCase());
-    if (set) out.set(id, { ...set, skuId: id });
-  }
-  return out;
-}
-
 /** The seat summary with money: counts stored at sync, prices applied now (admin > config > list price). */
-export function summaryJson(tenantId: string, summary: CopilotSeatSummary, adminPrices: ReadonlyMap<string, SkuPrice>, config: ReadonlyMap<string, Omit<SkuPrice, 'skuId'>>, directoryAsOf: string | null) {
-  const configured = configPricesFor(summary, config);
+export function summaryJson(tenantId: string, summary: CopilotSeatSummary, price: (skuId: string) => SkuPrice | null, directoryAsOf: string | null) {
   const t = totals(summary);
-  const savings = savingsOf(summary, (skuId) => priceOf(skuId, adminPrices, configured));
+  const savings = savingsOf(summary, price);
   return {
     tenant_id: tenantId,
     purchased: t.purchased,
@@ -197,7 +181,7 @@ export function registerCopilotRoutes(server: Server, deps: CopilotRouteDeps): v
       const stored = deps.analytics.summary(tenant.id);
       if (!stored) throw notComputed(tenant);
       const directoryAsOf = deps.runs.get(stored.snapshotId)?.finishedAt ?? null;
-      return summaryJson(tenant.id, stored.summary, deps.prices.adminPrices(tenant.id), deps.configPrices, directoryAsOf);
+      return summaryJson(tenant.id, stored.summary, deps.priceFor(tenant.id), directoryAsOf);
     }),
   );
 }
