@@ -66,6 +66,23 @@ describe('seat analytics: computed at sync from the demo tenant', () => {
     return all?.rows.find((r) => r.userPrincipalName === upn);
   };
 
+  it('names in the summary, for the digest, a disabled holder, a new seat in grace and a seat kept by the audit log, each from its story', () => {
+    const highlights = h.app.analytics.summary(tenantId)?.summary.highlights ?? [];
+    const nameOf = (x: Holder) => x.user.displayName ?? x.user.userPrincipalName;
+    const named = (kind: string) => highlights.filter((x) => x.kind === kind).map((x) => x.name);
+    const disabled = holders.filter((x) => x.profile === 'disabled').map(nameOf);
+    const grace = holders.filter((x) => x.profile === 'new_seat').map(nameOf);
+    const audit = holders.filter((x) => x.profile === 'audit_only').map(nameOf);
+    expect(named('disabled').length).toBeGreaterThan(0);
+    for (const name of named('disabled')) expect(disabled).toContain(name);
+    expect(named('grace').length).toBeGreaterThan(0);
+    for (const name of named('grace')) expect(grace).toContain(name);
+    expect(named('saved_by_audit').length).toBeGreaterThan(0);
+    for (const name of named('saved_by_audit')) expect(audit).toContain(name);
+    for (const x of highlights.filter((y) => y.kind === 'saved_by_audit')) expect(x.text).toMatch(/audit log shows Copilot use on \d{4}-\d{2}-\d{2}/);
+    expect(highlights.filter((x) => x.kind === 'grace').every((x) => /grace period until \d{4}-\d{2}-\d{2}/.test(x.text))).toBe(true);
+  });
+
   it('stores one seat per Copilot holder, each profile decided as the story says', () => {
     const all = h.app.analytics.seats(tenantId, { offset: 0, limit: 10_000 });
     expect(all).toBeDefined();

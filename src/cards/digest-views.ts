@@ -31,6 +31,8 @@ export interface DigestView {
   inactiveText: string;
   inactiveRows: Array<{ name: string; detail: string }>;
   inactiveMoreText: string;
+  /** Seats named by kind: disabled, new in grace, kept by the audit log, excluded by the list. */
+  highlights: Array<{ name: string; text: string }>;
   savingsText: string;
   renewalLines: Array<{ text: string }>;
   candidatesText: string;
@@ -136,6 +138,7 @@ export function digestView(input: DigestInput, now: Date): DigestView {
       detail: `${s.tier ?? s.recommendation} · ${s.daysSinceLastActivity === null ? 'never used' : `idle ${plural(s.daysSinceLastActivity, 'day')}`}${s.accountEnabled ? '' : ' · account disabled'}${s.assignedVia === 'group' ? ` · via group ${s.groups[0]?.displayName ?? ''}`.trimEnd() : ''}`,
     })),
     inactiveMoreText: inactive && inactive.total > DIGEST_LIMITS.inactive ? `and ${n(inactive.total - DIGEST_LIMITS.inactive)} more` : '',
+    highlights: (summary?.highlights ?? []).map((h) => ({ name: h.name, text: h.text })),
     savingsText: savings
       ? savings.monthly === null
         ? `Savings cannot be costed: ${savings.warnings[0] ?? 'a SKU has no price.'}`

@@ -4,6 +4,7 @@
  */
 import { KNOWN_COPILOT_SKU_IDS } from './copilot-skus';
 import type { ReclaimTier, SeatStatus } from './seat-analytics';
+import type { SeatHighlight } from './seat-highlights';
 
 /** Microsoft's list price of Microsoft 365 Copilot, per user per month. */
 export const COPILOT_LIST_PRICE = { amount: 30, currency: 'USD' } as const;
@@ -63,6 +64,8 @@ export interface CopilotSeatSummary {
   reportNamesConcealed: boolean;
   /** Admin-facing notes on what the figures could not see. */
   warnings: string[];
+  /** Seats worth naming in the digest (absent in summaries stored before it existed). */
+  highlights?: SeatHighlight[];
 }
 
 export interface RenewalStep {

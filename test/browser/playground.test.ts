@@ -5,6 +5,7 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/adapters/logging/logger';
 import { startHarness, type Harness } from '../helpers/harness';
+import { generateDemoTenant } from '../../demo-tenant/generator';
 import { CHROMIUM_ARGS, browserSuiteDecision, freePort, startPlayground, type StartedPlayground } from './playground-helpers';
 
 const CHROMIUM = browserSuiteDecision(process.env);
@@ -33,7 +34,8 @@ let failures = 0;
 
 beforeAll(async () => {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  h = await startHarness({ app: { cardSyncWaitMs: 15_000 } });
+  // The tenant `npm start` shows (DEMO_USERS=250), so the screenshots are what a newcomer sees.
+  h = await startHarness({ data: generateDemoTenant({ users: 250 }), app: { cardSyncWaitMs: 15_000 } });
   playground = await startPlayground({ botPort: h.app.port, port: await freePort(), logger: createLogger('silent') });
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport: { width: 1400, height: 1400 }, deviceScaleFactor: 2, locale: 'en-US', timezoneId: 'UTC' });
@@ -151,7 +153,7 @@ describe.skipIf(NO_CHROMIUM)('personal chat in the Agents Playground', () => {
     await result.filter({ hasText: 'Sync succeeded' }).waitFor({ state: 'visible', timeout: WAIT });
     expect(await cards().count()).toBe(allCards);
     const text = await result.innerText();
-    expect(text).toMatch(/Users synced\s+120\b/);
+    expect(text).toMatch(/Users synced\s+250\b/);
     expect(text).toContain('Contoso Ltd');
     for (const label of ['Sync again', 'Show status']) await result.getByRole('button', { name: label }).waitFor({ state: 'visible', timeout: WAIT });
     expect(h.app.runs.latest(tenant().id)).toMatchObject({ status: 'success', trigger: 'card' });
@@ -241,7 +243,7 @@ describe.skipIf(NO_CHROMIUM)('personal chat in the Agents Playground', () => {
     expect(await started.innerText()).toContain('Contoso Ltd');
     const result = cards().filter({ hasText: 'Sync succeeded' }).nth(doneBefore);
     await result.waitFor({ state: 'visible', timeout: WAIT });
-    expect(await result.innerText()).toMatch(/Users synced\s+120\b/);
+    expect(await result.innerText()).toMatch(/Users synced\s+250\b/);
     const run = h.app.runs.latest(tenant().id);
     expect(run?.id).toBeGreaterThan(before);
     expect(run).toMatchObject({ status: 'success', trigger: 'command' });
@@ -363,6 +365,11 @@ describe.skipIf(NO_CHROMIUM)('the daily digest in the Agents Playground', () => 
     const text = await card.innerText();
     expect(text).toMatch(/Certain|certain/);
     expect(text).toMatch(/Security score: \d+\/100/);
+    // The demo's story, each explained: a disabled holder, a new seat in grace, a seat kept by the audit log.
+    expect(text).toContain('Worth knowing');
+    expect(text).toMatch(/account is disabled but still holds/);
+    expect(text).toMatch(/grace period until/);
+    expect(text).toMatch(/audit log shows Copilot use on/);
     expect(text).toMatch(/\$[\d,]+/);
     for (const name of ['Show all inactive', 'Show candidates', 'Sync now']) expect(await card.getByRole('button', { name }).count()).toBe(1);
     await expectNoClippedText(card);

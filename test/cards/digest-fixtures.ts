@@ -26,6 +26,11 @@ export const DIGEST_SUMMARY: CopilotSeatSummary = {
   auditCoveredUntil: '2026-11-23T05:00:00.000Z',
   reportNamesConcealed: false,
   warnings: [],
+  highlights: [
+    { kind: 'disabled', name: 'Omar Patel', text: 'The account is disabled but still holds a Microsoft_365_Copilot seat: reclaim (certain).' },
+    { kind: 'grace', name: 'Ana Li', text: 'New seat: held since 2026-11-19, inside the 30-day grace period until 2026-12-19.' },
+    { kind: 'saved_by_audit', name: 'Zoë Castro', text: 'Kept: the audit log shows Copilot use on 2026-11-23, while the usage report of 2026-11-21 shows none at all.' },
+  ],
 };
 
 export function seat(i: number, over: Partial<StoredSeat> = {}): StoredSeat {

@@ -14,6 +14,7 @@ import {
   compareSeats,
   exclusionOf,
 } from '../../domain/seat-analytics';
+import { seatHighlights } from '../../domain/seat-highlights';
 import type { CopilotSeatSummary, SkuPrice, SkuSeatCounts } from '../../domain/seat-savings';
 import { COPILOT_APPS, M365_SERVICES, concealmentWarning, type CopilotApp, type M365Service } from '../../domain/usage';
 import type {
@@ -344,6 +345,7 @@ export function computeSeatAnalytics(db: Db, tenantId: string, snapshotId: numbe
     auditCoveredUntil,
     reportNamesConcealed: concealedRows > 0,
     warnings,
+    highlights: seatHighlights(seats, today, options.settings),
   };
 
   const insertSeat = prepared(
