@@ -180,7 +180,7 @@ export function savingsOf(summary: CopilotSeatSummary, price: (skuId: string) =>
       const money = saves === null ? '' : ` (saves ${formatMoney(saves, p.currency)} a month)`;
       const when = s.renewalDate ? `at the ${s.renewalDate} renewal` : 'now (no renewal date is known)';
       const parts: string[] = [];
-      if (reassignNow > 0) parts.push(`give ${reassignNow} idle seat(s) to waiting candidates now`);
+      if (reassignNow > 0) parts.push(`give ${reassignNow} idle seat(s) to waiting High and Medium candidates now (the seats get used; their cost stays)`);
       if (cut > 0) parts.push(`cut ${cut} seat(s) ${when}${money}`);
       return {
         skuId: s.skuId,

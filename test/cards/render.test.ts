@@ -230,7 +230,7 @@ describe('digest card', () => {
     expect(text).toContain('probable · idle 45 days · via group Copilot Pilot');
     // 15 reclaimable × $30 list price.
     expect(text).toContain('Estimated savings: $450 a month, $5,400 a year');
-    expect(text).toContain('give 10 idle seat(s) to waiting candidates now; cut 12 seat(s) at the 2027-01-31 renewal');
+    expect(text).toContain('give 10 idle seat(s) to waiting High and Medium candidates now (the seats get used; their cost stays); cut 12 seat(s) at the 2027-01-31 renewal');
     expect(text).toContain('Candidate 1');
     expect(text).toContain('uses Copilot Chat without a seat');
     expect(text).toContain('Investigate the 2 high-risk users');

@@ -28,7 +28,7 @@ describe('savings card', () => {
     expect(text).toContain('5 × $30 = $150 a month');
     expect(text).toContain('3 × $30 = $90 a month');
     // 8 reclaimable + 10 unassigned = 18 idle; 7 go to High and Medium candidates, 11 are cut at renewal (11 × $30).
-    expect(text).toContain('Microsoft_365_Copilot: give 7 idle seat(s) to waiting candidates now; cut 11 seat(s) at the 2027-03-01 renewal (saves $330 a month).');
+    expect(text).toContain('Microsoft_365_Copilot: give 7 idle seat(s) to waiting High and Medium candidates now (the seats get used; their cost stays); cut 11 seat(s) at the 2027-03-01 renewal (saves $330 a month).');
     expect(text).toContain('Seats as of 23 Nov 2026 06:00 UTC');
     expect(text).toContain('usage report of 20 Nov 2026');
     expect(text).toContain('Export links work until 23 Nov 2026 09:10 UTC');

@@ -147,14 +147,14 @@ describe('savingsOf: the renewal plan', () => {
         reassignNow: 4,
         cutAtRenewal: 3,
         monthlySavingsAfterCut: 90,
-        advice: 'Microsoft_365_Copilot: give 4 idle seat(s) to waiting candidates now; cut 3 seat(s) at the 2025-09-01 renewal (saves $90 a month).',
+        advice: 'Microsoft_365_Copilot: give 4 idle seat(s) to waiting High and Medium candidates now (the seats get used; their cost stays); cut 3 seat(s) at the 2025-09-01 renewal (saves $90 a month).',
       },
     ]);
   });
 
   it('more candidates than idle seats: reassign all, cut nothing', () => {
     const s = savingsOf(summary([sku({ reclaimable: { certain: 2, probable: 0 } })], { High: 5, Medium: 0, Low: 0 }), () => price(COPILOT, 30));
-    expect(s.renewalPlan[0]).toMatchObject({ reassignNow: 2, cutAtRenewal: 0, monthlySavingsAfterCut: 0, advice: 'Microsoft_365_Copilot: give 2 idle seat(s) to waiting candidates now.' });
+    expect(s.renewalPlan[0]).toMatchObject({ reassignNow: 2, cutAtRenewal: 0, monthlySavingsAfterCut: 0, advice: 'Microsoft_365_Copilot: give 2 idle seat(s) to waiting High and Medium candidates now (the seats get used; their cost stays).' });
   });
 
   it('no idle seats', () => {
