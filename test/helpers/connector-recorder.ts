@@ -38,6 +38,11 @@ export class ConnectorRecorder {
   readonly activities: RecordedActivity[] = [];
   /** Posts answered by a fault (not delivered). */
   readonly rejected: RecordedActivity[] = [];
+  /**
+   * How long accepted posts wait for their answer. A post is recorded when it arrives, so a sender
+   * killed meanwhile has delivered it without learning so (a crash test's posts in flight).
+   */
+  replyDelayMs = 0;
   private readonly faults: ConnectorFault[] = [];
   private server?: http.Server;
   private waiters: Array<() => void> = [];
@@ -75,10 +80,14 @@ export class ConnectorRecorder {
           return;
         }
         this.activities.push(recorded);
-        // restify patches ServerResponse.writeHead globally and its version does not return the response.
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ id }));
         for (const w of this.waiters.splice(0)) w();
+        const answer = () => {
+          // restify patches ServerResponse.writeHead globally and its version does not return the response.
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ id }));
+        };
+        if (this.replyDelayMs > 0) setTimeout(answer, this.replyDelayMs);
+        else answer();
       });
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
