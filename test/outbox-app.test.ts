@@ -62,7 +62,7 @@ async function api(app: Harness['app'], method: 'GET' | 'POST', path: string, ke
 
 describe('sync result post', () => {
   it('is retried after Teams answers 503 with Retry-After, waiting at least that long, and delivered once', async () => {
-    // The connector client retries 3 times itself, so 4 refusals reach Seat Steward as one failure.
+    // Each refusal ends its attempt (the connector client's own retries are off): the outbox waits out Retry-After.
     connector.fail({ status: 503, retryAfter: '1', times: 4, match: isResult });
     const conv = channel();
     await post(h.app.url, message(serviceUrl, conv, 'sync'));
@@ -73,9 +73,10 @@ describe('sync result post', () => {
     const rejected = connector.rejected.filter((a) => a.conversationId === conv.conversationId);
     expect(rejected).toHaveLength(4);
     const [delivered] = results(conv.conversationId);
+    for (let i = 1; i < rejected.length; i++) expect(rejected[i].at - rejected[i - 1].at).toBeGreaterThanOrEqual(1_000);
     expect(delivered.at - rejected[3].at).toBeGreaterThanOrEqual(1_000);
     expect(cardText(delivered.activity.attachments?.[0].content)).toContain('Sync succeeded');
-    expect(h.app.outbox.get(job?.id ?? 0)).toMatchObject({ status: 'done', attempts: 2, lastError: expect.stringMatching(/Teams could not take the sync result of Contoso Ltd right now \(503/) });
+    expect(h.app.outbox.get(job?.id ?? 0)).toMatchObject({ status: 'done', attempts: 5, lastError: expect.stringMatching(/Teams could not take the sync result of Contoso Ltd right now \(503/) });
     expect(results(conv.conversationId)).toHaveLength(1);
   });
 

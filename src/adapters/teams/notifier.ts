@@ -5,6 +5,7 @@ import type { AdaptiveCardJson } from '../../cards/render';
 import { channelConversationId } from './conversation-tracking';
 import { ConversationGoneError, type ConversationTarget, type Notifier } from '../../usecases/notify/ports';
 import { PermanentError, RetryableError } from '../../usecases/outbox/job-errors';
+import { TeamsPostRate } from './post-rate';
 
 /**
  * Posts proactively through the Bot Framework connector (sync results now, digests later). It
@@ -16,6 +17,7 @@ export class TeamsNotifier implements Notifier {
     private readonly adapter: TeamsAdapter,
     private readonly appId: string,
     private readonly logger: Logger,
+    private readonly rate: TeamsPostRate = new TeamsPostRate(),
   ) {}
 
   async post(target: ConversationTarget, cards: AdaptiveCardJson[], what: string): Promise<void> {
@@ -25,8 +27,12 @@ export class TeamsNotifier implements Notifier {
     try {
       await this.adapter.continueConversationAsync(this.appId, target as Partial<ConversationReference>, async (context) => {
         try {
+          this.withoutInnerRetries(context.turnState.get(this.adapter.ConnectorClientKey));
           // One card a message: Teams' 28 KB limit applies to the whole message.
-          for (const card of cards) await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+          for (const card of cards) {
+            await this.rate.take(target.conversation.id);
+            await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+          }
         } catch (error) {
           failure = { error };
         }
@@ -39,7 +45,28 @@ export class TeamsNotifier implements Notifier {
     this.logger.warn({ err: failure.error, conversation: target.conversation.id, what, retryable: !(problem instanceof PermanentError) }, 'proactive post failed');
     throw problem;
   }
+
+  private warnedRetries = false;
+
+  /**
+   * The connector client retries 429 (sleeping out Retry-After), 5xx and network errors itself, up
+   * to 3 times, inside the job: the runner slot stays taken while it sleeps, and a fan-out crawls at
+   * the concurrency over Retry-After. Posts run as outbox jobs, which retry the same errors after
+   * the same Retry-After without holding a slot, so this turn's client (one per turn) goes without.
+   */
+  private withoutInnerRetries(connector: unknown): void {
+    // botbuilder keeps its core-client ServiceClient private; an upgrade may move it, and then posts keep the inner retries (slower, still correct).
+    const pipeline = (connector as { client?: { pipeline?: { removePolicy?: (p: { name: string }) => unknown[] } } } | undefined)?.client?.pipeline;
+    const removed = typeof pipeline?.removePolicy === 'function' ? pipeline.removePolicy({ name: CONNECTOR_RETRY_POLICY }) : [];
+    if (removed.length === 0 && !this.warnedRetries) {
+      this.warnedRetries = true;
+      this.logger.warn(`the Bot Framework connector client has no "${CONNECTOR_RETRY_POLICY}" to turn off (botbuilder changed?): proactive posts retry 429 inside their job, which slows fan-outs`);
+    }
+  }
 }
+
+/** @azure/core-rest-pipeline's name for the retry policy its default pipeline adds. */
+const CONNECTOR_RETRY_POLICY = 'defaultRetryPolicy';
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'REQUEST_SEND_ERROR']);
 
@@ -51,8 +78,8 @@ interface ConnectorErrorLike {
 }
 
 /**
- * What a failed post means for its retry. The connector client has already retried 429/5xx and
- * network errors a few times itself, so what arrives here has outlasted those.
+ * What a failed post means for its retry. The notifier turns off the connector client's own
+ * retries, so this is the first answer: the outbox retries it (after Retry-After for a 429).
  */
 export function deliveryError(error: unknown, what: string, target: ConversationTarget): Error {
   const e = (typeof error === 'object' && error !== null ? error : {}) as ConnectorErrorLike;

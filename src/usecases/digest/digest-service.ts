@@ -31,14 +31,15 @@ export const postDigestJob = defineJobType(
     target: conversationTarget,
   }),
   // Retry-After decides the waits; 10 attempts outlast a long throttling spell before anything is dead-lettered.
-  { maxAttempts: 10, timeoutMs: 2 * 60_000, concurrency: 8 },
+  // 12 at once keep the notifier's 40 posts/s busy at Teams' usual 100-300 ms a post, and leave slots for other kinds.
+  { maxAttempts: 10, timeoutMs: 2 * 60_000, concurrency: 12 },
 );
 
 /** Seed 002 §2.2's daily refresh message after a scheduled sync, one per run and conversation. */
 export const postDigestStatusJob = defineJobType(
   'digest.status',
   z.object({ conversationId: z.string().min(1), runId: z.number().int().positive(), target: conversationTarget }),
-  { maxAttempts: 10, timeoutMs: 2 * 60_000, concurrency: 8 },
+  { maxAttempts: 10, timeoutMs: 2 * 60_000, concurrency: 12 },
 );
 
 /** How long a digest waits for a sync before looking again when it cannot wait on the sync itself. */

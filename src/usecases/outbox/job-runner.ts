@@ -20,7 +20,9 @@ export interface JobRunnerOptions {
 }
 
 export const DEFAULT_RUNNER_OPTIONS: JobRunnerOptions = {
-  concurrency: 4,
+  // Mostly proactive posts, which wait on Teams rather than work: the notifier paces them, and
+  // heavy kinds keep their own lower limit (a tenant sync: 2).
+  concurrency: 16,
   pollIntervalMs: 5_000,
   retryPolicy: DEFAULT_RETRY_POLICY,
   stopTimeoutMs: 30_000,
