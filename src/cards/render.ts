@@ -16,7 +16,7 @@ import {
 import type { UsageView } from './usage-views';
 import type { SecurityView } from './security-views';
 import type { AuditStopConfirmView, AuditSubscriptionsView } from './audit-views';
-import type { DigestStatusView, DigestView } from './digest-views';
+import type { DigestScheduleView, DigestStatusView, DigestView } from './digest-views';
 
 /** Which view model each template in cards/ is bound to. */
 export interface CardViews {
@@ -33,6 +33,7 @@ export interface CardViews {
   'audit-stop-confirm': AuditStopConfirmView;
   digest: DigestView;
   'digest-status': DigestStatusView;
+  'digest-schedule': DigestScheduleView;
 }
 
 export type CardName = keyof CardViews;
@@ -121,6 +122,7 @@ const prepare: { [N in CardName]: (view: CardViews[N]) => object } = {
   'audit-stop-confirm': (view) => view,
   digest: (view) => view,
   'digest-status': (view) => view,
+  'digest-schedule': (view) => view,
 };
 
 /** An Adaptive Card as JSON, ready for any channel adapter to wrap (Teams: an attachment). */
