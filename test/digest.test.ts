@@ -44,6 +44,29 @@ async function say(app: Harness['app'], c: ConversationShape, text: string, extr
   return textsIn(c.conversationId).at(-1) ?? '';
 }
 
+/** The `digest status` card: its texts, facts as "title: value". */
+const scheduleCards = (conversationId: string) =>
+  connector.messages().flatMap((m) => (m.conversationId === conversationId ? (m.activity.attachments ?? []) : [])).filter((a) => (a.content.body as Array<{ text?: string }> | undefined)?.[0]?.text === 'Daily digest');
+
+async function askStatus(app: Harness['app'], c: ConversationShape): Promise<string> {
+  const before = scheduleCards(c.conversationId).length;
+  expect((await post(app.url, message(serviceUrl, c, 'digest status'))).status).toBe(200);
+  await connector.waitFor(() => scheduleCards(c.conversationId).length > before);
+  const card = scheduleCards(c.conversationId).at(-1)?.content ?? {};
+  const out: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const o = node as Record<string, unknown>;
+      if (o.type === 'TextBlock' && typeof o.text === 'string') out.push(o.text);
+      if (typeof o.title === 'string' && typeof o.value === 'string') out.push(`${o.title}: ${o.value}`);
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(card);
+  return out.join('\n');
+}
+
 async function until(predicate: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
@@ -71,10 +94,12 @@ describe('digest subscribe / status', () => {
     expect(answer).toContain('every day at 07:45 America/New_York');
     const sub = h.app.digests.subscriptions.get(c.conversationId);
     expect(sub).toMatchObject({ localTime: '07:45', timeZone: 'America/New_York', status: 'active' });
-    const status = await say(h.app, c, 'digest status');
+    const status = await askStatus(h.app, c);
     // 07:45 in New York is 11:45 or 12:45 UTC depending on daylight saving time.
+    expect(status).toContain('Every day at: 07:45 America/New_York');
     expect(status).toMatch(/Next: \d{4}-\d{2}-\d{2} 07:45 America\/New_York \(\d{4}-\d{2}-\d{2} 1[12]:45 UTC\)/);
-    expect(status).toContain('Last delivered: never.');
+    expect(status).toContain('Last delivered: never');
+    expect(status).toMatch(/As of \d{1,2} \w{3} \d{4} \d{2}:\d{2} UTC/);
   });
 
   it('uses the clientInfo entity zone, DIGEST_TIME by default, and refuses an unknown zone', async () => {
@@ -86,7 +111,7 @@ describe('digest subscribe / status', () => {
     expect(h.app.digests.subscriptions.get(c.conversationId)).toMatchObject({ localTime: '08:00', timeZone: 'Asia/Kolkata' });
     expect(await say(h.app, c, 'digest unsubscribe')).toContain('Unsubscribed');
     expect(h.app.digests.subscriptions.get(c.conversationId)).toBeUndefined();
-    expect(await say(h.app, c, 'digest status')).toContain('has no daily digest');
+    expect(await askStatus(h.app, c)).toContain('This conversation has no daily digest.');
   });
 });
 
@@ -113,7 +138,7 @@ describe('scheduled digest', () => {
     const text = cardText(delivered[0].activity.attachments?.[0].content);
     expect(text).toContain(`Contoso Ltd · Copilot digest, ${dayTitle(day)}`);
     expect(text).toContain('Data freshness');
-    const status = await say(h.app, c, 'digest status');
+    const status = await askStatus(h.app, c);
     expect(status).toContain(`(the ${day} digest)`);
     // The next day's digest is queued the next day only.
     expect(tickFor(h.app, c, instantOf(nextDay(day), '07:59', 'Europe/Paris'))).toBe(0);
@@ -154,8 +179,9 @@ describe('scheduled digest', () => {
     // A paused subscription queues nothing.
     expect(tickFor(h.app, c, instantOf(nextDay(day), '05:00', 'UTC'))).toBe(0);
 
-    const status = await say(h.app, c, 'digest status');
-    expect(status).toContain('**Paused** since');
+    const status = await askStatus(h.app, c);
+    expect(status).toContain('Paused: no digests are posted here.');
+    expect(status).toMatch(/Paused since: \d{1,2} \w{3} \d{4} \d{2}:\d{2} UTC/);
     expect(status).toContain(`(${code}`);
     expect(status).toContain('Type **digest subscribe** to resume');
     await say(h.app, c, 'digest subscribe 05:00 UTC');

@@ -3,6 +3,8 @@ import type { CopilotTrendDay } from '../domain/usage';
 import type { SyncRunRecord } from '../domain/sync-run';
 import { formatMoney, totals, type CopilotSeatSummary, type Savings } from '../domain/seat-savings';
 import type { StoredCandidate, StoredSeat } from '../usecases/analytics/ports';
+import type { DigestSubscription } from '../usecases/digest/ports';
+import { nextRunOf, wallTimeText } from '../domain/digest-time';
 
 export interface DigestFact {
   title: string;
@@ -216,4 +218,54 @@ export function digestStatusView(
     errorLines: errors.slice(0, MAX_ERROR_LINES).map((text) => ({ text: text.length > 300 ? `${text.slice(0, 299)}…` : text })).concat(errors.length > MAX_ERROR_LINES ? [{ text: `and ${errors.length - MAX_ERROR_LINES} more` }] : []),
     dashboardUrl: input.dashboardUrl ?? '',
   };
+}
+
+/** `digest status`: this conversation's schedule, next run in its zone and UTC, last delivery, a pause and how to resume. */
+export interface DigestScheduleView {
+  titleText: string;
+  stateText: string;
+  stateColor: 'Good' | 'Attention' | 'Default';
+  facts: DigestFact[];
+  hintText: string;
+  asOfText: string;
+}
+
+export function digestScheduleView(sub: DigestSubscription | undefined, now: Date): DigestScheduleView {
+  const asOfText = `As of ${utcText(now.toISOString())}`;
+  if (!sub) {
+    return {
+      titleText: 'Daily digest',
+      stateText: 'This conversation has no daily digest.',
+      stateColor: 'Default',
+      facts: [],
+      hintText: 'An admin can start one with **digest subscribe [HH:MM] [time zone]**, e.g. digest subscribe 08:30 Europe/Paris.',
+      asOfText,
+    };
+  }
+  const delivered = sub.lastDeliveredAt
+    ? `${wallTimeText(new Date(sub.lastDeliveredAt), 'UTC')} UTC${sub.lastDeliveredDay ? ` (the ${sub.lastDeliveredDay} digest)` : ''}`
+    : 'never';
+  const facts: DigestFact[] = [{ title: 'Every day at', value: `${sub.localTime} ${sub.timeZone}` }];
+  if (sub.status === 'paused') {
+    facts.push({ title: 'Paused since', value: sub.pausedAt ? utcText(sub.pausedAt) : 'an unknown time' }, { title: 'Why', value: clipReason(sub.pausedReason ?? 'no reason recorded') });
+  } else {
+    const next = nextRunOf(sub, now);
+    facts.push({ title: 'Next', value: `${wallTimeText(next.at, sub.timeZone)} ${sub.timeZone} (${wallTimeText(next.at, 'UTC')} UTC)` });
+  }
+  facts.push({ title: 'Last delivered', value: delivered });
+  return {
+    titleText: 'Daily digest',
+    stateText: sub.status === 'paused' ? 'Paused: no digests are posted here.' : 'Active',
+    stateColor: sub.status === 'paused' ? 'Attention' : 'Good',
+    facts,
+    hintText:
+      sub.status === 'paused'
+        ? 'Type **digest subscribe** to resume (after adding Seat Steward back if it was removed).'
+        : '**digest subscribe [HH:MM] [time zone]** changes the time, **digest unsubscribe** stops it, **digest now** posts one now.',
+    asOfText,
+  };
+}
+
+function clipReason(text: string): string {
+  return text.length > 600 ? `${text.slice(0, 599)}…` : text;
 }

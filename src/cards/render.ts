@@ -16,7 +16,7 @@ import {
 import type { UsageView } from './usage-views';
 import type { SecurityView } from './security-views';
 import type { AuditStopConfirmView, AuditSubscriptionsView } from './audit-views';
-import type { DigestStatusView, DigestView } from './digest-views';
+import type { DigestScheduleView, DigestStatusView, DigestView } from './digest-views';
 import type { SavingsView } from './savings-views';
 import type { CandidatesView, InactiveView } from './seat-views';
 
@@ -38,6 +38,7 @@ export interface CardViews {
   savings: SavingsView;
   inactive: InactiveView;
   candidates: CandidatesView;
+  'digest-schedule': DigestScheduleView;
 }
 
 export type CardName = keyof CardViews;
@@ -129,6 +130,7 @@ const prepare: { [N in CardName]: (view: CardViews[N]) => object } = {
   savings: (view) => ({ ...view, warnings: view.warnings.map((w) => ({ text: clip(w.text, MAX_WARNING_CHARS) })) }),
   inactive: (view) => view,
   candidates: (view) => view,
+  'digest-schedule': (view) => view,
 };
 
 /** An Adaptive Card as JSON, ready for any channel adapter to wrap (Teams: an attachment). */

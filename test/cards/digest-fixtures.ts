@@ -3,6 +3,7 @@ import type { CopilotSeatSummary } from '../../src/domain/seat-savings';
 import { savingsOf, priceOf } from '../../src/domain/seat-savings';
 import type { StoredCandidate, StoredSeat } from '../../src/usecases/analytics/ports';
 import type { SyncRunRecord } from '../../src/domain/sync-run';
+import type { DigestSubscription } from '../../src/usecases/digest/ports';
 
 /** A tenant's analytics as the pipeline stores them: 40 purchased, 33 assigned, 12 active. */
 export const DIGEST_SUMMARY: CopilotSeatSummary = {
@@ -115,3 +116,20 @@ export function digestInput(over: Partial<DigestInput> = {}): DigestInput {
 }
 
 export { RUN as DIGEST_RUN };
+
+/** A channel's subscription at 08:00 Paris, yesterday's digest delivered. */
+export const DIGEST_SUBSCRIPTION: DigestSubscription = {
+  conversationId: '19:general@thread.tacv2',
+  localTime: '08:00',
+  timeZone: 'Europe/Paris',
+  status: 'active',
+  pausedReason: null,
+  pausedAt: null,
+  createdBy: 'c1a7e2b4-0f1d-4a3e-9b5c-6d7e8f9a0b1c',
+  createdAt: '2026-11-01T09:00:00.000Z',
+  updatedAt: '2026-11-01T09:00:00.000Z',
+  lastDay: '2026-11-22',
+  target: { serviceUrl: 'https://smba.trafficmanager.net/emea/', conversation: { id: '19:general@thread.tacv2' } },
+  lastDeliveredAt: '2026-11-22T07:00:04.000Z',
+  lastDeliveredDay: '2026-11-22',
+};

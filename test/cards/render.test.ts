@@ -25,8 +25,8 @@ import {
 } from './fixtures';
 import { copilotAnswer, usageAnswer } from './usage-fixtures';
 import { usageView } from '../../src/cards/usage-views';
-import { digestStatusView, digestView } from '../../src/cards/digest-views';
-import { DIGEST_RUN, DIGEST_SUMMARY, digestInput, seat } from './digest-fixtures';
+import { digestScheduleView, digestStatusView, digestView } from '../../src/cards/digest-views';
+import { DIGEST_RUN, DIGEST_SUBSCRIPTION, DIGEST_SUMMARY, digestInput, seat } from './digest-fixtures';
 import { savingsCases } from './savings-fixtures';
 import { candidatesView, inactiveView } from '../../src/cards/seat-views';
 import { longCandidates, longSeats, SEAT_NOW, seatSummary, storedCandidate, storedSeat } from './seat-fixtures';
@@ -209,6 +209,11 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
     ['long names, last page', candidatesView({ tenantId: 't1', tenantName: 'Contoso Ltd', page: 9, summary: seatSummary(), candidates: { asOf: '2026-11-23T06:00:00.000Z', total: 90, rows: longCandidates() }, now: SEAT_NOW })],
     ['none', candidatesView({ tenantId: 't1', tenantName: 'Contoso Ltd', page: 1, summary: seatSummary({ candidates: { High: 0, Medium: 0, Low: 0 } }), candidates: { asOf: '2026-11-23T06:00:00.000Z', total: 0, rows: [] }, now: SEAT_NOW })],
   ],
+  'digest-schedule': [
+    ['active, delivered yesterday', digestScheduleView(DIGEST_SUBSCRIPTION, DIGEST_NOW)],
+    ['paused by a 403', digestScheduleView({ ...DIGEST_SUBSCRIPTION, status: 'paused', pausedAt: '2026-11-23T07:00:02.000Z', pausedReason: `Teams refused the daily digest of Contoso Ltd (403 ${'x'.repeat(900)})` }, DIGEST_NOW)],
+    ['no subscription', digestScheduleView(undefined, DIGEST_NOW)],
+  ],
 };
 
 
@@ -251,6 +256,32 @@ describe('digest card', () => {
   it('says how old the data is when the latest sync is over 24 hours old', () => {
     const card = renderCard('digest', digestView(digestInput(), new Date('2026-11-26T08:00:00Z'))) as JsonObject;
     expect(texts(card).join('\n')).toContain('These figures are 3 days old: the latest finished sync was on 23 Nov 2026 06:10 UTC.');
+  });
+});
+
+describe('digest schedule card', () => {
+  const scheduleText = (card: JsonObject) =>
+    [...texts(card), ...allObjects(card).flatMap((o) => (typeof o['title'] === 'string' && typeof o['value'] === 'string' ? [`${o['title']}: ${o['value']}`] : []))].join('\n');
+
+  it('shows the local time, the next run in its zone and in UTC, and the last delivery, as of now', () => {
+    // 07:00 UTC on 23 Nov is 08:00 in Paris (CET): today's digest is due now, not yet queued.
+    const card = renderValid('digest-schedule', digestScheduleView(DIGEST_SUBSCRIPTION, DIGEST_NOW));
+    const text = scheduleText(card);
+    expect(text).toContain('Active');
+    expect(text).toContain('Every day at: 08:00 Europe/Paris');
+    expect(text).toContain('Next: 2026-11-23 08:00 Europe/Paris (2026-11-23 07:00 UTC)');
+    expect(text).toContain('Last delivered: 2026-11-22 07:00 UTC (the 2026-11-22 digest)');
+    expect(text).toContain('As of 23 Nov 2026 07:00 UTC');
+  });
+
+  it('shows a pause with its reason and how to resume', () => {
+    const card = renderValid('digest-schedule', digestScheduleView({ ...DIGEST_SUBSCRIPTION, status: 'paused', pausedAt: '2026-11-23T07:00:02.000Z', pausedReason: 'Teams refused the daily digest (403 Forbidden): the bot was removed.' }, DIGEST_NOW));
+    const text = scheduleText(card);
+    expect(text).toContain('Paused: no digests are posted here.');
+    expect(text).toContain('Paused since: 23 Nov 2026 07:00 UTC');
+    expect(text).toContain('Why: Teams refused the daily digest (403 Forbidden): the bot was removed.');
+    expect(text).toContain('Type **digest subscribe** to resume');
+    expect(text).not.toContain('Next:');
   });
 });
 

@@ -1,4 +1,6 @@
 import { channelConversationId } from '../../../adapters/teams/conversation-tracking';
+import { digestScheduleView } from '../../../cards/digest-views';
+import { renderCard } from '../../../cards/render';
 import type { AdminDecision } from '../../../domain/admins';
 import { canonicalTimeZone, localClock, nextRunOf, normalLocalTime, parseLocalTime, wallTimeText } from '../../../domain/digest-time';
 import type { DigestService } from '../../../usecases/digest/digest-service';
@@ -33,7 +35,7 @@ export function digestCommand(deps: DigestCommandDeps): BotCommand {
       const target = channelTarget(request.replyTarget);
       const conversationId = target.conversation.id;
       const now = clock();
-      if (action === 'status' || action === '') return [{ kind: 'text', text: statusText(deps.subscriptions.get(conversationId), now) }];
+      if (action === 'status' || action === '') return [{ kind: 'card', card: renderCard('digest-schedule', digestScheduleView(deps.subscriptions.get(conversationId), now)) }];
       if (action !== 'now' && action !== 'subscribe' && action !== 'unsubscribe') return [{ kind: 'text', text: USAGE }];
 
       const gate = deps.adminGate(request.actor);
