@@ -7,6 +7,7 @@ import { startDemoTenant } from './server';
 
 const USAGE = `Usage: tsx demo-tenant/cli.ts [--users N] [--seed S] [--port P] [--host H]
        [--data-dir D] [--tls-dir T] [--fixture FILE] [--page-size-pattern full|short] [--max-page-size N] [--control] [--no-report-budget]
+       [--copilot-seat-share F]
 
 Starts the demo tenant and prints one JSON line {"url","tenantId","clientId","clientSecret"}
 once it is listening. Stops on SIGTERM or SIGINT. The TLS certificate lives in --tls-dir,
@@ -16,6 +17,14 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got '${raw}'`);
+  return n;
+}
+
+/** --copilot-seat-share: Copilot seats bought as a share of members (the generator's default when absent). */
+function share(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new Error(`--copilot-seat-share must be a number from 0 to 1, got '${raw}'`);
   return n;
 }
 
@@ -33,6 +42,7 @@ async function main(): Promise<void> {
       'max-page-size': { type: 'string' },
       control: { type: 'boolean' },
       'no-report-budget': { type: 'boolean' },
+      'copilot-seat-share': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -46,7 +56,7 @@ async function main(): Promise<void> {
   const tls = await ensureDemoCertificate(path.resolve(values['tls-dir'] ?? path.join(dataDir, 'tls')));
   const data = values.fixture
     ? loadDemoTenantFile(path.resolve(values.fixture))
-    : generateDemoTenant({ users: positiveInt('users', values.users, 1000), seed: positiveInt('seed', values.seed, 1) });
+    : generateDemoTenant({ users: positiveInt('users', values.users, 1000), seed: positiveInt('seed', values.seed, 1), copilotSeatShare: share(values['copilot-seat-share']) });
   if (values['no-report-budget']) data.reportBudget = false;
   const tenant = await startDemoTenant({
     data,
