@@ -67,7 +67,7 @@ export interface ExtraProbe {
   /** Lines of figures to print, [label, value]. */
   run(ctx: ExtraProbeContext): Promise<Array<[string, string]>>;
 }
-export const EXTRA_PROBES: ExtraProbe[] = [inactiveCommandProbe({ concurrency: CONCURRENCY, seconds: Math.max(5, Math.round(LOAD_SECONDS / 2)) })];
+export const EXTRA_PROBES: ExtraProbe[] = process.env.BENCH_SKIP_INACTIVE ? [] : [inactiveCommandProbe({ concurrency: CONCURRENCY, seconds: Math.max(5, Math.round(LOAD_SECONDS / 2)) })];
 
 // ---------------------------------------------------------------- the app (child process)
 
