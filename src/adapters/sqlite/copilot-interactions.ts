@@ -1,3 +1,4 @@
+import { appOfHost } from '../../domain/seat-analytics';
 import type {
   AuditCursor,
   AuditIngestStore,
@@ -10,11 +11,9 @@ import type {
 import { type Db, writeTransaction } from './database';
 import { prepared } from './prepared';
 
-/** AppHost values of Copilot Chat (what a user without a Copilot seat can use). */
-const CHAT_HOSTS = new Set(['bizchat', 'bing', 'edge', 'office', 'copilotchat', 'copilot chat']);
-
+/** Copilot Chat (what a user without a Copilot seat can use), by the domain's reading of AppHost. */
 export function isChatHost(appHost: string | null): boolean {
-  return appHost !== null && CHAT_HOSTS.has(appHost.toLowerCase());
+  return appOfHost(appHost) === 'copilotChat';
 }
 
 interface LastRow {

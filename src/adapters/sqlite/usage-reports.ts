@@ -5,7 +5,8 @@ import { prepared } from './prepared';
 
 type Report = 'copilot_usage' | 'm365_activity';
 
-const COPILOT_COLUMNS: Record<(typeof COPILOT_APPS)[number], string> = {
+/** Columns of the report tables, in the domain's app and service order. */
+export const COPILOT_COLUMNS: Record<(typeof COPILOT_APPS)[number], string> = {
   teams: 'teams',
   word: 'word',
   excel: 'excel',
@@ -15,7 +16,7 @@ const COPILOT_COLUMNS: Record<(typeof COPILOT_APPS)[number], string> = {
   loop: 'loop',
   copilotChat: 'copilot_chat',
 };
-const M365_COLUMNS: Record<(typeof M365_SERVICES)[number], string> = {
+export const M365_COLUMNS: Record<(typeof M365_SERVICES)[number], string> = {
   exchange: 'exchange',
   oneDrive: 'one_drive',
   sharePoint: 'share_point',
