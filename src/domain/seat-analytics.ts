@@ -109,7 +109,23 @@ const DAY_MS = 86_400_000;
 
 /** Whole days from `fromDay` to `toDay` (ISO days or date-times; only the day counts). */
 export function daysBetween(fromDay: string, toDay: string): number {
-  return Math.round((Date.parse(`${toDay.slice(0, 10)}T00:00:00Z`) - Date.parse(`${fromDay.slice(0, 10)}T00:00:00Z`)) / DAY_MS);
+  return dayNumber(toDay) - dayNumber(fromDay);
+}
+
+/**
+ * Days since the epoch of an ISO day or date-time. A sync asks this hundreds of thousands of times
+ * about a few hundred distinct days, so parsed days are remembered (a pure function: same answer).
+ */
+const parsedDays = new Map<string, number>();
+function dayNumber(dayOrDateTime: string): number {
+  const day = dayOrDateTime.slice(0, 10);
+  let n = parsedDays.get(day);
+  if (n === undefined) {
+    n = Math.round(Date.parse(`${day}T00:00:00Z`) / DAY_MS);
+    if (parsedDays.size > 10_000) parsedDays.clear();
+    parsedDays.set(day, n);
+  }
+  return n;
 }
 
 export function addDays(day: string, days: number): string {
