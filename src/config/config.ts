@@ -1,4 +1,5 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
+import { DEFAULT_RECLAIM_TIMINGS, type ReclaimMode, type ReclaimTimings } from '../domain/reclaim';
 import fs from 'node:fs';
 import path from 'node:path';
 import cron from 'node-cron';
@@ -170,6 +171,23 @@ const rawSchema = z.object({
   /** Where people's browsers reach this bot's HTTP server, for download links (e.g. the dev tunnel's URL). */
   PUBLIC_BASE_URL: z.preprocess(emptyToUndefined, z.string().url('expected an absolute URL such as https://seatsteward.contoso.com').transform((u) => u.replace(/\/+$/, '')).optional()),
   EXPORT_LINK_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number({ invalid_type_error: 'expected minutes' }).min(1, 'expected at least 1 minute').max(60, 'expected at most 60 minutes').default(10)),
+  /** off | dry-run | on. dry-run (the default) walks the whole reclaim workflow and changes nothing in the tenant. */
+  RECLAIM_MODE: z.preprocess(emptyToUndefined, z.enum(['off', 'dry-run', 'on'], { errorMap: () => ({ message: "expected 'off', 'dry-run' or 'on'" }) }).default('dry-run')),
+  /** Who may approve or reject reclaims (object ids or UPNs); empty = ADMINS. */
+  RECLAIM_APPROVERS: commaList,
+  /** The requester cannot approve their own request (on unless set to off). */
+  RECLAIM_TWO_PERSON: onOff,
+  /** Ask seat holders first (Keep / Release) unless a request says otherwise. */
+  RECLAIM_NUDGE: onOff,
+  RECLAIM_NUDGE_DAYS: days('RECLAIM_NUDGE_DAYS', DEFAULT_RECLAIM_TIMINGS.nudgeDays),
+  RECLAIM_KEEP_DAYS: days('RECLAIM_KEEP_DAYS', DEFAULT_RECLAIM_TIMINGS.keepDays),
+  RECLAIM_UNDO_DAYS: days('RECLAIM_UNDO_DAYS', DEFAULT_RECLAIM_TIMINGS.undoDays),
+  RECLAIM_EXPIRE_DAYS: days('RECLAIM_EXPIRE_DAYS', DEFAULT_RECLAIM_TIMINGS.expireDays),
+  /**
+   * The Teams app's id in the tenant's app catalog: set it (with the TeamsAppInstallation.ReadWriteForUser.All
+   * permission) to install the bot for a seat holder it cannot reach, so the nudge gets through.
+   */
+  TEAMS_APP_CATALOG_ID: z.preprocess(emptyToUndefined, z.string().regex(GUID, 'expected the Teams app catalog id (a GUID)').optional()),
   DIGEST_TIME: z.preprocess(emptyToUndefined, z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time as HH:MM, e.g. 08:00').default('08:00')),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
@@ -251,6 +269,16 @@ export interface AppConfig {
   admins: string[];
   digest: { defaultTime: string; dashboardUrl: string | undefined };
   exports: { publicBaseUrl: string | undefined; linkMs: number };
+  /** RECLAIM_*: the reclaim workflow. */
+  reclaim: {
+    mode: ReclaimMode;
+    /** RECLAIM_APPROVERS, lower-case; empty = ADMINS decide. */
+    approvers: string[];
+    twoPersonRule: boolean;
+    nudgeByDefault: boolean;
+    timings: ReclaimTimings;
+    teamsAppCatalogId: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -338,6 +366,14 @@ export function parseConfig(values: Record<string, string | undefined>, envName 
     admins: v.ADMINS.map((a) => a.toLowerCase()),
     digest: { defaultTime: v.DIGEST_TIME, dashboardUrl: v.DASHBOARD_URL },
     exports: { publicBaseUrl: v.PUBLIC_BASE_URL, linkMs: v.EXPORT_LINK_MINUTES * 60_000 },
+    reclaim: {
+      mode: v.RECLAIM_MODE,
+      approvers: v.RECLAIM_APPROVERS.map((a) => a.toLowerCase()),
+      twoPersonRule: v.RECLAIM_TWO_PERSON === undefined || ['on', 'true', '1'].includes(v.RECLAIM_TWO_PERSON),
+      nudgeByDefault: v.RECLAIM_NUDGE !== undefined && ['on', 'true', '1'].includes(v.RECLAIM_NUDGE),
+      timings: { nudgeDays: v.RECLAIM_NUDGE_DAYS, keepDays: v.RECLAIM_KEEP_DAYS, undoDays: v.RECLAIM_UNDO_DAYS, expireDays: v.RECLAIM_EXPIRE_DAYS },
+      teamsAppCatalogId: v.TEAMS_APP_CATALOG_ID,
+    },
   };
 }
 

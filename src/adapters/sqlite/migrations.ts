@@ -594,4 +594,107 @@ export const migrations: Migration[] = [
       CREATE INDEX users_by_object_id ON users (tenant_id, snapshot_id, user_id);
     `,
   },
+  {
+    version: 12,
+    name: 'licence reclaim: requests, items, every transition, keeps, approvals conversation, Teams user ids',
+    sql: `
+      CREATE TABLE reclaim_requests (
+        id                TEXT PRIMARY KEY,
+        tenant_id         TEXT NOT NULL,
+        mode              TEXT NOT NULL CHECK (mode IN ('dry-run', 'on')),
+        source            TEXT NOT NULL,
+        requested_by_id   TEXT,
+        requested_by_name TEXT,
+        requested_at      TEXT NOT NULL,
+        nudge             INTEGER NOT NULL DEFAULT 0,
+        nudge_until       TEXT,
+        expires_at        TEXT NOT NULL,
+        decision          TEXT CHECK (decision IN ('approved', 'rejected')),
+        decided_by_id     TEXT,
+        decided_by_name   TEXT,
+        decided_at        TEXT,
+        approvals_target  TEXT NOT NULL,
+        card_activity_id  TEXT,
+        version           INTEGER NOT NULL DEFAULT 1
+      );
+      CREATE INDEX reclaim_requests_by_tenant ON reclaim_requests (tenant_id, requested_at DESC, id);
+
+      CREATE TABLE reclaim_items (
+        id                  INTEGER PRIMARY KEY,
+        request_id          TEXT NOT NULL REFERENCES reclaim_requests (id),
+        tenant_id           TEXT NOT NULL,
+        user_id             TEXT NOT NULL,
+        user_principal_name TEXT NOT NULL,
+        display_name        TEXT,
+        sku_id              TEXT NOT NULL,
+        sku_name            TEXT NOT NULL,
+        assigned_via        TEXT NOT NULL CHECK (assigned_via IN ('direct', 'group')),
+        group_id            TEXT,
+        group_name          TEXT,
+        evidence            TEXT NOT NULL,
+        monthly_saving      REAL,
+        currency            TEXT NOT NULL,
+        state               TEXT NOT NULL,
+        state_reason        TEXT,
+        skip_code           TEXT,
+        nudge_outcome       TEXT,
+        nudge_target        TEXT,
+        nudge_activity_id   TEXT,
+        remove_from_group   INTEGER NOT NULL DEFAULT 0,
+        reassign_to         TEXT,
+        reassign_state      TEXT,
+        reassign_reason     TEXT,
+        disabled_plans      TEXT,
+        removed_at          TEXT,
+        undo_until          TEXT,
+        undo_error          TEXT,
+        updated_at          TEXT NOT NULL
+      );
+      CREATE INDEX reclaim_items_by_request ON reclaim_items (request_id, id);
+      CREATE INDEX reclaim_items_by_state ON reclaim_items (state, request_id);
+      CREATE INDEX reclaim_items_by_user ON reclaim_items (tenant_id, user_id, id);
+      CREATE INDEX reclaim_items_by_upn ON reclaim_items (tenant_id, user_principal_name COLLATE NOCASE, id);
+      CREATE INDEX reclaim_items_by_tenant ON reclaim_items (tenant_id, id);
+      -- One open item per seat: two requests cannot walk the same licence at once.
+      CREATE UNIQUE INDEX reclaim_items_one_open ON reclaim_items (tenant_id, user_id, sku_id)
+        WHERE state IN ('requested', 'nudged', 'approved', 'rechecking', 'removing');
+
+      CREATE TABLE reclaim_transitions (
+        id          INTEGER PRIMARY KEY,
+        item_id     INTEGER NOT NULL REFERENCES reclaim_items (id),
+        request_id  TEXT NOT NULL,
+        from_state  TEXT,
+        to_state    TEXT NOT NULL,
+        at          TEXT NOT NULL,
+        actor_id    TEXT,
+        actor_name  TEXT,
+        reason      TEXT
+      );
+      CREATE INDEX reclaim_transitions_by_item ON reclaim_transitions (item_id, id);
+      CREATE INDEX reclaim_transitions_by_request ON reclaim_transitions (request_id, id);
+
+      CREATE TABLE reclaim_keeps (
+        tenant_id   TEXT NOT NULL,
+        user_id     TEXT NOT NULL,
+        sku_id      TEXT NOT NULL,
+        kept_until  TEXT NOT NULL,
+        kept_by_id  TEXT,
+        kept_at     TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, user_id, sku_id)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE reclaim_settings (
+        tenant_id         TEXT PRIMARY KEY,
+        approvals_target  TEXT NOT NULL,
+        set_by_id         TEXT,
+        set_at            TEXT NOT NULL
+      );
+
+      CREATE TABLE teams_users (
+        aad_object_id  TEXT PRIMARY KEY,
+        teams_user_id  TEXT NOT NULL,
+        seen_at        TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -1,0 +1,232 @@
+/**
+ * Licence reclaim: the state machine every seat in a reclaim request walks, and the pure decisions
+ * along it (who may decide, whether a seat may still be removed). No SQLite, no Graph, no Teams.
+ *
+ * A request groups one or more seats (items). Each item walks:
+ *   requested → nudged → kept | approved | rejected | expired → rechecking → removing → removed | skipped | failed → undone
+ * The holders answer nudges per item; approvers decide per request (every ready item at once).
+ */
+
+/** RECLAIM_MODE. dry-run walks the whole workflow and changes nothing in the tenant. */
+export const RECLAIM_MODES = ['off', 'dry-run', 'on'] as const;
+export type ReclaimMode = (typeof RECLAIM_MODES)[number];
+
+export const RECLAIM_STATES = [
+  'requested',
+  'nudged',
+  'kept',
+  'approved',
+  'rejected',
+  'expired',
+  'rechecking',
+  'removing',
+  'removed',
+  'skipped',
+  'failed',
+  'undone',
+] as const;
+export type ReclaimState = (typeof RECLAIM_STATES)[number];
+
+/** The only moves the store accepts; anything else is a bug or a race that lost. */
+export const RECLAIM_TRANSITIONS: Record<ReclaimState, readonly ReclaimState[]> = {
+  requested: ['nudged', 'approved', 'rejected', 'expired'],
+  nudged: ['kept', 'approved', 'rejected', 'expired'],
+  approved: ['rechecking'],
+  // A re-check that cannot read the user for good (403, the tenant gone) fails the item.
+  rechecking: ['removing', 'skipped', 'failed'],
+  // Graph's answer: done, already gone (skipped with the reason), or refused.
+  removing: ['removed', 'skipped', 'failed'],
+  removed: ['undone'],
+  kept: [],
+  rejected: [],
+  expired: [],
+  skipped: [],
+  failed: [],
+  undone: [],
+};
+
+export function canMove(from: ReclaimState, to: ReclaimState): boolean {
+  return RECLAIM_TRANSITIONS[from].includes(to);
+}
+
+/** States an item is still moving through: one open item per (tenant, user, SKU) at a time. */
+export const OPEN_STATES: readonly ReclaimState[] = ['requested', 'nudged', 'approved', 'rechecking', 'removing'];
+/** Waiting for a decision (approvers) or an answer (the holder). */
+export const UNDECIDED_STATES: readonly ReclaimState[] = ['requested', 'nudged'];
+/** After approval, before Graph has answered: the executor owns these, and resumes them after a restart. */
+export const EXECUTING_STATES: readonly ReclaimState[] = ['approved', 'rechecking', 'removing'];
+
+export function isOpen(state: ReclaimState): boolean {
+  return OPEN_STATES.includes(state);
+}
+
+/** The holder's answer to a nudge. `unreachable`: the bot could not reach them (not installed, blocked). */
+export const NUDGE_OUTCOMES = ['pending', 'released', 'no_answer', 'unreachable', 'kept'] as const;
+export type NudgeOutcome = (typeof NUDGE_OUTCOMES)[number];
+
+/** Why a seat was not removed after approval. Each has one admin-facing sentence (skipReasonText). */
+export const SKIP_CODES = [
+  'licence_gone', // the user no longer holds the SKU
+  'user_gone', // deleted from the directory (Graph 404)
+  'became_active', // Copilot activity newer than the request's evidence
+  'account_changed', // a disabled account was enabled again, or the account was otherwise changed
+  'assignment_changed', // direct became group-inherited or the other way round, or another group assigns it now
+  'group_inherited', // only a group assigns it and the approver did not choose "remove from group"
+  'excluded', // on the exclusion list (or kept by the holder) by the time of the re-check
+  'dry_run', // RECLAIM_MODE=dry-run: it would have been removed
+] as const;
+export type SkipCode = (typeof SKIP_CODES)[number];
+
+/** How the seat is assigned, as read at request time and again at the re-check. */
+export type SeatAssignment = { via: 'direct' } | { via: 'group'; groupId: string; groupName: string | null };
+
+/** What the request showed the approver: the seat's evidence, frozen at request time. */
+export interface ReclaimEvidence {
+  lastActivityDate: string | null;
+  lastActivitySource: 'copilot_usage_report' | 'audit_log' | null;
+  /** As-of date of the source of the last activity (report refresh date, audit coverage). */
+  lastActivityAsOf: string | null;
+  daysSinceLastActivity: number | null;
+  tier: 'certain' | 'probable' | null;
+  reasons: string[];
+  accountEnabled: boolean;
+  /** The analytics snapshot the evidence came from. */
+  snapshotId: number;
+}
+
+/** The user's seat as Graph reports it now (the re-check's read). */
+export type HolderNow =
+  | { kind: 'not_found' }
+  | {
+      kind: 'found';
+      accountEnabled: boolean;
+      userPrincipalName: string;
+      /** Every assignment of the SKU: direct (groupId null) and per group. */
+      assignments: Array<{ groupId: string | null; disabledPlans: string[] }>;
+      /** signInActivity.lastSignInDateTime, when the app may read it (AuditLog.Read.All + Entra ID P1). */
+      lastSignInAt: string | null;
+    };
+
+/** Copilot activity the cache learned after the evidence (audit interactions, a newer report row). */
+export interface NewerActivity {
+  at: string;
+  source: 'copilot_usage_report' | 'audit_log';
+}
+
+export interface RecheckInput {
+  evidence: ReclaimEvidence;
+  /** How the seat was assigned when requested. */
+  assignment: SeatAssignment;
+  /** The approver chose "remove from group" (group-inherited seats only). */
+  removeFromGroup: boolean;
+  /** When the request was made (ISO). */
+  requestedAt: string;
+  now: HolderNow;
+  newerActivity: NewerActivity | null;
+  /** On the exclusion list (or kept by the holder) now. */
+  excludedNow: string | null;
+}
+
+export type RecheckVerdict =
+  | { go: true; action: 'remove_direct' | 'remove_from_group'; groupId: string | null; disabledPlans: string[] }
+  | { go: false; code: Exclude<SkipCode, 'dry_run'>; reason: string };
+
+/**
+ * Just before removal: never remove on stale evidence. Pure, so every branch is table-tested.
+ * Order: the user and the seat must still exist, the account must be as it was, nobody may have
+ * used Copilot since, and the assignment path must be the one the approver approved.
+ */
+export function recheckVerdict(input: RecheckInput): RecheckVerdict {
+  const { now, evidence, assignment } = input;
+  if (now.kind === 'not_found') return { go: false, code: 'user_gone', reason: 'The user no longer exists in the directory (deleted since the request).' };
+  if (now.assignments.length === 0) return { go: false, code: 'licence_gone', reason: 'The user no longer holds this licence: someone removed it since the request.' };
+  if (input.excludedNow) return { go: false, code: 'excluded', reason: `The user is excluded now (${input.excludedNow}).` };
+  if (!evidence.accountEnabled && now.accountEnabled) {
+    return { go: false, code: 'account_changed', reason: 'The account was disabled at the request and is enabled now: ask again once it is clear whether the person is back.' };
+  }
+  if (input.newerActivity && (evidence.lastActivityDate === null || input.newerActivity.at.slice(0, 10) > evidence.lastActivityDate.slice(0, 10))) {
+    const where = input.newerActivity.source === 'audit_log' ? 'the audit log' : 'the Copilot usage report';
+    return { go: false, code: 'became_active', reason: `Copilot was used on ${input.newerActivity.at.slice(0, 10)} (${where}), after the evidence the request was approved on.` };
+  }
+  // A disabled account that signed in after the request is in use again, even without Copilot.
+  if (!evidence.accountEnabled && now.lastSignInAt !== null && now.lastSignInAt > input.requestedAt) {
+    return { go: false, code: 'account_changed', reason: `The account signed in on ${now.lastSignInAt.slice(0, 10)}, after the request.` };
+  }
+  const direct = now.assignments.find((a) => a.groupId === null);
+  const groups = now.assignments.filter((a) => a.groupId !== null);
+  if (assignment.via === 'direct') {
+    if (!direct) return { go: false, code: 'assignment_changed', reason: 'The licence is now assigned by a group, not directly: ask again to remove it from the group.' };
+    if (groups.length > 0) {
+      return { go: false, code: 'assignment_changed', reason: 'A group now assigns this licence too: removing the direct assignment would not free the seat.' };
+    }
+    return { go: true, action: 'remove_direct', groupId: null, disabledPlans: direct.disabledPlans };
+  }
+  const mine = groups.find((g) => g.groupId?.toLowerCase() === assignment.groupId.toLowerCase());
+  if (!mine) return { go: false, code: 'assignment_changed', reason: `The group ${assignment.groupName ?? assignment.groupId} no longer assigns this licence to the user.` };
+  if (direct || groups.length > 1) {
+    return { go: false, code: 'assignment_changed', reason: 'The licence is now also assigned directly or by another group: removing the user from one group would not free the seat.' };
+  }
+  if (!input.removeFromGroup) {
+    return {
+      go: false,
+      code: 'group_inherited',
+      reason: `The licence comes from the group ${assignment.groupName ?? assignment.groupId}, and Graph cannot remove it from the user directly. Approve with "remove from group", or remove them from the group in Entra.`,
+    };
+  }
+  return { go: true, action: 'remove_from_group', groupId: assignment.groupId, disabledPlans: mine.disabledPlans };
+}
+
+/** Who may approve or reject: RECLAIM_APPROVERS (object ids or UPNs), and never the requester under the two-person rule. */
+export interface ApproverRules {
+  /** Lower-case object ids or UPNs. Empty: the admins decide (ADMINS). */
+  approvers: readonly string[];
+  /** ADMINS, lower-case, used when `approvers` is empty. */
+  admins: readonly string[];
+  /** On by default: the requester cannot approve their own request. */
+  twoPersonRule: boolean;
+  /** The built-in demo tenant with no list: everyone may decide (the two-person rule still holds). */
+  demoOnly: boolean;
+}
+
+export interface DecidingActor {
+  aadObjectId: string | undefined;
+  userPrincipalName: string | undefined;
+}
+
+export type ApproverDecision = { allowed: true } | { allowed: false; reason: string };
+
+export function approverDecision(actor: DecidingActor, requesterAadObjectId: string | null, rules: ApproverRules): ApproverDecision {
+  const list = rules.approvers.length > 0 ? rules.approvers : rules.admins;
+  const listName = rules.approvers.length > 0 ? 'RECLAIM_APPROVERS' : 'ADMINS';
+  if (!actor.aadObjectId) return { allowed: false, reason: 'Teams did not say who you are (no Entra object id), so Seat Steward cannot check that you may approve.' };
+  const id = actor.aadObjectId.toLowerCase();
+  const upn = actor.userPrincipalName?.toLowerCase();
+  const listed = list.includes(id) || (upn !== undefined && list.includes(upn));
+  if (!listed && !(list.length === 0 && rules.demoOnly)) {
+    return {
+      allowed: false,
+      reason: list.length === 0 ? `Nobody may approve reclaims yet: set ${listName} to the approvers' Entra object ids or UPNs.` : `Only the people in ${listName} may approve or reject reclaims.`,
+    };
+  }
+  if (rules.twoPersonRule && requesterAadObjectId !== null && requesterAadObjectId.toLowerCase() === id) {
+    return { allowed: false, reason: 'You asked for this reclaim, and the two-person rule (RECLAIM_TWO_PERSON) says someone else must approve it.' };
+  }
+  return { allowed: true };
+}
+
+/** Whole-day windows from config. */
+export interface ReclaimTimings {
+  /** RECLAIM_NUDGE_DAYS: how long the holder has to answer. */
+  nudgeDays: number;
+  /** RECLAIM_KEEP_DAYS: how long Keep excludes the holder from new requests and idle lists. */
+  keepDays: number;
+  /** RECLAIM_UNDO_DAYS: how long a removal can be undone. */
+  undoDays: number;
+  /** RECLAIM_EXPIRE_DAYS: an undecided request expires after this. */
+  expireDays: number;
+}
+
+export const DEFAULT_RECLAIM_TIMINGS: ReclaimTimings = { nudgeDays: 3, keepDays: 90, undoDays: 7, expireDays: 14 };
+
+/** The most seats one request may carry: its card lists them, and one approval covers them all. */
+export const MAX_SEATS_PER_REQUEST = 1_000;

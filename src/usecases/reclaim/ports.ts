@@ -1,0 +1,243 @@
+import type { AdaptiveCardJson } from '../../cards/render';
+import type {
+  HolderNow,
+  NudgeOutcome,
+  ReclaimEvidence,
+  ReclaimMode,
+  ReclaimState,
+  SeatAssignment,
+  SkipCode,
+} from '../../domain/reclaim';
+import type { ConversationTarget } from '../notify/ports';
+
+/** Who did something: the Teams sender (object id and name), or the system (a timer, the executor). */
+export interface ReclaimActor {
+  /** Entra object id; null for the system. */
+  aadObjectId: string | null;
+  name: string | null;
+}
+
+export const SYSTEM_ACTOR: ReclaimActor = { aadObjectId: null, name: 'Seat Steward' };
+
+export interface ReclaimRequest {
+  /** Random UUID: it appears in card data and URLs, so it must not be guessable or sequential. */
+  id: string;
+  tenantId: string;
+  /** RECLAIM_MODE when requested: a dry-run request stays a dry run even if the mode changes. */
+  mode: Exclude<ReclaimMode, 'off'>;
+  source: 'command' | 'inactive_card' | 'digest';
+  requestedBy: ReclaimActor;
+  requestedAt: string;
+  /** Holders are asked first; approval waits for their answers or nudgeUntil. */
+  nudge: boolean;
+  nudgeUntil: string | null;
+  /** Undecided by then: every undecided item expires. */
+  expiresAt: string;
+  decidedBy: ReclaimActor | null;
+  decidedAt: string | null;
+  decision: 'approved' | 'rejected' | null;
+  /** Where the request card is (the approvals conversation), and its message once posted. */
+  approvalsTarget: ConversationTarget;
+  cardActivityId: string | null;
+  /** Bumped by every change to the request or its items: card updates carry it, stale ones are dropped. */
+  version: number;
+}
+
+export interface ReclaimItem {
+  id: number;
+  requestId: string;
+  tenantId: string;
+  userId: string;
+  userPrincipalName: string;
+  displayName: string | null;
+  skuId: string;
+  skuName: string;
+  assignment: SeatAssignment;
+  evidence: ReclaimEvidence;
+  /** Per user per month, null when the SKU has no price. */
+  monthlySaving: number | null;
+  currency: string;
+  state: ReclaimState;
+  /** Why the item is in its state (skip/fail reason, keep note); null when there is nothing to say. */
+  stateReason: string | null;
+  skipCode: SkipCode | null;
+  nudgeOutcome: NudgeOutcome | null;
+  /** The 1:1 nudge message, to update it in place after Keep / Release. */
+  nudgeTarget: ConversationTarget | null;
+  nudgeActivityId: string | null;
+  /** The approver's choices for this seat. */
+  removeFromGroup: boolean;
+  reassignTo: { userId: string; displayName: string | null; userPrincipalName: string } | null;
+  reassignState: 'pending' | 'assigned' | 'skipped' | 'failed' | null;
+  reassignReason: string | null;
+  /** The seat's disabled plans read by the re-check: undo assigns the SKU back with these. */
+  disabledPlans: string[] | null;
+  removedAt: string | null;
+  undoUntil: string | null;
+  undoError: string | null;
+  updatedAt: string;
+}
+
+export interface ReclaimTransition {
+  id: number;
+  itemId: number;
+  requestId: string;
+  from: ReclaimState | null;
+  to: ReclaimState;
+  at: string;
+  actor: ReclaimActor;
+  reason: string | null;
+}
+
+export interface NewReclaimItem {
+  userId: string;
+  userPrincipalName: string;
+  displayName: string | null;
+  skuId: string;
+  skuName: string;
+  assignment: SeatAssignment;
+  evidence: ReclaimEvidence;
+  monthlySaving: number | null;
+  currency: string;
+  /** Offered on the approval card ("Reclaim and give to <name>"): the next best candidate. */
+  reassignCandidate: { userId: string; displayName: string | null; userPrincipalName: string } | null;
+}
+
+export interface NewReclaimRequest {
+  tenantId: string;
+  mode: Exclude<ReclaimMode, 'off'>;
+  source: ReclaimRequest['source'];
+  requestedBy: ReclaimActor;
+  nudge: boolean;
+  nudgeUntil: Date | null;
+  expiresAt: Date;
+  approvalsTarget: ConversationTarget;
+  items: NewReclaimItem[];
+}
+
+/** One item's move: applied only if the item is still in one of `from` (a double click or a race loses cleanly). */
+export interface ItemMove {
+  itemId: number;
+  from: readonly ReclaimState[];
+  to: ReclaimState;
+  actor: ReclaimActor;
+  reason: string | null;
+  /** Columns that change with the move. */
+  patch?: Partial<
+    Pick<
+      ReclaimItem,
+      'stateReason' | 'skipCode' | 'nudgeOutcome' | 'removeFromGroup' | 'reassignState' | 'reassignReason' | 'disabledPlans' | 'removedAt' | 'undoUntil' | 'undoError'
+    > & { reassignTo: ReclaimItem['reassignTo'] }
+  >;
+}
+
+export interface ReclaimHistoryQuery {
+  tenantId: string;
+  /** Object id or UPN (case-insensitive). */
+  user?: string;
+  state?: ReclaimState;
+  offset: number;
+  limit: number;
+}
+
+/**
+ * The reclaim state, in SQLite. Every move is one transaction: the conditional update of the item,
+ * its transition row and the request's version. `moved` is false when the item was no longer in
+ * `from`: the caller lost a race (a double click, a second approver) and must do nothing.
+ */
+export interface ReclaimStore {
+  /**
+   * Creates the request and its items in `requested`. Seats that already have an open item (another
+   * request is walking them) are not added and come back in `alreadyOpen`.
+   */
+  create(input: NewReclaimRequest, now: Date): { request: ReclaimRequest; items: ReclaimItem[]; alreadyOpen: NewReclaimItem[] };
+  request(id: string): ReclaimRequest | undefined;
+  items(requestId: string): ReclaimItem[];
+  item(id: number): ReclaimItem | undefined;
+  /** Applies every move that still fits, atomically; returns the ids that moved. */
+  move(moves: ItemMove[], now: Date): { moved: number[] };
+  /** Records the request's decision once: false when it was already decided (the loser of two approvers). */
+  decide(requestId: string, decision: 'approved' | 'rejected', by: ReclaimActor, now: Date): boolean;
+  setCard(requestId: string, activityId: string): void;
+  setNudge(itemId: number, target: ConversationTarget | null, activityId: string | null): void;
+  transitions(requestId: string): ReclaimTransition[];
+  history(query: ReclaimHistoryQuery): { total: number; items: Array<ReclaimItem & { transitions: ReclaimTransition[] }> };
+  /** Requests with items the executor must finish (approved, rechecking, removing): resumed at start. */
+  executing(): string[];
+  /** Keep: the holder is left out of requests and idle lists until `until`. */
+  keep(tenantId: string, userId: string, skuId: string, until: Date, by: ReclaimActor, now: Date): void;
+  keptUntil(tenantId: string, userId: string, skuId: string, now: Date): string | null;
+  /** `reclaim approvals here`: the conversation request cards of a tenant go to. */
+  setApprovals(tenantId: string, target: ConversationTarget, by: ReclaimActor, now: Date): void;
+  approvals(tenantId: string): ConversationTarget | undefined;
+  /** Removed (not undone, not dry-run) seats and their monthly savings, to date. */
+  freed(tenantId: string): { seats: number; monthly: number; currency: string | null };
+}
+
+/** A change the executor asks Graph for, keyed so the answer comes back to its item. */
+export type LicenceChange =
+  | { key: string; kind: 'remove_licence'; userId: string; skuId: string }
+  | { key: string; kind: 'assign_licence'; userId: string; skuId: string; disabledPlans: string[] }
+  | { key: string; kind: 'remove_group_member'; groupId: string; userId: string }
+  | { key: string; kind: 'add_group_member'; groupId: string; userId: string };
+
+/** Graph's answer to one change, after the adapter's own per-item retries of 429 and 5xx. */
+export type ChangeOutcome =
+  | { ok: true }
+  | {
+      ok: false;
+      status: number;
+      /** Graph's error code and message, as returned. */
+      code: string;
+      message: string;
+      /**
+       * What it means: the user is gone (404), the licence is not held, the licence is inherited
+       * from a group, no seat is free, no permission, throttled or failed beyond the adapter's
+       * retries (retry the job later), or anything else.
+       */
+      meaning: 'user_gone' | 'not_held' | 'group_inherited' | 'no_free_seat' | 'forbidden' | 'retry_later' | 'other';
+      retryAfterSeconds?: number;
+    };
+
+/** The Graph side of a reclaim, for one tenant. Reads and writes go through $batch, 20 requests per round-trip. */
+export interface LicenceGraph {
+  /** Current state of each user's seat of `skuId`, keyed by user id (lower-case). `withSignIn` adds signInActivity. */
+  readHolders(users: Array<{ userId: string; skuId: string }>, options: { withSignIn: boolean; signal?: AbortSignal }): Promise<Map<string, HolderNow>>;
+  apply(changes: LicenceChange[], options: { signal?: AbortSignal }): Promise<Map<string, ChangeOutcome>>;
+  /** Graph round-trips made so far (for the benchmark and the logs). */
+  roundTrips(): number;
+}
+
+/** The application permissions the tenant's token carries (its `roles` claim), for `check`. */
+export interface GrantedRoles {
+  roles(): Promise<string[]>;
+}
+
+/** Copilot activity the cache holds for a user after a date (audit interactions, report rows). */
+export interface NewerActivityReads {
+  newerThan(tenantId: string, userId: string, userPrincipalName: string, afterDay: string | null): { at: string; source: 'copilot_usage_report' | 'audit_log' } | null;
+}
+
+/**
+ * Teams for the reclaim: the request card (posted once, then updated in place), and the nudge in
+ * the holder's personal chat. Failures are thrown as the outbox reads them (RetryableError,
+ * PermanentError); `unreachable` is an answer, not an error.
+ */
+export interface ReclaimMessenger {
+  postCard(target: ConversationTarget, card: AdaptiveCardJson, what: string): Promise<{ activityId: string }>;
+  updateCard(target: ConversationTarget, activityId: string, card: AdaptiveCardJson, what: string): Promise<void>;
+  /**
+   * Opens (or reuses) the 1:1 chat with the user and posts the card there. `unreachable` when the
+   * bot is not installed for them or they blocked it, with why.
+   */
+  nudge(
+    user: { tenantEntraId: string; aadObjectId: string },
+    card: AdaptiveCardJson,
+  ): Promise<{ kind: 'sent'; target: ConversationTarget; activityId: string } | { kind: 'unreachable'; reason: string }>;
+}
+
+/** Teams user ids (29:...) of the people we have seen, so the request card's refresh can name the approvers. */
+export interface TeamsUserIds {
+  remember(aadObjectId: string, teamsUserId: string): void;
+  teamsIdsOf(aadObjectIds: readonly string[]): string[];
+}

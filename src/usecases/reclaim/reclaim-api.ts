@@ -1,0 +1,96 @@
+import type { ReclaimMode, ReclaimState } from '../../domain/reclaim';
+import type { ConversationTarget } from '../notify/ports';
+import type { ReclaimActor, ReclaimHistoryQuery, ReclaimItem, ReclaimRequest, ReclaimTransition } from './ports';
+
+/**
+ * What the bot, the REST API and the schedule may ask of the reclaim workflow. The service behind
+ * it re-checks everything on the server: who is asking (never the card's data), the request's
+ * current state (a stale card's button does nothing twice), and the mode.
+ */
+
+/** Who is pressing or typing: the activity's own sender. */
+export interface ReclaimCaller {
+  aadObjectId: string | undefined;
+  /** Teams user id (from.id), remembered so the request card's refresh can target approvers. */
+  teamsUserId: string;
+  name: string | undefined;
+}
+
+export interface ReclaimSeatPick {
+  /** Entra object ids or UPNs of seat holders. */
+  users?: string[];
+  /** Every seat of this tier in the current analytics (the digest's "Reclaim the certain ones"). */
+  tier?: 'certain' | 'probable' | 'all';
+}
+
+export interface ReclaimRequestInput {
+  tenantId: string;
+  caller: ReclaimCaller;
+  pick: ReclaimSeatPick;
+  /** Ask the holders first; absent = RECLAIM_NUDGE. */
+  nudge?: boolean;
+  source: ReclaimRequest['source'];
+  /** Where the request came from: the card goes to the approvals conversation, or here when none is set. */
+  replyTarget: ConversationTarget;
+}
+
+export type ReclaimRequestOutcome =
+  | { kind: 'created'; request: ReclaimRequest; items: ReclaimItem[]; notAdded: Array<{ user: string; reason: string }> }
+  /** Nothing could be requested: each picked seat with why (not idle, unknown, kept, already requested...). */
+  | { kind: 'nothing'; notAdded: Array<{ user: string; reason: string }> }
+  | { kind: 'refused'; reason: string };
+
+/** What one viewer may do with a request now. */
+export interface ReclaimViewerRights {
+  /** May approve or reject now (an approver, not the requester under the two-person rule, and items are ready). */
+  canDecide: boolean;
+  /** Why not, when they may not (shown on their view). */
+  why: string | null;
+  /** May undo removed seats (an approver, within the window). */
+  canUndo: boolean;
+}
+
+export interface ReclaimView {
+  request: ReclaimRequest;
+  items: ReclaimItem[];
+  /** The phase the card shows. */
+  phase: 'awaiting_holders' | 'awaiting_approval' | 'executing' | 'done';
+  rights: ReclaimViewerRights;
+  /** Teams user ids the card's refresh names (approvers we have seen), at most 60. */
+  refreshUserIds: string[];
+  mode: ReclaimMode;
+}
+
+export interface ApproveInput {
+  requestId: string;
+  caller: ReclaimCaller;
+  /** Item ids (of this request) to remove by taking the user out of the assigning group. */
+  removeFromGroup: number[];
+  /** Item ids whose seat goes to the candidate the request offered. */
+  reassign: number[];
+}
+
+export type DecisionOutcome =
+  | { kind: 'done'; view: ReclaimView }
+  /** Already decided (a double click, a second approver): the current view, and who decided. */
+  | { kind: 'already'; view: ReclaimView; message: string }
+  | { kind: 'refused'; view: ReclaimView | null; message: string };
+
+export interface ReclaimApi {
+  mode(): ReclaimMode;
+  request(input: ReclaimRequestInput, now: Date): Promise<ReclaimRequestOutcome>;
+  /** The request as `caller` may see it (the refresh and the Review button). */
+  view(requestId: string, caller: ReclaimCaller, now: Date): ReclaimView | undefined;
+  approve(input: ApproveInput, now: Date): DecisionOutcome;
+  reject(requestId: string, caller: ReclaimCaller, reason: string | null, now: Date): DecisionOutcome;
+  /** The holder's answer to the nudge: only the holder themself may give it. */
+  answerNudge(itemId: number, answer: 'keep' | 'release', caller: ReclaimCaller, now: Date): { kind: 'done' | 'already' | 'refused'; item: ReclaimItem | undefined; message: string };
+  undo(itemId: number, caller: ReclaimCaller, now: Date): { kind: 'queued' | 'already' | 'refused'; message: string; view: ReclaimView | null };
+  history(query: ReclaimHistoryQuery): { total: number; items: Array<ReclaimItem & { transitions: ReclaimTransition[] }> };
+  freed(tenantId: string): { seats: number; monthly: number; currency: string | null };
+  /** `reclaim approvals here`: where request cards go for this tenant. */
+  setApprovalsConversation(tenantId: string, target: ConversationTarget, by: ReclaimActor, now: Date): void;
+  approvalsConversation(tenantId: string): ConversationTarget | undefined;
+}
+
+export type { ReclaimState };
