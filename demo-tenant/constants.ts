@@ -34,6 +34,9 @@ export const DEFAULT_APP_ROLES: readonly string[] = [
   'SecurityEvents.Read.All',
   'LicenseAssignment.Read.All',
   'AuditLogsQuery.Read.All',
+  // Licence reclaim (RECLAIM_MODE=on): remove and give back seats, and take users out of licence groups.
+  'LicenseAssignment.ReadWrite.All',
+  'GroupMember.ReadWrite.All',
   // Office 365 Management APIs (the demo puts every role in every token; each API checks its own).
   'ActivityFeed.Read',
 ];

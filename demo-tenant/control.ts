@@ -12,6 +12,8 @@ export interface RequestRecord {
   /** Epoch milliseconds when the request arrived. */
   startedAt: number;
   durationMs: number;
+  /** Set for a request that arrived inside a JSON $batch (the batch itself is one round-trip). */
+  inBatch?: boolean;
 }
 
 const ruleSchema: z.ZodType<FaultRuleJson> = z

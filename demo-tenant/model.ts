@@ -166,6 +166,8 @@ export interface DemoTenantData {
    * true, usage reports carry a stable 32-hex id instead of each user's name. Absent = false.
    */
   reportSettings?: { displayConcealedNames: boolean };
+  /** Licence and membership writes allowed per 10 s (default 3,000); false turns the limit off. */
+  writeRate?: { perTenSeconds: number } | false;
   /** False lifts Graph's report throttling budget (benchmarks that re-read reports on purpose); enforced by default. */
   reportBudget?: boolean;
   /** Test knob: 'truncate' cuts every report download short (the socket closes mid-body). */

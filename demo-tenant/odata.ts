@@ -133,6 +133,9 @@ function tokenize(filter: string): Token[] {
   return tokens;
 }
 
+/** Graph limits a filter's `in` operator to 15 expressions by default. */
+export const IN_OPERATOR_MAX_VALUES = 15;
+
 const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function parseFilter(filter: string): FilterNode {
@@ -201,6 +204,23 @@ export function parseFilter(filter: string): FilterNode {
       const value = literal();
       expectPunct(')');
       return { kind: 'call', fn: tok.v.toLowerCase(), path: arg.v, value };
+    }
+    // `id in ('a','b')` is Graph's shorthand for a chain of eq; at most 15 values, like Graph.
+    if (isWord(peek(), 'in')) {
+      p++;
+      expectPunct('(');
+      const values: Literal[] = [literal()];
+      while (peek()?.t === 'punct' && peek()?.v === ',') {
+        p++;
+        values.push(literal());
+      }
+      expectPunct(')');
+      if (values.length > IN_OPERATOR_MAX_VALUES) {
+        throw new GraphError(400, 'Request_UnsupportedQuery', `Too many expressions in the 'in' operator: at most ${IN_OPERATOR_MAX_VALUES} are allowed.`);
+      }
+      return values
+        .map((value): FilterNode => ({ kind: 'compare', path: tok.v, op: 'eq', value }))
+        .reduce((left, right) => ({ kind: 'or', left, right }));
     }
     const op = peek();
     if (!op || op.t !== 'ident' || !COMPARE_OPS.has(op.v.toLowerCase())) return fail();

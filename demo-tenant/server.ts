@@ -13,9 +13,13 @@ import { registerSubscribedSkuRoutes } from './graph/subscribed-skus';
 import { registerUserRoutes } from './graph/users';
 import { registerAuditLogRoutes } from './graph/audit-log';
 import { registerManagementApiRoutes } from './management-api';
+import { registerLicenceWriteRoutes, ThrottledWrite } from './graph/licence-writes';
+import { Readable } from 'node:stream';
 import {
   GraphError,
   newRequestId,
+  readBody,
+  sendGraphJson,
   sendEntraError,
   sendGraphError,
   type RequestContext,
@@ -138,6 +142,7 @@ export async function startDemoTenant(options: StartDemoTenantOptions): Promise<
   registerIdentityRoutes(router, tokens);
   registerAuditLogRoutes(router, tokens);
   registerManagementApiRoutes(router, tokens);
+  registerLicenceWriteRoutes(router, tokens);
   const control = new Router();
   if (options.control) registerControlRoutes(control, faults, requests);
 
@@ -164,6 +169,10 @@ export async function startDemoTenant(options: StartDemoTenantOptions): Promise<
         }
       }
     }
+    if (!isControl && ctx.method === 'POST' && ctx.segments.length === 2 && (GRAPH_VERSIONS as readonly string[]).includes(ctx.segments[0] as string) && ctx.segments[1] === '$batch') {
+      await runBatch(ctx);
+      return;
+    }
     const match = (isControl ? control : router).match(ctx.method, ctx.segments);
     if (match.kind === 'found') {
       ctx.params = match.params;
@@ -182,6 +191,94 @@ export async function startDemoTenant(options: StartDemoTenantOptions): Promise<
     } else {
       sendGraphError(ctx, 404, 'Request_ResourceNotFound', `Resource not found for the segment '${first ?? ''}'.`);
     }
+  };
+
+  /**
+   * JSON batching as Graph does it: up to 20 requests, each run through the same dispatch as a
+   * top-level one (the outer token, faults, routes), answered together with a 200. Each inner
+   * request is logged with inBatch, so the log tells round-trips from the work inside them.
+   */
+  const runBatch = async (outer: RequestContext): Promise<void> => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(await readBody(outer.req));
+    } catch {
+      throw new GraphError(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
+    }
+    const requests = (parsed as { requests?: unknown } | null)?.requests;
+    if (!Array.isArray(requests) || requests.length === 0) throw new GraphError(400, 'BadRequest', 'Invalid batch payload format.');
+    if (requests.length > 20) throw new GraphError(400, 'BadRequest', 'Number of batch request steps exceeds the maximum of 20.');
+    const answers = [];
+    for (const raw of requests as Array<Record<string, unknown>>) {
+      const id = typeof raw.id === 'string' ? raw.id : String(raw.id ?? '');
+      const method = typeof raw.method === 'string' ? raw.method.toUpperCase() : 'GET';
+      const relative = typeof raw.url === 'string' ? raw.url : '';
+      const version = outer.segments[0] as string;
+      const path = `/${version}${relative.startsWith('/') ? '' : '/'}${relative}`;
+      answers.push({ id, ...(await runInner(outer, method, path, raw.body, (raw.headers ?? {}) as Record<string, string>)) });
+    }
+    sendGraphJson(outer, 200, JSON.stringify({ responses: answers }));
+  };
+
+  const runInner = async (outer: RequestContext, method: string, path: string, body: unknown, headers: Record<string, string>) => {
+    const startedAt = Date.now();
+    const started = performance.now();
+    const text = body === undefined ? '' : JSON.stringify(body);
+    const req = Readable.from(text === '' ? [] : [Buffer.from(text)]) as unknown as IncomingMessage;
+    const lower: Record<string, string> = {};
+    for (const [k, v] of Object.entries(headers)) lower[k.toLowerCase()] = String(v);
+    Object.assign(req, { headers: { ...lower, authorization: outer.req.headers.authorization ?? '' }, method, url: path });
+    let status = 500;
+    let outHeaders: Record<string, string> = {};
+    let outBody = '';
+    let ended = false;
+    const res = {
+      get headersSent() {
+        return ended;
+      },
+      destroyed: false,
+      writeHead(code: number, h: Record<string, string> = {}) {
+        status = code;
+        outHeaders = h;
+        return res;
+      },
+      end(chunk?: string) {
+        outBody = chunk ?? '';
+        ended = true;
+      },
+    };
+    const url = new URL(path, baseUrl);
+    const ctx: RequestContext = {
+      req,
+      res: res as unknown as ServerResponse,
+      method,
+      url,
+      segments: decodeSegments(url.pathname) ?? [],
+      params: {},
+      requestId: newRequestId(),
+      clientRequestId: outer.clientRequestId,
+      baseUrl,
+      store,
+      settings,
+    };
+    try {
+      await dispatch(ctx);
+    } catch (err) {
+      if (err instanceof GraphError) sendGraphError(ctx, err.status, err.code, err.message, err instanceof ThrottledWrite ? { 'Retry-After': String(err.retryAfterSeconds) } : {});
+      else sendGraphError(ctx, 500, 'InternalServerError', `Demo tenant failure: ${(err as Error).message ?? String(err)}`);
+    }
+    record({ method, path: `${url.pathname}${url.search}`, status, startedAt, durationMs: Math.round((performance.now() - started) * 100) / 100, inBatch: true });
+    const keep: Record<string, string> = {};
+    for (const [k, v] of Object.entries(outHeaders)) if (/^(retry-after|content-type|location)$/i.test(k)) keep[k] = v;
+    let parsedBody: unknown = null;
+    if (outBody !== '') {
+      try {
+        parsedBody = JSON.parse(outBody);
+      } catch {
+        parsedBody = outBody;
+      }
+    }
+    return { status, headers: keep, ...(parsedBody === null ? {} : { body: parsedBody }) };
   };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
@@ -224,7 +321,7 @@ export async function startDemoTenant(options: StartDemoTenantOptions): Promise<
     dispatch(ctx).catch((err: unknown) => {
       if (res.headersSent || res.destroyed) return;
       if (err instanceof GraphError) {
-        sendGraphError(ctx, err.status, err.code, err.message);
+        sendGraphError(ctx, err.status, err.code, err.message, err instanceof ThrottledWrite ? { 'Retry-After': String(err.retryAfterSeconds) } : {});
       } else {
         sendGraphError(ctx, 500, 'InternalServerError', `Demo tenant failure: ${(err as Error).message ?? String(err)}`);
       }

@@ -30,6 +30,12 @@ export class TenantStore {
     this.generation++;
   }
 
+  /** After a write: filtered views built from the old data are stale. */
+  changed(): void {
+    this.views.clear();
+    this.generation++;
+  }
+
   get appRoles(): readonly string[] {
     return this.current.app.roles ?? DEFAULT_APP_ROLES;
   }
