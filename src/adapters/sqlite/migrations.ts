@@ -690,6 +690,9 @@ export const migrations: Migration[] = [
         set_at            TEXT NOT NULL
       );
 
+      -- The reclaim reads a seat by its holder's object id.
+      CREATE INDEX copilot_seats_by_user_id ON copilot_seats (tenant_id, snapshot_id, user_id);
+
       CREATE TABLE teams_users (
         aad_object_id  TEXT PRIMARY KEY,
         teams_user_id  TEXT NOT NULL,

@@ -387,7 +387,7 @@ export function carryOverAnalytics(db: Db, tenantId: string, snapshotId: number)
   })();
 }
 
-interface SeatDbRow {
+export interface SeatDbRow {
   seq: number;
   user_id: string;
   user_principal_name: string;
@@ -428,7 +428,7 @@ interface CandidateDbRow {
   reasons: string;
 }
 
-const toSeat = (r: SeatDbRow): StoredSeat => ({
+export const toSeat = (r: SeatDbRow): StoredSeat => ({
   userId: r.user_id,
   userPrincipalName: r.user_principal_name,
   displayName: r.display_name,

@@ -219,21 +219,12 @@ export interface NewerActivityReads {
 }
 
 /**
- * Teams for the reclaim: the request card (posted once, then updated in place), and the nudge in
- * the holder's personal chat. Failures are thrown as the outbox reads them (RetryableError,
- * PermanentError); `unreachable` is an answer, not an error.
+ * Teams for the reclaim: the request card, posted once, then updated in place. Failures are thrown as the outbox reads them (RetryableError,
+ * PermanentError).
  */
 export interface ReclaimMessenger {
   postCard(target: ConversationTarget, card: AdaptiveCardJson, what: string): Promise<{ activityId: string }>;
   updateCard(target: ConversationTarget, activityId: string, card: AdaptiveCardJson, what: string): Promise<void>;
-  /**
-   * Opens (or reuses) the 1:1 chat with the user and posts the card there. `unreachable` when the
-   * bot is not installed for them or they blocked it, with why.
-   */
-  nudge(
-    user: { tenantEntraId: string; aadObjectId: string },
-    card: AdaptiveCardJson,
-  ): Promise<{ kind: 'sent'; target: ConversationTarget; activityId: string } | { kind: 'unreachable'; reason: string }>;
 }
 
 /**
@@ -251,4 +242,12 @@ export interface ReclaimCards {
 export interface TeamsUserIds {
   remember(aadObjectId: string, teamsUserId: string): void;
   teamsIdsOf(aadObjectIds: readonly string[]): string[];
+}
+
+/** The current analytics, as the reclaim reads them (the request's evidence, the re-check's newer activity). */
+export interface ReclaimSeatReads {
+  /** Seats of the named holders (object ids or UPNs) in the tenant's current analytics, and the names not found. */
+  seatsOf(tenantId: string, users: readonly string[]): { snapshotId: number; seats: import('../analytics/ports').StoredSeat[]; unknown: string[] } | undefined;
+  /** Every seat the current analytics recommend reclaiming, of a tier (or all), in list order, up to `limit`. */
+  reclaimable(tenantId: string, tier: 'certain' | 'probable' | 'all', limit: number): { snapshotId: number; seats: import('../analytics/ports').StoredSeat[] } | undefined;
 }

@@ -1,0 +1,59 @@
+import { CardFactory, MessageFactory, type ConversationReference, type TurnContext } from 'botbuilder';
+import type { TeamsAdapter } from '@microsoft/teams-ai';
+import type { Logger } from 'pino';
+import type { AdaptiveCardJson } from '../../cards/render';
+import type { ConversationTarget } from '../../usecases/notify/ports';
+import type { ReclaimMessenger } from '../../usecases/reclaim/ports';
+import { deliveryError } from './notifier';
+import { TeamsPostRate } from './post-rate';
+
+/**
+ * The reclaim request card in the approvals conversation: posted once (its activity id kept) and
+ * then updated in place as the request moves. Errors come out as the notifier's do, so the outbox
+ * retries throttling and outages and dead-letters a chat the bot was removed from.
+ */
+export class TeamsReclaimMessenger implements ReclaimMessenger {
+  constructor(
+    private readonly adapter: TeamsAdapter,
+    private readonly appId: string,
+    private readonly logger: Logger,
+    private readonly rate: TeamsPostRate = new TeamsPostRate(),
+  ) {}
+
+  async postCard(target: ConversationTarget, card: AdaptiveCardJson, what: string): Promise<{ activityId: string }> {
+    let activityId = '';
+    await this.inConversation(target, what, async (context) => {
+      await this.rate.take(target.conversation.id);
+      const sent = await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+      activityId = sent?.id ?? '';
+    });
+    return { activityId };
+  }
+
+  async updateCard(target: ConversationTarget, activityId: string, card: AdaptiveCardJson, what: string): Promise<void> {
+    await this.inConversation(target, what, async (context) => {
+      await this.rate.take(target.conversation.id);
+      await context.updateActivity({ ...MessageFactory.attachment(CardFactory.adaptiveCard(card)), id: activityId });
+    });
+  }
+
+  private async inConversation(target: ConversationTarget, what: string, work: (context: TurnContext) => Promise<void>): Promise<void> {
+    // The adapter hands an error thrown inside the turn to onTurnError; catch it here so the outbox sees it.
+    let failure: { error: unknown } | undefined;
+    try {
+      await this.adapter.continueConversationAsync(this.appId, target as Partial<ConversationReference>, async (context) => {
+        try {
+          await work(context);
+        } catch (error) {
+          failure = { error };
+        }
+      });
+    } catch (error) {
+      failure = { error };
+    }
+    if (!failure) return;
+    const problem = deliveryError(failure.error, what, target);
+    this.logger.warn({ err: failure.error, conversation: target.conversation.id, what }, 'reclaim card post failed');
+    throw problem;
+  }
+}

@@ -1,0 +1,254 @@
+import { recheckVerdict, type HolderNow } from '../../domain/reclaim';
+import { PermanentError, RetryableError } from '../outbox/job-errors';
+import type { ChangeOutcome, ItemMove, LicenceChange, LicenceGraph, NewerActivityReads, ReclaimActor, ReclaimItem, ReclaimStore } from './ports';
+
+/**
+ * The points between the executor's steps, in order. Each step's effect is recorded before the
+ * next starts, so a crash between any two of them resumes without losing or repeating a removal
+ * (the crash test kills the process at each of these).
+ */
+export const RECLAIM_STEPS = ['claimed', 'rechecked', 'removing_recorded', 'graph_answered', 'outcomes_recorded'] as const;
+export type ReclaimStep = (typeof RECLAIM_STEPS)[number];
+
+export interface ExecutorDeps {
+  store: ReclaimStore;
+  graphFor: (tenantId: string) => LicenceGraph;
+  newerActivity: NewerActivityReads;
+  /** Whether the tenant's sign-ins are readable (AuditLog.Read.All + Entra ID P1), for the re-check. */
+  signInsReadable: (tenantId: string) => boolean;
+  /** On the exclusion list now (EXCLUDE_*), with why; null when not. */
+  excludedNow: (tenantId: string, item: ReclaimItem) => string | null;
+  undoDays: number;
+  /** A state changed: the request card is updated. */
+  onChange: (requestId: string) => void;
+  /** Test hook between steps (the SIGKILL crash test). */
+  checkpoint?: (step: ReclaimStep, requestId: string) => void;
+  now?: () => Date;
+}
+
+const SYSTEM: ReclaimActor = { aadObjectId: null, name: 'Seat Steward' };
+
+/**
+ * Re-check, then remove: for every approved seat of a request, read the user again from Graph
+ * and the cache, skip what changed, and remove the rest through $batch. Safe to run again at any
+ * point: items already `removing` are re-read first, and a seat Graph no longer shows is recorded
+ * as removed instead of being removed twice.
+ */
+export class ReclaimExecutor {
+  /** One run per request at a time in this process (the instance lock makes it the only one). */
+  private readonly running = new Map<string, Promise<void>>();
+
+  constructor(private readonly deps: ExecutorDeps) {}
+
+  execute(requestId: string, signal?: AbortSignal): Promise<void> {
+    const previous = this.running.get(requestId) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(() => this.run(requestId, signal));
+    this.running.set(requestId, run);
+    return run.finally(() => {
+      if (this.running.get(requestId) === run) this.running.delete(requestId);
+    });
+  }
+
+  private now(): Date {
+    return (this.deps.now ?? (() => new Date()))();
+  }
+
+  private step(step: (typeof RECLAIM_STEPS)[number], requestId: string): void {
+    this.deps.checkpoint?.(step, requestId);
+  }
+
+  private async run(requestId: string, signal?: AbortSignal): Promise<void> {
+    const { store } = this.deps;
+    const request = store.request(requestId);
+    if (!request) throw new PermanentError(`Reclaim request ${requestId} no longer exists.`);
+    const approved = store.items(requestId).filter((i) => i.state === 'approved');
+    if (approved.length > 0) {
+      store.move(approved.map((i) => ({ itemId: i.id, from: ['approved'], to: 'rechecking', actor: SYSTEM, reason: 'Re-checking the seat just before removal.' })), this.now());
+      this.deps.onChange(requestId);
+    }
+    this.step('claimed', requestId);
+
+    const open = store.items(requestId).filter((i) => i.state === 'rechecking' || i.state === 'removing');
+    if (open.length === 0) return;
+    const graph = this.deps.graphFor(request.tenantId);
+    let holders: Map<string, HolderNow>;
+    try {
+      holders = await graph.readHolders(
+        open.map((i) => ({ userId: i.userId, skuId: i.skuId })),
+        { withSignIn: this.deps.signInsReadable(request.tenantId), signal },
+      );
+    } catch (error) {
+      const failure = retryable(error, 'Could not re-check the seats in Microsoft Graph');
+      // A refusal that waiting cannot fix fails the seats with the reason, instead of leaving them re-checking.
+      if (failure instanceof PermanentError) {
+        const why = `${failure.message} Nothing was removed.`;
+        store.move(open.map((i) => ({ itemId: i.id, from: ['rechecking', 'removing'], to: 'failed', actor: SYSTEM, reason: why, patch: { stateReason: why } })), this.now());
+        this.deps.onChange(requestId);
+      }
+      throw failure;
+    }
+    const holderOf = (item: ReclaimItem): HolderNow => holders.get(item.userId.toLowerCase()) ?? { kind: 'not_found' };
+
+    // Decide every seat still in rechecking; a dry run stops here with what it would have done.
+    const moves: ItemMove[] = [];
+    for (const item of open.filter((i) => i.state === 'rechecking')) {
+      const verdict = recheckVerdict({
+        evidence: item.evidence,
+        assignment: item.assignment,
+        removeFromGroup: item.removeFromGroup,
+        requestedAt: request.requestedAt,
+        now: holderOf(item),
+        newerActivity: this.deps.newerActivity.newerThan(request.tenantId, item.userId, item.userPrincipalName, item.evidence.lastActivityDate),
+        excludedNow: this.deps.excludedNow(request.tenantId, item),
+      });
+      if (!verdict.go) {
+        moves.push({ itemId: item.id, from: ['rechecking'], to: 'skipped', actor: SYSTEM, reason: verdict.reason, patch: { skipCode: verdict.code, stateReason: verdict.reason } });
+      } else if (request.mode === 'dry-run') {
+        const what =
+          verdict.action === 'remove_direct'
+            ? `Dry run: would have removed ${item.skuName} from ${item.userPrincipalName} (direct assignment). Nothing was changed.`
+            : `Dry run: would have removed ${item.userPrincipalName} from the group ${item.assignment.via === 'group' ? (item.assignment.groupName ?? item.assignment.groupId) : ''}. Nothing was changed.`;
+        moves.push({ itemId: item.id, from: ['rechecking'], to: 'skipped', actor: SYSTEM, reason: what, patch: { skipCode: 'dry_run', stateReason: what, disabledPlans: verdict.disabledPlans } });
+      } else {
+        moves.push({ itemId: item.id, from: ['rechecking'], to: 'removing', actor: SYSTEM, reason: 'Re-check passed: removing.', patch: { disabledPlans: verdict.disabledPlans } });
+      }
+    }
+    if (moves.length > 0) {
+      store.move(moves, this.now());
+      this.deps.onChange(requestId);
+    }
+    this.step('rechecked', requestId);
+    this.step('removing_recorded', requestId);
+
+    // Removals: a seat Graph no longer shows was removed by an earlier attempt that crashed before recording it.
+    const removing = store.items(requestId).filter((i) => i.state === 'removing');
+    const changes: LicenceChange[] = [];
+    const done: ItemMove[] = [];
+    for (const item of removing) {
+      const now = holderOf(item);
+      const stillThere = now.kind === 'found' && now.assignments.some((a) => (item.assignment.via === 'direct' ? a.groupId === null : a.groupId?.toLowerCase() === item.assignment.groupId.toLowerCase()));
+      if (!stillThere) {
+        done.push(this.removedMove(item, 'Removed (confirmed by reading the user again after a restart).'));
+        continue;
+      }
+      changes.push(
+        item.assignment.via === 'group' && item.removeFromGroup
+          ? { key: String(item.id), kind: 'remove_group_member', groupId: item.assignment.groupId, userId: item.userId }
+          : { key: String(item.id), kind: 'remove_licence', userId: item.userId, skuId: item.skuId },
+      );
+    }
+    let outcomes = new Map<string, ChangeOutcome>();
+    if (changes.length > 0) {
+      try {
+        outcomes = await graph.apply(changes, { signal });
+      } catch (error) {
+        if (done.length > 0) store.move(done, this.now());
+        throw retryable(error, 'Could not send the removals to Microsoft Graph');
+      }
+    }
+    this.step('graph_answered', requestId);
+
+    let retryAfter: number | undefined;
+    let waiting = 0;
+    for (const item of removing) {
+      const outcome = outcomes.get(String(item.id));
+      if (!outcome) continue;
+      if (outcome.ok) {
+        done.push(this.removedMove(item, item.removeFromGroup ? `Removed from the group ${item.assignment.via === 'group' ? (item.assignment.groupName ?? item.assignment.groupId) : ''}.` : 'Licence removed.'));
+        continue;
+      }
+      switch (outcome.meaning) {
+        case 'retry_later':
+          waiting++;
+          retryAfter = Math.max(retryAfter ?? 0, outcome.retryAfterSeconds ?? 0);
+          break;
+        case 'user_gone':
+          done.push({ itemId: item.id, from: ['removing'], to: 'skipped', actor: SYSTEM, reason: 'The user was deleted before the removal.', patch: { skipCode: 'user_gone', stateReason: 'The user was deleted before the removal.' } });
+          break;
+        case 'not_held':
+          done.push(this.removedMove(item, 'The licence was already gone when Graph was asked (removed by this reclaim before a restart, or by someone else).'));
+          break;
+        case 'group_inherited': {
+          const why = 'Graph says the licence is inherited from a group, so it cannot be removed from the user directly. Remove them from the group instead.';
+          done.push({ itemId: item.id, from: ['removing'], to: 'skipped', actor: SYSTEM, reason: why, patch: { skipCode: 'group_inherited', stateReason: why } });
+          break;
+        }
+        case 'forbidden': {
+          const why = `Graph refused the removal (403 ${outcome.code}): the app lacks ${item.removeFromGroup ? 'GroupMember.ReadWrite.All' : 'LicenseAssignment.ReadWrite.All'}. Add it as an application permission, grant admin consent, then ask again.`;
+          done.push({ itemId: item.id, from: ['removing'], to: 'failed', actor: SYSTEM, reason: why, patch: { stateReason: why } });
+          break;
+        }
+        default: {
+          const why = `Graph refused the removal (${outcome.status} ${outcome.code}: ${outcome.message}).`;
+          done.push({ itemId: item.id, from: ['removing'], to: 'failed', actor: SYSTEM, reason: why, patch: { stateReason: why } });
+        }
+      }
+    }
+    if (done.length > 0) {
+      store.move(done, this.now());
+      this.deps.onChange(requestId);
+    }
+    this.step('outcomes_recorded', requestId);
+    if (waiting > 0) {
+      throw new RetryableError(`Microsoft Graph throttled ${waiting} removal${waiting === 1 ? '' : 's'}; they are sent again after its Retry-After.`, retryAfter ? { retryAfter } : {});
+    }
+  }
+
+  private removedMove(item: ReclaimItem, reason: string): ItemMove {
+    const now = this.now();
+    return {
+      itemId: item.id,
+      from: ['removing'],
+      to: 'removed',
+      actor: SYSTEM,
+      reason,
+      patch: { removedAt: now.toISOString(), undoUntil: new Date(now.getTime() + this.deps.undoDays * 86_400_000).toISOString(), stateReason: reason },
+    };
+  }
+
+  /** Gives a removed seat back: the same SKU with the same disabled plans, or the group membership. */
+  async undo(itemId: number, signal?: AbortSignal): Promise<void> {
+    const { store } = this.deps;
+    const item = store.item(itemId);
+    if (!item || item.state !== 'removed') return;
+    const request = store.request(item.requestId);
+    if (!request) return;
+    const graph = this.deps.graphFor(item.tenantId);
+    const change: LicenceChange =
+      item.assignment.via === 'group' && item.removeFromGroup
+        ? { key: 'undo', kind: 'add_group_member', groupId: item.assignment.groupId, userId: item.userId }
+        : { key: 'undo', kind: 'assign_licence', userId: item.userId, skuId: item.skuId, disabledPlans: item.disabledPlans ?? [] };
+    // Already back (an earlier attempt got through before a crash): record it, do not assign twice.
+    const now = (await graph.readHolders([{ userId: item.userId, skuId: item.skuId }], { withSignIn: false, signal }).catch((e: unknown) => {
+      throw retryable(e, 'Could not read the user before giving the seat back');
+    })).get(item.userId.toLowerCase());
+    const back = now?.kind === 'found' && now.assignments.length > 0;
+    const outcome = back ? ({ ok: true } as const) : (await graph.apply([change], { signal })).get('undo');
+    const at = this.now();
+    if (outcome?.ok) {
+      store.move([{ itemId, from: ['removed'], to: 'undone', actor: SYSTEM, reason: 'The seat was given back (undo).', patch: { undoError: null } }], at);
+    } else if (outcome && outcome.meaning === 'retry_later') {
+      throw new RetryableError('Microsoft Graph throttled the undo; it is tried again after its Retry-After.', outcome.retryAfterSeconds ? { retryAfter: outcome.retryAfterSeconds } : {});
+    } else {
+      const why =
+        outcome?.meaning === 'no_free_seat'
+          ? `No free seat of ${item.skuName} to give back: free one or buy one, then press Undo again.`
+          : outcome?.meaning === 'user_gone'
+            ? 'The user no longer exists, so the seat cannot be given back.'
+            : `Graph refused to give the seat back (${outcome ? `${outcome.status} ${outcome.code}: ${outcome.message}` : 'no answer'}).`;
+      store.move([{ itemId, from: ['removed'], to: 'removed', actor: SYSTEM, reason: why, patch: { undoError: why } }], at);
+    }
+    this.deps.onChange(item.requestId);
+  }
+}
+
+function retryable(error: unknown, doing: string): Error {
+  if (error instanceof RetryableError || error instanceof PermanentError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown }).code;
+  // A permission or sign-in problem does not pass by waiting; the admin must act.
+  if (typeof code === 'string' && /insufficient_privileges|invalid_client_secret|expired_client_secret|app_not_found|tenant_not_found/.test(code)) {
+    return new PermanentError(`${doing}: ${message}`, { cause: error });
+  }
+  return new RetryableError(`${doing}: ${message}`, { cause: error });
+}

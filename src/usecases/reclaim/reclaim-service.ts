@@ -1,0 +1,319 @@
+import { z } from 'zod';
+import {
+  approverDecision,
+  MAX_SEATS_PER_REQUEST,
+  UNDECIDED_STATES,
+  type ApproverRules,
+  type ReclaimMode,
+  type ReclaimTimings,
+} from '../../domain/reclaim';
+import type { SkuPrice } from '../../domain/seat-savings';
+import type { StoredSeat } from '../analytics/ports';
+import type { ConversationTarget } from '../notify/ports';
+import { PermanentError } from '../outbox/job-errors';
+import type { JobQueue } from '../outbox/job-runner';
+import { defineJobType, type JobRegistry } from '../outbox/job-type';
+import type {
+  ApproveInput,
+  DecisionOutcome,
+  ReclaimApi,
+  ReclaimCaller,
+  ReclaimRequestInput,
+  ReclaimRequestOutcome,
+  ReclaimView,
+} from './reclaim-api';
+import { ReclaimExecutor, type ExecutorDeps } from './reclaim-executor';
+import type { NewReclaimItem, ReclaimActor, ReclaimCards, ReclaimHistoryQuery, ReclaimItem, ReclaimMessenger, ReclaimRequest, ReclaimSeatReads, ReclaimStore, TeamsUserIds } from './ports';
+
+export const reclaimCardJob = defineJobType('reclaim.card', z.object({ requestId: z.string().uuid() }), { concurrency: 1, maxAttempts: 10 });
+export const reclaimExecuteJob = defineJobType('reclaim.execute', z.object({ requestId: z.string().uuid() }), { concurrency: 2, maxAttempts: 12, timeoutMs: 15 * 60_000 });
+export const reclaimUndoJob = defineJobType('reclaim.undo', z.object({ itemId: z.number().int().positive() }), { concurrency: 2, maxAttempts: 8 });
+export const reclaimExpireJob = defineJobType('reclaim.expire', z.object({ requestId: z.string().uuid() }), { maxAttempts: 5 });
+
+export interface ReclaimServiceDeps extends Omit<ExecutorDeps, 'onChange'> {
+  seats: ReclaimSeatReads;
+  priceFor: (tenantId: string) => (skuId: string) => SkuPrice | null;
+  queue: JobQueue;
+  rules: Omit<ApproverRules, 'twoPersonRule'> & { twoPersonRule: boolean };
+  timings: ReclaimTimings;
+  mode: () => ReclaimMode;
+  messenger: ReclaimMessenger;
+  cards: ReclaimCards;
+  teamsUsers: TeamsUserIds;
+  /** The UPN of an Entra object id in the synced directory (approvers may be listed by UPN). */
+  upnOf: (aadObjectId: string) => string | undefined;
+}
+
+const actorOf = (caller: ReclaimCaller): ReclaimActor => ({ aadObjectId: caller.aadObjectId?.toLowerCase() ?? null, name: caller.name ?? null });
+
+/**
+ * The reclaim workflow: requests from the current analytics, approval under the two-person rule,
+ * then the executor's re-check and removal through the outbox. Every entry re-checks on the
+ * server who is asking and what state the request is in, so a stale or forged card does nothing.
+ */
+export class ReclaimService implements ReclaimApi {
+  readonly executor: ReclaimExecutor;
+
+  constructor(private readonly deps: ReclaimServiceDeps) {
+    this.executor = new ReclaimExecutor({ ...deps, onChange: (requestId) => this.queueCard(requestId) });
+  }
+
+  register(registry: JobRegistry): JobRegistry {
+    return registry
+      .on(reclaimCardJob, (p) => this.deliverCard(p.requestId))
+      .on(reclaimExecuteJob, (p, ctx) => this.executor.execute(p.requestId, ctx.signal))
+      .on(reclaimUndoJob, (p, ctx) => this.executor.undo(p.itemId, ctx.signal))
+      .on(reclaimExpireJob, async (p) => this.expire(p.requestId, new Date()));
+  }
+
+  mode(): ReclaimMode {
+    return this.deps.mode();
+  }
+
+  /** At start: requests a crash left between approval and Graph's answer get their executor job again. */
+  resume(): number {
+    let queued = 0;
+    for (const requestId of this.deps.store.executing()) {
+      const request = this.deps.store.request(requestId);
+      if (!request) continue;
+      if (this.deps.queue.enqueue(reclaimExecuteJob, { requestId }, { key: `reclaim-execute:${requestId}:v${request.version}`, tenantId: request.tenantId }).created) queued++;
+    }
+    return queued;
+  }
+
+  async request(input: ReclaimRequestInput, now: Date): Promise<ReclaimRequestOutcome> {
+    const mode = this.deps.mode();
+    if (mode === 'off') return { kind: 'refused', reason: 'Reclaims are off (RECLAIM_MODE=off). Set RECLAIM_MODE=dry-run to walk the workflow without changing anything, or on to remove seats.' };
+    if (!input.caller.aadObjectId) return { kind: 'refused', reason: 'Teams did not say who you are (no Entra object id), so the request could not be recorded with its requester.' };
+    this.deps.teamsUsers.remember(input.caller.aadObjectId, input.caller.teamsUserId);
+    const notAdded: Array<{ user: string; reason: string }> = [];
+    let seats: StoredSeat[];
+    let snapshotId: number;
+    if (input.pick.tier) {
+      const found = this.deps.seats.reclaimable(input.tenantId, input.pick.tier, MAX_SEATS_PER_REQUEST);
+      if (!found) return { kind: 'refused', reason: 'This tenant has no seat analytics yet: type **sync**, wait for the result, then ask again.' };
+      ({ seats, snapshotId } = found);
+    } else {
+      const users = (input.pick.users ?? []).map((u) => u.trim()).filter((u) => u !== '');
+      if (users.length === 0) return { kind: 'refused', reason: 'Name at least one seat holder (UPN or object id).' };
+      if (users.length > MAX_SEATS_PER_REQUEST) return { kind: 'refused', reason: `At most ${MAX_SEATS_PER_REQUEST} seats per request.` };
+      const found = this.deps.seats.seatsOf(input.tenantId, users);
+      if (!found) return { kind: 'refused', reason: 'This tenant has no seat analytics yet: type **sync**, wait for the result, then ask again.' };
+      ({ seats, snapshotId } = found);
+      for (const u of found.unknown) notAdded.push({ user: u, reason: 'holds no Copilot seat in the latest sync' });
+    }
+    const price = this.deps.priceFor(input.tenantId);
+    const items: NewReclaimItem[] = [];
+    for (const seat of seats) {
+      const who = seat.userPrincipalName;
+      if (seat.recommendation !== 'reclaim') {
+        notAdded.push({ user: who, reason: `not idle enough to reclaim (${seat.status}${seat.reasons[0] ? `: ${seat.reasons[0]}` : ''})` });
+        continue;
+      }
+      const kept = this.deps.store.keptUntil(input.tenantId, seat.userId, seat.skuId, now);
+      if (kept) {
+        notAdded.push({ user: who, reason: `chose to keep the seat, until ${kept.slice(0, 10)}` });
+        continue;
+      }
+      const group = seat.groups[0];
+      const p = price(seat.skuId);
+      items.push({
+        userId: seat.userId.toLowerCase(),
+        userPrincipalName: seat.userPrincipalName,
+        displayName: seat.displayName,
+        skuId: seat.skuId.toLowerCase(),
+        skuName: seat.skuPartNumber,
+        assignment: seat.direct || !group ? { via: 'direct' } : { via: 'group', groupId: group.groupId, groupName: group.displayName },
+        evidence: {
+          lastActivityDate: seat.lastActivityDate,
+          lastActivitySource: seat.lastActivitySource,
+          lastActivityAsOf: seat.lastActivityAsOf,
+          daysSinceLastActivity: seat.daysSinceLastActivity,
+          tier: seat.tier,
+          reasons: seat.reasons,
+          accountEnabled: seat.accountEnabled,
+          snapshotId,
+        },
+        monthlySaving: p ? p.amount : null,
+        currency: p?.currency ?? 'USD',
+        reassignCandidate: null,
+      });
+    }
+    if (items.length === 0) return { kind: 'nothing', notAdded };
+    const created = this.deps.store.create(
+      {
+        tenantId: input.tenantId,
+        mode,
+        source: input.source,
+        requestedBy: actorOf(input.caller),
+        nudge: false,
+        nudgeUntil: null,
+        expiresAt: new Date(now.getTime() + this.deps.timings.expireDays * 86_400_000),
+        approvalsTarget: this.deps.store.approvals(input.tenantId) ?? input.replyTarget,
+        items,
+      },
+      now,
+    );
+    for (const open of created.alreadyOpen) notAdded.push({ user: open.userPrincipalName, reason: 'already in another open request' });
+    if (created.items.length === 0) return { kind: 'nothing', notAdded };
+    this.queueCard(created.request.id);
+    this.deps.queue.enqueue(reclaimExpireJob, { requestId: created.request.id }, { key: `reclaim-expire:${created.request.id}`, tenantId: input.tenantId, runAfter: new Date(created.request.expiresAt) });
+    return { kind: 'created', request: created.request, items: created.items, notAdded };
+  }
+
+  view(requestId: string, caller: ReclaimCaller, now: Date): ReclaimView | undefined {
+    const request = this.deps.store.request(requestId);
+    if (!request) return undefined;
+    if (caller.aadObjectId && caller.teamsUserId) this.deps.teamsUsers.remember(caller.aadObjectId, caller.teamsUserId);
+    return this.viewOf(request, this.deps.store.items(requestId), caller, now);
+  }
+
+  /** The view everyone in the approvals conversation sees (no rights): what the posted card shows. */
+  publicView(requestId: string, now: Date): ReclaimView | undefined {
+    return this.view(requestId, { aadObjectId: undefined, teamsUserId: '', name: undefined }, now);
+  }
+
+  approve(input: ApproveInput, now: Date): DecisionOutcome {
+    return this.decide(input.requestId, input.caller, 'approved', now, (items) =>
+      items.map((item) => ({
+        itemId: item.id,
+        from: UNDECIDED_STATES,
+        to: 'approved' as const,
+        actor: actorOf(input.caller),
+        reason: 'Approved.',
+        patch: { removeFromGroup: item.assignment.via === 'group' && input.removeFromGroup.includes(item.id) },
+      })),
+    );
+  }
+
+  reject(requestId: string, caller: ReclaimCaller, reason: string | null, now: Date): DecisionOutcome {
+    return this.decide(requestId, caller, 'rejected', now, (items) =>
+      items.map((item) => ({ itemId: item.id, from: UNDECIDED_STATES, to: 'rejected' as const, actor: actorOf(caller), reason: reason ?? 'Rejected.' })),
+    );
+  }
+
+  answerNudge(): { kind: 'refused'; item: undefined; message: string } {
+    return { kind: 'refused', item: undefined, message: 'Asking seat holders first (the nudge) is not available in this version.' };
+  }
+
+  undo(itemId: number, caller: ReclaimCaller, now: Date): { kind: 'queued' | 'already' | 'refused'; message: string; view: ReclaimView | null } {
+    const item = this.deps.store.item(itemId);
+    const request = item && this.deps.store.request(item.requestId);
+    if (!item || !request) return { kind: 'refused', message: 'This reclaim no longer exists.', view: null };
+    const view = this.viewOf(request, this.deps.store.items(request.id), caller, now);
+    const allowed = approverDecision(this.decider(caller), null, { ...this.deps.rules, twoPersonRule: false });
+    if (!allowed.allowed) return { kind: 'refused', message: allowed.reason, view };
+    if (item.state === 'undone') return { kind: 'already', message: `${item.userPrincipalName}'s seat was already given back.`, view };
+    if (item.state !== 'removed') return { kind: 'refused', message: `${item.userPrincipalName}'s seat was not removed (it is ${item.state}), so there is nothing to undo.`, view };
+    if (!item.undoUntil || item.undoUntil < now.toISOString()) {
+      return { kind: 'refused', message: `The undo window (RECLAIM_UNDO_DAYS) closed on ${item.undoUntil?.slice(0, 10) ?? '?'}. Assign the licence again in the admin center if needed.`, view };
+    }
+    const job = this.deps.queue.enqueue(reclaimUndoJob, { itemId }, { key: `reclaim-undo:${itemId}:${item.undoError ? now.getTime() : 'first'}`, tenantId: request.tenantId });
+    return { kind: job.created ? 'queued' : 'already', message: job.created ? `Giving ${item.userPrincipalName}'s seat back…` : 'The undo is already under way.', view };
+  }
+
+  history(query: ReclaimHistoryQuery) {
+    return this.deps.store.history(query);
+  }
+
+  freed(tenantId: string) {
+    return this.deps.store.freed(tenantId);
+  }
+
+  setApprovalsConversation(tenantId: string, target: ConversationTarget, by: ReclaimActor, now: Date): void {
+    this.deps.store.setApprovals(tenantId, target, by, now);
+  }
+
+  approvalsConversation(tenantId: string): ConversationTarget | undefined {
+    return this.deps.store.approvals(tenantId);
+  }
+
+  /** Request expiry: whatever is still undecided expires, with the reason. */
+  expire(requestId: string, now: Date): void {
+    const request = this.deps.store.request(requestId);
+    if (!request || request.decision !== null || request.expiresAt > now.toISOString()) return;
+    const items = this.deps.store.items(requestId).filter((i) => UNDECIDED_STATES.includes(i.state));
+    const { moved } = this.deps.store.move(
+      items.map((i) => ({ itemId: i.id, from: UNDECIDED_STATES, to: 'expired' as const, actor: { aadObjectId: null, name: 'Seat Steward' }, reason: `Nobody decided within ${this.deps.timings.expireDays} days (RECLAIM_EXPIRE_DAYS).` })),
+      now,
+    );
+    if (moved.length > 0) this.queueCard(requestId);
+  }
+
+  private decider(caller: ReclaimCaller) {
+    return { aadObjectId: caller.aadObjectId, userPrincipalName: caller.aadObjectId ? this.deps.upnOf(caller.aadObjectId) : undefined };
+  }
+
+  private decide(
+    requestId: string,
+    caller: ReclaimCaller,
+    decision: 'approved' | 'rejected',
+    now: Date,
+    moves: (items: ReclaimItem[]) => Parameters<ReclaimStore['move']>[0],
+  ): DecisionOutcome {
+    const request = this.deps.store.request(requestId);
+    if (!request) return { kind: 'refused', view: null, message: 'This reclaim request does not exist (the card may come from another Seat Steward, or was altered).' };
+    const view = this.viewOf(request, this.deps.store.items(requestId), caller, now);
+    if (request.decision !== null) {
+      return { kind: 'already', view, message: `Already ${request.decision} by ${request.decidedBy?.name ?? 'someone'} on ${request.decidedAt?.slice(0, 16).replace('T', ' ')} UTC. Nothing was done twice.` };
+    }
+    if (!view.rights.canDecide) return { kind: 'refused', view, message: view.rights.why ?? 'You may not decide this request.' };
+    const actor = actorOf(caller);
+    // One winner: two approvers pressing at once, or a double click, decide once.
+    if (!this.deps.store.decide(requestId, decision, actor, now)) {
+      const fresh = this.deps.store.request(requestId) as ReclaimRequest;
+      return { kind: 'already', view: this.viewOf(fresh, this.deps.store.items(requestId), caller, now), message: `Already ${fresh.decision} by ${fresh.decidedBy?.name ?? 'someone'}.` };
+    }
+    const ready = this.deps.store.items(requestId).filter((i) => UNDECIDED_STATES.includes(i.state));
+    this.deps.store.move(moves(ready), now);
+    if (decision === 'approved') {
+      const fresh = this.deps.store.request(requestId) as ReclaimRequest;
+      this.deps.queue.enqueue(reclaimExecuteJob, { requestId }, { key: `reclaim-execute:${requestId}:v${fresh.version}`, tenantId: request.tenantId });
+    }
+    this.queueCard(requestId);
+    const after = this.deps.store.request(requestId) as ReclaimRequest;
+    return { kind: 'done', view: this.viewOf(after, this.deps.store.items(requestId), caller, now) };
+  }
+
+  private viewOf(request: ReclaimRequest, items: ReclaimItem[], caller: ReclaimCaller, now: Date): ReclaimView {
+    const undecided = items.some((i) => UNDECIDED_STATES.includes(i.state));
+    const executing = items.some((i) => ['approved', 'rechecking', 'removing'].includes(i.state));
+    const phase: ReclaimView['phase'] = request.decision === null && undecided ? 'awaiting_approval' : executing ? 'executing' : 'done';
+    const anonymous = !caller.aadObjectId;
+    const decision = anonymous ? { allowed: false as const, reason: '' } : approverDecision(this.decider(caller), request.requestedBy.aadObjectId, this.deps.rules);
+    const mayUndo = anonymous ? false : approverDecision(this.decider(caller), null, { ...this.deps.rules, twoPersonRule: false }).allowed;
+    const canDecide = phase === 'awaiting_approval' && decision.allowed;
+    const why = canDecide ? null : phase !== 'awaiting_approval' ? null : decision.allowed ? null : decision.reason || null;
+    const canUndo = mayUndo && request.mode === 'on' && items.some((i) => i.state === 'removed' && i.undoUntil !== null && i.undoUntil > now.toISOString());
+    const approverIds = this.deps.rules.approvers.length > 0 ? this.deps.rules.approvers : this.deps.rules.admins;
+    return {
+      request,
+      items,
+      phase,
+      rights: { canDecide, why, canUndo },
+      refreshUserIds: this.deps.teamsUsers.teamsIdsOf(approverIds.filter((a) => !a.includes('@'))).slice(0, 60),
+      mode: request.mode,
+    };
+  }
+
+  private queueCard(requestId: string): void {
+    const request = this.deps.store.request(requestId);
+    if (!request) return;
+    this.deps.queue.enqueue(reclaimCardJob, { requestId }, { key: `reclaim-card:${requestId}:v${request.version}`, tenantId: request.tenantId });
+  }
+
+  /** Posts the request card once, then updates that message in place with the latest state. */
+  private async deliverCard(requestId: string): Promise<void> {
+    const now = new Date();
+    const view = this.publicView(requestId, now);
+    if (!view) throw new PermanentError(`Reclaim request ${requestId} no longer exists.`);
+    const card = this.deps.cards.request(view, now);
+    const what = 'reclaim request card';
+    if (view.request.cardActivityId) {
+      await this.deps.messenger.updateCard(view.request.approvalsTarget, view.request.cardActivityId, card, what);
+      return;
+    }
+    const posted = await this.deps.messenger.postCard(view.request.approvalsTarget, card, what);
+    this.deps.store.setCard(requestId, posted.activityId);
+  }
+}
