@@ -74,6 +74,7 @@ import { adminGate } from '../entry/bot/admin-gate';
 import { securityScoreOf } from '../usecases/identity/security-report';
 import type { AnalyticsReads } from '../usecases/analytics/ports';
 import { tenantSyncJob } from '../usecases/sync/sync-jobs';
+import { PermanentError } from '../usecases/outbox/job-errors';
 import { PriceService } from '../usecases/analytics/prices';
 import { priceCommand } from '../entry/bot/commands/price';
 import { registerPriceRoutes } from '../entry/api/price-routes';
@@ -85,6 +86,20 @@ import { inactiveCommand } from '../entry/bot/commands/inactive';
 import { candidatesCommand } from '../entry/bot/commands/candidates';
 import { inactivePageAction } from '../entry/bot/card-actions/inactive-page';
 import { candidatesPageAction } from '../entry/bot/card-actions/candidates-page';
+import { SqliteReclaimStore } from '../adapters/sqlite/reclaim-store';
+import { SqliteReclaimSeats } from '../adapters/sqlite/reclaim-seats';
+import { SqliteTeamsUserIds } from '../adapters/sqlite/teams-users';
+import { GraphLicenceGraph } from '../adapters/graph/licence-graph';
+import { TeamsReclaimMessenger } from '../adapters/teams/reclaim-messenger';
+import { ReclaimService } from '../usecases/reclaim/reclaim-service';
+import type { ReclaimStep } from '../usecases/reclaim/reclaim-executor';
+import type { LicenceGraph } from '../usecases/reclaim/ports';
+import { reclaimCards } from '../cards/reclaim-views';
+import { reclaimCommand } from '../entry/bot/commands/reclaim';
+import { reclaimViewAction } from '../entry/bot/card-actions/reclaim-view';
+import { reclaimApproveAction, reclaimRejectAction } from '../entry/bot/card-actions/reclaim-decide';
+import { reclaimUndoAction } from '../entry/bot/card-actions/reclaim-undo';
+import { registerReclaimRoutes } from '../entry/api/reclaim-routes';
 
 export interface SeatStewardOptions {
   logger: Logger;
@@ -100,6 +115,8 @@ export interface SeatStewardOptions {
   digestSchedule?: boolean;
   /** Seat analytics to read instead of the stored ones: export and savings tests that need exact rows (quoting, unicode, formula cells). */
   analytics?: AnalyticsReads;
+  /** Called between the reclaim executor's steps: the crash test kills the process there. */
+  reclaimCheckpoint?: (step: ReclaimStep, requestId: string) => void;
 }
 
 export interface SeatSteward {
@@ -132,6 +149,10 @@ export interface SeatSteward {
   concealmentRestored: Promise<number>;
   /** Daily digest subscriptions, and the scheduler's tick (queues what is due at `now`; returns the jobs created). */
   digests: { subscriptions: SqliteDigestSubscriptions; service: DigestService; tick(now: Date): number };
+  /** Licence reclaims: requests, approvals, the executor, history. */
+  reclaims: ReclaimService;
+  /** The Graph side of reclaims per tenant (cached, so its round-trip count adds up). */
+  licenceGraphFor: (tenantId: string) => LicenceGraph;
   close(): Promise<void>;
 }
 
@@ -302,6 +323,46 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     report,
     afterScheduledSync: (run) => digests.queueStatusMessages(run),
   });
+  const licenceGraphs = new Map<string, { revision: TenantGraphAccess; graph: LicenceGraph }>();
+  const licenceGraphFor = (tenantId: string): LicenceGraph => {
+    const tenant = tenants.find(tenantId);
+    if (!tenant) throw new PermanentError(`Tenant ${tenantId} is no longer configured, so its reclaim cannot go on.`);
+    const access = graphFor(tenant);
+    let cached = licenceGraphs.get(tenantId);
+    if (cached?.revision !== access) {
+      cached = { revision: access, graph: new GraphLicenceGraph(access.client, access.conn) };
+      licenceGraphs.set(tenantId, cached);
+    }
+    return cached.graph;
+  };
+  const reclaimStore = new SqliteReclaimStore(db);
+  const reclaimSeats = new SqliteReclaimSeats(db);
+  const reclaims = new ReclaimService({
+    store: reclaimStore,
+    seats: reclaimSeats,
+    newerActivity: reclaimSeats,
+    graphFor: licenceGraphFor,
+    signInsReadable: (tenantId) => (sourceStatus.get(tenantId, 'sign_in')?.lastSuccessAt ?? null) !== null,
+    excludedNow: (tenantId, item) => {
+      const kept = reclaimStore.keptUntil(tenantId, item.userId, item.skuId, new Date());
+      if (kept) return `the holder chose to keep the seat until ${kept.slice(0, 10)}`;
+      const rules = config.analytics.exclusions;
+      if (rules.users.includes(item.userId.toLowerCase()) || rules.users.includes(item.userPrincipalName.toLowerCase())) return 'on EXCLUDE_USERS';
+      return null;
+    },
+    undoDays: config.reclaim.timings.undoDays,
+    checkpoint: options.reclaimCheckpoint,
+    priceFor: (tenantId) => priceService.priceFor(tenantId),
+    queue: jobs,
+    rules: { approvers: config.reclaim.approvers, admins: config.admins, twoPersonRule: config.reclaim.twoPersonRule, demoOnly: config.tenant.kind === 'demo' },
+    timings: config.reclaim.timings,
+    mode: () => config.reclaim.mode,
+    messenger: new TeamsReclaimMessenger(adapter, botAppId(config.bot), logger),
+    cards: reclaimCards,
+    teamsUsers: new SqliteTeamsUserIds(db),
+    upnOf: (id) => users.upnOf(id),
+  });
+  reclaims.register(jobRegistry);
   const auditSubscriptions = new AuditSubscriptions((tenant) => managementApiFor(config, tenant, graphFor(tenant).conn));
   const seatLists = { status, analytics: analyticsReads, isAdmin };
   const bot = createBotApp({
@@ -322,6 +383,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
       savingsCommand({ status, analytics: analyticsReads, prices: priceService, links: exportLinks, gate: isAdmin }),
       inactiveCommand(seatLists),
       candidatesCommand(seatLists),
+      reclaimCommand({ status, reclaims, isAdmin }),
     ],
     cardActions: [
       registerCardAction(tenantSyncAction({ status, sync, report, waitMs: options.cardSyncWaitMs ?? 8000 })),
@@ -329,6 +391,10 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
       registerCardAction(auditStopConfirmAction({ status, subscriptions: auditSubscriptions })),
       registerCardAction(inactivePageAction(seatLists)),
       registerCardAction(candidatesPageAction(seatLists)),
+      registerCardAction(reclaimViewAction({ reclaims })),
+      registerCardAction(reclaimApproveAction({ reclaims })),
+      registerCardAction(reclaimRejectAction({ reclaims })),
+      registerCardAction(reclaimUndoAction({ reclaims })),
     ],
   });
 
@@ -357,6 +423,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
       (server) => registerSecurityRoutes(server, { tenants, identity: identityReads, sourceStatus, authorize, logger }),
       (server) => registerAuditRoutes(server, { tenants, subscriptions: auditSubscriptions, authorize, logger }),
       (server) => registerPriceRoutes(server, { tenants, prices: priceService, authorize, logger }),
+      (server) => registerReclaimRoutes(server, { tenants, reclaims, authorize, logger }),
       (server) => registerExportRoutes(server, { tenants, analytics: analyticsReads, authorize, checkLink: (token, now) => exportLinks.check(token, now), logger }),
     ],
     // Unauthenticated, so no tenant names or ids: an MSP's customer list is not public.
@@ -387,6 +454,13 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     if (!isStorageFull(error)) throw error;
     logger.error({ err: error }, 'the job runner could not start: the disk holding DATA_DIR is full. Free space and restart to resume background work.');
   }
+  // Requests a crash left between approval and Graph's answer: their executor runs again (after jobs.start re-queued what was running).
+  try {
+    const resumed = reclaims.resume();
+    if (resumed > 0) logger.warn({ requests: resumed }, 'reclaims interrupted by the last stop resume');
+  } catch (error) {
+    if (!isStorageFull(error)) throw error;
+  }
   const schedule = options.schedule !== false ? scheduleSyncs({ cronExpression: config.syncCron, tenants, queue: jobs, outbox, logger }) : undefined;
   const digestSchedule = (options.digestSchedule ?? options.schedule) !== false ? scheduleDigests({ digests, logger }) : undefined;
 
@@ -410,6 +484,8 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     exportLinks,
     concealmentRestored,
     digests: { subscriptions: digestSubscriptions, service: digests, tick: digestTick(digests, logger) },
+    reclaims,
+    licenceGraphFor,
     async close() {
       schedule?.stop();
       digestSchedule?.stop();

@@ -1,3 +1,4 @@
+import type { ReclaimHistoryView, ReclaimRequestView } from './reclaim-views';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Template } from 'adaptivecards-templating';
@@ -39,6 +40,8 @@ export interface CardViews {
   inactive: InactiveView;
   candidates: CandidatesView;
   'digest-schedule': DigestScheduleView;
+  'reclaim-request': ReclaimRequestView;
+  'reclaim-history': ReclaimHistoryView;
 }
 
 export type CardName = keyof CardViews;
@@ -129,6 +132,8 @@ const prepare: { [N in CardName]: (view: CardViews[N]) => object } = {
   'digest-status': (view) => view,
   savings: (view) => ({ ...view, warnings: view.warnings.map((w) => ({ text: clip(w.text, MAX_WARNING_CHARS) })) }),
   inactive: (view) => view,
+  'reclaim-request': (view) => view,
+  'reclaim-history': (view) => view,
   candidates: (view) => view,
   'digest-schedule': (view) => view,
 };

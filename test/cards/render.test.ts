@@ -30,6 +30,8 @@ import { DIGEST_RUN, DIGEST_SUBSCRIPTION, DIGEST_SUMMARY, digestInput, seat } fr
 import { savingsCases } from './savings-fixtures';
 import { candidatesView, inactiveView } from '../../src/cards/seat-views';
 import { longCandidates, longSeats, SEAT_NOW, seatSummary, storedCandidate, storedSeat } from './seat-fixtures';
+import { reclaimHistoryView, reclaimRequestView } from '../../src/cards/reclaim-views';
+import { finished, RECLAIM_NOW, reclaimItem, reclaimViewOf, trail } from './reclaim-fixtures';
 
 function render<N extends CardName>(name: N, view: CardViews[N]): JsonObject {
   const card = renderCard(name, view);
@@ -213,6 +215,31 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
     ['active, delivered yesterday', digestScheduleView(DIGEST_SUBSCRIPTION, DIGEST_NOW)],
     ['paused by a 403', digestScheduleView({ ...DIGEST_SUBSCRIPTION, status: 'paused', pausedAt: '2026-11-23T07:00:02.000Z', pausedReason: `Teams refused the daily digest of Contoso Ltd (403 ${'x'.repeat(900)})` }, DIGEST_NOW)],
     ['no subscription', digestScheduleView(undefined, DIGEST_NOW)],
+  ],
+  'reclaim-request': [
+    ['posted, waiting for approval', reclaimRequestView(reclaimViewOf([1, 2, 3].map((i) => reclaimItem(i))), RECLAIM_NOW, 'everyone')],
+    ['approver view with a group seat, 40 seats', reclaimRequestView(reclaimViewOf(Array.from({ length: 40 }, (_, i) => reclaimItem(i + 1, { displayName: `${'Very long name '.repeat(8)}${i}` })), { rights: { canDecide: true, why: null, canUndo: false } }), RECLAIM_NOW, 'viewer')],
+    ['non-approver view', reclaimRequestView(reclaimViewOf([reclaimItem(1)], { rights: { canDecide: false, why: 'Only the people in RECLAIM_APPROVERS may approve or reject reclaims.', canUndo: false } }), RECLAIM_NOW, 'viewer')],
+    [
+      'done: removed with undo, skipped with reason, dry run',
+      reclaimRequestView(
+        reclaimViewOf(
+          [
+            finished(1, 'removed', 'Licence removed.', { removedAt: '2026-11-23T09:40:00.000Z', undoUntil: '2026-11-30T09:40:00.000Z' }),
+            finished(2, 'skipped', 'Copilot was used on 2026-11-22 (the audit log), after the evidence the request was approved on.', { skipCode: 'became_active' }),
+            finished(3, 'failed', 'Graph refused the removal (403 Authorization_RequestDenied).'),
+          ],
+          { phase: 'done', rights: { canDecide: false, why: null, canUndo: true } },
+          { decision: 'approved', decidedAt: '2026-11-23T09:30:00.000Z', decidedBy: { aadObjectId: 'a2', name: 'Adele Vance' } },
+        ),
+        RECLAIM_NOW,
+        'viewer',
+      ),
+    ],
+  ],
+  'reclaim-history': [
+    ['two seats', reclaimHistoryView({ tenantName: 'Contoso Ltd', user: undefined, total: 12, items: [trail(reclaimItem(1)), trail(finished(2, 'removed', 'Licence removed.'))] })],
+    ['none', reclaimHistoryView({ tenantName: 'Contoso Ltd', user: 'user9@contoso.com', total: 0, items: [] })],
   ],
 };
 

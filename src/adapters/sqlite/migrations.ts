@@ -655,6 +655,7 @@ export const migrations: Migration[] = [
       CREATE INDEX reclaim_items_by_user ON reclaim_items (tenant_id, user_id, id);
       CREATE INDEX reclaim_items_by_upn ON reclaim_items (tenant_id, user_principal_name COLLATE NOCASE, id);
       CREATE INDEX reclaim_items_by_tenant ON reclaim_items (tenant_id, id);
+      CREATE INDEX reclaim_items_by_tenant_state ON reclaim_items (tenant_id, state, id);
       -- One open item per seat: two requests cannot walk the same licence at once.
       CREATE UNIQUE INDEX reclaim_items_one_open ON reclaim_items (tenant_id, user_id, sku_id)
         WHERE state IN ('requested', 'nudged', 'approved', 'rechecking', 'removing');

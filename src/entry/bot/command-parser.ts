@@ -1,6 +1,6 @@
 /** Text commands the bot understands; parsing is pure so every spelling is testable. */
 
-export type CommandName = 'help' | 'status' | 'sync' | 'check' | 'usage' | 'security' | 'audit' | 'digest' | 'price' | 'savings' | 'inactive' | 'candidates';
+export type CommandName = 'help' | 'status' | 'sync' | 'check' | 'usage' | 'security' | 'audit' | 'digest' | 'price' | 'savings' | 'inactive' | 'candidates' | 'reclaim';
 
 export interface ParsedCommand {
   name: CommandName | 'unknown';
@@ -28,6 +28,7 @@ const ALIASES: Partial<Record<string, CommandName>> = {
   price: 'price',
   prices: 'price',
   savings: 'savings',
+  reclaim: 'reclaim',
   inactive: 'inactive',
   idle: 'inactive',
   candidates: 'candidates',

@@ -230,12 +230,10 @@ export interface ReclaimMessenger {
 /**
  * The reclaim cards (templates in cards/, views in src/cards/reclaim-views.ts). The request card is
  * posted once with the everyone view (status, a Review button, and a refresh naming the approvers)
- * and updated in place as the state moves; `forViewer` is what one person gets back from Review or
- * the refresh (Approve / Reject for an approver, the status and why not for anyone else).
+ * and updated in place as the state moves.
  */
 export interface ReclaimCards {
   request(view: import('./reclaim-api').ReclaimView, now: Date): AdaptiveCardJson;
-  nudge(item: ReclaimItem, request: ReclaimRequest, now: Date): AdaptiveCardJson;
 }
 
 /** Teams user ids (29:...) of the people we have seen, so the request card's refresh can name the approvers. */

@@ -1,0 +1,201 @@
+import type { ReclaimState } from '../domain/reclaim';
+import { formatMoney } from '../domain/seat-savings';
+import type { ReclaimView } from '../usecases/reclaim/reclaim-api';
+import type { ReclaimCards, ReclaimItem, ReclaimTransition } from '../usecases/reclaim/ports';
+import { renderCard, type AdaptiveCardJson } from './render';
+import { dayText, utcText } from './time-text';
+
+/** Seats listed on a request card: ten with their evidence stay well under 28 KB; the rest are counted. */
+export const RECLAIM_CARD_ROWS = 10;
+/** Undo buttons on one card (Teams shows a handful of actions); more are undone from `reclaim history`. */
+const MAX_UNDO_BUTTONS = 3;
+
+type Color = 'Default' | 'Good' | 'Warning' | 'Attention' | 'Accent';
+
+export interface ReclaimRowView {
+  name: string;
+  seatText: string;
+  evidenceText: string;
+  reasonText: string;
+  stateText: string;
+  stateColor: Color;
+  outcomeText: string;
+  groupToggle: boolean;
+  groupToggleId: string;
+  groupToggleText: string;
+}
+
+export interface ReclaimRequestView {
+  title: string;
+  statusText: string;
+  statusColor: Color;
+  dryRun: boolean;
+  byText: string;
+  totalsText: string;
+  noticeText: string;
+  noticeColor: Color;
+  rows: ReclaimRowView[];
+  moreText: string;
+  viewerNote: string;
+  canDecide: boolean;
+  approveTitle: string;
+  decisionData: { requestId: string };
+  undoButtons: Array<{ title: string; data: { itemId: number } }>;
+  showReview: boolean;
+  hasRefresh: boolean;
+  refreshUserIds: string[];
+  reviewData: { requestId: string };
+}
+
+const STATE_TEXT: Record<ReclaimState, [string, Color]> = {
+  requested: ['Waiting for approval', 'Accent'],
+  nudged: ['Waiting for the holder', 'Accent'],
+  kept: ['Kept by the holder', 'Good'],
+  approved: ['Approved', 'Accent'],
+  rejected: ['Rejected', 'Default'],
+  expired: ['Expired', 'Default'],
+  rechecking: ['Re-checking', 'Accent'],
+  removing: ['Removing', 'Accent'],
+  removed: ['Removed', 'Good'],
+  skipped: ['Skipped', 'Warning'],
+  failed: ['Failed', 'Attention'],
+  undone: ['Given back (undone)', 'Default'],
+};
+
+const SOURCE: Record<string, string> = { copilot_usage_report: 'Copilot usage report', audit_log: 'audit log' };
+
+function evidenceText(item: ReclaimItem): string {
+  const e = item.evidence;
+  const last = e.lastActivityDate ? `Last Copilot use ${dayText(e.lastActivityDate)} (${e.daysSinceLastActivity ?? '?'} days)` : 'No Copilot use seen';
+  const source = e.lastActivitySource ? `, ${SOURCE[e.lastActivitySource] ?? e.lastActivitySource}` : '';
+  const asOf = e.lastActivityAsOf ? ` as of ${dayText(e.lastActivityAsOf)}` : '';
+  const tier = e.tier ? ` · ${e.tier}` : '';
+  return `${last}${source}${asOf}${tier}${e.accountEnabled ? '' : ' · account disabled'}`;
+}
+
+function outcomeText(item: ReclaimItem, now: Date): string {
+  if (item.state === 'removed') {
+    const undo = item.undoUntil && item.undoUntil > now.toISOString() ? ` Undo until ${utcText(item.undoUntil)}.` : '';
+    return `${item.stateReason ?? 'Removed.'}${undo}${item.undoError ? ` Undo failed: ${item.undoError}` : ''}`;
+  }
+  if (item.state === 'skipped' || item.state === 'failed' || item.state === 'expired' || item.state === 'undone') return item.stateReason ?? '';
+  return '';
+}
+
+function statusOf(view: ReclaimView): [string, Color] {
+  const { request, items } = view;
+  const count = (s: ReclaimState) => items.filter((i) => i.state === s).length;
+  if (view.phase === 'awaiting_approval') return [`Waiting for an approver · expires ${utcText(request.expiresAt)}`, 'Accent'];
+  if (view.phase === 'executing') return [`Approved by ${request.decidedBy?.name ?? 'an approver'} · re-checking and removing`, 'Accent'];
+  if (request.decision === 'rejected') return [`Rejected by ${request.decidedBy?.name ?? 'an approver'} · nothing was changed`, 'Default'];
+  if (request.decision === null) return ['Expired · nobody decided, nothing was changed', 'Default'];
+  const parts = [
+    count('removed') ? `${count('removed')} removed` : '',
+    count('skipped') ? `${count('skipped')} skipped` : '',
+    count('failed') ? `${count('failed')} failed` : '',
+    count('undone') ? `${count('undone')} given back` : '',
+  ].filter(Boolean);
+  return [`Done · ${parts.join(', ') || 'nothing to do'}`, count('failed') > 0 ? 'Attention' : 'Good'];
+}
+
+/** The request card's view: the same card for everyone, with the viewer's own buttons and note. */
+export function reclaimRequestView(view: ReclaimView, now: Date, audience: 'everyone' | 'viewer'): ReclaimRequestView {
+  const { request, items, rights } = view;
+  const [statusText, statusColor] = statusOf(view);
+  const saving = items.reduce((sum, i) => sum + (i.monthlySaving ?? 0), 0);
+  const unpriced = items.filter((i) => i.monthlySaving === null).length;
+  const currency = items.find((i) => i.monthlySaving !== null)?.currency ?? 'USD';
+  const rows = items.slice(0, RECLAIM_CARD_ROWS).map((item): ReclaimRowView => {
+    const [stateText, stateColor] = STATE_TEXT[item.state];
+    const via = item.assignment.via === 'group' ? `via group ${item.assignment.groupName ?? item.assignment.groupId}` : 'direct assignment';
+    const money = item.monthlySaving === null ? 'no price set' : `${formatMoney(item.monthlySaving, item.currency)}/month`;
+    return {
+      name: item.displayName ?? item.userPrincipalName,
+      seatText: `${item.userPrincipalName} · ${item.skuName} · ${via} · ${money}`,
+      evidenceText: evidenceText(item),
+      reasonText: item.evidence.reasons.slice(0, 2).join(' · '),
+      stateText,
+      stateColor,
+      outcomeText: outcomeText(item, now),
+      groupToggle: rights.canDecide && item.assignment.via === 'group' && (item.state === 'requested' || item.state === 'nudged'),
+      groupToggleId: `group:${item.id}`,
+      groupToggleText:
+        item.assignment.via === 'group' ? `Remove ${item.displayName ?? item.userPrincipalName} from the group ${item.assignment.groupName ?? item.assignment.groupId} (this also removes everything else the group gives)` : '',
+    };
+  });
+  const undoable = items.filter((i) => i.state === 'removed' && i.undoUntil !== null && i.undoUntil > now.toISOString());
+  const viewerNote =
+    audience === 'everyone'
+      ? 'Approvers see Approve and Reject here (or press Review). Everyone else sees the status.'
+      : rights.canDecide
+        ? `You may decide. Approving re-checks every seat just before removal and skips any seat that changed.${request.mode === 'dry-run' ? ' Dry run: nothing will change.' : ''}`
+        : (rights.why ?? (view.phase === 'awaiting_approval' ? '' : 'This request is decided; the card follows it as it moves.'));
+  return {
+    title: `Reclaim request · ${items.length} Copilot seat${items.length === 1 ? '' : 's'}`,
+    statusText,
+    statusColor,
+    dryRun: request.mode === 'dry-run',
+    byText: `Requested by ${request.requestedBy.name ?? 'an admin'} on ${utcText(request.requestedAt)}${request.decidedAt ? ` · ${request.decision} by ${request.decidedBy?.name ?? 'an approver'} on ${utcText(request.decidedAt)}` : ''}`,
+    totalsText: `Saving if all are removed: ${formatMoney(saving, currency)} a month${unpriced > 0 ? ` (${unpriced} seat${unpriced === 1 ? '' : 's'} without a price)` : ''}.`,
+    noticeText: '',
+    noticeColor: 'Default',
+    rows,
+    moreText: items.length > RECLAIM_CARD_ROWS ? `and ${items.length - RECLAIM_CARD_ROWS} more seats: type **reclaim history** for all of them.` : '',
+    viewerNote,
+    canDecide: audience === 'viewer' && rights.canDecide,
+    approveTitle: request.mode === 'dry-run' ? 'Approve (dry run)' : 'Approve and remove',
+    decisionData: { requestId: request.id },
+    undoButtons:
+      audience === 'viewer' && rights.canUndo
+        ? undoable.slice(0, MAX_UNDO_BUTTONS).map((i) => ({ title: `Undo ${i.displayName ?? i.userPrincipalName}`, data: { itemId: i.id } }))
+        : [],
+    showReview: audience === 'everyone' || view.phase !== 'done' || undoable.length > 0,
+    hasRefresh: view.refreshUserIds.length > 0,
+    refreshUserIds: view.refreshUserIds,
+    reviewData: { requestId: request.id },
+  };
+}
+
+export interface ReclaimHistoryView {
+  title: string;
+  pageText: string;
+  emptyText: string;
+  rows: Array<{ name: string; stateText: string; stateColor: Color; seatText: string; trailText: string }>;
+}
+
+export function reclaimHistoryView(input: {
+  tenantName: string;
+  user: string | undefined;
+  total: number;
+  items: Array<ReclaimItem & { transitions: ReclaimTransition[] }>;
+}): ReclaimHistoryView {
+  return {
+    title: `${input.tenantName} · reclaim history${input.user ? ` of ${input.user}` : ''}`,
+    pageText: input.total === 0 ? '' : `Latest ${input.items.length} of ${input.total} seat${input.total === 1 ? '' : 's'} (newest first). The REST API has all of them.`,
+    emptyText: input.total === 0 ? 'No reclaims yet.' : '',
+    rows: input.items.map((item) => {
+      const [stateText, stateColor] = STATE_TEXT[item.state];
+      return {
+        name: item.displayName ?? item.userPrincipalName,
+        stateText,
+        stateColor,
+        seatText: `${item.userPrincipalName} · ${item.skuName}`,
+        trailText: item.transitions
+          .slice(-6)
+          .map((t) => `${utcText(t.at)}: ${t.from ?? 'new'} → ${t.to} by ${t.actor.name ?? 'Seat Steward'}${t.reason ? ` (${t.reason})` : ''}`)
+          .join('\n\n'),
+      };
+    }),
+  };
+}
+
+/** The cards the reclaim workflow posts (the posted request card is the everyone view). */
+export const reclaimCards: ReclaimCards = {
+  request: (view, now) => renderCard('reclaim-request', reclaimRequestView(view, now, 'everyone')),
+};
+
+/** What one viewer gets back from Review or the refresh. */
+export function reclaimCardFor(view: ReclaimView, now: Date, notice?: { text: string; color: Color }): AdaptiveCardJson {
+  const bound = reclaimRequestView(view, now, 'viewer');
+  return renderCard('reclaim-request', notice ? { ...bound, noticeText: notice.text, noticeColor: notice.color } : bound);
+}

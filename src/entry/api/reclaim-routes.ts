@@ -1,0 +1,80 @@
+import type { Logger } from 'pino';
+import type { Request, Server } from 'restify';
+import { z } from 'zod';
+import { RECLAIM_STATES } from '../../domain/reclaim';
+import type { ReclaimItem, ReclaimTransition } from '../../usecases/reclaim/ports';
+import type { ReclaimApi } from '../../usecases/reclaim/reclaim-api';
+import type { TenantReads } from '../../usecases/status/ports';
+import { integer, jsonRoute, pagination, parseQuery, tenantFromPath } from './api-route';
+
+export interface ReclaimRouteDeps {
+  tenants: TenantReads;
+  reclaims: ReclaimApi;
+  authorize: (req: Request) => void;
+  logger: Logger;
+}
+
+const reclaimQuery = z
+  .object({
+    limit: integer('limit', 1, 500, 50),
+    offset: integer('offset', 0, 10_000_000, 0),
+    state: z.enum(RECLAIM_STATES, { errorMap: () => ({ message: `expected one of ${RECLAIM_STATES.join(', ')}` }) }).optional(),
+    user: z.string().trim().min(1, 'expected an object id or a UPN').max(320, 'expected at most 320 characters').optional(),
+  })
+  .strict();
+
+function itemJson(item: ReclaimItem & { transitions: ReclaimTransition[] }) {
+  return {
+    id: item.id,
+    request_id: item.requestId,
+    user_id: item.userId,
+    user_principal_name: item.userPrincipalName,
+    display_name: item.displayName,
+    sku_id: item.skuId,
+    sku_part_number: item.skuName,
+    assigned_via: item.assignment.via,
+    group_id: item.assignment.via === 'group' ? item.assignment.groupId : null,
+    group_name: item.assignment.via === 'group' ? item.assignment.groupName : null,
+    remove_from_group: item.removeFromGroup,
+    evidence: {
+      last_activity_date: item.evidence.lastActivityDate,
+      last_activity_source: item.evidence.lastActivitySource,
+      last_activity_as_of: item.evidence.lastActivityAsOf,
+      days_since_last_activity: item.evidence.daysSinceLastActivity,
+      tier: item.evidence.tier,
+      reasons: item.evidence.reasons,
+      account_enabled: item.evidence.accountEnabled,
+    },
+    monthly_saving: item.monthlySaving,
+    currency: item.currency,
+    state: item.state,
+    state_reason: item.stateReason,
+    skip_code: item.skipCode,
+    disabled_plans: item.disabledPlans,
+    removed_at: item.removedAt,
+    undo_until: item.undoUntil,
+    undo_error: item.undoError,
+    updated_at: item.updatedAt,
+    transitions: item.transitions.map((t) => ({ from: t.from, to: t.to, at: t.at, actor_id: t.actor.aadObjectId, actor_name: t.actor.name, reason: t.reason })),
+  };
+}
+
+/** GET /api/v1/m365/tenants/{id}/reclaims: every reclaimed (or requested) seat with its whole trail, newest first. */
+export function registerReclaimRoutes(server: Server, deps: ReclaimRouteDeps): void {
+  const handle = jsonRoute(deps);
+  server.get(
+    '/api/v1/m365/tenants/:id/reclaims',
+    handle(async (req) => {
+      const q = parseQuery(reclaimQuery, req);
+      const tenant = tenantFromPath(deps.tenants, req);
+      const found = deps.reclaims.history({ tenantId: tenant.id, user: q.user, state: q.state, offset: q.offset, limit: q.limit });
+      const freed = deps.reclaims.freed(tenant.id);
+      return {
+        data: found.items.map(itemJson),
+        pagination: pagination(q.limit, q.offset, found.total),
+        mode: deps.reclaims.mode(),
+        freed_to_date: { seats: freed.seats, monthly_saving: freed.monthly, currency: freed.currency },
+      };
+    }),
+  );
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { reclaimCardFor } from '../../../cards/reclaim-views';
+import type { DecisionOutcome, ReclaimApi } from '../../../usecases/reclaim/reclaim-api';
+import type { AdaptiveCardJson } from '../../../cards/render';
+import type { CardAction } from '../bot-types';
+import { callerOf } from '../commands/reclaim';
+import { errorCard } from '../error-card';
+import { unknownRequestCard } from './reclaim-view';
+
+/** The decision buttons carry the request id; the approve button also brings the "remove from group" toggles (group:<itemId>). */
+const decisionData = z
+  .object({ requestId: z.string().uuid() })
+  .catchall(z.union([z.string().max(10), z.number(), z.boolean(), z.null()]));
+type DecisionData = z.infer<typeof decisionData>;
+
+const invalidData = { title: 'This reclaim button is not valid', message: 'The button did not carry a valid request. Nothing was approved or rejected. Press Review on the request card for a fresh one.' };
+
+/** Item ids whose "remove from group" toggle is on. Only ids of this request's group seats count (the service checks). */
+function groupChoices(data: DecisionData): number[] {
+  return Object.entries(data)
+    .filter(([key, value]) => /^group:\d{1,12}$/.test(key) && (value === 'true' || value === true))
+    .map(([key]) => Number(key.slice('group:'.length)));
+}
+
+function answer(outcome: DecisionOutcome, now: Date): AdaptiveCardJson {
+  if (outcome.kind === 'done') return reclaimCardFor(outcome.view, now);
+  if (!outcome.view) return unknownRequestCard();
+  if (outcome.kind === 'refused') return errorCard('Not done', `${outcome.message} Nothing was changed.`);
+  // Already decided: the current state, with who decided (a double click or a second approver).
+  return reclaimCardFor(outcome.view, now, { text: outcome.message, color: 'Warning' });
+}
+
+export function reclaimApproveAction(deps: { reclaims: ReclaimApi; now?: () => Date }): CardAction<DecisionData> {
+  return {
+    verb: 'reclaim.approve',
+    data: decisionData,
+    invalidData,
+    async run(data, request) {
+      const now = (deps.now ?? (() => new Date()))();
+      return answer(deps.reclaims.approve({ requestId: data.requestId, caller: callerOf(request.actor), removeFromGroup: groupChoices(data), reassign: [] }, now), now);
+    },
+  };
+}
+
+export function reclaimRejectAction(deps: { reclaims: ReclaimApi; now?: () => Date }): CardAction<DecisionData> {
+  return {
+    verb: 'reclaim.reject',
+    data: decisionData,
+    invalidData,
+    async run(data, request) {
+      const now = (deps.now ?? (() => new Date()))();
+      return answer(deps.reclaims.reject(data.requestId, callerOf(request.actor), null, now), now);
+    },
+  };
+}
