@@ -149,8 +149,11 @@ export function reclaimRequestView(view: ReclaimView, now: Date, audience: 'ever
       audience === 'viewer' && rights.canUndo
         ? undoable.slice(0, MAX_UNDO_BUTTONS).map((i) => ({ title: `Undo ${i.displayName ?? i.userPrincipalName}`, data: { itemId: i.id } }))
         : [],
-    showReview: audience === 'everyone' || view.phase !== 'done' || undoable.length > 0,
-    hasRefresh: view.refreshUserIds.length > 0,
+    // Viewers who cannot act yet get Review to see the state move (no automatic refresh on their card).
+    showReview: audience === 'everyone' || (!rights.canDecide && view.phase !== 'done'),
+    // Only the posted card refreshes: a viewer's own card carrying a refresh would make teams-ai
+    // replace the shared message with it (REPLACE_FOR_ALL), showing one person's buttons to all.
+    hasRefresh: audience === 'everyone' && view.refreshUserIds.length > 0,
     refreshUserIds: view.refreshUserIds,
     reviewData: { requestId: request.id },
   };

@@ -1,0 +1,223 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDemoTenant } from '../demo-tenant/generator';
+import { SKU } from '../demo-tenant/constants';
+import type { DemoTenantData, GraphUser } from '../demo-tenant/model';
+import { validateCard } from './support/card-validator';
+import { ConnectorRecorder, cardText, executeActions } from './helpers/connector-recorder';
+import { startSyncedHarness, TEST_API_KEY, type Harness } from './helpers/harness';
+import { ADMIN, cardAction, channel, message, post } from './helpers/teams-activities';
+import type { ReclaimItem } from '../src/usecases/reclaim/ports';
+import { createLogger } from '../src/adapters/logging/logger';
+
+/**
+ * The reclaim workflow end to end: real activities to /api/messages, the request card caught at
+ * the local connector (posted, then updated in place with PUT), the real Graph client removing
+ * licences in the demo tenant through $batch, and the state trail in SQLite. What must have
+ * happened is checked in the demo tenant's own data.
+ */
+const APPROVER = { id: '29:approver', name: 'Adele Approver', aadObjectId: '2b3c4d5e-6f70-4182-93a4-b5c6d7e8f901' };
+const STRANGER = { id: '29:stranger', name: 'Sam Stranger', aadObjectId: '5f0e1d2c-3b4a-4968-8776-655443322110' };
+const COPILOT = SKU.COPILOT.toLowerCase();
+
+type Card = Record<string, unknown>;
+
+function holdsCopilot(data: DemoTenantData, userId: string): Array<{ groupId: string | null; disabledPlans: string[] }> {
+  const user = data.users.find((u) => u.id.toLowerCase() === userId.toLowerCase()) as GraphUser;
+  return user.licenseAssignmentStates.filter((s) => s.skuId.toLowerCase() === COPILOT).map((s) => ({ groupId: s.assignedByGroup, disabledPlans: s.disabledPlans }));
+}
+
+function valid(card: Card): Card {
+  const { errors, bytes } = validateCard(card);
+  expect(errors).toEqual([]);
+  expect(bytes).toBeLessThan(28 * 1024);
+  return card;
+}
+
+async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('reclaim, RECLAIM_MODE=on', () => {
+  let h: Harness;
+  let tenantId: string;
+  let connector: ConnectorRecorder;
+  let serviceUrl: string;
+  const room = channel();
+  const data = generateDemoTenant({ users: 800, seed: 11 });
+
+  beforeAll(async () => {
+    ({ h, tenantId } = await startSyncedHarness({ data, config: { RECLAIM_MODE: 'on', ADMINS: `${ADMIN.aadObjectId},${APPROVER.aadObjectId}` }, app: { outbox: { pollIntervalMs: 50 }, logger: createLogger('silent') } }));
+    connector = new ConnectorRecorder();
+    serviceUrl = await connector.start();
+  });
+  afterAll(async () => {
+    await h?.close();
+    await connector?.stop();
+  });
+
+  /** Certain-idle seats the analytics recommend reclaiming, assigned the given way. */
+  function idleSeats(via: 'direct' | 'group'): Array<{ userId: string; upn: string }> {
+    const page = h.app.analytics.seats(tenantId, { recommendation: 'reclaim', offset: 0, limit: 500 });
+    return (page?.rows ?? [])
+      .filter((s) => s.accountEnabled && (via === 'direct' ? s.direct && s.groups.length === 0 : !s.direct && s.groups.length === 1))
+      .map((s) => ({ userId: s.userId, upn: s.userPrincipalName }));
+  }
+
+  async function say(text: string, from: object = ADMIN): Promise<string[]> {
+    connector.clear();
+    expect((await post(h.app.url, { ...message(serviceUrl, room, text), from })).status).toBe(200);
+    await connector.waitFor((m) => m.some((a) => typeof a.activity.text === 'string'));
+    return connector.messages().map((m) => m.activity.text ?? '').filter(Boolean);
+  }
+
+  async function press(verb: string, data: unknown, from: object, trigger: 'manual' | 'automatic' = 'manual'): Promise<Card> {
+    const activity = cardAction(serviceUrl, room, verb, data) as { value: { trigger: string } };
+    activity.value.trigger = trigger;
+    const res = await post(h.app.url, { ...activity, from });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return valid((res.body as { value: Card }).value);
+  }
+
+  const latestRequest = () => h.app.reclaims.history({ tenantId, offset: 0, limit: 1 }).items[0] as ReclaimItem;
+  const itemsOf = (requestId: string) => h.app.reclaims.history({ tenantId, offset: 0, limit: 500 }).items.filter((i) => i.requestId === requestId);
+
+  it('posts the request card, shows Approve only to approvers other than the requester, removes once, and undoes', async () => {
+    const [one, two] = idleSeats('direct');
+    const replies = await say(`reclaim ${one.upn}, ${two.upn}`);
+    expect(replies.join('\n')).toContain('reclaim request for 2 seats posted here for approval');
+    const requestId = latestRequest().requestId;
+    const posted = await until('the request card', () => connector.messages().find((m) => m.method === 'POST' && m.activity.attachments?.length));
+    const everyone = valid(posted.activity.attachments?.[0]?.content as Card);
+    expect(cardText(everyone)).toContain(one.upn);
+    expect(cardText(everyone)).toContain('Waiting for an approver');
+    expect(((everyone.actions ?? []) as Card[]).map((a) => a.title)).toEqual(['Review']);
+    // Teams refreshes the card for the approvers it knows (those who have talked to the bot).
+    expect((everyone.refresh as { userIds: string[] }).userIds).toContain(ADMIN.id);
+
+    // The refresh Teams sends for listed approvers (trigger automatic), and the same from others.
+    const approverView = await press('reclaim.view', { requestId }, APPROVER, 'automatic');
+    expect(executeActions(approverView).map((a) => a.title)).toEqual(['Approve and remove', 'Reject']);
+    const strangerView = await press('reclaim.view', { requestId }, STRANGER, 'automatic');
+    expect(executeActions(strangerView).map((a) => a.title)).not.toContain('Approve and remove');
+    expect(cardText(strangerView)).toContain('Only the people in ADMINS may approve or reject reclaims.');
+    const requesterView = await press('reclaim.view', { requestId }, ADMIN, 'automatic');
+    expect(executeActions(requesterView).map((a) => a.title)).not.toContain('Approve and remove');
+    expect(cardText(requesterView)).toContain('two-person rule');
+
+    // Where no refresh happens the buttons can still be pressed: the server refuses.
+    expect(cardText(await press('reclaim.approve', { requestId }, ADMIN))).toContain('two-person rule');
+    expect(cardText(await press('reclaim.approve', { requestId }, STRANGER))).toContain('Only the people in ADMINS');
+    expect(itemsOf(requestId).map((i) => i.state)).toEqual(['requested', 'requested']);
+    expect(holdsCopilot(h.demo.server.data, one.userId)).toHaveLength(1);
+
+    // A double click: two approvals at once decide once.
+    const [a, b] = await Promise.all([press('reclaim.approve', { requestId }, APPROVER), press('reclaim.approve', { requestId }, APPROVER)]);
+    expect([cardText(a), cardText(b)].filter((t) => t.includes('Already approved'))).toHaveLength(1);
+    await until('both removed', () => (itemsOf(requestId).every((i) => i.state === 'removed') ? true : undefined));
+    expect(holdsCopilot(h.demo.server.data, one.userId)).toEqual([]);
+    expect(holdsCopilot(h.demo.server.data, two.userId)).toEqual([]);
+    const writes = h.demo.server.requests.filter((r) => r.inBatch && r.method === 'POST' && /assignLicense/.test(r.path) && r.path.toLowerCase().includes(one.userId.toLowerCase()));
+    expect(writes.map((w) => w.status)).toEqual([200]);
+    const trailOf = itemsOf(requestId)[0].transitions.map((t) => t.to);
+    expect(trailOf).toEqual(['requested', 'approved', 'rechecking', 'removing', 'removed']);
+
+    // The card was updated in place (PUT to the posted activity) and now offers Undo to an approver.
+    await until('the card update', () => connector.activities.find((m) => m.method === 'PUT' && cardText(m.activity.attachments?.[0]?.content).includes('Done · 2 removed')));
+    const doneView = await press('reclaim.view', { requestId }, APPROVER);
+    const undo = executeActions(doneView).find((x) => x.verb === 'reclaim.undo');
+    expect(undo?.title).toMatch(/^Undo /);
+    expect(cardText(await press('reclaim.undo', undo?.data, STRANGER))).toContain('Only the people in ADMINS');
+    await press('reclaim.undo', undo?.data, APPROVER);
+    const undone = await until('the undo', () => itemsOf(requestId).find((i) => i.state === 'undone'));
+    expect(holdsCopilot(h.demo.server.data, undone.userId)).toEqual([{ groupId: null, disabledPlans: undone.disabledPlans ?? [] }]);
+
+    // The trail over REST.
+    const res = await fetch(`${h.app.url}/api/v1/m365/tenants/${tenantId}/reclaims?state=removed`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { data: Array<{ state: string; transitions: unknown[] }>; freed_to_date: { seats: number } };
+    expect(body.data.every((d) => d.state === 'removed')).toBe(true);
+    expect(body.freed_to_date.seats).toBe(1);
+    const bad = await fetch(`${h.app.url}/api/v1/m365/tenants/${tenantId}/reclaims?state=gone`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+    expect(bad.status).toBe(400);
+  });
+
+  it('re-checks before removing: skips a seat someone removed meanwhile and a group seat without "remove from group"; removes from the group when chosen', async () => {
+    const gone = idleSeats('direct')[2];
+    const groups = idleSeats('group');
+    expect(groups.length).toBeGreaterThanOrEqual(2);
+    await say(`reclaim ${gone.upn}, ${groups[0].upn}, ${groups[1].upn}`);
+    const requestId = latestRequest().requestId;
+    // Someone removes the licence in the admin center after the request.
+    const user = h.demo.server.data.users.find((u) => u.id === gone.userId) as GraphUser;
+    user.licenseAssignmentStates = user.licenseAssignmentStates.filter((s) => s.skuId.toLowerCase() !== COPILOT);
+    user.assignedLicenses = user.assignedLicenses.filter((s) => s.skuId.toLowerCase() !== COPILOT);
+    const view = await press('reclaim.view', { requestId }, APPROVER);
+    const toggles = JSON.stringify(view).match(/"group:\d+"/g) ?? [];
+    expect(toggles).toHaveLength(2);
+    const second = itemsOf(requestId).find((i) => i.userId === groups[1].userId) as ReclaimItem;
+    await press('reclaim.approve', { requestId, [`group:${second.id}`]: 'true' }, APPROVER);
+    await until('all decided', () => (itemsOf(requestId).every((i) => ['removed', 'skipped', 'failed'].includes(i.state)) ? true : undefined));
+    const byUser = new Map(itemsOf(requestId).map((i) => [i.userId, i]));
+    expect(byUser.get(gone.userId)?.skipCode).toBe('licence_gone');
+    expect(byUser.get(groups[0].userId)?.skipCode).toBe('group_inherited');
+    expect(holdsCopilot(h.demo.server.data, groups[0].userId)).toHaveLength(1);
+    expect(byUser.get(groups[1].userId)?.state).toBe('removed');
+    expect(holdsCopilot(h.demo.server.data, groups[1].userId)).toEqual([]);
+  });
+
+  it('retries a per-item 429 inside $batch and fails clearly without the write permission', async () => {
+    const [slow, denied] = idleSeats('direct').slice(3, 5);
+    h.demo.server.faults.add({ method: 'POST', path: new RegExp(`/users/${slow.userId}/assignLicense`, 'i'), status: 429, retryAfterSeconds: 1, times: 1 });
+    await say(`reclaim ${slow.upn}`);
+    const first = latestRequest().requestId;
+    await press('reclaim.approve', { requestId: first }, APPROVER);
+    await until('the throttled removal', () => (itemsOf(first)[0]?.state === 'removed' ? true : undefined));
+    const tries = h.demo.server.requests.filter((r) => r.inBatch && /assignLicense/.test(r.path) && r.path.includes(slow.userId)).map((r) => r.status);
+    expect(tries).toEqual([429, 200]);
+
+    // Graph's answer for an app without LicenseAssignment.ReadWrite.All, for this one item.
+    h.demo.server.faults.add({ method: 'POST', path: new RegExp(`/users/${denied.userId}/assignLicense`, 'i'), status: 403, code: 'Authorization_RequestDenied', times: 1 });
+    await say(`reclaim ${denied.upn}`);
+    const second = latestRequest().requestId;
+    await press('reclaim.approve', { requestId: second }, APPROVER);
+    const failed = await until('the refusal', () => (itemsOf(second)[0]?.state === 'failed' ? itemsOf(second)[0] : undefined));
+    expect(failed.stateReason).toContain('LicenseAssignment.ReadWrite.All');
+    expect(holdsCopilot(h.demo.server.data, denied.userId)).toHaveLength(1);
+  });
+});
+
+describe('reclaim, RECLAIM_MODE=dry-run (the default)', () => {
+  it('walks the workflow and changes nothing in the tenant', async () => {
+    const data = generateDemoTenant({ users: 200, seed: 5 });
+    const { h, tenantId } = await startSyncedHarness({ data, config: { ADMINS: `${ADMIN.aadObjectId},${APPROVER.aadObjectId}` }, app: { outbox: { pollIntervalMs: 50 } } });
+    const connector = new ConnectorRecorder();
+    const serviceUrl = await connector.start();
+    try {
+      const seat = h.app.analytics.seats(tenantId, { recommendation: 'reclaim', offset: 0, limit: 100 })?.rows.find((s) => s.direct && s.groups.length === 0 && s.accountEnabled);
+      if (!seat) throw new Error('no direct idle seat in the demo tenant');
+      const room = channel();
+      await post(h.app.url, { ...message(serviceUrl, room, `reclaim ${seat.userPrincipalName}`), from: ADMIN });
+      const requestId = await until('the request', () => h.app.reclaims.history({ tenantId, offset: 0, limit: 1 }).items[0]?.requestId);
+      const res = await post(h.app.url, { ...cardAction(serviceUrl, room, 'reclaim.approve', { requestId }), from: APPROVER });
+      expect(cardText((res.body as { value: Card }).value)).toContain('DRY RUN');
+      const item = await until('the dry run', () => {
+        const i = h.app.reclaims.history({ tenantId, offset: 0, limit: 1 }).items[0];
+        return i?.state === 'skipped' ? i : undefined;
+      });
+      expect(item.skipCode).toBe('dry_run');
+      expect(item.stateReason).toContain('would have removed');
+      expect(holdsCopilot(h.demo.server.data, seat.userId)).toHaveLength(1);
+      expect(h.demo.server.requests.filter((r) => /assignLicense/.test(r.path))).toEqual([]);
+      expect(h.app.reclaims.freed(tenantId).seats).toBe(0);
+    } finally {
+      await h.close();
+      await connector.stop();
+    }
+  });
+});
