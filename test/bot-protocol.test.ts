@@ -80,9 +80,9 @@ describe('commands', () => {
 
   it('unknown text gets a hint, never silence', async () => {
     connector.clear();
-    await post(h.app.url, message(serviceUrl, personal(), 'reclaim everything please'));
+    await post(h.app.url, message(serviceUrl, personal(), 'reassign everything please'));
     await connector.waitFor((m) => m.length >= 1);
-    expect(connector.messages()[0].activity.text).toMatch(/I don't know "reclaim everything please".*status.*sync.*help/);
+    expect(connector.messages()[0].activity.text).toMatch(/I don't know "reassign everything please".*status.*sync.*help/);
   });
 
   it('status before any sync says it has not synced yet and offers Sync now', async () => {

@@ -17,7 +17,7 @@ describe('parseCommand', () => {
   });
 
   it('keeps unknown text for the hint and copes with no text at all', () => {
-    expect(parseCommand('reclaim everything')).toEqual({ name: 'unknown', argument: '', text: 'reclaim everything' });
+    expect(parseCommand('reassign everything')).toEqual({ name: 'unknown', argument: '', text: 'reassign everything' });
     expect(parseCommand(undefined)).toEqual({ name: 'unknown', argument: '', text: '' });
     expect(parseCommand('<at>Seat Steward</at>')).toEqual({ name: 'unknown', argument: '', text: '' });
   });

@@ -7,7 +7,7 @@ import type { ChangeOutcome, ItemMove, LicenceChange, LicenceGraph, NewerActivit
  * next starts, so a crash between any two of them resumes without losing or repeating a removal
  * (the crash test kills the process at each of these).
  */
-export const RECLAIM_STEPS = ['claimed', 'rechecked', 'removing_recorded', 'graph_answered', 'outcomes_recorded'] as const;
+export const RECLAIM_STEPS = ['claimed', 'removing_recorded', 'graph_answered', 'outcomes_recorded'] as const;
 export type ReclaimStep = (typeof RECLAIM_STEPS)[number];
 
 export interface ExecutorDeps {
@@ -117,7 +117,6 @@ export class ReclaimExecutor {
       store.move(moves, this.now());
       this.deps.onChange(requestId);
     }
-    this.step('rechecked', requestId);
     this.step('removing_recorded', requestId);
 
     // Removals: a seat Graph no longer shows was removed by an earlier attempt that crashed before recording it.
