@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import {
+  approverDecision,
+  canMove,
+  OPEN_STATES,
+  RECLAIM_STATES,
+  RECLAIM_TRANSITIONS,
+  recheckVerdict,
+  type HolderNow,
+  type RecheckInput,
+  type ReclaimEvidence,
+} from '../../src/domain/reclaim';
+
+const evidence = (over: Partial<ReclaimEvidence> = {}): ReclaimEvidence => ({
+  lastActivityDate: '2026-07-01',
+  lastActivitySource: 'copilot_usage_report',
+  lastActivityAsOf: '2026-11-20',
+  daysSinceLastActivity: 145,
+  tier: 'certain',
+  reasons: [],
+  accountEnabled: true,
+  snapshotId: 1,
+  ...over,
+});
+const found = (assignments: Array<{ groupId: string | null; disabledPlans?: string[] }>, over: Partial<Extract<HolderNow, { kind: 'found' }>> = {}): HolderNow => ({
+  kind: 'found',
+  accountEnabled: true,
+  userPrincipalName: 'a@contoso.com',
+  assignments: assignments.map((a) => ({ groupId: a.groupId, disabledPlans: a.disabledPlans ?? [] })),
+  lastSignInAt: null,
+  ...over,
+});
+const input = (over: Partial<RecheckInput>): RecheckInput => ({
+  evidence: evidence(),
+  assignment: { via: 'direct' },
+  removeFromGroup: false,
+  requestedAt: '2026-11-23T09:00:00.000Z',
+  now: found([{ groupId: null, disabledPlans: ['p1'] }]),
+  newerActivity: null,
+  excludedNow: null,
+  ...over,
+});
+const G = { via: 'group' as const, groupId: 'G1', groupName: 'Copilot Pilot' };
+
+describe('recheckVerdict: never remove on stale evidence', () => {
+  it.each([
+    ['user deleted', input({ now: { kind: 'not_found' } }), 'user_gone'],
+    ['licence already gone', input({ now: found([]) }), 'licence_gone'],
+    ['excluded since', input({ excludedNow: 'on EXCLUDE_USERS' }), 'excluded'],
+    ['disabled account enabled again', input({ evidence: evidence({ accountEnabled: false }) }), 'account_changed'],
+    ['disabled account signed in after the request', input({ evidence: evidence({ accountEnabled: false }), now: found([{ groupId: null }], { accountEnabled: false, lastSignInAt: '2026-11-23T10:00:00Z' }) }), 'account_changed'],
+    ['Copilot used after the evidence (audit)', input({ newerActivity: { at: '2026-11-22T08:00:00Z', source: 'audit_log' } }), 'became_active'],
+    ['first Copilot use after a never-used seat', input({ evidence: evidence({ lastActivityDate: null }), newerActivity: { at: '2026-11-22', source: 'copilot_usage_report' } }), 'became_active'],
+    ['direct became group', input({ now: found([{ groupId: 'G1' }]) }), 'assignment_changed'],
+    ['direct plus a group now', input({ now: found([{ groupId: null }, { groupId: 'G1' }]) }), 'assignment_changed'],
+    ['group no longer assigns', input({ assignment: G, removeFromGroup: true, now: found([{ groupId: 'G2' }]) }), 'assignment_changed'],
+    ['group plus direct now', input({ assignment: G, removeFromGroup: true, now: found([{ groupId: 'g1' }, { groupId: null }]) }), 'assignment_changed'],
+    ['group seat, remove-from-group not chosen', input({ assignment: G, now: found([{ groupId: 'G1' }]) }), 'group_inherited'],
+  ])('%s → skipped (%s)', (_name, given, code) => {
+    const verdict = recheckVerdict(given);
+    expect(verdict.go).toBe(false);
+    if (!verdict.go) {
+      expect(verdict.code).toBe(code);
+      expect(verdict.reason.length).toBeGreaterThan(20);
+    }
+  });
+
+  it('activity on the evidence day itself is not newer', () => {
+    expect(recheckVerdict(input({ newerActivity: { at: '2026-07-01T23:00:00Z', source: 'audit_log' } })).go).toBe(true);
+  });
+
+  it('a sign-in of an enabled account does not stop the removal (idle Copilot seats belong to people who use Outlook)', () => {
+    expect(recheckVerdict(input({ now: found([{ groupId: null }], { lastSignInAt: '2026-11-23T10:00:00Z' }) })).go).toBe(true);
+  });
+
+  it('removes a direct seat with its disabled plans kept for undo', () => {
+    expect(recheckVerdict(input({}))).toEqual({ go: true, action: 'remove_direct', groupId: null, disabledPlans: ['p1'] });
+  });
+
+  it('removes a group seat by membership only when the approver chose it (group ids compared case-insensitively)', () => {
+    expect(recheckVerdict(input({ assignment: G, removeFromGroup: true, now: found([{ groupId: 'g1', disabledPlans: ['x'] }]) }))).toEqual({ go: true, action: 'remove_from_group', groupId: 'G1', disabledPlans: ['x'] });
+  });
+});
+
+describe('approverDecision', () => {
+  const rules = { approvers: ['ap-1', 'boss@contoso.com'], admins: ['adm-1'], twoPersonRule: true, demoOnly: false };
+  it.each([
+    ['a listed approver', { aadObjectId: 'AP-1', userPrincipalName: undefined }, 'req-1', true],
+    ['an approver listed by UPN', { aadObjectId: 'x-9', userPrincipalName: 'Boss@Contoso.com' }, 'req-1', true],
+    ['an admin who is not an approver', { aadObjectId: 'adm-1', userPrincipalName: undefined }, 'req-1', false],
+    ['the requester, under the two-person rule', { aadObjectId: 'ap-1', userPrincipalName: undefined }, 'AP-1', false],
+    ['nobody known (no object id)', { aadObjectId: undefined, userPrincipalName: undefined }, 'req-1', false],
+  ])('%s', (_name, actor, requester, allowed) => {
+    expect(approverDecision(actor, requester, rules).allowed).toBe(allowed);
+  });
+
+  it('falls back to ADMINS, lets the requester approve with the rule off, and opens the demo to everyone but the requester', () => {
+    expect(approverDecision({ aadObjectId: 'adm-1', userPrincipalName: undefined }, 'r', { ...rules, approvers: [] }).allowed).toBe(true);
+    expect(approverDecision({ aadObjectId: 'ap-1', userPrincipalName: undefined }, 'ap-1', { ...rules, twoPersonRule: false }).allowed).toBe(true);
+    const demo = { approvers: [], admins: [], twoPersonRule: true, demoOnly: true };
+    expect(approverDecision({ aadObjectId: 'anyone', userPrincipalName: undefined }, 'r', demo).allowed).toBe(true);
+    expect(approverDecision({ aadObjectId: 'r', userPrincipalName: undefined }, 'r', demo).allowed).toBe(false);
+    expect(approverDecision({ aadObjectId: 'anyone', userPrincipalName: undefined }, 'r', { ...demo, demoOnly: false })).toMatchObject({ allowed: false, reason: expect.stringContaining('ADMINS') });
+  });
+});
+
+describe('the state machine', () => {
+  it('moves only forward along the documented chain; terminal states go nowhere except removed → undone', () => {
+    for (const from of RECLAIM_STATES) for (const to of RECLAIM_STATES) expect(canMove(from, to)).toBe(RECLAIM_TRANSITIONS[from].includes(to));
+    expect(canMove('requested', 'removed')).toBe(false);
+    expect(canMove('approved', 'removing')).toBe(false);
+    expect(canMove('removed', 'undone')).toBe(true);
+    for (const terminal of ['kept', 'rejected', 'expired', 'skipped', 'failed', 'undone'] as const) expect(RECLAIM_TRANSITIONS[terminal]).toEqual([]);
+    // Every open state can still reach an end.
+    for (const open of OPEN_STATES) expect(RECLAIM_TRANSITIONS[open].length).toBeGreaterThan(0);
+  });
+});
