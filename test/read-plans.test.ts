@@ -12,6 +12,9 @@ import { UserLookup } from '../src/adapters/sqlite/user-lookup';
 import { SqliteUsageReports } from '../src/adapters/sqlite/usage-reports';
 import { SqliteAnalyticsReads, SqlitePriceBook } from '../src/adapters/sqlite/seat-analytics-store';
 import { startHarness, type Harness } from './helpers/harness';
+import { SqliteReclaimStore } from '../src/adapters/sqlite/reclaim-store';
+import { SqliteReclaimSeats } from '../src/adapters/sqlite/reclaim-seats';
+import { SqliteTeamsUserIds } from '../src/adapters/sqlite/teams-users';
 
 /**
  * Every read the API, the bot and the status card make must walk an index in the order it
@@ -120,6 +123,16 @@ describe('query plans of every list and lookup', () => {
     ['seat candidates by priority', () => new SqliteAnalyticsReads(db).candidates(tenantId, { priority: 'High', offset: 0, limit: 10 }), [/^SEARCH copilot_candidates USING (COVERING )?INDEX copilot_candidates_by_priority/]],
     ['seat candidates by department', () => new SqliteAnalyticsReads(db).candidates(tenantId, { department: 'Sales', offset: 0, limit: 10 }), [/^SEARCH copilot_candidates USING (COVERING )?INDEX copilot_candidates_by_department/]],
     ['admin SKU prices', () => new SqlitePriceBook(db).adminPrices(tenantId), [/^SEARCH sku_prices USING PRIMARY KEY \(tenant_id=\?\)/]],
+    ['reclaim history of a tenant', () => new SqliteReclaimStore(db).history({ tenantId, offset: 0, limit: 10 }), [/^SEARCH reclaim_items USING (COVERING )?INDEX reclaim_items_by_tenant/]],
+    ['reclaim history by state', () => new SqliteReclaimStore(db).history({ tenantId, state: 'removed', offset: 0, limit: 10 }), [/^SEARCH reclaim_items USING (COVERING )?INDEX reclaim_items_by_tenant_state/]],
+    ['reclaim history of a user (object id)', () => new SqliteReclaimStore(db).history({ tenantId, user: 'c1a7e2b4-0f1d-4a3e-9b5c-6d7e8f9a0b1c', offset: 0, limit: 10 }), [/^SEARCH reclaim_items USING (COVERING )?INDEX reclaim_items_by_user/]],
+    ['reclaim history of a user (UPN)', () => new SqliteReclaimStore(db).history({ tenantId, user: 'a@contoso.com', offset: 0, limit: 10 }), [/^SEARCH reclaim_items USING (COVERING )?INDEX reclaim_items_by_upn/]],
+    ['reclaim items of a request', () => new SqliteReclaimStore(db).items('6f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e'), [/^SEARCH reclaim_items USING INDEX reclaim_items_by_request/]],
+    ['reclaims to resume at start', () => new SqliteReclaimStore(db).executing(), [/^SEARCH reclaim_items USING (COVERING )?INDEX reclaim_items_by_state/]],
+    ['seats freed to date', () => new SqliteReclaimStore(db).freed(tenantId), [/^SEARCH i USING INDEX reclaim_items_by_tenant_state/]],
+    ['the seat of a holder (reclaim request)', () => new SqliteReclaimSeats(db).seatsOf(tenantId, ['c1a7e2b4-0f1d-4a3e-9b5c-6d7e8f9a0b1c', 'a@contoso.com']), [/^SEARCH copilot_seats USING INDEX copilot_seats_by_user_id/, /^SEARCH copilot_seats USING INDEX copilot_seats_by_user /]],
+    ['reclaimable seats of a tier', () => new SqliteReclaimSeats(db).reclaimable(tenantId, 'certain', 100), [/^SEARCH copilot_seats USING INDEX copilot_seats_by_recommendation/]],
+    ['Teams ids of approvers', () => new SqliteTeamsUserIds(db).teamsIdsOf(['c1a7e2b4-0f1d-4a3e-9b5c-6d7e8f9a0b1c']), [/^SEARCH teams_users USING PRIMARY KEY/]],
   ];
 
   it.each(cases)('%s uses an index, also for its order', async (_name, read, expected) => {
