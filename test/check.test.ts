@@ -51,6 +51,26 @@ describe('check', () => {
     expect(report.summary).toEqual({ ok: report.checks.length });
   });
 
+  it('checks the reclaim write permissions from the token, without writing, and says they matter only for RECLAIM_MODE=on', async () => {
+    const roles = DEFAULT_APP_ROLES.filter((r) => r !== 'LicenseAssignment.ReadWrite.All' && r !== 'GroupMember.ReadWrite.All');
+    const other = await startHarness({ data: { ...data, app: { ...data.app, roles } } });
+    try {
+      const before = other.demo.server.requests.length;
+      const tenant = other.app.tenants.list()[0];
+      const report = (await api('GET', `/api/v1/m365/tenants/${tenant.id}/check`, other)).body as unknown as CheckJson;
+      const write = report.checks.filter((c) => c.source.startsWith('reclaim_'));
+      expect(write.map((c) => [c.source, c.status, c.permission])).toEqual([
+        ['reclaim_remove', 'missing_permission', 'LicenseAssignment.ReadWrite.All'],
+        ['reclaim_group', 'missing_permission', 'GroupMember.ReadWrite.All'],
+      ]);
+      expect(write[0].message).toContain('RECLAIM_MODE=on');
+      expect(report.checks.filter((c) => !c.source.startsWith('reclaim_')).every((c) => c.status === 'ok')).toBe(true);
+      expect(other.demo.server.requests.slice(before).filter((r) => r.method !== 'GET' && !/token/.test(r.path))).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
   // Tokens carry the app's permissions when issued (as Entra's do), so each scenario gets an app that never held them.
   it('names the exact permission a read lacks, as an application permission needing admin consent', async () => {
     const roles = DEFAULT_APP_ROLES.filter((r) => r !== 'Group.Read.All' && r !== 'Directory.Read.All');
@@ -135,7 +155,7 @@ describe('POST /sync', () => {
     expect(sources.status).toBe(200);
     const rows = sources.body.data as Array<{ source: string; last_outcome: string; as_of: string | null; stale: boolean; age_days: number | null; label: string }>;
     // Every activity source the check knows was read by this sync, dated and current.
-    const activity = Object.keys(READ_REQUIREMENTS).filter((id) => !['users', 'subscribed_skus', 'license_groups', 'organization'].includes(id));
+    const activity = Object.keys(READ_REQUIREMENTS).filter((id) => !['users', 'subscribed_skus', 'license_groups', 'organization', 'reclaim_remove', 'reclaim_group'].includes(id));
     expect(rows.map((r) => r.source).sort()).toEqual(activity.sort());
     for (const r of rows) {
       expect({ source: r.source, outcome: r.last_outcome, stale: r.stale, label: r.label }).toEqual({ source: r.source, outcome: 'ok', stale: false, label: READ_REQUIREMENTS[r.source as keyof typeof READ_REQUIREMENTS].label });

@@ -5,6 +5,7 @@ import { createGraphClient, type TenantConnection } from '../adapters/graph/grap
 import { TenantReader } from '../adapters/graph/tenant-reader';
 import { SqliteSourceStatusStore } from '../adapters/sqlite/source-status';
 import { directoryProbes } from '../adapters/graph/directory-probes';
+import { writePermissionProbes } from '../adapters/graph/write-permission-probes';
 import type { SyncType } from '../domain/activity-sources';
 import { CheckService, type AccessProbe } from '../usecases/check/check-service';
 import { checkCommand } from '../entry/bot/commands/check';
@@ -240,6 +241,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   const check = new CheckService({
     probesFor: (tenant) => [
       ...directoryProbes(graphFor(tenant).reader),
+      ...writePermissionProbes(graphFor(tenant).conn),
       ...activitySources(tenant).map((source): AccessProbe => ({ id: source.id, run: () => source.probe() })),
     ],
   });

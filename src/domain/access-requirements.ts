@@ -2,7 +2,9 @@ import type { SourceId } from './activity-sources';
 
 /** A directory read the sync cannot do without (users, SKUs) or that only costs names (groups, organization). */
 export type DirectoryReadId = 'users' | 'subscribed_skus' | 'license_groups' | 'organization';
-export type CheckedReadId = DirectoryReadId | SourceId;
+/** Writes only a reclaim makes (RECLAIM_MODE=on); checked from the app token's roles, never by writing. */
+export type ReclaimWriteId = 'reclaim_remove' | 'reclaim_group';
+export type CheckedReadId = DirectoryReadId | SourceId | ReclaimWriteId;
 
 export interface ReadRequirement {
   label: string;
@@ -132,5 +134,19 @@ export const READ_REQUIREMENTS: Record<CheckedReadId, ReadRequirement> = {
     api: 'Microsoft Graph',
     licence: null,
     unlocks: 'Members of the EXCLUDE_GROUPS groups, kept out of seat reclaim recommendations. Read only when EXCLUDE_GROUPS is set.',
+  },
+  reclaim_remove: {
+    label: 'Reclaim: remove and give back licences (optional)',
+    permission: 'LicenseAssignment.ReadWrite.All',
+    api: 'Microsoft Graph',
+    licence: null,
+    unlocks: 'Only for RECLAIM_MODE=on: removing approved idle seats (assignLicense) and Undo. Without it reclaims can run in dry-run only.',
+  },
+  reclaim_group: {
+    label: 'Reclaim: remove users from licence groups (optional)',
+    permission: 'GroupMember.ReadWrite.All',
+    api: 'Microsoft Graph',
+    licence: null,
+    unlocks: 'Only for RECLAIM_MODE=on and group-assigned seats an approver chose to free by group membership. Without it those seats are skipped.',
   },
 };
