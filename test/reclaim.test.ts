@@ -143,6 +143,11 @@ describe('reclaim, RECLAIM_MODE=on', () => {
     const body = (await res.json()) as { data: Array<{ state: string; transitions: unknown[] }>; freed_to_date: { seats: number } };
     expect(body.data.every((d) => d.state === 'removed')).toBe(true);
     expect(body.freed_to_date.seats).toBe(1);
+    // The status card counts it.
+    connector.clear();
+    await post(h.app.url, { ...message(serviceUrl, room, 'status'), from: ADMIN });
+    await connector.waitFor((m) => m.some((a) => (a.activity.attachments?.length ?? 0) > 0));
+    expect(cardText(connector.messages()[0].activity.attachments?.[0]?.content)).toContain('1 seat freed by reclaims to date, $30 a month saved.');
     const bad = await fetch(`${h.app.url}/api/v1/m365/tenants/${tenantId}/reclaims?state=gone`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
     expect(bad.status).toBe(400);
   });

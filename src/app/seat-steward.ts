@@ -286,7 +286,9 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   const adapter = createTeamsAdapter(config.bot);
   const notifier = new TeamsNotifier(adapter, botAppId(config.bot), logger);
   const outbox = new SqliteOutboxStore(db);
-  const status = new StatusService(tenants, directory, runs, sync, outbox, sourceStatus);
+  // Bound once the reclaim service exists (it needs the job runner, which needs the status service's stores).
+  let freedByReclaims: ((tenantId: string) => { seats: number; monthly: number; currency: string | null }) | undefined;
+  const status = new StatusService(tenants, directory, runs, sync, outbox, sourceStatus, (tenantId) => freedByReclaims?.(tenantId) ?? { seats: 0, monthly: 0, currency: null });
   const jobRegistry = new JobRegistry();
   const jobs = new JobRunner(outbox, jobRegistry, logger.child({ component: 'outbox' }), options.outbox);
   const report = new SyncResultReport({ tenants, runs, whenDone: (runId) => sync.whenDone(runId), notifier, conversations, queue: jobs });
@@ -317,6 +319,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     notifier,
     queue: jobs,
     dashboardUrl: config.digest.dashboardUrl,
+    freed: (tenantId) => freedByReclaims?.(tenantId) ?? { seats: 0, monthly: 0, currency: null },
   });
   digests.register(jobRegistry);
   registerSyncJobs(jobRegistry, {
@@ -365,6 +368,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     upnOf: (id) => users.upnOf(id),
   });
   reclaims.register(jobRegistry);
+  freedByReclaims = (tenantId) => reclaims.freed(tenantId);
   const auditSubscriptions = new AuditSubscriptions((tenant) => managementApiFor(config, tenant, graphFor(tenant).conn));
   const seatLists = { status, analytics: analyticsReads, isAdmin };
   const bot = createBotApp({

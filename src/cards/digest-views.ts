@@ -36,6 +36,8 @@ export interface DigestView {
   /** Seats named by kind: disabled, new in grace, kept by the audit log, excluded by the list. */
   highlights: Array<{ name: string; text: string }>;
   savingsText: string;
+  /** "Freed by reclaims to date: 12 seats, $360 a month saved."; empty before any. */
+  reclaimText: string;
   renewalLines: Array<{ text: string }>;
   candidatesText: string;
   candidateRows: Array<{ name: string; detail: string }>;
@@ -71,6 +73,8 @@ export interface DigestInput {
   security: DigestSecurity;
   lastSync: SyncRunRecord | undefined;
   exportUrl: string | null;
+  /** Seats freed by approved reclaims to date (absent before any). */
+  freed?: { seats: number; monthly: number; currency: string | null };
 }
 
 export const DIGEST_LIMITS = { inactive: 5, candidates: 3, security: 3, trendDays: 30 } as const;
@@ -147,6 +151,10 @@ export function digestView(input: DigestInput, now: Date): DigestView {
         : `Estimated savings: ${formatMoney(savings.monthly, savings.currency)} a month, ${formatMoney(savings.annual ?? 0, savings.currency)} a year (${savings.prices.map((p) => `${p.skuPartNumber} at ${p.amount === null ? 'no price' : formatMoney(p.amount, p.currency)}${p.source ? ` (${p.source.replace('_', ' ')})` : ''}`).join(', ')}).`
       : '',
     renewalLines: (savings?.renewalPlan ?? []).map((step) => ({ text: step.advice })),
+    reclaimText:
+      input.freed && input.freed.seats > 0
+        ? `Freed by reclaims to date: ${plural(input.freed.seats, 'seat')}${input.freed.currency ? `, ${formatMoney(input.freed.monthly, input.freed.currency)} a month saved` : ''}.`
+        : '',
     candidatesText: summary
       ? `Candidates for a seat: ${n(summary.candidates.High)} high, ${n(summary.candidates.Medium)} medium, ${n(summary.candidates.Low)} low priority.`
       : '',

@@ -75,6 +75,7 @@ export function tenantView(overrides: Partial<TenantStatusView> = {}): TenantSta
     lastSyncErrorText: '',
     syncRunning: false,
     failedWorkText: '',
+    reclaimText: '',
     ...overrides,
   };
 }

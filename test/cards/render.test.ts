@@ -85,6 +85,7 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
         ],
       }),
     ],
+    ['seats freed by reclaims', statusView({ reclaimText: '12 seats freed by reclaims to date, $360 a month saved.' })],
     ['dead-lettered work', statusView({ failedWorkText: '2 background tasks (such as a result post) could not be delivered and were set aside. See GET /api/v1/m365/jobs?status=dead for why, and retry there.' })],
     [
       'failed sync with a long error',
@@ -278,6 +279,12 @@ describe('digest card', () => {
     const card = renderValid('digest', digestView(digestInput({ tenantName: HOSTILE_NAME, inactive: { total: 1, rows: [seat(1, { displayName: HOSTILE_NAME })] } }), DIGEST_NOW));
     expect(texts(card)).toContain(`${HOSTILE_NAME} · Copilot digest, 23 Nov 2026`);
     expect(texts(card)).toContain(HOSTILE_NAME);
+  });
+
+  it('counts the seats freed by reclaims to date next to the savings', () => {
+    const card = renderValid('digest', digestView(digestInput({ freed: { seats: 12, monthly: 360, currency: 'USD' } }), DIGEST_NOW));
+    expect(texts(card)).toContain('Freed by reclaims to date: 12 seats, $360 a month saved.');
+    expect(texts(renderValid('digest', digestView(digestInput({ freed: { seats: 0, monthly: 0, currency: null } }), DIGEST_NOW))).join('\n')).not.toContain('Freed by reclaims');
   });
 
   it('says how old the data is when the latest sync is over 24 hours old', () => {

@@ -51,6 +51,8 @@ export function digestKey(conversationId: string, tenantId: string, day: string)
 
 export interface DigestDeps {
   subscriptions: DigestSubscriptionStore;
+  /** Seats freed by reclaims to date, for the savings section. */
+  freed?: (tenantId: string) => { seats: number; monthly: number; currency: string | null };
   tenants: TenantReads;
   runs: Pick<SyncRunReads, 'get' | 'latestFinished'>;
   analytics: AnalyticsReads;
@@ -167,6 +169,7 @@ export class DigestService {
           security: this.deps.security(tenant.id, now),
           lastSync: this.deps.runs.latestFinished(tenant.id),
           exportUrl,
+          freed: this.deps.freed?.(tenant.id),
         },
         now,
       ),

@@ -13,6 +13,8 @@ export class StatusService {
     private readonly sync: { isRunning(tenantId: string): boolean; storageState(): StorageState },
     private readonly failedWork: { countDead(tenantId: string): number },
     private readonly sources: SourceStatusReads,
+    /** Seats freed by reclaims to date, for the card (absent: not shown). */
+    private readonly freed?: (tenantId: string) => { seats: number; monthly: number; currency: string | null },
   ) {}
 
   /** Tenants matching a name, domain or id fragment typed after a command; all of them when empty. */
@@ -40,6 +42,7 @@ export class StatusService {
         syncRunning: this.sync.isRunning(tenant.id),
         deadJobs: this.failedWork.countDead(tenant.id),
         sources: this.sources.list(tenant.id),
+        freed: this.freed?.(tenant.id),
         now,
       });
       // Syncs paused for a full disk: the card says why the data stops getting fresher and what to do.

@@ -1,3 +1,4 @@
+import { formatMoney } from '../../domain/seat-savings';
 import { CARD_LIST_LIMITS, type CardColor, type SourceLine, type SyncResultView, type SyncStartedView, type TenantStatusView } from '../../cards/view-models';
 import { READ_REQUIREMENTS } from '../../domain/access-requirements';
 import { SOURCE_IDS, ageInDays, isStale, type SourceStatusRecord } from '../../domain/activity-sources';
@@ -8,6 +9,8 @@ import type { TenantRecord } from '../../domain/tenant';
 import { agoText, dayText, durationText, utcText } from '../../cards/time-text';
 
 export interface TenantStatusInput {
+  /** Seats removed by approved reclaims (not undone, not dry runs), and their monthly price. */
+  freed?: { seats: number; monthly: number; currency: string | null };
   tenant: TenantRecord;
   counts: UserCounts;
   skus: SkuRow[];
@@ -66,6 +69,10 @@ export function tenantStatusView(input: TenantStatusInput): TenantStatusView {
         ? ''
         : `${input.deadJobs} background ${input.deadJobs === 1 ? 'task' : 'tasks'} (such as a result post) could not be delivered and ${input.deadJobs === 1 ? 'was' : 'were'} set aside. See GET /api/v1/m365/jobs?status=dead for why, and retry there.`,
     sources: sourceLines(input.sources, now),
+    reclaimText:
+      input.freed && input.freed.seats > 0
+        ? `${input.freed.seats} seat${input.freed.seats === 1 ? '' : 's'} freed by reclaims to date${input.freed.currency ? `, ${formatMoney(input.freed.monthly, input.freed.currency)} a month saved` : ''}.`
+        : '',
   };
 }
 
