@@ -95,7 +95,7 @@ function statusOf(view: ReclaimView): [string, Color] {
     count('failed') ? `${count('failed')} failed` : '',
     count('undone') ? `${count('undone')} given back` : '',
   ].filter(Boolean);
-  return [`Done · ${parts.join(', ') || 'nothing to do'}`, count('failed') > 0 ? 'Attention' : 'Good'];
+  return [`Done · ${parts.join(', ') || 'nothing to do'}`, count('failed') > 0 ? 'Attention' : count('removed') > 0 ? 'Good' : 'Warning'];
 }
 
 /** The request card's view: the same card for everyone, with the viewer's own buttons and note. */
@@ -126,7 +126,9 @@ export function reclaimRequestView(view: ReclaimView, now: Date, audience: 'ever
   const undoable = items.filter((i) => i.state === 'removed' && i.undoUntil !== null && i.undoUntil > now.toISOString());
   const viewerNote =
     audience === 'everyone'
-      ? 'Approvers see Approve and Reject here (or press Review). Everyone else sees the status.'
+      ? view.phase === 'awaiting_approval'
+        ? 'Approvers see Approve and Reject here (or press Review). Everyone else sees the status.'
+        : 'This card follows the request as it moves. Type **reclaim history** for the whole trail.'
       : rights.canDecide
         ? `You may decide. Approving re-checks every seat just before removal and skips any seat that changed.${request.mode === 'dry-run' ? ' Dry run: nothing will change.' : ''}`
         : (rights.why ?? (view.phase === 'awaiting_approval' ? '' : 'This request is decided; the card follows it as it moves.'));
@@ -136,7 +138,10 @@ export function reclaimRequestView(view: ReclaimView, now: Date, audience: 'ever
     statusColor,
     dryRun: request.mode === 'dry-run',
     byText: `Requested by ${request.requestedBy.name ?? 'an admin'} on ${utcText(request.requestedAt)}${request.decidedAt ? ` · ${request.decision} by ${request.decidedBy?.name ?? 'an approver'} on ${utcText(request.decidedAt)}` : ''}`,
-    totalsText: `Saving if all are removed: ${formatMoney(saving, currency)} a month${unpriced > 0 ? ` (${unpriced} seat${unpriced === 1 ? '' : 's'} without a price)` : ''}.`,
+    totalsText:
+      view.phase === 'done' && request.decision === 'approved' && request.mode === 'on'
+        ? `Saved: ${formatMoney(items.filter((i) => i.state === 'removed').reduce((sum, i) => sum + (i.monthlySaving ?? 0), 0), currency)} a month by the seats removed.`
+        : `Saving if all are removed: ${formatMoney(saving, currency)} a month${unpriced > 0 ? ` (${unpriced} seat${unpriced === 1 ? '' : 's'} without a price)` : ''}.`,
     noticeText: '',
     noticeColor: 'Default',
     rows,

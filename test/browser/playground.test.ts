@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/adapters/logging/logger';
 import { startHarness, type Harness } from '../helpers/harness';
 import { generateDemoTenant } from '../../demo-tenant/generator';
+import { cardAction, message, post } from '../helpers/teams-activities';
 import { CHROMIUM_ARGS, browserSuiteDecision, freePort, startPlayground, type StartedPlayground } from './playground-helpers';
 
 const CHROMIUM = browserSuiteDecision(process.env);
@@ -35,7 +36,8 @@ let failures = 0;
 beforeAll(async () => {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   // The tenant `npm start` shows (DEMO_USERS=250), so the screenshots are what a newcomer sees.
-  h = await startHarness({ data: generateDemoTenant({ users: 250 }), app: { cardSyncWaitMs: 15_000 } });
+  // RECLAIM_MODE=on so the reclaim screenshots show removals (the demo tenant takes the writes).
+  h = await startHarness({ data: generateDemoTenant({ users: 250 }), config: { RECLAIM_MODE: 'on' }, app: { cardSyncWaitMs: 15_000 } });
   playground = await startPlayground({ botPort: h.app.port, port: await freePort(), logger: createLogger('silent') });
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport: { width: 1400, height: 1400 }, deviceScaleFactor: 2, locale: 'en-US', timezoneId: 'UTC' });
@@ -381,5 +383,65 @@ describe.skipIf(NO_CHROMIUM)('the daily digest in the Agents Playground', () => 
     } finally {
       if (size) await page.setViewportSize(size);
     }
+  });
+});
+
+describe.skipIf(NO_CHROMIUM)('licence reclaim in the Agents Playground', () => {
+  /** Another admin, outside the Playground (it has one user): their message and their press go to /api/messages directly. */
+  const OTHER = { id: '29:other-admin', name: 'Adele Vance', aadObjectId: '6a7b8c9d-0e1f-4a2b-8c3d-4e5f60718293' };
+
+  it('request card, the requester\'s view against an approver\'s, the removed state with Undo, and a skipped seat with its reason', async () => {
+    await page.locator('button[aria-label="Personal Chat"]').first().click();
+    const t = tenant();
+    if (h.app.runs.latest(t.id)?.status !== 'success') await h.app.sync.request(t.id, 'test').done;
+    const seats = h.app.analytics.seats(t.id, { recommendation: 'reclaim', offset: 0, limit: 200 })?.rows ?? [];
+    const groupSeat = seats.find((s) => s.accountEnabled && !s.direct && s.groups.length === 1);
+    const directSeat = seats.find((s) => s.accountEnabled && s.direct && s.groups.length === 0);
+    if (!groupSeat || !directSeat) throw new Error('the demo tenant has no idle group seat or direct seat');
+
+    // Alex (the Playground's user) asks for the group seat: the request card is posted in the chat.
+    const cardA = await nextCard(groupSeat.userPrincipalName, () => send(personalEditor(), `reclaim ${groupSeat.userPrincipalName}`));
+    expect(await cardA.innerText()).toMatch(/Waiting for an approver/);
+    expect(await cardA.innerText()).toMatch(/via group/);
+    expect(await cardA.innerText()).toMatch(/\$30\.00\/month|\$30\/month/);
+    await expectNoClippedText(cardA);
+    await shoot(cardA, 'reclaim-request-card.png');
+
+    // Review as the requester: the two-person rule keeps Approve away from them.
+    await cardA.getByRole('button', { name: 'Review' }).click();
+    await expect.poll(() => cardA.innerText(), { timeout: WAIT }).toMatch(/two-person rule/);
+    expect(await cardA.getByRole('button', { name: 'Approve and remove' }).count()).toBe(0);
+    await shoot(cardA, 'reclaim-requester-view.png');
+
+    // Another admin asks for the direct seat in the same chat; Alex may approve that one.
+    const target = h.app.reclaims.history({ tenantId: t.id, offset: 0, limit: 1 }).items[0];
+    const view = h.app.reclaims.view(target.requestId, { aadObjectId: undefined, teamsUserId: '', name: undefined }, new Date());
+    const ref = view?.request.approvalsTarget as { serviceUrl: string; conversation: { id: string } };
+    const conversation = { conversationId: ref.conversation.id, scope: 'personal' as const };
+    const cardB = await nextCard(directSeat.userPrincipalName, async () => {
+      const res = await post(h.app.url, { ...message(ref.serviceUrl, conversation, `reclaim ${directSeat.userPrincipalName}`), from: OTHER });
+      expect(res.status).toBe(200);
+    });
+    await cardB.getByRole('button', { name: 'Review' }).click();
+    await cardB.getByRole('button', { name: 'Approve and remove' }).waitFor({ state: 'visible', timeout: WAIT });
+    expect(await cardB.getByRole('button', { name: 'Reject' }).count()).toBe(1);
+    await shoot(cardB, 'reclaim-approver-view.png');
+
+    // Alex approves: re-checked, removed in the demo tenant, the card updated in place; Review then offers Undo.
+    await cardB.getByRole('button', { name: 'Approve and remove' }).click();
+    await expect.poll(() => cardB.innerText(), { timeout: WAIT }).toMatch(/Done · 1 removed/);
+    const holder = h.demo.server.data.users.find((u) => u.id.toLowerCase() === directSeat.userId.toLowerCase());
+    expect(holder?.assignedLicenses.some((l) => l.skuId.toLowerCase() === directSeat.skuId.toLowerCase())).toBe(false);
+    await cardB.getByRole('button', { name: 'Review' }).click();
+    await cardB.getByRole('button', { name: /^Undo / }).waitFor({ state: 'visible', timeout: WAIT });
+    expect(await cardB.innerText()).toMatch(/Undo until/);
+    await shoot(cardB, 'reclaim-removed.png');
+
+    // The other admin approves Alex's request without "remove from group": skipped, with the reason, in place.
+    const res = await post(h.app.url, { ...cardAction(ref.serviceUrl, conversation, 'reclaim.approve', { requestId: target.requestId }), from: OTHER });
+    expect(res.status).toBe(200);
+    await expect.poll(() => cardA.innerText(), { timeout: WAIT }).toMatch(/Skipped/);
+    expect(await cardA.innerText()).toMatch(/inherited from a group|comes from the group/);
+    await shoot(cardA, 'reclaim-skipped.png');
   });
 });
