@@ -133,6 +133,16 @@ describe('reclaim, RECLAIM_MODE=on', () => {
     const undo = executeActions(doneView).find((x) => x.verb === 'reclaim.undo');
     expect(undo?.title).toMatch(/^Undo /);
     expect(cardText(await press('reclaim.undo', undo?.data, STRANGER))).toContain('Only the people in ADMINS');
+    // No free seat (someone took it): the undo says so and changes nothing; with a seat bought, it goes through.
+    const sku = h.demo.server.data.subscribedSkus.find((x) => x.skuId.toLowerCase() === COPILOT);
+    if (!sku) throw new Error('no Copilot SKU');
+    const enabled = sku.prepaidUnits.enabled;
+    sku.prepaidUnits.enabled = sku.consumedUnits;
+    await press('reclaim.undo', undo?.data, APPROVER);
+    const refused = await until('the refused undo', () => itemsOf(requestId).find((i) => i.undoError !== null));
+    expect(refused.undoError).toContain('No free seat of Microsoft_365_Copilot');
+    expect(refused.state).toBe('removed');
+    sku.prepaidUnits.enabled = enabled;
     await press('reclaim.undo', undo?.data, APPROVER);
     const undone = await until('the undo', () => itemsOf(requestId).find((i) => i.state === 'undone'));
     expect(holdsCopilot(h.demo.server.data, undone.userId)).toEqual([{ groupId: null, disabledPlans: undone.disabledPlans ?? [] }]);
