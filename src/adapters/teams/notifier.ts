@@ -1,4 +1,4 @@
-import { CardFactory, MessageFactory, type ConversationReference } from 'botbuilder';
+import { CardFactory, MessageFactory, type ConversationReference, type TurnContext } from 'botbuilder';
 import type { TeamsAdapter } from '@microsoft/teams-ai';
 import type { Logger } from 'pino';
 import type { AdaptiveCardJson } from '../../cards/render';
@@ -21,25 +21,14 @@ export class TeamsNotifier implements Notifier {
   ) {}
 
   async post(target: ConversationTarget, cards: AdaptiveCardJson[], what: string): Promise<void> {
-    // The adapter hands an error thrown inside the turn to the bot's onTurnError (which logs it and
-    // returns), so continueConversationAsync would resolve as if the post had gone out: catch it here.
-    let failure: { error: unknown } | undefined;
-    try {
-      await this.adapter.continueConversationAsync(this.appId, target as Partial<ConversationReference>, async (context) => {
-        try {
-          this.withoutInnerRetries(context.turnState.get(this.adapter.ConnectorClientKey));
-          // One card a message: Teams' 28 KB limit applies to the whole message.
-          for (const card of cards) {
-            await this.rate.take(target.conversation.id);
-            await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
-          }
-        } catch (error) {
-          failure = { error };
-        }
-      });
-    } catch (error) {
-      failure = { error };
-    }
+    const failure = await inConversation(this.adapter, this.appId, target, async (context) => {
+      this.withoutInnerRetries(context.turnState.get(this.adapter.ConnectorClientKey));
+      // One card a message: Teams' 28 KB limit applies to the whole message.
+      for (const card of cards) {
+        await this.rate.take(target.conversation.id);
+        await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+      }
+    });
     if (!failure) return;
     const problem = deliveryError(failure.error, what, target);
     this.logger.warn({ err: failure.error, conversation: target.conversation.id, what, retryable: !(problem instanceof PermanentError) }, 'proactive post failed');
@@ -63,6 +52,27 @@ export class TeamsNotifier implements Notifier {
       this.logger.warn(`the Bot Framework connector client has no "${CONNECTOR_RETRY_POLICY}" to turn off (botbuilder changed?): proactive posts retry 429 inside their job, which slows fan-outs`);
     }
   }
+}
+
+/**
+ * Runs `work` in a proactive turn of the conversation and returns what failed, if anything. The
+ * adapter hands an error thrown inside the turn to the bot's onTurnError (which logs it and returns),
+ * so continueConversationAsync would resolve as if the post had gone out: it is caught here.
+ */
+export async function inConversation(adapter: TeamsAdapter, appId: string, target: ConversationTarget, work: (context: TurnContext) => Promise<void>): Promise<{ error: unknown } | undefined> {
+  let failure: { error: unknown } | undefined;
+  try {
+    await adapter.continueConversationAsync(appId, target as Partial<ConversationReference>, async (context) => {
+      try {
+        await work(context);
+      } catch (error) {
+        failure = { error };
+      }
+    });
+  } catch (error) {
+    failure = { error };
+  }
+  return failure;
 }
 
 /** @azure/core-rest-pipeline's name for the retry policy its default pipeline adds. */

@@ -1,10 +1,10 @@
-import { CardFactory, MessageFactory, type ConversationReference, type TurnContext } from 'botbuilder';
+import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import type { TeamsAdapter } from '@microsoft/teams-ai';
 import type { Logger } from 'pino';
 import type { AdaptiveCardJson } from '../../cards/render';
 import type { ConversationTarget } from '../../usecases/notify/ports';
 import type { ReclaimMessenger } from '../../usecases/reclaim/ports';
-import { deliveryError } from './notifier';
+import { deliveryError, inConversation } from './notifier';
 import { TeamsPostRate } from './post-rate';
 
 /**
@@ -38,22 +38,9 @@ export class TeamsReclaimMessenger implements ReclaimMessenger {
   }
 
   private async inConversation(target: ConversationTarget, what: string, work: (context: TurnContext) => Promise<void>): Promise<void> {
-    // The adapter hands an error thrown inside the turn to onTurnError; catch it here so the outbox sees it.
-    let failure: { error: unknown } | undefined;
-    try {
-      await this.adapter.continueConversationAsync(this.appId, target as Partial<ConversationReference>, async (context) => {
-        try {
-          await work(context);
-        } catch (error) {
-          failure = { error };
-        }
-      });
-    } catch (error) {
-      failure = { error };
-    }
+    const failure = await inConversation(this.adapter, this.appId, target, work);
     if (!failure) return;
-    const problem = deliveryError(failure.error, what, target);
     this.logger.warn({ err: failure.error, conversation: target.conversation.id, what }, 'reclaim card post failed');
-    throw problem;
+    throw deliveryError(failure.error, what, target);
   }
 }

@@ -89,19 +89,11 @@ export interface ReclaimTransition {
   reason: string | null;
 }
 
-export interface NewReclaimItem {
-  userId: string;
-  userPrincipalName: string;
-  displayName: string | null;
-  skuId: string;
-  skuName: string;
-  assignment: SeatAssignment;
-  evidence: ReclaimEvidence;
-  monthlySaving: number | null;
-  currency: string;
-  /** Offered on the approval card ("Reclaim and give to <name>"): the next best candidate. */
+/** A seat as a request records it: who, which SKU, how assigned, the evidence and the saving. */
+export type NewReclaimItem = Pick<ReclaimItem, 'userId' | 'userPrincipalName' | 'displayName' | 'skuId' | 'skuName' | 'assignment' | 'evidence' | 'monthlySaving' | 'currency'> & {
+  /** Offered on the approval card ("Reclaim and give to <name>"): the next best candidate (not offered yet). */
   reassignCandidate: { userId: string; displayName: string | null; userPrincipalName: string } | null;
-}
+};
 
 export interface NewReclaimRequest {
   tenantId: string;

@@ -66,8 +66,6 @@ export interface ApproveInput {
   caller: ReclaimCaller;
   /** Item ids (of this request) to remove by taking the user out of the assigning group. */
   removeFromGroup: number[];
-  /** Item ids whose seat goes to the candidate the request offered. */
-  reassign: number[];
 }
 
 export type DecisionOutcome =
@@ -83,8 +81,6 @@ export interface ReclaimApi {
   view(requestId: string, caller: ReclaimCaller, now: Date): ReclaimView | undefined;
   approve(input: ApproveInput, now: Date): DecisionOutcome;
   reject(requestId: string, caller: ReclaimCaller, reason: string | null, now: Date): DecisionOutcome;
-  /** The holder's answer to the nudge: only the holder themself may give it. */
-  answerNudge(itemId: number, answer: 'keep' | 'release', caller: ReclaimCaller, now: Date): { kind: 'done' | 'already' | 'refused'; item: ReclaimItem | undefined; message: string };
   undo(itemId: number, caller: ReclaimCaller, now: Date): { kind: 'queued' | 'already' | 'refused'; message: string; view: ReclaimView | null };
   history(query: ReclaimHistoryQuery): { total: number; items: Array<ReclaimItem & { transitions: ReclaimTransition[] }> };
   freed(tenantId: string): { seats: number; monthly: number; currency: string | null };

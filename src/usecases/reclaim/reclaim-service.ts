@@ -192,10 +192,6 @@ export class ReclaimService implements ReclaimApi {
     );
   }
 
-  answerNudge(): { kind: 'refused'; item: undefined; message: string } {
-    return { kind: 'refused', item: undefined, message: 'Asking seat holders first (the nudge) is not available in this version.' };
-  }
-
   undo(itemId: number, caller: ReclaimCaller, now: Date): { kind: 'queued' | 'already' | 'refused'; message: string; view: ReclaimView | null } {
     const item = this.deps.store.item(itemId);
     const request = item && this.deps.store.request(item.requestId);

@@ -37,7 +37,7 @@ export function reclaimApproveAction(deps: { reclaims: ReclaimApi; now?: () => D
     invalidData,
     async run(data, request) {
       const now = (deps.now ?? (() => new Date()))();
-      return answer(deps.reclaims.approve({ requestId: data.requestId, caller: callerOf(request.actor), removeFromGroup: groupChoices(data), reassign: [] }, now), now);
+      return answer(deps.reclaims.approve({ requestId: data.requestId, caller: callerOf(request.actor), removeFromGroup: groupChoices(data) }, now), now);
     },
   };
 }
