@@ -128,7 +128,14 @@ describe('reclaim, RECLAIM_MODE=on', () => {
     expect(trailOf).toEqual(['requested', 'approved', 'rechecking', 'removing', 'removed']);
 
     // The card was updated in place (PUT to the posted activity) and now offers Undo to an approver.
-    await until('the card update', () => connector.activities.find((m) => m.method === 'PUT' && cardText(m.activity.attachments?.[0]?.content).includes('Done · 2 removed')));
+    const updated = await until('the card update', () => connector.activities.find((m) => m.method === 'PUT' && cardText(m.activity.attachments?.[0]?.content).includes('Done · 2 removed')));
+    // In place: the PUT targets the message the first post created.
+    const cardId = h.app.reclaims.view(requestId, { aadObjectId: undefined, teamsUserId: '', name: undefined }, new Date())?.request.cardActivityId;
+    expect(cardId).toMatch(/^recorded-\d+$/);
+    expect(updated.replyToId).toBe(cardId);
+    expect(connector.activities.filter((m) => m.method === 'POST' && m.activity.attachments?.length && cardText(m.activity.attachments[0].content).includes('Reclaim request'))).toHaveLength(1);
+    // The approver has talked to the bot since: the posted card's refresh now names them too.
+    expect((updated.activity.attachments?.[0]?.content as { refresh: { userIds: string[] } }).refresh.userIds).toEqual(expect.arrayContaining([ADMIN.id, APPROVER.id]));
     const doneView = await press('reclaim.view', { requestId }, APPROVER);
     const undo = executeActions(doneView).find((x) => x.verb === 'reclaim.undo');
     expect(undo?.title).toMatch(/^Undo /);

@@ -341,6 +341,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     return cached.graph;
   };
   const reclaimStore = new SqliteReclaimStore(db);
+  const teamsUsers = new SqliteTeamsUserIds(db);
   const reclaimSeats = new SqliteReclaimSeats(db);
   const reclaims = new ReclaimService({
     store: reclaimStore,
@@ -364,7 +365,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     mode: () => config.reclaim.mode,
     messenger: new TeamsReclaimMessenger(adapter, botAppId(config.bot), logger),
     cards: reclaimCards,
-    teamsUsers: new SqliteTeamsUserIds(db),
+    teamsUsers,
     upnOf: (id) => users.upnOf(id),
   });
   reclaims.register(jobRegistry);
@@ -376,6 +377,9 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     conversations,
     logger,
     allowedTenants: config.botAllowedTenants,
+    onActor: (actor) => {
+      if (actor.aadObjectId && actor.id) teamsUsers.remember(actor.aadObjectId, actor.id);
+    },
     commands: (commandList) => [
       helpCommand(commandList),
       statusCommand(status),

@@ -25,6 +25,8 @@ export interface BotDeps {
   commands: (commandList: () => CommandHelp[]) => BotCommand[];
   /** Every Action.Execute verb, one handler each (card-actions/). */
   cardActions: RegisteredCardAction[];
+  /** Each sender of a message or a card action (the reclaim card's refresh names approvers by their Teams id). */
+  onActor?: (actor: Actor) => void;
 }
 
 /**
@@ -68,11 +70,13 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
       );
       return;
     }
+    const actor = actorOf(context);
+    deps.onActor?.(actor);
     const replies = await command.run({
       argument: parsed.argument,
       personal: isPersonal(context.activity),
       replyTarget: replyTargetOf(context),
-      actor: actorOf(context),
+      actor,
       timeZone: timeZoneOf(context.activity),
       requestId: context.activity.id,
     });
@@ -82,7 +86,9 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
   for (const action of deps.cardActions) {
     app.adaptiveCards.actionExecute(action.verb, async (context, _state, data): Promise<AdaptiveCard> => {
       rememberConversation(conversations, context.activity);
-      return asTeamsCard(await action.run(data, { replyTarget: replyTargetOf(context), actor: actorOf(context) }));
+      const actor = actorOf(context);
+      deps.onActor?.(actor);
+      return asTeamsCard(await action.run(data, { replyTarget: replyTargetOf(context), actor }));
     });
   }
 
