@@ -169,6 +169,21 @@ describe('reclaim, RECLAIM_MODE=on', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('requests the seats ticked on the inactive card, refusing non-admins and tampered ids', async () => {
+    const picks = idleSeats('direct').slice(5, 7);
+    const before = h.app.reclaims.history({ tenantId, offset: 0, limit: 1 }).total;
+    expect(cardText(await press('reclaim.request', { tenantId, users: picks.map((p) => p.userId).join(',') }, STRANGER))).toContain('Only Seat Steward admins');
+    expect(cardText(await press('reclaim.request', { tenantId, users: `${picks[0].userId},1 OR 1=1` }, ADMIN))).toContain('This reclaim request is not valid');
+    expect(h.app.reclaims.history({ tenantId, offset: 0, limit: 1 }).total).toBe(before);
+    const page = await press('reclaim.request', { tenantId, users: picks.map((p) => p.userId).join(',') }, ADMIN);
+    expect(cardText(page)).toContain('reclaim request for 2 seats posted here for approval');
+    expect(cardText(page)).toContain('Copilot seats to take back');
+    const latest = latestRequest();
+    expect(itemsOf(latest.requestId).map((i) => i.userId).sort()).toEqual(picks.map((p) => p.userId.toLowerCase()).sort());
+    // Asking again for the same seats: already in an open request, nothing new.
+    expect(cardText(await press('reclaim.request', { tenantId, users: picks[0].userId }, ADMIN))).toContain('already in another open request');
+  });
+
   it('re-checks before removing: skips a seat someone removed meanwhile and a group seat without "remove from group"; removes from the group when chosen', async () => {
     const gone = idleSeats('direct')[2];
     const groups = idleSeats('group');

@@ -89,7 +89,8 @@ interface Row {
 function rowsOf(card: Card): Row[] {
   const body = card.body as Array<Record<string, unknown>>;
   return body
-    .filter((el) => el.type === 'Container')
+    // Seat rows are the containers that start with a column set (the last one holds the reclaim picker).
+    .filter((el) => el.type === 'Container' && (el.items as Array<Record<string, unknown>>)[0]?.type === 'ColumnSet')
     .map((el) => {
       const items = el.items as Array<Record<string, unknown>>;
       const columns = (items[0].columns as Array<{ items: Array<{ text: string }> }>).map((c) => c.items[0].text);
@@ -148,7 +149,7 @@ describe('inactive', () => {
   ])('filters by tier: inactive %s', async (filter, badge) => {
     const first = await say(`inactive contoso ${filter}`);
     expect(cardText(first)).toContain(`Tier: ${filter} · page 1 of`);
-    for (const next of executeActions(first)) expect(next.data).toMatchObject({ tier: filter });
+    for (const next of executeActions(first).filter((a) => a.verb === 'inactive.page')) expect(next.data).toMatchObject({ tier: filter });
     const rows = (await allPages(first, 'inactive.page')).flat();
     expect(new Set(rows.map(upnOf))).toEqual(new Set([...expectedTiers].filter(([, t]) => t === badge).map(([upn]) => upn)));
   });

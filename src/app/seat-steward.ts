@@ -98,6 +98,7 @@ import type { LicenceGraph } from '../usecases/reclaim/ports';
 import { reclaimCards } from '../cards/reclaim-views';
 import { reclaimCommand } from '../entry/bot/commands/reclaim';
 import { reclaimViewAction } from '../entry/bot/card-actions/reclaim-view';
+import { reclaimRequestAction } from '../entry/bot/card-actions/reclaim-request';
 import { reclaimApproveAction, reclaimRejectAction } from '../entry/bot/card-actions/reclaim-decide';
 import { reclaimUndoAction } from '../entry/bot/card-actions/reclaim-undo';
 import { registerReclaimRoutes } from '../entry/api/reclaim-routes';
@@ -401,6 +402,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
       registerCardAction(auditStopConfirmAction({ status, subscriptions: auditSubscriptions })),
       registerCardAction(inactivePageAction(seatLists)),
       registerCardAction(candidatesPageAction(seatLists)),
+      registerCardAction(reclaimRequestAction({ ...seatLists, reclaims })),
       registerCardAction(reclaimViewAction({ reclaims })),
       registerCardAction(reclaimApproveAction({ reclaims })),
       registerCardAction(reclaimRejectAction({ reclaims })),

@@ -60,6 +60,12 @@ export interface InactiveView {
   previousData: InactivePageData;
   hasNext: boolean;
   nextData: InactivePageData;
+  /** Seats to tick for a reclaim request (this page's reclaimable rows); none on the review list. */
+  canRequest: boolean;
+  pickChoices: Array<{ title: string; value: string }>;
+  requestData: { tenantId: string };
+  /** What the last button did ("Reclaim request for 2 seats posted for approval."); empty otherwise. */
+  noticeText: string;
 }
 
 export interface CandidateRowView {
@@ -181,6 +187,7 @@ export interface InactiveInput {
   summary: CopilotSeatSummary;
   seats: { asOf: string; total: number; rows: StoredSeat[] };
   now: Date;
+  notice?: string;
 }
 
 /** The `inactive` card: one page of the seats to take back (or to review), with counts by tier and every source's date. */
@@ -211,6 +218,12 @@ export function inactiveView(input: InactiveInput): InactiveView {
     previousData: { tenantId: input.tenantId, tier: filter, page: Math.max(1, page - 1) },
     hasNext: page < paging.pages,
     nextData: { tenantId: input.tenantId, tier: filter, page: page + 1 },
+    canRequest: filter !== 'review' && seats.rows.some((s) => s.recommendation === 'reclaim'),
+    pickChoices: seats.rows
+      .filter((s) => s.recommendation === 'reclaim')
+      .map((s) => ({ title: clip(`${s.displayName ?? s.userPrincipalName} · ${idleText(s)}`, MAX_NAME), value: s.userId })),
+    requestData: { tenantId: input.tenantId },
+    noticeText: input.notice ?? '',
   };
 }
 

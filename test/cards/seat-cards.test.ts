@@ -40,14 +40,16 @@ describe('inactive card', () => {
     expect(text).toContain('No Copilot activity in the usage report or the audit log');
     expect(text).toContain('Last Copilot activity 20 Sep 2026 · audit log as of 23 Nov 2026');
     expect(text).toContain('Via group Copilot Pilot: taking the seat back means removing them from that group.');
-    // One page only: no paging buttons.
-    expect(executeActions(card)).toEqual([]);
+    // One page only: no paging buttons; the reclaim picker lists this page's reclaimable seats by object id.
+    expect(executeActions(card)).toEqual([{ title: 'Request reclaim', verb: 'reclaim.request', data: { tenantId: 't1' } }]);
+    const picker = JSON.stringify(card).match(/"id":"users"/g);
+    expect(picker).toHaveLength(1);
   });
 
   it('pages with Previous and Next buttons that carry the tenant, the filter and the page number only', () => {
     const card = valid(renderCard('inactive', inactiveView({ tenantId: 't1', tenantName: 'Contoso Ltd', filter: 'probable', page: 2, summary: seatSummary(), seats: { asOf: ASOF, total: 47, rows: Array.from({ length: SEAT_PAGE_SIZE }, (_, i) => storedSeat(10 + i)) }, now: SEAT_NOW })));
     expect(cardText(card)).toContain('Tier: probable · page 2 of 5 · seats 11–20 of 47');
-    expect(executeActions(card)).toEqual([
+    expect(executeActions(card).filter((a) => a.verb === 'inactive.page')).toEqual([
       { title: 'Previous page', verb: 'inactive.page', data: { tenantId: 't1', tier: 'probable', page: 1 } },
       { title: 'Next page', verb: 'inactive.page', data: { tenantId: 't1', tier: 'probable', page: 3 } },
     ]);

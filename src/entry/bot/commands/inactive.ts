@@ -42,13 +42,13 @@ export function noSuchPageCard(page: number, total: number, command: string): Ad
 }
 
 /** One page of `inactive`, always read from the tenant's current analytics (a button's data only says which page). */
-export function inactivePageCard(deps: SeatListDeps, tenant: TenantRecord, filter: InactiveFilter, page: number): AdaptiveCardJson {
+export function inactivePageCard(deps: SeatListDeps, tenant: TenantRecord, filter: InactiveFilter, page: number, notice?: string): AdaptiveCardJson {
   const stored = deps.analytics.summary(tenant.id);
   const seats = stored && deps.analytics.seats(tenant.id, { ...QUERY[filter], offset: (page - 1) * SEAT_PAGE_SIZE, limit: SEAT_PAGE_SIZE });
   if (!stored || !seats) return noAnalyticsCard(tenant.tenantName);
   if (page > 1 && seats.rows.length === 0) return noSuchPageCard(page, seats.total, filter === 'all' ? 'inactive' : `inactive ${filter}`);
   const now = (deps.now ?? (() => new Date()))();
-  return renderCard('inactive', inactiveView({ tenantId: tenant.id, tenantName: tenant.tenantName, filter, page, summary: stored.summary, seats, now }));
+  return renderCard('inactive', inactiveView({ tenantId: tenant.id, tenantName: tenant.tenantName, filter, page, summary: stored.summary, seats, now, notice }));
 }
 
 /** The filter word may come before or after the tenant name ("inactive certain contoso", "inactive contoso certain"). */

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import type { ReclaimApi } from '../../../usecases/reclaim/reclaim-api';
+import { adminRefusalCard } from '../admin-gate';
+import type { CardAction } from '../bot-types';
+import { callerOf, requestOutcomeText } from '../commands/reclaim';
+import { inactivePageCard, type SeatListDeps } from '../commands/inactive';
+import { errorCard } from '../error-card';
+import { tenantOfCard } from './tenant-card-data';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The ticked seats come back as the Input.ChoiceSet's comma-separated object ids; nothing else is trusted. */
+const requestData = z.object({
+  tenantId: z.string().trim().min(1).max(128),
+  users: z
+    .string()
+    .max(40 * 50)
+    .refine((v) => v.split(',').every((s) => s.trim() === '' || GUID.test(s.trim())), 'expected object ids')
+    .optional(),
+});
+
+/**
+ * Request reclaim from the `inactive` card (verb reclaim.request): the seats ticked on the page go
+ * to an approver. The sender must be an admin; the seats are read again from the current analytics
+ * (the card only names them), and the page comes back with what happened.
+ */
+export function reclaimRequestAction(deps: SeatListDeps & { reclaims: ReclaimApi }): CardAction<z.infer<typeof requestData>> {
+  return {
+    verb: 'reclaim.request',
+    data: requestData,
+    invalidData: { title: 'This reclaim request is not valid', message: 'The card sent seats Seat Steward does not recognise (object ids only, at most 50). Nothing was requested. Type **inactive** for a fresh list.' },
+    async run(data, request) {
+      const gate = deps.isAdmin(request.actor);
+      if (!gate.allowed) return adminRefusalCard(gate.reason);
+      const found = tenantOfCard(deps.status, { tenantId: data.tenantId });
+      if ('card' in found) return found.card;
+      const users = (data.users ?? '').split(',').map((u) => u.trim()).filter((u) => u !== '');
+      if (users.length > 50) return errorCard('Too many seats at once', 'Tick at most 50 seats per request (a page has 10). Nothing was requested.');
+      if (users.length === 0) return errorCard('No seat ticked', 'Tick the seats to reclaim on the list first, then press Request reclaim. Nothing was requested.');
+      const now = (deps.now ?? (() => new Date()))();
+      const outcome = await deps.reclaims.request({ tenantId: found.tenant.id, caller: callerOf(request.actor), pick: { users }, source: 'inactive_card', replyTarget: request.replyTarget }, now);
+      if (outcome.kind === 'refused') return errorCard('Reclaim not requested', outcome.reason);
+      const here = deps.reclaims.approvalsConversation(found.tenant.id) === undefined;
+      return inactivePageCard(deps, found.tenant, 'all', 1, requestOutcomeText(outcome, found.tenant.tenantName, here));
+    },
+  };
+}
