@@ -111,7 +111,7 @@ describe('audit_graph: Copilot interactions from the Graph audit log query', () 
 
   it('a second sync covers from the end of the first less the overlap, and stores no record twice', async () => {
     const data = tenant();
-    h = await startHarness({ data, config: { ...FAST, AUDIT_OVERLAP_MINUTES: '600' } });
+    h = await startHarness({ data, config: { ...FAST, AUDIT_OVERLAP_MINUTES: '1440' } });
     const { tenantId } = await sync(h);
     const first = h.app.db.prepare("SELECT as_of FROM source_status WHERE tenant_id = ? AND source = 'audit_graph'").pluck().get(tenantId) as string;
     const counts = new Map(store(h).listLastInteractions(tenantId).map((g) => [g.upn, g.interactions]));
@@ -120,8 +120,9 @@ describe('audit_graph: Copilot interactions from the Graph audit log query', () 
     const creates = requestsTo(h, /\/security\/auditLog\/queries$/).filter((r) => r.startsWith('POST'));
     expect(creates).toHaveLength(1);
     const second = h.app.db.prepare("SELECT as_of FROM source_status WHERE tenant_id = ? AND source = 'audit_graph'").pluck().get(tenantId) as string;
-    // The second window re-reads 10 hours of the first: the records there are served again but counted once.
-    const overlap = auditRecordsIn(data, Date.parse(first) - 600 * 60_000, Date.parse(first));
+    // The second window re-reads a whole day of the first (demo records fall in working hours, so a
+    // shorter overlap can be empty at night): the records there are served again but counted once.
+    const overlap = auditRecordsIn(data, Date.parse(first) - 1440 * 60_000, Date.parse(first));
     expect(overlap.length).toBeGreaterThan(0);
     const newer = expected(data, Date.parse(first), Date.parse(second));
     for (const g of store(h).listLastInteractions(tenantId)) expect(g.interactions).toBe((counts.get(g.upn) ?? 0) + (newer.get(g.upn)?.count ?? 0));
