@@ -10,6 +10,8 @@ export const DEMO_CLIENT_SECRET = 'Dmo8Q~SeatSteward.DemoTenant.NotARealSecret00
 export const DEMO_APP_DISPLAY_NAME = 'Seat Steward (demo)';
 export const DEMO_ORGANIZATION_NAME = 'Contoso Ltd';
 export const DEMO_DOMAIN = 'contoso.onmicrosoft.com';
+/** Seat Steward's id in the demo tenant's Teams app catalog (what TEAMS_APP_CATALOG_ID names). */
+export const DEMO_TEAMS_APP_CATALOG_ID = '5c2e9a14-7b3d-4f60-8e1a-2d4c6b8f0a31';
 
 /** Microsoft Graph's application id; accepted as a scope resource like its URL. */
 export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
@@ -37,6 +39,8 @@ export const DEFAULT_APP_ROLES: readonly string[] = [
   // Licence reclaim (RECLAIM_MODE=on): remove and give back seats, and take users out of licence groups.
   'LicenseAssignment.ReadWrite.All',
   'GroupMember.ReadWrite.All',
+  // Reclaim nudge with TEAMS_APP_CATALOG_ID: install the app for a seat holder to ask them 1:1.
+  'TeamsAppInstallation.ReadWriteSelfForUser.All',
   // Office 365 Management APIs (the demo puts every role in every token; each API checks its own).
   'ActivityFeed.Read',
 ];

@@ -14,6 +14,7 @@ import { registerUserRoutes } from './graph/users';
 import { registerAuditLogRoutes } from './graph/audit-log';
 import { registerManagementApiRoutes } from './management-api';
 import { registerLicenceWriteRoutes, ThrottledWrite } from './graph/licence-writes';
+import { registerTeamsAppRoutes } from './graph/teams-apps';
 import { Readable } from 'node:stream';
 import {
   GraphError,
@@ -143,6 +144,7 @@ export async function startDemoTenant(options: StartDemoTenantOptions): Promise<
   registerAuditLogRoutes(router, tokens);
   registerManagementApiRoutes(router, tokens);
   registerLicenceWriteRoutes(router, tokens);
+  registerTeamsAppRoutes(router, tokens);
   const control = new Router();
   if (options.control) registerControlRoutes(control, faults, requests);
 

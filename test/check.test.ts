@@ -155,7 +155,7 @@ describe('POST /sync', () => {
     expect(sources.status).toBe(200);
     const rows = sources.body.data as Array<{ source: string; last_outcome: string; as_of: string | null; stale: boolean; age_days: number | null; label: string }>;
     // Every activity source the check knows was read by this sync, dated and current.
-    const activity = Object.keys(READ_REQUIREMENTS).filter((id) => !['users', 'subscribed_skus', 'license_groups', 'organization', 'reclaim_remove', 'reclaim_group'].includes(id));
+    const activity = Object.keys(READ_REQUIREMENTS).filter((id) => !['users', 'subscribed_skus', 'license_groups', 'organization', 'reclaim_remove', 'reclaim_group', 'reclaim_install'].includes(id));
     expect(rows.map((r) => r.source).sort()).toEqual(activity.sort());
     for (const r of rows) {
       expect({ source: r.source, outcome: r.last_outcome, stale: r.stale, label: r.label }).toEqual({ source: r.source, outcome: 'ok', stale: false, label: READ_REQUIREMENTS[r.source as keyof typeof READ_REQUIREMENTS].label });

@@ -128,6 +128,7 @@ describe('query plans of every list and lookup', () => {
     ['reclaim history of a user (object id)', () => new SqliteReclaimStore(db).history({ tenantId, user: 'c1a7e2b4-0f1d-4a3e-9b5c-6d7e8f9a0b1c', offset: 0, limit: 10 }), [/^SEARCH reclaim_items USING (COVERING )?INDEX reclaim_items_by_user/]],
     ['reclaim history of a user (UPN)', () => new SqliteReclaimStore(db).history({ tenantId, user: 'a@contoso.com', offset: 0, limit: 10 }), [/^SEARCH reclaim_items USING (COVERING )?INDEX reclaim_items_by_upn/]],
     ['reclaim items of a request', () => new SqliteReclaimStore(db).items('6f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e'), [/^SEARCH reclaim_items USING INDEX reclaim_items_by_request/]],
+    ['the personal chat of a seat holder (reclaim nudge)', () => new ConversationStore(db).personalChatOf('c1a7e2b4-0f1d-4a3e-9b5c-6d7e8f9a0b1c'), [/^SEARCH conversations USING INDEX conversations_personal_by_user/]],
     ['reclaims to resume at start', () => new SqliteReclaimStore(db).executing(), [/^SEARCH reclaim_items USING (COVERING )?INDEX reclaim_items_by_state/]],
     ['seats freed to date', () => new SqliteReclaimStore(db).freed(tenantId), [/^SEARCH i USING INDEX reclaim_items_by_tenant_state/]],
     ['the seat of a holder (reclaim request)', () => new SqliteReclaimSeats(db).seatsOf(tenantId, ['c1a7e2b4-0f1d-4a3e-9b5c-6d7e8f9a0b1c', 'a@contoso.com']), [/^SEARCH copilot_seats USING INDEX copilot_seats_by_user_id/, /^SEARCH copilot_seats USING INDEX copilot_seats_by_user /]],

@@ -92,6 +92,8 @@ import { SqliteReclaimSeats } from '../adapters/sqlite/reclaim-seats';
 import { SqliteTeamsUserIds } from '../adapters/sqlite/teams-users';
 import { GraphLicenceGraph } from '../adapters/graph/licence-graph';
 import { TeamsReclaimMessenger } from '../adapters/teams/reclaim-messenger';
+import { TeamsHolderReach } from '../adapters/teams/holder-reach';
+import { GraphTeamsAppInstaller } from '../adapters/graph/teams-app-installer';
 import { ReclaimService } from '../usecases/reclaim/reclaim-service';
 import type { ReclaimStep } from '../usecases/reclaim/reclaim-executor';
 import type { LicenceGraph } from '../usecases/reclaim/ports';
@@ -101,6 +103,7 @@ import { reclaimViewAction } from '../entry/bot/card-actions/reclaim-view';
 import { reclaimRequestAction } from '../entry/bot/card-actions/reclaim-request';
 import { reclaimApproveAction, reclaimRejectAction } from '../entry/bot/card-actions/reclaim-decide';
 import { reclaimUndoAction } from '../entry/bot/card-actions/reclaim-undo';
+import { reclaimNudgeAnswerAction } from '../entry/bot/card-actions/reclaim-nudge-answer';
 import { registerReclaimRoutes } from '../entry/api/reclaim-routes';
 
 export interface SeatStewardOptions {
@@ -242,7 +245,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   const check = new CheckService({
     probesFor: (tenant) => [
       ...directoryProbes(graphFor(tenant).reader),
-      ...writePermissionProbes(graphFor(tenant).conn),
+      ...writePermissionProbes(graphFor(tenant).conn, { install: config.reclaim.teamsAppCatalogId !== undefined }),
       ...activitySources(tenant).map((source): AccessProbe => ({ id: source.id, run: () => source.probe() })),
     ],
   });
@@ -341,6 +344,13 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     }
     return cached.graph;
   };
+  const teamsAppCatalogId = config.reclaim.teamsAppCatalogId;
+  const teamsAppInstallerFor = (tenantId: string, catalogId: string): GraphTeamsAppInstaller => {
+    const tenant = tenants.find(tenantId);
+    if (!tenant) throw new PermanentError(`Tenant ${tenantId} is no longer configured, so its holders cannot be asked.`);
+    const access = graphFor(tenant);
+    return new GraphTeamsAppInstaller(access.client, access.conn, catalogId);
+  };
   const reclaimStore = new SqliteReclaimStore(db);
   const teamsUsers = new SqliteTeamsUserIds(db);
   const reclaimSeats = new SqliteReclaimSeats(db);
@@ -367,6 +377,8 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     messenger: new TeamsReclaimMessenger(adapter, botAppId(config.bot), logger),
     cards: reclaimCards,
     teamsUsers,
+    reach: new TeamsHolderReach(conversations, teamsAppCatalogId ? (tenantId) => teamsAppInstallerFor(tenantId, teamsAppCatalogId) : null),
+    nudgeByDefault: config.reclaim.nudgeByDefault,
     upnOf: (id) => users.upnOf(id),
   });
   reclaims.register(jobRegistry);
@@ -407,6 +419,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
       registerCardAction(reclaimApproveAction({ reclaims })),
       registerCardAction(reclaimRejectAction({ reclaims })),
       registerCardAction(reclaimUndoAction({ reclaims })),
+      registerCardAction(reclaimNudgeAnswerAction({ reclaims })),
     ],
   });
 

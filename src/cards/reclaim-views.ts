@@ -1,6 +1,6 @@
 import type { ReclaimState } from '../domain/reclaim';
 import { formatMoney } from '../domain/seat-savings';
-import type { ReclaimView } from '../usecases/reclaim/reclaim-api';
+import type { NudgeView, ReclaimView } from '../usecases/reclaim/reclaim-api';
 import type { ReclaimCards, ReclaimItem, ReclaimTransition } from '../usecases/reclaim/ports';
 import { renderCard, type AdaptiveCardJson } from './render';
 import { dayText, utcText } from './time-text';
@@ -73,27 +73,45 @@ function evidenceText(item: ReclaimItem): string {
   return `${last}${source}${asOf}${tier}${e.accountEnabled ? '' : ' · account disabled'}`;
 }
 
+/** Before the decision, a seat whose holder was asked shows their answer. */
+const NUDGE_TEXT: Record<string, [string, Color]> = {
+  pending: ['Asking the holder', 'Accent'],
+  released: ['Released by the holder', 'Accent'],
+  no_answer: ['No answer from the holder', 'Accent'],
+  unreachable: ['Holder not reachable', 'Warning'],
+};
+
+function stateOf(item: ReclaimItem): [string, Color] {
+  if ((item.state === 'requested' || item.state === 'nudged') && item.nudgeOutcome && NUDGE_TEXT[item.nudgeOutcome]) return NUDGE_TEXT[item.nudgeOutcome] as [string, Color];
+  return STATE_TEXT[item.state];
+}
+
 function outcomeText(item: ReclaimItem, now: Date): string {
   if (item.state === 'removed') {
     const undo = item.undoUntil && item.undoUntil > now.toISOString() ? ` Undo until ${utcText(item.undoUntil)}.` : '';
     return `${item.stateReason ?? 'Removed.'}${undo}${item.undoError ? ` Undo failed: ${item.undoError}` : ''}`;
   }
-  if (item.state === 'skipped' || item.state === 'failed' || item.state === 'expired' || item.state === 'undone') return item.stateReason ?? '';
+  if (['skipped', 'failed', 'expired', 'undone', 'kept'].includes(item.state)) return item.stateReason ?? '';
+  // Before the decision: why the holder's answer is what it is (unreachable, no answer).
+  if ((item.state === 'requested' || item.state === 'nudged') && item.nudgeOutcome && item.nudgeOutcome !== 'pending') return item.stateReason ?? '';
   return '';
 }
 
 function statusOf(view: ReclaimView): [string, Color] {
   const { request, items } = view;
   const count = (s: ReclaimState) => items.filter((i) => i.state === s).length;
+  if (view.phase === 'awaiting_holders') return [`Asking the holders first · answers due ${utcText(request.nudgeUntil ?? request.expiresAt)}`, 'Accent'];
   if (view.phase === 'awaiting_approval') return [`Waiting for an approver · expires ${utcText(request.expiresAt)}`, 'Accent'];
   if (view.phase === 'executing') return [`Approved by ${request.decidedBy?.name ?? 'an approver'} · re-checking and removing`, 'Accent'];
   if (request.decision === 'rejected') return [`Rejected by ${request.decidedBy?.name ?? 'an approver'} · nothing was changed`, 'Default'];
+  if (request.decision === null && count('expired') === 0 && count('kept') > 0) return [`Done · ${count('kept')} kept by ${count('kept') === 1 ? 'its holder' : 'their holders'}`, 'Good'];
   if (request.decision === null) return ['Expired · nobody decided, nothing was changed', 'Default'];
   const parts = [
     count('removed') ? `${count('removed')} removed` : '',
     count('skipped') ? `${count('skipped')} skipped` : '',
     count('failed') ? `${count('failed')} failed` : '',
     count('undone') ? `${count('undone')} given back` : '',
+    count('kept') ? `${count('kept')} kept by the holder` : '',
   ].filter(Boolean);
   return [`Done · ${parts.join(', ') || 'nothing to do'}`, count('failed') > 0 ? 'Attention' : count('removed') > 0 ? 'Good' : 'Warning'];
 }
@@ -106,7 +124,7 @@ export function reclaimRequestView(view: ReclaimView, now: Date, audience: 'ever
   const unpriced = items.filter((i) => i.monthlySaving === null).length;
   const currency = items.find((i) => i.monthlySaving !== null)?.currency ?? 'USD';
   const rows = items.slice(0, RECLAIM_CARD_ROWS).map((item): ReclaimRowView => {
-    const [stateText, stateColor] = STATE_TEXT[item.state];
+    const [stateText, stateColor] = stateOf(item);
     const via = item.assignment.via === 'group' ? `via group ${item.assignment.groupName ?? item.assignment.groupId}` : 'direct assignment';
     const money = item.monthlySaving === null ? 'no price set' : `${formatMoney(item.monthlySaving, item.currency)}/month`;
     return {
@@ -126,7 +144,9 @@ export function reclaimRequestView(view: ReclaimView, now: Date, audience: 'ever
   const undoable = items.filter((i) => i.state === 'removed' && i.undoUntil !== null && i.undoUntil > now.toISOString());
   const viewerNote =
     audience === 'everyone'
-      ? view.phase === 'awaiting_approval'
+      ? view.phase === 'awaiting_holders'
+        ? 'Each holder is asked in Teams whether to keep the seat. Approvers get Approve and Reject once all have answered or the time is up.'
+        : view.phase === 'awaiting_approval'
         ? 'Approvers see Approve and Reject here (or press Review). Everyone else sees the status.'
         : 'This card follows the request as it moves. Type **reclaim history** for the whole trail.'
       : rights.canDecide
@@ -197,9 +217,63 @@ export function reclaimHistoryView(input: {
   };
 }
 
+export interface ReclaimNudgeView {
+  title: string;
+  questionText: string;
+  seatText: string;
+  whyText: string;
+  dryRun: boolean;
+  statusText: string;
+  statusColor: Color;
+  noticeText: string;
+  footText: string;
+  canAnswer: boolean;
+  keepData: { itemId: number; answer: 'keep' };
+  releaseData: { itemId: number; answer: 'release' };
+}
+
+/** What the holder is told about their seat now (the answer they gave, or what the approvers did). */
+function holderStatus(view: NudgeView): [string, Color] {
+  const { item, request } = view;
+  if (view.canAnswer) return ['', 'Default'];
+  if (item.state === 'kept') return [`You kept your seat. Seat Steward will not ask again before ${dayText(view.keepUntil.slice(0, 10))}.`, 'Good'];
+  if (item.state === 'removed') return [`Your seat was removed on ${dayText((item.removedAt ?? item.updatedAt).slice(0, 10))}. If you need Copilot again, ask your IT admins.`, 'Default'];
+  if (item.state === 'undone') return ['Your seat was given back.', 'Good'];
+  if (['rejected', 'expired', 'skipped', 'failed'].includes(item.state)) return ['Your seat stays as it is.', 'Good'];
+  if (['approved', 'rechecking', 'removing'].includes(item.state)) return ['Your admins approved taking the seat back.', 'Default'];
+  if (item.nudgeOutcome === 'released') return ['You released your seat. Thank you: your IT admins confirm it next.', 'Good'];
+  if (item.nudgeOutcome === 'no_answer') return [`No answer by ${dayText((request.nudgeUntil ?? item.updatedAt).slice(0, 10))}: your IT admins decide now.`, 'Default'];
+  return ['This question is closed.', 'Default'];
+}
+
+export function reclaimNudgeView(view: NudgeView, now: Date, notice = ''): ReclaimNudgeView {
+  const { item, request } = view;
+  const e = item.evidence;
+  const since = e.lastActivityDate ? `You haven't used Copilot since ${dayText(e.lastActivityDate)}.` : "You haven't used Copilot in the time Seat Steward can see.";
+  const [statusText, statusColor] = holderStatus(view);
+  const price = item.monthlySaving === null ? '' : ` It costs ${formatMoney(item.monthlySaving, item.currency)} a month.`;
+  return {
+    title: 'Keep your Microsoft 365 Copilot seat?',
+    questionText: `${since} Keep your seat?`,
+    seatText: `${item.skuName} · ${item.userPrincipalName}`,
+    whyText: view.canAnswer ? `Your IT admins want to give unused seats to colleagues who need them.${price} Keep it if you use Copilot, or release it if you don't.` : '',
+    dryRun: request.mode === 'dry-run',
+    statusText,
+    statusColor,
+    noticeText: notice,
+    footText: view.canAnswer
+      ? `Answer by ${utcText(request.nudgeUntil ?? now.toISOString())}. Without an answer, your IT admins decide. Keep leaves your seat alone until ${dayText(view.keepUntil.slice(0, 10))}.`
+      : `Asked by ${request.requestedBy.name ?? 'your IT admins'} through Seat Steward on ${utcText(request.requestedAt)}.`,
+    canAnswer: view.canAnswer,
+    keepData: { itemId: item.id, answer: 'keep' },
+    releaseData: { itemId: item.id, answer: 'release' },
+  };
+}
+
 /** The cards the reclaim workflow posts (the posted request card is the everyone view). */
 export const reclaimCards: ReclaimCards = {
   request: (view, now) => renderCard('reclaim-request', reclaimRequestView(view, now, 'everyone')),
+  nudge: (view, now) => renderCard('reclaim-nudge', reclaimNudgeView(view, now)),
 };
 
 /** What one viewer gets back from Review or the refresh. */

@@ -1,4 +1,4 @@
-import type { ReclaimHistoryView, ReclaimRequestView } from './reclaim-views';
+import type { ReclaimHistoryView, ReclaimNudgeView, ReclaimRequestView } from './reclaim-views';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Template } from 'adaptivecards-templating';
@@ -42,6 +42,7 @@ export interface CardViews {
   'digest-schedule': DigestScheduleView;
   'reclaim-request': ReclaimRequestView;
   'reclaim-history': ReclaimHistoryView;
+  'reclaim-nudge': ReclaimNudgeView;
 }
 
 export type CardName = keyof CardViews;
@@ -134,6 +135,7 @@ const prepare: { [N in CardName]: (view: CardViews[N]) => object } = {
   inactive: (view) => view,
   'reclaim-request': (view) => view,
   'reclaim-history': (view) => view,
+  'reclaim-nudge': (view) => ({ ...view, noticeText: clip(view.noticeText, MAX_MESSAGE_CHARS) }),
   candidates: (view) => view,
   'digest-schedule': (view) => view,
 };

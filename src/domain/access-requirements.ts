@@ -3,7 +3,7 @@ import type { SourceId } from './activity-sources';
 /** A directory read the sync cannot do without (users, SKUs) or that only costs names (groups, organization). */
 export type DirectoryReadId = 'users' | 'subscribed_skus' | 'license_groups' | 'organization';
 /** Writes only a reclaim makes (RECLAIM_MODE=on); checked from the app token's roles, never by writing. */
-export type ReclaimWriteId = 'reclaim_remove' | 'reclaim_group';
+export type ReclaimWriteId = 'reclaim_remove' | 'reclaim_group' | 'reclaim_install';
 export type CheckedReadId = DirectoryReadId | SourceId | ReclaimWriteId;
 
 export interface ReadRequirement {
@@ -148,5 +148,12 @@ export const READ_REQUIREMENTS: Record<CheckedReadId, ReadRequirement> = {
     api: 'Microsoft Graph',
     licence: null,
     unlocks: 'Only for RECLAIM_MODE=on and group-assigned seats an approver chose to free by group membership. Without it those seats are skipped.',
+  },
+  reclaim_install: {
+    label: 'Reclaim nudge: install Seat Steward for a seat holder (optional)',
+    permission: 'TeamsAppInstallation.ReadWriteSelfForUser.All',
+    api: 'Microsoft Graph',
+    licence: null,
+    unlocks: 'Only with TEAMS_APP_CATALOG_ID: installs the app for a holder who has no chat with it yet, so the nudge can ask them. Without it those holders are marked not reachable and go straight to the approvers.',
   },
 };

@@ -64,6 +64,44 @@ export function isOpen(state: ReclaimState): boolean {
 export const NUDGE_OUTCOMES = ['pending', 'released', 'no_answer', 'unreachable', 'kept'] as const;
 export type NudgeOutcome = (typeof NUDGE_OUTCOMES)[number];
 
+/** The holder may answer the 1:1 question only while it is theirs, unanswered, and not past its deadline. */
+export type NudgeAnswerDecision = { allowed: true } | { allowed: false; reason: string };
+
+export interface NudgeAnswerInput {
+  /** The sender of the Keep / Release press (Entra object id), never the card's data. */
+  callerAadObjectId: string | undefined;
+  holderUserId: string;
+  holderName: string;
+  state: ReclaimState;
+  outcome: NudgeOutcome | null;
+  /** When the holders' time to answer ends (ISO). */
+  nudgeUntil: string | null;
+  now: Date;
+}
+
+export function nudgeAnswerDecision(input: NudgeAnswerInput): NudgeAnswerDecision {
+  if (!input.callerAadObjectId || input.callerAadObjectId.toLowerCase() !== input.holderUserId.toLowerCase()) {
+    return { allowed: false, reason: `This question was for ${input.holderName}; only they can answer it.` };
+  }
+  if (input.state === 'kept') return { allowed: false, reason: 'You already chose to keep your seat.' };
+  if (input.outcome === 'released') return { allowed: false, reason: 'You already released your seat; an approver decides next.' };
+  const late = input.outcome === 'no_answer' || (input.nudgeUntil !== null && input.nudgeUntil <= input.now.toISOString());
+  if (late && UNDECIDED_STATES.includes(input.state)) {
+    return { allowed: false, reason: `The time to answer ended${input.nudgeUntil ? ` on ${input.nudgeUntil.slice(0, 10)}` : ''}; your IT admins decide now.` };
+  }
+  if (input.state !== 'nudged' || input.outcome !== 'pending') return { allowed: false, reason: 'The question is closed: your IT admins have decided.' };
+  return { allowed: true };
+}
+
+/**
+ * Approval waits while a holder may still answer: a question sent (or still to send) with no answer,
+ * before the deadline. Released, unreachable and unanswered seats go on to the approvers.
+ */
+export function waitingForHolders(items: ReadonlyArray<{ state: ReclaimState; nudgeOutcome: NudgeOutcome | null }>, nudgeUntil: string | null, now: Date): boolean {
+  if (nudgeUntil === null || nudgeUntil <= now.toISOString()) return false;
+  return items.some((i) => UNDECIDED_STATES.includes(i.state) && i.nudgeOutcome === 'pending');
+}
+
 /** Why a seat was not removed after approval. Each has one admin-facing sentence (skipReasonText). */
 export const SKIP_CODES = [
   'licence_gone', // the user no longer holds the SKU

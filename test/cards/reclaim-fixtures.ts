@@ -1,5 +1,5 @@
 import type { ReclaimState } from '../../src/domain/reclaim';
-import type { ReclaimView } from '../../src/usecases/reclaim/reclaim-api';
+import type { NudgeView, ReclaimView } from '../../src/usecases/reclaim/reclaim-api';
 import type { ReclaimItem, ReclaimRequest, ReclaimTransition } from '../../src/usecases/reclaim/ports';
 
 export const RECLAIM_NOW = new Date('2026-11-23T10:00:00Z');
@@ -78,6 +78,11 @@ export function reclaimViewOf(items: ReclaimItem[], overrides: Partial<ReclaimVi
     mode: request.mode ?? 'on',
     ...overrides,
   };
+}
+
+/** The holder's question for one seat of a request that asks holders first (answers due 26 Nov). */
+export function nudgeViewOf(item: ReclaimItem, canAnswer: boolean, request: Partial<ReclaimRequest> = {}): NudgeView {
+  return { request: reclaimRequest({ nudge: true, nudgeUntil: '2026-11-26T09:00:00.000Z', ...request }), item, canAnswer, keepUntil: '2027-02-21T10:00:00.000Z' };
 }
 
 export function finished(i: number, state: ReclaimState, reason: string | null, extra: Partial<ReclaimItem> = {}): ReclaimItem {

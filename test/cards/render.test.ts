@@ -30,8 +30,8 @@ import { DIGEST_RUN, DIGEST_SUBSCRIPTION, DIGEST_SUMMARY, digestInput, seat } fr
 import { savingsCases } from './savings-fixtures';
 import { candidatesView, inactiveView } from '../../src/cards/seat-views';
 import { longCandidates, longSeats, SEAT_NOW, seatSummary, storedCandidate, storedSeat } from './seat-fixtures';
-import { reclaimHistoryView, reclaimRequestView } from '../../src/cards/reclaim-views';
-import { finished, RECLAIM_NOW, reclaimItem, reclaimViewOf, trail } from './reclaim-fixtures';
+import { reclaimHistoryView, reclaimNudgeView, reclaimRequestView } from '../../src/cards/reclaim-views';
+import { finished, nudgeViewOf, RECLAIM_NOW, reclaimItem, reclaimViewOf, trail } from './reclaim-fixtures';
 
 function render<N extends CardName>(name: N, view: CardViews[N]): JsonObject {
   const card = renderCard(name, view);
@@ -237,6 +237,12 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
         'viewer',
       ),
     ],
+  ],
+  'reclaim-nudge': [
+    ['the question', reclaimNudgeView(nudgeViewOf(reclaimItem(1, { state: 'nudged', nudgeOutcome: 'pending' }), true), RECLAIM_NOW)],
+    ['kept', reclaimNudgeView(nudgeViewOf(reclaimItem(2, { state: 'kept', nudgeOutcome: 'kept' }), false), RECLAIM_NOW)],
+    ['released, dry run, with a long notice', reclaimNudgeView(nudgeViewOf(reclaimItem(3, { state: 'nudged', nudgeOutcome: 'released' }), false, { mode: 'dry-run' }), RECLAIM_NOW, 'x'.repeat(3000))],
+    ['removed', reclaimNudgeView(nudgeViewOf(finished(5, 'removed', 'Licence removed.', { removedAt: '2026-11-26T09:40:00.000Z' }), false), RECLAIM_NOW)],
   ],
   'reclaim-history': [
     ['two seats', reclaimHistoryView({ tenantName: 'Contoso Ltd', user: undefined, total: 12, items: [trail(reclaimItem(1)), trail(finished(2, 'removed', 'Licence removed.'))] })],

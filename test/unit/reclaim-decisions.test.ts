@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   approverDecision,
   canMove,
+  nudgeAnswerDecision,
   OPEN_STATES,
+  waitingForHolders,
+  type NudgeAnswerInput,
   RECLAIM_STATES,
   RECLAIM_TRANSITIONS,
   recheckVerdict,
@@ -113,5 +116,47 @@ describe('the state machine', () => {
     for (const terminal of ['kept', 'rejected', 'expired', 'skipped', 'failed', 'undone'] as const) expect(RECLAIM_TRANSITIONS[terminal]).toEqual([]);
     // Every open state can still reach an end.
     for (const open of OPEN_STATES) expect(RECLAIM_TRANSITIONS[open].length).toBeGreaterThan(0);
+  });
+});
+
+describe('the holder\'s answer to "Keep your seat?"', () => {
+  const HOLDER = '0a1b2c3d-4e5f-4061-8273-94a5b6c7d8e9';
+  const NOW = new Date('2026-11-24T10:00:00Z');
+  const input = (over: Partial<NudgeAnswerInput> = {}): NudgeAnswerInput => ({
+    callerAadObjectId: HOLDER,
+    holderUserId: HOLDER,
+    holderName: 'Lee Gu',
+    state: 'nudged',
+    outcome: 'pending',
+    nudgeUntil: '2026-11-27T10:00:00.000Z',
+    now: NOW,
+    ...over,
+  });
+  it.each<[string, Partial<NudgeAnswerInput>, RegExp | null]>([
+    ['the holder, in time', {}, null],
+    ['the holder, object id in upper case', { callerAadObjectId: HOLDER.toUpperCase() }, null],
+    ['someone else', { callerAadObjectId: '11111111-2222-4333-8444-555555555555' }, /only they can answer/],
+    ['no sender id', { callerAadObjectId: undefined }, /only they can answer/],
+    ['already kept', { state: 'kept', outcome: 'kept' }, /already chose to keep/],
+    ['already released', { outcome: 'released' }, /already released/],
+    ['past the deadline', { nudgeUntil: '2026-11-24T09:59:59.000Z' }, /time to answer ended on 2026-11-24/],
+    ['marked unanswered by the deadline job', { outcome: 'no_answer' }, /time to answer ended/],
+    ['decided meanwhile', { state: 'approved' }, /closed/],
+    ['never sent (still requested)', { state: 'requested' }, /closed/],
+  ])('%s', (_name, over, refused) => {
+    const decision = nudgeAnswerDecision(input(over));
+    if (refused === null) expect(decision).toEqual({ allowed: true });
+    else expect(decision.allowed === false && decision.reason).toMatch(refused);
+  });
+
+  it('approval waits while an undecided seat is still to be answered, before the deadline only', () => {
+    const until = '2026-11-27T10:00:00.000Z';
+    expect(waitingForHolders([{ state: 'nudged', nudgeOutcome: 'pending' }, { state: 'requested', nudgeOutcome: 'unreachable' }], until, NOW)).toBe(true);
+    // Not sent yet counts as waiting: the nudge job is about to ask.
+    expect(waitingForHolders([{ state: 'requested', nudgeOutcome: 'pending' }], until, NOW)).toBe(true);
+    expect(waitingForHolders([{ state: 'nudged', nudgeOutcome: 'released' }, { state: 'kept', nudgeOutcome: 'kept' }], until, NOW)).toBe(false);
+    expect(waitingForHolders([{ state: 'nudged', nudgeOutcome: 'pending' }], '2026-11-24T10:00:00.000Z', NOW)).toBe(false);
+    expect(waitingForHolders([{ state: 'nudged', nudgeOutcome: 'pending' }], null, NOW)).toBe(false);
+    expect(waitingForHolders([{ state: 'approved', nudgeOutcome: 'pending' }], until, NOW)).toBe(false);
   });
 });

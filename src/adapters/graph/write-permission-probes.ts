@@ -8,6 +8,7 @@ import { explainTenantError } from './graph-errors';
 const ALSO_ALLOWED = {
   reclaim_remove: ['LicenseAssignment.ReadWrite.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'],
   reclaim_group: ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'],
+  reclaim_install: ['TeamsAppInstallation.ReadWriteSelfForUser.All', 'TeamsAppInstallation.ReadWriteForUser.All', 'TeamsAppInstallation.ReadWriteAndConsentSelfForUser.All', 'TeamsAppInstallation.ReadWriteAndConsentForUser.All'],
 } as const;
 
 /** The `roles` claim of the app's Graph token: the application permissions admin consent granted. */
@@ -34,10 +35,12 @@ export async function grantedRoles(conn: TenantConnection): Promise<string[]> {
  * The reclaim's write permissions, checked from the token's roles: a probe must never write. Each
  * fails as a missing permission that says it matters only for RECLAIM_MODE=on.
  */
-export function writePermissionProbes(conn: TenantConnection): AccessProbe[] {
+export function writePermissionProbes(conn: TenantConnection, options: { install: boolean }): AccessProbe[] {
   let roles: Promise<string[]> | undefined;
   const rolesOnce = () => (roles ??= grantedRoles(conn));
-  return (['reclaim_remove', 'reclaim_group'] as const).map((id) => ({
+  // Installing the app for holders is checked only where it is switched on (TEAMS_APP_CATALOG_ID).
+  const ids = options.install ? (['reclaim_remove', 'reclaim_group', 'reclaim_install'] as const) : (['reclaim_remove', 'reclaim_group'] as const);
+  return ids.map((id) => ({
     id,
     run: async () => {
       const granted = new Set((await rolesOnce()).map((r) => r.toLowerCase()));

@@ -47,6 +47,11 @@ const toRecord = (r: ConversationRow): ConversationRecord => ({
   deactivatedAt: r.deactivated_at,
 });
 
+function personOf(reference: ConversationTarget): string | null {
+  const user = reference.user as { aadObjectId?: unknown } | undefined;
+  return typeof user?.aadObjectId === 'string' && user.aadObjectId !== '' ? user.aadObjectId.toLowerCase() : null;
+}
+
 /** Where the bot may post proactively (digests, sync results): one row per chat or channel it is installed in. */
 export class ConversationStore {
   constructor(private readonly db: Db) {}
@@ -56,10 +61,11 @@ export class ConversationStore {
     const now = new Date().toISOString();
     prepared(
         this.db,
-        `INSERT INTO conversations (conversation_id, tenant_id, conversation_type, name, team_id, service_url, reference, active, installed_at, updated_at)
-         VALUES (@id, @tenant, @type, @name, @team, @url, @ref, 1, @now, @now)
+        `INSERT INTO conversations (conversation_id, tenant_id, conversation_type, name, team_id, service_url, reference, user_aad_object_id, active, installed_at, updated_at)
+         VALUES (@id, @tenant, @type, @name, @team, @url, @ref, @user, 1, @now, @now)
          ON CONFLICT (conversation_id) DO UPDATE SET
            tenant_id = excluded.tenant_id, conversation_type = excluded.conversation_type,
+           user_aad_object_id = COALESCE(excluded.user_aad_object_id, conversations.user_aad_object_id),
            name = COALESCE(excluded.name, conversations.name), team_id = COALESCE(excluded.team_id, conversations.team_id),
            service_url = excluded.service_url, reference = excluded.reference, active = 1, updated_at = excluded.updated_at,
            installed_at = CASE WHEN conversations.active = 1 THEN conversations.installed_at ELSE excluded.installed_at END,
@@ -73,6 +79,8 @@ export class ConversationStore {
         team: input.teamId,
         url: input.serviceUrl,
         ref: JSON.stringify(input.reference),
+        // A personal chat belongs to one person: the reclaim nudge finds it by their object id.
+        user: input.conversationType === 'personal' ? personOf(input.reference) : null,
         now,
       });
   }
@@ -90,6 +98,15 @@ export class ConversationStore {
 
   get(conversationId: string): ConversationRecord | undefined {
     const row = prepared(this.db, 'SELECT * FROM conversations WHERE conversation_id = ?').get(conversationId) as ConversationRow | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** The bot's personal chat with this person (Entra object id), if they installed it or wrote to it. */
+  personalChatOf(aadObjectId: string): ConversationRecord | undefined {
+    const row = prepared(
+      this.db,
+      `SELECT * FROM conversations WHERE user_aad_object_id = ? AND conversation_type = 'personal' AND active = 1 ORDER BY updated_at DESC LIMIT 1`,
+    ).get(aadObjectId.toLowerCase()) as ConversationRow | undefined;
     return row ? toRecord(row) : undefined;
   }
 

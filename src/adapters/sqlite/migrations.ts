@@ -701,4 +701,15 @@ export const migrations: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 13,
+    name: 'reclaim nudge: find the personal chat of a seat holder by their Entra object id',
+    sql: `
+      ALTER TABLE conversations ADD COLUMN user_aad_object_id TEXT;
+      UPDATE conversations SET user_aad_object_id = lower(json_extract(reference, '$.user.aadObjectId'))
+        WHERE conversation_type = 'personal';
+      CREATE INDEX conversations_personal_by_user ON conversations (user_aad_object_id, updated_at DESC)
+        WHERE conversation_type = 'personal' AND active = 1;
+    `,
+  },
 ];

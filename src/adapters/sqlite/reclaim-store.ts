@@ -142,6 +142,8 @@ const PATCH_COLUMNS: Record<string, { column: string; encode?: (v: unknown) => u
   stateReason: { column: 'state_reason' },
   skipCode: { column: 'skip_code' },
   nudgeOutcome: { column: 'nudge_outcome' },
+  nudgeTarget: { column: 'nudge_target', encode: (v) => (v === null ? null : JSON.stringify(v)) },
+  nudgeActivityId: { column: 'nudge_activity_id' },
   removeFromGroup: { column: 'remove_from_group', encode: (v) => (v ? 1 : 0) },
   reassignTo: { column: 'reassign_to', encode: (v) => (v === null ? null : JSON.stringify(v)) },
   reassignState: { column: 'reassign_state' },
@@ -189,8 +191,8 @@ export class SqliteReclaimStore implements ReclaimStore {
       const insert = prepared(
         this.db,
         `INSERT INTO reclaim_items (request_id, tenant_id, user_id, user_principal_name, display_name, sku_id, sku_name, assigned_via, group_id, group_name,
-           evidence, monthly_saving, currency, state, reassign_to, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'requested', ?, ?)`,
+           evidence, monthly_saving, currency, state, nudge_outcome, reassign_to, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'requested', ?, ?, ?)`,
       );
       const transition = prepared(this.db, `INSERT INTO reclaim_transitions (item_id, request_id, from_state, to_state, at, actor_id, actor_name, reason) VALUES (?, ?, NULL, 'requested', ?, ?, ?, ?)`);
       for (const item of input.items) {
@@ -213,6 +215,8 @@ export class SqliteReclaimStore implements ReclaimStore {
           JSON.stringify(item.evidence),
           item.monthlySaving,
           item.currency,
+          // Asking the holders first: each seat waits for its answer (sent by the nudge job).
+          input.nudge ? 'pending' : null,
           item.reassignCandidate ? JSON.stringify(item.reassignCandidate) : null,
           at,
         );
@@ -249,7 +253,6 @@ export class SqliteReclaimStore implements ReclaimStore {
       for (const m of moves) {
         const row = current.get(m.itemId) as { state: ReclaimState; request_id: string } | undefined;
         if (!row || !m.from.includes(row.state)) continue;
-        // A same-state "move" only patches columns (a nudge answer, a reassign result): no transition row.
         if (row.state !== m.to && !canMove(row.state, m.to)) throw new Error(`Reclaim item ${m.itemId} cannot move from ${row.state} to ${m.to}.`);
         const sets = ['state = @to', 'updated_at = @at'];
         const params: Record<string, unknown> = { to: m.to, at, id: m.itemId, from: row.state };
@@ -261,7 +264,8 @@ export class SqliteReclaimStore implements ReclaimStore {
         }
         const changed = this.db.prepare(`UPDATE reclaim_items SET ${sets.join(', ')} WHERE id = @id AND state = @from`).run(params).changes;
         if (changed !== 1) continue;
-        if (row.state !== m.to) transition.run(m.itemId, row.request_id, row.state, m.to, at, m.actor.aadObjectId, m.actor.name, m.reason);
+        // A same-state move is recorded when it says why (a holder's answer, an undo that failed): the trail shows who and when.
+        if (row.state !== m.to || m.reason !== null) transition.run(m.itemId, row.request_id, row.state, m.to, at, m.actor.aadObjectId, m.actor.name, m.reason);
         if (!bumped.has(row.request_id)) {
           bump.run(row.request_id);
           bumped.add(row.request_id);
@@ -283,10 +287,6 @@ export class SqliteReclaimStore implements ReclaimStore {
 
   setCard(requestId: string, activityId: string): void {
     prepared(this.db, 'UPDATE reclaim_requests SET card_activity_id = ? WHERE id = ?').run(activityId, requestId);
-  }
-
-  setNudge(itemId: number, target: ConversationTarget | null, activityId: string | null): void {
-    prepared(this.db, 'UPDATE reclaim_items SET nudge_target = ?, nudge_activity_id = ? WHERE id = ?').run(target ? JSON.stringify(target) : null, activityId, itemId);
   }
 
   transitions(requestId: string): ReclaimTransition[] {

@@ -118,7 +118,18 @@ export interface ItemMove {
   patch?: Partial<
     Pick<
       ReclaimItem,
-      'stateReason' | 'skipCode' | 'nudgeOutcome' | 'removeFromGroup' | 'reassignState' | 'reassignReason' | 'disabledPlans' | 'removedAt' | 'undoUntil' | 'undoError'
+      | 'stateReason'
+      | 'skipCode'
+      | 'nudgeOutcome'
+      | 'nudgeTarget'
+      | 'nudgeActivityId'
+      | 'removeFromGroup'
+      | 'reassignState'
+      | 'reassignReason'
+      | 'disabledPlans'
+      | 'removedAt'
+      | 'undoUntil'
+      | 'undoError'
     > & { reassignTo: ReclaimItem['reassignTo'] }
   >;
 }
@@ -151,7 +162,6 @@ export interface ReclaimStore {
   /** Records the request's decision once: false when it was already decided (the loser of two approvers). */
   decide(requestId: string, decision: 'approved' | 'rejected', by: ReclaimActor, now: Date): boolean;
   setCard(requestId: string, activityId: string): void;
-  setNudge(itemId: number, target: ConversationTarget | null, activityId: string | null): void;
   transitions(requestId: string): ReclaimTransition[];
   history(query: ReclaimHistoryQuery): { total: number; items: Array<ReclaimItem & { transitions: ReclaimTransition[] }> };
   /** Requests with items the executor must finish (approved, rechecking, removing): resumed at start. */
@@ -226,6 +236,20 @@ export interface ReclaimMessenger {
  */
 export interface ReclaimCards {
   request(view: import('./reclaim-api').ReclaimView, now: Date): AdaptiveCardJson;
+  /** The holder's 1:1 question (Keep / Release), and its answered or closed states. */
+  nudge(view: import('./reclaim-api').NudgeView, now: Date): AdaptiveCardJson;
+}
+
+/**
+ * How the bot reaches a seat holder 1:1: the personal chat it already has with them, or (when
+ * TEAMS_APP_CATALOG_ID is set) by installing the app for them through Graph and using that chat.
+ * `unreachable` says why in words an admin can act on; outages are thrown (the job retries).
+ */
+export type HolderRoute = { kind: 'chat'; target: ConversationTarget; how: 'personal_chat' | 'installed' } | { kind: 'unreachable'; reason: string };
+
+export interface HolderReach {
+  /** `via`: a conversation of the same Teams tenant (the approvals one), for its connector address. */
+  reach(tenantId: string, holder: { userId: string; userPrincipalName: string }, via: ConversationTarget, signal?: AbortSignal): Promise<HolderRoute>;
 }
 
 /** Teams user ids (29:...) of the people we have seen, so the request card's refresh can name the approvers. */

@@ -74,6 +74,20 @@ export type DecisionOutcome =
   | { kind: 'already'; view: ReclaimView; message: string }
   | { kind: 'refused'; view: ReclaimView | null; message: string };
 
+/** The holder's 1:1 question as they see it now. */
+export interface NudgeView {
+  request: ReclaimRequest;
+  item: ReclaimItem;
+  /** Keep / Release are offered (the holder, unanswered, before the deadline). */
+  canAnswer: boolean;
+  /** Until when Keep keeps the seat out of reclaims (RECLAIM_KEEP_DAYS from now, or the recorded keep). */
+  keepUntil: string;
+}
+
+export type NudgeAnswerOutcome =
+  | { kind: 'done'; view: NudgeView; message: string }
+  | { kind: 'refused'; view: NudgeView | null; message: string };
+
 export interface ReclaimApi {
   mode(): ReclaimMode;
   request(input: ReclaimRequestInput, now: Date): Promise<ReclaimRequestOutcome>;
@@ -81,6 +95,8 @@ export interface ReclaimApi {
   view(requestId: string, caller: ReclaimCaller, now: Date): ReclaimView | undefined;
   approve(input: ApproveInput, now: Date): DecisionOutcome;
   reject(requestId: string, caller: ReclaimCaller, reason: string | null, now: Date): DecisionOutcome;
+  /** The holder's Keep / Release, checked against the sender (only the holder, once, before the deadline). */
+  answerNudge(itemId: number, caller: ReclaimCaller, answer: 'keep' | 'release', now: Date): NudgeAnswerOutcome;
   undo(itemId: number, caller: ReclaimCaller, now: Date): { kind: 'queued' | 'already' | 'refused'; message: string; view: ReclaimView | null };
   history(query: ReclaimHistoryQuery): { total: number; items: Array<ReclaimItem & { transitions: ReclaimTransition[] }> };
   freed(tenantId: string): { seats: number; monthly: number; currency: string | null };

@@ -3,6 +3,7 @@ import {
   approverDecision,
   MAX_SEATS_PER_REQUEST,
   UNDECIDED_STATES,
+  waitingForHolders,
   type ApproverRules,
   type ReclaimMode,
   type ReclaimTimings,
@@ -16,6 +17,7 @@ import { defineJobType, type JobRegistry } from '../outbox/job-type';
 import type {
   ApproveInput,
   DecisionOutcome,
+  NudgeAnswerOutcome,
   ReclaimApi,
   ReclaimCaller,
   ReclaimRequestInput,
@@ -23,7 +25,8 @@ import type {
   ReclaimView,
 } from './reclaim-api';
 import { ReclaimExecutor, type ExecutorDeps } from './reclaim-executor';
-import type { NewReclaimItem, ReclaimActor, ReclaimCards, ReclaimHistoryQuery, ReclaimItem, ReclaimMessenger, ReclaimRequest, ReclaimSeatReads, ReclaimStore, TeamsUserIds } from './ports';
+import type { HolderReach, NewReclaimItem, ReclaimActor, ReclaimCards, ReclaimHistoryQuery, ReclaimItem, ReclaimMessenger, ReclaimRequest, ReclaimSeatReads, ReclaimStore, TeamsUserIds } from './ports';
+import { ReclaimNudges } from './reclaim-nudges';
 
 export const reclaimCardJob = defineJobType('reclaim.card', z.object({ requestId: z.string().uuid() }), { concurrency: 1, maxAttempts: 10 });
 export const reclaimExecuteJob = defineJobType('reclaim.execute', z.object({ requestId: z.string().uuid() }), { concurrency: 2, maxAttempts: 12, timeoutMs: 15 * 60_000 });
@@ -40,6 +43,10 @@ export interface ReclaimServiceDeps extends Omit<ExecutorDeps, 'onChange'> {
   messenger: ReclaimMessenger;
   cards: ReclaimCards;
   teamsUsers: TeamsUserIds;
+  /** How the holders are reached 1:1 for the nudge. */
+  reach: HolderReach;
+  /** RECLAIM_NUDGE: ask the holders first unless the request says otherwise. */
+  nudgeByDefault: boolean;
   /** The UPN of an Entra object id in the synced directory (approvers may be listed by UPN). */
   upnOf: (aadObjectId: string) => string | undefined;
 }
@@ -53,13 +60,16 @@ const actorOf = (caller: ReclaimCaller): ReclaimActor => ({ aadObjectId: caller.
  */
 export class ReclaimService implements ReclaimApi {
   readonly executor: ReclaimExecutor;
+  private readonly nudges: ReclaimNudges;
 
   constructor(private readonly deps: ReclaimServiceDeps) {
     this.executor = new ReclaimExecutor({ ...deps, onChange: (requestId) => this.queueCard(requestId) });
+    this.nudges = new ReclaimNudges({ ...deps, onChange: (requestId) => this.queueCard(requestId) });
   }
 
   register(registry: JobRegistry): JobRegistry {
-    return registry
+    return this.nudges
+      .register(registry)
       .on(reclaimCardJob, (p) => this.deliverCard(p.requestId))
       .on(reclaimExecuteJob, (p, ctx) => this.executor.execute(p.requestId, ctx.signal))
       .on(reclaimUndoJob, (p, ctx) => this.executor.undo(p.itemId, ctx.signal))
@@ -140,15 +150,18 @@ export class ReclaimService implements ReclaimApi {
       });
     }
     if (items.length === 0) return { kind: 'nothing', notAdded };
+    const nudge = input.nudge ?? this.deps.nudgeByDefault;
+    const nudgeUntil = nudge ? new Date(now.getTime() + this.deps.timings.nudgeDays * 86_400_000) : null;
     const created = this.deps.store.create(
       {
         tenantId: input.tenantId,
         mode,
         source: input.source,
         requestedBy: actorOf(input.caller),
-        nudge: false,
-        nudgeUntil: null,
-        expiresAt: new Date(now.getTime() + this.deps.timings.expireDays * 86_400_000),
+        nudge,
+        nudgeUntil,
+        // The approvers' time starts when the holders' ends.
+        expiresAt: new Date((nudgeUntil ?? now).getTime() + this.deps.timings.expireDays * 86_400_000),
         approvalsTarget: this.deps.store.approvals(input.tenantId) ?? input.replyTarget,
         items,
       },
@@ -157,6 +170,7 @@ export class ReclaimService implements ReclaimApi {
     for (const open of created.alreadyOpen) notAdded.push({ user: open.userPrincipalName, reason: 'already in another open request' });
     if (created.items.length === 0) return { kind: 'nothing', notAdded };
     this.queueCard(created.request.id);
+    this.nudges.start(created.request);
     this.deps.queue.enqueue(reclaimExpireJob, { requestId: created.request.id }, { key: `reclaim-expire:${created.request.id}`, tenantId: input.tenantId, runAfter: new Date(created.request.expiresAt) });
     return { kind: 'created', request: created.request, items: created.items, notAdded };
   }
@@ -192,6 +206,11 @@ export class ReclaimService implements ReclaimApi {
     );
   }
 
+  answerNudge(itemId: number, caller: ReclaimCaller, answer: 'keep' | 'release', now: Date): NudgeAnswerOutcome {
+    if (caller.aadObjectId && caller.teamsUserId) this.deps.teamsUsers.remember(caller.aadObjectId, caller.teamsUserId);
+    return this.nudges.answer(itemId, caller, answer, now);
+  }
+
   undo(itemId: number, caller: ReclaimCaller, now: Date): { kind: 'queued' | 'already' | 'refused'; message: string; view: ReclaimView | null } {
     const item = this.deps.store.item(itemId);
     const request = item && this.deps.store.request(item.requestId);
@@ -222,6 +241,11 @@ export class ReclaimService implements ReclaimApi {
 
   approvalsConversation(tenantId: string): ConversationTarget | undefined {
     return this.deps.store.approvals(tenantId);
+  }
+
+  /** The holders' time is up (the nudge-deadline job): unanswered seats go on to the approvers. */
+  nudgeDeadline(requestId: string, now: Date): void {
+    this.nudges.deadline(requestId, now);
   }
 
   /** Request expiry: whatever is still undecided expires, with the reason. */
@@ -274,12 +298,18 @@ export class ReclaimService implements ReclaimApi {
   private viewOf(request: ReclaimRequest, items: ReclaimItem[], caller: ReclaimCaller, now: Date): ReclaimView {
     const undecided = items.some((i) => UNDECIDED_STATES.includes(i.state));
     const executing = items.some((i) => ['approved', 'rechecking', 'removing'].includes(i.state));
-    const phase: ReclaimView['phase'] = request.decision === null && undecided ? 'awaiting_approval' : executing ? 'executing' : 'done';
+    const holdersFirst = request.nudge && waitingForHolders(items, request.nudgeUntil, now);
+    const phase: ReclaimView['phase'] = request.decision === null && undecided ? (holdersFirst ? 'awaiting_holders' : 'awaiting_approval') : executing ? 'executing' : 'done';
     const anonymous = !caller.aadObjectId;
     const decision = anonymous ? { allowed: false as const, reason: '' } : approverDecision(this.decider(caller), request.requestedBy.aadObjectId, this.deps.rules);
     const mayUndo = anonymous ? false : approverDecision(this.decider(caller), null, { ...this.deps.rules, twoPersonRule: false }).allowed;
     const canDecide = phase === 'awaiting_approval' && decision.allowed;
-    const why = canDecide ? null : phase !== 'awaiting_approval' ? null : decision.allowed ? null : decision.reason || null;
+    const why =
+      phase === 'awaiting_holders'
+        ? `The holders are asked first: approval opens when each has answered, or on ${request.nudgeUntil?.slice(0, 16).replace('T', ' ')} UTC (RECLAIM_NUDGE_DAYS).`
+        : canDecide || phase !== 'awaiting_approval' || decision.allowed
+          ? null
+          : decision.reason || null;
     const canUndo = mayUndo && request.mode === 'on' && items.some((i) => i.state === 'removed' && i.undoUntil !== null && i.undoUntil > now.toISOString());
     const approverIds = this.deps.rules.approvers.length > 0 ? this.deps.rules.approvers : this.deps.rules.admins;
     return {
@@ -296,6 +326,7 @@ export class ReclaimService implements ReclaimApi {
     const request = this.deps.store.request(requestId);
     if (!request) return;
     this.deps.queue.enqueue(reclaimCardJob, { requestId }, { key: `reclaim-card:${requestId}:v${request.version}`, tenantId: request.tenantId });
+    if (request.nudge) this.nudges.followUp(requestId);
   }
 
   /** Posts the request card once, then updates that message in place with the latest state. */

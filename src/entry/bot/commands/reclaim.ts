@@ -30,7 +30,8 @@ export function requestOutcomeText(outcome: ReclaimRequestOutcome, tenantName: s
   const more = outcome.notAdded.length > 10 ? [`- and ${outcome.notAdded.length - 10} more`] : [];
   if (outcome.kind === 'nothing') return [`${tenantName}: no seat could be requested.`, ...left, ...more].join('\n');
   const n = outcome.items.length;
-  const head = `${tenantName}: reclaim request for ${n} seat${n === 1 ? '' : 's'} ${here ? 'posted here' : 'sent to the approvals conversation'} for approval${outcome.request.mode === 'dry-run' ? ' (dry run: nothing will change)' : ''}.`;
+  const asked = outcome.request.nudge ? `; each holder is asked first in Teams whether to keep the seat (answers due ${outcome.request.nudgeUntil?.slice(0, 10)})` : '';
+  const head = `${tenantName}: reclaim request for ${n} seat${n === 1 ? '' : 's'} ${here ? 'posted here' : 'sent to the approvals conversation'} for approval${asked}${outcome.request.mode === 'dry-run' ? ' (dry run: nothing will change)' : ''}.`;
   return [head, ...(left.length > 0 ? ['Not included:', ...left, ...more] : [])].join('\n');
 }
 
@@ -42,18 +43,27 @@ export function reclaimCommand(deps: ReclaimCommandDeps): BotCommand {
   const now = () => (deps.now ?? (() => new Date()))();
   return {
     name: 'reclaim',
-    usage: 'reclaim <upn>[, <upn>…] | reclaim certain|probable|all [tenant] | reclaim history [upn] | reclaim approvals here',
-    description: 'Take idle Copilot seats back through an approval: re-checked just before removal, with undo. RECLAIM_MODE decides whether it really removes (on) or only says what it would do (dry-run). Admins only.',
+    usage: 'reclaim [ask|now] <upn>[, <upn>…] | reclaim [ask|now] certain|probable|all [tenant] | reclaim history [upn] | reclaim approvals here',
+    description:
+      'Take idle Copilot seats back through an approval: re-checked just before removal, with undo. "ask" first asks each holder in Teams whether to keep the seat, "now" goes straight to the approvers (RECLAIM_NUDGE sets the default). RECLAIM_MODE decides whether it really removes (on) or only says what it would do (dry-run). Admins only.',
     async run(request) {
       const gate = deps.isAdmin(request.actor);
       if (!gate.allowed) return [{ kind: 'card', card: adminRefusalCard(gate.reason) }];
-      const words = request.argument.trim().split(/\s+/).filter((w) => w !== '');
-      const first = words[0]?.toLowerCase();
+      let words = request.argument.trim().split(/\s+/).filter((w) => w !== '');
+      let first = words[0]?.toLowerCase();
       if (!first) return [{ kind: 'text', text: overview(deps) }];
       if (first === 'history') return history(deps, words.slice(1).join(' '));
       if (first === 'approvals') return approvals(deps, request, words.slice(1).join(' '), now());
-      if ((TIERS as readonly string[]).includes(first)) return tierRequest(deps, request, first as (typeof TIERS)[number], words.slice(1).join(' '), now());
-      return userRequest(deps, request, now());
+      // "ask": the holders are asked first (Keep / Release); "now": straight to the approvers.
+      let nudge: boolean | undefined;
+      if (first === 'ask' || first === 'now') {
+        nudge = first === 'ask';
+        words = words.slice(1);
+        first = words[0]?.toLowerCase();
+        if (!first) return [{ kind: 'text', text: `Name the seats after **reclaim ${nudge ? 'ask' : 'now'}**: UPNs, or certain, probable or all.` }];
+      }
+      if ((TIERS as readonly string[]).includes(first)) return tierRequest(deps, request, first as (typeof TIERS)[number], words.slice(1).join(' '), nudge, now());
+      return userRequest(deps, request, words.join(' '), nudge, now());
     },
   };
 }
@@ -85,26 +95,26 @@ function approvals(deps: ReclaimCommandDeps, request: CommandRequest, rest: stri
   return [{ kind: 'text', text: 'Reclaim requests will be posted here for approval.' }];
 }
 
-async function tierRequest(deps: ReclaimCommandDeps, request: CommandRequest, tier: (typeof TIERS)[number], tenantArg: string, now: Date): Promise<CommandReply[]> {
+async function tierRequest(deps: ReclaimCommandDeps, request: CommandRequest, tier: (typeof TIERS)[number], tenantArg: string, nudge: boolean | undefined, now: Date): Promise<CommandReply[]> {
   const named = tenantsNamed(deps.status, tenantArg);
   if ('hint' in named) return [{ kind: 'text', text: named.hint }];
   const replies: CommandReply[] = [];
   for (const tenant of named.tenants) {
-    const outcome = await deps.reclaims.request({ tenantId: tenant.id, caller: callerOf(request.actor), pick: { tier }, source: 'command', replyTarget: request.replyTarget }, now);
+    const outcome = await deps.reclaims.request({ tenantId: tenant.id, caller: callerOf(request.actor), pick: { tier }, nudge, source: 'command', replyTarget: request.replyTarget }, now);
     replies.push({ kind: 'text', text: requestOutcomeText(outcome, tenant.tenantName, hereFor(deps, tenant.id)) });
   }
   return replies;
 }
 
-async function userRequest(deps: ReclaimCommandDeps, request: CommandRequest, now: Date): Promise<CommandReply[]> {
-  const users = request.argument.split(/[\s,;]+/).map((u) => u.trim()).filter((u) => u !== '');
+async function userRequest(deps: ReclaimCommandDeps, request: CommandRequest, argument: string, nudge: boolean | undefined, now: Date): Promise<CommandReply[]> {
+  const users = argument.split(/[\s,;]+/).map((u) => u.trim()).filter((u) => u !== '');
   if (users.length === 0) return [{ kind: 'text', text: 'Name the seat holders by UPN, e.g. **reclaim adele@contoso.com**.' }];
   const tenants = deps.status.list();
   if (tenants.length === 0) return [{ kind: 'text', text: 'No tenant is connected yet.' }];
   const replies: CommandReply[] = [];
   const missing = new Set(users.map((u) => u.toLowerCase()));
   for (const tenant of tenants) {
-    const outcome = await deps.reclaims.request({ tenantId: tenant.id, caller: callerOf(request.actor), pick: { users }, source: 'command', replyTarget: request.replyTarget }, now);
+    const outcome = await deps.reclaims.request({ tenantId: tenant.id, caller: callerOf(request.actor), pick: { users }, nudge, source: 'command', replyTarget: request.replyTarget }, now);
     if (outcome.kind === 'refused') return [{ kind: 'card', card: errorCard('Reclaim not requested', outcome.reason) }];
     const foundHere = outcome.notAdded.filter((n) => !/holds no Copilot seat/.test(n.reason)).map((n) => n.user.toLowerCase());
     const created = outcome.kind === 'created' ? outcome.items.map((i) => i.userPrincipalName.toLowerCase()) : [];
