@@ -384,7 +384,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   reclaims.register(jobRegistry);
   freedByReclaims = (tenantId) => reclaims.freed(tenantId);
   const auditSubscriptions = new AuditSubscriptions((tenant) => managementApiFor(config, tenant, graphFor(tenant).conn));
-  const seatLists = { status, analytics: analyticsReads, isAdmin };
+  const seatLists = { status, analytics: analyticsReads, isAdmin, askHoldersFirst: config.reclaim.nudgeByDefault };
   const bot = createBotApp({
     adapter,
     conversations,

@@ -64,6 +64,7 @@ export interface InactiveView {
   canRequest: boolean;
   pickChoices: Array<{ title: string; value: string }>;
   requestData: { tenantId: string };
+  askFirstValue: 'true' | 'false';
   /** What the last button did ("Reclaim request for 2 seats posted for approval."); empty otherwise. */
   noticeText: string;
 }
@@ -188,6 +189,8 @@ export interface InactiveInput {
   seats: { asOf: string; total: number; rows: StoredSeat[] };
   now: Date;
   notice?: string;
+  /** RECLAIM_NUDGE: the "ask each holder first" toggle starts on. */
+  askHoldersFirst?: boolean;
 }
 
 /** The `inactive` card: one page of the seats to take back (or to review), with counts by tier and every source's date. */
@@ -223,6 +226,7 @@ export function inactiveView(input: InactiveInput): InactiveView {
       .filter((s) => s.recommendation === 'reclaim')
       .map((s) => ({ title: clip(`${s.displayName ?? s.userPrincipalName} · ${idleText(s)}`, MAX_NAME), value: s.userId })),
     requestData: { tenantId: input.tenantId },
+    askFirstValue: input.askHoldersFirst ? 'true' : 'false',
     noticeText: input.notice ?? '',
   };
 }

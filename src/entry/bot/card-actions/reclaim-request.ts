@@ -17,6 +17,8 @@ const requestData = z.object({
     .max(40 * 50)
     .refine((v) => v.split(',').every((s) => s.trim() === '' || GUID.test(s.trim())), 'expected object ids')
     .optional(),
+  /** The "ask each holder first" toggle. */
+  nudge: z.enum(['true', 'false']).optional(),
 });
 
 /**
@@ -38,7 +40,7 @@ export function reclaimRequestAction(deps: SeatListDeps & { reclaims: ReclaimApi
       if (users.length > 50) return errorCard('Too many seats at once', 'Tick at most 50 seats per request (a page has 10). Nothing was requested.');
       if (users.length === 0) return errorCard('No seat ticked', 'Tick the seats to reclaim on the list first, then press Request reclaim. Nothing was requested.');
       const now = (deps.now ?? (() => new Date()))();
-      const outcome = await deps.reclaims.request({ tenantId: found.tenant.id, caller: callerOf(request.actor), pick: { users }, source: 'inactive_card', replyTarget: request.replyTarget }, now);
+      const outcome = await deps.reclaims.request({ tenantId: found.tenant.id, caller: callerOf(request.actor), pick: { users }, nudge: data.nudge === undefined ? undefined : data.nudge === 'true', source: 'inactive_card', replyTarget: request.replyTarget }, now);
       if (outcome.kind === 'refused') return errorCard('Reclaim not requested', outcome.reason);
       const here = deps.reclaims.approvalsConversation(found.tenant.id) === undefined;
       return inactivePageCard(deps, found.tenant, 'all', 1, requestOutcomeText(outcome, found.tenant.tenantName, here));

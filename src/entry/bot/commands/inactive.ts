@@ -12,6 +12,8 @@ export interface SeatListDeps {
   status: StatusService;
   analytics: AnalyticsReads;
   isAdmin: AdminCheck;
+  /** RECLAIM_NUDGE: the inactive card's "ask each holder first" toggle starts on. */
+  askHoldersFirst?: boolean;
   now?: () => Date;
 }
 
@@ -48,7 +50,7 @@ export function inactivePageCard(deps: SeatListDeps, tenant: TenantRecord, filte
   if (!stored || !seats) return noAnalyticsCard(tenant.tenantName);
   if (page > 1 && seats.rows.length === 0) return noSuchPageCard(page, seats.total, filter === 'all' ? 'inactive' : `inactive ${filter}`);
   const now = (deps.now ?? (() => new Date()))();
-  return renderCard('inactive', inactiveView({ tenantId: tenant.id, tenantName: tenant.tenantName, filter, page, summary: stored.summary, seats, now, notice }));
+  return renderCard('inactive', inactiveView({ tenantId: tenant.id, tenantName: tenant.tenantName, filter, page, summary: stored.summary, seats, now, notice, askHoldersFirst: deps.askHoldersFirst }));
 }
 
 /** The filter word may come before or after the tenant name ("inactive certain contoso", "inactive contoso certain"). */
