@@ -1,4 +1,5 @@
 import type { ReclaimState } from '../domain/reclaim';
+import { productName } from '../domain/product-names';
 import { formatMoney } from '../domain/seat-savings';
 import type { NudgeView, ReclaimView } from '../usecases/reclaim/reclaim-api';
 import type { ReclaimCards, ReclaimItem, ReclaimTransition } from '../usecases/reclaim/ports';
@@ -255,7 +256,7 @@ export function reclaimNudgeView(view: NudgeView, now: Date, notice = ''): Recla
   return {
     title: 'Keep your Microsoft 365 Copilot seat?',
     questionText: `${since} Keep your seat?`,
-    seatText: `${item.skuName} · ${item.userPrincipalName}`,
+    seatText: `${productName(item.skuName)} · ${item.userPrincipalName}`,
     whyText: view.canAnswer ? `Your IT admins want to give unused seats to colleagues who need them.${price} Keep it if you use Copilot, or release it if you don't.` : '',
     dryRun: request.mode === 'dry-run',
     statusText,

@@ -445,3 +445,43 @@ describe.skipIf(NO_CHROMIUM)('licence reclaim in the Agents Playground', () => {
     await shoot(cardA, 'reclaim-skipped.png');
   });
 });
+
+describe.skipIf(NO_CHROMIUM)('reclaim nudge in the Agents Playground', () => {
+  /** The Playground's user (Alex Wilber): made the holder of an idle seat, so the question lands in the personal chat. */
+  const ALEX = '00000000-0000-0000-0000-0000000000020';
+
+  it('the holder is asked in the personal chat and keeps the seat; the request card says so', async () => {
+    await page.locator('button[aria-label="Personal Chat"]').first().click();
+    const t = tenant();
+    if (h.app.runs.latest(t.id)?.status !== 'success') await h.app.sync.request(t.id, 'test').done;
+    const seats = h.app.analytics.seats(t.id, { recommendation: 'reclaim', offset: 0, limit: 200 })?.rows ?? [];
+    const idle = seats.find((s) => s.accountEnabled && s.direct && s.groups.length === 0 && h.app.reclaims.history({ tenantId: t.id, user: s.userId, offset: 0, limit: 1 }).total === 0);
+    if (!idle) throw new Error('the demo tenant has no idle direct seat left');
+    // Give that seat's holder Alex's object id in the demo tenant, and sync so the cache knows.
+    const data = h.demo.server.data;
+    const holder = data.users.find((u) => u.id.toLowerCase() === idle.userId.toLowerCase());
+    if (!holder) throw new Error('holder not in the demo tenant');
+    const oldId = holder.id;
+    holder.id = ALEX;
+    holder.displayName = 'Alex Wilber';
+    for (const g of data.groups) if (g.memberIds) g.memberIds = g.memberIds.map((m) => (m === oldId ? ALEX : m));
+    await h.app.sync.request(t.id, 'test').done;
+
+    // Alex asks for their own idle seat with "ask": the question arrives in this chat.
+    const question = await nextCard('Keep your seat?', () => send(personalEditor(), `reclaim ask ${holder.userPrincipalName}`));
+    expect(await question.getByRole('button', { name: 'Keep my seat' }).count()).toBe(1);
+    expect(await question.getByRole('button', { name: 'Release it' }).count()).toBe(1);
+    await expectNoClippedText(question);
+    await shoot(question, 'reclaim-nudge.png');
+
+    await question.getByRole('button', { name: 'Keep my seat' }).click();
+    await expect.poll(() => question.innerText(), { timeout: WAIT }).toMatch(/You kept your seat/);
+    expect(await question.getByRole('button', { name: 'Keep my seat' }).count()).toBe(0);
+    await shoot(question, 'reclaim-nudge-kept.png');
+    const item = h.app.reclaims.history({ tenantId: t.id, user: ALEX, offset: 0, limit: 1 }).items[0];
+    expect(item?.state).toBe('kept');
+    // The request card (posted in this chat, no approvals conversation set) follows: kept by its holder.
+    const requestCard = cards().filter({ hasText: 'Reclaim request' }).filter({ hasText: 'Alex Wilber' }).last();
+    await expect.poll(() => requestCard.innerText(), { timeout: WAIT }).toMatch(/kept by its holder/);
+  });
+});
