@@ -55,7 +55,7 @@ async function run(label: string, writesPerTenSeconds: number | false): Promise<
     const graph = app.licenceGraphFor(tenantId);
     const tripsBefore = graph.roundTrips();
     const started = Date.now();
-    const decided = app.reclaims.approve({ requestId: request.request.id, caller: APPROVER, removeFromGroup: [] }, new Date());
+    const decided = app.reclaims.approve({ requestId: request.request.id, caller: APPROVER, removeFromGroup: [], reassign: [] }, new Date());
     if (decided.kind !== 'done') throw new Error(`not approved: ${JSON.stringify(decided)}`);
     const open = () => app.reclaims.history({ tenantId, offset: 0, limit: 5_000 }).items.filter((i) => ['approved', 'rechecking', 'removing'].includes(i.state)).length;
     while (open() > 0) await new Promise((r) => setTimeout(r, 20));

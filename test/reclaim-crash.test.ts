@@ -12,9 +12,11 @@ import { ADMIN, cardAction, channel, message, post, TEAMS_TENANT } from './helpe
 /**
  * The app process is killed with SIGKILL between each pair of the executor's steps (after the
  * approval is recorded, after the re-check, after "removing" is recorded, after Graph answered,
- * after the outcomes are recorded), then started again on the same DATA_DIR. The demo tenant and
+ * after the outcomes are recorded, after "giving" to the candidate is recorded, after Graph answered
+ * that), then started again on the same DATA_DIR. The demo tenant and
  * the connector live in this test process, so they see every write that reached "Graph". Each
- * licence must end removed, removed exactly once, with the store saying so.
+ * licence must end removed, removed exactly once, the chosen seat given to its candidate exactly
+ * once, with the store saying so.
  */
 const APPROVER = { id: '29:approver', name: 'Adele Approver', aadObjectId: '2b3c4d5e-6f70-4182-93a4-b5c6d7e8f901' };
 const COPILOT = SKU.COPILOT.toLowerCase();
@@ -28,17 +30,19 @@ afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
 
-function stateOf(dataDir: string): Array<{ user: string; state: string }> {
+function stateOf(dataDir: string): Array<{ id: number; user: string; state: string; reassign: string | null; candidate: string | null }> {
   const db = openDatabase(databaseFile(dataDir));
   try {
-    return db.prepare('SELECT user_principal_name AS user, state FROM reclaim_items ORDER BY id').all() as Array<{ user: string; state: string }>;
+    return db
+      .prepare("SELECT id, user_principal_name AS user, state, reassign_state AS reassign, json_extract(reassign_to, '$.userId') AS candidate FROM reclaim_items ORDER BY id")
+      .all() as Array<{ id: number; user: string; state: string; reassign: string | null; candidate: string | null }>;
   } finally {
     db.close();
   }
 }
 
 describe('a crash between any two steps of a reclaim', () => {
-  it.each(RECLAIM_STEPS.map((s) => [s]))('killed after "%s": resumes, removes each licence exactly once, records it', async (step) => {
+  it.each(RECLAIM_STEPS.map((s) => [s]))('killed after "%s": resumes, removes each licence and gives the chosen seat exactly once, records it', async (step) => {
     const data = generateDemoTenant({ users: 800, seed: 11 });
     const story = data.activity;
     if (!story) throw new Error('no story');
@@ -90,15 +94,29 @@ describe('a crash between any two steps of a reclaim', () => {
         db.close();
       }
     })();
+    // The first seat goes to the candidate the card offers ("Reclaim and give to …").
+    const [givenItem] = stateOf(dataDir);
+    expect(givenItem.candidate).toMatch(/^[0-9a-f-]{36}$/);
+    const candidate = givenItem.candidate as string;
     // The approval answers before the executor runs; the kill comes at the step.
-    await post(url, { ...cardAction(serviceUrl, room, 'reclaim.approve', { requestId }), from: APPROVER }).catch(() => undefined);
+    await post(url, { ...cardAction(serviceUrl, room, 'reclaim.approve', { requestId, [`give:${givenItem.id}`]: 'true' }), from: APPROVER }).catch(() => undefined);
     const killed = app;
     // It died by its own SIGKILL at the step, not some other way.
     expect((await killed?.exited)?.signal).toBe('SIGKILL');
     const atKill = stateOf(dataDir).map((r) => r.state);
+    const givingAtKill = stateOf(dataDir)[0].reassign;
 
     url = await start(undefined);
-    await waitFor(() => stateOf(dataDir).every((r) => r.state === 'removed'), 'every seat removed after the restart', () => `${JSON.stringify(stateOf(dataDir))}\n${app?.output() ?? ''}`);
+    await waitFor(
+      () => stateOf(dataDir).every((r) => r.state === 'removed') && stateOf(dataDir)[0].reassign === 'assigned',
+      'every seat removed and the first given after the restart',
+      () => `${JSON.stringify(stateOf(dataDir))}\n${app?.output() ?? ''}`,
+    );
+    const holder = demo.server.data.users.find((u) => u.id.toLowerCase() === candidate) as GraphUser;
+    expect(holder.licenseAssignmentStates.filter((s) => s.skuId.toLowerCase() === COPILOT)).toHaveLength(1);
+    const assigns = demo.server.requests.filter((r) => r.inBatch && r.method === 'POST' && r.path.toLowerCase().includes(`/users/${candidate}/assignlicense`) && r.status === 200);
+    expect(assigns, 'licence writes for the candidate').toHaveLength(1);
+    expect(stateOf(dataDir)[1].reassign).toBeNull();
     for (const pick of picks) {
       const user = demo.server.data.users.find((u) => u.id === pick.id) as GraphUser;
       expect(user.licenseAssignmentStates.some((s) => s.skuId.toLowerCase() === COPILOT)).toBe(false);
@@ -106,7 +124,15 @@ describe('a crash between any two steps of a reclaim', () => {
       expect(removals, `licence writes for ${pick.userPrincipalName}`).toHaveLength(1);
     }
     // Where the kill left the store, by step: the resume started from there.
-    const expectedAtKill: Record<string, string> = { claimed: 'rechecking', removing_recorded: 'removing', graph_answered: 'removing', outcomes_recorded: 'removed' };
+    const expectedAtKill: Record<string, string> = {
+      claimed: 'rechecking',
+      removing_recorded: 'removing',
+      graph_answered: 'removing',
+      outcomes_recorded: 'removed',
+      giving_recorded: 'removed',
+      giving_answered: 'removed',
+    };
     expect(atKill).toEqual([expectedAtKill[step], expectedAtKill[step]]);
+    expect(givingAtKill).toBe(step === 'giving_recorded' || step === 'giving_answered' ? 'assigning' : 'pending');
   });
 });

@@ -227,6 +227,61 @@ describe('reclaim, RECLAIM_MODE=on', () => {
     expect(failed.stateReason).toContain('LicenseAssignment.ReadWrite.All');
     expect(holdsCopilot(h.demo.server.data, denied.userId)).toHaveLength(1);
   });
+
+  it('reclaims and gives the seat to the offered candidate when the approver chooses it, each exactly once; no Undo then', async () => {
+    const unasked = (seat: { userId: string }) => h.app.reclaims.history({ tenantId, user: seat.userId, offset: 0, limit: 1 }).total === 0;
+    // Disabled accounts too: the enabled idle direct seats are used up by the tests before.
+    const direct = (h.app.analytics.seats(tenantId, { recommendation: 'reclaim', offset: 0, limit: 500 })?.rows ?? []).filter((x) => x.direct && x.groups.length === 0);
+    const [given, kept] = direct.map((x) => ({ userId: x.userId, upn: x.userPrincipalName })).filter(unasked);
+    const [other] = idleSeats('group').filter(unasked);
+    expect([given, kept, other].every(Boolean)).toBe(true);
+    await say(`reclaim ${given.upn}, ${kept.upn}`);
+    const requestId = latestRequest().requestId;
+    // In request order (the history lists newest first).
+    const items = itemsOf(requestId).sort((a, b) => a.id - b.id);
+    const offers = items.map((i) => i.reassignTo?.userId);
+    // Each seat is offered to a different candidate, best first, never to a holder of this request.
+    expect(offers.every((o) => typeof o === 'string')).toBe(true);
+    expect(new Set(offers).size).toBe(2);
+    const ranked = h.app.analytics.candidates(tenantId, { offset: 0, limit: 50 })?.rows.map((c) => c.userId.toLowerCase()) ?? [];
+    const takenBefore = h.app.reclaims.history({ tenantId, offset: 0, limit: 500 }).items.filter((i) => i.requestId !== requestId && ['requested', 'nudged', 'approved', 'rechecking', 'removing'].includes(i.state)).map((i) => i.reassignTo?.userId);
+    expect(offers).toEqual(ranked.filter((c) => !takenBefore.includes(c)).slice(0, 2));
+    for (const o of offers) expect(holdsCopilot(h.demo.server.data, o as string)).toEqual([]);
+    // A second open request offers other candidates.
+    await say(`reclaim ${other.upn}`);
+    const otherRequest = latestRequest();
+    expect(offers).not.toContain(otherRequest.reassignTo?.userId);
+
+    const view = await press('reclaim.view', { requestId }, APPROVER);
+    expect(cardText(view)).toContain('Can go to');
+    const gives = JSON.stringify(view).match(/"give:\d+"/g) ?? [];
+    expect(gives).toHaveLength(2);
+    const givenItem = items.find((i) => i.userId === given.userId.toLowerCase()) as ReclaimItem;
+    // A toggle naming another request's seat is ignored: only this request's seats move.
+    await press('reclaim.approve', { requestId, [`give:${givenItem.id}`]: 'true', [`give:${otherRequest.id}`]: 'true' }, APPROVER);
+    const done = await until('the seat given', () => {
+      const i = itemsOf(requestId).find((x) => x.id === givenItem.id);
+      return i?.reassignState === 'assigned' ? i : undefined;
+    });
+    const candidate = done.reassignTo?.userId as string;
+    expect(holdsCopilot(h.demo.server.data, given.userId)).toEqual([]);
+    expect(holdsCopilot(h.demo.server.data, candidate)).toEqual([{ groupId: null, disabledPlans: done.disabledPlans ?? [] }]);
+    const assigns = h.demo.server.requests.filter((r) => r.inBatch && r.method === 'POST' && r.path.toLowerCase().includes(`/users/${candidate}/assignlicense`));
+    expect(assigns.map((r) => r.status)).toEqual([200]);
+    expect(done.transitions.map((t) => t.reason)).toEqual(expect.arrayContaining([expect.stringContaining('Giving the seat to'), expect.stringMatching(/^Given to /)]));
+    // The other seat was removed and not given: its candidate still has no seat.
+    await until('the other removed', () => (itemsOf(requestId).every((i) => i.state === 'removed') ? true : undefined));
+    const notGiven = itemsOf(requestId).find((i) => i.id !== givenItem.id) as ReclaimItem;
+    expect(notGiven.reassignState).toBeNull();
+    expect(holdsCopilot(h.demo.server.data, notGiven.reassignTo?.userId as string)).toEqual([]);
+    expect(itemsOf(otherRequest.requestId)[0].state).toBe('requested');
+    const finalView = await press('reclaim.view', { requestId }, APPROVER);
+    expect(cardText(finalView)).toContain('Given to ');
+    // Undo would take the seat from the candidate: refused, saying why.
+    expect(cardText(await press('reclaim.undo', { itemId: givenItem.id }, APPROVER))).toContain('was given to');
+    expect(holdsCopilot(h.demo.server.data, candidate)).toHaveLength(1);
+    await press('reclaim.reject', { requestId: otherRequest.requestId }, APPROVER);
+  });
 });
 
 describe('reclaim, RECLAIM_MODE=dry-run (the default)', () => {

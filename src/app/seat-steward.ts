@@ -379,6 +379,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     teamsUsers,
     reach: new TeamsHolderReach(conversations, teamsAppCatalogId ? (tenantId) => teamsAppInstallerFor(tenantId, teamsAppCatalogId) : null),
     nudgeByDefault: config.reclaim.nudgeByDefault,
+    candidates: (tenantId, limit) => analyticsReads.candidates(tenantId, { offset: 0, limit })?.rows ?? [],
     upnOf: (id) => users.upnOf(id),
   });
   reclaims.register(jobRegistry);

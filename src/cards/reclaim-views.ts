@@ -24,6 +24,11 @@ export interface ReclaimRowView {
   groupToggle: boolean;
   groupToggleId: string;
   groupToggleText: string;
+  /** The next best candidate, offered before the decision; what became of it after. */
+  reassignText: string;
+  giveToggle: boolean;
+  giveToggleId: string;
+  giveToggleText: string;
 }
 
 export interface ReclaimRequestView {
@@ -72,6 +77,25 @@ function evidenceText(item: ReclaimItem): string {
   const asOf = e.lastActivityAsOf ? ` as of ${dayText(e.lastActivityAsOf)}` : '';
   const tier = e.tier ? ` · ${e.tier}` : '';
   return `${last}${source}${asOf}${tier}${e.accountEnabled ? '' : ' · account disabled'}`;
+}
+
+/** The candidate offer of a seat: who it can go to before the decision, what happened after. */
+function reassignText(item: ReclaimItem): string {
+  const to = item.reassignTo;
+  if (!to) return '';
+  const name = to.displayName ?? to.userPrincipalName;
+  if (item.state === 'requested' || item.state === 'nudged') return `Can go to ${name}, the top candidate not offered a seat yet.`;
+  switch (item.reassignState) {
+    case 'pending':
+    case 'assigning':
+      return `Giving the seat to ${name}…`;
+    case 'assigned':
+    case 'skipped':
+    case 'failed':
+      return item.reassignReason ?? '';
+    default:
+      return '';
+  }
 }
 
 /** Before the decision, a seat whose holder was asked shows their answer. */
@@ -140,6 +164,10 @@ export function reclaimRequestView(view: ReclaimView, now: Date, audience: 'ever
       groupToggleId: `group:${item.id}`,
       groupToggleText:
         item.assignment.via === 'group' ? `Remove ${item.displayName ?? item.userPrincipalName} from the group ${item.assignment.groupName ?? item.assignment.groupId} (this also removes everything else the group gives)` : '',
+      reassignText: reassignText(item),
+      giveToggle: rights.canDecide && item.reassignTo !== null && (item.state === 'requested' || item.state === 'nudged'),
+      giveToggleId: `give:${item.id}`,
+      giveToggleText: item.reassignTo ? `Reclaim and give to ${item.reassignTo.displayName ?? item.reassignTo.userPrincipalName} (${item.reassignTo.userPrincipalName})` : '',
     };
   });
   const undoable = items.filter((i) => i.state === 'removed' && i.undoUntil !== null && i.undoUntil > now.toISOString());

@@ -703,13 +703,17 @@ export const migrations: Migration[] = [
   },
   {
     version: 13,
-    name: 'reclaim nudge: find the personal chat of a seat holder by their Entra object id',
+    name: 'reclaim nudge and reassign: a holder\'s personal chat by object id; seats being given to a candidate',
     sql: `
       ALTER TABLE conversations ADD COLUMN user_aad_object_id TEXT;
       UPDATE conversations SET user_aad_object_id = lower(json_extract(reference, '$.user.aadObjectId'))
         WHERE conversation_type = 'personal';
       CREATE INDEX conversations_personal_by_user ON conversations (user_aad_object_id, updated_at DESC)
         WHERE conversation_type = 'personal' AND active = 1;
+      -- Start-up resumes seats removed but not yet given to the chosen candidate.
+      CREATE INDEX reclaim_items_reassigning ON reclaim_items (request_id) WHERE reassign_state IN ('pending', 'assigning');
+      -- Candidates already offered by open requests are not offered twice.
+      CREATE INDEX reclaim_items_offered ON reclaim_items (tenant_id, state, id) WHERE reassign_to IS NOT NULL;
     `,
   },
 ];

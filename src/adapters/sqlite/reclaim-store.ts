@@ -311,7 +311,21 @@ export class SqliteReclaimStore implements ReclaimStore {
     const ids = new Set<string>();
     const byState = prepared(this.db, 'SELECT request_id FROM reclaim_items WHERE state = ? ORDER BY request_id').pluck();
     for (const state of EXECUTING_STATES) for (const id of byState.all(state) as string[]) ids.add(id);
+    // Removed, but the chosen candidate has not got the seat yet.
+    const giving = prepared(this.db, "SELECT request_id FROM reclaim_items INDEXED BY reclaim_items_reassigning WHERE reassign_state IN ('pending', 'assigning')").pluck();
+    for (const id of giving.all() as string[]) ids.add(id);
     return [...ids];
+  }
+
+  offeredCandidates(tenantId: string): Set<string> {
+    const rows = prepared(
+      this.db,
+      `SELECT json_extract(reassign_to, '$.userId') FROM reclaim_items INDEXED BY reclaim_items_offered
+       WHERE tenant_id = ? AND state IN (${OPEN_SQL}) AND reassign_to IS NOT NULL`,
+    )
+      .pluck()
+      .all(tenantId) as Array<string | null>;
+    return new Set(rows.filter((r): r is string => typeof r === 'string').map((r) => r.toLowerCase()));
   }
 
   keep(tenantId: string, userId: string, skuId: string, until: Date, by: ReclaimActor, now: Date): void {

@@ -68,7 +68,11 @@ export interface ReclaimItem {
   /** The approver's choices for this seat. */
   removeFromGroup: boolean;
   reassignTo: { userId: string; displayName: string | null; userPrincipalName: string } | null;
-  reassignState: 'pending' | 'assigned' | 'skipped' | 'failed' | null;
+  /**
+   * The offer (reassignTo) is taken only if the approver chose it: pending, then assigning (stored
+   * before Graph is called), then assigned, skipped or failed. Null: not chosen (or nothing offered).
+   */
+  reassignState: 'pending' | 'assigning' | 'assigned' | 'skipped' | 'failed' | null;
   reassignReason: string | null;
   /** The seat's disabled plans read by the re-check: undo assigns the SKU back with these. */
   disabledPlans: string[] | null;
@@ -91,7 +95,7 @@ export interface ReclaimTransition {
 
 /** A seat as a request records it: who, which SKU, how assigned, the evidence and the saving. */
 export type NewReclaimItem = Pick<ReclaimItem, 'userId' | 'userPrincipalName' | 'displayName' | 'skuId' | 'skuName' | 'assignment' | 'evidence' | 'monthlySaving' | 'currency'> & {
-  /** Offered on the approval card ("Reclaim and give to <name>"): the next best candidate (not offered yet). */
+  /** Offered on the approval card ("Reclaim and give to <name>"): the next best candidate not offered yet. */
   reassignCandidate: { userId: string; displayName: string | null; userPrincipalName: string } | null;
 };
 
@@ -164,8 +168,10 @@ export interface ReclaimStore {
   setCard(requestId: string, activityId: string): void;
   transitions(requestId: string): ReclaimTransition[];
   history(query: ReclaimHistoryQuery): { total: number; items: Array<ReclaimItem & { transitions: ReclaimTransition[] }> };
-  /** Requests with items the executor must finish (approved, rechecking, removing): resumed at start. */
+  /** Requests with items the executor must finish (approved, rechecking, removing, or a seat still to give): resumed at start. */
   executing(): string[];
+  /** Candidates (lower-case object ids) open requests already offer a seat to. */
+  offeredCandidates(tenantId: string): Set<string>;
   /** Keep: the holder is left out of requests and idle lists until `until`. */
   keep(tenantId: string, userId: string, skuId: string, until: Date, by: ReclaimActor, now: Date): void;
   keptUntil(tenantId: string, userId: string, skuId: string, now: Date): string | null;

@@ -66,6 +66,8 @@ export interface ApproveInput {
   caller: ReclaimCaller;
   /** Item ids (of this request) to remove by taking the user out of the assigning group. */
   removeFromGroup: number[];
+  /** Item ids whose freed seat goes to the candidate the card offered ("Reclaim and give to …"). */
+  reassign: number[];
 }
 
 export type DecisionOutcome =

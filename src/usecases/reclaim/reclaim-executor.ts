@@ -1,13 +1,13 @@
 import { recheckVerdict, type HolderNow } from '../../domain/reclaim';
 import { PermanentError, RetryableError } from '../outbox/job-errors';
-import type { ChangeOutcome, ItemMove, LicenceChange, LicenceGraph, NewerActivityReads, ReclaimActor, ReclaimItem, ReclaimStore } from './ports';
+import type { ChangeOutcome, ItemMove, LicenceChange, LicenceGraph, NewerActivityReads, ReclaimActor, ReclaimItem, ReclaimRequest, ReclaimStore } from './ports';
 
 /**
  * The points between the executor's steps, in order. Each step's effect is recorded before the
  * next starts, so a crash between any two of them resumes without losing or repeating a removal
  * (the crash test kills the process at each of these).
  */
-export const RECLAIM_STEPS = ['claimed', 'removing_recorded', 'graph_answered', 'outcomes_recorded'] as const;
+export const RECLAIM_STEPS = ['claimed', 'removing_recorded', 'graph_answered', 'outcomes_recorded', 'giving_recorded', 'giving_answered'] as const;
 export type ReclaimStep = (typeof RECLAIM_STEPS)[number];
 
 export interface ExecutorDeps {
@@ -58,9 +58,15 @@ export class ReclaimExecutor {
   }
 
   private async run(requestId: string, signal?: AbortSignal): Promise<void> {
-    const { store } = this.deps;
-    const request = store.request(requestId);
+    const request = this.deps.store.request(requestId);
     if (!request) throw new PermanentError(`Reclaim request ${requestId} no longer exists.`);
+    await this.removeApproved(request, signal);
+    await this.giveToCandidates(request, signal);
+  }
+
+  private async removeApproved(request: ReclaimRequest, signal?: AbortSignal): Promise<void> {
+    const { store } = this.deps;
+    const requestId = request.id;
     const approved = store.items(requestId).filter((i) => i.state === 'approved');
     if (approved.length > 0) {
       store.move(approved.map((i) => ({ itemId: i.id, from: ['approved'], to: 'rechecking', actor: SYSTEM, reason: 'Re-checking the seat just before removal.' })), this.now());
@@ -190,6 +196,99 @@ export class ReclaimExecutor {
     this.step('outcomes_recorded', requestId);
     if (waiting > 0) {
       throw new RetryableError(`Microsoft Graph throttled ${waiting} removal${waiting === 1 ? '' : 's'}; they are sent again after its Retry-After.`, retryAfter ? { retryAfter } : {});
+    }
+  }
+
+  /**
+   * "Reclaim and give to …": a freed seat goes to the candidate the approver chose, exactly once.
+   * `assigning` is stored before Graph is called; after a crash the candidate is read first, and a
+   * candidate who holds the SKU is recorded as given rather than assigned again.
+   */
+  private async giveToCandidates(request: ReclaimRequest, signal?: AbortSignal): Promise<void> {
+    const { store } = this.deps;
+    const nameOf = (item: ReclaimItem) => item.reassignTo?.displayName ?? item.reassignTo?.userPrincipalName ?? 'the candidate';
+    const settle = (item: ReclaimItem, reassignState: 'assigned' | 'skipped' | 'failed', why: string): ItemMove => ({
+      itemId: item.id,
+      from: [item.state],
+      to: item.state,
+      actor: SYSTEM,
+      reason: why,
+      patch: { reassignState, reassignReason: why },
+    });
+    // A seat that was not freed is not given: the offer ends with the reason.
+    const notFreed = store.items(request.id).filter((i) => i.reassignState === 'pending' && ['skipped', 'failed'].includes(i.state));
+    if (notFreed.length > 0) {
+      store.move(
+        notFreed.map((i) =>
+          settle(i, 'skipped', i.skipCode === 'dry_run' ? `Dry run: would have given the seat to ${nameOf(i)}. Nothing was changed.` : `The seat was not freed, so it was not given to ${nameOf(i)}.`),
+        ),
+        this.now(),
+      );
+      this.deps.onChange(request.id);
+    }
+    const chosen = store.items(request.id).filter((i) => i.state === 'removed' && i.reassignState === 'pending');
+    if (chosen.length > 0) {
+      store.move(
+        chosen.map((i) => ({ itemId: i.id, from: ['removed'], to: 'removed', actor: SYSTEM, reason: `Giving the seat to ${nameOf(i)}.`, patch: { reassignState: 'assigning' } })),
+        this.now(),
+      );
+      this.deps.onChange(request.id);
+    }
+    this.step('giving_recorded', request.id);
+
+    const giving = store.items(request.id).filter((i) => i.state === 'removed' && i.reassignState === 'assigning' && i.reassignTo !== null);
+    if (giving.length === 0) return;
+    const graph = this.deps.graphFor(request.tenantId);
+    let candidates: Map<string, HolderNow>;
+    try {
+      candidates = await graph.readHolders(
+        giving.map((i) => ({ userId: (i.reassignTo as NonNullable<ReclaimItem['reassignTo']>).userId, skuId: i.skuId })),
+        { withSignIn: false, signal },
+      );
+    } catch (error) {
+      throw retryable(error, 'Could not read the candidates in Microsoft Graph before giving them the seats');
+    }
+    const done: ItemMove[] = [];
+    const changes: LicenceChange[] = [];
+    for (const item of giving) {
+      const to = item.reassignTo as NonNullable<ReclaimItem['reassignTo']>;
+      const now = candidates.get(to.userId.toLowerCase()) ?? { kind: 'not_found' as const };
+      if (now.kind === 'not_found') done.push(settle(item, 'skipped', `${nameOf(item)} no longer exists in the directory, so the seat stays free.`));
+      // Already holds it: given by an attempt that crashed before recording it (or by someone else meanwhile).
+      else if (now.assignments.length > 0) done.push(settle(item, 'assigned', `${nameOf(item)} holds ${item.skuName} now (confirmed by reading them again).`));
+      else if (!now.accountEnabled) done.push(settle(item, 'skipped', `${nameOf(item)}'s account is disabled now, so the seat stays free.`));
+      else changes.push({ key: String(item.id), kind: 'assign_licence', userId: to.userId, skuId: item.skuId, disabledPlans: item.disabledPlans ?? [] });
+    }
+    let outcomes = new Map<string, ChangeOutcome>();
+    if (changes.length > 0) {
+      try {
+        outcomes = await graph.apply(changes, { signal });
+      } catch (error) {
+        if (done.length > 0) store.move(done, this.now());
+        throw retryable(error, 'Could not send the seats to the candidates through Microsoft Graph');
+      }
+    }
+    this.step('giving_answered', request.id);
+    let waiting = 0;
+    let retryAfter: number | undefined;
+    for (const item of giving) {
+      const outcome = outcomes.get(String(item.id));
+      if (!outcome) continue;
+      if (outcome.ok) done.push(settle(item, 'assigned', `Given to ${nameOf(item)}.`));
+      else if (outcome.meaning === 'retry_later') {
+        waiting++;
+        retryAfter = Math.max(retryAfter ?? 0, outcome.retryAfterSeconds ?? 0);
+      } else if (outcome.meaning === 'no_free_seat') done.push(settle(item, 'failed', `No free seat of ${item.skuName} when giving it to ${nameOf(item)} (someone took it first): assign one in the admin center.`));
+      else if (outcome.meaning === 'user_gone') done.push(settle(item, 'skipped', `${nameOf(item)} was deleted before the seat was given, so it stays free.`));
+      else if (outcome.meaning === 'forbidden') done.push(settle(item, 'failed', `Graph refused to give the seat to ${nameOf(item)} (403 ${outcome.code}): the app lacks LicenseAssignment.ReadWrite.All.`));
+      else done.push(settle(item, 'failed', `Graph refused to give the seat to ${nameOf(item)} (${outcome.status} ${outcome.code}: ${outcome.message}).`));
+    }
+    if (done.length > 0) {
+      store.move(done, this.now());
+      this.deps.onChange(request.id);
+    }
+    if (waiting > 0) {
+      throw new RetryableError(`Microsoft Graph throttled ${waiting} seat${waiting === 1 ? '' : 's'} being given to candidates; they are sent again after its Retry-After.`, retryAfter ? { retryAfter } : {});
     }
   }
 

@@ -47,6 +47,8 @@ export interface ReclaimServiceDeps extends Omit<ExecutorDeps, 'onChange'> {
   reach: HolderReach;
   /** RECLAIM_NUDGE: ask the holders first unless the request says otherwise. */
   nudgeByDefault: boolean;
+  /** The best candidates for a seat, best first (the analytics' ranking), for "Reclaim and give to …". */
+  candidates: (tenantId: string, limit: number) => Array<{ userId: string; userPrincipalName: string; displayName: string | null }>;
   /** The UPN of an Entra object id in the synced directory (approvers may be listed by UPN). */
   upnOf: (aadObjectId: string) => string | undefined;
 }
@@ -150,6 +152,7 @@ export class ReclaimService implements ReclaimApi {
       });
     }
     if (items.length === 0) return { kind: 'nothing', notAdded };
+    this.offerCandidates(input.tenantId, items);
     const nudge = input.nudge ?? this.deps.nudgeByDefault;
     const nudgeUntil = nudge ? new Date(now.getTime() + this.deps.timings.nudgeDays * 86_400_000) : null;
     const created = this.deps.store.create(
@@ -175,6 +178,24 @@ export class ReclaimService implements ReclaimApi {
     return { kind: 'created', request: created.request, items: created.items, notAdded };
   }
 
+  /**
+   * Each seat is offered to the next best candidate not offered one already (by an open request or
+   * by an earlier seat of this one), and never to someone whose seat this request takes back.
+   */
+  private offerCandidates(tenantId: string, items: NewReclaimItem[]): void {
+    const taken = this.deps.store.offeredCandidates(tenantId);
+    for (const item of items) taken.add(item.userId.toLowerCase());
+    const ranked = this.deps.candidates(tenantId, items.length + taken.size);
+    let next = 0;
+    for (const item of items) {
+      while (next < ranked.length && taken.has((ranked[next] as { userId: string }).userId.toLowerCase())) next++;
+      const candidate = ranked[next];
+      if (!candidate) return;
+      next++;
+      item.reassignCandidate = { userId: candidate.userId.toLowerCase(), userPrincipalName: candidate.userPrincipalName, displayName: candidate.displayName };
+    }
+  }
+
   view(requestId: string, caller: ReclaimCaller, now: Date): ReclaimView | undefined {
     const request = this.deps.store.request(requestId);
     if (!request) return undefined;
@@ -195,7 +216,11 @@ export class ReclaimService implements ReclaimApi {
         to: 'approved' as const,
         actor: actorOf(input.caller),
         reason: 'Approved.',
-        patch: { removeFromGroup: item.assignment.via === 'group' && input.removeFromGroup.includes(item.id) },
+        patch: {
+          removeFromGroup: item.assignment.via === 'group' && input.removeFromGroup.includes(item.id),
+          // Only an offered candidate can be chosen: the card's toggles name items, never people.
+          reassignState: item.reassignTo !== null && input.reassign.includes(item.id) ? ('pending' as const) : null,
+        },
       })),
     );
   }
@@ -220,6 +245,10 @@ export class ReclaimService implements ReclaimApi {
     if (!allowed.allowed) return { kind: 'refused', message: allowed.reason, view };
     if (item.state === 'undone') return { kind: 'already', message: `${item.userPrincipalName}'s seat was already given back.`, view };
     if (item.state !== 'removed') return { kind: 'refused', message: `${item.userPrincipalName}'s seat was not removed (it is ${item.state}), so there is nothing to undo.`, view };
+    if (item.reassignState === 'assigned' || item.reassignState === 'assigning' || item.reassignState === 'pending') {
+      const to = item.reassignTo?.displayName ?? item.reassignTo?.userPrincipalName ?? 'the candidate';
+      return { kind: 'refused', message: `${item.userPrincipalName}'s seat was given to ${to}, so Undo cannot give it back. Assign ${item.userPrincipalName} another seat in the admin center if needed.`, view };
+    }
     if (!item.undoUntil || item.undoUntil < now.toISOString()) {
       return { kind: 'refused', message: `The undo window (RECLAIM_UNDO_DAYS) closed on ${item.undoUntil?.slice(0, 10) ?? '?'}. Assign the licence again in the admin center if needed.`, view };
     }

@@ -7,7 +7,7 @@ import { callerOf } from '../commands/reclaim';
 import { errorCard } from '../error-card';
 import { unknownRequestCard } from './reclaim-view';
 
-/** The decision buttons carry the request id; the approve button also brings the "remove from group" toggles (group:<itemId>). */
+/** The decision buttons carry the request id; the approve button also brings the per-seat toggles (group:<itemId>, give:<itemId>). */
 const decisionData = z
   .object({ requestId: z.string().uuid() })
   .catchall(z.union([z.string().max(10), z.number(), z.boolean(), z.null()]));
@@ -15,11 +15,15 @@ type DecisionData = z.infer<typeof decisionData>;
 
 const invalidData = { title: 'This reclaim button is not valid', message: 'The button did not carry a valid request. Nothing was approved or rejected. Press Review on the request card for a fresh one.' };
 
-/** Item ids whose "remove from group" toggle is on. Only ids of this request's group seats count (the service checks). */
-function groupChoices(data: DecisionData): number[] {
+/**
+ * Item ids whose toggle of this kind is on: "remove from group" (group:<itemId>) or "give to the
+ * candidate" (give:<itemId>). Only ids of this request's seats count (the service checks).
+ */
+function toggledItems(data: DecisionData, kind: 'group' | 'give'): number[] {
+  const pattern = new RegExp(`^${kind}:\\d{1,12}$`);
   return Object.entries(data)
-    .filter(([key, value]) => /^group:\d{1,12}$/.test(key) && (value === 'true' || value === true))
-    .map(([key]) => Number(key.slice('group:'.length)));
+    .filter(([key, value]) => pattern.test(key) && (value === 'true' || value === true))
+    .map(([key]) => Number(key.slice(kind.length + 1)));
 }
 
 function answer(outcome: DecisionOutcome, now: Date): AdaptiveCardJson {
@@ -37,7 +41,7 @@ export function reclaimApproveAction(deps: { reclaims: ReclaimApi; now?: () => D
     invalidData,
     async run(data, request) {
       const now = (deps.now ?? (() => new Date()))();
-      return answer(deps.reclaims.approve({ requestId: data.requestId, caller: callerOf(request.actor), removeFromGroup: groupChoices(data) }, now), now);
+      return answer(deps.reclaims.approve({ requestId: data.requestId, caller: callerOf(request.actor), removeFromGroup: toggledItems(data, 'group'), reassign: toggledItems(data, 'give') }, now), now);
     },
   };
 }
