@@ -1,4 +1,4 @@
-import type { ReclaimState } from '../domain/reclaim';
+import { undoable, type ReclaimState } from '../domain/reclaim';
 import { productName } from '../domain/product-names';
 import { formatMoney } from '../domain/seat-savings';
 import type { NudgeView, ReclaimView } from '../usecases/reclaim/reclaim-api';
@@ -84,7 +84,7 @@ function reassignText(item: ReclaimItem): string {
   const to = item.reassignTo;
   if (!to) return '';
   const name = to.displayName ?? to.userPrincipalName;
-  if (item.state === 'requested' || item.state === 'nudged') return `Can go to ${name}, the top candidate not offered a seat yet.`;
+  if (item.state === 'requested' || item.state === 'nudged') return `Can go to ${name}, next in line for a seat (the candidates list).`;
   switch (item.reassignState) {
     case 'pending':
     case 'assigning':
@@ -113,7 +113,7 @@ function stateOf(item: ReclaimItem): [string, Color] {
 
 function outcomeText(item: ReclaimItem, now: Date): string {
   if (item.state === 'removed') {
-    const undo = item.undoUntil && item.undoUntil > now.toISOString() ? ` Undo until ${utcText(item.undoUntil)}.` : '';
+    const undo = undoable(item, now) && item.undoUntil ? ` Undo until ${utcText(item.undoUntil)}.` : '';
     return `${item.stateReason ?? 'Removed.'}${undo}${item.undoError ? ` Undo failed: ${item.undoError}` : ''}`;
   }
   if (['skipped', 'failed', 'expired', 'undone', 'kept'].includes(item.state)) return item.stateReason ?? '';
@@ -125,6 +125,7 @@ function outcomeText(item: ReclaimItem, now: Date): string {
 function statusOf(view: ReclaimView): [string, Color] {
   const { request, items } = view;
   const count = (s: ReclaimState) => items.filter((i) => i.state === s).length;
+  const given = items.filter((i) => i.state === 'removed' && i.reassignState === 'assigned').length;
   if (view.phase === 'awaiting_holders') return [`Asking the holders first · answers due ${utcText(request.nudgeUntil ?? request.expiresAt)}`, 'Accent'];
   if (view.phase === 'awaiting_approval') return [`Waiting for an approver · expires ${utcText(request.expiresAt)}`, 'Accent'];
   if (view.phase === 'executing') return [`Approved by ${request.decidedBy?.name ?? 'an approver'} · re-checking and removing`, 'Accent'];
@@ -132,7 +133,7 @@ function statusOf(view: ReclaimView): [string, Color] {
   if (request.decision === null && count('expired') === 0 && count('kept') > 0) return [`Done · ${count('kept')} kept by ${count('kept') === 1 ? 'its holder' : 'their holders'}`, 'Good'];
   if (request.decision === null) return ['Expired · nobody decided, nothing was changed', 'Default'];
   const parts = [
-    count('removed') ? `${count('removed')} removed` : '',
+    count('removed') ? `${count('removed')} removed${given > 0 ? ` (${given} given to a candidate)` : ''}` : '',
     count('skipped') ? `${count('skipped')} skipped` : '',
     count('failed') ? `${count('failed')} failed` : '',
     count('undone') ? `${count('undone')} given back` : '',
@@ -170,7 +171,7 @@ export function reclaimRequestView(view: ReclaimView, now: Date, audience: 'ever
       giveToggleText: item.reassignTo ? `Reclaim and give to ${item.reassignTo.displayName ?? item.reassignTo.userPrincipalName} (${item.reassignTo.userPrincipalName})` : '',
     };
   });
-  const undoable = items.filter((i) => i.state === 'removed' && i.undoUntil !== null && i.undoUntil > now.toISOString());
+  const undoableItems = items.filter((i) => undoable(i, now));
   const viewerNote =
     audience === 'everyone'
       ? view.phase === 'awaiting_holders'
@@ -201,7 +202,7 @@ export function reclaimRequestView(view: ReclaimView, now: Date, audience: 'ever
     decisionData: { requestId: request.id },
     undoButtons:
       audience === 'viewer' && rights.canUndo
-        ? undoable.slice(0, MAX_UNDO_BUTTONS).map((i) => ({ title: `Undo ${i.displayName ?? i.userPrincipalName}`, data: { itemId: i.id } }))
+        ? undoableItems.slice(0, MAX_UNDO_BUTTONS).map((i) => ({ title: `Undo ${i.displayName ?? i.userPrincipalName}`, data: { itemId: i.id } }))
         : [],
     // Viewers who cannot act yet get Review to see the state move (no automatic refresh on their card).
     showReview: audience === 'everyone' || (!rights.canDecide && view.phase !== 'done'),

@@ -102,6 +102,12 @@ export function waitingForHolders(items: ReadonlyArray<{ state: ReclaimState; nu
   return items.some((i) => UNDECIDED_STATES.includes(i.state) && i.nudgeOutcome === 'pending');
 }
 
+/** Undo gives a removed seat back within its window, unless the seat went to a candidate (Undo would take it from them). */
+export function undoable(item: { state: ReclaimState; undoUntil: string | null; reassignState: string | null }, now: Date): boolean {
+  if (item.state !== 'removed' || item.undoUntil === null || item.undoUntil <= now.toISOString()) return false;
+  return item.reassignState === null || item.reassignState === 'skipped' || item.reassignState === 'failed';
+}
+
 /** Why a seat was not removed after approval. Each has one admin-facing sentence (skipReasonText). */
 export const SKIP_CODES = [
   'licence_gone', // the user no longer holds the SKU

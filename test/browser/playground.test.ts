@@ -437,6 +437,25 @@ describe.skipIf(NO_CHROMIUM)('licence reclaim in the Agents Playground', () => {
     expect(await cardB.innerText()).toMatch(/Undo until/);
     await shoot(cardB, 'reclaim-removed.png');
 
+    // "Reclaim and give to": the other admin asks for one more seat; Alex ticks the offer and approves.
+    const thirdSeat = seats.find((s) => s.accountEnabled && s.direct && s.groups.length === 0 && s.userId !== directSeat.userId && h.app.reclaims.history({ tenantId: t.id, user: s.userId, offset: 0, limit: 1 }).total === 0);
+    if (!thirdSeat) throw new Error('no third idle direct seat');
+    const cardC = await nextCard(thirdSeat.userPrincipalName, async () => {
+      const posted = await post(h.app.url, { ...message(ref.serviceUrl, conversation, `reclaim ${thirdSeat.userPrincipalName}`), from: OTHER });
+      expect(posted.status).toBe(200);
+    });
+    await cardC.getByRole('button', { name: 'Review' }).click();
+    const give = cardC.getByText(/^Reclaim and give to /);
+    await give.waitFor({ state: 'visible', timeout: WAIT });
+    await give.click();
+    await cardC.getByRole('button', { name: 'Approve and remove' }).click();
+    await expect.poll(() => cardC.innerText(), { timeout: WAIT }).toMatch(/Given to /);
+    const given = h.app.reclaims.history({ tenantId: t.id, user: thirdSeat.userId, offset: 0, limit: 1 }).items[0];
+    expect(given?.reassignState).toBe('assigned');
+    const newHolder = h.demo.server.data.users.find((u) => u.id.toLowerCase() === given?.reassignTo?.userId);
+    expect(newHolder?.assignedLicenses.some((l) => l.skuId.toLowerCase() === thirdSeat.skuId.toLowerCase())).toBe(true);
+    await shoot(cardC, 'reclaim-given.png');
+
     // The other admin approves Alex's request without "remove from group": skipped, with the reason, in place.
     const res = await post(h.app.url, { ...cardAction(ref.serviceUrl, conversation, 'reclaim.approve', { requestId: target.requestId }), from: OTHER });
     expect(res.status).toBe(200);

@@ -4,6 +4,7 @@ import {
   canMove,
   nudgeAnswerDecision,
   OPEN_STATES,
+  undoable,
   waitingForHolders,
   type NudgeAnswerInput,
   RECLAIM_STATES,
@@ -159,4 +160,17 @@ describe('the holder\'s answer to "Keep your seat?"', () => {
     expect(waitingForHolders([{ state: 'nudged', nudgeOutcome: 'pending' }], null, NOW)).toBe(false);
     expect(waitingForHolders([{ state: 'approved', nudgeOutcome: 'pending' }], until, NOW)).toBe(false);
   });
+});
+
+describe('undo', () => {
+  const NOW = new Date('2026-11-24T10:00:00Z');
+  it.each<[string, { state: 'removed' | 'skipped' | 'undone'; undoUntil: string | null; reassignState: string | null }, boolean]>([
+    ['removed, in the window', { state: 'removed', undoUntil: '2026-11-30T00:00:00.000Z', reassignState: null }, true],
+    ['removed, window closed', { state: 'removed', undoUntil: '2026-11-24T10:00:00.000Z', reassignState: null }, false],
+    ['removed, given to a candidate', { state: 'removed', undoUntil: '2026-11-30T00:00:00.000Z', reassignState: 'assigned' }, false],
+    ['removed, being given', { state: 'removed', undoUntil: '2026-11-30T00:00:00.000Z', reassignState: 'assigning' }, false],
+    ['removed, giving failed: the seat is free', { state: 'removed', undoUntil: '2026-11-30T00:00:00.000Z', reassignState: 'failed' }, true],
+    ['skipped', { state: 'skipped', undoUntil: null, reassignState: null }, false],
+    ['already undone', { state: 'undone', undoUntil: '2026-11-30T00:00:00.000Z', reassignState: null }, false],
+  ])('%s', (_name, item, expected) => expect(undoable(item, NOW)).toBe(expected));
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   approverDecision,
+  undoable,
   MAX_SEATS_PER_REQUEST,
   UNDECIDED_STATES,
   waitingForHolders,
@@ -339,7 +340,7 @@ export class ReclaimService implements ReclaimApi {
         : canDecide || phase !== 'awaiting_approval' || decision.allowed
           ? null
           : decision.reason || null;
-    const canUndo = mayUndo && request.mode === 'on' && items.some((i) => i.state === 'removed' && i.undoUntil !== null && i.undoUntil > now.toISOString());
+    const canUndo = mayUndo && request.mode === 'on' && items.some((i) => undoable(i, now));
     const approverIds = this.deps.rules.approvers.length > 0 ? this.deps.rules.approvers : this.deps.rules.admins;
     return {
       request,
