@@ -275,6 +275,9 @@ describe('reclaim, RECLAIM_MODE=on', () => {
     expect(notGiven.reassignState).toBeNull();
     expect(holdsCopilot(h.demo.server.data, notGiven.reassignTo?.userId as string)).toEqual([]);
     expect(itemsOf(otherRequest.requestId)[0].state).toBe('requested');
+    const rest = await fetch(`${h.app.url}/api/v1/m365/tenants/${tenantId}/reclaims?user=${given.upn}`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+    const restItem = ((await rest.json()) as { data: Array<Record<string, unknown>> }).data[0];
+    expect(restItem).toMatchObject({ reassign_state: 'assigned', reassign_to: { user_id: candidate }, nudge_outcome: null });
     const finalView = await press('reclaim.view', { requestId }, APPROVER);
     expect(cardText(finalView)).toContain('Given to ');
     // Undo would take the seat from the candidate: refused, saying why.
