@@ -315,4 +315,39 @@ describe('reclaim, RECLAIM_MODE=dry-run (the default)', () => {
       await connector.stop();
     }
   });
+
+  it('the digest\'s "Reclaim the N certain" button requests every certain seat, for admins only', async () => {
+    const data = generateDemoTenant({ users: 200, seed: 5 });
+    const { h, tenantId } = await startSyncedHarness({ data, config: { ADMINS: ADMIN.aadObjectId }, app: { outbox: { pollIntervalMs: 50 } } });
+    const connector = new ConnectorRecorder();
+    const serviceUrl = await connector.start();
+    try {
+      const tenant = h.app.tenants.list()[0];
+      const digest = valid(h.app.digests.service.card(tenant, '2026-11-24', new Date()) as Card);
+      const certain = h.app.analytics.seats(tenantId, { recommendation: 'reclaim', tier: 'certain', offset: 0, limit: 500 })?.total ?? 0;
+      expect(certain).toBeGreaterThan(0);
+      const button = executeActions(digest).find((a) => a.verb === 'reclaim.request');
+      expect(button?.title).toBe(`Reclaim the ${certain} certain`);
+      expect(button?.data).toEqual({ tenantId, tier: 'certain' });
+      const room = channel();
+      const pressAs = async (from: object, value: unknown) => {
+        const res = await post(h.app.url, { ...cardAction(serviceUrl, room, 'reclaim.request', value), from });
+        expect(res.status).toBe(200);
+        return valid((res.body as { value: Card }).value);
+      };
+      expect(cardText(await pressAs(APPROVER, button?.data))).toContain('Only Seat Steward admins');
+      expect(cardText(await pressAs(ADMIN, { tenantId, tier: 'everyone' }))).toContain('This reclaim request is not valid');
+      expect(h.app.reclaims.history({ tenantId, offset: 0, limit: 1 }).total).toBe(0);
+      const page = await pressAs(ADMIN, button?.data);
+      expect(cardText(page)).toContain(`reclaim request for ${certain} seat`);
+      const items = h.app.reclaims.history({ tenantId, offset: 0, limit: 500 }).items;
+      expect(items).toHaveLength(certain);
+      expect(items.every((i) => i.evidence.tier === 'certain' && i.state === 'requested')).toBe(true);
+      const request = h.app.reclaims.view(items[0].requestId, { aadObjectId: undefined, teamsUserId: '', name: undefined }, new Date())?.request;
+      expect(request?.source).toBe('digest');
+    } finally {
+      await h.close();
+      await connector.stop();
+    }
+  });
 });

@@ -48,6 +48,10 @@ export interface DigestView {
     inactive: { tenantId: string; tier: 'all'; page: 1 };
     candidates: { tenantId: string; page: 1 };
     sync: { tenantId: string };
+    /** "Reclaim the certain ones": a reclaim request for every certain-idle seat (admins only, re-checked on the server). */
+    reclaim: { tenantId: string; tier: 'certain' };
+    reclaimTitle: string;
+    canReclaim: boolean;
     /** '' when there is no export link (PUBLIC_BASE_URL unset, or the exports are not wired). */
     exportUrl: string;
   };
@@ -86,6 +90,7 @@ const plural = (count: number, one: string, many = `${one}s`) => `${n(count)} ${
 export function digestView(input: DigestInput, now: Date): DigestView {
   const { summary } = input.analytics ?? {};
   const t = summary ? totals(summary) : undefined;
+  const certainCount = t?.certain ?? 0;
   const finished = input.lastSync?.finishedAt ?? null;
   const ageMs = finished ? now.getTime() - Date.parse(finished) : null;
   const staleText =
@@ -169,6 +174,9 @@ export function digestView(input: DigestInput, now: Date): DigestView {
       inactive: { tenantId: input.tenantId, tier: 'all', page: 1 },
       candidates: { tenantId: input.tenantId, page: 1 },
       sync: { tenantId: input.tenantId },
+      reclaim: { tenantId: input.tenantId, tier: 'certain' },
+      reclaimTitle: `Reclaim the ${certainCount} certain`,
+      canReclaim: certainCount > 0,
       exportUrl: input.exportUrl ?? '',
     },
   };

@@ -19,11 +19,13 @@ const requestData = z.object({
     .optional(),
   /** The "ask each holder first" toggle. */
   nudge: z.enum(['true', 'false']).optional(),
+  /** The digest's "Reclaim the certain ones": every seat of the tier, read again from the current analytics. */
+  tier: z.enum(['certain', 'probable', 'all']).optional(),
 });
 
 /**
  * Request reclaim from the `inactive` card (verb reclaim.request): the seats ticked on the page go
- * to an approver. The sender must be an admin; the seats are read again from the current analytics
+ * to an approver; from the digest, every seat of a tier. The sender must be an admin; the seats are read again from the current analytics
  * (the card only names them), and the page comes back with what happened.
  */
 export function reclaimRequestAction(deps: SeatListDeps & { reclaims: ReclaimApi }): CardAction<z.infer<typeof requestData>> {
@@ -38,12 +40,22 @@ export function reclaimRequestAction(deps: SeatListDeps & { reclaims: ReclaimApi
       if ('card' in found) return found.card;
       const users = (data.users ?? '').split(',').map((u) => u.trim()).filter((u) => u !== '');
       if (users.length > 50) return errorCard('Too many seats at once', 'Tick at most 50 seats per request (a page has 10). Nothing was requested.');
-      if (users.length === 0) return errorCard('No seat ticked', 'Tick the seats to reclaim on the list first, then press Request reclaim. Nothing was requested.');
+      if (users.length === 0 && !data.tier) return errorCard('No seat ticked', 'Tick the seats to reclaim on the list first, then press Request reclaim. Nothing was requested.');
       const now = (deps.now ?? (() => new Date()))();
-      const outcome = await deps.reclaims.request({ tenantId: found.tenant.id, caller: callerOf(request.actor), pick: { users }, nudge: data.nudge === undefined ? undefined : data.nudge === 'true', source: 'inactive_card', replyTarget: request.replyTarget }, now);
+      const outcome = await deps.reclaims.request(
+        {
+          tenantId: found.tenant.id,
+          caller: callerOf(request.actor),
+          pick: users.length > 0 ? { users } : { tier: data.tier },
+          nudge: data.nudge === undefined ? undefined : data.nudge === 'true',
+          source: users.length > 0 ? 'inactive_card' : 'digest',
+          replyTarget: request.replyTarget,
+        },
+        now,
+      );
       if (outcome.kind === 'refused') return errorCard('Reclaim not requested', outcome.reason);
       const here = deps.reclaims.approvalsConversation(found.tenant.id) === undefined;
-      return inactivePageCard(deps, found.tenant, 'all', 1, requestOutcomeText(outcome, found.tenant.tenantName, here));
+      return inactivePageCard(deps, found.tenant, data.tier ?? 'all', 1, requestOutcomeText(outcome, found.tenant.tenantName, here));
     },
   };
 }
