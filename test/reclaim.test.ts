@@ -316,7 +316,7 @@ describe('reclaim, RECLAIM_MODE=dry-run (the default)', () => {
     }
   });
 
-  it('the digest\'s "Reclaim the N certain" button requests every certain seat, for admins only', async () => {
+  it('the digest\'s "Reclaim N certain seats" button requests every certain seat, for admins only', async () => {
     const data = generateDemoTenant({ users: 200, seed: 5 });
     const { h, tenantId } = await startSyncedHarness({ data, config: { ADMINS: ADMIN.aadObjectId }, app: { outbox: { pollIntervalMs: 50 } } });
     const connector = new ConnectorRecorder();
@@ -327,7 +327,7 @@ describe('reclaim, RECLAIM_MODE=dry-run (the default)', () => {
       const certain = h.app.analytics.seats(tenantId, { recommendation: 'reclaim', tier: 'certain', offset: 0, limit: 500 })?.total ?? 0;
       expect(certain).toBeGreaterThan(0);
       const button = executeActions(digest).find((a) => a.verb === 'reclaim.request');
-      expect(button?.title).toBe(`Reclaim the ${certain} certain`);
+      expect(button?.title).toBe(`Reclaim ${certain} certain seat${certain === 1 ? '' : 's'}`);
       expect(button?.data).toEqual({ tenantId, tier: 'certain' });
       const room = channel();
       const pressAs = async (from: object, value: unknown) => {

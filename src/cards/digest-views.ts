@@ -48,7 +48,7 @@ export interface DigestView {
     inactive: { tenantId: string; tier: 'all'; page: 1 };
     candidates: { tenantId: string; page: 1 };
     sync: { tenantId: string };
-    /** "Reclaim the certain ones": a reclaim request for every certain-idle seat (admins only, re-checked on the server). */
+    /** "Reclaim N certain seats": a reclaim request for every certain-idle seat (admins only, re-checked on the server). */
     reclaim: { tenantId: string; tier: 'certain' };
     reclaimTitle: string;
     canReclaim: boolean;
@@ -175,7 +175,7 @@ export function digestView(input: DigestInput, now: Date): DigestView {
       candidates: { tenantId: input.tenantId, page: 1 },
       sync: { tenantId: input.tenantId },
       reclaim: { tenantId: input.tenantId, tier: 'certain' },
-      reclaimTitle: `Reclaim the ${certainCount} certain`,
+      reclaimTitle: `Reclaim ${plural(certainCount, 'certain seat')}`,
       canReclaim: certainCount > 0,
       exportUrl: input.exportUrl ?? '',
     },

@@ -275,7 +275,7 @@ describe('digest card', () => {
     expect(text).toContain('uses Copilot Chat without a seat');
     expect(text).toContain('Investigate the 2 high-risk users');
     const acts = actions(card);
-    expect(acts.map((a) => a['title'])).toEqual(['Show all inactive', 'Reclaim the 9 certain', 'Show candidates', 'Sync now', 'Export CSV']);
+    expect(acts.map((a) => a['title'])).toEqual(['Show all inactive', 'Reclaim 9 certain seats', 'Show candidates', 'Sync now', 'Export CSV']);
     expect(acts[0]).toMatchObject({ verb: 'inactive.page', data: { tenantId: 't1', tier: 'all', page: 1 } });
     expect(acts[1]).toMatchObject({ verb: 'reclaim.request', data: { tenantId: 't1', tier: 'certain' } });
     expect(acts[2]).toMatchObject({ verb: 'candidates.page', data: { tenantId: 't1', page: 1 } });

@@ -19,7 +19,7 @@ export interface ReclaimCaller {
 export interface ReclaimSeatPick {
   /** Entra object ids or UPNs of seat holders. */
   users?: string[];
-  /** Every seat of this tier in the current analytics (the digest's "Reclaim the certain ones"). */
+  /** Every seat of this tier in the current analytics (the digest's "Reclaim N certain seats"). */
   tier?: 'certain' | 'probable' | 'all';
 }
 

@@ -19,7 +19,7 @@ const requestData = z.object({
     .optional(),
   /** The "ask each holder first" toggle. */
   nudge: z.enum(['true', 'false']).optional(),
-  /** The digest's "Reclaim the certain ones": every seat of the tier, read again from the current analytics. */
+  /** The digest's "Reclaim N certain seats": every seat of the tier, read again from the current analytics. */
   tier: z.enum(['certain', 'probable', 'all']).optional(),
 });
 
