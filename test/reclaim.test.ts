@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoTenant } from '../demo-tenant/generator';
 import { SKU } from '../demo-tenant/constants';
-import type { DemoTenantData, GraphUser } from '../demo-tenant/model';
-import { validateCard } from './support/card-validator';
+import type { GraphUser } from '../demo-tenant/model';
+import { holdsCopilot, until, valid, type Card } from './helpers/reclaim-kit';
 import { ConnectorRecorder, cardText, executeActions } from './helpers/connector-recorder';
 import { startSyncedHarness, TEST_API_KEY, type Harness } from './helpers/harness';
 import { ADMIN, cardAction, channel, message, post } from './helpers/teams-activities';
@@ -18,30 +18,6 @@ import { createLogger } from '../src/adapters/logging/logger';
 const APPROVER = { id: '29:approver', name: 'Adele Approver', aadObjectId: '2b3c4d5e-6f70-4182-93a4-b5c6d7e8f901' };
 const STRANGER = { id: '29:stranger', name: 'Sam Stranger', aadObjectId: '5f0e1d2c-3b4a-4968-8776-655443322110' };
 const COPILOT = SKU.COPILOT.toLowerCase();
-
-type Card = Record<string, unknown>;
-
-function holdsCopilot(data: DemoTenantData, userId: string): Array<{ groupId: string | null; disabledPlans: string[] }> {
-  const user = data.users.find((u) => u.id.toLowerCase() === userId.toLowerCase()) as GraphUser;
-  return user.licenseAssignmentStates.filter((s) => s.skuId.toLowerCase() === COPILOT).map((s) => ({ groupId: s.assignedByGroup, disabledPlans: s.disabledPlans }));
-}
-
-function valid(card: Card): Card {
-  const { errors, bytes } = validateCard(card);
-  expect(errors).toEqual([]);
-  expect(bytes).toBeLessThan(28 * 1024);
-  return card;
-}
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('reclaim, RECLAIM_MODE=on', () => {
   let h: Harness;

@@ -1,6 +1,6 @@
 import { recheckVerdict, type HolderNow } from '../../domain/reclaim';
 import { PermanentError, RetryableError } from '../outbox/job-errors';
-import type { ChangeOutcome, ItemMove, LicenceChange, LicenceGraph, NewerActivityReads, ReclaimActor, ReclaimItem, ReclaimRequest, ReclaimStore } from './ports';
+import { SYSTEM_ACTOR, type ChangeOutcome, type ItemMove, type LicenceChange, type LicenceGraph, type NewerActivityReads, type ReclaimItem, type ReclaimRequest, type ReclaimStore } from './ports';
 
 /**
  * The points between the executor's steps, in order. Each step's effect is recorded before the
@@ -26,7 +26,6 @@ export interface ExecutorDeps {
   now?: () => Date;
 }
 
-const SYSTEM: ReclaimActor = { aadObjectId: null, name: 'Seat Steward' };
 
 /**
  * Re-check, then remove: for every approved seat of a request, read the user again from Graph
@@ -69,7 +68,7 @@ export class ReclaimExecutor {
     const requestId = request.id;
     const approved = store.items(requestId).filter((i) => i.state === 'approved');
     if (approved.length > 0) {
-      store.move(approved.map((i) => ({ itemId: i.id, from: ['approved'], to: 'rechecking', actor: SYSTEM, reason: 'Re-checking the seat just before removal.' })), this.now());
+      store.move(approved.map((i) => ({ itemId: i.id, from: ['approved'], to: 'rechecking', actor: SYSTEM_ACTOR, reason: 'Re-checking the seat just before removal.' })), this.now());
       this.deps.onChange(requestId);
     }
     this.step('claimed', requestId);
@@ -88,7 +87,7 @@ export class ReclaimExecutor {
       // A refusal that waiting cannot fix fails the seats with the reason, instead of leaving them re-checking.
       if (failure instanceof PermanentError) {
         const why = `${failure.message} Nothing was removed.`;
-        store.move(open.map((i) => ({ itemId: i.id, from: ['rechecking', 'removing'], to: 'failed', actor: SYSTEM, reason: why, patch: { stateReason: why } })), this.now());
+        store.move(open.map((i) => ({ itemId: i.id, from: ['rechecking', 'removing'], to: 'failed', actor: SYSTEM_ACTOR, reason: why, patch: { stateReason: why } })), this.now());
         this.deps.onChange(requestId);
       }
       throw failure;
@@ -108,15 +107,15 @@ export class ReclaimExecutor {
         excludedNow: this.deps.excludedNow(request.tenantId, item),
       });
       if (!verdict.go) {
-        moves.push({ itemId: item.id, from: ['rechecking'], to: 'skipped', actor: SYSTEM, reason: verdict.reason, patch: { skipCode: verdict.code, stateReason: verdict.reason } });
+        moves.push({ itemId: item.id, from: ['rechecking'], to: 'skipped', actor: SYSTEM_ACTOR, reason: verdict.reason, patch: { skipCode: verdict.code, stateReason: verdict.reason } });
       } else if (request.mode === 'dry-run') {
         const what =
           verdict.action === 'remove_direct'
             ? `Dry run: would have removed ${item.skuName} from ${item.userPrincipalName} (direct assignment). Nothing was changed.`
             : `Dry run: would have removed ${item.userPrincipalName} from the group ${item.assignment.via === 'group' ? (item.assignment.groupName ?? item.assignment.groupId) : ''}. Nothing was changed.`;
-        moves.push({ itemId: item.id, from: ['rechecking'], to: 'skipped', actor: SYSTEM, reason: what, patch: { skipCode: 'dry_run', stateReason: what, disabledPlans: verdict.disabledPlans } });
+        moves.push({ itemId: item.id, from: ['rechecking'], to: 'skipped', actor: SYSTEM_ACTOR, reason: what, patch: { skipCode: 'dry_run', stateReason: what, disabledPlans: verdict.disabledPlans } });
       } else {
-        moves.push({ itemId: item.id, from: ['rechecking'], to: 'removing', actor: SYSTEM, reason: 'Re-check passed: removing.', patch: { disabledPlans: verdict.disabledPlans } });
+        moves.push({ itemId: item.id, from: ['rechecking'], to: 'removing', actor: SYSTEM_ACTOR, reason: 'Re-check passed: removing.', patch: { disabledPlans: verdict.disabledPlans } });
       }
     }
     if (moves.length > 0) {
@@ -142,15 +141,7 @@ export class ReclaimExecutor {
           : { key: String(item.id), kind: 'remove_licence', userId: item.userId, skuId: item.skuId },
       );
     }
-    let outcomes = new Map<string, ChangeOutcome>();
-    if (changes.length > 0) {
-      try {
-        outcomes = await graph.apply(changes, { signal });
-      } catch (error) {
-        if (done.length > 0) store.move(done, this.now());
-        throw retryable(error, 'Could not send the removals to Microsoft Graph');
-      }
-    }
+    const outcomes = await this.send(graph, changes, done, 'Could not send the removals to Microsoft Graph', signal);
     this.step('graph_answered', requestId);
 
     let retryAfter: number | undefined;
@@ -168,24 +159,24 @@ export class ReclaimExecutor {
           retryAfter = Math.max(retryAfter ?? 0, outcome.retryAfterSeconds ?? 0);
           break;
         case 'user_gone':
-          done.push({ itemId: item.id, from: ['removing'], to: 'skipped', actor: SYSTEM, reason: 'The user was deleted before the removal.', patch: { skipCode: 'user_gone', stateReason: 'The user was deleted before the removal.' } });
+          done.push({ itemId: item.id, from: ['removing'], to: 'skipped', actor: SYSTEM_ACTOR, reason: 'The user was deleted before the removal.', patch: { skipCode: 'user_gone', stateReason: 'The user was deleted before the removal.' } });
           break;
         case 'not_held':
           done.push(this.removedMove(item, 'The licence was already gone when Graph was asked (removed by this reclaim before a restart, or by someone else).'));
           break;
         case 'group_inherited': {
           const why = 'Graph says the licence is inherited from a group, so it cannot be removed from the user directly. Remove them from the group instead.';
-          done.push({ itemId: item.id, from: ['removing'], to: 'skipped', actor: SYSTEM, reason: why, patch: { skipCode: 'group_inherited', stateReason: why } });
+          done.push({ itemId: item.id, from: ['removing'], to: 'skipped', actor: SYSTEM_ACTOR, reason: why, patch: { skipCode: 'group_inherited', stateReason: why } });
           break;
         }
         case 'forbidden': {
           const why = `Graph refused the removal (403 ${outcome.code}): the app lacks ${item.removeFromGroup ? 'GroupMember.ReadWrite.All' : 'LicenseAssignment.ReadWrite.All'}. Add it as an application permission, grant admin consent, then ask again.`;
-          done.push({ itemId: item.id, from: ['removing'], to: 'failed', actor: SYSTEM, reason: why, patch: { stateReason: why } });
+          done.push({ itemId: item.id, from: ['removing'], to: 'failed', actor: SYSTEM_ACTOR, reason: why, patch: { stateReason: why } });
           break;
         }
         default: {
           const why = `Graph refused the removal (${outcome.status} ${outcome.code}: ${outcome.message}).`;
-          done.push({ itemId: item.id, from: ['removing'], to: 'failed', actor: SYSTEM, reason: why, patch: { stateReason: why } });
+          done.push({ itemId: item.id, from: ['removing'], to: 'failed', actor: SYSTEM_ACTOR, reason: why, patch: { stateReason: why } });
         }
       }
     }
@@ -211,7 +202,7 @@ export class ReclaimExecutor {
       itemId: item.id,
       from: [item.state],
       to: item.state,
-      actor: SYSTEM,
+      actor: SYSTEM_ACTOR,
       reason: why,
       patch: { reassignState, reassignReason: why },
     });
@@ -229,7 +220,7 @@ export class ReclaimExecutor {
     const chosen = store.items(request.id).filter((i) => i.state === 'removed' && i.reassignState === 'pending');
     if (chosen.length > 0) {
       store.move(
-        chosen.map((i) => ({ itemId: i.id, from: ['removed'], to: 'removed', actor: SYSTEM, reason: `Giving the seat to ${nameOf(i)}.`, patch: { reassignState: 'assigning' } })),
+        chosen.map((i) => ({ itemId: i.id, from: ['removed'], to: 'removed', actor: SYSTEM_ACTOR, reason: `Giving the seat to ${nameOf(i)}.`, patch: { reassignState: 'assigning' } })),
         this.now(),
       );
       this.deps.onChange(request.id);
@@ -259,15 +250,7 @@ export class ReclaimExecutor {
       else if (!now.accountEnabled) done.push(settle(item, 'skipped', `${nameOf(item)}'s account is disabled now, so the seat stays free.`));
       else changes.push({ key: String(item.id), kind: 'assign_licence', userId: to.userId, skuId: item.skuId, disabledPlans: item.disabledPlans ?? [] });
     }
-    let outcomes = new Map<string, ChangeOutcome>();
-    if (changes.length > 0) {
-      try {
-        outcomes = await graph.apply(changes, { signal });
-      } catch (error) {
-        if (done.length > 0) store.move(done, this.now());
-        throw retryable(error, 'Could not send the seats to the candidates through Microsoft Graph');
-      }
-    }
+    const outcomes = await this.send(graph, changes, done, 'Could not send the seats to the candidates through Microsoft Graph', signal);
     this.step('giving_answered', request.id);
     let waiting = 0;
     let retryAfter: number | undefined;
@@ -292,13 +275,24 @@ export class ReclaimExecutor {
     }
   }
 
+  /** Sends the changes; if Graph cannot be reached, the outcomes already known (`done`) are stored before the job retries. */
+  private async send(graph: LicenceGraph, changes: LicenceChange[], done: ItemMove[], failing: string, signal?: AbortSignal): Promise<Map<string, ChangeOutcome>> {
+    if (changes.length === 0) return new Map();
+    try {
+      return await graph.apply(changes, { signal });
+    } catch (error) {
+      if (done.length > 0) this.deps.store.move(done, this.now());
+      throw retryable(error, failing);
+    }
+  }
+
   private removedMove(item: ReclaimItem, reason: string): ItemMove {
     const now = this.now();
     return {
       itemId: item.id,
       from: ['removing'],
       to: 'removed',
-      actor: SYSTEM,
+      actor: SYSTEM_ACTOR,
       reason,
       patch: { removedAt: now.toISOString(), undoUntil: new Date(now.getTime() + this.deps.undoDays * 86_400_000).toISOString(), stateReason: reason },
     };
@@ -324,7 +318,7 @@ export class ReclaimExecutor {
     const outcome = back ? ({ ok: true } as const) : (await graph.apply([change], { signal })).get('undo');
     const at = this.now();
     if (outcome?.ok) {
-      store.move([{ itemId, from: ['removed'], to: 'undone', actor: SYSTEM, reason: 'The seat was given back (undo).', patch: { undoError: null } }], at);
+      store.move([{ itemId, from: ['removed'], to: 'undone', actor: SYSTEM_ACTOR, reason: 'The seat was given back (undo).', patch: { undoError: null } }], at);
     } else if (outcome && outcome.meaning === 'retry_later') {
       throw new RetryableError('Microsoft Graph throttled the undo; it is tried again after its Retry-After.', outcome.retryAfterSeconds ? { retryAfter: outcome.retryAfterSeconds } : {});
     } else {
@@ -334,7 +328,7 @@ export class ReclaimExecutor {
           : outcome?.meaning === 'user_gone'
             ? 'The user no longer exists, so the seat cannot be given back.'
             : `Graph refused to give the seat back (${outcome ? `${outcome.status} ${outcome.code}: ${outcome.message}` : 'no answer'}).`;
-      store.move([{ itemId, from: ['removed'], to: 'removed', actor: SYSTEM, reason: why, patch: { undoError: why } }], at);
+      store.move([{ itemId, from: ['removed'], to: 'removed', actor: SYSTEM_ACTOR, reason: why, patch: { undoError: why } }], at);
     }
     this.deps.onChange(item.requestId);
   }

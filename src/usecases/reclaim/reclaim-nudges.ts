@@ -3,7 +3,7 @@ import { nudgeAnswerDecision, UNDECIDED_STATES, type ReclaimTimings } from '../.
 import { PermanentError } from '../outbox/job-errors';
 import type { JobQueue } from '../outbox/job-runner';
 import { defineJobType, type JobRegistry } from '../outbox/job-type';
-import type { HolderReach, ItemMove, ReclaimActor, ReclaimCards, ReclaimItem, ReclaimMessenger, ReclaimRequest, ReclaimStore } from './ports';
+import { SYSTEM_ACTOR, type HolderReach, type ItemMove, type ReclaimActor, type ReclaimCards, type ReclaimItem, type ReclaimMessenger, type ReclaimRequest, type ReclaimStore } from './ports';
 import type { NudgeAnswerOutcome, NudgeView, ReclaimCaller } from './reclaim-api';
 
 export const reclaimNudgeJob = defineJobType('reclaim.nudge', z.object({ requestId: z.string().uuid() }), { concurrency: 1, maxAttempts: 10 });
@@ -21,7 +21,18 @@ export interface ReclaimNudgeDeps {
   onChange: (requestId: string) => void;
 }
 
-const SYSTEM: ReclaimActor = { aadObjectId: null, name: 'Seat Steward' };
+
+/** May this person answer this seat's question now? (The view asks on the holder's behalf.) */
+const answerDecision = (request: ReclaimRequest, item: ReclaimItem, caller: string | undefined, now: Date) =>
+  nudgeAnswerDecision({
+    callerAadObjectId: caller,
+    holderUserId: item.userId,
+    holderName: item.displayName ?? item.userPrincipalName,
+    state: item.state,
+    outcome: item.nudgeOutcome,
+    nudgeUntil: request.nudgeUntil,
+    now,
+  });
 const day = (iso: string | null): string => iso?.slice(0, 10) ?? '?';
 
 /**
@@ -56,16 +67,7 @@ export class ReclaimNudges {
 
   view(request: ReclaimRequest, item: ReclaimItem, now: Date): NudgeView {
     const kept = item.state === 'kept' ? this.deps.store.keptUntil(item.tenantId, item.userId, item.skuId, now) : null;
-    const answerable = nudgeAnswerDecision({
-      callerAadObjectId: item.userId,
-      holderUserId: item.userId,
-      holderName: item.displayName ?? item.userPrincipalName,
-      state: item.state,
-      outcome: item.nudgeOutcome,
-      nudgeUntil: request.nudgeUntil,
-      now,
-    }).allowed;
-    return { request, item, canAnswer: answerable, keepUntil: kept ?? new Date(now.getTime() + this.deps.timings.keepDays * 86_400_000).toISOString() };
+    return { request, item, canAnswer: answerDecision(request, item, item.userId, now).allowed, keepUntil: kept ?? new Date(now.getTime() + this.deps.timings.keepDays * 86_400_000).toISOString() };
   }
 
   /**
@@ -101,7 +103,7 @@ export class ReclaimNudges {
               itemId: item.id,
               from: ['requested'],
               to: 'nudged',
-              actor: SYSTEM,
+              actor: SYSTEM_ACTOR,
               reason: `Asked ${item.userPrincipalName} in Teams (${how}) to keep or release the seat by ${day(request.nudgeUntil)}.`,
               patch: { nudgeOutcome: 'pending', nudgeTarget: route.target, nudgeActivityId: activityId || null },
             },
@@ -118,7 +120,7 @@ export class ReclaimNudges {
   private unreachable(item: ReclaimItem, reason: string, now: Date): boolean {
     const why = `Could not ask the holder: ${reason} It goes on to the approvers.`;
     return (
-      this.deps.store.move([{ itemId: item.id, from: ['requested'], to: 'requested', actor: SYSTEM, reason: why, patch: { nudgeOutcome: 'unreachable', stateReason: why } }], now).moved.length > 0
+      this.deps.store.move([{ itemId: item.id, from: ['requested'], to: 'requested', actor: SYSTEM_ACTOR, reason: why, patch: { nudgeOutcome: 'unreachable', stateReason: why } }], now).moved.length > 0
     );
   }
 
@@ -133,7 +135,7 @@ export class ReclaimNudges {
         item.state === 'nudged'
           ? `No answer by ${day(request.nudgeUntil)} (RECLAIM_NUDGE_DAYS): it goes on to the approvers.`
           : `The question could not be sent before ${day(request.nudgeUntil)}: it goes on to the approvers.`;
-      moves.push({ itemId: item.id, from: [item.state], to: item.state, actor: SYSTEM, reason: why, patch: { nudgeOutcome: item.state === 'nudged' ? 'no_answer' : 'unreachable', stateReason: why } });
+      moves.push({ itemId: item.id, from: [item.state], to: item.state, actor: SYSTEM_ACTOR, reason: why, patch: { nudgeOutcome: item.state === 'nudged' ? 'no_answer' : 'unreachable', stateReason: why } });
     }
     if (moves.length > 0 && this.deps.store.move(moves, now).moved.length > 0) this.deps.onChange(requestId);
   }
@@ -144,15 +146,7 @@ export class ReclaimNudges {
     const item = store.item(itemId);
     const request = item && store.request(item.requestId);
     if (!item || !request) return { kind: 'refused', view: null, message: 'This question no longer exists. Nothing was changed.' };
-    const allowed = nudgeAnswerDecision({
-      callerAadObjectId: caller.aadObjectId,
-      holderUserId: item.userId,
-      holderName: item.displayName ?? item.userPrincipalName,
-      state: item.state,
-      outcome: item.nudgeOutcome,
-      nudgeUntil: request.nudgeUntil,
-      now,
-    });
+    const allowed = answerDecision(request, item, caller.aadObjectId, now);
     if (!allowed.allowed) return { kind: 'refused', view: this.view(request, item, now), message: `${allowed.reason} Nothing was changed.` };
     const actor: ReclaimActor = { aadObjectId: caller.aadObjectId?.toLowerCase() ?? null, name: caller.name ?? item.displayName };
     if (answer === 'keep') {

@@ -26,7 +26,20 @@ import type {
   ReclaimView,
 } from './reclaim-api';
 import { ReclaimExecutor, type ExecutorDeps } from './reclaim-executor';
-import type { HolderReach, NewReclaimItem, ReclaimActor, ReclaimCards, ReclaimHistoryQuery, ReclaimItem, ReclaimMessenger, ReclaimRequest, ReclaimSeatReads, ReclaimStore, TeamsUserIds } from './ports';
+import {
+  SYSTEM_ACTOR,
+  type HolderReach,
+  type NewReclaimItem,
+  type ReclaimActor,
+  type ReclaimCards,
+  type ReclaimHistoryQuery,
+  type ReclaimItem,
+  type ReclaimMessenger,
+  type ReclaimRequest,
+  type ReclaimSeatReads,
+  type ReclaimStore,
+  type TeamsUserIds,
+} from './ports';
 import { ReclaimNudges } from './reclaim-nudges';
 
 export const reclaimCardJob = defineJobType('reclaim.card', z.object({ requestId: z.string().uuid() }), { concurrency: 1, maxAttempts: 10 });
@@ -284,7 +297,7 @@ export class ReclaimService implements ReclaimApi {
     if (!request || request.decision !== null || request.expiresAt > now.toISOString()) return;
     const items = this.deps.store.items(requestId).filter((i) => UNDECIDED_STATES.includes(i.state));
     const { moved } = this.deps.store.move(
-      items.map((i) => ({ itemId: i.id, from: UNDECIDED_STATES, to: 'expired' as const, actor: { aadObjectId: null, name: 'Seat Steward' }, reason: `Nobody decided within ${this.deps.timings.expireDays} days (RECLAIM_EXPIRE_DAYS).` })),
+      items.map((i) => ({ itemId: i.id, from: UNDECIDED_STATES, to: 'expired' as const, actor: SYSTEM_ACTOR, reason: `Nobody decided within ${this.deps.timings.expireDays} days (RECLAIM_EXPIRE_DAYS).` })),
       now,
     );
     if (moved.length > 0) this.queueCard(requestId);
