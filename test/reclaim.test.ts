@@ -286,6 +286,21 @@ describe('reclaim, RECLAIM_MODE=dry-run (the default)', () => {
       expect(holdsCopilot(h.demo.server.data, seat.userId)).toHaveLength(1);
       expect(h.demo.server.requests.filter((r) => /assignLicense/.test(r.path))).toEqual([]);
       expect(h.app.reclaims.freed(tenantId).seats).toBe(0);
+
+      // "Ask the holders first" in a dry run asks nobody and installs nothing: straight to the approvers.
+      const other = h.app.analytics.seats(tenantId, { recommendation: 'reclaim', offset: 0, limit: 100 })?.rows.find((s) => s.direct && s.groups.length === 0 && s.userId !== seat.userId);
+      if (!other) throw new Error('no second idle seat in the demo tenant');
+      const before = connector.messages().length;
+      await post(h.app.url, { ...message(serviceUrl, room, `reclaim ask ${other.userPrincipalName}`), from: ADMIN });
+      const asked = await until('the dry-run nudge', () => {
+        const i = h.app.reclaims.history({ tenantId, user: other.userId, offset: 0, limit: 1 }).items[0];
+        return i?.nudgeOutcome === 'dry_run' ? i : undefined;
+      });
+      expect(asked.state).toBe('requested');
+      expect(asked.stateReason).toContain('Dry run: the holder was not asked');
+      expect(h.app.reclaims.view(asked.requestId, { aadObjectId: APPROVER.aadObjectId, teamsUserId: APPROVER.id, name: APPROVER.name }, new Date())?.phase).toBe('awaiting_approval');
+      expect(h.demo.server.requests.filter((r) => /teamwork\/installedApps/.test(r.path))).toEqual([]);
+      expect(connector.messages().slice(before).filter((m) => cardText(m.activity.attachments?.[0]?.content ?? {}).includes('Keep your seat?'))).toEqual([]);
     } finally {
       await h.close();
       await connector.stop();

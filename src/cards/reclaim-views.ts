@@ -104,6 +104,7 @@ const NUDGE_TEXT: Record<string, [string, Color]> = {
   released: ['Released by the holder', 'Accent'],
   no_answer: ['No answer from the holder', 'Accent'],
   unreachable: ['Holder not reachable', 'Warning'],
+  dry_run: ['Holder not asked (dry run)', 'Accent'],
 };
 
 function stateOf(item: ReclaimItem): [string, Color] {
@@ -252,7 +253,6 @@ export interface ReclaimNudgeView {
   questionText: string;
   seatText: string;
   whyText: string;
-  dryRun: boolean;
   statusText: string;
   statusColor: Color;
   noticeText: string;
@@ -287,7 +287,6 @@ export function reclaimNudgeView(view: NudgeView, now: Date, notice = ''): Recla
     questionText: `${since} Keep your seat?`,
     seatText: `${productName(item.skuName)} · ${item.userPrincipalName}`,
     whyText: view.canAnswer ? `Your IT admins want to give unused seats to colleagues who need them.${price} Keep it if you use Copilot, or release it if you don't.` : '',
-    dryRun: request.mode === 'dry-run',
     statusText,
     statusColor,
     noticeText: notice,

@@ -60,8 +60,12 @@ export function isOpen(state: ReclaimState): boolean {
   return OPEN_STATES.includes(state);
 }
 
-/** The holder's answer to a nudge. `unreachable`: the bot could not reach them (not installed, blocked). */
-export const NUDGE_OUTCOMES = ['pending', 'released', 'no_answer', 'unreachable', 'kept'] as const;
+/**
+ * The holder's answer to a nudge. `unreachable`: the bot could not reach them (not installed,
+ * blocked). `dry_run`: RECLAIM_MODE=dry-run asks nobody (a message to staff, or installing the app
+ * for them, is not a dry run); the seat goes straight on to the approvers.
+ */
+export const NUDGE_OUTCOMES = ['pending', 'released', 'no_answer', 'unreachable', 'kept', 'dry_run'] as const;
 export type NudgeOutcome = (typeof NUDGE_OUTCOMES)[number];
 
 /** The holder may answer the 1:1 question only while it is theirs, unanswered, and not past its deadline. */

@@ -242,7 +242,7 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
   'reclaim-nudge': [
     ['the question', reclaimNudgeView(nudgeViewOf(reclaimItem(1, { state: 'nudged', nudgeOutcome: 'pending' }), true), RECLAIM_NOW)],
     ['kept', reclaimNudgeView(nudgeViewOf(reclaimItem(2, { state: 'kept', nudgeOutcome: 'kept' }), false), RECLAIM_NOW)],
-    ['released, dry run, with a long notice', reclaimNudgeView(nudgeViewOf(reclaimItem(3, { state: 'nudged', nudgeOutcome: 'released' }), false, { mode: 'dry-run' }), RECLAIM_NOW, 'x'.repeat(3000))],
+    ['released, with a long notice', reclaimNudgeView(nudgeViewOf(reclaimItem(3, { state: 'nudged', nudgeOutcome: 'released' }), false), RECLAIM_NOW, 'x'.repeat(3000))],
     ['removed', reclaimNudgeView(nudgeViewOf(finished(5, 'removed', 'Licence removed.', { removedAt: '2026-11-26T09:40:00.000Z' }), false), RECLAIM_NOW)],
   ],
   'reclaim-history': [

@@ -79,6 +79,10 @@ export class ReclaimNudges {
     const request = store.request(requestId);
     if (!request) throw new PermanentError(`Reclaim request ${requestId} no longer exists.`);
     if (request.nudgeUntil !== null && request.nudgeUntil <= now.toISOString()) return;
+    if (request.mode === 'dry-run') {
+      this.dryRun(request, now);
+      return;
+    }
     let changed = false;
     try {
       for (const item of store.items(requestId).filter((i) => i.state === 'requested' && i.nudgeOutcome === 'pending')) {
@@ -115,6 +119,15 @@ export class ReclaimNudges {
     } finally {
       if (changed) this.deps.onChange(requestId);
     }
+  }
+
+  private dryRun(request: ReclaimRequest, now: Date): void {
+    const why = 'Dry run: the holder was not asked (nobody is messaged and nothing is installed in a dry run). It goes on to the approvers.';
+    const moves: ItemMove[] = this.deps.store
+      .items(request.id)
+      .filter((i) => i.state === 'requested' && i.nudgeOutcome === 'pending')
+      .map((i) => ({ itemId: i.id, from: ['requested'], to: 'requested', actor: SYSTEM_ACTOR, reason: why, patch: { nudgeOutcome: 'dry_run', stateReason: why } }));
+    if (moves.length > 0 && this.deps.store.move(moves, now).moved.length > 0) this.deps.onChange(request.id);
   }
 
   private unreachable(item: ReclaimItem, reason: string, now: Date): boolean {
