@@ -1,5 +1,5 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
-import { DEFAULT_RECLAIM_TIMINGS, type ReclaimMode, type ReclaimTimings } from '../domain/reclaim';
+import { DEFAULT_RECLAIM_TIMINGS, RECLAIM_MODES, type ReclaimMode, type ReclaimTimings } from '../domain/reclaim';
 import fs from 'node:fs';
 import path from 'node:path';
 import cron from 'node-cron';
@@ -172,7 +172,7 @@ const rawSchema = z.object({
   PUBLIC_BASE_URL: z.preprocess(emptyToUndefined, z.string().url('expected an absolute URL such as https://seatsteward.contoso.com').transform((u) => u.replace(/\/+$/, '')).optional()),
   EXPORT_LINK_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number({ invalid_type_error: 'expected minutes' }).min(1, 'expected at least 1 minute').max(60, 'expected at most 60 minutes').default(10)),
   /** off | dry-run | on. dry-run (the default) walks the whole reclaim workflow and changes nothing in the tenant. */
-  RECLAIM_MODE: z.preprocess(emptyToUndefined, z.enum(['off', 'dry-run', 'on'], { errorMap: () => ({ message: "expected 'off', 'dry-run' or 'on'" }) }).default('dry-run')),
+  RECLAIM_MODE: z.preprocess(emptyToUndefined, z.enum(RECLAIM_MODES, { errorMap: () => ({ message: "expected 'off', 'dry-run' or 'on'" }) }).default('dry-run')),
   /** Who may approve or reject reclaims (object ids or UPNs); empty = ADMINS. */
   RECLAIM_APPROVERS: commaList,
   /** The requester cannot approve their own request (on unless set to off). */

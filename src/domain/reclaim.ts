@@ -56,9 +56,6 @@ export const UNDECIDED_STATES: readonly ReclaimState[] = ['requested', 'nudged']
 /** After approval, before Graph has answered: the executor owns these, and resumes them after a restart. */
 export const EXECUTING_STATES: readonly ReclaimState[] = ['approved', 'rechecking', 'removing'];
 
-export function isOpen(state: ReclaimState): boolean {
-  return OPEN_STATES.includes(state);
-}
 
 /**
  * The holder's answer to a nudge. `unreachable`: the bot could not reach them (not installed,
@@ -112,7 +109,7 @@ export function undoable(item: { state: ReclaimState; undoUntil: string | null; 
   return item.reassignState === null || item.reassignState === 'skipped' || item.reassignState === 'failed';
 }
 
-/** Why a seat was not removed after approval. Each has one admin-facing sentence (skipReasonText). */
+/** Why a seat was not removed after approval (the item's stateReason says it in words). */
 export const SKIP_CODES = [
   'licence_gone', // the user no longer holds the SKU
   'user_gone', // deleted from the directory (Graph 404)

@@ -289,10 +289,6 @@ export class SqliteReclaimStore implements ReclaimStore {
     prepared(this.db, 'UPDATE reclaim_requests SET card_activity_id = ? WHERE id = ?').run(activityId, requestId);
   }
 
-  transitions(requestId: string): ReclaimTransition[] {
-    return (prepared(this.db, 'SELECT * FROM reclaim_transitions WHERE request_id = ? ORDER BY id').all(requestId) as TransitionRow[]).map(toTransition);
-  }
-
   history(query: ReclaimHistoryQuery): { total: number; items: Array<ReclaimItem & { transitions: ReclaimTransition[] }> } {
     const user = query.user?.trim().toLowerCase();
     const byUpn = user !== undefined && user.includes('@');

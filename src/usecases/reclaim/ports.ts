@@ -166,7 +166,6 @@ export interface ReclaimStore {
   /** Records the request's decision once: false when it was already decided (the loser of two approvers). */
   decide(requestId: string, decision: 'approved' | 'rejected', by: ReclaimActor, now: Date): boolean;
   setCard(requestId: string, activityId: string): void;
-  transitions(requestId: string): ReclaimTransition[];
   history(query: ReclaimHistoryQuery): { total: number; items: Array<ReclaimItem & { transitions: ReclaimTransition[] }> };
   /** Requests with items the executor must finish (approved, rechecking, removing, or a seat still to give): resumed at start. */
   executing(): string[];

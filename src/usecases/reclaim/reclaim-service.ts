@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   approverDecision,
+  EXECUTING_STATES,
   undoable,
   MAX_SEATS_PER_REQUEST,
   UNDECIDED_STATES,
@@ -51,7 +52,7 @@ export interface ReclaimServiceDeps extends Omit<ExecutorDeps, 'onChange'> {
   seats: ReclaimSeatReads;
   priceFor: (tenantId: string) => (skuId: string) => SkuPrice | null;
   queue: JobQueue;
-  rules: Omit<ApproverRules, 'twoPersonRule'> & { twoPersonRule: boolean };
+  rules: ApproverRules;
   timings: ReclaimTimings;
   mode: () => ReclaimMode;
   messenger: ReclaimMessenger;
@@ -340,7 +341,8 @@ export class ReclaimService implements ReclaimApi {
 
   private viewOf(request: ReclaimRequest, items: ReclaimItem[], caller: ReclaimCaller, now: Date): ReclaimView {
     const undecided = items.some((i) => UNDECIDED_STATES.includes(i.state));
-    const executing = items.some((i) => ['approved', 'rechecking', 'removing'].includes(i.state));
+    // A removed seat still being given to its candidate is part of the work under way.
+    const executing = items.some((i) => EXECUTING_STATES.includes(i.state) || i.reassignState === 'pending' || i.reassignState === 'assigning');
     const holdersFirst = request.nudge && waitingForHolders(items, request.nudgeUntil, now);
     const phase: ReclaimView['phase'] = request.decision === null && undecided ? (holdersFirst ? 'awaiting_holders' : 'awaiting_approval') : executing ? 'executing' : 'done';
     const anonymous = !caller.aadObjectId;
