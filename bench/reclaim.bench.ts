@@ -14,8 +14,8 @@ import { startSeatSteward } from '../src/app/seat-steward';
 import { startTestDemoTenant, testConfig } from '../test/helpers/harness';
 
 const SEATS = Number(process.env.RECLAIM_BENCH_SEATS ?? 1000);
-const APPROVER = { aadObjectId: '2b3c4d5e-6f70-4182-93a4-b5c6d7e8f901', teamsUserId: '29:approver', name: 'Bench Approver' };
-const REQUESTER = { aadObjectId: 'c1a7e2b4-0f1d-4a3e-9b5c-6d7e8f9a0b1c', teamsUserId: '29:requester', name: 'Bench Requester' };
+const APPROVER = { aadObjectId: '2b3c4d5e-6f70-4182-93a4-b5c6d7e8f901', name: 'Bench Approver' };
+const REQUESTER = { aadObjectId: 'c1a7e2b4-0f1d-4a3e-9b5c-6d7e8f9a0b1c', name: 'Bench Requester' };
 
 /** A tenant where SEATS enabled users hold a direct Copilot seat they never used. */
 function benchTenant(writesPerTenSeconds: number | false): DemoTenantData {

@@ -147,7 +147,7 @@ describe('reclaim nudge: the holders are asked first', () => {
     expect((await post(h.app.url, { ...message(serviceUrl, room, `reclaim ask ${d.upn}`), from: ADMIN })).status).toBe(200);
     const requestId = await until('the request', () => h.app.reclaims.history({ tenantId, user: d.userId, offset: 0, limit: 1 }).items[0]?.requestId);
     await until('D asked', () => (itemOf(requestId, d.userId).state === 'nudged' ? true : undefined));
-    const request = h.app.reclaims.view(requestId, { aadObjectId: undefined, teamsUserId: '', name: undefined }, new Date())?.request;
+    const request = h.app.reclaims.view(requestId, { aadObjectId: undefined, name: undefined }, new Date())?.request;
     expect(request?.nudge).toBe(true);
     // Three days to answer (RECLAIM_NUDGE_DAYS=3), and the approvers' 14 days start after them.
     expect(Date.parse(request!.nudgeUntil!) - Date.parse(request!.requestedAt)).toBe(3 * 86_400_000);
@@ -157,10 +157,10 @@ describe('reclaim nudge: the holders are asked first', () => {
     h.app.reclaims.nudgeDeadline(requestId, after);
     expect(itemOf(requestId, d.userId).nudgeOutcome).toBe('no_answer');
     expect(itemOf(requestId, d.userId).transitions.at(-1)?.reason).toContain('No answer by');
-    const view = h.app.reclaims.view(requestId, { aadObjectId: APPROVER.aadObjectId, teamsUserId: APPROVER.id, name: APPROVER.name }, after);
+    const view = h.app.reclaims.view(requestId, { aadObjectId: APPROVER.aadObjectId, name: APPROVER.name }, after);
     expect(view?.phase).toBe('awaiting_approval');
     expect(view?.rights.canDecide).toBe(true);
-    const late = h.app.reclaims.answerNudge(itemOf(requestId, d.userId).id, { aadObjectId: d.userId, teamsUserId: holderD.id, name: d.name }, 'keep', after);
+    const late = h.app.reclaims.answerNudge(itemOf(requestId, d.userId).id, { aadObjectId: d.userId, name: d.name }, 'keep', after);
     expect(late.kind).toBe('refused');
     expect(late.message).toContain('The time to answer ended on');
     expect(itemOf(requestId, d.userId).state).toBe('nudged');
@@ -174,10 +174,10 @@ describe('reclaim nudge: the holders are asked first', () => {
     expect(cardText(page)).toContain('Ask each holder first in Teams');
     expect(cardText(page)).toContain('each holder is asked first');
     const asked = h.app.reclaims.history({ tenantId, user: e.userId, offset: 0, limit: 1 }).items[0];
-    expect(h.app.reclaims.view(asked.requestId, { aadObjectId: undefined, teamsUserId: '', name: undefined }, new Date())?.request.nudge).toBe(true);
+    expect(h.app.reclaims.view(asked.requestId, { aadObjectId: undefined, name: undefined }, new Date())?.request.nudge).toBe(true);
     // Off (RECLAIM_NUDGE is not set here): straight to the approvers.
     await press('reclaim.request', { tenantId, users: f.userId, nudge: 'false' }, ADMIN);
     const direct = h.app.reclaims.history({ tenantId, user: f.userId, offset: 0, limit: 1 }).items[0];
-    expect(h.app.reclaims.view(direct.requestId, { aadObjectId: undefined, teamsUserId: '', name: undefined }, new Date())?.phase).toBe('awaiting_approval');
+    expect(h.app.reclaims.view(direct.requestId, { aadObjectId: undefined, name: undefined }, new Date())?.phase).toBe('awaiting_approval');
   });
 });

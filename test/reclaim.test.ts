@@ -106,7 +106,7 @@ describe('reclaim, RECLAIM_MODE=on', () => {
     // The card was updated in place (PUT to the posted activity) and now offers Undo to an approver.
     const updated = await until('the card update', () => connector.activities.find((m) => m.method === 'PUT' && cardText(m.activity.attachments?.[0]?.content).includes('Done · 2 removed')));
     // In place: the PUT targets the message the first post created.
-    const cardId = h.app.reclaims.view(requestId, { aadObjectId: undefined, teamsUserId: '', name: undefined }, new Date())?.request.cardActivityId;
+    const cardId = h.app.reclaims.view(requestId, { aadObjectId: undefined, name: undefined }, new Date())?.request.cardActivityId;
     expect(cardId).toMatch(/^recorded-\d+$/);
     expect(updated.replyToId).toBe(cardId);
     expect(connector.activities.filter((m) => m.method === 'POST' && m.activity.attachments?.length && cardText(m.activity.attachments[0].content).includes('Reclaim request'))).toHaveLength(1);
@@ -298,7 +298,7 @@ describe('reclaim, RECLAIM_MODE=dry-run (the default)', () => {
       });
       expect(asked.state).toBe('requested');
       expect(asked.stateReason).toContain('Dry run: the holder was not asked');
-      expect(h.app.reclaims.view(asked.requestId, { aadObjectId: APPROVER.aadObjectId, teamsUserId: APPROVER.id, name: APPROVER.name }, new Date())?.phase).toBe('awaiting_approval');
+      expect(h.app.reclaims.view(asked.requestId, { aadObjectId: APPROVER.aadObjectId, name: APPROVER.name }, new Date())?.phase).toBe('awaiting_approval');
       expect(h.demo.server.requests.filter((r) => /teamwork\/installedApps/.test(r.path))).toEqual([]);
       expect(connector.messages().slice(before).filter((m) => cardText(m.activity.attachments?.[0]?.content ?? {}).includes('Keep your seat?'))).toEqual([]);
     } finally {
@@ -334,7 +334,7 @@ describe('reclaim, RECLAIM_MODE=dry-run (the default)', () => {
       const items = h.app.reclaims.history({ tenantId, offset: 0, limit: 500 }).items;
       expect(items).toHaveLength(certain);
       expect(items.every((i) => i.evidence.tier === 'certain' && i.state === 'requested')).toBe(true);
-      const request = h.app.reclaims.view(items[0].requestId, { aadObjectId: undefined, teamsUserId: '', name: undefined }, new Date())?.request;
+      const request = h.app.reclaims.view(items[0].requestId, { aadObjectId: undefined, name: undefined }, new Date())?.request;
       expect(request?.source).toBe('digest');
     } finally {
       await h.close();

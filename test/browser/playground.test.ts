@@ -415,7 +415,7 @@ describe.skipIf(NO_CHROMIUM)('licence reclaim in the Agents Playground', () => {
 
     // Another admin asks for the direct seat in the same chat; Alex may approve that one.
     const target = h.app.reclaims.history({ tenantId: t.id, offset: 0, limit: 1 }).items[0];
-    const view = h.app.reclaims.view(target.requestId, { aadObjectId: undefined, teamsUserId: '', name: undefined }, new Date());
+    const view = h.app.reclaims.view(target.requestId, { aadObjectId: undefined, name: undefined }, new Date());
     const ref = view?.request.approvalsTarget as { serviceUrl: string; conversation: { id: string } };
     const conversation = { conversationId: ref.conversation.id, scope: 'personal' as const };
     const cardB = await nextCard(directSeat.userPrincipalName, async () => {

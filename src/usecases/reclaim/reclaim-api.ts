@@ -11,8 +11,6 @@ import type { ReclaimActor, ReclaimHistoryQuery, ReclaimItem, ReclaimRequest, Re
 /** Who is pressing or typing: the activity's own sender. */
 export interface ReclaimCaller {
   aadObjectId: string | undefined;
-  /** Teams user id (from.id), remembered so the request card's refresh can target approvers. */
-  teamsUserId: string;
   name: string | undefined;
 }
 

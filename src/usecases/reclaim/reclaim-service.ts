@@ -112,7 +112,6 @@ export class ReclaimService implements ReclaimApi {
     const mode = this.deps.mode();
     if (mode === 'off') return { kind: 'refused', reason: 'Reclaims are off (RECLAIM_MODE=off). Set RECLAIM_MODE=dry-run to walk the workflow without changing anything, or on to remove seats.' };
     if (!input.caller.aadObjectId) return { kind: 'refused', reason: 'Teams did not say who you are (no Entra object id), so the request could not be recorded with its requester.' };
-    this.deps.teamsUsers.remember(input.caller.aadObjectId, input.caller.teamsUserId);
     const notAdded: Array<{ user: string; reason: string }> = [];
     let seats: StoredSeat[];
     let snapshotId: number;
@@ -214,13 +213,12 @@ export class ReclaimService implements ReclaimApi {
   view(requestId: string, caller: ReclaimCaller, now: Date): ReclaimView | undefined {
     const request = this.deps.store.request(requestId);
     if (!request) return undefined;
-    if (caller.aadObjectId && caller.teamsUserId) this.deps.teamsUsers.remember(caller.aadObjectId, caller.teamsUserId);
     return this.viewOf(request, this.deps.store.items(requestId), caller, now);
   }
 
   /** The view everyone in the approvals conversation sees (no rights): what the posted card shows. */
   publicView(requestId: string, now: Date): ReclaimView | undefined {
-    return this.view(requestId, { aadObjectId: undefined, teamsUserId: '', name: undefined }, now);
+    return this.view(requestId, { aadObjectId: undefined, name: undefined }, now);
   }
 
   approve(input: ApproveInput, now: Date): DecisionOutcome {
@@ -247,7 +245,6 @@ export class ReclaimService implements ReclaimApi {
   }
 
   answerNudge(itemId: number, caller: ReclaimCaller, answer: 'keep' | 'release', now: Date): NudgeAnswerOutcome {
-    if (caller.aadObjectId && caller.teamsUserId) this.deps.teamsUsers.remember(caller.aadObjectId, caller.teamsUserId);
     return this.nudges.answer(itemId, caller, answer, now);
   }
 

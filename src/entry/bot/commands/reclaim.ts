@@ -20,7 +20,7 @@ const TIERS = ['certain', 'probable', 'all'] as const;
 const HISTORY_ROWS = 8;
 
 export function callerOf(actor: Actor): ReclaimCaller {
-  return { aadObjectId: actor.aadObjectId, teamsUserId: actor.id, name: actor.name };
+  return { aadObjectId: actor.aadObjectId, name: actor.name };
 }
 
 /** What a request answers in the chat it was typed in: where the card went, and what was left out and why. */
