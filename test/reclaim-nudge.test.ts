@@ -136,6 +136,12 @@ describe('reclaim nudge: the holders are asked first', () => {
     const again = await post(h.app.url, { ...message(serviceUrl, room, `reclaim ${a.upn}`), from: ADMIN });
     expect(again.status).toBe(200);
     await connector.waitFor((m) => m.some((x) => (x.activity.text ?? '').includes('chose to keep the seat')));
+    // From the next sync on, the seat is excluded in the analytics too (the inactive list and the digest).
+    expect(h.app.analytics.seats(tenantId, { recommendation: 'reclaim', offset: 0, limit: 500 })?.rows.some((x) => x.userId === a.userId)).toBe(true);
+    await h.app.sync.request(tenantId, 'test').done;
+    const excluded = h.app.analytics.seats(tenantId, { recommendation: 'excluded', offset: 0, limit: 500 })?.rows.find((x) => x.userId === a.userId);
+    expect(excluded?.reasons[0]).toContain('chose to keep the seat until');
+    expect(h.app.analytics.seats(tenantId, { recommendation: 'reclaim', offset: 0, limit: 500 })?.rows.some((x) => x.userId === a.userId)).toBe(false);
   });
 
   it('no answer by the deadline: the seat goes on to the approvers, and a late answer is refused', async () => {

@@ -76,6 +76,7 @@ import { securityScoreOf } from '../usecases/identity/security-report';
 import type { AnalyticsReads } from '../usecases/analytics/ports';
 import { tenantSyncJob } from '../usecases/sync/sync-jobs';
 import { PermanentError } from '../usecases/outbox/job-errors';
+import { exclusionOf } from '../domain/seat-analytics';
 import { PriceService } from '../usecases/analytics/prices';
 import { priceCommand } from '../entry/bot/commands/price';
 import { registerPriceRoutes } from '../entry/api/price-routes';
@@ -363,9 +364,12 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     excludedNow: (tenantId, item) => {
       const kept = reclaimStore.keptUntil(tenantId, item.userId, item.skuId, new Date());
       if (kept) return `the holder chose to keep the seat until ${kept.slice(0, 10)}`;
-      const rules = config.analytics.exclusions;
-      if (rules.users.includes(item.userId.toLowerCase()) || rules.users.includes(item.userPrincipalName.toLowerCase())) return 'on EXCLUDE_USERS';
-      return null;
+      // The latest analytics applied every EXCLUDE_* rule (group membership included); the rules as
+      // configured now are applied again in case they changed since (a restart with new settings).
+      const seat = reclaimSeats.seatsOf(tenantId, [item.userId])?.seats.find((s) => s.skuId.toLowerCase() === item.skuId.toLowerCase());
+      if (seat?.recommendation === 'excluded') return seat.reasons[0] ?? 'on the exclusion list';
+      const rule = exclusionOf({ userId: item.userId, userPrincipalName: item.userPrincipalName, department: seat?.department ?? null, groupIds: new Set() }, config.analytics.exclusions);
+      return rule ? `on the exclusion list: ${rule}` : null;
     },
     undoDays: config.reclaim.timings.undoDays,
     checkpoint: options.reclaimCheckpoint,

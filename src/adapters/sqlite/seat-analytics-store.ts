@@ -96,6 +96,8 @@ const minDay = (a: string | null, b: string | null | undefined): string | null =
  * activity data, decides with the pure domain rules, and writes seats, candidates and the
  * summary beside the snapshot, so publish makes them visible with it.
  */
+const keptText = (until: string | undefined): string | null => (until ? `the holder chose to keep the seat until ${until.slice(0, 10)} (RECLAIM_KEEP_DAYS)` : null);
+
 export function computeSeatAnalytics(db: Db, tenantId: string, snapshotId: number, now: Date, options: AnalyticsOptions): AnalyticsOutcome {
   const started = Date.now();
   const today = now.toISOString().slice(0, 10);
@@ -199,6 +201,11 @@ export function computeSeatAnalytics(db: Db, tenantId: string, snapshotId: numbe
     }
   }
   const noGroups: ReadonlySet<string> = new Set();
+  // A holder who pressed Keep on a reclaim question is left out of the idle lists until the keep ends.
+  const keptUntil = new Map<string, string>();
+  for (const r of db.prepare('SELECT user_id, sku_id, kept_until FROM reclaim_keeps WHERE tenant_id = ? AND kept_until > ?').iterate(tenantId, nowIso) as Iterable<{ user_id: string; sku_id: string; kept_until: string }>) {
+    keptUntil.set(`${r.user_id}\u0000${r.sku_id}`, r.kept_until);
+  }
 
   const seats: Array<{ facts: SeatFacts; assessment: SeatAssessment; assignedDate: string }> = [];
   const seatedUsers = new Set<number>();
@@ -227,10 +234,11 @@ export function computeSeatAnalytics(db: Db, tenantId: string, snapshotId: numbe
       seatSince,
       report,
       audit,
-      excludedBy: exclusionOf(
-        { userId: r.user_id, userPrincipalName: r.user_principal_name, department: r.department, groupIds: excludedGroups.get(r.user_id.toLowerCase()) ?? noGroups },
-        options.exclusions,
-      ),
+      excludedBy:
+        exclusionOf(
+          { userId: r.user_id, userPrincipalName: r.user_principal_name, department: r.department, groupIds: excludedGroups.get(r.user_id.toLowerCase()) ?? noGroups },
+          options.exclusions,
+        ) ?? keptText(keptUntil.get(`${r.user_id.toLowerCase()}\u0000${r.sku_id.toLowerCase()}`)),
     };
     seats.push({ facts, assessment: assessSeat(facts, today, options.settings), assignedDate: seatSince });
   }
