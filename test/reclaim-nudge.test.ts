@@ -131,6 +131,13 @@ describe('reclaim nudge: the holders are asked first', () => {
       connector.messages().find((m) => m.method === 'PUT' && m.conversationId === toB.conversationId && cardText(m.activity.attachments?.[0]?.content ?? {}).includes('Your seat was removed')),
     );
     expect(executeActions(valid(update.activity.attachments?.[0]?.content as Card))).toEqual([]);
+    // A's answer came back as the invoke's card and A's seat has not moved since: A's card is not sent again.
+    expect(connector.messages().filter((m) => m.method === 'PUT' && m.conversationId === chatA.conversationId)).toEqual([]);
+    // B's card was sent again only when what it tells B changed: approved (if the job ran before the removal) and removed.
+    const toBUpdates = connector.messages().filter((m) => m.method === 'PUT' && m.conversationId === toB.conversationId).map((m) => cardText(m.activity.attachments?.[0]?.content ?? {}));
+    expect(toBUpdates.length).toBeGreaterThanOrEqual(1);
+    expect(toBUpdates.length).toBeLessThanOrEqual(2);
+    expect(new Set(toBUpdates).size).toBe(toBUpdates.length);
 
     // A kept the seat: a new request leaves A out, saying until when.
     const again = await post(h.app.url, { ...message(serviceUrl, room, `reclaim ${a.upn}`), from: ADMIN });

@@ -1,4 +1,4 @@
-import { undoable, type ReclaimState } from '../domain/reclaim';
+import { holderPhase, undoable, type ReclaimState } from '../domain/reclaim';
 import { productName } from '../domain/product-names';
 import { formatMoney } from '../domain/seat-savings';
 import type { NudgeView, ReclaimView } from '../usecases/reclaim/reclaim-api';
@@ -266,14 +266,24 @@ export interface ReclaimNudgeView {
 function holderStatus(view: NudgeView): [string, Color] {
   const { item, request } = view;
   if (view.canAnswer) return ['', 'Default'];
-  if (item.state === 'kept') return [`You kept your seat. Seat Steward will not ask again before ${dayText(view.keepUntil.slice(0, 10))}.`, 'Good'];
-  if (item.state === 'removed') return [`Your seat was removed on ${dayText((item.removedAt ?? item.updatedAt).slice(0, 10))}. If you need Copilot again, ask your IT admins.`, 'Default'];
-  if (item.state === 'undone') return ['Your seat was given back.', 'Good'];
-  if (['rejected', 'expired', 'skipped', 'failed'].includes(item.state)) return ['Your seat stays as it is.', 'Good'];
-  if (['approved', 'rechecking', 'removing'].includes(item.state)) return ['Your admins approved taking the seat back.', 'Default'];
-  if (item.nudgeOutcome === 'released') return ['You released your seat. Thank you: your IT admins confirm it next.', 'Good'];
-  if (item.nudgeOutcome === 'no_answer') return [`No answer by ${dayText((request.nudgeUntil ?? item.updatedAt).slice(0, 10))}: your IT admins decide now.`, 'Default'];
-  return ['This question is closed.', 'Default'];
+  switch (holderPhase(item.state, item.nudgeOutcome)) {
+    case 'kept':
+      return [`You kept your seat. Seat Steward will not ask again before ${dayText(view.keepUntil.slice(0, 10))}.`, 'Good'];
+    case 'removed':
+      return [`Your seat was removed on ${dayText((item.removedAt ?? item.updatedAt).slice(0, 10))}. If you need Copilot again, ask your IT admins.`, 'Default'];
+    case 'undone':
+      return ['Your seat was given back.', 'Good'];
+    case 'stays':
+      return ['Your seat stays as it is.', 'Good'];
+    case 'approved':
+      return ['Your admins approved taking the seat back.', 'Default'];
+    case 'released':
+      return ['You released your seat. Thank you: your IT admins confirm it next.', 'Good'];
+    case 'no_answer':
+      return [`No answer by ${dayText((request.nudgeUntil ?? item.updatedAt).slice(0, 10))}: your IT admins decide now.`, 'Default'];
+    default:
+      return ['This question is closed.', 'Default'];
+  }
 }
 
 export function reclaimNudgeView(view: NudgeView, now: Date, notice = ''): ReclaimNudgeView {

@@ -103,6 +103,29 @@ export function waitingForHolders(items: ReadonlyArray<{ state: ReclaimState; nu
   return items.some((i) => UNDECIDED_STATES.includes(i.state) && i.nudgeOutcome === 'pending');
 }
 
+/** What the holder's 1:1 card tells them about their seat; the card is sent again only when this changes. */
+export type HolderPhase = 'asked' | 'released' | 'no_answer' | 'closed' | 'kept' | 'approved' | 'removed' | 'undone' | 'stays';
+
+export function holderPhase(state: ReclaimState, outcome: NudgeOutcome | null): HolderPhase {
+  switch (state) {
+    case 'kept':
+    case 'removed':
+    case 'undone':
+      return state;
+    case 'approved':
+    case 'rechecking':
+    case 'removing':
+      return 'approved';
+    case 'rejected':
+    case 'expired':
+    case 'skipped':
+    case 'failed':
+      return 'stays';
+    default:
+      return outcome === 'pending' ? 'asked' : outcome === 'released' || outcome === 'no_answer' ? outcome : 'closed';
+  }
+}
+
 /** Undo gives a removed seat back within its window, unless the seat went to a candidate (Undo would take it from them). */
 export function undoable(item: { state: ReclaimState; undoUntil: string | null; reassignState: string | null }, now: Date): boolean {
   if (item.state !== 'removed' || item.undoUntil === null || item.undoUntil <= now.toISOString()) return false;

@@ -55,6 +55,7 @@ export function reclaimItem(i: number, overrides: Partial<ReclaimItem> = {}): Re
     nudgeOutcome: null,
     nudgeTarget: null,
     nudgeActivityId: null,
+    nudgeShown: null,
     removeFromGroup: false,
     reassignTo: null,
     reassignState: null,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   approverDecision,
   canMove,
+  holderPhase,
   nudgeAnswerDecision,
   OPEN_STATES,
   undoable,
@@ -173,4 +174,22 @@ describe('undo', () => {
     ['skipped', { state: 'skipped', undoUntil: null, reassignState: null }, false],
     ['already undone', { state: 'undone', undoUntil: '2026-11-30T00:00:00.000Z', reassignState: null }, false],
   ])('%s', (_name, item, expected) => expect(undoable(item, NOW)).toBe(expected));
+});
+
+describe('what the holder\'s card tells them', () => {
+  it.each<[Parameters<typeof holderPhase>[0], Parameters<typeof holderPhase>[1], ReturnType<typeof holderPhase>]>([
+    ['nudged', 'pending', 'asked'],
+    ['nudged', 'released', 'released'],
+    ['nudged', 'no_answer', 'no_answer'],
+    ['requested', 'unreachable', 'closed'],
+    ['kept', 'kept', 'kept'],
+    ['approved', 'released', 'approved'],
+    ['rechecking', 'released', 'approved'],
+    ['removing', 'no_answer', 'approved'],
+    ['removed', 'released', 'removed'],
+    ['skipped', 'released', 'stays'],
+    ['rejected', 'pending', 'stays'],
+    ['expired', 'no_answer', 'stays'],
+    ['undone', 'released', 'undone'],
+  ])('%s / %s → %s', (state, outcome, phase) => expect(holderPhase(state, outcome)).toBe(phase));
 });

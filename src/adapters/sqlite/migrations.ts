@@ -710,6 +710,8 @@ export const migrations: Migration[] = [
         WHERE conversation_type = 'personal';
       CREATE INDEX conversations_personal_by_user ON conversations (user_aad_object_id, updated_at DESC)
         WHERE conversation_type = 'personal' AND active = 1;
+      -- What the holder's question card last told them (holderPhase): it is sent again only when that changes.
+      ALTER TABLE reclaim_items ADD COLUMN nudge_shown TEXT;
       -- Start-up resumes seats removed but not yet given to the chosen candidate.
       CREATE INDEX reclaim_items_reassigning ON reclaim_items (request_id) WHERE reassign_state IN ('pending', 'assigning');
       -- Candidates already offered by open requests are not offered twice.

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { canMove, EXECUTING_STATES, OPEN_STATES, type NudgeOutcome, type ReclaimEvidence, type ReclaimState, type SkipCode } from '../../domain/reclaim';
+import { canMove, EXECUTING_STATES, OPEN_STATES, type HolderPhase, type NudgeOutcome, type ReclaimEvidence, type ReclaimState, type SkipCode } from '../../domain/reclaim';
 import type { ConversationTarget } from '../../usecases/notify/ports';
 import type {
   ItemMove,
@@ -56,6 +56,7 @@ interface ItemRow {
   nudge_outcome: NudgeOutcome | null;
   nudge_target: string | null;
   nudge_activity_id: string | null;
+  nudge_shown: HolderPhase | null;
   remove_from_group: number;
   reassign_to: string | null;
   reassign_state: ReclaimItem['reassignState'];
@@ -116,6 +117,7 @@ const toItem = (r: ItemRow): ReclaimItem => ({
   nudgeOutcome: r.nudge_outcome,
   nudgeTarget: r.nudge_target ? (JSON.parse(r.nudge_target) as ConversationTarget) : null,
   nudgeActivityId: r.nudge_activity_id,
+  nudgeShown: r.nudge_shown,
   removeFromGroup: r.remove_from_group === 1,
   reassignTo: r.reassign_to ? (JSON.parse(r.reassign_to) as ReclaimItem['reassignTo']) : null,
   reassignState: r.reassign_state,
@@ -144,6 +146,7 @@ const PATCH_COLUMNS: Record<string, { column: string; encode?: (v: unknown) => u
   nudgeOutcome: { column: 'nudge_outcome' },
   nudgeTarget: { column: 'nudge_target', encode: (v) => (v === null ? null : JSON.stringify(v)) },
   nudgeActivityId: { column: 'nudge_activity_id' },
+  nudgeShown: { column: 'nudge_shown' },
   removeFromGroup: { column: 'remove_from_group', encode: (v) => (v ? 1 : 0) },
   reassignTo: { column: 'reassign_to', encode: (v) => (v === null ? null : JSON.stringify(v)) },
   reassignState: { column: 'reassign_state' },
@@ -311,6 +314,10 @@ export class SqliteReclaimStore implements ReclaimStore {
     const giving = prepared(this.db, "SELECT request_id FROM reclaim_items INDEXED BY reclaim_items_reassigning WHERE reassign_state IN ('pending', 'assigning')").pluck();
     for (const id of giving.all() as string[]) ids.add(id);
     return [...ids];
+  }
+
+  markNudgeShown(itemId: number, shown: HolderPhase): void {
+    prepared(this.db, 'UPDATE reclaim_items SET nudge_shown = ? WHERE id = ?').run(shown, itemId);
   }
 
   offeredCandidates(tenantId: string): Set<string> {

@@ -1,6 +1,7 @@
 import type { AdaptiveCardJson } from '../../cards/render';
 import type {
   HolderNow,
+  HolderPhase,
   NudgeOutcome,
   ReclaimEvidence,
   ReclaimMode,
@@ -65,6 +66,8 @@ export interface ReclaimItem {
   /** The 1:1 nudge message, to update it in place after Keep / Release. */
   nudgeTarget: ConversationTarget | null;
   nudgeActivityId: string | null;
+  /** What that message shows now (null before it is sent): it is updated when holderPhase moves on. */
+  nudgeShown: HolderPhase | null;
   /** The approver's choices for this seat. */
   removeFromGroup: boolean;
   reassignTo: { userId: string; displayName: string | null; userPrincipalName: string } | null;
@@ -134,6 +137,7 @@ export interface ItemMove {
       | 'removedAt'
       | 'undoUntil'
       | 'undoError'
+      | 'nudgeShown'
     > & { reassignTo: ReclaimItem['reassignTo'] }
   >;
 }
@@ -169,6 +173,8 @@ export interface ReclaimStore {
   history(query: ReclaimHistoryQuery): { total: number; items: Array<ReclaimItem & { transitions: ReclaimTransition[] }> };
   /** Requests with items the executor must finish (approved, rechecking, removing, or a seat still to give): resumed at start. */
   executing(): string[];
+  /** The holder's card now shows this phase (holderPhase of the item it was drawn from). */
+  markNudgeShown(itemId: number, shown: HolderPhase): void;
   /** Candidates (lower-case object ids) open requests already offer a seat to. */
   offeredCandidates(tenantId: string): Set<string>;
   /** Keep: the holder is left out of requests and idle lists until `until`. */

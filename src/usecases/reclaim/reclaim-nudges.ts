@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nudgeAnswerDecision, UNDECIDED_STATES, type ReclaimTimings } from '../../domain/reclaim';
+import { holderPhase, nudgeAnswerDecision, UNDECIDED_STATES, type ReclaimTimings } from '../../domain/reclaim';
 import { PermanentError } from '../outbox/job-errors';
 import type { JobQueue } from '../outbox/job-runner';
 import { defineJobType, type JobRegistry } from '../outbox/job-type';
@@ -57,11 +57,12 @@ export class ReclaimNudges {
     this.deps.queue.enqueue(reclaimNudgeDeadlineJob, { requestId: request.id }, { key: `reclaim-nudge-deadline:${request.id}`, tenantId: request.tenantId, runAfter: new Date(request.nudgeUntil) });
   }
 
-  /** The holders' cards follow their seat: one update per state they have not seen yet. */
+  /** The holders' cards follow their seat: a card is sent again only when what it tells the holder changes. */
   followUp(requestId: string): void {
     for (const item of this.deps.store.items(requestId)) {
-      if (!item.nudgeActivityId || !item.nudgeTarget) continue;
-      this.deps.queue.enqueue(reclaimNudgeCardJob, { itemId: item.id }, { key: `reclaim-nudge-card:${item.id}:${item.state}:${item.nudgeOutcome ?? ''}`, tenantId: item.tenantId });
+      const phase = holderPhase(item.state, item.nudgeOutcome);
+      if (!item.nudgeActivityId || item.nudgeShown === phase) continue;
+      this.deps.queue.enqueue(reclaimNudgeCardJob, { itemId: item.id }, { key: `reclaim-nudge-card:${item.id}:${phase}`, tenantId: item.tenantId });
     }
   }
 
@@ -109,7 +110,7 @@ export class ReclaimNudges {
               to: 'nudged',
               actor: SYSTEM_ACTOR,
               reason: `Asked ${item.userPrincipalName} in Teams (${how}) to keep or release the seat by ${day(request.nudgeUntil)}.`,
-              patch: { nudgeOutcome: 'pending', nudgeTarget: route.target, nudgeActivityId: activityId || null },
+              patch: { nudgeOutcome: 'pending', nudgeTarget: route.target, nudgeActivityId: activityId || null, nudgeShown: 'asked' },
             },
           ],
           now,
@@ -165,12 +166,12 @@ export class ReclaimNudges {
     if (answer === 'keep') {
       const until = new Date(now.getTime() + this.deps.timings.keepDays * 86_400_000);
       const why = `Kept by the holder: not asked again before ${day(until.toISOString())} (RECLAIM_KEEP_DAYS).`;
-      const moved = store.move([{ itemId, from: ['nudged'], to: 'kept', actor, reason: why, patch: { nudgeOutcome: 'kept', stateReason: why } }], now).moved;
+      const moved = store.move([{ itemId, from: ['nudged'], to: 'kept', actor, reason: why, patch: { nudgeOutcome: 'kept', stateReason: why, nudgeShown: 'kept' } }], now).moved;
       if (moved.length === 0) return this.lostRace(itemId, now);
       store.keep(item.tenantId, item.userId, item.skuId, until, actor, now);
     } else {
       const why = 'Released by the holder: it goes on to the approvers.';
-      const moved = store.move([{ itemId, from: ['nudged'], to: 'nudged', actor, reason: why, patch: { nudgeOutcome: 'released', stateReason: why } }], now).moved;
+      const moved = store.move([{ itemId, from: ['nudged'], to: 'nudged', actor, reason: why, patch: { nudgeOutcome: 'released', stateReason: why, nudgeShown: 'released' } }], now).moved;
       if (moved.length === 0) return this.lostRace(itemId, now);
     }
     this.deps.onChange(request.id);
@@ -193,6 +194,10 @@ export class ReclaimNudges {
     const item = this.deps.store.item(itemId);
     const request = item && this.deps.store.request(item.requestId);
     if (!item || !request || !item.nudgeTarget || !item.nudgeActivityId) return;
+    // An earlier job of a later phase may have drawn the current state already.
+    const phase = holderPhase(item.state, item.nudgeOutcome);
+    if (item.nudgeShown === phase) return;
     await this.deps.messenger.updateCard(item.nudgeTarget, item.nudgeActivityId, this.deps.cards.nudge(this.view(request, item, now), now), 'reclaim question to the seat holder');
+    this.deps.store.markNudgeShown(itemId, phase);
   }
 }
