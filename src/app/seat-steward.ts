@@ -334,10 +334,14 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     afterScheduledSync: (run) => digests.queueStatusMessages(run),
   });
   const licenceGraphs = new Map<string, { revision: TenantGraphAccess; graph: LicenceGraph }>();
-  const licenceGraphFor = (tenantId: string): LicenceGraph => {
+  // A reclaim job may outlive its tenant's configuration: that is for good, not worth retrying.
+  const reclaimGraphAccess = (tenantId: string): TenantGraphAccess => {
     const tenant = tenants.find(tenantId);
     if (!tenant) throw new PermanentError(`Tenant ${tenantId} is no longer configured, so its reclaim cannot go on.`);
-    const access = graphFor(tenant);
+    return graphFor(tenant);
+  };
+  const licenceGraphFor = (tenantId: string): LicenceGraph => {
+    const access = reclaimGraphAccess(tenantId);
     let cached = licenceGraphs.get(tenantId);
     if (cached?.revision !== access) {
       cached = { revision: access, graph: new GraphLicenceGraph(access.client, access.conn) };
@@ -347,9 +351,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   };
   const teamsAppCatalogId = config.reclaim.teamsAppCatalogId;
   const teamsAppInstallerFor = (tenantId: string, catalogId: string): GraphTeamsAppInstaller => {
-    const tenant = tenants.find(tenantId);
-    if (!tenant) throw new PermanentError(`Tenant ${tenantId} is no longer configured, so its holders cannot be asked.`);
-    const access = graphFor(tenant);
+    const access = reclaimGraphAccess(tenantId);
     return new GraphTeamsAppInstaller(access.client, access.conn, catalogId);
   };
   const reclaimStore = new SqliteReclaimStore(db);
