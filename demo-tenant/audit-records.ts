@@ -76,9 +76,22 @@ export function auditRecordsPage(data: DemoTenantData, start: number, end: numbe
   return { records, next: null };
 }
 
+/** The records a test added beyond the story, in a window, optionally for some users only (lower-case UPNs). */
+export function extraAuditRecords(data: DemoTenantData, start: number, end: number, upns: ReadonlySet<string> | null): DemoAuditRecord[] {
+  const out: DemoAuditRecord[] = [];
+  for (const extra of data.audit?.extraRecords ?? []) {
+    const at = Date.parse(extra.at);
+    const user = data.users.find((u) => u.id.toLowerCase() === extra.userId.toLowerCase());
+    if (!user || at < start || at >= end) continue;
+    if (upns && !upns.has(user.userPrincipalName.toLowerCase())) continue;
+    out.push({ id: extra.id, user, at, appHost: extra.appHost });
+  }
+  return out;
+}
+
 /** Every record in a window, for tests and blobs (small windows only). */
 export function auditRecordsIn(data: DemoTenantData, start: number, end: number): DemoAuditRecord[] {
-  return auditRecordsPage(data, start, end, null, Number.MAX_SAFE_INTEGER).records;
+  return [...auditRecordsPage(data, start, end, null, Number.MAX_SAFE_INTEGER).records, ...extraAuditRecords(data, start, end, null)];
 }
 
 /**

@@ -147,6 +147,20 @@ export interface DemoAuditSettings {
   subscriptions?: Record<string, 'enabled' | 'disabled'>;
   /** Content blobs per page of /subscriptions/content. Default 24. */
   contentPageSize?: number;
+  /**
+   * CopilotInteraction records beyond the activity story ("the holder just used Copilot"): served by
+   * Graph audit log queries at once, and by the Management Activity API in the hour's blob once the hour ends.
+   */
+  extraRecords?: DemoExtraAuditRecord[];
+}
+
+export interface DemoExtraAuditRecord {
+  id: string;
+  userId: string;
+  /** ISO time of the interaction. */
+  at: string;
+  /** The record's AppHost (e.g. Word, BizChat). */
+  appHost: string;
 }
 
 export interface DemoTenantData {

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { TokenService } from '../auth';
-import { auditRecordsPage, copilotInteractionAuditData, type AuditPosition, type DemoAuditRecord } from '../audit-records';
+import { auditRecordsPage, copilotInteractionAuditData, extraAuditRecords, type AuditPosition, type DemoAuditRecord } from '../audit-records';
 import { GraphError, readBody, sendGraphJson, type RequestContext } from '../http';
 import { queryOption } from '../odata';
 import type { Router } from '../router';
@@ -16,6 +16,8 @@ interface DemoQuery {
   end: number;
   recordTypeFilters: string[];
   operationFilters: string[];
+  /** Lower-case UPNs; empty: every user. */
+  userPrincipalNameFilters: string[];
   polls: number;
   /** The tenant data generation the query was created on: a new tenant forgets old queries. */
   generation: number;
@@ -39,7 +41,7 @@ function render(ctx: RequestContext, q: DemoQuery, state: string): Record<string
     keywordFilter: null,
     serviceFilter: null,
     operationFilters: q.operationFilters,
-    userPrincipalNameFilters: [],
+    userPrincipalNameFilters: q.userPrincipalNameFilters,
     ipAddressFilters: [],
     objectIdFilters: [],
     administrativeUnitIdFilters: [],
@@ -121,6 +123,7 @@ export function registerAuditLogRoutes(router: Router, tokens: TokenService): vo
           end,
           recordTypeFilters: types,
           operationFilters: Array.isArray(body.operationFilters) ? body.operationFilters.map(String) : [],
+          userPrincipalNameFilters: Array.isArray(body.userPrincipalNameFilters) ? body.userPrincipalNameFilters.map((u) => String(u).toLowerCase()) : [],
           polls: 0,
           generation: ctx.store.generation,
         };
@@ -155,7 +158,13 @@ export function registerAuditLogRoutes(router: Router, tokens: TokenService): vo
         const token = queryOption(ctx.url.searchParams, 'skiptoken');
         const from = token === null ? null : decodePosition(token);
         const wantsCopilot = q.recordTypeFilters.length === 0 || q.recordTypeFilters.includes('copilotInteraction');
-        const page = wantsCopilot ? auditRecordsPage(ctx.store.data, q.start, Math.min(q.end, Date.now()), from, size) : { records: [], next: null };
+        const end = Math.min(q.end, Date.now());
+        const users = q.userPrincipalNameFilters.length > 0 ? new Set(q.userPrincipalNameFilters) : null;
+        // A scoped query reads the story page by page too, keeping only its users (small: the re-check's seats).
+        const page = wantsCopilot ? auditRecordsPage(ctx.store.data, q.start, end, from, size) : { records: [], next: null };
+        if (users) page.records = page.records.filter((r) => users.has(r.user.userPrincipalName.toLowerCase()));
+        // Records added beyond the story come after it, on its last page.
+        if (wantsCopilot && page.next === null) page.records.push(...extraAuditRecords(ctx.store.data, q.start, end, users));
         const body: Record<string, unknown> = { '@odata.context': metadataContext(ctx, `security/auditLog/queries('${q.id}')/records`) };
         if (page.next) body['@odata.nextLink'] = `${ctx.baseUrl}${ctx.url.pathname}?$skiptoken=${encodePosition(page.next)}`;
         body.value = page.records.map((r) => graphRecord(ctx, r));

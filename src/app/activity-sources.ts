@@ -21,6 +21,7 @@ import { GraphAuditLogQueryApi } from '../adapters/graph/audit-log-query-api';
 import { SqliteCopilotInteractionStore } from '../adapters/sqlite/copilot-interactions';
 import { AuditGraphSource } from '../usecases/audit/audit-graph-source';
 import { AuditManagementSource } from '../usecases/audit/audit-management-source';
+import { AuditRecheck } from '../usecases/audit/audit-recheck';
 import { managementApiFor } from './audit-access';
 import { GraphExclusionGroups } from '../adapters/graph/exclusion-groups-graph';
 import { SqliteExclusionGroupStore } from '../adapters/sqlite/seat-analytics-store';
@@ -83,6 +84,28 @@ function auditSources(ctx: ActivitySourceContext): ActivitySource[] {
     }),
     new AuditManagementSource({ tenantId: ctx.tenant.id, api: managementApiFor(ctx.config, ctx.tenant, ctx.graph.conn), store, overlapMs: audit.overlapMs, lookbackMs: audit.lookbackMs }),
   ];
+}
+
+/**
+ * The reclaim re-check's fresh activity read for a tenant: each audit source the tenant's syncs have
+ * read (the others would only be refused), built as the sync builds them.
+ */
+export function buildAuditRecheck(ctx: ActivitySourceContext, readable: { graph: boolean; management: boolean }): AuditRecheck {
+  const store = new SqliteCopilotInteractionStore(ctx.db);
+  const { audit } = ctx.config;
+  return new AuditRecheck({
+    tenantId: ctx.tenant.id,
+    store,
+    graph: readable.graph ? new GraphAuditLogQueryApi(ctx.graph.client, ctx.graph.conn) : null,
+    management: readable.management
+      ? new AuditManagementSource({ tenantId: ctx.tenant.id, api: managementApiFor(ctx.config, ctx.tenant, ctx.graph.conn), store, overlapMs: audit.overlapMs, lookbackMs: audit.lookbackMs })
+      : null,
+    // One attempt polls briefly; a longer query is polled again by the next attempt (the card says it waits).
+    pollBudgetMs: Math.min(audit.queryWaitMs, 20_000),
+    pollIntervalMs: audit.pollIntervalMs,
+    overlapMs: audit.overlapMs,
+    lookbackMs: audit.lookbackMs,
+  });
 }
 
 /** Exclusion groups are read only when configured: no call, and no permission needed, otherwise. */

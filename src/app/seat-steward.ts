@@ -20,7 +20,7 @@ import { SqliteAnalyticsReads, SqlitePriceBook } from '../adapters/sqlite/seat-a
 import { restoreConcealmentAfterCrash } from '../usecases/usage/report-concealment';
 import { UsageQuery } from '../usecases/usage/usage-query';
 import { SqliteIdentityStore } from '../adapters/sqlite/identity-store';
-import { buildActivitySources, type TenantGraphAccess } from './activity-sources';
+import { buildActivitySources, buildAuditRecheck, type TenantGraphAccess } from './activity-sources';
 import { ConversationStore } from '../adapters/sqlite/conversations';
 import { databaseFile, openDatabase, type Db } from '../adapters/sqlite/database';
 import { DirectoryReader } from '../adapters/sqlite/directory';
@@ -361,6 +361,17 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     store: reclaimStore,
     seats: reclaimSeats,
     newerActivity: reclaimSeats,
+    freshActivity: {
+      read: (tenantId, input) => {
+        const tenant = tenants.find(tenantId);
+        if (!tenant) throw new PermanentError(`Tenant ${tenantId} is no longer configured, so its reclaim cannot go on.`);
+        const readable = (source: 'audit_graph' | 'audit_management') => (sourceStatus.get(tenantId, source)?.lastSuccessAt ?? null) !== null;
+        return buildAuditRecheck({ tenant, graph: reclaimGraphAccess(tenantId), db, config, logger }, { graph: readable('audit_graph'), management: readable('audit_management') }).read(input);
+      },
+    },
+    // Tried again every six audit polls (a minute by default) while it waits.
+    recheck: { ...config.reclaim.recheck, retryMs: config.audit.pollIntervalMs * 6 },
+    reportAsOf: (tenantId) => sourceStatus.get(tenantId, 'copilot_usage')?.asOf ?? null,
     graphFor: licenceGraphFor,
     signInsReadable: (tenantId) => (sourceStatus.get(tenantId, 'sign_in')?.lastSuccessAt ?? null) !== null,
     excludedNow: (tenantId, item) => {

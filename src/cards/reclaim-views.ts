@@ -1,4 +1,4 @@
-import { holderPhase, undoable, type ReclaimState } from '../domain/reclaim';
+import { freshnessText, holderPhase, undoable, type ReclaimState } from '../domain/reclaim';
 import { productName } from '../domain/product-names';
 import { formatMoney } from '../domain/seat-savings';
 import type { NudgeView, ReclaimView } from '../usecases/reclaim/reclaim-api';
@@ -129,7 +129,11 @@ function statusOf(view: ReclaimView): [string, Color] {
   const given = items.filter((i) => i.state === 'removed' && i.reassignState === 'assigned').length;
   if (view.phase === 'awaiting_holders') return [`Asking the holders first · answers due ${utcText(request.nudgeUntil ?? request.expiresAt)}`, 'Accent'];
   if (view.phase === 'awaiting_approval') return [`Waiting for an approver · expires ${utcText(request.expiresAt)}`, 'Accent'];
-  if (view.phase === 'executing') return [`Approved by ${request.decidedBy?.name ?? 'an approver'} · re-checking and removing`, 'Accent'];
+  if (view.phase === 'executing') {
+    const { recheck } = request;
+    const doing = recheck.waitingFor && recheck.waitUntil ? `re-checking: waiting for the audit log until ${utcText(recheck.waitUntil)}` : recheck.freshness ? `removing (${freshnessText(recheck.freshness)})` : 're-checking and removing';
+    return [`Approved by ${request.decidedBy?.name ?? 'an approver'} · ${doing}`, 'Accent'];
+  }
   if (request.decision === 'rejected') return [`Rejected by ${request.decidedBy?.name ?? 'an approver'} · nothing was changed`, 'Default'];
   if (request.decision === null && count('expired') === 0 && count('kept') > 0) return [`Done · ${count('kept')} kept by ${count('kept') === 1 ? 'its holder' : 'their holders'}`, 'Good'];
   if (request.decision === null) return ['Expired · nobody decided, nothing was changed', 'Default'];
@@ -140,7 +144,8 @@ function statusOf(view: ReclaimView): [string, Color] {
     count('undone') ? `${count('undone')} given back` : '',
     count('kept') ? `${count('kept')} kept by the holder` : '',
   ].filter(Boolean);
-  return [`Done · ${parts.join(', ') || 'nothing to do'}`, count('failed') > 0 ? 'Attention' : count('removed') > 0 ? 'Good' : 'Warning'];
+  const checked = request.recheck.freshness ? ` · ${freshnessText(request.recheck.freshness)}` : '';
+  return [`Done · ${parts.join(', ') || 'nothing to do'}${checked}`, count('failed') > 0 ? 'Attention' : count('removed') > 0 ? 'Good' : 'Warning'];
 }
 
 /** The request card's view: the same card for everyone, with the viewer's own buttons and note. */

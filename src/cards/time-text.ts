@@ -1,12 +1,7 @@
 /** Dates as an admin reads them on a card: absolute in UTC (teams span time zones) plus how long ago. */
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-export function utcText(iso: string): string {
-  const d = new Date(iso);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
-}
+// The absolute formats live in the domain, so text the use cases store (the reclaim trail) reads like the cards.
+export { dayText, utcText } from '../domain/time-text';
 
 export function agoText(iso: string, now: Date): string {
   const seconds = Math.max(0, Math.round((now.getTime() - new Date(iso).getTime()) / 1000));
@@ -24,10 +19,4 @@ export function durationText(fromIso: string, toIso: string): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   const minutes = Math.floor(ms / 60_000);
   return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
-
-/** A report's day (YYYY-MM-DD) as an admin reads it, e.g. "21 Nov 2026". */
-export function dayText(isoDay: string): string {
-  const d = new Date(`${isoDay}T00:00:00Z`);
-  return Number.isNaN(d.getTime()) ? isoDay : `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
 }

@@ -183,6 +183,10 @@ const rawSchema = z.object({
   RECLAIM_KEEP_DAYS: days('RECLAIM_KEEP_DAYS', DEFAULT_RECLAIM_TIMINGS.keepDays),
   RECLAIM_UNDO_DAYS: days('RECLAIM_UNDO_DAYS', DEFAULT_RECLAIM_TIMINGS.undoDays),
   RECLAIM_EXPIRE_DAYS: days('RECLAIM_EXPIRE_DAYS', DEFAULT_RECLAIM_TIMINGS.expireDays),
+  /** How long the re-check waits for fresh audit activity (a query still running, a source throttled) before skipping the seats. */
+  RECLAIM_RECHECK_WAIT_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number({ invalid_type_error: 'expected minutes' }).min(0, 'expected 0 or more minutes').max(1440, 'expected at most 1440 minutes (a day)').default(60)),
+  /** required: no removal without audit activity read after approval; best-effort: a tenant with no readable audit source goes on with the usage report. */
+  RECLAIM_RECHECK_AUDIT: z.preprocess(emptyToUndefined, z.enum(['required', 'best-effort'], { errorMap: () => ({ message: "expected 'required' or 'best-effort'" }) }).default('required')),
   /**
    * The Teams app's id in the tenant's app catalog: set it (with the TeamsAppInstallation.ReadWriteForUser.All
    * permission) to install the bot for a seat holder it cannot reach, so the nudge gets through.
@@ -278,6 +282,8 @@ export interface AppConfig {
     nudgeByDefault: boolean;
     timings: ReclaimTimings;
     teamsAppCatalogId: string | undefined;
+    /** The re-check's fresh activity read: RECLAIM_RECHECK_WAIT_MINUTES, RECLAIM_RECHECK_AUDIT. */
+    recheck: { waitMs: number; requireAudit: boolean };
   };
 }
 
@@ -373,6 +379,7 @@ export function parseConfig(values: Record<string, string | undefined>, envName 
       nudgeByDefault: v.RECLAIM_NUDGE !== undefined && ['on', 'true', '1'].includes(v.RECLAIM_NUDGE),
       timings: { nudgeDays: v.RECLAIM_NUDGE_DAYS, keepDays: v.RECLAIM_KEEP_DAYS, undoDays: v.RECLAIM_UNDO_DAYS, expireDays: v.RECLAIM_EXPIRE_DAYS },
       teamsAppCatalogId: v.TEAMS_APP_CATALOG_ID,
+      recheck: { waitMs: v.RECLAIM_RECHECK_WAIT_MINUTES * 60_000, requireAudit: v.RECLAIM_RECHECK_AUDIT === 'required' },
     },
   };
 }

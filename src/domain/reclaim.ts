@@ -1,3 +1,5 @@
+import { dayText, utcText } from './time-text';
+
 /**
  * Licence reclaim: the state machine every seat in a reclaim request walks, and the pure decisions
  * along it (who may decide, whether a seat may still be removed). No SQLite, no Graph, no Teams.
@@ -141,6 +143,7 @@ export const SKIP_CODES = [
   'assignment_changed', // direct became group-inherited or the other way round, or another group assigns it now
   'group_inherited', // only a group assigns it and the approver did not choose "remove from group"
   'excluded', // on the exclusion list (or kept by the holder) by the time of the re-check
+  'stale_evidence', // Copilot activity newer than the last sync could not be read in time: never removed on old evidence
   'dry_run', // RECLAIM_MODE=dry-run: it would have been removed
 ] as const;
 export type SkipCode = (typeof SKIP_CODES)[number];
@@ -242,6 +245,53 @@ export function recheckVerdict(input: RecheckInput): RecheckVerdict {
     };
   }
   return { go: true, action: 'remove_from_group', groupId: assignment.groupId, disabledPlans: mine.disabledPlans };
+}
+
+/** Where the re-check read Copilot activity newer than the last sync. */
+export type FreshActivitySource = 'audit_graph' | 'audit_management' | 'usage_report';
+
+/** How fresh the re-check's activity evidence was: stated on the card and in the trail. */
+export interface ActivityFreshness {
+  /** Activity was read up to this time (ISO): the query's window end, or the newest published audit content. */
+  checkedUpTo: string;
+  source: FreshActivitySource;
+}
+
+/** What one attempt to read fresh activity found (the audit sources are read by the use case, not here). */
+export type FreshActivityRead =
+  | { kind: 'fresh'; freshness: ActivityFreshness }
+  /** Still running (a query not finished) or refused for now (throttled, unreachable): worth waiting for. */
+  | { kind: 'pending'; reason: string }
+  /** Nothing to wait for: no audit source is readable for the tenant, or it refused for good. */
+  | { kind: 'unavailable'; reason: string };
+
+export type FreshEvidenceStep =
+  | { kind: 'proceed'; freshness: ActivityFreshness }
+  | { kind: 'wait'; until: string; reason: string }
+  | { kind: 'skip'; reason: string };
+
+/**
+ * Never remove on stale evidence: the re-check goes on only with activity read after approval.
+ * A read that is still running or refused for now waits until `waitUntil` (RECLAIM_RECHECK_WAIT_MINUTES
+ * after the first attempt), then the seat is skipped with the reason. With `requireAudit` off
+ * (RECLAIM_RECHECK_AUDIT=best-effort), a tenant with no readable audit source goes on with the usage
+ * report's date, and the card says so.
+ */
+export function freshEvidenceStep(read: FreshActivityRead, waitUntil: string, now: Date, fallback: { requireAudit: boolean; reportAsOf: string | null }): FreshEvidenceStep {
+  if (read.kind === 'fresh') return { kind: 'proceed', freshness: read.freshness };
+  if (read.kind === 'unavailable') {
+    if (!fallback.requireAudit && fallback.reportAsOf !== null) return { kind: 'proceed', freshness: { checkedUpTo: fallback.reportAsOf, source: 'usage_report' } };
+    return { kind: 'skip', reason: `Not removed: Copilot activity newer than the last sync could not be read (${read.reason}), and a seat is never removed on old evidence.` };
+  }
+  if (now.toISOString() < waitUntil) return { kind: 'wait', until: waitUntil, reason: read.reason };
+  return { kind: 'skip', reason: `Not removed: Copilot activity newer than the last sync could not be read by ${utcText(waitUntil)} (${read.reason}), and a seat is never removed on old evidence. Ask again later.` };
+}
+
+/** "activity checked up to 06:12 UTC from the audit log": the card's and the trail's words. */
+export function freshnessText(f: ActivityFreshness): string {
+  const where = f.source === 'audit_graph' ? 'the audit log (Microsoft Graph)' : f.source === 'audit_management' ? 'the audit log (Management Activity API)' : 'the Copilot usage report (no audit source readable)';
+  const when = f.source === 'usage_report' ? dayText(f.checkedUpTo.slice(0, 10)) : utcText(f.checkedUpTo);
+  return `activity checked up to ${when} from ${where}`;
 }
 
 /** Who may approve or reject: RECLAIM_APPROVERS (object ids or UPNs), and never the requester under the two-person rule. */

@@ -1,6 +1,6 @@
 import type { ReclaimState } from '../../src/domain/reclaim';
 import type { NudgeView, ReclaimView } from '../../src/usecases/reclaim/reclaim-api';
-import type { ReclaimItem, ReclaimRequest, ReclaimTransition } from '../../src/usecases/reclaim/ports';
+import { NO_RECHECK, type ReclaimItem, type ReclaimRequest, type ReclaimTransition } from '../../src/usecases/reclaim/ports';
 
 export const RECLAIM_NOW = new Date('2026-11-23T10:00:00Z');
 export const REQUEST_ID = '6f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e';
@@ -22,6 +22,7 @@ export function reclaimRequest(overrides: Partial<ReclaimRequest> = {}): Reclaim
     approvalsTarget: { serviceUrl: 'https://smba.example/', conversation: { id: '19:approvals' } },
     cardActivityId: null,
     version: 1,
+    recheck: NO_RECHECK,
     ...overrides,
   };
 }

@@ -38,13 +38,14 @@ export class GraphAuditLogQueryApi implements AuditLogQueryApi {
     return this.count;
   }
 
-  async createQuery(windowStart: string, windowEnd: string): Promise<AuditQueryState> {
+  async createQuery(windowStart: string, windowEnd: string, scope?: { userPrincipalNames: readonly string[] }): Promise<AuditQueryState> {
     const body = {
-      displayName: `Seat Steward CopilotInteraction ${windowStart} to ${windowEnd}`,
+      displayName: `Seat Steward CopilotInteraction ${windowStart} to ${windowEnd}${scope ? ` (reclaim re-check, ${scope.userPrincipalNames.length} users)` : ''}`,
       filterStartDateTime: windowStart,
       filterEndDateTime: windowEnd,
       recordTypeFilters: ['copilotInteraction'],
       operationFilters: ['CopilotInteraction'],
+      ...(scope ? { userPrincipalNameFilters: [...scope.userPrincipalNames] } : {}),
     };
     const created: unknown = await this.call('creating an audit log query', () => this.client.api(QUERIES).version('v1.0').post(body));
     return this.queryState(created, 'creating an audit log query');

@@ -74,6 +74,10 @@ export class SqliteCopilotInteractionStore implements AuditIngestStore, CopilotI
     })();
   }
 
+  commitRecords(tenantId: string, source: AuditSourceId, records: readonly CopilotInteractionRecord[]): number {
+    return writeTransaction(this.db, () => this.addRecords(tenantId, source, records))();
+  }
+
   commitContent(tenantId: string, contentType: string, content: { contentId: string; contentCreated: string }, records: readonly CopilotInteractionRecord[]): number {
     return writeTransaction(this.db, () => {
       const added = this.addRecords(tenantId, 'audit_management', records);

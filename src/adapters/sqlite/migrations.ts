@@ -718,4 +718,11 @@ export const migrations: Migration[] = [
       CREATE INDEX reclaim_items_offered ON reclaim_items (tenant_id, state, id) WHERE reassign_to IS NOT NULL;
     `,
   },
+  {
+    version: 14,
+    name: 'reclaim re-check: the fresh activity read (how fresh, what it waits for, a query left running)',
+    sql: `
+      ALTER TABLE reclaim_requests ADD COLUMN recheck TEXT;
+    `,
+  },
 ];

@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { canMove, EXECUTING_STATES, OPEN_STATES, type HolderPhase, type NudgeOutcome, type ReclaimEvidence, type ReclaimState, type SkipCode } from '../../domain/reclaim';
 import type { ConversationTarget } from '../../usecases/notify/ports';
-import type {
-  ItemMove,
-  NewReclaimItem,
-  NewReclaimRequest,
-  ReclaimActor,
-  ReclaimHistoryQuery,
-  ReclaimItem,
-  ReclaimRequest,
-  ReclaimStore,
-  ReclaimTransition,
+import {
+  NO_RECHECK,
+  type ItemMove,
+  type NewReclaimItem,
+  type NewReclaimRequest,
+  type ReclaimActor,
+  type ReclaimHistoryQuery,
+  type ReclaimItem,
+  type ReclaimRecheck,
+  type ReclaimRequest,
+  type ReclaimStore,
+  type ReclaimTransition,
 } from '../../usecases/reclaim/ports';
 import type { Db } from './database';
 import { prepared } from './prepared';
@@ -33,6 +35,7 @@ interface RequestRow {
   approvals_target: string;
   card_activity_id: string | null;
   version: number;
+  recheck: string | null;
 }
 
 interface ItemRow {
@@ -96,6 +99,7 @@ const toRequest = (r: RequestRow): ReclaimRequest => ({
   approvalsTarget: JSON.parse(r.approvals_target) as ConversationTarget,
   cardActivityId: r.card_activity_id,
   version: r.version,
+  recheck: r.recheck ? { ...NO_RECHECK, ...(JSON.parse(r.recheck) as Partial<ReclaimRecheck>) } : NO_RECHECK,
 });
 
 const toItem = (r: ItemRow): ReclaimItem => ({
@@ -286,6 +290,10 @@ export class SqliteReclaimStore implements ReclaimStore {
         'UPDATE reclaim_requests SET decision = ?, decided_by_id = ?, decided_by_name = ?, decided_at = ?, version = version + 1 WHERE id = ? AND decision IS NULL',
       ).run(decision, by.aadObjectId, by.name, now.toISOString(), requestId).changes === 1
     );
+  }
+
+  setRecheck(requestId: string, recheck: ReclaimRecheck): void {
+    prepared(this.db, 'UPDATE reclaim_requests SET recheck = ?, version = version + 1 WHERE id = ?').run(JSON.stringify(recheck), requestId);
   }
 
   setCard(requestId: string, activityId: string): void {

@@ -30,9 +30,20 @@ export class AuditManagementSource implements ActivitySource {
   constructor(private readonly options: AuditManagementSourceOptions) {}
 
   async run(ctx: SourceRunContext): Promise<SourceRunResult> {
+    const { api } = this.options;
+    const ingested = await this.ingest(ctx.now);
+    return { outcome: 'ok', asOf: ingested.asOf, servedBy: `${api.endpoint}/api/v1.0/{tenant}/activity/feed (${CONTENT_TYPE})`, requests: ingested.requests, warnings: ingested.warnings };
+  }
+
+  /**
+   * Fetches every content blob published since the last covered time. `publishedUpTo` is the newest
+   * blob's creation time: activity after it is not published yet, so a re-check must not claim it.
+   */
+  async ingest(at: Date): Promise<{ asOf: string; publishedUpTo: string | null; requests: number; warnings: string[] }> {
     const { api, store, tenantId } = this.options;
     const before = api.requests();
-    const now = ctx.now.getTime();
+    const now = at.getTime();
+    let publishedUpTo: string | null = null;
     const cursor = store.cursor(tenantId, this.id);
     const wanted = auditWindowStart(cursor.coveredUntil, now, this.options);
     const start = Math.max(wanted, now - OLDEST_LISTABLE_MS);
@@ -50,6 +61,7 @@ export class AuditManagementSource implements ActivitySource {
       do {
         const page = await api.listContent(CONTENT_TYPE, new Date(from).toISOString(), new Date(to).toISOString(), nextPageUri);
         for (const blob of page.blobs) {
+          if (publishedUpTo === null || blob.contentCreated > publishedUpTo) publishedUpTo = blob.contentCreated;
           if (fetched.has(blob.contentId)) continue;
           const content = await api.fetchContent(blob.contentUri);
           skipped += content.skipped;
@@ -62,7 +74,11 @@ export class AuditManagementSource implements ActivitySource {
     const asOf = new Date(now).toISOString();
     store.setCoveredUntil(tenantId, this.id, asOf);
     warnings.push(...finishAuditIngest(store, tenantId, Math.min(start, now - this.options.lookbackMs) - DAY_MS, skipped, 'CopilotInteraction'));
-    return { outcome: 'ok', asOf, servedBy: `${api.endpoint}/api/v1.0/{tenant}/activity/feed (${CONTENT_TYPE})`, requests: api.requests() - before, warnings };
+    return { asOf, publishedUpTo, requests: api.requests() - before, warnings };
+  }
+
+  requests(): number {
+    return this.options.api.requests();
   }
 
   /** Lists the subscriptions and checks Audit.General's: without it there is no content to list. */

@@ -79,6 +79,11 @@ export interface AuditIngestStore {
   commitContent(tenantId: string, contentType: string, content: { contentId: string; contentCreated: string }, records: readonly CopilotInteractionRecord[]): number;
   fetchedContentIds(tenantId: string, contentType: string, createdSince: string): Set<string>;
   setCoveredUntil(tenantId: string, source: AuditSourceId, coveredUntil: string): void;
+  /**
+   * Stores records read outside the incremental windows (the reclaim re-check's scoped query) and
+   * leaves the cursors alone: the next sync still reads its whole window, and dedupes by record id.
+   */
+  commitRecords(tenantId: string, source: AuditSourceId, records: readonly CopilotInteractionRecord[]): number;
   /** Forgets dedup keys older than `before`: no window the sources still read reaches that far back. */
   prune(tenantId: string, before: string): void;
   /** Re-judges unlicensedChat against the last published directory snapshot. */
@@ -96,7 +101,8 @@ export interface AuditQueryState {
 export interface AuditLogQueryApi {
   readonly servedBy: string;
   requests(): number;
-  createQuery(windowStart: string, windowEnd: string): Promise<AuditQueryState>;
+  /** `userPrincipalNames` scopes the query to those users (the reclaim re-check); absent, every user. */
+  createQuery(windowStart: string, windowEnd: string, scope?: { userPrincipalNames: readonly string[] }): Promise<AuditQueryState>;
   getQuery(queryId: string): Promise<AuditQueryState>;
   /** One page of records: the first when `nextLink` is null. */
   recordsPage(queryId: string, nextLink: string | null): Promise<{ records: CopilotInteractionRecord[]; skipped: number; nextLink: string | null }>;

@@ -1,5 +1,7 @@
 import type { AdaptiveCardJson } from '../../cards/render';
 import type {
+  ActivityFreshness,
+  FreshActivityRead,
   HolderNow,
   HolderPhase,
   NudgeOutcome,
@@ -9,6 +11,7 @@ import type {
   SeatAssignment,
   SkipCode,
 } from '../../domain/reclaim';
+import type { PendingAuditQuery } from '../audit/ports';
 import type { ConversationTarget } from '../notify/ports';
 
 /** Who did something: the Teams sender (object id and name), or the system (a timer, the executor). */
@@ -42,6 +45,35 @@ export interface ReclaimRequest {
   cardActivityId: string | null;
   /** Bumped by every change to the request or its items: card updates carry it, stale ones are dropped. */
   version: number;
+  /** The re-check's fresh activity read (empty until approval). */
+  recheck: ReclaimRecheck;
+}
+
+/** What the re-check's read of activity newer than the last sync found, or waits for. */
+export interface ReclaimRecheck {
+  /** Set by the first attempt that had to wait: past it, seats still without fresh evidence are skipped. */
+  waitUntil: string | null;
+  /** What it waits for, in words (shown on the card while it waits). */
+  waitingFor: string | null;
+  /** A scoped audit log query left running by an attempt, polled by the next (not created again). */
+  pendingQuery: PendingAuditQuery | null;
+  /** How fresh the evidence was when the seats went on to removal. */
+  freshness: ActivityFreshness | null;
+  /** Requests the fresh reads made (Graph and Management API), apart from the removal's round-trips. */
+  requests: number;
+}
+
+export const NO_RECHECK: ReclaimRecheck = { waitUntil: null, waitingFor: null, pendingQuery: null, freshness: null, requests: 0 };
+
+/**
+ * The re-check's read of Copilot activity newer than the last sync, for exactly the seats being
+ * removed, into the cache `NewerActivityReads` reads (the audit use case's AuditRecheck).
+ */
+export interface FreshActivityReads {
+  read(
+    tenantId: string,
+    input: { userPrincipalNames: readonly string[]; pendingQuery: PendingAuditQuery | null; now: Date; signal?: AbortSignal },
+  ): Promise<{ read: FreshActivityRead; pendingQuery: PendingAuditQuery | null; requests: number }>;
 }
 
 export interface ReclaimItem {
@@ -170,6 +202,8 @@ export interface ReclaimStore {
   /** Records the request's decision once: false when it was already decided (the loser of two approvers). */
   decide(requestId: string, decision: 'approved' | 'rejected', by: ReclaimActor, now: Date): boolean;
   setCard(requestId: string, activityId: string): void;
+  /** Stores the re-check's progress (bumps the version, so the card follows). */
+  setRecheck(requestId: string, recheck: ReclaimRecheck): void;
   history(query: ReclaimHistoryQuery): { total: number; items: Array<ReclaimItem & { transitions: ReclaimTransition[] }> };
   /** Requests with items the executor must finish (approved, rechecking, removing, or a seat still to give): resumed at start. */
   executing(): string[];

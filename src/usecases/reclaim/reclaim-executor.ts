@@ -1,6 +1,17 @@
-import { recheckVerdict, type HolderNow } from '../../domain/reclaim';
-import { PermanentError, RetryableError } from '../outbox/job-errors';
-import { SYSTEM_ACTOR, type ChangeOutcome, type ItemMove, type LicenceChange, type LicenceGraph, type NewerActivityReads, type ReclaimItem, type ReclaimRequest, type ReclaimStore } from './ports';
+import { freshEvidenceStep, freshnessText, recheckVerdict, type ActivityFreshness, type FreshActivityRead, type FreshEvidenceStep, type HolderNow } from '../../domain/reclaim';
+import { NotReadyError, PermanentError, RetryableError } from '../outbox/job-errors';
+import {
+  SYSTEM_ACTOR,
+  type ChangeOutcome,
+  type FreshActivityReads,
+  type ItemMove,
+  type LicenceChange,
+  type LicenceGraph,
+  type NewerActivityReads,
+  type ReclaimItem,
+  type ReclaimRequest,
+  type ReclaimStore,
+} from './ports';
 
 /**
  * The points between the executor's steps, in order. Each step's effect is recorded before the
@@ -14,6 +25,15 @@ export interface ExecutorDeps {
   store: ReclaimStore;
   graphFor: (tenantId: string) => LicenceGraph;
   newerActivity: NewerActivityReads;
+  /** Reads Copilot activity newer than the last sync for the seats being removed, into the cache newerActivity reads. */
+  freshActivity: FreshActivityReads;
+  /**
+   * How long fresh activity is waited for (waitMs), how often it is tried meanwhile (retryMs), and
+   * whether a tenant without a readable audit source may go on with the usage report (requireAudit off).
+   */
+  recheck: { waitMs: number; retryMs: number; requireAudit: boolean };
+  /** The Copilot usage report's date for the tenant (the best-effort fallback's freshness). */
+  reportAsOf: (tenantId: string) => string | null;
   /** Whether the tenant's sign-ins are readable (AuditLog.Read.All + Entra ID P1), for the re-check. */
   signInsReadable: (tenantId: string) => boolean;
   /** On the exclusion list now (EXCLUDE_*), with why; null when not. */
@@ -73,6 +93,21 @@ export class ReclaimExecutor {
     }
     this.step('claimed', requestId);
 
+    // Never on stale evidence: activity newer than the last sync is read for these seats first.
+    const rechecking = store.items(requestId).filter((i) => i.state === 'rechecking');
+    let freshness: ActivityFreshness | null = null;
+    if (rechecking.length > 0) {
+      const step = await this.freshEvidence(request, rechecking, signal);
+      if (step.kind === 'wait') {
+        throw new NotReadyError(`Re-check of reclaim ${requestId}: waiting until ${step.until} for fresh Copilot activity (${step.reason}).`, { retryAfterMs: this.deps.recheck.retryMs });
+      }
+      if (step.kind === 'skip') {
+        store.move(rechecking.map((i) => ({ itemId: i.id, from: ['rechecking'], to: 'skipped', actor: SYSTEM_ACTOR, reason: step.reason, patch: { skipCode: 'stale_evidence', stateReason: step.reason } })), this.now());
+        this.deps.onChange(requestId);
+      } else freshness = step.freshness;
+    }
+    const checked = freshness ? ` (${freshnessText(freshness)})` : '';
+
     const open = store.items(requestId).filter((i) => i.state === 'rechecking' || i.state === 'removing');
     if (open.length === 0) return;
     const graph = this.deps.graphFor(request.tenantId);
@@ -107,15 +142,16 @@ export class ReclaimExecutor {
         excludedNow: this.deps.excludedNow(request.tenantId, item),
       });
       if (!verdict.go) {
-        moves.push({ itemId: item.id, from: ['rechecking'], to: 'skipped', actor: SYSTEM_ACTOR, reason: verdict.reason, patch: { skipCode: verdict.code, stateReason: verdict.reason } });
+        const why = `${verdict.reason}${checked}`;
+        moves.push({ itemId: item.id, from: ['rechecking'], to: 'skipped', actor: SYSTEM_ACTOR, reason: why, patch: { skipCode: verdict.code, stateReason: why } });
       } else if (request.mode === 'dry-run') {
         const what =
           verdict.action === 'remove_direct'
-            ? `Dry run: would have removed ${item.skuName} from ${item.userPrincipalName} (direct assignment). Nothing was changed.`
-            : `Dry run: would have removed ${item.userPrincipalName} from the group ${item.assignment.via === 'group' ? (item.assignment.groupName ?? item.assignment.groupId) : ''}. Nothing was changed.`;
+            ? `Dry run: would have removed ${item.skuName} from ${item.userPrincipalName} (direct assignment)${checked}. Nothing was changed.`
+            : `Dry run: would have removed ${item.userPrincipalName} from the group ${item.assignment.via === 'group' ? (item.assignment.groupName ?? item.assignment.groupId) : ''}${checked}. Nothing was changed.`;
         moves.push({ itemId: item.id, from: ['rechecking'], to: 'skipped', actor: SYSTEM_ACTOR, reason: what, patch: { skipCode: 'dry_run', stateReason: what, disabledPlans: verdict.disabledPlans } });
       } else {
-        moves.push({ itemId: item.id, from: ['rechecking'], to: 'removing', actor: SYSTEM_ACTOR, reason: 'Re-check passed: removing.', patch: { disabledPlans: verdict.disabledPlans } });
+        moves.push({ itemId: item.id, from: ['rechecking'], to: 'removing', actor: SYSTEM_ACTOR, reason: `Re-check passed${checked}: removing.`, patch: { disabledPlans: verdict.disabledPlans } });
       }
     }
     if (moves.length > 0) {
@@ -188,6 +224,34 @@ export class ReclaimExecutor {
     if (waiting > 0) {
       throw new RetryableError(`Microsoft Graph throttled ${waiting} removal${waiting === 1 ? '' : 's'}; they are sent again after its Retry-After.`, retryAfter ? { retryAfter } : {});
     }
+  }
+
+  /**
+   * One attempt to read activity newer than the last sync for the seats being re-checked; stores
+   * how fresh it was, or what it waits for (the card shows both), and what to do next.
+   */
+  private async freshEvidence(request: ReclaimRequest, items: ReclaimItem[], signal?: AbortSignal): Promise<FreshEvidenceStep> {
+    const { store } = this.deps;
+    const now = this.now();
+    const current = store.request(request.id)?.recheck ?? request.recheck;
+    const upns = [...new Set(items.map((i) => i.userPrincipalName.toLowerCase()))];
+    let result: { read: FreshActivityRead; pendingQuery: typeof current.pendingQuery; requests: number };
+    try {
+      result = await this.deps.freshActivity.read(request.tenantId, { userPrincipalNames: upns, pendingQuery: current.pendingQuery, now, signal });
+    } catch (error) {
+      result = { read: { kind: 'pending', reason: error instanceof Error ? error.message : String(error) }, pendingQuery: current.pendingQuery, requests: 0 };
+    }
+    const waitUntil = current.waitUntil ?? new Date(now.getTime() + this.deps.recheck.waitMs).toISOString();
+    const step = freshEvidenceStep(result.read, waitUntil, now, { requireAudit: this.deps.recheck.requireAudit, reportAsOf: this.deps.reportAsOf(request.tenantId) });
+    store.setRecheck(request.id, {
+      waitUntil: step.kind === 'wait' ? waitUntil : current.waitUntil,
+      waitingFor: step.kind === 'wait' ? step.reason : null,
+      pendingQuery: step.kind === 'wait' ? result.pendingQuery : null,
+      freshness: step.kind === 'proceed' ? step.freshness : current.freshness,
+      requests: current.requests + result.requests,
+    });
+    this.deps.onChange(request.id);
+    return step;
   }
 
   /**
