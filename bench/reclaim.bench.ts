@@ -1,7 +1,7 @@
 /**
  * bench:reclaim — 1,000 approved Copilot seats re-checked and removed against the demo tenant.
  * Prints the Graph round-trips (HTTP requests to Graph: each $batch is one; target ≤ 55 including
- * the batched re-checks), the wall time, and that time against the demo tenant's directory write
+ * the batched re-checks), the re-check's fresh activity read apart (audit log and Management API requests), the wall time, and that time against the demo tenant's directory write
  * budget (the floor its rate limit sets). A second run with a tight budget shows the per-item 429
  * retries at work.
  */
@@ -70,6 +70,8 @@ async function run(label: string, writesPerTenSeconds: number | false): Promise<
     console.log(`\n${label}`);
     console.log(`  seats approved:                 ${items} (removed ${removed}; not removed: ${[...skipped].map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}; still holding after removal: ${stillHolding})`);
     console.log(`  Graph round-trips:              ${trips} (target ≤ 55: re-check reads of 15 users per request, removals, 20 requests per $batch, plus retry rounds)`);
+    const recheck = app.reclaims.view(request.request.id, APPROVER, new Date())?.request.recheck;
+    console.log(`  fresh activity read (apart):    ${recheck?.requests ?? 0} requests (the scoped audit log query, its polls and pages; Management API listings and new blobs)${recheck?.freshness ? `, activity checked up to ${recheck.freshness.checkedUpTo} (${recheck.freshness.source})` : ''}`);
     console.log(`  wall time, approve → all done:  ${(wallMs / 1000).toFixed(2)} s`);
     console.log(`  rate-limit floor:               ${floorS.toFixed(2)} s (${writesPerTenSeconds === false ? 'no write budget' : `${writesPerTenSeconds} writes per 10 s`})`);
   } finally {

@@ -99,8 +99,8 @@ describe('query plans of every list and lookup', () => {
     ['Microsoft 365 activity row by UPN', () => new SqliteUsageReports(db).m365User(tenantId, 'someone@contoso.com'), [/^SEARCH r USING PRIMARY KEY \(tenant_id=\? AND generation=\? AND upn=\?\)/]],
     ['usage figures of a period', () => new SqliteUsageReports(db).serviceUsage(tenantId, '30d'), [/^SEARCH service_usage USING PRIMARY KEY/]],
     ['Copilot user count trend', () => new SqliteUsageReports(db).copilotTrend(tenantId), [/^SEARCH copilot_trend USING PRIMARY KEY \(tenant_id=\?\)/]],
-    // Walks one snapshot's users (its key range) and looks each up in the report by key.
-    ['unmatched report rows', () => new SqliteUsageReports(db).unmatchedCount(tenantId, 'copilot_usage'), [/^SEARCH u USING PRIMARY KEY \(tenant_id=\? AND snapshot_id=\?\)/, /SEARCH r (EXISTS )?USING PRIMARY KEY \(tenant_id=\? AND generation=\? AND upn=\?\)/]],
+    // Walks one snapshot's users (its key range, or the UPN index that covers it) and looks each up in the report by key.
+    ['unmatched report rows', () => new SqliteUsageReports(db).unmatchedCount(tenantId, 'copilot_usage'), [/^SEARCH u USING (PRIMARY KEY|COVERING INDEX users_by_upn) \(tenant_id=\? AND snapshot_id=\?\)/, /SEARCH r (EXISTS )?USING PRIMARY KEY \(tenant_id=\? AND generation=\? AND upn=\?\)/]],
     ['active conversations', () => new ConversationStore(db).listActive(), [/^SEARCH conversations USING INDEX conversations_active \(active=\?\)/]],
     ['last Copilot interactions', () => new SqliteCopilotInteractionStore(db).listLastInteractions(tenantId), [/^SEARCH copilot_last_interactions USING PRIMARY KEY \(tenant_id=\?\)/]],
     ['last Copilot interaction of a user', () => new SqliteCopilotInteractionStore(db).lastInteraction(tenantId, 'a@b.c'), [/^SEARCH copilot_last_interactions USING PRIMARY KEY/]],
@@ -108,6 +108,7 @@ describe('query plans of every list and lookup', () => {
     ['audit cursor', () => new SqliteCopilotInteractionStore(db).cursor(tenantId, 'audit_graph'), [/^SEARCH audit_cursors USING PRIMARY KEY/]],
     ['fetched Management API content', () => new SqliteCopilotInteractionStore(db).fetchedContentIds(tenantId, 'Audit.General', '2020-01-01'), [/^SEARCH management_content_fetched USING/]],
     // The admin check: a sender's object id to their UPN, in each tenant's current snapshot.
+    ['Entra object id of a UPN (approvers by UPN)', () => new UserLookup(db).objectIdOf('Megan@Contoso.com'), [/^SEARCH users USING (COVERING )?INDEX users_by_upn \(tenant_id=\? AND snapshot_id=\? AND user_principal_name=\?\)/]],
     ['UPN of an Entra object id', () => new UserLookup(db).upnOf('c1a7e2b4-0f1d-4a3e-9b5c-6d7e8f9a0b1c'), [/^SEARCH users USING (COVERING )?INDEX users_by_object_id \(tenant_id=\? AND snapshot_id=\? AND user_id=\?\)/]],
     ['Copilot seat summary', () => new SqliteAnalyticsReads(db).summary(tenantId), [/^SEARCH s USING PRIMARY KEY \(tenant_id=\? AND snapshot_id=\?\)/]],
     ['Copilot seats page', () => new SqliteAnalyticsReads(db).seats(tenantId, { offset: 20, limit: 10 }), [/^SEARCH copilot_seats USING PRIMARY KEY \(tenant_id=\? AND snapshot_id=\?\)/]],

@@ -181,3 +181,36 @@ async function startRigAllowingWarnings(config: Record<string, string>, data: De
   const serviceUrl = await connector.start();
   return { h, tenantId, connector, serviceUrl, data };
 }
+
+describe('approvers configured by UPN', () => {
+  it('get the approver view automatically (refresh.userIds), resolved through the directory; the requester is left out under the two-person rule', async () => {
+    const data = generateDemoTenant({ users: 300, seed: 27 });
+    const person = data.users.find((u) => u.accountEnabled && u.userType === 'Member');
+    if (!person) throw new Error('no member in the demo tenant');
+    const approver = { id: '29:upn-approver', name: person.displayName, aadObjectId: person.id };
+    const { h, tenantId } = await startSyncedHarness({
+      data,
+      config: { RECLAIM_MODE: 'on', ADMINS: `${ADMIN.aadObjectId},${person.userPrincipalName.toUpperCase()}`, RECLAIM_APPROVERS: `${person.userPrincipalName},${ADMIN.aadObjectId}` },
+      app: { outbox: { pollIntervalMs: 50 }, logger: createLogger('silent') },
+    });
+    const connector = new ConnectorRecorder();
+    const serviceUrl = await connector.start();
+    try {
+      const rig: Rig = { h, tenantId, connector, serviceUrl, data };
+      // The approver has talked to the bot: Teams ids are known only for people who have.
+      await post(h.app.url, { ...message(serviceUrl, room, 'help'), from: approver });
+      await connector.waitFor((m) => m.some((a) => typeof a.activity.text === 'string' || (a.activity.attachments?.length ?? 0) > 0));
+      const [seat] = idleDirectSeats(rig);
+      connector.clear();
+      await post(h.app.url, { ...message(serviceUrl, room, `reclaim now ${seat.upn}`), from: ADMIN });
+      const posted = await until('the request card', () => connector.messages().find((m) => m.method === 'POST' && cardText(m.activity.attachments?.[0]?.content).includes('Reclaim request')));
+      const card = valid(posted.activity.attachments?.[0]?.content as Card);
+      const ids = (card.refresh as { userIds: string[] }).userIds;
+      expect(ids).toContain(approver.id);
+      expect(ids).not.toContain(ADMIN.id);
+    } finally {
+      await h.close();
+      await connector.stop();
+    }
+  });
+});

@@ -398,6 +398,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     nudgeByDefault: config.reclaim.nudgeByDefault,
     candidates: (tenantId, limit) => analyticsReads.candidates(tenantId, { offset: 0, limit })?.rows ?? [],
     upnOf: (id) => users.upnOf(id),
+    objectIdOf: (upn) => users.objectIdOf(upn),
   });
   reclaims.register(jobRegistry);
   freedByReclaims = (tenantId) => reclaims.freed(tenantId);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   approverDecision,
+  freshEvidenceStep,
   canMove,
   holderPhase,
   nudgeAnswerDecision,
@@ -84,6 +85,28 @@ describe('recheckVerdict: never remove on stale evidence', () => {
 
   it('removes a group seat by membership only when the approver chose it (group ids compared case-insensitively)', () => {
     expect(recheckVerdict(input({ assignment: G, removeFromGroup: true, now: found([{ groupId: 'g1', disabledPlans: ['x'] }]) }))).toEqual({ go: true, action: 'remove_from_group', groupId: 'G1', disabledPlans: ['x'] });
+  });
+});
+
+describe('freshEvidenceStep: the re-check goes on only with activity read after approval', () => {
+  const now = new Date('2026-12-06T06:00:00Z');
+  const waitUntil = '2026-12-06T07:00:00.000Z';
+  const strict = { requireAudit: true, reportAsOf: '2026-12-04' };
+  const fresh = { checkedUpTo: '2026-12-06T05:59:00.000Z', source: 'audit_graph' as const };
+  it.each([
+    ['fresh evidence proceeds, with its freshness', { kind: 'fresh', freshness: fresh } as const, now, strict, 'proceed'],
+    ['a running query waits before the deadline', { kind: 'pending', reason: 'still running' } as const, now, strict, 'wait'],
+    ['a running query at the deadline skips', { kind: 'pending', reason: 'still running' } as const, new Date(waitUntil), strict, 'skip'],
+    ['no readable source skips at once when audit is required', { kind: 'unavailable', reason: 'none' } as const, now, strict, 'skip'],
+    ['no readable source goes on with the report when best-effort', { kind: 'unavailable', reason: 'none' } as const, now, { requireAudit: false, reportAsOf: '2026-12-04' }, 'proceed'],
+    ['best-effort without any report date still skips', { kind: 'unavailable', reason: 'none' } as const, now, { requireAudit: false, reportAsOf: null }, 'skip'],
+  ])('%s', (_name, read, at, fallback, expected) => {
+    expect(freshEvidenceStep(read, waitUntil, at, fallback).kind).toBe(expected);
+  });
+  it('says until when it waits and why it skipped', () => {
+    expect(freshEvidenceStep({ kind: 'pending', reason: 'throttled' }, waitUntil, now, strict)).toEqual({ kind: 'wait', until: waitUntil, reason: 'throttled' });
+    const skipped = freshEvidenceStep({ kind: 'pending', reason: 'throttled' }, waitUntil, new Date('2026-12-06T08:00:00Z'), strict);
+    expect(skipped.kind === 'skip' && skipped.reason).toContain('could not be read by 6 Dec 2026 07:00 UTC (throttled)');
   });
 });
 

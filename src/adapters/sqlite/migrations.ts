@@ -720,9 +720,11 @@ export const migrations: Migration[] = [
   },
   {
     version: 14,
-    name: 'reclaim re-check: the fresh activity read (how fresh, what it waits for, a query left running)',
+    name: 'reclaim re-check: the fresh activity read (how fresh, what it waits for, a query left running); users by UPN',
     sql: `
       ALTER TABLE reclaim_requests ADD COLUMN recheck TEXT;
+      -- Approvers and admins configured by UPN are resolved to object ids (the request card's refresh names them by Teams id).
+      CREATE INDEX users_by_upn ON users (tenant_id, snapshot_id, user_principal_name COLLATE NOCASE);
     `,
   },
 ];

@@ -28,4 +28,22 @@ export class UserLookup {
     }
     return undefined;
   }
+
+  /** The object id of a UPN in any tenant's current snapshot (case-insensitive); undefined when nobody synced has it. */
+  objectIdOf(userPrincipalName: string): string | undefined {
+    const upn = userPrincipalName.trim();
+    if (upn === '') return undefined;
+    const tenants = prepared(this.db, 'SELECT id FROM tenants ORDER BY tenant_name, id').pluck().all() as string[];
+    const lookup = prepared(
+      this.db,
+      `SELECT user_id FROM users INDEXED BY users_by_upn
+        WHERE tenant_id = ? AND snapshot_id = (SELECT current_snapshot_id FROM tenants WHERE id = ?) AND user_principal_name = ? COLLATE NOCASE
+        LIMIT 1`,
+    ).pluck();
+    for (const tenantId of tenants) {
+      const id = lookup.get(tenantId, tenantId, upn) as string | undefined;
+      if (id !== undefined) return id.toLowerCase();
+    }
+    return undefined;
+  }
 }

@@ -66,6 +66,8 @@ export interface ReclaimServiceDeps extends Omit<ExecutorDeps, 'onChange'> {
   candidates: (tenantId: string, limit: number) => Array<{ userId: string; userPrincipalName: string; displayName: string | null }>;
   /** The UPN of an Entra object id in the synced directory (approvers may be listed by UPN). */
   upnOf: (aadObjectId: string) => string | undefined;
+  /** Approvers and admins may be configured by UPN: the directory gives their object ids. */
+  objectIdOf: (userPrincipalName: string) => string | undefined;
 }
 
 const actorOf = (caller: ReclaimCaller): ReclaimActor => ({ aadObjectId: caller.aadObjectId?.toLowerCase() ?? null, name: caller.name ?? null });
@@ -353,15 +355,27 @@ export class ReclaimService implements ReclaimApi {
           ? null
           : decision.reason || null;
     const canUndo = mayUndo && request.mode === 'on' && items.some((i) => undoable(i, now));
-    const approverIds = this.deps.rules.approvers.length > 0 ? this.deps.rules.approvers : this.deps.rules.admins;
+    const approverIds = this.approverObjectIds(request);
     return {
       request,
       items,
       phase,
       rights: { canDecide, why, canUndo },
-      refreshUserIds: this.deps.teamsUsers.teamsIdsOf(approverIds.filter((a) => !a.includes('@'))).slice(0, 60),
+      refreshUserIds: this.deps.teamsUsers.teamsIdsOf(approverIds).slice(0, 60),
       mode: request.mode,
     };
+  }
+
+  /**
+   * Who gets the approver view automatically: RECLAIM_APPROVERS (else ADMINS) as object ids, UPNs
+   * resolved through the directory, less the requester when the two-person rule bars them.
+   */
+  private approverObjectIds(request: ReclaimRequest): string[] {
+    const { rules } = this.deps;
+    const listed = rules.approvers.length > 0 ? rules.approvers : rules.admins;
+    const ids = listed.map((a) => (a.includes('@') ? this.deps.objectIdOf(a) : a.toLowerCase())).filter((id): id is string => id !== undefined);
+    const requester = request.requestedBy.aadObjectId?.toLowerCase();
+    return [...new Set(ids)].filter((id) => !(rules.twoPersonRule && id === requester));
   }
 
   private queueCard(requestId: string): void {
