@@ -399,6 +399,12 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     candidates: (tenantId, limit) => analyticsReads.candidates(tenantId, { offset: 0, limit })?.rows ?? [],
     upnOf: (id) => users.upnOf(id),
     objectIdOf: (upn) => users.objectIdOf(upn),
+    // A sync already running may have read the users before the change: a fresh one follows it.
+    licencesChanged: (tenantId) => {
+      const first = sync.request(tenantId, 'reclaim');
+      const after = first.joined ? first.done.catch(() => undefined).then(() => sync.request(tenantId, 'reclaim').done) : first.done;
+      after.catch((error: unknown) => logger.warn({ err: error, tenantId }, 'the sync after a reclaim failed'));
+    },
   });
   reclaims.register(jobRegistry);
   freedByReclaims = (tenantId) => reclaims.freed(tenantId);

@@ -1,7 +1,8 @@
 /** One attempt to mirror a tenant. A successful run's id is also the id of the snapshot it wrote. */
 
 export type SyncStatus = 'running' | 'success' | 'partial' | 'failed';
-export type SyncTrigger = 'startup' | 'schedule' | 'command' | 'card' | 'api' | 'benchmark' | 'test';
+/** `reclaim`: licences changed by a reclaim (removal, undo), so every figure and list follows at once. */
+export type SyncTrigger = 'startup' | 'schedule' | 'command' | 'card' | 'api' | 'reclaim' | 'benchmark' | 'test';
 
 export interface SyncCounts {
   users: number;

@@ -66,6 +66,11 @@ export interface ReclaimServiceDeps extends Omit<ExecutorDeps, 'onChange'> {
   candidates: (tenantId: string, limit: number) => Array<{ userId: string; userPrincipalName: string; displayName: string | null }>;
   /** The UPN of an Entra object id in the synced directory (approvers may be listed by UPN). */
   upnOf: (aadObjectId: string) => string | undefined;
+  /**
+   * Licences changed in the tenant (a removal, a seat given, an undo): a sync re-reads it, so status,
+   * savings and the idle lists reflect the change at once instead of at the next scheduled sync.
+   */
+  licencesChanged?: (tenantId: string) => void;
   /** Approvers and admins may be configured by UPN: the directory gives their object ids. */
   objectIdOf: (userPrincipalName: string) => string | undefined;
 }
@@ -90,8 +95,16 @@ export class ReclaimService implements ReclaimApi {
     return this.nudges
       .register(registry)
       .on(reclaimCardJob, (p) => this.deliverCard(p.requestId))
-      .on(reclaimExecuteJob, (p, ctx) => this.executor.execute(p.requestId, ctx.signal))
-      .on(reclaimUndoJob, (p, ctx) => this.executor.undo(p.itemId, ctx.signal))
+      .on(reclaimExecuteJob, async (p, ctx) => {
+        await this.executor.execute(p.requestId, ctx.signal);
+        const request = this.deps.store.request(p.requestId);
+        if (request?.mode === 'on' && this.deps.store.items(p.requestId).some((i) => i.state === 'removed')) this.deps.licencesChanged?.(request.tenantId);
+      })
+      .on(reclaimUndoJob, async (p, ctx) => {
+        await this.executor.undo(p.itemId, ctx.signal);
+        const item = this.deps.store.item(p.itemId);
+        if (item?.state === 'undone') this.deps.licencesChanged?.(item.tenantId);
+      })
       .on(reclaimExpireJob, async (p) => this.expire(p.requestId, new Date()));
   }
 
