@@ -407,7 +407,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
       checkCommand({ status, check }),
       usageCommand({ status, usage: usageQuery }),
       securityCommand({ status, identity: identityReads, sourceStatus }),
-      auditCommand({ status, subscriptions: auditSubscriptions }),
+      auditCommand({ status, subscriptions: auditSubscriptions, isAdmin }),
       digestCommand({ digests, subscriptions: digestSubscriptions, adminGate: isAdmin, defaultTime: config.digest.defaultTime }),
       priceCommand({ status, prices: priceService, gate: isAdmin }),
       savingsCommand({ status, analytics: analyticsReads, prices: priceService, links: exportLinks, gate: isAdmin }),
@@ -418,7 +418,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     cardActions: [
       registerCardAction(tenantSyncAction({ status, sync, report, waitMs: options.cardSyncWaitMs ?? 8000 })),
       registerCardAction(tenantStatusAction(status)),
-      registerCardAction(auditStopConfirmAction({ status, subscriptions: auditSubscriptions })),
+      registerCardAction(auditStopConfirmAction({ status, subscriptions: auditSubscriptions, isAdmin })),
       registerCardAction(inactivePageAction(seatLists)),
       registerCardAction(candidatesPageAction(seatLists)),
       registerCardAction(reclaimRequestAction({ ...seatLists, reclaims })),

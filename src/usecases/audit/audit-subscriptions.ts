@@ -28,7 +28,7 @@ export interface StopConfirmationData {
 
 export type ConfirmOutcome =
   | { kind: 'stopped'; contentType: ContentType; subscriptions: SubscriptionState[] }
-  | { kind: 'refused'; reason: 'not_requester' | 'tampered' | 'expired' | 'no_identity'; message: string };
+  | { kind: 'refused'; reason: 'not_requester' | 'tampered' | 'expired' | 'no_identity' | 'used'; message: string };
 
 const CONFIRMATION_LIFETIME_MS = 15 * 60_000;
 
@@ -40,6 +40,12 @@ const CONFIRMATION_LIFETIME_MS = 15 * 60_000;
  */
 export class AuditSubscriptions {
   private readonly key: Buffer;
+  /**
+   * Signatures of confirmations already pressed (or being acted on), with when they were issued.
+   * The key lives only as long as this process, so remembering them here is enough for "works once";
+   * they are forgotten once past their lifetime, when the age check refuses them anyway.
+   */
+  private readonly spent = new Map<string, number>();
 
   constructor(
     private readonly apiFor: (tenant: TenantRecord) => ManagementActivityApi,
@@ -100,7 +106,28 @@ export class AuditSubscriptions {
     if (!contentType || data.tenantId !== tenant.id) {
       return { kind: 'refused', reason: 'tampered', message: 'This confirmation names an unknown content type or another tenant. Nothing was stopped.' };
     }
-    return { kind: 'stopped', contentType, subscriptions: await this.stop(tenant, contentType) };
+    this.forgetExpired();
+    // Claimed before the Management API call, so a second press while the first is under way is refused too.
+    if (this.spent.has(signature)) {
+      return {
+        kind: 'refused',
+        reason: 'used',
+        message: `This confirmation was already used: a confirmation stops a subscription once. Nothing more was done. Type **audit subscriptions** to see where ${contentType} stands, or **audit stop ${contentType}** for a new confirmation.`,
+      };
+    }
+    this.spent.set(signature, Date.parse(data.issuedAt));
+    try {
+      return { kind: 'stopped', contentType, subscriptions: await this.stop(tenant, contentType) };
+    } catch (error) {
+      // Nothing was stopped: the same button may be pressed again once the cause is fixed.
+      this.spent.delete(signature);
+      throw error;
+    }
+  }
+
+  private forgetExpired(): void {
+    const oldest = this.now().getTime() - CONFIRMATION_LIFETIME_MS;
+    for (const [signature, issuedAt] of this.spent) if (!(issuedAt >= oldest)) this.spent.delete(signature);
   }
 
   private sign(unsigned: Omit<StopConfirmationData, 'signature'>): string {
