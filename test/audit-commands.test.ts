@@ -102,6 +102,25 @@ describe('audit commands', () => {
     expect(await managementStatus('Audit.Exchange')).toBe('disabled');
   });
 
+  it('stopping a subscription that is already disabled says so, asks for no confirmation and claims no stop', async () => {
+    expect(await managementStatus('Audit.Exchange')).toBe('disabled');
+    const card = await say('audit stop Audit.Exchange');
+    expect(cardText(card)).toMatch(/Audit\.Exchange subscription is already disabled: there is nothing to stop/);
+    expect(executeActions(card)).toEqual([]);
+    // A confirmation issued while it was on, pressed after someone else stopped it.
+    await say('audit start Audit.Exchange');
+    const data = executeActions(await say('audit stop Audit.Exchange'))[0].data;
+    const rest = await fetch(`${h.app.url}/api/v1/m365/tenants/${h.app.tenants.list()[0].id}/audit/subscriptions/stop`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ content_type: 'Audit.Exchange', confirm: true }),
+    });
+    expect(rest.status).toBe(200);
+    const late = cardText(await press(data));
+    expect(late).toMatch(/already disabled: there is nothing to stop/);
+    expect(late).not.toMatch(/stopped by/);
+  });
+
   it('a confirmation works once: a second press of the same button is refused and stops nothing', async () => {
     const started = await say('audit start Audit.AzureActiveDirectory');
     expect(cardText(started)).toContain('Audit.AzureActiveDirectory started.');
@@ -204,6 +223,11 @@ describe('REST /api/v1/m365/tenants/{id}/audit/subscriptions', () => {
     const stopped = await call('/stop', { content_type: 'DLP.All', confirm: true });
     expect(stopped.status).toBe(200);
     expect(await managementStatus('DLP.All')).toBe('disabled');
+
+    // Already disabled: 409, as documented, not a second "stopped".
+    const again = await call('/stop', { content_type: 'DLP.All', confirm: true });
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'management_subscription_disabled', message: expect.stringMatching(/already disabled: there is nothing to stop/) });
   });
 
   it('bad content types and unknown tenants get the 400/404 error shape; stopping what was never started maps AF20022', async () => {

@@ -70,8 +70,25 @@ export class AuditSubscriptions {
 
   /** Stops at once: for callers that already confirmed (REST with confirm: true, or a checked card). */
   async stop(tenant: TenantRecord, contentType: ContentType): Promise<SubscriptionState[]> {
+    await this.assertStoppable(tenant, contentType);
     await this.apiFor(tenant).stopSubscription(contentType);
     return this.list(tenant);
+  }
+
+  /**
+   * Throws the 409 refusal when the subscription is already off. The Management API answers a stop
+   * of a disabled subscription with success, so the state is read first: "stopped" must not be
+   * claimed for what was already off (a missing one the API refuses itself, AF20022).
+   */
+  async assertStoppable(tenant: TenantRecord, contentType: ContentType): Promise<void> {
+    const current = (await this.list(tenant)).find((s) => s.contentType.toLowerCase() === contentType.toLowerCase());
+    if (current && current.status !== 'none' && current.status.toLowerCase() !== 'enabled') {
+      throw new TenantAccessError(
+        'management_subscription_disabled',
+        `The ${contentType} subscription is already ${current.status}: there is nothing to stop. Start it with the bot command "audit start ${contentType}" (or POST /api/v1/m365/tenants/{id}/audit/subscriptions/start) if you want its content again.`,
+        409,
+      );
+    }
   }
 
   /** The data the confirmation button carries, or undefined when the requester has no Entra identity to check against. */

@@ -67,6 +67,8 @@ export function auditCommand(deps: AuditCommandDeps): BotCommand {
         if (action === 'subscriptions') return [{ kind: 'card', card: subscriptionsCard(tenant, await deps.subscriptions.list(tenant), '') }];
         if (action === 'start' && contentType) return [{ kind: 'card', card: subscriptionsCard(tenant, await deps.subscriptions.start(tenant, contentType), `${contentType} started.`) }];
         if (contentType) {
+          // No confirmation for a stop that would do nothing: say the subscription is already off.
+          await deps.subscriptions.assertStoppable(tenant, contentType);
           const confirmData = deps.subscriptions.confirmation(tenant, contentType, request.actor);
           if (!confirmData) {
             return [{ kind: 'card', card: errorCard('Cannot confirm who you are', 'Teams did not send your Entra identity with this message, so a stop cannot be confirmed by you alone. Use the REST API (POST .../audit/subscriptions/stop with confirm: true) instead.') }];
