@@ -185,10 +185,16 @@ describe('Sync now (Action.Execute)', () => {
     expect(cardText((res.body as { value: unknown }).value)).toMatch(/does not know the action "license.reclaim.everything"/);
   });
 
+  type Invoke = { value: Record<string, unknown> };
+  const action = (a: Invoke) => a.value.action as Record<string, unknown>;
   it.each([
-    ['missing', (a: { value: { action: Record<string, unknown> } }) => delete a.value.action.verb],
-    ['a number', (a: { value: { action: Record<string, unknown> } }) => (a.value.action.verb = 42)],
-    ['an object', (a: { value: { action: Record<string, unknown> } }) => (a.value.action.verb = { sync: true })],
+    ['missing', (a: Invoke) => delete action(a).verb],
+    ['a number', (a: Invoke) => (action(a).verb = 42)],
+    ['an object', (a: Invoke) => (action(a).verb = { sync: true })],
+    ['absent with the whole action', (a: Invoke) => delete a.value.action],
+    ['absent, the action being a string', (a: Invoke) => (a.value.action = 'tenant.sync')],
+    ['absent, the action being null', (a: Invoke) => (a.value.action = null)],
+    ['in an Action.Submit', (a: Invoke) => (action(a).type = 'Action.Submit')],
   ])('explains a card action whose verb is %s instead of a bare 501', async (_what, tamper) => {
     const activity = cardAction(serviceUrl, personal(), 'tenant.sync', { tenantId: h.app.tenants.list()[0].id });
     tamper(activity);
