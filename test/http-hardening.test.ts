@@ -291,6 +291,21 @@ describe('query parameters', () => {
     },
   );
 
+  it.each([
+    ['search[__proto__]=x', 'search[__proto__]'],
+    ['a[b]=1', 'a[b]'],
+    ['search%5Bx%5D=y', 'search[x]'],
+    ['account_enabled[]=true', 'account_enabled[]'],
+    ['limit=5&search[$ne]=a', 'search[$ne]'],
+  ])('refuses the bracketed key in %s with 400 naming it, instead of dropping it', async (query, name) => {
+    const tenant = h.app.tenants.list()[0];
+    for (const route of [`/api/v1/m365/tenants/${tenant.id}/users`, '/api/v1/m365/tenants', `/api/v1/m365/tenants/${tenant.id}/copilot/seats`]) {
+      const res = await rawRequest(`${h.app.url}${route}?${query}`, { headers: api });
+      expectErrorShape(res, 400, 'invalid_parameter');
+      expect(errorOf(res).message).toContain(`${name}: bracketed`);
+    }
+  });
+
   it('still searches with ordinary text', async () => {
     const tenant = h.app.tenants.list()[0];
     const res = await rawRequest(`${h.app.url}/api/v1/m365/tenants/${tenant.id}/users?search=a`, { headers: api });
