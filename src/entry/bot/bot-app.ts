@@ -15,6 +15,7 @@ import { Installs } from './installs';
 import { invokeCardResponse } from './invoke-response';
 import { admitTenant } from './tenant-gate';
 import { clipText } from './text';
+import { hasControlCharacter } from '../input-text';
 
 export interface BotDeps {
   adapter: TeamsAdapter;
@@ -64,6 +65,11 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
   app.activity(ActivityTypes.Message, async (context) => {
     rememberConversation(conversations, context.activity);
     const parsed = parseCommand(context.activity.text);
+    // The REST API's rule: no command takes control characters, and they are never echoed back.
+    if (hasControlCharacter(parsed.text)) {
+      await context.sendActivity('Your message contains control characters (such as NUL or terminal escape codes), which no command takes. Type it again without them, or type **help**.');
+      return;
+    }
     const command = parsed.name === 'unknown' ? undefined : byName.get(parsed.name);
     if (!command) {
       await context.sendActivity(
