@@ -95,7 +95,7 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
       rememberConversation(conversations, context.activity);
       const actor = actorOf(context);
       deps.onActor?.(actor);
-      return asTeamsCard(await action.run(data, { replyTarget: replyTargetOf(context), actor }));
+      return asTeamsCard(await action.run(data, { replyTarget: replyTargetOf(context), personal: isPersonal(context.activity), actor }));
     });
   }
 
