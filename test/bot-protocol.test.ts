@@ -185,10 +185,16 @@ describe('Sync now (Action.Execute)', () => {
     expect(cardText((res.body as { value: unknown }).value)).toMatch(/does not know the action "license.reclaim.everything"/);
   });
 
+  type Invoke = { value: Record<string, unknown> };
+  const action = (a: Invoke) => a.value.action as Record<string, unknown>;
   it.each([
-    ['missing', (a: { value: { action: Record<string, unknown> } }) => delete a.value.action.verb],
-    ['a number', (a: { value: { action: Record<string, unknown> } }) => (a.value.action.verb = 42)],
-    ['an object', (a: { value: { action: Record<string, unknown> } }) => (a.value.action.verb = { sync: true })],
+    ['missing', (a: Invoke) => delete action(a).verb],
+    ['a number', (a: Invoke) => (action(a).verb = 42)],
+    ['an object', (a: Invoke) => (action(a).verb = { sync: true })],
+    ['absent with the whole action', (a: Invoke) => delete a.value.action],
+    ['absent, the action being a string', (a: Invoke) => (a.value.action = 'tenant.sync')],
+    ['absent, the action being null', (a: Invoke) => (a.value.action = null)],
+    ['in an Action.Submit', (a: Invoke) => (action(a).type = 'Action.Submit')],
   ])('explains a card action whose verb is %s instead of a bare 501', async (_what, tamper) => {
     const activity = cardAction(serviceUrl, personal(), 'tenant.sync', { tenantId: h.app.tenants.list()[0].id });
     tamper(activity);
@@ -244,6 +250,36 @@ describe('malformed input', () => {
     const res = await post(h.app.url, body);
     expect(res.status).toBe(400);
     expect(JSON.stringify(res.body)).toMatch(/activity|JSON|content/i);
+  });
+
+  it.each([
+    ['a tenant name', 'status \u0000\u001b[31mContoso'],
+    ['an unknown command', 'hello\u0007\u009b2J'],
+    ['an argument of another command', 'audit stop Audit.\u001b[0mGeneral'],
+    ['a lone DEL', 'usage \u007f'],
+  ])('refuses control characters in %s without echoing them', async (_label, text) => {
+    connector.clear();
+    expect((await post(h.app.url, message(serviceUrl, personal(), text))).status).toBe(200);
+    await connector.waitFor((m) => m.length >= 1);
+    const reply = connector.messages()[0].activity.text ?? '';
+    expect(reply).toMatch(/contains control characters/);
+    expect(reply).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+  });
+
+  it('still takes a command spread over lines and tabs (whitespace, not control characters)', async () => {
+    connector.clear();
+    await post(h.app.url, message(serviceUrl, personal(), 'status\r\n\tnosuchtenant'));
+    await connector.waitFor((m) => m.length >= 1);
+    expect(connector.messages()[0].activity.text).toMatch(/^No tenant matches "nosuchtenant"/);
+  });
+
+  it('never echoes control characters a card action sent in its verb', async () => {
+    const res = await post(h.app.url, cardAction(serviceUrl, personal(), 'x\u001b[31m\u0000y', {}));
+    expect(res.status).toBe(200);
+    const text = cardText((res.body as { value: unknown }).value);
+    expect(text).toContain('does not know the action "x[31my"');
+    // cardText joins the card's texts with line breaks: look inside each.
+    for (const line of text.split('\n')) expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
   });
 
   it('survives a message without conversation or serviceUrl', async () => {

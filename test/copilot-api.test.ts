@@ -38,7 +38,7 @@ describe('GET copilot/seats', () => {
     expect(first.body.pagination).toEqual({ limit: 5, offset: 0, total: holders.length, has_more: true });
     expect(Object.keys(rows[0])).toEqual(
       expect.arrayContaining([
-        'user_id', 'user_principal_name', 'display_name', 'department', 'sku_part_number', 'assigned_via', 'license_assigned_date', 'last_activity_date',
+        'user_id', 'user_principal_name', 'display_name', 'department', 'sku_part_number', 'assigned_via', 'assigned_directly', 'groups', 'license_assigned_date', 'last_activity_date',
         'last_activity_source', 'days_since_last_activity', 'usage_score', 'status', 'recommendation', 'tier', 'reasons', 'as_of',
       ]),
     );
@@ -47,7 +47,16 @@ describe('GET copilot/seats', () => {
     expect(all.slice(0, 5)).toEqual(rows);
     expect(new Set(all.map((r) => r.user_principal_name))).toEqual(new Set(holders.map((x) => x.user.userPrincipalName)));
     const viaGroup = new Set(holders.filter((x) => x.user.licenseAssignmentStates.some((s) => s.skuId === SKU.COPILOT && s.assignedByGroup === LICENSE_GROUP_COPILOT_ID)).map((x) => x.user.userPrincipalName));
-    for (const r of all) expect(r.assigned_via, String(r.user_principal_name)).toBe(viaGroup.has(String(r.user_principal_name)) ? 'License - Copilot Pilot' : 'direct');
+    expect(viaGroup.size).toBeGreaterThan(0);
+    // One contract with GET .../reclaims and the README: assigned_via is direct|group, the groups are {group_id, group_name}.
+    for (const r of all) {
+      const upn = String(r.user_principal_name);
+      expect(r.assigned_via, upn).toBe(viaGroup.has(upn) ? 'group' : 'direct');
+      expect(r.groups, upn).toEqual(viaGroup.has(upn) ? [{ group_id: LICENSE_GROUP_COPILOT_ID, group_name: 'License - Copilot Pilot' }] : []);
+      expect(typeof r.assigned_directly, upn).toBe('boolean');
+      if (!viaGroup.has(upn)) expect(r.assigned_directly, upn).toBe(true);
+      expect(r).not.toHaveProperty('assigned_via_groups');
+    }
   });
 
   it('filters by status, recommendation, tier and department', async () => {

@@ -199,6 +199,12 @@ describe('activity envelope', () => {
     ['channelData as an array', { channelData: [] }],
     ['an id as a number', { id: 12 }],
     ['entities as an object', { entities: {} }],
+    ['an entity without a type', { entities: [{ text: 'x' }] }],
+    ['an entity whose type is a number', { entities: [{ type: 7 }] }],
+    ['an entity that is not an object', { entities: ['mention'] }],
+    ['a mention without mentioned', { entities: [{ type: 'mention', text: '<at>Seat Steward</at>' }] }],
+    ['a mention whose mentioned is a string', { entities: [{ type: 'Mention', text: '<at>x</at>', mentioned: '28:bot' }] }],
+    ['a mention whose mentioned has no id', { entities: [{ type: 'mention', mentioned: { name: 'Seat Steward' } }] }],
     ['attachments as a string', { attachments: 'x' }],
   ])('refuses %s with 400 invalid_activity and no reply', async (_label, change) => {
     connector.clear();
@@ -209,6 +215,31 @@ describe('activity envelope', () => {
     // Give a wrongly accepted activity the time to answer before checking that nothing did.
     await new Promise((r) => setTimeout(r, 200));
     expect(connector.activities).toEqual([]);
+  });
+});
+
+describe('entities', () => {
+  it.each([
+    ['an entity without a string type', [{ type: 'clientInfo', locale: 'en-US' }, { text: 'x' }], /entities\.1\.type: required/],
+    ['a mention without mentioned', [{ type: 'mention', text: '<at>Seat Steward</at>' }], /entities\.0\.mentioned: required for a mention/],
+    ['a mention whose mentioned has no id', [{ type: 'mention', mentioned: { name: 'x' } }], /entities\.0\.mentioned\.id: expected a string/],
+  ])('names the field of %s in a group chat, where the mention is read, and the turn never runs', async (_label, entities, field) => {
+    connector.clear();
+    const activity = { ...message(serviceUrl, channel(), 'help'), entities };
+    const res = await rawRequest(`${h.app.url}/api/messages`, { method: 'POST', headers: json, body: JSON.stringify(activity) });
+    expectErrorShape(res, 400, 'invalid_activity');
+    expect(errorOf(res).message).toMatch(field);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(connector.activities).toEqual([]);
+  });
+
+  it('still takes entities Teams sends: a mention of the bot and clientInfo', async () => {
+    connector.clear();
+    const activity = message(serviceUrl, channel(), 'help');
+    activity.entities.push({ type: 'clientInfo', locale: 'en-US', timezone: 'Europe/Berlin' } as never);
+    expect((await post(h.app.url, activity)).status).toBe(200);
+    await connector.waitFor((m) => m.length >= 1);
+    expect(connector.messages()[0].activity.text ?? '').not.toMatch(/failed/);
   });
 });
 
@@ -259,6 +290,21 @@ describe('query parameters', () => {
       expect(errorOf(res).message).toMatch(/control character/);
     },
   );
+
+  it.each([
+    ['search[__proto__]=x', 'search[__proto__]'],
+    ['a[b]=1', 'a[b]'],
+    ['search%5Bx%5D=y', 'search[x]'],
+    ['account_enabled[]=true', 'account_enabled[]'],
+    ['limit=5&search[$ne]=a', 'search[$ne]'],
+  ])('refuses the bracketed key in %s with 400 naming it, instead of dropping it', async (query, name) => {
+    const tenant = h.app.tenants.list()[0];
+    for (const route of [`/api/v1/m365/tenants/${tenant.id}/users`, '/api/v1/m365/tenants', `/api/v1/m365/tenants/${tenant.id}/copilot/seats`]) {
+      const res = await rawRequest(`${h.app.url}${route}?${query}`, { headers: api });
+      expectErrorShape(res, 400, 'invalid_parameter');
+      expect(errorOf(res).message).toContain(`${name}: bracketed`);
+    }
+  });
 
   it('still searches with ordinary text', async () => {
     const tenant = h.app.tenants.list()[0];

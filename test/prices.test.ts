@@ -159,6 +159,8 @@ describe('prices REST API', () => {
     [{ amount: '30' }, 400, 'expected a JSON number'],
     [{}, 400, 'missing'],
     [{ amount: 5, currency: 'usd' }, 400, 'ISO 4217'],
+    [{ amount: 5, currency: 'ZZZ' }, 400, '"ZZZ" is not an ISO 4217 currency code in use'],
+    [{ amount: 5, currency: 'XXX' }, 400, '"XXX" is not an ISO 4217 currency code in use'],
     [{ amount: 5, extra: true }, 400, 'extra'],
   ])('PUT %j is refused (%i) and nothing changes', async (body, status, words) => {
     const res = await api('/prices/SPE_E3', { method: 'PUT', body: JSON.stringify(body) });

@@ -6,7 +6,7 @@ import { ConnectorRecorder, cardText, executeActions } from './helpers/connector
 import { startHarness, startSyncedHarness, startTestDemoTenant, testConfig, type Harness } from './helpers/harness';
 import { startSeatSteward } from '../src/app/seat-steward';
 import { createLogger } from '../src/adapters/logging/logger';
-import { ADMIN, cardAction, message, personal, post, TEAMS_TENANT } from './helpers/teams-activities';
+import { ADMIN, cardAction, channel, groupChat, message, personal, post, TEAMS_TENANT, type ConversationShape } from './helpers/teams-activities';
 
 /**
  * `inactive` and `candidates` through real Bot Framework activities against a synced demo tenant.
@@ -25,6 +25,8 @@ if (!member) throw new Error('the demo tenant has no enabled member without a se
 /** Listed in ADMINS by UPN only: Teams sends the object id, which the bot looks up in the synced directory. */
 const UPN_ADMIN = { id: '29:upn-admin', name: member.displayName ?? 'UPN admin', aadObjectId: member.id };
 const STRANGER = { id: '29:stranger', name: 'Sam Stranger', aadObjectId: '5f0e1d2c-3b4a-4968-8776-655443322110' };
+/** In ADMINS, but has never opened a personal chat with the bot. */
+const GROUP_ONLY_ADMIN = { id: '29:group-only-admin', name: 'Gale Grouponly', aadObjectId: '7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d' };
 
 /** Tier a seat must get, by the story: stopped 30 to 89 days ago → probable; 90 or more, never, or disabled → certain. */
 const TIER_OF: Partial<Record<CopilotProfile, 'certain' | 'probable'>> = { fading: 'probable', lapsed: 'certain', never: 'certain', disabled: 'certain' };
@@ -38,7 +40,7 @@ const count = (tier: string) => [...expectedTiers.values()].filter((t) => t === 
 const unlicensedChatUpns = new Set(data.users.filter((_, i) => story.users[i].unlicensedChat).map((u) => u.userPrincipalName.toLowerCase()));
 
 beforeAll(async () => {
-  ({ h, tenantId } = await startSyncedHarness({ data, config: { ADMINS: `${ADMIN.aadObjectId},${member.userPrincipalName.toUpperCase()}` } }));
+  ({ h, tenantId } = await startSyncedHarness({ data, config: { ADMINS: `${ADMIN.aadObjectId},${member.userPrincipalName.toUpperCase()},${GROUP_ONLY_ADMIN.aadObjectId}` } }));
   connector = new ConnectorRecorder();
   serviceUrl = await connector.start();
 });
@@ -239,6 +241,104 @@ describe('candidates', () => {
     }
     expect(cardText(await press('candidates.page', { tenantId: 'someone-elses-tenant', page: 1 }))).toMatch(/Unknown tenant/);
     expect(cardText(await press('candidates.page', { tenantId, page: 5000 }))).toMatch(/That page does not exist/);
+  });
+});
+
+describe('in a group chat or channel', () => {
+  const ADMIN_CHAT = personal();
+  const UPN = /[\w.-]+@[\w.-]+\.\w+/;
+
+  /** Sends `text` in `conv` and waits for `count` messages; the ones in `conv` and the ones elsewhere. */
+  async function sayIn(conv: ConversationShape, text: string, from: object = ADMIN, count = 1) {
+    connector.clear();
+    expect((await post(h.app.url, { ...message(serviceUrl, conv, text), from })).status).toBe(200);
+    await connector.waitFor((m) => m.length >= count);
+    const cards = (where: (id: string) => boolean) =>
+      connector
+        .messages()
+        .filter((m) => where(m.conversationId) && m.activity.attachments?.[0])
+        .map((m) => valid(m.activity.attachments?.[0]?.content as Card));
+    return { here: cards((id) => id === conv.conversationId), elsewhere: connector.messages().filter((m) => m.conversationId !== conv.conversationId), personal: cards((id) => id === ADMIN_CHAT.conversationId) };
+  }
+
+  function expectCountsOnly(card: Card, title: string) {
+    const text = cardText(card);
+    expect(text).toContain(title);
+    expect(text).toContain('Counts only: names and UPNs are not shown in this chat.');
+    expect(text).not.toMatch(UPN);
+    expect(rowsOf(card)).toEqual([]);
+    expect(executeActions(card)).toEqual([]);
+    expect(JSON.stringify(card)).not.toContain('Input.ChoiceSet');
+  }
+
+  beforeAll(async () => {
+    // The admin's personal chat with the bot, as Teams creates it when they open the app.
+    connector.clear();
+    await post(h.app.url, message(serviceUrl, ADMIN_CHAT, 'help'));
+    await connector.waitFor((m) => m.length >= 1);
+  });
+
+  it.each([
+    ['inactive', 'group chat', groupChat(), 'Copilot seats to take back', /Certain\n\d+\nProbable/],
+    ['inactive certain', 'channel', channel(), 'Copilot seats to take back', /Certain\n\d+\nProbable/],
+    ['candidates', 'channel', channel(), 'Copilot seat candidates', /High priority\n\d+\nMedium priority/],
+  ])('%s in a %s shows counts only and posts the list to the admin\'s personal chat', async (command, _where, conv, title, counts) => {
+    const { here, personal: mine, elsewhere } = await sayIn(conv, command, ADMIN, 2);
+    expect(here).toHaveLength(1);
+    expectCountsOnly(here[0], title);
+    expect(cardText(here[0])).toMatch(counts);
+    expect(cardText(here[0])).toContain('it was sent to your personal chat with Seat Steward');
+    expect(elsewhere.every((m) => m.conversationId === ADMIN_CHAT.conversationId)).toBe(true);
+    expect(mine).toHaveLength(1);
+    expect(cardText(mine[0])).toContain(title);
+    expect(rowsOf(mine[0])).toHaveLength(10);
+    expect(cardText(mine[0])).toMatch(UPN);
+  });
+
+  it('says how to open a personal chat when the admin has none, and posts nowhere else', async () => {
+    const conv = groupChat();
+    const { here, elsewhere } = await sayIn(conv, 'inactive', GROUP_ONLY_ADMIN);
+    expect(here).toHaveLength(1);
+    expectCountsOnly(here[0], 'Copilot seats to take back');
+    expect(cardText(here[0])).toMatch(/you have none with Seat Steward yet\. Open one .* then type \*\*inactive\*\* there/);
+    // Give a wrongly sent list the time to arrive before checking that none did.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(elsewhere).toEqual([]);
+  });
+
+  it('a page button pressed in a group chat answers counts only and sends that page to the personal chat', async () => {
+    const conv = groupChat();
+    connector.clear();
+    const res = await post(h.app.url, cardAction(serviceUrl, conv, 'inactive.page', { tenantId, tier: 'all', page: 2 }));
+    expect(res.status).toBe(200);
+    const answer = valid((res.body as { value: Card }).value);
+    expectCountsOnly(answer, 'Copilot seats to take back');
+    await connector.waitFor((m) => m.length >= 1);
+    const [sent] = connector.messages();
+    expect(sent.conversationId).toBe(ADMIN_CHAT.conversationId);
+    const page = valid(sent.activity.attachments?.[0]?.content as Card);
+    expect(cardText(page)).toContain('page 2 of');
+    expect(rowsOf(page)).toHaveLength(10);
+
+    const candidates = await post(h.app.url, cardAction(serviceUrl, channel(), 'candidates.page', { tenantId, page: 2 }));
+    expectCountsOnly(valid((candidates.body as { value: Card }).value), 'Copilot seat candidates');
+    // In a personal chat the button answers the page itself, as before.
+    expect(rowsOf(await press('inactive.page', { tenantId, tier: 'all', page: 2 }))).toHaveLength(10);
+  });
+
+  it('shows the list itself in the chat admins chose for reclaim approvals', async () => {
+    const chosen = channel();
+    await sayIn(chosen, 'reclaim approvals here');
+    expect(connector.messages()[0].activity.text ?? cardText(connector.messages()[0].activity.attachments?.[0]?.content)).toMatch(/approval|request/i);
+    const { here, elsewhere } = await sayIn({ ...chosen, conversationId: `${chosen.conversationId};messageid=1699999999999` }, 'inactive');
+    expect(here).toHaveLength(1);
+    expect(rowsOf(here[0])).toHaveLength(10);
+    expect(cardText(here[0])).toMatch(UPN);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(elsewhere).toEqual([]);
+    // Another group chat is still counts only.
+    const { here: other } = await sayIn(groupChat(), 'candidates', ADMIN, 2);
+    expectCountsOnly(other[0], 'Copilot seat candidates');
   });
 });
 

@@ -99,6 +99,8 @@ import { ReclaimService } from '../usecases/reclaim/reclaim-service';
 import type { ReclaimStep } from '../usecases/reclaim/reclaim-executor';
 import type { LicenceGraph } from '../usecases/reclaim/ports';
 import { reclaimCards } from '../cards/reclaim-views';
+import type { AdaptiveCardJson } from '../cards/render';
+import type { ConversationTarget } from '../usecases/notify/ports';
 import { reclaimCommand } from '../entry/bot/commands/reclaim';
 import { reclaimViewAction } from '../entry/bot/card-actions/reclaim-view';
 import { reclaimRequestAction } from '../entry/bot/card-actions/reclaim-request';
@@ -409,7 +411,17 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   reclaims.register(jobRegistry);
   freedByReclaims = (tenantId) => reclaims.freed(tenantId);
   const auditSubscriptions = new AuditSubscriptions((tenant) => managementApiFor(config, tenant, graphFor(tenant).conn));
-  const seatLists = { status, analytics: analyticsReads, isAdmin, askHoldersFirst: config.reclaim.nudgeByDefault };
+  const seatLists = {
+    status,
+    analytics: analyticsReads,
+    isAdmin,
+    askHoldersFirst: config.reclaim.nudgeByDefault,
+    lists: {
+      personalChatOf: (aadObjectId: string) => conversations.personalChatOf(aadObjectId)?.reference,
+      approvalsConversation: (tenantId: string) => reclaims.approvalsConversation(tenantId),
+      post: (target: ConversationTarget, cards: AdaptiveCardJson[], what: string) => notifier.post(target, cards, what),
+    },
+  };
   const bot = createBotApp({
     adapter,
     conversations,
@@ -425,7 +437,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
       checkCommand({ status, check }),
       usageCommand({ status, usage: usageQuery }),
       securityCommand({ status, identity: identityReads, sourceStatus }),
-      auditCommand({ status, subscriptions: auditSubscriptions }),
+      auditCommand({ status, subscriptions: auditSubscriptions, isAdmin }),
       digestCommand({ digests, subscriptions: digestSubscriptions, adminGate: isAdmin, defaultTime: config.digest.defaultTime }),
       priceCommand({ status, prices: priceService, gate: isAdmin }),
       savingsCommand({ status, analytics: analyticsReads, prices: priceService, links: exportLinks, gate: isAdmin }),
@@ -436,7 +448,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     cardActions: [
       registerCardAction(tenantSyncAction({ status, sync, report, waitMs: options.cardSyncWaitMs ?? 8000 })),
       registerCardAction(tenantStatusAction(status)),
-      registerCardAction(auditStopConfirmAction({ status, subscriptions: auditSubscriptions })),
+      registerCardAction(auditStopConfirmAction({ status, subscriptions: auditSubscriptions, isAdmin })),
       registerCardAction(inactivePageAction(seatLists)),
       registerCardAction(candidatesPageAction(seatLists)),
       registerCardAction(reclaimRequestAction({ ...seatLists, reclaims })),

@@ -6,6 +6,7 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { DEFAULT_ANALYTICS_SETTINGS, type AnalyticsSettings, type ExclusionRules } from '../domain/seat-analytics';
 import type { SkuPrice } from '../domain/seat-savings';
+import { currencyProblem } from '../domain/currency';
 import { readEnvFiles } from './env-files';
 
 /**
@@ -164,7 +165,16 @@ const rawSchema = z.object({
   EXCLUDE_DEPARTMENTS: commaList,
   /** skuId-or-partNumber=amount pairs, per user per month, e.g. "ENTERPRISEPACK=36,SPE_E5=57". */
   SKU_PRICES: commaList.pipe(z.array(z.string().regex(/^[^=\s]+\s*=\s*\d+(\.\d{1,2})?$/, 'expected SKU=price pairs such as "ENTERPRISEPACK=36,Microsoft_365_Copilot=30"'))),
-  PRICE_CURRENCY: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code such as USD or EUR').default('USD')),
+  PRICE_CURRENCY: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .default('USD')
+      .superRefine((code, ctx) => {
+        const problem = currencyProblem(code);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+  ),
   /** Who may subscribe digests, set prices and see per-user data in chats: Entra object ids or UPNs. */
   ADMINS: commaList,
   DASHBOARD_URL: z.preprocess(emptyToUndefined, z.string().url('expected an absolute URL (your Power BI report)').optional()),

@@ -42,6 +42,13 @@ describe('configuration', () => {
     expect(problemsOf({ COPILOT_SKU_IDS: 'not-a-guid' })[0]).toMatch(/^COPILOT_SKU_IDS/);
   });
 
+  it('takes PRICE_CURRENCY only as an ISO 4217 code in use', () => {
+    expect(parseConfig({ PRICE_CURRENCY: 'JPY' }).analytics.priceCurrency).toBe('JPY');
+    expect(parseConfig({}).analytics.priceCurrency).toBe('USD');
+    expect(problemsOf({ PRICE_CURRENCY: 'ZZZ' })).toEqual([expect.stringMatching(/^PRICE_CURRENCY: .*"ZZZ" is not an ISO 4217 currency code in use/)]);
+    expect(problemsOf({ PRICE_CURRENCY: 'eur' })).toEqual([expect.stringMatching(/^PRICE_CURRENCY: .*three upper-case letters/)]);
+  });
+
   it('requires the whole tenant app registration once any part is set', () => {
     const problems = problemsOf({ TENANT_ID: '11111111-2222-3333-4444-555555555555' });
     expect(problems.some((p) => p.startsWith('CLIENT_ID: required'))).toBe(true);

@@ -5,10 +5,10 @@ import { z } from 'zod';
 import type { TenantRecord } from '../../domain/tenant';
 import { ApiError, badParameters, sendApiError } from './api-errors';
 import { RenderedJson } from './rendered-pages';
+import { CONTROL_CHARACTER } from '../input-text';
 
 /** The REST plumbing every /api/v1/m365 route shares: key check, JSON answer, one error shape. */
 
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**
  * Wraps a route body: checks the API key, answers 200 with what the body returns, turns ApiErrors

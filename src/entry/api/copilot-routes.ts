@@ -56,10 +56,12 @@ function seatJson(s: StoredSeat, asOf: string) {
     department: s.department,
     sku_id: s.skuId,
     sku_part_number: s.skuPartNumber,
-    // Removing a group-inherited seat means removing the user from the group, so the group is named.
-    assigned_via: s.groups.length === 0 ? 'direct' : groupNames(s),
+    // The same contract as GET .../reclaims (assigned_via, group_id, group_name): an enum to filter on,
+    // and the groups by id and name, since removing a group-inherited seat means removing the user
+    // from the group. A seat can come both ways: assigned_directly says whether it is also direct.
+    assigned_via: s.groups.length === 0 ? 'direct' : 'group',
     assigned_directly: s.direct,
-    assigned_via_groups: s.groups.map((g) => ({ group_id: g.groupId, display_name: g.displayName })),
+    groups: s.groups.map((g) => ({ group_id: g.groupId, group_name: g.displayName })),
     license_assigned_date: s.licenseAssignedDate,
     last_activity_date: s.lastActivityDate,
     last_activity_source: s.lastActivitySource,
@@ -74,8 +76,6 @@ function seatJson(s: StoredSeat, asOf: string) {
     as_of: asOf,
   };
 }
-
-const groupNames = (s: StoredSeat): string => s.groups.map((g) => g.displayName ?? g.groupId).join(', ');
 
 function candidateJson(c: StoredCandidate, asOf: string) {
   return {

@@ -12,8 +12,10 @@ import type { Actor, BotCommand, CommandReply, RegisteredCardAction } from './bo
 import { parseCommand, type CommandName } from './command-parser';
 import { errorCard } from './error-card';
 import { Installs } from './installs';
+import { invokeCardResponse } from './invoke-response';
 import { admitTenant } from './tenant-gate';
 import { clipText } from './text';
+import { hasControlCharacter } from '../input-text';
 
 export interface BotDeps {
   adapter: TeamsAdapter;
@@ -63,6 +65,11 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
   app.activity(ActivityTypes.Message, async (context) => {
     rememberConversation(conversations, context.activity);
     const parsed = parseCommand(context.activity.text);
+    // The REST API's rule: no command takes control characters, and they are never echoed back.
+    if (hasControlCharacter(parsed.text)) {
+      await context.sendActivity('Your message contains control characters (such as NUL or terminal escape codes), which no command takes. Type it again without them, or type **help**.');
+      return;
+    }
     const command = parsed.name === 'unknown' ? undefined : byName.get(parsed.name);
     if (!command) {
       await context.sendActivity(
@@ -88,23 +95,27 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
       rememberConversation(conversations, context.activity);
       const actor = actorOf(context);
       deps.onActor?.(actor);
-      return asTeamsCard(await action.run(data, { replyTarget: replyTargetOf(context), actor }));
+      return asTeamsCard(await action.run(data, { replyTarget: replyTargetOf(context), personal: isPersonal(context.activity), actor }));
     });
   }
 
-  // Any other card action (an old card, a tampered one, or one without a verb at all) gets an
-  // explanation instead of a bare 501. Registered last: teams-ai runs the first matching route.
-  app.adaptiveCards.actionExecute(
+  // Any other card action (an old card, a tampered one, one without a verb, or one with no action
+  // at all) gets an explanation instead of a bare 501. Registered last: teams-ai runs the first
+  // matching route. A plain invoke route, because teams-ai's actionExecute throws (and the turn
+  // answers 501 with a stack in the log) when the activity carries no Action.Execute.
+  app.addRoute(
     async (context) => context.activity.type === ActivityTypes.Invoke && context.activity.name === 'adaptiveCard/action',
-    async (context): Promise<AdaptiveCard> => {
-      const verb = (context.activity.value as { action?: { verb?: unknown } } | undefined)?.action?.verb;
-      logger.warn({ verb: typeof verb === 'string' ? verb : typeof verb }, 'unknown card action');
+    async (context) => {
+      const action = (context.activity.value as { action?: unknown } | undefined)?.action;
+      const verb = action !== null && typeof action === 'object' ? (action as { verb?: unknown }).verb : undefined;
+      logger.warn({ verb: typeof verb === 'string' ? verb : typeof verb, action: action === null ? 'null' : typeof action }, 'unknown card action');
       const message =
         typeof verb === 'string' && verb.trim() !== ''
           ? `Seat Steward does not know the action "${clipText(verb, 40)}". Type **help** for what it can do.`
           : 'This button did not say what it does (its action has no verb). Type **help** for what Seat Steward can do.';
-      return asTeamsCard(errorCard('This button is not supported', message));
+      await context.sendActivity(invokeCardResponse(errorCard('This button is not supported', message)));
     },
+    true,
   );
 
   app.error(async (context, error) => {

@@ -42,6 +42,8 @@ export interface BotCommand {
 
 export interface CardActionRequest {
   replyTarget: ConversationTarget;
+  /** Pressed in a personal chat (not a group chat or channel every member reads). */
+  personal: boolean;
   /** Who pressed the button: the invoke's own sender, never what the card's data claims. */
   actor: Actor;
 }

@@ -1,7 +1,13 @@
-/** Cuts text an admin typed before echoing it, so a pasted essay does not become the reply. */
+import { withoutControlCharacters } from '../input-text';
+
+/**
+ * Cuts text someone typed (or a card sent) before echoing it, so a pasted essay does not become the
+ * reply, and drops control characters, which are never echoed (see input-text).
+ */
 export function clipText(text: string, max: number): string {
-  const chars = Array.from(text);
-  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
+  const shown = withoutControlCharacters(text);
+  const chars = Array.from(shown);
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : shown;
 }
 
 export const BOT_NAME = 'Seat Steward';

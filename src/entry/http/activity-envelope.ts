@@ -32,6 +32,23 @@ const jsonObject = z.record(z.unknown(), { invalid_type_error: 'expected a JSON 
 const jsonArray = <T extends z.ZodTypeAny>(item: T) => z.array(item, { invalid_type_error: 'expected a JSON array' });
 const optionalString = z.string({ invalid_type_error: 'expected a string' }).optional();
 
+/**
+ * An entity the bot framework reads: botbuilder lower-cases every entity's `type` and, for mentions,
+ * reads `mentioned.id` (removeRecipientMention), so a missing one crashed the turn after a 200.
+ */
+const entity = z
+  .object({ type: z.string({ required_error: 'required (a string such as "mention" or "clientInfo")', invalid_type_error: 'expected a string' }) }, { invalid_type_error: 'expected a JSON object' })
+  .passthrough()
+  .superRefine((e, ctx) => {
+    if (e.type.toLowerCase() !== 'mention') return;
+    const mentioned = e.mentioned;
+    if (mentioned === null || typeof mentioned !== 'object' || Array.isArray(mentioned)) {
+      ctx.addIssue({ code: 'custom', path: ['mentioned'], message: 'required for a mention: the mentioned account, an object with an id' });
+    } else if (typeof (mentioned as { id?: unknown }).id !== 'string') {
+      ctx.addIssue({ code: 'custom', path: ['mentioned', 'id'], message: 'expected a string (the mentioned account\'s id)' });
+    }
+  });
+
 /** The fields the bot reads, typed; everything else passes through for the adapter untouched. */
 const activityEnvelope = z
   .object(
@@ -49,7 +66,7 @@ const activityEnvelope = z
       action: optionalString,
       value: jsonObject.nullish(),
       channelData: jsonObject.nullish(),
-      entities: jsonArray(jsonObject).nullish(),
+      entities: jsonArray(entity).nullish(),
       attachments: jsonArray(jsonObject).nullish(),
       membersAdded: jsonArray(account).nullish(),
       membersRemoved: jsonArray(account).nullish(),

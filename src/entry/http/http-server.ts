@@ -64,6 +64,19 @@ export function createHttpServer(deps: HttpServerDeps): Server {
   server.pre(headAsGet);
   const queryParser = restify.plugins.queryParser({ mapParams: false });
   server.use((req, res, next) => {
+    // restify's parser (qs) reads "a[b]=1" as a nested object and silently drops "search[__proto__]",
+    // so a filter the caller meant vanished and everything was answered. No parameter is nested.
+    const bracketed = [...new URLSearchParams(req.getQuery()).keys()].find((key) => /[[\]]/.test(key));
+    if (bracketed !== undefined) {
+      const name = bracketed.length > 60 ? `${bracketed.slice(0, 60)}…` : bracketed;
+      sendApiError(
+        res,
+        new ApiError(400, 'invalid_parameter', `Invalid query parameter: ${name}: bracketed (nested or array) parameter names are not supported; give each parameter once as name=value`, [
+          `${name}: bracketed parameter names are not supported`,
+        ]),
+      );
+      return next(false);
+    }
     try {
       queryParser(req, res, next);
     } catch {

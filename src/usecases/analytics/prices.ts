@@ -1,3 +1,4 @@
+import { currencyProblem } from '../../domain/currency';
 import type { SkuRow } from '../../domain/directory';
 import { formatMoney, priceOf, type SkuPrice } from '../../domain/seat-savings';
 import type { PriceBook } from './ports';
@@ -69,7 +70,8 @@ export class PriceService {
     const parsed = parseAmount(amount);
     if (typeof parsed !== 'number') return parsed;
     const code = currency ?? this.deps.currency;
-    if (!/^[A-Z]{3}$/.test(code)) return { code: 'invalid_currency', message: `Currency "${clip(code)}" is not an ISO 4217 code such as USD or EUR (upper case).` };
+    const currencyRefusal = currencyProblem(code);
+    if (currencyRefusal) return { code: 'invalid_currency', message: `Currency ${currencyRefusal}.` };
     const previous = this.priceFor(tenantId)(sku.skuId);
     this.deps.book.set(tenantId, { skuId: sku.skuId, skuPartNumber: sku.skuPartNumber, amount: parsed, currency: code, setBy }, now);
     const price = this.priceFor(tenantId)(sku.skuId);

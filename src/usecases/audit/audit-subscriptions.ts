@@ -28,7 +28,7 @@ export interface StopConfirmationData {
 
 export type ConfirmOutcome =
   | { kind: 'stopped'; contentType: ContentType; subscriptions: SubscriptionState[] }
-  | { kind: 'refused'; reason: 'not_requester' | 'tampered' | 'expired' | 'no_identity'; message: string };
+  | { kind: 'refused'; reason: 'not_requester' | 'tampered' | 'expired' | 'no_identity' | 'used'; message: string };
 
 const CONFIRMATION_LIFETIME_MS = 15 * 60_000;
 
@@ -40,6 +40,12 @@ const CONFIRMATION_LIFETIME_MS = 15 * 60_000;
  */
 export class AuditSubscriptions {
   private readonly key: Buffer;
+  /**
+   * Signatures of confirmations already pressed (or being acted on), with when they were issued.
+   * The key lives only as long as this process, so remembering them here is enough for "works once";
+   * they are forgotten once past their lifetime, when the age check refuses them anyway.
+   */
+  private readonly spent = new Map<string, number>();
 
   constructor(
     private readonly apiFor: (tenant: TenantRecord) => ManagementActivityApi,
@@ -64,8 +70,25 @@ export class AuditSubscriptions {
 
   /** Stops at once: for callers that already confirmed (REST with confirm: true, or a checked card). */
   async stop(tenant: TenantRecord, contentType: ContentType): Promise<SubscriptionState[]> {
+    await this.assertStoppable(tenant, contentType);
     await this.apiFor(tenant).stopSubscription(contentType);
     return this.list(tenant);
+  }
+
+  /**
+   * Throws the 409 refusal when the subscription is already off. The Management API answers a stop
+   * of a disabled subscription with success, so the state is read first: "stopped" must not be
+   * claimed for what was already off (a missing one the API refuses itself, AF20022).
+   */
+  async assertStoppable(tenant: TenantRecord, contentType: ContentType): Promise<void> {
+    const current = (await this.list(tenant)).find((s) => s.contentType.toLowerCase() === contentType.toLowerCase());
+    if (current && current.status !== 'none' && current.status.toLowerCase() !== 'enabled') {
+      throw new TenantAccessError(
+        'management_subscription_disabled',
+        `The ${contentType} subscription is already ${current.status}: there is nothing to stop. Start it with the bot command "audit start ${contentType}" (or POST /api/v1/m365/tenants/{id}/audit/subscriptions/start) if you want its content again.`,
+        409,
+      );
+    }
   }
 
   /** The data the confirmation button carries, or undefined when the requester has no Entra identity to check against. */
@@ -100,7 +123,28 @@ export class AuditSubscriptions {
     if (!contentType || data.tenantId !== tenant.id) {
       return { kind: 'refused', reason: 'tampered', message: 'This confirmation names an unknown content type or another tenant. Nothing was stopped.' };
     }
-    return { kind: 'stopped', contentType, subscriptions: await this.stop(tenant, contentType) };
+    this.forgetExpired();
+    // Claimed before the Management API call, so a second press while the first is under way is refused too.
+    if (this.spent.has(signature)) {
+      return {
+        kind: 'refused',
+        reason: 'used',
+        message: `This confirmation was already used: a confirmation stops a subscription once. Nothing more was done. Type **audit subscriptions** to see where ${contentType} stands, or **audit stop ${contentType}** for a new confirmation.`,
+      };
+    }
+    this.spent.set(signature, Date.parse(data.issuedAt));
+    try {
+      return { kind: 'stopped', contentType, subscriptions: await this.stop(tenant, contentType) };
+    } catch (error) {
+      // Nothing was stopped: the same button may be pressed again once the cause is fixed.
+      this.spent.delete(signature);
+      throw error;
+    }
+  }
+
+  private forgetExpired(): void {
+    const oldest = this.now().getTime() - CONFIRMATION_LIFETIME_MS;
+    for (const [signature, issuedAt] of this.spent) if (!(issuedAt >= oldest)) this.spent.delete(signature);
   }
 
   private sign(unsigned: Omit<StopConfirmationData, 'signature'>): string {

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { TenantAccessError } from '../../../domain/tenant-access-error';
-import type { AuditSubscriptions, StopConfirmationData } from '../../../usecases/audit/audit-subscriptions';
-import type { StatusService } from '../../../usecases/status/status-service';
+import type { StopConfirmationData } from '../../../usecases/audit/audit-subscriptions';
+import { adminRefusalCard } from '../admin-gate';
 import type { CardAction } from '../bot-types';
-import { managementErrorCard, subscriptionsCard } from '../commands/audit';
+import { managementErrorCard, subscriptionsCard, type AuditCommandDeps } from '../commands/audit';
 import { errorCard } from '../error-card';
 
 const data = z.object({
@@ -17,15 +17,19 @@ const data = z.object({
 
 /**
  * The stop confirmation's button (verb audit.stop.confirm). The server re-checks who pressed it
- * (the invoke's own from.aadObjectId) against the sealed requester: anyone else, or altered data,
- * gets a refusal card and nothing is stopped.
+ * (the invoke's own from.aadObjectId) against the sealed requester, and that they are still an
+ * admin: anyone else, altered data, or a confirmation already used gets a refusal card and nothing
+ * is stopped.
  */
-export function auditStopConfirmAction(deps: { status: StatusService; subscriptions: AuditSubscriptions }): CardAction<StopConfirmationData> {
+export function auditStopConfirmAction(deps: AuditCommandDeps): CardAction<StopConfirmationData> {
   return {
     verb: 'audit.stop.confirm',
     data,
     invalidData: { title: 'This confirmation is incomplete', message: 'The button did not carry a whole confirmation. Nothing was stopped. Type **audit stop <content type>** for a new one.' },
     async run(confirmation, request) {
+      // ADMINS may have changed since the card was posted (a restart with another list).
+      const gate = deps.isAdmin(request.actor);
+      if (!gate.allowed) return adminRefusalCard(`${gate.reason} Nothing was stopped.`);
       const tenant = deps.status.find(confirmation.tenantId);
       if (!tenant) return errorCard('Unknown tenant', 'This confirmation refers to a tenant Seat Steward does not know. Nothing was stopped.');
       try {

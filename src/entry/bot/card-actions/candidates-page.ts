@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { CandidatesPageData } from '../../../cards/seat-views';
 import { adminRefusalCard } from '../admin-gate';
 import type { CardAction } from '../bot-types';
-import { candidatesPageCard } from '../commands/candidates';
+import { candidatesPageFor } from '../commands/candidates';
 import { MAX_LIST_PAGE, type SeatListDeps } from '../commands/inactive';
 import { tenantOfCard } from './tenant-card-data';
 
@@ -11,7 +11,7 @@ export const candidatesPageData = z.object({
   page: z.number().int().min(1).max(MAX_LIST_PAGE),
 });
 
-/** Previous / Next page of `candidates` (verb candidates.page): the page is read again, for admins only. */
+/** Previous / Next page of `candidates` (verb candidates.page): the page is read again, for admins only, and names people only where lists may (per-user-lists.ts). */
 export function candidatesPageAction(deps: SeatListDeps): CardAction<CandidatesPageData> {
   return {
     verb: 'candidates.page',
@@ -25,7 +25,7 @@ export function candidatesPageAction(deps: SeatListDeps): CardAction<CandidatesP
       if (!gate.allowed) return adminRefusalCard(gate.reason);
       const found = tenantOfCard(deps.status, { tenantId: data.tenantId });
       if ('card' in found) return found.card;
-      return candidatesPageCard(deps, found.tenant, data.page);
+      return candidatesPageFor(deps, found.tenant, data.page, { personal: request.personal, replyTarget: request.replyTarget }, request.actor);
     },
   };
 }

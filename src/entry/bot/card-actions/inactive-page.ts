@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { INACTIVE_FILTERS, type InactivePageData } from '../../../cards/seat-views';
 import { adminRefusalCard } from '../admin-gate';
 import type { CardAction } from '../bot-types';
-import { inactivePageCard, MAX_LIST_PAGE, type SeatListDeps } from '../commands/inactive';
+import { inactivePageFor, MAX_LIST_PAGE, type SeatListDeps } from '../commands/inactive';
 import { tenantOfCard } from './tenant-card-data';
 
 export const inactivePageData = z.object({
@@ -13,7 +13,8 @@ export const inactivePageData = z.object({
 
 /**
  * Previous / Next page of `inactive` (verb inactive.page). The data only picks the page: the rows
- * are read again from the tenant's current analytics, and the sender must still be an admin.
+ * are read again from the tenant's current analytics, and the sender must still be an admin. Pressed
+ * in a chat where lists do not name people, the page goes to the admin's personal chat.
  */
 export function inactivePageAction(deps: SeatListDeps): CardAction<InactivePageData> {
   return {
@@ -28,7 +29,7 @@ export function inactivePageAction(deps: SeatListDeps): CardAction<InactivePageD
       if (!gate.allowed) return adminRefusalCard(gate.reason);
       const found = tenantOfCard(deps.status, { tenantId: data.tenantId });
       if ('card' in found) return found.card;
-      return inactivePageCard(deps, found.tenant, data.tier, data.page);
+      return inactivePageFor(deps, found.tenant, data.tier, data.page, { personal: request.personal, replyTarget: request.replyTarget }, request.actor);
     },
   };
 }

@@ -6,6 +6,7 @@ import { TenantAccessError } from '../../../domain/tenant-access-error';
 import { AuditSubscriptions, STOP_DATA_GAP_WARNING } from '../../../usecases/audit/audit-subscriptions';
 import { CONTENT_TYPES, contentTypeNamed, type SubscriptionState } from '../../../usecases/audit/ports';
 import type { StatusService } from '../../../usecases/status/status-service';
+import { adminRefusalCard, type AdminCheck } from '../admin-gate';
 import type { BotCommand, CommandReply } from '../bot-types';
 import { errorCard } from '../error-card';
 import { clipText } from '../text';
@@ -28,15 +29,23 @@ export function managementErrorCard(error: unknown) {
   throw error;
 }
 
+export interface AuditCommandDeps {
+  status: StatusService;
+  subscriptions: AuditSubscriptions;
+  /** Start and stop are admins only: a stop loses audit content for good, and the reclaim evidence reads it. */
+  isAdmin: AdminCheck;
+}
+
 /**
  * `audit subscriptions|start|stop`: the tenant's Office 365 Management Activity API subscriptions.
- * A stop answers with a confirmation only its requester can give (card-actions/audit-stop-confirm).
+ * Anyone may list them; start and stop are for admins, and a stop answers with a confirmation only
+ * its requester can give, once (card-actions/audit-stop-confirm).
  */
-export function auditCommand(deps: { status: StatusService; subscriptions: AuditSubscriptions }): BotCommand {
+export function auditCommand(deps: AuditCommandDeps): BotCommand {
   return {
     name: 'audit',
     usage: 'audit subscriptions | start <content type> | stop <content type>',
-    description: 'The Office 365 Management Activity API subscriptions behind Copilot interactions; stopping one asks you to confirm.',
+    description: 'The Office 365 Management Activity API subscriptions behind Copilot interactions; start and stop are for admins, and stopping one asks you to confirm.',
     async run(request): Promise<CommandReply[]> {
       const [verb = '', ...rest] = request.argument.split(' ').filter(Boolean);
       const action = verb.toLowerCase();
@@ -46,6 +55,10 @@ export function auditCommand(deps: { status: StatusService; subscriptions: Audit
       if (action !== 'subscriptions' && !contentType) {
         return [{ kind: 'text', text: `"${clipText(typeWord ?? '', 40)}" is not a content type. Use one of ${CONTENT_TYPES.join(', ')}.` }];
       }
+      if (action !== 'subscriptions') {
+        const gate = deps.isAdmin(request.actor);
+        if (!gate.allowed) return [{ kind: 'card', card: adminRefusalCard(gate.reason) }];
+      }
       const named = tenantsNamed(deps.status, rest.join(' '));
       if ('hint' in named) return [{ kind: 'text', text: named.hint }];
       if (named.tenants.length > 1) return [{ kind: 'text', text: `Name one tenant: ${named.tenants.map((t) => t.tenantName).join(', ')}.` }];
@@ -54,6 +67,8 @@ export function auditCommand(deps: { status: StatusService; subscriptions: Audit
         if (action === 'subscriptions') return [{ kind: 'card', card: subscriptionsCard(tenant, await deps.subscriptions.list(tenant), '') }];
         if (action === 'start' && contentType) return [{ kind: 'card', card: subscriptionsCard(tenant, await deps.subscriptions.start(tenant, contentType), `${contentType} started.`) }];
         if (contentType) {
+          // No confirmation for a stop that would do nothing: say the subscription is already off.
+          await deps.subscriptions.assertStoppable(tenant, contentType);
           const confirmData = deps.subscriptions.confirmation(tenant, contentType, request.actor);
           if (!confirmData) {
             return [{ kind: 'card', card: errorCard('Cannot confirm who you are', 'Teams did not send your Entra identity with this message, so a stop cannot be confirmed by you alone. Use the REST API (POST .../audit/subscriptions/stop with confirm: true) instead.') }];

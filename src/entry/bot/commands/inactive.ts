@@ -1,10 +1,12 @@
 import { renderCard, type AdaptiveCardJson } from '../../../cards/render';
-import { INACTIVE_FILTERS, inactiveView, SEAT_PAGE_SIZE, type InactiveFilter } from '../../../cards/seat-views';
+import { inactiveCountsOnly } from '../../../cards/seat-list-privacy';
+import { INACTIVE_FILTERS, inactiveView, SEAT_PAGE_SIZE, type InactiveFilter, type InactiveView } from '../../../cards/seat-views';
 import type { TenantRecord } from '../../../domain/tenant';
 import type { AnalyticsReads, SeatQuery } from '../../../usecases/analytics/ports';
 import type { StatusService } from '../../../usecases/status/status-service';
 import { adminRefusalCard, type AdminCheck } from '../admin-gate';
-import type { BotCommand } from '../bot-types';
+import type { Actor, BotCommand, CommandReply } from '../bot-types';
+import { listShownHere, sendToPersonalChat, type ListPlace, type PerUserListDeps } from '../per-user-lists';
 import { errorCard } from '../error-card';
 import { tenantsNamed } from './tenant-argument';
 
@@ -15,6 +17,8 @@ export interface SeatListDeps {
   /** RECLAIM_NUDGE: the inactive card's "ask each holder first" toggle starts on. */
   askHoldersFirst?: boolean;
   now?: () => Date;
+  /** Where the lists may name people (per-user-lists.ts); without it they are shown wherever asked. */
+  lists?: PerUserListDeps;
 }
 
 /** Page buttons carry a page number; one past any real list keeps a forged number from becoming a huge OFFSET. */
@@ -43,14 +47,35 @@ export function noSuchPageCard(page: number, total: number, command: string): Ad
   );
 }
 
-/** One page of `inactive`, always read from the tenant's current analytics (a button's data only says which page). */
-export function inactivePageCard(deps: SeatListDeps, tenant: TenantRecord, filter: InactiveFilter, page: number, notice?: string): AdaptiveCardJson {
+/** One page of `inactive` as a view, or the card saying why there is none (no per-user data in either). */
+function inactivePage(deps: SeatListDeps, tenant: TenantRecord, filter: InactiveFilter, page: number, notice?: string): { view: InactiveView } | { card: AdaptiveCardJson } {
   const stored = deps.analytics.summary(tenant.id);
   const seats = stored && deps.analytics.seats(tenant.id, { ...QUERY[filter], offset: (page - 1) * SEAT_PAGE_SIZE, limit: SEAT_PAGE_SIZE });
-  if (!stored || !seats) return noAnalyticsCard(tenant.tenantName);
-  if (page > 1 && seats.rows.length === 0) return noSuchPageCard(page, seats.total, filter === 'all' ? 'inactive' : `inactive ${filter}`);
+  if (!stored || !seats) return { card: noAnalyticsCard(tenant.tenantName) };
+  if (page > 1 && seats.rows.length === 0) return { card: noSuchPageCard(page, seats.total, inactiveCommandText(filter)) };
   const now = (deps.now ?? (() => new Date()))();
-  return renderCard('inactive', inactiveView({ tenantId: tenant.id, tenantName: tenant.tenantName, filter, page, summary: stored.summary, seats, now, notice, askHoldersFirst: deps.askHoldersFirst }));
+  return { view: inactiveView({ tenantId: tenant.id, tenantName: tenant.tenantName, filter, page, summary: stored.summary, seats, now, notice, askHoldersFirst: deps.askHoldersFirst }) };
+}
+
+const inactiveCommandText = (filter: InactiveFilter): string => (filter === 'all' ? 'inactive' : `inactive ${filter}`);
+
+/** One page of `inactive`, always read from the tenant's current analytics (a button's data only says which page). */
+export function inactivePageCard(deps: SeatListDeps, tenant: TenantRecord, filter: InactiveFilter, page: number, notice?: string): AdaptiveCardJson {
+  const found = inactivePage(deps, tenant, filter, page, notice);
+  return 'card' in found ? found.card : renderCard('inactive', found.view);
+}
+
+/**
+ * The page for where it was asked: the list itself in a personal chat or the chosen approvals
+ * chat; elsewhere the counts, with the list posted to the admin's personal chat.
+ */
+export async function inactivePageFor(deps: SeatListDeps, tenant: TenantRecord, filter: InactiveFilter, page: number, place: ListPlace, actor: Actor): Promise<AdaptiveCardJson> {
+  const found = inactivePage(deps, tenant, filter, page);
+  if ('card' in found) return found.card;
+  const list = renderCard('inactive', found.view);
+  if (!deps.lists || listShownHere(deps.lists, tenant.id, place)) return list;
+  const note = await sendToPersonalChat(deps.lists, actor, [list], inactiveCommandText(filter), `the ${tenant.tenantName} inactive list`);
+  return renderCard('inactive', inactiveCountsOnly(found.view, note));
 }
 
 /** The filter word may come before or after the tenant name ("inactive certain contoso", "inactive contoso certain"). */
@@ -74,7 +99,10 @@ export function inactiveCommand(deps: SeatListDeps): BotCommand {
       const { filter, tenant } = parseInactiveArgument(request.argument);
       const named = tenantsNamed(deps.status, tenant);
       if ('hint' in named) return [{ kind: 'text', text: named.hint }];
-      return named.tenants.map((t) => ({ kind: 'card', card: inactivePageCard(deps, t, filter, 1) }));
+      const place = { personal: request.personal, replyTarget: request.replyTarget };
+      const replies: CommandReply[] = [];
+      for (const t of named.tenants) replies.push({ kind: 'card', card: await inactivePageFor(deps, t, filter, 1, place, request.actor) });
+      return replies;
     },
   };
 }
