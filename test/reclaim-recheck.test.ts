@@ -41,9 +41,15 @@ async function startRig(config: Record<string, string>, seed: number): Promise<R
 
 const room = channel();
 
+/** Idle direct seats as the first look saw them: an executed reclaim syncs the tenant, and the current list shrinks. */
+const pools = new WeakMap<Rig, Array<{ userId: string; upn: string }>>();
 function idleDirectSeats(rig: Rig): Array<{ userId: string; upn: string }> {
+  const known = pools.get(rig);
+  if (known) return known;
   const page = rig.h.app.analytics.seats(rig.tenantId, { recommendation: 'reclaim', offset: 0, limit: 500 });
-  return (page?.rows ?? []).filter((s) => s.accountEnabled && s.direct && s.groups.length === 0).map((s) => ({ userId: s.userId, upn: s.userPrincipalName }));
+  const seats = (page?.rows ?? []).filter((s) => s.accountEnabled && s.direct && s.groups.length === 0).map((s) => ({ userId: s.userId, upn: s.userPrincipalName }));
+  pools.set(rig, seats);
+  return seats;
 }
 
 async function requestAndApprove(rig: Rig, upns: string[]): Promise<string> {
@@ -68,6 +74,7 @@ describe('reclaim re-check: fresh activity from the audit log', () => {
   let rig: Rig;
   beforeAll(async () => {
     rig = await startRig({ RECLAIM_RECHECK_WAIT_MINUTES: '0.05' }, 21);
+    idleDirectSeats(rig);
   });
   afterAll(async () => {
     await rig?.h.close();
@@ -116,6 +123,10 @@ describe('reclaim re-check: fresh activity from the audit log', () => {
     // The card says how fresh it was.
     const done = await until('the done card', () => cardUpdates(rig).find((t) => t.includes('Done · 1 removed, 1 skipped')));
     expect(done).toMatch(/activity checked up to .+ UTC from the audit log/);
+    // The removal syncs the tenant at once: the idle lists and the figures follow without waiting for the schedule.
+    const listed = () => (rig.h.app.analytics.seats(rig.tenantId, { recommendation: 'reclaim', offset: 0, limit: 500 })?.rows ?? []).map((r) => r.userId);
+    await until('the removed seat to leave the idle list', () => (listed().includes(idle.userId.toLowerCase()) ? undefined : true));
+    expect(listed()).not.toContain(idle.userId.toLowerCase());
   });
 
   it('waits while the audit log query runs, says so on the card, then skips the seat rather than remove it on old evidence', async () => {

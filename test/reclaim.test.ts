@@ -31,18 +31,29 @@ describe('reclaim, RECLAIM_MODE=on', () => {
     ({ h, tenantId } = await startSyncedHarness({ data, config: { RECLAIM_MODE: 'on', ADMINS: `${ADMIN.aadObjectId},${APPROVER.aadObjectId}` }, app: { outbox: { pollIntervalMs: 50 }, logger: createLogger('silent') } }));
     connector = new ConnectorRecorder();
     serviceUrl = await connector.start();
+    idleSeats('direct');
+    idleSeats('group');
   });
   afterAll(async () => {
     await h?.close();
     await connector?.stop();
   });
 
-  /** Certain-idle seats the analytics recommend reclaiming, assigned the given way. */
+  /**
+   * Certain-idle seats the analytics recommend reclaiming, assigned the given way, as the first sync
+   * saw them: each test takes its own by index. (An executed reclaim syncs the tenant, so the current
+   * list loses the seats removed by earlier tests and its indices shift.)
+   */
+  const pool = new Map<'direct' | 'group', Array<{ userId: string; upn: string }>>();
   function idleSeats(via: 'direct' | 'group'): Array<{ userId: string; upn: string }> {
+    const known = pool.get(via);
+    if (known) return known;
     const page = h.app.analytics.seats(tenantId, { recommendation: 'reclaim', offset: 0, limit: 500 });
-    return (page?.rows ?? [])
+    const seats = (page?.rows ?? [])
       .filter((s) => s.accountEnabled && (via === 'direct' ? s.direct && s.groups.length === 0 : !s.direct && s.groups.length === 1))
       .map((s) => ({ userId: s.userId, upn: s.userPrincipalName }));
+    pool.set(via, seats);
+    return seats;
   }
 
   async function say(text: string, from: object = ADMIN): Promise<string[]> {
