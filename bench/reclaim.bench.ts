@@ -55,8 +55,12 @@ async function run(label: string, writesPerTenSeconds: number | false): Promise<
     const graph = app.licenceGraphFor(tenantId);
     const tripsBefore = graph.roundTrips();
     const started = Date.now();
-    const decided = app.reclaims.approve({ requestId: request.request.id, caller: APPROVER, removeFromGroup: [], reassign: [] }, new Date());
-    if (decided.kind !== 'done') throw new Error(`not approved: ${JSON.stringify(decided)}`);
+    // A pick is split into requests of at most SEATS_PER_REQUEST seats (each card shows every seat it approves): approve each.
+    for (const r of request.requests) {
+      const shown = request.items.filter((i) => i.requestId === r.id).map((i) => i.id);
+      const decided = app.reclaims.approve({ requestId: r.id, caller: APPROVER, shown, drop: [], removeFromGroup: [], reassign: [] }, new Date());
+      if (decided.kind !== 'done') throw new Error(`not approved: ${JSON.stringify(decided)}`);
+    }
     const open = () => app.reclaims.history({ tenantId, offset: 0, limit: 5_000 }).items.filter((i) => ['approved', 'rechecking', 'removing'].includes(i.state)).length;
     while (open() > 0) await new Promise((r) => setTimeout(r, 20));
     const wallMs = Date.now() - started;

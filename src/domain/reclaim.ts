@@ -82,7 +82,8 @@ export interface NudgeAnswerInput {
 
 export function nudgeAnswerDecision(input: NudgeAnswerInput): NudgeAnswerDecision {
   if (!input.callerAadObjectId || input.callerAadObjectId.toLowerCase() !== input.holderUserId.toLowerCase()) {
-    return { allowed: false, reason: `This question was for ${input.holderName}; only they can answer it.` };
+    // Item ids are sequential: naming the holder to whoever presses would tell a stranger who is being asked.
+    return { allowed: false, reason: 'This question was for the holder of the seat; only they can answer it.' };
   }
   if (input.state === 'kept') return { allowed: false, reason: 'You already chose to keep your seat.' };
   if (input.outcome === 'released') return { allowed: false, reason: 'You already released your seat; an approver decides next.' };
@@ -296,5 +297,35 @@ export interface ReclaimTimings {
 
 export const DEFAULT_RECLAIM_TIMINGS: ReclaimTimings = { nudgeDays: 3, keepDays: 90, undoDays: 7, expireDays: 14 };
 
-/** The most seats one request may carry: its card lists them, and one approval covers them all. */
+/** The most seats one pick (a tier, a list of holders) may name; it is split into requests of SEATS_PER_REQUEST. */
 export const MAX_SEATS_PER_REQUEST = 1_000;
+
+/**
+ * The most seats one request (one card, one approval) carries. The approver's card lists every seat
+ * with its toggles and stays under Teams' 28 KB; a larger pick becomes several requests, each with its
+ * own card and approved on its own, so an approval never acts on a seat its card did not show.
+ */
+export const SEATS_PER_REQUEST = 10;
+
+/**
+ * Approve acts only on the seats the card listed (their ids travel in the button's data): if any
+ * seat still waiting for a decision is not among them, the card is out of date and nothing is approved.
+ */
+export function approvalCovers(shown: readonly number[], undecided: readonly number[]): { covers: true } | { covers: false; unseen: number } {
+  const seen = new Set(shown);
+  const unseen = undecided.filter((id) => !seen.has(id)).length;
+  return unseen === 0 ? { covers: true } : { covers: false, unseen };
+}
+
+/**
+ * A request keeps the mode it was made in. A dry-run request is never carried out for real: once
+ * RECLAIM_MODE is `on` it cannot be approved, and a fresh request (with fresh evidence) is needed.
+ * With RECLAIM_MODE=off nothing is approved.
+ */
+export function modeRefusal(requestMode: Exclude<ReclaimMode, 'off'>, current: ReclaimMode): string | null {
+  if (current === 'off') return 'Reclaims are off now (RECLAIM_MODE=off): nothing can be approved.';
+  if (requestMode === 'dry-run' && current === 'on') {
+    return 'This request was made as a dry run, and RECLAIM_MODE is now on: approving it would remove seats nobody approved for real. Reject it and ask again (a new request).';
+  }
+  return null;
+}

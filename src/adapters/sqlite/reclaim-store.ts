@@ -167,7 +167,7 @@ const OPEN_SQL = OPEN_STATES.map((s) => `'${s}'`).join(', ');
 export class SqliteReclaimStore implements ReclaimStore {
   constructor(private readonly db: Db) {}
 
-  create(input: NewReclaimRequest, now: Date): { request: ReclaimRequest; items: ReclaimItem[]; alreadyOpen: NewReclaimItem[] } {
+  create(input: NewReclaimRequest, now: Date): { request: ReclaimRequest | undefined; items: ReclaimItem[]; alreadyOpen: NewReclaimItem[] } {
     const at = now.toISOString();
     const id = randomUUID();
     const alreadyOpen: NewReclaimItem[] = [];
@@ -227,8 +227,10 @@ export class SqliteReclaimStore implements ReclaimStore {
         itemIds.push(itemId);
         transition.run(itemId, id, at, input.requestedBy.aadObjectId, input.requestedBy.name, `Requested from ${input.source.replace('_', ' ')}.`);
       }
+      // Every seat was already in an open request: no empty request is left behind.
+      if (itemIds.length === 0) prepared(this.db, 'DELETE FROM reclaim_requests WHERE id = ?').run(id);
     })();
-    return { request: this.request(id) as ReclaimRequest, items: this.items(id), alreadyOpen };
+    return { request: itemIds.length === 0 ? undefined : this.request(id), items: this.items(id), alreadyOpen };
   }
 
   request(id: string): ReclaimRequest | undefined {
@@ -290,6 +292,21 @@ export class SqliteReclaimStore implements ReclaimStore {
 
   setCard(requestId: string, activityId: string): void {
     prepared(this.db, 'UPDATE reclaim_requests SET card_activity_id = ? WHERE id = ?').run(activityId, requestId);
+  }
+
+  moveCard(requestId: string, target: ConversationTarget): void {
+    prepared(this.db, 'UPDATE reclaim_requests SET approvals_target = ?, card_activity_id = NULL, version = version + 1 WHERE id = ?').run(JSON.stringify(target), requestId);
+  }
+
+  undecided(tenantId: string): string[] {
+    return prepared(
+      this.db,
+      `SELECT r.id FROM reclaim_requests r WHERE r.tenant_id = ? AND r.decision IS NULL
+         AND EXISTS (SELECT 1 FROM reclaim_items i WHERE i.request_id = r.id AND i.state IN ('requested', 'nudged'))
+       ORDER BY r.requested_at, r.id`,
+    )
+      .pluck()
+      .all(tenantId) as string[];
   }
 
   history(query: ReclaimHistoryQuery): { total: number; items: Array<ReclaimItem & { transitions: ReclaimTransition[] }> } {

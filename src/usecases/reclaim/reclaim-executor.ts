@@ -1,6 +1,6 @@
 import { recheckVerdict, type HolderNow } from '../../domain/reclaim';
 import { PermanentError, RetryableError } from '../outbox/job-errors';
-import { SYSTEM_ACTOR, type ChangeOutcome, type ItemMove, type LicenceChange, type LicenceGraph, type NewerActivityReads, type ReclaimItem, type ReclaimRequest, type ReclaimStore } from './ports';
+import { SYSTEM_ACTOR, type ChangeOutcome, type ReclaimActor, type ItemMove, type LicenceChange, type LicenceGraph, type NewerActivityReads, type ReclaimItem, type ReclaimRequest, type ReclaimStore } from './ports';
 
 /**
  * The points between the executor's steps, in order. Each step's effect is recorded before the
@@ -298,8 +298,12 @@ export class ReclaimExecutor {
     };
   }
 
-  /** Gives a removed seat back: the same SKU with the same disabled plans, or the group membership. */
-  async undo(itemId: number, signal?: AbortSignal): Promise<void> {
+  /**
+   * Gives a removed seat back: the same SKU with the same disabled plans, or the group membership.
+   * `by` is whoever asked (the approver who pressed Undo, or the REST API): the trail and the
+   * item's stateReason name them, so the card says what happened last, not "Licence removed."
+   */
+  async undo(itemId: number, by: ReclaimActor, signal?: AbortSignal): Promise<void> {
     const { store } = this.deps;
     const item = store.item(itemId);
     if (!item || item.state !== 'removed') return;
@@ -318,7 +322,8 @@ export class ReclaimExecutor {
     const outcome = back ? ({ ok: true } as const) : (await graph.apply([change], { signal })).get('undo');
     const at = this.now();
     if (outcome?.ok) {
-      store.move([{ itemId, from: ['removed'], to: 'undone', actor: SYSTEM_ACTOR, reason: 'The seat was given back (undo).', patch: { undoError: null } }], at);
+      const why = `Given back by ${by.name ?? 'an approver'} (undo) on ${at.toISOString().slice(0, 16).replace('T', ' ')} UTC.`;
+      store.move([{ itemId, from: ['removed'], to: 'undone', actor: by, reason: why, patch: { undoError: null, stateReason: why } }], at);
     } else if (outcome && outcome.meaning === 'retry_later') {
       throw new RetryableError('Microsoft Graph throttled the undo; it is tried again after its Retry-After.', outcome.retryAfterSeconds ? { retryAfter: outcome.retryAfterSeconds } : {});
     } else {
@@ -328,7 +333,7 @@ export class ReclaimExecutor {
           : outcome?.meaning === 'user_gone'
             ? 'The user no longer exists, so the seat cannot be given back.'
             : `Graph refused to give the seat back (${outcome ? `${outcome.status} ${outcome.code}: ${outcome.message}` : 'no answer'}).`;
-      store.move([{ itemId, from: ['removed'], to: 'removed', actor: SYSTEM_ACTOR, reason: why, patch: { undoError: why } }], at);
+      store.move([{ itemId, from: ['removed'], to: 'removed', actor: by, reason: why, patch: { undoError: why } }], at);
     }
     this.deps.onChange(item.requestId);
   }

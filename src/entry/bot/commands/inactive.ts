@@ -44,7 +44,7 @@ export function noSuchPageCard(page: number, total: number, command: string): Ad
 }
 
 /** One page of `inactive`, always read from the tenant's current analytics (a button's data only says which page). */
-export function inactivePageCard(deps: SeatListDeps, tenant: TenantRecord, filter: InactiveFilter, page: number, notice?: string): AdaptiveCardJson {
+export function inactivePageCard(deps: SeatListDeps, tenant: TenantRecord, filter: InactiveFilter, page: number, notice?: { text: string; error: boolean }): AdaptiveCardJson {
   const stored = deps.analytics.summary(tenant.id);
   const seats = stored && deps.analytics.seats(tenant.id, { ...QUERY[filter], offset: (page - 1) * SEAT_PAGE_SIZE, limit: SEAT_PAGE_SIZE });
   if (!stored || !seats) return noAnalyticsCard(tenant.tenantName);
