@@ -6,6 +6,8 @@ import { startSyncedHarness, TEST_API_KEY, type Harness } from './helpers/harnes
 import { ADMIN, cardAction, channel, message, post } from './helpers/teams-activities';
 import type { ReclaimItem } from '../src/usecases/reclaim/ports';
 import type { ReclaimMode } from '../src/domain/reclaim';
+import type { GraphUser } from '../demo-tenant/model';
+import { SKU } from '../demo-tenant/constants';
 import { createLogger } from '../src/adapters/logging/logger';
 
 /**
@@ -269,5 +271,48 @@ describe('reclaim approval cards', () => {
     expect(text).toContain(`${b.upn}: already in another open request`);
     await press('reclaim.reject', { requestId: open }, APPROVER);
     await press('reclaim.reject', { requestId: latest().requestId }, APPROVER);
+  });
+
+  it('a seat held directly and through a group shows both paths, offers the group choice, and with it removes (and undoes) both', async () => {
+    const copilot = SKU.COPILOT.toLowerCase();
+    const groupSeats = (h.app.analytics.seats(tenantId, { recommendation: 'reclaim', offset: 0, limit: 500 })?.rows ?? []).filter(
+      (s) => s.accountEnabled && !s.direct && s.groups.length === 1 && h.app.reclaims.history({ tenantId, user: s.userId, offset: 0, limit: 1 }).total === 0,
+    );
+    const [both, skipped] = groupSeats;
+    expect(skipped).toBeDefined();
+    // Someone also assigns the licence directly to these two holders; the next sync sees both paths.
+    for (const seat of [both, skipped]) {
+      const user = h.demo.server.data.users.find((u) => u.id === seat.userId) as GraphUser;
+      const viaGroup = user.licenseAssignmentStates.find((x) => x.skuId.toLowerCase() === copilot);
+      user.licenseAssignmentStates.push({ ...(viaGroup as NonNullable<typeof viaGroup>), assignedByGroup: null, disabledPlans: [] });
+    }
+    expect((await h.app.sync.request(tenantId, 'test').done).status).toBe('success');
+    for (const seat of [both, skipped]) expect(holdsCopilot(h.demo.server.data, seat.userId)).toHaveLength(2);
+
+    await say(`reclaim ${both.userPrincipalName}, ${skipped.userPrincipalName}`);
+    const requestId = latest().requestId;
+    const items = itemsOf(requestId);
+    const itemBoth = items.find((i) => i.userId === both.userId.toLowerCase()) as ReclaimItem;
+    const view = await press('reclaim.view', { requestId }, APPROVER);
+    expect(cardText(view)).toContain(`direct assignment and via group ${both.groups[0].displayName}`);
+    expect(cardText(view)).toContain('and remove the direct assignment');
+    expect(JSON.stringify(view).match(/"group:\d+"/g)).toHaveLength(2);
+
+    await approve(requestId, { [`group:${itemBoth.id}`]: 'true' });
+    await until('both decided', () => (itemsOf(requestId).every((i) => ['removed', 'skipped', 'failed'].includes(i.state)) ? true : undefined));
+    const done = itemsOf(requestId);
+    const removed = done.find((i) => i.id === itemBoth.id) as ReclaimItem;
+    expect(removed.state).toBe('removed');
+    expect(removed.stateReason).toContain('and the direct assignment removed');
+    expect(holdsCopilot(h.demo.server.data, both.userId)).toEqual([]);
+    const notChosen = done.find((i) => i.id !== itemBoth.id) as ReclaimItem;
+    expect(notChosen.skipCode).toBe('group_inherited');
+    expect(notChosen.stateReason).toContain('assigned directly and by the group');
+    expect(holdsCopilot(h.demo.server.data, skipped.userId)).toHaveLength(2);
+
+    // Undo gives both back: the group membership and the direct licence.
+    await press('reclaim.undo', { itemId: itemBoth.id }, APPROVER);
+    await until('the undo', () => itemsOf(requestId).find((i) => i.id === itemBoth.id && i.state === 'undone'));
+    expect(holdsCopilot(h.demo.server.data, both.userId).map((a) => a.groupId).sort()).toEqual([both.groups[0].groupId, null].sort());
   });
 });

@@ -1,4 +1,4 @@
-import { holderPhase, SEATS_PER_REQUEST, UNDECIDED_STATES, undoable, type ReclaimState } from '../domain/reclaim';
+import { assignmentText, holderPhase, SEATS_PER_REQUEST, UNDECIDED_STATES, undoable, type ReclaimState } from '../domain/reclaim';
 import { productName } from '../domain/product-names';
 import { formatMoney } from '../domain/seat-savings';
 import type { NudgeView, ReclaimView } from '../usecases/reclaim/reclaim-api';
@@ -182,7 +182,7 @@ export function reclaimRequestView(view: ReclaimView, now: Date, audience: 'ever
   const undecided = (item: ReclaimItem) => UNDECIDED_STATES.includes(item.state);
   const rows = shown.map((item): ReclaimRowView => {
     const [stateText, stateColor] = stateOf(item);
-    const via = item.assignment.via === 'group' ? `via group ${item.assignment.groupName ?? item.assignment.groupId}` : 'direct assignment';
+    const via = assignmentText(item.assignment);
     const money = item.monthlySaving === null ? 'no price set' : `${formatMoney(item.monthlySaving, item.currency)}/month`;
     const name = item.displayName ?? item.userPrincipalName;
     return {
@@ -195,7 +195,12 @@ export function reclaimRequestView(view: ReclaimView, now: Date, audience: 'ever
       outcomeText: outcomeText(item, now),
       groupToggle: rights.canDecide && item.assignment.via === 'group' && undecided(item),
       groupToggleId: `group:${item.id}`,
-      groupToggleText: item.assignment.via === 'group' ? `Remove ${name} from the group ${item.assignment.groupName ?? item.assignment.groupId} (this also removes everything else the group gives)` : '',
+      groupToggleText:
+        item.assignment.via === 'group'
+          ? item.assignment.alsoDirect
+            ? `Remove ${name} from the group ${item.assignment.groupName ?? item.assignment.groupId} and remove the direct assignment (both are needed to free the seat; leaving the group also removes everything else it gives)`
+            : `Remove ${name} from the group ${item.assignment.groupName ?? item.assignment.groupId} (this also removes everything else the group gives)`
+          : '',
       reassignText: reassignText(item),
       giveToggle: rights.canDecide && item.reassignTo !== null && undecided(item),
       giveToggleId: `give:${item.id}`,

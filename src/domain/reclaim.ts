@@ -146,8 +146,19 @@ export const SKIP_CODES = [
 ] as const;
 export type SkipCode = (typeof SKIP_CODES)[number];
 
-/** How the seat is assigned, as read at request time and again at the re-check. */
-export type SeatAssignment = { via: 'direct' } | { via: 'group'; groupId: string; groupName: string | null };
+/**
+ * How the seat is assigned, as read at request time and again at the re-check. `alsoDirect`: the
+ * user holds the licence directly as well as through the group; freeing the seat then takes both
+ * (the direct assignment and the group membership), and only with the approver's "remove from group".
+ */
+export type SeatAssignment = { via: 'direct' } | { via: 'group'; groupId: string; groupName: string | null; alsoDirect?: boolean };
+
+/** The assignment paths of a seat in words, for the card ("direct assignment and via group Sales"). */
+export function assignmentText(assignment: SeatAssignment): string {
+  if (assignment.via === 'direct') return 'direct assignment';
+  const group = `via group ${assignment.groupName ?? assignment.groupId}`;
+  return assignment.alsoDirect ? `direct assignment and ${group}` : group;
+}
 
 /** What the request showed the approver: the seat's evidence, frozen at request time. */
 export interface ReclaimEvidence {
@@ -197,7 +208,7 @@ export interface RecheckInput {
 }
 
 export type RecheckVerdict =
-  | { go: true; action: 'remove_direct' | 'remove_from_group'; groupId: string | null; disabledPlans: string[] }
+  | { go: true; action: 'remove_direct' | 'remove_from_group' | 'remove_direct_and_group'; groupId: string | null; disabledPlans: string[] }
   | { go: false; code: Exclude<SkipCode, 'dry_run'>; reason: string };
 
 /**
@@ -231,17 +242,23 @@ export function recheckVerdict(input: RecheckInput): RecheckVerdict {
     return { go: true, action: 'remove_direct', groupId: null, disabledPlans: direct.disabledPlans };
   }
   const mine = groups.find((g) => g.groupId?.toLowerCase() === assignment.groupId.toLowerCase());
-  if (!mine) return { go: false, code: 'assignment_changed', reason: `The group ${assignment.groupName ?? assignment.groupId} no longer assigns this licence to the user.` };
-  if (direct || groups.length > 1) {
+  const groupName = assignment.groupName ?? assignment.groupId;
+  if (!mine) return { go: false, code: 'assignment_changed', reason: `The group ${groupName} no longer assigns this licence to the user.` };
+  // Known at the request: direct and this group. Anything beyond what the approver saw is a change.
+  if ((direct && !assignment.alsoDirect) || groups.length > 1) {
     return { go: false, code: 'assignment_changed', reason: 'The licence is now also assigned directly or by another group: removing the user from one group would not free the seat.' };
   }
   if (!input.removeFromGroup) {
     return {
       go: false,
       code: 'group_inherited',
-      reason: `The licence comes from the group ${assignment.groupName ?? assignment.groupId}, and Graph cannot remove it from the user directly. Approve with "remove from group", or remove them from the group in Entra.`,
+      reason: assignment.alsoDirect
+        ? `The licence is assigned directly and by the group ${groupName}: removing only the direct assignment would not free the seat. Approve with "remove from group" (both are removed), or remove them from the group in Entra.`
+        : `The licence comes from the group ${groupName}, and Graph cannot remove it from the user directly. Approve with "remove from group", or remove them from the group in Entra.`,
     };
   }
+  // Still direct too: both go; the direct assignment's disabled plans are what Undo assigns back.
+  if (direct) return { go: true, action: 'remove_direct_and_group', groupId: assignment.groupId, disabledPlans: direct.disabledPlans };
   return { go: true, action: 'remove_from_group', groupId: assignment.groupId, disabledPlans: mine.disabledPlans };
 }
 

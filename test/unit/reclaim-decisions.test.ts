@@ -61,6 +61,8 @@ describe('recheckVerdict: never remove on stale evidence', () => {
     ['group no longer assigns', input({ assignment: G, removeFromGroup: true, now: found([{ groupId: 'G2' }]) }), 'assignment_changed'],
     ['group plus direct now', input({ assignment: G, removeFromGroup: true, now: found([{ groupId: 'g1' }, { groupId: null }]) }), 'assignment_changed'],
     ['group seat, remove-from-group not chosen', input({ assignment: G, now: found([{ groupId: 'G1' }]) }), 'group_inherited'],
+    ['direct and group known at the request, remove-from-group not chosen', input({ assignment: { ...G, alsoDirect: true }, now: found([{ groupId: null }, { groupId: 'G1' }]) }), 'group_inherited'],
+    ['direct and group known at the request, another group now too', input({ assignment: { ...G, alsoDirect: true }, removeFromGroup: true, now: found([{ groupId: null }, { groupId: 'G1' }, { groupId: 'G2' }]) }), 'assignment_changed'],
   ])('%s → skipped (%s)', (_name, given, code) => {
     const verdict = recheckVerdict(given);
     expect(verdict.go).toBe(false);
@@ -84,6 +86,17 @@ describe('recheckVerdict: never remove on stale evidence', () => {
 
   it('removes a group seat by membership only when the approver chose it (group ids compared case-insensitively)', () => {
     expect(recheckVerdict(input({ assignment: G, removeFromGroup: true, now: found([{ groupId: 'g1', disabledPlans: ['x'] }]) }))).toEqual({ go: true, action: 'remove_from_group', groupId: 'G1', disabledPlans: ['x'] });
+  });
+});
+
+describe('recheckVerdict: a seat held directly and through a group', () => {
+  it('removes both when the approver chose "remove from group", keeping the direct assignment\'s disabled plans for undo', () => {
+    expect(
+      recheckVerdict(input({ assignment: { ...G, alsoDirect: true }, removeFromGroup: true, now: found([{ groupId: null, disabledPlans: ['d'] }, { groupId: 'g1', disabledPlans: ['x'] }]) })),
+    ).toEqual({ go: true, action: 'remove_direct_and_group', groupId: 'G1', disabledPlans: ['d'] });
+  });
+  it('only the group is left (the direct assignment went meanwhile): removing from the group frees it', () => {
+    expect(recheckVerdict(input({ assignment: { ...G, alsoDirect: true }, removeFromGroup: true, now: found([{ groupId: 'G1', disabledPlans: [] }]) }))).toMatchObject({ go: true, action: 'remove_from_group' });
   });
 });
 

@@ -718,4 +718,12 @@ export const migrations: Migration[] = [
       CREATE INDEX reclaim_items_offered ON reclaim_items (tenant_id, state, id) WHERE reassign_to IS NOT NULL;
     `,
   },
+  {
+    version: 14,
+    name: 'reclaim: a group seat the user also holds directly',
+    sql: `
+      -- 1: the licence is assigned directly as well as by the item's group; approving with "remove from group" removes both.
+      ALTER TABLE reclaim_items ADD COLUMN also_direct INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

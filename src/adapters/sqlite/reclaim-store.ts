@@ -47,6 +47,7 @@ interface ItemRow {
   assigned_via: 'direct' | 'group';
   group_id: string | null;
   group_name: string | null;
+  also_direct: number;
   evidence: string;
   monthly_saving: number | null;
   currency: string;
@@ -107,7 +108,7 @@ const toItem = (r: ItemRow): ReclaimItem => ({
   displayName: r.display_name,
   skuId: r.sku_id,
   skuName: r.sku_name,
-  assignment: r.assigned_via === 'group' ? { via: 'group', groupId: r.group_id ?? '', groupName: r.group_name } : { via: 'direct' },
+  assignment: r.assigned_via === 'group' ? { via: 'group', groupId: r.group_id ?? '', groupName: r.group_name, alsoDirect: r.also_direct === 1 } : { via: 'direct' },
   evidence: JSON.parse(r.evidence) as ReclaimEvidence,
   monthlySaving: r.monthly_saving,
   currency: r.currency,
@@ -193,9 +194,9 @@ export class SqliteReclaimStore implements ReclaimStore {
       const openNow = prepared(this.db, `SELECT 1 FROM reclaim_items WHERE tenant_id = ? AND user_id = ? AND sku_id = ? AND state IN (${OPEN_SQL}) LIMIT 1`);
       const insert = prepared(
         this.db,
-        `INSERT INTO reclaim_items (request_id, tenant_id, user_id, user_principal_name, display_name, sku_id, sku_name, assigned_via, group_id, group_name,
+        `INSERT INTO reclaim_items (request_id, tenant_id, user_id, user_principal_name, display_name, sku_id, sku_name, assigned_via, group_id, group_name, also_direct,
            evidence, monthly_saving, currency, state, nudge_outcome, reassign_to, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'requested', ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'requested', ?, ?, ?)`,
       );
       const transition = prepared(this.db, `INSERT INTO reclaim_transitions (item_id, request_id, from_state, to_state, at, actor_id, actor_name, reason) VALUES (?, ?, NULL, 'requested', ?, ?, ?, ?)`);
       for (const item of input.items) {
@@ -215,6 +216,7 @@ export class SqliteReclaimStore implements ReclaimStore {
           item.assignment.via,
           group?.groupId ?? null,
           group?.groupName ?? null,
+          group?.alsoDirect ? 1 : 0,
           JSON.stringify(item.evidence),
           item.monthlySaving,
           item.currency,

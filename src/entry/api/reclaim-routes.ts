@@ -36,6 +36,7 @@ function itemJson(item: ReclaimItem & { transitions: ReclaimTransition[] }) {
     assigned_via: item.assignment.via,
     group_id: item.assignment.via === 'group' ? item.assignment.groupId : null,
     group_name: item.assignment.via === 'group' ? item.assignment.groupName : null,
+    also_direct: item.assignment.via === 'group' && item.assignment.alsoDirect === true,
     remove_from_group: item.removeFromGroup,
     evidence: {
       last_activity_date: item.evidence.lastActivityDate,

@@ -158,7 +158,8 @@ export class ReclaimService implements ReclaimApi {
         displayName: seat.displayName,
         skuId: seat.skuId.toLowerCase(),
         skuName: seat.skuPartNumber,
-        assignment: seat.direct || !group ? { via: 'direct' } : { via: 'group', groupId: group.groupId, groupName: group.displayName },
+        // Direct and through a group: recorded as the group seat it is, with the direct assignment too, so the card shows both and offers the group choice.
+        assignment: !group ? { via: 'direct' } : { via: 'group', groupId: group.groupId, groupName: group.displayName, alsoDirect: seat.direct },
         evidence: {
           lastActivityDate: seat.lastActivityDate,
           lastActivitySource: seat.lastActivitySource,
