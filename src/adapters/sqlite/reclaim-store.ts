@@ -292,8 +292,8 @@ export class SqliteReclaimStore implements ReclaimStore {
     );
   }
 
-  setCard(requestId: string, activityId: string): void {
-    prepared(this.db, 'UPDATE reclaim_requests SET card_activity_id = ? WHERE id = ?').run(activityId, requestId);
+  setCard(requestId: string, activityId: string, target: ConversationTarget): void {
+    prepared(this.db, 'UPDATE reclaim_requests SET card_activity_id = ? WHERE id = ? AND approvals_target = ?').run(activityId, requestId, JSON.stringify(target));
   }
 
   moveCard(requestId: string, target: ConversationTarget): void {

@@ -170,7 +170,8 @@ export interface ReclaimStore {
   move(moves: ItemMove[], now: Date): { moved: number[] };
   /** Records the request's decision once: false when it was already decided (the loser of two approvers). */
   decide(requestId: string, decision: 'approved' | 'rejected', by: ReclaimActor, now: Date): boolean;
-  setCard(requestId: string, activityId: string): void;
+  /** The card was posted in `target`: recorded only if the request's card still goes there (`reclaim pending` may have moved it meanwhile). */
+  setCard(requestId: string, activityId: string, target: ConversationTarget): void;
   /** `reclaim pending`: the card is posted again in `target` (the old message is no longer followed). */
   moveCard(requestId: string, target: ConversationTarget): void;
   /** Requests of the tenant nobody has decided yet, oldest first. */

@@ -487,6 +487,6 @@ export class ReclaimService implements ReclaimApi {
       return;
     }
     const posted = await this.deps.messenger.postCard(view.request.approvalsTarget, card, what);
-    this.deps.store.setCard(requestId, posted.activityId);
+    this.deps.store.setCard(requestId, posted.activityId, view.request.approvalsTarget);
   }
 }
