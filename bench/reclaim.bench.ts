@@ -73,7 +73,7 @@ async function run(label: string, writesPerTenSeconds: number | false): Promise<
     const floorS = writesPerTenSeconds === false ? 0 : Math.max(0, (removed - writesPerTenSeconds) / (writesPerTenSeconds / 10));
     console.log(`\n${label}`);
     console.log(`  seats approved:                 ${items} (removed ${removed}; not removed: ${[...skipped].map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}; still holding after removal: ${stillHolding})`);
-    console.log(`  Graph round-trips:              ${trips} (target ≤ 55: re-check reads of 15 users per request, removals, 20 requests per $batch, plus retry rounds)`);
+    console.log(`  Graph round-trips:              ${trips} (target ≤ 2 per request of at most 10 seats, ${Math.ceil(items / 10) * 2} here: one re-check read and one $batch of removals each, plus retry rounds)`);
     console.log(`  wall time, approve → all done:  ${(wallMs / 1000).toFixed(2)} s`);
     console.log(`  rate-limit floor:               ${floorS.toFixed(2)} s (${writesPerTenSeconds === false ? 'no write budget' : `${writesPerTenSeconds} writes per 10 s`})`);
   } finally {
