@@ -250,6 +250,13 @@ describe('reclaim approval cards', () => {
     expect((await fetch(url('x'), { method: 'POST', headers: auth })).status).toBe(400);
     const refused = await fetch(url(items[1].id), { method: 'POST' });
     expect(refused.status).toBe(401);
+
+    // `reclaim history <upn>` says how to give a still-removed seat back.
+    const third = items[2];
+    connector.clear();
+    await post(h.app.url, { ...message(serviceUrl, room, `reclaim history ${third.userPrincipalName}`), from: APPROVER });
+    await connector.waitFor((m) => m.some((a) => (a.activity.attachments?.length ?? 0) > 0));
+    expect(cardText(connector.messages()[0].activity.attachments?.[0]?.content)).toContain(`reclaim undo ${third.userPrincipalName}`);
   });
 
   it('Request reclaim with nothing ticked keeps the inactive page, with an error line; a partial pick says what was left out and why; tick-boxes show the UPN', async () => {

@@ -279,6 +279,8 @@ export function reclaimHistoryView(input: {
   user: string | undefined;
   total: number;
   items: Array<ReclaimItem & { transitions: ReclaimTransition[] }>;
+  /** To say which removed seats can still be given back; absent: not said. */
+  now?: Date;
 }): ReclaimHistoryView {
   return {
     title: `${input.tenantName} · reclaim history${input.user ? ` of ${input.user}` : ''}`,
@@ -290,7 +292,8 @@ export function reclaimHistoryView(input: {
         name: item.displayName ?? item.userPrincipalName,
         stateText,
         stateColor,
-        seatText: `${item.userPrincipalName} · ${item.skuName}`,
+        // Written with the real UPN: a placeholder like <upn> would vanish when the card renders.
+        seatText: `${item.userPrincipalName} · ${item.skuName}${input.now && item.undoUntil && undoable(item, input.now) ? ` · can be given back until ${utcText(item.undoUntil)}: type **reclaim undo ${item.userPrincipalName}**` : ''}`,
         trailText: item.transitions
           .slice(-6)
           .map((t) => `${utcText(t.at)}: ${t.from ?? 'new'} → ${t.to} by ${t.actor.name ?? 'Seat Steward'}${t.reason ? ` (${t.reason})` : ''}`)

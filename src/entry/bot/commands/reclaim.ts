@@ -92,7 +92,7 @@ function overview(deps: ReclaimCommandDeps): string {
 function history(deps: ReclaimCommandDeps, user: string): CommandReply[] {
   const cards: CommandReply[] = deps.status.list().map((tenant) => {
     const found = deps.reclaims.history({ tenantId: tenant.id, user: user === '' ? undefined : user, offset: 0, limit: HISTORY_ROWS });
-    return { kind: 'card', card: renderCard('reclaim-history', reclaimHistoryView({ tenantName: tenant.tenantName, user: user === '' ? undefined : user, total: found.total, items: found.items })) };
+    return { kind: 'card', card: renderCard('reclaim-history', reclaimHistoryView({ tenantName: tenant.tenantName, user: user === '' ? undefined : user, total: found.total, items: found.items, now: (deps.now ?? (() => new Date()))() })) };
   });
   return cards.length > 0 ? cards : [{ kind: 'text', text: 'No tenant is connected yet.' }];
 }
