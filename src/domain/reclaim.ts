@@ -335,14 +335,18 @@ export function approvalCovers(shown: readonly number[], undecided: readonly num
 }
 
 /**
- * A request keeps the mode it was made in. A dry-run request is never carried out for real: once
- * RECLAIM_MODE is `on` it cannot be approved, and a fresh request (with fresh evidence) is needed.
- * With RECLAIM_MODE=off nothing is approved.
+ * A request is approved only in the mode it was made in. A dry-run request is never carried out for
+ * real: once RECLAIM_MODE is `on` it cannot be approved, and a fresh request (with fresh evidence) is
+ * needed. The other way round too: an admin who set RECLAIM_MODE back to dry-run wants nothing
+ * removed. With RECLAIM_MODE=off nothing is approved.
  */
 export function modeRefusal(requestMode: Exclude<ReclaimMode, 'off'>, current: ReclaimMode): string | null {
   if (current === 'off') return 'Reclaims are off now (RECLAIM_MODE=off): nothing can be approved.';
   if (requestMode === 'dry-run' && current === 'on') {
     return 'This request was made as a dry run, and RECLAIM_MODE is now on: approving it would remove seats nobody approved for real. Reject it and ask again (a new request).';
+  }
+  if (requestMode === 'on' && current === 'dry-run') {
+    return 'This request was made with RECLAIM_MODE=on, and the mode is now dry-run: approving it would still remove seats. Reject it, or set RECLAIM_MODE=on again.';
   }
   return null;
 }

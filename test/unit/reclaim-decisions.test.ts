@@ -11,6 +11,8 @@ import {
   RECLAIM_STATES,
   RECLAIM_TRANSITIONS,
   recheckVerdict,
+  modeRefusal,
+  approvalCovers,
   type HolderNow,
   type RecheckInput,
   type ReclaimEvidence,
@@ -97,6 +99,25 @@ describe('recheckVerdict: a seat held directly and through a group', () => {
   });
   it('only the group is left (the direct assignment went meanwhile): removing from the group frees it', () => {
     expect(recheckVerdict(input({ assignment: { ...G, alsoDirect: true }, removeFromGroup: true, now: found([{ groupId: 'G1', disabledPlans: [] }]) }))).toMatchObject({ go: true, action: 'remove_from_group' });
+  });
+});
+
+describe('a request is approved only in the mode it was made in, and only on the seats its card listed', () => {
+  it.each([
+    ['dry-run', 'dry-run', null],
+    ['on', 'on', null],
+    ['dry-run', 'on', 'made as a dry run'],
+    ['on', 'dry-run', 'the mode is now dry-run'],
+    ['on', 'off', 'RECLAIM_MODE=off'],
+  ] as const)('made in %s, mode now %s', (made, now, refusal) => {
+    const answer = modeRefusal(made, now);
+    if (refusal === null) expect(answer).toBeNull();
+    else expect(answer).toContain(refusal);
+  });
+  it('approvalCovers: every waiting seat must be on the card', () => {
+    expect(approvalCovers([1, 2, 3], [1, 2])).toEqual({ covers: true });
+    expect(approvalCovers([1], [1, 2, 5])).toEqual({ covers: false, unseen: 2 });
+    expect(approvalCovers([], [])).toEqual({ covers: true });
   });
 });
 
