@@ -451,6 +451,9 @@ describe.skipIf(NO_CHROMIUM)('licence reclaim in the Agents Playground', () => {
     await give.waitFor({ state: 'visible', timeout: WAIT });
     await give.click();
     await cardC.getByRole('button', { name: 'Approve and remove' }).click();
+    // The card in the chat is everyone's (no names): it says a seat was given; Review shows to whom.
+    await expect.poll(() => cardC.innerText(), { timeout: WAIT }).toMatch(/given to a candidate/);
+    await cardC.getByRole('button', { name: 'Review' }).click();
     await expect.poll(() => cardC.innerText(), { timeout: WAIT }).toMatch(/Given to /);
     const given = h.app.reclaims.history({ tenantId: t.id, user: thirdSeat.userId, offset: 0, limit: 1 }).items[0];
     expect(given?.reassignState).toBe('assigned');
@@ -461,8 +464,10 @@ describe.skipIf(NO_CHROMIUM)('licence reclaim in the Agents Playground', () => {
     // The other admin approves Alex's request without "remove from group": skipped, with the reason, in place.
     const res = await post(h.app.url, { ...cardAction(ref.serviceUrl, conversation, 'reclaim.approve', { requestId: target.requestId, seats: String(target.id) }), from: OTHER });
     expect(res.status).toBe(200);
-    await expect.poll(() => cardA.innerText(), { timeout: WAIT }).toMatch(/Skipped/);
-    expect(await cardA.innerText()).toMatch(/inherited from a group|comes from the group/);
+    await expect.poll(() => cardA.innerText(), { timeout: WAIT }).toMatch(/1 skipped/);
+    // The reason is on the seat's row, in the requester's view.
+    await cardA.getByRole('button', { name: 'Review' }).click();
+    await expect.poll(() => cardA.innerText(), { timeout: WAIT }).toMatch(/inherited from a group|comes from the group/);
     await shoot(cardA, 'reclaim-skipped.png');
   });
 });
