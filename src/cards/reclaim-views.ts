@@ -180,6 +180,7 @@ export function reclaimRequestView(view: ReclaimView, now: Date, audience: 'ever
   const at = Math.min(Math.max(1, page), pages);
   const shown = seesSeats ? items.slice((at - 1) * RECLAIM_CARD_ROWS, at * RECLAIM_CARD_ROWS) : [];
   const undecided = (item: ReclaimItem) => UNDECIDED_STATES.includes(item.state);
+  const waiting = items.filter(undecided);
   const rows = shown.map((item): ReclaimRowView => {
     const [stateText, stateColor] = stateOf(item);
     const via = assignmentText(item.assignment);
@@ -205,7 +206,8 @@ export function reclaimRequestView(view: ReclaimView, now: Date, audience: 'ever
       giveToggle: rights.canDecide && item.reassignTo !== null && undecided(item),
       giveToggleId: `give:${item.id}`,
       giveToggleText: item.reassignTo ? `Reclaim and give to ${item.reassignTo.displayName ?? item.reassignTo.userPrincipalName} (${item.reassignTo.userPrincipalName})` : '',
-      dropToggle: rights.canDecide && undecided(item),
+      // Leaving out the only seat is a rejection: Reject says it.
+      dropToggle: rights.canDecide && undecided(item) && waiting.length > 1,
       dropToggleId: `drop:${item.id}`,
       dropToggleText: `Leave ${name}'s seat out (it stays; the rest are approved)`,
       undoable: rights.canUndo && request.mode === 'on' && undoable(item, now),
@@ -213,7 +215,6 @@ export function reclaimRequestView(view: ReclaimView, now: Date, audience: 'ever
       undoData: { itemId: item.id, page: at },
     };
   });
-  const waiting = items.filter(undecided);
   const waitingShown = shown.filter(undecided);
   const allWaitingShown = waiting.length > 0 && waitingShown.length === waiting.length;
   const canDecide = audience === 'viewer' && rights.canDecide && seesSeats;
