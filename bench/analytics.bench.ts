@@ -131,6 +131,7 @@ async function appProcess(): Promise<void> {
       data: generateDemoTenant({ users: 0 }),
       faults: new FaultInjector(),
       requests: [],
+      auditQueries: () => [],
       setData: () => {
         throw new Error('the benchmark demo tenant runs in another process');
       },

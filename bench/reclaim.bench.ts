@@ -55,8 +55,12 @@ async function run(label: string, writesPerTenSeconds: number | false): Promise<
     const graph = app.licenceGraphFor(tenantId);
     const tripsBefore = graph.roundTrips();
     const started = Date.now();
-    const decided = app.reclaims.approve({ requestId: request.request.id, caller: APPROVER, removeFromGroup: [], reassign: [] }, new Date());
-    if (decided.kind !== 'done') throw new Error(`not approved: ${JSON.stringify(decided)}`);
+    // A pick is split into requests of at most SEATS_PER_REQUEST seats (each card shows every seat it approves): approve each.
+    for (const r of request.requests) {
+      const shown = request.items.filter((i) => i.requestId === r.id).map((i) => i.id);
+      const decided = app.reclaims.approve({ requestId: r.id, caller: APPROVER, shown, drop: [], removeFromGroup: [], reassign: [] }, new Date());
+      if (decided.kind !== 'done') throw new Error(`not approved: ${JSON.stringify(decided)}`);
+    }
     const open = () => app.reclaims.history({ tenantId, offset: 0, limit: 5_000 }).items.filter((i) => ['approved', 'rechecking', 'removing'].includes(i.state)).length;
     while (open() > 0) await new Promise((r) => setTimeout(r, 20));
     const wallMs = Date.now() - started;
@@ -69,9 +73,12 @@ async function run(label: string, writesPerTenSeconds: number | false): Promise<
     const floorS = writesPerTenSeconds === false ? 0 : Math.max(0, (removed - writesPerTenSeconds) / (writesPerTenSeconds / 10));
     console.log(`\n${label}`);
     console.log(`  seats approved:                 ${items} (removed ${removed}; not removed: ${[...skipped].map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}; still holding after removal: ${stillHolding})`);
-    console.log(`  Graph round-trips:              ${trips} (target ≤ 55: re-check reads of 15 users per request, removals, 20 requests per $batch, plus retry rounds)`);
-    const recheck = app.reclaims.view(request.request.id, APPROVER, new Date())?.request.recheck;
-    console.log(`  fresh activity read (apart):    ${recheck?.requests ?? 0} requests (the scoped audit log query, its polls and pages; Management API listings and new blobs)${recheck?.freshness ? `, activity checked up to ${recheck.freshness.checkedUpTo} (${recheck.freshness.source})` : ''}`);
+    console.log(`  Graph round-trips:              ${trips} (target ≤ 2 per request of at most 10 seats, ${Math.ceil(items / 10) * 2} here: one re-check read and one $batch of removals each, plus retry rounds)`);
+    // Each request reads fresh activity for its own seats before removing them.
+    const rechecks = request.requests.map((r) => app.reclaims.view(r.id, APPROVER, new Date())?.request.recheck);
+    const freshRequests = rechecks.reduce((n, r) => n + (r?.requests ?? 0), 0);
+    const sources = [...new Set(rechecks.map((r) => r?.freshness?.source).filter(Boolean))].join(', ');
+    console.log(`  fresh activity read (apart):    ${freshRequests} requests for ${request.requests.length} requests (each: a scoped audit log query, its polls and pages; Management API listings and new blobs), from ${sources || 'nothing'}`);
     console.log(`  wall time, approve → all done:  ${(wallMs / 1000).toFixed(2)} s`);
     console.log(`  rate-limit floor:               ${floorS.toFixed(2)} s (${writesPerTenSeconds === false ? 'no write budget' : `${writesPerTenSeconds} writes per 10 s`})`);
   } finally {

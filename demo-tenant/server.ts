@@ -11,7 +11,7 @@ import { registerOrganizationRoutes } from './graph/organization';
 import { registerReportRoutes } from './graph/reports';
 import { registerSubscribedSkuRoutes } from './graph/subscribed-skus';
 import { registerUserRoutes } from './graph/users';
-import { registerAuditLogRoutes } from './graph/audit-log';
+import { registerAuditLogRoutes, type DemoAuditQuerySummary } from './graph/audit-log';
 import { registerManagementApiRoutes } from './management-api';
 import { registerLicenceWriteRoutes, ThrottledWrite } from './graph/licence-writes';
 import { registerTeamsAppRoutes } from './graph/teams-apps';
@@ -73,6 +73,8 @@ export interface DemoTenant {
   faults: FaultInjector;
   /** Most recent requests, oldest first. */
   requests: RequestRecord[];
+  /** Audit log queries created so far (window and user filter), oldest first: what a test asked Graph to search. */
+  auditQueries(): ReadonlyArray<DemoAuditQuerySummary>;
   setData(data: DemoTenantData): void;
   close(): Promise<void>;
 }
@@ -141,7 +143,7 @@ export async function startDemoTenant(options: StartDemoTenantOptions): Promise<
   registerOrganizationRoutes(router, tokens);
   registerReportRoutes(router, tokens);
   registerIdentityRoutes(router, tokens);
-  registerAuditLogRoutes(router, tokens);
+  const auditLog = registerAuditLogRoutes(router, tokens);
   registerManagementApiRoutes(router, tokens);
   registerLicenceWriteRoutes(router, tokens);
   registerTeamsAppRoutes(router, tokens);
@@ -362,6 +364,7 @@ export async function startDemoTenant(options: StartDemoTenantOptions): Promise<
     },
     faults,
     requests,
+    auditQueries: () => auditLog.queries(),
     setData: (data) => store.replace(data),
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -99,7 +99,9 @@ describe('a crash between any two steps of a reclaim', () => {
     expect(givenItem.candidate).toMatch(/^[0-9a-f-]{36}$/);
     const candidate = givenItem.candidate as string;
     // The approval answers before the executor runs; the kill comes at the step.
-    await post(url, { ...cardAction(serviceUrl, room, 'reclaim.approve', { requestId, [`give:${givenItem.id}`]: 'true' }), from: APPROVER }).catch(() => undefined);
+    // The approver's card lists the seats its Approve acts on.
+    const seats = stateOf(dataDir).map((r) => r.id).join(',');
+    await post(url, { ...cardAction(serviceUrl, room, 'reclaim.approve', { requestId, seats, [`give:${givenItem.id}`]: 'true' }), from: APPROVER }).catch(() => undefined);
     const killed = app;
     // It died by its own SIGKILL at the step, not some other way.
     expect((await killed?.exited)?.signal).toBe('SIGKILL');

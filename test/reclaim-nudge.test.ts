@@ -119,7 +119,7 @@ describe('reclaim nudge: the holders are asked first', () => {
     expect(cardText(open)).toContain('Released by the holder');
     expect(cardText(open)).toContain('Holder not reachable');
 
-    await press('reclaim.approve', { requestId }, APPROVER);
+    await press('reclaim.approve', executeActions(open).find((x) => x.verb === 'reclaim.approve')?.data, APPROVER);
     await until('B and C removed', () => (['removed'].includes(itemOf(requestId, b.userId).state) && itemOf(requestId, c.userId).state === 'removed' ? true : undefined));
     expect(holdsCopilot(h.demo.server.data, a.userId)).toHaveLength(1);
     expect(holdsCopilot(h.demo.server.data, b.userId)).toEqual([]);

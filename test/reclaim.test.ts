@@ -71,6 +71,13 @@ describe('reclaim, RECLAIM_MODE=on', () => {
     return valid((res.body as { value: Card }).value);
   }
 
+  /** Approve as the approver's card offers it: the button's data (the seats it listed) plus the toggles ticked. */
+  async function approve(requestId: string, toggles: Record<string, string> = {}, from: object = APPROVER): Promise<Card> {
+    const view = await press('reclaim.view', { requestId }, APPROVER);
+    const button = executeActions(view).find((a) => a.verb === 'reclaim.approve');
+    return press('reclaim.approve', { ...(button?.data ?? { requestId }), ...toggles }, from);
+  }
+
   const latestRequest = () => h.app.reclaims.history({ tenantId, offset: 0, limit: 1 }).items[0] as ReclaimItem;
   const itemsOf = (requestId: string) => h.app.reclaims.history({ tenantId, offset: 0, limit: 500 }).items.filter((i) => i.requestId === requestId);
 
@@ -81,7 +88,8 @@ describe('reclaim, RECLAIM_MODE=on', () => {
     const requestId = latestRequest().requestId;
     const posted = await until('the request card', () => connector.messages().find((m) => m.method === 'POST' && m.activity.attachments?.length));
     const everyone = valid(posted.activity.attachments?.[0]?.content as Card);
-    expect(cardText(everyone)).toContain(one.upn);
+    // The posted card is seen by everyone in the chat: state and totals, no names.
+    expect(cardText(everyone)).not.toContain(one.upn);
     expect(cardText(everyone)).toContain('Waiting for an approver');
     expect(((everyone.actions ?? []) as Card[]).map((a) => a.title)).toEqual(['Review']);
     // Teams refreshes the card for the approvers it knows (those who have talked to the bot), never
@@ -99,13 +107,14 @@ describe('reclaim, RECLAIM_MODE=on', () => {
     expect(cardText(requesterView)).toContain('two-person rule');
 
     // Where no refresh happens the buttons can still be pressed: the server refuses.
-    expect(cardText(await press('reclaim.approve', { requestId }, ADMIN))).toContain('two-person rule');
-    expect(cardText(await press('reclaim.approve', { requestId }, STRANGER))).toContain('Only the people in ADMINS');
+    expect(cardText(await approve(requestId, {}, ADMIN))).toContain('two-person rule');
+    expect(cardText(await approve(requestId, {}, STRANGER))).toContain('Only the people in ADMINS');
     expect(itemsOf(requestId).map((i) => i.state)).toEqual(['requested', 'requested']);
     expect(holdsCopilot(h.demo.server.data, one.userId)).toHaveLength(1);
 
     // A double click: two approvals at once decide once.
-    const [a, b] = await Promise.all([press('reclaim.approve', { requestId }, APPROVER), press('reclaim.approve', { requestId }, APPROVER)]);
+    const approveData = executeActions(approverView).find((x) => x.verb === 'reclaim.approve')?.data;
+    const [a, b] = await Promise.all([press('reclaim.approve', approveData, APPROVER), press('reclaim.approve', approveData, APPROVER)]);
     expect([cardText(a), cardText(b)].filter((t) => t.includes('Already approved'))).toHaveLength(1);
     await until('both removed', () => (itemsOf(requestId).every((i) => i.state === 'removed') ? true : undefined));
     expect(holdsCopilot(h.demo.server.data, one.userId)).toEqual([]);
@@ -188,7 +197,7 @@ describe('reclaim, RECLAIM_MODE=on', () => {
     const toggles = JSON.stringify(view).match(/"group:\d+"/g) ?? [];
     expect(toggles).toHaveLength(2);
     const second = itemsOf(requestId).find((i) => i.userId === groups[1].userId) as ReclaimItem;
-    await press('reclaim.approve', { requestId, [`group:${second.id}`]: 'true' }, APPROVER);
+    await approve(requestId, { [`group:${second.id}`]: 'true' });
     await until('all decided', () => (itemsOf(requestId).every((i) => ['removed', 'skipped', 'failed'].includes(i.state)) ? true : undefined));
     const byUser = new Map(itemsOf(requestId).map((i) => [i.userId, i]));
     expect(byUser.get(gone.userId)?.skipCode).toBe('licence_gone');
@@ -203,7 +212,7 @@ describe('reclaim, RECLAIM_MODE=on', () => {
     h.demo.server.faults.add({ method: 'POST', path: new RegExp(`/users/${slow.userId}/assignLicense`, 'i'), status: 429, retryAfterSeconds: 1, times: 1 });
     await say(`reclaim ${slow.upn}`);
     const first = latestRequest().requestId;
-    await press('reclaim.approve', { requestId: first }, APPROVER);
+    await approve(first);
     await until('the throttled removal', () => (itemsOf(first)[0]?.state === 'removed' ? true : undefined));
     const tries = h.demo.server.requests.filter((r) => r.inBatch && /assignLicense/.test(r.path) && r.path.includes(slow.userId)).map((r) => r.status);
     expect(tries).toEqual([429, 200]);
@@ -212,7 +221,7 @@ describe('reclaim, RECLAIM_MODE=on', () => {
     h.demo.server.faults.add({ method: 'POST', path: new RegExp(`/users/${denied.userId}/assignLicense`, 'i'), status: 403, code: 'Authorization_RequestDenied', times: 1 });
     await say(`reclaim ${denied.upn}`);
     const second = latestRequest().requestId;
-    await press('reclaim.approve', { requestId: second }, APPROVER);
+    await approve(second);
     const failed = await until('the refusal', () => (itemsOf(second)[0]?.state === 'failed' ? itemsOf(second)[0] : undefined));
     expect(failed.stateReason).toContain('LicenseAssignment.ReadWrite.All');
     expect(holdsCopilot(h.demo.server.data, denied.userId)).toHaveLength(1);
@@ -248,7 +257,7 @@ describe('reclaim, RECLAIM_MODE=on', () => {
     expect(gives).toHaveLength(2);
     const givenItem = items.find((i) => i.userId === given.userId.toLowerCase()) as ReclaimItem;
     // A toggle naming another request's seat is ignored: only this request's seats move.
-    await press('reclaim.approve', { requestId, [`give:${givenItem.id}`]: 'true', [`give:${otherRequest.id}`]: 'true' }, APPROVER);
+    await approve(requestId, { [`give:${givenItem.id}`]: 'true', [`give:${otherRequest.id}`]: 'true' });
     const done = await until('the seat given', () => {
       const i = itemsOf(requestId).find((x) => x.id === givenItem.id);
       return i?.reassignState === 'assigned' ? i : undefined;
@@ -289,7 +298,8 @@ describe('reclaim, RECLAIM_MODE=dry-run (the default)', () => {
       const room = channel();
       await post(h.app.url, { ...message(serviceUrl, room, `reclaim ${seat.userPrincipalName}`), from: ADMIN });
       const requestId = await until('the request', () => h.app.reclaims.history({ tenantId, offset: 0, limit: 1 }).items[0]?.requestId);
-      const res = await post(h.app.url, { ...cardAction(serviceUrl, room, 'reclaim.approve', { requestId }), from: APPROVER });
+      const seats = h.app.reclaims.history({ tenantId, offset: 0, limit: 1 }).items.map((i) => i.id).join(',');
+      const res = await post(h.app.url, { ...cardAction(serviceUrl, room, 'reclaim.approve', { requestId, seats }), from: APPROVER });
       expect(cardText((res.body as { value: Card }).value)).toContain('DRY RUN');
       const item = await until('the dry run', () => {
         const i = h.app.reclaims.history({ tenantId, offset: 0, limit: 1 }).items[0];
@@ -345,6 +355,8 @@ describe('reclaim, RECLAIM_MODE=dry-run (the default)', () => {
       expect(h.app.reclaims.history({ tenantId, offset: 0, limit: 1 }).total).toBe(0);
       const page = await pressAs(ADMIN, button?.data);
       expect(cardText(page)).toContain(`reclaim request for ${certain} seat`);
+      // More than SEATS_PER_REQUEST: one request (one card, one approval) per 10 seats.
+      expect(new Set(h.app.reclaims.history({ tenantId, offset: 0, limit: 500 }).items.map((i) => i.requestId)).size).toBe(Math.ceil(certain / 10));
       const items = h.app.reclaims.history({ tenantId, offset: 0, limit: 500 }).items;
       expect(items).toHaveLength(certain);
       expect(items.every((i) => i.evidence.tier === 'certain' && i.state === 'requested')).toBe(true);

@@ -88,7 +88,14 @@ function decodePosition(token: string): AuditPosition {
  * notStarted/running for `audit.queryPolls` polls, then their records (the story's Copilot
  * interactions inside the window, never after now) are served page by page with @odata.nextLink.
  */
-export function registerAuditLogRoutes(router: Router, tokens: TokenService): void {
+export interface DemoAuditQuerySummary {
+  start: string;
+  end: string;
+  /** Lower-case UPNs; empty: every user. */
+  userPrincipalNameFilters: readonly string[];
+}
+
+export function registerAuditLogRoutes(router: Router, tokens: TokenService): { queries(): DemoAuditQuerySummary[] } {
   const queries = new Map<string, DemoQuery>();
   const find = (ctx: RequestContext): DemoQuery => {
     const q = queries.get(String(ctx.params.id));
@@ -172,4 +179,5 @@ export function registerAuditLogRoutes(router: Router, tokens: TokenService): vo
       }),
     );
   }
+  return { queries: () => [...queries.values()].map((q) => ({ start: new Date(q.start).toISOString(), end: new Date(q.end).toISOString(), userPrincipalNameFilters: q.userPrincipalNameFilters })) };
 }

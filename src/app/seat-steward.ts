@@ -104,7 +104,7 @@ import type { ConversationTarget } from '../usecases/notify/ports';
 import { reclaimCommand } from '../entry/bot/commands/reclaim';
 import { reclaimViewAction } from '../entry/bot/card-actions/reclaim-view';
 import { reclaimRequestAction } from '../entry/bot/card-actions/reclaim-request';
-import { reclaimApproveAction, reclaimRejectAction } from '../entry/bot/card-actions/reclaim-decide';
+import { reclaimApproveAction, reclaimCancelAction, reclaimRejectAction } from '../entry/bot/card-actions/reclaim-decide';
 import { reclaimUndoAction } from '../entry/bot/card-actions/reclaim-undo';
 import { reclaimNudgeAnswerAction } from '../entry/bot/card-actions/reclaim-nudge-answer';
 import { registerReclaimRoutes } from '../entry/api/reclaim-routes';
@@ -454,6 +454,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
       registerCardAction(reclaimRequestAction({ ...seatLists, reclaims })),
       registerCardAction(reclaimViewAction({ reclaims })),
       registerCardAction(reclaimApproveAction({ reclaims })),
+      registerCardAction(reclaimCancelAction({ reclaims })),
       registerCardAction(reclaimRejectAction({ reclaims })),
       registerCardAction(reclaimUndoAction({ reclaims })),
       registerCardAction(reclaimNudgeAnswerAction({ reclaims })),

@@ -1,4 +1,4 @@
-import { freshnessText, holderPhase, undoable, type ReclaimState } from '../domain/reclaim';
+import { assignmentText, freshnessText, holderPhase, SEATS_PER_REQUEST, UNDECIDED_STATES, undoable, type ReclaimState } from '../domain/reclaim';
 import { productName } from '../domain/product-names';
 import { formatMoney } from '../domain/seat-savings';
 import type { NudgeView, ReclaimView } from '../usecases/reclaim/reclaim-api';
@@ -6,10 +6,11 @@ import type { ReclaimCards, ReclaimItem, ReclaimTransition } from '../usecases/r
 import { renderCard, type AdaptiveCardJson } from './render';
 import { dayText, utcText } from './time-text';
 
-/** Seats listed on a request card: ten with their evidence stay well under 28 KB; the rest are counted. */
-export const RECLAIM_CARD_ROWS = 10;
-/** Undo buttons on one card (Teams shows a handful of actions); more are undone from `reclaim history`. */
-const MAX_UNDO_BUTTONS = 3;
+/**
+ * Seats on one page of a request card: a request carries at most SEATS_PER_REQUEST, so its card
+ * lists them all; requests made before the split are paged (Approve only where every waiting seat is shown).
+ */
+export const RECLAIM_CARD_ROWS = SEATS_PER_REQUEST;
 
 type Color = 'Default' | 'Good' | 'Warning' | 'Attention' | 'Accent';
 
@@ -29,6 +30,14 @@ export interface ReclaimRowView {
   giveToggle: boolean;
   giveToggleId: string;
   giveToggleText: string;
+  /** "Leave this seat out": the approver approves the rest. */
+  dropToggle: boolean;
+  dropToggleId: string;
+  dropToggleText: string;
+  /** Every removed seat in its undo window has its own Undo, on its own row. */
+  undoable: boolean;
+  undoTitle: string;
+  undoData: { itemId: number; page: number };
 }
 
 export interface ReclaimRequestView {
@@ -44,9 +53,15 @@ export interface ReclaimRequestView {
   moreText: string;
   viewerNote: string;
   canDecide: boolean;
+  canApprove: boolean;
   approveTitle: string;
-  decisionData: { requestId: string };
-  undoButtons: Array<{ title: string; data: { itemId: number } }>;
+  /** `seats`: the ids of the waiting seats this card lists; Approve acts on those only (checked on the server). */
+  decisionData: { requestId: string; seats: string };
+  canCancel: boolean;
+  hasPrevious: boolean;
+  previousData: { requestId: string; page: number };
+  hasNext: boolean;
+  nextData: { requestId: string; page: number };
   showReview: boolean;
   hasRefresh: boolean;
   refreshUserIds: string[];
@@ -117,10 +132,16 @@ function outcomeText(item: ReclaimItem, now: Date): string {
     const undo = undoable(item, now) && item.undoUntil ? ` Undo until ${utcText(item.undoUntil)}.` : '';
     return `${item.stateReason ?? 'Removed.'}${undo}${item.undoError ? ` Undo failed: ${item.undoError}` : ''}`;
   }
-  if (['skipped', 'failed', 'expired', 'undone', 'kept'].includes(item.state)) return item.stateReason ?? '';
+  if (['skipped', 'failed', 'expired', 'undone', 'kept', 'rejected'].includes(item.state)) return item.stateReason ?? '';
   // Before the decision: why the holder's answer is what it is (unreachable, no answer).
   if ((item.state === 'requested' || item.state === 'nudged') && item.nudgeOutcome && item.nudgeOutcome !== 'pending') return item.stateReason ?? '';
   return '';
+}
+
+/** The requester withdrew it (their own "rejection", recorded as such in the trail). */
+function cancelled(view: ReclaimView): boolean {
+  const { decidedBy, requestedBy } = view.request;
+  return decidedBy?.aadObjectId != null && decidedBy.aadObjectId === requestedBy.aadObjectId;
 }
 
 function statusOf(view: ReclaimView): [string, Color] {
@@ -134,6 +155,7 @@ function statusOf(view: ReclaimView): [string, Color] {
     const doing = recheck.waitingFor && recheck.waitUntil ? `re-checking: waiting for the audit log until ${utcText(recheck.waitUntil)}` : recheck.freshness ? `removing (${freshnessText(recheck.freshness)})` : 're-checking and removing';
     return [`Approved by ${request.decidedBy?.name ?? 'an approver'} · ${doing}`, 'Accent'];
   }
+  if (request.decision === 'rejected' && cancelled(view)) return [`Cancelled by ${request.decidedBy?.name ?? 'the requester'}, who asked for it · nothing was changed`, 'Default'];
   if (request.decision === 'rejected') return [`Rejected by ${request.decidedBy?.name ?? 'an approver'} · nothing was changed`, 'Default'];
   if (request.decision === null && count('expired') === 0 && count('kept') > 0) return [`Done · ${count('kept')} kept by ${count('kept') === 1 ? 'its holder' : 'their holders'}`, 'Good'];
   if (request.decision === null) return ['Expired · nobody decided, nothing was changed', 'Default'];
@@ -148,52 +170,81 @@ function statusOf(view: ReclaimView): [string, Color] {
   return [`Done · ${parts.join(', ') || 'nothing to do'}${checked}`, count('failed') > 0 ? 'Attention' : count('removed') > 0 ? 'Good' : 'Warning'];
 }
 
-/** The request card's view: the same card for everyone, with the viewer's own buttons and note. */
-export function reclaimRequestView(view: ReclaimView, now: Date, audience: 'everyone' | 'viewer'): ReclaimRequestView {
+/**
+ * The request card's view. The posted card (`everyone`) carries the state and the totals only: the
+ * seats (names, UPNs, evidence, candidates) are in the views of approvers, admins and the requester.
+ */
+export function reclaimRequestView(view: ReclaimView, now: Date, audience: 'everyone' | 'viewer', page = 1): ReclaimRequestView {
   const { request, items, rights } = view;
   const [statusText, statusColor] = statusOf(view);
   const saving = items.reduce((sum, i) => sum + (i.monthlySaving ?? 0), 0);
   const unpriced = items.filter((i) => i.monthlySaving === null).length;
   const currency = items.find((i) => i.monthlySaving !== null)?.currency ?? 'USD';
-  const rows = items.slice(0, RECLAIM_CARD_ROWS).map((item): ReclaimRowView => {
+  const seesSeats = audience === 'viewer' && rights.canSeeSeats;
+  const pages = Math.max(1, Math.ceil(items.length / RECLAIM_CARD_ROWS));
+  const at = Math.min(Math.max(1, page), pages);
+  const shown = seesSeats ? items.slice((at - 1) * RECLAIM_CARD_ROWS, at * RECLAIM_CARD_ROWS) : [];
+  const undecided = (item: ReclaimItem) => UNDECIDED_STATES.includes(item.state);
+  const waiting = items.filter(undecided);
+  const rows = shown.map((item): ReclaimRowView => {
     const [stateText, stateColor] = stateOf(item);
-    const via = item.assignment.via === 'group' ? `via group ${item.assignment.groupName ?? item.assignment.groupId}` : 'direct assignment';
+    const via = assignmentText(item.assignment);
     const money = item.monthlySaving === null ? 'no price set' : `${formatMoney(item.monthlySaving, item.currency)}/month`;
+    const name = item.displayName ?? item.userPrincipalName;
     return {
-      name: item.displayName ?? item.userPrincipalName,
+      name,
       seatText: `${item.userPrincipalName} · ${item.skuName} · ${via} · ${money}`,
       evidenceText: evidenceText(item),
       reasonText: item.evidence.reasons.slice(0, 2).join(' · '),
       stateText,
       stateColor,
       outcomeText: outcomeText(item, now),
-      groupToggle: rights.canDecide && item.assignment.via === 'group' && (item.state === 'requested' || item.state === 'nudged'),
+      groupToggle: rights.canDecide && item.assignment.via === 'group' && undecided(item),
       groupToggleId: `group:${item.id}`,
       groupToggleText:
-        item.assignment.via === 'group' ? `Remove ${item.displayName ?? item.userPrincipalName} from the group ${item.assignment.groupName ?? item.assignment.groupId} (this also removes everything else the group gives)` : '',
+        item.assignment.via === 'group'
+          ? item.assignment.alsoDirect
+            ? `Remove ${name} from the group ${item.assignment.groupName ?? item.assignment.groupId} and remove the direct assignment (both are needed to free the seat; leaving the group also removes everything else it gives)`
+            : `Remove ${name} from the group ${item.assignment.groupName ?? item.assignment.groupId} (this also removes everything else the group gives)`
+          : '',
       reassignText: reassignText(item),
-      giveToggle: rights.canDecide && item.reassignTo !== null && (item.state === 'requested' || item.state === 'nudged'),
+      giveToggle: rights.canDecide && item.reassignTo !== null && undecided(item),
       giveToggleId: `give:${item.id}`,
       giveToggleText: item.reassignTo ? `Reclaim and give to ${item.reassignTo.displayName ?? item.reassignTo.userPrincipalName} (${item.reassignTo.userPrincipalName})` : '',
+      // Leaving out the only seat is a rejection: Reject says it.
+      dropToggle: rights.canDecide && undecided(item) && waiting.length > 1,
+      dropToggleId: `drop:${item.id}`,
+      dropToggleText: `Leave ${name}'s seat out (it stays; the rest are approved)`,
+      undoable: rights.canUndo && request.mode === 'on' && undoable(item, now),
+      undoTitle: `Undo (give ${name} the seat back)`,
+      undoData: { itemId: item.id, page: at },
     };
   });
-  const undoableItems = items.filter((i) => undoable(i, now));
+  const waitingShown = shown.filter(undecided);
+  const allWaitingShown = waiting.length > 0 && waitingShown.length === waiting.length;
+  const canDecide = audience === 'viewer' && rights.canDecide && seesSeats;
   const viewerNote =
     audience === 'everyone'
       ? view.phase === 'awaiting_holders'
         ? 'Each holder is asked in Teams whether to keep the seat. Approvers get Approve and Reject once all have answered or the time is up.'
         : view.phase === 'awaiting_approval'
-        ? 'Approvers see Approve and Reject here (or press Review). Everyone else sees the status.'
-        : 'This card follows the request as it moves. Type **reclaim history** for the whole trail.'
-      : rights.canDecide
-        ? `You may decide. Approving re-checks every seat just before removal and skips any seat that changed.${request.mode === 'dry-run' ? ' Dry run: nothing will change.' : ''}`
-        : (rights.why ?? (view.phase === 'awaiting_approval' ? '' : 'This request is decided; the card follows it as it moves.'));
+          ? 'Approvers, admins and the requester see the seats here (or press Review). Everyone else sees the status.'
+          : 'This card follows the request as it moves. Admins type **reclaim history** for the whole trail.'
+      : !seesSeats
+        ? `${rights.why ? `${rights.why} ` : ''}The seats on this request are shown to its approvers, the admins and the requester only.`
+        : rights.approveBlocked
+          ? rights.approveBlocked
+          : rights.canDecide
+            ? allWaitingShown
+              ? `You may decide. Approving acts on the ${waiting.length === 1 ? 'seat' : `${waiting.length} seats`} listed here (less any you leave out), re-checks each just before removal and skips any seat that changed.${request.mode === 'dry-run' ? ' Dry run: nothing will change.' : ''}`
+              : 'This request has more seats than one card shows, so it cannot be approved from a card: reject it and ask again (new requests are split into cards of at most 10 seats).'
+            : (rights.why ?? (view.phase === 'awaiting_approval' ? '' : 'This request is decided; the card follows it as it moves.'));
   return {
-    title: `Reclaim request · ${items.length} Copilot seat${items.length === 1 ? '' : 's'}`,
+    title: `Reclaim request · ${items.length} Copilot seat${items.length === 1 ? '' : 's'}${request.mode === 'dry-run' ? ' · dry run' : ''}`,
     statusText,
     statusColor,
     dryRun: request.mode === 'dry-run',
-    byText: `Requested by ${request.requestedBy.name ?? 'an admin'} on ${utcText(request.requestedAt)}${request.decidedAt ? ` · ${request.decision} by ${request.decidedBy?.name ?? 'an approver'} on ${utcText(request.decidedAt)}` : ''}`,
+    byText: `Requested by ${request.requestedBy.name ?? 'an admin'} on ${utcText(request.requestedAt)}${request.decidedAt ? ` · ${cancelled(view) ? 'cancelled' : request.decision} by ${request.decidedBy?.name ?? 'an approver'} on ${utcText(request.decidedAt)}` : ''}`,
     totalsText:
       view.phase === 'done' && request.decision === 'approved' && request.mode === 'on'
         ? `Saved: ${formatMoney(items.filter((i) => i.state === 'removed').reduce((sum, i) => sum + (i.monthlySaving ?? 0), 0), currency)} a month by the seats removed.`
@@ -201,15 +252,17 @@ export function reclaimRequestView(view: ReclaimView, now: Date, audience: 'ever
     noticeText: '',
     noticeColor: 'Default',
     rows,
-    moreText: items.length > RECLAIM_CARD_ROWS ? `and ${items.length - RECLAIM_CARD_ROWS} more seats: type **reclaim history** for all of them.` : '',
+    moreText: pages > 1 && seesSeats ? `Seats ${(at - 1) * RECLAIM_CARD_ROWS + 1}–${(at - 1) * RECLAIM_CARD_ROWS + shown.length} of ${items.length} (page ${at} of ${pages}).` : '',
     viewerNote,
-    canDecide: audience === 'viewer' && rights.canDecide,
+    canDecide,
+    canApprove: canDecide && allWaitingShown && rights.approveBlocked === null,
     approveTitle: request.mode === 'dry-run' ? 'Approve (dry run)' : 'Approve and remove',
-    decisionData: { requestId: request.id },
-    undoButtons:
-      audience === 'viewer' && rights.canUndo
-        ? undoableItems.slice(0, MAX_UNDO_BUTTONS).map((i) => ({ title: `Undo ${i.displayName ?? i.userPrincipalName}`, data: { itemId: i.id } }))
-        : [],
+    decisionData: { requestId: request.id, seats: waitingShown.map((i) => i.id).join(',') },
+    canCancel: audience === 'viewer' && rights.canCancel,
+    hasPrevious: seesSeats && at > 1,
+    previousData: { requestId: request.id, page: at - 1 },
+    hasNext: seesSeats && at < pages,
+    nextData: { requestId: request.id, page: at + 1 },
     // Viewers who cannot act yet get Review to see the state move (no automatic refresh on their card).
     showReview: audience === 'everyone' || (!rights.canDecide && view.phase !== 'done'),
     // Only the posted card refreshes: a viewer's own card carrying a refresh would make teams-ai
@@ -232,6 +285,8 @@ export function reclaimHistoryView(input: {
   user: string | undefined;
   total: number;
   items: Array<ReclaimItem & { transitions: ReclaimTransition[] }>;
+  /** To say which removed seats can still be given back; absent: not said. */
+  now?: Date;
 }): ReclaimHistoryView {
   return {
     title: `${input.tenantName} · reclaim history${input.user ? ` of ${input.user}` : ''}`,
@@ -243,7 +298,8 @@ export function reclaimHistoryView(input: {
         name: item.displayName ?? item.userPrincipalName,
         stateText,
         stateColor,
-        seatText: `${item.userPrincipalName} · ${item.skuName}`,
+        // Written with the real UPN: a placeholder like <upn> would vanish when the card renders.
+        seatText: `${item.userPrincipalName} · ${item.skuName}${input.now && item.undoUntil && undoable(item, input.now) ? ` · can be given back until ${utcText(item.undoUntil)}: type **reclaim undo ${item.userPrincipalName}**` : ''}`,
         trailText: item.transitions
           .slice(-6)
           .map((t) => `${utcText(t.at)}: ${t.from ?? 'new'} → ${t.to} by ${t.actor.name ?? 'Seat Steward'}${t.reason ? ` (${t.reason})` : ''}`)
@@ -321,7 +377,7 @@ export const reclaimCards: ReclaimCards = {
 };
 
 /** What one viewer gets back from Review or the refresh. */
-export function reclaimCardFor(view: ReclaimView, now: Date, notice?: { text: string; color: Color }): AdaptiveCardJson {
-  const bound = reclaimRequestView(view, now, 'viewer');
+export function reclaimCardFor(view: ReclaimView, now: Date, notice?: { text: string; color: Color }, page = 1): AdaptiveCardJson {
+  const bound = reclaimRequestView(view, now, 'viewer', page);
   return renderCard('reclaim-request', notice ? { ...bound, noticeText: notice.text, noticeColor: notice.color } : bound);
 }

@@ -67,6 +67,7 @@ export interface InactiveView {
   askFirstValue: 'true' | 'false';
   /** What the last button did ("Reclaim request for 2 seats posted for approval."); empty otherwise. */
   noticeText: string;
+  noticeColor: 'Good' | 'Attention';
 }
 
 export interface CandidateRowView {
@@ -96,6 +97,8 @@ export interface CandidatesView {
 }
 
 const MAX_NAME = 80;
+/** A tick-box label carries the name, the UPN and the idle time. */
+const MAX_PICK_LABEL = 200;
 const MAX_DETAIL = 200;
 const MAX_REASON = 300;
 const MAX_GROUPS_TEXT = 240;
@@ -188,7 +191,8 @@ export interface InactiveInput {
   summary: CopilotSeatSummary;
   seats: { asOf: string; total: number; rows: StoredSeat[] };
   now: Date;
-  notice?: string;
+  /** What the last press did (a request made), or what went wrong (`error`), shown at the top of the page. */
+  notice?: { text: string; error: boolean };
   /** RECLAIM_NUDGE: the "ask each holder first" toggle starts on. */
   askHoldersFirst?: boolean;
 }
@@ -224,10 +228,12 @@ export function inactiveView(input: InactiveInput): InactiveView {
     canRequest: filter !== 'review' && seats.rows.some((s) => s.recommendation === 'reclaim'),
     pickChoices: seats.rows
       .filter((s) => s.recommendation === 'reclaim')
-      .map((s) => ({ title: clip(`${s.displayName ?? s.userPrincipalName} · ${idleText(s)}`, MAX_NAME), value: s.userId })),
+      // The UPN tells two people of the same name apart (the name alone repeated on the page).
+      .map((s) => ({ title: clip(`${s.displayName ? `${s.displayName} (${s.userPrincipalName})` : s.userPrincipalName} · ${idleText(s)}`, MAX_PICK_LABEL), value: s.userId })),
     requestData: { tenantId: input.tenantId },
     askFirstValue: input.askHoldersFirst ? 'true' : 'false',
-    noticeText: input.notice ?? '',
+    noticeText: input.notice?.text ?? '',
+    noticeColor: input.notice?.error ? 'Attention' : 'Good',
   };
 }
 

@@ -84,7 +84,8 @@ export interface NudgeAnswerInput {
 
 export function nudgeAnswerDecision(input: NudgeAnswerInput): NudgeAnswerDecision {
   if (!input.callerAadObjectId || input.callerAadObjectId.toLowerCase() !== input.holderUserId.toLowerCase()) {
-    return { allowed: false, reason: `This question was for ${input.holderName}; only they can answer it.` };
+    // Item ids are sequential: naming the holder to whoever presses would tell a stranger who is being asked.
+    return { allowed: false, reason: 'This question was for the holder of the seat; only they can answer it.' };
   }
   if (input.state === 'kept') return { allowed: false, reason: 'You already chose to keep your seat.' };
   if (input.outcome === 'released') return { allowed: false, reason: 'You already released your seat; an approver decides next.' };
@@ -148,8 +149,19 @@ export const SKIP_CODES = [
 ] as const;
 export type SkipCode = (typeof SKIP_CODES)[number];
 
-/** How the seat is assigned, as read at request time and again at the re-check. */
-export type SeatAssignment = { via: 'direct' } | { via: 'group'; groupId: string; groupName: string | null };
+/**
+ * How the seat is assigned, as read at request time and again at the re-check. `alsoDirect`: the
+ * user holds the licence directly as well as through the group; freeing the seat then takes both
+ * (the direct assignment and the group membership), and only with the approver's "remove from group".
+ */
+export type SeatAssignment = { via: 'direct' } | { via: 'group'; groupId: string; groupName: string | null; alsoDirect?: boolean };
+
+/** The assignment paths of a seat in words, for the card ("direct assignment and via group Sales"). */
+export function assignmentText(assignment: SeatAssignment): string {
+  if (assignment.via === 'direct') return 'direct assignment';
+  const group = `via group ${assignment.groupName ?? assignment.groupId}`;
+  return assignment.alsoDirect ? `direct assignment and ${group}` : group;
+}
 
 /** What the request showed the approver: the seat's evidence, frozen at request time. */
 export interface ReclaimEvidence {
@@ -199,7 +211,7 @@ export interface RecheckInput {
 }
 
 export type RecheckVerdict =
-  | { go: true; action: 'remove_direct' | 'remove_from_group'; groupId: string | null; disabledPlans: string[] }
+  | { go: true; action: 'remove_direct' | 'remove_from_group' | 'remove_direct_and_group'; groupId: string | null; disabledPlans: string[] }
   | { go: false; code: Exclude<SkipCode, 'dry_run'>; reason: string };
 
 /**
@@ -233,17 +245,23 @@ export function recheckVerdict(input: RecheckInput): RecheckVerdict {
     return { go: true, action: 'remove_direct', groupId: null, disabledPlans: direct.disabledPlans };
   }
   const mine = groups.find((g) => g.groupId?.toLowerCase() === assignment.groupId.toLowerCase());
-  if (!mine) return { go: false, code: 'assignment_changed', reason: `The group ${assignment.groupName ?? assignment.groupId} no longer assigns this licence to the user.` };
-  if (direct || groups.length > 1) {
+  const groupName = assignment.groupName ?? assignment.groupId;
+  if (!mine) return { go: false, code: 'assignment_changed', reason: `The group ${groupName} no longer assigns this licence to the user.` };
+  // Known at the request: direct and this group. Anything beyond what the approver saw is a change.
+  if ((direct && !assignment.alsoDirect) || groups.length > 1) {
     return { go: false, code: 'assignment_changed', reason: 'The licence is now also assigned directly or by another group: removing the user from one group would not free the seat.' };
   }
   if (!input.removeFromGroup) {
     return {
       go: false,
       code: 'group_inherited',
-      reason: `The licence comes from the group ${assignment.groupName ?? assignment.groupId}, and Graph cannot remove it from the user directly. Approve with "remove from group", or remove them from the group in Entra.`,
+      reason: assignment.alsoDirect
+        ? `The licence is assigned directly and by the group ${groupName}: removing only the direct assignment would not free the seat. Approve with "remove from group" (both are removed), or remove them from the group in Entra.`
+        : `The licence comes from the group ${groupName}, and Graph cannot remove it from the user directly. Approve with "remove from group", or remove them from the group in Entra.`,
     };
   }
+  // Still direct too: both go; the direct assignment's disabled plans are what Undo assigns back.
+  if (direct) return { go: true, action: 'remove_direct_and_group', groupId: assignment.groupId, disabledPlans: direct.disabledPlans };
   return { go: true, action: 'remove_from_group', groupId: assignment.groupId, disabledPlans: mine.disabledPlans };
 }
 
@@ -346,5 +364,39 @@ export interface ReclaimTimings {
 
 export const DEFAULT_RECLAIM_TIMINGS: ReclaimTimings = { nudgeDays: 3, keepDays: 90, undoDays: 7, expireDays: 14 };
 
-/** The most seats one request may carry: its card lists them, and one approval covers them all. */
+/** The most seats one pick (a tier, a list of holders) may name; it is split into requests of SEATS_PER_REQUEST. */
 export const MAX_SEATS_PER_REQUEST = 1_000;
+
+/**
+ * The most seats one request (one card, one approval) carries. The approver's card lists every seat
+ * with its toggles and stays under Teams' 28 KB; a larger pick becomes several requests, each with its
+ * own card and approved on its own, so an approval never acts on a seat its card did not show.
+ */
+export const SEATS_PER_REQUEST = 10;
+
+/**
+ * Approve acts only on the seats the card listed (their ids travel in the button's data): if any
+ * seat still waiting for a decision is not among them, the card is out of date and nothing is approved.
+ */
+export function approvalCovers(shown: readonly number[], undecided: readonly number[]): { covers: true } | { covers: false; unseen: number } {
+  const seen = new Set(shown);
+  const unseen = undecided.filter((id) => !seen.has(id)).length;
+  return unseen === 0 ? { covers: true } : { covers: false, unseen };
+}
+
+/**
+ * A request is approved only in the mode it was made in. A dry-run request is never carried out for
+ * real: once RECLAIM_MODE is `on` it cannot be approved, and a fresh request (with fresh evidence) is
+ * needed. The other way round too: an admin who set RECLAIM_MODE back to dry-run wants nothing
+ * removed. With RECLAIM_MODE=off nothing is approved.
+ */
+export function modeRefusal(requestMode: Exclude<ReclaimMode, 'off'>, current: ReclaimMode): string | null {
+  if (current === 'off') return 'Reclaims are off now (RECLAIM_MODE=off): nothing can be approved.';
+  if (requestMode === 'dry-run' && current === 'on') {
+    return 'This request was made as a dry run, and RECLAIM_MODE is now on: approving it would remove seats nobody approved for real. Reject it and ask again (a new request).';
+  }
+  if (requestMode === 'on' && current === 'dry-run') {
+    return 'This request was made with RECLAIM_MODE=on, and the mode is now dry-run: approving it would still remove seats. Reject it, or set RECLAIM_MODE=on again.';
+  }
+  return null;
+}

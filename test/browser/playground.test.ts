@@ -400,16 +400,18 @@ describe.skipIf(NO_CHROMIUM)('licence reclaim in the Agents Playground', () => {
     if (!groupSeat || !directSeat) throw new Error('the demo tenant has no idle group seat or direct seat');
 
     // Alex (the Playground's user) asks for the group seat: the request card is posted in the chat.
-    const cardA = await nextCard(groupSeat.userPrincipalName, () => send(personalEditor(), `reclaim ${groupSeat.userPrincipalName}`));
+    // The posted card is everyone's: the state and totals, no names (those are in the approvers', admins' and requester's views).
+    const cardA = await nextCard('Reclaim request · 1 Copilot seat', () => send(personalEditor(), `reclaim ${groupSeat.userPrincipalName}`));
     expect(await cardA.innerText()).toMatch(/Waiting for an approver/);
-    expect(await cardA.innerText()).toMatch(/via group/);
-    expect(await cardA.innerText()).toMatch(/\$30\.00\/month|\$30\/month/);
+    expect(await cardA.innerText()).not.toContain(groupSeat.userPrincipalName);
     await expectNoClippedText(cardA);
     await shoot(cardA, 'reclaim-request-card.png');
 
-    // Review as the requester: the two-person rule keeps Approve away from them.
+    // Review as the requester: the seat, and the two-person rule keeps Approve away from them.
     await cardA.getByRole('button', { name: 'Review' }).click();
     await expect.poll(() => cardA.innerText(), { timeout: WAIT }).toMatch(/two-person rule/);
+    expect(await cardA.innerText()).toMatch(/via group/);
+    expect(await cardA.innerText()).toMatch(/\$30\.00\/month|\$30\/month/);
     expect(await cardA.getByRole('button', { name: 'Approve and remove' }).count()).toBe(0);
     await shoot(cardA, 'reclaim-requester-view.png');
 
@@ -418,7 +420,7 @@ describe.skipIf(NO_CHROMIUM)('licence reclaim in the Agents Playground', () => {
     const view = h.app.reclaims.view(target.requestId, { aadObjectId: undefined, name: undefined }, new Date());
     const ref = view?.request.approvalsTarget as { serviceUrl: string; conversation: { id: string } };
     const conversation = { conversationId: ref.conversation.id, scope: 'personal' as const };
-    const cardB = await nextCard(directSeat.userPrincipalName, async () => {
+    const cardB = await nextCard('Reclaim request · 1 Copilot seat', async () => {
       const res = await post(h.app.url, { ...message(ref.serviceUrl, conversation, `reclaim ${directSeat.userPrincipalName}`), from: OTHER });
       expect(res.status).toBe(200);
     });
@@ -433,14 +435,14 @@ describe.skipIf(NO_CHROMIUM)('licence reclaim in the Agents Playground', () => {
     const holder = h.demo.server.data.users.find((u) => u.id.toLowerCase() === directSeat.userId.toLowerCase());
     expect(holder?.assignedLicenses.some((l) => l.skuId.toLowerCase() === directSeat.skuId.toLowerCase())).toBe(false);
     await cardB.getByRole('button', { name: 'Review' }).click();
-    await cardB.getByRole('button', { name: /^Undo / }).waitFor({ state: 'visible', timeout: WAIT });
+    await cardB.getByRole('button', { name: /^Undo \(give / }).waitFor({ state: 'visible', timeout: WAIT });
     expect(await cardB.innerText()).toMatch(/Undo until/);
     await shoot(cardB, 'reclaim-removed.png');
 
     // "Reclaim and give to": the other admin asks for one more seat; Alex ticks the offer and approves.
     const thirdSeat = seats.find((s) => s.accountEnabled && s.direct && s.groups.length === 0 && s.userId !== directSeat.userId && h.app.reclaims.history({ tenantId: t.id, user: s.userId, offset: 0, limit: 1 }).total === 0);
     if (!thirdSeat) throw new Error('no third idle direct seat');
-    const cardC = await nextCard(thirdSeat.userPrincipalName, async () => {
+    const cardC = await nextCard('Reclaim request · 1 Copilot seat', async () => {
       const posted = await post(h.app.url, { ...message(ref.serviceUrl, conversation, `reclaim ${thirdSeat.userPrincipalName}`), from: OTHER });
       expect(posted.status).toBe(200);
     });
@@ -449,6 +451,9 @@ describe.skipIf(NO_CHROMIUM)('licence reclaim in the Agents Playground', () => {
     await give.waitFor({ state: 'visible', timeout: WAIT });
     await give.click();
     await cardC.getByRole('button', { name: 'Approve and remove' }).click();
+    // The card in the chat is everyone's (no names): it says a seat was given; Review shows to whom.
+    await expect.poll(() => cardC.innerText(), { timeout: WAIT }).toMatch(/given to a candidate/);
+    await cardC.getByRole('button', { name: 'Review' }).click();
     await expect.poll(() => cardC.innerText(), { timeout: WAIT }).toMatch(/Given to /);
     const given = h.app.reclaims.history({ tenantId: t.id, user: thirdSeat.userId, offset: 0, limit: 1 }).items[0];
     expect(given?.reassignState).toBe('assigned');
@@ -457,10 +462,12 @@ describe.skipIf(NO_CHROMIUM)('licence reclaim in the Agents Playground', () => {
     await shoot(cardC, 'reclaim-given.png');
 
     // The other admin approves Alex's request without "remove from group": skipped, with the reason, in place.
-    const res = await post(h.app.url, { ...cardAction(ref.serviceUrl, conversation, 'reclaim.approve', { requestId: target.requestId }), from: OTHER });
+    const res = await post(h.app.url, { ...cardAction(ref.serviceUrl, conversation, 'reclaim.approve', { requestId: target.requestId, seats: String(target.id) }), from: OTHER });
     expect(res.status).toBe(200);
-    await expect.poll(() => cardA.innerText(), { timeout: WAIT }).toMatch(/Skipped/);
-    expect(await cardA.innerText()).toMatch(/inherited from a group|comes from the group/);
+    await expect.poll(() => cardA.innerText(), { timeout: WAIT }).toMatch(/1 skipped/);
+    // The reason is on the seat's row, in the requester's view.
+    await cardA.getByRole('button', { name: 'Review' }).click();
+    await expect.poll(() => cardA.innerText(), { timeout: WAIT }).toMatch(/inherited from a group|comes from the group/);
     await shoot(cardA, 'reclaim-skipped.png');
   });
 });

@@ -75,7 +75,7 @@ export function reclaimViewOf(items: ReclaimItem[], overrides: Partial<ReclaimVi
     request: reclaimRequest(request),
     items,
     phase: 'awaiting_approval',
-    rights: { canDecide: false, why: null, canUndo: false },
+    rights: { canDecide: false, why: null, canUndo: false, canSeeSeats: true, canCancel: false, approveBlocked: null },
     refreshUserIds: ['29:approver'],
     mode: request.mode ?? 'on',
     ...overrides,

@@ -219,8 +219,8 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
   ],
   'reclaim-request': [
     ['posted, waiting for approval', reclaimRequestView(reclaimViewOf([1, 2, 3].map((i) => reclaimItem(i))), RECLAIM_NOW, 'everyone')],
-    ['approver view with a group seat, 40 seats', reclaimRequestView(reclaimViewOf(Array.from({ length: 40 }, (_, i) => reclaimItem(i + 1, { displayName: `${'Very long name '.repeat(8)}${i}`, reassignTo: { userId: `c${i}`, displayName: `${'Candidate with a long name '.repeat(4)}${i}`, userPrincipalName: `candidate.${'long'.repeat(10)}${i}@contoso.com` } })), { rights: { canDecide: true, why: null, canUndo: false } }), RECLAIM_NOW, 'viewer')],
-    ['non-approver view', reclaimRequestView(reclaimViewOf([reclaimItem(1)], { rights: { canDecide: false, why: 'Only the people in RECLAIM_APPROVERS may approve or reject reclaims.', canUndo: false } }), RECLAIM_NOW, 'viewer')],
+    ['approver view with a group seat, 40 seats', reclaimRequestView(reclaimViewOf(Array.from({ length: 40 }, (_, i) => reclaimItem(i + 1, { displayName: `${'Very long name '.repeat(8)}${i}`, reassignTo: { userId: `c${i}`, displayName: `${'Candidate with a long name '.repeat(4)}${i}`, userPrincipalName: `candidate.${'long'.repeat(10)}${i}@contoso.com` } })), { rights: { canDecide: true, why: null, canUndo: false, canSeeSeats: true, canCancel: false, approveBlocked: null } }), RECLAIM_NOW, 'viewer')],
+    ['non-approver view', reclaimRequestView(reclaimViewOf([reclaimItem(1)], { rights: { canDecide: false, why: 'Only the people in RECLAIM_APPROVERS may approve or reject reclaims.', canUndo: false, canSeeSeats: true, canCancel: false, approveBlocked: null } }), RECLAIM_NOW, 'viewer')],
     [
       'done: removed with undo, skipped with reason, dry run',
       reclaimRequestView(
@@ -231,7 +231,7 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
             finished(3, 'failed', 'Graph refused the removal (403 Authorization_RequestDenied).'),
             finished(4, 'removed', 'Licence removed.', { reassignTo: { userId: 'c4', displayName: 'Nestor Wilke', userPrincipalName: 'nestor@contoso.com' }, reassignState: 'assigned', reassignReason: 'Given to Nestor Wilke.' }),
           ],
-          { phase: 'done', rights: { canDecide: false, why: null, canUndo: true } },
+          { phase: 'done', rights: { canDecide: false, why: null, canUndo: true, canSeeSeats: true, canCancel: false, approveBlocked: null } },
           { decision: 'approved', decidedAt: '2026-11-23T09:30:00.000Z', decidedBy: { aadObjectId: 'a2', name: 'Adele Vance' } },
         ),
         RECLAIM_NOW,

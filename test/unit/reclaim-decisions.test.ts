@@ -12,6 +12,8 @@ import {
   RECLAIM_STATES,
   RECLAIM_TRANSITIONS,
   recheckVerdict,
+  modeRefusal,
+  approvalCovers,
   type HolderNow,
   type RecheckInput,
   type ReclaimEvidence,
@@ -62,6 +64,8 @@ describe('recheckVerdict: never remove on stale evidence', () => {
     ['group no longer assigns', input({ assignment: G, removeFromGroup: true, now: found([{ groupId: 'G2' }]) }), 'assignment_changed'],
     ['group plus direct now', input({ assignment: G, removeFromGroup: true, now: found([{ groupId: 'g1' }, { groupId: null }]) }), 'assignment_changed'],
     ['group seat, remove-from-group not chosen', input({ assignment: G, now: found([{ groupId: 'G1' }]) }), 'group_inherited'],
+    ['direct and group known at the request, remove-from-group not chosen', input({ assignment: { ...G, alsoDirect: true }, now: found([{ groupId: null }, { groupId: 'G1' }]) }), 'group_inherited'],
+    ['direct and group known at the request, another group now too', input({ assignment: { ...G, alsoDirect: true }, removeFromGroup: true, now: found([{ groupId: null }, { groupId: 'G1' }, { groupId: 'G2' }]) }), 'assignment_changed'],
   ])('%s → skipped (%s)', (_name, given, code) => {
     const verdict = recheckVerdict(given);
     expect(verdict.go).toBe(false);
@@ -107,6 +111,36 @@ describe('freshEvidenceStep: the re-check goes on only with activity read after 
     expect(freshEvidenceStep({ kind: 'pending', reason: 'throttled' }, waitUntil, now, strict)).toEqual({ kind: 'wait', until: waitUntil, reason: 'throttled' });
     const skipped = freshEvidenceStep({ kind: 'pending', reason: 'throttled' }, waitUntil, new Date('2026-12-06T08:00:00Z'), strict);
     expect(skipped.kind === 'skip' && skipped.reason).toContain('could not be read by 6 Dec 2026 07:00 UTC (throttled)');
+  });
+});
+
+describe('recheckVerdict: a seat held directly and through a group', () => {
+  it('removes both when the approver chose "remove from group", keeping the direct assignment\'s disabled plans for undo', () => {
+    expect(
+      recheckVerdict(input({ assignment: { ...G, alsoDirect: true }, removeFromGroup: true, now: found([{ groupId: null, disabledPlans: ['d'] }, { groupId: 'g1', disabledPlans: ['x'] }]) })),
+    ).toEqual({ go: true, action: 'remove_direct_and_group', groupId: 'G1', disabledPlans: ['d'] });
+  });
+  it('only the group is left (the direct assignment went meanwhile): removing from the group frees it', () => {
+    expect(recheckVerdict(input({ assignment: { ...G, alsoDirect: true }, removeFromGroup: true, now: found([{ groupId: 'G1', disabledPlans: [] }]) }))).toMatchObject({ go: true, action: 'remove_from_group' });
+  });
+});
+
+describe('a request is approved only in the mode it was made in, and only on the seats its card listed', () => {
+  it.each([
+    ['dry-run', 'dry-run', null],
+    ['on', 'on', null],
+    ['dry-run', 'on', 'made as a dry run'],
+    ['on', 'dry-run', 'the mode is now dry-run'],
+    ['on', 'off', 'RECLAIM_MODE=off'],
+  ] as const)('made in %s, mode now %s', (made, now, refusal) => {
+    const answer = modeRefusal(made, now);
+    if (refusal === null) expect(answer).toBeNull();
+    else expect(answer).toContain(refusal);
+  });
+  it('approvalCovers: every waiting seat must be on the card', () => {
+    expect(approvalCovers([1, 2, 3], [1, 2])).toEqual({ covers: true });
+    expect(approvalCovers([1], [1, 2, 5])).toEqual({ covers: false, unseen: 2 });
+    expect(approvalCovers([], [])).toEqual({ covers: true });
   });
 });
 

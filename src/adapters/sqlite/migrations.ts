@@ -727,4 +727,12 @@ export const migrations: Migration[] = [
       CREATE INDEX users_by_upn ON users (tenant_id, snapshot_id, user_principal_name COLLATE NOCASE);
     `,
   },
+  {
+    version: 15,
+    name: 'reclaim: a group seat the user also holds directly',
+    sql: `
+      -- 1: the licence is assigned directly as well as by the item's group; approving with "remove from group" removes both.
+      ALTER TABLE reclaim_items ADD COLUMN also_direct INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

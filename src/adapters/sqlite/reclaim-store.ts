@@ -50,6 +50,7 @@ interface ItemRow {
   assigned_via: 'direct' | 'group';
   group_id: string | null;
   group_name: string | null;
+  also_direct: number;
   evidence: string;
   monthly_saving: number | null;
   currency: string;
@@ -111,7 +112,7 @@ const toItem = (r: ItemRow): ReclaimItem => ({
   displayName: r.display_name,
   skuId: r.sku_id,
   skuName: r.sku_name,
-  assignment: r.assigned_via === 'group' ? { via: 'group', groupId: r.group_id ?? '', groupName: r.group_name } : { via: 'direct' },
+  assignment: r.assigned_via === 'group' ? { via: 'group', groupId: r.group_id ?? '', groupName: r.group_name, alsoDirect: r.also_direct === 1 } : { via: 'direct' },
   evidence: JSON.parse(r.evidence) as ReclaimEvidence,
   monthlySaving: r.monthly_saving,
   currency: r.currency,
@@ -171,7 +172,7 @@ const OPEN_SQL = OPEN_STATES.map((s) => `'${s}'`).join(', ');
 export class SqliteReclaimStore implements ReclaimStore {
   constructor(private readonly db: Db) {}
 
-  create(input: NewReclaimRequest, now: Date): { request: ReclaimRequest; items: ReclaimItem[]; alreadyOpen: NewReclaimItem[] } {
+  create(input: NewReclaimRequest, now: Date): { request: ReclaimRequest | undefined; items: ReclaimItem[]; alreadyOpen: NewReclaimItem[] } {
     const at = now.toISOString();
     const id = randomUUID();
     const alreadyOpen: NewReclaimItem[] = [];
@@ -197,9 +198,9 @@ export class SqliteReclaimStore implements ReclaimStore {
       const openNow = prepared(this.db, `SELECT 1 FROM reclaim_items WHERE tenant_id = ? AND user_id = ? AND sku_id = ? AND state IN (${OPEN_SQL}) LIMIT 1`);
       const insert = prepared(
         this.db,
-        `INSERT INTO reclaim_items (request_id, tenant_id, user_id, user_principal_name, display_name, sku_id, sku_name, assigned_via, group_id, group_name,
+        `INSERT INTO reclaim_items (request_id, tenant_id, user_id, user_principal_name, display_name, sku_id, sku_name, assigned_via, group_id, group_name, also_direct,
            evidence, monthly_saving, currency, state, nudge_outcome, reassign_to, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'requested', ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'requested', ?, ?, ?)`,
       );
       const transition = prepared(this.db, `INSERT INTO reclaim_transitions (item_id, request_id, from_state, to_state, at, actor_id, actor_name, reason) VALUES (?, ?, NULL, 'requested', ?, ?, ?, ?)`);
       for (const item of input.items) {
@@ -219,6 +220,7 @@ export class SqliteReclaimStore implements ReclaimStore {
           item.assignment.via,
           group?.groupId ?? null,
           group?.groupName ?? null,
+          group?.alsoDirect ? 1 : 0,
           JSON.stringify(item.evidence),
           item.monthlySaving,
           item.currency,
@@ -231,8 +233,10 @@ export class SqliteReclaimStore implements ReclaimStore {
         itemIds.push(itemId);
         transition.run(itemId, id, at, input.requestedBy.aadObjectId, input.requestedBy.name, `Requested from ${input.source.replace('_', ' ')}.`);
       }
+      // Every seat was already in an open request: no empty request is left behind.
+      if (itemIds.length === 0) prepared(this.db, 'DELETE FROM reclaim_requests WHERE id = ?').run(id);
     })();
-    return { request: this.request(id) as ReclaimRequest, items: this.items(id), alreadyOpen };
+    return { request: itemIds.length === 0 ? undefined : this.request(id), items: this.items(id), alreadyOpen };
   }
 
   request(id: string): ReclaimRequest | undefined {
@@ -296,8 +300,23 @@ export class SqliteReclaimStore implements ReclaimStore {
     prepared(this.db, 'UPDATE reclaim_requests SET recheck = ?, version = version + 1 WHERE id = ?').run(JSON.stringify(recheck), requestId);
   }
 
-  setCard(requestId: string, activityId: string): void {
-    prepared(this.db, 'UPDATE reclaim_requests SET card_activity_id = ? WHERE id = ?').run(activityId, requestId);
+  setCard(requestId: string, activityId: string, target: ConversationTarget): void {
+    prepared(this.db, 'UPDATE reclaim_requests SET card_activity_id = ? WHERE id = ? AND approvals_target = ?').run(activityId, requestId, JSON.stringify(target));
+  }
+
+  moveCard(requestId: string, target: ConversationTarget): void {
+    prepared(this.db, 'UPDATE reclaim_requests SET approvals_target = ?, card_activity_id = NULL, version = version + 1 WHERE id = ?').run(JSON.stringify(target), requestId);
+  }
+
+  undecided(tenantId: string): string[] {
+    return prepared(
+      this.db,
+      `SELECT r.id FROM reclaim_requests r WHERE r.tenant_id = ? AND r.decision IS NULL
+         AND EXISTS (SELECT 1 FROM reclaim_items i WHERE i.request_id = r.id AND i.state IN ('requested', 'nudged'))
+       ORDER BY r.requested_at, r.id`,
+    )
+      .pluck()
+      .all(tenantId) as string[];
   }
 
   history(query: ReclaimHistoryQuery): { total: number; items: Array<ReclaimItem & { transitions: ReclaimTransition[] }> } {

@@ -6,6 +6,7 @@ import type { ReclaimItem, ReclaimTransition } from '../../usecases/reclaim/port
 import type { ReclaimApi } from '../../usecases/reclaim/reclaim-api';
 import type { TenantReads } from '../../usecases/status/ports';
 import { integer, jsonRoute, pagination, parseQuery, tenantFromPath } from './api-route';
+import { ApiError } from './api-errors';
 
 export interface ReclaimRouteDeps {
   tenants: TenantReads;
@@ -35,6 +36,7 @@ function itemJson(item: ReclaimItem & { transitions: ReclaimTransition[] }) {
     assigned_via: item.assignment.via,
     group_id: item.assignment.via === 'group' ? item.assignment.groupId : null,
     group_name: item.assignment.via === 'group' ? item.assignment.groupName : null,
+    also_direct: item.assignment.via === 'group' && item.assignment.alsoDirect === true,
     remove_from_group: item.removeFromGroup,
     evidence: {
       last_activity_date: item.evidence.lastActivityDate,
@@ -79,6 +81,23 @@ export function registerReclaimRoutes(server: Server, deps: ReclaimRouteDeps): v
         mode: deps.reclaims.mode(),
         freed_to_date: { seats: freed.seats, monthly_saving: freed.monthly, currency: freed.currency },
       };
+    }),
+  );
+  /**
+   * POST /api/v1/m365/tenants/{id}/reclaims/{itemId}/undo: gives a removed seat back (the same checks
+   * as the card's Undo; the trail records the actor "REST API"). 200 with state queued or already,
+   * 404 unknown item, 409 not undoable (with why).
+   */
+  server.post(
+    '/api/v1/m365/tenants/:id/reclaims/:itemId/undo',
+    handle(async (req) => {
+      const tenant = tenantFromPath(deps.tenants, req);
+      const raw = String((req.params as Record<string, unknown>).itemId ?? '');
+      if (!/^\d{1,15}$/.test(raw)) throw new ApiError(400, 'invalid_parameter', 'itemId must be a reclaim item id (a whole number, the id field of GET …/reclaims).', [`itemId: ${raw.slice(0, 20)}`]);
+      const outcome = deps.reclaims.undoByApi(tenant.id, Number(raw), new Date());
+      if (outcome.kind === 'unknown') throw new ApiError(404, 'reclaim_item_not_found', outcome.message);
+      if (outcome.kind === 'refused') throw new ApiError(409, 'not_undoable', outcome.message);
+      return { success: true, state: outcome.kind, message: outcome.message };
     }),
   );
 }

@@ -191,9 +191,10 @@ export interface ReclaimHistoryQuery {
 export interface ReclaimStore {
   /**
    * Creates the request and its items in `requested`. Seats that already have an open item (another
-   * request is walking them) are not added and come back in `alreadyOpen`.
+   * request is walking them) are not added and come back in `alreadyOpen`; with none added, no
+   * request is kept (request is then undefined).
    */
-  create(input: NewReclaimRequest, now: Date): { request: ReclaimRequest; items: ReclaimItem[]; alreadyOpen: NewReclaimItem[] };
+  create(input: NewReclaimRequest, now: Date): { request: ReclaimRequest | undefined; items: ReclaimItem[]; alreadyOpen: NewReclaimItem[] };
   request(id: string): ReclaimRequest | undefined;
   items(requestId: string): ReclaimItem[];
   item(id: number): ReclaimItem | undefined;
@@ -201,9 +202,14 @@ export interface ReclaimStore {
   move(moves: ItemMove[], now: Date): { moved: number[] };
   /** Records the request's decision once: false when it was already decided (the loser of two approvers). */
   decide(requestId: string, decision: 'approved' | 'rejected', by: ReclaimActor, now: Date): boolean;
-  setCard(requestId: string, activityId: string): void;
+  /** The card was posted in `target`: recorded only if the request's card still goes there (`reclaim pending` may have moved it meanwhile). */
+  setCard(requestId: string, activityId: string, target: ConversationTarget): void;
   /** Stores the re-check's progress (bumps the version, so the card follows). */
   setRecheck(requestId: string, recheck: ReclaimRecheck): void;
+  /** `reclaim pending`: the card is posted again in `target` (the old message is no longer followed). */
+  moveCard(requestId: string, target: ConversationTarget): void;
+  /** Requests of the tenant nobody has decided yet, oldest first. */
+  undecided(tenantId: string): string[];
   history(query: ReclaimHistoryQuery): { total: number; items: Array<ReclaimItem & { transitions: ReclaimTransition[] }> };
   /** Requests with items the executor must finish (approved, rechecking, removing, or a seat still to give): resumed at start. */
   executing(): string[];

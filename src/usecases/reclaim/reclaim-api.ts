@@ -33,7 +33,8 @@ export interface ReclaimRequestInput {
 }
 
 export type ReclaimRequestOutcome =
-  | { kind: 'created'; request: ReclaimRequest; items: ReclaimItem[]; notAdded: Array<{ user: string; reason: string }> }
+  /** A pick of more than SEATS_PER_REQUEST seats becomes several requests, each with its own card and approval. */
+  | { kind: 'created'; requests: ReclaimRequest[]; items: ReclaimItem[]; notAdded: Array<{ user: string; reason: string }> }
   /** Nothing could be requested: each picked seat with why (not idle, unknown, kept, already requested...). */
   | { kind: 'nothing'; notAdded: Array<{ user: string; reason: string }> }
   | { kind: 'refused'; reason: string };
@@ -46,6 +47,12 @@ export interface ReclaimViewerRights {
   why: string | null;
   /** May undo removed seats (an approver, within the window). */
   canUndo: boolean;
+  /** May see the seats (names, UPNs, evidence, candidates): approvers, admins and the requester. Everyone else gets the state and totals. */
+  canSeeSeats: boolean;
+  /** The requester, while nobody has decided: may cancel the request. */
+  canCancel: boolean;
+  /** Why Approve is not offered although the viewer may decide (a dry-run request after RECLAIM_MODE became on); Reject stays. */
+  approveBlocked: string | null;
 }
 
 export interface ReclaimView {
@@ -62,6 +69,10 @@ export interface ReclaimView {
 export interface ApproveInput {
   requestId: string;
   caller: ReclaimCaller;
+  /** Item ids the card listed: Approve acts only on them, and only if they are every seat still waiting. */
+  shown: number[];
+  /** Item ids the approver left out ("Leave this seat out"): rejected, with the approver as actor. */
+  drop: number[];
   /** Item ids (of this request) to remove by taking the user out of the assigning group. */
   removeFromGroup: number[];
   /** Item ids whose freed seat goes to the candidate the card offered ("Reclaim and give to …"). */
@@ -88,6 +99,12 @@ export type NudgeAnswerOutcome =
   | { kind: 'done'; view: NudgeView; message: string }
   | { kind: 'refused'; view: NudgeView | null; message: string };
 
+export interface UndoOutcome {
+  kind: 'queued' | 'already' | 'refused' | 'unknown';
+  message: string;
+  view: ReclaimView | null;
+}
+
 export interface ReclaimApi {
   mode(): ReclaimMode;
   request(input: ReclaimRequestInput, now: Date): Promise<ReclaimRequestOutcome>;
@@ -97,7 +114,15 @@ export interface ReclaimApi {
   reject(requestId: string, caller: ReclaimCaller, reason: string | null, now: Date): DecisionOutcome;
   /** The holder's Keep / Release, checked against the sender (only the holder, once, before the deadline). */
   answerNudge(itemId: number, caller: ReclaimCaller, answer: 'keep' | 'release', now: Date): NudgeAnswerOutcome;
-  undo(itemId: number, caller: ReclaimCaller, now: Date): { kind: 'queued' | 'already' | 'refused'; message: string; view: ReclaimView | null };
+  /** The requester withdraws their request before anyone decided. */
+  cancel(requestId: string, caller: ReclaimCaller, now: Date): DecisionOutcome;
+  /** `reclaim pending`: every undecided request of the tenant gets its card posted again in `target` (and followed there). */
+  repostPending(tenantId: string, target: ConversationTarget, now: Date): number;
+  undo(itemId: number, caller: ReclaimCaller, now: Date): UndoOutcome;
+  /** `reclaim undo <upn>`: every removed seat of that holder still in its undo window. */
+  undoHolder(tenantId: string, user: string, caller: ReclaimCaller, now: Date): UndoOutcome[];
+  /** POST …/reclaims/{itemId}/undo: the REST API's key holder is trusted as an approver; the trail records "REST API". */
+  undoByApi(tenantId: string, itemId: number, now: Date): UndoOutcome;
   history(query: ReclaimHistoryQuery): { total: number; items: Array<ReclaimItem & { transitions: ReclaimTransition[] }> };
   freed(tenantId: string): { seats: number; monthly: number; currency: string | null };
   /** `reclaim approvals here`: where request cards go for this tenant. */

@@ -8,6 +8,7 @@ import {
   type LicenceChange,
   type LicenceGraph,
   type NewerActivityReads,
+  type ReclaimActor,
   type ReclaimItem,
   type ReclaimRequest,
   type ReclaimStore,
@@ -148,7 +149,7 @@ export class ReclaimExecutor {
         const what =
           verdict.action === 'remove_direct'
             ? `Dry run: would have removed ${item.skuName} from ${item.userPrincipalName} (direct assignment)${checked}. Nothing was changed.`
-            : `Dry run: would have removed ${item.userPrincipalName} from the group ${item.assignment.via === 'group' ? (item.assignment.groupName ?? item.assignment.groupId) : ''}${checked}. Nothing was changed.`;
+            : `Dry run: would have removed ${item.userPrincipalName} from the group ${item.assignment.via === 'group' ? (item.assignment.groupName ?? item.assignment.groupId) : ''}${verdict.action === 'remove_direct_and_group' ? ' and removed the direct assignment' : ''}${checked}. Nothing was changed.`;
         moves.push({ itemId: item.id, from: ['rechecking'], to: 'skipped', actor: SYSTEM_ACTOR, reason: what, patch: { skipCode: 'dry_run', stateReason: what, disabledPlans: verdict.disabledPlans } });
       } else {
         moves.push({ itemId: item.id, from: ['rechecking'], to: 'removing', actor: SYSTEM_ACTOR, reason: `Re-check passed${checked}: removing.`, patch: { disabledPlans: verdict.disabledPlans } });
@@ -165,17 +166,12 @@ export class ReclaimExecutor {
     const changes: LicenceChange[] = [];
     const done: ItemMove[] = [];
     for (const item of removing) {
-      const now = holderOf(item);
-      const stillThere = now.kind === 'found' && now.assignments.some((a) => (item.assignment.via === 'direct' ? a.groupId === null : a.groupId?.toLowerCase() === item.assignment.groupId.toLowerCase()));
-      if (!stillThere) {
+      const itemChanges = removalChanges(item, holderOf(item));
+      if (itemChanges.length === 0) {
         done.push(this.removedMove(item, 'Removed (confirmed by reading the user again after a restart).'));
         continue;
       }
-      changes.push(
-        item.assignment.via === 'group' && item.removeFromGroup
-          ? { key: String(item.id), kind: 'remove_group_member', groupId: item.assignment.groupId, userId: item.userId }
-          : { key: String(item.id), kind: 'remove_licence', userId: item.userId, skuId: item.skuId },
-      );
+      changes.push(...itemChanges);
     }
     const outcomes = await this.send(graph, changes, done, 'Could not send the removals to Microsoft Graph', signal);
     this.step('graph_answered', requestId);
@@ -183,10 +179,12 @@ export class ReclaimExecutor {
     let retryAfter: number | undefined;
     let waiting = 0;
     for (const item of removing) {
-      const outcome = outcomes.get(String(item.id));
+      const outcome = removalOutcome(item, changes, outcomes);
       if (!outcome) continue;
       if (outcome.ok) {
-        done.push(this.removedMove(item, item.removeFromGroup ? `Removed from the group ${item.assignment.via === 'group' ? (item.assignment.groupName ?? item.assignment.groupId) : ''}.` : 'Licence removed.'));
+        const group = item.assignment.via === 'group' ? (item.assignment.groupName ?? item.assignment.groupId) : '';
+        const alsoDirect = item.assignment.via === 'group' && item.assignment.alsoDirect;
+        done.push(this.removedMove(item, item.removeFromGroup ? `Removed from the group ${group}${alsoDirect ? ', and the direct assignment removed' : ''}.` : 'Licence removed.'));
         continue;
       }
       switch (outcome.meaning) {
@@ -362,27 +360,32 @@ export class ReclaimExecutor {
     };
   }
 
-  /** Gives a removed seat back: the same SKU with the same disabled plans, or the group membership. */
-  async undo(itemId: number, signal?: AbortSignal): Promise<void> {
+  /**
+   * Gives a removed seat back: the same SKU with the same disabled plans, or the group membership.
+   * `by` is whoever asked (the approver who pressed Undo, or the REST API): the trail and the
+   * item's stateReason name them, so the card says what happened last, not "Licence removed."
+   */
+  async undo(itemId: number, by: ReclaimActor, signal?: AbortSignal): Promise<void> {
     const { store } = this.deps;
     const item = store.item(itemId);
     if (!item || item.state !== 'removed') return;
     const request = store.request(item.requestId);
     if (!request) return;
     const graph = this.deps.graphFor(item.tenantId);
-    const change: LicenceChange =
-      item.assignment.via === 'group' && item.removeFromGroup
-        ? { key: 'undo', kind: 'add_group_member', groupId: item.assignment.groupId, userId: item.userId }
-        : { key: 'undo', kind: 'assign_licence', userId: item.userId, skuId: item.skuId, disabledPlans: item.disabledPlans ?? [] };
-    // Already back (an earlier attempt got through before a crash): record it, do not assign twice.
+    // Already back (an earlier attempt got through before a crash): only what is still missing is given, never twice.
     const now = (await graph.readHolders([{ userId: item.userId, skuId: item.skuId }], { withSignIn: false, signal }).catch((e: unknown) => {
       throw retryable(e, 'Could not read the user before giving the seat back');
     })).get(item.userId.toLowerCase());
-    const back = now?.kind === 'found' && now.assignments.length > 0;
-    const outcome = back ? ({ ok: true } as const) : (await graph.apply([change], { signal })).get('undo');
+    const changes = undoChanges(item, now);
+    const answers = changes.length === 0 ? new Map<string, ChangeOutcome>() : await graph.apply(changes, { signal });
+    const results = changes.map((c) => answers.get(c.key));
+    const failed = results.findIndex((o) => !o?.ok);
+    // The first refusal (undefined: Graph gave no answer for it), else every missing path is back.
+    const outcome: ChangeOutcome | undefined = failed === -1 ? { ok: true } : results[failed];
     const at = this.now();
     if (outcome?.ok) {
-      store.move([{ itemId, from: ['removed'], to: 'undone', actor: SYSTEM_ACTOR, reason: 'The seat was given back (undo).', patch: { undoError: null } }], at);
+      const why = `Given back by ${by.name ?? 'an approver'} (undo) on ${at.toISOString().slice(0, 16).replace('T', ' ')} UTC.`;
+      store.move([{ itemId, from: ['removed'], to: 'undone', actor: by, reason: why, patch: { undoError: null, stateReason: why } }], at);
     } else if (outcome && outcome.meaning === 'retry_later') {
       throw new RetryableError('Microsoft Graph throttled the undo; it is tried again after its Retry-After.', outcome.retryAfterSeconds ? { retryAfter: outcome.retryAfterSeconds } : {});
     } else {
@@ -392,10 +395,49 @@ export class ReclaimExecutor {
           : outcome?.meaning === 'user_gone'
             ? 'The user no longer exists, so the seat cannot be given back.'
             : `Graph refused to give the seat back (${outcome ? `${outcome.status} ${outcome.code}: ${outcome.message}` : 'no answer'}).`;
-      store.move([{ itemId, from: ['removed'], to: 'removed', actor: SYSTEM_ACTOR, reason: why, patch: { undoError: why } }], at);
+      store.move([{ itemId, from: ['removed'], to: 'removed', actor: by, reason: why, patch: { undoError: why } }], at);
     }
     this.deps.onChange(item.requestId);
   }
+}
+
+/**
+ * What removing an approved seat asks Graph for, given what Graph shows now: the direct licence, the
+ * group membership, or both (a seat held directly and through the group, approved with "remove from
+ * group"). Only the paths still there are sent, so a resumed job never removes twice.
+ */
+function removalChanges(item: ReclaimItem, now: HolderNow): LicenceChange[] {
+  if (now.kind !== 'found') return [];
+  const hasDirect = now.assignments.some((a) => a.groupId === null);
+  if (item.assignment.via === 'direct') return hasDirect ? [{ key: String(item.id), kind: 'remove_licence', userId: item.userId, skuId: item.skuId }] : [];
+  const groupId = item.assignment.groupId;
+  const hasGroup = now.assignments.some((a) => a.groupId?.toLowerCase() === groupId.toLowerCase());
+  if (!item.removeFromGroup) return hasGroup ? [{ key: String(item.id), kind: 'remove_licence', userId: item.userId, skuId: item.skuId }] : [];
+  const changes: LicenceChange[] = [];
+  if (item.assignment.alsoDirect && hasDirect) changes.push({ key: `${item.id}:direct`, kind: 'remove_licence', userId: item.userId, skuId: item.skuId });
+  if (hasGroup) changes.push({ key: String(item.id), kind: 'remove_group_member', groupId, userId: item.userId });
+  return changes;
+}
+
+/** One item's outcome over its changes: the first refusal, else done; undefined when none of its changes was sent. */
+function removalOutcome(item: ReclaimItem, changes: LicenceChange[], outcomes: Map<string, ChangeOutcome>): ChangeOutcome | undefined {
+  const mine = changes.filter((c) => c.key === String(item.id) || c.key === `${item.id}:direct`).map((c) => outcomes.get(c.key));
+  if (mine.length === 0 || mine.some((o) => o === undefined)) return mine.find((o) => o !== undefined && !o.ok);
+  return mine.find((o) => o !== undefined && !o.ok) ?? { ok: true };
+}
+
+/** What Undo gives back, given what Graph shows now: the group membership and/or the direct licence that are still missing. */
+function undoChanges(item: ReclaimItem, now: HolderNow | undefined): LicenceChange[] {
+  const assignments = now?.kind === 'found' ? now.assignments : [];
+  const assign: LicenceChange = { key: 'undo', kind: 'assign_licence', userId: item.userId, skuId: item.skuId, disabledPlans: item.disabledPlans ?? [] };
+  if (item.assignment.via === 'group' && item.removeFromGroup) {
+    const groupId = item.assignment.groupId;
+    const changes: LicenceChange[] = [];
+    if (!assignments.some((a) => a.groupId?.toLowerCase() === groupId.toLowerCase())) changes.push({ key: 'undo', kind: 'add_group_member', groupId, userId: item.userId });
+    if (item.assignment.alsoDirect && !assignments.some((a) => a.groupId === null)) changes.push({ ...assign, key: 'undo:direct' });
+    return changes;
+  }
+  return assignments.length > 0 ? [] : [assign];
 }
 
 function retryable(error: unknown, doing: string): Error {

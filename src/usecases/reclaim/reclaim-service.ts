@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import {
+  approvalCovers,
   approverDecision,
+  modeRefusal,
+  SEATS_PER_REQUEST,
   EXECUTING_STATES,
   undoable,
   MAX_SEATS_PER_REQUEST,
@@ -25,6 +28,7 @@ import type {
   ReclaimRequestInput,
   ReclaimRequestOutcome,
   ReclaimView,
+  UndoOutcome,
 } from './reclaim-api';
 import { ReclaimExecutor, type ExecutorDeps } from './reclaim-executor';
 import {
@@ -45,7 +49,12 @@ import { ReclaimNudges } from './reclaim-nudges';
 
 export const reclaimCardJob = defineJobType('reclaim.card', z.object({ requestId: z.string().uuid() }), { concurrency: 1, maxAttempts: 10 });
 export const reclaimExecuteJob = defineJobType('reclaim.execute', z.object({ requestId: z.string().uuid() }), { concurrency: 2, maxAttempts: 12, timeoutMs: 15 * 60_000 });
-export const reclaimUndoJob = defineJobType('reclaim.undo', z.object({ itemId: z.number().int().positive() }), { concurrency: 2, maxAttempts: 8 });
+export const reclaimUndoJob = defineJobType(
+  'reclaim.undo',
+  // `by`: who asked for the undo, for the trail (absent in jobs queued before it was recorded).
+  z.object({ itemId: z.number().int().positive(), by: z.object({ aadObjectId: z.string().nullable(), name: z.string().nullable() }).optional() }),
+  { concurrency: 2, maxAttempts: 8 },
+);
 export const reclaimExpireJob = defineJobType('reclaim.expire', z.object({ requestId: z.string().uuid() }), { maxAttempts: 5 });
 
 export interface ReclaimServiceDeps extends Omit<ExecutorDeps, 'onChange'> {
@@ -101,7 +110,7 @@ export class ReclaimService implements ReclaimApi {
         if (request?.mode === 'on' && this.deps.store.items(p.requestId).some((i) => i.state === 'removed')) this.deps.licencesChanged?.(request.tenantId);
       })
       .on(reclaimUndoJob, async (p, ctx) => {
-        await this.executor.undo(p.itemId, ctx.signal);
+        await this.executor.undo(p.itemId, p.by ?? SYSTEM_ACTOR, ctx.signal);
         const item = this.deps.store.item(p.itemId);
         if (item?.state === 'undone') this.deps.licencesChanged?.(item.tenantId);
       })
@@ -164,7 +173,8 @@ export class ReclaimService implements ReclaimApi {
         displayName: seat.displayName,
         skuId: seat.skuId.toLowerCase(),
         skuName: seat.skuPartNumber,
-        assignment: seat.direct || !group ? { via: 'direct' } : { via: 'group', groupId: group.groupId, groupName: group.displayName },
+        // Direct and through a group: recorded as the group seat it is, with the direct assignment too, so the card shows both and offers the group choice.
+        assignment: !group ? { via: 'direct' } : { via: 'group', groupId: group.groupId, groupName: group.displayName, alsoDirect: seat.direct },
         evidence: {
           lastActivityDate: seat.lastActivityDate,
           lastActivitySource: seat.lastActivitySource,
@@ -184,27 +194,35 @@ export class ReclaimService implements ReclaimApi {
     this.offerCandidates(input.tenantId, items);
     const nudge = input.nudge ?? this.deps.nudgeByDefault;
     const nudgeUntil = nudge ? new Date(now.getTime() + this.deps.timings.nudgeDays * 86_400_000) : null;
-    const created = this.deps.store.create(
-      {
-        tenantId: input.tenantId,
-        mode,
-        source: input.source,
-        requestedBy: actorOf(input.caller),
-        nudge,
-        nudgeUntil,
-        // The approvers' time starts when the holders' ends.
-        expiresAt: new Date((nudgeUntil ?? now).getTime() + this.deps.timings.expireDays * 86_400_000),
-        approvalsTarget: this.deps.store.approvals(input.tenantId) ?? input.replyTarget,
-        items,
-      },
-      now,
-    );
-    for (const open of created.alreadyOpen) notAdded.push({ user: open.userPrincipalName, reason: 'already in another open request' });
-    if (created.items.length === 0) return { kind: 'nothing', notAdded };
-    this.queueCard(created.request.id);
-    this.nudges.start(created.request);
-    this.deps.queue.enqueue(reclaimExpireJob, { requestId: created.request.id }, { key: `reclaim-expire:${created.request.id}`, tenantId: input.tenantId, runAfter: new Date(created.request.expiresAt) });
-    return { kind: 'created', request: created.request, items: created.items, notAdded };
+    const requests: ReclaimRequest[] = [];
+    const createdItems: ReclaimItem[] = [];
+    // One request per SEATS_PER_REQUEST seats: each card lists every seat its Approve acts on.
+    for (let start = 0; start < items.length; start += SEATS_PER_REQUEST) {
+      const created = this.deps.store.create(
+        {
+          tenantId: input.tenantId,
+          mode,
+          source: input.source,
+          requestedBy: actorOf(input.caller),
+          nudge,
+          nudgeUntil,
+          // The approvers' time starts when the holders' ends.
+          expiresAt: new Date((nudgeUntil ?? now).getTime() + this.deps.timings.expireDays * 86_400_000),
+          approvalsTarget: this.deps.store.approvals(input.tenantId) ?? input.replyTarget,
+          items: items.slice(start, start + SEATS_PER_REQUEST),
+        },
+        now,
+      );
+      for (const open of created.alreadyOpen) notAdded.push({ user: open.userPrincipalName, reason: 'already in another open request' });
+      if (!created.request) continue;
+      requests.push(created.request);
+      createdItems.push(...created.items);
+      this.queueCard(created.request.id);
+      this.nudges.start(created.request);
+      this.deps.queue.enqueue(reclaimExpireJob, { requestId: created.request.id }, { key: `reclaim-expire:${created.request.id}`, tenantId: input.tenantId, runAfter: new Date(created.request.expiresAt) });
+    }
+    if (requests.length === 0) return { kind: 'nothing', notAdded };
+    return { kind: 'created', requests, items: createdItems, notAdded };
   }
 
   /**
@@ -237,25 +255,73 @@ export class ReclaimService implements ReclaimApi {
   }
 
   approve(input: ApproveInput, now: Date): DecisionOutcome {
-    return this.decide(input.requestId, input.caller, 'approved', now, (items) =>
-      items.map((item) => ({
-        itemId: item.id,
-        from: UNDECIDED_STATES,
-        to: 'approved' as const,
-        actor: actorOf(input.caller),
-        reason: 'Approved.',
-        patch: {
-          removeFromGroup: item.assignment.via === 'group' && input.removeFromGroup.includes(item.id),
-          // Only an offered candidate can be chosen: the card's toggles name items, never people.
-          reassignState: item.reassignTo !== null && input.reassign.includes(item.id) ? ('pending' as const) : null,
-        },
-      })),
+    const actor = actorOf(input.caller);
+    const leftOut = `Left out by ${input.caller.name ?? 'the approver'} before approving the rest.`;
+    return this.decide(
+      input.requestId,
+      input.caller,
+      'approved',
+      now,
+      (items) =>
+        items.map((item) =>
+          input.drop.includes(item.id)
+            ? { itemId: item.id, from: UNDECIDED_STATES, to: 'rejected' as const, actor, reason: leftOut, patch: { stateReason: leftOut } }
+            : {
+                itemId: item.id,
+                from: UNDECIDED_STATES,
+                to: 'approved' as const,
+                actor,
+                reason: 'Approved.',
+                patch: {
+                  removeFromGroup: item.assignment.via === 'group' && input.removeFromGroup.includes(item.id),
+                  // Only an offered candidate can be chosen: the card's toggles name items, never people.
+                  reassignState: item.reassignTo !== null && input.reassign.includes(item.id) ? ('pending' as const) : null,
+                },
+              },
+        ),
+      input,
     );
   }
 
+  cancel(requestId: string, caller: ReclaimCaller, now: Date): DecisionOutcome {
+    const request = this.deps.store.request(requestId);
+    if (!request) return { kind: 'refused', view: null, message: 'This reclaim request does not exist (the card may come from another Seat Steward, or was altered).' };
+    const view = this.viewOf(request, this.deps.store.items(requestId), caller, now);
+    if (request.decision !== null) return { kind: 'already', view, message: `Already ${request.decision} by ${request.decidedBy?.name ?? 'someone'}. Nothing was cancelled.` };
+    if (!view.rights.canCancel) return { kind: 'refused', view, message: 'Only the person who asked for this reclaim can cancel it, before anyone decides.' };
+    const actor = actorOf(caller);
+    if (!this.deps.store.decide(requestId, 'rejected', actor, now)) {
+      const fresh = this.deps.store.request(requestId) as ReclaimRequest;
+      return { kind: 'already', view: this.viewOf(fresh, this.deps.store.items(requestId), caller, now), message: `Already ${fresh.decision} by ${fresh.decidedBy?.name ?? 'someone'}.` };
+    }
+    const why = `Cancelled by ${caller.name ?? 'the requester'}, who asked for it.`;
+    const ready = this.deps.store.items(requestId).filter((i) => UNDECIDED_STATES.includes(i.state));
+    this.deps.store.move(ready.map((i) => ({ itemId: i.id, from: UNDECIDED_STATES, to: 'rejected' as const, actor, reason: why, patch: { stateReason: why } })), now);
+    this.queueCard(requestId);
+    return { kind: 'done', view: this.viewOf(this.deps.store.request(requestId) as ReclaimRequest, this.deps.store.items(requestId), caller, now) };
+  }
+
+  repostPending(tenantId: string, target: ConversationTarget, now: Date): number {
+    let posted = 0;
+    for (const id of this.deps.store.undecided(tenantId)) {
+      const request = this.deps.store.request(id);
+      if (!request || request.expiresAt <= now.toISOString()) continue;
+      // Posted anew (cardActivityId cleared) in this chat, and updated here from now on.
+      this.deps.store.moveCard(id, target);
+      this.queueCard(id);
+      posted++;
+    }
+    return posted;
+  }
+
   reject(requestId: string, caller: ReclaimCaller, reason: string | null, now: Date): DecisionOutcome {
-    return this.decide(requestId, caller, 'rejected', now, (items) =>
-      items.map((item) => ({ itemId: item.id, from: UNDECIDED_STATES, to: 'rejected' as const, actor: actorOf(caller), reason: reason ?? 'Rejected.' })),
+    return this.decide(
+      requestId,
+      caller,
+      'rejected',
+      now,
+      (items) => items.map((item) => ({ itemId: item.id, from: UNDECIDED_STATES, to: 'rejected' as const, actor: actorOf(caller), reason: reason ?? 'Rejected.' })),
+      null,
     );
   }
 
@@ -263,24 +329,47 @@ export class ReclaimService implements ReclaimApi {
     return this.nudges.answer(itemId, caller, answer, now);
   }
 
-  undo(itemId: number, caller: ReclaimCaller, now: Date): { kind: 'queued' | 'already' | 'refused'; message: string; view: ReclaimView | null } {
+  undo(itemId: number, caller: ReclaimCaller, now: Date): UndoOutcome {
     const item = this.deps.store.item(itemId);
     const request = item && this.deps.store.request(item.requestId);
-    if (!item || !request) return { kind: 'refused', message: 'This reclaim no longer exists.', view: null };
+    if (!item || !request) return { kind: 'unknown', message: 'This reclaim no longer exists.', view: null };
     const view = this.viewOf(request, this.deps.store.items(request.id), caller, now);
     const allowed = approverDecision(this.decider(caller), null, { ...this.deps.rules, twoPersonRule: false });
     if (!allowed.allowed) return { kind: 'refused', message: allowed.reason, view };
-    if (item.state === 'undone') return { kind: 'already', message: `${item.userPrincipalName}'s seat was already given back.`, view };
-    if (item.state !== 'removed') return { kind: 'refused', message: `${item.userPrincipalName}'s seat was not removed (it is ${item.state}), so there is nothing to undo.`, view };
+    return { ...this.queueUndo(item, request, actorOf(caller), now), view };
+  }
+
+  undoHolder(tenantId: string, user: string, caller: ReclaimCaller, now: Date): UndoOutcome[] {
+    const allowed = approverDecision(this.decider(caller), null, { ...this.deps.rules, twoPersonRule: false });
+    if (!allowed.allowed) return [{ kind: 'refused', message: allowed.reason, view: null }];
+    const removed = this.deps.store.history({ tenantId, user, state: 'removed', offset: 0, limit: 100 }).items;
+    return removed.map((item) => {
+      const request = this.deps.store.request(item.requestId) as ReclaimRequest;
+      return { ...this.queueUndo(item, request, actorOf(caller), now), view: null };
+    });
+  }
+
+  undoByApi(tenantId: string, itemId: number, now: Date): UndoOutcome {
+    const item = this.deps.store.item(itemId);
+    const request = item && this.deps.store.request(item.requestId);
+    if (!item || !request || item.tenantId !== tenantId) return { kind: 'unknown', message: `Reclaim item ${itemId} does not exist in this tenant.`, view: null };
+    return { ...this.queueUndo(item, request, { aadObjectId: null, name: 'REST API' }, now), view: null };
+  }
+
+  /** Every way to undo ends here: the same checks, and the person (or the REST API) who asked goes with the job into the trail. */
+  private queueUndo(item: ReclaimItem, request: ReclaimRequest, by: ReclaimActor, now: Date): { kind: UndoOutcome['kind']; message: string } {
+    if (item.state === 'undone') return { kind: 'already', message: `${item.userPrincipalName}'s seat was already given back.` };
+    if (item.state !== 'removed') return { kind: 'refused', message: `${item.userPrincipalName}'s seat was not removed (it is ${item.state}), so there is nothing to undo.` };
+    if (request.mode !== 'on') return { kind: 'refused', message: `${item.userPrincipalName}'s seat was only removed in a dry run, so there is nothing to give back.` };
     if (item.reassignState === 'assigned' || item.reassignState === 'assigning' || item.reassignState === 'pending') {
       const to = item.reassignTo?.displayName ?? item.reassignTo?.userPrincipalName ?? 'the candidate';
-      return { kind: 'refused', message: `${item.userPrincipalName}'s seat was given to ${to}, so Undo cannot give it back. Assign ${item.userPrincipalName} another seat in the admin center if needed.`, view };
+      return { kind: 'refused', message: `${item.userPrincipalName}'s seat was given to ${to}, so Undo cannot give it back. Assign ${item.userPrincipalName} another seat in the admin center if needed.` };
     }
-    if (!item.undoUntil || item.undoUntil < now.toISOString()) {
-      return { kind: 'refused', message: `The undo window (RECLAIM_UNDO_DAYS) closed on ${item.undoUntil?.slice(0, 10) ?? '?'}. Assign the licence again in the admin center if needed.`, view };
+    if (!undoable(item, now)) {
+      return { kind: 'refused', message: `The undo window (RECLAIM_UNDO_DAYS) for ${item.userPrincipalName} closed on ${item.undoUntil?.slice(0, 10) ?? '?'}. Assign the licence again in the admin center if needed.` };
     }
-    const job = this.deps.queue.enqueue(reclaimUndoJob, { itemId }, { key: `reclaim-undo:${itemId}:${item.undoError ? now.getTime() : 'first'}`, tenantId: request.tenantId });
-    return { kind: job.created ? 'queued' : 'already', message: job.created ? `Giving ${item.userPrincipalName}'s seat back…` : 'The undo is already under way.', view };
+    const job = this.deps.queue.enqueue(reclaimUndoJob, { itemId: item.id, by }, { key: `reclaim-undo:${item.id}:${item.undoError ? now.getTime() : 'first'}`, tenantId: request.tenantId });
+    return { kind: job.created ? 'queued' : 'already', message: job.created ? `Giving ${item.userPrincipalName}'s seat back…` : `The undo of ${item.userPrincipalName}'s seat is already under way.` };
   }
 
   history(query: ReclaimHistoryQuery) {
@@ -326,6 +415,7 @@ export class ReclaimService implements ReclaimApi {
     decision: 'approved' | 'rejected',
     now: Date,
     moves: (items: ReclaimItem[]) => Parameters<ReclaimStore['move']>[0],
+    approval: Pick<ApproveInput, 'shown' | 'drop'> | null,
   ): DecisionOutcome {
     const request = this.deps.store.request(requestId);
     if (!request) return { kind: 'refused', view: null, message: 'This reclaim request does not exist (the card may come from another Seat Steward, or was altered).' };
@@ -334,6 +424,15 @@ export class ReclaimService implements ReclaimApi {
       return { kind: 'already', view, message: `Already ${request.decision} by ${request.decidedBy?.name ?? 'someone'} on ${request.decidedAt?.slice(0, 16).replace('T', ' ')} UTC. Nothing was done twice.` };
     }
     if (!view.rights.canDecide) return { kind: 'refused', view, message: view.rights.why ?? 'You may not decide this request.' };
+    if (approval) {
+      if (view.rights.approveBlocked) return { kind: 'refused', view, message: view.rights.approveBlocked };
+      const undecided = view.items.filter((i) => UNDECIDED_STATES.includes(i.state)).map((i) => i.id);
+      const covered = approvalCovers(approval.shown, undecided);
+      if (!covered.covers) {
+        return { kind: 'refused', view, message: `The card you pressed did not show ${covered.unseen} of the seats waiting for a decision, so nothing was approved: press Review for the current card.` };
+      }
+      if (undecided.every((id) => approval.drop.includes(id))) return { kind: 'refused', view, message: 'You left out every seat: press Reject instead.' };
+    }
     const actor = actorOf(caller);
     // One winner: two approvers pressing at once, or a double click, decide once.
     if (!this.deps.store.decide(requestId, decision, actor, now)) {
@@ -368,12 +467,17 @@ export class ReclaimService implements ReclaimApi {
           ? null
           : decision.reason || null;
     const canUndo = mayUndo && request.mode === 'on' && items.some((i) => undoable(i, now));
+    const isRequester = !anonymous && request.requestedBy.aadObjectId !== null && request.requestedBy.aadObjectId.toLowerCase() === caller.aadObjectId?.toLowerCase();
+    const isAdmin = anonymous ? false : approverDecision(this.decider(caller), null, { ...this.deps.rules, approvers: [], twoPersonRule: false }).allowed;
+    const canSeeSeats = mayUndo || isAdmin || isRequester;
+    const canCancel = isRequester && request.decision === null && undecided;
+    const approveBlocked = canDecide ? modeRefusal(request.mode, this.deps.mode()) : null;
     const approverIds = this.approverObjectIds(request);
     return {
       request,
       items,
       phase,
-      rights: { canDecide, why, canUndo },
+      rights: { canDecide, why, canUndo, canSeeSeats, canCancel, approveBlocked },
       refreshUserIds: this.deps.teamsUsers.teamsIdsOf(approverIds).slice(0, 60),
       mode: request.mode,
     };
@@ -410,6 +514,6 @@ export class ReclaimService implements ReclaimApi {
       return;
     }
     const posted = await this.deps.messenger.postCard(view.request.approvalsTarget, card, what);
-    this.deps.store.setCard(requestId, posted.activityId);
+    this.deps.store.setCard(requestId, posted.activityId, view.request.approvalsTarget);
   }
 }

@@ -7,9 +7,19 @@ import { callerOf } from '../commands/reclaim';
 import { errorCard } from '../error-card';
 import { unknownRequestCard } from './reclaim-view';
 
-/** The decision buttons carry the request id; the approve button also brings the per-seat toggles (group:<itemId>, give:<itemId>). */
+/**
+ * The decision buttons carry the request id and the ids of the waiting seats the card listed
+ * (`seats`); the approve button also brings the per-seat toggles (group:<itemId>, give:<itemId>, drop:<itemId>).
+ */
 const decisionData = z
-  .object({ requestId: z.string().uuid() })
+  .object({
+    requestId: z.string().uuid(),
+    seats: z
+      .string()
+      .max(13 * 50)
+      .regex(/^(\d{1,12}(,\d{1,12})*)?$/, 'expected item ids')
+      .optional(),
+  })
   .catchall(z.union([z.string().max(10), z.number(), z.boolean(), z.null()]));
 type DecisionData = z.infer<typeof decisionData>;
 
@@ -19,7 +29,7 @@ const invalidData = { title: 'This reclaim button is not valid', message: 'The b
  * Item ids whose toggle of this kind is on: "remove from group" (group:<itemId>) or "give to the
  * candidate" (give:<itemId>). Only ids of this request's seats count (the service checks).
  */
-function toggledItems(data: DecisionData, kind: 'group' | 'give'): number[] {
+function toggledItems(data: DecisionData, kind: 'group' | 'give' | 'drop'): number[] {
   const pattern = new RegExp(`^${kind}:\\d{1,12}$`);
   return Object.entries(data)
     .filter(([key, value]) => pattern.test(key) && (value === 'true' || value === true))
@@ -41,7 +51,28 @@ export function reclaimApproveAction(deps: { reclaims: ReclaimApi; now?: () => D
     invalidData,
     async run(data, request) {
       const now = (deps.now ?? (() => new Date()))();
-      return answer(deps.reclaims.approve({ requestId: data.requestId, caller: callerOf(request.actor), removeFromGroup: toggledItems(data, 'group'), reassign: toggledItems(data, 'give') }, now), now);
+      // A card without `seats` (posted before they were listed) shows no seat: nothing is approved from it.
+      const shown = (data.seats ?? '').split(',').filter((id) => id !== '').map(Number);
+      return answer(
+        deps.reclaims.approve(
+          { requestId: data.requestId, caller: callerOf(request.actor), shown, drop: toggledItems(data, 'drop'), removeFromGroup: toggledItems(data, 'group'), reassign: toggledItems(data, 'give') },
+          now,
+        ),
+        now,
+      );
+    },
+  };
+}
+
+/** Cancel my request (verb reclaim.cancel): the requester withdraws it before anyone decides; recorded with their name. */
+export function reclaimCancelAction(deps: { reclaims: ReclaimApi; now?: () => Date }): CardAction<DecisionData> {
+  return {
+    verb: 'reclaim.cancel',
+    data: decisionData,
+    invalidData,
+    async run(data, request) {
+      const now = (deps.now ?? (() => new Date()))();
+      return answer(deps.reclaims.cancel(data.requestId, callerOf(request.actor), now), now);
     },
   };
 }

@@ -4,7 +4,6 @@ import { adminRefusalCard } from '../admin-gate';
 import type { CardAction } from '../bot-types';
 import { callerOf, requestOutcomeText } from '../commands/reclaim';
 import { inactivePageCard, type SeatListDeps } from '../commands/inactive';
-import { errorCard } from '../error-card';
 import { tenantOfCard } from './tenant-card-data';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -39,8 +38,10 @@ export function reclaimRequestAction(deps: SeatListDeps & { reclaims: ReclaimApi
       const found = tenantOfCard(deps.status, { tenantId: data.tenantId });
       if ('card' in found) return found.card;
       const users = (data.users ?? '').split(',').map((u) => u.trim()).filter((u) => u !== '');
-      if (users.length > 50) return errorCard('Too many seats at once', 'Tick at most 50 seats per request (a page has 10). Nothing was requested.');
-      if (users.length === 0 && !data.tier) return errorCard('No seat ticked', 'Tick the seats to reclaim on the list first, then press Request reclaim. Nothing was requested.');
+      // A mistake is shown on the page the user was working on (an error line), not in place of it.
+      const page = (notice: string) => inactivePageCard(deps, found.tenant, data.tier ?? 'all', 1, { text: notice, error: true });
+      if (users.length > 50) return page('Tick at most 50 seats per request (a page has 10). Nothing was requested.');
+      if (users.length === 0 && !data.tier) return page('No seat ticked: tick the seats to reclaim first, then press Request reclaim. Nothing was requested.');
       const now = (deps.now ?? (() => new Date()))();
       const outcome = await deps.reclaims.request(
         {
@@ -53,9 +54,9 @@ export function reclaimRequestAction(deps: SeatListDeps & { reclaims: ReclaimApi
         },
         now,
       );
-      if (outcome.kind === 'refused') return errorCard('Reclaim not requested', outcome.reason);
+      if (outcome.kind === 'refused') return page(`Reclaim not requested: ${outcome.reason}`);
       const here = deps.reclaims.approvalsConversation(found.tenant.id) === undefined;
-      return inactivePageCard(deps, found.tenant, data.tier ?? 'all', 1, requestOutcomeText(outcome, found.tenant.tenantName, here));
+      return inactivePageCard(deps, found.tenant, data.tier ?? 'all', 1, { text: requestOutcomeText(outcome, found.tenant.tenantName, here), error: outcome.kind === 'nothing' });
     },
   };
 }

@@ -5,7 +5,7 @@ import type { CardAction } from '../bot-types';
 import { callerOf } from '../commands/reclaim';
 import { errorCard } from '../error-card';
 
-const undoData = z.object({ itemId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
+const undoData = z.object({ itemId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER), page: z.number().int().min(1).max(100).optional() });
 
 /** Undo (verb reclaim.undo): approvers only, within RECLAIM_UNDO_DAYS; the seat is given back by an outbox job. */
 export function reclaimUndoAction(deps: { reclaims: ReclaimApi; now?: () => Date }): CardAction<z.infer<typeof undoData>> {
@@ -16,8 +16,8 @@ export function reclaimUndoAction(deps: { reclaims: ReclaimApi; now?: () => Date
     async run(data, request) {
       const now = (deps.now ?? (() => new Date()))();
       const outcome = deps.reclaims.undo(data.itemId, callerOf(request.actor), now);
-      if (outcome.kind === 'refused') return errorCard('Not undone', outcome.message);
-      return outcome.view ? reclaimCardFor(outcome.view, now, { text: outcome.message, color: 'Accent' }) : errorCard('Undo', outcome.message);
+      if (outcome.kind === 'refused' || outcome.kind === 'unknown') return errorCard('Not undone', outcome.message);
+      return outcome.view ? reclaimCardFor(outcome.view, now, { text: outcome.message, color: 'Accent' }, data.page ?? 1) : errorCard('Undo', outcome.message);
     },
   };
 }

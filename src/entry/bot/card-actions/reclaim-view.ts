@@ -5,7 +5,7 @@ import type { CardAction } from '../bot-types';
 import { callerOf } from '../commands/reclaim';
 import { errorCard } from '../error-card';
 
-export const reclaimRequestData = z.object({ requestId: z.string().uuid() }).passthrough();
+export const reclaimRequestData = z.object({ requestId: z.string().uuid(), page: z.number().int().min(1).max(100).optional() }).passthrough();
 export type ReclaimRequestData = z.infer<typeof reclaimRequestData>;
 
 export const unknownRequestCard = () =>
@@ -24,7 +24,7 @@ export function reclaimViewAction(deps: { reclaims: ReclaimApi; now?: () => Date
     async run(data, request) {
       const now = (deps.now ?? (() => new Date()))();
       const view = deps.reclaims.view(data.requestId, callerOf(request.actor), now);
-      return view ? reclaimCardFor(view, now) : unknownRequestCard();
+      return view ? reclaimCardFor(view, now, undefined, data.page ?? 1) : unknownRequestCard();
     },
   };
 }

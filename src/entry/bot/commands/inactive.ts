@@ -48,7 +48,7 @@ export function noSuchPageCard(page: number, total: number, command: string): Ad
 }
 
 /** One page of `inactive` as a view, or the card saying why there is none (no per-user data in either). */
-function inactivePage(deps: SeatListDeps, tenant: TenantRecord, filter: InactiveFilter, page: number, notice?: string): { view: InactiveView } | { card: AdaptiveCardJson } {
+function inactivePage(deps: SeatListDeps, tenant: TenantRecord, filter: InactiveFilter, page: number, notice?: { text: string; error: boolean }): { view: InactiveView } | { card: AdaptiveCardJson } {
   const stored = deps.analytics.summary(tenant.id);
   const seats = stored && deps.analytics.seats(tenant.id, { ...QUERY[filter], offset: (page - 1) * SEAT_PAGE_SIZE, limit: SEAT_PAGE_SIZE });
   if (!stored || !seats) return { card: noAnalyticsCard(tenant.tenantName) };
@@ -60,7 +60,7 @@ function inactivePage(deps: SeatListDeps, tenant: TenantRecord, filter: Inactive
 const inactiveCommandText = (filter: InactiveFilter): string => (filter === 'all' ? 'inactive' : `inactive ${filter}`);
 
 /** One page of `inactive`, always read from the tenant's current analytics (a button's data only says which page). */
-export function inactivePageCard(deps: SeatListDeps, tenant: TenantRecord, filter: InactiveFilter, page: number, notice?: string): AdaptiveCardJson {
+export function inactivePageCard(deps: SeatListDeps, tenant: TenantRecord, filter: InactiveFilter, page: number, notice?: { text: string; error: boolean }): AdaptiveCardJson {
   const found = inactivePage(deps, tenant, filter, page, notice);
   return 'card' in found ? found.card : renderCard('inactive', found.view);
 }

@@ -1,5 +1,6 @@
 import { renderCard } from '../../../cards/render';
 import { reclaimHistoryView } from '../../../cards/reclaim-views';
+import { SEATS_PER_REQUEST } from '../../../domain/reclaim';
 import { formatMoney } from '../../../domain/seat-savings';
 import type { ReclaimApi, ReclaimCaller, ReclaimRequestOutcome } from '../../../usecases/reclaim/reclaim-api';
 import type { StatusService } from '../../../usecases/status/status-service';
@@ -28,11 +29,18 @@ export function requestOutcomeText(outcome: ReclaimRequestOutcome, tenantName: s
   if (outcome.kind === 'refused') return outcome.reason;
   const left = outcome.notAdded.slice(0, 10).map((n) => `- ${n.user}: ${n.reason}`);
   const more = outcome.notAdded.length > 10 ? [`- and ${outcome.notAdded.length - 10} more`] : [];
-  if (outcome.kind === 'nothing') return [`${tenantName}: no seat could be requested.`, ...left, ...more].join('\n');
+  if (outcome.kind === 'nothing') return [`${tenantName}: no seat could be requested.`, ...left, ...more].join('\n\n');
   const n = outcome.items.length;
-  const asked = outcome.request.nudge ? `; each holder is asked first in Teams whether to keep the seat (answers due ${outcome.request.nudgeUntil?.slice(0, 10)})` : '';
-  const head = `${tenantName}: reclaim request for ${n} seat${n === 1 ? '' : 's'} ${here ? 'posted here' : 'sent to the approvals conversation'} for approval${asked}${outcome.request.mode === 'dry-run' ? ' (dry run: nothing will change)' : ''}.`;
-  return [head, ...(left.length > 0 ? ['Not included:', ...left, ...more] : [])].join('\n');
+  const [first] = outcome.requests;
+  if (!first) return `${tenantName}: no seat could be requested.`;
+  const asked = first.nudge ? `; each holder is asked first in Teams whether to keep the seat (answers due ${first.nudgeUntil?.slice(0, 10)})` : '';
+  const cards = outcome.requests.length;
+  // Never silent: a pick of 5 of which 3 were requested says so before anything else.
+  const of = outcome.notAdded.length > 0 ? `${n} of the ${n + outcome.notAdded.length} seats picked` : `${n} seat${n === 1 ? '' : 's'}`;
+  const split = cards > 1 ? ` as ${cards} requests of at most ${SEATS_PER_REQUEST} seats (each card is approved on its own)` : '';
+  const head = `${tenantName}: reclaim request for ${of} ${here ? 'posted here' : 'sent to the approvals conversation'} for approval${split}${asked}${first.mode === 'dry-run' ? ' (dry run: nothing will change)' : ''}.`;
+  const leftOut = outcome.notAdded.length > 0 ? [`${outcome.notAdded.length} left out:`, ...left, ...more] : [];
+  return [head, ...leftOut].join('\n\n');
 }
 
 /**
@@ -43,7 +51,7 @@ export function reclaimCommand(deps: ReclaimCommandDeps): BotCommand {
   const now = () => (deps.now ?? (() => new Date()))();
   return {
     name: 'reclaim',
-    usage: 'reclaim [ask|now] <upn>[, <upn>…] | reclaim [ask|now] certain|probable|all [tenant] | reclaim history [upn] | reclaim approvals here',
+    usage: 'reclaim [ask|now] <upn>[, <upn>…] | reclaim [ask|now] certain|probable|all [tenant] | reclaim history [upn] | reclaim undo <upn> | reclaim pending | reclaim approvals here',
     description:
       'Take idle Copilot seats back through an approval: re-checked just before removal, with undo. "ask" first asks each holder in Teams whether to keep the seat, "now" goes straight to the approvers (RECLAIM_NUDGE sets the default). RECLAIM_MODE decides whether it really removes (on) or only says what it would do (dry-run). Admins only.',
     async run(request) {
@@ -54,6 +62,8 @@ export function reclaimCommand(deps: ReclaimCommandDeps): BotCommand {
       if (!first) return [{ kind: 'text', text: overview(deps) }];
       if (first === 'history') return history(deps, words.slice(1).join(' '));
       if (first === 'approvals') return approvals(deps, request, words.slice(1).join(' '), now());
+      if (first === 'pending') return pending(deps, request, now());
+      if (first === 'undo') return undoHolder(deps, request, words.slice(1).join(' '), now());
       // "ask": the holders are asked first (Keep / Release); "now": straight to the approvers.
       let nudge: boolean | undefined;
       if (first === 'ask' || first === 'now') {
@@ -82,7 +92,7 @@ function overview(deps: ReclaimCommandDeps): string {
 function history(deps: ReclaimCommandDeps, user: string): CommandReply[] {
   const cards: CommandReply[] = deps.status.list().map((tenant) => {
     const found = deps.reclaims.history({ tenantId: tenant.id, user: user === '' ? undefined : user, offset: 0, limit: HISTORY_ROWS });
-    return { kind: 'card', card: renderCard('reclaim-history', reclaimHistoryView({ tenantName: tenant.tenantName, user: user === '' ? undefined : user, total: found.total, items: found.items })) };
+    return { kind: 'card', card: renderCard('reclaim-history', reclaimHistoryView({ tenantName: tenant.tenantName, user: user === '' ? undefined : user, total: found.total, items: found.items, now: (deps.now ?? (() => new Date()))() })) };
   });
   return cards.length > 0 ? cards : [{ kind: 'text', text: 'No tenant is connected yet.' }];
 }
@@ -93,6 +103,26 @@ function approvals(deps: ReclaimCommandDeps, request: CommandRequest, rest: stri
     deps.reclaims.setApprovalsConversation(tenant.id, request.replyTarget, { aadObjectId: request.actor.aadObjectId ?? null, name: request.actor.name ?? null }, now);
   }
   return [{ kind: 'text', text: 'Reclaim requests will be posted here for approval.' }];
+}
+
+/** `reclaim pending`: every undecided request's card is posted again here (the original chat may be gone) and followed here. */
+function pending(deps: ReclaimCommandDeps, request: CommandRequest, now: Date): CommandReply[] {
+  const lines = deps.status.list().map((tenant) => {
+    const n = deps.reclaims.repostPending(tenant.id, request.replyTarget, now);
+    return `${tenant.tenantName}: ${n === 0 ? 'no open reclaim request' : `${n} open reclaim request${n === 1 ? '' : 's'} posted again here; ${n === 1 ? 'its card follows' : 'their cards follow'} the request${n === 1 ? '' : 's'} here from now on`}.`;
+  });
+  return [{ kind: 'text', text: lines.length > 0 ? lines.join('\n\n') : 'No tenant is connected yet.' }];
+}
+
+/** `reclaim undo <upn>`: gives back every removed seat of that holder still in its undo window (approvers only). */
+function undoHolder(deps: ReclaimCommandDeps, request: CommandRequest, user: string, now: Date): CommandReply[] {
+  const who = user.trim();
+  if (who === '' || /\s/.test(who)) return [{ kind: 'text', text: 'Name one holder: **reclaim undo adele@contoso.com** (a UPN or an object id).' }];
+  const lines: string[] = [];
+  for (const tenant of deps.status.list()) {
+    for (const outcome of deps.reclaims.undoHolder(tenant.id, who, callerOf(request.actor), now)) lines.push(`${tenant.tenantName}: ${outcome.message}`);
+  }
+  return [{ kind: 'text', text: lines.length > 0 ? lines.join('\n\n') : `No removed seat of ${clipText(who, 80)} to give back.` }];
 }
 
 async function tierRequest(deps: ReclaimCommandDeps, request: CommandRequest, tier: (typeof TIERS)[number], tenantArg: string, nudge: boolean | undefined, now: Date): Promise<CommandReply[]> {
