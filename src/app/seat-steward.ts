@@ -247,7 +247,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     probesFor: (tenant) => [
       ...directoryProbes(graphFor(tenant).reader),
       ...writePermissionProbes(graphFor(tenant).conn, { install: config.reclaim.teamsAppCatalogId !== undefined }),
-      ...activitySources(tenant).map((source): AccessProbe => ({ id: source.id, run: () => source.probe() })),
+      ...activitySources(tenant).flatMap((source): AccessProbe[] => source.probes?.() ?? [{ id: source.id, run: () => source.probe() }]),
     ],
   });
   const syncTypes = (tenant: TenantRecord): SyncType[] => {
