@@ -63,7 +63,8 @@ export function playgroundConfig(identity: PlaygroundIdentity, personalChatId: s
   return {
     version: '0.1.1',
     tenantId: identity.tenantId ?? PLAYGROUND_TENANT,
-    bot: { id: '00000000-0000-0000-0000-00000000000011', name: 'Seat Steward' },
+    // The Playground's own bot name: the browser suite @mentions "Test Bot".
+    bot: { id: '00000000-0000-0000-0000-00000000000011', name: 'Test Bot' },
     currentUser,
     users: OTHER_USERS,
     personalChat: { id: personalChatId },
