@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { demoTrustEnv, trustsDemoCertificate } from './app/demo-trust';
-import { startSeatSteward } from './app/seat-steward';
+import { PortUnavailableError, startSeatSteward, type SeatSteward } from './app/seat-steward';
 import { isAlive } from './adapters/sqlite/instance-lock';
 import { ConfigError, loadConfig, type AppConfig } from './config/config';
 import { createLogger } from './adapters/logging/logger';
@@ -25,11 +25,27 @@ async function main(): Promise<void> {
   }
 
   const logger = createLogger(config.logLevel);
-  const app = await startSeatSteward(config, { logger });
+  let app: SeatSteward;
+  try {
+    app = await startSeatSteward(config, { logger });
+  } catch (error) {
+    if (error instanceof PortUnavailableError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
   let playground: RunningPlayground | undefined;
   if (config.playground.enabled) {
     try {
-      playground = await startAgentsPlayground({ botPort: app.port, port: config.playground.port, logger });
+      playground = await startAgentsPlayground({
+        botPort: app.port,
+        port: config.playground.port,
+        logger,
+        configDir: config.dataDir,
+        identity: { tenantId: config.playground.tenantId, userObjectId: config.playground.user },
+        listenHost: config.listenHost,
+      });
     } catch (error) {
       logger.error({ err: error }, 'the Agents Playground did not start; the bot runs without it (PLAYGROUND=off hides this)');
     }
@@ -48,7 +64,10 @@ async function main(): Promise<void> {
       `  Health         http://localhost:${app.port}/healthz`,
       `  Tenant         ${tenantLine}`,
       `  Sync schedule  ${config.syncCron} (UTC)`,
+      `  Listening on   ${config.listenHost ?? 'all interfaces'}${config.listenHost === '127.0.0.1' && config.bot.mode === 'anonymous' ? ' (loopback only: anonymous mode; LISTEN_HOST changes it)' : ''}`,
+      `  Admins         ${adminsLine(config)}`,
       playground ? `  Playground     ${playground.url}  <- open this to chat with the bot` : '',
+      playground ? `  Playground as  ${playgroundUserLine(config)}` : '',
       '',
     ]
       .filter((l) => l !== '')
@@ -74,6 +93,23 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   whenStarterGone((reason) => void stop(reason));
+}
+
+/** What ADMINS means for who may use the admin commands (inactive, candidates, reclaim, digest, price, savings exports). */
+function adminsLine(config: AppConfig): string {
+  if (config.admins.length > 0) return `${config.admins.length} listed in ADMINS may use the admin commands`;
+  return config.tenant.kind === 'demo'
+    ? 'ADMINS is empty: with the demo tenant everyone may use the admin commands'
+    : 'ADMINS is empty: with a real tenant NOBODY may use the admin commands (inactive, candidates, reclaim, digest, price); set ADMINS to object ids or UPNs';
+}
+
+/** Who the Playground chats as, so a trial against a real tenant is not refused or treated as a stranger. */
+function playgroundUserLine(config: AppConfig): string {
+  const tenant = config.playground.tenantId ? ` in tenant ${config.playground.tenantId}` : '';
+  if (config.playground.user) return `user ${config.playground.user}${tenant} (PLAYGROUND_USER, else the first object id in ADMINS)`;
+  return config.tenant.kind === 'demo'
+    ? 'Alex Wilber, the Playground\'s own user (PLAYGROUND_USER sets another object id)'
+    : `the Playground's own user${tenant}, who is not in your directory: set PLAYGROUND_USER (or an object id in ADMINS) to an admin's Entra object id`;
 }
 
 /** Set in the environment of the process restartTrusting starts, which holds an IPC channel to its parent. */

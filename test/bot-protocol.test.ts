@@ -76,13 +76,26 @@ describe('commands', () => {
     const card = cardsOf(connector.messages()[0])[0];
     expectValidCard(card);
     for (const cmd of ['help', 'status', 'sync']) expect(cardText(card)).toContain(cmd);
+    // The product's commands come first, the plumbing after them.
+    const text = cardText(card);
+    const at = (usage: string) => text.indexOf(`\n${usage}`);
+    const product = ['inactive', 'candidates', 'savings', 'reclaim', 'digest'].map(at);
+    const plumbing = ['status', 'sync', 'check', 'audit'].map(at);
+    for (const position of [...product, ...plumbing]) expect(position, text).toBeGreaterThan(-1);
+    expect(product).toEqual([...product].sort((a, b) => a - b));
+    expect(Math.max(...product)).toBeLessThan(Math.min(...plumbing));
   });
 
-  it('unknown text gets a hint, never silence', async () => {
-    connector.clear();
-    await post(h.app.url, message(serviceUrl, personal(), 'reassign everything please'));
-    await connector.waitFor((m) => m.length >= 1);
-    expect(connector.messages()[0].activity.text).toMatch(/I don't know "reassign everything please".*status.*sync.*help/);
+  it('unknown text gets a hint, never silence: the commands it most likely meant, else the main ones', async () => {
+    const hintFor = async (text: string) => {
+      connector.clear();
+      await post(h.app.url, message(serviceUrl, personal(), text));
+      await connector.waitFor((m) => m.length >= 1);
+      return connector.messages()[0].activity.text;
+    };
+    expect(await hintFor('reassign everything please')).toBe(`I don't know "reassign everything please". Try **inactive**, **savings**, **reclaim** or **help**.`);
+    expect(await hintFor('inactve')).toBe(`I don't know "inactve". Did you mean **inactive**? Type **help** for every command.`);
+    expect(await hintFor('show me the idle seats')).toBe(`I don't know "show me the idle seats". Did you mean **inactive** or **status**? Type **help** for every command.`);
   });
 
   it('status before any sync says it has not synced yet and offers Sync now', async () => {

@@ -249,7 +249,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     probesFor: (tenant) => [
       ...directoryProbes(graphFor(tenant).reader),
       ...writePermissionProbes(graphFor(tenant).conn, { install: config.reclaim.teamsAppCatalogId !== undefined }),
-      ...activitySources(tenant).map((source): AccessProbe => ({ id: source.id, run: () => source.probe() })),
+      ...activitySources(tenant).flatMap((source): AccessProbe[] => source.probes?.() ?? [{ id: source.id, run: () => source.probe() }]),
     ],
   });
   const syncTypes = (tenant: TenantRecord): SyncType[] => {
@@ -502,8 +502,10 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     },
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, () => resolve());
+    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' || error.code === 'EACCES' ? new PortUnavailableError(config, error.code) : error));
+    // undefined = every interface (restify's listen takes the host second, as net's does).
+    if (config.listenHost) server.listen(config.port, config.listenHost, () => resolve());
+    else server.listen(config.port, () => resolve());
   });
   opened.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const port = (server.address() as AddressInfo).port;
@@ -565,6 +567,22 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
       lock.release();
     },
   };
+}
+
+/**
+ * The bot's port is taken (or needs privileges): one line naming the port and the setting to
+ * change, instead of a stack trace the admin must decode. The REST API and /healthz share PORT.
+ */
+export class PortUnavailableError extends Error {
+  constructor(config: Pick<AppConfig, 'port' | 'listenHost'>, readonly code: 'EADDRINUSE' | 'EACCES') {
+    const where = `${config.listenHost ?? 'all interfaces'}`;
+    super(
+      code === 'EADDRINUSE'
+        ? `Seat Steward cannot start: port ${config.port} (PORT, used by the bot, the REST API and /healthz) is already in use on ${where} (EADDRINUSE). Stop the program using it (another Seat Steward?) or set PORT to a free port.`
+        : `Seat Steward cannot start: port ${config.port} (PORT) on ${where} needs privileges this process lacks (EACCES). Set PORT to a port above 1023.`,
+    );
+    this.name = 'PortUnavailableError';
+  }
 }
 
 /**

@@ -139,6 +139,13 @@ const rawSchema = z.object({
   /** A usage report read successfully less than this many hours ago is not read again (reports refresh about daily). */
   REPORTS_REREAD_HOURS: z.preprocess(emptyToUndefined, z.coerce.number().min(0, 'expected 0 or more hours').max(48, 'expected at most 48 hours').default(6)),
   PLAYGROUND_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(65535).default(56150)),
+  /** The Entra object id the Playground chats as (its own default, "Alex Wilber", is no user of a real tenant). */
+  PLAYGROUND_USER: guid('the Entra object id of the user the Playground acts as'),
+  /** Where the bot's HTTP server (and the Playground) listen: an IP address or host name. */
+  LISTEN_HOST: z.preprocess(
+    emptyToUndefined,
+    z.string().regex(/^[0-9A-Za-z.:-]+$/, 'expected an IP address or host name such as 127.0.0.1 or 0.0.0.0').optional(),
+  ),
   DEMO_USERS: z.preprocess(
     emptyToUndefined,
     z.coerce.number().int('expected a whole number of users').min(1, 'expected at least 1 user').max(1_000_000).default(250),
@@ -255,9 +262,21 @@ export interface AppConfig {
   copilotSkuIds: string[];
   dataDir: string;
   port: number;
+  /**
+   * LISTEN_HOST: the address the bot's server and the Playground listen on. Anonymous mode (no
+   * BOT_ID) answers without any token check, so it defaults to loopback there; undefined = all
+   * interfaces (a registered bot must be reachable by the Bot Framework).
+   */
+  listenHost: string | undefined;
   apiKeys: string[];
   syncCron: string;
-  playground: { enabled: boolean; port: number };
+  /**
+   * `user`: the Entra object id the Playground chats as (PLAYGROUND_USER, else the first object id
+   * in ADMINS); undefined = the Playground's own user. `tenantId`: the Teams tenant it says it comes
+   * from: the first allowed tenant (TENANT_ID by default), since the tenant gate refuses any other;
+   * undefined (the Playground's own, not a GUID) when every tenant is allowed, as with the demo.
+   */
+  playground: { enabled: boolean; port: number; user: string | undefined; tenantId: string | undefined };
   /** Usage reports: REPORTS_UNCONCEAL and REPORTS_REREAD_HOURS. */
   reports: { unconceal: boolean; rereadHours: number };
   logLevel: z.infer<typeof rawSchema>['LOG_LEVEL'];
@@ -342,19 +361,26 @@ export function parseConfig(values: Record<string, string | undefined>, envName 
   if (problems.length > 0) throw new ConfigError(problems);
 
   const playgroundSetting = v.PLAYGROUND === undefined ? undefined : ['on', 'true', '1'].includes(v.PLAYGROUND);
+  const botAllowedTenants = (v.BOT_ALLOWED_TENANTS.length > 0 ? v.BOT_ALLOWED_TENANTS : tenant.kind === 'entra' ? [tenant.entraTenantId] : []).map((t) => t.toLowerCase());
   return {
     envName,
     bot,
     tenant,
     secrets: { key: v.SECRET_STORE_KEY, previousKey: v.SECRET_STORE_KEY_PREVIOUS },
     botServiceUrls: v.BOT_SERVICE_URLS,
-    botAllowedTenants: (v.BOT_ALLOWED_TENANTS.length > 0 ? v.BOT_ALLOWED_TENANTS : tenant.kind === 'entra' ? [tenant.entraTenantId] : []).map((t) => t.toLowerCase()),
+    botAllowedTenants,
     copilotSkuIds: v.COPILOT_SKU_IDS.map((id) => id.toLowerCase()),
     dataDir: path.resolve(rootDir, v.DATA_DIR),
     port: v.PORT,
+    listenHost: v.LISTEN_HOST ?? (bot.mode === 'anonymous' ? '127.0.0.1' : undefined),
     apiKeys: v.API_KEYS,
     syncCron: v.SYNC_CRON,
-    playground: { enabled: playgroundSetting ?? bot.mode === 'anonymous', port: v.PLAYGROUND_PORT },
+    playground: {
+      enabled: playgroundSetting ?? bot.mode === 'anonymous',
+      port: v.PLAYGROUND_PORT,
+      user: (v.PLAYGROUND_USER ?? v.ADMINS.find((a) => GUID.test(a)))?.toLowerCase(),
+      tenantId: botAllowedTenants[0],
+    },
     reports: { unconceal: v.REPORTS_UNCONCEAL !== undefined && ['on', 'true', '1'].includes(v.REPORTS_UNCONCEAL), rereadHours: v.REPORTS_REREAD_HOURS },
     logLevel: v.LOG_LEVEL,
     audit: {

@@ -4,7 +4,28 @@ import type { SourceId } from './activity-sources';
 export type DirectoryReadId = 'users' | 'subscribed_skus' | 'license_groups' | 'organization';
 /** Writes only a reclaim makes (RECLAIM_MODE=on); checked from the app token's roles, never by writing. */
 export type ReclaimWriteId = 'reclaim_remove' | 'reclaim_group' | 'reclaim_install';
-export type CheckedReadId = DirectoryReadId | SourceId | ReclaimWriteId;
+/**
+ * The security posture source reads with five permissions: `check` tries each on its own line, so a
+ * refused one (say Policy.Read.All for conditional access) is not hidden behind one that works.
+ */
+export type PostureCheckId =
+  | 'posture_security_defaults'
+  | 'posture_conditional_access'
+  | 'posture_risky_users'
+  | 'posture_risk_detections'
+  | 'posture_managed_devices'
+  | 'posture_secure_score';
+/** The posture reads in the order `check` lists them. */
+export const POSTURE_CHECKS: readonly PostureCheckId[] = [
+  'posture_security_defaults',
+  'posture_conditional_access',
+  'posture_risky_users',
+  'posture_risk_detections',
+  'posture_managed_devices',
+  'posture_secure_score',
+];
+/** What has a requirement. The posture source as a whole (`security_posture`) names its sync status; `check` lists its reads. */
+export type CheckedReadId = DirectoryReadId | SourceId | PostureCheckId | ReclaimWriteId;
 
 export interface ReadRequirement {
   label: string;
@@ -106,6 +127,48 @@ export const READ_REQUIREMENTS: Record<CheckedReadId, ReadRequirement> = {
     api: 'Microsoft Graph',
     licence: 'Microsoft Entra ID P1 (conditional access), P2 (identity protection), Intune (device compliance)',
     unlocks: 'Security defaults, conditional access, identity protection, device compliance and Secure Score in the security report.',
+  },
+  posture_security_defaults: {
+    label: 'Security posture: security defaults',
+    permission: 'Policy.Read.All',
+    api: 'Microsoft Graph',
+    licence: null,
+    unlocks: 'Whether security defaults are on, in the security report.',
+  },
+  posture_conditional_access: {
+    label: 'Security posture: conditional access policies',
+    permission: 'Policy.Read.All',
+    api: 'Microsoft Graph',
+    licence: 'Microsoft Entra ID P1',
+    unlocks: 'How many conditional access policies are on, in the security report.',
+  },
+  posture_risky_users: {
+    label: 'Security posture: risky users',
+    permission: 'IdentityRiskyUser.Read.All',
+    api: 'Microsoft Graph',
+    licence: 'Microsoft Entra ID P2',
+    unlocks: 'Users at risk (identity protection), in the security report.',
+  },
+  posture_risk_detections: {
+    label: 'Security posture: risk detections',
+    permission: 'IdentityRiskEvent.Read.All',
+    api: 'Microsoft Graph',
+    licence: 'Microsoft Entra ID P2',
+    unlocks: 'Risk detections (identity protection), in the security report.',
+  },
+  posture_managed_devices: {
+    label: 'Security posture: managed devices',
+    permission: 'DeviceManagementManagedDevices.Read.All',
+    api: 'Microsoft Graph',
+    licence: 'Microsoft Intune',
+    unlocks: 'Device compliance, in the security report.',
+  },
+  posture_secure_score: {
+    label: 'Security posture: Secure Score',
+    permission: 'SecurityEvents.Read.All',
+    api: 'Microsoft Graph',
+    licence: null,
+    unlocks: 'Microsoft Secure Score, in the security report.',
   },
   subscriptions: {
     label: 'Subscriptions and renewal dates',

@@ -5,6 +5,7 @@ import addFormats from 'ajv-formats';
 import { AppManifestUtils, type AppManifest } from '@microsoft/app-manifest';
 import type { JSONSchemaType } from 'ajv';
 import { describe, expect, it } from 'vitest';
+import { parseCommand } from '../../src/entry/bot/command-parser';
 import { APP_PACKAGE, ROOT, placeholders, readEnvFile, substitute, type JsonObject } from './helpers';
 
 const manifestText = fs.readFileSync(path.join(APP_PACKAGE, 'manifest.json'), 'utf8');
@@ -124,15 +125,31 @@ describe('appPackage/manifest.json', () => {
     expect([...(bots[0]['scopes'] as string[])].sort()).toEqual(['groupChat', 'personal', 'team']);
   });
 
-  it('lists every command for every scope', () => {
+  it("offers the product's commands first in every scope, within the schema's 10 commands a list, each one the bot understands", () => {
     const commandLists = (manifest['bots'] as JsonObject[])[0]['commandLists'] as JsonObject[];
     const scopes = commandLists.flatMap((list) => list['scopes'] as string[]).sort();
     expect(scopes).toEqual(['groupChat', 'personal', 'team']);
+    const listSchema = (((schema['properties'] as JsonObject)['bots'] as JsonObject)['items'] as JsonObject)['properties'] as JsonObject;
+    const maxCommands = (((listSchema['commandLists'] as JsonObject)['items'] as JsonObject)['properties'] as JsonObject)['commands'] as JsonObject;
+    expect(maxCommands['maxItems']).toBe(10);
     for (const list of commandLists) {
       const commands = list['commands'] as Array<{ title: string; description: string }>;
-      expect(commands.map((c) => c.title).sort()).toEqual(['audit subscriptions', 'check', 'help', 'security', 'status', 'sync', 'usage']);
-      for (const command of commands) expect(command.description.length).toBeGreaterThan(10);
+      expect(commands.length).toBeLessThanOrEqual(10);
+      expect(commands.map((c) => c.title)).toEqual(['inactive', 'candidates', 'savings', 'reclaim', 'digest now', 'status', 'usage', 'security', 'check', 'help']);
+      for (const command of commands) {
+        expect(command.description.length).toBeGreaterThan(10);
+        // Picking a command in Teams sends its title: it must be a command, not a hint.
+        expect(parseCommand(command.title).name, command.title).not.toBe('unknown');
+      }
     }
+  });
+
+  it('describes the product: idle Copilot seats, savings and reclaim, within the schema limits', () => {
+    const description = manifest['description'] as { short: string; full: string };
+    expect(description.short.length).toBeLessThanOrEqual(80);
+    expect(description.short).toMatch(/Copilot seats/);
+    expect(description.full.length).toBeLessThanOrEqual(4000);
+    for (const word of ['inactive', 'candidates', 'savings', 'reclaim', 'digest', 'approver', 'undo']) expect(description.full).toContain(word);
   });
 
   it('points at icons that exist in the package', () => {

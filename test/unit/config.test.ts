@@ -33,6 +33,29 @@ describe('configuration', () => {
     expect(registered.bot).toMatchObject({ mode: 'MultiTenant', appId: '11111111-2222-3333-4444-555555555555' });
   });
 
+  it('listens on loopback in anonymous mode, everywhere with a registered bot, unless LISTEN_HOST says otherwise', () => {
+    expect(parseConfig({}).listenHost).toBe('127.0.0.1');
+    expect(parseConfig({ BOT_ID: '11111111-2222-3333-4444-555555555555', SECRET_BOT_PASSWORD: 'x' }).listenHost).toBeUndefined();
+    expect(parseConfig({ LISTEN_HOST: '0.0.0.0' }).listenHost).toBe('0.0.0.0');
+    expect(problemsOf({ LISTEN_HOST: 'http://x/' })[0]).toMatch(/^LISTEN_HOST: expected an IP address or host name/);
+  });
+
+  it('the Playground chats from the first allowed tenant as PLAYGROUND_USER, else the first object id in ADMINS', () => {
+    const real = {
+      TENANT_ID: '11111111-2222-3333-4444-555555555555',
+      CLIENT_ID: '21111111-2222-3333-4444-555555555555',
+      SECRET_CLIENT_SECRET: 's',
+      SECRET_STORE_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
+    };
+    expect(parseConfig(real).playground).toMatchObject({ tenantId: '11111111-2222-3333-4444-555555555555', user: undefined });
+    expect(parseConfig({ ...real, ADMINS: 'ada@contoso.com,6F1C2D3E-4A5B-4C6D-8E7F-901A2B3C4D5E' }).playground.user).toBe('6f1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d5e');
+    expect(parseConfig({ ...real, ADMINS: '6f1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d5e', PLAYGROUND_USER: '7f1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d5e' }).playground.user).toBe('7f1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d5e');
+    expect(parseConfig({ ...real, BOT_ALLOWED_TENANTS: '31111111-2222-3333-4444-555555555555' }).playground.tenantId).toBe('31111111-2222-3333-4444-555555555555');
+    // The demo tenant admits any tenant: the Playground keeps its own.
+    expect(parseConfig({}).playground).toMatchObject({ tenantId: undefined, user: undefined });
+    expect(problemsOf({ PLAYGROUND_USER: 'ada@contoso.com' })[0]).toMatch(/^PLAYGROUND_USER: expected the Entra object id/);
+  });
+
   it('names the variable and what it expects', () => {
     expect(problemsOf({ PORT: 'abc' })[0]).toMatch(/^PORT: .*port/);
     expect(problemsOf({ SYNC_CRON: 'every day' })[0]).toMatch(/^SYNC_CRON: expected a cron expression/);

@@ -1,5 +1,5 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
-import { READ_REQUIREMENTS } from '../../domain/access-requirements';
+import { READ_REQUIREMENTS, type PostureCheckId, type CheckedReadId } from '../../domain/access-requirements';
 import type { AccessRequirement } from '../../domain/tenant-access-error';
 import type { MfaRecord, PostureComponentId, PostureFigures, SignInRecord, SubscriptionRecord } from '../../domain/identity';
 import type { IdentityGraph } from '../../usecases/identity/ports';
@@ -9,11 +9,8 @@ import type { GraphPage } from './graph-types';
 /** Graph's largest /users page when signInActivity is selected (999 without it; 120 until mid-2025). */
 export const SIGN_IN_PAGE_SIZE = 500;
 
-const P1 = 'Microsoft Entra ID P1';
-const P2 = 'Microsoft Entra ID P2';
-
-/** Where the permission table (READ_REQUIREMENTS) names one read, its permission comes from there; posture's components are split finer. */
-const fromTable = (id: 'sign_in' | 'mfa' | 'subscriptions'): AccessRequirement => ({
+/** Every read's permission and licence come from the permission table (READ_REQUIREMENTS), which `check` and the README share. */
+const fromTable = (id: CheckedReadId): AccessRequirement => ({
   permission: READ_REQUIREMENTS[id].permission,
   ...(READ_REQUIREMENTS[id].licence ? { licence: READ_REQUIREMENTS[id].licence } : {}),
 });
@@ -21,12 +18,12 @@ const fromTable = (id: 'sign_in' | 'mfa' | 'subscriptions'): AccessRequirement =
 export const IDENTITY_REQUIREMENTS = {
   signIns: fromTable('sign_in'),
   mfa: fromTable('mfa'),
-  securityDefaults: { permission: 'Policy.Read.All' },
-  conditionalAccess: { permission: 'Policy.Read.All', licence: P1 },
-  riskDetections: { permission: 'IdentityRiskEvent.Read.All', licence: P2 },
-  riskyUsers: { permission: 'IdentityRiskyUser.Read.All', licence: P2 },
-  managedDevices: { permission: 'DeviceManagementManagedDevices.Read.All', licence: 'Microsoft Intune' },
-  secureScore: { permission: 'SecurityEvents.Read.All' },
+  securityDefaults: fromTable('posture_security_defaults'),
+  conditionalAccess: fromTable('posture_conditional_access'),
+  riskDetections: fromTable('posture_risk_detections'),
+  riskyUsers: fromTable('posture_risky_users'),
+  managedDevices: fromTable('posture_managed_devices'),
+  secureScore: fromTable('posture_secure_score'),
   subscriptions: fromTable('subscriptions'),
 } satisfies Record<string, AccessRequirement>;
 
@@ -185,15 +182,16 @@ export class GraphIdentityReader implements IdentityGraph {
     await this.get('/reports/authenticationMethods/userRegistrationDetails?$top=1', 'reading MFA registration details', IDENTITY_REQUIREMENTS.mfa);
   }
 
-  async probePosture(component: PostureComponentId): Promise<void> {
-    const probes: Record<PostureComponentId, [string, string, AccessRequirement]> = {
-      security_defaults: ['/policies/identitySecurityDefaultsEnforcementPolicy', 'reading the security defaults policy', IDENTITY_REQUIREMENTS.securityDefaults],
-      conditional_access: ['/identity/conditionalAccess/policies?$top=1', 'reading conditional access policies', IDENTITY_REQUIREMENTS.conditionalAccess],
-      identity_protection: ['/identityProtection/riskyUsers?$top=1', 'reading risky users', IDENTITY_REQUIREMENTS.riskyUsers],
-      device_compliance: ['/deviceManagement/managedDevices?$select=id&$top=1', 'reading managed devices', IDENTITY_REQUIREMENTS.managedDevices],
-      secure_score: ['/security/secureScores?$top=1', 'reading Microsoft Secure Score', IDENTITY_REQUIREMENTS.secureScore],
+  async probePosture(read: PostureCheckId): Promise<void> {
+    const probes: Record<PostureCheckId, [string, string, AccessRequirement]> = {
+      posture_security_defaults: ['/policies/identitySecurityDefaultsEnforcementPolicy', 'reading the security defaults policy', IDENTITY_REQUIREMENTS.securityDefaults],
+      posture_conditional_access: ['/identity/conditionalAccess/policies?$top=1', 'reading conditional access policies', IDENTITY_REQUIREMENTS.conditionalAccess],
+      posture_risky_users: ['/identityProtection/riskyUsers?$top=1', 'reading risky users', IDENTITY_REQUIREMENTS.riskyUsers],
+      posture_risk_detections: ['/identityProtection/riskDetections?$select=id&$top=1', 'reading risk detections', IDENTITY_REQUIREMENTS.riskDetections],
+      posture_managed_devices: ['/deviceManagement/managedDevices?$select=id&$top=1', 'reading managed devices', IDENTITY_REQUIREMENTS.managedDevices],
+      posture_secure_score: ['/security/secureScores?$top=1', 'reading Microsoft Secure Score', IDENTITY_REQUIREMENTS.secureScore],
     };
-    const [path, doing, need] = probes[component];
+    const [path, doing, need] = probes[read];
     await this.get(path, doing, need);
   }
 

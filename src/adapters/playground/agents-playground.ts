@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { writePlaygroundConfig, type PlaygroundIdentity } from './playground-config';
 
 export interface RunningPlayground {
   url: string;
@@ -14,14 +16,52 @@ export interface RunningPlayground {
  * answers. The playground silently takes another port when the requested one is busy, so the
  * URL is read from its "Listening on <port>" line rather than assumed.
  */
-export async function startAgentsPlayground(options: { botPort: number; port: number; logger: Logger; timeoutMs?: number }): Promise<RunningPlayground> {
+export async function startAgentsPlayground(options: {
+  botPort: number;
+  port: number;
+  logger: Logger;
+  timeoutMs?: number;
+  /** Where its config file (tenant and user ids) is written: DATA_DIR; a new temporary folder if unset. */
+  configDir?: string;
+  /** Unset: the Playground's own tenant and user. */
+  identity?: PlaygroundIdentity;
+  /** The config file's name in configDir: a second Playground (another user) needs its own. */
+  configFileName?: string;
+  /** The address it and the bot listen on (LISTEN_HOST); undefined = all interfaces, its own behaviour. */
+  listenHost?: string;
+}): Promise<RunningPlayground> {
   const packageDir = path.dirname(require.resolve('@microsoft/m365agentsplayground/package.json'));
+  const configFile = writePlaygroundConfig(options.configDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'seat-steward-playground-')), options.identity ?? {}, options.configFileName);
+  // Bound to one address, the bot and the Playground answer there only (localhost may resolve to ::1 first).
+  const host = !options.listenHost || ['0.0.0.0', '::'].includes(options.listenHost) ? 'localhost' : options.listenHost.includes(':') ? `[${options.listenHost}]` : options.listenHost;
   const child = spawn(
     process.execPath,
-    [path.join(packageDir, 'cli.js'), 'start', '-e', `http://localhost:${options.botPort}/api/messages`, '-c', 'msteams', '--dt', '-p', String(options.port)],
+    [
+      '--require',
+      path.join(__dirname, 'listen-host-preload.cjs'),
+      path.join(packageDir, 'cli.js'),
+      'start',
+      '-e',
+      `http://${host}:${options.botPort}/api/messages`,
+      '-c',
+      'msteams',
+      '--dt',
+      '-p',
+      String(options.port),
+    ],
     // A plain Node program: it must not inherit our TypeScript loader flags. It would open a
     // browser itself and die where it cannot (no xdg-open); openInBrowser does that safely.
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '', TEAMSAPPTESTER_BROWSER: 'none' } },
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '',
+        TEAMSAPPTESTER_BROWSER: 'none',
+        // Read instead of a .m365agentsplayground.yml in the working directory.
+        M365_AGENTS_PLAYGROUND_CONFIG_PATH: configFile,
+        SEAT_STEWARD_LISTEN_HOST: options.listenHost ?? '',
+      },
+    },
   );
   const log = options.logger.child({ component: 'agents-playground' });
   let output = '';
@@ -59,7 +99,7 @@ export async function startAgentsPlayground(options: { botPort: number; port: nu
       const port = /Listening on (\d+)/.exec(output)?.[1];
       if (port) {
         const url = `http://localhost:${port}`;
-        if (await fetch(url).then((res) => res.ok, () => false)) return { url, stop };
+        if (await fetch(`http://${host}:${port}`).then((res) => res.ok, () => false)) return { url, stop };
       }
       if (Date.now() > deadline) throw new Error(`the Agents Playground did not answer within ${timeoutMs} ms:\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 200));

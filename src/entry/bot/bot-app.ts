@@ -9,7 +9,7 @@ import type { AdaptiveCardJson } from '../../cards/render';
 import type { CommandHelp } from '../../cards/view-models';
 import type { ConversationTarget } from '../../usecases/notify/ports';
 import type { Actor, BotCommand, CommandReply, RegisteredCardAction } from './bot-types';
-import { parseCommand, type CommandName } from './command-parser';
+import { COMMAND_ORDER, parseCommand, suggestCommands, type CommandName } from './command-parser';
 import { errorCard } from './error-card';
 import { Installs } from './installs';
 import { invokeCardResponse } from './invoke-response';
@@ -45,7 +45,13 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
   });
 
   let commands: BotCommand[] = [];
-  const commandList = (): CommandHelp[] => commands.map((c) => ({ command: c.usage, description: c.description }));
+  // The product's commands first (COMMAND_ORDER), whatever order they were registered in.
+  const rank = (name: CommandName) => {
+    const at = COMMAND_ORDER.indexOf(name);
+    return at === -1 ? COMMAND_ORDER.length : at;
+  };
+  const commandList = (): CommandHelp[] =>
+    [...commands].sort((a, b) => rank(a.name) - rank(b.name)).map((c) => ({ command: c.usage, description: c.description }));
   commands = deps.commands(commandList);
   const byName = new Map<CommandName, BotCommand>(commands.map((c) => [c.name, c]));
   const installs = new Installs(conversations, commandList, logger);
@@ -72,9 +78,7 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
     }
     const command = parsed.name === 'unknown' ? undefined : byName.get(parsed.name);
     if (!command) {
-      await context.sendActivity(
-        parsed.text ? `I don't know "${clipText(parsed.text, 60)}". Try **status**, **sync** or **help**.` : 'Type **status**, **sync** or **help**.',
-      );
+      await context.sendActivity(unknownTextHint(parsed.text));
       return;
     }
     const actor = actorOf(context);
@@ -183,4 +187,19 @@ function withDates(activity: Record<string, unknown>): Activity {
     }
   }
   return activity as unknown as Activity;
+}
+
+/** Unknown text: the commands it most likely meant, else the product's main ones. */
+function unknownTextHint(text: string): string {
+  const main = orList(['inactive', 'savings', 'reclaim', 'help']);
+  if (!text) return `Type ${main}.`;
+  const suggestions = suggestCommands(text);
+  const quoted = `I don't know "${clipText(text, 60)}".`;
+  return suggestions.length === 0 ? `${quoted} Try ${main}.` : `${quoted} Did you mean ${orList(suggestions)}? Type **help** for every command.`;
+}
+
+/** "**a**, **b** or **c**" */
+function orList(names: readonly string[]): string {
+  const bold = names.map((n) => `**${n}**`);
+  return bold.length <= 1 ? bold.join('') : `${bold.slice(0, -1).join(', ')} or ${bold[bold.length - 1]}`;
 }

@@ -1,7 +1,8 @@
 import type { SourceId, SyncType } from '../../domain/activity-sources';
 import { POSTURE_COMPONENTS, type MfaRecord, type PostureComponentId, type SignInRecord } from '../../domain/identity';
 import { REFUSAL_CODES, TenantAccessError } from '../../domain/tenant-access-error';
-import type { ActivitySource, SourceRunContext, SourceRunResult } from '../sync/ports';
+import { POSTURE_CHECKS } from '../../domain/access-requirements';
+import type { ActivitySource, ReadProbe, SourceRunContext, SourceRunResult } from '../sync/ports';
 import type { GenerationWriter, IdentityGraph, IdentityStore } from './ports';
 
 interface IdentityDeps {
@@ -126,8 +127,12 @@ export class SecurityPostureSource implements ActivitySource {
   }
 
   async probe(): Promise<void> {
-    // The component every tenant can read with Policy.Read.All; the others report their own state at sync time.
-    await this.deps.graph.probePosture('security_defaults');
+    await Promise.all(POSTURE_CHECKS.map((read) => this.deps.graph.probePosture(read)));
+  }
+
+  /** Five permissions, five `check` lines: a refused Policy.Read.All must not pass for OK because Secure Score answered. */
+  probes(): ReadProbe[] {
+    return POSTURE_CHECKS.map((id) => ({ id, run: () => this.deps.graph.probePosture(id) }));
   }
 }
 

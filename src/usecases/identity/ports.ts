@@ -1,3 +1,4 @@
+import type { PostureCheckId } from '../../domain/access-requirements';
 import type { MfaRecord, PostureComponentId, PostureComponentRecord, PostureFigures, SignInRecord, SubscriptionRecord } from '../../domain/identity';
 
 /**
@@ -14,7 +15,8 @@ export interface IdentityGraph {
   /** The smallest call proving a source readable: one row ($top=1). */
   probeSignIns(): Promise<void>;
   probeMfa(): Promise<void>;
-  probePosture(component: PostureComponentId): Promise<void>;
+  /** One posture read with its own permission (a `check` line each). */
+  probePosture(read: PostureCheckId): Promise<void>;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { CheckedReadId } from '../../domain/access-requirements';
 import type { LicenseGroupRow, SkuRow, UserLicenseRow, UserRow } from '../../domain/directory';
 import type { SourceId, SourceOutcome, SourceStatusRecord, SyncType } from '../../domain/activity-sources';
 import type { FinishedSyncStatus, SyncCounts, SyncRunRecord, SyncTrigger } from '../../domain/sync-run';
@@ -114,6 +115,17 @@ export interface ActivitySource {
   run(ctx: SourceRunContext): Promise<SourceRunResult>;
   /** The smallest call that proves the source is readable (the `check` command); throws like run(). */
   probe(): Promise<void>;
+  /**
+   * For a source that reads with several permissions: one probe per permission, each its own
+   * `check` line, so one that works does not hide one that is refused. Unset = probe() alone.
+   */
+  probes?(): ReadProbe[];
+}
+
+/** The smallest call that proves one read (one permission) works; throws like run(). */
+export interface ReadProbe {
+  id: CheckedReadId;
+  run(): Promise<void>;
 }
 
 export interface SourceAttempt {
