@@ -104,7 +104,8 @@ describe('GET copilot/summary', () => {
     expect(b.assigned).toBe(holders.length);
     const active = holders.filter((x) => ['daily', 'weekly', 'audit_only'].includes(x.profile as string)).length;
     expect(b.active).toBe(active);
-    expect(b.utilization_rate).toBe(Math.round((1000 * active) / holders.length) / 10);
+    expect(b.utilization_rate).toBe(Math.round((100 * active) / holders.length));
+    expect(b.utilization_text).toBe(`${active} of ${holders.length} (${Math.round((100 * active) / holders.length)}%)`);
     expect(b.reclaimable.total).toBe(b.reclaimable.certain + b.reclaimable.probable);
     expect(b.reclaimable.probable).toBe(holders.filter((x) => x.profile === 'fading').length);
     expect(b.currency).toBe('EUR');

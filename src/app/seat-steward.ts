@@ -405,7 +405,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
       statusCommand(status),
       syncCommand({ status, sync, report }),
       checkCommand({ status, check }),
-      usageCommand({ status, usage: usageQuery }),
+      usageCommand({ status, usage: usageQuery, analytics: analyticsReads, inactiveDays: config.analytics.settings.inactiveDays }),
       securityCommand({ status, identity: identityReads, sourceStatus }),
       auditCommand({ status, subscriptions: auditSubscriptions }),
       digestCommand({ digests, subscriptions: digestSubscriptions, adminGate: isAdmin, defaultTime: config.digest.defaultTime }),

@@ -1,7 +1,7 @@
 import { dayText, utcText } from './time-text';
 import type { CopilotTrendDay } from '../domain/usage';
 import type { SyncRunRecord } from '../domain/sync-run';
-import { formatMoney, totals, type CopilotSeatSummary, type Savings } from '../domain/seat-savings';
+import { formatMoney, totals, utilizationText, type CopilotSeatSummary, type Savings } from '../domain/seat-savings';
 import type { StoredCandidate, StoredSeat } from '../usecases/analytics/ports';
 import type { DigestSubscription } from '../usecases/digest/ports';
 import { nextRunOf, wallTimeText } from '../domain/digest-time';
@@ -125,7 +125,7 @@ export function digestView(input: DigestInput, now: Date): DigestView {
     utilizationText: t
       ? rate === null
         ? 'No Copilot seats are assigned.'
-        : `Utilization ${rate}%: ${plural(t.active, 'active seat holder')} of ${plural(t.assigned, 'assigned seat')} (${n(t.purchased)} purchased, ${n(t.available)} unassigned; ${n(t.unknown)} unknown).`
+        : `Utilization ${utilizationText(t.utilization)}: active seat holders of assigned seats (${n(t.purchased)} purchased, ${n(t.available)} unassigned; ${n(t.unknown)} unknown).`
       : '',
     gaugeValue: rate ?? 0,
     statusChart: t
@@ -227,7 +227,7 @@ export function digestStatusView(
     facts: [
       { title: 'Records Processed', value: records === null ? 'none (the sync stored nothing)' : n(records) },
       { title: 'Active Users', value: t ? n(t.active) : 'not computed' },
-      { title: 'Utilization Rate', value: t?.utilizationRate != null ? `${t.utilizationRate}%` : 'not computed' },
+      { title: 'Utilization Rate', value: t?.utilizationRate != null ? utilizationText(t.utilization) : 'not computed' },
       { title: 'Errors', value: n(errors.length) },
       { title: 'Finished', value: run.finishedAt ? utcText(run.finishedAt) : 'not finished' },
     ],

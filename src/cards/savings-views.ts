@@ -1,4 +1,4 @@
-import { formatMoney, type CopilotSeatSummary, type Savings, type totals } from '../domain/seat-savings';
+import { formatMoney, utilizationText, type CopilotSeatSummary, type Savings, type totals } from '../domain/seat-savings';
 import { dayText, utcText } from './time-text';
 
 export interface SavingsFact {
@@ -92,7 +92,7 @@ export function savingsView(input: SavingsInput): SavingsView {
         : `${formatMoney(savings.monthly, savings.currency)} a month · ${formatMoney(savings.annual ?? 0, savings.currency)} a year`;
 
   const facts: SavingsFact[] = [
-    { title: 'Utilization', value: t.utilizationRate === null ? 'No Copilot seats assigned' : `${t.utilizationRate.toFixed(1)}% (${n(t.active)} of ${n(t.assigned)} seat holders active)` },
+    { title: 'Utilization', value: t.utilizationRate === null ? 'No Copilot seats assigned' : `${utilizationText(t.utilization)} seat holders active` },
     { title: 'Reclaimable', value: `${seats(t.reclaimable)}: ${n(t.certain)} certain, ${n(t.probable)} probable` },
     { title: 'To review', value: `${seats(t.review)} (borderline, not counted in savings)` },
     { title: 'Excluded', value: `${seats(t.excluded)} (grace period or exclusion list)` },

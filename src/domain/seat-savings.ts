@@ -91,6 +91,28 @@ export interface Savings {
   warnings: string[];
 }
 
+/**
+ * Copilot seat utilization: seat holders active (Copilot use within INACTIVE_DAYS, from the usage
+ * report or the audit log) out of assigned seats, as a whole percent. The one definition that the
+ * usage, savings and digest cards, the gauge, the REST summary and the exports show.
+ */
+export interface Utilization {
+  active: number;
+  assigned: number;
+  /** Whole percent; null with no seat assigned. */
+  percent: number | null;
+}
+
+export function utilizationOf(active: number, assigned: number): Utilization {
+  return { active, assigned, percent: assigned === 0 ? null : Math.round((100 * active) / assigned) };
+}
+
+/** "16 of 24 (67%)", or why there is no figure: the one format for utilization. */
+export function utilizationText(u: Utilization): string {
+  const n = (v: number) => v.toLocaleString('en-US');
+  return u.percent === null ? 'no Copilot seats assigned' : `${n(u.active)} of ${n(u.assigned)} (${u.percent}%)`;
+}
+
 export function totals(summary: CopilotSeatSummary): {
   purchased: number;
   assigned: number;
@@ -103,8 +125,9 @@ export function totals(summary: CopilotSeatSummary): {
   probable: number;
   review: number;
   excluded: number;
-  /** Active seat holders / assigned seats, as a percentage with one decimal (seed 002 §2.1); null with no seats. */
+  /** utilizationOf(active, assigned).percent: whole percent; null with no seats. */
   utilizationRate: number | null;
+  utilization: Utilization;
 } {
   const sum = (pick: (s: SkuSeatCounts) => number) => summary.skus.reduce((acc, s) => acc + pick(s), 0);
   const assigned = sum((s) => s.assigned);
@@ -123,7 +146,8 @@ export function totals(summary: CopilotSeatSummary): {
     probable,
     review: sum((s) => s.review),
     excluded: sum((s) => s.excluded),
-    utilizationRate: assigned === 0 ? null : Math.round((1000 * active) / assigned) / 10,
+    utilizationRate: utilizationOf(active, assigned).percent,
+    utilization: utilizationOf(active, assigned),
   };
 }
 

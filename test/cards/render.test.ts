@@ -258,7 +258,7 @@ describe('digest card', () => {
     expect(validateCard(card).errors).toEqual([]);
     const objects = allObjects(card);
     const gauge = objects.find((o) => o['type'] === 'Chart.Gauge');
-    expect(gauge?.['value']).toBe(36.4); // 12 active of 33 assigned
+    expect(gauge?.['value']).toBe(36); // 12 active of 33 assigned, whole percent like every card
     const donut = objects.find((o) => o['type'] === 'Chart.Donut');
     expect(donut?.['data']).toEqual([{ legend: 'Active', value: 12, color: 'good' }, { legend: 'Inactive', value: 18, color: 'attention' }, { legend: 'Unknown', value: 3, color: 'warning' }, { legend: 'Unassigned', value: 7, color: 'neutral' }]);
     const line = objects.find((o) => o['type'] === 'Chart.Line') as { data: Array<{ legend: string; values: unknown[] }> };

@@ -22,7 +22,7 @@ describe('savings card', () => {
   it('shows savings by tier × price, utilization, the renewal plan and the as-of dates', () => {
     const text = cardText(rendered(savingsCardView()));
     expect(text).toContain('Estimated savings: $240 a month · $2,880 a year');
-    expect(text).toContain('75.0% (30 of 40 seat holders active)');
+    expect(text).toContain('30 of 40 (75%) seat holders active');
     expect(text).toContain('8 seats: 5 certain, 3 probable');
     expect(text).toContain('Microsoft_365_Copilot · $30 (list price) per user per month');
     expect(text).toContain('5 × $30 = $150 a month');

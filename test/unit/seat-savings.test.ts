@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COPILOT_LIST_PRICE, formatMoney, licenceCosts, priceOf, savingsOf, totals, type CopilotSeatSummary, type SkuPrice, type SkuSeatCounts } from '../../src/domain/seat-savings';
+import { COPILOT_LIST_PRICE, formatMoney, licenceCosts, priceOf, savingsOf, totals, utilizationOf, utilizationText, type CopilotSeatSummary, type SkuPrice, type SkuSeatCounts } from '../../src/domain/seat-savings';
 
 /** Expected figures are worked out by hand in the comments, never by the code under test. */
 const COPILOT = '639dec6b-bb19-468b-871c-c5c441c4b0cb';
@@ -66,17 +66,17 @@ describe("licenceCosts: seed 000's cost_per_license and annual_cost", () => {
   });
 });
 
-describe('totals: utilization rate = active / assigned, one decimal', () => {
+describe('totals: utilization rate = active / assigned, whole percent (one definition for every card and route)', () => {
   it.each([
     [0, 0, null],
     [0, 10, 0],
     [10, 10, 100],
-    [2, 3, 66.7],
-    [1, 3, 33.3],
-    [1, 8, 12.5],
-    [1, 16, 6.3], // 6.25 rounds half up
-    [999, 1000, 99.9],
-    [1999, 2000, 100], // 99.95 rounds to 100.0
+    [2, 3, 67],
+    [16, 24, 67],
+    [15, 24, 63],
+    [1, 3, 33],
+    [1, 8, 13], // 12.5 rounds half up
+    [999, 1000, 100],
   ] as const)('%i active of %i assigned → %s', (active, assigned, rate) => {
     expect(totals(summary([sku({ assigned, byStatus: { active, inactive: assigned - active, unknown: 0 } })])).utilizationRate).toBe(rate);
   });
@@ -88,7 +88,13 @@ describe('totals: utilization rate = active / assigned, one decimal', () => {
         sku({ skuId: COPILOT_EDU, purchased: 20, assigned: 10, available: 10, byStatus: { active: 3, inactive: 6, unknown: 1 }, reclaimable: { certain: 5, probable: 1 }, review: 1, excluded: 0 }),
       ]),
     );
-    expect(t).toEqual({ purchased: 120, assigned: 100, available: 20, active: 63, inactive: 31, unknown: 6, reclaimable: 26, certain: 13, probable: 13, review: 7, excluded: 4, utilizationRate: 63 });
+    expect(t).toEqual({ purchased: 120, assigned: 100, available: 20, active: 63, inactive: 31, unknown: 6, reclaimable: 26, certain: 13, probable: 13, review: 7, excluded: 4, utilizationRate: 63, utilization: { active: 63, assigned: 100, percent: 63 } });
+  });
+
+  it('reads "16 of 24 (67%)" in the one format every card uses', () => {
+    expect(utilizationText(utilizationOf(16, 24))).toBe('16 of 24 (67%)');
+    expect(utilizationText(utilizationOf(1234, 2000))).toBe('1,234 of 2,000 (62%)');
+    expect(utilizationText(utilizationOf(0, 0))).toBe('no Copilot seats assigned');
   });
 
   it('no SKUs at all: zeros and a null rate', () => {
