@@ -406,7 +406,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
       syncCommand({ status, sync, report }),
       checkCommand({ status, check }),
       usageCommand({ status, usage: usageQuery, analytics: analyticsReads, inactiveDays: config.analytics.settings.inactiveDays }),
-      securityCommand({ status, identity: identityReads, sourceStatus }),
+      securityCommand({ status, identity: identityReads, sourceStatus, isAdmin }),
       auditCommand({ status, subscriptions: auditSubscriptions }),
       digestCommand({ digests, subscriptions: digestSubscriptions, adminGate: isAdmin, defaultTime: config.digest.defaultTime }),
       priceCommand({ status, prices: priceService, gate: isAdmin }),
