@@ -48,7 +48,7 @@ const buttons = (card: Record<string, unknown>) => ((card.actions ?? []) as Arra
 describe('savings command', () => {
   it('answers an admin with savings and working Export CSV links', async () => {
     const card = await say('savings');
-    expect(cardText(card)).toContain('Estimated savings: $240 a month · $2,880 a year');
+    expect(cardText(card)).toContain('Saves $330 a month ($3,960 a year) once the subscriptions are reduced at renewal');
     const [underutilized, candidates] = buttons(card);
     expect(underutilized.title).toBe('Export CSV (underutilized)');
     expect(candidates.title).toBe('Export CSV (candidates)');
@@ -62,7 +62,7 @@ describe('savings command', () => {
     connector.clear();
     await post(h.app.url, { ...message(serviceUrl, channel(), 'price Microsoft_365_Copilot 20'), from: ADMIN });
     await connector.waitFor((m) => m.length >= 1);
-    expect(cardText(await say('savings'))).toContain('Estimated savings: $160 a month · $1,920 a year');
+    expect(cardText(await say('savings'))).toContain('Saves $220 a month ($2,640 a year) once the subscriptions are reduced at renewal');
     connector.clear();
     await post(h.app.url, { ...message(serviceUrl, channel(), 'price Microsoft_365_Copilot clear'), from: ADMIN });
     await connector.waitFor((m) => m.length >= 1);
@@ -70,7 +70,7 @@ describe('savings command', () => {
 
   it('shows others the totals without the per-user exports', async () => {
     const card = await say('savings', STRANGER);
-    expect(cardText(card)).toContain('Estimated savings: $240 a month');
+    expect(cardText(card)).toContain('Saves $330 a month');
     expect(buttons(card)).toEqual([]);
     expect(cardText(card)).toContain('Only Seat Steward admins get the CSV exports');
   });
@@ -79,6 +79,6 @@ describe('savings command', () => {
     analytics.present = false;
     const text = cardText(await say('savings'));
     expect(text).toContain('No seat analytics yet');
-    expect(text).not.toContain('Estimated savings');
+    expect(text).not.toContain('Saves $');
   });
 });

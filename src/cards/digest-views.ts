@@ -1,7 +1,7 @@
 import { dayText, utcText } from './time-text';
 import type { CopilotTrendDay } from '../domain/usage';
 import type { SyncRunRecord } from '../domain/sync-run';
-import { formatMoney, totals, utilizationText, type CopilotSeatSummary, type Savings } from '../domain/seat-savings';
+import { formatMoney, freedByReclaimsText, totals, utilizationText, type CopilotSeatSummary, type Savings } from '../domain/seat-savings';
 import type { StoredCandidate, StoredSeat } from '../usecases/analytics/ports';
 import type { DigestSubscription } from '../usecases/digest/ports';
 import { nextRunOf, wallTimeText } from '../domain/digest-time';
@@ -36,7 +36,7 @@ export interface DigestView {
   /** Seats named by kind: disabled, new in grace, kept by the audit log, excluded by the list. */
   highlights: Array<{ name: string; text: string }>;
   savingsText: string;
-  /** "Freed by reclaims to date: 12 seats, $360 a month saved."; empty before any. */
+  /** Seats freed by executed reclaims, still paid for until the subscription is reduced; empty before any. */
   reclaimText: string;
   renewalLines: Array<{ text: string }>;
   candidatesText: string;
@@ -150,16 +150,9 @@ export function digestView(input: DigestInput, now: Date): DigestView {
     })),
     inactiveMoreText: inactive && inactive.total > DIGEST_LIMITS.inactive ? `and ${n(inactive.total - DIGEST_LIMITS.inactive)} more` : '',
     highlights: (summary?.highlights ?? []).map((h) => ({ name: h.name, text: h.text })),
-    savingsText: savings
-      ? savings.monthly === null
-        ? `Savings cannot be costed: ${savings.warnings[0] ?? 'a SKU has no price.'}`
-        : `Estimated savings: ${formatMoney(savings.monthly, savings.currency)} a month, ${formatMoney(savings.annual ?? 0, savings.currency)} a year (${savings.prices.map((p) => `${p.skuPartNumber} at ${p.amount === null ? 'no price' : formatMoney(p.amount, p.currency)}${p.source ? ` (${p.source.replace('_', ' ')})` : ''}`).join(', ')}).`
-      : '',
+    savingsText: savings ? digestSavingsText(savings) : '',
     renewalLines: (savings?.renewalPlan ?? []).map((step) => ({ text: step.advice })),
-    reclaimText:
-      input.freed && input.freed.seats > 0
-        ? `Freed by reclaims to date: ${plural(input.freed.seats, 'seat')}${input.freed.currency ? `, ${formatMoney(input.freed.monthly, input.freed.currency)} a month saved` : ''}.`
-        : '',
+    reclaimText: input.freed && input.freed.seats > 0 ? freedByReclaimsText(input.freed) : '',
     candidatesText: summary
       ? `Candidates for a seat: ${n(summary.candidates.High)} high, ${n(summary.candidates.Medium)} medium, ${n(summary.candidates.Low)} low priority.`
       : '',
@@ -180,6 +173,19 @@ export function digestView(input: DigestInput, now: Date): DigestView {
       exportUrl: input.exportUrl ?? '',
     },
   };
+}
+
+/** The saving on the bill (seats cut at renewal), apart from seats freed and seats given to candidates. */
+function digestSavingsText(savings: Savings): string {
+  const money = (amount: number) => formatMoney(amount, savings.currency);
+  const saved =
+    savings.seatsCut === 0
+      ? 'No seats to cut at renewal.'
+      : savings.monthly === null
+        ? `Savings cannot be costed: ${savings.warnings[0] ?? 'a SKU has no price.'}`
+        : `Saves ${money(savings.monthly)} a month once ${plural(savings.seatsCut, 'seat is', 'seats are')} cut at renewal.`;
+  const given = savings.seatsReassigned > 0 ? ` ${plural(savings.seatsReassigned, 'idle seat')} can go to waiting candidates instead${savings.costAvoidedMonthly === null ? '' : ` (${money(savings.costAvoidedMonthly)} a month not spent on new seats)`}.` : '';
+  return `${saved}${given}`;
 }
 
 function freshnessFacts(input: DigestInput): DigestFact[] {

@@ -85,7 +85,7 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
         ],
       }),
     ],
-    ['seats freed by reclaims', statusView({ reclaimText: '12 seats freed by reclaims to date, $360 a month saved.' })],
+    ['seats freed by reclaims', statusView({ reclaimText: '12 Copilot seats freed by reclaims to date; still paid for until the subscription is reduced, then $360 a month less.' })],
     ['dead-lettered work', statusView({ failedWorkText: '2 background tasks (such as a result post) could not be delivered and were set aside. See GET /api/v1/m365/jobs?status=dead for why, and retry there.' })],
     [
       'failed sync with a long error',
@@ -268,9 +268,10 @@ describe('digest card', () => {
     expect(text).toContain('and 10 more');
     expect(text).toContain('certain · idle 118 days · account disabled');
     expect(text).toContain('probable · idle 45 days · via group Copilot Pilot');
-    // 15 reclaimable × $30 list price.
-    expect(text).toContain('Estimated savings: $450 a month, $5,400 a year');
-    expect(text).toContain('give 10 idle seat(s) to waiting High and Medium candidates now (the seats get used; their cost stays); cut 12 seat(s) at the 2027-01-31 renewal');
+    // 15 reclaimable + 7 unassigned = 22 idle: 10 go to candidates, 12 × $30 list price are cut at renewal.
+    expect(text).toContain('Saves $360 a month once 12 seats are cut at renewal. 10 idle seats can go to waiting candidates instead ($300 a month not spent on new seats).');
+    expect(text).not.toContain('$450');
+    expect(text).toContain('give 10 idle seat(s) to waiting High and Medium candidates now (no new seats to buy; these seats stay paid for); cut 12 seat(s) at the 2027-01-31 renewal');
     expect(text).toContain('Candidate 1');
     expect(text).toContain('uses Copilot Chat without a seat');
     expect(text).toContain('Investigate the 2 high-risk users');
@@ -289,10 +290,11 @@ describe('digest card', () => {
     expect(texts(card)).toContain(HOSTILE_NAME);
   });
 
-  it('counts the seats freed by reclaims to date next to the savings', () => {
+  it('counts the seats freed by reclaims to date next to the savings, as freed (still paid), never as money saved', () => {
     const card = renderValid('digest', digestView(digestInput({ freed: { seats: 12, monthly: 360, currency: 'USD' } }), DIGEST_NOW));
-    expect(texts(card)).toContain('Freed by reclaims to date: 12 seats, $360 a month saved.');
-    expect(texts(renderValid('digest', digestView(digestInput({ freed: { seats: 0, monthly: 0, currency: null } }), DIGEST_NOW))).join('\n')).not.toContain('Freed by reclaims');
+    expect(texts(card)).toContain('12 Copilot seats freed by reclaims to date; still paid for until the subscription is reduced, then $360 a month less.');
+    expect(texts(card).join('\n')).not.toMatch(/a month saved|Saved \$/);
+    expect(texts(renderValid('digest', digestView(digestInput({ freed: { seats: 0, monthly: 0, currency: null } }), DIGEST_NOW))).join('\n')).not.toContain('freed by reclaims');
   });
 
   it('says how old the data is when the latest sync is over 24 hours old', () => {

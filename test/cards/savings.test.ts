@@ -21,14 +21,18 @@ describe('savings card', () => {
   // summaryOf(): 40 assigned, 30 active, 5 certain + 3 probable reclaimable, 10 unassigned, High 4 + Medium 3 candidates, renewal 2027-03-01.
   it('shows savings by tier × price, utilization, the renewal plan and the as-of dates', () => {
     const text = cardText(rendered(savingsCardView()));
-    expect(text).toContain('Estimated savings: $240 a month · $2,880 a year');
-    expect(text).toContain('30 of 40 (75%) seat holders active');
-    expect(text).toContain('8 seats: 5 certain, 3 probable');
-    expect(text).toContain('Microsoft_365_Copilot · $30 (list price) per user per month');
-    expect(text).toContain('5 × $30 = $150 a month');
-    expect(text).toContain('3 × $30 = $90 a month');
     // 8 reclaimable + 10 unassigned = 18 idle; 7 go to High and Medium candidates, 11 are cut at renewal (11 × $30).
-    expect(text).toContain('Microsoft_365_Copilot: give 7 idle seat(s) to waiting High and Medium candidates now (the seats get used; their cost stays); cut 11 seat(s) at the 2027-03-01 renewal (saves $330 a month).');
+    // The headline is the saving on the bill only: not 8 × $30 (freed seats are still paid), not the candidates' 7.
+    expect(text).toContain('Saves $330 a month ($3,960 a year) once the subscriptions are reduced at renewal');
+    expect(text).not.toContain('$240');
+    expect(text).toContain('30 of 40 (75%) seat holders active');
+    expect(text).toContain('**Seats freed by reclaiming**: 8 seats (5 certain, 3 probable): still paid for until the subscription is reduced');
+    expect(text).toContain('**Never assigned**: 10 seats purchased that nobody holds (not reclaims)');
+    expect(text).toContain('**Given to candidates**: 7 seats to waiting High and Medium candidates instead of buying new ones: $210 a month not spent (not a saving on the bill)');
+    expect(text).toContain('**Saved at renewal**: 11 seats cut: $330 a month, once the subscriptions are reduced');
+    expect(text).toContain('Microsoft 365 Copilot · $30 (list price) per user per month');
+    expect(text).toContain('5 seats freed, worth $150 a month once cut');
+    expect(text).toContain('Microsoft 365 Copilot: give 7 idle seat(s) to waiting High and Medium candidates now (no new seats to buy; these seats stay paid for); cut 11 seat(s) at the 2027-03-01 renewal (saves $330 a month from then).');
     expect(text).toContain('Seats as of 23 Nov 2026 06:00 UTC');
     expect(text).toContain('usage report of 20 Nov 2026');
     expect(text).toContain('Export links work until 23 Nov 2026 09:10 UTC');

@@ -112,6 +112,11 @@ export function summaryJson(tenantId: string, summary: CopilotSeatSummary, price
     candidates: summary.candidates,
     estimated_monthly_savings: savings.monthly,
     estimated_annual_savings: savings.annual,
+    seats_freed: savings.seatsFreed,
+    seats_unassigned: savings.seatsUnassigned,
+    seats_reassigned: savings.seatsReassigned,
+    cost_avoided_monthly: savings.costAvoidedMonthly,
+    seats_cut: savings.seatsCut,
     currency: savings.currency,
     prices: savings.prices.map((p) => ({ sku_id: p.skuId, sku_part_number: p.skuPartNumber, amount: p.amount, currency: p.currency, source: p.source })),
     skus: summary.skus.map((s) => ({
