@@ -1,5 +1,5 @@
 import { totals, type CopilotSeatSummary } from '../domain/seat-savings';
-import type { ActivitySourceName } from '../domain/seat-analytics';
+import { CANDIDATE_RULE_TEXT, type ActivitySourceName } from '../domain/seat-analytics';
 import type { StoredCandidate, StoredSeat } from '../usecases/analytics/ports';
 import { agoText, dayText, utcText } from './time-text';
 
@@ -271,7 +271,7 @@ export interface CandidatesInput {
 /** The `candidates` card: one page of who should get a Copilot seat next, best first, with counts by priority. */
 export function candidatesView(input: CandidatesInput): CandidatesView {
   const { page, summary, candidates, now } = input;
-  const paging = pageText('Ranked by Microsoft 365 activity score (0–100)', page, candidates.total, 'candidates');
+  const paging = pageText(CANDIDATE_RULE_TEXT, page, candidates.total, 'candidates');
   const c = summary.candidates;
   return {
     tenantName: clip(input.tenantName, MAX_NAME),
