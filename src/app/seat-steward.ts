@@ -88,6 +88,7 @@ import { inactiveCommand } from '../entry/bot/commands/inactive';
 import { candidatesCommand } from '../entry/bot/commands/candidates';
 import { inactivePageAction } from '../entry/bot/card-actions/inactive-page';
 import { candidatesPageAction } from '../entry/bot/card-actions/candidates-page';
+import { exportLinkAction } from '../entry/bot/card-actions/export-link';
 import { SqliteReclaimStore } from '../adapters/sqlite/reclaim-store';
 import { SqliteReclaimSeats } from '../adapters/sqlite/reclaim-seats';
 import { SqliteTeamsUserIds } from '../adapters/sqlite/teams-users';
@@ -410,7 +411,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
       auditCommand({ status, subscriptions: auditSubscriptions }),
       digestCommand({ digests, subscriptions: digestSubscriptions, adminGate: isAdmin, defaultTime: config.digest.defaultTime }),
       priceCommand({ status, prices: priceService, gate: isAdmin }),
-      savingsCommand({ status, analytics: analyticsReads, prices: priceService, links: exportLinks, gate: isAdmin }),
+      savingsCommand({ status, analytics: analyticsReads, prices: priceService, gate: isAdmin }),
       inactiveCommand(seatLists),
       candidatesCommand(seatLists),
       reclaimCommand({ status, reclaims, isAdmin }),
@@ -421,6 +422,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
       registerCardAction(auditStopConfirmAction({ status, subscriptions: auditSubscriptions })),
       registerCardAction(inactivePageAction(seatLists)),
       registerCardAction(candidatesPageAction(seatLists)),
+      registerCardAction(exportLinkAction({ status, links: exportLinks, isAdmin })),
       registerCardAction(reclaimRequestAction({ ...seatLists, reclaims })),
       registerCardAction(reclaimViewAction({ reclaims })),
       registerCardAction(reclaimApproveAction({ reclaims })),

@@ -45,15 +45,17 @@ export interface DigestView {
   securityLines: Array<{ text: string }>;
   freshness: DigestFact[];
   actions: {
-    inactive: { tenantId: string; tier: 'all'; page: 1 };
-    candidates: { tenantId: string; page: 1 };
+    /** open 'message': the list goes out as a new message, the digest stays as it was. */
+    inactive: { tenantId: string; tier: 'all'; page: 1; open: 'message' };
+    candidates: { tenantId: string; page: 1; open: 'message' };
     sync: { tenantId: string };
     /** "Reclaim N certain seats": a reclaim request for every certain-idle seat (admins only, re-checked on the server). */
     reclaim: { tenantId: string; tier: 'certain' };
     reclaimTitle: string;
     canReclaim: boolean;
-    /** '' when there is no export link (PUBLIC_BASE_URL unset, or the exports are not wired). */
-    exportUrl: string;
+    /** Export CSV (Action.Execute export.link): the link is signed when pressed, so it works whenever the digest is read. */
+    canExport: boolean;
+    export: { tenantId: string; kind: 'underutilized' };
   };
 }
 
@@ -76,7 +78,8 @@ export interface DigestInput {
   trend: { days: CopilotTrendDay[] } | undefined;
   security: DigestSecurity;
   lastSync: SyncRunRecord | undefined;
-  exportUrl: string | null;
+  /** Whether Export CSV can make links (they are signed when pressed, not now). */
+  exportsWired: boolean;
   /** Seats freed by approved reclaims to date (absent before any). */
   freed?: { seats: number; monthly: number; currency: string | null };
 }
@@ -164,13 +167,14 @@ export function digestView(input: DigestInput, now: Date): DigestView {
     securityLines: input.security.recommendations.slice(0, DIGEST_LIMITS.security).map((text) => ({ text })),
     freshness: freshnessFacts(input),
     actions: {
-      inactive: { tenantId: input.tenantId, tier: 'all', page: 1 },
-      candidates: { tenantId: input.tenantId, page: 1 },
+      inactive: { tenantId: input.tenantId, tier: 'all', page: 1, open: 'message' },
+      candidates: { tenantId: input.tenantId, page: 1, open: 'message' },
       sync: { tenantId: input.tenantId },
       reclaim: { tenantId: input.tenantId, tier: 'certain' },
       reclaimTitle: `Reclaim ${plural(certainCount, 'certain seat')}`,
       canReclaim: certainCount > 0,
-      exportUrl: input.exportUrl ?? '',
+      canExport: input.exportsWired,
+      export: { tenantId: input.tenantId, kind: 'underutilized' },
     },
   };
 }

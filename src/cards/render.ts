@@ -19,6 +19,7 @@ import type { SecurityView } from './security-views';
 import type { AuditStopConfirmView, AuditSubscriptionsView } from './audit-views';
 import type { DigestScheduleView, DigestStatusView, DigestView } from './digest-views';
 import type { SavingsView } from './savings-views';
+import type { ExportLinkView } from './export-views';
 import type { CandidatesView, InactiveView } from './seat-views';
 
 /** Which view model each template in cards/ is bound to. */
@@ -43,6 +44,7 @@ export interface CardViews {
   'reclaim-request': ReclaimRequestView;
   'reclaim-history': ReclaimHistoryView;
   'reclaim-nudge': ReclaimNudgeView;
+  'export-link': ExportLinkView;
 }
 
 export type CardName = keyof CardViews;
@@ -138,6 +140,7 @@ const prepare: { [N in CardName]: (view: CardViews[N]) => object } = {
   'reclaim-nudge': (view) => ({ ...view, noticeText: clip(view.noticeText, MAX_MESSAGE_CHARS) }),
   candidates: (view) => view,
   'digest-schedule': (view) => view,
+  'export-link': (view) => view,
 };
 
 /** An Adaptive Card as JSON, ready for any channel adapter to wrap (Teams: an attachment). */

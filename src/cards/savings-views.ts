@@ -1,6 +1,7 @@
 import { formatMoney, utilizationText, type CopilotSeatSummary, type Savings, type totals } from '../domain/seat-savings';
 import { dayText, utcText } from './time-text';
 import { productName } from '../domain/product-names';
+import type { ExportButtonData } from './export-views';
 
 export interface SavingsFact {
   title: string;
@@ -27,9 +28,9 @@ export interface SavingsView {
   planMoreText: string;
   warnings: Array<{ text: string }>;
   warningsMoreText: string;
-  /** Action.OpenUrl buttons to signed CSV links; empty for non-admins. */
-  exports: Array<{ title: string; url: string }>;
-  /** When the links expire, or why there are none. */
+  /** Export CSV buttons (Action.Execute export.link): each signs a fresh link when pressed; empty for non-admins. */
+  exports: Array<{ title: string; data: ExportButtonData }>;
+  /** How the buttons work, or why there are none. */
   exportNote: string;
 }
 
@@ -44,8 +45,8 @@ export interface SavingsInput {
   summary: CopilotSeatSummary;
   totals: ReturnType<typeof totals>;
   savings: Savings;
-  /** Signed CSV links, or a note saying why there are none. */
-  exports: { links: Array<{ title: string; url: string }>; expiresAt: string | null; note: string };
+  /** Export buttons (admins), or a note saying why there are none. */
+  exports: { buttons: Array<{ title: string; data: ExportButtonData }>; note: string };
   now: Date;
 }
 
@@ -151,8 +152,8 @@ export function savingsView(input: SavingsInput): SavingsView {
     planMoreText: plan.hidden > 0 ? `and ${plan.hidden} more steps` : '',
     warnings: warnings.shown,
     warningsMoreText: warnings.hidden > 0 ? `and ${warnings.hidden} more warnings` : '',
-    exports: input.exports.links,
-    exportNote: input.exports.expiresAt ? `Export links work until ${utcText(input.exports.expiresAt)}; ask again for fresh ones.` : input.exports.note,
+    exports: input.exports.buttons,
+    exportNote: input.exports.buttons.length > 0 ? 'Export CSV posts a fresh download link when pressed (it lists people, so it works for a few minutes only).' : input.exports.note,
   };
 }
 

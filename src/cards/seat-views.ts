@@ -18,11 +18,14 @@ export interface InactivePageData {
   tenantId: string;
   tier: InactiveFilter;
   page: number;
+  /** 'message': post the list as a new message and leave the pressed card as it was (the digest's buttons). */
+  open?: 'message';
 }
 
 export interface CandidatesPageData {
   tenantId: string;
   page: number;
+  open?: 'message';
 }
 
 export interface CountView {

@@ -28,6 +28,7 @@ import { usageView } from '../../src/cards/usage-views';
 import { digestScheduleView, digestStatusView, digestView } from '../../src/cards/digest-views';
 import { DIGEST_RUN, DIGEST_SUBSCRIPTION, DIGEST_SUMMARY, digestInput, seat } from './digest-fixtures';
 import { savingsCases } from './savings-fixtures';
+import { exportLinkView } from '../../src/cards/export-views';
 import { candidatesView, inactiveView } from '../../src/cards/seat-views';
 import { longCandidates, longSeats, SEAT_NOW, seatSummary, storedCandidate, storedSeat } from './seat-fixtures';
 import { reclaimHistoryView, reclaimNudgeView, reclaimRequestView } from '../../src/cards/reclaim-views';
@@ -192,9 +193,10 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
       },
     ],
   ],
+  'export-link': [['a freshly signed CSV link', exportLinkView('Contoso Ltd', 'underutilized', { url: 'https://steward.contoso.com/exports/abc.def', expiresAt: '2026-11-23T07:10:00.000Z' })]],
   digest: [
     ['full digest with charts', digestView(digestInput(), DIGEST_NOW)],
-    ['before the first analytics, no trend, no export link', digestView(digestInput({ analytics: undefined, savings: undefined, inactive: undefined, candidates: undefined, trend: undefined, exportUrl: null }), DIGEST_NOW)],
+    ['before the first analytics, no trend, no export link', digestView(digestInput({ analytics: undefined, savings: undefined, inactive: undefined, candidates: undefined, trend: undefined, exportsWired: false }), DIGEST_NOW)],
     ['stale data', digestView(digestInput(), new Date('2026-11-26T08:00:00Z'))],
   ],
   'digest-status': [
@@ -281,7 +283,12 @@ describe('digest card', () => {
     expect(acts[1]).toMatchObject({ verb: 'reclaim.request', data: { tenantId: 't1', tier: 'certain' } });
     expect(acts[2]).toMatchObject({ verb: 'candidates.page', data: { tenantId: 't1', page: 1 } });
     expect(acts[3]).toMatchObject({ verb: 'tenant.sync', data: { tenantId: 't1' } });
-    expect(acts[4]).toMatchObject({ type: 'Action.OpenUrl', url: 'https://steward.contoso.com/exports/underutilized.csv?sig=abc' });
+    // The digest lives a day; a link signed at posting would be dead in ten minutes: it is signed when pressed.
+    expect(acts[4]).toMatchObject({ type: 'Action.Execute', verb: 'export.link', data: { tenantId: 't1', kind: 'underutilized' } });
+    expect(JSON.stringify(card)).not.toContain('/exports/');
+    // Buttons that open another view ask for a new message, so the digest stays as it was.
+    expect(acts[0]).toMatchObject({ data: { open: 'message' } });
+    expect(acts[2]).toMatchObject({ data: { open: 'message' } });
   });
 
   it('shows hostile names as text, never as template expressions', () => {

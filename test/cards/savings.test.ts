@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderCard } from '../../src/cards/render';
 import { SAVINGS_CARD_LIMITS } from '../../src/cards/savings-views';
-import { cardText } from '../helpers/connector-recorder';
+import { cardText, executeActions } from '../helpers/connector-recorder';
 import { summaryOf } from '../helpers/analytics-fixture';
 import { validateCard } from '../support/card-validator';
 import { crowdedSummary, savingsCardView } from './savings-fixtures';
@@ -35,13 +35,19 @@ describe('savings card', () => {
     expect(text).toContain('Microsoft 365 Copilot: give 7 idle seat(s) to waiting High and Medium candidates now (no new seats to buy; these seats stay paid for); cut 11 seat(s) at the 2027-03-01 renewal (saves $330 a month from then).');
     expect(text).toContain('Seats as of 23 Nov 2026 06:00 UTC');
     expect(text).toContain('usage report of 20 Nov 2026');
-    expect(text).toContain('Export links work until 23 Nov 2026 09:10 UTC');
+    expect(text).toContain('Export CSV posts a fresh download link when pressed');
   });
 
-  it('offers the CSV exports to admins as Action.OpenUrl buttons, and none to others', () => {
-    expect(openUrls(rendered(savingsCardView())).map((a) => a.title)).toEqual(['Export CSV (underutilized)', 'Export CSV (candidates)']);
+  it('offers the CSV exports to admins as buttons that sign a link when pressed (no link to expire on the card), and none to others', () => {
+    const card = rendered(savingsCardView());
+    expect(openUrls(card)).toEqual([]);
+    expect(JSON.stringify(card)).not.toContain('/exports/');
+    expect(executeActions(card).map((a) => [a.title, a.verb, a.data])).toEqual([
+      ['Export CSV (underutilized)', 'export.link', { tenantId: 't1', kind: 'underutilized' }],
+      ['Export CSV (candidates)', 'export.link', { tenantId: 't1', kind: 'candidates' }],
+    ]);
     const other = rendered(savingsCardView(summaryOf(), () => ({ skuId: 'x', amount: 30, currency: 'USD', source: 'list_price', setBy: null, setAt: null }), false));
-    expect(openUrls(other)).toEqual([]);
+    expect(executeActions(other)).toEqual([]);
     expect(cardText(other)).toContain('Only Seat Steward admins get the CSV exports');
   });
 
