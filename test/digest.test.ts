@@ -137,7 +137,7 @@ describe('scheduled digest', () => {
     expect(delivered).toHaveLength(1);
     const text = cardText(delivered[0].activity.attachments?.[0].content);
     expect(text).toContain(`Contoso Ltd · Copilot digest, ${dayTitle(day)}`);
-    expect(text).toContain('Data freshness');
+    expect(text).toContain('Data as of: directory');
     const status = await askStatus(h.app, c);
     expect(status).toContain(`(the ${day} digest)`);
     // The next day's digest is queued the next day only.

@@ -5,6 +5,7 @@ import { formatMoney, freedByReclaimsText, totals, utilizationText, type Copilot
 import type { StoredCandidate, StoredSeat } from '../usecases/analytics/ports';
 import type { DigestSubscription } from '../usecases/digest/ports';
 import { nextRunOf, wallTimeText } from '../domain/digest-time';
+import type { SeatHighlight } from '../domain/seat-highlights';
 
 export interface DigestFact {
   title: string;
@@ -24,26 +25,27 @@ export interface DigestView {
   utilizationText: string;
   /** Chart.Gauge: utilization in % (0 when unknown, with the text saying so). */
   gaugeValue: number;
-  /** Chart.Donut: seat holders by status. */
+  /** Chart.Donut: seat holders by status; each legend carries its value ("Active 12"), since the chart shows none. */
   statusChart: Array<{ legend: string; value: number; color: string }>;
   hasTrend: boolean;
   trendText: string;
-  /** Chart.Line: Copilot active and enabled users per report day. */
+  /** Chart.Line: Copilot active and enabled users per report day, x labels short ("21 Nov") so none is cut. */
   trendChart: Array<{ legend: string; values: Array<{ x: string; y: number }> }>;
   inactiveText: string;
-  inactiveRows: Array<{ name: string; detail: string }>;
+  /** The top idle seats, one line each ("**Name** · certain · never used"): no narrow columns to break words. */
+  inactiveLines: Array<{ text: string }>;
   inactiveMoreText: string;
-  /** Seats named by kind: disabled, new in grace, kept by the audit log, excluded by the list. */
-  highlights: Array<{ name: string; text: string }>;
+  /** Seats worth knowing (disabled, grace, kept by the audit log, excluded), not already named above. */
+  highlightLines: Array<{ text: string }>;
   savingsText: string;
   /** Seats freed by executed reclaims, still paid for until the subscription is reduced; empty before any. */
   reclaimText: string;
-  renewalLines: Array<{ text: string }>;
   candidatesText: string;
-  candidateRows: Array<{ name: string; detail: string }>;
+  candidateLines: Array<{ text: string }>;
   securityText: string;
   securityLines: Array<{ text: string }>;
-  freshness: DigestFact[];
+  /** Each source's as-of date in one small line. */
+  freshnessText: string;
   actions: {
     /** open 'message': the list goes out as a new message, the digest stays as it was. */
     inactive: { tenantId: string; tier: 'all'; page: 1; open: 'message' };
@@ -84,7 +86,11 @@ export interface DigestInput {
   freed?: { seats: number; monthly: number; currency: string | null };
 }
 
-export const DIGEST_LIMITS = { inactive: 5, candidates: 3, security: 3, trendDays: 30 } as const;
+/**
+ * Short enough to read on a phone: headline figures and the top few items; the full lists, the
+ * renewal plan and the security card are one button or command away.
+ */
+export const DIGEST_LIMITS = { inactive: 3, candidates: 3, security: 2, highlights: 3, trendDays: 14 } as const;
 const STALE_MS = 24 * 3_600_000;
 
 const n = (value: number): string => value.toLocaleString('en-US');
@@ -109,13 +115,15 @@ export function digestView(input: DigestInput, now: Date): DigestView {
     legend,
     values: trendDays.flatMap((d) => {
       const y = pick(d);
-      return typeof y === 'number' ? [{ x: d.reportDate, y }] : [];
+      return typeof y === 'number' ? [{ x: shortDay(d.reportDate), y }] : [];
     }),
   });
   const trendChart = [series('Active users', (d) => d.counts.any?.active), series('Enabled users', (d) => d.counts.any?.enabled)].filter((s) => s.values.length > 0);
   const lastTrend = trendDays.at(-1);
 
   const inactive = input.inactive;
+  const inactiveShown = (inactive?.rows ?? []).slice(0, DIGEST_LIMITS.inactive);
+  const shownNames = new Set(inactiveShown.map((s) => s.displayName ?? s.userPrincipalName));
   const candidates = input.candidates;
   const savings = input.savings;
   return {
@@ -133,10 +141,10 @@ export function digestView(input: DigestInput, now: Date): DigestView {
     gaugeValue: rate ?? 0,
     statusChart: t
       ? [
-          { legend: 'Active', value: t.active, color: 'good' },
-          { legend: 'Inactive', value: t.inactive, color: 'attention' },
-          { legend: 'Unknown', value: t.unknown, color: 'warning' },
-          { legend: 'Unassigned', value: t.available, color: 'neutral' },
+          { legend: `Active ${n(t.active)}`, value: t.active, color: 'good' },
+          { legend: `Inactive ${n(t.inactive)}`, value: t.inactive, color: 'attention' },
+          { legend: `Unknown ${n(t.unknown)}`, value: t.unknown, color: 'warning' },
+          { legend: `Unassigned ${n(t.available)}`, value: t.available, color: 'neutral' },
         ]
       : [],
     hasTrend: trendChart.length > 0,
@@ -147,25 +155,22 @@ export function digestView(input: DigestInput, now: Date): DigestView {
     inactiveText: t
       ? `Idle seats to reclaim: ${n(t.reclaimable)} (${n(t.certain)} certain, ${n(t.probable)} probable); ${n(t.review)} to review, ${n(t.excluded)} excluded.`
       : '',
-    inactiveRows: (inactive?.rows ?? []).slice(0, DIGEST_LIMITS.inactive).map((s) => ({
-      name: s.displayName ?? s.userPrincipalName,
-      detail: `${s.tier ?? s.recommendation} · ${s.daysSinceLastActivity === null ? 'never used' : `idle ${plural(s.daysSinceLastActivity, 'day')}`}${s.accountEnabled ? '' : ' · account disabled'}${s.assignedVia === 'group' ? ` · via group ${s.groups[0]?.displayName ?? ''}`.trimEnd() : ''}`,
+    inactiveLines: inactiveShown.map((s) => ({
+      text: `**${s.displayName ?? s.userPrincipalName}** · ${s.tier ?? s.recommendation} · ${s.daysSinceLastActivity === null ? 'never used' : `idle ${plural(s.daysSinceLastActivity, 'day')}`}${s.accountEnabled ? '' : ' · account disabled'}${s.assignedVia === 'group' ? ` · via group ${s.groups[0]?.displayName ?? ''}`.trimEnd() : ''}`,
     })),
     inactiveMoreText: inactive && inactive.total > DIGEST_LIMITS.inactive ? `and ${n(inactive.total - DIGEST_LIMITS.inactive)} more` : '',
-    highlights: (summary?.highlights ?? []).map((h) => ({ name: h.name, text: h.text })),
+    highlightLines: pickHighlights(summary?.highlights ?? [], shownNames).map((h) => ({ text: `**${h.name}**: ${h.text}` })),
     savingsText: savings ? digestSavingsText(savings) : '',
-    renewalLines: (savings?.renewalPlan ?? []).map((step) => ({ text: step.advice })),
     reclaimText: input.freed && input.freed.seats > 0 ? freedByReclaimsText(input.freed) : '',
     candidatesText: summary
       ? `Candidates for a seat: ${n(summary.candidates.High)} high, ${n(summary.candidates.Medium)} medium, ${n(summary.candidates.Low)} low priority.`
       : '',
-    candidateRows: (candidates?.rows ?? []).slice(0, DIGEST_LIMITS.candidates).map((c) => ({
-      name: c.displayName ?? c.userPrincipalName,
-      detail: `${c.priority} · Microsoft 365 activity ${c.m365ActivityScore}/100${c.copilotChat ? ' · uses Copilot Chat without a seat' : ''}`,
+    candidateLines: (candidates?.rows ?? []).slice(0, DIGEST_LIMITS.candidates).map((c) => ({
+      text: `**${c.displayName ?? c.userPrincipalName}** · ${c.priority} · activity ${c.m365ActivityScore}/100${c.copilotChat ? ' · uses Copilot Chat without a seat' : ''}`,
     })),
     securityText: `${input.security.scoreText}${input.security.asOf ? ` (as of ${utcText(input.security.asOf)})` : ''}`,
     securityLines: input.security.recommendations.slice(0, DIGEST_LIMITS.security).map((text) => ({ text })),
-    freshness: freshnessFacts(input),
+    freshnessText: `Data as of: ${freshnessFacts(input).map((f) => `${f.title} ${f.value}`).join(' · ')}`,
     actions: {
       inactive: { tenantId: input.tenantId, tier: 'all', page: 1, open: 'message' },
       candidates: { tenantId: input.tenantId, page: 1, open: 'message' },
@@ -192,16 +197,28 @@ function digestSavingsText(savings: Savings): string {
   return `${saved}${given}`;
 }
 
+/** One seat of each kind first (the story in a few lines), none already named in the idle list. */
+function pickHighlights(all: readonly SeatHighlight[], shownNames: ReadonlySet<string>): SeatHighlight[] {
+  const fresh = all.filter((h) => !shownNames.has(h.name));
+  const firsts = fresh.filter((h, i) => fresh.findIndex((o) => o.kind === h.kind) === i);
+  return [...firsts, ...fresh.filter((h) => !firsts.includes(h))].slice(0, DIGEST_LIMITS.highlights);
+}
+
+/** "21 Nov": short enough that a chart's x axis shows every label whole. */
+function shortDay(isoDay: string): string {
+  return dayText(isoDay).replace(/ \d{4}$/, '');
+}
+
 function freshnessFacts(input: DigestInput): DigestFact[] {
   const summary = input.analytics?.summary;
   const last = input.trend?.days.at(-1);
   const sync = input.lastSync;
   const facts: DigestFact[] = [
-    { title: 'Directory and licences', value: sync?.finishedAt ? `${utcText(sync.finishedAt)} (sync ${sync.status})` : 'never synced' },
-    { title: 'Copilot usage report', value: summary?.reportRefreshDate ? `refreshed ${dayText(summary.reportRefreshDate)}` : 'not read' },
-    { title: 'Audit log', value: summary?.auditCoveredUntil ? `read up to ${utcText(summary.auditCoveredUntil)}` : 'not read' },
-    { title: 'Copilot trend', value: last ? `report of ${dayText(last.reportRefreshDate)}` : 'not read' },
-    { title: 'Security', value: input.security.asOf ? utcText(input.security.asOf) : 'not read' },
+    { title: 'directory', value: sync?.finishedAt ? `${utcText(sync.finishedAt)} (sync ${sync.status})` : 'never synced' },
+    { title: 'usage report', value: summary?.reportRefreshDate ? dayText(summary.reportRefreshDate) : 'not read' },
+    { title: 'audit log', value: summary?.auditCoveredUntil ? utcText(summary.auditCoveredUntil) : 'not read' },
+    { title: 'trend', value: last ? dayText(last.reportRefreshDate) : 'not read' },
+    { title: 'security', value: input.security.asOf ? utcText(input.security.asOf) : 'not read' },
   ];
   return facts;
 }

@@ -261,22 +261,34 @@ describe('digest card', () => {
     const objects = allObjects(card);
     const gauge = objects.find((o) => o['type'] === 'Chart.Gauge');
     expect(gauge?.['value']).toBe(36); // 12 active of 33 assigned, whole percent like every card
+    // The donut draws no numbers: its legends carry them.
     const donut = objects.find((o) => o['type'] === 'Chart.Donut');
-    expect(donut?.['data']).toEqual([{ legend: 'Active', value: 12, color: 'good' }, { legend: 'Inactive', value: 18, color: 'attention' }, { legend: 'Unknown', value: 3, color: 'warning' }, { legend: 'Unassigned', value: 7, color: 'neutral' }]);
-    const line = objects.find((o) => o['type'] === 'Chart.Line') as { data: Array<{ legend: string; values: unknown[] }> };
-    expect(line.data.map((s) => [s.legend, s.values.length])).toEqual([['Active users', 30], ['Enabled users', 30]]);
+    expect(donut?.['data']).toEqual([{ legend: 'Active 12', value: 12, color: 'good' }, { legend: 'Inactive 18', value: 18, color: 'attention' }, { legend: 'Unknown 3', value: 3, color: 'warning' }, { legend: 'Unassigned 7', value: 7, color: 'neutral' }]);
+    // Two weeks of short labels ("9 Nov"), so the x axis shows them whole.
+    const line = objects.find((o) => o['type'] === 'Chart.Line') as { data: Array<{ legend: string; values: Array<{ x: string }> }> };
+    expect(line.data.map((s) => [s.legend, s.values.length])).toEqual([['Active users', 14], ['Enabled users', 14]]);
+    for (const v of line.data[0].values) expect(v.x).toMatch(/^\d{1,2} [A-Z][a-z]{2}$/);
     const text = texts(card).join('\n');
     expect(text).toContain('Idle seats to reclaim: 15 (9 certain, 6 probable); 4 to review, 2 excluded.');
-    expect(text).toContain('and 10 more');
-    expect(text).toContain('certain · idle 118 days · account disabled');
-    expect(text).toContain('probable · idle 45 days · via group Copilot Pilot');
-    // 15 reclaimable + 7 unassigned = 22 idle: 10 go to candidates, 12 × $30 list price are cut at renewal.
+    expect(text).toContain('and 12 more');
+    expect(text).toContain('· certain · idle 118 days · account disabled');
+    // Savings: the bill figure only; the renewal plan is one command away, not repeated here.
     expect(text).toContain('Saves $360 a month once 12 seats are cut at renewal. 10 idle seats can go to waiting candidates instead ($300 a month not spent on new seats).');
     expect(text).not.toContain('$450');
-    expect(text).toContain('give 10 idle seat(s) to waiting High and Medium candidates now (no new seats to buy; these seats stay paid for); cut 12 seat(s) at the 2027-01-31 renewal');
+    expect(text).not.toContain('give 10 idle seat(s)');
+    expect(text).toContain('The renewal plan and prices: type **savings**.');
+    // No narrow side-by-side text columns or fact sets, whose words break mid-word on a phone.
+    expect(objects.filter((o) => o['type'] === 'FactSet')).toEqual([]);
+    for (const set of objects.filter((o) => o['type'] === 'ColumnSet')) {
+      const inner = allObjects(set).filter((o) => o['type'] === 'TextBlock');
+      expect(inner, 'text in a column set').toEqual([]);
+    }
+    // Long texts are never yellow or green (hard to read on white and dark themes).
+    for (const block of objects.filter((o) => o['type'] === 'TextBlock')) expect(['Good', 'Warning']).not.toContain(block['color']);
     expect(text).toContain('Candidate 1');
     expect(text).toContain('uses Copilot Chat without a seat');
     expect(text).toContain('Investigate the 2 high-risk users');
+    expect(text).not.toContain('Bring the 5 non-compliant devices');
     const acts = actions(card);
     expect(acts.map((a) => a['title'])).toEqual(['Show all inactive', 'Reclaim 9 certain seats', 'Show candidates', 'Sync now', 'Export CSV']);
     expect(acts[0]).toMatchObject({ verb: 'inactive.page', data: { tenantId: 't1', tier: 'all', page: 1 } });
@@ -294,7 +306,7 @@ describe('digest card', () => {
   it('shows hostile names as text, never as template expressions', () => {
     const card = renderValid('digest', digestView(digestInput({ tenantName: HOSTILE_NAME, inactive: { total: 1, rows: [seat(1, { displayName: HOSTILE_NAME })] } }), DIGEST_NOW));
     expect(texts(card)).toContain(`${HOSTILE_NAME} · Copilot digest, 23 Nov 2026`);
-    expect(texts(card)).toContain(HOSTILE_NAME);
+    expect(texts(card).some((t) => t.startsWith(`**${HOSTILE_NAME}** · `))).toBe(true);
   });
 
   it('counts the seats freed by reclaims to date next to the savings, as freed (still paid), never as money saved', () => {
@@ -358,6 +370,20 @@ describe('every card template', () => {
       it(`${name} (${label}) is valid, small and fully bound`, () => {
         const card = renderValid(name, view as never);
         expectFullyBound(card);
+      });
+    }
+  }
+
+  // Yellow and green text is hard to read on Teams' light and dark themes: only short bold labels may use them.
+  const READABLE: CardName[] = ['digest', 'savings', 'status', 'usage', 'security', 'candidates', 'inactive', 'digest-status', 'export-link'];
+  for (const name of READABLE) {
+    for (const [label, view] of cases[name] as Array<[string, CardViews[CardName]]>) {
+      it(`${name} (${label}) uses yellow or green only on short bold labels`, () => {
+        const card = renderValid(name, view as never);
+        for (const block of allObjects(card).filter((o) => o['type'] === 'TextBlock' && (o['color'] === 'Good' || o['color'] === 'Warning'))) {
+          expect(block['weight'], String(block['text'])).toBe('Bolder');
+          expect(String(block['text']).length, String(block['text'])).toBeLessThanOrEqual(40);
+        }
       });
     }
   }
