@@ -3,9 +3,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Template } from 'adaptivecards-templating';
 import type { CheckView } from './check-views';
+import { keepPlaceholders } from './placeholders';
 import {
   CARD_LIST_LIMITS,
   TEAMS_CARD_MAX_BYTES,
+  type CommandHelp,
   type ErrorView,
   type HelpView,
   type StatusView,
@@ -88,6 +90,11 @@ function cap<T>(items: readonly T[], max: number): { shown: T[]; hidden: number 
   return { shown: items.slice(0, max), hidden: Math.max(0, items.length - max) };
 }
 
+/** Usage lines name placeholders ("reclaim <upn>"): written so they survive the card's Markdown. */
+function readableCommand(c: CommandHelp): CommandHelp {
+  return { command: keepPlaceholders(c.command), description: keepPlaceholders(c.description) };
+}
+
 function joinNotes(...notes: string[]): string {
   return notes.filter((note) => note !== '').join(' · ');
 }
@@ -97,8 +104,8 @@ function joinNotes(...notes: string[]): string {
  * so producers never have to fill them in.
  */
 const prepare: { [N in CardName]: (view: CardViews[N]) => object } = {
-  welcome: (view) => view,
-  help: (view) => view,
+  welcome: (view) => ({ ...view, commands: view.commands.map(readableCommand) }),
+  help: (view) => ({ ...view, commands: view.commands.map(readableCommand) }),
   status: (view) => {
     const tenant: TenantStatusView = view.tenant;
     const copilot = cap(tenant.copilotSkus, CARD_LIST_LIMITS.copilotSkus);

@@ -2,6 +2,7 @@ import { formatMoney, utilizationText, type CopilotSeatSummary, type Savings, ty
 import { dayText, utcText } from './time-text';
 import { productName } from '../domain/product-names';
 import type { ExportButtonData } from './export-views';
+import { keepPlaceholders } from './placeholders';
 
 export interface SavingsFact {
   title: string;
@@ -134,8 +135,7 @@ export function savingsView(input: SavingsInput): SavingsView {
   // Concealed names first: it is the one warning that changes every figure above, and the list is capped.
   const warningTexts = [...new Set([...(summary.reportNamesConcealed ? [CONCEALED_WARNING] : []), ...savings.warnings, ...summary.warnings])];
   const warnings = cap(
-    // Teams drops what looks like an HTML tag, so "price X <amount>" would read "price X ".
-    warningTexts.map((text) => ({ text: text.replace(/<(\w+)>/g, (_, word: string) => word.toUpperCase()) })),
+    warningTexts.map((text) => ({ text: keepPlaceholders(text) })),
     SAVINGS_CARD_LIMITS.warnings,
   );
 

@@ -1,5 +1,6 @@
 import { totals, type CopilotSeatSummary } from '../domain/seat-savings';
 import { CANDIDATE_RULE_TEXT, type ActivitySourceName } from '../domain/seat-analytics';
+import { productName } from '../domain/product-names';
 import type { StoredCandidate, StoredSeat } from '../usecases/analytics/ports';
 import { agoText, dayText, utcText } from './time-text';
 
@@ -174,7 +175,7 @@ function groupText(seat: StoredSeat): string {
 function seatRow(seat: StoredSeat): SeatRowView {
   return {
     name: clip(seat.displayName ?? seat.userPrincipalName, MAX_NAME),
-    detailText: clip([seat.userPrincipalName, seat.department ?? 'No department', seat.skuPartNumber].join(' · '), MAX_DETAIL),
+    detailText: clip([seat.userPrincipalName, seat.department ?? 'No department', productName(seat.skuPartNumber)].join(' · '), MAX_DETAIL),
     idleText: idleText(seat),
     ...tierOf(seat),
     lastActivityText: lastActivityText(seat),

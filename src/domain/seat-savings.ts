@@ -209,7 +209,7 @@ export function savingsOf(summary: CopilotSeatSummary, price: (skuId: string) =>
     if (cut === 0 && given === 0) continue;
     const p = prices[i];
     if (p.amount === null) {
-      warnings.push(`${s.skuPartNumber} has no price, so its ${cut + given} idle seat(s) are not costed. Set one with "price ${s.skuPartNumber} <amount>".`);
+      warnings.push(`${productName(s.skuPartNumber)} has no price, so its ${cut + given} idle seat(s) are not costed. Set one with "price ${s.skuPartNumber} ‹amount›".`);
       if (cut > 0) monthly = null;
       if (given > 0) avoided = null;
       continue;

@@ -395,6 +395,17 @@ describe('every card template', () => {
   });
 });
 
+describe('placeholders survive the card renderer', () => {
+  it('help writes <upn>-style placeholders as ‹upn›, which Markdown keeps (an HTML-like tag is dropped)', () => {
+    const view = helpView({ commands: [{ command: 'reclaim [ask|now] <upn>[, <upn>…]', description: 'Sets a price: price <sku> <amount> [tenant].' }] });
+    const text = JSON.stringify(renderValid('help', view));
+    expect(text).toContain('reclaim [ask|now] ‹upn›[, ‹upn›…]');
+    expect(text).toContain('price ‹sku› ‹amount› [tenant]');
+    expect(text).not.toMatch(/<\w+>/);
+    expect(JSON.stringify(renderValid('welcome', welcomeView({ commands: view.commands })))).not.toMatch(/<\w+>/);
+  });
+});
+
 describe('status card', () => {
   it('shows available Copilot seats as the large number with purchased and assigned beside it', () => {
     const card = renderValid('status', statusView());

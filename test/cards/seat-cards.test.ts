@@ -33,7 +33,7 @@ describe('inactive card', () => {
     expect(text).toMatch(/18\nReview/);
     expect(text).toMatch(/9\nExcluded/);
     expect(text).toContain('Analytics as of 23 Nov 2026 06:00 UTC (4 h ago) · Copilot usage report as of 21 Nov 2026 · audit log read to 23 Nov 2026 05:45 UTC');
-    expect(text).toContain('User 1\nIdle 53 days\nProbable\nuser1@contoso.onmicrosoft.com · Sales · Microsoft_365_Copilot');
+    expect(text).toContain('User 1\nIdle 53 days\nProbable\nuser1@contoso.onmicrosoft.com · Sales · Microsoft 365 Copilot'); // the product's name, as status shows it
     expect(text).toContain('Last Copilot activity 1 Oct 2026 · Copilot usage report as of 21 Nov 2026');
     expect(text).toContain('No Copilot activity for 53 days (30 to 89 days: probably idle).');
     expect(text).toContain(`${HOSTILE_NAME}\nNever used\nCertain`);

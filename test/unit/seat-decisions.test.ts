@@ -21,6 +21,7 @@ import {
   type SeatFacts,
 } from '../../src/domain/seat-analytics';
 import { COPILOT_APPS, type CopilotApp, M365_SERVICES, type M365Service } from '../../src/domain/usage';
+import { seatHighlights } from '../../src/domain/seat-highlights';
 
 /**
  * Table tests of the seat decisions. Every expected value is written out from the rules in the
@@ -599,5 +600,13 @@ describe('exclusionOf', () => {
 
   it('a user without a department matches no department rule', () => {
     expect(exclusionOf({ ...user, department: null }, { ...NO_EXCLUSIONS, departments: [''] })).toBeNull();
+  });
+});
+
+describe('seatHighlights: cards name products, not part numbers', () => {
+  it('a disabled holder is told by the product name', () => {
+    const facts = seat({ accountEnabled: false, displayName: 'Omar Patel' });
+    const [h] = seatHighlights([{ facts, assessment: assessSeat(facts, TODAY, S) }], TODAY, S);
+    expect(h?.text).toBe('The account is disabled but still holds a Microsoft 365 Copilot seat: reclaim (certain).');
   });
 });

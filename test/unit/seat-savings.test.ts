@@ -142,7 +142,7 @@ describe('savingsOf: seats cut × price (no candidates waiting: every idle seat 
     const s = savingsOf(summary([sku({ reclaimable: { certain: 2, probable: 0 } }), sku({ skuId: OTHER, skuPartNumber: 'COPILOT_X', reclaimable: { certain: 0, probable: 5 } })]), (id) => (id === COPILOT ? price(COPILOT, 30) : null));
     expect(s).toMatchObject({ monthly: null, annual: null });
     expect(s.prices[1]).toEqual({ skuId: OTHER, skuPartNumber: 'COPILOT_X', amount: null, currency: null, source: null });
-    expect(s.warnings).toEqual(['COPILOT_X has no price, so its 5 idle seat(s) are not costed. Set one with "price COPILOT_X <amount>".']);
+    expect(s.warnings).toEqual(['COPILOT X has no price, so its 5 idle seat(s) are not costed. Set one with "price COPILOT_X ‹amount›".']);
   });
 
   it('an unpriced SKU with nothing reclaimable does not spoil the total', () => {
