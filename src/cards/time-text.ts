@@ -1,6 +1,8 @@
 /** Dates as an admin reads them on a card: absolute in UTC (teams span time zones) plus how long ago. */
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+import { MONTHS } from '../domain/day-text';
+
+export { dayText } from '../domain/day-text';
 
 export function utcText(iso: string): string {
   const d = new Date(iso);
@@ -24,10 +26,4 @@ export function durationText(fromIso: string, toIso: string): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   const minutes = Math.floor(ms / 60_000);
   return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
-
-/** A report's day (YYYY-MM-DD) as an admin reads it, e.g. "21 Nov 2026". */
-export function dayText(isoDay: string): string {
-  const d = new Date(`${isoDay}T00:00:00Z`);
-  return Number.isNaN(d.getTime()) ? isoDay : `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
 }

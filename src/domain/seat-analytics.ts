@@ -3,6 +3,7 @@
  * should get one. Pure decisions over stored facts, with `today` passed in. The rule of the
  * product: an uncertain case is never called idle, and `unknown` is never a reclaim.
  */
+import { dayText } from './day-text';
 import { COPILOT_APPS, type CopilotApp, M365_SERVICES, type M365Service } from './usage';
 
 export const SEAT_STATUSES = ['active', 'inactive', 'unknown'] as const;
@@ -421,7 +422,7 @@ export function assessCandidate(facts: CandidateFacts, today: string): Candidate
   const chatDays = facts.chat ? Math.max(0, daysBetween(facts.chat.lastAt, today)) : null;
   const reasons: string[] = [];
   if (facts.chat && chatDays !== null && chatDays < 30) {
-    reasons.push(`Uses Copilot Chat without a seat: ${plural(facts.chat.interactions, 'interaction')}, last ${facts.chat.lastAt.slice(0, 10)}.`);
+    reasons.push(`Uses Copilot Chat without a seat: ${plural(facts.chat.interactions, 'interaction')}, last ${dayText(facts.chat.lastAt)}.`);
   }
   if (facts.services) {
     const used = M365_SERVICES.filter((s) => {

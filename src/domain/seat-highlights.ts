@@ -4,6 +4,7 @@
  * audit log saw use the usage report has not caught up with, and seats on the exclusion list.
  */
 import { productName } from './product-names';
+import { dayText } from './day-text';
 import { daysBetween, type AnalyticsSettings, type SeatAssessment, type SeatFacts } from './seat-analytics';
 
 export type HighlightKind = 'disabled' | 'grace' | 'saved_by_audit' | 'excluded_by_list';
@@ -39,7 +40,7 @@ export function seatHighlights(seats: ReadonlyArray<{ facts: SeatFacts; assessme
         add(
           'saved_by_audit',
           facts,
-          `Kept: the audit log shows Copilot use on ${assessment.lastActivityDate}, while the usage report of ${facts.report.refreshDate} shows ${reportDay ? `none since ${reportDay}` : 'none at all'}.`,
+          `Kept: the audit log shows Copilot use on ${dayText(assessment.lastActivityDate ?? '')}, while the usage report of ${dayText(facts.report.refreshDate)} shows ${reportDay ? `none since ${dayText(reportDay)}` : 'none at all'}.`,
         );
       }
     }

@@ -6,6 +6,7 @@ import { KNOWN_COPILOT_SKU_IDS } from './copilot-skus';
 import type { ReclaimTier, SeatStatus } from './seat-analytics';
 import type { SeatHighlight } from './seat-highlights';
 import { productName } from './product-names';
+import { dayText } from './day-text';
 
 /** Microsoft's list price of Microsoft 365 Copilot, per user per month. */
 export const COPILOT_LIST_PRICE = { amount: 30, currency: 'USD' } as const;
@@ -232,7 +233,7 @@ export function savingsOf(summary: CopilotSeatSummary, price: (skuId: string) =>
       const cut = cutOf(s);
       const saves = p.amount === null ? null : round2(cut * p.amount);
       const money = saves === null ? '' : ` (saves ${formatMoney(saves, p.currency)} a month from then)`;
-      const when = s.renewalDate ? `at the ${s.renewalDate} renewal` : 'now (no renewal date is known)';
+      const when = s.renewalDate ? `at the ${dayText(s.renewalDate)} renewal` : 'now (no renewal date is known)';
       const parts: string[] = [];
       if (reassignNow > 0) parts.push(`give ${reassignNow} idle seat(s) to waiting High and Medium candidates now (no new seats to buy; these seats stay paid for)`);
       if (cut > 0) parts.push(`cut ${cut} seat(s) ${when}${money}`);

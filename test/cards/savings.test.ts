@@ -32,7 +32,7 @@ describe('savings card', () => {
     expect(text).toContain('**Saved at renewal**: 11 seats cut: $330 a month, once the subscriptions are reduced');
     expect(text).toContain('Microsoft 365 Copilot · $30 (list price) per user per month');
     expect(text).toContain('5 seats freed, worth $150 a month once cut');
-    expect(text).toContain('Microsoft 365 Copilot: give 7 idle seat(s) to waiting High and Medium candidates now (no new seats to buy; these seats stay paid for); cut 11 seat(s) at the 2027-03-01 renewal (saves $330 a month from then).');
+    expect(text).toContain('Microsoft 365 Copilot: give 7 idle seat(s) to waiting High and Medium candidates now (no new seats to buy; these seats stay paid for); cut 11 seat(s) at the 1 Mar 2027 renewal (saves $330 a month from then).');
     expect(text).toContain('Seats as of 23 Nov 2026 06:00 UTC');
     expect(text).toContain('usage report of 20 Nov 2026');
     expect(text).toContain('Export CSV posts a fresh download link when pressed');

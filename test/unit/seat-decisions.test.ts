@@ -22,6 +22,7 @@ import {
 } from '../../src/domain/seat-analytics';
 import { COPILOT_APPS, type CopilotApp, M365_SERVICES, type M365Service } from '../../src/domain/usage';
 import { seatHighlights } from '../../src/domain/seat-highlights';
+import { dayText } from '../../src/domain/day-text';
 
 /**
  * Table tests of the seat decisions. Every expected value is written out from the rules in the
@@ -501,7 +502,7 @@ describe('assessCandidate: priorities', () => {
     expect(assessCandidate(candidate({ services: services({ exchange: 0, oneDrive: 0 }), chat }), TODAY)).toMatchObject({ m365ActivityScore: 70, priority: 'High', recentChat: true });
     // Chat alone (even with a score of 0) is Medium, never High.
     const c = assessCandidate(candidate({ services: null, chat }), TODAY);
-    expect(c).toEqual({ m365ActivityScore: 0, priority: 'Medium', recentChat: true, reasons: [`Uses Copilot Chat without a seat: 12 interactions, last ${ago(3)}.`] });
+    expect(c).toEqual({ m365ActivityScore: 0, priority: 'Medium', recentChat: true, reasons: [`Uses Copilot Chat without a seat: 12 interactions, last ${dayText(ago(3))}.`] });
     expect(assessCandidate(candidate({ services: services({ exchange: 29 }), chat: { lastAt: `${ago(29)}T09:00:00Z`, interactions: 1 } }), TODAY)?.priority).toBe('Medium');
   });
 
@@ -608,5 +609,13 @@ describe('seatHighlights: cards name products, not part numbers', () => {
     const facts = seat({ accountEnabled: false, displayName: 'Omar Patel' });
     const [h] = seatHighlights([{ facts, assessment: assessSeat(facts, TODAY, S) }], TODAY, S);
     expect(h?.text).toBe('The account is disabled but still holds a Microsoft 365 Copilot seat: reclaim (certain).');
+  });
+});
+
+describe('dates in the texts cards show read one way ("21 Nov 2026"), like the cards\' own dates', () => {
+  it('candidate reasons and renewal advice use the card date format, never ISO days', () => {
+    const c = assessCandidate(candidate({ services: null, chat: { lastAt: '2025-06-28T09:00:00Z', interactions: 2 } }), TODAY);
+    expect(c?.reasons[0]).toBe('Uses Copilot Chat without a seat: 2 interactions, last 28 Jun 2025.');
+    expect(dayText('2027-03-01')).toBe('1 Mar 2027');
   });
 });

@@ -174,7 +174,7 @@ describe('savingsOf: the renewal plan', () => {
         reassignNow: 4,
         cutAtRenewal: 3,
         monthlySavingsAfterCut: 90,
-        advice: 'Microsoft 365 Copilot: give 4 idle seat(s) to waiting High and Medium candidates now (no new seats to buy; these seats stay paid for); cut 3 seat(s) at the 2025-09-01 renewal (saves $90 a month from then).',
+        advice: 'Microsoft 365 Copilot: give 4 idle seat(s) to waiting High and Medium candidates now (no new seats to buy; these seats stay paid for); cut 3 seat(s) at the 1 Sep 2025 renewal (saves $90 a month from then).',
       },
     ]);
   });
