@@ -406,6 +406,18 @@ describe('placeholders survive the card renderer', () => {
   });
 });
 
+describe('no text breaks mid-word', () => {
+  it('audit subscriptions name each content type in a full-width line (a fact set title column broke "AzureActiveDirectory"), and keep ‹content type›', () => {
+    const [, view] = cases['audit-subscriptions'][0];
+    const card = renderValid('audit-subscriptions', view);
+    expect(allObjects(card).filter((o) => o['type'] === 'FactSet' || o['type'] === 'ColumnSet')).toEqual([]);
+    const text = texts(card).join('\n');
+    expect(text).toContain('audit start ‹content type›');
+    expect(text).not.toMatch(/<content type>/);
+    expect(text).toMatch(/\*\*Audit\.\w+\*\*: /);
+  });
+});
+
 describe('status card', () => {
   it('shows available Copilot seats as the large number with purchased and assigned beside it', () => {
     const card = renderValid('status', statusView());
