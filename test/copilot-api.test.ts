@@ -107,18 +107,25 @@ describe('GET copilot/summary', () => {
     const holders = story().filter((s) => s.profile !== null);
     const res = await api(`/api/v1/m365/tenants/${tenantId}/copilot/summary`);
     expect(res.status).toBe(200);
-    const b = res.body as Record<string, unknown> & { reclaimable: { total: number; certain: number; probable: number }; as_of: Record<string, string | null> };
+    const b = res.body as Record<string, unknown> & { reclaimable: { total: number; certain: number; probable: number }; available: number; candidates: { High: number; Medium: number }; seats_reassigned: number; seats_cut: number; as_of: Record<string, string | null> };
     const purchased = data.subscribedSkus.find((s) => s.skuId === SKU.COPILOT)?.prepaidUnits?.enabled;
     expect(b.purchased).toBe(purchased);
     expect(b.assigned).toBe(holders.length);
     const active = holders.filter((x) => ['daily', 'weekly', 'audit_only'].includes(x.profile as string)).length;
     expect(b.active).toBe(active);
-    expect(b.utilization_rate).toBe(Math.round((1000 * active) / holders.length) / 10);
+    expect(b.utilization_rate).toBe(Math.round((100 * active) / holders.length));
+    expect(b.utilization_text).toBe(`${active} of ${holders.length} (${Math.round((100 * active) / holders.length)}%)`);
     expect(b.reclaimable.total).toBe(b.reclaimable.certain + b.reclaimable.probable);
     expect(b.reclaimable.probable).toBe(holders.filter((x) => x.profile === 'fading').length);
     expect(b.currency).toBe('EUR');
-    expect(b.estimated_monthly_savings).toBe(b.reclaimable.total * 25);
-    expect(b.estimated_annual_savings).toBe(b.reclaimable.total * 25 * 12);
+    // Money saved = the idle seats left after candidates are served, cut at renewal; freed and reassigned seats are figures of their own.
+    expect(b.seats_freed).toBe(b.reclaimable.total);
+    expect(b.seats_unassigned).toBe(b.available);
+    expect(b.seats_reassigned).toBe(Math.min(b.reclaimable.total + b.available, b.candidates.High + b.candidates.Medium));
+    expect(b.cost_avoided_monthly).toBe(b.seats_reassigned * 25);
+    expect(b.seats_cut).toBe(b.reclaimable.total + b.available - b.seats_reassigned);
+    expect(b.estimated_monthly_savings).toBe(b.seats_cut * 25);
+    expect(b.estimated_annual_savings).toBe(b.seats_cut * 25 * 12);
     expect(b.prices).toEqual([{ sku_id: SKU.COPILOT, sku_part_number: 'Microsoft_365_Copilot', amount: 25, currency: 'EUR', source: 'config' }]);
     expect(Array.isArray(b.renewal_plan)).toBe(true);
     expect(b.as_of.report_refresh_date).toBe(data.activity?.reportRefreshDate);
@@ -131,9 +138,9 @@ describe('GET copilot/summary', () => {
   it('an admin price overrides config at once, without a sync', async () => {
     h.app.prices.set(tenantId, { skuId: SKU.COPILOT, skuPartNumber: 'Microsoft_365_Copilot', amount: 31.5, currency: 'EUR', setBy: 'admin@contoso.com' }, new Date());
     try {
-      const b = (await api(`/api/v1/m365/tenants/${tenantId}/copilot/summary`)).body as { reclaimable: { total: number }; estimated_monthly_savings: number; prices: Array<{ source: string }> };
+      const b = (await api(`/api/v1/m365/tenants/${tenantId}/copilot/summary`)).body as { seats_cut: number; estimated_monthly_savings: number; prices: Array<{ source: string }> };
       expect(b.prices[0].source).toBe('admin');
-      expect(b.estimated_monthly_savings).toBe(Math.round(b.reclaimable.total * 31.5 * 100) / 100);
+      expect(b.estimated_monthly_savings).toBe(Math.round(b.seats_cut * 31.5 * 100) / 100);
     } finally {
       h.app.prices.clear(tenantId, SKU.COPILOT);
     }

@@ -156,20 +156,36 @@ describe('the usage card shows Copilot adoption', () => {
     await connector?.stop();
   });
 
-  it('one compact line with the active seats of the last 30 days and its as-of date; a valid card under 28 KB', async () => {
+  it('usage, savings, the digest and GET copilot/summary show one Copilot utilization in one format; usage 7d names its own window; valid cards under 28 KB', async () => {
     const tenantId = h.app.tenants.list()[0].id;
     expect((await h.app.sync.request(tenantId, 'test').done).status).toBe('success');
-    connector.clear();
-    await post(h.app.url, message(serviceUrl, personal(), 'usage'));
-    await connector.waitFor((m) => m.length >= 1);
-    const reply = connector.messages()[0] as RecordedActivity;
-    const card = (reply.activity.attachments ?? [])[0]?.content as Record<string, unknown>;
-    expect(validateCard(card).errors).toEqual([]);
-    expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThan(28 * 1024);
-    const want = expectedTrend(data, 30);
-    const text = cardText(card);
-    const any = want.summary.any as { enabled: number; active: number };
-    expect(text).toContain(`${any.active.toLocaleString('en-US')} of ${any.enabled.toLocaleString('en-US')} Copilot seats active in the last 30 days`);
-    expect(text).toContain(`Copilot figures as of ${dayText(data.activity?.reportRefreshDate ?? '')}`);
+    const cardOf = async (command: string) => {
+      connector.clear();
+      await post(h.app.url, message(serviceUrl, personal(), command));
+      await connector.waitFor((m) => m.some((x) => (x.activity.attachments ?? []).length > 0));
+      const withCard = connector.messages().find((x) => (x.activity.attachments ?? []).length > 0) as RecordedActivity;
+      const card = (withCard.activity.attachments ?? [])[0]?.content as Record<string, unknown>;
+      expect(validateCard(card).errors).toEqual([]);
+      expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThan(28 * 1024);
+      return card;
+    };
+    const res = await fetch(`${h.app.url}/api/v1/m365/tenants/${tenantId}/copilot/summary`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+    const summary = (await res.json()) as { active: number; assigned: number; utilization_rate: number; utilization_text: string };
+    const figure = `${summary.active.toLocaleString('en-US')} of ${summary.assigned.toLocaleString('en-US')} (${Math.round((100 * summary.active) / summary.assigned)}%)`;
+    expect(summary.utilization_rate).toBe(Math.round((100 * summary.active) / summary.assigned));
+    expect(summary.utilization_text).toBe(figure);
+
+    const usage = cardText(await cardOf('usage 7d'));
+    expect(usage).toContain(`Copilot seat utilization**: ${figure}`);
+    expect(usage).not.toMatch(/Copilot seats active in the last 30 days/);
+    expect(usage).toContain('in the 30 days before');
+    expect(usage).toContain('this window does not follow the period above');
+    expect(usage).toContain(`Daily count as of ${dayText(data.activity?.reportRefreshDate ?? '')}`);
+
+    expect(cardText(await cardOf('savings'))).toContain(`${figure} seat holders active`);
+    const digest = await cardOf('digest now');
+    expect(cardText(digest)).toContain(`Utilization ${figure}`);
+    const gauge = JSON.stringify(digest).match(/"type":"Chart.Gauge"[^}]*"value":([\d.]+)/);
+    expect(Number(gauge?.[1])).toBe(summary.utilization_rate);
   });
 });

@@ -137,7 +137,7 @@ describe('scheduled digest', () => {
     expect(delivered).toHaveLength(1);
     const text = cardText(delivered[0].activity.attachments?.[0].content);
     expect(text).toContain(`Contoso Ltd · Copilot digest, ${dayTitle(day)}`);
-    expect(text).toContain('Data freshness');
+    expect(text).toContain('Data as of: directory');
     const status = await askStatus(h.app, c);
     expect(status).toContain(`(the ${day} digest)`);
     // The next day's digest is queued the next day only.
@@ -206,7 +206,7 @@ describe('digest now', () => {
     expect(verbs).toContain('"verb":"tenant.sync"');
   });
 
-  it('its Show all inactive and Show candidates buttons open the first page of those lists', async () => {
+  it('its Show all inactive and Show candidates buttons post the first page of those lists as a new message and leave the digest as it was', async () => {
     const c = personal();
     await say(h.app, c, 'digest now');
     await connector.waitFor(() => digestsIn(c.conversationId).length === 1, 30_000);
@@ -215,12 +215,41 @@ describe('digest now', () => {
     for (const [title, heading] of Object.entries(expected)) {
       const action = executeActions(card).find((a) => a.title === title);
       expect(action, title).toBeDefined();
+      const cardsHere = () => connector.messages().filter((m) => m.conversationId === c.conversationId && (m.activity.attachments ?? []).length > 0);
+      const before = cardsHere().length;
       const res = await post(h.app.url, cardAction(serviceUrl, c, action?.verb ?? '', action?.data));
       expect(res.status).toBe(200);
-      const answer = cardText((res.body as { value: unknown }).value);
+      // A message response: Teams keeps the digest; the list arrives as a message of its own.
+      expect(res.body, title).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message' });
+      expect(JSON.stringify(res.body)).not.toContain('AdaptiveCard');
+      await connector.waitFor(() => cardsHere().length === before + 1);
+      const posted = cardsHere().at(-1);
+      expect(posted?.method).toBe('POST');
+      const answer = cardText(posted?.activity.attachments?.[0].content);
       expect(answer, title).toContain(heading);
       expect(answer, title).toMatch(/page 1 of \d+/);
+      // No update of the digest's own message either.
+      expect(connector.messages().filter((m) => m.conversationId === c.conversationId && m.method === 'PUT')).toEqual([]);
     }
+  });
+
+  it('its Export CSV button signs a fresh link when pressed and posts it, leaving the digest as it was', async () => {
+    const c = personal();
+    await say(h.app, c, 'digest now');
+    await connector.waitFor(() => digestsIn(c.conversationId).length === 1, 30_000);
+    const card = digestsIn(c.conversationId)[0].activity.attachments?.[0].content ?? {};
+    expect(JSON.stringify(card)).not.toContain('/exports/');
+    const action = executeActions(card).find((a) => a.title === 'Export CSV');
+    expect(action).toMatchObject({ verb: 'export.link', data: { tenantId, kind: 'underutilized' } });
+    const before = connector.messages().filter((m) => m.conversationId === c.conversationId).length;
+    const res = await post(h.app.url, cardAction(serviceUrl, c, action?.verb ?? '', action?.data));
+    expect(res.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message' });
+    await connector.waitFor((all) => all.filter((m) => m.conversationId === c.conversationId).length === before + 1);
+    const posted = connector.messages().filter((m) => m.conversationId === c.conversationId).at(-1)?.activity.attachments?.[0].content as { actions: Array<{ type: string; url: string }> };
+    const link = posted.actions.find((a) => a.type === 'Action.OpenUrl');
+    const download = await fetch(link?.url ?? '');
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-type')).toContain('text/csv');
   });
 
   it('waits for a running sync of the tenant, then posts after it', async () => {

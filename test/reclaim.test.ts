@@ -163,7 +163,10 @@ describe('reclaim, RECLAIM_MODE=on', () => {
     connector.clear();
     await post(h.app.url, { ...message(serviceUrl, room, 'status'), from: ADMIN });
     await connector.waitFor((m) => m.some((a) => (a.activity.attachments?.length ?? 0) > 0));
-    expect(cardText(connector.messages()[0].activity.attachments?.[0]?.content)).toContain('1 seat freed by reclaims to date, $30 a month saved.');
+    // A removed seat is still billed until the subscription is reduced: freed, not "saved".
+    const statusText = cardText(connector.messages()[0].activity.attachments?.[0]?.content);
+    expect(statusText).toContain('1 Copilot seat freed by reclaims to date; still paid for until the subscription is reduced, then $30 a month less.');
+    expect(statusText).not.toMatch(/a month saved|Saved \$/);
     const bad = await fetch(`${h.app.url}/api/v1/m365/tenants/${tenantId}/reclaims?state=gone`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
     expect(bad.status).toBe(400);
   });

@@ -3,7 +3,7 @@ import { generateDemoTenant } from '../demo-tenant/generator';
 import { AnalyticsFixture, seat, summaryOf } from './helpers/analytics-fixture';
 import { ConnectorRecorder, cardText } from './helpers/connector-recorder';
 import { startHarness, type Harness } from './helpers/harness';
-import { ADMIN, channel, message, post } from './helpers/teams-activities';
+import { ADMIN, cardAction, channel, message, post } from './helpers/teams-activities';
 import { validateCard } from './support/card-validator';
 import { readCsv } from './support/csv-reader';
 
@@ -43,16 +43,28 @@ async function say(text: string, from: typeof ADMIN = ADMIN): Promise<Record<str
   return card;
 }
 
+const exportButtons = (card: Record<string, unknown>) => ((card.actions ?? []) as Array<{ type: string; title: string; verb: string; data: unknown }>).filter((a) => a.type === 'Action.Execute' && a.verb === 'export.link');
 const buttons = (card: Record<string, unknown>) => ((card.actions ?? []) as Array<{ type: string; title: string; url: string }>).filter((a) => a.type === 'Action.OpenUrl');
 
 describe('savings command', () => {
   it('answers an admin with savings and working Export CSV links', async () => {
     const card = await say('savings');
-    expect(cardText(card)).toContain('Estimated savings: $240 a month · $2,880 a year');
-    const [underutilized, candidates] = buttons(card);
+    expect(cardText(card)).toContain('Saves $330 a month ($3,960 a year) once the subscriptions are reduced at renewal');
+    // The card carries no link to expire: each button signs one when pressed, and posts it.
+    expect(buttons(card)).toEqual([]);
+    expect(JSON.stringify(card)).not.toContain('/exports/');
+    const [underutilized, candidates] = exportButtons(card);
     expect(underutilized.title).toBe('Export CSV (underutilized)');
     expect(candidates.title).toBe('Export CSV (candidates)');
-    const res = await fetch(underutilized.url);
+    const c = channel();
+    connector.clear();
+    const pressed = await post(h.app.url, { ...cardAction(serviceUrl, c, underutilized.verb, underutilized.data), from: ADMIN });
+    expect(pressed.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message' });
+    await connector.waitFor((m) => m.length >= 1);
+    const linkCard = connector.messages()[0].activity.attachments?.[0]?.content as Record<string, unknown>;
+    expect(validateCard(linkCard).errors).toEqual([]);
+    expect(cardText(linkCard)).toMatch(/The link works until \d{1,2} \w{3} \d{4} \d{2}:\d{2} UTC/);
+    const res = await fetch(buttons(linkCard)[0]?.url ?? '');
     expect(res.status).toBe(200);
     const rows = readCsv(new TextDecoder().decode(await res.arrayBuffer()));
     expect(rows[1].slice(0, 2)).toEqual(['zoe@contoso.com', 'Zoë']);
@@ -62,16 +74,22 @@ describe('savings command', () => {
     connector.clear();
     await post(h.app.url, { ...message(serviceUrl, channel(), 'price Microsoft_365_Copilot 20'), from: ADMIN });
     await connector.waitFor((m) => m.length >= 1);
-    expect(cardText(await say('savings'))).toContain('Estimated savings: $160 a month · $1,920 a year');
+    expect(cardText(await say('savings'))).toContain('Saves $220 a month ($2,640 a year) once the subscriptions are reduced at renewal');
     connector.clear();
     await post(h.app.url, { ...message(serviceUrl, channel(), 'price Microsoft_365_Copilot clear'), from: ADMIN });
     await connector.waitFor((m) => m.length >= 1);
   });
 
-  it('shows others the totals without the per-user exports', async () => {
+  it('shows others the totals without the per-user exports, and a forged export button gets them no link', async () => {
     const card = await say('savings', STRANGER);
-    expect(cardText(card)).toContain('Estimated savings: $240 a month');
+    expect(cardText(card)).toContain('Saves $330 a month');
     expect(buttons(card)).toEqual([]);
+    expect(exportButtons(card)).toEqual([]);
+    connector.clear();
+    const forged = await post(h.app.url, { ...cardAction(serviceUrl, channel(), 'export.link', { tenantId: h.app.tenants.list()[0].id, kind: 'underutilized' }), from: STRANGER });
+    expect(JSON.stringify(forged.body)).toContain('Only Seat Steward admins can do this');
+    expect(JSON.stringify(forged.body)).not.toContain('/exports/');
+    expect(connector.messages()).toEqual([]);
     expect(cardText(card)).toContain('Only Seat Steward admins get the CSV exports');
   });
 
@@ -79,6 +97,6 @@ describe('savings command', () => {
     analytics.present = false;
     const text = cardText(await say('savings'));
     expect(text).toContain('No seat analytics yet');
-    expect(text).not.toContain('Estimated savings');
+    expect(text).not.toContain('Saves $');
   });
 });

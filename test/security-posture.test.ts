@@ -6,7 +6,7 @@ import type { DemoTenantData } from '../demo-tenant/model';
 import { SqliteSourceStatusStore } from '../src/adapters/sqlite/source-status';
 import { startHarness, TEST_API_KEY, type Harness } from './helpers/harness';
 import { ConnectorRecorder, cardText } from './helpers/connector-recorder';
-import { message, personal, post } from './helpers/teams-activities';
+import { ADMIN, message, personal, post } from './helpers/teams-activities';
 import { validateCard } from './support/card-validator';
 
 type Json = Record<string, Record<string, unknown>> & { recommendations: unknown[]; overall_score: unknown };
@@ -186,5 +186,60 @@ describe('a tenant where no posture component can be read', () => {
     expect(report.identity_protection.reason).toMatch(/IdentityRisk(Event|yUser)\.Read\.All/);
     expect(report.device_compliance.reason).toMatch(/DeviceManagementManagedDevices\.Read\.All/);
     for (const c of COMPONENTS.filter((x) => x !== 'mfa_adoption')) expect(report[c].status).toBe('unknown');
+  });
+});
+
+describe('the security card names accounts to admins only; its counts add up', () => {
+  const MEMBER = { id: '29:member-user', name: 'Morgan Member', aadObjectId: '5b0d4c1e-2f3a-4b5c-8d9e-0f1a2b3c4d5e' };
+  const data = generateDemoTenant({ users: 300, seed: 71 });
+  const today = data.activity?.today ?? '';
+  const members = data.users.filter((u) => u.accountEnabled && u.userType === 'Member');
+  const adminsWithout = members.filter((u) => registrationOf(u, today).isAdmin && !registrationOf(u, today).isMfaRegistered).map((u) => u.userPrincipalName);
+  const registered = members.filter((u) => registrationOf(u, today).isMfaRegistered).length;
+  const devices = managedDevices(data);
+  const compliant = devices.filter((d) => d.complianceState === 'compliant').length;
+  const rated = compliant + devices.filter((d) => d.complianceState === 'noncompliant' || d.complianceState === 'inGracePeriod').length;
+  let h: Harness;
+  let connector: ConnectorRecorder;
+  let serviceUrl: string;
+
+  beforeAll(async () => {
+    h = await startHarness({ data, config: { ADMINS: ADMIN.aadObjectId } });
+    expect((await h.app.sync.request(h.app.tenants.list()[0].id, 'test').done).status).toBe('success');
+    connector = new ConnectorRecorder();
+    serviceUrl = await connector.start();
+  });
+  afterAll(async () => {
+    await h?.close();
+    await connector?.stop();
+  });
+
+  async function securityCardAs(from: typeof ADMIN): Promise<string> {
+    connector.clear();
+    expect((await post(h.app.url, { ...message(serviceUrl, personal(), 'security'), from })).status).toBe(200);
+    await connector.waitFor((m) => m.length >= 1);
+    const card = (connector.messages()[0]?.activity.attachments ?? [])[0]?.content as Record<string, unknown>;
+    expect(validateCard(card).errors).toEqual([]);
+    return cardText(card);
+  }
+
+  it('a non-admin sees how many admins lack MFA, never who; an admin sees the names', async () => {
+    expect(adminsWithout.length).toBeGreaterThan(0);
+    const member = await securityCardAs(MEMBER);
+    expect(member).toContain(`Require MFA for ${adminsWithout.length} admin`);
+    expect(member).toContain('Names are shown to Seat Steward admins only.');
+    for (const upn of adminsWithout) expect(member.toLowerCase()).not.toContain(upn.toLowerCase());
+    const admin = await securityCardAs(ADMIN);
+    for (const upn of adminsWithout.slice(0, 5)) expect(admin.toLowerCase()).toContain(upn.toLowerCase());
+  });
+
+  it('MFA: registered + without = the accounts counted, admins within; device compliance names the denominator of its rate', async () => {
+    const text = await securityCardAs(ADMIN);
+    const without = members.length - registered;
+    expect(text).toContain(`${registered} of ${members.length} enabled member accounts registered MFA, ${without} without (${adminsWithout.length} of them admins)`);
+    expect(text).toContain(`${without} of ${members.length} enabled member accounts have no MFA method registered`);
+    expect(rated).toBeLessThan(devices.length);
+    expect(text).toContain(`of ${rated} managed devices with a compliance state · ${devices.length - rated} more managed`);
+    expect(text).not.toContain(`of ${devices.length} managed devices`);
   });
 });

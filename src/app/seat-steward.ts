@@ -88,6 +88,7 @@ import { inactiveCommand } from '../entry/bot/commands/inactive';
 import { candidatesCommand } from '../entry/bot/commands/candidates';
 import { inactivePageAction } from '../entry/bot/card-actions/inactive-page';
 import { candidatesPageAction } from '../entry/bot/card-actions/candidates-page';
+import { exportLinkAction } from '../entry/bot/card-actions/export-link';
 import { SqliteReclaimStore } from '../adapters/sqlite/reclaim-store';
 import { SqliteReclaimSeats } from '../adapters/sqlite/reclaim-seats';
 import { SqliteTeamsUserIds } from '../adapters/sqlite/teams-users';
@@ -435,12 +436,12 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
       statusCommand(status),
       syncCommand({ status, sync, report }),
       checkCommand({ status, check }),
-      usageCommand({ status, usage: usageQuery }),
-      securityCommand({ status, identity: identityReads, sourceStatus }),
+      usageCommand({ status, usage: usageQuery, analytics: analyticsReads, inactiveDays: config.analytics.settings.inactiveDays }),
+      securityCommand({ status, identity: identityReads, sourceStatus, isAdmin }),
       auditCommand({ status, subscriptions: auditSubscriptions, isAdmin }),
       digestCommand({ digests, subscriptions: digestSubscriptions, adminGate: isAdmin, defaultTime: config.digest.defaultTime }),
       priceCommand({ status, prices: priceService, gate: isAdmin }),
-      savingsCommand({ status, analytics: analyticsReads, prices: priceService, links: exportLinks, gate: isAdmin }),
+      savingsCommand({ status, analytics: analyticsReads, prices: priceService, gate: isAdmin }),
       inactiveCommand(seatLists),
       candidatesCommand(seatLists),
       reclaimCommand({ status, reclaims, isAdmin }),
@@ -451,6 +452,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
       registerCardAction(auditStopConfirmAction({ status, subscriptions: auditSubscriptions, isAdmin })),
       registerCardAction(inactivePageAction(seatLists)),
       registerCardAction(candidatesPageAction(seatLists)),
+      registerCardAction(exportLinkAction({ status, links: exportLinks, isAdmin })),
       registerCardAction(reclaimRequestAction({ ...seatLists, reclaims })),
       registerCardAction(reclaimViewAction({ reclaims })),
       registerCardAction(reclaimApproveAction({ reclaims })),

@@ -1,10 +1,11 @@
 import { dayText, utcText } from './time-text';
 import type { CopilotTrendDay } from '../domain/usage';
 import type { SyncRunRecord } from '../domain/sync-run';
-import { formatMoney, totals, type CopilotSeatSummary, type Savings } from '../domain/seat-savings';
+import { formatMoney, freedByReclaimsText, totals, utilizationText, type CopilotSeatSummary, type Savings } from '../domain/seat-savings';
 import type { StoredCandidate, StoredSeat } from '../usecases/analytics/ports';
 import type { DigestSubscription } from '../usecases/digest/ports';
 import { nextRunOf, wallTimeText } from '../domain/digest-time';
+import type { SeatHighlight } from '../domain/seat-highlights';
 
 export interface DigestFact {
   title: string;
@@ -24,36 +25,39 @@ export interface DigestView {
   utilizationText: string;
   /** Chart.Gauge: utilization in % (0 when unknown, with the text saying so). */
   gaugeValue: number;
-  /** Chart.Donut: seat holders by status. */
+  /** Chart.Donut: seat holders by status; each legend carries its value ("Active 12"), since the chart shows none. */
   statusChart: Array<{ legend: string; value: number; color: string }>;
   hasTrend: boolean;
   trendText: string;
-  /** Chart.Line: Copilot active and enabled users per report day. */
+  /** Chart.Line: Copilot active and enabled users per report day, x labels short ("21 Nov") so none is cut. */
   trendChart: Array<{ legend: string; values: Array<{ x: string; y: number }> }>;
   inactiveText: string;
-  inactiveRows: Array<{ name: string; detail: string }>;
+  /** The top idle seats, one line each ("**Name** · certain · never used"): no narrow columns to break words. */
+  inactiveLines: Array<{ text: string }>;
   inactiveMoreText: string;
-  /** Seats named by kind: disabled, new in grace, kept by the audit log, excluded by the list. */
-  highlights: Array<{ name: string; text: string }>;
+  /** Seats worth knowing (disabled, grace, kept by the audit log, excluded), not already named above. */
+  highlightLines: Array<{ text: string }>;
   savingsText: string;
-  /** "Freed by reclaims to date: 12 seats, $360 a month saved."; empty before any. */
+  /** Seats freed by executed reclaims, still paid for until the subscription is reduced; empty before any. */
   reclaimText: string;
-  renewalLines: Array<{ text: string }>;
   candidatesText: string;
-  candidateRows: Array<{ name: string; detail: string }>;
+  candidateLines: Array<{ text: string }>;
   securityText: string;
   securityLines: Array<{ text: string }>;
-  freshness: DigestFact[];
+  /** Each source's as-of date in one small line. */
+  freshnessText: string;
   actions: {
-    inactive: { tenantId: string; tier: 'all'; page: 1 };
-    candidates: { tenantId: string; page: 1 };
+    /** open 'message': the list goes out as a new message, the digest stays as it was. */
+    inactive: { tenantId: string; tier: 'all'; page: 1; open: 'message' };
+    candidates: { tenantId: string; page: 1; open: 'message' };
     sync: { tenantId: string };
     /** "Reclaim N certain seats": a reclaim request for every certain-idle seat (admins only, re-checked on the server). */
     reclaim: { tenantId: string; tier: 'certain' };
     reclaimTitle: string;
     canReclaim: boolean;
-    /** '' when there is no export link (PUBLIC_BASE_URL unset, or the exports are not wired). */
-    exportUrl: string;
+    /** Export CSV (Action.Execute export.link): the link is signed when pressed, so it works whenever the digest is read. */
+    canExport: boolean;
+    export: { tenantId: string; kind: 'underutilized' };
   };
 }
 
@@ -76,12 +80,17 @@ export interface DigestInput {
   trend: { days: CopilotTrendDay[] } | undefined;
   security: DigestSecurity;
   lastSync: SyncRunRecord | undefined;
-  exportUrl: string | null;
+  /** Whether Export CSV can make links (they are signed when pressed, not now). */
+  exportsWired: boolean;
   /** Seats freed by approved reclaims to date (absent before any). */
   freed?: { seats: number; monthly: number; currency: string | null };
 }
 
-export const DIGEST_LIMITS = { inactive: 5, candidates: 3, security: 3, trendDays: 30 } as const;
+/**
+ * Short enough to read on a phone: headline figures and the top few items; the full lists, the
+ * renewal plan and the security card are one button or command away.
+ */
+export const DIGEST_LIMITS = { inactive: 3, candidates: 3, security: 2, highlights: 3, trendDays: 14 } as const;
 const STALE_MS = 24 * 3_600_000;
 
 const n = (value: number): string => value.toLocaleString('en-US');
@@ -106,13 +115,15 @@ export function digestView(input: DigestInput, now: Date): DigestView {
     legend,
     values: trendDays.flatMap((d) => {
       const y = pick(d);
-      return typeof y === 'number' ? [{ x: d.reportDate, y }] : [];
+      return typeof y === 'number' ? [{ x: shortDay(d.reportDate), y }] : [];
     }),
   });
   const trendChart = [series('Active users', (d) => d.counts.any?.active), series('Enabled users', (d) => d.counts.any?.enabled)].filter((s) => s.values.length > 0);
   const lastTrend = trendDays.at(-1);
 
   const inactive = input.inactive;
+  const inactiveShown = (inactive?.rows ?? []).slice(0, DIGEST_LIMITS.inactive);
+  const shownNames = new Set(inactiveShown.map((s) => s.displayName ?? s.userPrincipalName));
   const candidates = input.candidates;
   const savings = input.savings;
   return {
@@ -125,15 +136,15 @@ export function digestView(input: DigestInput, now: Date): DigestView {
     utilizationText: t
       ? rate === null
         ? 'No Copilot seats are assigned.'
-        : `Utilization ${rate}%: ${plural(t.active, 'active seat holder')} of ${plural(t.assigned, 'assigned seat')} (${n(t.purchased)} purchased, ${n(t.available)} unassigned; ${n(t.unknown)} unknown).`
+        : `Utilization ${utilizationText(t.utilization)}: active seat holders of assigned seats (${n(t.purchased)} purchased, ${n(t.available)} unassigned; ${n(t.unknown)} unknown).`
       : '',
     gaugeValue: rate ?? 0,
     statusChart: t
       ? [
-          { legend: 'Active', value: t.active, color: 'good' },
-          { legend: 'Inactive', value: t.inactive, color: 'attention' },
-          { legend: 'Unknown', value: t.unknown, color: 'warning' },
-          { legend: 'Unassigned', value: t.available, color: 'neutral' },
+          { legend: `Active ${n(t.active)}`, value: t.active, color: 'good' },
+          { legend: `Inactive ${n(t.inactive)}`, value: t.inactive, color: 'attention' },
+          { legend: `Unknown ${n(t.unknown)}`, value: t.unknown, color: 'warning' },
+          { legend: `Unassigned ${n(t.available)}`, value: t.available, color: 'neutral' },
         ]
       : [],
     hasTrend: trendChart.length > 0,
@@ -144,42 +155,58 @@ export function digestView(input: DigestInput, now: Date): DigestView {
     inactiveText: t
       ? `Idle seats to reclaim: ${n(t.reclaimable)} (${n(t.certain)} certain, ${n(t.probable)} probable); ${n(t.review)} to review, ${n(t.excluded)} excluded.`
       : '',
-    inactiveRows: (inactive?.rows ?? []).slice(0, DIGEST_LIMITS.inactive).map((s) => ({
-      name: s.displayName ?? s.userPrincipalName,
-      detail: `${s.tier ?? s.recommendation} · ${s.daysSinceLastActivity === null ? 'never used' : `idle ${plural(s.daysSinceLastActivity, 'day')}`}${s.accountEnabled ? '' : ' · account disabled'}${s.assignedVia === 'group' ? ` · via group ${s.groups[0]?.displayName ?? ''}`.trimEnd() : ''}`,
+    inactiveLines: inactiveShown.map((s) => ({
+      text: `**${s.displayName ?? s.userPrincipalName}** · ${s.tier ?? s.recommendation} · ${s.daysSinceLastActivity === null ? 'never used' : `idle ${plural(s.daysSinceLastActivity, 'day')}`}${s.accountEnabled ? '' : ' · account disabled'}${s.assignedVia === 'group' ? ` · via group ${s.groups[0]?.displayName ?? ''}`.trimEnd() : ''}`,
     })),
     inactiveMoreText: inactive && inactive.total > DIGEST_LIMITS.inactive ? `and ${n(inactive.total - DIGEST_LIMITS.inactive)} more` : '',
-    highlights: (summary?.highlights ?? []).map((h) => ({ name: h.name, text: h.text })),
-    savingsText: savings
-      ? savings.monthly === null
-        ? `Savings cannot be costed: ${savings.warnings[0] ?? 'a SKU has no price.'}`
-        : `Estimated savings: ${formatMoney(savings.monthly, savings.currency)} a month, ${formatMoney(savings.annual ?? 0, savings.currency)} a year (${savings.prices.map((p) => `${p.skuPartNumber} at ${p.amount === null ? 'no price' : formatMoney(p.amount, p.currency)}${p.source ? ` (${p.source.replace('_', ' ')})` : ''}`).join(', ')}).`
-      : '',
-    renewalLines: (savings?.renewalPlan ?? []).map((step) => ({ text: step.advice })),
-    reclaimText:
-      input.freed && input.freed.seats > 0
-        ? `Freed by reclaims to date: ${plural(input.freed.seats, 'seat')}${input.freed.currency ? `, ${formatMoney(input.freed.monthly, input.freed.currency)} a month saved` : ''}.`
-        : '',
+    highlightLines: pickHighlights(summary?.highlights ?? [], shownNames).map((h) => ({ text: `**${h.name}**: ${h.text}` })),
+    savingsText: savings ? digestSavingsText(savings) : '',
+    reclaimText: input.freed && input.freed.seats > 0 ? freedByReclaimsText(input.freed) : '',
     candidatesText: summary
       ? `Candidates for a seat: ${n(summary.candidates.High)} high, ${n(summary.candidates.Medium)} medium, ${n(summary.candidates.Low)} low priority.`
       : '',
-    candidateRows: (candidates?.rows ?? []).slice(0, DIGEST_LIMITS.candidates).map((c) => ({
-      name: c.displayName ?? c.userPrincipalName,
-      detail: `${c.priority} · Microsoft 365 activity ${c.m365ActivityScore}/100${c.copilotChat ? ' · uses Copilot Chat without a seat' : ''}`,
+    candidateLines: (candidates?.rows ?? []).slice(0, DIGEST_LIMITS.candidates).map((c) => ({
+      text: `**${c.displayName ?? c.userPrincipalName}** · ${c.priority} · activity ${c.m365ActivityScore}/100${c.copilotChat ? ' · uses Copilot Chat without a seat' : ''}`,
     })),
     securityText: `${input.security.scoreText}${input.security.asOf ? ` (as of ${utcText(input.security.asOf)})` : ''}`,
     securityLines: input.security.recommendations.slice(0, DIGEST_LIMITS.security).map((text) => ({ text })),
-    freshness: freshnessFacts(input),
+    freshnessText: `Data as of: ${freshnessFacts(input).map((f) => `${f.title} ${f.value}`).join(' · ')}`,
     actions: {
-      inactive: { tenantId: input.tenantId, tier: 'all', page: 1 },
-      candidates: { tenantId: input.tenantId, page: 1 },
+      inactive: { tenantId: input.tenantId, tier: 'all', page: 1, open: 'message' },
+      candidates: { tenantId: input.tenantId, page: 1, open: 'message' },
       sync: { tenantId: input.tenantId },
       reclaim: { tenantId: input.tenantId, tier: 'certain' },
       reclaimTitle: `Reclaim ${plural(certainCount, 'certain seat')}`,
       canReclaim: certainCount > 0,
-      exportUrl: input.exportUrl ?? '',
+      canExport: input.exportsWired,
+      export: { tenantId: input.tenantId, kind: 'underutilized' },
     },
   };
+}
+
+/** The saving on the bill (seats cut at renewal), apart from seats freed and seats given to candidates. */
+function digestSavingsText(savings: Savings): string {
+  const money = (amount: number) => formatMoney(amount, savings.currency);
+  const saved =
+    savings.seatsCut === 0
+      ? 'No seats to cut at renewal.'
+      : savings.monthly === null
+        ? `Savings cannot be costed: ${savings.warnings[0] ?? 'a SKU has no price.'}`
+        : `Saves ${money(savings.monthly)} a month once ${plural(savings.seatsCut, 'seat is', 'seats are')} cut at renewal.`;
+  const given = savings.seatsReassigned > 0 ? ` ${plural(savings.seatsReassigned, 'idle seat')} can go to waiting candidates instead${savings.costAvoidedMonthly === null ? '' : ` (${money(savings.costAvoidedMonthly)} a month not spent on new seats)`}.` : '';
+  return `${saved}${given}`;
+}
+
+/** One seat of each kind first (the story in a few lines), none already named in the idle list. */
+function pickHighlights(all: readonly SeatHighlight[], shownNames: ReadonlySet<string>): SeatHighlight[] {
+  const fresh = all.filter((h) => !shownNames.has(h.name));
+  const firsts = fresh.filter((h, i) => fresh.findIndex((o) => o.kind === h.kind) === i);
+  return [...firsts, ...fresh.filter((h) => !firsts.includes(h))].slice(0, DIGEST_LIMITS.highlights);
+}
+
+/** "21 Nov": short enough that a chart's x axis shows every label whole. */
+function shortDay(isoDay: string): string {
+  return dayText(isoDay).replace(/ \d{4}$/, '');
 }
 
 function freshnessFacts(input: DigestInput): DigestFact[] {
@@ -187,11 +214,11 @@ function freshnessFacts(input: DigestInput): DigestFact[] {
   const last = input.trend?.days.at(-1);
   const sync = input.lastSync;
   const facts: DigestFact[] = [
-    { title: 'Directory and licences', value: sync?.finishedAt ? `${utcText(sync.finishedAt)} (sync ${sync.status})` : 'never synced' },
-    { title: 'Copilot usage report', value: summary?.reportRefreshDate ? `refreshed ${dayText(summary.reportRefreshDate)}` : 'not read' },
-    { title: 'Audit log', value: summary?.auditCoveredUntil ? `read up to ${utcText(summary.auditCoveredUntil)}` : 'not read' },
-    { title: 'Copilot trend', value: last ? `report of ${dayText(last.reportRefreshDate)}` : 'not read' },
-    { title: 'Security', value: input.security.asOf ? utcText(input.security.asOf) : 'not read' },
+    { title: 'directory', value: sync?.finishedAt ? `${utcText(sync.finishedAt)} (sync ${sync.status})` : 'never synced' },
+    { title: 'usage report', value: summary?.reportRefreshDate ? dayText(summary.reportRefreshDate) : 'not read' },
+    { title: 'audit log', value: summary?.auditCoveredUntil ? utcText(summary.auditCoveredUntil) : 'not read' },
+    { title: 'trend', value: last ? dayText(last.reportRefreshDate) : 'not read' },
+    { title: 'security', value: input.security.asOf ? utcText(input.security.asOf) : 'not read' },
   ];
   return facts;
 }
@@ -227,7 +254,7 @@ export function digestStatusView(
     facts: [
       { title: 'Records Processed', value: records === null ? 'none (the sync stored nothing)' : n(records) },
       { title: 'Active Users', value: t ? n(t.active) : 'not computed' },
-      { title: 'Utilization Rate', value: t?.utilizationRate != null ? `${t.utilizationRate}%` : 'not computed' },
+      { title: 'Utilization Rate', value: t?.utilizationRate != null ? utilizationText(t.utilization) : 'not computed' },
       { title: 'Errors', value: n(errors.length) },
       { title: 'Finished', value: run.finishedAt ? utcText(run.finishedAt) : 'not finished' },
     ],

@@ -3,9 +3,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Template } from 'adaptivecards-templating';
 import type { CheckView } from './check-views';
+import { keepPlaceholders } from './placeholders';
 import {
   CARD_LIST_LIMITS,
   TEAMS_CARD_MAX_BYTES,
+  type CommandHelp,
   type ErrorView,
   type HelpView,
   type StatusView,
@@ -19,6 +21,7 @@ import type { SecurityView } from './security-views';
 import type { AuditStopConfirmView, AuditSubscriptionsView } from './audit-views';
 import type { DigestScheduleView, DigestStatusView, DigestView } from './digest-views';
 import type { SavingsView } from './savings-views';
+import type { ExportLinkView } from './export-views';
 import type { CandidatesView, InactiveView } from './seat-views';
 
 /** Which view model each template in cards/ is bound to. */
@@ -43,6 +46,7 @@ export interface CardViews {
   'reclaim-request': ReclaimRequestView;
   'reclaim-history': ReclaimHistoryView;
   'reclaim-nudge': ReclaimNudgeView;
+  'export-link': ExportLinkView;
 }
 
 export type CardName = keyof CardViews;
@@ -86,6 +90,11 @@ function cap<T>(items: readonly T[], max: number): { shown: T[]; hidden: number 
   return { shown: items.slice(0, max), hidden: Math.max(0, items.length - max) };
 }
 
+/** Usage lines name placeholders ("reclaim <upn>"): written so they survive the card's Markdown. */
+function readableCommand(c: CommandHelp): CommandHelp {
+  return { command: keepPlaceholders(c.command), description: keepPlaceholders(c.description) };
+}
+
 function joinNotes(...notes: string[]): string {
   return notes.filter((note) => note !== '').join(' · ');
 }
@@ -95,8 +104,8 @@ function joinNotes(...notes: string[]): string {
  * so producers never have to fill them in.
  */
 const prepare: { [N in CardName]: (view: CardViews[N]) => object } = {
-  welcome: (view) => view,
-  help: (view) => view,
+  welcome: (view) => ({ ...view, commands: view.commands.map(readableCommand) }),
+  help: (view) => ({ ...view, commands: view.commands.map(readableCommand) }),
   status: (view) => {
     const tenant: TenantStatusView = view.tenant;
     const copilot = cap(tenant.copilotSkus, CARD_LIST_LIMITS.copilotSkus);
@@ -138,6 +147,7 @@ const prepare: { [N in CardName]: (view: CardViews[N]) => object } = {
   'reclaim-nudge': (view) => ({ ...view, noticeText: clip(view.noticeText, MAX_MESSAGE_CHARS) }),
   candidates: (view) => view,
   'digest-schedule': (view) => view,
+  'export-link': (view) => view,
 };
 
 /** An Adaptive Card as JSON, ready for any channel adapter to wrap (Teams: an attachment). */

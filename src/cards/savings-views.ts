@@ -1,5 +1,8 @@
-import { formatMoney, type CopilotSeatSummary, type Savings, type totals } from '../domain/seat-savings';
+import { formatMoney, utilizationText, type CopilotSeatSummary, type Savings, type totals } from '../domain/seat-savings';
 import { dayText, utcText } from './time-text';
+import { productName } from '../domain/product-names';
+import type { ExportButtonData } from './export-views';
+import { keepPlaceholders } from './placeholders';
 
 export interface SavingsFact {
   title: string;
@@ -13,11 +16,12 @@ export interface SavingsView {
   available: boolean;
   unavailableText: string;
   asOfText: string;
-  /** "$240 a month · $2,880 a year", or why it cannot be costed. */
+  /** Money saved once subscriptions are reduced at renewal (never seats given to candidates), or why it cannot be costed. */
   headline: string;
-  headlineColor: 'Good' | 'Default' | 'Warning';
+  /** Attention only when the saving cannot be costed; long text is never yellow or green (hard to read). */
+  headlineColor: 'Default' | 'Attention';
   facts: SavingsFact[];
-  /** Per Copilot SKU: reclaimable seats by tier × its price (and the price's source). */
+  /** Per Copilot SKU: reclaimable seats by tier, what they are worth once cut, and the price's source. */
   skus: Array<{ title: string; facts: SavingsFact[] }>;
   skusMoreText: string;
   planTitle: string;
@@ -25,9 +29,9 @@ export interface SavingsView {
   planMoreText: string;
   warnings: Array<{ text: string }>;
   warningsMoreText: string;
-  /** Action.OpenUrl buttons to signed CSV links; empty for non-admins. */
-  exports: Array<{ title: string; url: string }>;
-  /** When the links expire, or why there are none. */
+  /** Export CSV buttons (Action.Execute export.link): each signs a fresh link when pressed; empty for non-admins. */
+  exports: Array<{ title: string; data: ExportButtonData }>;
+  /** How the buttons work, or why there are none. */
   exportNote: string;
 }
 
@@ -42,8 +46,8 @@ export interface SavingsInput {
   summary: CopilotSeatSummary;
   totals: ReturnType<typeof totals>;
   savings: Savings;
-  /** Signed CSV links, or a note saying why there are none. */
-  exports: { links: Array<{ title: string; url: string }>; expiresAt: string | null; note: string };
+  /** Export buttons (admins), or a note saying why there are none. */
+  exports: { buttons: Array<{ title: string; data: ExportButtonData }>; note: string };
   now: Date;
 }
 
@@ -84,17 +88,30 @@ export function savingsView(input: SavingsInput): SavingsView {
     summary.auditCoveredUntil ? `audit log read to ${utcText(summary.auditCoveredUntil)}` : '',
   ].filter((part) => part !== '');
 
+  const money = (amount: number | null) => (amount === null ? null : formatMoney(amount, savings.currency));
+  const monthly = money(savings.monthly);
   const headline =
-    savings.monthly === null
-      ? 'Savings cannot be added up: see the warnings below.'
-      : t.reclaimable === 0
-        ? 'No seat to reclaim right now.'
-        : `${formatMoney(savings.monthly, savings.currency)} a month · ${formatMoney(savings.annual ?? 0, savings.currency)} a year`;
+    savings.seatsCut === 0
+      ? 'No seats to cut at renewal right now.'
+      : monthly === null
+        ? 'Savings cannot be added up: see the warnings below.'
+        : `Saves ${monthly} a month (${money(savings.annual ?? 0)} a year) once the subscriptions are reduced at renewal`;
 
+  // Three figures kept apart: seats freed (still paid), cost avoided by reassigning, money saved after the cut.
+  const avoided = money(savings.costAvoidedMonthly);
   const facts: SavingsFact[] = [
-    { title: 'Utilization', value: t.utilizationRate === null ? 'No Copilot seats assigned' : `${t.utilizationRate.toFixed(1)}% (${n(t.active)} of ${n(t.assigned)} seat holders active)` },
-    { title: 'Reclaimable', value: `${seats(t.reclaimable)}: ${n(t.certain)} certain, ${n(t.probable)} probable` },
-    { title: 'To review', value: `${seats(t.review)} (borderline, not counted in savings)` },
+    { title: 'Utilization', value: t.utilizationRate === null ? 'No Copilot seats assigned' : `${utilizationText(t.utilization)} seat holders active` },
+    { title: 'Seats freed by reclaiming', value: `${seats(savings.seatsFreed)} (${n(t.certain)} certain, ${n(t.probable)} probable): still paid for until the subscription is reduced` },
+    { title: 'Never assigned', value: `${seats(savings.seatsUnassigned)} purchased that nobody holds (not reclaims)` },
+    {
+      title: 'Given to candidates',
+      value:
+        savings.seatsReassigned === 0
+          ? 'none: no High or Medium candidate is waiting'
+          : `${seats(savings.seatsReassigned)} to waiting High and Medium candidates instead of buying new ones${avoided === null ? '' : `: ${avoided} a month not spent`} (not a saving on the bill)`,
+    },
+    { title: 'Saved at renewal', value: savings.seatsCut === 0 ? 'nothing to cut' : `${seats(savings.seatsCut)} cut${monthly === null ? ', not costed' : `: ${monthly} a month`}, once the subscriptions are reduced` },
+    { title: 'To review', value: `${seats(t.review)} (borderline, not counted)` },
     { title: 'Excluded', value: `${seats(t.excluded)} (grace period or exclusion list)` },
     { title: 'Seats', value: `${n(t.purchased)} purchased · ${n(t.assigned)} assigned · ${n(t.available)} unassigned` },
   ];
@@ -106,9 +123,9 @@ export function savingsView(input: SavingsInput): SavingsView {
     const priceText = priced ? `${formatMoney(p.amount ?? 0, p.currency)} (${SOURCE_TEXT[p.source ?? 'list_price']})` : 'no price';
     const tier = (label: string, count: number) => ({
       title: label,
-      value: priced ? `${n(count)} × ${formatMoney(p.amount ?? 0, p.currency)} = ${formatMoney(count * (p.amount ?? 0), p.currency)} a month` : `${seats(count)}, not costed`,
+      value: priced ? `${seats(count)} freed, worth ${formatMoney(count * (p.amount ?? 0), p.currency)} a month once cut` : `${seats(count)}, not costed`,
     });
-    return { title: `${s.skuPartNumber} · ${priceText} per user per month`, facts: [tier('Certain', s.reclaimable.certain), tier('Probable', s.reclaimable.probable)] };
+    return { title: `${productName(s.skuPartNumber)} · ${priceText} per user per month`, facts: [tier('Certain', s.reclaimable.certain), tier('Probable', s.reclaimable.probable)] };
   });
   const skus = cap(skuLines, SAVINGS_CARD_LIMITS.skus);
 
@@ -118,16 +135,15 @@ export function savingsView(input: SavingsInput): SavingsView {
   // Concealed names first: it is the one warning that changes every figure above, and the list is capped.
   const warningTexts = [...new Set([...(summary.reportNamesConcealed ? [CONCEALED_WARNING] : []), ...savings.warnings, ...summary.warnings])];
   const warnings = cap(
-    // Teams drops what looks like an HTML tag, so "price X <amount>" would read "price X ".
-    warningTexts.map((text) => ({ text: text.replace(/<(\w+)>/g, (_, word: string) => word.toUpperCase()) })),
+    warningTexts.map((text) => ({ text: keepPlaceholders(text) })),
     SAVINGS_CARD_LIMITS.warnings,
   );
 
   return {
     ...empty(input.tenantName),
     asOfText: asOf.join(' · '),
-    headline: `Estimated savings: ${headline}`,
-    headlineColor: savings.monthly === null ? 'Warning' : t.reclaimable > 0 ? 'Good' : 'Default',
+    headline,
+    headlineColor: savings.seatsCut > 0 && savings.monthly === null ? 'Attention' : 'Default',
     facts,
     skus: skus.shown,
     skusMoreText: skus.hidden > 0 ? `and ${skus.hidden} more Copilot SKUs` : '',
@@ -136,8 +152,8 @@ export function savingsView(input: SavingsInput): SavingsView {
     planMoreText: plan.hidden > 0 ? `and ${plan.hidden} more steps` : '',
     warnings: warnings.shown,
     warningsMoreText: warnings.hidden > 0 ? `and ${warnings.hidden} more warnings` : '',
-    exports: input.exports.links,
-    exportNote: input.exports.expiresAt ? `Export links work until ${utcText(input.exports.expiresAt)}; ask again for fresh ones.` : input.exports.note,
+    exports: input.exports.buttons,
+    exportNote: input.exports.buttons.length > 0 ? 'Export CSV posts a fresh download link when pressed (it lists people, so it works for a few minutes only).' : input.exports.note,
   };
 }
 

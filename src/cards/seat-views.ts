@@ -1,5 +1,6 @@
 import { totals, type CopilotSeatSummary } from '../domain/seat-savings';
-import type { ActivitySourceName } from '../domain/seat-analytics';
+import { CANDIDATE_RULE_TEXT, type ActivitySourceName } from '../domain/seat-analytics';
+import { productName } from '../domain/product-names';
 import type { StoredCandidate, StoredSeat } from '../usecases/analytics/ports';
 import { agoText, dayText, utcText } from './time-text';
 
@@ -18,11 +19,14 @@ export interface InactivePageData {
   tenantId: string;
   tier: InactiveFilter;
   page: number;
+  /** 'message': post the list as a new message and leave the pressed card as it was (the digest's buttons). */
+  open?: 'message';
 }
 
 export interface CandidatesPageData {
   tenantId: string;
   page: number;
+  open?: 'message';
 }
 
 export interface CountView {
@@ -174,7 +178,7 @@ function groupText(seat: StoredSeat): string {
 function seatRow(seat: StoredSeat): SeatRowView {
   return {
     name: clip(seat.displayName ?? seat.userPrincipalName, MAX_NAME),
-    detailText: clip([seat.userPrincipalName, seat.department ?? 'No department', seat.skuPartNumber].join(' · '), MAX_DETAIL),
+    detailText: clip([seat.userPrincipalName, seat.department ?? 'No department', productName(seat.skuPartNumber)].join(' · '), MAX_DETAIL),
     idleText: idleText(seat),
     ...tierOf(seat),
     lastActivityText: lastActivityText(seat),
@@ -277,7 +281,7 @@ export interface CandidatesInput {
 /** The `candidates` card: one page of who should get a Copilot seat next, best first, with counts by priority. */
 export function candidatesView(input: CandidatesInput): CandidatesView {
   const { page, summary, candidates, now } = input;
-  const paging = pageText('Ranked by Microsoft 365 activity score (0–100)', page, candidates.total, 'candidates');
+  const paging = pageText(CANDIDATE_RULE_TEXT, page, candidates.total, 'candidates');
   const c = summary.candidates;
   return {
     tenantName: clip(input.tenantName, MAX_NAME),

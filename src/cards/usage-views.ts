@@ -1,5 +1,6 @@
 import { dayText, utcText } from './time-text';
 import type { UsagePeriod } from '../domain/usage';
+import { utilizationText, type Utilization } from '../domain/seat-savings';
 import type { CopilotTrendAnswer, UsageAnswer } from '../usecases/usage/usage-query';
 
 export interface UsageFact {
@@ -31,9 +32,9 @@ const gb = (value: number): string => `${value.toLocaleString('en-US', { maximum
 const PERIOD_TEXT: Record<UsagePeriod, string> = { '7d': 'last 7 days', '30d': 'last 30 days', '90d': 'last 90 days', '180d': 'last 180 days' };
 const TREND_DAYS = 7;
 
-export function usageView(tenantName: string, period: UsagePeriod, answer: UsageAnswer, copilot?: CopilotTrendAnswer): UsageView {
+export function usageView(tenantName: string, period: UsagePeriod, answer: UsageAnswer, copilot?: CopilotTrendAnswer, seats?: CopilotSeatsInput): UsageView {
   const { figures, provenance } = answer;
-  const base = { tenantName, periodText: `Usage, ${PERIOD_TEXT[period]}`, summary: [], services: [], trendTitle: '', trend: [], ...copilotLine(copilot) };
+  const base = { tenantName, periodText: `Usage, ${PERIOD_TEXT[period]}`, summary: [], services: [], trendTitle: '', trend: [], ...copilotLine(copilot, seats) };
   if (!figures) {
     const why = provenance.problem ?? (provenance.status === 'never_read' ? 'No sync has read the Microsoft 365 usage reports yet. Run **sync**, then ask again.' : 'The usage reports have not been stored yet.');
     return { ...base, available: false, unavailableText: `Usage figures are not available: ${why}`, asOfText: '', staleText: '' };
@@ -62,22 +63,41 @@ export function usageView(tenantName: string, period: UsagePeriod, answer: Usage
   };
 }
 
-/** Copilot seats active over the trend's 30 days and on its latest day; a source not read says so (never 0). */
-function copilotLine(copilot: CopilotTrendAnswer | undefined): Pick<UsageView, 'copilotText' | 'copilotAsOfText'> {
-  if (!copilot) return { copilotText: '', copilotAsOfText: '' };
-  const { trend, provenance } = copilot;
-  const any = trend?.summary?.any;
-  if (!trend || !any || any.enabled === null || any.active === null) {
-    const why = provenance.problem ?? (provenance.status === 'never_read' ? 'no sync has read the Copilot user count reports yet.' : 'the Copilot user count reports have not been stored yet.');
-    return { copilotText: `Copilot adoption is not available: ${why}`, copilotAsOfText: '' };
-  }
-  const rate = any.enabled > 0 ? ` (${Math.round((any.active / any.enabled) * 100)}%)` : '';
-  const latest = trend.days.at(-1);
+/** The seat analytics behind the Copilot line: the same utilization the savings card and the digest show. */
+export interface CopilotSeatsInput {
+  utilization: Utilization;
+  /** When the seat analytics were computed. */
+  computedAt: string;
+  /** INACTIVE_DAYS: a seat holder with Copilot use within this many days is active. */
+  inactiveDays: number;
+}
+
+/**
+ * Copilot seat utilization (one definition, domain/seat-savings), whose window is INACTIVE_DAYS
+ * whatever period the card shows, so the line names its own window; then the user count report's
+ * latest daily figure, which is a different, daily figure and says so.
+ */
+function copilotLine(copilot: CopilotTrendAnswer | undefined, seats: CopilotSeatsInput | undefined): Pick<UsageView, 'copilotText' | 'copilotAsOfText'> {
+  if (!copilot && !seats) return { copilotText: '', copilotAsOfText: '' };
+  const seatText = seats
+    ? seats.utilization.percent === null
+      ? '**Copilot seat utilization**: no Copilot seats are assigned.'
+      : `**Copilot seat utilization**: ${utilizationText(seats.utilization)} seat holders used Copilot in the ${seats.inactiveDays} days before ${utcText(seats.computedAt)} (INACTIVE_DAYS; this window does not follow the period above)`
+    : '**Copilot seat utilization** is not available yet: the next sync works it out.';
+  const trend = copilot?.trend;
+  const latest = trend?.days.at(-1);
   const daily = latest?.counts.any?.active;
-  const dailyText = latest && daily !== null && daily !== undefined ? ` · ${n(daily)} active on ${dayText(latest.reportDate)}` : '';
-  const stale = provenance.stale ? ` · stale: the last read failed${provenance.problem ? ` (${provenance.problem})` : ''}` : '';
-  return {
-    copilotText: `**Copilot**: ${n(any.active)} of ${n(any.enabled)} Copilot seats active in the last 30 days${rate}${dailyText}`,
-    copilotAsOfText: `Copilot figures as of ${provenance.asOf ? dayText(provenance.asOf) : 'an unknown date'} (Copilot user count reports)${stale}`,
-  };
+  const dailyText = latest && daily !== null && daily !== undefined ? ` · ${n(daily)} Copilot users active on ${dayText(latest.reportDate)} (one day)` : '';
+  let asOf = '';
+  if (copilot) {
+    const { provenance } = copilot;
+    if (!trend || dailyText === '') {
+      const why = provenance.problem ?? (provenance.status === 'never_read' ? 'no sync has read the Copilot user count reports yet.' : 'the Copilot user count reports have not been stored yet.');
+      asOf = `The daily Copilot user count is not available: ${why}`;
+    } else {
+      const stale = provenance.stale ? ` · stale: the last read failed${provenance.problem ? ` (${provenance.problem})` : ''}` : '';
+      asOf = `Daily count as of ${provenance.asOf ? dayText(provenance.asOf) : 'an unknown date'} (Copilot user count reports)${stale}`;
+    }
+  }
+  return { copilotText: `${seatText}${dailyText}`, copilotAsOfText: asOf };
 }

@@ -88,7 +88,7 @@ export interface TenantStatusView {
   lastSyncOutcomeColor: CardColor;
   /** The reason of the last failed or partial sync, with what to do; empty otherwise. */
   lastSyncErrorText: string;
-  /** Licence reclaims to date: "12 Copilot seats freed by reclaims, $360 a month saved"; empty when none. */
+  /** Licence reclaims to date, said as seats freed (still paid until the subscription is reduced); empty when none. */
   reclaimText: string;
   /** True while a sync of this tenant is running: the card says so instead of offering the button. */
   syncRunning: boolean;

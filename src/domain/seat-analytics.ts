@@ -3,6 +3,7 @@
  * should get one. Pure decisions over stored facts, with `today` passed in. The rule of the
  * product: an uncertain case is never called idle, and `unknown` is never a reclaim.
  */
+import { dayText } from './time-text';
 import { COPILOT_APPS, type CopilotApp, M365_SERVICES, type M365Service } from './usage';
 
 export const SEAT_STATUSES = ['active', 'inactive', 'unknown'] as const;
@@ -390,21 +391,38 @@ export interface CandidateFacts {
 export interface CandidateAssessment {
   m365ActivityScore: number;
   priority: CandidatePriority;
-  /** Copilot Chat used without a seat in the last 30 days: such candidates are High and rank first. */
+  /** Copilot Chat used without a seat in the last 30 days. */
   recentChat: boolean;
   reasons: string[];
 }
 
+/** The candidates rule as the cards state it. */
+export const CANDIDATE_RULE_TEXT =
+  'Ranked by priority, then Microsoft 365 activity score (0–100). High: Copilot Chat used without a seat in the last 30 days and a score of 70+; Medium: one of the two; Low: other activity.';
+
+/** m365_activity_score from which a user counts as highly active. */
+export const HIGH_ACTIVITY_SCORE = 70;
+
 /**
- * Whether and how strongly a user should get a seat. High: Copilot Chat used without a seat in the
- * last 30 days, or m365_activity_score 70+; Medium: 40 to 69; Low: 1 to 39. Null: not a candidate.
+ * The candidates rule, stated once (README "Candidates"): High needs two clear signals at once,
+ * Copilot Chat used without a seat in the last 30 days AND m365_activity_score 70+, so it stays
+ * a short list; Medium has one of the two; Low is any other activity (score 1 to 69). A score of 0
+ * with no recent chat is not a candidate.
  */
+export function candidatePriority(score: number, recentChat: boolean): CandidatePriority | null {
+  const active = score >= HIGH_ACTIVITY_SCORE;
+  if (recentChat && active) return 'High';
+  if (recentChat || active) return 'Medium';
+  return score >= 1 ? 'Low' : null;
+}
+
+/** Whether and how strongly a user should get a seat: candidatePriority over the score and recent Copilot Chat use. */
 export function assessCandidate(facts: CandidateFacts, today: string): CandidateAssessment | null {
   const score = facts.services ? m365ActivityScore(facts.services, today) : 0;
   const chatDays = facts.chat ? Math.max(0, daysBetween(facts.chat.lastAt, today)) : null;
   const reasons: string[] = [];
   if (facts.chat && chatDays !== null && chatDays < 30) {
-    reasons.push(`Uses Copilot Chat without a seat: ${plural(facts.chat.interactions, 'interaction')}, last ${facts.chat.lastAt.slice(0, 10)}.`);
+    reasons.push(`Uses Copilot Chat without a seat: ${plural(facts.chat.interactions, 'interaction')}, last ${dayText(facts.chat.lastAt)}.`);
   }
   if (facts.services) {
     const used = M365_SERVICES.filter((s) => {
@@ -414,22 +432,28 @@ export function assessCandidate(facts: CandidateFacts, today: string): Candidate
     if (used.length > 0) reasons.push(`Active in ${used.length} of ${M365_SERVICES.length} Microsoft 365 services in the last 30 days.`);
   }
   const chatRecent = chatDays !== null && chatDays < 30;
-  const priority: CandidatePriority | null = chatRecent || score >= 70 ? 'High' : score >= 40 ? 'Medium' : score >= 1 ? 'Low' : null;
+  const priority = candidatePriority(score, chatRecent);
   if (priority === null) return null;
   return { m365ActivityScore: score, priority, recentChat: chatRecent, reasons };
 }
 
-/** Candidates ranked: recent Copilot Chat users without a seat first (latest first), then by score, then by UPN. */
+const PRIORITY_RANK: Record<CandidatePriority, number> = { High: 0, Medium: 1, Low: 2 };
+
+/**
+ * Candidates ranked by one rule: priority (High, Medium, Low), then m365_activity_score (highest
+ * first), then the latest recent Copilot Chat use, then UPN. A rank never puts a lower priority
+ * above a higher one, nor a lower score above a higher one within a priority.
+ */
 export function compareCandidates(
   a: { facts: CandidateFacts; assessment: CandidateAssessment },
   b: { facts: CandidateFacts; assessment: CandidateAssessment },
 ): number {
-  // Only chat use recent enough to make a High candidate ranks first: an old chat must not lift a Low one above High ones.
+  const byPriority = PRIORITY_RANK[a.assessment.priority] - PRIORITY_RANK[b.assessment.priority];
+  if (byPriority !== 0) return byPriority;
+  if (a.assessment.m365ActivityScore !== b.assessment.m365ActivityScore) return b.assessment.m365ActivityScore - a.assessment.m365ActivityScore;
   const aChat = a.assessment.recentChat && a.facts.chat ? a.facts.chat.lastAt : '';
   const bChat = b.assessment.recentChat && b.facts.chat ? b.facts.chat.lastAt : '';
-  if ((aChat === '') !== (bChat === '')) return aChat === '' ? 1 : -1;
   if (aChat !== bChat) return aChat < bChat ? 1 : -1;
-  if (a.assessment.m365ActivityScore !== b.assessment.m365ActivityScore) return b.assessment.m365ActivityScore - a.assessment.m365ActivityScore;
   return a.facts.userPrincipalName.localeCompare(b.facts.userPrincipalName);
 }
 

@@ -3,6 +3,8 @@
  * is disabled but still holds a seat, a new seat inside its grace period, a seat kept only because the
  * audit log saw use the usage report has not caught up with, and seats on the exclusion list.
  */
+import { productName } from './product-names';
+import { dayText } from './time-text';
 import { daysBetween, type AnalyticsSettings, type SeatAssessment, type SeatFacts } from './seat-analytics';
 
 export type HighlightKind = 'disabled' | 'grace' | 'saved_by_audit' | 'excluded_by_list';
@@ -26,7 +28,7 @@ export function seatHighlights(seats: ReadonlyArray<{ facts: SeatFacts; assessme
   };
   for (const { facts, assessment } of seats) {
     if (!facts.accountEnabled && assessment.recommendation === 'reclaim') {
-      add('disabled', facts, `The account is disabled but still holds a ${facts.skuPartNumber} seat: reclaim (certain).`);
+      add('disabled', facts, `The account is disabled but still holds a ${productName(facts.skuPartNumber)} seat: reclaim (certain).`);
     } else if (facts.excludedBy && assessment.recommendation === 'excluded') {
       add('excluded_by_list', facts, `On the exclusion list (${facts.excludedBy}): never recommended for reclaim.`);
     } else if (assessment.recommendation === 'excluded') {
@@ -38,7 +40,7 @@ export function seatHighlights(seats: ReadonlyArray<{ facts: SeatFacts; assessme
         add(
           'saved_by_audit',
           facts,
-          `Kept: the audit log shows Copilot use on ${assessment.lastActivityDate}, while the usage report of ${facts.report.refreshDate} shows ${reportDay ? `none since ${reportDay}` : 'none at all'}.`,
+          `Kept: the audit log shows Copilot use on ${dayText(assessment.lastActivityDate ?? '')}, while the usage report of ${dayText(facts.report.refreshDate)} shows ${reportDay ? `none since ${dayText(reportDay)}` : 'none at all'}.`,
         );
       }
     }

@@ -5,6 +5,8 @@
 import { KNOWN_COPILOT_SKU_IDS } from './copilot-skus';
 import type { ReclaimTier, SeatStatus } from './seat-analytics';
 import type { SeatHighlight } from './seat-highlights';
+import { productName } from './product-names';
+import { dayText } from './time-text';
 
 /** Microsoft's list price of Microsoft 365 Copilot, per user per month. */
 export const COPILOT_LIST_PRICE = { amount: 30, currency: 'USD' } as const;
@@ -81,14 +83,55 @@ export interface RenewalStep {
   advice: string;
 }
 
+/**
+ * What idle seats are worth, as three figures that are never added together:
+ * - seats freed by reclaiming (certain + probable): the licence is free to give, but the
+ *   subscription still bills it until it is reduced;
+ * - cost avoided: idle seats (freed or never assigned) given to waiting High and Medium candidates
+ *   instead of buying them new seats; the tenant keeps paying for those seats;
+ * - money saved: the seats left over, cut when each subscription can shrink (its renewal), × price.
+ * Only the last is a saving on the bill, and it is the headline.
+ */
 export interface Savings {
   currency: string | null;
-  /** Reclaimable seats (certain and probable) × price; null when a SKU with reclaimable seats has no price. */
+  /** Saved a month once the subscriptions are reduced: Σ seats cut × price; null when a SKU with seats to cut has no price. */
   monthly: number | null;
   annual: number | null;
+  /** Reclaimable seats (certain + probable): freed by reclaiming, still paid for until the subscription is reduced. */
+  seatsFreed: number;
+  /** Purchased seats nobody holds (never assigned, or freed earlier): idle, but not reclaimable. */
+  seatsUnassigned: number;
+  /** Idle seats the renewal plan gives to waiting High and Medium candidates. */
+  seatsReassigned: number;
+  /** What buying seatsReassigned new seats would cost a month; null when a SKU giving seats has no price. */
+  costAvoidedMonthly: number | null;
+  /** Idle seats the renewal plan cuts (the seats behind `monthly`). */
+  seatsCut: number;
   prices: Array<{ skuId: string; skuPartNumber: string; amount: number | null; currency: string | null; source: SkuPrice['source'] | null }>;
   renewalPlan: RenewalStep[];
   warnings: string[];
+}
+
+/**
+ * Copilot seat utilization: seat holders active (Copilot use within INACTIVE_DAYS, from the usage
+ * report or the audit log) out of assigned seats, as a whole percent. The one definition that the
+ * usage, savings and digest cards, the gauge, the REST summary and the exports show.
+ */
+export interface Utilization {
+  active: number;
+  assigned: number;
+  /** Whole percent; null with no seat assigned. */
+  percent: number | null;
+}
+
+export function utilizationOf(active: number, assigned: number): Utilization {
+  return { active, assigned, percent: assigned === 0 ? null : Math.round((100 * active) / assigned) };
+}
+
+/** "16 of 24 (67%)", or why there is no figure: the one format for utilization. */
+export function utilizationText(u: Utilization): string {
+  const n = (v: number) => v.toLocaleString('en-US');
+  return u.percent === null ? 'no Copilot seats assigned' : `${n(u.active)} of ${n(u.assigned)} (${u.percent}%)`;
 }
 
 export function totals(summary: CopilotSeatSummary): {
@@ -103,8 +146,9 @@ export function totals(summary: CopilotSeatSummary): {
   probable: number;
   review: number;
   excluded: number;
-  /** Active seat holders / assigned seats, as a percentage with one decimal (seed 002 §2.1); null with no seats. */
+  /** utilizationOf(active, assigned).percent: whole percent; null with no seats. */
   utilizationRate: number | null;
+  utilization: Utilization;
 } {
   const sum = (pick: (s: SkuSeatCounts) => number) => summary.skus.reduce((acc, s) => acc + pick(s), 0);
   const assigned = sum((s) => s.assigned);
@@ -123,15 +167,17 @@ export function totals(summary: CopilotSeatSummary): {
     probable,
     review: sum((s) => s.review),
     excluded: sum((s) => s.excluded),
-    utilizationRate: assigned === 0 ? null : Math.round((1000 * active) / assigned) / 10,
+    utilizationRate: utilizationOf(active, assigned).percent,
+    utilization: utilizationOf(active, assigned),
   };
 }
 
 /**
- * Estimated savings and the renewal plan. Idle capacity (reclaimable plus unassigned seats) first
- * goes to High and Medium candidates, since a seat already paid for is best used, taken from the
- * SKUs renewing last; the rest is cut at the SKU's next renewal, when a subscription can shrink
- * (annual commitments cannot mid-term). Steps are listed by renewal date, unknown dates last.
+ * Savings and the renewal plan. Idle capacity (reclaimable plus unassigned seats) first goes to High
+ * and Medium candidates, since a seat already paid for is best used, taken from the SKUs renewing
+ * last; the rest is cut at the SKU's next renewal, when a subscription can shrink (annual
+ * commitments cannot mid-term). Only the cut seats count as money saved. Steps are listed by
+ * renewal date, unknown dates last.
  */
 export function savingsOf(summary: CopilotSeatSummary, price: (skuId: string) => SkuPrice | null): Savings {
   const warnings: string[] = [];
@@ -139,25 +185,6 @@ export function savingsOf(summary: CopilotSeatSummary, price: (skuId: string) =>
     const p = price(s.skuId);
     return { skuId: s.skuId, skuPartNumber: s.skuPartNumber, amount: p?.amount ?? null, currency: p?.currency ?? null, source: p?.source ?? null };
   });
-  // Only SKUs with something to save are added up: a price in another currency elsewhere changes nothing.
-  const currencies = new Set(prices.filter((p, i) => p.amount !== null && reclaimableOf(summary.skus[i]) > 0).map((p) => p.currency));
-  const anyPriced = prices.find((p) => p.amount !== null);
-  if (currencies.size === 0 && anyPriced) currencies.add(anyPriced.currency);
-  let monthly: number | null = 0;
-  for (const [i, s] of summary.skus.entries()) {
-    const reclaimable = reclaimableOf(s);
-    if (reclaimable === 0) continue;
-    const p = prices[i];
-    if (p.amount === null) {
-      warnings.push(`${s.skuPartNumber} has no price, so its ${reclaimable} reclaimable seat(s) are not costed. Set one with "price ${s.skuPartNumber} <amount>".`);
-      monthly = null;
-    } else if (monthly !== null) monthly += reclaimable * p.amount;
-  }
-  if (currencies.size > 1) {
-    warnings.push(`Prices are in several currencies (${[...currencies].join(', ')}), so they are not added up.`);
-    monthly = null;
-  }
-  const currency = currencies.size === 1 ? ([...currencies][0] ?? null) : null;
 
   // Reassign from the SKU whose cut is furthest off (the latest renewal), since those seats are paid
   // for until then anyway; the soonest renewals, and SKUs with no known date (cut now), keep their
@@ -169,19 +196,48 @@ export function savingsOf(summary: CopilotSeatSummary, price: (skuId: string) =>
     reassign.set(s, n);
     wanting -= n;
   }
+  const cutOf = (s: SkuSeatCounts) => reclaimableOf(s) + s.available - (reassign.get(s) ?? 0);
+
+  // Only SKUs with idle seats are added up: a price in another currency elsewhere changes nothing.
+  const currencies = new Set(prices.filter((p, i) => p.amount !== null && reclaimableOf(summary.skus[i]) + summary.skus[i].available > 0).map((p) => p.currency));
+  const anyPriced = prices.find((p) => p.amount !== null);
+  if (currencies.size === 0 && anyPriced) currencies.add(anyPriced.currency);
+  let monthly: number | null = 0;
+  let avoided: number | null = 0;
+  for (const [i, s] of summary.skus.entries()) {
+    const cut = cutOf(s);
+    const given = reassign.get(s) ?? 0;
+    if (cut === 0 && given === 0) continue;
+    const p = prices[i];
+    if (p.amount === null) {
+      warnings.push(`${productName(s.skuPartNumber)} has no price, so its ${cut + given} idle seat(s) are not costed. Set one with "price ${s.skuPartNumber} ‹amount›".`);
+      if (cut > 0) monthly = null;
+      if (given > 0) avoided = null;
+      continue;
+    }
+    if (monthly !== null) monthly += cut * p.amount;
+    if (avoided !== null) avoided += given * p.amount;
+  }
+  if (currencies.size > 1) {
+    warnings.push(`Prices are in several currencies (${[...currencies].join(', ')}), so they are not added up.`);
+    monthly = null;
+    avoided = null;
+  }
+  const currency = currencies.size === 1 ? ([...currencies][0] ?? null) : null;
+
   const renewalPlan = summary.skus
     .map((s, i) => ({ s, p: prices[i] }))
     .sort((a, b) => (a.s.renewalDate ?? '9999').localeCompare(b.s.renewalDate ?? '9999'))
     .map(({ s, p }): RenewalStep => {
-      const idle = reclaimableOf(s) + s.available;
       const reassignNow = reassign.get(s) ?? 0;
-      const cut = idle - reassignNow;
+      const cut = cutOf(s);
       const saves = p.amount === null ? null : round2(cut * p.amount);
-      const money = saves === null ? '' : ` (saves ${formatMoney(saves, p.currency)} a month)`;
-      const when = s.renewalDate ? `at the ${s.renewalDate} renewal` : 'now (no renewal date is known)';
+      const money = saves === null ? '' : ` (saves ${formatMoney(saves, p.currency)} a month from then)`;
+      const when = s.renewalDate ? `at the ${dayText(s.renewalDate)} renewal` : 'now (no renewal date is known)';
       const parts: string[] = [];
-      if (reassignNow > 0) parts.push(`give ${reassignNow} idle seat(s) to waiting High and Medium candidates now (the seats get used; their cost stays)`);
+      if (reassignNow > 0) parts.push(`give ${reassignNow} idle seat(s) to waiting High and Medium candidates now (no new seats to buy; these seats stay paid for)`);
       if (cut > 0) parts.push(`cut ${cut} seat(s) ${when}${money}`);
+      const name = productName(s.skuPartNumber);
       return {
         skuId: s.skuId,
         skuPartNumber: s.skuPartNumber,
@@ -189,17 +245,33 @@ export function savingsOf(summary: CopilotSeatSummary, price: (skuId: string) =>
         reassignNow,
         cutAtRenewal: cut,
         monthlySavingsAfterCut: saves,
-        advice: parts.length > 0 ? `${s.skuPartNumber}: ${parts.join('; ')}.` : `${s.skuPartNumber}: no idle seats.`,
+        advice: parts.length > 0 ? `${name}: ${parts.join('; ')}.` : `${name}: no idle seats.`,
       };
     });
+  const sum = (pick: (s: SkuSeatCounts) => number) => summary.skus.reduce((acc, s) => acc + pick(s), 0);
   return {
     currency,
     monthly: monthly === null ? null : round2(monthly),
     annual: monthly === null ? null : round2(monthly * 12),
+    seatsFreed: sum(reclaimableOf),
+    seatsUnassigned: sum((s) => s.available),
+    seatsReassigned: sum((s) => reassign.get(s) ?? 0),
+    costAvoidedMonthly: avoided === null ? null : round2(avoided),
+    seatsCut: sum(cutOf),
     prices,
     renewalPlan,
     warnings,
   };
+}
+
+/**
+ * Seats freed by executed reclaims, said truthfully: a freed seat is still billed until the
+ * subscription is reduced, so its price is what it will save from then, not money saved now.
+ */
+export function freedByReclaimsText(freed: { seats: number; monthly: number; currency: string | null }): string {
+  const seatsText = `${freed.seats.toLocaleString('en-US')} Copilot seat${freed.seats === 1 ? '' : 's'} freed by reclaims to date`;
+  const worth = freed.currency ? `; still paid for until the subscription is reduced, then ${formatMoney(freed.monthly, freed.currency)} a month less` : '; still paid for until the subscription is reduced';
+  return `${seatsText}${worth}.`;
 }
 
 export function formatMoney(amount: number, currency: string | null): string {

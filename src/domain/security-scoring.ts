@@ -62,6 +62,11 @@ export interface SecurityRecommendation {
   impact: 'security' | 'visibility';
   /** Points the overall score would gain once fixed (0 for visibility). */
   impact_points: number;
+  /**
+   * The accounts the recommendation is about (admins without MFA), kept out of `description` so
+   * whoever shows it decides who may see names: admins see them, everyone else the count.
+   */
+  accounts?: string[];
 }
 
 export interface SecurityScoring {
@@ -86,8 +91,32 @@ function ratePoints(part: number, whole: number, max: number): number {
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-const ADMINS_NAMED = 5;
 const policies = (n: number, kind = ''): string => `${n} ${kind}${n === 1 ? 'policy' : 'policies'}`;
+
+/**
+ * MFA registration counts over the enabled members the MFA report lists: registered + without =
+ * listed, and admins without MFA are counted within `without` (never split off). One definition
+ * for the security card, the recommendations and GET /security.
+ */
+export function mfaCounts(m: NonNullable<SecurityInput['mfa']>): { listed: number; registered: number; without: number; adminsWithout: number; unlisted: number; rate: number | null } {
+  const listed = Math.max(0, m.totalUsers - m.unknownUsers);
+  const registered = Math.min(m.mfaEnabledUsers, listed);
+  return { listed, registered, without: listed - registered, adminsWithout: m.adminsWithoutMfa?.length ?? 0, unlisted: m.unknownUsers, rate: rate1(registered, listed) };
+}
+
+/**
+ * Device compliance over the managed devices that report a compliance state (compliant, or not
+ * compliant / in grace): `rated` is the denominator of the rate, and the only one a label may name.
+ */
+export function deviceComplianceCounts(dc: { compliant_devices: number; non_compliant_devices: number }): { rated: number; compliant: number; nonCompliant: number; rate: number | null } {
+  const rated = dc.compliant_devices + dc.non_compliant_devices;
+  return { rated, compliant: dc.compliant_devices, nonCompliant: dc.non_compliant_devices, rate: rate1(dc.compliant_devices, rated) };
+}
+
+/** A rate with one decimal; null when there is nothing to divide by. */
+export function rate1(part: number, whole: number): number | null {
+  return whole > 0 ? Math.round((part / whole) * 1000) / 10 : null;
+}
 
 interface Draft {
   score: number;
@@ -98,30 +127,29 @@ interface Draft {
 
 function mfaDraft(m: NonNullable<SecurityInput['mfa']>): Draft {
   const max = COMPONENT_MAX.mfa_adoption;
-  const known = m.totalUsers - m.unknownUsers;
-  const without = Math.max(0, known - m.mfaEnabledUsers);
+  const { listed, registered, without } = mfaCounts(m);
   const admins = m.adminsWithoutMfa ?? [];
   // An admin without MFA is the likeliest way in: each costs 5 points on top of the rate.
-  const base = ratePoints(m.mfaEnabledUsers, known, max);
+  const base = ratePoints(registered, listed, max);
   const score = Math.max(0, base - 5 * admins.length);
   const fixes: Draft['fixes'] = [];
   if (admins.length > 0) {
-    const named = admins.slice(0, ADMINS_NAMED).join(', ');
-    const more = admins.length > ADMINS_NAMED ? ` and ${admins.length - ADMINS_NAMED} more` : '';
     fixes.push({
       category: 'mfa',
       title: `Require MFA for ${plural(admins.length, 'admin')} without it`,
-      description: `${named}${more} ${admins.length === 1 ? 'holds an admin role' : 'hold admin roles'} without a registered MFA method. Have them register one now, and require MFA for admin roles (security defaults or a conditional access policy).`,
+      description: `${plural(admins.length, 'account')} ${admins.length === 1 ? 'holds an admin role' : 'hold admin roles'} without a registered MFA method. Have them register one now, and require MFA for admin roles (security defaults or a conditional access policy).`,
       gain: Math.min(score + 5 * admins.length, base) - score,
       urgent: true,
+      accounts: [...admins],
     });
   }
   const usersWithout = without - admins.length;
   if (usersWithout > 0) {
+    const ofThem = admins.length > 0 ? ` (${plural(admins.length, 'admin')} among them, see above)` : '';
     fixes.push({
       category: 'mfa',
       title: `Enable MFA for ${admins.length > 0 ? 'the other ' : 'the remaining '}${plural(usersWithout, 'user')}`,
-      description: `${usersWithout} of ${known} enabled member accounts have no MFA method registered. Ask them to register at https://aka.ms/mysecurityinfo, and enforce registration with security defaults or a conditional access policy.`,
+      description: `${without} of ${listed} enabled member accounts have no MFA method registered${ofThem}. Ask them to register at https://aka.ms/mysecurityinfo, and enforce registration with security defaults or a conditional access policy.`,
       gain: max - base,
     });
   }
@@ -214,7 +242,7 @@ function identityProtectionDraft(ip: NonNullable<SecurityInput['identityProtecti
 
 function deviceComplianceDraft(dc: NonNullable<SecurityInput['deviceCompliance']>): Draft {
   const max = COMPONENT_MAX.device_compliance;
-  const total = dc.compliant_devices + dc.non_compliant_devices;
+  const { rated: total } = deviceComplianceCounts(dc);
   const score = ratePoints(dc.compliant_devices, total, max);
   const fixes: Draft['fixes'] =
     dc.non_compliant_devices > 0
@@ -222,7 +250,7 @@ function deviceComplianceDraft(dc: NonNullable<SecurityInput['deviceCompliance']
           {
             category: 'device_compliance',
             title: `Fix ${plural(dc.non_compliant_devices, 'non-compliant device')}`,
-            description: `${dc.non_compliant_devices} of ${total} managed devices fail their compliance policies. See why in Intune (Devices → Monitor → Noncompliant devices) and require a compliant device in conditional access.`,
+            description: `${dc.non_compliant_devices} of ${total} managed devices with a compliance state fail their compliance policies. See why in Intune (Devices → Monitor → Noncompliant devices) and require a compliant device in conditional access.`,
             gain: max - score,
           },
         ]
@@ -283,6 +311,7 @@ export function scoreSecurity(input: SecurityInput): SecurityScoring {
         description: f.description,
         impact: 'security',
         impact_points: points,
+        ...(f.accounts ? { accounts: f.accounts } : {}),
       });
     }
     if (!drafts[c] && !(c === 'device_compliance' && input.deviceCompliance !== null)) {

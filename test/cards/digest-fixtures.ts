@@ -110,7 +110,7 @@ export function digestInput(over: Partial<DigestInput> = {}): DigestInput {
     trend: { days: TREND_DAYS },
     security: { scoreText: 'Security posture: Secure Score 41/100 · MFA 62.5%', asOf: '2026-11-23T06:05:00.000Z', recommendations: ['Register MFA for the 90 users without it.', 'Investigate the 2 high-risk users in Identity Protection.', 'Bring the 5 non-compliant devices into compliance.'] },
     lastSync: RUN,
-    exportUrl: 'https://steward.contoso.com/exports/underutilized.csv?sig=abc',
+    exportsWired: true,
     ...over,
   };
 }

@@ -28,6 +28,7 @@ import { usageView } from '../../src/cards/usage-views';
 import { digestScheduleView, digestStatusView, digestView } from '../../src/cards/digest-views';
 import { DIGEST_RUN, DIGEST_SUBSCRIPTION, DIGEST_SUMMARY, digestInput, seat } from './digest-fixtures';
 import { savingsCases } from './savings-fixtures';
+import { exportLinkView } from '../../src/cards/export-views';
 import { candidatesView, inactiveView } from '../../src/cards/seat-views';
 import { longCandidates, longSeats, SEAT_NOW, seatSummary, storedCandidate, storedSeat } from './seat-fixtures';
 import { reclaimHistoryView, reclaimNudgeView, reclaimRequestView } from '../../src/cards/reclaim-views';
@@ -85,7 +86,7 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
         ],
       }),
     ],
-    ['seats freed by reclaims', statusView({ reclaimText: '12 seats freed by reclaims to date, $360 a month saved.' })],
+    ['seats freed by reclaims', statusView({ reclaimText: '12 Copilot seats freed by reclaims to date; still paid for until the subscription is reduced, then $360 a month less.' })],
     ['dead-lettered work', statusView({ failedWorkText: '2 background tasks (such as a result post) could not be delivered and were set aside. See GET /api/v1/m365/jobs?status=dead for why, and retry there.' })],
     [
       'failed sync with a long error',
@@ -192,9 +193,10 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
       },
     ],
   ],
+  'export-link': [['a freshly signed CSV link', exportLinkView('Contoso Ltd', 'underutilized', { url: 'https://steward.contoso.com/exports/abc.def', expiresAt: '2026-11-23T07:10:00.000Z' })]],
   digest: [
     ['full digest with charts', digestView(digestInput(), DIGEST_NOW)],
-    ['before the first analytics, no trend, no export link', digestView(digestInput({ analytics: undefined, savings: undefined, inactive: undefined, candidates: undefined, trend: undefined, exportUrl: null }), DIGEST_NOW)],
+    ['before the first analytics, no trend, no export link', digestView(digestInput({ analytics: undefined, savings: undefined, inactive: undefined, candidates: undefined, trend: undefined, exportsWired: false }), DIGEST_NOW)],
     ['stale data', digestView(digestInput(), new Date('2026-11-26T08:00:00Z'))],
   ],
   'digest-status': [
@@ -258,41 +260,60 @@ describe('digest card', () => {
     expect(validateCard(card).errors).toEqual([]);
     const objects = allObjects(card);
     const gauge = objects.find((o) => o['type'] === 'Chart.Gauge');
-    expect(gauge?.['value']).toBe(36.4); // 12 active of 33 assigned
+    expect(gauge?.['value']).toBe(36); // 12 active of 33 assigned, whole percent like every card
+    // The donut draws no numbers: its legends carry them.
     const donut = objects.find((o) => o['type'] === 'Chart.Donut');
-    expect(donut?.['data']).toEqual([{ legend: 'Active', value: 12, color: 'good' }, { legend: 'Inactive', value: 18, color: 'attention' }, { legend: 'Unknown', value: 3, color: 'warning' }, { legend: 'Unassigned', value: 7, color: 'neutral' }]);
-    const line = objects.find((o) => o['type'] === 'Chart.Line') as { data: Array<{ legend: string; values: unknown[] }> };
-    expect(line.data.map((s) => [s.legend, s.values.length])).toEqual([['Active users', 30], ['Enabled users', 30]]);
+    expect(donut?.['data']).toEqual([{ legend: 'Active 12', value: 12, color: 'good' }, { legend: 'Inactive 18', value: 18, color: 'attention' }, { legend: 'Unknown 3', value: 3, color: 'warning' }, { legend: 'Unassigned 7', value: 7, color: 'neutral' }]);
+    // Two weeks of short labels ("9 Nov"), so the x axis shows them whole.
+    const line = objects.find((o) => o['type'] === 'Chart.Line') as { data: Array<{ legend: string; values: Array<{ x: string }> }> };
+    expect(line.data.map((s) => [s.legend, s.values.length])).toEqual([['Active users', 14], ['Enabled users', 14]]);
+    for (const v of line.data[0].values) expect(v.x).toMatch(/^\d{1,2} [A-Z][a-z]{2}$/);
     const text = texts(card).join('\n');
     expect(text).toContain('Idle seats to reclaim: 15 (9 certain, 6 probable); 4 to review, 2 excluded.');
-    expect(text).toContain('and 10 more');
-    expect(text).toContain('certain · idle 118 days · account disabled');
-    expect(text).toContain('probable · idle 45 days · via group Copilot Pilot');
-    // 15 reclaimable × $30 list price.
-    expect(text).toContain('Estimated savings: $450 a month, $5,400 a year');
-    expect(text).toContain('give 10 idle seat(s) to waiting High and Medium candidates now (the seats get used; their cost stays); cut 12 seat(s) at the 2027-01-31 renewal');
+    expect(text).toContain('and 12 more');
+    expect(text).toContain('· certain · idle 118 days · account disabled');
+    // Savings: the bill figure only; the renewal plan is one command away, not repeated here.
+    expect(text).toContain('Saves $360 a month once 12 seats are cut at renewal. 10 idle seats can go to waiting candidates instead ($300 a month not spent on new seats).');
+    expect(text).not.toContain('$450');
+    expect(text).not.toContain('give 10 idle seat(s)');
+    expect(text).toContain('The renewal plan and prices: type **savings**.');
+    // No narrow side-by-side text columns or fact sets, whose words break mid-word on a phone.
+    expect(objects.filter((o) => o['type'] === 'FactSet')).toEqual([]);
+    for (const set of objects.filter((o) => o['type'] === 'ColumnSet')) {
+      const inner = allObjects(set).filter((o) => o['type'] === 'TextBlock');
+      expect(inner, 'text in a column set').toEqual([]);
+    }
+    // Long texts are never yellow or green (hard to read on white and dark themes).
+    for (const block of objects.filter((o) => o['type'] === 'TextBlock')) expect(['Good', 'Warning']).not.toContain(block['color']);
     expect(text).toContain('Candidate 1');
     expect(text).toContain('uses Copilot Chat without a seat');
     expect(text).toContain('Investigate the 2 high-risk users');
+    expect(text).not.toContain('Bring the 5 non-compliant devices');
     const acts = actions(card);
     expect(acts.map((a) => a['title'])).toEqual(['Show all inactive', 'Reclaim 9 certain seats', 'Show candidates', 'Sync now', 'Export CSV']);
     expect(acts[0]).toMatchObject({ verb: 'inactive.page', data: { tenantId: 't1', tier: 'all', page: 1 } });
     expect(acts[1]).toMatchObject({ verb: 'reclaim.request', data: { tenantId: 't1', tier: 'certain' } });
     expect(acts[2]).toMatchObject({ verb: 'candidates.page', data: { tenantId: 't1', page: 1 } });
     expect(acts[3]).toMatchObject({ verb: 'tenant.sync', data: { tenantId: 't1' } });
-    expect(acts[4]).toMatchObject({ type: 'Action.OpenUrl', url: 'https://steward.contoso.com/exports/underutilized.csv?sig=abc' });
+    // The digest lives a day; a link signed at posting would be dead in ten minutes: it is signed when pressed.
+    expect(acts[4]).toMatchObject({ type: 'Action.Execute', verb: 'export.link', data: { tenantId: 't1', kind: 'underutilized' } });
+    expect(JSON.stringify(card)).not.toContain('/exports/');
+    // Buttons that open another view ask for a new message, so the digest stays as it was.
+    expect(acts[0]).toMatchObject({ data: { open: 'message' } });
+    expect(acts[2]).toMatchObject({ data: { open: 'message' } });
   });
 
   it('shows hostile names as text, never as template expressions', () => {
     const card = renderValid('digest', digestView(digestInput({ tenantName: HOSTILE_NAME, inactive: { total: 1, rows: [seat(1, { displayName: HOSTILE_NAME })] } }), DIGEST_NOW));
     expect(texts(card)).toContain(`${HOSTILE_NAME} · Copilot digest, 23 Nov 2026`);
-    expect(texts(card)).toContain(HOSTILE_NAME);
+    expect(texts(card).some((t) => t.startsWith(`**${HOSTILE_NAME}** · `))).toBe(true);
   });
 
-  it('counts the seats freed by reclaims to date next to the savings', () => {
+  it('counts the seats freed by reclaims to date next to the savings, as freed (still paid), never as money saved', () => {
     const card = renderValid('digest', digestView(digestInput({ freed: { seats: 12, monthly: 360, currency: 'USD' } }), DIGEST_NOW));
-    expect(texts(card)).toContain('Freed by reclaims to date: 12 seats, $360 a month saved.');
-    expect(texts(renderValid('digest', digestView(digestInput({ freed: { seats: 0, monthly: 0, currency: null } }), DIGEST_NOW))).join('\n')).not.toContain('Freed by reclaims');
+    expect(texts(card)).toContain('12 Copilot seats freed by reclaims to date; still paid for until the subscription is reduced, then $360 a month less.');
+    expect(texts(card).join('\n')).not.toMatch(/a month saved|Saved \$/);
+    expect(texts(renderValid('digest', digestView(digestInput({ freed: { seats: 0, monthly: 0, currency: null } }), DIGEST_NOW))).join('\n')).not.toContain('freed by reclaims');
   });
 
   it('says how old the data is when the latest sync is over 24 hours old', () => {
@@ -353,10 +374,47 @@ describe('every card template', () => {
     }
   }
 
+  // Yellow and green text is hard to read on Teams' light and dark themes: only short bold labels may use them.
+  const READABLE: CardName[] = ['digest', 'savings', 'status', 'usage', 'security', 'candidates', 'inactive', 'digest-status', 'export-link'];
+  for (const name of READABLE) {
+    for (const [label, view] of cases[name] as Array<[string, CardViews[CardName]]>) {
+      it(`${name} (${label}) uses yellow or green only on short bold labels`, () => {
+        const card = renderValid(name, view as never);
+        for (const block of allObjects(card).filter((o) => o['type'] === 'TextBlock' && (o['color'] === 'Good' || o['color'] === 'Warning'))) {
+          expect(block['weight'], String(block['text'])).toBe('Bolder');
+          expect(String(block['text']).length, String(block['text'])).toBeLessThanOrEqual(40);
+        }
+      });
+    }
+  }
+
   it('has a view model for each template file and a template file for each card name', () => {
     const dir = path.join(__dirname, '../../cards');
     const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
     expect(files.sort()).toEqual(Object.keys(cases).sort());
+  });
+});
+
+describe('placeholders survive the card renderer', () => {
+  it('help writes <upn>-style placeholders as ‹upn›, which Markdown keeps (an HTML-like tag is dropped)', () => {
+    const view = helpView({ commands: [{ command: 'reclaim [ask|now] <upn>[, <upn>…]', description: 'Sets a price: price <sku> <amount> [tenant].' }] });
+    const text = JSON.stringify(renderValid('help', view));
+    expect(text).toContain('reclaim [ask|now] ‹upn›[, ‹upn›…]');
+    expect(text).toContain('price ‹sku› ‹amount› [tenant]');
+    expect(text).not.toMatch(/<\w+>/);
+    expect(JSON.stringify(renderValid('welcome', welcomeView({ commands: view.commands })))).not.toMatch(/<\w+>/);
+  });
+});
+
+describe('no text breaks mid-word', () => {
+  it('audit subscriptions name each content type in a full-width line (a fact set title column broke "AzureActiveDirectory"), and keep ‹content type›', () => {
+    const [, view] = cases['audit-subscriptions'][0];
+    const card = renderValid('audit-subscriptions', view);
+    expect(allObjects(card).filter((o) => o['type'] === 'FactSet' || o['type'] === 'ColumnSet')).toEqual([]);
+    const text = texts(card).join('\n');
+    expect(text).toContain('audit start ‹content type›');
+    expect(text).not.toMatch(/<content type>/);
+    expect(text).toMatch(/\*\*Audit\.\w+\*\*: /);
   });
 });
 

@@ -6,15 +6,14 @@ const NOW = new Date('2026-11-23T09:00:00Z');
 const listPrice = (skuId: string): SkuPrice | null => ({ skuId, amount: 30, currency: 'USD', source: 'list_price', setBy: null, setAt: null });
 
 export function savingsCardView(summary: CopilotSeatSummary = summaryOf(), price: (skuId: string) => SkuPrice | null = listPrice, admin = true): SavingsView {
-  const expiresAt = '2026-11-23T09:10:00.000Z';
   return savingsView({
     tenantName: 'Contoso Ltd',
     summary,
     totals: totals(summary),
     savings: savingsOf(summary, price),
     exports: admin
-      ? { links: [{ title: 'Export CSV (underutilized)', url: 'https://steward.example.com/exports/abc.def' }, { title: 'Export CSV (candidates)', url: 'https://steward.example.com/exports/ghi.jkl' }], expiresAt, note: '' }
-      : { links: [], expiresAt: null, note: 'Only Seat Steward admins get the CSV exports, since they list people.' },
+      ? { buttons: [{ title: 'Export CSV (underutilized)', data: { tenantId: 't1', kind: 'underutilized' } }, { title: 'Export CSV (candidates)', data: { tenantId: 't1', kind: 'candidates' } }], note: '' }
+      : { buttons: [], note: 'Only Seat Steward admins get the CSV exports, since they list people.' },
     now: NOW,
   });
 }

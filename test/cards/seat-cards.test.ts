@@ -33,7 +33,7 @@ describe('inactive card', () => {
     expect(text).toMatch(/18\nReview/);
     expect(text).toMatch(/9\nExcluded/);
     expect(text).toContain('Analytics as of 23 Nov 2026 06:00 UTC (4 h ago) · Copilot usage report as of 21 Nov 2026 · audit log read to 23 Nov 2026 05:45 UTC');
-    expect(text).toContain('User 1\nIdle 53 days\nProbable\nuser1@contoso.onmicrosoft.com · Sales · Microsoft_365_Copilot');
+    expect(text).toContain('User 1\nIdle 53 days\nProbable\nuser1@contoso.onmicrosoft.com · Sales · Microsoft 365 Copilot'); // the product's name, as status shows it
     expect(text).toContain('Last Copilot activity 1 Oct 2026 · Copilot usage report as of 21 Nov 2026');
     expect(text).toContain('No Copilot activity for 53 days (30 to 89 days: probably idle).');
     expect(text).toContain(`${HOSTILE_NAME}\nNever used\nCertain`);
@@ -86,6 +86,9 @@ describe('candidates card', () => {
     const card = valid(renderCard('candidates', candidatesView({ tenantId: 't1', tenantName: 'Contoso Ltd', page: 1, summary: seatSummary(), candidates: { asOf: ASOF, total: 2, rows }, now: SEAT_NOW })));
     const text = cardText(card);
     expect(text).toContain('Contoso Ltd · Copilot seat candidates');
+    // The card states the one rule the order and the priority follow.
+    expect(text).toContain('Ranked by priority, then Microsoft 365 activity score (0–100). High: Copilot Chat used without a seat in the last 30 days and a score of 70+; Medium: one of the two; Low: other activity.');
+    expect(text).not.toMatch(/Ranked by Microsoft 365 activity score/);
     expect(text).toMatch(/12\nHigh priority\n30\nMedium priority\n41\nLow priority/);
     expect(text).toContain('#1 · Candidate 1\n89/100\nHigh\ncandidate1@contoso.onmicrosoft.com · Engineering');
     expect(text).toContain('Uses Copilot Chat without a seat: 14 interactions, last 22 Nov 2026 (audit log)');
@@ -98,7 +101,9 @@ describe('candidates card', () => {
   it('does not repeat the Copilot Chat line as the reason: it shows the next reason instead', () => {
     const row = storedCandidate(1, { copilotChat: { lastAt: '2026-11-20T08:00:00.000Z', interactions: 8 }, reasons: ['Uses Copilot Chat without a seat: 8 interactions, last 2026-11-20.', 'Active in 4 of 5 Microsoft 365 services in the last 30 days.'] });
     const text = cardText(valid(renderCard('candidates', candidatesView({ tenantId: 't1', tenantName: 'Contoso Ltd', page: 1, summary: seatSummary(), candidates: { asOf: ASOF, total: 1, rows: [row] }, now: SEAT_NOW }))));
-    expect(text.match(/Copilot Chat/g)).toHaveLength(1);
+    // Once in the header's rule, once on the row: the reason does not repeat it.
+    expect(text.match(/Copilot Chat/g)).toHaveLength(2);
+    expect(text.match(/Uses Copilot Chat/g)).toHaveLength(1);
     expect(text).toContain('Active in 4 of 5 Microsoft 365 services in the last 30 days.');
   });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   addDays,
   assessCandidate,
+  candidatePriority,
   assessSeat,
   CERTAIN_DAYS,
   compareCandidates,
@@ -20,6 +21,8 @@ import {
   type SeatFacts,
 } from '../../src/domain/seat-analytics';
 import { COPILOT_APPS, type CopilotApp, M365_SERVICES, type M365Service } from '../../src/domain/usage';
+import { seatHighlights } from '../../src/domain/seat-highlights';
+import { dayText } from '../../src/domain/time-text';
 
 /**
  * Table tests of the seat decisions. Every expected value is written out from the rules in the
@@ -469,10 +472,11 @@ function candidate(over: Partial<CandidateFacts> = {}): CandidateFacts {
 describe('assessCandidate: priorities', () => {
   // Exchange only at a chosen age gives a chosen score: 10 + 50 × (30 − d)/27.
   it.each([
-    [{ exchange: 0, oneDrive: 0, sharePoint: 0, teams: 0, yammer: 0 }, 100, 'High'],
-    [{ exchange: 0, oneDrive: 0 }, 70, 'High'],
-    [{ exchange: 1, oneDrive: 40 }, 60, 'Medium'],
-    [{ exchange: 12, oneDrive: 12 }, 53, 'Medium'], // 50 × 18/27 = 33.3 → 33 + 20
+    // Without Copilot Chat use, high activity alone is Medium: High needs both signals.
+    [{ exchange: 0, oneDrive: 0, sharePoint: 0, teams: 0, yammer: 0 }, 100, 'Medium'],
+    [{ exchange: 0, oneDrive: 0 }, 70, 'Medium'],
+    [{ exchange: 1, oneDrive: 40 }, 60, 'Low'],
+    [{ exchange: 12, oneDrive: 12 }, 53, 'Low'], // 50 × 18/27 = 33.3 → 33 + 20
     [{ exchange: 19 }, 30, 'Low'], // 50 × 11/27 = 20.4 → 20 + 10
     [{ exchange: 29 }, 12, 'Low'],
     [{ exchange: 30 }, 0, null],
@@ -486,18 +490,26 @@ describe('assessCandidate: priorities', () => {
   // n services all last used d days ago score round(50 × (30 − d)/27) + 10n (50 + 10n when d ≤ 3).
   it.each([
     [2, 20, 39, 'Low'], // 18.5 → 19 + 20
-    [1, 14, 40, 'Medium'], // 29.6 → 30 + 10
-    [3, 9, 69, 'Medium'], // 38.9 → 39 + 30
-    [2, 0, 70, 'High'],
+    [3, 9, 69, 'Low'], // 38.9 → 39 + 30
+    [2, 0, 70, 'Medium'],
   ] as const)('threshold: %i services used %i days ago → %i, %s', (n, d, score, priority) => {
     const sv = services(Object.fromEntries(M365_SERVICES.slice(0, n).map((x) => [x, d])));
     expect(assessCandidate(candidate({ services: sv }), TODAY)).toMatchObject({ m365ActivityScore: score, priority });
   });
 
-  it('recent Copilot Chat use without a seat is High whatever the score, with the count', () => {
-    const c = assessCandidate(candidate({ services: null, chat: { lastAt: `${ago(3)}T09:00:00Z`, interactions: 12 } }), TODAY);
-    expect(c).toEqual({ m365ActivityScore: 0, priority: 'High', recentChat: true, reasons: [`Uses Copilot Chat without a seat: 12 interactions, last ${ago(3)}.`] });
-    expect(assessCandidate(candidate({ services: services({ exchange: 29 }), chat: { lastAt: `${ago(29)}T09:00:00Z`, interactions: 1 } }), TODAY)?.priority).toBe('High');
+  it('High needs both clear signals: recent Copilot Chat use without a seat AND an activity score of 70+', () => {
+    const chat = { lastAt: `${ago(3)}T09:00:00Z`, interactions: 12 };
+    expect(assessCandidate(candidate({ services: services({ exchange: 0, oneDrive: 0 }), chat }), TODAY)).toMatchObject({ m365ActivityScore: 70, priority: 'High', recentChat: true });
+    // Chat alone (even with a score of 0) is Medium, never High.
+    const c = assessCandidate(candidate({ services: null, chat }), TODAY);
+    expect(c).toEqual({ m365ActivityScore: 0, priority: 'Medium', recentChat: true, reasons: [`Uses Copilot Chat without a seat: 12 interactions, last ${dayText(ago(3))}.`] });
+    expect(assessCandidate(candidate({ services: services({ exchange: 29 }), chat: { lastAt: `${ago(29)}T09:00:00Z`, interactions: 1 } }), TODAY)?.priority).toBe('Medium');
+  });
+
+  it('the rule in one table', () => {
+    expect([candidatePriority(100, true), candidatePriority(70, true), candidatePriority(69, true), candidatePriority(0, true), candidatePriority(70, false), candidatePriority(69, false), candidatePriority(1, false), candidatePriority(0, false)]).toEqual([
+      'High', 'High', 'Medium', 'Medium', 'Medium', 'Low', 'Low', null,
+    ]);
   });
 
   it('Copilot Chat use 30 days ago or more counts only through the score', () => {
@@ -510,32 +522,41 @@ describe('assessCandidate: priorities', () => {
   });
 });
 
-describe('compareCandidates: recent Copilot Chat users first, then by score', () => {
+describe('compareCandidates: priority, then score, then latest Copilot Chat, then UPN', () => {
   const ranked = (list: CandidateFacts[]) =>
     list
       .map((facts) => ({ facts, assessment: assessCandidate(facts, TODAY) }))
       .filter((c): c is { facts: CandidateFacts; assessment: NonNullable<typeof c.assessment> } => c.assessment !== null)
-      .sort(compareCandidates)
-      .map((c) => c.facts.userPrincipalName);
+      .sort(compareCandidates);
 
-  it('orders chat users (latest first), then score, then UPN', () => {
+  it('orders by priority, then score, then the latest chat, then UPN; no lower score ranks above a higher one within a priority', () => {
+    const busy = services({ exchange: 0, oneDrive: 0, teams: 0 });
     const list = [
       candidate({ userPrincipalName: 'low@x', services: services({ exchange: 25 }) }),
-      candidate({ userPrincipalName: 'top@x', services: services({ exchange: 0, oneDrive: 0, teams: 0 }) }),
-      candidate({ userPrincipalName: 'chat-old@x', services: null, chat: { lastAt: `${ago(10)}T09:00:00Z`, interactions: 2 } }),
-      candidate({ userPrincipalName: 'chat-new@x', services: null, chat: { lastAt: `${ago(1)}T09:00:00Z`, interactions: 2 } }),
+      candidate({ userPrincipalName: 'top@x', services: busy }),
+      candidate({ userPrincipalName: 'chat-zero@x', services: null, chat: { lastAt: `${ago(1)}T09:00:00Z`, interactions: 2 } }),
+      candidate({ userPrincipalName: 'chat-busy-old@x', services: busy, chat: { lastAt: `${ago(10)}T09:00:00Z`, interactions: 2 } }),
+      candidate({ userPrincipalName: 'chat-busy-new@x', services: busy, chat: { lastAt: `${ago(1)}T09:00:00Z`, interactions: 2 } }),
       candidate({ userPrincipalName: 'b-tie@x', services: services({ exchange: 0 }) }),
       candidate({ userPrincipalName: 'a-tie@x', services: services({ exchange: 0 }) }),
     ];
-    expect(ranked(list)).toEqual(['chat-new@x', 'chat-old@x', 'top@x', 'a-tie@x', 'b-tie@x', 'low@x']);
+    const order = ranked(list);
+    expect(order.map((c) => c.facts.userPrincipalName)).toEqual(['chat-busy-new@x', 'chat-busy-old@x', 'top@x', 'chat-zero@x', 'a-tie@x', 'b-tie@x', 'low@x']);
+    expect(order.map((c) => c.assessment.priority)).toEqual(['High', 'High', 'Medium', 'Medium', 'Low', 'Low', 'Low']);
+    // A score of 0 is never High, and never above a higher score of the same priority.
+    for (const [i, c] of order.entries()) {
+      if (c.assessment.m365ActivityScore === 0) expect(c.assessment.priority).not.toBe('High');
+      const next = order[i + 1];
+      if (next && next.assessment.priority === c.assessment.priority) expect(next.assessment.m365ActivityScore).toBeLessThanOrEqual(c.assessment.m365ActivityScore);
+    }
   });
 
-  it('Copilot Chat use 30+ days ago does not put a Low candidate above High ones', () => {
+  it('Copilot Chat use 30+ days ago does not lift a candidate', () => {
     const list = [
       candidate({ userPrincipalName: 'stale-chat@x', services: services({ exchange: 25 }), chat: { lastAt: `${ago(60)}T09:00:00Z`, interactions: 1 } }),
-      candidate({ userPrincipalName: 'high@x', services: services({ exchange: 0, oneDrive: 0, teams: 0 }) }),
+      candidate({ userPrincipalName: 'busy@x', services: services({ exchange: 0, oneDrive: 0, teams: 0 }) }),
     ];
-    expect(ranked(list)).toEqual(['high@x', 'stale-chat@x']);
+    expect(ranked(list).map((c) => c.facts.userPrincipalName)).toEqual(['busy@x', 'stale-chat@x']);
   });
 });
 
@@ -580,5 +601,21 @@ describe('exclusionOf', () => {
 
   it('a user without a department matches no department rule', () => {
     expect(exclusionOf({ ...user, department: null }, { ...NO_EXCLUSIONS, departments: [''] })).toBeNull();
+  });
+});
+
+describe('seatHighlights: cards name products, not part numbers', () => {
+  it('a disabled holder is told by the product name', () => {
+    const facts = seat({ accountEnabled: false, displayName: 'Omar Patel' });
+    const [h] = seatHighlights([{ facts, assessment: assessSeat(facts, TODAY, S) }], TODAY, S);
+    expect(h?.text).toBe('The account is disabled but still holds a Microsoft 365 Copilot seat: reclaim (certain).');
+  });
+});
+
+describe('dates in the texts cards show read one way ("21 Nov 2026"), like the cards\' own dates', () => {
+  it('candidate reasons and renewal advice use the card date format, never ISO days', () => {
+    const c = assessCandidate(candidate({ services: null, chat: { lastAt: '2025-06-28T09:00:00Z', interactions: 2 } }), TODAY);
+    expect(c?.reasons[0]).toBe('Uses Copilot Chat without a seat: 2 interactions, last 28 Jun 2025.');
+    expect(dayText('2027-03-01')).toBe('1 Mar 2027');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COPILOT_LIST_PRICE, formatMoney, licenceCosts, priceOf, savingsOf, totals, type CopilotSeatSummary, type SkuPrice, type SkuSeatCounts } from '../../src/domain/seat-savings';
+import { COPILOT_LIST_PRICE, formatMoney, freedByReclaimsText, licenceCosts, priceOf, savingsOf, totals, utilizationOf, utilizationText, type CopilotSeatSummary, type SkuPrice, type SkuSeatCounts } from '../../src/domain/seat-savings';
 
 /** Expected figures are worked out by hand in the comments, never by the code under test. */
 const COPILOT = '639dec6b-bb19-468b-871c-c5c441c4b0cb';
@@ -66,17 +66,17 @@ describe("licenceCosts: seed 000's cost_per_license and annual_cost", () => {
   });
 });
 
-describe('totals: utilization rate = active / assigned, one decimal', () => {
+describe('totals: utilization rate = active / assigned, whole percent (one definition for every card and route)', () => {
   it.each([
     [0, 0, null],
     [0, 10, 0],
     [10, 10, 100],
-    [2, 3, 66.7],
-    [1, 3, 33.3],
-    [1, 8, 12.5],
-    [1, 16, 6.3], // 6.25 rounds half up
-    [999, 1000, 99.9],
-    [1999, 2000, 100], // 99.95 rounds to 100.0
+    [2, 3, 67],
+    [16, 24, 67],
+    [15, 24, 63],
+    [1, 3, 33],
+    [1, 8, 13], // 12.5 rounds half up
+    [999, 1000, 100],
   ] as const)('%i active of %i assigned → %s', (active, assigned, rate) => {
     expect(totals(summary([sku({ assigned, byStatus: { active, inactive: assigned - active, unknown: 0 } })])).utilizationRate).toBe(rate);
   });
@@ -88,7 +88,13 @@ describe('totals: utilization rate = active / assigned, one decimal', () => {
         sku({ skuId: COPILOT_EDU, purchased: 20, assigned: 10, available: 10, byStatus: { active: 3, inactive: 6, unknown: 1 }, reclaimable: { certain: 5, probable: 1 }, review: 1, excluded: 0 }),
       ]),
     );
-    expect(t).toEqual({ purchased: 120, assigned: 100, available: 20, active: 63, inactive: 31, unknown: 6, reclaimable: 26, certain: 13, probable: 13, review: 7, excluded: 4, utilizationRate: 63 });
+    expect(t).toEqual({ purchased: 120, assigned: 100, available: 20, active: 63, inactive: 31, unknown: 6, reclaimable: 26, certain: 13, probable: 13, review: 7, excluded: 4, utilizationRate: 63, utilization: { active: 63, assigned: 100, percent: 63 } });
+  });
+
+  it('reads "16 of 24 (67%)" in the one format every card uses', () => {
+    expect(utilizationText(utilizationOf(16, 24))).toBe('16 of 24 (67%)');
+    expect(utilizationText(utilizationOf(1234, 2000))).toBe('1,234 of 2,000 (62%)');
+    expect(utilizationText(utilizationOf(0, 0))).toBe('no Copilot seats assigned');
   });
 
   it('no SKUs at all: zeros and a null rate', () => {
@@ -96,7 +102,28 @@ describe('totals: utilization rate = active / assigned, one decimal', () => {
   });
 });
 
-describe('savingsOf: reclaimable × price', () => {
+describe('savingsOf: three figures kept apart (seats freed, cost avoided, money saved at renewal)', () => {
+  it('the money saved counts only the seats cut, never the seats given to candidates, and never mixes unassigned seats with reclaimable ones', () => {
+    // 7 reclaimable (4 certain, 3 probable) + 5 never assigned = 12 idle; 3 High + 2 Medium wait.
+    // 5 go to candidates (avoids buying 5 × $30 = $150), 7 are cut at renewal: 7 × $30 = $210 a month.
+    const s = savingsOf(summary([sku({ purchased: 24, assigned: 19, available: 5, reclaimable: { certain: 4, probable: 3 }, renewalDate: '2027-03-01' })], { High: 3, Medium: 2, Low: 40 }), () => price(COPILOT, 30));
+    expect(s).toMatchObject({ seatsFreed: 7, seatsUnassigned: 5, seatsReassigned: 5, costAvoidedMonthly: 150, seatsCut: 7, monthly: 210, annual: 2520, currency: 'USD' });
+    // All 12 idle × $30 = $360 would count the candidates' seats as savings.
+    expect(s.monthly).not.toBe(360);
+  });
+
+  it('with every idle seat going to candidates, nothing is saved on the bill', () => {
+    const s = savingsOf(summary([sku({ available: 1, reclaimable: { certain: 2, probable: 0 } })], { High: 9, Medium: 0, Low: 0 }), () => price(COPILOT, 30));
+    expect(s).toMatchObject({ seatsFreed: 2, seatsUnassigned: 1, seatsReassigned: 3, costAvoidedMonthly: 90, seatsCut: 0, monthly: 0 });
+  });
+
+  it('seats freed by reclaims are said as freed and still paid, never "saved"', () => {
+    expect(freedByReclaimsText({ seats: 1, monthly: 31.5, currency: 'USD' })).toBe('1 Copilot seat freed by reclaims to date; still paid for until the subscription is reduced, then $31.50 a month less.');
+    expect(freedByReclaimsText({ seats: 2, monthly: 0, currency: null })).toBe('2 Copilot seats freed by reclaims to date; still paid for until the subscription is reduced.');
+  });
+});
+
+describe('savingsOf: seats cut × price (no candidates waiting: every idle seat is cut)', () => {
   it('one priced SKU', () => {
     const s = savingsOf(summary([sku({ reclaimable: { certain: 4, probable: 3 } })]), () => price(COPILOT, 30));
     expect(s).toMatchObject({ currency: 'USD', monthly: 210, annual: 2520, warnings: [] }); // 7 × 30, × 12
@@ -115,7 +142,7 @@ describe('savingsOf: reclaimable × price', () => {
     const s = savingsOf(summary([sku({ reclaimable: { certain: 2, probable: 0 } }), sku({ skuId: OTHER, skuPartNumber: 'COPILOT_X', reclaimable: { certain: 0, probable: 5 } })]), (id) => (id === COPILOT ? price(COPILOT, 30) : null));
     expect(s).toMatchObject({ monthly: null, annual: null });
     expect(s.prices[1]).toEqual({ skuId: OTHER, skuPartNumber: 'COPILOT_X', amount: null, currency: null, source: null });
-    expect(s.warnings).toEqual(['COPILOT_X has no price, so its 5 reclaimable seat(s) are not costed. Set one with "price COPILOT_X <amount>".']);
+    expect(s.warnings).toEqual(['COPILOT X has no price, so its 5 idle seat(s) are not costed. Set one with "price COPILOT_X ‹amount›".']);
   });
 
   it('an unpriced SKU with nothing reclaimable does not spoil the total', () => {
@@ -147,23 +174,23 @@ describe('savingsOf: the renewal plan', () => {
         reassignNow: 4,
         cutAtRenewal: 3,
         monthlySavingsAfterCut: 90,
-        advice: 'Microsoft_365_Copilot: give 4 idle seat(s) to waiting High and Medium candidates now (the seats get used; their cost stays); cut 3 seat(s) at the 2025-09-01 renewal (saves $90 a month).',
+        advice: 'Microsoft 365 Copilot: give 4 idle seat(s) to waiting High and Medium candidates now (no new seats to buy; these seats stay paid for); cut 3 seat(s) at the 1 Sep 2025 renewal (saves $90 a month from then).',
       },
     ]);
   });
 
   it('more candidates than idle seats: reassign all, cut nothing', () => {
     const s = savingsOf(summary([sku({ reclaimable: { certain: 2, probable: 0 } })], { High: 5, Medium: 0, Low: 0 }), () => price(COPILOT, 30));
-    expect(s.renewalPlan[0]).toMatchObject({ reassignNow: 2, cutAtRenewal: 0, monthlySavingsAfterCut: 0, advice: 'Microsoft_365_Copilot: give 2 idle seat(s) to waiting High and Medium candidates now (the seats get used; their cost stays).' });
+    expect(s.renewalPlan[0]).toMatchObject({ reassignNow: 2, cutAtRenewal: 0, monthlySavingsAfterCut: 0, advice: 'Microsoft 365 Copilot: give 2 idle seat(s) to waiting High and Medium candidates now (no new seats to buy; these seats stay paid for).' });
   });
 
   it('no idle seats', () => {
-    expect(savingsOf(summary([sku()]), () => price(COPILOT, 30)).renewalPlan[0]).toMatchObject({ reassignNow: 0, cutAtRenewal: 0, advice: 'Microsoft_365_Copilot: no idle seats.' });
+    expect(savingsOf(summary([sku()]), () => price(COPILOT, 30)).renewalPlan[0]).toMatchObject({ reassignNow: 0, cutAtRenewal: 0, advice: 'Microsoft 365 Copilot: no idle seats.' });
   });
 
   it('no renewal date: cut now; an unpriced SKU has null savings, never 0', () => {
     const s = savingsOf(summary([sku({ skuId: OTHER, skuPartNumber: 'COPILOT_X', reclaimable: { certain: 1, probable: 0 } })]), () => null);
-    expect(s.renewalPlan[0]).toMatchObject({ cutAtRenewal: 1, monthlySavingsAfterCut: null, advice: 'COPILOT_X: cut 1 seat(s) now (no renewal date is known).' });
+    expect(s.renewalPlan[0]).toMatchObject({ cutAtRenewal: 1, monthlySavingsAfterCut: null, advice: 'COPILOT X: cut 1 seat(s) now (no renewal date is known).' });
   });
 
   it('steps are listed by renewal date, unknown dates last', () => {

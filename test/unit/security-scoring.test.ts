@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COMPONENT_MAX, ratingOf, scoreSecurity, SCORED_COMPONENTS, type SecurityInput } from '../../src/domain/security-scoring';
+import { COMPONENT_MAX, deviceComplianceCounts, mfaCounts, ratingOf, scoreSecurity, SCORED_COMPONENTS, type SecurityInput } from '../../src/domain/security-scoring';
 
 /** Expected points are worked out by hand from the rubric in the comments. */
 const perfect: SecurityInput = {
@@ -126,16 +126,28 @@ describe('scoreSecurity: recommendations', () => {
     reasons: {},
   };
 
-  it('admins without MFA come first among MFA fixes, named, and are high priority', () => {
+  it('admins without MFA come first among MFA fixes, high priority; their names ride apart from the text (admins-only on cards)', () => {
     const s = scoreSecurity(messy);
     const mfa = s.recommendations.filter((r) => r.category === 'mfa');
     expect(mfa.map((r) => r.title)).toEqual(['Require MFA for 2 admins without it', 'Enable MFA for the other 28 users']);
-    expect(mfa[0]).toMatchObject({ priority: 'high', description: expect.stringMatching(/^g@x, a@x hold admin roles/) as unknown });
+    expect(mfa[0]).toMatchObject({ priority: 'high', accounts: ['g@x', 'a@x'], description: expect.stringMatching(/^2 accounts hold admin roles/) as unknown });
+    expect(mfa[0]?.description).not.toContain('g@x');
   });
 
-  it('names at most five admins, then "and N more"', () => {
-    const s = scoreSecurity({ ...messy, mfa: { ...messy.mfa!, adminsWithoutMfa: ['a', 'b', 'c', 'd', 'e', 'f', 'g'] } });
-    expect(s.recommendations.find((r) => r.title.startsWith('Require MFA'))?.description).toMatch(/^a, b, c, d, e and 2 more hold admin roles/);
+  it('MFA counts add up: registered + without = listed, admins counted within "without", never split off', () => {
+    // 196 of 226 registered, 1 admin among the 30 without.
+    const input = { totalUsers: 226, mfaEnabledUsers: 196, unknownUsers: 0, adminsWithoutMfa: ['admin@x'] };
+    expect(mfaCounts(input)).toEqual({ listed: 226, registered: 196, without: 30, adminsWithout: 1, unlisted: 0, rate: 86.7 });
+    const others = scoreSecurity({ ...messy, mfa: input }).recommendations.find((r) => r.title.startsWith('Enable MFA'));
+    expect(others?.description).toMatch(/^30 of 226 enabled member accounts have no MFA method registered \(1 admin among them, see above\)/);
+    // Users the MFA report does not list are out of the denominator, as they are out of the rate.
+    expect(mfaCounts({ totalUsers: 110, mfaEnabledUsers: 95, unknownUsers: 10, adminsWithoutMfa: [] })).toMatchObject({ listed: 100, registered: 95, without: 5, rate: 95 });
+  });
+
+  it('device compliance: the denominator is the devices with a compliance state, the one the rate is over', () => {
+    expect(deviceComplianceCounts({ compliant_devices: 203, non_compliant_devices: 18 })).toEqual({ rated: 221, compliant: 203, nonCompliant: 18, rate: 91.9 });
+    const fix = scoreSecurity({ ...messy, deviceCompliance: { compliant_devices: 203, non_compliant_devices: 18 } }).recommendations.find((r) => r.category === 'device_compliance');
+    expect(fix?.description).toMatch(/^18 of 221 managed devices with a compliance state fail/);
   });
 
   it('are ordered by impact points, largest first; every one has the seed 000 fields', () => {
@@ -156,7 +168,7 @@ describe('scoreSecurity: recommendations', () => {
       ['Investigate 1 high-risk user', 5],
     ]);
     for (const r of s.recommendations) {
-      expect(Object.keys(r).sort()).toEqual(['category', 'description', 'impact', 'impact_points', 'priority', 'title']);
+      expect(Object.keys(r).filter((k) => k !== 'accounts').sort()).toEqual(['category', 'description', 'impact', 'impact_points', 'priority', 'title']);
       expect(['high', 'medium', 'low']).toContain(r.priority);
     }
     // Fixing everything gains exactly what is missing from 100.

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Request, Server } from 'restify';
 import { z } from 'zod';
 import { PRIORITIES, RECOMMENDATIONS, SEAT_STATUSES, TIERS } from '../../domain/seat-analytics';
-import { savingsOf, totals, type CopilotSeatSummary, type SkuPrice } from '../../domain/seat-savings';
+import { savingsOf, totals, utilizationText, type CopilotSeatSummary, type SkuPrice } from '../../domain/seat-savings';
 import type { TenantRecord } from '../../domain/tenant';
 import type { AnalyticsReads, StoredCandidate, StoredSeat } from '../../usecases/analytics/ports';
 import type { SyncRunReads, TenantReads } from '../../usecases/status/ports';
@@ -105,12 +105,18 @@ export function summaryJson(tenantId: string, summary: CopilotSeatSummary, price
     inactive: t.inactive,
     unknown: t.unknown,
     utilization_rate: t.utilizationRate,
+    utilization_text: t.utilizationRate === null ? null : utilizationText(t.utilization),
     reclaimable: { total: t.reclaimable, certain: t.certain, probable: t.probable },
     review: t.review,
     excluded: t.excluded,
     candidates: summary.candidates,
     estimated_monthly_savings: savings.monthly,
     estimated_annual_savings: savings.annual,
+    seats_freed: savings.seatsFreed,
+    seats_unassigned: savings.seatsUnassigned,
+    seats_reassigned: savings.seatsReassigned,
+    cost_avoided_monthly: savings.costAvoidedMonthly,
+    seats_cut: savings.seatsCut,
     currency: savings.currency,
     prices: savings.prices.map((p) => ({ sku_id: p.skuId, sku_part_number: p.skuPartNumber, amount: p.amount, currency: p.currency, source: p.source })),
     skus: summary.skus.map((s) => ({

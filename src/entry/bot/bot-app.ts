@@ -95,11 +95,15 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
   });
 
   for (const action of deps.cardActions) {
-    app.adaptiveCards.actionExecute(action.verb, async (context, _state, data): Promise<AdaptiveCard> => {
+    app.adaptiveCards.actionExecute(action.verb, async (context, _state, data): Promise<AdaptiveCard | string> => {
       rememberConversation(conversations, context.activity);
       const actor = actorOf(context);
       deps.onActor?.(actor);
-      return asTeamsCard(await action.run(data, { replyTarget: replyTargetOf(context), personal: isPersonal(context.activity), actor }));
+      const answer = await action.run(data, { replyTarget: replyTargetOf(context), personal: isPersonal(context.activity), actor });
+      if (answer.type === 'AdaptiveCard') return asTeamsCard(answer);
+      // A string makes teams-ai answer with a message response: Teams leaves the pressed card as it was.
+      if (answer.type === 'post') await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(answer.card)));
+      return answer.note;
     });
   }
 

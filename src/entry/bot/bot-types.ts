@@ -49,22 +49,30 @@ export interface CardActionRequest {
 }
 
 /**
+ * What a card action answers. A card replaces the pressed one (paging, a form's own error). A
+ * button that opens another view from a card that must stay as it was (the digest) answers `post`:
+ * the view goes out as a new message and the pressed card is left unchanged, the presser seeing
+ * only `note`; `note` alone answers without posting anything (a refusal on such a button).
+ */
+export type CardActionAnswer = AdaptiveCardJson | { type: 'post'; card: AdaptiveCardJson; note: string } | { type: 'note'; note: string };
+
+/**
  * One Action.Execute verb: a file in card-actions/. Card data can be stale or tampered with, so
- * it is parsed with `data` first; the handler only ever sees valid data. The answer replaces the card.
+ * it is parsed with `data` first; the handler only ever sees valid data.
  */
 export interface CardAction<Data> {
   verb: string;
   data: z.ZodType<Data>;
   /** The error card's text when the data does not parse. */
   invalidData: { title: string; message: string };
-  run(data: Data, request: CardActionRequest): Promise<AdaptiveCardJson>;
+  run(data: Data, request: CardActionRequest): Promise<CardActionAnswer>;
 }
 
 /** A card action with its data type sealed in, so actions of different data share one list. */
 export interface RegisteredCardAction {
   verb: string;
   /** Parses the card's data first: invalid data gets the action's error card and runs nothing. */
-  run(data: unknown, request: CardActionRequest): Promise<AdaptiveCardJson>;
+  run(data: unknown, request: CardActionRequest): Promise<CardActionAnswer>;
 }
 
 export function registerCardAction<Data>(action: CardAction<Data>): RegisteredCardAction {

@@ -147,13 +147,6 @@ export class DigestService {
     const stored = analytics.summary(tenant.id);
     const inactive = analytics.seats(tenant.id, { recommendation: 'reclaim', offset: 0, limit: DIGEST_LIMITS.inactive });
     const candidates = analytics.candidates(tenant.id, { offset: 0, limit: DIGEST_LIMITS.candidates });
-    let exportUrl: string | null = null;
-    try {
-      exportUrl = this.deps.exports?.link(tenant.id, 'underutilized', now).url ?? null;
-    } catch {
-      // No public base URL for links: the card goes out without the button rather than not at all.
-      exportUrl = null;
-    }
     return renderCard(
       'digest',
       digestView(
@@ -168,7 +161,7 @@ export class DigestService {
           trend: this.deps.usage.copilotTrend(tenant.id),
           security: this.deps.security(tenant.id, now),
           lastSync: this.deps.runs.latestFinished(tenant.id),
-          exportUrl,
+          exportsWired: this.deps.exports !== undefined,
           freed: this.deps.freed?.(tenant.id),
         },
         now,

@@ -1,6 +1,6 @@
 import type { SourceStatusRecord } from '../../domain/activity-sources';
 import type { PostureComponentId, PostureComponentRecord, PostureFigures } from '../../domain/identity';
-import { CA_BASELINE_POLICIES, type ComponentRating, type ComponentScore, type ScoredComponent, scoreSecurity, type SecurityRecommendation } from '../../domain/security-scoring';
+import { CA_BASELINE_POLICIES, deviceComplianceCounts, mfaCounts, rate1, type ComponentRating, type ComponentScore, type ScoredComponent, scoreSecurity, type SecurityRecommendation } from '../../domain/security-scoring';
 import type { IdentityReads } from './ports';
 
 /**
@@ -29,10 +29,12 @@ export interface SecurityReport {
   /** 100 × Σscore / Σscore_max over the readable components; null when none was readable. */
   overall_score: number | null;
   security_defaults: ComponentState & { enabled: boolean | null };
-  mfa_adoption: ComponentState & { total_users: number | null; mfa_enabled_users: number | null; unknown_users: number | null; adoption_rate: number | null };
+  /** listed_users = total_users − unknown_users = mfa_enabled_users + users_without_mfa (admins_without_mfa counted within). */
+  mfa_adoption: ComponentState & { total_users: number | null; listed_users: number | null; mfa_enabled_users: number | null; users_without_mfa: number | null; admins_without_mfa: number | null; unknown_users: number | null; adoption_rate: number | null };
   conditional_access: ComponentState & { policies_count: number | null; enabled_policies: number | null; report_only: number | null; disabled_policies: number | null; coverage: 'complete' | 'partial' | 'none' | null };
   identity_protection: ComponentState & { enabled: boolean | null; risk_detections: number | null; high_risk_users: number | null; at_risk_users: number | null };
-  device_compliance: ComponentState & { total_devices: number | null; compliant_devices: number | null; non_compliant_devices: number | null; compliance_rate: number | null };
+  /** compliance_rate is over rated_devices (compliant + not compliant); total_devices also counts devices with no compliance state. */
+  device_compliance: ComponentState & { total_devices: number | null; rated_devices: number | null; compliant_devices: number | null; non_compliant_devices: number | null; compliance_rate: number | null };
   secure_score: ComponentState & { current_score: number | null; max_score: number | null; control_profiles: number | null };
   recommendations: SecurityRecommendation[];
 }
@@ -41,7 +43,7 @@ const NEVER_READ = 'Not read yet: run a sync.';
 
 /** One decimal, as seed 000 shows rates; null when there is nothing to divide by. */
 export function percent(part: number, whole: number): number | null {
-  return whole > 0 ? Math.round((part / whole) * 1000) / 10 : null;
+  return rate1(part, whole);
 }
 
 function stateOf(record: PostureComponentRecord | undefined): ComponentState {
@@ -66,7 +68,8 @@ export function securityReport(tenantId: string, reads: IdentityReads, mfaStatus
   const mfaState: ComponentState = adoption
     ? { status: null, score: null, score_max: null, as_of: mfaStatus?.asOf ?? null, stale: mfaFailed, reason: mfaFailed ? mfaStatus.message : null, score_note: null }
     : { status: 'unknown', score: null, score_max: null, as_of: null, stale: false, reason: mfaStatus?.message ?? NEVER_READ, score_note: null };
-  const known = adoption ? adoption.totalUsers - adoption.unknownUsers : 0;
+  const mfa = adoption ? mfaCounts(adoption) : null;
+  const devices = dc ? deviceComplianceCounts(dc) : null;
 
   const reasonOf = (state: ComponentState): string => state.reason ?? NEVER_READ;
   const states: Record<ScoredComponent, ComponentState> = {
@@ -101,9 +104,12 @@ export function securityReport(tenantId: string, reads: IdentityReads, mfaStatus
     mfa_adoption: {
       ...scored('mfa_adoption'),
       total_users: adoption?.totalUsers ?? null,
-      mfa_enabled_users: adoption?.mfaEnabledUsers ?? null,
+      listed_users: mfa?.listed ?? null,
+      mfa_enabled_users: mfa?.registered ?? null,
+      users_without_mfa: mfa?.without ?? null,
+      admins_without_mfa: mfa?.adminsWithout ?? null,
       unknown_users: adoption?.unknownUsers ?? null,
-      adoption_rate: adoption ? percent(adoption.mfaEnabledUsers, known) : null,
+      adoption_rate: mfa?.rate ?? null,
     },
     conditional_access: {
       ...scored('conditional_access'),
@@ -123,9 +129,10 @@ export function securityReport(tenantId: string, reads: IdentityReads, mfaStatus
     device_compliance: {
       ...scored('device_compliance'),
       total_devices: dc?.total_devices ?? null,
+      rated_devices: devices?.rated ?? null,
       compliant_devices: dc?.compliant_devices ?? null,
       non_compliant_devices: dc?.non_compliant_devices ?? null,
-      compliance_rate: dc ? percent(dc.compliant_devices, dc.compliant_devices + dc.non_compliant_devices) : null,
+      compliance_rate: devices?.rate ?? null,
     },
     secure_score: {
       ...stateOf(records.get('secure_score')),

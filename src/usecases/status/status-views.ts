@@ -1,4 +1,4 @@
-import { formatMoney } from '../../domain/seat-savings';
+import { freedByReclaimsText } from '../../domain/seat-savings';
 import { CARD_LIST_LIMITS, type CardColor, type SourceLine, type SyncResultView, type SyncStartedView, type TenantStatusView } from '../../cards/view-models';
 import { READ_REQUIREMENTS } from '../../domain/access-requirements';
 import { SOURCE_IDS, ageInDays, isStale, type SourceStatusRecord } from '../../domain/activity-sources';
@@ -71,7 +71,7 @@ export function tenantStatusView(input: TenantStatusInput): TenantStatusView {
     sources: sourceLines(input.sources, now),
     reclaimText:
       input.freed && input.freed.seats > 0
-        ? `${input.freed.seats} seat${input.freed.seats === 1 ? '' : 's'} freed by reclaims to date${input.freed.currency ? `, ${formatMoney(input.freed.monthly, input.freed.currency)} a month saved` : ''}.`
+        ? freedByReclaimsText(input.freed)
         : '',
   };
 }

@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import type { CandidatesPageData } from '../../../cards/seat-views';
-import { adminRefusalCard } from '../admin-gate';
 import type { CardAction } from '../bot-types';
 import { candidatesPageFor } from '../commands/candidates';
 import { MAX_LIST_PAGE, type SeatListDeps } from '../commands/inactive';
+import { openedView } from './opened-view';
 import { tenantOfCard } from './tenant-card-data';
 
 export const candidatesPageData = z.object({
   tenantId: z.string().trim().min(1).max(128),
   page: z.number().int().min(1).max(MAX_LIST_PAGE),
+  open: z.literal('message').optional(),
 });
 
 /** Previous / Next page of `candidates` (verb candidates.page): the page is read again, for admins only, and names people only where lists may (per-user-lists.ts). */
@@ -22,10 +23,8 @@ export function candidatesPageAction(deps: SeatListDeps): CardAction<CandidatesP
     },
     async run(data, request) {
       const gate = deps.isAdmin(request.actor);
-      if (!gate.allowed) return adminRefusalCard(gate.reason);
       const found = tenantOfCard(deps.status, { tenantId: data.tenantId });
-      if ('card' in found) return found.card;
-      return candidatesPageFor(deps, found.tenant, data.page, { personal: request.personal, replyTarget: request.replyTarget }, request.actor);
+      return openedView(data.open, gate, found, (tenant) => candidatesPageFor(deps, tenant, data.page, { personal: request.personal, replyTarget: request.replyTarget }, request.actor), 'Posted the candidates below.');
     },
   };
 }

@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import { INACTIVE_FILTERS, type InactivePageData } from '../../../cards/seat-views';
-import { adminRefusalCard } from '../admin-gate';
 import type { CardAction } from '../bot-types';
 import { inactivePageFor, MAX_LIST_PAGE, type SeatListDeps } from '../commands/inactive';
+import { openedView } from './opened-view';
 import { tenantOfCard } from './tenant-card-data';
 
 export const inactivePageData = z.object({
   tenantId: z.string().trim().min(1).max(128),
   tier: z.enum(INACTIVE_FILTERS),
   page: z.number().int().min(1).max(MAX_LIST_PAGE),
+  open: z.literal('message').optional(),
 });
 
 /**
@@ -26,10 +27,8 @@ export function inactivePageAction(deps: SeatListDeps): CardAction<InactivePageD
     },
     async run(data, request) {
       const gate = deps.isAdmin(request.actor);
-      if (!gate.allowed) return adminRefusalCard(gate.reason);
       const found = tenantOfCard(deps.status, { tenantId: data.tenantId });
-      if ('card' in found) return found.card;
-      return inactivePageFor(deps, found.tenant, data.tier, data.page, { personal: request.personal, replyTarget: request.replyTarget }, request.actor);
+      return openedView(data.open, gate, found, (tenant) => inactivePageFor(deps, tenant, data.tier, data.page, { personal: request.personal, replyTarget: request.replyTarget }, request.actor), 'Posted the list of idle seats below.');
     },
   };
 }

@@ -1,7 +1,7 @@
 import { renderCard } from '../../../cards/render';
 import { reclaimHistoryView } from '../../../cards/reclaim-views';
 import { SEATS_PER_REQUEST } from '../../../domain/reclaim';
-import { formatMoney } from '../../../domain/seat-savings';
+import { freedByReclaimsText } from '../../../domain/seat-savings';
 import type { ReclaimApi, ReclaimCaller, ReclaimRequestOutcome } from '../../../usecases/reclaim/reclaim-api';
 import type { StatusService } from '../../../usecases/status/status-service';
 import { adminRefusalCard, type AdminCheck } from '../admin-gate';
@@ -83,7 +83,7 @@ function overview(deps: ReclaimCommandDeps): string {
   for (const tenant of deps.status.list()) {
     const freed = deps.reclaims.freed(tenant.id);
     const where = deps.reclaims.approvalsConversation(tenant.id) ? 'a set approvals conversation' : 'the chat they are asked in (type **reclaim approvals here** where approvers are)';
-    lines.push(`${tenant.tenantName}: ${freed.seats} seat${freed.seats === 1 ? '' : 's'} freed to date${freed.currency ? `, ${formatMoney(freed.monthly, freed.currency)} a month saved` : ''}; requests go to ${where}.`);
+    lines.push(`${tenant.tenantName}: ${freedByReclaimsText(freed)} Requests go to ${where}.`);
   }
   lines.push('Ask with **reclaim <upn>[, <upn>…]** or **reclaim certain**; see the trail with **reclaim history [upn]**.');
   return lines.join('\n\n');

@@ -3,7 +3,7 @@ import { savingsUnavailableView, savingsView } from '../../../cards/savings-view
 import type { AdminDecision } from '../../../domain/admins';
 import { savingsOf, totals } from '../../../domain/seat-savings';
 import type { TenantRecord } from '../../../domain/tenant';
-import type { AnalyticsReads, ExportLinks } from '../../../usecases/analytics/ports';
+import type { AnalyticsReads } from '../../../usecases/analytics/ports';
 import type { PriceService } from '../../../usecases/analytics/prices';
 import type { StatusService } from '../../../usecases/status/status-service';
 import type { Actor, BotCommand, CommandReply } from '../bot-types';
@@ -13,7 +13,6 @@ export interface SavingsCommandDeps {
   status: StatusService;
   analytics: Pick<AnalyticsReads, 'summary'>;
   prices: Pick<PriceService, 'priceFor'>;
-  links: ExportLinks;
   /** The card's totals are for everyone; its CSV buttons (which list people) only for admins. */
   gate: (actor: Actor) => AdminDecision;
 }
@@ -37,10 +36,11 @@ export function savingsCommand(deps: SavingsCommandDeps): BotCommand {
 function viewOf(deps: SavingsCommandDeps, tenant: TenantRecord, admin: boolean, now: Date) {
   const stored = deps.analytics.summary(tenant.id);
   if (!stored) return savingsUnavailableView(tenant.tenantName);
-  const links = admin
+  // The links are signed when a button is pressed (export.link): the card may be read long after ten minutes.
+  const buttons = admin
     ? [
-        { title: 'Export CSV (underutilized)', ...deps.links.link(tenant.id, 'underutilized', now) },
-        { title: 'Export CSV (candidates)', ...deps.links.link(tenant.id, 'candidates', now) },
+        { title: 'Export CSV (underutilized)', data: { tenantId: tenant.id, kind: 'underutilized' as const } },
+        { title: 'Export CSV (candidates)', data: { tenantId: tenant.id, kind: 'candidates' as const } },
       ]
     : [];
   return savingsView({
@@ -49,8 +49,7 @@ function viewOf(deps: SavingsCommandDeps, tenant: TenantRecord, admin: boolean, 
     totals: totals(stored.summary),
     savings: savingsOf(stored.summary, deps.prices.priceFor(tenant.id)),
     exports: {
-      links: links.map(({ title, url }) => ({ title, url })),
-      expiresAt: links[0]?.expiresAt ?? null,
+      buttons,
       note: admin ? '' : 'Only Seat Steward admins get the CSV exports, since they list people.',
     },
     now,

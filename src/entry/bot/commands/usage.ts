@@ -3,11 +3,22 @@ import { usageView } from '../../../cards/usage-views';
 import { USAGE_PERIODS, type UsagePeriod } from '../../../domain/usage';
 import type { StatusService } from '../../../usecases/status/status-service';
 import type { UsageQuery } from '../../../usecases/usage/usage-query';
+import { totals } from '../../../domain/seat-savings';
+import type { AnalyticsReads } from '../../../usecases/analytics/ports';
 import type { BotCommand } from '../bot-types';
 import { tenantsNamed } from './tenant-argument';
 
 /** `usage [7d|30d|90d|180d] [tenant]`: the Microsoft 365 usage figures per tenant, with their report date. */
-export function usageCommand(deps: { status: StatusService; usage: UsageQuery }): BotCommand {
+export interface UsageCommandDeps {
+  status: StatusService;
+  usage: UsageQuery;
+  /** The seat analytics: Copilot utilization has one definition, shown the same on every card. */
+  analytics: Pick<AnalyticsReads, 'summary'>;
+  /** INACTIVE_DAYS, the window utilization counts use in. */
+  inactiveDays: number;
+}
+
+export function usageCommand(deps: UsageCommandDeps): BotCommand {
   return {
     name: 'usage',
     usage: 'usage [7d|30d|90d|180d] [tenant]',
@@ -21,7 +32,11 @@ export function usageCommand(deps: { status: StatusService; usage: UsageQuery })
       }
       const named = tenantsNamed(deps.status, period === wanted ? rest.join(' ') : request.argument);
       if ('hint' in named) return [{ kind: 'text', text: named.hint }];
-      return named.tenants.map((tenant) => ({ kind: 'card', card: renderCard('usage', usageView(tenant.tenantName, period, deps.usage.get(tenant.id, period), deps.usage.copilot(tenant.id))) }));
+      return named.tenants.map((tenant) => {
+        const stored = deps.analytics.summary(tenant.id)?.summary;
+        const seats = stored ? { utilization: totals(stored).utilization, computedAt: stored.computedAt, inactiveDays: deps.inactiveDays } : undefined;
+        return { kind: 'card', card: renderCard('usage', usageView(tenant.tenantName, period, deps.usage.get(tenant.id, period), deps.usage.copilot(tenant.id), seats)) };
+      });
     },
   };
 }
