@@ -51,13 +51,13 @@ async function getJson(p: string): Promise<{ status: number; body: Record<string
 
 describe.skipIf(!isRoot)('a full disk', () => {
   it('after a sync failed on a full disk, restarting with the disk still full serves the last snapshot and pauses syncs until space is back', async () => {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=40m', 'tmpfs', mountPoint]);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', mountPoint]);
     mounted = true;
     const dataDir = path.join(mountPoint, 'data');
     const serviceUrl = await connector.start();
     const admin = personal();
 
-    // One day of audit log: the 40 MB disk is sized for the directory, and the audit sources' month of records would fill it first.
+    // One day of audit log: the 64 MB disk is sized for the directory (two snapshots and their indexes), and the audit sources' month of records would fill it first.
     h = await startHarness({ data: generateDemoTenant({ users: 2000, seed: 41 }), config: { DATA_DIR: dataDir, AUDIT_LOOKBACK_DAYS: '1' } });
     const tenantId = h.app.tenants.list()[0].id;
     const good = await h.app.sync.request(tenantId, 'test').done;

@@ -206,9 +206,17 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   }
 
   const tenantRegistry = new TenantRegistry({ store: new SqliteTenantConnectionStore(db), secrets: secretBoxFor(config, logger) });
-  const ensured = tenantRegistry.ensureFromEnvironment(environmentTenant(config, demoTenant));
-  if (ensured.outcome !== 'unchanged') {
-    logger.info({ tenant: ensured.tenant.entraTenantId, outcome: ensured.outcome, changed: ensured.changed }, 'tenant connection stored from the environment');
+  const fromEnvironment = environmentTenant(config, demoTenant);
+  try {
+    const ensured = tenantRegistry.ensureFromEnvironment(fromEnvironment);
+    if (ensured.outcome !== 'unchanged') {
+      logger.info({ tenant: ensured.tenant.entraTenantId, outcome: ensured.outcome, changed: ensured.changed }, 'tenant connection stored from the environment');
+    }
+  } catch (error) {
+    // A full disk must not stop the start: the last snapshot is still served (syncs pause until space is back).
+    const held = isStorageFull(error) ? tenantRegistry.holdFromEnvironment(fromEnvironment) : undefined;
+    if (!held) throw error;
+    logger.warn({ tenant: held.entraTenantId, err: error }, 'the disk is full: the tenant connection from the environment is used from memory until it can be stored');
   }
   const resealed = tenantRegistry.resealStoredSecrets();
   if (resealed.resealed.length > 0) logger.info({ tenants: resealed.resealed.map((t) => t.entraTenantId) }, 'stored client secrets re-sealed with SECRET_STORE_KEY');

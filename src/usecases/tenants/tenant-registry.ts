@@ -64,6 +64,8 @@ const KEY_HINT = 'generate one with `openssl rand -base64 32`';
 
 export class TenantRegistry {
   private readonly cache = new Map<string, TenantConnectionSettings>();
+  /** The environment's connection when it could not be stored (a full disk): used until a restart stores it. */
+  private readonly unsaved = new Map<string, TenantConnectionSettings>();
 
   constructor(private readonly deps: { store: TenantConnectionStore; secrets: SecretSealer }) {}
 
@@ -83,6 +85,27 @@ export class TenantRegistry {
       if (changed.length > 0) store.save(tenant.tenantId, this.seal(tenant, env.connection));
       return { tenant, outcome: !stored ? 'created' : changed.length > 0 ? 'updated' : 'unchanged', changed };
     });
+  }
+
+  /**
+   * When the environment's connection cannot be stored (the disk is full), an already registered
+   * tenant still starts with it, held in memory: it is served read-only now and syncs with the
+   * current connection once space is back, without waiting for a restart. A tenant never stored
+   * cannot start this way (`undefined`).
+   */
+  holdFromEnvironment(env: NewTenant): ConnectionTenant | undefined {
+    validate(env.entraTenantId, env.connection);
+    const tenant = this.deps.store.findTenant(env.entraTenantId);
+    if (!tenant) return undefined;
+    this.unsaved.set(tenant.tenantId, {
+      ...env.connection,
+      tenantId: tenant.tenantId,
+      entraTenantId: tenant.entraTenantId,
+      tenantName: tenant.tenantName,
+      source: tenant.source,
+      revision: `unsaved:${Date.now()}`,
+    });
+    return tenant;
   }
 
   /** A new tenant and its connection, usable by the next sync without a restart. */
@@ -113,6 +136,8 @@ export class TenantRegistry {
 
   /** Loads and opens the tenant's connection; unchanged rows come from memory. */
   connectionFor(tenantId: string): TenantConnectionSettings {
+    const held = this.unsaved.get(tenantId);
+    if (held) return held;
     const { store } = this.deps;
     const stored = store.load(tenantId);
     const tenant = store.findTenant(tenantId);
