@@ -351,19 +351,29 @@ describe('reclaim, RECLAIM_MODE=dry-run (the default)', () => {
       const pressAs = async (from: object, value: unknown) => {
         const res = await post(h.app.url, { ...cardAction(serviceUrl, room, 'reclaim.request', value), from });
         expect(res.status).toBe(200);
-        return valid((res.body as { value: Card }).value);
+        return res.body as { type: string; value: unknown };
       };
-      expect(cardText(await pressAs(APPROVER, button?.data))).toContain('Only Seat Steward admins');
-      expect(cardText(await pressAs(ADMIN, { tenantId, tier: 'everyone' }))).toContain('This reclaim request is not valid');
+      // The digest stays as it was: every answer is a message to the presser, never a card in its place.
+      const digestNote = (body: { type: string; value: unknown }) => {
+        expect(body.type).toBe('application/vnd.microsoft.activity.message');
+        return String(body.value);
+      };
+      expect(digestNote(await pressAs(APPROVER, button?.data))).toContain('Only Seat Steward admins');
+      expect(cardText(valid((await pressAs(ADMIN, { tenantId, tier: 'everyone' })).value as Card))).toContain('This reclaim request is not valid');
       expect(h.app.reclaims.history({ tenantId, offset: 0, limit: 1 }).total).toBe(0);
-      const page = await pressAs(ADMIN, button?.data);
-      expect(cardText(page)).toContain(`reclaim request for ${certain} seat`);
+      // One certain seat is already in an open request: the answer says it was left out, and why.
+      const [taken] = h.app.analytics.seats(tenantId, { recommendation: 'reclaim', tier: 'certain', offset: 0, limit: 1 })?.rows ?? [];
+      await pressAs(ADMIN, { tenantId, users: taken.userId });
+      const note = digestNote(await pressAs(ADMIN, button?.data));
+      expect(note).toContain(`reclaim request for ${certain - 1} of the ${certain} seats`);
+      expect(note).toMatch(/1 left out/);
+      expect(note).toContain('already in another open request');
       // More than SEATS_PER_REQUEST: one request (one card, one approval) per 10 seats.
-      expect(new Set(h.app.reclaims.history({ tenantId, offset: 0, limit: 500 }).items.map((i) => i.requestId)).size).toBe(Math.ceil(certain / 10));
+      expect(new Set(h.app.reclaims.history({ tenantId, offset: 0, limit: 500 }).items.map((i) => i.requestId)).size).toBe(1 + Math.ceil((certain - 1) / 10));
       const items = h.app.reclaims.history({ tenantId, offset: 0, limit: 500 }).items;
       expect(items).toHaveLength(certain);
       expect(items.every((i) => i.evidence.tier === 'certain' && i.state === 'requested')).toBe(true);
-      const request = h.app.reclaims.view(items[0].requestId, { aadObjectId: undefined, name: undefined }, new Date())?.request;
+      const request = h.app.reclaims.view(items.find((i) => i.userId !== taken.userId.toLowerCase())?.requestId ?? '', { aadObjectId: undefined, name: undefined }, new Date())?.request;
       expect(request?.source).toBe('digest');
     } finally {
       await h.close();

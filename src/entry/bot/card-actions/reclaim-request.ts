@@ -25,7 +25,8 @@ const requestData = z.object({
 /**
  * Request reclaim from the `inactive` card (verb reclaim.request): the seats ticked on the page go
  * to an approver; from the digest, every seat of a tier. The sender must be an admin; the seats are read again from the current analytics
- * (the card only names them), and the page comes back with what happened.
+ * (the card only names them). The inactive page comes back with what happened; the digest stays as it
+ * was and the presser gets what happened as a message (which seats were left out, and why).
  */
 export function reclaimRequestAction(deps: SeatListDeps & { reclaims: ReclaimApi }): CardAction<z.infer<typeof requestData>> {
   return {
@@ -33,11 +34,13 @@ export function reclaimRequestAction(deps: SeatListDeps & { reclaims: ReclaimApi
     data: requestData,
     invalidData: { title: 'This reclaim request is not valid', message: 'The card sent seats Seat Steward does not recognise (object ids only, at most 50). Nothing was requested. Type **inactive** for a fresh list.' },
     async run(data, request) {
-      const gate = deps.isAdmin(request.actor);
-      if (!gate.allowed) return adminRefusalCard(gate.reason);
-      const found = tenantOfCard(deps.status, { tenantId: data.tenantId });
-      if ('card' in found) return found.card;
       const users = (data.users ?? '').split(',').map((u) => u.trim()).filter((u) => u !== '');
+      // The digest's button (a tier, no ticks) leaves the digest as it was: the outcome is a note to the presser.
+      const fromDigest = users.length === 0 && data.tier !== undefined;
+      const gate = deps.isAdmin(request.actor);
+      if (!gate.allowed) return fromDigest ? { type: 'note', note: gate.reason } : adminRefusalCard(gate.reason);
+      const found = tenantOfCard(deps.status, { tenantId: data.tenantId });
+      if ('card' in found) return fromDigest ? { type: 'note', note: 'This card refers to a tenant Seat Steward does not know (it may have been removed). Type **status** for a fresh card.' } : found.card;
       // A mistake is shown on the page the user was working on (an error line), not in place of it.
       const page = (notice: string) => inactivePageCard(deps, found.tenant, data.tier ?? 'all', 1, { text: notice, error: true });
       if (users.length > 50) return page('Tick at most 50 seats per request (a page has 10). Nothing was requested.');
@@ -54,8 +57,9 @@ export function reclaimRequestAction(deps: SeatListDeps & { reclaims: ReclaimApi
         },
         now,
       );
-      if (outcome.kind === 'refused') return page(`Reclaim not requested: ${outcome.reason}`);
       const here = deps.reclaims.approvalsConversation(found.tenant.id) === undefined;
+      if (fromDigest) return { type: 'note', note: outcome.kind === 'refused' ? `Reclaim not requested: ${outcome.reason}` : requestOutcomeText(outcome, found.tenant.tenantName, here) };
+      if (outcome.kind === 'refused') return page(`Reclaim not requested: ${outcome.reason}`);
       return inactivePageCard(deps, found.tenant, data.tier ?? 'all', 1, { text: requestOutcomeText(outcome, found.tenant.tenantName, here), error: outcome.kind === 'nothing' });
     },
   };
