@@ -122,7 +122,7 @@ describe('check', () => {
     }
   });
 
-  it('probes the Copilot reports along the fallback of the sync: the current endpoint refused, the beta one of seed 002 answers', async () => {
+  it('probes the Copilot reports along the fallback of the sync: the current endpoint refused, the older beta one answers', async () => {
     h.demo.server.faults.add({ path: '/beta/copilot/reports/*', status: 404, code: 'ResourceNotFound', times: Infinity });
     try {
       const tenant = h.app.tenants.list()[0];
@@ -174,7 +174,7 @@ describe('check', () => {
 });
 
 describe('POST /sync', () => {
-  it('starts a sync and answers with seed 000 fields, sync_types listing what this tenant syncs', async () => {
+  it('starts a sync and answers with the REST API fields, sync_types listing what this tenant syncs', async () => {
     const tenant = h.app.tenants.list()[0];
     const { status, body } = await api('POST', `/api/v1/m365/tenants/${tenant.id}/sync`);
     expect(status).toBe(200);

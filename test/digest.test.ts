@@ -262,7 +262,7 @@ describe('digest now', () => {
   });
 });
 
-describe('daily status message (seed 002 §2.2)', () => {
+describe('daily status message (after each scheduled sync)', () => {
   it('goes to the subscriptions after the scheduled sync, once per run', async () => {
     const c = channel();
     await say(h.app, c, 'digest subscribe 04:00 UTC');

@@ -53,7 +53,7 @@ function rowsOf(bytes: Buffer): string[][] {
 }
 
 describe('GET exports/underutilized.csv', () => {
-  it('is an RFC 4180 UTF-8 attachment with seed 002 §2.3 headers, reclaim rows then review rows', async () => {
+  it('is an RFC 4180 UTF-8 attachment with the CSV export contract headers, reclaim rows then review rows', async () => {
     const res = await apiExport('underutilized');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
@@ -96,7 +96,7 @@ describe('GET exports/underutilized.csv', () => {
 });
 
 describe('GET exports/candidates.csv', () => {
-  it('has seed 002 §2.3 candidate headers and rows in rank order, with quoting and the formula defence', async () => {
+  it('has the CSV export contract candidate headers and rows in rank order, with quoting and the formula defence', async () => {
     const res = await apiExport('candidates');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-disposition')).toMatch(new RegExp(`-candidates-${today()}\\.csv"$`));

@@ -34,7 +34,7 @@ async function allUsers(h: Harness, tenantId: string, filter = ''): Promise<Json
   }
 }
 
-/** Seed 000's method names for the Graph methods the demo registers, written out here rather than taken from the mapping under test. */
+/** The REST API's method names for the Graph methods the demo registers, written out here rather than taken from the mapping under test. */
 const EXPECTED_METHODS: Record<string, string | null> = {
   microsoftAuthenticatorPush: 'authenticator',
   softwareOneTimePasscode: 'software_otp',

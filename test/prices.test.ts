@@ -7,7 +7,7 @@ import { ADMIN, message, personal, post } from './helpers/teams-activities';
 
 /**
  * Prices through the `price` command (real activities, replies caught by the local connector) and
- * the REST API, and /licenses' seed 000 cost fields following them at once.
+ * the REST API, and /licenses' REST API cost fields following them at once.
  */
 const COPILOT = '639dec6b-bb19-468b-871c-c5c441c4b0cb';
 const STRANGER = { id: '29:stranger', name: 'Sam Stranger', aadObjectId: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b' };
@@ -62,7 +62,7 @@ async function say(text: string, from: typeof ADMIN = ADMIN): Promise<string> {
   return card ? cardText(card) : (reply.activity.text ?? '');
 }
 
-describe('licence costs (seed 000 /licenses)', () => {
+describe('licence costs (the REST API contract /licenses)', () => {
   it('prices Copilot at the list price, E3 from SKU_PRICES, and leaves the rest null (never 0)', async () => {
     const all = await licenses();
     const copilot = all.get('Microsoft_365_Copilot');

@@ -42,7 +42,7 @@ describe('auth', () => {
 });
 
 describe('GET /api/v1/m365/tenants', () => {
-  it('returns the envelope with seed 000 field names and license totals summed over SKUs', async () => {
+  it('returns the envelope with the REST API field names and license totals summed over SKUs', async () => {
     const { status, body } = await get('/api/v1/m365/tenants');
     expect(status).toBe(200);
     expect(body.pagination).toEqual({ limit: 20, offset: 0, total: 1, has_more: false });

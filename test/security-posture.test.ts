@@ -66,7 +66,7 @@ describe('GET /security on a tenant with every licence and permission', () => {
     expect(report.mfa_adoption.mfa_enabled_users).toBeNull();
   });
 
-  it("answers seed 000's shape with the figures the demo tenant served, no invented scores", async () => {
+  it("answers the REST API's shape with the figures the demo tenant served, no invented scores", async () => {
     expect((await h.app.sync.request(tenantId, 'test').done).status).toBe('success');
     const report = await security(h, tenantId);
     const expected = expectedFigures(data);

@@ -251,7 +251,7 @@ describe('GET /usage', () => {
     };
   }
 
-  it('answers seed 000\'s shape with the figures the demo tenant\'s story gives, as of the report date', async () => {
+  it('answers the REST API contract\'s shape with the figures the demo tenant\'s story gives, as of the report date', async () => {
     for (const [period, days] of [['30d', 30], ['7d', 7], ['180d', 180]] as const) {
       const { status, body } = await get(`/api/v1/m365/tenants/${tenantId}/usage?period=${period}`);
       expect(status).toBe(200);

@@ -120,7 +120,7 @@ export function registerAuditLogRoutes(router: Router, tokens: TokenService): { 
           throw new GraphError(400, 'BadRequest', 'filterStartDateTime and filterEndDateTime are required, with the start before the end.');
         }
         const types = Array.isArray(body.recordTypeFilters) ? body.recordTypeFilters.map(String) : [];
-        // The enum is camelCase in today's Graph; the seed's "CopilotInteraction" is not a member.
+        // The enum is camelCase in today's Graph; the older documentation's "CopilotInteraction" is not a member.
         const unknown = types.find((t) => t !== 'copilotInteraction' && !/^[a-z][A-Za-z0-9]*$/.test(t));
         if (unknown !== undefined) throw new GraphError(400, 'BadRequest', `Requested value '${unknown}' was not found in the enum 'auditLogRecordType'.`);
         const q: DemoQuery = {

@@ -316,7 +316,7 @@ const REPORTS: ReportDef[] = [
   siteStorageReport('getOneDriveUsageStorage', (f) => f.oneDriveStorageBytes),
 ];
 REPORTS.push(COPILOT_TREND, COPILOT_SUMMARY);
-// The seed's beta reportRoot Copilot functions serve the same data as today's copilotReportRoot ones.
+// The older beta reportRoot Copilot functions serve the same data as today's copilotReportRoot ones.
 for (const def of REPORTS.filter((d) => d.family === 'copilot')) REPORTS.push({ ...def, family: 'legacyCopilot' });
 
 function parseCall(segment: string): { name: string; params: Record<string, string> } | null {

@@ -21,7 +21,7 @@ export interface AuditStopConfirmView {
   tenantName: string;
   contentType: string;
   requesterName: string;
-  /** Seed 003's data-gap warning. */
+  /** The Management Activity API's data-gap warning. */
   warning: string;
   /** The Confirm button's data (sealed; re-checked on the server). */
   confirmData: Record<string, string>;

@@ -223,7 +223,7 @@ function freshnessFacts(input: DigestInput): DigestFact[] {
   return facts;
 }
 
-/** Seed 002 §2.2's daily refresh notification, as a small card after the scheduled sync. */
+/** The daily status message contract's daily refresh notification, as a small card after the scheduled sync. */
 export interface DigestStatusView {
   titleText: string;
   statusText: string;

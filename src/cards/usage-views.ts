@@ -8,7 +8,7 @@ export interface UsageFact {
   value: string;
 }
 
-/** The `usage` card: seed 000's /usage figures of one tenant and period, with their "as of" date. */
+/** The `usage` card: the REST API's /usage figures of one tenant and period, with their "as of" date. */
 export interface UsageView {
   tenantName: string;
   periodText: string;

@@ -22,7 +22,7 @@ export function isSourceId(value: string): value is SourceId {
   return (SOURCE_IDS as readonly string[]).includes(value);
 }
 
-/** Seed 000's `sync_types`: what a tenant's sync covers, named for API clients. */
+/** The REST API's `sync_types`: what a tenant's sync covers, named for API clients. */
 export type SyncType =
   | 'users'
   | 'groups'

@@ -1,4 +1,4 @@
-/** Microsoft 365 Copilot SKU ids known from seed 002 §1.2; COPILOT_SKU_IDS adds more (new offers, regional SKUs). */
+/** Microsoft 365 Copilot SKU ids known from the Copilot analytics contract; COPILOT_SKU_IDS adds more (new offers, regional SKUs). */
 export const KNOWN_COPILOT_SKU_IDS: readonly string[] = [
   '639dec6b-bb19-468b-871c-c5c441c4b0cb', // Copilot for Microsoft 365
   'a809996b-059e-42e2-9866-db24b99a9782', // Microsoft Copilot for Microsoft 365

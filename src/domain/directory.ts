@@ -70,7 +70,7 @@ export interface UserWithLicenses extends UserRow {
   lastSignIn: string | null;
   /** isMfaRegistered; null when unknown (MFA registration never read, or the user not in it). */
   mfaEnabled: boolean | null;
-  /** Seed 000 names of the registered methods (see mfaMethodsOf); null when unknown. */
+  /** The REST API's names of the registered methods (see mfaMethodsOf); null when unknown. */
   mfaMethods: string[] | null;
 }
 

@@ -15,7 +15,7 @@ export interface SignInRecord {
 /** A user's MFA registration (userRegistrationDetails, AuditLog.Read.All + Entra ID P1). */
 export interface MfaRecord {
   userId: string;
-  /** isMfaRegistered: the user registered a strong method. Seed 000's mfa_enabled. */
+  /** isMfaRegistered: the user registered a strong method. The REST API's mfa_enabled. */
   mfaRegistered: boolean;
   /** isMfaCapable: registered a method allowed by policy and the account is enabled. */
   mfaCapable: boolean;
@@ -25,7 +25,7 @@ export interface MfaRecord {
 }
 
 /**
- * Graph's methodsRegistered to seed 000's mfa_methods. Methods that are not a second factor
+ * Graph's methodsRegistered to the REST API's mfa_methods. Methods that are not a second factor
  * (email, security questions: SSPR only) are left out; an unknown future method keeps its Graph name.
  */
 const MFA_METHOD_NAMES: Record<string, string | null> = {
@@ -94,7 +94,7 @@ export interface SubscriptionRecord {
 }
 
 /**
- * Seed 000's purchase_date and renewal_date of a SKU: the earliest createdDateTime of its
+ * The REST API's purchase_date and renewal_date of a SKU: the earliest createdDateTime of its
  * subscriptions, and the soonest nextLifecycleDateTime after `now` among its Enabled
  * subscriptions (a Warning/Suspended subscription's next date is a lapse, not a renewal).
  */

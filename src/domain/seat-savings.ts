@@ -33,7 +33,7 @@ export function priceOf(skuId: string, admin: ReadonlyMap<string, SkuPrice>, con
   return null;
 }
 
-/** Seed 000's cost_per_license and annual_cost of a SKU (annual = price × 12 × purchased units). */
+/** The REST API's cost_per_license and annual_cost of a SKU (annual = price × 12 × purchased units). */
 export function licenceCosts(price: SkuPrice | null, purchased: number): { costPerLicense: number | null; annualCost: number | null; currency: string | null } {
   if (!price) return { costPerLicense: null, annualCost: null, currency: null };
   return { costPerLicense: price.amount, annualCost: round2(price.amount * 12 * purchased), currency: price.currency };

@@ -58,7 +58,7 @@ export interface SecurityRecommendation {
   priority: RecommendationPriority;
   title: string;
   description: string;
-  /** Seed 000's impact, a category string: 'security' for a fix, 'visibility' for access that would let the score see more. */
+  /** The REST API's impact, a category string: 'security' for a fix, 'visibility' for access that would let the score see more. */
   impact: 'security' | 'visibility';
   /** Points the overall score would gain once fixed (0 for visibility). */
   impact_points: number;

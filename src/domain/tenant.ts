@@ -3,7 +3,7 @@ import type { SyncRunRecord } from './sync-run';
 /**
  * A Microsoft 365 tenant Seat Steward mirrors. Three ids are kept apart everywhere:
  * `id` (Seat Steward's own, what every other record calls `tenantId`), `entraTenantId`
- * (Microsoft's directory id) and `mspClientId` (the MSP customer it belongs to, seed 000's
+ * (Microsoft's directory id) and `mspClientId` (the MSP customer it belongs to, the REST API's
  * `client_id`). The app registration's id is a connection setting: `appClientId`.
  */
 export interface TenantRecord {
@@ -32,7 +32,7 @@ export interface TenantIdentity {
 
 export type TenantStatus = 'active' | 'inactive' | 'error';
 
-/** Seed 000's tenant status: inactive when syncing is off, error while the last sync failed. */
+/** The REST API's tenant status: inactive when syncing is off, error while the last sync failed. */
 export function tenantStatus(tenant: Pick<TenantRecord, 'syncEnabled'>, lastFinishedRun: Pick<SyncRunRecord, 'status'> | undefined): TenantStatus {
   if (!tenant.syncEnabled) return 'inactive';
   return lastFinishedRun?.status === 'failed' ? 'error' : 'active';

@@ -54,7 +54,7 @@ export type UsageService = (typeof USAGE_SERVICES)[number];
 
 export const PERIOD_DAYS: Record<UsagePeriod, number> = { '7d': 7, '30d': 30, '90d': 90, '180d': 180 };
 
-/** Seed 000's /usage figures for one period, as of the reports' refresh date. Null = Graph gives no such figure. */
+/** The REST API's /usage figures for one period, as of the reports' refresh date. Null = Graph gives no such figure. */
 export interface ServiceUsage {
   period: UsagePeriod;
   reportRefreshDate: string;
@@ -68,7 +68,7 @@ export interface ServiceUsage {
   trends: { daily_active_users: Array<{ date: string; count: number }> };
 }
 
-/** One day of the Copilot user count trend (seed 002 §1.5): enabled and active users, overall and per app. */
+/** One day of the Copilot user count trend (the Copilot analytics contract): enabled and active users, overall and per app. */
 export interface CopilotTrendDay {
   reportDate: string;
   reportRefreshDate: string;

@@ -4,7 +4,7 @@ import { CANDIDATE_HEADERS, UNDERUTILIZED_HEADERS, recommendationText } from '..
 import { readCsv } from '../support/csv-reader';
 
 describe('CSV writer (RFC 4180, Excel-safe)', () => {
-  it('has exactly seed 002 §2.3 headers in order', () => {
+  it('has exactly the CSV export contract headers in order', () => {
     expect(csvLine(UNDERUTILIZED_HEADERS)).toBe(
       'UserPrincipalName,DisplayName,Email,Department,Location,LicenseAssignedDate,LastActivityDate,DaysSinceLastActivity,UsageScore,Recommendation\r\n',
     );

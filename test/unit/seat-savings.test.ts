@@ -54,7 +54,7 @@ describe('priceOf: admin > config > Copilot list price; null when nobody priced 
   });
 });
 
-describe("licenceCosts: seed 000's cost_per_license and annual_cost", () => {
+describe("licenceCosts: the REST API's cost_per_license and annual_cost", () => {
   it.each([
     [price(COPILOT, 30), 50, { costPerLicense: 30, annualCost: 18000, currency: 'USD' }], // 30 × 12 × 50
     [price(COPILOT, 36.5, 'EUR'), 3, { costPerLicense: 36.5, annualCost: 1314, currency: 'EUR' }], // 36.5 × 12 × 3

@@ -150,7 +150,7 @@ describe('scoreSecurity: recommendations', () => {
     expect(fix?.description).toMatch(/^18 of 221 managed devices with a compliance state fail/);
   });
 
-  it('are ordered by impact points, largest first; every one has the seed 000 fields', () => {
+  it('are ordered by impact points, largest first; every one has the REST API fields', () => {
     const s = scoreSecurity(messy);
     // MFA 85% → 21 − 10 = 11; CA 20 × 1 × 3/5 = 12; IP 15 − 5 = 10; DC 80% → 9.
     expect(s.components.mfa_adoption.score).toBe(11);

@@ -19,8 +19,8 @@ interface GraphAuditRecord {
 }
 
 /**
- * Graph's audit log query API (v1.0; the seed's /beta behaves alike). The record type filter is
- * today's enum value `copilotInteraction` (the seed wrote "CopilotInteraction").
+ * Graph's audit log query API (v1.0; the older /beta behaves alike). The record type filter is
+ * today's enum value `copilotInteraction` (older documentation wrote "CopilotInteraction").
  */
 export class GraphAuditLogQueryApi implements AuditLogQueryApi {
   readonly servedBy = `/v1.0${QUERIES}`;

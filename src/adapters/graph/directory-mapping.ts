@@ -96,7 +96,7 @@ export function tenantIdentity(org: GraphOrganization | undefined, fallbackName:
   const preferred = domains.find((d) => d.isDefault)?.name ?? initial;
   return {
     tenantName: org?.displayName ?? fallbackName,
-    // Seed 000 shows the tenant's .onmicrosoft.com domain; the default domain stands in when there is none.
+    // The REST API shows the tenant's .onmicrosoft.com domain; the default domain stands in when there is none.
     domainName: initial ?? preferred,
     displayName: org?.displayName ? `${org.displayName} M365` : null,
     tenantType: org?.tenantType === 'AAD B2C' ? 'b2c' : 'business',

@@ -51,7 +51,7 @@ function asApiError(error: unknown): never {
 /**
  * The tenant's Office 365 Management Activity API subscriptions:
  * GET .../audit/subscriptions, POST .../audit/subscriptions/start {content_type},
- * POST .../audit/subscriptions/stop {content_type, confirm: true} (seed 003's data gap: a stop without confirm is refused).
+ * POST .../audit/subscriptions/stop {content_type, confirm: true} (the Management API contract's data gap: a stop without confirm is refused).
  */
 export function registerAuditRoutes(server: Server, deps: AuditRouteDeps): void {
   const handle = jsonRoute(deps);

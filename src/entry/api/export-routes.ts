@@ -12,7 +12,7 @@ import { ApiError, sendApiError } from './api-errors';
 import { parseQuery, tenantFromPath } from './api-route';
 import { CSV_BOM, CSV_CONTENT_TYPE, csvLine, type CsvValue } from './csv';
 
-/** Seed 002 §2.3, exactly: these headers in this order. */
+/** The CSV export contract, exactly: these headers in this order. */
 export const UNDERUTILIZED_HEADERS = [
   'UserPrincipalName',
   'DisplayName',

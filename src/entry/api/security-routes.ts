@@ -15,7 +15,7 @@ export interface SecurityRouteDeps {
   logger: Logger;
 }
 
-/** Seed 000's GET /tenants/{id}/security: the raw posture with its as-of dates; unknown components say why. */
+/** The REST API's GET /tenants/{id}/security: the raw posture with its as-of dates; unknown components say why. */
 export function registerSecurityRoutes(server: Server, deps: SecurityRouteDeps): void {
   const handle = jsonRoute(deps);
   server.get('/api/v1/m365/tenants/:id/security', handle((req) => {

@@ -14,7 +14,7 @@ export interface SyncRouteDeps {
   tenants: TenantReads;
   runs: SyncRunReads;
   requestSync: (tenantId: string) => SyncRequest;
-  /** What this tenant's sync covers (seed 000 sync_types). */
+  /** What this tenant's sync covers (the REST API contract sync_types). */
   syncTypes: (tenant: TenantRecord) => SyncType[];
   sourceStatus: (tenantId: string) => SourceStatusRecord[];
   check: CheckService;
@@ -24,7 +24,7 @@ export interface SyncRouteDeps {
 
 const noQuery = z.object({}).strict();
 
-/** POST /sync (seed 000), GET /check (seed 001's permission check) and GET /sources (each source's age). */
+/** POST /sync (the REST API contract), GET /check (the setup guide's permission check) and GET /sources (each source's age). */
 export function registerSyncRoutes(server: Server, deps: SyncRouteDeps): void {
   const handle = jsonRoute(deps);
   const tenantParam = (req: Request): TenantRecord => tenantFromPath(deps.tenants, req);

@@ -59,7 +59,7 @@ function derivedId(...parts: string[]): string {
 }
 
 
-/** The read part of seed 000's /api/v1/m365 API. */
+/** The read part of the REST API's /api/v1/m365 API. */
 export function registerTenantRoutes(server: Server, deps: TenantRouteDeps): void {
   const { tenants, directory, runs } = deps;
 

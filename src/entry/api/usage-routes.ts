@@ -21,7 +21,7 @@ const usageQuery = z
   })
   .strict();
 
-/** Seed 000's GET /usage, plus `as_of` (the reports' refresh date) and `sources` (where and how old). */
+/** The REST API's GET /usage, plus `as_of` (the reports' refresh date) and `sources` (where and how old). */
 export function registerUsageRoutes(server: Server, deps: UsageRouteDeps): void {
   const handle = jsonRoute(deps);
   server.get(
@@ -64,7 +64,7 @@ const pair = (c: Counts[string] | undefined) => ({ enabled_users: c?.enabled ?? 
 const perApp = (counts: Counts) => Object.fromEntries(COPILOT_APPS.map((app) => [app, pair(counts[app])]));
 
 /**
- * Additive to seed 000: the Copilot user count trend (always its 30-day report, whatever `period`
+ * Additive to the REST API contract: the Copilot user count trend (always its 30-day report, whatever `period`
  * asks) and summary, with their own report date. Never read, or refused: the reason, not zeros.
  */
 function copilotBlock({ trend, provenance }: CopilotTrendAnswer) {

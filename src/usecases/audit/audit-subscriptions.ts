@@ -3,7 +3,7 @@ import type { TenantRecord } from '../../domain/tenant';
 import { TenantAccessError } from '../../domain/tenant-access-error';
 import { CONTENT_TYPES, type ContentType, type ManagementActivityApi, type SubscriptionState } from './ports';
 
-/** Seed 003's warning, shown before a stop is confirmed and returned by the REST stop. */
+/** The Management Activity API's data-gap warning, shown before a stop is confirmed and returned by the REST stop. */
 export const STOP_DATA_GAP_WARNING =
   'When a subscription is stopped, you will no longer receive notifications and will not be able to retrieve available content. If the subscription is later restarted, you will have access to new content from that point forward, but content available between stopping and restarting will be lost.';
 
@@ -34,7 +34,7 @@ const CONFIRMATION_LIFETIME_MS = 15 * 60_000;
 
 /**
  * Starting, stopping and listing the tenant's Management Activity API subscriptions. A stop
- * loses data (seed 003), so the bot asks for a confirmation that only the admin who asked can
+ * loses data (the Management API contract), so the bot asks for a confirmation that only the admin who asked can
  * give: the button's data names the requester and is sealed with a key of this process, and the
  * confirming invoke's own sender must be that requester.
  */

@@ -47,7 +47,7 @@ export interface CheckDeps {
 }
 
 /**
- * Seed 001's permission check and seed 003's "ping": tries every read the sync makes and says,
+ * The setup guide's permission check and the Management API's connectivity check ("ping"): tries every read the sync makes and says,
  * per read, OK or exactly what is missing (permission, licence tier, reachability).
  */
 export class CheckService {

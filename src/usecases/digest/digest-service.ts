@@ -35,7 +35,7 @@ export const postDigestJob = defineJobType(
   { maxAttempts: 10, timeoutMs: 2 * 60_000, concurrency: 12 },
 );
 
-/** Seed 002 §2.2's daily refresh message after a scheduled sync, one per run and conversation. */
+/** The daily status message contract's daily refresh message after a scheduled sync, one per run and conversation. */
 export const postDigestStatusJob = defineJobType(
   'digest.status',
   z.object({ conversationId: z.string().min(1), runId: z.number().int().positive(), target: conversationTarget }),

@@ -4,7 +4,7 @@ import { CA_BASELINE_POLICIES, deviceComplianceCounts, mfaCounts, rate1, type Co
 import type { IdentityReads } from './ports';
 
 /**
- * Seed 000's security report from the stored raw data, scored on the rubric of
+ * The REST API's security report from the stored raw data, scored on the rubric of
  * domain/security-scoring.ts. A component's `status` is "unknown" when it was never read, with
  * `reason`, and it is left out of overall_score; a component whose last read failed keeps its last
  * figures (still scored) with `stale: true` and the reason. Secure Score is shown, not scored.
@@ -41,7 +41,7 @@ export interface SecurityReport {
 
 const NEVER_READ = 'Not read yet: run a sync.';
 
-/** One decimal, as seed 000 shows rates; null when there is nothing to divide by. */
+/** One decimal, as the REST API contract shows rates; null when there is nothing to divide by. */
 export function percent(part: number, whole: number): number | null {
   return rate1(part, whole);
 }

@@ -110,7 +110,7 @@ export interface SourceRunResult {
  */
 export interface ActivitySource {
   readonly id: SourceId;
-  /** What it contributes to seed 000's `sync_types`. */
+  /** What it contributes to the REST API's `sync_types`. */
   readonly syncTypes: readonly SyncType[];
   run(ctx: SourceRunContext): Promise<SourceRunResult>;
   /** The smallest call that proves the source is readable (the `check` command); throws like run(). */

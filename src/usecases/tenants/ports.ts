@@ -14,7 +14,7 @@ export interface ConnectionTenant {
   entraTenantId: string;
   tenantName: string;
   source: TenantOrigin;
-  /** The MSP customer the tenant belongs to (seed 000's client_id), when known. */
+  /** The MSP customer the tenant belongs to (the REST API's client_id), when known. */
   mspClientId: string | null;
 }
 

@@ -9,7 +9,7 @@ const TREND = `getMicrosoft365CopilotUserCountTrend(period='${TREND_PERIOD}')`;
 const SUMMARY = `getMicrosoft365CopilotUserCountSummary(period='${TREND_PERIOD}')`;
 
 /**
- * Today's copilotReportRoot functions (v1.0: CSV, one small download each), then seed 002's beta
+ * Today's copilotReportRoot functions (v1.0: CSV, one small download each), then the older beta
  * reportRoot ones as JSON (the 100-per-10-minutes JSON budget, not the 14 CSV one).
  */
 export const TREND_ENDPOINTS = [
@@ -82,7 +82,7 @@ export class CopilotTrendSource implements ActivitySource {
   }
 }
 
-/** Today's JSON nests the rows (adoptionByDate, adoptionByProduct) under the refresh date; CSV and the seed's JSON are flat. */
+/** Today's JSON nests the rows (adoptionByDate, adoptionByProduct) under the refresh date; CSV and the beta JSON are flat. */
 function unnest(rows: ReportRow[]): { rows: ReportRow[]; columns: string[] } {
   const out: ReportRow[] = [];
   for (const row of rows) {

@@ -7,7 +7,7 @@ import { firstServingEndpoint, readPerUserReport, readReportInto, skipIfNotNewer
 export const COPILOT_PERIOD = 'D30';
 const FUNCTION = `getMicrosoft365CopilotUsageUserDetail(period='${COPILOT_PERIOD}')`;
 
-/** Today's endpoint (copilotReportRoot, v1.0: CSV), then seed 002's beta reportRoot one (CSV asked for: one download instead of 200-row JSON pages). */
+/** Today's endpoint (copilotReportRoot, v1.0: CSV), then the older beta reportRoot one (CSV asked for: one download instead of 200-row JSON pages). */
 export const COPILOT_ENDPOINTS = [
   { servedBy: 'v1.0 /copilot/reports', path: `/v1.0/copilot/reports/${FUNCTION}` },
   { servedBy: 'beta /reports', path: `/beta/reports/${FUNCTION}?$format=text/csv` },

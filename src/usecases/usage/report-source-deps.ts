@@ -109,7 +109,7 @@ export async function readReportInto<Row>(
 /**
  * The smallest call proving a Copilot report readable, along the sync's own fallback: the JSON twin
  * of today's /copilot/reports endpoint (a CSV call would spend the scarce CSV budget of 14 per 10
- * minutes), then seed 002's /beta/reports one.
+ * minutes), then the older /beta/reports one.
  */
 export async function probeCopilotReport(graph: UsageReportGraph, fn: string, doing: string): Promise<void> {
   const paths = [`/beta/copilot/reports/${fn}?$format=application/json&$top=1`, `/beta/reports/${fn}?$format=application/json&$top=1`];

@@ -27,7 +27,7 @@ export const SERVICE_REPORTS = {
 
 const path = (fn: string, period: string): string => `/beta/reports/${fn}(period='${period}')?$format=application/json`;
 
-/** Tenant-wide figures per service for seed 000's GET /usage, for 7, 30, 90 and 180 days. */
+/** Tenant-wide figures per service for the REST API's GET /usage, for 7, 30, 90 and 180 days. */
 export class ServiceUsageSource implements ActivitySource {
   readonly id = 'service_usage' as const;
   readonly syncTypes = ['usage_reports'] as const;
