@@ -293,6 +293,8 @@ describe('reclaim approval cards', () => {
       const viaGroup = user.licenseAssignmentStates.find((x) => x.skuId.toLowerCase() === copilot);
       user.licenseAssignmentStates.push({ ...(viaGroup as NonNullable<typeof viaGroup>), assignedByGroup: null, disabledPlans: [] });
     }
+    // An earlier test's reclaim syncs the tenant: that sync may have read the users before the change above.
+    await h.app.sync.idle();
     expect((await h.app.sync.request(tenantId, 'test').done).status).toBe('success');
     for (const seat of [both, skipped]) expect(holdsCopilot(h.demo.server.data, seat.userId)).toHaveLength(2);
 

@@ -4,8 +4,8 @@ import type { DemoTenantData } from '../demo-tenant/model';
 import { DEFAULT_APP_ROLES } from '../demo-tenant/constants';
 import { holdsCopilot, until, valid, type Card } from './helpers/reclaim-kit';
 import { ConnectorRecorder, cardText, executeActions } from './helpers/connector-recorder';
-import { startHarness, startSyncedHarness, type Harness } from './helpers/harness';
-import { ADMIN, cardAction, channel, message, post } from './helpers/teams-activities';
+import { startHarness, startSyncedHarness, TEST_API_KEY, type Harness } from './helpers/harness';
+import { ADMIN, cardAction, channel, message, personal, post } from './helpers/teams-activities';
 import type { ReclaimItem } from '../src/usecases/reclaim/ports';
 import { createLogger } from '../src/adapters/logging/logger';
 
@@ -202,11 +202,13 @@ describe('approvers configured by UPN', () => {
     const connector = new ConnectorRecorder();
     const serviceUrl = await connector.start();
     try {
-      const rig: Rig = { h, tenantId, connector, serviceUrl, data };
       // The approver has talked to the bot: Teams ids are known only for people who have.
       await post(h.app.url, { ...message(serviceUrl, room, 'help'), from: approver });
       await connector.waitFor((m) => m.some((a) => typeof a.activity.text === 'string' || (a.activity.attachments?.length ?? 0) > 0));
-      const [seat] = idleDirectSeats(rig);
+      // A seat on the first page of the idle list, so the list can be checked for its mark below.
+      const first = (h.app.analytics.seats(tenantId, { recommendation: 'reclaim', offset: 0, limit: 10 })?.rows ?? []).find((s) => s.accountEnabled && s.direct && s.groups.length === 0);
+      if (!first) throw new Error('no idle direct seat on the first page');
+      const seat = { userId: first.userId, upn: first.userPrincipalName };
       connector.clear();
       await post(h.app.url, { ...message(serviceUrl, room, `reclaim now ${seat.upn}`), from: ADMIN });
       const posted = await until('the request card', () => connector.messages().find((m) => m.method === 'POST' && cardText(m.activity.attachments?.[0]?.content).includes('Reclaim request')));
@@ -214,6 +216,18 @@ describe('approvers configured by UPN', () => {
       const ids = (card.refresh as { userIds: string[] }).userIds;
       expect(ids).toContain(approver.id);
       expect(ids).not.toContain(ADMIN.id);
+
+      // Every list marks a seat an open request walks: the REST rows and the inactive card (not offered again).
+      const res = await fetch(`${h.app.url}/api/v1/m365/tenants/${tenantId}/copilot/seats?recommendation=reclaim&limit=500`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+      const rows = ((await res.json()) as { data: Array<{ user_id: string; reclaim: unknown }> }).data;
+      expect(rows.find((r) => r.user_id === seat.userId.toLowerCase())?.reclaim).toEqual({ status: 'in_request', state: 'requested', note: 'In an open reclaim request (waiting for a decision).' });
+      expect(rows.filter((r) => r.reclaim !== null)).toHaveLength(1);
+      connector.clear();
+      await post(h.app.url, { ...message(serviceUrl, personal(), 'inactive'), from: ADMIN });
+      const list = await until('the inactive card', () => connector.messages().find((m) => cardText(m.activity.attachments?.[0]?.content).includes('Copilot seats to take back')));
+      const listCard = valid(list.activity.attachments?.[0]?.content as Card);
+      expect(cardText(listCard)).toContain('In an open reclaim request (waiting for a decision).');
+      expect(JSON.stringify(listCard)).not.toContain(`"value":"${seat.userId}"`);
     } finally {
       await h.close();
       await connector.stop();

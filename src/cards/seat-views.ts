@@ -1,3 +1,4 @@
+import { seatMarkKey, seatReclaimMarkText, type SeatReclaimMark } from '../domain/reclaim';
 import { totals, type CopilotSeatSummary } from '../domain/seat-savings';
 import { CANDIDATE_RULE_TEXT, type ActivitySourceName } from '../domain/seat-analytics';
 import { productName } from '../domain/product-names';
@@ -48,6 +49,8 @@ export interface SeatRowView {
   reasonText: string;
   /** '' for a direct assignment. */
   groupText: string;
+  /** In an open reclaim request, or removed since these analytics ('' otherwise). */
+  reclaimText: string;
 }
 
 export interface InactiveView {
@@ -175,7 +178,8 @@ function groupText(seat: StoredSeat): string {
   return clip(`Via group ${names}${also}: taking the seat back means removing them from that group.`, MAX_GROUPS_TEXT);
 }
 
-function seatRow(seat: StoredSeat): SeatRowView {
+function seatRow(seat: StoredSeat, marks: ReadonlyMap<string, SeatReclaimMark>): SeatRowView {
+  const mark = marks.get(seatMarkKey(seat));
   return {
     name: clip(seat.displayName ?? seat.userPrincipalName, MAX_NAME),
     detailText: clip([seat.userPrincipalName, seat.department ?? 'No department', productName(seat.skuPartNumber)].join(' · '), MAX_DETAIL),
@@ -184,6 +188,7 @@ function seatRow(seat: StoredSeat): SeatRowView {
     lastActivityText: lastActivityText(seat),
     reasonText: clip(seat.reasons[0] ?? '', MAX_REASON),
     groupText: groupText(seat),
+    reclaimText: mark ? seatReclaimMarkText(mark) : '',
   };
 }
 
@@ -199,11 +204,14 @@ export interface InactiveInput {
   notice?: { text: string; error: boolean };
   /** RECLAIM_NUDGE: the "ask each holder first" toggle starts on. */
   askHoldersFirst?: boolean;
+  /** Seats a reclaim is walking (key "userId|skuId"): marked, and not offered for another request. */
+  marks?: ReadonlyMap<string, SeatReclaimMark>;
 }
 
 /** The `inactive` card: one page of the seats to take back (or to review), with counts by tier and every source's date. */
 export function inactiveView(input: InactiveInput): InactiveView {
   const { filter, page, summary, seats, now } = input;
+  const marks = input.marks ?? new Map<string, SeatReclaimMark>();
   const t = totals(summary);
   const paging = pageText(FILTER_LABEL[filter], page, seats.total, 'seats');
   const emptyText =
@@ -223,15 +231,15 @@ export function inactiveView(input: InactiveInput): InactiveView {
       { label: 'Excluded', value: n(t.excluded), color: 'Default' },
     ],
     asOfText: summaryAsOfText(summary, seats.asOf, now),
-    rows: seats.rows.map(seatRow),
+    rows: seats.rows.map((s) => seatRow(s, marks)),
     emptyText,
     hasPrevious: page > 1,
     previousData: { tenantId: input.tenantId, tier: filter, page: Math.max(1, page - 1) },
     hasNext: page < paging.pages,
     nextData: { tenantId: input.tenantId, tier: filter, page: page + 1 },
-    canRequest: filter !== 'review' && seats.rows.some((s) => s.recommendation === 'reclaim'),
+    canRequest: filter !== 'review' && seats.rows.some((s) => s.recommendation === 'reclaim' && !marks.has(seatMarkKey(s))),
     pickChoices: seats.rows
-      .filter((s) => s.recommendation === 'reclaim')
+      .filter((s) => s.recommendation === 'reclaim' && !marks.has(seatMarkKey(s)))
       // The UPN tells two people of the same name apart (the name alone repeated on the page).
       .map((s) => ({ title: clip(`${s.displayName ? `${s.displayName} (${s.userPrincipalName})` : s.userPrincipalName} · ${idleText(s)}`, MAX_PICK_LABEL), value: s.userId })),
     requestData: { tenantId: input.tenantId },

@@ -265,6 +265,29 @@ export function recheckVerdict(input: RecheckInput): RecheckVerdict {
   return { go: true, action: 'remove_from_group', groupId: assignment.groupId, disabledPlans: mine.disabledPlans };
 }
 
+/**
+ * A seat a list shows while a reclaim walks it: in an open request, or removed after the analytics
+ * the list comes from were computed (the next sync drops it). Every list marks it the same way.
+ */
+export type SeatReclaimMark = { kind: 'in_request'; state: ReclaimState } | { kind: 'removed_not_synced'; removedAt: string };
+
+/** The one key of a seat in marks: "userId|skuId", lower-case. */
+export function seatMarkKey(seat: { userId: string; skuId: string }): string {
+  return `${seat.userId.toLowerCase()}|${seat.skuId.toLowerCase()}`;
+}
+
+export function seatReclaimMark(item: { state: ReclaimState; removedAt: string | null }, analyticsAsOf: string): SeatReclaimMark | null {
+  if (OPEN_STATES.includes(item.state)) return { kind: 'in_request', state: item.state };
+  if (item.state === 'removed' && item.removedAt !== null && item.removedAt > analyticsAsOf) return { kind: 'removed_not_synced', removedAt: item.removedAt };
+  return null;
+}
+
+export function seatReclaimMarkText(mark: SeatReclaimMark): string {
+  if (mark.kind === 'removed_not_synced') return `Removed by a reclaim on ${utcText(mark.removedAt)}: this list follows at the next sync (one is under way).`;
+  const doing = UNDECIDED_STATES.includes(mark.state) ? 'waiting for a decision' : 'approved, being re-checked and removed';
+  return `In an open reclaim request (${doing}).`;
+}
+
 /** Where the re-check read Copilot activity newer than the last sync. */
 export type FreshActivitySource = 'audit_graph' | 'audit_management' | 'usage_report';
 

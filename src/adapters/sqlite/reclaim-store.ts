@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { canMove, EXECUTING_STATES, OPEN_STATES, type HolderPhase, type NudgeOutcome, type ReclaimEvidence, type ReclaimState, type SkipCode } from '../../domain/reclaim';
+import { canMove, EXECUTING_STATES, OPEN_STATES, seatMarkKey, type HolderPhase, type NudgeOutcome, type ReclaimEvidence, type ReclaimState, type SkipCode } from '../../domain/reclaim';
 import type { ConversationTarget } from '../../usecases/notify/ports';
 import {
   NO_RECHECK,
@@ -387,6 +387,18 @@ export class SqliteReclaimStore implements ReclaimStore {
   approvals(tenantId: string): ConversationTarget | undefined {
     const row = prepared(this.db, 'SELECT approvals_target FROM reclaim_settings WHERE tenant_id = ?').get(tenantId) as { approvals_target: string } | undefined;
     return row ? (JSON.parse(row.approvals_target) as ConversationTarget) : undefined;
+  }
+
+  latestItems(tenantId: string, userIds: readonly string[]): Map<string, { state: ReclaimState; removedAt: string | null }> {
+    const byUser = prepared(this.db, 'SELECT sku_id, state, removed_at FROM reclaim_items INDEXED BY reclaim_items_by_user WHERE tenant_id = ? AND user_id = ? ORDER BY id DESC');
+    const latest = new Map<string, { state: ReclaimState; removedAt: string | null }>();
+    for (const userId of new Set(userIds.map((u) => u.toLowerCase()))) {
+      for (const row of byUser.all(tenantId, userId) as Array<{ sku_id: string; state: ReclaimState; removed_at: string | null }>) {
+        const key = seatMarkKey({ userId, skuId: row.sku_id });
+        if (!latest.has(key)) latest.set(key, { state: row.state, removedAt: row.removed_at });
+      }
+    }
+    return latest;
   }
 
   freed(tenantId: string): { seats: number; monthly: number; currency: string | null } {

@@ -1,3 +1,4 @@
+import { seatMarkKey, seatReclaimMarkText, type SeatReclaimMark } from '../../domain/reclaim';
 import type { Logger } from 'pino';
 import type { Request, Server } from 'restify';
 import { z } from 'zod';
@@ -17,6 +18,8 @@ export interface CopilotRouteDeps {
   priceFor: (tenantId: string) => (skuId: string) => SkuPrice | null;
   authorize: (req: Request) => void;
   logger: Logger;
+  /** Seats a reclaim is walking (ReclaimApi.marks), marked on every row as on the cards. */
+  reclaimMarks?: (tenantId: string, seats: ReadonlyArray<{ userId: string; skuId: string }>, analyticsAsOf: string) => ReadonlyMap<string, SeatReclaimMark>;
 }
 
 const choice = <T extends readonly [string, ...string[]]>(values: T) =>
@@ -48,7 +51,7 @@ function notComputed(tenant: TenantRecord): ApiError {
   return new ApiError(404, 'analytics_not_available', `No seat analytics for tenant ${tenant.tenantName}: ${why}. Run a sync (POST /api/v1/m365/tenants/${tenant.id}/sync) and try again.`);
 }
 
-function seatJson(s: StoredSeat, asOf: string) {
+function seatJson(s: StoredSeat, asOf: string, mark: SeatReclaimMark | undefined) {
   return {
     user_id: s.userId,
     user_principal_name: s.userPrincipalName,
@@ -73,6 +76,8 @@ function seatJson(s: StoredSeat, asOf: string) {
     tier: s.tier,
     account_enabled: s.accountEnabled,
     reasons: s.reasons,
+    // in_request (an open request walks the seat) or removed_not_synced (removed after these analytics); null otherwise.
+    reclaim: mark ? { status: mark.kind, state: mark.kind === 'in_request' ? mark.state : 'removed', note: seatReclaimMarkText(mark) } : null,
     as_of: asOf,
   };
 }
@@ -164,7 +169,9 @@ export function registerCopilotRoutes(server: Server, deps: CopilotRouteDeps): v
       const q = parseQuery(seatQuery, req);
       const page = deps.analytics.seats(tenant.id, q);
       if (!page) throw notComputed(tenant);
-      return { data: page.rows.map((s) => seatJson(s, page.asOf)), pagination: pagination(q.limit, q.offset, page.total), as_of: page.asOf };
+      const summary = deps.analytics.summary(tenant.id);
+      const marks = summary ? deps.reclaimMarks?.(tenant.id, page.rows, summary.summary.computedAt) : undefined;
+      return { data: page.rows.map((s) => seatJson(s, page.asOf, marks?.get(seatMarkKey(s)))), pagination: pagination(q.limit, q.offset, page.total), as_of: page.asOf };
     }),
   );
 

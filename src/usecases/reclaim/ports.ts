@@ -223,6 +223,11 @@ export interface ReclaimStore {
   /** `reclaim approvals here`: the conversation request cards of a tenant go to. */
   setApprovals(tenantId: string, target: ConversationTarget, by: ReclaimActor, now: Date): void;
   approvals(tenantId: string): ConversationTarget | undefined;
+  /**
+   * The latest reclaim item of each of these holders' seats (lower-case "userId|skuId" keys), for the
+   * lists to mark seats in an open request or removed since the analytics were computed.
+   */
+  latestItems(tenantId: string, userIds: readonly string[]): Map<string, { state: ReclaimState; removedAt: string | null }>;
   /** Removed (not undone, not dry-run) seats and their monthly savings, to date. */
   freed(tenantId: string): { seats: number; monthly: number; currency: string | null };
 }

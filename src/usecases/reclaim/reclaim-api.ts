@@ -1,4 +1,4 @@
-import type { ReclaimMode, ReclaimState } from '../../domain/reclaim';
+import type { ReclaimMode, ReclaimState, SeatReclaimMark } from '../../domain/reclaim';
 import type { ConversationTarget } from '../notify/ports';
 import type { ReclaimActor, ReclaimHistoryQuery, ReclaimItem, ReclaimRequest, ReclaimTransition } from './ports';
 
@@ -125,6 +125,11 @@ export interface ReclaimApi {
   undoByApi(tenantId: string, itemId: number, now: Date): UndoOutcome;
   history(query: ReclaimHistoryQuery): { total: number; items: Array<ReclaimItem & { transitions: ReclaimTransition[] }> };
   freed(tenantId: string): { seats: number; monthly: number; currency: string | null };
+  /**
+   * Marks for the seats a list shows (keys "userId|skuId", lower-case): in an open request, or
+   * removed after `analyticsAsOf` (the list's analytics); seats with neither are absent.
+   */
+  marks(tenantId: string, seats: ReadonlyArray<{ userId: string; skuId: string }>, analyticsAsOf: string): Map<string, SeatReclaimMark>;
   /** `reclaim approvals here`: where request cards go for this tenant. */
   setApprovalsConversation(tenantId: string, target: ConversationTarget, by: ReclaimActor, now: Date): void;
   approvalsConversation(tenantId: string): ConversationTarget | undefined;

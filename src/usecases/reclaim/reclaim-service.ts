@@ -9,6 +9,9 @@ import {
   MAX_SEATS_PER_REQUEST,
   UNDECIDED_STATES,
   waitingForHolders,
+  seatMarkKey,
+  seatReclaimMark,
+  type SeatReclaimMark,
   type ApproverRules,
   type ReclaimMode,
   type ReclaimTimings,
@@ -374,6 +377,19 @@ export class ReclaimService implements ReclaimApi {
 
   history(query: ReclaimHistoryQuery) {
     return this.deps.store.history(query);
+  }
+
+  marks(tenantId: string, seats: ReadonlyArray<{ userId: string; skuId: string }>, analyticsAsOf: string): Map<string, SeatReclaimMark> {
+    const marks = new Map<string, SeatReclaimMark>();
+    if (seats.length === 0) return marks;
+    const latest = this.deps.store.latestItems(tenantId, seats.map((s) => s.userId));
+    for (const seat of seats) {
+      const key = seatMarkKey(seat);
+      const item = latest.get(key);
+      const mark = item ? seatReclaimMark(item, analyticsAsOf) : null;
+      if (mark) marks.set(key, mark);
+    }
+    return marks;
   }
 
   freed(tenantId: string) {

@@ -1,3 +1,4 @@
+import type { SeatReclaimMark } from '../../../domain/reclaim';
 import { renderCard, type AdaptiveCardJson } from '../../../cards/render';
 import { inactiveCountsOnly } from '../../../cards/seat-list-privacy';
 import { INACTIVE_FILTERS, inactiveView, SEAT_PAGE_SIZE, type InactiveFilter, type InactiveView } from '../../../cards/seat-views';
@@ -19,6 +20,8 @@ export interface SeatListDeps {
   now?: () => Date;
   /** Where the lists may name people (per-user-lists.ts); without it they are shown wherever asked. */
   lists?: PerUserListDeps;
+  /** Seats a reclaim is walking (ReclaimApi.marks): marked on the list, not offered again. */
+  reclaimMarks?: (tenantId: string, seats: ReadonlyArray<{ userId: string; skuId: string }>, analyticsAsOf: string) => ReadonlyMap<string, SeatReclaimMark>;
 }
 
 /** Page buttons carry a page number; one past any real list keeps a forged number from becoming a huge OFFSET. */
@@ -54,7 +57,8 @@ function inactivePage(deps: SeatListDeps, tenant: TenantRecord, filter: Inactive
   if (!stored || !seats) return { card: noAnalyticsCard(tenant.tenantName) };
   if (page > 1 && seats.rows.length === 0) return { card: noSuchPageCard(page, seats.total, inactiveCommandText(filter)) };
   const now = (deps.now ?? (() => new Date()))();
-  return { view: inactiveView({ tenantId: tenant.id, tenantName: tenant.tenantName, filter, page, summary: stored.summary, seats, now, notice, askHoldersFirst: deps.askHoldersFirst }) };
+  const marks = deps.reclaimMarks?.(tenant.id, seats.rows, stored.summary.computedAt);
+  return { view: inactiveView({ tenantId: tenant.id, tenantName: tenant.tenantName, filter, page, summary: stored.summary, seats, now, notice, askHoldersFirst: deps.askHoldersFirst, marks }) };
 }
 
 const inactiveCommandText = (filter: InactiveFilter): string => (filter === 'all' ? 'inactive' : `inactive ${filter}`);
