@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoTenant } from '../demo-tenant/generator';
 import { validateCard } from './support/card-validator';
 import { ConnectorRecorder, cardText, executeActions } from './helpers/connector-recorder';
-import { startHarness, startTestDemoTenant, TEST_API_KEY, testConfig, type Harness } from './helpers/harness';
+import { startHarness, realTenantConfig, startTestDemoTenant, TEST_API_KEY, type Harness } from './helpers/harness';
 import { ADMIN, cardAction, message, personal, post, TEAMS_TENANT } from './helpers/teams-activities';
 import { startSeatSteward } from '../src/app/seat-steward';
 import { createLogger } from '../src/adapters/logging/logger';
@@ -171,16 +171,8 @@ describe('audit commands', () => {
 describe('a real tenant with no ADMINS', () => {
   it('lets nobody start or stop a subscription, saying how to name admins', async () => {
     const demo = await startTestDemoTenant(generateDemoTenant({ users: 20, seed: 4 }));
-    const conn = demo.connection;
-    const config = testConfig({
-      TENANT_ID: conn.entraTenantId,
-      CLIENT_ID: conn.appClientId,
-      SECRET_CLIENT_SECRET: conn.credential.kind === 'secret' ? conn.credential.secret : '',
-      SECRET_STORE_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
-      GRAPH_ENDPOINT: conn.graphEndpoint,
-      AUTHORITY_HOST: conn.authorityHost,
-      BOT_ALLOWED_TENANTS: TEAMS_TENANT,
-    });
+    // The Teams tenant the test activities come from is the one allowed.
+    const config = realTenantConfig(demo, { BOT_ALLOWED_TENANTS: TEAMS_TENANT });
     expect(config.tenant.kind).toBe('entra');
     expect(config.admins).toEqual([]);
     const app = await startSeatSteward(config, { logger: createLogger('silent'), schedule: false });

@@ -3,7 +3,7 @@ import type { CopilotProfile } from '../demo-tenant/activity';
 import { generateDemoTenant } from '../demo-tenant/generator';
 import { validateCard } from './support/card-validator';
 import { ConnectorRecorder, cardText, executeActions } from './helpers/connector-recorder';
-import { startHarness, startSyncedHarness, startTestDemoTenant, testConfig, type Harness } from './helpers/harness';
+import { startHarness, startSyncedHarness, startTestDemoTenant, realTenantConfig, type Harness } from './helpers/harness';
 import { startSeatSteward } from '../src/app/seat-steward';
 import { createLogger } from '../src/adapters/logging/logger';
 import { ADMIN, cardAction, channel, groupChat, message, personal, post, TEAMS_TENANT, type ConversationShape } from './helpers/teams-activities';
@@ -366,17 +366,8 @@ describe('before the first analytics', () => {
 describe('a real tenant with no ADMINS', () => {
   it('shows per-user lists to nobody, saying how to name admins', async () => {
     const demo = await startTestDemoTenant(generateDemoTenant({ users: 20, seed: 4 }));
-    const conn = demo.connection;
-    const config = testConfig({
-      TENANT_ID: conn.entraTenantId,
-      CLIENT_ID: conn.appClientId,
-      SECRET_CLIENT_SECRET: conn.credential.kind === 'secret' ? conn.credential.secret : '',
-      SECRET_STORE_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
-      GRAPH_ENDPOINT: conn.graphEndpoint,
-      AUTHORITY_HOST: conn.authorityHost,
-      // The Teams tenant the test activities come from.
-      BOT_ALLOWED_TENANTS: TEAMS_TENANT,
-    });
+    // The Teams tenant the test activities come from is the one allowed.
+    const config = realTenantConfig(demo, { BOT_ALLOWED_TENANTS: TEAMS_TENANT });
     expect(config.tenant.kind).toBe('entra');
     expect(config.admins).toEqual([]);
     const app = await startSeatSteward(config, { logger: createLogger('silent'), schedule: false });

@@ -33,6 +33,20 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
   return parseConfig({ DATA_DIR: tempDir('data'), PORT: '0', PLAYGROUND: 'off', LOG_LEVEL: 'silent', API_KEYS: TEST_API_KEY, ...overrides });
 }
 
+/** A real-tenant configuration (TENANT_ID, CLIENT_ID, secret, endpoints) pointed at a demo tenant, with no ADMINS. */
+export function realTenantConfig(demo: EmbeddedDemoTenant, overrides: Record<string, string> = {}): AppConfig {
+  const conn = demo.connection;
+  return testConfig({
+    TENANT_ID: conn.entraTenantId,
+    CLIENT_ID: conn.appClientId,
+    SECRET_CLIENT_SECRET: conn.credential.kind === 'secret' ? conn.credential.secret : '',
+    SECRET_STORE_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
+    GRAPH_ENDPOINT: conn.graphEndpoint,
+    AUTHORITY_HOST: conn.authorityHost,
+    ...overrides,
+  });
+}
+
 export interface Harness {
   app: SeatSteward;
   demo: EmbeddedDemoTenant;
