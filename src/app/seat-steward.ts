@@ -126,6 +126,37 @@ export interface SeatStewardOptions {
   analytics?: AnalyticsReads;
   /** Called between the reclaim executor's steps: the crash test kills the process there. */
   reclaimCheckpoint?: (step: ReclaimStep, requestId: string) => void;
+  /** How long the sync after a reclaim waits for more changes to the same tenant (5 s). */
+  reclaimSyncDelayMs?: number;
+}
+
+/**
+ * One sync per burst of reclaim changes to a tenant: approvals of a split request finish one after
+ * another, and each would otherwise start (or queue) a full sync of the tenant.
+ */
+class SyncAfterReclaim {
+  private readonly waiting = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly syncTenant: (tenantId: string) => void,
+    private readonly delayMs: number,
+  ) {}
+
+  changed(tenantId: string): void {
+    if (this.waiting.has(tenantId)) return;
+    const timer = setTimeout(() => {
+      this.waiting.delete(tenantId);
+      this.syncTenant(tenantId);
+    }, this.delayMs);
+    // A pending sync must not keep the process alive at stop; the next start's schedule catches up.
+    timer.unref();
+    this.waiting.set(tenantId, timer);
+  }
+
+  stop(): void {
+    for (const timer of this.waiting.values()) clearTimeout(timer);
+    this.waiting.clear();
+  }
 }
 
 export interface SeatSteward {
@@ -365,6 +396,12 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     const access = reclaimGraphAccess(tenantId);
     return new GraphTeamsAppInstaller(access.client, access.conn, catalogId);
   };
+  const afterReclaim = new SyncAfterReclaim((tenantId) => {
+    // A sync already running may have read the users before the change: a fresh one follows it.
+    const first = sync.request(tenantId, 'reclaim');
+    const after = first.joined ? first.done.catch(() => undefined).then(() => sync.request(tenantId, 'reclaim').done) : first.done;
+    after.catch((error: unknown) => logger.warn({ err: error, tenantId }, 'the sync after a reclaim failed'));
+  }, options.reclaimSyncDelayMs ?? 5_000);
   const reclaimStore = new SqliteReclaimStore(db);
   const teamsUsers = new SqliteTeamsUserIds(db);
   const reclaimSeats = new SqliteReclaimSeats(db);
@@ -411,11 +448,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     upnOf: (id) => users.upnOf(id),
     objectIdOf: (upn) => users.objectIdOf(upn),
     // A sync already running may have read the users before the change: a fresh one follows it.
-    licencesChanged: (tenantId) => {
-      const first = sync.request(tenantId, 'reclaim');
-      const after = first.joined ? first.done.catch(() => undefined).then(() => sync.request(tenantId, 'reclaim').done) : first.done;
-      after.catch((error: unknown) => logger.warn({ err: error, tenantId }, 'the sync after a reclaim failed'));
-    },
+    licencesChanged: (tenantId) => afterReclaim.changed(tenantId),
   });
   reclaims.register(jobRegistry);
   freedByReclaims = (tenantId) => reclaims.freed(tenantId);
@@ -571,6 +604,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     reclaims,
     licenceGraphFor,
     async close() {
+      afterReclaim.stop();
       schedule?.stop();
       digestSchedule?.stop();
       await concealmentRestored;
