@@ -126,35 +126,41 @@ export interface SeatStewardOptions {
   analytics?: AnalyticsReads;
   /** Called between the reclaim executor's steps: the crash test kills the process there. */
   reclaimCheckpoint?: (step: ReclaimStep, requestId: string) => void;
-  /** How long the sync after a reclaim waits for more changes to the same tenant (5 s). */
+  /** How long the sync after a reclaim waits for more changes to the same tenant (5 s after the last, 2 minutes at most). */
   reclaimSyncDelayMs?: number;
 }
 
 /**
- * One sync per burst of reclaim changes to a tenant: approvals of a split request finish one after
- * another, and each would otherwise start (or queue) a full sync of the tenant.
+ * One sync per burst of reclaim changes to a tenant, once the burst is over: the approvals of a split
+ * request finish one after another, and a sync in the middle would hold the database's writer while
+ * the removals are recorded. It runs `delayMs` after the last change, and at most `maxDelayMs` after
+ * the first, so a long run of approvals still shows in the figures.
  */
 class SyncAfterReclaim {
-  private readonly waiting = new Map<string, NodeJS.Timeout>();
+  private readonly waiting = new Map<string, { timer: NodeJS.Timeout; firstAt: number }>();
 
   constructor(
     private readonly syncTenant: (tenantId: string) => void,
     private readonly delayMs: number,
+    private readonly maxDelayMs: number,
   ) {}
 
   changed(tenantId: string): void {
-    if (this.waiting.has(tenantId)) return;
+    const now = Date.now();
+    const pending = this.waiting.get(tenantId);
+    if (pending) clearTimeout(pending.timer);
+    const firstAt = pending?.firstAt ?? now;
     const timer = setTimeout(() => {
       this.waiting.delete(tenantId);
       this.syncTenant(tenantId);
-    }, this.delayMs);
+    }, Math.max(0, Math.min(this.delayMs, firstAt + this.maxDelayMs - now)));
     // A pending sync must not keep the process alive at stop; the next start's schedule catches up.
     timer.unref();
-    this.waiting.set(tenantId, timer);
+    this.waiting.set(tenantId, { timer, firstAt });
   }
 
   stop(): void {
-    for (const timer of this.waiting.values()) clearTimeout(timer);
+    for (const { timer } of this.waiting.values()) clearTimeout(timer);
     this.waiting.clear();
   }
 }
@@ -401,7 +407,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     const first = sync.request(tenantId, 'reclaim');
     const after = first.joined ? first.done.catch(() => undefined).then(() => sync.request(tenantId, 'reclaim').done) : first.done;
     after.catch((error: unknown) => logger.warn({ err: error, tenantId }, 'the sync after a reclaim failed'));
-  }, options.reclaimSyncDelayMs ?? 5_000);
+  }, options.reclaimSyncDelayMs ?? 5_000, 120_000);
   const reclaimStore = new SqliteReclaimStore(db);
   const teamsUsers = new SqliteTeamsUserIds(db);
   const reclaimSeats = new SqliteReclaimSeats(db);
