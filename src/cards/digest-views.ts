@@ -149,7 +149,7 @@ export function digestView(input: DigestInput, now: Date): DigestView {
       : [],
     hasTrend: trendChart.length > 0,
     trendText: lastTrend
-      ? `Copilot active users, last ${plural(trendDays.length, 'report day')} (report of ${dayText(lastTrend.reportRefreshDate)})`
+      ? `Copilot active users, last ${plural(trendDays.length, 'report day')}: ${dayText(trendDays[0]?.reportDate ?? lastTrend.reportDate)} to ${dayText(lastTrend.reportDate)} (report of ${dayText(lastTrend.reportRefreshDate)})`
       : 'The Copilot usage trend is not available yet: the next sync reads it.',
     trendChart,
     inactiveText: t
@@ -204,9 +204,12 @@ function pickHighlights(all: readonly SeatHighlight[], shownNames: ReadonlySet<s
   return [...firsts, ...fresh.filter((h) => !firsts.includes(h))].slice(0, DIGEST_LIMITS.highlights);
 }
 
-/** "21 Nov": short enough that a chart's x axis shows every label whole. */
+/**
+ * The trend's x labels: the day of the month alone. A chart gives each of the 14 points about 25 px
+ * in a card, and renderers cut longer labels ("21 Nov" showed as "2.."); the title says which days.
+ */
 function shortDay(isoDay: string): string {
-  return dayText(isoDay).replace(/ \d{4}$/, '');
+  return String(Number(isoDay.slice(8, 10)));
 }
 
 function freshnessFacts(input: DigestInput): DigestFact[] {

@@ -14,6 +14,15 @@ export const RECLAIM_CARD_ROWS = SEATS_PER_REQUEST;
 
 type Color = 'Default' | 'Good' | 'Warning' | 'Attention' | 'Accent';
 
+/**
+ * Yellow and green are hard to read on Teams' light and dark themes: they stay on short bold
+ * labels only ("Removed", "Done · 1 removed"); a longer text in those colours is written in the default colour.
+ */
+const SHORT_LABEL = 40;
+function readable(color: Color, text: string, bold: boolean): Color {
+  return (color === 'Good' || color === 'Warning') && (!bold || text.length > SHORT_LABEL) ? 'Default' : color;
+}
+
 export interface ReclaimRowView {
   name: string;
   seatText: string;
@@ -22,6 +31,8 @@ export interface ReclaimRowView {
   stateText: string;
   stateColor: Color;
   outcomeText: string;
+  /** The outcome's colour: the state's, unless that is yellow or green (the outcome is a sentence). */
+  outcomeColor: Color;
   groupToggle: boolean;
   groupToggleId: string;
   groupToggleText: string;
@@ -188,17 +199,19 @@ export function reclaimRequestView(view: ReclaimView, now: Date, audience: 'ever
   const waiting = items.filter(undecided);
   const rows = shown.map((item): ReclaimRowView => {
     const [stateText, stateColor] = stateOf(item);
+    const outcome = outcomeText(item, now);
     const via = assignmentText(item.assignment);
     const money = item.monthlySaving === null ? 'no price set' : `${formatMoney(item.monthlySaving, item.currency)}/month`;
     const name = item.displayName ?? item.userPrincipalName;
     return {
       name,
-      seatText: `${item.userPrincipalName} · ${item.skuName} · ${via} · ${money}`,
+      seatText: `${item.userPrincipalName} · ${productName(item.skuName)} · ${via} · ${money}`,
       evidenceText: evidenceText(item),
       reasonText: item.evidence.reasons.slice(0, 2).join(' · '),
       stateText,
-      stateColor,
-      outcomeText: outcomeText(item, now),
+      stateColor: readable(stateColor, stateText, true),
+      outcomeText: outcome,
+      outcomeColor: readable(stateColor, outcome, false),
       groupToggle: rights.canDecide && item.assignment.via === 'group' && undecided(item),
       groupToggleId: `group:${item.id}`,
       groupToggleText:
@@ -242,12 +255,12 @@ export function reclaimRequestView(view: ReclaimView, now: Date, audience: 'ever
   return {
     title: `Reclaim request · ${items.length} Copilot seat${items.length === 1 ? '' : 's'}${request.mode === 'dry-run' ? ' · dry run' : ''}`,
     statusText,
-    statusColor,
+    statusColor: readable(statusColor, statusText, true),
     dryRun: request.mode === 'dry-run',
     byText: `Requested by ${request.requestedBy.name ?? 'an admin'} on ${utcText(request.requestedAt)}${request.decidedAt ? ` · ${cancelled(view) ? 'cancelled' : request.decision} by ${request.decidedBy?.name ?? 'an approver'} on ${utcText(request.decidedAt)}` : ''}`,
     totalsText:
       view.phase === 'done' && request.decision === 'approved' && request.mode === 'on'
-        ? `Saved: ${formatMoney(items.filter((i) => i.state === 'removed').reduce((sum, i) => sum + (i.monthlySaving ?? 0), 0), currency)} a month by the seats removed.`
+        ? freedText(items.filter((i) => i.state === 'removed'), currency)
         : `Saving if all are removed: ${formatMoney(saving, currency)} a month${unpriced > 0 ? ` (${unpriced} seat${unpriced === 1 ? '' : 's'} without a price)` : ''}.`,
     noticeText: '',
     noticeColor: 'Default',
@@ -271,6 +284,15 @@ export function reclaimRequestView(view: ReclaimView, now: Date, audience: 'ever
     refreshUserIds: view.refreshUserIds,
     reviewData: { requestId: request.id },
   };
+}
+
+/** Seats removed are freed, not yet saved: they are paid for until the subscription is reduced. */
+function freedText(removed: ReclaimItem[], currency: string): string {
+  const worth = removed.reduce((sum, i) => sum + (i.monthlySaving ?? 0), 0);
+  const unpriced = removed.filter((i) => i.monthlySaving === null).length;
+  if (removed.length === 0) return 'No seat was removed: nothing freed.';
+  const less = unpriced === removed.length ? 'no price set' : `then ${formatMoney(worth, currency)} a month less${unpriced > 0 ? ` (${unpriced} without a price)` : ''}`;
+  return `Freed: ${removed.length} seat${removed.length === 1 ? '' : 's'}, still paid for until the subscription is reduced, ${less}.`;
 }
 
 export interface ReclaimHistoryView {
@@ -299,7 +321,7 @@ export function reclaimHistoryView(input: {
         stateText,
         stateColor,
         // Written with the real UPN: a placeholder like <upn> would vanish when the card renders.
-        seatText: `${item.userPrincipalName} · ${item.skuName}${input.now && item.undoUntil && undoable(item, input.now) ? ` · can be given back until ${utcText(item.undoUntil)}: type **reclaim undo ${item.userPrincipalName}**` : ''}`,
+        seatText: `${item.userPrincipalName} · ${productName(item.skuName)}${input.now && item.undoUntil && undoable(item, input.now) ? ` · can be given back until ${utcText(item.undoUntil)}: type **reclaim undo ${item.userPrincipalName}**` : ''}`,
         trailText: item.transitions
           .slice(-6)
           .map((t) => `${utcText(t.at)}: ${t.from ?? 'new'} → ${t.to} by ${t.actor.name ?? 'Seat Steward'}${t.reason ? ` (${t.reason})` : ''}`)
@@ -359,7 +381,7 @@ export function reclaimNudgeView(view: NudgeView, now: Date, notice = ''): Recla
     seatText: `${productName(item.skuName)} · ${item.userPrincipalName}`,
     whyText: view.canAnswer ? `Your IT admins want to give unused seats to colleagues who need them.${price} Keep it if you use Copilot, or release it if you don't.` : '',
     statusText,
-    statusColor,
+    statusColor: readable(statusColor, statusText, true),
     noticeText: notice,
     footText: view.canAnswer
       ? `Answer by ${utcText(request.nudgeUntil ?? now.toISOString())}. Without an answer, your IT admins decide. Keep leaves your seat alone until ${dayText(view.keepUntil.slice(0, 10))}.`
@@ -379,5 +401,5 @@ export const reclaimCards: ReclaimCards = {
 /** What one viewer gets back from Review or the refresh. */
 export function reclaimCardFor(view: ReclaimView, now: Date, notice?: { text: string; color: Color }, page = 1): AdaptiveCardJson {
   const bound = reclaimRequestView(view, now, 'viewer', page);
-  return renderCard('reclaim-request', notice ? { ...bound, noticeText: notice.text, noticeColor: notice.color } : bound);
+  return renderCard('reclaim-request', notice ? { ...bound, noticeText: notice.text, noticeColor: readable(notice.color, notice.text, false) } : bound);
 }

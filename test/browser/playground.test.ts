@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/adapters/logging/logger';
 import { startHarness, type Harness } from '../helpers/harness';
 import { generateDemoTenant } from '../../demo-tenant/generator';
+import { SKU } from '../../demo-tenant/constants';
 import { cardAction, message, post } from '../helpers/teams-activities';
 import { CHROMIUM_ARGS, browserSuiteDecision, freePort, startPlayground, type StartedPlayground } from './playground-helpers';
 
@@ -37,7 +38,9 @@ beforeAll(async () => {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   // The tenant `npm start` shows (DEMO_USERS=250), so the screenshots are what a newcomer sees.
   // RECLAIM_MODE=on so the reclaim screenshots show removals (the demo tenant takes the writes).
-  h = await startHarness({ data: generateDemoTenant({ users: 250 }), config: { RECLAIM_MODE: 'on' }, app: { cardSyncWaitMs: 15_000 } });
+  // REPORTS_REREAD_HOURS=0: a sync re-reads the usage reports, so seats a test adds to the demo tenant are in them;
+  // the suite syncs often, so Graph's report throttling budget is lifted (reportBudget: false).
+  h = await startHarness({ data: { ...generateDemoTenant({ users: 250 }), reportBudget: false }, config: { RECLAIM_MODE: 'on', REPORTS_REREAD_HOURS: '0' }, app: { cardSyncWaitMs: 15_000 } });
   playground = await startPlayground({ botPort: h.app.port, port: await freePort(), logger: createLogger('silent') });
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport: { width: 1400, height: 1400 }, deviceScaleFactor: 2, locale: 'en-US', timezoneId: 'UTC' });
@@ -305,6 +308,15 @@ async function expectNoClippedText(card: Locator): Promise<void> {
   expect(problems).toEqual([]);
 }
 
+/** Chart axis labels the renderer cut with an ellipsis ("2…"): HTML labels that overflow their slot. */
+async function clippedChartLabels(card: Locator): Promise<string[]> {
+  return card.locator('*').evaluateAll((els) =>
+    els
+      .filter((el) => getComputedStyle(el).textOverflow === 'ellipsis' && el.children.length === 0 && el.scrollWidth > el.clientWidth + 1)
+      .map((el) => (el as HTMLElement).innerText.trim()),
+  );
+}
+
 describe.skipIf(NO_CHROMIUM)('savings in the Agents Playground', () => {
   it('savings shows savings by tier × price, the renewal plan, as-of dates and the Export CSV buttons', async () => {
     await page.locator('button[aria-label="Personal Chat"]').click();
@@ -312,8 +324,10 @@ describe.skipIf(NO_CHROMIUM)('savings in the Agents Playground', () => {
     if (h.app.runs.latest(t.id)?.status !== 'success') await h.app.sync.request(t.id, 'test').done;
     const card = await nextCard('Copilot savings', () => send(personalEditor(), 'savings'));
     const text = await card.innerText();
-    expect(text).toMatch(/Estimated savings: \$[\d,]+ a month · \$[\d,]+ a year/);
-    expect(text).toMatch(/Utilization\s+\d+\.\d% \(\d+ of \d+ seat holders active\)/);
+    // Three figures kept apart: seats freed (still paid), cost avoided by giving them to candidates, money saved once cut at renewal.
+    expect(text).toMatch(/Saves \$[\d,]+ a month \(\$[\d,]+ a year\) once the subscriptions are reduced at renewal|No seats to cut at renewal right now/);
+    expect(text).toMatch(/Utilization: \d+ of \d+ \(\d+%\) seat holders active/);
+    expect(text).toMatch(/Seats freed by reclaiming: \d+ seats? \(\d+ certain, \d+ probable\): still paid for until the subscription is reduced/);
     expect(text).toContain('Renewal plan');
     expect(text).toMatch(/Seats as of \d{1,2} \w{3} \d{4} \d\d:\d\d UTC/);
     // The demo has no ADMINS, so the Playground user is an admin and gets the exports.
@@ -364,6 +378,8 @@ describe.skipIf(NO_CHROMIUM)('the daily digest in the Agents Playground', () => 
     const card = await nextCard('Copilot digest', () => send(personalEditor(), 'digest now'));
     // Charts are SVG in the Playground: utilization and the 30-day trend must be drawn, not left blank.
     await expect.poll(() => card.locator('svg').count(), { timeout: WAIT }).toBeGreaterThanOrEqual(2);
+    // The trend's day labels are whole, not cut to "2…".
+    expect(await clippedChartLabels(card)).toEqual([]);
     const text = await card.innerText();
     expect(text).toMatch(/Certain|certain/);
     expect(text).toMatch(/Security score: \d+\/100/);
@@ -381,6 +397,42 @@ describe.skipIf(NO_CHROMIUM)('the daily digest in the Agents Playground', () => 
     try {
       await shoot(card, 'digest-card.png');
     } finally {
+      if (size) await page.setViewportSize(size);
+    }
+  });
+
+  it('the digest reads on a phone: no text cut or broken mid-word, nothing wider than 400 px', async () => {
+    const card = cards().filter({ hasText: 'Copilot digest' }).last();
+    await card.waitFor({ state: 'visible', timeout: WAIT });
+    const size = page.viewportSize();
+    await page.setViewportSize({ width: size?.width ?? 1280, height: 4200 });
+    // The Playground's chat column keeps cards about 446 px wide however narrow the window (it has no
+    // phone layout), so the card itself is narrowed to a phone's width (400 px) and laid out again.
+    const phone = 400;
+    const width = await card.evaluate((el, w) => {
+      const before = (el as HTMLElement).style.width;
+      (el as HTMLElement).style.width = `${w}px`;
+      return before;
+    }, phone);
+    try {
+      await expect.poll(async () => Math.round((await boxOf(card)).width), { timeout: WAIT }).toBe(phone);
+      // Nothing sticks out of the phone's width (a chart or a row of buttons that does not wrap).
+      const wider = await card.evaluate((el) => {
+        const right = el.getBoundingClientRect().right;
+        return [...el.querySelectorAll('*')].filter((c) => c.getBoundingClientRect().right > right + 1).map((c) => `${c.tagName}.${c.className}`.slice(0, 80));
+      });
+      expect(wider).toEqual([]);
+      await expect.poll(() => card.locator('svg').count(), { timeout: WAIT }).toBeGreaterThanOrEqual(2);
+      // The charts are drawn again at the new width before the picture.
+      await expect.poll(async () => Math.max(...(await card.locator('svg').evaluateAll((svgs) => svgs.map((el) => el.getBoundingClientRect().width)))), { timeout: WAIT }).toBeLessThanOrEqual(phone);
+      // Not checked here: at this width the Playground's line chart cuts two-digit day labels ("2…"); the title gives the dates.
+      await expectNoClippedText(card);
+      for (const name of ['Show all inactive', 'Show candidates', 'Sync now']) await expect.poll(() => card.getByRole('button', { name }).isVisible(), { timeout: WAIT }).toBe(true);
+      await shoot(card, 'digest-phone.png');
+    } finally {
+      await card.evaluate((el, w) => {
+        (el as HTMLElement).style.width = w;
+      }, width);
       if (size) await page.setViewportSize(size);
     }
   });
@@ -509,5 +561,135 @@ describe.skipIf(NO_CHROMIUM)('reclaim nudge in the Agents Playground', () => {
     // The request card (posted in this chat, no approvals conversation set) follows: kept by its holder.
     const requestCard = cards().filter({ hasText: 'Reclaim request' }).filter({ hasText: 'Alex Wilber' }).last();
     await expect.poll(() => requestCard.innerText(), { timeout: WAIT }).toMatch(/kept by its holder/);
+  });
+});
+
+describe.skipIf(NO_CHROMIUM)('large reclaim requests in the Agents Playground', () => {
+  /** The other admin (outside the Playground) asks; Alex, the Playground's user, approves. */
+  const OTHER = { id: '29:other-admin', name: 'Adele Vance', aadObjectId: '6a7b8c9d-0e1f-4a2b-8c3d-4e5f60718293' };
+  /** Seats added to the newcomers' tenant (it has 7 idle ones, used above): a split request needs more than 10. */
+  const ADDED = 17;
+  let added: Array<{ id: string; userPrincipalName: string; displayName: string }> = [];
+
+  /** The other admin's `reclaim` in Alex's personal chat; the cards it posts, newest last. */
+  async function otherAsks(upns: string[]): Promise<void> {
+    const t = tenant();
+    const first = h.app.reclaims.history({ tenantId: t.id, offset: 0, limit: 1 }).items[0];
+    const view = first ? h.app.reclaims.view(first.requestId, { aadObjectId: undefined, name: undefined }, new Date()) : undefined;
+    const ref = view?.request.approvalsTarget as { serviceUrl: string; conversation: { id: string } } | undefined;
+    if (!ref) throw new Error('no earlier request to find the personal chat from (run the whole file)');
+    const res = await post(h.app.url, { ...message(ref.serviceUrl, { conversationId: ref.conversation.id, scope: 'personal' }, `reclaim ${upns.join(', ')}`), from: OTHER });
+    expect(res.status).toBe(200);
+  }
+
+  /** A card taller than the window: the transcript scrolls inside the page, so grow the window for the picture. */
+  async function shootTall(card: Locator, name: string): Promise<void> {
+    const size = page.viewportSize();
+    await page.setViewportSize({ width: size?.width ?? 1280, height: 4200 });
+    try {
+      await expectNoClippedText(card);
+      await shoot(card, name);
+    } finally {
+      if (size) await page.setViewportSize(size);
+    }
+  }
+
+  beforeAll(async () => {
+    if (NO_CHROMIUM) return;
+    // Give Copilot seats to people who never used Copilot, assigned directly a year ago: certain idle seats.
+    const data = h.demo.server.data;
+    const activity = data.activity;
+    if (!activity) throw new Error('the demo tenant has no activity story');
+    const picked: number[] = [];
+    data.users.forEach((u, i) => {
+      const story = activity.users[i];
+      const base = u.assignedLicenses.some((l) => l.skuId === SKU.M365_E3 || l.skuId === SKU.M365_E5);
+      const copilot = u.assignedLicenses.some((l) => l.skuId === SKU.COPILOT);
+      if (picked.length < ADDED && base && !copilot && u.accountEnabled && u.userType === 'Member' && story && !story.unlicensedChat && story.copilotWindow === null) picked.push(i);
+    });
+    if (picked.length < ADDED) throw new Error(`only ${picked.length} users can take a Copilot seat`);
+    for (const i of picked) {
+      const u = data.users[i];
+      u.assignedLicenses.push({ skuId: SKU.COPILOT, disabledPlans: [] });
+      u.licenseAssignmentStates.push({ skuId: SKU.COPILOT, assignedByGroup: null, state: 'Active', error: 'None', disabledPlans: [], lastUpdatedDateTime: '2025-06-02T09:00:00Z' });
+    }
+    const sku = data.subscribedSkus.find((s) => s.skuId === SKU.COPILOT);
+    if (!sku) throw new Error('no Copilot SKU in the demo tenant');
+    sku.prepaidUnits.enabled += ADDED;
+    sku.consumedUnits += ADDED;
+    // The reports are derived once per story (cached by its object): a copy makes them read the new holders.
+    data.activity = { ...activity };
+    const run = await h.app.sync.request(tenant().id, 'test').done;
+    const rows = h.app.analytics.seats(tenant().id, { offset: 0, limit: 500 })?.rows ?? [];
+    const ids = new Set(picked.map((i) => data.users[i].id.toLowerCase()));
+    const mine = rows.filter((r) => ids.has(r.userId.toLowerCase()));
+    const idle = new Set(mine.filter((r) => r.recommendation === 'reclaim').map((s) => s.userId.toLowerCase()));
+    added = picked.map((i) => data.users[i]).filter((u) => idle.has(u.id.toLowerCase())).map((u) => ({ id: u.id, userPrincipalName: u.userPrincipalName, displayName: u.displayName ?? u.userPrincipalName }));
+    expect(added.length, JSON.stringify({ run: [run.status, run.warnings], rows: rows.length, mine: mine.slice(0, 2).map((r) => [r.recommendation, r.reasons]) })).toBe(ADDED);
+  }, 60_000);
+
+  it('a request of 12 seats is split into cards of 10 and 2; the approver sees every seat of the card Approve acts on', async () => {
+    await page.locator('button[aria-label="Personal Chat"]').first().click();
+    const twelve = added.slice(0, 12);
+    const before = await cards().filter({ hasText: 'Reclaim request · 2 Copilot seats' }).count();
+    const big = await nextCard('Reclaim request · 10 Copilot seats', () => otherAsks(twelve.map((u) => u.userPrincipalName)));
+    await cards().filter({ hasText: 'Reclaim request · 2 Copilot seats' }).nth(before).waitFor({ state: 'visible', timeout: WAIT });
+    // The posted card is everyone's: totals, no names.
+    expect(await big.innerText()).not.toContain(twelve[0].userPrincipalName);
+
+    await big.getByRole('button', { name: 'Review' }).click();
+    await big.getByRole('button', { name: 'Approve and remove' }).waitFor({ state: 'visible', timeout: WAIT });
+    const text = await big.innerText();
+    // Ten seats on the card, each with its UPN and its own toggles; the two others are on the second card.
+    const onCard = twelve.filter((u) => text.includes(u.userPrincipalName));
+    expect(onCard).toHaveLength(10);
+    expect(text).toMatch(/Approving acts on the 10 seats listed here/);
+    expect(await big.getByText(/^Leave .+'s seat out/).count()).toBe(10);
+    expect(text).not.toMatch(/and \d+ more seats?/);
+    await shootTall(big, 'reclaim-large-request.png');
+  });
+
+  it('every removed seat has its own Undo, and Undo on the fifth gives that seat back', async () => {
+    const five = added.slice(12, 17);
+    const card = await nextCard('Reclaim request · 5 Copilot seats', () => otherAsks(five.map((u) => u.userPrincipalName)));
+    await card.getByRole('button', { name: 'Review' }).click();
+    await card.getByRole('button', { name: 'Approve and remove' }).waitFor({ state: 'visible', timeout: WAIT });
+    await card.getByRole('button', { name: 'Approve and remove' }).click();
+    await expect.poll(() => card.innerText(), { timeout: WAIT }).toMatch(/Done · 5 removed/);
+    // Removed seats are freed, not saved: they are paid for until the subscription is reduced.
+    expect(await card.innerText()).toMatch(/Freed: 5 seats, still paid for until the subscription is reduced/);
+    const holds = (id: string) => h.demo.server.data.users.find((u) => u.id === id)?.assignedLicenses.some((l) => l.skuId === SKU.COPILOT) ?? false;
+    for (const u of five) expect(holds(u.id)).toBe(false);
+
+    await card.getByRole('button', { name: 'Review' }).click();
+    const undo = card.getByRole('button', { name: /^Undo \(give / });
+    await expect.poll(() => undo.count(), { timeout: WAIT }).toBe(5);
+    for (const u of five) expect(await card.getByRole('button', { name: `Undo (give ${u.displayName} the seat back)` }).count()).toBe(1);
+    await shootTall(card, 'reclaim-undo-every-seat.png');
+
+    // Undo beyond the third: the fifth seat goes back to its holder, and the card says so.
+    const last = five[4];
+    await card.getByRole('button', { name: `Undo (give ${last.displayName} the seat back)` }).click();
+    await expect.poll(() => holds(last.id), { timeout: WAIT }).toBe(true);
+    await expect.poll(() => card.innerText(), { timeout: WAIT }).toMatch(/Given back \(undone\)|1 given back/);
+    for (const u of five.slice(0, 4)) expect(holds(u.id)).toBe(false);
+  });
+
+  it('savings after the removal shows the seats as they are now, not as of the last sync', async () => {
+    const t = tenant();
+    const runs = h.app.runs.latest(t.id)?.id;
+    const data = h.demo.server.data;
+    const copilot = data.subscribedSkus.find((s) => s.skuId === SKU.COPILOT);
+    const holders = data.users.filter((u) => u.assignedLicenses.some((l) => l.skuId === SKU.COPILOT)).length;
+    const purchased = copilot?.prepaidUnits.enabled ?? 0;
+    const card = await nextCard('Copilot savings', () => send(personalEditor(), 'savings'));
+    const text = await card.innerText();
+    // No sync since the removals: the figures follow the executed reclaims at once.
+    expect(h.app.runs.latest(t.id)?.id).toBe(runs);
+    expect(text).toContain(`${n(purchased)} purchased · ${n(holders)} assigned · ${n(purchased - holders)} unassigned`);
+    expect(text).toMatch(/Seats freed by reclaiming: \d+ seats? \(\d+ certain, \d+ probable\): still paid for until the subscription is reduced/);
+    expect(text).not.toMatch(/Saved \$/);
+    await expectNoClippedText(card);
+    await shootTall(card, 'savings-after-removal.png');
   });
 });

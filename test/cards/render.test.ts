@@ -264,10 +264,11 @@ describe('digest card', () => {
     // The donut draws no numbers: its legends carry them.
     const donut = objects.find((o) => o['type'] === 'Chart.Donut');
     expect(donut?.['data']).toEqual([{ legend: 'Active 12', value: 12, color: 'good' }, { legend: 'Inactive 18', value: 18, color: 'attention' }, { legend: 'Unknown 3', value: 3, color: 'warning' }, { legend: 'Unassigned 7', value: 7, color: 'neutral' }]);
-    // Two weeks of short labels ("9 Nov"), so the x axis shows them whole.
+    // Two weeks labelled by the day of the month ("9"): the Playground cut "21 Nov" to "2.." in a card; the title says which days.
     const line = objects.find((o) => o['type'] === 'Chart.Line') as { data: Array<{ legend: string; values: Array<{ x: string }> }> };
     expect(line.data.map((s) => [s.legend, s.values.length])).toEqual([['Active users', 14], ['Enabled users', 14]]);
-    for (const v of line.data[0].values) expect(v.x).toMatch(/^\d{1,2} [A-Z][a-z]{2}$/);
+    for (const v of line.data[0].values) expect(v.x).toMatch(/^\d{1,2}$/);
+    expect(texts(card).join('\n')).toMatch(/last 14 report days: \d{1,2} [A-Z][a-z]{2} \d{4} to \d{1,2} [A-Z][a-z]{2} \d{4}/);
     const text = texts(card).join('\n');
     expect(text).toContain('Idle seats to reclaim: 15 (9 certain, 6 probable); 4 to review, 2 excluded.');
     expect(text).toContain('and 12 more');
@@ -375,7 +376,7 @@ describe('every card template', () => {
   }
 
   // Yellow and green text is hard to read on Teams' light and dark themes: only short bold labels may use them.
-  const READABLE: CardName[] = ['digest', 'savings', 'status', 'usage', 'security', 'candidates', 'inactive', 'digest-status', 'export-link'];
+  const READABLE: CardName[] = ['digest', 'savings', 'status', 'usage', 'security', 'candidates', 'inactive', 'digest-status', 'export-link', 'reclaim-request', 'reclaim-nudge'];
   for (const name of READABLE) {
     for (const [label, view] of cases[name] as Array<[string, CardViews[CardName]]>) {
       it(`${name} (${label}) uses yellow or green only on short bold labels`, () => {
@@ -656,5 +657,27 @@ describe('usage card', () => {
     const missing = renderValid('usage', usageView('Contoso Ltd', '30d', usageAnswer({ status: 'refused', problem: 'add Reports.Read.All' }, null)));
     expect(JSON.stringify(missing)).toContain('Reports.Read.All');
     expect(JSON.stringify(missing)).not.toContain('FactSet');
+  });
+});
+
+describe('reclaim request card after removals', () => {
+  const done = reclaimRequestView(
+    reclaimViewOf(
+      [finished(1, 'removed', 'Licence removed.', { removedAt: '2026-11-23T09:40:00.000Z', undoUntil: '2026-11-30T09:40:00.000Z' }), finished(2, 'removed', 'Licence removed.', { removedAt: '2026-11-23T09:40:00.000Z' })],
+      { phase: 'done', rights: { canDecide: false, why: null, canUndo: true, canSeeSeats: true, canCancel: false, approveBlocked: null } },
+      { decision: 'approved', decidedAt: '2026-11-23T09:30:00.000Z', decidedBy: { aadObjectId: 'a2', name: 'Adele Vance' }, mode: 'on' },
+    ),
+    RECLAIM_NOW,
+    'viewer',
+  );
+
+  it('says the seats are freed and still paid for until the subscription is reduced, not "saved"', () => {
+    expect(done.totalsText).toMatch(/^Freed: 2 seats, still paid for until the subscription is reduced, then \$[\d.,]+ a month less\.$/);
+    expect(done.totalsText).not.toMatch(/Saved/);
+  });
+
+  it('names the product, not its part number', () => {
+    expect(done.rows[0]?.seatText).toContain('Microsoft 365 Copilot');
+    expect(done.rows[0]?.seatText).not.toContain('Microsoft_365_Copilot');
   });
 });
