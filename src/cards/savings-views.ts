@@ -97,14 +97,15 @@ export function savingsView(input: SavingsInput): SavingsView {
         ? 'Savings cannot be added up: see the warnings below.'
         : `Saves ${monthly} a month (${money(savings.annual ?? 0)} a year) once the subscriptions are reduced at renewal`;
 
-  // Three figures kept apart: seats freed (still paid), cost avoided by reassigning, money saved after the cut.
+  // Three figures kept apart: seats reclaiming frees (still paid), cost avoided by reassigning, money saved after the cut.
+  // The idle seats are not freed yet: the labels say what reclaiming them would do.
   const avoided = money(savings.costAvoidedMonthly);
   const facts: SavingsFact[] = [
     { title: 'Utilization', value: t.utilizationRate === null ? 'No Copilot seats assigned' : `${utilizationText(t.utilization)} seat holders active` },
-    { title: 'Seats freed by reclaiming', value: `${seats(savings.seatsFreed)} (${n(t.certain)} certain, ${n(t.probable)} probable): still paid for until the subscription is reduced` },
+    { title: 'Reclaiming would free', value: `${seats(savings.seatsFreed)} (${n(t.certain)} certain, ${n(t.probable)} probable), still paid for until the subscription is reduced` },
     { title: 'Never assigned', value: `${seats(savings.seatsUnassigned)} purchased that nobody holds (not reclaims)` },
     {
-      title: 'Given to candidates',
+      title: 'Could go to candidates',
       value:
         savings.seatsReassigned === 0
           ? 'none: no High or Medium candidate is waiting'
@@ -123,7 +124,7 @@ export function savingsView(input: SavingsInput): SavingsView {
     const priceText = priced ? `${formatMoney(p.amount ?? 0, p.currency)} (${SOURCE_TEXT[p.source ?? 'list_price']})` : 'no price';
     const tier = (label: string, count: number) => ({
       title: label,
-      value: priced ? `${seats(count)} freed, worth ${formatMoney(count * (p.amount ?? 0), p.currency)} a month once cut` : `${seats(count)}, not costed`,
+      value: priced ? `${seats(count)} to free, worth ${formatMoney(count * (p.amount ?? 0), p.currency)} a month once cut` : `${seats(count)}, not costed`,
     });
     return { title: `${productName(s.skuPartNumber)} · ${priceText} per user per month`, facts: [tier('Certain', s.reclaimable.certain), tier('Probable', s.reclaimable.probable)] };
   });

@@ -327,7 +327,7 @@ describe.skipIf(NO_CHROMIUM)('savings in the Agents Playground', () => {
     // Three figures kept apart: seats freed (still paid), cost avoided by giving them to candidates, money saved once cut at renewal.
     expect(text).toMatch(/Saves \$[\d,]+ a month \(\$[\d,]+ a year\) once the subscriptions are reduced at renewal|No seats to cut at renewal right now/);
     expect(text).toMatch(/Utilization: \d+ of \d+ \(\d+%\) seat holders active/);
-    expect(text).toMatch(/Seats freed by reclaiming: \d+ seats? \(\d+ certain, \d+ probable\): still paid for until the subscription is reduced/);
+    expect(text).toMatch(/Reclaiming would free: \d+ seats? \(\d+ certain, \d+ probable\), still paid for until the subscription is reduced/);
     expect(text).toContain('Renewal plan');
     expect(text).toMatch(/Seats as of \d{1,2} \w{3} \d{4} \d\d:\d\d UTC/);
     // The demo has no ADMINS, so the Playground user is an admin and gets the exports.
@@ -687,7 +687,7 @@ describe.skipIf(NO_CHROMIUM)('large reclaim requests in the Agents Playground', 
     // No sync since the removals: the figures follow the executed reclaims at once.
     expect(h.app.runs.latest(t.id)?.id).toBe(runs);
     expect(text).toContain(`${n(purchased)} purchased · ${n(holders)} assigned · ${n(purchased - holders)} unassigned`);
-    expect(text).toMatch(/Seats freed by reclaiming: \d+ seats? \(\d+ certain, \d+ probable\): still paid for until the subscription is reduced/);
+    expect(text).toMatch(/Reclaiming would free: \d+ seats? \(\d+ certain, \d+ probable\), still paid for until the subscription is reduced/);
     expect(text).not.toMatch(/Saved \$/);
     await expectNoClippedText(card);
     await shootTall(card, 'savings-after-removal.png');
