@@ -237,6 +237,8 @@ export class ReclaimExecutor {
     try {
       result = await this.deps.freshActivity.read(request.tenantId, { userPrincipalNames: upns, pendingQuery: current.pendingQuery, now, signal });
     } catch (error) {
+      // The tenant is gone for good: the job ends with the reason instead of waiting for it.
+      if (error instanceof PermanentError) throw error;
       result = { read: { kind: 'pending', reason: error instanceof Error ? error.message : String(error) }, pendingQuery: current.pendingQuery, requests: 0 };
     }
     const waitUntil = current.waitUntil ?? new Date(now.getTime() + this.deps.recheck.waitMs).toISOString();
