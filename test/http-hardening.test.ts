@@ -229,7 +229,7 @@ describe('entities', () => {
     const res = await rawRequest(`${h.app.url}/api/messages`, { method: 'POST', headers: json, body: JSON.stringify(activity) });
     expectErrorShape(res, 400, 'invalid_activity');
     expect(errorOf(res).message).toMatch(field);
-    await new Promise((r) => setTimeout(r, 200));
+    // Refused before the bot ran: there is no turn left to post anything later.
     expect(connector.activities).toEqual([]);
   });
 

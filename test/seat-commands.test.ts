@@ -308,8 +308,7 @@ describe('in a group chat or channel', () => {
     expect(here).toHaveLength(1);
     expectCountsOnly(here[0], 'Copilot seats to take back');
     expect(cardText(here[0])).toMatch(/you have none with Seat Steward yet\. Open one .* then type \*\*inactive\*\* there/);
-    // Give a wrongly sent list the time to arrive before checking that none did.
-    await new Promise((r) => setTimeout(r, 200));
+    // /api/messages answers once the turn is over, and the list is posted (awaited) inside it: none came.
     expect(elsewhere).toEqual([]);
   });
 
@@ -341,7 +340,7 @@ describe('in a group chat or channel', () => {
     expect(here).toHaveLength(1);
     expect(rowsOf(here[0])).toHaveLength(10);
     expect(cardText(here[0])).toMatch(UPN);
-    await new Promise((r) => setTimeout(r, 200));
+    // The turn is over (sayIn waited for its answer to /api/messages): nothing went to a personal chat.
     expect(elsewhere).toEqual([]);
     // Another group chat is still counts only.
     const { here: other } = await sayIn(groupChat(), 'candidates', ADMIN, 2);
