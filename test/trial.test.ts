@@ -161,15 +161,15 @@ describe('a real-tenant trial from the Agents Playground', () => {
 });
 
 describe('anonymous mode on the network', () => {
-  it.runIf(LINUX_SOCKETS)('the bot and the Playground listen on loopback only', async () => {
-    const app = startApp('production', {
-      DATA_DIR: tempDir('trial-loopback'),
-      PORT: '0',
-      PLAYGROUND: 'on',
-      PLAYGROUND_PORT: String(await freePort()),
-      DEMO_USERS: '20',
-    });
+  /** The demo with the Playground on a free port, in anonymous mode (no BOT_ID). */
+  async function startWithPlayground(dir: string, extra: Record<string, string> = {}) {
+    const app = startApp('production', { DATA_DIR: tempDir(dir), PORT: '0', PLAYGROUND: 'on', PLAYGROUND_PORT: String(await freePort()), DEMO_USERS: '20', ...extra });
     running.push(app);
+    return app;
+  }
+
+  it.runIf(LINUX_SOCKETS)('the bot and the Playground listen on loopback only', async () => {
+    const app = await startWithPlayground('trial-loopback');
     const port = await bannerPort(app);
     const playgroundPort = Number(new URL(playgroundUrl(app)).port);
     expect(app.output()).toMatch(/Listening on\s+127\.0\.0\.1 \(loopback only/);
@@ -182,15 +182,7 @@ describe('anonymous mode on the network', () => {
   });
 
   it.runIf(LINUX_SOCKETS)('LISTEN_HOST=0.0.0.0 opens them to the network on purpose', async () => {
-    const app = startApp('production', {
-      DATA_DIR: tempDir('trial-any'),
-      PORT: '0',
-      PLAYGROUND: 'on',
-      PLAYGROUND_PORT: String(await freePort()),
-      DEMO_USERS: '20',
-      LISTEN_HOST: '0.0.0.0',
-    });
-    running.push(app);
+    const app = await startWithPlayground('trial-any', { LISTEN_HOST: '0.0.0.0' });
     const port = await bannerPort(app);
     expect(listeningOn(port)).toContain('0.0.0.0');
     expect(listeningOn(Number(new URL(playgroundUrl(app)).port)).some((a) => a === '0.0.0.0' || a === '::')).toBe(true);
