@@ -3,7 +3,7 @@ import { generateDemoTenant } from '../demo-tenant/generator';
 import { holdsCopilot, until, valid, type Card } from './helpers/reclaim-kit';
 import { ConnectorRecorder, cardText, executeActions } from './helpers/connector-recorder';
 import { startSyncedHarness, TEST_API_KEY, type Harness } from './helpers/harness';
-import { ADMIN, cardAction, channel, message, post } from './helpers/teams-activities';
+import { ADMIN, cardAction, channel, message, personal, post, type ConversationShape } from './helpers/teams-activities';
 import type { ReclaimItem } from '../src/usecases/reclaim/ports';
 import type { ReclaimMode } from '../src/domain/reclaim';
 import type { GraphUser } from '../demo-tenant/model';
@@ -53,8 +53,8 @@ describe('reclaim approval cards', () => {
     return connector.messages().map((m) => m.activity.text ?? '').filter(Boolean);
   }
 
-  async function press(verb: string, value: unknown, from: object): Promise<Card> {
-    const res = await post(h.app.url, { ...cardAction(serviceUrl, room, verb, value), from });
+  async function press(verb: string, value: unknown, from: object, where: ConversationShape = room): Promise<Card> {
+    const res = await post(h.app.url, { ...cardAction(serviceUrl, where, verb, value), from });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     return valid((res.body as { value: Card }).value);
   }
@@ -260,7 +260,9 @@ describe('reclaim approval cards', () => {
   });
 
   it('Request reclaim with nothing ticked keeps the inactive page, with an error line; a partial pick says what was left out and why; tick-boxes show the UPN', async () => {
-    const empty = await press('reclaim.request', { tenantId, users: '' }, ADMIN);
+    // The inactive card names people: it is pressed where they may be named, the admin's personal chat.
+    const mine = personal();
+    const empty = await press('reclaim.request', { tenantId, users: '' }, ADMIN, mine);
     expect(cardText(empty)).toContain('Copilot seats to take back');
     expect(cardText(empty)).toContain('No seat ticked');
     const choices = JSON.stringify(empty).match(/"title":"[^"]*· (Never used|Idle [^"]*|Activity unknown|Used today)"/g) ?? [];
@@ -270,7 +272,7 @@ describe('reclaim approval cards', () => {
     const [a, b, c, d, e] = freshDirectSeats(true);
     await say(`reclaim ${a.upn}, ${b.upn}`);
     const open = latest().requestId;
-    const page = await press('reclaim.request', { tenantId, users: [a, b, c, d, e].map((s) => s.userId).join(',') }, ADMIN);
+    const page = await press('reclaim.request', { tenantId, users: [a, b, c, d, e].map((s) => s.userId).join(',') }, ADMIN, mine);
     const text = cardText(page);
     expect(text).toContain('3 of the 5 seats picked');
     expect(text).toContain('2 left out');

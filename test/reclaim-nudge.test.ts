@@ -182,14 +182,16 @@ describe('reclaim nudge: the holders are asked first', () => {
   it('the inactive card\'s picker has an "ask each holder first" toggle that the request follows', async () => {
     const seats = idleDirectSeats().filter((s) => h.app.reclaims.history({ tenantId, user: s.userId, offset: 0, limit: 1 }).total === 0);
     const [e, f] = seats;
-    expect(cardText(await press('reclaim.request', { tenantId, users: e.userId, nudge: 'maybe' }, ADMIN))).toContain('This reclaim request is not valid');
-    const page = await press('reclaim.request', { tenantId, users: e.userId, nudge: 'true' }, ADMIN);
+    // The inactive card names people: it is pressed where they may be named, the admin's personal chat.
+    const mine = personal();
+    expect(cardText(await press('reclaim.request', { tenantId, users: e.userId, nudge: 'maybe' }, ADMIN, mine))).toContain('This reclaim request is not valid');
+    const page = await press('reclaim.request', { tenantId, users: e.userId, nudge: 'true' }, ADMIN, mine);
     expect(cardText(page)).toContain('Ask each holder first in Teams');
     expect(cardText(page)).toContain('each holder is asked first');
     const asked = h.app.reclaims.history({ tenantId, user: e.userId, offset: 0, limit: 1 }).items[0];
     expect(h.app.reclaims.view(asked.requestId, { aadObjectId: undefined, name: undefined }, new Date())?.request.nudge).toBe(true);
     // Off (RECLAIM_NUDGE is not set here): straight to the approvers.
-    await press('reclaim.request', { tenantId, users: f.userId, nudge: 'false' }, ADMIN);
+    await press('reclaim.request', { tenantId, users: f.userId, nudge: 'false' }, ADMIN, mine);
     const direct = h.app.reclaims.history({ tenantId, user: f.userId, offset: 0, limit: 1 }).items[0];
     expect(h.app.reclaims.view(direct.requestId, { aadObjectId: undefined, name: undefined }, new Date())?.phase).toBe('awaiting_approval');
   });

@@ -5,7 +5,7 @@ import type { GraphUser } from '../demo-tenant/model';
 import { holdsCopilot, until, valid, type Card } from './helpers/reclaim-kit';
 import { ConnectorRecorder, cardText, executeActions } from './helpers/connector-recorder';
 import { startSyncedHarness, TEST_API_KEY, type Harness } from './helpers/harness';
-import { ADMIN, cardAction, channel, message, post } from './helpers/teams-activities';
+import { ADMIN, cardAction, channel, message, personal, post, type ConversationShape } from './helpers/teams-activities';
 import type { ReclaimItem } from '../src/usecases/reclaim/ports';
 import { createLogger } from '../src/adapters/logging/logger';
 
@@ -63,8 +63,8 @@ describe('reclaim, RECLAIM_MODE=on', () => {
     return connector.messages().map((m) => m.activity.text ?? '').filter(Boolean);
   }
 
-  async function press(verb: string, data: unknown, from: object, trigger: 'manual' | 'automatic' = 'manual'): Promise<Card> {
-    const activity = cardAction(serviceUrl, room, verb, data) as { value: { trigger: string } };
+  async function press(verb: string, data: unknown, from: object, trigger: 'manual' | 'automatic' = 'manual', where: ConversationShape = room): Promise<Card> {
+    const activity = cardAction(serviceUrl, where, verb, data) as { value: { trigger: string } };
     activity.value.trigger = trigger;
     const res = await post(h.app.url, { ...activity, from });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -173,17 +173,19 @@ describe('reclaim, RECLAIM_MODE=on', () => {
 
   it('requests the seats ticked on the inactive card, refusing non-admins and tampered ids', async () => {
     const picks = idleSeats('direct').slice(5, 7);
+    // The inactive card names people, so it is where they may be named: the admin's personal chat.
+    const mine = personal();
     const before = h.app.reclaims.history({ tenantId, offset: 0, limit: 1 }).total;
-    expect(cardText(await press('reclaim.request', { tenantId, users: picks.map((p) => p.userId).join(',') }, STRANGER))).toContain('Only Seat Steward admins');
-    expect(cardText(await press('reclaim.request', { tenantId, users: `${picks[0].userId},1 OR 1=1` }, ADMIN))).toContain('This reclaim request is not valid');
+    expect(cardText(await press('reclaim.request', { tenantId, users: picks.map((p) => p.userId).join(',') }, STRANGER, 'manual', mine))).toContain('Only Seat Steward admins');
+    expect(cardText(await press('reclaim.request', { tenantId, users: `${picks[0].userId},1 OR 1=1` }, ADMIN, 'manual', mine))).toContain('This reclaim request is not valid');
     expect(h.app.reclaims.history({ tenantId, offset: 0, limit: 1 }).total).toBe(before);
-    const page = await press('reclaim.request', { tenantId, users: picks.map((p) => p.userId).join(',') }, ADMIN);
+    const page = await press('reclaim.request', { tenantId, users: picks.map((p) => p.userId).join(',') }, ADMIN, 'manual', mine);
     expect(cardText(page)).toContain('reclaim request for 2 seats posted here for approval');
     expect(cardText(page)).toContain('Copilot seats to take back');
     const latest = latestRequest();
     expect(itemsOf(latest.requestId).map((i) => i.userId).sort()).toEqual(picks.map((p) => p.userId.toLowerCase()).sort());
     // Asking again for the same seats: already in an open request, nothing new.
-    expect(cardText(await press('reclaim.request', { tenantId, users: picks[0].userId }, ADMIN))).toContain('already in another open request');
+    expect(cardText(await press('reclaim.request', { tenantId, users: picks[0].userId }, ADMIN, 'manual', mine))).toContain('already in another open request');
   });
 
   it('re-checks before removing: skips a seat someone removed meanwhile and a group seat without "remove from group"; removes from the group when chosen', async () => {
@@ -346,7 +348,7 @@ describe('reclaim, RECLAIM_MODE=dry-run (the default)', () => {
       expect(certain).toBeGreaterThan(0);
       const button = executeActions(digest).find((a) => a.verb === 'reclaim.request');
       expect(button?.title).toBe(`Reclaim ${certain} certain seat${certain === 1 ? '' : 's'}`);
-      expect(button?.data).toEqual({ tenantId, tier: 'certain' });
+      expect(button?.data).toEqual({ tenantId, tier: 'certain', open: 'message' });
       const room = channel();
       const pressAs = async (from: object, value: unknown) => {
         const res = await post(h.app.url, { ...cardAction(serviceUrl, room, 'reclaim.request', value), from });
@@ -359,7 +361,7 @@ describe('reclaim, RECLAIM_MODE=dry-run (the default)', () => {
         return String(body.value);
       };
       expect(digestNote(await pressAs(APPROVER, button?.data))).toContain('Only Seat Steward admins');
-      expect(cardText(valid((await pressAs(ADMIN, { tenantId, tier: 'everyone' })).value as Card))).toContain('This reclaim request is not valid');
+      expect(cardText(valid((await pressAs(ADMIN, { tenantId, tier: 'everyone', open: 'message' })).value as Card))).toContain('This reclaim request is not valid');
       expect(h.app.reclaims.history({ tenantId, offset: 0, limit: 1 }).total).toBe(0);
       // One certain seat is already in an open request: the answer says it was left out, and why.
       const [taken] = h.app.analytics.seats(tenantId, { recommendation: 'reclaim', tier: 'certain', offset: 0, limit: 1 })?.rows ?? [];

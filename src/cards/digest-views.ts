@@ -52,7 +52,7 @@ export interface DigestView {
     candidates: { tenantId: string; page: 1; open: 'message' };
     sync: { tenantId: string };
     /** "Reclaim N certain seats": a reclaim request for every certain-idle seat (admins only, re-checked on the server). */
-    reclaim: { tenantId: string; tier: 'certain' };
+    reclaim: { tenantId: string; tier: 'certain'; open: 'message' };
     reclaimTitle: string;
     canReclaim: boolean;
     /** Export CSV (Action.Execute export.link): the link is signed when pressed, so it works whenever the digest is read. */
@@ -175,7 +175,7 @@ export function digestView(input: DigestInput, now: Date): DigestView {
       inactive: { tenantId: input.tenantId, tier: 'all', page: 1, open: 'message' },
       candidates: { tenantId: input.tenantId, page: 1, open: 'message' },
       sync: { tenantId: input.tenantId },
-      reclaim: { tenantId: input.tenantId, tier: 'certain' },
+      reclaim: { tenantId: input.tenantId, tier: 'certain', open: 'message' },
       reclaimTitle: `Reclaim ${plural(certainCount, 'certain seat')}`,
       canReclaim: certainCount > 0,
       canExport: input.exportsWired,

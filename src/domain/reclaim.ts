@@ -318,8 +318,16 @@ export type FreshEvidenceStep =
  * (RECLAIM_RECHECK_AUDIT=best-effort), a tenant with no readable audit source goes on with the usage
  * report's date, and the card says so.
  */
-export function freshEvidenceStep(read: FreshActivityRead, waitUntil: string, now: Date, fallback: { requireAudit: boolean; reportAsOf: string | null }): FreshEvidenceStep {
-  if (read.kind === 'fresh') return { kind: 'proceed', freshness: read.freshness };
+export function freshEvidenceStep(
+  read: FreshActivityRead,
+  waitUntil: string,
+  now: Date,
+  fallback: { requireAudit: boolean; reportAsOf: string | null },
+  /** When the request was approved: audit activity checked only up to before it is not fresh (content published late). */
+  approvedAt: string,
+): FreshEvidenceStep {
+  if (read.kind === 'fresh' && read.freshness.checkedUpTo > approvedAt) return { kind: 'proceed', freshness: read.freshness };
+  if (read.kind === 'fresh') read = { kind: 'pending', reason: `the audit log has published activity only up to ${utcText(read.freshness.checkedUpTo)}, before the approval` };
   if (read.kind === 'unavailable') {
     if (!fallback.requireAudit && fallback.reportAsOf !== null) return { kind: 'proceed', freshness: { checkedUpTo: fallback.reportAsOf, source: 'usage_report' } };
     return { kind: 'skip', reason: `Not removed: Copilot activity newer than the last sync could not be read (${read.reason}), and a seat is never removed on old evidence.` };

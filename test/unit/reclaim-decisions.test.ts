@@ -97,6 +97,7 @@ describe('freshEvidenceStep: the re-check goes on only with activity read after 
   const waitUntil = '2026-12-06T07:00:00.000Z';
   const strict = { requireAudit: true, reportAsOf: '2026-12-04' };
   const fresh = { checkedUpTo: '2026-12-06T05:59:00.000Z', source: 'audit_graph' as const };
+  const approvedAt = '2026-12-06T05:00:00.000Z';
   it.each([
     ['fresh evidence proceeds, with its freshness', { kind: 'fresh', freshness: fresh } as const, now, strict, 'proceed'],
     ['a running query waits before the deadline', { kind: 'pending', reason: 'still running' } as const, now, strict, 'wait'],
@@ -104,12 +105,13 @@ describe('freshEvidenceStep: the re-check goes on only with activity read after 
     ['no readable source skips at once when audit is required', { kind: 'unavailable', reason: 'none' } as const, now, strict, 'skip'],
     ['no readable source goes on with the report when best-effort', { kind: 'unavailable', reason: 'none' } as const, now, { requireAudit: false, reportAsOf: '2026-12-04' }, 'proceed'],
     ['best-effort without any report date still skips', { kind: 'unavailable', reason: 'none' } as const, now, { requireAudit: false, reportAsOf: null }, 'skip'],
+    ['activity published only up to before the approval is not fresh: it waits', { kind: 'fresh', freshness: { ...fresh, checkedUpTo: '2026-12-06T04:00:00.000Z' } } as const, now, strict, 'wait'],
   ])('%s', (_name, read, at, fallback, expected) => {
-    expect(freshEvidenceStep(read, waitUntil, at, fallback).kind).toBe(expected);
+    expect(freshEvidenceStep(read, waitUntil, at, fallback, approvedAt).kind).toBe(expected);
   });
   it('says until when it waits and why it skipped', () => {
-    expect(freshEvidenceStep({ kind: 'pending', reason: 'throttled' }, waitUntil, now, strict)).toEqual({ kind: 'wait', until: waitUntil, reason: 'throttled' });
-    const skipped = freshEvidenceStep({ kind: 'pending', reason: 'throttled' }, waitUntil, new Date('2026-12-06T08:00:00Z'), strict);
+    expect(freshEvidenceStep({ kind: 'pending', reason: 'throttled' }, waitUntil, now, strict, approvedAt)).toEqual({ kind: 'wait', until: waitUntil, reason: 'throttled' });
+    const skipped = freshEvidenceStep({ kind: 'pending', reason: 'throttled' }, waitUntil, new Date('2026-12-06T08:00:00Z'), strict, approvedAt);
     expect(skipped.kind === 'skip' && skipped.reason).toContain('could not be read by 6 Dec 2026 07:00 UTC (throttled)');
   });
 });

@@ -296,8 +296,8 @@ export class SqliteReclaimStore implements ReclaimStore {
     );
   }
 
-  setRecheck(requestId: string, recheck: ReclaimRecheck): void {
-    prepared(this.db, 'UPDATE reclaim_requests SET recheck = ?, version = version + 1 WHERE id = ?').run(JSON.stringify(recheck), requestId);
+  setRecheck(requestId: string, recheck: ReclaimRecheck, options: { bump: boolean }): void {
+    prepared(this.db, 'UPDATE reclaim_requests SET recheck = ?, version = version + ? WHERE id = ?').run(JSON.stringify(recheck), options.bump ? 1 : 0, requestId);
   }
 
   setCard(requestId: string, activityId: string, target: ConversationTarget): void {

@@ -169,8 +169,8 @@ export function registerCopilotRoutes(server: Server, deps: CopilotRouteDeps): v
       const q = parseQuery(seatQuery, req);
       const page = deps.analytics.seats(tenant.id, q);
       if (!page) throw notComputed(tenant);
-      const summary = deps.analytics.summary(tenant.id);
-      const marks = summary ? deps.reclaimMarks?.(tenant.id, page.rows, summary.summary.computedAt) : undefined;
+      // page.asOf is the analytics' computedAt: a seat removed after it is marked as not synced yet.
+      const marks = deps.reclaimMarks?.(tenant.id, page.rows, page.asOf);
       return { data: page.rows.map((s) => seatJson(s, page.asOf, marks?.get(seatMarkKey(s)))), pagination: pagination(q.limit, q.offset, page.total), as_of: page.asOf };
     }),
   );

@@ -39,7 +39,7 @@ export class AuditManagementSource implements ActivitySource {
    * Fetches every content blob published since the last covered time. `publishedUpTo` is the newest
    * blob's creation time: activity after it is not published yet, so a re-check must not claim it.
    */
-  async ingest(at: Date): Promise<{ asOf: string; publishedUpTo: string | null; requests: number; warnings: string[] }> {
+  async ingest(at: Date, options: { finish: boolean } = { finish: true }): Promise<{ asOf: string; publishedUpTo: string | null; requests: number; warnings: string[] }> {
     const { api, store, tenantId } = this.options;
     const before = api.requests();
     const now = at.getTime();
@@ -73,7 +73,8 @@ export class AuditManagementSource implements ActivitySource {
     }
     const asOf = new Date(now).toISOString();
     store.setCoveredUntil(tenantId, this.id, asOf);
-    warnings.push(...finishAuditIngest(store, tenantId, Math.min(start, now - this.options.lookbackMs) - DAY_MS, skipped, 'CopilotInteraction'));
+    // The re-check leaves the pruning and the whole-directory Copilot Chat refresh to the next sync.
+    if (options.finish) warnings.push(...finishAuditIngest(store, tenantId, Math.min(start, now - this.options.lookbackMs) - DAY_MS, skipped, 'CopilotInteraction'));
     return { asOf, publishedUpTo, requests: api.requests() - before, warnings };
   }
 

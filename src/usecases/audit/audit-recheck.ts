@@ -45,8 +45,8 @@ const STILL_RUNNING = new Set(['notstarted', 'running']);
  *
  * - Graph's audit log query, scoped to those users and to the window since the sync's coverage
  *   (less the overlap), is the precise read: when the tenant has it, the re-check waits for it.
- * - The Management Activity API's content published since the last fetched blob is cheap and is
- *   read first; alone (no Graph audit query), activity is checked up to its newest published blob.
+ * - Without it, the Management Activity API's content published since the last fetched blob:
+ *   activity is then checked up to its newest published blob.
  */
 export class AuditRecheck {
   constructor(private readonly options: AuditRecheckOptions) {}
@@ -55,33 +55,32 @@ export class AuditRecheck {
     const { graph, management } = this.options;
     const before = (graph?.requests() ?? 0) + (management?.requests() ?? 0);
     const count = () => (graph?.requests() ?? 0) + (management?.requests() ?? 0) - before;
-    if (!graph && !management) {
+    // Graph's scoped query is the precise read; the Management API's content decides only without it.
+    if (graph) return { ...(await this.readGraph(graph, input)), requests: count() };
+    if (!management) {
       return {
         read: { kind: 'unavailable', reason: 'no audit source has been read for this tenant: grant AuditLogsQuery.Read.All (Microsoft Graph) or ActivityFeed.Read (Office 365 Management APIs) and run check' },
         pendingQuery: null,
         requests: 0,
       };
     }
-    let managementRead: FreshActivityRead | null = null;
-    if (management) {
-      try {
-        const ingested = await management.ingest(input.now);
-        managementRead = ingested.publishedUpTo
-          ? { kind: 'fresh', freshness: { checkedUpTo: ingested.publishedUpTo, source: 'audit_management' } }
-          : { kind: 'pending', reason: 'the Management Activity API has published no audit content yet for the hours since the last sync' };
-      } catch (error) {
-        managementRead = refusal(error, 'the Management Activity API');
-      }
+    try {
+      const ingested = await management.ingest(input.now, { finish: false });
+      const read: FreshActivityRead = ingested.publishedUpTo
+        ? { kind: 'fresh', freshness: { checkedUpTo: ingested.publishedUpTo, source: 'audit_management' } }
+        : { kind: 'pending', reason: 'the Management Activity API has published no audit content yet for the hours since the last sync' };
+      return { read, pendingQuery: null, requests: count() };
+    } catch (error) {
+      return { read: refusal(error, 'the Management Activity API'), pendingQuery: null, requests: count() };
     }
-    if (!graph) return { read: managementRead as FreshActivityRead, pendingQuery: null, requests: count() };
-    const graphRead = await this.readGraph(graph, input);
-    return { ...graphRead, requests: count() };
   }
 
   private async readGraph(api: AuditLogQueryApi, input: FreshReadInput): Promise<{ read: FreshActivityRead; pendingQuery: PendingAuditQuery | null }> {
     const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    // Kept across the try: a query this attempt created is polled by the next one, whatever fails after it.
+    let pending = input.pendingQuery;
     try {
-      let pending = input.pendingQuery ?? (await this.createQuery(api, input));
+      pending ??= await this.createQuery(api, input);
       let state = await this.state(api, pending);
       if (state === 'gone') {
         // Graph forgot the query (expired): ask again for the same users once.
@@ -112,7 +111,7 @@ export class AuditRecheck {
       this.options.store.commitRecords(this.options.tenantId, 'audit_graph', records);
       return { read: { kind: 'fresh', freshness: { checkedUpTo: pending.windowEnd, source: 'audit_graph' } }, pendingQuery: null };
     } catch (error) {
-      return { read: refusal(error, 'the Microsoft Graph audit log query'), pendingQuery: input.pendingQuery };
+      return { read: refusal(error, 'the Microsoft Graph audit log query'), pendingQuery: pending };
     }
   }
 

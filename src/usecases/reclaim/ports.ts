@@ -204,8 +204,8 @@ export interface ReclaimStore {
   decide(requestId: string, decision: 'approved' | 'rejected', by: ReclaimActor, now: Date): boolean;
   /** The card was posted in `target`: recorded only if the request's card still goes there (`reclaim pending` may have moved it meanwhile). */
   setCard(requestId: string, activityId: string, target: ConversationTarget): void;
-  /** Stores the re-check's progress (bumps the version, so the card follows). */
-  setRecheck(requestId: string, recheck: ReclaimRecheck): void;
+  /** Stores the re-check's progress; `bump` moves the version when the card must follow. */
+  setRecheck(requestId: string, recheck: ReclaimRecheck, options: { bump: boolean }): void;
   /** `reclaim pending`: the card is posted again in `target` (the old message is no longer followed). */
   moveCard(requestId: string, target: ConversationTarget): void;
   /** Requests of the tenant nobody has decided yet, oldest first. */

@@ -231,7 +231,9 @@ export class ReclaimExecutor {
   private async freshEvidence(request: ReclaimRequest, items: ReclaimItem[], signal?: AbortSignal): Promise<FreshEvidenceStep> {
     const { store } = this.deps;
     const now = this.now();
-    const current = store.request(request.id)?.recheck ?? request.recheck;
+    const current = request.recheck;
+    // Read once per approval: a retry after the read (a throttled removal) goes on with it.
+    if (current.freshness) return { kind: 'proceed', freshness: current.freshness };
     const upns = [...new Set(items.map((i) => i.userPrincipalName.toLowerCase()))];
     let result: { read: FreshActivityRead; pendingQuery: typeof current.pendingQuery; requests: number };
     try {
@@ -242,15 +244,19 @@ export class ReclaimExecutor {
       result = { read: { kind: 'pending', reason: error instanceof Error ? error.message : String(error) }, pendingQuery: current.pendingQuery, requests: 0 };
     }
     const waitUntil = current.waitUntil ?? new Date(now.getTime() + this.deps.recheck.waitMs).toISOString();
-    const step = freshEvidenceStep(result.read, waitUntil, now, { requireAudit: this.deps.recheck.requireAudit, reportAsOf: this.deps.reportAsOf(request.tenantId) });
-    store.setRecheck(request.id, {
+    const approvedAt = request.decidedAt ?? now.toISOString();
+    const step = freshEvidenceStep(result.read, waitUntil, now, { requireAudit: this.deps.recheck.requireAudit, reportAsOf: this.deps.reportAsOf(request.tenantId) }, approvedAt);
+    const next = {
       waitUntil: step.kind === 'wait' ? waitUntil : current.waitUntil,
       waitingFor: step.kind === 'wait' ? step.reason : null,
       pendingQuery: step.kind === 'wait' ? result.pendingQuery : null,
-      freshness: step.kind === 'proceed' ? step.freshness : current.freshness,
+      freshness: step.kind === 'proceed' ? step.freshness : null,
       requests: current.requests + result.requests,
-    });
-    this.deps.onChange(request.id);
+    };
+    // The card changes only when what it shows does (each minute of waiting is not a new card).
+    const shown = (r: typeof next) => JSON.stringify([r.waitUntil, r.waitingFor, r.freshness]);
+    store.setRecheck(request.id, next, { bump: shown(next) !== shown(current) });
+    if (shown(next) !== shown(current)) this.deps.onChange(request.id);
     return step;
   }
 

@@ -5,6 +5,7 @@ import { EXPORT_KINDS, type ExportLinks } from '../../../usecases/analytics/port
 import type { StatusService } from '../../../usecases/status/status-service';
 import type { AdminCheck } from '../admin-gate';
 import type { CardAction } from '../bot-types';
+import { UNKNOWN_TENANT_TEXT } from './tenant-card-data';
 
 export const exportButtonData = z.object({
   tenantId: z.string().trim().min(1).max(128),
@@ -28,7 +29,7 @@ export function exportLinkAction(deps: { status: StatusService; links: ExportLin
       const gate = deps.isAdmin(request.actor);
       if (!gate.allowed) return { type: 'note', note: gate.reason };
       const tenant = deps.status.find(data.tenantId);
-      if (!tenant) return { type: 'note', note: 'This card refers to a tenant Seat Steward does not know (it may have been removed). Type **status** for a fresh card.' };
+      if (!tenant) return { type: 'note', note: UNKNOWN_TENANT_TEXT };
       let link: { url: string; expiresAt: string };
       try {
         link = deps.links.link(tenant.id, data.kind, (deps.now ?? (() => new Date()))());

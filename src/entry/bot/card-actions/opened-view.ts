@@ -3,6 +3,7 @@ import type { AdminDecision } from '../../../domain/admins';
 import type { TenantRecord } from '../../../domain/tenant';
 import { adminRefusalCard } from '../admin-gate';
 import type { CardActionAnswer } from '../bot-types';
+import { UNKNOWN_TENANT_TEXT } from './tenant-card-data';
 
 /**
  * The answer of a button that shows a view. From the view's own card (paging) the view replaces it.
@@ -22,6 +23,6 @@ export async function openedView(
     return 'card' in found ? found.card : view(found.tenant);
   }
   if (!gate.allowed) return { type: 'note', note: gate.reason };
-  if ('card' in found) return { type: 'note', note: 'This card refers to a tenant Seat Steward does not know (it may have been removed). Type **status** for a fresh card.' };
+  if ('card' in found) return { type: 'note', note: UNKNOWN_TENANT_TEXT };
   return { type: 'post', card: await view(found.tenant), note: posted };
 }

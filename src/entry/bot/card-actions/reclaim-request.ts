@@ -3,8 +3,8 @@ import type { ReclaimApi } from '../../../usecases/reclaim/reclaim-api';
 import { adminRefusalCard } from '../admin-gate';
 import type { CardAction } from '../bot-types';
 import { callerOf, requestOutcomeText } from '../commands/reclaim';
-import { inactivePageCard, type SeatListDeps } from '../commands/inactive';
-import { tenantOfCard } from './tenant-card-data';
+import { inactivePageFor, type SeatListDeps } from '../commands/inactive';
+import { tenantOfCard, UNKNOWN_TENANT_TEXT } from './tenant-card-data';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -20,6 +20,8 @@ const requestData = z.object({
   nudge: z.enum(['true', 'false']).optional(),
   /** The digest's "Reclaim N certain seats": every seat of the tier, read again from the current analytics. */
   tier: z.enum(['certain', 'probable', 'all']).optional(),
+  /** From a card that must stay as it was (the digest): the outcome is a note to the presser. */
+  open: z.literal('message').optional(),
 });
 
 /**
@@ -35,16 +37,18 @@ export function reclaimRequestAction(deps: SeatListDeps & { reclaims: ReclaimApi
     invalidData: { title: 'This reclaim request is not valid', message: 'The card sent seats Seat Steward does not recognise (object ids only, at most 50). Nothing was requested. Type **inactive** for a fresh list.' },
     async run(data, request) {
       const users = (data.users ?? '').split(',').map((u) => u.trim()).filter((u) => u !== '');
-      // The digest's button (a tier, no ticks) leaves the digest as it was: the outcome is a note to the presser.
-      const fromDigest = users.length === 0 && data.tier !== undefined;
+      const fromDigest = data.open === 'message';
       const gate = deps.isAdmin(request.actor);
       if (!gate.allowed) return fromDigest ? { type: 'note', note: gate.reason } : adminRefusalCard(gate.reason);
       const found = tenantOfCard(deps.status, { tenantId: data.tenantId });
-      if ('card' in found) return fromDigest ? { type: 'note', note: 'This card refers to a tenant Seat Steward does not know (it may have been removed). Type **status** for a fresh card.' } : found.card;
-      // A mistake is shown on the page the user was working on (an error line), not in place of it.
-      const page = (notice: string) => inactivePageCard(deps, found.tenant, data.tier ?? 'all', 1, { text: notice, error: true });
-      if (users.length > 50) return page('Tick at most 50 seats per request (a page has 10). Nothing was requested.');
-      if (users.length === 0 && !data.tier) return page('No seat ticked: tick the seats to reclaim first, then press Request reclaim. Nothing was requested.');
+      if ('card' in found) return fromDigest ? { type: 'note', note: UNKNOWN_TENANT_TEXT } : found.card;
+      // The page comes back where it may name people (per-user-lists.ts), with what happened on it:
+      // a mistake is an error line on the page the user was working on, not a card in its place.
+      const place = { personal: request.personal, replyTarget: request.replyTarget };
+      const page = (notice: { text: string; error: boolean }) => inactivePageFor(deps, found.tenant, data.tier ?? 'all', 1, place, request.actor, notice);
+      const mistake = (text: string) => (fromDigest ? { type: 'note' as const, note: text } : page({ text, error: true }));
+      if (users.length > 50) return mistake('Tick at most 50 seats per request (a page has 10). Nothing was requested.');
+      if (users.length === 0 && !data.tier) return mistake('No seat ticked: tick the seats to reclaim first, then press Request reclaim. Nothing was requested.');
       const now = (deps.now ?? (() => new Date()))();
       const outcome = await deps.reclaims.request(
         {
@@ -58,9 +62,9 @@ export function reclaimRequestAction(deps: SeatListDeps & { reclaims: ReclaimApi
         now,
       );
       const here = deps.reclaims.approvalsConversation(found.tenant.id) === undefined;
-      if (fromDigest) return { type: 'note', note: outcome.kind === 'refused' ? `Reclaim not requested: ${outcome.reason}` : requestOutcomeText(outcome, found.tenant.tenantName, here) };
-      if (outcome.kind === 'refused') return page(`Reclaim not requested: ${outcome.reason}`);
-      return inactivePageCard(deps, found.tenant, data.tier ?? 'all', 1, { text: requestOutcomeText(outcome, found.tenant.tenantName, here), error: outcome.kind === 'nothing' });
+      if (outcome.kind === 'refused') return mistake(`Reclaim not requested: ${outcome.reason}`);
+      const text = requestOutcomeText(outcome, found.tenant.tenantName, here);
+      return fromDigest ? { type: 'note', note: text } : page({ text, error: outcome.kind === 'nothing' });
     },
   };
 }

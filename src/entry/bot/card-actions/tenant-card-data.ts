@@ -13,11 +13,14 @@ export const missingTenant = {
   message: 'The card did not say which tenant it is for. Type **status** for a fresh card.',
 };
 
+/** What a button of a removed (or never known) tenant is answered. */
+export const UNKNOWN_TENANT_TEXT = 'This card refers to a tenant Seat Steward does not know (it may have been removed). Type **status** for a fresh card.';
+
 /** The tenant a button refers to, or the card explaining that it is gone. */
 export function tenantOfCard(status: StatusService, data: TenantCardData): { tenant: TenantRecord } | { card: AdaptiveCardJson } {
   const tenant = status.find(data.tenantId);
   if (tenant) return { tenant };
   return {
-    card: errorCard('Unknown tenant', 'This card refers to a tenant Seat Steward does not know (it may have been removed). Type **status** for a fresh card.'),
+    card: errorCard('Unknown tenant', UNKNOWN_TENANT_TEXT),
   };
 }

@@ -57,24 +57,26 @@ function inactivePage(deps: SeatListDeps, tenant: TenantRecord, filter: Inactive
   if (!stored || !seats) return { card: noAnalyticsCard(tenant.tenantName) };
   if (page > 1 && seats.rows.length === 0) return { card: noSuchPageCard(page, seats.total, inactiveCommandText(filter)) };
   const now = (deps.now ?? (() => new Date()))();
-  const marks = deps.reclaimMarks?.(tenant.id, seats.rows, stored.summary.computedAt);
+  const marks = deps.reclaimMarks?.(tenant.id, seats.rows, seats.asOf);
   return { view: inactiveView({ tenantId: tenant.id, tenantName: tenant.tenantName, filter, page, summary: stored.summary, seats, now, notice, askHoldersFirst: deps.askHoldersFirst, marks }) };
 }
 
 const inactiveCommandText = (filter: InactiveFilter): string => (filter === 'all' ? 'inactive' : `inactive ${filter}`);
 
-/** One page of `inactive`, always read from the tenant's current analytics (a button's data only says which page). */
-export function inactivePageCard(deps: SeatListDeps, tenant: TenantRecord, filter: InactiveFilter, page: number, notice?: { text: string; error: boolean }): AdaptiveCardJson {
-  const found = inactivePage(deps, tenant, filter, page, notice);
-  return 'card' in found ? found.card : renderCard('inactive', found.view);
-}
-
 /**
  * The page for where it was asked: the list itself in a personal chat or the chosen approvals
  * chat; elsewhere the counts, with the list posted to the admin's personal chat.
  */
-export async function inactivePageFor(deps: SeatListDeps, tenant: TenantRecord, filter: InactiveFilter, page: number, place: ListPlace, actor: Actor): Promise<AdaptiveCardJson> {
-  const found = inactivePage(deps, tenant, filter, page);
+export async function inactivePageFor(
+  deps: SeatListDeps,
+  tenant: TenantRecord,
+  filter: InactiveFilter,
+  page: number,
+  place: ListPlace,
+  actor: Actor,
+  notice?: { text: string; error: boolean },
+): Promise<AdaptiveCardJson> {
+  const found = inactivePage(deps, tenant, filter, page, notice);
   if ('card' in found) return found.card;
   const list = renderCard('inactive', found.view);
   if (!deps.lists || listShownHere(deps.lists, tenant.id, place)) return list;
