@@ -1,6 +1,6 @@
 import { assignmentText, freshnessText, holderPhase, SEATS_PER_REQUEST, UNDECIDED_STATES, undoable, type ReclaimState } from '../domain/reclaim';
 import { productName } from '../domain/product-names';
-import { formatMoney } from '../domain/seat-savings';
+import { formatMoney, stillPaidText } from '../domain/seat-savings';
 import type { NudgeView, ReclaimView } from '../usecases/reclaim/reclaim-api';
 import type { ReclaimCards, ReclaimItem, ReclaimTransition } from '../usecases/reclaim/ports';
 import { renderCard, type AdaptiveCardJson } from './render';
@@ -291,8 +291,8 @@ function freedText(removed: ReclaimItem[], currency: string): string {
   const worth = removed.reduce((sum, i) => sum + (i.monthlySaving ?? 0), 0);
   const unpriced = removed.filter((i) => i.monthlySaving === null).length;
   if (removed.length === 0) return 'No seat was removed: nothing freed.';
-  const less = unpriced === removed.length ? 'no price set' : `then ${formatMoney(worth, currency)} a month less${unpriced > 0 ? ` (${unpriced} without a price)` : ''}`;
-  return `Freed: ${removed.length} seat${removed.length === 1 ? '' : 's'}, still paid for until the subscription is reduced, ${less}.`;
+  const paid = stillPaidText(unpriced === removed.length ? null : worth, currency);
+  return `Freed: ${removed.length} seat${removed.length === 1 ? '' : 's'}, ${paid}${unpriced > 0 && unpriced < removed.length ? ` (${unpriced} without a price)` : ''}.`;
 }
 
 export interface ReclaimHistoryView {

@@ -74,7 +74,6 @@ export interface NudgeAnswerInput {
   /** The sender of the Keep / Release press (Entra object id), never the card's data. */
   callerAadObjectId: string | undefined;
   holderUserId: string;
-  holderName: string;
   state: ReclaimState;
   outcome: NudgeOutcome | null;
   /** When the holders' time to answer ends (ISO). */

@@ -270,8 +270,13 @@ export function savingsOf(summary: CopilotSeatSummary, price: (skuId: string) =>
  */
 export function freedByReclaimsText(freed: { seats: number; monthly: number; currency: string | null }): string {
   const seatsText = `${freed.seats.toLocaleString('en-US')} Copilot seat${freed.seats === 1 ? '' : 's'} freed by reclaims to date`;
-  const worth = freed.currency ? `; still paid for until the subscription is reduced, then ${formatMoney(freed.monthly, freed.currency)} a month less` : '; still paid for until the subscription is reduced';
-  return `${seatsText}${worth}.`;
+  return `${seatsText}; ${stillPaidText(freed.currency ? freed.monthly : null, freed.currency)}.`;
+}
+
+/** What a freed seat costs until the subscription is reduced, and what it saves after (`monthly` null: not priced). */
+export function stillPaidText(monthly: number | null, currency: string | null): string {
+  const paid = 'still paid for until the subscription is reduced';
+  return monthly === null || currency === null ? paid : `${paid}, then ${formatMoney(monthly, currency)} a month less`;
 }
 
 export function formatMoney(amount: number, currency: string | null): string {

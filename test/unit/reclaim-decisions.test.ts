@@ -186,7 +186,6 @@ describe('the holder\'s answer to "Keep your seat?"', () => {
   const input = (over: Partial<NudgeAnswerInput> = {}): NudgeAnswerInput => ({
     callerAadObjectId: HOLDER,
     holderUserId: HOLDER,
-    holderName: 'Lee Gu',
     state: 'nudged',
     outcome: 'pending',
     nudgeUntil: '2026-11-27T10:00:00.000Z',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { canMove, EXECUTING_STATES, OPEN_STATES, seatMarkKey, type HolderPhase, type NudgeOutcome, type ReclaimEvidence, type ReclaimState, type SkipCode } from '../../domain/reclaim';
+import { canMove, EXECUTING_STATES, OPEN_STATES, seatMarkKey, UNDECIDED_STATES, type HolderPhase, type NudgeOutcome, type ReclaimEvidence, type ReclaimState, type SkipCode } from '../../domain/reclaim';
 import type { ConversationTarget } from '../../usecases/notify/ports';
 import {
   NO_RECHECK,
@@ -163,6 +163,7 @@ const PATCH_COLUMNS: Record<string, { column: string; encode?: (v: unknown) => u
 };
 
 const OPEN_SQL = OPEN_STATES.map((s) => `'${s}'`).join(', ');
+const UNDECIDED_SQL = UNDECIDED_STATES.map((s) => `'${s}'`).join(', ');
 
 /**
  * The reclaim workflow's state in SQLite. Every move is a conditional update (the item must still
@@ -308,15 +309,15 @@ export class SqliteReclaimStore implements ReclaimStore {
     prepared(this.db, 'UPDATE reclaim_requests SET approvals_target = ?, card_activity_id = NULL, version = version + 1 WHERE id = ?').run(JSON.stringify(target), requestId);
   }
 
-  undecided(tenantId: string): string[] {
+  undecided(tenantId: string, now: Date): string[] {
     return prepared(
       this.db,
-      `SELECT r.id FROM reclaim_requests r WHERE r.tenant_id = ? AND r.decision IS NULL
-         AND EXISTS (SELECT 1 FROM reclaim_items i WHERE i.request_id = r.id AND i.state IN ('requested', 'nudged'))
+      `SELECT r.id FROM reclaim_requests r WHERE r.tenant_id = ? AND r.decision IS NULL AND r.expires_at > ?
+         AND EXISTS (SELECT 1 FROM reclaim_items i WHERE i.request_id = r.id AND i.state IN (${UNDECIDED_SQL}))
        ORDER BY r.requested_at, r.id`,
     )
       .pluck()
-      .all(tenantId) as string[];
+      .all(tenantId, now.toISOString()) as string[];
   }
 
   history(query: ReclaimHistoryQuery): { total: number; items: Array<ReclaimItem & { transitions: ReclaimTransition[] }> } {

@@ -56,6 +56,15 @@ export function parseQuery<T extends z.ZodTypeAny>(schema: T, req: Request): z.i
   return parsed.data;
 }
 
+/** A numeric id in the path (`:name`): a positive whole number, else 400 naming the parameter and what it is. */
+export function positiveIdParam(req: Request, name: string, what: string): number {
+  const raw = String((req.params as Record<string, unknown>)[name] ?? '');
+  if (!/^[1-9]\d{0,15}$/.test(raw)) {
+    throw new ApiError(400, 'invalid_parameter', `Invalid ${what} "${raw.slice(0, 40)}": expected a positive whole number.`, [`${name}: expected a positive whole number`]);
+  }
+  return Number(raw);
+}
+
 export function pagination(limit: number, offset: number, total: number) {
   return { limit, offset, total, has_more: offset + limit < total };
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { JobRunner } from '../../usecases/outbox/job-runner';
 import { JOB_STATUSES, type OutboxJob, type OutboxStore } from '../../usecases/outbox/outbox-store';
 import { ApiError } from './api-errors';
-import { integer, jsonRoute, pagination, parseQuery } from './api-route';
+import { integer, jsonRoute, pagination, parseQuery, positiveIdParam } from './api-route';
 
 export interface JobRouteDeps {
   outbox: OutboxStore;
@@ -48,12 +48,9 @@ export function registerJobRoutes(server: Server, deps: JobRouteDeps): void {
   const handle = jsonRoute(deps);
 
   const jobParam = (req: Request): OutboxJob => {
-    const raw = String(req.params.id ?? '');
-    if (!/^[1-9]\d{0,15}$/.test(raw)) {
-      throw new ApiError(400, 'invalid_parameter', `Invalid job id "${raw.slice(0, 40)}": expected a positive whole number.`, ['id: expected a positive whole number']);
-    }
-    const job = outbox.get(Number(raw));
-    if (!job) throw new ApiError(404, 'job_not_found', `No job with id ${raw}.`);
+    const id = positiveIdParam(req, 'id', 'job id');
+    const job = outbox.get(id);
+    if (!job) throw new ApiError(404, 'job_not_found', `No job with id ${id}.`);
     return job;
   };
 

@@ -5,7 +5,7 @@ import { RECLAIM_STATES } from '../../domain/reclaim';
 import type { ReclaimItem, ReclaimTransition } from '../../usecases/reclaim/ports';
 import type { ReclaimApi } from '../../usecases/reclaim/reclaim-api';
 import type { TenantReads } from '../../usecases/status/ports';
-import { integer, jsonRoute, pagination, parseQuery, tenantFromPath } from './api-route';
+import { integer, jsonRoute, pagination, parseQuery, positiveIdParam, tenantFromPath } from './api-route';
 import { ApiError } from './api-errors';
 
 export interface ReclaimRouteDeps {
@@ -92,9 +92,9 @@ export function registerReclaimRoutes(server: Server, deps: ReclaimRouteDeps): v
     '/api/v1/m365/tenants/:id/reclaims/:itemId/undo',
     handle(async (req) => {
       const tenant = tenantFromPath(deps.tenants, req);
-      const raw = String((req.params as Record<string, unknown>).itemId ?? '');
-      if (!/^\d{1,15}$/.test(raw)) throw new ApiError(400, 'invalid_parameter', 'itemId must be a reclaim item id (a whole number, the id field of GET …/reclaims).', [`itemId: ${raw.slice(0, 20)}`]);
-      const outcome = deps.reclaims.undoByApi(tenant.id, Number(raw), new Date());
+      parseQuery(z.object({}).strict(), req);
+      const itemId = positiveIdParam(req, 'itemId', 'reclaim item id (the id field of GET …/reclaims)');
+      const outcome = deps.reclaims.undoByApi(tenant.id, itemId, new Date());
       if (outcome.kind === 'unknown') throw new ApiError(404, 'reclaim_item_not_found', outcome.message);
       if (outcome.kind === 'refused') throw new ApiError(409, 'not_undoable', outcome.message);
       return { success: true, state: outcome.kind, message: outcome.message };

@@ -127,7 +127,7 @@ export class SecurityPostureSource implements ActivitySource {
   }
 
   async probe(): Promise<void> {
-    await Promise.all(POSTURE_CHECKS.map((read) => this.deps.graph.probePosture(read)));
+    await Promise.all(this.probes().map((p) => p.run()));
   }
 
   /** Five permissions, five `check` lines: a refused Policy.Read.All must not pass for OK because Secure Score answered. */

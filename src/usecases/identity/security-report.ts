@@ -1,6 +1,6 @@
 import type { SourceStatusRecord } from '../../domain/activity-sources';
 import type { PostureComponentId, PostureComponentRecord, PostureFigures } from '../../domain/identity';
-import { CA_BASELINE_POLICIES, deviceComplianceCounts, mfaCounts, rate1, type ComponentRating, type ComponentScore, type ScoredComponent, scoreSecurity, type SecurityRecommendation } from '../../domain/security-scoring';
+import { CA_BASELINE_POLICIES, deviceComplianceCounts, mfaCounts, type ComponentRating, type ComponentScore, type ScoredComponent, scoreSecurity, type SecurityRecommendation } from '../../domain/security-scoring';
 import type { IdentityReads } from './ports';
 
 /**
@@ -40,11 +40,6 @@ export interface SecurityReport {
 }
 
 const NEVER_READ = 'Not read yet: run a sync.';
-
-/** One decimal, as the REST API contract shows rates; null when there is nothing to divide by. */
-export function percent(part: number, whole: number): number | null {
-  return rate1(part, whole);
-}
 
 function stateOf(record: PostureComponentRecord | undefined): ComponentState {
   if (!record || record.figures === null) {

@@ -208,8 +208,8 @@ export interface ReclaimStore {
   setRecheck(requestId: string, recheck: ReclaimRecheck, options: { bump: boolean }): void;
   /** `reclaim pending`: the card is posted again in `target` (the old message is no longer followed). */
   moveCard(requestId: string, target: ConversationTarget): void;
-  /** Requests of the tenant nobody has decided yet, oldest first. */
-  undecided(tenantId: string): string[];
+  /** Requests of the tenant nobody has decided yet and not expired at `now`, oldest first. */
+  undecided(tenantId: string, now: Date): string[];
   history(query: ReclaimHistoryQuery): { total: number; items: Array<ReclaimItem & { transitions: ReclaimTransition[] }> };
   /** Requests with items the executor must finish (approved, rechecking, removing, or a seat still to give): resumed at start. */
   executing(): string[];

@@ -27,7 +27,6 @@ const answerDecision = (request: ReclaimRequest, item: ReclaimItem, caller: stri
   nudgeAnswerDecision({
     callerAadObjectId: caller,
     holderUserId: item.userId,
-    holderName: item.displayName ?? item.userPrincipalName,
     state: item.state,
     outcome: item.nudgeOutcome,
     nudgeUntil: request.nudgeUntil,

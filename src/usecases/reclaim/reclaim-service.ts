@@ -306,9 +306,7 @@ export class ReclaimService implements ReclaimApi {
 
   repostPending(tenantId: string, target: ConversationTarget, now: Date): number {
     let posted = 0;
-    for (const id of this.deps.store.undecided(tenantId)) {
-      const request = this.deps.store.request(id);
-      if (!request || request.expiresAt <= now.toISOString()) continue;
+    for (const id of this.deps.store.undecided(tenantId, now)) {
       // Posted anew (cardActivityId cleared) in this chat, and updated here from now on.
       this.deps.store.moveCard(id, target);
       this.queueCard(id);
@@ -473,8 +471,10 @@ export class ReclaimService implements ReclaimApi {
     const holdersFirst = request.nudge && waitingForHolders(items, request.nudgeUntil, now);
     const phase: ReclaimView['phase'] = request.decision === null && undecided ? (holdersFirst ? 'awaiting_holders' : 'awaiting_approval') : executing ? 'executing' : 'done';
     const anonymous = !caller.aadObjectId;
-    const decision = anonymous ? { allowed: false as const, reason: '' } : approverDecision(this.decider(caller), request.requestedBy.aadObjectId, this.deps.rules);
-    const mayUndo = anonymous ? false : approverDecision(this.decider(caller), null, { ...this.deps.rules, twoPersonRule: false }).allowed;
+    // One directory lookup of the caller's UPN for the three rules below.
+    const decider = this.decider(caller);
+    const decision = anonymous ? { allowed: false as const, reason: '' } : approverDecision(decider, request.requestedBy.aadObjectId, this.deps.rules);
+    const mayUndo = anonymous ? false : approverDecision(decider, null, { ...this.deps.rules, twoPersonRule: false }).allowed;
     const canDecide = phase === 'awaiting_approval' && decision.allowed;
     const why =
       phase === 'awaiting_holders'
@@ -484,7 +484,7 @@ export class ReclaimService implements ReclaimApi {
           : decision.reason || null;
     const canUndo = mayUndo && request.mode === 'on' && items.some((i) => undoable(i, now));
     const isRequester = !anonymous && request.requestedBy.aadObjectId !== null && request.requestedBy.aadObjectId.toLowerCase() === caller.aadObjectId?.toLowerCase();
-    const isAdmin = anonymous ? false : approverDecision(this.decider(caller), null, { ...this.deps.rules, approvers: [], twoPersonRule: false }).allowed;
+    const isAdmin = anonymous ? false : approverDecision(decider, null, { ...this.deps.rules, approvers: [], twoPersonRule: false }).allowed;
     const canSeeSeats = mayUndo || isAdmin || isRequester;
     const canCancel = isRequester && request.decision === null && undecided;
     const approveBlocked = canDecide ? modeRefusal(request.mode, this.deps.mode()) : null;

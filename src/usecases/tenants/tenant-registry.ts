@@ -132,6 +132,8 @@ export class TenantRegistry {
     if (!tenant) throw new TenantConnectionError('unknown_tenant', `No tenant "${tenantId}" is registered in Seat Steward.`);
     validate(tenant.entraTenantId, connection);
     store.save(tenant.tenantId, this.seal(tenant, connection));
+    // Stored now: a connection held in memory for want of disk space gives way to it.
+    this.unsaved.delete(tenant.tenantId);
   }
 
   /** Loads and opens the tenant's connection; unchanged rows come from memory. */

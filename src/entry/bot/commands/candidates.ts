@@ -18,12 +18,6 @@ function candidatesPage(deps: SeatListDeps, tenant: TenantRecord, page: number):
   return { view: candidatesView({ tenantId: tenant.id, tenantName: tenant.tenantName, page, summary: stored.summary, candidates, now }) };
 }
 
-/** One page of `candidates`, always read from the tenant's current analytics. */
-export function candidatesPageCard(deps: SeatListDeps, tenant: TenantRecord, page: number): AdaptiveCardJson {
-  const found = candidatesPage(deps, tenant, page);
-  return 'card' in found ? found.card : renderCard('candidates', found.view);
-}
-
 /** The page for where it was asked (see inactivePageFor): names only where per-user lists go. */
 export async function candidatesPageFor(deps: SeatListDeps, tenant: TenantRecord, page: number, place: ListPlace, actor: Actor): Promise<AdaptiveCardJson> {
   const found = candidatesPage(deps, tenant, page);
