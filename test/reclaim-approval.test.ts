@@ -325,5 +325,17 @@ describe('reclaim approval cards', () => {
     await press('reclaim.undo', { itemId: itemBoth.id }, APPROVER);
     await until('the undo', () => itemsOf(requestId).find((i) => i.id === itemBoth.id && i.state === 'undone'));
     expect(holdsCopilot(h.demo.server.data, both.userId).map((a) => a.groupId).sort()).toEqual([both.groups[0].groupId, null].sort());
+
+    // Half done: the direct licence goes, the group refuses (no GroupMember.ReadWrite.All). The seat fails,
+    // naming the permission the group removal needs and that the direct assignment is already gone.
+    h.demo.server.faults.add({ method: 'DELETE', path: new RegExp(`/groups/[^/]+/members/${skipped.userId}`, 'i'), status: 403, code: 'Authorization_RequestDenied', times: 1 });
+    await say(`reclaim ${skipped.userPrincipalName}`);
+    const second = latest().requestId;
+    const itemSkipped = itemsOf(second)[0] as ReclaimItem;
+    await approve(second, { [`group:${itemSkipped.id}`]: 'true' });
+    const failed = await until('the half-done removal', () => itemsOf(second).find((i) => i.state === 'failed'));
+    expect(failed.stateReason).toContain('the app lacks GroupMember.ReadWrite.All');
+    expect(failed.stateReason).toContain('The direct assignment was removed already');
+    expect(holdsCopilot(h.demo.server.data, skipped.userId).map((a) => a.groupId)).toEqual([skipped.groups[0].groupId]);
   });
 });

@@ -179,8 +179,15 @@ export class ReclaimExecutor {
     let retryAfter: number | undefined;
     let waiting = 0;
     for (const item of removing) {
-      const outcome = removalOutcome(item, changes, outcomes);
-      if (!outcome) continue;
+      const answered = removalOutcome(item, changes, outcomes);
+      if (!answered) continue;
+      const { outcome } = answered;
+      // A seat held both ways whose one removal went through: say so, since a failed seat offers no Undo.
+      const partly = !answered.partlyDone
+        ? ''
+        : answered.refused?.kind === 'remove_group_member'
+          ? ' The direct assignment was removed already; assign the licence again in the admin center if the person should keep the seat.'
+          : ' The user was taken out of the group already; add them back in Entra if they should keep what the group gives.';
       if (outcome.ok) {
         const group = item.assignment.via === 'group' ? (item.assignment.groupName ?? item.assignment.groupId) : '';
         const alsoDirect = item.assignment.via === 'group' && item.assignment.alsoDirect;
@@ -204,12 +211,13 @@ export class ReclaimExecutor {
           break;
         }
         case 'forbidden': {
-          const why = `Graph refused the removal (403 ${outcome.code}): the app lacks ${item.removeFromGroup ? 'GroupMember.ReadWrite.All' : 'LicenseAssignment.ReadWrite.All'}. Add it as an application permission, grant admin consent, then ask again.`;
+          const permission = answered.refused?.kind === 'remove_group_member' ? 'GroupMember.ReadWrite.All' : 'LicenseAssignment.ReadWrite.All';
+          const why = `Graph refused the removal (403 ${outcome.code}): the app lacks ${permission}. Add it as an application permission, grant admin consent, then ask again.${partly}`;
           done.push({ itemId: item.id, from: ['removing'], to: 'failed', actor: SYSTEM_ACTOR, reason: why, patch: { stateReason: why } });
           break;
         }
         default: {
-          const why = `Graph refused the removal (${outcome.status} ${outcome.code}: ${outcome.message}).`;
+          const why = `Graph refused the removal (${outcome.status} ${outcome.code}: ${outcome.message}).${partly}`;
           done.push({ itemId: item.id, from: ['removing'], to: 'failed', actor: SYSTEM_ACTOR, reason: why, patch: { stateReason: why } });
         }
       }
@@ -427,11 +435,17 @@ function removalChanges(item: ReclaimItem, now: HolderNow): LicenceChange[] {
   return changes;
 }
 
-/** One item's outcome over its changes: the first refusal, else done; undefined when none of its changes was sent. */
-function removalOutcome(item: ReclaimItem, changes: LicenceChange[], outcomes: Map<string, ChangeOutcome>): ChangeOutcome | undefined {
-  const mine = changes.filter((c) => c.key === String(item.id) || c.key === `${item.id}:direct`).map((c) => outcomes.get(c.key));
-  if (mine.length === 0 || mine.some((o) => o === undefined)) return mine.find((o) => o !== undefined && !o.ok);
-  return mine.find((o) => o !== undefined && !o.ok) ?? { ok: true };
+/**
+ * One item's outcome over its changes: the first refusal (with the change refused, and whether another
+ * of its changes went through, e.g. the direct licence removed while the group refused), else done;
+ * undefined when its changes were not all answered.
+ */
+function removalOutcome(item: ReclaimItem, changes: LicenceChange[], outcomes: Map<string, ChangeOutcome>): { outcome: ChangeOutcome; refused: LicenceChange | null; partlyDone: boolean } | undefined {
+  const mine = changes.filter((c) => c.key === String(item.id) || c.key === `${item.id}:direct`).map((change) => ({ change, outcome: outcomes.get(change.key) }));
+  const refused = mine.find((m) => m.outcome !== undefined && !m.outcome.ok);
+  if (refused?.outcome) return { outcome: refused.outcome, refused: refused.change, partlyDone: mine.some((m) => m.outcome?.ok === true) };
+  if (mine.length === 0 || mine.some((m) => m.outcome === undefined)) return undefined;
+  return { outcome: { ok: true }, refused: null, partlyDone: false };
 }
 
 /** What Undo gives back, given what Graph shows now: the group membership and/or the direct licence that are still missing. */
