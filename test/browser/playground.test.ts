@@ -677,8 +677,11 @@ describe.skipIf(NO_CHROMIUM)('large reclaim requests in the Agents Playground', 
 
   it('savings after the removal shows the seats as they are now, not as of the last sync', async () => {
     const t = tenant();
-    // The removals sync the tenant by themselves (trigger 'reclaim', a few seconds after the last one): wait for that sync.
-    const lastRemoval = h.app.reclaims.history({ tenantId: t.id, state: 'removed', offset: 0, limit: 1 }).items[0]?.removedAt ?? '';
+    // The removals (and the undo) sync the tenant by themselves (trigger 'reclaim', a few seconds after the last change): wait for that sync.
+    const lastRemoval = h.app.reclaims
+      .history({ tenantId: t.id, offset: 0, limit: 500 })
+      .items.map((i) => i.updatedAt)
+      .reduce((a, b) => (a > b ? a : b), '');
     await expect
       .poll(
         async () => {
