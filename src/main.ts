@@ -4,7 +4,7 @@ import { PortUnavailableError, startSeatSteward, type SeatSteward } from './app/
 import { isAlive } from './adapters/sqlite/instance-lock';
 import { ConfigError, loadConfig, type AppConfig } from './config/config';
 import { createLogger } from './adapters/logging/logger';
-import { openInBrowser, startAgentsPlayground, type RunningPlayground } from './adapters/playground/agents-playground';
+import { agentsPlaygroundDir, openInBrowser, startAgentsPlayground, type RunningPlayground } from './adapters/playground/agents-playground';
 
 /** `npm start`: the bot, the REST API, the scheduler and (by default) the demo tenant and the Agents Playground. */
 async function main(): Promise<void> {
@@ -36,7 +36,9 @@ async function main(): Promise<void> {
     throw error;
   }
   let playground: RunningPlayground | undefined;
-  if (config.playground.enabled) {
+  if (config.playground.enabled && agentsPlaygroundDir() === undefined) {
+    logger.warn('the Agents Playground is not offered: it is a development dependency, and this install has none (npm ci --omit=dev); the bot runs without it (PLAYGROUND=off hides this line)');
+  } else if (config.playground.enabled) {
     try {
       playground = await startAgentsPlayground({
         botPort: app.port,

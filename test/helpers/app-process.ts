@@ -80,6 +80,11 @@ export function startApp(command: StartCommand, env: Record<string, string>): Ru
     : spawnTracked(process.execPath, ['--import', 'tsx', 'src/main.ts'], full);
 }
 
+/** `node <outDir>/main.js`: the app as `npm run build` compiled it, with no TypeScript loader. */
+export function startBuiltApp(outDir: string, env: Record<string, string>): RunningProcess {
+  return spawnTracked(process.execPath, [path.join(outDir, 'main.js')], cleanEnv(env));
+}
+
 export interface DemoTenantInfo {
   url: string;
   tenantId: string;

@@ -5,6 +5,20 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { writePlaygroundConfig, type PlaygroundIdentity } from './playground-config';
 
+const PLAYGROUND_PACKAGE = '@microsoft/m365agentsplayground';
+
+/**
+ * Where the Agents Playground is installed, or undefined: it is a development dependency, so a
+ * production install (`npm ci --omit=dev`) leaves it out and the app runs without it.
+ */
+export function agentsPlaygroundDir(): string | undefined {
+  try {
+    return path.dirname(require.resolve(`${PLAYGROUND_PACKAGE}/package.json`));
+  } catch {
+    return undefined;
+  }
+}
+
 export interface RunningPlayground {
   url: string;
   stop(): Promise<void>;
@@ -30,7 +44,8 @@ export async function startAgentsPlayground(options: {
   /** The address it and the bot listen on (LISTEN_HOST); undefined = all interfaces, its own behaviour. */
   listenHost?: string;
 }): Promise<RunningPlayground> {
-  const packageDir = path.dirname(require.resolve('@microsoft/m365agentsplayground/package.json'));
+  const packageDir = agentsPlaygroundDir();
+  if (packageDir === undefined) throw new Error(`${PLAYGROUND_PACKAGE} is not installed (it is a development dependency)`);
   const configFile = writePlaygroundConfig(options.configDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'seat-steward-playground-')), options.identity ?? {}, options.configFileName);
   // Bound to one address, the bot and the Playground answer there only (localhost may resolve to ::1 first).
   const host = !options.listenHost || ['0.0.0.0', '::'].includes(options.listenHost) ? 'localhost' : options.listenHost.includes(':') ? `[${options.listenHost}]` : options.listenHost;

@@ -1,3 +1,13 @@
-// Worker threads start without the parent's TypeScript loader, so register tsx before loading the worker.
-require('tsx/cjs/api').register();
-require('./snapshot-worker.ts');
+// Worker threads start without the parent's loader. Built (`npm run build`), the compiled
+// snapshot-worker.js sits beside this file; from source (tsx, vitest) only the .ts does, so register
+// tsx first, which is a development dependency and absent from a production install.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const compiled = path.join(__dirname, 'snapshot-worker.js');
+if (fs.existsSync(compiled)) {
+  require(compiled);
+} else {
+  require('tsx/cjs/api').register();
+  require('./snapshot-worker.ts');
+}
