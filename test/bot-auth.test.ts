@@ -88,7 +88,7 @@ let h: Harness;
 beforeAll(async () => {
   const metadataUrl = await issuer.start();
   h = await startHarness({
-    config: { BOT_ID, SECRET_BOT_PASSWORD: 'not-used-without-replies', BOT_OPENID_METADATA_URL: metadataUrl, BOT_SERVICE_URLS: 'https://connector.contoso.test/bots/' },
+    config: { BOT_ID, BOT_TYPE: 'MultiTenant', SECRET_BOT_PASSWORD: 'not-used-without-replies', BOT_OPENID_METADATA_URL: metadataUrl, BOT_SERVICE_URLS: 'https://connector.contoso.test/bots/' },
   });
 });
 
@@ -136,7 +136,7 @@ describe('when the OpenID metadata cannot be fetched', () => {
     const metadataUrl = await down.start();
     if (failure === 'unreachable') await down.stop();
     else down.answer = 'error';
-    const broken = await startHarness({ config: { BOT_ID, SECRET_BOT_PASSWORD: 'x', BOT_OPENID_METADATA_URL: metadataUrl } });
+    const broken = await startHarness({ config: { BOT_ID, BOT_TYPE: 'MultiTenant', SECRET_BOT_PASSWORD: 'x', BOT_OPENID_METADATA_URL: metadataUrl } });
     try {
       for (const authorization of [`Bearer ${token()}`, `Bearer ${token({}, otherKey.privateKey)}`]) {
         const conv = personal();
@@ -193,7 +193,7 @@ describe('serviceUrl (where replies go) with BOT_ID', () => {
 describe('settings', () => {
   const problems = (values: Record<string, string>) => {
     try {
-      parseConfig({ BOT_ID, SECRET_BOT_PASSWORD: 'x', ...values });
+      parseConfig({ BOT_ID, BOT_TYPE: 'MultiTenant', SECRET_BOT_PASSWORD: 'x', ...values });
       return [];
     } catch (error) {
       if (error instanceof ConfigError) return error.problems;
@@ -204,6 +204,7 @@ describe('settings', () => {
   it('takes the token endpoints and extra connectors, https only (http on loopback)', () => {
     const config = parseConfig({
       BOT_ID,
+      BOT_TYPE: 'MultiTenant',
       SECRET_BOT_PASSWORD: 'x',
       BOT_OPENID_METADATA_URL: 'https://login.example.net/v1/.well-known/openidconfiguration',
       BOT_TOKEN_ISSUER: 'https://api.example.net',

@@ -104,7 +104,8 @@ const rawSchema = z.object({
       .enum(['MultiTenant', 'SingleTenant', 'UserAssignedMsi'], {
         errorMap: () => ({ message: 'expected MultiTenant, SingleTenant or UserAssignedMsi' }),
       })
-      .default('MultiTenant'),
+      // New multi-tenant Azure Bots cannot be created after July 2025: a bot registered by hand is single-tenant.
+      .default('SingleTenant'),
   ),
   TENANT_ID: guid('the Microsoft 365 tenant (directory) ID'),
   CLIENT_ID: guid('the app registration\'s Application (client) ID'),

@@ -28,14 +28,14 @@ describe('configuration', () => {
 
   it('turns the playground off with PLAYGROUND=off and by default when a bot is registered', () => {
     expect(parseConfig({ PLAYGROUND: 'off' }).playground.enabled).toBe(false);
-    const registered = parseConfig({ BOT_ID: '11111111-2222-3333-4444-555555555555', SECRET_BOT_PASSWORD: 'x' });
+    const registered = parseConfig({ BOT_ID: '11111111-2222-3333-4444-555555555555', SECRET_BOT_PASSWORD: 'x', BOT_TENANT_ID: '21111111-2222-3333-4444-555555555555' });
     expect(registered.playground.enabled).toBe(false);
-    expect(registered.bot).toMatchObject({ mode: 'MultiTenant', appId: '11111111-2222-3333-4444-555555555555' });
+    expect(registered.bot).toMatchObject({ mode: 'SingleTenant', appId: '11111111-2222-3333-4444-555555555555' });
   });
 
   it('listens on loopback in anonymous mode, everywhere with a registered bot, unless LISTEN_HOST says otherwise', () => {
     expect(parseConfig({}).listenHost).toBe('127.0.0.1');
-    expect(parseConfig({ BOT_ID: '11111111-2222-3333-4444-555555555555', SECRET_BOT_PASSWORD: 'x' }).listenHost).toBeUndefined();
+    expect(parseConfig({ BOT_ID: '11111111-2222-3333-4444-555555555555', SECRET_BOT_PASSWORD: 'x', BOT_TENANT_ID: '21111111-2222-3333-4444-555555555555' }).listenHost).toBeUndefined();
     expect(parseConfig({ LISTEN_HOST: '0.0.0.0' }).listenHost).toBe('0.0.0.0');
     expect(problemsOf({ LISTEN_HOST: 'http://x/' })[0]).toMatch(/^LISTEN_HOST: expected an IP address or host name/);
   });
@@ -84,6 +84,14 @@ describe('configuration', () => {
       expect.stringMatching(/^BOT_TENANT_ID: required/),
     ]);
     expect(problemsOf({ API_KEYS: 'tiny-secret' }).join('\n')).not.toContain('tiny-secret');
+  });
+
+  it('takes a registered bot as single-tenant unless BOT_TYPE says otherwise (new multi-tenant Azure Bots cannot be created)', () => {
+    const bot = { BOT_ID: '11111111-2222-3333-4444-555555555555', SECRET_BOT_PASSWORD: 'x' };
+    expect(problemsOf(bot)).toEqual([expect.stringMatching(/^BOT_TENANT_ID: required when BOT_TYPE is SingleTenant/)]);
+    expect(parseConfig({ ...bot, BOT_TENANT_ID: '21111111-2222-3333-4444-555555555555' }).bot).toMatchObject({ mode: 'SingleTenant', tenantId: '21111111-2222-3333-4444-555555555555' });
+    expect(parseConfig({ ...bot, BOT_TYPE: 'MultiTenant' }).bot).toMatchObject({ mode: 'MultiTenant' });
+    expect(parseConfig({ BOT_ID: bot.BOT_ID, BOT_TYPE: 'UserAssignedMsi', BOT_TENANT_ID: '21111111-2222-3333-4444-555555555555' }).bot).toMatchObject({ mode: 'UserAssignedMsi' });
   });
 
   it('refuses secrets still encrypted by Teams Toolkit', () => {
