@@ -22,8 +22,8 @@ export interface RunningProcess {
 }
 
 /**
- * - `production`: `node --import tsx src/main.ts`, the single process the README documents for
- *   systemd and containers;
+ * - `production`: `node --import tsx src/main.ts`, the single process from source (the compiled
+ *   `node dist/main.js` that the README documents for systemd and containers: startBuiltApp);
  * - `npm`: `npm start`.
  */
 export type StartCommand = 'production' | 'npm';
