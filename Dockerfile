@@ -28,7 +28,7 @@ FROM toolchain AS prod-deps
 RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE} AS runtime
-# tini as PID 1 passes SIGTERM to node and reaps the child that the demo tenant's start-up restart leaves.
+# tini as PID 1 passes SIGTERM on to node and reaps orphaned processes (with the demo tenant, node restarts itself once as its own child).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
  && rm -rf /var/lib/apt/lists/*
