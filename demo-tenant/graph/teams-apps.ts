@@ -43,7 +43,7 @@ export function registerTeamsAppRoutes(router: Router, tokens: TokenService): vo
       'POST',
       `/${version}/users/:id/teamwork/installedApps`,
       authorized(tokens, TEAMS_APP_PERMISSIONS.write, async (ctx) => {
-        let body: Record<string, unknown> = {};
+        let body: Record<string, unknown>;
         try {
           body = JSON.parse(await readBody(ctx.req)) as Record<string, unknown>;
         } catch {

@@ -6,6 +6,7 @@ import { TEAMS_CARD_MAX_BYTES } from '../../src/cards/view-models';
  * which Node cannot resolve; the UMD bundle in dist/ loads fine, and parsing plus
  * validateProperties() never touch the DOM. The type-only import above keeps full typing.
  */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the UMD bundle, as said above
 const ac = require('adaptivecards/dist/adaptivecards.js') as typeof AC;
 
 export { TEAMS_CARD_MAX_BYTES };

@@ -26,6 +26,7 @@ export function acquireInstanceLock(dataDir: string): { release(): void } {
       if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
         throw new Error(
           `Another Seat Steward (process ${owner}) is using DATA_DIR ${dataDir}. Stop it, or give this instance its own DATA_DIR.`,
+          { cause: error },
         );
       }
       // Left behind by a process that died without releasing it.
