@@ -290,7 +290,8 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   const sourceFor = (tenant: TenantRecord): DirectorySource => new GraphDirectorySource(graphFor(tenant).reader, isCopilot, tenant.tenantName);
   const sourceStatus = new SqliteSourceStatusStore(db);
   const identityReads = new SqliteIdentityStore(db);
-  const activitySources = (tenant: TenantRecord) => buildActivitySources({ tenant, graph: graphFor(tenant), db, config, logger });
+  const sourceConfig = { reports: config.reports, audit: config.audit, exclusionGroups: config.analytics.exclusions.groups };
+  const activitySources = (tenant: TenantRecord) => buildActivitySources({ tenant, graph: graphFor(tenant), db, ...sourceConfig, logger });
   const check = new CheckService({
     probesFor: (tenant) => [
       ...directoryProbes(graphFor(tenant).reader),
@@ -420,7 +421,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
         const tenant = tenants.find(tenantId);
         if (!tenant) throw new PermanentError(`Tenant ${tenantId} is no longer configured, so its reclaim cannot go on.`);
         const readable = (source: 'audit_graph' | 'audit_management') => (sourceStatus.get(tenantId, source)?.lastSuccessAt ?? null) !== null;
-        return buildAuditRecheck({ tenant, graph: reclaimGraphAccess(tenantId), db, config, logger }, { graph: readable('audit_graph'), management: readable('audit_management') }).read(input);
+        return buildAuditRecheck({ tenant, graph: reclaimGraphAccess(tenantId), db, ...sourceConfig, logger }, { graph: readable('audit_graph'), management: readable('audit_management') }).read(input);
       },
     },
     // Tried again every six audit polls (a minute by default) while it waits.
@@ -458,7 +459,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   });
   reclaims.register(jobRegistry);
   freedByReclaims = (tenantId) => reclaims.freed(tenantId);
-  const auditSubscriptions = new AuditSubscriptions((tenant) => managementApiFor(config, tenant, graphFor(tenant).conn));
+  const auditSubscriptions = new AuditSubscriptions((tenant) => managementApiFor(config.audit, tenant, graphFor(tenant).conn));
   const seatLists = {
     status,
     analytics: analyticsReads,
