@@ -293,6 +293,13 @@ export function configSchema(envName: string, rootDir: string) {
      * Teams tenants whose users may talk to the bot (lower-case). Empty = anyone, which only the
      * demo tenant allows by default: a real tenant's data is shown to its own tenant's users only.
      */
+    const settings: AnalyticsSettings = { inactiveDays: v.INACTIVE_DAYS, reportStaleDays: v.REPORT_STALE_DAYS, graceDays: v.GRACE_DAYS };
+    const exclusions: ExclusionRules = {
+      users: v.EXCLUDE_USERS.map((u) => u.toLowerCase()),
+      groups: v.EXCLUDE_GROUPS.map((g) => g.toLowerCase()),
+      departments: v.EXCLUDE_DEPARTMENTS,
+    };
+    const timings: ReclaimTimings = { nudgeDays: v.RECLAIM_NUDGE_DAYS, keepDays: v.RECLAIM_KEEP_DAYS, undoDays: v.RECLAIM_UNDO_DAYS, expireDays: v.RECLAIM_EXPIRE_DAYS };
     const botAllowedTenants = (v.BOT_ALLOWED_TENANTS.length > 0 ? v.BOT_ALLOWED_TENANTS : tenant.kind === 'entra' ? [tenant.entraTenantId] : []).map((t) => t.toLowerCase());
     return {
       envName,
@@ -344,12 +351,8 @@ export function configSchema(envName: string, rootDir: string) {
       },
       /** Seat analytics: INACTIVE_DAYS, REPORT_STALE_DAYS, GRACE_DAYS, the exclusion list and SKU_PRICES. */
       analytics: {
-        settings: { inactiveDays: v.INACTIVE_DAYS, reportStaleDays: v.REPORT_STALE_DAYS, graceDays: v.GRACE_DAYS } satisfies AnalyticsSettings as AnalyticsSettings,
-        exclusions: {
-          users: v.EXCLUDE_USERS.map((u) => u.toLowerCase()),
-          groups: v.EXCLUDE_GROUPS.map((g) => g.toLowerCase()),
-          departments: v.EXCLUDE_DEPARTMENTS,
-        } satisfies ExclusionRules as ExclusionRules,
+        settings,
+        exclusions,
         /** Configured prices keyed by lower-case SKU id or part number (part numbers are resolved against the tenant's SKUs). */
         prices: new Map<string, Omit<SkuPrice, 'skuId'>>(
           v.SKU_PRICES.map((pair) => {
@@ -371,7 +374,7 @@ export function configSchema(envName: string, rootDir: string) {
         approvers: v.RECLAIM_APPROVERS.map((a) => a.toLowerCase()),
         twoPersonRule: v.RECLAIM_TWO_PERSON ?? true,
         nudgeByDefault: v.RECLAIM_NUDGE ?? false,
-        timings: { nudgeDays: v.RECLAIM_NUDGE_DAYS, keepDays: v.RECLAIM_KEEP_DAYS, undoDays: v.RECLAIM_UNDO_DAYS, expireDays: v.RECLAIM_EXPIRE_DAYS } satisfies ReclaimTimings as ReclaimTimings,
+        timings,
         teamsAppCatalogId: v.TEAMS_APP_CATALOG_ID,
         /** The re-check's fresh activity read: RECLAIM_RECHECK_WAIT_MINUTES, RECLAIM_RECHECK_AUDIT. */
         recheck: { waitMs: v.RECLAIM_RECHECK_WAIT_MINUTES * 60_000, requireAudit: v.RECLAIM_RECHECK_AUDIT === 'required' },
