@@ -8,6 +8,7 @@ import { TeamsReclaimMessenger } from '../adapters/teams/reclaim-messenger';
 import { botAppId } from '../adapters/teams/teams-adapter';
 import { reclaimCards } from '../cards/reclaim-views';
 import type { AppConfig } from '../config/config';
+import { systemClock } from '../domain/clock';
 import { exclusionNow } from '../domain/seat-exclusion';
 import type { TenantRecord } from '../domain/tenant';
 import { PermanentError } from '../usecases/outbox/job-errors';
@@ -116,7 +117,7 @@ export function wireReclaim(
     signInsReadable: (tenantId) => (sourceStatus.get(tenantId, 'sign_in')?.lastSuccessAt ?? null) !== null,
     excludedNow: (tenantId, item) =>
       exclusionNow({
-        keptUntil: reclaimStore.keptUntil(tenantId, item.userId, item.skuId, new Date()),
+        keptUntil: reclaimStore.keptUntil(tenantId, item.userId, item.skuId, systemClock()),
         seat: reclaimSeats.seatsOf(tenantId, [item.userId])?.seats.find((s) => s.skuId.toLowerCase() === item.skuId.toLowerCase()),
         holder: { userId: item.userId, userPrincipalName: item.userPrincipalName },
         exclusions: config.analytics.exclusions,
