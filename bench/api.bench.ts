@@ -23,7 +23,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import type { EmbeddedDemoTenant } from '../src/app/demo-connection';
 import { demoConnection } from '../src/app/demo-connection';
 import { demoTrustEnv } from '../src/app/demo-trust';
-import { startSeatSteward } from '../src/app/seat-steward';
+import { startSeatStewardForTests } from '../src/app/test-hooks';
 import { loadConfig, parseConfig } from '../src/config/config';
 import { FaultInjector } from '../demo-tenant/faults';
 import { generateDemoTenant } from '../demo-tenant/generator';
@@ -78,7 +78,7 @@ async function appProcess(): Promise<void> {
     organizationName: 'Bench',
     close: async () => undefined,
   };
-  const app = await startSeatSteward(config, { logger: createLogger('warn'), demoTenant, schedule: false });
+  const app = await startSeatStewardForTests(config, { logger: createLogger('warn'), demoTenant, schedule: false });
   const tenantId = app.tenants.list()[0].id;
   const send = (m: AppMessage) => process.send?.(m);
   process.on('message', (req: AppRequest) => {

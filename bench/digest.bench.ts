@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startSeatSteward } from '../src/app/seat-steward';
+import { startSeatStewardForTests } from '../src/app/test-hooks';
 import { createLogger } from '../src/adapters/logging/logger';
 import { instantOf } from '../src/domain/digest-time';
 import { postDigestJob } from '../src/usecases/digest/digest-service';
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const serviceUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 
   const demo = await startTestDemoTenant();
-  const app = await startSeatSteward(testConfig(), { logger: createLogger('silent'), demoTenant: demo, schedule: false });
+  const app = await startSeatStewardForTests(testConfig(), { logger: createLogger('silent'), demoTenant: demo, schedule: false });
   const tenantId = app.tenants.list()[0].id;
   await app.sync.request(tenantId, 'benchmark').done;
   const now = new Date();

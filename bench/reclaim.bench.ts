@@ -10,7 +10,7 @@ import { generateDemoTenant } from '../demo-tenant/generator';
 import type { DemoTenantData, GraphUser } from '../demo-tenant/model';
 import { DEFAULT_WRITES_PER_TEN_SECONDS } from '../demo-tenant/graph/licence-writes';
 import { createLogger } from '../src/adapters/logging/logger';
-import { startSeatSteward } from '../src/app/seat-steward';
+import { startSeatStewardForTests } from '../src/app/test-hooks';
 import { startTestDemoTenant, testConfig } from '../test/helpers/harness';
 
 const SEATS = Number(process.env.RECLAIM_BENCH_SEATS ?? 1000);
@@ -39,7 +39,7 @@ function benchTenant(writesPerTenSeconds: number | false): DemoTenantData {
 
 async function run(label: string, writesPerTenSeconds: number | false): Promise<void> {
   const demo = await startTestDemoTenant(benchTenant(writesPerTenSeconds));
-  const app = await startSeatSteward(testConfig({ RECLAIM_MODE: 'on', ADMINS: `${APPROVER.aadObjectId},${REQUESTER.aadObjectId}` }), {
+  const app = await startSeatStewardForTests(testConfig({ RECLAIM_MODE: 'on', ADMINS: `${APPROVER.aadObjectId},${REQUESTER.aadObjectId}` }), {
     logger: createLogger('silent'),
     demoTenant: demo,
     schedule: false,

@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     const reader = new TenantReader(client, conn);
     const source = new GraphDirectorySource(reader, copilotSkuMatcher(), 'Bench');
     const logger = createLogger(process.env.BENCH_DEBUG ? 'info' : 'warn');
-    const sourcesFor = () => buildActivitySources({ tenant, graph: { conn, client, reader }, db, config, logger });
+    const sourcesFor = () => buildActivitySources({ tenant, graph: { conn, client, reader }, db, reports: config.reports, audit: config.audit, exclusionGroups: config.analytics.exclusions.groups, logger });
     // A cold sync: every source reads as if it never had (no "not newer" skip), which is the full cost.
     // What it keeps is how many requests each made, by which the sync orders them.
     const forgetful: SourceStatusRepository = {

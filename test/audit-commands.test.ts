@@ -4,7 +4,7 @@ import { validateCard } from './support/card-validator';
 import { ConnectorRecorder, cardText, executeActions } from './helpers/connector-recorder';
 import { startHarness, realTenantConfig, startTestDemoTenant, TEST_API_KEY, type Harness } from './helpers/harness';
 import { ADMIN, cardAction, message, personal, post, TEAMS_TENANT } from './helpers/teams-activities';
-import { startSeatSteward } from '../src/app/seat-steward';
+import { startSeatStewardForTests } from '../src/app/test-hooks';
 import { createLogger } from '../src/adapters/logging/logger';
 
 /**
@@ -175,7 +175,7 @@ describe('a real tenant with no ADMINS', () => {
     const config = realTenantConfig(demo, { BOT_ALLOWED_TENANTS: TEAMS_TENANT });
     expect(config.tenant.kind).toBe('entra');
     expect(config.admins).toEqual([]);
-    const app = await startSeatSteward(config, { logger: createLogger('silent'), schedule: false });
+    const app = await startSeatStewardForTests(config, { logger: createLogger('silent'), schedule: false });
     try {
       for (const command of ['audit stop Audit.General', 'audit start Audit.Exchange']) {
         expect(cardText(await say(command, ADMIN, app))).toMatch(/Only Seat Steward admins can do this[\s\S]*No Seat Steward admins are configured\. Set ADMINS/);

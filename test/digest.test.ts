@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSeatSteward } from '../src/app/seat-steward';
+import { startSeatStewardForTests } from '../src/app/test-hooks';
 import { createLogger } from '../src/adapters/logging/logger';
 import { instantOf, nextDay } from '../src/domain/digest-time';
 import { postDigestJob, postDigestStatusJob } from '../src/usecases/digest/digest-service';
@@ -292,7 +292,7 @@ describe('restart', () => {
     const demo = h.demo;
     await h.app.close();
     // Down over 08:00; back at 09:30 the same local day.
-    let app = await startSeatSteward(config, { logger: createLogger('silent'), demoTenant: demo, schedule: false });
+    let app = await startSeatStewardForTests(config, { logger: createLogger('silent'), demoTenant: demo, schedule: false });
     try {
       expect(tickFor(app, c, new Date(at.getTime() + 90 * 60_000))).toBe(1);
       await connector.waitFor(() => digestsIn(c.conversationId).length === 1, 30_000);
@@ -300,7 +300,7 @@ describe('restart', () => {
       await until(() => app.outbox.get(job.id)?.status === 'done', 'the digest job done');
       expect(tickFor(app, c, new Date(at.getTime() + 91 * 60_000))).toBe(0);
       await app.close();
-      app = await startSeatSteward(config, { logger: createLogger('silent'), demoTenant: demo, schedule: false });
+      app = await startSeatStewardForTests(config, { logger: createLogger('silent'), demoTenant: demo, schedule: false });
       expect(tickFor(app, c, new Date(at.getTime() + 120 * 60_000))).toBe(0);
       // Even with the day forgotten, the idempotency key keeps the job from being queued again.
       app.db.prepare('UPDATE digest_subscriptions SET last_day = NULL WHERE conversation_id = ?').run(c.conversationId);
@@ -311,7 +311,7 @@ describe('restart', () => {
     } finally {
       await app.close();
       // The shared harness' close() closes its app again; give it the last one's place.
-      h = { ...h, app: await startSeatSteward(config, { logger: createLogger('silent'), demoTenant: demo, schedule: false }) };
+      h = { ...h, app: await startSeatStewardForTests(config, { logger: createLogger('silent'), demoTenant: demo, schedule: false }) };
     }
   }, 60_000);
 });

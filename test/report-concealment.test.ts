@@ -4,7 +4,7 @@ import { DEFAULT_APP_ROLES, SKU } from '../demo-tenant/constants';
 import { generateDemoTenant } from '../demo-tenant/generator';
 import type { DemoTenantData, GraphUser } from '../demo-tenant/model';
 import { SqliteSourceStatusStore } from '../src/adapters/sqlite/source-status';
-import { startSeatSteward } from '../src/app/seat-steward';
+import { startSeatStewardForTests } from '../src/app/test-hooks';
 import { createLogger } from '../src/adapters/logging/logger';
 import { startHarness, type Harness } from './helpers/harness';
 
@@ -93,7 +93,7 @@ describe('report name concealment', () => {
     h.demo.server.data.reportSettings = { displayConcealedNames: false };
     const config = h.config;
     await h.app.close();
-    const app = await startSeatSteward(config, { logger: createLogger('silent'), demoTenant: h.demo, schedule: false });
+    const app = await startSeatStewardForTests(config, { logger: createLogger('silent'), demoTenant: h.demo, schedule: false });
     try {
       expect(await app.concealmentRestored).toBe(1);
       expect(h.demo.server.data.reportSettings?.displayConcealedNames).toBe(true);

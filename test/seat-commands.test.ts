@@ -4,7 +4,7 @@ import { generateDemoTenant } from '../demo-tenant/generator';
 import { validateCard } from './support/card-validator';
 import { ConnectorRecorder, cardText, executeActions } from './helpers/connector-recorder';
 import { startHarness, startSyncedHarness, startTestDemoTenant, realTenantConfig, type Harness } from './helpers/harness';
-import { startSeatSteward } from '../src/app/seat-steward';
+import { startSeatStewardForTests } from '../src/app/test-hooks';
 import { createLogger } from '../src/adapters/logging/logger';
 import { ADMIN, cardAction, channel, groupChat, message, personal, post, TEAMS_TENANT, type ConversationShape } from './helpers/teams-activities';
 
@@ -369,7 +369,7 @@ describe('a real tenant with no ADMINS', () => {
     const config = realTenantConfig(demo, { BOT_ALLOWED_TENANTS: TEAMS_TENANT });
     expect(config.tenant.kind).toBe('entra');
     expect(config.admins).toEqual([]);
-    const app = await startSeatSteward(config, { logger: createLogger('silent'), schedule: false });
+    const app = await startSeatStewardForTests(config, { logger: createLogger('silent'), schedule: false });
     try {
       expect((await app.sync.request(app.tenants.list()[0].id, 'test').done).status).toBe('success');
       for (const command of ['inactive', 'candidates']) {

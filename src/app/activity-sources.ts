@@ -5,7 +5,7 @@ import { GraphIdentityReader } from '../adapters/graph/identity-graph';
 import type { TenantReader } from '../adapters/graph/tenant-reader';
 import { SqliteIdentityStore } from '../adapters/sqlite/identity-store';
 import type { Db } from '../adapters/sqlite/database';
-import type { AppConfig } from '../config/config';
+import type { AuditConfig, ReportsConfig } from '../config/config';
 import type { TenantRecord } from '../domain/tenant';
 import { MfaSource, SecurityPostureSource, SignInSource, SubscriptionsSource } from '../usecases/identity/identity-sources';
 import type { ActivitySource } from '../usecases/sync/ports';
@@ -38,7 +38,11 @@ export interface ActivitySourceContext {
   tenant: TenantRecord;
   graph: TenantGraphAccess;
   db: Db;
-  config: AppConfig;
+  /** REPORTS_UNCONCEAL, REPORTS_REREAD_HOURS. */
+  reports: ReportsConfig;
+  audit: AuditConfig;
+  /** EXCLUDE_GROUPS (lower-case): read only when some are configured. */
+  exclusionGroups: readonly string[];
   logger: Logger;
 }
 
@@ -64,14 +68,14 @@ function identitySources(ctx: ActivitySourceContext): ActivitySource[] {
 function usageReportSources(ctx: ActivitySourceContext): ActivitySource[] {
   const graph = new GraphUsageReports(ctx.graph.client, ctx.graph.conn);
   const store = new SqliteUsageReports(ctx.db);
-  const concealment = new ReportConcealment(graph, store, ctx.tenant.id, ctx.config.reports.unconceal, ctx.logger);
-  const deps = { tenantId: ctx.tenant.id, graph, store, concealment, rereadHours: ctx.config.reports.rereadHours };
-  return [new CopilotUsageSource(deps), new CopilotTrendSource(deps), new M365ActivitySource(deps), new ServiceUsageSource(deps), new ReportSettingsSource(deps, ctx.config.reports.unconceal)];
+  const concealment = new ReportConcealment(graph, store, ctx.tenant.id, ctx.reports.unconceal, ctx.logger);
+  const deps = { tenantId: ctx.tenant.id, graph, store, concealment, rereadHours: ctx.reports.rereadHours };
+  return [new CopilotUsageSource(deps), new CopilotTrendSource(deps), new M365ActivitySource(deps), new ServiceUsageSource(deps), new ReportSettingsSource(deps, ctx.reports.unconceal)];
 }
 
 function auditSources(ctx: ActivitySourceContext): ActivitySource[] {
   const store = new SqliteCopilotInteractionStore(ctx.db);
-  const { audit } = ctx.config;
+  const { audit } = ctx;
   return [
     new AuditGraphSource({
       tenantId: ctx.tenant.id,
@@ -82,7 +86,7 @@ function auditSources(ctx: ActivitySourceContext): ActivitySource[] {
       overlapMs: audit.overlapMs,
       lookbackMs: audit.lookbackMs,
     }),
-    new AuditManagementSource({ tenantId: ctx.tenant.id, api: managementApiFor(ctx.config, ctx.tenant, ctx.graph.conn), store, overlapMs: audit.overlapMs, lookbackMs: audit.lookbackMs }),
+    new AuditManagementSource({ tenantId: ctx.tenant.id, api: managementApiFor(audit, ctx.tenant, ctx.graph.conn), store, overlapMs: audit.overlapMs, lookbackMs: audit.lookbackMs }),
   ];
 }
 
@@ -92,13 +96,13 @@ function auditSources(ctx: ActivitySourceContext): ActivitySource[] {
  */
 export function buildAuditRecheck(ctx: ActivitySourceContext, readable: { graph: boolean; management: boolean }): AuditRecheck {
   const store = new SqliteCopilotInteractionStore(ctx.db);
-  const { audit } = ctx.config;
+  const { audit } = ctx;
   return new AuditRecheck({
     tenantId: ctx.tenant.id,
     store,
     graph: readable.graph ? new GraphAuditLogQueryApi(ctx.graph.client, ctx.graph.conn) : null,
     management: readable.management
-      ? new AuditManagementSource({ tenantId: ctx.tenant.id, api: managementApiFor(ctx.config, ctx.tenant, ctx.graph.conn), store, overlapMs: audit.overlapMs, lookbackMs: audit.lookbackMs })
+      ? new AuditManagementSource({ tenantId: ctx.tenant.id, api: managementApiFor(audit, ctx.tenant, ctx.graph.conn), store, overlapMs: audit.overlapMs, lookbackMs: audit.lookbackMs })
       : null,
     // One attempt polls briefly; a longer query is polled again by the next attempt (the card says it waits).
     pollBudgetMs: Math.min(audit.queryWaitMs, 20_000),
@@ -110,7 +114,7 @@ export function buildAuditRecheck(ctx: ActivitySourceContext, readable: { graph:
 
 /** Exclusion groups are read only when configured: no call, and no permission needed, otherwise. */
 function analyticsSources(ctx: ActivitySourceContext): ActivitySource[] {
-  const groupIds = ctx.config.analytics.exclusions.groups;
+  const groupIds = [...ctx.exclusionGroups];
   if (groupIds.length === 0) return [];
   return [
     new ExclusionGroupsSource({

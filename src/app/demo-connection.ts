@@ -26,7 +26,7 @@ export function demoConnection(server: Pick<DemoTenant, 'tenantId' | 'clientId' 
 }
 
 /** Starts the built-in demo tenant on loopback HTTPS from DEMO_TENANT_FILE or the seeded generator. */
-export async function startEmbeddedDemoTenant(config: AppConfig, logger: Logger): Promise<EmbeddedDemoTenant> {
+export async function startEmbeddedDemoTenant(config: Pick<AppConfig, 'tenant' | 'dataDir'>, logger: Logger): Promise<EmbeddedDemoTenant> {
   if (config.tenant.kind !== 'demo') throw new Error('the demo tenant is only started when no tenant credentials are configured');
   const { certificate, caFile } = await demoTrustEnv(config.dataDir);
   if (!trustsDemoCertificate(caFile)) {

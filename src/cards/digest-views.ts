@@ -1,4 +1,5 @@
 import { dayText, utcText } from './time-text';
+import { clip } from '../domain/text';
 import type { CopilotTrendDay } from '../domain/usage';
 import type { SyncRunRecord } from '../domain/sync-run';
 import { formatMoney, freedByReclaimsText, totals, utilizationText, type CopilotSeatSummary, type Savings } from '../domain/seat-savings';
@@ -293,7 +294,7 @@ export function digestScheduleView(sub: DigestSubscription | undefined, now: Dat
     : 'never';
   const facts: DigestFact[] = [{ title: 'Every day at', value: `${sub.localTime} ${sub.timeZone}` }];
   if (sub.status === 'paused') {
-    facts.push({ title: 'Paused since', value: sub.pausedAt ? utcText(sub.pausedAt) : 'an unknown time' }, { title: 'Why', value: clipReason(sub.pausedReason ?? 'no reason recorded') });
+    facts.push({ title: 'Paused since', value: sub.pausedAt ? utcText(sub.pausedAt) : 'an unknown time' }, { title: 'Why', value: clip(sub.pausedReason ?? 'no reason recorded', MAX_REASON_CHARS) });
   } else {
     const next = nextRunOf(sub, now);
     facts.push({ title: 'Next', value: `${wallTimeText(next.at, sub.timeZone)} ${sub.timeZone} (${wallTimeText(next.at, 'UTC')} UTC)` });
@@ -312,6 +313,5 @@ export function digestScheduleView(sub: DigestSubscription | undefined, now: Dat
   };
 }
 
-function clipReason(text: string): string {
-  return text.length > 600 ? `${text.slice(0, 599)}…` : text;
-}
+/** A paused subscription's reason comes from Teams' error: long ones are cut. */
+const MAX_REASON_CHARS = 600;

@@ -1,4 +1,5 @@
 import type { ReclaimHistoryView, ReclaimNudgeView, ReclaimRequestView } from './reclaim-views';
+import { clip } from '../domain/text';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Template } from 'adaptivecards-templating';
@@ -78,12 +79,6 @@ function loadTemplate(name: CardName): object {
   }
   templateCache.set(name, parsed);
   return parsed;
-}
-
-/** Counted in code points so an emoji is never cut in half. */
-function clip(text: string, maxChars: number): string {
-  const chars = Array.from(text);
-  return chars.length <= maxChars ? text : `${chars.slice(0, maxChars - 1).join('')}…`;
 }
 
 function cap<T>(items: readonly T[], max: number): { shown: T[]; hidden: number } {

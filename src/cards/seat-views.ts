@@ -1,4 +1,5 @@
 import { seatMarkKey, seatReclaimMarkText, type SeatReclaimMark } from '../domain/reclaim';
+import { clip } from '../domain/text';
 import { totals, type CopilotSeatSummary } from '../domain/seat-savings';
 import { CANDIDATE_RULE_TEXT, type ActivitySourceName } from '../domain/seat-analytics';
 import { productName } from '../domain/product-names';
@@ -109,12 +110,6 @@ const MAX_PICK_LABEL = 200;
 const MAX_DETAIL = 200;
 const MAX_REASON = 300;
 const MAX_GROUPS_TEXT = 240;
-
-/** Counted in code points so an emoji is never cut in half; names and reasons come from the tenant. */
-function clip(text: string, max: number): string {
-  const chars = Array.from(text);
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
-}
 
 const n = (value: number): string => value.toLocaleString('en-US');
 const plural = (count: number, one: string, many = `${one}s`): string => `${n(count)} ${count === 1 ? one : many}`;

@@ -79,9 +79,13 @@ const secretsKey = z.preprocess(
     .optional(),
 );
 
+/** The one on/off decoder: on/true/1 or off/false/0; unset = undefined, so each setting keeps its own default. */
 const onOff = z.preprocess(
   emptyToUndefined,
-  z.enum(['on', 'off', 'true', 'false', '1', '0'], { errorMap: () => ({ message: "expected 'on' or 'off'" }) }).optional(),
+  z
+    .enum(['on', 'off', 'true', 'false', '1', '0'], { errorMap: () => ({ message: "expected 'on' or 'off'" }) })
+    .transform((v) => v === 'on' || v === 'true' || v === '1')
+    .optional(),
 );
 
 const days = (name: string, fallback: number) =>
@@ -90,7 +94,8 @@ const days = (name: string, fallback: number) =>
     z.coerce.number({ invalid_type_error: `expected ${name} as a whole number of days` }).int('expected a whole number of days').min(1, 'expected at least 1 day').max(365, 'expected at most 365 days').default(fallback),
   );
 
-const rawSchema = z.object({
+/** The environment variables, each validated on its own. */
+const envSchema = z.object({
   BOT_ID: guid('the bot\'s Microsoft App ID'),
   SECRET_BOT_PASSWORD: optionalString,
   BOT_TENANT_ID: guid('the bot\'s Entra tenant ID'),
@@ -244,79 +249,6 @@ export type TenantSource =
       authorityHost: string;
     };
 
-export interface AppConfig {
-  envName: string;
-  bot: BotAuth;
-  /**
-   * Teams tenants whose users may talk to the bot (lower-case). Empty = anyone, which only the
-   * demo tenant allows by default: a real tenant's data is shown to its own tenant's users only.
-   */
-  botAllowedTenants: string[];
-  /**
-   * Connector URL prefixes the bot may reply to besides the Bot Framework's own (Teams' smba hosts,
-   * *.botframework.com and the US government clouds'); used only with BOT_ID.
-   */
-  botServiceUrls: string[];
-  tenant: TenantSource;
-  /** Seals tenant client secrets stored in DATA_DIR; `previousKey` only opens rows sealed before a rotation. */
-  secrets: { key: KeyObject | undefined; previousKey: KeyObject | undefined };
-  copilotSkuIds: string[];
-  dataDir: string;
-  port: number;
-  /**
-   * LISTEN_HOST: the address the bot's server and the Playground listen on. Anonymous mode (no
-   * BOT_ID) answers without any token check, so it defaults to loopback there; undefined = all
-   * interfaces (a registered bot must be reachable by the Bot Framework).
-   */
-  listenHost: string | undefined;
-  apiKeys: string[];
-  syncCron: string;
-  /**
-   * `user`: the Entra object id the Playground chats as (PLAYGROUND_USER, else the first object id
-   * in ADMINS); undefined = the Playground's own user. `tenantId`: the Teams tenant it says it comes
-   * from: the first allowed tenant (TENANT_ID by default), since the tenant gate refuses any other;
-   * undefined (the Playground's own, not a GUID) when every tenant is allowed, as with the demo.
-   */
-  playground: { enabled: boolean; port: number; user: string | undefined; tenantId: string | undefined };
-  /** Usage reports: REPORTS_UNCONCEAL and REPORTS_REREAD_HOURS. */
-  reports: { unconceal: boolean; rereadHours: number };
-  logLevel: z.infer<typeof rawSchema>['LOG_LEVEL'];
-  /** Copilot interactions from the audit log (Graph's audit log query and the Management Activity API). */
-  audit: {
-    /** Unset = from the Graph endpoint's cloud (the demo tenant serves it itself). */
-    managementEndpoint: string | undefined;
-    queryWaitMs: number;
-    pollIntervalMs: number;
-    overlapMs: number;
-    lookbackMs: number;
-  };
-  /** Seat analytics: INACTIVE_DAYS, REPORT_STALE_DAYS, GRACE_DAYS, the exclusion list and SKU_PRICES. */
-  analytics: {
-    settings: AnalyticsSettings;
-    exclusions: ExclusionRules;
-    /** Configured prices keyed by lower-case SKU id or part number (part numbers are resolved against the tenant's SKUs). */
-    prices: Map<string, Omit<SkuPrice, 'skuId'>>;
-    /** PRICE_CURRENCY: what SKU_PRICES and a price typed in chat are in. */
-    priceCurrency: string;
-  };
-  /** ADMINS, lower-case; empty = everyone for the demo tenant, nobody for a real one. */
-  admins: string[];
-  digest: { defaultTime: string; dashboardUrl: string | undefined };
-  exports: { publicBaseUrl: string | undefined; linkMs: number };
-  /** RECLAIM_*: the reclaim workflow. */
-  reclaim: {
-    mode: ReclaimMode;
-    /** RECLAIM_APPROVERS, lower-case; empty = ADMINS decide. */
-    approvers: string[];
-    twoPersonRule: boolean;
-    nudgeByDefault: boolean;
-    timings: ReclaimTimings;
-    teamsAppCatalogId: string | undefined;
-    /** The re-check's fresh activity read: RECLAIM_RECHECK_WAIT_MINUTES, RECLAIM_RECHECK_AUDIT. */
-    recheck: { waitMs: number; requireAudit: boolean };
-  };
-}
-
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Seat Steward cannot start: the configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -336,92 +268,147 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; rootDir?: string 
   return parseConfig(merged, envName, rootDir);
 }
 
+/**
+ * The configuration: the environment variables validated one by one (envSchema), then read together
+ * into the shape the app uses. Its output type is AppConfig, so the two cannot drift apart. A
+ * problem across variables (BOT_TYPE without BOT_TENANT_ID...) is an issue whose message is whole.
+ */
+export function configSchema(envName: string, rootDir: string) {
+  return envSchema.transform((v, ctx) => {
+    const problems: string[] = [];
+    // Teams Toolkit stores secrets encrypted ("crypto_...") until deploy writes them out; used as-is they fail sign-in with a misleading 401.
+    for (const name of ['SECRET_BOT_PASSWORD', 'SECRET_CLIENT_SECRET'] as const) {
+      if (v[name]?.startsWith('crypto_')) {
+        problems.push(`${name}: holds a value encrypted by Teams Toolkit (crypto_...); run the toolkit's deploy step, or put the plain secret in env/.env.${envName}.user`);
+      }
+    }
+    const bot = botAuth(v, problems);
+    const tenant = tenantSource(v, problems, rootDir);
+    secretsKeys(v, tenant, problems);
+    if (problems.length > 0) {
+      for (const problem of problems) ctx.addIssue({ code: 'custom', message: problem, params: { whole: true } });
+      return z.NEVER;
+    }
+
+    /**
+     * Teams tenants whose users may talk to the bot (lower-case). Empty = anyone, which only the
+     * demo tenant allows by default: a real tenant's data is shown to its own tenant's users only.
+     */
+    const settings: AnalyticsSettings = { inactiveDays: v.INACTIVE_DAYS, reportStaleDays: v.REPORT_STALE_DAYS, graceDays: v.GRACE_DAYS };
+    const exclusions: ExclusionRules = {
+      users: v.EXCLUDE_USERS.map((u) => u.toLowerCase()),
+      groups: v.EXCLUDE_GROUPS.map((g) => g.toLowerCase()),
+      departments: v.EXCLUDE_DEPARTMENTS,
+    };
+    const timings: ReclaimTimings = { nudgeDays: v.RECLAIM_NUDGE_DAYS, keepDays: v.RECLAIM_KEEP_DAYS, undoDays: v.RECLAIM_UNDO_DAYS, expireDays: v.RECLAIM_EXPIRE_DAYS };
+    const botAllowedTenants = (v.BOT_ALLOWED_TENANTS.length > 0 ? v.BOT_ALLOWED_TENANTS : tenant.kind === 'entra' ? [tenant.entraTenantId] : []).map((t) => t.toLowerCase());
+    return {
+      envName,
+      bot,
+      /** How Seat Steward reaches the Microsoft 365 tenant it mirrors. */
+      tenant,
+      /** Seals tenant client secrets stored in DATA_DIR; `previousKey` only opens rows sealed before a rotation. */
+      secrets: { key: v.SECRET_STORE_KEY, previousKey: v.SECRET_STORE_KEY_PREVIOUS },
+      /**
+       * Connector URL prefixes the bot may reply to besides the Bot Framework's own (Teams' smba hosts,
+       * *.botframework.com and the US government clouds'); used only with BOT_ID.
+       */
+      botServiceUrls: v.BOT_SERVICE_URLS,
+      botAllowedTenants,
+      copilotSkuIds: v.COPILOT_SKU_IDS.map((id) => id.toLowerCase()),
+      dataDir: path.resolve(rootDir, v.DATA_DIR),
+      port: v.PORT,
+      /**
+       * LISTEN_HOST: the address the bot's server and the Playground listen on. Anonymous mode (no
+       * BOT_ID) answers without any token check, so it defaults to loopback there; undefined = all
+       * interfaces (a registered bot must be reachable by the Bot Framework).
+       */
+      listenHost: v.LISTEN_HOST ?? (bot.mode === 'anonymous' ? '127.0.0.1' : undefined),
+      apiKeys: v.API_KEYS,
+      syncCron: v.SYNC_CRON,
+      /**
+       * `user`: the Entra object id the Playground chats as (PLAYGROUND_USER, else the first object id
+       * in ADMINS); undefined = the Playground's own user. `tenantId`: the Teams tenant it says it comes
+       * from: the first allowed tenant (TENANT_ID by default), since the tenant gate refuses any other;
+       * undefined (the Playground's own, not a GUID) when every tenant is allowed, as with the demo.
+       */
+      playground: {
+        enabled: v.PLAYGROUND ?? bot.mode === 'anonymous',
+        port: v.PLAYGROUND_PORT,
+        user: (v.PLAYGROUND_USER ?? v.ADMINS.find((a) => GUID.test(a)))?.toLowerCase(),
+        tenantId: botAllowedTenants[0] as string | undefined,
+      },
+      /** Usage reports: REPORTS_UNCONCEAL and REPORTS_REREAD_HOURS. */
+      reports: { unconceal: v.REPORTS_UNCONCEAL ?? false, rereadHours: v.REPORTS_REREAD_HOURS },
+      logLevel: v.LOG_LEVEL,
+      /** Copilot interactions from the audit log (Graph's audit log query and the Management Activity API). */
+      audit: {
+        /** Unset = from the Graph endpoint's cloud (the demo tenant serves it itself). */
+        managementEndpoint: v.MANAGEMENT_API_ENDPOINT,
+        queryWaitMs: v.AUDIT_QUERY_WAIT_SECONDS * 1000,
+        pollIntervalMs: v.AUDIT_POLL_SECONDS * 1000,
+        overlapMs: v.AUDIT_OVERLAP_MINUTES * 60_000,
+        lookbackMs: v.AUDIT_LOOKBACK_DAYS * 86_400_000,
+      },
+      /** Seat analytics: INACTIVE_DAYS, REPORT_STALE_DAYS, GRACE_DAYS, the exclusion list and SKU_PRICES. */
+      analytics: {
+        settings,
+        exclusions,
+        /** Configured prices keyed by lower-case SKU id or part number (part numbers are resolved against the tenant's SKUs). */
+        prices: new Map<string, Omit<SkuPrice, 'skuId'>>(
+          v.SKU_PRICES.map((pair) => {
+            const [key, amount] = pair.split('=').map((part) => part.trim());
+            return [key.toLowerCase(), { amount: Number(amount), currency: v.PRICE_CURRENCY, source: 'config', setBy: null, setAt: null }];
+          }),
+        ),
+        /** PRICE_CURRENCY: what SKU_PRICES and a price typed in chat are in. */
+        priceCurrency: v.PRICE_CURRENCY,
+      },
+      /** ADMINS, lower-case; empty = everyone for the demo tenant, nobody for a real one. */
+      admins: v.ADMINS.map((a) => a.toLowerCase()),
+      digest: { defaultTime: v.DIGEST_TIME, dashboardUrl: v.DASHBOARD_URL },
+      exports: { publicBaseUrl: v.PUBLIC_BASE_URL, linkMs: v.EXPORT_LINK_MINUTES * 60_000 },
+      /** RECLAIM_*: the reclaim workflow. */
+      reclaim: {
+        mode: v.RECLAIM_MODE satisfies ReclaimMode,
+        /** RECLAIM_APPROVERS, lower-case; empty = ADMINS decide. */
+        approvers: v.RECLAIM_APPROVERS.map((a) => a.toLowerCase()),
+        twoPersonRule: v.RECLAIM_TWO_PERSON ?? true,
+        nudgeByDefault: v.RECLAIM_NUDGE ?? false,
+        timings,
+        teamsAppCatalogId: v.TEAMS_APP_CATALOG_ID,
+        /** The re-check's fresh activity read: RECLAIM_RECHECK_WAIT_MINUTES, RECLAIM_RECHECK_AUDIT. */
+        recheck: { waitMs: v.RECLAIM_RECHECK_WAIT_MINUTES * 60_000, requireAudit: v.RECLAIM_RECHECK_AUDIT === 'required' },
+      },
+    };
+  });
+}
+
+export type AppConfig = z.output<ReturnType<typeof configSchema>>;
+
+/** The slices each part of the app is built from: a factory takes its slice, not the whole configuration. */
+export type AuditConfig = AppConfig['audit'];
+export type ReportsConfig = AppConfig['reports'];
+export type AnalyticsConfig = AppConfig['analytics'];
+export type ReclaimConfig = AppConfig['reclaim'];
+export type SecretsConfig = AppConfig['secrets'];
+
 export function parseConfig(values: Record<string, string | undefined>, envName = 'local', rootDir = process.cwd()): AppConfig {
-  const parsed = rawSchema.safeParse(values);
+  const parsed = configSchema(envName, rootDir).safeParse(values);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
+        if (issue.code === 'custom' && issue.params?.whole === true) return issue.message;
         const name = issue.path.join('.') || '(environment)';
         const given = values[String(issue.path[0])];
         return `${name}: ${issue.message}${given !== undefined && given !== '' ? ` (got "${redact(name, given)}")` : ''}`;
       }),
     );
   }
-  const v = parsed.data;
-  const problems: string[] = [];
-  // Teams Toolkit stores secrets encrypted ("crypto_...") until deploy writes them out; used as-is they fail sign-in with a misleading 401.
-  for (const name of ['SECRET_BOT_PASSWORD', 'SECRET_CLIENT_SECRET'] as const) {
-    if (v[name]?.startsWith('crypto_')) {
-      problems.push(`${name}: holds a value encrypted by Teams Toolkit (crypto_...); run the toolkit's deploy step, or put the plain secret in env/.env.${envName}.user`);
-    }
-  }
-
-  const bot = botAuth(v, problems);
-  const tenant = tenantSource(v, problems, rootDir);
-  secretsKeys(v, tenant, problems);
-  if (problems.length > 0) throw new ConfigError(problems);
-
-  const playgroundSetting = v.PLAYGROUND === undefined ? undefined : ['on', 'true', '1'].includes(v.PLAYGROUND);
-  const botAllowedTenants = (v.BOT_ALLOWED_TENANTS.length > 0 ? v.BOT_ALLOWED_TENANTS : tenant.kind === 'entra' ? [tenant.entraTenantId] : []).map((t) => t.toLowerCase());
-  return {
-    envName,
-    bot,
-    tenant,
-    secrets: { key: v.SECRET_STORE_KEY, previousKey: v.SECRET_STORE_KEY_PREVIOUS },
-    botServiceUrls: v.BOT_SERVICE_URLS,
-    botAllowedTenants,
-    copilotSkuIds: v.COPILOT_SKU_IDS.map((id) => id.toLowerCase()),
-    dataDir: path.resolve(rootDir, v.DATA_DIR),
-    port: v.PORT,
-    listenHost: v.LISTEN_HOST ?? (bot.mode === 'anonymous' ? '127.0.0.1' : undefined),
-    apiKeys: v.API_KEYS,
-    syncCron: v.SYNC_CRON,
-    playground: {
-      enabled: playgroundSetting ?? bot.mode === 'anonymous',
-      port: v.PLAYGROUND_PORT,
-      user: (v.PLAYGROUND_USER ?? v.ADMINS.find((a) => GUID.test(a)))?.toLowerCase(),
-      tenantId: botAllowedTenants[0],
-    },
-    reports: { unconceal: v.REPORTS_UNCONCEAL !== undefined && ['on', 'true', '1'].includes(v.REPORTS_UNCONCEAL), rereadHours: v.REPORTS_REREAD_HOURS },
-    logLevel: v.LOG_LEVEL,
-    audit: {
-      managementEndpoint: v.MANAGEMENT_API_ENDPOINT,
-      queryWaitMs: v.AUDIT_QUERY_WAIT_SECONDS * 1000,
-      pollIntervalMs: v.AUDIT_POLL_SECONDS * 1000,
-      overlapMs: v.AUDIT_OVERLAP_MINUTES * 60_000,
-      lookbackMs: v.AUDIT_LOOKBACK_DAYS * 86_400_000,
-    },
-    analytics: {
-      settings: { inactiveDays: v.INACTIVE_DAYS, reportStaleDays: v.REPORT_STALE_DAYS, graceDays: v.GRACE_DAYS },
-      exclusions: {
-        users: v.EXCLUDE_USERS.map((u) => u.toLowerCase()),
-        groups: v.EXCLUDE_GROUPS.map((g) => g.toLowerCase()),
-        departments: v.EXCLUDE_DEPARTMENTS,
-      },
-      prices: new Map(
-        v.SKU_PRICES.map((pair) => {
-          const [key, amount] = pair.split('=').map((part) => part.trim());
-          return [key.toLowerCase(), { amount: Number(amount), currency: v.PRICE_CURRENCY, source: 'config' as const, setBy: null, setAt: null }];
-        }),
-      ),
-      priceCurrency: v.PRICE_CURRENCY,
-    },
-    admins: v.ADMINS.map((a) => a.toLowerCase()),
-    digest: { defaultTime: v.DIGEST_TIME, dashboardUrl: v.DASHBOARD_URL },
-    exports: { publicBaseUrl: v.PUBLIC_BASE_URL, linkMs: v.EXPORT_LINK_MINUTES * 60_000 },
-    reclaim: {
-      mode: v.RECLAIM_MODE,
-      approvers: v.RECLAIM_APPROVERS.map((a) => a.toLowerCase()),
-      twoPersonRule: v.RECLAIM_TWO_PERSON === undefined || ['on', 'true', '1'].includes(v.RECLAIM_TWO_PERSON),
-      nudgeByDefault: v.RECLAIM_NUDGE !== undefined && ['on', 'true', '1'].includes(v.RECLAIM_NUDGE),
-      timings: { nudgeDays: v.RECLAIM_NUDGE_DAYS, keepDays: v.RECLAIM_KEEP_DAYS, undoDays: v.RECLAIM_UNDO_DAYS, expireDays: v.RECLAIM_EXPIRE_DAYS },
-      teamsAppCatalogId: v.TEAMS_APP_CATALOG_ID,
-      recheck: { waitMs: v.RECLAIM_RECHECK_WAIT_MINUTES * 60_000, requireAudit: v.RECLAIM_RECHECK_AUDIT === 'required' },
-    },
-  };
+  return parsed.data;
 }
 
-type Raw = z.infer<typeof rawSchema>;
+type Raw = z.infer<typeof envSchema>;
 
 function botAuth(v: Raw, problems: string[]): BotAuth {
   if (!v.BOT_ID) return { mode: 'anonymous' };

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { demoConnection, type EmbeddedDemoTenant } from '../../src/app/demo-connection';
-import { startSeatSteward, type SeatSteward, type SeatStewardOptions } from '../../src/app/seat-steward';
+import type { SeatStewardOptions } from '../../src/app/seat-steward';
+import { startSeatStewardForTests, type TestApp } from '../../src/app/test-hooks';
 import { parseConfig, type AppConfig } from '../../src/config/config';
 import { ensureDemoCertificate, type DemoCertificate } from '../../demo-tenant/certificate';
 import { generateDemoTenant } from '../../demo-tenant/generator';
@@ -48,7 +49,7 @@ export function realTenantConfig(demo: EmbeddedDemoTenant, overrides: Record<str
 }
 
 export interface Harness {
-  app: SeatSteward;
+  app: TestApp;
   demo: EmbeddedDemoTenant;
   config: AppConfig;
   close(): Promise<void>;
@@ -60,7 +61,7 @@ export async function startHarness(
 ): Promise<Harness> {
   const demo = await startTestDemoTenant(options.data, options.demo);
   const config = testConfig(options.config);
-  const app = await startSeatSteward(config, { logger: createLogger('silent'), demoTenant: demo, schedule: false, ...options.app }).catch(async (error: unknown) => {
+  const app = await startSeatStewardForTests(config, { logger: createLogger('silent'), demoTenant: demo, schedule: false, ...options.app }).catch(async (error: unknown) => {
     await demo.close();
     throw error;
   });

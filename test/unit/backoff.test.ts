@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, retryAfterMs, retryDelayMs, type RetryPolicy } from '../../src/usecases/outbox/backoff';
+import { backoffDelayMs, retryDelayMs, type RetryPolicy } from '../../src/usecases/outbox/backoff';
 import { RetryableError } from '../../src/usecases/outbox/job-errors';
 
 const policy: RetryPolicy = { baseDelayMs: 1_000, maxDelayMs: 60_000 };
@@ -46,32 +46,6 @@ describe('backoffDelayMs (exponential, full jitter, capped)', () => {
     const d = backoffDelayMs(3, policy, () => r);
     expect(d).toBeGreaterThanOrEqual(0);
     expect(d).toBeLessThanOrEqual(4_000);
-  });
-});
-
-describe('retryAfterMs', () => {
-  it.each<[string, number | Date | string | null | undefined, number | undefined]>([
-    ['whole seconds', 120, 120_000],
-    ['zero', 0, 0],
-    ['fractional seconds, rounded up', 1.5, 1_500],
-    ['header digits', '30', 30_000],
-    ['header digits with spaces', ' 7 ', 7_000],
-    ['an HTTP-date in the future', 'Sat, 01 Mar 2025 12:00:42 GMT', 42_000],
-    ['an HTTP-date in the past', 'Sat, 01 Mar 2025 11:00:00 GMT', 0],
-    ['a Date in the future', new Date('2025-03-01T12:05:00.000Z'), 300_000],
-    ['a Date in the past', new Date('2025-03-01T11:59:00.000Z'), 0],
-    ['an invalid Date', new Date('nope'), undefined],
-    ['negative seconds', -5, undefined],
-    ['negative header', '-5', undefined],
-    ['a decimal header', '1.5', undefined],
-    ['garbage', 'soon', undefined],
-    ['empty', '', undefined],
-    ['NaN', Number.NaN, undefined],
-    ['Infinity', Number.POSITIVE_INFINITY, undefined],
-    ['null', null, undefined],
-    ['absent', undefined, undefined],
-  ])('%s', (_label, value, expected) => {
-    expect(retryAfterMs(value, now)).toBe(expected);
   });
 });
 

@@ -124,3 +124,21 @@ describe('configuration', () => {
     expect(c.dataDir).toBe(path.join(root, 'data'));
   });
 });
+
+describe('on/off settings (one decoder)', () => {
+  const read = {
+    PLAYGROUND: (c: ReturnType<typeof parseConfig>) => c.playground.enabled,
+    REPORTS_UNCONCEAL: (c: ReturnType<typeof parseConfig>) => c.reports.unconceal,
+    RECLAIM_TWO_PERSON: (c: ReturnType<typeof parseConfig>) => c.reclaim.twoPersonRule,
+    RECLAIM_NUDGE: (c: ReturnType<typeof parseConfig>) => c.reclaim.nudgeByDefault,
+  };
+  const defaults = { PLAYGROUND: true, REPORTS_UNCONCEAL: false, RECLAIM_TWO_PERSON: true, RECLAIM_NUDGE: false };
+
+  it.each(Object.keys(read) as Array<keyof typeof read>)('%s reads on/true/1 and off/false/0 alike, and keeps its default when unset or empty', (name) => {
+    for (const on of ['on', 'true', '1', ' on ']) expect(read[name](parseConfig({ [name]: on }))).toBe(true);
+    for (const off of ['off', 'false', '0']) expect(read[name](parseConfig({ [name]: off }))).toBe(false);
+    expect(read[name](parseConfig({}))).toBe(defaults[name]);
+    expect(read[name](parseConfig({ [name]: '' }))).toBe(defaults[name]);
+    expect(problemsOf({ [name]: 'yes' })).toEqual([`${name}: expected 'on' or 'off' (got "yes")`]);
+  });
+});

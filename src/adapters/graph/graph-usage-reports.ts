@@ -1,5 +1,7 @@
 import { GraphError, ResponseType, RetryHandlerOptions, type Client } from '@microsoft/microsoft-graph-client';
 import { READ_REQUIREMENTS } from '../../domain/access-requirements';
+import { systemClock } from '../../domain/clock';
+import { retryAfterMs } from '../../domain/retry-after';
 import { TenantAccessError } from '../../domain/tenant-access-error';
 import { normaliseColumn, type ReportCall, type ReportRow, type UsageReportGraph } from '../../usecases/usage/ports';
 import { explainTenantError, type TenantContext } from './graph-errors';
@@ -16,8 +18,9 @@ const MAX_RETRY_WAIT_SECONDS = 30;
 function retryOptions(): RetryHandlerOptions {
   return new RetryHandlerOptions(3, 3, (_delay, _attempt, _request, _options, response) => {
     const raw = response?.headers?.get('Retry-After');
-    const seconds = raw === null || raw === undefined ? 0 : Number(raw);
-    return !Number.isFinite(seconds) || seconds <= MAX_RETRY_WAIT_SECONDS;
+    // No usable Retry-After: the client's own backoff, which stays short.
+    const waitMs = retryAfterMs(raw, systemClock());
+    return waitMs === undefined || waitMs <= MAX_RETRY_WAIT_SECONDS * 1000;
   });
 }
 
@@ -127,10 +130,10 @@ export class GraphUsageReports implements UsageReportGraph {
     const status = (error as { statusCode?: unknown }).statusCode;
     if (status === 429) {
       const graphError = error as GraphError;
-      const wait = graphError.headers?.get('Retry-After');
+      const waitMs = retryAfterMs(graphError.headers?.get('Retry-After'), systemClock());
       return new TenantAccessError(
         'report_budget_exhausted',
-        `Microsoft Graph throttled ${call.doing}: this app's report budget (14 CSV / 100 JSON requests per 10 minutes per tenant) is spent${wait ? `; Graph asks to retry after ${wait} s` : ''}. The stored report is kept; the next sync reads it again.`,
+        `Microsoft Graph throttled ${call.doing}: this app's report budget (14 CSV / 100 JSON requests per 10 minutes per tenant) is spent${waitMs ? `; Graph asks to retry after ${Math.ceil(waitMs / 1000)} s` : ''}. The stored report is kept; the next sync reads it again.`,
         429,
         graphError.message,
       );

@@ -1,5 +1,7 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { HolderNow } from '../../domain/reclaim';
+import { systemClock, type Clock } from '../../domain/clock';
+import { retryAfterMs } from '../../domain/retry-after';
 import type { ChangeOutcome, LicenceChange, LicenceGraph } from '../../usecases/reclaim/ports';
 import { explainTenantError, type TenantContext } from './graph-errors';
 
@@ -62,6 +64,7 @@ export class GraphLicenceGraph implements LicenceGraph {
   constructor(
     private readonly client: Client,
     private readonly ctx: TenantContext,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   roundTrips(): number {
@@ -121,7 +124,7 @@ export class GraphLicenceGraph implements LicenceGraph {
       let waitS = 0;
       pending.forEach((change, i) => {
         const answer = answers.get(String(i));
-        const outcome = outcomeOf(change, answer);
+        const outcome = outcomeOf(change, answer, this.clock());
         if (!outcome.ok && outcome.meaning === 'retry_later' && round < RETRY_ROUNDS) {
           again.push(change);
           waitS = Math.max(waitS, outcome.retryAfterSeconds ?? 2 ** round);
@@ -179,15 +182,15 @@ function requestOf(change: LicenceChange): Omit<BatchRequest, 'id'> {
 }
 
 /** What Graph's answer to one change means for the item. */
-export function outcomeOf(change: LicenceChange, answer: BatchResponse | undefined): ChangeOutcome {
+export function outcomeOf(change: LicenceChange, answer: BatchResponse | undefined, now: Date): ChangeOutcome {
   if (!answer) return { ok: false, status: 0, code: 'NoAnswer', message: 'The batch came back without an answer for this change.', meaning: 'retry_later' };
   if (answer.status >= 200 && answer.status < 300) return { ok: true };
   const error = (answer.body as { error?: { code?: string; message?: string } } | undefined)?.error;
   const code = error?.code ?? 'UnknownError';
   const message = error?.message ?? `HTTP ${answer.status}`;
-  const retryAfter = Number(Object.entries(answer.headers ?? {}).find(([k]) => k.toLowerCase() === 'retry-after')?.[1]);
+  const waitMs = retryAfterMs(Object.entries(answer.headers ?? {}).find(([k]) => k.toLowerCase() === 'retry-after')?.[1], now);
   const base = { ok: false as const, status: answer.status, code, message };
-  if (answer.status === 429 || answer.status >= 500) return { ...base, meaning: 'retry_later', ...(Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : {}) };
+  if (answer.status === 429 || answer.status >= 500) return { ...base, meaning: 'retry_later', ...(waitMs !== undefined ? { retryAfterSeconds: waitMs / 1000 } : {}) };
   if (answer.status === 403) return { ...base, meaning: 'forbidden' };
   if (answer.status === 404) return { ...base, meaning: change.kind === 'remove_group_member' ? 'not_held' : 'user_gone' };
   if (answer.status === 400) {

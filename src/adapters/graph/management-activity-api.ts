@@ -1,5 +1,7 @@
 import type { TokenCredential } from '@azure/identity';
 import { READ_REQUIREMENTS } from '../../domain/access-requirements';
+import { systemClock, type Clock } from '../../domain/clock';
+import { retryAfterMs } from '../../domain/retry-after';
 import { TenantAccessError } from '../../domain/tenant-access-error';
 import type { ContentBlob, ContentType, CopilotInteractionRecord, ManagementActivityApi, SubscriptionState } from '../../usecases/audit/ports';
 import { createCredential, type TenantConnection } from './graph-client';
@@ -105,15 +107,17 @@ export class HttpManagementActivityApi implements ManagementActivityApi {
   constructor(
     private readonly conn: TenantConnection,
     readonly endpoint: string,
-    options: { credential?: TokenCredential; resource?: string; sleep?: (ms: number) => Promise<void> } = {},
+    options: { credential?: TokenCredential; resource?: string; sleep?: (ms: number) => Promise<void>; clock?: Clock } = {},
   ) {
     this.credential = options.credential ?? createCredential(conn);
     this.scope = `${options.resource ?? managementResource(endpoint)}/.default`;
     this.base = `${endpoint.replace(/\/+$/, '')}/api/v1.0/${encodeURIComponent(conn.entraTenantId)}/activity/feed`;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.clock = options.clock ?? systemClock;
   }
 
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly clock: Clock;
 
   requests(): number {
     return this.count;
@@ -204,8 +208,8 @@ export class HttpManagementActivityApi implements ManagementActivityApi {
       const message = text(error.message) ?? raw.slice(0, 300);
       const retryable = response.status === 429 || code === 'AF429' || response.status >= 500;
       if (retryable && attempt < MAX_ATTEMPTS) {
-        const after = Number(response.headers.get('Retry-After'));
-        await this.sleep(Number.isFinite(after) && after > 0 ? after * 1000 : 2 ** attempt * 500);
+        const after = retryAfterMs(response.headers.get('Retry-After'), this.clock());
+        await this.sleep(after !== undefined && after > 0 ? after : 2 ** attempt * 500);
         continue;
       }
       if (response.status === 401 && code === '') {

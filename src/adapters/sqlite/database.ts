@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { migrations, type Migration } from './migrations';
+import { migrationChecksum, migrations, type Migration } from './migrations';
 
 export type Db = Database.Database;
 
@@ -29,7 +29,13 @@ export function openDatabase(file: string, options: { migrations?: Migration[] }
   db.pragma('wal_autocheckpoint = 16384');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  migrate(db, options.migrations ?? migrations);
+  try {
+    migrate(db, options.migrations ?? migrations);
+  } catch (error) {
+    // A refused start must not hold the file open (the next start in this process opens it again).
+    db.close();
+    throw error;
+  }
   return db;
 }
 
@@ -56,24 +62,60 @@ export function databaseFile(dataDir: string): string {
   return path.join(dataDir, 'seat-steward.sqlite');
 }
 
+/**
+ * A migration in this build is not the one the database applied: the build's copy was edited after
+ * it landed. Starting anyway would leave the schema different from what the code expects.
+ */
+export class MigrationChecksumError extends Error {
+  constructor(file: string, migration: Migration, applied: { appliedAt: string; checksum: string }, expected: string) {
+    super(
+      `Seat Steward cannot start: migration ${migration.version} ("${migration.name}") in this build is not the one the database ${file} applied on ${applied.appliedAt} ` +
+        `(stored checksum ${applied.checksum.slice(0, 12)}…, this build's ${expected.slice(0, 12)}…). An applied migration must never be edited: ` +
+        `restore its original text and put the change in a new migration, or run the build that wrote this database. ` +
+        `Only if you are sure this database already has what the migration now says, clear its checksum to accept it: ` +
+        `sqlite3 "${file}" "UPDATE schema_migrations SET checksum = NULL WHERE version = ${migration.version}" (it is recorded again at the next start).`,
+    );
+    this.name = 'MigrationChecksumError';
+  }
+}
+
 function migrate(db: Db, all: Migration[]): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-  const applied = new Set(
-    db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[],
-  );
-  const newest = Math.max(0, ...applied);
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL, checksum TEXT)');
+  // Databases from before checksums: the bookkeeping table gains the column (the runner's own table, not a migration).
+  const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('schema_migrations') as string[];
+  if (!columns.includes('checksum')) db.exec('ALTER TABLE schema_migrations ADD COLUMN checksum TEXT');
+  const appliedRows = db.prepare('SELECT version, applied_at AS appliedAt, checksum FROM schema_migrations').all() as Array<{ version: number; appliedAt: string; checksum: string | null }>;
+  const applied = new Map(appliedRows.map((row) => [row.version, row]));
+  const newest = Math.max(0, ...applied.keys());
   const known = Math.max(0, ...all.map((m) => m.version));
   if (newest > known) {
     throw new Error(
       `The database was written by a newer Seat Steward (schema v${newest}; this build knows v${known}). Upgrade the app or point DATA_DIR elsewhere.`,
     );
   }
-  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
-  for (const m of [...all].sort((a, b) => a.version - b.version)) {
+  const sorted = [...all].sort((a, b) => a.version - b.version);
+  // Applied migrations first: each must still be what the database applied. One without a checksum
+  // (applied before checksums were stored) is trusted as it is now, and its checksum recorded.
+  const remember = db.prepare('UPDATE schema_migrations SET checksum = ? WHERE version = ?');
+  db.transaction(() => {
+    for (const m of sorted) {
+      const row = applied.get(m.version);
+      if (!row) continue;
+      const checksum = migrationChecksum(m);
+      if (row.checksum === null) remember.run(checksum, m.version);
+      else if (row.checksum !== checksum) throw new MigrationChecksumError(db.name, m, { appliedAt: row.appliedAt, checksum: row.checksum }, checksum);
+    }
+  })();
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES (?, ?, ?, ?)');
+  for (const m of sorted) {
     if (applied.has(m.version)) continue;
     db.transaction(() => {
+      for (const c of m.addMissingColumns ?? []) {
+        const has = (db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(c.table) as string[]).includes(c.column);
+        if (!has) db.exec(`ALTER TABLE ${c.table} ADD COLUMN ${c.column} ${c.definition}`);
+      }
       db.exec(m.sql);
-      record.run(m.version, m.name, new Date().toISOString());
+      record.run(m.version, m.name, new Date().toISOString(), migrationChecksum(m));
     })();
   }
 }

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Versioned schema. Append new migrations; never edit an applied one.
  *
@@ -12,6 +14,11 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /**
+   * Columns added only where missing, before `sql` runs (SQLite's ADD COLUMN has no IF NOT EXISTS):
+   * for a repair of databases that a migration edited after landing left without them.
+   */
+  addMissingColumns?: ReadonlyArray<{ table: string; column: string; definition: string }>;
 }
 
 export const migrations: Migration[] = [
@@ -735,4 +742,32 @@ export const migrations: Migration[] = [
       ALTER TABLE reclaim_items ADD COLUMN also_direct INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 16,
+    name: 'repair: what migrations 12, 13 and 14 gained after they had landed',
+    // Migrations 12-14 were edited after some databases had applied them (before checksums were
+    // stored), so a database created in between lacks what was added: 12 gained
+    // reclaim_items_by_tenant_state and copilot_seats_by_user_id, 13 gained reclaim_items.nudge_shown,
+    // reclaim_items_reassigning and reclaim_items_offered, 14 gained users_by_upn. Each is added only
+    // where missing; on any other database this changes nothing.
+    addMissingColumns: [{ table: 'reclaim_items', column: 'nudge_shown', definition: 'TEXT' }],
+    sql: `
+      CREATE INDEX IF NOT EXISTS reclaim_items_by_tenant_state ON reclaim_items (tenant_id, state, id);
+      CREATE INDEX IF NOT EXISTS copilot_seats_by_user_id ON copilot_seats (tenant_id, snapshot_id, user_id);
+      CREATE INDEX IF NOT EXISTS reclaim_items_reassigning ON reclaim_items (request_id) WHERE reassign_state IN ('pending', 'assigning');
+      CREATE INDEX IF NOT EXISTS reclaim_items_offered ON reclaim_items (tenant_id, state, id) WHERE reassign_to IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS users_by_upn ON users (tenant_id, snapshot_id, user_principal_name COLLATE NOCASE);
+    `,
+  },
 ];
+
+/**
+ * What a migration does, as a sha256 of its SQL (whitespace runs collapsed, so re-indenting the
+ * file is not an edit) and of any columns it adds. Stored when the migration is applied and checked
+ * at every start: a migration must never change once a database has applied it.
+ */
+export function migrationChecksum(m: Migration): string {
+  const sql = m.sql.replace(/\s+/g, ' ').trim();
+  const columns = m.addMissingColumns ? `\n${JSON.stringify(m.addMissingColumns)}` : '';
+  return createHash('sha256').update(`${sql}${columns}`).digest('hex');
+}

@@ -15,6 +15,7 @@ import {
   exclusionOf,
 } from '../../domain/seat-analytics';
 import { seatHighlights } from '../../domain/seat-highlights';
+import { keptSeatText } from '../../domain/seat-exclusion';
 import type { CopilotSeatSummary, SkuPrice, SkuSeatCounts } from '../../domain/seat-savings';
 import { COPILOT_APPS, M365_SERVICES, concealmentWarning, type CopilotApp, type M365Service } from '../../domain/usage';
 import type {
@@ -96,7 +97,7 @@ const minDay = (a: string | null, b: string | null | undefined): string | null =
  * activity data, decides with the pure domain rules, and writes seats, candidates and the
  * summary beside the snapshot, so publish makes them visible with it.
  */
-const keptText = (until: string | undefined): string | null => (until ? `the holder chose to keep the seat until ${until.slice(0, 10)} (RECLAIM_KEEP_DAYS)` : null);
+const keptText = (until: string | undefined): string | null => (until ? keptSeatText(until) : null);
 
 export function computeSeatAnalytics(db: Db, tenantId: string, snapshotId: number, now: Date, options: AnalyticsOptions): AnalyticsOutcome {
   const started = Date.now();

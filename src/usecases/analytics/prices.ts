@@ -1,4 +1,8 @@
 import { currencyProblem } from '../../domain/currency';
+import { clip } from '../../domain/text';
+
+/** How much of what an admin typed is echoed back in an error. */
+const MAX_ECHO_CHARS = 60;
 import type { SkuRow } from '../../domain/directory';
 import { formatMoney, priceOf, type SkuPrice } from '../../domain/seat-savings';
 import type { PriceBook } from './ports';
@@ -59,8 +63,8 @@ export class PriceService {
       code: 'unknown_sku',
       message:
         known.length === 0
-          ? `No SKU "${clip(ref)}": this tenant has no synced SKUs yet. Run a sync first.`
-          : `No SKU "${clip(ref)}" in this tenant. Use a part number or SKU id: ${known.join(', ')}.`,
+          ? `No SKU "${clip(ref, MAX_ECHO_CHARS)}": this tenant has no synced SKUs yet. Run a sync first.`
+          : `No SKU "${clip(ref, MAX_ECHO_CHARS)}" in this tenant. Use a part number or SKU id: ${known.join(', ')}.`,
     };
   }
 
@@ -110,9 +114,9 @@ export function parseAmount(value: unknown): number | PriceProblem {
   if (typeof value === 'number') n = value;
   else if (typeof value === 'string') {
     const text = value.trim();
-    if (/^-/.test(text)) return bad(`"${clip(text)}" is negative`);
-    if (/^\d+\.\d{3,}$/.test(text)) return bad(`"${clip(text)}" has more than 2 decimals`);
-    if (!/^\d+(\.\d{1,2})?$/.test(text)) return bad(`"${clip(text)}" is not a number`);
+    if (/^-/.test(text)) return bad(`"${clip(text, MAX_ECHO_CHARS)}" is negative`);
+    if (/^\d+\.\d{3,}$/.test(text)) return bad(`"${clip(text, MAX_ECHO_CHARS)}" has more than 2 decimals`);
+    if (!/^\d+(\.\d{1,2})?$/.test(text)) return bad(`"${clip(text, MAX_ECHO_CHARS)}" is not a number`);
     n = Number(text);
   } else return bad('is missing or not a number');
   if (!Number.isFinite(n)) return bad('is not a finite number');
@@ -129,7 +133,3 @@ export function priceText(price: SkuPrice | null): string {
 }
 
 export const PRICE_SOURCE_TEXT: Record<SkuPrice['source'], string> = { admin: 'set by an admin', config: 'SKU_PRICES', list_price: 'list price' };
-
-function clip(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
-}

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { systemClock } from '../../domain/clock';
 import type { TenantRecord } from '../../domain/tenant';
 import { TenantAccessError } from '../../domain/tenant-access-error';
 import { CONTENT_TYPES, type ContentType, type ManagementActivityApi, type SubscriptionState } from './ports';
@@ -52,7 +53,7 @@ export class AuditSubscriptions {
     options: { key?: Buffer; now?: () => Date } = {},
   ) {
     this.key = options.key ?? crypto.randomBytes(32);
-    this.now = options.now ?? (() => new Date());
+    this.now = options.now ?? systemClock;
   }
 
   private readonly now: () => Date;

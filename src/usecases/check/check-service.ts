@@ -1,4 +1,5 @@
 import { READ_REQUIREMENTS, type CheckedReadId } from '../../domain/access-requirements';
+import { systemClock } from '../../domain/clock';
 import type { TenantRecord } from '../../domain/tenant';
 import { TenantAccessError } from '../../domain/tenant-access-error';
 
@@ -55,7 +56,7 @@ export class CheckService {
 
   async check(tenant: TenantRecord): Promise<CheckReport> {
     const probes = this.deps.probesFor(tenant);
-    const checkedAt = (this.deps.now?.() ?? new Date()).toISOString();
+    const checkedAt = (this.deps.now ?? systemClock)().toISOString();
     const first = probes[0];
     const base = { tenantId: tenant.id, tenantName: tenant.tenantName, checkedAt };
     if (!first) return { ...base, signIn: { ok: true }, items: [] };

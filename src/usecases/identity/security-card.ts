@@ -1,19 +1,15 @@
 import type { SecurityComponentView, SecurityRecommendationView, SecurityView } from '../../cards/security-views';
+import { clip } from '../../domain/text';
 import { utcText } from '../../cards/time-text';
 import type { ComponentState, SecurityReport } from './security-report';
 
 const MAX_REASON_CHARS = 400;
 
-function clip(text: string): string {
-  const chars = Array.from(text);
-  return chars.length <= MAX_REASON_CHARS ? text : `${chars.slice(0, MAX_REASON_CHARS - 1).join('')}…`;
-}
-
 const n = (v: number | null): string => (v === null ? '?' : v.toLocaleString('en-US'));
 
 function component(title: string, state: ComponentState, valueText: string, detailText: string): SecurityComponentView {
   const unknown = state.status === 'unknown';
-  const reason = state.reason ? clip(state.reason) : '';
+  const reason = state.reason ? clip(state.reason, MAX_REASON_CHARS) : '';
   return {
     title,
     valueText: unknown ? 'Unknown' : valueText,
@@ -44,7 +40,7 @@ function recommendationView(r: SecurityReport['recommendations'][number], showNa
   return {
     priorityText: r.impact_points > 0 ? `${priority} · +${r.impact_points} points` : `${priority} · ${r.impact}`,
     title: r.title,
-    description: clip(`${r.description}${accountsText(r.accounts, showNames)}`),
+    description: clip(`${r.description}${accountsText(r.accounts, showNames)}`, MAX_REASON_CHARS),
     color: r.priority === 'high' ? 'Attention' : r.priority === 'medium' ? 'Warning' : 'Default',
   };
 }

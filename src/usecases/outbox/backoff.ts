@@ -1,3 +1,4 @@
+import { retryAfterMs } from '../../domain/retry-after';
 import { RetryableError } from './job-errors';
 
 export interface RetryPolicy {
@@ -21,25 +22,6 @@ export function backoffDelayMs(attempt: number, policy: RetryPolicy, random: () 
   const r = random();
   const unit = Number.isFinite(r) ? Math.min(Math.max(r, 0), 1) : 0;
   return Math.floor(unit * ceiling);
-}
-
-/**
- * A Retry-After as a delay from `now`: seconds (a number, or digits as the header sends them) or
- * a moment (a Date, or an HTTP-date). Undefined when it says nothing usable.
- */
-export function retryAfterMs(value: number | Date | string | null | undefined, now: Date): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.ceil(value * 1000) : undefined;
-  if (value instanceof Date) {
-    const at = value.getTime();
-    return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
-  }
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  // Only a real date: Date.parse also accepts things like "-1" or "1.5".
-  if (!/[a-z]/i.test(text)) return undefined;
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
 }
 
 /** The wait before the next attempt: the other side's Retry-After exactly when it gave one, else backoff. */

@@ -1,4 +1,5 @@
 import { freshEvidenceStep, freshnessText, recheckVerdict, type ActivityFreshness, type FreshActivityRead, type FreshEvidenceStep, type HolderNow } from '../../domain/reclaim';
+import { systemClock } from '../../domain/clock';
 import { NotReadyError, PermanentError, RetryableError } from '../outbox/job-errors';
 import {
   SYSTEM_ACTOR,
@@ -70,7 +71,7 @@ export class ReclaimExecutor {
   }
 
   private now(): Date {
-    return (this.deps.now ?? (() => new Date()))();
+    return (this.deps.now ?? systemClock)();
   }
 
   private step(step: (typeof RECLAIM_STEPS)[number], requestId: string): void {

@@ -2,7 +2,7 @@ import { COPILOT_APPS, type CopilotApp, type CopilotTrendDay } from '../../domai
 import type { ActivitySource, SourceRunContext, SourceRunResult } from '../sync/ports';
 import { normaliseColumn, type ReportCall, type ReportRow } from './ports';
 import { ReportRowChecker } from './report-rows';
-import { firstServingEndpoint, skipIfNotNewer, type ReportSourceDeps, probeCopilotReport } from './report-source-deps';
+import { firstServingEndpoint, skipIfNotNewer, type ReportSourceDeps, probeCopilotReport } from './report-reading';
 
 export const TREND_PERIOD = 'D30';
 const TREND = `getMicrosoft365CopilotUserCountTrend(period='${TREND_PERIOD}')`;

@@ -2,7 +2,7 @@ import type { CopilotApp, CopilotUsageRow } from '../../domain/usage';
 import type { ActivitySource, SourceRunContext, SourceRunResult } from '../sync/ports';
 import type { ReportCall, ReportRow } from './ports';
 import { ReportRowChecker, datedUserRows } from './report-rows';
-import { firstServingEndpoint, readPerUserReport, readReportInto, skipIfNotNewer, type PerUserReportRead, type ReportSourceDeps, probeCopilotReport } from './report-source-deps';
+import { firstServingEndpoint, readPerUserReport, readReportInto, skipIfNotNewer, type PerUserReportRead, type ReportSourceDeps, probeCopilotReport } from './report-reading';
 
 export const COPILOT_PERIOD = 'D30';
 const FUNCTION = `getMicrosoft365CopilotUsageUserDetail(period='${COPILOT_PERIOD}')`;

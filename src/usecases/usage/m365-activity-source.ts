@@ -2,7 +2,7 @@ import type { M365ActivityRow, M365Service } from '../../domain/usage';
 import type { ActivitySource, SourceRunContext, SourceRunResult } from '../sync/ports';
 import type { ReportRow } from './ports';
 import { ReportRowChecker, datedUserRows } from './report-rows';
-import { readPerUserReport, readReportInto, skipIfNotNewer, type PerUserReportRead, type ReportSourceDeps } from './report-source-deps';
+import { readPerUserReport, readReportInto, skipIfNotNewer, type PerUserReportRead, type ReportSourceDeps } from './report-reading';
 
 export const M365_PERIOD = 'D30';
 const PATH = `/v1.0/reports/getOffice365ActiveUserDetail(period='${M365_PERIOD}')`;

@@ -1,6 +1,6 @@
 import { CONCEALMENT_FIX } from '../../domain/usage';
 import type { ActivitySource, SourceRunContext, SourceRunResult } from '../sync/ports';
-import type { ReportSourceDeps } from './report-source-deps';
+import type { ReportSourceDeps } from './report-reading';
 
 /**
  * The tenant's report name concealment (/admin/reportSettings, ReportSettings.Read.All). When on,

@@ -2,7 +2,7 @@ import { PERIOD_DAYS, USAGE_PERIODS, daysBefore, isIsoDay, type ServiceUsage, ty
 import { TenantAccessError } from '../../domain/tenant-access-error';
 import type { ActivitySource, SourceRunContext, SourceRunResult } from '../sync/ports';
 import type { ReportRow } from './ports';
-import { skipIfNotNewer, type ReportSourceDeps } from './report-source-deps';
+import { skipIfNotNewer, type ReportSourceDeps } from './report-reading';
 
 const GRAPH_PERIOD: Record<UsagePeriod, string> = { '7d': 'D7', '30d': 'D30', '90d': 'D90', '180d': 'D180' };
 const GIB = 1024 ** 3;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { systemClock } from '../../../domain/clock';
 import { exportLinkView, type ExportButtonData } from '../../../cards/export-views';
 import { renderCard } from '../../../cards/render';
 import { EXPORT_KINDS, type ExportLinks } from '../../../usecases/analytics/ports';
@@ -32,7 +33,7 @@ export function exportLinkAction(deps: { status: StatusService; links: ExportLin
       if (!tenant) return { type: 'note', note: UNKNOWN_TENANT_TEXT };
       let link: { url: string; expiresAt: string };
       try {
-        link = deps.links.link(tenant.id, data.kind, (deps.now ?? (() => new Date()))());
+        link = deps.links.link(tenant.id, data.kind, (deps.now ?? systemClock)());
       } catch (error) {
         const why = error instanceof Error ? error.message : String(error);
         return { type: 'note', note: `Seat Steward could not make a download link: ${why} Set PUBLIC_BASE_URL to the address Teams users reach Seat Steward at, then press again.` };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { systemClock } from '../../../domain/clock';
 import { reclaimCardFor } from '../../../cards/reclaim-views';
 import type { DecisionOutcome, ReclaimApi } from '../../../usecases/reclaim/reclaim-api';
 import type { AdaptiveCardJson } from '../../../cards/render';
@@ -50,7 +51,7 @@ export function reclaimApproveAction(deps: { reclaims: ReclaimApi; now?: () => D
     data: decisionData,
     invalidData,
     async run(data, request) {
-      const now = (deps.now ?? (() => new Date()))();
+      const now = (deps.now ?? systemClock)();
       // A card without `seats` (posted before they were listed) shows no seat: nothing is approved from it.
       const shown = (data.seats ?? '').split(',').filter((id) => id !== '').map(Number);
       return answer(
@@ -71,7 +72,7 @@ export function reclaimCancelAction(deps: { reclaims: ReclaimApi; now?: () => Da
     data: decisionData,
     invalidData,
     async run(data, request) {
-      const now = (deps.now ?? (() => new Date()))();
+      const now = (deps.now ?? systemClock)();
       return answer(deps.reclaims.cancel(data.requestId, callerOf(request.actor), now), now);
     },
   };
@@ -83,7 +84,7 @@ export function reclaimRejectAction(deps: { reclaims: ReclaimApi; now?: () => Da
     data: decisionData,
     invalidData,
     async run(data, request) {
-      const now = (deps.now ?? (() => new Date()))();
+      const now = (deps.now ?? systemClock)();
       return answer(deps.reclaims.reject(data.requestId, callerOf(request.actor), null, now), now);
     },
   };

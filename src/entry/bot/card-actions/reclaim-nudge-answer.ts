@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { systemClock } from '../../../domain/clock';
 import { renderCard } from '../../../cards/render';
 import { reclaimNudgeView } from '../../../cards/reclaim-views';
 import type { ReclaimApi } from '../../../usecases/reclaim/reclaim-api';
@@ -19,7 +20,7 @@ export function reclaimNudgeAnswerAction(deps: { reclaims: ReclaimApi; now?: () 
     data: answerData,
     invalidData: { title: 'This answer is not valid', message: 'The button did not say which seat, or whether to keep or release it. Nothing was changed.' },
     async run(data, request) {
-      const now = (deps.now ?? (() => new Date()))();
+      const now = (deps.now ?? systemClock)();
       const outcome = deps.reclaims.answerNudge(data.itemId, callerOf(request.actor), data.answer, now);
       if (outcome.kind === 'done') return renderCard('reclaim-nudge', reclaimNudgeView(outcome.view, now));
       // Someone other than the holder pressed (a forwarded or forged card): they get no view of the seat.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { systemClock } from '../../../domain/clock';
 import type { ReclaimApi } from '../../../usecases/reclaim/reclaim-api';
 import { adminRefusalCard } from '../admin-gate';
 import type { CardAction } from '../bot-types';
@@ -49,7 +50,7 @@ export function reclaimRequestAction(deps: SeatListDeps & { reclaims: ReclaimApi
       const mistake = (text: string) => (fromDigest ? { type: 'note' as const, note: text } : page({ text, error: true }));
       if (users.length > 50) return mistake('Tick at most 50 seats per request (a page has 10). Nothing was requested.');
       if (users.length === 0 && !data.tier) return mistake('No seat ticked: tick the seats to reclaim first, then press Request reclaim. Nothing was requested.');
-      const now = (deps.now ?? (() => new Date()))();
+      const now = (deps.now ?? systemClock)();
       const outcome = await deps.reclaims.request(
         {
           tenantId: found.tenant.id,

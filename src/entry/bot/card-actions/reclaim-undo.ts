@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { systemClock } from '../../../domain/clock';
 import { reclaimCardFor } from '../../../cards/reclaim-views';
 import type { ReclaimApi } from '../../../usecases/reclaim/reclaim-api';
 import type { CardAction } from '../bot-types';
@@ -14,7 +15,7 @@ export function reclaimUndoAction(deps: { reclaims: ReclaimApi; now?: () => Date
     data: undoData,
     invalidData: { title: 'This undo button is not valid', message: 'The button did not say which seat to give back. Nothing was changed.' },
     async run(data, request) {
-      const now = (deps.now ?? (() => new Date()))();
+      const now = (deps.now ?? systemClock)();
       const outcome = deps.reclaims.undo(data.itemId, callerOf(request.actor), now);
       if (outcome.kind === 'refused' || outcome.kind === 'unknown') return errorCard('Not undone', outcome.message);
       return outcome.view ? reclaimCardFor(outcome.view, now, { text: outcome.message, color: 'Accent' }, data.page ?? 1) : errorCard('Undo', outcome.message);

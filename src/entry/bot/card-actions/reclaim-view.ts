@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { systemClock } from '../../../domain/clock';
 import { reclaimCardFor } from '../../../cards/reclaim-views';
 import type { ReclaimApi } from '../../../usecases/reclaim/reclaim-api';
 import type { CardAction } from '../bot-types';
@@ -22,7 +23,7 @@ export function reclaimViewAction(deps: { reclaims: ReclaimApi; now?: () => Date
     data: reclaimRequestData,
     invalidData: { title: 'This reclaim card is incomplete', message: 'The card did not carry a valid request id. Type **reclaim history** to find the request.' },
     async run(data, request) {
-      const now = (deps.now ?? (() => new Date()))();
+      const now = (deps.now ?? systemClock)();
       const view = deps.reclaims.view(data.requestId, callerOf(request.actor), now);
       return view ? reclaimCardFor(view, now, undefined, data.page ?? 1) : unknownRequestCard();
     },

@@ -1,4 +1,5 @@
 import { candidatesView, SEAT_PAGE_SIZE, type CandidatesView } from '../../../cards/seat-views';
+import { systemClock } from '../../../domain/clock';
 import { candidatesCountsOnly } from '../../../cards/seat-list-privacy';
 import { renderCard, type AdaptiveCardJson } from '../../../cards/render';
 import type { TenantRecord } from '../../../domain/tenant';
@@ -14,7 +15,7 @@ function candidatesPage(deps: SeatListDeps, tenant: TenantRecord, page: number):
   const candidates = stored && deps.analytics.candidates(tenant.id, { offset: (page - 1) * SEAT_PAGE_SIZE, limit: SEAT_PAGE_SIZE });
   if (!stored || !candidates) return { card: noAnalyticsCard(tenant.tenantName) };
   if (page > 1 && candidates.rows.length === 0) return { card: noSuchPageCard(page, candidates.total, 'candidates') };
-  const now = (deps.now ?? (() => new Date()))();
+  const now = (deps.now ?? systemClock)();
   return { view: candidatesView({ tenantId: tenant.id, tenantName: tenant.tenantName, page, summary: stored.summary, candidates, now }) };
 }
 

@@ -1,4 +1,5 @@
 import { channelConversationId } from '../../../adapters/teams/conversation-tracking';
+import { systemClock } from '../../../domain/clock';
 import { digestScheduleView } from '../../../cards/digest-views';
 import { renderCard } from '../../../cards/render';
 import type { AdminDecision } from '../../../domain/admins';
@@ -24,7 +25,7 @@ export interface DigestCommandDeps {
 
 /** `digest now | subscribe [HH:MM] [zone] | unsubscribe | status`: this conversation's daily digest. */
 export function digestCommand(deps: DigestCommandDeps): BotCommand {
-  const clock = deps.clock ?? (() => new Date());
+  const clock = deps.clock ?? systemClock;
   return {
     name: 'digest',
     usage: 'digest now | subscribe [HH:MM] [time zone] | unsubscribe | status',

@@ -1,4 +1,5 @@
 import type { SeatReclaimMark } from '../../../domain/reclaim';
+import { systemClock } from '../../../domain/clock';
 import { renderCard, type AdaptiveCardJson } from '../../../cards/render';
 import { inactiveCountsOnly } from '../../../cards/seat-list-privacy';
 import { INACTIVE_FILTERS, inactiveView, SEAT_PAGE_SIZE, type InactiveFilter, type InactiveView } from '../../../cards/seat-views';
@@ -56,7 +57,7 @@ function inactivePage(deps: SeatListDeps, tenant: TenantRecord, filter: Inactive
   const seats = stored && deps.analytics.seats(tenant.id, { ...QUERY[filter], offset: (page - 1) * SEAT_PAGE_SIZE, limit: SEAT_PAGE_SIZE });
   if (!stored || !seats) return { card: noAnalyticsCard(tenant.tenantName) };
   if (page > 1 && seats.rows.length === 0) return { card: noSuchPageCard(page, seats.total, inactiveCommandText(filter)) };
-  const now = (deps.now ?? (() => new Date()))();
+  const now = (deps.now ?? systemClock)();
   const marks = deps.reclaimMarks?.(tenant.id, seats.rows, seats.asOf);
   return { view: inactiveView({ tenantId: tenant.id, tenantName: tenant.tenantName, filter, page, summary: stored.summary, seats, now, notice, askHoldersFirst: deps.askHoldersFirst, marks }) };
 }

@@ -1,4 +1,5 @@
 import { renderCard } from '../../../cards/render';
+import { systemClock } from '../../../domain/clock';
 import { reclaimHistoryView } from '../../../cards/reclaim-views';
 import { SEATS_PER_REQUEST } from '../../../domain/reclaim';
 import { freedByReclaimsText } from '../../../domain/seat-savings';
@@ -48,7 +49,7 @@ export function requestOutcomeText(outcome: ReclaimRequestOutcome, tenantName: s
  * see the trail (`reclaim history [upn]`), and choose where requests go (`reclaim approvals here`). Admins only.
  */
 export function reclaimCommand(deps: ReclaimCommandDeps): BotCommand {
-  const now = () => (deps.now ?? (() => new Date()))();
+  const now = () => (deps.now ?? systemClock)();
   return {
     name: 'reclaim',
     usage: 'reclaim [ask|now] <upn>[, <upn>…] | reclaim [ask|now] certain|probable|all [tenant] | reclaim history [upn] | reclaim undo <upn> | reclaim pending | reclaim approvals here',
@@ -92,7 +93,7 @@ function overview(deps: ReclaimCommandDeps): string {
 function history(deps: ReclaimCommandDeps, user: string): CommandReply[] {
   const cards: CommandReply[] = deps.status.list().map((tenant) => {
     const found = deps.reclaims.history({ tenantId: tenant.id, user: user === '' ? undefined : user, offset: 0, limit: HISTORY_ROWS });
-    return { kind: 'card', card: renderCard('reclaim-history', reclaimHistoryView({ tenantName: tenant.tenantName, user: user === '' ? undefined : user, total: found.total, items: found.items, now: (deps.now ?? (() => new Date()))() })) };
+    return { kind: 'card', card: renderCard('reclaim-history', reclaimHistoryView({ tenantName: tenant.tenantName, user: user === '' ? undefined : user, total: found.total, items: found.items, now: (deps.now ?? systemClock)() })) };
   });
   return cards.length > 0 ? cards : [{ kind: 'text', text: 'No tenant is connected yet.' }];
 }

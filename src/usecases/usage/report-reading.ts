@@ -5,6 +5,11 @@ import type { ReportConcealment } from './report-concealment';
 import type { ReportCall, ReportRow, UsageReportGraph, UsageReportStore, UserRowsWriter } from './ports';
 import type { ReportRowChecker } from './report-rows';
 
+/**
+ * The steps every usage-report source shares to read a report: skip when it cannot be newer, fall
+ * back across endpoints, stream a per-user CSV into a new generation, probe readability.
+ */
+
 export interface ReportSourceDeps {
   tenantId: string;
   graph: UsageReportGraph;

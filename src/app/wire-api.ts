@@ -1,0 +1,104 @@
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config/config';
+import { healthReport } from '../domain/health';
+import { apiKeyGuard } from '../entry/api/api-auth';
+import { registerAuditRoutes } from '../entry/api/audit-routes';
+import { registerCopilotRoutes } from '../entry/api/copilot-routes';
+import { registerExportRoutes } from '../entry/api/export-routes';
+import { registerPriceRoutes } from '../entry/api/price-routes';
+import { registerReclaimRoutes } from '../entry/api/reclaim-routes';
+import { registerSecurityRoutes } from '../entry/api/security-routes';
+import { registerSyncRoutes } from '../entry/api/sync-routes';
+import { registerUsageRoutes } from '../entry/api/usage-routes';
+import type { activityProcessor } from '../entry/bot/bot-app';
+import { createHttpServer } from '../entry/http/http-server';
+import type { AuditSubscriptions } from '../usecases/audit/audit-subscriptions';
+import type { DisposalStack } from './disposal';
+import type { Analytics } from './wire-analytics';
+import type { Core } from './wire-core';
+import type { Jobs } from './wire-jobs';
+import type { Reclaim } from './wire-reclaim';
+import type { Sync } from './wire-sync';
+
+/**
+ * The bot's port is taken (or needs privileges): one line naming the port and the setting to
+ * change, instead of a stack trace the admin must decode. The REST API and /healthz share PORT.
+ */
+export class PortUnavailableError extends Error {
+  constructor(config: Pick<AppConfig, 'port' | 'listenHost'>, readonly code: 'EADDRINUSE' | 'EACCES') {
+    const where = `${config.listenHost ?? 'all interfaces'}`;
+    super(
+      code === 'EADDRINUSE'
+        ? `Seat Steward cannot start: port ${config.port} (PORT, used by the bot, the REST API and /healthz) is already in use on ${where} (EADDRINUSE). Stop the program using it (another Seat Steward?) or set PORT to a free port.`
+        : `Seat Steward cannot start: port ${config.port} (PORT) on ${where} needs privileges this process lacks (EACCES). Set PORT to a port above 1023.`,
+    );
+    this.name = 'PortUnavailableError';
+  }
+}
+
+/** The one HTTP server: the bot's endpoint, the REST API and /healthz. Resolves with its port once it listens. */
+export async function wireApi(
+  config: Pick<AppConfig, 'apiKeys' | 'bot' | 'botServiceUrls' | 'port' | 'listenHost'>,
+  parts: { core: Core; jobs: Jobs; sync: Sync; analytics: Analytics; reclaim: Reclaim; auditSubscriptions: AuditSubscriptions; processActivity: ReturnType<typeof activityProcessor> },
+  logger: Logger,
+  disposals: DisposalStack,
+): Promise<number> {
+  const { core, jobs, sync, analytics, auditSubscriptions } = parts;
+  const { tenants, runs } = core;
+  const { reclaims } = parts.reclaim;
+  const { directory, identityReads, sourceStatus } = sync;
+  const priceFor = (tenantId: string) => analytics.priceService.priceFor(tenantId);
+  const authorize = apiKeyGuard(config.apiKeys);
+  const server = createHttpServer({
+    processActivity: parts.processActivity,
+    loopbackOnly: config.bot.mode === 'anonymous',
+    extraServiceUrls: config.botServiceUrls,
+    logger,
+    api: { tenants, directory, runs, authorize, syncRunning: () => sync.sync.isAnyRunning(), identity: identityReads, prices: priceFor, logger },
+    jobs: { outbox: jobs.outbox, runner: jobs.runner, authorize, logger },
+    routes: [
+      (server) =>
+        registerSyncRoutes(server, {
+          tenants,
+          runs,
+          requestSync: (tenantId) => sync.sync.request(tenantId, 'api'),
+          syncTypes: sync.syncTypes,
+          sourceStatus: (tenantId) => sourceStatus.list(tenantId),
+          check: sync.check,
+          authorize,
+          logger,
+        }),
+      (server) => registerUsageRoutes(server, { tenants, usage: sync.usageQuery, authorize, logger }),
+      (server) =>
+        registerCopilotRoutes(server, {
+          tenants,
+          runs,
+          analytics: analytics.reads,
+          priceFor,
+          authorize,
+          logger,
+          reclaimMarks: (tenantId, seats, asOf) => reclaims.marks(tenantId, seats, asOf),
+        }),
+      (server) => registerSecurityRoutes(server, { tenants, identity: identityReads, sourceStatus, authorize, logger }),
+      (server) => registerAuditRoutes(server, { tenants, subscriptions: auditSubscriptions, authorize, logger }),
+      (server) => registerPriceRoutes(server, { tenants, prices: analytics.priceService, authorize, logger }),
+      (server) => registerReclaimRoutes(server, { tenants, reclaims, authorize, logger }),
+      (server) => registerExportRoutes(server, { tenants, analytics: analytics.reads, authorize, checkLink: (token, now) => analytics.exportLinks.check(token, now), logger }),
+    ],
+    health: () =>
+      healthReport({
+        storage: sync.sync.storageState(),
+        tenants: tenants.list().map((t) => ({ lastSync: runs.latestFinished(t.id)?.status ?? 'never', syncing: sync.sync.isRunning(t.id) })),
+        jobs: jobs.outbox.countByStatus(),
+      }),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' || error.code === 'EACCES' ? new PortUnavailableError(config, error.code) : error));
+    // undefined = every interface (restify's listen takes the host second, as net's does).
+    if (config.listenHost) server.listen(config.port, config.listenHost, () => resolve());
+    else server.listen(config.port, () => resolve());
+  });
+  disposals.add('the HTTP server', () => new Promise<void>((resolve) => server.close(() => resolve())));
+  return (server.address() as AddressInfo).port;
+}

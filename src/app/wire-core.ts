@@ -1,0 +1,111 @@
+import type { Logger } from 'pino';
+import type { TenantConnection } from '../adapters/graph/graph-client';
+import { SecretBox } from '../adapters/secrets/secret-box';
+import { ConversationStore } from '../adapters/sqlite/conversations';
+import { databaseFile, openDatabase, type Db } from '../adapters/sqlite/database';
+import { acquireInstanceLock } from '../adapters/sqlite/instance-lock';
+import { ReadWorkerThreads } from '../adapters/sqlite/read-worker-thread';
+import { isStorageFull } from '../adapters/sqlite/storage-full';
+import { SyncRunStore } from '../adapters/sqlite/sync-runs';
+import { SqliteTenantConnectionStore } from '../adapters/sqlite/tenant-connections';
+import { TenantStore } from '../adapters/sqlite/tenants';
+import { UserLookup } from '../adapters/sqlite/user-lookup';
+import type { AppConfig, SecretsConfig } from '../config/config';
+import { TenantRegistry, type NewTenant } from '../usecases/tenants/tenant-registry';
+import { startEmbeddedDemoTenant, type EmbeddedDemoTenant } from './demo-connection';
+import type { DisposalStack } from './disposal';
+import { TenantGraphs } from './wire-graph';
+
+/** What every feature is built on: the data directory's lock, the database, the tenants and their Graph clients. */
+export interface Core {
+  db: Db;
+  tenants: TenantStore;
+  runs: SyncRunStore;
+  readWorkers: ReadWorkerThreads;
+  conversations: ConversationStore;
+  users: UserLookup;
+  tenantRegistry: TenantRegistry;
+  graphs: TenantGraphs;
+  demoTenant: EmbeddedDemoTenant | undefined;
+}
+
+export async function wireCore(
+  config: Pick<AppConfig, 'dataDir' | 'tenant' | 'secrets'>,
+  deps: { logger: Logger; demoTenant?: EmbeddedDemoTenant },
+  disposals: DisposalStack,
+): Promise<Core> {
+  const { logger } = deps;
+  const lock = acquireInstanceLock(config.dataDir);
+  disposals.add('the DATA_DIR lock', () => lock.release());
+  const db = openDatabase(databaseFile(config.dataDir));
+  disposals.add('the database', () => db.close());
+  const readWorkers = new ReadWorkerThreads(databaseFile(config.dataDir));
+  disposals.add('the read workers', () => readWorkers.close());
+
+  let demoTenant = deps.demoTenant;
+  if (config.tenant.kind === 'demo' && !demoTenant) {
+    const started = (demoTenant = await startEmbeddedDemoTenant(config, logger));
+    disposals.add('the demo tenant', () => started.close());
+  }
+
+  const tenantRegistry = new TenantRegistry({ store: new SqliteTenantConnectionStore(db), secrets: secretBoxFor(config.secrets, config.tenant.kind, logger) });
+  storeEnvironmentTenant(tenantRegistry, environmentTenant(config.tenant, demoTenant), logger);
+  return {
+    db,
+    tenants: new TenantStore(db),
+    runs: new SyncRunStore(db),
+    readWorkers,
+    conversations: new ConversationStore(db),
+    users: new UserLookup(db),
+    tenantRegistry,
+    graphs: new TenantGraphs(tenantRegistry),
+    demoTenant,
+  };
+}
+
+function storeEnvironmentTenant(tenantRegistry: TenantRegistry, fromEnvironment: NewTenant, logger: Logger): void {
+  try {
+    const ensured = tenantRegistry.ensureFromEnvironment(fromEnvironment);
+    if (ensured.outcome !== 'unchanged') {
+      logger.info({ tenant: ensured.tenant.entraTenantId, outcome: ensured.outcome, changed: ensured.changed }, 'tenant connection stored from the environment');
+    }
+  } catch (error) {
+    // A full disk must not stop the start: the last snapshot is still served (syncs pause until space is back).
+    const held = isStorageFull(error) ? tenantRegistry.holdFromEnvironment(fromEnvironment) : undefined;
+    if (!held) throw error;
+    logger.warn({ tenant: held.entraTenantId, err: error }, 'the disk is full: the tenant connection from the environment is used from memory until it can be stored');
+  }
+  const resealed = tenantRegistry.resealStoredSecrets();
+  if (resealed.resealed.length > 0) logger.info({ tenants: resealed.resealed.map((t) => t.entraTenantId) }, 'stored client secrets re-sealed with SECRET_STORE_KEY');
+  if (resealed.unreadable.length > 0) {
+    logger.warn({ problems: resealed.unreadable.map((u) => u.error.message) }, 'stored client secrets could not be re-sealed; those tenants will not sync until fixed');
+  }
+}
+
+/**
+ * SECRET_STORE_KEY (and SECRET_STORE_KEY_PREVIOUS while rotating). The demo runs without one: its secret
+ * is public and its connection is written again at every start, so a per-process key will do.
+ */
+function secretBoxFor(secrets: SecretsConfig, tenantKind: AppConfig['tenant']['kind'], logger: Logger): SecretBox {
+  const { key, previousKey } = secrets;
+  if (key) return new SecretBox({ current: key, previous: previousKey ? [previousKey] : [] });
+  if (tenantKind === 'demo') {
+    logger.info('no SECRET_STORE_KEY: the demo tenant\'s secret is sealed with a key that lasts until this process stops');
+    return SecretBox.ephemeral();
+  }
+  // Config validation allows this only for a certificate, which stores no secret.
+  return new SecretBox({});
+}
+
+/** The tenant TENANT_ID... configure, or the demo tenant when they are unset. */
+function environmentTenant(tenant: AppConfig['tenant'], demoTenant: EmbeddedDemoTenant | undefined): NewTenant {
+  const asNew = (conn: TenantConnection, tenantName: string, source: NewTenant['source']): NewTenant => ({
+    entraTenantId: conn.entraTenantId,
+    tenantName,
+    source,
+    connection: { appClientId: conn.appClientId, authorityHost: conn.authorityHost, graphEndpoint: conn.graphEndpoint, credential: conn.credential },
+  });
+  if (tenant.kind === 'entra') return asNew(tenant, tenant.entraTenantId, 'entra');
+  if (!demoTenant) throw new Error('the demo tenant was not started');
+  return asNew(demoTenant.connection, demoTenant.organizationName, 'demo');
+}

@@ -1,0 +1,48 @@
+import type { Logger } from 'pino';
+import { SqliteDigestSubscriptions } from '../adapters/sqlite/digest-subscriptions';
+import type { AppConfig } from '../config/config';
+import { digestTick } from '../entry/schedule/digest-schedule';
+import { digestSecurity } from '../usecases/digest/digest-security';
+import { DigestService } from '../usecases/digest/digest-service';
+import { securityScoreOf } from '../usecases/identity/security-report';
+import { registerSyncJobs } from '../usecases/sync/sync-jobs';
+import type { Analytics } from './wire-analytics';
+import type { Core } from './wire-core';
+import type { Jobs } from './wire-jobs';
+import type { Reclaim } from './wire-reclaim';
+import type { Sync } from './wire-sync';
+
+/** The daily digest, and the status messages a scheduled sync posts. */
+export interface Digest {
+  subscriptions: SqliteDigestSubscriptions;
+  service: DigestService;
+  /** The scheduler's tick: queues what is due at `now`; returns the jobs created. */
+  tick(now: Date): number;
+}
+
+export function wireDigest(config: Pick<AppConfig, 'digest'>, core: Core, jobs: Jobs, sync: Sync, analytics: Analytics, reclaim: Reclaim, logger: Logger): Digest {
+  const subscriptions = new SqliteDigestSubscriptions(core.db);
+  const service = new DigestService({
+    subscriptions,
+    tenants: core.tenants,
+    runs: core.runs,
+    analytics: analytics.reads,
+    usage: sync.usage,
+    priceFor: (tenantId) => analytics.priceService.priceFor(tenantId),
+    security: (tenantId, now) => digestSecurity(securityScoreOf(tenantId, sync.identityReads, sync.sourceStatus.get(tenantId, 'mfa'), now)),
+    exports: analytics.exportLinks,
+    syncInProgress: sync.inProgress,
+    notifier: jobs.notifier,
+    queue: jobs.runner,
+    dashboardUrl: config.digest.dashboardUrl,
+    freed: (tenantId) => reclaim.reclaims.freed(tenantId),
+  });
+  service.register(jobs.registry);
+  registerSyncJobs(jobs.registry, {
+    tenants: core.tenants,
+    requestSync: (tenantId, trigger) => sync.sync.request(tenantId, trigger),
+    report: sync.report,
+    afterScheduledSync: (run) => service.queueStatusMessages(run),
+  });
+  return { subscriptions, service, tick: digestTick(service, logger) };
+}
