@@ -99,7 +99,9 @@ import { GraphTeamsAppInstaller } from '../adapters/graph/teams-app-installer';
 import { ReclaimService } from '../usecases/reclaim/reclaim-service';
 import type { ReclaimStep } from '../usecases/reclaim/reclaim-executor';
 import type { LicenceGraph } from '../usecases/reclaim/ports';
-import { reclaimCards } from '../cards/reclaim-views';
+import { reclaimCards } from '../cards/reclaim-cards';
+import { digestCards } from '../cards/digest-cards';
+import { syncResultCards } from '../cards/status-cards';
 import type { AdaptiveCardJson } from '../cards/render';
 import type { ConversationTarget } from '../usecases/notify/ports';
 import { reclaimCommand } from '../entry/bot/commands/reclaim';
@@ -344,7 +346,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   const status = new StatusService(tenants, directory, runs, sync, outbox, sourceStatus, (tenantId) => freedByReclaims?.(tenantId) ?? { seats: 0, monthly: 0, currency: null });
   const jobRegistry = new JobRegistry();
   const jobs = new JobRunner(outbox, jobRegistry, logger.child({ component: 'outbox' }), options.outbox);
-  const report = new SyncResultReport({ tenants, runs, whenDone: (runId) => sync.whenDone(runId), notifier, conversations, queue: jobs });
+  const report = new SyncResultReport({ tenants, runs, whenDone: (runId) => sync.whenDone(runId), notifier, cards: syncResultCards, conversations, queue: jobs });
   const priceService = new PriceService({ book: prices, skus: (tenantId) => directory.skus(tenantId), configPrices: config.analytics.prices, currency: config.analytics.priceCurrency });
   // The one admin check every command and card action that shows per-user data or changes settings uses.
   const users = new UserLookup(db);
@@ -370,6 +372,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
       return outbox.countOpen(tenantSyncJob.kind, tenantId) > 0 ? {} : undefined;
     },
     notifier,
+    cards: digestCards,
     queue: jobs,
     dashboardUrl: config.digest.dashboardUrl,
     freed: (tenantId) => freedByReclaims?.(tenantId) ?? { seats: 0, monthly: 0, currency: null },

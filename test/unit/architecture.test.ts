@@ -65,6 +65,41 @@ describe('architecture', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('use cases import no card code: they return data, and presenters in src/cards draw it', () => {
+    const offenders = files
+      .filter((f) => layerOf(f) === 'usecases')
+      .flatMap((f) => targets(f).filter((t) => t.startsWith('cards/')).map((t) => `${path.relative(SRC, f)} -> ${t}`));
+    expect(offenders).toEqual([]);
+  });
+
+  it('cards import no use case: what they draw is typed in the domain or in their own view models', () => {
+    const offenders = files
+      .filter((f) => layerOf(f) === 'cards')
+      .flatMap((f) => targets(f).filter((t) => t.startsWith('usecases/') || t.startsWith('entry/') || t.startsWith('app/')).map((t) => `${path.relative(SRC, f)} -> ${t}`));
+    expect(offenders).toEqual([]);
+  });
+
+  it('no import cycle among the source files (type-only imports included)', () => {
+    const known = new Set(files.map((f) => path.relative(SRC, f)));
+    const resolve = (t: string): string | undefined => [`${t}.ts`, `${t}.js`, `${t}/index.ts`, t].find((c) => known.has(c));
+    const edges = new Map(files.map((f) => [path.relative(SRC, f), targets(f).flatMap((t) => resolve(t) ?? [])]));
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const stack: string[] = [];
+    const visit = (file: string): void => {
+      state.set(file, 'open');
+      stack.push(file);
+      for (const next of edges.get(file) ?? []) {
+        if (state.get(next) === 'open') cycles.push([...stack.slice(stack.indexOf(next)), next].join(' -> '));
+        else if (!state.has(next)) visit(next);
+      }
+      stack.pop();
+      state.set(file, 'done');
+    };
+    for (const file of edges.keys()) if (!state.has(file)) visit(file);
+    expect(cycles).toEqual([]);
+  });
+
   it('nothing in src imports test code or the demo tenant internals outside the composition root', () => {
     const offenders = files.flatMap((f) =>
       importsOf(f)

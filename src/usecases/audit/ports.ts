@@ -1,3 +1,4 @@
+import type { PendingAuditQuery } from '../../domain/audit-query';
 /**
  * Copilot interactions read from the audit log, by either of two roads: Microsoft Graph's audit
  * log query (audit_graph) or the Office 365 Management Activity API (audit_management). Both
@@ -45,16 +46,7 @@ export interface CopilotInteractionReader {
   listUnlicensedChatUsers(tenantId: string): LastCopilotInteraction[];
 }
 
-/** A Graph audit log query that was created and not yet fully read. */
-export interface PendingAuditQuery {
-  queryId: string;
-  /** The window the query covers (ISO). */
-  windowStart: string;
-  windowEnd: string;
-  /** The next records page to read; null before the first page. */
-  nextLink: string | null;
-  createdAt: string;
-}
+export type { PendingAuditQuery } from '../../domain/audit-query';
 
 export interface AuditCursor {
   /** End of the last window fully ingested (ISO); null before the first. */

@@ -1,11 +1,7 @@
-import type { AdaptiveCardJson } from '../../cards/render';
+import type { AdaptiveCardJson, ConversationTarget } from '../../domain/conversation';
 import { PermanentError } from '../outbox/job-errors';
 
-/**
- * Where the bot can post later: a stored Bot Framework conversation reference, opaque to
- * everything but the Teams adapter (JSON, so it can sit in SQLite and in job payloads).
- */
-export type ConversationTarget = { conversation: { id: string }; serviceUrl: string } & Record<string, unknown>;
+export type { ConversationTarget } from '../../domain/conversation';
 
 /**
  * Posts cards into a conversation the bot is installed in, each card in its own message. Posts

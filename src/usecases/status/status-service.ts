@@ -1,8 +1,27 @@
-import type { TenantStatusView } from '../../cards/view-models';
+import type { SourceStatusRecord } from '../../domain/activity-sources';
+import type { SkuRow, UserCounts } from '../../domain/directory';
+import type { SyncRunRecord } from '../../domain/sync-run';
 import { matchTenants, type TenantRecord } from '../../domain/tenant';
 import type { StorageState } from '../sync/sync-service';
 import type { DirectoryReads, SourceStatusReads, SyncRunReads, TenantReads } from './ports';
-import { tenantStatusView } from './status-views';
+
+/** What the status card shows of a tenant, read from one snapshot (the presenter: src/cards/status-views.ts). */
+export interface TenantStatus {
+  tenant: TenantRecord;
+  counts: UserCounts;
+  skus: SkuRow[];
+  /** The newest finished sync run, if any. */
+  lastRun: SyncRunRecord | undefined;
+  syncRunning: boolean;
+  /** Jobs about this tenant that the outbox dead-lettered. */
+  deadJobs: number;
+  /** What each activity source last did (none before the first sync that reads them). */
+  sources: SourceStatusRecord[];
+  /** Seats removed by approved reclaims (not undone, not dry runs), and their monthly price. */
+  freed?: { seats: number; monthly: number; currency: string | null };
+  /** Why syncs are paused, while the disk is full. */
+  storageFull?: string;
+}
 
 /** Gathers what the status card shows for a tenant from the cache. */
 export class StatusService {
@@ -30,12 +49,12 @@ export class StatusService {
     return this.tenants.list();
   }
 
-  view(tenant: TenantRecord, now = new Date()): TenantStatusView {
+  read(tenant: TenantRecord): TenantStatus {
     // One read transaction, so the counts, the SKUs and the last run all describe the same snapshot.
     return this.directory.consistent(() => {
-      const current = this.tenants.find(tenant.id) ?? tenant;
-      const view = tenantStatusView({
-        tenant: current,
+      const storage = this.sync.storageState();
+      return {
+        tenant: this.tenants.find(tenant.id) ?? tenant,
         counts: this.directory.userCounts(tenant.id),
         skus: this.directory.skus(tenant.id),
         lastRun: this.runs.latestFinished(tenant.id),
@@ -43,12 +62,8 @@ export class StatusService {
         deadJobs: this.failedWork.countDead(tenant.id),
         sources: this.sources.list(tenant.id),
         freed: this.freed?.(tenant.id),
-        now,
-      });
-      // Syncs paused for a full disk: the card says why the data stops getting fresher and what to do.
-      const storage = this.sync.storageState();
-      if (storage.status !== 'full' || view.lastSyncErrorText === storage.message) return view;
-      return { ...view, lastSyncErrorText: [storage.message, view.lastSyncErrorText].filter((t) => t !== '').join('\n\n') };
+        ...(storage.status === 'full' ? { storageFull: storage.message } : {}),
+      };
     });
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { reclaimCardFor } from '../../../cards/reclaim-views';
+import { reclaimCardFor } from '../../../cards/reclaim-cards';
 import type { DecisionOutcome, ReclaimApi } from '../../../usecases/reclaim/reclaim-api';
 import type { AdaptiveCardJson } from '../../../cards/render';
 import type { CardAction } from '../bot-types';

@@ -1,4 +1,4 @@
-import { renderCard } from '../../../cards/render';
+import { statusCard } from '../../../cards/status-cards';
 import type { StatusService } from '../../../usecases/status/status-service';
 import type { CardAction } from '../bot-types';
 import { missingTenant, tenantCardData, tenantOfCard, type TenantCardData } from './tenant-card-data';
@@ -12,7 +12,7 @@ export function tenantStatusAction(status: StatusService): CardAction<TenantCard
     async run(data) {
       const found = tenantOfCard(status, data);
       if ('card' in found) return found.card;
-      return renderCard('status', { tenant: status.view(found.tenant) });
+      return statusCard(status.read(found.tenant));
     },
   };
 }

@@ -1,4 +1,4 @@
-import { renderCard } from '../../../cards/render';
+import { statusCard } from '../../../cards/status-cards';
 import type { StatusService } from '../../../usecases/status/status-service';
 import type { SyncResultReport } from '../../../usecases/sync/sync-result-report';
 import type { SyncService } from '../../../usecases/sync/sync-service';
@@ -22,7 +22,7 @@ export function tenantSyncAction(deps: { status: StatusService; sync: SyncServic
       const finished = await Promise.race([started.done, delay(deps.waitMs).then(() => undefined)]);
       if (finished) return deps.report.card(finished);
       deps.report.postWhenDone(started.run, request.replyTarget);
-      return renderCard('status', { tenant: deps.status.view(found.tenant) });
+      return statusCard(deps.status.read(found.tenant));
     },
   };
 }

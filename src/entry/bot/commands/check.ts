@@ -1,6 +1,6 @@
 import { renderCard } from '../../../cards/render';
 import type { CheckService } from '../../../usecases/check/check-service';
-import { checkView } from '../../../usecases/check/check-view';
+import { checkView } from '../../../cards/check-views';
 import type { StatusService } from '../../../usecases/status/status-service';
 import type { BotCommand } from '../bot-types';
 import { tenantsNamed } from './tenant-argument';

@@ -1,6 +1,6 @@
 import { renderCard } from '../../../cards/render';
 import type { IdentityReads } from '../../../usecases/identity/ports';
-import { securityCardView } from '../../../usecases/identity/security-card';
+import { securityCardView } from '../../../cards/security-card';
 import { securityReport } from '../../../usecases/identity/security-report';
 import type { StatusService } from '../../../usecases/status/status-service';
 import type { SourceStatusRepository } from '../../../usecases/sync/ports';

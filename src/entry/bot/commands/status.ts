@@ -1,4 +1,4 @@
-import { renderCard } from '../../../cards/render';
+import { statusCard } from '../../../cards/status-cards';
 import type { StatusService } from '../../../usecases/status/status-service';
 import type { BotCommand } from '../bot-types';
 import { tenantsNamed } from './tenant-argument';
@@ -12,7 +12,7 @@ export function statusCommand(status: StatusService): BotCommand {
     async run(request) {
       const named = tenantsNamed(status, request.argument);
       if ('hint' in named) return [{ kind: 'text', text: named.hint }];
-      return named.tenants.map((tenant) => ({ kind: 'card', card: renderCard('status', { tenant: status.view(tenant) }) }));
+      return named.tenants.map((tenant) => ({ kind: 'card', card: statusCard(status.read(tenant)) }));
     },
   };
 }

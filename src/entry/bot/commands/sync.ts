@@ -1,6 +1,5 @@
-import { renderCard } from '../../../cards/render';
 import type { StatusService } from '../../../usecases/status/status-service';
-import { syncStartedView } from '../../../usecases/status/status-views';
+import { syncStartedCard } from '../../../cards/status-cards';
 import type { SyncResultReport } from '../../../usecases/sync/sync-result-report';
 import type { SyncService } from '../../../usecases/sync/sync-service';
 import type { BotCommand } from '../bot-types';
@@ -20,7 +19,7 @@ export function syncCommand(deps: { status: StatusService; sync: SyncService; re
         // Refused before it started (the disk is full): the answer is the failure itself, and there is no room to queue a post.
         if (started.run.status !== 'running') return { kind: 'card', card: deps.report.card(started.run) };
         deps.report.postWhenDone(started.run, request.replyTarget);
-        return { kind: 'card', card: renderCard('sync-started', syncStartedView(tenant, started.run, started.joined)) };
+        return { kind: 'card', card: syncStartedCard(tenant, started.run, started.joined) };
       });
     },
   };

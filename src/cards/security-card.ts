@@ -1,6 +1,6 @@
-import type { SecurityComponentView, SecurityRecommendationView, SecurityView } from '../../cards/security-views';
-import { utcText } from '../../cards/time-text';
-import type { ComponentState, SecurityReport } from './security-report';
+import type { SecurityComponentView, SecurityRecommendationView, SecurityView } from './security-views';
+import { utcText } from './time-text';
+import type { ComponentState, SecurityReport } from '../domain/security-scoring';
 
 const MAX_REASON_CHARS = 400;
 

@@ -1,12 +1,12 @@
-import { freedByReclaimsText } from '../../domain/seat-savings';
-import { CARD_LIST_LIMITS, type CardColor, type SourceLine, type SyncResultView, type SyncStartedView, type TenantStatusView } from '../../cards/view-models';
-import { READ_REQUIREMENTS } from '../../domain/access-requirements';
-import { SOURCE_IDS, ageInDays, isStale, type SourceStatusRecord } from '../../domain/activity-sources';
-import { seatsOf, sumSeats } from '../../domain/seats';
-import type { SkuRow, UserCounts } from '../../domain/directory';
-import type { SyncRunRecord } from '../../domain/sync-run';
-import type { TenantRecord } from '../../domain/tenant';
-import { agoText, dayText, durationText, utcText } from '../../cards/time-text';
+import { freedByReclaimsText } from '../domain/seat-savings';
+import { CARD_LIST_LIMITS, type CardColor, type SourceLine, type SyncResultView, type SyncStartedView, type TenantStatusView } from './view-models';
+import { READ_REQUIREMENTS } from '../domain/access-requirements';
+import { SOURCE_IDS, ageInDays, isStale, type SourceStatusRecord } from '../domain/activity-sources';
+import { seatsOf, sumSeats } from '../domain/seats';
+import type { SkuRow, UserCounts } from '../domain/directory';
+import type { SyncRunRecord } from '../domain/sync-run';
+import type { TenantRecord } from '../domain/tenant';
+import { agoText, dayText, durationText, utcText } from './time-text';
 
 export interface TenantStatusInput {
   /** Seats removed by approved reclaims (not undone, not dry runs), and their monthly price. */
@@ -21,6 +21,8 @@ export interface TenantStatusInput {
   deadJobs: number;
   /** What each activity source last did (none before the first sync that reads them). */
   sources: SourceStatusRecord[];
+  /** Set while syncs are paused for a full disk: the card says why the data stops getting fresher and what to do. */
+  storageFull?: string;
   now: Date;
 }
 
@@ -43,6 +45,8 @@ export function tenantStatusView(input: TenantStatusInput): TenantStatusView {
   const breakdown = [`${counts.enabled} enabled`, `${counts.disabled} disabled`, `${counts.guests} ${counts.guests === 1 ? 'guest' : 'guests'}`];
   const outcome = lastRun ? OUTCOME[lastRun.status] : { text: '', color: 'Default' as CardColor };
   const lastSyncAt = lastRun?.finishedAt ?? lastRun?.startedAt;
+  const runError = lastRun?.status === 'failed' ? lastRun.errorText ?? '' : lastRun?.status === 'partial' ? lastRun.warnings.join('\n') : '';
+  const storage = input.storageFull;
 
   return {
     tenantId: tenant.id,
@@ -62,7 +66,7 @@ export function tenantStatusView(input: TenantStatusInput): TenantStatusView {
     lastSyncText: lastSyncAt ? `${utcText(lastSyncAt)} (${agoText(lastSyncAt, now)})` : 'No sync has run yet',
     lastSyncOutcomeText: outcome.text,
     lastSyncOutcomeColor: outcome.color,
-    lastSyncErrorText: lastRun?.status === 'failed' ? lastRun.errorText ?? '' : lastRun?.status === 'partial' ? lastRun.warnings.join('\n') : '',
+    lastSyncErrorText: storage === undefined || runError === storage ? runError : [storage, runError].filter((t) => t !== '').join('\n\n'),
     syncRunning: input.syncRunning,
     failedWorkText:
       input.deadJobs === 0
