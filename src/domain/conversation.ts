@@ -14,3 +14,11 @@ export type AdaptiveCardJson = { type: 'AdaptiveCard'; version: string } & Recor
  * job payloads; rows stored before this type was ours have the same shape.
  */
 export type ConversationTarget = { conversation: { id: string }; serviceUrl: string } & Record<string, unknown>;
+
+/**
+ * A channel post's conversation id carries ";messageid=<thread root>"; the channel itself (where
+ * later posts such as digests go) is the id before it.
+ */
+export function channelConversationId(conversationId: string): string {
+  return conversationId.split(';messageid=')[0];
+}

@@ -39,3 +39,8 @@ export interface StoredCandidate {
 
 export const EXPORT_KINDS = ['underutilized', 'candidates'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
+
+/** What a signed export link's token says: which tenant's export, until when, or why it is refused. */
+export type ExportTokenCheck =
+  | { ok: true; tenantId: string; kind: ExportKind; expiresAt: Date }
+  | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired'; message: string };

@@ -65,6 +65,13 @@ describe('architecture', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('entry points import no adapter: they reach them through ports, and only the composition root (src/app) wires adapters', () => {
+    const offenders = files
+      .filter((f) => layerOf(f) === 'entry')
+      .flatMap((f) => targets(f).filter((t) => t.startsWith('adapters/')).map((t) => `${path.relative(SRC, f)} -> ${t}`));
+    expect(offenders).toEqual([]);
+  });
+
   it('use cases import no card code: they return data, and presenters in src/cards draw it', () => {
     const offenders = files
       .filter((f) => layerOf(f) === 'usecases')

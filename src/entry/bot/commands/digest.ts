@@ -1,11 +1,10 @@
-import { channelConversationId } from '../../../adapters/teams/conversation-tracking';
 import { digestScheduleView } from '../../../cards/digest-views';
 import { renderCard } from '../../../cards/render';
 import type { AdminDecision } from '../../../domain/admins';
 import { canonicalTimeZone, localClock, nextRunOf, normalLocalTime, parseLocalTime, wallTimeText } from '../../../domain/digest-time';
 import type { DigestService } from '../../../usecases/digest/digest-service';
 import type { DigestSubscription, DigestSubscriptionStore } from '../../../usecases/digest/ports';
-import type { ConversationTarget } from '../../../usecases/notify/ports';
+import { channelConversationId, type ConversationTarget } from '../../../domain/conversation';
 import type { Actor, BotCommand, CommandReply } from '../bot-types';
 import { errorCard } from '../error-card';
 import { clipText } from '../text';

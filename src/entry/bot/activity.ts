@@ -1,6 +1,12 @@
 import { TurnContext, type Activity, type ConversationReference } from 'botbuilder';
-import type { ConversationStore, ConversationType } from '../sqlite/conversations';
-import type { ConversationTarget } from '../../usecases/notify/ports';
+import { channelConversationId, type ConversationTarget } from '../../domain/conversation';
+import type { ConversationRegistry, ConversationType } from '../../usecases/notify/ports';
+
+/*
+ * The Bot Framework's side of an incoming activity, read in one place: who and where it comes from,
+ * and the conversation target Seat Steward stores for later posts. With the Teams adapter
+ * (src/adapters/teams), this is all that knows botbuilder's activity and reference shapes.
+ */
 
 interface TeamsChannelData {
   tenant?: { id?: string };
@@ -19,16 +25,8 @@ export function teamsTenantOf(activity: Partial<Activity>): string | undefined {
   return activity.conversation?.tenantId ?? ((activity.channelData ?? {}) as TeamsChannelData).tenant?.id;
 }
 
-/**
- * A channel post's conversation id carries ";messageid=<thread root>"; the channel itself (where
- * later posts such as digests go) is the id before it.
- */
-export function channelConversationId(conversationId: string): string {
-  return conversationId.split(';messageid=')[0];
-}
-
 /** Stores where the bot can post later; called on install and on every message so old installs get tracked too. */
-export function rememberConversation(store: ConversationStore, activity: Activity): void {
+export function rememberConversation(store: ConversationRegistry, activity: Activity): void {
   if (!activity.conversation?.id || !activity.serviceUrl) return;
   const data = (activity.channelData ?? {}) as TeamsChannelData;
   const type = conversationTypeOf(activity);
@@ -44,17 +42,17 @@ export function rememberConversation(store: ConversationStore, activity: Activit
     name: data.channel?.name ?? data.team?.name ?? activity.conversation.name ?? null,
     teamId: data.team?.id ?? null,
     serviceUrl: activity.serviceUrl,
-    reference: conversationTarget(reference, conversationId),
+    reference: targetOf(reference, conversationId),
   });
 }
 
-/** A reference that posts to the channel itself (not into the thread that carried the message). */
-export function conversationTarget(reference: Partial<ConversationReference>, conversationId: string): ConversationTarget {
+/** Our target from botbuilder's reference, posting to `conversationId` (the channel itself, not the thread that carried the message). */
+function targetOf(reference: Partial<ConversationReference>, conversationId: string): ConversationTarget {
   return { ...reference, serviceUrl: reference.serviceUrl ?? '', conversation: { ...reference.conversation, id: conversationId } } as ConversationTarget;
 }
 
 /** Uninstalling from a team drops every channel of that team. */
-export function forgetConversation(store: ConversationStore, activity: Activity): number {
+export function forgetConversation(store: ConversationRegistry, activity: Activity): number {
   const data = (activity.channelData ?? {}) as TeamsChannelData;
   const id = activity.conversation?.id;
   return store.deactivate({ conversationId: id ? channelConversationId(id) : undefined, teamId: data.team?.id });
@@ -67,4 +65,10 @@ export function installedInText(activity: Partial<Activity>): string {
 
 export function isPersonal(activity: Partial<Activity>): boolean {
   return conversationTypeOf(activity) === 'personal';
+}
+
+/** Where a later post about this activity goes (a sync result): the conversation it came from, thread included. */
+export function replyTargetOf(activity: Activity): ConversationTarget {
+  const reference = TurnContext.getConversationReference(activity);
+  return targetOf(reference, reference.conversation?.id ?? '');
 }
