@@ -8,7 +8,7 @@ import { directoryProbes } from '../adapters/graph/directory-probes';
 import { writePermissionProbes } from '../adapters/graph/write-permission-probes';
 import type { SyncType } from '../domain/activity-sources';
 import { CheckService, type AccessProbe } from '../usecases/check/check-service';
-import { checkCommand } from '../entry/bot/commands/check';
+import { checkCommand } from '../entry/bot/check/command';
 import { registerSyncRoutes } from '../entry/api/sync-routes';
 import { registerUsageRoutes } from '../entry/api/usage-routes';
 import { registerCopilotRoutes } from '../entry/api/copilot-routes';
@@ -38,19 +38,19 @@ import { TenantAccessError } from '../domain/tenant-access-error';
 import { apiKeyGuard } from '../entry/api/api-auth';
 import { activityProcessor, createBotApp } from '../entry/bot/bot-app';
 import { registerCardAction } from '../entry/bot/bot-types';
-import { tenantStatusAction } from '../entry/bot/card-actions/tenant-status';
-import { tenantSyncAction } from '../entry/bot/card-actions/tenant-sync';
-import { helpCommand } from '../entry/bot/commands/help';
-import { statusCommand } from '../entry/bot/commands/status';
-import { securityCommand } from '../entry/bot/commands/security';
-import { syncCommand } from '../entry/bot/commands/sync';
-import { usageCommand } from '../entry/bot/commands/usage';
+import { showStatusAction } from '../entry/bot/status/actions/show-status';
+import { syncNowAction } from '../entry/bot/sync/actions/sync-now';
+import { helpCommand } from '../entry/bot/help/command';
+import { statusCommand } from '../entry/bot/status/command';
+import { securityCommand } from '../entry/bot/security/command';
+import { syncCommand } from '../entry/bot/sync/command';
+import { usageCommand } from '../entry/bot/usage/command';
 import { createHttpServer } from '../entry/http/http-server';
 import { JobRunner, type JobRunnerOptions } from '../usecases/outbox/job-runner';
 import { JobRegistry } from '../usecases/outbox/job-type';
 import type { OutboxStore } from '../usecases/outbox/outbox-store';
 import { scheduleSyncs } from '../entry/schedule/sync-schedule';
-import { StatusService } from '../usecases/status/status-service';
+import { TenantStatusReader } from '../usecases/status/tenant-status';
 import type { DirectorySource } from '../usecases/sync/ports';
 import { registerSyncJobs } from '../usecases/sync/sync-jobs';
 import { SyncResultReport } from '../usecases/sync/sync-result-report';
@@ -63,13 +63,13 @@ import { ReadWorkerThreads } from '../adapters/sqlite/read-worker-thread';
 import { isStorageFull, SqliteCacheStorage } from '../adapters/sqlite/storage-full';
 import { startEmbeddedDemoTenant, type EmbeddedDemoTenant } from './demo-connection';
 import { AuditSubscriptions } from '../usecases/audit/audit-subscriptions';
-import { auditCommand } from '../entry/bot/commands/audit';
-import { auditStopConfirmAction } from '../entry/bot/card-actions/audit-stop-confirm';
+import { auditCommand } from '../entry/bot/audit/command';
+import { auditStopConfirmAction } from '../entry/bot/audit/actions/stop-confirm';
 import { managementApiFor } from './audit-access';
 import { SqliteDigestSubscriptions } from '../adapters/sqlite/digest-subscriptions';
 import { DigestService } from '../usecases/digest/digest-service';
 import { digestSecurity } from '../usecases/digest/digest-security';
-import { digestCommand } from '../entry/bot/commands/digest';
+import { digestCommand } from '../entry/bot/digest/command';
 import { digestTick, scheduleDigests } from '../entry/schedule/digest-schedule';
 import { adminGate } from '../entry/bot/admin-gate';
 import { securityScoreOf } from '../usecases/identity/security-report';
@@ -78,17 +78,17 @@ import { tenantSyncJob } from '../usecases/sync/sync-jobs';
 import { PermanentError } from '../usecases/outbox/job-errors';
 import { exclusionOf } from '../domain/seat-analytics';
 import { PriceService } from '../usecases/analytics/prices';
-import { priceCommand } from '../entry/bot/commands/price';
+import { priceCommand } from '../entry/bot/price/command';
 import { registerPriceRoutes } from '../entry/api/price-routes';
-import { savingsCommand } from '../entry/bot/commands/savings';
+import { savingsCommand } from '../entry/bot/savings/command';
 import { registerExportRoutes } from '../entry/api/export-routes';
 import { SignedExportLinks } from '../adapters/secrets/signed-export-links';
 import { UserLookup } from '../adapters/sqlite/user-lookup';
-import { inactiveCommand } from '../entry/bot/commands/inactive';
-import { candidatesCommand } from '../entry/bot/commands/candidates';
-import { inactivePageAction } from '../entry/bot/card-actions/inactive-page';
-import { candidatesPageAction } from '../entry/bot/card-actions/candidates-page';
-import { exportLinkAction } from '../entry/bot/card-actions/export-link';
+import { inactiveCommand } from '../entry/bot/seats/inactive-command';
+import { candidatesCommand } from '../entry/bot/seats/candidates-command';
+import { inactivePageAction } from '../entry/bot/seats/actions/inactive-page';
+import { candidatesPageAction } from '../entry/bot/seats/actions/candidates-page';
+import { exportLinkAction } from '../entry/bot/exports/actions/export-link';
 import { SqliteReclaimStore } from '../adapters/sqlite/reclaim-store';
 import { SqliteReclaimSeats } from '../adapters/sqlite/reclaim-seats';
 import { SqliteTeamsUserIds } from '../adapters/sqlite/teams-users';
@@ -104,12 +104,14 @@ import { digestCards } from '../cards/digest-cards';
 import { syncResultCards } from '../cards/status-cards';
 import type { AdaptiveCardJson } from '../cards/render';
 import type { ConversationTarget } from '../usecases/notify/ports';
-import { reclaimCommand } from '../entry/bot/commands/reclaim';
-import { reclaimViewAction } from '../entry/bot/card-actions/reclaim-view';
-import { reclaimRequestAction } from '../entry/bot/card-actions/reclaim-request';
-import { reclaimApproveAction, reclaimCancelAction, reclaimRejectAction } from '../entry/bot/card-actions/reclaim-decide';
-import { reclaimUndoAction } from '../entry/bot/card-actions/reclaim-undo';
-import { reclaimNudgeAnswerAction } from '../entry/bot/card-actions/reclaim-nudge-answer';
+import { reclaimCommand } from '../entry/bot/reclaim/command';
+import { reclaimViewAction } from '../entry/bot/reclaim/actions/view';
+import { reclaimRequestAction } from '../entry/bot/reclaim/actions/request';
+import { reclaimApproveAction } from '../entry/bot/reclaim/actions/approve';
+import { reclaimCancelAction } from '../entry/bot/reclaim/actions/cancel';
+import { reclaimRejectAction } from '../entry/bot/reclaim/actions/reject';
+import { reclaimUndoAction } from '../entry/bot/reclaim/actions/undo';
+import { reclaimNudgeAnswerAction } from '../entry/bot/reclaim/actions/nudge-answer';
 import { registerReclaimRoutes } from '../entry/api/reclaim-routes';
 
 export interface SeatStewardOptions {
@@ -343,7 +345,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   const outbox = new SqliteOutboxStore(db);
   // Bound once the reclaim service exists (it needs the job runner, which needs the status service's stores).
   let freedByReclaims: ((tenantId: string) => { seats: number; monthly: number; currency: string | null }) | undefined;
-  const status = new StatusService(tenants, directory, runs, sync, outbox, sourceStatus, (tenantId) => freedByReclaims?.(tenantId) ?? { seats: 0, monthly: 0, currency: null });
+  const status = new TenantStatusReader(tenants, directory, runs, sync, outbox, sourceStatus, (tenantId) => freedByReclaims?.(tenantId) ?? { seats: 0, monthly: 0, currency: null });
   const jobRegistry = new JobRegistry();
   const jobs = new JobRunner(outbox, jobRegistry, logger.child({ component: 'outbox' }), options.outbox);
   const report = new SyncResultReport({ tenants, runs, whenDone: (runId) => sync.whenDone(runId), notifier, cards: syncResultCards, conversations, queue: jobs });
@@ -463,7 +465,7 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   freedByReclaims = (tenantId) => reclaims.freed(tenantId);
   const auditSubscriptions = new AuditSubscriptions((tenant) => managementApiFor(config, tenant, graphFor(tenant).conn));
   const seatLists = {
-    status,
+    tenants,
     analytics: analyticsReads,
     isAdmin,
     askHoldersFirst: config.reclaim.nudgeByDefault,
@@ -484,26 +486,26 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
     },
     commands: (commandList) => [
       helpCommand(commandList),
-      statusCommand(status),
-      syncCommand({ status, sync, report }),
-      checkCommand({ status, check }),
-      usageCommand({ status, usage: usageQuery, analytics: analyticsReads, inactiveDays: config.analytics.settings.inactiveDays }),
-      securityCommand({ status, identity: identityReads, sourceStatus, isAdmin }),
-      auditCommand({ status, subscriptions: auditSubscriptions, isAdmin }),
+      statusCommand({ tenants, status }),
+      syncCommand({ tenants, sync, report }),
+      checkCommand({ tenants, check }),
+      usageCommand({ tenants, usage: usageQuery, analytics: analyticsReads, inactiveDays: config.analytics.settings.inactiveDays }),
+      securityCommand({ tenants, identity: identityReads, sourceStatus, isAdmin }),
+      auditCommand({ tenants, subscriptions: auditSubscriptions, isAdmin }),
       digestCommand({ digests, subscriptions: digestSubscriptions, adminGate: isAdmin, defaultTime: config.digest.defaultTime }),
-      priceCommand({ status, prices: priceService, gate: isAdmin }),
-      savingsCommand({ status, analytics: analyticsReads, prices: priceService, gate: isAdmin }),
+      priceCommand({ tenants, prices: priceService, gate: isAdmin }),
+      savingsCommand({ tenants, analytics: analyticsReads, prices: priceService, gate: isAdmin }),
       inactiveCommand(seatLists),
       candidatesCommand(seatLists),
-      reclaimCommand({ status, reclaims, isAdmin }),
+      reclaimCommand({ tenants, reclaims, isAdmin }),
     ],
     cardActions: [
-      registerCardAction(tenantSyncAction({ status, sync, report, waitMs: options.cardSyncWaitMs ?? 8000 })),
-      registerCardAction(tenantStatusAction(status)),
-      registerCardAction(auditStopConfirmAction({ status, subscriptions: auditSubscriptions, isAdmin })),
+      registerCardAction(syncNowAction({ tenants, status, sync, report, waitMs: options.cardSyncWaitMs ?? 8000 })),
+      registerCardAction(showStatusAction({ tenants, status })),
+      registerCardAction(auditStopConfirmAction({ tenants, subscriptions: auditSubscriptions, isAdmin })),
       registerCardAction(inactivePageAction(seatLists)),
       registerCardAction(candidatesPageAction(seatLists)),
-      registerCardAction(exportLinkAction({ status, links: exportLinks, isAdmin })),
+      registerCardAction(exportLinkAction({ tenants, links: exportLinks, isAdmin })),
       registerCardAction(reclaimRequestAction({ ...seatLists, reclaims })),
       registerCardAction(reclaimViewAction({ reclaims })),
       registerCardAction(reclaimApproveAction({ reclaims })),

@@ -72,6 +72,13 @@ describe('architecture', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('bot card actions import no command: what both need lives in the feature\'s presenter, deps or caller file', () => {
+    const offenders = files
+      .filter((f) => /^entry\/bot\/.*\/actions\//.test(path.relative(SRC, f)))
+      .flatMap((f) => targets(f).filter((t) => /^entry\/bot\/(.*\/)?(command|commands\/.*|[a-z-]+-command)$/.test(t)).map((t) => `${path.relative(SRC, f)} -> ${t}`));
+    expect(offenders).toEqual([]);
+  });
+
   it('use cases import no card code: they return data, and presenters in src/cards draw it', () => {
     const offenders = files
       .filter((f) => layerOf(f) === 'usecases')
