@@ -119,3 +119,8 @@ export interface CopilotTrendAnswer {
   trend: { period: string; days: CopilotTrendDay[]; summary: CopilotTrendDay['counts'] | null } | undefined;
   provenance: UsageProvenance;
 }
+
+/** CSV headers ("Last Activity Date") and JSON properties (lastActivityDate) normalise alike. */
+export function normaliseColumn(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, '');
+}

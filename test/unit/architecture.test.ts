@@ -74,7 +74,7 @@ describe('architecture', () => {
 
   it('bot card actions import no command: what both need lives in the feature\'s presenter, deps or caller file', () => {
     const offenders = files
-      .filter((f) => /^entry\/bot\/.*\/actions\//.test(path.relative(SRC, f)))
+      .filter((f) => /^entry\/bot\/(.*\/)?(card-)?actions\//.test(path.relative(SRC, f)))
       .flatMap((f) => targets(f).filter((t) => /^entry\/bot\/(.*\/)?(command|commands\/.*|[a-z-]+-command)$/.test(t)).map((t) => `${path.relative(SRC, f)} -> ${t}`));
     expect(offenders).toEqual([]);
   });
@@ -112,6 +112,19 @@ describe('architecture', () => {
     };
     for (const file of edges.keys()) if (!state.has(file)) visit(file);
     expect(cycles).toEqual([]);
+  });
+
+  it('ports.ts files declare ports only: types, and the errors a port throws; rules live in use cases or the domain', () => {
+    const offenders = files
+      .filter((f) => layerOf(f) === 'usecases' && path.basename(f) === 'ports.ts')
+      .flatMap((f) =>
+        fs
+          .readFileSync(f, 'utf8')
+          .split('\n')
+          .filter((line) => /^(export )?(async )?function\b|^(export )?(const|let|var)\b|^(export )?class (?!\w+Error extends )/.test(line))
+          .map((line) => `${path.relative(SRC, f)}: ${line}`),
+      );
+    expect(offenders).toEqual([]);
   });
 
   it('nothing in src imports test code or the demo tenant internals outside the composition root', () => {

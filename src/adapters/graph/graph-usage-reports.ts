@@ -1,7 +1,8 @@
 import { GraphError, ResponseType, RetryHandlerOptions, type Client } from '@microsoft/microsoft-graph-client';
 import { READ_REQUIREMENTS } from '../../domain/access-requirements';
 import { TenantAccessError } from '../../domain/tenant-access-error';
-import { normaliseColumn, type ReportCall, type ReportRow, type UsageReportGraph } from '../../usecases/usage/ports';
+import { normaliseColumn } from '../../domain/usage';
+import type { ReportCall, ReportRow, UsageReportGraph } from '../../usecases/usage/ports';
 import { explainTenantError, type TenantContext } from './graph-errors';
 
 const REPORTS = { permission: READ_REQUIREMENTS.copilot_usage.permission };

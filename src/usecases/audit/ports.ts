@@ -1,3 +1,4 @@
+import type { ContentType } from '../../domain/audit-content-types';
 import type { PendingAuditQuery } from '../../domain/audit-query';
 /**
  * Copilot interactions read from the audit log, by either of two roads: Microsoft Graph's audit
@@ -102,17 +103,7 @@ export interface AuditLogQueryApi {
   probe(): Promise<void>;
 }
 
-export const CONTENT_TYPES = ['Audit.General', 'Audit.AzureActiveDirectory', 'Audit.Exchange', 'Audit.SharePoint', 'DLP.All'] as const;
-export type ContentType = (typeof CONTENT_TYPES)[number];
-
-export function isContentType(value: string): value is ContentType {
-  return (CONTENT_TYPES as readonly string[]).includes(value);
-}
-
-/** Case-insensitive, so `audit stop audit.general` works as typed. */
-export function contentTypeNamed(value: string): ContentType | undefined {
-  return CONTENT_TYPES.find((t) => t.toLowerCase() === value.trim().toLowerCase());
-}
+export type { ContentType } from '../../domain/audit-content-types';
 
 export interface SubscriptionState {
   contentType: string;

@@ -4,7 +4,7 @@ import type { NudgeView, ReclaimActor, ReclaimItem, ReclaimRecheck, ReclaimReque
 import type { StoredSeat } from '../../domain/seat-records';
 import type { PendingAuditQuery } from '../audit/ports';
 
-export { NO_RECHECK, SYSTEM_ACTOR, type ReclaimActor, type ReclaimItem, type ReclaimRecheck, type ReclaimRequest, type ReclaimTransition } from '../../domain/reclaim-request';
+export type { ReclaimActor, ReclaimItem, ReclaimRecheck, ReclaimRequest, ReclaimTransition } from '../../domain/reclaim-request';
 
 /**
  * The re-check's read of Copilot activity newer than the last sync, for exactly the seats being

@@ -1,7 +1,7 @@
 import { renderCard } from '../../../cards/render';
 import type { TenantRecord } from '../../../domain/tenant';
 import { STOP_DATA_GAP_WARNING } from '../../../usecases/audit/audit-subscriptions';
-import { CONTENT_TYPES, contentTypeNamed } from '../../../usecases/audit/ports';
+import { CONTENT_TYPES, contentTypeNamed } from '../../../domain/audit-content-types';
 import { adminRefusalCard } from '../admin-gate';
 import type { BotCommand, CommandReply } from '../bot-types';
 import { errorCard } from '../error-card';
