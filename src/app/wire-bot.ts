@@ -4,33 +4,35 @@ import type { AppConfig } from '../config/config';
 import { adminGate } from '../entry/bot/admin-gate';
 import { activityProcessor, createBotApp } from '../entry/bot/bot-app';
 import { registerCardAction } from '../entry/bot/bot-types';
-import { auditStopConfirmAction } from '../entry/bot/card-actions/audit-stop-confirm';
-import { candidatesPageAction } from '../entry/bot/card-actions/candidates-page';
-import { exportLinkAction } from '../entry/bot/card-actions/export-link';
-import { inactivePageAction } from '../entry/bot/card-actions/inactive-page';
-import { reclaimApproveAction, reclaimCancelAction, reclaimRejectAction } from '../entry/bot/card-actions/reclaim-decide';
-import { reclaimNudgeAnswerAction } from '../entry/bot/card-actions/reclaim-nudge-answer';
-import { reclaimRequestAction } from '../entry/bot/card-actions/reclaim-request';
-import { reclaimUndoAction } from '../entry/bot/card-actions/reclaim-undo';
-import { reclaimViewAction } from '../entry/bot/card-actions/reclaim-view';
-import { tenantStatusAction } from '../entry/bot/card-actions/tenant-status';
-import { tenantSyncAction } from '../entry/bot/card-actions/tenant-sync';
-import { auditCommand } from '../entry/bot/commands/audit';
-import { candidatesCommand } from '../entry/bot/commands/candidates';
-import { checkCommand } from '../entry/bot/commands/check';
-import { digestCommand } from '../entry/bot/commands/digest';
-import { helpCommand } from '../entry/bot/commands/help';
-import { inactiveCommand } from '../entry/bot/commands/inactive';
-import { priceCommand } from '../entry/bot/commands/price';
-import { reclaimCommand } from '../entry/bot/commands/reclaim';
-import { savingsCommand } from '../entry/bot/commands/savings';
-import { securityCommand } from '../entry/bot/commands/security';
-import { statusCommand } from '../entry/bot/commands/status';
-import { syncCommand } from '../entry/bot/commands/sync';
-import { usageCommand } from '../entry/bot/commands/usage';
+import { auditStopConfirmAction } from '../entry/bot/audit/actions/stop-confirm';
+import { auditCommand } from '../entry/bot/audit/command';
+import { checkCommand } from '../entry/bot/check/command';
+import { digestCommand } from '../entry/bot/digest/command';
+import { exportLinkAction } from '../entry/bot/exports/actions/export-link';
+import { helpCommand } from '../entry/bot/help/command';
+import { priceCommand } from '../entry/bot/price/command';
+import { reclaimApproveAction } from '../entry/bot/reclaim/actions/approve';
+import { reclaimCancelAction } from '../entry/bot/reclaim/actions/cancel';
+import { reclaimNudgeAnswerAction } from '../entry/bot/reclaim/actions/nudge-answer';
+import { reclaimRejectAction } from '../entry/bot/reclaim/actions/reject';
+import { reclaimRequestAction } from '../entry/bot/reclaim/actions/request';
+import { reclaimUndoAction } from '../entry/bot/reclaim/actions/undo';
+import { reclaimViewAction } from '../entry/bot/reclaim/actions/view';
+import { reclaimCommand } from '../entry/bot/reclaim/command';
+import { savingsCommand } from '../entry/bot/savings/command';
+import { candidatesPageAction } from '../entry/bot/seats/actions/candidates-page';
+import { inactivePageAction } from '../entry/bot/seats/actions/inactive-page';
+import { candidatesCommand } from '../entry/bot/seats/candidates-command';
+import { inactiveCommand } from '../entry/bot/seats/inactive-command';
+import { securityCommand } from '../entry/bot/security/command';
+import { showStatusAction } from '../entry/bot/status/actions/show-status';
+import { statusCommand } from '../entry/bot/status/command';
+import { syncNowAction } from '../entry/bot/sync/actions/sync-now';
+import { syncCommand } from '../entry/bot/sync/command';
+import { usageCommand } from '../entry/bot/usage/command';
 import type { AuditSubscriptions } from '../usecases/audit/audit-subscriptions';
 import type { ConversationTarget } from '../usecases/notify/ports';
-import { StatusService } from '../usecases/status/status-service';
+import { TenantStatusReader } from '../usecases/status/tenant-status';
 import type { Analytics } from './wire-analytics';
 import type { Core } from './wire-core';
 import type { Digest } from './wire-digest';
@@ -47,15 +49,16 @@ export function wireBot(
   const { core, jobs, sync, analytics, digest, auditSubscriptions } = parts;
   const { reclaims, teamsUsers } = parts.reclaim;
   const { conversations, users } = core;
-  const status = new StatusService(core.tenants, sync.directory, core.runs, sync.sync, jobs.outbox, sync.sourceStatus, (tenantId) => reclaims.freed(tenantId));
+  const status = new TenantStatusReader(core.tenants, sync.directory, core.runs, sync.sync, jobs.outbox, sync.sourceStatus, (tenantId) => reclaims.freed(tenantId));
   // The one admin check every command and card action that shows per-user data or changes settings uses.
   const isAdmin = adminGate({ admins: config.admins, demoOnly: config.tenant.kind === 'demo', upnOf: (id) => users.upnOf(id) });
   const { report, check, identityReads, sourceStatus, usageQuery } = sync;
   const syncService = sync.sync;
   const analyticsReads = analytics.reads;
   const priceService = analytics.priceService;
+  const tenants = core.tenants;
   const seatLists = {
-    status,
+    tenants,
     analytics: analyticsReads,
     isAdmin,
     askHoldersFirst: config.reclaim.nudgeByDefault,
@@ -76,26 +79,26 @@ export function wireBot(
     },
     commands: (commandList) => [
       helpCommand(commandList),
-      statusCommand(status),
-      syncCommand({ status, sync: syncService, report }),
-      checkCommand({ status, check }),
-      usageCommand({ status, usage: usageQuery, analytics: analyticsReads, inactiveDays: config.analytics.settings.inactiveDays }),
-      securityCommand({ status, identity: identityReads, sourceStatus, isAdmin }),
-      auditCommand({ status, subscriptions: auditSubscriptions, isAdmin }),
+      statusCommand({ tenants, status }),
+      syncCommand({ tenants, sync: syncService, report }),
+      checkCommand({ tenants, check }),
+      usageCommand({ tenants, usage: usageQuery, analytics: analyticsReads, inactiveDays: config.analytics.settings.inactiveDays }),
+      securityCommand({ tenants, identity: identityReads, sourceStatus, isAdmin }),
+      auditCommand({ tenants, subscriptions: auditSubscriptions, isAdmin }),
       digestCommand({ digests: digest.service, subscriptions: digest.subscriptions, adminGate: isAdmin, defaultTime: config.digest.defaultTime }),
-      priceCommand({ status, prices: priceService, gate: isAdmin }),
-      savingsCommand({ status, analytics: analyticsReads, prices: priceService, gate: isAdmin }),
+      priceCommand({ tenants, prices: priceService, gate: isAdmin }),
+      savingsCommand({ tenants, analytics: analyticsReads, prices: priceService, gate: isAdmin }),
       inactiveCommand(seatLists),
       candidatesCommand(seatLists),
-      reclaimCommand({ status, reclaims, isAdmin }),
+      reclaimCommand({ tenants, reclaims, isAdmin }),
     ],
     cardActions: [
-      registerCardAction(tenantSyncAction({ status, sync: syncService, report, waitMs: deps.cardSyncWaitMs ?? 8000 })),
-      registerCardAction(tenantStatusAction(status)),
-      registerCardAction(auditStopConfirmAction({ status, subscriptions: auditSubscriptions, isAdmin })),
+      registerCardAction(syncNowAction({ tenants, status, sync: syncService, report, waitMs: deps.cardSyncWaitMs ?? 8000 })),
+      registerCardAction(showStatusAction({ tenants, status })),
+      registerCardAction(auditStopConfirmAction({ tenants, subscriptions: auditSubscriptions, isAdmin })),
       registerCardAction(inactivePageAction(seatLists)),
       registerCardAction(candidatesPageAction(seatLists)),
-      registerCardAction(exportLinkAction({ status, links: analytics.exportLinks, isAdmin })),
+      registerCardAction(exportLinkAction({ tenants, links: analytics.exportLinks, isAdmin })),
       registerCardAction(reclaimRequestAction({ ...seatLists, reclaims })),
       registerCardAction(reclaimViewAction({ reclaims })),
       registerCardAction(reclaimApproveAction({ reclaims })),

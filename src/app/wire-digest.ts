@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { SqliteDigestSubscriptions } from '../adapters/sqlite/digest-subscriptions';
+import { digestCards } from '../cards/digest-cards';
 import type { AppConfig } from '../config/config';
 import { digestTick } from '../entry/schedule/digest-schedule';
 import { digestSecurity } from '../usecases/digest/digest-security';
@@ -33,6 +34,7 @@ export function wireDigest(config: Pick<AppConfig, 'digest'>, core: Core, jobs: 
     exports: analytics.exportLinks,
     syncInProgress: sync.inProgress,
     notifier: jobs.notifier,
+    cards: digestCards,
     queue: jobs.runner,
     dashboardUrl: config.digest.dashboardUrl,
     freed: (tenantId) => reclaim.reclaims.freed(tenantId),

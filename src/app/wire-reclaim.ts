@@ -6,7 +6,7 @@ import { SqliteTeamsUserIds } from '../adapters/sqlite/teams-users';
 import { TeamsHolderReach } from '../adapters/teams/holder-reach';
 import { TeamsReclaimMessenger } from '../adapters/teams/reclaim-messenger';
 import { botAppId } from '../adapters/teams/teams-adapter';
-import { reclaimCards } from '../cards/reclaim-views';
+import { reclaimCards } from '../cards/reclaim-cards';
 import type { AppConfig } from '../config/config';
 import { systemClock } from '../domain/clock';
 import { exclusionNow } from '../domain/seat-exclusion';

@@ -11,6 +11,7 @@ import { SnapshotWriterThread } from '../adapters/sqlite/snapshot-writer-thread'
 import { SqliteSourceStatusStore } from '../adapters/sqlite/source-status';
 import { SqliteCacheStorage } from '../adapters/sqlite/storage-full';
 import { SqliteUsageReports } from '../adapters/sqlite/usage-reports';
+import { syncResultCards } from '../cards/status-cards';
 import type { AppConfig } from '../config/config';
 import type { SyncType } from '../domain/activity-sources';
 import { copilotSkuMatcher } from '../domain/copilot-skus';
@@ -107,7 +108,7 @@ export function wireSync(
   const recovered = sync.recoverInterrupted();
   if (recovered.interruptedRuns > 0 || recovered.orphanRows > 0) logger.warn(recovered, 'cleaned up after an interrupted sync');
 
-  const report = new SyncResultReport({ tenants, runs, whenDone: (runId) => sync.whenDone(runId), notifier: jobs.notifier, conversations: core.conversations, queue: jobs.runner });
+  const report = new SyncResultReport({ tenants, runs, whenDone: (runId) => sync.whenDone(runId), notifier: jobs.notifier, cards: syncResultCards, conversations: core.conversations, queue: jobs.runner });
   return {
     sync,
     directory,

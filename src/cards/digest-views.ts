@@ -1,12 +1,13 @@
 import { dayText, utcText } from './time-text';
 import { clip } from '../domain/text';
 import type { CopilotTrendDay } from '../domain/usage';
-import type { SyncRunRecord } from '../domain/sync-run';
-import { formatMoney, freedByReclaimsText, totals, utilizationText, type CopilotSeatSummary, type Savings } from '../domain/seat-savings';
-import type { StoredCandidate, StoredSeat } from '../usecases/analytics/ports';
-import type { DigestSubscription } from '../usecases/digest/ports';
+import { formatMoney, freedByReclaimsText, totals, utilizationText, type Savings } from '../domain/seat-savings';
+import { DIGEST_LIST_ROWS, type DigestContent, type DigestStatusContent, type DigestSubscription } from '../domain/digest';
 import { nextRunOf, wallTimeText } from '../domain/digest-time';
 import type { SeatHighlight } from '../domain/seat-highlights';
+
+/** What the digest card binds to: the use case's content (src/domain/digest.ts). */
+export type DigestInput = DigestContent;
 
 export interface DigestFact {
   title: string;
@@ -62,36 +63,11 @@ export interface DigestView {
   };
 }
 
-/** The security part of the digest: a score line and up to three recommendations. */
-export interface DigestSecurity {
-  scoreText: string;
-  asOf: string | null;
-  recommendations: string[];
-}
-
-export interface DigestInput {
-  tenantId: string;
-  tenantName: string;
-  /** The local day the digest is for (YYYY-MM-DD in the subscription's zone). */
-  day: string;
-  analytics: { summary: CopilotSeatSummary; asOf: string } | undefined;
-  savings: Savings | undefined;
-  inactive: { total: number; rows: StoredSeat[] } | undefined;
-  candidates: { total: number; rows: StoredCandidate[] } | undefined;
-  trend: { days: CopilotTrendDay[] } | undefined;
-  security: DigestSecurity;
-  lastSync: SyncRunRecord | undefined;
-  /** Whether Export CSV can make links (they are signed when pressed, not now). */
-  exportsWired: boolean;
-  /** Seats freed by approved reclaims to date (absent before any). */
-  freed?: { seats: number; monthly: number; currency: string | null };
-}
-
 /**
  * Short enough to read on a phone: headline figures and the top few items; the full lists, the
  * renewal plan and the security card are one button or command away.
  */
-export const DIGEST_LIMITS = { inactive: 3, candidates: 3, security: 2, highlights: 3, trendDays: 14 } as const;
+export const DIGEST_LIMITS = { ...DIGEST_LIST_ROWS, security: 2, highlights: 3, trendDays: 14 } as const;
 const STALE_MS = 24 * 3_600_000;
 
 const n = (value: number): string => value.toLocaleString('en-US');
@@ -240,10 +216,7 @@ export interface DigestStatusView {
 const STATUS_OF = { success: 'SUCCESS', partial: 'PARTIAL', failed: 'FAILED' } as const;
 const MAX_ERROR_LINES = 3;
 
-export function digestStatusView(
-  input: { tenantName: string; run: SyncRunRecord & { status: 'success' | 'partial' | 'failed' }; summary: CopilotSeatSummary | undefined; dashboardUrl: string | undefined },
-  now: Date,
-): DigestStatusView {
+export function digestStatusView(input: DigestStatusContent, now: Date): DigestStatusView {
   const { run } = input;
   const status = STATUS_OF[run.status];
   const c = run.counts;

@@ -1,4 +1,4 @@
-import type { ExportKind } from '../usecases/analytics/ports';
+import type { ExportKind } from '../domain/seat-records';
 import { utcText } from './time-text';
 
 /** What an Export CSV button sends back: the link is signed when it is pressed, never when the card was posted. */

@@ -1,9 +1,7 @@
 import { assignmentText, freshnessText, holderPhase, SEATS_PER_REQUEST, UNDECIDED_STATES, undoable, type ReclaimState } from '../domain/reclaim';
 import { productName } from '../domain/product-names';
 import { formatMoney, stillPaidText } from '../domain/seat-savings';
-import type { NudgeView, ReclaimView } from '../usecases/reclaim/reclaim-api';
-import type { ReclaimCards, ReclaimItem, ReclaimTransition } from '../usecases/reclaim/ports';
-import { renderCard, type AdaptiveCardJson } from './render';
+import type { NudgeView, ReclaimItem, ReclaimTransition, ReclaimView } from '../domain/reclaim-request';
 import { dayText, utcText } from './time-text';
 
 /**
@@ -12,14 +10,14 @@ import { dayText, utcText } from './time-text';
  */
 export const RECLAIM_CARD_ROWS = SEATS_PER_REQUEST;
 
-type Color = 'Default' | 'Good' | 'Warning' | 'Attention' | 'Accent';
+export type Color = 'Default' | 'Good' | 'Warning' | 'Attention' | 'Accent';
 
 /**
  * Yellow and green are hard to read on Teams' light and dark themes: they stay on short bold
  * labels only ("Removed", "Done · 1 removed"); a longer text in those colours is written in the default colour.
  */
 const SHORT_LABEL = 40;
-function readable(color: Color, text: string, bold: boolean): Color {
+export function readable(color: Color, text: string, bold: boolean): Color {
   return (color === 'Good' || color === 'Warning') && (!bold || text.length > SHORT_LABEL) ? 'Default' : color;
 }
 
@@ -390,16 +388,4 @@ export function reclaimNudgeView(view: NudgeView, now: Date, notice = ''): Recla
     keepData: { itemId: item.id, answer: 'keep' },
     releaseData: { itemId: item.id, answer: 'release' },
   };
-}
-
-/** The cards the reclaim workflow posts (the posted request card is the everyone view). */
-export const reclaimCards: ReclaimCards = {
-  request: (view, now) => renderCard('reclaim-request', reclaimRequestView(view, now, 'everyone')),
-  nudge: (view, now) => renderCard('reclaim-nudge', reclaimNudgeView(view, now)),
-};
-
-/** What one viewer gets back from Review or the refresh. */
-export function reclaimCardFor(view: ReclaimView, now: Date, notice?: { text: string; color: Color }, page = 1): AdaptiveCardJson {
-  const bound = reclaimRequestView(view, now, 'viewer', page);
-  return renderCard('reclaim-request', notice ? { ...bound, noticeText: notice.text, noticeColor: readable(notice.color, notice.text, false) } : bound);
 }

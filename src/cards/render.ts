@@ -3,6 +3,7 @@ import { clip } from '../domain/text';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Template } from 'adaptivecards-templating';
+import type { AdaptiveCardJson } from '../domain/conversation';
 import type { CheckView } from './check-views';
 import { keepPlaceholders } from './placeholders';
 import {
@@ -145,8 +146,7 @@ const prepare: { [N in CardName]: (view: CardViews[N]) => object } = {
   'export-link': (view) => view,
 };
 
-/** An Adaptive Card as JSON, ready for any channel adapter to wrap (Teams: an attachment). */
-export type AdaptiveCardJson = { type: 'AdaptiveCard'; version: string } & Record<string, unknown>;
+export type { AdaptiveCardJson };
 
 /**
  * Binds cards/<name>.json to its view model.

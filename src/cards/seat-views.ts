@@ -3,7 +3,7 @@ import { clip } from '../domain/text';
 import { totals, type CopilotSeatSummary } from '../domain/seat-savings';
 import { CANDIDATE_RULE_TEXT, type ActivitySourceName } from '../domain/seat-analytics';
 import { productName } from '../domain/product-names';
-import type { StoredCandidate, StoredSeat } from '../usecases/analytics/ports';
+import type { StoredCandidate, StoredSeat } from '../domain/seat-records';
 import { agoText, dayText, utcText } from './time-text';
 
 /** Rows per page of the `inactive` and `candidates` cards: ten rows with their reasons stay well under 28 KB. */

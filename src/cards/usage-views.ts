@@ -1,7 +1,7 @@
 import { dayText, utcText } from './time-text';
 import type { UsagePeriod } from '../domain/usage';
 import { utilizationText, type Utilization } from '../domain/seat-savings';
-import type { CopilotTrendAnswer, UsageAnswer } from '../usecases/usage/usage-query';
+import type { CopilotTrendAnswer, UsageAnswer } from '../domain/usage';
 
 export interface UsageFact {
   title: string;

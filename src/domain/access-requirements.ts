@@ -220,3 +220,30 @@ export const READ_REQUIREMENTS: Record<CheckedReadId, ReadRequirement> = {
     unlocks: 'Only with TEAMS_APP_CATALOG_ID: installs the app for a holder who has no chat with it yet, so the nudge can ask them. Without it those holders are marked not reachable and go straight to the approvers.',
   },
 };
+
+/** What `check` found for one tenant: the sign-in, then every read the sync makes. */
+export type CheckStatus = 'ok' | 'missing_permission' | 'missing_licence' | 'unreachable' | 'error' | 'not_checked';
+
+export interface CheckItem {
+  id: CheckedReadId;
+  label: string;
+  status: CheckStatus;
+  /** The permission(s) the read needs, and the API they belong to (application type, admin consent). */
+  permission: string;
+  api: string;
+  licence: string | null;
+  unlocks: string;
+  /** What failed and what to do; null when ok. */
+  message: string | null;
+  /** Set on failure: the stable error code. */
+  errorCode: string | null;
+}
+
+export interface CheckReport {
+  tenantId: string;
+  tenantName: string;
+  checkedAt: string;
+  /** The token request: when it fails nothing else can be checked. */
+  signIn: { ok: true } | { ok: false; code: string; message: string };
+  items: CheckItem[];
+}

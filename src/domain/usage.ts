@@ -1,3 +1,5 @@
+import type { SourceStatusRecord } from './activity-sources';
+
 /**
  * Microsoft 365 usage reports as Seat Steward stores them: per user (keyed by lower-case UPN, or
  * the opaque id a concealed report shows) and per period for the tenant-wide figures. Every row
@@ -93,4 +95,32 @@ export function reportCanBeNewer(previous: { lastSuccessAt: string | null; asOf:
   if (!previous?.lastSuccessAt) return true;
   if (previous.asOf !== null && previous.asOf >= now.toISOString().slice(0, 10)) return false;
   return now.getTime() - Date.parse(previous.lastSuccessAt) >= minHours * 3_600_000;
+}
+
+/** Where a figure came from and how old it is, for every answer that shows one. */
+export interface UsageProvenance {
+  status: SourceStatusRecord['lastOutcome'] | 'never_read';
+  /** The reports' refresh date. */
+  asOf: string | null;
+  readAt: string | null;
+  stale: boolean;
+  ageDays: number | null;
+  /** Why the last attempt did not store new figures. */
+  problem: string | null;
+}
+
+export interface UsageAnswer {
+  figures: ServiceUsage | undefined;
+  provenance: UsageProvenance;
+}
+
+export interface CopilotTrendAnswer {
+  /** Period 'D30': daily counts oldest first, and the period's summary ('any' = any app). */
+  trend: { period: string; days: CopilotTrendDay[]; summary: CopilotTrendDay['counts'] | null } | undefined;
+  provenance: UsageProvenance;
+}
+
+/** CSV headers ("Last Activity Date") and JSON properties (lastActivityDate) normalise alike. */
+export function normaliseColumn(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, '');
 }

@@ -1,6 +1,6 @@
 import type { ReclaimState } from '../../src/domain/reclaim';
 import type { NudgeView, ReclaimView } from '../../src/usecases/reclaim/reclaim-api';
-import { NO_RECHECK, type ReclaimItem, type ReclaimRequest, type ReclaimTransition } from '../../src/usecases/reclaim/ports';
+import { NO_RECHECK, type ReclaimItem, type ReclaimRequest, type ReclaimTransition } from '../../src/domain/reclaim-request';
 
 export const RECLAIM_NOW = new Date('2026-11-23T10:00:00Z');
 export const REQUEST_ID = '6f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e';

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { renderCard, type CardName, type CardViews } from '../../src/cards/render';
 import { validateCard } from '../support/card-validator';
 import { READ_REQUIREMENTS, type CheckedReadId } from '../../src/domain/access-requirements';
-import type { CheckReport, CheckStatus } from '../../src/usecases/check/check-service';
-import { checkView } from '../../src/usecases/check/check-view';
+import type { CheckReport, CheckStatus } from '../../src/domain/access-requirements';
+import { checkView } from '../../src/cards/check-views';
 import { CARD_LIST_LIMITS, TEAMS_CARD_MAX_BYTES } from '../../src/cards/view-models';
 import {
   HOSTILE_NAME,

@@ -1,5 +1,5 @@
 import type { ServiceUsage } from '../../src/domain/usage';
-import type { CopilotTrendAnswer, UsageAnswer } from '../../src/usecases/usage/usage-query';
+import type { CopilotTrendAnswer, UsageAnswer } from '../../src/domain/usage';
 
 export function usageFigures(): ServiceUsage {
   return {

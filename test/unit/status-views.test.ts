@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sourceLines, syncResultView, tenantStatusView } from '../../src/usecases/status/status-views';
+import { sourceLines, syncResultView, tenantStatusView } from '../../src/cards/status-views';
 import type { SkuRow } from '../../src/domain/directory';
 import type { SyncRunRecord } from '../../src/domain/sync-run';
 import type { TenantRecord } from '../../src/domain/tenant';

@@ -3,7 +3,8 @@ import { READ_REQUIREMENTS } from '../../domain/access-requirements';
 import { systemClock } from '../../domain/clock';
 import { retryAfterMs } from '../../domain/retry-after';
 import { TenantAccessError } from '../../domain/tenant-access-error';
-import { normaliseColumn, type ReportCall, type ReportRow, type UsageReportGraph } from '../../usecases/usage/ports';
+import { normaliseColumn } from '../../domain/usage';
+import type { ReportCall, ReportRow, UsageReportGraph } from '../../usecases/usage/ports';
 import { explainTenantError, type TenantContext } from './graph-errors';
 
 const REPORTS = { permission: READ_REQUIREMENTS.copilot_usage.permission };

@@ -1,9 +1,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { EXPORT_KINDS, type ExportKind, type ExportLinks } from '../../usecases/analytics/ports';
+import { EXPORT_KINDS, type ExportKind, type ExportTokenCheck } from '../../domain/seat-records';
+import type { ExportLinks } from '../../usecases/analytics/ports';
 
-export type ExportTokenCheck =
-  | { ok: true; tenantId: string; kind: ExportKind; expiresAt: Date }
-  | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired'; message: string };
+export type { ExportTokenCheck } from '../../domain/seat-records';
 
 /** Longer than any token link() makes; anything longer is refused before it is decoded. */
 const MAX_TOKEN_LENGTH = 512;

@@ -1,8 +1,8 @@
-import type { ConversationTarget } from '../../usecases/notify/ports';
+import type { ConversationRegistry, ConversationTarget, ConversationType, InstalledConversation } from '../../usecases/notify/ports';
 import type { Db } from './database';
 import { prepared } from './prepared';
 
-export type ConversationType = 'personal' | 'groupChat' | 'channel';
+export type { ConversationType };
 
 export interface ConversationRecord {
   conversationId: string;
@@ -53,11 +53,11 @@ function personOf(reference: ConversationTarget): string | null {
 }
 
 /** Where the bot may post proactively (digests, sync results): one row per chat or channel it is installed in. */
-export class ConversationStore {
+export class ConversationStore implements ConversationRegistry {
   constructor(private readonly db: Db) {}
 
   /** Upserts and (re)activates: a reinstall after an uninstall must resume posting. */
-  save(input: Pick<ConversationRecord, 'conversationId' | 'entraTenantId' | 'conversationType' | 'name' | 'teamId' | 'serviceUrl' | 'reference'>): void {
+  save(input: InstalledConversation): void {
     const now = new Date().toISOString();
     prepared(
         this.db,

@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { canMove, EXECUTING_STATES, OPEN_STATES, seatMarkKey, UNDECIDED_STATES, type HolderPhase, type NudgeOutcome, type ReclaimEvidence, type ReclaimState, type SkipCode } from '../../domain/reclaim';
 import type { ConversationTarget } from '../../usecases/notify/ports';
-import {
-  NO_RECHECK,
-  type ItemMove,
-  type NewReclaimItem,
-  type NewReclaimRequest,
-  type ReclaimActor,
-  type ReclaimHistoryQuery,
-  type ReclaimItem,
-  type ReclaimRecheck,
-  type ReclaimRequest,
-  type ReclaimStore,
-  type ReclaimTransition,
+import type {
+  ItemMove,
+  NewReclaimItem,
+  NewReclaimRequest,
+  ReclaimActor,
+  ReclaimHistoryQuery,
+  ReclaimItem,
+  ReclaimRecheck,
+  ReclaimRequest,
+  ReclaimStore,
+  ReclaimTransition,
 } from '../../usecases/reclaim/ports';
+import { NO_RECHECK } from '../../domain/reclaim-request';
 import type { Db } from './database';
 import { prepared } from './prepared';
 

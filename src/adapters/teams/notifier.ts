@@ -1,8 +1,9 @@
-import { CardFactory, MessageFactory, type ConversationReference, type TurnContext } from 'botbuilder';
+import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import type { TeamsAdapter } from '@microsoft/teams-ai';
 import type { Logger } from 'pino';
-import type { AdaptiveCardJson } from '../../cards/render';
-import { channelConversationId } from './conversation-tracking';
+import type { AdaptiveCardJson } from '../../domain/conversation';
+import { channelConversationId } from '../../domain/conversation';
+import { toConversationReference } from './conversation-reference';
 import { ConversationGoneError, type ConversationTarget, type Notifier } from '../../usecases/notify/ports';
 import { PermanentError, RetryableError } from '../../usecases/outbox/job-errors';
 import { TeamsPostRate } from './post-rate';
@@ -62,7 +63,7 @@ export class TeamsNotifier implements Notifier {
 export async function inConversation(adapter: TeamsAdapter, appId: string, target: ConversationTarget, work: (context: TurnContext) => Promise<void>): Promise<{ error: unknown } | undefined> {
   let failure: { error: unknown } | undefined;
   try {
-    await adapter.continueConversationAsync(appId, target as Partial<ConversationReference>, async (context) => {
+    await adapter.continueConversationAsync(appId, toConversationReference(target), async (context) => {
       try {
         await work(context);
       } catch (error) {

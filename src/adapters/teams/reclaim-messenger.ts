@@ -1,7 +1,7 @@
 import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import type { TeamsAdapter } from '@microsoft/teams-ai';
 import type { Logger } from 'pino';
-import type { AdaptiveCardJson } from '../../cards/render';
+import type { AdaptiveCardJson } from '../../domain/conversation';
 import type { ConversationTarget } from '../../usecases/notify/ports';
 import type { ReclaimMessenger } from '../../usecases/reclaim/ports';
 import { deliveryError, inConversation } from './notifier';

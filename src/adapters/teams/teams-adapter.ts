@@ -44,7 +44,21 @@ export class SeatStewardAdapter extends TeamsAdapter {
     });
     return this.processActivity(authenticated, activity, logic);
   }
+
+  /** processInbound, with a token that was not accepted (or could not be checked) as an outcome instead of a throw. */
+  async processTurn(activity: Activity, authHeader: string, logic: (context: TurnContext) => Promise<void>): Promise<InboundOutcome> {
+    try {
+      const invoke = await this.processInbound(activity, authHeader, logic);
+      return { kind: 'answered', status: invoke?.status ?? 200, body: invoke?.body };
+    } catch (error) {
+      if (error instanceof BotAuthError) return error.kind === 'unauthorized' ? { kind: 'unauthorized', cause: error.cause } : { kind: 'auth_unavailable', cause: error.cause };
+      throw error;
+    }
+  }
 }
+
+/** How an inbound activity went, for the HTTP layer to answer (its ActivityOutcome). */
+export type InboundOutcome = { kind: 'answered'; status: number; body?: unknown } | { kind: 'unauthorized'; cause: unknown } | { kind: 'auth_unavailable'; cause: unknown };
 
 /**
  * botframework-connector's public-cloud defaults. Once any endpoint is configured the connector

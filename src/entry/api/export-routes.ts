@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { TenantRecord } from '../../domain/tenant';
 import type { AnalyticsReads, ExportKind, StoredCandidate, StoredSeat } from '../../usecases/analytics/ports';
 import type { TenantReads } from '../../usecases/status/ports';
-import type { ExportTokenCheck } from '../../adapters/secrets/signed-export-links';
+import type { ExportTokenCheck } from '../../domain/seat-records';
 import { ApiError, sendApiError } from './api-errors';
 import { parseQuery, tenantFromPath } from './api-route';
 import { CSV_BOM, CSV_CONTENT_TYPE, csvLine, type CsvValue } from './csv';

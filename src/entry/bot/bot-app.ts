@@ -1,13 +1,11 @@
-import { ActivityTypes, CardFactory, MessageFactory, TurnContext, type Activity } from 'botbuilder';
+import { ActivityTypes, CardFactory, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
 import { Application, type AdaptiveCard, type TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
-import { BotAuthError, type SeatStewardAdapter } from '../../adapters/teams/teams-adapter';
-import type { ActivityProcessor } from '../http/http-server';
+import type { ActivityOutcome, ActivityProcessor } from '../http/http-server';
 import type { Logger } from 'pino';
-import { conversationTarget, isPersonal, rememberConversation } from '../../adapters/teams/conversation-tracking';
-import type { ConversationStore } from '../../adapters/sqlite/conversations';
 import type { AdaptiveCardJson } from '../../cards/render';
 import type { CommandHelp } from '../../cards/view-models';
-import type { ConversationTarget } from '../../usecases/notify/ports';
+import type { ConversationRegistry } from '../../usecases/notify/ports';
+import { isPersonal, rememberConversation, replyTargetOf } from './activity';
 import type { Actor, BotCommand, CommandReply, RegisteredCardAction } from './bot-types';
 import { COMMAND_ORDER, parseCommand, suggestCommands, type CommandName } from './command-parser';
 import { errorCard } from './error-card';
@@ -19,7 +17,7 @@ import { hasControlCharacter } from '../input-text';
 
 export interface BotDeps {
   adapter: TeamsAdapter;
-  conversations: ConversationStore;
+  conversations: ConversationRegistry;
   logger: Logger;
   /** Teams tenants (lower-case) whose users may use the bot; empty = any. */
   allowedTenants: string[];
@@ -86,7 +84,7 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
     const replies = await command.run({
       argument: parsed.argument,
       personal: isPersonal(context.activity),
-      replyTarget: replyTargetOf(context),
+      replyTarget: replyTargetOf(context.activity),
       actor,
       timeZone: timeZoneOf(context.activity),
       requestId: context.activity.id,
@@ -99,7 +97,7 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
       rememberConversation(conversations, context.activity);
       const actor = actorOf(context);
       deps.onActor?.(actor);
-      const answer = await action.run(data, { replyTarget: replyTargetOf(context), personal: isPersonal(context.activity), actor });
+      const answer = await action.run(data, { replyTarget: replyTargetOf(context.activity), personal: isPersonal(context.activity), actor });
       if (answer.type === 'AdaptiveCard') return asTeamsCard(answer);
       // A string makes teams-ai answer with a message response: Teams leaves the pressed card as it was.
       if (answer.type === 'post') await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(answer.card)));
@@ -141,11 +139,6 @@ async function send(context: TurnContext, reply: CommandReply): Promise<void> {
   else await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(reply.card)));
 }
 
-function replyTargetOf(context: TurnContext): ConversationTarget {
-  const reference = TurnContext.getConversationReference(context.activity);
-  return conversationTarget(reference, reference.conversation?.id ?? '');
-}
-
 /** Teams sends the client's zone as localTimezone and in a clientInfo entity ("timezone"). */
 function timeZoneOf(activity: Activity): string | undefined {
   if (typeof activity.localTimezone === 'string' && activity.localTimezone !== '') return activity.localTimezone;
@@ -163,22 +156,19 @@ function asTeamsCard(card: AdaptiveCardJson): AdaptiveCard {
 }
 
 /**
- * The /api/messages handler behind the HTTP layer's checks: the adapter checks the Bot Framework
- * token, then the app routes the turn. Token failures come back as outcomes, not as bodies that
- * name internal calls.
+ * The channel adapter's inbound side (src/adapters/teams): checks the Bot Framework token, then runs
+ * the turn. Token failures come back as outcomes, not as bodies that name internal calls.
  */
-export function activityProcessor(adapter: SeatStewardAdapter, app: Application<TurnState>): ActivityProcessor {
-  return async (activity, authorization) => {
-    try {
-      const invoke = await adapter.processInbound(withDates(activity), authorization, async (context) => {
-        await app.run(context);
-      });
-      return { kind: 'answered', status: invoke?.status ?? 200, body: invoke?.body };
-    } catch (error) {
-      if (error instanceof BotAuthError) return error.kind === 'unauthorized' ? { kind: 'unauthorized', cause: error.cause } : { kind: 'auth_unavailable', cause: error.cause };
-      throw error;
-    }
-  };
+export interface InboundChannel {
+  processTurn(activity: Activity, authorization: string, logic: (context: TurnContext) => Promise<void>): Promise<ActivityOutcome>;
+}
+
+/** The /api/messages handler behind the HTTP layer's checks: the adapter checks the token, then the app routes the turn. */
+export function activityProcessor(adapter: InboundChannel, app: Application<TurnState>): ActivityProcessor {
+  return (activity, authorization) =>
+    adapter.processTurn(withDates(activity), authorization, async (context) => {
+      await app.run(context);
+    });
 }
 
 /** Bot Framework timestamps arrive as strings; botbuilder's handlers expect Dates (what CloudAdapter.process did). */

@@ -1,7 +1,7 @@
 import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
-import { forgetConversation, installedInText, isPersonal, rememberConversation } from '../../adapters/teams/conversation-tracking';
-import type { ConversationStore } from '../../adapters/sqlite/conversations';
+import type { ConversationRegistry } from '../../usecases/notify/ports';
+import { forgetConversation, installedInText, isPersonal, rememberConversation } from './activity';
 import { renderCard } from '../../cards/render';
 import type { CommandHelp } from '../../cards/view-models';
 import { BOT_NAME, mentionHint } from './text';
@@ -9,7 +9,7 @@ import { BOT_NAME, mentionHint } from './text';
 /** Install and uninstall: remember where the bot may post later, and say hello once. */
 export class Installs {
   constructor(
-    private readonly conversations: ConversationStore,
+    private readonly conversations: ConversationRegistry,
     private readonly commandList: () => CommandHelp[],
     private readonly logger: Logger,
   ) {}

@@ -1,6 +1,6 @@
 import { ActivityTypes, type TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
-import { teamsTenantOf } from '../../adapters/teams/conversation-tracking';
+import { teamsTenantOf } from './activity';
 import { errorCard } from './error-card';
 import { invokeCardResponse } from './invoke-response';
 

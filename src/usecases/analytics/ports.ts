@@ -4,43 +4,13 @@ import type {
   ExclusionRules,
   ReclaimTier,
   Recommendation,
-  SeatAssessment,
   SeatStatus,
 } from '../../domain/seat-analytics';
 import type { CopilotSeatSummary, SkuPrice } from '../../domain/seat-savings';
 
-/** One Copilot seat holder as stored with a snapshot: who, which seat, and the decision. */
-export interface StoredSeat extends SeatAssessment {
-  userId: string;
-  userPrincipalName: string;
-  displayName: string | null;
-  mail: string | null;
-  department: string | null;
-  officeLocation: string | null;
-  accountEnabled: boolean;
-  skuId: string;
-  skuPartNumber: string;
-  direct: boolean;
-  groups: Array<{ groupId: string; displayName: string | null }>;
-  /** Earliest evidence of the assignment (ISO day). */
-  licenseAssignedDate: string;
-}
+import type { ExportKind, StoredCandidate, StoredSeat } from '../../domain/seat-records';
 
-export interface StoredCandidate {
-  /** 1 = the best candidate. */
-  rank: number;
-  userId: string;
-  userPrincipalName: string;
-  displayName: string | null;
-  mail: string | null;
-  department: string | null;
-  officeLocation: string | null;
-  m365ActivityScore: number;
-  priority: CandidatePriority;
-  /** Copilot Chat use without a seat, from the audit log. */
-  copilotChat: { lastAt: string; interactions: number } | null;
-  reasons: string[];
-}
+export type { StoredCandidate, StoredSeat } from '../../domain/seat-records';
 
 export interface SeatQuery {
   status?: SeatStatus;
@@ -98,8 +68,7 @@ export interface PriceBook {
   clear(tenantId: string, skuId: string): boolean;
 }
 
-export const EXPORT_KINDS = ['underutilized', 'candidates'] as const;
-export type ExportKind = (typeof EXPORT_KINDS)[number];
+export { EXPORT_KINDS, type ExportKind } from '../../domain/seat-records';
 
 /**
  * Signed, short-lived download links for the CSV exports, served by the bot's own HTTP server

@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import { systemClock } from '../../domain/clock';
 import type { TenantRecord } from '../../domain/tenant';
 import { TenantAccessError } from '../../domain/tenant-access-error';
-import { CONTENT_TYPES, type ContentType, type ManagementActivityApi, type SubscriptionState } from './ports';
+import { CONTENT_TYPES, type ContentType } from '../../domain/audit-content-types';
+import type { ManagementActivityApi, SubscriptionState } from './ports';
 
 /** The Management Activity API's data-gap warning, shown before a stop is confirmed and returned by the REST stop. */
 export const STOP_DATA_GAP_WARNING =

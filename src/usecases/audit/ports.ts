@@ -1,3 +1,5 @@
+import type { ContentType } from '../../domain/audit-content-types';
+import type { PendingAuditQuery } from '../../domain/audit-query';
 /**
  * Copilot interactions read from the audit log, by either of two roads: Microsoft Graph's audit
  * log query (audit_graph) or the Office 365 Management Activity API (audit_management). Both
@@ -45,16 +47,7 @@ export interface CopilotInteractionReader {
   listUnlicensedChatUsers(tenantId: string): LastCopilotInteraction[];
 }
 
-/** A Graph audit log query that was created and not yet fully read. */
-export interface PendingAuditQuery {
-  queryId: string;
-  /** The window the query covers (ISO). */
-  windowStart: string;
-  windowEnd: string;
-  /** The next records page to read; null before the first page. */
-  nextLink: string | null;
-  createdAt: string;
-}
+export type { PendingAuditQuery } from '../../domain/audit-query';
 
 export interface AuditCursor {
   /** End of the last window fully ingested (ISO); null before the first. */
@@ -110,17 +103,7 @@ export interface AuditLogQueryApi {
   probe(): Promise<void>;
 }
 
-export const CONTENT_TYPES = ['Audit.General', 'Audit.AzureActiveDirectory', 'Audit.Exchange', 'Audit.SharePoint', 'DLP.All'] as const;
-export type ContentType = (typeof CONTENT_TYPES)[number];
-
-export function isContentType(value: string): value is ContentType {
-  return (CONTENT_TYPES as readonly string[]).includes(value);
-}
-
-/** Case-insensitive, so `audit stop audit.general` works as typed. */
-export function contentTypeNamed(value: string): ContentType | undefined {
-  return CONTENT_TYPES.find((t) => t.toLowerCase() === value.trim().toLowerCase());
-}
+export type { ContentType } from '../../domain/audit-content-types';
 
 export interface SubscriptionState {
   contentType: string;

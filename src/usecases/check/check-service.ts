@@ -1,4 +1,4 @@
-import { READ_REQUIREMENTS, type CheckedReadId } from '../../domain/access-requirements';
+import { READ_REQUIREMENTS, type CheckedReadId, type CheckItem, type CheckReport } from '../../domain/access-requirements';
 import { systemClock } from '../../domain/clock';
 import type { TenantRecord } from '../../domain/tenant';
 import { TenantAccessError } from '../../domain/tenant-access-error';
@@ -9,31 +9,7 @@ export interface AccessProbe {
   run(): Promise<void>;
 }
 
-export type CheckStatus = 'ok' | 'missing_permission' | 'missing_licence' | 'unreachable' | 'error' | 'not_checked';
-
-export interface CheckItem {
-  id: CheckedReadId;
-  label: string;
-  status: CheckStatus;
-  /** The permission(s) the read needs, and the API they belong to (application type, admin consent). */
-  permission: string;
-  api: string;
-  licence: string | null;
-  unlocks: string;
-  /** What failed and what to do; null when ok. */
-  message: string | null;
-  /** Set on failure: the stable error code. */
-  errorCode: string | null;
-}
-
-export interface CheckReport {
-  tenantId: string;
-  tenantName: string;
-  checkedAt: string;
-  /** The token request: when it fails nothing else can be checked. */
-  signIn: { ok: true } | { ok: false; code: string; message: string };
-  items: CheckItem[];
-}
+export type { CheckItem, CheckReport, CheckStatus } from '../../domain/access-requirements';
 
 /** Codes that mean the endpoint or the authority could not be reached at all. */
 const UNREACHABLE = new Set(['network_error', 'graph_throttled', 'probe_timeout', 'graph_resource_not_found']);

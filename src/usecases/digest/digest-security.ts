@@ -1,4 +1,4 @@
-import type { DigestSecurity } from '../../cards/digest-views';
+import type { DigestSecurity } from '../../domain/digest';
 import type { SecurityScoreSummary } from '../identity/security-report';
 
 /** The digest's security part: the rubric's overall score and its top recommendations by impact. */

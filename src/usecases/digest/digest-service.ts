@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { renderCard, type AdaptiveCardJson } from '../../cards/render';
-import { digestStatusView, digestView, DIGEST_LIMITS, type DigestSecurity } from '../../cards/digest-views';
+import type { AdaptiveCardJson } from '../../domain/conversation';
+import { DIGEST_LIST_ROWS, type DigestContent, type DigestSecurity } from '../../domain/digest';
 import { dueDay } from '../../domain/digest-time';
 import { savingsOf, type SkuPrice } from '../../domain/seat-savings';
 import type { TenantRecord } from '../../domain/tenant';
@@ -11,7 +11,7 @@ import type { JobQueue } from '../outbox/job-runner';
 import { defineJobType, type JobContext, type JobRegistry } from '../outbox/job-type';
 import type { SyncRunReads, TenantReads } from '../status/ports';
 import type { UsageReads } from '../usage/ports';
-import type { DigestSubscriptionStore } from './ports';
+import type { DigestCards, DigestSubscriptionStore } from './ports';
 
 const conversationTarget = z
   .object({ serviceUrl: z.string().url(), conversation: z.object({ id: z.string().min(1) }).passthrough() })
@@ -71,6 +71,8 @@ export interface DigestDeps {
    */
   syncInProgress: (tenantId: string) => { until?: Promise<unknown> } | undefined;
   notifier: Notifier;
+  /** Draws the cards (src/cards/digest-cards.ts). */
+  cards: DigestCards;
   queue: JobQueue;
   dashboardUrl: string | undefined;
 }
@@ -141,32 +143,31 @@ export class DigestService {
     return created;
   }
 
-  /** The digest card of one tenant, as it would be posted now. */
-  card(tenant: TenantRecord, day: string, now: Date): AdaptiveCardJson {
+  /** What the digest of one tenant holds, as it would be posted now. */
+  content(tenant: TenantRecord, day: string, now: Date): DigestContent {
     const { analytics } = this.deps;
     const stored = analytics.summary(tenant.id);
-    const inactive = analytics.seats(tenant.id, { recommendation: 'reclaim', offset: 0, limit: DIGEST_LIMITS.inactive });
-    const candidates = analytics.candidates(tenant.id, { offset: 0, limit: DIGEST_LIMITS.candidates });
-    return renderCard(
-      'digest',
-      digestView(
-        {
-          tenantId: tenant.id,
-          tenantName: tenant.tenantName,
-          day,
-          analytics: stored ? { summary: stored.summary, asOf: stored.summary.computedAt } : undefined,
-          savings: stored ? savingsOf(stored.summary, this.deps.priceFor(tenant.id)) : undefined,
-          inactive: inactive ? { total: inactive.total, rows: inactive.rows } : undefined,
-          candidates: candidates ? { total: candidates.total, rows: candidates.rows } : undefined,
-          trend: this.deps.usage.copilotTrend(tenant.id),
-          security: this.deps.security(tenant.id, now),
-          lastSync: this.deps.runs.latestFinished(tenant.id),
-          exportsWired: this.deps.exports !== undefined,
-          freed: this.deps.freed?.(tenant.id),
-        },
-        now,
-      ),
-    );
+    const inactive = analytics.seats(tenant.id, { recommendation: 'reclaim', offset: 0, limit: DIGEST_LIST_ROWS.inactive });
+    const candidates = analytics.candidates(tenant.id, { offset: 0, limit: DIGEST_LIST_ROWS.candidates });
+    return {
+      tenantId: tenant.id,
+      tenantName: tenant.tenantName,
+      day,
+      analytics: stored ? { summary: stored.summary, asOf: stored.summary.computedAt } : undefined,
+      savings: stored ? savingsOf(stored.summary, this.deps.priceFor(tenant.id)) : undefined,
+      inactive: inactive ? { total: inactive.total, rows: inactive.rows } : undefined,
+      candidates: candidates ? { total: candidates.total, rows: candidates.rows } : undefined,
+      trend: this.deps.usage.copilotTrend(tenant.id),
+      security: this.deps.security(tenant.id, now),
+      lastSync: this.deps.runs.latestFinished(tenant.id),
+      exportsWired: this.deps.exports !== undefined,
+      freed: this.deps.freed?.(tenant.id),
+    };
+  }
+
+  /** The digest card of one tenant, as it would be posted now. */
+  card(tenant: TenantRecord, day: string, now: Date): AdaptiveCardJson {
+    return this.deps.cards.digest(this.content(tenant, day, now), now);
   }
 
   private async deliver(payload: z.output<typeof postDigestJob.payload>, ctx: JobContext): Promise<void> {
@@ -199,12 +200,9 @@ export class DigestService {
     if (!sub) return;
     if (sub.status === 'paused') throw new PermanentError(`The digest subscription of conversation ${conversationId} is paused (${sub.pausedReason ?? 'no reason recorded'}), so the status of sync run ${runId} was not posted.`);
     const tenant = this.deps.tenants.find(run.tenantId);
-    const card = renderCard(
-      'digest-status',
-      digestStatusView(
-        { tenantName: tenant?.tenantName ?? run.tenantId, run: { ...run, status: run.status }, summary: this.deps.analytics.summary(run.tenantId)?.summary, dashboardUrl: this.deps.dashboardUrl },
-        new Date(),
-      ),
+    const card = this.deps.cards.status(
+      { tenantName: tenant?.tenantName ?? run.tenantId, run: { ...run, status: run.status }, summary: this.deps.analytics.summary(run.tenantId)?.summary, dashboardUrl: this.deps.dashboardUrl },
+      new Date(),
     );
     await this.post(conversationId, payload.target as ConversationTarget, card, `daily refresh status of ${tenant?.tenantName ?? run.tenantId}`, true);
   }

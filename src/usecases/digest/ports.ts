@@ -1,31 +1,8 @@
-import type { ConversationTarget } from '../notify/ports';
+import type { ConversationTarget } from '../../domain/conversation';
+import type { DigestContent, DigestStatusContent, DigestSubscription } from '../../domain/digest';
+import type { AdaptiveCardJson } from '../../domain/conversation';
 
-/**
- * A conversation's daily digest: when (a local time in an IANA zone) and where (the stored
- * conversation reference). One row per conversation. A chat Teams calls gone (403/404) pauses it
- * with the reason; subscribing again resumes it.
- */
-export interface DigestSubscription {
-  conversationId: string;
-  /** "HH:MM" in `timeZone`. */
-  localTime: string;
-  /** IANA zone, e.g. "Europe/Paris". */
-  timeZone: string;
-  status: 'active' | 'paused';
-  pausedReason: string | null;
-  pausedAt: string | null;
-  /** Who subscribed (Entra object id, else Teams user id). */
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-  /** The latest local day whose digest was queued (YYYY-MM-DD in the zone). */
-  lastDay: string | null;
-  /** Where the digest is posted. */
-  target: ConversationTarget;
-  /** When the last digest card reached Teams, and for which local day. */
-  lastDeliveredAt: string | null;
-  lastDeliveredDay: string | null;
-}
+export type { DigestSubscription } from '../../domain/digest';
 
 export interface DigestSubscribeInput {
   conversationId: string;
@@ -51,4 +28,10 @@ export interface DigestSubscriptionStore {
   markQueued(conversationId: string, day: string, now: Date): boolean;
   pause(conversationId: string, reason: string, now: Date): boolean;
   recordDelivery(conversationId: string, day: string | null, at: Date): void;
+}
+
+/** The digest's cards (the presenter in src/cards/digest-cards.ts): the use case gathers the content, they draw it. */
+export interface DigestCards {
+  digest(content: DigestContent, now: Date): AdaptiveCardJson;
+  status(content: DigestStatusContent, now: Date): AdaptiveCardJson;
 }

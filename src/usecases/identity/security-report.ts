@@ -1,43 +1,9 @@
 import type { SourceStatusRecord } from '../../domain/activity-sources';
 import type { PostureComponentId, PostureComponentRecord, PostureFigures } from '../../domain/identity';
-import { CA_BASELINE_POLICIES, deviceComplianceCounts, mfaCounts, type ComponentRating, type ComponentScore, type ScoredComponent, scoreSecurity, type SecurityRecommendation } from '../../domain/security-scoring';
+import { CA_BASELINE_POLICIES, deviceComplianceCounts, mfaCounts, type ComponentScore, type ComponentState, type ScoredComponent, scoreSecurity, type SecurityRecommendation, type SecurityReport } from '../../domain/security-scoring';
 import type { IdentityReads } from './ports';
 
-/**
- * The REST API's security report from the stored raw data, scored on the rubric of
- * domain/security-scoring.ts. A component's `status` is "unknown" when it was never read, with
- * `reason`, and it is left out of overall_score; a component whose last read failed keeps its last
- * figures (still scored) with `stale: true` and the reason. Secure Score is shown, not scored.
- */
-export interface ComponentState {
-  status: ComponentRating | null;
-  /** Points out of score_max; null when unknown (or not scored: Secure Score). */
-  score: number | null;
-  score_max: number | null;
-  /** When the figures were read (or the data's own date); null when unknown. */
-  as_of: string | null;
-  stale: boolean;
-  /** Why it is unknown or stale (the missing permission or licence, or the failure). */
-  reason: string | null;
-  /** How the rubric read it (e.g. security defaults off but replaced by conditional access); null when nothing to add. */
-  score_note: string | null;
-}
-
-export interface SecurityReport {
-  tenant_id: string;
-  generated_at: string;
-  /** 100 × Σscore / Σscore_max over the readable components; null when none was readable. */
-  overall_score: number | null;
-  security_defaults: ComponentState & { enabled: boolean | null };
-  /** listed_users = total_users − unknown_users = mfa_enabled_users + users_without_mfa (admins_without_mfa counted within). */
-  mfa_adoption: ComponentState & { total_users: number | null; listed_users: number | null; mfa_enabled_users: number | null; users_without_mfa: number | null; admins_without_mfa: number | null; unknown_users: number | null; adoption_rate: number | null };
-  conditional_access: ComponentState & { policies_count: number | null; enabled_policies: number | null; report_only: number | null; disabled_policies: number | null; coverage: 'complete' | 'partial' | 'none' | null };
-  identity_protection: ComponentState & { enabled: boolean | null; risk_detections: number | null; high_risk_users: number | null; at_risk_users: number | null };
-  /** compliance_rate is over rated_devices (compliant + not compliant); total_devices also counts devices with no compliance state. */
-  device_compliance: ComponentState & { total_devices: number | null; rated_devices: number | null; compliant_devices: number | null; non_compliant_devices: number | null; compliance_rate: number | null };
-  secure_score: ComponentState & { current_score: number | null; max_score: number | null; control_profiles: number | null };
-  recommendations: SecurityRecommendation[];
-}
+export type { ComponentState, SecurityReport } from '../../domain/security-scoring';
 
 const NEVER_READ = 'Not read yet: run a sync.';
 

@@ -1,11 +1,7 @@
-import type { AdaptiveCardJson } from '../../cards/render';
+import type { AdaptiveCardJson, ConversationTarget } from '../../domain/conversation';
 import { PermanentError } from '../outbox/job-errors';
 
-/**
- * Where the bot can post later: a stored Bot Framework conversation reference, opaque to
- * everything but the Teams adapter (JSON, so it can sit in SQLite and in job payloads).
- */
-export type ConversationTarget = { conversation: { id: string }; serviceUrl: string } & Record<string, unknown>;
+export type { ConversationTarget } from '../../domain/conversation';
 
 /**
  * Posts cards into a conversation the bot is installed in, each card in its own message. Posts
@@ -27,6 +23,29 @@ export class ConversationGoneError extends PermanentError {
     super(message, options);
     this.name = 'ConversationGoneError';
   }
+}
+
+export type ConversationType = 'personal' | 'groupChat' | 'channel';
+
+/** A conversation the bot is installed in, as the bot entry records it on install and on every message. */
+export interface InstalledConversation {
+  conversationId: string;
+  /** The Entra tenant the conversation lives in. */
+  entraTenantId: string | null;
+  conversationType: ConversationType;
+  name: string | null;
+  teamId: string | null;
+  serviceUrl: string;
+  reference: ConversationTarget;
+}
+
+/** Where the bot is installed: recorded on install and on every message, dropped on uninstall. */
+export interface ConversationRegistry {
+  get(conversationId: string): { active: boolean; serviceUrl: string } | undefined;
+  /** Upserts and (re)activates: a reinstall after an uninstall must resume posting. */
+  save(input: InstalledConversation): void;
+  /** Uninstalling from a team drops every channel of that team. Returns how many were deactivated. */
+  deactivate(match: { conversationId?: string; teamId?: string }): number;
 }
 
 /** Where posts may go; a chat Teams calls gone stops receiving them until the bot is added again. */

@@ -1,69 +1,10 @@
-import type { AdaptiveCardJson } from '../../cards/render';
-import type {
-  ActivityFreshness,
-  FreshActivityRead,
-  HolderNow,
-  HolderPhase,
-  NudgeOutcome,
-  ReclaimEvidence,
-  ReclaimMode,
-  ReclaimState,
-  SeatAssignment,
-  SkipCode,
-} from '../../domain/reclaim';
+import type { AdaptiveCardJson, ConversationTarget } from '../../domain/conversation';
+import type { FreshActivityRead, HolderNow, HolderPhase, ReclaimMode, ReclaimState } from '../../domain/reclaim';
+import type { NudgeView, ReclaimActor, ReclaimItem, ReclaimRecheck, ReclaimRequest, ReclaimTransition, ReclaimView } from '../../domain/reclaim-request';
+import type { StoredSeat } from '../../domain/seat-records';
 import type { PendingAuditQuery } from '../audit/ports';
-import type { ConversationTarget } from '../notify/ports';
 
-/** Who did something: the Teams sender (object id and name), or the system (a timer, the executor). */
-export interface ReclaimActor {
-  /** Entra object id; null for the system. */
-  aadObjectId: string | null;
-  name: string | null;
-}
-
-export const SYSTEM_ACTOR: ReclaimActor = { aadObjectId: null, name: 'Seat Steward' };
-
-export interface ReclaimRequest {
-  /** Random UUID: it appears in card data and URLs, so it must not be guessable or sequential. */
-  id: string;
-  tenantId: string;
-  /** RECLAIM_MODE when requested: a dry-run request stays a dry run even if the mode changes. */
-  mode: Exclude<ReclaimMode, 'off'>;
-  source: 'command' | 'inactive_card' | 'digest';
-  requestedBy: ReclaimActor;
-  requestedAt: string;
-  /** Holders are asked first; approval waits for their answers or nudgeUntil. */
-  nudge: boolean;
-  nudgeUntil: string | null;
-  /** Undecided by then: every undecided item expires. */
-  expiresAt: string;
-  decidedBy: ReclaimActor | null;
-  decidedAt: string | null;
-  decision: 'approved' | 'rejected' | null;
-  /** Where the request card is (the approvals conversation), and its message once posted. */
-  approvalsTarget: ConversationTarget;
-  cardActivityId: string | null;
-  /** Bumped by every change to the request or its items: card updates carry it, stale ones are dropped. */
-  version: number;
-  /** The re-check's fresh activity read (empty until approval). */
-  recheck: ReclaimRecheck;
-}
-
-/** What the re-check's read of activity newer than the last sync found, or waits for. */
-export interface ReclaimRecheck {
-  /** Set by the first attempt that had to wait: past it, seats still without fresh evidence are skipped. */
-  waitUntil: string | null;
-  /** What it waits for, in words (shown on the card while it waits). */
-  waitingFor: string | null;
-  /** A scoped audit log query left running by an attempt, polled by the next (not created again). */
-  pendingQuery: PendingAuditQuery | null;
-  /** How fresh the evidence was when the seats went on to removal. */
-  freshness: ActivityFreshness | null;
-  /** Requests the fresh reads made (Graph and Management API), apart from the removal's round-trips. */
-  requests: number;
-}
-
-export const NO_RECHECK: ReclaimRecheck = { waitUntil: null, waitingFor: null, pendingQuery: null, freshness: null, requests: 0 };
+export type { ReclaimActor, ReclaimItem, ReclaimRecheck, ReclaimRequest, ReclaimTransition } from '../../domain/reclaim-request';
 
 /**
  * The re-check's read of Copilot activity newer than the last sync, for exactly the seats being
@@ -74,58 +15,6 @@ export interface FreshActivityReads {
     tenantId: string,
     input: { userPrincipalNames: readonly string[]; pendingQuery: PendingAuditQuery | null; now: Date; signal?: AbortSignal },
   ): Promise<{ read: FreshActivityRead; pendingQuery: PendingAuditQuery | null; requests: number }>;
-}
-
-export interface ReclaimItem {
-  id: number;
-  requestId: string;
-  tenantId: string;
-  userId: string;
-  userPrincipalName: string;
-  displayName: string | null;
-  skuId: string;
-  skuName: string;
-  assignment: SeatAssignment;
-  evidence: ReclaimEvidence;
-  /** Per user per month, null when the SKU has no price. */
-  monthlySaving: number | null;
-  currency: string;
-  state: ReclaimState;
-  /** Why the item is in its state (skip/fail reason, keep note); null when there is nothing to say. */
-  stateReason: string | null;
-  skipCode: SkipCode | null;
-  nudgeOutcome: NudgeOutcome | null;
-  /** The 1:1 nudge message, to update it in place after Keep / Release. */
-  nudgeTarget: ConversationTarget | null;
-  nudgeActivityId: string | null;
-  /** What that message shows now (null before it is sent): it is updated when holderPhase moves on. */
-  nudgeShown: HolderPhase | null;
-  /** The approver's choices for this seat. */
-  removeFromGroup: boolean;
-  reassignTo: { userId: string; displayName: string | null; userPrincipalName: string } | null;
-  /**
-   * The offer (reassignTo) is taken only if the approver chose it: pending, then assigning (stored
-   * before Graph is called), then assigned, skipped or failed. Null: not chosen (or nothing offered).
-   */
-  reassignState: 'pending' | 'assigning' | 'assigned' | 'skipped' | 'failed' | null;
-  reassignReason: string | null;
-  /** The seat's disabled plans read by the re-check: undo assigns the SKU back with these. */
-  disabledPlans: string[] | null;
-  removedAt: string | null;
-  undoUntil: string | null;
-  undoError: string | null;
-  updatedAt: string;
-}
-
-export interface ReclaimTransition {
-  id: number;
-  itemId: number;
-  requestId: string;
-  from: ReclaimState | null;
-  to: ReclaimState;
-  at: string;
-  actor: ReclaimActor;
-  reason: string | null;
 }
 
 /** A seat as a request records it: who, which SKU, how assigned, the evidence and the saving. */
@@ -286,14 +175,14 @@ export interface ReclaimMessenger {
 }
 
 /**
- * The reclaim cards (templates in cards/, views in src/cards/reclaim-views.ts). The request card is
+ * The reclaim cards (templates in cards/, drawn by src/cards/reclaim-cards.ts). The request card is
  * posted once with the everyone view (status, a Review button, and a refresh naming the approvers)
  * and updated in place as the state moves.
  */
 export interface ReclaimCards {
-  request(view: import('./reclaim-api').ReclaimView, now: Date): AdaptiveCardJson;
+  request(view: ReclaimView, now: Date): AdaptiveCardJson;
   /** The holder's 1:1 question (Keep / Release), and its answered or closed states. */
-  nudge(view: import('./reclaim-api').NudgeView, now: Date): AdaptiveCardJson;
+  nudge(view: NudgeView, now: Date): AdaptiveCardJson;
 }
 
 /**
@@ -317,7 +206,7 @@ export interface TeamsUserIds {
 /** The current analytics, as the reclaim reads them (the request's evidence, the re-check's newer activity). */
 export interface ReclaimSeatReads {
   /** Seats of the named holders (object ids or UPNs) in the tenant's current analytics, and the names not found. */
-  seatsOf(tenantId: string, users: readonly string[]): { snapshotId: number; seats: import('../analytics/ports').StoredSeat[]; unknown: string[] } | undefined;
+  seatsOf(tenantId: string, users: readonly string[]): { snapshotId: number; seats: StoredSeat[]; unknown: string[] } | undefined;
   /** Every seat the current analytics recommend reclaiming, of a tier (or all), in list order, up to `limit`. */
-  reclaimable(tenantId: string, tier: 'certain' | 'probable' | 'all', limit: number): { snapshotId: number; seats: import('../analytics/ports').StoredSeat[] } | undefined;
+  reclaimable(tenantId: string, tier: 'certain' | 'probable' | 'all', limit: number): { snapshotId: number; seats: StoredSeat[] } | undefined;
 }

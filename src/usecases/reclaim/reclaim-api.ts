@@ -1,6 +1,9 @@
+import type { ConversationTarget } from '../../domain/conversation';
 import type { ReclaimMode, ReclaimState, SeatReclaimMark } from '../../domain/reclaim';
-import type { ConversationTarget } from '../notify/ports';
-import type { ReclaimActor, ReclaimHistoryQuery, ReclaimItem, ReclaimRequest, ReclaimTransition } from './ports';
+import type { NudgeView, ReclaimActor, ReclaimItem, ReclaimRequest, ReclaimTransition, ReclaimView } from '../../domain/reclaim-request';
+import type { ReclaimHistoryQuery } from './ports';
+
+export type { NudgeView, ReclaimView, ReclaimViewerRights } from '../../domain/reclaim-request';
 
 /**
  * What the bot, the REST API and the schedule may ask of the reclaim workflow. The service behind
@@ -39,33 +42,6 @@ export type ReclaimRequestOutcome =
   | { kind: 'nothing'; notAdded: Array<{ user: string; reason: string }> }
   | { kind: 'refused'; reason: string };
 
-/** What one viewer may do with a request now. */
-export interface ReclaimViewerRights {
-  /** May approve or reject now (an approver, not the requester under the two-person rule, and items are ready). */
-  canDecide: boolean;
-  /** Why not, when they may not (shown on their view). */
-  why: string | null;
-  /** May undo removed seats (an approver, within the window). */
-  canUndo: boolean;
-  /** May see the seats (names, UPNs, evidence, candidates): approvers, admins and the requester. Everyone else gets the state and totals. */
-  canSeeSeats: boolean;
-  /** The requester, while nobody has decided: may cancel the request. */
-  canCancel: boolean;
-  /** Why Approve is not offered although the viewer may decide (a dry-run request after RECLAIM_MODE became on); Reject stays. */
-  approveBlocked: string | null;
-}
-
-export interface ReclaimView {
-  request: ReclaimRequest;
-  items: ReclaimItem[];
-  /** The phase the card shows. */
-  phase: 'awaiting_holders' | 'awaiting_approval' | 'executing' | 'done';
-  rights: ReclaimViewerRights;
-  /** Teams user ids the card's refresh names (approvers we have seen), at most 60. */
-  refreshUserIds: string[];
-  mode: ReclaimMode;
-}
-
 export interface ApproveInput {
   requestId: string;
   caller: ReclaimCaller;
@@ -84,16 +60,6 @@ export type DecisionOutcome =
   /** Already decided (a double click, a second approver): the current view, and who decided. */
   | { kind: 'already'; view: ReclaimView; message: string }
   | { kind: 'refused'; view: ReclaimView | null; message: string };
-
-/** The holder's 1:1 question as they see it now. */
-export interface NudgeView {
-  request: ReclaimRequest;
-  item: ReclaimItem;
-  /** Keep / Release are offered (the holder, unanswered, before the deadline). */
-  canAnswer: boolean;
-  /** Until when Keep keeps the seat out of reclaims (RECLAIM_KEEP_DAYS from now, or the recorded keep). */
-  keepUntil: string;
-}
 
 export type NudgeAnswerOutcome =
   | { kind: 'done'; view: NudgeView; message: string }

@@ -1,19 +1,19 @@
 import { freshEvidenceStep, freshnessText, recheckVerdict, type ActivityFreshness, type FreshActivityRead, type FreshEvidenceStep, type HolderNow } from '../../domain/reclaim';
 import { systemClock } from '../../domain/clock';
 import { NotReadyError, PermanentError, RetryableError } from '../outbox/job-errors';
-import {
-  SYSTEM_ACTOR,
-  type ChangeOutcome,
-  type FreshActivityReads,
-  type ItemMove,
-  type LicenceChange,
-  type LicenceGraph,
-  type NewerActivityReads,
-  type ReclaimActor,
-  type ReclaimItem,
-  type ReclaimRequest,
-  type ReclaimStore,
+import type {
+  ChangeOutcome,
+  FreshActivityReads,
+  ItemMove,
+  LicenceChange,
+  LicenceGraph,
+  NewerActivityReads,
+  ReclaimActor,
+  ReclaimItem,
+  ReclaimRequest,
+  ReclaimStore,
 } from './ports';
+import { SYSTEM_ACTOR } from '../../domain/reclaim-request';
 
 /**
  * The points between the executor's steps, in order. Each step's effect is recorded before the

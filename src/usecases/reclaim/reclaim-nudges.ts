@@ -3,7 +3,17 @@ import { holderPhase, nudgeAnswerDecision, UNDECIDED_STATES, type ReclaimTimings
 import { PermanentError } from '../outbox/job-errors';
 import type { JobQueue } from '../outbox/job-runner';
 import { defineJobType, type JobRegistry } from '../outbox/job-type';
-import { SYSTEM_ACTOR, type HolderReach, type ItemMove, type ReclaimActor, type ReclaimCards, type ReclaimItem, type ReclaimMessenger, type ReclaimRequest, type ReclaimStore } from './ports';
+import type {
+  HolderReach,
+  ItemMove,
+  ReclaimActor,
+  ReclaimCards,
+  ReclaimItem,
+  ReclaimMessenger,
+  ReclaimRequest,
+  ReclaimStore,
+} from './ports';
+import { SYSTEM_ACTOR } from '../../domain/reclaim-request';
 import type { NudgeAnswerOutcome, NudgeView, ReclaimCaller } from './reclaim-api';
 
 export const reclaimNudgeJob = defineJobType('reclaim.nudge', z.object({ requestId: z.string().uuid() }), { concurrency: 1, maxAttempts: 10 });

@@ -34,20 +34,20 @@ import type {
   UndoOutcome,
 } from './reclaim-api';
 import { ReclaimExecutor, type ExecutorDeps } from './reclaim-executor';
-import {
-  SYSTEM_ACTOR,
-  type HolderReach,
-  type NewReclaimItem,
-  type ReclaimActor,
-  type ReclaimCards,
-  type ReclaimHistoryQuery,
-  type ReclaimItem,
-  type ReclaimMessenger,
-  type ReclaimRequest,
-  type ReclaimSeatReads,
-  type ReclaimStore,
-  type TeamsUserIds,
+import type {
+  HolderReach,
+  NewReclaimItem,
+  ReclaimActor,
+  ReclaimCards,
+  ReclaimHistoryQuery,
+  ReclaimItem,
+  ReclaimMessenger,
+  ReclaimRequest,
+  ReclaimSeatReads,
+  ReclaimStore,
+  TeamsUserIds,
 } from './ports';
+import { SYSTEM_ACTOR } from '../../domain/reclaim-request';
 import { ReclaimNudges } from './reclaim-nudges';
 
 export const reclaimCardJob = defineJobType('reclaim.card', z.object({ requestId: z.string().uuid() }), { concurrency: 1, maxAttempts: 10 });

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { renderCard, type AdaptiveCardJson } from '../../cards/render';
+import type { AdaptiveCardJson } from '../../domain/conversation';
 import type { SyncRunRecord } from '../../domain/sync-run';
+import type { TenantRecord } from '../../domain/tenant';
 import { ConversationGoneError, type ConversationDirectory, type ConversationTarget, type Notifier } from '../notify/ports';
 import { NotReadyError, PermanentError } from '../outbox/job-errors';
 import type { JobQueue } from '../outbox/job-runner';
 import { defineJobType } from '../outbox/job-type';
 import type { SyncRunReads, TenantReads } from '../status/ports';
-import { syncResultView } from '../status/status-views';
 
 const conversationTarget = z
   .object({ serviceUrl: z.string().url(), conversation: z.object({ id: z.string().min(1) }).passthrough() })
@@ -24,12 +24,18 @@ const ORPHAN_RUN_RECHECK_MS = 5_000;
 /** Waiting on the sync in process brings the post back at once; this is only the fallback. */
 const RUNNING_RECHECK_MS = 60_000;
 
+/** Draws how a sync ended (src/cards/status-cards.ts). */
+export interface SyncResultCards {
+  result(tenant: TenantRecord, run: SyncRunRecord): AdaptiveCardJson;
+}
+
 export interface SyncResultReportDeps {
   tenants: TenantReads;
   runs: Pick<SyncRunReads, 'get'>;
   /** The running sync's outcome, when this process runs it. */
   whenDone: (runId: number) => Promise<SyncRunRecord> | undefined;
   notifier: Notifier;
+  cards: SyncResultCards;
   /** A chat Teams calls gone is deactivated, so later posts (digests) skip it. */
   conversations: ConversationDirectory;
   queue: JobQueue;
@@ -46,7 +52,7 @@ export class SyncResultReport {
   card(run: SyncRunRecord): AdaptiveCardJson {
     const tenant = this.deps.tenants.find(run.tenantId);
     if (!tenant) throw new PermanentError(`The tenant of sync run ${run.id} was removed, so its result cannot be shown.`);
-    return renderCard('sync-result', syncResultView(tenant, run));
+    return this.deps.cards.result(tenant, run);
   }
 
   /** Queues the result post of `run` into `target`; it goes out when the run ends. */

@@ -1,6 +1,7 @@
 import { COPILOT_APPS, type CopilotApp, type CopilotTrendDay } from '../../domain/usage';
 import type { ActivitySource, SourceRunContext, SourceRunResult } from '../sync/ports';
-import { normaliseColumn, type ReportCall, type ReportRow } from './ports';
+import { normaliseColumn } from '../../domain/usage';
+import type { ReportCall, ReportRow } from './ports';
 import { ReportRowChecker } from './report-rows';
 import { firstServingEndpoint, skipIfNotNewer, type ReportSourceDeps, probeCopilotReport } from './report-reading';
 

@@ -10,11 +10,6 @@ export interface ReportCall {
 /** A report's rows as Graph gave them: values keyed by normalised column name (see normaliseColumn). */
 export type ReportRow = Record<string, string | null>;
 
-/** CSV headers ("Last Activity Date") and JSON properties (lastActivityDate) normalise alike. */
-export function normaliseColumn(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]/g, '');
-}
-
 /**
  * Microsoft Graph's usage reports. Failures are TenantAccessError (a missing Reports.Read.All is a
  * refusal; a cut download, a budget exhausted or an outage are failures).

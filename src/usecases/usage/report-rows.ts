@@ -1,6 +1,7 @@
 import { TenantAccessError } from '../../domain/tenant-access-error';
 import { isConcealedId, isIsoDay } from '../../domain/usage';
-import { normaliseColumn, type ReportRow } from './ports';
+import { normaliseColumn } from '../../domain/usage';
+import type { ReportRow } from './ports';
 
 /**
  * Turns a report's rows into stored rows, checking its columns once and each row's dates. A row

@@ -1,33 +1,12 @@
 import { ageInDays, isStale, type SourceStatusRecord } from '../../domain/activity-sources';
-import type { CopilotTrendDay, ServiceUsage, UsagePeriod, UsageService } from '../../domain/usage';
+import type { CopilotTrendAnswer, ServiceUsage, UsageAnswer, UsagePeriod, UsageProvenance, UsageService } from '../../domain/usage';
 import type { UsageReads } from './ports';
 
 export interface SourceStatusReads {
   get(tenantId: string, source: 'service_usage' | 'copilot_trend'): SourceStatusRecord | undefined;
 }
 
-/** Where a figure came from and how old it is, for every answer that shows one. */
-export interface UsageProvenance {
-  status: SourceStatusRecord['lastOutcome'] | 'never_read';
-  /** The reports' refresh date. */
-  asOf: string | null;
-  readAt: string | null;
-  stale: boolean;
-  ageDays: number | null;
-  /** Why the last attempt did not store new figures. */
-  problem: string | null;
-}
-
-export interface UsageAnswer {
-  figures: ServiceUsage | undefined;
-  provenance: UsageProvenance;
-}
-
-export interface CopilotTrendAnswer {
-  /** Period 'D30': daily counts oldest first, and the period's summary ('any' = any app). */
-  trend: { period: string; days: CopilotTrendDay[]; summary: CopilotTrendDay['counts'] | null } | undefined;
-  provenance: UsageProvenance;
-}
+export type { CopilotTrendAnswer, UsageAnswer, UsageProvenance } from '../../domain/usage';
 
 /** The stored /usage figures of a tenant for a period, optionally for one service. */
 export class UsageQuery {
