@@ -73,7 +73,7 @@ function loadTemplate(name: CardName): object {
     parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`Cannot load card template "${name}" from ${file}: ${reason}`);
+    throw new Error(`Cannot load card template "${name}" from ${file}: ${reason}`, { cause: error });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new Error(`Card template ${file} must contain a JSON object`);
