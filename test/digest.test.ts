@@ -7,6 +7,7 @@ import { enqueueTenantSyncs } from '../src/usecases/sync/sync-jobs';
 import { ConnectorRecorder, cardText, executeActions, type RecordedActivity } from './helpers/connector-recorder';
 import { startSyncedHarness, type Harness } from './helpers/harness';
 import { cardAction, channel, message, personal, post, type ConversationShape } from './helpers/teams-activities';
+import { watchRunnerPasses } from './helpers/runner-passes';
 
 /**
  * The daily digest through the real app: commands POSTed to /api/messages, digests and status
@@ -305,7 +306,9 @@ describe('restart', () => {
       // Even with the day forgotten, the idempotency key keeps the job from being queued again.
       app.db.prepare('UPDATE digest_subscriptions SET last_day = NULL WHERE conversation_id = ?').run(c.conversationId);
       expect(tickFor(app, c, new Date(at.getTime() + 121 * 60_000))).toBe(0);
-      await new Promise((r) => setTimeout(r, 300));
+      // The runner looks at the outbox and every job it took has ended: a digest queued or re-run
+      // behind the ticks' backs has been posted by then.
+      await watchRunnerPasses(app.outbox).idle(app.jobs);
       expect(digestsIn(c.conversationId)).toHaveLength(1);
       expect(digestJobs(app, c.conversationId)).toHaveLength(1);
     } finally {

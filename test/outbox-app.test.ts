@@ -9,6 +9,7 @@ import { postSyncResultJob } from '../src/usecases/sync/sync-result-report';
 import { ConnectorRecorder, cardText, type RecordedActivity } from './helpers/connector-recorder';
 import { startHarness, TEST_API_KEY, type Harness } from './helpers/harness';
 import { ADMIN, BOT, cardAction, channel, groupChat, message, personal, post } from './helpers/teams-activities';
+import { watchRunnerPasses } from './helpers/runner-passes';
 
 /**
  * The outbox inside the real app: sync result posts through the local connector (with injected
@@ -172,8 +173,9 @@ describe('scheduled syncs', () => {
     expect(doubleTick).toEqual([]);
     await until(() => h.app.outbox.get(first[0])?.status === 'done', 'the slot sync');
     expect(enqueueTenantSyncs(deps, { trigger: 'schedule', slot })).toEqual([]);
-    h.app.jobs.wake();
-    await new Promise((r) => setTimeout(r, 200));
+    // The runner looks at the outbox again and every job it took has ended: a second sync of the
+    // slot would be in the runs by then.
+    await watchRunnerPasses(h.app.outbox).idle(h.app.jobs);
     const runs = h.app.runs.list(tenant.id, 1000);
     expect(runs.length - before).toBe(1);
     expect(runs[0]).toMatchObject({ trigger: 'schedule', status: 'success' });

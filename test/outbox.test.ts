@@ -1,4 +1,5 @@
 import path from 'node:path';
+import pino, { type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CLAIMABLE, SqliteOutboxStore } from '../src/adapters/sqlite/outbox-store';
@@ -8,6 +9,7 @@ import { NotReadyError, PermanentError, RetryableError } from '../src/usecases/o
 import { JobRunner, type JobRunnerOptions } from '../src/usecases/outbox/job-runner';
 import { defineJobType, JobRegistry, type JobContext, type JobLimits } from '../src/usecases/outbox/job-type';
 import { tempDir } from './helpers/harness';
+import { watchRunnerPasses } from './helpers/runner-passes';
 
 /** The outbox on a real SQLite file: the store's guarantees and the runner's retry rules. */
 
@@ -42,7 +44,7 @@ interface Call {
 /** A runner with one job kind whose handler the test scripts, call by call. */
 function startRunner(
   handler: (payload: z.infer<typeof note>, ctx: JobContext, call: number) => Promise<void>,
-  options: { file?: string; limits?: Partial<JobLimits>; runner?: Partial<JobRunnerOptions> } = {},
+  options: { file?: string; limits?: Partial<JobLimits>; runner?: Partial<JobRunnerOptions>; logger?: Logger } = {},
 ) {
   const { db, store, file } = openStore(options.file);
   const type = defineJobType('test.note', note, { maxAttempts: 3, ...options.limits });
@@ -51,7 +53,7 @@ function startRunner(
     calls.push({ payload, ctx, at: Date.now() });
     await handler(payload, ctx, calls.length);
   });
-  const runner = new JobRunner(store, registry, logger, {
+  const runner = new JobRunner(store, registry, options.logger ?? logger, {
     pollIntervalMs: 200,
     retryPolicy: { baseDelayMs: 20, maxDelayMs: 50 },
     ...options.runner,
@@ -312,6 +314,7 @@ describe('JobRunner', () => {
   });
 
   it('abandons an attempt that outlives its lease, retries it, and ignores the late answer', async () => {
+    const warnings: string[] = [];
     let aborted: unknown;
     let finishLate: () => void = () => undefined;
     const r = startRunner(
@@ -321,7 +324,7 @@ describe('JobRunner', () => {
           await new Promise<void>((resolve) => (finishLate = resolve));
         }
       },
-      { limits: { timeoutMs: 300 } },
+      { limits: { timeoutMs: 300 }, logger: pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) }) },
     );
     const { job } = r.runner.enqueue(r.type, { text: 'x' }, { key: 'hangs' });
     await until(() => r.store.get(job.id)?.status === 'done', 'the retry after the lease ran out');
@@ -329,7 +332,8 @@ describe('JobRunner', () => {
     expect(String(aborted)).toMatch(/ran out of time/);
     expect(r.store.get(job.id)?.lastError).toMatch(/did not finish within 300 ms \(its lease\)/);
     finishLate();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The runner says when it has dealt with the late answer: only then is the row checked again.
+    await until(() => warnings.some((l) => l.includes('job finished after its lease ran out')), 'the runner to handle the late answer');
     expect(r.store.get(job.id)).toMatchObject({ status: 'done', attempts: 2 });
   });
 
@@ -341,10 +345,14 @@ describe('JobRunner', () => {
       },
       { limits: { timeoutMs: 200, concurrency: 1 } },
     );
+    const passes = watchRunnerPasses(r.store);
     const { job } = r.runner.enqueue(r.type, { text: 'x' }, { key: 'overdue' });
     await until(() => r.store.get(job.id)?.lastError?.includes('its lease') === true, 'the lease to run out');
-    // The retry is due, but the first attempt (a sync, say) still runs: a second one must wait.
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // The retry falls due, but the first attempt (a sync, say) still runs: the runner's next look
+    // at the outbox after that must leave the retry waiting.
+    const due = new Date(r.store.get(job.id)?.runAfter ?? Date.now());
+    await passes.idle(r.runner, due);
+    expect(r.store.get(job.id)?.status).toBe('pending');
     expect(r.calls).toHaveLength(1);
     release();
     await until(() => r.store.get(job.id)?.status === 'done', 'the retry once the overdue attempt ended');

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateDemoTenant } from '../demo-tenant/generator';
 import { ReadAdmission } from '../src/adapters/sqlite/read-admission';
 import { startHarness, TEST_API_KEY, type Harness } from './helpers/harness';
@@ -37,14 +37,27 @@ describe('read admission', () => {
   });
 
   it('releases everyone waiting when the sync ends', async () => {
-    let syncing = true;
-    const r = reads(new ReadAdmission(() => syncing, 50));
-    const all = Promise.all(Array.from({ length: 6 }, (_, i) => r.read(i, 30)));
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    syncing = false;
-    expect(await all).toEqual([0, 1, 2, 3, 4, 5]);
-    // The first one or two went alone; the rest ran together once the sync was over.
-    expect(r.most()).toBeGreaterThanOrEqual(4);
+    // A controlled clock: the admission spaces reads with setTimeout and performance.now().
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    // Well past the admission's start, as on a real clock (it spaces reads from its last start, 0).
+    vi.advanceTimersByTime(1_000);
+    try {
+      let syncing = true;
+      const r = reads(new ReadAdmission(() => syncing, 50));
+      const all = Promise.all(Array.from({ length: 6 }, (_, i) => r.read(i, 30)));
+      // 60 ms in: the first read ran alone (0-30 ms) and the second went alone at 50 ms.
+      await vi.advanceTimersByTimeAsync(60);
+      expect(r.order).toEqual([0]);
+      expect(r.most()).toBe(1);
+      syncing = false;
+      // When the second ends (80 ms), the four still waiting go together.
+      await vi.advanceTimersByTimeAsync(60);
+      expect(r.order).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(await all).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(r.most()).toBe(4);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -3,20 +3,36 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/adapters/sqlite/database';
 import { DirectoryReader } from '../../src/adapters/sqlite/directory';
+import { deleteOrphanSnapshots } from '../../src/adapters/sqlite/snapshots';
+import { SnapshotWriterHandle } from '../../src/adapters/sqlite/snapshot-writer-thread';
+import { snapshotWriterRequests } from '../../src/adapters/sqlite/snapshot-writer-requests';
+import type { WriterRequest } from '../../src/adapters/sqlite/snapshot-worker-protocol';
 import { SqliteCacheStorage } from '../../src/adapters/sqlite/storage-full';
 import { SyncRunStore } from '../../src/adapters/sqlite/sync-runs';
 import { TenantStore } from '../../src/adapters/sqlite/tenants';
 import type { SkuRow, UserLicenseRow, UserRow } from '../../src/domain/directory';
 import { TenantAccessError } from '../../src/domain/tenant-access-error';
-import type { DirectorySource } from '../../src/usecases/sync/ports';
+import type { DirectorySource, SnapshotSink } from '../../src/usecases/sync/ports';
 import { SyncService } from '../../src/usecases/sync/sync-service';
 import { tempDir } from '../helpers/harness';
-import { InlineSnapshotSink } from '../support/inline-snapshot-sink';
 
 /**
  * The sync use case through its ports, with no HTTPS and no threads: a directory source made of
  * arrays (standing in for Graph) and the SQLite sink on the test's own connection.
  */
+
+/**
+ * The app's sink with the thread taken out: its session (SnapshotWriterHandle) hands each request
+ * to the writer thread's own request handler, run here on the test's connection.
+ */
+function inlineSink(db: ReturnType<typeof openDatabase>): SnapshotSink {
+  const handle = snapshotWriterRequests(db);
+  let id = 0;
+  return {
+    sweepOrphans: () => deleteOrphanSnapshots(db),
+    open: (tenantId, snapshotId) => new SnapshotWriterHandle(async (body) => handle({ ...body, id: ++id, tenantId, snapshotId } as WriterRequest)),
+  };
+}
 const COPILOT = '639dec6b-bb19-468b-871c-c5c441c4b0cb';
 const sku: SkuRow = {
   skuId: COPILOT, skuPartNumber: 'Microsoft_365_Copilot', productName: 'Microsoft 365 Copilot', capabilityStatus: 'Enabled', appliesTo: 'User',
@@ -46,7 +62,7 @@ function setup(src: () => DirectorySource) {
   const tenants = new TenantStore(db);
   const runs = new SyncRunStore(db);
   const tenant = tenants.ensure({ entraTenantId: '11111111-2222-3333-4444-555555555555', tenantName: 'T', source: 'entra' });
-  const sync = new SyncService({ tenants, runs, sourceFor: src, sink: new InlineSnapshotSink(db), storage: new SqliteCacheStorage(db), logger: pino({ level: 'silent' }) });
+  const sync = new SyncService({ tenants, runs, sourceFor: src, sink: inlineSink(db), storage: new SqliteCacheStorage(db), logger: pino({ level: 'silent' }) });
   return { db, tenants, runs, tenant, sync, directory: new DirectoryReader(db) };
 }
 

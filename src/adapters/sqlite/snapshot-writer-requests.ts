@@ -1,0 +1,69 @@
+import type { Db } from './database';
+import { SnapshotWriter, deleteSnapshot } from './snapshots';
+import { carryOverAnalytics, computeSeatAnalytics } from './seat-analytics-store';
+import type { WriterRequest, WriterValue } from './snapshot-worker-protocol';
+import { SyncRunStore } from './sync-runs';
+import { TenantStore } from './tenants';
+
+/**
+ * What the snapshot writer thread does with each request, on the connection it is given. Apart
+ * from the thread (snapshot-worker.ts) so that the sync use-case test runs this very publish step
+ * on its own connection, without a thread.
+ */
+export function snapshotWriterRequests(db: Db): (req: WriterRequest) => WriterValue {
+  const runs = new SyncRunStore(db);
+  const tenants = new TenantStore(db);
+  const writers = new Map<number, SnapshotWriter>();
+
+  function writerFor(req: WriterRequest): SnapshotWriter {
+    let writer = writers.get(req.snapshotId);
+    if (!writer) {
+      writer = new SnapshotWriter(db, req.tenantId, req.snapshotId);
+      writers.set(req.snapshotId, writer);
+    }
+    return writer;
+  }
+
+  function handle(req: WriterRequest): WriterValue {
+    switch (req.kind) {
+      case 'users':
+        return writerFor(req).writeUsers(req.users, req.licenses);
+      case 'skus':
+        writerFor(req).writeSkus(req.skus);
+        return null;
+      case 'groups':
+        writerFor(req).writeGroups(req.groups);
+        return null;
+      case 'publish': {
+        const { outcome, identity } = req;
+        const replaced = writerFor(req).publish(() => {
+          runs.finish(outcome.runId, { status: outcome.status, counts: outcome.counts, warnings: outcome.warnings });
+          if (identity) tenants.updateIdentity(req.tenantId, identity);
+        });
+        writers.delete(req.snapshotId);
+        return replaced;
+      }
+      case 'analytics':
+        try {
+          return computeSeatAnalytics(db, req.tenantId, req.snapshotId, new Date(req.now), req.options);
+        } catch (error) {
+          // The last good analytics stay served, with their own as-of date, rather than none.
+          try {
+            carryOverAnalytics(db, req.tenantId, req.snapshotId);
+          } catch {
+            // Nothing carried: the reads then say the analytics are missing.
+          }
+          throw error;
+        }
+      case 'discard':
+        writerFor(req).discard();
+        writers.delete(req.snapshotId);
+        return null;
+      case 'drop':
+        deleteSnapshot(db, req.tenantId, req.replacedSnapshotId);
+        return null;
+    }
+  }
+
+  return handle;
+}
