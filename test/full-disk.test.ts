@@ -27,7 +27,7 @@ function mountTmpfs(at: string): void {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', at], { stdio: 'pipe' });
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
-    throw new Error(`The full-disk test could not mount a tmpfs at ${at} (${stderr || String(error)}). In a container, root also needs CAP_SYS_ADMIN (docker run --cap-add SYS_ADMIN).`);
+    throw new Error(`The full-disk test could not mount a tmpfs at ${at} (${stderr || String(error)}). In a container, root also needs CAP_SYS_ADMIN (docker run --cap-add SYS_ADMIN).`, { cause: error });
   }
 }
 
