@@ -3,7 +3,7 @@ import { auditRecordsIn } from '../demo-tenant/audit-records';
 import { generateDemoTenant } from '../demo-tenant/generator';
 import type { DemoTenantData } from '../demo-tenant/model';
 import { databaseFile, openDatabase } from '../src/adapters/sqlite/database';
-import type { PendingAuditQuery } from '../src/usecases/audit/ports';
+import type { PendingAuditQuery } from '../src/domain/audit-query';
 import { realTenantEnv, startApp, waitFor, type RunningProcess } from './helpers/app-process';
 import { startTestDemoTenant, tempDir } from './helpers/harness';
 

@@ -1,4 +1,4 @@
-import { dayText } from '../src/cards/time-text';
+import { dayText } from '../src/domain/time-text';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COPILOT_APPS, activeInAppOn, activeOn, dayNumber, dayString, lastActiveDay, type DemoUserActivity } from '../demo-tenant/activity';
 import { SKU } from '../demo-tenant/constants';

@@ -5,7 +5,7 @@ import { holdsCopilot, until, valid, type Card } from './helpers/reclaim-kit';
 import { ConnectorRecorder, cardText, executeActions, type RecordedActivity } from './helpers/connector-recorder';
 import { startSyncedHarness, type Harness } from './helpers/harness';
 import { ADMIN, cardAction, channel, message, personal, post } from './helpers/teams-activities';
-import type { ReclaimItem } from '../src/usecases/reclaim/ports';
+import type { ReclaimItem } from '../src/domain/reclaim-request';
 import { createLogger } from '../src/adapters/logging/logger';
 
 /**

@@ -6,7 +6,7 @@ import { holdsCopilot, until, valid, type Card } from './helpers/reclaim-kit';
 import { ConnectorRecorder, cardText, executeActions } from './helpers/connector-recorder';
 import { startHarness, startSyncedHarness, TEST_API_KEY, type Harness } from './helpers/harness';
 import { ADMIN, cardAction, channel, message, personal, post } from './helpers/teams-activities';
-import type { ReclaimItem } from '../src/usecases/reclaim/ports';
+import type { ReclaimItem } from '../src/domain/reclaim-request';
 import { createLogger } from '../src/adapters/logging/logger';
 
 /**

@@ -31,7 +31,7 @@ import { syncNowAction } from '../entry/bot/sync/actions/sync-now';
 import { syncCommand } from '../entry/bot/sync/command';
 import { usageCommand } from '../entry/bot/usage/command';
 import type { AuditSubscriptions } from '../usecases/audit/audit-subscriptions';
-import type { ConversationTarget } from '../usecases/notify/ports';
+import type { ConversationTarget } from '../domain/conversation';
 import { TenantStatusReader } from '../usecases/status/tenant-status';
 import type { Analytics } from './wire-analytics';
 import type { Core } from './wire-core';

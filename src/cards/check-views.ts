@@ -1,5 +1,5 @@
 import type { CheckItem, CheckReport, CheckStatus } from '../domain/access-requirements';
-import { utcText } from './time-text';
+import { utcText } from '../domain/time-text';
 import type { CardColor } from './view-models';
 
 export interface CheckLine {

@@ -1,4 +1,4 @@
-import { dayText, utcText } from './time-text';
+import { dayText, utcText } from '../domain/time-text';
 import { clip } from '../domain/text';
 import type { CopilotTrendDay } from '../domain/usage';
 import { formatMoney, freedByReclaimsText, totals, utilizationText, type Savings } from '../domain/seat-savings';

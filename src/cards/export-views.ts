@@ -1,5 +1,5 @@
 import type { ExportKind } from '../domain/seat-records';
-import { utcText } from './time-text';
+import { utcText } from '../domain/time-text';
 
 /** What an Export CSV button sends back: the link is signed when it is pressed, never when the card was posted. */
 export interface ExportButtonData {

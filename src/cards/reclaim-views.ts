@@ -2,7 +2,7 @@ import { assignmentText, freshnessText, holderPhase, SEATS_PER_REQUEST, UNDECIDE
 import { productName } from '../domain/product-names';
 import { formatMoney, stillPaidText } from '../domain/seat-savings';
 import type { NudgeView, ReclaimItem, ReclaimTransition, ReclaimView } from '../domain/reclaim-request';
-import { dayText, utcText } from './time-text';
+import { dayText, utcText } from '../domain/time-text';
 
 /**
  * Seats on one page of a request card: a request carries at most SEATS_PER_REQUEST, so its card

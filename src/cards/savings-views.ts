@@ -1,5 +1,5 @@
 import { formatMoney, utilizationText, type CopilotSeatSummary, type Savings, type totals } from '../domain/seat-savings';
-import { dayText, utcText } from './time-text';
+import { dayText, utcText } from '../domain/time-text';
 import { productName } from '../domain/product-names';
 import type { ExportButtonData } from './export-views';
 import { keepPlaceholders } from './placeholders';

@@ -4,7 +4,8 @@ import { totals, type CopilotSeatSummary } from '../domain/seat-savings';
 import { CANDIDATE_RULE_TEXT, type ActivitySourceName } from '../domain/seat-analytics';
 import { productName } from '../domain/product-names';
 import type { StoredCandidate, StoredSeat } from '../domain/seat-records';
-import { agoText, dayText, utcText } from './time-text';
+import { agoText } from './time-text';
+import { dayText, utcText } from '../domain/time-text';
 
 /** Rows per page of the `inactive` and `candidates` cards: ten rows with their reasons stay well under 28 KB. */
 export const SEAT_PAGE_SIZE = 10;

@@ -1,5 +1,5 @@
 import type { SecurityComponentView, SecurityRecommendationView, SecurityView } from './security-views';
-import { utcText } from './time-text';
+import { utcText } from '../domain/time-text';
 import type { ComponentState, SecurityReport } from '../domain/security-scoring';
 import { clip } from '../domain/text';
 

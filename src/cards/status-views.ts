@@ -6,7 +6,8 @@ import { seatsOf, sumSeats } from '../domain/seats';
 import type { SkuRow, UserCounts } from '../domain/directory';
 import type { SyncRunRecord } from '../domain/sync-run';
 import type { TenantRecord } from '../domain/tenant';
-import { agoText, dayText, durationText, utcText } from './time-text';
+import { agoText, durationText } from './time-text';
+import { dayText, utcText } from '../domain/time-text';
 
 export interface TenantStatusInput {
   /** Seats removed by approved reclaims (not undone, not dry runs), and their monthly price. */

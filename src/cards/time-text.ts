@@ -1,7 +1,6 @@
 /** Dates as an admin reads them on a card: absolute in UTC (teams span time zones) plus how long ago. */
 
 // The absolute formats live in the domain, so text the use cases store (the reclaim trail) reads like the cards.
-export { dayText, utcText } from '../domain/time-text';
 
 export function agoText(iso: string, now: Date): string {
   const seconds = Math.max(0, Math.round((now.getTime() - new Date(iso).getTime()) / 1000));

@@ -1,4 +1,4 @@
-import { dayText, utcText } from './time-text';
+import { dayText, utcText } from '../domain/time-text';
 import type { UsagePeriod } from '../domain/usage';
 import { utilizationText, type Utilization } from '../domain/seat-savings';
 import type { CopilotTrendAnswer, UsageAnswer } from '../domain/usage';

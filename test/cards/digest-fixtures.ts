@@ -3,7 +3,7 @@ import type { CopilotSeatSummary } from '../../src/domain/seat-savings';
 import { savingsOf, priceOf } from '../../src/domain/seat-savings';
 import type { StoredCandidate, StoredSeat } from '../../src/usecases/analytics/ports';
 import type { SyncRunRecord } from '../../src/domain/sync-run';
-import type { DigestSubscription } from '../../src/usecases/digest/ports';
+import type { DigestSubscription } from '../../src/domain/digest';
 
 /** A tenant's analytics as the pipeline stores them: 40 purchased, 33 assigned, 12 active. */
 export const DIGEST_SUMMARY: CopilotSeatSummary = {

@@ -1,5 +1,5 @@
 import type { ReclaimState } from '../../src/domain/reclaim';
-import type { NudgeView, ReclaimView } from '../../src/usecases/reclaim/reclaim-api';
+import type { NudgeView, ReclaimView } from '../../src/domain/reclaim-request';
 import { NO_RECHECK, type ReclaimItem, type ReclaimRequest, type ReclaimTransition } from '../../src/domain/reclaim-request';
 
 export const RECLAIM_NOW = new Date('2026-11-23T10:00:00Z');

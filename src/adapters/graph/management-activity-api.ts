@@ -3,7 +3,8 @@ import { READ_REQUIREMENTS } from '../../domain/access-requirements';
 import { systemClock, type Clock } from '../../domain/clock';
 import { retryAfterMs } from '../../domain/retry-after';
 import { TenantAccessError } from '../../domain/tenant-access-error';
-import type { ContentBlob, ContentType, CopilotInteractionRecord, ManagementActivityApi, SubscriptionState } from '../../usecases/audit/ports';
+import type { ContentBlob, CopilotInteractionRecord, ManagementActivityApi, SubscriptionState } from '../../usecases/audit/ports';
+import type { ContentType } from '../../domain/audit-content-types';
 import { createCredential, type TenantConnection } from './graph-client';
 import { explainTenantError } from './graph-errors';
 

@@ -2,7 +2,6 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { EXPORT_KINDS, type ExportKind, type ExportTokenCheck } from '../../domain/seat-records';
 import type { ExportLinks } from '../../usecases/analytics/ports';
 
-export type { ExportTokenCheck } from '../../domain/seat-records';
 
 /** Longer than any token link() makes; anything longer is refused before it is decoded. */
 const MAX_TOKEN_LENGTH = 512;

@@ -1,4 +1,5 @@
-import type { ConversationRegistry, ConversationTarget, ConversationType, InstalledConversation } from '../../usecases/notify/ports';
+import type { ConversationRegistry, ConversationType, InstalledConversation } from '../../usecases/notify/ports';
+import type { ConversationTarget } from '../../domain/conversation';
 import type { Db } from './database';
 import { prepared } from './prepared';
 

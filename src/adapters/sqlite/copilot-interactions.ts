@@ -1,13 +1,6 @@
 import { appOfHost } from '../../domain/seat-analytics';
-import type {
-  AuditCursor,
-  AuditIngestStore,
-  AuditSourceId,
-  CopilotInteractionReader,
-  CopilotInteractionRecord,
-  LastCopilotInteraction,
-  PendingAuditQuery,
-} from '../../usecases/audit/ports';
+import type { AuditCursor, AuditIngestStore, AuditSourceId, CopilotInteractionReader, CopilotInteractionRecord, LastCopilotInteraction } from '../../usecases/audit/ports';
+import type { PendingAuditQuery } from '../../domain/audit-query';
 import { type Db, writeTransaction } from './database';
 import { prepared } from './prepared';
 

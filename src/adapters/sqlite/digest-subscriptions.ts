@@ -1,5 +1,6 @@
-import type { ConversationTarget } from '../../usecases/notify/ports';
-import type { DigestSubscribeInput, DigestSubscription, DigestSubscriptionStore } from '../../usecases/digest/ports';
+import type { ConversationTarget } from '../../domain/conversation';
+import type { DigestSubscribeInput, DigestSubscriptionStore } from '../../usecases/digest/ports';
+import type { DigestSubscription } from '../../domain/digest';
 import type { Db } from './database';
 import { prepared } from './prepared';
 

@@ -1,18 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { canMove, EXECUTING_STATES, OPEN_STATES, seatMarkKey, UNDECIDED_STATES, type HolderPhase, type NudgeOutcome, type ReclaimEvidence, type ReclaimState, type SkipCode } from '../../domain/reclaim';
-import type { ConversationTarget } from '../../usecases/notify/ports';
-import type {
-  ItemMove,
-  NewReclaimItem,
-  NewReclaimRequest,
-  ReclaimActor,
-  ReclaimHistoryQuery,
-  ReclaimItem,
-  ReclaimRecheck,
-  ReclaimRequest,
-  ReclaimStore,
-  ReclaimTransition,
-} from '../../usecases/reclaim/ports';
+import type { ConversationTarget } from '../../domain/conversation';
+import type { ItemMove, NewReclaimItem, NewReclaimRequest, ReclaimHistoryQuery, ReclaimStore } from '../../usecases/reclaim/ports';
+import type { ReclaimActor, ReclaimItem, ReclaimRecheck, ReclaimRequest, ReclaimTransition } from '../../domain/reclaim-request';
 import { NO_RECHECK } from '../../domain/reclaim-request';
 import type { Db } from './database';
 import { prepared } from './prepared';

@@ -1,5 +1,5 @@
 import type { ConversationStore } from '../sqlite/conversations';
-import type { ConversationTarget } from '../../usecases/notify/ports';
+import type { ConversationTarget } from '../../domain/conversation';
 import type { HolderReach, HolderRoute } from '../../usecases/reclaim/ports';
 import type { InstalledChat } from '../graph/teams-app-installer';
 

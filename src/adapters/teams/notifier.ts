@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { AdaptiveCardJson } from '../../domain/conversation';
 import { channelConversationId } from '../../domain/conversation';
 import { toConversationReference } from './conversation-reference';
-import { ConversationGoneError, type ConversationTarget, type Notifier } from '../../usecases/notify/ports';
+import { ConversationGoneError, type Notifier } from '../../usecases/notify/ports';
+import { type ConversationTarget } from '../../domain/conversation';
 import { PermanentError, RetryableError } from '../../usecases/outbox/job-errors';
 import { TeamsPostRate } from './post-rate';
 

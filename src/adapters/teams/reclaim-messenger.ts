@@ -2,7 +2,7 @@ import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import type { TeamsAdapter } from '@microsoft/teams-ai';
 import type { Logger } from 'pino';
 import type { AdaptiveCardJson } from '../../domain/conversation';
-import type { ConversationTarget } from '../../usecases/notify/ports';
+import type { ConversationTarget } from '../../domain/conversation';
 import type { ReclaimMessenger } from '../../usecases/reclaim/ports';
 import { deliveryError, inConversation } from './notifier';
 import { TeamsPostRate } from './post-rate';

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Request, Server } from 'restify';
 import { z } from 'zod';
 import { RECLAIM_STATES } from '../../domain/reclaim';
-import type { ReclaimItem, ReclaimTransition } from '../../usecases/reclaim/ports';
+import type { ReclaimItem, ReclaimTransition } from '../../domain/reclaim-request';
 import type { ReclaimApi } from '../../usecases/reclaim/reclaim-api';
 import type { TenantReads } from '../../usecases/status/ports';
 import { integer, jsonRoute, pagination, parseQuery, positiveIdParam, tenantFromPath } from './api-route';

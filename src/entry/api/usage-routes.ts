@@ -3,7 +3,8 @@ import type { Request, Server } from 'restify';
 import { z } from 'zod';
 import { COPILOT_APPS, USAGE_PERIODS, USAGE_SERVICES, type CopilotTrendDay } from '../../domain/usage';
 import type { TenantReads } from '../../usecases/status/ports';
-import type { CopilotTrendAnswer, UsageQuery } from '../../usecases/usage/usage-query';
+import type { UsageQuery } from '../../usecases/usage/usage-query';
+import type { CopilotTrendAnswer } from '../../domain/usage';
 import { ApiError } from './api-errors';
 import { jsonRoute, parseQuery, tenantFromPath } from './api-route';
 

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { AdaptiveCardJson } from '../../cards/render';
 import { errorCard } from './error-card';
 import type { CommandName } from './command-parser';
-import type { ConversationTarget } from '../../usecases/notify/ports';
+import type { ConversationTarget } from '../../domain/conversation';
 
 /** What a command answers: each card goes in its own message (Teams' 28 KB limit is per message). */
 export type CommandReply = { kind: 'card'; card: AdaptiveCardJson } | { kind: 'text'; text: string };

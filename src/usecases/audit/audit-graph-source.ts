@@ -2,7 +2,8 @@ import type { SyncType } from '../../domain/activity-sources';
 import { TenantAccessError } from '../../domain/tenant-access-error';
 import type { ActivitySource, SourceRunContext, SourceRunResult } from '../sync/ports';
 import { auditWindowStart, finishAuditIngest, type AuditWindowOptions } from './audit-ingest';
-import type { AuditIngestStore, AuditLogQueryApi, PendingAuditQuery } from './ports';
+import type { AuditIngestStore, AuditLogQueryApi } from './ports';
+import type { PendingAuditQuery } from '../../domain/audit-query';
 
 export interface AuditGraphSourceOptions extends AuditWindowOptions {
   tenantId: string;

@@ -1,6 +1,7 @@
 import type { SyncType } from '../../domain/activity-sources';
 import type { ActivitySource, SourceRunContext, SourceRunResult } from '../sync/ports';
-import type { AuditIngestStore, ContentType, ManagementActivityApi } from './ports';
+import type { AuditIngestStore, ManagementActivityApi } from './ports';
+import type { ContentType } from '../../domain/audit-content-types';
 import { auditWindowStart, finishAuditIngest, type AuditWindowOptions } from './audit-ingest';
 import { requireEnabled } from './audit-subscriptions';
 

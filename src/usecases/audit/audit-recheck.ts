@@ -1,7 +1,8 @@
 import type { FreshActivityRead } from '../../domain/reclaim';
 import { REFUSAL_CODES, TenantAccessError } from '../../domain/tenant-access-error';
 import type { AuditManagementSource } from './audit-management-source';
-import type { AuditIngestStore, AuditLogQueryApi, CopilotInteractionRecord, PendingAuditQuery } from './ports';
+import type { AuditIngestStore, AuditLogQueryApi, CopilotInteractionRecord } from './ports';
+import type { PendingAuditQuery } from '../../domain/audit-query';
 
 export interface AuditRecheckOptions {
   tenantId: string;

@@ -47,7 +47,6 @@ export interface CopilotInteractionReader {
   listUnlicensedChatUsers(tenantId: string): LastCopilotInteraction[];
 }
 
-export type { PendingAuditQuery } from '../../domain/audit-query';
 
 export interface AuditCursor {
   /** End of the last window fully ingested (ISO); null before the first. */
@@ -103,7 +102,6 @@ export interface AuditLogQueryApi {
   probe(): Promise<void>;
 }
 
-export type { ContentType } from '../../domain/audit-content-types';
 
 export interface SubscriptionState {
   contentType: string;

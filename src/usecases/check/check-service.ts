@@ -9,7 +9,6 @@ export interface AccessProbe {
   run(): Promise<void>;
 }
 
-export type { CheckItem, CheckReport, CheckStatus } from '../../domain/access-requirements';
 
 /** Codes that mean the endpoint or the authority could not be reached at all. */
 const UNREACHABLE = new Set(['network_error', 'graph_throttled', 'probe_timeout', 'graph_resource_not_found']);

@@ -3,7 +3,6 @@ import type { PostureComponentId, PostureComponentRecord, PostureFigures } from 
 import { CA_BASELINE_POLICIES, deviceComplianceCounts, mfaCounts, type ComponentScore, type ComponentState, type ScoredComponent, scoreSecurity, type SecurityRecommendation, type SecurityReport } from '../../domain/security-scoring';
 import type { IdentityReads } from './ports';
 
-export type { ComponentState, SecurityReport } from '../../domain/security-scoring';
 
 const NEVER_READ = 'Not read yet: run a sync.';
 

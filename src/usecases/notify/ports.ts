@@ -1,7 +1,6 @@
 import type { AdaptiveCardJson, ConversationTarget } from '../../domain/conversation';
 import { PermanentError } from '../outbox/job-errors';
 
-export type { ConversationTarget } from '../../domain/conversation';
 
 /**
  * Posts cards into a conversation the bot is installed in, each card in its own message. Posts

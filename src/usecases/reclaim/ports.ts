@@ -2,9 +2,8 @@ import type { AdaptiveCardJson, ConversationTarget } from '../../domain/conversa
 import type { FreshActivityRead, HolderNow, HolderPhase, ReclaimMode, ReclaimState } from '../../domain/reclaim';
 import type { NudgeView, ReclaimActor, ReclaimItem, ReclaimRecheck, ReclaimRequest, ReclaimTransition, ReclaimView } from '../../domain/reclaim-request';
 import type { StoredSeat } from '../../domain/seat-records';
-import type { PendingAuditQuery } from '../audit/ports';
+import type { PendingAuditQuery } from '../../domain/audit-query';
 
-export type { ReclaimActor, ReclaimItem, ReclaimRecheck, ReclaimRequest, ReclaimTransition } from '../../domain/reclaim-request';
 
 /**
  * The re-check's read of Copilot activity newer than the last sync, for exactly the seats being

@@ -3,7 +3,6 @@ import type { ReclaimMode, ReclaimState, SeatReclaimMark } from '../../domain/re
 import type { NudgeView, ReclaimActor, ReclaimItem, ReclaimRequest, ReclaimTransition, ReclaimView } from '../../domain/reclaim-request';
 import type { ReclaimHistoryQuery } from './ports';
 
-export type { NudgeView, ReclaimView, ReclaimViewerRights } from '../../domain/reclaim-request';
 
 /**
  * What the bot, the REST API and the schedule may ask of the reclaim workflow. The service behind

@@ -1,18 +1,8 @@
 import { freshEvidenceStep, freshnessText, recheckVerdict, type ActivityFreshness, type FreshActivityRead, type FreshEvidenceStep, type HolderNow } from '../../domain/reclaim';
 import { systemClock } from '../../domain/clock';
 import { NotReadyError, PermanentError, RetryableError } from '../outbox/job-errors';
-import type {
-  ChangeOutcome,
-  FreshActivityReads,
-  ItemMove,
-  LicenceChange,
-  LicenceGraph,
-  NewerActivityReads,
-  ReclaimActor,
-  ReclaimItem,
-  ReclaimRequest,
-  ReclaimStore,
-} from './ports';
+import type { ChangeOutcome, FreshActivityReads, ItemMove, LicenceChange, LicenceGraph, NewerActivityReads, ReclaimStore } from './ports';
+import type { ReclaimActor, ReclaimItem, ReclaimRequest } from '../../domain/reclaim-request';
 import { SYSTEM_ACTOR } from '../../domain/reclaim-request';
 
 /**

@@ -3,18 +3,11 @@ import { holderPhase, nudgeAnswerDecision, UNDECIDED_STATES, type ReclaimTimings
 import { PermanentError } from '../outbox/job-errors';
 import type { JobQueue } from '../outbox/job-runner';
 import { defineJobType, type JobRegistry } from '../outbox/job-type';
-import type {
-  HolderReach,
-  ItemMove,
-  ReclaimActor,
-  ReclaimCards,
-  ReclaimItem,
-  ReclaimMessenger,
-  ReclaimRequest,
-  ReclaimStore,
-} from './ports';
+import type { HolderReach, ItemMove, ReclaimCards, ReclaimMessenger, ReclaimStore } from './ports';
+import type { ReclaimActor, ReclaimItem, ReclaimRequest } from '../../domain/reclaim-request';
 import { SYSTEM_ACTOR } from '../../domain/reclaim-request';
-import type { NudgeAnswerOutcome, NudgeView, ReclaimCaller } from './reclaim-api';
+import type { NudgeAnswerOutcome, ReclaimCaller } from './reclaim-api';
+import type { NudgeView } from '../../domain/reclaim-request';
 
 export const reclaimNudgeJob = defineJobType('reclaim.nudge', z.object({ requestId: z.string().uuid() }), { concurrency: 1, maxAttempts: 10 });
 export const reclaimNudgeDeadlineJob = defineJobType('reclaim.nudge-deadline', z.object({ requestId: z.string().uuid() }), { maxAttempts: 5 });

@@ -18,35 +18,15 @@ import {
 } from '../../domain/reclaim';
 import type { SkuPrice } from '../../domain/seat-savings';
 import type { StoredSeat } from '../analytics/ports';
-import type { ConversationTarget } from '../notify/ports';
+import type { ConversationTarget } from '../../domain/conversation';
 import { PermanentError } from '../outbox/job-errors';
 import type { JobQueue } from '../outbox/job-runner';
 import { defineJobType, type JobRegistry } from '../outbox/job-type';
-import type {
-  ApproveInput,
-  DecisionOutcome,
-  NudgeAnswerOutcome,
-  ReclaimApi,
-  ReclaimCaller,
-  ReclaimRequestInput,
-  ReclaimRequestOutcome,
-  ReclaimView,
-  UndoOutcome,
-} from './reclaim-api';
+import type { ApproveInput, DecisionOutcome, NudgeAnswerOutcome, ReclaimApi, ReclaimCaller, ReclaimRequestInput, ReclaimRequestOutcome, UndoOutcome } from './reclaim-api';
+import type { ReclaimView } from '../../domain/reclaim-request';
 import { ReclaimExecutor, type ExecutorDeps } from './reclaim-executor';
-import type {
-  HolderReach,
-  NewReclaimItem,
-  ReclaimActor,
-  ReclaimCards,
-  ReclaimHistoryQuery,
-  ReclaimItem,
-  ReclaimMessenger,
-  ReclaimRequest,
-  ReclaimSeatReads,
-  ReclaimStore,
-  TeamsUserIds,
-} from './ports';
+import type { HolderReach, NewReclaimItem, ReclaimCards, ReclaimHistoryQuery, ReclaimMessenger, ReclaimSeatReads, ReclaimStore, TeamsUserIds } from './ports';
+import type { ReclaimActor, ReclaimItem, ReclaimRequest } from '../../domain/reclaim-request';
 import { SYSTEM_ACTOR } from '../../domain/reclaim-request';
 import { ReclaimNudges } from './reclaim-nudges';
 

@@ -6,7 +6,6 @@ export interface SourceStatusReads {
   get(tenantId: string, source: 'service_usage' | 'copilot_trend'): SourceStatusRecord | undefined;
 }
 
-export type { CopilotTrendAnswer, UsageAnswer, UsageProvenance } from '../../domain/usage';
 
 /** The stored /usage figures of a tenant for a period, optionally for one service. */
 export class UsageQuery {

@@ -1,4 +1,4 @@
-import { utcText } from '../../../cards/time-text';
+import { utcText } from '../../../domain/time-text';
 import type { AuditSubscriptionRowView } from '../../../cards/audit-views';
 import { renderCard } from '../../../cards/render';
 import type { TenantRecord } from '../../../domain/tenant';
