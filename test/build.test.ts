@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, bannerPort, firstSyncOutcome, startBuiltApp, waitFor, type RunningProcess } from './helpers/app-process';
+import { BUILT_APP_DIR } from './global-setup';
+import { bannerPort, firstSyncOutcome, startBuiltApp, waitFor, type RunningProcess } from './helpers/app-process';
 import { ConnectorRecorder, cardText } from './helpers/connector-recorder';
 import { TEST_API_KEY, tempDir } from './helpers/harness';
 import { message, personal, post } from './helpers/teams-activities';
@@ -11,10 +10,10 @@ import { message, personal, post } from './helpers/teams-activities';
 /**
  * `npm run build` and `node dist/main.js`: the compiled app serves the demo, and its worker
  * threads (the snapshot writer a sync publishes through, the read workers REST pages come from)
- * load compiled files. Built into a folder of its own so that dist/ is left alone; inside the
- * project, where Node finds node_modules.
+ * load compiled files. The test run's global setup (test/global-setup.ts) ran scripts/build.ts into
+ * a folder of its own, so that dist/ is left alone; inside the project, where Node finds node_modules.
  */
-const outDir = path.join(ROOT, '.test-data', `build-${process.pid}`);
+const outDir = BUILT_APP_DIR;
 let app: RunningProcess | undefined;
 const connector = new ConnectorRecorder();
 
@@ -24,12 +23,10 @@ afterAll(async () => {
     await waitFor(() => !app?.groupAlive(), 'the built app to stop', app.output, 30_000);
   }
   await connector.stop();
-  fs.rmSync(outDir, { recursive: true, force: true });
 });
 
 describe('the build', () => {
-  it('compiles to <out>/main.js, which serves the demo with its worker threads and no TypeScript loader', { timeout: 240_000 }, async () => {
-    await promisify(execFile)(process.execPath, [require.resolve('tsx/cli'), 'scripts/build.ts', '--out-dir', outDir], { cwd: ROOT });
+  it('compiles to <out>/main.js, which serves the demo with its worker threads and no TypeScript loader', async () => {
     for (const file of ['main.js', 'src/main.js', 'src/adapters/sqlite/read-worker.js', 'src/adapters/sqlite/snapshot-worker.js', 'demo-tenant/server.js', 'cards/help.json']) {
       expect(fs.existsSync(path.join(outDir, file)), file).toBe(true);
     }

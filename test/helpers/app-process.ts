@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
+import { BUILT_APP_DIR } from '../global-setup';
 import { trustedDemoCertificate } from './harness';
 
 /**
@@ -22,8 +23,8 @@ export interface RunningProcess {
 }
 
 /**
- * - `production`: `node --import tsx src/main.ts`, the single process from source (the compiled
- *   `node dist/main.js` that the README documents for systemd and containers: startBuiltApp);
+ * - `production`: `node <out>/main.js`, the app as `npm run build` compiles it (the test run's
+ *   global setup builds it into BUILT_APP_DIR), as the README runs it under systemd and in containers;
  * - `npm`: `npm start`.
  */
 export type StartCommand = 'production' | 'npm';
@@ -77,7 +78,7 @@ export function startApp(command: StartCommand, env: Record<string, string>): Ru
   const full = cleanEnv(env);
   return command === 'npm'
     ? spawnTracked('npm', ['start', '--silent'], full)
-    : spawnTracked(process.execPath, ['--import', 'tsx', 'src/main.ts'], full);
+    : spawnTracked(process.execPath, [path.join(BUILT_APP_DIR, 'main.js')], full);
 }
 
 /** `node <outDir>/main.js`: the app as `npm run build` compiled it, with no TypeScript loader. */
