@@ -3,29 +3,14 @@ import { CARD_LIST_LIMITS, type CardColor, type SourceLine, type SyncResultView,
 import { READ_REQUIREMENTS } from '../domain/access-requirements';
 import { SOURCE_IDS, ageInDays, isStale, type SourceStatusRecord } from '../domain/activity-sources';
 import { seatsOf, sumSeats } from '../domain/seats';
-import type { SkuRow, UserCounts } from '../domain/directory';
 import type { SyncRunRecord } from '../domain/sync-run';
 import type { TenantRecord } from '../domain/tenant';
+import type { TenantStatus } from '../domain/tenant-status';
 import { agoText, durationText } from './time-text';
 import { dayText, utcText } from '../domain/time-text';
 
-export interface TenantStatusInput {
-  /** Seats removed by approved reclaims (not undone, not dry runs), and their monthly price. */
-  freed?: { seats: number; monthly: number; currency: string | null };
-  tenant: TenantRecord;
-  counts: UserCounts;
-  skus: SkuRow[];
-  /** The newest finished sync run, if any. */
-  lastRun: SyncRunRecord | undefined;
-  syncRunning: boolean;
-  /** Jobs about this tenant that the outbox dead-lettered. */
-  deadJobs: number;
-  /** What each activity source last did (none before the first sync that reads them). */
-  sources: SourceStatusRecord[];
-  /** Set while syncs are paused for a full disk: the card says why the data stops getting fresher and what to do. */
-  storageFull?: string;
-  now: Date;
-}
+/** The status read, and the moment the card is drawn at (its ages are counted from it). */
+export type TenantStatusInput = TenantStatus & { now: Date };
 
 const OUTCOME: Record<SyncRunRecord['status'], { text: string; color: CardColor }> = {
   success: { text: 'Succeeded', color: 'Good' },

@@ -1,27 +1,8 @@
-import type { SourceStatusRecord } from '../../domain/activity-sources';
-import type { SkuRow, UserCounts } from '../../domain/directory';
-import type { SyncRunRecord } from '../../domain/sync-run';
 import type { TenantRecord } from '../../domain/tenant';
+import type { TenantStatus } from '../../domain/tenant-status';
 import type { StorageState } from '../sync/sync-service';
 import type { DirectoryReads, SourceStatusReads, SyncRunReads, TenantReads } from './ports';
 
-/** What the status card shows of a tenant, read from one snapshot (the presenter: src/cards/status-views.ts). */
-export interface TenantStatus {
-  tenant: TenantRecord;
-  counts: UserCounts;
-  skus: SkuRow[];
-  /** The newest finished sync run, if any. */
-  lastRun: SyncRunRecord | undefined;
-  syncRunning: boolean;
-  /** Jobs about this tenant that the outbox dead-lettered. */
-  deadJobs: number;
-  /** What each activity source last did (none before the first sync that reads them). */
-  sources: SourceStatusRecord[];
-  /** Seats removed by approved reclaims (not undone, not dry runs), and their monthly price. */
-  freed?: { seats: number; monthly: number; currency: string | null };
-  /** Why syncs are paused, while the disk is full. */
-  storageFull?: string;
-}
 
 /**
  * Reads what the status card shows of a tenant from the cache. Finding the tenant a command or a
