@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { DirectoryReader } from './directory';
 import type { ReadRequest, ReadResponse } from './read-worker-thread';
+import { answerMemoryProbe } from './worker-channel';
 
 /**
  * A read worker thread: its own read-only connection to the SQLite file, for pages and searches of
@@ -18,6 +19,7 @@ db.pragma('mmap_size = 268435456');
 const directory = new DirectoryReader(db);
 
 port.on('message', (req: ReadRequest) => {
+  if (answerMemoryProbe(port, req)) return;
   let response: ReadResponse;
   try {
     response = { id: req.id, ok: true, value: directory.usersNow(req.tenantId, req.query) };
