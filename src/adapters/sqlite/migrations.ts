@@ -735,4 +735,13 @@ export const migrations: Migration[] = [
       ALTER TABLE reclaim_items ADD COLUMN also_direct INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 16,
+    name: 'seat analytics: a key of the inputs each row was decided from, so the next sync copies unchanged rows',
+    sql: `
+      -- NULL (rows stored before this version): decided again at the next sync.
+      ALTER TABLE copilot_seats ADD COLUMN inputs_key TEXT;
+      ALTER TABLE copilot_candidates ADD COLUMN inputs_key TEXT;
+    `,
+  },
 ];

@@ -1,10 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from './database';
 import { SnapshotWriter, deleteSnapshot } from './snapshots';
-import { carryOverAnalytics, computeSeatAnalytics } from './seat-analytics-store';
+import { computeSeatAnalytics } from '../../usecases/analytics/compute-seat-analytics';
+import { SqliteAnalyticsInputs } from './analytics-inputs';
+import { SqliteAnalyticsStore, carryOverAnalytics } from './analytics-store';
 import type { WriterRequest, WriterResponse, WriterValue } from './snapshot-worker-protocol';
 import { SyncRunStore } from './sync-runs';
 import { TenantStore } from './tenants';
+import { answerMemoryProbe } from './worker-channel';
 
 /**
  * The snapshot writer thread: its own connection to the SQLite file, so inserting a large
@@ -17,6 +20,8 @@ const db = openDatabase((workerData as { file: string }).file);
 const runs = new SyncRunStore(db);
 const tenants = new TenantStore(db);
 const writers = new Map<number, SnapshotWriter>();
+const analyticsInputs = new SqliteAnalyticsInputs(db);
+const analyticsStore = new SqliteAnalyticsStore(db);
 
 function writerFor(req: WriterRequest): SnapshotWriter {
   let writer = writers.get(req.snapshotId);
@@ -48,7 +53,13 @@ function handle(req: WriterRequest): WriterValue {
     }
     case 'analytics':
       try {
-        return computeSeatAnalytics(db, req.tenantId, req.snapshotId, new Date(req.now), req.options);
+        return computeSeatAnalytics(analyticsInputs, analyticsStore, {
+          tenantId: req.tenantId,
+          snapshotId: req.snapshotId,
+          now: new Date(req.now),
+          options: req.options,
+          incremental: req.incremental,
+        });
       } catch (error) {
         // The last good analytics stay served, with their own as-of date, rather than none.
         try {
@@ -69,6 +80,7 @@ function handle(req: WriterRequest): WriterValue {
 }
 
 port.on('message', (req: WriterRequest) => {
+  if (answerMemoryProbe(port, req)) return;
   let response: WriterResponse;
   try {
     response = { id: req.id, ok: true, value: handle(req) };
