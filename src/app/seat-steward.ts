@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { GraphDirectorySource } from '../adapters/graph/graph-directory-source';
@@ -18,6 +19,7 @@ import { GraphUsageReports } from '../adapters/graph/graph-usage-reports';
 import { SqliteUsageReports } from '../adapters/sqlite/usage-reports';
 import { SqliteAnalyticsReads } from '../adapters/sqlite/analytics-reads';
 import { SqlitePriceBook } from '../adapters/sqlite/price-book';
+import { renderUserPage } from '../entry/api/user-json';
 import { restoreConcealmentAfterCrash } from '../usecases/usage/report-concealment';
 import { UsageQuery } from '../usecases/usage/usage-query';
 import { SqliteIdentityStore } from '../adapters/sqlite/identity-store';
@@ -230,10 +232,12 @@ async function assemble(config: AppConfig, options: SeatStewardOptions, opened: 
   opened.push(() => db.close());
   const tenants = new TenantStore(db);
   const runs = new SyncRunStore(db);
-  const readWorkers = new ReadWorkerThreads(databaseFile(config.dataDir));
+  // Pages of users are rendered to their REST JSON on the read workers, which load the renderer by
+  // path (without extension: the .ts source under tsx, the .js file in a build).
+  const readWorkers = new ReadWorkerThreads(databaseFile(config.dataDir), path.join(__dirname, '..', 'entry', 'api', 'user-json'));
   opened.push(() => readWorkers.close());
   // A running sync comes first: API pages of users wait their turn until it is done.
-  const directory = new DirectoryReader(db, readWorkers, new ReadAdmission(() => sync.isAnyRunning()));
+  const directory = new DirectoryReader(db, readWorkers, new ReadAdmission(() => sync.isAnyRunning()), renderUserPage);
   const conversations = new ConversationStore(db);
 
   let ownedDemo: EmbeddedDemoTenant | undefined;
