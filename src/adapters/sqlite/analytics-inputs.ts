@@ -72,7 +72,7 @@ export class SqliteAnalyticsInputs implements AnalyticsInputs {
     };
   }
 
-  holders(tenantId: string, snapshotId: number, copilotGeneration: number | null): HolderRecord[] {
+  *holders(tenantId: string, snapshotId: number, copilotGeneration: number | null): Iterable<HolderRecord> {
     // Report rows and last interactions come joined to the directory rows: one pass in SQLite instead
     // of a lookup per user from JavaScript, which was most of the step's time at 100,000 users.
     const reportColumns = ['last_activity_date', ...COPILOT_APPS.map((a) => COPILOT_COLUMNS[a])].map((c) => `r.${c} AS r_${c}`).join(', ');
@@ -89,15 +89,16 @@ export class SqliteAnalyticsInputs implements AnalyticsInputs {
          LEFT JOIN copilot_usage_users r ON r.tenant_id = u.tenant_id AND r.generation = @generation AND r.upn = lower(u.user_principal_name)
          LEFT JOIN copilot_last_interactions i ON i.tenant_id = u.tenant_id AND i.upn = lower(u.user_principal_name)
         WHERE s.tenant_id = @tenant AND s.snapshot_id = @snapshot AND s.is_copilot = 1`,
-    ).all({ tenant: tenantId, snapshot: snapshotId, generation: copilotGeneration ?? -1 }) as HolderRow[];
-    return rows.map((r) => {
+    ).iterate({ tenant: tenantId, snapshot: snapshotId, generation: copilotGeneration ?? -1 }) as Iterable<HolderRow>;
+    // Streamed: the raw rows and the records of a large tenant are never held side by side.
+    for (const r of rows) {
       let report: HolderRecord['report'] = null;
       if (r.r_found) {
         const apps = {} as Record<CopilotApp, string | null>;
         for (const app of COPILOT_APPS) apps[app] = (r[`r_${COPILOT_COLUMNS[app]}`] as string | null) ?? null;
         report = { lastActivityDate: r.r_last_activity_date, apps };
       }
-      return {
+      yield {
         userSeq: r.user_seq,
         userId: r.user_id,
         userPrincipalName: r.user_principal_name,
@@ -116,7 +117,7 @@ export class SqliteAnalyticsInputs implements AnalyticsInputs {
         report,
         lastInteraction: { at: r.i_last_at, appHost: r.i_app_host },
       };
-    });
+    }
   }
 
   *members(tenantId: string, snapshotId: number, m365Generation: number | null): Iterable<MemberRecord> {

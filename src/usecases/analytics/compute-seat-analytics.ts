@@ -179,14 +179,17 @@ export function computeSeatAnalytics(
     };
     const key = inputsKey(context, facts);
     const before = previous?.candidates.get(u.userId);
+    // Kept past this point, facts need no per-service days (scored already; neither ranking nor the
+    // stored row reads them): dropping them keeps a 65,000-candidate list well smaller.
+    const kept: CandidateFacts = { ...facts, services: null };
     if (before && before.inputsKey === key) {
       // Only what ranking and counting read: the row itself (reasons included) is copied.
-      const kept: CandidateAssessment = { m365ActivityScore: before.m365ActivityScore, priority: before.priority, recentChat: recentChatOf(before.priority, before.m365ActivityScore), reasons: [] };
-      candidates.push({ facts, assessment: kept, inputsKey: key, reuse: before.rank });
+      const assessment: CandidateAssessment = { m365ActivityScore: before.m365ActivityScore, priority: before.priority, recentChat: recentChatOf(before.priority, before.m365ActivityScore), reasons: [] };
+      candidates.push({ facts: kept, assessment, inputsKey: key, reuse: before.rank });
       continue;
     }
     const assessment = assessCandidate(facts, today);
-    if (assessment) candidates.push({ facts, assessment, inputsKey: key, reuse: null });
+    if (assessment) candidates.push({ facts: kept, assessment, inputsKey: key, reuse: null });
   }
   candidates.sort(compareCandidates);
 

@@ -157,7 +157,7 @@ export interface CopilotSkuRecord {
 export interface AnalyticsInputs {
   reportStates(tenantId: string): ActivityReportStates;
   /** Every assignment of a Copilot SKU in the snapshot (several per seat when held several ways). */
-  holders(tenantId: string, snapshotId: number, copilotGeneration: number | null): HolderRecord[];
+  holders(tenantId: string, snapshotId: number, copilotGeneration: number | null): Iterable<HolderRecord>;
   /** Enabled members (not guests) holding a licence in effect, seated or not. */
   members(tenantId: string, snapshotId: number, m365Generation: number | null): Iterable<MemberRecord>;
   /** The first sync that saw each seat, keyed `userId NUL skuId` as stored. */
