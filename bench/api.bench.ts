@@ -230,7 +230,10 @@ class AppProcess {
     this.child.send({ id, cmd: 'sync' } satisfies AppRequest);
     const result = (await done) as Extract<AppMessage, { ms: number }>;
     this.waiting.delete(id);
-    if (result.status !== 'success') throw new Error(`sync ${result.status}: ${result.error}`);
+    // On a machine too busy for the demo tenant to answer every source in time a source can fail; the
+    // directory (what the REST load reads) must still be whole, and the run says so.
+    if (result.status === 'partial') console.log(`  note: a sync was partial (a source failed: ${result.error ?? 'see the warnings'})`);
+    else if (result.status !== 'success') throw new Error(`sync ${result.status}: ${result.error}`);
     if (result.users !== USERS) throw new Error(`sync stored ${result.users} users, expected ${USERS}`);
     return result.ms;
   }
