@@ -359,11 +359,13 @@ async function main(): Promise<void> {
     const { bot, search } = await probe.stop();
     if (rest.errors > 0) throw new Error(`${rest.errors} REST requests failed, first: ${rest.firstError}`);
 
-    // Phase 1b, the baseline: the same load with pages rendered on the event loop, as before.
+    // Phase 1b, the baseline: the same load, bot commands and searches with pages rendered on the event loop, as before.
     await app.renderOnMain(true);
     load.start();
+    const baselineProbe = probes(app, connector, serviceUrl);
     await new Promise((r) => setTimeout(r, LOAD_SECONDS * 1000));
     const onMain = await load.stop();
+    await baselineProbe.stop();
     await app.renderOnMain(false);
     if (onMain.errors > 0) throw new Error(`${onMain.errors} REST requests failed (rendered on the event loop), first: ${onMain.firstError}`);
 
