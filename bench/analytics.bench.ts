@@ -31,6 +31,7 @@ import { loadConfig, parseConfig } from '../src/config/config';
 import { FaultInjector } from '../demo-tenant/faults';
 import { generateDemoTenant } from '../demo-tenant/generator';
 import { inactiveCommandProbe } from './inactive-probe';
+import { breakdownLines, memoryBreakdown, peakSampler, type MemoryBreakdown } from './memory-breakdown';
 
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const SEATS = Number(process.env.BENCH_SEATS ?? 20_000);
@@ -71,13 +72,14 @@ export const EXTRA_PROBES: ExtraProbe[] = process.env.BENCH_SKIP_INACTIVE ? [] :
 
 // ---------------------------------------------------------------- the app (child process)
 
-type AppRequest = { id: number; cmd: 'sync' | 'timings' | 'reset' | 'stop' };
+type AppRequest = { id: number; cmd: 'sync' | 'timings' | 'reset' | 'stop' | 'memory'; label?: string; full?: boolean };
 type AppMessage =
   | { ready: { url: string; tenantId: string } }
-  | { id: number; sync: { ms: number; analyticsMs: number | null; seats: number | null; candidates: number | null; status: string; users: number; error: string | null } }
+  | { id: number; sync: { ms: number; analyticsMs: number | null; seats: number | null; candidates: number | null; decided: number | null; status: string; users: number; error: string | null } }
   | { id: number; timings: Record<string, number[]> }
   | { id: number; done: true }
-  | { id: number; rssMb: number };
+  | { id: number; memory: MemoryBreakdown }
+  | { id: number; rssMb: number; peak: MemoryBreakdown | undefined };
 
 /** The kind of a request, by path: what the figures are grouped by. */
 function kindOf(url: string): string {
@@ -105,13 +107,13 @@ async function appProcess(): Promise<void> {
   });
 
   // The sync's own log lines carry the analytics step's time; warnings and errors still reach stderr.
-  let lastAnalytics: { ms: number; seats: number; candidates: number } | null = null;
+  let lastAnalytics: { ms: number; seats: number; candidates: number; decided: number | null } | null = null;
   const logStream = new Writable({
     write(chunk: Buffer, _enc, done) {
       for (const line of chunk.toString().split('\n')) {
         if (!line) continue;
-        const entry = JSON.parse(line) as { level: number; msg: string; ms?: number; seats?: number; candidates?: number };
-        if (entry.msg === 'seat analytics computed') lastAnalytics = { ms: entry.ms ?? 0, seats: entry.seats ?? 0, candidates: entry.candidates ?? 0 };
+        const entry = JSON.parse(line) as { level: number; msg: string; ms?: number; seats?: number; candidates?: number; decided?: number };
+        if (entry.msg === 'seat analytics computed') lastAnalytics = { ms: entry.ms ?? 0, seats: entry.seats ?? 0, candidates: entry.candidates ?? 0, decided: entry.decided ?? null };
         if (entry.level >= 40) process.stderr.write(`${line}\n`);
       }
       done();
@@ -142,13 +144,17 @@ async function appProcess(): Promise<void> {
     close: async () => undefined,
   };
   const app = await startSeatStewardForTests(config, { logger, demoTenant, schedule: false });
+  const sampler = peakSampler();
   const tenantId = app.tenants.list()[0].id;
   const send = (m: AppMessage) => process.send?.(m);
   process.on('message', (req: AppRequest) => {
     switch (req.cmd) {
+      case 'memory':
+        void memoryBreakdown(req.label ?? '', { collect: true }).then((memory) => send({ id: req.id, memory }));
+        return;
       case 'stop':
         void app.close().then(() => {
-          send({ id: req.id, rssMb: process.resourceUsage().maxRSS / 1024 });
+          send({ id: req.id, rssMb: process.resourceUsage().maxRSS / 1024, peak: sampler.stop() });
           setTimeout(() => process.exit(0), 100);
         });
         return;
@@ -161,14 +167,17 @@ async function appProcess(): Promise<void> {
         return;
       case 'sync': {
         lastAnalytics = null;
+        // The baseline rounds decide every row again, as before the incremental analytics (read by the writer thread at each computation).
+        if (req.full) process.env.BENCH_ANALYTICS_FULL = '1';
+        else delete process.env.BENCH_ANALYTICS_FULL;
         const t0 = performance.now();
         void app.sync.request(tenantId, 'benchmark').done.then(async (run) => {
           const ms = performance.now() - t0;
           await app.sync.idle();
-          const a = lastAnalytics as { ms: number; seats: number; candidates: number } | null;
+          const a = lastAnalytics as { ms: number; seats: number; candidates: number; decided: number | null } | null;
           send({
             id: req.id,
-            sync: { ms, analyticsMs: a?.ms ?? null, seats: a?.seats ?? null, candidates: a?.candidates ?? null, status: run.status, users: run.counts?.users ?? 0, error: [run.errorText, ...run.warnings].filter(Boolean).join(' | ') || null },
+            sync: { ms, analyticsMs: a?.ms ?? null, seats: a?.seats ?? null, candidates: a?.candidates ?? null, decided: a?.decided ?? null, status: run.status, users: run.counts?.users ?? 0, error: [run.errorText, ...run.warnings].filter(Boolean).join(' | ') || null },
           });
         });
       }
@@ -191,7 +200,9 @@ class AppProcess {
   }
 
   static async start(demo: DemoInfo, dataDir: string, children: ChildProcess[]): Promise<AppProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', __filename, 'app'], {
+    // BENCH_APP_FLAGS: Node flags for the app alone (e.g. --expose-gc: the breakdown then adds the live heap after a full GC).
+    const flags = (process.env.BENCH_APP_FLAGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...flags, '--import', 'tsx', __filename, 'app'], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, BENCH_DEMO: JSON.stringify(demo), BENCH_DATA_DIR: dataDir },
     });
@@ -205,7 +216,7 @@ class AppProcess {
     return new AppProcess(child, ready.url, ready.tenantId);
   }
 
-  ask<T extends AppMessage>(cmd: AppRequest['cmd']): Promise<T> {
+  ask<T extends AppMessage>(cmd: AppRequest['cmd'], label?: string, full?: boolean): Promise<T> {
     const id = this.nextId++;
     const answer = new Promise<T>((resolve) =>
       this.waiting.set(id, (m) => {
@@ -213,12 +224,12 @@ class AppProcess {
         resolve(m as T);
       }),
     );
-    this.child.send({ id, cmd } satisfies AppRequest);
+    this.child.send({ id, cmd, label, full } satisfies AppRequest);
     return answer;
   }
 
-  async sync() {
-    const { sync } = await this.ask<Extract<AppMessage, { sync: unknown }>>('sync');
+  async sync(options: { full?: boolean } = {}) {
+    const { sync } = await this.ask<Extract<AppMessage, { sync: unknown }>>('sync', undefined, options.full);
     if (sync.status === 'failed') throw new Error(`sync failed: ${sync.error}`);
     if (sync.users !== USERS) throw new Error(`sync stored ${sync.users} users, expected ${USERS}`);
     return sync;
@@ -232,8 +243,13 @@ class AppProcess {
     await this.ask('reset');
   }
 
-  async stop(): Promise<number> {
-    return (await this.ask<Extract<AppMessage, { rssMb: number }>>('stop')).rssMb;
+  async memory(label: string): Promise<MemoryBreakdown> {
+    return (await this.ask<Extract<AppMessage, { memory: unknown }>>('memory', label)).memory;
+  }
+
+  async stop(): Promise<{ rssMb: number; peak: MemoryBreakdown | undefined }> {
+    const { rssMb, peak } = await this.ask<Extract<AppMessage, { rssMb: number }>>('stop');
+    return { rssMb, peak };
   }
 }
 
@@ -351,16 +367,27 @@ async function main(): Promise<void> {
   let rssMb = NaN;
   try {
     console.log(`bench:analytics — ${USERS.toLocaleString('en-US')} users, about ${SEATS.toLocaleString('en-US')} Copilot seats, ${CONCURRENCY} concurrent REST callers, node ${process.version}, ${os.cpus().length} cores`);
+    const memory: MemoryBreakdown[] = [await app.memory('started, before any sync')];
     // The first sync fills the cache (its analytics see every seat for the first time); the next ones are timed.
     const first = await app.sync();
+    memory.push(await app.memory('after the first sync'));
+    // Repeat syncs the same day, alternating the baseline (every row decided again, as before) with
+    // the incremental analytics (rows whose inputs did not change are copied), so load drifts hit both.
     const rounds = [];
-    for (let i = 0; i < SYNC_ROUNDS; i++) rounds.push(await app.sync());
+    const fullRounds = [];
+    for (let i = 0; i < SYNC_ROUNDS; i++) {
+      fullRounds.push(await app.sync({ full: true }));
+      rounds.push(await app.sync());
+    }
+    memory.push(await app.memory('after the repeat syncs'));
     const shares = rounds.map((r) => (r.analyticsMs ?? NaN) / r.ms);
+    const fullShares = fullRounds.map((r) => (r.analyticsMs ?? NaN) / r.ms);
 
     await load.run(1);
     await app.reset();
     const rest = await load.run(LOAD_SECONDS);
     if (rest.errors > 0) throw new Error(`${rest.errors} REST requests failed, first: ${rest.firstError}`);
+    memory.push(await app.memory('after the REST load'));
     const server = await app.timings();
     const seats = server['copilot/seats'] ?? [];
     const summary = server['copilot/summary'] ?? [];
@@ -373,7 +400,10 @@ async function main(): Promise<void> {
         ),
       );
     }
-    rssMb = await app.stop();
+    memory.push(await app.memory('after the extra probes'));
+    const stopped = await app.stop();
+    rssMb = stopped.rssMb;
+    if (stopped.peak) memory.push(stopped.peak);
 
     const rows: Array<[string, string]> = [
       ['Copilot seats / candidates', `${first.seats?.toLocaleString('en-US')} / ${first.candidates?.toLocaleString('en-US')}`],
@@ -381,6 +411,8 @@ async function main(): Promise<void> {
       ['sync (median)', `${(median(rounds.map((r) => r.ms)) / 1000).toFixed(2)} s  [${rounds.map((r) => (r.ms / 1000).toFixed(2)).join(', ')}]`],
       ['analytics per sync (median)', `${ms(median(rounds.map((r) => r.analyticsMs ?? NaN)))}  [${rounds.map((r) => ms(r.analyticsMs ?? NaN)).join(', ')}]`],
       ['analytics share of the sync', `${(100 * median(shares)).toFixed(1)}%  (target ≤ ${100 * TARGET.analyticsShare}%)`],
+      ['rows decided anew (the rest copied)', rounds.map((r) => `${r.decided ?? '?'} of ${(r.seats ?? 0) + (r.candidates ?? 0)}`).join(', ')],
+      ['baseline: every row decided again', `sync ${(median(fullRounds.map((r) => r.ms)) / 1000).toFixed(2)} s, analytics ${ms(median(fullRounds.map((r) => r.analyticsMs ?? NaN)))} [${fullRounds.map((r) => ms(r.analyticsMs ?? NaN)).join(', ')}], share ${(100 * median(fullShares)).toFixed(1)}%`],
       ['REST requests', `${rest.requests.toLocaleString('en-US')} in ${rest.seconds.toFixed(1)} s = ${Math.round(rest.requests / rest.seconds)} req/s`],
       ['copilot/seats?limit=50, server', `n=${seats.length}  p50 ${ms(pct(seats, 50))}  p99 ${ms(pct(seats, 99))}  (target ≤ ${TARGET.p99Ms} ms)`],
       ['copilot/summary, server', `n=${summary.length}  p50 ${ms(pct(summary, 50))}  p99 ${ms(pct(summary, 99))}  (target ≤ ${TARGET.p99Ms} ms)`],
@@ -388,6 +420,8 @@ async function main(): Promise<void> {
       ['peak RSS of the app', `${rssMb.toFixed(0)} MB  (target ≤ ${TARGET.rssMb} MB)`],
     ];
     for (const [k, v] of rows) console.log(`  ${k.padEnd(34)} ${v}`);
+    console.log('  where the RSS goes (MB):');
+    for (const b of memory) for (const line of breakdownLines(b)) console.log(`    ${line}`);
     if (rounds.some((r) => r.status !== 'success')) console.log(`  note: a sync was ${rounds.find((r) => r.status !== 'success')?.status}: ${rounds.find((r) => r.error)?.error}`);
     const ok = median(shares) <= TARGET.analyticsShare && pct(seats, 99) <= TARGET.p99Ms && pct(summary, 99) <= TARGET.p99Ms && rssMb <= TARGET.rssMb;
     console.log(ok ? '  result: within targets' : '  result: OUTSIDE targets');

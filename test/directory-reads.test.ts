@@ -5,6 +5,7 @@ import { openDatabase, type Db } from '../src/adapters/sqlite/database';
 import { DirectoryReader } from '../src/adapters/sqlite/directory';
 import { migrations } from '../src/adapters/sqlite/migrations';
 import { SnapshotWriter } from '../src/adapters/sqlite/snapshots';
+import { renderUserPage } from '../src/entry/api/user-json';
 import type { UserRow } from '../src/domain/directory';
 import { SyncRunStore } from '../src/adapters/sqlite/sync-runs';
 import { TenantStore } from '../src/adapters/sqlite/tenants';
@@ -146,6 +147,19 @@ describe('counts and search through the app', () => {
     expect(readWorkerAnswers(h) - before).toBe(2);
     await get(`/api/v1/m365/tenants/${tenantId}/users?limit=20&offset=1400`);
     expect(readWorkerAnswers(h) - before).toBe(3);
+  });
+
+  it('renders REST pages on the read workers: the body is the renderer\'s JSON of the same page read on the event loop', async () => {
+    const before = h.app.readWorkers.rendered;
+    const res = await fetch(`${h.app.url}/api/v1/m365/tenants/${tenantId}/users?limit=100&offset=321&account_enabled=true`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(h.app.readWorkers.rendered - before).toBe(1);
+    const tenant = h.app.tenants.find(tenantId);
+    const lastSynced = h.app.runs.get(tenant?.currentSnapshotId as number)?.finishedAt ?? null;
+    const page = new DirectoryReader(h.app.db).usersNow(tenantId, { limit: 100, offset: 321, accountEnabled: true });
+    expect(page.rows.length).toBeGreaterThan(0);
+    expect(body).toBe(renderUserPage(page, { tenantId, lastSynced, limit: 100, offset: 321 }));
   });
 
   it('serves the new snapshot after the next sync, also for a search and a deep page', async () => {

@@ -6,7 +6,7 @@ import type { DemoTenantData, GraphUser } from '../demo-tenant/model';
 import { DEFAULT_APP_ROLES } from '../demo-tenant/constants';
 import { createGraphClient } from '../src/adapters/graph/graph-client';
 import { GraphExclusionGroups } from '../src/adapters/graph/exclusion-groups-graph';
-import { SqliteExclusionGroupStore } from '../src/adapters/sqlite/seat-analytics-store';
+import { SqliteExclusionGroupStore } from '../src/adapters/sqlite/exclusion-group-store';
 import { READ_REQUIREMENTS } from '../src/domain/access-requirements';
 import { TenantAccessError } from '../src/domain/tenant-access-error';
 import { ExclusionGroupsSource } from '../src/usecases/analytics/exclusion-groups-source';

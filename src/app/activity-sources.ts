@@ -24,7 +24,7 @@ import { AuditManagementSource } from '../usecases/audit/audit-management-source
 import { AuditRecheck } from '../usecases/audit/audit-recheck';
 import { managementApiFor } from './audit-access';
 import { GraphExclusionGroups } from '../adapters/graph/exclusion-groups-graph';
-import { SqliteExclusionGroupStore } from '../adapters/sqlite/seat-analytics-store';
+import { SqliteExclusionGroupStore } from '../adapters/sqlite/exclusion-group-store';
 import { ExclusionGroupsSource } from '../usecases/analytics/exclusion-groups-source';
 
 /** One tenant's Graph connection, shared by the directory read and every activity source. */

@@ -1,5 +1,6 @@
 import { SignedExportLinks } from '../adapters/secrets/signed-export-links';
-import { SqliteAnalyticsReads, SqlitePriceBook } from '../adapters/sqlite/seat-analytics-store';
+import { SqliteAnalyticsReads } from '../adapters/sqlite/analytics-reads';
+import { SqlitePriceBook } from '../adapters/sqlite/price-book';
 import type { AppConfig } from '../config/config';
 import type { AnalyticsReads } from '../usecases/analytics/ports';
 import { PriceService } from '../usecases/analytics/prices';

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Logger } from 'pino';
 import type { TenantConnection } from '../adapters/graph/graph-client';
 import { SecretBox } from '../adapters/secrets/secret-box';
@@ -39,7 +40,9 @@ export async function wireCore(
   disposals.add('the DATA_DIR lock', () => lock.release());
   const db = openDatabase(databaseFile(config.dataDir));
   disposals.add('the database', () => db.close());
-  const readWorkers = new ReadWorkerThreads(databaseFile(config.dataDir));
+  // Pages of users are rendered to their REST JSON on the read workers, which load the renderer by
+  // path (without extension: the .ts source under tsx, the .js file in a build).
+  const readWorkers = new ReadWorkerThreads(databaseFile(config.dataDir), path.join(__dirname, '..', 'entry', 'api', 'user-json'));
   disposals.add('the read workers', () => readWorkers.close());
 
   let demoTenant = deps.demoTenant;

@@ -13,6 +13,7 @@ import { SqliteCacheStorage } from '../adapters/sqlite/storage-full';
 import { SqliteUsageReports } from '../adapters/sqlite/usage-reports';
 import { syncResultCards } from '../cards/status-cards';
 import type { AppConfig } from '../config/config';
+import { renderUserPage } from '../entry/api/user-json';
 import type { SyncType } from '../domain/activity-sources';
 import { copilotSkuMatcher } from '../domain/copilot-skus';
 import type { TenantRecord } from '../domain/tenant';
@@ -91,7 +92,7 @@ export function wireSync(
     await jobs.runner.settled(10_000);
   });
   // A running sync comes first: API pages of users wait their turn until it is done.
-  const directory = new DirectoryReader(db, core.readWorkers, new ReadAdmission(() => sync.isAnyRunning()));
+  const directory = new DirectoryReader(db, core.readWorkers, new ReadAdmission(() => sync.isAnyRunning()), renderUserPage);
   const usage = new SqliteUsageReports(db);
   // Concealment a killed sync left off goes back on now, in the background: an unreachable tenant must not hold up the start.
   const concealmentRestored = restoreConcealmentAfterCrash({

@@ -416,6 +416,14 @@ export function candidatePriority(score: number, recentChat: boolean): Candidate
   return score >= 1 ? 'Low' : null;
 }
 
+/**
+ * Whether a candidate's priority came with recent Copilot Chat use, read back from the priority and
+ * the score candidatePriority gave it: High needs both signals, Medium one (chat unless the score is 70+).
+ */
+export function recentChatOf(priority: CandidatePriority, score: number): boolean {
+  return priority === 'High' || (priority === 'Medium' && score < HIGH_ACTIVITY_SCORE);
+}
+
 /** Whether and how strongly a user should get a seat: candidatePriority over the score and recent Copilot Chat use. */
 export function assessCandidate(facts: CandidateFacts, today: string): CandidateAssessment | null {
   const score = facts.services ? m365ActivityScore(facts.services, today) : 0;

@@ -1,7 +1,7 @@
 import type { DigestInput } from '../../src/cards/digest-views';
 import type { CopilotSeatSummary } from '../../src/domain/seat-savings';
 import { savingsOf, priceOf } from '../../src/domain/seat-savings';
-import type { StoredCandidate, StoredSeat } from '../../src/usecases/analytics/ports';
+import type { StoredCandidate, StoredSeat } from '../../src/domain/seat-records';
 import type { SyncRunRecord } from '../../src/domain/sync-run';
 import type { DigestSubscription } from '../../src/domain/digest';
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { renderCard, type CardName, type CardViews } from '../../src/cards/render';
 import { validateCard } from '../support/card-validator';
 import { READ_REQUIREMENTS, type CheckedReadId } from '../../src/domain/access-requirements';
@@ -679,5 +679,22 @@ describe('reclaim request card after removals', () => {
   it('names the product, not its part number', () => {
     expect(done.rows[0]?.seatText).toContain('Microsoft 365 Copilot');
     expect(done.rows[0]?.seatText).not.toContain('Microsoft_365_Copilot');
+  });
+});
+
+describe('renderCard: template expressions', () => {
+  it('parses each template string once: a second render of a card parses no expression, and binds the same card', async () => {
+    const { Expression } = await import('adaptive-expressions');
+    const view = errorView({ title: 'A title', message: 'A ${text} with the marker of an expression in the data.' });
+    const first = renderCard('error', view);
+    const parse = vi.spyOn(Expression, 'parse');
+    try {
+      const second = renderCard('error', view);
+      expect(parse).not.toHaveBeenCalled();
+      expect(second).toEqual(first);
+      expect(JSON.stringify(renderCard('error', errorView({ title: 'Another title', message: 'Another text.' })))).toContain('Another title');
+    } finally {
+      parse.mockRestore();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import type { CopilotSeatSummary } from '../../src/domain/seat-savings';
-import type { StoredCandidate, StoredSeat } from '../../src/usecases/analytics/ports';
+import type { StoredCandidate, StoredSeat } from '../../src/domain/seat-records';
 
 /** Card fixtures for `inactive` and `candidates`; names long enough to test clipping and the 28 KB limit. */
 export const SEAT_NOW = new Date('2026-11-23T09:30:00.000Z');

@@ -1,5 +1,6 @@
 import type { CopilotSeatSummary } from '../../src/domain/seat-savings';
-import type { AnalyticsReads, CandidateQuery, SeatQuery, StoredCandidate, StoredSeat } from '../../src/usecases/analytics/ports';
+import type { AnalyticsReads, CandidateQuery, SeatQuery } from '../../src/usecases/analytics/ports';
+import type { StoredCandidate, StoredSeat } from '../../src/domain/seat-records';
 
 /**
  * Stored analytics for tests of what reads them (exports, savings) while the SQLite adapter is

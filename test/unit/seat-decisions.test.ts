@@ -18,6 +18,7 @@ import {
   type CandidateFacts,
   type ReportEvidence,
   type SeatAssessment,
+  recentChatOf,
   type SeatFacts,
 } from '../../src/domain/seat-analytics';
 import { COPILOT_APPS, type CopilotApp, M365_SERVICES, type M365Service } from '../../src/domain/usage';
@@ -617,5 +618,16 @@ describe('dates in the texts cards show read one way ("21 Nov 2026"), like the c
     const c = assessCandidate(candidate({ services: null, chat: { lastAt: '2025-06-28T09:00:00Z', interactions: 2 } }), TODAY);
     expect(c?.reasons[0]).toBe('Uses Copilot Chat without a seat: 2 interactions, last 28 Jun 2025.');
     expect(dayText('2027-03-01')).toBe('1 Mar 2027');
+  });
+});
+
+describe('recentChatOf: recent Copilot Chat read back from a stored priority and score', () => {
+  it('gives back the recent-chat signal candidatePriority was given, for every score and both signals', () => {
+    for (let score = 0; score <= 100; score++) {
+      for (const recentChat of [true, false]) {
+        const priority = candidatePriority(score, recentChat);
+        if (priority !== null) expect(recentChatOf(priority, score)).toBe(recentChat);
+      }
+    }
   });
 });

@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { SkuRow, UserCounts, UserWithLicenses } from '../../domain/directory';
-import type { DirectoryReads, UserPage, UserQuery } from '../../usecases/status/ports';
+import type { DirectoryReads, UserPage, UserPageContext, UserPageRenderer, UserQuery } from '../../usecases/status/ports';
 import type { Db } from './database';
 import { prepared } from './prepared';
 import type { ReadAdmission } from './read-admission';
@@ -11,6 +11,8 @@ import { mfaMethodsOf } from '../../domain/identity';
 /** Runs pages of users away from the event loop (see ReadWorkerThreads); the reader answers them itself without one. */
 export interface UserPageReader {
   users(tenantId: string, query: UserQuery): Promise<UserPage>;
+  /** The page rendered by the thread's own UserPageRenderer. */
+  usersRendered(tenantId: string, query: UserQuery, context: UserPageContext): Promise<string>;
 }
 
 interface UserDbRow {
@@ -92,6 +94,8 @@ export class DirectoryReader implements DirectoryReads {
     private readonly db: Db,
     private readonly offThread?: UserPageReader,
     private readonly admission?: ReadAdmission,
+    /** Renders pages here when there is no offThread reader (which has its own). */
+    private readonly renderer?: UserPageRenderer,
   ) {}
 
   /** Runs several reads against one snapshot (a WAL read transaction). */
@@ -150,6 +154,15 @@ export class DirectoryReader implements DirectoryReads {
   /** A page of users, read on a worker thread when the reader has them, when the admission lets it. */
   async users(tenantId: string, query: UserQuery): Promise<UserPage> {
     const read = async () => (this.offThread ? this.offThread.users(tenantId, query) : this.usersNow(tenantId, query));
+    return this.admission ? this.admission.run(read) : read();
+  }
+
+  async usersRendered(tenantId: string, query: UserQuery, context: UserPageContext): Promise<string> {
+    const read = async () => {
+      if (this.offThread) return this.offThread.usersRendered(tenantId, query, context);
+      if (!this.renderer) throw new Error('this directory reader was built without a page renderer');
+      return this.renderer(this.usersNow(tenantId, query), context);
+    };
     return this.admission ? this.admission.run(read) : read();
   }
 

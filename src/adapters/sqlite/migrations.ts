@@ -759,6 +759,15 @@ export const migrations: Migration[] = [
       CREATE INDEX IF NOT EXISTS users_by_upn ON users (tenant_id, snapshot_id, user_principal_name COLLATE NOCASE);
     `,
   },
+  {
+    version: 17,
+    name: 'seat analytics: a key of the inputs each row was decided from, so the next sync copies unchanged rows',
+    sql: `
+      -- NULL (rows stored before this version): decided again at the next sync.
+      ALTER TABLE copilot_seats ADD COLUMN inputs_key TEXT;
+      ALTER TABLE copilot_candidates ADD COLUMN inputs_key TEXT;
+    `,
+  },
 ];
 
 /**

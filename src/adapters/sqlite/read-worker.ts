@@ -1,7 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import type { UserPageRenderer } from '../../usecases/status/ports';
 import { DirectoryReader } from './directory';
 import type { ReadRequest, ReadResponse } from './read-worker-thread';
+import { answerMemoryProbe } from './worker-channel';
 
 /**
  * A read worker thread: its own read-only connection to the SQLite file, for pages and searches of
@@ -10,17 +12,24 @@ import type { ReadRequest, ReadResponse } from './read-worker-thread';
 const port = parentPort;
 if (!port) throw new Error('read-worker must run as a worker thread');
 
-const db = new Database((workerData as { file: string }).file, { readonly: true, fileMustExist: true });
+const { file, rendererModule } = workerData as { file: string; rendererModule?: string };
+const db = new Database(file, { readonly: true, fileMustExist: true });
 db.pragma('busy_timeout = 5000');
 // Pages of users jump around the snapshot (list order is not storage order); reading them through
 // a memory map instead of a read() call per page halves their cost.
 db.pragma('mmap_size = 268435456');
 const directory = new DirectoryReader(db);
+// The REST API's page renderer, by the path the composition root resolved (adapters import no entry code).
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a path known only at run time
+const render = rendererModule ? (require(rendererModule) as { renderUserPage: UserPageRenderer }).renderUserPage : undefined;
 
 port.on('message', (req: ReadRequest) => {
+  if (answerMemoryProbe(port, req)) return;
   let response: ReadResponse;
   try {
-    response = { id: req.id, ok: true, value: directory.usersNow(req.tenantId, req.query) };
+    const page = directory.usersNow(req.tenantId, req.query);
+    if (req.render && !render) throw new Error('this read worker has no page renderer');
+    response = { id: req.id, ok: true, value: req.render && render ? render(page, req.render) : page };
   } catch (error) {
     response = { id: req.id, ok: false, error: error instanceof Error ? error.message : String(error) };
   }

@@ -1,8 +1,8 @@
-import type { StoredSeat } from '../../usecases/analytics/ports';
+import type { StoredSeat } from '../../domain/seat-records';
 import type { NewerActivityReads, ReclaimSeatReads } from '../../usecases/reclaim/ports';
 import type { Db } from './database';
 import { prepared } from './prepared';
-import { toSeat, type SeatDbRow } from './seat-analytics-store';
+import { toSeat, type SeatDbRow } from './analytics-reads';
 
 /**
  * The reclaim's reads of the current analytics: seats by holder (for a request) and the newest

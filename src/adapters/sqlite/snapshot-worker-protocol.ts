@@ -11,7 +11,7 @@ export type WriterRequest = { id: number; tenantId: string; snapshotId: number }
   | { kind: 'skus'; skus: SkuRow[] }
   | { kind: 'groups'; groups: LicenseGroupRow[] }
   | { kind: 'publish'; outcome: PublishOutcome; identity: TenantIdentity | null }
-  | { kind: 'analytics'; now: string; options: AnalyticsOptions }
+  | { kind: 'analytics'; now: string; options: AnalyticsOptions; incremental: boolean }
   | { kind: 'discard' }
   | { kind: 'drop'; replacedSnapshotId: number }
 );

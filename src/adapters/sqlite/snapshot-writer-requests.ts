@@ -1,6 +1,8 @@
 import type { Db } from './database';
 import { SnapshotWriter, deleteSnapshot } from './snapshots';
-import { carryOverAnalytics, computeSeatAnalytics } from './seat-analytics-store';
+import { computeSeatAnalytics } from '../../usecases/analytics/compute-seat-analytics';
+import { SqliteAnalyticsInputs } from './analytics-inputs';
+import { SqliteAnalyticsStore, carryOverAnalytics } from './analytics-store';
 import type { WriterRequest, WriterValue } from './snapshot-worker-protocol';
 import { SyncRunStore } from './sync-runs';
 import { TenantStore } from './tenants';
@@ -14,6 +16,8 @@ export function snapshotWriterRequests(db: Db): (req: WriterRequest) => WriterVa
   const runs = new SyncRunStore(db);
   const tenants = new TenantStore(db);
   const writers = new Map<number, SnapshotWriter>();
+  const analyticsInputs = new SqliteAnalyticsInputs(db);
+  const analyticsStore = new SqliteAnalyticsStore(db);
 
   function writerFor(req: WriterRequest): SnapshotWriter {
     let writer = writers.get(req.snapshotId);
@@ -45,7 +49,13 @@ export function snapshotWriterRequests(db: Db): (req: WriterRequest) => WriterVa
       }
       case 'analytics':
         try {
-          return computeSeatAnalytics(db, req.tenantId, req.snapshotId, new Date(req.now), req.options);
+          return computeSeatAnalytics(analyticsInputs, analyticsStore, {
+            tenantId: req.tenantId,
+            snapshotId: req.snapshotId,
+            now: new Date(req.now),
+            options: req.options,
+            incremental: req.incremental,
+          });
         } catch (error) {
           // The last good analytics stay served, with their own as-of date, rather than none.
           try {

@@ -36,12 +36,14 @@ export class SnapshotWriterThread implements SnapshotSink {
 
   /**
    * Seat analytics run on the writer thread too: the snapshot's rows are written there, and a
-   * 20,000-seat computation must not hold the event loop that serves the API.
+   * 20,000-seat computation must not hold the event loop that serves the API. Rows whose inputs
+   * did not change since the current snapshot are copied; BENCH_ANALYTICS_FULL=1 (read at each
+   * computation: bench:analytics sets it for its baseline rounds, never a setting) decides them all.
    */
   analytics(): AnalyticsComputer {
     return {
       compute: async (tenantId: string, snapshotId: number, now: Date, options: AnalyticsOptions): Promise<AnalyticsOutcome> =>
-        (await this.channel().send({ kind: 'analytics', tenantId, snapshotId, now: now.toISOString(), options } as Omit<WriterRequest, 'id'>)) as AnalyticsOutcome,
+        (await this.channel().send({ kind: 'analytics', tenantId, snapshotId, now: now.toISOString(), options, incremental: process.env.BENCH_ANALYTICS_FULL !== '1' } as Omit<WriterRequest, 'id'>)) as AnalyticsOutcome,
     };
   }
 

@@ -1,5 +1,6 @@
 import { ConfigurationServiceClientCredentialFactory, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
-import { TeamsAdapter } from '@microsoft/teams-ai';
+// The module itself, not the package index, which also loads the AI parts (about 11 MB of heap unused here).
+import { TeamsAdapter } from '@microsoft/teams-ai/lib/TeamsAdapter';
 import type { BotAuth, BotTokenValidation } from '../../config/config';
 
 /**

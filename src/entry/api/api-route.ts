@@ -65,9 +65,6 @@ export function positiveIdParam(req: Request, name: string, what: string): numbe
   return Number(raw);
 }
 
-export function pagination(limit: number, offset: number, total: number) {
-  return { limit, offset, total, has_more: offset + limit < total };
-}
 
 /** The tenant a route's `{id}` names (Seat Steward's id or the Microsoft tenant id); 404 when none. */
 export function tenantFromPath(tenants: { find(idOrEntraTenantId: string): TenantRecord | undefined }, req: Request): TenantRecord {

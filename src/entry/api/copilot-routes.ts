@@ -5,10 +5,12 @@ import { z } from 'zod';
 import { PRIORITIES, RECOMMENDATIONS, SEAT_STATUSES, TIERS } from '../../domain/seat-analytics';
 import { savingsOf, totals, utilizationText, type CopilotSeatSummary, type SkuPrice } from '../../domain/seat-savings';
 import type { TenantRecord } from '../../domain/tenant';
-import type { AnalyticsReads, StoredCandidate, StoredSeat } from '../../usecases/analytics/ports';
+import type { AnalyticsReads } from '../../usecases/analytics/ports';
+import type { StoredCandidate, StoredSeat } from '../../domain/seat-records';
 import type { SyncRunReads, TenantReads } from '../../usecases/status/ports';
 import { ApiError } from './api-errors';
-import { integer, jsonRoute, pagination, parseQuery, tenantFromPath } from './api-route';
+import { integer, jsonRoute, parseQuery, tenantFromPath } from './api-route';
+import { pagination } from './pagination';
 
 export interface CopilotRouteDeps {
   tenants: TenantReads;

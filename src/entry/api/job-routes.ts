@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { JobRunner } from '../../usecases/outbox/job-runner';
 import { JOB_STATUSES, type OutboxJob, type OutboxStore } from '../../usecases/outbox/outbox-store';
 import { ApiError } from './api-errors';
-import { integer, jsonRoute, pagination, parseQuery, positiveIdParam } from './api-route';
+import { integer, jsonRoute, parseQuery, positiveIdParam } from './api-route';
+import { pagination } from './pagination';
 
 export interface JobRouteDeps {
   outbox: OutboxStore;

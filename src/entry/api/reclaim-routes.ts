@@ -5,7 +5,8 @@ import { RECLAIM_STATES } from '../../domain/reclaim';
 import type { ReclaimItem, ReclaimTransition } from '../../domain/reclaim-request';
 import type { ReclaimApi } from '../../usecases/reclaim/reclaim-api';
 import type { TenantReads } from '../../usecases/status/ports';
-import { integer, jsonRoute, pagination, parseQuery, positiveIdParam, tenantFromPath } from './api-route';
+import { integer, jsonRoute, parseQuery, positiveIdParam, tenantFromPath } from './api-route';
+import { pagination } from './pagination';
 import { ApiError } from './api-errors';
 
 export interface ReclaimRouteDeps {

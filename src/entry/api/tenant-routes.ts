@@ -1,16 +1,17 @@
-import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Request, Server } from 'restify';
 import { z } from 'zod';
 import { sumSeats } from '../../domain/seats';
-import type { SkuRow, UserWithLicenses } from '../../domain/directory';
+import type { SkuRow } from '../../domain/directory';
 import { tenantStatus, type TenantRecord } from '../../domain/tenant';
 import type { DirectoryReads, SyncRunReads, TenantReads } from '../../usecases/status/ports';
 import type { IdentityReads } from '../../usecases/identity/ports';
 import { licenceDates, type SubscriptionRecord } from '../../domain/identity';
 import { licenceCosts, type SkuPrice } from '../../domain/seat-savings';
-import { integer, jsonRoute, pagination, parseQuery, tenantFromPath } from './api-route';
+import { integer, jsonRoute, parseQuery, tenantFromPath } from './api-route';
+import { pagination } from './pagination';
 import { RenderedJson, RenderedPageCache } from './rendered-pages';
+import { derivedId, renderUserPage } from './user-json';
 
 export interface TenantRouteDeps {
   tenants: TenantReads;
@@ -52,11 +53,6 @@ const userListQuery = z
   })
   .strict();
 
-/** Stable ids for rows the API exposes but the cache keys by composite keys. */
-function derivedId(...parts: string[]): string {
-  const h = createHash('sha1').update(parts.join('\u0000')).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
 
 
 /** The read part of the REST API's /api/v1/m365 API. */
@@ -109,9 +105,11 @@ export function registerTenantRoutes(server: Server, deps: TenantRouteDeps): voi
     const cached = deps.syncRunning() ? undefined : userPages.get(key);
     if (cached) return cached;
     const lastSynced = tenant.currentSnapshotId ? runs.get(tenant.currentSnapshotId)?.finishedAt ?? null : null;
-    const page = await directory.users(tenant.id, { limit: q.limit, offset: q.offset, search: q.search, accountEnabled: q.account_enabled, mfaEnabled: q.mfa_enabled });
+    const query = { limit: q.limit, offset: q.offset, search: q.search, accountEnabled: q.account_enabled, mfaEnabled: q.mfa_enabled };
+    const context = { tenantId: tenant.id, lastSynced, limit: q.limit, offset: q.offset };
+    // Rendered on a read worker; BENCH_RENDER_ON_MAIN=1 (bench:api's baseline, never a setting) renders on the event loop as before.
     const rendered = new RenderedJson(
-      JSON.stringify({ data: page.rows.map((u) => userJson(tenant, u, lastSynced)), pagination: pagination(q.limit, q.offset, page.total) }),
+      process.env.BENCH_RENDER_ON_MAIN === '1' ? renderUserPage(await directory.users(tenant.id, query), context) : await directory.usersRendered(tenant.id, query, context),
     );
     // Kept only when no sync published meanwhile: then the page was read from the snapshot in its key.
     if (tenants.find(tenant.id)?.currentSnapshotId === tenant.currentSnapshotId) userPages.set(key, rendered);
@@ -128,37 +126,6 @@ export function registerTenantRoutes(server: Server, deps: TenantRouteDeps): voi
   }));
 }
 
-function userJson(tenant: TenantRecord, u: UserWithLicenses, lastSynced: string | null) {
-  return {
-    id: derivedId(tenant.id, 'user', u.userId),
-    tenant_id: tenant.id,
-    user_id: u.userId,
-    user_principal_name: u.userPrincipalName,
-    display_name: u.displayName,
-    given_name: u.givenName,
-    surname: u.surname,
-    mail: u.mail,
-    job_title: u.jobTitle,
-    department: u.department,
-    office_location: u.officeLocation,
-    account_enabled: u.accountEnabled,
-    last_sign_in: u.lastSignIn,
-    mfa_enabled: u.mfaEnabled,
-    mfa_methods: u.mfaMethods,
-    user_type: u.userType,
-    assigned_licenses: u.licenses.map((l) => ({
-      sku_id: l.skuId,
-      sku_part_number: l.skuPartNumber,
-      product_name: l.productName,
-      assigned_directly: l.direct,
-      assigned_by_groups: l.assignedByGroupIds,
-    })),
-    usage_location: u.usageLocation,
-    on_premises_sync_enabled: u.onPremisesSyncEnabled,
-    created_at: u.createdAt,
-    last_synced: lastSynced,
-  };
-}
 
 function licenseJson(tenant: TenantRecord, s: SkuRow, subscriptions: readonly SubscriptionRecord[], now: Date, price: SkuPrice | null) {
   const dates = licenceDates(subscriptions, s.skuId, now);

@@ -1,5 +1,8 @@
 import { ActivityTypes, CardFactory, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
-import { Application, type AdaptiveCard, type TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
+import type { AdaptiveCard, TeamsAdapter, TurnState } from '@microsoft/teams-ai';
+// The module itself, not the package index: the index also loads the AI parts (tokenizers with their
+// tables, OpenAI clients, embeddings), about 11 MB of heap the bot never uses.
+import { Application } from '@microsoft/teams-ai/lib/Application';
 import type { ActivityOutcome, ActivityProcessor } from '../http/http-server';
 import type { Logger } from 'pino';
 import type { AdaptiveCardJson } from '../../cards/render';

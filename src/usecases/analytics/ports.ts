@@ -1,16 +1,21 @@
+import type { SubscriptionRecord } from '../../domain/identity';
 import type {
   AnalyticsSettings,
+  CandidateAssessment,
+  CandidateFacts,
   CandidatePriority,
   ExclusionRules,
   ReclaimTier,
   Recommendation,
+  SeatAssessment,
+  SeatFacts,
   SeatStatus,
 } from '../../domain/seat-analytics';
 import type { CopilotSeatSummary, SkuPrice } from '../../domain/seat-savings';
+import type { CopilotApp, M365Service } from '../../domain/usage';
 
 import type { ExportKind, StoredCandidate, StoredSeat } from '../../domain/seat-records';
 
-export type { StoredCandidate, StoredSeat } from '../../domain/seat-records';
 
 export interface SeatQuery {
   status?: SeatStatus;
@@ -49,6 +54,8 @@ export interface AnalyticsOutcome {
   ms: number;
   /** Admin-facing notes (e.g. names concealed): they make the sync partial. */
   warnings: string[];
+  /** Seats and candidates decided anew; the others' inputs had not changed, so their rows were copied. */
+  decided?: number;
 }
 
 /**
@@ -57,6 +64,134 @@ export interface AnalyticsOutcome {
  */
 export interface AnalyticsComputer {
   compute(tenantId: string, snapshotId: number, now: Date, options: AnalyticsOptions): Promise<AnalyticsOutcome>;
+}
+
+/** The activity reports and audit log as the analytics of a snapshot read them. */
+export interface ActivityReportStates {
+  /** The Copilot usage report's current generation; null when it was never read. */
+  copilot: { generation: number; refreshDate: string | null; statusAsOf: string | null; lastSuccessAt: string | null } | null;
+  /** Rows of that generation whose names the tenant conceals. */
+  concealedRows: number;
+  /** How far the audit log has been read (latest of the tenant's cursors); null when never. */
+  auditCoveredUntil: string | null;
+  /** The Microsoft 365 active user report's current generation; null when it was never read. */
+  m365Generation: number | null;
+}
+
+/** One licence assignment of a Copilot SKU in a snapshot, with the holder's report row and last interaction. */
+export interface HolderRecord {
+  userSeq: number;
+  userId: string;
+  userPrincipalName: string;
+  displayName: string | null;
+  mail: string | null;
+  department: string | null;
+  officeLocation: string | null;
+  accountEnabled: boolean;
+  userType: string | null;
+  skuId: string;
+  skuPartNumber: string;
+  /** '' for a direct assignment. */
+  assignedByGroupId: string;
+  state: string | null;
+  assignedAt: string | null;
+  groupName: string | null;
+  /** The Copilot usage report's row for the user (of the generation asked for); null when it has none. */
+  report: { lastActivityDate: string | null; apps: Record<CopilotApp, string | null> } | null;
+  /** The user's last CopilotInteraction in the audit log. */
+  lastInteraction: { at: string | null; appHost: string | null };
+}
+
+/** An enabled member holding a licence in effect, with their Microsoft 365 report row and Copilot Chat use. */
+export interface MemberRecord {
+  userSeq: number;
+  userId: string;
+  userPrincipalName: string;
+  displayName: string | null;
+  mail: string | null;
+  department: string | null;
+  officeLocation: string | null;
+  /** The Microsoft 365 active user report's per-service days; null when the report has no row for the user. */
+  services: Record<M365Service, string | null> | null;
+  chat: { lastAt: string; interactions: number } | null;
+}
+
+export interface CopilotSkuRecord {
+  skuId: string;
+  skuPartNumber: string;
+  enabledUnits: number;
+  consumedUnits: number;
+}
+
+/** What the analytics of one snapshot read (the snapshot's directory and the tenant's activity data). */
+export interface AnalyticsInputs {
+  reportStates(tenantId: string): ActivityReportStates;
+  /** Every assignment of a Copilot SKU in the snapshot (several per seat when held several ways). */
+  holders(tenantId: string, snapshotId: number, copilotGeneration: number | null): Iterable<HolderRecord>;
+  /** Enabled members (not guests) holding a licence in effect, seated or not. */
+  members(tenantId: string, snapshotId: number, m365Generation: number | null): Iterable<MemberRecord>;
+  /** The first sync that saw each seat, keyed `userId NUL skuId` as stored. */
+  firstSeen(tenantId: string): Map<string, string>;
+  /** Records `at` as the first sighting of seats seen for the first time. */
+  recordFirstSeen(tenantId: string, seats: ReadonlyArray<{ userId: string; skuId: string }>, at: string): void;
+  /** EXCLUDE_GROUPS members: lower-case user id → lower-case group ids. */
+  exclusionGroupMembers(tenantId: string): Map<string, Set<string>>;
+  /** Keeps in force at `now` (a holder pressed Keep): `userId NUL skuId` lower-case → until. */
+  keptUntil(tenantId: string, now: string): Map<string, string>;
+  copilotSkus(tenantId: string, snapshotId: number): CopilotSkuRecord[];
+  subscriptions(tenantId: string): SubscriptionRecord[];
+}
+
+/** A seat of the previous snapshot's analytics, as a later sync may copy it. */
+export interface PreviousSeat {
+  seq: number;
+  /** Null for rows stored before inputs were keyed: never copied. */
+  inputsKey: string | null;
+  seat: StoredSeat;
+}
+
+/** A candidate of the previous snapshot's analytics: what ranking it again needs (its row is copied whole). */
+export interface PreviousCandidate {
+  rank: number;
+  inputsKey: string | null;
+  m365ActivityScore: number;
+  priority: CandidatePriority;
+}
+
+/** The analytics of the tenant's current snapshot, which the one being computed replaces. */
+export interface PreviousAnalytics {
+  snapshotId: number;
+  /** Keyed `userId NUL skuId`. */
+  seats: Map<string, PreviousSeat>;
+  /** Keyed by user id. */
+  candidates: Map<string, PreviousCandidate>;
+}
+
+/** A row to store: decided now, or copied from the previous snapshot's row at `reuse` (same inputs, same row). */
+export interface SeatToStore {
+  facts: SeatFacts;
+  assessment: SeatAssessment;
+  inputsKey: string;
+  reuse: number | null;
+}
+export interface CandidateToStore {
+  facts: CandidateFacts;
+  assessment: CandidateAssessment;
+  inputsKey: string;
+  reuse: number | null;
+}
+
+/** Where a snapshot's analytics are stored, beside the snapshot (publish makes them visible with it). */
+export interface AnalyticsStore {
+  /** Removes what an earlier attempt at this snapshot stored. */
+  clear(tenantId: string, snapshotId: number): void;
+  /** The current snapshot's analytics, unless it is `snapshotId` itself or has none. */
+  previous(tenantId: string, snapshotId: number): PreviousAnalytics | null;
+  /** Seats in their stored order (seq 0, 1, ...); rows with `reuse` are copied from `previousSnapshotId`. */
+  writeSeats(tenantId: string, snapshotId: number, previousSnapshotId: number | null, seats: readonly SeatToStore[]): void;
+  /** Candidates by rank (1, 2, ...); rows with `reuse` are copied from `previousSnapshotId`. */
+  writeCandidates(tenantId: string, snapshotId: number, previousSnapshotId: number | null, candidates: readonly CandidateToStore[]): void;
+  writeSummary(tenantId: string, snapshotId: number, summary: CopilotSeatSummary): void;
 }
 
 /** Prices admins set per tenant (the `price` command, the REST API). */
@@ -68,7 +203,6 @@ export interface PriceBook {
   clear(tenantId: string, skuId: string): boolean;
 }
 
-export { EXPORT_KINDS, type ExportKind } from '../../domain/seat-records';
 
 /**
  * Signed, short-lived download links for the CSV exports, served by the bot's own HTTP server

@@ -17,7 +17,7 @@ import {
   type ReclaimTimings,
 } from '../../domain/reclaim';
 import type { SkuPrice } from '../../domain/seat-savings';
-import type { StoredSeat } from '../analytics/ports';
+import type { StoredSeat } from '../../domain/seat-records';
 import type { ConversationTarget } from '../../domain/conversation';
 import { PermanentError } from '../outbox/job-errors';
 import type { JobQueue } from '../outbox/job-runner';

@@ -11,6 +11,11 @@ export interface DirectoryReads {
   skus(tenantId: string): SkuRow[];
   /** One page of the current snapshot's users and the total matching the filter (read off the event loop where it can be). */
   users(tenantId: string, query: UserQuery): Promise<UserPage>;
+  /**
+   * The same page already rendered to its REST JSON body by `UserPageRenderer`, on a read worker
+   * where there is one: the event loop then only writes the bytes.
+   */
+  usersRendered(tenantId: string, query: UserQuery, context: UserPageContext): Promise<string>;
   /** Changes whenever sign-ins or MFA registration (stored beside the snapshot) are replaced: part of a rendered page's cache key. */
   identityVersion(tenantId: string): string;
 }
@@ -19,6 +24,18 @@ export interface UserPage {
   rows: UserWithLicenses[];
   total: number;
 }
+
+/** What rendering a page of users needs besides the page (plain data: it crosses to a worker thread). */
+export interface UserPageContext {
+  tenantId: string;
+  /** When the snapshot the page comes from was synced. */
+  lastSynced: string | null;
+  limit: number;
+  offset: number;
+}
+
+/** Turns a page of users into the REST API's JSON body (src/entry/api/user-json.ts). */
+export type UserPageRenderer = (page: UserPage, context: UserPageContext) => string;
 
 export interface UserQuery {
   limit: number;

@@ -237,7 +237,7 @@ export class SyncService {
     try {
       const outcome = await analytics.computer.compute(tenant.id, run.id, new Date(), analytics.options);
       for (const w of outcome.warnings) if (!warnings.includes(w)) warnings.push(w);
-      log.info({ seats: outcome.seats, candidates: outcome.candidates, ms: outcome.ms }, 'seat analytics computed');
+      log.info({ seats: outcome.seats, candidates: outcome.candidates, decided: outcome.decided, ms: outcome.ms }, 'seat analytics computed');
     } catch (error) {
       if (this.deps.storage.isFull(error)) throw error;
       const message = error instanceof Error ? error.message : String(error);

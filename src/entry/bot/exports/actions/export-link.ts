@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { exportLinkView, type ExportButtonData } from '../../../../cards/export-views';
 import { renderCard } from '../../../../cards/render';
-import { EXPORT_KINDS, type ExportLinks } from '../../../../usecases/analytics/ports';
+import { type ExportLinks } from '../../../../usecases/analytics/ports';
+import { EXPORT_KINDS } from '../../../../domain/seat-records';
 import type { TenantReads } from '../../../../usecases/status/ports';
 import type { AdminCheck } from '../../admin-gate';
 import type { CardAction } from '../../bot-types';
