@@ -68,14 +68,28 @@ export interface ExtraProbe {
   /** Lines of figures to print, [label, value]. */
   run(ctx: ExtraProbeContext): Promise<Array<[string, string]>>;
 }
-export const EXTRA_PROBES: ExtraProbe[] = process.env.BENCH_SKIP_INACTIVE ? [] : [inactiveCommandProbe({ concurrency: CONCURRENCY, seconds: Math.max(5, Math.round(LOAD_SECONDS / 2)) })];
+export const EXTRA_PROBES: ExtraProbe[] = process.env.BENCH_SKIP_INACTIVE
+  ? []
+  : [inactiveCommandProbe({ concurrency: CONCURRENCY, seconds: Math.max(5, Math.round(LOAD_SECONDS / 2)) })];
 
 // ---------------------------------------------------------------- the app (child process)
 
 type AppRequest = { id: number; cmd: 'sync' | 'timings' | 'reset' | 'stop' | 'memory'; label?: string; full?: boolean };
 type AppMessage =
   | { ready: { url: string; tenantId: string } }
-  | { id: number; sync: { ms: number; analyticsMs: number | null; seats: number | null; candidates: number | null; decided: number | null; status: string; users: number; error: string | null } }
+  | {
+      id: number;
+      sync: {
+        ms: number;
+        analyticsMs: number | null;
+        seats: number | null;
+        candidates: number | null;
+        decided: number | null;
+        status: string;
+        users: number;
+        error: string | null;
+      };
+    }
   | { id: number; timings: Record<string, number[]> }
   | { id: number; done: true }
   | { id: number; memory: MemoryBreakdown }
@@ -93,12 +107,20 @@ function kindOf(url: string): string {
 
 async function appProcess(): Promise<void> {
   const info = JSON.parse(process.env.BENCH_DEMO ?? '') as DemoInfo;
-  const config = parseConfig({ DATA_DIR: process.env.BENCH_DATA_DIR ?? '', PORT: '0', PLAYGROUND: 'off', LOG_LEVEL: 'info', API_KEYS: API_KEY });
+  const config = parseConfig({
+    DATA_DIR: process.env.BENCH_DATA_DIR ?? '',
+    PORT: '0',
+    PLAYGROUND: 'off',
+    LOG_LEVEL: 'info',
+    API_KEYS: API_KEY,
+  });
 
   // Server-side time of every HTTP request, from its arrival to the end of its response.
   const started = new WeakMap<IncomingMessage, number>();
   let timings: Record<string, number[]> = {};
-  diagnostics.subscribe('http.server.request.start', (m) => started.set((m as { request: IncomingMessage }).request, performance.now()));
+  diagnostics.subscribe('http.server.request.start', (m) =>
+    started.set((m as { request: IncomingMessage }).request, performance.now()),
+  );
   diagnostics.subscribe('http.server.response.finish', (m) => {
     const req = (m as { request: IncomingMessage }).request;
     const t = started.get(req);
@@ -112,8 +134,21 @@ async function appProcess(): Promise<void> {
     write(chunk: Buffer, _enc, done) {
       for (const line of chunk.toString().split('\n')) {
         if (!line) continue;
-        const entry = JSON.parse(line) as { level: number; msg: string; ms?: number; seats?: number; candidates?: number; decided?: number };
-        if (entry.msg === 'seat analytics computed') lastAnalytics = { ms: entry.ms ?? 0, seats: entry.seats ?? 0, candidates: entry.candidates ?? 0, decided: entry.decided ?? null };
+        const entry = JSON.parse(line) as {
+          level: number;
+          msg: string;
+          ms?: number;
+          seats?: number;
+          candidates?: number;
+          decided?: number;
+        };
+        if (entry.msg === 'seat analytics computed')
+          lastAnalytics = {
+            ms: entry.ms ?? 0,
+            seats: entry.seats ?? 0,
+            candidates: entry.candidates ?? 0,
+            decided: entry.decided ?? null,
+          };
         if (entry.level >= 40) process.stderr.write(`${line}\n`);
       }
       done();
@@ -177,7 +212,16 @@ async function appProcess(): Promise<void> {
           const a = lastAnalytics as { ms: number; seats: number; candidates: number; decided: number | null } | null;
           send({
             id: req.id,
-            sync: { ms, analyticsMs: a?.ms ?? null, seats: a?.seats ?? null, candidates: a?.candidates ?? null, decided: a?.decided ?? null, status: run.status, users: run.counts?.users ?? 0, error: [run.errorText, ...run.warnings].filter(Boolean).join(' | ') || null },
+            sync: {
+              ms,
+              analyticsMs: a?.ms ?? null,
+              seats: a?.seats ?? null,
+              candidates: a?.candidates ?? null,
+              decided: a?.decided ?? null,
+              status: run.status,
+              users: run.counts?.users ?? 0,
+              error: [run.errorText, ...run.warnings].filter(Boolean).join(' | ') || null,
+            },
           });
         });
       }
@@ -267,7 +311,13 @@ function loadWorker(): void {
   const { url, tenantId } = workerData as { url: string; tenantId: string };
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const base = new URL(url);
-  const filters = ['', '&recommendation=reclaim', '&status=inactive', '&tier=certain', '&recommendation=reclaim&tier=probable'];
+  const filters = [
+    '',
+    '&recommendation=reclaim',
+    '&status=inactive',
+    '&tier=certain',
+    '&recommendation=reclaim&tier=probable',
+  ];
   // Half seat pages (first pages, filters, and a few deeper pages), half summaries: what the cards and dashboards ask.
   const pick = (): string => {
     if (Math.random() < 0.5) return `/api/v1/m365/tenants/${tenantId}/copilot/summary`;
@@ -277,10 +327,13 @@ function loadWorker(): void {
   };
   const get = (p: string) =>
     new Promise<number>((resolve, reject) => {
-      const req = http.get({ host: base.hostname, port: base.port, path: p, agent, headers: { authorization: `Bearer ${API_KEY}` } }, (res) => {
-        res.on('data', () => undefined);
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      });
+      const req = http.get(
+        { host: base.hostname, port: base.port, path: p, agent, headers: { authorization: `Bearer ${API_KEY}` } },
+        (res) => {
+          res.on('data', () => undefined);
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
       req.on('error', reject);
     });
   let running = false;
@@ -315,7 +368,10 @@ function loadWorker(): void {
 class Load {
   private readonly worker: Worker;
   constructor(url: string, tenantId: string) {
-    this.worker = new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(__filename)});`, { eval: true, workerData: { url, tenantId } });
+    this.worker = new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(__filename)});`, {
+      eval: true,
+      workerData: { url, tenantId },
+    });
   }
   async run(seconds: number): Promise<LoadResult> {
     this.worker.postMessage({ cmd: 'start' } satisfies LoadCommand);
@@ -335,7 +391,18 @@ async function startDemoProcess(dataDir: string): Promise<{ info: DemoInfo; chil
   const cli = path.join(__dirname, '..', 'demo-tenant', 'cli.ts');
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', cli, '--users', String(USERS), '--data-dir', dataDir, '--no-report-budget', '--copilot-seat-share', String(SEAT_SHARE)],
+    [
+      '--import',
+      'tsx',
+      cli,
+      '--users',
+      String(USERS),
+      '--data-dir',
+      dataDir,
+      '--no-report-budget',
+      '--copilot-seat-share',
+      String(SEAT_SHARE),
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const lines = createInterface({ input: child.stdout! });
@@ -366,7 +433,9 @@ async function main(): Promise<void> {
   const load = new Load(app.url, app.tenantId);
   let rssMb = NaN;
   try {
-    console.log(`bench:analytics — ${USERS.toLocaleString('en-US')} users, about ${SEATS.toLocaleString('en-US')} Copilot seats, ${CONCURRENCY} concurrent REST callers, node ${process.version}, ${os.cpus().length} cores`);
+    console.log(
+      `bench:analytics — ${USERS.toLocaleString('en-US')} users, about ${SEATS.toLocaleString('en-US')} Copilot seats, ${CONCURRENCY} concurrent REST callers, node ${process.version}, ${os.cpus().length} cores`,
+    );
     const memory: MemoryBreakdown[] = [await app.memory('started, before any sync')];
     // The first sync fills the cache (its analytics see every seat for the first time); the next ones are timed.
     const first = await app.sync();
@@ -395,9 +464,15 @@ async function main(): Promise<void> {
     const extra: Array<[string, string]> = [];
     for (const probe of EXTRA_PROBES) {
       extra.push(
-        ...(await probe.run({ appUrl: app.url, tenantId: app.tenantId, apiKey: API_KEY, serverTimings: () => app.timings(), resetServerTimings: () => app.reset() })).map(
-          ([k, v]): [string, string] => [`${probe.name}: ${k}`, v],
-        ),
+        ...(
+          await probe.run({
+            appUrl: app.url,
+            tenantId: app.tenantId,
+            apiKey: API_KEY,
+            serverTimings: () => app.timings(),
+            resetServerTimings: () => app.reset(),
+          })
+        ).map(([k, v]): [string, string] => [`${probe.name}: ${k}`, v]),
       );
     }
     memory.push(await app.memory('after the extra probes'));
@@ -406,24 +481,58 @@ async function main(): Promise<void> {
     if (stopped.peak) memory.push(stopped.peak);
 
     const rows: Array<[string, string]> = [
-      ['Copilot seats / candidates', `${first.seats?.toLocaleString('en-US')} / ${first.candidates?.toLocaleString('en-US')}`],
+      [
+        'Copilot seats / candidates',
+        `${first.seats?.toLocaleString('en-US')} / ${first.candidates?.toLocaleString('en-US')}`,
+      ],
       ['first sync (fills the cache)', `${(first.ms / 1000).toFixed(2)} s, analytics ${ms(first.analyticsMs ?? NaN)}`],
-      ['sync (median)', `${(median(rounds.map((r) => r.ms)) / 1000).toFixed(2)} s  [${rounds.map((r) => (r.ms / 1000).toFixed(2)).join(', ')}]`],
-      ['analytics per sync (median)', `${ms(median(rounds.map((r) => r.analyticsMs ?? NaN)))}  [${rounds.map((r) => ms(r.analyticsMs ?? NaN)).join(', ')}]`],
-      ['analytics share of the sync', `${(100 * median(shares)).toFixed(1)}%  (target ≤ ${100 * TARGET.analyticsShare}%)`],
-      ['rows decided anew (the rest copied)', rounds.map((r) => `${r.decided ?? '?'} of ${(r.seats ?? 0) + (r.candidates ?? 0)}`).join(', ')],
-      ['baseline: every row decided again', `sync ${(median(fullRounds.map((r) => r.ms)) / 1000).toFixed(2)} s, analytics ${ms(median(fullRounds.map((r) => r.analyticsMs ?? NaN)))} [${fullRounds.map((r) => ms(r.analyticsMs ?? NaN)).join(', ')}], share ${(100 * median(fullShares)).toFixed(1)}%`],
-      ['REST requests', `${rest.requests.toLocaleString('en-US')} in ${rest.seconds.toFixed(1)} s = ${Math.round(rest.requests / rest.seconds)} req/s`],
-      ['copilot/seats?limit=50, server', `n=${seats.length}  p50 ${ms(pct(seats, 50))}  p99 ${ms(pct(seats, 99))}  (target ≤ ${TARGET.p99Ms} ms)`],
-      ['copilot/summary, server', `n=${summary.length}  p50 ${ms(pct(summary, 50))}  p99 ${ms(pct(summary, 99))}  (target ≤ ${TARGET.p99Ms} ms)`],
+      [
+        'sync (median)',
+        `${(median(rounds.map((r) => r.ms)) / 1000).toFixed(2)} s  [${rounds.map((r) => (r.ms / 1000).toFixed(2)).join(', ')}]`,
+      ],
+      [
+        'analytics per sync (median)',
+        `${ms(median(rounds.map((r) => r.analyticsMs ?? NaN)))}  [${rounds.map((r) => ms(r.analyticsMs ?? NaN)).join(', ')}]`,
+      ],
+      [
+        'analytics share of the sync',
+        `${(100 * median(shares)).toFixed(1)}%  (target ≤ ${100 * TARGET.analyticsShare}%)`,
+      ],
+      [
+        'rows decided anew (the rest copied)',
+        rounds.map((r) => `${r.decided ?? '?'} of ${(r.seats ?? 0) + (r.candidates ?? 0)}`).join(', '),
+      ],
+      [
+        'baseline: every row decided again',
+        `sync ${(median(fullRounds.map((r) => r.ms)) / 1000).toFixed(2)} s, analytics ${ms(median(fullRounds.map((r) => r.analyticsMs ?? NaN)))} [${fullRounds.map((r) => ms(r.analyticsMs ?? NaN)).join(', ')}], share ${(100 * median(fullShares)).toFixed(1)}%`,
+      ],
+      [
+        'REST requests',
+        `${rest.requests.toLocaleString('en-US')} in ${rest.seconds.toFixed(1)} s = ${Math.round(rest.requests / rest.seconds)} req/s`,
+      ],
+      [
+        'copilot/seats?limit=50, server',
+        `n=${seats.length}  p50 ${ms(pct(seats, 50))}  p99 ${ms(pct(seats, 99))}  (target ≤ ${TARGET.p99Ms} ms)`,
+      ],
+      [
+        'copilot/summary, server',
+        `n=${summary.length}  p50 ${ms(pct(summary, 50))}  p99 ${ms(pct(summary, 99))}  (target ≤ ${TARGET.p99Ms} ms)`,
+      ],
       ...extra,
       ['peak RSS of the app', `${rssMb.toFixed(0)} MB  (target ≤ ${TARGET.rssMb} MB)`],
     ];
     for (const [k, v] of rows) console.log(`  ${k.padEnd(34)} ${v}`);
     console.log('  where the RSS goes (MB):');
     for (const b of memory) for (const line of breakdownLines(b)) console.log(`    ${line}`);
-    if (rounds.some((r) => r.status !== 'success')) console.log(`  note: a sync was ${rounds.find((r) => r.status !== 'success')?.status}: ${rounds.find((r) => r.error)?.error}`);
-    const ok = median(shares) <= TARGET.analyticsShare && pct(seats, 99) <= TARGET.p99Ms && pct(summary, 99) <= TARGET.p99Ms && rssMb <= TARGET.rssMb;
+    if (rounds.some((r) => r.status !== 'success'))
+      console.log(
+        `  note: a sync was ${rounds.find((r) => r.status !== 'success')?.status}: ${rounds.find((r) => r.error)?.error}`,
+      );
+    const ok =
+      median(shares) <= TARGET.analyticsShare &&
+      pct(seats, 99) <= TARGET.p99Ms &&
+      pct(summary, 99) <= TARGET.p99Ms &&
+      rssMb <= TARGET.rssMb;
     console.log(ok ? '  result: within targets' : '  result: OUTSIDE targets');
     process.exitCode = ok ? 0 : 1;
   } finally {

@@ -50,7 +50,8 @@ interface DemoInfo {
 
 // ---------------------------------------------------------------- the app (child process)
 
-type AppRequest = { id: number; cmd: 'sync' } | { id: number; cmd: 'stop' } | { id: number; cmd: 'render'; onMain: boolean };
+type AppRequest =
+  { id: number; cmd: 'sync' } | { id: number; cmd: 'stop' } | { id: number; cmd: 'render'; onMain: boolean };
 type AppMessage =
   | { ready: { url: string; tenantId: string } }
   | { id: number; ms: number; status: string; users: number; error: string | null }
@@ -59,7 +60,13 @@ type AppMessage =
 
 async function appProcess(): Promise<void> {
   const info = JSON.parse(process.env.BENCH_DEMO ?? '') as DemoInfo;
-  const config = parseConfig({ DATA_DIR: process.env.BENCH_DATA_DIR ?? '', PORT: '0', PLAYGROUND: 'off', LOG_LEVEL: 'warn', API_KEYS: API_KEY });
+  const config = parseConfig({
+    DATA_DIR: process.env.BENCH_DATA_DIR ?? '',
+    PORT: '0',
+    PLAYGROUND: 'off',
+    LOG_LEVEL: 'warn',
+    API_KEYS: API_KEY,
+  });
   // The demo tenant runs in its own process; the app needs its connection only.
   const demoTenant: EmbeddedDemoTenant = {
     server: {
@@ -105,14 +112,12 @@ async function appProcess(): Promise<void> {
       return;
     }
     const started = performance.now();
-    void app.sync
-      .request(tenantId, 'benchmark')
-      .done.then(async (run) => {
-        const ms = performance.now() - started;
-        // The replaced snapshot is dropped after the flip; let it finish before the next phase.
-        await app.sync.idle();
-        send({ id: req.id, ms, status: run.status, users: run.counts?.users ?? 0, error: run.errorText });
-      });
+    void app.sync.request(tenantId, 'benchmark').done.then(async (run) => {
+      const ms = performance.now() - started;
+      // The replaced snapshot is dropped after the flip; let it finish before the next phase.
+      await app.sync.idle();
+      send({ id: req.id, ms, status: run.status, users: run.counts?.users ?? 0, error: run.errorText });
+    });
   });
   send({ ready: { url: app.url, tenantId } });
 }
@@ -137,16 +142,23 @@ function loadWorker(): void {
     const r = Math.random();
     const offset = (max: number) => (OFFSETS === 'first' ? 0 : Math.floor(Math.random() * Math.max(1, max - 100)));
     if (r < 0.7) return ['users', `/api/v1/m365/tenants/${tenantId}/users?limit=100&offset=${offset(users)}`];
-    if (r < 0.85) return ['users_enabled', `/api/v1/m365/tenants/${tenantId}/users?limit=100&account_enabled=true&offset=${offset(users * 0.8)}`];
+    if (r < 0.85)
+      return [
+        'users_enabled',
+        `/api/v1/m365/tenants/${tenantId}/users?limit=100&account_enabled=true&offset=${offset(users * 0.8)}`,
+      ];
     if (r < 0.95) return ['tenants', '/api/v1/m365/tenants'];
     return ['licenses', `/api/v1/m365/tenants/${tenantId}/licenses`];
   };
   const get = (p: string) =>
     new Promise<number>((resolve, reject) => {
-      const req = http.get({ host: base.hostname, port: base.port, path: p, agent, headers: { authorization: `Bearer ${API_KEY}` } }, (res) => {
-        res.on('data', () => undefined);
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      });
+      const req = http.get(
+        { host: base.hostname, port: base.port, path: p, agent, headers: { authorization: `Bearer ${API_KEY}` } },
+        (res) => {
+          res.on('data', () => undefined);
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
       req.on('error', reject);
     });
 
@@ -168,7 +180,12 @@ function loadWorker(): void {
   };
   parentPort?.on('message', (c: LoadCommand) => {
     if (c.cmd === 'start') {
-      result = { samples: { users: [], users_enabled: [], tenants: [], licenses: [] }, errors: 0, firstError: null, seconds: 0 };
+      result = {
+        samples: { users: [], users_enabled: [], tenants: [], licenses: [] },
+        errors: 0,
+        firstError: null,
+        seconds: 0,
+      };
       running = true;
       const started = performance.now();
       const callers = Array.from({ length: CONCURRENCY }, caller);
@@ -186,7 +203,9 @@ function loadWorker(): void {
 async function startDemoProcess(dataDir: string): Promise<{ info: DemoInfo; child: ChildProcess }> {
   const cli = path.join(__dirname, '..', 'demo-tenant', 'cli.ts');
   // Node itself with tsx's loader (not the tsx CLI, which would add a wrapper process a kill does not reach).
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, '--users', String(USERS), '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, '--users', String(USERS), '--data-dir', dataDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout! });
   const info = await new Promise<DemoInfo>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`demo tenant exited with ${code}`)));
@@ -198,7 +217,11 @@ async function startDemoProcess(dataDir: string): Promise<{ info: DemoInfo; chil
 class AppProcess {
   private nextId = 1;
   private readonly waiting = new Map<number, (m: Extract<AppMessage, { id: number }>) => void>();
-  private constructor(readonly child: ChildProcess, readonly url: string, readonly tenantId: string) {
+  private constructor(
+    readonly child: ChildProcess,
+    readonly url: string,
+    readonly tenantId: string,
+  ) {
     child.on('message', (m: AppMessage) => {
       if ('id' in m) this.waiting.get(m.id)?.(m);
     });
@@ -206,7 +229,9 @@ class AppProcess {
 
   static async start(demo: DemoInfo, dataDir: string, children: ChildProcess[]): Promise<AppProcess> {
     // BENCH_PROFILE=<dir>: a CPU profile of the app's threads, written when it stops.
-    const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE)}`] : [];
+    const profile = process.env.BENCH_PROFILE
+      ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE)}`]
+      : [];
     // BENCH_APP_FLAGS: Node flags for the app alone (e.g. to try GC settings).
     const flags = (process.env.BENCH_APP_FLAGS ?? '').split(' ').filter(Boolean);
     const child = spawn(process.execPath, [...profile, ...flags, '--import', 'tsx', __filename, 'app'], {
@@ -232,7 +257,8 @@ class AppProcess {
     this.waiting.delete(id);
     // On a machine too busy for the demo tenant to answer every source in time a source can fail; the
     // directory (what the REST load reads) must still be whole, and the run says so.
-    if (result.status === 'partial') console.log(`  note: a sync was partial (a source failed: ${result.error ?? 'see the warnings'})`);
+    if (result.status === 'partial')
+      console.log(`  note: a sync was partial (a source failed: ${result.error ?? 'see the warnings'})`);
     else if (result.status !== 'success') throw new Error(`sync ${result.status}: ${result.error}`);
     if (result.users !== USERS) throw new Error(`sync stored ${result.users} users, expected ${USERS}`);
     return result.ms;
@@ -250,7 +276,9 @@ class AppProcess {
   async stop(): Promise<MemoryBreakdown[]> {
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
     const id = this.nextId++;
-    const memory = new Promise<Extract<AppMessage, { memory: unknown }>>((resolve) => this.waiting.set(id, resolve as (m: Extract<AppMessage, { id: number }>) => void));
+    const memory = new Promise<Extract<AppMessage, { memory: unknown }>>((resolve) =>
+      this.waiting.set(id, resolve as (m: Extract<AppMessage, { id: number }>) => void),
+    );
     this.child.send({ id, cmd: 'stop' } satisfies AppRequest);
     const answer = await memory;
     await exited;
@@ -298,9 +326,12 @@ function probes(app: AppProcess, connector: ConnectorRecorder, serviceUrl: strin
 
       const term = terms[i % terms.length];
       const searchStarted = performance.now();
-      const found = await fetch(`${app.url}/api/v1/m365/tenants/${app.tenantId}/users?limit=100&search=${term}&offset=${(i * 100) % 1000}`, {
-        headers: { authorization: `Bearer ${API_KEY}` },
-      });
+      const found = await fetch(
+        `${app.url}/api/v1/m365/tenants/${app.tenantId}/users?limit=100&search=${term}&offset=${(i * 100) % 1000}`,
+        {
+          headers: { authorization: `Bearer ${API_KEY}` },
+        },
+      );
       if (found.status !== 200) throw new Error(`search answered HTTP ${found.status}`);
       await found.arrayBuffer();
       search.push(performance.now() - searchStarted);
@@ -367,7 +398,10 @@ async function main(): Promise<void> {
     const onMain = await load.stop();
     await baselineProbe.stop();
     await app.renderOnMain(false);
-    if (onMain.errors > 0) throw new Error(`${onMain.errors} REST requests failed (rendered on the event loop), first: ${onMain.firstError}`);
+    if (onMain.errors > 0)
+      throw new Error(
+        `${onMain.errors} REST requests failed (rendered on the event loop), first: ${onMain.firstError}`,
+      );
 
     // Phase 2: the same load while a sync runs.
     const underLoad: number[] = [];
@@ -389,15 +423,39 @@ async function main(): Promise<void> {
     const botP99 = pct(bot, 99);
     const ratio = median(underLoad) / median(idle);
     const rows: Array<[string, string]> = [
-      ['REST requests', `${all.length.toLocaleString('en-US')} in ${rest.seconds.toFixed(1)} s = ${Math.round(all.length / rest.seconds)} req/s`],
+      [
+        'REST requests',
+        `${all.length.toLocaleString('en-US')} in ${rest.seconds.toFixed(1)} s = ${Math.round(all.length / rest.seconds)} req/s`,
+      ],
       ['REST p50', ms(pct(all, 50))],
       ['REST p99', `${ms(restP99)}  (target ≤ ${TARGET.restP99Ms} ms)`],
-      ['  baseline: rendered on the event loop', (() => { const b = KINDS.flatMap((k) => onMain.samples[k]); return `${Math.round(b.length / onMain.seconds)} req/s, p50 ${ms(pct(b, 50))}, p99 ${ms(pct(b, 99))}`; })()],
-      ...KINDS.map((k): [string, string] => [`  ${k}`, `n=${rest.samples[k].length}  p50 ${ms(pct(rest.samples[k], 50))}  p99 ${ms(pct(rest.samples[k], 99))}`]),
-      ['bot replies (status, help)', `n=${bot.length}  p50 ${ms(pct(bot, 50))}  p99 ${ms(botP99)}  (target ≤ ${TARGET.botP99Ms} ms)`],
-      ['search, read worker (1 caller)', `n=${search.length}  p50 ${ms(pct(search, 50))}  p99 ${ms(pct(search, 99))}  (no target)`],
-      ['sync idle (median)', `${(median(idle) / 1000).toFixed(2)} s  [${idle.map((t) => (t / 1000).toFixed(2)).join(', ')}]`],
-      ['sync under load (median)', `${(median(underLoad) / 1000).toFixed(2)} s  [${underLoad.map((t) => (t / 1000).toFixed(2)).join(', ')}]`],
+      [
+        '  baseline: rendered on the event loop',
+        (() => {
+          const b = KINDS.flatMap((k) => onMain.samples[k]);
+          return `${Math.round(b.length / onMain.seconds)} req/s, p50 ${ms(pct(b, 50))}, p99 ${ms(pct(b, 99))}`;
+        })(),
+      ],
+      ...KINDS.map((k): [string, string] => [
+        `  ${k}`,
+        `n=${rest.samples[k].length}  p50 ${ms(pct(rest.samples[k], 50))}  p99 ${ms(pct(rest.samples[k], 99))}`,
+      ]),
+      [
+        'bot replies (status, help)',
+        `n=${bot.length}  p50 ${ms(pct(bot, 50))}  p99 ${ms(botP99)}  (target ≤ ${TARGET.botP99Ms} ms)`,
+      ],
+      [
+        'search, read worker (1 caller)',
+        `n=${search.length}  p50 ${ms(pct(search, 50))}  p99 ${ms(pct(search, 99))}  (no target)`,
+      ],
+      [
+        'sync idle (median)',
+        `${(median(idle) / 1000).toFixed(2)} s  [${idle.map((t) => (t / 1000).toFixed(2)).join(', ')}]`,
+      ],
+      [
+        'sync under load (median)',
+        `${(median(underLoad) / 1000).toFixed(2)} s  [${underLoad.map((t) => (t / 1000).toFixed(2)).join(', ')}]`,
+      ],
       ['sync under load / idle', `${ratio.toFixed(2)}×  (target ≤ ${TARGET.syncRatio}×)`],
       ['REST during syncs', `p50 ${ms(pct(duringSync, 50))}  p99 ${ms(pct(duringSync, 99))}  (no target)`],
       ['bot replies during syncs', `n=${botDuringSync.length}  p99 ${ms(pct(botDuringSync, 99))}  (no target)`],

@@ -21,7 +21,8 @@ const list = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(', ');
 
 async function main(): Promise<void> {
   const { certificate, caFile } = await demoTrustEnv(loadConfig().dataDir);
-  if (!trustsDemoCertificate(caFile)) throw new Error('run it as `npm run bench:demo-tenant` (it trusts the demo certificate)');
+  if (!trustsDemoCertificate(caFile))
+    throw new Error('run it as `npm run bench:demo-tenant` (it trusts the demo certificate)');
 
   const generateTimes: number[] = [];
   let data = generateDemoTenant({ users: 1000, seed: 1 });
@@ -38,16 +39,27 @@ async function main(): Promise<void> {
     // A fresh server each round: the filtered view is built on the first filtered query of a server.
     const tenant = await startDemoTenant({ data, tls: { cert: certificate.cert, key: certificate.key } });
     try {
-      const form = new URLSearchParams({ client_id: tenant.clientId, client_secret: tenant.clientSecret, grant_type: 'client_credentials', scope: `${tenant.url}/.default` });
-      const token = ((await (await fetch(`${tenant.url}/${tenant.tenantId}/oauth2/v2.0/token`, { method: 'POST', body: form })).json()) as { access_token: string }).access_token;
+      const form = new URLSearchParams({
+        client_id: tenant.clientId,
+        client_secret: tenant.clientSecret,
+        grant_type: 'client_credentials',
+        scope: `${tenant.url}/.default`,
+      });
+      const token = (
+        (await (
+          await fetch(`${tenant.url}/${tenant.tenantId}/oauth2/v2.0/token`, { method: 'POST', body: form })
+        ).json()) as { access_token: string }
+      ).access_token;
       const headers = { Authorization: `Bearer ${token}` };
-      let next: string | undefined = `${tenant.url}/v1.0/users?$select=id,displayName,mail,userPrincipalName,department,jobTitle,accountEnabled,assignedLicenses,licenseAssignmentStates&$top=999`;
+      let next: string | undefined =
+        `${tenant.url}/v1.0/users?$select=id,displayName,mail,userPrincipalName,department,jobTitle,accountEnabled,assignedLicenses,licenseAssignmentStates&$top=999`;
       for (let i = 0; i < PAGES && next; i++) {
         const res: Response = await fetch(next, { headers });
         next = ((await res.json()) as { '@odata.nextLink'?: string; value: GraphUser[] })['@odata.nextLink'];
       }
       const filter = encodeURIComponent(`assignedLicenses/any(l:l/skuId eq ${SKU.COPILOT})`);
-      for (let i = 0; i < 3; i++) await (await fetch(`${tenant.url}/v1.0/users?$filter=${filter}&$select=id&$top=999`, { headers })).text();
+      for (let i = 0; i < 3; i++)
+        await (await fetch(`${tenant.url}/v1.0/users?$filter=${filter}&$select=id&$top=999`, { headers })).text();
       // Server-side durations: what the demo tenant spends, not the client's parsing.
       const users = tenant.requests.filter((r) => r.path.startsWith('/v1.0/users'));
       // The first page warms the JIT; pages 2..5 are the steady state.
@@ -61,14 +73,23 @@ async function main(): Promise<void> {
   }
 
   const figures = [
-    { name: `generate ${USERS.toLocaleString('en-US')} users`, ms: median(generateTimes), all: generateTimes, target: 4000 },
+    {
+      name: `generate ${USERS.toLocaleString('en-US')} users`,
+      ms: median(generateTimes),
+      all: generateTimes,
+      target: 4000,
+    },
     { name: 'serve a 999-user page', ms: median(pageTimes), all: pageTimes, target: 50 },
     { name: 'first filtered query (scan)', ms: median(buildTimes), all: buildTimes, target: 500 },
     { name: 'repeated filtered query', ms: median(reuseTimes), all: reuseTimes, target: 30 },
   ];
-  console.log(`\nbench:demo-tenant — ${USERS.toLocaleString('en-US')}-user demo tenant, ${ROUNDS} rounds, node ${process.version}, ${os.cpus().length} cores`);
+  console.log(
+    `\nbench:demo-tenant — ${USERS.toLocaleString('en-US')}-user demo tenant, ${ROUNDS} rounds, node ${process.version}, ${os.cpus().length} cores`,
+  );
   for (const f of figures) {
-    console.log(`  ${f.name.padEnd(30)} ${`${f.ms.toFixed(0)} ms`.padStart(8)}  (target < ${f.target} ms)  [${list(f.all)}]`);
+    console.log(
+      `  ${f.name.padEnd(30)} ${`${f.ms.toFixed(0)} ms`.padStart(8)}  (target < ${f.target} ms)  [${list(f.all)}]`,
+    );
   }
   const ok = figures.every((f) => f.ms < f.target);
   console.log(ok ? '  result: within targets' : '  result: OUTSIDE targets');

@@ -43,13 +43,27 @@ async function main(): Promise<void> {
   const serviceUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 
   const demo = await startTestDemoTenant();
-  const app = await startSeatStewardForTests(testConfig(), { logger: createLogger('silent'), demoTenant: demo, schedule: false });
+  const app = await startSeatStewardForTests(testConfig(), {
+    logger: createLogger('silent'),
+    demoTenant: demo,
+    schedule: false,
+  });
   const tenantId = app.tenants.list()[0].id;
   await app.sync.request(tenantId, 'benchmark').done;
   const now = new Date();
   for (let i = 0; i < CONVERSATIONS; i++) {
     const id = `19:bench-${i}@thread.tacv2`;
-    app.digests.subscriptions.subscribe({ conversationId: id, localTime: '06:00', timeZone: 'UTC', createdBy: 'bench', target: { serviceUrl, conversation: { id } }, skipDay: null }, now);
+    app.digests.subscriptions.subscribe(
+      {
+        conversationId: id,
+        localTime: '06:00',
+        timeZone: 'UTC',
+        createdBy: 'bench',
+        target: { serviceUrl, conversation: { id } },
+        skipDay: null,
+      },
+      now,
+    );
   }
   const day = new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10);
   const started = Date.now();
@@ -82,7 +96,9 @@ async function main(): Promise<void> {
   console.log(`  posts ${posts}, answered 429 ${throttled}, dead-lettered ${dead}`);
   console.log(`  lost ${lost}, duplicated ${duplicated}`);
   console.log(`  total ${(totalMs / 1000).toFixed(1)} s; ${(CONVERSATIONS / (totalMs / 1000)).toFixed(0)} digests/s`);
-  console.log(`  floors: the connector's Retry-After rounds ${(floorMs / 1000).toFixed(1)} s; the notifier's pace (${TEAMS_POST_RATE.perSecond}/s, burst ${TEAMS_POST_RATE.burst}) ${(paceFloorMs / 1000).toFixed(1)} s`);
+  console.log(
+    `  floors: the connector's Retry-After rounds ${(floorMs / 1000).toFixed(1)} s; the notifier's pace (${TEAMS_POST_RATE.perSecond}/s, burst ${TEAMS_POST_RATE.burst}) ${(paceFloorMs / 1000).toFixed(1)} s`,
+  );
   console.log(`  busiest second: ${busiest} posts (Teams allows about 50 requests/s per bot)`);
   if (lost > 0 || duplicated > 0) process.exitCode = 1;
 }

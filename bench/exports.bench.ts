@@ -23,7 +23,12 @@ async function main(): Promise<void> {
   const analytics = new AnalyticsFixture();
   analytics.summaryValue = summaryOf();
   analytics.seatRows = Array.from({ length: SEATS }, (_, i) =>
-    seat(`user${i}@contoso.com`, { displayName: i % 7 === 0 ? `Zoë "Z" Ångström, ${i}` : `User ${i}`, department: i % 11 === 0 ? '=cmd' : 'Sales', recommendation: i % 5 === 0 ? 'review' : 'reclaim', tier: i % 5 === 0 ? null : 'certain' }),
+    seat(`user${i}@contoso.com`, {
+      displayName: i % 7 === 0 ? `Zoë "Z" Ångström, ${i}` : `User ${i}`,
+      department: i % 11 === 0 ? '=cmd' : 'Sales',
+      recommendation: i % 5 === 0 ? 'review' : 'reclaim',
+      tier: i % 5 === 0 ? null : 'certain',
+    }),
   );
   analytics.candidateRows = Array.from({ length: SEATS }, (_, i) => candidate(i + 1, `cand${i}@contoso.com`));
   const h = await startHarness({ data: generateDemoTenant({ users: 20, seed: 1 }), app: { analytics } });
@@ -43,7 +48,9 @@ async function main(): Promise<void> {
           }
         })();
         const started = performance.now();
-        const res = await fetch(`${h.app.url}/api/v1/m365/tenants/${tenantId}/exports/${kind}.csv`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+        const res = await fetch(`${h.app.url}/api/v1/m365/tenants/${tenantId}/exports/${kind}.csv`, {
+          headers: { authorization: `Bearer ${TEST_API_KEY}` },
+        });
         const firstByte = performance.now() - started;
         const bytes = (await res.arrayBuffer()).byteLength;
         const total = performance.now() - started;

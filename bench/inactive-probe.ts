@@ -34,16 +34,28 @@ export function inactiveCommandProbe(options: { concurrency: number; seconds: nu
             timestamp: new Date().toISOString(),
             from: { id: 'user-id-0', name: 'Bench Admin', aadObjectId: '00000000-0000-0000-0000-000000000020' },
             recipient: { id: 'bot-id', name: 'Seat Steward' },
-            conversation: { id: `a:bench-${n % options.concurrency}`, conversationType: 'personal', tenantId: '00000000-0000-0000-0000-00000000b0b0' },
+            conversation: {
+              id: `a:bench-${n % options.concurrency}`,
+              conversationType: 'personal',
+              tenantId: '00000000-0000-0000-0000-00000000b0b0',
+            },
             channelData: { tenant: { id: '00000000-0000-0000-0000-00000000b0b0' } },
             text: 'inactive',
             textFormat: 'plain',
             locale: 'en-US',
           });
-          const req = http.request(`${ctx.appUrl}/api/messages`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-            res.resume();
-            res.on('end', () => resolve(res.statusCode ?? 0));
-          });
+          const req = http.request(
+            `${ctx.appUrl}/api/messages`,
+            {
+              method: 'POST',
+              agent,
+              headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+            },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode ?? 0));
+            },
+          );
           req.on('error', reject);
           req.end(body);
         });

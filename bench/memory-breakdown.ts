@@ -59,7 +59,13 @@ export async function memoryBreakdown(label: string, options: { collect?: boolea
     liveHeapMb = process.memoryUsage().heapUsed / MB;
   }
   const threads = [
-    { thread: 'main thread', heapUsed: main.heapUsed, heapTotal: main.heapTotal, external: main.external, arrayBuffers: main.arrayBuffers },
+    {
+      thread: 'main thread',
+      heapUsed: main.heapUsed,
+      heapTotal: main.heapTotal,
+      external: main.external,
+      arrayBuffers: main.arrayBuffers,
+    },
     ...(await memoryOfThreads()),
   ];
   return {
@@ -81,7 +87,10 @@ export function breakdownLines(b: MemoryBreakdown): string[] {
   return [
     `${b.label}: RSS ${b.rssMb.toFixed(0)} MB (peak so far ${b.peakRssMb.toFixed(0)}) = anonymous ${b.anonMb.toFixed(0)} + file-backed ${b.fileMb.toFixed(0)} + shared ${b.shmemMb.toFixed(0)}`,
     `  largest mappings: ${b.mappings.map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`,
-    ...b.threads.map((t) => `  ${t.thread.padEnd(28)} heap used/total ${mb(t.heapUsed)}/${mb(t.heapTotal)} MB, external ${mb(t.external)} MB, array buffers ${mb(t.arrayBuffers)} MB`),
+    ...b.threads.map(
+      (t) =>
+        `  ${t.thread.padEnd(28)} heap used/total ${mb(t.heapUsed)}/${mb(t.heapTotal)} MB, external ${mb(t.external)} MB, array buffers ${mb(t.arrayBuffers)} MB`,
+    ),
     ...(b.liveHeapMb === undefined ? [] : [`  main thread heap live after a full GC: ${b.liveHeapMb.toFixed(0)} MB`]),
   ];
 }

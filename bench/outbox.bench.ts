@@ -33,14 +33,20 @@ async function main(): Promise<void> {
     let t = process.hrtime.bigint();
     for (let i = 0; i < JOBS; i++) runner.enqueue(type, { n: i }, { key: `bench:${i}` });
     const enqueueMs = Number(process.hrtime.bigint() - t) / 1e6;
-    rows.push(['enqueue (one transaction each)', `${Math.round(JOBS / (enqueueMs / 1000)).toLocaleString('en-US')} jobs/s (${JOBS.toLocaleString('en-US')} in ${enqueueMs.toFixed(0)} ms)`]);
+    rows.push([
+      'enqueue (one transaction each)',
+      `${Math.round(JOBS / (enqueueMs / 1000)).toLocaleString('en-US')} jobs/s (${JOBS.toLocaleString('en-US')} in ${enqueueMs.toFixed(0)} ms)`,
+    ]);
 
     t = process.hrtime.bigint();
     runner.start();
     while (store.countByStatus().done < JOBS) await new Promise((r) => setTimeout(r, 5));
     const runMs = Number(process.hrtime.bigint() - t) / 1e6;
     await runner.stop();
-    rows.push(['claim + run + complete (4 at once)', `${Math.round(JOBS / (runMs / 1000)).toLocaleString('en-US')} jobs/s (${handled.toLocaleString('en-US')} in ${runMs.toFixed(0)} ms)`]);
+    rows.push([
+      'claim + run + complete (4 at once)',
+      `${Math.round(JOBS / (runMs / 1000)).toLocaleString('en-US')} jobs/s (${handled.toLocaleString('en-US')} in ${runMs.toFixed(0)} ms)`,
+    ]);
 
     // History: many finished jobs, then time single claims among them.
     const now = new Date().toISOString();
@@ -53,7 +59,13 @@ async function main(): Promise<void> {
     })();
     const samples: number[] = [];
     for (let i = 0; i < 1_000; i++) {
-      store.enqueue({ kind: 'bench.noop', idempotencyKey: `probe:${i}`, payload: { n: i }, maxAttempts: 8, runAfter: new Date() });
+      store.enqueue({
+        kind: 'bench.noop',
+        idempotencyKey: `probe:${i}`,
+        payload: { n: i },
+        maxAttempts: 8,
+        runAfter: new Date(),
+      });
       const c = process.hrtime.bigint();
       const [job] = store.claim({ limit: 1, now: new Date(), leaseUntil: new Date(Date.now() + 60_000) });
       samples.push(Number(process.hrtime.bigint() - c) / 1e3);
@@ -61,8 +73,14 @@ async function main(): Promise<void> {
     }
     samples.sort((a, b) => a - b);
     const pct = (p: number) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))].toFixed(0);
-    rows.push([`one claim, ${(DONE + JOBS).toLocaleString('en-US')} done rows`, `p50 ${pct(0.5)} µs, p99 ${pct(0.99)} µs`]);
-    rows.push(['database file', `${(fs.statSync(path.join(dir, 'seat-steward.sqlite')).size / 1048576).toFixed(1)} MB (WAL not counted)`]);
+    rows.push([
+      `one claim, ${(DONE + JOBS).toLocaleString('en-US')} done rows`,
+      `p50 ${pct(0.5)} µs, p99 ${pct(0.99)} µs`,
+    ]);
+    rows.push([
+      'database file',
+      `${(fs.statSync(path.join(dir, 'seat-steward.sqlite')).size / 1048576).toFixed(1)} MB (WAL not counted)`,
+    ]);
 
     console.log(`\nbench:outbox — node ${process.version}, ${os.cpus().length} cores`);
     for (const [k, v] of rows) console.log(`  ${k.padEnd(40)} ${v}`);

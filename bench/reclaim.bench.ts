@@ -25,8 +25,21 @@ function benchTenant(writesPerTenSeconds: number | false): DemoTenantData {
   const story = data.activity;
   let given = 0;
   data.users.forEach((u: GraphUser, i) => {
-    if (given >= SEATS || !u.accountEnabled || u.userType !== 'Member' || u.licenseAssignmentStates.some((s) => s.skuId === SKU.COPILOT)) return;
-    u.licenseAssignmentStates.push({ skuId: SKU.COPILOT, assignedByGroup: null, state: 'Active', error: 'None', disabledPlans: [], lastUpdatedDateTime: '2025-01-01T00:00:00Z' });
+    if (
+      given >= SEATS ||
+      !u.accountEnabled ||
+      u.userType !== 'Member' ||
+      u.licenseAssignmentStates.some((s) => s.skuId === SKU.COPILOT)
+    )
+      return;
+    u.licenseAssignmentStates.push({
+      skuId: SKU.COPILOT,
+      assignedByGroup: null,
+      state: 'Active',
+      error: 'None',
+      disabledPlans: [],
+      lastUpdatedDateTime: '2025-01-01T00:00:00Z',
+    });
     u.assignedLicenses.push({ skuId: SKU.COPILOT, disabledPlans: [] });
     if (story) story.users[i] = { ...story.users[i], copilot: 'never' };
     given++;
@@ -39,17 +52,23 @@ function benchTenant(writesPerTenSeconds: number | false): DemoTenantData {
 
 async function run(label: string, writesPerTenSeconds: number | false): Promise<void> {
   const demo = await startTestDemoTenant(benchTenant(writesPerTenSeconds));
-  const app = await startSeatStewardForTests(testConfig({ RECLAIM_MODE: 'on', ADMINS: `${APPROVER.aadObjectId},${REQUESTER.aadObjectId}` }), {
-    logger: createLogger('silent'),
-    demoTenant: demo,
-    schedule: false,
-    outbox: { pollIntervalMs: 20 },
-  });
+  const app = await startSeatStewardForTests(
+    testConfig({ RECLAIM_MODE: 'on', ADMINS: `${APPROVER.aadObjectId},${REQUESTER.aadObjectId}` }),
+    {
+      logger: createLogger('silent'),
+      demoTenant: demo,
+      schedule: false,
+      outbox: { pollIntervalMs: 20 },
+    },
+  );
   try {
     const tenantId = app.tenants.list()[0].id;
     await app.sync.request(tenantId, 'benchmark').done;
     const target = { serviceUrl: 'http://127.0.0.1:9/', conversation: { id: '19:bench' } };
-    const request = await app.reclaims.request({ tenantId, caller: REQUESTER, pick: { tier: 'all' }, source: 'command', replyTarget: target }, new Date());
+    const request = await app.reclaims.request(
+      { tenantId, caller: REQUESTER, pick: { tier: 'all' }, source: 'command', replyTarget: target },
+      new Date(),
+    );
     if (request.kind !== 'created') throw new Error(`no request: ${JSON.stringify(request)}`);
     const items = request.items.length;
     const graph = app.licenceGraphFor(tenantId);
@@ -58,29 +77,49 @@ async function run(label: string, writesPerTenSeconds: number | false): Promise<
     // A pick is split into requests of at most SEATS_PER_REQUEST seats (each card shows every seat it approves): approve each.
     for (const r of request.requests) {
       const shown = request.items.filter((i) => i.requestId === r.id).map((i) => i.id);
-      const decided = app.reclaims.approve({ requestId: r.id, caller: APPROVER, shown, drop: [], removeFromGroup: [], reassign: [] }, new Date());
+      const decided = app.reclaims.approve(
+        { requestId: r.id, caller: APPROVER, shown, drop: [], removeFromGroup: [], reassign: [] },
+        new Date(),
+      );
       if (decided.kind !== 'done') throw new Error(`not approved: ${JSON.stringify(decided)}`);
     }
-    const open = () => app.reclaims.history({ tenantId, offset: 0, limit: 5_000 }).items.filter((i) => ['approved', 'rechecking', 'removing'].includes(i.state)).length;
+    const open = () =>
+      app.reclaims
+        .history({ tenantId, offset: 0, limit: 5_000 })
+        .items.filter((i) => ['approved', 'rechecking', 'removing'].includes(i.state)).length;
     while (open() > 0) await new Promise((r) => setTimeout(r, 20));
     const wallMs = Date.now() - started;
     const all = app.reclaims.history({ tenantId, offset: 0, limit: 5_000 }).items;
     const removed = all.filter((i) => i.state === 'removed').length;
     const trips = graph.roundTrips() - tripsBefore;
     const skipped = new Map<string, number>();
-    for (const i of all) if (i.state !== 'removed') skipped.set(i.skipCode ?? i.state, (skipped.get(i.skipCode ?? i.state) ?? 0) + 1);
-    const stillHolding = demo.server.data.users.filter((u) => all.some((i) => i.userId === u.id.toLowerCase() && i.state === 'removed') && u.assignedLicenses.some((l) => l.skuId === SKU.COPILOT)).length;
-    const floorS = writesPerTenSeconds === false ? 0 : Math.max(0, (removed - writesPerTenSeconds) / (writesPerTenSeconds / 10));
+    for (const i of all)
+      if (i.state !== 'removed') skipped.set(i.skipCode ?? i.state, (skipped.get(i.skipCode ?? i.state) ?? 0) + 1);
+    const stillHolding = demo.server.data.users.filter(
+      (u) =>
+        all.some((i) => i.userId === u.id.toLowerCase() && i.state === 'removed') &&
+        u.assignedLicenses.some((l) => l.skuId === SKU.COPILOT),
+    ).length;
+    const floorS =
+      writesPerTenSeconds === false ? 0 : Math.max(0, (removed - writesPerTenSeconds) / (writesPerTenSeconds / 10));
     console.log(`\n${label}`);
-    console.log(`  seats approved:                 ${items} (removed ${removed}; not removed: ${[...skipped].map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}; still holding after removal: ${stillHolding})`);
-    console.log(`  Graph round-trips:              ${trips} (target ≤ 2 per request of at most 10 seats, ${Math.ceil(items / 10) * 2} here: one re-check read and one $batch of removals each, plus retry rounds)`);
+    console.log(
+      `  seats approved:                 ${items} (removed ${removed}; not removed: ${[...skipped].map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}; still holding after removal: ${stillHolding})`,
+    );
+    console.log(
+      `  Graph round-trips:              ${trips} (target ≤ 2 per request of at most 10 seats, ${Math.ceil(items / 10) * 2} here: one re-check read and one $batch of removals each, plus retry rounds)`,
+    );
     // Each request reads fresh activity for its own seats before removing them.
     const rechecks = request.requests.map((r) => app.reclaims.view(r.id, APPROVER, new Date())?.request.recheck);
     const freshRequests = rechecks.reduce((n, r) => n + (r?.requests ?? 0), 0);
     const sources = [...new Set(rechecks.map((r) => r?.freshness?.source).filter(Boolean))].join(', ');
-    console.log(`  fresh activity read (apart):    ${freshRequests} requests for ${request.requests.length} requests (each: a scoped audit log query, its polls and pages; Management API listings and new blobs), from ${sources || 'nothing'}`);
+    console.log(
+      `  fresh activity read (apart):    ${freshRequests} requests for ${request.requests.length} requests (each: a scoped audit log query, its polls and pages; Management API listings and new blobs), from ${sources || 'nothing'}`,
+    );
     console.log(`  wall time, approve → all done:  ${(wallMs / 1000).toFixed(2)} s`);
-    console.log(`  rate-limit floor:               ${floorS.toFixed(2)} s (${writesPerTenSeconds === false ? 'no write budget' : `${writesPerTenSeconds} writes per 10 s`})`);
+    console.log(
+      `  rate-limit floor:               ${floorS.toFixed(2)} s (${writesPerTenSeconds === false ? 'no write budget' : `${writesPerTenSeconds} writes per 10 s`})`,
+    );
   } finally {
     await app.close();
     await demo.close();

@@ -45,7 +45,11 @@ interface DemoInfo {
 async function startDemoProcess(dataDir: string): Promise<{ info: DemoInfo; child: ChildProcess }> {
   const cli = path.join(__dirname, '..', 'demo-tenant', 'cli.ts');
   const tsx = require.resolve('tsx/cli');
-  const child = spawn(process.execPath, [tsx, cli, '--users', String(USERS), '--data-dir', dataDir, '--control', '--no-report-budget'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [tsx, cli, '--users', String(USERS), '--data-dir', dataDir, '--control', '--no-report-budget'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const lines = createInterface({ input: child.stdout! });
   const info = await new Promise<DemoInfo>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`demo tenant exited with ${code}`)));
@@ -56,19 +60,29 @@ async function startDemoProcess(dataDir: string): Promise<{ info: DemoInfo; chil
 
 /** The demo tenant's fault control: POST a rule (here, a delay on every answer) or DELETE them all. */
 async function controlDemo(url: string, method: 'POST' | 'DELETE', rule?: object): Promise<void> {
-  const res = await fetch(`${url}/_demo/faults`, { method, headers: { 'content-type': 'application/json' }, body: rule ? JSON.stringify(rule) : undefined });
+  const res = await fetch(`${url}/_demo/faults`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: rule ? JSON.stringify(rule) : undefined,
+  });
   if (!res.ok) throw new Error(`demo tenant control ${method} failed: ${res.status} ${await res.text()}`);
 }
 
 /** The baseline: the same pages with plain fetch, JSON-parsed (needed for the nextLink) and dropped. */
 async function rawFetch(conn: TenantConnection): Promise<{ ms: number; users: number; pages: number }> {
-  const credential = new ClientSecretCredential(conn.entraTenantId, conn.appClientId, (conn.credential as { secret: string }).secret, {
-    authorityHost: conn.authorityHost,
-    disableInstanceDiscovery: true,
-  });
+  const credential = new ClientSecretCredential(
+    conn.entraTenantId,
+    conn.appClientId,
+    (conn.credential as { secret: string }).secret,
+    {
+      authorityHost: conn.authorityHost,
+      disableInstanceDiscovery: true,
+    },
+  );
   const token = (await credential.getToken(`${conn.graphEndpoint}/.default`)).token;
   const started = performance.now();
-  let next: string | undefined = `${conn.graphEndpoint}/v1.0/users?$select=${USER_SELECT.join(',')}&$top=${USER_PAGE_SIZE}`;
+  let next: string | undefined =
+    `${conn.graphEndpoint}/v1.0/users?$select=${USER_SELECT.join(',')}&$top=${USER_PAGE_SIZE}`;
   let users = 0;
   let pages = 0;
   while (next) {
@@ -87,7 +101,16 @@ async function withPeakRss<T>(work: () => Promise<T>): Promise<{ value: T; peak:
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => {
     const m = process.memoryUsage();
-    if (process.env.BENCH_DEBUG && m.rss > peak) console.log(JSON.stringify({ rss: m.rss >> 20, heapUsed: m.heapUsed >> 20, heapTotal: m.heapTotal >> 20, external: m.external >> 20, arrayBuffers: m.arrayBuffers >> 20 }));
+    if (process.env.BENCH_DEBUG && m.rss > peak)
+      console.log(
+        JSON.stringify({
+          rss: m.rss >> 20,
+          heapUsed: m.heapUsed >> 20,
+          heapTotal: m.heapTotal >> 20,
+          external: m.external >> 20,
+          arrayBuffers: m.arrayBuffers >> 20,
+        }),
+      );
     peak = Math.max(peak, m.rss);
   }, 5);
   try {
@@ -120,7 +143,16 @@ async function main(): Promise<void> {
     const reader = new TenantReader(client, conn);
     const source = new GraphDirectorySource(reader, copilotSkuMatcher(), 'Bench');
     const logger = createLogger(process.env.BENCH_DEBUG ? 'info' : 'warn');
-    const sourcesFor = () => buildActivitySources({ tenant, graph: { conn, client, reader }, db, reports: config.reports, audit: config.audit, exclusionGroups: config.analytics.exclusions.groups, logger });
+    const sourcesFor = () =>
+      buildActivitySources({
+        tenant,
+        graph: { conn, client, reader },
+        db,
+        reports: config.reports,
+        audit: config.audit,
+        exclusionGroups: config.analytics.exclusions.groups,
+        logger,
+      });
     // A cold sync: every source reads as if it never had (no "not newer" skip), which is the full cost.
     // What it keeps is how many requests each made, by which the sync orders them.
     const forgetful: SourceStatusRepository = {
@@ -133,8 +165,28 @@ async function main(): Promise<void> {
     };
     const storage = new SqliteCacheStorage(db);
     const lanes = process.env.BENCH_LANES ? Number(process.env.BENCH_LANES) : undefined;
-    const coldSync = new SyncService({ tenants, runs, sourceFor: () => source, activitySources: sourcesFor, sourceStatus: forgetful, sink, storage, logger, sourceLanes: lanes });
-    const warmSync = new SyncService({ tenants, runs, sourceFor: () => source, activitySources: sourcesFor, sourceStatus: statusStore, sink, storage, logger, sourceLanes: lanes });
+    const coldSync = new SyncService({
+      tenants,
+      runs,
+      sourceFor: () => source,
+      activitySources: sourcesFor,
+      sourceStatus: forgetful,
+      sink,
+      storage,
+      logger,
+      sourceLanes: lanes,
+    });
+    const warmSync = new SyncService({
+      tenants,
+      runs,
+      sourceFor: () => source,
+      activitySources: sourcesFor,
+      sourceStatus: statusStore,
+      sink,
+      storage,
+      logger,
+      sourceLanes: lanes,
+    });
 
     // Warm both sides (token cache, the demo tenant's page and report caches, JIT) before measuring.
     await rawFetch(conn);
@@ -162,12 +214,32 @@ async function main(): Promise<void> {
         const started = performance.now();
         try {
           const result = await activity.run({ now: new Date(), previous: undefined });
-          alone.push({ name: activity.id, ms: performance.now() - started, requests: result.requests, outcome: result.outcome });
+          alone.push({
+            name: activity.id,
+            ms: performance.now() - started,
+            requests: result.requests,
+            outcome: result.outcome,
+          });
         } catch (error) {
-          alone.push({ name: activity.id, ms: performance.now() - started, requests: '?', outcome: `failed: ${error instanceof Error ? error.message.slice(0, 120) : String(error)}` });
+          alone.push({
+            name: activity.id,
+            ms: performance.now() - started,
+            requests: '?',
+            outcome: `failed: ${error instanceof Error ? error.message.slice(0, 120) : String(error)}`,
+          });
         }
       }
-      const m: Measured = { label, alone, slowest: alone.reduce((a, b) => (b.ms > a.ms ? b : a)), syncTimes: [], peakRss: 0, syncedUsers: 0, lastStatus: '', warnings: [], directoryPages: raw.pages };
+      const m: Measured = {
+        label,
+        alone,
+        slowest: alone.reduce((a, b) => (b.ms > a.ms ? b : a)),
+        syncTimes: [],
+        peakRss: 0,
+        syncedUsers: 0,
+        lastStatus: '',
+        warnings: [],
+        directoryPages: raw.pages,
+      };
       for (let round = 0; round < rounds; round++) {
         const started = performance.now();
         const { value: run, peak } = await withPeakRss(() => coldSync.request(tenant.id, 'benchmark').done);
@@ -185,16 +257,26 @@ async function main(): Promise<void> {
       const syncMs = median(m.syncTimes);
       const ratio = syncMs / m.slowest.ms;
       console.log(`\n  ${m.label}`);
-      console.log(`  full sync wall time (median of ${m.syncTimes.length})  ${seconds(syncMs)}  [${m.syncTimes.map(seconds).join(', ')}]  status ${m.lastStatus}`);
-      console.log(`  users synced                        ${m.syncedUsers.toLocaleString('en-US')} (${Math.round(m.syncedUsers / (syncMs / 1000)).toLocaleString('en-US')} users/s)`);
+      console.log(
+        `  full sync wall time (median of ${m.syncTimes.length})  ${seconds(syncMs)}  [${m.syncTimes.map(seconds).join(', ')}]  status ${m.lastStatus}`,
+      );
+      console.log(
+        `  users synced                        ${m.syncedUsers.toLocaleString('en-US')} (${Math.round(m.syncedUsers / (syncMs / 1000)).toLocaleString('en-US')} users/s)`,
+      );
       console.log('  each source alone:');
-      for (const a of m.alone) console.log(`    ${a.name.padEnd(34)} ${seconds(a.ms).padStart(9)}  requests ${String(a.requests).padStart(4)}  ${a.outcome}`);
+      for (const a of m.alone)
+        console.log(
+          `    ${a.name.padEnd(34)} ${seconds(a.ms).padStart(9)}  requests ${String(a.requests).padStart(4)}  ${a.outcome}`,
+        );
       console.log(`  slowest single source               ${m.slowest.name} ${seconds(m.slowest.ms)}`);
       // The demo tenant is one process on one core: served together, the sources queue behind each other there.
       console.log(`  sum of the sources alone            ${seconds(m.alone.reduce((n, a) => n + a.ms, 0))}`);
       console.log(`  full sync / slowest source          ${ratio.toFixed(2)}×  (target ≤ 1.5×)`);
       console.log(`  peak RSS during full sync           ${mb(m.peakRss)}  (target ≤ 300 MB)`);
-      if (m.warnings.length > 0) console.log(`  warnings of the last sync           ${m.warnings.length}: ${m.warnings.map((w) => w.slice(0, 100)).join(' | ')}`);
+      if (m.warnings.length > 0)
+        console.log(
+          `  warnings of the last sync           ${m.warnings.length}: ${m.warnings.map((w) => w.slice(0, 100)).join(' | ')}`,
+        );
       return ratio <= 1.5 && m.peakRss <= 300 * 1024 * 1024;
     };
 
@@ -204,7 +286,10 @@ async function main(): Promise<void> {
     let remote: Measured | undefined;
     if (LATENCY_MS > 0) {
       await controlDemo(info.url, 'POST', { pathRegex: '^/(v1\\.0|beta|api)/', delayMs: LATENCY_MS, times: null });
-      remote = await measure(`with ${LATENCY_MS} ms added to every Graph and Management API answer (like a real tenant)`, 1);
+      remote = await measure(
+        `with ${LATENCY_MS} ms added to every Graph and Management API answer (like a real tenant)`,
+        1,
+      );
       await controlDemo(info.url, 'DELETE');
     }
     const perSource = perSourceLocal;
@@ -224,17 +309,28 @@ async function main(): Promise<void> {
     // CSV reports cost a call plus a download each; service_usage is all JSON.
     const csvCalls = ((byId.copilot_usage ?? 0) + (byId.copilot_trend ?? 0) + (byId.m365_activity ?? 0)) / 2;
     const jsonCalls = byId.service_usage ?? 0;
-    const firstColdReportRequests = reportSources.reduce((n, id) => n + Number(perSource.find(([s]) => s === id)?.[1] ?? 0), 0);
+    const firstColdReportRequests = reportSources.reduce(
+      (n, id) => n + Number(perSource.find(([s]) => s === id)?.[1] ?? 0),
+      0,
+    );
     await sink.close();
     db.close();
 
-    console.log(`\nbench:sync — ${USERS.toLocaleString('en-US')}-user demo tenant, every source, node ${process.version}, ${os.cpus().length} cores`);
+    console.log(
+      `\nbench:sync — ${USERS.toLocaleString('en-US')}-user demo tenant, every source, node ${process.version}, ${os.cpus().length} cores`,
+    );
     let ok = report(local);
     if (remote) ok = report(remote) && local.peakRss <= 300 * 1024 * 1024;
-    console.log(`\n  requests per source (cold sync)     ${perSource.map(([src, n]) => `${src} ${n}`).join(', ')}; directory ${local.directoryPages} pages`);
+    console.log(
+      `\n  requests per source (cold sync)     ${perSource.map(([src, n]) => `${src} ${n}`).join(', ')}; directory ${local.directoryPages} pages`,
+    );
     // The demo tenant's budget is lifted here (the bench re-reads reports on purpose); what one sync spends is counted instead.
-    console.log(`  report requests, cold sync          ${firstColdReportRequests}: CSV calls ${csvCalls} (+ as many downloads), JSON ${jsonCalls} (Graph's budget per app and tenant: 14 CSV + 100 JSON per 10 min)`);
-    console.log(`  report requests, Sync now ×3        ${reportRequests.join(' + ')} = ${reportRequests.reduce((a, b) => a + b, 0)}`);
+    console.log(
+      `  report requests, cold sync          ${firstColdReportRequests}: CSV calls ${csvCalls} (+ as many downloads), JSON ${jsonCalls} (Graph's budget per app and tenant: 14 CSV + 100 JSON per 10 min)`,
+    );
+    console.log(
+      `  report requests, Sync now ×3        ${reportRequests.join(' + ')} = ${reportRequests.reduce((a, b) => a + b, 0)}`,
+    );
     console.log(`  process max RSS                     ${mb(process.resourceUsage().maxRSS * 1024)}`);
     // The ratio target is judged with network latency when measured (a real tenant is remote); RSS always locally.
     console.log(ok ? '  result: within targets' : '  result: OUTSIDE targets');

@@ -11,7 +11,16 @@ import type { GraphUser } from './model';
  * (user, day): a record seen yesterday is the same record today, which incremental audit reads need.
  */
 
-export const COPILOT_APPS = ['teams', 'word', 'excel', 'powerPoint', 'outlook', 'oneNote', 'loop', 'copilotChat'] as const;
+export const COPILOT_APPS = [
+  'teams',
+  'word',
+  'excel',
+  'powerPoint',
+  'outlook',
+  'oneNote',
+  'loop',
+  'copilotChat',
+] as const;
 export type CopilotApp = (typeof COPILOT_APPS)[number];
 
 /** The AppHost an audit CopilotInteraction record carries for each app. */
@@ -26,7 +35,18 @@ export const APP_HOSTS: Record<CopilotApp, string> = {
   copilotChat: 'BizChat',
 };
 
-export const M365_SERVICES = ['exchange', 'oneDrive', 'sharePoint', 'teams', 'yammer', 'word', 'excel', 'powerPoint', 'outlook', 'oneNote'] as const;
+export const M365_SERVICES = [
+  'exchange',
+  'oneDrive',
+  'sharePoint',
+  'teams',
+  'yammer',
+  'word',
+  'excel',
+  'powerPoint',
+  'outlook',
+  'oneNote',
+] as const;
 export type M365Service = (typeof M365_SERVICES)[number];
 
 /**
@@ -41,7 +61,8 @@ export type M365Service = (typeof M365_SERVICES)[number];
  *   interactions since the refresh;
  * - disabled: the account is disabled and still holds a seat.
  */
-export type CopilotProfile = 'daily' | 'weekly' | 'fading' | 'lapsed' | 'never' | 'new_seat' | 'audit_only' | 'disabled';
+export type CopilotProfile =
+  'daily' | 'weekly' | 'fading' | 'lapsed' | 'never' | 'new_seat' | 'audit_only' | 'disabled';
 
 /** Microsoft 365 (non-Copilot) activity: heavy users are the best seat candidates. */
 export type M365Profile = 'heavy' | 'regular' | 'light' | 'inactive';
@@ -158,11 +179,23 @@ function copilotWindow(profile: CopilotProfile, id: string, lag: number): DemoUs
       return { latest: between(r(1), 0, 4), earliest: HISTORY_DAYS, frequency: 0.3, apps, perDay: between(r(2), 1, 3) };
     case 'fading': {
       const latest = between(r(1), 32, 85);
-      return { latest, earliest: Math.min(HISTORY_DAYS, latest + between(r(2), 20, 80)), frequency: 0.25, apps, perDay: 1 };
+      return {
+        latest,
+        earliest: Math.min(HISTORY_DAYS, latest + between(r(2), 20, 80)),
+        frequency: 0.25,
+        apps,
+        perDay: 1,
+      };
     }
     case 'lapsed': {
       const latest = between(r(1), 95, 150);
-      return { latest, earliest: Math.min(HISTORY_DAYS, latest + between(r(2), 10, 30)), frequency: 0.2, apps, perDay: 1 };
+      return {
+        latest,
+        earliest: Math.min(HISTORY_DAYS, latest + between(r(2), 10, 30)),
+        frequency: 0.2,
+        apps,
+        perDay: 1,
+      };
     }
     case 'audit_only':
       // Only since the report's refresh date: the report says "never", the audit log says "today".
@@ -174,7 +207,9 @@ function copilotWindow(profile: CopilotProfile, id: string, lag: number): DemoUs
 
 function m365Window(profile: M365Profile, id: string): DemoUserActivity['m365Window'] {
   const r = (k: number): number => unit(id, 202, k);
-  const services = M365_SERVICES.filter((_, i) => r(10 + i) < (profile === 'heavy' ? 0.95 : profile === 'regular' ? 0.7 : 0.35));
+  const services = M365_SERVICES.filter(
+    (_, i) => r(10 + i) < (profile === 'heavy' ? 0.95 : profile === 'regular' ? 0.7 : 0.35),
+  );
   if (services.length === 0) services.push('exchange');
   switch (profile) {
     case 'heavy':
@@ -201,12 +236,27 @@ export function generateActivity(users: readonly GraphUser[], today: Date): Demo
     const id = user.id;
     const enabled = user.accountEnabled;
     const guest = user.userType === 'Guest';
-    const copilot: CopilotProfile | null = holdsCopilot(user) ? (enabled ? pickWeighted(COPILOT_MIX, unit(id, 1)) : 'disabled') : null;
+    const copilot: CopilotProfile | null = holdsCopilot(user)
+      ? enabled
+        ? pickWeighted(COPILOT_MIX, unit(id, 1))
+        : 'disabled'
+      : null;
     let m365: M365Profile = !enabled || guest ? 'inactive' : pickWeighted(M365_MIX, unit(id, 2));
     // Someone who uses Copilot every day also reads mail.
-    if ((copilot === 'daily' || copilot === 'weekly' || copilot === 'audit_only') && m365 === 'inactive') m365 = 'regular';
+    if ((copilot === 'daily' || copilot === 'weekly' || copilot === 'audit_only') && m365 === 'inactive')
+      m365 = 'regular';
     const unlicensedChat = copilot === null && enabled && !guest && unit(id, 3) < 0.04;
-    const window = copilot ? copilotWindow(copilot, id, REPORT_LAG_DAYS) : unlicensedChat ? { latest: between(unit(id, 4), 0, 6), earliest: 60, frequency: 0.35, apps: ['copilotChat' as const], perDay: between(unit(id, 5), 1, 3) } : null;
+    const window = copilot
+      ? copilotWindow(copilot, id, REPORT_LAG_DAYS)
+      : unlicensedChat
+        ? {
+            latest: between(unit(id, 4), 0, 6),
+            earliest: 60,
+            frequency: 0.35,
+            apps: ['copilotChat' as const],
+            perDay: between(unit(id, 5), 1, 3),
+          }
+        : null;
     out[i] = {
       copilot,
       m365,
@@ -233,12 +283,23 @@ function tellEveryStory(users: readonly GraphUser[], out: DemoUserActivity[]): v
     if (a.copilot !== 'daily' || out.filter((o) => o.copilot === 'daily').length <= 1) continue;
     const profile = missing.shift() as CopilotProfile;
     const id = (users[i] as GraphUser).id;
-    out[i] = { ...a, copilot: profile, copilotWindow: copilotWindow(profile, id, REPORT_LAG_DAYS), seatAssignedDaysAgo: profile === 'new_seat' ? between(unit(id, 6), 1, 6) : null };
+    out[i] = {
+      ...a,
+      copilot: profile,
+      copilotWindow: copilotWindow(profile, id, REPORT_LAG_DAYS),
+      seatAssignedDaysAgo: profile === 'new_seat' ? between(unit(id, 6), 1, 6) : null,
+    };
   }
 }
 
 /** Whether the user was active (Copilot when `kind` is 'copilot') on the day `daysAgo` days before today. */
-export function activeOn(user: GraphUser, activity: DemoUserActivity, kind: 'copilot' | 'm365', daysAgo: number, todayNumber: number): boolean {
+export function activeOn(
+  user: GraphUser,
+  activity: DemoUserActivity,
+  kind: 'copilot' | 'm365',
+  daysAgo: number,
+  todayNumber: number,
+): boolean {
   const window = kind === 'copilot' ? activity.copilotWindow : activity.m365Window;
   if (!window || daysAgo < window.latest || daysAgo > window.earliest) return false;
   if (daysAgo === window.latest) return true;
@@ -260,7 +321,8 @@ export function lastActiveDay(
 ): string | null {
   const window = kind === 'copilot' ? activity.copilotWindow : activity.m365Window;
   if (!window) return null;
-  const offered: readonly string[] = kind === 'copilot' ? (activity.copilotWindow?.apps ?? []) : (activity.m365Window?.services ?? []);
+  const offered: readonly string[] =
+    kind === 'copilot' ? (activity.copilotWindow?.apps ?? []) : (activity.m365Window?.services ?? []);
   if (app !== undefined && !offered.includes(app)) return null;
   const appSalt = app === undefined ? 0 : hash32(app);
   for (let daysAgo = Math.max(asOfDaysAgo, window.latest); daysAgo <= window.earliest; daysAgo++) {
@@ -277,7 +339,13 @@ export function lastActiveDay(
  * lastActiveDay applies (the first app on every active day, the others on about half of them), so
  * daily counts agree with the per-user report's dates.
  */
-export function activeInAppOn(user: GraphUser, activity: DemoUserActivity, app: CopilotApp, daysAgo: number, todayNumber: number): boolean {
+export function activeInAppOn(
+  user: GraphUser,
+  activity: DemoUserActivity,
+  app: CopilotApp,
+  daysAgo: number,
+  todayNumber: number,
+): boolean {
   const apps = activity.copilotWindow?.apps ?? [];
   if (!apps.includes(app) || !activeOn(user, activity, 'copilot', daysAgo, todayNumber)) return false;
   return apps[0] === app || unit(user.id, 9, todayNumber - daysAgo, hash32(app)) < 0.5;
@@ -298,12 +366,18 @@ export function applyActivityToDirectory(users: GraphUser[], activity: DemoActiv
     const story = activity.users[i] as DemoUserActivity;
     if (story.seatAssignedDaysAgo !== null) {
       const assigned = atHour(todayNumber - story.seatAssignedDaysAgo, user.id);
-      for (const state of user.licenseAssignmentStates) if (state.skuId === SKU.COPILOT) state.lastUpdatedDateTime = assigned;
+      for (const state of user.licenseAssignmentStates)
+        if (state.skuId === SKU.COPILOT) state.lastUpdatedDateTime = assigned;
     }
-    if (!user.accountEnabled || user.signInActivity === undefined || user.signInActivity?.lastSignInDateTime === null) continue;
+    if (!user.accountEnabled || user.signInActivity === undefined || user.signInActivity?.lastSignInDateTime === null)
+      continue;
     const latest = Math.min(story.m365Window?.latest ?? Infinity, story.copilotWindow?.latest ?? Infinity);
     if (!Number.isFinite(latest)) continue;
     const signIn = atHour(todayNumber - latest, `${user.id}:signin`);
-    user.signInActivity = { lastSignInDateTime: signIn, lastNonInteractiveSignInDateTime: signIn, lastSuccessfulSignInDateTime: signIn };
+    user.signInActivity = {
+      lastSignInDateTime: signIn,
+      lastNonInteractiveSignInDateTime: signIn,
+      lastSuccessfulSignInDateTime: signIn,
+    };
   }
 }

@@ -48,7 +48,13 @@ export function auditScale(data: DemoTenantData): number {
  * Up to `limit` records with `start <= at < end`, from `from` on, in (user, day, n) order, and the
  * position after the last one (null when there are no more). Nothing is materialised beyond the page.
  */
-export function auditRecordsPage(data: DemoTenantData, start: number, end: number, from: AuditPosition | null, limit: number): { records: DemoAuditRecord[]; next: AuditPosition | null } {
+export function auditRecordsPage(
+  data: DemoTenantData,
+  start: number,
+  end: number,
+  from: AuditPosition | null,
+  limit: number,
+): { records: DemoAuditRecord[]; next: AuditPosition | null } {
   const activity = data.activity;
   const records: DemoAuditRecord[] = [];
   if (!activity || end <= start) return { records, next: null };
@@ -77,7 +83,12 @@ export function auditRecordsPage(data: DemoTenantData, start: number, end: numbe
 }
 
 /** The records a test added beyond the story, in a window, optionally for some users only (lower-case UPNs). */
-export function extraAuditRecords(data: DemoTenantData, start: number, end: number, upns: ReadonlySet<string> | null): DemoAuditRecord[] {
+export function extraAuditRecords(
+  data: DemoTenantData,
+  start: number,
+  end: number,
+  upns: ReadonlySet<string> | null,
+): DemoAuditRecord[] {
   const out: DemoAuditRecord[] = [];
   for (const extra of data.audit?.extraRecords ?? []) {
     const at = Date.parse(extra.at);
@@ -91,7 +102,10 @@ export function extraAuditRecords(data: DemoTenantData, start: number, end: numb
 
 /** Every record in a window, for tests and blobs (small windows only). */
 export function auditRecordsIn(data: DemoTenantData, start: number, end: number): DemoAuditRecord[] {
-  return [...auditRecordsPage(data, start, end, null, Number.MAX_SAFE_INTEGER).records, ...extraAuditRecords(data, start, end, null)];
+  return [
+    ...auditRecordsPage(data, start, end, null, Number.MAX_SAFE_INTEGER).records,
+    ...extraAuditRecords(data, start, end, null),
+  ];
 }
 
 /**

@@ -31,7 +31,10 @@ const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value), 'utf8
 export class TokenService {
   private readonly key = crypto.randomBytes(32);
 
-  issue(claims: Omit<AccessTokenClaims, 'iat' | 'nbf' | 'exp' | 'uti' | 'aud' | 'ver' | 'idtyp'> & { aud?: string }, lifetimeSeconds: number): string {
+  issue(
+    claims: Omit<AccessTokenClaims, 'iat' | 'nbf' | 'exp' | 'uti' | 'aud' | 'ver' | 'idtyp'> & { aud?: string },
+    lifetimeSeconds: number,
+  ): string {
     const now = Math.floor(Date.now() / 1000);
     const payload: AccessTokenClaims = {
       aud: GRAPH_RESOURCE,
@@ -51,13 +54,16 @@ export class TokenService {
     return crypto.createHmac('sha256', this.key).update(unsigned).digest('base64url');
   }
 
-  verify(token: string): { ok: true; claims: AccessTokenClaims } | { ok: false; reason: 'malformed' | 'signature' | 'expired' } {
+  verify(
+    token: string,
+  ): { ok: true; claims: AccessTokenClaims } | { ok: false; reason: 'malformed' | 'signature' | 'expired' } {
     const parts = token.split('.');
     if (parts.length !== 3) return { ok: false, reason: 'malformed' };
     const [header, payload, signature] = parts as [string, string, string];
     const expected = Buffer.from(this.sign(`${header}.${payload}`));
     const actual = Buffer.from(signature);
-    if (expected.length !== actual.length || !crypto.timingSafeEqual(expected, actual)) return { ok: false, reason: 'signature' };
+    if (expected.length !== actual.length || !crypto.timingSafeEqual(expected, actual))
+      return { ok: false, reason: 'signature' };
     let claims: AccessTokenClaims;
     try {
       claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as AccessTokenClaims;
@@ -92,7 +98,27 @@ function openIdConfiguration(ctx: RequestContext, tenantSegment: string, v2: boo
     http_logout_supported: true,
     frontchannel_logout_supported: true,
     end_session_endpoint: `${oauth}/logout`,
-    claims_supported: ['sub', 'iss', 'cloud_instance_name', 'cloud_instance_host_name', 'cloud_graph_host_name', 'msgraph_host', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email'],
+    claims_supported: [
+      'sub',
+      'iss',
+      'cloud_instance_name',
+      'cloud_instance_host_name',
+      'cloud_graph_host_name',
+      'msgraph_host',
+      'aud',
+      'exp',
+      'iat',
+      'auth_time',
+      'acr',
+      'nonce',
+      'preferred_username',
+      'name',
+      'tid',
+      'ver',
+      'at_hash',
+      'c_hash',
+      'email',
+    ],
     kerberos_endpoint: `${base}/kerberos`,
     tenant_region_scope: 'NA',
     cloud_instance_name: 'microsoftonline.com',
@@ -129,14 +155,20 @@ function handleDiscovery(v2: boolean) {
 
 const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
 
-function parseClientAuth(ctx: RequestContext, form: URLSearchParams): { clientId: string | null; secret: string | null } {
+function parseClientAuth(
+  ctx: RequestContext,
+  form: URLSearchParams,
+): { clientId: string | null; secret: string | null } {
   const header = ctx.req.headers.authorization ?? '';
   const basic = /^Basic\s+(.+)$/i.exec(header);
   if (basic) {
     const decoded = Buffer.from(basic[1] as string, 'base64').toString('utf8');
     const sep = decoded.indexOf(':');
     if (sep > 0) {
-      return { clientId: decodeURIComponent(decoded.slice(0, sep)), secret: decodeURIComponent(decoded.slice(sep + 1)) };
+      return {
+        clientId: decodeURIComponent(decoded.slice(0, sep)),
+        secret: decodeURIComponent(decoded.slice(sep + 1)),
+      };
     }
   }
   return { clientId: form.get('client_id'), secret: form.get('client_secret') };
@@ -148,14 +180,29 @@ function checkTokenRequest(ctx: RequestContext, tenant: string, form: URLSearchP
   if (!ctx.store.isThisTenant(tenant)) return tenantNotFound(tenant, 'invalid_request');
   const grantType = form.get('grant_type');
   if (grantType === null) {
-    return { status: 400, error: 'invalid_request', code: 900144, description: "The request body must contain the following parameter: 'grant_type'." };
+    return {
+      status: 400,
+      error: 'invalid_request',
+      code: 900144,
+      description: "The request body must contain the following parameter: 'grant_type'.",
+    };
   }
   if (grantType !== 'client_credentials') {
-    return { status: 400, error: 'unsupported_grant_type', code: 70003, description: `The app requested an unsupported grant type '${grantType}'.` };
+    return {
+      status: 400,
+      error: 'unsupported_grant_type',
+      code: 70003,
+      description: `The app requested an unsupported grant type '${grantType}'.`,
+    };
   }
   const { clientId, secret } = parseClientAuth(ctx, form);
   if (!clientId) {
-    return { status: 400, error: 'invalid_request', code: 900144, description: "The request body must contain the following parameter: 'client_id'." };
+    return {
+      status: 400,
+      error: 'invalid_request',
+      code: 900144,
+      description: "The request body must contain the following parameter: 'client_id'.",
+    };
   }
   if (clientId.toLowerCase() !== data.app.clientId.toLowerCase()) {
     return {
@@ -166,7 +213,12 @@ function checkTokenRequest(ctx: RequestContext, tenant: string, form: URLSearchP
     };
   }
   if (!secret) {
-    return { status: 401, error: 'invalid_client', code: 7000218, description: "The request body must contain the following parameter: 'client_assertion' or 'client_secret'." };
+    return {
+      status: 401,
+      error: 'invalid_client',
+      code: 7000218,
+      description: "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+    };
   }
   if (secret !== data.app.clientSecret) {
     return {
@@ -258,7 +310,12 @@ function handleToken(tokens: TokenService) {
       },
       lifetime,
     );
-    sendEntraJson(ctx, 200, { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken });
+    sendEntraJson(ctx, 200, {
+      token_type: 'Bearer',
+      expires_in: lifetime,
+      ext_expires_in: lifetime,
+      access_token: accessToken,
+    });
   };
 }
 
@@ -272,14 +329,19 @@ export function registerAuthRoutes(router: Router, tokens: TokenService): void {
 
 // ------------------------------------------------------------- Graph guard
 
-const WWW_AUTHENTICATE = 'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"';
+const WWW_AUTHENTICATE =
+  'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"';
 
 /**
  * Checks the bearer token as Graph would: present, issued by this server,
  * unexpired, for this tenant and app, carrying one of the permissions the
  * endpoint accepts. Sends the error itself and returns null on failure.
  */
-export function authorizeGraph(ctx: RequestContext, tokens: TokenService, anyOfRoles: readonly string[]): AccessTokenClaims | null {
+export function authorizeGraph(
+  ctx: RequestContext,
+  tokens: TokenService,
+  anyOfRoles: readonly string[],
+): AccessTokenClaims | null {
   const header = ctx.req.headers.authorization ?? '';
   const match = /^Bearer\s+(\S*)\s*$/i.exec(header);
   const token = match?.[1] ?? '';
@@ -291,11 +353,17 @@ export function authorizeGraph(ctx: RequestContext, tokens: TokenService, anyOfR
   const result = tokens.verify(token);
   if (!result.ok) {
     if (result.reason === 'expired') return deny401('Lifetime validation failed, the token is expired.');
-    if (result.reason === 'malformed') return deny401('IDX14100: JWT is not well formed, there are no dots (.).\nThe token needs to be in JWS or JWE Compact Serialization Format. (JWS): \'EncodedHeader.EndcodedPayload.EncodedSignature\'. (JWE): \'EncodedProtectedHeader.EncodedEncryptedKey.EncodedInitializationVector.EncodedCiphertext.EncodedAuthenticationTag\'.');
+    if (result.reason === 'malformed')
+      return deny401(
+        "IDX14100: JWT is not well formed, there are no dots (.).\nThe token needs to be in JWS or JWE Compact Serialization Format. (JWS): 'EncodedHeader.EndcodedPayload.EncodedSignature'. (JWE): 'EncodedProtectedHeader.EncodedEncryptedKey.EncodedInitializationVector.EncodedCiphertext.EncodedAuthenticationTag'.",
+      );
     return deny401('Access token validation failure.');
   }
   const data = ctx.store.data;
-  if (result.claims.tid.toLowerCase() !== data.tenantId.toLowerCase() || result.claims.appid.toLowerCase() !== data.app.clientId.toLowerCase()) {
+  if (
+    result.claims.tid.toLowerCase() !== data.tenantId.toLowerCase() ||
+    result.claims.appid.toLowerCase() !== data.app.clientId.toLowerCase()
+  ) {
     return deny401('Access token validation failure. Invalid audience.');
   }
   if (result.claims.aud === MANAGEMENT_RESOURCE) return deny401('Access token validation failure. Invalid audience.');

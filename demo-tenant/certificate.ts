@@ -97,25 +97,31 @@ export async function ensureDemoCertificate(dir: string): Promise<DemoCertificat
     // A unique subject per certificate: OpenSSL finds trust anchors by subject name, so two
     // demo certificates (two DATA_DIRs) in one CA bundle must not share one.
     const subject = `${SUBJECT_PREFIX} ${crypto.randomUUID()}`;
-    const pems = await generate([{ name: 'commonName', value: subject }, { name: 'organizationName', value: 'Seat Steward' }], {
-      keySize: 2048,
-      algorithm: 'sha256',
-      notBeforeDate,
-      notAfterDate: new Date(notBeforeDate.getTime() + VALIDITY_MS),
-      extensions: [
-        { name: 'basicConstraints', cA: false, critical: true },
-        { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-        { name: 'extKeyUsage', serverAuth: true },
-        {
-          name: 'subjectAltName',
-          altNames: [
-            { type: 2, value: 'localhost' },
-            { type: 7, ip: '127.0.0.1' },
-            { type: 7, ip: '::1' },
-          ],
-        },
+    const pems = await generate(
+      [
+        { name: 'commonName', value: subject },
+        { name: 'organizationName', value: 'Seat Steward' },
       ],
-    });
+      {
+        keySize: 2048,
+        algorithm: 'sha256',
+        notBeforeDate,
+        notAfterDate: new Date(notBeforeDate.getTime() + VALIDITY_MS),
+        extensions: [
+          { name: 'basicConstraints', cA: false, critical: true },
+          { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+          { name: 'extKeyUsage', serverAuth: true },
+          {
+            name: 'subjectAltName',
+            altNames: [
+              { type: 2, value: 'localhost' },
+              { type: 7, ip: '127.0.0.1' },
+              { type: 7, ip: '::1' },
+            ],
+          },
+        ],
+      },
+    );
     writeAtomically(keyPath, pems.private, 0o600);
     writeAtomically(certPath, pems.cert, 0o644);
     return { certPath, keyPath, cert: pems.cert, key: pems.private };

@@ -24,7 +24,8 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
 function share(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw new Error(`--copilot-seat-share must be a number from 0 to 1, got '${raw}'`);
+  if (!Number.isFinite(n) || n < 0 || n > 1)
+    throw new Error(`--copilot-seat-share must be a number from 0 to 1, got '${raw}'`);
   return n;
 }
 
@@ -51,12 +52,17 @@ async function main(): Promise<void> {
     return;
   }
   const pattern = values['page-size-pattern'] ?? 'full';
-  if (pattern !== 'full' && pattern !== 'short') throw new Error(`--page-size-pattern must be full or short, got '${pattern}'`);
+  if (pattern !== 'full' && pattern !== 'short')
+    throw new Error(`--page-size-pattern must be full or short, got '${pattern}'`);
   const dataDir = path.resolve(values['data-dir'] ?? process.env.DATA_DIR ?? './data');
   const tls = await ensureDemoCertificate(path.resolve(values['tls-dir'] ?? path.join(dataDir, 'tls')));
   const data = values.fixture
     ? loadDemoTenantFile(path.resolve(values.fixture))
-    : generateDemoTenant({ users: positiveInt('users', values.users, 1000), seed: positiveInt('seed', values.seed, 1), copilotSeatShare: share(values['copilot-seat-share']) });
+    : generateDemoTenant({
+        users: positiveInt('users', values.users, 1000),
+        seed: positiveInt('seed', values.seed, 1),
+        copilotSeatShare: share(values['copilot-seat-share']),
+      });
   if (values['no-report-budget']) data.reportBudget = false;
   const tenant = await startDemoTenant({
     data,

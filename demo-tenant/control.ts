@@ -35,7 +35,10 @@ const ruleSchema: z.ZodType<FaultRuleJson> = z
 
 function sendJson(ctx: RequestContext, status: number, body: unknown): void {
   const text = body === undefined ? '' : JSON.stringify(body);
-  ctx.res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)) });
+  ctx.res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(text)),
+  });
   ctx.res.end(text);
 }
 
@@ -53,9 +56,13 @@ export function registerControlRoutes(router: Router, faults: FaultInjector, req
       return;
     }
     // Parsed separately so a bad field is named instead of zod's generic union failure.
-    const parsed = Array.isArray(json) ? z.array(ruleSchema).safeParse(json) : ruleSchema.transform((r) => [r]).safeParse(json);
+    const parsed = Array.isArray(json)
+      ? z.array(ruleSchema).safeParse(json)
+      : ruleSchema.transform((r) => [r]).safeParse(json);
     if (!parsed.success) {
-      sendJson(ctx, 400, { error: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') });
+      sendJson(ctx, 400, {
+        error: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
+      });
       return;
     }
     try {

@@ -136,34 +136,57 @@ const fileSchema = z
   })
   .superRefine((file, ctx) => {
     const skuIds = new Set(file.subscribedSkus.map((s) => s.skuId.toLowerCase()));
-    const groupLicenses = new Map(file.groups.map((g) => [g.id.toLowerCase(), new Set(g.assignedLicenses.map((l) => l.skuId.toLowerCase()))]));
+    const groupLicenses = new Map(
+      file.groups.map((g) => [g.id.toLowerCase(), new Set(g.assignedLicenses.map((l) => l.skuId.toLowerCase()))]),
+    );
     const userIds = new Set<string>();
     file.users.forEach((user, u) => {
       const key = user.id.toLowerCase();
-      if (userIds.has(key)) ctx.addIssue({ code: 'custom', path: ['users', u, 'id'], message: `duplicate user id ${user.id}` });
+      if (userIds.has(key))
+        ctx.addIssue({ code: 'custom', path: ['users', u, 'id'], message: `duplicate user id ${user.id}` });
       userIds.add(key);
       const held = new Set<string>();
       user.assignedLicenses.forEach((license, l) => {
         const sku = license.skuId.toLowerCase();
         if (!skuIds.has(sku)) {
-          ctx.addIssue({ code: 'custom', path: ['users', u, 'assignedLicenses', l, 'skuId'], message: `no subscribedSkus entry has skuId ${license.skuId}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['users', u, 'assignedLicenses', l, 'skuId'],
+            message: `no subscribedSkus entry has skuId ${license.skuId}`,
+          });
         }
         if (held.has(sku)) {
-          ctx.addIssue({ code: 'custom', path: ['users', u, 'assignedLicenses', l, 'skuId'], message: 'Graph lists each SKU once per user; use licenseAssignmentStates for multiple assignment paths' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['users', u, 'assignedLicenses', l, 'skuId'],
+            message: 'Graph lists each SKU once per user; use licenseAssignmentStates for multiple assignment paths',
+          });
         }
         held.add(sku);
       });
       user.licenseAssignmentStates?.forEach((state, s) => {
         const sku = state.skuId.toLowerCase();
         if (!held.has(sku)) {
-          ctx.addIssue({ code: 'custom', path: ['users', u, 'licenseAssignmentStates', s, 'skuId'], message: `skuId ${state.skuId} is not in this user's assignedLicenses` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['users', u, 'licenseAssignmentStates', s, 'skuId'],
+            message: `skuId ${state.skuId} is not in this user's assignedLicenses`,
+          });
         }
         if (state.assignedByGroup !== null) {
           const granted = groupLicenses.get(state.assignedByGroup.toLowerCase());
           if (!granted) {
-            ctx.addIssue({ code: 'custom', path: ['users', u, 'licenseAssignmentStates', s, 'assignedByGroup'], message: `no group has id ${state.assignedByGroup}` });
+            ctx.addIssue({
+              code: 'custom',
+              path: ['users', u, 'licenseAssignmentStates', s, 'assignedByGroup'],
+              message: `no group has id ${state.assignedByGroup}`,
+            });
           } else if (!granted.has(sku)) {
-            ctx.addIssue({ code: 'custom', path: ['users', u, 'licenseAssignmentStates', s, 'assignedByGroup'], message: `group ${state.assignedByGroup} does not assign skuId ${state.skuId}` });
+            ctx.addIssue({
+              code: 'custom',
+              path: ['users', u, 'licenseAssignmentStates', s, 'assignedByGroup'],
+              message: `group ${state.assignedByGroup} does not assign skuId ${state.skuId}`,
+            });
           }
         }
       });
@@ -171,7 +194,11 @@ const fileSchema = z
     file.groups.forEach((group, g) =>
       group.assignedLicenses.forEach((license, l) => {
         if (!skuIds.has(license.skuId.toLowerCase())) {
-          ctx.addIssue({ code: 'custom', path: ['groups', g, 'assignedLicenses', l, 'skuId'], message: `no subscribedSkus entry has skuId ${license.skuId}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['groups', g, 'assignedLicenses', l, 'skuId'],
+            message: `no subscribedSkus entry has skuId ${license.skuId}`,
+          });
         }
       }),
     );

@@ -87,7 +87,14 @@ interface Builder {
   createdMs: number;
 }
 
-function addLicense(b: Builder, skuId: string, source: Source, groupId: string | null, prng: Prng, refMs: number): void {
+function addLicense(
+  b: Builder,
+  skuId: string,
+  source: Source,
+  groupId: string | null,
+  prng: Prng,
+  refMs: number,
+): void {
   const assigned: GraphAssignedLicense = { skuId, disabledPlans: [] };
   b.user.assignedLicenses.push(assigned);
   const updated = (): string => graphDate(b.createdMs + prng.next() * Math.max(0, refMs - b.createdMs));
@@ -237,11 +244,19 @@ export function generateDemoTenant(options: GenerateDemoTenantOptions): DemoTena
     const u = b.user;
     const neverSignedIn = u.userType === 'Guest' ? prng.chance(0.5) : prng.chance(0.01);
     if (neverSignedIn) {
-      u.signInActivity = { lastSignInDateTime: null, lastNonInteractiveSignInDateTime: null, lastSuccessfulSignInDateTime: null };
+      u.signInActivity = {
+        lastSignInDateTime: null,
+        lastNonInteractiveSignInDateTime: null,
+        lastSuccessfulSignInDateTime: null,
+      };
       continue;
     }
     // Disabled accounts stopped signing in when they were disabled; a few enabled ones went quiet too.
-    const idleDays = !u.accountEnabled ? 30 + prng.next() * 300 : prng.chance(0.08) ? 45 + prng.next() * 300 : prng.next() * 14;
+    const idleDays = !u.accountEnabled
+      ? 30 + prng.next() * 300
+      : prng.chance(0.08)
+        ? 45 + prng.next() * 300
+        : prng.next() * 14;
     const last = Math.max(b.createdMs, refMs - idleDays * DAY_MS);
     const nonInteractive = Math.min(refMs, last + prng.next() * 2 * DAY_MS);
     u.signInActivity = {
@@ -272,13 +287,15 @@ export function generateDemoTenant(options: GenerateDemoTenantOptions): DemoTena
     }
   }
 
-  const copilotSeats = members.length === 0 ? 0 : Math.max(1, Math.round(members.length * (options.copilotSeatShare ?? 0.12)));
+  const copilotSeats =
+    members.length === 0 ? 0 : Math.max(1, Math.round(members.length * (options.copilotSeatShare ?? 0.12)));
   const assignedShare = options.copilotAssignedShare ?? 0.8 + prng.next() * 0.1;
   const copilotAssigned = Math.min(copilotCandidates.length, Math.floor(copilotSeats * assignedShare));
   copilotCandidates.sort((x, y) => y.score - x.score);
   for (let i = 0; i < copilotAssigned; i++) {
     const candidate = copilotCandidates[i];
-    if (candidate) addLicense(candidate.b, SKU.COPILOT, pickSource(prng, 0.55, 0.07), LICENSE_GROUP_COPILOT_ID, prng, refMs);
+    if (candidate)
+      addLicense(candidate.b, SKU.COPILOT, pickSource(prng, 0.55, 0.07), LICENSE_GROUP_COPILOT_ID, prng, refMs);
   }
 
   const users = builders.map((b) => b.user);
@@ -290,12 +307,22 @@ export function generateDemoTenant(options: GenerateDemoTenantOptions): DemoTena
     used(skuId) + Math.max(minimum, Math.ceil(used(skuId) * share));
 
   const skus: GraphSubscribedSku[] = [
-    makeSubscribedSku(tenantId, DEMO_ORGANIZATION_NAME, SKU_CATALOG.M365_E3, { enabled: withSpare(SKU.M365_E3, 0.06, 5) }),
-    makeSubscribedSku(tenantId, DEMO_ORGANIZATION_NAME, SKU_CATALOG.M365_E5, { enabled: withSpare(SKU.M365_E5, 0.03, 2) }),
-    makeSubscribedSku(tenantId, DEMO_ORGANIZATION_NAME, SKU_CATALOG.O365_E1, { enabled: withSpare(SKU.O365_E1, 0.1, 10) }),
+    makeSubscribedSku(tenantId, DEMO_ORGANIZATION_NAME, SKU_CATALOG.M365_E3, {
+      enabled: withSpare(SKU.M365_E3, 0.06, 5),
+    }),
+    makeSubscribedSku(tenantId, DEMO_ORGANIZATION_NAME, SKU_CATALOG.M365_E5, {
+      enabled: withSpare(SKU.M365_E5, 0.03, 2),
+    }),
+    makeSubscribedSku(tenantId, DEMO_ORGANIZATION_NAME, SKU_CATALOG.O365_E1, {
+      enabled: withSpare(SKU.O365_E1, 0.1, 10),
+    }),
     makeSubscribedSku(tenantId, DEMO_ORGANIZATION_NAME, SKU_CATALOG.COPILOT, { enabled: copilotSeats }),
-    makeSubscribedSku(tenantId, DEMO_ORGANIZATION_NAME, SKU_CATALOG.POWER_BI_PRO, { enabled: withSpare(SKU.POWER_BI_PRO, 0.05, 3) }),
-    makeSubscribedSku(tenantId, DEMO_ORGANIZATION_NAME, SKU_CATALOG.VISIO_PLAN_2, { enabled: withSpare(SKU.VISIO_PLAN_2, 0, 2) }),
+    makeSubscribedSku(tenantId, DEMO_ORGANIZATION_NAME, SKU_CATALOG.POWER_BI_PRO, {
+      enabled: withSpare(SKU.POWER_BI_PRO, 0.05, 3),
+    }),
+    makeSubscribedSku(tenantId, DEMO_ORGANIZATION_NAME, SKU_CATALOG.VISIO_PLAN_2, {
+      enabled: withSpare(SKU.VISIO_PLAN_2, 0, 2),
+    }),
     // A lapsed trial: in its grace period every seat sits in `warning`, none in `enabled`.
     makeSubscribedSku(tenantId, DEMO_ORGANIZATION_NAME, SKU_CATALOG.EMS_E5, {
       enabled: 0,
@@ -363,7 +390,13 @@ export function generateDemoTenant(options: GenerateDemoTenantOptions): DemoTena
       id: tenantId,
       displayName: DEMO_ORGANIZATION_NAME,
       verifiedDomains: [
-        { name: DEMO_DOMAIN, isDefault: true, isInitial: true, type: 'Managed', capabilities: 'Email, OfficeCommunicationsOnline' },
+        {
+          name: DEMO_DOMAIN,
+          isDefault: true,
+          isInitial: true,
+          type: 'Managed',
+          capabilities: 'Email, OfficeCommunicationsOnline',
+        },
       ],
       createdDateTime: graphDate(orgCreatedMs),
       tenantType: 'AAD',

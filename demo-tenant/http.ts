@@ -49,7 +49,8 @@ export function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-export const GRAPH_JSON = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
+export const GRAPH_JSON =
+  'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 
 /** Headers every Graph response carries; clients log request-id for support cases. */
 function graphHeaders(ctx: RequestContext): Record<string, string> {
@@ -65,7 +66,12 @@ function graphHeaders(ctx: RequestContext): Record<string, string> {
   };
 }
 
-export function sendGraphJson(ctx: RequestContext, status: number, body: string, extraHeaders: Record<string, string> = {}): void {
+export function sendGraphJson(
+  ctx: RequestContext,
+  status: number,
+  body: string,
+  extraHeaders: Record<string, string> = {},
+): void {
   ctx.res.writeHead(status, {
     ...graphHeaders(ctx),
     'Content-Type': GRAPH_JSON,
@@ -134,7 +140,12 @@ export interface EntraError {
   description: string;
 }
 
-export function sendEntraJson(ctx: RequestContext, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
+export function sendEntraJson(
+  ctx: RequestContext,
+  status: number,
+  body: unknown,
+  extraHeaders: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   ctx.res.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',

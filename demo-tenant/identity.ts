@@ -20,7 +20,12 @@ export interface DemoFeatures {
   securityDefaults: boolean;
 }
 
-export const DEFAULT_FEATURES: DemoFeatures = { entraIdP1: true, entraIdP2: true, intune: true, securityDefaults: false };
+export const DEFAULT_FEATURES: DemoFeatures = {
+  entraIdP1: true,
+  entraIdP2: true,
+  intune: true,
+  securityDefaults: false,
+};
 
 export function featuresOf(data: DemoTenantData): DemoFeatures {
   return { ...DEFAULT_FEATURES, ...data.features };
@@ -61,7 +66,14 @@ export interface GraphUserRegistrationDetails {
 }
 
 /** Strong methods a registered user may hold, in the order Graph lists them. */
-const MFA_METHODS = ['microsoftAuthenticatorPush', 'softwareOneTimePasscode', 'mobilePhone', 'fido2SecurityKey', 'windowsHelloForBusiness', 'microsoftAuthenticatorPasswordless'] as const;
+const MFA_METHODS = [
+  'microsoftAuthenticatorPush',
+  'softwareOneTimePasscode',
+  'mobilePhone',
+  'fido2SecurityKey',
+  'windowsHelloForBusiness',
+  'microsoftAuthenticatorPasswordless',
+] as const;
 
 /**
  * One user's registration. About 88% of enabled members, 40% of guests and 60% of disabled
@@ -93,11 +105,20 @@ export function registrationOf(user: GraphUser, today: string): GraphUserRegistr
     isSsprCapable: !guest && methods.length > 0,
     isMfaRegistered: registered,
     isMfaCapable: registered && user.accountEnabled,
-    isPasswordlessCapable: methods.includes('fido2SecurityKey') || methods.includes('windowsHelloForBusiness') || methods.includes('microsoftAuthenticatorPasswordless'),
+    isPasswordlessCapable:
+      methods.includes('fido2SecurityKey') ||
+      methods.includes('windowsHelloForBusiness') ||
+      methods.includes('microsoftAuthenticatorPasswordless'),
     methodsRegistered: methods,
     isSystemPreferredAuthenticationMethodEnabled: true,
-    systemPreferredAuthenticationMethods: registered ? [methods[0] === 'microsoftAuthenticatorPush' ? 'push' : 'sms'] : [],
-    userPreferredMethodForSecondaryAuthentication: registered ? (methods[0] === 'microsoftAuthenticatorPush' ? 'push' : 'sms') : 'none',
+    systemPreferredAuthenticationMethods: registered
+      ? [methods[0] === 'microsoftAuthenticatorPush' ? 'push' : 'sms']
+      : [],
+    userPreferredMethodForSecondaryAuthentication: registered
+      ? methods[0] === 'microsoftAuthenticatorPush'
+        ? 'push'
+        : 'sms'
+      : 'none',
     lastUpdatedDateTime: iso(todayMs - (1 + (hash32(user.id, 605) % 200)) * DAY_MS),
   };
 }
@@ -165,7 +186,13 @@ export interface GraphRiskyUser {
   riskLastUpdatedDateTime: string;
 }
 
-const RISK_EVENTS = ['unfamiliarFeatures', 'anonymizedIPAddress', 'maliciousIPAddress', 'impossibleTravel', 'leakedCredentials'];
+const RISK_EVENTS = [
+  'unfamiliarFeatures',
+  'anonymizedIPAddress',
+  'maliciousIPAddress',
+  'impossibleTravel',
+  'leakedCredentials',
+];
 const LEVELS = ['low', 'medium', 'high'] as const;
 
 /** About 3% of enabled members had one risk detection in the last 90 days. */
@@ -228,10 +255,15 @@ export function managedDevices(data: DemoTenantData): GraphManagedDevice[] {
   for (const u of data.users) {
     if (!u.accountEnabled || u.userType !== 'Member') continue;
     const r = unit(u.id, 801);
-    const complianceState: GraphManagedDevice['complianceState'] = r < 0.9 ? 'compliant' : r < 0.96 ? 'noncompliant' : r < 0.98 ? 'inGracePeriod' : 'unknown';
+    const complianceState: GraphManagedDevice['complianceState'] =
+      r < 0.9 ? 'compliant' : r < 0.96 ? 'noncompliant' : r < 0.98 ? 'inGracePeriod' : 'unknown';
     out.push({
       id: guidOf(u.id, 'device', 0),
-      deviceName: `${u.userPrincipalName.split('@')[0] ?? 'device'}-${OS[hash32(u.id, 802) % OS.length] ?? 'Windows'}`.slice(0, 40),
+      deviceName:
+        `${u.userPrincipalName.split('@')[0] ?? 'device'}-${OS[hash32(u.id, 802) % OS.length] ?? 'Windows'}`.slice(
+          0,
+          40,
+        ),
       userId: u.id,
       userPrincipalName: u.userPrincipalName,
       operatingSystem: OS[hash32(u.id, 802) % OS.length] as string,
@@ -265,7 +297,12 @@ const CONTROLS: Array<[string, string, string, number]> = [
   ['PWAgePolicyNew', 'Set password expiration policy to never expire', 'Identity', 8],
   ['SelfServicePasswordReset', 'Enable self-service password reset', 'Identity', 1],
   ['mdo_safelinksforemail', 'Create Safe Links policies for email messages', 'Apps', 9],
-  ['mdo_atpprotection', 'Turn on Microsoft Defender for Office 365 in SharePoint, OneDrive, and Microsoft Teams', 'Apps', 8],
+  [
+    'mdo_atpprotection',
+    'Turn on Microsoft Defender for Office 365 in SharePoint, OneDrive, and Microsoft Teams',
+    'Apps',
+    8,
+  ],
   ['exo_mailtipsenabled', 'Ensure MailTips are enabled for end users', 'Data', 5],
   ['IntuneCompliancePolicy', 'Require devices to be marked as compliant', 'Device', 6],
   ['spo_external_sharing', 'Restrict anonymous sharing links in SharePoint', 'Data', 5],
@@ -306,7 +343,7 @@ export function secureScores(data: DemoTenantData, days = 1): GraphSecureScore[]
     const controlScores = profiles.map((p) => ({
       controlCategory: p.controlCategory,
       controlName: p.id,
-      score: Math.round(p.maxScore * (hash32(data.tenantId, 901, p.rank) % 101) / 100 * 100) / 100,
+      score: Math.round(((p.maxScore * (hash32(data.tenantId, 901, p.rank) % 101)) / 100) * 100) / 100,
       description: p.title,
     }));
     const currentScore = Math.round(controlScores.reduce((n, c) => n + c.score, 0) * 100) / 100;
@@ -338,7 +375,12 @@ export interface GraphCompanySubscription {
   ownerId: string | null;
   ownerTenantId: string | null;
   ownerType: string | null;
-  serviceStatus: Array<{ servicePlanId: string; servicePlanName: string; provisioningStatus: string; appliesTo: string }>;
+  serviceStatus: Array<{
+    servicePlanId: string;
+    servicePlanName: string;
+    provisioningStatus: string;
+    appliesTo: string;
+  }>;
   skuId: string;
   skuPartNumber: string;
   status: 'Enabled' | 'Expired' | 'Suspended' | 'Deleted' | 'LockedOut' | 'Warning';
@@ -361,7 +403,8 @@ export function commerceSubscriptions(data: DemoTenantData): GraphCompanySubscri
       const created = today - boughtDaysAgo;
       let renewal = created + 365;
       while (renewal <= today) renewal += 365;
-      const status = sku.capabilityStatus === 'Suspended' ? 'Suspended' : sku.capabilityStatus === 'Warning' ? 'Warning' : 'Enabled';
+      const status =
+        sku.capabilityStatus === 'Suspended' ? 'Suspended' : sku.capabilityStatus === 'Warning' ? 'Warning' : 'Enabled';
       out.push({
         id: guidOf(sku.skuId, 'subscription', i),
         commerceSubscriptionId: guidOf(sku.skuId, 'commerce', i),
@@ -371,7 +414,12 @@ export function commerceSubscriptions(data: DemoTenantData): GraphCompanySubscri
         ownerId: null,
         ownerTenantId: null,
         ownerType: null,
-        serviceStatus: sku.servicePlans.map((p) => ({ servicePlanId: p.servicePlanId, servicePlanName: p.servicePlanName, provisioningStatus: p.provisioningStatus, appliesTo: p.appliesTo })),
+        serviceStatus: sku.servicePlans.map((p) => ({
+          servicePlanId: p.servicePlanId,
+          servicePlanName: p.servicePlanName,
+          provisioningStatus: p.provisioningStatus,
+          appliesTo: p.appliesTo,
+        })),
         skuId: sku.skuId,
         skuPartNumber: sku.skuPartNumber,
         status,

@@ -184,7 +184,10 @@ export interface DemoTenantData {
    * Teams apps installed in users' personal scope (Graph /users/{id}/teamwork/installedApps), keyed by
    * lower-case user id. The catalog holds Seat Steward (DEMO_TEAMS_APP_CATALOG_ID) unless `catalog` says otherwise.
    */
-  teamsApps?: { catalog?: string[]; installed?: Record<string, Array<{ installationId: string; teamsAppId: string; chatId: string }>> };
+  teamsApps?: {
+    catalog?: string[];
+    installed?: Record<string, Array<{ installationId: string; teamsAppId: string; chatId: string }>>;
+  };
   /** Licence and membership writes allowed per 10 s (default 3,000); false turns the limit off. */
   writeRate?: { perTenSeconds: number } | false;
   /** False lifts Graph's report throttling budget (benchmarks that re-read reports on purpose); enforced by default. */

@@ -14,7 +14,18 @@ export function queryOption(query: URLSearchParams, name: string): string | null
   return null;
 }
 
-const KNOWN_OPTIONS = new Set(['select', 'top', 'filter', 'count', 'skiptoken', 'skip', 'orderby', 'search', 'expand', 'format']);
+const KNOWN_OPTIONS = new Set([
+  'select',
+  'top',
+  'filter',
+  'count',
+  'skiptoken',
+  'skip',
+  'orderby',
+  'search',
+  'expand',
+  'format',
+]);
 
 /** Rejects `$options` this demo does not implement so callers find out instead of silently getting everything. */
 export function rejectUnsupportedOptions(query: URLSearchParams, supported: readonly string[]): void {
@@ -23,9 +34,16 @@ export function rejectUnsupportedOptions(query: URLSearchParams, supported: read
     const bare = key.replace(/^\$/, '').toLowerCase();
     if (supported.includes(bare)) continue;
     if (bare === 'skip') throw new GraphError(400, 'Request_BadRequest', "'$skip' is not supported by the service.");
-    if (bare === 'orderby') throw new GraphError(400, 'Request_UnsupportedQuery', 'Sorting not supported for current query.');
-    if (bare === 'search') throw new GraphError(400, 'Request_UnsupportedQuery', "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'");
-    if (KNOWN_OPTIONS.has(bare)) throw new GraphError(400, 'BadRequest', `Query option '$${bare}' is not supported for this resource.`);
+    if (bare === 'orderby')
+      throw new GraphError(400, 'Request_UnsupportedQuery', 'Sorting not supported for current query.');
+    if (bare === 'search')
+      throw new GraphError(
+        400,
+        'Request_UnsupportedQuery',
+        "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
+      );
+    if (KNOWN_OPTIONS.has(bare))
+      throw new GraphError(400, 'BadRequest', `Query option '$${bare}' is not supported for this resource.`);
     throw new GraphError(400, 'BadRequest', `The query parameter '${key}' is not supported.`);
   }
 }
@@ -41,7 +59,11 @@ export function parseSelect(raw: string | null, known: readonly string[], entity
     if (name === '*') return [...known];
     const canonical = byLower.get(name.toLowerCase());
     if (!canonical) {
-      throw new GraphError(400, 'BadRequest', `Parsing OData Select and Expand failed: Could not find a property named '${name}' on type '${entityType}'.`);
+      throw new GraphError(
+        400,
+        'BadRequest',
+        `Parsing OData Select and Expand failed: Could not find a property named '${name}' on type '${entityType}'.`,
+      );
     }
     if (!out.includes(canonical)) out.push(canonical);
   }
@@ -55,7 +77,11 @@ export function parseTop(raw: string | null, defaultTop: number): number {
   if (raw === null) return defaultTop;
   const n = /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isInteger(n) || n < 1 || n > GRAPH_MAX_TOP) {
-    throw new GraphError(400, 'Request_BadRequest', `Invalid page size specified: '${raw}'. Must be between 1 and ${GRAPH_MAX_TOP} inclusive.`);
+    throw new GraphError(
+      400,
+      'Request_BadRequest',
+      `Invalid page size specified: '${raw}'. Must be between 1 and ${GRAPH_MAX_TOP} inclusive.`,
+    );
   }
   return n;
 }
@@ -65,7 +91,11 @@ export function parseCount(raw: string | null): boolean {
   const v = raw.trim().toLowerCase();
   if (v === 'true') return true;
   if (v === 'false') return false;
-  throw new GraphError(400, 'BadRequest', `Invalid value '${raw}' for $count query option found. The $count query option requires a Boolean value.`);
+  throw new GraphError(
+    400,
+    'BadRequest',
+    `Invalid value '${raw}' for $count query option found. The $count query option requires a Boolean value.`,
+  );
 }
 
 export function isEventualConsistency(header: string | string[] | undefined): boolean {
@@ -191,7 +221,8 @@ export function parseFilter(filter: string): FilterNode {
       expectPunct(':');
       const predicate = orExpr();
       expectPunct(')');
-      if ((anyMatch[2] as string).toLowerCase() === 'all') throw new GraphError(400, 'Request_UnsupportedQuery', "Unsupported query: lambda operator 'all'.");
+      if ((anyMatch[2] as string).toLowerCase() === 'all')
+        throw new GraphError(400, 'Request_UnsupportedQuery', "Unsupported query: lambda operator 'all'.");
       return { kind: 'any', collection: anyMatch[1] as string, variable: variable.v, predicate };
     }
     if (peek()?.t === 'punct' && peek()?.v === '(') {
@@ -216,7 +247,11 @@ export function parseFilter(filter: string): FilterNode {
       }
       expectPunct(')');
       if (values.length > IN_OPERATOR_MAX_VALUES) {
-        throw new GraphError(400, 'Request_UnsupportedQuery', `Too many expressions in the 'in' operator: at most ${IN_OPERATOR_MAX_VALUES} are allowed.`);
+        throw new GraphError(
+          400,
+          'Request_UnsupportedQuery',
+          `Too many expressions in the 'in' operator: at most ${IN_OPERATOR_MAX_VALUES} are allowed.`,
+        );
       }
       return values
         .map((value): FilterNode => ({ kind: 'compare', path: tok.v, op: 'eq', value }))
@@ -254,7 +289,11 @@ export function parseFilter(filter: string): FilterNode {
 /** Graph's wording when a filter parses but the property or operator is not filterable. */
 export function unsupportedFilter(property: string, resource: string): GraphError {
   const name = property.split('/')[0] ?? property;
-  return new GraphError(400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for property '${name}' of resource '${resource}'.`);
+  return new GraphError(
+    400,
+    'Request_UnsupportedQuery',
+    `Unsupported or invalid query filter clause specified for property '${name}' of resource '${resource}'.`,
+  );
 }
 
 // ---------------------------------------------------------------- $skiptoken

@@ -102,12 +102,25 @@ function sendFault(ctx: RequestContext, rule: FaultRule, status: number): void {
   const headers: Record<string, string> = { ...rule.headers };
   if (rule.retryAfterSeconds !== undefined) headers['Retry-After'] = String(rule.retryAfterSeconds);
   if (isAuthPath(ctx.segments)) {
-    const error = rule.code ?? (status === 401 ? 'invalid_client' : status >= 500 || status === 429 ? 'temporarily_unavailable' : 'invalid_request');
+    const error =
+      rule.code ??
+      (status === 401
+        ? 'invalid_client'
+        : status >= 500 || status === 429
+          ? 'temporarily_unavailable'
+          : 'invalid_request');
     const code = Number(/^AADSTS(\d+)/.exec(rule.message ?? '')?.[1] ?? 90033);
-    sendEntraError(ctx, { status, error, code, description: rule.message ?? 'A transient error has occurred. Please try again.' }, headers);
+    sendEntraError(
+      ctx,
+      { status, error, code, description: rule.message ?? 'A transient error has occurred. Please try again.' },
+      headers,
+    );
     return;
   }
-  const [defaultCode, defaultMessage] = DEFAULT_GRAPH_CODES[status] ?? ['UnknownError', `Injected failure (${status}).`];
+  const [defaultCode, defaultMessage] = DEFAULT_GRAPH_CODES[status] ?? [
+    'UnknownError',
+    `Injected failure (${status}).`,
+  ];
   sendGraphError(ctx, status, rule.code ?? defaultCode, rule.message ?? defaultMessage, headers);
 }
 
@@ -173,7 +186,13 @@ export async function startDemoTenant(options: StartDemoTenantOptions): Promise<
         }
       }
     }
-    if (!isControl && ctx.method === 'POST' && ctx.segments.length === 2 && (GRAPH_VERSIONS as readonly string[]).includes(ctx.segments[0] as string) && ctx.segments[1] === '$batch') {
+    if (
+      !isControl &&
+      ctx.method === 'POST' &&
+      ctx.segments.length === 2 &&
+      (GRAPH_VERSIONS as readonly string[]).includes(ctx.segments[0] as string) &&
+      ctx.segments[1] === '$batch'
+    ) {
       await runBatch(ctx);
       return;
     }
@@ -207,11 +226,17 @@ export async function startDemoTenant(options: StartDemoTenantOptions): Promise<
     try {
       parsed = JSON.parse(await readBody(outer.req));
     } catch {
-      throw new GraphError(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
+      throw new GraphError(
+        400,
+        'BadRequest',
+        'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+      );
     }
     const requests = (parsed as { requests?: unknown } | null)?.requests;
-    if (!Array.isArray(requests) || requests.length === 0) throw new GraphError(400, 'BadRequest', 'Invalid batch payload format.');
-    if (requests.length > 20) throw new GraphError(400, 'BadRequest', 'Number of batch request steps exceeds the maximum of 20.');
+    if (!Array.isArray(requests) || requests.length === 0)
+      throw new GraphError(400, 'BadRequest', 'Invalid batch payload format.');
+    if (requests.length > 20)
+      throw new GraphError(400, 'BadRequest', 'Number of batch request steps exceeds the maximum of 20.');
     const answers = [];
     for (const raw of requests as Array<Record<string, unknown>>) {
       const id = typeof raw.id === 'string' ? raw.id : String(raw.id ?? '');
@@ -219,19 +244,32 @@ export async function startDemoTenant(options: StartDemoTenantOptions): Promise<
       const relative = typeof raw.url === 'string' ? raw.url : '';
       const version = outer.segments[0] as string;
       const path = `/${version}${relative.startsWith('/') ? '' : '/'}${relative}`;
-      answers.push({ id, ...(await runInner(outer, method, path, raw.body, (raw.headers ?? {}) as Record<string, string>)) });
+      answers.push({
+        id,
+        ...(await runInner(outer, method, path, raw.body, (raw.headers ?? {}) as Record<string, string>)),
+      });
     }
     sendGraphJson(outer, 200, JSON.stringify({ responses: answers }));
   };
 
-  const runInner = async (outer: RequestContext, method: string, path: string, body: unknown, headers: Record<string, string>) => {
+  const runInner = async (
+    outer: RequestContext,
+    method: string,
+    path: string,
+    body: unknown,
+    headers: Record<string, string>,
+  ) => {
     const startedAt = Date.now();
     const started = performance.now();
     const text = body === undefined ? '' : JSON.stringify(body);
     const req = Readable.from(text === '' ? [] : [Buffer.from(text)]) as unknown as IncomingMessage;
     const lower: Record<string, string> = {};
     for (const [k, v] of Object.entries(headers)) lower[k.toLowerCase()] = String(v);
-    Object.assign(req, { headers: { ...lower, authorization: outer.req.headers.authorization ?? '' }, method, url: path });
+    Object.assign(req, {
+      headers: { ...lower, authorization: outer.req.headers.authorization ?? '' },
+      method,
+      url: path,
+    });
     let status = 500;
     let outHeaders: Record<string, string> = {};
     let outBody = '';
@@ -268,10 +306,30 @@ export async function startDemoTenant(options: StartDemoTenantOptions): Promise<
     try {
       await dispatch(ctx);
     } catch (err) {
-      if (err instanceof GraphError) sendGraphError(ctx, err.status, err.code, err.message, err instanceof ThrottledWrite ? { 'Retry-After': String(err.retryAfterSeconds) } : {});
-      else sendGraphError(ctx, 500, 'InternalServerError', `Demo tenant failure: ${(err as Error).message ?? String(err)}`);
+      if (err instanceof GraphError)
+        sendGraphError(
+          ctx,
+          err.status,
+          err.code,
+          err.message,
+          err instanceof ThrottledWrite ? { 'Retry-After': String(err.retryAfterSeconds) } : {},
+        );
+      else
+        sendGraphError(
+          ctx,
+          500,
+          'InternalServerError',
+          `Demo tenant failure: ${(err as Error).message ?? String(err)}`,
+        );
     }
-    record({ method, path: `${url.pathname}${url.search}`, status, startedAt, durationMs: Math.round((performance.now() - started) * 100) / 100, inBatch: true });
+    record({
+      method,
+      path: `${url.pathname}${url.search}`,
+      status,
+      startedAt,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      inBatch: true,
+    });
     const keep: Record<string, string> = {};
     for (const [k, v] of Object.entries(outHeaders)) if (/^(retry-after|content-type|location)$/i.test(k)) keep[k] = v;
     let parsedBody: unknown = null;
@@ -294,7 +352,13 @@ export async function startDemoTenant(options: StartDemoTenantOptions): Promise<
     const finish = (status: number): void => {
       if (recorded) return;
       recorded = true;
-      record({ method, path: rawPath, status, startedAt, durationMs: Math.round((performance.now() - started) * 100) / 100 });
+      record({
+        method,
+        path: rawPath,
+        status,
+        startedAt,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+      });
     };
     res.on('finish', () => finish(res.statusCode));
     res.on('close', () => finish(res.writableFinished ? res.statusCode : 0));
@@ -311,7 +375,10 @@ export async function startDemoTenant(options: StartDemoTenantOptions): Promise<
       params: {},
       requestId,
       // MSAL sends its correlation id as a query parameter on token requests, the Graph SDK as a header.
-      clientRequestId: (Array.isArray(clientHeader) ? clientHeader[0] : clientHeader) ?? url.searchParams.get('client-request-id') ?? requestId,
+      clientRequestId:
+        (Array.isArray(clientHeader) ? clientHeader[0] : clientHeader) ??
+        url.searchParams.get('client-request-id') ??
+        requestId,
       baseUrl,
       store,
       settings,
@@ -325,9 +392,20 @@ export async function startDemoTenant(options: StartDemoTenantOptions): Promise<
     dispatch(ctx).catch((err: unknown) => {
       if (res.headersSent || res.destroyed) return;
       if (err instanceof GraphError) {
-        sendGraphError(ctx, err.status, err.code, err.message, err instanceof ThrottledWrite ? { 'Retry-After': String(err.retryAfterSeconds) } : {});
+        sendGraphError(
+          ctx,
+          err.status,
+          err.code,
+          err.message,
+          err instanceof ThrottledWrite ? { 'Retry-After': String(err.retryAfterSeconds) } : {},
+        );
       } else {
-        sendGraphError(ctx, 500, 'InternalServerError', `Demo tenant failure: ${(err as Error).message ?? String(err)}`);
+        sendGraphError(
+          ctx,
+          500,
+          'InternalServerError',
+          `Demo tenant failure: ${(err as Error).message ?? String(err)}`,
+        );
       }
     });
   };

@@ -1,5 +1,16 @@
 import { createHash } from 'node:crypto';
-import { COPILOT_APPS, activeInAppOn, dayNumber, dayString, hash32, lastActiveDay, activeOn, type CopilotApp, type DemoActivity, type DemoUserActivity } from './activity';
+import {
+  COPILOT_APPS,
+  activeInAppOn,
+  dayNumber,
+  dayString,
+  hash32,
+  lastActiveDay,
+  activeOn,
+  type CopilotApp,
+  type DemoActivity,
+  type DemoUserActivity,
+} from './activity';
 import { SKU } from './constants';
 import type { DemoTenantData, GraphUser } from './model';
 
@@ -60,20 +71,30 @@ export function usageStory(data: DemoTenantData): UsageStory {
     const copilot = holdsCopilot(user)
       ? {
           last: lastActiveDay(user, story, 'copilot', today, lag),
-          apps: Object.fromEntries(COPILOT_APPS.map((app) => [app, lastActiveDay(user, story, 'copilot', today, lag, app)])) as Record<CopilotApp, string | null>,
+          apps: Object.fromEntries(
+            COPILOT_APPS.map((app) => [app, lastActiveDay(user, story, 'copilot', today, lag, app)]),
+          ) as Record<CopilotApp, string | null>,
         }
       : null;
     const licensed = isLicensed(user);
     if (licensed) licensedUsers++;
     const m365 = licensed
-      ? (Object.fromEntries(REPORT_SERVICES.map((s) => [s, lastActiveDay(user, story, 'm365', today, lag, s)])) as Record<ReportService, string | null>)
+      ? (Object.fromEntries(
+          REPORT_SERVICES.map((s) => [s, lastActiveDay(user, story, 'm365', today, lag, s)]),
+        ) as Record<ReportService, string | null>)
       : null;
     users.push({ user, copilot, m365 });
     if (licensed && story.m365Window) {
       for (let k = 0; k < DAILY_HISTORY; k++) if (activeOn(user, story, 'm365', lag + k, today)) dailyActive[k]++;
     }
   }
-  const built: UsageStory = { refreshDate: activity.reportRefreshDate, refreshDay: today - lag, users, dailyActive, licensedUsers };
+  const built: UsageStory = {
+    refreshDate: activity.reportRefreshDate,
+    refreshDay: today - lag,
+    users,
+    dailyActive,
+    licensedUsers,
+  };
   cache.set(activity, built);
   return built;
 }
@@ -115,7 +136,14 @@ export function periodDays(period: string): number {
 /** Active per service within the period's days ending at the refresh date; inactive = licensed users without. */
 export function servicesUserCounts(story: UsageStory, days: number) {
   const from = dayString(story.refreshDay - days + 1);
-  const active: Record<ReportService | 'office365', number> = { exchange: 0, oneDrive: 0, sharePoint: 0, teams: 0, yammer: 0, office365: 0 };
+  const active: Record<ReportService | 'office365', number> = {
+    exchange: 0,
+    oneDrive: 0,
+    sharePoint: 0,
+    teams: 0,
+    yammer: 0,
+    office365: 0,
+  };
   for (const u of story.users) {
     if (!u.m365) continue;
     let any = false;
@@ -135,7 +163,9 @@ export function servicesUserCounts(story: UsageStory, days: number) {
 export type CopilotCounts = Record<'anyApp' | CopilotApp, { enabled: number; active: number }>;
 
 const emptyCounts = (): CopilotCounts =>
-  Object.fromEntries((['anyApp', ...COPILOT_APPS] as const).map((k) => [k, { enabled: 0, active: 0 }])) as CopilotCounts;
+  Object.fromEntries(
+    (['anyApp', ...COPILOT_APPS] as const).map((k) => [k, { enabled: 0, active: 0 }]),
+  ) as CopilotCounts;
 
 const trendCache = new WeakMap<DemoActivity, Array<{ reportDate: string; counts: CopilotCounts }>>();
 
@@ -144,7 +174,10 @@ const trendCache = new WeakMap<DemoActivity, Array<{ reportDate: string; counts:
  * existed that day (every app is enabled with the seat) and those active that day, per app by the
  * same rule as the per-user report's dates.
  */
-export function copilotTrendDays(data: DemoTenantData, days: number): Array<{ reportDate: string; counts: CopilotCounts }> {
+export function copilotTrendDays(
+  data: DemoTenantData,
+  days: number,
+): Array<{ reportDate: string; counts: CopilotCounts }> {
   const activity = data.activity;
   if (!activity) throw new Error('this demo tenant has no activity story');
   const cached = trendCache.get(activity);
@@ -152,7 +185,10 @@ export function copilotTrendDays(data: DemoTenantData, days: number): Array<{ re
   const story = usageStory(data);
   const today = dayNumber(activity.today);
   const lag = activity.reportLagDays;
-  const out = Array.from({ length: days }, (_, k) => ({ reportDate: dayString(story.refreshDay - k), counts: emptyCounts() }));
+  const out = Array.from({ length: days }, (_, k) => ({
+    reportDate: dayString(story.refreshDay - k),
+    counts: emptyCounts(),
+  }));
   for (let i = 0; i < data.users.length; i++) {
     const user = data.users[i] as GraphUser;
     if (!holdsCopilot(user)) continue;

@@ -13,20 +13,27 @@ const ROOT = path.resolve(__dirname, '..');
 
 export function build(outDir: string): void {
   fs.rmSync(outDir, { recursive: true, force: true });
-  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
+  const tsc = spawnSync(
+    process.execPath,
+    [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', outDir],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+    },
+  );
   if (tsc.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed (exit ${tsc.status ?? tsc.signal})`);
   // src/cards/render.ts reads the templates from ../../cards, which is <outDir>/cards once compiled.
   fs.cpSync(path.join(ROOT, 'cards'), path.join(outDir, 'cards'), { recursive: true });
   // tsc keeps the source layout (src/ and demo-tenant/ side by side); the documented entry point is <outDir>/main.js.
-  fs.writeFileSync(path.join(outDir, 'main.js'), "'use strict';\n// Written by scripts/build.ts: the app's entry point is src/main.ts.\nrequire('./src/main.js');\n");
+  fs.writeFileSync(
+    path.join(outDir, 'main.js'),
+    "'use strict';\n// Written by scripts/build.ts: the app's entry point is src/main.ts.\nrequire('./src/main.js');\n",
+  );
 }
 
 if (require.main === module) {
   const flag = process.argv.indexOf('--out-dir');
-  const outDir = path.resolve(ROOT, flag >= 0 ? process.argv[flag + 1] ?? '' : 'dist');
+  const outDir = path.resolve(ROOT, flag >= 0 ? (process.argv[flag + 1] ?? '') : 'dist');
   try {
     build(outDir);
     console.log(`built ${path.relative(process.cwd(), outDir) || '.'}/main.js`);

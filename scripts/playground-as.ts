@@ -12,7 +12,9 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 async function run(): Promise<void> {
   const [user, port] = process.argv.slice(2);
   if (!user || !GUID.test(user) || (port !== undefined && !/^\d+$/.test(port))) {
-    throw new Error('usage: npm run playground:as -- <Entra object id of the person to chat as> [Playground port, default 56151]');
+    throw new Error(
+      'usage: npm run playground:as -- <Entra object id of the person to chat as> [Playground port, default 56151]',
+    );
   }
   const config = loadConfig();
   const logger = createLogger(config.logLevel);

@@ -4,7 +4,12 @@ import { PortUnavailableError, startSeatSteward, type SeatSteward } from './app/
 import { isAlive } from './adapters/sqlite/instance-lock';
 import { ConfigError, loadConfig, type AppConfig } from './config/config';
 import { createLogger } from './adapters/logging/logger';
-import { agentsPlaygroundDir, openInBrowser, startAgentsPlayground, type RunningPlayground } from './adapters/playground/agents-playground';
+import {
+  agentsPlaygroundDir,
+  openInBrowser,
+  startAgentsPlayground,
+  type RunningPlayground,
+} from './adapters/playground/agents-playground';
 
 /** `npm start`: the bot, the REST API, the scheduler and (by default) the demo tenant and the Agents Playground. */
 async function main(): Promise<void> {
@@ -37,7 +42,9 @@ async function main(): Promise<void> {
   }
   let playground: RunningPlayground | undefined;
   if (config.playground.enabled && agentsPlaygroundDir() === undefined) {
-    logger.warn('the Agents Playground is not offered: it is a development dependency, and this install has none (npm ci --omit=dev); the bot runs without it (PLAYGROUND=off hides this line)');
+    logger.warn(
+      'the Agents Playground is not offered: it is a development dependency, and this install has none (npm ci --omit=dev); the bot runs without it (PLAYGROUND=off hides this line)',
+    );
   } else if (config.playground.enabled) {
     try {
       playground = await startAgentsPlayground({
@@ -49,7 +56,10 @@ async function main(): Promise<void> {
         listenHost: config.listenHost,
       });
     } catch (error) {
-      logger.error({ err: error }, 'the Agents Playground did not start; the bot runs without it (PLAYGROUND=off hides this)');
+      logger.error(
+        { err: error },
+        'the Agents Playground did not start; the bot runs without it (PLAYGROUND=off hides this)',
+      );
     }
   }
 
@@ -108,9 +118,10 @@ function adminsLine(config: AppConfig): string {
 /** Who the Playground chats as, so a trial against a real tenant is not refused or treated as a stranger. */
 function playgroundUserLine(config: AppConfig): string {
   const tenant = config.playground.tenantId ? ` in tenant ${config.playground.tenantId}` : '';
-  if (config.playground.user) return `user ${config.playground.user}${tenant} (PLAYGROUND_USER, else the first object id in ADMINS)`;
+  if (config.playground.user)
+    return `user ${config.playground.user}${tenant} (PLAYGROUND_USER, else the first object id in ADMINS)`;
   return config.tenant.kind === 'demo'
-    ? 'Alex Wilber, the Playground\'s own user (PLAYGROUND_USER sets another object id)'
+    ? "Alex Wilber, the Playground's own user (PLAYGROUND_USER sets another object id)"
     : `the Playground's own user${tenant}, who is not in your directory: set PLAYGROUND_USER (or an object id in ADMINS) to an admin's Entra object id`;
 }
 
@@ -162,6 +173,6 @@ function whenStarterGone(stop: (reason: string) => void): void {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.stack ?? error.message : error);
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exit(1);
 });

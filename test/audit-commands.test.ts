@@ -19,7 +19,10 @@ const OTHER_ADMIN = { id: '29:other-admin', name: 'Morgan Other', aadObjectId: '
 const STRANGER = { id: '29:stranger', name: 'Sam Stranger', aadObjectId: '5f0e1d2c-3b4a-4968-8776-655443322110' };
 
 beforeAll(async () => {
-  h = await startHarness({ data: generateDemoTenant({ users: 40, seed: 3 }), config: { ADMINS: `${ADMIN.aadObjectId},${OTHER_ADMIN.aadObjectId}` } });
+  h = await startHarness({
+    data: generateDemoTenant({ users: 40, seed: 3 }),
+    config: { ADMINS: `${ADMIN.aadObjectId},${OTHER_ADMIN.aadObjectId}` },
+  });
   connector = new ConnectorRecorder();
   serviceUrl = await connector.start();
 });
@@ -46,7 +49,11 @@ async function say(text: string, from: object = ADMIN, app: { url: string } = h.
   return card;
 }
 
-async function press(data: unknown, from: object = ADMIN, app: { url: string } = h.app): Promise<Record<string, unknown>> {
+async function press(
+  data: unknown,
+  from: object = ADMIN,
+  app: { url: string } = h.app,
+): Promise<Record<string, unknown>> {
   const activity = { ...cardAction(serviceUrl, personal(), 'audit.stop.confirm', data), from };
   const res = await post(app.url, activity);
   expect(res.status).toBe(200);
@@ -56,7 +63,9 @@ async function press(data: unknown, from: object = ADMIN, app: { url: string } =
 }
 
 async function managementStatus(contentType: string): Promise<string | undefined> {
-  const res = await fetch(`${h.app.url}/api/v1/m365/tenants/${h.app.tenants.list()[0].id}/audit/subscriptions`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+  const res = await fetch(`${h.app.url}/api/v1/m365/tenants/${h.app.tenants.list()[0].id}/audit/subscriptions`, {
+    headers: { authorization: `Bearer ${TEST_API_KEY}` },
+  });
   const body = (await res.json()) as { data: Array<{ content_type: string; status: string }> };
   return body.data.find((s) => s.content_type === contentType)?.status;
 }
@@ -65,7 +74,8 @@ describe('audit commands', () => {
   it('audit subscriptions lists every content type with its state', async () => {
     const card = await say('audit subscriptions');
     const text = cardText(card);
-    for (const type of ['Audit.General', 'Audit.AzureActiveDirectory', 'Audit.Exchange', 'Audit.SharePoint', 'DLP.All']) expect(text).toContain(type);
+    for (const type of ['Audit.General', 'Audit.AzureActiveDirectory', 'Audit.Exchange', 'Audit.SharePoint', 'DLP.All'])
+      expect(text).toContain(type);
     expect(text).toMatch(/Audit\.General.*enabled/s);
     expect(text).toMatch(/as of \d{1,2} \w{3} \d{4} \d\d:\d\d UTC/);
   });
@@ -110,11 +120,14 @@ describe('audit commands', () => {
     // A confirmation issued while it was on, pressed after someone else stopped it.
     await say('audit start Audit.Exchange');
     const data = executeActions(await say('audit stop Audit.Exchange'))[0].data;
-    const rest = await fetch(`${h.app.url}/api/v1/m365/tenants/${h.app.tenants.list()[0].id}/audit/subscriptions/stop`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ content_type: 'Audit.Exchange', confirm: true }),
-    });
+    const rest = await fetch(
+      `${h.app.url}/api/v1/m365/tenants/${h.app.tenants.list()[0].id}/audit/subscriptions/stop`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ content_type: 'Audit.Exchange', confirm: true }),
+      },
+    );
     expect(rest.status).toBe(200);
     const late = cardText(await press(data));
     expect(late).toMatch(/already disabled: there is nothing to stop/);
@@ -142,7 +155,7 @@ describe('audit commands', () => {
     await say('audit start Audit.AzureActiveDirectory');
   });
 
-  it('start and stop are for admins only; a non-admin can still list, and cannot press an admin\'s confirmation', async () => {
+  it("start and stop are for admins only; a non-admin can still list, and cannot press an admin's confirmation", async () => {
     const before = await managementStatus('Audit.Exchange');
     for (const command of ['audit start Audit.Exchange', 'audit stop Audit.General']) {
       const text = cardText(await say(command, STRANGER));
@@ -153,9 +166,13 @@ describe('audit commands', () => {
     expect(cardText(await say('audit subscriptions', STRANGER))).toContain('Audit.General');
     // The admin's confirmation, pressed by someone who is not an admin.
     const data = executeActions(await say('audit stop Audit.General'))[0].data;
-    expect(cardText(await press(data, STRANGER))).toMatch(/Only Seat Steward admins can do this[\s\S]*Nothing was stopped/);
+    expect(cardText(await press(data, STRANGER))).toMatch(
+      /Only Seat Steward admins can do this[\s\S]*Nothing was stopped/,
+    );
     // Sealed for the stranger by an admin's slip is not possible either: the seal names the requester.
-    expect(cardText(await press({ ...data, requesterAadObjectId: STRANGER.aadObjectId }, STRANGER))).toMatch(/Only Seat Steward admins/);
+    expect(cardText(await press({ ...data, requesterAadObjectId: STRANGER.aadObjectId }, STRANGER))).toMatch(
+      /Only Seat Steward admins/,
+    );
     expect(await managementStatus('Audit.General')).toBe('enabled');
     expect(await managementStatus('Audit.Exchange')).toBe(before);
   });
@@ -178,10 +195,19 @@ describe('a real tenant with no ADMINS', () => {
     const app = await startSeatStewardForTests(config, { logger: createLogger('silent'), schedule: false });
     try {
       for (const command of ['audit stop Audit.General', 'audit start Audit.Exchange']) {
-        expect(cardText(await say(command, ADMIN, app))).toMatch(/Only Seat Steward admins can do this[\s\S]*No Seat Steward admins are configured\. Set ADMINS/);
+        expect(cardText(await say(command, ADMIN, app))).toMatch(
+          /Only Seat Steward admins can do this[\s\S]*No Seat Steward admins are configured\. Set ADMINS/,
+        );
       }
       // A confirmation forged with this process's shape is refused before its seal is even looked at.
-      const forged = { tenantId: app.tenants.list()[0].id, contentType: 'Audit.General', requesterAadObjectId: ADMIN.aadObjectId, requesterName: ADMIN.name, issuedAt: new Date().toISOString(), signature: 'x' };
+      const forged = {
+        tenantId: app.tenants.list()[0].id,
+        contentType: 'Audit.General',
+        requesterAadObjectId: ADMIN.aadObjectId,
+        requesterName: ADMIN.name,
+        issuedAt: new Date().toISOString(),
+        signature: 'x',
+      };
       expect(cardText(await press(forged, ADMIN, app))).toMatch(/No Seat Steward admins are configured/);
     } finally {
       await app.close();
@@ -194,13 +220,22 @@ describe('REST /api/v1/m365/tenants/{id}/audit/subscriptions', () => {
   const call = (path: string, body?: unknown) =>
     fetch(`${h.app.url}/api/v1/m365/tenants/${h.app.tenants.list()[0].id}/audit/subscriptions${path}`, {
       method: body === undefined ? 'GET' : 'POST',
-      headers: { authorization: `Bearer ${TEST_API_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${TEST_API_KEY}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
 
   it('lists, starts, and stops only with confirm: true', async () => {
     const list = (await (await call('')).json()) as { data: Array<{ content_type: string; status: string }> };
-    expect(list.data.map((s) => s.content_type)).toEqual(['Audit.General', 'Audit.AzureActiveDirectory', 'Audit.Exchange', 'Audit.SharePoint', 'DLP.All']);
+    expect(list.data.map((s) => s.content_type)).toEqual([
+      'Audit.General',
+      'Audit.AzureActiveDirectory',
+      'Audit.Exchange',
+      'Audit.SharePoint',
+      'DLP.All',
+    ]);
     const started = await call('/start', { content_type: 'DLP.All' });
     expect(started.status).toBe(200);
     expect(await managementStatus('DLP.All')).toBe('enabled');
@@ -219,7 +254,10 @@ describe('REST /api/v1/m365/tenants/{id}/audit/subscriptions', () => {
     // Already disabled: 409, as documented, not a second "stopped".
     const again = await call('/stop', { content_type: 'DLP.All', confirm: true });
     expect(again.status).toBe(409);
-    expect(((await again.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'management_subscription_disabled', message: expect.stringMatching(/already disabled: there is nothing to stop/) });
+    expect(((await again.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'management_subscription_disabled',
+      message: expect.stringMatching(/already disabled: there is nothing to stop/),
+    });
   });
 
   it('bad content types and unknown tenants get the 400/404 error shape; stopping what was never started maps AF20022', async () => {
@@ -228,8 +266,12 @@ describe('REST /api/v1/m365/tenants/{id}/audit/subscriptions', () => {
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('invalid_parameter');
     const never = await call('/stop', { content_type: 'Audit.SharePoint', confirm: true });
     expect(never.status).toBe(409);
-    expect(((await never.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'management_subscription_missing' });
-    const unknown = await fetch(`${h.app.url}/api/v1/m365/tenants/nope/audit/subscriptions`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+    expect(((await never.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'management_subscription_missing',
+    });
+    const unknown = await fetch(`${h.app.url}/api/v1/m365/tenants/nope/audit/subscriptions`, {
+      headers: { authorization: `Bearer ${TEST_API_KEY}` },
+    });
     expect(unknown.status).toBe(404);
   });
 });

@@ -41,7 +41,15 @@ describe('a crash in the middle of audit ingestion', () => {
     demo.server.faults.add({ path: /\/security\/auditLog\/queries\/[^/]+\/records/i, delayMs: 150, times: Infinity });
     const dataDir = tempDir('audit-crash');
     const env = {
-      ...realTenantEnv({ info: { url: demo.server.url, tenantId: demo.server.tenantId, clientId: demo.server.clientId, clientSecret: demo.server.clientSecret }, caFile: process.env.NODE_EXTRA_CA_CERTS as string }),
+      ...realTenantEnv({
+        info: {
+          url: demo.server.url,
+          tenantId: demo.server.tenantId,
+          clientId: demo.server.clientId,
+          clientSecret: demo.server.clientSecret,
+        },
+        caFile: process.env.NODE_EXTRA_CA_CERTS as string,
+      }),
       DATA_DIR: dataDir,
       PORT: '0',
       PLAYGROUND: 'off',
@@ -64,7 +72,12 @@ describe('a crash in the middle of audit ingestion', () => {
     await first.exited;
     app = undefined;
 
-    const pending = readDb(dataDir, (db) => db.prepare("SELECT pending_query FROM audit_cursors WHERE source = 'audit_graph'").pluck().get() as string | null);
+    const pending = readDb(
+      dataDir,
+      (db) =>
+        db.prepare("SELECT pending_query FROM audit_cursors WHERE source = 'audit_graph'").pluck().get() as
+          string | null,
+    );
     expect(pending).not.toBeNull();
     const query = JSON.parse(pending as string) as PendingAuditQuery;
     expect(query.nextLink).not.toBeNull();
@@ -75,11 +88,20 @@ describe('a crash in the middle of audit ingestion', () => {
     expect(seenAtKill).toBeLessThan(served.length);
 
     demo.server.faults.clear();
-    const creates = () => demo.server.requests.filter((r) => r.method === 'POST' && /\/security\/auditLog\/queries$/i.test(r.path.split('?')[0] ?? '')).length;
+    const creates = () =>
+      demo.server.requests.filter(
+        (r) => r.method === 'POST' && /\/security\/auditLog\/queries$/i.test(r.path.split('?')[0] ?? ''),
+      ).length;
     const createsBefore = creates();
     const second = (app = startApp('production', env));
     await waitFor(
-      () => readDb(dataDir, (db) => (db.prepare("SELECT last_outcome FROM source_status WHERE source = 'audit_graph'").pluck().get() as string | undefined) === 'ok'),
+      () =>
+        readDb(
+          dataDir,
+          (db) =>
+            (db.prepare("SELECT last_outcome FROM source_status WHERE source = 'audit_graph'").pluck().get() as
+              string | undefined) === 'ok',
+        ),
       'the restarted sync to finish the audit query',
       second.output,
       60_000,
@@ -89,13 +111,24 @@ describe('a crash in the middle of audit ingestion', () => {
     expect(resumedPages.length).toBeGreaterThan(0);
     expect(creates() - createsBefore).toBeLessThanOrEqual(1);
 
-    const coveredUntil = readDb(dataDir, (db) => db.prepare("SELECT covered_until FROM audit_cursors WHERE source = 'audit_graph'").pluck().get() as string);
+    const coveredUntil = readDb(
+      dataDir,
+      (db) =>
+        db.prepare("SELECT covered_until FROM audit_cursors WHERE source = 'audit_graph'").pluck().get() as string,
+    );
     const want = new Map<string, number>();
     for (const r of auditRecordsIn(data, windowStart, Date.parse(coveredUntil))) {
       const upn = r.user.userPrincipalName.toLowerCase();
       want.set(upn, (want.get(upn) ?? 0) + 1);
     }
-    const got = readDb(dataDir, (db) => db.prepare('SELECT upn, interactions FROM copilot_last_interactions').all() as Array<{ upn: string; interactions: number }>);
+    const got = readDb(
+      dataDir,
+      (db) =>
+        db.prepare('SELECT upn, interactions FROM copilot_last_interactions').all() as Array<{
+          upn: string;
+          interactions: number;
+        }>,
+    );
     expect(new Map(got.map((g) => [g.upn, g.interactions]))).toEqual(want);
     const total = [...want.values()].reduce((a, b) => a + b, 0);
     expect(readDb(dataDir, (db) => db.prepare('SELECT COUNT(*) FROM audit_seen_records').pluck().get())).toBe(total);

@@ -26,7 +26,10 @@ const DAY = 86_400_000;
 /** Graph's audit log query refused (no AuditLogsQuery.Read.All): only the Management API stores interactions. */
 function tenant(audit: DemoTenantData['audit'] = {}): DemoTenantData {
   const data = generateDemoTenant({ users: 80, seed: 9 });
-  data.app = { ...data.app, roles: ['User.Read.All', 'Organization.Read.All', 'Directory.Read.All', 'Group.Read.All', 'ActivityFeed.Read'] };
+  data.app = {
+    ...data.app,
+    roles: ['User.Read.All', 'Organization.Read.All', 'Directory.Read.All', 'Group.Read.All', 'ActivityFeed.Read'],
+  };
   return { ...data, audit: { contentPageSize: 20, ...audit } };
 }
 
@@ -35,7 +38,9 @@ const CONFIG = { AUDIT_LOOKBACK_DAYS: '3', AUDIT_POLL_SECONDS: '0.02' };
 async function sync(harness: Harness) {
   const tenantId = harness.app.tenants.list()[0].id;
   const run = await harness.app.sync.request(tenantId, 'test').done;
-  const status = harness.app.db.prepare("SELECT * FROM source_status WHERE tenant_id = ? AND source = 'audit_management'").get(tenantId) as Record<string, string>;
+  const status = harness.app.db
+    .prepare("SELECT * FROM source_status WHERE tenant_id = ? AND source = 'audit_management'")
+    .get(tenantId) as Record<string, string>;
   return { tenantId, run, status };
 }
 
@@ -73,7 +78,9 @@ describe('audit_management: the Office 365 Management Activity API', () => {
     await sync(h);
     const again = h.demo.server.requests.filter((r) => /activity\/feed\/audit\//.test(r.path)).map((r) => r.path);
     expect(again.filter((p) => blobs.includes(p))).toEqual([]);
-    const total = [...new Map(store.listLastInteractions(tenantId).map((g) => [g.upn, g.interactions])).values()].reduce((a, b) => a + b, 0);
+    const total = [
+      ...new Map(store.listLastInteractions(tenantId).map((g) => [g.upn, g.interactions])).values(),
+    ].reduce((a, b) => a + b, 0);
     const seen = h.app.db.prepare('SELECT COUNT(*) FROM audit_seen_records WHERE tenant_id = ?').pluck().get(tenantId);
     expect(seen).toBe(total);
   });
@@ -81,7 +88,14 @@ describe('audit_management: the Office 365 Management Activity API', () => {
   it('a crash between blobs resumes with the next blob: nothing fetched or counted twice', async () => {
     const data = tenant();
     h = await startHarness({ data, config: CONFIG });
-    h.demo.server.faults.add({ method: 'GET', path: /activity\/feed\/audit\//, status: 400, code: 'AF50000', skip: 10, times: Infinity });
+    h.demo.server.faults.add({
+      method: 'GET',
+      path: /activity\/feed\/audit\//,
+      status: 400,
+      code: 'AF50000',
+      skip: 10,
+      times: Infinity,
+    });
     const first = await sync(h);
     expect(first.status.last_outcome).toBe('failed');
     const fetchedBefore = h.app.db.prepare('SELECT COUNT(*) FROM management_content_fetched').pluck().get();
@@ -93,7 +107,9 @@ describe('audit_management: the Office 365 Management Activity API', () => {
     const refetched = h.demo.server.requests.filter((r) => /activity\/feed\/audit\//.test(r.path)).length;
     const fetchedAfter = h.app.db.prepare('SELECT COUNT(*) FROM management_content_fetched').pluck().get() as number;
     expect(refetched).toBe(fetchedAfter - 10);
-    const counts = new Map(new SqliteCopilotInteractionStore(h.app.db).listLastInteractions(tenantId).map((g) => [g.upn, g.interactions]));
+    const counts = new Map(
+      new SqliteCopilotInteractionStore(h.app.db).listLastInteractions(tenantId).map((g) => [g.upn, g.interactions]),
+    );
     expect(counts).toEqual(expectedCounts(data, Date.parse(status.as_of) - 3 * DAY, Date.parse(status.as_of)));
   });
 
@@ -133,15 +149,29 @@ describe('audit_management: the Office 365 Management Activity API', () => {
       const ok = await fetch(feed, { headers: { Authorization: `Bearer ${manageToken}` } });
       expect(ok.status).toBe(200);
       expect(await ok.json()).toEqual([{ contentType: 'Audit.General', status: 'enabled', webhook: null }]);
-      expect((await fetch(`${demo.server.url}/v1.0/users`, { headers: { Authorization: `Bearer ${manageToken}` } })).status).toBe(401);
-      expect((await fetch(`${demo.server.url}/v1.0/users?$top=1`, { headers: { Authorization: `Bearer ${graphToken}` } })).status).toBe(200);
+      expect(
+        (await fetch(`${demo.server.url}/v1.0/users`, { headers: { Authorization: `Bearer ${manageToken}` } })).status,
+      ).toBe(401);
+      expect(
+        (await fetch(`${demo.server.url}/v1.0/users?$top=1`, { headers: { Authorization: `Bearer ${graphToken}` } }))
+          .status,
+      ).toBe(200);
 
       // probe(): the smallest call, and it names what is missing.
       const api = new HttpManagementActivityApi(demo.connection, demo.server.url);
       await expect(api.listSubscriptions()).resolves.toEqual([{ contentType: 'Audit.General', status: 'enabled' }]);
       await api.stopSubscription('Audit.General');
-      const source = new AuditManagementSource({ tenantId: 't', api, store: undefined as never, overlapMs: 0, lookbackMs: DAY });
-      const refused = await source.probe().then(() => undefined, (e: unknown) => e);
+      const source = new AuditManagementSource({
+        tenantId: 't',
+        api,
+        store: undefined as never,
+        overlapMs: 0,
+        lookbackMs: DAY,
+      });
+      const refused = await source.probe().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(refused).toBeInstanceOf(TenantAccessError);
       expect((refused as TenantAccessError).code).toBe('management_subscription_disabled');
       await api.startSubscription('Audit.General');

@@ -9,7 +9,12 @@ import { TenantAccessError } from '../src/domain/tenant-access-error';
  * What a Graph audit log query answer may hold that the adapter must not trust. The "Graph" here
  * is a plain HTTP server answering fixed bodies, so the adapter's own checks are what is tested.
  */
-const GOOD = { id: 'rec-1', createdDateTime: '2026-11-20T10:00:00Z', userPrincipalName: 'Ada@Contoso.com', auditData: { CopilotEventData: { AppHost: 'Word' } } };
+const GOOD = {
+  id: 'rec-1',
+  createdDateTime: '2026-11-20T10:00:00Z',
+  userPrincipalName: 'Ada@Contoso.com',
+  auditData: { CopilotEventData: { AppHost: 'Word' } },
+};
 let body = '{}';
 let server: http.Server;
 let endpoint: string;
@@ -25,13 +30,26 @@ beforeAll(async () => {
 afterAll(async () => new Promise<void>((resolve) => server.close(() => resolve())));
 
 function api(): GraphAuditLogQueryApi {
-  const client = Client.init({ authProvider: (done) => done(null, 'token'), baseUrl: endpoint, customHosts: new Set(['127.0.0.1']) });
-  return new GraphAuditLogQueryApi(client, { entraTenantId: 't', appClientId: 'a', credential: { kind: 'secret', secret: 's' }, graphEndpoint: endpoint, authorityHost: endpoint });
+  const client = Client.init({
+    authProvider: (done) => done(null, 'token'),
+    baseUrl: endpoint,
+    customHosts: new Set(['127.0.0.1']),
+  });
+  return new GraphAuditLogQueryApi(client, {
+    entraTenantId: 't',
+    appClientId: 'a',
+    credential: { kind: 'secret', secret: 's' },
+    graphEndpoint: endpoint,
+    authorityHost: endpoint,
+  });
 }
 
 describe('Graph audit log query answers that are not what the reference shows', () => {
   it('skips nulls, numbers and records whose auditData is not an object, and keeps the good record', async () => {
-    body = JSON.stringify({ value: [null, 42, { ...GOOD, id: 'rec-2', auditData: 'text' }, GOOD], '@odata.nextLink': `${endpoint}/next` });
+    body = JSON.stringify({
+      value: [null, 42, { ...GOOD, id: 'rec-2', auditData: 'text' }, GOOD],
+      '@odata.nextLink': `${endpoint}/next`,
+    });
     const page = await api().recordsPage('q1', null);
     expect(page.records).toEqual([
       { id: 'rec-2', upn: 'ada@contoso.com', at: '2026-11-20T10:00:00.000Z', appHost: null },
@@ -44,7 +62,9 @@ describe('Graph audit log query answers that are not what the reference shows', 
   it('a page without its value list is an error (taking it for empty would end the query early), not a TypeError', async () => {
     for (const answer of ['null', '{}', '{"value": 3}', '{"value": [], "@odata.nextLink": 7}']) {
       body = answer;
-      const error = await api().recordsPage('q1', null).catch((e: unknown) => e);
+      const error = await api()
+        .recordsPage('q1', null)
+        .catch((e: unknown) => e);
       expect(error, answer).toBeInstanceOf(TenantAccessError);
       expect((error as TenantAccessError).code).toBe('graph_bad_response');
       expect((error as TenantAccessError).message).toContain(endpoint);
@@ -53,10 +73,16 @@ describe('Graph audit log query answers that are not what the reference shows', 
 
   it('a created query without an id is an error, never a query polled as ""', async () => {
     body = JSON.stringify({ status: 'notStarted' });
-    const error = await api().createQuery('2026-11-20T00:00:00Z', '2026-11-21T00:00:00Z').catch((e: unknown) => e);
+    const error = await api()
+      .createQuery('2026-11-20T00:00:00Z', '2026-11-21T00:00:00Z')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TenantAccessError);
     expect((error as TenantAccessError).message).toMatch(/without an id/);
     body = 'null';
-    expect(await api().getQuery('q1').catch((e: unknown) => e)).toBeInstanceOf(TenantAccessError);
+    expect(
+      await api()
+        .getQuery('q1')
+        .catch((e: unknown) => e),
+    ).toBeInstanceOf(TenantAccessError);
   });
 });

@@ -39,11 +39,21 @@ class LocalIssuer {
       }
       if (req.url === '/v1/.well-known/openidconfiguration') {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ issuer: ISSUER, jwks_uri: `${this.base}/v1/keys`, id_token_signing_alg_values_supported: ['RS256'] }));
+        res.end(
+          JSON.stringify({
+            issuer: ISSUER,
+            jwks_uri: `${this.base}/v1/keys`,
+            id_token_signing_alg_values_supported: ['RS256'],
+          }),
+        );
       } else if (req.url === '/v1/keys') {
         const jwk = signingKey.publicKey.export({ format: 'jwk' });
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ keys: [{ kty: 'RSA', use: 'sig', kid: KID, n: jwk.n, e: jwk.e, endorsements: ['msteams'] }] }));
+        res.end(
+          JSON.stringify({
+            keys: [{ kty: 'RSA', use: 'sig', kid: KID, n: jwk.n, e: jwk.e, endorsements: ['msteams'] }],
+          }),
+        );
       } else {
         res.writeHead(404);
         res.end();
@@ -63,7 +73,15 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('bas
 
 function token(claims: Record<string, unknown> = {}, key: crypto.KeyObject = signingKey.privateKey, kid = KID): string {
   const now = Math.floor(Date.now() / 1000);
-  const payload = { iss: ISSUER, aud: BOT_ID, iat: now - 60, nbf: now - 60, exp: now + 3600, serviceurl: TEAMS, ...claims };
+  const payload = {
+    iss: ISSUER,
+    aud: BOT_ID,
+    iat: now - 60,
+    nbf: now - 60,
+    exp: now + 3600,
+    serviceurl: TEAMS,
+    ...claims,
+  };
   const unsigned = `${b64({ alg: 'RS256', typ: 'JWT', kid })}.${b64(payload)}`;
   return `${unsigned}.${crypto.sign('sha256', Buffer.from(unsigned), key).toString('base64url')}`;
 }
@@ -79,7 +97,9 @@ async function send(h: Harness, activity: unknown, authorization?: string): Prom
 function expectNoInternals(res: RawResponse): void {
   expect(res.headers['content-type']).toMatch(/^application\/json/);
   expect(Object.keys(res.json as object)).toEqual(['error']);
-  expect(res.text).not.toMatch(/botframework\.com|127\.0\.0\.1|request to|ECONNREFUSED|openid|jwt|signature|Failed to load/i);
+  expect(res.text).not.toMatch(
+    /botframework\.com|127\.0\.0\.1|request to|ECONNREFUSED|openid|jwt|signature|Failed to load/i,
+  );
 }
 
 const issuer = new LocalIssuer();
@@ -88,7 +108,13 @@ let h: Harness;
 beforeAll(async () => {
   const metadataUrl = await issuer.start();
   h = await startHarness({
-    config: { BOT_ID, BOT_TYPE: 'MultiTenant', SECRET_BOT_PASSWORD: 'not-used-without-replies', BOT_OPENID_METADATA_URL: metadataUrl, BOT_SERVICE_URLS: 'https://connector.contoso.test/bots/' },
+    config: {
+      BOT_ID,
+      BOT_TYPE: 'MultiTenant',
+      SECRET_BOT_PASSWORD: 'not-used-without-replies',
+      BOT_OPENID_METADATA_URL: metadataUrl,
+      BOT_SERVICE_URLS: 'https://connector.contoso.test/bots/',
+    },
   });
 });
 
@@ -115,7 +141,10 @@ describe('inbound Bot Framework tokens', () => {
     ['a token for another connector', `Bearer ${token({ serviceurl: 'https://smba.trafficmanager.net/emea/' })}`],
     ['a token with an unknown key id', `Bearer ${token({}, signingKey.privateKey, 'unknown-kid')}`],
     ['a token that is not a JWT', 'Bearer not.a.jwt'],
-    ['an unsigned token', `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iss: ISSUER, aud: BOT_ID, serviceurl: TEAMS })}.`],
+    [
+      'an unsigned token',
+      `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iss: ISSUER, aud: BOT_ID, serviceurl: TEAMS })}.`,
+    ],
   ])('answers %s with 401 unauthorized, storing nothing', async (_label, authorization) => {
     const conv = personal();
     const res = await send(h, installationUpdate(TEAMS, conv, 'add'), authorization);
@@ -136,7 +165,9 @@ describe('when the OpenID metadata cannot be fetched', () => {
     const metadataUrl = await down.start();
     if (failure === 'unreachable') await down.stop();
     else down.answer = 'error';
-    const broken = await startHarness({ config: { BOT_ID, BOT_TYPE: 'MultiTenant', SECRET_BOT_PASSWORD: 'x', BOT_OPENID_METADATA_URL: metadataUrl } });
+    const broken = await startHarness({
+      config: { BOT_ID, BOT_TYPE: 'MultiTenant', SECRET_BOT_PASSWORD: 'x', BOT_OPENID_METADATA_URL: metadataUrl },
+    });
     try {
       for (const authorization of [`Bearer ${token()}`, `Bearer ${token({}, otherKey.privateKey)}`]) {
         const conv = personal();
@@ -166,7 +197,11 @@ describe('serviceUrl (where replies go) with BOT_ID', () => {
     'https://connector.contoso.test/bots/eu/',
   ])('accepts %s', async (serviceUrl) => {
     const conv = personal();
-    const res = await send(h, installationUpdate(serviceUrl, conv, 'add'), `Bearer ${token({ serviceurl: serviceUrl })}`);
+    const res = await send(
+      h,
+      installationUpdate(serviceUrl, conv, 'add'),
+      `Bearer ${token({ serviceurl: serviceUrl })}`,
+    );
     expect(res.status).toBe(200);
     expect(h.app.conversations.get(conv.conversationId)?.serviceUrl).toBe(serviceUrl);
   });
@@ -182,7 +217,11 @@ describe('serviceUrl (where replies go) with BOT_ID', () => {
     'https://connector.contoso.test/botsx/',
   ])('refuses %s with 403 service_url_not_allowed even with a valid token, storing nothing', async (serviceUrl) => {
     const conv = personal();
-    const res = await send(h, installationUpdate(serviceUrl, conv, 'add'), `Bearer ${token({ serviceurl: serviceUrl })}`);
+    const res = await send(
+      h,
+      installationUpdate(serviceUrl, conv, 'add'),
+      `Bearer ${token({ serviceurl: serviceUrl })}`,
+    );
     expect(res.status).toBe(403);
     expect(errorOf(res).code).toBe('service_url_not_allowed');
     expect(errorOf(res).message).toMatch(/BOT_SERVICE_URLS/);
@@ -210,9 +249,16 @@ describe('settings', () => {
       BOT_TOKEN_ISSUER: 'https://api.example.net',
       BOT_SERVICE_URLS: 'https://a.example.net/, http://127.0.0.1:4000/',
     });
-    expect(config.bot).toMatchObject({ tokens: { openIdMetadataUrl: 'https://login.example.net/v1/.well-known/openidconfiguration', tokenIssuer: 'https://api.example.net' } });
+    expect(config.bot).toMatchObject({
+      tokens: {
+        openIdMetadataUrl: 'https://login.example.net/v1/.well-known/openidconfiguration',
+        tokenIssuer: 'https://api.example.net',
+      },
+    });
     expect(config.botServiceUrls).toEqual(['https://a.example.net/', 'http://127.0.0.1:4000/']);
-    expect(problems({ BOT_OPENID_METADATA_URL: 'http://login.example.net/keys' })[0]).toMatch(/^BOT_OPENID_METADATA_URL: expected an https/);
+    expect(problems({ BOT_OPENID_METADATA_URL: 'http://login.example.net/keys' })[0]).toMatch(
+      /^BOT_OPENID_METADATA_URL: expected an https/,
+    );
     expect(problems({ BOT_SERVICE_URLS: 'ftp://connector.example.net/' })[0]).toMatch(/^BOT_SERVICE_URLS/);
   });
 });

@@ -2,7 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateCard } from './support/card-validator';
 import { ConnectorRecorder, cardText, executeActions, type RecordedActivity } from './helpers/connector-recorder';
 import { startHarness, type Harness } from './helpers/harness';
-import { botAdded, botRemoved, cardAction, channel, groupChat, installationUpdate, message, personal, post } from './helpers/teams-activities';
+import {
+  botAdded,
+  botRemoved,
+  cardAction,
+  channel,
+  groupChat,
+  installationUpdate,
+  message,
+  personal,
+  post,
+} from './helpers/teams-activities';
 
 /**
  * The bot end to end over the Bot Framework protocol: real activities POSTed to
@@ -93,9 +103,15 @@ describe('commands', () => {
       await connector.waitFor((m) => m.length >= 1);
       return connector.messages()[0].activity.text;
     };
-    expect(await hintFor('reassign everything please')).toBe(`I don't know "reassign everything please". Try **inactive**, **savings**, **reclaim** or **help**.`);
-    expect(await hintFor('inactve')).toBe(`I don't know "inactve". Did you mean **inactive**? Type **help** for every command.`);
-    expect(await hintFor('show me the idle seats')).toBe(`I don't know "show me the idle seats". Did you mean **inactive** or **status**? Type **help** for every command.`);
+    expect(await hintFor('reassign everything please')).toBe(
+      `I don't know "reassign everything please". Try **inactive**, **savings**, **reclaim** or **help**.`,
+    );
+    expect(await hintFor('inactve')).toBe(
+      `I don't know "inactve". Did you mean **inactive**? Type **help** for every command.`,
+    );
+    expect(await hintFor('show me the idle seats')).toBe(
+      `I don't know "show me the idle seats". Did you mean **inactive** or **status**? Type **help** for every command.`,
+    );
   });
 
   it('status before any sync says it has not synced yet and offers Sync now', async () => {
@@ -107,7 +123,9 @@ describe('commands', () => {
     expect(cardText(card)).toContain('Not synced yet');
     expect(cardText(card)).not.toContain('Total users');
     const tenant = h.app.tenants.list()[0];
-    expect(executeActions(card)).toContainEqual(expect.objectContaining({ verb: 'tenant.sync', data: expect.objectContaining({ tenantId: tenant.id }) }));
+    expect(executeActions(card)).toContainEqual(
+      expect.objectContaining({ verb: 'tenant.sync', data: expect.objectContaining({ tenantId: tenant.id }) }),
+    );
   });
 
   it('sync in a channel (after an @mention) replies at once, then posts the result', async () => {
@@ -172,7 +190,10 @@ describe('Sync now (Action.Execute)', () => {
 
   it('accepts the Microsoft tenant id as well', async () => {
     const tenant = h.app.tenants.list()[0];
-    const res = await post(h.app.url, cardAction(serviceUrl, personal(), 'tenant.status', { tenantId: tenant.entraTenantId }));
+    const res = await post(
+      h.app.url,
+      cardAction(serviceUrl, personal(), 'tenant.status', { tenantId: tenant.entraTenantId }),
+    );
     const body = res.body as { value: Record<string, unknown> };
     expect(cardText(body.value)).toContain('Contoso Ltd');
   });
@@ -195,7 +216,9 @@ describe('Sync now (Action.Execute)', () => {
   it('answers an unknown verb with an explanation', async () => {
     const res = await post(h.app.url, cardAction(serviceUrl, personal(), 'license.reclaim.everything', {}));
     expect(res.status).toBe(200);
-    expect(cardText((res.body as { value: unknown }).value)).toMatch(/does not know the action "license.reclaim.everything"/);
+    expect(cardText((res.body as { value: unknown }).value)).toMatch(
+      /does not know the action "license.reclaim.everything"/,
+    );
   });
 
   type Invoke = { value: Record<string, unknown> };
@@ -229,7 +252,9 @@ describe('who may talk to the bot', () => {
       await post(guarded.app.url, botAdded(serviceUrl, conv));
       await post(guarded.app.url, message(serviceUrl, conv, 'status'));
       await connector.waitFor((m) => m.length >= 1);
-      expect(connector.messages().map((m) => m.activity.text)).toEqual(['Seat Steward serves the Microsoft 365 admins of its own organization only.']);
+      expect(connector.messages().map((m) => m.activity.text)).toEqual([
+        'Seat Steward serves the Microsoft 365 admins of its own organization only.',
+      ]);
       expect(guarded.app.conversations.get(conv.conversationId)).toBeUndefined();
       const tenant = guarded.app.tenants.list()[0];
       const res = await post(guarded.app.url, cardAction(serviceUrl, conv, 'tenant.sync', { tenantId: tenant.id }));
@@ -248,7 +273,10 @@ describe('who may talk to the bot', () => {
 
   it('stores one row per channel, not per thread', async () => {
     const conv = channel();
-    await post(h.app.url, message(serviceUrl, { ...conv, conversationId: `${conv.conversationId};messageid=1700000000000` }, 'help'));
+    await post(
+      h.app.url,
+      message(serviceUrl, { ...conv, conversationId: `${conv.conversationId};messageid=1700000000000` }, 'help'),
+    );
     expect(h.app.conversations.get(conv.conversationId)).toMatchObject({ conversationType: 'channel', active: true });
     expect(h.app.conversations.get(`${conv.conversationId};messageid=1700000000000`)).toBeUndefined();
   });

@@ -27,19 +27,36 @@ afterAll(async () => {
 
 describe('the build', () => {
   it('compiles to <out>/main.js, which serves the demo with its worker threads and no TypeScript loader', async () => {
-    for (const file of ['main.js', 'src/main.js', 'src/adapters/sqlite/read-worker.js', 'src/adapters/sqlite/snapshot-worker.js', 'demo-tenant/server.js', 'cards/help.json']) {
+    for (const file of [
+      'main.js',
+      'src/main.js',
+      'src/adapters/sqlite/read-worker.js',
+      'src/adapters/sqlite/snapshot-worker.js',
+      'demo-tenant/server.js',
+      'cards/help.json',
+    ]) {
       expect(fs.existsSync(path.join(outDir, file)), file).toBe(true);
     }
 
-    app = startBuiltApp(outDir, { DATA_DIR: tempDir('built'), PORT: '0', PLAYGROUND: 'off', DEMO_USERS: '40', API_KEYS: TEST_API_KEY });
+    app = startBuiltApp(outDir, {
+      DATA_DIR: tempDir('built'),
+      PORT: '0',
+      PLAYGROUND: 'off',
+      DEMO_USERS: '40',
+      API_KEYS: TEST_API_KEY,
+    });
     const port = await bannerPort(app);
     // The start-up sync publishes its snapshot through the snapshot worker thread.
     expect(await firstSyncOutcome(port, app)).toBe('success');
 
     const base = `http://127.0.0.1:${port}`;
-    const tenants = (await (await fetch(`${base}/api/v1/m365/tenants`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } })).json()) as { data: Array<{ id: string }> };
+    const tenants = (await (
+      await fetch(`${base}/api/v1/m365/tenants`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } })
+    ).json()) as { data: Array<{ id: string }> };
     // A page of users is read on a read worker thread.
-    const res = await fetch(`${base}/api/v1/m365/tenants/${tenants.data[0]?.id}/users?limit=5&offset=10`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+    const res = await fetch(`${base}/api/v1/m365/tenants/${tenants.data[0]?.id}/users?limit=5&offset=10`, {
+      headers: { authorization: `Bearer ${TEST_API_KEY}` },
+    });
     const page = (await res.json()) as { data: unknown[]; pagination: { total: number } };
     expect(res.status, JSON.stringify(page)).toBe(200);
     expect(page.data).toHaveLength(5);

@@ -9,16 +9,34 @@ let h: Harness;
 let tenantId: string;
 let data: DemoTenantData;
 
-async function api(path: string, on: Harness = h): Promise<{ status: number; body: Record<string, unknown> & { error?: { code: string; message: string; details?: string[] } } }> {
+async function api(
+  path: string,
+  on: Harness = h,
+): Promise<{
+  status: number;
+  body: Record<string, unknown> & { error?: { code: string; message: string; details?: string[] } };
+}> {
   const res = await fetch(`${on.app.url}${path}`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string } } };
+  return {
+    status: res.status,
+    body: (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string } },
+  };
 }
 
-type Seat = Record<string, unknown> & { status: string; recommendation: string; tier: string | null; assigned_via: string; reasons: string[] };
+type Seat = Record<string, unknown> & {
+  status: string;
+  recommendation: string;
+  tier: string | null;
+  assigned_via: string;
+  reasons: string[];
+};
 
 beforeAll(async () => {
   data = generateDemoTenant({ users: 300, seed: 81 });
-  ({ h, tenantId } = await startSyncedHarness({ data, config: { SKU_PRICES: 'Microsoft_365_Copilot=25', PRICE_CURRENCY: 'EUR' } }));
+  ({ h, tenantId } = await startSyncedHarness({
+    data,
+    config: { SKU_PRICES: 'Microsoft_365_Copilot=25', PRICE_CURRENCY: 'EUR' },
+  }));
 });
 afterAll(async () => h?.close());
 
@@ -38,21 +56,49 @@ describe('GET copilot/seats', () => {
     expect(first.body.pagination).toEqual({ limit: 5, offset: 0, total: holders.length, has_more: true });
     expect(Object.keys(rows[0])).toEqual(
       expect.arrayContaining([
-        'user_id', 'user_principal_name', 'display_name', 'department', 'sku_part_number', 'assigned_via', 'assigned_directly', 'groups', 'license_assigned_date', 'last_activity_date',
-        'last_activity_source', 'days_since_last_activity', 'usage_score', 'status', 'recommendation', 'tier', 'reasons', 'as_of',
+        'user_id',
+        'user_principal_name',
+        'display_name',
+        'department',
+        'sku_part_number',
+        'assigned_via',
+        'assigned_directly',
+        'groups',
+        'license_assigned_date',
+        'last_activity_date',
+        'last_activity_source',
+        'days_since_last_activity',
+        'usage_score',
+        'status',
+        'recommendation',
+        'tier',
+        'reasons',
+        'as_of',
       ]),
     );
     expect(typeof first.body.as_of).toBe('string');
     const all = (await api(`/api/v1/m365/tenants/${tenantId}/copilot/seats?limit=500`)).body.data as Seat[];
     expect(all.slice(0, 5)).toEqual(rows);
-    expect(new Set(all.map((r) => r.user_principal_name))).toEqual(new Set(holders.map((x) => x.user.userPrincipalName)));
-    const viaGroup = new Set(holders.filter((x) => x.user.licenseAssignmentStates.some((s) => s.skuId === SKU.COPILOT && s.assignedByGroup === LICENSE_GROUP_COPILOT_ID)).map((x) => x.user.userPrincipalName));
+    expect(new Set(all.map((r) => r.user_principal_name))).toEqual(
+      new Set(holders.map((x) => x.user.userPrincipalName)),
+    );
+    const viaGroup = new Set(
+      holders
+        .filter((x) =>
+          x.user.licenseAssignmentStates.some(
+            (s) => s.skuId === SKU.COPILOT && s.assignedByGroup === LICENSE_GROUP_COPILOT_ID,
+          ),
+        )
+        .map((x) => x.user.userPrincipalName),
+    );
     expect(viaGroup.size).toBeGreaterThan(0);
     // One contract with GET .../reclaims and the README: assigned_via is direct|group, the groups are {group_id, group_name}.
     for (const r of all) {
       const upn = String(r.user_principal_name);
       expect(r.assigned_via, upn).toBe(viaGroup.has(upn) ? 'group' : 'direct');
-      expect(r.groups, upn).toEqual(viaGroup.has(upn) ? [{ group_id: LICENSE_GROUP_COPILOT_ID, group_name: 'License - Copilot Pilot' }] : []);
+      expect(r.groups, upn).toEqual(
+        viaGroup.has(upn) ? [{ group_id: LICENSE_GROUP_COPILOT_ID, group_name: 'License - Copilot Pilot' }] : [],
+      );
       expect(typeof r.assigned_directly, upn).toBe('boolean');
       if (!viaGroup.has(upn)) expect(r.assigned_directly, upn).toBe(true);
       expect(r).not.toHaveProperty('assigned_via_groups');
@@ -62,14 +108,20 @@ describe('GET copilot/seats', () => {
   it('filters by status, recommendation, tier and department', async () => {
     const holders = story().filter((s) => s.profile !== null);
     const lapsed = holders.filter((x) => x.profile === 'lapsed' || x.profile === 'disabled').length;
-    const certain = await api(`/api/v1/m365/tenants/${tenantId}/copilot/seats?recommendation=reclaim&tier=certain&limit=500`);
+    const certain = await api(
+      `/api/v1/m365/tenants/${tenantId}/copilot/seats?recommendation=reclaim&tier=certain&limit=500`,
+    );
     const certainRows = certain.body.data as Seat[];
     expect(certainRows.every((r) => r.recommendation === 'reclaim' && r.tier === 'certain')).toBe(true);
     expect(certainRows.length).toBeGreaterThanOrEqual(lapsed);
     const active = await api(`/api/v1/m365/tenants/${tenantId}/copilot/seats?status=active&limit=1`);
-    expect((active.body.pagination as { total: number }).total).toBe(holders.filter((x) => ['daily', 'weekly', 'audit_only'].includes(x.profile as string)).length);
+    expect((active.body.pagination as { total: number }).total).toBe(
+      holders.filter((x) => ['daily', 'weekly', 'audit_only'].includes(x.profile as string)).length,
+    );
     const dept = holders[0].user.department as string;
-    const byDept = await api(`/api/v1/m365/tenants/${tenantId}/copilot/seats?department=${encodeURIComponent(dept.toLowerCase())}&limit=500`);
+    const byDept = await api(
+      `/api/v1/m365/tenants/${tenantId}/copilot/seats?department=${encodeURIComponent(dept.toLowerCase())}&limit=500`,
+    );
     expect((byDept.body.data as Seat[]).length).toBe(holders.filter((x) => x.user.department === dept).length);
   });
 
@@ -87,9 +139,19 @@ describe('GET copilot/candidates', () => {
   it('ranks candidates with their score, priority and unlicensed Copilot Chat use', async () => {
     const res = await api(`/api/v1/m365/tenants/${tenantId}/copilot/candidates?limit=500`);
     expect(res.status).toBe(200);
-    const rows = res.body.data as Array<{ rank: number; m365_activity_score: number; recommended_priority: string; copilot_chat: { last_at: string; interactions: number } | null; user_principal_name: string }>;
+    const rows = res.body.data as Array<{
+      rank: number;
+      m365_activity_score: number;
+      recommended_priority: string;
+      copilot_chat: { last_at: string; interactions: number } | null;
+      user_principal_name: string;
+    }>;
     expect(rows.length).toBeGreaterThan(0);
-    const chatUsers = new Set(story().filter((_, i) => data.activity?.users[i]?.unlicensedChat).map((s) => s.user.userPrincipalName));
+    const chatUsers = new Set(
+      story()
+        .filter((_, i) => data.activity?.users[i]?.unlicensedChat)
+        .map((s) => s.user.userPrincipalName),
+    );
     const withChat = rows.filter((r) => r.copilot_chat !== null);
     expect(withChat.length).toBeGreaterThan(0);
     for (const r of withChat) {
@@ -97,7 +159,9 @@ describe('GET copilot/candidates', () => {
       expect(r.copilot_chat?.interactions).toBeGreaterThan(0);
     }
     const high = await api(`/api/v1/m365/tenants/${tenantId}/copilot/candidates?priority=High&limit=1`);
-    expect((high.body.pagination as { total: number }).total).toBe(rows.filter((r) => r.recommended_priority === 'High').length);
+    expect((high.body.pagination as { total: number }).total).toBe(
+      rows.filter((r) => r.recommended_priority === 'High').length,
+    );
     expect((await api(`/api/v1/m365/tenants/${tenantId}/copilot/candidates?priority=high`)).status).toBe(400);
   });
 });
@@ -107,7 +171,14 @@ describe('GET copilot/summary', () => {
     const holders = story().filter((s) => s.profile !== null);
     const res = await api(`/api/v1/m365/tenants/${tenantId}/copilot/summary`);
     expect(res.status).toBe(200);
-    const b = res.body as Record<string, unknown> & { reclaimable: { total: number; certain: number; probable: number }; available: number; candidates: { High: number; Medium: number }; seats_reassigned: number; seats_cut: number; as_of: Record<string, string | null> };
+    const b = res.body as Record<string, unknown> & {
+      reclaimable: { total: number; certain: number; probable: number };
+      available: number;
+      candidates: { High: number; Medium: number };
+      seats_reassigned: number;
+      seats_cut: number;
+      as_of: Record<string, string | null>;
+    };
     const purchased = data.subscribedSkus.find((s) => s.skuId === SKU.COPILOT)?.prepaidUnits?.enabled;
     expect(b.purchased).toBe(purchased);
     expect(b.assigned).toBe(holders.length);
@@ -121,12 +192,16 @@ describe('GET copilot/summary', () => {
     // Money saved = the idle seats left after candidates are served, cut at renewal; freed and reassigned seats are figures of their own.
     expect(b.seats_freed).toBe(b.reclaimable.total);
     expect(b.seats_unassigned).toBe(b.available);
-    expect(b.seats_reassigned).toBe(Math.min(b.reclaimable.total + b.available, b.candidates.High + b.candidates.Medium));
+    expect(b.seats_reassigned).toBe(
+      Math.min(b.reclaimable.total + b.available, b.candidates.High + b.candidates.Medium),
+    );
     expect(b.cost_avoided_monthly).toBe(b.seats_reassigned * 25);
     expect(b.seats_cut).toBe(b.reclaimable.total + b.available - b.seats_reassigned);
     expect(b.estimated_monthly_savings).toBe(b.seats_cut * 25);
     expect(b.estimated_annual_savings).toBe(b.seats_cut * 25 * 12);
-    expect(b.prices).toEqual([{ sku_id: SKU.COPILOT, sku_part_number: 'Microsoft_365_Copilot', amount: 25, currency: 'EUR', source: 'config' }]);
+    expect(b.prices).toEqual([
+      { sku_id: SKU.COPILOT, sku_part_number: 'Microsoft_365_Copilot', amount: 25, currency: 'EUR', source: 'config' },
+    ]);
     expect(Array.isArray(b.renewal_plan)).toBe(true);
     expect(b.as_of.report_refresh_date).toBe(data.activity?.reportRefreshDate);
     expect(typeof b.as_of.analytics).toBe('string');
@@ -136,9 +211,23 @@ describe('GET copilot/summary', () => {
   });
 
   it('an admin price overrides config at once, without a sync', async () => {
-    h.app.prices.set(tenantId, { skuId: SKU.COPILOT, skuPartNumber: 'Microsoft_365_Copilot', amount: 31.5, currency: 'EUR', setBy: 'admin@contoso.com' }, new Date());
+    h.app.prices.set(
+      tenantId,
+      {
+        skuId: SKU.COPILOT,
+        skuPartNumber: 'Microsoft_365_Copilot',
+        amount: 31.5,
+        currency: 'EUR',
+        setBy: 'admin@contoso.com',
+      },
+      new Date(),
+    );
     try {
-      const b = (await api(`/api/v1/m365/tenants/${tenantId}/copilot/summary`)).body as { seats_cut: number; estimated_monthly_savings: number; prices: Array<{ source: string }> };
+      const b = (await api(`/api/v1/m365/tenants/${tenantId}/copilot/summary`)).body as {
+        seats_cut: number;
+        estimated_monthly_savings: number;
+        prices: Array<{ source: string }>;
+      };
       expect(b.prices[0].source).toBe('admin');
       expect(b.estimated_monthly_savings).toBe(Math.round(b.seats_cut * 31.5 * 100) / 100);
     } finally {

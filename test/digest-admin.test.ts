@@ -25,8 +25,17 @@ afterAll(async () => {
 });
 
 /** Sends a command as `from` and returns its answer (text, or the card's text). */
-async function say(c: ConversationShape, text: string, from: typeof ADMIN): Promise<{ text?: string; card?: Record<string, unknown> }> {
-  const answers = (all: RecordedActivity[]) => all.filter((m) => m.conversationId === c.conversationId && (typeof m.activity.text === 'string' || (m.activity.attachments ?? []).length > 0));
+async function say(
+  c: ConversationShape,
+  text: string,
+  from: typeof ADMIN,
+): Promise<{ text?: string; card?: Record<string, unknown> }> {
+  const answers = (all: RecordedActivity[]) =>
+    all.filter(
+      (m) =>
+        m.conversationId === c.conversationId &&
+        (typeof m.activity.text === 'string' || (m.activity.attachments ?? []).length > 0),
+    );
   const before = answers(connector.messages()).length;
   const res = await post(h.app.url, { ...message(serviceUrl, c, text), from });
   expect(res.status).toBe(200);
@@ -36,7 +45,9 @@ async function say(c: ConversationShape, text: string, from: typeof ADMIN): Prom
 }
 
 const digestJobsIn = (conversationId: string) =>
-  h.app.outbox.list({ kind: postDigestJob.kind, limit: 500, offset: 0 }).rows.filter((j) => j.idempotencyKey.includes(`:${conversationId}:`));
+  h.app.outbox
+    .list({ kind: postDigestJob.kind, limit: 500, offset: 0 })
+    .rows.filter((j) => j.idempotencyKey.includes(`:${conversationId}:`));
 
 function expectRefused(answer: { text?: string; card?: Record<string, unknown> }): void {
   expect(answer.card).toBeDefined();
@@ -57,7 +68,12 @@ describe('digest commands from someone who is not in ADMINS', () => {
     // An admin's subscription stays as the admin set it, whatever the member tries.
     expect((await say(c, 'digest subscribe 09:15 UTC', ADMIN)).text).toContain('Subscribed.');
     const subscribed = h.app.digests.subscriptions.get(c.conversationId);
-    expect(subscribed).toMatchObject({ localTime: '09:15', timeZone: 'UTC', createdBy: ADMIN.aadObjectId, status: 'active' });
+    expect(subscribed).toMatchObject({
+      localTime: '09:15',
+      timeZone: 'UTC',
+      createdBy: ADMIN.aadObjectId,
+      status: 'active',
+    });
     expectRefused(await say(c, 'digest unsubscribe', MEMBER));
     expectRefused(await say(c, 'digest subscribe 23:00 Asia/Tokyo', MEMBER));
     expect(h.app.digests.subscriptions.get(c.conversationId)).toEqual(subscribed);

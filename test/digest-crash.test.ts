@@ -37,11 +37,15 @@ function withDb<T>(dataDir: string, work: (db: ReturnType<typeof openDatabase>) 
 }
 
 const digestJobs = (dataDir: string): OutboxJob[] =>
-  withDb(dataDir, (db) => new SqliteOutboxStore(db).list({ kind: postDigestJob.kind, limit: CONVERSATIONS * 4, offset: 0 }).rows);
+  withDb(
+    dataDir,
+    (db) => new SqliteOutboxStore(db).list({ kind: postDigestJob.kind, limit: CONVERSATIONS * 4, offset: 0 }).rows,
+  );
 
 /** A zone whose local day is not about to end, so the test never straddles two digest days. */
 function zoneAwayFromMidnight(now: Date): string {
-  const hourIn = (zone: string) => Number(new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', hourCycle: 'h23' }).format(now));
+  const hourIn = (zone: string) =>
+    Number(new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', hourCycle: 'h23' }).format(now));
   return ['UTC', 'Asia/Tokyo', 'America/New_York'].find((z) => hourIn(z) >= 1 && hourIn(z) <= 21) ?? 'UTC';
 }
 
@@ -54,10 +58,12 @@ describe('a crash in the middle of a digest fan-out', () => {
     closers.push(() => connector.stop());
     // Slow answers, so the kill lands while posts are out and before all of them went.
     connector.replyDelayMs = 250;
-    const isDigest = (a: RecordedActivity['activity']) => (a.attachments ?? []).some((x) => cardText(x.content).includes('Copilot digest'));
+    const isDigest = (a: RecordedActivity['activity']) =>
+      (a.attachments ?? []).some((x) => cardText(x.content).includes('Copilot digest'));
     const digestsByConversation = () => {
       const by = new Map<string, number>();
-      for (const m of connector.messages()) if (isDigest(m.activity)) by.set(m.conversationId, (by.get(m.conversationId) ?? 0) + 1);
+      for (const m of connector.messages())
+        if (isDigest(m.activity)) by.set(m.conversationId, (by.get(m.conversationId) ?? 0) + 1);
       return by;
     };
     const delivered = () => [...digestsByConversation().values()].reduce((a, b) => a + b, 0);
@@ -69,11 +75,30 @@ describe('a crash in the middle of a digest fan-out', () => {
     // Subscribed before the app starts: its start-up tick finds all of them due (00:00 local has passed).
     withDb(dataDir, (db) => {
       const subs = new SqliteDigestSubscriptions(db);
-      for (const id of ids) subs.subscribe({ conversationId: id, localTime: '00:00', timeZone: zone, createdBy: 'test', target: { serviceUrl, conversation: { id } }, skipDay: null }, now);
+      for (const id of ids)
+        subs.subscribe(
+          {
+            conversationId: id,
+            localTime: '00:00',
+            timeZone: zone,
+            createdBy: 'test',
+            target: { serviceUrl, conversation: { id } },
+            skipDay: null,
+          },
+          now,
+        );
     });
 
     const env = {
-      ...realTenantEnv({ info: { url: demo.server.url, tenantId: demo.server.tenantId, clientId: demo.server.clientId, clientSecret: demo.server.clientSecret }, caFile: process.env.NODE_EXTRA_CA_CERTS as string }),
+      ...realTenantEnv({
+        info: {
+          url: demo.server.url,
+          tenantId: demo.server.tenantId,
+          clientId: demo.server.clientId,
+          clientSecret: demo.server.clientSecret,
+        },
+        caFile: process.env.NODE_EXTRA_CA_CERTS as string,
+      }),
       DATA_DIR: dataDir,
       PORT: '0',
       PLAYGROUND: 'off',
@@ -97,7 +122,12 @@ describe('a crash in the middle of a digest fan-out', () => {
 
     connector.replyDelayMs = 0;
     const second = (app = startApp('production', env));
-    await waitFor(() => digestsByConversation().size === CONVERSATIONS && digestJobs(dataDir).every((j) => j.status === 'done'), 'every digest job done', second.output, 90_000);
+    await waitFor(
+      () => digestsByConversation().size === CONVERSATIONS && digestJobs(dataDir).every((j) => j.status === 'done'),
+      'every digest job done',
+      second.output,
+      90_000,
+    );
 
     // None lost: every subscription got its digest, and every job is done (none dead-lettered).
     const counts = digestsByConversation();
@@ -111,7 +141,9 @@ describe('a crash in the middle of a digest fan-out', () => {
     expect(twice.length).toBeLessThanOrEqual(IN_FLIGHT_BOUND);
     const jobsAfter = digestJobs(dataDir);
     expect(jobsAfter.map((j) => j.status)).toEqual(Array(CONVERSATIONS).fill('done'));
-    expect(withDb(dataDir, (db) => new SqliteDigestSubscriptions(db).listActive().every((s) => s.lastDeliveredDay !== null))).toBe(true);
+    expect(
+      withDb(dataDir, (db) => new SqliteDigestSubscriptions(db).listActive().every((s) => s.lastDeliveredDay !== null)),
+    ).toBe(true);
 
     // A second restart: today's digests are done, so its start-up tick queues nothing and nothing is posted again.
     second.killGroup('SIGTERM');
@@ -123,10 +155,11 @@ describe('a crash in the middle of a digest fan-out', () => {
     // nothing is pending or running, every post of those jobs has reached the connector.
     await bannerPort(third);
     await waitFor(
-      () => withDb(dataDir, (db) => {
-        const c = new SqliteOutboxStore(db).countByStatus();
-        return c.pending + c.running === 0;
-      }),
+      () =>
+        withDb(dataDir, (db) => {
+          const c = new SqliteOutboxStore(db).countByStatus();
+          return c.pending + c.running === 0;
+        }),
       'the restarted app to go idle',
       third.output,
     );

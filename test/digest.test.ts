@@ -31,13 +31,25 @@ afterAll(async () => {
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const dayTitle = (day: string) => `${Number(day.slice(8))} ${MONTHS[Number(day.slice(5, 7)) - 1]} ${day.slice(0, 4)}`;
-const isDigest = (a: RecordedActivity['activity']) => (a.attachments ?? []).some((x) => cardText(x.content).includes('Copilot digest'));
-const isStatus = (a: RecordedActivity['activity']) => (a.attachments ?? []).some((x) => cardText(x.content).includes('Daily Refresh'));
-const digestsIn = (conversationId: string) => connector.messages().filter((m) => m.conversationId === conversationId && isDigest(m.activity));
-const textsIn = (conversationId: string) => connector.messages().filter((m) => m.conversationId === conversationId && typeof m.activity.text === 'string').map((m) => m.activity.text ?? '');
+const isDigest = (a: RecordedActivity['activity']) =>
+  (a.attachments ?? []).some((x) => cardText(x.content).includes('Copilot digest'));
+const isStatus = (a: RecordedActivity['activity']) =>
+  (a.attachments ?? []).some((x) => cardText(x.content).includes('Daily Refresh'));
+const digestsIn = (conversationId: string) =>
+  connector.messages().filter((m) => m.conversationId === conversationId && isDigest(m.activity));
+const textsIn = (conversationId: string) =>
+  connector
+    .messages()
+    .filter((m) => m.conversationId === conversationId && typeof m.activity.text === 'string')
+    .map((m) => m.activity.text ?? '');
 
 /** Sends a command and waits for its text answer. */
-async function say(app: Harness['app'], c: ConversationShape, text: string, extra: Record<string, unknown> = {}): Promise<string> {
+async function say(
+  app: Harness['app'],
+  c: ConversationShape,
+  text: string,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
   const before = textsIn(c.conversationId).length;
   const res = await post(app.url, { ...message(serviceUrl, c, text), ...extra });
   expect(res.status).toBe(200);
@@ -47,7 +59,10 @@ async function say(app: Harness['app'], c: ConversationShape, text: string, extr
 
 /** The `digest status` card: its texts, facts as "title: value". */
 const scheduleCards = (conversationId: string) =>
-  connector.messages().flatMap((m) => (m.conversationId === conversationId ? (m.activity.attachments ?? []) : [])).filter((a) => (a.content.body as Array<{ text?: string }> | undefined)?.[0]?.text === 'Daily digest');
+  connector
+    .messages()
+    .flatMap((m) => (m.conversationId === conversationId ? (m.activity.attachments ?? []) : []))
+    .filter((a) => (a.content.body as Array<{ text?: string }> | undefined)?.[0]?.text === 'Daily digest');
 
 async function askStatus(app: Harness['app'], c: ConversationShape): Promise<string> {
   const before = scheduleCards(c.conversationId).length;
@@ -86,7 +101,9 @@ function tickFor(app: Harness['app'], c: ConversationShape, now: Date): number {
 /** A local day safely in the future of the real clock, so subscribing today never skips it. */
 const futureDay = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 const digestJobs = (app: Harness['app'], conversationId: string) =>
-  app.outbox.list({ kind: postDigestJob.kind, limit: 500, offset: 0 }).rows.filter((j) => j.idempotencyKey.startsWith(`digest:${conversationId}:`));
+  app.outbox
+    .list({ kind: postDigestJob.kind, limit: 500, offset: 0 })
+    .rows.filter((j) => j.idempotencyKey.startsWith(`digest:${conversationId}:`));
 
 describe('digest subscribe / status', () => {
   it('takes the time zone Teams sends, and status shows the next run in local time and UTC', async () => {
@@ -105,11 +122,18 @@ describe('digest subscribe / status', () => {
 
   it('uses the clientInfo entity zone, DIGEST_TIME by default, and refuses an unknown zone', async () => {
     const c = personal();
-    const answer = await say(h.app, c, 'digest subscribe', { entities: [{ type: 'clientInfo', timezone: 'Asia/Kolkata', locale: 'en-US' }] });
+    const answer = await say(h.app, c, 'digest subscribe', {
+      entities: [{ type: 'clientInfo', timezone: 'Asia/Kolkata', locale: 'en-US' }],
+    });
     expect(answer).toContain('every day at 08:00 Asia/Kolkata');
-    expect(await say(h.app, c, 'digest subscribe 09:00 Mars/Olympus')).toContain('"Mars/Olympus" is not a time zone I know');
+    expect(await say(h.app, c, 'digest subscribe 09:00 Mars/Olympus')).toContain(
+      '"Mars/Olympus" is not a time zone I know',
+    );
     expect(await say(h.app, c, 'digest subscribe 25:00')).toContain('not a time of day');
-    expect(h.app.digests.subscriptions.get(c.conversationId)).toMatchObject({ localTime: '08:00', timeZone: 'Asia/Kolkata' });
+    expect(h.app.digests.subscriptions.get(c.conversationId)).toMatchObject({
+      localTime: '08:00',
+      timeZone: 'Asia/Kolkata',
+    });
     expect(await say(h.app, c, 'digest unsubscribe')).toContain('Unsubscribed');
     expect(h.app.digests.subscriptions.get(c.conversationId)).toBeUndefined();
     expect(await askStatus(h.app, c)).toContain('This conversation has no daily digest.');
@@ -151,7 +175,12 @@ describe('scheduled digest', () => {
     const c = channel();
     await say(h.app, c, 'digest subscribe 06:30 UTC');
     const day = futureDay(4);
-    connector.fail({ status: 429, retryAfter: '1', times: 2, match: (a) => a.conversation?.id === c.conversationId && isDigest(a) });
+    connector.fail({
+      status: 429,
+      retryAfter: '1',
+      times: 2,
+      match: (a) => a.conversation?.id === c.conversationId && isDigest(a),
+    });
     expect(tickFor(h.app, c, instantOf(day, '06:30', 'UTC'))).toBe(1);
     await connector.waitFor(() => digestsIn(c.conversationId).length > 0, 40_000);
     const job = digestJobs(h.app, c.conversationId)[0];
@@ -159,46 +188,60 @@ describe('scheduled digest', () => {
     const rejected = connector.rejected.filter((a) => a.conversationId === c.conversationId);
     expect(rejected).toHaveLength(2);
     // Each refusal ended its attempt, so the runner slot was free while the post waited out Retry-After.
-    expect(h.app.outbox.get(job.id)).toMatchObject({ status: 'done', attempts: 3, lastError: expect.stringMatching(/Teams could not take the daily digest of Contoso Ltd right now \(429/) });
+    expect(h.app.outbox.get(job.id)).toMatchObject({
+      status: 'done',
+      attempts: 3,
+      lastError: expect.stringMatching(/Teams could not take the daily digest of Contoso Ltd right now \(429/),
+    });
     expect(rejected[1].at - rejected[0].at).toBeGreaterThanOrEqual(1_000);
     expect(digestsIn(c.conversationId)[0].at - rejected[1].at).toBeGreaterThanOrEqual(1_000);
     expect(digestsIn(c.conversationId)).toHaveLength(1);
   });
 
-  it.each([403, 404])('pauses the subscription on %i with the reason, dead-letters the job visibly, and subscribing again resumes', async (code) => {
-    const c = channel();
-    await say(h.app, c, 'digest subscribe 05:00 UTC');
-    const day = futureDay(5);
-    connector.fail({ status: code, times: 1, match: (a) => a.conversation?.id === c.conversationId && isDigest(a) });
-    expect(tickFor(h.app, c, instantOf(day, '05:00', 'UTC'))).toBe(1);
-    const job = digestJobs(h.app, c.conversationId)[0];
-    await until(() => h.app.outbox.get(job.id)?.status === 'dead', 'the digest job dead-lettered');
-    expect(h.app.outbox.get(job.id)?.lastError).toContain(`Teams refused the daily digest of Contoso Ltd for conversation ${c.conversationId} (${code}`);
-    const sub = h.app.digests.subscriptions.get(c.conversationId);
-    expect(sub).toMatchObject({ status: 'paused', pausedReason: expect.stringContaining('the bot was removed from that chat or team') });
-    expect(digestsIn(c.conversationId)).toHaveLength(0);
-    // A paused subscription queues nothing.
-    expect(tickFor(h.app, c, instantOf(nextDay(day), '05:00', 'UTC'))).toBe(0);
+  it.each([403, 404])(
+    'pauses the subscription on %i with the reason, dead-letters the job visibly, and subscribing again resumes',
+    async (code) => {
+      const c = channel();
+      await say(h.app, c, 'digest subscribe 05:00 UTC');
+      const day = futureDay(5);
+      connector.fail({ status: code, times: 1, match: (a) => a.conversation?.id === c.conversationId && isDigest(a) });
+      expect(tickFor(h.app, c, instantOf(day, '05:00', 'UTC'))).toBe(1);
+      const job = digestJobs(h.app, c.conversationId)[0];
+      await until(() => h.app.outbox.get(job.id)?.status === 'dead', 'the digest job dead-lettered');
+      expect(h.app.outbox.get(job.id)?.lastError).toContain(
+        `Teams refused the daily digest of Contoso Ltd for conversation ${c.conversationId} (${code}`,
+      );
+      const sub = h.app.digests.subscriptions.get(c.conversationId);
+      expect(sub).toMatchObject({
+        status: 'paused',
+        pausedReason: expect.stringContaining('the bot was removed from that chat or team'),
+      });
+      expect(digestsIn(c.conversationId)).toHaveLength(0);
+      // A paused subscription queues nothing.
+      expect(tickFor(h.app, c, instantOf(nextDay(day), '05:00', 'UTC'))).toBe(0);
 
-    const status = await askStatus(h.app, c);
-    expect(status).toContain('Paused: no digests are posted here.');
-    expect(status).toMatch(/Paused since: \d{1,2} \w{3} \d{4} \d{2}:\d{2} UTC/);
-    expect(status).toContain(`(${code}`);
-    expect(status).toContain('Type **digest subscribe** to resume');
-    await say(h.app, c, 'digest subscribe 05:00 UTC');
-    expect(h.app.digests.subscriptions.get(c.conversationId)).toMatchObject({ status: 'active', pausedReason: null });
-    expect(tickFor(h.app, c, instantOf(nextDay(day), '05:00', 'UTC'))).toBe(1);
-    await connector.waitFor(() => digestsIn(c.conversationId).length === 1, 30_000);
-  });
+      const status = await askStatus(h.app, c);
+      expect(status).toContain('Paused: no digests are posted here.');
+      expect(status).toMatch(/Paused since: \d{1,2} \w{3} \d{4} \d{2}:\d{2} UTC/);
+      expect(status).toContain(`(${code}`);
+      expect(status).toContain('Type **digest subscribe** to resume');
+      await say(h.app, c, 'digest subscribe 05:00 UTC');
+      expect(h.app.digests.subscriptions.get(c.conversationId)).toMatchObject({ status: 'active', pausedReason: null });
+      expect(tickFor(h.app, c, instantOf(nextDay(day), '05:00', 'UTC'))).toBe(1);
+      await connector.waitFor(() => digestsIn(c.conversationId).length === 1, 30_000);
+    },
+  );
 });
 
 describe('digest now', () => {
-  it('posts every tenant\'s digest here through the outbox, with its own key', async () => {
+  it("posts every tenant's digest here through the outbox, with its own key", async () => {
     const c = personal();
     const answer = await say(h.app, c, 'digest now');
     expect(answer).toContain('Posting the digest of the tenant here now.');
     await connector.waitFor(() => digestsIn(c.conversationId).length === 1, 30_000);
-    const jobs = h.app.outbox.list({ kind: postDigestJob.kind, limit: 500, offset: 0 }).rows.filter((j) => j.idempotencyKey.startsWith(`digest-now:${c.conversationId}:${tenantId}:`));
+    const jobs = h.app.outbox
+      .list({ kind: postDigestJob.kind, limit: 500, offset: 0 })
+      .rows.filter((j) => j.idempotencyKey.startsWith(`digest-now:${c.conversationId}:${tenantId}:`));
     expect(jobs).toHaveLength(1);
     const card = digestsIn(c.conversationId)[0].activity.attachments?.[0].content ?? {};
     const verbs = JSON.stringify(card);
@@ -212,11 +255,17 @@ describe('digest now', () => {
     await say(h.app, c, 'digest now');
     await connector.waitFor(() => digestsIn(c.conversationId).length === 1, 30_000);
     const card = digestsIn(c.conversationId)[0].activity.attachments?.[0].content ?? {};
-    const expected: Record<string, string> = { 'Show all inactive': 'Copilot seats to take back', 'Show candidates': 'Copilot seat candidates' };
+    const expected: Record<string, string> = {
+      'Show all inactive': 'Copilot seats to take back',
+      'Show candidates': 'Copilot seat candidates',
+    };
     for (const [title, heading] of Object.entries(expected)) {
       const action = executeActions(card).find((a) => a.title === title);
       expect(action, title).toBeDefined();
-      const cardsHere = () => connector.messages().filter((m) => m.conversationId === c.conversationId && (m.activity.attachments ?? []).length > 0);
+      const cardsHere = () =>
+        connector
+          .messages()
+          .filter((m) => m.conversationId === c.conversationId && (m.activity.attachments ?? []).length > 0);
       const before = cardsHere().length;
       const res = await post(h.app.url, cardAction(serviceUrl, c, action?.verb ?? '', action?.data));
       expect(res.status).toBe(200);
@@ -230,7 +279,9 @@ describe('digest now', () => {
       expect(answer, title).toContain(heading);
       expect(answer, title).toMatch(/page 1 of \d+/);
       // No update of the digest's own message either.
-      expect(connector.messages().filter((m) => m.conversationId === c.conversationId && m.method === 'PUT')).toEqual([]);
+      expect(connector.messages().filter((m) => m.conversationId === c.conversationId && m.method === 'PUT')).toEqual(
+        [],
+      );
     }
   });
 
@@ -246,7 +297,10 @@ describe('digest now', () => {
     const res = await post(h.app.url, cardAction(serviceUrl, c, action?.verb ?? '', action?.data));
     expect(res.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message' });
     await connector.waitFor((all) => all.filter((m) => m.conversationId === c.conversationId).length === before + 1);
-    const posted = connector.messages().filter((m) => m.conversationId === c.conversationId).at(-1)?.activity.attachments?.[0].content as { actions: Array<{ type: string; url: string }> };
+    const posted = connector
+      .messages()
+      .filter((m) => m.conversationId === c.conversationId)
+      .at(-1)?.activity.attachments?.[0].content as { actions: Array<{ type: string; url: string }> };
     const link = posted.actions.find((a) => a.type === 'Action.OpenUrl');
     const download = await fetch(link?.url ?? '');
     expect(download.status).toBe(200);
@@ -267,19 +321,31 @@ describe('daily status message (after each scheduled sync)', () => {
   it('goes to the subscriptions after the scheduled sync, once per run', async () => {
     const c = channel();
     await say(h.app, c, 'digest subscribe 04:00 UTC');
-    const [jobId] = enqueueTenantSyncs({ queue: h.app.jobs, outbox: h.app.outbox, tenants: h.app.tenants }, { trigger: 'schedule', slot: `status-${Date.now()}` });
+    const [jobId] = enqueueTenantSyncs(
+      { queue: h.app.jobs, outbox: h.app.outbox, tenants: h.app.tenants },
+      { trigger: 'schedule', slot: `status-${Date.now()}` },
+    );
     expect(jobId).toBeGreaterThan(0);
     await until(() => h.app.outbox.get(jobId)?.status === 'done', 'the scheduled sync', 60_000);
-    await connector.waitFor(() => connector.messages().some((m) => m.conversationId === c.conversationId && isStatus(m.activity)), 30_000);
+    await connector.waitFor(
+      () => connector.messages().some((m) => m.conversationId === c.conversationId && isStatus(m.activity)),
+      30_000,
+    );
     const run = h.app.runs.latestFinished(tenantId);
     const status = connector.messages().filter((m) => m.conversationId === c.conversationId && isStatus(m.activity));
     expect(status).toHaveLength(1);
     const text = cardText(status[0].activity.attachments?.[0].content);
-    expect(text).toContain(`[Copilot Analytics] Daily Refresh - ${run?.status === 'success' ? 'SUCCESS' : 'PARTIAL'} - ${run?.finishedAt?.slice(0, 10)}`);
+    expect(text).toContain(
+      `[Copilot Analytics] Daily Refresh - ${run?.status === 'success' ? 'SUCCESS' : 'PARTIAL'} - ${run?.finishedAt?.slice(0, 10)}`,
+    );
     expect(text).toContain('Records Processed');
     expect(text).toContain('Utilization Rate');
     expect(text).toContain('Dashboard Link: not configured (set DASHBOARD_URL)');
-    expect(h.app.outbox.list({ kind: postDigestStatusJob.kind, limit: 500, offset: 0 }).rows.filter((j) => j.idempotencyKey === `sync-status:${c.conversationId}:${run?.id}`)).toHaveLength(1);
+    expect(
+      h.app.outbox
+        .list({ kind: postDigestStatusJob.kind, limit: 500, offset: 0 })
+        .rows.filter((j) => j.idempotencyKey === `sync-status:${c.conversationId}:${run?.id}`),
+    ).toHaveLength(1);
   }, 90_000);
 });
 
@@ -293,7 +359,11 @@ describe('restart', () => {
     const demo = h.demo;
     await h.app.close();
     // Down over 08:00; back at 09:30 the same local day.
-    let app = await startSeatStewardForTests(config, { logger: createLogger('silent'), demoTenant: demo, schedule: false });
+    let app = await startSeatStewardForTests(config, {
+      logger: createLogger('silent'),
+      demoTenant: demo,
+      schedule: false,
+    });
     try {
       expect(tickFor(app, c, new Date(at.getTime() + 90 * 60_000))).toBe(1);
       await connector.waitFor(() => digestsIn(c.conversationId).length === 1, 30_000);
@@ -301,7 +371,11 @@ describe('restart', () => {
       await until(() => app.outbox.get(job.id)?.status === 'done', 'the digest job done');
       expect(tickFor(app, c, new Date(at.getTime() + 91 * 60_000))).toBe(0);
       await app.close();
-      app = await startSeatStewardForTests(config, { logger: createLogger('silent'), demoTenant: demo, schedule: false });
+      app = await startSeatStewardForTests(config, {
+        logger: createLogger('silent'),
+        demoTenant: demo,
+        schedule: false,
+      });
       expect(tickFor(app, c, new Date(at.getTime() + 120 * 60_000))).toBe(0);
       // Even with the day forgotten, the idempotency key keeps the job from being queued again.
       app.db.prepare('UPDATE digest_subscriptions SET last_day = NULL WHERE conversation_id = ?').run(c.conversationId);
@@ -314,7 +388,14 @@ describe('restart', () => {
     } finally {
       await app.close();
       // The shared harness' close() closes its app again; give it the last one's place.
-      h = { ...h, app: await startSeatStewardForTests(config, { logger: createLogger('silent'), demoTenant: demo, schedule: false }) };
+      h = {
+        ...h,
+        app: await startSeatStewardForTests(config, {
+          logger: createLogger('silent'),
+          demoTenant: demo,
+          schedule: false,
+        }),
+      };
     }
   }, 60_000);
 });

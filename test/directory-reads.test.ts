@@ -29,7 +29,28 @@ const user = (userId: string, displayName: string | null, accountEnabled = true)
 });
 
 // Case, prefixes, ties on the name, NULL and non-ASCII names: the cases where a hand-made order can drift from SQL's.
-const NAMES: Array<string | null> = ['bob', 'Bob', 'BOB', 'Bobby', 'bo', 'Émile', 'emile', 'Zoë', 'zoe', 'ÄRNE', 'arne', null, '', ' lead', 'a_b', 'a%b', '李', 'Ω', '😀 Smile', 'smile'];
+const NAMES: Array<string | null> = [
+  'bob',
+  'Bob',
+  'BOB',
+  'Bobby',
+  'bo',
+  'Émile',
+  'emile',
+  'Zoë',
+  'zoe',
+  'ÄRNE',
+  'arne',
+  null,
+  '',
+  ' lead',
+  'a_b',
+  'a%b',
+  '李',
+  'Ω',
+  '😀 Smile',
+  'smile',
+];
 const userIds = NAMES.map((_, i) => `u-${String((i * 7919) % 97).padStart(3, '0')}-${i}`);
 
 /** The order the API had before the order was stored: SQLite sorting the snapshot per request. */
@@ -55,7 +76,11 @@ describe('stored user order', () => {
     writer.publish(() => undefined);
 
     const reader = new DirectoryReader(db);
-    for (const [accountEnabled, where] of [[undefined, ''], [true, 'AND account_enabled = 1'], [false, 'AND account_enabled = 0']] as const) {
+    for (const [accountEnabled, where] of [
+      [undefined, ''],
+      [true, 'AND account_enabled = 1'],
+      [false, 'AND account_enabled = 0'],
+    ] as const) {
       const expected = sqlOrder(db, tenant.id, where);
       const all = await reader.users(tenant.id, { limit: 500, offset: 0, accountEnabled });
       expect(all.rows.map((r) => r.userId)).toEqual(expected);
@@ -83,8 +108,21 @@ describe('stored user order', () => {
       `INSERT INTO users (tenant_id, snapshot_id, user_seq, user_id, user_principal_name, display_name, account_enabled, user_type)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    NAMES.forEach((name, i) => insert.run(tenant.id, run.id, i, userIds[i], `${userIds[i]}@x`, name, i % 3 === 0 ? 0 : 1, i % 5 === 0 ? 'Guest' : 'Member'));
-    const license = v1.prepare('INSERT INTO user_licenses (tenant_id, snapshot_id, user_seq, sku_id, assigned_by_group_id, user_id, state) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    NAMES.forEach((name, i) =>
+      insert.run(
+        tenant.id,
+        run.id,
+        i,
+        userIds[i],
+        `${userIds[i]}@x`,
+        name,
+        i % 3 === 0 ? 0 : 1,
+        i % 5 === 0 ? 'Guest' : 'Member',
+      ),
+    );
+    const license = v1.prepare(
+      'INSERT INTO user_licenses (tenant_id, snapshot_id, user_seq, sku_id, assigned_by_group_id, user_id, state) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
     license.run(tenant.id, run.id, 1, 'sku-a', '', userIds[1], 'Active');
     license.run(tenant.id, run.id, 1, 'sku-a', 'group-1', userIds[1], 'Active');
     license.run(tenant.id, run.id, 2, 'sku-a', '', userIds[2], 'Error');
@@ -94,10 +132,12 @@ describe('stored user order', () => {
 
     const db = openDatabase(file);
     const reader = new DirectoryReader(db);
-    expect((await reader.users(tenant.id, { limit: 100, offset: 0 })).rows.map((r) => r.userId)).toEqual(sqlOrder(db, tenant.id));
-    expect((await reader.users(tenant.id, { limit: 100, offset: 0, accountEnabled: false })).rows.map((r) => r.userId)).toEqual(
-      sqlOrder(db, tenant.id, 'AND account_enabled = 0'),
+    expect((await reader.users(tenant.id, { limit: 100, offset: 0 })).rows.map((r) => r.userId)).toEqual(
+      sqlOrder(db, tenant.id),
     );
+    expect(
+      (await reader.users(tenant.id, { limit: 100, offset: 0, accountEnabled: false })).rows.map((r) => r.userId),
+    ).toEqual(sqlOrder(db, tenant.id, 'AND account_enabled = 0'));
     expect(reader.userCounts(tenant.id)).toEqual({ total: 20, enabled: 13, disabled: 7, guests: 4, licensed: 2 });
     db.close();
   });
@@ -116,7 +156,10 @@ describe('counts and search through the app', () => {
   const get = async (p: string) => {
     const res = await fetch(`${h.app.url}${p}`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
     expect(res.status).toBe(200);
-    return (await res.json()) as { data: Array<{ user_id: string; account_enabled: boolean }>; pagination: { total: number } };
+    return (await res.json()) as {
+      data: Array<{ user_id: string; account_enabled: boolean }>;
+      pagination: { total: number };
+    };
   };
 
   it('the stored counts equal counting the snapshot', () => {
@@ -141,17 +184,24 @@ describe('counts and search through the app', () => {
     const expected = inline.usersNow(tenantId, { limit: 500, offset: 0, search: 'an', accountEnabled: true });
     expect(expected.total).toBeGreaterThan(40);
     const first = await get(`/api/v1/m365/tenants/${tenantId}/users?search=an&account_enabled=true&limit=20`);
-    const second = await get(`/api/v1/m365/tenants/${tenantId}/users?search=an&account_enabled=true&limit=20&offset=20`);
-    expect([...first.data, ...second.data].map((u) => u.user_id)).toEqual(expected.rows.slice(0, 40).map((r) => r.userId));
+    const second = await get(
+      `/api/v1/m365/tenants/${tenantId}/users?search=an&account_enabled=true&limit=20&offset=20`,
+    );
+    expect([...first.data, ...second.data].map((u) => u.user_id)).toEqual(
+      expected.rows.slice(0, 40).map((r) => r.userId),
+    );
     expect(first.pagination.total).toBe(expected.total);
     expect(readWorkerAnswers(h) - before).toBe(2);
     await get(`/api/v1/m365/tenants/${tenantId}/users?limit=20&offset=1400`);
     expect(readWorkerAnswers(h) - before).toBe(3);
   });
 
-  it('renders REST pages on the read workers: the body is the renderer\'s JSON of the same page read on the event loop', async () => {
+  it("renders REST pages on the read workers: the body is the renderer's JSON of the same page read on the event loop", async () => {
     const before = h.app.readWorkers.rendered;
-    const res = await fetch(`${h.app.url}/api/v1/m365/tenants/${tenantId}/users?limit=100&offset=321&account_enabled=true`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+    const res = await fetch(
+      `${h.app.url}/api/v1/m365/tenants/${tenantId}/users?limit=100&offset=321&account_enabled=true`,
+      { headers: { authorization: `Bearer ${TEST_API_KEY}` } },
+    );
     expect(res.status).toBe(200);
     const body = await res.text();
     expect(h.app.readWorkers.rendered - before).toBe(1);
@@ -168,14 +218,19 @@ describe('counts and search through the app', () => {
     expect((await h.app.sync.request(tenantId, 'test').done).status).toBe('success');
     const after = await get(`/api/v1/m365/tenants/${tenantId}/users?search=an&limit=500`);
     expect(after.data.map((u) => u.user_id)).not.toEqual(before.data.map((u) => u.user_id));
-    expect(after.pagination.total).toBe(new DirectoryReader(h.app.db).usersNow(tenantId, { limit: 1, offset: 0, search: 'an' }).total);
+    expect(after.pagination.total).toBe(
+      new DirectoryReader(h.app.db).usersNow(tenantId, { limit: 1, offset: 0, search: 'an' }).total,
+    );
     const deep = await get(`/api/v1/m365/tenants/${tenantId}/users?limit=100&offset=1650`);
     expect(deep.data).toHaveLength(50);
     expect(deep.pagination.total).toBe(1700);
   });
 
   it('pages across the chunk boundaries of the stored order (1,024 positions) in the order of SQL', async () => {
-    for (const [query, where] of [['', ''], ['&account_enabled=true', 'AND account_enabled = 1']] as const) {
+    for (const [query, where] of [
+      ['', ''],
+      ['&account_enabled=true', 'AND account_enabled = 1'],
+    ] as const) {
       const expected = sqlOrder(h.app.db, tenantId, where);
       for (const offset of [1000, 1020, 1024, expected.length - 30]) {
         const page = await get(`/api/v1/m365/tenants/${tenantId}/users?limit=100&offset=${offset}${query}`);

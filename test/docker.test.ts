@@ -65,14 +65,21 @@ const inRuntime = (keyword: string) => runtime.instructions.filter((i) => i.keyw
 describe('Dockerfile', () => {
   it('builds in one stage (all dependencies, npm run build) and runs from another with production dependencies only', () => {
     expect(built.length).toBeGreaterThanOrEqual(2);
-    const runs = (stage: Stage) => stage.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args).join('\n');
+    const runs = (stage: Stage) =>
+      stage.instructions
+        .filter((i) => i.keyword === 'RUN')
+        .map((i) => i.args)
+        .join('\n');
     const byName = new Map(built.filter((s) => s.name).map((s) => [s.name as string, s]));
     // A stage and the stages it is FROM: what was run before it.
-    const lineage = (stage: Stage): Stage[] => (byName.has(stage.from) ? [...lineage(byName.get(stage.from) as Stage), stage] : [stage]);
+    const lineage = (stage: Stage): Stage[] =>
+      byName.has(stage.from) ? [...lineage(byName.get(stage.from) as Stage), stage] : [stage];
     const ranIn = (stage: Stage) => lineage(stage).map(runs).join('\n');
 
     const copiedFrom = (what: string) => {
-      const copy = inRuntime('COPY').find((c) => c.args.endsWith(what) || c.args.includes(` ${what} `) || c.args.includes(`/${what} `));
+      const copy = inRuntime('COPY').find(
+        (c) => c.args.endsWith(what) || c.args.includes(` ${what} `) || c.args.includes(`/${what} `),
+      );
       const from = /--from=(\S+)/.exec(copy?.args ?? '')?.[1];
       return from ? byName.get(from) : undefined;
     };
@@ -109,7 +116,9 @@ describe('Dockerfile', () => {
     // The port: PORT as set in the image, the app's own default otherwise.
     const port = parseConfig({ PLAYGROUND: 'off' }).port;
     expect(inRuntime('EXPOSE').map((e) => e.args.trim())).toEqual([String(port)]);
-    const env = inRuntime('ENV').map((e) => e.args).join(' ');
+    const env = inRuntime('ENV')
+      .map((e) => e.args)
+      .join(' ');
     expect(env).toMatch(new RegExp(`PORT=${port}\\b`));
   });
 
@@ -117,13 +126,21 @@ describe('Dockerfile', () => {
     const workdir = inRuntime('WORKDIR').pop()?.args.trim() ?? '/';
     const dataDir = path.posix.join(workdir, parseConfig({}, 'local', '/').dataDir);
     expect(inRuntime('VOLUME').flatMap((v) => execForm(v.args) ?? v.args.split(/\s+/))).toContain(dataDir);
-    expect(inRuntime('RUN').map((r) => r.args).join('\n')).toMatch(new RegExp(`chown node:node ${dataDir}`));
+    expect(
+      inRuntime('RUN')
+        .map((r) => r.args)
+        .join('\n'),
+    ).toMatch(new RegExp(`chown node:node ${dataDir}`));
     expect(inRuntime('USER').pop()?.args.trim()).toBe('node');
   });
 
   it('keeps secrets, data and local installs out of the build context (.dockerignore)', () => {
-    const ignored = fs.readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
-    for (const entry of ['env', 'node_modules', 'dist', 'data', '.git', '*.pem', '*.key']) expect(ignored, entry).toContain(entry);
+    const ignored = fs
+      .readFileSync(path.join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
+    for (const entry of ['env', 'node_modules', 'dist', 'data', '.git', '*.pem', '*.key'])
+      expect(ignored, entry).toContain(entry);
   });
 });
 

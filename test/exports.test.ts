@@ -18,10 +18,33 @@ const today = () => new Date().toISOString().slice(0, 10);
 const SEATS = [
   seat('zoe@contoso.com', { displayName: 'Zoë Ångström', department: 'R&D, "Labs"', daysSinceLastActivity: 200 }),
   seat('lilei@contoso.com', { displayName: '李雷', officeLocation: '北京', daysSinceLastActivity: 120 }),
-  seat('never@contoso.com', { displayName: 'Nev Er', lastActivityDate: null, lastActivitySource: null, daysSinceLastActivity: null }),
-  seat('evil@contoso.com', { displayName: '=HYPERLINK("http://evil.example","click")', tier: 'probable', daysSinceLastActivity: 45, usageScore: 12 }),
-  seat('rocket@contoso.com', { displayName: 'Ana 🚀 Lima', recommendation: 'review', tier: null, status: 'unknown', daysSinceLastActivity: null, lastActivityDate: null }),
-  seat('keep@contoso.com', { recommendation: 'keep', tier: null, status: 'active', daysSinceLastActivity: 2, usageScore: 80 }),
+  seat('never@contoso.com', {
+    displayName: 'Nev Er',
+    lastActivityDate: null,
+    lastActivitySource: null,
+    daysSinceLastActivity: null,
+  }),
+  seat('evil@contoso.com', {
+    displayName: '=HYPERLINK("http://evil.example","click")',
+    tier: 'probable',
+    daysSinceLastActivity: 45,
+    usageScore: 12,
+  }),
+  seat('rocket@contoso.com', {
+    displayName: 'Ana 🚀 Lima',
+    recommendation: 'review',
+    tier: null,
+    status: 'unknown',
+    daysSinceLastActivity: null,
+    lastActivityDate: null,
+  }),
+  seat('keep@contoso.com', {
+    recommendation: 'keep',
+    tier: null,
+    status: 'active',
+    daysSinceLastActivity: 2,
+    usageScore: 80,
+  }),
   seat('grace@contoso.com', { recommendation: 'excluded', tier: null, status: 'inactive' }),
 ];
 
@@ -36,12 +59,20 @@ beforeEach(() => {
   analytics.present = true;
   analytics.summaryValue = summaryOf();
   analytics.seatRows = SEATS;
-  analytics.candidateRows = [candidate(1, 'chat@contoso.com', { displayName: 'Chloé, the Chat user', copilotChat: { lastAt: '2026-11-22T10:00:00Z', interactions: 14 } }), candidate(2, 'bo@contoso.com', { priority: 'Medium', m365ActivityScore: 61, department: '-Ops' })];
+  analytics.candidateRows = [
+    candidate(1, 'chat@contoso.com', {
+      displayName: 'Chloé, the Chat user',
+      copilotChat: { lastAt: '2026-11-22T10:00:00Z', interactions: 14 },
+    }),
+    candidate(2, 'bo@contoso.com', { priority: 'Medium', m365ActivityScore: 61, department: '-Ops' }),
+  ];
   analytics.seatQueries.length = 0;
 });
 
 const apiExport = (kind: string, key: string | null = TEST_API_KEY) =>
-  fetch(`${h.app.url}/api/v1/m365/tenants/${tenantId}/exports/${kind}.csv`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+  fetch(`${h.app.url}/api/v1/m365/tenants/${tenantId}/exports/${kind}.csv`, {
+    headers: key ? { authorization: `Bearer ${key}` } : {},
+  });
 
 async function bytesOf(res: Response): Promise<Buffer> {
   return Buffer.from(await res.arrayBuffer());
@@ -58,20 +89,90 @@ describe('GET exports/underutilized.csv', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     const safeName = tenantName.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
-    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="${safeName}-underutilized-${today()}.csv"`);
+    expect(res.headers.get('content-disposition')).toBe(
+      `attachment; filename="${safeName}-underutilized-${today()}.csv"`,
+    );
     const rows = rowsOf(await bytesOf(res));
-    expect(rows[0]).toEqual(['UserPrincipalName', 'DisplayName', 'Email', 'Department', 'Location', 'LicenseAssignedDate', 'LastActivityDate', 'DaysSinceLastActivity', 'UsageScore', 'Recommendation']);
+    expect(rows[0]).toEqual([
+      'UserPrincipalName',
+      'DisplayName',
+      'Email',
+      'Department',
+      'Location',
+      'LicenseAssignedDate',
+      'LastActivityDate',
+      'DaysSinceLastActivity',
+      'UsageScore',
+      'Recommendation',
+    ]);
     expect(rows.slice(1)).toEqual([
-      ['zoe@contoso.com', 'Zoë Ångström', 'zoe@contoso.com', 'R&D, "Labs"', 'Seattle', '2026-05-01', '2026-07-01', '200', '0', 'Reclaim (certain)'],
-      ['lilei@contoso.com', '李雷', 'lilei@contoso.com', 'Sales', '北京', '2026-05-01', '2026-07-01', '120', '0', 'Reclaim (certain)'],
-      ['never@contoso.com', 'Nev Er', 'never@contoso.com', 'Sales', 'Seattle', '2026-05-01', '', '', '0', 'Reclaim (certain)'],
-      ['evil@contoso.com', `'=HYPERLINK("http://evil.example","click")`, 'evil@contoso.com', 'Sales', 'Seattle', '2026-05-01', '2026-07-01', '45', '12', 'Reclaim (probable)'],
-      ['rocket@contoso.com', 'Ana 🚀 Lima', 'rocket@contoso.com', 'Sales', 'Seattle', '2026-05-01', '', '', '0', 'Review'],
+      [
+        'zoe@contoso.com',
+        'Zoë Ångström',
+        'zoe@contoso.com',
+        'R&D, "Labs"',
+        'Seattle',
+        '2026-05-01',
+        '2026-07-01',
+        '200',
+        '0',
+        'Reclaim (certain)',
+      ],
+      [
+        'lilei@contoso.com',
+        '李雷',
+        'lilei@contoso.com',
+        'Sales',
+        '北京',
+        '2026-05-01',
+        '2026-07-01',
+        '120',
+        '0',
+        'Reclaim (certain)',
+      ],
+      [
+        'never@contoso.com',
+        'Nev Er',
+        'never@contoso.com',
+        'Sales',
+        'Seattle',
+        '2026-05-01',
+        '',
+        '',
+        '0',
+        'Reclaim (certain)',
+      ],
+      [
+        'evil@contoso.com',
+        `'=HYPERLINK("http://evil.example","click")`,
+        'evil@contoso.com',
+        'Sales',
+        'Seattle',
+        '2026-05-01',
+        '2026-07-01',
+        '45',
+        '12',
+        'Reclaim (probable)',
+      ],
+      [
+        'rocket@contoso.com',
+        'Ana 🚀 Lima',
+        'rocket@contoso.com',
+        'Sales',
+        'Seattle',
+        '2026-05-01',
+        '',
+        '',
+        '0',
+        'Review',
+      ],
     ]);
   });
 
   it('reads 2,500 rows a page of at most 1,000 at a time and writes them all', async () => {
-    analytics.seatRows = Array.from({ length: 2500 }, (_, i) => seat(`user${String(i).padStart(4, '0')}@contoso.com`, { daysSinceLastActivity: 3000 - i }));
+    analytics.seatRows = Array.from({ length: 2500 }, (_, i) =>
+      seat(`user${String(i).padStart(4, '0')}@contoso.com`, { daysSinceLastActivity: 3000 - i }),
+    );
     const res = await apiExport('underutilized');
     const rows = rowsOf(await bytesOf(res));
     expect(rows).toHaveLength(2501);
@@ -101,7 +202,15 @@ describe('GET exports/candidates.csv', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-disposition')).toMatch(new RegExp(`-candidates-${today()}\\.csv"$`));
     expect(rowsOf(await bytesOf(res))).toEqual([
-      ['UserPrincipalName', 'DisplayName', 'Email', 'Department', 'Location', 'M365ActivityScore', 'RecommendedPriority'],
+      [
+        'UserPrincipalName',
+        'DisplayName',
+        'Email',
+        'Department',
+        'Location',
+        'M365ActivityScore',
+        'RecommendedPriority',
+      ],
       ['chat@contoso.com', 'Chloé, the Chat user', 'chat@contoso.com', 'Finance', 'Dublin', '89', 'High'],
       ['bo@contoso.com', 'bo', 'bo@contoso.com', "'-Ops", 'Dublin', '61', 'Medium'],
     ]);
@@ -152,11 +261,14 @@ describe('signed export links (no API key)', () => {
     expect(res.status).toBe(403);
   });
 
-  it.each(['nothing', 'a.b', '%00', 'x'.repeat(5000), '..%2F..%2Fetc%2Fpasswd'])('junk token %# is refused with 403', async (token) => {
-    const res = await fetch(`${h.app.url}/exports/${token}`);
-    expect(res.status).toBe(403);
-    expect(await res.text()).toContain('export link');
-  });
+  it.each(['nothing', 'a.b', '%00', 'x'.repeat(5000), '..%2F..%2Fetc%2Fpasswd'])(
+    'junk token %# is refused with 403',
+    async (token) => {
+      const res = await fetch(`${h.app.url}/exports/${token}`);
+      expect(res.status).toBe(403);
+      expect(await res.text()).toContain('export link');
+    },
+  );
 });
 
 describe('exports of a real sync (SQLite analytics of the demo tenant)', () => {
@@ -170,14 +282,19 @@ describe('exports of a real sync (SQLite analytics of the demo tenant)', () => {
   afterAll(async () => real?.close());
 
   const download = async (kind: string) => {
-    const res = await fetch(`${real.app.url}/api/v1/m365/tenants/${realTenant}/exports/${kind}.csv`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+    const res = await fetch(`${real.app.url}/api/v1/m365/tenants/${realTenant}/exports/${kind}.csv`, {
+      headers: { authorization: `Bearer ${TEST_API_KEY}` },
+    });
     expect(res.status).toBe(200);
     return rowsOf(await bytesOf(res));
   };
 
   it('underutilized.csv lists the stored reclaim then review seats, with the directory names', async () => {
     const rows = await download('underutilized');
-    const stored = [...(['reclaim', 'review'] as const)].flatMap((recommendation) => real.app.analytics.seats(realTenant, { recommendation, offset: 0, limit: 10_000 })?.rows ?? []);
+    const stored = [...(['reclaim', 'review'] as const)].flatMap(
+      (recommendation) =>
+        real.app.analytics.seats(realTenant, { recommendation, offset: 0, limit: 10_000 })?.rows ?? [],
+    );
     // The demo story has idle seats, so the file is not just a header.
     expect(stored.length).toBeGreaterThan(0);
     expect(rows.slice(1).map((r) => r[0])).toEqual(stored.map((s) => s.userPrincipalName));

@@ -14,7 +14,10 @@ import { message, personal, post } from './helpers/teams-activities';
  */
 const isRoot = process.getuid?.() === 0;
 const required = process.env.CI === 'true' || process.env.REQUIRE_FULL_DISK_TEST === '1';
-if (!isRoot && !required) console.warn('SKIPPED test/full-disk.test.ts: mounting a tmpfs needs root; run the suite as root (as CI does) to test a full disk.');
+if (!isRoot && !required)
+  console.warn(
+    'SKIPPED test/full-disk.test.ts: mounting a tmpfs needs root; run the suite as root (as CI does) to test a full disk.',
+  );
 
 /** Mounts the tmpfs, or throws what the run lacks (a CI run must not pass without this test). */
 function mountTmpfs(at: string): void {
@@ -27,7 +30,10 @@ function mountTmpfs(at: string): void {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', at], { stdio: 'pipe' });
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
-    throw new Error(`The full-disk test could not mount a tmpfs at ${at} (${stderr || String(error)}). In a container, root also needs CAP_SYS_ADMIN (docker run --cap-add SYS_ADMIN).`, { cause: error });
+    throw new Error(
+      `The full-disk test could not mount a tmpfs at ${at} (${stderr || String(error)}). In a container, root also needs CAP_SYS_ADMIN (docker run --cap-add SYS_ADMIN).`,
+      { cause: error },
+    );
   }
 }
 
@@ -75,7 +81,10 @@ describe.skipIf(!isRoot && !required)('a full disk', () => {
     const admin = personal();
 
     // One day of audit log: the 64 MB disk is sized for the directory (two snapshots and their indexes), and the audit sources' month of records would fill it first.
-    h = await startHarness({ data: generateDemoTenant({ users: 2000, seed: 41 }), config: { DATA_DIR: dataDir, AUDIT_LOOKBACK_DAYS: '1' } });
+    h = await startHarness({
+      data: generateDemoTenant({ users: 2000, seed: 41 }),
+      config: { DATA_DIR: dataDir, AUDIT_LOOKBACK_DAYS: '1' },
+    });
     const tenantId = h.app.tenants.list()[0].id;
     const good = await h.app.sync.request(tenantId, 'test').done;
     expect(good.status).toBe('success');
@@ -106,7 +115,10 @@ describe.skipIf(!isRoot && !required)('a full disk', () => {
     const found = await getJson(`/api/v1/m365/tenants/${tenantId}/users?limit=10&search=an`);
     expect(found.status).toBe(200);
 
-    const health = (await (await fetch(`${app.url}/healthz`)).json()) as { status: string; storage: { status: string; message: string } };
+    const health = (await (await fetch(`${app.url}/healthz`)).json()) as {
+      status: string;
+      storage: { status: string; message: string };
+    };
     expect(health.status).toBe('degraded');
     expect(health.storage.status).toBe('full');
     expect(health.storage.message).toContain(dataDir);
@@ -125,18 +137,28 @@ describe.skipIf(!isRoot && !required)('a full disk', () => {
     expect(refused.errorText).toContain('Free disk space');
     expect((await post(app.url, message(serviceUrl, admin, 'sync'))).status).toBe(200);
     await connector.waitFor((m) => m.some((x) => /disk .*full/i.test(cardText(x.activity.attachments?.[0]?.content))));
-    expect((await getJson(`/api/v1/m365/tenants/${tenantId}/users?limit=1`)).body.pagination).toMatchObject({ total: 2000 });
+    expect((await getJson(`/api/v1/m365/tenants/${tenantId}/users?limit=1`)).body.pagination).toMatchObject({
+      total: 2000,
+    });
 
     // Space is back: the next sync cleans up, resumes and publishes.
     for (const f of fs.readdirSync(mountPoint)) if (f.startsWith('filler-')) fs.rmSync(path.join(mountPoint, f));
     const resumed = await app.sync.request(tenantId, 'command').done;
     expect(resumed.status).toBe('success');
     await app.sync.idle();
-    expect((await getJson(`/api/v1/m365/tenants/${tenantId}/users?limit=1`)).body.pagination).toMatchObject({ total: 8000 });
-    const snapshots = app.db.prepare('SELECT DISTINCT snapshot_id FROM users WHERE tenant_id = ?').pluck().all(tenantId);
+    expect((await getJson(`/api/v1/m365/tenants/${tenantId}/users?limit=1`)).body.pagination).toMatchObject({
+      total: 8000,
+    });
+    const snapshots = app.db
+      .prepare('SELECT DISTINCT snapshot_id FROM users WHERE tenant_id = ?')
+      .pluck()
+      .all(tenantId);
     expect(snapshots).toEqual([resumed.id]);
     expect(app.runs.list(tenantId).filter((r) => r.status === 'running')).toEqual([]);
-    const healthy = (await (await fetch(`${app.url}/healthz`)).json()) as { status: string; storage: { status: string } };
+    const healthy = (await (await fetch(`${app.url}/healthz`)).json()) as {
+      status: string;
+      storage: { status: string };
+    };
     expect(healthy).toMatchObject({ status: 'ok', storage: { status: 'ok' } });
   });
 });

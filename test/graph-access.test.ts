@@ -13,7 +13,12 @@ const data = generateDemoTenant({ users: 2600, seed: 7 });
 
 beforeAll(async () => {
   const cert = await trustedDemoCertificate();
-  demo = await startDemoTenant({ data, tls: { cert: cert.cert, key: cert.key }, pageSizePattern: 'short', discoverUnknownTenants: true });
+  demo = await startDemoTenant({
+    data,
+    tls: { cert: cert.cert, key: cert.key },
+    pageSizePattern: 'short',
+    discoverUnknownTenants: true,
+  });
 });
 afterAll(async () => demo?.close());
 
@@ -79,27 +84,36 @@ describe('throttling', () => {
 
 describe('admin-facing errors', () => {
   it('an invalid secret says which setting to fix (AADSTS7000215)', async () => {
-    const err = await failureOf(readerFor({ ...demoConnection(demo), credential: { kind: 'secret', secret: 'wrong' } }).subscribedSkus());
+    const err = await failureOf(
+      readerFor({ ...demoConnection(demo), credential: { kind: 'secret', secret: 'wrong' } }).subscribedSkus(),
+    );
     expect(err.code).toBe('invalid_client_secret');
     expect(err.message).toMatch(/Invalid client secret \(AADSTS7000215\).*SECRET_CLIENT_SECRET/);
     expect(err.message).toMatch(/Value \(not its Secret ID\)/);
   });
 
   it('an unknown app says to check CLIENT_ID (AADSTS700016)', async () => {
-    const err = await failureOf(readerFor({ ...demoConnection(demo), appClientId: '00000000-1111-2222-3333-444444444444' }).subscribedSkus());
+    const err = await failureOf(
+      readerFor({ ...demoConnection(demo), appClientId: '00000000-1111-2222-3333-444444444444' }).subscribedSkus(),
+    );
     expect(err.code).toBe('app_not_found');
     expect(err.message).toMatch(/AADSTS700016.*CLIENT_ID/);
   });
 
   it('an unknown tenant says to check TENANT_ID (AADSTS90002)', async () => {
-    const err = await failureOf(readerFor({ ...demoConnection(demo), entraTenantId: '99999999-1111-2222-3333-444444444444' }).subscribedSkus());
+    const err = await failureOf(
+      readerFor({ ...demoConnection(demo), entraTenantId: '99999999-1111-2222-3333-444444444444' }).subscribedSkus(),
+    );
     expect(err.code).toBe('tenant_not_found');
     expect(err.message).toMatch(/AADSTS90002.*TENANT_ID/);
   });
 
   it('an expired secret says to create a new one (AADSTS7000222)', async () => {
     const cert = await trustedDemoCertificate();
-    const expired = await startDemoTenant({ data: generateDemoTenant({ users: 5, secretExpiresAt: '2025-01-01T00:00:00Z' }), tls: { cert: cert.cert, key: cert.key } });
+    const expired = await startDemoTenant({
+      data: generateDemoTenant({ users: 5, secretExpiresAt: '2025-01-01T00:00:00Z' }),
+      tls: { cert: cert.cert, key: cert.key },
+    });
     try {
       const err = await failureOf(readerFor(demoConnection(expired)).subscribedSkus());
       expect(err.code).toBe('expired_client_secret');
@@ -110,20 +124,34 @@ describe('admin-facing errors', () => {
   });
 
   it('a 403 Authorization_RequestDenied lists the permissions to grant and admin consent', async () => {
-    demo.faults.add({ path: '/v1.0/subscribedSkus', status: 403, code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' });
+    demo.faults.add({
+      path: '/v1.0/subscribedSkus',
+      status: 403,
+      code: 'Authorization_RequestDenied',
+      message: 'Insufficient privileges to complete the operation.',
+    });
     const err = await failureOf(readerFor(demoConnection(demo)).subscribedSkus());
     expect(err.code).toBe('insufficient_privileges');
-    expect(err.message).toMatch(/Insufficient privileges.*User\.Read\.All, Organization\.Read\.All and Directory\.Read\.All.*Grant admin consent/);
+    expect(err.message).toMatch(
+      /Insufficient privileges.*User\.Read\.All, Organization\.Read\.All and Directory\.Read\.All.*Grant admin consent/,
+    );
   });
 
-  it('other Graph failures carry Graph\'s code and message', async () => {
-    demo.faults.add({ path: '/v1.0/subscribedSkus', status: 400, code: 'Request_BadRequest', message: 'Something odd.' });
+  it("other Graph failures carry Graph's code and message", async () => {
+    demo.faults.add({
+      path: '/v1.0/subscribedSkus',
+      status: 400,
+      code: 'Request_BadRequest',
+      message: 'Something odd.',
+    });
     const err = await failureOf(readerFor(demoConnection(demo)).subscribedSkus());
     expect(err.message).toContain('Graph 400 Request_BadRequest: Something odd.');
   });
 
   it('a GRAPH_ENDPOINT the tenant does not know as a resource says so (AADSTS500011)', async () => {
-    const err = await failureOf(readerFor({ ...demoConnection(demo), graphEndpoint: 'https://127.0.0.1:1' }).subscribedSkus());
+    const err = await failureOf(
+      readerFor({ ...demoConnection(demo), graphEndpoint: 'https://127.0.0.1:1' }).subscribedSkus(),
+    );
     expect(err.code).toBe('graph_resource_not_found');
     expect(err.message).toMatch(/AADSTS500011.*GRAPH_ENDPOINT/);
   });

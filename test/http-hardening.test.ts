@@ -74,7 +74,11 @@ describe('compressed request bodies', () => {
     ['GET', '/api/v1/m365/tenants'],
     ['POST', '/no/such/route'],
   ])('refuses a gzip body that does not inflate (%s %s) with 415, and the server lives on', async (method, route) => {
-    const res = await rawRequest(`${h.app.url}${route}`, { method, headers: { ...json, ...api, 'content-encoding': 'gzip' }, body: '{}' });
+    const res = await rawRequest(`${h.app.url}${route}`, {
+      method,
+      headers: { ...json, ...api, 'content-encoding': 'gzip' },
+      body: '{}',
+    });
     expectErrorShape(res, 415, 'unsupported_content_encoding');
     await expectAlive();
   });
@@ -84,7 +88,11 @@ describe('compressed request bodies', () => {
     const bomb = zlib.gzipSync(JSON.stringify(activity));
     expect(bomb.length).toBeLessThan(1024 * 1024);
     connector.clear();
-    const res = await rawRequest(`${h.app.url}/api/messages`, { method: 'POST', headers: { ...json, 'content-encoding': 'gzip' }, body: bomb });
+    const res = await rawRequest(`${h.app.url}/api/messages`, {
+      method: 'POST',
+      headers: { ...json, 'content-encoding': 'gzip' },
+      body: bomb,
+    });
     expectErrorShape(res, 415, 'unsupported_content_encoding');
     expect(errorOf(res).message).toMatch(/Content-Encoding/);
   });
@@ -112,7 +120,14 @@ describe('compressed request bodies against `npm start`', () => {
   it('answers 415 and the process keeps serving (it used to exit with Z_DATA_ERROR)', async () => {
     const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'src/main.ts'], {
       cwd: path.resolve(__dirname, '..'),
-      env: { ...process.env, DATA_DIR: tempDir('crash'), PORT: '0', PLAYGROUND: 'off', DEMO_USERS: '20', LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        DATA_DIR: tempDir('crash'),
+        PORT: '0',
+        PLAYGROUND: 'off',
+        DEMO_USERS: '20',
+        LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group: tsx and the certificate re-exec each add a process.
       detached: true,
@@ -128,7 +143,11 @@ describe('compressed request bodies against `npm start`', () => {
       }
       const url = `http://127.0.0.1:${/Bot endpoint\s+http:\/\/localhost:(\d+)/.exec(output)?.[1]}`;
       for (const route of ['/api/messages', '/healthz']) {
-        const res = await rawRequest(`${url}${route}`, { method: 'POST', headers: { ...json, 'content-encoding': 'gzip' }, body: '{}' });
+        const res = await rawRequest(`${url}${route}`, {
+          method: 'POST',
+          headers: { ...json, 'content-encoding': 'gzip' },
+          body: '{}',
+        });
         expectErrorShape(res, 415, 'unsupported_content_encoding');
       }
       // The crash came while the body was read, before any answer: a /healthz answered after the
@@ -158,33 +177,54 @@ describe('request bodies', () => {
   });
 
   it('answers invalid JSON with 400 invalid_json', async () => {
-    const res = await rawRequest(`${h.app.url}/api/messages`, { method: 'POST', headers: json, body: '{"type": "message", ' });
+    const res = await rawRequest(`${h.app.url}/api/messages`, {
+      method: 'POST',
+      headers: json,
+      body: '{"type": "message", ',
+    });
     expectErrorShape(res, 400, 'invalid_json');
   });
 
   it('answers a body that is not JSON with 415', async () => {
-    const res = await rawRequest(`${h.app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'help' });
+    const res = await rawRequest(`${h.app.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'help',
+    });
     expectErrorShape(res, 415, 'unsupported_media_type');
   });
 
   it('refuses multipart uploads instead of writing them to disk', async () => {
     const boundary = 'XyZ';
     const body = `--${boundary}\r\nContent-Disposition: form-data; name="f"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--${boundary}--\r\n`;
-    const res = await rawRequest(`${h.app.url}/api/messages`, { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, body });
+    const res = await rawRequest(`${h.app.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body,
+    });
     expectErrorShape(res, 415, 'unsupported_media_type');
   });
 });
 
 describe('serviceUrl (where replies go) without BOT_ID', () => {
   it.each([
-    ['a DNS name that merely starts with a loopback address', 'http://127.0.0.1.nip.io:4151/', 401, 'anonymous_mode_loopback_only'],
+    [
+      'a DNS name that merely starts with a loopback address',
+      'http://127.0.0.1.nip.io:4151/',
+      401,
+      'anonymous_mode_loopback_only',
+    ],
     ['a user-info trick', 'http://127.0.0.1@connector.example.net/', 400, 'invalid_activity'],
     ['a remote https connector', 'https://connector.example.net/', 401, 'anonymous_mode_loopback_only'],
     ['an ftp URL', 'ftp://127.0.0.1/', 400, 'invalid_activity'],
     ['a file URL', 'file:///etc/passwd', 400, 'invalid_activity'],
   ])('refuses %s and stores nothing', async (_label, url, status, code) => {
     const conv = personal();
-    const res = await rawRequest(`${h.app.url}/api/messages`, { method: 'POST', headers: json, body: JSON.stringify(installationUpdate(url, conv, 'add')) });
+    const res = await rawRequest(`${h.app.url}/api/messages`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify(installationUpdate(url, conv, 'add')),
+    });
     expectErrorShape(res, status, code);
     expect(h.app.conversations.get(conv.conversationId)).toBeUndefined();
   });
@@ -216,13 +256,20 @@ describe('activity envelope', () => {
     ['an entity whose type is a number', { entities: [{ type: 7 }] }],
     ['an entity that is not an object', { entities: ['mention'] }],
     ['a mention without mentioned', { entities: [{ type: 'mention', text: '<at>Seat Steward</at>' }] }],
-    ['a mention whose mentioned is a string', { entities: [{ type: 'Mention', text: '<at>x</at>', mentioned: '28:bot' }] }],
+    [
+      'a mention whose mentioned is a string',
+      { entities: [{ type: 'Mention', text: '<at>x</at>', mentioned: '28:bot' }] },
+    ],
     ['a mention whose mentioned has no id', { entities: [{ type: 'mention', mentioned: { name: 'Seat Steward' } }] }],
     ['attachments as a string', { attachments: 'x' }],
   ])('refuses %s with 400 invalid_activity and no reply', async (_label, change) => {
     connector.clear();
     const activity = { ...base(), ...change };
-    const res = await rawRequest(`${h.app.url}/api/messages`, { method: 'POST', headers: json, body: JSON.stringify(activity) });
+    const res = await rawRequest(`${h.app.url}/api/messages`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify(activity),
+    });
     expectErrorShape(res, 400, 'invalid_activity');
     expect(h.app.conversations.get(activity.conversation.id)).toBeUndefined();
     expect(await othersAfterMarker()).toEqual([]);
@@ -231,18 +278,37 @@ describe('activity envelope', () => {
 
 describe('entities', () => {
   it.each([
-    ['an entity without a string type', [{ type: 'clientInfo', locale: 'en-US' }, { text: 'x' }], /entities\.1\.type: required/],
-    ['a mention without mentioned', [{ type: 'mention', text: '<at>Seat Steward</at>' }], /entities\.0\.mentioned: required for a mention/],
-    ['a mention whose mentioned has no id', [{ type: 'mention', mentioned: { name: 'x' } }], /entities\.0\.mentioned\.id: expected a string/],
-  ])('names the field of %s in a group chat, where the mention is read, and the turn never runs', async (_label, entities, field) => {
-    connector.clear();
-    const activity = { ...message(serviceUrl, channel(), 'help'), entities };
-    const res = await rawRequest(`${h.app.url}/api/messages`, { method: 'POST', headers: json, body: JSON.stringify(activity) });
-    expectErrorShape(res, 400, 'invalid_activity');
-    expect(errorOf(res).message).toMatch(field);
-    // Refused before the bot ran: there is no turn left to post anything later.
-    expect(connector.activities).toEqual([]);
-  });
+    [
+      'an entity without a string type',
+      [{ type: 'clientInfo', locale: 'en-US' }, { text: 'x' }],
+      /entities\.1\.type: required/,
+    ],
+    [
+      'a mention without mentioned',
+      [{ type: 'mention', text: '<at>Seat Steward</at>' }],
+      /entities\.0\.mentioned: required for a mention/,
+    ],
+    [
+      'a mention whose mentioned has no id',
+      [{ type: 'mention', mentioned: { name: 'x' } }],
+      /entities\.0\.mentioned\.id: expected a string/,
+    ],
+  ])(
+    'names the field of %s in a group chat, where the mention is read, and the turn never runs',
+    async (_label, entities, field) => {
+      connector.clear();
+      const activity = { ...message(serviceUrl, channel(), 'help'), entities };
+      const res = await rawRequest(`${h.app.url}/api/messages`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify(activity),
+      });
+      expectErrorShape(res, 400, 'invalid_activity');
+      expect(errorOf(res).message).toMatch(field);
+      // Refused before the bot ran: there is no turn left to post anything later.
+      expect(connector.activities).toEqual([]);
+    },
+  );
 
   it('still takes entities Teams sends: a mention of the bot and clientInfo', async () => {
     connector.clear();
@@ -272,7 +338,11 @@ describe('ids that reach URLs and headers', () => {
   ])('refuses %s with 400 invalid_activity before any reply', async (_label, change) => {
     connector.clear();
     const activity = { ...message(serviceUrl, personal(), 'help'), ...change };
-    const res = await rawRequest(`${h.app.url}/api/messages`, { method: 'POST', headers: json, body: JSON.stringify(activity) });
+    const res = await rawRequest(`${h.app.url}/api/messages`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify(activity),
+    });
     expectErrorShape(res, 400, 'invalid_activity');
     expect(await othersAfterMarker()).toEqual([]);
   });
@@ -286,7 +356,9 @@ describe('ids that reach URLs and headers', () => {
     const res = await post(h.app.url, message(serviceUrl, { ...conv, conversationId: id }, 'help'));
     expect(res.status).toBe(200);
     await connector.waitFor((m) => m.length >= 1);
-    expect(connector.messages()[0].path.startsWith(`/v3/conversations/${encodeURIComponent(id)}/activities`)).toBe(true);
+    expect(connector.messages()[0].path.startsWith(`/v3/conversations/${encodeURIComponent(id)}/activities`)).toBe(
+      true,
+    );
   });
 });
 
@@ -309,7 +381,11 @@ describe('query parameters', () => {
     ['limit=5&search[$ne]=a', 'search[$ne]'],
   ])('refuses the bracketed key in %s with 400 naming it, instead of dropping it', async (query, name) => {
     const tenant = h.app.tenants.list()[0];
-    for (const route of [`/api/v1/m365/tenants/${tenant.id}/users`, '/api/v1/m365/tenants', `/api/v1/m365/tenants/${tenant.id}/copilot/seats`]) {
+    for (const route of [
+      `/api/v1/m365/tenants/${tenant.id}/users`,
+      '/api/v1/m365/tenants',
+      `/api/v1/m365/tenants/${tenant.id}/copilot/seats`,
+    ]) {
       const res = await rawRequest(`${h.app.url}${route}?${query}`, { headers: api });
       expectErrorShape(res, 400, 'invalid_parameter');
       expect(errorOf(res).message).toContain(`${name}: bracketed`);
@@ -375,8 +451,17 @@ describe('error shapes', () => {
   });
 
   it('answers an invoke the bot does not handle with 501 in the JSON shape', async () => {
-    const invoke = { ...message(serviceUrl, personal(), 'help'), type: 'invoke', name: 'composeExtension/query', value: {} };
-    const res = await rawRequest(`${h.app.url}/api/messages`, { method: 'POST', headers: json, body: JSON.stringify(invoke) });
+    const invoke = {
+      ...message(serviceUrl, personal(), 'help'),
+      type: 'invoke',
+      name: 'composeExtension/query',
+      value: {},
+    };
+    const res = await rawRequest(`${h.app.url}/api/messages`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify(invoke),
+    });
     expectErrorShape(res, 501, 'invoke_not_supported');
   });
 
@@ -385,7 +470,10 @@ describe('error shapes', () => {
     try {
       // A closed database is the simplest real fault every route meets.
       broken.app.db.close();
-      for (const [route, headers] of [['/healthz', {}], ['/api/v1/m365/tenants', api]] as const) {
+      for (const [route, headers] of [
+        ['/healthz', {}],
+        ['/api/v1/m365/tenants', api],
+      ] as const) {
         const res = await rawRequest(`${broken.app.url}${route}`, { headers });
         expectErrorShape(res, 500, 'internal_error');
         expect(errorOf(res).message).toMatch(/error id [0-9a-f-]{36}/);
@@ -407,7 +495,10 @@ describe('file modes', () => {
     const db = databaseFile(dataDir);
     for (const file of [db, `${db}-wal`, `${db}-shm`, path.join(dataDir, 'seat-steward.lock')]) {
       expect(fs.existsSync(file)).toBe(true);
-      expect({ file: path.basename(file), mode: mode(file).toString(8) }).toEqual({ file: path.basename(file), mode: '600' });
+      expect({ file: path.basename(file), mode: mode(file).toString(8) }).toEqual({
+        file: path.basename(file),
+        mode: '600',
+      });
     }
   });
 

@@ -7,7 +7,12 @@ import { createGraphClient } from '../src/adapters/graph/graph-client';
 import { GraphIdentityReader } from '../src/adapters/graph/identity-graph';
 import { SqliteIdentityStore } from '../src/adapters/sqlite/identity-store';
 import { SqliteSourceStatusStore } from '../src/adapters/sqlite/source-status';
-import { MfaSource, SecurityPostureSource, SignInSource, SubscriptionsSource } from '../src/usecases/identity/identity-sources';
+import {
+  MfaSource,
+  SecurityPostureSource,
+  SignInSource,
+  SubscriptionsSource,
+} from '../src/usecases/identity/identity-sources';
 import { TenantAccessError } from '../src/domain/tenant-access-error';
 import { startHarness, TEST_API_KEY, type Harness } from './helpers/harness';
 
@@ -55,7 +60,10 @@ function expectedFor(u: GraphUser, today: string) {
   };
 }
 
-const withRoles = (data: DemoTenantData, drop: string[]): DemoTenantData => ({ ...data, app: { ...data.app, roles: DEFAULT_APP_ROLES.filter((r) => !drop.includes(r)) } });
+const withRoles = (data: DemoTenantData, drop: string[]): DemoTenantData => ({
+  ...data,
+  app: { ...data.app, roles: DEFAULT_APP_ROLES.filter((r) => !drop.includes(r)) },
+});
 
 describe('sign-ins and MFA on a tenant with every permission and licence', () => {
   let h: Harness;
@@ -76,10 +84,18 @@ describe('sign-ins and MFA on a tenant with every permission and licence', () =>
     const byId = new Map(data.users.map((u) => [u.id, u]));
     for (const row of users) {
       const u = byId.get(row.user_id as string) as GraphUser;
-      expect({ id: u.id, last_sign_in: row.last_sign_in, mfa_enabled: row.mfa_enabled, mfa_methods: row.mfa_methods, on_premises_sync_enabled: row.on_premises_sync_enabled }).toEqual({ id: u.id, ...expectedFor(u, today) });
+      expect({
+        id: u.id,
+        last_sign_in: row.last_sign_in,
+        mfa_enabled: row.mfa_enabled,
+        mfa_methods: row.mfa_methods,
+        on_premises_sync_enabled: row.on_premises_sync_enabled,
+      }).toEqual({ id: u.id, ...expectedFor(u, today) });
     }
     // The story has both kinds, so the comparison above says something.
-    expect(users.some((u) => u.mfa_enabled === false) && users.some((u) => u.on_premises_sync_enabled === true)).toBe(true);
+    expect(users.some((u) => u.mfa_enabled === false) && users.some((u) => u.on_premises_sync_enabled === true)).toBe(
+      true,
+    );
   });
 
   it('mfa_enabled=false lists exactly the users without MFA, in list order; true the others; combined with account_enabled and search', async () => {
@@ -90,12 +106,24 @@ describe('sign-ins and MFA on a tenant with every permission and licence', () =>
     expect(without.map((u) => u.user_id)).toEqual(all.filter((u) => u.mfa_enabled === false).map((u) => u.user_id));
     const withMfa = await get(h, `/api/v1/m365/tenants/${tenantId}/users?mfa_enabled=true&limit=1`);
     expect(withMfa.body.pagination.total).toBe(data.users.length - expected.length);
-    const enabledWithout = await get(h, `/api/v1/m365/tenants/${tenantId}/users?mfa_enabled=false&account_enabled=true&limit=1`);
-    expect(enabledWithout.body.pagination.total).toBe(data.users.filter((u) => u.accountEnabled && !registrationOf(u, today).isMfaRegistered).length);
+    const enabledWithout = await get(
+      h,
+      `/api/v1/m365/tenants/${tenantId}/users?mfa_enabled=false&account_enabled=true&limit=1`,
+    );
+    expect(enabledWithout.body.pagination.total).toBe(
+      data.users.filter((u) => u.accountEnabled && !registrationOf(u, today).isMfaRegistered).length,
+    );
     const name = (data.users.find((u) => !registrationOf(u, today).isMfaRegistered)?.displayName ?? '').slice(0, 4);
-    const searched = await get(h, `/api/v1/m365/tenants/${tenantId}/users?mfa_enabled=false&search=${encodeURIComponent(name)}&limit=500`);
+    const searched = await get(
+      h,
+      `/api/v1/m365/tenants/${tenantId}/users?mfa_enabled=false&search=${encodeURIComponent(name)}&limit=500`,
+    );
     const q = name.toLowerCase();
-    const matching = data.users.filter((u) => !registrationOf(u, today).isMfaRegistered && [u.displayName, u.mail, u.userPrincipalName].some((v) => v?.toLowerCase().includes(q)));
+    const matching = data.users.filter(
+      (u) =>
+        !registrationOf(u, today).isMfaRegistered &&
+        [u.displayName, u.mail, u.userPrincipalName].some((v) => v?.toLowerCase().includes(q)),
+    );
     expect(searched.body.pagination.total).toBe(matching.length);
     expect(searched.body.pagination.total).toBeGreaterThan(0);
   });
@@ -103,7 +131,11 @@ describe('sign-ins and MFA on a tenant with every permission and licence', () =>
   it('reads signInActivity in its own pass of at most 500 users a page', async () => {
     const status = new SqliteSourceStatusStore(h.app.db);
     const signIn = status.get(tenantId, 'sign_in');
-    expect(signIn).toMatchObject({ lastOutcome: 'ok', servedBy: '/v1.0/users?$select=signInActivity', requests: Math.ceil(data.users.length / 500) });
+    expect(signIn).toMatchObject({
+      lastOutcome: 'ok',
+      servedBy: '/v1.0/users?$select=signInActivity',
+      requests: Math.ceil(data.users.length / 500),
+    });
     expect(status.get(tenantId, 'mfa')).toMatchObject({ lastOutcome: 'ok' });
   });
 
@@ -115,17 +147,38 @@ describe('sign-ins and MFA on a tenant with every permission and licence', () =>
     expect(body.data.length).toBe(data.subscribedSkus.length);
     for (const sku of body.data) {
       const own = subs.filter((s) => s.skuId === sku.sku_id);
-      const purchase = own.map((s) => s.createdDateTime).sort()[0]?.slice(0, 10) ?? null;
-      const renewal = own.filter((s) => s.status === 'Enabled' && (s.nextLifecycleDateTime ?? '') > nowIso).map((s) => s.nextLifecycleDateTime ?? '').sort()[0]?.slice(0, 10) ?? null;
-      expect({ sku: sku.sku_id, purchase_date: sku.purchase_date, renewal_date: sku.renewal_date }).toEqual({ sku: sku.sku_id, purchase_date: purchase, renewal_date: renewal });
+      const purchase =
+        own
+          .map((s) => s.createdDateTime)
+          .sort()[0]
+          ?.slice(0, 10) ?? null;
+      const renewal =
+        own
+          .filter((s) => s.status === 'Enabled' && (s.nextLifecycleDateTime ?? '') > nowIso)
+          .map((s) => s.nextLifecycleDateTime ?? '')
+          .sort()[0]
+          ?.slice(0, 10) ?? null;
+      expect({ sku: sku.sku_id, purchase_date: sku.purchase_date, renewal_date: sku.renewal_date }).toEqual({
+        sku: sku.sku_id,
+        purchase_date: purchase,
+        renewal_date: renewal,
+      });
     }
-    expect(body.data.some((s) => typeof s.renewal_date === 'string' && s.renewal_date > nowIso.slice(0, 10))).toBe(true);
+    expect(body.data.some((s) => typeof s.renewal_date === 'string' && s.renewal_date > nowIso.slice(0, 10))).toBe(
+      true,
+    );
   });
 
   it("each source's probe() passes", async () => {
     const graph = new GraphIdentityReader(createGraphClient(h.demo.connection), { ...h.demo.connection });
     const deps = { tenantId, graph, store: new SqliteIdentityStore(h.app.db) };
-    for (const source of [new SignInSource(deps), new MfaSource(deps), new SecurityPostureSource(deps), new SubscriptionsSource(deps)]) await expect(source.probe()).resolves.toBeUndefined();
+    for (const source of [
+      new SignInSource(deps),
+      new MfaSource(deps),
+      new SecurityPostureSource(deps),
+      new SubscriptionsSource(deps),
+    ])
+      await expect(source.probe()).resolves.toBeUndefined();
   });
 });
 
@@ -145,8 +198,14 @@ describe('a tenant without AuditLog.Read.All', () => {
     expect(run.warnings.filter((w) => /AuditLog\.Read\.All/.test(w))).toHaveLength(2);
     const status = new SqliteSourceStatusStore(h.app.db);
     for (const source of ['sign_in', 'mfa'] as const) {
-      expect(status.get(tenantId, source)).toMatchObject({ lastOutcome: 'refused', errorCode: 'insufficient_privileges', lastSuccessAt: null });
-      expect(status.get(tenantId, source)?.message).toMatch(/application permission AuditLog\.Read\.All .*Grant admin consent/);
+      expect(status.get(tenantId, source)).toMatchObject({
+        lastOutcome: 'refused',
+        errorCode: 'insufficient_privileges',
+        lastSuccessAt: null,
+      });
+      expect(status.get(tenantId, source)?.message).toMatch(
+        /application permission AuditLog\.Read\.All .*Grant admin consent/,
+      );
     }
     expect(status.get(tenantId, 'subscriptions')?.lastOutcome).toBe('ok');
     const users = await allUsers(h, tenantId);
@@ -163,7 +222,10 @@ describe('a tenant without AuditLog.Read.All', () => {
     for (const source of [new SignInSource(deps), new MfaSource(deps)]) {
       const error = await source.probe().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TenantAccessError);
-      expect(error).toMatchObject({ code: 'insufficient_privileges', requirement: { permission: 'AuditLog.Read.All' } });
+      expect(error).toMatchObject({
+        code: 'insufficient_privileges',
+        requirement: { permission: 'AuditLog.Read.All' },
+      });
     }
   });
 });
@@ -188,7 +250,9 @@ describe('a tenant without Microsoft Entra ID P1', () => {
     h.demo.server.setData({ ...data, features: { entraIdP1: false } });
     const run = await h.app.sync.request(tenantId, 'test').done;
     expect(run.status).toBe('partial');
-    expect(run.warnings.some((w) => /Sign-in activity: .*Microsoft Entra ID P1.*kept and shown as stale/.test(w))).toBe(true);
+    expect(run.warnings.some((w) => /Sign-in activity: .*Microsoft Entra ID P1.*kept and shown as stale/.test(w))).toBe(
+      true,
+    );
     const status = new SqliteSourceStatusStore(h.app.db);
     for (const source of ['sign_in', 'mfa'] as const) {
       const record = status.get(tenantId, source);
@@ -202,7 +266,9 @@ describe('a tenant without Microsoft Entra ID P1', () => {
     expect(users.filter((u) => u.last_sign_in !== null).length).toBeGreaterThan(0);
 
     const graph = new GraphIdentityReader(createGraphClient(h.demo.connection), { ...h.demo.connection });
-    const error = await new MfaSource({ tenantId, graph, store: new SqliteIdentityStore(h.app.db) }).probe().catch((e: unknown) => e);
+    const error = await new MfaSource({ tenantId, graph, store: new SqliteIdentityStore(h.app.db) })
+      .probe()
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'licence_required', requirement: { licence: 'Microsoft Entra ID P1' } });
   });
 });

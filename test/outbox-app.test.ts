@@ -34,8 +34,10 @@ afterAll(async () => {
   await connector?.stop();
 });
 
-const isResult = (a: RecordedActivity['activity']) => (a.attachments ?? []).some((x) => /Sync (succeeded|failed|partly)/.test(cardText(x.content)));
-const results = (conversationId: string) => connector.messages().filter((a) => a.conversationId === conversationId && isResult(a.activity));
+const isResult = (a: RecordedActivity['activity']) =>
+  (a.attachments ?? []).some((x) => /Sync (succeeded|failed|partly)/.test(cardText(x.content)));
+const results = (conversationId: string) =>
+  connector.messages().filter((a) => a.conversationId === conversationId && isResult(a.activity));
 
 async function until(predicate: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -45,7 +47,8 @@ async function until(predicate: () => boolean, what: string, timeoutMs = 30_000)
   }
 }
 
-const jobsOf = (app: Harness['app'], kind: string): OutboxJob[] => app.outbox.list({ kind, limit: 100, offset: 0 }).rows;
+const jobsOf = (app: Harness['app'], kind: string): OutboxJob[] =>
+  app.outbox.list({ kind, limit: 100, offset: 0 }).rows;
 const resultJobFor = (app: Harness['app'], conversationId: string) =>
   jobsOf(app, postSyncResultJob.kind).find((j) => j.idempotencyKey.endsWith(`:${conversationId}`));
 
@@ -56,8 +59,16 @@ interface ApiBody {
   error: { code: string; message: string };
 }
 
-async function api(app: Harness['app'], method: 'GET' | 'POST', path: string, key: string | null = TEST_API_KEY): Promise<{ status: number; body: ApiBody }> {
-  const res = await fetch(`${app.url}${path}`, { method, headers: key === null ? {} : { authorization: `Bearer ${key}` } });
+async function api(
+  app: Harness['app'],
+  method: 'GET' | 'POST',
+  path: string,
+  key: string | null = TEST_API_KEY,
+): Promise<{ status: number; body: ApiBody }> {
+  const res = await fetch(`${app.url}${path}`, {
+    method,
+    headers: key === null ? {} : { authorization: `Bearer ${key}` },
+  });
   return { status: res.status, body: (await res.json()) as ApiBody };
 }
 
@@ -77,7 +88,11 @@ describe('sync result post', () => {
     for (let i = 1; i < rejected.length; i++) expect(rejected[i].at - rejected[i - 1].at).toBeGreaterThanOrEqual(1_000);
     expect(delivered.at - rejected[3].at).toBeGreaterThanOrEqual(1_000);
     expect(cardText(delivered.activity.attachments?.[0].content)).toContain('Sync succeeded');
-    expect(h.app.outbox.get(job?.id ?? 0)).toMatchObject({ status: 'done', attempts: 5, lastError: expect.stringMatching(/Teams could not take the sync result of Contoso Ltd right now \(503/) });
+    expect(h.app.outbox.get(job?.id ?? 0)).toMatchObject({
+      status: 'done',
+      attempts: 5,
+      lastError: expect.stringMatching(/Teams could not take the sync result of Contoso Ltd right now \(503/),
+    });
     expect(results(conv.conversationId)).toHaveLength(1);
   });
 
@@ -88,20 +103,31 @@ describe('sync result post', () => {
     await until(() => resultJobFor(h.app, conv.conversationId)?.status === 'dead', 'the post to be dead-lettered');
     const job = resultJobFor(h.app, conv.conversationId) as OutboxJob;
     expect(job.attempts).toBe(1);
-    expect(job.lastError).toMatch(/Teams refused the sync result of Contoso Ltd for conversation .*403.*the bot was removed from that chat or team/);
+    expect(job.lastError).toMatch(
+      /Teams refused the sync result of Contoso Ltd for conversation .*403.*the bot was removed from that chat or team/,
+    );
     expect(results(conv.conversationId)).toHaveLength(0);
     // Teams says the bot is gone from that chat: later posts (digests) must skip it.
     expect(h.app.conversations.get(conv.conversationId)?.active).toBe(false);
     // The admin sees it on the tenant's status card too.
     connector.clear();
     await post(h.app.url, message(serviceUrl, personal(), 'status'));
-    await connector.waitFor((m) => m.some((a) => cardText(a.activity.attachments?.[0]?.content).includes('could not be delivered')));
+    await connector.waitFor((m) =>
+      m.some((a) => cardText(a.activity.attachments?.[0]?.content).includes('could not be delivered')),
+    );
 
     const dead = await api(h.app, 'GET', '/api/v1/m365/jobs?status=dead');
     expect(dead.status).toBe(200);
     expect(dead.body.counts.dead).toBeGreaterThanOrEqual(1);
     const listed = (dead.body.data as Array<Record<string, unknown>>).find((j) => j.id === job.id);
-    expect(listed).toMatchObject({ kind: 'post.sync-result', status: 'dead', attempts: 1, max_attempts: 10, last_error: job.lastError, tenant_id: job.tenantId });
+    expect(listed).toMatchObject({
+      kind: 'post.sync-result',
+      status: 'dead',
+      attempts: 1,
+      max_attempts: 10,
+      last_error: job.lastError,
+      tenant_id: job.tenantId,
+    });
 
     const retried = await api(h.app, 'POST', `/api/v1/m365/jobs/${job.id}/retry`);
     expect(retried.status).toBe(200);
@@ -117,10 +143,20 @@ describe('sync result post', () => {
     await post(h.app.url, message(serviceUrl, conv, 'sync'));
     const other = personal();
     await post(h.app.url, message(serviceUrl, other, 'sync'));
-    await connector.waitFor(() => results(conv.conversationId).length > 0 && results(other.conversationId).length > 0, 30_000);
-    const runIds = new Set(jobsOf(h.app, postSyncResultJob.kind).filter((j) => [conv.conversationId, other.conversationId].some((c) => j.idempotencyKey.endsWith(`:${c}`))).map((j) => (j.payload as { runId: number }).runId));
+    await connector.waitFor(
+      () => results(conv.conversationId).length > 0 && results(other.conversationId).length > 0,
+      30_000,
+    );
+    const runIds = new Set(
+      jobsOf(h.app, postSyncResultJob.kind)
+        .filter((j) => [conv.conversationId, other.conversationId].some((c) => j.idempotencyKey.endsWith(`:${c}`)))
+        .map((j) => (j.payload as { runId: number }).runId),
+    );
     expect(runIds.size).toBe(1);
-    await until(() => h.app.outbox.countByStatus().pending === 0 && h.app.outbox.countByStatus().running === 0, 'the outbox to drain');
+    await until(
+      () => h.app.outbox.countByStatus().pending === 0 && h.app.outbox.countByStatus().running === 0,
+      'the outbox to drain',
+    );
     expect(results(conv.conversationId)).toHaveLength(1);
     expect(results(other.conversationId)).toHaveLength(1);
   });
@@ -145,8 +181,21 @@ describe('sync result post', () => {
     const run = new SyncRunStore(db).start(tenant.id, 'command');
     const store = new SqliteOutboxStore(db);
     const conv = personal();
-    const target = { serviceUrl, channelId: 'msteams', conversation: { id: conv.conversationId, conversationType: 'personal' }, bot: BOT, user: ADMIN };
-    store.enqueue({ kind: postSyncResultJob.kind, idempotencyKey: `sync-result:${run.id}:${conv.conversationId}`, tenantId: tenant.id, payload: { runId: run.id, target }, maxAttempts: 10, runAfter: new Date() });
+    const target = {
+      serviceUrl,
+      channelId: 'msteams',
+      conversation: { id: conv.conversationId, conversationType: 'personal' },
+      bot: BOT,
+      user: ADMIN,
+    };
+    store.enqueue({
+      kind: postSyncResultJob.kind,
+      idempotencyKey: `sync-result:${run.id}:${conv.conversationId}`,
+      tenantId: tenant.id,
+      payload: { runId: run.id, target },
+      maxAttempts: 10,
+      runAfter: new Date(),
+    });
     expect(store.claim({ limit: 1, now: new Date(), leaseUntil: new Date(Date.now() + 3_600_000) })).toHaveLength(1);
     db.close();
 
@@ -156,7 +205,10 @@ describe('sync result post', () => {
     const text = cardText(results(conv.conversationId)[0].activity.attachments?.[0].content);
     expect(text).toContain('Sync failed');
     expect(text).toMatch(/interrupted/);
-    await until(() => resultJobFor(restarted.app, conv.conversationId)?.status === 'done', 'the recovered job to finish');
+    await until(
+      () => resultJobFor(restarted.app, conv.conversationId)?.status === 'done',
+      'the recovered job to finish',
+    );
     expect(resultJobFor(restarted.app, conv.conversationId)?.attempts).toBe(2);
   });
 });
@@ -179,14 +231,18 @@ describe('scheduled syncs', () => {
     const runs = h.app.runs.list(tenant.id, 1000);
     expect(runs.length - before).toBe(1);
     expect(runs[0]).toMatchObject({ trigger: 'schedule', status: 'success' });
-    expect(jobsOf(h.app, 'tenant.sync').filter((j) => j.idempotencyKey === tenantSyncKey(tenant.id, slot))).toHaveLength(1);
+    expect(
+      jobsOf(h.app, 'tenant.sync').filter((j) => j.idempotencyKey === tenantSyncKey(tenant.id, slot)),
+    ).toHaveLength(1);
   });
 });
 
 describe('GET /api/v1/m365/jobs and POST /api/v1/m365/jobs/{id}/retry', () => {
   it('need the API key', async () => {
     expect((await api(h.app, 'GET', '/api/v1/m365/jobs', null)).status).toBe(401);
-    expect((await api(h.app, 'POST', '/api/v1/m365/jobs/1/retry', 'wrong-key-wrong-key-wrong')).body.error.code).toBe('unauthorized');
+    expect((await api(h.app, 'POST', '/api/v1/m365/jobs/1/retry', 'wrong-key-wrong-key-wrong')).body.error.code).toBe(
+      'unauthorized',
+    );
   });
 
   it('list newest first with filters, pagination and counts by status', async () => {
@@ -196,7 +252,22 @@ describe('GET /api/v1/m365/jobs and POST /api/v1/m365/jobs/{id}/retry', () => {
     expect(rows.length).toBeGreaterThan(2);
     expect(rows.map((r) => r.id)).toEqual([...rows.map((r) => r.id as number)].sort((a, b) => b - a));
     expect(Object.keys(rows[0]).sort()).toEqual(
-      ['id', 'kind', 'idempotency_key', 'tenant_id', 'status', 'attempts', 'max_attempts', 'run_after', 'lease_until', 'last_error', 'payload', 'created_at', 'updated_at', 'finished_at'].sort(),
+      [
+        'id',
+        'kind',
+        'idempotency_key',
+        'tenant_id',
+        'status',
+        'attempts',
+        'max_attempts',
+        'run_after',
+        'lease_until',
+        'last_error',
+        'payload',
+        'created_at',
+        'updated_at',
+        'finished_at',
+      ].sort(),
     );
     const counts = all.body.counts;
     expect(Object.keys(counts).sort()).toEqual(['dead', 'done', 'pending', 'running']);
@@ -222,12 +293,23 @@ describe('GET /api/v1/m365/jobs and POST /api/v1/m365/jobs/{id}/retry', () => {
   });
 
   it('retry answers 404, 409 and 400 for a missing job, a job that is not dead, and a bad id', async () => {
-    expect(await api(h.app, 'POST', '/api/v1/m365/jobs/999999/retry')).toMatchObject({ status: 404, body: { error: { code: 'job_not_found' } } });
-    const done = (await api(h.app, 'GET', '/api/v1/m365/jobs?status=done&limit=1')).body.data as Array<Record<string, unknown>>;
+    expect(await api(h.app, 'POST', '/api/v1/m365/jobs/999999/retry')).toMatchObject({
+      status: 404,
+      body: { error: { code: 'job_not_found' } },
+    });
+    const done = (await api(h.app, 'GET', '/api/v1/m365/jobs?status=done&limit=1')).body.data as Array<
+      Record<string, unknown>
+    >;
     const conflict = await api(h.app, 'POST', `/api/v1/m365/jobs/${String(done[0].id)}/retry`);
     expect(conflict.status).toBe(409);
-    expect(conflict.body.error).toMatchObject({ code: 'job_not_dead', message: expect.stringMatching(/is done; only dead jobs can be retried/) });
-    expect(await api(h.app, 'POST', '/api/v1/m365/jobs/abc/retry')).toMatchObject({ status: 400, body: { error: { code: 'invalid_parameter' } } });
+    expect(conflict.body.error).toMatchObject({
+      code: 'job_not_dead',
+      message: expect.stringMatching(/is done; only dead jobs can be retried/),
+    });
+    expect(await api(h.app, 'POST', '/api/v1/m365/jobs/abc/retry')).toMatchObject({
+      status: 400,
+      body: { error: { code: 'invalid_parameter' } },
+    });
   });
 });
 

@@ -76,8 +76,22 @@ const later = (ms: number) => new Date(Date.now() + ms);
 describe('SqliteOutboxStore', () => {
   it('enqueue with an existing idempotency key returns the existing job, never a second one', () => {
     const { db, store } = openStore();
-    const first = store.enqueue({ kind: 'k', idempotencyKey: 'sync:t1:2025-03-01T12:00Z', tenantId: 't1', payload: { n: 1 }, maxAttempts: 3, runAfter: new Date() });
-    const again = store.enqueue({ kind: 'k', idempotencyKey: 'sync:t1:2025-03-01T12:00Z', tenantId: 't1', payload: { n: 2 }, maxAttempts: 9, runAfter: new Date() });
+    const first = store.enqueue({
+      kind: 'k',
+      idempotencyKey: 'sync:t1:2025-03-01T12:00Z',
+      tenantId: 't1',
+      payload: { n: 1 },
+      maxAttempts: 3,
+      runAfter: new Date(),
+    });
+    const again = store.enqueue({
+      kind: 'k',
+      idempotencyKey: 'sync:t1:2025-03-01T12:00Z',
+      tenantId: 't1',
+      payload: { n: 2 },
+      maxAttempts: 9,
+      runAfter: new Date(),
+    });
     expect(first.created).toBe(true);
     expect(again.created).toBe(false);
     expect(again.job).toEqual(first.job);
@@ -86,7 +100,15 @@ describe('SqliteOutboxStore', () => {
     // Still one after the job ran to the end: a done key is remembered, not re-queued.
     const [claimed] = store.claim({ limit: 5, now: new Date(), leaseUntil: later(60_000) });
     expect(store.complete(claimed.id, claimed.attempts, new Date())).toBe(true);
-    expect(store.enqueue({ kind: 'k', idempotencyKey: 'sync:t1:2025-03-01T12:00Z', payload: {}, maxAttempts: 3, runAfter: new Date() })).toMatchObject({ created: false, job: { status: 'done' } });
+    expect(
+      store.enqueue({
+        kind: 'k',
+        idempotencyKey: 'sync:t1:2025-03-01T12:00Z',
+        payload: {},
+        maxAttempts: 3,
+        runAfter: new Date(),
+      }),
+    ).toMatchObject({ created: false, job: { status: 'done' } });
   });
 
   it('claims due pending jobs oldest-due first, once each, across two connections to the file', () => {
@@ -94,23 +116,38 @@ describe('SqliteOutboxStore', () => {
     const b = openStore(a.file);
     const now = Date.now();
     for (let i = 0; i < 10; i++) {
-      a.store.enqueue({ kind: 'k', idempotencyKey: `key-${i}`, payload: { i }, maxAttempts: 3, runAfter: new Date(now - (10 - i) * 1000) });
+      a.store.enqueue({
+        kind: 'k',
+        idempotencyKey: `key-${i}`,
+        payload: { i },
+        maxAttempts: 3,
+        runAfter: new Date(now - (10 - i) * 1000),
+      });
     }
     a.store.enqueue({ kind: 'k', idempotencyKey: 'future', payload: {}, maxAttempts: 3, runAfter: later(60_000) });
     const claimA = a.store.claim({ limit: 4, now: new Date(), leaseUntil: later(60_000) });
     const claimB = b.store.claim({ limit: 100, now: new Date(), leaseUntil: later(60_000) });
     expect(claimA.map((j) => j.idempotencyKey)).toEqual(['key-0', 'key-1', 'key-2', 'key-3']);
     expect(claimB.map((j) => j.idempotencyKey)).toEqual(['key-4', 'key-5', 'key-6', 'key-7', 'key-8', 'key-9']);
-    for (const j of [...claimA, ...claimB]) expect(j).toMatchObject({ status: 'running', attempts: 1, leaseUntil: expect.any(String) });
+    for (const j of [...claimA, ...claimB])
+      expect(j).toMatchObject({ status: 'running', attempts: 1, leaseUntil: expect.any(String) });
     expect(a.store.claim({ limit: 100, now: new Date(), leaseUntil: later(60_000) })).toEqual([]);
     expect(a.store.countByStatus()).toEqual({ pending: 1, running: 10, done: 0, dead: 0 });
   });
 
   it('skips kinds at their concurrency limit when claiming', () => {
     const { store } = openStore();
-    store.enqueue({ kind: 'slow', idempotencyKey: 's', payload: {}, maxAttempts: 3, runAfter: new Date(Date.now() - 5000) });
+    store.enqueue({
+      kind: 'slow',
+      idempotencyKey: 's',
+      payload: {},
+      maxAttempts: 3,
+      runAfter: new Date(Date.now() - 5000),
+    });
     store.enqueue({ kind: 'quick', idempotencyKey: 'q', payload: {}, maxAttempts: 3, runAfter: new Date() });
-    expect(store.claim({ limit: 1, now: new Date(), leaseUntil: later(1000), excludeKinds: ['slow'] }).map((j) => j.kind)).toEqual(['quick']);
+    expect(
+      store.claim({ limit: 1, now: new Date(), leaseUntil: later(1000), excludeKinds: ['slow'] }).map((j) => j.kind),
+    ).toEqual(['quick']);
     expect(store.nextRunAfter(['slow'])).toBeUndefined();
     expect(store.nextRunAfter()).toBeInstanceOf(Date);
   });
@@ -132,41 +169,71 @@ describe('SqliteOutboxStore', () => {
     const { db, store } = openStore();
     const kinds = ['tenant.sync', 'post.sync-result', 'digest'];
     for (let i = 0; i < 3000; i++) {
-      store.enqueue({ kind: kinds[i % 3], idempotencyKey: `k${i}`, payload: { i }, maxAttempts: 3, runAfter: new Date(Date.now() - i * 1000) });
+      store.enqueue({
+        kind: kinds[i % 3],
+        idempotencyKey: `k${i}`,
+        payload: { i },
+        maxAttempts: 3,
+        runAfter: new Date(Date.now() - i * 1000),
+      });
     }
-    db.exec(`UPDATE outbox_jobs SET status = CASE id % 4 WHEN 0 THEN 'done' WHEN 1 THEN 'dead' WHEN 2 THEN 'running' ELSE 'pending' END`);
+    db.exec(
+      `UPDATE outbox_jobs SET status = CASE id % 4 WHEN 0 THEN 'done' WHEN 1 THEN 'dead' WHEN 2 THEN 'running' ELSE 'pending' END`,
+    );
     const plan = (sql: string, params: Record<string, unknown>) =>
-      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as Array<{ detail: string }>)
+        .map((r) => r.detail)
+        .join('\n');
     const check = () => {
-      const claim = plan(`UPDATE outbox_jobs SET status = 'running' WHERE id IN (${CLAIMABLE} LIMIT 1) RETURNING *`, { now: new Date().toISOString(), excluded: '["digest"]' });
+      const claim = plan(`UPDATE outbox_jobs SET status = 'running' WHERE id IN (${CLAIMABLE} LIMIT 1) RETURNING *`, {
+        now: new Date().toISOString(),
+        excluded: '["digest"]',
+      });
       expect(claim).toMatch(/USING INDEX outbox_jobs_due \(status=\? AND run_after<\?\)/);
       expect(claim).not.toMatch(/TEMP B-TREE/);
       for (const status of ['dead', 'pending', 'running', 'done']) {
-        const list = plan('SELECT * FROM outbox_jobs WHERE status = @status ORDER BY id DESC LIMIT @limit OFFSET @offset', { status, limit: 20, offset: 0 });
+        const list = plan(
+          'SELECT * FROM outbox_jobs WHERE status = @status ORDER BY id DESC LIMIT @limit OFFSET @offset',
+          { status, limit: 20, offset: 0 },
+        );
         expect(list).toMatch(/USING INDEX outbox_jobs_by_status \(status=\?\)/);
         expect(list).not.toMatch(/TEMP B-TREE/);
       }
-      expect(plan('SELECT COUNT(*) FROM outbox_jobs WHERE status = @status', { status: 'dead' })).toMatch(/COVERING INDEX outbox_jobs_by_status/);
-      expect(plan('SELECT status, COUNT(*) AS n FROM outbox_jobs GROUP BY status', {})).toMatch(/COVERING INDEX outbox_jobs_by_status/);
+      expect(plan('SELECT COUNT(*) FROM outbox_jobs WHERE status = @status', { status: 'dead' })).toMatch(
+        /COVERING INDEX outbox_jobs_by_status/,
+      );
+      expect(plan('SELECT status, COUNT(*) AS n FROM outbox_jobs GROUP BY status', {})).toMatch(
+        /COVERING INDEX outbox_jobs_by_status/,
+      );
     };
     check();
     // Statistics (ANALYZE, or PRAGMA optimize) must not change the choice.
     db.exec('ANALYZE');
     check();
     // And the list the store really runs answers from it.
-    expect(store.list({ status: 'dead', limit: 5, offset: 0 }).rows.map((j) => j.status)).toEqual(Array(5).fill('dead'));
+    expect(store.list({ status: 'dead', limit: 5, offset: 0 }).rows.map((j) => j.status)).toEqual(
+      Array(5).fill('dead'),
+    );
   });
 
   it('prunes done jobs past their retention only', () => {
     const { db, store } = openStore();
-    for (const key of ['old', 'new', 'dead']) store.enqueue({ kind: 'k', idempotencyKey: key, payload: {}, maxAttempts: 1, runAfter: new Date() });
+    for (const key of ['old', 'new', 'dead'])
+      store.enqueue({ kind: 'k', idempotencyKey: key, payload: {}, maxAttempts: 1, runAfter: new Date() });
     for (const j of store.claim({ limit: 3, now: new Date(), leaseUntil: later(1000) })) {
       if (j.idempotencyKey === 'dead') store.dead(j.id, j.attempts, 'x', new Date());
       else store.complete(j.id, j.attempts, new Date());
     }
-    db.prepare("UPDATE outbox_jobs SET finished_at = '2020-01-01T00:00:00.000Z' WHERE idempotency_key IN ('old', 'dead')").run();
+    db.prepare(
+      "UPDATE outbox_jobs SET finished_at = '2020-01-01T00:00:00.000Z' WHERE idempotency_key IN ('old', 'dead')",
+    ).run();
     expect(store.pruneDone(new Date('2024-01-01T00:00:00.000Z'))).toBe(1);
-    expect(store.list({ limit: 10, offset: 0 }).rows.map((j) => j.idempotencyKey).sort()).toEqual(['dead', 'new']);
+    expect(
+      store
+        .list({ limit: 10, offset: 0 })
+        .rows.map((j) => j.idempotencyKey)
+        .sort(),
+    ).toEqual(['dead', 'new']);
   });
 });
 
@@ -178,11 +245,17 @@ describe('JobRunner', () => {
     await until(() => r.store.get(job.id)?.status === 'done', 'the job to finish');
     expect(r.calls).toHaveLength(1);
     expect(r.calls[0].payload).toEqual({ text: 'hello' });
-    expect(r.calls[0].ctx).toMatchObject({ jobId: job.id, idempotencyKey: 'greeting:1', tenantId: 't1', attempt: 1, maxAttempts: 3 });
+    expect(r.calls[0].ctx).toMatchObject({
+      jobId: job.id,
+      idempotencyKey: 'greeting:1',
+      tenantId: 't1',
+      attempt: 1,
+      maxAttempts: 3,
+    });
     expect(r.store.get(job.id)).toMatchObject({ attempts: 1, leaseUntil: null, finishedAt: expect.any(String) });
   });
 
-  it("waits at least the Retry-After a RetryableError carries before the next attempt", async () => {
+  it('waits at least the Retry-After a RetryableError carries before the next attempt', async () => {
     let failedAt = 0;
     const r = startRunner(async (_p, _ctx, call) => {
       if (call === 1) {
@@ -233,7 +306,11 @@ describe('JobRunner', () => {
     const { job } = r.runner.enqueue(r.type, { text: 'x' }, { key: 'doomed' });
     await until(() => r.store.get(job.id)?.status === 'dead', 'the job to die');
     expect(r.calls.map((c) => c.ctx.attempt)).toEqual([1, 2, 3]);
-    expect(r.store.get(job.id)).toMatchObject({ attempts: 3, lastError: 'Gave up after 3 attempts. Last error: Graph 503 on try 3', finishedAt: expect.any(String) });
+    expect(r.store.get(job.id)).toMatchObject({
+      attempts: 3,
+      lastError: 'Gave up after 3 attempts. Last error: Graph 503 on try 3',
+      finishedAt: expect.any(String),
+    });
     expect(r.store.countByStatus().dead).toBe(1);
   });
 
@@ -249,12 +326,26 @@ describe('JobRunner', () => {
 
   it('dead-letters a tampered payload or an unknown kind with the reason, without calling a handler', async () => {
     const r = startRunner(async () => undefined);
-    const { job } = r.store.enqueue({ kind: 'test.note', idempotencyKey: 'tampered', payload: { text: 42 }, maxAttempts: 3, runAfter: new Date() });
-    const { job: alien } = r.store.enqueue({ kind: 'licence.remove.v9', idempotencyKey: 'alien', payload: {}, maxAttempts: 3, runAfter: new Date() });
+    const { job } = r.store.enqueue({
+      kind: 'test.note',
+      idempotencyKey: 'tampered',
+      payload: { text: 42 },
+      maxAttempts: 3,
+      runAfter: new Date(),
+    });
+    const { job: alien } = r.store.enqueue({
+      kind: 'licence.remove.v9',
+      idempotencyKey: 'alien',
+      payload: {},
+      maxAttempts: 3,
+      runAfter: new Date(),
+    });
     r.runner.wake();
     await until(() => r.store.countByStatus().dead === 2, 'both jobs to die');
     expect(r.calls).toHaveLength(0);
-    expect(r.store.get(job.id)?.lastError).toMatch(/payload does not fit job kind "test.note" \(text: Expected string, received number\)/);
+    expect(r.store.get(job.id)?.lastError).toMatch(
+      /payload does not fit job kind "test.note" \(text: Expected string, received number\)/,
+    );
     expect(r.store.get(alien.id)?.lastError).toMatch(/No handler for job kind "licence.remove.v9"/);
     // And the runner carries on with good jobs.
     const ok = r.runner.enqueue(r.type, { text: 'fine' }, { key: 'fine' });
@@ -263,7 +354,9 @@ describe('JobRunner', () => {
 
   it('refuses to enqueue a payload that does not fit its kind', () => {
     const r = startRunner(async () => undefined);
-    expect(() => r.runner.enqueue(r.type, { text: 1 } as unknown as { text: string }, { key: 'bad' })).toThrow(/Invalid payload for job kind "test.note"/);
+    expect(() => r.runner.enqueue(r.type, { text: 1 } as unknown as { text: string }, { key: 'bad' })).toThrow(
+      /Invalid payload for job kind "test.note"/,
+    );
   });
 
   it('re-queues a job that is not ready without using up an attempt, and runs it when its precondition settles', async () => {
@@ -271,7 +364,11 @@ describe('JobRunner', () => {
     const ready = new Promise<void>((resolve) => (release = resolve));
     const r = startRunner(async (_p, _ctx, call) => {
       // The fallback delay is an hour: only `until` can bring it back in this test.
-      if (call <= 3) throw new NotReadyError('the sync is still running', { retryAfterMs: call < 3 ? 0 : 3_600_000, until: call < 3 ? undefined : ready });
+      if (call <= 3)
+        throw new NotReadyError('the sync is still running', {
+          retryAfterMs: call < 3 ? 0 : 3_600_000,
+          until: call < 3 ? undefined : ready,
+        });
     });
     const { job } = r.runner.enqueue(r.type, { text: 'x' }, { key: 'not-ready' });
     await until(() => r.calls.length === 3 && r.store.get(job.id)?.status === 'pending', 'the third not-ready attempt');
@@ -324,7 +421,10 @@ describe('JobRunner', () => {
           await new Promise<void>((resolve) => (finishLate = resolve));
         }
       },
-      { limits: { timeoutMs: 300 }, logger: pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) }) },
+      {
+        limits: { timeoutMs: 300 },
+        logger: pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) }),
+      },
     );
     const { job } = r.runner.enqueue(r.type, { text: 'x' }, { key: 'hangs' });
     await until(() => r.store.get(job.id)?.status === 'done', 'the retry after the lease ran out');
@@ -333,7 +433,10 @@ describe('JobRunner', () => {
     expect(r.store.get(job.id)?.lastError).toMatch(/did not finish within 300 ms \(its lease\)/);
     finishLate();
     // The runner says when it has dealt with the late answer: only then is the row checked again.
-    await until(() => warnings.some((l) => l.includes('job finished after its lease ran out')), 'the runner to handle the late answer');
+    await until(
+      () => warnings.some((l) => l.includes('job finished after its lease ran out')),
+      'the runner to handle the late answer',
+    );
     expect(r.store.get(job.id)).toMatchObject({ status: 'done', attempts: 2 });
   });
 
@@ -361,8 +464,20 @@ describe('JobRunner', () => {
 
   it('re-queues at start a job a crashed runner left running; one out of attempts is dead-lettered instead', async () => {
     const crashed = openStore();
-    crashed.store.enqueue({ kind: 'test.note', idempotencyKey: 'mid-flight', payload: { text: 'x' }, maxAttempts: 3, runAfter: new Date() });
-    crashed.store.enqueue({ kind: 'test.note', idempotencyKey: 'last-try', payload: { text: 'y' }, maxAttempts: 1, runAfter: new Date() });
+    crashed.store.enqueue({
+      kind: 'test.note',
+      idempotencyKey: 'mid-flight',
+      payload: { text: 'x' },
+      maxAttempts: 3,
+      runAfter: new Date(),
+    });
+    crashed.store.enqueue({
+      kind: 'test.note',
+      idempotencyKey: 'last-try',
+      payload: { text: 'y' },
+      maxAttempts: 1,
+      runAfter: new Date(),
+    });
     const claimed = crashed.store.claim({ limit: 2, now: new Date(), leaseUntil: later(3_600_000) });
     expect(claimed.map((j) => j.status)).toEqual(['running', 'running']);
     // The process dies: nothing records the outcome, the rows stay 'running' with a lease far ahead.
@@ -372,19 +487,29 @@ describe('JobRunner', () => {
     expect(r.started).toEqual({ requeued: 1, dead: 1 });
     await until(() => r.store.countByStatus().done === 1, 'the re-queued job');
     const [midFlight, lastTry] = claimed.map((j) => r.store.get(j.id));
-    expect(midFlight).toMatchObject({ status: 'done', attempts: 2, lastError: expect.stringMatching(/stopped while this attempt ran/) });
+    expect(midFlight).toMatchObject({
+      status: 'done',
+      attempts: 2,
+      lastError: expect.stringMatching(/stopped while this attempt ran/),
+    });
     expect(r.calls[0].ctx.attempt).toBe(2);
     expect(lastTry).toMatchObject({ status: 'dead', lastError: expect.stringMatching(/used all 1 of its attempts/) });
   });
 
   it('stops gracefully: a handler that gives up is re-queued without losing the attempt; one that does not is left for the next start', async () => {
     const r = startRunner(async (_p, ctx) => {
-      await new Promise<void>((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error)));
+      await new Promise<void>((_resolve, reject) =>
+        ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error)),
+      );
     });
     const { job } = r.runner.enqueue(r.type, { text: 'x' }, { key: 'polite' });
     await until(() => r.calls.length === 1, 'the job to start');
     await r.runner.stop();
-    expect(r.store.get(job.id)).toMatchObject({ status: 'pending', attempts: 0, lastError: expect.stringMatching(/Interrupted by a stop/) });
+    expect(r.store.get(job.id)).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+      lastError: expect.stringMatching(/Interrupted by a stop/),
+    });
 
     const stubborn = startRunner(() => new Promise<void>(() => undefined));
     const { job: hung } = stubborn.runner.enqueue(stubborn.type, { text: 'x' }, { key: 'stubborn' });

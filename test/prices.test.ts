@@ -21,7 +21,10 @@ let serviceUrl: string;
 beforeAll(async () => {
   data = generateDemoTenant({ users: 40, seed: 7 });
   // ADMIN is the only admin; SKU_PRICES prices E3 by part number in euros.
-  ({ h, tenantId } = await startSyncedHarness({ data, config: { ADMINS: ADMIN.aadObjectId, SKU_PRICES: 'spe_e3=36', PRICE_CURRENCY: 'EUR' } }));
+  ({ h, tenantId } = await startSyncedHarness({
+    data,
+    config: { ADMINS: ADMIN.aadObjectId, SKU_PRICES: 'spe_e3=36', PRICE_CURRENCY: 'EUR' },
+  }));
   connector = new ConnectorRecorder();
   serviceUrl = await connector.start();
 });
@@ -31,7 +34,10 @@ afterAll(async () => {
 });
 
 const api = (path: string, init: RequestInit = {}) =>
-  fetch(`${h.app.url}/api/v1/m365/tenants/${tenantId}${path}`, { ...init, headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+  fetch(`${h.app.url}/api/v1/m365/tenants/${tenantId}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+  });
 
 interface LicenseJson {
   sku_id: string;
@@ -50,7 +56,8 @@ async function licenses(): Promise<Map<string, LicenseJson>> {
   return new Map(body.data.map((l) => [l.sku_part_number, l]));
 }
 
-const enabledUnits = (part: string) => data.subscribedSkus.find((s) => s.skuPartNumber === part)?.prepaidUnits.enabled ?? NaN;
+const enabledUnits = (part: string) =>
+  data.subscribedSkus.find((s) => s.skuPartNumber === part)?.prepaidUnits.enabled ?? NaN;
 
 async function say(text: string, from: typeof ADMIN = ADMIN): Promise<string> {
   connector.clear();
@@ -66,8 +73,18 @@ describe('licence costs (the REST API contract /licenses)', () => {
   it('prices Copilot at the list price, E3 from SKU_PRICES, and leaves the rest null (never 0)', async () => {
     const all = await licenses();
     const copilot = all.get('Microsoft_365_Copilot');
-    expect(copilot).toMatchObject({ cost_per_license: 30, currency: 'USD', price_source: 'list_price', annual_cost: 30 * 12 * enabledUnits('Microsoft_365_Copilot') });
-    expect(all.get('SPE_E3')).toMatchObject({ cost_per_license: 36, currency: 'EUR', price_source: 'config', annual_cost: 36 * 12 * enabledUnits('SPE_E3') });
+    expect(copilot).toMatchObject({
+      cost_per_license: 30,
+      currency: 'USD',
+      price_source: 'list_price',
+      annual_cost: 30 * 12 * enabledUnits('Microsoft_365_Copilot'),
+    });
+    expect(all.get('SPE_E3')).toMatchObject({
+      cost_per_license: 36,
+      currency: 'EUR',
+      price_source: 'config',
+      annual_cost: 36 * 12 * enabledUnits('SPE_E3'),
+    });
     const visio = all.get('VISIOCLIENT');
     expect(visio).toMatchObject({ cost_per_license: null, annual_cost: null, currency: null, price_source: null });
   });
@@ -86,14 +103,25 @@ describe('price command', () => {
     expect(text).toContain('VISIOCLIENT');
     expect(text).toContain('€12.50 per user per month');
     expect(text).toContain('was no price');
-    expect((await licenses()).get('VISIOCLIENT')).toMatchObject({ cost_per_license: 12.5, currency: 'EUR', price_source: 'admin', annual_cost: 12.5 * 12 * enabledUnits('VISIOCLIENT') });
+    expect((await licenses()).get('VISIOCLIENT')).toMatchObject({
+      cost_per_license: 12.5,
+      currency: 'EUR',
+      price_source: 'admin',
+      annual_cost: 12.5 * 12 * enabledUnits('VISIOCLIENT'),
+    });
   });
 
   it('an admin sets a price by SKU id, and clear goes back to the list price', async () => {
     expect(await say(`price ${COPILOT.toUpperCase()} 25`)).toContain('now costs €25');
-    expect((await licenses()).get('Microsoft_365_Copilot')).toMatchObject({ cost_per_license: 25, price_source: 'admin' });
+    expect((await licenses()).get('Microsoft_365_Copilot')).toMatchObject({
+      cost_per_license: 25,
+      price_source: 'admin',
+    });
     expect(await say('price Microsoft_365_Copilot clear')).toContain('It now costs $30 (list price)');
-    expect((await licenses()).get('Microsoft_365_Copilot')).toMatchObject({ cost_per_license: 30, price_source: 'list_price' });
+    expect((await licenses()).get('Microsoft_365_Copilot')).toMatchObject({
+      cost_per_license: 30,
+      price_source: 'list_price',
+    });
   });
 
   it.each([
@@ -136,17 +164,34 @@ describe('prices REST API', () => {
   it('GET lists every SKU with amount, currency and source', async () => {
     const res = await api('/prices');
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { data: Array<{ sku_part_number: string; amount: number | null; source: string }> };
-    expect(body.data.map((p) => p.sku_part_number).sort()).toEqual(data.subscribedSkus.map((s) => s.skuPartNumber).sort());
+    const body = (await res.json()) as {
+      data: Array<{ sku_part_number: string; amount: number | null; source: string }>;
+    };
+    expect(body.data.map((p) => p.sku_part_number).sort()).toEqual(
+      data.subscribedSkus.map((s) => s.skuPartNumber).sort(),
+    );
     expect(body.data.find((p) => p.sku_part_number === 'SPE_E3')).toMatchObject({ amount: 36, source: 'config' });
     expect(body.data.find((p) => p.sku_part_number === 'EMSPREMIUM')).toMatchObject({ amount: null, source: 'none' });
   });
 
   it('PUT sets a price in a given currency and DELETE removes it', async () => {
-    const put = await api('/prices/emspremium', { method: 'PUT', body: JSON.stringify({ amount: 9.99, currency: 'GBP' }) });
+    const put = await api('/prices/emspremium', {
+      method: 'PUT',
+      body: JSON.stringify({ amount: 9.99, currency: 'GBP' }),
+    });
     expect(put.status).toBe(200);
-    expect(await put.json()).toMatchObject({ sku_part_number: 'EMSPREMIUM', amount: 9.99, currency: 'GBP', source: 'admin', set_by: 'api' });
-    expect((await licenses()).get('EMSPREMIUM')).toMatchObject({ cost_per_license: 9.99, currency: 'GBP', annual_cost: Math.round(9.99 * 12 * enabledUnits('EMSPREMIUM') * 100) / 100 });
+    expect(await put.json()).toMatchObject({
+      sku_part_number: 'EMSPREMIUM',
+      amount: 9.99,
+      currency: 'GBP',
+      source: 'admin',
+      set_by: 'api',
+    });
+    expect((await licenses()).get('EMSPREMIUM')).toMatchObject({
+      cost_per_license: 9.99,
+      currency: 'GBP',
+      annual_cost: Math.round(9.99 * 12 * enabledUnits('EMSPREMIUM') * 100) / 100,
+    });
     const del = await api('/prices/EMSPREMIUM', { method: 'DELETE' });
     expect(del.status).toBe(200);
     expect(await del.json()).toMatchObject({ removed: true, amount: null, source: 'none' });
@@ -175,7 +220,11 @@ describe('prices REST API', () => {
     const res = await api('/prices/NOPE', { method: 'PUT', body: JSON.stringify({ amount: 1 }) });
     expect(res.status).toBe(404);
     expect(((await res.json()) as { error: { message: string } }).error.message).toContain('SPE_E3');
-    const anonymous = await fetch(`${h.app.url}/api/v1/m365/tenants/${tenantId}/prices/SPE_E3`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ amount: 1 }) });
+    const anonymous = await fetch(`${h.app.url}/api/v1/m365/tenants/${tenantId}/prices/SPE_E3`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ amount: 1 }),
+    });
     expect(anonymous.status).toBe(401);
     expect((await licenses()).get('SPE_E3')).toMatchObject({ cost_per_license: 36 });
   });

@@ -23,7 +23,9 @@ function reads(admission: ReadAdmission) {
 describe('read admission', () => {
   it('lets every read run at once while no sync runs', async () => {
     const r = reads(new ReadAdmission(() => false));
-    expect(await Promise.all(Array.from({ length: 10 }, (_, i) => r.read(i, 20)))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(await Promise.all(Array.from({ length: 10 }, (_, i) => r.read(i, 20)))).toEqual([
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+    ]);
     expect(r.most()).toBe(10);
   });
 
@@ -81,9 +83,12 @@ describe('API pages during a sync', () => {
     let answered = 0;
     const caller = async (n: number) => {
       while (h.app.sync.isRunning(tenantId)) {
-        const res = await fetch(`${h.app.url}/api/v1/m365/tenants/${tenantId}/users?limit=100&offset=${(n * 100) % 3000}`, {
-          headers: { authorization: `Bearer ${TEST_API_KEY}` },
-        });
+        const res = await fetch(
+          `${h.app.url}/api/v1/m365/tenants/${tenantId}/users?limit=100&offset=${(n * 100) % 3000}`,
+          {
+            headers: { authorization: `Bearer ${TEST_API_KEY}` },
+          },
+        );
         expect(res.status).toBe(200);
         expect(((await res.json()) as { data: unknown[] }).data).toHaveLength(100);
         answered++;

@@ -3,7 +3,15 @@ import { generateDemoTenant } from '../demo-tenant/generator';
 import { holdsCopilot, until, valid, type Card } from './helpers/reclaim-kit';
 import { ConnectorRecorder, cardText, executeActions } from './helpers/connector-recorder';
 import { startSyncedHarness, TEST_API_KEY, type Harness } from './helpers/harness';
-import { ADMIN, cardAction, channel, message, personal, post, type ConversationShape } from './helpers/teams-activities';
+import {
+  ADMIN,
+  cardAction,
+  channel,
+  message,
+  personal,
+  post,
+  type ConversationShape,
+} from './helpers/teams-activities';
 import type { ReclaimItem } from '../src/domain/reclaim-request';
 import type { ReclaimMode } from '../src/domain/reclaim';
 import type { GraphUser } from '../demo-tenant/model';
@@ -28,7 +36,11 @@ describe('reclaim approval cards', () => {
   const data = generateDemoTenant({ users: 2000, seed: 11 });
 
   beforeAll(async () => {
-    ({ h, tenantId } = await startSyncedHarness({ data, config: { RECLAIM_MODE: 'on', ADMINS: `${ADMIN.aadObjectId},${APPROVER.aadObjectId}` }, app: { outbox: { pollIntervalMs: 50 }, logger: createLogger('silent') } }));
+    ({ h, tenantId } = await startSyncedHarness({
+      data,
+      config: { RECLAIM_MODE: 'on', ADMINS: `${ADMIN.aadObjectId},${APPROVER.aadObjectId}` },
+      app: { outbox: { pollIntervalMs: 50 }, logger: createLogger('silent') },
+    }));
     connector = new ConnectorRecorder();
     serviceUrl = await connector.start();
   });
@@ -50,7 +62,10 @@ describe('reclaim approval cards', () => {
     connector.clear();
     expect((await post(h.app.url, { ...message(serviceUrl, where, text), from })).status).toBe(200);
     await connector.waitFor((m) => m.some((a) => typeof a.activity.text === 'string'));
-    return connector.messages().map((m) => m.activity.text ?? '').filter(Boolean);
+    return connector
+      .messages()
+      .map((m) => m.activity.text ?? '')
+      .filter(Boolean);
   }
 
   async function press(verb: string, value: unknown, from: object, where: ConversationShape = room): Promise<Card> {
@@ -67,15 +82,23 @@ describe('reclaim approval cards', () => {
     return press('reclaim.approve', { ...button.data, ...toggles }, APPROVER);
   }
 
-  const itemsOf = (requestId: string) => h.app.reclaims.history({ tenantId, offset: 0, limit: 500 }).items.filter((i) => i.requestId === requestId).sort((a, b) => a.id - b.id);
+  const itemsOf = (requestId: string) =>
+    h.app.reclaims
+      .history({ tenantId, offset: 0, limit: 500 })
+      .items.filter((i) => i.requestId === requestId)
+      .sort((a, b) => a.id - b.id);
   const latest = () => h.app.reclaims.history({ tenantId, offset: 0, limit: 1 }).items[0] as ReclaimItem;
 
   it('splits a large pick into cards that list every seat they approve; Approve acts only on the seats its card listed; an approver can leave seats out', async () => {
     const seats = freshDirectSeats().slice(0, 12);
     expect(seats).toHaveLength(12);
     const replies = await say(`reclaim ${seats.map((s) => s.upn).join(', ')}`);
-    expect(replies.join('\n')).toContain('reclaim request for 12 seats posted here for approval as 2 requests of at most 10 seats');
-    const requests = [...new Set(h.app.reclaims.history({ tenantId, offset: 0, limit: 12 }).items.map((i) => i.requestId))];
+    expect(replies.join('\n')).toContain(
+      'reclaim request for 12 seats posted here for approval as 2 requests of at most 10 seats',
+    );
+    const requests = [
+      ...new Set(h.app.reclaims.history({ tenantId, offset: 0, limit: 12 }).items.map((i) => i.requestId)),
+    ];
     expect(requests).toHaveLength(2);
     const [big] = requests.map((r) => itemsOf(r)).sort((a, b) => b.length - a.length);
     expect(big).toHaveLength(10);
@@ -87,22 +110,33 @@ describe('reclaim approval cards', () => {
       expect(cardText(view)).toContain(item.userPrincipalName);
       expect(JSON.stringify(view)).toContain(`"drop:${item.id}"`);
     }
-    expect(JSON.stringify(view).match(/"give:\d+"/g)?.length ?? 0).toBe(big.filter((i) => i.reassignTo !== null).length);
+    expect(JSON.stringify(view).match(/"give:\d+"/g)?.length ?? 0).toBe(
+      big.filter((i) => i.reassignTo !== null).length,
+    );
     const button = executeActions(view).find((a) => a.verb === 'reclaim.approve');
     expect(String(button?.data?.seats).split(',').map(Number).sort()).toEqual(big.map((i) => i.id).sort());
 
     // A card that did not list a waiting seat (stale, forged, or no list at all) approves nothing.
-    const shortList = big.slice(1).map((i) => i.id).join(',');
-    expect(cardText(await press('reclaim.approve', { requestId, seats: shortList }, APPROVER))).toContain('did not show 1 of the seats');
+    const shortList = big
+      .slice(1)
+      .map((i) => i.id)
+      .join(',');
+    expect(cardText(await press('reclaim.approve', { requestId, seats: shortList }, APPROVER))).toContain(
+      'did not show 1 of the seats',
+    );
     expect(cardText(await press('reclaim.approve', { requestId }, APPROVER))).toContain('did not show 10 of the seats');
     expect(itemsOf(requestId).every((i) => i.state === 'requested')).toBe(true);
 
     // Leave two seats out: they stay, with the approver named in the trail; the rest are removed.
     const [out1, out2] = big;
     await approve(requestId, { [`drop:${out1.id}`]: 'true', [`drop:${out2.id}`]: 'true' });
-    await until('the rest removed', () => (itemsOf(requestId).filter((i) => i.state === 'removed').length === 8 ? true : undefined));
+    await until('the rest removed', () =>
+      itemsOf(requestId).filter((i) => i.state === 'removed').length === 8 ? true : undefined,
+    );
     for (const left of [out1, out2]) {
-      const item = itemsOf(requestId).find((i) => i.id === left.id) as ReclaimItem & { transitions: Array<{ actor: { aadObjectId: string | null; name: string | null }; reason: string | null }> };
+      const item = itemsOf(requestId).find((i) => i.id === left.id) as ReclaimItem & {
+        transitions: Array<{ actor: { aadObjectId: string | null; name: string | null }; reason: string | null }>;
+      };
       expect(item.state).toBe('rejected');
       expect(item.transitions.at(-1)?.actor).toEqual({ aadObjectId: APPROVER.aadObjectId, name: APPROVER.name });
       expect(item.stateReason).toContain('Left out by Adele Approver');
@@ -116,7 +150,9 @@ describe('reclaim approval cards', () => {
     connector.clear();
     await say(`reclaim ${one.upn}`);
     const requestId = latest().requestId;
-    const posted = await until('the request card', () => connector.messages().find((m) => m.method === 'POST' && m.activity.attachments?.length));
+    const posted = await until('the request card', () =>
+      connector.messages().find((m) => m.method === 'POST' && m.activity.attachments?.length),
+    );
     const everyone = valid(posted.activity.attachments?.[0]?.content as Card);
     expect(cardText(everyone)).toContain('Reclaim request · 1 Copilot seat');
     expect(cardText(everyone)).not.toContain(one.upn);
@@ -135,7 +171,7 @@ describe('reclaim approval cards', () => {
     expect(cardText(await press('reclaim.reject', { requestId }, STRANGER))).not.toContain(one.upn);
   });
 
-  it('answers a stranger pressing a holder\'s Keep without naming the holder', async () => {
+  it("answers a stranger pressing a holder's Keep without naming the holder", async () => {
     const [one] = freshDirectSeats();
     await say(`reclaim ask ${one.upn}`);
     const item = latest();
@@ -157,18 +193,24 @@ describe('reclaim approval cards', () => {
     const mine = await press('reclaim.view', { requestId }, ADMIN);
     const cancel = executeActions(mine).find((a) => a.verb === 'reclaim.cancel');
     expect(cancel?.title).toBe('Cancel my request');
-    expect(executeActions(await press('reclaim.view', { requestId }, APPROVER)).map((a) => a.verb)).not.toContain('reclaim.cancel');
+    expect(executeActions(await press('reclaim.view', { requestId }, APPROVER)).map((a) => a.verb)).not.toContain(
+      'reclaim.cancel',
+    );
     expect(cardText(await press('reclaim.cancel', cancel?.data, APPROVER))).toContain('Only the person who asked');
     expect(itemsOf(requestId)[0].state).toBe('requested');
     const done = await press('reclaim.cancel', cancel?.data, ADMIN);
     expect(cardText(done)).toContain(`Cancelled by ${ADMIN.name}`);
-    const item = itemsOf(requestId)[0] as ReclaimItem & { transitions: Array<{ to: string; actor: { aadObjectId: string | null } }> };
+    const item = itemsOf(requestId)[0] as ReclaimItem & {
+      transitions: Array<{ to: string; actor: { aadObjectId: string | null } }>;
+    };
     expect(item.state).toBe('rejected');
     expect(item.transitions.at(-1)?.actor.aadObjectId).toBe(ADMIN.aadObjectId);
-    expect(cardText(await press('reclaim.approve', { requestId, seats: String(item.id) }, APPROVER))).toContain('Already rejected');
+    expect(cardText(await press('reclaim.approve', { requestId, seats: String(item.id) }, APPROVER))).toContain(
+      'Already rejected',
+    );
   });
 
-  it('`reclaim pending` posts the open requests\' cards again in this chat, and they are followed there', async () => {
+  it("`reclaim pending` posts the open requests' cards again in this chat, and they are followed there", async () => {
     const [one] = freshDirectSeats();
     await say(`reclaim ${one.upn}`);
     const requestId = latest().requestId;
@@ -176,12 +218,21 @@ describe('reclaim approval cards', () => {
     connector.clear();
     await say('reclaim pending', ADMIN, elsewhere);
     const reposted = await until('the card posted again', () =>
-      connector.activities.find((m) => m.method === 'POST' && m.conversationId === elsewhere.conversationId && cardText(m.activity.attachments?.[0]?.content ?? {}).includes('Reclaim request')),
+      connector.activities.find(
+        (m) =>
+          m.method === 'POST' &&
+          m.conversationId === elsewhere.conversationId &&
+          cardText(m.activity.attachments?.[0]?.content ?? {}).includes('Reclaim request'),
+      ),
     );
     expect(reposted).toBeDefined();
     const request = h.app.reclaims.view(requestId, { aadObjectId: undefined, name: undefined }, new Date())?.request;
     expect(request?.approvalsTarget.conversation.id).toBe(elsewhere.conversationId);
-    await until('the new card recorded', () => (h.app.reclaims.view(requestId, { aadObjectId: undefined, name: undefined }, new Date())?.request.cardActivityId ? true : undefined));
+    await until('the new card recorded', () =>
+      h.app.reclaims.view(requestId, { aadObjectId: undefined, name: undefined }, new Date())?.request.cardActivityId
+        ? true
+        : undefined,
+    );
     await press('reclaim.reject', { requestId }, APPROVER);
   });
 
@@ -223,7 +274,9 @@ describe('reclaim approval cards', () => {
     // From the card: the fourth seat.
     const fourth = items[3];
     await press('reclaim.undo', undos.find((u) => u.data?.itemId === fourth.id)?.data, APPROVER);
-    const undone = await until('the undo', () => itemsOf(requestId).find((i) => i.id === fourth.id && i.state === 'undone'));
+    const undone = await until('the undo', () =>
+      itemsOf(requestId).find((i) => i.id === fourth.id && i.state === 'undone'),
+    );
     expect(undone.transitions.at(-1)?.actor).toEqual({ aadObjectId: APPROVER.aadObjectId, name: APPROVER.name });
     expect(undone.stateReason).toContain('Given back by Adele Approver');
     expect(holdsCopilot(h.demo.server.data, fourth.userId)).toHaveLength(1);
@@ -232,8 +285,12 @@ describe('reclaim approval cards', () => {
 
     // By command, as an approver (a stranger is refused).
     const fifth = items[4];
-    expect((await say(`reclaim undo ${fifth.userPrincipalName}`, APPROVER)).join('\n')).toContain(`Giving ${fifth.userPrincipalName}'s seat back`);
-    const byCommand = await until('the command undo', () => itemsOf(requestId).find((i) => i.id === fifth.id && i.state === 'undone'));
+    expect((await say(`reclaim undo ${fifth.userPrincipalName}`, APPROVER)).join('\n')).toContain(
+      `Giving ${fifth.userPrincipalName}'s seat back`,
+    );
+    const byCommand = await until('the command undo', () =>
+      itemsOf(requestId).find((i) => i.id === fifth.id && i.state === 'undone'),
+    );
     expect(byCommand.transitions.at(-1)?.actor.aadObjectId).toBe(APPROVER.aadObjectId);
 
     // Over REST.
@@ -243,7 +300,9 @@ describe('reclaim approval cards', () => {
     const res = await fetch(url(first.id), { method: 'POST', headers: auth });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ success: true, state: 'queued' });
-    const byApi = await until('the REST undo', () => itemsOf(requestId).find((i) => i.id === first.id && i.state === 'undone'));
+    const byApi = await until('the REST undo', () =>
+      itemsOf(requestId).find((i) => i.id === first.id && i.state === 'undone'),
+    );
     expect(byApi.transitions.at(-1)?.actor).toEqual({ aadObjectId: null, name: 'REST API' });
     expect((await fetch(url(first.id), { method: 'POST', headers: auth })).status).toBe(200);
     expect((await fetch(url(99_999_999), { method: 'POST', headers: auth })).status).toBe(404);
@@ -254,9 +313,14 @@ describe('reclaim approval cards', () => {
     // `reclaim history <upn>` says how to give a still-removed seat back.
     const third = items[2];
     connector.clear();
-    await post(h.app.url, { ...message(serviceUrl, room, `reclaim history ${third.userPrincipalName}`), from: APPROVER });
+    await post(h.app.url, {
+      ...message(serviceUrl, room, `reclaim history ${third.userPrincipalName}`),
+      from: APPROVER,
+    });
     await connector.waitFor((m) => m.some((a) => (a.activity.attachments?.length ?? 0) > 0));
-    expect(cardText(connector.messages()[0].activity.attachments?.[0]?.content)).toContain(`reclaim undo ${third.userPrincipalName}`);
+    expect(cardText(connector.messages()[0].activity.attachments?.[0]?.content)).toContain(
+      `reclaim undo ${third.userPrincipalName}`,
+    );
   });
 
   it('Request reclaim with nothing ticked keeps the inactive page, with an error line; a partial pick says what was left out and why; tick-boxes show the UPN', async () => {
@@ -265,14 +329,20 @@ describe('reclaim approval cards', () => {
     const empty = await press('reclaim.request', { tenantId, users: '' }, ADMIN, mine);
     expect(cardText(empty)).toContain('Copilot seats to take back');
     expect(cardText(empty)).toContain('No seat ticked');
-    const choices = JSON.stringify(empty).match(/"title":"[^"]*· (Never used|Idle [^"]*|Activity unknown|Used today)"/g) ?? [];
+    const choices =
+      JSON.stringify(empty).match(/"title":"[^"]*· (Never used|Idle [^"]*|Activity unknown|Used today)"/g) ?? [];
     expect(choices.length).toBeGreaterThan(0);
     for (const c of choices) expect(c).toMatch(/@/);
 
     const [a, b, c, d, e] = freshDirectSeats(true);
     await say(`reclaim ${a.upn}, ${b.upn}`);
     const open = latest().requestId;
-    const page = await press('reclaim.request', { tenantId, users: [a, b, c, d, e].map((s) => s.userId).join(',') }, ADMIN, mine);
+    const page = await press(
+      'reclaim.request',
+      { tenantId, users: [a, b, c, d, e].map((s) => s.userId).join(',') },
+      ADMIN,
+      mine,
+    );
     const text = cardText(page);
     expect(text).toContain('3 of the 5 seats picked');
     expect(text).toContain('2 left out');
@@ -284,8 +354,14 @@ describe('reclaim approval cards', () => {
 
   it('a seat held directly and through a group shows both paths, offers the group choice, and with it removes (and undoes) both', async () => {
     const copilot = SKU.COPILOT.toLowerCase();
-    const groupSeats = (h.app.analytics.seats(tenantId, { recommendation: 'reclaim', offset: 0, limit: 500 })?.rows ?? []).filter(
-      (s) => s.accountEnabled && !s.direct && s.groups.length === 1 && h.app.reclaims.history({ tenantId, user: s.userId, offset: 0, limit: 1 }).total === 0,
+    const groupSeats = (
+      h.app.analytics.seats(tenantId, { recommendation: 'reclaim', offset: 0, limit: 500 })?.rows ?? []
+    ).filter(
+      (s) =>
+        s.accountEnabled &&
+        !s.direct &&
+        s.groups.length === 1 &&
+        h.app.reclaims.history({ tenantId, user: s.userId, offset: 0, limit: 1 }).total === 0,
     );
     const [both, skipped] = groupSeats;
     expect(skipped).toBeDefined();
@@ -293,7 +369,11 @@ describe('reclaim approval cards', () => {
     for (const seat of [both, skipped]) {
       const user = h.demo.server.data.users.find((u) => u.id === seat.userId) as GraphUser;
       const viaGroup = user.licenseAssignmentStates.find((x) => x.skuId.toLowerCase() === copilot);
-      user.licenseAssignmentStates.push({ ...(viaGroup as NonNullable<typeof viaGroup>), assignedByGroup: null, disabledPlans: [] });
+      user.licenseAssignmentStates.push({
+        ...(viaGroup as NonNullable<typeof viaGroup>),
+        assignedByGroup: null,
+        disabledPlans: [],
+      });
     }
     // An earlier test's reclaim syncs the tenant: that sync may have read the users before the change above.
     await h.app.sync.idle();
@@ -310,7 +390,9 @@ describe('reclaim approval cards', () => {
     expect(JSON.stringify(view).match(/"group:\d+"/g)).toHaveLength(2);
 
     await approve(requestId, { [`group:${itemBoth.id}`]: 'true' });
-    await until('both decided', () => (itemsOf(requestId).every((i) => ['removed', 'skipped', 'failed'].includes(i.state)) ? true : undefined));
+    await until('both decided', () =>
+      itemsOf(requestId).every((i) => ['removed', 'skipped', 'failed'].includes(i.state)) ? true : undefined,
+    );
     const done = itemsOf(requestId);
     const removed = done.find((i) => i.id === itemBoth.id) as ReclaimItem;
     expect(removed.state).toBe('removed');
@@ -324,11 +406,21 @@ describe('reclaim approval cards', () => {
     // Undo gives both back: the group membership and the direct licence.
     await press('reclaim.undo', { itemId: itemBoth.id }, APPROVER);
     await until('the undo', () => itemsOf(requestId).find((i) => i.id === itemBoth.id && i.state === 'undone'));
-    expect(holdsCopilot(h.demo.server.data, both.userId).map((a) => a.groupId).sort()).toEqual([both.groups[0].groupId, null].sort());
+    expect(
+      holdsCopilot(h.demo.server.data, both.userId)
+        .map((a) => a.groupId)
+        .sort(),
+    ).toEqual([both.groups[0].groupId, null].sort());
 
     // Half done: the direct licence goes, the group refuses (no GroupMember.ReadWrite.All). The seat fails,
     // naming the permission the group removal needs and that the direct assignment is already gone.
-    h.demo.server.faults.add({ method: 'DELETE', path: new RegExp(`/groups/[^/]+/members/${skipped.userId}`, 'i'), status: 403, code: 'Authorization_RequestDenied', times: 1 });
+    h.demo.server.faults.add({
+      method: 'DELETE',
+      path: new RegExp(`/groups/[^/]+/members/${skipped.userId}`, 'i'),
+      status: 403,
+      code: 'Authorization_RequestDenied',
+      times: 1,
+    });
     await say(`reclaim ${skipped.userPrincipalName}`);
     const second = latest().requestId;
     const itemSkipped = itemsOf(second)[0] as ReclaimItem;

@@ -29,7 +29,13 @@ async function startRig(config: Record<string, string>, seed: number): Promise<R
   const data = generateDemoTenant({ users: 400, seed });
   const { h, tenantId } = await startSyncedHarness({
     data,
-    config: { RECLAIM_MODE: 'on', ADMINS: `${ADMIN.aadObjectId},${APPROVER.aadObjectId}`, AUDIT_POLL_SECONDS: '0.05', AUDIT_QUERY_WAIT_SECONDS: '0.3', ...config },
+    config: {
+      RECLAIM_MODE: 'on',
+      ADMINS: `${ADMIN.aadObjectId},${APPROVER.aadObjectId}`,
+      AUDIT_POLL_SECONDS: '0.05',
+      AUDIT_QUERY_WAIT_SECONDS: '0.3',
+      ...config,
+    },
     app: { outbox: { pollIntervalMs: 50 }, logger: createLogger('silent') },
   });
   const connector = new ConnectorRecorder();
@@ -45,32 +51,49 @@ function idleDirectSeats(rig: Rig): Array<{ userId: string; upn: string }> {
   const known = pools.get(rig);
   if (known) return known;
   const page = rig.h.app.analytics.seats(rig.tenantId, { recommendation: 'reclaim', offset: 0, limit: 500 });
-  const seats = (page?.rows ?? []).filter((s) => s.accountEnabled && s.direct && s.groups.length === 0).map((s) => ({ userId: s.userId, upn: s.userPrincipalName }));
+  const seats = (page?.rows ?? [])
+    .filter((s) => s.accountEnabled && s.direct && s.groups.length === 0)
+    .map((s) => ({ userId: s.userId, upn: s.userPrincipalName }));
   pools.set(rig, seats);
   return seats;
 }
 
 async function requestAndApprove(rig: Rig, upns: string[]): Promise<string> {
   rig.connector.clear();
-  expect((await post(rig.h.app.url, { ...message(rig.serviceUrl, room, `reclaim now ${upns.join(', ')}`), from: ADMIN })).status).toBe(200);
+  expect(
+    (await post(rig.h.app.url, { ...message(rig.serviceUrl, room, `reclaim now ${upns.join(', ')}`), from: ADMIN }))
+      .status,
+  ).toBe(200);
   await rig.connector.waitFor((m) => m.some((a) => typeof a.activity.text === 'string'));
-  const requestId = (rig.h.app.reclaims.history({ tenantId: rig.tenantId, offset: 0, limit: 1 }).items[0] as ReclaimItem).requestId;
+  const requestId = (
+    rig.h.app.reclaims.history({ tenantId: rig.tenantId, offset: 0, limit: 1 }).items[0] as ReclaimItem
+  ).requestId;
   // As an approver does: open the request (Review), then press the Approve button that view carries.
-  const view = await post(rig.h.app.url, { ...cardAction(rig.serviceUrl, room, 'reclaim.view', { requestId }), from: APPROVER });
+  const view = await post(rig.h.app.url, {
+    ...cardAction(rig.serviceUrl, room, 'reclaim.view', { requestId }),
+    from: APPROVER,
+  });
   const approve = executeActions(valid((view.body as { value: Card }).value)).find((a) => a.verb === 'reclaim.approve');
   expect(approve?.data).toBeDefined();
-  const res = await post(rig.h.app.url, { ...cardAction(rig.serviceUrl, room, 'reclaim.approve', approve?.data), from: APPROVER });
+  const res = await post(rig.h.app.url, {
+    ...cardAction(rig.serviceUrl, room, 'reclaim.approve', approve?.data),
+    from: APPROVER,
+  });
   expect(res.status).toBe(200);
   expect(cardText(valid((res.body as { value: Card }).value))).not.toContain('not approved');
   return requestId;
 }
 
-const itemsOf = (rig: Rig, requestId: string) => rig.h.app.reclaims.history({ tenantId: rig.tenantId, offset: 0, limit: 500 }).items.filter((i) => i.requestId === requestId);
+const itemsOf = (rig: Rig, requestId: string) =>
+  rig.h.app.reclaims
+    .history({ tenantId: rig.tenantId, offset: 0, limit: 500 })
+    .items.filter((i) => i.requestId === requestId);
 const settled = (rig: Rig, requestId: string) => () => {
   const items = itemsOf(rig, requestId);
   return items.length > 0 && items.every((i) => ['removed', 'skipped', 'failed'].includes(i.state)) ? items : undefined;
 };
-const cardUpdates = (rig: Rig) => rig.connector.activities.filter((m) => m.method === 'PUT').map((m) => cardText(m.activity.attachments?.[0]?.content));
+const cardUpdates = (rig: Rig) =>
+  rig.connector.activities.filter((m) => m.method === 'PUT').map((m) => cardText(m.activity.attachments?.[0]?.content));
 
 describe('reclaim re-check: fresh activity from the audit log', () => {
   let rig: Rig;
@@ -103,24 +126,37 @@ describe('reclaim re-check: fresh activity from the audit log', () => {
     expect(kept.stateReason).toContain('the audit log');
     expect(kept.stateReason).toMatch(/activity checked up to \d+ \w{3} \d{4} \d\d:\d\d UTC from the audit log/);
     expect(holdsCopilot(rig.h.demo.server.data, active.userId)).toHaveLength(1);
-    const removed = items.find((i) => i.userId === idle.userId.toLowerCase()) as ReclaimItem & { transitions: Array<{ to: string; reason: string | null }> };
+    const removed = items.find((i) => i.userId === idle.userId.toLowerCase()) as ReclaimItem & {
+      transitions: Array<{ to: string; reason: string | null }>;
+    };
     expect(removed.state).toBe('removed');
     expect(holdsCopilot(rig.h.demo.server.data, idle.userId)).toEqual([]);
     // The trail says how fresh the re-check was.
-    expect(removed.transitions.find((t) => t.to === 'removing')?.reason).toMatch(/^Re-check passed \(activity checked up to .+ UTC from the audit log \(Microsoft Graph\)\): removing\.$/);
+    expect(removed.transitions.find((t) => t.to === 'removing')?.reason).toMatch(
+      /^Re-check passed \(activity checked up to .+ UTC from the audit log \(Microsoft Graph\)\): removing\.$/,
+    );
 
     // One query scoped to exactly the two holders; the bystander was not read (the sync that follows
     // a reclaim reads everyone, so the cache is not the place to check this).
     const scoped = rig.h.demo.server.auditQueries().filter((q) => q.userPrincipalNameFilters.length > 0);
-    expect(scoped.map((q) => [...q.userPrincipalNameFilters].sort())).toEqual([[active.upn.toLowerCase(), idle.upn.toLowerCase()].sort()]);
+    expect(scoped.map((q) => [...q.userPrincipalNameFilters].sort())).toEqual([
+      [active.upn.toLowerCase(), idle.upn.toLowerCase()].sort(),
+    ]);
     // Its window starts where the sync's audit coverage ended (less the overlap), not at the evidence.
     expect(Date.now() - Date.parse(scoped[0].start)).toBeLessThan(60 * 60_000);
     // The card says how fresh it was.
-    const done = await until('the done card', () => cardUpdates(rig).find((t) => t.includes('Done · 1 removed, 1 skipped')));
+    const done = await until('the done card', () =>
+      cardUpdates(rig).find((t) => t.includes('Done · 1 removed, 1 skipped')),
+    );
     expect(done).toMatch(/activity checked up to .+ UTC from the audit log/);
     // The removal syncs the tenant at once: the idle lists and the figures follow without waiting for the schedule.
-    const listed = () => (rig.h.app.analytics.seats(rig.tenantId, { recommendation: 'reclaim', offset: 0, limit: 500 })?.rows ?? []).map((r) => r.userId);
-    await until('the removed seat to leave the idle list', () => (listed().includes(idle.userId.toLowerCase()) ? undefined : true));
+    const listed = () =>
+      (rig.h.app.analytics.seats(rig.tenantId, { recommendation: 'reclaim', offset: 0, limit: 500 })?.rows ?? []).map(
+        (r) => r.userId,
+      );
+    await until('the removed seat to leave the idle list', () =>
+      listed().includes(idle.userId.toLowerCase()) ? undefined : true,
+    );
     expect(listed()).not.toContain(idle.userId.toLowerCase());
   });
 
@@ -130,7 +166,9 @@ describe('reclaim re-check: fresh activity from the audit log', () => {
     rig.data.audit = { ...rig.data.audit, queryPolls: 1_000_000 };
     rig.connector.clear();
     const requestId = await requestAndApprove(rig, [seat.upn]);
-    const waiting = await until('the waiting card', () => cardUpdates(rig).find((t) => t.includes('re-checking: waiting for the audit log until')));
+    const waiting = await until('the waiting card', () =>
+      cardUpdates(rig).find((t) => t.includes('re-checking: waiting for the audit log until')),
+    );
     expect(waiting).toMatch(/waiting for the audit log until \d+ \w{3} \d{4} \d\d:\d\d UTC/);
     const [item] = await until('the skip', settled(rig, requestId), 30_000);
     expect(item.state).toBe('skipped');
@@ -139,7 +177,12 @@ describe('reclaim re-check: fresh activity from the audit log', () => {
     expect(item.stateReason).toContain('never removed on old evidence');
     expect(holdsCopilot(rig.h.demo.server.data, seat.userId)).toHaveLength(1);
     // The running query was polled by each attempt, never created again.
-    const created = rig.h.demo.server.requests.filter((r) => r.method === 'POST' && /security\/auditLog\/queries$/.test(r.path) && r.startedAt >= Date.parse(item.transitions?.[0]?.at ?? '0'));
+    const created = rig.h.demo.server.requests.filter(
+      (r) =>
+        r.method === 'POST' &&
+        /security\/auditLog\/queries$/.test(r.path) &&
+        r.startedAt >= Date.parse(item.transitions?.[0]?.at ?? '0'),
+    );
     expect(created).toHaveLength(1);
     rig.data.audit = { ...rig.data.audit, queryPolls: 0 };
   });
@@ -153,7 +196,9 @@ describe('reclaim re-check without a readable audit source', () => {
     ] as const) {
       const data = generateDemoTenant({ users: 400, seed: 23 });
       // Neither audit road is granted: AuditLogsQuery.Read.All and ActivityFeed.Read are missing.
-      data.app.roles = (data.app.roles ?? [...DEFAULT_APP_ROLES]).filter((r) => r !== 'AuditLogsQuery.Read.All' && r !== 'ActivityFeed.Read');
+      data.app.roles = (data.app.roles ?? [...DEFAULT_APP_ROLES]).filter(
+        (r) => r !== 'AuditLogsQuery.Read.All' && r !== 'ActivityFeed.Read',
+      );
       const rig = await startRigAllowingWarnings({ RECLAIM_RECHECK_AUDIT: mode }, data);
       try {
         const [seat] = idleDirectSeats(rig);
@@ -164,7 +209,9 @@ describe('reclaim re-check without a readable audit source', () => {
           expect(item.skipCode).toBe('stale_evidence');
           expect(item.stateReason).toContain('no audit source has been read for this tenant');
         } else {
-          expect(item.transitions?.find((t) => t.to === 'removing')?.reason).toContain('from the Copilot usage report (no audit source readable)');
+          expect(item.transitions?.find((t) => t.to === 'removing')?.reason).toContain(
+            'from the Copilot usage report (no audit source readable)',
+          );
         }
       } finally {
         await rig.h.close();
@@ -196,7 +243,11 @@ describe('approvers configured by UPN', () => {
     const approver = { id: '29:upn-approver', name: person.displayName, aadObjectId: person.id };
     const { h, tenantId } = await startSyncedHarness({
       data,
-      config: { RECLAIM_MODE: 'on', ADMINS: `${ADMIN.aadObjectId},${person.userPrincipalName.toUpperCase()}`, RECLAIM_APPROVERS: `${person.userPrincipalName},${ADMIN.aadObjectId}` },
+      config: {
+        RECLAIM_MODE: 'on',
+        ADMINS: `${ADMIN.aadObjectId},${person.userPrincipalName.toUpperCase()}`,
+        RECLAIM_APPROVERS: `${person.userPrincipalName},${ADMIN.aadObjectId}`,
+      },
       app: { outbox: { pollIntervalMs: 50 }, logger: createLogger('silent') },
     });
     const connector = new ConnectorRecorder();
@@ -204,27 +255,48 @@ describe('approvers configured by UPN', () => {
     try {
       // The approver has talked to the bot: Teams ids are known only for people who have.
       await post(h.app.url, { ...message(serviceUrl, room, 'help'), from: approver });
-      await connector.waitFor((m) => m.some((a) => typeof a.activity.text === 'string' || (a.activity.attachments?.length ?? 0) > 0));
+      await connector.waitFor((m) =>
+        m.some((a) => typeof a.activity.text === 'string' || (a.activity.attachments?.length ?? 0) > 0),
+      );
       // A seat on the first page of the idle list, so the list can be checked for its mark below.
-      const first = (h.app.analytics.seats(tenantId, { recommendation: 'reclaim', offset: 0, limit: 10 })?.rows ?? []).find((s) => s.accountEnabled && s.direct && s.groups.length === 0);
+      const first = (
+        h.app.analytics.seats(tenantId, { recommendation: 'reclaim', offset: 0, limit: 10 })?.rows ?? []
+      ).find((s) => s.accountEnabled && s.direct && s.groups.length === 0);
       if (!first) throw new Error('no idle direct seat on the first page');
       const seat = { userId: first.userId, upn: first.userPrincipalName };
       connector.clear();
       await post(h.app.url, { ...message(serviceUrl, room, `reclaim now ${seat.upn}`), from: ADMIN });
-      const posted = await until('the request card', () => connector.messages().find((m) => m.method === 'POST' && cardText(m.activity.attachments?.[0]?.content).includes('Reclaim request')));
+      const posted = await until('the request card', () =>
+        connector
+          .messages()
+          .find(
+            (m) => m.method === 'POST' && cardText(m.activity.attachments?.[0]?.content).includes('Reclaim request'),
+          ),
+      );
       const card = valid(posted.activity.attachments?.[0]?.content as Card);
       const ids = (card.refresh as { userIds: string[] }).userIds;
       expect(ids).toContain(approver.id);
       expect(ids).not.toContain(ADMIN.id);
 
       // Every list marks a seat an open request walks: the REST rows and the inactive card (not offered again).
-      const res = await fetch(`${h.app.url}/api/v1/m365/tenants/${tenantId}/copilot/seats?recommendation=reclaim&limit=500`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+      const res = await fetch(
+        `${h.app.url}/api/v1/m365/tenants/${tenantId}/copilot/seats?recommendation=reclaim&limit=500`,
+        { headers: { authorization: `Bearer ${TEST_API_KEY}` } },
+      );
       const rows = ((await res.json()) as { data: Array<{ user_id: string; reclaim: unknown }> }).data;
-      expect(rows.find((r) => r.user_id === seat.userId.toLowerCase())?.reclaim).toEqual({ status: 'in_request', state: 'requested', note: 'In an open reclaim request (waiting for a decision).' });
+      expect(rows.find((r) => r.user_id === seat.userId.toLowerCase())?.reclaim).toEqual({
+        status: 'in_request',
+        state: 'requested',
+        note: 'In an open reclaim request (waiting for a decision).',
+      });
       expect(rows.filter((r) => r.reclaim !== null)).toHaveLength(1);
       connector.clear();
       await post(h.app.url, { ...message(serviceUrl, personal(), 'inactive'), from: ADMIN });
-      const list = await until('the inactive card', () => connector.messages().find((m) => cardText(m.activity.attachments?.[0]?.content).includes('Copilot seats to take back')));
+      const list = await until('the inactive card', () =>
+        connector
+          .messages()
+          .find((m) => cardText(m.activity.attachments?.[0]?.content).includes('Copilot seats to take back')),
+      );
       const listCard = valid(list.activity.attachments?.[0]?.content as Card);
       expect(cardText(listCard)).toContain('In an open reclaim request (waiting for a decision).');
       expect(JSON.stringify(listCard)).not.toContain(`"value":"${seat.userId}"`);

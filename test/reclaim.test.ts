@@ -5,7 +5,15 @@ import type { GraphUser } from '../demo-tenant/model';
 import { holdsCopilot, until, valid, type Card } from './helpers/reclaim-kit';
 import { ConnectorRecorder, cardText, executeActions } from './helpers/connector-recorder';
 import { startSyncedHarness, TEST_API_KEY, type Harness } from './helpers/harness';
-import { ADMIN, cardAction, channel, message, personal, post, type ConversationShape } from './helpers/teams-activities';
+import {
+  ADMIN,
+  cardAction,
+  channel,
+  message,
+  personal,
+  post,
+  type ConversationShape,
+} from './helpers/teams-activities';
 import type { ReclaimItem } from '../src/domain/reclaim-request';
 import { createLogger } from '../src/adapters/logging/logger';
 
@@ -28,7 +36,11 @@ describe('reclaim, RECLAIM_MODE=on', () => {
   const data = generateDemoTenant({ users: 800, seed: 11 });
 
   beforeAll(async () => {
-    ({ h, tenantId } = await startSyncedHarness({ data, config: { RECLAIM_MODE: 'on', ADMINS: `${ADMIN.aadObjectId},${APPROVER.aadObjectId}` }, app: { outbox: { pollIntervalMs: 50 }, logger: createLogger('silent') } }));
+    ({ h, tenantId } = await startSyncedHarness({
+      data,
+      config: { RECLAIM_MODE: 'on', ADMINS: `${ADMIN.aadObjectId},${APPROVER.aadObjectId}` },
+      app: { outbox: { pollIntervalMs: 50 }, logger: createLogger('silent') },
+    }));
     connector = new ConnectorRecorder();
     serviceUrl = await connector.start();
     idleSeats('direct');
@@ -50,7 +62,11 @@ describe('reclaim, RECLAIM_MODE=on', () => {
     if (known) return known;
     const page = h.app.analytics.seats(tenantId, { recommendation: 'reclaim', offset: 0, limit: 500 });
     const seats = (page?.rows ?? [])
-      .filter((s) => s.accountEnabled && (via === 'direct' ? s.direct && s.groups.length === 0 : !s.direct && s.groups.length === 1))
+      .filter(
+        (s) =>
+          s.accountEnabled &&
+          (via === 'direct' ? s.direct && s.groups.length === 0 : !s.direct && s.groups.length === 1),
+      )
       .map((s) => ({ userId: s.userId, upn: s.userPrincipalName }));
     pool.set(via, seats);
     return seats;
@@ -60,10 +76,19 @@ describe('reclaim, RECLAIM_MODE=on', () => {
     connector.clear();
     expect((await post(h.app.url, { ...message(serviceUrl, room, text), from })).status).toBe(200);
     await connector.waitFor((m) => m.some((a) => typeof a.activity.text === 'string'));
-    return connector.messages().map((m) => m.activity.text ?? '').filter(Boolean);
+    return connector
+      .messages()
+      .map((m) => m.activity.text ?? '')
+      .filter(Boolean);
   }
 
-  async function press(verb: string, data: unknown, from: object, trigger: 'manual' | 'automatic' = 'manual', where: ConversationShape = room): Promise<Card> {
+  async function press(
+    verb: string,
+    data: unknown,
+    from: object,
+    trigger: 'manual' | 'automatic' = 'manual',
+    where: ConversationShape = room,
+  ): Promise<Card> {
     const activity = cardAction(serviceUrl, where, verb, data) as { value: { trigger: string } };
     activity.value.trigger = trigger;
     const res = await post(h.app.url, { ...activity, from });
@@ -72,21 +97,28 @@ describe('reclaim, RECLAIM_MODE=on', () => {
   }
 
   /** Approve as the approver's card offers it: the button's data (the seats it listed) plus the toggles ticked. */
-  async function approve(requestId: string, toggles: Record<string, string> = {}, from: object = APPROVER): Promise<Card> {
+  async function approve(
+    requestId: string,
+    toggles: Record<string, string> = {},
+    from: object = APPROVER,
+  ): Promise<Card> {
     const view = await press('reclaim.view', { requestId }, APPROVER);
     const button = executeActions(view).find((a) => a.verb === 'reclaim.approve');
     return press('reclaim.approve', { ...(button?.data ?? { requestId }), ...toggles }, from);
   }
 
   const latestRequest = () => h.app.reclaims.history({ tenantId, offset: 0, limit: 1 }).items[0] as ReclaimItem;
-  const itemsOf = (requestId: string) => h.app.reclaims.history({ tenantId, offset: 0, limit: 500 }).items.filter((i) => i.requestId === requestId);
+  const itemsOf = (requestId: string) =>
+    h.app.reclaims.history({ tenantId, offset: 0, limit: 500 }).items.filter((i) => i.requestId === requestId);
 
   it('posts the request card, shows Approve only to approvers other than the requester, removes once, and undoes', async () => {
     const [one, two] = idleSeats('direct');
     const replies = await say(`reclaim ${one.upn}, ${two.upn}`);
     expect(replies.join('\n')).toContain('reclaim request for 2 seats posted here for approval');
     const requestId = latestRequest().requestId;
-    const posted = await until('the request card', () => connector.messages().find((m) => m.method === 'POST' && m.activity.attachments?.length));
+    const posted = await until('the request card', () =>
+      connector.messages().find((m) => m.method === 'POST' && m.activity.attachments?.length),
+    );
     const everyone = valid(posted.activity.attachments?.[0]?.content as Card);
     // The posted card is seen by everyone in the chat: state and totals, no names.
     expect(cardText(everyone)).not.toContain(one.upn);
@@ -114,25 +146,47 @@ describe('reclaim, RECLAIM_MODE=on', () => {
 
     // A double click: two approvals at once decide once.
     const approveData = executeActions(approverView).find((x) => x.verb === 'reclaim.approve')?.data;
-    const [a, b] = await Promise.all([press('reclaim.approve', approveData, APPROVER), press('reclaim.approve', approveData, APPROVER)]);
+    const [a, b] = await Promise.all([
+      press('reclaim.approve', approveData, APPROVER),
+      press('reclaim.approve', approveData, APPROVER),
+    ]);
     expect([cardText(a), cardText(b)].filter((t) => t.includes('Already approved'))).toHaveLength(1);
     await until('both removed', () => (itemsOf(requestId).every((i) => i.state === 'removed') ? true : undefined));
     expect(holdsCopilot(h.demo.server.data, one.userId)).toEqual([]);
     expect(holdsCopilot(h.demo.server.data, two.userId)).toEqual([]);
-    const writes = h.demo.server.requests.filter((r) => r.inBatch && r.method === 'POST' && /assignLicense/.test(r.path) && r.path.toLowerCase().includes(one.userId.toLowerCase()));
+    const writes = h.demo.server.requests.filter(
+      (r) =>
+        r.inBatch &&
+        r.method === 'POST' &&
+        /assignLicense/.test(r.path) &&
+        r.path.toLowerCase().includes(one.userId.toLowerCase()),
+    );
     expect(writes.map((w) => w.status)).toEqual([200]);
     const trailOf = itemsOf(requestId)[0].transitions.map((t) => t.to);
     expect(trailOf).toEqual(['requested', 'approved', 'rechecking', 'removing', 'removed']);
 
     // The card was updated in place (PUT to the posted activity) and now offers Undo to an approver.
-    const updated = await until('the card update', () => connector.activities.find((m) => m.method === 'PUT' && cardText(m.activity.attachments?.[0]?.content).includes('Done · 2 removed')));
+    const updated = await until('the card update', () =>
+      connector.activities.find(
+        (m) => m.method === 'PUT' && cardText(m.activity.attachments?.[0]?.content).includes('Done · 2 removed'),
+      ),
+    );
     // In place: the PUT targets the message the first post created.
-    const cardId = h.app.reclaims.view(requestId, { aadObjectId: undefined, name: undefined }, new Date())?.request.cardActivityId;
+    const cardId = h.app.reclaims.view(requestId, { aadObjectId: undefined, name: undefined }, new Date())?.request
+      .cardActivityId;
     expect(cardId).toMatch(/^recorded-\d+$/);
     expect(updated.replyToId).toBe(cardId);
-    expect(connector.activities.filter((m) => m.method === 'POST' && m.activity.attachments?.length && cardText(m.activity.attachments[0].content).includes('Reclaim request'))).toHaveLength(1);
+    expect(
+      connector.activities.filter(
+        (m) =>
+          m.method === 'POST' &&
+          m.activity.attachments?.length &&
+          cardText(m.activity.attachments[0].content).includes('Reclaim request'),
+      ),
+    ).toHaveLength(1);
     // The approver has talked to the bot since: the posted card's refresh now names them too.
-    const refreshed = (updated.activity.attachments?.[0]?.content as { refresh: { userIds: string[] } }).refresh.userIds;
+    const refreshed = (updated.activity.attachments?.[0]?.content as { refresh: { userIds: string[] } }).refresh
+      .userIds;
     expect(refreshed).toContain(APPROVER.id);
     expect(refreshed).not.toContain(ADMIN.id);
     const doneView = await press('reclaim.view', { requestId }, APPROVER);
@@ -151,12 +205,19 @@ describe('reclaim, RECLAIM_MODE=on', () => {
     sku.prepaidUnits.enabled = enabled;
     await press('reclaim.undo', undo?.data, APPROVER);
     const undone = await until('the undo', () => itemsOf(requestId).find((i) => i.state === 'undone'));
-    expect(holdsCopilot(h.demo.server.data, undone.userId)).toEqual([{ groupId: null, disabledPlans: undone.disabledPlans ?? [] }]);
+    expect(holdsCopilot(h.demo.server.data, undone.userId)).toEqual([
+      { groupId: null, disabledPlans: undone.disabledPlans ?? [] },
+    ]);
 
     // The trail over REST.
-    const res = await fetch(`${h.app.url}/api/v1/m365/tenants/${tenantId}/reclaims?state=removed`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+    const res = await fetch(`${h.app.url}/api/v1/m365/tenants/${tenantId}/reclaims?state=removed`, {
+      headers: { authorization: `Bearer ${TEST_API_KEY}` },
+    });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { data: Array<{ state: string; transitions: unknown[] }>; freed_to_date: { seats: number } };
+    const body = (await res.json()) as {
+      data: Array<{ state: string; transitions: unknown[] }>;
+      freed_to_date: { seats: number };
+    };
     expect(body.data.every((d) => d.state === 'removed')).toBe(true);
     expect(body.freed_to_date.seats).toBe(1);
     // The status card counts it.
@@ -165,9 +226,13 @@ describe('reclaim, RECLAIM_MODE=on', () => {
     await connector.waitFor((m) => m.some((a) => (a.activity.attachments?.length ?? 0) > 0));
     // A removed seat is still billed until the subscription is reduced: freed, not "saved".
     const statusText = cardText(connector.messages()[0].activity.attachments?.[0]?.content);
-    expect(statusText).toContain('1 Copilot seat freed by reclaims to date; still paid for until the subscription is reduced, then $30 a month less.');
+    expect(statusText).toContain(
+      '1 Copilot seat freed by reclaims to date; still paid for until the subscription is reduced, then $30 a month less.',
+    );
     expect(statusText).not.toMatch(/a month saved|Saved \$/);
-    const bad = await fetch(`${h.app.url}/api/v1/m365/tenants/${tenantId}/reclaims?state=gone`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+    const bad = await fetch(`${h.app.url}/api/v1/m365/tenants/${tenantId}/reclaims?state=gone`, {
+      headers: { authorization: `Bearer ${TEST_API_KEY}` },
+    });
     expect(bad.status).toBe(400);
   });
 
@@ -176,16 +241,42 @@ describe('reclaim, RECLAIM_MODE=on', () => {
     // The inactive card names people, so it is where they may be named: the admin's personal chat.
     const mine = personal();
     const before = h.app.reclaims.history({ tenantId, offset: 0, limit: 1 }).total;
-    expect(cardText(await press('reclaim.request', { tenantId, users: picks.map((p) => p.userId).join(',') }, STRANGER, 'manual', mine))).toContain('Only Seat Steward admins');
-    expect(cardText(await press('reclaim.request', { tenantId, users: `${picks[0].userId},1 OR 1=1` }, ADMIN, 'manual', mine))).toContain('This reclaim request is not valid');
+    expect(
+      cardText(
+        await press(
+          'reclaim.request',
+          { tenantId, users: picks.map((p) => p.userId).join(',') },
+          STRANGER,
+          'manual',
+          mine,
+        ),
+      ),
+    ).toContain('Only Seat Steward admins');
+    expect(
+      cardText(
+        await press('reclaim.request', { tenantId, users: `${picks[0].userId},1 OR 1=1` }, ADMIN, 'manual', mine),
+      ),
+    ).toContain('This reclaim request is not valid');
     expect(h.app.reclaims.history({ tenantId, offset: 0, limit: 1 }).total).toBe(before);
-    const page = await press('reclaim.request', { tenantId, users: picks.map((p) => p.userId).join(',') }, ADMIN, 'manual', mine);
+    const page = await press(
+      'reclaim.request',
+      { tenantId, users: picks.map((p) => p.userId).join(',') },
+      ADMIN,
+      'manual',
+      mine,
+    );
     expect(cardText(page)).toContain('reclaim request for 2 seats posted here for approval');
     expect(cardText(page)).toContain('Copilot seats to take back');
     const latest = latestRequest();
-    expect(itemsOf(latest.requestId).map((i) => i.userId).sort()).toEqual(picks.map((p) => p.userId.toLowerCase()).sort());
+    expect(
+      itemsOf(latest.requestId)
+        .map((i) => i.userId)
+        .sort(),
+    ).toEqual(picks.map((p) => p.userId.toLowerCase()).sort());
     // Asking again for the same seats: already in an open request, nothing new.
-    expect(cardText(await press('reclaim.request', { tenantId, users: picks[0].userId }, ADMIN, 'manual', mine))).toContain('already in another open request');
+    expect(
+      cardText(await press('reclaim.request', { tenantId, users: picks[0].userId }, ADMIN, 'manual', mine)),
+    ).toContain('already in another open request');
   });
 
   it('re-checks before removing: skips a seat someone removed meanwhile and a group seat without "remove from group"; removes from the group when chosen', async () => {
@@ -203,7 +294,9 @@ describe('reclaim, RECLAIM_MODE=on', () => {
     expect(toggles).toHaveLength(2);
     const second = itemsOf(requestId).find((i) => i.userId === groups[1].userId) as ReclaimItem;
     await approve(requestId, { [`group:${second.id}`]: 'true' });
-    await until('all decided', () => (itemsOf(requestId).every((i) => ['removed', 'skipped', 'failed'].includes(i.state)) ? true : undefined));
+    await until('all decided', () =>
+      itemsOf(requestId).every((i) => ['removed', 'skipped', 'failed'].includes(i.state)) ? true : undefined,
+    );
     const byUser = new Map(itemsOf(requestId).map((i) => [i.userId, i]));
     expect(byUser.get(gone.userId)?.skipCode).toBe('licence_gone');
     expect(byUser.get(groups[0].userId)?.skipCode).toBe('group_inherited');
@@ -214,28 +307,47 @@ describe('reclaim, RECLAIM_MODE=on', () => {
 
   it('retries a per-item 429 inside $batch and fails clearly without the write permission', async () => {
     const [slow, denied] = idleSeats('direct').slice(3, 5);
-    h.demo.server.faults.add({ method: 'POST', path: new RegExp(`/users/${slow.userId}/assignLicense`, 'i'), status: 429, retryAfterSeconds: 1, times: 1 });
+    h.demo.server.faults.add({
+      method: 'POST',
+      path: new RegExp(`/users/${slow.userId}/assignLicense`, 'i'),
+      status: 429,
+      retryAfterSeconds: 1,
+      times: 1,
+    });
     await say(`reclaim ${slow.upn}`);
     const first = latestRequest().requestId;
     await approve(first);
     await until('the throttled removal', () => (itemsOf(first)[0]?.state === 'removed' ? true : undefined));
-    const tries = h.demo.server.requests.filter((r) => r.inBatch && /assignLicense/.test(r.path) && r.path.includes(slow.userId)).map((r) => r.status);
+    const tries = h.demo.server.requests
+      .filter((r) => r.inBatch && /assignLicense/.test(r.path) && r.path.includes(slow.userId))
+      .map((r) => r.status);
     expect(tries).toEqual([429, 200]);
 
     // Graph's answer for an app without LicenseAssignment.ReadWrite.All, for this one item.
-    h.demo.server.faults.add({ method: 'POST', path: new RegExp(`/users/${denied.userId}/assignLicense`, 'i'), status: 403, code: 'Authorization_RequestDenied', times: 1 });
+    h.demo.server.faults.add({
+      method: 'POST',
+      path: new RegExp(`/users/${denied.userId}/assignLicense`, 'i'),
+      status: 403,
+      code: 'Authorization_RequestDenied',
+      times: 1,
+    });
     await say(`reclaim ${denied.upn}`);
     const second = latestRequest().requestId;
     await approve(second);
-    const failed = await until('the refusal', () => (itemsOf(second)[0]?.state === 'failed' ? itemsOf(second)[0] : undefined));
+    const failed = await until('the refusal', () =>
+      itemsOf(second)[0]?.state === 'failed' ? itemsOf(second)[0] : undefined,
+    );
     expect(failed.stateReason).toContain('LicenseAssignment.ReadWrite.All');
     expect(holdsCopilot(h.demo.server.data, denied.userId)).toHaveLength(1);
   });
 
   it('reclaims and gives the seat to the offered candidate when the approver chooses it, each exactly once; no Undo then', async () => {
-    const unasked = (seat: { userId: string }) => h.app.reclaims.history({ tenantId, user: seat.userId, offset: 0, limit: 1 }).total === 0;
+    const unasked = (seat: { userId: string }) =>
+      h.app.reclaims.history({ tenantId, user: seat.userId, offset: 0, limit: 1 }).total === 0;
     // Disabled accounts too: the enabled idle direct seats are used up by the tests before.
-    const direct = (h.app.analytics.seats(tenantId, { recommendation: 'reclaim', offset: 0, limit: 500 })?.rows ?? []).filter((x) => x.direct && x.groups.length === 0);
+    const direct = (
+      h.app.analytics.seats(tenantId, { recommendation: 'reclaim', offset: 0, limit: 500 })?.rows ?? []
+    ).filter((x) => x.direct && x.groups.length === 0);
     const [given, kept] = direct.map((x) => ({ userId: x.userId, upn: x.userPrincipalName })).filter(unasked);
     const [other] = idleSeats('group').filter(unasked);
     expect([given, kept, other].every(Boolean)).toBe(true);
@@ -247,8 +359,15 @@ describe('reclaim, RECLAIM_MODE=on', () => {
     // Each seat is offered to a different candidate, best first, never to a holder of this request.
     expect(offers.every((o) => typeof o === 'string')).toBe(true);
     expect(new Set(offers).size).toBe(2);
-    const ranked = h.app.analytics.candidates(tenantId, { offset: 0, limit: 50 })?.rows.map((c) => c.userId.toLowerCase()) ?? [];
-    const takenBefore = h.app.reclaims.history({ tenantId, offset: 0, limit: 500 }).items.filter((i) => i.requestId !== requestId && ['requested', 'nudged', 'approved', 'rechecking', 'removing'].includes(i.state)).map((i) => i.reassignTo?.userId);
+    const ranked =
+      h.app.analytics.candidates(tenantId, { offset: 0, limit: 50 })?.rows.map((c) => c.userId.toLowerCase()) ?? [];
+    const takenBefore = h.app.reclaims
+      .history({ tenantId, offset: 0, limit: 500 })
+      .items.filter(
+        (i) =>
+          i.requestId !== requestId && ['requested', 'nudged', 'approved', 'rechecking', 'removing'].includes(i.state),
+      )
+      .map((i) => i.reassignTo?.userId);
     expect(offers).toEqual(ranked.filter((c) => !takenBefore.includes(c)).slice(0, 2));
     for (const o of offers) expect(holdsCopilot(h.demo.server.data, o as string)).toEqual([]);
     // A second open request offers other candidates.
@@ -269,19 +388,31 @@ describe('reclaim, RECLAIM_MODE=on', () => {
     });
     const candidate = done.reassignTo?.userId as string;
     expect(holdsCopilot(h.demo.server.data, given.userId)).toEqual([]);
-    expect(holdsCopilot(h.demo.server.data, candidate)).toEqual([{ groupId: null, disabledPlans: done.disabledPlans ?? [] }]);
-    const assigns = h.demo.server.requests.filter((r) => r.inBatch && r.method === 'POST' && r.path.toLowerCase().includes(`/users/${candidate}/assignlicense`));
+    expect(holdsCopilot(h.demo.server.data, candidate)).toEqual([
+      { groupId: null, disabledPlans: done.disabledPlans ?? [] },
+    ]);
+    const assigns = h.demo.server.requests.filter(
+      (r) => r.inBatch && r.method === 'POST' && r.path.toLowerCase().includes(`/users/${candidate}/assignlicense`),
+    );
     expect(assigns.map((r) => r.status)).toEqual([200]);
-    expect(done.transitions.map((t) => t.reason)).toEqual(expect.arrayContaining([expect.stringContaining('Giving the seat to'), expect.stringMatching(/^Given to /)]));
+    expect(done.transitions.map((t) => t.reason)).toEqual(
+      expect.arrayContaining([expect.stringContaining('Giving the seat to'), expect.stringMatching(/^Given to /)]),
+    );
     // The other seat was removed and not given: its candidate still has no seat.
     await until('the other removed', () => (itemsOf(requestId).every((i) => i.state === 'removed') ? true : undefined));
     const notGiven = itemsOf(requestId).find((i) => i.id !== givenItem.id) as ReclaimItem;
     expect(notGiven.reassignState).toBeNull();
     expect(holdsCopilot(h.demo.server.data, notGiven.reassignTo?.userId as string)).toEqual([]);
     expect(itemsOf(otherRequest.requestId)[0].state).toBe('requested');
-    const rest = await fetch(`${h.app.url}/api/v1/m365/tenants/${tenantId}/reclaims?user=${given.upn}`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+    const rest = await fetch(`${h.app.url}/api/v1/m365/tenants/${tenantId}/reclaims?user=${given.upn}`, {
+      headers: { authorization: `Bearer ${TEST_API_KEY}` },
+    });
     const restItem = ((await rest.json()) as { data: Array<Record<string, unknown>> }).data[0];
-    expect(restItem).toMatchObject({ reassign_state: 'assigned', reassign_to: { user_id: candidate }, nudge_outcome: null });
+    expect(restItem).toMatchObject({
+      reassign_state: 'assigned',
+      reassign_to: { user_id: candidate },
+      nudge_outcome: null,
+    });
     const finalView = await press('reclaim.view', { requestId }, APPROVER);
     expect(cardText(finalView)).toContain('Given to ');
     // Undo would take the seat from the candidate: refused, saying why.
@@ -294,17 +425,32 @@ describe('reclaim, RECLAIM_MODE=on', () => {
 describe('reclaim, RECLAIM_MODE=dry-run (the default)', () => {
   it('walks the workflow and changes nothing in the tenant', async () => {
     const data = generateDemoTenant({ users: 200, seed: 5 });
-    const { h, tenantId } = await startSyncedHarness({ data, config: { ADMINS: `${ADMIN.aadObjectId},${APPROVER.aadObjectId}` }, app: { outbox: { pollIntervalMs: 50 } } });
+    const { h, tenantId } = await startSyncedHarness({
+      data,
+      config: { ADMINS: `${ADMIN.aadObjectId},${APPROVER.aadObjectId}` },
+      app: { outbox: { pollIntervalMs: 50 } },
+    });
     const connector = new ConnectorRecorder();
     const serviceUrl = await connector.start();
     try {
-      const seat = h.app.analytics.seats(tenantId, { recommendation: 'reclaim', offset: 0, limit: 100 })?.rows.find((s) => s.direct && s.groups.length === 0 && s.accountEnabled);
+      const seat = h.app.analytics
+        .seats(tenantId, { recommendation: 'reclaim', offset: 0, limit: 100 })
+        ?.rows.find((s) => s.direct && s.groups.length === 0 && s.accountEnabled);
       if (!seat) throw new Error('no direct idle seat in the demo tenant');
       const room = channel();
       await post(h.app.url, { ...message(serviceUrl, room, `reclaim ${seat.userPrincipalName}`), from: ADMIN });
-      const requestId = await until('the request', () => h.app.reclaims.history({ tenantId, offset: 0, limit: 1 }).items[0]?.requestId);
-      const seats = h.app.reclaims.history({ tenantId, offset: 0, limit: 1 }).items.map((i) => i.id).join(',');
-      const res = await post(h.app.url, { ...cardAction(serviceUrl, room, 'reclaim.approve', { requestId, seats }), from: APPROVER });
+      const requestId = await until(
+        'the request',
+        () => h.app.reclaims.history({ tenantId, offset: 0, limit: 1 }).items[0]?.requestId,
+      );
+      const seats = h.app.reclaims
+        .history({ tenantId, offset: 0, limit: 1 })
+        .items.map((i) => i.id)
+        .join(',');
+      const res = await post(h.app.url, {
+        ...cardAction(serviceUrl, room, 'reclaim.approve', { requestId, seats }),
+        from: APPROVER,
+      });
       expect(cardText((res.body as { value: Card }).value)).toContain('DRY RUN');
       const item = await until('the dry run', () => {
         const i = h.app.reclaims.history({ tenantId, offset: 0, limit: 1 }).items[0];
@@ -317,7 +463,9 @@ describe('reclaim, RECLAIM_MODE=dry-run (the default)', () => {
       expect(h.app.reclaims.freed(tenantId).seats).toBe(0);
 
       // "Ask the holders first" in a dry run asks nobody and installs nothing: straight to the approvers.
-      const other = h.app.analytics.seats(tenantId, { recommendation: 'reclaim', offset: 0, limit: 100 })?.rows.find((s) => s.direct && s.groups.length === 0 && s.userId !== seat.userId);
+      const other = h.app.analytics
+        .seats(tenantId, { recommendation: 'reclaim', offset: 0, limit: 100 })
+        ?.rows.find((s) => s.direct && s.groups.length === 0 && s.userId !== seat.userId);
       if (!other) throw new Error('no second idle seat in the demo tenant');
       const before = connector.messages().length;
       await post(h.app.url, { ...message(serviceUrl, room, `reclaim ask ${other.userPrincipalName}`), from: ADMIN });
@@ -327,9 +475,17 @@ describe('reclaim, RECLAIM_MODE=dry-run (the default)', () => {
       });
       expect(asked.state).toBe('requested');
       expect(asked.stateReason).toContain('Dry run: the holder was not asked');
-      expect(h.app.reclaims.view(asked.requestId, { aadObjectId: APPROVER.aadObjectId, name: APPROVER.name }, new Date())?.phase).toBe('awaiting_approval');
+      expect(
+        h.app.reclaims.view(asked.requestId, { aadObjectId: APPROVER.aadObjectId, name: APPROVER.name }, new Date())
+          ?.phase,
+      ).toBe('awaiting_approval');
       expect(h.demo.server.requests.filter((r) => /teamwork\/installedApps/.test(r.path))).toEqual([]);
-      expect(connector.messages().slice(before).filter((m) => cardText(m.activity.attachments?.[0]?.content ?? {}).includes('Keep your seat?'))).toEqual([]);
+      expect(
+        connector
+          .messages()
+          .slice(before)
+          .filter((m) => cardText(m.activity.attachments?.[0]?.content ?? {}).includes('Keep your seat?')),
+      ).toEqual([]);
     } finally {
       await h.close();
       await connector.stop();
@@ -338,13 +494,19 @@ describe('reclaim, RECLAIM_MODE=dry-run (the default)', () => {
 
   it('the digest\'s "Reclaim N certain seats" button requests every certain seat, for admins only', async () => {
     const data = generateDemoTenant({ users: 200, seed: 5 });
-    const { h, tenantId } = await startSyncedHarness({ data, config: { ADMINS: ADMIN.aadObjectId }, app: { outbox: { pollIntervalMs: 50 } } });
+    const { h, tenantId } = await startSyncedHarness({
+      data,
+      config: { ADMINS: ADMIN.aadObjectId },
+      app: { outbox: { pollIntervalMs: 50 } },
+    });
     const connector = new ConnectorRecorder();
     const serviceUrl = await connector.start();
     try {
       const tenant = h.app.tenants.list()[0];
       const digest = valid(h.app.digests.service.card(tenant, '2026-11-24', new Date()) as Card);
-      const certain = h.app.analytics.seats(tenantId, { recommendation: 'reclaim', tier: 'certain', offset: 0, limit: 500 })?.total ?? 0;
+      const certain =
+        h.app.analytics.seats(tenantId, { recommendation: 'reclaim', tier: 'certain', offset: 0, limit: 500 })?.total ??
+        0;
       expect(certain).toBeGreaterThan(0);
       const button = executeActions(digest).find((a) => a.verb === 'reclaim.request');
       expect(button?.title).toBe(`Reclaim ${certain} certain seat${certain === 1 ? '' : 's'}`);
@@ -361,21 +523,31 @@ describe('reclaim, RECLAIM_MODE=dry-run (the default)', () => {
         return String(body.value);
       };
       expect(digestNote(await pressAs(APPROVER, button?.data))).toContain('Only Seat Steward admins');
-      expect(cardText(valid((await pressAs(ADMIN, { tenantId, tier: 'everyone', open: 'message' })).value as Card))).toContain('This reclaim request is not valid');
+      expect(
+        cardText(valid((await pressAs(ADMIN, { tenantId, tier: 'everyone', open: 'message' })).value as Card)),
+      ).toContain('This reclaim request is not valid');
       expect(h.app.reclaims.history({ tenantId, offset: 0, limit: 1 }).total).toBe(0);
       // One certain seat is already in an open request: the answer says it was left out, and why.
-      const [taken] = h.app.analytics.seats(tenantId, { recommendation: 'reclaim', tier: 'certain', offset: 0, limit: 1 })?.rows ?? [];
+      const [taken] =
+        h.app.analytics.seats(tenantId, { recommendation: 'reclaim', tier: 'certain', offset: 0, limit: 1 })?.rows ??
+        [];
       await pressAs(ADMIN, { tenantId, users: taken.userId });
       const note = digestNote(await pressAs(ADMIN, button?.data));
       expect(note).toContain(`reclaim request for ${certain - 1} of the ${certain} seats`);
       expect(note).toMatch(/1 left out/);
       expect(note).toContain('already in another open request');
       // More than SEATS_PER_REQUEST: one request (one card, one approval) per 10 seats.
-      expect(new Set(h.app.reclaims.history({ tenantId, offset: 0, limit: 500 }).items.map((i) => i.requestId)).size).toBe(1 + Math.ceil((certain - 1) / 10));
+      expect(
+        new Set(h.app.reclaims.history({ tenantId, offset: 0, limit: 500 }).items.map((i) => i.requestId)).size,
+      ).toBe(1 + Math.ceil((certain - 1) / 10));
       const items = h.app.reclaims.history({ tenantId, offset: 0, limit: 500 }).items;
       expect(items).toHaveLength(certain);
       expect(items.every((i) => i.evidence.tier === 'certain' && i.state === 'requested')).toBe(true);
-      const request = h.app.reclaims.view(items.find((i) => i.userId !== taken.userId.toLowerCase())?.requestId ?? '', { aadObjectId: undefined, name: undefined }, new Date())?.request;
+      const request = h.app.reclaims.view(
+        items.find((i) => i.userId !== taken.userId.toLowerCase())?.requestId ?? '',
+        { aadObjectId: undefined, name: undefined },
+        new Date(),
+      )?.request;
       expect(request?.source).toBe('digest');
     } finally {
       await h.close();

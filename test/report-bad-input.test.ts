@@ -12,7 +12,8 @@ import { startHarness, type Harness } from './helpers/harness';
  */
 
 const COPILOT_DETAIL = 'getMicrosoft365CopilotUsageUserDetail';
-const statusOf = (h: Harness, tenantId: string) => Object.fromEntries(new SqliteSourceStatusStore(h.app.db).list(tenantId).map((s) => [s.source, s]));
+const statusOf = (h: Harness, tenantId: string) =>
+  Object.fromEntries(new SqliteSourceStatusStore(h.app.db).list(tenantId).map((s) => [s.source, s]));
 
 /** Copilot seat holders in the report's order (the directory's), with the dates the story gives them. */
 function holders(data: DemoTenantData) {
@@ -34,7 +35,8 @@ describe('bad report input', () => {
     h = await startHarness({ data, config: { REPORTS_REREAD_HOURS: '0' } });
     return { h, tenantId: h.app.tenants.list()[0].id, data };
   };
-  const storedRows = (h: Harness, tenantId: string) => h.app.db.prepare('SELECT COUNT(*) FROM copilot_usage_users WHERE tenant_id = ?').pluck().get(tenantId) as number;
+  const storedRows = (h: Harness, tenantId: string) =>
+    h.app.db.prepare('SELECT COUNT(*) FROM copilot_usage_users WHERE tenant_id = ?').pluck().get(tenantId) as number;
 
   it('malformed dates: those rows are left out and counted in a warning; their users are unknown, never inactive; the rest are stored', async () => {
     const { h, tenantId, data } = await start(81);
@@ -50,9 +52,14 @@ describe('bad report input', () => {
     expect(warning).toContain('unknown, not inactive');
     // Any warning makes the sync partial; the source itself read fine.
     expect(run.status).toBe('partial');
-    for (const x of bad) expect(h.app.usage.copilotUser(tenantId, x.user.userPrincipalName), x.user.userPrincipalName).toBeUndefined();
-    for (const x of good) expect(h.app.usage.copilotUser(tenantId, x.user.userPrincipalName)?.lastActivityDate).toBe(x.last);
-    expect(statusOf(h, tenantId).copilot_usage).toMatchObject({ lastOutcome: 'ok', asOf: data.activity?.reportRefreshDate });
+    for (const x of bad)
+      expect(h.app.usage.copilotUser(tenantId, x.user.userPrincipalName), x.user.userPrincipalName).toBeUndefined();
+    for (const x of good)
+      expect(h.app.usage.copilotUser(tenantId, x.user.userPrincipalName)?.lastActivityDate).toBe(x.last);
+    expect(statusOf(h, tenantId).copilot_usage).toMatchObject({
+      lastOutcome: 'ok',
+      asOf: data.activity?.reportRefreshDate,
+    });
     expect(statusOf(h, tenantId).copilot_usage?.warnings.join(' ')).toContain('malformed');
   });
 
@@ -66,7 +73,8 @@ describe('bad report input', () => {
     const warning = run.warnings.find((w) => w.includes('Microsoft 365 active user report') && w.includes('malformed'));
     expect(warning).toContain(`: ${bad.length} row(s)`);
     for (const u of bad) expect(h.app.usage.m365User(tenantId, u.userPrincipalName)).toBeUndefined();
-    for (const u of licensed.filter((_, i) => i % 5 !== 1)) expect(h.app.usage.m365User(tenantId, u.userPrincipalName)).toBeDefined();
+    for (const u of licensed.filter((_, i) => i % 5 !== 1))
+      expect(h.app.usage.m365User(tenantId, u.userPrincipalName)).toBeDefined();
     expect(statusOf(h, tenantId).m365_activity?.lastOutcome).toBe('ok');
   });
 
@@ -77,7 +85,8 @@ describe('bad report input', () => {
     // Any warning makes the sync partial; the source itself read fine.
     expect(run.status).toBe('partial');
     expect(run.warnings.find((w) => w.includes('does not know'))).toContain('copilotagentslastactivitydate');
-    for (const x of holders(data)) expect(h.app.usage.copilotUser(tenantId, x.user.userPrincipalName)?.lastActivityDate).toBe(x.last);
+    for (const x of holders(data))
+      expect(h.app.usage.copilotUser(tenantId, x.user.userPrincipalName)?.lastActivityDate).toBe(x.last);
   });
 
   it('a missing key column stores nothing and keeps the previous report; the source fails with the column named', async () => {

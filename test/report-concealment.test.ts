@@ -8,7 +8,8 @@ import { startSeatStewardForTests } from '../src/app/test-hooks';
 import { createLogger } from '../src/adapters/logging/logger';
 import { startHarness, type Harness } from './helpers/harness';
 
-const FIX = "Microsoft 365 admin center → Settings → Org settings → Reports → clear 'Display concealed user, group, and site names in all reports'";
+const FIX =
+  "Microsoft 365 admin center → Settings → Org settings → Reports → clear 'Display concealed user, group, and site names in all reports'";
 
 function concealedData(seed: number, roles: string[] = [...DEFAULT_APP_ROLES]): DemoTenantData {
   const data = generateDemoTenant({ users: 120, seed });
@@ -17,9 +18,11 @@ function concealedData(seed: number, roles: string[] = [...DEFAULT_APP_ROLES]): 
   return data;
 }
 
-const holderOf = (data: DemoTenantData) => data.users.find((u) => u.assignedLicenses.some((l) => l.skuId === SKU.COPILOT)) as GraphUser;
+const holderOf = (data: DemoTenantData) =>
+  data.users.find((u) => u.assignedLicenses.some((l) => l.skuId === SKU.COPILOT)) as GraphUser;
 const hexOf = (upn: string) => createHash('md5').update(upn.toLowerCase()).digest('hex').toUpperCase();
-const patches = (h: Harness) => h.demo.server.requests.filter((r) => r.method === 'PATCH' && /reportSettings/i.test(r.path));
+const patches = (h: Harness) =>
+  h.demo.server.requests.filter((r) => r.method === 'PATCH' && /reportSettings/i.test(r.path));
 
 describe('report name concealment', () => {
   let h: Harness | undefined;
@@ -41,7 +44,9 @@ describe('report name concealment', () => {
     expect(hidden).toMatchObject({ concealed: true, displayName: null });
     const holders = data.users.filter((u) => u.assignedLicenses.some((l) => l.skuId === SKU.COPILOT)).length;
     expect(h.app.usage.unmatchedCount(tenantId, 'copilot_usage')).toBe(holders);
-    expect(h.app.usage.unmatchedCount(tenantId, 'm365_activity')).toBe(data.users.filter((u) => u.assignedLicenses.length > 0).length);
+    expect(h.app.usage.unmatchedCount(tenantId, 'm365_activity')).toBe(
+      data.users.filter((u) => u.assignedLicenses.length > 0).length,
+    );
     const status = Object.fromEntries(new SqliteSourceStatusStore(h.app.db).list(tenantId).map((s) => [s.source, s]));
     expect(status.report_settings.warnings.join(' ')).toContain(FIX);
     expect(status.copilot_usage.warnings.join(' ')).toContain('unmatched');
@@ -93,7 +98,11 @@ describe('report name concealment', () => {
     h.demo.server.data.reportSettings = { displayConcealedNames: false };
     const config = h.config;
     await h.app.close();
-    const app = await startSeatStewardForTests(config, { logger: createLogger('silent'), demoTenant: h.demo, schedule: false });
+    const app = await startSeatStewardForTests(config, {
+      logger: createLogger('silent'),
+      demoTenant: h.demo,
+      schedule: false,
+    });
     try {
       expect(await app.concealmentRestored).toBe(1);
       expect(h.demo.server.data.reportSettings?.displayConcealedNames).toBe(true);

@@ -8,7 +8,10 @@ describe('per-user report generations after a crash', () => {
   let h: Harness;
   let tenantId: string;
   beforeAll(async () => {
-    h = await startHarness({ data: generateDemoTenant({ users: 60, seed: 71 }), config: { REPORTS_REREAD_HOURS: '0' } });
+    h = await startHarness({
+      data: generateDemoTenant({ users: 60, seed: 71 }),
+      config: { REPORTS_REREAD_HOURS: '0' },
+    });
     tenantId = h.app.tenants.list()[0].id;
     expect((await h.app.sync.request(tenantId, 'test').done).status).toBe('success');
   });
@@ -18,16 +21,24 @@ describe('per-user report generations after a crash', () => {
     const db = h.app.db;
     // What a kill between "serve the new generation" and "delete the old one in batches" leaves: an older generation beside the served one.
     for (const table of ['copilot_usage_users', 'm365_activity_users']) {
-      db.exec(`CREATE TEMP TABLE old_rows AS SELECT * FROM ${table}; UPDATE old_rows SET generation = generation - 1; INSERT INTO ${table} SELECT * FROM old_rows; DROP TABLE old_rows;`);
+      db.exec(
+        `CREATE TEMP TABLE old_rows AS SELECT * FROM ${table}; UPDATE old_rows SET generation = generation - 1; INSERT INTO ${table} SELECT * FROM old_rows; DROP TABLE old_rows;`,
+      );
     }
     expect((await h.app.sync.request(tenantId, 'test').done).status).toBe('success');
     for (const [table, report] of [
       ['copilot_usage_users', 'copilot_usage'],
       ['m365_activity_users', 'm365_activity'],
     ] as const) {
-      const served = db.prepare('SELECT generation FROM report_generations WHERE tenant_id = ? AND report = ?').pluck().get(tenantId, report) as number;
+      const served = db
+        .prepare('SELECT generation FROM report_generations WHERE tenant_id = ? AND report = ?')
+        .pluck()
+        .get(tenantId, report) as number;
       const total = db.prepare(`SELECT COUNT(*) FROM ${table} WHERE tenant_id = ?`).pluck().get(tenantId) as number;
-      const stale = db.prepare(`SELECT COUNT(*) FROM ${table} WHERE tenant_id = ? AND generation <> ?`).pluck().get(tenantId, served) as number;
+      const stale = db
+        .prepare(`SELECT COUNT(*) FROM ${table} WHERE tenant_id = ? AND generation <> ?`)
+        .pluck()
+        .get(tenantId, served) as number;
       expect(total, table).toBeGreaterThan(0);
       expect(stale, table).toBe(0);
     }
@@ -43,7 +54,13 @@ describe('identity generations on a large tenant', () => {
   });
   afterAll(async () => h?.close());
 
-  const rows = (n: number): SignInRecord[] => Array.from({ length: n }, (_, i) => ({ userId: `user-${i}`, lastSignIn: '2025-01-01T00:00:00Z', lastNonInteractiveSignIn: null, lastSuccessfulSignIn: null }));
+  const rows = (n: number): SignInRecord[] =>
+    Array.from({ length: n }, (_, i) => ({
+      userId: `user-${i}`,
+      lastSignIn: '2025-01-01T00:00:00Z',
+      lastNonInteractiveSignIn: null,
+      lastSuccessfulSignIn: null,
+    }));
 
   it('replacing 25,000 sign-ins lets other work run while the old generation is deleted', async () => {
     const store = new SqliteIdentityStore(h.app.db);
@@ -62,6 +79,8 @@ describe('identity generations on a large tenant', () => {
       ticking = false;
       if (round === 1) expect(turns).toBeGreaterThan(1);
     }
-    expect(h.app.db.prepare('SELECT COUNT(*) FROM user_sign_ins WHERE tenant_id = ?').pluck().get(tenantId)).toBe(25_000);
+    expect(h.app.db.prepare('SELECT COUNT(*) FROM user_sign_ins WHERE tenant_id = ?').pluck().get(tenantId)).toBe(
+      25_000,
+    );
   });
 });

@@ -48,9 +48,33 @@ describe('GET /api/v1/m365/tenants', () => {
     expect(body.pagination).toEqual({ limit: 20, offset: 0, total: 1, has_more: false });
     const t = body.data[0];
     expect(Object.keys(t).sort()).toEqual(
-      ['id', 'client_id', 'tenant_id', 'tenant_name', 'domain_name', 'display_name', 'tenant_type', 'status', 'sync_enabled', 'last_sync', 'last_sync_status', 'total_licenses', 'assigned_licenses', 'available_licenses', 'created_at'].sort(),
+      [
+        'id',
+        'client_id',
+        'tenant_id',
+        'tenant_name',
+        'domain_name',
+        'display_name',
+        'tenant_type',
+        'status',
+        'sync_enabled',
+        'last_sync',
+        'last_sync_status',
+        'total_licenses',
+        'assigned_licenses',
+        'available_licenses',
+        'created_at',
+      ].sort(),
     );
-    expect(t).toMatchObject({ id: tenantId, tenant_name: 'Contoso Ltd', domain_name: 'contoso.onmicrosoft.com', status: 'active', sync_enabled: true, last_sync_status: 'success', tenant_type: 'business' });
+    expect(t).toMatchObject({
+      id: tenantId,
+      tenant_name: 'Contoso Ltd',
+      domain_name: 'contoso.onmicrosoft.com',
+      status: 'active',
+      sync_enabled: true,
+      last_sync_status: 'success',
+      tenant_type: 'business',
+    });
     const skus = h.app.directory.skus(tenantId);
     expect(t.total_licenses).toBe(skus.reduce((n, s) => n + s.enabledUnits, 0));
     expect(t.assigned_licenses).toBe(skus.reduce((n, s) => n + s.consumedUnits, 0));
@@ -60,7 +84,9 @@ describe('GET /api/v1/m365/tenants', () => {
   it('filters by status and client_id, and pages', async () => {
     expect((await get('/api/v1/m365/tenants?status=error')).body.data).toEqual([]);
     expect((await get('/api/v1/m365/tenants?status=active')).body.data).toHaveLength(1);
-    expect((await get('/api/v1/m365/tenants?client_id=987fcdeb-51a2-43d7-8f9a-123456789abc')).body.pagination.total).toBe(0);
+    expect(
+      (await get('/api/v1/m365/tenants?client_id=987fcdeb-51a2-43d7-8f9a-123456789abc')).body.pagination.total,
+    ).toBe(0);
     const page = await get('/api/v1/m365/tenants?limit=1&offset=1');
     expect(page.body).toEqual({ data: [], pagination: { limit: 1, offset: 1, total: 1, has_more: false } });
   });
@@ -91,8 +117,17 @@ describe('GET /api/v1/m365/tenants/{id}/users', () => {
     const theirs = await get(`/api/v1/m365/tenants/${msId}/users?limit=50`);
     expect(theirs.body.data).toEqual(ours.body.data);
     const u = ours.body.data.find((x) => licensesOf(x).length > 0) as Json;
-    expect(u).toMatchObject({ tenant_id: tenantId, user_id: expect.any(String), user_principal_name: expect.stringContaining('@'), account_enabled: expect.any(Boolean) });
-    expect(licensesOf(u)[0]).toMatchObject({ sku_id: expect.any(String), sku_part_number: expect.any(String), product_name: expect.any(String) });
+    expect(u).toMatchObject({
+      tenant_id: tenantId,
+      user_id: expect.any(String),
+      user_principal_name: expect.stringContaining('@'),
+      account_enabled: expect.any(Boolean),
+    });
+    expect(licensesOf(u)[0]).toMatchObject({
+      sku_id: expect.any(String),
+      sku_part_number: expect.any(String),
+      product_name: expect.any(String),
+    });
     const last = await get(`/api/v1/m365/tenants/${tenantId}/users?limit=50&offset=100`);
     expect(last.body.data).toHaveLength(20);
     expect(last.body.pagination.has_more).toBe(false);
@@ -101,7 +136,9 @@ describe('GET /api/v1/m365/tenants/{id}/users', () => {
   it('searches by name or email and filters by account_enabled', async () => {
     const all = await get(`/api/v1/m365/tenants/${tenantId}/users?limit=500`);
     const sample = all.body.data[7];
-    const byName = await get(`/api/v1/m365/tenants/${tenantId}/users?search=${encodeURIComponent(String(sample.display_name))}`);
+    const byName = await get(
+      `/api/v1/m365/tenants/${tenantId}/users?search=${encodeURIComponent(String(sample.display_name))}`,
+    );
     expect(byName.body.data.map((u) => u.user_id)).toContain(sample.user_id);
     const disabled = await get(`/api/v1/m365/tenants/${tenantId}/users?account_enabled=false&limit=500`);
     expect(disabled.body.data.length).toBe(all.body.data.filter((u) => !u.account_enabled).length);
@@ -111,8 +148,12 @@ describe('GET /api/v1/m365/tenants/{id}/users', () => {
   });
 
   it('rejects bad parameters and unknown tenants', async () => {
-    expect((await get(`/api/v1/m365/tenants/${tenantId}/users?account_enabled=maybe`)).body.error.message).toMatch(/account_enabled: expected true or false/);
-    expect((await get(`/api/v1/m365/tenants/${tenantId}/users?mfa_enabled=maybe`)).body.error.message).toMatch(/mfa_enabled: expected true or false/);
+    expect((await get(`/api/v1/m365/tenants/${tenantId}/users?account_enabled=maybe`)).body.error.message).toMatch(
+      /account_enabled: expected true or false/,
+    );
+    expect((await get(`/api/v1/m365/tenants/${tenantId}/users?mfa_enabled=maybe`)).body.error.message).toMatch(
+      /mfa_enabled: expected true or false/,
+    );
     const missing = await get('/api/v1/m365/tenants/00000000-0000-0000-0000-000000000000/users');
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('tenant_not_found');
@@ -126,7 +167,17 @@ describe('GET /api/v1/m365/tenants/{id}/licenses', () => {
     const copilot = body.data.find((s) => s.sku_id === '639dec6b-bb19-468b-871c-c5c441c4b0cb');
     expect(copilot).toMatchObject({ is_copilot: true, product_name: 'Microsoft 365 Copilot' });
     for (const s of body.data) {
-      for (const f of ['sku_id', 'sku_part_number', 'product_name', 'total_units', 'consumed_units', 'enabled_units', 'suspended_units', 'warning_units']) expect(s).toHaveProperty(f);
+      for (const f of [
+        'sku_id',
+        'sku_part_number',
+        'product_name',
+        'total_units',
+        'consumed_units',
+        'enabled_units',
+        'suspended_units',
+        'warning_units',
+      ])
+        expect(s).toHaveProperty(f);
     }
     expect((await get('/api/v1/m365/tenants/nope/licenses')).status).toBe(404);
   });

@@ -15,7 +15,11 @@ let serviceUrl: string;
 const analytics = new AnalyticsFixture();
 
 beforeAll(async () => {
-  h = await startHarness({ data: generateDemoTenant({ users: 20, seed: 11 }), config: { ADMINS: ADMIN.aadObjectId }, app: { analytics } });
+  h = await startHarness({
+    data: generateDemoTenant({ users: 20, seed: 11 }),
+    config: { ADMINS: ADMIN.aadObjectId },
+    app: { analytics },
+  });
   await h.app.sync.request(h.app.tenants.list()[0].id, 'test').done;
   connector = new ConnectorRecorder();
   serviceUrl = await connector.start();
@@ -43,13 +47,21 @@ async function say(text: string, from: typeof ADMIN = ADMIN): Promise<Record<str
   return card;
 }
 
-const exportButtons = (card: Record<string, unknown>) => ((card.actions ?? []) as Array<{ type: string; title: string; verb: string; data: unknown }>).filter((a) => a.type === 'Action.Execute' && a.verb === 'export.link');
-const buttons = (card: Record<string, unknown>) => ((card.actions ?? []) as Array<{ type: string; title: string; url: string }>).filter((a) => a.type === 'Action.OpenUrl');
+const exportButtons = (card: Record<string, unknown>) =>
+  ((card.actions ?? []) as Array<{ type: string; title: string; verb: string; data: unknown }>).filter(
+    (a) => a.type === 'Action.Execute' && a.verb === 'export.link',
+  );
+const buttons = (card: Record<string, unknown>) =>
+  ((card.actions ?? []) as Array<{ type: string; title: string; url: string }>).filter(
+    (a) => a.type === 'Action.OpenUrl',
+  );
 
 describe('savings command', () => {
   it('answers an admin with savings and working Export CSV links', async () => {
     const card = await say('savings');
-    expect(cardText(card)).toContain('Saves $330 a month ($3,960 a year) once the subscriptions are reduced at renewal');
+    expect(cardText(card)).toContain(
+      'Saves $330 a month ($3,960 a year) once the subscriptions are reduced at renewal',
+    );
     // The card carries no link to expire: each button signs one when pressed, and posts it.
     expect(buttons(card)).toEqual([]);
     expect(JSON.stringify(card)).not.toContain('/exports/');
@@ -58,7 +70,10 @@ describe('savings command', () => {
     expect(candidates.title).toBe('Export CSV (candidates)');
     const c = channel();
     connector.clear();
-    const pressed = await post(h.app.url, { ...cardAction(serviceUrl, c, underutilized.verb, underutilized.data), from: ADMIN });
+    const pressed = await post(h.app.url, {
+      ...cardAction(serviceUrl, c, underutilized.verb, underutilized.data),
+      from: ADMIN,
+    });
     expect(pressed.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message' });
     await connector.waitFor((m) => m.length >= 1);
     const linkCard = connector.messages()[0].activity.attachments?.[0]?.content as Record<string, unknown>;
@@ -74,7 +89,9 @@ describe('savings command', () => {
     connector.clear();
     await post(h.app.url, { ...message(serviceUrl, channel(), 'price Microsoft_365_Copilot 20'), from: ADMIN });
     await connector.waitFor((m) => m.length >= 1);
-    expect(cardText(await say('savings'))).toContain('Saves $220 a month ($2,640 a year) once the subscriptions are reduced at renewal');
+    expect(cardText(await say('savings'))).toContain(
+      'Saves $220 a month ($2,640 a year) once the subscriptions are reduced at renewal',
+    );
     connector.clear();
     await post(h.app.url, { ...message(serviceUrl, channel(), 'price Microsoft_365_Copilot clear'), from: ADMIN });
     await connector.waitFor((m) => m.length >= 1);
@@ -86,7 +103,13 @@ describe('savings command', () => {
     expect(buttons(card)).toEqual([]);
     expect(exportButtons(card)).toEqual([]);
     connector.clear();
-    const forged = await post(h.app.url, { ...cardAction(serviceUrl, channel(), 'export.link', { tenantId: h.app.tenants.list()[0].id, kind: 'underutilized' }), from: STRANGER });
+    const forged = await post(h.app.url, {
+      ...cardAction(serviceUrl, channel(), 'export.link', {
+        tenantId: h.app.tenants.list()[0].id,
+        kind: 'underutilized',
+      }),
+      from: STRANGER,
+    });
     expect(JSON.stringify(forged.body)).toContain('Only Seat Steward admins can do this');
     expect(JSON.stringify(forged.body)).not.toContain('/exports/');
     expect(connector.messages()).toEqual([]);

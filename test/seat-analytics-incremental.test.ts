@@ -28,9 +28,20 @@ describe('seat analytics: an incremental run stores exactly the rows a full reco
 
   /** Every stored column of a snapshot's analytics, in their stored order. */
   const rowsOf = (snapshotId: number) => ({
-    seats: db.prepare('SELECT * FROM copilot_seats WHERE tenant_id = ? AND snapshot_id = ? ORDER BY seq').all(tenantId, snapshotId).map(withoutSnapshot),
-    candidates: db.prepare('SELECT * FROM copilot_candidates WHERE tenant_id = ? AND snapshot_id = ? ORDER BY rank').all(tenantId, snapshotId).map(withoutSnapshot),
-    summary: JSON.parse(db.prepare('SELECT summary FROM copilot_summaries WHERE tenant_id = ? AND snapshot_id = ?').pluck().get(tenantId, snapshotId) as string) as unknown,
+    seats: db
+      .prepare('SELECT * FROM copilot_seats WHERE tenant_id = ? AND snapshot_id = ? ORDER BY seq')
+      .all(tenantId, snapshotId)
+      .map(withoutSnapshot),
+    candidates: db
+      .prepare('SELECT * FROM copilot_candidates WHERE tenant_id = ? AND snapshot_id = ? ORDER BY rank')
+      .all(tenantId, snapshotId)
+      .map(withoutSnapshot),
+    summary: JSON.parse(
+      db
+        .prepare('SELECT summary FROM copilot_summaries WHERE tenant_id = ? AND snapshot_id = ?')
+        .pluck()
+        .get(tenantId, snapshotId) as string,
+    ) as unknown,
   });
   const withoutSnapshot = (r: unknown) => {
     const { snapshot_id: _dropped, ...rest } = r as Record<string, unknown>;
@@ -44,8 +55,12 @@ describe('seat analytics: an incremental run stores exactly the rows a full reco
     current = h.app.tenants.find(tenantId)?.currentSnapshotId as number;
     // The next snapshot: the current directory copied under a new id, not published.
     for (const table of ['users', 'user_licenses', 'skus', 'license_groups']) {
-      const columns = (db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[]).filter((c) => c !== 'snapshot_id');
-      db.prepare(`INSERT INTO ${table} (snapshot_id, ${columns.join(', ')}) SELECT ?, ${columns.join(', ')} FROM ${table} WHERE tenant_id = ? AND snapshot_id = ?`).run(NEXT, tenantId, current);
+      const columns = (db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[]).filter(
+        (c) => c !== 'snapshot_id',
+      );
+      db.prepare(
+        `INSERT INTO ${table} (snapshot_id, ${columns.join(', ')}) SELECT ?, ${columns.join(', ')} FROM ${table} WHERE tenant_id = ? AND snapshot_id = ?`,
+      ).run(NEXT, tenantId, current);
     }
   });
   afterAll(async () => h?.close());
@@ -61,17 +76,31 @@ describe('seat analytics: an incremental run stores exactly the rows a full reco
     // Changed inputs: an idle holder uses Copilot (their row moves from the reclaims to the end), a
     // holder loses their only seat (and may become a candidate), a candidate changes department,
     // and the audit log is read a few hours further on the same day.
-    const idle = before.seats.find((s) => s.recommendation === 'reclaim' && s.direct === 1 && s.groups === '[]') as Record<string, string>;
-    const removed = before.seats.find((s) => s.recommendation === 'keep' && s.direct === 1 && s.groups === '[]' && s.user_id !== idle.user_id) as Record<string, string>;
+    const idle = before.seats.find(
+      (s) => s.recommendation === 'reclaim' && s.direct === 1 && s.groups === '[]',
+    ) as Record<string, string>;
+    const removed = before.seats.find(
+      (s) => s.recommendation === 'keep' && s.direct === 1 && s.groups === '[]' && s.user_id !== idle.user_id,
+    ) as Record<string, string>;
     const moved = before.candidates[Math.floor(before.candidates.length / 2)] as Record<string, string>;
     expect(idle && removed && moved).toBeTruthy();
     db.prepare(
       `INSERT INTO copilot_last_interactions (tenant_id, upn, last_at, app_host, source, interactions) VALUES (?, lower(?), ?, 'Word', 'audit_graph', 1)
        ON CONFLICT (tenant_id, upn) DO UPDATE SET last_at = excluded.last_at, app_host = excluded.app_host`,
     ).run(tenantId, idle.user_principal_name, new Date(morning.getTime() + 3600_000).toISOString());
-    db.prepare('DELETE FROM user_licenses WHERE tenant_id = ? AND snapshot_id = ? AND user_id = ? AND sku_id = ?').run(tenantId, NEXT, removed.user_id, removed.sku_id);
-    db.prepare("UPDATE users SET department = 'Moved Department' WHERE tenant_id = ? AND snapshot_id = ? AND user_id = ?").run(tenantId, NEXT, moved.user_id);
-    db.prepare("UPDATE audit_cursors SET covered_until = ? WHERE tenant_id = ?").run(new Date(morning.getTime() + 10 * 3600_000).toISOString(), tenantId);
+    db.prepare('DELETE FROM user_licenses WHERE tenant_id = ? AND snapshot_id = ? AND user_id = ? AND sku_id = ?').run(
+      tenantId,
+      NEXT,
+      removed.user_id,
+      removed.sku_id,
+    );
+    db.prepare(
+      "UPDATE users SET department = 'Moved Department' WHERE tenant_id = ? AND snapshot_id = ? AND user_id = ?",
+    ).run(tenantId, NEXT, moved.user_id);
+    db.prepare('UPDATE audit_cursors SET covered_until = ? WHERE tenant_id = ?').run(
+      new Date(morning.getTime() + 10 * 3600_000).toISOString(),
+      tenantId,
+    );
 
     const incremental = compute(NEXT, evening, true);
     const incrementalRows = rowsOf(NEXT);
@@ -88,7 +117,9 @@ describe('seat analytics: an incremental run stores exactly the rows a full reco
     const after = incrementalRows.seats.find((s) => s.user_id === idle.user_id) as Record<string, string>;
     expect(after.recommendation).toBe('keep');
     expect(incrementalRows.seats.some((s) => s.user_id === removed.user_id && s.sku_id === removed.sku_id)).toBe(false);
-    expect(incrementalRows.candidates.find((c) => c.user_id === moved.user_id)).toMatchObject({ department: 'Moved Department' });
+    expect(incrementalRows.candidates.find((c) => c.user_id === moved.user_id)).toMatchObject({
+      department: 'Moved Department',
+    });
   });
 
   it('on a later day decides again, and matches a full recompute where the date alone moved seats across a threshold', () => {

@@ -34,7 +34,9 @@ function holdersOf(data: DemoTenantData): Holder[] {
     const story = activity.users[i] as DemoUserActivity;
     if (!story.copilot) return;
     const states = user.licenseAssignmentStates.filter((s) => s.skuId === SKU.COPILOT);
-    const earliest = Math.min(...states.map((s) => (s.lastUpdatedDateTime ? Math.floor(Date.parse(s.lastUpdatedDateTime) / DAY_MS) : today)));
+    const earliest = Math.min(
+      ...states.map((s) => (s.lastUpdatedDateTime ? Math.floor(Date.parse(s.lastUpdatedDateTime) / DAY_MS) : today)),
+    );
     out.push({
       user,
       profile: story.copilot,
@@ -79,8 +81,11 @@ describe('seat analytics: computed at sync from the demo tenant', () => {
     for (const name of named('grace')) expect(grace).toContain(name);
     expect(named('saved_by_audit').length).toBeGreaterThan(0);
     for (const name of named('saved_by_audit')) expect(audit).toContain(name);
-    for (const x of highlights.filter((y) => y.kind === 'saved_by_audit')) expect(x.text).toMatch(/audit log shows Copilot use on \d{1,2} [A-Z][a-z]{2} \d{4}/);
-    expect(highlights.filter((x) => x.kind === 'grace').every((x) => /grace period until \d{4}-\d{2}-\d{2}/.test(x.text))).toBe(true);
+    for (const x of highlights.filter((y) => y.kind === 'saved_by_audit'))
+      expect(x.text).toMatch(/audit log shows Copilot use on \d{1,2} [A-Z][a-z]{2} \d{4}/);
+    expect(
+      highlights.filter((x) => x.kind === 'grace').every((x) => /grace period until \d{4}-\d{2}-\d{2}/.test(x.text)),
+    ).toBe(true);
   });
 
   it('stores one seat per Copilot holder, each profile decided as the story says', () => {
@@ -89,7 +94,8 @@ describe('seat analytics: computed at sync from the demo tenant', () => {
     expect(all?.total).toBe(holders.length);
     const profiles = new Set(holders.map((x) => x.profile));
     // The story must exercise every decision this test checks.
-    for (const p of ['daily', 'fading', 'lapsed', 'never', 'new_seat', 'audit_only', 'disabled'] as const) expect(profiles.has(p), p).toBe(true);
+    for (const p of ['daily', 'fading', 'lapsed', 'never', 'new_seat', 'audit_only', 'disabled'] as const)
+      expect(profiles.has(p), p).toBe(true);
     for (const x of holders) {
       const seat = seatOf(x.user.userPrincipalName);
       const who = `${x.user.userPrincipalName} (${x.profile})`;
@@ -102,7 +108,11 @@ describe('seat analytics: computed at sync from the demo tenant', () => {
           expect([seat.status, seat.recommendation], who).toEqual(['active', 'keep']);
           break;
         case 'audit_only':
-          expect([seat.status, seat.recommendation, seat.lastActivitySource], who).toEqual(['active', 'keep', 'audit_log']);
+          expect([seat.status, seat.recommendation, seat.lastActivitySource], who).toEqual([
+            'active',
+            'keep',
+            'audit_log',
+          ]);
           expect(seat.daysSinceLastActivity, who).toBeLessThanOrEqual(1);
           break;
         case 'fading':
@@ -114,16 +124,31 @@ describe('seat analytics: computed at sync from the demo tenant', () => {
           expect([seat.status, seat.recommendation, seat.tier], who).toEqual(['inactive', 'reclaim', 'certain']);
           break;
         case 'never':
-          if (x.assignedDaysAgo >= 30) expect([seat.status, seat.recommendation, seat.tier, seat.lastActivityDate], who).toEqual(['inactive', 'reclaim', 'certain', null]);
+          if (x.assignedDaysAgo >= 30)
+            expect([seat.status, seat.recommendation, seat.tier, seat.lastActivityDate], who).toEqual([
+              'inactive',
+              'reclaim',
+              'certain',
+              null,
+            ]);
           else expect(seat.recommendation, who).toBe('excluded');
           break;
         case 'new_seat':
           expect([seat.recommendation, seat.tier], who).toEqual(['excluded', null]);
           expect(seat.reasons[0], who).toMatch(/grace period/);
-          expect(seat.licenseAssignedDate, who).toBe(new Date(Date.parse(`${data.activity?.today}T00:00:00Z`) - x.assignedDaysAgo * DAY_MS).toISOString().slice(0, 10));
+          expect(seat.licenseAssignedDate, who).toBe(
+            new Date(Date.parse(`${data.activity?.today}T00:00:00Z`) - x.assignedDaysAgo * DAY_MS)
+              .toISOString()
+              .slice(0, 10),
+          );
           break;
         case 'disabled':
-          expect([seat.status, seat.recommendation, seat.tier, seat.accountEnabled], who).toEqual(['inactive', 'reclaim', 'certain', false]);
+          expect([seat.status, seat.recommendation, seat.tier, seat.accountEnabled], who).toEqual([
+            'inactive',
+            'reclaim',
+            'certain',
+            false,
+          ]);
           break;
       }
     }
@@ -146,14 +171,28 @@ describe('seat analytics: computed at sync from the demo tenant', () => {
 
   it('lists reclaims first (certain, then probable), and filters by status, recommendation, tier and department with totals', () => {
     const all = h.app.analytics.seats(tenantId, { offset: 0, limit: 10_000 })?.rows ?? [];
-    const order = all.map((s) => (s.recommendation === 'reclaim' ? (s.tier === 'certain' ? 0 : 1) : s.recommendation === 'review' ? 2 : s.recommendation === 'excluded' ? 3 : 4));
+    const order = all.map((s) =>
+      s.recommendation === 'reclaim'
+        ? s.tier === 'certain'
+          ? 0
+          : 1
+        : s.recommendation === 'review'
+          ? 2
+          : s.recommendation === 'excluded'
+            ? 3
+            : 4,
+    );
     expect(order).toEqual([...order].sort((a, b) => a - b));
 
-    const certain = holders.filter((x) => x.profile === 'lapsed' || x.profile === 'disabled' || (x.profile === 'never' && x.assignedDaysAgo >= 30)).length;
+    const certain = holders.filter(
+      (x) => x.profile === 'lapsed' || x.profile === 'disabled' || (x.profile === 'never' && x.assignedDaysAgo >= 30),
+    ).length;
     const page = h.app.analytics.seats(tenantId, { recommendation: 'reclaim', tier: 'certain', offset: 0, limit: 2 });
     expect(page?.total).toBe(certain);
     expect(page?.rows.length).toBe(Math.min(2, certain));
-    expect(h.app.analytics.seats(tenantId, { tier: 'probable', offset: 0, limit: 1000 })?.total).toBe(holders.filter((x) => x.profile === 'fading').length);
+    expect(h.app.analytics.seats(tenantId, { tier: 'probable', offset: 0, limit: 1000 })?.total).toBe(
+      holders.filter((x) => x.profile === 'fading').length,
+    );
     const active = holders.filter((x) => ['daily', 'weekly', 'audit_only'].includes(x.profile)).length;
     expect(h.app.analytics.seats(tenantId, { status: 'active', offset: 0, limit: 1 })?.total).toBe(active);
 
@@ -166,7 +205,9 @@ describe('seat analytics: computed at sync from the demo tenant', () => {
 
   it('ranks candidates by the one stated rule (priority, then score); High needs recent Copilot Chat without a seat AND a score of 70+', () => {
     const activity = data.activity as NonNullable<DemoTenantData['activity']>;
-    const chatUsers = new Set(data.users.filter((_, i) => activity.users[i]?.unlicensedChat).map((u) => u.userPrincipalName));
+    const chatUsers = new Set(
+      data.users.filter((_, i) => activity.users[i]?.unlicensedChat).map((u) => u.userPrincipalName),
+    );
     const seated = new Set(holders.map((x) => x.user.userPrincipalName));
     const list = h.app.analytics.candidates(tenantId, { offset: 0, limit: 10_000 });
     expect(list?.total).toBeGreaterThan(0);
@@ -185,7 +226,8 @@ describe('seat analytics: computed at sync from the demo tenant', () => {
     for (const r of withChat) expect(chatUsers.has(r.userPrincipalName), r.userPrincipalName).toBe(true);
     const rank = { High: 0, Medium: 1, Low: 2 } as const;
     for (const [i, r] of rows.entries()) {
-      if (r.priority === 'High') expect(r.copilotChat !== null && r.m365ActivityScore >= 70, r.userPrincipalName).toBe(true);
+      if (r.priority === 'High')
+        expect(r.copilotChat !== null && r.m365ActivityScore >= 70, r.userPrincipalName).toBe(true);
       if (r.m365ActivityScore === 0) expect(r.priority, r.userPrincipalName).not.toBe('High');
       const next = rows[i + 1];
       if (!next) continue;
@@ -203,9 +245,13 @@ describe('seat analytics: computed at sync from the demo tenant', () => {
     expect(stored).toBeDefined();
     const s = stored?.summary;
     const copilotSku = data.subscribedSkus.find((k) => k.skuId === SKU.COPILOT);
-    expect(s?.skus.map((k) => [k.skuId, k.purchased, k.assigned])).toEqual([[SKU.COPILOT, copilotSku?.prepaidUnits?.enabled, holders.length]]);
+    expect(s?.skus.map((k) => [k.skuId, k.purchased, k.assigned])).toEqual([
+      [SKU.COPILOT, copilotSku?.prepaidUnits?.enabled, holders.length],
+    ]);
     const sku = s?.skus[0];
-    expect(sku?.byStatus.active).toBe(holders.filter((x) => ['daily', 'weekly', 'audit_only'].includes(x.profile)).length);
+    expect(sku?.byStatus.active).toBe(
+      holders.filter((x) => ['daily', 'weekly', 'audit_only'].includes(x.profile)).length,
+    );
     expect(sku?.reclaimable.probable).toBe(holders.filter((x) => x.profile === 'fading').length);
     expect(s?.reportRefreshDate).toBe(data.activity?.reportRefreshDate);
     expect(s?.reportNamesConcealed).toBe(false);
@@ -215,7 +261,9 @@ describe('seat analytics: computed at sync from the demo tenant', () => {
   it('keeps the previous analytics when the analytics step fails, and the sync is partial', async () => {
     const before = h.app.analytics.summary(tenantId);
     // A trigger on the analytics table makes the computation fail inside the writer thread, as a full disk or a bad row would.
-    h.app.db.exec(`CREATE TRIGGER fail_analytics BEFORE INSERT ON copilot_summaries WHEN NEW.snapshot_id > ${before?.snapshotId ?? 0} AND NEW.computed_at <> '${before?.summary.computedAt}' BEGIN SELECT RAISE(ABORT, 'disk I/O simulated'); END`);
+    h.app.db.exec(
+      `CREATE TRIGGER fail_analytics BEFORE INSERT ON copilot_summaries WHEN NEW.snapshot_id > ${before?.snapshotId ?? 0} AND NEW.computed_at <> '${before?.summary.computedAt}' BEGIN SELECT RAISE(ABORT, 'disk I/O simulated'); END`,
+    );
     try {
       const run = await h.app.sync.request(tenantId, 'test').done;
       expect(run.status).toBe('partial');
@@ -239,8 +287,12 @@ describe('seat analytics: exclusions and the empty case', () => {
     const holders = holdersOf(data);
     const lapsed = holders.find((x) => x.profile === 'lapsed' || x.profile === 'fading');
     if (!lapsed) throw new Error('the story has no idle seat');
-    const dept = holders.find((x) => x.user.department && x.user.department !== lapsed.user.department)?.user.department as string;
-    const { h, tenantId } = await startSyncedHarness({ data, config: { EXCLUDE_USERS: lapsed.user.userPrincipalName.toUpperCase(), EXCLUDE_DEPARTMENTS: dept.toLowerCase() } });
+    const dept = holders.find((x) => x.user.department && x.user.department !== lapsed.user.department)?.user
+      .department as string;
+    const { h, tenantId } = await startSyncedHarness({
+      data,
+      config: { EXCLUDE_USERS: lapsed.user.userPrincipalName.toUpperCase(), EXCLUDE_DEPARTMENTS: dept.toLowerCase() },
+    });
     try {
       const rows = h.app.analytics.seats(tenantId, { offset: 0, limit: 10_000 })?.rows ?? [];
       const seat = rows.find((r) => r.userPrincipalName === lapsed.user.userPrincipalName);
@@ -280,13 +332,20 @@ describe('seat analytics: exclusions and the empty case', () => {
 
 describe('seat analytics: exclusion groups (EXCLUDE_GROUPS)', () => {
   const memberRows = (h: Harness, tenantId: string) =>
-    (h.app.db.prepare('SELECT user_id FROM exclusion_group_members WHERE tenant_id = ? ORDER BY user_id').pluck().all(tenantId) as string[]);
+    h.app.db
+      .prepare('SELECT user_id FROM exclusion_group_members WHERE tenant_id = ? ORDER BY user_id')
+      .pluck()
+      .all(tenantId) as string[];
 
   it('reads the members page by page at sync and excludes their seats, naming the group', async () => {
     const data = generateDemoTenant({ users: 200, seed: 74 });
     const inGroup = holdersOf(data).filter((x) => x.viaGroup);
     expect(inGroup.length).toBeGreaterThan(5);
-    const { h, tenantId } = await startSyncedHarness({ data, config: { EXCLUDE_GROUPS: LICENSE_GROUP_COPILOT_ID.toUpperCase() }, demo: { maxPageSize: 4 } });
+    const { h, tenantId } = await startSyncedHarness({
+      data,
+      config: { EXCLUDE_GROUPS: LICENSE_GROUP_COPILOT_ID.toUpperCase() },
+      demo: { maxPageSize: 4 },
+    });
     try {
       expect(memberRows(h, tenantId)).toEqual(inGroup.map((x) => x.user.id.toLowerCase()).sort());
       const pages = h.demo.server.requests.filter((r) => /transitiveMembers\/microsoft\.graph\.user/i.test(r.path));
@@ -306,13 +365,24 @@ describe('seat analytics: exclusion groups (EXCLUDE_GROUPS)', () => {
 
   it('without GroupMember.Read.All: the sync is partial naming the permission, and the last members read are kept', async () => {
     const data = generateDemoTenant({ users: 60, seed: 75 });
-    const withheld = new Set(['GroupMember.Read.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All']);
+    const withheld = new Set([
+      'GroupMember.Read.All',
+      'Group.Read.All',
+      'Group.ReadWrite.All',
+      'Directory.Read.All',
+      'Directory.ReadWrite.All',
+    ]);
     const refused = { ...data, app: { ...data.app, roles: DEFAULT_APP_ROLES.filter((r) => !withheld.has(r)) } };
     const h = await startHarness({ data: refused, config: { EXCLUDE_GROUPS: LICENSE_GROUP_COPILOT_ID } });
     try {
       const tenantId = h.app.tenants.list()[0].id;
       // What an earlier, permitted read stored.
-      new SqliteExclusionGroupStore(h.app.db).replaceMembers(tenantId, LICENSE_GROUP_COPILOT_ID, ['kept-user'], new Date());
+      new SqliteExclusionGroupStore(h.app.db).replaceMembers(
+        tenantId,
+        LICENSE_GROUP_COPILOT_ID,
+        ['kept-user'],
+        new Date(),
+      );
       const run = await h.app.sync.request(tenantId, 'test').done;
       expect(run.status).toBe('partial');
       const warning = run.warnings.find((w) => w.startsWith(READ_REQUIREMENTS.exclusion_groups.label));
@@ -321,11 +391,19 @@ describe('seat analytics: exclusion groups (EXCLUDE_GROUPS)', () => {
 
       // The source itself throws the refusal with the requirement the permission table lists.
       const graph = new GraphExclusionGroups(createGraphClient(h.demo.connection), { ...h.demo.connection });
-      const error = await new ExclusionGroupsSource({ tenantId, groupIds: [LICENSE_GROUP_COPILOT_ID], graph, store: new SqliteExclusionGroupStore(h.app.db) })
+      const error = await new ExclusionGroupsSource({
+        tenantId,
+        groupIds: [LICENSE_GROUP_COPILOT_ID],
+        graph,
+        store: new SqliteExclusionGroupStore(h.app.db),
+      })
         .probe()
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TenantAccessError);
-      expect(error).toMatchObject({ code: 'insufficient_privileges', requirement: { permission: READ_REQUIREMENTS.exclusion_groups.permission } });
+      expect(error).toMatchObject({
+        code: 'insufficient_privileges',
+        requirement: { permission: READ_REQUIREMENTS.exclusion_groups.permission },
+      });
     } finally {
       await h.close();
     }
@@ -338,7 +416,12 @@ describe('seat analytics: exclusion groups (EXCLUDE_GROUPS)', () => {
       const tenantId = h.app.tenants.list()[0].id;
       const graph = new GraphExclusionGroups(createGraphClient(demo.connection), { ...demo.connection });
       const missing = '00000000-0000-4000-8000-000000000404';
-      const result = await new ExclusionGroupsSource({ tenantId, groupIds: [missing, LICENSE_GROUP_COPILOT_ID], graph, store: new SqliteExclusionGroupStore(h.app.db) }).run({
+      const result = await new ExclusionGroupsSource({
+        tenantId,
+        groupIds: [missing, LICENSE_GROUP_COPILOT_ID],
+        graph,
+        store: new SqliteExclusionGroupStore(h.app.db),
+      }).run({
         now: new Date(),
         previous: undefined,
       });

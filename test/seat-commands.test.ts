@@ -3,10 +3,26 @@ import type { CopilotProfile } from '../demo-tenant/activity';
 import { generateDemoTenant } from '../demo-tenant/generator';
 import { validateCard } from './support/card-validator';
 import { ConnectorRecorder, cardText, executeActions } from './helpers/connector-recorder';
-import { startHarness, startSyncedHarness, startTestDemoTenant, realTenantConfig, type Harness } from './helpers/harness';
+import {
+  startHarness,
+  startSyncedHarness,
+  startTestDemoTenant,
+  realTenantConfig,
+  type Harness,
+} from './helpers/harness';
 import { startSeatStewardForTests } from '../src/app/test-hooks';
 import { createLogger } from '../src/adapters/logging/logger';
-import { ADMIN, cardAction, channel, groupChat, message, personal, post, TEAMS_TENANT, type ConversationShape } from './helpers/teams-activities';
+import {
+  ADMIN,
+  cardAction,
+  channel,
+  groupChat,
+  message,
+  personal,
+  post,
+  TEAMS_TENANT,
+  type ConversationShape,
+} from './helpers/teams-activities';
 
 /**
  * `inactive` and `candidates` through real Bot Framework activities against a synced demo tenant.
@@ -20,16 +36,27 @@ let serviceUrl: string;
 const data = generateDemoTenant({ users: 1000, seed: 7 });
 const story = data.activity;
 if (!story) throw new Error('the demo tenant has no activity story');
-const member = data.users.find((u, i) => u.accountEnabled && u.userType === 'Member' && story.users[i].copilot === null);
+const member = data.users.find(
+  (u, i) => u.accountEnabled && u.userType === 'Member' && story.users[i].copilot === null,
+);
 if (!member) throw new Error('the demo tenant has no enabled member without a seat');
 /** Listed in ADMINS by UPN only: Teams sends the object id, which the bot looks up in the synced directory. */
 const UPN_ADMIN = { id: '29:upn-admin', name: member.displayName ?? 'UPN admin', aadObjectId: member.id };
 const STRANGER = { id: '29:stranger', name: 'Sam Stranger', aadObjectId: '5f0e1d2c-3b4a-4968-8776-655443322110' };
 /** In ADMINS, but has never opened a personal chat with the bot. */
-const GROUP_ONLY_ADMIN = { id: '29:group-only-admin', name: 'Gale Grouponly', aadObjectId: '7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d' };
+const GROUP_ONLY_ADMIN = {
+  id: '29:group-only-admin',
+  name: 'Gale Grouponly',
+  aadObjectId: '7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d',
+};
 
 /** Tier a seat must get, by the story: stopped 30 to 89 days ago → probable; 90 or more, never, or disabled → certain. */
-const TIER_OF: Partial<Record<CopilotProfile, 'certain' | 'probable'>> = { fading: 'probable', lapsed: 'certain', never: 'certain', disabled: 'certain' };
+const TIER_OF: Partial<Record<CopilotProfile, 'certain' | 'probable'>> = {
+  fading: 'probable',
+  lapsed: 'certain',
+  never: 'certain',
+  disabled: 'certain',
+};
 const expectedTiers = new Map<string, string>();
 data.users.forEach((u, i) => {
   const profile = story.users[i].copilot;
@@ -37,10 +64,17 @@ data.users.forEach((u, i) => {
   if (tier) expectedTiers.set(u.userPrincipalName.toLowerCase(), tier === 'certain' ? 'Certain' : 'Probable');
 });
 const count = (tier: string) => [...expectedTiers.values()].filter((t) => t === tier).length;
-const unlicensedChatUpns = new Set(data.users.filter((_, i) => story.users[i].unlicensedChat).map((u) => u.userPrincipalName.toLowerCase()));
+const unlicensedChatUpns = new Set(
+  data.users.filter((_, i) => story.users[i].unlicensedChat).map((u) => u.userPrincipalName.toLowerCase()),
+);
 
 beforeAll(async () => {
-  ({ h, tenantId } = await startSyncedHarness({ data, config: { ADMINS: `${ADMIN.aadObjectId},${member.userPrincipalName.toUpperCase()},${GROUP_ONLY_ADMIN.aadObjectId}` } }));
+  ({ h, tenantId } = await startSyncedHarness({
+    data,
+    config: {
+      ADMINS: `${ADMIN.aadObjectId},${member.userPrincipalName.toUpperCase()},${GROUP_ONLY_ADMIN.aadObjectId}`,
+    },
+  }));
   connector = new ConnectorRecorder();
   serviceUrl = await connector.start();
 });
@@ -90,14 +124,16 @@ interface Row {
 /** The list rows of a card: a name column set (name, figure, badge) followed by the detail line. */
 function rowsOf(card: Card): Row[] {
   const body = card.body as Array<Record<string, unknown>>;
-  return body
-    // Seat rows are the containers that start with a column set (the last one holds the reclaim picker).
-    .filter((el) => el.type === 'Container' && (el.items as Array<Record<string, unknown>>)[0]?.type === 'ColumnSet')
-    .map((el) => {
-      const items = el.items as Array<Record<string, unknown>>;
-      const columns = (items[0].columns as Array<{ items: Array<{ text: string }> }>).map((c) => c.items[0].text);
-      return { name: columns[0], right: columns[1], badge: columns[2], detail: (items[1] as { text: string }).text };
-    });
+  return (
+    body
+      // Seat rows are the containers that start with a column set (the last one holds the reclaim picker).
+      .filter((el) => el.type === 'Container' && (el.items as Array<Record<string, unknown>>)[0]?.type === 'ColumnSet')
+      .map((el) => {
+        const items = el.items as Array<Record<string, unknown>>;
+        const columns = (items[0].columns as Array<{ items: Array<{ text: string }> }>).map((c) => c.items[0].text);
+        return { name: columns[0], right: columns[1], badge: columns[2], detail: (items[1] as { text: string }).text };
+      })
+  );
 }
 
 const upnOf = (row: Row) => row.detail.split(' · ')[0].toLowerCase();
@@ -125,7 +161,9 @@ describe('inactive', () => {
     const text = cardText(first);
     expect(text).toContain('Contoso Ltd · Copilot seats to take back');
     expect(text).toContain(`${count('Certain')}\nCertain\n${count('Probable')}\nProbable`);
-    expect(text).toMatch(/Analytics as of \d{1,2} \w{3} \d{4} \d\d:\d\d UTC .*· Copilot usage report as of \d{1,2} \w{3} \d{4}/);
+    expect(text).toMatch(
+      /Analytics as of \d{1,2} \w{3} \d{4} \d\d:\d\d UTC .*· Copilot usage report as of \d{1,2} \w{3} \d{4}/,
+    );
     expect(text).toContain(`page 1 of ${Math.ceil(expectedTiers.size / 10)} · seats 1–10 of ${expectedTiers.size}`);
     expect(button(first, 'Previous page')).toBeUndefined();
 
@@ -151,9 +189,12 @@ describe('inactive', () => {
   ])('filters by tier: inactive %s', async (filter, badge) => {
     const first = await say(`inactive contoso ${filter}`);
     expect(cardText(first)).toContain(`Tier: ${filter} · page 1 of`);
-    for (const next of executeActions(first).filter((a) => a.verb === 'inactive.page')) expect(next.data).toMatchObject({ tier: filter });
+    for (const next of executeActions(first).filter((a) => a.verb === 'inactive.page'))
+      expect(next.data).toMatchObject({ tier: filter });
     const rows = (await allPages(first, 'inactive.page')).flat();
-    expect(new Set(rows.map(upnOf))).toEqual(new Set([...expectedTiers].filter(([, t]) => t === badge).map(([upn]) => upn)));
+    expect(new Set(rows.map(upnOf))).toEqual(
+      new Set([...expectedTiers].filter(([, t]) => t === badge).map(([upn]) => upn)),
+    );
   });
 
   it('lists the seats to review, or says there are none', async () => {
@@ -177,8 +218,12 @@ describe('inactive', () => {
     ]) {
       expect(cardText(await press('inactive.page', tampered)), JSON.stringify(tampered)).toMatch(invalid);
     }
-    expect(cardText(await press('inactive.page', { tenantId: 'other-tenant-id', tier: 'all', page: 1 }))).toMatch(/Unknown tenant/);
-    expect(cardText(await press('inactive.page', { tenantId, tier: 'all', page: 99_999 }))).toMatch(/That page does not exist[\s\S]*Page 99999 is past the end: the list has \d+ pages now/);
+    expect(cardText(await press('inactive.page', { tenantId: 'other-tenant-id', tier: 'all', page: 1 }))).toMatch(
+      /Unknown tenant/,
+    );
+    expect(cardText(await press('inactive.page', { tenantId, tier: 'all', page: 99_999 }))).toMatch(
+      /That page does not exist[\s\S]*Page 99999 is past the end: the list has \d+ pages now/,
+    );
   });
 
   it('refuses non-admins, for the command and the buttons, and lets in an admin listed by UPN', async () => {
@@ -188,8 +233,12 @@ describe('inactive', () => {
       expect(text).toContain('listed in ADMINS');
       expect(text).not.toMatch(/@contoso/);
     }
-    expect(cardText(await press('inactive.page', { tenantId, tier: 'all', page: 2 }, STRANGER))).toContain('Only Seat Steward admins can do this');
-    expect(cardText(await press('candidates.page', { tenantId, page: 2 }, STRANGER))).toContain('Only Seat Steward admins can do this');
+    expect(cardText(await press('inactive.page', { tenantId, tier: 'all', page: 2 }, STRANGER))).toContain(
+      'Only Seat Steward admins can do this',
+    );
+    expect(cardText(await press('candidates.page', { tenantId, page: 2 }, STRANGER))).toContain(
+      'Only Seat Steward admins can do this',
+    );
     expect(cardText(await say('inactive', UPN_ADMIN))).toContain('Copilot seats to take back');
   });
 
@@ -212,7 +261,18 @@ describe('candidates', () => {
     expect(text).toMatch(/Analytics as of \d{1,2} \w{3} \d{4}/);
     const rows = rowsOf(first);
     expect(rows).toHaveLength(10);
-    expect(rows.map((r) => r.name.split(' · ')[0])).toEqual(['#1', '#2', '#3', '#4', '#5', '#6', '#7', '#8', '#9', '#10']);
+    expect(rows.map((r) => r.name.split(' · ')[0])).toEqual([
+      '#1',
+      '#2',
+      '#3',
+      '#4',
+      '#5',
+      '#6',
+      '#7',
+      '#8',
+      '#9',
+      '#10',
+    ]);
     for (const row of rows) expect(row.right).toMatch(/^\d{1,3}\/100$/);
     for (const row of rows) expect(['High', 'Medium', 'Low']).toContain(row.badge);
 
@@ -244,9 +304,13 @@ describe('candidates', () => {
 
   it('answers tampered page buttons with an error card', async () => {
     for (const tampered of [{ tenantId, page: -3 }, { tenantId, page: 'next' }, { tenantId }, { page: 2 }]) {
-      expect(cardText(await press('candidates.page', tampered)), JSON.stringify(tampered)).toMatch(/This page button is not valid/);
+      expect(cardText(await press('candidates.page', tampered)), JSON.stringify(tampered)).toMatch(
+        /This page button is not valid/,
+      );
     }
-    expect(cardText(await press('candidates.page', { tenantId: 'someone-elses-tenant', page: 1 }))).toMatch(/Unknown tenant/);
+    expect(cardText(await press('candidates.page', { tenantId: 'someone-elses-tenant', page: 1 }))).toMatch(
+      /Unknown tenant/,
+    );
     expect(cardText(await press('candidates.page', { tenantId, page: 5000 }))).toMatch(/That page does not exist/);
   });
 });
@@ -265,7 +329,11 @@ describe('in a group chat or channel', () => {
         .messages()
         .filter((m) => where(m.conversationId) && m.activity.attachments?.[0])
         .map((m) => valid(m.activity.attachments?.[0]?.content as Card));
-    return { here: cards((id) => id === conv.conversationId), elsewhere: connector.messages().filter((m) => m.conversationId !== conv.conversationId), personal: cards((id) => id === ADMIN_CHAT.conversationId) };
+    return {
+      here: cards((id) => id === conv.conversationId),
+      elsewhere: connector.messages().filter((m) => m.conversationId !== conv.conversationId),
+      personal: cards((id) => id === ADMIN_CHAT.conversationId),
+    };
   }
 
   function expectCountsOnly(card: Card, title: string) {
@@ -289,25 +357,30 @@ describe('in a group chat or channel', () => {
     ['inactive', 'group chat', groupChat(), 'Copilot seats to take back', /Certain\n\d+\nProbable/],
     ['inactive certain', 'channel', channel(), 'Copilot seats to take back', /Certain\n\d+\nProbable/],
     ['candidates', 'channel', channel(), 'Copilot seat candidates', /High priority\n\d+\nMedium priority/],
-  ])('%s in a %s shows counts only and posts the list to the admin\'s personal chat', async (command, _where, conv, title, counts) => {
-    const { here, personal: mine, elsewhere } = await sayIn(conv, command, ADMIN, 2);
-    expect(here).toHaveLength(1);
-    expectCountsOnly(here[0], title);
-    expect(cardText(here[0])).toMatch(counts);
-    expect(cardText(here[0])).toContain('it was sent to your personal chat with Seat Steward');
-    expect(elsewhere.every((m) => m.conversationId === ADMIN_CHAT.conversationId)).toBe(true);
-    expect(mine).toHaveLength(1);
-    expect(cardText(mine[0])).toContain(title);
-    expect(rowsOf(mine[0])).toHaveLength(10);
-    expect(cardText(mine[0])).toMatch(UPN);
-  });
+  ])(
+    "%s in a %s shows counts only and posts the list to the admin's personal chat",
+    async (command, _where, conv, title, counts) => {
+      const { here, personal: mine, elsewhere } = await sayIn(conv, command, ADMIN, 2);
+      expect(here).toHaveLength(1);
+      expectCountsOnly(here[0], title);
+      expect(cardText(here[0])).toMatch(counts);
+      expect(cardText(here[0])).toContain('it was sent to your personal chat with Seat Steward');
+      expect(elsewhere.every((m) => m.conversationId === ADMIN_CHAT.conversationId)).toBe(true);
+      expect(mine).toHaveLength(1);
+      expect(cardText(mine[0])).toContain(title);
+      expect(rowsOf(mine[0])).toHaveLength(10);
+      expect(cardText(mine[0])).toMatch(UPN);
+    },
+  );
 
   it('says how to open a personal chat when the admin has none, and posts nowhere else', async () => {
     const conv = groupChat();
     const { here, elsewhere } = await sayIn(conv, 'inactive', GROUP_ONLY_ADMIN);
     expect(here).toHaveLength(1);
     expectCountsOnly(here[0], 'Copilot seats to take back');
-    expect(cardText(here[0])).toMatch(/you have none with Seat Steward yet\. Open one .* then type \*\*inactive\*\* there/);
+    expect(cardText(here[0])).toMatch(
+      /you have none with Seat Steward yet\. Open one .* then type \*\*inactive\*\* there/,
+    );
     // /api/messages answers once the turn is over, and the list is posted (awaited) inside it: none came.
     expect(elsewhere).toEqual([]);
   });
@@ -315,7 +388,10 @@ describe('in a group chat or channel', () => {
   it('a page button pressed in a group chat answers counts only and sends that page to the personal chat', async () => {
     const conv = groupChat();
     connector.clear();
-    const res = await post(h.app.url, cardAction(serviceUrl, conv, 'inactive.page', { tenantId, tier: 'all', page: 2 }));
+    const res = await post(
+      h.app.url,
+      cardAction(serviceUrl, conv, 'inactive.page', { tenantId, tier: 'all', page: 2 }),
+    );
     expect(res.status).toBe(200);
     const answer = valid((res.body as { value: Card }).value);
     expectCountsOnly(answer, 'Copilot seats to take back');
@@ -326,7 +402,10 @@ describe('in a group chat or channel', () => {
     expect(cardText(page)).toContain('page 2 of');
     expect(rowsOf(page)).toHaveLength(10);
 
-    const candidates = await post(h.app.url, cardAction(serviceUrl, channel(), 'candidates.page', { tenantId, page: 2 }));
+    const candidates = await post(
+      h.app.url,
+      cardAction(serviceUrl, channel(), 'candidates.page', { tenantId, page: 2 }),
+    );
     expectCountsOnly(valid((candidates.body as { value: Card }).value), 'Copilot seat candidates');
     // In a personal chat the button answers the page itself, as before.
     expect(rowsOf(await press('inactive.page', { tenantId, tier: 'all', page: 2 }))).toHaveLength(10);
@@ -335,8 +414,13 @@ describe('in a group chat or channel', () => {
   it('shows the list itself in the chat admins chose for reclaim approvals', async () => {
     const chosen = channel();
     await sayIn(chosen, 'reclaim approvals here');
-    expect(connector.messages()[0].activity.text ?? cardText(connector.messages()[0].activity.attachments?.[0]?.content)).toMatch(/approval|request/i);
-    const { here, elsewhere } = await sayIn({ ...chosen, conversationId: `${chosen.conversationId};messageid=1699999999999` }, 'inactive');
+    expect(
+      connector.messages()[0].activity.text ?? cardText(connector.messages()[0].activity.attachments?.[0]?.content),
+    ).toMatch(/approval|request/i);
+    const { here, elsewhere } = await sayIn(
+      { ...chosen, conversationId: `${chosen.conversationId};messageid=1699999999999` },
+      'inactive',
+    );
     expect(here).toHaveLength(1);
     expect(rowsOf(here[0])).toHaveLength(10);
     expect(cardText(here[0])).toMatch(UPN);
@@ -350,11 +434,16 @@ describe('in a group chat or channel', () => {
 
 describe('before the first analytics', () => {
   it('says to sync first', async () => {
-    const fresh = await startHarness({ data: generateDemoTenant({ users: 30, seed: 2 }), config: { ADMINS: ADMIN.aadObjectId } });
+    const fresh = await startHarness({
+      data: generateDemoTenant({ users: 30, seed: 2 }),
+      config: { ADMINS: ADMIN.aadObjectId },
+    });
     try {
       for (const command of ['inactive', 'candidates']) {
         const [reply] = await sayTo(fresh, command);
-        expect(cardText(reply.card)).toMatch(/no seat analytics yet[\s\S]*Type \*\*sync\*\*, wait for the result, then ask again/);
+        expect(cardText(reply.card)).toMatch(
+          /no seat analytics yet[\s\S]*Type \*\*sync\*\*, wait for the result, then ask again/,
+        );
       }
     } finally {
       await fresh.close();
@@ -374,7 +463,9 @@ describe('a real tenant with no ADMINS', () => {
       expect((await app.sync.request(app.tenants.list()[0].id, 'test').done).status).toBe('success');
       for (const command of ['inactive', 'candidates']) {
         const [reply] = await sayTo({ app, demo, config, close: async () => undefined }, command);
-        expect(cardText(reply.card), reply.text).toMatch(/Only Seat Steward admins can do this[\s\S]*No Seat Steward admins are configured\. Set ADMINS/);
+        expect(cardText(reply.card), reply.text).toMatch(
+          /Only Seat Steward admins can do this[\s\S]*No Seat Steward admins are configured\. Set ADMINS/,
+        );
       }
     } finally {
       await app.close();

@@ -57,7 +57,12 @@ function start(env: Record<string, string>): { output: () => string; exited: Pro
   return { output: () => output, exited };
 }
 
-async function waitFor(predicate: () => boolean, what: string, output: () => string, timeoutMs = 60_000): Promise<void> {
+async function waitFor(
+  predicate: () => boolean,
+  what: string,
+  output: () => string,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output:\n${output()}`);
@@ -93,7 +98,9 @@ describe('npm start', () => {
 describe('one instance per DATA_DIR', () => {
   it('refuses to start a second instance on the same DATA_DIR, and starts once the first has stopped', async () => {
     h = await startHarness();
-    await expect(startHarness({ config: { DATA_DIR: h.config.dataDir } })).rejects.toThrow(/Another Seat Steward \(process \d+\) is using DATA_DIR/);
+    await expect(startHarness({ config: { DATA_DIR: h.config.dataDir } })).rejects.toThrow(
+      /Another Seat Steward \(process \d+\) is using DATA_DIR/,
+    );
     const dataDir = h.config.dataDir;
     await h.close();
     h = await startHarness({ config: { DATA_DIR: dataDir } });
@@ -120,7 +127,10 @@ describe('scheduler', () => {
     h = await startHarness({ config: { SYNC_CRON: '*/1 * * * * *' }, app: { schedule: true } });
     const tenant = h.app.tenants.list()[0];
     const deadline = Date.now() + 15_000;
-    while (!h.app.runs.list(tenant.id).some((r) => r.trigger === 'schedule' && r.status === 'success') && Date.now() < deadline) {
+    while (
+      !h.app.runs.list(tenant.id).some((r) => r.trigger === 'schedule' && r.status === 'success') &&
+      Date.now() < deadline
+    ) {
       await new Promise((r) => setTimeout(r, 100));
     }
     const triggers = h.app.runs.list(tenant.id).map((r) => r.trigger);
@@ -136,14 +146,19 @@ describe('crash in the middle of a sync', () => {
     await waitFor(() => run.output().includes('"msg":"sync started"'), 'the start-up sync to begin', run.output);
     // Wait until some pages are committed, then kill without any chance to clean up.
     const file = databaseFile(dataDir);
-    await waitFor(() => {
-      const db = openDatabase(file);
-      try {
-        return (db.prepare('SELECT COUNT(*) FROM users').pluck().get() as number) > 0;
-      } finally {
-        db.close();
-      }
-    }, 'the first committed page', run.output, 30_000);
+    await waitFor(
+      () => {
+        const db = openDatabase(file);
+        try {
+          return (db.prepare('SELECT COUNT(*) FROM users').pluck().get() as number) > 0;
+        } finally {
+          db.close();
+        }
+      },
+      'the first committed page',
+      run.output,
+      30_000,
+    );
     killGroup('SIGKILL');
     await run.exited;
     await waitFor(() => !groupAlive(), 'every process of the app to die', run.output, 10_000);
@@ -152,19 +167,33 @@ describe('crash in the middle of a sync', () => {
     const before = openDatabase(file);
     const runningRun = before.prepare("SELECT id FROM sync_runs WHERE status = 'running'").pluck().get() as number;
     expect(runningRun).toBeGreaterThan(0);
-    expect(before.prepare('SELECT COUNT(*) FROM users WHERE snapshot_id = ?').pluck().get(runningRun)).toBeGreaterThan(0);
+    expect(before.prepare('SELECT COUNT(*) FROM users WHERE snapshot_id = ?').pluck().get(runningRun)).toBeGreaterThan(
+      0,
+    );
     // The start-up sync ran as an outbox job, which the kill left 'running'.
-    expect(before.prepare("SELECT status FROM outbox_jobs WHERE kind = 'tenant.sync'").pluck().all()).toEqual(['running']);
+    expect(before.prepare("SELECT status FROM outbox_jobs WHERE kind = 'tenant.sync'").pluck().all()).toEqual([
+      'running',
+    ]);
     before.close();
 
     h = await startHarness({ config: { DATA_DIR: dataDir } });
     expect(h.app.runs.get(runningRun)).toMatchObject({ status: 'failed', errorCode: 'interrupted' });
     expect(h.app.db.prepare('SELECT COUNT(*) FROM users WHERE snapshot_id = ?').pluck().get(runningRun)).toBe(0);
-    expect(h.app.db.prepare('SELECT COUNT(*) FROM user_licenses WHERE snapshot_id = ?').pluck().get(runningRun)).toBe(0);
+    expect(h.app.db.prepare('SELECT COUNT(*) FROM user_licenses WHERE snapshot_id = ?').pluck().get(runningRun)).toBe(
+      0,
+    );
     // The interrupted start-up slot runs again (this harness has no scheduler: the outbox alone does it).
     const [job] = h.app.outbox.list({ kind: 'tenant.sync', limit: 10, offset: 0 }).rows;
-    await waitFor(() => h?.app.outbox.get(job.id)?.status === 'done', 'the re-queued sync job', () => JSON.stringify(h?.app.outbox.get(job.id)), 30_000);
-    expect(h.app.outbox.get(job.id)).toMatchObject({ attempts: 2, lastError: expect.stringMatching(/stopped while this attempt ran/) });
+    await waitFor(
+      () => h?.app.outbox.get(job.id)?.status === 'done',
+      'the re-queued sync job',
+      () => JSON.stringify(h?.app.outbox.get(job.id)),
+      30_000,
+    );
+    expect(h.app.outbox.get(job.id)).toMatchObject({
+      attempts: 2,
+      lastError: expect.stringMatching(/stopped while this attempt ran/),
+    });
     await h.app.sync.idle();
     const tenant = h.app.tenants.list()[0];
     const rerun = h.app.runs.latest(tenant.id);

@@ -12,7 +12,9 @@ afterEach(async () => {
 });
 
 const snapshotRows = (db: Db, tenantId: string) =>
-  db.prepare('SELECT snapshot_id, COUNT(*) AS n FROM users WHERE tenant_id = ? GROUP BY snapshot_id').all(tenantId) as Array<{ snapshot_id: number; n: number }>;
+  db
+    .prepare('SELECT snapshot_id, COUNT(*) AS n FROM users WHERE tenant_id = ? GROUP BY snapshot_id')
+    .all(tenantId) as Array<{ snapshot_id: number; n: number }>;
 
 describe('atomic sync', () => {
   it('a failure in the middle of paging keeps the previous snapshot readable and records a failed run', async () => {
@@ -25,7 +27,13 @@ describe('atomic sync', () => {
 
     // The next sync sees a bigger tenant, but its third page fails with a 500 (the client does not retry 500s).
     h.demo.server.setData(generateDemoTenant({ users: 3500, seed: 3 }));
-    h.demo.server.faults.add({ path: /^\/v1\.0\/users\?(?!.*signInActivity).*skiptoken/i, status: 500, code: 'generalException', message: 'Page 3 exploded.', skip: 1 });
+    h.demo.server.faults.add({
+      path: /^\/v1\.0\/users\?(?!.*signInActivity).*skiptoken/i,
+      status: 500,
+      code: 'generalException',
+      message: 'Page 3 exploded.',
+      skip: 1,
+    });
     const failed = await h.app.sync.request(tenant.id, 'test').done;
     expect(failed.status).toBe('failed');
     expect(failed.errorText).toContain('Graph 500 generalException: Page 3 exploded.');
@@ -55,7 +63,12 @@ describe('atomic sync', () => {
     // Slow the last pages down so the test can read while pages 1-2 are already written (long enough
     // for several reads even when the machine is busy running the other test files). Only the
     // directory pass: the sign-in pass also pages /users and would otherwise eat the delays.
-    h.demo.server.faults.add({ path: /^\/v1\.0\/users\?(?!.*signInActivity).*skiptoken/i, delayMs: 1500, times: Infinity, skip: 1 });
+    h.demo.server.faults.add({
+      path: /^\/v1\.0\/users\?(?!.*signInActivity).*skiptoken/i,
+      delayMs: 1500,
+      times: Infinity,
+      skip: 1,
+    });
     const running = h.app.sync.request(tenant.id, 'test');
     const seen: number[] = [];
     while (h.app.sync.isRunning(tenant.id)) {
@@ -87,7 +100,12 @@ describe('atomic sync', () => {
   it('a permissions gap on groups makes the sync partial with the fix, and still publishes', async () => {
     h = await startHarness();
     const tenant = h.app.tenants.list()[0];
-    h.demo.server.faults.add({ path: '/v1.0/groups*', status: 403, code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' });
+    h.demo.server.faults.add({
+      path: '/v1.0/groups*',
+      status: 403,
+      code: 'Authorization_RequestDenied',
+      message: 'Insufficient privileges to complete the operation.',
+    });
     const run = await h.app.sync.request(tenant.id, 'test').done;
     expect(run.status).toBe('partial');
     expect(run.warnings.join('\n')).toMatch(/group names are unknown.*Grant admin consent/);
@@ -97,7 +115,13 @@ describe('atomic sync', () => {
   it('an invalid secret fails the sync with the admin-facing reason and keeps nothing half-done', async () => {
     h = await startHarness();
     const tenant = h.app.tenants.list()[0];
-    h.demo.server.faults.add({ path: /oauth2\/v2\.0\/token/, status: 401, code: 'invalid_client', message: 'AADSTS7000215: Invalid client secret provided.', times: Infinity });
+    h.demo.server.faults.add({
+      path: /oauth2\/v2\.0\/token/,
+      status: 401,
+      code: 'invalid_client',
+      message: 'AADSTS7000215: Invalid client secret provided.',
+      times: Infinity,
+    });
     const run = await h.app.sync.request(tenant.id, 'test').done;
     expect(run).toMatchObject({ status: 'failed', errorCode: 'invalid_client_secret' });
     expect(run.errorText).toMatch(/SECRET_CLIENT_SECRET/);
@@ -117,7 +141,24 @@ describe('atomic sync', () => {
     const writer = new SnapshotWriter(h.app.db, tenant.id, crashed.id);
     writer.writeSkus(h.app.directory.skus(tenant.id));
     writer.writeUsers(
-      [{ userId: 'x', userPrincipalName: 'x@contoso', displayName: 'X', givenName: null, surname: null, mail: null, department: null, officeLocation: null, jobTitle: null, accountEnabled: true, userType: 'Member', usageLocation: null, createdAt: null, onPremisesSyncEnabled: null }],
+      [
+        {
+          userId: 'x',
+          userPrincipalName: 'x@contoso',
+          displayName: 'X',
+          givenName: null,
+          surname: null,
+          mail: null,
+          department: null,
+          officeLocation: null,
+          jobTitle: null,
+          accountEnabled: true,
+          userType: 'Member',
+          usageLocation: null,
+          createdAt: null,
+          onPremisesSyncEnabled: null,
+        },
+      ],
       [],
     );
     await h.close();

@@ -29,7 +29,15 @@ let second: EmbeddedDemoTenant;
 let h: Harness | undefined;
 
 beforeAll(async () => {
-  second = await startTestDemoTenant(generateDemoTenant({ users: 70, seed: 2, tenantId: SECOND_ENTRA, clientId: SECOND_APP, clientSecret: SECOND_SECRET }));
+  second = await startTestDemoTenant(
+    generateDemoTenant({
+      users: 70,
+      seed: 2,
+      tenantId: SECOND_ENTRA,
+      clientId: SECOND_APP,
+      clientSecret: SECOND_SECRET,
+    }),
+  );
 });
 afterAll(async () => second?.close());
 afterEach(async () => {
@@ -88,7 +96,9 @@ describe('tenants and their connections in the store', () => {
     expect(second.server.requests.some((r) => r.path.startsWith('/v1.0/users'))).toBe(true);
 
     // Both tenants are served by the API, the second under the name its own /organization gave.
-    const res = await fetch(`${h.app.url}/api/v1/m365/tenants`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+    const res = await fetch(`${h.app.url}/api/v1/m365/tenants`, {
+      headers: { authorization: `Bearer ${TEST_API_KEY}` },
+    });
     const body = (await res.json()) as { data: Array<{ tenant_id: string; last_sync_status: string }> };
     expect(body.data.map((t) => t.tenant_id).sort()).toEqual([first.entraTenantId, SECOND_ENTRA].sort());
     expect(body.data.every((t) => t.last_sync_status === 'success')).toBe(true);
@@ -102,11 +112,13 @@ describe('tenants and their connections in the store', () => {
 
     const dataDir = h.config.dataDir;
     expect(dbBytes(dataDir).includes(Buffer.from(sealed[0] as string))).toBe(true);
-    for (const secret of [FIRST_SECRET, SECOND_SECRET]) expect(dbBytes(dataDir).includes(Buffer.from(secret))).toBe(false);
+    for (const secret of [FIRST_SECRET, SECOND_SECRET])
+      expect(dbBytes(dataDir).includes(Buffer.from(secret))).toBe(false);
     await h.close();
     h = undefined;
     // After the final checkpoint everything is in the main file: still sealed.
-    for (const secret of [FIRST_SECRET, SECOND_SECRET]) expect(dbBytes(dataDir).includes(Buffer.from(secret))).toBe(false);
+    for (const secret of [FIRST_SECRET, SECOND_SECRET])
+      expect(dbBytes(dataDir).includes(Buffer.from(secret))).toBe(false);
   });
 
   it('a changed connection is used by the next sync, without a restart', async () => {
@@ -114,9 +126,18 @@ describe('tenants and their connections in the store', () => {
     const secondId = addSecond(h.app);
     expect(await h.app.sync.request(secondId, 'test').done).toMatchObject({ status: 'success' });
     const connection = { appClientId: SECOND_APP, authorityHost: second.server.url, graphEndpoint: second.server.url };
-    h.app.tenantRegistry.updateConnection(secondId, { ...connection, credential: { kind: 'secret', secret: 'Bad8Q~not.the.secret' } });
-    expect(await h.app.sync.request(secondId, 'test').done).toMatchObject({ status: 'failed', errorCode: 'invalid_client_secret' });
-    h.app.tenantRegistry.updateConnection(secondId, { ...connection, credential: { kind: 'secret', secret: SECOND_SECRET } });
+    h.app.tenantRegistry.updateConnection(secondId, {
+      ...connection,
+      credential: { kind: 'secret', secret: 'Bad8Q~not.the.secret' },
+    });
+    expect(await h.app.sync.request(secondId, 'test').done).toMatchObject({
+      status: 'failed',
+      errorCode: 'invalid_client_secret',
+    });
+    h.app.tenantRegistry.updateConnection(secondId, {
+      ...connection,
+      credential: { kind: 'secret', secret: SECOND_SECRET },
+    });
     expect(await h.app.sync.request(secondId, 'test').done).toMatchObject({ status: 'success' });
   });
 
@@ -129,7 +150,9 @@ describe('tenants and their connections in the store', () => {
     await h.close();
 
     const keyIds = () => h?.app.db.prepare('SELECT key_id FROM tenant_connections').pluck().all();
-    h = await startHarness({ config: { DATA_DIR: dataDir, SECRET_STORE_KEY: newKey, SECRET_STORE_KEY_PREVIOUS: oldKey } });
+    h = await startHarness({
+      config: { DATA_DIR: dataDir, SECRET_STORE_KEY: newKey, SECRET_STORE_KEY_PREVIOUS: oldKey },
+    });
     expect(keyIds()).toEqual([keyId(newKey), keyId(newKey)]);
     await h.close();
 
@@ -142,10 +165,15 @@ describe('tenants and their connections in the store', () => {
     // The tenant in the environment is rewritten with the key in use; the added one cannot be opened.
     const failed = await h.app.sync.request(secondId, 'test').done;
     expect(failed).toMatchObject({ status: 'failed', errorCode: 'secret_unreadable' });
-    expect(failed.errorText).toContain(`The stored client secret of tenant Contoso Ltd (${SECOND_ENTRA}) cannot be decrypted: it was sealed with key ${keyId(newKey)}`);
+    expect(failed.errorText).toContain(
+      `The stored client secret of tenant Contoso Ltd (${SECOND_ENTRA}) cannot be decrypted: it was sealed with key ${keyId(newKey)}`,
+    );
     expect(failed.errorText).toContain('Set SECRET_STORE_KEY to the key it was stored with');
     expect(failed.errorText).not.toContain(SECOND_SECRET);
-    const warning = log.text().split('\n').find((line) => line.includes('stored client secrets could not be re-sealed'));
+    const warning = log
+      .text()
+      .split('\n')
+      .find((line) => line.includes('stored client secrets could not be re-sealed'));
     expect(warning).toContain(`tenant Contoso Ltd (${SECOND_ENTRA}) cannot be decrypted`);
     const demoTenant = h.app.tenants.list().find((t) => t.id !== secondId);
     expect(await h.app.sync.request(demoTenant?.id ?? '', 'test').done).toMatchObject({ status: 'success' });
@@ -153,7 +181,9 @@ describe('tenants and their connections in the store', () => {
 
   it('runs the demo with no SECRET_STORE_KEY: a per-process key seals the demo secret', async () => {
     h = await startHarness();
-    const [row] = h.app.db.prepare('SELECT credential_kind, key_id, secret_ciphertext FROM tenant_connections').all() as Array<{ credential_kind: string; key_id: string; secret_ciphertext: string }>;
+    const [row] = h.app.db
+      .prepare('SELECT credential_kind, key_id, secret_ciphertext FROM tenant_connections')
+      .all() as Array<{ credential_kind: string; key_id: string; secret_ciphertext: string }>;
     expect(row).toMatchObject({ credential_kind: 'secret' });
     expect(row?.secret_ciphertext.startsWith(`v1:${row.key_id}:`)).toBe(true);
     const tenant = h.app.tenants.list()[0];
@@ -188,10 +218,14 @@ describe('tenants and their connections in the store', () => {
     });
     await h.close();
     h = await startHarness({ config: { ...env, SECRET_CLIENT_SECRET: 'New8Q~rotated.client.secret' } });
-    expect(h.app.tenantRegistry.connectionFor(entra?.id ?? '').credential).toEqual({ kind: 'secret', secret: 'New8Q~rotated.client.secret' });
+    expect(h.app.tenantRegistry.connectionFor(entra?.id ?? '').credential).toEqual({
+      kind: 'secret',
+      secret: 'New8Q~rotated.client.secret',
+    });
     await h.close();
     h = undefined;
-    for (const secret of [SECOND_SECRET, 'New8Q~rotated.client.secret']) expect(dbBytes(dataDir).includes(Buffer.from(secret))).toBe(false);
+    for (const secret of [SECOND_SECRET, 'New8Q~rotated.client.secret'])
+      expect(dbBytes(dataDir).includes(Buffer.from(secret))).toBe(false);
   });
 });
 
@@ -207,7 +241,12 @@ describe('start-up', () => {
     };
     delete env.SECRET_STORE_KEY;
     delete env.SECRET_STORE_KEY_PREVIOUS;
-    const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'src/main.ts'], { cwd: path.resolve(__dirname, '..'), env, encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'src/main.ts'], {
+      cwd: path.resolve(__dirname, '..'),
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/SECRET_STORE_KEY: required with SECRET_CLIENT_SECRET: .*openssl rand -base64 32/);
     expect(run.stderr + run.stdout).not.toContain(SECOND_SECRET);
@@ -228,10 +267,21 @@ describe('log redaction', () => {
       SECRET_CLIENT_SECRET: SECOND_SECRET,
     });
     log.logger.info({ config }, 'config');
-    log.logger.info({ env: { SECRET_STORE_KEY: secretsKey, SECRET_STORE_KEY_PREVIOUS: previous, SECRET_CLIENT_SECRET: SECOND_SECRET } }, 'environment');
+    log.logger.info(
+      {
+        env: { SECRET_STORE_KEY: secretsKey, SECRET_STORE_KEY_PREVIOUS: previous, SECRET_CLIENT_SECRET: SECOND_SECRET },
+      },
+      'environment',
+    );
     log.logger.info({ SECRET_STORE_KEY: secretsKey }, 'flat');
     log.logger.info({ connection: { credential: { kind: 'secret', secret: SECOND_SECRET } } }, 'connection');
-    log.logger.info({ row: { secret_ciphertext: 'v1:sealed-value' }, stored: { credential: { kind: 'secret', ciphertext: 'v1:sealed-value' } } }, 'stored');
+    log.logger.info(
+      {
+        row: { secret_ciphertext: 'v1:sealed-value' },
+        stored: { credential: { kind: 'secret', ciphertext: 'v1:sealed-value' } },
+      },
+      'stored',
+    );
     const text = log.text();
     expect(text).toContain('"msg":"stored"');
     for (const leak of [secretsKey, previous, SECOND_SECRET, 'v1:sealed-value']) expect(text).not.toContain(leak);

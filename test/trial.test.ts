@@ -3,7 +3,15 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseFile, openDatabase } from '../src/adapters/sqlite/database';
-import { bannerPort, realTenantEnv, spawnTracked, startApp, startDemoTenantProcess, waitFor, type RunningProcess } from './helpers/app-process';
+import {
+  bannerPort,
+  realTenantEnv,
+  spawnTracked,
+  startApp,
+  startDemoTenantProcess,
+  waitFor,
+  type RunningProcess,
+} from './helpers/app-process';
 import { tempDir } from './helpers/harness';
 import { freePort } from './browser/playground-helpers';
 
@@ -31,18 +39,25 @@ function playgroundUrl(app: RunningProcess): string {
 }
 
 /** What the Playground tells its web client about who is chatting (its own API). */
-async function playgroundConfig(url: string): Promise<{ tenantId: string; currentUser: { id: string; aadObjectId: string }; personalChat: { id: string } }> {
-  const body = (await (await fetch(`${url.replace('localhost', '127.0.0.1')}/_internal/v1/config`)).json()) as { config: never };
+async function playgroundConfig(
+  url: string,
+): Promise<{ tenantId: string; currentUser: { id: string; aadObjectId: string }; personalChat: { id: string } }> {
+  const body = (await (await fetch(`${url.replace('localhost', '127.0.0.1')}/_internal/v1/config`)).json()) as {
+    config: never;
+  };
   return body.config;
 }
 
 /** Types a message into the Playground's personal chat, as its web client does. */
 async function sendFromPlayground(url: string, conversationId: string, userId: string, text: string): Promise<void> {
-  const res = await fetch(`${url.replace('localhost', '127.0.0.1')}/_conversation/v1/conversations/${encodeURIComponent(conversationId)}/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ from: { id: userId }, text, textFormat: 'plain' }),
-  });
+  const res = await fetch(
+    `${url.replace('localhost', '127.0.0.1')}/_conversation/v1/conversations/${encodeURIComponent(conversationId)}/messages`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from: { id: userId }, text, textFormat: 'plain' }),
+    },
+  );
   expect(res.status, await res.text()).toBe(200);
 }
 
@@ -127,24 +142,49 @@ describe('a real-tenant trial from the Agents Playground', () => {
     const stored = () => {
       const db = openDatabase(file);
       try {
-        return db.prepare('SELECT tenant_id FROM conversations WHERE conversation_id = ?').pluck().get(config.personalChat.id) as string | undefined;
+        return db
+          .prepare('SELECT tenant_id FROM conversations WHERE conversation_id = ?')
+          .pluck()
+          .get(config.personalChat.id) as string | undefined;
       } finally {
         db.close();
       }
     };
     const refused = () => app.output().includes('turn from a tenant that is not allowed');
-    await waitFor(() => refused() || stored() !== undefined, 'the bot to admit or refuse the Playground message', app.output, 30_000);
+    await waitFor(
+      () => refused() || stored() !== undefined,
+      'the bot to admit or refuse the Playground message',
+      app.output,
+      30_000,
+    );
     expect(refused(), app.output()).toBe(false);
     expect(stored()).toBe(demo.info.tenantId);
 
     // A second person (an approver, for the two-person rule): `npm run playground:as -- <object id> <port>`.
-    const env = { ...process.env, ...realTenantEnv(demo), DATA_DIR: dataDir, PORT: String(await bannerPort(app)), LOG_LEVEL: 'warn' };
-    const second = spawnTracked(process.execPath, ['--import', 'tsx', 'scripts/playground-as.ts', APPROVER_OBJECT_ID, String(await freePort())], env);
+    const env = {
+      ...process.env,
+      ...realTenantEnv(demo),
+      DATA_DIR: dataDir,
+      PORT: String(await bannerPort(app)),
+      LOG_LEVEL: 'warn',
+    };
+    const second = spawnTracked(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/playground-as.ts', APPROVER_OBJECT_ID, String(await freePort())],
+      env,
+    );
     running.push(second);
-    await waitFor(() => /Playground as .*(http:\/\/localhost:\d+)/.test(second.output()), 'the second Playground', second.output);
+    await waitFor(
+      () => /Playground as .*(http:\/\/localhost:\d+)/.test(second.output()),
+      'the second Playground',
+      second.output,
+    );
     const secondUrl = /Playground as .*(http:\/\/localhost:\d+)/.exec(second.output())?.[1] as string;
     const secondConfig = await playgroundConfig(secondUrl);
-    expect(secondConfig).toMatchObject({ tenantId: demo.info.tenantId, currentUser: { aadObjectId: APPROVER_OBJECT_ID } });
+    expect(secondConfig).toMatchObject({
+      tenantId: demo.info.tenantId,
+      currentUser: { aadObjectId: APPROVER_OBJECT_ID },
+    });
     await sendFromPlayground(secondUrl, secondConfig.personalChat.id, secondConfig.currentUser.id, 'help');
     const seen = () => {
       const db = openDatabase(file);
@@ -154,7 +194,12 @@ describe('a real-tenant trial from the Agents Playground', () => {
         db.close();
       }
     };
-    await waitFor(() => seen().includes(APPROVER_OBJECT_ID), 'the bot to take the second Playground user\'s message', app.output, 30_000);
+    await waitFor(
+      () => seen().includes(APPROVER_OBJECT_ID),
+      "the bot to take the second Playground user's message",
+      app.output,
+      30_000,
+    );
     expect(seen()).toEqual([ADMIN_OBJECT_ID, APPROVER_OBJECT_ID]);
     expect(refused(), app.output()).toBe(false);
   });
@@ -163,7 +208,14 @@ describe('a real-tenant trial from the Agents Playground', () => {
 describe('anonymous mode on the network', () => {
   /** The demo with the Playground on a free port, in anonymous mode (no BOT_ID). */
   async function startWithPlayground(dir: string, extra: Record<string, string> = {}) {
-    const app = startApp('production', { DATA_DIR: tempDir(dir), PORT: '0', PLAYGROUND: 'on', PLAYGROUND_PORT: String(await freePort()), DEMO_USERS: '20', ...extra });
+    const app = startApp('production', {
+      DATA_DIR: tempDir(dir),
+      PORT: '0',
+      PLAYGROUND: 'on',
+      PLAYGROUND_PORT: String(await freePort()),
+      DEMO_USERS: '20',
+      ...extra,
+    });
     running.push(app);
     return app;
   }
@@ -195,12 +247,22 @@ describe('a port in use', () => {
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const port = (taken.address() as net.AddressInfo).port;
     try {
-      const app = startApp('production', { DATA_DIR: tempDir('trial-port'), PORT: String(port), PLAYGROUND: 'off', DEMO_USERS: '20' });
+      const app = startApp('production', {
+        DATA_DIR: tempDir('trial-port'),
+        PORT: String(port),
+        PLAYGROUND: 'off',
+        DEMO_USERS: '20',
+      });
       running.push(app);
       const { code } = await app.exited;
       expect(code).toBe(1);
-      const lines = app.output().split('\n').filter((l) => l.trim() !== '' && !l.startsWith('{'));
-      expect(lines, app.output()).toEqual([expect.stringMatching(new RegExp(`port ${port} \\(PORT.*already in use.*set PORT to a free port`))]);
+      const lines = app
+        .output()
+        .split('\n')
+        .filter((l) => l.trim() !== '' && !l.startsWith('{'));
+      expect(lines, app.output()).toEqual([
+        expect.stringMatching(new RegExp(`port ${port} \\(PORT.*already in use.*set PORT to a free port`)),
+      ]);
       expect(app.output()).not.toMatch(/\n\s+at /);
     } finally {
       taken.close();

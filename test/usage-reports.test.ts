@@ -1,6 +1,14 @@
 import { dayText } from '../src/domain/time-text';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COPILOT_APPS, DAY_MS, activeOn, dayNumber, dayString, lastActiveDay, type DemoUserActivity } from '../demo-tenant/activity';
+import {
+  COPILOT_APPS,
+  DAY_MS,
+  activeOn,
+  dayNumber,
+  dayString,
+  lastActiveDay,
+  type DemoUserActivity,
+} from '../demo-tenant/activity';
 import { SKU } from '../demo-tenant/constants';
 import { generateDemoTenant } from '../demo-tenant/generator';
 import { dailyFigures } from '../demo-tenant/usage-story';
@@ -20,7 +28,8 @@ function story(data: DemoTenantData) {
   return data.users.map((user, i) => ({ user, activity: activity.users[i] as DemoUserActivity, today, lag }));
 }
 
-const reportRequests = (h: Harness) => h.demo.server.requests.filter((r) => /\/reports\/|_reportdownload|reportSettings/i.test(r.path));
+const reportRequests = (h: Harness) =>
+  h.demo.server.requests.filter((r) => /\/reports\/|_reportdownload|reportSettings/i.test(r.path));
 
 describe('usage reports: Copilot usage and Microsoft 365 activity per user', () => {
   let h: Harness;
@@ -39,18 +48,20 @@ describe('usage reports: Copilot usage and Microsoft 365 activity per user', () 
       const row = h.app.usage.copilotUser(tenantId, s.user.userPrincipalName.toUpperCase());
       expect(row, s.user.userPrincipalName).toBeDefined();
       expect(row?.lastActivityDate).toBe(lastActiveDay(s.user, s.activity, 'copilot', s.today, s.lag));
-      for (const app of COPILOT_APPS) expect(row?.apps[app]).toBe(lastActiveDay(s.user, s.activity, 'copilot', s.today, s.lag, app));
+      for (const app of COPILOT_APPS)
+        expect(row?.apps[app]).toBe(lastActiveDay(s.user, s.activity, 'copilot', s.today, s.lag, app));
       expect(row?.reportRefreshDate).toBe(data.activity?.reportRefreshDate);
       expect(row?.period).toBe('D30');
       expect(row?.concealed).toBe(false);
     }
     // Audit-only users show nothing in the lagged report: unknown there, the audit log tells the rest.
     const auditOnly = holders.find((s) => s.activity.copilot === 'audit_only');
-    if (auditOnly) expect(h.app.usage.copilotUser(tenantId, auditOnly.user.userPrincipalName)?.lastActivityDate).toBeNull();
+    if (auditOnly)
+      expect(h.app.usage.copilotUser(tenantId, auditOnly.user.userPrincipalName)?.lastActivityDate).toBeNull();
     expect(h.app.usage.unmatchedCount(tenantId, 'copilot_usage')).toBe(0);
   });
 
-  it('stores every licensed user\'s last activity per service', () => {
+  it("stores every licensed user's last activity per service", () => {
     const licensed = story(data).filter((s) => s.user.assignedLicenses.length > 0);
     for (const s of licensed) {
       const row = h.app.usage.m365User(tenantId, s.user.userPrincipalName);
@@ -63,7 +74,9 @@ describe('usage reports: Copilot usage and Microsoft 365 activity per user', () 
         yammer: lastActiveDay(s.user, s.activity, 'm365', s.today, s.lag, 'yammer'),
       };
       expect(row?.services).toEqual(expected);
-      const dates = Object.values(expected).filter((d): d is string => d !== null).sort();
+      const dates = Object.values(expected)
+        .filter((d): d is string => d !== null)
+        .sort();
       expect(row?.lastActivityDate).toBe(dates.at(-1) ?? null);
     }
     const unlicensed = data.users.find((u: GraphUser) => u.assignedLicenses.length === 0);
@@ -72,9 +85,22 @@ describe('usage reports: Copilot usage and Microsoft 365 activity per user', () 
 
   it('records each source as read, with the report date and the endpoint that served it', () => {
     const status = Object.fromEntries(new SqliteSourceStatusStore(h.app.db).list(tenantId).map((s) => [s.source, s]));
-    expect(status.copilot_usage).toMatchObject({ lastOutcome: 'ok', asOf: data.activity?.reportRefreshDate, servedBy: 'v1.0 /copilot/reports', requests: 2 });
-    expect(status.m365_activity).toMatchObject({ lastOutcome: 'ok', asOf: data.activity?.reportRefreshDate, requests: 2 });
-    expect(status.service_usage).toMatchObject({ lastOutcome: 'ok', asOf: data.activity?.reportRefreshDate, requests: 12 });
+    expect(status.copilot_usage).toMatchObject({
+      lastOutcome: 'ok',
+      asOf: data.activity?.reportRefreshDate,
+      servedBy: 'v1.0 /copilot/reports',
+      requests: 2,
+    });
+    expect(status.m365_activity).toMatchObject({
+      lastOutcome: 'ok',
+      asOf: data.activity?.reportRefreshDate,
+      requests: 2,
+    });
+    expect(status.service_usage).toMatchObject({
+      lastOutcome: 'ok',
+      asOf: data.activity?.reportRefreshDate,
+      requests: 12,
+    });
     expect(status.report_settings).toMatchObject({ lastOutcome: 'ok', warnings: [] });
   });
 
@@ -86,7 +112,8 @@ describe('usage reports: Copilot usage and Microsoft 365 activity per user', () 
   });
 });
 
-const statusOf = (h: Harness, tenantId: string) => Object.fromEntries(new SqliteSourceStatusStore(h.app.db).list(tenantId).map((s) => [s.source, s]));
+const statusOf = (h: Harness, tenantId: string) =>
+  Object.fromEntries(new SqliteSourceStatusStore(h.app.db).list(tenantId).map((s) => [s.source, s]));
 
 describe('usage reports: faults', () => {
   let h: Harness | undefined;
@@ -102,9 +129,15 @@ describe('usage reports: faults', () => {
     h.demo.server.faults.add({ path: '/v1.0/copilot/reports/*', status: 404, times: Infinity });
     const run = await h.app.sync.request(tenantId, 'test').done;
     expect(run.status).toBe('success');
-    expect(statusOf(h, tenantId).copilot_usage).toMatchObject({ lastOutcome: 'ok', servedBy: 'beta /reports', requests: 3 });
+    expect(statusOf(h, tenantId).copilot_usage).toMatchObject({
+      lastOutcome: 'ok',
+      servedBy: 'beta /reports',
+      requests: 3,
+    });
     const holder = data.users.find((u) => u.assignedLicenses.some((l) => l.skuId === SKU.COPILOT)) as GraphUser;
-    expect(h.app.usage.copilotUser(tenantId, holder.userPrincipalName)?.reportRefreshDate).toBe(data.activity?.reportRefreshDate);
+    expect(h.app.usage.copilotUser(tenantId, holder.userPrincipalName)?.reportRefreshDate).toBe(
+      data.activity?.reportRefreshDate,
+    );
   });
 
   it('without Reports.Read.All the reports are refused by name, the directory and report settings still land, the sync is partial', async () => {
@@ -139,7 +172,11 @@ describe('usage reports: faults', () => {
 
   it('honours a 429 Retry-After on a report and then reads it', async () => {
     const { h, tenantId } = await start();
-    h.demo.server.faults.add({ path: '/v1.0/reports/getOffice365ActiveUserDetail*', status: 429, retryAfterSeconds: 1 });
+    h.demo.server.faults.add({
+      path: '/v1.0/reports/getOffice365ActiveUserDetail*',
+      status: 429,
+      retryAfterSeconds: 1,
+    });
     const run = await h.app.sync.request(tenantId, 'test').done;
     expect(run.status).toBe('success');
     const calls = h.demo.server.requests.filter((r) => r.path.includes('getOffice365ActiveUserDetail'));
@@ -149,8 +186,16 @@ describe('usage reports: faults', () => {
 
   it('a spent report budget (long Retry-After) fails the report at once with the budget named; the others land', async () => {
     const { h, tenantId } = await start();
-    h.demo.server.faults.add({ path: '/v1.0/copilot/reports/getMicrosoft365CopilotUsageUserDetail*', status: 429, retryAfterSeconds: 540 });
-    h.demo.server.faults.add({ path: '/beta/reports/getMicrosoft365CopilotUsageUserDetail*', status: 429, retryAfterSeconds: 540 });
+    h.demo.server.faults.add({
+      path: '/v1.0/copilot/reports/getMicrosoft365CopilotUsageUserDetail*',
+      status: 429,
+      retryAfterSeconds: 540,
+    });
+    h.demo.server.faults.add({
+      path: '/beta/reports/getMicrosoft365CopilotUsageUserDetail*',
+      status: 429,
+      retryAfterSeconds: 540,
+    });
     const run = await h.app.sync.request(tenantId, 'test').done;
     expect(run.status).toBe('partial');
     const status = statusOf(h, tenantId);
@@ -164,7 +209,7 @@ describe('usage reports: faults', () => {
     expect((await h.app.sync.request(tenantId, 'test').done).status).toBe('success');
     const holder = data.users.find((u) => u.assignedLicenses.some((l) => l.skuId === SKU.COPILOT)) as GraphUser;
     const before = h.app.usage.copilotUser(tenantId, holder.userPrincipalName);
-    const count = (table: string) => (h.app.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number);
+    const count = (table: string) => h.app.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
     const rowsBefore = [count('copilot_usage_users'), count('m365_activity_users')];
     h.demo.server.data.reportDownloadFault = 'truncate';
     const run = await h.app.sync.request(tenantId, 'test').done;
@@ -182,10 +227,14 @@ describe('usage reports: faults', () => {
     const { h, tenantId } = await start({ REPORTS_REREAD_HOURS: '6' });
     for (let i = 0; i < 3; i++) expect((await h.app.sync.request(tenantId, 'test').done).status).toBe('success');
     // Usage reports only: MFA registration details also live under /reports/ but are not a usage report.
-    const calls = h.demo.server.requests.filter((r) => /\/reports\//.test(r.path) && !r.path.includes('/authenticationMethods/'));
+    const calls = h.demo.server.requests.filter(
+      (r) => /\/reports\//.test(r.path) && !r.path.includes('/authenticationMethods/'),
+    );
     expect(calls.filter((c) => c.path.includes('UserDetail'))).toHaveLength(2);
     expect(calls.filter((c) => c.path.includes('CopilotUserCount'))).toHaveLength(2);
-    expect(calls.filter((c) => !c.path.includes('UserDetail') && !c.path.includes('CopilotUserCount'))).toHaveLength(12);
+    expect(calls.filter((c) => !c.path.includes('UserDetail') && !c.path.includes('CopilotUserCount'))).toHaveLength(
+      12,
+    );
     expect(statusOf(h, tenantId).copilot_usage).toMatchObject({ lastOutcome: 'not_newer', requests: 0 });
   });
 });
@@ -235,24 +284,59 @@ describe('GET /usage', () => {
       }
       if (any) active.any++;
     }
-    const dailyActive = Array.from({ length: 180 }, (_, k) => s.filter((x) => activeOn(x.user, x.activity, 'm365', lag + k, today)).length);
-    const perDay = Array.from({ length: days }, (_, k) => dailyFigures({ refreshDate: dayString(refreshDay), refreshDay, users: [], dailyActive, licensedUsers: s.length }, k));
+    const dailyActive = Array.from(
+      { length: 180 },
+      (_, k) => s.filter((x) => activeOn(x.user, x.activity, 'm365', lag + k, today)).length,
+    );
+    const perDay = Array.from({ length: days }, (_, k) =>
+      dailyFigures(
+        { refreshDate: dayString(refreshDay), refreshDay, users: [], dailyActive, licensedUsers: s.length },
+        k,
+      ),
+    );
     const sum = (f: (d: (typeof perDay)[number]) => number) => perDay.reduce((t, d) => t + f(d), 0);
     const gb = (bytes: number) => Math.round((bytes / 1024 ** 3) * 10) / 10;
     return {
-      summary: { total_active_users: active.any, total_inactive_users: s.length - active.any, activity_rate: Math.round((active.any / s.length) * 1000) / 10 },
+      summary: {
+        total_active_users: active.any,
+        total_inactive_users: s.length - active.any,
+        activity_rate: Math.round((active.any / s.length) * 1000) / 10,
+      },
       services: {
-        exchange: { active_users: active.exchange, emails_sent: sum((d) => d.emailsSent), emails_received: sum((d) => d.emailsReceived), mailbox_usage_gb: gb(perDay[0]!.mailboxStorageBytes) },
-        sharepoint: { active_users: active.sharePoint, files_created: null, files_shared: sum((d) => d.sharePointSharedInternally + d.sharePointSharedExternally), storage_used_gb: gb(perDay[0]!.sharePointStorageBytes) },
-        teams: { active_users: active.teams, meetings_held: sum((d) => d.meetings), messages_sent: sum((d) => d.teamChatMessages + d.privateChatMessages), calls_made: sum((d) => d.calls) },
-        onedrive: { active_users: active.oneDrive, files_synced: sum((d) => d.oneDriveSynced), storage_used_gb: gb(perDay[0]!.oneDriveStorageBytes) },
+        exchange: {
+          active_users: active.exchange,
+          emails_sent: sum((d) => d.emailsSent),
+          emails_received: sum((d) => d.emailsReceived),
+          mailbox_usage_gb: gb(perDay[0]!.mailboxStorageBytes),
+        },
+        sharepoint: {
+          active_users: active.sharePoint,
+          files_created: null,
+          files_shared: sum((d) => d.sharePointSharedInternally + d.sharePointSharedExternally),
+          storage_used_gb: gb(perDay[0]!.sharePointStorageBytes),
+        },
+        teams: {
+          active_users: active.teams,
+          meetings_held: sum((d) => d.meetings),
+          messages_sent: sum((d) => d.teamChatMessages + d.privateChatMessages),
+          calls_made: sum((d) => d.calls),
+        },
+        onedrive: {
+          active_users: active.oneDrive,
+          files_synced: sum((d) => d.oneDriveSynced),
+          storage_used_gb: gb(perDay[0]!.oneDriveStorageBytes),
+        },
       },
       trends: { daily_active_users: perDay.map((d, k) => ({ date: d.reportDate, count: dailyActive[k] })).reverse() },
     };
   }
 
-  it('answers the REST API contract\'s shape with the figures the demo tenant\'s story gives, as of the report date', async () => {
-    for (const [period, days] of [['30d', 30], ['7d', 7], ['180d', 180]] as const) {
+  it("answers the REST API contract's shape with the figures the demo tenant's story gives, as of the report date", async () => {
+    for (const [period, days] of [
+      ['30d', 30],
+      ['7d', 7],
+      ['180d', 180],
+    ] as const) {
       const { status, body } = await get(`/api/v1/m365/tenants/${tenantId}/usage?period=${period}`);
       expect(status).toBe(200);
       const want = expected(days);
@@ -262,7 +346,11 @@ describe('GET /usage', () => {
       expect(body.trends).toEqual(want.trends);
       expect(body.summary.total_active_users).toBeGreaterThan(0);
       expect(Date.parse(body.generated_at)).not.toBeNaN();
-      expect(body.sources.service_usage).toMatchObject({ status: 'ok', report_refresh_date: data.activity?.reportRefreshDate, stale: false });
+      expect(body.sources.service_usage).toMatchObject({
+        status: 'ok',
+        report_refresh_date: data.activity?.reportRefreshDate,
+        stale: false,
+      });
     }
   });
 
@@ -279,7 +367,6 @@ describe('GET /usage', () => {
     expect((await get(`/api/v1/m365/tenants/nope/usage`)).status).toBe(404);
   });
 });
-
 
 describe('the usage command', () => {
   let h: Harness;

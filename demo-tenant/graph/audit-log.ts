@@ -1,6 +1,12 @@
 import crypto from 'node:crypto';
 import type { TokenService } from '../auth';
-import { auditRecordsPage, copilotInteractionAuditData, extraAuditRecords, type AuditPosition, type DemoAuditRecord } from '../audit-records';
+import {
+  auditRecordsPage,
+  copilotInteractionAuditData,
+  extraAuditRecords,
+  type AuditPosition,
+  type DemoAuditRecord,
+} from '../audit-records';
 import { GraphError, readBody, sendGraphJson, type RequestContext } from '../http';
 import { queryOption } from '../odata';
 import type { Router } from '../router';
@@ -70,7 +76,10 @@ function graphRecord(ctx: RequestContext, r: DemoAuditRecord): Record<string, un
     userPrincipalName: upn,
     clientIp: null,
     administrativeUnits: [],
-    auditData: { '@odata.type': '#microsoft.graph.security.defaultAuditData', ...copilotInteractionAuditData(ctx.store.data.tenantId, r) },
+    auditData: {
+      '@odata.type': '#microsoft.graph.security.defaultAuditData',
+      ...copilotInteractionAuditData(ctx.store.data.tenantId, r),
+    },
   };
 }
 
@@ -78,7 +87,8 @@ const encodePosition = (p: AuditPosition): string => Buffer.from(`${p.u}.${p.d}.
 
 function decodePosition(token: string): AuditPosition {
   const parts = Buffer.from(token, 'base64url').toString('utf8').split('.').map(Number);
-  if (parts.length !== 3 || parts.some((n) => !Number.isInteger(n) || n < 0)) throw new GraphError(400, 'BadRequest', 'The skip token is not valid.');
+  if (parts.length !== 3 || parts.some((n) => !Number.isInteger(n) || n < 0))
+    throw new GraphError(400, 'BadRequest', 'The skip token is not valid.');
   const [u, d, n] = parts as [number, number, number];
   return { u, d, n };
 }
@@ -99,7 +109,8 @@ export function registerAuditLogRoutes(router: Router, tokens: TokenService): { 
   const queries = new Map<string, DemoQuery>();
   const find = (ctx: RequestContext): DemoQuery => {
     const q = queries.get(String(ctx.params.id));
-    if (!q || q.generation !== ctx.store.generation) throw new GraphError(404, 'UnknownError', `The audit log query '${String(ctx.params.id)}' was not found.`);
+    if (!q || q.generation !== ctx.store.generation)
+      throw new GraphError(404, 'UnknownError', `The audit log query '${String(ctx.params.id)}' was not found.`);
     return q;
   };
   for (const version of GRAPH_VERSIONS) {
@@ -117,12 +128,21 @@ export function registerAuditLogRoutes(router: Router, tokens: TokenService): { 
         const start = Date.parse(String(body.filterStartDateTime ?? ''));
         const end = Date.parse(String(body.filterEndDateTime ?? ''));
         if (!Number.isFinite(start) || !Number.isFinite(end) || end < start) {
-          throw new GraphError(400, 'BadRequest', 'filterStartDateTime and filterEndDateTime are required, with the start before the end.');
+          throw new GraphError(
+            400,
+            'BadRequest',
+            'filterStartDateTime and filterEndDateTime are required, with the start before the end.',
+          );
         }
         const types = Array.isArray(body.recordTypeFilters) ? body.recordTypeFilters.map(String) : [];
         // The enum is camelCase in today's Graph; the older documentation's "CopilotInteraction" is not a member.
         const unknown = types.find((t) => t !== 'copilotInteraction' && !/^[a-z][A-Za-z0-9]*$/.test(t));
-        if (unknown !== undefined) throw new GraphError(400, 'BadRequest', `Requested value '${unknown}' was not found in the enum 'auditLogRecordType'.`);
+        if (unknown !== undefined)
+          throw new GraphError(
+            400,
+            'BadRequest',
+            `Requested value '${unknown}' was not found in the enum 'auditLogRecordType'.`,
+          );
         const q: DemoQuery = {
           id: crypto.randomUUID(),
           displayName: typeof body.displayName === 'string' ? body.displayName : null,
@@ -130,20 +150,33 @@ export function registerAuditLogRoutes(router: Router, tokens: TokenService): { 
           end,
           recordTypeFilters: types,
           operationFilters: Array.isArray(body.operationFilters) ? body.operationFilters.map(String) : [],
-          userPrincipalNameFilters: Array.isArray(body.userPrincipalNameFilters) ? body.userPrincipalNameFilters.map((u) => String(u).toLowerCase()) : [],
+          userPrincipalNameFilters: Array.isArray(body.userPrincipalNameFilters)
+            ? body.userPrincipalNameFilters.map((u) => String(u).toLowerCase())
+            : [],
           polls: 0,
           generation: ctx.store.generation,
         };
         queries.set(q.id, q);
-        sendGraphJson(ctx, 201, JSON.stringify(render(ctx, q, 'notStarted')), { Location: `${ctx.baseUrl}${base}/${q.id}` });
+        sendGraphJson(ctx, 201, JSON.stringify(render(ctx, q, 'notStarted')), {
+          Location: `${ctx.baseUrl}${base}/${q.id}`,
+        });
       }),
     );
     router.get(
       base,
       authorized(tokens, ROLES, (ctx) => {
-        const value = [...queries.values()].filter((q) => q.generation === ctx.store.generation).map((q) => render(ctx, q, status(ctx, q)));
+        const value = [...queries.values()]
+          .filter((q) => q.generation === ctx.store.generation)
+          .map((q) => render(ctx, q, status(ctx, q)));
         const top = Number(queryOption(ctx.url.searchParams, 'top') ?? value.length);
-        sendGraphJson(ctx, 200, JSON.stringify({ '@odata.context': metadataContext(ctx, 'security/auditLog/queries'), value: value.slice(0, top) }));
+        sendGraphJson(
+          ctx,
+          200,
+          JSON.stringify({
+            '@odata.context': metadataContext(ctx, 'security/auditLog/queries'),
+            value: value.slice(0, top),
+          }),
+        );
       }),
     );
     router.get(
@@ -159,8 +192,15 @@ export function registerAuditLogRoutes(router: Router, tokens: TokenService): { 
       `${base}/:id/records`,
       authorized(tokens, ROLES, (ctx) => {
         const q = find(ctx);
-        if (status(ctx, q) !== 'succeeded') throw new GraphError(400, 'BadRequest', 'The audit log query has not completed yet; poll it until its status is succeeded.');
-        const requested = Number(queryOption(ctx.url.searchParams, 'top') ?? ctx.store.data.audit?.pageSize ?? DEFAULT_PAGE);
+        if (status(ctx, q) !== 'succeeded')
+          throw new GraphError(
+            400,
+            'BadRequest',
+            'The audit log query has not completed yet; poll it until its status is succeeded.',
+          );
+        const requested = Number(
+          queryOption(ctx.url.searchParams, 'top') ?? ctx.store.data.audit?.pageSize ?? DEFAULT_PAGE,
+        );
         const size = Math.max(1, Math.min(requested, ctx.settings.maxPageSize));
         const token = queryOption(ctx.url.searchParams, 'skiptoken');
         const from = token === null ? null : decodePosition(token);
@@ -168,16 +208,29 @@ export function registerAuditLogRoutes(router: Router, tokens: TokenService): { 
         const end = Math.min(q.end, Date.now());
         const users = q.userPrincipalNameFilters.length > 0 ? new Set(q.userPrincipalNameFilters) : null;
         // A scoped query reads the story page by page too, keeping only its users (small: the re-check's seats).
-        const page = wantsCopilot ? auditRecordsPage(ctx.store.data, q.start, end, from, size) : { records: [], next: null };
+        const page = wantsCopilot
+          ? auditRecordsPage(ctx.store.data, q.start, end, from, size)
+          : { records: [], next: null };
         if (users) page.records = page.records.filter((r) => users.has(r.user.userPrincipalName.toLowerCase()));
         // Records added beyond the story come after it, on its last page.
-        if (wantsCopilot && page.next === null) page.records.push(...extraAuditRecords(ctx.store.data, q.start, end, users));
-        const body: Record<string, unknown> = { '@odata.context': metadataContext(ctx, `security/auditLog/queries('${q.id}')/records`) };
-        if (page.next) body['@odata.nextLink'] = `${ctx.baseUrl}${ctx.url.pathname}?$skiptoken=${encodePosition(page.next)}`;
+        if (wantsCopilot && page.next === null)
+          page.records.push(...extraAuditRecords(ctx.store.data, q.start, end, users));
+        const body: Record<string, unknown> = {
+          '@odata.context': metadataContext(ctx, `security/auditLog/queries('${q.id}')/records`),
+        };
+        if (page.next)
+          body['@odata.nextLink'] = `${ctx.baseUrl}${ctx.url.pathname}?$skiptoken=${encodePosition(page.next)}`;
         body.value = page.records.map((r) => graphRecord(ctx, r));
         sendGraphJson(ctx, 200, JSON.stringify(body));
       }),
     );
   }
-  return { queries: () => [...queries.values()].map((q) => ({ start: new Date(q.start).toISOString(), end: new Date(q.end).toISOString(), userPrincipalNameFilters: q.userPrincipalNameFilters })) };
+  return {
+    queries: () =>
+      [...queries.values()].map((q) => ({
+        start: new Date(q.start).toISOString(),
+        end: new Date(q.end).toISOString(),
+        userPrincipalNameFilters: q.userPrincipalNameFilters,
+      })),
+  };
 }

@@ -8,10 +8,33 @@ export const GRAPH_VERSIONS = ['v1.0', 'beta'] as const;
 /** Application permissions Graph accepts per area (any one suffices). */
 export const PERMISSIONS = {
   users: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
-  subscribedSkus: ['Organization.Read.All', 'Organization.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All', 'LicenseAssignment.Read.All'],
-  groups: ['Group.Read.All', 'GroupMember.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
-  groupMembers: ['GroupMember.Read.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
-  organization: ['Organization.Read.All', 'Organization.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  subscribedSkus: [
+    'Organization.Read.All',
+    'Organization.ReadWrite.All',
+    'Directory.Read.All',
+    'Directory.ReadWrite.All',
+    'LicenseAssignment.Read.All',
+  ],
+  groups: [
+    'Group.Read.All',
+    'GroupMember.Read.All',
+    'Group.ReadWrite.All',
+    'Directory.Read.All',
+    'Directory.ReadWrite.All',
+  ],
+  groupMembers: [
+    'GroupMember.Read.All',
+    'Group.Read.All',
+    'Group.ReadWrite.All',
+    'Directory.Read.All',
+    'Directory.ReadWrite.All',
+  ],
+  organization: [
+    'Organization.Read.All',
+    'Organization.ReadWrite.All',
+    'Directory.Read.All',
+    'Directory.ReadWrite.All',
+  ],
   signInActivity: ['AuditLog.Read.All'],
   registrationDetails: ['AuditLog.Read.All'],
   policies: ['Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess'],
@@ -19,7 +42,12 @@ export const PERMISSIONS = {
   riskyUsers: ['IdentityRiskyUser.Read.All', 'IdentityRiskyUser.ReadWrite.All'],
   managedDevices: ['DeviceManagementManagedDevices.Read.All', 'DeviceManagementManagedDevices.ReadWrite.All'],
   secureScores: ['SecurityEvents.Read.All', 'SecurityEvents.ReadWrite.All'],
-  companySubscriptions: ['LicenseAssignment.Read.All', 'Directory.Read.All', 'Directory.ReadWrite.All', 'Organization.Read.All'],
+  companySubscriptions: [
+    'LicenseAssignment.Read.All',
+    'Directory.Read.All',
+    'Directory.ReadWrite.All',
+    'Organization.Read.All',
+  ],
 } as const;
 
 export type GraphHandler = (ctx: RequestContext, claims: AccessTokenClaims) => void | Promise<void>;
@@ -43,7 +71,11 @@ export function metadataContext(ctx: RequestContext, fragment: string): string {
 }
 
 /** Builds a projection that emits the selected properties in order, with Graph's null/[] for absent ones. */
-export function projector<T extends object>(props: readonly string[], collections: ReadonlySet<string>, derived: Record<string, (item: T) => unknown> = {}) {
+export function projector<T extends object>(
+  props: readonly string[],
+  collections: ReadonlySet<string>,
+  derived: Record<string, (item: T) => unknown> = {},
+) {
   return (item: T): Record<string, unknown> => {
     const source = item as unknown as Record<string, unknown>;
     const out: Record<string, unknown> = {};
@@ -65,7 +97,11 @@ export interface CompiledFilter<T> {
 function guidLiteral(node: FilterNode & { kind: 'compare' }, resource: string): string {
   const v = node.value.value;
   if (typeof v !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)) {
-    throw new GraphError(400, 'Request_BadRequest', `Invalid GUID value '${String(v)}' in filter on resource '${resource}'.`);
+    throw new GraphError(
+      400,
+      'Request_BadRequest',
+      `Invalid GUID value '${String(v)}' in filter on resource '${resource}'.`,
+    );
   }
   return v.toLowerCase();
 }
@@ -75,10 +111,17 @@ function guidLiteral(node: FilterNode & { kind: 'compare' }, resource: string): 
  * `assignedLicenses/any(x:x/skuId eq <guid>)` and `assignedLicenses/$count <op> n`,
  * the latter only as an advanced query.
  */
-export function compileLicenseFilter<T extends { assignedLicenses: GraphAssignedLicense[] }>(node: FilterNode, resource: string): CompiledFilter<T> | null {
+export function compileLicenseFilter<T extends { assignedLicenses: GraphAssignedLicense[] }>(
+  node: FilterNode,
+  resource: string,
+): CompiledFilter<T> | null {
   if (node.kind === 'any' && node.collection.toLowerCase() === 'assignedlicenses') {
     const pred = node.predicate;
-    if (pred.kind !== 'compare' || pred.path.toLowerCase() !== `${node.variable.toLowerCase()}/skuid` || (pred.op !== 'eq' && pred.op !== 'ne')) {
+    if (
+      pred.kind !== 'compare' ||
+      pred.path.toLowerCase() !== `${node.variable.toLowerCase()}/skuid` ||
+      (pred.op !== 'eq' && pred.op !== 'ne')
+    ) {
       throw unsupportedFilter('assignedLicenses', resource);
     }
     const skuId = guidLiteral(pred, resource);
@@ -123,5 +166,6 @@ export function compileBoolean<T>(node: FilterNode, leaf: (node: FilterNode) => 
 }
 
 export function requireAdvancedQuery(ctx: RequestContext, count: boolean): void {
-  if (!isEventualConsistency(ctx.req.headers.consistencylevel) || !count) throw new GraphError(400, 'Request_UnsupportedQuery', 'Unsupported Query.');
+  if (!isEventualConsistency(ctx.req.headers.consistencylevel) || !count)
+    throw new GraphError(400, 'Request_UnsupportedQuery', 'Unsupported Query.');
 }

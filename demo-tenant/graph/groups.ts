@@ -1,7 +1,16 @@
 import type { TokenService } from '../auth';
 import { GraphError, sendGraphJson } from '../http';
 import type { GraphGroup, GraphUser } from '../model';
-import { parseCount, parseFilter, parseSelect, parseTop, queryOption, rejectUnsupportedOptions, unsupportedFilter, type FilterNode } from '../odata';
+import {
+  parseCount,
+  parseFilter,
+  parseSelect,
+  parseTop,
+  queryOption,
+  rejectUnsupportedOptions,
+  unsupportedFilter,
+  type FilterNode,
+} from '../odata';
 import { renderPage } from '../paging';
 import type { Router } from '../router';
 import {
@@ -17,14 +26,44 @@ import {
 } from './common';
 
 const GROUP_PROPERTIES = [
-  'id', 'displayName', 'description', 'mailEnabled', 'securityEnabled', 'groupTypes', 'createdDateTime',
-  'assignedLicenses', 'mail', 'mailNickname', 'visibility', 'membershipRule', 'membershipRuleProcessingState',
-  'licenseProcessingState', 'onPremisesSyncEnabled', 'securityIdentifier', 'classification', 'deletedDateTime',
-  'renewedDateTime', 'proxyAddresses', 'isAssignableToRole',
+  'id',
+  'displayName',
+  'description',
+  'mailEnabled',
+  'securityEnabled',
+  'groupTypes',
+  'createdDateTime',
+  'assignedLicenses',
+  'mail',
+  'mailNickname',
+  'visibility',
+  'membershipRule',
+  'membershipRuleProcessingState',
+  'licenseProcessingState',
+  'onPremisesSyncEnabled',
+  'securityIdentifier',
+  'classification',
+  'deletedDateTime',
+  'renewedDateTime',
+  'proxyAddresses',
+  'isAssignableToRole',
 ] as const;
 const COLLECTIONS = new Set(['groupTypes', 'assignedLicenses', 'proxyAddresses']);
 /** GET /groups without $select; assignedLicenses is only returned when selected. */
-const DEFAULT_PROPERTIES = ['id', 'deletedDateTime', 'classification', 'createdDateTime', 'description', 'displayName', 'groupTypes', 'mail', 'mailEnabled', 'mailNickname', 'securityEnabled', 'visibility'];
+const DEFAULT_PROPERTIES = [
+  'id',
+  'deletedDateTime',
+  'classification',
+  'createdDateTime',
+  'description',
+  'displayName',
+  'groupTypes',
+  'mail',
+  'mailEnabled',
+  'mailNickname',
+  'securityEnabled',
+  'visibility',
+];
 
 const DERIVED: Record<string, (g: GraphGroup) => unknown> = {
   mailNickname: (g) => g.displayName.replace(/[^A-Za-z0-9]/g, ''),
@@ -36,15 +75,26 @@ function compileGroupFilter(raw: string): CompiledFilter<GraphGroup> {
   const leaf = (node: FilterNode): CompiledFilter<GraphGroup> => {
     const license = compileLicenseFilter<GraphGroup>(node, 'Group');
     if (license) return license;
-    if (node.kind === 'call' && node.fn === 'startswith' && node.path.toLowerCase() === 'displayname' && typeof node.value.value === 'string') {
+    if (
+      node.kind === 'call' &&
+      node.fn === 'startswith' &&
+      node.path.toLowerCase() === 'displayname' &&
+      typeof node.value.value === 'string'
+    ) {
       const prefix = node.value.value.toLowerCase();
       return { advanced: false, test: (g) => g.displayName.toLowerCase().startsWith(prefix) };
     }
-    if (node.kind === 'compare' && node.path.toLowerCase() === 'displayname' && node.op === 'eq' && typeof node.value.value === 'string') {
+    if (
+      node.kind === 'compare' &&
+      node.path.toLowerCase() === 'displayname' &&
+      node.op === 'eq' &&
+      typeof node.value.value === 'string'
+    ) {
       const wanted = node.value.value.toLowerCase();
       return { advanced: false, test: (g) => g.displayName.toLowerCase() === wanted };
     }
-    const property = node.kind === 'any' ? node.collection : node.kind === 'compare' || node.kind === 'call' ? node.path : '';
+    const property =
+      node.kind === 'any' ? node.collection : node.kind === 'compare' || node.kind === 'call' ? node.path : '';
     if (property !== '') throw unsupportedFilter(property, 'Group');
     throw new GraphError(400, 'Request_UnsupportedQuery', 'Unsupported Query.');
   };
@@ -62,7 +112,8 @@ export function membersOf(group: GraphGroup, users: readonly GraphUser[]): Graph
     return users.filter((u) => ids.has(u.id.toLowerCase()));
   }
   const id = group.id.toLowerCase();
-  if (group.assignedLicenses.length > 0) return users.filter((u) => u.licenseAssignmentStates.some((s) => s.assignedByGroup?.toLowerCase() === id));
+  if (group.assignedLicenses.length > 0)
+    return users.filter((u) => u.licenseAssignmentStates.some((s) => s.assignedByGroup?.toLowerCase() === id));
   if (group.groupTypes.includes('Unified')) return users.filter((u) => u.userType !== 'Guest');
   return users.filter((u) => u.department === group.displayName);
 }
@@ -82,12 +133,21 @@ export function registerGroupRoutes(router: Router, tokens: TokenService): void 
         // Counting directory objects, or filtering on a collection's $count, is an advanced query.
         if (filter?.advanced || count) requireAdvancedQuery(ctx, count);
         const groups = ctx.store.data.groups;
-        const view = filter === null ? groups : ctx.store.view(`groups?${rawFilter?.trim() ?? ''}`, () => groups.filter(filter.test));
+        const view =
+          filter === null
+            ? groups
+            : ctx.store.view(`groups?${rawFilter?.trim() ?? ''}`, () => groups.filter(filter.test));
         const props = selected ?? DEFAULT_PROPERTIES;
-        const body = renderPage(ctx, view, metadataContext(ctx, selected ? `groups(${props.join(',')})` : 'groups'), projector<GraphGroup>(props, COLLECTIONS, DERIVED), {
-          top,
-          annotations: count ? { '@odata.count': view.length } : undefined,
-        });
+        const body = renderPage(
+          ctx,
+          view,
+          metadataContext(ctx, selected ? `groups(${props.join(',')})` : 'groups'),
+          projector<GraphGroup>(props, COLLECTIONS, DERIVED),
+          {
+            top,
+            annotations: count ? { '@odata.count': view.length } : undefined,
+          },
+        );
         sendGraphJson(ctx, 200, body);
       }),
     );
@@ -101,17 +161,32 @@ export function registerGroupRoutes(router: Router, tokens: TokenService): void 
         const id = (ctx.params.id as string).toLowerCase();
         const group = ctx.store.data.groups.find((g) => g.id.toLowerCase() === id);
         if (!group) {
-          throw new GraphError(404, 'Request_ResourceNotFound', `Resource '${ctx.params.id as string}' does not exist or one of its queried reference-property objects are not present.`);
+          throw new GraphError(
+            404,
+            'Request_ResourceNotFound',
+            `Resource '${ctx.params.id as string}' does not exist or one of its queried reference-property objects are not present.`,
+          );
         }
-        const selected = parseSelect(queryOption(q, 'select'), ['id', 'displayName', 'userPrincipalName', 'mail', 'accountEnabled'], 'microsoft.graph.user');
+        const selected = parseSelect(
+          queryOption(q, 'select'),
+          ['id', 'displayName', 'userPrincipalName', 'mail', 'accountEnabled'],
+          'microsoft.graph.user',
+        );
         const props = selected ?? ['id', 'displayName', 'userPrincipalName', 'mail'];
         const top = parseTop(queryOption(q, 'top'), 100);
         const members = ctx.store.view(`members:${id}`, () => membersOf(group, ctx.store.data.users));
         const project = (u: GraphUser): Record<string, unknown> => {
           const source = u as unknown as Record<string, unknown>;
-          return { '@odata.type': '#microsoft.graph.user', ...Object.fromEntries(props.map((p) => [p, source[p] ?? null])) };
+          return {
+            '@odata.type': '#microsoft.graph.user',
+            ...Object.fromEntries(props.map((p) => [p, source[p] ?? null])),
+          };
         };
-        sendGraphJson(ctx, 200, renderPage(ctx, members, metadataContext(ctx, `users(${props.join(',')})`), project, { top }));
+        sendGraphJson(
+          ctx,
+          200,
+          renderPage(ctx, members, metadataContext(ctx, `users(${props.join(',')})`), project, { top }),
+        );
       }),
     );
 
@@ -122,9 +197,17 @@ export function registerGroupRoutes(router: Router, tokens: TokenService): void 
         const id = (ctx.params.id as string).toLowerCase();
         const group = ctx.store.data.groups.find((g) => g.id.toLowerCase() === id);
         if (!group) {
-          throw new GraphError(404, 'Request_ResourceNotFound', `Resource '${ctx.params.id as string}' does not exist or one of its queried reference-property objects are not present.`);
+          throw new GraphError(
+            404,
+            'Request_ResourceNotFound',
+            `Resource '${ctx.params.id as string}' does not exist or one of its queried reference-property objects are not present.`,
+          );
         }
-        const selected = parseSelect(queryOption(ctx.url.searchParams, 'select'), GROUP_PROPERTIES, 'microsoft.graph.group');
+        const selected = parseSelect(
+          queryOption(ctx.url.searchParams, 'select'),
+          GROUP_PROPERTIES,
+          'microsoft.graph.group',
+        );
         const props = selected ?? DEFAULT_PROPERTIES;
         const body = {
           '@odata.context': metadataContext(ctx, selected ? `groups(${props.join(',')})/$entity` : 'groups/$entity'),

@@ -20,7 +20,11 @@ import { GRAPH_VERSIONS, PERMISSIONS, authorized, metadataContext, projector } f
 
 /** What Graph answers an app reading P1 data (signInActivity, registration details) in a tenant without P1. */
 export function nonPremiumTenant(): GraphError {
-  return new GraphError(403, 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', "Neither tenant is B2C or tenant doesn't have premium license");
+  return new GraphError(
+    403,
+    'Authentication_RequestFromNonPremiumTenantOrB2CTenant',
+    "Neither tenant is B2C or tenant doesn't have premium license",
+  );
 }
 
 /** Identity protection and conditional access in a tenant without the tier: a 403 whose message names the licence gap. */
@@ -38,7 +42,15 @@ function requireFeature(ctx: RequestContext, feature: keyof DemoFeatures, error:
 }
 
 /** A paged collection with optional $select and $top, rendered like Graph's. */
-function page<T extends object>(ctx: RequestContext, items: readonly T[], entitySet: string, entity: string, properties: readonly string[], defaultTop: number, maxTop: number): void {
+function page<T extends object>(
+  ctx: RequestContext,
+  items: readonly T[],
+  entitySet: string,
+  entity: string,
+  properties: readonly string[],
+  defaultTop: number,
+  maxTop: number,
+): void {
   rejectUnsupportedOptions(ctx.url.searchParams, ['select', 'top', 'skiptoken']);
   const selected = parseSelect(queryOption(ctx.url.searchParams, 'select'), properties, entity);
   const top = Math.min(parseTop(queryOption(ctx.url.searchParams, 'top'), defaultTop), maxTop);
@@ -59,7 +71,15 @@ export function registerIdentityRoutes(router: Router, tokens: TokenService): vo
         const users = ctx.store.data.users;
         const rows = ctx.store.view(`registrationDetails:${today}`, () => users.map((u) => registrationOf(u, today)));
         const props = rows[0] ? keysOf(rows[0]) : ['id'];
-        page(ctx, rows, 'reports/authenticationMethods/userRegistrationDetails', 'microsoft.graph.userRegistrationDetails', props, 1000, 1000);
+        page(
+          ctx,
+          rows,
+          'reports/authenticationMethods/userRegistrationDetails',
+          'microsoft.graph.userRegistrationDetails',
+          props,
+          1000,
+          1000,
+        );
       }),
     );
 
@@ -83,7 +103,15 @@ export function registerIdentityRoutes(router: Router, tokens: TokenService): vo
       authorized(tokens, PERMISSIONS.policies, (ctx) => {
         requireFeature(ctx, 'entraIdP1', notLicensed);
         const rows = conditionalAccessPolicies(ctx.store.data);
-        page(ctx, rows, 'identity/conditionalAccess/policies', 'microsoft.graph.conditionalAccessPolicy', keysOf(rows[0] ?? { id: '' }), 100, 999);
+        page(
+          ctx,
+          rows,
+          'identity/conditionalAccess/policies',
+          'microsoft.graph.conditionalAccessPolicy',
+          keysOf(rows[0] ?? { id: '' }),
+          100,
+          999,
+        );
       }),
     );
 
@@ -92,7 +120,24 @@ export function registerIdentityRoutes(router: Router, tokens: TokenService): vo
       authorized(tokens, PERMISSIONS.riskDetections, (ctx) => {
         requireFeature(ctx, 'entraIdP2', notLicensed);
         const rows = ctx.store.view('riskDetections', () => riskDetections(ctx.store.data));
-        page(ctx, rows, 'identityProtection/riskDetections', 'microsoft.graph.riskDetection', ['id', 'userId', 'userPrincipalName', 'riskEventType', 'riskLevel', 'riskState', 'detectedDateTime', 'activityDateTime'], 500, 500);
+        page(
+          ctx,
+          rows,
+          'identityProtection/riskDetections',
+          'microsoft.graph.riskDetection',
+          [
+            'id',
+            'userId',
+            'userPrincipalName',
+            'riskEventType',
+            'riskLevel',
+            'riskState',
+            'detectedDateTime',
+            'activityDateTime',
+          ],
+          500,
+          500,
+        );
       }),
     );
 
@@ -101,7 +146,25 @@ export function registerIdentityRoutes(router: Router, tokens: TokenService): vo
       authorized(tokens, PERMISSIONS.riskyUsers, (ctx) => {
         requireFeature(ctx, 'entraIdP2', notLicensed);
         const rows = ctx.store.view('riskyUsers', () => riskyUsers(ctx.store.data));
-        page(ctx, rows, 'identityProtection/riskyUsers', 'microsoft.graph.riskyUser', ['id', 'userPrincipalName', 'userDisplayName', 'isDeleted', 'isProcessing', 'riskLevel', 'riskState', 'riskDetail', 'riskLastUpdatedDateTime'], 500, 500);
+        page(
+          ctx,
+          rows,
+          'identityProtection/riskyUsers',
+          'microsoft.graph.riskyUser',
+          [
+            'id',
+            'userPrincipalName',
+            'userDisplayName',
+            'isDeleted',
+            'isProcessing',
+            'riskLevel',
+            'riskState',
+            'riskDetail',
+            'riskLastUpdatedDateTime',
+          ],
+          500,
+          500,
+        );
       }),
     );
 
@@ -110,7 +173,15 @@ export function registerIdentityRoutes(router: Router, tokens: TokenService): vo
       authorized(tokens, PERMISSIONS.managedDevices, (ctx) => {
         requireFeature(ctx, 'intune', intuneNotApplicable);
         const rows = ctx.store.view('managedDevices', () => managedDevices(ctx.store.data));
-        page(ctx, rows, 'deviceManagement/managedDevices', 'microsoft.graph.managedDevice', ['id', 'deviceName', 'userId', 'userPrincipalName', 'operatingSystem', 'complianceState', 'lastSyncDateTime'], 1000, 1000);
+        page(
+          ctx,
+          rows,
+          'deviceManagement/managedDevices',
+          'microsoft.graph.managedDevice',
+          ['id', 'deviceName', 'userId', 'userPrincipalName', 'operatingSystem', 'complianceState', 'lastSyncDateTime'],
+          1000,
+          1000,
+        );
       }),
     );
 
@@ -118,7 +189,15 @@ export function registerIdentityRoutes(router: Router, tokens: TokenService): vo
       `/${version}/security/secureScores`,
       authorized(tokens, PERMISSIONS.secureScores, (ctx) => {
         const rows = secureScores(ctx.store.data, 7);
-        page(ctx, rows, 'security/secureScores', 'microsoft.graph.secureScore', keysOf(rows[0] ?? { id: '' }), 100, 100);
+        page(
+          ctx,
+          rows,
+          'security/secureScores',
+          'microsoft.graph.secureScore',
+          keysOf(rows[0] ?? { id: '' }),
+          100,
+          100,
+        );
       }),
     );
 
@@ -126,7 +205,15 @@ export function registerIdentityRoutes(router: Router, tokens: TokenService): vo
       `/${version}/security/secureScoreControlProfiles`,
       authorized(tokens, PERMISSIONS.secureScores, (ctx) => {
         const rows = secureScoreControlProfiles(ctx.store.data);
-        page(ctx, rows, 'security/secureScoreControlProfiles', 'microsoft.graph.secureScoreControlProfile', keysOf(rows[0] ?? { id: '' }), 100, 100);
+        page(
+          ctx,
+          rows,
+          'security/secureScoreControlProfiles',
+          'microsoft.graph.secureScoreControlProfile',
+          keysOf(rows[0] ?? { id: '' }),
+          100,
+          100,
+        );
       }),
     );
 
@@ -134,7 +221,15 @@ export function registerIdentityRoutes(router: Router, tokens: TokenService): vo
       `/${version}/directory/subscriptions`,
       authorized(tokens, PERMISSIONS.companySubscriptions, (ctx) => {
         const rows = commerceSubscriptions(ctx.store.data);
-        page(ctx, rows, 'directory/subscriptions', 'microsoft.graph.companySubscription', keysOf(rows[0] ?? { id: '' }), 100, 999);
+        page(
+          ctx,
+          rows,
+          'directory/subscriptions',
+          'microsoft.graph.companySubscription',
+          keysOf(rows[0] ?? { id: '' }),
+          100,
+          999,
+        );
       }),
     );
   }

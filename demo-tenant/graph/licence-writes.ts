@@ -36,13 +36,23 @@ class WriteBucket {
 
 function userOrThrow(ctx: RequestContext, id: string): GraphUser {
   const user = ctx.store.findUser(id);
-  if (!user) throw new GraphError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+  if (!user)
+    throw new GraphError(
+      404,
+      'Request_ResourceNotFound',
+      `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+    );
   return user;
 }
 
 function groupOrThrow(ctx: RequestContext, id: string): GraphGroup {
   const group = ctx.store.data.groups.find((g) => g.id.toLowerCase() === id.toLowerCase());
-  if (!group) throw new GraphError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+  if (!group)
+    throw new GraphError(
+      404,
+      'Request_ResourceNotFound',
+      `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+    );
   return group;
 }
 
@@ -53,7 +63,11 @@ async function jsonBody(ctx: RequestContext): Promise<Record<string, unknown>> {
   } catch {
     // fall through to Graph's answer for an unreadable body
   }
-  throw new GraphError(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
+  throw new GraphError(
+    400,
+    'BadRequest',
+    'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+  );
 }
 
 function skuOf(ctx: RequestContext, skuId: string): GraphSubscribedSku | undefined {
@@ -70,7 +84,12 @@ function holds(user: GraphUser, skuId: string): boolean {
 }
 
 /** assignedLicenses is the union of every path's SKUs; a SKU leaves it when its last path goes. */
-function syncAssignedLicenses(user: GraphUser, skuId: string, disabledPlans: string[] | null, consumed: (delta: number) => void): void {
+function syncAssignedLicenses(
+  user: GraphUser,
+  skuId: string,
+  disabledPlans: string[] | null,
+  consumed: (delta: number) => void,
+): void {
   const key = skuId.toLowerCase();
   const had = user.assignedLicenses.some((l) => l.skuId.toLowerCase() === key);
   const has = holds(user, skuId);
@@ -78,7 +97,10 @@ function syncAssignedLicenses(user: GraphUser, skuId: string, disabledPlans: str
     user.assignedLicenses = user.assignedLicenses.filter((l) => l.skuId.toLowerCase() !== key);
     consumed(-1);
   } else if (!had && has) {
-    user.assignedLicenses = [...user.assignedLicenses, { skuId, disabledPlans: disabledPlans ?? [] } satisfies GraphAssignedLicense];
+    user.assignedLicenses = [
+      ...user.assignedLicenses,
+      { skuId, disabledPlans: disabledPlans ?? [] } satisfies GraphAssignedLicense,
+    ];
     consumed(+1);
   }
 }
@@ -102,9 +124,16 @@ export function registerLicenceWriteRoutes(router: Router, tokens: TokenService)
       `/${version}/users/:id/assignLicense`,
       authorized(tokens, WRITE_PERMISSIONS.assignLicense, async (ctx) => {
         const body = await jsonBody(ctx);
-        const add = Array.isArray(body.addLicenses) ? (body.addLicenses as Array<{ skuId?: unknown; disabledPlans?: unknown }>) : null;
+        const add = Array.isArray(body.addLicenses)
+          ? (body.addLicenses as Array<{ skuId?: unknown; disabledPlans?: unknown }>)
+          : null;
         const remove = Array.isArray(body.removeLicenses) ? (body.removeLicenses as unknown[]) : null;
-        if (!add || !remove) throw new GraphError(400, 'Request_BadRequest', "Invalid value specified for property 'addLicenses' or 'removeLicenses' of resource 'User'.");
+        if (!add || !remove)
+          throw new GraphError(
+            400,
+            'Request_BadRequest',
+            "Invalid value specified for property 'addLicenses' or 'removeLicenses' of resource 'User'.",
+          );
         const user = userOrThrow(ctx, ctx.params.id as string);
         throttle(ctx);
         const now = new Date().toISOString();
@@ -112,34 +141,61 @@ export function registerLicenceWriteRoutes(router: Router, tokens: TokenService)
         for (const raw of remove) {
           const skuId = String(raw);
           const states = user.licenseAssignmentStates.filter((s) => s.skuId.toLowerCase() === skuId.toLowerCase());
-          if (states.length === 0) throw new GraphError(400, 'Request_BadRequest', 'User does not have a corresponding license.');
+          if (states.length === 0)
+            throw new GraphError(400, 'Request_BadRequest', 'User does not have a corresponding license.');
           if (!states.some((s) => s.assignedByGroup === null)) {
-            throw new GraphError(400, 'Request_BadRequest', 'User license is inherited from a group membership and it cannot be removed directly from the user.');
+            throw new GraphError(
+              400,
+              'Request_BadRequest',
+              'User license is inherited from a group membership and it cannot be removed directly from the user.',
+            );
           }
         }
         for (const lic of add) {
           const skuId = String(lic.skuId ?? '');
           const sku = skuOf(ctx, skuId);
-          if (!sku) throw new GraphError(400, 'Request_BadRequest', `License ${skuId} does not correspond to a valid company License.`);
-          const direct = user.licenseAssignmentStates.some((s) => s.skuId.toLowerCase() === skuId.toLowerCase() && s.assignedByGroup === null);
+          if (!sku)
+            throw new GraphError(
+              400,
+              'Request_BadRequest',
+              `License ${skuId} does not correspond to a valid company License.`,
+            );
+          const direct = user.licenseAssignmentStates.some(
+            (s) => s.skuId.toLowerCase() === skuId.toLowerCase() && s.assignedByGroup === null,
+          );
           if (!direct && !holds(user, skuId) && freeUnits(sku) < 1) {
-            throw new GraphError(400, 'Request_BadRequest', `Subscription with SKU ${skuId} does not have any available licenses.`);
+            throw new GraphError(
+              400,
+              'Request_BadRequest',
+              `Subscription with SKU ${skuId} does not have any available licenses.`,
+            );
           }
         }
         for (const raw of remove) {
           const skuId = String(raw);
-          user.licenseAssignmentStates = user.licenseAssignmentStates.filter((s) => !(s.skuId.toLowerCase() === skuId.toLowerCase() && s.assignedByGroup === null));
+          user.licenseAssignmentStates = user.licenseAssignmentStates.filter(
+            (s) => !(s.skuId.toLowerCase() === skuId.toLowerCase() && s.assignedByGroup === null),
+          );
           syncAssignedLicenses(user, skuId, null, consumedOf(ctx, skuId));
         }
         for (const lic of add) {
           const skuId = String(lic.skuId);
           const disabledPlans = Array.isArray(lic.disabledPlans) ? lic.disabledPlans.map(String) : [];
-          const existing = user.licenseAssignmentStates.find((s) => s.skuId.toLowerCase() === skuId.toLowerCase() && s.assignedByGroup === null);
+          const existing = user.licenseAssignmentStates.find(
+            (s) => s.skuId.toLowerCase() === skuId.toLowerCase() && s.assignedByGroup === null,
+          );
           if (existing) {
             existing.disabledPlans = disabledPlans;
             existing.lastUpdatedDateTime = now;
           } else {
-            user.licenseAssignmentStates.push({ skuId, assignedByGroup: null, state: 'Active', error: 'None', disabledPlans, lastUpdatedDateTime: now });
+            user.licenseAssignmentStates.push({
+              skuId,
+              assignedByGroup: null,
+              state: 'Active',
+              error: 'None',
+              disabledPlans,
+              lastUpdatedDateTime: now,
+            });
           }
           syncAssignedLicenses(user, skuId, disabledPlans, consumedOf(ctx, skuId));
           const assigned = user.assignedLicenses.find((l) => l.skuId.toLowerCase() === skuId.toLowerCase());
@@ -149,7 +205,13 @@ export function registerLicenceWriteRoutes(router: Router, tokens: TokenService)
         sendGraphJson(
           ctx,
           200,
-          JSON.stringify({ '@odata.context': metadataContext(ctx, 'users/$entity'), id: user.id, displayName: user.displayName, userPrincipalName: user.userPrincipalName, assignedLicenses: user.assignedLicenses }),
+          JSON.stringify({
+            '@odata.context': metadataContext(ctx, 'users/$entity'),
+            id: user.id,
+            displayName: user.displayName,
+            userPrincipalName: user.userPrincipalName,
+            assignedLicenses: user.assignedLicenses,
+          }),
         );
       }),
     );
@@ -164,12 +226,18 @@ export function registerLicenceWriteRoutes(router: Router, tokens: TokenService)
         const inherited = user.licenseAssignmentStates.filter((s) => s.assignedByGroup?.toLowerCase() === gid);
         const explicit = group.memberIds?.some((m) => m.toLowerCase() === user.id.toLowerCase()) ?? false;
         if (inherited.length === 0 && !explicit) {
-          throw new GraphError(404, 'Request_ResourceNotFound', `Resource '${user.id}' does not exist or one of its queried reference-property objects are not present.`);
+          throw new GraphError(
+            404,
+            'Request_ResourceNotFound',
+            `Resource '${user.id}' does not exist or one of its queried reference-property objects are not present.`,
+          );
         }
         throttle(ctx);
         if (group.memberIds) group.memberIds = group.memberIds.filter((m) => m.toLowerCase() !== user.id.toLowerCase());
         // Group-based licensing takes away what the group gave once the member leaves.
-        user.licenseAssignmentStates = user.licenseAssignmentStates.filter((s) => s.assignedByGroup?.toLowerCase() !== gid);
+        user.licenseAssignmentStates = user.licenseAssignmentStates.filter(
+          (s) => s.assignedByGroup?.toLowerCase() !== gid,
+        );
         for (const state of inherited) syncAssignedLicenses(user, state.skuId, null, consumedOf(ctx, state.skuId));
         ctx.store.changed();
         ctx.res.writeHead(204, { 'request-id': ctx.requestId, 'client-request-id': ctx.clientRequestId });
@@ -188,8 +256,15 @@ export function registerLicenceWriteRoutes(router: Router, tokens: TokenService)
         if (!userId) throw new GraphError(400, 'Request_BadRequest', "Invalid object identifier ''.");
         const user = userOrThrow(ctx, userId);
         const gid = group.id.toLowerCase();
-        const already = user.licenseAssignmentStates.some((s) => s.assignedByGroup?.toLowerCase() === gid) || (group.memberIds?.some((m) => m.toLowerCase() === user.id.toLowerCase()) ?? false);
-        if (already) throw new GraphError(400, 'Request_BadRequest', 'One or more added object references already exist for the following modified properties: \'members\'.');
+        const already =
+          user.licenseAssignmentStates.some((s) => s.assignedByGroup?.toLowerCase() === gid) ||
+          (group.memberIds?.some((m) => m.toLowerCase() === user.id.toLowerCase()) ?? false);
+        if (already)
+          throw new GraphError(
+            400,
+            'Request_BadRequest',
+            "One or more added object references already exist for the following modified properties: 'members'.",
+          );
         throttle(ctx);
         if (group.memberIds) group.memberIds = [...group.memberIds, user.id];
         const now = new Date().toISOString();

@@ -6,9 +6,23 @@ import type { Router } from '../router';
 import { GRAPH_VERSIONS, PERMISSIONS, authorized, metadataContext, projector } from './common';
 
 const ORG_PROPERTIES = [
-  'id', 'displayName', 'verifiedDomains', 'createdDateTime', 'tenantType', 'countryLetterCode', 'preferredLanguage',
-  'assignedPlans', 'businessPhones', 'city', 'country', 'postalCode', 'state', 'street', 'technicalNotificationMails',
-  'onPremisesSyncEnabled', 'deletedDateTime',
+  'id',
+  'displayName',
+  'verifiedDomains',
+  'createdDateTime',
+  'tenantType',
+  'countryLetterCode',
+  'preferredLanguage',
+  'assignedPlans',
+  'businessPhones',
+  'city',
+  'country',
+  'postalCode',
+  'state',
+  'street',
+  'technicalNotificationMails',
+  'onPremisesSyncEnabled',
+  'deletedDateTime',
 ] as const;
 const COLLECTIONS = new Set(['verifiedDomains', 'assignedPlans', 'businessPhones', 'technicalNotificationMails']);
 
@@ -18,7 +32,11 @@ export function registerOrganizationRoutes(router: Router, tokens: TokenService)
       `/${version}/organization`,
       authorized(tokens, PERMISSIONS.organization, (ctx) => {
         rejectUnsupportedOptions(ctx.url.searchParams, ['select']);
-        const selected = parseSelect(queryOption(ctx.url.searchParams, 'select'), ORG_PROPERTIES, 'microsoft.graph.organization');
+        const selected = parseSelect(
+          queryOption(ctx.url.searchParams, 'select'),
+          ORG_PROPERTIES,
+          'microsoft.graph.organization',
+        );
         const body = {
           '@odata.context': metadataContext(ctx, selected ? `organization(${selected.join(',')})` : 'organization'),
           value: [projector<GraphOrganization>(selected ?? ORG_PROPERTIES, COLLECTIONS)(ctx.store.data.organization)],

@@ -5,7 +5,19 @@ import type { DemoTenantData } from '../model';
 import { decodeSkipToken, encodeSkipToken, queryOption } from '../odata';
 import type { Router } from '../router';
 import { COPILOT_APPS } from '../activity';
-import { DAILY_HISTORY, concealedId, copilotSummary, copilotTrendDays, dailyFigures, periodDays, servicesUserCounts, usageStory, REPORT_SERVICES, type CopilotCounts, type UsageStory } from '../usage-story';
+import {
+  DAILY_HISTORY,
+  concealedId,
+  copilotSummary,
+  copilotTrendDays,
+  dailyFigures,
+  periodDays,
+  servicesUserCounts,
+  usageStory,
+  REPORT_SERVICES,
+  type CopilotCounts,
+  type UsageStory,
+} from '../usage-story';
 import { GRAPH_VERSIONS, authorized, metadataContext } from './common';
 
 /**
@@ -104,11 +116,20 @@ function* activeUserDetail(data: DemoTenantData, story: UsageStory, period: stri
 }
 
 /** Daily rows, newest first as Graph lists them, for the period's days. */
-function* daily(story: UsageStory, period: string, pick: (f: ReturnType<typeof dailyFigures>, k: number) => Row): Iterable<Row> {
+function* daily(
+  story: UsageStory,
+  period: string,
+  pick: (f: ReturnType<typeof dailyFigures>, k: number) => Row,
+): Iterable<Row> {
   const days = Math.min(periodDays(period), DAILY_HISTORY);
   for (let k = 0; k < days; k++) {
     const f = dailyFigures(story, k);
-    yield { reportRefreshDate: story.refreshDate, ...pick(f, k), reportDate: f.reportDate, reportPeriod: periodDays(period) };
+    yield {
+      reportRefreshDate: story.refreshDate,
+      ...pick(f, k),
+      reportDate: f.reportDate,
+      reportPeriod: periodDays(period),
+    };
   }
 }
 
@@ -143,11 +164,21 @@ const COPILOT_TREND: ReportDef = {
   name: 'getMicrosoft365CopilotUserCountTrend',
   family: 'copilot',
   periods: COPILOT_PERIODS,
-  columns: [['reportRefreshDate', 'Report Refresh Date'], ['reportPeriod', 'Report Period'], ['reportDate', 'Report Date'], ...COUNT_COLUMNS],
+  columns: [
+    ['reportRefreshDate', 'Report Refresh Date'],
+    ['reportPeriod', 'Report Period'],
+    ['reportDate', 'Report Date'],
+    ...COUNT_COLUMNS,
+  ],
   *rows(data, story, period) {
     const days = Math.max(...copilotPeriodDays(period));
     for (const day of copilotTrendDays(data, days)) {
-      yield { reportRefreshDate: story.refreshDate, reportPeriod: days, reportDate: day.reportDate, ...countCells(day.counts) };
+      yield {
+        reportRefreshDate: story.refreshDate,
+        reportPeriod: days,
+        reportDate: day.reportDate,
+        ...countCells(day.counts),
+      };
     }
   },
   json(rows) {
@@ -164,12 +195,18 @@ const COPILOT_SUMMARY: ReportDef = {
   periods: COPILOT_PERIODS,
   columns: [['reportRefreshDate', 'Report Refresh Date'], ['reportPeriod', 'Report Period'], ...COUNT_COLUMNS],
   *rows(data, story, period) {
-    for (const days of copilotPeriodDays(period)) yield { reportRefreshDate: story.refreshDate, reportPeriod: days, ...countCells(copilotSummary(data, days)) };
+    for (const days of copilotPeriodDays(period))
+      yield { reportRefreshDate: story.refreshDate, reportPeriod: days, ...countCells(copilotSummary(data, days)) };
   },
   json(rows) {
     const first = rows[0];
     if (!first) return [];
-    return [{ reportRefreshDate: first.reportRefreshDate, adoptionByProduct: rows.map(({ reportRefreshDate: _r, ...product }) => product) }];
+    return [
+      {
+        reportRefreshDate: first.reportRefreshDate,
+        adoptionByProduct: rows.map(({ reportRefreshDate: _r, ...product }) => product),
+      },
+    ];
   },
 };
 
@@ -202,7 +239,13 @@ function siteStorageReport(name: string, bytes: (f: DayFigures) => number): Repo
     name,
     family: 'office',
     periods: OFFICE_PERIODS,
-    columns: col(['reportRefreshDate', 'Report Refresh Date'], ['siteType', 'Site Type'], ['storageUsedInBytes', 'Storage Used (Byte)'], ['reportDate', 'Report Date'], ['reportPeriod', 'Report Period']),
+    columns: col(
+      ['reportRefreshDate', 'Report Refresh Date'],
+      ['siteType', 'Site Type'],
+      ['storageUsedInBytes', 'Storage Used (Byte)'],
+      ['reportDate', 'Report Date'],
+      ['reportPeriod', 'Report Period'],
+    ),
     rows: (_d, story, period) => daily(story, period, (f) => ({ siteType: 'All', storageUsedInBytes: bytes(f) })),
   };
 }
@@ -278,24 +321,47 @@ const REPORTS: ReportDef[] = [
     name: 'getOffice365ActiveUserCounts',
     family: 'office',
     periods: OFFICE_PERIODS,
-    columns: col(['reportRefreshDate', 'Report Refresh Date'], ['office365', 'Office 365'], ['reportDate', 'Report Date'], ['reportPeriod', 'Report Period']),
+    columns: col(
+      ['reportRefreshDate', 'Report Refresh Date'],
+      ['office365', 'Office 365'],
+      ['reportDate', 'Report Date'],
+      ['reportPeriod', 'Report Period'],
+    ),
     rows: (_d, story, period) => daily(story, period, (_f, k) => ({ office365: story.dailyActive[k] ?? 0 })),
   },
   {
     name: 'getEmailActivityCounts',
     family: 'office',
     periods: OFFICE_PERIODS,
-    columns: col(['reportRefreshDate', 'Report Refresh Date'], ['send', 'Send'], ['receive', 'Receive'], ['read', 'Read'], ['reportDate', 'Report Date'], ['reportPeriod', 'Report Period']),
-    rows: (_d, story, period) => daily(story, period, (f) => ({ send: f.emailsSent, receive: f.emailsReceived, read: f.emailsRead })),
+    columns: col(
+      ['reportRefreshDate', 'Report Refresh Date'],
+      ['send', 'Send'],
+      ['receive', 'Receive'],
+      ['read', 'Read'],
+      ['reportDate', 'Report Date'],
+      ['reportPeriod', 'Report Period'],
+    ),
+    rows: (_d, story, period) =>
+      daily(story, period, (f) => ({ send: f.emailsSent, receive: f.emailsReceived, read: f.emailsRead })),
   },
   {
     name: 'getMailboxUsageStorage',
     family: 'office',
     periods: OFFICE_PERIODS,
-    columns: col(['reportRefreshDate', 'Report Refresh Date'], ['storageUsedInBytes', 'Storage Used (Byte)'], ['reportDate', 'Report Date'], ['reportPeriod', 'Report Period']),
+    columns: col(
+      ['reportRefreshDate', 'Report Refresh Date'],
+      ['storageUsedInBytes', 'Storage Used (Byte)'],
+      ['reportDate', 'Report Date'],
+      ['reportPeriod', 'Report Period'],
+    ),
     rows: (_d, story, period) => daily(story, period, (f) => ({ storageUsedInBytes: f.mailboxStorageBytes })),
   },
-  fileCountsReport('getSharePointActivityFileCounts', (f) => ({ viewedOrEdited: f.sharePointViewedOrEdited, synced: f.sharePointSynced, sharedInternally: f.sharePointSharedInternally, sharedExternally: f.sharePointSharedExternally })),
+  fileCountsReport('getSharePointActivityFileCounts', (f) => ({
+    viewedOrEdited: f.sharePointViewedOrEdited,
+    synced: f.sharePointSynced,
+    sharedInternally: f.sharePointSharedInternally,
+    sharedExternally: f.sharePointSharedExternally,
+  })),
   siteStorageReport('getSharePointSiteUsageStorage', (f) => f.sharePointStorageBytes),
   {
     name: 'getTeamsUserActivityCounts',
@@ -310,9 +376,20 @@ const REPORTS: ReportDef[] = [
       ['meetings', 'Meetings'],
       ['reportPeriod', 'Report Period'],
     ),
-    rows: (_d, story, period) => daily(story, period, (f) => ({ teamChatMessages: f.teamChatMessages, privateChatMessages: f.privateChatMessages, calls: f.calls, meetings: f.meetings })),
+    rows: (_d, story, period) =>
+      daily(story, period, (f) => ({
+        teamChatMessages: f.teamChatMessages,
+        privateChatMessages: f.privateChatMessages,
+        calls: f.calls,
+        meetings: f.meetings,
+      })),
   },
-  fileCountsReport('getOneDriveActivityFileCounts', (f) => ({ viewedOrEdited: f.oneDriveViewedOrEdited, synced: f.oneDriveSynced, sharedInternally: f.oneDriveSharedInternally, sharedExternally: f.oneDriveSharedExternally })),
+  fileCountsReport('getOneDriveActivityFileCounts', (f) => ({
+    viewedOrEdited: f.oneDriveViewedOrEdited,
+    synced: f.oneDriveSynced,
+    sharedInternally: f.oneDriveSharedInternally,
+    sharedExternally: f.oneDriveSharedExternally,
+  })),
   siteStorageReport('getOneDriveUsageStorage', (f) => f.oneDriveStorageBytes),
 ];
 REPORTS.push(COPILOT_TREND, COPILOT_SUMMARY);
@@ -354,7 +431,8 @@ class ReportBudget {
     const limit = kind === 'csv' ? REPORT_BUDGET.csv : REPORT_BUDGET.json;
     const times = (map.get(app) ?? []).filter((t) => t > now - REPORT_BUDGET.windowMs);
     map.set(app, times);
-    if (times.length >= limit) return Math.max(1, Math.ceil(((times[0] as number) + REPORT_BUDGET.windowMs - now) / 1000));
+    if (times.length >= limit)
+      return Math.max(1, Math.ceil(((times[0] as number) + REPORT_BUDGET.windowMs - now) / 1000));
     times.push(now);
     return null;
   }
@@ -367,21 +445,44 @@ export function registerReportRoutes(router: Router, tokens: TokenService): void
   const serve = (family: 'copilot' | 'office-or-legacy', version: string) =>
     authorized(tokens, REPORTS_READ, (ctx, claims) => {
       const call = parseCall(ctx.params.fn as string);
-      const defs = REPORTS.filter((d) => (family === 'copilot' ? d.family === 'copilot' : d.family === 'office' || (d.family === 'legacyCopilot' && version === 'beta')));
+      const defs = REPORTS.filter((d) =>
+        family === 'copilot'
+          ? d.family === 'copilot'
+          : d.family === 'office' || (d.family === 'legacyCopilot' && version === 'beta'),
+      );
       const def = call ? defs.find((d) => d.name.toLowerCase() === call.name.toLowerCase()) : undefined;
-      if (!call || !def) throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${ctx.params.fn as string}'.`);
+      if (!call || !def)
+        throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${ctx.params.fn as string}'.`);
       const period = call.params.period ?? '';
       if (!def.periods.includes(period)) {
-        throw new GraphError(400, 'BadRequest', `Invalid value '${period}' for parameter 'period'. Allowed values: ${def.periods.join(', ')}.`);
+        throw new GraphError(
+          400,
+          'BadRequest',
+          `Invalid value '${period}' for parameter 'period'. Allowed values: ${def.periods.join(', ')}.`,
+        );
       }
       const format = (queryOption(ctx.url.searchParams, 'format') ?? 'text/csv').toLowerCase();
-      if (format !== 'text/csv' && format !== 'application/json') throw new GraphError(400, 'BadRequest', `Invalid $format '${format}'.`);
+      if (format !== 'text/csv' && format !== 'application/json')
+        throw new GraphError(400, 'BadRequest', `Invalid $format '${format}'.`);
       if (format === 'application/json' && version !== 'beta') {
-        throw new GraphError(400, 'BadRequest', `$format=application/json is supported in the beta endpoint only; v1.0 reports are CSV.`);
+        throw new GraphError(
+          400,
+          'BadRequest',
+          `$format=application/json is supported in the beta endpoint only; v1.0 reports are CSV.`,
+        );
       }
-      const wait = ctx.store.data.reportBudget === false ? null : budget.take(claims.appid, format === 'text/csv' ? 'csv' : 'json');
+      const wait =
+        ctx.store.data.reportBudget === false
+          ? null
+          : budget.take(claims.appid, format === 'text/csv' ? 'csv' : 'json');
       if (wait !== null) {
-        sendGraphError(ctx, 429, 'TooManyRequests', `The application has exceeded the reports throttling limit (${format === 'text/csv' ? REPORT_BUDGET.csv : REPORT_BUDGET.json} requests per 10 minutes). Retry after ${wait} seconds.`, { 'Retry-After': String(wait) });
+        sendGraphError(
+          ctx,
+          429,
+          'TooManyRequests',
+          `The application has exceeded the reports throttling limit (${format === 'text/csv' ? REPORT_BUDGET.csv : REPORT_BUDGET.json} requests per 10 minutes). Retry after ${wait} seconds.`,
+          { 'Retry-After': String(wait) },
+        );
         return;
       }
       const story = usageStory(ctx.store.data);
@@ -390,18 +491,26 @@ export function registerReportRoutes(router: Router, tokens: TokenService): void
         const now = Date.now();
         for (const [k, d] of downloads) if (d.expires < now) downloads.delete(k);
         downloads.set(token, { def, period, expires: now + 15 * 60_000 });
-        ctx.res.writeHead(302, { Location: `${ctx.baseUrl}/_reportdownload/${token}`, 'request-id': ctx.requestId, 'client-request-id': ctx.clientRequestId, 'Content-Length': '0' });
+        ctx.res.writeHead(302, {
+          Location: `${ctx.baseUrl}/_reportdownload/${token}`,
+          'request-id': ctx.requestId,
+          'client-request-id': ctx.clientRequestId,
+          'Content-Length': '0',
+        });
         ctx.res.end();
         return;
       }
       const topRaw = queryOption(ctx.url.searchParams, 'top');
-      const top = topRaw === null ? JSON_PAGE_SIZE : Math.max(1, Math.min(JSON_PAGE_SIZE, Number(topRaw) || JSON_PAGE_SIZE));
+      const top =
+        topRaw === null ? JSON_PAGE_SIZE : Math.max(1, Math.min(JSON_PAGE_SIZE, Number(topRaw) || JSON_PAGE_SIZE));
       const skip = queryOption(ctx.url.searchParams, 'skiptoken');
       const offset = skip === null ? 0 : decodeSkipToken(skip).offset;
       const value: unknown[] = [];
       let index = 0;
       let more = false;
-      const items = def.json ? def.json([...def.rows(ctx.store.data, story, period)]) : def.rows(ctx.store.data, story, period);
+      const items = def.json
+        ? def.json([...def.rows(ctx.store.data, story, period)])
+        : def.rows(ctx.store.data, story, period);
       for (const row of items) {
         if (index++ < offset) continue;
         if (value.length === top) {
@@ -410,7 +519,10 @@ export function registerReportRoutes(router: Router, tokens: TokenService): void
         }
         value.push(row);
       }
-      const body: Record<string, unknown> = { '@odata.context': metadataContext(ctx, 'Collection(microsoft.graph.report)'), value };
+      const body: Record<string, unknown> = {
+        '@odata.context': metadataContext(ctx, 'Collection(microsoft.graph.report)'),
+        value,
+      };
       if (more) {
         const params = new URLSearchParams(ctx.url.search);
         params.set('$skiptoken', encodeSkipToken({ offset: offset + value.length, page: 0 }));
@@ -425,7 +537,11 @@ export function registerReportRoutes(router: Router, tokens: TokenService): void
     router.get(
       `/${version}/admin/reportSettings`,
       authorized(tokens, REPORT_SETTINGS_READ, (ctx) => {
-        const body = { '@odata.context': metadataContext(ctx, 'admin/reportSettings/$entity'), id: '', displayConcealedNames: concealed(ctx.store.data) };
+        const body = {
+          '@odata.context': metadataContext(ctx, 'admin/reportSettings/$entity'),
+          id: '',
+          displayConcealedNames: concealed(ctx.store.data),
+        };
         sendGraphJson(ctx, 200, JSON.stringify(body));
       }),
     );
@@ -440,7 +556,8 @@ export function registerReportRoutes(router: Router, tokens: TokenService): void
           throw new GraphError(400, 'BadRequest', 'The request body is not valid JSON.');
         }
         const value = (patch as { displayConcealedNames?: unknown } | null)?.displayConcealedNames;
-        if (typeof value !== 'boolean') throw new GraphError(400, 'BadRequest', "Property 'displayConcealedNames' must be a boolean.");
+        if (typeof value !== 'boolean')
+          throw new GraphError(400, 'BadRequest', "Property 'displayConcealedNames' must be a boolean.");
         ctx.store.data.reportSettings = { displayConcealedNames: value };
         ctx.res.writeHead(204, { 'request-id': ctx.requestId, 'client-request-id': ctx.clientRequestId });
         ctx.res.end();
@@ -460,7 +577,10 @@ export function registerReportRoutes(router: Router, tokens: TokenService): void
     const def = withContentFault(download.def, data.reportContentFault);
     const story = usageStory(data);
     const truncate = data.reportDownloadFault === 'truncate';
-    ctx.res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Disposition': `attachment; filename="${def.name}.csv"` });
+    ctx.res.writeHead(200, {
+      'Content-Type': 'application/octet-stream',
+      'Content-Disposition': `attachment; filename="${def.name}.csv"`,
+    });
     const write = async (text: string): Promise<void> => {
       if (!ctx.res.write(text)) await new Promise<void>((resolve) => ctx.res.once('drain', resolve));
     };
@@ -498,7 +618,8 @@ function withContentFault(def: ReportDef, fault: DemoTenantData['reportContentFa
         ...def,
         columns: [...def.columns, ['copilotAgentsLastActivityDate', 'Copilot Agents Last Activity Date']],
         *rows(data, story, period) {
-          for (const row of def.rows(data, story, period)) yield { ...row, copilotAgentsLastActivityDate: row.reportRefreshDate ?? null };
+          for (const row of def.rows(data, story, period))
+            yield { ...row, copilotAgentsLastActivityDate: row.reportRefreshDate ?? null };
         },
       };
     case 'malformed_dates': {
@@ -508,7 +629,8 @@ function withContentFault(def: ReportDef, fault: DemoTenantData['reportContentFa
         ...def,
         *rows(data, story, period) {
           let i = 0;
-          for (const row of def.rows(data, story, period)) yield i++ % 5 === 1 ? { ...row, ...Object.fromEntries(dateKeys.map((k) => [k, '21/11/2026'])) } : row;
+          for (const row of def.rows(data, story, period))
+            yield i++ % 5 === 1 ? { ...row, ...Object.fromEntries(dateKeys.map((k) => [k, '21/11/2026'])) } : row;
         },
       };
     }

@@ -5,7 +5,19 @@ import { parseSelect, queryOption, rejectUnsupportedOptions } from '../odata';
 import type { Router } from '../router';
 import { GRAPH_VERSIONS, PERMISSIONS, authorized, metadataContext, projector } from './common';
 
-const SKU_PROPERTIES = ['id', 'accountId', 'accountName', 'skuId', 'skuPartNumber', 'capabilityStatus', 'appliesTo', 'consumedUnits', 'prepaidUnits', 'servicePlans', 'subscriptionIds'] as const;
+const SKU_PROPERTIES = [
+  'id',
+  'accountId',
+  'accountName',
+  'skuId',
+  'skuPartNumber',
+  'capabilityStatus',
+  'appliesTo',
+  'consumedUnits',
+  'prepaidUnits',
+  'servicePlans',
+  'subscriptionIds',
+] as const;
 const COLLECTIONS = new Set(['servicePlans', 'subscriptionIds']);
 const DEFAULT_PROPERTIES = SKU_PROPERTIES.filter((p) => p !== 'subscriptionIds');
 
@@ -16,7 +28,11 @@ export function registerSubscribedSkuRoutes(router: Router, tokens: TokenService
       `/${version}/subscribedSkus`,
       authorized(tokens, PERMISSIONS.subscribedSkus, (ctx) => {
         rejectUnsupportedOptions(ctx.url.searchParams, ['select']);
-        const selected = parseSelect(queryOption(ctx.url.searchParams, 'select'), SKU_PROPERTIES, 'microsoft.graph.subscribedSku');
+        const selected = parseSelect(
+          queryOption(ctx.url.searchParams, 'select'),
+          SKU_PROPERTIES,
+          'microsoft.graph.subscribedSku',
+        );
         const project = projector<GraphSubscribedSku>(selected ?? DEFAULT_PROPERTIES, COLLECTIONS);
         const body = {
           '@odata.context': metadataContext(ctx, selected ? `subscribedSkus(${selected.join(',')})` : 'subscribedSkus'),
@@ -33,9 +49,17 @@ export function registerSubscribedSkuRoutes(router: Router, tokens: TokenService
         const id = (ctx.params.id as string).toLowerCase();
         const sku = ctx.store.data.subscribedSkus.find((s) => s.id.toLowerCase() === id);
         if (!sku) {
-          throw new GraphError(404, 'Request_ResourceNotFound', `Resource '${ctx.params.id as string}' does not exist or one of its queried reference-property objects are not present.`);
+          throw new GraphError(
+            404,
+            'Request_ResourceNotFound',
+            `Resource '${ctx.params.id as string}' does not exist or one of its queried reference-property objects are not present.`,
+          );
         }
-        const selected = parseSelect(queryOption(ctx.url.searchParams, 'select'), SKU_PROPERTIES, 'microsoft.graph.subscribedSku');
+        const selected = parseSelect(
+          queryOption(ctx.url.searchParams, 'select'),
+          SKU_PROPERTIES,
+          'microsoft.graph.subscribedSku',
+        );
         const body = {
           '@odata.context': metadataContext(ctx, 'subscribedSkus/$entity'),
           ...projector<GraphSubscribedSku>(selected ?? DEFAULT_PROPERTIES, COLLECTIONS)(sku),

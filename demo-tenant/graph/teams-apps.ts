@@ -8,7 +8,12 @@ import { GRAPH_VERSIONS, authorized, metadataContext } from './common';
 
 /** Application permissions Graph accepts for installing an app for a user, and for reading installs. */
 export const TEAMS_APP_PERMISSIONS = {
-  write: ['TeamsAppInstallation.ReadWriteSelfForUser.All', 'TeamsAppInstallation.ReadWriteForUser.All', 'TeamsAppInstallation.ReadWriteAndConsentSelfForUser.All', 'TeamsAppInstallation.ReadWriteAndConsentForUser.All'],
+  write: [
+    'TeamsAppInstallation.ReadWriteSelfForUser.All',
+    'TeamsAppInstallation.ReadWriteForUser.All',
+    'TeamsAppInstallation.ReadWriteAndConsentSelfForUser.All',
+    'TeamsAppInstallation.ReadWriteAndConsentForUser.All',
+  ],
   read: [
     'TeamsAppInstallation.ReadForUser.All',
     'TeamsAppInstallation.ReadWriteSelfForUser.All',
@@ -18,11 +23,17 @@ export const TEAMS_APP_PERMISSIONS = {
   ],
 } as const;
 
-const stableId = (...parts: string[]): string => createHash('sha256').update(parts.join('|')).digest('base64url').slice(0, 40);
+const stableId = (...parts: string[]): string =>
+  createHash('sha256').update(parts.join('|')).digest('base64url').slice(0, 40);
 
 function userOrThrow(ctx: RequestContext): GraphUser {
   const user = ctx.store.findUser(ctx.params.id as string);
-  if (!user) throw new GraphError(404, 'Request_ResourceNotFound', `Resource '${ctx.params.id}' does not exist or one of its queried reference-property objects are not present.`);
+  if (!user)
+    throw new GraphError(
+      404,
+      'Request_ResourceNotFound',
+      `Resource '${ctx.params.id}' does not exist or one of its queried reference-property objects are not present.`,
+    );
   return user;
 }
 
@@ -54,12 +65,22 @@ export function registerTeamsAppRoutes(router: Router, tokens: TokenService): vo
         if (!appId) throw new GraphError(400, 'BadRequest', "The 'teamsApp@odata.bind' property is required.");
         const user = userOrThrow(ctx);
         const catalog = (ctx.store.data.teamsApps?.catalog ?? [DEMO_TEAMS_APP_CATALOG_ID]).map((c) => c.toLowerCase());
-        if (!catalog.includes(appId)) throw new GraphError(404, 'NotFound', `App with id '${appId}' was not found in the tenant app catalog.`);
+        if (!catalog.includes(appId))
+          throw new GraphError(404, 'NotFound', `App with id '${appId}' was not found in the tenant app catalog.`);
         const installs = installsOf(ctx, user);
-        if (installs.some((i) => i.teamsAppId === appId)) throw new GraphError(409, 'Conflict', 'App is already installed for this user.');
-        installs.push({ installationId: stableId('install', user.id, appId), teamsAppId: appId, chatId: `19:${user.id.toLowerCase()}_${stableId('chat', user.id, appId).slice(0, 16)}@unq.gbl.spaces` });
+        if (installs.some((i) => i.teamsAppId === appId))
+          throw new GraphError(409, 'Conflict', 'App is already installed for this user.');
+        installs.push({
+          installationId: stableId('install', user.id, appId),
+          teamsAppId: appId,
+          chatId: `19:${user.id.toLowerCase()}_${stableId('chat', user.id, appId).slice(0, 16)}@unq.gbl.spaces`,
+        });
         ctx.store.changed();
-        ctx.res.writeHead(201, { 'request-id': ctx.requestId, 'client-request-id': ctx.clientRequestId, 'Content-Length': '0' });
+        ctx.res.writeHead(201, {
+          'request-id': ctx.requestId,
+          'client-request-id': ctx.clientRequestId,
+          'Content-Length': '0',
+        });
         ctx.res.end();
       }),
     );
@@ -75,8 +96,27 @@ export function registerTeamsAppRoutes(router: Router, tokens: TokenService): vo
         const expand = /teamsApp/i.test(ctx.url.searchParams.get('$expand') ?? '');
         const value = installsOf(ctx, user)
           .filter((i) => !wanted || i.teamsAppId === wanted)
-          .map((i) => ({ id: i.installationId, ...(expand ? { teamsApp: { id: i.teamsAppId, externalId: null, displayName: 'Seat Steward', distributionMethod: 'organization' } } : {}) }));
-        sendGraphJson(ctx, 200, JSON.stringify({ '@odata.context': metadataContext(ctx, `users('${user.id}')/teamwork/installedApps`), value }));
+          .map((i) => ({
+            id: i.installationId,
+            ...(expand
+              ? {
+                  teamsApp: {
+                    id: i.teamsAppId,
+                    externalId: null,
+                    displayName: 'Seat Steward',
+                    distributionMethod: 'organization',
+                  },
+                }
+              : {}),
+          }));
+        sendGraphJson(
+          ctx,
+          200,
+          JSON.stringify({
+            '@odata.context': metadataContext(ctx, `users('${user.id}')/teamwork/installedApps`),
+            value,
+          }),
+        );
       }),
     );
 
@@ -87,7 +127,16 @@ export function registerTeamsAppRoutes(router: Router, tokens: TokenService): vo
         const user = userOrThrow(ctx);
         const install = installsOf(ctx, user).find((i) => i.installationId === ctx.params.installationId);
         if (!install) throw new GraphError(404, 'NotFound', 'The app installation was not found.');
-        sendGraphJson(ctx, 200, JSON.stringify({ '@odata.context': metadataContext(ctx, 'chats/$entity'), id: install.chatId, chatType: 'oneOnOne', topic: null }));
+        sendGraphJson(
+          ctx,
+          200,
+          JSON.stringify({
+            '@odata.context': metadataContext(ctx, 'chats/$entity'),
+            id: install.chatId,
+            chatType: 'oneOnOne',
+            topic: null,
+          }),
+        );
       }),
     );
   }

@@ -1,7 +1,17 @@
 import type { TokenService } from '../auth';
 import { GraphError, sendGraphJson, sendGraphText, type RequestContext } from '../http';
 import type { GraphUser } from '../model';
-import { isEventualConsistency, parseCount, parseFilter, parseSelect, parseTop, queryOption, rejectUnsupportedOptions, unsupportedFilter, type FilterNode } from '../odata';
+import {
+  isEventualConsistency,
+  parseCount,
+  parseFilter,
+  parseSelect,
+  parseTop,
+  queryOption,
+  rejectUnsupportedOptions,
+  unsupportedFilter,
+  type FilterNode,
+} from '../odata';
 import { renderPage } from '../paging';
 import type { Router } from '../router';
 import {
@@ -21,19 +31,76 @@ import { nonPremiumTenant } from './identity';
 
 /** Every property $select may name: the modelled ones plus Graph properties the demo answers with null/[]. */
 const USER_PROPERTIES = [
-  'id', 'displayName', 'givenName', 'surname', 'mail', 'userPrincipalName', 'department', 'officeLocation',
-  'jobTitle', 'accountEnabled', 'userType', 'createdDateTime', 'usageLocation', 'assignedLicenses',
-  'licenseAssignmentStates', 'businessPhones', 'mobilePhone', 'preferredLanguage', 'employeeId', 'companyName',
-  'country', 'city', 'signInActivity', 'mailNickname', 'otherMails', 'proxyAddresses', 'imAddresses',
-  'onPremisesSyncEnabled', 'onPremisesImmutableId', 'creationType', 'externalUserState', 'state',
-  'streetAddress', 'postalCode', 'faxNumber', 'employeeType', 'ageGroup', 'showInAddressList',
-  'deletedDateTime', 'passwordPolicies', 'lastPasswordChangeDateTime', 'assignedPlans', 'provisionedPlans',
+  'id',
+  'displayName',
+  'givenName',
+  'surname',
+  'mail',
+  'userPrincipalName',
+  'department',
+  'officeLocation',
+  'jobTitle',
+  'accountEnabled',
+  'userType',
+  'createdDateTime',
+  'usageLocation',
+  'assignedLicenses',
+  'licenseAssignmentStates',
+  'businessPhones',
+  'mobilePhone',
+  'preferredLanguage',
+  'employeeId',
+  'companyName',
+  'country',
+  'city',
+  'signInActivity',
+  'mailNickname',
+  'otherMails',
+  'proxyAddresses',
+  'imAddresses',
+  'onPremisesSyncEnabled',
+  'onPremisesImmutableId',
+  'creationType',
+  'externalUserState',
+  'state',
+  'streetAddress',
+  'postalCode',
+  'faxNumber',
+  'employeeType',
+  'ageGroup',
+  'showInAddressList',
+  'deletedDateTime',
+  'passwordPolicies',
+  'lastPasswordChangeDateTime',
+  'assignedPlans',
+  'provisionedPlans',
 ] as const;
 
-const COLLECTIONS = new Set(['businessPhones', 'otherMails', 'proxyAddresses', 'imAddresses', 'assignedLicenses', 'licenseAssignmentStates', 'assignedPlans', 'provisionedPlans']);
+const COLLECTIONS = new Set([
+  'businessPhones',
+  'otherMails',
+  'proxyAddresses',
+  'imAddresses',
+  'assignedLicenses',
+  'licenseAssignmentStates',
+  'assignedPlans',
+  'provisionedPlans',
+]);
 
 /** What GET /users returns without $select. */
-const DEFAULT_USER_PROPERTIES = ['businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName', 'id'];
+const DEFAULT_USER_PROPERTIES = [
+  'businessPhones',
+  'displayName',
+  'givenName',
+  'jobTitle',
+  'mail',
+  'mobilePhone',
+  'officeLocation',
+  'preferredLanguage',
+  'surname',
+  'userPrincipalName',
+  'id',
+];
 
 const DERIVED: Record<string, (u: GraphUser) => unknown> = {
   mailNickname: (u) => u.userPrincipalName.split('@')[0] ?? null,
@@ -108,16 +175,21 @@ function filteredUsers(ctx: RequestContext): UserQuery {
   if (filter?.advanced) requireAdvancedQuery(ctx, count);
   if (count) requireEventual(ctx);
   const users = ctx.store.data.users;
-  const view = filter === null ? users : ctx.store.view(`users?${rawFilter?.trim() ?? ''}`, () => users.filter(filter.test));
+  const view =
+    filter === null ? users : ctx.store.view(`users?${rawFilter?.trim() ?? ''}`, () => users.filter(filter.test));
   return { view, count };
 }
 
 /** $count on directory objects is an advanced query: without the header Graph refuses it. */
 function requireEventual(ctx: RequestContext): void {
-  if (!isEventualConsistency(ctx.req.headers.consistencylevel)) throw new GraphError(400, 'Request_BadRequest', '$count is not currently supported.');
+  if (!isEventualConsistency(ctx.req.headers.consistencylevel))
+    throw new GraphError(400, 'Request_BadRequest', '$count is not currently supported.');
 }
 
-function selection(ctx: RequestContext, claims: Parameters<typeof hasRole>[0]): { props: readonly string[]; explicit: boolean } {
+function selection(
+  ctx: RequestContext,
+  claims: Parameters<typeof hasRole>[0],
+): { props: readonly string[]; explicit: boolean } {
   const selected = parseSelect(queryOption(ctx.url.searchParams, 'select'), USER_PROPERTIES, ENTITY);
   if (selected?.includes('signInActivity') && !hasRole(claims, PERMISSIONS.signInActivity)) {
     throw new GraphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
@@ -162,7 +234,11 @@ export function registerUserRoutes(router: Router, tokens: TokenService): void {
         const id = ctx.params.id as string;
         const user = ctx.store.findUser(id);
         if (!user) {
-          throw new GraphError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+          throw new GraphError(
+            404,
+            'Request_ResourceNotFound',
+            `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+          );
         }
         const { props, explicit } = selection(ctx, claims);
         const body = {

@@ -7,7 +7,12 @@ import { SqliteIdentityStore } from '../adapters/sqlite/identity-store';
 import type { Db } from '../adapters/sqlite/database';
 import type { AuditConfig, ReportsConfig } from '../config/config';
 import type { TenantRecord } from '../domain/tenant';
-import { MfaSource, SecurityPostureSource, SignInSource, SubscriptionsSource } from '../usecases/identity/identity-sources';
+import {
+  MfaSource,
+  SecurityPostureSource,
+  SignInSource,
+  SubscriptionsSource,
+} from '../usecases/identity/identity-sources';
 import type { ActivitySource } from '../usecases/sync/ports';
 import { GraphUsageReports } from '../adapters/graph/graph-usage-reports';
 import { SqliteUsageReports } from '../adapters/sqlite/usage-reports';
@@ -61,7 +66,12 @@ function identitySources(ctx: ActivitySourceContext): ActivitySource[] {
     graph: new GraphIdentityReader(ctx.graph.client, ctx.graph.conn),
     store: new SqliteIdentityStore(ctx.db),
   };
-  return [new SignInSource(identity), new MfaSource(identity), new SecurityPostureSource(identity), new SubscriptionsSource(identity)];
+  return [
+    new SignInSource(identity),
+    new MfaSource(identity),
+    new SecurityPostureSource(identity),
+    new SubscriptionsSource(identity),
+  ];
 }
 
 /** The usage reports share one view of the tenant's report name concealment per sync. */
@@ -70,7 +80,13 @@ function usageReportSources(ctx: ActivitySourceContext): ActivitySource[] {
   const store = new SqliteUsageReports(ctx.db);
   const concealment = new ReportConcealment(graph, store, ctx.tenant.id, ctx.reports.unconceal, ctx.logger);
   const deps = { tenantId: ctx.tenant.id, graph, store, concealment, rereadHours: ctx.reports.rereadHours };
-  return [new CopilotUsageSource(deps), new CopilotTrendSource(deps), new M365ActivitySource(deps), new ServiceUsageSource(deps), new ReportSettingsSource(deps, ctx.reports.unconceal)];
+  return [
+    new CopilotUsageSource(deps),
+    new CopilotTrendSource(deps),
+    new M365ActivitySource(deps),
+    new ServiceUsageSource(deps),
+    new ReportSettingsSource(deps, ctx.reports.unconceal),
+  ];
 }
 
 function auditSources(ctx: ActivitySourceContext): ActivitySource[] {
@@ -86,7 +102,13 @@ function auditSources(ctx: ActivitySourceContext): ActivitySource[] {
       overlapMs: audit.overlapMs,
       lookbackMs: audit.lookbackMs,
     }),
-    new AuditManagementSource({ tenantId: ctx.tenant.id, api: managementApiFor(audit, ctx.tenant, ctx.graph.conn), store, overlapMs: audit.overlapMs, lookbackMs: audit.lookbackMs }),
+    new AuditManagementSource({
+      tenantId: ctx.tenant.id,
+      api: managementApiFor(audit, ctx.tenant, ctx.graph.conn),
+      store,
+      overlapMs: audit.overlapMs,
+      lookbackMs: audit.lookbackMs,
+    }),
   ];
 }
 
@@ -94,7 +116,10 @@ function auditSources(ctx: ActivitySourceContext): ActivitySource[] {
  * The reclaim re-check's fresh activity read for a tenant: each audit source the tenant's syncs have
  * read (the others would only be refused), built as the sync builds them.
  */
-export function buildAuditRecheck(ctx: ActivitySourceContext, readable: { graph: boolean; management: boolean }): AuditRecheck {
+export function buildAuditRecheck(
+  ctx: ActivitySourceContext,
+  readable: { graph: boolean; management: boolean },
+): AuditRecheck {
   const store = new SqliteCopilotInteractionStore(ctx.db);
   const { audit } = ctx;
   return new AuditRecheck({
@@ -102,7 +127,13 @@ export function buildAuditRecheck(ctx: ActivitySourceContext, readable: { graph:
     store,
     graph: readable.graph ? new GraphAuditLogQueryApi(ctx.graph.client, ctx.graph.conn) : null,
     management: readable.management
-      ? new AuditManagementSource({ tenantId: ctx.tenant.id, api: managementApiFor(audit, ctx.tenant, ctx.graph.conn), store, overlapMs: audit.overlapMs, lookbackMs: audit.lookbackMs })
+      ? new AuditManagementSource({
+          tenantId: ctx.tenant.id,
+          api: managementApiFor(audit, ctx.tenant, ctx.graph.conn),
+          store,
+          overlapMs: audit.overlapMs,
+          lookbackMs: audit.lookbackMs,
+        })
       : null,
     // One attempt polls briefly; a longer query is polled again by the next attempt (the card says it waits).
     pollBudgetMs: Math.min(audit.queryWaitMs, 20_000),

@@ -20,7 +20,10 @@ import { wireSync } from './wire-sync';
  * Every part registers its own dispose on one stack as it is opened: a start that fails part-way
  * closes what was opened, in reverse, and so does stop.
  */
-export async function assemble(config: AppConfig, options: SeatStewardOptions): Promise<{ app: SeatSteward; internals: AppInternals }> {
+export async function assemble(
+  config: AppConfig,
+  options: SeatStewardOptions,
+): Promise<{ app: SeatSteward; internals: AppInternals }> {
   const { logger } = options;
   const disposals = new DisposalStack();
   try {
@@ -29,12 +32,32 @@ export async function assemble(config: AppConfig, options: SeatStewardOptions): 
     const sync = wireSync(config, core, jobs, logger, disposals);
     // The port is known once the server listens; export links are only made after that.
     let listeningPort = 0;
-    const analytics = wireAnalytics(config, core, sync, { analytics: options.analytics, listeningPort: () => listeningPort });
-    const reclaim = wireReclaim(config, core, jobs, sync, analytics, { logger, checkpoint: options.reclaimCheckpoint, syncDelayMs: options.reclaimSyncDelayMs }, disposals);
+    const analytics = wireAnalytics(config, core, sync, {
+      analytics: options.analytics,
+      listeningPort: () => listeningPort,
+    });
+    const reclaim = wireReclaim(
+      config,
+      core,
+      jobs,
+      sync,
+      analytics,
+      { logger, checkpoint: options.reclaimCheckpoint, syncDelayMs: options.reclaimSyncDelayMs },
+      disposals,
+    );
     const digest = wireDigest(config, core, jobs, sync, analytics, reclaim, logger);
     const auditSubscriptions = wireAudit(config, core);
-    const processActivity = wireBot(config, { core, jobs, sync, analytics, reclaim, digest, auditSubscriptions }, { logger, cardSyncWaitMs: options.cardSyncWaitMs });
-    const port = (listeningPort = await wireApi(config, { core, jobs, sync, analytics, reclaim, auditSubscriptions, processActivity }, logger, disposals));
+    const processActivity = wireBot(
+      config,
+      { core, jobs, sync, analytics, reclaim, digest, auditSubscriptions },
+      { logger, cardSyncWaitMs: options.cardSyncWaitMs },
+    );
+    const port = (listeningPort = await wireApi(
+      config,
+      { core, jobs, sync, analytics, reclaim, auditSubscriptions, processActivity },
+      logger,
+      disposals,
+    ));
 
     // After recoverInterrupted(): a result post re-queued from a crash must see its run as interrupted, not running.
     try {
@@ -42,7 +65,10 @@ export async function assemble(config: AppConfig, options: SeatStewardOptions): 
     } catch (error) {
       // Re-queuing what a crash left running is a write: on a full disk the app still serves, as the sync does.
       if (!isStorageFull(error)) throw error;
-      logger.error({ err: error }, 'the job runner could not start: the disk holding DATA_DIR is full. Free space and restart to resume background work.');
+      logger.error(
+        { err: error },
+        'the job runner could not start: the disk holding DATA_DIR is full. Free space and restart to resume background work.',
+      );
     }
     disposals.add('the job runner', () => jobs.runner.stop());
     // Requests a crash left between approval and Graph's answer: their executor runs again (after jobs.start re-queued what was running).
@@ -53,7 +79,13 @@ export async function assemble(config: AppConfig, options: SeatStewardOptions): 
       if (!isStorageFull(error)) throw error;
     }
     if (options.schedule !== false) {
-      const schedule = scheduleSyncs({ cronExpression: config.syncCron, tenants: core.tenants, queue: jobs.runner, outbox: jobs.outbox, logger });
+      const schedule = scheduleSyncs({
+        cronExpression: config.syncCron,
+        tenants: core.tenants,
+        queue: jobs.runner,
+        outbox: jobs.outbox,
+        logger,
+      });
       disposals.add('the sync schedule', () => schedule.stop());
     }
     if ((options.digestSchedule ?? options.schedule) !== false) {
@@ -67,7 +99,11 @@ export async function assemble(config: AppConfig, options: SeatStewardOptions): 
       demoTenant: core.demoTenant,
       async close() {
         const failures = await disposals.disposeAll();
-        if (failures.length > 0) throw new AggregateError(failures.map((f) => f.error), `could not close ${failures.map((f) => f.what).join(', ')}`);
+        if (failures.length > 0)
+          throw new AggregateError(
+            failures.map((f) => f.error),
+            `could not close ${failures.map((f) => f.what).join(', ')}`,
+          );
       },
     };
     const internals: AppInternals = {
@@ -92,7 +128,8 @@ export async function assemble(config: AppConfig, options: SeatStewardOptions): 
     };
     return { app, internals };
   } catch (error) {
-    for (const failure of await disposals.disposeAll()) logger.warn({ err: failure.error, part: failure.what }, 'could not close a part of a failed start');
+    for (const failure of await disposals.disposeAll())
+      logger.warn({ err: failure.error, part: failure.what }, 'could not close a part of a failed start');
     throw error;
   }
 }

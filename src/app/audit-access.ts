@@ -14,13 +14,21 @@ const MANAGEMENT_BY_GRAPH_HOST: Record<string, string> = {
  * MANAGEMENT_API_ENDPOINT, else the Graph endpoint's cloud. A Graph endpoint that is none of
  * Microsoft's (the demo tenant, an Entra-compatible stand-in) serves the API on its own host.
  */
-export function managementEndpointFor(audit: Pick<AuditConfig, 'managementEndpoint'>, tenant: TenantRecord, conn: TenantConnection): string {
+export function managementEndpointFor(
+  audit: Pick<AuditConfig, 'managementEndpoint'>,
+  tenant: TenantRecord,
+  conn: TenantConnection,
+): string {
   if (audit.managementEndpoint) return audit.managementEndpoint;
   const graph = new URL(conn.graphEndpoint);
   if (tenant.source === 'demo') return graph.origin;
   return MANAGEMENT_BY_GRAPH_HOST[graph.hostname.toLowerCase()] ?? graph.origin;
 }
 
-export function managementApiFor(audit: Pick<AuditConfig, 'managementEndpoint'>, tenant: TenantRecord, conn: TenantConnection): HttpManagementActivityApi {
+export function managementApiFor(
+  audit: Pick<AuditConfig, 'managementEndpoint'>,
+  tenant: TenantRecord,
+  conn: TenantConnection,
+): HttpManagementActivityApi {
   return new HttpManagementActivityApi(conn, managementEndpointFor(audit, tenant, conn));
 }

@@ -12,12 +12,16 @@ export function demoCertificateDir(dataDir: string): string {
  * be named there before the process that talks to it starts. Any CA bundle the admin
  * already set is kept by concatenating it with ours.
  */
-export async function demoTrustEnv(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<{ certificate: DemoCertificate; caFile: string }> {
+export async function demoTrustEnv(
+  dataDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ certificate: DemoCertificate; caFile: string }> {
   const dir = demoCertificateDir(dataDir);
   const certificate = await ensureDemoCertificate(dir);
   const bundle = path.join(dir, 'ca-bundle.pem');
   const existing = env.NODE_EXTRA_CA_CERTS ? path.resolve(env.NODE_EXTRA_CA_CERTS) : undefined;
-  if (!existing || existing === certificate.certPath || existing === bundle) return { certificate, caFile: existing ?? certificate.certPath };
+  if (!existing || existing === certificate.certPath || existing === bundle)
+    return { certificate, caFile: existing ?? certificate.certPath };
   fs.writeFileSync(bundle, `${fs.readFileSync(existing, 'utf8').trim()}\n${certificate.cert.trim()}\n`);
   return { certificate, caFile: bundle };
 }

@@ -30,7 +30,15 @@ export function wireAnalytics(
     stored,
     reads: deps.analytics ?? stored,
     prices,
-    priceService: new PriceService({ book: prices, skus: (tenantId) => sync.directory.skus(tenantId), configPrices: config.analytics.prices, currency: config.analytics.priceCurrency }),
-    exportLinks: new SignedExportLinks({ baseUrl: () => config.exports.publicBaseUrl ?? `http://localhost:${deps.listeningPort()}`, linkMs: config.exports.linkMs }),
+    priceService: new PriceService({
+      book: prices,
+      skus: (tenantId) => sync.directory.skus(tenantId),
+      configPrices: config.analytics.prices,
+      currency: config.analytics.priceCurrency,
+    }),
+    exportLinks: new SignedExportLinks({
+      baseUrl: () => config.exports.publicBaseUrl ?? `http://localhost:${deps.listeningPort()}`,
+      linkMs: config.exports.linkMs,
+    }),
   };
 }

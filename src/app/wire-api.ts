@@ -26,7 +26,10 @@ import type { Sync } from './wire-sync';
  * change, instead of a stack trace the admin must decode. The REST API and /healthz share PORT.
  */
 export class PortUnavailableError extends Error {
-  constructor(config: Pick<AppConfig, 'port' | 'listenHost'>, readonly code: 'EADDRINUSE' | 'EACCES') {
+  constructor(
+    config: Pick<AppConfig, 'port' | 'listenHost'>,
+    readonly code: 'EADDRINUSE' | 'EACCES',
+  ) {
     const where = `${config.listenHost ?? 'all interfaces'}`;
     super(
       code === 'EADDRINUSE'
@@ -40,7 +43,15 @@ export class PortUnavailableError extends Error {
 /** The one HTTP server: the bot's endpoint, the REST API and /healthz. Resolves with its port once it listens. */
 export async function wireApi(
   config: Pick<AppConfig, 'apiKeys' | 'bot' | 'botServiceUrls' | 'port' | 'listenHost'>,
-  parts: { core: Core; jobs: Jobs; sync: Sync; analytics: Analytics; reclaim: Reclaim; auditSubscriptions: AuditSubscriptions; processActivity: ReturnType<typeof activityProcessor> },
+  parts: {
+    core: Core;
+    jobs: Jobs;
+    sync: Sync;
+    analytics: Analytics;
+    reclaim: Reclaim;
+    auditSubscriptions: AuditSubscriptions;
+    processActivity: ReturnType<typeof activityProcessor>;
+  },
   logger: Logger,
   disposals: DisposalStack,
 ): Promise<number> {
@@ -55,7 +66,16 @@ export async function wireApi(
     loopbackOnly: config.bot.mode === 'anonymous',
     extraServiceUrls: config.botServiceUrls,
     logger,
-    api: { tenants, directory, runs, authorize, syncRunning: () => sync.sync.isAnyRunning(), identity: identityReads, prices: priceFor, logger },
+    api: {
+      tenants,
+      directory,
+      runs,
+      authorize,
+      syncRunning: () => sync.sync.isAnyRunning(),
+      identity: identityReads,
+      prices: priceFor,
+      logger,
+    },
     jobs: { outbox: jobs.outbox, runner: jobs.runner, authorize, logger },
     routes: [
       (server) =>
@@ -84,17 +104,30 @@ export async function wireApi(
       (server) => registerAuditRoutes(server, { tenants, subscriptions: auditSubscriptions, authorize, logger }),
       (server) => registerPriceRoutes(server, { tenants, prices: analytics.priceService, authorize, logger }),
       (server) => registerReclaimRoutes(server, { tenants, reclaims, authorize, logger }),
-      (server) => registerExportRoutes(server, { tenants, analytics: analytics.reads, authorize, checkLink: (token, now) => analytics.exportLinks.check(token, now), logger }),
+      (server) =>
+        registerExportRoutes(server, {
+          tenants,
+          analytics: analytics.reads,
+          authorize,
+          checkLink: (token, now) => analytics.exportLinks.check(token, now),
+          logger,
+        }),
     ],
     health: () =>
       healthReport({
         storage: sync.sync.storageState(),
-        tenants: tenants.list().map((t) => ({ lastSync: runs.latestFinished(t.id)?.status ?? 'never', syncing: sync.sync.isRunning(t.id) })),
+        tenants: tenants
+          .list()
+          .map((t) => ({ lastSync: runs.latestFinished(t.id)?.status ?? 'never', syncing: sync.sync.isRunning(t.id) })),
         jobs: jobs.outbox.countByStatus(),
       }),
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' || error.code === 'EACCES' ? new PortUnavailableError(config, error.code) : error));
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE' || error.code === 'EACCES' ? new PortUnavailableError(config, error.code) : error,
+      ),
+    );
     // undefined = every interface (restify's listen takes the host second, as net's does).
     if (config.listenHost) server.listen(config.port, config.listenHost, () => resolve());
     else server.listen(config.port, () => resolve());

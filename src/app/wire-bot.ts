@@ -43,15 +43,35 @@ import type { Sync } from './wire-sync';
 /** The Teams bot: every command and card action, handed the use cases they drive. Returns what the HTTP server calls. */
 export function wireBot(
   config: Pick<AppConfig, 'admins' | 'tenant' | 'reclaim' | 'analytics' | 'digest' | 'botAllowedTenants'>,
-  parts: { core: Core; jobs: Jobs; sync: Sync; analytics: Analytics; reclaim: Reclaim; digest: Digest; auditSubscriptions: AuditSubscriptions },
+  parts: {
+    core: Core;
+    jobs: Jobs;
+    sync: Sync;
+    analytics: Analytics;
+    reclaim: Reclaim;
+    digest: Digest;
+    auditSubscriptions: AuditSubscriptions;
+  },
   deps: { logger: Logger; cardSyncWaitMs?: number },
 ): ReturnType<typeof activityProcessor> {
   const { core, jobs, sync, analytics, digest, auditSubscriptions } = parts;
   const { reclaims, teamsUsers } = parts.reclaim;
   const { conversations, users } = core;
-  const status = new TenantStatusReader(core.tenants, sync.directory, core.runs, sync.sync, jobs.outbox, sync.sourceStatus, (tenantId) => reclaims.freed(tenantId));
+  const status = new TenantStatusReader(
+    core.tenants,
+    sync.directory,
+    core.runs,
+    sync.sync,
+    jobs.outbox,
+    sync.sourceStatus,
+    (tenantId) => reclaims.freed(tenantId),
+  );
   // The one admin check every command and card action that shows per-user data or changes settings uses.
-  const isAdmin = adminGate({ admins: config.admins, demoOnly: config.tenant.kind === 'demo', upnOf: (id) => users.upnOf(id) });
+  const isAdmin = adminGate({
+    admins: config.admins,
+    demoOnly: config.tenant.kind === 'demo',
+    upnOf: (id) => users.upnOf(id),
+  });
   const { report, check, identityReads, sourceStatus, usageQuery } = sync;
   const syncService = sync.sync;
   const analyticsReads = analytics.reads;
@@ -62,11 +82,13 @@ export function wireBot(
     analytics: analyticsReads,
     isAdmin,
     askHoldersFirst: config.reclaim.nudgeByDefault,
-    reclaimMarks: (tenantId: string, seats: ReadonlyArray<{ userId: string; skuId: string }>, asOf: string) => reclaims.marks(tenantId, seats, asOf),
+    reclaimMarks: (tenantId: string, seats: ReadonlyArray<{ userId: string; skuId: string }>, asOf: string) =>
+      reclaims.marks(tenantId, seats, asOf),
     lists: {
       personalChatOf: (aadObjectId: string) => conversations.personalChatOf(aadObjectId)?.reference,
       approvalsConversation: (tenantId: string) => reclaims.approvalsConversation(tenantId),
-      post: (target: ConversationTarget, cards: AdaptiveCardJson[], what: string) => jobs.notifier.post(target, cards, what),
+      post: (target: ConversationTarget, cards: AdaptiveCardJson[], what: string) =>
+        jobs.notifier.post(target, cards, what),
     },
   };
   const bot = createBotApp({
@@ -82,10 +104,20 @@ export function wireBot(
       statusCommand({ tenants, status }),
       syncCommand({ tenants, sync: syncService, report }),
       checkCommand({ tenants, check }),
-      usageCommand({ tenants, usage: usageQuery, analytics: analyticsReads, inactiveDays: config.analytics.settings.inactiveDays }),
+      usageCommand({
+        tenants,
+        usage: usageQuery,
+        analytics: analyticsReads,
+        inactiveDays: config.analytics.settings.inactiveDays,
+      }),
       securityCommand({ tenants, identity: identityReads, sourceStatus, isAdmin }),
       auditCommand({ tenants, subscriptions: auditSubscriptions, isAdmin }),
-      digestCommand({ digests: digest.service, subscriptions: digest.subscriptions, adminGate: isAdmin, defaultTime: config.digest.defaultTime }),
+      digestCommand({
+        digests: digest.service,
+        subscriptions: digest.subscriptions,
+        adminGate: isAdmin,
+        defaultTime: config.digest.defaultTime,
+      }),
       priceCommand({ tenants, prices: priceService, gate: isAdmin }),
       savingsCommand({ tenants, analytics: analyticsReads, prices: priceService, gate: isAdmin }),
       inactiveCommand(seatLists),
@@ -93,7 +125,9 @@ export function wireBot(
       reclaimCommand({ tenants, reclaims, isAdmin }),
     ],
     cardActions: [
-      registerCardAction(syncNowAction({ tenants, status, sync: syncService, report, waitMs: deps.cardSyncWaitMs ?? 8000 })),
+      registerCardAction(
+        syncNowAction({ tenants, status, sync: syncService, report, waitMs: deps.cardSyncWaitMs ?? 8000 }),
+      ),
       registerCardAction(showStatusAction({ tenants, status })),
       registerCardAction(auditStopConfirmAction({ tenants, subscriptions: auditSubscriptions, isAdmin })),
       registerCardAction(inactivePageAction(seatLists)),

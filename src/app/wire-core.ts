@@ -42,7 +42,10 @@ export async function wireCore(
   disposals.add('the database', () => db.close());
   // Pages of users are rendered to their REST JSON on the read workers, which load the renderer by
   // path (without extension: the .ts source under tsx, the .js file in a build).
-  const readWorkers = new ReadWorkerThreads(databaseFile(config.dataDir), path.join(__dirname, '..', 'entry', 'api', 'user-json'));
+  const readWorkers = new ReadWorkerThreads(
+    databaseFile(config.dataDir),
+    path.join(__dirname, '..', 'entry', 'api', 'user-json'),
+  );
   disposals.add('the read workers', () => readWorkers.close());
 
   let demoTenant = deps.demoTenant;
@@ -51,7 +54,10 @@ export async function wireCore(
     disposals.add('the demo tenant', () => started.close());
   }
 
-  const tenantRegistry = new TenantRegistry({ store: new SqliteTenantConnectionStore(db), secrets: secretBoxFor(config.secrets, config.tenant.kind, logger) });
+  const tenantRegistry = new TenantRegistry({
+    store: new SqliteTenantConnectionStore(db),
+    secrets: secretBoxFor(config.secrets, config.tenant.kind, logger),
+  });
   storeEnvironmentTenant(tenantRegistry, environmentTenant(config.tenant, demoTenant), logger);
   return {
     db,
@@ -70,18 +76,31 @@ function storeEnvironmentTenant(tenantRegistry: TenantRegistry, fromEnvironment:
   try {
     const ensured = tenantRegistry.ensureFromEnvironment(fromEnvironment);
     if (ensured.outcome !== 'unchanged') {
-      logger.info({ tenant: ensured.tenant.entraTenantId, outcome: ensured.outcome, changed: ensured.changed }, 'tenant connection stored from the environment');
+      logger.info(
+        { tenant: ensured.tenant.entraTenantId, outcome: ensured.outcome, changed: ensured.changed },
+        'tenant connection stored from the environment',
+      );
     }
   } catch (error) {
     // A full disk must not stop the start: the last snapshot is still served (syncs pause until space is back).
     const held = isStorageFull(error) ? tenantRegistry.holdFromEnvironment(fromEnvironment) : undefined;
     if (!held) throw error;
-    logger.warn({ tenant: held.entraTenantId, err: error }, 'the disk is full: the tenant connection from the environment is used from memory until it can be stored');
+    logger.warn(
+      { tenant: held.entraTenantId, err: error },
+      'the disk is full: the tenant connection from the environment is used from memory until it can be stored',
+    );
   }
   const resealed = tenantRegistry.resealStoredSecrets();
-  if (resealed.resealed.length > 0) logger.info({ tenants: resealed.resealed.map((t) => t.entraTenantId) }, 'stored client secrets re-sealed with SECRET_STORE_KEY');
+  if (resealed.resealed.length > 0)
+    logger.info(
+      { tenants: resealed.resealed.map((t) => t.entraTenantId) },
+      'stored client secrets re-sealed with SECRET_STORE_KEY',
+    );
   if (resealed.unreadable.length > 0) {
-    logger.warn({ problems: resealed.unreadable.map((u) => u.error.message) }, 'stored client secrets could not be re-sealed; those tenants will not sync until fixed');
+    logger.warn(
+      { problems: resealed.unreadable.map((u) => u.error.message) },
+      'stored client secrets could not be re-sealed; those tenants will not sync until fixed',
+    );
   }
 }
 
@@ -93,7 +112,9 @@ function secretBoxFor(secrets: SecretsConfig, tenantKind: AppConfig['tenant']['k
   const { key, previousKey } = secrets;
   if (key) return new SecretBox({ current: key, previous: previousKey ? [previousKey] : [] });
   if (tenantKind === 'demo') {
-    logger.info('no SECRET_STORE_KEY: the demo tenant\'s secret is sealed with a key that lasts until this process stops');
+    logger.info(
+      "no SECRET_STORE_KEY: the demo tenant's secret is sealed with a key that lasts until this process stops",
+    );
     return SecretBox.ephemeral();
   }
   // Config validation allows this only for a certificate, which stores no secret.
@@ -106,7 +127,12 @@ function environmentTenant(tenant: AppConfig['tenant'], demoTenant: EmbeddedDemo
     entraTenantId: conn.entraTenantId,
     tenantName,
     source,
-    connection: { appClientId: conn.appClientId, authorityHost: conn.authorityHost, graphEndpoint: conn.graphEndpoint, credential: conn.credential },
+    connection: {
+      appClientId: conn.appClientId,
+      authorityHost: conn.authorityHost,
+      graphEndpoint: conn.graphEndpoint,
+      credential: conn.credential,
+    },
   });
   if (tenant.kind === 'entra') return asNew(tenant, tenant.entraTenantId, 'entra');
   if (!demoTenant) throw new Error('the demo tenant was not started');

@@ -21,7 +21,15 @@ export interface Digest {
   tick(now: Date): number;
 }
 
-export function wireDigest(config: Pick<AppConfig, 'digest'>, core: Core, jobs: Jobs, sync: Sync, analytics: Analytics, reclaim: Reclaim, logger: Logger): Digest {
+export function wireDigest(
+  config: Pick<AppConfig, 'digest'>,
+  core: Core,
+  jobs: Jobs,
+  sync: Sync,
+  analytics: Analytics,
+  reclaim: Reclaim,
+  logger: Logger,
+): Digest {
   const subscriptions = new SqliteDigestSubscriptions(core.db);
   const service = new DigestService({
     subscriptions,
@@ -30,7 +38,8 @@ export function wireDigest(config: Pick<AppConfig, 'digest'>, core: Core, jobs: 
     analytics: analytics.reads,
     usage: sync.usage,
     priceFor: (tenantId) => analytics.priceService.priceFor(tenantId),
-    security: (tenantId, now) => digestSecurity(securityScoreOf(tenantId, sync.identityReads, sync.sourceStatus.get(tenantId, 'mfa'), now)),
+    security: (tenantId, now) =>
+      digestSecurity(securityScoreOf(tenantId, sync.identityReads, sync.sourceStatus.get(tenantId, 'mfa'), now)),
     exports: analytics.exportLinks,
     syncInProgress: sync.inProgress,
     notifier: jobs.notifier,

@@ -4,7 +4,11 @@ import { TenantReader } from '../adapters/graph/tenant-reader';
 import type { TenantRecord } from '../domain/tenant';
 import { TenantAccessError } from '../domain/tenant-access-error';
 import type { LicenceGraph } from '../usecases/reclaim/ports';
-import { TenantConnectionError, type TenantConnectionSettings, type TenantRegistry } from '../usecases/tenants/tenant-registry';
+import {
+  TenantConnectionError,
+  type TenantConnectionSettings,
+  type TenantRegistry,
+} from '../usecases/tenants/tenant-registry';
 import type { TenantGraphAccess } from './activity-sources';
 
 /**

@@ -17,7 +17,11 @@ export interface Jobs {
   notifier: TeamsNotifier;
 }
 
-export function wireJobs(bot: AppConfig['bot'], core: Pick<Core, 'db'>, deps: { logger: Logger; runner?: Partial<JobRunnerOptions> }): Jobs {
+export function wireJobs(
+  bot: AppConfig['bot'],
+  core: Pick<Core, 'db'>,
+  deps: { logger: Logger; runner?: Partial<JobRunnerOptions> },
+): Jobs {
   const outbox = new SqliteOutboxStore(core.db);
   const registry = new JobRegistry();
   const runner = new JobRunner(outbox, registry, deps.logger.child({ component: 'outbox' }), deps.runner);

@@ -42,10 +42,13 @@ class SyncAfterReclaim {
     const pending = this.waiting.get(tenantId);
     if (pending) clearTimeout(pending.timer);
     const firstAt = pending?.firstAt ?? now;
-    const timer = setTimeout(() => {
-      this.waiting.delete(tenantId);
-      this.syncTenant(tenantId);
-    }, Math.max(0, Math.min(this.delayMs, firstAt + this.maxDelayMs - now)));
+    const timer = setTimeout(
+      () => {
+        this.waiting.delete(tenantId);
+        this.syncTenant(tenantId);
+      },
+      Math.max(0, Math.min(this.delayMs, firstAt + this.maxDelayMs - now)),
+    );
     // A pending sync must not keep the process alive at stop; the next start's schedule catches up.
     timer.unref();
     this.waiting.set(tenantId, { timer, firstAt });
@@ -87,18 +90,28 @@ export function wireReclaim(
     const access = graphs.accessFor(configuredTenant(tenantId));
     return new GraphTeamsAppInstaller(access.client, access.conn, catalogId);
   };
-  const afterReclaim = new SyncAfterReclaim((tenantId) => {
-    // A sync already running may have read the users before the change: a fresh one follows it.
-    const first = sync.sync.request(tenantId, 'reclaim');
-    const after = first.joined ? first.done.catch(() => undefined).then(() => sync.sync.request(tenantId, 'reclaim').done) : first.done;
-    after.catch((error: unknown) => logger.warn({ err: error, tenantId }, 'the sync after a reclaim failed'));
-  }, deps.syncDelayMs ?? 5_000, 120_000);
+  const afterReclaim = new SyncAfterReclaim(
+    (tenantId) => {
+      // A sync already running may have read the users before the change: a fresh one follows it.
+      const first = sync.sync.request(tenantId, 'reclaim');
+      const after = first.joined
+        ? first.done.catch(() => undefined).then(() => sync.sync.request(tenantId, 'reclaim').done)
+        : first.done;
+      after.catch((error: unknown) => logger.warn({ err: error, tenantId }, 'the sync after a reclaim failed'));
+    },
+    deps.syncDelayMs ?? 5_000,
+    120_000,
+  );
   disposals.add('the syncs waiting after reclaims', () => afterReclaim.stop());
   const reclaimStore = new SqliteReclaimStore(db);
   const teamsUsers = new SqliteTeamsUserIds(db);
   const reclaimSeats = new SqliteReclaimSeats(db);
   const { sourceStatus } = sync;
-  const sourceConfig = { reports: config.reports, audit: config.audit, exclusionGroups: config.analytics.exclusions.groups };
+  const sourceConfig = {
+    reports: config.reports,
+    audit: config.audit,
+    exclusionGroups: config.analytics.exclusions.groups,
+  };
   const reclaims = new ReclaimService({
     store: reclaimStore,
     seats: reclaimSeats,
@@ -106,8 +119,12 @@ export function wireReclaim(
     freshActivity: {
       read: (tenantId, input) => {
         const tenant = configuredTenant(tenantId);
-        const readable = (source: 'audit_graph' | 'audit_management') => (sourceStatus.get(tenantId, source)?.lastSuccessAt ?? null) !== null;
-        return buildAuditRecheck({ tenant, graph: graphs.accessFor(tenant), db, ...sourceConfig, logger }, { graph: readable('audit_graph'), management: readable('audit_management') }).read(input);
+        const readable = (source: 'audit_graph' | 'audit_management') =>
+          (sourceStatus.get(tenantId, source)?.lastSuccessAt ?? null) !== null;
+        return buildAuditRecheck(
+          { tenant, graph: graphs.accessFor(tenant), db, ...sourceConfig, logger },
+          { graph: readable('audit_graph'), management: readable('audit_management') },
+        ).read(input);
       },
     },
     // Tried again every six audit polls (a minute by default) while it waits.
@@ -118,7 +135,9 @@ export function wireReclaim(
     excludedNow: (tenantId, item) =>
       exclusionNow({
         keptUntil: reclaimStore.keptUntil(tenantId, item.userId, item.skuId, systemClock()),
-        seat: reclaimSeats.seatsOf(tenantId, [item.userId])?.seats.find((s) => s.skuId.toLowerCase() === item.skuId.toLowerCase()),
+        seat: reclaimSeats
+          .seatsOf(tenantId, [item.userId])
+          ?.seats.find((s) => s.skuId.toLowerCase() === item.skuId.toLowerCase()),
         holder: { userId: item.userId, userPrincipalName: item.userPrincipalName },
         exclusions: config.analytics.exclusions,
       }),
@@ -126,13 +145,21 @@ export function wireReclaim(
     checkpoint: deps.checkpoint,
     priceFor: (tenantId) => analytics.priceService.priceFor(tenantId),
     queue: jobs.runner,
-    rules: { approvers: config.reclaim.approvers, admins: config.admins, twoPersonRule: config.reclaim.twoPersonRule, demoOnly: config.tenant.kind === 'demo' },
+    rules: {
+      approvers: config.reclaim.approvers,
+      admins: config.admins,
+      twoPersonRule: config.reclaim.twoPersonRule,
+      demoOnly: config.tenant.kind === 'demo',
+    },
     timings: config.reclaim.timings,
     mode: () => config.reclaim.mode,
     messenger: new TeamsReclaimMessenger(jobs.adapter, botAppId(config.bot), logger),
     cards: reclaimCards,
     teamsUsers,
-    reach: new TeamsHolderReach(core.conversations, teamsAppCatalogId ? (tenantId) => teamsAppInstallerFor(tenantId, teamsAppCatalogId) : null),
+    reach: new TeamsHolderReach(
+      core.conversations,
+      teamsAppCatalogId ? (tenantId) => teamsAppInstallerFor(tenantId, teamsAppCatalogId) : null,
+    ),
     nudgeByDefault: config.reclaim.nudgeByDefault,
     candidates: (tenantId, limit) => analytics.reads.candidates(tenantId, { offset: 0, limit })?.rows ?? [],
     upnOf: (id) => users.upnOf(id),

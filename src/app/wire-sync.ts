@@ -57,13 +57,22 @@ export function wireSync(
   const { db, tenants, runs, graphs } = core;
   const isCopilot = copilotSkuMatcher(config.copilotSkuIds);
   const sourceStatus = new SqliteSourceStatusStore(db);
-  const sourceConfig = { reports: config.reports, audit: config.audit, exclusionGroups: config.analytics.exclusions.groups };
-  const activitySources = (tenant: TenantRecord) => buildActivitySources({ tenant, graph: graphs.accessFor(tenant), db, ...sourceConfig, logger });
+  const sourceConfig = {
+    reports: config.reports,
+    audit: config.audit,
+    exclusionGroups: config.analytics.exclusions.groups,
+  };
+  const activitySources = (tenant: TenantRecord) =>
+    buildActivitySources({ tenant, graph: graphs.accessFor(tenant), db, ...sourceConfig, logger });
   const check = new CheckService({
     probesFor: (tenant) => [
       ...directoryProbes(graphs.accessFor(tenant).reader),
-      ...writePermissionProbes(graphs.accessFor(tenant).conn, { install: config.reclaim.teamsAppCatalogId !== undefined }),
-      ...activitySources(tenant).flatMap((source): AccessProbe[] => source.probes?.() ?? [{ id: source.id, run: () => source.probe() }]),
+      ...writePermissionProbes(graphs.accessFor(tenant).conn, {
+        install: config.reclaim.teamsAppCatalogId !== undefined,
+      }),
+      ...activitySources(tenant).flatMap(
+        (source): AccessProbe[] => source.probes?.() ?? [{ id: source.id, run: () => source.probe() }],
+      ),
     ],
   });
   const syncTypes = (tenant: TenantRecord): SyncType[] => {
@@ -83,7 +92,10 @@ export function wireSync(
     sink,
     storage: new SqliteCacheStorage(db),
     logger,
-    analytics: { computer: sink.analytics(), options: { settings: config.analytics.settings, exclusions: config.analytics.exclusions } },
+    analytics: {
+      computer: sink.analytics(),
+      options: { settings: config.analytics.settings, exclusions: config.analytics.exclusions },
+    },
   });
   // At stop, after the server: a running sync finishes, then a scheduled sync's job records that it
   // ended (the stop stopped waiting for it), so the next start does not sync again.
@@ -92,7 +104,12 @@ export function wireSync(
     await jobs.runner.settled(10_000);
   });
   // A running sync comes first: API pages of users wait their turn until it is done.
-  const directory = new DirectoryReader(db, core.readWorkers, new ReadAdmission(() => sync.isAnyRunning()), renderUserPage);
+  const directory = new DirectoryReader(
+    db,
+    core.readWorkers,
+    new ReadAdmission(() => sync.isAnyRunning()),
+    renderUserPage,
+  );
   const usage = new SqliteUsageReports(db);
   // Concealment a killed sync left off goes back on now, in the background: an unreachable tenant must not hold up the start.
   const concealmentRestored = restoreConcealmentAfterCrash({
@@ -107,9 +124,18 @@ export function wireSync(
   });
   disposals.add('the report concealment restore', () => concealmentRestored);
   const recovered = sync.recoverInterrupted();
-  if (recovered.interruptedRuns > 0 || recovered.orphanRows > 0) logger.warn(recovered, 'cleaned up after an interrupted sync');
+  if (recovered.interruptedRuns > 0 || recovered.orphanRows > 0)
+    logger.warn(recovered, 'cleaned up after an interrupted sync');
 
-  const report = new SyncResultReport({ tenants, runs, whenDone: (runId) => sync.whenDone(runId), notifier: jobs.notifier, cards: syncResultCards, conversations: core.conversations, queue: jobs.runner });
+  const report = new SyncResultReport({
+    tenants,
+    runs,
+    whenDone: (runId) => sync.whenDone(runId),
+    notifier: jobs.notifier,
+    cards: syncResultCards,
+    conversations: core.conversations,
+    queue: jobs.runner,
+  });
   return {
     sync,
     directory,

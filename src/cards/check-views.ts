@@ -63,6 +63,11 @@ export function checkView(report: CheckReport): CheckView {
     summaryText: report.signIn.ok ? parts.join(' · ') : 'Sign-in failed: nothing else could be checked',
     summaryColor: allOk ? 'Good' : n('ok') === 0 || !report.signIn.ok ? 'Attention' : 'Warning',
     signInProblemText: report.signIn.ok ? '' : report.signIn.message,
-    lines: report.items.map((item) => ({ label: item.label, statusText: STATUS[item.status].text, statusColor: STATUS[item.status].color, detailText: detail(item) })),
+    lines: report.items.map((item) => ({
+      label: item.label,
+      statusText: STATUS[item.status].text,
+      statusColor: STATUS[item.status].color,
+      detailText: detail(item),
+    })),
   };
 }

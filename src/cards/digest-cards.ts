@@ -6,5 +6,6 @@ import { renderCard } from './render';
 /** The digest's cards, as the digest use case asks for them (its DigestCards port). */
 export const digestCards = {
   digest: (content: DigestContent, now: Date): AdaptiveCardJson => renderCard('digest', digestView(content, now)),
-  status: (content: DigestStatusContent, now: Date): AdaptiveCardJson => renderCard('digest-status', digestStatusView(content, now)),
+  status: (content: DigestStatusContent, now: Date): AdaptiveCardJson =>
+    renderCard('digest-status', digestStatusView(content, now)),
 };

@@ -2,7 +2,12 @@ import { dayText, utcText } from '../domain/time-text';
 import { clip } from '../domain/text';
 import type { CopilotTrendDay } from '../domain/usage';
 import { formatMoney, freedByReclaimsText, totals, utilizationText, type Savings } from '../domain/seat-savings';
-import { DIGEST_LIST_ROWS, type DigestContent, type DigestStatusContent, type DigestSubscription } from '../domain/digest';
+import {
+  DIGEST_LIST_ROWS,
+  type DigestContent,
+  type DigestStatusContent,
+  type DigestSubscription,
+} from '../domain/digest';
 import { nextRunOf, wallTimeText } from '../domain/digest-time';
 import type { SeatHighlight } from '../domain/seat-highlights';
 
@@ -95,7 +100,10 @@ export function digestView(input: DigestInput, now: Date): DigestView {
       return typeof y === 'number' ? [{ x: shortDay(d.reportDate), y }] : [];
     }),
   });
-  const trendChart = [series('Active users', (d) => d.counts.any?.active), series('Enabled users', (d) => d.counts.any?.enabled)].filter((s) => s.values.length > 0);
+  const trendChart = [
+    series('Active users', (d) => d.counts.any?.active),
+    series('Enabled users', (d) => d.counts.any?.enabled),
+  ].filter((s) => s.values.length > 0);
   const lastTrend = trendDays.at(-1);
 
   const inactive = input.inactive;
@@ -109,7 +117,10 @@ export function digestView(input: DigestInput, now: Date): DigestView {
     asOfText: input.analytics ? `Seats as of ${utcText(input.analytics.asOf)}` : '',
     staleText,
     hasSeats: t !== undefined,
-    noSeatsText: t === undefined ? 'Seat analytics are not available yet: they are computed by the next sync. Press Sync now, then type **digest now**.' : '',
+    noSeatsText:
+      t === undefined
+        ? 'Seat analytics are not available yet: they are computed by the next sync. Press Sync now, then type **digest now**.'
+        : '',
     utilizationText: t
       ? rate === null
         ? 'No Copilot seats are assigned.'
@@ -135,8 +146,13 @@ export function digestView(input: DigestInput, now: Date): DigestView {
     inactiveLines: inactiveShown.map((s) => ({
       text: `**${s.displayName ?? s.userPrincipalName}** · ${s.tier ?? s.recommendation} · ${s.daysSinceLastActivity === null ? 'never used' : `idle ${plural(s.daysSinceLastActivity, 'day')}`}${s.accountEnabled ? '' : ' · account disabled'}${s.assignedVia === 'group' ? ` · via group ${s.groups[0]?.displayName ?? ''}`.trimEnd() : ''}`,
     })),
-    inactiveMoreText: inactive && inactive.total > DIGEST_LIMITS.inactive ? `and ${n(inactive.total - DIGEST_LIMITS.inactive)} more` : '',
-    highlightLines: pickHighlights(summary?.highlights ?? [], shownNames).map((h) => ({ text: `**${h.name}**: ${h.text}` })),
+    inactiveMoreText:
+      inactive && inactive.total > DIGEST_LIMITS.inactive
+        ? `and ${n(inactive.total - DIGEST_LIMITS.inactive)} more`
+        : '',
+    highlightLines: pickHighlights(summary?.highlights ?? [], shownNames).map((h) => ({
+      text: `**${h.name}**: ${h.text}`,
+    })),
     savingsText: savings ? digestSavingsText(savings) : '',
     reclaimText: input.freed && input.freed.seats > 0 ? freedByReclaimsText(input.freed) : '',
     candidatesText: summary
@@ -147,7 +163,9 @@ export function digestView(input: DigestInput, now: Date): DigestView {
     })),
     securityText: `${input.security.scoreText}${input.security.asOf ? ` (as of ${utcText(input.security.asOf)})` : ''}`,
     securityLines: input.security.recommendations.slice(0, DIGEST_LIMITS.security).map((text) => ({ text })),
-    freshnessText: `Data as of: ${freshnessFacts(input).map((f) => `${f.title} ${f.value}`).join(' · ')}`,
+    freshnessText: `Data as of: ${freshnessFacts(input)
+      .map((f) => `${f.title} ${f.value}`)
+      .join(' · ')}`,
     actions: {
       inactive: { tenantId: input.tenantId, tier: 'all', page: 1, open: 'message' },
       candidates: { tenantId: input.tenantId, page: 1, open: 'message' },
@@ -170,7 +188,10 @@ function digestSavingsText(savings: Savings): string {
       : savings.monthly === null
         ? `Savings cannot be costed: ${savings.warnings[0] ?? 'a SKU has no price.'}`
         : `Saves ${money(savings.monthly)} a month once ${plural(savings.seatsCut, 'seat is', 'seats are')} cut at renewal.`;
-  const given = savings.seatsReassigned > 0 ? ` ${plural(savings.seatsReassigned, 'idle seat')} can go to waiting candidates instead${savings.costAvoidedMonthly === null ? '' : ` (${money(savings.costAvoidedMonthly)} a month not spent on new seats)`}.` : '';
+  const given =
+    savings.seatsReassigned > 0
+      ? ` ${plural(savings.seatsReassigned, 'idle seat')} can go to waiting candidates instead${savings.costAvoidedMonthly === null ? '' : ` (${money(savings.costAvoidedMonthly)} a month not spent on new seats)`}.`
+      : '';
   return `${saved}${given}`;
 }
 
@@ -194,7 +215,10 @@ function freshnessFacts(input: DigestInput): DigestFact[] {
   const last = input.trend?.days.at(-1);
   const sync = input.lastSync;
   const facts: DigestFact[] = [
-    { title: 'directory', value: sync?.finishedAt ? `${utcText(sync.finishedAt)} (sync ${sync.status})` : 'never synced' },
+    {
+      title: 'directory',
+      value: sync?.finishedAt ? `${utcText(sync.finishedAt)} (sync ${sync.status})` : 'never synced',
+    },
     { title: 'usage report', value: summary?.reportRefreshDate ? dayText(summary.reportRefreshDate) : 'not read' },
     { title: 'audit log', value: summary?.auditCoveredUntil ? utcText(summary.auditCoveredUntil) : 'not read' },
     { title: 'trend', value: last ? dayText(last.reportRefreshDate) : 'not read' },
@@ -231,11 +255,17 @@ export function digestStatusView(input: DigestStatusContent, now: Date): DigestS
     facts: [
       { title: 'Records Processed', value: records === null ? 'none (the sync stored nothing)' : n(records) },
       { title: 'Active Users', value: t ? n(t.active) : 'not computed' },
-      { title: 'Utilization Rate', value: t?.utilizationRate != null ? utilizationText(t.utilization) : 'not computed' },
+      {
+        title: 'Utilization Rate',
+        value: t?.utilizationRate != null ? utilizationText(t.utilization) : 'not computed',
+      },
       { title: 'Errors', value: n(errors.length) },
       { title: 'Finished', value: run.finishedAt ? utcText(run.finishedAt) : 'not finished' },
     ],
-    errorLines: errors.slice(0, MAX_ERROR_LINES).map((text) => ({ text: text.length > 300 ? `${text.slice(0, 299)}…` : text })).concat(errors.length > MAX_ERROR_LINES ? [{ text: `and ${errors.length - MAX_ERROR_LINES} more` }] : []),
+    errorLines: errors
+      .slice(0, MAX_ERROR_LINES)
+      .map((text) => ({ text: text.length > 300 ? `${text.slice(0, 299)}…` : text }))
+      .concat(errors.length > MAX_ERROR_LINES ? [{ text: `and ${errors.length - MAX_ERROR_LINES} more` }] : []),
     dashboardUrl: input.dashboardUrl ?? '',
   };
 }
@@ -258,7 +288,8 @@ export function digestScheduleView(sub: DigestSubscription | undefined, now: Dat
       stateText: 'This conversation has no daily digest.',
       stateColor: 'Default',
       facts: [],
-      hintText: 'An admin can start one with **digest subscribe [HH:MM] [time zone]**, e.g. digest subscribe 08:30 Europe/Paris.',
+      hintText:
+        'An admin can start one with **digest subscribe [HH:MM] [time zone]**, e.g. digest subscribe 08:30 Europe/Paris.',
       asOfText,
     };
   }
@@ -267,10 +298,16 @@ export function digestScheduleView(sub: DigestSubscription | undefined, now: Dat
     : 'never';
   const facts: DigestFact[] = [{ title: 'Every day at', value: `${sub.localTime} ${sub.timeZone}` }];
   if (sub.status === 'paused') {
-    facts.push({ title: 'Paused since', value: sub.pausedAt ? utcText(sub.pausedAt) : 'an unknown time' }, { title: 'Why', value: clip(sub.pausedReason ?? 'no reason recorded', MAX_REASON_CHARS) });
+    facts.push(
+      { title: 'Paused since', value: sub.pausedAt ? utcText(sub.pausedAt) : 'an unknown time' },
+      { title: 'Why', value: clip(sub.pausedReason ?? 'no reason recorded', MAX_REASON_CHARS) },
+    );
   } else {
     const next = nextRunOf(sub, now);
-    facts.push({ title: 'Next', value: `${wallTimeText(next.at, sub.timeZone)} ${sub.timeZone} (${wallTimeText(next.at, 'UTC')} UTC)` });
+    facts.push({
+      title: 'Next',
+      value: `${wallTimeText(next.at, sub.timeZone)} ${sub.timeZone} (${wallTimeText(next.at, 'UTC')} UTC)`,
+    });
   }
   facts.push({ title: 'Last delivered', value: delivered });
   return {

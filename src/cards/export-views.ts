@@ -15,9 +15,16 @@ export interface ExportLinkView {
   noteText: string;
 }
 
-const KIND_TEXT: Record<ExportKind, string> = { underutilized: 'seats to reclaim or review', candidates: 'seat candidates' };
+const KIND_TEXT: Record<ExportKind, string> = {
+  underutilized: 'seats to reclaim or review',
+  candidates: 'seat candidates',
+};
 
-export function exportLinkView(tenantName: string, kind: ExportKind, link: { url: string; expiresAt: string }): ExportLinkView {
+export function exportLinkView(
+  tenantName: string,
+  kind: ExportKind,
+  link: { url: string; expiresAt: string },
+): ExportLinkView {
   return {
     titleText: `${tenantName} · CSV export of ${KIND_TEXT[kind]}`,
     linkTitle: `Download ${kind}.csv`,

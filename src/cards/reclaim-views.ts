@@ -1,4 +1,12 @@
-import { assignmentText, freshnessText, holderPhase, SEATS_PER_REQUEST, UNDECIDED_STATES, undoable, type ReclaimState } from '../domain/reclaim';
+import {
+  assignmentText,
+  freshnessText,
+  holderPhase,
+  SEATS_PER_REQUEST,
+  UNDECIDED_STATES,
+  undoable,
+  type ReclaimState,
+} from '../domain/reclaim';
 import { productName } from '../domain/product-names';
 import { formatMoney, stillPaidText } from '../domain/seat-savings';
 import type { NudgeView, ReclaimItem, ReclaimTransition, ReclaimView } from '../domain/reclaim-request';
@@ -96,7 +104,9 @@ const SOURCE: Record<string, string> = { copilot_usage_report: 'Copilot usage re
 
 function evidenceText(item: ReclaimItem): string {
   const e = item.evidence;
-  const last = e.lastActivityDate ? `Last Copilot use ${dayText(e.lastActivityDate)} (${e.daysSinceLastActivity ?? '?'} days)` : 'No Copilot use seen';
+  const last = e.lastActivityDate
+    ? `Last Copilot use ${dayText(e.lastActivityDate)} (${e.daysSinceLastActivity ?? '?'} days)`
+    : 'No Copilot use seen';
   const source = e.lastActivitySource ? `, ${SOURCE[e.lastActivitySource] ?? e.lastActivitySource}` : '';
   const asOf = e.lastActivityAsOf ? ` as of ${dayText(e.lastActivityAsOf)}` : '';
   const tier = e.tier ? ` · ${e.tier}` : '';
@@ -108,7 +118,8 @@ function reassignText(item: ReclaimItem): string {
   const to = item.reassignTo;
   if (!to) return '';
   const name = to.displayName ?? to.userPrincipalName;
-  if (item.state === 'requested' || item.state === 'nudged') return `Can go to ${name}, next in line for a seat (the candidates list).`;
+  if (item.state === 'requested' || item.state === 'nudged')
+    return `Can go to ${name}, next in line for a seat (the candidates list).`;
   switch (item.reassignState) {
     case 'pending':
     case 'assigning':
@@ -132,7 +143,8 @@ const NUDGE_TEXT: Record<string, [string, Color]> = {
 };
 
 function stateOf(item: ReclaimItem): [string, Color] {
-  if ((item.state === 'requested' || item.state === 'nudged') && item.nudgeOutcome && NUDGE_TEXT[item.nudgeOutcome]) return NUDGE_TEXT[item.nudgeOutcome] as [string, Color];
+  if ((item.state === 'requested' || item.state === 'nudged') && item.nudgeOutcome && NUDGE_TEXT[item.nudgeOutcome])
+    return NUDGE_TEXT[item.nudgeOutcome] as [string, Color];
   return STATE_TEXT[item.state];
 }
 
@@ -141,9 +153,11 @@ function outcomeText(item: ReclaimItem, now: Date): string {
     const undo = undoable(item, now) && item.undoUntil ? ` Undo until ${utcText(item.undoUntil)}.` : '';
     return `${item.stateReason ?? 'Removed.'}${undo}${item.undoError ? ` Undo failed: ${item.undoError}` : ''}`;
   }
-  if (['skipped', 'failed', 'expired', 'undone', 'kept', 'rejected'].includes(item.state)) return item.stateReason ?? '';
+  if (['skipped', 'failed', 'expired', 'undone', 'kept', 'rejected'].includes(item.state))
+    return item.stateReason ?? '';
   // Before the decision: why the holder's answer is what it is (unreachable, no answer).
-  if ((item.state === 'requested' || item.state === 'nudged') && item.nudgeOutcome && item.nudgeOutcome !== 'pending') return item.stateReason ?? '';
+  if ((item.state === 'requested' || item.state === 'nudged') && item.nudgeOutcome && item.nudgeOutcome !== 'pending')
+    return item.stateReason ?? '';
   return '';
 }
 
@@ -157,16 +171,29 @@ function statusOf(view: ReclaimView): [string, Color] {
   const { request, items } = view;
   const count = (s: ReclaimState) => items.filter((i) => i.state === s).length;
   const given = items.filter((i) => i.state === 'removed' && i.reassignState === 'assigned').length;
-  if (view.phase === 'awaiting_holders') return [`Asking the holders first · answers due ${utcText(request.nudgeUntil ?? request.expiresAt)}`, 'Accent'];
-  if (view.phase === 'awaiting_approval') return [`Waiting for an approver · expires ${utcText(request.expiresAt)}`, 'Accent'];
+  if (view.phase === 'awaiting_holders')
+    return [`Asking the holders first · answers due ${utcText(request.nudgeUntil ?? request.expiresAt)}`, 'Accent'];
+  if (view.phase === 'awaiting_approval')
+    return [`Waiting for an approver · expires ${utcText(request.expiresAt)}`, 'Accent'];
   if (view.phase === 'executing') {
     const { recheck } = request;
-    const doing = recheck.waitingFor && recheck.waitUntil ? `re-checking: waiting for the audit log until ${utcText(recheck.waitUntil)}` : recheck.freshness ? `removing (${freshnessText(recheck.freshness)})` : 're-checking and removing';
+    const doing =
+      recheck.waitingFor && recheck.waitUntil
+        ? `re-checking: waiting for the audit log until ${utcText(recheck.waitUntil)}`
+        : recheck.freshness
+          ? `removing (${freshnessText(recheck.freshness)})`
+          : 're-checking and removing';
     return [`Approved by ${request.decidedBy?.name ?? 'an approver'} · ${doing}`, 'Accent'];
   }
-  if (request.decision === 'rejected' && cancelled(view)) return [`Cancelled by ${request.decidedBy?.name ?? 'the requester'}, who asked for it · nothing was changed`, 'Default'];
-  if (request.decision === 'rejected') return [`Rejected by ${request.decidedBy?.name ?? 'an approver'} · nothing was changed`, 'Default'];
-  if (request.decision === null && count('expired') === 0 && count('kept') > 0) return [`Done · ${count('kept')} kept by ${count('kept') === 1 ? 'its holder' : 'their holders'}`, 'Good'];
+  if (request.decision === 'rejected' && cancelled(view))
+    return [
+      `Cancelled by ${request.decidedBy?.name ?? 'the requester'}, who asked for it · nothing was changed`,
+      'Default',
+    ];
+  if (request.decision === 'rejected')
+    return [`Rejected by ${request.decidedBy?.name ?? 'an approver'} · nothing was changed`, 'Default'];
+  if (request.decision === null && count('expired') === 0 && count('kept') > 0)
+    return [`Done · ${count('kept')} kept by ${count('kept') === 1 ? 'its holder' : 'their holders'}`, 'Good'];
   if (request.decision === null) return ['Expired · nobody decided, nothing was changed', 'Default'];
   const parts = [
     count('removed') ? `${count('removed')} removed${given > 0 ? ` (${given} given to a candidate)` : ''}` : '',
@@ -176,14 +203,22 @@ function statusOf(view: ReclaimView): [string, Color] {
     count('kept') ? `${count('kept')} kept by the holder` : '',
   ].filter(Boolean);
   const checked = request.recheck.freshness ? ` · ${freshnessText(request.recheck.freshness)}` : '';
-  return [`Done · ${parts.join(', ') || 'nothing to do'}${checked}`, count('failed') > 0 ? 'Attention' : count('removed') > 0 ? 'Good' : 'Warning'];
+  return [
+    `Done · ${parts.join(', ') || 'nothing to do'}${checked}`,
+    count('failed') > 0 ? 'Attention' : count('removed') > 0 ? 'Good' : 'Warning',
+  ];
 }
 
 /**
  * The request card's view. The posted card (`everyone`) carries the state and the totals only: the
  * seats (names, UPNs, evidence, candidates) are in the views of approvers, admins and the requester.
  */
-export function reclaimRequestView(view: ReclaimView, now: Date, audience: 'everyone' | 'viewer', page = 1): ReclaimRequestView {
+export function reclaimRequestView(
+  view: ReclaimView,
+  now: Date,
+  audience: 'everyone' | 'viewer',
+  page = 1,
+): ReclaimRequestView {
   const { request, items, rights } = view;
   const [statusText, statusColor] = statusOf(view);
   const saving = items.reduce((sum, i) => sum + (i.monthlySaving ?? 0), 0);
@@ -199,7 +234,8 @@ export function reclaimRequestView(view: ReclaimView, now: Date, audience: 'ever
     const [stateText, stateColor] = stateOf(item);
     const outcome = outcomeText(item, now);
     const via = assignmentText(item.assignment);
-    const money = item.monthlySaving === null ? 'no price set' : `${formatMoney(item.monthlySaving, item.currency)}/month`;
+    const money =
+      item.monthlySaving === null ? 'no price set' : `${formatMoney(item.monthlySaving, item.currency)}/month`;
     const name = item.displayName ?? item.userPrincipalName;
     return {
       name,
@@ -221,7 +257,9 @@ export function reclaimRequestView(view: ReclaimView, now: Date, audience: 'ever
       reassignText: reassignText(item),
       giveToggle: rights.canDecide && item.reassignTo !== null && undecided(item),
       giveToggleId: `give:${item.id}`,
-      giveToggleText: item.reassignTo ? `Reclaim and give to ${item.reassignTo.displayName ?? item.reassignTo.userPrincipalName} (${item.reassignTo.userPrincipalName})` : '',
+      giveToggleText: item.reassignTo
+        ? `Reclaim and give to ${item.reassignTo.displayName ?? item.reassignTo.userPrincipalName} (${item.reassignTo.userPrincipalName})`
+        : '',
       // Leaving out the only seat is a rejection: Reject says it.
       dropToggle: rights.canDecide && undecided(item) && waiting.length > 1,
       dropToggleId: `drop:${item.id}`,
@@ -249,7 +287,8 @@ export function reclaimRequestView(view: ReclaimView, now: Date, audience: 'ever
             ? allWaitingShown
               ? `You may decide. Approving acts on the ${waiting.length === 1 ? 'seat' : `${waiting.length} seats`} listed here (less any you leave out), re-checks each just before removal and skips any seat that changed.${request.mode === 'dry-run' ? ' Dry run: nothing will change.' : ''}`
               : 'This request has more seats than one card shows, so it cannot be approved from a card: reject it and ask again (new requests are split into cards of at most 10 seats).'
-            : (rights.why ?? (view.phase === 'awaiting_approval' ? '' : 'This request is decided; the card follows it as it moves.'));
+            : (rights.why ??
+              (view.phase === 'awaiting_approval' ? '' : 'This request is decided; the card follows it as it moves.'));
   return {
     title: `Reclaim request · ${items.length} Copilot seat${items.length === 1 ? '' : 's'}${request.mode === 'dry-run' ? ' · dry run' : ''}`,
     statusText,
@@ -258,12 +297,18 @@ export function reclaimRequestView(view: ReclaimView, now: Date, audience: 'ever
     byText: `Requested by ${request.requestedBy.name ?? 'an admin'} on ${utcText(request.requestedAt)}${request.decidedAt ? ` · ${cancelled(view) ? 'cancelled' : request.decision} by ${request.decidedBy?.name ?? 'an approver'} on ${utcText(request.decidedAt)}` : ''}`,
     totalsText:
       view.phase === 'done' && request.decision === 'approved' && request.mode === 'on'
-        ? freedText(items.filter((i) => i.state === 'removed'), currency)
+        ? freedText(
+            items.filter((i) => i.state === 'removed'),
+            currency,
+          )
         : `Saving if all are removed: ${formatMoney(saving, currency)} a month${unpriced > 0 ? ` (${unpriced} seat${unpriced === 1 ? '' : 's'} without a price)` : ''}.`,
     noticeText: '',
     noticeColor: 'Default',
     rows,
-    moreText: pages > 1 && seesSeats ? `Seats ${(at - 1) * RECLAIM_CARD_ROWS + 1}–${(at - 1) * RECLAIM_CARD_ROWS + shown.length} of ${items.length} (page ${at} of ${pages}).` : '',
+    moreText:
+      pages > 1 && seesSeats
+        ? `Seats ${(at - 1) * RECLAIM_CARD_ROWS + 1}–${(at - 1) * RECLAIM_CARD_ROWS + shown.length} of ${items.length} (page ${at} of ${pages}).`
+        : '',
     viewerNote,
     canDecide,
     canApprove: canDecide && allWaitingShown && rights.approveBlocked === null,
@@ -310,7 +355,10 @@ export function reclaimHistoryView(input: {
 }): ReclaimHistoryView {
   return {
     title: `${input.tenantName} · reclaim history${input.user ? ` of ${input.user}` : ''}`,
-    pageText: input.total === 0 ? '' : `Latest ${input.items.length} of ${input.total} seat${input.total === 1 ? '' : 's'} (newest first). The REST API has all of them.`,
+    pageText:
+      input.total === 0
+        ? ''
+        : `Latest ${input.items.length} of ${input.total} seat${input.total === 1 ? '' : 's'} (newest first). The REST API has all of them.`,
     emptyText: input.total === 0 ? 'No reclaims yet.' : '',
     rows: input.items.map((item) => {
       const [stateText, stateColor] = STATE_TEXT[item.state];
@@ -322,7 +370,10 @@ export function reclaimHistoryView(input: {
         seatText: `${item.userPrincipalName} · ${productName(item.skuName)}${input.now && item.undoUntil && undoable(item, input.now) ? ` · can be given back until ${utcText(item.undoUntil)}: type **reclaim undo ${item.userPrincipalName}**` : ''}`,
         trailText: item.transitions
           .slice(-6)
-          .map((t) => `${utcText(t.at)}: ${t.from ?? 'new'} → ${t.to} by ${t.actor.name ?? 'Seat Steward'}${t.reason ? ` (${t.reason})` : ''}`)
+          .map(
+            (t) =>
+              `${utcText(t.at)}: ${t.from ?? 'new'} → ${t.to} by ${t.actor.name ?? 'Seat Steward'}${t.reason ? ` (${t.reason})` : ''}`,
+          )
           .join('\n\n'),
       };
     }),
@@ -349,9 +400,15 @@ function holderStatus(view: NudgeView): [string, Color] {
   if (view.canAnswer) return ['', 'Default'];
   switch (holderPhase(item.state, item.nudgeOutcome)) {
     case 'kept':
-      return [`You kept your seat. Seat Steward will not ask again before ${dayText(view.keepUntil.slice(0, 10))}.`, 'Good'];
+      return [
+        `You kept your seat. Seat Steward will not ask again before ${dayText(view.keepUntil.slice(0, 10))}.`,
+        'Good',
+      ];
     case 'removed':
-      return [`Your seat was removed on ${dayText((item.removedAt ?? item.updatedAt).slice(0, 10))}. If you need Copilot again, ask your IT admins.`, 'Default'];
+      return [
+        `Your seat was removed on ${dayText((item.removedAt ?? item.updatedAt).slice(0, 10))}. If you need Copilot again, ask your IT admins.`,
+        'Default',
+      ];
     case 'undone':
       return ['Your seat was given back.', 'Good'];
     case 'stays':
@@ -361,7 +418,10 @@ function holderStatus(view: NudgeView): [string, Color] {
     case 'released':
       return ['You released your seat. Thank you: your IT admins confirm it next.', 'Good'];
     case 'no_answer':
-      return [`No answer by ${dayText((request.nudgeUntil ?? item.updatedAt).slice(0, 10))}: your IT admins decide now.`, 'Default'];
+      return [
+        `No answer by ${dayText((request.nudgeUntil ?? item.updatedAt).slice(0, 10))}: your IT admins decide now.`,
+        'Default',
+      ];
     default:
       return ['This question is closed.', 'Default'];
   }
@@ -370,14 +430,19 @@ function holderStatus(view: NudgeView): [string, Color] {
 export function reclaimNudgeView(view: NudgeView, now: Date, notice = ''): ReclaimNudgeView {
   const { item, request } = view;
   const e = item.evidence;
-  const since = e.lastActivityDate ? `You haven't used Copilot since ${dayText(e.lastActivityDate)}.` : "You haven't used Copilot in the time Seat Steward can see.";
+  const since = e.lastActivityDate
+    ? `You haven't used Copilot since ${dayText(e.lastActivityDate)}.`
+    : "You haven't used Copilot in the time Seat Steward can see.";
   const [statusText, statusColor] = holderStatus(view);
-  const price = item.monthlySaving === null ? '' : ` It costs ${formatMoney(item.monthlySaving, item.currency)} a month.`;
+  const price =
+    item.monthlySaving === null ? '' : ` It costs ${formatMoney(item.monthlySaving, item.currency)} a month.`;
   return {
     title: 'Keep your Microsoft 365 Copilot seat?',
     questionText: `${since} Keep your seat?`,
     seatText: `${productName(item.skuName)} · ${item.userPrincipalName}`,
-    whyText: view.canAnswer ? `Your IT admins want to give unused seats to colleagues who need them.${price} Keep it if you use Copilot, or release it if you don't.` : '',
+    whyText: view.canAnswer
+      ? `Your IT admins want to give unused seats to colleagues who need them.${price} Keep it if you use Copilot, or release it if you don't.`
+      : '',
     statusText,
     statusColor: readable(statusColor, statusText, true),
     noticeText: notice,

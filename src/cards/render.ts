@@ -133,7 +133,9 @@ const prepare: { [N in CardName]: (view: CardViews[N]) => object } = {
         otherSkus: other.shown,
         otherSkusMoreText: joinNotes(other.hidden > 0 ? `+${other.hidden} more` : '', tenant.otherSkusMoreText),
         lastSyncErrorText: clip(tenant.lastSyncErrorText, MAX_MESSAGE_CHARS),
-        sources: tenant.sources.slice(0, CARD_LIST_LIMITS.sources).map((line) => ({ ...line, text: clip(line.text, MAX_WARNING_CHARS) })),
+        sources: tenant.sources
+          .slice(0, CARD_LIST_LIMITS.sources)
+          .map((line) => ({ ...line, text: clip(line.text, MAX_WARNING_CHARS) })),
       },
     };
   },
@@ -148,8 +150,18 @@ const prepare: { [N in CardName]: (view: CardViews[N]) => object } = {
     };
   },
   error: (view) => ({ ...view, message: clip(view.message, MAX_MESSAGE_CHARS) }),
-  check: (view) => ({ ...view, signInProblemText: clip(view.signInProblemText, MAX_MESSAGE_CHARS), lines: view.lines.map((line) => ({ ...line, detailText: clip(line.detailText, MAX_WARNING_CHARS) })) }),
-  usage: (view) => ({ ...view, unavailableText: clip(view.unavailableText, MAX_MESSAGE_CHARS), staleText: clip(view.staleText, MAX_MESSAGE_CHARS), copilotText: clip(view.copilotText, MAX_MESSAGE_CHARS), copilotAsOfText: clip(view.copilotAsOfText, MAX_MESSAGE_CHARS) }),
+  check: (view) => ({
+    ...view,
+    signInProblemText: clip(view.signInProblemText, MAX_MESSAGE_CHARS),
+    lines: view.lines.map((line) => ({ ...line, detailText: clip(line.detailText, MAX_WARNING_CHARS) })),
+  }),
+  usage: (view) => ({
+    ...view,
+    unavailableText: clip(view.unavailableText, MAX_MESSAGE_CHARS),
+    staleText: clip(view.staleText, MAX_MESSAGE_CHARS),
+    copilotText: clip(view.copilotText, MAX_MESSAGE_CHARS),
+    copilotAsOfText: clip(view.copilotAsOfText, MAX_MESSAGE_CHARS),
+  }),
   security: (view) => view,
   'audit-subscriptions': (view) => view,
   'audit-stop-confirm': (view) => view,

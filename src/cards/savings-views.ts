@@ -1,4 +1,10 @@
-import { formatMoney, utilizationText, type CopilotSeatSummary, type Savings, type totals } from '../domain/seat-savings';
+import {
+  formatMoney,
+  utilizationText,
+  type CopilotSeatSummary,
+  type Savings,
+  type totals,
+} from '../domain/seat-savings';
 import { dayText, utcText } from '../domain/time-text';
 import { productName } from '../domain/product-names';
 import type { ExportButtonData } from './export-views';
@@ -101,8 +107,17 @@ export function savingsView(input: SavingsInput): SavingsView {
   // The idle seats are not freed yet: the labels say what reclaiming them would do.
   const avoided = money(savings.costAvoidedMonthly);
   const facts: SavingsFact[] = [
-    { title: 'Utilization', value: t.utilizationRate === null ? 'No Copilot seats assigned' : `${utilizationText(t.utilization)} seat holders active` },
-    { title: 'Reclaiming would free', value: `${seats(savings.seatsFreed)} (${n(t.certain)} certain, ${n(t.probable)} probable), still paid for until the subscription is reduced` },
+    {
+      title: 'Utilization',
+      value:
+        t.utilizationRate === null
+          ? 'No Copilot seats assigned'
+          : `${utilizationText(t.utilization)} seat holders active`,
+    },
+    {
+      title: 'Reclaiming would free',
+      value: `${seats(savings.seatsFreed)} (${n(t.certain)} certain, ${n(t.probable)} probable), still paid for until the subscription is reduced`,
+    },
     { title: 'Never assigned', value: `${seats(savings.seatsUnassigned)} purchased that nobody holds (not reclaims)` },
     {
       title: 'Could go to candidates',
@@ -111,22 +126,36 @@ export function savingsView(input: SavingsInput): SavingsView {
           ? 'none: no High or Medium candidate is waiting'
           : `${seats(savings.seatsReassigned)} to waiting High and Medium candidates instead of buying new ones${avoided === null ? '' : `: ${avoided} a month not spent`} (not a saving on the bill)`,
     },
-    { title: 'Saved at renewal', value: savings.seatsCut === 0 ? 'nothing to cut' : `${seats(savings.seatsCut)} cut${monthly === null ? ', not costed' : `: ${monthly} a month`}, once the subscriptions are reduced` },
+    {
+      title: 'Saved at renewal',
+      value:
+        savings.seatsCut === 0
+          ? 'nothing to cut'
+          : `${seats(savings.seatsCut)} cut${monthly === null ? ', not costed' : `: ${monthly} a month`}, once the subscriptions are reduced`,
+    },
     { title: 'To review', value: `${seats(t.review)} (borderline, not counted)` },
     { title: 'Excluded', value: `${seats(t.excluded)} (grace period or exclusion list)` },
     { title: 'Seats', value: `${n(t.purchased)} purchased · ${n(t.assigned)} assigned · ${n(t.available)} unassigned` },
   ];
-  if (t.unknown > 0) facts.push({ title: 'Unknown', value: `${n(t.unknown)} seat holders could not be assessed (never called idle)` });
+  if (t.unknown > 0)
+    facts.push({ title: 'Unknown', value: `${n(t.unknown)} seat holders could not be assessed (never called idle)` });
 
   const skuLines = summary.skus.map((s, i) => {
     const p = savings.prices[i];
     const priced = p.amount !== null && p.source !== null;
-    const priceText = priced ? `${formatMoney(p.amount ?? 0, p.currency)} (${SOURCE_TEXT[p.source ?? 'list_price']})` : 'no price';
+    const priceText = priced
+      ? `${formatMoney(p.amount ?? 0, p.currency)} (${SOURCE_TEXT[p.source ?? 'list_price']})`
+      : 'no price';
     const tier = (label: string, count: number) => ({
       title: label,
-      value: priced ? `${seats(count)} to free, worth ${formatMoney(count * (p.amount ?? 0), p.currency)} a month once cut` : `${seats(count)}, not costed`,
+      value: priced
+        ? `${seats(count)} to free, worth ${formatMoney(count * (p.amount ?? 0), p.currency)} a month once cut`
+        : `${seats(count)}, not costed`,
     });
-    return { title: `${productName(s.skuPartNumber)} · ${priceText} per user per month`, facts: [tier('Certain', s.reclaimable.certain), tier('Probable', s.reclaimable.probable)] };
+    return {
+      title: `${productName(s.skuPartNumber)} · ${priceText} per user per month`,
+      facts: [tier('Certain', s.reclaimable.certain), tier('Probable', s.reclaimable.probable)],
+    };
   });
   const skus = cap(skuLines, SAVINGS_CARD_LIMITS.skus);
 
@@ -134,7 +163,13 @@ export function savingsView(input: SavingsInput): SavingsView {
   const plan = cap(planLines, SAVINGS_CARD_LIMITS.plan);
 
   // Concealed names first: it is the one warning that changes every figure above, and the list is capped.
-  const warningTexts = [...new Set([...(summary.reportNamesConcealed ? [CONCEALED_WARNING] : []), ...savings.warnings, ...summary.warnings])];
+  const warningTexts = [
+    ...new Set([
+      ...(summary.reportNamesConcealed ? [CONCEALED_WARNING] : []),
+      ...savings.warnings,
+      ...summary.warnings,
+    ]),
+  ];
   const warnings = cap(
     warningTexts.map((text) => ({ text: keepPlaceholders(text) })),
     SAVINGS_CARD_LIMITS.warnings,
@@ -154,7 +189,10 @@ export function savingsView(input: SavingsInput): SavingsView {
     warnings: warnings.shown,
     warningsMoreText: warnings.hidden > 0 ? `and ${warnings.hidden} more warnings` : '',
     exports: input.exports.buttons,
-    exportNote: input.exports.buttons.length > 0 ? 'Export CSV posts a fresh download link when pressed (it lists people, so it works for a few minutes only).' : input.exports.note,
+    exportNote:
+      input.exports.buttons.length > 0
+        ? 'Export CSV posts a fresh download link when pressed (it lists people, so it works for a few minutes only).'
+        : input.exports.note,
   };
 }
 

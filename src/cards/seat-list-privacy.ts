@@ -7,7 +7,17 @@ import type { CandidatesView, InactiveView } from './seat-views';
 const COUNTS_ONLY = 'Counts only: names and UPNs are not shown in this chat.';
 
 export function inactiveCountsOnly(view: InactiveView, note: string): InactiveView {
-  return { ...view, pageText: COUNTS_ONLY, rows: [], emptyText: note, hasPrevious: false, hasNext: false, canRequest: false, pickChoices: [], noticeText: '' };
+  return {
+    ...view,
+    pageText: COUNTS_ONLY,
+    rows: [],
+    emptyText: note,
+    hasPrevious: false,
+    hasNext: false,
+    canRequest: false,
+    pickChoices: [],
+    noticeText: '',
+  };
 }
 
 export function candidatesCountsOnly(view: CandidatesView, note: string): CandidatesView {

@@ -129,7 +129,9 @@ const SOURCE_TEXT: Record<ActivitySourceName, string> = {
 function summaryAsOfText(summary: CopilotSeatSummary, asOf: string, now: Date): string {
   return [
     `Analytics as of ${whenText(asOf, now)}`,
-    summary.reportRefreshDate ? `Copilot usage report as of ${dayText(summary.reportRefreshDate)}` : 'Copilot usage report not read',
+    summary.reportRefreshDate
+      ? `Copilot usage report as of ${dayText(summary.reportRefreshDate)}`
+      : 'Copilot usage report not read',
     summary.auditCoveredUntil ? `audit log read to ${whenText(summary.auditCoveredUntil, now)}` : 'audit log not read',
   ].join(' · ');
 }
@@ -150,19 +152,24 @@ const FILTER_LABEL: Record<InactiveFilter, string> = {
 };
 
 function idleText(seat: StoredSeat): string {
-  if (seat.daysSinceLastActivity !== null) return seat.daysSinceLastActivity === 0 ? 'Used today' : `Idle ${plural(seat.daysSinceLastActivity, 'day')}`;
+  if (seat.daysSinceLastActivity !== null)
+    return seat.daysSinceLastActivity === 0 ? 'Used today' : `Idle ${plural(seat.daysSinceLastActivity, 'day')}`;
   // No evidence at all: "never used" only when the data could have shown use; otherwise it is unknown.
   return seat.status === 'inactive' ? 'Never used' : 'Activity unknown';
 }
 
 function tierOf(seat: StoredSeat): Pick<SeatRowView, 'tierText' | 'tierColor'> {
-  if (seat.recommendation === 'reclaim') return seat.tier === 'certain' ? { tierText: 'Certain', tierColor: 'Attention' } : { tierText: 'Probable', tierColor: 'Warning' };
+  if (seat.recommendation === 'reclaim')
+    return seat.tier === 'certain'
+      ? { tierText: 'Certain', tierColor: 'Attention' }
+      : { tierText: 'Probable', tierColor: 'Warning' };
   if (seat.recommendation === 'review') return { tierText: 'Review', tierColor: 'Default' };
   return { tierText: seat.recommendation === 'keep' ? 'Keep' : 'Excluded', tierColor: 'Default' };
 }
 
 function lastActivityText(seat: StoredSeat): string {
-  if (!seat.lastActivityDate || !seat.lastActivitySource) return 'No Copilot activity in the usage report or the audit log';
+  if (!seat.lastActivityDate || !seat.lastActivitySource)
+    return 'No Copilot activity in the usage report or the audit log';
   const asOf = seat.lastActivityAsOf ? ` as of ${dayText(seat.lastActivityAsOf.slice(0, 10))}` : '';
   return `Last Copilot activity ${dayText(seat.lastActivityDate.slice(0, 10))} · ${SOURCE_TEXT[seat.lastActivitySource]}${asOf}`;
 }
@@ -178,7 +185,10 @@ function seatRow(seat: StoredSeat, marks: ReadonlyMap<string, SeatReclaimMark>):
   const mark = marks.get(seatMarkKey(seat));
   return {
     name: clip(seat.displayName ?? seat.userPrincipalName, MAX_NAME),
-    detailText: clip([seat.userPrincipalName, seat.department ?? 'No department', productName(seat.skuPartNumber)].join(' · '), MAX_DETAIL),
+    detailText: clip(
+      [seat.userPrincipalName, seat.department ?? 'No department', productName(seat.skuPartNumber)].join(' · '),
+      MAX_DETAIL,
+    ),
     idleText: idleText(seat),
     ...tierOf(seat),
     lastActivityText: lastActivityText(seat),
@@ -233,11 +243,18 @@ export function inactiveView(input: InactiveInput): InactiveView {
     previousData: { tenantId: input.tenantId, tier: filter, page: Math.max(1, page - 1) },
     hasNext: page < paging.pages,
     nextData: { tenantId: input.tenantId, tier: filter, page: page + 1 },
-    canRequest: filter !== 'review' && seats.rows.some((s) => s.recommendation === 'reclaim' && !marks.has(seatMarkKey(s))),
+    canRequest:
+      filter !== 'review' && seats.rows.some((s) => s.recommendation === 'reclaim' && !marks.has(seatMarkKey(s))),
     pickChoices: seats.rows
       .filter((s) => s.recommendation === 'reclaim' && !marks.has(seatMarkKey(s)))
       // The UPN tells two people of the same name apart (the name alone repeated on the page).
-      .map((s) => ({ title: clip(`${s.displayName ? `${s.displayName} (${s.userPrincipalName})` : s.userPrincipalName} · ${idleText(s)}`, MAX_PICK_LABEL), value: s.userId })),
+      .map((s) => ({
+        title: clip(
+          `${s.displayName ? `${s.displayName} (${s.userPrincipalName})` : s.userPrincipalName} · ${idleText(s)}`,
+          MAX_PICK_LABEL,
+        ),
+        value: s.userId,
+      })),
     requestData: { tenantId: input.tenantId },
     askFirstValue: input.askHoldersFirst ? 'true' : 'false',
     noticeText: input.notice?.text ?? '',
@@ -257,7 +274,11 @@ function firstReason(candidate: StoredCandidate): string {
   return candidate.copilotChat && /copilot chat/i.test(first) ? second : first;
 }
 
-const PRIORITY_COLOR: Record<StoredCandidate['priority'], CandidateRowView['priorityColor']> = { High: 'Good', Medium: 'Warning', Low: 'Default' };
+const PRIORITY_COLOR: Record<StoredCandidate['priority'], CandidateRowView['priorityColor']> = {
+  High: 'Good',
+  Medium: 'Warning',
+  Low: 'Default',
+};
 
 function candidateRow(candidate: StoredCandidate): CandidateRowView {
   return {
@@ -298,7 +319,10 @@ export function candidatesView(input: CandidatesInput): CandidatesView {
     ],
     asOfText: summaryAsOfText(summary, candidates.asOf, now),
     rows: candidates.rows.map(candidateRow),
-    emptyText: candidates.rows.length > 0 ? '' : 'No candidates: every enabled member either holds a Copilot seat or shows no Microsoft 365 activity.',
+    emptyText:
+      candidates.rows.length > 0
+        ? ''
+        : 'No candidates: every enabled member either holds a Copilot seat or shows no Microsoft 365 activity.',
     hasPrevious: page > 1,
     previousData: { tenantId: input.tenantId, page: Math.max(1, page - 1) },
     hasNext: page < paging.pages,

@@ -16,5 +16,6 @@ export function syncStartedCard(tenant: TenantRecord, run: SyncRunRecord, joined
 
 /** How a sync ended, as the sync result report asks for it (its SyncResultCards port). */
 export const syncResultCards = {
-  result: (tenant: TenantRecord, run: SyncRunRecord): AdaptiveCardJson => renderCard('sync-result', syncResultView(tenant, run)),
+  result: (tenant: TenantRecord, run: SyncRunRecord): AdaptiveCardJson =>
+    renderCard('sync-result', syncResultView(tenant, run)),
 };

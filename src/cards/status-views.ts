@@ -1,5 +1,12 @@
 import { freedByReclaimsText } from '../domain/seat-savings';
-import { CARD_LIST_LIMITS, type CardColor, type SourceLine, type SyncResultView, type SyncStartedView, type TenantStatusView } from './view-models';
+import {
+  CARD_LIST_LIMITS,
+  type CardColor,
+  type SourceLine,
+  type SyncResultView,
+  type SyncStartedView,
+  type TenantStatusView,
+} from './view-models';
 import { READ_REQUIREMENTS } from '../domain/access-requirements';
 import { SOURCE_IDS, ageInDays, isStale, type SourceStatusRecord } from '../domain/activity-sources';
 import { seatsOf, sumSeats } from '../domain/seats';
@@ -22,16 +29,27 @@ const OUTCOME: Record<SyncRunRecord['status'], { text: string; color: CardColor 
 export function tenantStatusView(input: TenantStatusInput): TenantStatusView {
   const { tenant, counts, skus, lastRun, now } = input;
   const copilot = skus.filter((s) => s.isCopilot);
-  const others = skus.filter((s) => !s.isCopilot).sort((a, b) => b.consumedUnits - a.consumedUnits || a.productName.localeCompare(b.productName));
+  const others = skus
+    .filter((s) => !s.isCopilot)
+    .sort((a, b) => b.consumedUnits - a.consumedUnits || a.productName.localeCompare(b.productName));
   const copilotTotals = sumSeats(copilot);
   const shown = others.slice(0, CARD_LIST_LIMITS.otherSkus);
   const hidden = others.slice(CARD_LIST_LIMITS.otherSkus);
   const hiddenAssigned = hidden.reduce((n, s) => n + s.consumedUnits, 0);
 
-  const breakdown = [`${counts.enabled} enabled`, `${counts.disabled} disabled`, `${counts.guests} ${counts.guests === 1 ? 'guest' : 'guests'}`];
+  const breakdown = [
+    `${counts.enabled} enabled`,
+    `${counts.disabled} disabled`,
+    `${counts.guests} ${counts.guests === 1 ? 'guest' : 'guests'}`,
+  ];
   const outcome = lastRun ? OUTCOME[lastRun.status] : { text: '', color: 'Default' as CardColor };
   const lastSyncAt = lastRun?.finishedAt ?? lastRun?.startedAt;
-  const runError = lastRun?.status === 'failed' ? lastRun.errorText ?? '' : lastRun?.status === 'partial' ? lastRun.warnings.join('\n') : '';
+  const runError =
+    lastRun?.status === 'failed'
+      ? (lastRun.errorText ?? '')
+      : lastRun?.status === 'partial'
+        ? lastRun.warnings.join('\n')
+        : '';
   const storage = input.storageFull;
 
   return {
@@ -46,23 +64,31 @@ export function tenantStatusView(input: TenantStatusInput): TenantStatusView {
     copilotPurchased: copilotTotals.purchased,
     copilotAssigned: copilotTotals.assigned,
     copilotAvailable: copilotTotals.available,
-    copilotSkus: copilot.slice(0, CARD_LIST_LIMITS.copilotSkus).map((s) => ({ productName: s.productName, skuPartNumber: s.skuPartNumber, ...seatsOf(s) })),
-    otherSkus: shown.map((s) => ({ productName: s.productName, usageText: `${s.consumedUnits} / ${s.enabledUnits} assigned` })),
-    otherSkusMoreText: hidden.length === 0 ? '' : `and ${hidden.length} more ${hidden.length === 1 ? 'SKU' : 'SKUs'} (${hiddenAssigned} seats assigned)`,
+    copilotSkus: copilot
+      .slice(0, CARD_LIST_LIMITS.copilotSkus)
+      .map((s) => ({ productName: s.productName, skuPartNumber: s.skuPartNumber, ...seatsOf(s) })),
+    otherSkus: shown.map((s) => ({
+      productName: s.productName,
+      usageText: `${s.consumedUnits} / ${s.enabledUnits} assigned`,
+    })),
+    otherSkusMoreText:
+      hidden.length === 0
+        ? ''
+        : `and ${hidden.length} more ${hidden.length === 1 ? 'SKU' : 'SKUs'} (${hiddenAssigned} seats assigned)`,
     lastSyncText: lastSyncAt ? `${utcText(lastSyncAt)} (${agoText(lastSyncAt, now)})` : 'No sync has run yet',
     lastSyncOutcomeText: outcome.text,
     lastSyncOutcomeColor: outcome.color,
-    lastSyncErrorText: storage === undefined || runError === storage ? runError : [storage, runError].filter((t) => t !== '').join('\n\n'),
+    lastSyncErrorText:
+      storage === undefined || runError === storage
+        ? runError
+        : [storage, runError].filter((t) => t !== '').join('\n\n'),
     syncRunning: input.syncRunning,
     failedWorkText:
       input.deadJobs === 0
         ? ''
         : `${input.deadJobs} background ${input.deadJobs === 1 ? 'task' : 'tasks'} (such as a result post) could not be delivered and ${input.deadJobs === 1 ? 'was' : 'were'} set aside. See GET /api/v1/m365/jobs?status=dead for why, and retry there.`,
     sources: sourceLines(input.sources, now),
-    reclaimText:
-      input.freed && input.freed.seats > 0
-        ? freedByReclaimsText(input.freed)
-        : '',
+    reclaimText: input.freed && input.freed.seats > 0 ? freedByReclaimsText(input.freed) : '',
   };
 }
 
@@ -85,14 +111,22 @@ export function sourceLines(records: readonly SourceStatusRecord[], now: Date): 
     .sort((a, b) => (order.get(a.source) ?? 0) - (order.get(b.source) ?? 0))
     .map((r): SourceLine => {
       const label = READ_REQUIREMENTS[r.source].label;
-      const dated = r.asOf ? `as of ${asOfText(r.asOf, now)}` : r.lastSuccessAt ? `read ${asOfText(r.lastSuccessAt, now)}` : '';
+      const dated = r.asOf
+        ? `as of ${asOfText(r.asOf, now)}`
+        : r.lastSuccessAt
+          ? `read ${asOfText(r.lastSuccessAt, now)}`
+          : '';
       const notes = r.warnings.length > 0 ? ` ${r.warnings.join(' ')}` : '';
       if (r.lastOutcome === 'ok' || r.lastOutcome === 'not_newer') {
         return { label, text: `${dated}${notes}`.trim(), color: r.warnings.length > 0 ? 'Warning' : 'Default' };
       }
       const reason = r.message ?? 'The last read failed.';
       if (isStale(r)) return { label, text: `Stale, last good data ${dated}. ${reason}`, color: 'Warning' };
-      return { label, text: `${r.lastOutcome === 'refused' ? 'Not available' : 'Not read yet'}. ${reason}`, color: 'Attention' };
+      return {
+        label,
+        text: `${r.lastOutcome === 'refused' ? 'Not available' : 'Not read yet'}. ${reason}`,
+        color: 'Attention',
+      };
     });
 }
 
@@ -125,7 +159,7 @@ export function syncResultView(tenant: TenantRecord, run: SyncRunRecord): SyncRe
     licensedUsers: run.counts?.licensedUsers ?? 0,
     skusSynced: run.counts?.skus ?? 0,
     groupsSynced: run.counts?.groups ?? 0,
-    errorText: run.status === 'failed' ? run.errorText ?? 'The sync failed without a reason.' : '',
+    errorText: run.status === 'failed' ? (run.errorText ?? 'The sync failed without a reason.') : '',
     warnings: run.warnings.slice(0, 10),
   };
 }

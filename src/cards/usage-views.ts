@@ -29,29 +29,94 @@ export interface UsageView {
 
 const n = (value: number): string => value.toLocaleString('en-US');
 const gb = (value: number): string => `${value.toLocaleString('en-US', { maximumFractionDigits: 1 })} GB`;
-const PERIOD_TEXT: Record<UsagePeriod, string> = { '7d': 'last 7 days', '30d': 'last 30 days', '90d': 'last 90 days', '180d': 'last 180 days' };
+const PERIOD_TEXT: Record<UsagePeriod, string> = {
+  '7d': 'last 7 days',
+  '30d': 'last 30 days',
+  '90d': 'last 90 days',
+  '180d': 'last 180 days',
+};
 const TREND_DAYS = 7;
 
-export function usageView(tenantName: string, period: UsagePeriod, answer: UsageAnswer, copilot?: CopilotTrendAnswer, seats?: CopilotSeatsInput): UsageView {
+export function usageView(
+  tenantName: string,
+  period: UsagePeriod,
+  answer: UsageAnswer,
+  copilot?: CopilotTrendAnswer,
+  seats?: CopilotSeatsInput,
+): UsageView {
   const { figures, provenance } = answer;
-  const base = { tenantName, periodText: `Usage, ${PERIOD_TEXT[period]}`, summary: [], services: [], trendTitle: '', trend: [], ...copilotLine(copilot, seats) };
+  const base = {
+    tenantName,
+    periodText: `Usage, ${PERIOD_TEXT[period]}`,
+    summary: [],
+    services: [],
+    trendTitle: '',
+    trend: [],
+    ...copilotLine(copilot, seats),
+  };
   if (!figures) {
-    const why = provenance.problem ?? (provenance.status === 'never_read' ? 'No sync has read the Microsoft 365 usage reports yet. Run **sync**, then ask again.' : 'The usage reports have not been stored yet.');
-    return { ...base, available: false, unavailableText: `Usage figures are not available: ${why}`, asOfText: '', staleText: '' };
+    const why =
+      provenance.problem ??
+      (provenance.status === 'never_read'
+        ? 'No sync has read the Microsoft 365 usage reports yet. Run **sync**, then ask again.'
+        : 'The usage reports have not been stored yet.');
+    return {
+      ...base,
+      available: false,
+      unavailableText: `Usage figures are not available: ${why}`,
+      asOfText: '',
+      staleText: '',
+    };
   }
   const s = figures.services;
   const services: UsageView['services'] = [];
-  if (s.exchange) services.push({ title: 'Exchange', facts: [{ title: 'Active users', value: n(s.exchange.active_users) }, { title: 'Emails sent', value: n(s.exchange.emails_sent) }, { title: 'Emails received', value: n(s.exchange.emails_received) }, { title: 'Mailbox storage', value: gb(s.exchange.mailbox_usage_gb) }] });
-  if (s.sharepoint) services.push({ title: 'SharePoint', facts: [{ title: 'Active users', value: n(s.sharepoint.active_users) }, { title: 'Files shared', value: n(s.sharepoint.files_shared) }, { title: 'Storage used', value: gb(s.sharepoint.storage_used_gb) }] });
-  if (s.teams) services.push({ title: 'Teams', facts: [{ title: 'Active users', value: n(s.teams.active_users) }, { title: 'Meetings', value: n(s.teams.meetings_held) }, { title: 'Messages', value: n(s.teams.messages_sent) }, { title: 'Calls', value: n(s.teams.calls_made) }] });
-  if (s.onedrive) services.push({ title: 'OneDrive', facts: [{ title: 'Active users', value: n(s.onedrive.active_users) }, { title: 'Files synced', value: n(s.onedrive.files_synced) }, { title: 'Storage used', value: gb(s.onedrive.storage_used_gb) }] });
+  if (s.exchange)
+    services.push({
+      title: 'Exchange',
+      facts: [
+        { title: 'Active users', value: n(s.exchange.active_users) },
+        { title: 'Emails sent', value: n(s.exchange.emails_sent) },
+        { title: 'Emails received', value: n(s.exchange.emails_received) },
+        { title: 'Mailbox storage', value: gb(s.exchange.mailbox_usage_gb) },
+      ],
+    });
+  if (s.sharepoint)
+    services.push({
+      title: 'SharePoint',
+      facts: [
+        { title: 'Active users', value: n(s.sharepoint.active_users) },
+        { title: 'Files shared', value: n(s.sharepoint.files_shared) },
+        { title: 'Storage used', value: gb(s.sharepoint.storage_used_gb) },
+      ],
+    });
+  if (s.teams)
+    services.push({
+      title: 'Teams',
+      facts: [
+        { title: 'Active users', value: n(s.teams.active_users) },
+        { title: 'Meetings', value: n(s.teams.meetings_held) },
+        { title: 'Messages', value: n(s.teams.messages_sent) },
+        { title: 'Calls', value: n(s.teams.calls_made) },
+      ],
+    });
+  if (s.onedrive)
+    services.push({
+      title: 'OneDrive',
+      facts: [
+        { title: 'Active users', value: n(s.onedrive.active_users) },
+        { title: 'Files synced', value: n(s.onedrive.files_synced) },
+        { title: 'Storage used', value: gb(s.onedrive.storage_used_gb) },
+      ],
+    });
   const days = figures.trends.daily_active_users.slice(-TREND_DAYS);
   return {
     ...base,
     available: true,
     unavailableText: '',
     asOfText: `As of ${dayText(figures.reportRefreshDate)} (Microsoft's report date; reports lag up to 3 days)${provenance.readAt ? ` · read ${utcText(provenance.readAt)}` : ''}`,
-    staleText: provenance.stale ? `Stale: the last read failed, so these are the figures read ${provenance.readAt ? utcText(provenance.readAt) : 'earlier'}. ${provenance.problem ?? ''}`.trim() : '',
+    staleText: provenance.stale
+      ? `Stale: the last read failed, so these are the figures read ${provenance.readAt ? utcText(provenance.readAt) : 'earlier'}. ${provenance.problem ?? ''}`.trim()
+      : '',
     summary: [
       { title: 'Active users', value: n(figures.summary.total_active_users) },
       { title: 'Inactive users', value: n(figures.summary.total_inactive_users) },
@@ -77,7 +142,10 @@ export interface CopilotSeatsInput {
  * whatever period the card shows, so the line names its own window; then the user count report's
  * latest daily figure, which is a different, daily figure and says so.
  */
-function copilotLine(copilot: CopilotTrendAnswer | undefined, seats: CopilotSeatsInput | undefined): Pick<UsageView, 'copilotText' | 'copilotAsOfText'> {
+function copilotLine(
+  copilot: CopilotTrendAnswer | undefined,
+  seats: CopilotSeatsInput | undefined,
+): Pick<UsageView, 'copilotText' | 'copilotAsOfText'> {
   if (!copilot && !seats) return { copilotText: '', copilotAsOfText: '' };
   const seatText = seats
     ? seats.utilization.percent === null
@@ -87,15 +155,24 @@ function copilotLine(copilot: CopilotTrendAnswer | undefined, seats: CopilotSeat
   const trend = copilot?.trend;
   const latest = trend?.days.at(-1);
   const daily = latest?.counts.any?.active;
-  const dailyText = latest && daily !== null && daily !== undefined ? ` · ${n(daily)} Copilot users active on ${dayText(latest.reportDate)} (one day)` : '';
+  const dailyText =
+    latest && daily !== null && daily !== undefined
+      ? ` · ${n(daily)} Copilot users active on ${dayText(latest.reportDate)} (one day)`
+      : '';
   let asOf = '';
   if (copilot) {
     const { provenance } = copilot;
     if (!trend || dailyText === '') {
-      const why = provenance.problem ?? (provenance.status === 'never_read' ? 'no sync has read the Copilot user count reports yet.' : 'the Copilot user count reports have not been stored yet.');
+      const why =
+        provenance.problem ??
+        (provenance.status === 'never_read'
+          ? 'no sync has read the Copilot user count reports yet.'
+          : 'the Copilot user count reports have not been stored yet.');
       asOf = `The daily Copilot user count is not available: ${why}`;
     } else {
-      const stale = provenance.stale ? ` · stale: the last read failed${provenance.problem ? ` (${provenance.problem})` : ''}` : '';
+      const stale = provenance.stale
+        ? ` · stale: the last read failed${provenance.problem ? ` (${provenance.problem})` : ''}`
+        : '';
       asOf = `Daily count as of ${provenance.asOf ? dayText(provenance.asOf) : 'an unknown date'} (Copilot user count reports)${stale}`;
     }
   }

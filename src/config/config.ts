@@ -21,7 +21,10 @@ const emptyToUndefined = (value: unknown): unknown =>
 
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
 const guid = (what: string) =>
-  z.preprocess(emptyToUndefined, z.string().regex(GUID, `expected ${what} as a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`).optional());
+  z.preprocess(
+    emptyToUndefined,
+    z.string().regex(GUID, `expected ${what} as a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`).optional(),
+  );
 
 const httpsUrl = (fallback: string) =>
   z.preprocess(
@@ -29,7 +32,10 @@ const httpsUrl = (fallback: string) =>
     z
       .string()
       .url('expected an absolute URL such as https://graph.microsoft.com')
-      .refine((u) => u.startsWith('https://'), 'expected an https:// URL (Microsoft Graph and Entra ID only answer over HTTPS)')
+      .refine(
+        (u) => u.startsWith('https://'),
+        'expected an https:// URL (Microsoft Graph and Entra ID only answer over HTTPS)',
+      )
       .transform((u) => u.replace(/\/+$/, ''))
       .default(fallback),
   );
@@ -38,7 +44,8 @@ const httpsUrl = (fallback: string) =>
  * Bot Framework endpoints must be https; plain http is accepted on this machine only, for a local
  * issuer or connector (tests, a developer's stand-in), never across the network.
  */
-const isLoopbackHost = (host: string) => host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+const isLoopbackHost = (host: string) =>
+  host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 const botEndpointUrl = z
   .string()
   .url('expected an absolute URL')
@@ -48,7 +55,13 @@ const botEndpointUrl = z
   }, 'expected an https:// URL (http:// only on localhost / 127.0.0.1)');
 
 const commaList = z.preprocess(
-  (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v ?? []),
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : (v ?? []),
   z.array(z.string()),
 );
 
@@ -71,7 +84,10 @@ const secretsKey = z.preprocess(
     .transform((text, ctx): KeyObject => {
       const bytes = decodeSecretsKey(text);
       if (!bytes) {
-        ctx.addIssue({ code: 'custom', message: `expected 32 random bytes as base64 (44 characters) or hex (64 characters); ${KEY_HINT}` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected 32 random bytes as base64 (44 characters) or hex (64 characters); ${KEY_HINT}`,
+        });
         return z.NEVER;
       }
       return createSecretKey(bytes);
@@ -91,15 +107,22 @@ const onOff = z.preprocess(
 const days = (name: string, fallback: number) =>
   z.preprocess(
     emptyToUndefined,
-    z.coerce.number({ invalid_type_error: `expected ${name} as a whole number of days` }).int('expected a whole number of days').min(1, 'expected at least 1 day').max(365, 'expected at most 365 days').default(fallback),
+    z.coerce
+      .number({ invalid_type_error: `expected ${name} as a whole number of days` })
+      .int('expected a whole number of days')
+      .min(1, 'expected at least 1 day')
+      .max(365, 'expected at most 365 days')
+      .default(fallback),
   );
 
 /** The environment variables, each validated on its own. */
 const envSchema = z.object({
-  BOT_ID: guid('the bot\'s Microsoft App ID'),
+  BOT_ID: guid("the bot's Microsoft App ID"),
   SECRET_BOT_PASSWORD: optionalString,
-  BOT_TENANT_ID: guid('the bot\'s Entra tenant ID'),
-  BOT_ALLOWED_TENANTS: commaList.pipe(z.array(z.string().regex(GUID, 'expected a comma-separated list of Entra tenant GUIDs'))),
+  BOT_TENANT_ID: guid("the bot's Entra tenant ID"),
+  BOT_ALLOWED_TENANTS: commaList.pipe(
+    z.array(z.string().regex(GUID, 'expected a comma-separated list of Entra tenant GUIDs')),
+  ),
   BOT_OPENID_METADATA_URL: z.preprocess(emptyToUndefined, botEndpointUrl.optional()),
   BOT_TOKEN_ISSUER: optionalString,
   BOT_SERVICE_URLS: commaList.pipe(z.array(botEndpointUrl)),
@@ -113,7 +136,7 @@ const envSchema = z.object({
       .default('SingleTenant'),
   ),
   TENANT_ID: guid('the Microsoft 365 tenant (directory) ID'),
-  CLIENT_ID: guid('the app registration\'s Application (client) ID'),
+  CLIENT_ID: guid("the app registration's Application (client) ID"),
   SECRET_CLIENT_SECRET: optionalString,
   CLIENT_CERTIFICATE_PATH: optionalString,
   SECRET_STORE_KEY: secretsKey,
@@ -136,25 +159,39 @@ const envSchema = z.object({
     emptyToUndefined,
     z
       .string()
-      .refine((expr) => cron.validate(expr), 'expected a cron expression such as "0 */6 * * *" (minute hour day month weekday)')
+      .refine(
+        (expr) => cron.validate(expr),
+        'expected a cron expression such as "0 */6 * * *" (minute hour day month weekday)',
+      )
       .default('0 */6 * * *'),
   ),
   PLAYGROUND: onOff,
   /** Turn report name concealment off while usage reports are read, and back on (ReportSettings.ReadWrite.All). */
   REPORTS_UNCONCEAL: onOff,
   /** A usage report read successfully less than this many hours ago is not read again (reports refresh about daily). */
-  REPORTS_REREAD_HOURS: z.preprocess(emptyToUndefined, z.coerce.number().min(0, 'expected 0 or more hours').max(48, 'expected at most 48 hours').default(6)),
+  REPORTS_REREAD_HOURS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().min(0, 'expected 0 or more hours').max(48, 'expected at most 48 hours').default(6),
+  ),
   PLAYGROUND_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(65535).default(56150)),
   /** The Entra object id the Playground chats as (its own default, "Alex Wilber", is no user of a real tenant). */
   PLAYGROUND_USER: guid('the Entra object id of the user the Playground acts as'),
   /** Where the bot's HTTP server (and the Playground) listen: an IP address or host name. */
   LISTEN_HOST: z.preprocess(
     emptyToUndefined,
-    z.string().regex(/^[0-9A-Za-z.:-]+$/, 'expected an IP address or host name such as 127.0.0.1 or 0.0.0.0').optional(),
+    z
+      .string()
+      .regex(/^[0-9A-Za-z.:-]+$/, 'expected an IP address or host name such as 127.0.0.1 or 0.0.0.0')
+      .optional(),
   ),
   DEMO_USERS: z.preprocess(
     emptyToUndefined,
-    z.coerce.number().int('expected a whole number of users').min(1, 'expected at least 1 user').max(1_000_000).default(250),
+    z.coerce
+      .number()
+      .int('expected a whole number of users')
+      .min(1, 'expected at least 1 user')
+      .max(1_000_000)
+      .default(250),
   ),
   DEMO_TENANT_FILE: optionalString,
   MANAGEMENT_API_ENDPOINT: z.preprocess(
@@ -166,18 +203,57 @@ const envSchema = z.object({
       .transform((u) => u.replace(/\/+$/, ''))
       .optional(),
   ),
-  AUDIT_QUERY_WAIT_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number({ invalid_type_error: 'expected seconds' }).min(0, 'expected 0 or more seconds').max(3600).default(60)),
-  AUDIT_POLL_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number({ invalid_type_error: 'expected seconds' }).min(0.01, 'expected more than 0 seconds').max(600).default(10)),
-  AUDIT_OVERLAP_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number({ invalid_type_error: 'expected minutes' }).min(0).max(1440).default(15)),
-  AUDIT_LOOKBACK_DAYS: z.preprocess(emptyToUndefined, z.coerce.number({ invalid_type_error: 'expected days' }).min(1, 'expected at least 1 day').max(365).default(30)),
+  AUDIT_QUERY_WAIT_SECONDS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ invalid_type_error: 'expected seconds' })
+      .min(0, 'expected 0 or more seconds')
+      .max(3600)
+      .default(60),
+  ),
+  AUDIT_POLL_SECONDS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ invalid_type_error: 'expected seconds' })
+      .min(0.01, 'expected more than 0 seconds')
+      .max(600)
+      .default(10),
+  ),
+  AUDIT_OVERLAP_MINUTES: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ invalid_type_error: 'expected minutes' }).min(0).max(1440).default(15),
+  ),
+  AUDIT_LOOKBACK_DAYS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ invalid_type_error: 'expected days' }).min(1, 'expected at least 1 day').max(365).default(30),
+  ),
   INACTIVE_DAYS: days('INACTIVE_DAYS', DEFAULT_ANALYTICS_SETTINGS.inactiveDays),
   REPORT_STALE_DAYS: days('REPORT_STALE_DAYS', DEFAULT_ANALYTICS_SETTINGS.reportStaleDays),
-  GRACE_DAYS: z.preprocess(emptyToUndefined, z.coerce.number({ invalid_type_error: 'expected a whole number of days' }).int('expected a whole number of days').min(0).max(365).default(DEFAULT_ANALYTICS_SETTINGS.graceDays)),
+  GRACE_DAYS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ invalid_type_error: 'expected a whole number of days' })
+      .int('expected a whole number of days')
+      .min(0)
+      .max(365)
+      .default(DEFAULT_ANALYTICS_SETTINGS.graceDays),
+  ),
   EXCLUDE_USERS: commaList,
-  EXCLUDE_GROUPS: commaList.pipe(z.array(z.string().regex(GUID, 'expected a comma-separated list of group object ids (GUIDs)'))),
+  EXCLUDE_GROUPS: commaList.pipe(
+    z.array(z.string().regex(GUID, 'expected a comma-separated list of group object ids (GUIDs)')),
+  ),
   EXCLUDE_DEPARTMENTS: commaList,
   /** skuId-or-partNumber=amount pairs, per user per month, e.g. "ENTERPRISEPACK=36,SPE_E5=57". */
-  SKU_PRICES: commaList.pipe(z.array(z.string().regex(/^[^=\s]+\s*=\s*\d+(\.\d{1,2})?$/, 'expected SKU=price pairs such as "ENTERPRISEPACK=36,Microsoft_365_Copilot=30"'))),
+  SKU_PRICES: commaList.pipe(
+    z.array(
+      z
+        .string()
+        .regex(
+          /^[^=\s]+\s*=\s*\d+(\.\d{1,2})?$/,
+          'expected SKU=price pairs such as "ENTERPRISEPACK=36,Microsoft_365_Copilot=30"',
+        ),
+    ),
+  ),
   PRICE_CURRENCY: z.preprocess(
     emptyToUndefined,
     z
@@ -190,12 +266,32 @@ const envSchema = z.object({
   ),
   /** Who may subscribe digests, set prices and see per-user data in chats: Entra object ids or UPNs. */
   ADMINS: commaList,
-  DASHBOARD_URL: z.preprocess(emptyToUndefined, z.string().url('expected an absolute URL (your Power BI report)').optional()),
+  DASHBOARD_URL: z.preprocess(
+    emptyToUndefined,
+    z.string().url('expected an absolute URL (your Power BI report)').optional(),
+  ),
   /** Where people's browsers reach this bot's HTTP server, for download links (e.g. the dev tunnel's URL). */
-  PUBLIC_BASE_URL: z.preprocess(emptyToUndefined, z.string().url('expected an absolute URL such as https://seatsteward.contoso.com').transform((u) => u.replace(/\/+$/, '')).optional()),
-  EXPORT_LINK_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number({ invalid_type_error: 'expected minutes' }).min(1, 'expected at least 1 minute').max(60, 'expected at most 60 minutes').default(10)),
+  PUBLIC_BASE_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .url('expected an absolute URL such as https://seatsteward.contoso.com')
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
+  ),
+  EXPORT_LINK_MINUTES: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ invalid_type_error: 'expected minutes' })
+      .min(1, 'expected at least 1 minute')
+      .max(60, 'expected at most 60 minutes')
+      .default(10),
+  ),
   /** off | dry-run | on. dry-run (the default) walks the whole reclaim workflow and changes nothing in the tenant. */
-  RECLAIM_MODE: z.preprocess(emptyToUndefined, z.enum(RECLAIM_MODES, { errorMap: () => ({ message: "expected 'off', 'dry-run' or 'on'" }) }).default('dry-run')),
+  RECLAIM_MODE: z.preprocess(
+    emptyToUndefined,
+    z.enum(RECLAIM_MODES, { errorMap: () => ({ message: "expected 'off', 'dry-run' or 'on'" }) }).default('dry-run'),
+  ),
   /** Who may approve or reject reclaims (object ids or UPNs); empty = ADMINS. */
   RECLAIM_APPROVERS: commaList,
   /** The requester cannot approve their own request (on unless set to off). */
@@ -207,15 +303,36 @@ const envSchema = z.object({
   RECLAIM_UNDO_DAYS: days('RECLAIM_UNDO_DAYS', DEFAULT_RECLAIM_TIMINGS.undoDays),
   RECLAIM_EXPIRE_DAYS: days('RECLAIM_EXPIRE_DAYS', DEFAULT_RECLAIM_TIMINGS.expireDays),
   /** How long the re-check waits for fresh audit activity (a query still running, a source throttled) before skipping the seats. */
-  RECLAIM_RECHECK_WAIT_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number({ invalid_type_error: 'expected minutes' }).min(0, 'expected 0 or more minutes').max(1440, 'expected at most 1440 minutes (a day)').default(60)),
+  RECLAIM_RECHECK_WAIT_MINUTES: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ invalid_type_error: 'expected minutes' })
+      .min(0, 'expected 0 or more minutes')
+      .max(1440, 'expected at most 1440 minutes (a day)')
+      .default(60),
+  ),
   /** required: no removal without audit activity read after approval; best-effort: a tenant with no readable audit source goes on with the usage report. */
-  RECLAIM_RECHECK_AUDIT: z.preprocess(emptyToUndefined, z.enum(['required', 'best-effort'], { errorMap: () => ({ message: "expected 'required' or 'best-effort'" }) }).default('required')),
+  RECLAIM_RECHECK_AUDIT: z.preprocess(
+    emptyToUndefined,
+    z
+      .enum(['required', 'best-effort'], { errorMap: () => ({ message: "expected 'required' or 'best-effort'" }) })
+      .default('required'),
+  ),
   /**
    * The Teams app's id in the tenant's app catalog: set it (with the TeamsAppInstallation.ReadWriteForUser.All
    * permission) to install the bot for a seat holder it cannot reach, so the nudge gets through.
    */
-  TEAMS_APP_CATALOG_ID: z.preprocess(emptyToUndefined, z.string().regex(GUID, 'expected the Teams app catalog id (a GUID)').optional()),
-  DIGEST_TIME: z.preprocess(emptyToUndefined, z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time as HH:MM, e.g. 08:00').default('08:00')),
+  TEAMS_APP_CATALOG_ID: z.preprocess(
+    emptyToUndefined,
+    z.string().regex(GUID, 'expected the Teams app catalog id (a GUID)').optional(),
+  ),
+  DIGEST_TIME: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time as HH:MM, e.g. 08:00')
+      .default('08:00'),
+  ),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -251,7 +368,9 @@ export type TenantSource =
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Seat Steward cannot start: the configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `Seat Steward cannot start: the configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -279,7 +398,9 @@ export function configSchema(envName: string, rootDir: string) {
     // Teams Toolkit stores secrets encrypted ("crypto_...") until deploy writes them out; used as-is they fail sign-in with a misleading 401.
     for (const name of ['SECRET_BOT_PASSWORD', 'SECRET_CLIENT_SECRET'] as const) {
       if (v[name]?.startsWith('crypto_')) {
-        problems.push(`${name}: holds a value encrypted by Teams Toolkit (crypto_...); run the toolkit's deploy step, or put the plain secret in env/.env.${envName}.user`);
+        problems.push(
+          `${name}: holds a value encrypted by Teams Toolkit (crypto_...); run the toolkit's deploy step, or put the plain secret in env/.env.${envName}.user`,
+        );
       }
     }
     const bot = botAuth(v, problems);
@@ -294,14 +415,25 @@ export function configSchema(envName: string, rootDir: string) {
      * Teams tenants whose users may talk to the bot (lower-case). Empty = anyone, which only the
      * demo tenant allows by default: a real tenant's data is shown to its own tenant's users only.
      */
-    const settings: AnalyticsSettings = { inactiveDays: v.INACTIVE_DAYS, reportStaleDays: v.REPORT_STALE_DAYS, graceDays: v.GRACE_DAYS };
+    const settings: AnalyticsSettings = {
+      inactiveDays: v.INACTIVE_DAYS,
+      reportStaleDays: v.REPORT_STALE_DAYS,
+      graceDays: v.GRACE_DAYS,
+    };
     const exclusions: ExclusionRules = {
       users: v.EXCLUDE_USERS.map((u) => u.toLowerCase()),
       groups: v.EXCLUDE_GROUPS.map((g) => g.toLowerCase()),
       departments: v.EXCLUDE_DEPARTMENTS,
     };
-    const timings: ReclaimTimings = { nudgeDays: v.RECLAIM_NUDGE_DAYS, keepDays: v.RECLAIM_KEEP_DAYS, undoDays: v.RECLAIM_UNDO_DAYS, expireDays: v.RECLAIM_EXPIRE_DAYS };
-    const botAllowedTenants = (v.BOT_ALLOWED_TENANTS.length > 0 ? v.BOT_ALLOWED_TENANTS : tenant.kind === 'entra' ? [tenant.entraTenantId] : []).map((t) => t.toLowerCase());
+    const timings: ReclaimTimings = {
+      nudgeDays: v.RECLAIM_NUDGE_DAYS,
+      keepDays: v.RECLAIM_KEEP_DAYS,
+      undoDays: v.RECLAIM_UNDO_DAYS,
+      expireDays: v.RECLAIM_EXPIRE_DAYS,
+    };
+    const botAllowedTenants = (
+      v.BOT_ALLOWED_TENANTS.length > 0 ? v.BOT_ALLOWED_TENANTS : tenant.kind === 'entra' ? [tenant.entraTenantId] : []
+    ).map((t) => t.toLowerCase());
     return {
       envName,
       bot,
@@ -358,7 +490,10 @@ export function configSchema(envName: string, rootDir: string) {
         prices: new Map<string, Omit<SkuPrice, 'skuId'>>(
           v.SKU_PRICES.map((pair) => {
             const [key, amount] = pair.split('=').map((part) => part.trim());
-            return [key.toLowerCase(), { amount: Number(amount), currency: v.PRICE_CURRENCY, source: 'config', setBy: null, setAt: null }];
+            return [
+              key.toLowerCase(),
+              { amount: Number(amount), currency: v.PRICE_CURRENCY, source: 'config', setBy: null, setAt: null },
+            ];
           }),
         ),
         /** PRICE_CURRENCY: what SKU_PRICES and a price typed in chat are in. */
@@ -378,7 +513,10 @@ export function configSchema(envName: string, rootDir: string) {
         timings,
         teamsAppCatalogId: v.TEAMS_APP_CATALOG_ID,
         /** The re-check's fresh activity read: RECLAIM_RECHECK_WAIT_MINUTES, RECLAIM_RECHECK_AUDIT. */
-        recheck: { waitMs: v.RECLAIM_RECHECK_WAIT_MINUTES * 60_000, requireAudit: v.RECLAIM_RECHECK_AUDIT === 'required' },
+        recheck: {
+          waitMs: v.RECLAIM_RECHECK_WAIT_MINUTES * 60_000,
+          requireAudit: v.RECLAIM_RECHECK_AUDIT === 'required',
+        },
       },
     };
   });
@@ -393,7 +531,11 @@ export type AnalyticsConfig = AppConfig['analytics'];
 export type ReclaimConfig = AppConfig['reclaim'];
 export type SecretsConfig = AppConfig['secrets'];
 
-export function parseConfig(values: Record<string, string | undefined>, envName = 'local', rootDir = process.cwd()): AppConfig {
+export function parseConfig(
+  values: Record<string, string | undefined>,
+  envName = 'local',
+  rootDir = process.cwd(),
+): AppConfig {
   const parsed = configSchema(envName, rootDir).safeParse(values);
   if (!parsed.success) {
     throw new ConfigError(
@@ -417,15 +559,25 @@ function botAuth(v: Raw, problems: string[]): BotAuth {
     ...(v.BOT_TOKEN_ISSUER ? { tokenIssuer: v.BOT_TOKEN_ISSUER } : {}),
   };
   if (v.BOT_TYPE === 'UserAssignedMsi') {
-    if (!v.BOT_TENANT_ID) problems.push('BOT_TENANT_ID: required when BOT_TYPE is UserAssignedMsi (the tenant of the managed identity)');
+    if (!v.BOT_TENANT_ID)
+      problems.push('BOT_TENANT_ID: required when BOT_TYPE is UserAssignedMsi (the tenant of the managed identity)');
     return { mode: 'UserAssignedMsi', appId: v.BOT_ID, tenantId: v.BOT_TENANT_ID ?? '', tokens };
   }
   if (!v.SECRET_BOT_PASSWORD) {
-    problems.push(`SECRET_BOT_PASSWORD: required when BOT_ID is set and BOT_TYPE is ${v.BOT_TYPE} (the bot registration's client secret; put it in env/.env.<env>.user)`);
+    problems.push(
+      `SECRET_BOT_PASSWORD: required when BOT_ID is set and BOT_TYPE is ${v.BOT_TYPE} (the bot registration's client secret; put it in env/.env.<env>.user)`,
+    );
   }
   if (v.BOT_TYPE === 'SingleTenant') {
-    if (!v.BOT_TENANT_ID) problems.push('BOT_TENANT_ID: required when BOT_TYPE is SingleTenant (the tenant the bot is registered in)');
-    return { mode: 'SingleTenant', appId: v.BOT_ID, password: v.SECRET_BOT_PASSWORD ?? '', tenantId: v.BOT_TENANT_ID ?? '', tokens };
+    if (!v.BOT_TENANT_ID)
+      problems.push('BOT_TENANT_ID: required when BOT_TYPE is SingleTenant (the tenant the bot is registered in)');
+    return {
+      mode: 'SingleTenant',
+      appId: v.BOT_ID,
+      password: v.SECRET_BOT_PASSWORD ?? '',
+      tenantId: v.BOT_TENANT_ID ?? '',
+      tokens,
+    };
   }
   return { mode: 'MultiTenant', appId: v.BOT_ID, password: v.SECRET_BOT_PASSWORD ?? '', tokens };
 }
@@ -439,17 +591,25 @@ function tenantSource(v: Raw, problems: string[], rootDir: string): TenantSource
       fixtureFile: v.DEMO_TENANT_FILE ? path.resolve(rootDir, v.DEMO_TENANT_FILE) : undefined,
     };
   }
-  if (!v.TENANT_ID) problems.push('TENANT_ID: required to connect a real tenant (Entra admin center > Overview > Directory (tenant) ID)');
-  if (!v.CLIENT_ID) problems.push('CLIENT_ID: required to connect a real tenant (the app registration\'s Application (client) ID)');
+  if (!v.TENANT_ID)
+    problems.push(
+      'TENANT_ID: required to connect a real tenant (Entra admin center > Overview > Directory (tenant) ID)',
+    );
+  if (!v.CLIENT_ID)
+    problems.push("CLIENT_ID: required to connect a real tenant (the app registration's Application (client) ID)");
   if (!v.SECRET_CLIENT_SECRET && !v.CLIENT_CERTIFICATE_PATH) {
-    problems.push('SECRET_CLIENT_SECRET: required to connect a real tenant (the client secret value, not its ID), or set CLIENT_CERTIFICATE_PATH to a PEM file with the certificate and private key');
+    problems.push(
+      'SECRET_CLIENT_SECRET: required to connect a real tenant (the client secret value, not its ID), or set CLIENT_CERTIFICATE_PATH to a PEM file with the certificate and private key',
+    );
   }
   if (v.CLIENT_CERTIFICATE_PATH) {
     const file = path.resolve(rootDir, v.CLIENT_CERTIFICATE_PATH);
     const pem = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
     if (pem === undefined) problems.push(`CLIENT_CERTIFICATE_PATH: no file at ${file}`);
     else if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem) || !/-----BEGIN CERTIFICATE-----/.test(pem)) {
-      problems.push(`CLIENT_CERTIFICATE_PATH: expected a PEM file holding both the certificate and its private key (${file})`);
+      problems.push(
+        `CLIENT_CERTIFICATE_PATH: expected a PEM file holding both the certificate and its private key (${file})`,
+      );
     }
   }
   if (v.SECRET_CLIENT_SECRET && v.CLIENT_CERTIFICATE_PATH) {
@@ -474,9 +634,13 @@ function secretsKeys(v: Raw, tenant: TenantSource, problems: string[]): void {
     );
   }
   if (v.SECRET_STORE_KEY_PREVIOUS && !v.SECRET_STORE_KEY) {
-    problems.push('SECRET_STORE_KEY_PREVIOUS: only read together with SECRET_STORE_KEY; to rotate, set SECRET_STORE_KEY to the new key and SECRET_STORE_KEY_PREVIOUS to the key it replaces');
+    problems.push(
+      'SECRET_STORE_KEY_PREVIOUS: only read together with SECRET_STORE_KEY; to rotate, set SECRET_STORE_KEY to the new key and SECRET_STORE_KEY_PREVIOUS to the key it replaces',
+    );
   } else if (v.SECRET_STORE_KEY && v.SECRET_STORE_KEY_PREVIOUS?.equals(v.SECRET_STORE_KEY)) {
-    problems.push('SECRET_STORE_KEY_PREVIOUS: is the same key as SECRET_STORE_KEY; set it to the key being replaced, or remove it');
+    problems.push(
+      'SECRET_STORE_KEY_PREVIOUS: is the same key as SECRET_STORE_KEY; set it to the key being replaced, or remove it',
+    );
   }
 }
 

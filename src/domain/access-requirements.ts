@@ -105,7 +105,8 @@ export const READ_REQUIREMENTS: Record<CheckedReadId, ReadRequirement> = {
     permission: 'ReportSettings.Read.All',
     api: 'Microsoft Graph',
     licence: null,
-    unlocks: 'Tells whether report names are concealed (ReportSettings.ReadWrite.All lets REPORTS_UNCONCEAL lift it during the read).',
+    unlocks:
+      'Tells whether report names are concealed (ReportSettings.ReadWrite.All lets REPORTS_UNCONCEAL lift it during the read).',
   },
   sign_in: {
     label: 'Sign-in activity',
@@ -123,10 +124,12 @@ export const READ_REQUIREMENTS: Record<CheckedReadId, ReadRequirement> = {
   },
   security_posture: {
     label: 'Security posture',
-    permission: 'Policy.Read.All, IdentityRiskEvent.Read.All, IdentityRiskyUser.Read.All, DeviceManagementManagedDevices.Read.All, SecurityEvents.Read.All',
+    permission:
+      'Policy.Read.All, IdentityRiskEvent.Read.All, IdentityRiskyUser.Read.All, DeviceManagementManagedDevices.Read.All, SecurityEvents.Read.All',
     api: 'Microsoft Graph',
     licence: 'Microsoft Entra ID P1 (conditional access), P2 (identity protection), Intune (device compliance)',
-    unlocks: 'Security defaults, conditional access, identity protection, device compliance and Secure Score in the security report.',
+    unlocks:
+      'Security defaults, conditional access, identity protection, device compliance and Secure Score in the security report.',
   },
   posture_security_defaults: {
     label: 'Security posture: security defaults',
@@ -196,28 +199,32 @@ export const READ_REQUIREMENTS: Record<CheckedReadId, ReadRequirement> = {
     permission: 'GroupMember.Read.All',
     api: 'Microsoft Graph',
     licence: null,
-    unlocks: 'Members of the EXCLUDE_GROUPS groups, kept out of seat reclaim recommendations. Read only when EXCLUDE_GROUPS is set.',
+    unlocks:
+      'Members of the EXCLUDE_GROUPS groups, kept out of seat reclaim recommendations. Read only when EXCLUDE_GROUPS is set.',
   },
   reclaim_remove: {
     label: 'Reclaim: remove and give back licences (optional)',
     permission: 'LicenseAssignment.ReadWrite.All',
     api: 'Microsoft Graph',
     licence: null,
-    unlocks: 'Only for RECLAIM_MODE=on: removing approved idle seats (assignLicense) and Undo. Without it reclaims can run in dry-run only.',
+    unlocks:
+      'Only for RECLAIM_MODE=on: removing approved idle seats (assignLicense) and Undo. Without it reclaims can run in dry-run only.',
   },
   reclaim_group: {
     label: 'Reclaim: remove users from licence groups (optional)',
     permission: 'GroupMember.ReadWrite.All',
     api: 'Microsoft Graph',
     licence: null,
-    unlocks: 'Only for RECLAIM_MODE=on and group-assigned seats an approver chose to free by group membership. Without it those seats are skipped.',
+    unlocks:
+      'Only for RECLAIM_MODE=on and group-assigned seats an approver chose to free by group membership. Without it those seats are skipped.',
   },
   reclaim_install: {
     label: 'Reclaim nudge: install Seat Steward for a seat holder (optional)',
     permission: 'TeamsAppInstallation.ReadWriteSelfForUser.All',
     api: 'Microsoft Graph',
     licence: null,
-    unlocks: 'Only with TEAMS_APP_CATALOG_ID: installs the app for a holder who has no chat with it yet, so the nudge can ask them. Without it those holders are marked not reachable and go straight to the approvers.',
+    unlocks:
+      'Only with TEAMS_APP_CATALOG_ID: installs the app for a holder who has no chat with it yet, so the nudge can ask them. Without it those holders are marked not reachable and go straight to the approvers.',
   },
 };
 

@@ -16,12 +16,19 @@ export function adminDecision(actor: Actor, admins: readonly string[], demoTenan
   if (admins.length === 0) {
     return demoTenant
       ? { allowed: true }
-      : { allowed: false, reason: 'No Seat Steward admins are configured. Set ADMINS to the Entra object ids or UPNs of the people allowed to do this, then restart.' };
+      : {
+          allowed: false,
+          reason:
+            'No Seat Steward admins are configured. Set ADMINS to the Entra object ids or UPNs of the people allowed to do this, then restart.',
+        };
   }
-  const ids = [actor.aadObjectId, actor.userPrincipalName].filter((v): v is string => typeof v === 'string' && v !== '').map((v) => v.toLowerCase());
+  const ids = [actor.aadObjectId, actor.userPrincipalName]
+    .filter((v): v is string => typeof v === 'string' && v !== '')
+    .map((v) => v.toLowerCase());
   if (ids.some((id) => admins.includes(id))) return { allowed: true };
   return {
     allowed: false,
-    reason: 'Only Seat Steward admins can do this (they are listed in ADMINS). Ask one of them, or ask whoever runs Seat Steward to add you.',
+    reason:
+      'Only Seat Steward admins can do this (they are listed in ADMINS). Ask one of them, or ask whoever runs Seat Steward to add you.',
   };
 }

@@ -1,5 +1,11 @@
 /** The Office 365 Management Activity API's content types (the audit subscriptions Seat Steward starts and stops). */
-export const CONTENT_TYPES = ['Audit.General', 'Audit.AzureActiveDirectory', 'Audit.Exchange', 'Audit.SharePoint', 'DLP.All'] as const;
+export const CONTENT_TYPES = [
+  'Audit.General',
+  'Audit.AzureActiveDirectory',
+  'Audit.Exchange',
+  'Audit.SharePoint',
+  'DLP.All',
+] as const;
 export type ContentType = (typeof CONTENT_TYPES)[number];
 
 export function isContentType(value: string): value is ContentType {

@@ -41,10 +41,22 @@ export interface LocalClock {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function partsIn(at: Date, zone: string): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
+function partsIn(
+  at: Date,
+  zone: string,
+): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
   let f = formatters.get(zone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
     formatters.set(zone, f);
   }
   const out: Record<string, number> = {};
@@ -105,10 +117,14 @@ export function dueDay(sub: { localTime: string; timeZone: string; lastDay: stri
 }
 
 /** When the next digest goes out: today's (at the next tick if its time has passed unsent), else tomorrow's. */
-export function nextRunOf(sub: { localTime: string; timeZone: string; lastDay: string | null }, now: Date): { day: string; at: Date } {
+export function nextRunOf(
+  sub: { localTime: string; timeZone: string; lastDay: string | null },
+  now: Date,
+): { day: string; at: Date } {
   const today = localClock(now, sub.timeZone).day;
   const todayAt = instantOf(today, sub.localTime, sub.timeZone);
-  if (sub.lastDay === null || sub.lastDay < today) return { day: today, at: todayAt.getTime() > now.getTime() ? todayAt : now };
+  if (sub.lastDay === null || sub.lastDay < today)
+    return { day: today, at: todayAt.getTime() > now.getTime() ? todayAt : now };
   const tomorrow = nextDay(today);
   return { day: tomorrow, at: instantOf(tomorrow, sub.localTime, sub.timeZone) };
 }

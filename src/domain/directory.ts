@@ -65,7 +65,13 @@ export interface LicenseGroupRow {
 
 /** A user with the SKUs they hold, one entry per SKU whatever the number of ways it is held. */
 export interface UserWithLicenses extends UserRow {
-  licenses: Array<{ skuId: string; skuPartNumber: string | null; productName: string | null; assignedByGroupIds: string[]; direct: boolean }>;
+  licenses: Array<{
+    skuId: string;
+    skuPartNumber: string | null;
+    productName: string | null;
+    assignedByGroupIds: string[];
+    direct: boolean;
+  }>;
   /** signInActivity.lastSignInDateTime; null when never signed in or sign-ins were never read. */
   lastSignIn: string | null;
   /** isMfaRegistered; null when unknown (MFA registration never read, or the user not in it). */

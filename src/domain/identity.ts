@@ -56,15 +56,31 @@ export function mfaMethodsOf(methodsRegistered: readonly string[]): string[] {
   return out;
 }
 
-export const POSTURE_COMPONENTS = ['security_defaults', 'conditional_access', 'identity_protection', 'device_compliance', 'secure_score'] as const;
+export const POSTURE_COMPONENTS = [
+  'security_defaults',
+  'conditional_access',
+  'identity_protection',
+  'device_compliance',
+  'secure_score',
+] as const;
 export type PostureComponentId = (typeof POSTURE_COMPONENTS)[number];
 
 /** What each component holds when it could be read (raw figures; no rating). */
 export interface PostureFigures {
   security_defaults: { enabled: boolean };
-  conditional_access: { policies_count: number; enabled_policies: number; report_only: number; disabled_policies: number };
+  conditional_access: {
+    policies_count: number;
+    enabled_policies: number;
+    report_only: number;
+    disabled_policies: number;
+  };
   identity_protection: { risk_detections: number; high_risk_users: number; at_risk_users: number };
-  device_compliance: { total_devices: number; compliant_devices: number; non_compliant_devices: number; other_devices: number };
+  device_compliance: {
+    total_devices: number;
+    compliant_devices: number;
+    non_compliant_devices: number;
+    other_devices: number;
+  };
   secure_score: { current: number; max: number; created: string; control_profiles: number };
 }
 
@@ -98,14 +114,24 @@ export interface SubscriptionRecord {
  * subscriptions, and the soonest nextLifecycleDateTime after `now` among its Enabled
  * subscriptions (a Warning/Suspended subscription's next date is a lapse, not a renewal).
  */
-export function licenceDates(subscriptions: readonly SubscriptionRecord[], skuId: string, now: Date): { purchaseDate: string | null; renewalDate: string | null } {
+export function licenceDates(
+  subscriptions: readonly SubscriptionRecord[],
+  skuId: string,
+  now: Date,
+): { purchaseDate: string | null; renewalDate: string | null } {
   let purchase: string | null = null;
   let renewal: string | null = null;
   const nowIso = now.toISOString();
   for (const s of subscriptions) {
     if (s.skuId !== skuId.toLowerCase()) continue;
     if (s.createdAt && (purchase === null || s.createdAt < purchase)) purchase = s.createdAt;
-    if (s.status === 'Enabled' && s.nextLifecycleAt && s.nextLifecycleAt > nowIso && (renewal === null || s.nextLifecycleAt < renewal)) renewal = s.nextLifecycleAt;
+    if (
+      s.status === 'Enabled' &&
+      s.nextLifecycleAt &&
+      s.nextLifecycleAt > nowIso &&
+      (renewal === null || s.nextLifecycleAt < renewal)
+    )
+      renewal = s.nextLifecycleAt;
   }
   return { purchaseDate: purchase?.slice(0, 10) ?? null, renewalDate: renewal?.slice(0, 10) ?? null };
 }

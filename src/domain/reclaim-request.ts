@@ -1,6 +1,15 @@
 import type { ConversationTarget } from './conversation';
 import type { PendingAuditQuery } from './audit-query';
-import type { ActivityFreshness, HolderPhase, NudgeOutcome, ReclaimEvidence, ReclaimMode, ReclaimState, SeatAssignment, SkipCode } from './reclaim';
+import type {
+  ActivityFreshness,
+  HolderPhase,
+  NudgeOutcome,
+  ReclaimEvidence,
+  ReclaimMode,
+  ReclaimState,
+  SeatAssignment,
+  SkipCode,
+} from './reclaim';
 
 /**
  * A reclaim request as Seat Steward records it (its seats, their moves, who acted) and as one
@@ -56,7 +65,13 @@ export interface ReclaimRecheck {
   requests: number;
 }
 
-export const NO_RECHECK: ReclaimRecheck = { waitUntil: null, waitingFor: null, pendingQuery: null, freshness: null, requests: 0 };
+export const NO_RECHECK: ReclaimRecheck = {
+  waitUntil: null,
+  waitingFor: null,
+  pendingQuery: null,
+  freshness: null,
+  requests: 0,
+};
 
 export interface ReclaimItem {
   id: number;

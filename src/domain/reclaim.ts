@@ -58,7 +58,6 @@ export const UNDECIDED_STATES: readonly ReclaimState[] = ['requested', 'nudged']
 /** After approval, before Graph has answered: the executor owns these, and resumes them after a restart. */
 export const EXECUTING_STATES: readonly ReclaimState[] = ['approved', 'rechecking', 'removing'];
 
-
 /**
  * The holder's answer to a nudge. `unreachable`: the bot could not reach them (not installed,
  * blocked). `dry_run`: RECLAIM_MODE=dry-run asks nobody (a message to staff, or installing the app
@@ -87,12 +86,18 @@ export function nudgeAnswerDecision(input: NudgeAnswerInput): NudgeAnswerDecisio
     return { allowed: false, reason: 'This question was for the holder of the seat; only they can answer it.' };
   }
   if (input.state === 'kept') return { allowed: false, reason: 'You already chose to keep your seat.' };
-  if (input.outcome === 'released') return { allowed: false, reason: 'You already released your seat; an approver decides next.' };
-  const late = input.outcome === 'no_answer' || (input.nudgeUntil !== null && input.nudgeUntil <= input.now.toISOString());
+  if (input.outcome === 'released')
+    return { allowed: false, reason: 'You already released your seat; an approver decides next.' };
+  const late =
+    input.outcome === 'no_answer' || (input.nudgeUntil !== null && input.nudgeUntil <= input.now.toISOString());
   if (late && UNDECIDED_STATES.includes(input.state)) {
-    return { allowed: false, reason: `The time to answer ended${input.nudgeUntil ? ` on ${input.nudgeUntil.slice(0, 10)}` : ''}; your IT admins decide now.` };
+    return {
+      allowed: false,
+      reason: `The time to answer ended${input.nudgeUntil ? ` on ${input.nudgeUntil.slice(0, 10)}` : ''}; your IT admins decide now.`,
+    };
   }
-  if (input.state !== 'nudged' || input.outcome !== 'pending') return { allowed: false, reason: 'The question is closed: your IT admins have decided.' };
+  if (input.state !== 'nudged' || input.outcome !== 'pending')
+    return { allowed: false, reason: 'The question is closed: your IT admins have decided.' };
   return { allowed: true };
 }
 
@@ -100,13 +105,18 @@ export function nudgeAnswerDecision(input: NudgeAnswerInput): NudgeAnswerDecisio
  * Approval waits while a holder may still answer: a question sent (or still to send) with no answer,
  * before the deadline. Released, unreachable and unanswered seats go on to the approvers.
  */
-export function waitingForHolders(items: ReadonlyArray<{ state: ReclaimState; nudgeOutcome: NudgeOutcome | null }>, nudgeUntil: string | null, now: Date): boolean {
+export function waitingForHolders(
+  items: ReadonlyArray<{ state: ReclaimState; nudgeOutcome: NudgeOutcome | null }>,
+  nudgeUntil: string | null,
+  now: Date,
+): boolean {
   if (nudgeUntil === null || nudgeUntil <= now.toISOString()) return false;
   return items.some((i) => UNDECIDED_STATES.includes(i.state) && i.nudgeOutcome === 'pending');
 }
 
 /** What the holder's 1:1 card tells them about their seat; the card is sent again only when this changes. */
-export type HolderPhase = 'asked' | 'released' | 'no_answer' | 'closed' | 'kept' | 'approved' | 'removed' | 'undone' | 'stays';
+export type HolderPhase =
+  'asked' | 'released' | 'no_answer' | 'closed' | 'kept' | 'approved' | 'removed' | 'undone' | 'stays';
 
 export function holderPhase(state: ReclaimState, outcome: NudgeOutcome | null): HolderPhase {
   switch (state) {
@@ -129,7 +139,10 @@ export function holderPhase(state: ReclaimState, outcome: NudgeOutcome | null): 
 }
 
 /** Undo gives a removed seat back within its window, unless the seat went to a candidate (Undo would take it from them). */
-export function undoable(item: { state: ReclaimState; undoUntil: string | null; reassignState: string | null }, now: Date): boolean {
+export function undoable(
+  item: { state: ReclaimState; undoUntil: string | null; reassignState: string | null },
+  now: Date,
+): boolean {
   if (item.state !== 'removed' || item.undoUntil === null || item.undoUntil <= now.toISOString()) return false;
   return item.reassignState === null || item.reassignState === 'skipped' || item.reassignState === 'failed';
 }
@@ -153,7 +166,8 @@ export type SkipCode = (typeof SKIP_CODES)[number];
  * user holds the licence directly as well as through the group; freeing the seat then takes both
  * (the direct assignment and the group membership), and only with the approver's "remove from group".
  */
-export type SeatAssignment = { via: 'direct' } | { via: 'group'; groupId: string; groupName: string | null; alsoDirect?: boolean };
+export type SeatAssignment =
+  { via: 'direct' } | { via: 'group'; groupId: string; groupName: string | null; alsoDirect?: boolean };
 
 /** The assignment paths of a seat in words, for the card ("direct assignment and via group Sales"). */
 export function assignmentText(assignment: SeatAssignment): string {
@@ -210,7 +224,12 @@ export interface RecheckInput {
 }
 
 export type RecheckVerdict =
-  | { go: true; action: 'remove_direct' | 'remove_from_group' | 'remove_direct_and_group'; groupId: string | null; disabledPlans: string[] }
+  | {
+      go: true;
+      action: 'remove_direct' | 'remove_from_group' | 'remove_direct_and_group';
+      groupId: string | null;
+      disabledPlans: string[];
+    }
   | { go: false; code: Exclude<SkipCode, 'dry_run'>; reason: string };
 
 /**
@@ -220,35 +239,81 @@ export type RecheckVerdict =
  */
 export function recheckVerdict(input: RecheckInput): RecheckVerdict {
   const { now, evidence, assignment } = input;
-  if (now.kind === 'not_found') return { go: false, code: 'user_gone', reason: 'The user no longer exists in the directory (deleted since the request).' };
-  if (now.assignments.length === 0) return { go: false, code: 'licence_gone', reason: 'The user no longer holds this licence: someone removed it since the request.' };
-  if (input.excludedNow) return { go: false, code: 'excluded', reason: `The user is excluded now (${input.excludedNow}).` };
+  if (now.kind === 'not_found')
+    return {
+      go: false,
+      code: 'user_gone',
+      reason: 'The user no longer exists in the directory (deleted since the request).',
+    };
+  if (now.assignments.length === 0)
+    return {
+      go: false,
+      code: 'licence_gone',
+      reason: 'The user no longer holds this licence: someone removed it since the request.',
+    };
+  if (input.excludedNow)
+    return { go: false, code: 'excluded', reason: `The user is excluded now (${input.excludedNow}).` };
   if (!evidence.accountEnabled && now.accountEnabled) {
-    return { go: false, code: 'account_changed', reason: 'The account was disabled at the request and is enabled now: ask again once it is clear whether the person is back.' };
+    return {
+      go: false,
+      code: 'account_changed',
+      reason:
+        'The account was disabled at the request and is enabled now: ask again once it is clear whether the person is back.',
+    };
   }
-  if (input.newerActivity && (evidence.lastActivityDate === null || input.newerActivity.at.slice(0, 10) > evidence.lastActivityDate.slice(0, 10))) {
+  if (
+    input.newerActivity &&
+    (evidence.lastActivityDate === null || input.newerActivity.at.slice(0, 10) > evidence.lastActivityDate.slice(0, 10))
+  ) {
     const where = input.newerActivity.source === 'audit_log' ? 'the audit log' : 'the Copilot usage report';
-    return { go: false, code: 'became_active', reason: `Copilot was used on ${input.newerActivity.at.slice(0, 10)} (${where}), after the evidence the request was approved on.` };
+    return {
+      go: false,
+      code: 'became_active',
+      reason: `Copilot was used on ${input.newerActivity.at.slice(0, 10)} (${where}), after the evidence the request was approved on.`,
+    };
   }
   // A disabled account that signed in after the request is in use again, even without Copilot.
   if (!evidence.accountEnabled && now.lastSignInAt !== null && now.lastSignInAt > input.requestedAt) {
-    return { go: false, code: 'account_changed', reason: `The account signed in on ${now.lastSignInAt.slice(0, 10)}, after the request.` };
+    return {
+      go: false,
+      code: 'account_changed',
+      reason: `The account signed in on ${now.lastSignInAt.slice(0, 10)}, after the request.`,
+    };
   }
   const direct = now.assignments.find((a) => a.groupId === null);
   const groups = now.assignments.filter((a) => a.groupId !== null);
   if (assignment.via === 'direct') {
-    if (!direct) return { go: false, code: 'assignment_changed', reason: 'The licence is now assigned by a group, not directly: ask again to remove it from the group.' };
+    if (!direct)
+      return {
+        go: false,
+        code: 'assignment_changed',
+        reason: 'The licence is now assigned by a group, not directly: ask again to remove it from the group.',
+      };
     if (groups.length > 0) {
-      return { go: false, code: 'assignment_changed', reason: 'A group now assigns this licence too: removing the direct assignment would not free the seat.' };
+      return {
+        go: false,
+        code: 'assignment_changed',
+        reason: 'A group now assigns this licence too: removing the direct assignment would not free the seat.',
+      };
     }
     return { go: true, action: 'remove_direct', groupId: null, disabledPlans: direct.disabledPlans };
   }
   const mine = groups.find((g) => g.groupId?.toLowerCase() === assignment.groupId.toLowerCase());
   const groupName = assignment.groupName ?? assignment.groupId;
-  if (!mine) return { go: false, code: 'assignment_changed', reason: `The group ${groupName} no longer assigns this licence to the user.` };
+  if (!mine)
+    return {
+      go: false,
+      code: 'assignment_changed',
+      reason: `The group ${groupName} no longer assigns this licence to the user.`,
+    };
   // Known at the request: direct and this group. Anything beyond what the approver saw is a change.
   if ((direct && !assignment.alsoDirect) || groups.length > 1) {
-    return { go: false, code: 'assignment_changed', reason: 'The licence is now also assigned directly or by another group: removing the user from one group would not free the seat.' };
+    return {
+      go: false,
+      code: 'assignment_changed',
+      reason:
+        'The licence is now also assigned directly or by another group: removing the user from one group would not free the seat.',
+    };
   }
   if (!input.removeFromGroup) {
     return {
@@ -260,7 +325,13 @@ export function recheckVerdict(input: RecheckInput): RecheckVerdict {
     };
   }
   // Still direct too: both go; the direct assignment's disabled plans are what Undo assigns back.
-  if (direct) return { go: true, action: 'remove_direct_and_group', groupId: assignment.groupId, disabledPlans: direct.disabledPlans };
+  if (direct)
+    return {
+      go: true,
+      action: 'remove_direct_and_group',
+      groupId: assignment.groupId,
+      disabledPlans: direct.disabledPlans,
+    };
   return { go: true, action: 'remove_from_group', groupId: assignment.groupId, disabledPlans: mine.disabledPlans };
 }
 
@@ -268,22 +339,30 @@ export function recheckVerdict(input: RecheckInput): RecheckVerdict {
  * A seat a list shows while a reclaim walks it: in an open request, or removed after the analytics
  * the list comes from were computed (the next sync drops it). Every list marks it the same way.
  */
-export type SeatReclaimMark = { kind: 'in_request'; state: ReclaimState } | { kind: 'removed_not_synced'; removedAt: string };
+export type SeatReclaimMark =
+  { kind: 'in_request'; state: ReclaimState } | { kind: 'removed_not_synced'; removedAt: string };
 
 /** The one key of a seat in marks: "userId|skuId", lower-case. */
 export function seatMarkKey(seat: { userId: string; skuId: string }): string {
   return `${seat.userId.toLowerCase()}|${seat.skuId.toLowerCase()}`;
 }
 
-export function seatReclaimMark(item: { state: ReclaimState; removedAt: string | null }, analyticsAsOf: string): SeatReclaimMark | null {
+export function seatReclaimMark(
+  item: { state: ReclaimState; removedAt: string | null },
+  analyticsAsOf: string,
+): SeatReclaimMark | null {
   if (OPEN_STATES.includes(item.state)) return { kind: 'in_request', state: item.state };
-  if (item.state === 'removed' && item.removedAt !== null && item.removedAt > analyticsAsOf) return { kind: 'removed_not_synced', removedAt: item.removedAt };
+  if (item.state === 'removed' && item.removedAt !== null && item.removedAt > analyticsAsOf)
+    return { kind: 'removed_not_synced', removedAt: item.removedAt };
   return null;
 }
 
 export function seatReclaimMarkText(mark: SeatReclaimMark): string {
-  if (mark.kind === 'removed_not_synced') return `Removed by a reclaim on ${utcText(mark.removedAt)}: this list follows at the next sync (one is under way).`;
-  const doing = UNDECIDED_STATES.includes(mark.state) ? 'waiting for a decision' : 'approved, being re-checked and removed';
+  if (mark.kind === 'removed_not_synced')
+    return `Removed by a reclaim on ${utcText(mark.removedAt)}: this list follows at the next sync (one is under way).`;
+  const doing = UNDECIDED_STATES.includes(mark.state)
+    ? 'waiting for a decision'
+    : 'approved, being re-checked and removed';
   return `In an open reclaim request (${doing}).`;
 }
 
@@ -325,19 +404,36 @@ export function freshEvidenceStep(
   /** When the request was approved: audit activity checked only up to before it is not fresh (content published late). */
   approvedAt: string,
 ): FreshEvidenceStep {
-  if (read.kind === 'fresh' && read.freshness.checkedUpTo > approvedAt) return { kind: 'proceed', freshness: read.freshness };
-  if (read.kind === 'fresh') read = { kind: 'pending', reason: `the audit log has published activity only up to ${utcText(read.freshness.checkedUpTo)}, before the approval` };
+  if (read.kind === 'fresh' && read.freshness.checkedUpTo > approvedAt)
+    return { kind: 'proceed', freshness: read.freshness };
+  if (read.kind === 'fresh')
+    read = {
+      kind: 'pending',
+      reason: `the audit log has published activity only up to ${utcText(read.freshness.checkedUpTo)}, before the approval`,
+    };
   if (read.kind === 'unavailable') {
-    if (!fallback.requireAudit && fallback.reportAsOf !== null) return { kind: 'proceed', freshness: { checkedUpTo: fallback.reportAsOf, source: 'usage_report' } };
-    return { kind: 'skip', reason: `Not removed: Copilot activity newer than the last sync could not be read (${read.reason}), and a seat is never removed on old evidence.` };
+    if (!fallback.requireAudit && fallback.reportAsOf !== null)
+      return { kind: 'proceed', freshness: { checkedUpTo: fallback.reportAsOf, source: 'usage_report' } };
+    return {
+      kind: 'skip',
+      reason: `Not removed: Copilot activity newer than the last sync could not be read (${read.reason}), and a seat is never removed on old evidence.`,
+    };
   }
   if (now.toISOString() < waitUntil) return { kind: 'wait', until: waitUntil, reason: read.reason };
-  return { kind: 'skip', reason: `Not removed: Copilot activity newer than the last sync could not be read by ${utcText(waitUntil)} (${read.reason}), and a seat is never removed on old evidence. Ask again later.` };
+  return {
+    kind: 'skip',
+    reason: `Not removed: Copilot activity newer than the last sync could not be read by ${utcText(waitUntil)} (${read.reason}), and a seat is never removed on old evidence. Ask again later.`,
+  };
 }
 
 /** "activity checked up to 06:12 UTC from the audit log": the card's and the trail's words. */
 export function freshnessText(f: ActivityFreshness): string {
-  const where = f.source === 'audit_graph' ? 'the audit log (Microsoft Graph)' : f.source === 'audit_management' ? 'the audit log (Management Activity API)' : 'the Copilot usage report (no audit source readable)';
+  const where =
+    f.source === 'audit_graph'
+      ? 'the audit log (Microsoft Graph)'
+      : f.source === 'audit_management'
+        ? 'the audit log (Management Activity API)'
+        : 'the Copilot usage report (no audit source readable)';
   const when = f.source === 'usage_report' ? dayText(f.checkedUpTo.slice(0, 10)) : utcText(f.checkedUpTo);
   return `activity checked up to ${when} from ${where}`;
 }
@@ -361,21 +457,36 @@ export interface DecidingActor {
 
 export type ApproverDecision = { allowed: true } | { allowed: false; reason: string };
 
-export function approverDecision(actor: DecidingActor, requesterAadObjectId: string | null, rules: ApproverRules): ApproverDecision {
+export function approverDecision(
+  actor: DecidingActor,
+  requesterAadObjectId: string | null,
+  rules: ApproverRules,
+): ApproverDecision {
   const list = rules.approvers.length > 0 ? rules.approvers : rules.admins;
   const listName = rules.approvers.length > 0 ? 'RECLAIM_APPROVERS' : 'ADMINS';
-  if (!actor.aadObjectId) return { allowed: false, reason: 'Teams did not say who you are (no Entra object id), so Seat Steward cannot check that you may approve.' };
+  if (!actor.aadObjectId)
+    return {
+      allowed: false,
+      reason: 'Teams did not say who you are (no Entra object id), so Seat Steward cannot check that you may approve.',
+    };
   const id = actor.aadObjectId.toLowerCase();
   const upn = actor.userPrincipalName?.toLowerCase();
   const listed = list.includes(id) || (upn !== undefined && list.includes(upn));
   if (!listed && !(list.length === 0 && rules.demoOnly)) {
     return {
       allowed: false,
-      reason: list.length === 0 ? `Nobody may approve reclaims yet: set ${listName} to the approvers' Entra object ids or UPNs.` : `Only the people in ${listName} may approve or reject reclaims.`,
+      reason:
+        list.length === 0
+          ? `Nobody may approve reclaims yet: set ${listName} to the approvers' Entra object ids or UPNs.`
+          : `Only the people in ${listName} may approve or reject reclaims.`,
     };
   }
   if (rules.twoPersonRule && requesterAadObjectId !== null && requesterAadObjectId.toLowerCase() === id) {
-    return { allowed: false, reason: 'You asked for this reclaim, and the two-person rule (RECLAIM_TWO_PERSON) says someone else must approve it.' };
+    return {
+      allowed: false,
+      reason:
+        'You asked for this reclaim, and the two-person rule (RECLAIM_TWO_PERSON) says someone else must approve it.',
+    };
   }
   return { allowed: true };
 }
@@ -408,7 +519,10 @@ export const SEATS_PER_REQUEST = 10;
  * Approve acts only on the seats the card listed (their ids travel in the button's data): if any
  * seat still waiting for a decision is not among them, the card is out of date and nothing is approved.
  */
-export function approvalCovers(shown: readonly number[], undecided: readonly number[]): { covers: true } | { covers: false; unseen: number } {
+export function approvalCovers(
+  shown: readonly number[],
+  undecided: readonly number[],
+): { covers: true } | { covers: false; unseen: number } {
   const seen = new Set(shown);
   const unseen = undecided.filter((id) => !seen.has(id)).length;
   return unseen === 0 ? { covers: true } : { covers: false, unseen };

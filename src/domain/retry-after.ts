@@ -10,10 +10,15 @@ export const MAX_RETRY_AFTER_MS = 24 * 60 * 60_000;
  * than `maxMs` is `maxMs`. Undefined when it says nothing usable (absent, negative, a decimal
  * header, garbage), so the caller falls back to its own backoff.
  */
-export function retryAfterMs(value: number | Date | string | null | undefined, now: Date, maxMs = MAX_RETRY_AFTER_MS): number | undefined {
+export function retryAfterMs(
+  value: number | Date | string | null | undefined,
+  now: Date,
+  maxMs = MAX_RETRY_AFTER_MS,
+): number | undefined {
   const clamp = (ms: number): number => Math.min(Math.max(0, ms), maxMs);
   if (value === null || value === undefined) return undefined;
-  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? clamp(Math.ceil(value * 1000)) : undefined;
+  if (typeof value === 'number')
+    return Number.isFinite(value) && value >= 0 ? clamp(Math.ceil(value * 1000)) : undefined;
   if (value instanceof Date) {
     const at = value.getTime();
     return Number.isNaN(at) ? undefined : clamp(at - now.getTime());

@@ -176,7 +176,8 @@ export function freshestEvidence(report: ReportEvidence, audit: AuditEvidence): 
   let best: Evidence | null = null;
   if (report.state === 'matched') {
     for (const day of [report.lastActivityDate, ...COPILOT_APPS.map((a) => report.apps[a])]) {
-      if (day && (!best || day.slice(0, 10) > best.day)) best = { day: day.slice(0, 10), source: 'copilot_usage_report', asOf: report.refreshDate };
+      if (day && (!best || day.slice(0, 10) > best.day))
+        best = { day: day.slice(0, 10), source: 'copilot_usage_report', asOf: report.refreshDate };
     }
   }
   // On a tie the report wins: its as-of date is the one admins know.
@@ -187,7 +188,12 @@ export function freshestEvidence(report: ReportEvidence, audit: AuditEvidence): 
 }
 
 /** Copilot apps with activity within `withinDays` of today, from the report and the audit log's last app. */
-export function copilotAppsUsed(report: ReportEvidence, audit: AuditEvidence, today: string, withinDays: number): CopilotApp[] {
+export function copilotAppsUsed(
+  report: ReportEvidence,
+  audit: AuditEvidence,
+  today: string,
+  withinDays: number,
+): CopilotApp[] {
   const used = new Set<CopilotApp>();
   if (report.state === 'matched') {
     for (const app of COPILOT_APPS) {
@@ -206,7 +212,14 @@ export function copilotAppsUsed(report: ReportEvidence, audit: AuditEvidence, to
  * Breadth: 8 points per Copilot app used in the last `inactiveDays` days, at most 5 apps.
  */
 export function usageScore(daysSince: number | null, appsUsed: number): number {
-  const recency = daysSince === null ? 0 : daysSince <= 7 ? 60 : daysSince >= CERTAIN_DAYS ? 0 : (60 * (CERTAIN_DAYS - daysSince)) / (CERTAIN_DAYS - 7);
+  const recency =
+    daysSince === null
+      ? 0
+      : daysSince <= 7
+        ? 60
+        : daysSince >= CERTAIN_DAYS
+          ? 0
+          : (60 * (CERTAIN_DAYS - daysSince)) / (CERTAIN_DAYS - 7);
   const breadth = 8 * Math.min(5, Math.max(0, appsUsed));
   return Math.round(recency + breadth);
 }
@@ -270,7 +283,11 @@ export function assessSeat(facts: SeatFacts, today: string, settings: AnalyticsS
     const from = evidence.source === 'audit_log' ? 'the audit log' : `the Copilot usage report of ${evidence.asOf}`;
     const apps = appsUsed.length > 0 ? ` (${appsUsed.map((a) => APP_LABELS[a]).join(', ')})` : '';
     reasons.push(`Last used Copilot ${evidence.day}, ${plural(daysSince ?? 0, 'day')} ago, per ${from}${apps}.`);
-    if (evidence.source === 'audit_log' && facts.report.state === 'matched' && (!facts.report.lastActivityDate || facts.report.lastActivityDate < evidence.day)) {
+    if (
+      evidence.source === 'audit_log' &&
+      facts.report.state === 'matched' &&
+      (!facts.report.lastActivityDate || facts.report.lastActivityDate < evidence.day)
+    ) {
       reasons.push(`The audit log shows use newer than the usage report (refreshed ${facts.report.refreshDate}).`);
     }
   } else if (!doubt) {
@@ -286,7 +303,10 @@ export function assessSeat(facts: SeatFacts, today: string, settings: AnalyticsS
   } else if (doubt) {
     status = 'unknown';
     reasons.push(doubt);
-  } else if (facts.report.state === 'matched' && daysBetween(facts.seatSince, facts.report.refreshDate) < settings.inactiveDays) {
+  } else if (
+    facts.report.state === 'matched' &&
+    daysBetween(facts.seatSince, facts.report.refreshDate) < settings.inactiveDays
+  ) {
     status = 'unknown';
     const held = Math.max(0, daysBetween(facts.seatSince, facts.report.refreshDate));
     reasons.push(
@@ -327,15 +347,28 @@ export function assessSeat(facts: SeatFacts, today: string, settings: AnalyticsS
   if (!facts.accountEnabled) return decide('reclaim', 'certain', 'Reclaim (certain): the account is disabled.');
   if (status === 'active') return decide('keep', null);
   if (seatAge < settings.graceDays) {
-    return decide('excluded', null, `New seat: held since ${facts.seatSince}, inside the ${settings.graceDays}-day grace period until ${graceEnds}.`);
+    return decide(
+      'excluded',
+      null,
+      `New seat: held since ${facts.seatSince}, inside the ${settings.graceDays}-day grace period until ${graceEnds}.`,
+    );
   }
   if (status === 'unknown') return decide('review', null, 'Review: the data cannot show whether this seat is used.');
 
   // Inactive and past grace.
   if (daysSince === null) {
-    return decide('reclaim', 'certain', `Reclaim (certain): never used in the ${plural(seatAge, 'day')} since ${facts.seatSince}.`);
+    return decide(
+      'reclaim',
+      'certain',
+      `Reclaim (certain): never used in the ${plural(seatAge, 'day')} since ${facts.seatSince}.`,
+    );
   }
-  if (daysSince >= CERTAIN_DAYS) return decide('reclaim', 'certain', `Reclaim (certain): no Copilot use for ${plural(daysSince, 'day')} (${CERTAIN_DAYS} or more).`);
+  if (daysSince >= CERTAIN_DAYS)
+    return decide(
+      'reclaim',
+      'certain',
+      `Reclaim (certain): no Copilot use for ${plural(daysSince, 'day')} (${CERTAIN_DAYS} or more).`,
+    );
   // Inactive only because of the days nobody has read yet (after the report's date and after how far
   // the audit log was read, whichever is later): borderline, since use in those days would be unseen.
   if (facts.report.state === 'matched' && evidence) {
@@ -344,7 +377,10 @@ export function assessSeat(facts: SeatFacts, today: string, settings: AnalyticsS
     const unseen = Math.max(0, daysBetween(seenUntil, today));
     if (unseen > 0 && daysSince - unseen < settings.inactiveDays) {
       const lag = Math.max(0, daysBetween(facts.report.refreshDate, today));
-      const audit = seenUntil === facts.report.refreshDate ? `the audit log does not cover the ${plural(lag, 'day')} since` : `the audit log is read only up to ${seenUntil}`;
+      const audit =
+        seenUntil === facts.report.refreshDate
+          ? `the audit log does not cover the ${plural(lag, 'day')} since`
+          : `the audit log is read only up to ${seenUntil}`;
       return decide(
         'review',
         null,
@@ -352,7 +388,11 @@ export function assessSeat(facts: SeatFacts, today: string, settings: AnalyticsS
       );
     }
   }
-  return decide('reclaim', 'probable', `Reclaim (probable): no Copilot use for ${plural(daysSince, 'day')} (${settings.inactiveDays} to ${CERTAIN_DAYS - 1}).`);
+  return decide(
+    'reclaim',
+    'probable',
+    `Reclaim (probable): no Copilot use for ${plural(daysSince, 'day')} (${settings.inactiveDays} to ${CERTAIN_DAYS - 1}).`,
+  );
 }
 
 /** Which exclusion rule, if any, covers a user (users by UPN or object id, groups by id, departments by name). */
@@ -430,14 +470,17 @@ export function assessCandidate(facts: CandidateFacts, today: string): Candidate
   const chatDays = facts.chat ? Math.max(0, daysBetween(facts.chat.lastAt, today)) : null;
   const reasons: string[] = [];
   if (facts.chat && chatDays !== null && chatDays < 30) {
-    reasons.push(`Uses Copilot Chat without a seat: ${plural(facts.chat.interactions, 'interaction')}, last ${dayText(facts.chat.lastAt)}.`);
+    reasons.push(
+      `Uses Copilot Chat without a seat: ${plural(facts.chat.interactions, 'interaction')}, last ${dayText(facts.chat.lastAt)}.`,
+    );
   }
   if (facts.services) {
     const used = M365_SERVICES.filter((s) => {
       const day = facts.services?.[s];
       return day !== null && day !== undefined && daysBetween(day, today) < 30;
     });
-    if (used.length > 0) reasons.push(`Active in ${used.length} of ${M365_SERVICES.length} Microsoft 365 services in the last 30 days.`);
+    if (used.length > 0)
+      reasons.push(`Active in ${used.length} of ${M365_SERVICES.length} Microsoft 365 services in the last 30 days.`);
   }
   const chatRecent = chatDays !== null && chatDays < 30;
   const priority = candidatePriority(score, chatRecent);
@@ -458,7 +501,8 @@ export function compareCandidates(
 ): number {
   const byPriority = PRIORITY_RANK[a.assessment.priority] - PRIORITY_RANK[b.assessment.priority];
   if (byPriority !== 0) return byPriority;
-  if (a.assessment.m365ActivityScore !== b.assessment.m365ActivityScore) return b.assessment.m365ActivityScore - a.assessment.m365ActivityScore;
+  if (a.assessment.m365ActivityScore !== b.assessment.m365ActivityScore)
+    return b.assessment.m365ActivityScore - a.assessment.m365ActivityScore;
   const aChat = a.assessment.recentChat && a.facts.chat ? a.facts.chat.lastAt : '';
   const bChat = b.assessment.recentChat && b.facts.chat ? b.facts.chat.lastAt : '';
   if (aChat !== bChat) return aChat < bChat ? 1 : -1;
@@ -468,7 +512,10 @@ export function compareCandidates(
 const RECOMMENDATION_RANK: Record<Recommendation, number> = { reclaim: 0, review: 1, excluded: 2, keep: 3 };
 
 /** The stored order of seats: reclaim (certain, then probable) first, the longest idle first, then review, excluded, keep. */
-export function compareSeats(a: { facts: SeatFacts; assessment: SeatAssessment }, b: { facts: SeatFacts; assessment: SeatAssessment }): number {
+export function compareSeats(
+  a: { facts: SeatFacts; assessment: SeatAssessment },
+  b: { facts: SeatFacts; assessment: SeatAssessment },
+): number {
   const ra = RECOMMENDATION_RANK[a.assessment.recommendation];
   const rb = RECOMMENDATION_RANK[b.assessment.recommendation];
   if (ra !== rb) return ra - rb;
@@ -479,5 +526,7 @@ export function compareSeats(a: { facts: SeatFacts; assessment: SeatAssessment }
   const da = a.assessment.daysSinceLastActivity ?? Number.MAX_SAFE_INTEGER;
   const db = b.assessment.daysSinceLastActivity ?? Number.MAX_SAFE_INTEGER;
   if (da !== db) return db - da;
-  return a.facts.userPrincipalName.localeCompare(b.facts.userPrincipalName) || a.facts.skuId.localeCompare(b.facts.skuId);
+  return (
+    a.facts.userPrincipalName.localeCompare(b.facts.userPrincipalName) || a.facts.skuId.localeCompare(b.facts.skuId)
+  );
 }

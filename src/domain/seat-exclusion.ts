@@ -20,6 +20,9 @@ export function exclusionNow(input: {
   if (input.keptUntil) return keptSeatText(input.keptUntil);
   if (input.seat?.recommendation === 'excluded') return input.seat.reasons[0] ?? 'on the exclusion list';
   // Group membership is not known here: the analytics above applied it.
-  const rule = exclusionOf({ ...input.holder, department: input.seat?.department ?? null, groupIds: new Set() }, input.exclusions);
+  const rule = exclusionOf(
+    { ...input.holder, department: input.seat?.department ?? null, groupIds: new Set() },
+    input.exclusions,
+  );
   return rule ? `on the exclusion list: ${rule}` : null;
 }

@@ -18,7 +18,11 @@ export interface SeatHighlight {
 /** At most this many of each kind: the digest names examples, the lists give all. */
 export const HIGHLIGHTS_PER_KIND = 2;
 
-export function seatHighlights(seats: ReadonlyArray<{ facts: SeatFacts; assessment: SeatAssessment }>, today: string, settings: AnalyticsSettings): SeatHighlight[] {
+export function seatHighlights(
+  seats: ReadonlyArray<{ facts: SeatFacts; assessment: SeatAssessment }>,
+  today: string,
+  settings: AnalyticsSettings,
+): SeatHighlight[] {
   const out: SeatHighlight[] = [];
   const count: Record<HighlightKind, number> = { disabled: 0, grace: 0, saved_by_audit: 0, excluded_by_list: 0 };
   const add = (kind: HighlightKind, facts: SeatFacts, text: string) => {
@@ -28,12 +32,20 @@ export function seatHighlights(seats: ReadonlyArray<{ facts: SeatFacts; assessme
   };
   for (const { facts, assessment } of seats) {
     if (!facts.accountEnabled && assessment.recommendation === 'reclaim') {
-      add('disabled', facts, `The account is disabled but still holds a ${productName(facts.skuPartNumber)} seat: reclaim (certain).`);
+      add(
+        'disabled',
+        facts,
+        `The account is disabled but still holds a ${productName(facts.skuPartNumber)} seat: reclaim (certain).`,
+      );
     } else if (facts.excludedBy && assessment.recommendation === 'excluded') {
       add('excluded_by_list', facts, `On the exclusion list (${facts.excludedBy}): never recommended for reclaim.`);
     } else if (assessment.recommendation === 'excluded') {
       add('grace', facts, assessment.reasons[0] ?? 'New seat, inside the grace period.');
-    } else if (assessment.status === 'active' && assessment.lastActivitySource === 'audit_log' && facts.report.state === 'matched') {
+    } else if (
+      assessment.status === 'active' &&
+      assessment.lastActivitySource === 'audit_log' &&
+      facts.report.state === 'matched'
+    ) {
       const reportDay = facts.report.lastActivityDate;
       const reportSaysIdle = reportDay === null || daysBetween(reportDay, today) >= settings.inactiveDays;
       if (reportSaysIdle) {

@@ -25,16 +25,24 @@ export interface SkuPrice {
  * The price of a SKU: an admin's (`price` command, REST), else config (SKU_PRICES), else the list
  * price for the Copilot SKUs. Null when nobody priced it: its costs are then null, never 0.
  */
-export function priceOf(skuId: string, admin: ReadonlyMap<string, SkuPrice>, config: ReadonlyMap<string, SkuPrice>): SkuPrice | null {
+export function priceOf(
+  skuId: string,
+  admin: ReadonlyMap<string, SkuPrice>,
+  config: ReadonlyMap<string, SkuPrice>,
+): SkuPrice | null {
   const id = skuId.toLowerCase();
   const set = admin.get(id) ?? config.get(id);
   if (set) return set;
-  if (KNOWN_COPILOT_SKU_IDS.includes(id)) return { skuId: id, ...COPILOT_LIST_PRICE, source: 'list_price', setBy: null, setAt: null };
+  if (KNOWN_COPILOT_SKU_IDS.includes(id))
+    return { skuId: id, ...COPILOT_LIST_PRICE, source: 'list_price', setBy: null, setAt: null };
   return null;
 }
 
 /** The REST API's cost_per_license and annual_cost of a SKU (annual = price × 12 × purchased units). */
-export function licenceCosts(price: SkuPrice | null, purchased: number): { costPerLicense: number | null; annualCost: number | null; currency: string | null } {
+export function licenceCosts(
+  price: SkuPrice | null,
+  purchased: number,
+): { costPerLicense: number | null; annualCost: number | null; currency: string | null } {
   if (!price) return { costPerLicense: null, annualCost: null, currency: null };
   return { costPerLicense: price.amount, annualCost: round2(price.amount * 12 * purchased), currency: price.currency };
 }
@@ -107,7 +115,13 @@ export interface Savings {
   costAvoidedMonthly: number | null;
   /** Idle seats the renewal plan cuts (the seats behind `monthly`). */
   seatsCut: number;
-  prices: Array<{ skuId: string; skuPartNumber: string; amount: number | null; currency: string | null; source: SkuPrice['source'] | null }>;
+  prices: Array<{
+    skuId: string;
+    skuPartNumber: string;
+    amount: number | null;
+    currency: string | null;
+    source: SkuPrice['source'] | null;
+  }>;
   renewalPlan: RenewalStep[];
   warnings: string[];
 }
@@ -183,7 +197,13 @@ export function savingsOf(summary: CopilotSeatSummary, price: (skuId: string) =>
   const warnings: string[] = [];
   const prices = summary.skus.map((s) => {
     const p = price(s.skuId);
-    return { skuId: s.skuId, skuPartNumber: s.skuPartNumber, amount: p?.amount ?? null, currency: p?.currency ?? null, source: p?.source ?? null };
+    return {
+      skuId: s.skuId,
+      skuPartNumber: s.skuPartNumber,
+      amount: p?.amount ?? null,
+      currency: p?.currency ?? null,
+      source: p?.source ?? null,
+    };
   });
 
   // Reassign from the SKU whose cut is furthest off (the latest renewal), since those seats are paid
@@ -199,7 +219,11 @@ export function savingsOf(summary: CopilotSeatSummary, price: (skuId: string) =>
   const cutOf = (s: SkuSeatCounts) => reclaimableOf(s) + s.available - (reassign.get(s) ?? 0);
 
   // Only SKUs with idle seats are added up: a price in another currency elsewhere changes nothing.
-  const currencies = new Set(prices.filter((p, i) => p.amount !== null && reclaimableOf(summary.skus[i]) + summary.skus[i].available > 0).map((p) => p.currency));
+  const currencies = new Set(
+    prices
+      .filter((p, i) => p.amount !== null && reclaimableOf(summary.skus[i]) + summary.skus[i].available > 0)
+      .map((p) => p.currency),
+  );
   const anyPriced = prices.find((p) => p.amount !== null);
   if (currencies.size === 0 && anyPriced) currencies.add(anyPriced.currency);
   let monthly: number | null = 0;
@@ -210,7 +234,9 @@ export function savingsOf(summary: CopilotSeatSummary, price: (skuId: string) =>
     if (cut === 0 && given === 0) continue;
     const p = prices[i];
     if (p.amount === null) {
-      warnings.push(`${productName(s.skuPartNumber)} has no price, so its ${cut + given} idle seat(s) are not costed. Set one with "price ${s.skuPartNumber} ‹amount›".`);
+      warnings.push(
+        `${productName(s.skuPartNumber)} has no price, so its ${cut + given} idle seat(s) are not costed. Set one with "price ${s.skuPartNumber} ‹amount›".`,
+      );
       if (cut > 0) monthly = null;
       if (given > 0) avoided = null;
       continue;
@@ -235,7 +261,10 @@ export function savingsOf(summary: CopilotSeatSummary, price: (skuId: string) =>
       const money = saves === null ? '' : ` (saves ${formatMoney(saves, p.currency)} a month from then)`;
       const when = s.renewalDate ? `at the ${dayText(s.renewalDate)} renewal` : 'now (no renewal date is known)';
       const parts: string[] = [];
-      if (reassignNow > 0) parts.push(`give ${reassignNow} idle seat(s) to waiting High and Medium candidates now (no new seats to buy; these seats stay paid for)`);
+      if (reassignNow > 0)
+        parts.push(
+          `give ${reassignNow} idle seat(s) to waiting High and Medium candidates now (no new seats to buy; these seats stay paid for)`,
+        );
       if (cut > 0) parts.push(`cut ${cut} seat(s) ${when}${money}`);
       const name = productName(s.skuPartNumber);
       return {
@@ -282,7 +311,11 @@ export function stillPaidText(monthly: number | null, currency: string | null): 
 export function formatMoney(amount: number, currency: string | null): string {
   if (!currency) return amount.toFixed(2);
   try {
-    return new Intl.NumberFormat('en-US', { style: 'currency', currency, maximumFractionDigits: amount % 1 === 0 ? 0 : 2 }).format(amount);
+    return new Intl.NumberFormat('en-US', {
+      style: 'currency',
+      currency,
+      maximumFractionDigits: amount % 1 === 0 ? 0 : 2,
+    }).format(amount);
   } catch {
     return `${amount.toFixed(2)} ${currency}`;
   }

@@ -21,7 +21,11 @@ export function seatsOf(sku: Pick<SkuRow, 'enabledUnits' | 'consumedUnits'>): Se
 
 export function sumSeats(skus: ReadonlyArray<Pick<SkuRow, 'enabledUnits' | 'consumedUnits'>>): SeatTotals {
   return skus.map(seatsOf).reduce(
-    (acc, s) => ({ purchased: acc.purchased + s.purchased, assigned: acc.assigned + s.assigned, available: acc.available + s.available }),
+    (acc, s) => ({
+      purchased: acc.purchased + s.purchased,
+      assigned: acc.assigned + s.assigned,
+      available: acc.available + s.available,
+    }),
     { purchased: 0, assigned: 0, available: 0 },
   );
 }

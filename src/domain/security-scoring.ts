@@ -8,7 +8,13 @@
  * controls (and many others), so adding it would count them twice.
  */
 
-export const SCORED_COMPONENTS = ['security_defaults', 'mfa_adoption', 'conditional_access', 'identity_protection', 'device_compliance'] as const;
+export const SCORED_COMPONENTS = [
+  'security_defaults',
+  'mfa_adoption',
+  'conditional_access',
+  'identity_protection',
+  'device_compliance',
+] as const;
 export type ScoredComponent = (typeof SCORED_COMPONENTS)[number];
 
 /** Each component's maximum; they add up to 100. */
@@ -37,7 +43,12 @@ export interface SecurityInput {
     /** UPNs of enabled admins without MFA; null when not known. */
     adminsWithoutMfa: readonly string[] | null;
   } | null;
-  conditionalAccess: { policies_count: number; enabled_policies: number; report_only: number; disabled_policies: number } | null;
+  conditionalAccess: {
+    policies_count: number;
+    enabled_policies: number;
+    report_only: number;
+    disabled_policies: number;
+  } | null;
   identityProtection: { risk_detections: number; high_risk_users: number; at_risk_users: number } | null;
   deviceCompliance: { compliant_devices: number; non_compliant_devices: number } | null;
   /** Why each unreadable component could not be read (permission, licence, failure). */
@@ -54,7 +65,8 @@ export interface ComponentScore {
 }
 
 export interface SecurityRecommendation {
-  category: 'mfa' | 'security_defaults' | 'conditional_access' | 'identity_protection' | 'device_compliance' | 'visibility';
+  category:
+    'mfa' | 'security_defaults' | 'conditional_access' | 'identity_protection' | 'device_compliance' | 'visibility';
   priority: RecommendationPriority;
   title: string;
   description: string;
@@ -98,19 +110,43 @@ const policies = (n: number, kind = ''): string => `${n} ${kind}${n === 1 ? 'pol
  * listed, and admins without MFA are counted within `without` (never split off). One definition
  * for the security card, the recommendations and GET /security.
  */
-export function mfaCounts(m: NonNullable<SecurityInput['mfa']>): { listed: number; registered: number; without: number; adminsWithout: number; unlisted: number; rate: number | null } {
+export function mfaCounts(m: NonNullable<SecurityInput['mfa']>): {
+  listed: number;
+  registered: number;
+  without: number;
+  adminsWithout: number;
+  unlisted: number;
+  rate: number | null;
+} {
   const listed = Math.max(0, m.totalUsers - m.unknownUsers);
   const registered = Math.min(m.mfaEnabledUsers, listed);
-  return { listed, registered, without: listed - registered, adminsWithout: m.adminsWithoutMfa?.length ?? 0, unlisted: m.unknownUsers, rate: rate1(registered, listed) };
+  return {
+    listed,
+    registered,
+    without: listed - registered,
+    adminsWithout: m.adminsWithoutMfa?.length ?? 0,
+    unlisted: m.unknownUsers,
+    rate: rate1(registered, listed),
+  };
 }
 
 /**
  * Device compliance over the managed devices that report a compliance state (compliant, or not
  * compliant / in grace): `rated` is the denominator of the rate, and the only one a label may name.
  */
-export function deviceComplianceCounts(dc: { compliant_devices: number; non_compliant_devices: number }): { rated: number; compliant: number; nonCompliant: number; rate: number | null } {
+export function deviceComplianceCounts(dc: { compliant_devices: number; non_compliant_devices: number }): {
+  rated: number;
+  compliant: number;
+  nonCompliant: number;
+  rate: number | null;
+} {
   const rated = dc.compliant_devices + dc.non_compliant_devices;
-  return { rated, compliant: dc.compliant_devices, nonCompliant: dc.non_compliant_devices, rate: rate1(dc.compliant_devices, rated) };
+  return {
+    rated,
+    compliant: dc.compliant_devices,
+    nonCompliant: dc.non_compliant_devices,
+    rate: rate1(dc.compliant_devices, rated),
+  };
 }
 
 /** A rate with one decimal; null when there is nothing to divide by. */
@@ -122,7 +158,9 @@ interface Draft {
   score: number;
   note: string | null;
   /** Recommendations with the component points their fix gains. */
-  fixes: Array<Omit<SecurityRecommendation, 'impact_points' | 'priority' | 'impact'> & { gain: number; urgent?: boolean }>;
+  fixes: Array<
+    Omit<SecurityRecommendation, 'impact_points' | 'priority' | 'impact'> & { gain: number; urgent?: boolean }
+  >;
 }
 
 function mfaDraft(m: NonNullable<SecurityInput['mfa']>): Draft {
@@ -153,7 +191,8 @@ function mfaDraft(m: NonNullable<SecurityInput['mfa']>): Draft {
       gain: max - base,
     });
   }
-  const note = m.unknownUsers > 0 ? `${plural(m.unknownUsers, 'user')} not in the MFA report are left out of the rate.` : null;
+  const note =
+    m.unknownUsers > 0 ? `${plural(m.unknownUsers, 'user')} not in the MFA report are left out of the rate.` : null;
   return { score, note, fixes };
 }
 
@@ -161,9 +200,14 @@ function securityDefaultsDraft(sd: { enabled: boolean }, ca: SecurityInput['cond
   const max = COMPONENT_MAX.security_defaults;
   if (sd.enabled) return { score: max, note: null, fixes: [] };
   // Security defaults are rightly off when conditional access policies replace them.
-  if (ca && ca.enabled_policies > 0) return { score: max, note: 'Off, replaced by enforced conditional access policies.', fixes: [] };
+  if (ca && ca.enabled_policies > 0)
+    return { score: max, note: 'Off, replaced by enforced conditional access policies.', fixes: [] };
   if (ca === null) {
-    return { score: max / 2, note: 'Off; conditional access could not be read, so whether policies replace them is unknown.', fixes: [] };
+    return {
+      score: max / 2,
+      note: 'Off; conditional access could not be read, so whether policies replace them is unknown.',
+      fixes: [],
+    };
   }
   return {
     score: 0,
@@ -181,7 +225,10 @@ function securityDefaultsDraft(sd: { enabled: boolean }, ca: SecurityInput['cond
   };
 }
 
-function conditionalAccessDraft(ca: NonNullable<SecurityInput['conditionalAccess']>, sd: SecurityInput['securityDefaults']): Draft {
+function conditionalAccessDraft(
+  ca: NonNullable<SecurityInput['conditionalAccess']>,
+  sd: SecurityInput['securityDefaults'],
+): Draft {
   const max = COMPONENT_MAX.conditional_access;
   const enabled = ca.enabled_policies;
   const breadth = Math.min(enabled, CA_BASELINE_POLICIES) / CA_BASELINE_POLICIES;
@@ -194,7 +241,7 @@ function conditionalAccessDraft(ca: NonNullable<SecurityInput['conditionalAccess
     note = 'No policy enforced; security defaults cover MFA and legacy authentication.';
   }
   const fixes: Draft['fixes'] = [];
-  const whenAllOn = max * Math.min(enabled + ca.report_only, CA_BASELINE_POLICIES) / CA_BASELINE_POLICIES;
+  const whenAllOn = (max * Math.min(enabled + ca.report_only, CA_BASELINE_POLICIES)) / CA_BASELINE_POLICIES;
   if (ca.report_only > 0) {
     fixes.push({
       category: 'conditional_access',
@@ -271,11 +318,19 @@ const PRIORITY_RANK: Record<RecommendationPriority, number> = { high: 0, medium:
 /** The rubric over what could be read. */
 export function scoreSecurity(input: SecurityInput): SecurityScoring {
   const drafts: Record<ScoredComponent, Draft | null> = {
-    security_defaults: input.securityDefaults ? securityDefaultsDraft(input.securityDefaults, input.conditionalAccess) : null,
+    security_defaults: input.securityDefaults
+      ? securityDefaultsDraft(input.securityDefaults, input.conditionalAccess)
+      : null,
     mfa_adoption: input.mfa ? mfaDraft(input.mfa) : null,
-    conditional_access: input.conditionalAccess ? conditionalAccessDraft(input.conditionalAccess, input.securityDefaults) : null,
+    conditional_access: input.conditionalAccess
+      ? conditionalAccessDraft(input.conditionalAccess, input.securityDefaults)
+      : null,
     identity_protection: input.identityProtection ? identityProtectionDraft(input.identityProtection) : null,
-    device_compliance: input.deviceCompliance && input.deviceCompliance.compliant_devices + input.deviceCompliance.non_compliant_devices > 0 ? deviceComplianceDraft(input.deviceCompliance) : null,
+    device_compliance:
+      input.deviceCompliance &&
+      input.deviceCompliance.compliant_devices + input.deviceCompliance.non_compliant_devices > 0
+        ? deviceComplianceDraft(input.deviceCompliance)
+        : null,
   };
   let readableMax = 0;
   let sum = 0;
@@ -291,7 +346,17 @@ export function scoreSecurity(input: SecurityInput): SecurityScoring {
       const max = COMPONENT_MAX[c];
       if (!d) {
         const noDevices = c === 'device_compliance' && input.deviceCompliance !== null;
-        return [c, { score: null, max, status: 'unknown', note: noDevices ? 'No managed devices report compliance, so there is nothing to score.' : (input.reasons[c] ?? 'Not read.') }];
+        return [
+          c,
+          {
+            score: null,
+            max,
+            status: 'unknown',
+            note: noDevices
+              ? 'No managed devices report compliance, so there is nothing to score.'
+              : (input.reasons[c] ?? 'Not read.'),
+          },
+        ];
       }
       const score = round1(d.score);
       return [c, { score, max, status: ratingOf(score, max), note: d.note }];
@@ -326,7 +391,9 @@ export function scoreSecurity(input: SecurityInput): SecurityScoring {
     }
   }
   // Stable: equal impact and priority keep the component order (security defaults, MFA, CA, ...).
-  recommendations.sort((a, b) => b.impact_points - a.impact_points || PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority]);
+  recommendations.sort(
+    (a, b) => b.impact_points - a.impact_points || PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority],
+  );
   return { overallScore: readableMax > 0 ? Math.round((100 * sum) / readableMax) : null, components, recommendations };
 }
 
@@ -357,11 +424,40 @@ export interface SecurityReport {
   overall_score: number | null;
   security_defaults: ComponentState & { enabled: boolean | null };
   /** listed_users = total_users − unknown_users = mfa_enabled_users + users_without_mfa (admins_without_mfa counted within). */
-  mfa_adoption: ComponentState & { total_users: number | null; listed_users: number | null; mfa_enabled_users: number | null; users_without_mfa: number | null; admins_without_mfa: number | null; unknown_users: number | null; adoption_rate: number | null };
-  conditional_access: ComponentState & { policies_count: number | null; enabled_policies: number | null; report_only: number | null; disabled_policies: number | null; coverage: 'complete' | 'partial' | 'none' | null };
-  identity_protection: ComponentState & { enabled: boolean | null; risk_detections: number | null; high_risk_users: number | null; at_risk_users: number | null };
+  mfa_adoption: ComponentState & {
+    total_users: number | null;
+    listed_users: number | null;
+    mfa_enabled_users: number | null;
+    users_without_mfa: number | null;
+    admins_without_mfa: number | null;
+    unknown_users: number | null;
+    adoption_rate: number | null;
+  };
+  conditional_access: ComponentState & {
+    policies_count: number | null;
+    enabled_policies: number | null;
+    report_only: number | null;
+    disabled_policies: number | null;
+    coverage: 'complete' | 'partial' | 'none' | null;
+  };
+  identity_protection: ComponentState & {
+    enabled: boolean | null;
+    risk_detections: number | null;
+    high_risk_users: number | null;
+    at_risk_users: number | null;
+  };
   /** compliance_rate is over rated_devices (compliant + not compliant); total_devices also counts devices with no compliance state. */
-  device_compliance: ComponentState & { total_devices: number | null; rated_devices: number | null; compliant_devices: number | null; non_compliant_devices: number | null; compliance_rate: number | null };
-  secure_score: ComponentState & { current_score: number | null; max_score: number | null; control_profiles: number | null };
+  device_compliance: ComponentState & {
+    total_devices: number | null;
+    rated_devices: number | null;
+    compliant_devices: number | null;
+    non_compliant_devices: number | null;
+    compliance_rate: number | null;
+  };
+  secure_score: ComponentState & {
+    current_score: number | null;
+    max_score: number | null;
+    control_profiles: number | null;
+  };
   recommendations: SecurityRecommendation[];
 }

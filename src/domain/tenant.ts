@@ -33,7 +33,10 @@ export interface TenantIdentity {
 export type TenantStatus = 'active' | 'inactive' | 'error';
 
 /** The REST API's tenant status: inactive when syncing is off, error while the last sync failed. */
-export function tenantStatus(tenant: Pick<TenantRecord, 'syncEnabled'>, lastFinishedRun: Pick<SyncRunRecord, 'status'> | undefined): TenantStatus {
+export function tenantStatus(
+  tenant: Pick<TenantRecord, 'syncEnabled'>,
+  lastFinishedRun: Pick<SyncRunRecord, 'status'> | undefined,
+): TenantStatus {
   if (!tenant.syncEnabled) return 'inactive';
   return lastFinishedRun?.status === 'failed' ? 'error' : 'active';
 }
@@ -42,5 +45,9 @@ export function tenantStatus(tenant: Pick<TenantRecord, 'syncEnabled'>, lastFini
 export function matchTenants(all: readonly TenantRecord[], query: string): TenantRecord[] {
   const q = query.trim().toLowerCase();
   if (!q) return [...all];
-  return all.filter((t) => [t.id, t.entraTenantId, t.tenantName, t.domainName ?? '', t.displayName ?? ''].some((field) => field.toLowerCase().includes(q)));
+  return all.filter((t) =>
+    [t.id, t.entraTenantId, t.tenantName, t.domainName ?? '', t.displayName ?? ''].some((field) =>
+      field.toLowerCase().includes(q),
+    ),
+  );
 }

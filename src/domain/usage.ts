@@ -6,7 +6,16 @@ import type { SourceStatusRecord } from './activity-sources';
  * keeps the report's own date (reportRefreshDate): reports lag up to 72 hours behind today.
  */
 
-export const COPILOT_APPS = ['teams', 'word', 'excel', 'powerPoint', 'outlook', 'oneNote', 'loop', 'copilotChat'] as const;
+export const COPILOT_APPS = [
+  'teams',
+  'word',
+  'excel',
+  'powerPoint',
+  'outlook',
+  'oneNote',
+  'loop',
+  'copilotChat',
+] as const;
 export type CopilotApp = (typeof COPILOT_APPS)[number];
 
 /** The services getOffice365ActiveUserDetail dates (Yammer = Viva Engage). */
@@ -45,7 +54,9 @@ export const CONCEALMENT_FIX =
   "Microsoft 365 admin center → Settings → Org settings → Reports → clear 'Display concealed user, group, and site names in all reports'";
 
 export function concealmentWarning(what: string, rows: number, settingOn: boolean | null): string {
-  const why = settingOn ? 'the tenant conceals user names in reports' : 'its rows carry opaque ids instead of user names';
+  const why = settingOn
+    ? 'the tenant conceals user names in reports'
+    : 'its rows carry opaque ids instead of user names';
   return `${what}: ${rows} row(s) could not be matched to users because ${why}. They are kept as unmatched (never counted as inactive). To fix: ${CONCEALMENT_FIX}, or set REPORTS_UNCONCEAL=true (needs ReportSettings.ReadWrite.All).`;
 }
 
@@ -84,14 +95,22 @@ export function daysBefore(isoDay: string, days: number): string {
 }
 
 export function isIsoDay(value: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+  return (
+    /^\d{4}-\d{2}-\d{2}$/.test(value) &&
+    !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) &&
+    new Date(`${value}T00:00:00Z`).toISOString().startsWith(value)
+  );
 }
 
 /**
  * Whether a report can be newer than what is stored. Microsoft refreshes usage reports about once a
  * day, so a report read successfully less than `minHours` ago, or one already dated today, is skipped.
  */
-export function reportCanBeNewer(previous: { lastSuccessAt: string | null; asOf: string | null } | undefined, now: Date, minHours: number): boolean {
+export function reportCanBeNewer(
+  previous: { lastSuccessAt: string | null; asOf: string | null } | undefined,
+  now: Date,
+  minHours: number,
+): boolean {
   if (!previous?.lastSuccessAt) return true;
   if (previous.asOf !== null && previous.asOf >= now.toISOString().slice(0, 10)) return false;
   return now.getTime() - Date.parse(previous.lastSuccessAt) >= minHours * 3_600_000;

@@ -41,7 +41,11 @@ export function bicepOutputs(file: string): string[] {
 }
 
 export function bicepResources(file: string): Array<{ symbol: string; type: string; apiVersion: string }> {
-  return [...bicepText(file).matchAll(/^resource (\w+) '([^'@]+)@([^']+)'/gm)].map((m) => ({ symbol: m[1], type: m[2], apiVersion: m[3] }));
+  return [...bicepText(file).matchAll(/^resource (\w+) '([^'@]+)@([^']+)'/gm)].map((m) => ({
+    symbol: m[1],
+    type: m[2],
+    apiVersion: m[3],
+  }));
 }
 
 /** The text of the `{ ... }` block that opens at `open` (an index of '{'). */

@@ -43,7 +43,14 @@ describe('app icons', () => {
     expect(all.filter((p) => p.a === 0).length).toBeGreaterThan(all.length * 0.3);
     const border = all.filter((p) => p.x === 0 || p.y === 0 || p.x === 31 || p.y === 31);
     expect(border.every((p) => p.a === 0)).toBe(true);
-    for (const [x, y] of [[0, 0], [31, 0], [0, 31], [31, 31], [16, 1]]) expect(pixel(png, x, y).a).toBe(0);
+    for (const [x, y] of [
+      [0, 0],
+      [31, 0],
+      [0, 31],
+      [31, 31],
+      [16, 1],
+    ])
+      expect(pixel(png, x, y).a).toBe(0);
   });
 
   it('are what scripts/make-icons.ts draws (the committed PNGs are not stale)', () => {

@@ -129,13 +129,28 @@ describe('appPackage/manifest.json', () => {
     const commandLists = (manifest['bots'] as JsonObject[])[0]['commandLists'] as JsonObject[];
     const scopes = commandLists.flatMap((list) => list['scopes'] as string[]).sort();
     expect(scopes).toEqual(['groupChat', 'personal', 'team']);
-    const listSchema = (((schema['properties'] as JsonObject)['bots'] as JsonObject)['items'] as JsonObject)['properties'] as JsonObject;
-    const maxCommands = (((listSchema['commandLists'] as JsonObject)['items'] as JsonObject)['properties'] as JsonObject)['commands'] as JsonObject;
+    const listSchema = (((schema['properties'] as JsonObject)['bots'] as JsonObject)['items'] as JsonObject)[
+      'properties'
+    ] as JsonObject;
+    const maxCommands = (
+      ((listSchema['commandLists'] as JsonObject)['items'] as JsonObject)['properties'] as JsonObject
+    )['commands'] as JsonObject;
     expect(maxCommands['maxItems']).toBe(10);
     for (const list of commandLists) {
       const commands = list['commands'] as Array<{ title: string; description: string }>;
       expect(commands.length).toBeLessThanOrEqual(10);
-      expect(commands.map((c) => c.title)).toEqual(['inactive', 'candidates', 'savings', 'reclaim', 'digest now', 'status', 'usage', 'security', 'check', 'help']);
+      expect(commands.map((c) => c.title)).toEqual([
+        'inactive',
+        'candidates',
+        'savings',
+        'reclaim',
+        'digest now',
+        'status',
+        'usage',
+        'security',
+        'check',
+        'help',
+      ]);
       for (const command of commands) {
         expect(command.description.length).toBeGreaterThan(10);
         // Picking a command in Teams sends its title: it must be a command, not a hint.
@@ -149,7 +164,8 @@ describe('appPackage/manifest.json', () => {
     expect(description.short.length).toBeLessThanOrEqual(80);
     expect(description.short).toMatch(/Copilot seats/);
     expect(description.full.length).toBeLessThanOrEqual(4000);
-    for (const word of ['inactive', 'candidates', 'savings', 'reclaim', 'digest', 'approver', 'undo']) expect(description.full).toContain(word);
+    for (const word of ['inactive', 'candidates', 'savings', 'reclaim', 'digest', 'approver', 'undo'])
+      expect(description.full).toContain(word);
   });
 
   it('points at icons that exist in the package', () => {

@@ -50,8 +50,10 @@ for (const { file, env } of FILES) {
   describe(file, () => {
     const { text, doc } = load(file);
 
-    it('is a Teams Toolkit v1.7 project file that the Toolkit\'s schema accepts', () => {
-      expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=https://aka.ms/teams-toolkit/v1.7/yaml.schema.json');
+    it("is a Teams Toolkit v1.7 project file that the Toolkit's schema accepts", () => {
+      expect(text.split('\n')[0]).toBe(
+        '# yaml-language-server: $schema=https://aka.ms/teams-toolkit/v1.7/yaml.schema.json',
+      );
       expect(doc.version).toBe('v1.7');
       expect(doc.environmentFolderPath).toBe('./env');
       expect(validate(doc), JSON.stringify(validate.errors, null, 2)).toBe(true);
@@ -74,7 +76,10 @@ for (const { file, env } of FILES) {
       for (const stage of [doc.provision, doc.deploy, doc.publish ?? []]) {
         for (const s of stage) {
           for (const name of placeholders(JSON.stringify(s.with ?? {}))) {
-            expect(known.has(name) || name.startsWith('SECRET_'), `${s.uses} uses \${{${name}}} before anything defines it`).toBe(true);
+            expect(
+              known.has(name) || name.startsWith('SECRET_'),
+              `${s.uses} uses \${{${name}}} before anything defines it`,
+            ).toBe(true);
           }
           for (const name of Object.values(s.writeToEnvironmentFile ?? {})) known.add(name);
           // arm/deploy writes the Bicep outputs.
@@ -98,9 +103,13 @@ describe('teamsapp.yml (Azure)', () => {
       'teamsApp/update',
     ]);
     expect(step(doc.provision, 'teamsApp/create').writeToEnvironmentFile).toEqual({ teamsAppId: 'TEAMS_APP_ID' });
-    const templates = step(doc.provision, 'arm/deploy').with?.['templates'] as Array<{ path: string; parameters: string }>;
+    const templates = step(doc.provision, 'arm/deploy').with?.['templates'] as Array<{
+      path: string;
+      parameters: string;
+    }>;
     expect(templates).toHaveLength(1);
-    for (const file of [templates[0].path, templates[0].parameters]) expect(fs.existsSync(path.join(ROOT, file)), file).toBe(true);
+    for (const file of [templates[0].path, templates[0].parameters])
+      expect(fs.existsSync(path.join(ROOT, file)), file).toBe(true);
     // The bot is registered by the Bicep (UserAssignedMSI), not by an Entra app with a secret.
     expect(doc.provision.map((s) => s.uses)).not.toContain('botAadApp/create');
   });
@@ -113,11 +122,25 @@ describe('teamsapp.yml (Azure)', () => {
     ]);
     const upload = step(doc.deploy, 'azureAppService/zipDeploy').with ?? {};
     expect(upload).toMatchObject({ artifactFolder: '.', resourceId: '${{BOT_AZURE_APP_SERVICE_RESOURCE_ID}}' });
-    const ignored = fs.readFileSync(path.join(ROOT, String(upload['ignoreFile'])), 'utf8').split('\n').map((l) => l.trim());
+    const ignored = fs
+      .readFileSync(path.join(ROOT, String(upload['ignoreFile'])), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     // Never upload secrets, local installs (native modules built for this OS) or the data.
-    for (const entry of ['env', 'node_modules', 'dist', 'data', '*.pem', '*.key']) expect(ignored, entry).toContain(entry);
+    for (const entry of ['env', 'node_modules', 'dist', 'data', '*.pem', '*.key'])
+      expect(ignored, entry).toContain(entry);
     // What the App Service's `npm install` and `npm run build` need.
-    for (const entry of ['src', 'demo-tenant', 'cards', 'scripts', 'package.json', 'package-lock.json', '.npmrc', 'tsconfig.json', 'tsconfig.build.json']) {
+    for (const entry of [
+      'src',
+      'demo-tenant',
+      'cards',
+      'scripts',
+      'package.json',
+      'package-lock.json',
+      '.npmrc',
+      'tsconfig.json',
+      'tsconfig.build.json',
+    ]) {
       expect(ignored, entry).not.toContain(entry);
       expect(fs.existsSync(path.join(ROOT, entry)), entry).toBe(true);
     }
@@ -128,7 +151,9 @@ describe('teamsapp.yml (Azure)', () => {
     expect(uses[0]).toBe('teamsApp/validateManifest');
     expect(uses).toContain('teamsApp/zipAppPackage');
     expect(uses[uses.length - 1]).toBe('teamsApp/publishAppPackage');
-    expect(step(doc.publish ?? [], 'teamsApp/publishAppPackage').writeToEnvironmentFile).toEqual({ publishedAppId: 'TEAMS_APP_PUBLISHED_APP_ID' });
+    expect(step(doc.publish ?? [], 'teamsApp/publishAppPackage').writeToEnvironmentFile).toEqual({
+      publishedAppId: 'TEAMS_APP_PUBLISHED_APP_ID',
+    });
   });
 });
 
@@ -147,7 +172,11 @@ describe('teamsapp.local.yml (local debug)', () => {
     ]);
     const app = step(doc.provision, 'aadApp/create');
     expect(app.with).toMatchObject({ generateClientSecret: true, signInAudience: 'AzureADMyOrg' });
-    expect(app.writeToEnvironmentFile).toMatchObject({ clientId: 'BOT_ID', clientSecret: 'SECRET_BOT_PASSWORD', tenantId: 'BOT_TENANT_ID' });
+    expect(app.writeToEnvironmentFile).toMatchObject({
+      clientId: 'BOT_ID',
+      clientSecret: 'SECRET_BOT_PASSWORD',
+      tenantId: 'BOT_TENANT_ID',
+    });
     expect(step(doc.provision, 'botFramework/create').with).toMatchObject({
       botId: '${{BOT_ID}}',
       messagingEndpoint: '${{BOT_ENDPOINT}}/api/messages',
@@ -157,7 +186,10 @@ describe('teamsapp.local.yml (local debug)', () => {
 
   it('writes the bot settings the app reads into env/.env.local.user, and the app takes them as a single-tenant bot', () => {
     expect(doc.deploy.map((s) => s.uses)).toEqual(['cli/runNpmCommand', 'file/createOrUpdateEnvironmentFile']);
-    const written = step(doc.deploy, 'file/createOrUpdateEnvironmentFile').with as { target: string; envs: Record<string, string> };
+    const written = step(doc.deploy, 'file/createOrUpdateEnvironmentFile').with as {
+      target: string;
+      envs: Record<string, string>;
+    };
     expect(written.target).toBe('./env/.env.${{TEAMSFX_ENV}}.user');
     expect(written.envs).toEqual({
       BOT_ID: '${{BOT_ID}}',
@@ -165,7 +197,12 @@ describe('teamsapp.local.yml (local debug)', () => {
       BOT_TENANT_ID: '${{BOT_TENANT_ID}}',
       BOT_TYPE: 'SingleTenant',
     });
-    const values = Object.fromEntries(Object.entries(written.envs).map(([k, v]) => [k, v.startsWith('${{') ? (k === 'SECRET_BOT_PASSWORD' ? 'secret' : GUID) : v]));
+    const values = Object.fromEntries(
+      Object.entries(written.envs).map(([k, v]) => [
+        k,
+        v.startsWith('${{') ? (k === 'SECRET_BOT_PASSWORD' ? 'secret' : GUID) : v,
+      ]),
+    );
     expect(parseConfig(values).bot).toMatchObject({ mode: 'SingleTenant', appId: GUID, tenantId: GUID });
   });
 });
@@ -179,7 +216,8 @@ describe('committed env files', () => {
       const env = readEnvFile(file);
       expect(env.get('TEAMSFX_ENV')).toBe(envName);
       expect(env.get('APP_NAME_SUFFIX')).toBe(envName);
-      for (const key of ['BOT_ID', 'BOT_TENANT_ID', 'TEAMS_APP_ID', 'BOT_DOMAIN', 'BOT_ENDPOINT']) expect(env.get(key)).toBe('');
+      for (const key of ['BOT_ID', 'BOT_TENANT_ID', 'TEAMS_APP_ID', 'BOT_DOMAIN', 'BOT_ENDPOINT'])
+        expect(env.get(key)).toBe('');
       expect([...env.keys()].filter((k) => k.startsWith('SECRET_'))).toEqual([]);
     });
   }

@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { browserSuiteDecision } from './playground-helpers';
 
-const only = (...files: string[]) => (file: string) => files.includes(file);
+const only =
+  (...files: string[]) =>
+  (file: string) =>
+    files.includes(file);
 
 describe('whether the browser suite runs, skips or fails', () => {
-  it('runs with Debian\'s /usr/bin/chromium, or with CHROMIUM_PATH when set', () => {
-    expect(browserSuiteDecision({}, only('/usr/bin/chromium'))).toEqual({ kind: 'run', executablePath: '/usr/bin/chromium' });
+  it("runs with Debian's /usr/bin/chromium, or with CHROMIUM_PATH when set", () => {
+    expect(browserSuiteDecision({}, only('/usr/bin/chromium'))).toEqual({
+      kind: 'run',
+      executablePath: '/usr/bin/chromium',
+    });
     expect(browserSuiteDecision({ CHROMIUM_PATH: '/opt/chrome/chrome' }, only('/opt/chrome/chrome'))).toEqual({
       kind: 'run',
       executablePath: '/opt/chrome/chrome',
@@ -24,7 +30,10 @@ describe('whether the browser suite runs, skips or fails', () => {
 
   it('names a CHROMIUM_PATH that does not exist instead of falling back silently', () => {
     const decision = browserSuiteDecision({ CHROMIUM_PATH: '/opt/missing/chrome' }, only('/usr/bin/chromium'));
-    expect(decision).toMatchObject({ kind: 'skip', message: expect.stringContaining('CHROMIUM_PATH=/opt/missing/chrome is not an executable file') });
+    expect(decision).toMatchObject({
+      kind: 'skip',
+      message: expect.stringContaining('CHROMIUM_PATH=/opt/missing/chrome is not an executable file'),
+    });
   });
 
   it('fails instead of skipping when REQUIRE_BROWSER_TESTS=1 (CI)', () => {
@@ -34,7 +43,10 @@ describe('whether the browser suite runs, skips or fails', () => {
   });
 
   it('checks the real file system by default', () => {
-    expect(browserSuiteDecision({ CHROMIUM_PATH: process.execPath })).toEqual({ kind: 'run', executablePath: process.execPath });
+    expect(browserSuiteDecision({ CHROMIUM_PATH: process.execPath })).toEqual({
+      kind: 'run',
+      executablePath: process.execPath,
+    });
     expect(browserSuiteDecision({ CHROMIUM_PATH: __dirname }).kind).toBe('skip');
   });
 });

@@ -4,9 +4,7 @@ import net from 'node:net';
 export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
 
 export type BrowserSuiteDecision =
-  | { kind: 'run'; executablePath: string }
-  | { kind: 'skip'; message: string }
-  | { kind: 'fail'; message: string };
+  { kind: 'run'; executablePath: string } | { kind: 'skip'; message: string } | { kind: 'fail'; message: string };
 
 /**
  * Whether the browser suite can run: it drives a local Chromium (CHROMIUM_PATH, else Debian's
@@ -14,16 +12,28 @@ export type BrowserSuiteDecision =
  * line saying how to get it, instead of failing; CI sets REQUIRE_BROWSER_TESTS=1 so that the
  * suite can never be skipped there without failing.
  */
-export function browserSuiteDecision(env: NodeJS.ProcessEnv, isExecutable: (file: string) => boolean = executable): BrowserSuiteDecision {
+export function browserSuiteDecision(
+  env: NodeJS.ProcessEnv,
+  isExecutable: (file: string) => boolean = executable,
+): BrowserSuiteDecision {
   const configured = env.CHROMIUM_PATH?.trim();
   const executablePath = configured || DEFAULT_CHROMIUM_PATH;
   if (isExecutable(executablePath)) return { kind: 'run', executablePath };
-  const missing = configured ? `CHROMIUM_PATH=${configured} is not an executable file` : `no Chromium at ${DEFAULT_CHROMIUM_PATH}`;
-  const howTo = 'install it (Debian/Ubuntu: sudo apt-get install chromium) or set CHROMIUM_PATH to a Chromium or Chrome binary';
+  const missing = configured
+    ? `CHROMIUM_PATH=${configured} is not an executable file`
+    : `no Chromium at ${DEFAULT_CHROMIUM_PATH}`;
+  const howTo =
+    'install it (Debian/Ubuntu: sudo apt-get install chromium) or set CHROMIUM_PATH to a Chromium or Chrome binary';
   if (env.REQUIRE_BROWSER_TESTS === '1') {
-    return { kind: 'fail', message: `The browser tests are required (REQUIRE_BROWSER_TESTS=1) but ${missing}: ${howTo}.` };
+    return {
+      kind: 'fail',
+      message: `The browser tests are required (REQUIRE_BROWSER_TESTS=1) but ${missing}: ${howTo}.`,
+    };
   }
-  return { kind: 'skip', message: `SKIPPED the browser tests (test/browser/playground.test.ts): ${missing}; ${howTo}.` };
+  return {
+    kind: 'skip',
+    message: `SKIPPED the browser tests (test/browser/playground.test.ts): ${missing}; ${howTo}.`,
+  };
 }
 
 function executable(file: string): boolean {

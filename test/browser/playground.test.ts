@@ -8,7 +8,13 @@ import { startHarness, type Harness } from '../helpers/harness';
 import { generateDemoTenant } from '../../demo-tenant/generator';
 import { SKU } from '../../demo-tenant/constants';
 import { cardAction, message, post } from '../helpers/teams-activities';
-import { CHROMIUM_ARGS, browserSuiteDecision, freePort, startPlayground, type StartedPlayground } from './playground-helpers';
+import {
+  CHROMIUM_ARGS,
+  browserSuiteDecision,
+  freePort,
+  startPlayground,
+  type StartedPlayground,
+} from './playground-helpers';
 
 const CHROMIUM = browserSuiteDecision(process.env);
 if (CHROMIUM.kind === 'fail') throw new Error(CHROMIUM.message);
@@ -25,7 +31,9 @@ const NO_CHROMIUM = CHROMIUM.kind !== 'run';
  * docs/screenshots/ (for the README) instead, so a plain `npm test` leaves the work tree clean.
  */
 const UPDATE = process.env.UPDATE_SCREENSHOTS === '1';
-const SCREENSHOT_DIR = UPDATE ? path.join(__dirname, '../../docs/screenshots') : fs.mkdtempSync(path.join(os.tmpdir(), 'seat-steward-screens-'));
+const SCREENSHOT_DIR = UPDATE
+  ? path.join(__dirname, '../../docs/screenshots')
+  : fs.mkdtempSync(path.join(os.tmpdir(), 'seat-steward-screens-'));
 const WAIT = 20_000;
 
 let h: Harness;
@@ -40,10 +48,19 @@ beforeAll(async () => {
   // RECLAIM_MODE=on so the reclaim screenshots show removals (the demo tenant takes the writes).
   // REPORTS_REREAD_HOURS=0: a sync re-reads the usage reports, so seats a test adds to the demo tenant are in them;
   // the suite syncs often, so Graph's report throttling budget is lifted (reportBudget: false).
-  h = await startHarness({ data: { ...generateDemoTenant({ users: 250 }), reportBudget: false }, config: { RECLAIM_MODE: 'on', REPORTS_REREAD_HOURS: '0' }, app: { cardSyncWaitMs: 15_000 } });
+  h = await startHarness({
+    data: { ...generateDemoTenant({ users: 250 }), reportBudget: false },
+    config: { RECLAIM_MODE: 'on', REPORTS_REREAD_HOURS: '0' },
+    app: { cardSyncWaitMs: 15_000 },
+  });
   playground = await startPlayground({ botPort: h.app.port, port: await freePort(), logger: createLogger('silent') });
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1400 }, deviceScaleFactor: 2, locale: 'en-US', timezoneId: 'UTC' });
+  const context = await browser.newContext({
+    viewport: { width: 1400, height: 1400 },
+    deviceScaleFactor: 2,
+    locale: 'en-US',
+    timezoneId: 'UTC',
+  });
   page = await context.newPage();
   await page.goto(playground.url);
 });
@@ -62,7 +79,11 @@ afterEach(async ({ task }) => {
 afterAll(async () => {
   if (!UPDATE && failures === 0) fs.rmSync(SCREENSHOT_DIR, { recursive: true, force: true });
   // Each step on its own: a failed one must not leave the others running.
-  const steps: Array<() => Promise<unknown>> = [() => browser?.close() ?? Promise.resolve(), () => playground?.stop() ?? Promise.resolve(), () => h?.close() ?? Promise.resolve()];
+  const steps: Array<() => Promise<unknown>> = [
+    () => browser?.close() ?? Promise.resolve(),
+    () => playground?.stop() ?? Promise.resolve(),
+    () => h?.close() ?? Promise.resolve(),
+  ];
   for (const step of steps) await step().catch((error: unknown) => console.error('cleanup failed:', error));
 });
 
@@ -112,19 +133,28 @@ interface Box {
 /** The element's box now (no scrolling), or that of its nearest ancestor matching `closest` (e.g. the message bubble around a card). */
 async function boxOf(target: Locator, closest?: string): Promise<Box> {
   return target.evaluate((el, selector) => {
-    const r = (selector ? el.closest(selector) ?? el : el).getBoundingClientRect();
+    const r = (selector ? (el.closest(selector) ?? el) : el).getBoundingClientRect();
     return { x: r.x, y: r.y, width: r.width, height: r.height };
   }, closest);
 }
 
 /** One screenshot around several elements (e.g. a message and the replies to it). */
-async function shootAround(boxes: Box[], name: string, extra: { left?: number; top?: number; bottom?: number } = {}, pad = 12): Promise<void> {
+async function shootAround(
+  boxes: Box[],
+  name: string,
+  extra: { left?: number; top?: number; bottom?: number } = {},
+  pad = 12,
+): Promise<void> {
   const x = Math.max(0, Math.min(...boxes.map((b) => b.x)) - pad - (extra.left ?? 0));
   const y = Math.max(0, Math.min(...boxes.map((b) => b.y)) - pad - (extra.top ?? 0));
   const right = Math.max(...boxes.map((b) => b.x + b.width)) + pad;
   const bottom = Math.max(...boxes.map((b) => b.y + b.height)) + (extra.bottom ?? pad);
   expect(bottom - y).toBeLessThan(page.viewportSize()?.height ?? 0);
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, name), clip: { x, y, width: right - x, height: bottom - y }, animations: 'disabled' });
+  await page.screenshot({
+    path: path.join(SCREENSHOT_DIR, name),
+    clip: { x, y, width: right - x, height: bottom - y },
+    animations: 'disabled',
+  });
 }
 
 function tenant() {
@@ -160,7 +190,8 @@ describe.skipIf(NO_CHROMIUM)('personal chat in the Agents Playground', () => {
     const text = await result.innerText();
     expect(text).toMatch(/Users synced\s+250\b/);
     expect(text).toContain('Contoso Ltd');
-    for (const label of ['Sync again', 'Show status']) await result.getByRole('button', { name: label }).waitFor({ state: 'visible', timeout: WAIT });
+    for (const label of ['Sync again', 'Show status'])
+      await result.getByRole('button', { name: label }).waitFor({ state: 'visible', timeout: WAIT });
     expect(h.app.runs.latest(tenant().id)).toMatchObject({ status: 'success', trigger: 'card' });
     await shoot(result, 'sync-result.png');
   });
@@ -188,7 +219,10 @@ describe.skipIf(NO_CHROMIUM)('personal chat in the Agents Playground', () => {
     expect(text).toContain('Succeeded');
     expect(text).not.toContain('Not synced yet');
     // The big number is its own text block, rendered large.
-    const big = card.locator('.ac-textBlock').filter({ hasText: new RegExp(`^${n(available)}$`) }).first();
+    const big = card
+      .locator('.ac-textBlock')
+      .filter({ hasText: new RegExp(`^${n(available)}$`) })
+      .first();
     const fontSize = await big.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
     expect(fontSize).toBeGreaterThanOrEqual(24);
     await card.getByRole('button', { name: 'Sync now' }).waitFor({ state: 'visible', timeout: WAIT });
@@ -261,11 +295,15 @@ describe.skipIf(NO_CHROMIUM)('personal chat in the Agents Playground', () => {
 
 describe.skipIf(NO_CHROMIUM)('Teams channel in the Agents Playground', () => {
   it('welcomes the team, and answers an @mention with the status card in the thread', async () => {
-    const welcome = await nextCard('Added to this team channel', () => page.getByText('General', { exact: true }).first().click());
+    const welcome = await nextCard('Added to this team channel', () =>
+      page.getByText('General', { exact: true }).first().click(),
+    );
     expect(await welcome.innerText()).toContain('Mention @Seat Steward');
 
     // "Start a new post", with an @mention of the bot: a channel only delivers mentions.
-    const card = await nextCard('Contoso Ltd · Licenses', () => sendMention(page.locator('[data-lexical-editor="true"]').first(), 'status contoso'));
+    const card = await nextCard('Contoso Ltd · Licenses', () =>
+      sendMention(page.locator('[data-lexical-editor="true"]').first(), 'status contoso'),
+    );
     const text = await card.innerText();
     expect(text).toContain('Copilot');
     expect(text).toContain('Succeeded');
@@ -278,17 +316,25 @@ describe.skipIf(NO_CHROMIUM)('Teams channel in the Agents Playground', () => {
 
     const allCards = await cards().count();
     await card.getByRole('button', { name: 'Sync now' }).click();
-    await thread.locator('.ac-adaptiveCard').filter({ hasText: 'Sync succeeded' }).waitFor({ state: 'visible', timeout: WAIT });
+    await thread
+      .locator('.ac-adaptiveCard')
+      .filter({ hasText: 'Sync succeeded' })
+      .waitFor({ state: 'visible', timeout: WAIT });
     expect(await cards().count()).toBe(allCards);
   });
 });
 
 describe.skipIf(NO_CHROMIUM)('group chat in the Agents Playground', () => {
   it('welcomes the group, and answers an @mention with the help card', async () => {
-    const welcome = await nextCard('Added to this group chat', () => page.getByText('Group Chat', { exact: true }).first().click());
+    const welcome = await nextCard('Added to this group chat', () =>
+      page.getByText('Group Chat', { exact: true }).first().click(),
+    );
     expect(await welcome.innerText()).toContain('Mention @Seat Steward');
-    const card = await nextCard('Commands', () => sendMention(page.locator('[data-lexical-editor="true"]').first(), 'help'));
-    for (const command of ['help', 'status', 'sync']) expect(await card.innerText()).toMatch(new RegExp(`(^|\\n)${command}\\b`));
+    const card = await nextCard('Commands', () =>
+      sendMention(page.locator('[data-lexical-editor="true"]').first(), 'help'),
+    );
+    for (const command of ['help', 'status', 'sync'])
+      expect(await card.innerText()).toMatch(new RegExp(`(^|\\n)${command}\\b`));
   });
 });
 
@@ -301,7 +347,8 @@ async function expectNoClippedText(card: Locator): Promise<void> {
       if (block.scrollWidth > block.clientWidth + 1) out.push(`"${text}" is wider than its box`);
       // A single word that wraps breaks in the middle ("Purchase / d").
       const lineHeight = parseFloat(getComputedStyle(block).lineHeight) || 20;
-      if (text !== '' && !/\s/.test(text) && block.getBoundingClientRect().height > lineHeight * 1.5) out.push(`"${text}" breaks inside the word`);
+      if (text !== '' && !/\s/.test(text) && block.getBoundingClientRect().height > lineHeight * 1.5)
+        out.push(`"${text}" breaks inside the word`);
       return out;
     }),
   );
@@ -310,11 +357,18 @@ async function expectNoClippedText(card: Locator): Promise<void> {
 
 /** Chart axis labels the renderer cut with an ellipsis ("2…"): HTML labels that overflow their slot. */
 async function clippedChartLabels(card: Locator): Promise<string[]> {
-  return card.locator('*').evaluateAll((els) =>
-    els
-      .filter((el) => getComputedStyle(el).textOverflow === 'ellipsis' && el.children.length === 0 && el.scrollWidth > el.clientWidth + 1)
-      .map((el) => (el as HTMLElement).innerText.trim()),
-  );
+  return card
+    .locator('*')
+    .evaluateAll((els) =>
+      els
+        .filter(
+          (el) =>
+            getComputedStyle(el).textOverflow === 'ellipsis' &&
+            el.children.length === 0 &&
+            el.scrollWidth > el.clientWidth + 1,
+        )
+        .map((el) => (el as HTMLElement).innerText.trim()),
+    );
 }
 
 describe.skipIf(NO_CHROMIUM)('savings in the Agents Playground', () => {
@@ -325,13 +379,18 @@ describe.skipIf(NO_CHROMIUM)('savings in the Agents Playground', () => {
     const card = await nextCard('Copilot savings', () => send(personalEditor(), 'savings'));
     const text = await card.innerText();
     // Three figures kept apart: seats freed (still paid), cost avoided by giving them to candidates, money saved once cut at renewal.
-    expect(text).toMatch(/Saves \$[\d,]+ a month \(\$[\d,]+ a year\) once the subscriptions are reduced at renewal|No seats to cut at renewal right now/);
+    expect(text).toMatch(
+      /Saves \$[\d,]+ a month \(\$[\d,]+ a year\) once the subscriptions are reduced at renewal|No seats to cut at renewal right now/,
+    );
     expect(text).toMatch(/Utilization: \d+ of \d+ \(\d+%\) seat holders active/);
-    expect(text).toMatch(/Reclaiming would free: \d+ seats? \(\d+ certain, \d+ probable\), still paid for until the subscription is reduced/);
+    expect(text).toMatch(
+      /Reclaiming would free: \d+ seats? \(\d+ certain, \d+ probable\), still paid for until the subscription is reduced/,
+    );
     expect(text).toContain('Renewal plan');
     expect(text).toMatch(/Seats as of \d{1,2} \w{3} \d{4} \d\d:\d\d UTC/);
     // The demo has no ADMINS, so the Playground user is an admin and gets the exports.
-    for (const name of ['Export CSV (underutilized)', 'Export CSV (candidates)']) expect(await card.locator('button, a').filter({ hasText: name }).count()).toBe(1);
+    for (const name of ['Export CSV (underutilized)', 'Export CSV (candidates)'])
+      expect(await card.locator('button, a').filter({ hasText: name }).count()).toBe(1);
     await expectNoClippedText(card);
     await shoot(card, 'savings-card.png');
   });
@@ -389,7 +448,8 @@ describe.skipIf(NO_CHROMIUM)('the daily digest in the Agents Playground', () => 
     expect(text).toMatch(/grace period until/);
     expect(text).toMatch(/audit log shows Copilot use on/);
     expect(text).toMatch(/\$[\d,]+/);
-    for (const name of ['Show all inactive', 'Show candidates', 'Sync now']) expect(await card.getByRole('button', { name }).count()).toBe(1);
+    for (const name of ['Show all inactive', 'Show candidates', 'Sync now'])
+      expect(await card.getByRole('button', { name }).count()).toBe(1);
     await expectNoClippedText(card);
     // Taller than the window: the transcript scrolls inside the page, so grow the window for the picture.
     const size = page.viewportSize();
@@ -419,15 +479,26 @@ describe.skipIf(NO_CHROMIUM)('the daily digest in the Agents Playground', () => 
       // Nothing sticks out of the phone's width (a chart or a row of buttons that does not wrap).
       const wider = await card.evaluate((el) => {
         const right = el.getBoundingClientRect().right;
-        return [...el.querySelectorAll('*')].filter((c) => c.getBoundingClientRect().right > right + 1).map((c) => `${c.tagName}.${c.className}`.slice(0, 80));
+        return [...el.querySelectorAll('*')]
+          .filter((c) => c.getBoundingClientRect().right > right + 1)
+          .map((c) => `${c.tagName}.${c.className}`.slice(0, 80));
       });
       expect(wider).toEqual([]);
       await expect.poll(() => card.locator('svg').count(), { timeout: WAIT }).toBeGreaterThanOrEqual(2);
       // The charts are drawn again at the new width before the picture.
-      await expect.poll(async () => Math.max(...(await card.locator('svg').evaluateAll((svgs) => svgs.map((el) => el.getBoundingClientRect().width)))), { timeout: WAIT }).toBeLessThanOrEqual(phone);
+      await expect
+        .poll(
+          async () =>
+            Math.max(
+              ...(await card.locator('svg').evaluateAll((svgs) => svgs.map((el) => el.getBoundingClientRect().width))),
+            ),
+          { timeout: WAIT },
+        )
+        .toBeLessThanOrEqual(phone);
       // Not checked here: at this width the Playground's line chart cuts two-digit day labels ("2…"); the title gives the dates.
       await expectNoClippedText(card);
-      for (const name of ['Show all inactive', 'Show candidates', 'Sync now']) await expect.poll(() => card.getByRole('button', { name }).isVisible(), { timeout: WAIT }).toBe(true);
+      for (const name of ['Show all inactive', 'Show candidates', 'Sync now'])
+        await expect.poll(() => card.getByRole('button', { name }).isVisible(), { timeout: WAIT }).toBe(true);
       await shoot(card, 'digest-phone.png');
     } finally {
       await card.evaluate((el, w) => {
@@ -442,7 +513,7 @@ describe.skipIf(NO_CHROMIUM)('licence reclaim in the Agents Playground', () => {
   /** Another admin, outside the Playground (it has one user): their message and their press go to /api/messages directly. */
   const OTHER = { id: '29:other-admin', name: 'Adele Vance', aadObjectId: '6a7b8c9d-0e1f-4a2b-8c3d-4e5f60718293' };
 
-  it('request card, the requester\'s view against an approver\'s, the removed state with Undo, and a skipped seat with its reason', async () => {
+  it("request card, the requester's view against an approver's, the removed state with Undo, and a skipped seat with its reason", async () => {
     await page.locator('button[aria-label="Personal Chat"]').first().click();
     const t = tenant();
     if (h.app.runs.latest(t.id)?.status !== 'success') await h.app.sync.request(t.id, 'test').done;
@@ -453,7 +524,9 @@ describe.skipIf(NO_CHROMIUM)('licence reclaim in the Agents Playground', () => {
 
     // Alex (the Playground's user) asks for the group seat: the request card is posted in the chat.
     // The posted card is everyone's: the state and totals, no names (those are in the approvers', admins' and requester's views).
-    const cardA = await nextCard('Reclaim request · 1 Copilot seat', () => send(personalEditor(), `reclaim ${groupSeat.userPrincipalName}`));
+    const cardA = await nextCard('Reclaim request · 1 Copilot seat', () =>
+      send(personalEditor(), `reclaim ${groupSeat.userPrincipalName}`),
+    );
     expect(await cardA.innerText()).toMatch(/Waiting for an approver/);
     expect(await cardA.innerText()).not.toContain(groupSeat.userPrincipalName);
     await expectNoClippedText(cardA);
@@ -473,7 +546,10 @@ describe.skipIf(NO_CHROMIUM)('licence reclaim in the Agents Playground', () => {
     const ref = view?.request.approvalsTarget as { serviceUrl: string; conversation: { id: string } };
     const conversation = { conversationId: ref.conversation.id, scope: 'personal' as const };
     const cardB = await nextCard('Reclaim request · 1 Copilot seat', async () => {
-      const res = await post(h.app.url, { ...message(ref.serviceUrl, conversation, `reclaim ${directSeat.userPrincipalName}`), from: OTHER });
+      const res = await post(h.app.url, {
+        ...message(ref.serviceUrl, conversation, `reclaim ${directSeat.userPrincipalName}`),
+        from: OTHER,
+      });
       expect(res.status).toBe(200);
     });
     await cardB.getByRole('button', { name: 'Review' }).click();
@@ -492,10 +568,20 @@ describe.skipIf(NO_CHROMIUM)('licence reclaim in the Agents Playground', () => {
     await shoot(cardB, 'reclaim-removed.png');
 
     // "Reclaim and give to": the other admin asks for one more seat; Alex ticks the offer and approves.
-    const thirdSeat = seats.find((s) => s.accountEnabled && s.direct && s.groups.length === 0 && s.userId !== directSeat.userId && h.app.reclaims.history({ tenantId: t.id, user: s.userId, offset: 0, limit: 1 }).total === 0);
+    const thirdSeat = seats.find(
+      (s) =>
+        s.accountEnabled &&
+        s.direct &&
+        s.groups.length === 0 &&
+        s.userId !== directSeat.userId &&
+        h.app.reclaims.history({ tenantId: t.id, user: s.userId, offset: 0, limit: 1 }).total === 0,
+    );
     if (!thirdSeat) throw new Error('no third idle direct seat');
     const cardC = await nextCard('Reclaim request · 1 Copilot seat', async () => {
-      const posted = await post(h.app.url, { ...message(ref.serviceUrl, conversation, `reclaim ${thirdSeat.userPrincipalName}`), from: OTHER });
+      const posted = await post(h.app.url, {
+        ...message(ref.serviceUrl, conversation, `reclaim ${thirdSeat.userPrincipalName}`),
+        from: OTHER,
+      });
       expect(posted.status).toBe(200);
     });
     await cardC.getByRole('button', { name: 'Review' }).click();
@@ -514,12 +600,20 @@ describe.skipIf(NO_CHROMIUM)('licence reclaim in the Agents Playground', () => {
     await shoot(cardC, 'reclaim-given.png');
 
     // The other admin approves Alex's request without "remove from group": skipped, with the reason, in place.
-    const res = await post(h.app.url, { ...cardAction(ref.serviceUrl, conversation, 'reclaim.approve', { requestId: target.requestId, seats: String(target.id) }), from: OTHER });
+    const res = await post(h.app.url, {
+      ...cardAction(ref.serviceUrl, conversation, 'reclaim.approve', {
+        requestId: target.requestId,
+        seats: String(target.id),
+      }),
+      from: OTHER,
+    });
     expect(res.status).toBe(200);
     await expect.poll(() => cardA.innerText(), { timeout: WAIT }).toMatch(/1 skipped/);
     // The reason is on the seat's row, in the requester's view.
     await cardA.getByRole('button', { name: 'Review' }).click();
-    await expect.poll(() => cardA.innerText(), { timeout: WAIT }).toMatch(/inherited from a group|comes from the group/);
+    await expect
+      .poll(() => cardA.innerText(), { timeout: WAIT })
+      .toMatch(/inherited from a group|comes from the group/);
     await shoot(cardA, 'reclaim-skipped.png');
   });
 });
@@ -533,7 +627,13 @@ describe.skipIf(NO_CHROMIUM)('reclaim nudge in the Agents Playground', () => {
     const t = tenant();
     if (h.app.runs.latest(t.id)?.status !== 'success') await h.app.sync.request(t.id, 'test').done;
     const seats = h.app.analytics.seats(t.id, { recommendation: 'reclaim', offset: 0, limit: 200 })?.rows ?? [];
-    const idle = seats.find((s) => s.accountEnabled && s.direct && s.groups.length === 0 && h.app.reclaims.history({ tenantId: t.id, user: s.userId, offset: 0, limit: 1 }).total === 0);
+    const idle = seats.find(
+      (s) =>
+        s.accountEnabled &&
+        s.direct &&
+        s.groups.length === 0 &&
+        h.app.reclaims.history({ tenantId: t.id, user: s.userId, offset: 0, limit: 1 }).total === 0,
+    );
     if (!idle) throw new Error('the demo tenant has no idle direct seat left');
     // Give that seat's holder Alex's object id in the demo tenant, and sync so the cache knows.
     const data = h.demo.server.data;
@@ -546,7 +646,9 @@ describe.skipIf(NO_CHROMIUM)('reclaim nudge in the Agents Playground', () => {
     await h.app.sync.request(t.id, 'test').done;
 
     // Alex asks for their own idle seat with "ask": the question arrives in this chat.
-    const question = await nextCard('Keep your seat?', () => send(personalEditor(), `reclaim ask ${holder.userPrincipalName}`));
+    const question = await nextCard('Keep your seat?', () =>
+      send(personalEditor(), `reclaim ask ${holder.userPrincipalName}`),
+    );
     expect(await question.getByRole('button', { name: 'Keep my seat' }).count()).toBe(1);
     expect(await question.getByRole('button', { name: 'Release it' }).count()).toBe(1);
     await expectNoClippedText(question);
@@ -575,10 +677,19 @@ describe.skipIf(NO_CHROMIUM)('large reclaim requests in the Agents Playground', 
   async function otherAsks(upns: string[]): Promise<void> {
     const t = tenant();
     const first = h.app.reclaims.history({ tenantId: t.id, offset: 0, limit: 1 }).items[0];
-    const view = first ? h.app.reclaims.view(first.requestId, { aadObjectId: undefined, name: undefined }, new Date()) : undefined;
+    const view = first
+      ? h.app.reclaims.view(first.requestId, { aadObjectId: undefined, name: undefined }, new Date())
+      : undefined;
     const ref = view?.request.approvalsTarget as { serviceUrl: string; conversation: { id: string } } | undefined;
     if (!ref) throw new Error('no earlier request to find the personal chat from (run the whole file)');
-    const res = await post(h.app.url, { ...message(ref.serviceUrl, { conversationId: ref.conversation.id, scope: 'personal' }, `reclaim ${upns.join(', ')}`), from: OTHER });
+    const res = await post(h.app.url, {
+      ...message(
+        ref.serviceUrl,
+        { conversationId: ref.conversation.id, scope: 'personal' },
+        `reclaim ${upns.join(', ')}`,
+      ),
+      from: OTHER,
+    });
     expect(res.status).toBe(200);
   }
 
@@ -605,13 +716,30 @@ describe.skipIf(NO_CHROMIUM)('large reclaim requests in the Agents Playground', 
       const story = activity.users[i];
       const base = u.assignedLicenses.some((l) => l.skuId === SKU.M365_E3 || l.skuId === SKU.M365_E5);
       const copilot = u.assignedLicenses.some((l) => l.skuId === SKU.COPILOT);
-      if (picked.length < ADDED && base && !copilot && u.accountEnabled && u.userType === 'Member' && story && !story.unlicensedChat && story.copilotWindow === null) picked.push(i);
+      if (
+        picked.length < ADDED &&
+        base &&
+        !copilot &&
+        u.accountEnabled &&
+        u.userType === 'Member' &&
+        story &&
+        !story.unlicensedChat &&
+        story.copilotWindow === null
+      )
+        picked.push(i);
     });
     if (picked.length < ADDED) throw new Error(`only ${picked.length} users can take a Copilot seat`);
     for (const i of picked) {
       const u = data.users[i];
       u.assignedLicenses.push({ skuId: SKU.COPILOT, disabledPlans: [] });
-      u.licenseAssignmentStates.push({ skuId: SKU.COPILOT, assignedByGroup: null, state: 'Active', error: 'None', disabledPlans: [], lastUpdatedDateTime: '2025-06-02T09:00:00Z' });
+      u.licenseAssignmentStates.push({
+        skuId: SKU.COPILOT,
+        assignedByGroup: null,
+        state: 'Active',
+        error: 'None',
+        disabledPlans: [],
+        lastUpdatedDateTime: '2025-06-02T09:00:00Z',
+      });
     }
     const sku = data.subscribedSkus.find((s) => s.skuId === SKU.COPILOT);
     if (!sku) throw new Error('no Copilot SKU in the demo tenant');
@@ -624,16 +752,35 @@ describe.skipIf(NO_CHROMIUM)('large reclaim requests in the Agents Playground', 
     const ids = new Set(picked.map((i) => data.users[i].id.toLowerCase()));
     const mine = rows.filter((r) => ids.has(r.userId.toLowerCase()));
     const idle = new Set(mine.filter((r) => r.recommendation === 'reclaim').map((s) => s.userId.toLowerCase()));
-    added = picked.map((i) => data.users[i]).filter((u) => idle.has(u.id.toLowerCase())).map((u) => ({ id: u.id, userPrincipalName: u.userPrincipalName, displayName: u.displayName ?? u.userPrincipalName }));
-    expect(added.length, JSON.stringify({ run: [run.status, run.warnings], rows: rows.length, mine: mine.slice(0, 2).map((r) => [r.recommendation, r.reasons]) })).toBe(ADDED);
+    added = picked
+      .map((i) => data.users[i])
+      .filter((u) => idle.has(u.id.toLowerCase()))
+      .map((u) => ({
+        id: u.id,
+        userPrincipalName: u.userPrincipalName,
+        displayName: u.displayName ?? u.userPrincipalName,
+      }));
+    expect(
+      added.length,
+      JSON.stringify({
+        run: [run.status, run.warnings],
+        rows: rows.length,
+        mine: mine.slice(0, 2).map((r) => [r.recommendation, r.reasons]),
+      }),
+    ).toBe(ADDED);
   }, 60_000);
 
   it('a request of 12 seats is split into cards of 10 and 2; the approver sees every seat of the card Approve acts on', async () => {
     await page.locator('button[aria-label="Personal Chat"]').first().click();
     const twelve = added.slice(0, 12);
     const before = await cards().filter({ hasText: 'Reclaim request · 2 Copilot seats' }).count();
-    const big = await nextCard('Reclaim request · 10 Copilot seats', () => otherAsks(twelve.map((u) => u.userPrincipalName)));
-    await cards().filter({ hasText: 'Reclaim request · 2 Copilot seats' }).nth(before).waitFor({ state: 'visible', timeout: WAIT });
+    const big = await nextCard('Reclaim request · 10 Copilot seats', () =>
+      otherAsks(twelve.map((u) => u.userPrincipalName)),
+    );
+    await cards()
+      .filter({ hasText: 'Reclaim request · 2 Copilot seats' })
+      .nth(before)
+      .waitFor({ state: 'visible', timeout: WAIT });
     // The posted card is everyone's: totals, no names.
     expect(await big.innerText()).not.toContain(twelve[0].userPrincipalName);
 
@@ -651,20 +798,24 @@ describe.skipIf(NO_CHROMIUM)('large reclaim requests in the Agents Playground', 
 
   it('every removed seat has its own Undo, and Undo on the fifth gives that seat back', async () => {
     const five = added.slice(12, 17);
-    const card = await nextCard('Reclaim request · 5 Copilot seats', () => otherAsks(five.map((u) => u.userPrincipalName)));
+    const card = await nextCard('Reclaim request · 5 Copilot seats', () =>
+      otherAsks(five.map((u) => u.userPrincipalName)),
+    );
     await card.getByRole('button', { name: 'Review' }).click();
     await card.getByRole('button', { name: 'Approve and remove' }).waitFor({ state: 'visible', timeout: WAIT });
     await card.getByRole('button', { name: 'Approve and remove' }).click();
     await expect.poll(() => card.innerText(), { timeout: WAIT }).toMatch(/Done · 5 removed/);
     // Removed seats are freed, not saved: they are paid for until the subscription is reduced.
     expect(await card.innerText()).toMatch(/Freed: 5 seats, still paid for until the subscription is reduced/);
-    const holds = (id: string) => h.demo.server.data.users.find((u) => u.id === id)?.assignedLicenses.some((l) => l.skuId === SKU.COPILOT) ?? false;
+    const holds = (id: string) =>
+      h.demo.server.data.users.find((u) => u.id === id)?.assignedLicenses.some((l) => l.skuId === SKU.COPILOT) ?? false;
     for (const u of five) expect(holds(u.id)).toBe(false);
 
     await card.getByRole('button', { name: 'Review' }).click();
     const undo = card.getByRole('button', { name: /^Undo \(give / });
     await expect.poll(() => undo.count(), { timeout: WAIT }).toBe(5);
-    for (const u of five) expect(await card.getByRole('button', { name: `Undo (give ${u.displayName} the seat back)` }).count()).toBe(1);
+    for (const u of five)
+      expect(await card.getByRole('button', { name: `Undo (give ${u.displayName} the seat back)` }).count()).toBe(1);
     await shootTall(card, 'reclaim-undo-every-seat.png');
 
     // Undo beyond the third: the fifth seat goes back to its holder, and the card says so.
@@ -687,7 +838,9 @@ describe.skipIf(NO_CHROMIUM)('large reclaim requests in the Agents Playground', 
         async () => {
           await h.app.sync.idle();
           const run = h.app.runs.latest(t.id);
-          return run !== undefined && run.trigger === 'reclaim' && run.startedAt > lastRemoval && run.finishedAt !== null;
+          return (
+            run !== undefined && run.trigger === 'reclaim' && run.startedAt > lastRemoval && run.finishedAt !== null
+          );
         },
         { timeout: WAIT },
       )
@@ -700,7 +853,9 @@ describe.skipIf(NO_CHROMIUM)('large reclaim requests in the Agents Playground', 
     const text = await card.innerText();
     // No scheduled sync was needed: the figures are the tenant's as it is now.
     expect(text).toContain(`${n(purchased)} purchased · ${n(holders)} assigned · ${n(purchased - holders)} unassigned`);
-    expect(text).toMatch(/Reclaiming would free: \d+ seats? \(\d+ certain, \d+ probable\), still paid for until the subscription is reduced/);
+    expect(text).toMatch(
+      /Reclaiming would free: \d+ seats? \(\d+ certain, \d+ probable\), still paid for until the subscription is reduced/,
+    );
     expect(text).not.toMatch(/Saved \$/);
     await expectNoClippedText(card);
     await shootTall(card, 'savings-after-removal.png');

@@ -28,9 +28,21 @@ export const DIGEST_SUMMARY: CopilotSeatSummary = {
   reportNamesConcealed: false,
   warnings: [],
   highlights: [
-    { kind: 'disabled', name: 'Omar Patel', text: 'The account is disabled but still holds a Microsoft_365_Copilot seat: reclaim (certain).' },
-    { kind: 'grace', name: 'Ana Li', text: 'New seat: held since 2026-11-19, inside the 30-day grace period until 2026-12-19.' },
-    { kind: 'saved_by_audit', name: 'Zoë Castro', text: 'Kept: the audit log shows Copilot use on 2026-11-23, while the usage report of 2026-11-21 shows none at all.' },
+    {
+      kind: 'disabled',
+      name: 'Omar Patel',
+      text: 'The account is disabled but still holds a Microsoft_365_Copilot seat: reclaim (certain).',
+    },
+    {
+      kind: 'grace',
+      name: 'Ana Li',
+      text: 'New seat: held since 2026-11-19, inside the 30-day grace period until 2026-12-19.',
+    },
+    {
+      kind: 'saved_by_audit',
+      name: 'Zoë Castro',
+      text: 'Kept: the audit log shows Copilot use on 2026-11-23, while the usage report of 2026-11-21 shows none at all.',
+    },
   ],
 };
 
@@ -105,10 +117,35 @@ export function digestInput(over: Partial<DigestInput> = {}): DigestInput {
     day: '2026-11-23',
     analytics: { summary: DIGEST_SUMMARY, asOf: DIGEST_SUMMARY.computedAt },
     savings: savingsOf(DIGEST_SUMMARY, (sku) => priceOf(sku, new Map(), new Map())),
-    inactive: { total: 15, rows: Array.from({ length: 5 }, (_, i) => seat(i + 1, i === 1 ? { accountEnabled: false } : i === 4 ? { tier: 'probable', daysSinceLastActivity: 45, assignedVia: 'group', groups: [{ groupId: 'g1', displayName: 'Copilot Pilot' }] } : {})) },
+    inactive: {
+      total: 15,
+      rows: Array.from({ length: 5 }, (_, i) =>
+        seat(
+          i + 1,
+          i === 1
+            ? { accountEnabled: false }
+            : i === 4
+              ? {
+                  tier: 'probable',
+                  daysSinceLastActivity: 45,
+                  assignedVia: 'group',
+                  groups: [{ groupId: 'g1', displayName: 'Copilot Pilot' }],
+                }
+              : {},
+        ),
+      ),
+    },
     candidates: { total: 21, rows: [candidate(1), candidate(2), candidate(3, { priority: 'Medium' })] },
     trend: { days: TREND_DAYS },
-    security: { scoreText: 'Security posture: Secure Score 41/100 · MFA 62.5%', asOf: '2026-11-23T06:05:00.000Z', recommendations: ['Register MFA for the 90 users without it.', 'Investigate the 2 high-risk users in Identity Protection.', 'Bring the 5 non-compliant devices into compliance.'] },
+    security: {
+      scoreText: 'Security posture: Secure Score 41/100 · MFA 62.5%',
+      asOf: '2026-11-23T06:05:00.000Z',
+      recommendations: [
+        'Register MFA for the 90 users without it.',
+        'Investigate the 2 high-risk users in Identity Protection.',
+        'Bring the 5 non-compliant devices into compliance.',
+      ],
+    },
     lastSync: RUN,
     exportsWired: true,
     ...over,

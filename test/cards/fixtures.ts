@@ -116,7 +116,8 @@ export function syncResultView(overrides: Partial<SyncResultView> = {}): SyncRes
 export function errorView(overrides: Partial<ErrorView> = {}): ErrorView {
   return {
     title: 'Seat Steward is not allowed to read this tenant',
-    message: 'Microsoft Graph answered 403 Forbidden. Ask a Global Administrator to grant admin consent to Seat Steward, then run sync again.',
+    message:
+      'Microsoft Graph answered 403 Forbidden. Ask a Global Administrator to grant admin consent to Seat Steward, then run sync again.',
     ...overrides,
   };
 }
@@ -157,26 +158,73 @@ export function actions(card: unknown): JsonObject[] {
 }
 
 export function securityView(overrides: Partial<SecurityView> = {}): SecurityView {
-  const read = { unknown: false, reasonText: '', color: 'Default' as const, asOfText: 'As of 15 Jan 2025 09:30 UTC', ratingText: '' };
+  const read = {
+    unknown: false,
+    reasonText: '',
+    color: 'Default' as const,
+    asOfText: 'As of 15 Jan 2025 09:30 UTC',
+    ratingText: '',
+  };
   return {
     tenantName: 'Contoso Ltd',
     generatedText: 'Generated 15 Jan 2025 10:00 UTC',
     components: [
       { title: 'Security defaults', valueText: 'Off', detailText: '', ...read },
-      { title: 'MFA registration', valueText: '87.5%', detailText: '700 of 800 enabled member accounts registered MFA', ...read, ratingText: '22.5 / 30 · good' },
-      { title: 'Conditional access', valueText: '3 enforced', detailText: '6 policies: 3 on, 2 report-only, 1 off', ...read, color: 'Warning', asOfText: 'Stale: last read 14 Jan 2025 09:30 UTC', reasonText: 'The last read failed: Microsoft Graph refused reading conditional access policies because the tenant lacks Microsoft Entra ID P1.' },
-      { title: 'Identity protection', valueText: 'Unknown', detailText: '', asOfText: '', unknown: true, color: 'Warning', reasonText: 'Not read: Microsoft Graph refused reading risky users because the tenant lacks Microsoft Entra ID P2.', ratingText: '' },
-      { title: 'Device compliance', valueText: '93.1%', detailText: '700 compliant, 52 not compliant, of 780 managed devices', ...read },
+      {
+        title: 'MFA registration',
+        valueText: '87.5%',
+        detailText: '700 of 800 enabled member accounts registered MFA',
+        ...read,
+        ratingText: '22.5 / 30 · good',
+      },
+      {
+        title: 'Conditional access',
+        valueText: '3 enforced',
+        detailText: '6 policies: 3 on, 2 report-only, 1 off',
+        ...read,
+        color: 'Warning',
+        asOfText: 'Stale: last read 14 Jan 2025 09:30 UTC',
+        reasonText:
+          'The last read failed: Microsoft Graph refused reading conditional access policies because the tenant lacks Microsoft Entra ID P1.',
+      },
+      {
+        title: 'Identity protection',
+        valueText: 'Unknown',
+        detailText: '',
+        asOfText: '',
+        unknown: true,
+        color: 'Warning',
+        reasonText:
+          'Not read: Microsoft Graph refused reading risky users because the tenant lacks Microsoft Entra ID P2.',
+        ratingText: '',
+      },
+      {
+        title: 'Device compliance',
+        valueText: '93.1%',
+        detailText: '700 compliant, 52 not compliant, of 780 managed devices',
+        ...read,
+      },
       { title: 'Microsoft Secure Score', valueText: '41.2 / 83', detailText: '12 improvement actions', ...read },
     ],
     scoreText: 'Security score 72 / 100',
     scoreDetailText: 'Left out (could not be read): identity protection.',
     recommendations: [
-      { priorityText: 'High · +12.5 points', title: 'Enable MFA for the remaining 100 users', description: '100 of 800 enabled member accounts have no MFA method registered.', color: 'Attention' },
-      { priorityText: 'Medium · +6.3 points', title: 'Turn on 2 report-only conditional access policies', description: '2 of 6 policies only report what they would do.', color: 'Warning' },
+      {
+        priorityText: 'High · +12.5 points',
+        title: 'Enable MFA for the remaining 100 users',
+        description: '100 of 800 enabled member accounts have no MFA method registered.',
+        color: 'Attention',
+      },
+      {
+        priorityText: 'Medium · +6.3 points',
+        title: 'Turn on 2 report-only conditional access policies',
+        description: '2 of 6 policies only report what they would do.',
+        color: 'Warning',
+      },
     ],
     moreText: 'and 2 more recommendations (GET /security)',
-    scoreNote: 'Score: security defaults 20, MFA 30, conditional access 20, identity protection 15, device compliance 15; over the components that could be read. Secure Score is shown, not scored.',
+    scoreNote:
+      'Score: security defaults 20, MFA 30, conditional access 20, identity protection 15, device compliance 15; over the components that could be read. Secure Score is shown, not scored.',
     ...overrides,
   };
 }

@@ -1,6 +1,11 @@
 import type { ReclaimState } from '../../src/domain/reclaim';
 import type { NudgeView, ReclaimView } from '../../src/domain/reclaim-request';
-import { NO_RECHECK, type ReclaimItem, type ReclaimRequest, type ReclaimTransition } from '../../src/domain/reclaim-request';
+import {
+  NO_RECHECK,
+  type ReclaimItem,
+  type ReclaimRequest,
+  type ReclaimTransition,
+} from '../../src/domain/reclaim-request';
 
 export const RECLAIM_NOW = new Date('2026-11-23T10:00:00Z');
 export const REQUEST_ID = '6f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e';
@@ -70,7 +75,11 @@ export function reclaimItem(i: number, overrides: Partial<ReclaimItem> = {}): Re
   };
 }
 
-export function reclaimViewOf(items: ReclaimItem[], overrides: Partial<ReclaimView> = {}, request: Partial<ReclaimRequest> = {}): ReclaimView {
+export function reclaimViewOf(
+  items: ReclaimItem[],
+  overrides: Partial<ReclaimView> = {},
+  request: Partial<ReclaimRequest> = {},
+): ReclaimView {
   return {
     request: reclaimRequest(request),
     items,
@@ -84,10 +93,20 @@ export function reclaimViewOf(items: ReclaimItem[], overrides: Partial<ReclaimVi
 
 /** The holder's question for one seat of a request that asks holders first (answers due 26 Nov). */
 export function nudgeViewOf(item: ReclaimItem, canAnswer: boolean, request: Partial<ReclaimRequest> = {}): NudgeView {
-  return { request: reclaimRequest({ nudge: true, nudgeUntil: '2026-11-26T09:00:00.000Z', ...request }), item, canAnswer, keepUntil: '2027-02-21T10:00:00.000Z' };
+  return {
+    request: reclaimRequest({ nudge: true, nudgeUntil: '2026-11-26T09:00:00.000Z', ...request }),
+    item,
+    canAnswer,
+    keepUntil: '2027-02-21T10:00:00.000Z',
+  };
 }
 
-export function finished(i: number, state: ReclaimState, reason: string | null, extra: Partial<ReclaimItem> = {}): ReclaimItem {
+export function finished(
+  i: number,
+  state: ReclaimState,
+  reason: string | null,
+  extra: Partial<ReclaimItem> = {},
+): ReclaimItem {
   return reclaimItem(i, { state, stateReason: reason, ...extra });
 }
 
@@ -95,8 +114,26 @@ export function trail(item: ReclaimItem): ReclaimItem & { transitions: ReclaimTr
   return {
     ...item,
     transitions: [
-      { id: 1, itemId: item.id, requestId: REQUEST_ID, from: null, to: 'requested', at: '2026-11-23T09:00:00.000Z', actor: { aadObjectId: 'a1', name: 'Megan Bowen' }, reason: 'Requested from command.' },
-      { id: 2, itemId: item.id, requestId: REQUEST_ID, from: 'requested', to: 'approved', at: '2026-11-23T09:30:00.000Z', actor: { aadObjectId: 'a2', name: 'Adele Vance' }, reason: 'Approved.' },
+      {
+        id: 1,
+        itemId: item.id,
+        requestId: REQUEST_ID,
+        from: null,
+        to: 'requested',
+        at: '2026-11-23T09:00:00.000Z',
+        actor: { aadObjectId: 'a1', name: 'Megan Bowen' },
+        reason: 'Requested from command.',
+      },
+      {
+        id: 2,
+        itemId: item.id,
+        requestId: REQUEST_ID,
+        from: 'requested',
+        to: 'approved',
+        at: '2026-11-23T09:30:00.000Z',
+        actor: { aadObjectId: 'a2', name: 'Adele Vance' },
+        reason: 'Approved.',
+      },
     ],
   };
 }

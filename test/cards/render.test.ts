@@ -74,20 +74,43 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
   ],
   status: [
     ['healthy tenant', statusView()],
-    ['no Copilot', statusView({ hasCopilot: false, copilotPurchased: 0, copilotAssigned: 0, copilotAvailable: 0, copilotSkus: [] })],
+    [
+      'no Copilot',
+      statusView({ hasCopilot: false, copilotPurchased: 0, copilotAssigned: 0, copilotAvailable: 0, copilotSkus: [] }),
+    ],
     ['sync running', statusView({ syncRunning: true, lastSyncOutcomeText: 'Running', lastSyncOutcomeColor: 'Accent' })],
     [
       'activity sources, one stale and one refused, with long reasons',
       statusView({
         sources: [
           { label: 'Copilot usage report (per user)', text: 'as of 21 Nov 2026 (2 days ago)', color: 'Default' },
-          { label: 'Sign-in activity', text: `Not available. ${'The tenant lacks Microsoft Entra ID P1. '.repeat(40)}`, color: 'Attention' },
-          ...Array.from({ length: 14 }, (_, i) => ({ label: `Source ${i}`, text: `Stale, last good data as of 1 Nov 2026. ${'Graph is throttling. '.repeat(30)}`, color: 'Warning' as const })),
+          {
+            label: 'Sign-in activity',
+            text: `Not available. ${'The tenant lacks Microsoft Entra ID P1. '.repeat(40)}`,
+            color: 'Attention',
+          },
+          ...Array.from({ length: 14 }, (_, i) => ({
+            label: `Source ${i}`,
+            text: `Stale, last good data as of 1 Nov 2026. ${'Graph is throttling. '.repeat(30)}`,
+            color: 'Warning' as const,
+          })),
         ],
       }),
     ],
-    ['seats freed by reclaims', statusView({ reclaimText: '12 Copilot seats freed by reclaims to date; still paid for until the subscription is reduced, then $360 a month less.' })],
-    ['dead-lettered work', statusView({ failedWorkText: '2 background tasks (such as a result post) could not be delivered and were set aside. See GET /api/v1/m365/jobs?status=dead for why, and retry there.' })],
+    [
+      'seats freed by reclaims',
+      statusView({
+        reclaimText:
+          '12 Copilot seats freed by reclaims to date; still paid for until the subscription is reduced, then $360 a month less.',
+      }),
+    ],
+    [
+      'dead-lettered work',
+      statusView({
+        failedWorkText:
+          '2 background tasks (such as a result post) could not be delivered and were set aside. See GET /api/v1/m365/jobs?status=dead for why, and retry there.',
+      }),
+    ],
     [
       'failed sync with a long error',
       statusView({
@@ -128,7 +151,10 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
       syncResultView({
         titleText: 'Sync partly succeeded',
         outcomeColor: 'Warning',
-        warnings: ['Group members of "Sales" could not be read (429 Too Many Requests).', 'SKU 6470687e… has no product name.'],
+        warnings: [
+          'Group members of "Sales" could not be read (429 Too Many Requests).',
+          'SKU 6470687e… has no product name.',
+        ],
       }),
     ],
     [
@@ -141,29 +167,106 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
         licensedUsers: 0,
         skusSynced: 0,
         groupsSynced: 0,
-        errorText: 'Microsoft Graph answered 401: the client secret has expired. Create a new secret and update SECRET_BOT_PASSWORD.',
+        errorText:
+          'Microsoft Graph answered 401: the client secret has expired. Create a new secret and update SECRET_BOT_PASSWORD.',
       }),
     ],
   ],
   error: [['forbidden', errorView()]],
   check: [
     ['every read works', checkView(checkReport(() => 'ok'))],
-    ['mixed outcomes', checkView(checkReport((id, i) => (['ok', 'missing_permission', 'missing_licence', 'unreachable', 'error'] as const)[i % 5]))],
-    ['every read refused with long messages', checkView(checkReport(() => 'missing_permission', 'Graph said no. '.repeat(200)))],
-    ['sign-in failed', checkView({ ...checkReport(() => 'not_checked'), signIn: { ok: false, code: 'invalid_client_secret', message: 'Invalid client secret (AADSTS7000215). '.repeat(60) } })],
+    [
+      'mixed outcomes',
+      checkView(
+        checkReport(
+          (id, i) => (['ok', 'missing_permission', 'missing_licence', 'unreachable', 'error'] as const)[i % 5],
+        ),
+      ),
+    ],
+    [
+      'every read refused with long messages',
+      checkView(checkReport(() => 'missing_permission', 'Graph said no. '.repeat(200))),
+    ],
+    [
+      'sign-in failed',
+      checkView({
+        ...checkReport(() => 'not_checked'),
+        signIn: {
+          ok: false,
+          code: 'invalid_client_secret',
+          message: 'Invalid client secret (AADSTS7000215). '.repeat(60),
+        },
+      }),
+    ],
   ],
   usage: [
     ['figures', usageView('Contoso Ltd', '30d', usageAnswer())],
-    ['never read', usageView('Contoso Ltd', '30d', usageAnswer({ status: 'never_read', asOf: null, readAt: null, ageDays: null }, null))],
-    ['refused', usageView('Fabrikam', '7d', usageAnswer({ status: 'refused', problem: 'Microsoft Graph denied reading the report: add Reports.Read.All.' }, null))],
+    [
+      'never read',
+      usageView(
+        'Contoso Ltd',
+        '30d',
+        usageAnswer({ status: 'never_read', asOf: null, readAt: null, ageDays: null }, null),
+      ),
+    ],
+    [
+      'refused',
+      usageView(
+        'Fabrikam',
+        '7d',
+        usageAnswer(
+          { status: 'refused', problem: 'Microsoft Graph denied reading the report: add Reports.Read.All.' },
+          null,
+        ),
+      ),
+    ],
     ['with Copilot adoption', usageView('Contoso Ltd', '30d', usageAnswer(), copilotAnswer())],
-    ['Copilot trend stale', usageView('Contoso Ltd', '30d', usageAnswer(), copilotAnswer({ status: 'failed', stale: true, problem: 'The report download was cut short.' }))],
-    ['Copilot trend refused', usageView('Contoso Ltd', '30d', usageAnswer(), copilotAnswer({ status: 'refused', problem: 'Microsoft Graph denied reading the report: add Reports.Read.All.' }, false))],
-    ['stale', usageView('Contoso Ltd', '90d', usageAnswer({ status: 'failed', stale: true, problem: 'The report download was cut short.' }))],
+    [
+      'Copilot trend stale',
+      usageView(
+        'Contoso Ltd',
+        '30d',
+        usageAnswer(),
+        copilotAnswer({ status: 'failed', stale: true, problem: 'The report download was cut short.' }),
+      ),
+    ],
+    [
+      'Copilot trend refused',
+      usageView(
+        'Contoso Ltd',
+        '30d',
+        usageAnswer(),
+        copilotAnswer(
+          { status: 'refused', problem: 'Microsoft Graph denied reading the report: add Reports.Read.All.' },
+          false,
+        ),
+      ),
+    ],
+    [
+      'stale',
+      usageView(
+        'Contoso Ltd',
+        '90d',
+        usageAnswer({ status: 'failed', stale: true, problem: 'The report download was cut short.' }),
+      ),
+    ],
   ],
   security: [
     ['read, stale and unknown components', securityView()],
-    ['nothing read yet', securityView({ components: securityView().components.map((c) => ({ ...c, valueText: 'Unknown', detailText: '', asOfText: '', unknown: true, color: 'Warning' as const, reasonText: 'Not read: Not read yet: run a sync.' })) })],
+    [
+      'nothing read yet',
+      securityView({
+        components: securityView().components.map((c) => ({
+          ...c,
+          valueText: 'Unknown',
+          detailText: '',
+          asOfText: '',
+          unknown: true,
+          color: 'Warning' as const,
+          reasonText: 'Not read: Not read yet: run a sync.',
+        })),
+      }),
+    ],
   ],
   'audit-subscriptions': [
     [
@@ -179,7 +282,15 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
         ],
       },
     ],
-    ['no notice', { tenantName: 'Contoso Ltd', asOfText: 'as of 2026-03-02 14:05 UTC', notice: '', subscriptions: [{ contentType: 'Audit.General', statusText: 'not started', note: '' }] }],
+    [
+      'no notice',
+      {
+        tenantName: 'Contoso Ltd',
+        asOfText: 'as of 2026-03-02 14:05 UTC',
+        notice: '',
+        subscriptions: [{ contentType: 'Audit.General', statusText: 'not started', note: '' }],
+      },
+    ],
   ],
   'audit-stop-confirm': [
     [
@@ -189,52 +300,257 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
         contentType: 'Audit.General',
         requesterName: 'Alex Admin',
         warning: 'Content available between stopping and restarting will be lost.',
-        confirmData: { tenantId: 't1', contentType: 'Audit.General', requesterAadObjectId: 'c1a7', requesterName: 'Alex Admin', issuedAt: '2026-03-02T14:05:00.000Z', signature: 'abc' },
+        confirmData: {
+          tenantId: 't1',
+          contentType: 'Audit.General',
+          requesterAadObjectId: 'c1a7',
+          requesterName: 'Alex Admin',
+          issuedAt: '2026-03-02T14:05:00.000Z',
+          signature: 'abc',
+        },
       },
     ],
   ],
-  'export-link': [['a freshly signed CSV link', exportLinkView('Contoso Ltd', 'underutilized', { url: 'https://steward.contoso.com/exports/abc.def', expiresAt: '2026-11-23T07:10:00.000Z' })]],
+  'export-link': [
+    [
+      'a freshly signed CSV link',
+      exportLinkView('Contoso Ltd', 'underutilized', {
+        url: 'https://steward.contoso.com/exports/abc.def',
+        expiresAt: '2026-11-23T07:10:00.000Z',
+      }),
+    ],
+  ],
   digest: [
     ['full digest with charts', digestView(digestInput(), DIGEST_NOW)],
-    ['before the first analytics, no trend, no export link', digestView(digestInput({ analytics: undefined, savings: undefined, inactive: undefined, candidates: undefined, trend: undefined, exportsWired: false }), DIGEST_NOW)],
+    [
+      'before the first analytics, no trend, no export link',
+      digestView(
+        digestInput({
+          analytics: undefined,
+          savings: undefined,
+          inactive: undefined,
+          candidates: undefined,
+          trend: undefined,
+          exportsWired: false,
+        }),
+        DIGEST_NOW,
+      ),
+    ],
     ['stale data', digestView(digestInput(), new Date('2026-11-26T08:00:00Z'))],
   ],
   'digest-status': [
-    ['success with a dashboard', digestStatusView({ tenantName: 'Contoso Ltd', run: { ...DIGEST_RUN, status: 'success' }, summary: DIGEST_SUMMARY, dashboardUrl: 'https://app.powerbi.com/x' }, DIGEST_NOW)],
-    ['failed without analytics', digestStatusView({ tenantName: 'Contoso Ltd', run: { ...DIGEST_RUN, status: 'failed', counts: null, errorText: 'Graph refused', warnings: ['a', 'b', 'c'] }, summary: undefined, dashboardUrl: undefined }, DIGEST_NOW)],
+    [
+      'success with a dashboard',
+      digestStatusView(
+        {
+          tenantName: 'Contoso Ltd',
+          run: { ...DIGEST_RUN, status: 'success' },
+          summary: DIGEST_SUMMARY,
+          dashboardUrl: 'https://app.powerbi.com/x',
+        },
+        DIGEST_NOW,
+      ),
+    ],
+    [
+      'failed without analytics',
+      digestStatusView(
+        {
+          tenantName: 'Contoso Ltd',
+          run: { ...DIGEST_RUN, status: 'failed', counts: null, errorText: 'Graph refused', warnings: ['a', 'b', 'c'] },
+          summary: undefined,
+          dashboardUrl: undefined,
+        },
+        DIGEST_NOW,
+      ),
+    ],
   ],
   savings: savingsCases,
   inactive: [
-    ['first page of several', inactiveView({ tenantId: 't1', tenantName: 'Contoso Ltd', filter: 'all', page: 1, summary: seatSummary(), seats: { asOf: '2026-11-23T06:00:00.000Z', total: 47, rows: Array.from({ length: 10 }, (_, i) => storedSeat(i)) }, now: SEAT_NOW })],
-    ['long names, middle page', inactiveView({ tenantId: 't1', tenantName: 'Contoso Ltd', filter: 'certain', page: 2, summary: seatSummary(), seats: { asOf: '2026-11-23T06:00:00.000Z', total: 47, rows: longSeats() }, now: SEAT_NOW })],
-    ['nothing to take back', inactiveView({ tenantId: 't1', tenantName: 'Contoso Ltd', filter: 'all', page: 1, summary: seatSummary({ reportRefreshDate: null, auditCoveredUntil: null }), seats: { asOf: '2026-11-23T06:00:00.000Z', total: 0, rows: [] }, now: SEAT_NOW })],
+    [
+      'first page of several',
+      inactiveView({
+        tenantId: 't1',
+        tenantName: 'Contoso Ltd',
+        filter: 'all',
+        page: 1,
+        summary: seatSummary(),
+        seats: {
+          asOf: '2026-11-23T06:00:00.000Z',
+          total: 47,
+          rows: Array.from({ length: 10 }, (_, i) => storedSeat(i)),
+        },
+        now: SEAT_NOW,
+      }),
+    ],
+    [
+      'long names, middle page',
+      inactiveView({
+        tenantId: 't1',
+        tenantName: 'Contoso Ltd',
+        filter: 'certain',
+        page: 2,
+        summary: seatSummary(),
+        seats: { asOf: '2026-11-23T06:00:00.000Z', total: 47, rows: longSeats() },
+        now: SEAT_NOW,
+      }),
+    ],
+    [
+      'nothing to take back',
+      inactiveView({
+        tenantId: 't1',
+        tenantName: 'Contoso Ltd',
+        filter: 'all',
+        page: 1,
+        summary: seatSummary({ reportRefreshDate: null, auditCoveredUntil: null }),
+        seats: { asOf: '2026-11-23T06:00:00.000Z', total: 0, rows: [] },
+        now: SEAT_NOW,
+      }),
+    ],
   ],
   candidates: [
-    ['first page', candidatesView({ tenantId: 't1', tenantName: 'Contoso Ltd', page: 1, summary: seatSummary(), candidates: { asOf: '2026-11-23T06:00:00.000Z', total: 83, rows: Array.from({ length: 10 }, (_, i) => storedCandidate(i + 1)) }, now: SEAT_NOW })],
-    ['long names, last page', candidatesView({ tenantId: 't1', tenantName: 'Contoso Ltd', page: 9, summary: seatSummary(), candidates: { asOf: '2026-11-23T06:00:00.000Z', total: 90, rows: longCandidates() }, now: SEAT_NOW })],
-    ['none', candidatesView({ tenantId: 't1', tenantName: 'Contoso Ltd', page: 1, summary: seatSummary({ candidates: { High: 0, Medium: 0, Low: 0 } }), candidates: { asOf: '2026-11-23T06:00:00.000Z', total: 0, rows: [] }, now: SEAT_NOW })],
+    [
+      'first page',
+      candidatesView({
+        tenantId: 't1',
+        tenantName: 'Contoso Ltd',
+        page: 1,
+        summary: seatSummary(),
+        candidates: {
+          asOf: '2026-11-23T06:00:00.000Z',
+          total: 83,
+          rows: Array.from({ length: 10 }, (_, i) => storedCandidate(i + 1)),
+        },
+        now: SEAT_NOW,
+      }),
+    ],
+    [
+      'long names, last page',
+      candidatesView({
+        tenantId: 't1',
+        tenantName: 'Contoso Ltd',
+        page: 9,
+        summary: seatSummary(),
+        candidates: { asOf: '2026-11-23T06:00:00.000Z', total: 90, rows: longCandidates() },
+        now: SEAT_NOW,
+      }),
+    ],
+    [
+      'none',
+      candidatesView({
+        tenantId: 't1',
+        tenantName: 'Contoso Ltd',
+        page: 1,
+        summary: seatSummary({ candidates: { High: 0, Medium: 0, Low: 0 } }),
+        candidates: { asOf: '2026-11-23T06:00:00.000Z', total: 0, rows: [] },
+        now: SEAT_NOW,
+      }),
+    ],
   ],
   'digest-schedule': [
     ['active, delivered yesterday', digestScheduleView(DIGEST_SUBSCRIPTION, DIGEST_NOW)],
-    ['paused by a 403', digestScheduleView({ ...DIGEST_SUBSCRIPTION, status: 'paused', pausedAt: '2026-11-23T07:00:02.000Z', pausedReason: `Teams refused the daily digest of Contoso Ltd (403 ${'x'.repeat(900)})` }, DIGEST_NOW)],
+    [
+      'paused by a 403',
+      digestScheduleView(
+        {
+          ...DIGEST_SUBSCRIPTION,
+          status: 'paused',
+          pausedAt: '2026-11-23T07:00:02.000Z',
+          pausedReason: `Teams refused the daily digest of Contoso Ltd (403 ${'x'.repeat(900)})`,
+        },
+        DIGEST_NOW,
+      ),
+    ],
     ['no subscription', digestScheduleView(undefined, DIGEST_NOW)],
   ],
   'reclaim-request': [
-    ['posted, waiting for approval', reclaimRequestView(reclaimViewOf([1, 2, 3].map((i) => reclaimItem(i))), RECLAIM_NOW, 'everyone')],
-    ['approver view with a group seat, 40 seats', reclaimRequestView(reclaimViewOf(Array.from({ length: 40 }, (_, i) => reclaimItem(i + 1, { displayName: `${'Very long name '.repeat(8)}${i}`, reassignTo: { userId: `c${i}`, displayName: `${'Candidate with a long name '.repeat(4)}${i}`, userPrincipalName: `candidate.${'long'.repeat(10)}${i}@contoso.com` } })), { rights: { canDecide: true, why: null, canUndo: false, canSeeSeats: true, canCancel: false, approveBlocked: null } }), RECLAIM_NOW, 'viewer')],
-    ['non-approver view', reclaimRequestView(reclaimViewOf([reclaimItem(1)], { rights: { canDecide: false, why: 'Only the people in RECLAIM_APPROVERS may approve or reject reclaims.', canUndo: false, canSeeSeats: true, canCancel: false, approveBlocked: null } }), RECLAIM_NOW, 'viewer')],
+    [
+      'posted, waiting for approval',
+      reclaimRequestView(reclaimViewOf([1, 2, 3].map((i) => reclaimItem(i))), RECLAIM_NOW, 'everyone'),
+    ],
+    [
+      'approver view with a group seat, 40 seats',
+      reclaimRequestView(
+        reclaimViewOf(
+          Array.from({ length: 40 }, (_, i) =>
+            reclaimItem(i + 1, {
+              displayName: `${'Very long name '.repeat(8)}${i}`,
+              reassignTo: {
+                userId: `c${i}`,
+                displayName: `${'Candidate with a long name '.repeat(4)}${i}`,
+                userPrincipalName: `candidate.${'long'.repeat(10)}${i}@contoso.com`,
+              },
+            }),
+          ),
+          {
+            rights: {
+              canDecide: true,
+              why: null,
+              canUndo: false,
+              canSeeSeats: true,
+              canCancel: false,
+              approveBlocked: null,
+            },
+          },
+        ),
+        RECLAIM_NOW,
+        'viewer',
+      ),
+    ],
+    [
+      'non-approver view',
+      reclaimRequestView(
+        reclaimViewOf([reclaimItem(1)], {
+          rights: {
+            canDecide: false,
+            why: 'Only the people in RECLAIM_APPROVERS may approve or reject reclaims.',
+            canUndo: false,
+            canSeeSeats: true,
+            canCancel: false,
+            approveBlocked: null,
+          },
+        }),
+        RECLAIM_NOW,
+        'viewer',
+      ),
+    ],
     [
       'done: removed with undo, skipped with reason, dry run',
       reclaimRequestView(
         reclaimViewOf(
           [
-            finished(1, 'removed', 'Licence removed.', { removedAt: '2026-11-23T09:40:00.000Z', undoUntil: '2026-11-30T09:40:00.000Z' }),
-            finished(2, 'skipped', 'Copilot was used on 2026-11-22 (the audit log), after the evidence the request was approved on.', { skipCode: 'became_active' }),
+            finished(1, 'removed', 'Licence removed.', {
+              removedAt: '2026-11-23T09:40:00.000Z',
+              undoUntil: '2026-11-30T09:40:00.000Z',
+            }),
+            finished(
+              2,
+              'skipped',
+              'Copilot was used on 2026-11-22 (the audit log), after the evidence the request was approved on.',
+              { skipCode: 'became_active' },
+            ),
             finished(3, 'failed', 'Graph refused the removal (403 Authorization_RequestDenied).'),
-            finished(4, 'removed', 'Licence removed.', { reassignTo: { userId: 'c4', displayName: 'Nestor Wilke', userPrincipalName: 'nestor@contoso.com' }, reassignState: 'assigned', reassignReason: 'Given to Nestor Wilke.' }),
+            finished(4, 'removed', 'Licence removed.', {
+              reassignTo: { userId: 'c4', displayName: 'Nestor Wilke', userPrincipalName: 'nestor@contoso.com' },
+              reassignState: 'assigned',
+              reassignReason: 'Given to Nestor Wilke.',
+            }),
           ],
-          { phase: 'done', rights: { canDecide: false, why: null, canUndo: true, canSeeSeats: true, canCancel: false, approveBlocked: null } },
-          { decision: 'approved', decidedAt: '2026-11-23T09:30:00.000Z', decidedBy: { aadObjectId: 'a2', name: 'Adele Vance' } },
+          {
+            phase: 'done',
+            rights: {
+              canDecide: false,
+              why: null,
+              canUndo: true,
+              canSeeSeats: true,
+              canCancel: false,
+              approveBlocked: null,
+            },
+          },
+          {
+            decision: 'approved',
+            decidedAt: '2026-11-23T09:30:00.000Z',
+            decidedBy: { aadObjectId: 'a2', name: 'Adele Vance' },
+          },
         ),
         RECLAIM_NOW,
         'viewer',
@@ -242,17 +558,43 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
     ],
   ],
   'reclaim-nudge': [
-    ['the question', reclaimNudgeView(nudgeViewOf(reclaimItem(1, { state: 'nudged', nudgeOutcome: 'pending' }), true), RECLAIM_NOW)],
-    ['kept', reclaimNudgeView(nudgeViewOf(reclaimItem(2, { state: 'kept', nudgeOutcome: 'kept' }), false), RECLAIM_NOW)],
-    ['released, with a long notice', reclaimNudgeView(nudgeViewOf(reclaimItem(3, { state: 'nudged', nudgeOutcome: 'released' }), false), RECLAIM_NOW, 'x'.repeat(3000))],
-    ['removed', reclaimNudgeView(nudgeViewOf(finished(5, 'removed', 'Licence removed.', { removedAt: '2026-11-26T09:40:00.000Z' }), false), RECLAIM_NOW)],
+    [
+      'the question',
+      reclaimNudgeView(nudgeViewOf(reclaimItem(1, { state: 'nudged', nudgeOutcome: 'pending' }), true), RECLAIM_NOW),
+    ],
+    [
+      'kept',
+      reclaimNudgeView(nudgeViewOf(reclaimItem(2, { state: 'kept', nudgeOutcome: 'kept' }), false), RECLAIM_NOW),
+    ],
+    [
+      'released, with a long notice',
+      reclaimNudgeView(
+        nudgeViewOf(reclaimItem(3, { state: 'nudged', nudgeOutcome: 'released' }), false),
+        RECLAIM_NOW,
+        'x'.repeat(3000),
+      ),
+    ],
+    [
+      'removed',
+      reclaimNudgeView(
+        nudgeViewOf(finished(5, 'removed', 'Licence removed.', { removedAt: '2026-11-26T09:40:00.000Z' }), false),
+        RECLAIM_NOW,
+      ),
+    ],
   ],
   'reclaim-history': [
-    ['two seats', reclaimHistoryView({ tenantName: 'Contoso Ltd', user: undefined, total: 12, items: [trail(reclaimItem(1)), trail(finished(2, 'removed', 'Licence removed.'))] })],
+    [
+      'two seats',
+      reclaimHistoryView({
+        tenantName: 'Contoso Ltd',
+        user: undefined,
+        total: 12,
+        items: [trail(reclaimItem(1)), trail(finished(2, 'removed', 'Licence removed.'))],
+      }),
+    ],
     ['none', reclaimHistoryView({ tenantName: 'Contoso Ltd', user: 'user9@contoso.com', total: 0, items: [] })],
   ],
 };
-
 
 describe('digest card', () => {
   it('shows utilization as a gauge and a donut, the 30-day trend as a line, and the seat, savings, candidate and security figures', () => {
@@ -263,18 +605,32 @@ describe('digest card', () => {
     expect(gauge?.['value']).toBe(36); // 12 active of 33 assigned, whole percent like every card
     // The donut draws no numbers: its legends carry them.
     const donut = objects.find((o) => o['type'] === 'Chart.Donut');
-    expect(donut?.['data']).toEqual([{ legend: 'Active 12', value: 12, color: 'good' }, { legend: 'Inactive 18', value: 18, color: 'attention' }, { legend: 'Unknown 3', value: 3, color: 'warning' }, { legend: 'Unassigned 7', value: 7, color: 'neutral' }]);
+    expect(donut?.['data']).toEqual([
+      { legend: 'Active 12', value: 12, color: 'good' },
+      { legend: 'Inactive 18', value: 18, color: 'attention' },
+      { legend: 'Unknown 3', value: 3, color: 'warning' },
+      { legend: 'Unassigned 7', value: 7, color: 'neutral' },
+    ]);
     // Two weeks labelled by the day of the month ("9"): the Playground cut "21 Nov" to "2.." in a card; the title says which days.
-    const line = objects.find((o) => o['type'] === 'Chart.Line') as { data: Array<{ legend: string; values: Array<{ x: string }> }> };
-    expect(line.data.map((s) => [s.legend, s.values.length])).toEqual([['Active users', 14], ['Enabled users', 14]]);
+    const line = objects.find((o) => o['type'] === 'Chart.Line') as {
+      data: Array<{ legend: string; values: Array<{ x: string }> }>;
+    };
+    expect(line.data.map((s) => [s.legend, s.values.length])).toEqual([
+      ['Active users', 14],
+      ['Enabled users', 14],
+    ]);
     for (const v of line.data[0].values) expect(v.x).toMatch(/^\d{1,2}$/);
-    expect(texts(card).join('\n')).toMatch(/last 14 report days: \d{1,2} [A-Z][a-z]{2} \d{4} to \d{1,2} [A-Z][a-z]{2} \d{4}/);
+    expect(texts(card).join('\n')).toMatch(
+      /last 14 report days: \d{1,2} [A-Z][a-z]{2} \d{4} to \d{1,2} [A-Z][a-z]{2} \d{4}/,
+    );
     const text = texts(card).join('\n');
     expect(text).toContain('Idle seats to reclaim: 15 (9 certain, 6 probable); 4 to review, 2 excluded.');
     expect(text).toContain('and 12 more');
     expect(text).toContain('· certain · idle 118 days · account disabled');
     // Savings: the bill figure only; the renewal plan is one command away, not repeated here.
-    expect(text).toContain('Saves $360 a month once 12 seats are cut at renewal. 10 idle seats can go to waiting candidates instead ($300 a month not spent on new seats).');
+    expect(text).toContain(
+      'Saves $360 a month once 12 seats are cut at renewal. 10 idle seats can go to waiting candidates instead ($300 a month not spent on new seats).',
+    );
     expect(text).not.toContain('$450');
     expect(text).not.toContain('give 10 idle seat(s)');
     expect(text).toContain('The renewal plan and prices: type **savings**.');
@@ -285,19 +641,30 @@ describe('digest card', () => {
       expect(inner, 'text in a column set').toEqual([]);
     }
     // Long texts are never yellow or green (hard to read on white and dark themes).
-    for (const block of objects.filter((o) => o['type'] === 'TextBlock')) expect(['Good', 'Warning']).not.toContain(block['color']);
+    for (const block of objects.filter((o) => o['type'] === 'TextBlock'))
+      expect(['Good', 'Warning']).not.toContain(block['color']);
     expect(text).toContain('Candidate 1');
     expect(text).toContain('uses Copilot Chat without a seat');
     expect(text).toContain('Investigate the 2 high-risk users');
     expect(text).not.toContain('Bring the 5 non-compliant devices');
     const acts = actions(card);
-    expect(acts.map((a) => a['title'])).toEqual(['Show all inactive', 'Reclaim 9 certain seats', 'Show candidates', 'Sync now', 'Export CSV']);
+    expect(acts.map((a) => a['title'])).toEqual([
+      'Show all inactive',
+      'Reclaim 9 certain seats',
+      'Show candidates',
+      'Sync now',
+      'Export CSV',
+    ]);
     expect(acts[0]).toMatchObject({ verb: 'inactive.page', data: { tenantId: 't1', tier: 'all', page: 1 } });
     expect(acts[1]).toMatchObject({ verb: 'reclaim.request', data: { tenantId: 't1', tier: 'certain' } });
     expect(acts[2]).toMatchObject({ verb: 'candidates.page', data: { tenantId: 't1', page: 1 } });
     expect(acts[3]).toMatchObject({ verb: 'tenant.sync', data: { tenantId: 't1' } });
     // The digest lives a day; a link signed at posting would be dead in ten minutes: it is signed when pressed.
-    expect(acts[4]).toMatchObject({ type: 'Action.Execute', verb: 'export.link', data: { tenantId: 't1', kind: 'underutilized' } });
+    expect(acts[4]).toMatchObject({
+      type: 'Action.Execute',
+      verb: 'export.link',
+      data: { tenantId: 't1', kind: 'underutilized' },
+    });
     expect(JSON.stringify(card)).not.toContain('/exports/');
     // Buttons that open another view ask for a new message, so the digest stays as it was.
     expect(acts[0]).toMatchObject({ data: { open: 'message' } });
@@ -305,27 +672,52 @@ describe('digest card', () => {
   });
 
   it('shows hostile names as text, never as template expressions', () => {
-    const card = renderValid('digest', digestView(digestInput({ tenantName: HOSTILE_NAME, inactive: { total: 1, rows: [seat(1, { displayName: HOSTILE_NAME })] } }), DIGEST_NOW));
+    const card = renderValid(
+      'digest',
+      digestView(
+        digestInput({
+          tenantName: HOSTILE_NAME,
+          inactive: { total: 1, rows: [seat(1, { displayName: HOSTILE_NAME })] },
+        }),
+        DIGEST_NOW,
+      ),
+    );
     expect(texts(card)).toContain(`${HOSTILE_NAME} · Copilot digest, 23 Nov 2026`);
     expect(texts(card).some((t) => t.startsWith(`**${HOSTILE_NAME}** · `))).toBe(true);
   });
 
   it('counts the seats freed by reclaims to date next to the savings, as freed (still paid), never as money saved', () => {
-    const card = renderValid('digest', digestView(digestInput({ freed: { seats: 12, monthly: 360, currency: 'USD' } }), DIGEST_NOW));
-    expect(texts(card)).toContain('12 Copilot seats freed by reclaims to date; still paid for until the subscription is reduced, then $360 a month less.');
+    const card = renderValid(
+      'digest',
+      digestView(digestInput({ freed: { seats: 12, monthly: 360, currency: 'USD' } }), DIGEST_NOW),
+    );
+    expect(texts(card)).toContain(
+      '12 Copilot seats freed by reclaims to date; still paid for until the subscription is reduced, then $360 a month less.',
+    );
     expect(texts(card).join('\n')).not.toMatch(/a month saved|Saved \$/);
-    expect(texts(renderValid('digest', digestView(digestInput({ freed: { seats: 0, monthly: 0, currency: null } }), DIGEST_NOW))).join('\n')).not.toContain('freed by reclaims');
+    expect(
+      texts(
+        renderValid('digest', digestView(digestInput({ freed: { seats: 0, monthly: 0, currency: null } }), DIGEST_NOW)),
+      ).join('\n'),
+    ).not.toContain('freed by reclaims');
   });
 
   it('says how old the data is when the latest sync is over 24 hours old', () => {
     const card = renderCard('digest', digestView(digestInput(), new Date('2026-11-26T08:00:00Z'))) as JsonObject;
-    expect(texts(card).join('\n')).toContain('These figures are 3 days old: the latest finished sync was on 23 Nov 2026 06:10 UTC.');
+    expect(texts(card).join('\n')).toContain(
+      'These figures are 3 days old: the latest finished sync was on 23 Nov 2026 06:10 UTC.',
+    );
   });
 });
 
 describe('digest schedule card', () => {
   const scheduleText = (card: JsonObject) =>
-    [...texts(card), ...allObjects(card).flatMap((o) => (typeof o['title'] === 'string' && typeof o['value'] === 'string' ? [`${o['title']}: ${o['value']}`] : []))].join('\n');
+    [
+      ...texts(card),
+      ...allObjects(card).flatMap((o) =>
+        typeof o['title'] === 'string' && typeof o['value'] === 'string' ? [`${o['title']}: ${o['value']}`] : [],
+      ),
+    ].join('\n');
 
   it('shows the local time, the next run in its zone and in UTC, and the last delivery, as of now', () => {
     // 07:00 UTC on 23 Nov is 08:00 in Paris (CET): today's digest is due now, not yet queued.
@@ -339,7 +731,18 @@ describe('digest schedule card', () => {
   });
 
   it('shows a pause with its reason and how to resume', () => {
-    const card = renderValid('digest-schedule', digestScheduleView({ ...DIGEST_SUBSCRIPTION, status: 'paused', pausedAt: '2026-11-23T07:00:02.000Z', pausedReason: 'Teams refused the daily digest (403 Forbidden): the bot was removed.' }, DIGEST_NOW));
+    const card = renderValid(
+      'digest-schedule',
+      digestScheduleView(
+        {
+          ...DIGEST_SUBSCRIPTION,
+          status: 'paused',
+          pausedAt: '2026-11-23T07:00:02.000Z',
+          pausedReason: 'Teams refused the daily digest (403 Forbidden): the bot was removed.',
+        },
+        DIGEST_NOW,
+      ),
+    );
     const text = scheduleText(card);
     expect(text).toContain('Paused: no digests are posted here.');
     expect(text).toContain('Paused since: 23 Nov 2026 07:00 UTC');
@@ -350,7 +753,10 @@ describe('digest schedule card', () => {
 });
 
 /** A report over every read the sync makes, each with the status `pick` gives it. */
-function checkReport(pick: (id: CheckedReadId, index: number) => CheckStatus, message = 'Add it, then grant admin consent.'): CheckReport {
+function checkReport(
+  pick: (id: CheckedReadId, index: number) => CheckStatus,
+  message = 'Add it, then grant admin consent.',
+): CheckReport {
   const ids = Object.keys(READ_REQUIREMENTS) as CheckedReadId[];
   return {
     tenantId: 't1',
@@ -360,7 +766,17 @@ function checkReport(pick: (id: CheckedReadId, index: number) => CheckStatus, me
     items: ids.map((id, i) => {
       const r = READ_REQUIREMENTS[id];
       const status = pick(id, i);
-      return { id, label: r.label, status, permission: r.permission, api: r.api, licence: r.licence, unlocks: r.unlocks, message: status === 'ok' ? null : message, errorCode: status === 'ok' ? null : 'x' };
+      return {
+        id,
+        label: r.label,
+        status,
+        permission: r.permission,
+        api: r.api,
+        licence: r.licence,
+        unlocks: r.unlocks,
+        message: status === 'ok' ? null : message,
+        errorCode: status === 'ok' ? null : 'x',
+      };
     }),
   };
 }
@@ -376,12 +792,26 @@ describe('every card template', () => {
   }
 
   // Yellow and green text is hard to read on Teams' light and dark themes: only short bold labels may use them.
-  const READABLE: CardName[] = ['digest', 'savings', 'status', 'usage', 'security', 'candidates', 'inactive', 'digest-status', 'export-link', 'reclaim-request', 'reclaim-nudge'];
+  const READABLE: CardName[] = [
+    'digest',
+    'savings',
+    'status',
+    'usage',
+    'security',
+    'candidates',
+    'inactive',
+    'digest-status',
+    'export-link',
+    'reclaim-request',
+    'reclaim-nudge',
+  ];
   for (const name of READABLE) {
     for (const [label, view] of cases[name] as Array<[string, CardViews[CardName]]>) {
       it(`${name} (${label}) uses yellow or green only on short bold labels`, () => {
         const card = renderValid(name, view as never);
-        for (const block of allObjects(card).filter((o) => o['type'] === 'TextBlock' && (o['color'] === 'Good' || o['color'] === 'Warning'))) {
+        for (const block of allObjects(card).filter(
+          (o) => o['type'] === 'TextBlock' && (o['color'] === 'Good' || o['color'] === 'Warning'),
+        )) {
           expect(block['weight'], String(block['text'])).toBe('Bolder');
           expect(String(block['text']).length, String(block['text'])).toBeLessThanOrEqual(40);
         }
@@ -391,14 +821,21 @@ describe('every card template', () => {
 
   it('has a view model for each template file and a template file for each card name', () => {
     const dir = path.join(__dirname, '../../cards');
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+    const files = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.replace(/\.json$/, ''));
     expect(files.sort()).toEqual(Object.keys(cases).sort());
   });
 });
 
 describe('placeholders survive the card renderer', () => {
   it('help writes <upn>-style placeholders as ‹upn›, which Markdown keeps (an HTML-like tag is dropped)', () => {
-    const view = helpView({ commands: [{ command: 'reclaim [ask|now] <upn>[, <upn>…]', description: 'Sets a price: price <sku> <amount> [tenant].' }] });
+    const view = helpView({
+      commands: [
+        { command: 'reclaim [ask|now] <upn>[, <upn>…]', description: 'Sets a price: price <sku> <amount> [tenant].' },
+      ],
+    });
     const text = JSON.stringify(renderValid('help', view));
     expect(text).toContain('reclaim [ask|now] ‹upn›[, ‹upn›…]');
     expect(text).toContain('price ‹sku› ‹amount› [tenant]');
@@ -436,7 +873,13 @@ describe('status card', () => {
     );
     expect(rows).toHaveLength(1);
     const cells = texts(rows[0]);
-    expect(cells).toEqual(['Microsoft 365 Copilot (Education Faculty)', 'Microsoft_365_Copilot_EDU', '300', '278', '22']);
+    expect(cells).toEqual([
+      'Microsoft 365 Copilot (Education Faculty)',
+      'Microsoft_365_Copilot_EDU',
+      '300',
+      '278',
+      '22',
+    ]);
     expect(texts(card)).toEqual(expect.arrayContaining(['Purchased', 'Assigned', 'Available']));
   });
 
@@ -447,7 +890,9 @@ describe('status card', () => {
       { title: 'Licensed users', value: '231' },
       { title: 'Breakdown', value: '231 enabled · 19 disabled · 12 guests' },
     ]);
-    expect(texts(card)).toEqual(expect.arrayContaining(['Microsoft 365 E5', '142 / 150 assigned', 'and 4 more SKUs (37 seats assigned)']));
+    expect(texts(card)).toEqual(
+      expect.arrayContaining(['Microsoft 365 E5', '142 / 150 assigned', 'and 4 more SKUs (37 seats assigned)']),
+    );
   });
 
   it('offers Sync now with the tenant id when no sync is running', () => {
@@ -526,7 +971,13 @@ describe('status card', () => {
         domainName: '${domainName}',
         otherSkus: [{ productName: '${tenantId} "E5" 🎟️', usageText: '1 / 2 assigned' }],
         copilotSkus: [
-          { productName: 'Copilot ${copilotAvailable}', skuPartNumber: '${1+1}', purchased: 3, assigned: 1, available: 2 },
+          {
+            productName: 'Copilot ${copilotAvailable}',
+            skuPartNumber: '${1+1}',
+            purchased: 3,
+            assigned: 1,
+            available: 2,
+          },
         ],
       }),
     );
@@ -546,7 +997,10 @@ describe('status card', () => {
       assigned: 5,
       available: 5,
     }));
-    const others = Array.from({ length: 9 }, (_, i) => ({ productName: `SKU ${i + 1}`, usageText: `${i} / 10 assigned` }));
+    const others = Array.from({ length: 9 }, (_, i) => ({
+      productName: `SKU ${i + 1}`,
+      usageText: `${i} / 10 assigned`,
+    }));
     const card = renderValid('status', statusView({ copilotSkus: many, otherSkus: others }));
     const shownPlans = texts(card).filter((t) => t.startsWith('Copilot plan'));
     expect(shownPlans).toHaveLength(CARD_LIST_LIMITS.copilotSkus);
@@ -609,7 +1063,10 @@ describe('sync cards', () => {
 
   it('sync-result lists at most 10 warnings and counts the rest', () => {
     const warnings = Array.from({ length: 13 }, (_, i) => `Warning ${i + 1}: group ${i} skipped`);
-    const card = renderValid('sync-result', syncResultView({ titleText: 'Sync partly succeeded', outcomeColor: 'Warning', warnings }));
+    const card = renderValid(
+      'sync-result',
+      syncResultView({ titleText: 'Sync partly succeeded', outcomeColor: 'Warning', warnings }),
+    );
     expect(texts(card).filter((t) => t.startsWith('• Warning'))).toHaveLength(CARD_LIST_LIMITS.warnings);
     expect(texts(card)).toContain('+3 more warnings');
   });
@@ -653,8 +1110,12 @@ describe('usage card', () => {
     const card = renderValid('usage', usageView('Contoso Ltd', '30d', usageAnswer()));
     const all = JSON.stringify(card);
     expect(all).toContain('As of 21 Nov 2026');
-    for (const figure of ['15,420', '28,730', '2,450.5 GB', '340', '8,920', '5,600', '95.1%']) expect(all).toContain(figure);
-    const missing = renderValid('usage', usageView('Contoso Ltd', '30d', usageAnswer({ status: 'refused', problem: 'add Reports.Read.All' }, null)));
+    for (const figure of ['15,420', '28,730', '2,450.5 GB', '340', '8,920', '5,600', '95.1%'])
+      expect(all).toContain(figure);
+    const missing = renderValid(
+      'usage',
+      usageView('Contoso Ltd', '30d', usageAnswer({ status: 'refused', problem: 'add Reports.Read.All' }, null)),
+    );
     expect(JSON.stringify(missing)).toContain('Reports.Read.All');
     expect(JSON.stringify(missing)).not.toContain('FactSet');
   });
@@ -663,16 +1124,39 @@ describe('usage card', () => {
 describe('reclaim request card after removals', () => {
   const done = reclaimRequestView(
     reclaimViewOf(
-      [finished(1, 'removed', 'Licence removed.', { removedAt: '2026-11-23T09:40:00.000Z', undoUntil: '2026-11-30T09:40:00.000Z' }), finished(2, 'removed', 'Licence removed.', { removedAt: '2026-11-23T09:40:00.000Z' })],
-      { phase: 'done', rights: { canDecide: false, why: null, canUndo: true, canSeeSeats: true, canCancel: false, approveBlocked: null } },
-      { decision: 'approved', decidedAt: '2026-11-23T09:30:00.000Z', decidedBy: { aadObjectId: 'a2', name: 'Adele Vance' }, mode: 'on' },
+      [
+        finished(1, 'removed', 'Licence removed.', {
+          removedAt: '2026-11-23T09:40:00.000Z',
+          undoUntil: '2026-11-30T09:40:00.000Z',
+        }),
+        finished(2, 'removed', 'Licence removed.', { removedAt: '2026-11-23T09:40:00.000Z' }),
+      ],
+      {
+        phase: 'done',
+        rights: {
+          canDecide: false,
+          why: null,
+          canUndo: true,
+          canSeeSeats: true,
+          canCancel: false,
+          approveBlocked: null,
+        },
+      },
+      {
+        decision: 'approved',
+        decidedAt: '2026-11-23T09:30:00.000Z',
+        decidedBy: { aadObjectId: 'a2', name: 'Adele Vance' },
+        mode: 'on',
+      },
     ),
     RECLAIM_NOW,
     'viewer',
   );
 
   it('says the seats are freed and still paid for until the subscription is reduced, not "saved"', () => {
-    expect(done.totalsText).toMatch(/^Freed: 2 seats, still paid for until the subscription is reduced, then \$[\d.,]+ a month less\.$/);
+    expect(done.totalsText).toMatch(
+      /^Freed: 2 seats, still paid for until the subscription is reduced, then \$[\d.,]+ a month less\.$/,
+    );
     expect(done.totalsText).not.toMatch(/Saved/);
   });
 
@@ -692,7 +1176,9 @@ describe('renderCard: template expressions', () => {
       const second = renderCard('error', view);
       expect(parse).not.toHaveBeenCalled();
       expect(second).toEqual(first);
-      expect(JSON.stringify(renderCard('error', errorView({ title: 'Another title', message: 'Another text.' })))).toContain('Another title');
+      expect(
+        JSON.stringify(renderCard('error', errorView({ title: 'Another title', message: 'Another text.' }))),
+      ).toContain('Another title');
     } finally {
       parse.mockRestore();
     }

@@ -26,13 +26,19 @@ describe('savings card', () => {
     expect(text).toContain('Saves $330 a month ($3,960 a year) once the subscriptions are reduced at renewal');
     expect(text).not.toContain('$240');
     expect(text).toContain('30 of 40 (75%) seat holders active');
-    expect(text).toContain('**Reclaiming would free**: 8 seats (5 certain, 3 probable), still paid for until the subscription is reduced');
+    expect(text).toContain(
+      '**Reclaiming would free**: 8 seats (5 certain, 3 probable), still paid for until the subscription is reduced',
+    );
     expect(text).toContain('**Never assigned**: 10 seats purchased that nobody holds (not reclaims)');
-    expect(text).toContain('**Could go to candidates**: 7 seats to waiting High and Medium candidates instead of buying new ones: $210 a month not spent (not a saving on the bill)');
+    expect(text).toContain(
+      '**Could go to candidates**: 7 seats to waiting High and Medium candidates instead of buying new ones: $210 a month not spent (not a saving on the bill)',
+    );
     expect(text).toContain('**Saved at renewal**: 11 seats cut: $330 a month, once the subscriptions are reduced');
     expect(text).toContain('Microsoft 365 Copilot · $30 (list price) per user per month');
     expect(text).toContain('5 seats to free, worth $150 a month once cut');
-    expect(text).toContain('Microsoft 365 Copilot: give 7 idle seat(s) to waiting High and Medium candidates now (no new seats to buy; these seats stay paid for); cut 11 seat(s) at the 1 Mar 2027 renewal (saves $330 a month from then).');
+    expect(text).toContain(
+      'Microsoft 365 Copilot: give 7 idle seat(s) to waiting High and Medium candidates now (no new seats to buy; these seats stay paid for); cut 11 seat(s) at the 1 Mar 2027 renewal (saves $330 a month from then).',
+    );
     expect(text).toContain('Seats as of 23 Nov 2026 06:00 UTC');
     expect(text).toContain('usage report of 20 Nov 2026');
     expect(text).toContain('Export CSV posts a fresh download link when pressed');
@@ -46,7 +52,13 @@ describe('savings card', () => {
       ['Export CSV (underutilized)', 'export.link', { tenantId: 't1', kind: 'underutilized' }],
       ['Export CSV (candidates)', 'export.link', { tenantId: 't1', kind: 'candidates' }],
     ]);
-    const other = rendered(savingsCardView(summaryOf(), () => ({ skuId: 'x', amount: 30, currency: 'USD', source: 'list_price', setBy: null, setAt: null }), false));
+    const other = rendered(
+      savingsCardView(
+        summaryOf(),
+        () => ({ skuId: 'x', amount: 30, currency: 'USD', source: 'list_price', setBy: null, setAt: null }),
+        false,
+      ),
+    );
     expect(executeActions(other)).toEqual([]);
     expect(cardText(other)).toContain('Only Seat Steward admins get the CSV exports');
   });

@@ -69,8 +69,16 @@ export function longSeats(): StoredSeat[] {
       department: 'Global Strategic Partnerships, Enterprise Accounts & Public Sector Transformation Office '.repeat(3),
       direct: i % 2 === 0,
       assignedVia: 'group',
-      groups: Array.from({ length: 8 }, (_, g) => ({ groupId: `group-${g}`, displayName: `Copilot licence group for the ${LONG_NAME} division ${g}` })),
-      reasons: ['The account is disabled, and no Copilot activity was ever seen in the usage report or the audit log. '.repeat(8), 'second reason'],
+      groups: Array.from({ length: 8 }, (_, g) => ({
+        groupId: `group-${g}`,
+        displayName: `Copilot licence group for the ${LONG_NAME} division ${g}`,
+      })),
+      reasons: [
+        'The account is disabled, and no Copilot activity was ever seen in the usage report or the audit log. '.repeat(
+          8,
+        ),
+        'second reason',
+      ],
       tier: i % 2 === 0 ? 'certain' : 'probable',
       lastActivityDate: i % 3 === 0 ? null : '2026-09-01',
       lastActivitySource: i % 3 === 0 ? null : 'audit_log',
@@ -104,7 +112,9 @@ export function longCandidates(): StoredCandidate[] {
       userPrincipalName: `${'very.long.user.principal.name.'.repeat(6)}${i}@contoso-international-holdings.onmicrosoft.com`,
       department: 'Global Strategic Partnerships, Enterprise Accounts & Public Sector Transformation Office '.repeat(3),
       copilotChat: { lastAt: '2026-11-22T16:10:00.000Z', interactions: 1234 + i },
-      reasons: ['Uses Copilot Chat without a seat and is active across Teams, Outlook, Word, Excel and PowerPoint. '.repeat(8)],
+      reasons: [
+        'Uses Copilot Chat without a seat and is active across Teams, Outlook, Word, Excel and PowerPoint. '.repeat(8),
+      ],
     }),
   );
 }

@@ -18,7 +18,10 @@ const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 const UNKNOWN = '0badc0de-0000-4000-8000-000000000000';
 
 function credential(tenant: DemoTenant, tenantId: string, clientId: string, secret: string): ClientSecretCredential {
-  return new ClientSecretCredential(tenantId, clientId, secret, { authorityHost: tenant.url, disableInstanceDiscovery: true });
+  return new ClientSecretCredential(tenantId, clientId, secret, {
+    authorityHost: tenant.url,
+    disableInstanceDiscovery: true,
+  });
 }
 
 async function tokenError(cred: ClientSecretCredential): Promise<Error> {
@@ -55,7 +58,11 @@ describe('demo tenant token endpoint', () => {
       const token = await credential(tenant, tenantId, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET).getToken(GRAPH_SCOPE);
       expect(token.token.split('.')).toHaveLength(3);
       expect(token.expiresOnTimestamp).toBeGreaterThan(Date.now() + 3000 * 1000);
-      const claims = JSON.parse(Buffer.from(token.token.split('.')[1] as string, 'base64url').toString()) as { tid: string; appid: string; roles: string[] };
+      const claims = JSON.parse(Buffer.from(token.token.split('.')[1] as string, 'base64url').toString()) as {
+        tid: string;
+        appid: string;
+        roles: string[];
+      };
       expect(claims).toMatchObject({ tid: DEMO_TENANT_ID, appid: DEMO_CLIENT_ID });
       expect(claims.roles).toContain('User.Read.All');
     }
@@ -65,13 +72,20 @@ describe('demo tenant token endpoint', () => {
     const res = await requestToken(tenant);
     expect(res.status).toBe(200);
     const body = (await res.json()) as TokenResponse;
-    expect(body).toEqual({ token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: expect.any(String) });
+    expect(body).toEqual({
+      token_type: 'Bearer',
+      expires_in: 3599,
+      ext_expires_in: 3599,
+      access_token: expect.any(String),
+    });
   });
 
   it('surfaces AADSTS700016 for an unknown client id', async () => {
     const err = await tokenError(credential(tenant, DEMO_TENANT_ID, UNKNOWN, DEMO_CLIENT_SECRET));
     expect(err.message).toContain('AADSTS700016');
-    expect(err.message).toContain(`Application with identifier '${UNKNOWN}' was not found in the directory 'Contoso Ltd'`);
+    expect(err.message).toContain(
+      `Application with identifier '${UNKNOWN}' was not found in the directory 'Contoso Ltd'`,
+    );
   });
 
   it('surfaces AADSTS7000215 for a wrong secret', async () => {
@@ -81,13 +95,18 @@ describe('demo tenant token endpoint', () => {
   });
 
   it('surfaces AADSTS7000222 for an expired secret', async () => {
-    const expired = await startDemoTenant({ data: generateDemoTenant({ users: 10, secretExpiresAt: '2024-01-31T00:00:00Z' }), tls });
+    const expired = await startDemoTenant({
+      data: generateDemoTenant({ users: 10, secretExpiresAt: '2024-01-31T00:00:00Z' }),
+      tls,
+    });
     try {
       const err = await tokenError(credential(expired, DEMO_TENANT_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET));
       expect(err.message).toContain('AADSTS7000222');
       expect(err.message).toContain(`The provided client secret keys for app '${DEMO_CLIENT_ID}' are expired`);
       // A wrong secret is still reported as wrong, not as expired.
-      expect((await tokenError(credential(expired, DEMO_TENANT_ID, DEMO_CLIENT_ID, 'other'))).message).toContain('AADSTS7000215');
+      expect((await tokenError(credential(expired, DEMO_TENANT_ID, DEMO_CLIENT_ID, 'other'))).message).toContain(
+        'AADSTS7000215',
+      );
     } finally {
       await expired.close();
     }
@@ -107,7 +126,11 @@ describe('demo tenant token endpoint', () => {
   });
 
   it('surfaces AADSTS90002 from the token endpoint when discovery is served for any tenant', async () => {
-    const lenient = await startDemoTenant({ data: generateDemoTenant({ users: 10 }), tls, discoverUnknownTenants: true });
+    const lenient = await startDemoTenant({
+      data: generateDemoTenant({ users: 10 }),
+      tls,
+      discoverUnknownTenants: true,
+    });
     try {
       const err = await tokenError(credential(lenient, UNKNOWN, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET));
       expect(err.message).toContain('AADSTS90002');
@@ -130,17 +153,35 @@ describe('demo tenant token endpoint', () => {
       const res = await requestToken(tenant, overrides, tenantSegment);
       expect(res.status, JSON.stringify(overrides)).toBe(status);
       const body = (await res.json()) as EntraErrorBody;
-      expect(Object.keys(body)).toEqual(['error', 'error_description', 'error_codes', 'timestamp', 'trace_id', 'correlation_id', 'error_uri']);
+      expect(Object.keys(body)).toEqual([
+        'error',
+        'error_description',
+        'error_codes',
+        'timestamp',
+        'trace_id',
+        'correlation_id',
+        'error_uri',
+      ]);
       expect(body.error).toBe(error);
       expect(body.error_codes).toEqual([code]);
-      expect(body.error_description).toMatch(new RegExp(`^AADSTS${code}: .+\\r\\nTrace ID: ${body.trace_id}\\r\\nCorrelation ID: ${body.correlation_id}\\r\\nTimestamp: \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ$`, 's'));
+      expect(body.error_description).toMatch(
+        new RegExp(
+          `^AADSTS${code}: .+\\r\\nTrace ID: ${body.trace_id}\\r\\nCorrelation ID: ${body.correlation_id}\\r\\nTimestamp: \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ$`,
+          's',
+        ),
+      );
     }
   });
 
-  it('echoes the caller\'s client-request-id as correlation id, from the query like MSAL sends it', async () => {
+  it("echoes the caller's client-request-id as correlation id, from the query like MSAL sends it", async () => {
     const res = await fetch(`${tenant.url}/${DEMO_TENANT_ID}/oauth2/v2.0/token?client-request-id=corr-42`, {
       method: 'POST',
-      body: new URLSearchParams({ client_id: DEMO_CLIENT_ID, client_secret: 'wrong', grant_type: 'client_credentials', scope: GRAPH_SCOPE }),
+      body: new URLSearchParams({
+        client_id: DEMO_CLIENT_ID,
+        client_secret: 'wrong',
+        grant_type: 'client_credentials',
+        scope: GRAPH_SCOPE,
+      }),
     });
     const body = (await res.json()) as EntraErrorBody;
     expect(body.correlation_id).toBe('corr-42');
@@ -162,16 +203,28 @@ describe('demo tenant token endpoint', () => {
       next = page['@odata.nextLink'];
     }
     expect(count).toBe(300);
-    const groups = (await client.api('/groups').header('ConsistencyLevel', 'eventual').filter('assignedLicenses/$count ne 0').count(true).select('id').get()) as { '@odata.count': number };
+    const groups = (await client
+      .api('/groups')
+      .header('ConsistencyLevel', 'eventual')
+      .filter('assignedLicenses/$count ne 0')
+      .count(true)
+      .select('id')
+      .get()) as { '@odata.count': number };
     expect(groups['@odata.count']).toBe(2);
   });
 
   it('gets 401 through the Graph SDK when customHosts holds host:port, because the SDK compares hostnames', async () => {
     const client = Client.initWithMiddleware({
-      authProvider: new TokenCredentialAuthenticationProvider(credential(tenant, DEMO_TENANT_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET), { scopes: [GRAPH_SCOPE] }),
+      authProvider: new TokenCredentialAuthenticationProvider(
+        credential(tenant, DEMO_TENANT_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET),
+        { scopes: [GRAPH_SCOPE] },
+      ),
       baseUrl: tenant.url,
       customHosts: new Set([tenant.host]),
     });
-    await expect(client.api('/organization').get()).rejects.toMatchObject({ statusCode: 401, code: 'InvalidAuthenticationToken' });
+    await expect(client.api('/organization').get()).rejects.toMatchObject({
+      statusCode: 401,
+      code: 'InvalidAuthenticationToken',
+    });
   });
 });

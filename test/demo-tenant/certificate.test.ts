@@ -57,7 +57,9 @@ describe('ensureDemoCertificate', () => {
     fs.writeFileSync(path.join(expiringDir, 'demo-tenant.key'), old.private);
     const renewed = await ensureDemoCertificate(expiringDir);
     expect(renewed.cert).not.toBe(old.cert);
-    expect(Date.parse(new crypto.X509Certificate(renewed.cert).validTo)).toBeGreaterThan(Date.now() + 300 * 24 * 3600 * 1000);
+    expect(Date.parse(new crypto.X509Certificate(renewed.cert).validTo)).toBeGreaterThan(
+      Date.now() + 300 * 24 * 3600 * 1000,
+    );
   });
 
   describe('trust through NODE_EXTRA_CA_CERTS', () => {
@@ -74,7 +76,10 @@ describe('ensureDemoCertificate', () => {
     const probe = (env: NodeJS.ProcessEnv) =>
       run(
         process.execPath,
-        ['-e', `fetch('https://127.0.0.1:${port}/').then(r => r.text()).then(t => console.log(t), e => { console.log('failed', e.cause?.code ?? e.message); process.exitCode = 3; })`],
+        [
+          '-e',
+          `fetch('https://127.0.0.1:${port}/').then(r => r.text()).then(t => console.log(t), e => { console.log('failed', e.cause?.code ?? e.message); process.exitCode = 3; })`,
+        ],
         { env },
       ).then(
         (r) => ({ code: 0, out: r.stdout.trim() }),
@@ -91,7 +96,9 @@ describe('ensureDemoCertificate', () => {
       delete env.NODE_EXTRA_CA_CERTS;
       const result = await probe(env);
       expect(result.code).toBe(3);
-      expect(result.out).toMatch(/failed (DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)/);
+      expect(result.out).toMatch(
+        /failed (DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)/,
+      );
     });
   });
 });

@@ -10,9 +10,13 @@ const CLI = path.resolve(__dirname, '../../demo-tenant/cli.ts');
 describe('demo tenant CLI', () => {
   it('prints its connection as one JSON line, serves Graph and stops on SIGTERM', async () => {
     const tls = await trustedCertificate();
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--users', '40', '--seed', '9', '--tls-dir', path.dirname(tls.certPath)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', CLI, '--users', '40', '--seed', '9', '--tls-dir', path.dirname(tls.certPath)],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -26,10 +30,17 @@ describe('demo tenant CLI', () => {
       expect(info.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
       const token = await fetch(`${info.url}/${info.tenantId}/oauth2/v2.0/token`, {
         method: 'POST',
-        body: new URLSearchParams({ client_id: info.clientId, client_secret: info.clientSecret, grant_type: 'client_credentials', scope: 'https://graph.microsoft.com/.default' }),
+        body: new URLSearchParams({
+          client_id: info.clientId,
+          client_secret: info.clientSecret,
+          grant_type: 'client_credentials',
+          scope: 'https://graph.microsoft.com/.default',
+        }),
       });
       const { access_token } = (await token.json()) as { access_token: string };
-      const users = await fetch(`${info.url}/v1.0/users?$select=id&$top=999`, { headers: { Authorization: `Bearer ${access_token}` } });
+      const users = await fetch(`${info.url}/v1.0/users?$select=id&$top=999`, {
+        headers: { Authorization: `Bearer ${access_token}` },
+      });
       expect(((await users.json()) as { value: unknown[] }).value).toHaveLength(40);
     } finally {
       child.kill('SIGTERM');

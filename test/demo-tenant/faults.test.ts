@@ -31,7 +31,11 @@ describe('demo tenant fault injection', () => {
   let auth: Record<string, string>;
 
   beforeAll(async () => {
-    tenant = await startDemoTenant({ data: generateDemoTenant({ users: 50 }), tls: await trustedCertificate(), control: true });
+    tenant = await startDemoTenant({
+      data: generateDemoTenant({ users: 50 }),
+      tls: await trustedCertificate(),
+      control: true,
+    });
     auth = { Authorization: `Bearer ${await accessToken(tenant)}` };
   });
   afterEach(() => tenant.faults.clear());
@@ -57,7 +61,10 @@ describe('demo tenant fault injection', () => {
       const res: Response = await fetch(next, { headers: auth });
       statuses.push(res.status);
       if (res.status === 503) {
-        expect(((await res.json()) as GraphErrorBody).error).toMatchObject({ code: 'ServiceUnavailable', message: 'Try later.' });
+        expect(((await res.json()) as GraphErrorBody).error).toMatchObject({
+          code: 'ServiceUnavailable',
+          message: 'Try later.',
+        });
         retried = true;
         continue;
       }
@@ -69,7 +76,8 @@ describe('demo tenant fault injection', () => {
 
   it('fails repeatedly with times until cleared', async () => {
     tenant.faults.add({ path: '/v1.0/organization', status: 500, times: Infinity });
-    for (let i = 0; i < 3; i++) expect((await fetch(`${tenant.url}/v1.0/organization`, { headers: auth })).status).toBe(500);
+    for (let i = 0; i < 3; i++)
+      expect((await fetch(`${tenant.url}/v1.0/organization`, { headers: auth })).status).toBe(500);
     tenant.faults.clear();
     expect((await fetch(`${tenant.url}/v1.0/organization`, { headers: auth })).status).toBe(200);
   });
@@ -89,15 +97,26 @@ describe('demo tenant fault injection', () => {
   });
 
   it('answers token-endpoint faults in the Entra error shape, which the credential reports', async () => {
-    tenant.faults.add({ path: /\/oauth2\/v2\.0\/token/, status: 400, code: 'invalid_request', message: 'AADSTS900023: Specified tenant identifier is neither a valid DNS name, nor a valid external domain.' });
-    const cred = new ClientSecretCredential(tenant.tenantId, tenant.clientId, tenant.clientSecret, { authorityHost: tenant.url, disableInstanceDiscovery: true });
+    tenant.faults.add({
+      path: /\/oauth2\/v2\.0\/token/,
+      status: 400,
+      code: 'invalid_request',
+      message: 'AADSTS900023: Specified tenant identifier is neither a valid DNS name, nor a valid external domain.',
+    });
+    const cred = new ClientSecretCredential(tenant.tenantId, tenant.clientId, tenant.clientSecret, {
+      authorityHost: tenant.url,
+      disableInstanceDiscovery: true,
+    });
     await expect(cred.getToken('https://graph.microsoft.com/.default')).rejects.toThrow(/AADSTS900023/);
   });
 
   it('accepts rules over the control endpoint', async () => {
     const add = await fetch(`${tenant.url}/_demo/faults`, {
       method: 'POST',
-      body: JSON.stringify([{ pathRegex: '^/v1\\.0/groups', status: 504, times: null }, { path: '/v1.0/organization', status: 429, retryAfterSeconds: 2 }]),
+      body: JSON.stringify([
+        { pathRegex: '^/v1\\.0/groups', status: 504, times: null },
+        { path: '/v1.0/organization', status: 429, retryAfterSeconds: 2 },
+      ]),
     });
     expect(add.status).toBe(201);
     expect(await add.json()).toEqual({ pending: 2 });
@@ -106,7 +125,10 @@ describe('demo tenant fault injection', () => {
     expect((await fetch(`${tenant.url}/v1.0/organization`, { headers: auth })).headers.get('retry-after')).toBe('2');
     expect((await fetch(`${tenant.url}/_demo/faults`, { method: 'DELETE' })).status).toBe(204);
     expect((await fetch(`${tenant.url}/v1.0/groups`, { headers: auth })).status).toBe(200);
-    const bad = await fetch(`${tenant.url}/_demo/faults`, { method: 'POST', body: JSON.stringify({ path: '/x', status: 'soon' }) });
+    const bad = await fetch(`${tenant.url}/_demo/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ path: '/x', status: 'soon' }),
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toContain('status');
     const log = (await (await fetch(`${tenant.url}/_demo/requests`)).json()) as { value: Array<{ path: string }> };
@@ -116,7 +138,10 @@ describe('demo tenant fault injection', () => {
   it('does not mount the control endpoint unless asked', async () => {
     const plain = await startDemoTenant({ data: generateDemoTenant({ users: 5 }), tls: await trustedCertificate() });
     try {
-      const res = await fetch(`${plain.url}/_demo/faults`, { method: 'POST', body: JSON.stringify({ path: '/v1.0/users', status: 500 }) });
+      const res = await fetch(`${plain.url}/_demo/faults`, {
+        method: 'POST',
+        body: JSON.stringify({ path: '/v1.0/users', status: 500 }),
+      });
       expect(res.status).toBe(404);
       expect(plain.faults.pending).toBe(0);
     } finally {

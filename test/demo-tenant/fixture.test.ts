@@ -56,7 +56,14 @@ describe('loadDemoTenantFile', () => {
     const inherited = user.licenseAssignmentStates.find((s) => s.assignedByGroup !== null);
     if (!inherited) throw new Error('example fixture lost its group-inherited license');
     inherited.assignedByGroup = '99999999-9999-4999-8999-999999999999';
-    expectRejected(json, 'users[0].assignedLicenses[2].skuId', 'no subscribedSkus entry', 'users[0].licenseAssignmentStates', 'assignedByGroup', 'no group has id');
+    expectRejected(
+      json,
+      'users[0].assignedLicenses[2].skuId',
+      'no subscribedSkus entry',
+      'users[0].licenseAssignmentStates',
+      'assignedByGroup',
+      'no group has id',
+    );
   });
 
   it('keeps a pinned consumedUnits and derives direct states when omitted', () => {
@@ -75,7 +82,9 @@ describe('loadDemoTenantFile', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-fixture-'));
     const bad = path.join(dir, 'broken.json');
     fs.writeFileSync(bad, '{ "tenantId": ');
-    expect(() => loadDemoTenantFile(bad)).toThrow(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not valid JSON`));
+    expect(() => loadDemoTenantFile(bad)).toThrow(
+      new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not valid JSON`),
+    );
     expect(() => loadDemoTenantFile(path.join(dir, 'missing.json'))).toThrow(/Cannot read demo tenant file/);
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_DOMAIN, DEMO_TENANT_ID, SKU, countConsumedUnits, generateDemoTenant, parseDemoTenant } from '../../demo-tenant';
+import {
+  DEMO_DOMAIN,
+  DEMO_TENANT_ID,
+  SKU,
+  countConsumedUnits,
+  generateDemoTenant,
+  parseDemoTenant,
+} from '../../demo-tenant';
 
 describe('generateDemoTenant', () => {
   const tenant = generateDemoTenant({ users: 5000, seed: 42 });
@@ -71,7 +78,8 @@ describe('generateDemoTenant', () => {
       }
       // assignedLicenses lists each SKU once, however many paths grant it.
       expect(new Set(user.assignedLicenses.map((l) => l.skuId)).size).toBe(user.assignedLicenses.length);
-      for (const state of user.licenseAssignmentStates) expect(user.assignedLicenses.some((l) => l.skuId === state.skuId)).toBe(true);
+      for (const state of user.licenseAssignmentStates)
+        expect(user.assignedLicenses.some((l) => l.skuId === state.skuId)).toBe(true);
     }
     expect(groupOnly).toBeGreaterThan(0);
     expect(directOnly).toBeGreaterThan(0);
@@ -99,7 +107,9 @@ describe('generateDemoTenant', () => {
   });
 
   it('has license groups visible to the $count filter and plain groups that are not', () => {
-    expect(tenant.groups.map((g) => g.displayName)).toEqual(expect.arrayContaining(['License - M365 E3', 'License - Copilot Pilot']));
+    expect(tenant.groups.map((g) => g.displayName)).toEqual(
+      expect.arrayContaining(['License - M365 E3', 'License - Copilot Pilot']),
+    );
     expect(tenant.groups.some((g) => g.assignedLicenses.length === 0)).toBe(true);
   });
 

@@ -18,7 +18,9 @@ export async function trustedCertificate(): Promise<DemoCertificate> {
     const existedAtStart = fs.existsSync(caPath);
     const cert = await ensureDemoCertificate(dir);
     if (!existedAtStart) {
-      throw new Error(`${caPath} did not exist when this process started, so Node could not trust it. It has been created now; run the tests again.`);
+      throw new Error(
+        `${caPath} did not exist when this process started, so Node could not trust it. It has been created now; run the tests again.`,
+      );
     }
     return cert;
   }
@@ -38,7 +40,11 @@ export interface TokenResponse {
   ext_expires_in: number;
 }
 
-export async function requestToken(tenant: DemoTenant, overrides: Record<string, string> = {}, tenantSegment = tenant.tenantId): Promise<Response> {
+export async function requestToken(
+  tenant: DemoTenant,
+  overrides: Record<string, string> = {},
+  tenantSegment = tenant.tenantId,
+): Promise<Response> {
   const form = new URLSearchParams({
     client_id: tenant.clientId,
     client_secret: tenant.clientSecret,
@@ -56,7 +62,11 @@ export async function accessToken(tenant: DemoTenant): Promise<string> {
 }
 
 export interface GraphErrorBody {
-  error: { code: string; message: string; innerError: { date: string; 'request-id': string; 'client-request-id': string } };
+  error: {
+    code: string;
+    message: string;
+    innerError: { date: string; 'request-id': string; 'client-request-id': string };
+  };
 }
 
 export interface GraphCollection<T> {
@@ -67,7 +77,10 @@ export interface GraphCollection<T> {
 }
 
 /** Follows nextLinks to the end, returning every page. */
-export async function fetchAllPages<T>(firstUrl: string, headers: Record<string, string>): Promise<Array<GraphCollection<T>>> {
+export async function fetchAllPages<T>(
+  firstUrl: string,
+  headers: Record<string, string>,
+): Promise<Array<GraphCollection<T>>> {
   const pages: Array<GraphCollection<T>> = [];
   let next: string | undefined = firstUrl;
   while (next) {

@@ -17,11 +17,13 @@ describe('demo tenant usage reports', () => {
     tenant = await startDemoTenant({ data, tls: await trustedCertificate() });
     return { tenant, data, auth: { Authorization: `Bearer ${await accessToken(tenant)}` } };
   };
-  const holders = (data: DemoTenantData) => data.users.filter((u) => u.assignedLicenses.some((l) => l.skuId === SKU.COPILOT));
+  const holders = (data: DemoTenantData) =>
+    data.users.filter((u) => u.assignedLicenses.some((l) => l.skuId === SKU.COPILOT));
 
   it('beta JSON pages with @odata.nextLink; the pages together hold every seat holder once', async () => {
     const { tenant, data, auth } = await start();
-    let next: string | undefined = `${tenant.url}/beta/copilot/reports/${COPILOT_DETAIL}?$format=application/json&$top=10`;
+    let next: string | undefined =
+      `${tenant.url}/beta/copilot/reports/${COPILOT_DETAIL}?$format=application/json&$top=10`;
     const upns: string[] = [];
     let pages = 0;
     while (next) {
@@ -42,9 +44,12 @@ describe('demo tenant usage reports', () => {
     expect(upns).toEqual(expected);
   });
 
-  it('v1.0 answers CSV only: a 302 to a download without a token, UTF-8 with a BOM, Graph\'s headers', async () => {
+  it("v1.0 answers CSV only: a 302 to a download without a token, UTF-8 with a BOM, Graph's headers", async () => {
     const { tenant, data, auth } = await start();
-    const res = await fetch(`${tenant.url}/v1.0/copilot/reports/${COPILOT_DETAIL}`, { headers: auth, redirect: 'manual' });
+    const res = await fetch(`${tenant.url}/v1.0/copilot/reports/${COPILOT_DETAIL}`, {
+      headers: auth,
+      redirect: 'manual',
+    });
     expect(res.status).toBe(302);
     const location = res.headers.get('location') as string;
     expect(location).toMatch(/^https:\/\//);
@@ -54,21 +59,46 @@ describe('demo tenant usage reports', () => {
     const bytes = new Uint8Array(await download.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = new TextDecoder().decode(bytes.slice(3)).trimEnd().split('\r\n');
-    expect(lines[0]?.split(',').slice(0, 4)).toEqual(['Report Refresh Date', 'User Principal Name', 'Display Name', 'Last Activity Date']);
+    expect(lines[0]?.split(',').slice(0, 4)).toEqual([
+      'Report Refresh Date',
+      'User Principal Name',
+      'Display Name',
+      'Last Activity Date',
+    ]);
     expect(lines).toHaveLength(holders(data).length + 1);
-    const json = await fetch(`${tenant.url}/v1.0/copilot/reports/${COPILOT_DETAIL}?$format=application/json`, { headers: auth });
+    const json = await fetch(`${tenant.url}/v1.0/copilot/reports/${COPILOT_DETAIL}?$format=application/json`, {
+      headers: auth,
+    });
     expect(json.status).toBe(400);
     expect(((await json.json()) as GraphErrorBody).error.code).toBe('BadRequest');
   });
 
-  it('the count reports nest their JSON rows as today\'s Graph does (adoptionByDate, adoptionByProduct)', async () => {
+  it("the count reports nest their JSON rows as today's Graph does (adoptionByDate, adoptionByProduct)", async () => {
     const { tenant, data, auth } = await start();
-    const trend = (await (await fetch(`${tenant.url}/beta/copilot/reports/getMicrosoft365CopilotUserCountTrend(period='D7')?$format=application/json`, { headers: auth })).json()) as GraphCollection<{ reportRefreshDate: string; reportPeriod: number; adoptionByDate: Array<Record<string, unknown>> }>;
+    const trend = (await (
+      await fetch(
+        `${tenant.url}/beta/copilot/reports/getMicrosoft365CopilotUserCountTrend(period='D7')?$format=application/json`,
+        { headers: auth },
+      )
+    ).json()) as GraphCollection<{
+      reportRefreshDate: string;
+      reportPeriod: number;
+      adoptionByDate: Array<Record<string, unknown>>;
+    }>;
     expect(trend.value).toHaveLength(1);
     expect(trend.value[0]).toMatchObject({ reportRefreshDate: data.activity?.reportRefreshDate, reportPeriod: 7 });
     expect(trend.value[0]?.adoptionByDate).toHaveLength(7);
-    expect(Object.keys(trend.value[0]?.adoptionByDate[0] ?? {}).slice(0, 3)).toEqual(['reportDate', 'anyAppEnabledUsers', 'anyAppActiveUsers']);
-    const summary = (await (await fetch(`${tenant.url}/beta/copilot/reports/getMicrosoft365CopilotUserCountSummary(period='ALL')?$format=application/json`, { headers: auth })).json()) as GraphCollection<{ adoptionByProduct: Array<{ reportPeriod: number; anyAppEnabledUsers: number }> }>;
+    expect(Object.keys(trend.value[0]?.adoptionByDate[0] ?? {}).slice(0, 3)).toEqual([
+      'reportDate',
+      'anyAppEnabledUsers',
+      'anyAppActiveUsers',
+    ]);
+    const summary = (await (
+      await fetch(
+        `${tenant.url}/beta/copilot/reports/getMicrosoft365CopilotUserCountSummary(period='ALL')?$format=application/json`,
+        { headers: auth },
+      )
+    ).json()) as GraphCollection<{ adoptionByProduct: Array<{ reportPeriod: number; anyAppEnabledUsers: number }> }>;
     expect(summary.value[0]?.adoptionByProduct.map((p) => p.reportPeriod)).toEqual([7, 30, 90, 180]);
     expect(summary.value[0]?.adoptionByProduct[0]?.anyAppEnabledUsers).toBeGreaterThan(0);
   });
@@ -76,16 +106,27 @@ describe('demo tenant usage reports', () => {
   it('past 14 CSV requests in 10 minutes the app gets 429 with Retry-After; downloads do not count', async () => {
     const { tenant, auth } = await start(generateDemoTenant({ users: 60, seed: 92 }));
     for (let i = 0; i < 14; i++) {
-      const res = await fetch(`${tenant.url}/v1.0/reports/getOffice365ActiveUserDetail(period='D7')`, { headers: auth });
+      const res = await fetch(`${tenant.url}/v1.0/reports/getOffice365ActiveUserDetail(period='D7')`, {
+        headers: auth,
+      });
       expect(res.status, `request ${i + 1}`).toBe(200);
       await res.arrayBuffer();
     }
-    const over = await fetch(`${tenant.url}/v1.0/reports/getOffice365ActiveUserDetail(period='D7')`, { headers: auth, redirect: 'manual' });
+    const over = await fetch(`${tenant.url}/v1.0/reports/getOffice365ActiveUserDetail(period='D7')`, {
+      headers: auth,
+      redirect: 'manual',
+    });
     expect(over.status).toBe(429);
     expect(Number(over.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(((await over.json()) as GraphErrorBody).error.message).toContain('14 requests per 10 minutes');
     // The JSON budget is separate.
-    expect((await fetch(`${tenant.url}/beta/reports/getOffice365ServicesUserCounts(period='D7')?$format=application/json`, { headers: auth })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${tenant.url}/beta/reports/getOffice365ServicesUserCounts(period='D7')?$format=application/json`, {
+          headers: auth,
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('past 100 JSON requests in 10 minutes the app gets 429 with Retry-After', async () => {
@@ -111,13 +152,23 @@ describe('demo tenant usage reports', () => {
     const settings = await fetch(`${tenant.url}/v1.0/admin/reportSettings`, { headers: auth });
     expect(await settings.json()).toMatchObject({ displayConcealedNames: true });
     const url = `${tenant.url}/beta/copilot/reports/${COPILOT_DETAIL}?$format=application/json`;
-    const rows = async () => ((await (await fetch(url, { headers: auth })).json()) as GraphCollection<{ userPrincipalName: string; displayName: string }>).value;
+    const rows = async () =>
+      (
+        (await (await fetch(url, { headers: auth })).json()) as GraphCollection<{
+          userPrincipalName: string;
+          displayName: string;
+        }>
+      ).value;
     const first = holders(data)[0];
     const concealed = await rows();
     expect(concealed[0]?.userPrincipalName).toBe(concealedId(first?.userPrincipalName ?? ''));
     expect(concealed[0]?.userPrincipalName).toMatch(/^[0-9A-F]{32}$/);
     expect(concealed[0]?.displayName).toBe(concealed[0]?.userPrincipalName);
-    const patch = await fetch(`${tenant.url}/v1.0/admin/reportSettings`, { method: 'PATCH', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ displayConcealedNames: false }) });
+    const patch = await fetch(`${tenant.url}/v1.0/admin/reportSettings`, {
+      method: 'PATCH',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ displayConcealedNames: false }),
+    });
     expect(patch.status).toBe(204);
     const shown = await rows();
     expect(shown[0]?.userPrincipalName).toBe(first?.userPrincipalName);

@@ -36,10 +36,17 @@ export class AnalyticsFixture implements AnalyticsReads {
     return { asOf: this.asOf, total: all.length, rows: all.slice(q.offset, q.offset + q.limit) };
   }
 
-  candidates(_tenantId: string, q: CandidateQuery): { asOf: string; total: number; rows: StoredCandidate[] } | undefined {
+  candidates(
+    _tenantId: string,
+    q: CandidateQuery,
+  ): { asOf: string; total: number; rows: StoredCandidate[] } | undefined {
     if (!this.present) return undefined;
     this.candidateQueries.push(q);
-    const all = this.candidateRows.filter((c) => (!q.priority || c.priority === q.priority) && (!q.department || c.department?.toLowerCase() === q.department.toLowerCase()));
+    const all = this.candidateRows.filter(
+      (c) =>
+        (!q.priority || c.priority === q.priority) &&
+        (!q.department || c.department?.toLowerCase() === q.department.toLowerCase()),
+    );
     return { asOf: this.asOf, total: all.length, rows: all.slice(q.offset, q.offset + q.limit) };
   }
 }

@@ -36,7 +36,12 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, LOG_LEVEL: 'warn', ...extra };
 }
 
-export function spawnTracked(command: string, args: string[], env: NodeJS.ProcessEnv, extra: { stdio?: 'ipc' } = {}): RunningProcess {
+export function spawnTracked(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  extra: { stdio?: 'ipc' } = {},
+): RunningProcess {
   let output = '';
   const child = spawn(command, args, {
     cwd: ROOT,
@@ -97,12 +102,25 @@ export interface DemoTenantInfo {
  * The demo tenant as its own process (demo-tenant/cli.ts), serving the certificate `npm test`
  * trusts. Its sign-in metadata names the host it listens on, as Entra's names its own.
  */
-export async function startDemoTenantProcess(users: number, host = '127.0.0.1'): Promise<{ info: DemoTenantInfo; process: RunningProcess; caFile: string }> {
+export async function startDemoTenantProcess(
+  users: number,
+  host = '127.0.0.1',
+): Promise<{ info: DemoTenantInfo; process: RunningProcess; caFile: string }> {
   const cert = await trustedDemoCertificate();
   const caFile = process.env.NODE_EXTRA_CA_CERTS as string;
   const proc = spawnTracked(
     process.execPath,
-    ['--import', 'tsx', 'demo-tenant/cli.ts', '--users', String(users), '--host', host, '--tls-dir', path.dirname(cert.certPath)],
+    [
+      '--import',
+      'tsx',
+      'demo-tenant/cli.ts',
+      '--users',
+      String(users),
+      '--host',
+      host,
+      '--tls-dir',
+      path.dirname(cert.certPath),
+    ],
     cleanEnv({}),
   );
   const line = await new Promise<string>((resolve, reject) => {
@@ -126,10 +144,16 @@ export function realTenantEnv(demo: { info: DemoTenantInfo; caFile: string }): R
   };
 }
 
-export async function waitFor(predicate: () => boolean | Promise<boolean>, what: string, output: () => string, timeoutMs = 60_000): Promise<void> {
+export async function waitFor(
+  predicate: () => boolean | Promise<boolean>,
+  what: string,
+  output: () => string,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; output:\n${output()}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; output:\n${output()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -74,8 +74,18 @@ export class ConnectorRecorder {
         if (fault) {
           fault.times--;
           this.rejected.push(recorded);
-          res.writeHead(fault.status, { 'content-type': 'application/json', ...(fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}) });
-          res.end(JSON.stringify({ error: { code: fault.status === 403 ? 'BotNotInConversationRoster' : 'ServiceUnavailable', message: `Injected ${fault.status}.` } }));
+          res.writeHead(fault.status, {
+            'content-type': 'application/json',
+            ...(fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}),
+          });
+          res.end(
+            JSON.stringify({
+              error: {
+                code: fault.status === 403 ? 'BotNotInConversationRoster' : 'ServiceUnavailable',
+                message: `Injected ${fault.status}.`,
+              },
+            }),
+          );
           for (const w of this.waiters.splice(0)) w();
           return;
         }
@@ -114,7 +124,10 @@ export class ConnectorRecorder {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this.messages())) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for connector activity; got ${JSON.stringify(this.messages().map((m) => m.activity.text ?? m.activity.attachments?.map((a) => a.content.type)))}`);
+      if (left <= 0)
+        throw new Error(
+          `timed out waiting for connector activity; got ${JSON.stringify(this.messages().map((m) => m.activity.text ?? m.activity.attachments?.map((a) => a.content.type)))}`,
+        );
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.min(left, 200));
         this.waiters.push(() => {
@@ -146,13 +159,16 @@ export function cardText(card: unknown): string {
 }
 
 /** All Action.Execute buttons in a card. */
-export function executeActions(card: unknown): Array<{ title?: string; verb?: string; data?: Record<string, unknown> }> {
+export function executeActions(
+  card: unknown,
+): Array<{ title?: string; verb?: string; data?: Record<string, unknown> }> {
   const out: Array<{ title?: string; verb?: string; data?: Record<string, unknown> }> = [];
   const walk = (node: unknown) => {
     if (Array.isArray(node)) node.forEach(walk);
     else if (node && typeof node === 'object') {
       const o = node as Record<string, unknown>;
-      if (o.type === 'Action.Execute') out.push({ title: o.title as string, verb: o.verb as string, data: o.data as Record<string, unknown> });
+      if (o.type === 'Action.Execute')
+        out.push({ title: o.title as string, verb: o.verb as string, data: o.data as Record<string, unknown> });
       for (const v of Object.values(o)) if (typeof v === 'object') walk(v);
     }
   };

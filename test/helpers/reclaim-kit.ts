@@ -27,7 +27,12 @@ export async function until<T>(what: string, probe: () => T | undefined, timeout
 }
 
 /** The user's Copilot assignments as the demo tenant holds them (direct: groupId null). */
-export function holdsCopilot(data: DemoTenantData, userId: string): Array<{ groupId: string | null; disabledPlans: string[] }> {
+export function holdsCopilot(
+  data: DemoTenantData,
+  userId: string,
+): Array<{ groupId: string | null; disabledPlans: string[] }> {
   const user = data.users.find((u) => u.id.toLowerCase() === userId.toLowerCase()) as GraphUser;
-  return user.licenseAssignmentStates.filter((s) => s.skuId.toLowerCase() === COPILOT).map((s) => ({ groupId: s.assignedByGroup, disabledPlans: s.disabledPlans }));
+  return user.licenseAssignmentStates
+    .filter((s) => s.skuId.toLowerCase() === COPILOT)
+    .map((s) => ({ groupId: s.assignedByGroup, disabledPlans: s.disabledPlans }));
 }

@@ -42,7 +42,9 @@ function base(serviceUrl: string, c: ConversationShape) {
     },
     channelData: {
       tenant: { id: TEAMS_TENANT },
-      ...(c.teamId ? { team: { id: c.teamId, name: 'IT Admins' }, channel: { id: c.conversationId, name: 'General' } } : {}),
+      ...(c.teamId
+        ? { team: { id: c.teamId, name: 'IT Admins' }, channel: { id: c.conversationId, name: 'General' } }
+        : {}),
     },
     locale: 'en-US',
   };

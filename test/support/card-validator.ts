@@ -176,7 +176,8 @@ function checkFacts(source: JsonObject, where: string, errors: string[]): void {
     if (!isJsonObject(fact)) return; // already reported by checkShape
     checkAgainstSchema(new ac.Fact(), 'Fact', fact, at, errors);
     for (const key of ['title', 'value']) {
-      if (fact[key] === undefined || fact[key] === null) errors.push(`${at}: Fact is missing required property "${key}"`);
+      if (fact[key] === undefined || fact[key] === null)
+        errors.push(`${at}: Fact is missing required property "${key}"`);
     }
   });
 }
@@ -192,11 +193,23 @@ function formatEvent(event: AC.IValidationEvent, where: string | undefined): str
  * against the shape Teams renders (a wrong key such as `label` for `legend` fails silently in
  * Teams: the legend reads "Unknown"), then hidden from the library as a plain TextBlock.
  */
-const CHART_COMMON = ['type', 'id', 'title', 'colorSet', 'spacing', 'separator', 'isVisible', 'height', 'horizontalAlignment', 'fallback'];
+const CHART_COMMON = [
+  'type',
+  'id',
+  'title',
+  'colorSet',
+  'spacing',
+  'separator',
+  'isVisible',
+  'height',
+  'horizontalAlignment',
+  'fallback',
+];
 type ItemCheck = (item: JsonObject, at: string, errors: string[]) => void;
 const isNum = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
 const keysOnly = (item: JsonObject, allowed: string[], what: string, at: string, errors: string[]) => {
-  for (const key of Object.keys(item)) if (!allowed.includes(key)) errors.push(`${at}: unknown property "${key}" on a ${what}`);
+  for (const key of Object.keys(item))
+    if (!allowed.includes(key)) errors.push(`${at}: unknown property "${key}" on a ${what}`);
 };
 const legendValue: ItemCheck = (item, at, errors) => {
   keysOnly(item, ['legend', 'value', 'color'], 'chart data point', at, errors);
@@ -213,18 +226,30 @@ const series: ItemCheck = (item, at, errors) => {
   if (typeof item['legend'] !== 'string') errors.push(`${at}: a chart series needs a string "legend"`);
   const values = item['values'];
   if (!Array.isArray(values)) errors.push(`${at}: a chart series needs a "values" array`);
-  else values.forEach((v: unknown, i) => (isJsonObject(v) ? xy(v, `${at}.values[${i}]`, errors) : errors.push(`${at}.values[${i}]: must be an object`)));
+  else
+    values.forEach((v: unknown, i) =>
+      isJsonObject(v) ? xy(v, `${at}.values[${i}]`, errors) : errors.push(`${at}.values[${i}]: must be an object`),
+    );
 };
 const loose: ItemCheck = () => undefined;
-export const TEAMS_CHART_TYPES: Readonly<Record<string, { props: string[]; dataKey?: string; item?: ItemCheck; required?: string[] }>> = {
+export const TEAMS_CHART_TYPES: Readonly<
+  Record<string, { props: string[]; dataKey?: string; item?: ItemCheck; required?: string[] }>
+> = {
   'Chart.Donut': { props: ['data'], dataKey: 'data', item: legendValue },
   'Chart.Pie': { props: ['data'], dataKey: 'data', item: legendValue },
   'Chart.Line': { props: ['data', 'xAxisTitle', 'yAxisTitle'], dataKey: 'data', item: series },
   'Chart.VerticalBar': { props: ['data', 'xAxisTitle', 'yAxisTitle', 'showBarValues'], dataKey: 'data', item: xy },
-  'Chart.VerticalBar.Grouped': { props: ['data', 'xAxisTitle', 'yAxisTitle', 'showBarValues', 'stacked'], dataKey: 'data', item: loose },
+  'Chart.VerticalBar.Grouped': {
+    props: ['data', 'xAxisTitle', 'yAxisTitle', 'showBarValues', 'stacked'],
+    dataKey: 'data',
+    item: loose,
+  },
   'Chart.HorizontalBar': { props: ['data', 'xAxisTitle', 'yAxisTitle', 'displayMode'], dataKey: 'data', item: loose },
   'Chart.HorizontalBar.Stacked': { props: ['data', 'xAxisTitle', 'yAxisTitle'], dataKey: 'data', item: loose },
-  'Chart.Gauge': { props: ['value', 'min', 'max', 'subLabel', 'valueFormat', 'segments', 'showLegend', 'showMinMax'], required: ['value', 'segments'] },
+  'Chart.Gauge': {
+    props: ['value', 'min', 'max', 'subLabel', 'valueFormat', 'segments', 'showLegend', 'showMinMax'],
+    required: ['value', 'segments'],
+  },
 };
 
 function checkCharts(node: unknown, path: string, errors: string[]): unknown {
@@ -234,16 +259,29 @@ function checkCharts(node: unknown, path: string, errors: string[]): unknown {
   const chart = typeof type === 'string' ? TEAMS_CHART_TYPES[type] : undefined;
   if (chart && typeof type === 'string') {
     keysOnly(node, [...CHART_COMMON, ...chart.props], type, path, errors);
-    for (const key of chart.required ?? []) if (node[key] === undefined) errors.push(`${path}: ${type} is missing required property "${key}"`);
+    for (const key of chart.required ?? [])
+      if (node[key] === undefined) errors.push(`${path}: ${type} is missing required property "${key}"`);
     if (chart.dataKey) {
       const data = node[chart.dataKey];
-      if (!Array.isArray(data)) errors.push(`${path}: ${type}.${chart.dataKey} must be an array, got ${describeType(data)}`);
-      else data.forEach((item: unknown, i) => (isJsonObject(item) ? chart.item?.(item, `${path}.${chart.dataKey}[${i}]`, errors) : errors.push(`${path}.${chart.dataKey}[${i}]: must be an object`)));
+      if (!Array.isArray(data))
+        errors.push(`${path}: ${type}.${chart.dataKey} must be an array, got ${describeType(data)}`);
+      else
+        data.forEach((item: unknown, i) =>
+          isJsonObject(item)
+            ? chart.item?.(item, `${path}.${chart.dataKey}[${i}]`, errors)
+            : errors.push(`${path}.${chart.dataKey}[${i}]: must be an object`),
+        );
     }
     if (type === 'Chart.Gauge') {
-      for (const key of ['value', 'min', 'max']) if (node[key] !== undefined && !isNum(node[key])) errors.push(`${path}: Chart.Gauge.${key} must be a number`);
+      for (const key of ['value', 'min', 'max'])
+        if (node[key] !== undefined && !isNum(node[key])) errors.push(`${path}: Chart.Gauge.${key} must be a number`);
       const segments = node['segments'];
-      if (Array.isArray(segments)) segments.forEach((seg: unknown, i) => (isJsonObject(seg) ? legendSize(seg, `${path}.segments[${i}]`, errors) : errors.push(`${path}.segments[${i}]: must be an object`)));
+      if (Array.isArray(segments))
+        segments.forEach((seg: unknown, i) =>
+          isJsonObject(seg)
+            ? legendSize(seg, `${path}.segments[${i}]`, errors)
+            : errors.push(`${path}.segments[${i}]: must be an object`),
+        );
     }
     return { type: 'TextBlock', text: type, ...(typeof node['id'] === 'string' ? { id: node['id'] } : {}) };
   }
@@ -305,7 +343,9 @@ export function validateCard(original: object): CardValidation {
     root.parse(card, context);
     validationEvents = root.validateProperties().validationEvents;
   } catch (error) {
-    errors.push(`$: the adaptivecards library could not parse the card: ${error instanceof Error ? error.message : String(error)}`);
+    errors.push(
+      `$: the adaptivecards library could not parse the card: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   sourceOf.set(root, card);
 

@@ -17,7 +17,8 @@ export function readCsv(text: string): string[][] {
       } else if (ch === '"') {
         quoted = false;
         i += 1;
-        if (i < text.length && text[i] !== ',' && text[i] !== '\r') throw new Error(`character after a closing quote at ${i}`);
+        if (i < text.length && text[i] !== ',' && text[i] !== '\r')
+          throw new Error(`character after a closing quote at ${i}`);
       } else {
         field += ch;
         i += 1;

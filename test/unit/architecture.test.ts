@@ -22,7 +22,9 @@ function importsOf(file: string): string[] {
 
 /** Each import as a package name or a src-relative path ("domain/tenant"). */
 function targets(file: string): string[] {
-  return importsOf(file).map((spec) => (spec.startsWith('.') ? path.relative(SRC, path.resolve(path.dirname(file), spec)) : spec));
+  return importsOf(file).map((spec) =>
+    spec.startsWith('.') ? path.relative(SRC, path.resolve(path.dirname(file), spec)) : spec,
+  );
 }
 
 const layerOf = (file: string) => path.relative(SRC, file).split(path.sep)[0];
@@ -36,14 +38,22 @@ describe('architecture', () => {
   it('the domain imports nothing but itself', () => {
     const offenders = files
       .filter((f) => layerOf(f) === 'domain')
-      .flatMap((f) => targets(f).filter((t) => !t.startsWith('domain/')).map((t) => `${path.relative(SRC, f)} -> ${t}`));
+      .flatMap((f) =>
+        targets(f)
+          .filter((t) => !t.startsWith('domain/'))
+          .map((t) => `${path.relative(SRC, f)} -> ${t}`),
+      );
     expect(offenders).toEqual([]);
   });
 
   it('only the bot entry point and the Teams adapter import botbuilder or teams-ai', () => {
     const offenders = files
       .filter((f) => !/^(entry\/bot|adapters\/teams)\//.test(path.relative(SRC, f)))
-      .flatMap((f) => targets(f).filter((t) => /^(botbuilder|botframework-|@microsoft\/teams-ai)/.test(t)).map((t) => `${path.relative(SRC, f)} -> ${t}`));
+      .flatMap((f) =>
+        targets(f)
+          .filter((t) => /^(botbuilder|botframework-|@microsoft\/teams-ai)/.test(t))
+          .map((t) => `${path.relative(SRC, f)} -> ${t}`),
+      );
     expect(offenders).toEqual([]);
   });
 
@@ -52,7 +62,12 @@ describe('architecture', () => {
       .filter((f) => layerOf(f) === 'usecases')
       .flatMap((f) =>
         targets(f)
-          .filter((t) => t.startsWith('adapters/') || t.startsWith('entry/') || /^(better-sqlite3|@microsoft\/microsoft-graph-client|@azure\/identity|restify)$/.test(t))
+          .filter(
+            (t) =>
+              t.startsWith('adapters/') ||
+              t.startsWith('entry/') ||
+              /^(better-sqlite3|@microsoft\/microsoft-graph-client|@azure\/identity|restify)$/.test(t),
+          )
           .map((t) => `${path.relative(SRC, f)} -> ${t}`),
       );
     expect(offenders).toEqual([]);
@@ -61,41 +76,62 @@ describe('architecture', () => {
   it('cards import neither the bot framework nor adapters', () => {
     const offenders = files
       .filter((f) => layerOf(f) === 'cards')
-      .flatMap((f) => targets(f).filter((t) => t.startsWith('adapters/') || /^botbuilder/.test(t)).map((t) => `${path.relative(SRC, f)} -> ${t}`));
+      .flatMap((f) =>
+        targets(f)
+          .filter((t) => t.startsWith('adapters/') || /^botbuilder/.test(t))
+          .map((t) => `${path.relative(SRC, f)} -> ${t}`),
+      );
     expect(offenders).toEqual([]);
   });
 
   it('entry points import no adapter: they reach them through ports, and only the composition root (src/app) wires adapters', () => {
     const offenders = files
       .filter((f) => layerOf(f) === 'entry')
-      .flatMap((f) => targets(f).filter((t) => t.startsWith('adapters/')).map((t) => `${path.relative(SRC, f)} -> ${t}`));
+      .flatMap((f) =>
+        targets(f)
+          .filter((t) => t.startsWith('adapters/'))
+          .map((t) => `${path.relative(SRC, f)} -> ${t}`),
+      );
     expect(offenders).toEqual([]);
   });
 
-  it('bot card actions import no command: what both need lives in the feature\'s presenter, deps or caller file', () => {
+  it("bot card actions import no command: what both need lives in the feature's presenter, deps or caller file", () => {
     const offenders = files
       .filter((f) => /^entry\/bot\/(.*\/)?(card-)?actions\//.test(path.relative(SRC, f)))
-      .flatMap((f) => targets(f).filter((t) => /^entry\/bot\/(.*\/)?(command|commands\/.*|[a-z-]+-command)$/.test(t)).map((t) => `${path.relative(SRC, f)} -> ${t}`));
+      .flatMap((f) =>
+        targets(f)
+          .filter((t) => /^entry\/bot\/(.*\/)?(command|commands\/.*|[a-z-]+-command)$/.test(t))
+          .map((t) => `${path.relative(SRC, f)} -> ${t}`),
+      );
     expect(offenders).toEqual([]);
   });
 
   it('use cases import no card code: they return data, and presenters in src/cards draw it', () => {
     const offenders = files
       .filter((f) => layerOf(f) === 'usecases')
-      .flatMap((f) => targets(f).filter((t) => t.startsWith('cards/')).map((t) => `${path.relative(SRC, f)} -> ${t}`));
+      .flatMap((f) =>
+        targets(f)
+          .filter((t) => t.startsWith('cards/'))
+          .map((t) => `${path.relative(SRC, f)} -> ${t}`),
+      );
     expect(offenders).toEqual([]);
   });
 
   it('cards import no use case: what they draw is typed in the domain or in their own view models', () => {
     const offenders = files
       .filter((f) => layerOf(f) === 'cards')
-      .flatMap((f) => targets(f).filter((t) => t.startsWith('usecases/') || t.startsWith('entry/') || t.startsWith('app/')).map((t) => `${path.relative(SRC, f)} -> ${t}`));
+      .flatMap((f) =>
+        targets(f)
+          .filter((t) => t.startsWith('usecases/') || t.startsWith('entry/') || t.startsWith('app/'))
+          .map((t) => `${path.relative(SRC, f)} -> ${t}`),
+      );
     expect(offenders).toEqual([]);
   });
 
   it('no import cycle among the source files (type-only imports included)', () => {
     const known = new Set(files.map((f) => path.relative(SRC, f)));
-    const resolve = (t: string): string | undefined => [`${t}.ts`, `${t}.js`, `${t}/index.ts`, t].find((c) => known.has(c));
+    const resolve = (t: string): string | undefined =>
+      [`${t}.ts`, `${t}.js`, `${t}/index.ts`, t].find((c) => known.has(c));
     const edges = new Map(files.map((f) => [path.relative(SRC, f), targets(f).flatMap((t) => resolve(t) ?? [])]));
     const cycles: string[] = [];
     const state = new Map<string, 'open' | 'done'>();
@@ -121,7 +157,11 @@ describe('architecture', () => {
         fs
           .readFileSync(f, 'utf8')
           .split('\n')
-          .filter((line) => /^(export )?(async )?function\b|^(export )?(const|let|var)\b|^(export )?class (?!\w+Error extends )/.test(line))
+          .filter((line) =>
+            /^(export )?(async )?function\b|^(export )?(const|let|var)\b|^(export )?class (?!\w+Error extends )/.test(
+              line,
+            ),
+          )
           .map((line) => `${path.relative(SRC, f)}: ${line}`),
       );
     expect(offenders).toEqual([]);
@@ -130,7 +170,10 @@ describe('architecture', () => {
   it('nothing in src imports test code or the demo tenant internals outside the composition root', () => {
     const offenders = files.flatMap((f) =>
       importsOf(f)
-        .filter((spec) => spec.includes('/test/') || (spec.includes('demo-tenant/') && !path.relative(SRC, f).startsWith('app/')))
+        .filter(
+          (spec) =>
+            spec.includes('/test/') || (spec.includes('demo-tenant/') && !path.relative(SRC, f).startsWith('app/')),
+        )
         .map((spec) => `${path.relative(SRC, f)} -> ${spec}`),
     );
     expect(offenders).toEqual([]);

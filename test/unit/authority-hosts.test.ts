@@ -13,10 +13,12 @@ describe('MSAL instance discovery by authority host', () => {
     expect(usesInstanceDiscovery(host)).toBe(true);
   });
 
-  it.each(['https://127.0.0.1:8443', 'https://localhost:3000', 'https://login.example.org', 'https://login.microsoftonline.com.example.org'])(
-    'turns it off for %s, which Microsoft cannot vouch for',
-    (host) => {
-      expect(usesInstanceDiscovery(host)).toBe(false);
-    },
-  );
+  it.each([
+    'https://127.0.0.1:8443',
+    'https://localhost:3000',
+    'https://login.example.org',
+    'https://login.microsoftonline.com.example.org',
+  ])('turns it off for %s, which Microsoft cannot vouch for', (host) => {
+    expect(usesInstanceDiscovery(host)).toBe(false);
+  });
 });

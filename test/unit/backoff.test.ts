@@ -53,7 +53,15 @@ describe('retryDelayMs', () => {
   it("honours a RetryableError's Retry-After exactly, without jitter, even past the backoff cap", () => {
     expect(retryDelayMs(new RetryableError('busy', { retryAfter: 3 }), 1, policy, now, () => 0)).toBe(3_000);
     expect(retryDelayMs(new RetryableError('busy', { retryAfter: 3_600 }), 9, policy, now, () => 0)).toBe(3_600_000);
-    expect(retryDelayMs(new RetryableError('busy', { retryAfter: new Date(now.getTime() + 2_500) }), 1, policy, now, () => 0)).toBe(2_500);
+    expect(
+      retryDelayMs(
+        new RetryableError('busy', { retryAfter: new Date(now.getTime() + 2_500) }),
+        1,
+        policy,
+        now,
+        () => 0,
+      ),
+    ).toBe(2_500);
   });
 
   it('falls back to backoff without a usable Retry-After, and for any other error', () => {

@@ -16,7 +16,10 @@ describe('opening the Playground in a browser', () => {
   it('uses xdg-open on a Linux desktop (X11 or Wayland)', () => {
     const PATH = binWith('xdg-open');
     expect(browserCommand(URL, 'linux', { PATH, DISPLAY: ':0' })).toEqual({ command: 'xdg-open', args: [URL] });
-    expect(browserCommand(URL, 'linux', { PATH, WAYLAND_DISPLAY: 'wayland-0' })).toEqual({ command: 'xdg-open', args: [URL] });
+    expect(browserCommand(URL, 'linux', { PATH, WAYLAND_DISPLAY: 'wayland-0' })).toEqual({
+      command: 'xdg-open',
+      args: [URL],
+    });
   });
 
   it('opens nothing on Linux without a desktop session or without xdg-open', () => {

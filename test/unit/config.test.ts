@@ -18,7 +18,9 @@ describe('configuration', () => {
   it('runs on the embedded defaults: demo tenant, anonymous bot, playground on', () => {
     const c = parseConfig({});
     expect(c.tenant).toEqual({ kind: 'demo', users: 250, fixtureFile: undefined });
-    expect(c.tenant.kind === 'demo' && parseConfig({ GRAPH_ENDPOINT: 'https://graph.microsoft.us' }).tenant.kind).toBe('demo');
+    expect(c.tenant.kind === 'demo' && parseConfig({ GRAPH_ENDPOINT: 'https://graph.microsoft.us' }).tenant.kind).toBe(
+      'demo',
+    );
     expect(c.bot).toEqual({ mode: 'anonymous' });
     expect(c.playground.enabled).toBe(true);
     expect(c.port).toBe(3978);
@@ -28,14 +30,24 @@ describe('configuration', () => {
 
   it('turns the playground off with PLAYGROUND=off and by default when a bot is registered', () => {
     expect(parseConfig({ PLAYGROUND: 'off' }).playground.enabled).toBe(false);
-    const registered = parseConfig({ BOT_ID: '11111111-2222-3333-4444-555555555555', SECRET_BOT_PASSWORD: 'x', BOT_TENANT_ID: '21111111-2222-3333-4444-555555555555' });
+    const registered = parseConfig({
+      BOT_ID: '11111111-2222-3333-4444-555555555555',
+      SECRET_BOT_PASSWORD: 'x',
+      BOT_TENANT_ID: '21111111-2222-3333-4444-555555555555',
+    });
     expect(registered.playground.enabled).toBe(false);
     expect(registered.bot).toMatchObject({ mode: 'SingleTenant', appId: '11111111-2222-3333-4444-555555555555' });
   });
 
   it('listens on loopback in anonymous mode, everywhere with a registered bot, unless LISTEN_HOST says otherwise', () => {
     expect(parseConfig({}).listenHost).toBe('127.0.0.1');
-    expect(parseConfig({ BOT_ID: '11111111-2222-3333-4444-555555555555', SECRET_BOT_PASSWORD: 'x', BOT_TENANT_ID: '21111111-2222-3333-4444-555555555555' }).listenHost).toBeUndefined();
+    expect(
+      parseConfig({
+        BOT_ID: '11111111-2222-3333-4444-555555555555',
+        SECRET_BOT_PASSWORD: 'x',
+        BOT_TENANT_ID: '21111111-2222-3333-4444-555555555555',
+      }).listenHost,
+    ).toBeUndefined();
     expect(parseConfig({ LISTEN_HOST: '0.0.0.0' }).listenHost).toBe('0.0.0.0');
     expect(problemsOf({ LISTEN_HOST: 'http://x/' })[0]).toMatch(/^LISTEN_HOST: expected an IP address or host name/);
   });
@@ -47,20 +59,37 @@ describe('configuration', () => {
       SECRET_CLIENT_SECRET: 's',
       SECRET_STORE_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
     };
-    expect(parseConfig(real).playground).toMatchObject({ tenantId: '11111111-2222-3333-4444-555555555555', user: undefined });
-    expect(parseConfig({ ...real, ADMINS: 'ada@contoso.com,6F1C2D3E-4A5B-4C6D-8E7F-901A2B3C4D5E' }).playground.user).toBe('6f1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d5e');
-    expect(parseConfig({ ...real, ADMINS: '6f1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d5e', PLAYGROUND_USER: '7f1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d5e' }).playground.user).toBe('7f1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d5e');
-    expect(parseConfig({ ...real, BOT_ALLOWED_TENANTS: '31111111-2222-3333-4444-555555555555' }).playground.tenantId).toBe('31111111-2222-3333-4444-555555555555');
+    expect(parseConfig(real).playground).toMatchObject({
+      tenantId: '11111111-2222-3333-4444-555555555555',
+      user: undefined,
+    });
+    expect(
+      parseConfig({ ...real, ADMINS: 'ada@contoso.com,6F1C2D3E-4A5B-4C6D-8E7F-901A2B3C4D5E' }).playground.user,
+    ).toBe('6f1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d5e');
+    expect(
+      parseConfig({
+        ...real,
+        ADMINS: '6f1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d5e',
+        PLAYGROUND_USER: '7f1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d5e',
+      }).playground.user,
+    ).toBe('7f1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d5e');
+    expect(
+      parseConfig({ ...real, BOT_ALLOWED_TENANTS: '31111111-2222-3333-4444-555555555555' }).playground.tenantId,
+    ).toBe('31111111-2222-3333-4444-555555555555');
     // The demo tenant admits any tenant: the Playground keeps its own.
     expect(parseConfig({}).playground).toMatchObject({ tenantId: undefined, user: undefined });
-    expect(problemsOf({ PLAYGROUND_USER: 'ada@contoso.com' })[0]).toMatch(/^PLAYGROUND_USER: expected the Entra object id/);
+    expect(problemsOf({ PLAYGROUND_USER: 'ada@contoso.com' })[0]).toMatch(
+      /^PLAYGROUND_USER: expected the Entra object id/,
+    );
   });
 
   it('names the variable and what it expects', () => {
     expect(problemsOf({ PORT: 'abc' })[0]).toMatch(/^PORT: .*port/);
     expect(problemsOf({ SYNC_CRON: 'every day' })[0]).toMatch(/^SYNC_CRON: expected a cron expression/);
     expect(problemsOf({ GRAPH_ENDPOINT: 'http://graph.example' })[0]).toMatch(/^GRAPH_ENDPOINT: expected an https/);
-    expect(problemsOf({ BOT_TYPE: 'Other' })[0]).toMatch(/^BOT_TYPE: expected MultiTenant, SingleTenant or UserAssignedMsi/);
+    expect(problemsOf({ BOT_TYPE: 'Other' })[0]).toMatch(
+      /^BOT_TYPE: expected MultiTenant, SingleTenant or UserAssignedMsi/,
+    );
     expect(problemsOf({ API_KEYS: 'short' })[0]).toMatch(/^API_KEYS/);
     expect(problemsOf({ COPILOT_SKU_IDS: 'not-a-guid' })[0]).toMatch(/^COPILOT_SKU_IDS/);
   });
@@ -68,8 +97,12 @@ describe('configuration', () => {
   it('takes PRICE_CURRENCY only as an ISO 4217 code in use', () => {
     expect(parseConfig({ PRICE_CURRENCY: 'JPY' }).analytics.priceCurrency).toBe('JPY');
     expect(parseConfig({}).analytics.priceCurrency).toBe('USD');
-    expect(problemsOf({ PRICE_CURRENCY: 'ZZZ' })).toEqual([expect.stringMatching(/^PRICE_CURRENCY: .*"ZZZ" is not an ISO 4217 currency code in use/)]);
-    expect(problemsOf({ PRICE_CURRENCY: 'eur' })).toEqual([expect.stringMatching(/^PRICE_CURRENCY: .*three upper-case letters/)]);
+    expect(problemsOf({ PRICE_CURRENCY: 'ZZZ' })).toEqual([
+      expect.stringMatching(/^PRICE_CURRENCY: .*"ZZZ" is not an ISO 4217 currency code in use/),
+    ]);
+    expect(problemsOf({ PRICE_CURRENCY: 'eur' })).toEqual([
+      expect.stringMatching(/^PRICE_CURRENCY: .*three upper-case letters/),
+    ]);
   });
 
   it('requires the whole tenant app registration once any part is set', () => {
@@ -89,13 +122,24 @@ describe('configuration', () => {
   it('takes a registered bot as single-tenant unless BOT_TYPE says otherwise (new multi-tenant Azure Bots cannot be created)', () => {
     const bot = { BOT_ID: '11111111-2222-3333-4444-555555555555', SECRET_BOT_PASSWORD: 'x' };
     expect(problemsOf(bot)).toEqual([expect.stringMatching(/^BOT_TENANT_ID: required when BOT_TYPE is SingleTenant/)]);
-    expect(parseConfig({ ...bot, BOT_TENANT_ID: '21111111-2222-3333-4444-555555555555' }).bot).toMatchObject({ mode: 'SingleTenant', tenantId: '21111111-2222-3333-4444-555555555555' });
+    expect(parseConfig({ ...bot, BOT_TENANT_ID: '21111111-2222-3333-4444-555555555555' }).bot).toMatchObject({
+      mode: 'SingleTenant',
+      tenantId: '21111111-2222-3333-4444-555555555555',
+    });
     expect(parseConfig({ ...bot, BOT_TYPE: 'MultiTenant' }).bot).toMatchObject({ mode: 'MultiTenant' });
-    expect(parseConfig({ BOT_ID: bot.BOT_ID, BOT_TYPE: 'UserAssignedMsi', BOT_TENANT_ID: '21111111-2222-3333-4444-555555555555' }).bot).toMatchObject({ mode: 'UserAssignedMsi' });
+    expect(
+      parseConfig({
+        BOT_ID: bot.BOT_ID,
+        BOT_TYPE: 'UserAssignedMsi',
+        BOT_TENANT_ID: '21111111-2222-3333-4444-555555555555',
+      }).bot,
+    ).toMatchObject({ mode: 'UserAssignedMsi' });
   });
 
   it('refuses secrets still encrypted by Teams Toolkit', () => {
-    expect(problemsOf({ BOT_ID: '11111111-2222-3333-4444-555555555555', SECRET_BOT_PASSWORD: 'crypto_abc' })[0]).toMatch(/^SECRET_BOT_PASSWORD: holds a value encrypted by Teams Toolkit/);
+    expect(
+      problemsOf({ BOT_ID: '11111111-2222-3333-4444-555555555555', SECRET_BOT_PASSWORD: 'crypto_abc' })[0],
+    ).toMatch(/^SECRET_BOT_PASSWORD: holds a value encrypted by Teams Toolkit/);
   });
 
   it('connects a real tenant with a secret, keeping national-cloud endpoints', () => {
@@ -107,7 +151,11 @@ describe('configuration', () => {
       GRAPH_ENDPOINT: 'https://graph.microsoft.us/',
       AUTHORITY_HOST: 'https://login.microsoftonline.us',
     });
-    expect(c.tenant).toMatchObject({ kind: 'entra', credential: { kind: 'secret', secret: 's3cr3t' }, graphEndpoint: 'https://graph.microsoft.us' });
+    expect(c.tenant).toMatchObject({
+      kind: 'entra',
+      credential: { kind: 'secret', secret: 's3cr3t' },
+      graphEndpoint: 'https://graph.microsoft.us',
+    });
     // A real tenant's data is shown to that tenant's Teams users only, unless more are allowed.
     expect(c.botAllowedTenants).toEqual(['11111111-2222-3333-4444-555555555555']);
   });
@@ -134,11 +182,14 @@ describe('on/off settings (one decoder)', () => {
   };
   const defaults = { PLAYGROUND: true, REPORTS_UNCONCEAL: false, RECLAIM_TWO_PERSON: true, RECLAIM_NUDGE: false };
 
-  it.each(Object.keys(read) as Array<keyof typeof read>)('%s reads on/true/1 and off/false/0 alike, and keeps its default when unset or empty', (name) => {
-    for (const on of ['on', 'true', '1', ' on ']) expect(read[name](parseConfig({ [name]: on }))).toBe(true);
-    for (const off of ['off', 'false', '0']) expect(read[name](parseConfig({ [name]: off }))).toBe(false);
-    expect(read[name](parseConfig({}))).toBe(defaults[name]);
-    expect(read[name](parseConfig({ [name]: '' }))).toBe(defaults[name]);
-    expect(problemsOf({ [name]: 'yes' })).toEqual([`${name}: expected 'on' or 'off' (got "yes")`]);
-  });
+  it.each(Object.keys(read) as Array<keyof typeof read>)(
+    '%s reads on/true/1 and off/false/0 alike, and keeps its default when unset or empty',
+    (name) => {
+      for (const on of ['on', 'true', '1', ' on ']) expect(read[name](parseConfig({ [name]: on }))).toBe(true);
+      for (const off of ['off', 'false', '0']) expect(read[name](parseConfig({ [name]: off }))).toBe(false);
+      expect(read[name](parseConfig({}))).toBe(defaults[name]);
+      expect(read[name](parseConfig({ [name]: '' }))).toBe(defaults[name]);
+      expect(problemsOf({ [name]: 'yes' })).toEqual([`${name}: expected 'on' or 'off' (got "yes")`]);
+    },
+  );
 });

@@ -8,11 +8,19 @@ describe('CSV writer (RFC 4180, Excel-safe)', () => {
     expect(csvLine(UNDERUTILIZED_HEADERS)).toBe(
       'UserPrincipalName,DisplayName,Email,Department,Location,LicenseAssignedDate,LastActivityDate,DaysSinceLastActivity,UsageScore,Recommendation\r\n',
     );
-    expect(csvLine(CANDIDATE_HEADERS)).toBe('UserPrincipalName,DisplayName,Email,Department,Location,M365ActivityScore,RecommendedPriority\r\n');
+    expect(csvLine(CANDIDATE_HEADERS)).toBe(
+      'UserPrincipalName,DisplayName,Email,Department,Location,M365ActivityScore,RecommendedPriority\r\n',
+    );
   });
 
   it('starts with a UTF-8 BOM and ends every record with CRLF', () => {
-    const doc = csvDocument(['A', 'B'], [['1', 2], ['x', null]]);
+    const doc = csvDocument(
+      ['A', 'B'],
+      [
+        ['1', 2],
+        ['x', null],
+      ],
+    );
     expect(Buffer.from(doc, 'utf8').subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
     expect(doc.slice(1)).toBe('A,B\r\n1,2\r\nx,\r\n');
   });
@@ -29,14 +37,24 @@ describe('CSV writer (RFC 4180, Excel-safe)', () => {
   });
 
   it('writes null and undefined as empty cells and numbers as they are', () => {
-    expect([csvCell(null), csvCell(undefined), csvCell(0), csvCell(42), csvCell(12.5), csvCell(-3)]).toEqual(['', '', '0', '42', '12.5', '-3']);
+    expect([csvCell(null), csvCell(undefined), csvCell(0), csvCell(42), csvCell(12.5), csvCell(-3)]).toEqual([
+      '',
+      '',
+      '0',
+      '42',
+      '12.5',
+      '-3',
+    ]);
   });
 
-  it.each(['=HYPERLINK("http://evil","x")', '+1+1', '-2+3', '@SUM(A1)', '\tcmd', '\rcmd'])('defuses a formula in %j with a leading apostrophe', (value) => {
-    const cell = csvCell(value);
-    const [[read]] = readCsv(`${cell}\r\n`);
-    expect(read).toBe(`'${value}`);
-  });
+  it.each(['=HYPERLINK("http://evil","x")', '+1+1', '-2+3', '@SUM(A1)', '\tcmd', '\rcmd'])(
+    'defuses a formula in %j with a leading apostrophe',
+    (value) => {
+      const cell = csvCell(value);
+      const [[read]] = readCsv(`${cell}\r\n`);
+      expect(read).toBe(`'${value}`);
+    },
+  );
 
   it('leaves text that only contains formula characters later alone', () => {
     expect(csvCell('a=b')).toBe('a=b');

@@ -5,12 +5,17 @@ import { PermanentError, RetryableError } from '../../src/usecases/outbox/job-er
 
 /** Shaped as the connector client (@azure/core-rest-pipeline RestError) throws them, as observed against a local connector. */
 function restError(status: number | undefined, options: { code?: string; retryAfter?: string; message?: string } = {}) {
-  const headers = new Map<string, string>(options.retryAfter === undefined ? [] : [['retry-after', options.retryAfter]]);
+  const headers = new Map<string, string>(
+    options.retryAfter === undefined ? [] : [['retry-after', options.retryAfter]],
+  );
   return Object.assign(new Error(options.message ?? 'connector said no'), {
     name: 'RestError',
     code: options.code,
     statusCode: status,
-    response: status === undefined ? undefined : { status, headers: { get: (name: string) => headers.get(name.toLowerCase()) } },
+    response:
+      status === undefined
+        ? undefined
+        : { status, headers: { get: (name: string) => headers.get(name.toLowerCase()) } },
   });
 }
 
@@ -24,9 +29,15 @@ describe('deliveryError: what a failed Teams post means for its retry', () => {
     [503, '0', 0],
     [503, 'Sat, 01 Mar 2025 12:00:30 GMT', 30_000],
   ])('%s with Retry-After %s is retryable after exactly that', (status, header, delay) => {
-    const error = deliveryError(restError(status, { retryAfter: header, code: 'Throttled' }), 'sync result of Contoso', reference);
+    const error = deliveryError(
+      restError(status, { retryAfter: header, code: 'Throttled' }),
+      'sync result of Contoso',
+      reference,
+    );
     expect(error).toBeInstanceOf(RetryableError);
-    expect(error.message).toMatch(new RegExp(`Teams could not take the sync result of Contoso right now \\(${status} Throttled`));
+    expect(error.message).toMatch(
+      new RegExp(`Teams could not take the sync result of Contoso right now \\(${status} Throttled`),
+    );
     expect(retryDelayMs(error, 1, policy, now, () => 0.5)).toBe(delay);
   });
 
@@ -43,22 +54,39 @@ describe('deliveryError: what a failed Teams post means for its retry', () => {
   });
 
   it.each([403, 404])('%s (bot removed, chat gone) is permanent and says how to get posts again', (status) => {
-    const error = deliveryError(restError(status, { code: 'BotNotInConversationRoster' }), 'sync result of Contoso', reference);
+    const error = deliveryError(
+      restError(status, { code: 'BotNotInConversationRoster' }),
+      'sync result of Contoso',
+      reference,
+    );
     expect(error).toBeInstanceOf(PermanentError);
-    expect(error.message).toMatch(/for conversation 19:abc@thread.tacv2 .*BotNotInConversationRoster.*bot was removed.*Add Seat Steward there again/);
+    expect(error.message).toMatch(
+      /for conversation 19:abc@thread.tacv2 .*BotNotInConversationRoster.*bot was removed.*Add Seat Steward there again/,
+    );
   });
 
   it('another 4xx (a malformed post) is permanent: the same post would fail again', () => {
-    const error = deliveryError(restError(400, { code: 'BadArgument', message: 'Activity too large' }), 'sync result of Contoso', reference);
+    const error = deliveryError(
+      restError(400, { code: 'BadArgument', message: 'Activity too large' }),
+      'sync result of Contoso',
+      reference,
+    );
     expect(error).toBeInstanceOf(PermanentError);
     expect(error.message).toContain('400 BadArgument: Activity too large');
   });
 
-  it.each(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'REQUEST_SEND_ERROR'])('a network failure (%s) is retryable and names the connector', (code) => {
-    const error = deliveryError(restError(undefined, { code, message: 'connect failed' }), 'sync result of Contoso', reference);
-    expect(error).toBeInstanceOf(RetryableError);
-    expect(error.message).toContain('https://smba.trafficmanager.net/emea/');
-  });
+  it.each(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'REQUEST_SEND_ERROR'])(
+    'a network failure (%s) is retryable and names the connector',
+    (code) => {
+      const error = deliveryError(
+        restError(undefined, { code, message: 'connect failed' }),
+        'sync result of Contoso',
+        reference,
+      );
+      expect(error).toBeInstanceOf(RetryableError);
+      expect(error.message).toContain('https://smba.trafficmanager.net/emea/');
+    },
+  );
 
   it('anything else is passed on as it is (the outbox retries it with backoff)', () => {
     const bug = new TypeError('cannot read properties of undefined');

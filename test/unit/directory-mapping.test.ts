@@ -22,8 +22,22 @@ describe('license rows', () => {
   });
 
   it('falls back to assignedLicenses as direct when states are missing, and keeps assignment errors', () => {
-    expect(licenseRowsOf({ id: 'u', userPrincipalName: 'u@x', assignedLicenses: [{ skuId: COPILOT.toUpperCase(), disabledPlans: ['p'] }] })).toEqual([
-      { userId: 'u', skuId: COPILOT, assignedByGroupId: '', state: 'Active', error: null, disabledPlans: ['p'], assignedAt: null },
+    expect(
+      licenseRowsOf({
+        id: 'u',
+        userPrincipalName: 'u@x',
+        assignedLicenses: [{ skuId: COPILOT.toUpperCase(), disabledPlans: ['p'] }],
+      }),
+    ).toEqual([
+      {
+        userId: 'u',
+        skuId: COPILOT,
+        assignedByGroupId: '',
+        state: 'Active',
+        error: null,
+        disabledPlans: ['p'],
+        assignedAt: null,
+      },
     ]);
     const [row] = licenseRowsOf({
       id: 'u',
@@ -60,7 +74,12 @@ describe('SKUs and seats', () => {
     const extra = '11111111-2222-3333-4444-555555555555';
     const rows = toSkuRows(
       [
-        { skuId: COPILOT, skuPartNumber: 'Microsoft_365_Copilot', consumedUnits: 25, prepaidUnits: { enabled: 30, suspended: 0, warning: 0 } },
+        {
+          skuId: COPILOT,
+          skuPartNumber: 'Microsoft_365_Copilot',
+          consumedUnits: 25,
+          prepaidUnits: { enabled: 30, suspended: 0, warning: 0 },
+        },
         { skuId: extra, skuPartNumber: 'NEW_COPILOT_OFFER', consumedUnits: 1, prepaidUnits: { enabled: 1 } },
         { skuId: E3, skuPartNumber: 'SPE_E3', consumedUnits: 210, prepaidUnits: { enabled: 200, warning: 15 } },
       ],
@@ -80,10 +99,22 @@ describe('tenant identity', () => {
   it('prefers the .onmicrosoft.com domain and the organization name', () => {
     expect(
       tenantIdentity(
-        { id: 't', displayName: 'Contoso Ltd', verifiedDomains: [{ name: 'contoso.com', isDefault: true }, { name: 'contoso.onmicrosoft.com', isInitial: true }] },
+        {
+          id: 't',
+          displayName: 'Contoso Ltd',
+          verifiedDomains: [
+            { name: 'contoso.com', isDefault: true },
+            { name: 'contoso.onmicrosoft.com', isInitial: true },
+          ],
+        },
         'fallback',
       ),
-    ).toEqual({ tenantName: 'Contoso Ltd', domainName: 'contoso.onmicrosoft.com', displayName: 'Contoso Ltd M365', tenantType: 'business' });
+    ).toEqual({
+      tenantName: 'Contoso Ltd',
+      domainName: 'contoso.onmicrosoft.com',
+      displayName: 'Contoso Ltd M365',
+      tenantType: 'business',
+    });
     expect(tenantIdentity(undefined, 'fallback').tenantName).toBe('fallback');
   });
 });

@@ -17,7 +17,11 @@ describe('signed export links', () => {
     const { url, expiresAt } = links.link('t-1', 'candidates', NOW);
     expect(url.startsWith('https://steward.example.com/exports/')).toBe(true);
     expect(expiresAt).toBe('2026-11-23T09:10:00.000Z');
-    expect(links.check(tokenOf(url), new Date('2026-11-23T09:09:59Z'))).toMatchObject({ ok: true, tenantId: 't-1', kind: 'candidates' });
+    expect(links.check(tokenOf(url), new Date('2026-11-23T09:09:59Z'))).toMatchObject({
+      ok: true,
+      tenantId: 't-1',
+      kind: 'candidates',
+    });
     expect(links.check(tokenOf(url), new Date('2026-11-23T09:10:00Z'))).toMatchObject({ ok: false, reason: 'expired' });
   });
 
@@ -28,10 +32,19 @@ describe('signed export links', () => {
   });
 
   it('a signed but unknown kind, missing tenant or bad expiry is malformed', () => {
-    expect(links.check(signed(`t-1\nusers\n${NOW.getTime() + 1000}`), NOW)).toMatchObject({ ok: false, reason: 'malformed' });
-    expect(links.check(signed(`\ncandidates\n${NOW.getTime() + 1000}`), NOW)).toMatchObject({ ok: false, reason: 'malformed' });
+    expect(links.check(signed(`t-1\nusers\n${NOW.getTime() + 1000}`), NOW)).toMatchObject({
+      ok: false,
+      reason: 'malformed',
+    });
+    expect(links.check(signed(`\ncandidates\n${NOW.getTime() + 1000}`), NOW)).toMatchObject({
+      ok: false,
+      reason: 'malformed',
+    });
     expect(links.check(signed('t-1\ncandidates\nsoon'), NOW)).toMatchObject({ ok: false, reason: 'malformed' });
-    expect(links.check(signed(`t-1\ncandidates\n${NOW.getTime() + 1000}\nextra`), NOW)).toMatchObject({ ok: false, reason: 'malformed' });
+    expect(links.check(signed(`t-1\ncandidates\n${NOW.getTime() + 1000}\nextra`), NOW)).toMatchObject({
+      ok: false,
+      reason: 'malformed',
+    });
   });
 
   it('an expired link whose signature is wrong is refused for the signature', () => {

@@ -6,14 +6,25 @@ import { migrationChecksum, migrations, type Migration } from '../../src/adapter
 import { tempDir } from '../helpers/harness';
 
 const newFile = () => path.join(tempDir('migrations'), 'seat-steward.sqlite');
-const stored = (db: Db) => db.prepare('SELECT version, checksum FROM schema_migrations ORDER BY version').all() as Array<{ version: number; checksum: string | null }>;
-const columnsOf = (db: Db, table: string) => db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[];
+const stored = (db: Db) =>
+  db.prepare('SELECT version, checksum FROM schema_migrations ORDER BY version').all() as Array<{
+    version: number;
+    checksum: string | null;
+  }>;
+const columnsOf = (db: Db, table: string) =>
+  db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[];
 const indexes = (db: Db) => db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all() as string[];
 const upTo = (version: number) => migrations.filter((m) => m.version <= version);
 
 /** A migration as the build had it before it was edited (the lines the edit added taken out again). */
 function withoutLines(m: Migration, ...patterns: RegExp[]): Migration {
-  return { ...m, sql: m.sql.split('\n').filter((line) => !patterns.some((p) => p.test(line))).join('\n') };
+  return {
+    ...m,
+    sql: m.sql
+      .split('\n')
+      .filter((line) => !patterns.some((p) => p.test(line)))
+      .join('\n'),
+  };
 }
 
 describe('migration checksums', () => {
@@ -64,8 +75,14 @@ describe('migration checksums', () => {
   it('refuses to start when an applied migration was edited in the build', () => {
     const file = newFile();
     openDatabase(file).close();
-    const edited = migrations.map((m) => (m.version === 12 ? { ...m, sql: `${m.sql}\n      CREATE INDEX reclaim_items_by_sku ON reclaim_items (sku_id);` } : m));
-    expect(() => openDatabase(file, { migrations: edited })).toThrow(/migration 12 .* is not the one the database .* applied/);
+    const edited = migrations.map((m) =>
+      m.version === 12
+        ? { ...m, sql: `${m.sql}\n      CREATE INDEX reclaim_items_by_sku ON reclaim_items (sku_id);` }
+        : m,
+    );
+    expect(() => openDatabase(file, { migrations: edited })).toThrow(
+      /migration 12 .* is not the one the database .* applied/,
+    );
     // Re-indenting a migration is not an edit.
     const reindented = migrations.map((m) => (m.version === 12 ? { ...m, sql: m.sql.replace(/\n {6}/g, '\n  ') } : m));
     openDatabase(file, { migrations: reindented }).close();
@@ -92,7 +109,15 @@ describe('repair of migrations edited after they landed (12, 13, 14)', () => {
 
     const db = openDatabase(file);
     expect(columnsOf(db, 'reclaim_items')).toContain('nudge_shown');
-    expect(indexes(db)).toEqual(expect.arrayContaining(['reclaim_items_by_tenant_state', 'copilot_seats_by_user_id', 'reclaim_items_reassigning', 'reclaim_items_offered', 'users_by_upn']));
+    expect(indexes(db)).toEqual(
+      expect.arrayContaining([
+        'reclaim_items_by_tenant_state',
+        'copilot_seats_by_user_id',
+        'reclaim_items_reassigning',
+        'reclaim_items_offered',
+        'users_by_upn',
+      ]),
+    );
     db.close();
 
     const complete = openDatabase(newFile());

@@ -23,7 +23,7 @@ describe('Teams post pacing', () => {
     expect(times.map((t) => t - 1_000_000)).toEqual([0, 0, 0, 0, 0, 25, 50, 75]);
   });
 
-  it('keeps a 1,000-post fan-out under Teams\' ~50 requests a second in every second', () => {
+  it("keeps a 1,000-post fan-out under Teams' ~50 requests a second in every second", () => {
     const times = schedule(new PostPacer(TEAMS_POST_RATE), 1_000);
     expect(busiest(times, 1_000)).toBeLessThanOrEqual(45);
     expect(busiest(times, 1_000)).toBeGreaterThanOrEqual(40);
@@ -49,8 +49,11 @@ describe('Teams post pacing', () => {
     expect(() => new PostPacer({ perSecond: 5, burst: 0 })).toThrow(/burst of at least 1/);
   });
 
-  it('makes a second post to the same conversation wait for that conversation\'s next slot', async () => {
-    const rate = new TeamsPostRate({ overall: { perSecond: 1_000, burst: 10 }, perConversation: { perSecond: 20, burst: 1 } });
+  it("makes a second post to the same conversation wait for that conversation's next slot", async () => {
+    const rate = new TeamsPostRate({
+      overall: { perSecond: 1_000, burst: 10 },
+      perConversation: { perSecond: 20, burst: 1 },
+    });
     await rate.take('a');
     const started = Date.now();
     await rate.take('a');

@@ -47,7 +47,11 @@ const until = async (condition: () => boolean): Promise<void> => {
 describe('report name concealment lifted for reads that overlap its restore', () => {
   it('a read arriving while concealment is being restored waits, then reads with names shown under a new marker', async () => {
     const db = openDatabase(path.join(tempDir('concealment'), 'db.sqlite'));
-    const tenant = new TenantStore(db).ensure({ entraTenantId: '11111111-2222-4333-8444-555555555555', tenantName: 'T', source: 'demo' });
+    const tenant = new TenantStore(db).ensure({
+      entraTenantId: '11111111-2222-4333-8444-555555555555',
+      tenantName: 'T',
+      source: 'demo',
+    });
     const markers = new SqliteUsageReports(db);
     const graph = new ReportSettingGraph();
     const concealment = new ReportConcealment(graph, markers, tenant.id, true, { warn: () => undefined });

@@ -37,7 +37,7 @@ describe('retryAfterMs clamping', () => {
     expect(retryAfterMs('Sat, 01 Mar 2036 12:00:00 GMT', now)).toBe(MAX_RETRY_AFTER_MS);
   });
 
-  it('takes a caller\'s own ceiling', () => {
+  it("takes a caller's own ceiling", () => {
     expect(retryAfterMs(120, now, 30_000)).toBe(30_000);
     expect(retryAfterMs('20', now, 30_000)).toBe(20_000);
     expect(retryAfterMs('Sat, 01 Mar 2025 12:01:00 GMT', now, 30_000)).toBe(30_000);
@@ -50,7 +50,10 @@ describe("a $batch item's Retry-After (the licence graph)", () => {
 
   it('reads seconds and an HTTP-date alike, under any header case', () => {
     expect(throttled({ 'Retry-After': '7' })).toMatchObject({ meaning: 'retry_later', retryAfterSeconds: 7 });
-    expect(throttled({ 'retry-after': 'Sat, 01 Mar 2025 12:00:30 GMT' })).toMatchObject({ meaning: 'retry_later', retryAfterSeconds: 30 });
+    expect(throttled({ 'retry-after': 'Sat, 01 Mar 2025 12:00:30 GMT' })).toMatchObject({
+      meaning: 'retry_later',
+      retryAfterSeconds: 30,
+    });
   });
 
   it('leaves the wait to backoff when the header is absent or unusable', () => {

@@ -36,18 +36,32 @@ const ago = (days: number): string => addDays(TODAY, -days);
 /** The report refreshed 3 days ago: the normal lag. */
 const REFRESH = ago(3);
 
-const noApps = (): Record<CopilotApp, string | null> => Object.fromEntries(COPILOT_APPS.map((a) => [a, null])) as Record<CopilotApp, string | null>;
+const noApps = (): Record<CopilotApp, string | null> =>
+  Object.fromEntries(COPILOT_APPS.map((a) => [a, null])) as Record<CopilotApp, string | null>;
 
-function matched(lastDaysAgo: number | null, apps: Partial<Record<CopilotApp, number>> = {}, refresh = REFRESH): ReportEvidence {
+function matched(
+  lastDaysAgo: number | null,
+  apps: Partial<Record<CopilotApp, number>> = {},
+  refresh = REFRESH,
+): ReportEvidence {
   const perApp = noApps();
   for (const [app, d] of Object.entries(apps) as Array<[CopilotApp, number]>) perApp[app] = ago(d);
-  return { state: 'matched', refreshDate: refresh, lastActivityDate: lastDaysAgo === null ? null : ago(lastDaysAgo), apps: perApp };
+  return {
+    state: 'matched',
+    refreshDate: refresh,
+    lastActivityDate: lastDaysAgo === null ? null : ago(lastDaysAgo),
+    apps: perApp,
+  };
 }
 
 /** The audit log read up to this morning, with no Copilot interaction of the user. */
 const AUDIT_READ: AuditEvidence = { lastAt: null, appHost: null, coveredUntil: `${TODAY}T06:00:00Z` };
 const AUDIT_NEVER: AuditEvidence = { lastAt: null, appHost: null, coveredUntil: null };
-const auditAt = (daysAgo: number, appHost = 'Word', coveredUntil: string | null = `${TODAY}T06:00:00Z`): AuditEvidence => ({
+const auditAt = (
+  daysAgo: number,
+  appHost = 'Word',
+  coveredUntil: string | null = `${TODAY}T06:00:00Z`,
+): AuditEvidence => ({
   lastAt: `${ago(daysAgo)}T10:15:00Z`,
   appHost,
   coveredUntil,
@@ -100,7 +114,13 @@ describe('assessSeat: boundary days with the default settings (active < 30, prob
     [365, certain],
   ] as const)('last Copilot use %i days ago (report) → %o', (days, expected) => {
     const a = decide(seat({ report: matched(days) }));
-    expect(a).toMatchObject({ ...expected, daysSinceLastActivity: days, lastActivityDate: ago(days), lastActivitySource: 'copilot_usage_report', lastActivityAsOf: REFRESH });
+    expect(a).toMatchObject({
+      ...expected,
+      daysSinceLastActivity: days,
+      lastActivityDate: ago(days),
+      lastActivitySource: 'copilot_usage_report',
+      lastActivityAsOf: REFRESH,
+    });
   });
 
   it.each([
@@ -111,12 +131,21 @@ describe('assessSeat: boundary days with the default settings (active < 30, prob
     [90, certain],
   ] as const)('last Copilot use %i days ago (audit log only) → %o', (days, expected) => {
     const a = decide(seat({ audit: auditAt(days) }));
-    expect(a).toMatchObject({ ...expected, daysSinceLastActivity: days, lastActivitySource: 'audit_log', lastActivityAsOf: TODAY });
+    expect(a).toMatchObject({
+      ...expected,
+      daysSinceLastActivity: days,
+      lastActivitySource: 'audit_log',
+      lastActivityAsOf: TODAY,
+    });
   });
 
   it('names the days, the tier and the range in its reasons', () => {
-    expect(decide(seat({ report: matched(45) })).reasons[0]).toBe('Reclaim (probable): no Copilot use for 45 days (30 to 89).');
-    expect(decide(seat({ report: matched(120) })).reasons[0]).toBe('Reclaim (certain): no Copilot use for 120 days (90 or more).');
+    expect(decide(seat({ report: matched(45) })).reasons[0]).toBe(
+      'Reclaim (probable): no Copilot use for 45 days (30 to 89).',
+    );
+    expect(decide(seat({ report: matched(120) })).reasons[0]).toBe(
+      'Reclaim (certain): no Copilot use for 120 days (90 or more).',
+    );
     expect(decide(seat({ report: matched(1) })).reasons[0]).toMatch(/^Last used Copilot 2025-06-29, 1 day ago/);
   });
 });
@@ -137,20 +166,28 @@ describe('assessSeat: boundary days with non-default settings', () => {
   });
 
   it('says the configured range in a probable reason', () => {
-    expect(decide(seat({ report: matched(20) }), { inactiveDays: 14, reportStaleDays: 7, graceDays: 30 }).reasons[0]).toBe('Reclaim (probable): no Copilot use for 20 days (14 to 89).');
+    expect(
+      decide(seat({ report: matched(20) }), { inactiveDays: 14, reportStaleDays: 7, graceDays: 30 }).reasons[0],
+    ).toBe('Reclaim (probable): no Copilot use for 20 days (14 to 89).');
   });
 });
 
 describe('assessSeat: report lag and stale sources', () => {
-  it.each([0, 2, 3, 4, 7])('a report refreshed %i days ago is trusted: no use at all past grace is a certain reclaim', (lag) => {
-    expect(decide(seat({ report: matched(null, {}, ago(lag)) }))).toMatchObject(certain);
-  });
+  it.each([0, 2, 3, 4, 7])(
+    'a report refreshed %i days ago is trusted: no use at all past grace is a certain reclaim',
+    (lag) => {
+      expect(decide(seat({ report: matched(null, {}, ago(lag)) }))).toMatchObject(certain);
+    },
+  );
 
-  it.each([8, 10, 30])('a report refreshed %i days ago (> REPORT_STALE_DAYS=7) is stale: unknown, review, never reclaim', (lag) => {
-    const a = decide(seat({ report: matched(null, {}, ago(lag)) }));
-    expect(a).toMatchObject(reviewUnknown);
-    expect(a.reasons.join(' ')).toContain(`refreshed ${ago(lag)}, ${lag} days ago (more than REPORT_STALE_DAYS=7)`);
-  });
+  it.each([8, 10, 30])(
+    'a report refreshed %i days ago (> REPORT_STALE_DAYS=7) is stale: unknown, review, never reclaim',
+    (lag) => {
+      const a = decide(seat({ report: matched(null, {}, ago(lag)) }));
+      expect(a).toMatchObject(reviewUnknown);
+      expect(a.reasons.join(' ')).toContain(`refreshed ${ago(lag)}, ${lag} days ago (more than REPORT_STALE_DAYS=7)`);
+    },
+  );
 
   it('a stale report with old evidence is unknown too, even past 90 days', () => {
     expect(decide(seat({ report: matched(200, {}, ago(20)) }))).toMatchObject(reviewUnknown);
@@ -164,7 +201,10 @@ describe('assessSeat: report lag and stale sources', () => {
 
   it('a stale report does not hide fresh activity: recent use is still active', () => {
     expect(decide(seat({ report: matched(5, {}, ago(20)) }))).toMatchObject(keep);
-    expect(decide(seat({ report: matched(null, {}, ago(20)), audit: auditAt(2) }))).toMatchObject({ ...keep, lastActivitySource: 'audit_log' });
+    expect(decide(seat({ report: matched(null, {}, ago(20)), audit: auditAt(2) }))).toMatchObject({
+      ...keep,
+      lastActivitySource: 'audit_log',
+    });
   });
 
   it('never-read report (missing): unknown, with audit evidence of recent use still active', () => {
@@ -192,26 +232,46 @@ describe('assessSeat: report lag and stale sources', () => {
 
   it('the audit log read past the report narrows the unseen window: inactive at its coverage date is a reclaim', () => {
     // Used 31 days ago; report 3 days old; audit read up to yesterday: 30 days idle at the last day anything was seen.
-    expect(decide(seat({ report: matched(31), audit: { lastAt: null, appHost: null, coveredUntil: `${ago(1)}T23:00:00Z` } }))).toMatchObject(probable);
+    expect(
+      decide(
+        seat({ report: matched(31), audit: { lastAt: null, appHost: null, coveredUntil: `${ago(1)}T23:00:00Z` } }),
+      ),
+    ).toMatchObject(probable);
     // Audit read up to 2 days ago: 29 days idle then, so still borderline.
-    expect(decide(seat({ report: matched(31), audit: { lastAt: null, appHost: null, coveredUntil: `${ago(2)}T23:00:00Z` } }))).toMatchObject(reviewInactive);
+    expect(
+      decide(
+        seat({ report: matched(31), audit: { lastAt: null, appHost: null, coveredUntil: `${ago(2)}T23:00:00Z` } }),
+      ),
+    ).toMatchObject(reviewInactive);
   });
 });
 
 describe('assessSeat: audit activity newer than the report', () => {
   it('audit-only use inside INACTIVE_DAYS saves an idle-looking seat: active, source audit_log', () => {
     const a = decide(seat({ report: matched(120), audit: auditAt(1, 'Teams') }));
-    expect(a).toMatchObject({ ...keep, lastActivitySource: 'audit_log', lastActivityDate: ago(1), lastActivityAsOf: TODAY, daysSinceLastActivity: 1 });
+    expect(a).toMatchObject({
+      ...keep,
+      lastActivitySource: 'audit_log',
+      lastActivityDate: ago(1),
+      lastActivityAsOf: TODAY,
+      daysSinceLastActivity: 1,
+    });
     expect(a.reasons).toContain(`The audit log shows use newer than the usage report (refreshed ${REFRESH}).`);
   });
 
   it('the same day in both: the report wins as the source', () => {
-    expect(decide(seat({ report: matched(5), audit: auditAt(5) }))).toMatchObject({ lastActivitySource: 'copilot_usage_report' });
+    expect(decide(seat({ report: matched(5), audit: auditAt(5) }))).toMatchObject({
+      lastActivitySource: 'copilot_usage_report',
+    });
   });
 
   it('per-app report dates count as evidence beyond the overall last activity date', () => {
     expect(decide(seat({ report: matched(100, { excel: 4 }) }))).toMatchObject({ ...keep, lastActivityDate: ago(4) });
-    expect(freshestEvidence(matched(null, { loop: 8, teams: 12 }), AUDIT_READ)).toEqual({ day: ago(8), source: 'copilot_usage_report', asOf: REFRESH });
+    expect(freshestEvidence(matched(null, { loop: 8, teams: 12 }), AUDIT_READ)).toEqual({
+      day: ago(8),
+      source: 'copilot_usage_report',
+      asOf: REFRESH,
+    });
   });
 });
 
@@ -254,7 +314,9 @@ describe('assessSeat: new seats and grace', () => {
   ] as const)('never used, held %i days (< GRACE_DAYS=30): excluded as a new seat', (held, recommendation) => {
     const a = decide(seat({ seatSince: ago(held) }));
     expect(a).toMatchObject({ recommendation, tier: null });
-    expect(a.reasons[0]).toBe(`New seat: held since ${ago(held)}, inside the 30-day grace period until ${addDays(ago(held), 30)}.`);
+    expect(a.reasons[0]).toBe(
+      `New seat: held since ${ago(held)}, inside the 30-day grace period until ${addDays(ago(held), 30)}.`,
+    );
   });
 
   it('held 30 days but only 27 by the report date (fewer than INACTIVE_DAYS): unknown, review', () => {
@@ -283,7 +345,12 @@ describe('assessSeat: new seats and grace', () => {
 
 describe('assessSeat: exclusions and disabled accounts', () => {
   it('the exclusion list wins over everything, with the rule named first', () => {
-    for (const facts of [seat(), seat({ report: matched(2) }), seat({ accountEnabled: false }), seat({ report: { state: 'concealed', refreshDate: REFRESH } })]) {
+    for (const facts of [
+      seat(),
+      seat({ report: matched(2) }),
+      seat({ accountEnabled: false }),
+      seat({ report: { state: 'concealed', refreshDate: REFRESH } }),
+    ]) {
       const a = decide({ ...facts, excludedBy: 'department Executive' });
       expect(a).toMatchObject({ recommendation: 'excluded', tier: null });
       expect(a.reasons[0]).toBe('On the exclusion list: department Executive.');
@@ -308,13 +375,17 @@ describe('assessSeat: group-inherited seats and guests', () => {
   it('a group-inherited seat names the group and what removing it means', () => {
     const a = decide(seat({ direct: false, groups: [{ groupId: 'g1', displayName: 'Copilot Pilot' }] }));
     expect(a).toMatchObject({ ...certain, assignedVia: 'group' });
-    expect(a.reasons).toContain('Assigned through group Copilot Pilot: removing it means removing the user from that group.');
+    expect(a.reasons).toContain(
+      'Assigned through group Copilot Pilot: removing it means removing the user from that group.',
+    );
   });
 
   it('direct and group: both are named', () => {
     const a = decide(seat({ direct: true, groups: [{ groupId: 'g1', displayName: null }] }));
     expect(a.assignedVia).toBe('group');
-    expect(a.reasons).toContain('Assigned directly and through group g1: removing it means removing the direct assignment and the user from that group.');
+    expect(a.reasons).toContain(
+      'Assigned directly and through group g1: removing it means removing the direct assignment and the user from that group.',
+    );
   });
 
   it('direct only', () => {
@@ -336,10 +407,23 @@ describe('assessSeat: properties over a grid of facts', () => {
     { state: 'unmatched', refreshDate: REFRESH },
     matched(null),
     matched(null, {}, ago(12)),
-    ...[0, 15, 29, 30, 31, 60, 89, 90, 91, 200].flatMap((d) => [matched(d), matched(d, { word: d, teams: d }), matched(d, {}, ago(10))]),
+    ...[0, 15, 29, 30, 31, 60, 89, 90, 91, 200].flatMap((d) => [
+      matched(d),
+      matched(d, { word: d, teams: d }),
+      matched(d, {}, ago(10)),
+    ]),
   ];
-  const audits: AuditEvidence[] = [AUDIT_READ, AUDIT_NEVER, ...[1, 29, 30, 45, 95].map((d) => auditAt(d)), auditAt(35, 'Excel', null)];
-  const settingsList: AnalyticsSettings[] = [S, { inactiveDays: 14, reportStaleDays: 3, graceDays: 7 }, { inactiveDays: 60, reportStaleDays: 10, graceDays: 45 }];
+  const audits: AuditEvidence[] = [
+    AUDIT_READ,
+    AUDIT_NEVER,
+    ...[1, 29, 30, 45, 95].map((d) => auditAt(d)),
+    auditAt(35, 'Excel', null),
+  ];
+  const settingsList: AnalyticsSettings[] = [
+    S,
+    { inactiveDays: 14, reportStaleDays: 3, graceDays: 7 },
+    { inactiveDays: 60, reportStaleDays: 10, graceDays: 45 },
+  ];
   const grid: Array<{ facts: SeatFacts; settings: AnalyticsSettings; a: SeatAssessment }> = [];
   for (const settings of settingsList)
     for (const report of reports)
@@ -362,7 +446,13 @@ describe('assessSeat: properties over a grid of facts', () => {
   });
 
   it('active is always keep unless excluded or disabled', () => {
-    const bad = grid.filter((g) => g.a.status === 'active' && g.a.recommendation !== 'keep' && g.facts.excludedBy === null && g.facts.accountEnabled);
+    const bad = grid.filter(
+      (g) =>
+        g.a.status === 'active' &&
+        g.a.recommendation !== 'keep' &&
+        g.facts.excludedBy === null &&
+        g.facts.accountEnabled,
+    );
     expect(bad).toEqual([]);
     // Disabled accounts are never active.
     expect(grid.filter((g) => !g.facts.accountEnabled && g.a.status === 'active')).toEqual([]);
@@ -422,7 +512,8 @@ describe('usageScore: recency 0..60 + breadth 0..40', () => {
       for (let d = 0; d < 120; d++) expect(usageScore(d, apps)).toBeGreaterThanOrEqual(usageScore(d + 1, apps));
       expect(usageScore(0, apps)).toBeGreaterThanOrEqual(usageScore(null, apps));
     }
-    for (let d = 0; d < 120; d++) for (let apps = 0; apps < 8; apps++) expect(usageScore(d, apps + 1)).toBeGreaterThanOrEqual(usageScore(d, apps));
+    for (let d = 0; d < 120; d++)
+      for (let apps = 0; apps < 8; apps++) expect(usageScore(d, apps + 1)).toBeGreaterThanOrEqual(usageScore(d, apps));
   });
 
   it('counts apps used within INACTIVE_DAYS, from the report and the audit log', () => {
@@ -434,7 +525,10 @@ describe('usageScore: recency 0..60 + breadth 0..40', () => {
 });
 
 const services = (days: Partial<Record<M365Service, number>>): Record<M365Service, string | null> =>
-  Object.fromEntries(M365_SERVICES.map((s) => [s, days[s] === undefined ? null : ago(days[s])])) as Record<M365Service, string | null>;
+  Object.fromEntries(M365_SERVICES.map((s) => [s, days[s] === undefined ? null : ago(days[s])])) as Record<
+    M365Service,
+    string | null
+  >;
 
 describe('m365ActivityScore: recency 0..50 + breadth 0..50', () => {
   it.each([
@@ -467,7 +561,17 @@ describe('m365ActivityScore: recency 0..50 + breadth 0..50', () => {
 });
 
 function candidate(over: Partial<CandidateFacts> = {}): CandidateFacts {
-  return { userId: 'u', userPrincipalName: 'bob@contoso.com', displayName: 'Bob', mail: null, department: null, officeLocation: null, services: services({}), chat: null, ...over };
+  return {
+    userId: 'u',
+    userPrincipalName: 'bob@contoso.com',
+    displayName: 'Bob',
+    mail: null,
+    department: null,
+    officeLocation: null,
+    services: services({}),
+    chat: null,
+    ...over,
+  };
 }
 
 describe('assessCandidate: priorities', () => {
@@ -500,22 +604,48 @@ describe('assessCandidate: priorities', () => {
 
   it('High needs both clear signals: recent Copilot Chat use without a seat AND an activity score of 70+', () => {
     const chat = { lastAt: `${ago(3)}T09:00:00Z`, interactions: 12 };
-    expect(assessCandidate(candidate({ services: services({ exchange: 0, oneDrive: 0 }), chat }), TODAY)).toMatchObject({ m365ActivityScore: 70, priority: 'High', recentChat: true });
+    expect(assessCandidate(candidate({ services: services({ exchange: 0, oneDrive: 0 }), chat }), TODAY)).toMatchObject(
+      { m365ActivityScore: 70, priority: 'High', recentChat: true },
+    );
     // Chat alone (even with a score of 0) is Medium, never High.
     const c = assessCandidate(candidate({ services: null, chat }), TODAY);
-    expect(c).toEqual({ m365ActivityScore: 0, priority: 'Medium', recentChat: true, reasons: [`Uses Copilot Chat without a seat: 12 interactions, last ${dayText(ago(3))}.`] });
-    expect(assessCandidate(candidate({ services: services({ exchange: 29 }), chat: { lastAt: `${ago(29)}T09:00:00Z`, interactions: 1 } }), TODAY)?.priority).toBe('Medium');
+    expect(c).toEqual({
+      m365ActivityScore: 0,
+      priority: 'Medium',
+      recentChat: true,
+      reasons: [`Uses Copilot Chat without a seat: 12 interactions, last ${dayText(ago(3))}.`],
+    });
+    expect(
+      assessCandidate(
+        candidate({ services: services({ exchange: 29 }), chat: { lastAt: `${ago(29)}T09:00:00Z`, interactions: 1 } }),
+        TODAY,
+      )?.priority,
+    ).toBe('Medium');
   });
 
   it('the rule in one table', () => {
-    expect([candidatePriority(100, true), candidatePriority(70, true), candidatePriority(69, true), candidatePriority(0, true), candidatePriority(70, false), candidatePriority(69, false), candidatePriority(1, false), candidatePriority(0, false)]).toEqual([
-      'High', 'High', 'Medium', 'Medium', 'Medium', 'Low', 'Low', null,
-    ]);
+    expect([
+      candidatePriority(100, true),
+      candidatePriority(70, true),
+      candidatePriority(69, true),
+      candidatePriority(0, true),
+      candidatePriority(70, false),
+      candidatePriority(69, false),
+      candidatePriority(1, false),
+      candidatePriority(0, false),
+    ]).toEqual(['High', 'High', 'Medium', 'Medium', 'Medium', 'Low', 'Low', null]);
   });
 
   it('Copilot Chat use 30 days ago or more counts only through the score', () => {
-    expect(assessCandidate(candidate({ services: services({ exchange: 19 }), chat: { lastAt: `${ago(30)}T09:00:00Z`, interactions: 4 } }), TODAY)).toMatchObject({ priority: 'Low', recentChat: false });
-    expect(assessCandidate(candidate({ services: null, chat: { lastAt: `${ago(45)}T09:00:00Z`, interactions: 4 } }), TODAY)).toBeNull();
+    expect(
+      assessCandidate(
+        candidate({ services: services({ exchange: 19 }), chat: { lastAt: `${ago(30)}T09:00:00Z`, interactions: 4 } }),
+        TODAY,
+      ),
+    ).toMatchObject({ priority: 'Low', recentChat: false });
+    expect(
+      assessCandidate(candidate({ services: null, chat: { lastAt: `${ago(45)}T09:00:00Z`, interactions: 4 } }), TODAY),
+    ).toBeNull();
   });
 
   it('users not in the activity report score 0 and are not candidates', () => {
@@ -527,7 +657,9 @@ describe('compareCandidates: priority, then score, then latest Copilot Chat, the
   const ranked = (list: CandidateFacts[]) =>
     list
       .map((facts) => ({ facts, assessment: assessCandidate(facts, TODAY) }))
-      .filter((c): c is { facts: CandidateFacts; assessment: NonNullable<typeof c.assessment> } => c.assessment !== null)
+      .filter(
+        (c): c is { facts: CandidateFacts; assessment: NonNullable<typeof c.assessment> } => c.assessment !== null,
+      )
       .sort(compareCandidates);
 
   it('orders by priority, then score, then the latest chat, then UPN; no lower score ranks above a higher one within a priority', () => {
@@ -535,26 +667,51 @@ describe('compareCandidates: priority, then score, then latest Copilot Chat, the
     const list = [
       candidate({ userPrincipalName: 'low@x', services: services({ exchange: 25 }) }),
       candidate({ userPrincipalName: 'top@x', services: busy }),
-      candidate({ userPrincipalName: 'chat-zero@x', services: null, chat: { lastAt: `${ago(1)}T09:00:00Z`, interactions: 2 } }),
-      candidate({ userPrincipalName: 'chat-busy-old@x', services: busy, chat: { lastAt: `${ago(10)}T09:00:00Z`, interactions: 2 } }),
-      candidate({ userPrincipalName: 'chat-busy-new@x', services: busy, chat: { lastAt: `${ago(1)}T09:00:00Z`, interactions: 2 } }),
+      candidate({
+        userPrincipalName: 'chat-zero@x',
+        services: null,
+        chat: { lastAt: `${ago(1)}T09:00:00Z`, interactions: 2 },
+      }),
+      candidate({
+        userPrincipalName: 'chat-busy-old@x',
+        services: busy,
+        chat: { lastAt: `${ago(10)}T09:00:00Z`, interactions: 2 },
+      }),
+      candidate({
+        userPrincipalName: 'chat-busy-new@x',
+        services: busy,
+        chat: { lastAt: `${ago(1)}T09:00:00Z`, interactions: 2 },
+      }),
       candidate({ userPrincipalName: 'b-tie@x', services: services({ exchange: 0 }) }),
       candidate({ userPrincipalName: 'a-tie@x', services: services({ exchange: 0 }) }),
     ];
     const order = ranked(list);
-    expect(order.map((c) => c.facts.userPrincipalName)).toEqual(['chat-busy-new@x', 'chat-busy-old@x', 'top@x', 'chat-zero@x', 'a-tie@x', 'b-tie@x', 'low@x']);
+    expect(order.map((c) => c.facts.userPrincipalName)).toEqual([
+      'chat-busy-new@x',
+      'chat-busy-old@x',
+      'top@x',
+      'chat-zero@x',
+      'a-tie@x',
+      'b-tie@x',
+      'low@x',
+    ]);
     expect(order.map((c) => c.assessment.priority)).toEqual(['High', 'High', 'Medium', 'Medium', 'Low', 'Low', 'Low']);
     // A score of 0 is never High, and never above a higher score of the same priority.
     for (const [i, c] of order.entries()) {
       if (c.assessment.m365ActivityScore === 0) expect(c.assessment.priority).not.toBe('High');
       const next = order[i + 1];
-      if (next && next.assessment.priority === c.assessment.priority) expect(next.assessment.m365ActivityScore).toBeLessThanOrEqual(c.assessment.m365ActivityScore);
+      if (next && next.assessment.priority === c.assessment.priority)
+        expect(next.assessment.m365ActivityScore).toBeLessThanOrEqual(c.assessment.m365ActivityScore);
     }
   });
 
   it('Copilot Chat use 30+ days ago does not lift a candidate', () => {
     const list = [
-      candidate({ userPrincipalName: 'stale-chat@x', services: services({ exchange: 25 }), chat: { lastAt: `${ago(60)}T09:00:00Z`, interactions: 1 } }),
+      candidate({
+        userPrincipalName: 'stale-chat@x',
+        services: services({ exchange: 25 }),
+        chat: { lastAt: `${ago(60)}T09:00:00Z`, interactions: 1 },
+      }),
       candidate({ userPrincipalName: 'busy@x', services: services({ exchange: 0, oneDrive: 0, teams: 0 }) }),
     ];
     expect(ranked(list).map((c) => c.facts.userPrincipalName)).toEqual(['busy@x', 'stale-chat@x']);
@@ -577,24 +734,62 @@ describe('compareSeats: stored list order', () => {
       .map((facts) => ({ facts, assessment: decide(facts) }))
       .sort(compareSeats)
       .map((r) => r.facts.userPrincipalName);
-    expect(order).toEqual(['never@x', 'certain200@x', 'certain100@x', 'probable60@x', 'probable40@x', 'review@x', 'grace@x', 'keep@x']);
+    expect(order).toEqual([
+      'never@x',
+      'certain200@x',
+      'certain100@x',
+      'probable60@x',
+      'probable40@x',
+      'review@x',
+      'grace@x',
+      'keep@x',
+    ]);
   });
 });
 
 describe('exclusionOf', () => {
-  const user = { userId: '11111111-AAAA-0000-0000-000000000001', userPrincipalName: 'Ann.Lee@Contoso.com', department: 'Executive Office', groupIds: new Set(['22222222-0000-0000-0000-00000000000b']) };
+  const user = {
+    userId: '11111111-AAAA-0000-0000-000000000001',
+    userPrincipalName: 'Ann.Lee@Contoso.com',
+    department: 'Executive Office',
+    groupIds: new Set(['22222222-0000-0000-0000-00000000000b']),
+  };
 
   it.each([
     ['no rules', NO_EXCLUSIONS, null],
     ['user by UPN', { ...NO_EXCLUSIONS, users: ['ann.lee@contoso.com'] }, 'user ann.lee@contoso.com'],
-    ['user by UPN, rule not lower-cased', { ...NO_EXCLUSIONS, users: ['ANN.LEE@contoso.com'] }, 'user ann.lee@contoso.com'],
-    ['user by object id', { ...NO_EXCLUSIONS, users: ['11111111-aaaa-0000-0000-000000000001'] }, 'user 11111111-aaaa-0000-0000-000000000001'],
+    [
+      'user by UPN, rule not lower-cased',
+      { ...NO_EXCLUSIONS, users: ['ANN.LEE@contoso.com'] },
+      'user ann.lee@contoso.com',
+    ],
+    [
+      'user by object id',
+      { ...NO_EXCLUSIONS, users: ['11111111-aaaa-0000-0000-000000000001'] },
+      'user 11111111-aaaa-0000-0000-000000000001',
+    ],
     ['another user', { ...NO_EXCLUSIONS, users: ['bob@contoso.com'] }, null],
-    ['group', { ...NO_EXCLUSIONS, groups: ['22222222-0000-0000-0000-00000000000b'] }, 'member of group 22222222-0000-0000-0000-00000000000b'],
-    ['group, rule in upper case', { ...NO_EXCLUSIONS, groups: ['22222222-0000-0000-0000-00000000000B'] }, 'member of group 22222222-0000-0000-0000-00000000000b'],
+    [
+      'group',
+      { ...NO_EXCLUSIONS, groups: ['22222222-0000-0000-0000-00000000000b'] },
+      'member of group 22222222-0000-0000-0000-00000000000b',
+    ],
+    [
+      'group, rule in upper case',
+      { ...NO_EXCLUSIONS, groups: ['22222222-0000-0000-0000-00000000000B'] },
+      'member of group 22222222-0000-0000-0000-00000000000b',
+    ],
     ['another group', { ...NO_EXCLUSIONS, groups: ['33333333-0000-0000-0000-000000000000'] }, null],
-    ['department, case-insensitive', { ...NO_EXCLUSIONS, departments: ['executive office'] }, 'department Executive Office'],
-    ['department with spaces around', { ...NO_EXCLUSIONS, departments: [' EXECUTIVE OFFICE '] }, 'department Executive Office'],
+    [
+      'department, case-insensitive',
+      { ...NO_EXCLUSIONS, departments: ['executive office'] },
+      'department Executive Office',
+    ],
+    [
+      'department with spaces around',
+      { ...NO_EXCLUSIONS, departments: [' EXECUTIVE OFFICE '] },
+      'department Executive Office',
+    ],
     ['another department', { ...NO_EXCLUSIONS, departments: ['Executive'] }, null],
   ] as const)('%s', (_, rules, expected) => {
     expect(exclusionOf(user, rules)).toBe(expected);
@@ -615,7 +810,10 @@ describe('seatHighlights: cards name products, not part numbers', () => {
 
 describe('dates in the texts cards show read one way ("21 Nov 2026"), like the cards\' own dates', () => {
   it('candidate reasons and renewal advice use the card date format, never ISO days', () => {
-    const c = assessCandidate(candidate({ services: null, chat: { lastAt: '2025-06-28T09:00:00Z', interactions: 2 } }), TODAY);
+    const c = assessCandidate(
+      candidate({ services: null, chat: { lastAt: '2025-06-28T09:00:00Z', interactions: 2 } }),
+      TODAY,
+    );
     expect(c?.reasons[0]).toBe('Uses Copilot Chat without a seat: 2 interactions, last 28 Jun 2025.');
     expect(dayText('2027-03-01')).toBe('1 Mar 2027');
   });

@@ -71,7 +71,12 @@ describe('SecretBox (AES-256-GCM)', () => {
     const held = newKey();
     const { ciphertext } = new SecretBox({ current: sealedWith }).seal(SECRET, ROW);
     const error = failure(() => new SecretBox({ current: held }).open(ciphertext, ROW));
-    expect(error).toMatchObject({ problem: 'unknown-key', keyId: keyIdOf(sealedWith), heldKeyIds: [keyIdOf(held)], ephemeralKey: false });
+    expect(error).toMatchObject({
+      problem: 'unknown-key',
+      keyId: keyIdOf(sealedWith),
+      heldKeyIds: [keyIdOf(held)],
+      ephemeralKey: false,
+    });
     // A forged key id naming the held key does not help: the tag still fails.
     const forged = ciphertext.replace(`:${keyIdOf(sealedWith)}:`, `:${keyIdOf(held)}:`);
     expect(failure(() => new SecretBox({ current: held }).open(forged, ROW)).problem).toBe('tampered');
@@ -90,7 +95,14 @@ describe('SecretBox (AES-256-GCM)', () => {
   it('refuses malformed values and sealing without a key', () => {
     const box = new SecretBox({ current: newKey() });
     const { ciphertext } = box.seal(SECRET, ROW);
-    for (const bad of ['', SECRET, `v2${ciphertext.slice(2)}`, ciphertext.split(':').slice(0, 4).join(':'), `${ciphertext}:x`, ciphertext.replace(/:([^:]*)$/, ':+/=')]) {
+    for (const bad of [
+      '',
+      SECRET,
+      `v2${ciphertext.slice(2)}`,
+      ciphertext.split(':').slice(0, 4).join(':'),
+      `${ciphertext}:x`,
+      ciphertext.replace(/:([^:]*)$/, ':+/='),
+    ]) {
       expect(failure(() => box.open(bad, ROW)).problem).toBe('malformed');
     }
     expect(failure(() => new SecretBox({}).seal(SECRET, ROW)).problem).toBe('no-key');

@@ -6,7 +6,10 @@ const MODULE = path.resolve(__dirname, '../../src/entry/http/silence-http-parser
 
 /** In a fresh process: Node prints each deprecation once per process, and this test's worker has loaded restify already. */
 function stderrOf(script: string): string {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', cwd: path.resolve(__dirname, '../..') });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
+    encoding: 'utf8',
+    cwd: path.resolve(__dirname, '../..'),
+  });
   expect(result.status, result.stderr).toBe(0);
   return result.stderr;
 }
@@ -25,6 +28,8 @@ describe('the http_parser deprecation filter', () => {
   });
 
   it('is what keeps restify quiet (without it the warning is there)', () => {
-    expect(stderrOf(`require('restify');`)).toContain("[DEP0111] DeprecationWarning: Access to process.binding('http_parser') is deprecated.");
+    expect(stderrOf(`require('restify');`)).toContain(
+      "[DEP0111] DeprecationWarning: Access to process.binding('http_parser') is deprecated.",
+    );
   });
 });

@@ -19,17 +19,36 @@ describe('SnapshotWriter counts', () => {
     const writer = new SnapshotWriter(db, tenant.id, run.id);
     const E3 = '05e9a617-0261-4cee-bb44-138d3ef5d965';
     const page = toUserRows([
-      { ...user('a'), assignedLicenses: [{ skuId: E3 }], licenseAssignmentStates: [{ skuId: E3, assignedByGroup: null, state: 'Active' }, { skuId: E3, assignedByGroup: 'g', state: 'Active' }] },
+      {
+        ...user('a'),
+        assignedLicenses: [{ skuId: E3 }],
+        licenseAssignmentStates: [
+          { skuId: E3, assignedByGroup: null, state: 'Active' },
+          { skuId: E3, assignedByGroup: 'g', state: 'Active' },
+        ],
+      },
       // Group assignment that failed for lack of seats: listed, but the user holds no license.
-      { ...user('b'), licenseAssignmentStates: [{ skuId: E3, assignedByGroup: 'g', state: 'Error', error: 'CountViolation' }] },
+      {
+        ...user('b'),
+        licenseAssignmentStates: [{ skuId: E3, assignedByGroup: 'g', state: 'Error', error: 'CountViolation' }],
+      },
       { ...user('c') },
     ]);
     expect(writer.writeUsers(page.users, page.licenses)).toEqual({ users: 3, licensedUsers: 1, licenseAssignments: 3 });
     // The next page lists "a" again (the directory changed under the paged read): the first copy wins.
     const again = toUserRows([{ ...user('a'), assignedLicenses: [{ skuId: E3 }] }, { ...user('d') }]);
-    expect(writer.writeUsers(again.users, again.licenses)).toEqual({ users: 1, licensedUsers: 0, licenseAssignments: 0 });
+    expect(writer.writeUsers(again.users, again.licenses)).toEqual({
+      users: 1,
+      licensedUsers: 0,
+      licenseAssignments: 0,
+    });
     // The sync records the writer's own counts with the flip; the status card reads them back.
-    writer.publish(() => runs.finish(run.id, { status: 'success', counts: { users: 4, licensedUsers: 1, licenseAssignments: 3, skus: 0, groups: 0 } }));
+    writer.publish(() =>
+      runs.finish(run.id, {
+        status: 'success',
+        counts: { users: 4, licensedUsers: 1, licenseAssignments: 3, skus: 0, groups: 0 },
+      }),
+    );
     expect(new DirectoryReader(db).userCounts(tenant.id)).toMatchObject({ total: 4, licensed: 1 });
     db.close();
   });

@@ -57,9 +57,20 @@ describe('tenant status view', () => {
     const skus = [
       sku({ skuId: 'c1', productName: 'Microsoft 365 Copilot', isCopilot: true, enabledUnits: 30, consumedUnits: 26 }),
       sku({ skuId: 'c2', productName: 'Copilot EDU', isCopilot: true, enabledUnits: 5, consumedUnits: 5 }),
-      ...[10, 50, 5, 70, 1, 3, 20].map((n, i) => sku({ skuId: `o${i}`, productName: `Other ${n}`, enabledUnits: n + 5, consumedUnits: n })),
+      ...[10, 50, 5, 70, 1, 3, 20].map((n, i) =>
+        sku({ skuId: `o${i}`, productName: `Other ${n}`, enabledUnits: n + 5, consumedUnits: n }),
+      ),
     ];
-    const v = tenantStatusView({ tenant, counts, skus, lastRun: run({}), syncRunning: false, deadJobs: 0, sources: [], now });
+    const v = tenantStatusView({
+      tenant,
+      counts,
+      skus,
+      lastRun: run({}),
+      syncRunning: false,
+      deadJobs: 0,
+      sources: [],
+      now,
+    });
     expect(v.synced).toBe(true);
     expect([v.copilotPurchased, v.copilotAssigned, v.copilotAvailable]).toEqual([35, 31, 4]);
     expect(v.copilotSkus).toHaveLength(2);
@@ -73,46 +84,172 @@ describe('tenant status view', () => {
   });
 
   it('points the admin at dead-lettered work and where to retry it', () => {
-    const one = tenantStatusView({ tenant, counts, skus: [], lastRun: run({}), syncRunning: false, deadJobs: 1, sources: [], now });
-    expect(one.failedWorkText).toMatch(/^1 background task .* was set aside\. See GET \/api\/v1\/m365\/jobs\?status=dead/);
-    const three = tenantStatusView({ tenant, counts, skus: [], lastRun: run({}), syncRunning: false, deadJobs: 3, sources: [], now });
+    const one = tenantStatusView({
+      tenant,
+      counts,
+      skus: [],
+      lastRun: run({}),
+      syncRunning: false,
+      deadJobs: 1,
+      sources: [],
+      now,
+    });
+    expect(one.failedWorkText).toMatch(
+      /^1 background task .* was set aside\. See GET \/api\/v1\/m365\/jobs\?status=dead/,
+    );
+    const three = tenantStatusView({
+      tenant,
+      counts,
+      skus: [],
+      lastRun: run({}),
+      syncRunning: false,
+      deadJobs: 3,
+      sources: [],
+      now,
+    });
     expect(three.failedWorkText).toMatch(/^3 background tasks .* were set aside/);
   });
 
   it('says never synced, no Copilot, and shows failure reasons and partial warnings', () => {
-    const never = tenantStatusView({ tenant: { ...tenant, currentSnapshotId: null, domainName: null }, counts: { total: 0, enabled: 0, disabled: 0, guests: 0, licensed: 0 }, skus: [], lastRun: undefined, syncRunning: true, deadJobs: 0, sources: [], now });
-    expect([never.synced, never.hasCopilot, never.lastSyncText, never.lastSyncOutcomeText, never.syncRunning]).toEqual([false, false, 'No sync has run yet', '', true]);
+    const never = tenantStatusView({
+      tenant: { ...tenant, currentSnapshotId: null, domainName: null },
+      counts: { total: 0, enabled: 0, disabled: 0, guests: 0, licensed: 0 },
+      skus: [],
+      lastRun: undefined,
+      syncRunning: true,
+      deadJobs: 0,
+      sources: [],
+      now,
+    });
+    expect([never.synced, never.hasCopilot, never.lastSyncText, never.lastSyncOutcomeText, never.syncRunning]).toEqual([
+      false,
+      false,
+      'No sync has run yet',
+      '',
+      true,
+    ]);
     expect(never.domainName).toBe('Tenant ID ms-id');
-    const failed = tenantStatusView({ tenant, counts, skus: [], lastRun: run({ status: 'failed', errorText: 'Invalid client secret (AADSTS7000215)' }), syncRunning: false, deadJobs: 0, sources: [], now });
-    expect([failed.lastSyncOutcomeColor, failed.lastSyncErrorText]).toEqual(['Attention', 'Invalid client secret (AADSTS7000215)']);
-    const partial = tenantStatusView({ tenant, counts, skus: [], lastRun: run({ status: 'partial', warnings: ['a', 'b'] }), syncRunning: false, deadJobs: 0, sources: [], now });
+    const failed = tenantStatusView({
+      tenant,
+      counts,
+      skus: [],
+      lastRun: run({ status: 'failed', errorText: 'Invalid client secret (AADSTS7000215)' }),
+      syncRunning: false,
+      deadJobs: 0,
+      sources: [],
+      now,
+    });
+    expect([failed.lastSyncOutcomeColor, failed.lastSyncErrorText]).toEqual([
+      'Attention',
+      'Invalid client secret (AADSTS7000215)',
+    ]);
+    const partial = tenantStatusView({
+      tenant,
+      counts,
+      skus: [],
+      lastRun: run({ status: 'partial', warnings: ['a', 'b'] }),
+      syncRunning: false,
+      deadJobs: 0,
+      sources: [],
+      now,
+    });
     expect([partial.lastSyncOutcomeText, partial.lastSyncErrorText]).toEqual(['Partly succeeded', 'a\nb']);
   });
 });
 
 describe('sync result view', () => {
   it('reports counts and duration, or the failure reason', () => {
-    expect(syncResultView(tenant, run({}))).toMatchObject({ titleText: 'Sync succeeded', durationText: '4.2 s', usersSynced: 250, succeeded: true, errorText: '' });
-    expect(syncResultView(tenant, run({ status: 'failed', counts: null, errorText: 'boom' }))).toMatchObject({ titleText: 'Sync failed', outcomeColor: 'Attention', usersSynced: 0, succeeded: false, errorText: 'boom' });
+    expect(syncResultView(tenant, run({}))).toMatchObject({
+      titleText: 'Sync succeeded',
+      durationText: '4.2 s',
+      usersSynced: 250,
+      succeeded: true,
+      errorText: '',
+    });
+    expect(syncResultView(tenant, run({ status: 'failed', counts: null, errorText: 'boom' }))).toMatchObject({
+      titleText: 'Sync failed',
+      outcomeColor: 'Attention',
+      usersSynced: 0,
+      succeeded: false,
+      errorText: 'boom',
+    });
   });
 });
 
 describe('source lines on the status card', () => {
-  const base = { tenantId: 't', lastAttemptAt: now.toISOString(), servedBy: null, errorCode: null, message: null, requests: 1, warnings: [] as string[] };
+  const base = {
+    tenantId: 't',
+    lastAttemptAt: now.toISOString(),
+    servedBy: null,
+    errorCode: null,
+    message: null,
+    requests: 1,
+    warnings: [] as string[],
+  };
   it('dates current data, flags stale data with its age and the reason, and says what was never read', () => {
     const lines = sourceLines(
       [
-        { ...base, source: 'audit_graph', lastOutcome: 'ok', lastSuccessAt: now.toISOString(), asOf: '2026-11-22T13:00:00.000Z' },
-        { ...base, source: 'copilot_usage', lastOutcome: 'failed', lastSuccessAt: '2026-11-18T10:00:00.000Z', asOf: '2026-11-16', errorCode: 'graph_throttled', message: 'Graph is throttling.' },
-        { ...base, source: 'sign_in', lastOutcome: 'refused', lastSuccessAt: null, asOf: null, errorCode: 'licence_required', message: 'The tenant lacks Microsoft Entra ID P1.' },
-        { ...base, source: 'm365_activity', lastOutcome: 'not_newer', lastSuccessAt: now.toISOString(), asOf: '2026-11-20', warnings: ['Names are concealed.'] },
+        {
+          ...base,
+          source: 'audit_graph',
+          lastOutcome: 'ok',
+          lastSuccessAt: now.toISOString(),
+          asOf: '2026-11-22T13:00:00.000Z',
+        },
+        {
+          ...base,
+          source: 'copilot_usage',
+          lastOutcome: 'failed',
+          lastSuccessAt: '2026-11-18T10:00:00.000Z',
+          asOf: '2026-11-16',
+          errorCode: 'graph_throttled',
+          message: 'Graph is throttling.',
+        },
+        {
+          ...base,
+          source: 'sign_in',
+          lastOutcome: 'refused',
+          lastSuccessAt: null,
+          asOf: null,
+          errorCode: 'licence_required',
+          message: 'The tenant lacks Microsoft Entra ID P1.',
+        },
+        {
+          ...base,
+          source: 'm365_activity',
+          lastOutcome: 'not_newer',
+          lastSuccessAt: now.toISOString(),
+          asOf: '2026-11-20',
+          warnings: ['Names are concealed.'],
+        },
       ],
       now,
     );
-    expect(lines.map((l) => l.label)).toEqual(['Copilot usage report (per user)', 'Microsoft 365 active user report', 'Sign-in activity', 'Copilot audit log (Graph audit query)']);
-    expect(lines[0]).toEqual({ label: 'Copilot usage report (per user)', text: 'Stale, last good data as of 16 Nov 2026 (6 days ago). Graph is throttling.', color: 'Warning' });
-    expect(lines[1]).toEqual({ label: 'Microsoft 365 active user report', text: 'as of 20 Nov 2026 (2 days ago) Names are concealed.', color: 'Warning' });
-    expect(lines[2]).toEqual({ label: 'Sign-in activity', text: 'Not available. The tenant lacks Microsoft Entra ID P1.', color: 'Attention' });
-    expect(lines[3]).toEqual({ label: 'Copilot audit log (Graph audit query)', text: 'as of 22 Nov 2026 13:00 UTC (1 h ago)', color: 'Default' });
+    expect(lines.map((l) => l.label)).toEqual([
+      'Copilot usage report (per user)',
+      'Microsoft 365 active user report',
+      'Sign-in activity',
+      'Copilot audit log (Graph audit query)',
+    ]);
+    expect(lines[0]).toEqual({
+      label: 'Copilot usage report (per user)',
+      text: 'Stale, last good data as of 16 Nov 2026 (6 days ago). Graph is throttling.',
+      color: 'Warning',
+    });
+    expect(lines[1]).toEqual({
+      label: 'Microsoft 365 active user report',
+      text: 'as of 20 Nov 2026 (2 days ago) Names are concealed.',
+      color: 'Warning',
+    });
+    expect(lines[2]).toEqual({
+      label: 'Sign-in activity',
+      text: 'Not available. The tenant lacks Microsoft Entra ID P1.',
+      color: 'Attention',
+    });
+    expect(lines[3]).toEqual({
+      label: 'Copilot audit log (Graph audit query)',
+      text: 'as of 22 Nov 2026 13:00 UTC (1 h ago)',
+      color: 'Default',
+    });
   });
 });

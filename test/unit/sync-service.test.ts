@@ -30,24 +30,65 @@ function inlineSink(db: ReturnType<typeof openDatabase>): SnapshotSink {
   let id = 0;
   return {
     sweepOrphans: () => deleteOrphanSnapshots(db),
-    open: (tenantId, snapshotId) => new SnapshotWriterHandle(async (body) => handle({ ...body, id: ++id, tenantId, snapshotId } as WriterRequest)),
+    open: (tenantId, snapshotId) =>
+      new SnapshotWriterHandle(async (body) => handle({ ...body, id: ++id, tenantId, snapshotId } as WriterRequest)),
   };
 }
 const COPILOT = '639dec6b-bb19-468b-871c-c5c441c4b0cb';
 const sku: SkuRow = {
-  skuId: COPILOT, skuPartNumber: 'Microsoft_365_Copilot', productName: 'Microsoft 365 Copilot', capabilityStatus: 'Enabled', appliesTo: 'User',
-  enabledUnits: 10, suspendedUnits: 0, warningUnits: 0, lockedOutUnits: 0, consumedUnits: 2, isCopilot: true, servicePlans: [],
+  skuId: COPILOT,
+  skuPartNumber: 'Microsoft_365_Copilot',
+  productName: 'Microsoft 365 Copilot',
+  capabilityStatus: 'Enabled',
+  appliesTo: 'User',
+  enabledUnits: 10,
+  suspendedUnits: 0,
+  warningUnits: 0,
+  lockedOutUnits: 0,
+  consumedUnits: 2,
+  isCopilot: true,
+  servicePlans: [],
 };
 const user = (id: string): UserRow => ({
-  userId: id, userPrincipalName: `${id}@contoso.example`, displayName: id, givenName: null, surname: null, mail: null, department: null,
-  officeLocation: null, jobTitle: null, accountEnabled: true, userType: 'Member', usageLocation: 'US', createdAt: null, onPremisesSyncEnabled: null,
+  userId: id,
+  userPrincipalName: `${id}@contoso.example`,
+  displayName: id,
+  givenName: null,
+  surname: null,
+  mail: null,
+  department: null,
+  officeLocation: null,
+  jobTitle: null,
+  accountEnabled: true,
+  userType: 'Member',
+  usageLocation: 'US',
+  createdAt: null,
+  onPremisesSyncEnabled: null,
 });
-const seat = (id: string): UserLicenseRow => ({ userId: id, skuId: COPILOT, assignedByGroupId: '', state: 'Active', error: null, disabledPlans: [], assignedAt: null });
+const seat = (id: string): UserLicenseRow => ({
+  userId: id,
+  skuId: COPILOT,
+  assignedByGroupId: '',
+  state: 'Active',
+  error: null,
+  disabledPlans: [],
+  assignedAt: null,
+});
 
-function source(overrides: Partial<DirectorySource> & { pages?: Array<{ users: UserRow[]; licenses: UserLicenseRow[] }> } = {}): DirectorySource {
-  const pages = overrides.pages ?? [{ users: [user('a'), user('b')], licenses: [seat('a')] }, { users: [user('c')], licenses: [seat('c')] }];
+function source(
+  overrides: Partial<DirectorySource> & { pages?: Array<{ users: UserRow[]; licenses: UserLicenseRow[] }> } = {},
+): DirectorySource {
+  const pages = overrides.pages ?? [
+    { users: [user('a'), user('b')], licenses: [seat('a')] },
+    { users: [user('c')], licenses: [seat('c')] },
+  ];
   return {
-    organization: async () => ({ tenantName: 'Contoso', domainName: 'contoso.onmicrosoft.com', displayName: 'Contoso M365', tenantType: 'business' }),
+    organization: async () => ({
+      tenantName: 'Contoso',
+      domainName: 'contoso.onmicrosoft.com',
+      displayName: 'Contoso M365',
+      tenantType: 'business',
+    }),
     subscribedSkus: async () => [sku],
     licenseGroups: async () => [],
     forEachUserPage: async (onPage) => {
@@ -61,8 +102,19 @@ function setup(src: () => DirectorySource) {
   const db = openDatabase(path.join(tempDir('sync-usecase'), 'x.sqlite'));
   const tenants = new TenantStore(db);
   const runs = new SyncRunStore(db);
-  const tenant = tenants.ensure({ entraTenantId: '11111111-2222-3333-4444-555555555555', tenantName: 'T', source: 'entra' });
-  const sync = new SyncService({ tenants, runs, sourceFor: src, sink: inlineSink(db), storage: new SqliteCacheStorage(db), logger: pino({ level: 'silent' }) });
+  const tenant = tenants.ensure({
+    entraTenantId: '11111111-2222-3333-4444-555555555555',
+    tenantName: 'T',
+    source: 'entra',
+  });
+  const sync = new SyncService({
+    tenants,
+    runs,
+    sourceFor: src,
+    sink: inlineSink(db),
+    storage: new SqliteCacheStorage(db),
+    logger: pino({ level: 'silent' }),
+  });
   return { db, tenants, runs, tenant, sync, directory: new DirectoryReader(db) };
 }
 
@@ -70,8 +122,15 @@ describe('SyncService through its ports', () => {
   it('publishes the snapshot, the identity and the counts the sink stored', async () => {
     const s = setup(() => source());
     const run = await s.sync.request(s.tenant.id, 'test').done;
-    expect(run).toMatchObject({ status: 'success', counts: { users: 3, licensedUsers: 2, licenseAssignments: 2, skus: 1, groups: 0 } });
-    expect(s.tenants.find(s.tenant.id)).toMatchObject({ currentSnapshotId: run.id, tenantName: 'Contoso', domainName: 'contoso.onmicrosoft.com' });
+    expect(run).toMatchObject({
+      status: 'success',
+      counts: { users: 3, licensedUsers: 2, licenseAssignments: 2, skus: 1, groups: 0 },
+    });
+    expect(s.tenants.find(s.tenant.id)).toMatchObject({
+      currentSnapshotId: run.id,
+      tenantName: 'Contoso',
+      domainName: 'contoso.onmicrosoft.com',
+    });
     expect(s.directory.userCounts(s.tenant.id)).toMatchObject({ total: 3, licensed: 2 });
   });
 
@@ -96,7 +155,11 @@ describe('SyncService through its ports', () => {
     const first = await s.sync.request(s.tenant.id, 'test').done;
     fail = true;
     const second = await s.sync.request(s.tenant.id, 'test').done;
-    expect(second).toMatchObject({ status: 'failed', errorCode: 'graph_throttled', errorText: 'Graph is throttling; try later.' });
+    expect(second).toMatchObject({
+      status: 'failed',
+      errorCode: 'graph_throttled',
+      errorText: 'Graph is throttling; try later.',
+    });
     expect(s.tenants.find(s.tenant.id)?.currentSnapshotId).toBe(first.id);
     // The half-written snapshot is gone: only the published one's rows remain.
     expect(s.db.prepare('SELECT COUNT(DISTINCT snapshot_id) FROM users').pluck().get()).toBe(1);

@@ -31,14 +31,23 @@ export class GraphAuditLogQueryApi implements AuditLogQueryApi {
     private readonly client: Client,
     conn: TenantConnection,
   ) {
-    this.ctx = { entraTenantId: conn.entraTenantId, appClientId: conn.appClientId, graphEndpoint: conn.graphEndpoint, authorityHost: conn.authorityHost };
+    this.ctx = {
+      entraTenantId: conn.entraTenantId,
+      appClientId: conn.appClientId,
+      graphEndpoint: conn.graphEndpoint,
+      authorityHost: conn.authorityHost,
+    };
   }
 
   requests(): number {
     return this.count;
   }
 
-  async createQuery(windowStart: string, windowEnd: string, scope?: { userPrincipalNames: readonly string[] }): Promise<AuditQueryState> {
+  async createQuery(
+    windowStart: string,
+    windowEnd: string,
+    scope?: { userPrincipalNames: readonly string[] },
+  ): Promise<AuditQueryState> {
     const body = {
       displayName: `Seat Steward CopilotInteraction ${windowStart} to ${windowEnd}${scope ? ` (reclaim re-check, ${scope.userPrincipalNames.length} users)` : ''}`,
       filterStartDateTime: windowStart,
@@ -47,23 +56,38 @@ export class GraphAuditLogQueryApi implements AuditLogQueryApi {
       operationFilters: ['CopilotInteraction'],
       ...(scope ? { userPrincipalNameFilters: [...scope.userPrincipalNames] } : {}),
     };
-    const created: unknown = await this.call('creating an audit log query', () => this.client.api(QUERIES).version('v1.0').post(body));
+    const created: unknown = await this.call('creating an audit log query', () =>
+      this.client.api(QUERIES).version('v1.0').post(body),
+    );
     return this.queryState(created, 'creating an audit log query');
   }
 
   async getQuery(queryId: string): Promise<AuditQueryState> {
-    const polled: unknown = await this.call('polling an audit log query', () => this.client.api(`${QUERIES}/${encodeURIComponent(queryId)}`).version('v1.0').get());
+    const polled: unknown = await this.call('polling an audit log query', () =>
+      this.client
+        .api(`${QUERIES}/${encodeURIComponent(queryId)}`)
+        .version('v1.0')
+        .get(),
+    );
     return this.queryState(polled, 'polling an audit log query');
   }
 
-  async recordsPage(queryId: string, nextLink: string | null): Promise<{ records: CopilotInteractionRecord[]; skipped: number; nextLink: string | null }> {
+  async recordsPage(
+    queryId: string,
+    nextLink: string | null,
+  ): Promise<{ records: CopilotInteractionRecord[]; skipped: number; nextLink: string | null }> {
     const page: unknown = await this.call('reading audit log records', () =>
-      (nextLink ? this.client.api(nextLink) : this.client.api(`${QUERIES}/${encodeURIComponent(queryId)}/records`).version('v1.0')).get(),
+      (nextLink
+        ? this.client.api(nextLink)
+        : this.client.api(`${QUERIES}/${encodeURIComponent(queryId)}/records`).version('v1.0')
+      ).get(),
     );
     // A page without its value list is not an empty page: taking it for one would end the query early and lose records.
-    if (!isObject(page) || !Array.isArray(page.value)) throw this.badResponse('reading audit log records', 'a records page without a "value" list');
+    if (!isObject(page) || !Array.isArray(page.value))
+      throw this.badResponse('reading audit log records', 'a records page without a "value" list');
     const next = page['@odata.nextLink'];
-    if (next !== undefined && next !== null && typeof next !== 'string') throw this.badResponse('reading audit log records', 'an "@odata.nextLink" that is not a URL');
+    if (next !== undefined && next !== null && typeof next !== 'string')
+      throw this.badResponse('reading audit log records', 'an "@odata.nextLink" that is not a URL');
     const records: CopilotInteractionRecord[] = [];
     let skipped = 0;
     for (const raw of page.value) {
@@ -80,7 +104,8 @@ export class GraphAuditLogQueryApi implements AuditLogQueryApi {
 
   /** A query without an id cannot be polled or resumed: the answer is unusable, not a query. */
   private queryState(body: unknown, doing: string): AuditQueryState {
-    if (!isObject(body) || typeof body.id !== 'string' || body.id === '') throw this.badResponse(doing, 'an audit log query without an id');
+    if (!isObject(body) || typeof body.id !== 'string' || body.id === '')
+      throw this.badResponse(doing, 'an audit log query without an id');
     return { id: body.id, status: typeof body.status === 'string' ? body.status : 'unknown' };
   }
 
@@ -109,9 +134,19 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function toRecord(raw: GraphAuditRecord): CopilotInteractionRecord | null {
   const auditData = isObject(raw.auditData) ? raw.auditData : {};
   const eventData = isObject(auditData.CopilotEventData) ? auditData.CopilotEventData : {};
-  const upn = typeof raw.userPrincipalName === 'string' && raw.userPrincipalName !== '' ? raw.userPrincipalName : typeof raw.userId === 'string' ? raw.userId : '';
+  const upn =
+    typeof raw.userPrincipalName === 'string' && raw.userPrincipalName !== ''
+      ? raw.userPrincipalName
+      : typeof raw.userId === 'string'
+        ? raw.userId
+        : '';
   const time = typeof raw.createdDateTime === 'string' ? Date.parse(raw.createdDateTime) : NaN;
   if (typeof raw.id !== 'string' || raw.id === '' || upn === '' || !Number.isFinite(time)) return null;
   const host = eventData.AppHost ?? auditData.AppHost;
-  return { id: raw.id, upn: upn.toLowerCase(), at: new Date(time).toISOString(), appHost: typeof host === 'string' && host !== '' ? host : null };
+  return {
+    id: raw.id,
+    upn: upn.toLowerCase(),
+    at: new Date(time).toISOString(),
+    appHost: typeof host === 'string' && host !== '' ? host : null,
+  };
 }

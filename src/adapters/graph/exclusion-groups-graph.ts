@@ -17,14 +17,20 @@ export class GraphExclusionGroups implements ExclusionGroupGraph {
   async userMembers(groupId: string): Promise<{ userIds: string[]; requests: number }> {
     const need = { permission: READ_REQUIREMENTS.exclusion_groups.permission };
     const userIds: string[] = [];
-    let next: string | undefined = `/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user?$select=id&$top=${MEMBERS_PAGE_SIZE}`;
+    let next: string | undefined =
+      `/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user?$select=id&$top=${MEMBERS_PAGE_SIZE}`;
     let requests = 0;
     while (next) {
       let page: GraphPage<{ id: string }>;
       try {
         page = (await this.client.api(next).get()) as GraphPage<{ id: string }>;
       } catch (error) {
-        throw explainTenantError(error, this.ctx, `reading the members of exclusion group ${groupId} (page ${requests + 1})`, need);
+        throw explainTenantError(
+          error,
+          this.ctx,
+          `reading the members of exclusion group ${groupId} (page ${requests + 1})`,
+          need,
+        );
       }
       requests++;
       for (const m of page.value) userIds.push(m.id.toLowerCase());

@@ -65,7 +65,12 @@ export function createCredential(conn: TenantConnection): TokenCredential {
   };
   return conn.credential.kind === 'secret'
     ? new ClientSecretCredential(conn.entraTenantId, conn.appClientId, conn.credential.secret, options)
-    : new ClientCertificateCredential(conn.entraTenantId, conn.appClientId, { certificatePath: conn.credential.path }, options);
+    : new ClientCertificateCredential(
+        conn.entraTenantId,
+        conn.appClientId,
+        { certificatePath: conn.credential.path },
+        options,
+      );
 }
 
 /**

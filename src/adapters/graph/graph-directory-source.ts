@@ -27,7 +27,9 @@ export class GraphDirectorySource implements DirectorySource {
     return toGroupRows(await this.reader.licenseGroups());
   }
 
-  async forEachUserPage(onPage: (page: { users: UserRow[]; licenses: UserLicenseRow[] }) => Promise<void>): Promise<void> {
+  async forEachUserPage(
+    onPage: (page: { users: UserRow[]; licenses: UserLicenseRow[] }) => Promise<void>,
+  ): Promise<void> {
     await this.reader.forEachUserPage((users) => onPage(toUserRows(users)));
   }
 }

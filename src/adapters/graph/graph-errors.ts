@@ -8,14 +8,20 @@ export interface TenantContext {
   authorityHost: string;
 }
 
-const PERMISSIONS = 'User.Read.All, Organization.Read.All and Directory.Read.All (plus Group.Read.All for group-based licensing)';
+const PERMISSIONS =
+  'User.Read.All, Organization.Read.All and Directory.Read.All (plus Group.Read.All for group-based licensing)';
 
 /** Turns whatever the credential or the Graph client threw into an admin-facing TenantAccessError. */
 /**
  * `need` names what this particular call requires, so a refusal says exactly which permission
  * (or licence tier) to add instead of listing the directory's.
  */
-export function explainTenantError(error: unknown, ctx: TenantContext, doing: string, need?: AccessRequirement): TenantAccessError {
+export function explainTenantError(
+  error: unknown,
+  ctx: TenantContext,
+  doing: string,
+  need?: AccessRequirement,
+): TenantAccessError {
   if (error instanceof TenantAccessError) return error;
   const raw = error instanceof Error ? error.message : String(error);
 
@@ -99,9 +105,15 @@ function explainAadsts(code: number, ctx: TenantContext, raw: string): TenantAcc
  * Graph's ways of saying the tenant lacks a licence tier (Entra ID P1/P2, Intune...) rather than the app a permission.
  * Intune answers a tenant without Intune with 400 "Request not applicable to target tenant".
  */
-const LICENCE_REFUSAL = /NonPremium|premium licen[cs]e|not licensed|not applicable to target tenant|licen[cs]e (is )?required|requires? (an? )?(Microsoft Entra ID|Azure AD|AAD) (P1|P2|Premium)|tenant (is not|isn't) licensed/i;
+const LICENCE_REFUSAL =
+  /NonPremium|premium licen[cs]e|not licensed|not applicable to target tenant|licen[cs]e (is )?required|requires? (an? )?(Microsoft Entra ID|Azure AD|AAD) (P1|P2|Premium)|tenant (is not|isn't) licensed/i;
 
-function explainGraphError(error: GraphError, ctx: TenantContext, doing: string, need?: AccessRequirement): TenantAccessError {
+function explainGraphError(
+  error: GraphError,
+  ctx: TenantContext,
+  doing: string,
+  need?: AccessRequirement,
+): TenantAccessError {
   const status = error.statusCode;
   const code = error.code ?? `http_${status}`;
   const graphMessage = error.message || 'no message';
@@ -148,13 +160,24 @@ function explainGraphError(error: GraphError, ctx: TenantContext, doing: string,
       graphMessage,
     );
   }
-  return new TenantAccessError(`graph_${code}`, `Microsoft Graph failed while ${doing} ${suffix}.`, status, graphMessage);
+  return new TenantAccessError(
+    `graph_${code}`,
+    `Microsoft Graph failed while ${doing} ${suffix}.`,
+    status,
+    graphMessage,
+  );
 }
 
 /** The Graph client reports transport failures as a GraphError with statusCode -1: those are network errors. */
 function isGraphErrorLike(error: unknown): boolean {
   if (error instanceof GraphError) return error.statusCode > 0;
-  return typeof error === 'object' && error !== null && 'statusCode' in error && typeof (error as { statusCode: unknown }).statusCode === 'number' && (error as { statusCode: number }).statusCode > 0;
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    'statusCode' in error &&
+    typeof (error as { statusCode: unknown }).statusCode === 'number' &&
+    (error as { statusCode: number }).statusCode > 0
+  );
 }
 
 function networkCode(error: unknown): string | undefined {
@@ -162,7 +185,13 @@ function networkCode(error: unknown): string | undefined {
   for (let depth = 0; depth < 4 && current; depth++) {
     if (typeof current === 'object' && current !== null) {
       const code = (current as { code?: unknown }).code;
-      if (typeof code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+|CERT_[A-Z_]+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)$/.test(code)) return code;
+      if (
+        typeof code === 'string' &&
+        /^(E[A-Z]+|UND_ERR_[A-Z_]+|CERT_[A-Z_]+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)$/.test(
+          code,
+        )
+      )
+        return code;
       current = (current as { cause?: unknown }).cause;
     } else break;
   }

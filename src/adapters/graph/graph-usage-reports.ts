@@ -32,10 +32,16 @@ export class GraphUsageReports implements UsageReportGraph {
     private readonly ctx: TenantContext,
   ) {}
 
-  async readCsv(call: ReportCall, onBatch: (rows: ReportRow[], columns: string[]) => void | Promise<void>): Promise<{ requests: number }> {
+  async readCsv(
+    call: ReportCall,
+    onBatch: (rows: ReportRow[], columns: string[]) => void | Promise<void>,
+  ): Promise<{ requests: number }> {
     let response: Response;
     try {
-      response = (await this.request(call.path).middlewareOptions([retryOptions()]).responseType(ResponseType.RAW).get()) as Response;
+      response = (await this.request(call.path)
+        .middlewareOptions([retryOptions()])
+        .responseType(ResponseType.RAW)
+        .get()) as Response;
     } catch (error) {
       throw this.explain(error, call);
     }
@@ -58,7 +64,8 @@ export class GraphUsageReports implements UsageReportGraph {
         const v = fields[i];
         row[columns[i] as string] = v === undefined || v === '' ? null : v;
       }
-      if (fields.length !== columns.length) row['__malformed'] = `${fields.length} fields, header has ${columns.length}`;
+      if (fields.length !== columns.length)
+        row['__malformed'] = `${fields.length} fields, header has ${columns.length}`;
       batch.push(row);
       if (batch.length >= BATCH_ROWS) {
         const full = batch;
@@ -74,7 +81,12 @@ export class GraphUsageReports implements UsageReportGraph {
       for (const fields of parser.end(decoder.decode())) await take(fields);
     } catch (error) {
       if (error instanceof TenantAccessError) throw error;
-      throw this.cut(call, error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error));
+      throw this.cut(
+        call,
+        error instanceof Error
+          ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}`
+          : String(error),
+      );
     }
     if (columns === null) throw this.cut(call, 'the download was empty (not even a header)');
     if (parser.inQuotes) throw this.cut(call, 'the download ended inside a quoted value');
@@ -82,7 +94,10 @@ export class GraphUsageReports implements UsageReportGraph {
     return { requests };
   }
 
-  async readJson(call: ReportCall, options: { firstPageOnly?: boolean } = {}): Promise<{ rows: ReportRow[]; requests: number }> {
+  async readJson(
+    call: ReportCall,
+    options: { firstPageOnly?: boolean } = {},
+  ): Promise<{ rows: ReportRow[]; requests: number }> {
     const rows: ReportRow[] = [];
     let requests = 0;
     let next: string | undefined = call.path;
@@ -96,7 +111,9 @@ export class GraphUsageReports implements UsageReportGraph {
       requests++;
       for (const item of page.value ?? []) {
         const row: ReportRow = {};
-        for (const [k, v] of Object.entries(item)) row[normaliseColumn(k)] = v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v);
+        for (const [k, v] of Object.entries(item))
+          row[normaliseColumn(k)] =
+            v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v);
         rows.push(row);
       }
       next = options.firstPageOnly ? undefined : page['@odata.nextLink'];
@@ -109,7 +126,9 @@ export class GraphUsageReports implements UsageReportGraph {
       const body = (await this.client.api('/admin/reportSettings').get()) as { displayConcealedNames?: unknown };
       return { displayConcealedNames: body.displayConcealedNames === true };
     } catch (error) {
-      throw explainTenantError(error, this.ctx, 'reading the report settings (/admin/reportSettings)', { permission: READ_REQUIREMENTS.report_settings.permission });
+      throw explainTenantError(error, this.ctx, 'reading the report settings (/admin/reportSettings)', {
+        permission: READ_REQUIREMENTS.report_settings.permission,
+      });
     }
   }
 
@@ -117,7 +136,12 @@ export class GraphUsageReports implements UsageReportGraph {
     try {
       await this.client.api('/admin/reportSettings').patch({ displayConcealedNames: value });
     } catch (error) {
-      throw explainTenantError(error, this.ctx, `${value ? 'restoring' : 'turning off'} report name concealment (/admin/reportSettings)`, { permission: 'ReportSettings.ReadWrite.All' });
+      throw explainTenantError(
+        error,
+        this.ctx,
+        `${value ? 'restoring' : 'turning off'} report name concealment (/admin/reportSettings)`,
+        { permission: 'ReportSettings.ReadWrite.All' },
+      );
     }
   }
 

@@ -1,7 +1,13 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { READ_REQUIREMENTS, type PostureCheckId, type CheckedReadId } from '../../domain/access-requirements';
 import type { AccessRequirement } from '../../domain/tenant-access-error';
-import type { MfaRecord, PostureComponentId, PostureFigures, SignInRecord, SubscriptionRecord } from '../../domain/identity';
+import type {
+  MfaRecord,
+  PostureComponentId,
+  PostureFigures,
+  SignInRecord,
+  SubscriptionRecord,
+} from '../../domain/identity';
 import type { IdentityGraph } from '../../usecases/identity/ports';
 import { explainTenantError, type TenantContext } from './graph-errors';
 import type { GraphPage } from './graph-types';
@@ -29,7 +35,11 @@ export const IDENTITY_REQUIREMENTS = {
 
 interface GraphSignInUser {
   id: string;
-  signInActivity?: { lastSignInDateTime?: string | null; lastNonInteractiveSignInDateTime?: string | null; lastSuccessfulSignInDateTime?: string | null } | null;
+  signInActivity?: {
+    lastSignInDateTime?: string | null;
+    lastNonInteractiveSignInDateTime?: string | null;
+    lastSuccessfulSignInDateTime?: string | null;
+  } | null;
 }
 
 interface GraphRegistration {
@@ -59,15 +69,19 @@ export class GraphIdentityReader implements IdentityGraph {
   ) {}
 
   async forEachSignInPage(onPage: (rows: SignInRecord[]) => void | Promise<void>): Promise<{ requests: number }> {
-    return this.pages<GraphSignInUser>(`/users?$select=id,userPrincipalName,signInActivity&$top=${SIGN_IN_PAGE_SIZE}`, 'reading sign-in activity', IDENTITY_REQUIREMENTS.signIns, (users) =>
-      onPage(
-        users.map((u) => ({
-          userId: u.id,
-          lastSignIn: u.signInActivity?.lastSignInDateTime ?? null,
-          lastNonInteractiveSignIn: u.signInActivity?.lastNonInteractiveSignInDateTime ?? null,
-          lastSuccessfulSignIn: u.signInActivity?.lastSuccessfulSignInDateTime ?? null,
-        })),
-      ),
+    return this.pages<GraphSignInUser>(
+      `/users?$select=id,userPrincipalName,signInActivity&$top=${SIGN_IN_PAGE_SIZE}`,
+      'reading sign-in activity',
+      IDENTITY_REQUIREMENTS.signIns,
+      (users) =>
+        onPage(
+          users.map((u) => ({
+            userId: u.id,
+            lastSignIn: u.signInActivity?.lastSignInDateTime ?? null,
+            lastNonInteractiveSignIn: u.signInActivity?.lastNonInteractiveSignInDateTime ?? null,
+            lastSuccessfulSignIn: u.signInActivity?.lastSuccessfulSignInDateTime ?? null,
+          })),
+        ),
     );
   }
 
@@ -89,27 +103,40 @@ export class GraphIdentityReader implements IdentityGraph {
     );
   }
 
-  async posture<K extends PostureComponentId>(component: K): Promise<{ figures: PostureFigures[K]; asOf: string | null; requests: number }> {
+  async posture<K extends PostureComponentId>(
+    component: K,
+  ): Promise<{ figures: PostureFigures[K]; asOf: string | null; requests: number }> {
     const read = await this.readPosture(component);
     return read as { figures: PostureFigures[K]; asOf: string | null; requests: number };
   }
 
-  private async readPosture(component: PostureComponentId): Promise<{ figures: PostureFigures[PostureComponentId]; asOf: string | null; requests: number }> {
+  private async readPosture(
+    component: PostureComponentId,
+  ): Promise<{ figures: PostureFigures[PostureComponentId]; asOf: string | null; requests: number }> {
     switch (component) {
       case 'security_defaults': {
-        const policy = await this.get<{ isEnabled?: boolean }>('/policies/identitySecurityDefaultsEnforcementPolicy', 'reading the security defaults policy', IDENTITY_REQUIREMENTS.securityDefaults);
+        const policy = await this.get<{ isEnabled?: boolean }>(
+          '/policies/identitySecurityDefaultsEnforcementPolicy',
+          'reading the security defaults policy',
+          IDENTITY_REQUIREMENTS.securityDefaults,
+        );
         return { figures: { enabled: policy.isEnabled === true }, asOf: null, requests: 1 };
       }
       case 'conditional_access': {
         const f = { policies_count: 0, enabled_policies: 0, report_only: 0, disabled_policies: 0 };
-        const { requests } = await this.pages<{ state?: string }>('/identity/conditionalAccess/policies?$select=id,state', 'reading conditional access policies', IDENTITY_REQUIREMENTS.conditionalAccess, (rows) => {
-          for (const p of rows) {
-            f.policies_count++;
-            if (p.state === 'enabled') f.enabled_policies++;
-            else if (p.state === 'enabledForReportingButNotEnforced') f.report_only++;
-            else f.disabled_policies++;
-          }
-        });
+        const { requests } = await this.pages<{ state?: string }>(
+          '/identity/conditionalAccess/policies?$select=id,state',
+          'reading conditional access policies',
+          IDENTITY_REQUIREMENTS.conditionalAccess,
+          (rows) => {
+            for (const p of rows) {
+              f.policies_count++;
+              if (p.state === 'enabled') f.enabled_policies++;
+              else if (p.state === 'enabledForReportingButNotEnforced') f.report_only++;
+              else f.disabled_policies++;
+            }
+          },
+        );
         return { figures: f, asOf: null, requests };
       }
       case 'identity_protection': {
@@ -117,86 +144,175 @@ export class GraphIdentityReader implements IdentityGraph {
         let high = 0;
         let atRisk = 0;
         const [a, b] = await Promise.all([
-          this.pages<{ id: string }>('/identityProtection/riskDetections?$select=id', 'reading risk detections', IDENTITY_REQUIREMENTS.riskDetections, (rows) => void (detections += rows.length)),
-          this.pages<{ riskLevel?: string; riskState?: string }>('/identityProtection/riskyUsers?$select=id,riskLevel,riskState', 'reading risky users', IDENTITY_REQUIREMENTS.riskyUsers, (rows) => {
-            for (const u of rows) {
-              const risky = u.riskState === 'atRisk' || u.riskState === 'confirmedCompromised';
-              if (risky) atRisk++;
-              if (risky && u.riskLevel === 'high') high++;
-            }
-          }),
+          this.pages<{ id: string }>(
+            '/identityProtection/riskDetections?$select=id',
+            'reading risk detections',
+            IDENTITY_REQUIREMENTS.riskDetections,
+            (rows) => void (detections += rows.length),
+          ),
+          this.pages<{ riskLevel?: string; riskState?: string }>(
+            '/identityProtection/riskyUsers?$select=id,riskLevel,riskState',
+            'reading risky users',
+            IDENTITY_REQUIREMENTS.riskyUsers,
+            (rows) => {
+              for (const u of rows) {
+                const risky = u.riskState === 'atRisk' || u.riskState === 'confirmedCompromised';
+                if (risky) atRisk++;
+                if (risky && u.riskLevel === 'high') high++;
+              }
+            },
+          ),
         ]);
-        return { figures: { risk_detections: detections, high_risk_users: high, at_risk_users: atRisk }, asOf: null, requests: a.requests + b.requests };
+        return {
+          figures: { risk_detections: detections, high_risk_users: high, at_risk_users: atRisk },
+          asOf: null,
+          requests: a.requests + b.requests,
+        };
       }
       case 'device_compliance': {
         const f = { total_devices: 0, compliant_devices: 0, non_compliant_devices: 0, other_devices: 0 };
-        const { requests } = await this.pages<{ complianceState?: string }>('/deviceManagement/managedDevices?$select=id,complianceState', 'reading managed devices', IDENTITY_REQUIREMENTS.managedDevices, (rows) => {
-          for (const d of rows) {
-            f.total_devices++;
-            if (d.complianceState === 'compliant') f.compliant_devices++;
-            // In grace period, conflicting or in error: not compliant now. Unknown / Configuration Manager: not evaluated by Intune.
-            else if (d.complianceState === 'noncompliant' || d.complianceState === 'inGracePeriod' || d.complianceState === 'conflict' || d.complianceState === 'error') f.non_compliant_devices++;
-            else f.other_devices++;
-          }
-        });
+        const { requests } = await this.pages<{ complianceState?: string }>(
+          '/deviceManagement/managedDevices?$select=id,complianceState',
+          'reading managed devices',
+          IDENTITY_REQUIREMENTS.managedDevices,
+          (rows) => {
+            for (const d of rows) {
+              f.total_devices++;
+              if (d.complianceState === 'compliant') f.compliant_devices++;
+              // In grace period, conflicting or in error: not compliant now. Unknown / Configuration Manager: not evaluated by Intune.
+              else if (
+                d.complianceState === 'noncompliant' ||
+                d.complianceState === 'inGracePeriod' ||
+                d.complianceState === 'conflict' ||
+                d.complianceState === 'error'
+              )
+                f.non_compliant_devices++;
+              else f.other_devices++;
+            }
+          },
+        );
         return { figures: f, asOf: null, requests };
       }
       case 'secure_score': {
-        const scores = await this.get<GraphPage<{ currentScore?: number; maxScore?: number; createdDateTime?: string }>>('/security/secureScores?$top=1', 'reading Microsoft Secure Score', IDENTITY_REQUIREMENTS.secureScore);
+        const scores = await this.get<
+          GraphPage<{ currentScore?: number; maxScore?: number; createdDateTime?: string }>
+        >('/security/secureScores?$top=1', 'reading Microsoft Secure Score', IDENTITY_REQUIREMENTS.secureScore);
         const latest = scores.value[0];
         let profiles = 0;
-        const { requests } = await this.pages<{ id: string }>('/security/secureScoreControlProfiles', 'reading Secure Score control profiles', IDENTITY_REQUIREMENTS.secureScore, (rows) => void (profiles += rows.length));
+        const { requests } = await this.pages<{ id: string }>(
+          '/security/secureScoreControlProfiles',
+          'reading Secure Score control profiles',
+          IDENTITY_REQUIREMENTS.secureScore,
+          (rows) => void (profiles += rows.length),
+        );
         if (!latest) {
-          throw explainTenantError(new Error('Microsoft Graph returned no Secure Score yet (a new tenant gets its first score within 48 hours).'), this.ctx, 'reading Microsoft Secure Score');
+          throw explainTenantError(
+            new Error(
+              'Microsoft Graph returned no Secure Score yet (a new tenant gets its first score within 48 hours).',
+            ),
+            this.ctx,
+            'reading Microsoft Secure Score',
+          );
         }
         const created = latest.createdDateTime ?? null;
-        return { figures: { current: latest.currentScore ?? 0, max: latest.maxScore ?? 0, created: created ?? '', control_profiles: profiles }, asOf: created, requests: 1 + requests };
+        return {
+          figures: {
+            current: latest.currentScore ?? 0,
+            max: latest.maxScore ?? 0,
+            created: created ?? '',
+            control_profiles: profiles,
+          },
+          asOf: created,
+          requests: 1 + requests,
+        };
       }
     }
   }
 
   async subscriptions(): Promise<SubscriptionRecord[]> {
     const out: SubscriptionRecord[] = [];
-    await this.pages<GraphCompanySubscription>('/directory/subscriptions', 'reading commerce subscriptions', IDENTITY_REQUIREMENTS.subscriptions, (rows) => {
-      for (const s of rows) {
-        out.push({
-          subscriptionId: s.id,
-          skuId: s.skuId.toLowerCase(),
-          skuPartNumber: s.skuPartNumber ?? '',
-          status: s.status ?? 'Enabled',
-          totalLicenses: s.totalLicenses ?? 0,
-          createdAt: s.createdDateTime ?? null,
-          nextLifecycleAt: s.nextLifecycleDateTime ?? null,
-          isTrial: s.isTrial === true,
-        });
-      }
-    });
+    await this.pages<GraphCompanySubscription>(
+      '/directory/subscriptions',
+      'reading commerce subscriptions',
+      IDENTITY_REQUIREMENTS.subscriptions,
+      (rows) => {
+        for (const s of rows) {
+          out.push({
+            subscriptionId: s.id,
+            skuId: s.skuId.toLowerCase(),
+            skuPartNumber: s.skuPartNumber ?? '',
+            status: s.status ?? 'Enabled',
+            totalLicenses: s.totalLicenses ?? 0,
+            createdAt: s.createdDateTime ?? null,
+            nextLifecycleAt: s.nextLifecycleDateTime ?? null,
+            isTrial: s.isTrial === true,
+          });
+        }
+      },
+    );
     return out;
   }
 
   async probeSignIns(): Promise<void> {
-    await this.get('/users?$select=id,signInActivity&$top=1', 'reading sign-in activity', IDENTITY_REQUIREMENTS.signIns);
+    await this.get(
+      '/users?$select=id,signInActivity&$top=1',
+      'reading sign-in activity',
+      IDENTITY_REQUIREMENTS.signIns,
+    );
   }
 
   async probeMfa(): Promise<void> {
-    await this.get('/reports/authenticationMethods/userRegistrationDetails?$top=1', 'reading MFA registration details', IDENTITY_REQUIREMENTS.mfa);
+    await this.get(
+      '/reports/authenticationMethods/userRegistrationDetails?$top=1',
+      'reading MFA registration details',
+      IDENTITY_REQUIREMENTS.mfa,
+    );
   }
 
   async probePosture(read: PostureCheckId): Promise<void> {
     const probes: Record<PostureCheckId, [string, string, AccessRequirement]> = {
-      posture_security_defaults: ['/policies/identitySecurityDefaultsEnforcementPolicy', 'reading the security defaults policy', IDENTITY_REQUIREMENTS.securityDefaults],
-      posture_conditional_access: ['/identity/conditionalAccess/policies?$top=1', 'reading conditional access policies', IDENTITY_REQUIREMENTS.conditionalAccess],
-      posture_risky_users: ['/identityProtection/riskyUsers?$top=1', 'reading risky users', IDENTITY_REQUIREMENTS.riskyUsers],
-      posture_risk_detections: ['/identityProtection/riskDetections?$select=id&$top=1', 'reading risk detections', IDENTITY_REQUIREMENTS.riskDetections],
-      posture_managed_devices: ['/deviceManagement/managedDevices?$select=id&$top=1', 'reading managed devices', IDENTITY_REQUIREMENTS.managedDevices],
-      posture_secure_score: ['/security/secureScores?$top=1', 'reading Microsoft Secure Score', IDENTITY_REQUIREMENTS.secureScore],
+      posture_security_defaults: [
+        '/policies/identitySecurityDefaultsEnforcementPolicy',
+        'reading the security defaults policy',
+        IDENTITY_REQUIREMENTS.securityDefaults,
+      ],
+      posture_conditional_access: [
+        '/identity/conditionalAccess/policies?$top=1',
+        'reading conditional access policies',
+        IDENTITY_REQUIREMENTS.conditionalAccess,
+      ],
+      posture_risky_users: [
+        '/identityProtection/riskyUsers?$top=1',
+        'reading risky users',
+        IDENTITY_REQUIREMENTS.riskyUsers,
+      ],
+      posture_risk_detections: [
+        '/identityProtection/riskDetections?$select=id&$top=1',
+        'reading risk detections',
+        IDENTITY_REQUIREMENTS.riskDetections,
+      ],
+      posture_managed_devices: [
+        '/deviceManagement/managedDevices?$select=id&$top=1',
+        'reading managed devices',
+        IDENTITY_REQUIREMENTS.managedDevices,
+      ],
+      posture_secure_score: [
+        '/security/secureScores?$top=1',
+        'reading Microsoft Secure Score',
+        IDENTITY_REQUIREMENTS.secureScore,
+      ],
     };
     const [path, doing, need] = probes[read];
     await this.get(path, doing, need);
   }
 
   /** Follows @odata.nextLink to the end, handing each page over before asking for the next. */
-  private async pages<T>(first: string, doing: string, need: AccessRequirement, onPage: (rows: T[]) => void | Promise<void>): Promise<{ requests: number }> {
+  private async pages<T>(
+    first: string,
+    doing: string,
+    need: AccessRequirement,
+    onPage: (rows: T[]) => void | Promise<void>,
+  ): Promise<{ requests: number }> {
     let next: string | undefined = first;
     let requests = 0;
     while (next) {

@@ -46,10 +46,14 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason as Error);
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason as Error);
+      },
+      { once: true },
+    );
   });
 
 /**
@@ -71,16 +75,29 @@ export class GraphLicenceGraph implements LicenceGraph {
     return this.trips;
   }
 
-  async readHolders(users: Array<{ userId: string; skuId: string }>, options: { withSignIn: boolean; signal?: AbortSignal }): Promise<Map<string, HolderNow>> {
+  async readHolders(
+    users: Array<{ userId: string; skuId: string }>,
+    options: { withSignIn: boolean; signal?: AbortSignal },
+  ): Promise<Map<string, HolderNow>> {
     const skuOf = new Map(users.map((u) => [u.userId.toLowerCase(), u.skuId.toLowerCase()]));
     const ids = [...skuOf.keys()];
     const withSignIn = options.withSignIn && !this.signInRefused;
-    const select = ['id', 'userPrincipalName', 'accountEnabled', 'licenseAssignmentStates', ...(withSignIn ? ['signInActivity'] : [])].join(',');
+    const select = [
+      'id',
+      'userPrincipalName',
+      'accountEnabled',
+      'licenseAssignmentStates',
+      ...(withSignIn ? ['signInActivity'] : []),
+    ].join(',');
     const requests: BatchRequest[] = [];
     for (let i = 0; i < ids.length; i += IN_FILTER_MAX) {
       const chunk = ids.slice(i, i + IN_FILTER_MAX);
       const filter = `id in (${chunk.map((id) => `'${id.replace(/'/g, "''")}'`).join(',')})`;
-      requests.push({ id: String(requests.length), method: 'GET', url: `/users?$filter=${encodeURIComponent(filter)}&$select=${select}&$top=${IN_FILTER_MAX}` });
+      requests.push({
+        id: String(requests.length),
+        method: 'GET',
+        url: `/users?$filter=${encodeURIComponent(filter)}&$select=${select}&$top=${IN_FILTER_MAX}`,
+      });
     }
     const answers = await this.sendAll(requests, options.signal);
     const found = new Map<string, HolderNow>();
@@ -171,32 +188,60 @@ function requestOf(change: LicenceChange): Omit<BatchRequest, 'id'> {
   const json = { 'Content-Type': 'application/json' };
   switch (change.kind) {
     case 'remove_licence':
-      return { method: 'POST', url: `/users/${change.userId}/assignLicense`, headers: json, body: { addLicenses: [], removeLicenses: [change.skuId] } };
+      return {
+        method: 'POST',
+        url: `/users/${change.userId}/assignLicense`,
+        headers: json,
+        body: { addLicenses: [], removeLicenses: [change.skuId] },
+      };
     case 'assign_licence':
-      return { method: 'POST', url: `/users/${change.userId}/assignLicense`, headers: json, body: { addLicenses: [{ skuId: change.skuId, disabledPlans: change.disabledPlans }], removeLicenses: [] } };
+      return {
+        method: 'POST',
+        url: `/users/${change.userId}/assignLicense`,
+        headers: json,
+        body: { addLicenses: [{ skuId: change.skuId, disabledPlans: change.disabledPlans }], removeLicenses: [] },
+      };
     case 'remove_group_member':
       return { method: 'DELETE', url: `/groups/${change.groupId}/members/${change.userId}/$ref` };
     case 'add_group_member':
-      return { method: 'POST', url: `/groups/${change.groupId}/members/$ref`, headers: json, body: { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${change.userId}` } };
+      return {
+        method: 'POST',
+        url: `/groups/${change.groupId}/members/$ref`,
+        headers: json,
+        body: { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${change.userId}` },
+      };
   }
 }
 
 /** What Graph's answer to one change means for the item. */
 export function outcomeOf(change: LicenceChange, answer: BatchResponse | undefined, now: Date): ChangeOutcome {
-  if (!answer) return { ok: false, status: 0, code: 'NoAnswer', message: 'The batch came back without an answer for this change.', meaning: 'retry_later' };
+  if (!answer)
+    return {
+      ok: false,
+      status: 0,
+      code: 'NoAnswer',
+      message: 'The batch came back without an answer for this change.',
+      meaning: 'retry_later',
+    };
   if (answer.status >= 200 && answer.status < 300) return { ok: true };
   const error = (answer.body as { error?: { code?: string; message?: string } } | undefined)?.error;
   const code = error?.code ?? 'UnknownError';
   const message = error?.message ?? `HTTP ${answer.status}`;
-  const waitMs = retryAfterMs(Object.entries(answer.headers ?? {}).find(([k]) => k.toLowerCase() === 'retry-after')?.[1], now);
+  const waitMs = retryAfterMs(
+    Object.entries(answer.headers ?? {}).find(([k]) => k.toLowerCase() === 'retry-after')?.[1],
+    now,
+  );
   const base = { ok: false as const, status: answer.status, code, message };
-  if (answer.status === 429 || answer.status >= 500) return { ...base, meaning: 'retry_later', ...(waitMs !== undefined ? { retryAfterSeconds: waitMs / 1000 } : {}) };
+  if (answer.status === 429 || answer.status >= 500)
+    return { ...base, meaning: 'retry_later', ...(waitMs !== undefined ? { retryAfterSeconds: waitMs / 1000 } : {}) };
   if (answer.status === 403) return { ...base, meaning: 'forbidden' };
-  if (answer.status === 404) return { ...base, meaning: change.kind === 'remove_group_member' ? 'not_held' : 'user_gone' };
+  if (answer.status === 404)
+    return { ...base, meaning: change.kind === 'remove_group_member' ? 'not_held' : 'user_gone' };
   if (answer.status === 400) {
     if (/inherited from a group/i.test(message)) return { ...base, meaning: 'group_inherited' };
     if (/does not have a corresponding license/i.test(message)) return { ...base, meaning: 'not_held' };
-    if (/does not have any available licenses|no available licen/i.test(message)) return { ...base, meaning: 'no_free_seat' };
+    if (/does not have any available licenses|no available licen/i.test(message))
+      return { ...base, meaning: 'no_free_seat' };
     if (/already exist/i.test(message)) return { ok: true };
   }
   return { ...base, meaning: 'other' };

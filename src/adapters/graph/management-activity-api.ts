@@ -3,7 +3,12 @@ import { READ_REQUIREMENTS } from '../../domain/access-requirements';
 import { systemClock, type Clock } from '../../domain/clock';
 import { retryAfterMs } from '../../domain/retry-after';
 import { TenantAccessError } from '../../domain/tenant-access-error';
-import type { ContentBlob, CopilotInteractionRecord, ManagementActivityApi, SubscriptionState } from '../../usecases/audit/ports';
+import type {
+  ContentBlob,
+  CopilotInteractionRecord,
+  ManagementActivityApi,
+  SubscriptionState,
+} from '../../usecases/audit/ports';
 import type { ContentType } from '../../domain/audit-content-types';
 import { createCredential, type TenantConnection } from './graph-client';
 import { explainTenantError } from './graph-errors';
@@ -29,7 +34,12 @@ const MAX_ATTEMPTS = 4;
 const COPILOT_RECORD_TYPE = 261;
 
 /** An admin-facing message per Management Activity API error code (see its reference's error table). */
-function explainCode(code: string, apiMessage: string, ctx: { tenant: string; appClientId: string; endpoint: string }, status: number): TenantAccessError {
+function explainCode(
+  code: string,
+  apiMessage: string,
+  ctx: { tenant: string; appClientId: string; endpoint: string },
+  status: number,
+): TenantAccessError {
   const suffix = `(Management Activity API ${status} ${code}: ${apiMessage})`;
   switch (code) {
     case 'AF10001':
@@ -55,7 +65,12 @@ function explainCode(code: string, apiMessage: string, ctx: { tenant: string; ap
         apiMessage,
       );
     case 'AF20024':
-      return new TenantAccessError('management_subscription_enabled', `The subscription is already enabled ${suffix}. Nothing to do.`, status, apiMessage);
+      return new TenantAccessError(
+        'management_subscription_enabled',
+        `The subscription is already enabled ${suffix}. Nothing to do.`,
+        status,
+        apiMessage,
+      );
     case 'AF20010':
     case 'AF20011':
     case 'AF20012':
@@ -67,14 +82,34 @@ function explainCode(code: string, apiMessage: string, ctx: { tenant: string; ap
         apiMessage,
       );
     case 'AF20020':
-      return new TenantAccessError('management_invalid_content_type', `The content type is not one the API knows ${suffix}. Use Audit.General, Audit.AzureActiveDirectory, Audit.Exchange, Audit.SharePoint or DLP.All.`, status, apiMessage);
+      return new TenantAccessError(
+        'management_invalid_content_type',
+        `The content type is not one the API knows ${suffix}. Use Audit.General, Audit.AzureActiveDirectory, Audit.Exchange, Audit.SharePoint or DLP.All.`,
+        status,
+        apiMessage,
+      );
     case 'AF20021':
-      return new TenantAccessError('management_webhook_invalid', `The API could not validate the subscription's webhook ${suffix}.`, status, apiMessage);
+      return new TenantAccessError(
+        'management_webhook_invalid',
+        `The API could not validate the subscription's webhook ${suffix}.`,
+        status,
+        apiMessage,
+      );
     case 'AF20030':
     case 'AF20055':
-      return new TenantAccessError('management_invalid_window', `The content window was refused (at most 24 hours, starting at most 7 days ago) ${suffix}.`, status, apiMessage);
+      return new TenantAccessError(
+        'management_invalid_window',
+        `The content window was refused (at most 24 hours, starting at most 7 days ago) ${suffix}.`,
+        status,
+        apiMessage,
+      );
     case 'AF20051':
-      return new TenantAccessError('management_content_expired', `A content blob expired before it was fetched (content is kept 7 days) ${suffix}. Sync more often than weekly.`, status, apiMessage);
+      return new TenantAccessError(
+        'management_content_expired',
+        `A content blob expired before it was fetched (content is kept 7 days) ${suffix}. Sync more often than weekly.`,
+        status,
+        apiMessage,
+      );
     case 'AF429':
       return new TenantAccessError(
         'management_throttled',
@@ -83,7 +118,12 @@ function explainCode(code: string, apiMessage: string, ctx: { tenant: string; ap
         apiMessage,
       );
     default:
-      return new TenantAccessError(`management_${code.toLowerCase() || `http_${status}`}`, `The Management Activity API failed ${suffix}.`, status, apiMessage);
+      return new TenantAccessError(
+        `management_${code.toLowerCase() || `http_${status}`}`,
+        `The Management Activity API failed ${suffix}.`,
+        status,
+        apiMessage,
+      );
   }
 }
 
@@ -108,7 +148,12 @@ export class HttpManagementActivityApi implements ManagementActivityApi {
   constructor(
     private readonly conn: TenantConnection,
     readonly endpoint: string,
-    options: { credential?: TokenCredential; resource?: string; sleep?: (ms: number) => Promise<void>; clock?: Clock } = {},
+    options: {
+      credential?: TokenCredential;
+      resource?: string;
+      sleep?: (ms: number) => Promise<void>;
+      clock?: Clock;
+    } = {},
   ) {
     this.credential = options.credential ?? createCredential(conn);
     this.scope = `${options.resource ?? managementResource(endpoint)}/.default`;
@@ -130,21 +175,43 @@ export class HttpManagementActivityApi implements ManagementActivityApi {
   }
 
   async startSubscription(contentType: ContentType): Promise<SubscriptionState> {
-    const { body } = await this.request('POST', `${this.base}/subscriptions/start?contentType=${encodeURIComponent(contentType)}`, `starting the ${contentType} subscription`);
+    const { body } = await this.request(
+      'POST',
+      `${this.base}/subscriptions/start?contentType=${encodeURIComponent(contentType)}`,
+      `starting the ${contentType} subscription`,
+    );
     const s = isObject(body) ? body : {};
     return { contentType: text(s.contentType) ?? contentType, status: text(s.status) ?? 'enabled' };
   }
 
   async stopSubscription(contentType: ContentType): Promise<void> {
-    await this.request('POST', `${this.base}/subscriptions/stop?contentType=${encodeURIComponent(contentType)}`, `stopping the ${contentType} subscription`);
+    await this.request(
+      'POST',
+      `${this.base}/subscriptions/stop?contentType=${encodeURIComponent(contentType)}`,
+      `stopping the ${contentType} subscription`,
+    );
   }
 
-  async listContent(contentType: ContentType, startTime: string, endTime: string, nextPageUri: string | null): Promise<{ blobs: ContentBlob[]; nextPageUri: string | null }> {
-    const url = nextPageUri ?? `${this.base}/subscriptions/content?contentType=${encodeURIComponent(contentType)}&startTime=${encodeURIComponent(startTime)}&endTime=${encodeURIComponent(endTime)}`;
+  async listContent(
+    contentType: ContentType,
+    startTime: string,
+    endTime: string,
+    nextPageUri: string | null,
+  ): Promise<{ blobs: ContentBlob[]; nextPageUri: string | null }> {
+    const url =
+      nextPageUri ??
+      `${this.base}/subscriptions/content?contentType=${encodeURIComponent(contentType)}&startTime=${encodeURIComponent(startTime)}&endTime=${encodeURIComponent(endTime)}`;
     const { body, headers } = await this.request('GET', url, `listing ${contentType} content`);
     const blobs = objectsOf(body).flatMap((b): ContentBlob[] =>
       typeof b.contentId === 'string' && typeof b.contentUri === 'string'
-        ? [{ contentType: text(b.contentType) ?? contentType, contentId: b.contentId, contentUri: b.contentUri, contentCreated: text(b.contentCreated) ?? '' }]
+        ? [
+            {
+              contentType: text(b.contentType) ?? contentType,
+              contentId: b.contentId,
+              contentUri: b.contentUri,
+              contentCreated: text(b.contentCreated) ?? '',
+            },
+          ]
         : [],
     );
     return { blobs, nextPageUri: headers.get('NextPageUri') };
@@ -157,19 +224,36 @@ export class HttpManagementActivityApi implements ManagementActivityApi {
     for (const raw of objectsOf(body)) {
       if (raw.RecordType !== COPILOT_RECORD_TYPE && raw.Operation !== 'CopilotInteraction') continue;
       // CreationTime has no zone designator; the API's times are UTC.
-      const created = typeof raw.CreationTime === 'string' ? Date.parse(/[zZ]|[+-]\d\d:\d\d$/.test(raw.CreationTime) ? raw.CreationTime : `${raw.CreationTime}Z`) : NaN;
-      if (typeof raw.Id !== 'string' || typeof raw.UserId !== 'string' || raw.UserId === '' || !Number.isFinite(created)) {
+      const created =
+        typeof raw.CreationTime === 'string'
+          ? Date.parse(/[zZ]|[+-]\d\d:\d\d$/.test(raw.CreationTime) ? raw.CreationTime : `${raw.CreationTime}Z`)
+          : NaN;
+      if (
+        typeof raw.Id !== 'string' ||
+        typeof raw.UserId !== 'string' ||
+        raw.UserId === '' ||
+        !Number.isFinite(created)
+      ) {
         skipped++;
         continue;
       }
       const host = (isObject(raw.CopilotEventData) ? raw.CopilotEventData.AppHost : undefined) ?? raw.AppHost;
-      records.push({ id: raw.Id, upn: raw.UserId.toLowerCase(), at: new Date(created).toISOString(), appHost: typeof host === 'string' && host !== '' ? host : null });
+      records.push({
+        id: raw.Id,
+        upn: raw.UserId.toLowerCase(),
+        at: new Date(created).toISOString(),
+        appHost: typeof host === 'string' && host !== '' ? host : null,
+      });
     }
     return { records, skipped };
   }
 
   /** One call, retried on throttling and outages (honouring Retry-After); errors become admin messages. */
-  private async request(method: 'GET' | 'POST', url: string, doing: string): Promise<{ body: unknown; headers: Headers }> {
+  private async request(
+    method: 'GET' | 'POST',
+    url: string,
+    doing: string,
+  ): Promise<{ body: unknown; headers: Headers }> {
     const ctx = { tenant: this.conn.entraTenantId, appClientId: this.conn.appClientId, endpoint: this.endpoint };
     for (let attempt = 1; ; attempt++) {
       let token: string;
@@ -178,12 +262,28 @@ export class HttpManagementActivityApi implements ManagementActivityApi {
         if (!got) throw new Error(`no token for ${this.scope}`);
         token = got.token;
       } catch (error) {
-        throw explainTenantError(error, { entraTenantId: this.conn.entraTenantId, appClientId: this.conn.appClientId, graphEndpoint: this.endpoint, authorityHost: this.conn.authorityHost }, `signing in to the Management Activity API (${doing})`);
+        throw explainTenantError(
+          error,
+          {
+            entraTenantId: this.conn.entraTenantId,
+            appClientId: this.conn.appClientId,
+            graphEndpoint: this.endpoint,
+            authorityHost: this.conn.authorityHost,
+          },
+          `signing in to the Management Activity API (${doing})`,
+        );
       }
       this.count++;
       let response: Response;
       try {
-        response = await fetch(url, { method, headers: { Authorization: `Bearer ${token}`, ...(method === 'POST' ? { 'Content-Type': 'application/json' } : {}) }, body: method === 'POST' ? '{}' : undefined });
+        response = await fetch(url, {
+          method,
+          headers: {
+            Authorization: `Bearer ${token}`,
+            ...(method === 'POST' ? { 'Content-Type': 'application/json' } : {}),
+          },
+          body: method === 'POST' ? '{}' : undefined,
+        });
       } catch (error) {
         const cause = (error as { cause?: { code?: string; message?: string } }).cause;
         throw new TenantAccessError(

@@ -40,7 +40,9 @@ export class TenantReader {
    * $skip; pages may be shorter than $top). The next page is requested before the current
    * one is handed over, so the network and the caller's work overlap.
    */
-  async forEachUserPage(onPage: (users: GraphUser[]) => void | Promise<void>): Promise<{ pages: number; users: number }> {
+  async forEachUserPage(
+    onPage: (users: GraphUser[]) => void | Promise<void>,
+  ): Promise<{ pages: number; users: number }> {
     const first = `/users?$select=${USER_SELECT.join(',')}&$top=${USER_PAGE_SIZE}`;
     let pages = 0;
     let users = 0;
@@ -48,7 +50,7 @@ export class TenantReader {
     while (pending) {
       const page: GraphPage<GraphUser> = await pending;
       pages += 1;
-      const next: string | undefined = page["@odata.nextLink"];
+      const next: string | undefined = page['@odata.nextLink'];
       pending = next ? this.get<GraphUser>(next, `reading users (page ${pages + 1})`) : undefined;
       // If onPage throws, the prefetched request must not become an unhandled rejection.
       pending?.catch(() => undefined);
@@ -72,7 +74,10 @@ export class TenantReader {
   }
 
   async organization(): Promise<GraphOrganization | undefined> {
-    const orgs = await this.all<GraphOrganization>('/organization?$select=id,displayName,tenantType,verifiedDomains', 'reading the organization');
+    const orgs = await this.all<GraphOrganization>(
+      '/organization?$select=id,displayName,tenantType,verifiedDomains',
+      'reading the organization',
+    );
     return orgs[0];
   }
 
@@ -92,7 +97,12 @@ export class TenantReader {
     return out;
   }
 
-  private async get<T>(pathOrUrl: string, doing: string, headers?: Record<string, string>, need?: AccessRequirement): Promise<GraphPage<T>> {
+  private async get<T>(
+    pathOrUrl: string,
+    doing: string,
+    headers?: Record<string, string>,
+    need?: AccessRequirement,
+  ): Promise<GraphPage<T>> {
     try {
       let request = this.client.api(pathOrUrl);
       if (headers) request = request.headers(headers);

@@ -8,7 +8,12 @@ import { explainTenantError } from './graph-errors';
 const ALSO_ALLOWED = {
   reclaim_remove: ['LicenseAssignment.ReadWrite.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'],
   reclaim_group: ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'],
-  reclaim_install: ['TeamsAppInstallation.ReadWriteSelfForUser.All', 'TeamsAppInstallation.ReadWriteForUser.All', 'TeamsAppInstallation.ReadWriteAndConsentSelfForUser.All', 'TeamsAppInstallation.ReadWriteAndConsentForUser.All'],
+  reclaim_install: [
+    'TeamsAppInstallation.ReadWriteSelfForUser.All',
+    'TeamsAppInstallation.ReadWriteForUser.All',
+    'TeamsAppInstallation.ReadWriteAndConsentSelfForUser.All',
+    'TeamsAppInstallation.ReadWriteAndConsentForUser.All',
+  ],
 } as const;
 
 /** The `roles` claim of the app's Graph token: the application permissions admin consent granted. */
@@ -39,7 +44,9 @@ export function writePermissionProbes(conn: TenantConnection, options: { install
   let roles: Promise<string[]> | undefined;
   const rolesOnce = () => (roles ??= grantedRoles(conn));
   // Installing the app for holders is checked only where it is switched on (TEAMS_APP_CATALOG_ID).
-  const ids = options.install ? (['reclaim_remove', 'reclaim_group', 'reclaim_install'] as const) : (['reclaim_remove', 'reclaim_group'] as const);
+  const ids = options.install
+    ? (['reclaim_remove', 'reclaim_group', 'reclaim_install'] as const)
+    : (['reclaim_remove', 'reclaim_group'] as const);
   return ids.map((id) => ({
     id,
     run: async () => {

@@ -33,7 +33,8 @@ export function clipForLog(value: unknown, key = '', depth = 0, seen = new WeakS
   }
   const out: Record<string, unknown> = {};
   const keys = Object.keys(value);
-  for (const k of keys.slice(0, MAX_ITEMS)) out[clipString(k, 100)] = clipForLog((value as Record<string, unknown>)[k], k, depth + 1, seen);
+  for (const k of keys.slice(0, MAX_ITEMS))
+    out[clipString(k, 100)] = clipForLog((value as Record<string, unknown>)[k], k, depth + 1, seen);
   if (keys.length > MAX_ITEMS) out['…'] = `[clipped ${keys.length - MAX_ITEMS} of ${keys.length} keys]`;
   return out;
 }
@@ -50,7 +51,9 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       hooks: {
         logMethod(args, method) {
           // The message (and any printf arguments) can carry request data too.
-          const clipped = args.map((arg) => (typeof arg === 'string' ? clipString(arg, MAX_STRING * 2) : arg)) as typeof args;
+          const clipped = args.map((arg) =>
+            typeof arg === 'string' ? clipString(arg, MAX_STRING * 2) : arg,
+          ) as typeof args;
           return method.apply(this, clipped);
         },
       },

@@ -45,10 +45,20 @@ export async function startAgentsPlayground(options: {
   listenHost?: string;
 }): Promise<RunningPlayground> {
   const packageDir = agentsPlaygroundDir();
-  if (packageDir === undefined) throw new Error(`${PLAYGROUND_PACKAGE} is not installed (it is a development dependency)`);
-  const configFile = writePlaygroundConfig(options.configDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'seat-steward-playground-')), options.identity ?? {}, options.configFileName);
+  if (packageDir === undefined)
+    throw new Error(`${PLAYGROUND_PACKAGE} is not installed (it is a development dependency)`);
+  const configFile = writePlaygroundConfig(
+    options.configDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'seat-steward-playground-')),
+    options.identity ?? {},
+    options.configFileName,
+  );
   // Bound to one address, the bot and the Playground answer there only (localhost may resolve to ::1 first).
-  const host = !options.listenHost || ['0.0.0.0', '::'].includes(options.listenHost) ? 'localhost' : options.listenHost.includes(':') ? `[${options.listenHost}]` : options.listenHost;
+  const host =
+    !options.listenHost || ['0.0.0.0', '::'].includes(options.listenHost)
+      ? 'localhost'
+      : options.listenHost.includes(':')
+        ? `[${options.listenHost}]`
+        : options.listenHost;
   const child = spawn(
     process.execPath,
     [
@@ -114,9 +124,16 @@ export async function startAgentsPlayground(options: {
       const port = /Listening on (\d+)/.exec(output)?.[1];
       if (port) {
         const url = `http://localhost:${port}`;
-        if (await fetch(`http://${host}:${port}`).then((res) => res.ok, () => false)) return { url, stop };
+        if (
+          await fetch(`http://${host}:${port}`).then(
+            (res) => res.ok,
+            () => false,
+          )
+        )
+          return { url, stop };
       }
-      if (Date.now() > deadline) throw new Error(`the Agents Playground did not answer within ${timeoutMs} ms:\n${output}`);
+      if (Date.now() > deadline)
+        throw new Error(`the Agents Playground did not answer within ${timeoutMs} ms:\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   } catch (error) {

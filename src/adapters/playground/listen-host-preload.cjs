@@ -19,7 +19,15 @@ if (host) {
       // listen(port[, host][, backlog][, callback]): a host is the string right after the port.
       if (args.length > 1 && (args[1] === undefined || args[1] === null)) args[1] = host;
       else if (typeof args[1] !== 'string') args.splice(1, 0, host);
-    } else if (first && typeof first === 'object' && first.host === undefined && first.path === undefined && first.fd === undefined && first._handle === undefined && first.handle === undefined) {
+    } else if (
+      first &&
+      typeof first === 'object' &&
+      first.host === undefined &&
+      first.path === undefined &&
+      first.fd === undefined &&
+      first._handle === undefined &&
+      first.handle === undefined
+    ) {
       args[0] = { ...first, host };
     }
     return listen.apply(this, args);

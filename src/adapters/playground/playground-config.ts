@@ -47,7 +47,10 @@ const OTHER_USERS = [
  * superset of JSON, so it is written as JSON: no YAML writer, and no quoting to get wrong.
  * ("userPrincipleName" is the Playground's own spelling.)
  */
-export function playgroundConfig(identity: PlaygroundIdentity, personalChatId: string = randomUUID()): Record<string, unknown> {
+export function playgroundConfig(
+  identity: PlaygroundIdentity,
+  personalChatId: string = randomUUID(),
+): Record<string, unknown> {
   const currentUser = identity.userObjectId
     ? {
         ...DEFAULT_USER,
@@ -79,7 +82,11 @@ export function playgroundConfig(identity: PlaygroundIdentity, personalChatId: s
 }
 
 /** Writes the config file in `dir` (DATA_DIR: private, and never a file the user keeps in the repository) and returns its path. */
-export function writePlaygroundConfig(dir: string, identity: PlaygroundIdentity, fileName = 'agents-playground.yml'): string {
+export function writePlaygroundConfig(
+  dir: string,
+  identity: PlaygroundIdentity,
+  fileName = 'agents-playground.yml',
+): string {
   const file = path.join(dir, fileName);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(file, `${JSON.stringify(playgroundConfig(identity), null, 2)}\n`, { mode: 0o600 });

@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, createHash, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createSecretKey,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 import { SealedSecretError, type SecretSealer } from '../../usecases/tenants/ports';
 
 /**
@@ -41,7 +48,8 @@ export class SecretBox implements SecretSealer {
   constructor(options: SecretBoxKeys) {
     for (const key of [options.current, ...(options.previous ?? [])]) {
       if (!key) continue;
-      if (key.type !== 'secret' || key.symmetricKeySize !== KEY_BYTES) throw new Error(`a secrets key must be ${KEY_BYTES} bytes`);
+      if (key.type !== 'secret' || key.symmetricKeySize !== KEY_BYTES)
+        throw new Error(`a secrets key must be ${KEY_BYTES} bytes`);
       const id = keyIdOf(key);
       if (!this.keys.has(id)) this.keys.set(id, key);
     }
@@ -66,13 +74,20 @@ export class SecretBox implements SecretSealer {
     const cipher = createCipheriv(ALGORITHM, key, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(Buffer.from(associatedData, 'utf8'));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    const parts = [FORMAT, keyId, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')];
+    const parts = [
+      FORMAT,
+      keyId,
+      iv.toString('base64url'),
+      cipher.getAuthTag().toString('base64url'),
+      body.toString('base64url'),
+    ];
     return { ciphertext: parts.join(':'), keyId };
   }
 
   open(sealed: string, associatedData: string): string {
     const parts = sealed.split(':');
-    if (parts.length !== 5 || parts[0] !== FORMAT || !parts.slice(1).every((p) => BASE64URL.test(p))) throw this.error('malformed', undefined);
+    if (parts.length !== 5 || parts[0] !== FORMAT || !parts.slice(1).every((p) => BASE64URL.test(p)))
+      throw this.error('malformed', undefined);
     const [, keyId, ivText, tagText, bodyText] = parts as [string, string, string, string, string];
     const iv = Buffer.from(ivText, 'base64url');
     const tag = Buffer.from(tagText, 'base64url');

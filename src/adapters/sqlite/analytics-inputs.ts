@@ -1,6 +1,12 @@
 import type { SubscriptionRecord } from '../../domain/identity';
 import { COPILOT_APPS, M365_SERVICES, type CopilotApp, type M365Service } from '../../domain/usage';
-import type { ActivityReportStates, AnalyticsInputs, CopilotSkuRecord, HolderRecord, MemberRecord } from '../../usecases/analytics/ports';
+import type {
+  ActivityReportStates,
+  AnalyticsInputs,
+  CopilotSkuRecord,
+  HolderRecord,
+  MemberRecord,
+} from '../../usecases/analytics/ports';
 import { type Db, writeTransaction } from './database';
 import { SqliteIdentityStore } from './identity-store';
 import { prepared } from './prepared';
@@ -54,20 +60,41 @@ export class SqliteAnalyticsInputs implements AnalyticsInputs {
   constructor(private readonly db: Db) {}
 
   reportStates(tenantId: string): ActivityReportStates {
-    const gen = prepared(this.db, "SELECT generation, report_refresh_date FROM report_generations WHERE tenant_id = ? AND report = 'copilot_usage'").get(tenantId) as
-      | { generation: number; report_refresh_date: string | null }
-      | undefined;
-    const status = prepared(this.db, "SELECT as_of, last_success_at FROM source_status WHERE tenant_id = ? AND source = 'copilot_usage'").get(tenantId) as
-      | { as_of: string | null; last_success_at: string | null }
-      | undefined;
+    const gen = prepared(
+      this.db,
+      "SELECT generation, report_refresh_date FROM report_generations WHERE tenant_id = ? AND report = 'copilot_usage'",
+    ).get(tenantId) as { generation: number; report_refresh_date: string | null } | undefined;
+    const status = prepared(
+      this.db,
+      "SELECT as_of, last_success_at FROM source_status WHERE tenant_id = ? AND source = 'copilot_usage'",
+    ).get(tenantId) as { as_of: string | null; last_success_at: string | null } | undefined;
     const concealedRows = gen
-      ? (prepared(this.db, 'SELECT COUNT(*) FROM copilot_usage_users WHERE tenant_id = ? AND generation = ? AND concealed = 1').pluck().get(tenantId, gen.generation) as number)
+      ? (prepared(
+          this.db,
+          'SELECT COUNT(*) FROM copilot_usage_users WHERE tenant_id = ? AND generation = ? AND concealed = 1',
+        )
+          .pluck()
+          .get(tenantId, gen.generation) as number)
       : 0;
-    const m365 = prepared(this.db, "SELECT generation FROM report_generations WHERE tenant_id = ? AND report = 'm365_activity'").pluck().get(tenantId) as number | undefined;
+    const m365 = prepared(
+      this.db,
+      "SELECT generation FROM report_generations WHERE tenant_id = ? AND report = 'm365_activity'",
+    )
+      .pluck()
+      .get(tenantId) as number | undefined;
     return {
-      copilot: gen ? { generation: gen.generation, refreshDate: gen.report_refresh_date, statusAsOf: status?.as_of ?? null, lastSuccessAt: status?.last_success_at ?? null } : null,
+      copilot: gen
+        ? {
+            generation: gen.generation,
+            refreshDate: gen.report_refresh_date,
+            statusAsOf: status?.as_of ?? null,
+            lastSuccessAt: status?.last_success_at ?? null,
+          }
+        : null,
       concealedRows,
-      auditCoveredUntil: (prepared(this.db, 'SELECT MAX(covered_until) FROM audit_cursors WHERE tenant_id = ?').pluck().get(tenantId) as string | null) ?? null,
+      auditCoveredUntil:
+        (prepared(this.db, 'SELECT MAX(covered_until) FROM audit_cursors WHERE tenant_id = ?').pluck().get(tenantId) as
+          string | null) ?? null,
       m365Generation: m365 ?? null,
     };
   }
@@ -75,7 +102,9 @@ export class SqliteAnalyticsInputs implements AnalyticsInputs {
   *holders(tenantId: string, snapshotId: number, copilotGeneration: number | null): Iterable<HolderRecord> {
     // Report rows and last interactions come joined to the directory rows: one pass in SQLite instead
     // of a lookup per user from JavaScript, which was most of the step's time at 100,000 users.
-    const reportColumns = ['last_activity_date', ...COPILOT_APPS.map((a) => COPILOT_COLUMNS[a])].map((c) => `r.${c} AS r_${c}`).join(', ');
+    const reportColumns = ['last_activity_date', ...COPILOT_APPS.map((a) => COPILOT_COLUMNS[a])]
+      .map((c) => `r.${c} AS r_${c}`)
+      .join(', ');
     const rows = prepared(
       this.db,
       `SELECT u.user_seq, u.user_id, u.user_principal_name, u.display_name, u.mail, u.department, u.office_location, u.account_enabled, u.user_type,
@@ -155,7 +184,10 @@ export class SqliteAnalyticsInputs implements AnalyticsInputs {
 
   firstSeen(tenantId: string): Map<string, string> {
     const out = new Map<string, string>();
-    for (const r of prepared(this.db, 'SELECT user_id, sku_id, first_seen_at FROM copilot_seat_first_seen WHERE tenant_id = ?').iterate(tenantId) as Iterable<{
+    for (const r of prepared(
+      this.db,
+      'SELECT user_id, sku_id, first_seen_at FROM copilot_seat_first_seen WHERE tenant_id = ?',
+    ).iterate(tenantId) as Iterable<{
       user_id: string;
       sku_id: string;
       first_seen_at: string;
@@ -166,7 +198,10 @@ export class SqliteAnalyticsInputs implements AnalyticsInputs {
   }
 
   recordFirstSeen(tenantId: string, seats: ReadonlyArray<{ userId: string; skuId: string }>, at: string): void {
-    const insert = prepared(this.db, 'INSERT OR IGNORE INTO copilot_seat_first_seen (tenant_id, user_id, sku_id, first_seen_at) VALUES (?, ?, ?, ?)');
+    const insert = prepared(
+      this.db,
+      'INSERT OR IGNORE INTO copilot_seat_first_seen (tenant_id, user_id, sku_id, first_seen_at) VALUES (?, ?, ?, ?)',
+    );
     for (let i = 0; i < seats.length; i += WRITE_BATCH) {
       writeTransaction(this.db, () => {
         for (const s of seats.slice(i, i + WRITE_BATCH)) insert.run(tenantId, s.userId, s.skuId, at);
@@ -176,7 +211,10 @@ export class SqliteAnalyticsInputs implements AnalyticsInputs {
 
   exclusionGroupMembers(tenantId: string): Map<string, Set<string>> {
     const out = new Map<string, Set<string>>();
-    for (const r of prepared(this.db, 'SELECT group_id, user_id FROM exclusion_group_members WHERE tenant_id = ?').iterate(tenantId) as Iterable<{ group_id: string; user_id: string }>) {
+    for (const r of prepared(
+      this.db,
+      'SELECT group_id, user_id FROM exclusion_group_members WHERE tenant_id = ?',
+    ).iterate(tenantId) as Iterable<{ group_id: string; user_id: string }>) {
       const id = r.user_id.toLowerCase();
       let set = out.get(id);
       if (!set) out.set(id, (set = new Set()));
@@ -187,7 +225,10 @@ export class SqliteAnalyticsInputs implements AnalyticsInputs {
 
   keptUntil(tenantId: string, now: string): Map<string, string> {
     const out = new Map<string, string>();
-    for (const r of prepared(this.db, 'SELECT user_id, sku_id, kept_until FROM reclaim_keeps WHERE tenant_id = ? AND kept_until > ?').iterate(tenantId, now) as Iterable<{
+    for (const r of prepared(
+      this.db,
+      'SELECT user_id, sku_id, kept_until FROM reclaim_keeps WHERE tenant_id = ? AND kept_until > ?',
+    ).iterate(tenantId, now) as Iterable<{
       user_id: string;
       sku_id: string;
       kept_until: string;
@@ -201,8 +242,18 @@ export class SqliteAnalyticsInputs implements AnalyticsInputs {
     const rows = prepared(
       this.db,
       'SELECT sku_id, sku_part_number, enabled_units, consumed_units FROM skus WHERE tenant_id = ? AND snapshot_id = ? AND is_copilot = 1 ORDER BY sku_part_number',
-    ).all(tenantId, snapshotId) as Array<{ sku_id: string; sku_part_number: string; enabled_units: number; consumed_units: number }>;
-    return rows.map((s) => ({ skuId: s.sku_id, skuPartNumber: s.sku_part_number, enabledUnits: s.enabled_units, consumedUnits: s.consumed_units }));
+    ).all(tenantId, snapshotId) as Array<{
+      sku_id: string;
+      sku_part_number: string;
+      enabled_units: number;
+      consumed_units: number;
+    }>;
+    return rows.map((s) => ({
+      skuId: s.sku_id,
+      skuPartNumber: s.sku_part_number,
+      enabledUnits: s.enabled_units,
+      consumedUnits: s.consumed_units,
+    }));
   }
 
   subscriptions(tenantId: string): SubscriptionRecord[] {

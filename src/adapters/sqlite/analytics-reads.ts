@@ -112,21 +112,37 @@ export class SqliteAnalyticsReads implements AnalyticsReads {
     const { where, params } = seatFilter(query);
     // Without ANALYZE statistics the planner walks the whole snapshot for two filters; the
     // department is the most selective, then the recommendation, tier and status.
-    const index = query.department !== undefined ? 'copilot_seats_by_department'
-      : query.recommendation ? 'copilot_seats_by_recommendation'
-      : query.tier ? 'copilot_seats_by_tier'
-      : query.status ? 'copilot_seats_by_status'
-      : null;
+    const index =
+      query.department !== undefined
+        ? 'copilot_seats_by_department'
+        : query.recommendation
+          ? 'copilot_seats_by_recommendation'
+          : query.tier
+            ? 'copilot_seats_by_tier'
+            : query.status
+              ? 'copilot_seats_by_status'
+              : null;
     const base = `FROM copilot_seats${index ? ` INDEXED BY ${index}` : ''} WHERE tenant_id = ? AND snapshot_id = ?${where}`;
-    const total = prepared(this.db, `SELECT COUNT(*) ${base}`).pluck().get(tenantId, cur.snapshotId, ...params) as number;
+    const total = prepared(this.db, `SELECT COUNT(*) ${base}`)
+      .pluck()
+      .get(tenantId, cur.snapshotId, ...params) as number;
     // Reclaims are stored certain before probable, and other recommendations have no tier, so with a
     // recommendation alone "tier, seq" is the stored order and walks the (recommendation, tier, seq) index.
     const order = query.recommendation && !query.tier ? 'tier, seq' : 'seq';
-    const rows = prepared(this.db, `SELECT * ${base} ORDER BY ${order} LIMIT ? OFFSET ?`).all(tenantId, cur.snapshotId, ...params, query.limit, query.offset) as SeatDbRow[];
+    const rows = prepared(this.db, `SELECT * ${base} ORDER BY ${order} LIMIT ? OFFSET ?`).all(
+      tenantId,
+      cur.snapshotId,
+      ...params,
+      query.limit,
+      query.offset,
+    ) as SeatDbRow[];
     return { asOf: cur.computedAt, total, rows: rows.map(toSeat) };
   }
 
-  candidates(tenantId: string, query: CandidateQuery): { asOf: string; total: number; rows: StoredCandidate[] } | undefined {
+  candidates(
+    tenantId: string,
+    query: CandidateQuery,
+  ): { asOf: string; total: number; rows: StoredCandidate[] } | undefined {
     const cur = this.current(tenantId);
     if (!cur) return undefined;
     const clauses: string[] = [];
@@ -139,10 +155,23 @@ export class SqliteAnalyticsReads implements AnalyticsReads {
       clauses.push(' AND department = ? COLLATE NOCASE');
       params.push(query.department);
     }
-    const index = query.department !== undefined ? 'copilot_candidates_by_department' : query.priority ? 'copilot_candidates_by_priority' : null;
+    const index =
+      query.department !== undefined
+        ? 'copilot_candidates_by_department'
+        : query.priority
+          ? 'copilot_candidates_by_priority'
+          : null;
     const base = `FROM copilot_candidates${index ? ` INDEXED BY ${index}` : ''} WHERE tenant_id = ? AND snapshot_id = ?${clauses.join('')}`;
-    const total = prepared(this.db, `SELECT COUNT(*) ${base}`).pluck().get(tenantId, cur.snapshotId, ...params) as number;
-    const rows = prepared(this.db, `SELECT * ${base} ORDER BY rank LIMIT ? OFFSET ?`).all(tenantId, cur.snapshotId, ...params, query.limit, query.offset) as CandidateDbRow[];
+    const total = prepared(this.db, `SELECT COUNT(*) ${base}`)
+      .pluck()
+      .get(tenantId, cur.snapshotId, ...params) as number;
+    const rows = prepared(this.db, `SELECT * ${base} ORDER BY rank LIMIT ? OFFSET ?`).all(
+      tenantId,
+      cur.snapshotId,
+      ...params,
+      query.limit,
+      query.offset,
+    ) as CandidateDbRow[];
     return { asOf: cur.computedAt, total, rows: rows.map(toCandidate) };
   }
 }

@@ -1,5 +1,12 @@
 import type { CopilotSeatSummary } from '../../domain/seat-savings';
-import type { AnalyticsStore, CandidateToStore, PreviousAnalytics, PreviousCandidate, PreviousSeat, SeatToStore } from '../../usecases/analytics/ports';
+import type {
+  AnalyticsStore,
+  CandidateToStore,
+  PreviousAnalytics,
+  PreviousCandidate,
+  PreviousSeat,
+  SeatToStore,
+} from '../../usecases/analytics/ports';
 import { toSeat, type SeatDbRow } from './analytics-reads';
 import { type Db, writeTransaction } from './database';
 import { prepared } from './prepared';
@@ -11,7 +18,9 @@ const ANALYTICS_TABLES = ['copilot_seats', 'copilot_candidates', 'copilot_summar
 
 /** Every column of `table` but snapshot_id and `order` (seq or rank), for copying rows to another snapshot. */
 function copiedColumns(db: Db, table: string, order: string): string[] {
-  return (prepared(db, `SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[]).filter((c) => c !== 'snapshot_id' && c !== order);
+  return (prepared(db, `SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[]).filter(
+    (c) => c !== 'snapshot_id' && c !== order,
+  );
 }
 
 /**
@@ -60,30 +69,49 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
 
   clear(tenantId: string, snapshotId: number): void {
     writeTransaction(this.db, () => {
-      for (const table of ANALYTICS_TABLES) prepared(this.db, `DELETE FROM ${table} WHERE tenant_id = ? AND snapshot_id = ?`).run(tenantId, snapshotId);
+      for (const table of ANALYTICS_TABLES)
+        prepared(this.db, `DELETE FROM ${table} WHERE tenant_id = ? AND snapshot_id = ?`).run(tenantId, snapshotId);
     })();
   }
 
   previous(tenantId: string, snapshotId: number): PreviousAnalytics | null {
-    const current = prepared(this.db, 'SELECT current_snapshot_id FROM tenants WHERE id = ?').pluck().get(tenantId) as number | null | undefined;
+    const current = prepared(this.db, 'SELECT current_snapshot_id FROM tenants WHERE id = ?').pluck().get(tenantId) as
+      number | null | undefined;
     if (current === null || current === undefined || current === snapshotId) return null;
     const seats = new Map<string, PreviousSeat>();
-    for (const r of prepared(this.db, 'SELECT * FROM copilot_seats WHERE tenant_id = ? AND snapshot_id = ? AND inputs_key IS NOT NULL').iterate(tenantId, current) as Iterable<
-      SeatDbRow & { inputs_key: string }
-    >) {
+    for (const r of prepared(
+      this.db,
+      'SELECT * FROM copilot_seats WHERE tenant_id = ? AND snapshot_id = ? AND inputs_key IS NOT NULL',
+    ).iterate(tenantId, current) as Iterable<SeatDbRow & { inputs_key: string }>) {
       seats.set(`${r.user_id}\u0000${r.sku_id}`, { seq: r.seq, inputsKey: r.inputs_key, seat: toSeat(r) });
     }
     const candidates = new Map<string, PreviousCandidate>();
     for (const r of prepared(
       this.db,
       'SELECT rank, user_id, inputs_key, m365_activity_score, priority FROM copilot_candidates WHERE tenant_id = ? AND snapshot_id = ? AND inputs_key IS NOT NULL',
-    ).iterate(tenantId, current) as Iterable<{ rank: number; user_id: string; inputs_key: string; m365_activity_score: number; priority: PreviousCandidate['priority'] }>) {
-      candidates.set(r.user_id, { rank: r.rank, inputsKey: r.inputs_key, m365ActivityScore: r.m365_activity_score, priority: r.priority });
+    ).iterate(tenantId, current) as Iterable<{
+      rank: number;
+      user_id: string;
+      inputs_key: string;
+      m365_activity_score: number;
+      priority: PreviousCandidate['priority'];
+    }>) {
+      candidates.set(r.user_id, {
+        rank: r.rank,
+        inputsKey: r.inputs_key,
+        m365ActivityScore: r.m365_activity_score,
+        priority: r.priority,
+      });
     }
     return { snapshotId: current, seats, candidates };
   }
 
-  writeSeats(tenantId: string, snapshotId: number, previousSnapshotId: number | null, seats: readonly SeatToStore[]): void {
+  writeSeats(
+    tenantId: string,
+    snapshotId: number,
+    previousSnapshotId: number | null,
+    seats: readonly SeatToStore[],
+  ): void {
     const insert = prepared(
       this.db,
       `INSERT INTO copilot_seats (tenant_id, snapshot_id, seq, user_id, user_principal_name, display_name, mail, department, office_location, account_enabled,
@@ -102,14 +130,45 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
       seats,
       0,
       ({ facts: f, assessment: a, inputsKey }, seq) =>
-        insert.run(tenantId, snapshotId, seq, f.userId, f.userPrincipalName, f.displayName, f.mail, f.department, f.officeLocation, f.accountEnabled ? 1 : 0,
-          f.skuId, f.skuPartNumber, a.assignedVia, f.direct ? 1 : 0, JSON.stringify(f.groups), f.seatSince, a.lastActivityDate, a.lastActivitySource,
-          a.lastActivityAsOf, a.daysSinceLastActivity, a.usageScore, a.status, a.recommendation, a.tier, JSON.stringify(a.reasons), inputsKey),
-      (first, last, delta) => copy.run({ to: snapshotId, delta, tenant: tenantId, from: previousSnapshotId, first, last }),
+        insert.run(
+          tenantId,
+          snapshotId,
+          seq,
+          f.userId,
+          f.userPrincipalName,
+          f.displayName,
+          f.mail,
+          f.department,
+          f.officeLocation,
+          f.accountEnabled ? 1 : 0,
+          f.skuId,
+          f.skuPartNumber,
+          a.assignedVia,
+          f.direct ? 1 : 0,
+          JSON.stringify(f.groups),
+          f.seatSince,
+          a.lastActivityDate,
+          a.lastActivitySource,
+          a.lastActivityAsOf,
+          a.daysSinceLastActivity,
+          a.usageScore,
+          a.status,
+          a.recommendation,
+          a.tier,
+          JSON.stringify(a.reasons),
+          inputsKey,
+        ),
+      (first, last, delta) =>
+        copy.run({ to: snapshotId, delta, tenant: tenantId, from: previousSnapshotId, first, last }),
     );
   }
 
-  writeCandidates(tenantId: string, snapshotId: number, previousSnapshotId: number | null, candidates: readonly CandidateToStore[]): void {
+  writeCandidates(
+    tenantId: string,
+    snapshotId: number,
+    previousSnapshotId: number | null,
+    candidates: readonly CandidateToStore[],
+  ): void {
     const insert = prepared(
       this.db,
       `INSERT INTO copilot_candidates (tenant_id, snapshot_id, rank, user_id, user_principal_name, display_name, mail, department, office_location,
@@ -127,14 +186,33 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
       candidates,
       1,
       ({ facts: f, assessment: a, inputsKey }, rank) =>
-        insert.run(tenantId, snapshotId, rank, f.userId, f.userPrincipalName, f.displayName, f.mail, f.department, f.officeLocation,
-          a.m365ActivityScore, a.priority, f.chat?.lastAt ?? null, f.chat?.interactions ?? null, JSON.stringify(a.reasons), inputsKey),
-      (first, last, delta) => copy.run({ to: snapshotId, delta, tenant: tenantId, from: previousSnapshotId, first, last }),
+        insert.run(
+          tenantId,
+          snapshotId,
+          rank,
+          f.userId,
+          f.userPrincipalName,
+          f.displayName,
+          f.mail,
+          f.department,
+          f.officeLocation,
+          a.m365ActivityScore,
+          a.priority,
+          f.chat?.lastAt ?? null,
+          f.chat?.interactions ?? null,
+          JSON.stringify(a.reasons),
+          inputsKey,
+        ),
+      (first, last, delta) =>
+        copy.run({ to: snapshotId, delta, tenant: tenantId, from: previousSnapshotId, first, last }),
     );
   }
 
   writeSummary(tenantId: string, snapshotId: number, summary: CopilotSeatSummary): void {
-    prepared(this.db, 'INSERT INTO copilot_summaries (tenant_id, snapshot_id, computed_at, summary) VALUES (?, ?, ?, ?)').run(tenantId, snapshotId, summary.computedAt, JSON.stringify(summary));
+    prepared(
+      this.db,
+      'INSERT INTO copilot_summaries (tenant_id, snapshot_id, computed_at, summary) VALUES (?, ?, ?, ?)',
+    ).run(tenantId, snapshotId, summary.computedAt, JSON.stringify(summary));
   }
 }
 
@@ -143,17 +221,18 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
  * so publishing the new snapshot does not lose the last good figures. Their computed_at stays.
  */
 export function carryOverAnalytics(db: Db, tenantId: string, snapshotId: number): void {
-  const current = db.prepare('SELECT current_snapshot_id FROM tenants WHERE id = ?').pluck().get(tenantId) as number | null | undefined;
+  const current = db.prepare('SELECT current_snapshot_id FROM tenants WHERE id = ?').pluck().get(tenantId) as
+    number | null | undefined;
   if (current === null || current === undefined || current === snapshotId) return;
   writeTransaction(db, () => {
     for (const table of ANALYTICS_TABLES) {
       db.prepare(`DELETE FROM ${table} WHERE tenant_id = ? AND snapshot_id = ?`).run(tenantId, snapshotId);
-      const columns = (db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[]).filter((c) => c !== 'snapshot_id');
-      db.prepare(`INSERT INTO ${table} (snapshot_id, ${columns.join(', ')}) SELECT ?, ${columns.join(', ')} FROM ${table} WHERE tenant_id = ? AND snapshot_id = ?`).run(
-        snapshotId,
-        tenantId,
-        current,
+      const columns = (db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[]).filter(
+        (c) => c !== 'snapshot_id',
       );
+      db.prepare(
+        `INSERT INTO ${table} (snapshot_id, ${columns.join(', ')}) SELECT ?, ${columns.join(', ')} FROM ${table} WHERE tenant_id = ? AND snapshot_id = ?`,
+      ).run(snapshotId, tenantId, current);
     }
   })();
 }

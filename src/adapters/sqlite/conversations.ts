@@ -61,8 +61,8 @@ export class ConversationStore implements ConversationRegistry {
   save(input: InstalledConversation): void {
     const now = new Date().toISOString();
     prepared(
-        this.db,
-        `INSERT INTO conversations (conversation_id, tenant_id, conversation_type, name, team_id, service_url, reference, user_aad_object_id, active, installed_at, updated_at)
+      this.db,
+      `INSERT INTO conversations (conversation_id, tenant_id, conversation_type, name, team_id, service_url, reference, user_aad_object_id, active, installed_at, updated_at)
          VALUES (@id, @tenant, @type, @name, @team, @url, @ref, @user, 1, @now, @now)
          ON CONFLICT (conversation_id) DO UPDATE SET
            tenant_id = excluded.tenant_id, conversation_type = excluded.conversation_type,
@@ -71,34 +71,33 @@ export class ConversationStore implements ConversationRegistry {
            service_url = excluded.service_url, reference = excluded.reference, active = 1, updated_at = excluded.updated_at,
            installed_at = CASE WHEN conversations.active = 1 THEN conversations.installed_at ELSE excluded.installed_at END,
            deactivated_at = NULL`,
-      )
-      .run({
-        id: input.conversationId,
-        tenant: input.entraTenantId,
-        type: input.conversationType,
-        name: input.name,
-        team: input.teamId,
-        url: input.serviceUrl,
-        ref: JSON.stringify(input.reference),
-        // A personal chat belongs to one person: the reclaim nudge finds it by their object id.
-        user: input.conversationType === 'personal' ? personOf(input.reference) : null,
-        now,
-      });
+    ).run({
+      id: input.conversationId,
+      tenant: input.entraTenantId,
+      type: input.conversationType,
+      name: input.name,
+      team: input.teamId,
+      url: input.serviceUrl,
+      ref: JSON.stringify(input.reference),
+      // A personal chat belongs to one person: the reclaim nudge finds it by their object id.
+      user: input.conversationType === 'personal' ? personOf(input.reference) : null,
+      now,
+    });
   }
 
   /** Uninstalling from a team removes the bot from all its channels, hence the team id. */
   deactivate(match: { conversationId?: string; teamId?: string }): number {
     const now = new Date().toISOString();
     return prepared(
-        this.db,
-        `UPDATE conversations SET active = 0, deactivated_at = @now, updated_at = @now
+      this.db,
+      `UPDATE conversations SET active = 0, deactivated_at = @now, updated_at = @now
          WHERE active = 1 AND (conversation_id = @id OR (@team IS NOT NULL AND team_id = @team))`,
-      )
-      .run({ now, id: match.conversationId ?? null, team: match.teamId ?? null }).changes;
+    ).run({ now, id: match.conversationId ?? null, team: match.teamId ?? null }).changes;
   }
 
   get(conversationId: string): ConversationRecord | undefined {
-    const row = prepared(this.db, 'SELECT * FROM conversations WHERE conversation_id = ?').get(conversationId) as ConversationRow | undefined;
+    const row = prepared(this.db, 'SELECT * FROM conversations WHERE conversation_id = ?').get(conversationId) as
+      ConversationRow | undefined;
     return row ? toRecord(row) : undefined;
   }
 
@@ -112,6 +111,8 @@ export class ConversationStore implements ConversationRegistry {
   }
 
   listActive(): ConversationRecord[] {
-    return (prepared(this.db, 'SELECT * FROM conversations WHERE active = 1 ORDER BY installed_at').all() as ConversationRow[]).map(toRecord);
+    return (
+      prepared(this.db, 'SELECT * FROM conversations WHERE active = 1 ORDER BY installed_at').all() as ConversationRow[]
+    ).map(toRecord);
   }
 }

@@ -1,5 +1,12 @@
 import { appOfHost } from '../../domain/seat-analytics';
-import type { AuditCursor, AuditIngestStore, AuditSourceId, CopilotInteractionReader, CopilotInteractionRecord, LastCopilotInteraction } from '../../usecases/audit/ports';
+import type {
+  AuditCursor,
+  AuditIngestStore,
+  AuditSourceId,
+  CopilotInteractionReader,
+  CopilotInteractionRecord,
+  LastCopilotInteraction,
+} from '../../usecases/audit/ports';
 import type { PendingAuditQuery } from '../../domain/audit-query';
 import { type Db, writeTransaction } from './database';
 import { prepared } from './prepared';
@@ -45,10 +52,14 @@ export class SqliteCopilotInteractionStore implements AuditIngestStore, CopilotI
   constructor(private readonly db: Db) {}
 
   cursor(tenantId: string, source: AuditSourceId): AuditCursor {
-    const row = prepared(this.db, 'SELECT covered_until, pending_query FROM audit_cursors WHERE tenant_id = ? AND source = ?').get(tenantId, source) as
-      | { covered_until: string | null; pending_query: string | null }
-      | undefined;
-    return { coveredUntil: row?.covered_until ?? null, pendingQuery: row?.pending_query ? (JSON.parse(row.pending_query) as PendingAuditQuery) : null };
+    const row = prepared(
+      this.db,
+      'SELECT covered_until, pending_query FROM audit_cursors WHERE tenant_id = ? AND source = ?',
+    ).get(tenantId, source) as { covered_until: string | null; pending_query: string | null } | undefined;
+    return {
+      coveredUntil: row?.covered_until ?? null,
+      pendingQuery: row?.pending_query ? (JSON.parse(row.pending_query) as PendingAuditQuery) : null,
+    };
   }
 
   savePendingQuery(tenantId: string, source: AuditSourceId, query: PendingAuditQuery): void {
@@ -59,7 +70,12 @@ export class SqliteCopilotInteractionStore implements AuditIngestStore, CopilotI
     this.writeCursor(tenantId, source, { coveredUntil });
   }
 
-  commitPage(tenantId: string, source: AuditSourceId, records: readonly CopilotInteractionRecord[], position: { pendingQuery: PendingAuditQuery | null; coveredUntil?: string }): number {
+  commitPage(
+    tenantId: string,
+    source: AuditSourceId,
+    records: readonly CopilotInteractionRecord[],
+    position: { pendingQuery: PendingAuditQuery | null; coveredUntil?: string },
+  ): number {
     return writeTransaction(this.db, () => {
       const added = this.addRecords(tenantId, source, records);
       this.writeCursor(tenantId, source, position);
@@ -71,7 +87,12 @@ export class SqliteCopilotInteractionStore implements AuditIngestStore, CopilotI
     return writeTransaction(this.db, () => this.addRecords(tenantId, source, records))();
   }
 
-  commitContent(tenantId: string, contentType: string, content: { contentId: string; contentCreated: string }, records: readonly CopilotInteractionRecord[]): number {
+  commitContent(
+    tenantId: string,
+    contentType: string,
+    content: { contentId: string; contentCreated: string },
+    records: readonly CopilotInteractionRecord[],
+  ): number {
     return writeTransaction(this.db, () => {
       const added = this.addRecords(tenantId, 'audit_management', records);
       prepared(
@@ -84,7 +105,10 @@ export class SqliteCopilotInteractionStore implements AuditIngestStore, CopilotI
   }
 
   fetchedContentIds(tenantId: string, contentType: string, createdSince: string): Set<string> {
-    const ids = prepared(this.db, 'SELECT content_id FROM management_content_fetched WHERE tenant_id = ? AND content_type = ? AND content_created >= ?')
+    const ids = prepared(
+      this.db,
+      'SELECT content_id FROM management_content_fetched WHERE tenant_id = ? AND content_type = ? AND content_created >= ?',
+    )
       .pluck()
       .all(tenantId, contentType, createdSince) as string[];
     return new Set(ids);
@@ -93,12 +117,16 @@ export class SqliteCopilotInteractionStore implements AuditIngestStore, CopilotI
   prune(tenantId: string, before: string): void {
     writeTransaction(this.db, () => {
       prepared(this.db, 'DELETE FROM audit_seen_records WHERE tenant_id = ? AND created_at < ?').run(tenantId, before);
-      prepared(this.db, 'DELETE FROM management_content_fetched WHERE tenant_id = ? AND content_created < ?').run(tenantId, before);
+      prepared(this.db, 'DELETE FROM management_content_fetched WHERE tenant_id = ? AND content_created < ?').run(
+        tenantId,
+        before,
+      );
     })();
   }
 
   refreshUnlicensedChat(tenantId: string): void {
-    const snapshot = prepared(this.db, 'SELECT current_snapshot_id FROM tenants WHERE id = ?').pluck().get(tenantId) as number | null | undefined;
+    const snapshot = prepared(this.db, 'SELECT current_snapshot_id FROM tenants WHERE id = ?').pluck().get(tenantId) as
+      number | null | undefined;
     if (snapshot === null || snapshot === undefined) return;
     const seated = new Set(
       (
@@ -113,32 +141,53 @@ export class SqliteCopilotInteractionStore implements AuditIngestStore, CopilotI
           .all(tenantId, snapshot) as string[]
       ).map((upn) => upn.toLowerCase()),
     );
-    const chatUsers = prepared(this.db, 'SELECT upn FROM copilot_last_interactions WHERE tenant_id = ? AND chat_last_at IS NOT NULL').pluck().all(tenantId) as string[];
-    const update = prepared(this.db, 'UPDATE copilot_last_interactions SET unlicensed_chat = ? WHERE tenant_id = ? AND upn = ?');
+    const chatUsers = prepared(
+      this.db,
+      'SELECT upn FROM copilot_last_interactions WHERE tenant_id = ? AND chat_last_at IS NOT NULL',
+    )
+      .pluck()
+      .all(tenantId) as string[];
+    const update = prepared(
+      this.db,
+      'UPDATE copilot_last_interactions SET unlicensed_chat = ? WHERE tenant_id = ? AND upn = ?',
+    );
     writeTransaction(this.db, () => {
       for (const upn of chatUsers) update.run(seated.has(upn) ? 0 : 1, tenantId, upn);
     })();
   }
 
   lastInteraction(tenantId: string, upn: string): LastCopilotInteraction | undefined {
-    const row = prepared(this.db, 'SELECT * FROM copilot_last_interactions WHERE tenant_id = ? AND upn = ?').get(tenantId, upn.toLowerCase()) as LastRow | undefined;
+    const row = prepared(this.db, 'SELECT * FROM copilot_last_interactions WHERE tenant_id = ? AND upn = ?').get(
+      tenantId,
+      upn.toLowerCase(),
+    ) as LastRow | undefined;
     return row ? toLast(row) : undefined;
   }
 
   listLastInteractions(tenantId: string): LastCopilotInteraction[] {
-    return (prepared(this.db, 'SELECT * FROM copilot_last_interactions WHERE tenant_id = ? ORDER BY upn').all(tenantId) as LastRow[]).map(toLast);
+    return (
+      prepared(this.db, 'SELECT * FROM copilot_last_interactions WHERE tenant_id = ? ORDER BY upn').all(
+        tenantId,
+      ) as LastRow[]
+    ).map(toLast);
   }
 
   listUnlicensedChatUsers(tenantId: string): LastCopilotInteraction[] {
     return (
-      prepared(this.db, 'SELECT * FROM copilot_last_interactions WHERE tenant_id = ? AND unlicensed_chat = 1 ORDER BY chat_last_at DESC').all(tenantId) as LastRow[]
+      prepared(
+        this.db,
+        'SELECT * FROM copilot_last_interactions WHERE tenant_id = ? AND unlicensed_chat = 1 ORDER BY chat_last_at DESC',
+      ).all(tenantId) as LastRow[]
     ).map(toLast);
   }
 
   /** Inserts the dedup keys; only records never seen (by either source) count and move the per-user figures. */
   private addRecords(tenantId: string, source: AuditSourceId, records: readonly CopilotInteractionRecord[]): number {
     if (records.length === 0) return 0;
-    const seen = prepared(this.db, 'INSERT OR IGNORE INTO audit_seen_records (tenant_id, record_id, created_at) VALUES (?, ?, ?)');
+    const seen = prepared(
+      this.db,
+      'INSERT OR IGNORE INTO audit_seen_records (tenant_id, record_id, created_at) VALUES (?, ?, ?)',
+    );
     const perUser = new Map<string, UserDelta>();
     let added = 0;
     for (const r of records) {
@@ -172,13 +221,23 @@ export class SqliteCopilotInteractionStore implements AuditIngestStore, CopilotI
     return added;
   }
 
-  private writeCursor(tenantId: string, source: AuditSourceId, change: { pendingQuery?: PendingAuditQuery | null; coveredUntil?: string }): void {
+  private writeCursor(
+    tenantId: string,
+    source: AuditSourceId,
+    change: { pendingQuery?: PendingAuditQuery | null; coveredUntil?: string },
+  ): void {
     const current = this.cursor(tenantId, source);
     const pending = change.pendingQuery === undefined ? current.pendingQuery : change.pendingQuery;
     prepared(
       this.db,
       `INSERT INTO audit_cursors (tenant_id, source, covered_until, pending_query, updated_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (tenant_id, source) DO UPDATE SET covered_until = excluded.covered_until, pending_query = excluded.pending_query, updated_at = excluded.updated_at`,
-    ).run(tenantId, source, change.coveredUntil ?? current.coveredUntil, pending ? JSON.stringify(pending) : null, new Date().toISOString());
+    ).run(
+      tenantId,
+      source,
+      change.coveredUntil ?? current.coveredUntil,
+      pending ? JSON.stringify(pending) : null,
+      new Date().toISOString(),
+    );
   }
 }

@@ -80,11 +80,15 @@ export class MigrationChecksumError extends Error {
 }
 
 function migrate(db: Db, all: Migration[]): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL, checksum TEXT)');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL, checksum TEXT)',
+  );
   // Databases from before checksums: the bookkeeping table gains the column (the runner's own table, not a migration).
   const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('schema_migrations') as string[];
   if (!columns.includes('checksum')) db.exec('ALTER TABLE schema_migrations ADD COLUMN checksum TEXT');
-  const appliedRows = db.prepare('SELECT version, applied_at AS appliedAt, checksum FROM schema_migrations').all() as Array<{ version: number; appliedAt: string; checksum: string | null }>;
+  const appliedRows = db
+    .prepare('SELECT version, applied_at AS appliedAt, checksum FROM schema_migrations')
+    .all() as Array<{ version: number; appliedAt: string; checksum: string | null }>;
   const applied = new Map(appliedRows.map((row) => [row.version, row]));
   const newest = Math.max(0, ...applied.keys());
   const known = Math.max(0, ...all.map((m) => m.version));
@@ -103,7 +107,8 @@ function migrate(db: Db, all: Migration[]): void {
       if (!row) continue;
       const checksum = migrationChecksum(m);
       if (row.checksum === null) remember.run(checksum, m.version);
-      else if (row.checksum !== checksum) throw new MigrationChecksumError(db.name, m, { appliedAt: row.appliedAt, checksum: row.checksum }, checksum);
+      else if (row.checksum !== checksum)
+        throw new MigrationChecksumError(db.name, m, { appliedAt: row.appliedAt, checksum: row.checksum }, checksum);
     }
   })();
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES (?, ?, ?, ?)');
@@ -111,7 +116,9 @@ function migrate(db: Db, all: Migration[]): void {
     if (applied.has(m.version)) continue;
     db.transaction(() => {
       for (const c of m.addMissingColumns ?? []) {
-        const has = (db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(c.table) as string[]).includes(c.column);
+        const has = (db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(c.table) as string[]).includes(
+          c.column,
+        );
         if (!has) db.exec(`ALTER TABLE ${c.table} ADD COLUMN ${c.column} ${c.definition}`);
       }
       db.exec(m.sql);

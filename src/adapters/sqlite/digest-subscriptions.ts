@@ -50,28 +50,48 @@ export class SqliteDigestSubscriptions implements DigestSubscriptionStore {
          paused_reason = NULL, paused_at = NULL, updated_at = excluded.updated_at, reference = excluded.reference,
          last_day = CASE WHEN excluded.last_day IS NOT NULL AND (digest_subscriptions.last_day IS NULL OR digest_subscriptions.last_day < excluded.last_day)
                          THEN excluded.last_day ELSE digest_subscriptions.last_day END`,
-    ).run({ id: input.conversationId, time: input.localTime, zone: input.timeZone, by: input.createdBy, now: at, skip: input.skipDay, ref: JSON.stringify(input.target) });
+    ).run({
+      id: input.conversationId,
+      time: input.localTime,
+      zone: input.timeZone,
+      by: input.createdBy,
+      now: at,
+      skip: input.skipDay,
+      ref: JSON.stringify(input.target),
+    });
     const saved = this.get(input.conversationId);
     if (!saved) throw new Error(`The digest subscription of ${input.conversationId} was not saved.`);
     return saved;
   }
 
   unsubscribe(conversationId: string): boolean {
-    return prepared(this.db, 'DELETE FROM digest_subscriptions WHERE conversation_id = ?').run(conversationId).changes > 0;
+    return (
+      prepared(this.db, 'DELETE FROM digest_subscriptions WHERE conversation_id = ?').run(conversationId).changes > 0
+    );
   }
 
   get(conversationId: string): DigestSubscription | undefined {
-    const row = prepared(this.db, 'SELECT * FROM digest_subscriptions WHERE conversation_id = ?').get(conversationId) as Row | undefined;
+    const row = prepared(this.db, 'SELECT * FROM digest_subscriptions WHERE conversation_id = ?').get(
+      conversationId,
+    ) as Row | undefined;
     return row ? toSubscription(row) : undefined;
   }
 
   listActive(): DigestSubscription[] {
-    return (prepared(this.db, `SELECT * FROM digest_subscriptions WHERE status = 'active' ORDER BY conversation_id`).all() as Row[]).map(toSubscription);
+    return (
+      prepared(
+        this.db,
+        `SELECT * FROM digest_subscriptions WHERE status = 'active' ORDER BY conversation_id`,
+      ).all() as Row[]
+    ).map(toSubscription);
   }
 
   markQueued(conversationId: string, day: string, now: Date): boolean {
     return (
-      prepared(this.db, `UPDATE digest_subscriptions SET last_day = @day, updated_at = @now WHERE conversation_id = @id AND (last_day IS NULL OR last_day < @day)`).run({
+      prepared(
+        this.db,
+        `UPDATE digest_subscriptions SET last_day = @day, updated_at = @now WHERE conversation_id = @id AND (last_day IS NULL OR last_day < @day)`,
+      ).run({
         id: conversationId,
         day,
         now: now.toISOString(),
@@ -81,7 +101,10 @@ export class SqliteDigestSubscriptions implements DigestSubscriptionStore {
 
   pause(conversationId: string, reason: string, now: Date): boolean {
     return (
-      prepared(this.db, `UPDATE digest_subscriptions SET status = 'paused', paused_reason = @reason, paused_at = @now, updated_at = @now WHERE conversation_id = @id`).run({
+      prepared(
+        this.db,
+        `UPDATE digest_subscriptions SET status = 'paused', paused_reason = @reason, paused_at = @now, updated_at = @now WHERE conversation_id = @id`,
+      ).run({
         id: conversationId,
         reason,
         now: now.toISOString(),

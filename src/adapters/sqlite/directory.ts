@@ -1,6 +1,12 @@
 import type { Statement } from 'better-sqlite3';
 import type { SkuRow, UserCounts, UserWithLicenses } from '../../domain/directory';
-import type { DirectoryReads, UserPage, UserPageContext, UserPageRenderer, UserQuery } from '../../usecases/status/ports';
+import type {
+  DirectoryReads,
+  UserPage,
+  UserPageContext,
+  UserPageRenderer,
+  UserQuery,
+} from '../../usecases/status/ports';
 import type { Db } from './database';
 import { prepared } from './prepared';
 import type { ReadAdmission } from './read-admission';
@@ -81,7 +87,10 @@ interface SnapshotOrder {
  */
 export class DirectoryReader implements DirectoryReads {
   private readonly orders = new Map<string, SnapshotOrder>();
-  private readonly skuNames = new Map<string, { snapshotId: number; bySkuId: Map<string, { partNumber: string; productName: string }> }>();
+  private readonly skuNames = new Map<
+    string,
+    { snapshotId: number; bySkuId: Map<string, { partNumber: string; productName: string }> }
+  >();
   private readonly searches = new Map<string, Int32Array>();
   /**
    * Per tenant: each user's sign-in and MFA state by user_seq, for one snapshot and one generation of
@@ -108,7 +117,8 @@ export class DirectoryReader implements DirectoryReads {
   }
 
   private snapshotOf(tenantId: string): number | null {
-    const row = this.prepare('SELECT current_snapshot_id FROM tenants WHERE id = ?').pluck().get(tenantId) as number | null | undefined;
+    const row = this.prepare('SELECT current_snapshot_id FROM tenants WHERE id = ?').pluck().get(tenantId) as
+      number | null | undefined;
     return row ?? null;
   }
 
@@ -117,13 +127,23 @@ export class DirectoryReader implements DirectoryReads {
       const snapshotId = this.snapshotOf(tenantId);
       const row = snapshotId === null ? undefined : this.stats(tenantId, snapshotId);
       if (!row) return { total: 0, enabled: 0, disabled: 0, guests: 0, licensed: 0 };
-      return { total: row.users, enabled: row.enabled, disabled: row.users - row.enabled, guests: row.guests, licensed: row.licensed };
+      return {
+        total: row.users,
+        enabled: row.enabled,
+        disabled: row.users - row.enabled,
+        guests: row.guests,
+        licensed: row.licensed,
+      };
     });
   }
 
-  private stats(tenantId: string, snapshotId: number): { users: number; enabled: number; guests: number; licensed: number } | undefined {
+  private stats(
+    tenantId: string,
+    snapshotId: number,
+  ): { users: number; enabled: number; guests: number; licensed: number } | undefined {
     const sql = 'SELECT users, enabled, guests, licensed FROM snapshot_stats WHERE tenant_id = ? AND snapshot_id = ?';
-    return this.prepare(sql).get(tenantId, snapshotId) as { users: number; enabled: number; guests: number; licensed: number } | undefined;
+    return this.prepare(sql).get(tenantId, snapshotId) as
+      { users: number; enabled: number; guests: number; licensed: number } | undefined;
   }
 
   skus(tenantId: string): SkuRow[] {
@@ -172,7 +192,11 @@ export class DirectoryReader implements DirectoryReads {
       const snapshotId = this.snapshotOf(tenantId);
       if (snapshotId === null) return { rows: [], total: 0 };
       const filter =
-        query.accountEnabled === undefined ? USER_FILTER.all : query.accountEnabled ? USER_FILTER.enabled : USER_FILTER.disabled;
+        query.accountEnabled === undefined
+          ? USER_FILTER.all
+          : query.accountEnabled
+            ? USER_FILTER.enabled
+            : USER_FILTER.disabled;
       if (query.mfaEnabled !== undefined) return this.mfaPage(tenantId, snapshotId, filter, query, query.mfaEnabled);
       return query.search
         ? this.searchPage(tenantId, snapshotId, filter, query)
@@ -182,7 +206,13 @@ export class DirectoryReader implements DirectoryReads {
 
   private listPage(tenantId: string, snapshotId: number, filter: number, query: UserQuery): UserPage {
     const stats = this.stats(tenantId, snapshotId);
-    const total = !stats ? 0 : filter === USER_FILTER.all ? stats.users : filter === USER_FILTER.enabled ? stats.enabled : stats.users - stats.enabled;
+    const total = !stats
+      ? 0
+      : filter === USER_FILTER.all
+        ? stats.users
+        : filter === USER_FILTER.enabled
+          ? stats.enabled
+          : stats.users - stats.enabled;
     if (query.offset >= total) return { rows: [], total };
     const end = Math.min(total, query.offset + query.limit);
     const chunks = this.prepare(
@@ -190,7 +220,13 @@ export class DirectoryReader implements DirectoryReads {
        WHERE tenant_id = @t AND snapshot_id = @s AND filter = @f AND chunk >= @first AND chunk <= @last ORDER BY chunk`,
     )
       .pluck()
-      .all({ t: tenantId, s: snapshotId, f: filter, first: Math.floor(query.offset / USER_ORDER_CHUNK), last: Math.floor((end - 1) / USER_ORDER_CHUNK) }) as string[];
+      .all({
+        t: tenantId,
+        s: snapshotId,
+        f: filter,
+        first: Math.floor(query.offset / USER_ORDER_CHUNK),
+        last: Math.floor((end - 1) / USER_ORDER_CHUNK),
+      }) as string[];
     const positions = chunks.flatMap((c) => JSON.parse(c) as number[]);
     const from = query.offset % USER_ORDER_CHUNK;
     return { total, rows: this.usersBySeq(tenantId, snapshotId, positions.slice(from, from + end - query.offset)) };
@@ -216,7 +252,9 @@ export class DirectoryReader implements DirectoryReads {
     if (!matches) {
       const states = this.mfaStatesOf(tenantId, snapshotId);
       const want = wanted ? 1 : 0;
-      const base = query.search ? this.searchMatches(tenantId, snapshotId, filter, query.search) : this.orderedSeqs(tenantId, snapshotId, filter);
+      const base = query.search
+        ? this.searchMatches(tenantId, snapshotId, filter, query.search)
+        : this.orderedSeqs(tenantId, snapshotId, filter);
       matches = base.filter((seq) => states[seq] === want);
       this.searches.set(key, matches);
       if (this.searches.size > SEARCH_CACHE_ENTRIES) this.searches.delete(this.searches.keys().next().value as string);
@@ -234,7 +272,13 @@ export class DirectoryReader implements DirectoryReads {
     const signInGeneration = currentGeneration(this.db, tenantId, 'sign_in') ?? -1;
     const mfaGeneration = currentGeneration(this.db, tenantId, 'mfa') ?? -1;
     const cached = this.identities.get(tenantId);
-    if (cached && cached.snapshotId === snapshotId && cached.signInGeneration === signInGeneration && cached.mfaGeneration === mfaGeneration) return cached;
+    if (
+      cached &&
+      cached.snapshotId === snapshotId &&
+      cached.signInGeneration === signInGeneration &&
+      cached.mfaGeneration === mfaGeneration
+    )
+      return cached;
     const size = this.stats(tenantId, snapshotId)?.users ?? 0;
     const built: IdentityBySeq = {
       snapshotId,
@@ -254,7 +298,9 @@ export class DirectoryReader implements DirectoryReads {
          WHERE u.tenant_id = @t AND u.snapshot_id = @s`,
       )
         .raw()
-        .all({ t: tenantId, s: snapshotId, gs: signInGeneration, gm: mfaGeneration }) as Array<[number, string | null, number | null, string | null]>;
+        .all({ t: tenantId, s: snapshotId, gs: signInGeneration, gm: mfaGeneration }) as Array<
+        [number, string | null, number | null, string | null]
+      >;
       for (const [seq, lastSignIn, registered, methods] of rows) {
         if (seq >= size) continue;
         built.lastSignIn[seq] = lastSignIn;
@@ -269,7 +315,9 @@ export class DirectoryReader implements DirectoryReads {
   /** All user_seqs of a list (all, enabled or disabled accounts) in list order. */
   private orderedSeqs(tenantId: string, snapshotId: number, filter: number): Int32Array {
     if (filter === USER_FILTER.all) return this.orderOf(tenantId, snapshotId).seqAtOrd;
-    const chunks = this.prepare('SELECT user_seqs FROM user_order WHERE tenant_id = ? AND snapshot_id = ? AND filter = ? ORDER BY chunk')
+    const chunks = this.prepare(
+      'SELECT user_seqs FROM user_order WHERE tenant_id = ? AND snapshot_id = ? AND filter = ? ORDER BY chunk',
+    )
       .pluck()
       .all(tenantId, snapshotId, filter) as string[];
     return Int32Array.from(chunks.flatMap((c) => JSON.parse(c) as number[]));
@@ -295,7 +343,11 @@ export class DirectoryReader implements DirectoryReads {
       this.searches.set(key, cached);
       return cached;
     }
-    const params: Record<string, string | number> = { t: tenantId, s: snapshotId, q: `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` };
+    const params: Record<string, string | number> = {
+      t: tenantId,
+      s: snapshotId,
+      q: `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+    };
     let enabledSql = '';
     if (filter !== USER_FILTER.all) {
       enabledSql = 'AND account_enabled = @enabled';
@@ -319,7 +371,9 @@ export class DirectoryReader implements DirectoryReads {
   private orderOf(tenantId: string, snapshotId: number): SnapshotOrder {
     const cached = this.orders.get(tenantId);
     if (cached?.snapshotId === snapshotId) return cached;
-    const chunks = this.prepare('SELECT user_seqs FROM user_order WHERE tenant_id = ? AND snapshot_id = ? AND filter = ? ORDER BY chunk')
+    const chunks = this.prepare(
+      'SELECT user_seqs FROM user_order WHERE tenant_id = ? AND snapshot_id = ? AND filter = ? ORDER BY chunk',
+    )
       .pluck()
       .all(tenantId, snapshotId, USER_FILTER.all) as string[];
     const seqAtOrd = Int32Array.from(chunks.flatMap((c) => JSON.parse(c) as number[]));
@@ -334,11 +388,12 @@ export class DirectoryReader implements DirectoryReads {
   private skuNamesOf(tenantId: string, snapshotId: number): Map<string, { partNumber: string; productName: string }> {
     const cached = this.skuNames.get(tenantId);
     if (cached?.snapshotId === snapshotId) return cached.bySkuId;
-    const rows = this.prepare('SELECT sku_id, sku_part_number, product_name FROM skus WHERE tenant_id = ? AND snapshot_id = ?').all(
-      tenantId,
-      snapshotId,
-    ) as Array<{ sku_id: string; sku_part_number: string; product_name: string }>;
-    const bySkuId = new Map(rows.map((r) => [r.sku_id, { partNumber: r.sku_part_number, productName: r.product_name }]));
+    const rows = this.prepare(
+      'SELECT sku_id, sku_part_number, product_name FROM skus WHERE tenant_id = ? AND snapshot_id = ?',
+    ).all(tenantId, snapshotId) as Array<{ sku_id: string; sku_part_number: string; product_name: string }>;
+    const bySkuId = new Map(
+      rows.map((r) => [r.sku_id, { partNumber: r.sku_part_number, productName: r.product_name }]),
+    );
     this.skuNames.set(tenantId, { snapshotId, bySkuId });
     return bySkuId;
   }
@@ -363,7 +418,13 @@ export class DirectoryReader implements DirectoryReads {
       let entry = list.find((e) => e.skuId === l.sku_id);
       if (!entry) {
         const sku = skuNames.get(l.sku_id);
-        entry = { skuId: l.sku_id, skuPartNumber: sku?.partNumber ?? null, productName: sku?.productName ?? null, assignedByGroupIds: [], direct: false };
+        entry = {
+          skuId: l.sku_id,
+          skuPartNumber: sku?.partNumber ?? null,
+          productName: sku?.productName ?? null,
+          assignedByGroupIds: [],
+          direct: false,
+        };
         list.push(entry);
       }
       if (l.assigned_by_group_id === '') entry.direct = true;
@@ -388,7 +449,10 @@ export class DirectoryReader implements DirectoryReads {
       onPremisesSyncEnabled: r.on_premises_sync_enabled === null ? null : r.on_premises_sync_enabled === 1,
       licenses: byUser.get(r.user_id) ?? [],
       lastSignIn: identity.lastSignIn[r.user_seq] ?? null,
-      mfaEnabled: identity.mfaRegistered[r.user_seq] === -1 || identity.mfaRegistered[r.user_seq] === undefined ? null : identity.mfaRegistered[r.user_seq] === 1,
+      mfaEnabled:
+        identity.mfaRegistered[r.user_seq] === -1 || identity.mfaRegistered[r.user_seq] === undefined
+          ? null
+          : identity.mfaRegistered[r.user_seq] === 1,
       mfaMethods: methodsOf(identity.mfaMethods[r.user_seq] ?? null),
     }));
   }

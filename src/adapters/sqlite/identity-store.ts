@@ -1,4 +1,12 @@
-import { isPostureComponent, type MfaRecord, type PostureComponentId, type PostureComponentRecord, type PostureFigures, type SignInRecord, type SubscriptionRecord } from '../../domain/identity';
+import {
+  isPostureComponent,
+  type MfaRecord,
+  type PostureComponentId,
+  type PostureComponentRecord,
+  type PostureFigures,
+  type SignInRecord,
+  type SubscriptionRecord,
+} from '../../domain/identity';
 import type { GenerationWriter, IdentityReads, IdentityStore, MfaAdoption } from '../../usecases/identity/ports';
 import { type Db, writeTransaction } from './database';
 import { prepared } from './prepared';
@@ -9,7 +17,9 @@ const TABLE: Record<GenerationSource, string> = { sign_in: 'user_sign_ins', mfa:
 const DELETE_BATCH = 5_000;
 
 export function currentGeneration(db: Db, tenantId: string, source: GenerationSource): number | null {
-  const row = prepared(db, 'SELECT generation FROM identity_generations WHERE tenant_id = ? AND source = ?').pluck().get(tenantId, source) as number | undefined;
+  const row = prepared(db, 'SELECT generation FROM identity_generations WHERE tenant_id = ? AND source = ?')
+    .pluck()
+    .get(tenantId, source) as number | undefined;
   return row ?? null;
 }
 
@@ -30,7 +40,12 @@ function dropOtherGenerations(db: Db, tenantId: string, source: GenerationSource
 }
 
 /** The same, giving the event loop a turn between batches: a 100,000-user generation is 20 of them. */
-async function dropOtherGenerationsYielding(db: Db, tenantId: string, source: GenerationSource, keep: number | null): Promise<void> {
+async function dropOtherGenerationsYielding(
+  db: Db,
+  tenantId: string,
+  source: GenerationSource,
+  keep: number | null,
+): Promise<void> {
   while (dropBatch(db, tenantId, source, keep) > 0) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
@@ -71,7 +86,12 @@ class SqliteGenerationWriter<T> implements GenerationWriter<T> {
   async abort(): Promise<void> {
     if (this.done) return;
     this.done = true;
-    await dropOtherGenerationsYielding(this.db, this.tenantId, this.source, currentGeneration(this.db, this.tenantId, this.source));
+    await dropOtherGenerationsYielding(
+      this.db,
+      this.tenantId,
+      this.source,
+      currentGeneration(this.db, this.tenantId, this.source),
+    );
   }
 }
 
@@ -116,11 +136,23 @@ export class SqliteIdentityStore implements IdentityStore, IdentityReads {
       'INSERT OR REPLACE INTO user_mfa (tenant_id, generation, user_id, mfa_registered, mfa_capable, is_admin, methods) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     return new SqliteGenerationWriter<MfaRecord>(this.db, tenantId, 'mfa', (g, r) =>
-      insert.run(tenantId, g, r.userId, r.mfaRegistered ? 1 : 0, r.mfaCapable ? 1 : 0, r.isAdmin ? 1 : 0, JSON.stringify(r.methods)),
+      insert.run(
+        tenantId,
+        g,
+        r.userId,
+        r.mfaRegistered ? 1 : 0,
+        r.mfaCapable ? 1 : 0,
+        r.isAdmin ? 1 : 0,
+        JSON.stringify(r.methods),
+      ),
     );
   }
 
-  recordPosture(tenantId: string, component: PostureComponentId, a: { at: string; figures?: unknown; asOf?: string | null; errorCode?: string | null; reason?: string | null }): void {
+  recordPosture(
+    tenantId: string,
+    component: PostureComponentId,
+    a: { at: string; figures?: unknown; asOf?: string | null; errorCode?: string | null; reason?: string | null },
+  ): void {
     const read = a.figures !== undefined;
     prepared(
       this.db,
@@ -145,7 +177,10 @@ export class SqliteIdentityStore implements IdentityStore, IdentityReads {
   }
 
   posture(tenantId: string): PostureComponentRecord[] {
-    const rows = prepared(this.db, 'SELECT component, figures, as_of, last_attempt_at, error_code, reason FROM security_posture WHERE tenant_id = ? ORDER BY component').all(tenantId) as PostureRow[];
+    const rows = prepared(
+      this.db,
+      'SELECT component, figures, as_of, last_attempt_at, error_code, reason FROM security_posture WHERE tenant_id = ? ORDER BY component',
+    ).all(tenantId) as PostureRow[];
     return rows.flatMap((r): PostureComponentRecord[] => {
       if (!isPostureComponent(r.component)) return [];
       return [
@@ -169,12 +204,26 @@ export class SqliteIdentityStore implements IdentityStore, IdentityReads {
     );
     writeTransaction(this.db, () => {
       prepared(this.db, 'DELETE FROM subscriptions WHERE tenant_id = ?').run(tenantId);
-      for (const s of rows) insert.run(tenantId, s.skuId, s.subscriptionId, s.skuPartNumber, s.status, s.totalLicenses, s.createdAt, s.nextLifecycleAt, s.isTrial ? 1 : 0);
+      for (const s of rows)
+        insert.run(
+          tenantId,
+          s.skuId,
+          s.subscriptionId,
+          s.skuPartNumber,
+          s.status,
+          s.totalLicenses,
+          s.createdAt,
+          s.nextLifecycleAt,
+          s.isTrial ? 1 : 0,
+        );
     })();
   }
 
   subscriptions(tenantId: string): SubscriptionRecord[] {
-    const rows = prepared(this.db, 'SELECT * FROM subscriptions WHERE tenant_id = ? ORDER BY sku_id, subscription_id').all(tenantId) as SubscriptionRow[];
+    const rows = prepared(
+      this.db,
+      'SELECT * FROM subscriptions WHERE tenant_id = ? ORDER BY sku_id, subscription_id',
+    ).all(tenantId) as SubscriptionRow[];
     return rows.map((r) => ({
       subscriptionId: r.subscription_id,
       skuId: r.sku_id,
@@ -211,7 +260,12 @@ export class SqliteIdentityStore implements IdentityStore, IdentityReads {
       ).all({ t: tenantId, g: generation }) as Array<{ upn: string }>;
       // A handful of admins: sorted here rather than by a temporary b-tree in SQLite.
       admins.sort((a, b) => a.upn.toLowerCase().localeCompare(b.upn.toLowerCase()));
-      return { totalUsers: row.total, mfaEnabledUsers: row.registered, unknownUsers: row.unknown, adminsWithoutMfa: admins.map((a) => a.upn) };
+      return {
+        totalUsers: row.total,
+        mfaEnabledUsers: row.registered,
+        unknownUsers: row.unknown,
+        adminsWithoutMfa: admins.map((a) => a.upn),
+      };
     })();
   }
 }

@@ -54,7 +54,8 @@ function tightenDataDir(dataDir: string): void {
   tighten(dataDir);
   const tls = path.join(dataDir, 'tls');
   tighten(tls);
-  if (fs.existsSync(tls)) for (const name of fs.readdirSync(tls)) if (name.endsWith('.key')) tighten(path.join(tls, name));
+  if (fs.existsSync(tls))
+    for (const name of fs.readdirSync(tls)) if (name.endsWith('.key')) tighten(path.join(tls, name));
 }
 
 function readLock(file: string): string | undefined {

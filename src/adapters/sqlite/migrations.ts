@@ -710,7 +710,7 @@ export const migrations: Migration[] = [
   },
   {
     version: 13,
-    name: 'reclaim nudge and reassign: a holder\'s personal chat by object id; seats being given to a candidate',
+    name: "reclaim nudge and reassign: a holder's personal chat by object id; seats being given to a candidate",
     sql: `
       ALTER TABLE conversations ADD COLUMN user_aad_object_id TEXT;
       UPDATE conversations SET user_aad_object_id = lower(json_extract(reference, '$.user.aadObjectId'))

@@ -68,21 +68,22 @@ export class SqliteOutboxStore implements OutboxStore {
     return writeTransaction(this.db, (): EnqueueResult => {
       const created =
         prepared(
-            this.db,
-            `INSERT INTO outbox_jobs (kind, idempotency_key, tenant_id, payload, status, attempts, max_attempts, run_after, created_at, updated_at)
+          this.db,
+          `INSERT INTO outbox_jobs (kind, idempotency_key, tenant_id, payload, status, attempts, max_attempts, run_after, created_at, updated_at)
              VALUES (@kind, @key, @tenant, @payload, 'pending', 0, @max, @runAfter, @now, @now)
              ON CONFLICT (idempotency_key) DO NOTHING`,
-          )
-          .run({
-            kind: input.kind,
-            key: input.idempotencyKey,
-            tenant: input.tenantId ?? null,
-            payload: JSON.stringify(input.payload),
-            max: input.maxAttempts,
-            runAfter: iso(input.runAfter),
-            now,
-          }).changes === 1;
-      const row = prepared(this.db, 'SELECT * FROM outbox_jobs WHERE idempotency_key = ?').get(input.idempotencyKey) as OutboxRow;
+        ).run({
+          kind: input.kind,
+          key: input.idempotencyKey,
+          tenant: input.tenantId ?? null,
+          payload: JSON.stringify(input.payload),
+          max: input.maxAttempts,
+          runAfter: iso(input.runAfter),
+          now,
+        }).changes === 1;
+      const row = prepared(this.db, 'SELECT * FROM outbox_jobs WHERE idempotency_key = ?').get(
+        input.idempotencyKey,
+      ) as OutboxRow;
       return { job: toJob(row), created };
     })();
   }
@@ -94,72 +95,76 @@ export class SqliteOutboxStore implements OutboxStore {
 
   claim(input: ClaimInput): OutboxJob[] {
     const rows = prepared(
-        this.db,
-        `UPDATE outbox_jobs SET status = 'running', attempts = attempts + 1, lease_until = @lease, updated_at = @now
+      this.db,
+      `UPDATE outbox_jobs SET status = 'running', attempts = attempts + 1, lease_until = @lease, updated_at = @now
          WHERE id IN (${CLAIMABLE} LIMIT @limit)
          RETURNING *`,
-      )
-      .all({ now: iso(input.now), lease: iso(input.leaseUntil), limit: input.limit, excluded: kindList(input.excludeKinds) }) as OutboxRow[];
+    ).all({
+      now: iso(input.now),
+      lease: iso(input.leaseUntil),
+      limit: input.limit,
+      excluded: kindList(input.excludeKinds),
+    }) as OutboxRow[];
     // RETURNING does not keep the subquery's order.
     return rows.map(toJob).sort((a, b) => a.runAfter.localeCompare(b.runAfter) || a.id - b.id);
   }
 
   setLease(id: number, attempt: number, leaseUntil: Date): boolean {
     return (
-      prepared(this.db, "UPDATE outbox_jobs SET lease_until = ? WHERE id = ? AND status = 'running' AND attempts = ?")
-        .run(iso(leaseUntil), id, attempt).changes === 1
+      prepared(
+        this.db,
+        "UPDATE outbox_jobs SET lease_until = ? WHERE id = ? AND status = 'running' AND attempts = ?",
+      ).run(iso(leaseUntil), id, attempt).changes === 1
     );
   }
 
   complete(id: number, attempt: number, now: Date): boolean {
     return (
       prepared(
-          this.db,
-          `UPDATE outbox_jobs SET status = 'done', lease_until = NULL, updated_at = @now, finished_at = @now
+        this.db,
+        `UPDATE outbox_jobs SET status = 'done', lease_until = NULL, updated_at = @now, finished_at = @now
            WHERE id = @id AND status = 'running' AND attempts = @attempt`,
-        )
-        .run({ id, attempt, now: iso(now) }).changes === 1
+      ).run({ id, attempt, now: iso(now) }).changes === 1
     );
   }
 
   retry(id: number, attempt: number, runAfter: Date, error: string, now: Date): boolean {
     return (
       prepared(
-          this.db,
-          `UPDATE outbox_jobs SET status = 'pending', run_after = @runAfter, lease_until = NULL, last_error = @error, updated_at = @now
+        this.db,
+        `UPDATE outbox_jobs SET status = 'pending', run_after = @runAfter, lease_until = NULL, last_error = @error, updated_at = @now
            WHERE id = @id AND status = 'running' AND attempts = @attempt`,
-        )
-        .run({ id, attempt, runAfter: iso(runAfter), error, now: iso(now) }).changes === 1
+      ).run({ id, attempt, runAfter: iso(runAfter), error, now: iso(now) }).changes === 1
     );
   }
 
   release(id: number, attempt: number, runAfter: Date, note: string | null, now: Date): boolean {
     return (
       prepared(
-          this.db,
-          `UPDATE outbox_jobs SET status = 'pending', attempts = attempts - 1, run_after = @runAfter, lease_until = NULL,
+        this.db,
+        `UPDATE outbox_jobs SET status = 'pending', attempts = attempts - 1, run_after = @runAfter, lease_until = NULL,
              last_error = COALESCE(@note, last_error), updated_at = @now
            WHERE id = @id AND status = 'running' AND attempts = @attempt`,
-        )
-        .run({ id, attempt, runAfter: iso(runAfter), note, now: iso(now) }).changes === 1
+      ).run({ id, attempt, runAfter: iso(runAfter), note, now: iso(now) }).changes === 1
     );
   }
 
   expedite(id: number, now: Date): boolean {
     return (
-      prepared(this.db, "UPDATE outbox_jobs SET run_after = @now, updated_at = @now WHERE id = @id AND status = 'pending' AND run_after > @now")
-        .run({ id, now: iso(now) }).changes === 1
+      prepared(
+        this.db,
+        "UPDATE outbox_jobs SET run_after = @now, updated_at = @now WHERE id = @id AND status = 'pending' AND run_after > @now",
+      ).run({ id, now: iso(now) }).changes === 1
     );
   }
 
   dead(id: number, attempt: number, error: string, now: Date): boolean {
     return (
       prepared(
-          this.db,
-          `UPDATE outbox_jobs SET status = 'dead', lease_until = NULL, last_error = @error, updated_at = @now, finished_at = @now
+        this.db,
+        `UPDATE outbox_jobs SET status = 'dead', lease_until = NULL, last_error = @error, updated_at = @now, finished_at = @now
            WHERE id = @id AND status = 'running' AND attempts = @attempt`,
-        )
-        .run({ id, attempt, error, now: iso(now) }).changes === 1
+      ).run({ id, attempt, error, now: iso(now) }).changes === 1
     );
   }
 
@@ -167,31 +172,28 @@ export class SqliteOutboxStore implements OutboxStore {
     return writeTransaction(this.db, () => {
       const at = iso(now);
       const dead = prepared(
-          this.db,
-          `UPDATE outbox_jobs SET status = 'dead', lease_until = NULL, updated_at = @at, finished_at = @at,
+        this.db,
+        `UPDATE outbox_jobs SET status = 'dead', lease_until = NULL, updated_at = @at, finished_at = @at,
              last_error = @reason || ' It had used all ' || attempts || ' of its attempts, so it was dead-lettered.'
            WHERE status = 'running' AND attempts >= max_attempts`,
-        )
-        .run({ at, reason }).changes;
+      ).run({ at, reason }).changes;
       const requeued = prepared(
-          this.db,
-          `UPDATE outbox_jobs SET status = 'pending', run_after = @at, lease_until = NULL, updated_at = @at,
+        this.db,
+        `UPDATE outbox_jobs SET status = 'pending', run_after = @at, lease_until = NULL, updated_at = @at,
              last_error = @reason || ' It runs again.'
            WHERE status = 'running'`,
-        )
-        .run({ at, reason }).changes;
+      ).run({ at, reason }).changes;
       return { requeued, dead };
     })();
   }
 
   requeueDead(id: number, now: Date): OutboxJob | undefined {
     const row = prepared(
-        this.db,
-        `UPDATE outbox_jobs SET status = 'pending', attempts = 0, run_after = @now, lease_until = NULL, finished_at = NULL, updated_at = @now
+      this.db,
+      `UPDATE outbox_jobs SET status = 'pending', attempts = 0, run_after = @now, lease_until = NULL, finished_at = NULL, updated_at = @now
          WHERE id = @id AND status = 'dead'
          RETURNING *`,
-      )
-      .get({ id, now: iso(now) }) as OutboxRow | undefined;
+    ).get({ id, now: iso(now) }) as OutboxRow | undefined;
     return row ? toJob(row) : undefined;
   }
 
@@ -200,47 +202,55 @@ export class SqliteOutboxStore implements OutboxStore {
     const where = [query.status ? 'status = @status' : '', query.kind ? 'kind = @kind' : ''].filter(Boolean);
     const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     const params = { status: query.status ?? null, kind: query.kind ?? null };
-    const rows = prepared(this.db, `SELECT * FROM outbox_jobs ${clause} ORDER BY id DESC LIMIT @limit OFFSET @offset`)
-      .all({ ...params, limit: query.limit, offset: query.offset }) as OutboxRow[];
+    const rows = prepared(
+      this.db,
+      `SELECT * FROM outbox_jobs ${clause} ORDER BY id DESC LIMIT @limit OFFSET @offset`,
+    ).all({ ...params, limit: query.limit, offset: query.offset }) as OutboxRow[];
     const total = prepared(this.db, `SELECT COUNT(*) FROM outbox_jobs ${clause}`).pluck().get(params) as number;
     return { rows: rows.map(toJob), total };
   }
 
   countByStatus(): Record<JobStatus, number> {
     const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
-    const rows = prepared(this.db, 'SELECT status, COUNT(*) AS n FROM outbox_jobs GROUP BY status').all() as Array<{ status: JobStatus; n: number }>;
+    const rows = prepared(this.db, 'SELECT status, COUNT(*) AS n FROM outbox_jobs GROUP BY status').all() as Array<{
+      status: JobStatus;
+      n: number;
+    }>;
     for (const r of rows) counts[r.status] = r.n;
     return counts;
   }
 
   countDead(tenantId: string): number {
     // Walks outbox_jobs_by_status over the dead jobs only, which stay few (an admin retries or they age out).
-    return prepared(this.db, "SELECT COUNT(*) FROM outbox_jobs WHERE status = 'dead' AND tenant_id = ?").pluck().get(tenantId) as number;
+    return prepared(this.db, "SELECT COUNT(*) FROM outbox_jobs WHERE status = 'dead' AND tenant_id = ?")
+      .pluck()
+      .get(tenantId) as number;
   }
 
   countOpen(kind: string, tenantId: string): number {
     return prepared(
-        this.db,
-        `SELECT COUNT(*) FROM outbox_jobs
+      this.db,
+      `SELECT COUNT(*) FROM outbox_jobs
          WHERE status IN ('pending', 'running') AND kind = @kind AND tenant_id = @tenant`,
-      )
+    )
       .pluck()
       .get({ kind, tenant: tenantId }) as number;
   }
 
   nextRunAfter(excludeKinds?: readonly string[]): Date | undefined {
     const at = prepared(
-        this.db,
-        `SELECT run_after FROM outbox_jobs
+      this.db,
+      `SELECT run_after FROM outbox_jobs
          WHERE status = 'pending' AND kind NOT IN (SELECT value FROM json_each(@excluded))
          ORDER BY run_after LIMIT 1`,
-      )
+    )
       .pluck()
       .get({ excluded: kindList(excludeKinds) }) as string | undefined;
     return at === undefined ? undefined : new Date(at);
   }
 
   pruneDone(before: Date): number {
-    return prepared(this.db, "DELETE FROM outbox_jobs WHERE status = 'done' AND finished_at < ?").run(iso(before)).changes;
+    return prepared(this.db, "DELETE FROM outbox_jobs WHERE status = 'done' AND finished_at < ?").run(iso(before))
+      .changes;
   }
 }

@@ -20,8 +20,11 @@ db.pragma('busy_timeout = 5000');
 db.pragma('mmap_size = 268435456');
 const directory = new DirectoryReader(db);
 // The REST API's page renderer, by the path the composition root resolved (adapters import no entry code).
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- a path known only at run time
-const render = rendererModule ? (require(rendererModule) as { renderUserPage: UserPageRenderer }).renderUserPage : undefined;
+function loadRenderer(module: string): UserPageRenderer {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path known only at run time
+  return (require(module) as { renderUserPage: UserPageRenderer }).renderUserPage;
+}
+const render = rendererModule ? loadRenderer(rendererModule) : undefined;
 
 port.on('message', (req: ReadRequest) => {
   if (answerMemoryProbe(port, req)) return;

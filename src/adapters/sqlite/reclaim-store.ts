@@ -1,8 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import { canMove, EXECUTING_STATES, OPEN_STATES, seatMarkKey, UNDECIDED_STATES, type HolderPhase, type NudgeOutcome, type ReclaimEvidence, type ReclaimState, type SkipCode } from '../../domain/reclaim';
+import {
+  canMove,
+  EXECUTING_STATES,
+  OPEN_STATES,
+  seatMarkKey,
+  UNDECIDED_STATES,
+  type HolderPhase,
+  type NudgeOutcome,
+  type ReclaimEvidence,
+  type ReclaimState,
+  type SkipCode,
+} from '../../domain/reclaim';
 import type { ConversationTarget } from '../../domain/conversation';
-import type { ItemMove, NewReclaimItem, NewReclaimRequest, ReclaimHistoryQuery, ReclaimStore } from '../../usecases/reclaim/ports';
-import type { ReclaimActor, ReclaimItem, ReclaimRecheck, ReclaimRequest, ReclaimTransition } from '../../domain/reclaim-request';
+import type {
+  ItemMove,
+  NewReclaimItem,
+  NewReclaimRequest,
+  ReclaimHistoryQuery,
+  ReclaimStore,
+} from '../../usecases/reclaim/ports';
+import type {
+  ReclaimActor,
+  ReclaimItem,
+  ReclaimRecheck,
+  ReclaimRequest,
+  ReclaimTransition,
+} from '../../domain/reclaim-request';
 import { NO_RECHECK } from '../../domain/reclaim-request';
 import type { Db } from './database';
 import { prepared } from './prepared';
@@ -102,7 +125,10 @@ const toItem = (r: ItemRow): ReclaimItem => ({
   displayName: r.display_name,
   skuId: r.sku_id,
   skuName: r.sku_name,
-  assignment: r.assigned_via === 'group' ? { via: 'group', groupId: r.group_id ?? '', groupName: r.group_name, alsoDirect: r.also_direct === 1 } : { via: 'direct' },
+  assignment:
+    r.assigned_via === 'group'
+      ? { via: 'group', groupId: r.group_id ?? '', groupName: r.group_name, alsoDirect: r.also_direct === 1 }
+      : { via: 'direct' },
   evidence: JSON.parse(r.evidence) as ReclaimEvidence,
   monthlySaving: r.monthly_saving,
   currency: r.currency,
@@ -163,7 +189,10 @@ const UNDECIDED_SQL = UNDECIDED_STATES.map((s) => `'${s}'`).join(', ');
 export class SqliteReclaimStore implements ReclaimStore {
   constructor(private readonly db: Db) {}
 
-  create(input: NewReclaimRequest, now: Date): { request: ReclaimRequest | undefined; items: ReclaimItem[]; alreadyOpen: NewReclaimItem[] } {
+  create(
+    input: NewReclaimRequest,
+    now: Date,
+  ): { request: ReclaimRequest | undefined; items: ReclaimItem[]; alreadyOpen: NewReclaimItem[] } {
     const at = now.toISOString();
     const id = randomUUID();
     const alreadyOpen: NewReclaimItem[] = [];
@@ -186,14 +215,20 @@ export class SqliteReclaimStore implements ReclaimStore {
         input.expiresAt.toISOString(),
         JSON.stringify(input.approvalsTarget),
       );
-      const openNow = prepared(this.db, `SELECT 1 FROM reclaim_items WHERE tenant_id = ? AND user_id = ? AND sku_id = ? AND state IN (${OPEN_SQL}) LIMIT 1`);
+      const openNow = prepared(
+        this.db,
+        `SELECT 1 FROM reclaim_items WHERE tenant_id = ? AND user_id = ? AND sku_id = ? AND state IN (${OPEN_SQL}) LIMIT 1`,
+      );
       const insert = prepared(
         this.db,
         `INSERT INTO reclaim_items (request_id, tenant_id, user_id, user_principal_name, display_name, sku_id, sku_name, assigned_via, group_id, group_name, also_direct,
            evidence, monthly_saving, currency, state, nudge_outcome, reassign_to, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'requested', ?, ?, ?)`,
       );
-      const transition = prepared(this.db, `INSERT INTO reclaim_transitions (item_id, request_id, from_state, to_state, at, actor_id, actor_name, reason) VALUES (?, ?, NULL, 'requested', ?, ?, ?, ?)`);
+      const transition = prepared(
+        this.db,
+        `INSERT INTO reclaim_transitions (item_id, request_id, from_state, to_state, at, actor_id, actor_name, reason) VALUES (?, ?, NULL, 'requested', ?, ?, ?, ?)`,
+      );
       for (const item of input.items) {
         if (openNow.get(input.tenantId, item.userId, item.skuId)) {
           alreadyOpen.push(item);
@@ -222,7 +257,14 @@ export class SqliteReclaimStore implements ReclaimStore {
         );
         const itemId = Number(result.lastInsertRowid);
         itemIds.push(itemId);
-        transition.run(itemId, id, at, input.requestedBy.aadObjectId, input.requestedBy.name, `Requested from ${input.source.replace('_', ' ')}.`);
+        transition.run(
+          itemId,
+          id,
+          at,
+          input.requestedBy.aadObjectId,
+          input.requestedBy.name,
+          `Requested from ${input.source.replace('_', ' ')}.`,
+        );
       }
       // Every seat was already in an open request: no empty request is left behind.
       if (itemIds.length === 0) prepared(this.db, 'DELETE FROM reclaim_requests WHERE id = ?').run(id);
@@ -236,7 +278,9 @@ export class SqliteReclaimStore implements ReclaimStore {
   }
 
   items(requestId: string): ReclaimItem[] {
-    return (prepared(this.db, 'SELECT * FROM reclaim_items WHERE request_id = ? ORDER BY id').all(requestId) as ItemRow[]).map(toItem);
+    return (
+      prepared(this.db, 'SELECT * FROM reclaim_items WHERE request_id = ? ORDER BY id').all(requestId) as ItemRow[]
+    ).map(toItem);
   }
 
   item(id: number): ReclaimItem | undefined {
@@ -249,13 +293,17 @@ export class SqliteReclaimStore implements ReclaimStore {
     const moved: number[] = [];
     this.db.transaction(() => {
       const current = prepared(this.db, 'SELECT state, request_id FROM reclaim_items WHERE id = ?');
-      const transition = prepared(this.db, `INSERT INTO reclaim_transitions (item_id, request_id, from_state, to_state, at, actor_id, actor_name, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+      const transition = prepared(
+        this.db,
+        `INSERT INTO reclaim_transitions (item_id, request_id, from_state, to_state, at, actor_id, actor_name, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
       const bump = prepared(this.db, 'UPDATE reclaim_requests SET version = version + 1 WHERE id = ?');
       const bumped = new Set<string>();
       for (const m of moves) {
         const row = current.get(m.itemId) as { state: ReclaimState; request_id: string } | undefined;
         if (!row || !m.from.includes(row.state)) continue;
-        if (row.state !== m.to && !canMove(row.state, m.to)) throw new Error(`Reclaim item ${m.itemId} cannot move from ${row.state} to ${m.to}.`);
+        if (row.state !== m.to && !canMove(row.state, m.to))
+          throw new Error(`Reclaim item ${m.itemId} cannot move from ${row.state} to ${m.to}.`);
         const sets = ['state = @to', 'updated_at = @at'];
         const params: Record<string, unknown> = { to: m.to, at, id: m.itemId, from: row.state };
         for (const [key, value] of Object.entries(m.patch ?? {})) {
@@ -264,10 +312,13 @@ export class SqliteReclaimStore implements ReclaimStore {
           sets.push(`${col.column} = @${key}`);
           params[key] = col.encode ? col.encode(value) : value;
         }
-        const changed = this.db.prepare(`UPDATE reclaim_items SET ${sets.join(', ')} WHERE id = @id AND state = @from`).run(params).changes;
+        const changed = this.db
+          .prepare(`UPDATE reclaim_items SET ${sets.join(', ')} WHERE id = @id AND state = @from`)
+          .run(params).changes;
         if (changed !== 1) continue;
         // A same-state move is recorded when it says why (a holder's answer, an undo that failed): the trail shows who and when.
-        if (row.state !== m.to || m.reason !== null) transition.run(m.itemId, row.request_id, row.state, m.to, at, m.actor.aadObjectId, m.actor.name, m.reason);
+        if (row.state !== m.to || m.reason !== null)
+          transition.run(m.itemId, row.request_id, row.state, m.to, at, m.actor.aadObjectId, m.actor.name, m.reason);
         if (!bumped.has(row.request_id)) {
           bump.run(row.request_id);
           bumped.add(row.request_id);
@@ -288,15 +339,26 @@ export class SqliteReclaimStore implements ReclaimStore {
   }
 
   setRecheck(requestId: string, recheck: ReclaimRecheck, options: { bump: boolean }): void {
-    prepared(this.db, 'UPDATE reclaim_requests SET recheck = ?, version = version + ? WHERE id = ?').run(JSON.stringify(recheck), options.bump ? 1 : 0, requestId);
+    prepared(this.db, 'UPDATE reclaim_requests SET recheck = ?, version = version + ? WHERE id = ?').run(
+      JSON.stringify(recheck),
+      options.bump ? 1 : 0,
+      requestId,
+    );
   }
 
   setCard(requestId: string, activityId: string, target: ConversationTarget): void {
-    prepared(this.db, 'UPDATE reclaim_requests SET card_activity_id = ? WHERE id = ? AND approvals_target = ?').run(activityId, requestId, JSON.stringify(target));
+    prepared(this.db, 'UPDATE reclaim_requests SET card_activity_id = ? WHERE id = ? AND approvals_target = ?').run(
+      activityId,
+      requestId,
+      JSON.stringify(target),
+    );
   }
 
   moveCard(requestId: string, target: ConversationTarget): void {
-    prepared(this.db, 'UPDATE reclaim_requests SET approvals_target = ?, card_activity_id = NULL, version = version + 1 WHERE id = ?').run(JSON.stringify(target), requestId);
+    prepared(
+      this.db,
+      'UPDATE reclaim_requests SET approvals_target = ?, card_activity_id = NULL, version = version + 1 WHERE id = ?',
+    ).run(JSON.stringify(target), requestId);
   }
 
   undecided(tenantId: string, now: Date): string[] {
@@ -310,26 +372,44 @@ export class SqliteReclaimStore implements ReclaimStore {
       .all(tenantId, now.toISOString()) as string[];
   }
 
-  history(query: ReclaimHistoryQuery): { total: number; items: Array<ReclaimItem & { transitions: ReclaimTransition[] }> } {
+  history(query: ReclaimHistoryQuery): {
+    total: number;
+    items: Array<ReclaimItem & { transitions: ReclaimTransition[] }>;
+  } {
     const user = query.user?.trim().toLowerCase();
     const byUpn = user !== undefined && user.includes('@');
     const where = ['tenant_id = @tenant'];
     if (user) where.push(byUpn ? 'user_principal_name = @user COLLATE NOCASE' : 'user_id = @user');
     if (query.state) where.push('state = @state');
     const params = { tenant: query.tenantId, user, state: query.state, limit: query.limit, offset: query.offset };
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM reclaim_items WHERE ${where.join(' AND ')}`).get(params) as { n: number }).n;
-    const rows = this.db.prepare(`SELECT * FROM reclaim_items WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit OFFSET @offset`).all(params) as ItemRow[];
+    const total = (
+      this.db.prepare(`SELECT COUNT(*) AS n FROM reclaim_items WHERE ${where.join(' AND ')}`).get(params) as {
+        n: number;
+      }
+    ).n;
+    const rows = this.db
+      .prepare(`SELECT * FROM reclaim_items WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit OFFSET @offset`)
+      .all(params) as ItemRow[];
     const byItem = prepared(this.db, 'SELECT * FROM reclaim_transitions WHERE item_id = ? ORDER BY id');
-    return { total, items: rows.map((r) => ({ ...toItem(r), transitions: (byItem.all(r.id) as TransitionRow[]).map(toTransition) })) };
+    return {
+      total,
+      items: rows.map((r) => ({ ...toItem(r), transitions: (byItem.all(r.id) as TransitionRow[]).map(toTransition) })),
+    };
   }
 
   executing(): string[] {
     // One indexed range per state (a DISTINCT over three ranges would sort them in a temporary tree).
     const ids = new Set<string>();
-    const byState = prepared(this.db, 'SELECT request_id FROM reclaim_items WHERE state = ? ORDER BY request_id').pluck();
+    const byState = prepared(
+      this.db,
+      'SELECT request_id FROM reclaim_items WHERE state = ? ORDER BY request_id',
+    ).pluck();
     for (const state of EXECUTING_STATES) for (const id of byState.all(state) as string[]) ids.add(id);
     // Removed, but the chosen candidate has not got the seat yet.
-    const giving = prepared(this.db, "SELECT request_id FROM reclaim_items INDEXED BY reclaim_items_reassigning WHERE reassign_state IN ('pending', 'assigning')").pluck();
+    const giving = prepared(
+      this.db,
+      "SELECT request_id FROM reclaim_items INDEXED BY reclaim_items_reassigning WHERE reassign_state IN ('pending', 'assigning')",
+    ).pluck();
     for (const id of giving.all() as string[]) ids.add(id);
     return [...ids];
   }
@@ -358,12 +438,10 @@ export class SqliteReclaimStore implements ReclaimStore {
   }
 
   keptUntil(tenantId: string, userId: string, skuId: string, now: Date): string | null {
-    const row = prepared(this.db, 'SELECT kept_until FROM reclaim_keeps WHERE tenant_id = ? AND user_id = ? AND sku_id = ? AND kept_until > ?').get(
-      tenantId,
-      userId.toLowerCase(),
-      skuId.toLowerCase(),
-      now.toISOString(),
-    ) as { kept_until: string } | undefined;
+    const row = prepared(
+      this.db,
+      'SELECT kept_until FROM reclaim_keeps WHERE tenant_id = ? AND user_id = ? AND sku_id = ? AND kept_until > ?',
+    ).get(tenantId, userId.toLowerCase(), skuId.toLowerCase(), now.toISOString()) as { kept_until: string } | undefined;
     return row?.kept_until ?? null;
   }
 
@@ -376,15 +454,26 @@ export class SqliteReclaimStore implements ReclaimStore {
   }
 
   approvals(tenantId: string): ConversationTarget | undefined {
-    const row = prepared(this.db, 'SELECT approvals_target FROM reclaim_settings WHERE tenant_id = ?').get(tenantId) as { approvals_target: string } | undefined;
+    const row = prepared(this.db, 'SELECT approvals_target FROM reclaim_settings WHERE tenant_id = ?').get(tenantId) as
+      { approvals_target: string } | undefined;
     return row ? (JSON.parse(row.approvals_target) as ConversationTarget) : undefined;
   }
 
-  latestItems(tenantId: string, userIds: readonly string[]): Map<string, { state: ReclaimState; removedAt: string | null }> {
-    const byUser = prepared(this.db, 'SELECT sku_id, state, removed_at FROM reclaim_items INDEXED BY reclaim_items_by_user WHERE tenant_id = ? AND user_id = ? ORDER BY id DESC');
+  latestItems(
+    tenantId: string,
+    userIds: readonly string[],
+  ): Map<string, { state: ReclaimState; removedAt: string | null }> {
+    const byUser = prepared(
+      this.db,
+      'SELECT sku_id, state, removed_at FROM reclaim_items INDEXED BY reclaim_items_by_user WHERE tenant_id = ? AND user_id = ? ORDER BY id DESC',
+    );
     const latest = new Map<string, { state: ReclaimState; removedAt: string | null }>();
     for (const userId of new Set(userIds.map((u) => u.toLowerCase()))) {
-      for (const row of byUser.all(tenantId, userId) as Array<{ sku_id: string; state: ReclaimState; removed_at: string | null }>) {
+      for (const row of byUser.all(tenantId, userId) as Array<{
+        sku_id: string;
+        state: ReclaimState;
+        removed_at: string | null;
+      }>) {
         const key = seatMarkKey({ userId, skuId: row.sku_id });
         if (!latest.has(key)) latest.set(key, { state: row.state, removedAt: row.removed_at });
       }
@@ -399,6 +488,10 @@ export class SqliteReclaimStore implements ReclaimStore {
        FROM reclaim_items i JOIN reclaim_requests r ON r.id = i.request_id
        WHERE i.tenant_id = ? AND i.state = 'removed' AND r.mode = 'on'`,
     ).get(tenantId) as { seats: number; monthly: number; currency: string | null };
-    return { seats: row.seats, monthly: Math.round(row.monthly * 100) / 100, currency: row.seats > 0 ? row.currency : null };
+    return {
+      seats: row.seats,
+      monthly: Math.round(row.monthly * 100) / 100,
+      currency: row.seats > 0 ? row.currency : null,
+    };
   }
 }

@@ -11,7 +11,11 @@ import { WorkerChannel } from './worker-channel';
 /** Pages handed to the writer thread but not yet written; beyond this the sync waits, so memory stays flat. */
 const MAX_PAGES_IN_FLIGHT = 3;
 
-type RequestBody = WriterRequest extends infer R ? (R extends WriterRequest ? Omit<R, 'id' | 'tenantId' | 'snapshotId'> : never) : never;
+type RequestBody = WriterRequest extends infer R
+  ? R extends WriterRequest
+    ? Omit<R, 'id' | 'tenantId' | 'snapshotId'>
+    : never
+  : never;
 
 /**
  * The SQLite snapshot sink. Owns the writer thread (started on first use, shared by all
@@ -31,7 +35,9 @@ export class SnapshotWriterThread implements SnapshotSink {
   }
 
   open(tenantId: string, snapshotId: number): SnapshotWriterHandle {
-    return new SnapshotWriterHandle((body) => this.channel().send({ ...body, tenantId, snapshotId } as Omit<WriterRequest, 'id'>));
+    return new SnapshotWriterHandle((body) =>
+      this.channel().send({ ...body, tenantId, snapshotId } as Omit<WriterRequest, 'id'>),
+    );
   }
 
   /**
@@ -42,8 +48,20 @@ export class SnapshotWriterThread implements SnapshotSink {
    */
   analytics(): AnalyticsComputer {
     return {
-      compute: async (tenantId: string, snapshotId: number, now: Date, options: AnalyticsOptions): Promise<AnalyticsOutcome> =>
-        (await this.channel().send({ kind: 'analytics', tenantId, snapshotId, now: now.toISOString(), options, incremental: process.env.BENCH_ANALYTICS_FULL !== '1' } as Omit<WriterRequest, 'id'>)) as AnalyticsOutcome,
+      compute: async (
+        tenantId: string,
+        snapshotId: number,
+        now: Date,
+        options: AnalyticsOptions,
+      ): Promise<AnalyticsOutcome> =>
+        (await this.channel().send({
+          kind: 'analytics',
+          tenantId,
+          snapshotId,
+          now: now.toISOString(),
+          options,
+          incremental: process.env.BENCH_ANALYTICS_FULL !== '1',
+        } as Omit<WriterRequest, 'id'>)) as AnalyticsOutcome,
     };
   }
 
@@ -55,16 +73,19 @@ export class SnapshotWriterThread implements SnapshotSink {
 
   private channel(): WorkerChannel<Omit<WriterRequest, 'id'>, WriterValue> {
     if (this.current) return this.current;
-    const channel: WorkerChannel<Omit<WriterRequest, 'id'>, WriterValue> = new WorkerChannel(path.join(__dirname, 'snapshot-worker-entry.js'), {
-      workerData: { file: this.databaseFile },
-      // The heap holds a few pages plus the snapshot's user-id set (about 100 bytes a user); a small
-      // young generation makes it collect early instead of growing the process's RSS.
-      resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 8 },
-      name: 'the snapshot writer thread',
-      onDeath: () => {
-        if (this.current === channel) this.current = undefined;
+    const channel: WorkerChannel<Omit<WriterRequest, 'id'>, WriterValue> = new WorkerChannel(
+      path.join(__dirname, 'snapshot-worker-entry.js'),
+      {
+        workerData: { file: this.databaseFile },
+        // The heap holds a few pages plus the snapshot's user-id set (about 100 bytes a user); a small
+        // young generation makes it collect early instead of growing the process's RSS.
+        resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 8 },
+        name: 'the snapshot writer thread',
+        onDeath: () => {
+          if (this.current === channel) this.current = undefined;
+        },
       },
-    });
+    );
     this.current = channel;
     return channel;
   }

@@ -1,8 +1,24 @@
-import { isActiveAssignment, type LicenseGroupRow, type SkuRow, type UserLicenseRow, type UserRow } from '../../domain/directory';
+import {
+  isActiveAssignment,
+  type LicenseGroupRow,
+  type SkuRow,
+  type UserLicenseRow,
+  type UserRow,
+} from '../../domain/directory';
 import type { WrittenCounts } from '../../usecases/sync/ports';
 import { type Db, writeTransaction } from './database';
 
-const SNAPSHOT_TABLES = ['users', 'user_licenses', 'skus', 'license_groups', 'user_order', 'snapshot_stats', 'copilot_seats', 'copilot_candidates', 'copilot_summaries'] as const;
+const SNAPSHOT_TABLES = [
+  'users',
+  'user_licenses',
+  'skus',
+  'license_groups',
+  'user_order',
+  'snapshot_stats',
+  'copilot_seats',
+  'copilot_candidates',
+  'copilot_summaries',
+] as const;
 
 /** user_order.filter values: which accounts a list shows. */
 export const USER_FILTER = { all: 0, enabled: 1, disabled: 2 } as const;
@@ -78,9 +94,25 @@ export class SnapshotWriter {
         this.seen.add(u.userId);
         const seq = this.nextSeq++;
         seqOf.set(u.userId, seq);
-        this.insertUser.run(t, s, seq, u.userId, u.userPrincipalName, u.displayName, u.givenName, u.surname, u.mail, u.department,
-          u.officeLocation, u.jobTitle, u.accountEnabled ? 1 : 0, u.userType, u.usageLocation, u.createdAt,
-          u.onPremisesSyncEnabled === null ? null : u.onPremisesSyncEnabled ? 1 : 0);
+        this.insertUser.run(
+          t,
+          s,
+          seq,
+          u.userId,
+          u.userPrincipalName,
+          u.displayName,
+          u.givenName,
+          u.surname,
+          u.mail,
+          u.department,
+          u.officeLocation,
+          u.jobTitle,
+          u.accountEnabled ? 1 : 0,
+          u.userType,
+          u.usageLocation,
+          u.createdAt,
+          u.onPremisesSyncEnabled === null ? null : u.onPremisesSyncEnabled ? 1 : 0,
+        );
         this.orderKeys.push(userOrderKey(u.displayName, u.userId));
         this.enabledBySeq[seq] = u.accountEnabled ? 1 : 0;
         if (u.accountEnabled) this.stats.enabled++;
@@ -91,8 +123,18 @@ export class SnapshotWriter {
       for (const l of licenses) {
         const seq = seqOf.get(l.userId);
         if (seq === undefined) continue;
-        licenseAssignments += this.insertLicense.run(t, s, seq, l.skuId, l.assignedByGroupId, l.userId, l.state, l.error,
-          l.disabledPlans.length === 0 ? '[]' : JSON.stringify(l.disabledPlans), l.assignedAt).changes;
+        licenseAssignments += this.insertLicense.run(
+          t,
+          s,
+          seq,
+          l.skuId,
+          l.assignedByGroupId,
+          l.userId,
+          l.state,
+          l.error,
+          l.disabledPlans.length === 0 ? '[]' : JSON.stringify(l.disabledPlans),
+          l.assignedAt,
+        ).changes;
         if (isActiveAssignment(l.state)) licensed.add(seq);
       }
       // A user's licenses arrive on the user's own page (later copies are skipped), so pages never double-count.
@@ -109,16 +151,30 @@ export class SnapshotWriter {
   writeSkus(skus: SkuRow[]): void {
     writeTransaction(this.db, () => {
       for (const s of skus) {
-        this.insertSku.run(this.tenantId, this.snapshotId, s.skuId, s.skuPartNumber, s.productName, s.capabilityStatus, s.appliesTo,
-          s.enabledUnits, s.suspendedUnits, s.warningUnits, s.lockedOutUnits, s.consumedUnits, s.isCopilot ? 1 : 0,
-          JSON.stringify(s.servicePlans));
+        this.insertSku.run(
+          this.tenantId,
+          this.snapshotId,
+          s.skuId,
+          s.skuPartNumber,
+          s.productName,
+          s.capabilityStatus,
+          s.appliesTo,
+          s.enabledUnits,
+          s.suspendedUnits,
+          s.warningUnits,
+          s.lockedOutUnits,
+          s.consumedUnits,
+          s.isCopilot ? 1 : 0,
+          JSON.stringify(s.servicePlans),
+        );
       }
     })();
   }
 
   writeGroups(groups: LicenseGroupRow[]): void {
     writeTransaction(this.db, () => {
-      for (const g of groups) this.insertGroup.run(this.tenantId, this.snapshotId, g.groupId, g.displayName, JSON.stringify(g.skuIds));
+      for (const g of groups)
+        this.insertGroup.run(this.tenantId, this.snapshotId, g.groupId, g.displayName, JSON.stringify(g.skuIds));
     })();
   }
 
@@ -130,8 +186,13 @@ export class SnapshotWriter {
   publish(alsoInTransaction: () => void): number | null {
     const previous = writeTransaction(this.db, () => {
       this.writeOrderAndStats();
-      const prev = this.db.prepare('SELECT current_snapshot_id FROM tenants WHERE id = ?').pluck().get(this.tenantId) as number | null;
-      this.db.prepare('UPDATE tenants SET current_snapshot_id = ?, updated_at = ? WHERE id = ?').run(this.snapshotId, new Date().toISOString(), this.tenantId);
+      const prev = this.db
+        .prepare('SELECT current_snapshot_id FROM tenants WHERE id = ?')
+        .pluck()
+        .get(this.tenantId) as number | null;
+      this.db
+        .prepare('UPDATE tenants SET current_snapshot_id = ?, updated_at = ? WHERE id = ?')
+        .run(this.snapshotId, new Date().toISOString(), this.tenantId);
       alsoInTransaction();
       return prev;
     })();
@@ -147,8 +208,11 @@ export class SnapshotWriter {
     // Keys are unique (they end in the user id), so the comparison never returns 0.
     const sorted = Array.from(keys.keys()).sort((a, b) => (keys[a] < keys[b] ? -1 : 1));
     const byFilter: number[][] = [sorted, [], []];
-    for (const seq of sorted) byFilter[this.enabledBySeq[seq] === 1 ? USER_FILTER.enabled : USER_FILTER.disabled].push(seq);
-    const insertOrder = this.db.prepare('INSERT INTO user_order (tenant_id, snapshot_id, filter, chunk, user_seqs) VALUES (?, ?, ?, ?, ?)');
+    for (const seq of sorted)
+      byFilter[this.enabledBySeq[seq] === 1 ? USER_FILTER.enabled : USER_FILTER.disabled].push(seq);
+    const insertOrder = this.db.prepare(
+      'INSERT INTO user_order (tenant_id, snapshot_id, filter, chunk, user_seqs) VALUES (?, ?, ?, ?, ?)',
+    );
     byFilter.forEach((seqs, filter) => {
       for (let chunk = 0; chunk * USER_ORDER_CHUNK < seqs.length; chunk++) {
         const part = seqs.slice(chunk * USER_ORDER_CHUNK, (chunk + 1) * USER_ORDER_CHUNK);
@@ -156,8 +220,17 @@ export class SnapshotWriter {
       }
     });
     this.db
-      .prepare('INSERT INTO snapshot_stats (tenant_id, snapshot_id, users, enabled, guests, licensed) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(this.tenantId, this.snapshotId, this.orderKeys.length, this.stats.enabled, this.stats.guests, this.stats.licensed);
+      .prepare(
+        'INSERT INTO snapshot_stats (tenant_id, snapshot_id, users, enabled, guests, licensed) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        this.tenantId,
+        this.snapshotId,
+        this.orderKeys.length,
+        this.stats.enabled,
+        this.stats.guests,
+        this.stats.licensed,
+      );
   }
 
   /** Throws the half-written snapshot away; the current one was never touched. */
@@ -169,9 +242,11 @@ export class SnapshotWriter {
 /** Drops a snapshot's rows; never the tenant's current one, whatever the caller believes. */
 export function deleteSnapshot(db: Db, tenantId: string, snapshotId: number): void {
   writeTransaction(db, () => {
-    const current = db.prepare('SELECT current_snapshot_id FROM tenants WHERE id = ?').pluck().get(tenantId) as number | null | undefined;
+    const current = db.prepare('SELECT current_snapshot_id FROM tenants WHERE id = ?').pluck().get(tenantId) as
+      number | null | undefined;
     if (current === snapshotId) return;
-    for (const table of SNAPSHOT_TABLES) db.prepare(`DELETE FROM ${table} WHERE tenant_id = ? AND snapshot_id = ?`).run(tenantId, snapshotId);
+    for (const table of SNAPSHOT_TABLES)
+      db.prepare(`DELETE FROM ${table} WHERE tenant_id = ? AND snapshot_id = ?`).run(tenantId, snapshotId);
   })();
 }
 

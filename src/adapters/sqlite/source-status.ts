@@ -35,12 +35,17 @@ export class SqliteSourceStatusStore implements SourceStatusRepository {
   constructor(private readonly db: Db) {}
 
   get(tenantId: string, source: SourceId): SourceStatusRecord | undefined {
-    const row = prepared(this.db, 'SELECT * FROM source_status WHERE tenant_id = ? AND source = ?').get(tenantId, source) as SourceStatusRow | undefined;
+    const row = prepared(this.db, 'SELECT * FROM source_status WHERE tenant_id = ? AND source = ?').get(
+      tenantId,
+      source,
+    ) as SourceStatusRow | undefined;
     return row && isSourceId(row.source) ? toRecord({ ...row, source: row.source }) : undefined;
   }
 
   list(tenantId: string): SourceStatusRecord[] {
-    const rows = prepared(this.db, 'SELECT * FROM source_status WHERE tenant_id = ? ORDER BY source').all(tenantId) as SourceStatusRow[];
+    const rows = prepared(this.db, 'SELECT * FROM source_status WHERE tenant_id = ? ORDER BY source').all(
+      tenantId,
+    ) as SourceStatusRow[];
     // A source a later version dropped is not reported.
     return rows.flatMap((row) => (isSourceId(row.source) ? [toRecord({ ...row, source: row.source })] : []));
   }

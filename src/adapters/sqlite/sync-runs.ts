@@ -45,8 +45,10 @@ export class SyncRunStore {
   constructor(private readonly db: Db) {}
 
   start(tenantId: string, trigger: SyncTrigger): SyncRunRecord {
-    const info = prepared(this.db, "INSERT INTO sync_runs (tenant_id, trigger, started_at, status) VALUES (?, ?, ?, 'running')")
-      .run(tenantId, trigger, new Date().toISOString());
+    const info = prepared(
+      this.db,
+      "INSERT INTO sync_runs (tenant_id, trigger, started_at, status) VALUES (?, ?, ?, 'running')",
+    ).run(tenantId, trigger, new Date().toISOString());
     return this.get(Number(info.lastInsertRowid)) as SyncRunRecord;
   }
 
@@ -57,57 +59,67 @@ export class SyncRunStore {
 
   /** The newest run, finished or not. */
   latest(tenantId: string): SyncRunRecord | undefined {
-    const row = prepared(this.db, 'SELECT * FROM sync_runs WHERE tenant_id = ? ORDER BY id DESC LIMIT 1')
-      .get(tenantId) as SyncRunRow | undefined;
+    const row = prepared(this.db, 'SELECT * FROM sync_runs WHERE tenant_id = ? ORDER BY id DESC LIMIT 1').get(
+      tenantId,
+    ) as SyncRunRow | undefined;
     return row ? toRecord(row) : undefined;
   }
 
   latestFinished(tenantId: string): SyncRunRecord | undefined {
-    const row = prepared(this.db, "SELECT * FROM sync_runs WHERE tenant_id = ? AND status <> 'running' ORDER BY id DESC LIMIT 1")
-      .get(tenantId) as SyncRunRow | undefined;
+    const row = prepared(
+      this.db,
+      "SELECT * FROM sync_runs WHERE tenant_id = ? AND status <> 'running' ORDER BY id DESC LIMIT 1",
+    ).get(tenantId) as SyncRunRow | undefined;
     return row ? toRecord(row) : undefined;
   }
 
   list(tenantId: string, limit = 20): SyncRunRecord[] {
     return (
-      prepared(this.db, 'SELECT * FROM sync_runs WHERE tenant_id = ? ORDER BY id DESC LIMIT ?').all(tenantId, limit) as SyncRunRow[]
+      prepared(this.db, 'SELECT * FROM sync_runs WHERE tenant_id = ? ORDER BY id DESC LIMIT ?').all(
+        tenantId,
+        limit,
+      ) as SyncRunRow[]
     ).map(toRecord);
   }
 
   /** A successful run is finished inside the snapshot flip transaction, so the run and the pointer change together. */
   finish(
     id: number,
-    outcome: { status: FinishedSyncStatus; counts?: SyncCounts; errorCode?: string; errorText?: string; warnings?: string[] },
+    outcome: {
+      status: FinishedSyncStatus;
+      counts?: SyncCounts;
+      errorCode?: string;
+      errorText?: string;
+      warnings?: string[];
+    },
   ): void {
     prepared(
-        this.db,
-        `UPDATE sync_runs SET finished_at = ?, status = ?, users_count = ?, licensed_users_count = ?,
+      this.db,
+      `UPDATE sync_runs SET finished_at = ?, status = ?, users_count = ?, licensed_users_count = ?,
            license_assignments_count = ?, skus_count = ?, groups_count = ?, error_code = ?, error_text = ?, warnings = ?
          WHERE id = ?`,
-      )
-      .run(
-        new Date().toISOString(),
-        outcome.status,
-        outcome.counts?.users ?? null,
-        outcome.counts?.licensedUsers ?? null,
-        outcome.counts?.licenseAssignments ?? null,
-        outcome.counts?.skus ?? null,
-        outcome.counts?.groups ?? null,
-        outcome.errorCode ?? null,
-        outcome.errorText ?? null,
-        JSON.stringify(outcome.warnings ?? []),
-        id,
-      );
+    ).run(
+      new Date().toISOString(),
+      outcome.status,
+      outcome.counts?.users ?? null,
+      outcome.counts?.licensedUsers ?? null,
+      outcome.counts?.licenseAssignments ?? null,
+      outcome.counts?.skus ?? null,
+      outcome.counts?.groups ?? null,
+      outcome.errorCode ?? null,
+      outcome.errorText ?? null,
+      JSON.stringify(outcome.warnings ?? []),
+      id,
+    );
   }
 
   /** Runs still marked running at start-up were cut off by a crash or a kill. */
   markInterrupted(): number {
     return prepared(
-        this.db,
-        `UPDATE sync_runs SET status = 'failed', finished_at = ?, error_code = 'interrupted',
+      this.db,
+      `UPDATE sync_runs SET status = 'failed', finished_at = ?, error_code = 'interrupted',
            error_text = 'The sync was interrupted (Seat Steward stopped while it ran). The previous snapshot was kept; run sync again.'
          WHERE status = 'running'`,
-      )
-      .run(new Date().toISOString()).changes;
+    ).run(new Date().toISOString()).changes;
   }
 }

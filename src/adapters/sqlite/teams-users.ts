@@ -24,6 +24,8 @@ export class SqliteTeamsUserIds implements TeamsUserIds {
 
   teamsIdsOf(aadObjectIds: readonly string[]): string[] {
     const get = prepared(this.db, 'SELECT teams_user_id FROM teams_users WHERE aad_object_id = ?').pluck();
-    return aadObjectIds.map((id) => get.get(id.toLowerCase()) as string | undefined).filter((id): id is string => id !== undefined);
+    return aadObjectIds
+      .map((id) => get.get(id.toLowerCase()) as string | undefined)
+      .filter((id): id is string => id !== undefined);
   }
 }

@@ -37,16 +37,20 @@ export class TenantStore {
   constructor(private readonly db: Db) {}
 
   /** Registers a tenant the first time it is configured; later starts keep its id and history. */
-  ensure(input: { entraTenantId: string; tenantName: string; source: 'demo' | 'entra'; mspClientId?: string | null }): TenantRecord {
+  ensure(input: {
+    entraTenantId: string;
+    tenantName: string;
+    source: 'demo' | 'entra';
+    mspClientId?: string | null;
+  }): TenantRecord {
     const existing = this.find(input.entraTenantId);
     if (existing) return existing;
     const now = new Date().toISOString();
     prepared(
-        this.db,
-        `INSERT INTO tenants (id, tenant_id, client_id, tenant_name, source, created_at, updated_at)
+      this.db,
+      `INSERT INTO tenants (id, tenant_id, client_id, tenant_name, source, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(randomUUID(), input.entraTenantId, input.mspClientId ?? null, input.tenantName, input.source, now, now);
+    ).run(randomUUID(), input.entraTenantId, input.mspClientId ?? null, input.tenantName, input.source, now, now);
     return this.find(input.entraTenantId) as TenantRecord;
   }
 
@@ -57,14 +61,25 @@ export class TenantStore {
   /** Accepts Seat Steward's id or the Entra tenant id (case-insensitive: the column is COLLATE NOCASE). */
   find(idOrEntraTenantId: string): TenantRecord | undefined {
     // No COLLATE on the term: SQLite then scans the table instead of using both unique indexes.
-    const row = prepared(this.db, 'SELECT * FROM tenants WHERE id = ? OR tenant_id = ? LIMIT 1')
-      .get(idOrEntraTenantId, idOrEntraTenantId) as TenantRow | undefined;
+    const row = prepared(this.db, 'SELECT * FROM tenants WHERE id = ? OR tenant_id = ? LIMIT 1').get(
+      idOrEntraTenantId,
+      idOrEntraTenantId,
+    ) as TenantRow | undefined;
     return row ? toRecord(row) : undefined;
   }
 
   /** Names come from the tenant's own /organization, refreshed by each sync. */
   updateIdentity(id: string, identity: TenantIdentity): void {
-    prepared(this.db, 'UPDATE tenants SET tenant_name = ?, domain_name = ?, display_name = ?, tenant_type = ?, updated_at = ? WHERE id = ?')
-      .run(identity.tenantName, identity.domainName, identity.displayName, identity.tenantType, new Date().toISOString(), id);
+    prepared(
+      this.db,
+      'UPDATE tenants SET tenant_name = ?, domain_name = ?, display_name = ?, tenant_type = ?, updated_at = ? WHERE id = ?',
+    ).run(
+      identity.tenantName,
+      identity.domainName,
+      identity.displayName,
+      identity.tenantType,
+      new Date().toISOString(),
+      id,
+    );
   }
 }

@@ -1,4 +1,13 @@
-import { COPILOT_APPS, M365_SERVICES, isConcealedId, type CopilotTrendDay, type CopilotUsageRow, type M365ActivityRow, type ServiceUsage, type UsagePeriod } from '../../domain/usage';
+import {
+  COPILOT_APPS,
+  M365_SERVICES,
+  isConcealedId,
+  type CopilotTrendDay,
+  type CopilotUsageRow,
+  type M365ActivityRow,
+  type ServiceUsage,
+  type UsagePeriod,
+} from '../../domain/usage';
 import type { ConcealmentMarkers, UsageReads, UsageReportStore, UserRowsWriter } from '../../usecases/usage/ports';
 import { type Db, writeTransaction } from './database';
 import { prepared } from './prepared';
@@ -34,14 +43,46 @@ interface TableSpec<Row> {
 const COPILOT_SPEC: TableSpec<CopilotUsageRow> = {
   table: 'copilot_usage_users',
   report: 'copilot_usage',
-  columns: ['upn', 'concealed', 'display_name', 'last_activity_date', ...COPILOT_APPS.map((a) => COPILOT_COLUMNS[a]), 'report_refresh_date', 'period'],
-  params: (r) => [r.upn, r.concealed ? 1 : 0, r.displayName, r.lastActivityDate, ...COPILOT_APPS.map((a) => r.apps[a]), r.reportRefreshDate, r.period],
+  columns: [
+    'upn',
+    'concealed',
+    'display_name',
+    'last_activity_date',
+    ...COPILOT_APPS.map((a) => COPILOT_COLUMNS[a]),
+    'report_refresh_date',
+    'period',
+  ],
+  params: (r) => [
+    r.upn,
+    r.concealed ? 1 : 0,
+    r.displayName,
+    r.lastActivityDate,
+    ...COPILOT_APPS.map((a) => r.apps[a]),
+    r.reportRefreshDate,
+    r.period,
+  ],
 };
 const M365_SPEC: TableSpec<M365ActivityRow> = {
   table: 'm365_activity_users',
   report: 'm365_activity',
-  columns: ['upn', 'concealed', 'display_name', 'last_activity_date', ...M365_SERVICES.map((s) => M365_COLUMNS[s]), 'report_refresh_date', 'period'],
-  params: (r) => [r.upn, r.concealed ? 1 : 0, r.displayName, r.lastActivityDate, ...M365_SERVICES.map((s) => r.services[s]), r.reportRefreshDate, r.period],
+  columns: [
+    'upn',
+    'concealed',
+    'display_name',
+    'last_activity_date',
+    ...M365_SERVICES.map((s) => M365_COLUMNS[s]),
+    'report_refresh_date',
+    'period',
+  ],
+  params: (r) => [
+    r.upn,
+    r.concealed ? 1 : 0,
+    r.displayName,
+    r.lastActivityDate,
+    ...M365_SERVICES.map((s) => r.services[s]),
+    r.reportRefreshDate,
+    r.period,
+  ],
 };
 
 const DELETE_BATCH = 5000;
@@ -67,7 +108,10 @@ class GenerationWriter<Row> implements UserRowsWriter<Row> {
 
   write(rows: Row[]): void {
     const { table, columns, params } = this.spec;
-    const insert = prepared(this.db, `INSERT OR REPLACE INTO ${table} (tenant_id, generation, ${columns.join(', ')}) VALUES (?, ?, ${columns.map(() => '?').join(', ')})`);
+    const insert = prepared(
+      this.db,
+      `INSERT OR REPLACE INTO ${table} (tenant_id, generation, ${columns.join(', ')}) VALUES (?, ?, ${columns.map(() => '?').join(', ')})`,
+    );
     writeTransaction(this.db, () => {
       for (const row of rows) insert.run(this.tenantId, this.generation, ...params(row));
     })();
@@ -89,7 +133,9 @@ class GenerationWriter<Row> implements UserRowsWriter<Row> {
 }
 
 function currentGeneration(db: Db, tenantId: string, report: Report): number | null {
-  const g = prepared(db, 'SELECT generation FROM report_generations WHERE tenant_id = ? AND report = ?').pluck().get(tenantId, report) as number | undefined;
+  const g = prepared(db, 'SELECT generation FROM report_generations WHERE tenant_id = ? AND report = ?')
+    .pluck()
+    .get(tenantId, report) as number | undefined;
   return g ?? null;
 }
 
@@ -117,11 +163,22 @@ interface ReportDbRow {
 }
 
 function userFields(row: ReportDbRow) {
-  return { upn: row.upn, concealed: row.concealed === 1, displayName: row.display_name, lastActivityDate: row.last_activity_date, reportRefreshDate: row.report_refresh_date, period: row.period };
+  return {
+    upn: row.upn,
+    concealed: row.concealed === 1,
+    displayName: row.display_name,
+    lastActivityDate: row.last_activity_date,
+    reportRefreshDate: row.report_refresh_date,
+    period: row.period,
+  };
 }
 
 /** The per-app or per-service dates of a row, keyed as the domain names them. */
-function datesOf<K extends string>(row: ReportDbRow, keys: readonly K[], columns: Record<K, string>): Record<K, string | null> {
+function datesOf<K extends string>(
+  row: ReportDbRow,
+  keys: readonly K[],
+  columns: Record<K, string>,
+): Record<K, string | null> {
   const out = {} as Record<K, string | null>;
   for (const k of keys) {
     const v = row[columns[k]];
@@ -144,12 +201,20 @@ export class SqliteUsageReports implements UsageReportStore, UsageReads, Conceal
   saveServiceUsage(tenantId: string, figures: ServiceUsage[]): void {
     writeTransaction(this.db, () => {
       prepared(this.db, 'DELETE FROM service_usage WHERE tenant_id = ?').run(tenantId);
-      const insert = prepared(this.db, 'INSERT INTO service_usage (tenant_id, period, report_refresh_date, figures) VALUES (?, ?, ?, ?)');
+      const insert = prepared(
+        this.db,
+        'INSERT INTO service_usage (tenant_id, period, report_refresh_date, figures) VALUES (?, ?, ?, ?)',
+      );
       for (const f of figures) insert.run(tenantId, f.period, f.reportRefreshDate, JSON.stringify(f));
     })();
   }
 
-  saveCopilotTrend(tenantId: string, period: string, days: CopilotTrendDay[], summary: CopilotTrendDay['counts'] | null): void {
+  saveCopilotTrend(
+    tenantId: string,
+    period: string,
+    days: CopilotTrendDay[],
+    summary: CopilotTrendDay['counts'] | null,
+  ): void {
     prepared(
       this.db,
       `INSERT INTO copilot_trend (tenant_id, period, days, summary) VALUES (?, ?, ?, ?)
@@ -177,7 +242,9 @@ export class SqliteUsageReports implements UsageReportStore, UsageReads, Conceal
   }
 
   serviceUsage(tenantId: string, period: UsagePeriod): ServiceUsage | undefined {
-    const figures = prepared(this.db, 'SELECT figures FROM service_usage WHERE tenant_id = ? AND period = ?').pluck().get(tenantId, period) as string | undefined;
+    const figures = prepared(this.db, 'SELECT figures FROM service_usage WHERE tenant_id = ? AND period = ?')
+      .pluck()
+      .get(tenantId, period) as string | undefined;
     return figures === undefined ? undefined : (JSON.parse(figures) as ServiceUsage);
   }
 
@@ -185,7 +252,9 @@ export class SqliteUsageReports implements UsageReportStore, UsageReads, Conceal
     const table = source === 'copilot_usage' ? 'copilot_usage_users' : 'm365_activity_users';
     const generation = currentGeneration(this.db, tenantId, source);
     if (generation === null) return 0;
-    const total = prepared(this.db, `SELECT COUNT(*) FROM ${table} WHERE tenant_id = ? AND generation = ?`).pluck().get(tenantId, generation) as number;
+    const total = prepared(this.db, `SELECT COUNT(*) FROM ${table} WHERE tenant_id = ? AND generation = ?`)
+      .pluck()
+      .get(tenantId, generation) as number;
     // Walks the current snapshot's users (one tenant's key range) and looks each up in the report by key.
     const matched = prepared(
       this.db,
@@ -198,14 +267,25 @@ export class SqliteUsageReports implements UsageReportStore, UsageReads, Conceal
     return total - matched;
   }
 
-  copilotTrend(tenantId: string): { period: string; days: CopilotTrendDay[]; summary: CopilotTrendDay['counts'] | null } | undefined {
-    const row = prepared(this.db, 'SELECT period, days, summary FROM copilot_trend WHERE tenant_id = ?').get(tenantId) as { period: string; days: string; summary: string | null } | undefined;
+  copilotTrend(
+    tenantId: string,
+  ): { period: string; days: CopilotTrendDay[]; summary: CopilotTrendDay['counts'] | null } | undefined {
+    const row = prepared(this.db, 'SELECT period, days, summary FROM copilot_trend WHERE tenant_id = ?').get(
+      tenantId,
+    ) as { period: string; days: string; summary: string | null } | undefined;
     if (!row) return undefined;
-    return { period: row.period, days: JSON.parse(row.days) as CopilotTrendDay[], summary: row.summary ? (JSON.parse(row.summary) as CopilotTrendDay['counts']) : null };
+    return {
+      period: row.period,
+      days: JSON.parse(row.days) as CopilotTrendDay[],
+      summary: row.summary ? (JSON.parse(row.summary) as CopilotTrendDay['counts']) : null,
+    };
   }
 
   set(tenantId: string, at: string): void {
-    prepared(this.db, 'INSERT INTO report_concealment_restore (tenant_id, set_at) VALUES (?, ?) ON CONFLICT (tenant_id) DO NOTHING').run(tenantId, at);
+    prepared(
+      this.db,
+      'INSERT INTO report_concealment_restore (tenant_id, set_at) VALUES (?, ?) ON CONFLICT (tenant_id) DO NOTHING',
+    ).run(tenantId, at);
   }
 
   clear(tenantId: string): void {
@@ -213,10 +293,15 @@ export class SqliteUsageReports implements UsageReportStore, UsageReads, Conceal
   }
 
   has(tenantId: string): boolean {
-    return prepared(this.db, 'SELECT 1 FROM report_concealment_restore WHERE tenant_id = ?').pluck().get(tenantId) !== undefined;
+    return (
+      prepared(this.db, 'SELECT 1 FROM report_concealment_restore WHERE tenant_id = ?').pluck().get(tenantId) !==
+      undefined
+    );
   }
 
   tenants(): string[] {
-    return prepared(this.db, 'SELECT tenant_id FROM report_concealment_restore ORDER BY tenant_id').pluck().all() as string[];
+    return prepared(this.db, 'SELECT tenant_id FROM report_concealment_restore ORDER BY tenant_id')
+      .pluck()
+      .all() as string[];
   }
 }

@@ -26,7 +26,11 @@ interface MemoryProbe {
 export function answerMemoryProbe(port: MessagePort, message: unknown): boolean {
   if (typeof message !== 'object' || message === null || !('memoryProbe' in message)) return false;
   const { heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
-  port.postMessage({ id: (message as MemoryProbe).id, ok: true, value: { thread: '', heapUsed, heapTotal, external, arrayBuffers } });
+  port.postMessage({
+    id: (message as MemoryProbe).id,
+    ok: true,
+    value: { thread: '', heapUsed, heapTotal, external, arrayBuffers },
+  });
   return true;
 }
 

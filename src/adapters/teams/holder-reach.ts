@@ -12,10 +12,16 @@ export class TeamsHolderReach implements HolderReach {
   constructor(
     private readonly conversations: ConversationStore,
     /** Null when TEAMS_APP_CATALOG_ID is not set: no proactive install. */
-    private readonly installerFor: ((tenantId: string) => { personalChat(userId: string, signal?: AbortSignal): Promise<InstalledChat> }) | null,
+    private readonly installerFor:
+      ((tenantId: string) => { personalChat(userId: string, signal?: AbortSignal): Promise<InstalledChat> }) | null,
   ) {}
 
-  async reach(tenantId: string, holder: { userId: string; userPrincipalName: string }, via: ConversationTarget, signal?: AbortSignal): Promise<HolderRoute> {
+  async reach(
+    tenantId: string,
+    holder: { userId: string; userPrincipalName: string },
+    via: ConversationTarget,
+    signal?: AbortSignal,
+  ): Promise<HolderRoute> {
     const chat = this.conversations.personalChatOf(holder.userId);
     if (chat) return { kind: 'chat', target: chat.reference, how: 'personal_chat' };
     if (!this.installerFor) {
@@ -28,9 +34,18 @@ export class TeamsHolderReach implements HolderReach {
     if (installed.kind === 'unreachable') return installed;
     const conversation = via.conversation as { id: string; tenantId?: unknown };
     // The new chat lives on the same connector as the approvals conversation of this Teams tenant.
-    const chatConversation: { id: string } & Record<string, unknown> = { id: installed.chatId, conversationType: 'personal' };
+    const chatConversation: { id: string } & Record<string, unknown> = {
+      id: installed.chatId,
+      conversationType: 'personal',
+    };
     if (typeof conversation.tenantId === 'string') chatConversation.tenantId = conversation.tenantId;
-    const target: ConversationTarget = { channelId: 'msteams', serviceUrl: via.serviceUrl, bot: via.bot, conversation: chatConversation, user: { id: '', aadObjectId: holder.userId } };
+    const target: ConversationTarget = {
+      channelId: 'msteams',
+      serviceUrl: via.serviceUrl,
+      bot: via.bot,
+      conversation: chatConversation,
+      user: { id: '', aadObjectId: holder.userId },
+    };
     return { kind: 'chat', target, how: 'installed' };
   }
 }

@@ -33,7 +33,15 @@ export class TeamsNotifier implements Notifier {
     });
     if (!failure) return;
     const problem = deliveryError(failure.error, what, target);
-    this.logger.warn({ err: failure.error, conversation: target.conversation.id, what, retryable: !(problem instanceof PermanentError) }, 'proactive post failed');
+    this.logger.warn(
+      {
+        err: failure.error,
+        conversation: target.conversation.id,
+        what,
+        retryable: !(problem instanceof PermanentError),
+      },
+      'proactive post failed',
+    );
     throw problem;
   }
 
@@ -47,11 +55,16 @@ export class TeamsNotifier implements Notifier {
    */
   private withoutInnerRetries(connector: unknown): void {
     // botbuilder keeps its core-client ServiceClient private; an upgrade may move it, and then posts keep the inner retries (slower, still correct).
-    const pipeline = (connector as { client?: { pipeline?: { removePolicy?: (p: { name: string }) => unknown[] } } } | undefined)?.client?.pipeline;
-    const removed = typeof pipeline?.removePolicy === 'function' ? pipeline.removePolicy({ name: CONNECTOR_RETRY_POLICY }) : [];
+    const pipeline = (
+      connector as { client?: { pipeline?: { removePolicy?: (p: { name: string }) => unknown[] } } } | undefined
+    )?.client?.pipeline;
+    const removed =
+      typeof pipeline?.removePolicy === 'function' ? pipeline.removePolicy({ name: CONNECTOR_RETRY_POLICY }) : [];
     if (removed.length === 0 && !this.warnedRetries) {
       this.warnedRetries = true;
-      this.logger.warn(`the Bot Framework connector client has no "${CONNECTOR_RETRY_POLICY}" to turn off (botbuilder changed?): proactive posts retry 429 inside their job, which slows fan-outs`);
+      this.logger.warn(
+        `the Bot Framework connector client has no "${CONNECTOR_RETRY_POLICY}" to turn off (botbuilder changed?): proactive posts retry 429 inside their job, which slows fan-outs`,
+      );
     }
   }
 }
@@ -61,7 +74,12 @@ export class TeamsNotifier implements Notifier {
  * adapter hands an error thrown inside the turn to the bot's onTurnError (which logs it and returns),
  * so continueConversationAsync would resolve as if the post had gone out: it is caught here.
  */
-export async function inConversation(adapter: TeamsAdapter, appId: string, target: ConversationTarget, work: (context: TurnContext) => Promise<void>): Promise<{ error: unknown } | undefined> {
+export async function inConversation(
+  adapter: TeamsAdapter,
+  appId: string,
+  target: ConversationTarget,
+  work: (context: TurnContext) => Promise<void>,
+): Promise<{ error: unknown } | undefined> {
   let failure: { error: unknown } | undefined;
   try {
     await adapter.continueConversationAsync(appId, toConversationReference(target), async (context) => {
@@ -80,7 +98,18 @@ export async function inConversation(adapter: TeamsAdapter, appId: string, targe
 /** @azure/core-rest-pipeline's name for the retry policy its default pipeline adds. */
 const CONNECTOR_RETRY_POLICY = 'defaultRetryPolicy';
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'REQUEST_SEND_ERROR']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'REQUEST_SEND_ERROR',
+]);
 
 interface ConnectorErrorLike {
   statusCode?: unknown;
@@ -95,7 +124,12 @@ interface ConnectorErrorLike {
  */
 export function deliveryError(error: unknown, what: string, target: ConversationTarget): Error {
   const e = (typeof error === 'object' && error !== null ? error : {}) as ConnectorErrorLike;
-  const status = typeof e.statusCode === 'number' ? e.statusCode : typeof e.response?.status === 'number' ? e.response.status : undefined;
+  const status =
+    typeof e.statusCode === 'number'
+      ? e.statusCode
+      : typeof e.response?.status === 'number'
+        ? e.response.status
+        : undefined;
   const code = typeof e.code === 'string' ? e.code : undefined;
   const text = typeof e.message === 'string' ? e.message : String(error);
   const conversation = target.conversation.id;
@@ -103,13 +137,19 @@ export function deliveryError(error: unknown, what: string, target: Conversation
 
   if (status === undefined) {
     if (code && NETWORK_CODES.has(code)) {
-      return new RetryableError(`Could not reach the Teams connector at ${target.serviceUrl} to post the ${what} (${code}: ${text}). Check that this server can reach it (proxy, firewall, DNS).`, { cause: error });
+      return new RetryableError(
+        `Could not reach the Teams connector at ${target.serviceUrl} to post the ${what} (${code}: ${text}). Check that this server can reach it (proxy, firewall, DNS).`,
+        { cause: error },
+      );
     }
     // Not from the connector (a bug, a rendering failure): the outbox retries it with backoff.
     return error instanceof Error ? error : new Error(String(error));
   }
   if (status === 429 || status === 408 || status >= 500) {
-    return new RetryableError(`Teams could not take the ${what} right now (${said}).`, { retryAfter: retryAfterHeader(e.response?.headers), cause: error });
+    return new RetryableError(`Teams could not take the ${what} right now (${said}).`, {
+      retryAfter: retryAfterHeader(e.response?.headers),
+      cause: error,
+    });
   }
   if (status === 401) {
     return new RetryableError(
@@ -131,6 +171,9 @@ export function deliveryError(error: unknown, what: string, target: Conversation
 function retryAfterHeader(headers: unknown): string | undefined {
   if (!headers || typeof headers !== 'object') return undefined;
   const get = (headers as { get?: unknown }).get;
-  const value = typeof get === 'function' ? (get as (name: string) => unknown).call(headers, 'retry-after') : (headers as Record<string, unknown>)['retry-after'];
+  const value =
+    typeof get === 'function'
+      ? (get as (name: string) => unknown).call(headers, 'retry-after')
+      : (headers as Record<string, unknown>)['retry-after'];
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }

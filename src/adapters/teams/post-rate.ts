@@ -25,7 +25,10 @@ export class PostPacer {
   private readonly toleranceMs: number;
 
   constructor(limit: RateLimit) {
-    if (!(limit.perSecond > 0 && limit.burst >= 1)) throw new Error(`A post rate needs a positive rate and a burst of at least 1 (got ${limit.perSecond}/s, burst ${limit.burst}).`);
+    if (!(limit.perSecond > 0 && limit.burst >= 1))
+      throw new Error(
+        `A post rate needs a positive rate and a burst of at least 1 (got ${limit.perSecond}/s, burst ${limit.burst}).`,
+      );
     this.intervalMs = 1_000 / limit.perSecond;
     this.toleranceMs = (limit.burst - 1) * this.intervalMs;
   }
@@ -50,7 +53,10 @@ export class TeamsPostRate {
   private readonly conversations = new Map<string, PostPacer>();
 
   constructor(
-    private readonly limits: { overall: RateLimit; perConversation: RateLimit } = { overall: TEAMS_POST_RATE, perConversation: TEAMS_CONVERSATION_RATE },
+    private readonly limits: { overall: RateLimit; perConversation: RateLimit } = {
+      overall: TEAMS_POST_RATE,
+      perConversation: TEAMS_CONVERSATION_RATE,
+    },
     private readonly clock: () => number = Date.now,
   ) {
     this.overall = new PostPacer(limits.overall);
@@ -58,7 +64,8 @@ export class TeamsPostRate {
 
   async take(conversationId: string): Promise<void> {
     const now = this.clock();
-    if (this.conversations.size > 1_000) for (const [id, p] of this.conversations) if (p.idle(now)) this.conversations.delete(id);
+    if (this.conversations.size > 1_000)
+      for (const [id, p] of this.conversations) if (p.idle(now)) this.conversations.delete(id);
     let own = this.conversations.get(conversationId);
     if (!own) this.conversations.set(conversationId, (own = new PostPacer(this.limits.perConversation)));
     // The conversation's own turn first, then an overall slot from that moment: a chat that must wait does not hold an overall slot meanwhile.

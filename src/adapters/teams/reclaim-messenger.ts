@@ -30,14 +30,23 @@ export class TeamsReclaimMessenger implements ReclaimMessenger {
     return { activityId };
   }
 
-  async updateCard(target: ConversationTarget, activityId: string, card: AdaptiveCardJson, what: string): Promise<void> {
+  async updateCard(
+    target: ConversationTarget,
+    activityId: string,
+    card: AdaptiveCardJson,
+    what: string,
+  ): Promise<void> {
     await this.inConversation(target, what, async (context) => {
       await this.rate.take(target.conversation.id);
       await context.updateActivity({ ...MessageFactory.attachment(CardFactory.adaptiveCard(card)), id: activityId });
     });
   }
 
-  private async inConversation(target: ConversationTarget, what: string, work: (context: TurnContext) => Promise<void>): Promise<void> {
+  private async inConversation(
+    target: ConversationTarget,
+    what: string,
+    work: (context: TurnContext) => Promise<void>,
+  ): Promise<void> {
     const failure = await inConversation(this.adapter, this.appId, target, work);
     if (!failure) return;
     this.logger.warn({ err: failure.error, conversation: target.conversation.id, what }, 'reclaim card post failed');

@@ -1,4 +1,9 @@
-import { ConfigurationServiceClientCredentialFactory, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
+import {
+  ConfigurationServiceClientCredentialFactory,
+  type Activity,
+  type InvokeResponse,
+  type TurnContext,
+} from 'botbuilder';
 // The module itself, not the package index, which also loads the AI parts (about 11 MB of heap unused here).
 import { TeamsAdapter } from '@microsoft/teams-ai/lib/TeamsAdapter';
 import type { BotAuth, BotTokenValidation } from '../../config/config';
@@ -13,7 +18,12 @@ export class BotAuthError extends Error {
     readonly kind: 'unauthorized' | 'unavailable',
     cause: unknown,
   ) {
-    super(kind === 'unauthorized' ? 'The Bot Framework token was not accepted.' : 'The Bot Framework signing keys could not be fetched.', { cause });
+    super(
+      kind === 'unauthorized'
+        ? 'The Bot Framework token was not accepted.'
+        : 'The Bot Framework signing keys could not be fetched.',
+      { cause },
+    );
     this.name = 'BotAuthError';
   }
 }
@@ -38,28 +48,44 @@ function authFailureKind(error: unknown): BotAuthError['kind'] | undefined {
  * fetched. This runs the same steps but leaves the answer to the HTTP layer.
  */
 export class SeatStewardAdapter extends TeamsAdapter {
-  async processInbound(activity: Activity, authHeader: string, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
-    const authenticated = await this.botFrameworkAuthentication.authenticateRequest(activity, authHeader).catch((error: unknown) => {
-      const kind = authFailureKind(error);
-      throw kind ? new BotAuthError(kind, error) : error;
-    });
+  async processInbound(
+    activity: Activity,
+    authHeader: string,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<InvokeResponse | undefined> {
+    const authenticated = await this.botFrameworkAuthentication
+      .authenticateRequest(activity, authHeader)
+      .catch((error: unknown) => {
+        const kind = authFailureKind(error);
+        throw kind ? new BotAuthError(kind, error) : error;
+      });
     return this.processActivity(authenticated, activity, logic);
   }
 
   /** processInbound, with a token that was not accepted (or could not be checked) as an outcome instead of a throw. */
-  async processTurn(activity: Activity, authHeader: string, logic: (context: TurnContext) => Promise<void>): Promise<InboundOutcome> {
+  async processTurn(
+    activity: Activity,
+    authHeader: string,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<InboundOutcome> {
     try {
       const invoke = await this.processInbound(activity, authHeader, logic);
       return { kind: 'answered', status: invoke?.status ?? 200, body: invoke?.body };
     } catch (error) {
-      if (error instanceof BotAuthError) return error.kind === 'unauthorized' ? { kind: 'unauthorized', cause: error.cause } : { kind: 'auth_unavailable', cause: error.cause };
+      if (error instanceof BotAuthError)
+        return error.kind === 'unauthorized'
+          ? { kind: 'unauthorized', cause: error.cause }
+          : { kind: 'auth_unavailable', cause: error.cause };
       throw error;
     }
   }
 }
 
 /** How an inbound activity went, for the HTTP layer to answer (its ActivityOutcome). */
-export type InboundOutcome = { kind: 'answered'; status: number; body?: unknown } | { kind: 'unauthorized'; cause: unknown } | { kind: 'auth_unavailable'; cause: unknown };
+export type InboundOutcome =
+  | { kind: 'answered'; status: number; body?: unknown }
+  | { kind: 'unauthorized'; cause: unknown }
+  | { kind: 'auth_unavailable'; cause: unknown };
 
 /**
  * botframework-connector's public-cloud defaults. Once any endpoint is configured the connector
@@ -99,7 +125,10 @@ export function createTeamsAdapter(auth: BotAuth): SeatStewardAdapter {
           MicrosoftAppType: auth.mode,
           MicrosoftAppTenantId: auth.mode === 'SingleTenant' ? auth.tenantId : undefined,
         };
-  return new SeatStewardAdapter({ ...credentials, ...tokenSettings(auth.tokens) }, new ConfigurationServiceClientCredentialFactory(credentials));
+  return new SeatStewardAdapter(
+    { ...credentials, ...tokenSettings(auth.tokens) },
+    new ConfigurationServiceClientCredentialFactory(credentials),
+  );
 }
 
 /** continueConversationAsync needs a string app id; '' is what anonymous mode accepts. */

@@ -15,10 +15,17 @@ export class ApiError extends Error {
 
 export function sendApiError(res: Response, error: ApiError): void {
   res.status(error.status);
-  res.json({ error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } });
+  res.json({
+    error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
+  });
 }
 
 export function badParameters(error: ZodError): ApiError {
   const details = error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`);
-  return new ApiError(400, 'invalid_parameter', `Invalid query parameter${details.length > 1 ? 's' : ''}: ${details.join('; ')}`, details);
+  return new ApiError(
+    400,
+    'invalid_parameter',
+    `Invalid query parameter${details.length > 1 ? 's' : ''}: ${details.join('; ')}`,
+    details,
+  );
 }

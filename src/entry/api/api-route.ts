@@ -9,7 +9,6 @@ import { CONTROL_CHARACTER } from '../input-text';
 
 /** The REST plumbing every /api/v1/m365 route shares: key check, JSON answer, one error shape. */
 
-
 /**
  * Wraps a route body: checks the API key, answers 200 with what the body returns, turns ApiErrors
  * into their status and anything else into a 500 with an error id (internal details, such as SQL or
@@ -26,7 +25,14 @@ export function jsonRoute(deps: { authorize: (req: Request) => void; logger: Log
       if (error instanceof ApiError) return sendApiError(res, error);
       const errorId = randomUUID();
       deps.logger.error({ err: error, errorId, path: req.path() }, 'REST API request failed');
-      sendApiError(res, new ApiError(500, 'internal_error', `Seat Steward failed to answer; quote error id ${errorId} to its administrator.`));
+      sendApiError(
+        res,
+        new ApiError(
+          500,
+          'internal_error',
+          `Seat Steward failed to answer; quote error id ${errorId} to its administrator.`,
+        ),
+      );
     }
   };
 }
@@ -44,11 +50,16 @@ export function parseQuery<T extends z.ZodTypeAny>(schema: T, req: Request): z.i
   const raw = (req.query ?? {}) as Record<string, unknown>;
   // A repeated parameter arrives as an array; the API takes each parameter once.
   for (const [key, value] of Object.entries(raw)) {
-    if (Array.isArray(value)) throw new ApiError(400, 'invalid_parameter', `Invalid query parameter: ${key} was given more than once`, [`${key}: given more than once`]);
+    if (Array.isArray(value))
+      throw new ApiError(400, 'invalid_parameter', `Invalid query parameter: ${key} was given more than once`, [
+        `${key}: given more than once`,
+      ]);
     // A NUL cut the search short ("a%00zzzz" matched like "a"); no parameter has a use for control characters.
     if (CONTROL_CHARACTER.test(key) || (typeof value === 'string' && CONTROL_CHARACTER.test(value))) {
       const name = CONTROL_CHARACTER.test(key) ? 'a parameter name' : key;
-      throw new ApiError(400, 'invalid_parameter', `Invalid query parameter: ${name} contains a control character`, [`${name}: contains a control character`]);
+      throw new ApiError(400, 'invalid_parameter', `Invalid query parameter: ${name} contains a control character`, [
+        `${name}: contains a control character`,
+      ]);
     }
   }
   const parsed = schema.safeParse(raw);
@@ -60,16 +71,24 @@ export function parseQuery<T extends z.ZodTypeAny>(schema: T, req: Request): z.i
 export function positiveIdParam(req: Request, name: string, what: string): number {
   const raw = String((req.params as Record<string, unknown>)[name] ?? '');
   if (!/^[1-9]\d{0,15}$/.test(raw)) {
-    throw new ApiError(400, 'invalid_parameter', `Invalid ${what} "${raw.slice(0, 40)}": expected a positive whole number.`, [`${name}: expected a positive whole number`]);
+    throw new ApiError(
+      400,
+      'invalid_parameter',
+      `Invalid ${what} "${raw.slice(0, 40)}": expected a positive whole number.`,
+      [`${name}: expected a positive whole number`],
+    );
   }
   return Number(raw);
 }
 
-
 /** The tenant a route's `{id}` names (Seat Steward's id or the Microsoft tenant id); 404 when none. */
-export function tenantFromPath(tenants: { find(idOrEntraTenantId: string): TenantRecord | undefined }, req: Request): TenantRecord {
+export function tenantFromPath(
+  tenants: { find(idOrEntraTenantId: string): TenantRecord | undefined },
+  req: Request,
+): TenantRecord {
   const id = String(req.params.id ?? '');
   const tenant = tenants.find(id);
-  if (!tenant) throw new ApiError(404, 'tenant_not_found', `No tenant with id "${id}" (Seat Steward id or Microsoft tenant id).`);
+  if (!tenant)
+    throw new ApiError(404, 'tenant_not_found', `No tenant with id "${id}" (Seat Steward id or Microsoft tenant id).`);
   return tenant;
 }

@@ -33,17 +33,26 @@ function parseBody<T extends z.ZodTypeAny>(schema: T, req: Request): z.infer<T> 
   const parsed = schema.safeParse(req.body ?? {});
   if (!parsed.success) {
     const details = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
-    throw new ApiError(400, 'invalid_parameter', `Invalid body parameter${details.length > 1 ? 's' : ''}: ${details.join('; ')}`, details);
+    throw new ApiError(
+      400,
+      'invalid_parameter',
+      `Invalid body parameter${details.length > 1 ? 's' : ''}: ${details.join('; ')}`,
+      details,
+    );
   }
   return parsed.data;
 }
 
-const subscriptionJson = (s: SubscriptionState) => ({ content_type: s.contentType, status: s.status === 'none' ? 'not_started' : s.status });
+const subscriptionJson = (s: SubscriptionState) => ({
+  content_type: s.contentType,
+  status: s.status === 'none' ? 'not_started' : s.status,
+});
 
 /** Management API refusals and failures keep their codes; the admin message is the API error's message. */
 function asApiError(error: unknown): never {
   if (error instanceof TenantAccessError) {
-    const status = error.code === 'insufficient_privileges' ? 403 : error.code.startsWith('management_subscription') ? 409 : 502;
+    const status =
+      error.code === 'insufficient_privileges' ? 403 : error.code.startsWith('management_subscription') ? 409 : 502;
     throw new ApiError(status, error.code, error.message);
   }
   throw error;
@@ -83,10 +92,18 @@ export function registerAuditRoutes(server: Server, deps: AuditRouteDeps): void 
       const tenant = tenantParam(req);
       const body = parseBody(stopBody, req);
       if (body.confirm !== true) {
-        throw new ApiError(400, 'confirmation_required', `Stopping ${body.content_type} needs "confirm": true. ${STOP_DATA_GAP_WARNING}`);
+        throw new ApiError(
+          400,
+          'confirmation_required',
+          `Stopping ${body.content_type} needs "confirm": true. ${STOP_DATA_GAP_WARNING}`,
+        );
       }
       const list = await deps.subscriptions.stop(tenant, body.content_type).catch(asApiError);
-      return { success: true, message: `${body.content_type} stopped. ${STOP_DATA_GAP_WARNING}`, data: list.map(subscriptionJson) };
+      return {
+        success: true,
+        message: `${body.content_type} stopped. ${STOP_DATA_GAP_WARNING}`,
+        data: list.map(subscriptionJson),
+      };
     }),
   );
 }

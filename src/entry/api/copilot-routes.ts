@@ -21,12 +21,21 @@ export interface CopilotRouteDeps {
   authorize: (req: Request) => void;
   logger: Logger;
   /** Seats a reclaim is walking (ReclaimApi.marks), marked on every row as on the cards. */
-  reclaimMarks?: (tenantId: string, seats: ReadonlyArray<{ userId: string; skuId: string }>, analyticsAsOf: string) => ReadonlyMap<string, SeatReclaimMark>;
+  reclaimMarks?: (
+    tenantId: string,
+    seats: ReadonlyArray<{ userId: string; skuId: string }>,
+    analyticsAsOf: string,
+  ) => ReadonlyMap<string, SeatReclaimMark>;
 }
 
 const choice = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { errorMap: () => ({ message: `expected one of ${values.join(', ')}` }) }).optional();
-const department = z.string().trim().min(1, 'expected at least 1 character').max(200, 'expected at most 200 characters').optional();
+const department = z
+  .string()
+  .trim()
+  .min(1, 'expected at least 1 character')
+  .max(200, 'expected at most 200 characters')
+  .optional();
 
 const seatQuery = z
   .object({
@@ -49,8 +58,15 @@ const candidateQuery = z
   .strict();
 
 function notComputed(tenant: TenantRecord): ApiError {
-  const why = tenant.currentSnapshotId === null ? 'the tenant has not been synced yet' : 'the last sync did not compute them (see its warnings in GET /sync-runs)';
-  return new ApiError(404, 'analytics_not_available', `No seat analytics for tenant ${tenant.tenantName}: ${why}. Run a sync (POST /api/v1/m365/tenants/${tenant.id}/sync) and try again.`);
+  const why =
+    tenant.currentSnapshotId === null
+      ? 'the tenant has not been synced yet'
+      : 'the last sync did not compute them (see its warnings in GET /sync-runs)';
+  return new ApiError(
+    404,
+    'analytics_not_available',
+    `No seat analytics for tenant ${tenant.tenantName}: ${why}. Run a sync (POST /api/v1/m365/tenants/${tenant.id}/sync) and try again.`,
+  );
 }
 
 function seatJson(s: StoredSeat, asOf: string, mark: SeatReclaimMark | undefined) {
@@ -79,7 +95,13 @@ function seatJson(s: StoredSeat, asOf: string, mark: SeatReclaimMark | undefined
     account_enabled: s.accountEnabled,
     reasons: s.reasons,
     // in_request (an open request walks the seat) or removed_not_synced (removed after these analytics); null otherwise.
-    reclaim: mark ? { status: mark.kind, state: mark.kind === 'in_request' ? mark.state : 'removed', note: seatReclaimMarkText(mark) } : null,
+    reclaim: mark
+      ? {
+          status: mark.kind,
+          state: mark.kind === 'in_request' ? mark.state : 'removed',
+          note: seatReclaimMarkText(mark),
+        }
+      : null,
     as_of: asOf,
   };
 }
@@ -100,7 +122,12 @@ function candidateJson(c: StoredCandidate, asOf: string) {
 }
 
 /** The seat summary with money: counts stored at sync, prices applied now (admin > config > list price). */
-export function summaryJson(tenantId: string, summary: CopilotSeatSummary, price: (skuId: string) => SkuPrice | null, directoryAsOf: string | null) {
+export function summaryJson(
+  tenantId: string,
+  summary: CopilotSeatSummary,
+  price: (skuId: string) => SkuPrice | null,
+  directoryAsOf: string | null,
+) {
   const t = totals(summary);
   const savings = savingsOf(summary, price);
   return {
@@ -125,7 +152,13 @@ export function summaryJson(tenantId: string, summary: CopilotSeatSummary, price
     cost_avoided_monthly: savings.costAvoidedMonthly,
     seats_cut: savings.seatsCut,
     currency: savings.currency,
-    prices: savings.prices.map((p) => ({ sku_id: p.skuId, sku_part_number: p.skuPartNumber, amount: p.amount, currency: p.currency, source: p.source })),
+    prices: savings.prices.map((p) => ({
+      sku_id: p.skuId,
+      sku_part_number: p.skuPartNumber,
+      amount: p.amount,
+      currency: p.currency,
+      source: p.source,
+    })),
     skus: summary.skus.map((s) => ({
       sku_id: s.skuId,
       sku_part_number: s.skuPartNumber,
@@ -135,7 +168,11 @@ export function summaryJson(tenantId: string, summary: CopilotSeatSummary, price
       active: s.byStatus.active,
       inactive: s.byStatus.inactive,
       unknown: s.byStatus.unknown,
-      reclaimable: { total: s.reclaimable.certain + s.reclaimable.probable, certain: s.reclaimable.certain, probable: s.reclaimable.probable },
+      reclaimable: {
+        total: s.reclaimable.certain + s.reclaimable.probable,
+        certain: s.reclaimable.certain,
+        probable: s.reclaimable.probable,
+      },
       review: s.review,
       excluded: s.excluded,
       renewal_date: s.renewalDate,
@@ -173,7 +210,11 @@ export function registerCopilotRoutes(server: Server, deps: CopilotRouteDeps): v
       if (!page) throw notComputed(tenant);
       // page.asOf is the analytics' computedAt: a seat removed after it is marked as not synced yet.
       const marks = deps.reclaimMarks?.(tenant.id, page.rows, page.asOf);
-      return { data: page.rows.map((s) => seatJson(s, page.asOf, marks?.get(seatMarkKey(s)))), pagination: pagination(q.limit, q.offset, page.total), as_of: page.asOf };
+      return {
+        data: page.rows.map((s) => seatJson(s, page.asOf, marks?.get(seatMarkKey(s)))),
+        pagination: pagination(q.limit, q.offset, page.total),
+        as_of: page.asOf,
+      };
     }),
   );
 
@@ -184,7 +225,11 @@ export function registerCopilotRoutes(server: Server, deps: CopilotRouteDeps): v
       const q = parseQuery(candidateQuery, req);
       const page = deps.analytics.candidates(tenant.id, q);
       if (!page) throw notComputed(tenant);
-      return { data: page.rows.map((c) => candidateJson(c, page.asOf)), pagination: pagination(q.limit, q.offset, page.total), as_of: page.asOf };
+      return {
+        data: page.rows.map((c) => candidateJson(c, page.asOf)),
+        pagination: pagination(q.limit, q.offset, page.total),
+        as_of: page.asOf,
+      };
     }),
   );
 

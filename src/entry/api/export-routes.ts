@@ -26,7 +26,15 @@ export const UNDERUTILIZED_HEADERS = [
   'UsageScore',
   'Recommendation',
 ] as const;
-export const CANDIDATE_HEADERS = ['UserPrincipalName', 'DisplayName', 'Email', 'Department', 'Location', 'M365ActivityScore', 'RecommendedPriority'] as const;
+export const CANDIDATE_HEADERS = [
+  'UserPrincipalName',
+  'DisplayName',
+  'Email',
+  'Department',
+  'Location',
+  'M365ActivityScore',
+  'RecommendedPriority',
+] as const;
 
 /**
  * Underutilized = seats to reclaim (certain, then probable, longest idle first) and then seats to
@@ -41,7 +49,18 @@ export function recommendationText(seat: Pick<StoredSeat, 'recommendation' | 'ti
 }
 
 export function underutilizedRow(s: StoredSeat): CsvValue[] {
-  return [s.userPrincipalName, s.displayName, s.mail, s.department, s.officeLocation, s.licenseAssignedDate, s.lastActivityDate?.slice(0, 10), s.daysSinceLastActivity, s.usageScore, recommendationText(s)];
+  return [
+    s.userPrincipalName,
+    s.displayName,
+    s.mail,
+    s.department,
+    s.officeLocation,
+    s.licenseAssignedDate,
+    s.lastActivityDate?.slice(0, 10),
+    s.daysSinceLastActivity,
+    s.usageScore,
+    recommendationText(s),
+  ];
 }
 
 export function candidateRow(c: StoredCandidate): CsvValue[] {
@@ -85,7 +104,8 @@ export function registerExportRoutes(server: Server, deps: ExportDeps): void {
       const checked = deps.checkLink(String(req.params['*'] ?? ''), new Date());
       if (!checked.ok) return refuse(res, checked.reason === 'expired' ? 410 : 403, checked.message);
       const tenant = deps.tenants.find(checked.tenantId);
-      if (!tenant) return refuse(res, 410, 'The tenant this export link was made for is no longer connected to Seat Steward.');
+      if (!tenant)
+        return refuse(res, 410, 'The tenant this export link was made for is no longer connected to Seat Steward.');
       await streamExport(deps, res, tenant, checked.kind, new Date());
     } catch (error) {
       if (error instanceof ApiError) return refuse(res, error.status, error.message);
@@ -110,7 +130,14 @@ function answerFailure(deps: ExportDeps, req: Request, res: Response, error: unk
   if (error instanceof ApiError) return sendApiError(res, error);
   const errorId = randomUUID();
   deps.logger.error({ err: error, errorId, path: req.path() }, 'CSV export failed');
-  sendApiError(res, new ApiError(500, 'internal_error', `Seat Steward failed to export; quote error id ${errorId} to its administrator.`));
+  sendApiError(
+    res,
+    new ApiError(
+      500,
+      'internal_error',
+      `Seat Steward failed to export; quote error id ${errorId} to its administrator.`,
+    ),
+  );
 }
 
 export function exportFileName(tenant: TenantRecord, kind: ExportKind, now: Date): string {
@@ -118,10 +145,24 @@ export function exportFileName(tenant: TenantRecord, kind: ExportKind, now: Date
   return `${name}-${kind}-${now.toISOString().slice(0, 10)}.csv`;
 }
 
-async function streamExport(deps: ExportDeps, res: Response, tenant: TenantRecord, kind: ExportKind, now: Date): Promise<void> {
+async function streamExport(
+  deps: ExportDeps,
+  res: Response,
+  tenant: TenantRecord,
+  kind: ExportKind,
+  now: Date,
+): Promise<void> {
   const current = deps.analytics.summary(tenant.id);
-  if (!current) throw new ApiError(404, 'analytics_not_available', `No seat analytics for tenant ${tenant.tenantName} yet: they are computed by a sync. Run one (POST .../sync or "sync" in chat) and try again.`);
-  const pages = kind === 'underutilized' ? underutilizedPages(deps.analytics, tenant.id) : candidatePages(deps.analytics, tenant.id);
+  if (!current)
+    throw new ApiError(
+      404,
+      'analytics_not_available',
+      `No seat analytics for tenant ${tenant.tenantName} yet: they are computed by a sync. Run one (POST .../sync or "sync" in chat) and try again.`,
+    );
+  const pages =
+    kind === 'underutilized'
+      ? underutilizedPages(deps.analytics, tenant.id)
+      : candidatePages(deps.analytics, tenant.id);
 
   res.writeHead(200, {
     'Content-Type': CSV_CONTENT_TYPE,
@@ -135,7 +176,8 @@ async function streamExport(deps: ExportDeps, res: Response, tenant: TenantRecor
   for (const page of pages) {
     if (closed) return;
     // A sync published meanwhile: the rest would come from another snapshot, so the file is cut rather than mixed.
-    if (deps.analytics.summary(tenant.id)?.snapshotId !== current.snapshotId) throw new Error('a sync published new analytics while the export was being written');
+    if (deps.analytics.summary(tenant.id)?.snapshotId !== current.snapshotId)
+      throw new Error('a sync published new analytics while the export was being written');
     await write(res, page.map(csvLine).join(''));
     await nextTurn();
   }

@@ -17,7 +17,12 @@ export interface JobRouteDeps {
 const jobListQuery = z
   .object({
     status: z.enum(JOB_STATUSES, { errorMap: () => ({ message: `expected ${JOB_STATUSES.join(', ')}` }) }).optional(),
-    kind: z.string().trim().min(1, 'expected at least 1 character').max(100, 'expected at most 100 characters').optional(),
+    kind: z
+      .string()
+      .trim()
+      .min(1, 'expected at least 1 character')
+      .max(100, 'expected at most 100 characters')
+      .optional(),
     limit: integer('limit', 1, 100, 20),
     offset: integer('offset', 0, 10_000_000, 0),
   })
@@ -55,21 +60,35 @@ export function registerJobRoutes(server: Server, deps: JobRouteDeps): void {
     return job;
   };
 
-  server.get('/api/v1/m365/jobs', handle((req) => {
-    const q = parseQuery(jobListQuery, req);
-    const page = outbox.list({ status: q.status, kind: q.kind, limit: q.limit, offset: q.offset });
-    return { data: page.rows.map(jobJson), pagination: pagination(q.limit, q.offset, page.total), counts: outbox.countByStatus() };
-  }));
+  server.get(
+    '/api/v1/m365/jobs',
+    handle((req) => {
+      const q = parseQuery(jobListQuery, req);
+      const page = outbox.list({ status: q.status, kind: q.kind, limit: q.limit, offset: q.offset });
+      return {
+        data: page.rows.map(jobJson),
+        pagination: pagination(q.limit, q.offset, page.total),
+        counts: outbox.countByStatus(),
+      };
+    }),
+  );
 
-  server.post('/api/v1/m365/jobs/:id/retry', handle((req) => {
-    parseQuery(z.object({}).strict(), req);
-    const job = jobParam(req);
-    if (job.status !== 'dead') {
-      throw new ApiError(409, 'job_not_dead', `Job ${job.id} is ${job.status}; only dead jobs can be retried (the runner retries the others itself).`);
-    }
-    const requeued = runner.retryDead(job.id);
-    // Only a concurrent retry can get here: the job was dead a moment ago.
-    if (!requeued) throw new ApiError(409, 'job_not_dead', `Job ${job.id} was retried by another request just now.`);
-    return { data: jobJson(requeued) };
-  }));
+  server.post(
+    '/api/v1/m365/jobs/:id/retry',
+    handle((req) => {
+      parseQuery(z.object({}).strict(), req);
+      const job = jobParam(req);
+      if (job.status !== 'dead') {
+        throw new ApiError(
+          409,
+          'job_not_dead',
+          `Job ${job.id} is ${job.status}; only dead jobs can be retried (the runner retries the others itself).`,
+        );
+      }
+      const requeued = runner.retryDead(job.id);
+      // Only a concurrent retry can get here: the job was dead a moment ago.
+      if (!requeued) throw new ApiError(409, 'job_not_dead', `Job ${job.id} was retried by another request just now.`);
+      return { data: jobJson(requeued) };
+    }),
+  );
 }

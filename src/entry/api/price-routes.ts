@@ -18,17 +18,27 @@ export interface PriceRouteDeps {
 // The amount's range and decimals, and the currency, are checked by the price use case, so chat and REST refuse alike.
 const putBody = z
   .object({
-    amount: z.number({ required_error: 'is missing: send the price per user per month, e.g. 30', invalid_type_error: 'expected a JSON number, e.g. 30 or 22.5' }),
+    amount: z.number({
+      required_error: 'is missing: send the price per user per month, e.g. 30',
+      invalid_type_error: 'expected a JSON number, e.g. 30 or 22.5',
+    }),
     currency: z.string().optional(),
   })
   .strict();
 const noQuery = z.object({}).strict();
 
 const priceJson = (p: SkuPrice | null) =>
-  p ? { amount: p.amount, currency: p.currency, source: p.source, set_by: p.setBy, set_at: p.setAt } : { amount: null, currency: null, source: 'none', set_by: null, set_at: null };
+  p
+    ? { amount: p.amount, currency: p.currency, source: p.source, set_by: p.setBy, set_at: p.setAt }
+    : { amount: null, currency: null, source: 'none', set_by: null, set_at: null };
 
 function refused(problem: PriceProblem): never {
-  throw new ApiError(problem.code === 'unknown_sku' ? 404 : 400, problem.code === 'unknown_sku' ? 'sku_not_found' : 'invalid_parameter', problem.message, [problem.message]);
+  throw new ApiError(
+    problem.code === 'unknown_sku' ? 404 : 400,
+    problem.code === 'unknown_sku' ? 'sku_not_found' : 'invalid_parameter',
+    problem.message,
+    [problem.message],
+  );
 }
 
 /**
@@ -45,7 +55,13 @@ export function registerPriceRoutes(server: Server, deps: PriceRouteDeps): void 
       const tenant = tenantFromPath(deps.tenants, req);
       parseQuery(noQuery, req);
       return {
-        data: deps.prices.list(tenant.id).map((s) => ({ sku_id: s.skuId, sku_part_number: s.skuPartNumber, product_name: s.productName, is_copilot: s.isCopilot, ...priceJson(s.price) })),
+        data: deps.prices.list(tenant.id).map((s) => ({
+          sku_id: s.skuId,
+          sku_part_number: s.skuPartNumber,
+          product_name: s.productName,
+          is_copilot: s.isCopilot,
+          ...priceJson(s.price),
+        })),
         note: 'Prices are per user per month. source: admin (set here or with the price command), config (SKU_PRICES), list_price (Microsoft 365 Copilot), none (costs are null).',
       };
     }),
@@ -59,11 +75,28 @@ export function registerPriceRoutes(server: Server, deps: PriceRouteDeps): void 
       const parsed = putBody.safeParse(req.body ?? {});
       if (!parsed.success) {
         const details = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
-        throw new ApiError(400, 'invalid_parameter', `Invalid body: ${details.join('; ')}. Send {"amount": 30, "currency": "USD"}.`, details);
+        throw new ApiError(
+          400,
+          'invalid_parameter',
+          `Invalid body: ${details.join('; ')}. Send {"amount": 30, "currency": "USD"}.`,
+          details,
+        );
       }
-      const set = deps.prices.set(tenant.id, String(req.params.sku ?? ''), parsed.data.amount, parsed.data.currency, 'api', new Date());
+      const set = deps.prices.set(
+        tenant.id,
+        String(req.params.sku ?? ''),
+        parsed.data.amount,
+        parsed.data.currency,
+        'api',
+        new Date(),
+      );
       if ('code' in set) refused(set);
-      return { sku_id: set.sku.skuId, sku_part_number: set.sku.skuPartNumber, ...priceJson(set.price), previous: set.previous ? priceJson(set.previous) : null };
+      return {
+        sku_id: set.sku.skuId,
+        sku_part_number: set.sku.skuPartNumber,
+        ...priceJson(set.price),
+        previous: set.previous ? priceJson(set.previous) : null,
+      };
     }),
   );
   server.del(
@@ -73,7 +106,12 @@ export function registerPriceRoutes(server: Server, deps: PriceRouteDeps): void 
       parseQuery(noQuery, req);
       const cleared = deps.prices.clear(tenant.id, String(req.params.sku ?? ''));
       if ('code' in cleared) refused(cleared);
-      return { sku_id: cleared.sku.skuId, sku_part_number: cleared.sku.skuPartNumber, removed: cleared.removed, ...priceJson(cleared.now) };
+      return {
+        sku_id: cleared.sku.skuId,
+        sku_part_number: cleared.sku.skuPartNumber,
+        removed: cleared.removed,
+        ...priceJson(cleared.now),
+      };
     }),
   );
 }

@@ -20,8 +20,15 @@ const reclaimQuery = z
   .object({
     limit: integer('limit', 1, 500, 50),
     offset: integer('offset', 0, 10_000_000, 0),
-    state: z.enum(RECLAIM_STATES, { errorMap: () => ({ message: `expected one of ${RECLAIM_STATES.join(', ')}` }) }).optional(),
-    user: z.string().trim().min(1, 'expected an object id or a UPN').max(320, 'expected at most 320 characters').optional(),
+    state: z
+      .enum(RECLAIM_STATES, { errorMap: () => ({ message: `expected one of ${RECLAIM_STATES.join(', ')}` }) })
+      .optional(),
+    user: z
+      .string()
+      .trim()
+      .min(1, 'expected an object id or a UPN')
+      .max(320, 'expected at most 320 characters')
+      .optional(),
   })
   .strict();
 
@@ -54,7 +61,13 @@ function itemJson(item: ReclaimItem & { transitions: ReclaimTransition[] }) {
     state_reason: item.stateReason,
     skip_code: item.skipCode,
     nudge_outcome: item.nudgeOutcome,
-    reassign_to: item.reassignTo ? { user_id: item.reassignTo.userId, user_principal_name: item.reassignTo.userPrincipalName, display_name: item.reassignTo.displayName } : null,
+    reassign_to: item.reassignTo
+      ? {
+          user_id: item.reassignTo.userId,
+          user_principal_name: item.reassignTo.userPrincipalName,
+          display_name: item.reassignTo.displayName,
+        }
+      : null,
     reassign_state: item.reassignState,
     reassign_reason: item.reassignReason,
     disabled_plans: item.disabledPlans,
@@ -62,7 +75,14 @@ function itemJson(item: ReclaimItem & { transitions: ReclaimTransition[] }) {
     undo_until: item.undoUntil,
     undo_error: item.undoError,
     updated_at: item.updatedAt,
-    transitions: item.transitions.map((t) => ({ from: t.from, to: t.to, at: t.at, actor_id: t.actor.aadObjectId, actor_name: t.actor.name, reason: t.reason })),
+    transitions: item.transitions.map((t) => ({
+      from: t.from,
+      to: t.to,
+      at: t.at,
+      actor_id: t.actor.aadObjectId,
+      actor_name: t.actor.name,
+      reason: t.reason,
+    })),
   };
 }
 
@@ -74,7 +94,13 @@ export function registerReclaimRoutes(server: Server, deps: ReclaimRouteDeps): v
     handle(async (req) => {
       const q = parseQuery(reclaimQuery, req);
       const tenant = tenantFromPath(deps.tenants, req);
-      const found = deps.reclaims.history({ tenantId: tenant.id, user: q.user, state: q.state, offset: q.offset, limit: q.limit });
+      const found = deps.reclaims.history({
+        tenantId: tenant.id,
+        user: q.user,
+        state: q.state,
+        offset: q.offset,
+        limit: q.limit,
+      });
       const freed = deps.reclaims.freed(tenant.id);
       return {
         data: found.items.map(itemJson),

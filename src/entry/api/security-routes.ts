@@ -18,9 +18,12 @@ export interface SecurityRouteDeps {
 /** The REST API's GET /tenants/{id}/security: the raw posture with its as-of dates; unknown components say why. */
 export function registerSecurityRoutes(server: Server, deps: SecurityRouteDeps): void {
   const handle = jsonRoute(deps);
-  server.get('/api/v1/m365/tenants/:id/security', handle((req) => {
-    const tenant = tenantFromPath(deps.tenants, req);
-    parseQuery(z.object({}).strict(), req);
-    return securityReport(tenant.id, deps.identity, deps.sourceStatus.get(tenant.id, 'mfa'), new Date());
-  }));
+  server.get(
+    '/api/v1/m365/tenants/:id/security',
+    handle((req) => {
+      const tenant = tenantFromPath(deps.tenants, req);
+      parseQuery(z.object({}).strict(), req);
+      return securityReport(tenant.id, deps.identity, deps.sourceStatus.get(tenant.id, 'mfa'), new Date());
+    }),
+  );
 }

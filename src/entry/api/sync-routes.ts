@@ -30,33 +30,51 @@ export function registerSyncRoutes(server: Server, deps: SyncRouteDeps): void {
   const handle = jsonRoute(deps);
   const tenantParam = (req: Request): TenantRecord => tenantFromPath(deps.tenants, req);
 
-  server.post('/api/v1/m365/tenants/:id/sync', handle((req) => {
-    const tenant = tenantParam(req);
-    parseQuery(noQuery, req);
-    const started = deps.requestSync(tenant.id);
-    if (started.run.status === 'failed') throw new ApiError(507, started.run.errorCode ?? 'sync_refused', started.run.errorText ?? 'The sync could not start.');
-    return {
-      tenant_id: tenant.id,
-      sync_started: started.run.startedAt,
-      estimated_duration: estimatedDuration(deps.runs.latestFinished(tenant.id)),
-      sync_types: deps.syncTypes(tenant),
-      run_id: started.run.id,
-      joined_running_sync: started.joined,
-    };
-  }));
+  server.post(
+    '/api/v1/m365/tenants/:id/sync',
+    handle((req) => {
+      const tenant = tenantParam(req);
+      parseQuery(noQuery, req);
+      const started = deps.requestSync(tenant.id);
+      if (started.run.status === 'failed')
+        throw new ApiError(
+          507,
+          started.run.errorCode ?? 'sync_refused',
+          started.run.errorText ?? 'The sync could not start.',
+        );
+      return {
+        tenant_id: tenant.id,
+        sync_started: started.run.startedAt,
+        estimated_duration: estimatedDuration(deps.runs.latestFinished(tenant.id)),
+        sync_types: deps.syncTypes(tenant),
+        run_id: started.run.id,
+        joined_running_sync: started.joined,
+      };
+    }),
+  );
 
-  server.get('/api/v1/m365/tenants/:id/check', handle(async (req) => {
-    const tenant = tenantParam(req);
-    parseQuery(noQuery, req);
-    return checkJson(await deps.check.check(tenant));
-  }));
+  server.get(
+    '/api/v1/m365/tenants/:id/check',
+    handle(async (req) => {
+      const tenant = tenantParam(req);
+      parseQuery(noQuery, req);
+      return checkJson(await deps.check.check(tenant));
+    }),
+  );
 
-  server.get('/api/v1/m365/tenants/:id/sources', handle((req) => {
-    const tenant = tenantParam(req);
-    parseQuery(noQuery, req);
-    const now = new Date();
-    return { tenant_id: tenant.id, generated_at: now.toISOString(), data: deps.sourceStatus(tenant.id).map((s) => sourceJson(s, now)) };
-  }));
+  server.get(
+    '/api/v1/m365/tenants/:id/sources',
+    handle((req) => {
+      const tenant = tenantParam(req);
+      parseQuery(noQuery, req);
+      const now = new Date();
+      return {
+        tenant_id: tenant.id,
+        generated_at: now.toISOString(),
+        data: deps.sourceStatus(tenant.id).map((s) => sourceJson(s, now)),
+      };
+    }),
+  );
 }
 
 /** From the last finished run: "about 40 seconds", or a range before the first. */
@@ -72,7 +90,9 @@ function checkJson(report: CheckReport) {
   return {
     tenant_id: report.tenantId,
     checked_at: report.checkedAt,
-    sign_in: report.signIn.ok ? { status: 'ok' } : { status: 'failed', code: report.signIn.code, message: report.signIn.message },
+    sign_in: report.signIn.ok
+      ? { status: 'ok' }
+      : { status: 'failed', code: report.signIn.code, message: report.signIn.message },
     summary,
     checks: report.items.map((item) => ({
       source: item.id,

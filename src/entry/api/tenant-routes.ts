@@ -38,7 +38,9 @@ const tenantListQuery = z
   .object({
     limit: integer('limit', 1, 100, 20),
     offset: integer('offset', 0, 1_000_000, 0),
-    status: z.enum(['active', 'inactive', 'error'], { errorMap: () => ({ message: 'expected active, inactive or error' }) }).optional(),
+    status: z
+      .enum(['active', 'inactive', 'error'], { errorMap: () => ({ message: 'expected active, inactive or error' }) })
+      .optional(),
     client_id: z.string().regex(UUID, 'expected a UUID').optional(),
   })
   .strict();
@@ -47,13 +49,16 @@ const userListQuery = z
   .object({
     limit: integer('limit', 1, 500, 50),
     offset: integer('offset', 0, 10_000_000, 0),
-    search: z.string().trim().min(1, 'expected at least 1 character').max(200, 'expected at most 200 characters').optional(),
+    search: z
+      .string()
+      .trim()
+      .min(1, 'expected at least 1 character')
+      .max(200, 'expected at most 200 characters')
+      .optional(),
     account_enabled: boolean,
     mfa_enabled: boolean,
   })
   .strict();
-
-
 
 /** The read part of the REST API's /api/v1/m365 API. */
 export function registerTenantRoutes(server: Server, deps: TenantRouteDeps): void {
@@ -85,49 +90,80 @@ export function registerTenantRoutes(server: Server, deps: TenantRouteDeps): voi
     };
   };
 
-  server.get('/api/v1/m365/tenants', handle((req) => {
-    const q = parseQuery(tenantListQuery, req);
-    const all = tenants
-      .list()
-      .map(tenantJson)
-      .filter((t) => (q.status ? t.status === q.status : true))
-      .filter((t) => (q.client_id ? t.client_id?.toLowerCase() === q.client_id.toLowerCase() : true));
-    return { data: all.slice(q.offset, q.offset + q.limit), pagination: pagination(q.limit, q.offset, all.length) };
-  }));
+  server.get(
+    '/api/v1/m365/tenants',
+    handle((req) => {
+      const q = parseQuery(tenantListQuery, req);
+      const all = tenants
+        .list()
+        .map(tenantJson)
+        .filter((t) => (q.status ? t.status === q.status : true))
+        .filter((t) => (q.client_id ? t.client_id?.toLowerCase() === q.client_id.toLowerCase() : true));
+      return { data: all.slice(q.offset, q.offset + q.limit), pagination: pagination(q.limit, q.offset, all.length) };
+    }),
+  );
 
   // About 80 KB a page of 100: 256 pages bound the cache near 20 MB.
   const userPages = new RenderedPageCache(256);
-  server.get('/api/v1/m365/tenants/:id/users', handle(async (req) => {
-    const tenant = tenantParam(req);
-    const q = parseQuery(userListQuery, req);
-    const key = JSON.stringify([tenant.id, tenant.currentSnapshotId, directory.identityVersion(tenant.id), q.limit, q.offset, q.search ?? null, q.account_enabled ?? null, q.mfa_enabled ?? null]);
-    // A running sync comes first: thousands of cached answers a second would starve its parsing on this event loop.
-    const cached = deps.syncRunning() ? undefined : userPages.get(key);
-    if (cached) return cached;
-    const lastSynced = tenant.currentSnapshotId ? runs.get(tenant.currentSnapshotId)?.finishedAt ?? null : null;
-    const query = { limit: q.limit, offset: q.offset, search: q.search, accountEnabled: q.account_enabled, mfaEnabled: q.mfa_enabled };
-    const context = { tenantId: tenant.id, lastSynced, limit: q.limit, offset: q.offset };
-    // Rendered on a read worker; BENCH_RENDER_ON_MAIN=1 (bench:api's baseline, never a setting) renders on the event loop as before.
-    const rendered = new RenderedJson(
-      process.env.BENCH_RENDER_ON_MAIN === '1' ? renderUserPage(await directory.users(tenant.id, query), context) : await directory.usersRendered(tenant.id, query, context),
-    );
-    // Kept only when no sync published meanwhile: then the page was read from the snapshot in its key.
-    if (tenants.find(tenant.id)?.currentSnapshotId === tenant.currentSnapshotId) userPages.set(key, rendered);
-    return rendered;
-  }));
+  server.get(
+    '/api/v1/m365/tenants/:id/users',
+    handle(async (req) => {
+      const tenant = tenantParam(req);
+      const q = parseQuery(userListQuery, req);
+      const key = JSON.stringify([
+        tenant.id,
+        tenant.currentSnapshotId,
+        directory.identityVersion(tenant.id),
+        q.limit,
+        q.offset,
+        q.search ?? null,
+        q.account_enabled ?? null,
+        q.mfa_enabled ?? null,
+      ]);
+      // A running sync comes first: thousands of cached answers a second would starve its parsing on this event loop.
+      const cached = deps.syncRunning() ? undefined : userPages.get(key);
+      if (cached) return cached;
+      const lastSynced = tenant.currentSnapshotId ? (runs.get(tenant.currentSnapshotId)?.finishedAt ?? null) : null;
+      const query = {
+        limit: q.limit,
+        offset: q.offset,
+        search: q.search,
+        accountEnabled: q.account_enabled,
+        mfaEnabled: q.mfa_enabled,
+      };
+      const context = { tenantId: tenant.id, lastSynced, limit: q.limit, offset: q.offset };
+      // Rendered on a read worker; BENCH_RENDER_ON_MAIN=1 (bench:api's baseline, never a setting) renders on the event loop as before.
+      const rendered = new RenderedJson(
+        process.env.BENCH_RENDER_ON_MAIN === '1'
+          ? renderUserPage(await directory.users(tenant.id, query), context)
+          : await directory.usersRendered(tenant.id, query, context),
+      );
+      // Kept only when no sync published meanwhile: then the page was read from the snapshot in its key.
+      if (tenants.find(tenant.id)?.currentSnapshotId === tenant.currentSnapshotId) userPages.set(key, rendered);
+      return rendered;
+    }),
+  );
 
-  server.get('/api/v1/m365/tenants/:id/licenses', handle((req) => {
-    const tenant = tenantParam(req);
-    parseQuery(z.object({}).strict(), req);
-    const subscriptions = deps.identity?.subscriptions(tenant.id) ?? [];
-    const now = new Date();
-    const price = deps.prices?.(tenant.id) ?? (() => null);
-    return { data: directory.skus(tenant.id).map((s) => licenseJson(tenant, s, subscriptions, now, price(s.skuId))) };
-  }));
+  server.get(
+    '/api/v1/m365/tenants/:id/licenses',
+    handle((req) => {
+      const tenant = tenantParam(req);
+      parseQuery(z.object({}).strict(), req);
+      const subscriptions = deps.identity?.subscriptions(tenant.id) ?? [];
+      const now = new Date();
+      const price = deps.prices?.(tenant.id) ?? (() => null);
+      return { data: directory.skus(tenant.id).map((s) => licenseJson(tenant, s, subscriptions, now, price(s.skuId))) };
+    }),
+  );
 }
 
-
-function licenseJson(tenant: TenantRecord, s: SkuRow, subscriptions: readonly SubscriptionRecord[], now: Date, price: SkuPrice | null) {
+function licenseJson(
+  tenant: TenantRecord,
+  s: SkuRow,
+  subscriptions: readonly SubscriptionRecord[],
+  now: Date,
+  price: SkuPrice | null,
+) {
   const dates = licenceDates(subscriptions, s.skuId, now);
   // Paid seats are the enabled units (seats.ts); null costs when unpriced, never 0.
   const costs = licenceCosts(price, s.enabledUnits);

@@ -17,8 +17,13 @@ export interface UsageRouteDeps {
 
 const usageQuery = z
   .object({
-    period: z.enum(USAGE_PERIODS, { errorMap: () => ({ message: `expected one of ${USAGE_PERIODS.join(', ')}` }) }).optional().transform((p) => p ?? '30d'),
-    service: z.enum(USAGE_SERVICES, { errorMap: () => ({ message: `expected one of ${USAGE_SERVICES.join(', ')}` }) }).optional(),
+    period: z
+      .enum(USAGE_PERIODS, { errorMap: () => ({ message: `expected one of ${USAGE_PERIODS.join(', ')}` }) })
+      .optional()
+      .transform((p) => p ?? '30d'),
+    service: z
+      .enum(USAGE_SERVICES, { errorMap: () => ({ message: `expected one of ${USAGE_SERVICES.join(', ')}` }) })
+      .optional(),
   })
   .strict();
 
@@ -32,7 +37,11 @@ export function registerUsageRoutes(server: Server, deps: UsageRouteDeps): void 
       const q = parseQuery(usageQuery, req);
       const { figures, provenance } = deps.usage.get(tenant.id, q.period, q.service);
       if (!figures) {
-        const why = provenance.problem ?? (provenance.status === 'never_read' ? 'no sync has read the usage reports yet' : 'the usage reports have not been stored yet');
+        const why =
+          provenance.problem ??
+          (provenance.status === 'never_read'
+            ? 'no sync has read the usage reports yet'
+            : 'the usage reports have not been stored yet');
         throw new ApiError(404, 'usage_not_available', `No usage figures for tenant ${tenant.tenantName}: ${why}.`);
       }
       return {
@@ -61,7 +70,10 @@ export function registerUsageRoutes(server: Server, deps: UsageRouteDeps): void 
 
 type Counts = CopilotTrendDay['counts'];
 
-const pair = (c: Counts[string] | undefined) => ({ enabled_users: c?.enabled ?? null, active_users: c?.active ?? null });
+const pair = (c: Counts[string] | undefined) => ({
+  enabled_users: c?.enabled ?? null,
+  active_users: c?.active ?? null,
+});
 const perApp = (counts: Counts) => Object.fromEntries(COPILOT_APPS.map((app) => [app, pair(counts[app])]));
 
 /**
@@ -78,12 +90,22 @@ function copilotBlock({ trend, provenance }: CopilotTrendAnswer) {
     read_at: provenance.readAt,
     stale: provenance.stale,
     ...(provenance.problem ? { problem: provenance.problem } : {}),
-    ...(trend ? {} : { note: provenance.status === 'never_read' ? 'No sync has read the Copilot user count reports yet.' : 'The Copilot user count reports have not been stored yet.' }),
+    ...(trend
+      ? {}
+      : {
+          note:
+            provenance.status === 'never_read'
+              ? 'No sync has read the Copilot user count reports yet.'
+              : 'The Copilot user count reports have not been stored yet.',
+        }),
     summary: summary
       ? {
           enabled_users: any?.enabled ?? null,
           active_users: any?.active ?? null,
-          active_rate: any && any.enabled !== null && any.active !== null && any.enabled > 0 ? Math.round((any.active / any.enabled) * 1000) / 10 : null,
+          active_rate:
+            any && any.enabled !== null && any.active !== null && any.enabled > 0
+              ? Math.round((any.active / any.enabled) * 1000) / 10
+              : null,
           apps: perApp(summary),
         }
       : null,

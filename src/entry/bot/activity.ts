@@ -48,7 +48,11 @@ export function rememberConversation(store: ConversationRegistry, activity: Acti
 
 /** Our target from botbuilder's reference, posting to `conversationId` (the channel itself, not the thread that carried the message). */
 function targetOf(reference: Partial<ConversationReference>, conversationId: string): ConversationTarget {
-  return { ...reference, serviceUrl: reference.serviceUrl ?? '', conversation: { ...reference.conversation, id: conversationId } } as ConversationTarget;
+  return {
+    ...reference,
+    serviceUrl: reference.serviceUrl ?? '',
+    conversation: { ...reference.conversation, id: conversationId },
+  } as ConversationTarget;
 }
 
 /** Uninstalling from a team drops every channel of that team. */

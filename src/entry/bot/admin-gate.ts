@@ -19,7 +19,14 @@ export interface AdminGateDeps {
  */
 export function adminGate(deps: AdminGateDeps): (actor: Actor) => AdminDecision {
   return (actor) =>
-    adminDecision({ aadObjectId: actor.aadObjectId, userPrincipalName: actor.aadObjectId ? deps.upnOf(actor.aadObjectId) : undefined }, deps.admins, deps.demoOnly);
+    adminDecision(
+      {
+        aadObjectId: actor.aadObjectId,
+        userPrincipalName: actor.aadObjectId ? deps.upnOf(actor.aadObjectId) : undefined,
+      },
+      deps.admins,
+      deps.demoOnly,
+    );
 }
 
 export type AdminCheck = ReturnType<typeof adminGate>;

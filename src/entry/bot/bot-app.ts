@@ -52,7 +52,9 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
     return at === -1 ? COMMAND_ORDER.length : at;
   };
   const commandList = (): CommandHelp[] =>
-    [...commands].sort((a, b) => rank(a.name) - rank(b.name)).map((c) => ({ command: c.usage, description: c.description }));
+    [...commands]
+      .sort((a, b) => rank(a.name) - rank(b.name))
+      .map((c) => ({ command: c.usage, description: c.description }));
   commands = deps.commands(commandList);
   const byName = new Map<CommandName, BotCommand>(commands.map((c) => [c.name, c]));
   const installs = new Installs(conversations, commandList, logger);
@@ -65,7 +67,8 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
   });
   app.conversationUpdate('membersRemoved', async (context) => {
     const botId = context.activity.recipient?.id;
-    if ((context.activity.membersRemoved ?? []).some((m) => m.id === botId)) installs.removed(context, 'bot removed from conversation');
+    if ((context.activity.membersRemoved ?? []).some((m) => m.id === botId))
+      installs.removed(context, 'bot removed from conversation');
   });
   app.activity(ActivityTypes.InstallationUpdate, async (context) => installs.installationUpdate(context));
 
@@ -74,7 +77,9 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
     const parsed = parseCommand(context.activity.text);
     // The REST API's rule: no command takes control characters, and they are never echoed back.
     if (hasControlCharacter(parsed.text)) {
-      await context.sendActivity('Your message contains control characters (such as NUL or terminal escape codes), which no command takes. Type it again without them, or type **help**.');
+      await context.sendActivity(
+        'Your message contains control characters (such as NUL or terminal escape codes), which no command takes. Type it again without them, or type **help**.',
+      );
       return;
     }
     const command = parsed.name === 'unknown' ? undefined : byName.get(parsed.name);
@@ -100,10 +105,15 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
       rememberConversation(conversations, context.activity);
       const actor = actorOf(context);
       deps.onActor?.(actor);
-      const answer = await action.run(data, { replyTarget: replyTargetOf(context.activity), personal: isPersonal(context.activity), actor });
+      const answer = await action.run(data, {
+        replyTarget: replyTargetOf(context.activity),
+        personal: isPersonal(context.activity),
+        actor,
+      });
       if (answer.type === 'AdaptiveCard') return asTeamsCard(answer);
       // A string makes teams-ai answer with a message response: Teams leaves the pressed card as it was.
-      if (answer.type === 'post') await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(answer.card)));
+      if (answer.type === 'post')
+        await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(answer.card)));
       return answer.note;
     });
   }
@@ -113,11 +123,15 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
   // matching route. A plain invoke route, because teams-ai's actionExecute throws (and the turn
   // answers 501 with a stack in the log) when the activity carries no Action.Execute.
   app.addRoute(
-    async (context) => context.activity.type === ActivityTypes.Invoke && context.activity.name === 'adaptiveCard/action',
+    async (context) =>
+      context.activity.type === ActivityTypes.Invoke && context.activity.name === 'adaptiveCard/action',
     async (context) => {
       const action = (context.activity.value as { action?: unknown } | undefined)?.action;
       const verb = action !== null && typeof action === 'object' ? (action as { verb?: unknown }).verb : undefined;
-      logger.warn({ verb: typeof verb === 'string' ? verb : typeof verb, action: action === null ? 'null' : typeof action }, 'unknown card action');
+      logger.warn(
+        { verb: typeof verb === 'string' ? verb : typeof verb, action: action === null ? 'null' : typeof action },
+        'unknown card action',
+      );
       const message =
         typeof verb === 'string' && verb.trim() !== ''
           ? `Seat Steward does not know the action "${clipText(verb, 40)}". Type **help** for what it can do.`
@@ -130,7 +144,11 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
   app.error(async (context, error) => {
     logger.error({ err: error, activityType: context.activity?.type }, 'bot turn failed');
     if (context.activity?.type === ActivityTypes.Message) {
-      await context.sendActivity('Sorry, that failed inside Seat Steward. The details are in its log; try again, or type **help**.').catch(() => undefined);
+      await context
+        .sendActivity(
+          'Sorry, that failed inside Seat Steward. The details are in its log; try again, or type **help**.',
+        )
+        .catch(() => undefined);
     }
   });
 
@@ -151,7 +169,11 @@ function timeZoneOf(activity: Activity): string | undefined {
 
 function actorOf(context: TurnContext): Actor {
   const from = context.activity.from;
-  return { id: from?.id ?? '', ...(from?.aadObjectId ? { aadObjectId: from.aadObjectId } : {}), ...(from?.name ? { name: from.name } : {}) };
+  return {
+    id: from?.id ?? '',
+    ...(from?.aadObjectId ? { aadObjectId: from.aadObjectId } : {}),
+    ...(from?.name ? { name: from.name } : {}),
+  };
 }
 
 function asTeamsCard(card: AdaptiveCardJson): AdaptiveCard {
@@ -163,7 +185,11 @@ function asTeamsCard(card: AdaptiveCardJson): AdaptiveCard {
  * the turn. Token failures come back as outcomes, not as bodies that name internal calls.
  */
 export interface InboundChannel {
-  processTurn(activity: Activity, authorization: string, logic: (context: TurnContext) => Promise<void>): Promise<ActivityOutcome>;
+  processTurn(
+    activity: Activity,
+    authorization: string,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<ActivityOutcome>;
 }
 
 /** The /api/messages handler behind the HTTP layer's checks: the adapter checks the token, then the app routes the turn. */
@@ -192,7 +218,9 @@ function unknownTextHint(text: string): string {
   if (!text) return `Type ${main}.`;
   const suggestions = suggestCommands(text);
   const quoted = `I don't know "${clipText(text, 60)}".`;
-  return suggestions.length === 0 ? `${quoted} Try ${main}.` : `${quoted} Did you mean ${orList(suggestions)}? Type **help** for every command.`;
+  return suggestions.length === 0
+    ? `${quoted} Try ${main}.`
+    : `${quoted} Did you mean ${orList(suggestions)}? Type **help** for every command.`;
 }
 
 /** "**a**, **b** or **c**" */

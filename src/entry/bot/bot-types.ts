@@ -54,7 +54,8 @@ export interface CardActionRequest {
  * the view goes out as a new message and the pressed card is left unchanged, the presser seeing
  * only `note`; `note` alone answers without posting anything (a refusal on such a button).
  */
-export type CardActionAnswer = AdaptiveCardJson | { type: 'post'; card: AdaptiveCardJson; note: string } | { type: 'note'; note: string };
+export type CardActionAnswer =
+  AdaptiveCardJson | { type: 'post'; card: AdaptiveCardJson; note: string } | { type: 'note'; note: string };
 
 /**
  * One Action.Execute verb: a file in card-actions/. Card data can be stale or tampered with, so

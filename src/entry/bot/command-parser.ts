@@ -1,12 +1,39 @@
 /** Text commands the bot understands; parsing is pure so every spelling is testable. */
 
-export type CommandName = 'help' | 'status' | 'sync' | 'check' | 'usage' | 'security' | 'audit' | 'digest' | 'price' | 'savings' | 'inactive' | 'candidates' | 'reclaim';
+export type CommandName =
+  | 'help'
+  | 'status'
+  | 'sync'
+  | 'check'
+  | 'usage'
+  | 'security'
+  | 'audit'
+  | 'digest'
+  | 'price'
+  | 'savings'
+  | 'inactive'
+  | 'candidates'
+  | 'reclaim';
 
 /**
  * The order `help` lists the commands in: what the product is for first (idle seats, who should get
  * one, the money, taking seats back, the daily digest), then the tenant's state, then the plumbing.
  */
-export const COMMAND_ORDER: readonly CommandName[] = ['inactive', 'candidates', 'savings', 'reclaim', 'digest', 'status', 'usage', 'security', 'price', 'sync', 'check', 'audit', 'help'];
+export const COMMAND_ORDER: readonly CommandName[] = [
+  'inactive',
+  'candidates',
+  'savings',
+  'reclaim',
+  'digest',
+  'status',
+  'usage',
+  'security',
+  'price',
+  'sync',
+  'check',
+  'audit',
+  'help',
+];
 
 export interface ParsedCommand {
   name: CommandName | 'unknown';
@@ -86,17 +113,22 @@ function closest(words: readonly string[]): CommandName[] {
       if (score !== undefined && score < (best.get(name) ?? Infinity)) best.set(name, score);
     }
   }
-  return [...best.entries()].sort(([a, sa], [b, sb]) => sa - sb || COMMAND_ORDER.indexOf(a) - COMMAND_ORDER.indexOf(b)).map(([name]) => name);
+  return [...best.entries()]
+    .sort(([a, sa], [b, sb]) => sa - sb || COMMAND_ORDER.indexOf(a) - COMMAND_ORDER.indexOf(b))
+    .map(([name]) => name);
 }
 
 /** Levenshtein distance where swapping two neighbouring letters also costs 1 (optimal string alignment). */
 export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
   return d[a.length][b.length];

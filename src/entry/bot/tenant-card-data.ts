@@ -14,10 +14,14 @@ export const missingTenant = {
 };
 
 /** What a button of a removed (or never known) tenant is answered. */
-export const UNKNOWN_TENANT_TEXT = 'This card refers to a tenant Seat Steward does not know (it may have been removed). Type **status** for a fresh card.';
+export const UNKNOWN_TENANT_TEXT =
+  'This card refers to a tenant Seat Steward does not know (it may have been removed). Type **status** for a fresh card.';
 
 /** The tenant a button refers to, or the card explaining that it is gone. */
-export function tenantOfCard(tenants: TenantReads, data: TenantCardData): { tenant: TenantRecord } | { card: AdaptiveCardJson } {
+export function tenantOfCard(
+  tenants: TenantReads,
+  data: TenantCardData,
+): { tenant: TenantRecord } | { card: AdaptiveCardJson } {
   const tenant = tenants.find(data.tenantId);
   if (tenant) return { tenant };
   return {

@@ -10,7 +10,11 @@ const REFUSAL = 'Seat Steward serves the Microsoft 365 admins of its own organiz
  * License data belongs to the tenant's own admins: a turn from another Teams tenant is answered
  * with a refusal and goes no further (no stored reference, no sync). Returns whether to go on.
  */
-export async function admitTenant(context: TurnContext, allowedTenants: readonly string[], logger: Logger): Promise<boolean> {
+export async function admitTenant(
+  context: TurnContext,
+  allowedTenants: readonly string[],
+  logger: Logger,
+): Promise<boolean> {
   if (allowedTenants.length === 0) return true;
   const callerTenant = teamsTenantOf(context.activity)?.toLowerCase();
   if (callerTenant && allowedTenants.includes(callerTenant)) return true;

@@ -18,16 +18,21 @@ function idProblem(id: string): string | undefined {
   if (id.length === 0) return 'must not be empty';
   if (id.length > MAX_ID_LENGTH) return `must be at most ${MAX_ID_LENGTH} characters`;
   if (!/^[\x21-\x7e]+$/.test(id)) return 'must be printable ASCII (no spaces, control or non-ASCII characters)';
-  if (id.split(/[/\\]/).some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment))) return 'must not contain "." or ".." path segments';
+  if (id.split(/[/\\]/).some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment)))
+    return 'must not contain "." or ".." path segments';
   return undefined;
 }
 
-const botId = z.string({ required_error: 'required', invalid_type_error: 'expected a string' }).superRefine((id, ctx) => {
-  const problem = idProblem(id);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+const botId = z
+  .string({ required_error: 'required', invalid_type_error: 'expected a string' })
+  .superRefine((id, ctx) => {
+    const problem = idProblem(id);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
-const account = z.object({ id: botId }, { required_error: 'required', invalid_type_error: 'expected an object with an id' }).passthrough();
+const account = z
+  .object({ id: botId }, { required_error: 'required', invalid_type_error: 'expected an object with an id' })
+  .passthrough();
 const jsonObject = z.record(z.unknown(), { invalid_type_error: 'expected a JSON object' });
 const jsonArray = <T extends z.ZodTypeAny>(item: T) => z.array(item, { invalid_type_error: 'expected a JSON array' });
 const optionalString = z.string({ invalid_type_error: 'expected a string' }).optional();
@@ -37,15 +42,31 @@ const optionalString = z.string({ invalid_type_error: 'expected a string' }).opt
  * reads `mentioned.id` (removeRecipientMention), so a missing one crashed the turn after a 200.
  */
 const entity = z
-  .object({ type: z.string({ required_error: 'required (a string such as "mention" or "clientInfo")', invalid_type_error: 'expected a string' }) }, { invalid_type_error: 'expected a JSON object' })
+  .object(
+    {
+      type: z.string({
+        required_error: 'required (a string such as "mention" or "clientInfo")',
+        invalid_type_error: 'expected a string',
+      }),
+    },
+    { invalid_type_error: 'expected a JSON object' },
+  )
   .passthrough()
   .superRefine((e, ctx) => {
     if (e.type.toLowerCase() !== 'mention') return;
     const mentioned = e.mentioned;
     if (mentioned === null || typeof mentioned !== 'object' || Array.isArray(mentioned)) {
-      ctx.addIssue({ code: 'custom', path: ['mentioned'], message: 'required for a mention: the mentioned account, an object with an id' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mentioned'],
+        message: 'required for a mention: the mentioned account, an object with an id',
+      });
     } else if (typeof (mentioned as { id?: unknown }).id !== 'string') {
-      ctx.addIssue({ code: 'custom', path: ['mentioned', 'id'], message: 'expected a string (the mentioned account\'s id)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mentioned', 'id'],
+        message: "expected a string (the mentioned account's id)",
+      });
     }
   });
 
@@ -53,11 +74,18 @@ const entity = z
 const activityEnvelope = z
   .object(
     {
-      type: z.string({ required_error: 'required (message, invoke, conversationUpdate, ...)', invalid_type_error: 'expected a string' }).min(1),
+      type: z
+        .string({
+          required_error: 'required (message, invoke, conversationUpdate, ...)',
+          invalid_type_error: 'expected a string',
+        })
+        .min(1),
       id: botId.nullish(),
       serviceUrl: z.string({ required_error: 'required (where replies go)', invalid_type_error: 'expected a string' }),
       channelId: z.string({ required_error: 'required', invalid_type_error: 'expected a string' }).min(1),
-      conversation: z.object({ id: botId }, { required_error: 'required', invalid_type_error: 'expected an object with an id' }).passthrough(),
+      conversation: z
+        .object({ id: botId }, { required_error: 'required', invalid_type_error: 'expected an object with an id' })
+        .passthrough(),
       from: account,
       recipient: account,
       replyToId: botId.nullish(),
@@ -77,15 +105,25 @@ const activityEnvelope = z
 
 export type ActivityEnvelope = z.infer<typeof activityEnvelope>;
 
-export function parseActivity(body: unknown): { ok: true; activity: ActivityEnvelope; serviceUrl: URL } | { ok: false; error: ApiError } {
+export function parseActivity(
+  body: unknown,
+): { ok: true; activity: ActivityEnvelope; serviceUrl: URL } | { ok: false; error: ApiError } {
   const parsed = activityEnvelope.safeParse(body);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
-    return { ok: false, error: new ApiError(400, 'invalid_activity', `Not a Bot Framework activity: ${problems.join('; ')}`, problems) };
+    return {
+      ok: false,
+      error: new ApiError(400, 'invalid_activity', `Not a Bot Framework activity: ${problems.join('; ')}`, problems),
+    };
   }
   const serviceUrl = parseServiceUrl(parsed.data.serviceUrl);
   if (typeof serviceUrl === 'string') {
-    return { ok: false, error: new ApiError(400, 'invalid_activity', `Not a Bot Framework activity: serviceUrl: ${serviceUrl}`, [`serviceUrl: ${serviceUrl}`]) };
+    return {
+      ok: false,
+      error: new ApiError(400, 'invalid_activity', `Not a Bot Framework activity: serviceUrl: ${serviceUrl}`, [
+        `serviceUrl: ${serviceUrl}`,
+      ]),
+    };
   }
   return { ok: true, activity: parsed.data, serviceUrl };
 }
@@ -145,7 +183,11 @@ function matchesPrefix(url: URL, prefix: string): boolean {
 export type ServiceUrlPolicy = { kind: 'loopback' } | { kind: 'bot-framework'; extra: readonly string[] };
 
 /** Why replies may not go to this serviceUrl, or undefined when they may. */
-export function serviceUrlRefusal(url: URL, policy: ServiceUrlPolicy, remoteAddress: string | undefined): ApiError | undefined {
+export function serviceUrlRefusal(
+  url: URL,
+  policy: ServiceUrlPolicy,
+  remoteAddress: string | undefined,
+): ApiError | undefined {
   if (policy.kind === 'loopback') {
     if (isLoopbackAddress(remoteAddress) && isLoopbackHost(url.hostname)) return undefined;
     return new ApiError(

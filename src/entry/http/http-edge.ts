@@ -20,7 +20,14 @@ export const refuseEncodedBodies: RequestHandler = (req: Request, res: Response,
   if (encoding === '' || encoding === 'identity') return next();
   // The body is not read; closing spares draining what may be a large upload.
   res.setHeader('Connection', 'close');
-  sendApiError(res, new ApiError(415, 'unsupported_content_encoding', 'Seat Steward does not accept compressed request bodies: send the body without Content-Encoding (or with Content-Encoding: identity).'));
+  sendApiError(
+    res,
+    new ApiError(
+      415,
+      'unsupported_content_encoding',
+      'Seat Steward does not accept compressed request bodies: send the body without Content-Encoding (or with Content-Encoding: identity).',
+    ),
+  );
   return next(false);
 };
 
@@ -44,7 +51,10 @@ export function readJsonBody(maxBytes: number): RequestHandler {
   return (req: Request, res: Response, next: Next) => {
     if (!isJsonMediaType(req.headers['content-type'])) {
       res.setHeader('Connection', 'close');
-      sendApiError(res, new ApiError(415, 'unsupported_media_type', 'Send the body as JSON (Content-Type: application/json).'));
+      sendApiError(
+        res,
+        new ApiError(415, 'unsupported_media_type', 'Send the body as JSON (Content-Type: application/json).'),
+      );
       return next(false);
     }
     const declared = Number(req.headers['content-length']);
@@ -107,25 +117,50 @@ const snakeCase = (name: string) =>
  * the API's one error shape; a 500 carries an error id for the log, never the internal message.
  */
 export function answerRestifyErrorsAsJson(server: Server, logger: Logger): void {
-  server.on('restifyError', (req: Request, res: Response, err: Error & { statusCode?: unknown }, callback: () => void) => {
-    if (!res.headersSent) sendApiError(res, describeRestifyError(req, res, err, logger));
-    return callback();
-  });
+  server.on(
+    'restifyError',
+    (req: Request, res: Response, err: Error & { statusCode?: unknown }, callback: () => void) => {
+      if (!res.headersSent) sendApiError(res, describeRestifyError(req, res, err, logger));
+      return callback();
+    },
+  );
 }
 
-function describeRestifyError(req: Request, res: Response, err: Error & { statusCode?: unknown }, logger: Logger): ApiError {
+function describeRestifyError(
+  req: Request,
+  res: Response,
+  err: Error & { statusCode?: unknown },
+  logger: Logger,
+): ApiError {
   const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
   if (err.name === 'ResourceNotFoundError') {
-    return new ApiError(404, 'not_found', 'No such route. Seat Steward serves POST /api/messages, GET /healthz and GET /api/v1/m365/tenants[/{id}/users|/{id}/licenses].');
+    return new ApiError(
+      404,
+      'not_found',
+      'No such route. Seat Steward serves POST /api/messages, GET /healthz and GET /api/v1/m365/tenants[/{id}/users|/{id}/licenses].',
+    );
   }
   if (err.name === 'MethodNotAllowedError') {
     const allow = res.getHeader('allow');
-    return new ApiError(405, 'method_not_allowed', `This route does not take ${req.method}${allow ? `; it takes ${String(allow)}` : ''}.`);
+    return new ApiError(
+      405,
+      'method_not_allowed',
+      `This route does not take ${req.method}${allow ? `; it takes ${String(allow)}` : ''}.`,
+    );
   }
-  if (status >= 400 && status < 500) return new ApiError(status, snakeCase(err.name || 'bad_request'), http.STATUS_CODES[status] ?? 'The request was not accepted.');
+  if (status >= 400 && status < 500)
+    return new ApiError(
+      status,
+      snakeCase(err.name || 'bad_request'),
+      http.STATUS_CODES[status] ?? 'The request was not accepted.',
+    );
   const errorId = randomUUID();
   logger.error({ err, errorId, method: req.method, path: req.path() }, 'request failed');
-  return new ApiError(500, 'internal_error', `Seat Steward failed to answer; quote error id ${errorId} to its administrator.`);
+  return new ApiError(
+    500,
+    'internal_error',
+    `Seat Steward failed to answer; quote error id ${errorId} to its administrator.`,
+  );
 }
 
 /**
@@ -141,7 +176,11 @@ export function answerClientErrorsAsJson(server: http.Server): void {
     }
     const [status, code, message] =
       err.code === 'HPE_HEADER_OVERFLOW'
-        ? [431, 'request_header_fields_too_large', 'The request line and headers are larger than 16 KB; shorten the query string or the headers.']
+        ? [
+            431,
+            'request_header_fields_too_large',
+            'The request line and headers are larger than 16 KB; shorten the query string or the headers.',
+          ]
         : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
           ? [408, 'request_timeout', 'The request was not received in time.']
           : [400, 'bad_request', 'The request is not valid HTTP/1.1.'];

@@ -7,7 +7,13 @@ import { ApiError, sendApiError } from '../api/api-errors';
 import { registerJobRoutes, type JobRouteDeps } from '../api/job-routes';
 import { registerTenantRoutes, type TenantRouteDeps } from '../api/tenant-routes';
 import { parseActivity, serviceUrlRefusal } from './activity-envelope';
-import { answerClientErrorsAsJson, answerRestifyErrorsAsJson, headAsGet, readJsonBody, refuseEncodedBodies } from './http-edge';
+import {
+  answerClientErrorsAsJson,
+  answerRestifyErrorsAsJson,
+  headAsGet,
+  readJsonBody,
+  refuseEncodedBodies,
+} from './http-edge';
 
 /** How the bot (src/entry/bot) disposed of a validated activity; the HTTP answer is decided here. */
 export type ActivityOutcome =
@@ -45,12 +51,18 @@ function httpAnswerOf(outcome: ActivityOutcome): ApiError | { status: number; bo
     case 'unauthorized':
       return new ApiError(401, 'unauthorized', 'The request does not carry a valid Bot Framework token for this bot.');
     case 'auth_unavailable':
-      return new ApiError(503, 'bot_auth_unavailable', 'Seat Steward cannot check Bot Framework tokens right now; try again shortly.');
+      return new ApiError(
+        503,
+        'bot_auth_unavailable',
+        'Seat Steward cannot check Bot Framework tokens right now; try again shortly.',
+      );
     case 'answered':
       if (outcome.body !== undefined) return outcome;
       // botbuilder answers an invoke no handler took with a bare 501.
-      if (outcome.status === 501) return new ApiError(501, 'invoke_not_supported', 'Seat Steward does not handle this kind of invoke activity.');
-      if (outcome.status >= 400) return new ApiError(outcome.status, 'invoke_failed', 'The bot did not accept this invoke activity.');
+      if (outcome.status === 501)
+        return new ApiError(501, 'invoke_not_supported', 'Seat Steward does not handle this kind of invoke activity.');
+      if (outcome.status >= 400)
+        return new ApiError(outcome.status, 'invoke_failed', 'The bot did not accept this invoke activity.');
       return outcome;
   }
 }
@@ -71,9 +83,12 @@ export function createHttpServer(deps: HttpServerDeps): Server {
       const name = bracketed.length > 60 ? `${bracketed.slice(0, 60)}…` : bracketed;
       sendApiError(
         res,
-        new ApiError(400, 'invalid_parameter', `Invalid query parameter: ${name}: bracketed (nested or array) parameter names are not supported; give each parameter once as name=value`, [
-          `${name}: bracketed parameter names are not supported`,
-        ]),
+        new ApiError(
+          400,
+          'invalid_parameter',
+          `Invalid query parameter: ${name}: bracketed (nested or array) parameter names are not supported; give each parameter once as name=value`,
+          [`${name}: bracketed parameter names are not supported`],
+        ),
       );
       return next(false);
     }
@@ -85,19 +100,27 @@ export function createHttpServer(deps: HttpServerDeps): Server {
     }
   });
 
-  const policy = deps.loopbackOnly ? ({ kind: 'loopback' } as const) : ({ kind: 'bot-framework', extra: deps.extraServiceUrls ?? [] } as const);
+  const policy = deps.loopbackOnly
+    ? ({ kind: 'loopback' } as const)
+    : ({ kind: 'bot-framework', extra: deps.extraServiceUrls ?? [] } as const);
 
   server.post('/api/messages', readJsonBody(MAX_BODY_BYTES), async (req, res) => {
     // The adapter would fail deep inside (or reply into the void) on these; tell the sender plainly instead.
     const parsed = parseActivity(req.body);
     if (!parsed.ok) {
-      deps.logger.warn({ remote: req.socket.remoteAddress, problems: parsed.error.details }, 'activity refused: not a valid Bot Framework activity');
+      deps.logger.warn(
+        { remote: req.socket.remoteAddress, problems: parsed.error.details },
+        'activity refused: not a valid Bot Framework activity',
+      );
       return sendApiError(res, parsed.error);
     }
     // Checked before the token: a serviceUrl that was not validated is never stored or called.
     const refusal = serviceUrlRefusal(parsed.serviceUrl, policy, req.socket.remoteAddress);
     if (refusal) {
-      deps.logger.warn({ remote: req.socket.remoteAddress, serviceUrl: parsed.serviceUrl.origin, code: refusal.code }, 'activity refused: replies would go to a connector that is not allowed');
+      deps.logger.warn(
+        { remote: req.socket.remoteAddress, serviceUrl: parsed.serviceUrl.origin, code: refusal.code },
+        'activity refused: replies would go to a connector that is not allowed',
+      );
       return sendApiError(res, refusal);
     }
     let outcome: ActivityOutcome;
@@ -107,13 +130,27 @@ export function createHttpServer(deps: HttpServerDeps): Server {
       if (res.headersSent) return;
       const errorId = randomUUID();
       deps.logger.error({ err: error, errorId }, 'activity processing failed');
-      return sendApiError(res, new ApiError(500, 'activity_failed', `The bot could not process this activity; quote error id ${errorId} to its administrator.`));
+      return sendApiError(
+        res,
+        new ApiError(
+          500,
+          'activity_failed',
+          `The bot could not process this activity; quote error id ${errorId} to its administrator.`,
+        ),
+      );
     }
     if (res.headersSent) return;
     const answer = httpAnswerOf(outcome);
-    if (outcome.kind === 'unauthorized') deps.logger.warn({ err: outcome.cause, remote: req.socket.remoteAddress }, 'activity refused: Bot Framework token not accepted');
+    if (outcome.kind === 'unauthorized')
+      deps.logger.warn(
+        { err: outcome.cause, remote: req.socket.remoteAddress },
+        'activity refused: Bot Framework token not accepted',
+      );
     if (outcome.kind === 'auth_unavailable') {
-      deps.logger.error({ err: outcome.cause }, 'could not check a Bot Framework token: the OpenID metadata or signing keys are unreachable (BOT_OPENID_METADATA_URL)');
+      deps.logger.error(
+        { err: outcome.cause },
+        'could not check a Bot Framework token: the OpenID metadata or signing keys are unreachable (BOT_OPENID_METADATA_URL)',
+      );
       res.setHeader('Retry-After', '30');
     }
     if (answer instanceof ApiError) sendApiError(res, answer);

@@ -48,7 +48,10 @@ const keptText = (until: string | undefined): string | null => (until ? keptSeat
  * does not change every seat's key.
  */
 function inputsKey(context: string, facts: SeatFacts | CandidateFacts): string {
-  const keyed = 'audit' in facts ? { ...facts, audit: { ...facts.audit, coveredUntil: facts.audit.coveredUntil?.slice(0, 10) ?? null } } : facts;
+  const keyed =
+    'audit' in facts
+      ? { ...facts, audit: { ...facts.audit, coveredUntil: facts.audit.coveredUntil?.slice(0, 10) ?? null } }
+      : facts;
   return createHash('sha1').update(context).update(JSON.stringify(keyed)).digest('base64');
 }
 
@@ -72,16 +75,27 @@ export function computeSeatAnalytics(
 
   // A retry of the same snapshot (never in practice) must not collide with its own rows.
   store.clear(tenantId, snapshotId);
-  const previous: PreviousAnalytics | null = request.incremental === false ? null : store.previous(tenantId, snapshotId);
+  const previous: PreviousAnalytics | null =
+    request.incremental === false ? null : store.previous(tenantId, snapshotId);
   const context = JSON.stringify([today, options.settings]);
 
   const states = inputs.reportStates(tenantId);
   const copilot = states.copilot;
-  const reportRefreshDate = copilot ? ((copilot.refreshDate ?? copilot.statusAsOf ?? copilot.lastSuccessAt ?? null)?.slice(0, 10) ?? null) : null;
+  const reportRefreshDate = copilot
+    ? ((copilot.refreshDate ?? copilot.statusAsOf ?? copilot.lastSuccessAt ?? null)?.slice(0, 10) ?? null)
+    : null;
   const { concealedRows, auditCoveredUntil } = states;
 
   // One seat per user and SKU, whatever the number of ways it is held.
-  const holders = new Map<string, { row: HolderRecord; direct: boolean; groups: Array<{ groupId: string; displayName: string | null }>; assignedAt: string | null }>();
+  const holders = new Map<
+    string,
+    {
+      row: HolderRecord;
+      direct: boolean;
+      groups: Array<{ groupId: string; displayName: string | null }>;
+      assignedAt: string | null;
+    }
+  >();
   for (const r of inputs.holders(tenantId, snapshotId, copilot?.generation ?? null)) {
     if (!isActiveAssignment(r.state)) continue;
     const key = `${r.userSeq}\u0000${r.skuId}`;
@@ -98,25 +112,43 @@ export function computeSeatAnalytics(
 
   // The bot's own evidence of a seat's age: the first sync that saw it.
   const firstSeen = inputs.firstSeen(tenantId);
-  const unseen = holderList.filter((h) => !firstSeen.has(`${h.row.userId}\u0000${h.row.skuId}`)).map((h) => ({ userId: h.row.userId, skuId: h.row.skuId }));
+  const unseen = holderList
+    .filter((h) => !firstSeen.has(`${h.row.userId}\u0000${h.row.skuId}`))
+    .map((h) => ({ userId: h.row.userId, skuId: h.row.skuId }));
   if (unseen.length > 0) {
     inputs.recordFirstSeen(tenantId, unseen, nowIso);
-    for (const s of unseen) if (!firstSeen.has(`${s.userId}\u0000${s.skuId}`)) firstSeen.set(`${s.userId}\u0000${s.skuId}`, nowIso);
+    for (const s of unseen)
+      if (!firstSeen.has(`${s.userId}\u0000${s.skuId}`)) firstSeen.set(`${s.userId}\u0000${s.skuId}`, nowIso);
   }
 
   const reportOf = (row: HolderRecord): { evidence: ReportEvidence; earliestApp: string | null } => {
     if (!copilot || reportRefreshDate === null) return { evidence: { state: 'missing' }, earliestApp: null };
     if (!row.report) {
       // With any concealed row, this user may be one of them: their silence proves nothing.
-      return { evidence: concealedRows > 0 ? { state: 'concealed', refreshDate: reportRefreshDate } : { state: 'unmatched', refreshDate: reportRefreshDate }, earliestApp: null };
+      return {
+        evidence:
+          concealedRows > 0
+            ? { state: 'concealed', refreshDate: reportRefreshDate }
+            : { state: 'unmatched', refreshDate: reportRefreshDate },
+        earliestApp: null,
+      };
     }
     let earliestApp: string | null = null;
     // Copilot Chat needs no seat, so its use says nothing about when the seat began.
     for (const app of COPILOT_APPS) if (app !== 'copilotChat') earliestApp = minDay(earliestApp, row.report.apps[app]);
-    return { evidence: { state: 'matched', refreshDate: reportRefreshDate, lastActivityDate: row.report.lastActivityDate, apps: row.report.apps }, earliestApp };
+    return {
+      evidence: {
+        state: 'matched',
+        refreshDate: reportRefreshDate,
+        lastActivityDate: row.report.lastActivityDate,
+        apps: row.report.apps,
+      },
+      earliestApp,
+    };
   };
 
-  const excludedGroups = options.exclusions.groups.length > 0 ? inputs.exclusionGroupMembers(tenantId) : new Map<string, Set<string>>();
+  const excludedGroups =
+    options.exclusions.groups.length > 0 ? inputs.exclusionGroupMembers(tenantId) : new Map<string, Set<string>>();
   const noGroups: ReadonlySet<string> = new Set();
   // A holder who pressed Keep on a reclaim question is left out of the idle lists until the keep ends.
   const keptUntil = inputs.keptUntil(tenantId, nowIso);
@@ -127,9 +159,16 @@ export function computeSeatAnalytics(
     const r = h.row;
     seatedUsers.add(r.userSeq);
     const { evidence: report, earliestApp } = reportOf(r);
-    const audit: AuditEvidence = { lastAt: r.lastInteraction.at, appHost: r.lastInteraction.appHost, coveredUntil: auditCoveredUntil };
+    const audit: AuditEvidence = {
+      lastAt: r.lastInteraction.at,
+      appHost: r.lastInteraction.appHost,
+      coveredUntil: auditCoveredUntil,
+    };
     // Copilot Chat needs no seat, so its use says nothing about when the seat began.
-    const auditSeatEvidence = r.lastInteraction.at !== null && appOfHost(r.lastInteraction.appHost) !== 'copilotChat' ? r.lastInteraction.at : null;
+    const auditSeatEvidence =
+      r.lastInteraction.at !== null && appOfHost(r.lastInteraction.appHost) !== 'copilotChat'
+        ? r.lastInteraction.at
+        : null;
     const assignedDate = minDay(h.assignedAt, firstSeen.get(`${r.userId}\u0000${r.skuId}`)) ?? today;
     const seatSince = minDay(minDay(assignedDate, earliestApp), auditSeatEvidence) ?? today;
     const facts: SeatFacts = {
@@ -150,14 +189,20 @@ export function computeSeatAnalytics(
       audit,
       excludedBy:
         exclusionOf(
-          { userId: r.userId, userPrincipalName: r.userPrincipalName, department: r.department, groupIds: excludedGroups.get(r.userId.toLowerCase()) ?? noGroups },
+          {
+            userId: r.userId,
+            userPrincipalName: r.userPrincipalName,
+            department: r.department,
+            groupIds: excludedGroups.get(r.userId.toLowerCase()) ?? noGroups,
+          },
           options.exclusions,
         ) ?? keptText(keptUntil.get(`${r.userId.toLowerCase()}\u0000${r.skuId.toLowerCase()}`)),
     };
     const key = inputsKey(context, facts);
     const before = previous?.seats.get(`${r.userId}\u0000${r.skuId}`);
     // Same inputs: the stored decision stands (the row, seatSince included, is copied as it was).
-    if (before && before.inputsKey === key) seats.push({ facts, assessment: before.seat, inputsKey: key, reuse: before.seq });
+    if (before && before.inputsKey === key)
+      seats.push({ facts, assessment: before.seat, inputsKey: key, reuse: before.seq });
     else seats.push({ facts, assessment: assessSeat(facts, today, options.settings), inputsKey: key, reuse: null });
   }
   seats.sort(compareSeats);
@@ -185,7 +230,12 @@ export function computeSeatAnalytics(
     const kept: CandidateFacts = { ...facts, services: null };
     if (before && before.inputsKey === key) {
       // Only what ranking and counting read: the row itself (reasons included) is copied.
-      const assessment: CandidateAssessment = { m365ActivityScore: before.m365ActivityScore, priority: before.priority, recentChat: recentChatOf(before.priority, before.m365ActivityScore), reasons: [] };
+      const assessment: CandidateAssessment = {
+        m365ActivityScore: before.m365ActivityScore,
+        priority: before.priority,
+        recentChat: recentChatOf(before.priority, before.m365ActivityScore),
+        reasons: [],
+      };
       candidates.push({ facts: kept, assessment, inputsKey: key, reuse: before.rank });
       continue;
     }
@@ -227,7 +277,8 @@ export function computeSeatAnalytics(
       'The Copilot usage report has never been read, so seats without audit log evidence are "unknown" and none is called idle. See the status card for why the report could not be read (Reports.Read.All).',
     );
   }
-  if (seats.length > 0 && concealedRows > 0) warnings.push(concealmentWarning('Copilot usage report', concealedRows, true));
+  if (seats.length > 0 && concealedRows > 0)
+    warnings.push(concealmentWarning('Copilot usage report', concealedRows, true));
   if (m365Gen === null) {
     warnings.push(
       'The Microsoft 365 active user report has never been read, so candidates are ranked on Copilot Chat use alone (m365_activity_score 0). See the status card for why (Reports.Read.All).',
@@ -258,4 +309,3 @@ export function computeSeatAnalytics(
     decided: seats.filter((s) => s.reuse === null).length + candidates.filter((c) => c.reuse === null).length,
   };
 }
-

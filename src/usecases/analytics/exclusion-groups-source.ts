@@ -22,7 +22,12 @@ export class ExclusionGroupsSource implements ActivitySource {
   readonly syncTypes: readonly SyncType[] = ['groups'];
 
   constructor(
-    private readonly deps: { tenantId: string; groupIds: readonly string[]; graph: ExclusionGroupGraph; store: ExclusionGroupStore },
+    private readonly deps: {
+      tenantId: string;
+      groupIds: readonly string[];
+      graph: ExclusionGroupGraph;
+      store: ExclusionGroupStore;
+    },
   ) {}
 
   async run(ctx: SourceRunContext): Promise<SourceRunResult> {
@@ -47,7 +52,9 @@ export class ExclusionGroupsSource implements ActivitySource {
       asOf: ctx.now.toISOString(),
       servedBy: '/v1.0/groups/{id}/transitiveMembers/microsoft.graph.user',
       requests,
-      warnings: failures.map((f) => `Exclusion group members (EXCLUDE_GROUPS): ${f.message} The members read last time are kept.`),
+      warnings: failures.map(
+        (f) => `Exclusion group members (EXCLUDE_GROUPS): ${f.message} The members read last time are kept.`,
+      ),
     };
   }
 

@@ -16,7 +16,6 @@ import type { CopilotApp, M365Service } from '../../domain/usage';
 
 import type { ExportKind, StoredCandidate, StoredSeat } from '../../domain/seat-records';
 
-
 export interface SeatQuery {
   status?: SeatStatus;
   recommendation?: Recommendation;
@@ -38,7 +37,10 @@ export interface CandidateQuery {
 export interface AnalyticsReads {
   summary(tenantId: string): { snapshotId: number; summary: CopilotSeatSummary } | undefined;
   seats(tenantId: string, query: SeatQuery): { asOf: string; total: number; rows: StoredSeat[] } | undefined;
-  candidates(tenantId: string, query: CandidateQuery): { asOf: string; total: number; rows: StoredCandidate[] } | undefined;
+  candidates(
+    tenantId: string,
+    query: CandidateQuery,
+  ): { asOf: string; total: number; rows: StoredCandidate[] } | undefined;
 }
 
 /** What the analytics step of a sync reads from config. */
@@ -69,7 +71,12 @@ export interface AnalyticsComputer {
 /** The activity reports and audit log as the analytics of a snapshot read them. */
 export interface ActivityReportStates {
   /** The Copilot usage report's current generation; null when it was never read. */
-  copilot: { generation: number; refreshDate: string | null; statusAsOf: string | null; lastSuccessAt: string | null } | null;
+  copilot: {
+    generation: number;
+    refreshDate: string | null;
+    statusAsOf: string | null;
+    lastSuccessAt: string | null;
+  } | null;
   /** Rows of that generation whose names the tenant conceals. */
   concealedRows: number;
   /** How far the audit log has been read (latest of the tenant's cursors); null when never. */
@@ -188,9 +195,19 @@ export interface AnalyticsStore {
   /** The current snapshot's analytics, unless it is `snapshotId` itself or has none. */
   previous(tenantId: string, snapshotId: number): PreviousAnalytics | null;
   /** Seats in their stored order (seq 0, 1, ...); rows with `reuse` are copied from `previousSnapshotId`. */
-  writeSeats(tenantId: string, snapshotId: number, previousSnapshotId: number | null, seats: readonly SeatToStore[]): void;
+  writeSeats(
+    tenantId: string,
+    snapshotId: number,
+    previousSnapshotId: number | null,
+    seats: readonly SeatToStore[],
+  ): void;
   /** Candidates by rank (1, 2, ...); rows with `reuse` are copied from `previousSnapshotId`. */
-  writeCandidates(tenantId: string, snapshotId: number, previousSnapshotId: number | null, candidates: readonly CandidateToStore[]): void;
+  writeCandidates(
+    tenantId: string,
+    snapshotId: number,
+    previousSnapshotId: number | null,
+    candidates: readonly CandidateToStore[],
+  ): void;
   writeSummary(tenantId: string, snapshotId: number, summary: CopilotSeatSummary): void;
 }
 
@@ -198,11 +215,14 @@ export interface AnalyticsStore {
 export interface PriceBook {
   /** Admin-set prices of a tenant, keyed by lower-case SKU id. */
   adminPrices(tenantId: string): Map<string, SkuPrice>;
-  set(tenantId: string, price: { skuId: string; skuPartNumber: string; amount: number; currency: string; setBy: string }, at: Date): void;
+  set(
+    tenantId: string,
+    price: { skuId: string; skuPartNumber: string; amount: number; currency: string; setBy: string },
+    at: Date,
+  ): void;
   /** Back to config or list price; returns whether a price was removed. */
   clear(tenantId: string, skuId: string): boolean;
 }
-
 
 /**
  * Signed, short-lived download links for the CSV exports, served by the bot's own HTTP server

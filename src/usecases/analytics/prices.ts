@@ -68,7 +68,14 @@ export class PriceService {
     };
   }
 
-  set(tenantId: string, ref: string, amount: unknown, currency: string | undefined, setBy: string, now: Date): { sku: PricedSkuRef; price: SkuPrice; previous: SkuPrice | null } | PriceProblem {
+  set(
+    tenantId: string,
+    ref: string,
+    amount: unknown,
+    currency: string | undefined,
+    setBy: string,
+    now: Date,
+  ): { sku: PricedSkuRef; price: SkuPrice; previous: SkuPrice | null } | PriceProblem {
     const sku = this.resolve(tenantId, ref);
     if ('code' in sku) return sku;
     const parsed = parseAmount(amount);
@@ -77,7 +84,11 @@ export class PriceService {
     const currencyRefusal = currencyProblem(code);
     if (currencyRefusal) return { code: 'invalid_currency', message: `Currency ${currencyRefusal}.` };
     const previous = this.priceFor(tenantId)(sku.skuId);
-    this.deps.book.set(tenantId, { skuId: sku.skuId, skuPartNumber: sku.skuPartNumber, amount: parsed, currency: code, setBy }, now);
+    this.deps.book.set(
+      tenantId,
+      { skuId: sku.skuId, skuPartNumber: sku.skuPartNumber, amount: parsed, currency: code, setBy },
+      now,
+    );
     const price = this.priceFor(tenantId)(sku.skuId);
     if (!price) throw new Error(`the price just set for ${sku.skuId} could not be read back`);
     return { sku, price, previous };
@@ -109,7 +120,10 @@ export class PriceService {
  * currency symbols, which would otherwise be guessed at.
  */
 export function parseAmount(value: unknown): number | PriceProblem {
-  const bad = (why: string): PriceProblem => ({ code: 'invalid_amount', message: `Price ${why}. Give the price per user per month, 0 or more with at most 2 decimals, e.g. 30 or 22.50.` });
+  const bad = (why: string): PriceProblem => ({
+    code: 'invalid_amount',
+    message: `Price ${why}. Give the price per user per month, 0 or more with at most 2 decimals, e.g. 30 or 22.50.`,
+  });
   let n: number;
   if (typeof value === 'number') n = value;
   else if (typeof value === 'string') {
@@ -132,4 +146,8 @@ export function priceText(price: SkuPrice | null): string {
   return `${formatMoney(price.amount, price.currency)} (${PRICE_SOURCE_TEXT[price.source]})`;
 }
 
-export const PRICE_SOURCE_TEXT: Record<SkuPrice['source'], string> = { admin: 'set by an admin', config: 'SKU_PRICES', list_price: 'list price' };
+export const PRICE_SOURCE_TEXT: Record<SkuPrice['source'], string> = {
+  admin: 'set by an admin',
+  config: 'SKU_PRICES',
+  list_price: 'list price',
+};

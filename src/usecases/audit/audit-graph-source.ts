@@ -44,16 +44,30 @@ export class AuditGraphSource implements ActivitySource {
         // Graph no longer knows the stored query (expired or deleted): ask anew for the same span, once.
         pending = await this.createQuery(ctx, cursor.coveredUntil);
         state = await this.queryState(pending);
-        if (state === 'gone') throw new TenantAccessError('audit_query_failed', `Microsoft Graph lost the audit log query ${pending.queryId} right after creating it. The next sync tries again.`);
+        if (state === 'gone')
+          throw new TenantAccessError(
+            'audit_query_failed',
+            `Microsoft Graph lost the audit log query ${pending.queryId} right after creating it. The next sync tries again.`,
+          );
       }
       while (STILL_RUNNING.has(state.status.toLowerCase())) {
         if (Date.now() + this.options.pollIntervalMs > deadline) {
           // Not a failure: the query keeps running in Microsoft 365 and the next sync resumes it.
-          return { outcome: 'not_newer', asOf: cursor.coveredUntil, servedBy: api.servedBy, requests: api.requests() - before, warnings: [] };
+          return {
+            outcome: 'not_newer',
+            asOf: cursor.coveredUntil,
+            servedBy: api.servedBy,
+            requests: api.requests() - before,
+            warnings: [],
+          };
         }
         await sleep(this.options.pollIntervalMs);
         const next = await this.queryState(pending);
-        if (next === 'gone') throw new TenantAccessError('audit_query_failed', `Microsoft Graph lost the audit log query ${pending.queryId} while it ran. The next sync starts a new one.`);
+        if (next === 'gone')
+          throw new TenantAccessError(
+            'audit_query_failed',
+            `Microsoft Graph lost the audit log query ${pending.queryId} while it ran. The next sync starts a new one.`,
+          );
         state = next;
       }
       if (state.status.toLowerCase() !== 'succeeded') {
@@ -72,12 +86,29 @@ export class AuditGraphSource implements ActivitySource {
       const page = await api.recordsPage(pending.queryId, nextLink);
       skipped += page.skipped;
       const after: PendingAuditQuery | null = page.nextLink ? { ...pending, nextLink: page.nextLink } : null;
-      store.commitPage(tenantId, this.id, page.records, after ? { pendingQuery: after } : { pendingQuery: null, coveredUntil: pending.windowEnd });
+      store.commitPage(
+        tenantId,
+        this.id,
+        page.records,
+        after ? { pendingQuery: after } : { pendingQuery: null, coveredUntil: pending.windowEnd },
+      );
       if (!page.nextLink) break;
       nextLink = page.nextLink;
     }
-    const warnings = finishAuditIngest(store, tenantId, Date.parse(pending.windowStart) - this.options.overlapMs - this.options.lookbackMs, skipped, 'audit');
-    return { outcome: 'ok', asOf: pending.windowEnd, servedBy: api.servedBy, requests: api.requests() - before, warnings };
+    const warnings = finishAuditIngest(
+      store,
+      tenantId,
+      Date.parse(pending.windowStart) - this.options.overlapMs - this.options.lookbackMs,
+      skipped,
+      'audit',
+    );
+    return {
+      outcome: 'ok',
+      asOf: pending.windowEnd,
+      servedBy: api.servedBy,
+      requests: api.requests() - before,
+      warnings,
+    };
   }
 
   probe(): Promise<void> {
@@ -90,7 +121,13 @@ export class AuditGraphSource implements ActivitySource {
     const windowStart = new Date(Math.min(start, end)).toISOString();
     const windowEnd = new Date(end).toISOString();
     const created = await this.options.api.createQuery(windowStart, windowEnd);
-    const pending: PendingAuditQuery = { queryId: created.id, windowStart, windowEnd, nextLink: null, createdAt: ctx.now.toISOString() };
+    const pending: PendingAuditQuery = {
+      queryId: created.id,
+      windowStart,
+      windowEnd,
+      nextLink: null,
+      createdAt: ctx.now.toISOString(),
+    };
     this.options.store.savePendingQuery(this.options.tenantId, this.id, pending);
     return pending;
   }

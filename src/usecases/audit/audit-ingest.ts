@@ -16,7 +16,13 @@ export function auditWindowStart(coveredUntil: string | null, now: number, optio
  * After a run's records are committed: forgets interactions older than anything a window can
  * still reach, recomputes the Copilot Chat users without a seat, and says what was skipped.
  */
-export function finishAuditIngest(store: AuditIngestStore, tenantId: string, pruneBefore: number, skipped: number, what: string): string[] {
+export function finishAuditIngest(
+  store: AuditIngestStore,
+  tenantId: string,
+  pruneBefore: number,
+  skipped: number,
+  what: string,
+): string[] {
   store.prune(tenantId, new Date(pruneBefore).toISOString());
   store.refreshUnlicensedChat(tenantId);
   return skipped > 0 ? [`${skipped} ${what} record(s) without a user, an id or a valid time were skipped.`] : [];

@@ -33,14 +33,23 @@ export class AuditManagementSource implements ActivitySource {
   async run(ctx: SourceRunContext): Promise<SourceRunResult> {
     const { api } = this.options;
     const ingested = await this.ingest(ctx.now);
-    return { outcome: 'ok', asOf: ingested.asOf, servedBy: `${api.endpoint}/api/v1.0/{tenant}/activity/feed (${CONTENT_TYPE})`, requests: ingested.requests, warnings: ingested.warnings };
+    return {
+      outcome: 'ok',
+      asOf: ingested.asOf,
+      servedBy: `${api.endpoint}/api/v1.0/{tenant}/activity/feed (${CONTENT_TYPE})`,
+      requests: ingested.requests,
+      warnings: ingested.warnings,
+    };
   }
 
   /**
    * Fetches every content blob published since the last covered time. `publishedUpTo` is the newest
    * blob's creation time: activity after it is not published yet, so a re-check must not claim it.
    */
-  async ingest(at: Date, options: { finish: boolean } = { finish: true }): Promise<{ asOf: string; publishedUpTo: string | null; requests: number; warnings: string[] }> {
+  async ingest(
+    at: Date,
+    options: { finish: boolean } = { finish: true },
+  ): Promise<{ asOf: string; publishedUpTo: string | null; requests: number; warnings: string[] }> {
     const { api, store, tenantId } = this.options;
     const before = api.requests();
     const now = at.getTime();
@@ -60,13 +69,23 @@ export class AuditManagementSource implements ActivitySource {
       const to = Math.min(from + DAY_MS, now);
       let nextPageUri: string | null = null;
       do {
-        const page = await api.listContent(CONTENT_TYPE, new Date(from).toISOString(), new Date(to).toISOString(), nextPageUri);
+        const page = await api.listContent(
+          CONTENT_TYPE,
+          new Date(from).toISOString(),
+          new Date(to).toISOString(),
+          nextPageUri,
+        );
         for (const blob of page.blobs) {
           if (publishedUpTo === null || blob.contentCreated > publishedUpTo) publishedUpTo = blob.contentCreated;
           if (fetched.has(blob.contentId)) continue;
           const content = await api.fetchContent(blob.contentUri);
           skipped += content.skipped;
-          store.commitContent(tenantId, CONTENT_TYPE, { contentId: blob.contentId, contentCreated: blob.contentCreated }, content.records);
+          store.commitContent(
+            tenantId,
+            CONTENT_TYPE,
+            { contentId: blob.contentId, contentCreated: blob.contentCreated },
+            content.records,
+          );
           fetched.add(blob.contentId);
         }
         nextPageUri = page.nextPageUri;
@@ -75,7 +94,16 @@ export class AuditManagementSource implements ActivitySource {
     const asOf = new Date(now).toISOString();
     store.setCoveredUntil(tenantId, this.id, asOf);
     // The re-check leaves the pruning and the whole-directory Copilot Chat refresh to the next sync.
-    if (options.finish) warnings.push(...finishAuditIngest(store, tenantId, Math.min(start, now - this.options.lookbackMs) - DAY_MS, skipped, 'CopilotInteraction'));
+    if (options.finish)
+      warnings.push(
+        ...finishAuditIngest(
+          store,
+          tenantId,
+          Math.min(start, now - this.options.lookbackMs) - DAY_MS,
+          skipped,
+          'CopilotInteraction',
+        ),
+      );
     return { asOf, publishedUpTo, requests: api.requests() - before, warnings };
   }
 

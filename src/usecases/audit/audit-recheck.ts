@@ -60,7 +60,11 @@ export class AuditRecheck {
     if (graph) return { ...(await this.readGraph(graph, input)), requests: count() };
     if (!management) {
       return {
-        read: { kind: 'unavailable', reason: 'no audit source has been read for this tenant: grant AuditLogsQuery.Read.All (Microsoft Graph) or ActivityFeed.Read (Office 365 Management APIs) and run check' },
+        read: {
+          kind: 'unavailable',
+          reason:
+            'no audit source has been read for this tenant: grant AuditLogsQuery.Read.All (Microsoft Graph) or ActivityFeed.Read (Office 365 Management APIs) and run check',
+        },
         pendingQuery: null,
         requests: 0,
       };
@@ -69,14 +73,20 @@ export class AuditRecheck {
       const ingested = await management.ingest(input.now, { finish: false });
       const read: FreshActivityRead = ingested.publishedUpTo
         ? { kind: 'fresh', freshness: { checkedUpTo: ingested.publishedUpTo, source: 'audit_management' } }
-        : { kind: 'pending', reason: 'the Management Activity API has published no audit content yet for the hours since the last sync' };
+        : {
+            kind: 'pending',
+            reason: 'the Management Activity API has published no audit content yet for the hours since the last sync',
+          };
       return { read, pendingQuery: null, requests: count() };
     } catch (error) {
       return { read: refusal(error, 'the Management Activity API'), pendingQuery: null, requests: count() };
     }
   }
 
-  private async readGraph(api: AuditLogQueryApi, input: FreshReadInput): Promise<{ read: FreshActivityRead; pendingQuery: PendingAuditQuery | null }> {
+  private async readGraph(
+    api: AuditLogQueryApi,
+    input: FreshReadInput,
+  ): Promise<{ read: FreshActivityRead; pendingQuery: PendingAuditQuery | null }> {
     const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     // Kept across the try: a query this attempt created is polled by the next one, whatever fails after it.
     let pending = input.pendingQuery;
@@ -87,20 +97,40 @@ export class AuditRecheck {
         // Graph forgot the query (expired): ask again for the same users once.
         pending = await this.createQuery(api, input);
         state = await this.state(api, pending);
-        if (state === 'gone') return { read: { kind: 'pending', reason: 'Microsoft Graph lost the audit log query right after creating it' }, pendingQuery: null };
+        if (state === 'gone')
+          return {
+            read: { kind: 'pending', reason: 'Microsoft Graph lost the audit log query right after creating it' },
+            pendingQuery: null,
+          };
       }
       const deadline = Date.now() + this.options.pollBudgetMs;
       while (STILL_RUNNING.has(state.status.toLowerCase())) {
         if (input.signal?.aborted || Date.now() + this.options.pollIntervalMs > deadline) {
-          return { read: { kind: 'pending', reason: `the audit log query for these users is still ${state.status} in Microsoft 365` }, pendingQuery: pending };
+          return {
+            read: {
+              kind: 'pending',
+              reason: `the audit log query for these users is still ${state.status} in Microsoft 365`,
+            },
+            pendingQuery: pending,
+          };
         }
         await sleep(this.options.pollIntervalMs);
         const next = await this.state(api, pending);
-        if (next === 'gone') return { read: { kind: 'pending', reason: 'Microsoft Graph lost the audit log query while it ran' }, pendingQuery: null };
+        if (next === 'gone')
+          return {
+            read: { kind: 'pending', reason: 'Microsoft Graph lost the audit log query while it ran' },
+            pendingQuery: null,
+          };
         state = next;
       }
       if (state.status.toLowerCase() !== 'succeeded') {
-        return { read: { kind: 'pending', reason: `the audit log query ended with status "${state.status}"; a new one is asked for` }, pendingQuery: null };
+        return {
+          read: {
+            kind: 'pending',
+            reason: `the audit log query ended with status "${state.status}"; a new one is asked for`,
+          },
+          pendingQuery: null,
+        };
       }
       const records: CopilotInteractionRecord[] = [];
       let nextLink: string | null = null;
@@ -110,7 +140,10 @@ export class AuditRecheck {
         nextLink = page.nextLink;
       } while (nextLink);
       this.options.store.commitRecords(this.options.tenantId, 'audit_graph', records);
-      return { read: { kind: 'fresh', freshness: { checkedUpTo: pending.windowEnd, source: 'audit_graph' } }, pendingQuery: null };
+      return {
+        read: { kind: 'fresh', freshness: { checkedUpTo: pending.windowEnd, source: 'audit_graph' } },
+        pendingQuery: null,
+      };
     } catch (error) {
       return { read: refusal(error, 'the Microsoft Graph audit log query'), pendingQuery: pending };
     }
@@ -120,7 +153,10 @@ export class AuditRecheck {
     const { store, tenantId, overlapMs, lookbackMs } = this.options;
     const end = input.now.getTime();
     // From where the sync's coverage ends (the older of the two sources), so nothing between is unread.
-    const covered = [store.cursor(tenantId, 'audit_graph').coveredUntil, store.cursor(tenantId, 'audit_management').coveredUntil]
+    const covered = [
+      store.cursor(tenantId, 'audit_graph').coveredUntil,
+      store.cursor(tenantId, 'audit_management').coveredUntil,
+    ]
       .filter((c): c is string => c !== null)
       .map(Date.parse);
     const start = covered.length > 0 ? Math.max(Math.min(...covered) - overlapMs, end - lookbackMs) : end - lookbackMs;
@@ -143,6 +179,7 @@ export class AuditRecheck {
 /** A refusal an admin must fix (permission, licence, subscription) does not pass by waiting; throttling and outages do. */
 function refusal(error: unknown, what: string): FreshActivityRead {
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof TenantAccessError && REFUSAL_CODES.has(error.code)) return { kind: 'unavailable', reason: `${what} refused: ${message}` };
+  if (error instanceof TenantAccessError && REFUSAL_CODES.has(error.code))
+    return { kind: 'unavailable', reason: `${what} refused: ${message}` };
   return { kind: 'pending', reason: `${what} could not be read: ${message}` };
 }

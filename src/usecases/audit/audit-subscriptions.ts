@@ -62,7 +62,10 @@ export class AuditSubscriptions {
   /** Every content type with its state ('none' when never started). */
   async list(tenant: TenantRecord): Promise<SubscriptionState[]> {
     const found = await this.apiFor(tenant).listSubscriptions();
-    return CONTENT_TYPES.map((contentType) => found.find((s) => s.contentType.toLowerCase() === contentType.toLowerCase()) ?? { contentType, status: 'none' });
+    return CONTENT_TYPES.map(
+      (contentType) =>
+        found.find((s) => s.contentType.toLowerCase() === contentType.toLowerCase()) ?? { contentType, status: 'none' },
+    );
   }
 
   async start(tenant: TenantRecord, contentType: ContentType): Promise<SubscriptionState[]> {
@@ -96,7 +99,13 @@ export class AuditSubscriptions {
   /** The data the confirmation button carries, or undefined when the requester has no Entra identity to check against. */
   confirmation(tenant: TenantRecord, contentType: ContentType, requester: Actor): StopConfirmationData | undefined {
     if (!requester.aadObjectId) return undefined;
-    const unsigned = { tenantId: tenant.id, contentType, requesterAadObjectId: requester.aadObjectId.toLowerCase(), requesterName: requester.name ?? '', issuedAt: this.now().toISOString() };
+    const unsigned = {
+      tenantId: tenant.id,
+      contentType,
+      requesterAadObjectId: requester.aadObjectId.toLowerCase(),
+      requesterName: requester.name ?? '',
+      issuedAt: this.now().toISOString(),
+    };
     return { ...unsigned, signature: this.sign(unsigned) };
   }
 
@@ -106,10 +115,20 @@ export class AuditSubscriptions {
     const expected = Buffer.from(this.sign(unsigned));
     const given = Buffer.from(signature);
     if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) {
-      return { kind: 'refused', reason: 'tampered', message: 'This confirmation was not issued by Seat Steward as it stands (its data was changed, or Seat Steward restarted since). Nothing was stopped. Type **audit stop <content type>** for a new confirmation.' };
+      return {
+        kind: 'refused',
+        reason: 'tampered',
+        message:
+          'This confirmation was not issued by Seat Steward as it stands (its data was changed, or Seat Steward restarted since). Nothing was stopped. Type **audit stop <content type>** for a new confirmation.',
+      };
     }
     if (!invoker.aadObjectId) {
-      return { kind: 'refused', reason: 'no_identity', message: 'Teams did not say who pressed the button, so the confirmation cannot be checked. Nothing was stopped.' };
+      return {
+        kind: 'refused',
+        reason: 'no_identity',
+        message:
+          'Teams did not say who pressed the button, so the confirmation cannot be checked. Nothing was stopped.',
+      };
     }
     if (invoker.aadObjectId.toLowerCase() !== data.requesterAadObjectId) {
       return {
@@ -119,11 +138,19 @@ export class AuditSubscriptions {
       };
     }
     if (this.now().getTime() - Date.parse(data.issuedAt) > CONFIRMATION_LIFETIME_MS) {
-      return { kind: 'refused', reason: 'expired', message: `This confirmation is older than ${CONFIRMATION_LIFETIME_MS / 60_000} minutes. Nothing was stopped. Type **audit stop ${data.contentType}** again.` };
+      return {
+        kind: 'refused',
+        reason: 'expired',
+        message: `This confirmation is older than ${CONFIRMATION_LIFETIME_MS / 60_000} minutes. Nothing was stopped. Type **audit stop ${data.contentType}** again.`,
+      };
     }
     const contentType = CONTENT_TYPES.find((t) => t === data.contentType);
     if (!contentType || data.tenantId !== tenant.id) {
-      return { kind: 'refused', reason: 'tampered', message: 'This confirmation names an unknown content type or another tenant. Nothing was stopped.' };
+      return {
+        kind: 'refused',
+        reason: 'tampered',
+        message: 'This confirmation names an unknown content type or another tenant. Nothing was stopped.',
+      };
     }
     this.forgetExpired();
     // Claimed before the Management API call, so a second press while the first is under way is refused too.
@@ -150,7 +177,13 @@ export class AuditSubscriptions {
   }
 
   private sign(unsigned: Omit<StopConfirmationData, 'signature'>): string {
-    const text = [unsigned.tenantId, unsigned.contentType, unsigned.requesterAadObjectId, unsigned.requesterName, unsigned.issuedAt].join('\n');
+    const text = [
+      unsigned.tenantId,
+      unsigned.contentType,
+      unsigned.requesterAadObjectId,
+      unsigned.requesterName,
+      unsigned.issuedAt,
+    ].join('\n');
     return crypto.createHmac('sha256', this.key).update(text).digest('base64url');
   }
 }

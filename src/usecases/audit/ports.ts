@@ -47,7 +47,6 @@ export interface CopilotInteractionReader {
   listUnlicensedChatUsers(tenantId: string): LastCopilotInteraction[];
 }
 
-
 export interface AuditCursor {
   /** End of the last window fully ingested (ISO); null before the first. */
   coveredUntil: string | null;
@@ -66,9 +65,19 @@ export interface AuditIngestStore {
    * Stores a page of records (records seen before, by either source, are skipped) and the
    * position after it. Returns how many records were new.
    */
-  commitPage(tenantId: string, source: AuditSourceId, records: readonly CopilotInteractionRecord[], position: { pendingQuery: PendingAuditQuery | null; coveredUntil?: string }): number;
+  commitPage(
+    tenantId: string,
+    source: AuditSourceId,
+    records: readonly CopilotInteractionRecord[],
+    position: { pendingQuery: PendingAuditQuery | null; coveredUntil?: string },
+  ): number;
   /** Marks Management API content blobs fetched, with their records, in one transaction. */
-  commitContent(tenantId: string, contentType: string, content: { contentId: string; contentCreated: string }, records: readonly CopilotInteractionRecord[]): number;
+  commitContent(
+    tenantId: string,
+    contentType: string,
+    content: { contentId: string; contentCreated: string },
+    records: readonly CopilotInteractionRecord[],
+  ): number;
   fetchedContentIds(tenantId: string, contentType: string, createdSince: string): Set<string>;
   setCoveredUntil(tenantId: string, source: AuditSourceId, coveredUntil: string): void;
   /**
@@ -94,14 +103,20 @@ export interface AuditLogQueryApi {
   readonly servedBy: string;
   requests(): number;
   /** `userPrincipalNames` scopes the query to those users (the reclaim re-check); absent, every user. */
-  createQuery(windowStart: string, windowEnd: string, scope?: { userPrincipalNames: readonly string[] }): Promise<AuditQueryState>;
+  createQuery(
+    windowStart: string,
+    windowEnd: string,
+    scope?: { userPrincipalNames: readonly string[] },
+  ): Promise<AuditQueryState>;
   getQuery(queryId: string): Promise<AuditQueryState>;
   /** One page of records: the first when `nextLink` is null. */
-  recordsPage(queryId: string, nextLink: string | null): Promise<{ records: CopilotInteractionRecord[]; skipped: number; nextLink: string | null }>;
+  recordsPage(
+    queryId: string,
+    nextLink: string | null,
+  ): Promise<{ records: CopilotInteractionRecord[]; skipped: number; nextLink: string | null }>;
   /** The smallest call proving the permission: list queries, one item. */
   probe(): Promise<void>;
 }
-
 
 export interface SubscriptionState {
   contentType: string;
@@ -124,7 +139,12 @@ export interface ManagementActivityApi {
   startSubscription(contentType: ContentType): Promise<SubscriptionState>;
   stopSubscription(contentType: ContentType): Promise<void>;
   /** One page of available content; `nextPageUri` from the previous page's NextPageUri header. */
-  listContent(contentType: ContentType, startTime: string, endTime: string, nextPageUri: string | null): Promise<{ blobs: ContentBlob[]; nextPageUri: string | null }>;
+  listContent(
+    contentType: ContentType,
+    startTime: string,
+    endTime: string,
+    nextPageUri: string | null,
+  ): Promise<{ blobs: ContentBlob[]; nextPageUri: string | null }>;
   /** The CopilotInteraction records of one blob (others are dropped as they stream by). */
   fetchContent(contentUri: string): Promise<{ records: CopilotInteractionRecord[]; skipped: number }>;
 }

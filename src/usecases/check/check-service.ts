@@ -1,4 +1,9 @@
-import { READ_REQUIREMENTS, type CheckedReadId, type CheckItem, type CheckReport } from '../../domain/access-requirements';
+import {
+  READ_REQUIREMENTS,
+  type CheckedReadId,
+  type CheckItem,
+  type CheckReport,
+} from '../../domain/access-requirements';
 import { systemClock } from '../../domain/clock';
 import type { TenantRecord } from '../../domain/tenant';
 import { TenantAccessError } from '../../domain/tenant-access-error';
@@ -9,11 +14,11 @@ export interface AccessProbe {
   run(): Promise<void>;
 }
 
-
 /** Codes that mean the endpoint or the authority could not be reached at all. */
 const UNREACHABLE = new Set(['network_error', 'graph_throttled', 'probe_timeout', 'graph_resource_not_found']);
 /** Codes of a failed sign-in (wrong secret, unknown app or tenant): every read would fail the same way. */
-const SIGN_IN_FAILURES = /^(invalid_client_secret|expired_client_secret|app_not_found|tenant_not_found|aadsts_\d+|certificate_.*|graph_unauthorized)$/;
+const SIGN_IN_FAILURES =
+  /^(invalid_client_secret|expired_client_secret|app_not_found|tenant_not_found|aadsts_\d+|certificate_.*|graph_unauthorized)$/;
 
 export interface CheckDeps {
   probesFor(tenant: TenantRecord): AccessProbe[];
@@ -42,7 +47,12 @@ export class CheckService {
       return {
         ...base,
         signIn: { ok: false, code: firstItem.errorCode, message: firstItem.message ?? '' },
-        items: probes.map((p) => ({ ...itemBase(p.id), status: 'not_checked', message: 'Not checked: the app could not sign in to the tenant.', errorCode: null })),
+        items: probes.map((p) => ({
+          ...itemBase(p.id),
+          status: 'not_checked',
+          message: 'Not checked: the app could not sign in to the tenant.',
+          errorCode: null,
+        })),
       };
     }
     const rest = await Promise.all(probes.slice(1).map((p) => this.attempt(p)));
@@ -53,7 +63,16 @@ export class CheckService {
     const timeoutMs = this.deps.timeoutMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TenantAccessError('probe_timeout', `No answer within ${Math.round(timeoutMs / 1000)} s: the endpoint is unreachable or overloaded. Check that this server can reach it (proxy, firewall, DNS) and try again.`)), timeoutMs);
+      timer = setTimeout(
+        () =>
+          reject(
+            new TenantAccessError(
+              'probe_timeout',
+              `No answer within ${Math.round(timeoutMs / 1000)} s: the endpoint is unreachable or overloaded. Check that this server can reach it (proxy, firewall, DNS) and try again.`,
+            ),
+          ),
+        timeoutMs,
+      );
     });
     try {
       await Promise.race([probe.run(), timeout]);
@@ -74,7 +93,12 @@ function itemBase(id: CheckedReadId): Omit<CheckItem, 'status' | 'message' | 'er
 function classify(id: CheckedReadId, error: unknown): CheckItem {
   const base = itemBase(id);
   if (!(error instanceof TenantAccessError)) {
-    return { ...base, status: 'error', errorCode: 'internal_error', message: `Seat Steward failed while checking: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      ...base,
+      status: 'error',
+      errorCode: 'internal_error',
+      message: `Seat Steward failed while checking: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
   if (error.code === 'insufficient_privileges') {
     const permission = error.requirement?.permission ?? base.permission;
@@ -88,8 +112,15 @@ function classify(id: CheckedReadId, error: unknown): CheckItem {
   }
   if (error.code === 'licence_required') {
     const licence = error.requirement?.licence ?? base.licence ?? 'a higher licence tier';
-    return { ...base, licence, status: 'missing_licence', errorCode: error.code, message: `The tenant lacks ${licence}. ${error.message}` };
+    return {
+      ...base,
+      licence,
+      status: 'missing_licence',
+      errorCode: error.code,
+      message: `The tenant lacks ${licence}. ${error.message}`,
+    };
   }
-  if (UNREACHABLE.has(error.code)) return { ...base, status: 'unreachable', errorCode: error.code, message: error.message };
+  if (UNREACHABLE.has(error.code))
+    return { ...base, status: 'unreachable', errorCode: error.code, message: error.message };
   return { ...base, status: 'error', errorCode: error.code, message: error.message };
 }

@@ -10,6 +10,8 @@ export function digestSecurity(score: SecurityScoreSummary): DigestSecurity {
         ? 'Security score: nothing could be read yet (run a sync, or see `security` for what is missing).'
         : `Security score: ${score.overall_score}/100${left}`,
     asOf: score.as_of,
-    recommendations: score.recommendations.map((r) => `${r.priority === 'high' ? 'High' : r.priority === 'medium' ? 'Medium' : 'Low'}: ${r.title}`),
+    recommendations: score.recommendations.map(
+      (r) => `${r.priority === 'high' ? 'High' : r.priority === 'medium' ? 'Medium' : 'Low'}: ${r.title}`,
+    ),
   };
 }

@@ -88,7 +88,9 @@ export class DigestService {
   constructor(private readonly deps: DigestDeps) {}
 
   register(registry: JobRegistry): JobRegistry {
-    return registry.on(postDigestJob, (payload, ctx) => this.deliver(payload, ctx)).on(postDigestStatusJob, (payload) => this.deliverStatus(payload));
+    return registry
+      .on(postDigestJob, (payload, ctx) => this.deliver(payload, ctx))
+      .on(postDigestStatusJob, (payload) => this.deliverStatus(payload));
   }
 
   /**
@@ -148,7 +150,11 @@ export class DigestService {
   content(tenant: TenantRecord, day: string, now: Date): DigestContent {
     const { analytics } = this.deps;
     const stored = analytics.summary(tenant.id);
-    const inactive = analytics.seats(tenant.id, { recommendation: 'reclaim', offset: 0, limit: DIGEST_LIST_ROWS.inactive });
+    const inactive = analytics.seats(tenant.id, {
+      recommendation: 'reclaim',
+      offset: 0,
+      limit: DIGEST_LIST_ROWS.inactive,
+    });
     const candidates = analytics.candidates(tenant.id, { offset: 0, limit: DIGEST_LIST_ROWS.candidates });
     return {
       tenantId: tenant.id,
@@ -176,19 +182,37 @@ export class DigestService {
     const sub = this.deps.subscriptions.get(conversationId);
     if (trigger === 'schedule') {
       if (!sub) {
-        ctx.logger.info({ conversation: conversationId }, 'digest not posted: the conversation unsubscribed after it was queued');
+        ctx.logger.info(
+          { conversation: conversationId },
+          'digest not posted: the conversation unsubscribed after it was queued',
+        );
         return;
       }
       if (sub.status === 'paused') {
-        throw new PermanentError(`The digest subscription of conversation ${conversationId} is paused (${sub.pausedReason ?? 'no reason recorded'}), so the ${day} digest was not posted. Type **digest subscribe** there to resume.`);
+        throw new PermanentError(
+          `The digest subscription of conversation ${conversationId} is paused (${sub.pausedReason ?? 'no reason recorded'}), so the ${day} digest was not posted. Type **digest subscribe** there to resume.`,
+        );
       }
     }
     const tenant = this.deps.tenants.find(tenantId);
-    if (!tenant) throw new PermanentError(`Tenant ${tenantId} is no longer registered in Seat Steward, so its ${day} digest was not posted.`);
+    if (!tenant)
+      throw new PermanentError(
+        `Tenant ${tenantId} is no longer registered in Seat Steward, so its ${day} digest was not posted.`,
+      );
     const syncing = this.deps.syncInProgress(tenant.id);
-    if (syncing) throw new NotReadyError(`A sync of ${tenant.tenantName} is running or queued; the digest waits for it.`, { retryAfterMs: SYNC_RECHECK_MS, until: syncing.until });
+    if (syncing)
+      throw new NotReadyError(`A sync of ${tenant.tenantName} is running or queued; the digest waits for it.`, {
+        retryAfterMs: SYNC_RECHECK_MS,
+        until: syncing.until,
+      });
     const now = new Date();
-    await this.post(conversationId, payload.target as ConversationTarget, this.card(tenant, day, now), `daily digest of ${tenant.tenantName}`, sub !== undefined);
+    await this.post(
+      conversationId,
+      payload.target as ConversationTarget,
+      this.card(tenant, day, now),
+      `daily digest of ${tenant.tenantName}`,
+      sub !== undefined,
+    );
     if (sub) this.deps.subscriptions.recordDelivery(conversationId, trigger === 'schedule' ? day : null, new Date());
   }
 
@@ -196,24 +220,46 @@ export class DigestService {
     const { conversationId, runId } = payload;
     const run = this.deps.runs.get(runId);
     if (!run) throw new PermanentError(`Sync run ${runId} no longer exists, so its status message cannot be posted.`);
-    if (run.status === 'running') throw new NotReadyError(`Sync run ${runId} is still running.`, { retryAfterMs: SYNC_RECHECK_MS });
+    if (run.status === 'running')
+      throw new NotReadyError(`Sync run ${runId} is still running.`, { retryAfterMs: SYNC_RECHECK_MS });
     const sub = this.deps.subscriptions.get(conversationId);
     if (!sub) return;
-    if (sub.status === 'paused') throw new PermanentError(`The digest subscription of conversation ${conversationId} is paused (${sub.pausedReason ?? 'no reason recorded'}), so the status of sync run ${runId} was not posted.`);
+    if (sub.status === 'paused')
+      throw new PermanentError(
+        `The digest subscription of conversation ${conversationId} is paused (${sub.pausedReason ?? 'no reason recorded'}), so the status of sync run ${runId} was not posted.`,
+      );
     const tenant = this.deps.tenants.find(run.tenantId);
     const card = this.deps.cards.status(
-      { tenantName: tenant?.tenantName ?? run.tenantId, run: { ...run, status: run.status }, summary: this.deps.analytics.summary(run.tenantId)?.summary, dashboardUrl: this.deps.dashboardUrl },
+      {
+        tenantName: tenant?.tenantName ?? run.tenantId,
+        run: { ...run, status: run.status },
+        summary: this.deps.analytics.summary(run.tenantId)?.summary,
+        dashboardUrl: this.deps.dashboardUrl,
+      },
       new Date(),
     );
-    await this.post(conversationId, payload.target as ConversationTarget, card, `daily refresh status of ${tenant?.tenantName ?? run.tenantId}`, true);
+    await this.post(
+      conversationId,
+      payload.target as ConversationTarget,
+      card,
+      `daily refresh status of ${tenant?.tenantName ?? run.tenantId}`,
+      true,
+    );
   }
 
   /** Posts; a chat Teams calls gone pauses the subscription with the reason, and the job is dead-lettered for the admin to see. */
-  private async post(conversationId: string, target: ConversationTarget, card: AdaptiveCardJson, what: string, subscribed: boolean): Promise<void> {
+  private async post(
+    conversationId: string,
+    target: ConversationTarget,
+    card: AdaptiveCardJson,
+    what: string,
+    subscribed: boolean,
+  ): Promise<void> {
     try {
       await this.deps.notifier.post(target, [card], what);
     } catch (error) {
-      if (error instanceof ConversationGoneError && subscribed) this.deps.subscriptions.pause(conversationId, error.message, new Date());
+      if (error instanceof ConversationGoneError && subscribed)
+        this.deps.subscriptions.pause(conversationId, error.message, new Date());
       throw error;
     }
   }

@@ -2,7 +2,6 @@ import type { ConversationTarget } from '../../domain/conversation';
 import type { DigestContent, DigestStatusContent, DigestSubscription } from '../../domain/digest';
 import type { AdaptiveCardJson } from '../../domain/conversation';
 
-
 export interface DigestSubscribeInput {
   conversationId: string;
   localTime: string;

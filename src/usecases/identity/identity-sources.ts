@@ -112,7 +112,13 @@ export class SecurityPostureSource implements ActivitySource {
           requests += read.requests;
           store.recordPosture(tenantId, component, { at, figures: read.figures, asOf: read.asOf ?? at });
         } catch (error) {
-          const problem = error instanceof TenantAccessError ? error : new TenantAccessError('internal_error', `Seat Steward failed while reading ${COMPONENT_LABELS[component]}: ${error instanceof Error ? error.message : String(error)}`);
+          const problem =
+            error instanceof TenantAccessError
+              ? error
+              : new TenantAccessError(
+                  'internal_error',
+                  `Seat Steward failed while reading ${COMPONENT_LABELS[component]}: ${error instanceof Error ? error.message : String(error)}`,
+                );
           failures.push(problem);
           store.recordPosture(tenantId, component, { at, errorCode: problem.code, reason: problem.message });
         }
@@ -120,10 +126,18 @@ export class SecurityPostureSource implements ActivitySource {
     );
     if (failures.length === POSTURE_COMPONENTS.length) {
       const refusal = failures.find((f) => REFUSAL_CODES.has(f.code));
-      throw failures.every((f) => REFUSAL_CODES.has(f.code)) && refusal ? refusal : (failures.find((f) => !REFUSAL_CODES.has(f.code)) ?? failures[0]);
+      throw failures.every((f) => REFUSAL_CODES.has(f.code)) && refusal
+        ? refusal
+        : (failures.find((f) => !REFUSAL_CODES.has(f.code)) ?? failures[0]);
     }
     const warnings = failures.map((f) => `Security posture is partly unknown: ${f.message}`);
-    return { outcome: 'ok', asOf: at, servedBy: 'Microsoft Graph (policies, identity, identityProtection, deviceManagement, security)', requests, warnings };
+    return {
+      outcome: 'ok',
+      asOf: at,
+      servedBy: 'Microsoft Graph (policies, identity, identityProtection, deviceManagement, security)',
+      requests,
+      warnings,
+    };
   }
 
   async probe(): Promise<void> {
@@ -146,7 +160,13 @@ export class SubscriptionsSource implements ActivitySource {
     const { graph, store, tenantId } = this.deps;
     const rows = await graph.subscriptions();
     store.replaceSubscriptions(tenantId, rows);
-    return { outcome: 'ok', asOf: ctx.now.toISOString(), servedBy: '/v1.0/directory/subscriptions', requests: 1, warnings: [] };
+    return {
+      outcome: 'ok',
+      asOf: ctx.now.toISOString(),
+      servedBy: '/v1.0/directory/subscriptions',
+      requests: 1,
+      warnings: [],
+    };
   }
 
   async probe(): Promise<void> {

@@ -1,5 +1,12 @@
 import type { PostureCheckId } from '../../domain/access-requirements';
-import type { MfaRecord, PostureComponentId, PostureComponentRecord, PostureFigures, SignInRecord, SubscriptionRecord } from '../../domain/identity';
+import type {
+  MfaRecord,
+  PostureComponentId,
+  PostureComponentRecord,
+  PostureFigures,
+  SignInRecord,
+  SubscriptionRecord,
+} from '../../domain/identity';
 
 /**
  * Where the identity sources read a tenant from (Microsoft Graph). Failures are thrown as
@@ -10,7 +17,9 @@ export interface IdentityGraph {
   forEachSignInPage(onPage: (rows: SignInRecord[]) => void | Promise<void>): Promise<{ requests: number }>;
   forEachMfaPage(onPage: (rows: MfaRecord[]) => void | Promise<void>): Promise<{ requests: number }>;
   /** One posture component; returns its figures and the data's own date when Graph gives one. */
-  posture<K extends PostureComponentId>(component: K): Promise<{ figures: PostureFigures[K]; asOf: string | null; requests: number }>;
+  posture<K extends PostureComponentId>(
+    component: K,
+  ): Promise<{ figures: PostureFigures[K]; asOf: string | null; requests: number }>;
   subscriptions(): Promise<SubscriptionRecord[]>;
   /** The smallest call proving a source readable: one row ($top=1). */
   probeSignIns(): Promise<void>;
@@ -35,7 +44,11 @@ export interface IdentityStore {
   beginSignIns(tenantId: string): GenerationWriter<SignInRecord>;
   beginMfa(tenantId: string): GenerationWriter<MfaRecord>;
   /** Records one component's attempt: figures replace the stored ones only when given. */
-  recordPosture(tenantId: string, component: PostureComponentId, attempt: { at: string; figures?: unknown; asOf?: string | null; errorCode?: string | null; reason?: string | null }): void;
+  recordPosture(
+    tenantId: string,
+    component: PostureComponentId,
+    attempt: { at: string; figures?: unknown; asOf?: string | null; errorCode?: string | null; reason?: string | null },
+  ): void;
   posture(tenantId: string): PostureComponentRecord[];
   /** Replaces the tenant's subscriptions in one transaction (a few rows per SKU). */
   replaceSubscriptions(tenantId: string, rows: SubscriptionRecord[]): void;

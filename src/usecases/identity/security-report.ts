@@ -1,21 +1,52 @@
 import type { SourceStatusRecord } from '../../domain/activity-sources';
 import type { PostureComponentId, PostureComponentRecord, PostureFigures } from '../../domain/identity';
-import { CA_BASELINE_POLICIES, deviceComplianceCounts, mfaCounts, type ComponentScore, type ComponentState, type ScoredComponent, scoreSecurity, type SecurityRecommendation, type SecurityReport } from '../../domain/security-scoring';
+import {
+  CA_BASELINE_POLICIES,
+  deviceComplianceCounts,
+  mfaCounts,
+  type ComponentScore,
+  type ComponentState,
+  type ScoredComponent,
+  scoreSecurity,
+  type SecurityRecommendation,
+  type SecurityReport,
+} from '../../domain/security-scoring';
 import type { IdentityReads } from './ports';
-
 
 const NEVER_READ = 'Not read yet: run a sync.';
 
 function stateOf(record: PostureComponentRecord | undefined): ComponentState {
   if (!record || record.figures === null) {
-    return { status: 'unknown', score: null, score_max: null, as_of: null, stale: false, reason: record?.reason ?? NEVER_READ, score_note: null };
+    return {
+      status: 'unknown',
+      score: null,
+      score_max: null,
+      as_of: null,
+      stale: false,
+      reason: record?.reason ?? NEVER_READ,
+      score_note: null,
+    };
   }
-  return { status: null, score: null, score_max: null, as_of: record.asOf, stale: record.errorCode !== null, reason: record.reason, score_note: null };
+  return {
+    status: null,
+    score: null,
+    score_max: null,
+    as_of: record.asOf,
+    stale: record.errorCode !== null,
+    reason: record.reason,
+    score_note: null,
+  };
 }
 
-export function securityReport(tenantId: string, reads: IdentityReads, mfaStatus: SourceStatusRecord | undefined, now: Date): SecurityReport {
+export function securityReport(
+  tenantId: string,
+  reads: IdentityReads,
+  mfaStatus: SourceStatusRecord | undefined,
+  now: Date,
+): SecurityReport {
   const records = new Map(reads.posture(tenantId).map((r) => [r.component, r]));
-  const figures = <K extends PostureComponentId>(k: K): PostureFigures[K] | null => (records.get(k)?.figures as PostureFigures[K] | null | undefined) ?? null;
+  const figures = <K extends PostureComponentId>(k: K): PostureFigures[K] | null =>
+    (records.get(k)?.figures as PostureFigures[K] | null | undefined) ?? null;
 
   const sd = figures('security_defaults');
   const ca = figures('conditional_access');
@@ -24,10 +55,27 @@ export function securityReport(tenantId: string, reads: IdentityReads, mfaStatus
   const ss = figures('secure_score');
 
   const adoption = reads.mfaAdoption(tenantId);
-  const mfaFailed = mfaStatus !== undefined && (mfaStatus.lastOutcome === 'refused' || mfaStatus.lastOutcome === 'failed');
+  const mfaFailed =
+    mfaStatus !== undefined && (mfaStatus.lastOutcome === 'refused' || mfaStatus.lastOutcome === 'failed');
   const mfaState: ComponentState = adoption
-    ? { status: null, score: null, score_max: null, as_of: mfaStatus?.asOf ?? null, stale: mfaFailed, reason: mfaFailed ? mfaStatus.message : null, score_note: null }
-    : { status: 'unknown', score: null, score_max: null, as_of: null, stale: false, reason: mfaStatus?.message ?? NEVER_READ, score_note: null };
+    ? {
+        status: null,
+        score: null,
+        score_max: null,
+        as_of: mfaStatus?.asOf ?? null,
+        stale: mfaFailed,
+        reason: mfaFailed ? mfaStatus.message : null,
+        score_note: null,
+      }
+    : {
+        status: 'unknown',
+        score: null,
+        score_max: null,
+        as_of: null,
+        stale: false,
+        reason: mfaStatus?.message ?? NEVER_READ,
+        score_note: null,
+      };
   const mfa = adoption ? mfaCounts(adoption) : null;
   const devices = dc ? deviceComplianceCounts(dc) : null;
 
@@ -45,7 +93,11 @@ export function securityReport(tenantId: string, reads: IdentityReads, mfaStatus
     conditionalAccess: ca,
     identityProtection: ip,
     deviceCompliance: dc,
-    reasons: Object.fromEntries(Object.entries(states).filter(([, st]) => st.status === 'unknown').map(([c, st]) => [c, reasonOf(st)])),
+    reasons: Object.fromEntries(
+      Object.entries(states)
+        .filter(([, st]) => st.status === 'unknown')
+        .map(([c, st]) => [c, reasonOf(st)]),
+    ),
   });
   const scored = (c: ScoredComponent): ComponentState => {
     const st = states[c];
@@ -77,7 +129,13 @@ export function securityReport(tenantId: string, reads: IdentityReads, mfaStatus
       enabled_policies: ca?.enabled_policies ?? null,
       report_only: ca?.report_only ?? null,
       disabled_policies: ca?.disabled_policies ?? null,
-      coverage: ca ? (ca.enabled_policies >= CA_BASELINE_POLICIES && ca.report_only === 0 ? 'complete' : ca.enabled_policies > 0 ? 'partial' : 'none') : null,
+      coverage: ca
+        ? ca.enabled_policies >= CA_BASELINE_POLICIES && ca.report_only === 0
+          ? 'complete'
+          : ca.enabled_policies > 0
+            ? 'partial'
+            : 'none'
+        : null,
     },
     identity_protection: {
       ...scored('identity_protection'),
@@ -118,14 +176,31 @@ export interface SecurityScoreSummary {
 }
 
 /** The security score and the `top` recommendations (by impact) of a tenant, for the digest. */
-export function securityScoreOf(tenantId: string, reads: IdentityReads, mfaStatus: SourceStatusRecord | undefined, now: Date, top = 3): SecurityScoreSummary {
+export function securityScoreOf(
+  tenantId: string,
+  reads: IdentityReads,
+  mfaStatus: SourceStatusRecord | undefined,
+  now: Date,
+  top = 3,
+): SecurityScoreSummary {
   const r = securityReport(tenantId, reads, mfaStatus, now);
-  const components: ScoredComponent[] = ['security_defaults', 'mfa_adoption', 'conditional_access', 'identity_protection', 'device_compliance'];
-  const dates = components.map((c) => r[c]).filter((c) => c.status !== 'unknown' && c.as_of !== null).map((c) => c.as_of as string);
+  const components: ScoredComponent[] = [
+    'security_defaults',
+    'mfa_adoption',
+    'conditional_access',
+    'identity_protection',
+    'device_compliance',
+  ];
+  const dates = components
+    .map((c) => r[c])
+    .filter((c) => c.status !== 'unknown' && c.as_of !== null)
+    .map((c) => c.as_of as string);
   return {
     overall_score: r.overall_score,
     as_of: dates.length > 0 ? dates.reduce((a, b) => (a < b ? a : b)) : null,
-    unknown: components.filter((c) => r[c].status === 'unknown').map((c) => ({ component: c, reason: r[c].score_note ?? r[c].reason ?? NEVER_READ })),
+    unknown: components
+      .filter((c) => r[c].status === 'unknown')
+      .map((c) => ({ component: c, reason: r[c].score_note ?? r[c].reason ?? NEVER_READ })),
     recommendations: r.recommendations.slice(0, top),
     total_recommendations: r.recommendations.length,
   };

@@ -1,7 +1,6 @@
 import type { AdaptiveCardJson, ConversationTarget } from '../../domain/conversation';
 import { PermanentError } from '../outbox/job-errors';
 
-
 /**
  * Posts cards into a conversation the bot is installed in, each card in its own message. Posts
  * run as outbox jobs, so a failure is thrown as the outbox reads it: RetryableError for what may

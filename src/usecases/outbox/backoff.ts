@@ -25,7 +25,13 @@ export function backoffDelayMs(attempt: number, policy: RetryPolicy, random: () 
 }
 
 /** The wait before the next attempt: the other side's Retry-After exactly when it gave one, else backoff. */
-export function retryDelayMs(error: unknown, attempt: number, policy: RetryPolicy, now: Date, random: () => number = Math.random): number {
+export function retryDelayMs(
+  error: unknown,
+  attempt: number,
+  policy: RetryPolicy,
+  now: Date,
+  random: () => number = Math.random,
+): number {
   if (error instanceof RetryableError) {
     const told = retryAfterMs(error.retryAfter, now);
     if (told !== undefined) return told;

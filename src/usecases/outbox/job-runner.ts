@@ -104,7 +104,8 @@ export class JobRunner implements JobQueue {
       new Date(),
       'Seat Steward stopped while this attempt ran (a crash, a kill, or a stop that outlasted its wait).',
     );
-    if (recovered.requeued > 0 || recovered.dead > 0) this.logger.warn(recovered, 'jobs interrupted by the last stop were re-queued');
+    if (recovered.requeued > 0 || recovered.dead > 0)
+      this.logger.warn(recovered, 'jobs interrupted by the last stop were re-queued');
     this.state = 'running';
     this.loopDone = this.loop();
     return recovered;
@@ -187,7 +188,10 @@ export class JobRunner implements JobQueue {
     if (timedOut) {
       for (const flight of this.inFlight.values()) {
         flight.abandoned = 'stop';
-        this.logger.warn({ job: flight.job.id, kind: flight.job.kind }, 'job still running at stop; unless it ends while the app closes, the next start runs it again');
+        this.logger.warn(
+          { job: flight.job.id, kind: flight.job.kind },
+          'job still running at stop; unless it ends while the app closes, the next start runs it again',
+        );
       }
     }
     await this.loopDone;
@@ -235,8 +239,11 @@ export class JobRunner implements JobQueue {
 
   private saturatedKinds(): string[] {
     const running = new Map<string, number>();
-    for (const f of [...this.inFlight.values(), ...this.overdue]) running.set(f.job.kind, (running.get(f.job.kind) ?? 0) + 1);
-    return [...running].filter(([kind, n]) => n >= (this.registry.get(kind)?.type.concurrency ?? Number.POSITIVE_INFINITY)).map(([kind]) => kind);
+    for (const f of [...this.inFlight.values(), ...this.overdue])
+      running.set(f.job.kind, (running.get(f.job.kind) ?? 0) + 1);
+    return [...running]
+      .filter(([kind, n]) => n >= (this.registry.get(kind)?.type.concurrency ?? Number.POSITIVE_INFINITY))
+      .map(([kind]) => kind);
   }
 
   /** Claims one job at a time, so each claim sees the per-kind limits the previous one changed. */
@@ -267,7 +274,12 @@ export class JobRunner implements JobQueue {
     const entry = this.registry.get(job.kind);
     if (!entry) {
       this.write(log, () =>
-        this.store.dead(job.id, job.attempts, `No handler for job kind "${job.kind}" in this version of Seat Steward; the job may come from another version.`, new Date()),
+        this.store.dead(
+          job.id,
+          job.attempts,
+          `No handler for job kind "${job.kind}" in this version of Seat Steward; the job may come from another version.`,
+          new Date(),
+        ),
       );
       log.error('job dead-lettered: unknown kind');
       return;
@@ -291,7 +303,14 @@ export class JobRunner implements JobQueue {
       signal: controller.signal,
       logger: log,
     };
-    const flight: Flight = { job, entry, controller, settled: Promise.resolve(), abandoned: false, stopRequested: false };
+    const flight: Flight = {
+      job,
+      entry,
+      controller,
+      settled: Promise.resolve(),
+      abandoned: false,
+      stopRequested: false,
+    };
     const lease = setTimeout(() => this.leaseExpired(flight, timeoutMs, log), timeoutMs);
     lease.unref();
     this.inFlight.set(job.id, flight);

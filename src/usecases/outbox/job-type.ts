@@ -16,9 +16,17 @@ export interface JobType<S extends z.ZodTypeAny> extends JobLimits {
   payload: S;
 }
 
-export const DEFAULT_JOB_LIMITS: JobLimits = { maxAttempts: 8, timeoutMs: 5 * 60_000, concurrency: Number.POSITIVE_INFINITY };
+export const DEFAULT_JOB_LIMITS: JobLimits = {
+  maxAttempts: 8,
+  timeoutMs: 5 * 60_000,
+  concurrency: Number.POSITIVE_INFINITY,
+};
 
-export function defineJobType<S extends z.ZodTypeAny>(kind: string, payload: S, limits: Partial<JobLimits> = {}): JobType<S> {
+export function defineJobType<S extends z.ZodTypeAny>(
+  kind: string,
+  payload: S,
+  limits: Partial<JobLimits> = {},
+): JobType<S> {
   return { kind, payload, ...DEFAULT_JOB_LIMITS, ...limits };
 }
 

@@ -1,9 +1,16 @@
 import type { AdaptiveCardJson, ConversationTarget } from '../../domain/conversation';
 import type { FreshActivityRead, HolderNow, HolderPhase, ReclaimMode, ReclaimState } from '../../domain/reclaim';
-import type { NudgeView, ReclaimActor, ReclaimItem, ReclaimRecheck, ReclaimRequest, ReclaimTransition, ReclaimView } from '../../domain/reclaim-request';
+import type {
+  NudgeView,
+  ReclaimActor,
+  ReclaimItem,
+  ReclaimRecheck,
+  ReclaimRequest,
+  ReclaimTransition,
+  ReclaimView,
+} from '../../domain/reclaim-request';
 import type { StoredSeat } from '../../domain/seat-records';
 import type { PendingAuditQuery } from '../../domain/audit-query';
-
 
 /**
  * The re-check's read of Copilot activity newer than the last sync, for exactly the seats being
@@ -12,12 +19,28 @@ import type { PendingAuditQuery } from '../../domain/audit-query';
 export interface FreshActivityReads {
   read(
     tenantId: string,
-    input: { userPrincipalNames: readonly string[]; pendingQuery: PendingAuditQuery | null; now: Date; signal?: AbortSignal },
+    input: {
+      userPrincipalNames: readonly string[];
+      pendingQuery: PendingAuditQuery | null;
+      now: Date;
+      signal?: AbortSignal;
+    },
   ): Promise<{ read: FreshActivityRead; pendingQuery: PendingAuditQuery | null; requests: number }>;
 }
 
 /** A seat as a request records it: who, which SKU, how assigned, the evidence and the saving. */
-export type NewReclaimItem = Pick<ReclaimItem, 'userId' | 'userPrincipalName' | 'displayName' | 'skuId' | 'skuName' | 'assignment' | 'evidence' | 'monthlySaving' | 'currency'> & {
+export type NewReclaimItem = Pick<
+  ReclaimItem,
+  | 'userId'
+  | 'userPrincipalName'
+  | 'displayName'
+  | 'skuId'
+  | 'skuName'
+  | 'assignment'
+  | 'evidence'
+  | 'monthlySaving'
+  | 'currency'
+> & {
   /** Offered on the approval card ("Reclaim and give to <name>"): the next best candidate not offered yet. */
   reassignCandidate: { userId: string; displayName: string | null; userPrincipalName: string } | null;
 };
@@ -82,7 +105,10 @@ export interface ReclaimStore {
    * request is walking them) are not added and come back in `alreadyOpen`; with none added, no
    * request is kept (request is then undefined).
    */
-  create(input: NewReclaimRequest, now: Date): { request: ReclaimRequest | undefined; items: ReclaimItem[]; alreadyOpen: NewReclaimItem[] };
+  create(
+    input: NewReclaimRequest,
+    now: Date,
+  ): { request: ReclaimRequest | undefined; items: ReclaimItem[]; alreadyOpen: NewReclaimItem[] };
   request(id: string): ReclaimRequest | undefined;
   items(requestId: string): ReclaimItem[];
   item(id: number): ReclaimItem | undefined;
@@ -98,7 +124,10 @@ export interface ReclaimStore {
   moveCard(requestId: string, target: ConversationTarget): void;
   /** Requests of the tenant nobody has decided yet and not expired at `now`, oldest first. */
   undecided(tenantId: string, now: Date): string[];
-  history(query: ReclaimHistoryQuery): { total: number; items: Array<ReclaimItem & { transitions: ReclaimTransition[] }> };
+  history(query: ReclaimHistoryQuery): {
+    total: number;
+    items: Array<ReclaimItem & { transitions: ReclaimTransition[] }>;
+  };
   /** Requests with items the executor must finish (approved, rechecking, removing, or a seat still to give): resumed at start. */
   executing(): string[];
   /** The holder's card now shows this phase (holderPhase of the item it was drawn from). */
@@ -115,7 +144,10 @@ export interface ReclaimStore {
    * The latest reclaim item of each of these holders' seats (lower-case "userId|skuId" keys), for the
    * lists to mark seats in an open request or removed since the analytics were computed.
    */
-  latestItems(tenantId: string, userIds: readonly string[]): Map<string, { state: ReclaimState; removedAt: string | null }>;
+  latestItems(
+    tenantId: string,
+    userIds: readonly string[],
+  ): Map<string, { state: ReclaimState; removedAt: string | null }>;
   /** Removed (not undone, not dry-run) seats and their monthly savings, to date. */
   freed(tenantId: string): { seats: number; monthly: number; currency: string | null };
 }
@@ -148,7 +180,10 @@ export type ChangeOutcome =
 /** The Graph side of a reclaim, for one tenant. Reads and writes go through $batch, 20 requests per round-trip. */
 export interface LicenceGraph {
   /** Current state of each user's seat of `skuId`, keyed by user id (lower-case). `withSignIn` adds signInActivity. */
-  readHolders(users: Array<{ userId: string; skuId: string }>, options: { withSignIn: boolean; signal?: AbortSignal }): Promise<Map<string, HolderNow>>;
+  readHolders(
+    users: Array<{ userId: string; skuId: string }>,
+    options: { withSignIn: boolean; signal?: AbortSignal },
+  ): Promise<Map<string, HolderNow>>;
   apply(changes: LicenceChange[], options: { signal?: AbortSignal }): Promise<Map<string, ChangeOutcome>>;
   /** Graph round-trips made so far (for the benchmark and the logs). */
   roundTrips(): number;
@@ -161,7 +196,12 @@ export interface GrantedRoles {
 
 /** Copilot activity the cache holds for a user after a date (audit interactions, report rows). */
 export interface NewerActivityReads {
-  newerThan(tenantId: string, userId: string, userPrincipalName: string, afterDay: string | null): { at: string; source: 'copilot_usage_report' | 'audit_log' } | null;
+  newerThan(
+    tenantId: string,
+    userId: string,
+    userPrincipalName: string,
+    afterDay: string | null,
+  ): { at: string; source: 'copilot_usage_report' | 'audit_log' } | null;
 }
 
 /**
@@ -189,11 +229,18 @@ export interface ReclaimCards {
  * TEAMS_APP_CATALOG_ID is set) by installing the app for them through Graph and using that chat.
  * `unreachable` says why in words an admin can act on; outages are thrown (the job retries).
  */
-export type HolderRoute = { kind: 'chat'; target: ConversationTarget; how: 'personal_chat' | 'installed' } | { kind: 'unreachable'; reason: string };
+export type HolderRoute =
+  | { kind: 'chat'; target: ConversationTarget; how: 'personal_chat' | 'installed' }
+  | { kind: 'unreachable'; reason: string };
 
 export interface HolderReach {
   /** `via`: a conversation of the same Teams tenant (the approvals one), for its connector address. */
-  reach(tenantId: string, holder: { userId: string; userPrincipalName: string }, via: ConversationTarget, signal?: AbortSignal): Promise<HolderRoute>;
+  reach(
+    tenantId: string,
+    holder: { userId: string; userPrincipalName: string },
+    via: ConversationTarget,
+    signal?: AbortSignal,
+  ): Promise<HolderRoute>;
 }
 
 /** Teams user ids (29:...) of the people we have seen, so the request card's refresh can name the approvers. */
@@ -205,7 +252,14 @@ export interface TeamsUserIds {
 /** The current analytics, as the reclaim reads them (the request's evidence, the re-check's newer activity). */
 export interface ReclaimSeatReads {
   /** Seats of the named holders (object ids or UPNs) in the tenant's current analytics, and the names not found. */
-  seatsOf(tenantId: string, users: readonly string[]): { snapshotId: number; seats: StoredSeat[]; unknown: string[] } | undefined;
+  seatsOf(
+    tenantId: string,
+    users: readonly string[],
+  ): { snapshotId: number; seats: StoredSeat[]; unknown: string[] } | undefined;
   /** Every seat the current analytics recommend reclaiming, of a tier (or all), in list order, up to `limit`. */
-  reclaimable(tenantId: string, tier: 'certain' | 'probable' | 'all', limit: number): { snapshotId: number; seats: StoredSeat[] } | undefined;
+  reclaimable(
+    tenantId: string,
+    tier: 'certain' | 'probable' | 'all',
+    limit: number,
+  ): { snapshotId: number; seats: StoredSeat[] } | undefined;
 }

@@ -1,8 +1,14 @@
 import type { ConversationTarget } from '../../domain/conversation';
 import type { ReclaimMode, ReclaimState, SeatReclaimMark } from '../../domain/reclaim';
-import type { NudgeView, ReclaimActor, ReclaimItem, ReclaimRequest, ReclaimTransition, ReclaimView } from '../../domain/reclaim-request';
+import type {
+  NudgeView,
+  ReclaimActor,
+  ReclaimItem,
+  ReclaimRequest,
+  ReclaimTransition,
+  ReclaimView,
+} from '../../domain/reclaim-request';
 import type { ReclaimHistoryQuery } from './ports';
-
 
 /**
  * What the bot, the REST API and the schedule may ask of the reclaim workflow. The service behind
@@ -36,7 +42,12 @@ export interface ReclaimRequestInput {
 
 export type ReclaimRequestOutcome =
   /** A pick of more than SEATS_PER_REQUEST seats becomes several requests, each with its own card and approval. */
-  | { kind: 'created'; requests: ReclaimRequest[]; items: ReclaimItem[]; notAdded: Array<{ user: string; reason: string }> }
+  | {
+      kind: 'created';
+      requests: ReclaimRequest[];
+      items: ReclaimItem[];
+      notAdded: Array<{ user: string; reason: string }>;
+    }
   /** Nothing could be requested: each picked seat with why (not idle, unknown, kept, already requested...). */
   | { kind: 'nothing'; notAdded: Array<{ user: string; reason: string }> }
   | { kind: 'refused'; reason: string };
@@ -61,8 +72,7 @@ export type DecisionOutcome =
   | { kind: 'refused'; view: ReclaimView | null; message: string };
 
 export type NudgeAnswerOutcome =
-  | { kind: 'done'; view: NudgeView; message: string }
-  | { kind: 'refused'; view: NudgeView | null; message: string };
+  { kind: 'done'; view: NudgeView; message: string } | { kind: 'refused'; view: NudgeView | null; message: string };
 
 export interface UndoOutcome {
   kind: 'queued' | 'already' | 'refused' | 'unknown';
@@ -88,13 +98,20 @@ export interface ReclaimApi {
   undoHolder(tenantId: string, user: string, caller: ReclaimCaller, now: Date): UndoOutcome[];
   /** POST …/reclaims/{itemId}/undo: the REST API's key holder is trusted as an approver; the trail records "REST API". */
   undoByApi(tenantId: string, itemId: number, now: Date): UndoOutcome;
-  history(query: ReclaimHistoryQuery): { total: number; items: Array<ReclaimItem & { transitions: ReclaimTransition[] }> };
+  history(query: ReclaimHistoryQuery): {
+    total: number;
+    items: Array<ReclaimItem & { transitions: ReclaimTransition[] }>;
+  };
   freed(tenantId: string): { seats: number; monthly: number; currency: string | null };
   /**
    * Marks for the seats a list shows (keys "userId|skuId", lower-case): in an open request, or
    * removed after `analyticsAsOf` (the list's analytics); seats with neither are absent.
    */
-  marks(tenantId: string, seats: ReadonlyArray<{ userId: string; skuId: string }>, analyticsAsOf: string): Map<string, SeatReclaimMark>;
+  marks(
+    tenantId: string,
+    seats: ReadonlyArray<{ userId: string; skuId: string }>,
+    analyticsAsOf: string,
+  ): Map<string, SeatReclaimMark>;
   /** `reclaim approvals here`: where request cards go for this tenant. */
   setApprovalsConversation(tenantId: string, target: ConversationTarget, by: ReclaimActor, now: Date): void;
   approvalsConversation(tenantId: string): ConversationTarget | undefined;

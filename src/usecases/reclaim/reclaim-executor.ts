@@ -1,7 +1,23 @@
-import { freshEvidenceStep, freshnessText, recheckVerdict, type ActivityFreshness, type FreshActivityRead, type FreshEvidenceStep, type HolderNow } from '../../domain/reclaim';
+import {
+  freshEvidenceStep,
+  freshnessText,
+  recheckVerdict,
+  type ActivityFreshness,
+  type FreshActivityRead,
+  type FreshEvidenceStep,
+  type HolderNow,
+} from '../../domain/reclaim';
 import { systemClock } from '../../domain/clock';
 import { NotReadyError, PermanentError, RetryableError } from '../outbox/job-errors';
-import type { ChangeOutcome, FreshActivityReads, ItemMove, LicenceChange, LicenceGraph, NewerActivityReads, ReclaimStore } from './ports';
+import type {
+  ChangeOutcome,
+  FreshActivityReads,
+  ItemMove,
+  LicenceChange,
+  LicenceGraph,
+  NewerActivityReads,
+  ReclaimStore,
+} from './ports';
 import type { ReclaimActor, ReclaimItem, ReclaimRequest } from '../../domain/reclaim-request';
 import { SYSTEM_ACTOR } from '../../domain/reclaim-request';
 
@@ -10,7 +26,14 @@ import { SYSTEM_ACTOR } from '../../domain/reclaim-request';
  * next starts, so a crash between any two of them resumes without losing or repeating a removal
  * (the crash test kills the process at each of these).
  */
-export const RECLAIM_STEPS = ['claimed', 'removing_recorded', 'graph_answered', 'outcomes_recorded', 'giving_recorded', 'giving_answered'] as const;
+export const RECLAIM_STEPS = [
+  'claimed',
+  'removing_recorded',
+  'graph_answered',
+  'outcomes_recorded',
+  'giving_recorded',
+  'giving_answered',
+] as const;
 export type ReclaimStep = (typeof RECLAIM_STEPS)[number];
 
 export interface ExecutorDeps {
@@ -37,7 +60,6 @@ export interface ExecutorDeps {
   checkpoint?: (step: ReclaimStep, requestId: string) => void;
   now?: () => Date;
 }
-
 
 /**
  * Re-check, then remove: for every approved seat of a request, read the user again from Graph
@@ -80,7 +102,16 @@ export class ReclaimExecutor {
     const requestId = request.id;
     const approved = store.items(requestId).filter((i) => i.state === 'approved');
     if (approved.length > 0) {
-      store.move(approved.map((i) => ({ itemId: i.id, from: ['approved'], to: 'rechecking', actor: SYSTEM_ACTOR, reason: 'Re-checking the seat just before removal.' })), this.now());
+      store.move(
+        approved.map((i) => ({
+          itemId: i.id,
+          from: ['approved'],
+          to: 'rechecking',
+          actor: SYSTEM_ACTOR,
+          reason: 'Re-checking the seat just before removal.',
+        })),
+        this.now(),
+      );
       this.deps.onChange(requestId);
     }
     this.step('claimed', requestId);
@@ -91,10 +122,23 @@ export class ReclaimExecutor {
     if (rechecking.length > 0) {
       const step = await this.freshEvidence(request, rechecking, signal);
       if (step.kind === 'wait') {
-        throw new NotReadyError(`Re-check of reclaim ${requestId}: waiting until ${step.until} for fresh Copilot activity (${step.reason}).`, { retryAfterMs: this.deps.recheck.retryMs });
+        throw new NotReadyError(
+          `Re-check of reclaim ${requestId}: waiting until ${step.until} for fresh Copilot activity (${step.reason}).`,
+          { retryAfterMs: this.deps.recheck.retryMs },
+        );
       }
       if (step.kind === 'skip') {
-        store.move(rechecking.map((i) => ({ itemId: i.id, from: ['rechecking'], to: 'skipped', actor: SYSTEM_ACTOR, reason: step.reason, patch: { skipCode: 'stale_evidence', stateReason: step.reason } })), this.now());
+        store.move(
+          rechecking.map((i) => ({
+            itemId: i.id,
+            from: ['rechecking'],
+            to: 'skipped',
+            actor: SYSTEM_ACTOR,
+            reason: step.reason,
+            patch: { skipCode: 'stale_evidence', stateReason: step.reason },
+          })),
+          this.now(),
+        );
         this.deps.onChange(requestId);
       } else freshness = step.freshness;
     }
@@ -114,7 +158,17 @@ export class ReclaimExecutor {
       // A refusal that waiting cannot fix fails the seats with the reason, instead of leaving them re-checking.
       if (failure instanceof PermanentError) {
         const why = `${failure.message} Nothing was removed.`;
-        store.move(open.map((i) => ({ itemId: i.id, from: ['rechecking', 'removing'], to: 'failed', actor: SYSTEM_ACTOR, reason: why, patch: { stateReason: why } })), this.now());
+        store.move(
+          open.map((i) => ({
+            itemId: i.id,
+            from: ['rechecking', 'removing'],
+            to: 'failed',
+            actor: SYSTEM_ACTOR,
+            reason: why,
+            patch: { stateReason: why },
+          })),
+          this.now(),
+        );
         this.deps.onChange(requestId);
       }
       throw failure;
@@ -130,20 +184,46 @@ export class ReclaimExecutor {
         removeFromGroup: item.removeFromGroup,
         requestedAt: request.requestedAt,
         now: holderOf(item),
-        newerActivity: this.deps.newerActivity.newerThan(request.tenantId, item.userId, item.userPrincipalName, item.evidence.lastActivityDate),
+        newerActivity: this.deps.newerActivity.newerThan(
+          request.tenantId,
+          item.userId,
+          item.userPrincipalName,
+          item.evidence.lastActivityDate,
+        ),
         excludedNow: this.deps.excludedNow(request.tenantId, item),
       });
       if (!verdict.go) {
         const why = `${verdict.reason}${checked}`;
-        moves.push({ itemId: item.id, from: ['rechecking'], to: 'skipped', actor: SYSTEM_ACTOR, reason: why, patch: { skipCode: verdict.code, stateReason: why } });
+        moves.push({
+          itemId: item.id,
+          from: ['rechecking'],
+          to: 'skipped',
+          actor: SYSTEM_ACTOR,
+          reason: why,
+          patch: { skipCode: verdict.code, stateReason: why },
+        });
       } else if (request.mode === 'dry-run') {
         const what =
           verdict.action === 'remove_direct'
             ? `Dry run: would have removed ${item.skuName} from ${item.userPrincipalName} (direct assignment)${checked}. Nothing was changed.`
             : `Dry run: would have removed ${item.userPrincipalName} from the group ${item.assignment.via === 'group' ? (item.assignment.groupName ?? item.assignment.groupId) : ''}${verdict.action === 'remove_direct_and_group' ? ' and removed the direct assignment' : ''}${checked}. Nothing was changed.`;
-        moves.push({ itemId: item.id, from: ['rechecking'], to: 'skipped', actor: SYSTEM_ACTOR, reason: what, patch: { skipCode: 'dry_run', stateReason: what, disabledPlans: verdict.disabledPlans } });
+        moves.push({
+          itemId: item.id,
+          from: ['rechecking'],
+          to: 'skipped',
+          actor: SYSTEM_ACTOR,
+          reason: what,
+          patch: { skipCode: 'dry_run', stateReason: what, disabledPlans: verdict.disabledPlans },
+        });
       } else {
-        moves.push({ itemId: item.id, from: ['rechecking'], to: 'removing', actor: SYSTEM_ACTOR, reason: `Re-check passed${checked}: removing.`, patch: { disabledPlans: verdict.disabledPlans } });
+        moves.push({
+          itemId: item.id,
+          from: ['rechecking'],
+          to: 'removing',
+          actor: SYSTEM_ACTOR,
+          reason: `Re-check passed${checked}: removing.`,
+          patch: { disabledPlans: verdict.disabledPlans },
+        });
       }
     }
     if (moves.length > 0) {
@@ -182,7 +262,14 @@ export class ReclaimExecutor {
       if (outcome.ok) {
         const group = item.assignment.via === 'group' ? (item.assignment.groupName ?? item.assignment.groupId) : '';
         const alsoDirect = item.assignment.via === 'group' && item.assignment.alsoDirect;
-        done.push(this.removedMove(item, item.removeFromGroup ? `Removed from the group ${group}${alsoDirect ? ', and the direct assignment removed' : ''}.` : 'Licence removed.'));
+        done.push(
+          this.removedMove(
+            item,
+            item.removeFromGroup
+              ? `Removed from the group ${group}${alsoDirect ? ', and the direct assignment removed' : ''}.`
+              : 'Licence removed.',
+          ),
+        );
         continue;
       }
       switch (outcome.meaning) {
@@ -191,25 +278,62 @@ export class ReclaimExecutor {
           retryAfter = Math.max(retryAfter ?? 0, outcome.retryAfterSeconds ?? 0);
           break;
         case 'user_gone':
-          done.push({ itemId: item.id, from: ['removing'], to: 'skipped', actor: SYSTEM_ACTOR, reason: 'The user was deleted before the removal.', patch: { skipCode: 'user_gone', stateReason: 'The user was deleted before the removal.' } });
+          done.push({
+            itemId: item.id,
+            from: ['removing'],
+            to: 'skipped',
+            actor: SYSTEM_ACTOR,
+            reason: 'The user was deleted before the removal.',
+            patch: { skipCode: 'user_gone', stateReason: 'The user was deleted before the removal.' },
+          });
           break;
         case 'not_held':
-          done.push(this.removedMove(item, 'The licence was already gone when Graph was asked (removed by this reclaim before a restart, or by someone else).'));
+          done.push(
+            this.removedMove(
+              item,
+              'The licence was already gone when Graph was asked (removed by this reclaim before a restart, or by someone else).',
+            ),
+          );
           break;
         case 'group_inherited': {
-          const why = 'Graph says the licence is inherited from a group, so it cannot be removed from the user directly. Remove them from the group instead.';
-          done.push({ itemId: item.id, from: ['removing'], to: 'skipped', actor: SYSTEM_ACTOR, reason: why, patch: { skipCode: 'group_inherited', stateReason: why } });
+          const why =
+            'Graph says the licence is inherited from a group, so it cannot be removed from the user directly. Remove them from the group instead.';
+          done.push({
+            itemId: item.id,
+            from: ['removing'],
+            to: 'skipped',
+            actor: SYSTEM_ACTOR,
+            reason: why,
+            patch: { skipCode: 'group_inherited', stateReason: why },
+          });
           break;
         }
         case 'forbidden': {
-          const permission = answered.refused?.kind === 'remove_group_member' ? 'GroupMember.ReadWrite.All' : 'LicenseAssignment.ReadWrite.All';
+          const permission =
+            answered.refused?.kind === 'remove_group_member'
+              ? 'GroupMember.ReadWrite.All'
+              : 'LicenseAssignment.ReadWrite.All';
           const why = `Graph refused the removal (403 ${outcome.code}): the app lacks ${permission}. Add it as an application permission, grant admin consent, then ask again.${partly}`;
-          done.push({ itemId: item.id, from: ['removing'], to: 'failed', actor: SYSTEM_ACTOR, reason: why, patch: { stateReason: why } });
+          done.push({
+            itemId: item.id,
+            from: ['removing'],
+            to: 'failed',
+            actor: SYSTEM_ACTOR,
+            reason: why,
+            patch: { stateReason: why },
+          });
           break;
         }
         default: {
           const why = `Graph refused the removal (${outcome.status} ${outcome.code}: ${outcome.message}).${partly}`;
-          done.push({ itemId: item.id, from: ['removing'], to: 'failed', actor: SYSTEM_ACTOR, reason: why, patch: { stateReason: why } });
+          done.push({
+            itemId: item.id,
+            from: ['removing'],
+            to: 'failed',
+            actor: SYSTEM_ACTOR,
+            reason: why,
+            patch: { stateReason: why },
+          });
         }
       }
     }
@@ -219,7 +343,10 @@ export class ReclaimExecutor {
     }
     this.step('outcomes_recorded', requestId);
     if (waiting > 0) {
-      throw new RetryableError(`Microsoft Graph throttled ${waiting} removal${waiting === 1 ? '' : 's'}; they are sent again after its Retry-After.`, retryAfter ? { retryAfter } : {});
+      throw new RetryableError(
+        `Microsoft Graph throttled ${waiting} removal${waiting === 1 ? '' : 's'}; they are sent again after its Retry-After.`,
+        retryAfter ? { retryAfter } : {},
+      );
     }
   }
 
@@ -227,7 +354,11 @@ export class ReclaimExecutor {
    * One attempt to read activity newer than the last sync for the seats being re-checked; stores
    * how fresh it was, or what it waits for (the card shows both), and what to do next.
    */
-  private async freshEvidence(request: ReclaimRequest, items: ReclaimItem[], signal?: AbortSignal): Promise<FreshEvidenceStep> {
+  private async freshEvidence(
+    request: ReclaimRequest,
+    items: ReclaimItem[],
+    signal?: AbortSignal,
+  ): Promise<FreshEvidenceStep> {
     const { store } = this.deps;
     const now = this.now();
     const current = request.recheck;
@@ -236,15 +367,30 @@ export class ReclaimExecutor {
     const upns = [...new Set(items.map((i) => i.userPrincipalName.toLowerCase()))];
     let result: { read: FreshActivityRead; pendingQuery: typeof current.pendingQuery; requests: number };
     try {
-      result = await this.deps.freshActivity.read(request.tenantId, { userPrincipalNames: upns, pendingQuery: current.pendingQuery, now, signal });
+      result = await this.deps.freshActivity.read(request.tenantId, {
+        userPrincipalNames: upns,
+        pendingQuery: current.pendingQuery,
+        now,
+        signal,
+      });
     } catch (error) {
       // The tenant is gone for good: the job ends with the reason instead of waiting for it.
       if (error instanceof PermanentError) throw error;
-      result = { read: { kind: 'pending', reason: error instanceof Error ? error.message : String(error) }, pendingQuery: current.pendingQuery, requests: 0 };
+      result = {
+        read: { kind: 'pending', reason: error instanceof Error ? error.message : String(error) },
+        pendingQuery: current.pendingQuery,
+        requests: 0,
+      };
     }
     const waitUntil = current.waitUntil ?? new Date(now.getTime() + this.deps.recheck.waitMs).toISOString();
     const approvedAt = request.decidedAt ?? now.toISOString();
-    const step = freshEvidenceStep(result.read, waitUntil, now, { requireAudit: this.deps.recheck.requireAudit, reportAsOf: this.deps.reportAsOf(request.tenantId) }, approvedAt);
+    const step = freshEvidenceStep(
+      result.read,
+      waitUntil,
+      now,
+      { requireAudit: this.deps.recheck.requireAudit, reportAsOf: this.deps.reportAsOf(request.tenantId) },
+      approvedAt,
+    );
     const next = {
       waitUntil: step.kind === 'wait' ? waitUntil : current.waitUntil,
       waitingFor: step.kind === 'wait' ? step.reason : null,
@@ -266,7 +412,8 @@ export class ReclaimExecutor {
    */
   private async giveToCandidates(request: ReclaimRequest, signal?: AbortSignal): Promise<void> {
     const { store } = this.deps;
-    const nameOf = (item: ReclaimItem) => item.reassignTo?.displayName ?? item.reassignTo?.userPrincipalName ?? 'the candidate';
+    const nameOf = (item: ReclaimItem) =>
+      item.reassignTo?.displayName ?? item.reassignTo?.userPrincipalName ?? 'the candidate';
     const settle = (item: ReclaimItem, reassignState: 'assigned' | 'skipped' | 'failed', why: string): ItemMove => ({
       itemId: item.id,
       from: [item.state],
@@ -276,11 +423,19 @@ export class ReclaimExecutor {
       patch: { reassignState, reassignReason: why },
     });
     // A seat that was not freed is not given: the offer ends with the reason.
-    const notFreed = store.items(request.id).filter((i) => i.reassignState === 'pending' && ['skipped', 'failed'].includes(i.state));
+    const notFreed = store
+      .items(request.id)
+      .filter((i) => i.reassignState === 'pending' && ['skipped', 'failed'].includes(i.state));
     if (notFreed.length > 0) {
       store.move(
         notFreed.map((i) =>
-          settle(i, 'skipped', i.skipCode === 'dry_run' ? `Dry run: would have given the seat to ${nameOf(i)}. Nothing was changed.` : `The seat was not freed, so it was not given to ${nameOf(i)}.`),
+          settle(
+            i,
+            'skipped',
+            i.skipCode === 'dry_run'
+              ? `Dry run: would have given the seat to ${nameOf(i)}. Nothing was changed.`
+              : `The seat was not freed, so it was not given to ${nameOf(i)}.`,
+          ),
         ),
         this.now(),
       );
@@ -289,20 +444,32 @@ export class ReclaimExecutor {
     const chosen = store.items(request.id).filter((i) => i.state === 'removed' && i.reassignState === 'pending');
     if (chosen.length > 0) {
       store.move(
-        chosen.map((i) => ({ itemId: i.id, from: ['removed'], to: 'removed', actor: SYSTEM_ACTOR, reason: `Giving the seat to ${nameOf(i)}.`, patch: { reassignState: 'assigning' } })),
+        chosen.map((i) => ({
+          itemId: i.id,
+          from: ['removed'],
+          to: 'removed',
+          actor: SYSTEM_ACTOR,
+          reason: `Giving the seat to ${nameOf(i)}.`,
+          patch: { reassignState: 'assigning' },
+        })),
         this.now(),
       );
       this.deps.onChange(request.id);
     }
     this.step('giving_recorded', request.id);
 
-    const giving = store.items(request.id).filter((i) => i.state === 'removed' && i.reassignState === 'assigning' && i.reassignTo !== null);
+    const giving = store
+      .items(request.id)
+      .filter((i) => i.state === 'removed' && i.reassignState === 'assigning' && i.reassignTo !== null);
     if (giving.length === 0) return;
     const graph = this.deps.graphFor(request.tenantId);
     let candidates: Map<string, HolderNow>;
     try {
       candidates = await graph.readHolders(
-        giving.map((i) => ({ userId: (i.reassignTo as NonNullable<ReclaimItem['reassignTo']>).userId, skuId: i.skuId })),
+        giving.map((i) => ({
+          userId: (i.reassignTo as NonNullable<ReclaimItem['reassignTo']>).userId,
+          skuId: i.skuId,
+        })),
         { withSignIn: false, signal },
       );
     } catch (error) {
@@ -313,13 +480,33 @@ export class ReclaimExecutor {
     for (const item of giving) {
       const to = item.reassignTo as NonNullable<ReclaimItem['reassignTo']>;
       const now = candidates.get(to.userId.toLowerCase()) ?? { kind: 'not_found' as const };
-      if (now.kind === 'not_found') done.push(settle(item, 'skipped', `${nameOf(item)} no longer exists in the directory, so the seat stays free.`));
+      if (now.kind === 'not_found')
+        done.push(
+          settle(item, 'skipped', `${nameOf(item)} no longer exists in the directory, so the seat stays free.`),
+        );
       // Already holds it: given by an attempt that crashed before recording it (or by someone else meanwhile).
-      else if (now.assignments.length > 0) done.push(settle(item, 'assigned', `${nameOf(item)} holds ${item.skuName} now (confirmed by reading them again).`));
-      else if (!now.accountEnabled) done.push(settle(item, 'skipped', `${nameOf(item)}'s account is disabled now, so the seat stays free.`));
-      else changes.push({ key: String(item.id), kind: 'assign_licence', userId: to.userId, skuId: item.skuId, disabledPlans: item.disabledPlans ?? [] });
+      else if (now.assignments.length > 0)
+        done.push(
+          settle(item, 'assigned', `${nameOf(item)} holds ${item.skuName} now (confirmed by reading them again).`),
+        );
+      else if (!now.accountEnabled)
+        done.push(settle(item, 'skipped', `${nameOf(item)}'s account is disabled now, so the seat stays free.`));
+      else
+        changes.push({
+          key: String(item.id),
+          kind: 'assign_licence',
+          userId: to.userId,
+          skuId: item.skuId,
+          disabledPlans: item.disabledPlans ?? [],
+        });
     }
-    const outcomes = await this.send(graph, changes, done, 'Could not send the seats to the candidates through Microsoft Graph', signal);
+    const outcomes = await this.send(
+      graph,
+      changes,
+      done,
+      'Could not send the seats to the candidates through Microsoft Graph',
+      signal,
+    );
     this.step('giving_answered', request.id);
     let waiting = 0;
     let retryAfter: number | undefined;
@@ -330,22 +517,53 @@ export class ReclaimExecutor {
       else if (outcome.meaning === 'retry_later') {
         waiting++;
         retryAfter = Math.max(retryAfter ?? 0, outcome.retryAfterSeconds ?? 0);
-      } else if (outcome.meaning === 'no_free_seat') done.push(settle(item, 'failed', `No free seat of ${item.skuName} when giving it to ${nameOf(item)} (someone took it first): assign one in the admin center.`));
-      else if (outcome.meaning === 'user_gone') done.push(settle(item, 'skipped', `${nameOf(item)} was deleted before the seat was given, so it stays free.`));
-      else if (outcome.meaning === 'forbidden') done.push(settle(item, 'failed', `Graph refused to give the seat to ${nameOf(item)} (403 ${outcome.code}): the app lacks LicenseAssignment.ReadWrite.All.`));
-      else done.push(settle(item, 'failed', `Graph refused to give the seat to ${nameOf(item)} (${outcome.status} ${outcome.code}: ${outcome.message}).`));
+      } else if (outcome.meaning === 'no_free_seat')
+        done.push(
+          settle(
+            item,
+            'failed',
+            `No free seat of ${item.skuName} when giving it to ${nameOf(item)} (someone took it first): assign one in the admin center.`,
+          ),
+        );
+      else if (outcome.meaning === 'user_gone')
+        done.push(settle(item, 'skipped', `${nameOf(item)} was deleted before the seat was given, so it stays free.`));
+      else if (outcome.meaning === 'forbidden')
+        done.push(
+          settle(
+            item,
+            'failed',
+            `Graph refused to give the seat to ${nameOf(item)} (403 ${outcome.code}): the app lacks LicenseAssignment.ReadWrite.All.`,
+          ),
+        );
+      else
+        done.push(
+          settle(
+            item,
+            'failed',
+            `Graph refused to give the seat to ${nameOf(item)} (${outcome.status} ${outcome.code}: ${outcome.message}).`,
+          ),
+        );
     }
     if (done.length > 0) {
       store.move(done, this.now());
       this.deps.onChange(request.id);
     }
     if (waiting > 0) {
-      throw new RetryableError(`Microsoft Graph throttled ${waiting} seat${waiting === 1 ? '' : 's'} being given to candidates; they are sent again after its Retry-After.`, retryAfter ? { retryAfter } : {});
+      throw new RetryableError(
+        `Microsoft Graph throttled ${waiting} seat${waiting === 1 ? '' : 's'} being given to candidates; they are sent again after its Retry-After.`,
+        retryAfter ? { retryAfter } : {},
+      );
     }
   }
 
   /** Sends the changes; if Graph cannot be reached, the outcomes already known (`done`) are stored before the job retries. */
-  private async send(graph: LicenceGraph, changes: LicenceChange[], done: ItemMove[], failing: string, signal?: AbortSignal): Promise<Map<string, ChangeOutcome>> {
+  private async send(
+    graph: LicenceGraph,
+    changes: LicenceChange[],
+    done: ItemMove[],
+    failing: string,
+    signal?: AbortSignal,
+  ): Promise<Map<string, ChangeOutcome>> {
     if (changes.length === 0) return new Map();
     try {
       return await graph.apply(changes, { signal });
@@ -363,7 +581,11 @@ export class ReclaimExecutor {
       to: 'removed',
       actor: SYSTEM_ACTOR,
       reason,
-      patch: { removedAt: now.toISOString(), undoUntil: new Date(now.getTime() + this.deps.undoDays * 86_400_000).toISOString(), stateReason: reason },
+      patch: {
+        removedAt: now.toISOString(),
+        undoUntil: new Date(now.getTime() + this.deps.undoDays * 86_400_000).toISOString(),
+        stateReason: reason,
+      },
     };
   }
 
@@ -380,9 +602,13 @@ export class ReclaimExecutor {
     if (!request) return;
     const graph = this.deps.graphFor(item.tenantId);
     // Already back (an earlier attempt got through before a crash): only what is still missing is given, never twice.
-    const now = (await graph.readHolders([{ userId: item.userId, skuId: item.skuId }], { withSignIn: false, signal }).catch((e: unknown) => {
-      throw retryable(e, 'Could not read the user before giving the seat back');
-    })).get(item.userId.toLowerCase());
+    const now = (
+      await graph
+        .readHolders([{ userId: item.userId, skuId: item.skuId }], { withSignIn: false, signal })
+        .catch((e: unknown) => {
+          throw retryable(e, 'Could not read the user before giving the seat back');
+        })
+    ).get(item.userId.toLowerCase());
     const changes = undoChanges(item, now);
     const answers = changes.length === 0 ? new Map<string, ChangeOutcome>() : await graph.apply(changes, { signal });
     const results = changes.map((c) => answers.get(c.key));
@@ -392,9 +618,24 @@ export class ReclaimExecutor {
     const at = this.now();
     if (outcome?.ok) {
       const why = `Given back by ${by.name ?? 'an approver'} (undo) on ${at.toISOString().slice(0, 16).replace('T', ' ')} UTC.`;
-      store.move([{ itemId, from: ['removed'], to: 'undone', actor: by, reason: why, patch: { undoError: null, stateReason: why } }], at);
+      store.move(
+        [
+          {
+            itemId,
+            from: ['removed'],
+            to: 'undone',
+            actor: by,
+            reason: why,
+            patch: { undoError: null, stateReason: why },
+          },
+        ],
+        at,
+      );
     } else if (outcome && outcome.meaning === 'retry_later') {
-      throw new RetryableError('Microsoft Graph throttled the undo; it is tried again after its Retry-After.', outcome.retryAfterSeconds ? { retryAfter: outcome.retryAfterSeconds } : {});
+      throw new RetryableError(
+        'Microsoft Graph throttled the undo; it is tried again after its Retry-After.',
+        outcome.retryAfterSeconds ? { retryAfter: outcome.retryAfterSeconds } : {},
+      );
     } else {
       const why =
         outcome?.meaning === 'no_free_seat'
@@ -416,12 +657,15 @@ export class ReclaimExecutor {
 function removalChanges(item: ReclaimItem, now: HolderNow): LicenceChange[] {
   if (now.kind !== 'found') return [];
   const hasDirect = now.assignments.some((a) => a.groupId === null);
-  if (item.assignment.via === 'direct') return hasDirect ? [{ key: String(item.id), kind: 'remove_licence', userId: item.userId, skuId: item.skuId }] : [];
+  if (item.assignment.via === 'direct')
+    return hasDirect ? [{ key: String(item.id), kind: 'remove_licence', userId: item.userId, skuId: item.skuId }] : [];
   const groupId = item.assignment.groupId;
   const hasGroup = now.assignments.some((a) => a.groupId?.toLowerCase() === groupId.toLowerCase());
-  if (!item.removeFromGroup) return hasGroup ? [{ key: String(item.id), kind: 'remove_licence', userId: item.userId, skuId: item.skuId }] : [];
+  if (!item.removeFromGroup)
+    return hasGroup ? [{ key: String(item.id), kind: 'remove_licence', userId: item.userId, skuId: item.skuId }] : [];
   const changes: LicenceChange[] = [];
-  if (item.assignment.alsoDirect && hasDirect) changes.push({ key: `${item.id}:direct`, kind: 'remove_licence', userId: item.userId, skuId: item.skuId });
+  if (item.assignment.alsoDirect && hasDirect)
+    changes.push({ key: `${item.id}:direct`, kind: 'remove_licence', userId: item.userId, skuId: item.skuId });
   if (hasGroup) changes.push({ key: String(item.id), kind: 'remove_group_member', groupId, userId: item.userId });
   return changes;
 }
@@ -431,10 +675,17 @@ function removalChanges(item: ReclaimItem, now: HolderNow): LicenceChange[] {
  * of its changes went through, e.g. the direct licence removed while the group refused), else done;
  * undefined when its changes were not all answered.
  */
-function removalOutcome(item: ReclaimItem, changes: LicenceChange[], outcomes: Map<string, ChangeOutcome>): { outcome: ChangeOutcome; refused: LicenceChange | null; partlyDone: boolean } | undefined {
-  const mine = changes.filter((c) => c.key === String(item.id) || c.key === `${item.id}:direct`).map((change) => ({ change, outcome: outcomes.get(change.key) }));
+function removalOutcome(
+  item: ReclaimItem,
+  changes: LicenceChange[],
+  outcomes: Map<string, ChangeOutcome>,
+): { outcome: ChangeOutcome; refused: LicenceChange | null; partlyDone: boolean } | undefined {
+  const mine = changes
+    .filter((c) => c.key === String(item.id) || c.key === `${item.id}:direct`)
+    .map((change) => ({ change, outcome: outcomes.get(change.key) }));
   const refused = mine.find((m) => m.outcome !== undefined && !m.outcome.ok);
-  if (refused?.outcome) return { outcome: refused.outcome, refused: refused.change, partlyDone: mine.some((m) => m.outcome?.ok === true) };
+  if (refused?.outcome)
+    return { outcome: refused.outcome, refused: refused.change, partlyDone: mine.some((m) => m.outcome?.ok === true) };
   if (mine.length === 0 || mine.some((m) => m.outcome === undefined)) return undefined;
   return { outcome: { ok: true }, refused: null, partlyDone: false };
 }
@@ -442,12 +693,20 @@ function removalOutcome(item: ReclaimItem, changes: LicenceChange[], outcomes: M
 /** What Undo gives back, given what Graph shows now: the group membership and/or the direct licence that are still missing. */
 function undoChanges(item: ReclaimItem, now: HolderNow | undefined): LicenceChange[] {
   const assignments = now?.kind === 'found' ? now.assignments : [];
-  const assign: LicenceChange = { key: 'undo', kind: 'assign_licence', userId: item.userId, skuId: item.skuId, disabledPlans: item.disabledPlans ?? [] };
+  const assign: LicenceChange = {
+    key: 'undo',
+    kind: 'assign_licence',
+    userId: item.userId,
+    skuId: item.skuId,
+    disabledPlans: item.disabledPlans ?? [],
+  };
   if (item.assignment.via === 'group' && item.removeFromGroup) {
     const groupId = item.assignment.groupId;
     const changes: LicenceChange[] = [];
-    if (!assignments.some((a) => a.groupId?.toLowerCase() === groupId.toLowerCase())) changes.push({ key: 'undo', kind: 'add_group_member', groupId, userId: item.userId });
-    if (item.assignment.alsoDirect && !assignments.some((a) => a.groupId === null)) changes.push({ ...assign, key: 'undo:direct' });
+    if (!assignments.some((a) => a.groupId?.toLowerCase() === groupId.toLowerCase()))
+      changes.push({ key: 'undo', kind: 'add_group_member', groupId, userId: item.userId });
+    if (item.assignment.alsoDirect && !assignments.some((a) => a.groupId === null))
+      changes.push({ ...assign, key: 'undo:direct' });
     return changes;
   }
   return assignments.length > 0 ? [] : [assign];
@@ -458,7 +717,10 @@ function retryable(error: unknown, doing: string): Error {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown }).code;
   // A permission or sign-in problem does not pass by waiting; the admin must act.
-  if (typeof code === 'string' && /insufficient_privileges|invalid_client_secret|expired_client_secret|app_not_found|tenant_not_found/.test(code)) {
+  if (
+    typeof code === 'string' &&
+    /insufficient_privileges|invalid_client_secret|expired_client_secret|app_not_found|tenant_not_found/.test(code)
+  ) {
     return new PermanentError(`${doing}: ${message}`, { cause: error });
   }
   return new RetryableError(`${doing}: ${message}`, { cause: error });

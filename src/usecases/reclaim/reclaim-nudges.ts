@@ -9,9 +9,20 @@ import { SYSTEM_ACTOR } from '../../domain/reclaim-request';
 import type { NudgeAnswerOutcome, ReclaimCaller } from './reclaim-api';
 import type { NudgeView } from '../../domain/reclaim-request';
 
-export const reclaimNudgeJob = defineJobType('reclaim.nudge', z.object({ requestId: z.string().uuid() }), { concurrency: 1, maxAttempts: 10 });
-export const reclaimNudgeDeadlineJob = defineJobType('reclaim.nudge-deadline', z.object({ requestId: z.string().uuid() }), { maxAttempts: 5 });
-export const reclaimNudgeCardJob = defineJobType('reclaim.nudge-card', z.object({ itemId: z.number().int().positive() }), { concurrency: 1, maxAttempts: 8 });
+export const reclaimNudgeJob = defineJobType('reclaim.nudge', z.object({ requestId: z.string().uuid() }), {
+  concurrency: 1,
+  maxAttempts: 10,
+});
+export const reclaimNudgeDeadlineJob = defineJobType(
+  'reclaim.nudge-deadline',
+  z.object({ requestId: z.string().uuid() }),
+  { maxAttempts: 5 },
+);
+export const reclaimNudgeCardJob = defineJobType(
+  'reclaim.nudge-card',
+  z.object({ itemId: z.number().int().positive() }),
+  { concurrency: 1, maxAttempts: 8 },
+);
 
 export interface ReclaimNudgeDeps {
   store: ReclaimStore;
@@ -23,7 +34,6 @@ export interface ReclaimNudgeDeps {
   /** A state the approvers see changed: the request card is updated. */
   onChange: (requestId: string) => void;
 }
-
 
 /** May this person answer this seat's question now? (The view asks on the holder's behalf.) */
 const answerDecision = (request: ReclaimRequest, item: ReclaimItem, caller: string | undefined, now: Date) =>
@@ -55,8 +65,20 @@ export class ReclaimNudges {
   /** A new request that asks its holders first: the questions go out now, the deadline is armed. */
   start(request: ReclaimRequest): void {
     if (!request.nudge || !request.nudgeUntil) return;
-    this.deps.queue.enqueue(reclaimNudgeJob, { requestId: request.id }, { key: `reclaim-nudge:${request.id}`, tenantId: request.tenantId });
-    this.deps.queue.enqueue(reclaimNudgeDeadlineJob, { requestId: request.id }, { key: `reclaim-nudge-deadline:${request.id}`, tenantId: request.tenantId, runAfter: new Date(request.nudgeUntil) });
+    this.deps.queue.enqueue(
+      reclaimNudgeJob,
+      { requestId: request.id },
+      { key: `reclaim-nudge:${request.id}`, tenantId: request.tenantId },
+    );
+    this.deps.queue.enqueue(
+      reclaimNudgeDeadlineJob,
+      { requestId: request.id },
+      {
+        key: `reclaim-nudge-deadline:${request.id}`,
+        tenantId: request.tenantId,
+        runAfter: new Date(request.nudgeUntil),
+      },
+    );
   }
 
   /** The holders' cards follow their seat: a card is sent again only when what it tells the holder changes. */
@@ -64,13 +86,22 @@ export class ReclaimNudges {
     for (const item of this.deps.store.items(requestId)) {
       const phase = holderPhase(item.state, item.nudgeOutcome);
       if (!item.nudgeActivityId || item.nudgeShown === phase) continue;
-      this.deps.queue.enqueue(reclaimNudgeCardJob, { itemId: item.id }, { key: `reclaim-nudge-card:${item.id}:${phase}`, tenantId: item.tenantId });
+      this.deps.queue.enqueue(
+        reclaimNudgeCardJob,
+        { itemId: item.id },
+        { key: `reclaim-nudge-card:${item.id}:${phase}`, tenantId: item.tenantId },
+      );
     }
   }
 
   view(request: ReclaimRequest, item: ReclaimItem, now: Date): NudgeView {
     const kept = item.state === 'kept' ? this.deps.store.keptUntil(item.tenantId, item.userId, item.skuId, now) : null;
-    return { request, item, canAnswer: answerDecision(request, item, item.userId, now).allowed, keepUntil: kept ?? new Date(now.getTime() + this.deps.timings.keepDays * 86_400_000).toISOString() };
+    return {
+      request,
+      item,
+      canAnswer: answerDecision(request, item, item.userId, now).allowed,
+      keepUntil: kept ?? new Date(now.getTime() + this.deps.timings.keepDays * 86_400_000).toISOString(),
+    };
   }
 
   /**
@@ -88,7 +119,9 @@ export class ReclaimNudges {
     }
     let changed = false;
     try {
-      for (const item of store.items(requestId).filter((i) => i.state === 'requested' && i.nudgeOutcome === 'pending')) {
+      for (const item of store
+        .items(requestId)
+        .filter((i) => i.state === 'requested' && i.nudgeOutcome === 'pending')) {
         const route = await this.deps.reach.reach(request.tenantId, item, request.approvalsTarget, signal);
         if (route.kind === 'unreachable') {
           changed = this.unreachable(item, route.reason, now) || changed;
@@ -96,14 +129,20 @@ export class ReclaimNudges {
         }
         let activityId: string;
         try {
-          ({ activityId } = await this.deps.messenger.postCard(route.target, this.deps.cards.nudge({ ...this.view(request, { ...item, state: 'nudged' }, now), canAnswer: true }, now), 'reclaim question to the seat holder'));
+          ({ activityId } = await this.deps.messenger.postCard(
+            route.target,
+            this.deps.cards.nudge({ ...this.view(request, { ...item, state: 'nudged' }, now), canAnswer: true }, now),
+            'reclaim question to the seat holder',
+          ));
         } catch (error) {
           // The holder blocked the bot or removed the app: say so and move on; an outage is retried.
           if (!(error instanceof PermanentError)) throw error;
-          changed = this.unreachable(item, `Teams refused the message to their chat (${error.message})`, now) || changed;
+          changed =
+            this.unreachable(item, `Teams refused the message to their chat (${error.message})`, now) || changed;
           continue;
         }
-        const how = route.how === 'installed' ? 'the app was installed for them first' : 'in their chat with Seat Steward';
+        const how =
+          route.how === 'installed' ? 'the app was installed for them first' : 'in their chat with Seat Steward';
         const moved = store.move(
           [
             {
@@ -112,7 +151,12 @@ export class ReclaimNudges {
               to: 'nudged',
               actor: SYSTEM_ACTOR,
               reason: `Asked ${item.userPrincipalName} in Teams (${how}) to keep or release the seat by ${day(request.nudgeUntil)}.`,
-              patch: { nudgeOutcome: 'pending', nudgeTarget: route.target, nudgeActivityId: activityId || null, nudgeShown: 'asked' },
+              patch: {
+                nudgeOutcome: 'pending',
+                nudgeTarget: route.target,
+                nudgeActivityId: activityId || null,
+                nudgeShown: 'asked',
+              },
             },
           ],
           now,
@@ -125,18 +169,38 @@ export class ReclaimNudges {
   }
 
   private dryRun(request: ReclaimRequest, now: Date): void {
-    const why = 'Dry run: the holder was not asked (nobody is messaged and nothing is installed in a dry run). It goes on to the approvers.';
+    const why =
+      'Dry run: the holder was not asked (nobody is messaged and nothing is installed in a dry run). It goes on to the approvers.';
     const moves: ItemMove[] = this.deps.store
       .items(request.id)
       .filter((i) => i.state === 'requested' && i.nudgeOutcome === 'pending')
-      .map((i) => ({ itemId: i.id, from: ['requested'], to: 'requested', actor: SYSTEM_ACTOR, reason: why, patch: { nudgeOutcome: 'dry_run', stateReason: why } }));
+      .map((i) => ({
+        itemId: i.id,
+        from: ['requested'],
+        to: 'requested',
+        actor: SYSTEM_ACTOR,
+        reason: why,
+        patch: { nudgeOutcome: 'dry_run', stateReason: why },
+      }));
     if (moves.length > 0 && this.deps.store.move(moves, now).moved.length > 0) this.deps.onChange(request.id);
   }
 
   private unreachable(item: ReclaimItem, reason: string, now: Date): boolean {
     const why = `Could not ask the holder: ${reason} It goes on to the approvers.`;
     return (
-      this.deps.store.move([{ itemId: item.id, from: ['requested'], to: 'requested', actor: SYSTEM_ACTOR, reason: why, patch: { nudgeOutcome: 'unreachable', stateReason: why } }], now).moved.length > 0
+      this.deps.store.move(
+        [
+          {
+            itemId: item.id,
+            from: ['requested'],
+            to: 'requested',
+            actor: SYSTEM_ACTOR,
+            reason: why,
+            patch: { nudgeOutcome: 'unreachable', stateReason: why },
+          },
+        ],
+        now,
+      ).moved.length > 0
     );
   }
 
@@ -151,7 +215,14 @@ export class ReclaimNudges {
         item.state === 'nudged'
           ? `No answer by ${day(request.nudgeUntil)} (RECLAIM_NUDGE_DAYS): it goes on to the approvers.`
           : `The question could not be sent before ${day(request.nudgeUntil)}: it goes on to the approvers.`;
-      moves.push({ itemId: item.id, from: [item.state], to: item.state, actor: SYSTEM_ACTOR, reason: why, patch: { nudgeOutcome: item.state === 'nudged' ? 'no_answer' : 'unreachable', stateReason: why } });
+      moves.push({
+        itemId: item.id,
+        from: [item.state],
+        to: item.state,
+        actor: SYSTEM_ACTOR,
+        reason: why,
+        patch: { nudgeOutcome: item.state === 'nudged' ? 'no_answer' : 'unreachable', stateReason: why },
+      });
     }
     if (moves.length > 0 && this.deps.store.move(moves, now).moved.length > 0) this.deps.onChange(requestId);
   }
@@ -161,19 +232,52 @@ export class ReclaimNudges {
     const { store } = this.deps;
     const item = store.item(itemId);
     const request = item && store.request(item.requestId);
-    if (!item || !request) return { kind: 'refused', view: null, message: 'This question no longer exists. Nothing was changed.' };
+    if (!item || !request)
+      return { kind: 'refused', view: null, message: 'This question no longer exists. Nothing was changed.' };
     const allowed = answerDecision(request, item, caller.aadObjectId, now);
-    if (!allowed.allowed) return { kind: 'refused', view: this.view(request, item, now), message: `${allowed.reason} Nothing was changed.` };
-    const actor: ReclaimActor = { aadObjectId: caller.aadObjectId?.toLowerCase() ?? null, name: caller.name ?? item.displayName };
+    if (!allowed.allowed)
+      return {
+        kind: 'refused',
+        view: this.view(request, item, now),
+        message: `${allowed.reason} Nothing was changed.`,
+      };
+    const actor: ReclaimActor = {
+      aadObjectId: caller.aadObjectId?.toLowerCase() ?? null,
+      name: caller.name ?? item.displayName,
+    };
     if (answer === 'keep') {
       const until = new Date(now.getTime() + this.deps.timings.keepDays * 86_400_000);
       const why = `Kept by the holder: not asked again before ${day(until.toISOString())} (RECLAIM_KEEP_DAYS).`;
-      const moved = store.move([{ itemId, from: ['nudged'], to: 'kept', actor, reason: why, patch: { nudgeOutcome: 'kept', stateReason: why, nudgeShown: 'kept' } }], now).moved;
+      const moved = store.move(
+        [
+          {
+            itemId,
+            from: ['nudged'],
+            to: 'kept',
+            actor,
+            reason: why,
+            patch: { nudgeOutcome: 'kept', stateReason: why, nudgeShown: 'kept' },
+          },
+        ],
+        now,
+      ).moved;
       if (moved.length === 0) return this.lostRace(itemId, now);
       store.keep(item.tenantId, item.userId, item.skuId, until, actor, now);
     } else {
       const why = 'Released by the holder: it goes on to the approvers.';
-      const moved = store.move([{ itemId, from: ['nudged'], to: 'nudged', actor, reason: why, patch: { nudgeOutcome: 'released', stateReason: why, nudgeShown: 'released' } }], now).moved;
+      const moved = store.move(
+        [
+          {
+            itemId,
+            from: ['nudged'],
+            to: 'nudged',
+            actor,
+            reason: why,
+            patch: { nudgeOutcome: 'released', stateReason: why, nudgeShown: 'released' },
+          },
+        ],
+        now,
+      ).moved;
       if (moved.length === 0) return this.lostRace(itemId, now);
     }
     this.deps.onChange(request.id);
@@ -188,7 +292,11 @@ export class ReclaimNudges {
   private lostRace(itemId: number, now: Date): NudgeAnswerOutcome {
     const item = this.deps.store.item(itemId) as ReclaimItem;
     const request = this.deps.store.request(item.requestId) as ReclaimRequest;
-    return { kind: 'refused', view: this.view(request, item, now), message: 'Your seat was answered for or decided a moment ago. Nothing was changed twice.' };
+    return {
+      kind: 'refused',
+      view: this.view(request, item, now),
+      message: 'Your seat was answered for or decided a moment ago. Nothing was changed twice.',
+    };
   }
 
   /** The holder's message, updated in place to the seat's current state. */
@@ -199,7 +307,12 @@ export class ReclaimNudges {
     // An earlier job of a later phase may have drawn the current state already.
     const phase = holderPhase(item.state, item.nudgeOutcome);
     if (item.nudgeShown === phase) return;
-    await this.deps.messenger.updateCard(item.nudgeTarget, item.nudgeActivityId, this.deps.cards.nudge(this.view(request, item, now), now), 'reclaim question to the seat holder');
+    await this.deps.messenger.updateCard(
+      item.nudgeTarget,
+      item.nudgeActivityId,
+      this.deps.cards.nudge(this.view(request, item, now), now),
+      'reclaim question to the seat holder',
+    );
     this.deps.store.markNudgeShown(itemId, phase);
   }
 }

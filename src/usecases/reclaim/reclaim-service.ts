@@ -22,23 +22,53 @@ import type { ConversationTarget } from '../../domain/conversation';
 import { PermanentError } from '../outbox/job-errors';
 import type { JobQueue } from '../outbox/job-runner';
 import { defineJobType, type JobRegistry } from '../outbox/job-type';
-import type { ApproveInput, DecisionOutcome, NudgeAnswerOutcome, ReclaimApi, ReclaimCaller, ReclaimRequestInput, ReclaimRequestOutcome, UndoOutcome } from './reclaim-api';
+import type {
+  ApproveInput,
+  DecisionOutcome,
+  NudgeAnswerOutcome,
+  ReclaimApi,
+  ReclaimCaller,
+  ReclaimRequestInput,
+  ReclaimRequestOutcome,
+  UndoOutcome,
+} from './reclaim-api';
 import type { ReclaimView } from '../../domain/reclaim-request';
 import { ReclaimExecutor, type ExecutorDeps } from './reclaim-executor';
-import type { HolderReach, NewReclaimItem, ReclaimCards, ReclaimHistoryQuery, ReclaimMessenger, ReclaimSeatReads, ReclaimStore, TeamsUserIds } from './ports';
+import type {
+  HolderReach,
+  NewReclaimItem,
+  ReclaimCards,
+  ReclaimHistoryQuery,
+  ReclaimMessenger,
+  ReclaimSeatReads,
+  ReclaimStore,
+  TeamsUserIds,
+} from './ports';
 import type { ReclaimActor, ReclaimItem, ReclaimRequest } from '../../domain/reclaim-request';
 import { SYSTEM_ACTOR } from '../../domain/reclaim-request';
 import { ReclaimNudges } from './reclaim-nudges';
 
-export const reclaimCardJob = defineJobType('reclaim.card', z.object({ requestId: z.string().uuid() }), { concurrency: 1, maxAttempts: 10 });
-export const reclaimExecuteJob = defineJobType('reclaim.execute', z.object({ requestId: z.string().uuid() }), { concurrency: 2, maxAttempts: 12, timeoutMs: 15 * 60_000 });
+export const reclaimCardJob = defineJobType('reclaim.card', z.object({ requestId: z.string().uuid() }), {
+  concurrency: 1,
+  maxAttempts: 10,
+});
+export const reclaimExecuteJob = defineJobType('reclaim.execute', z.object({ requestId: z.string().uuid() }), {
+  concurrency: 2,
+  maxAttempts: 12,
+  timeoutMs: 15 * 60_000,
+});
 export const reclaimUndoJob = defineJobType(
   'reclaim.undo',
   // `by`: who asked for the undo, for the trail (absent in jobs queued before it was recorded).
-  z.object({ itemId: z.number().int().positive(), by: z.object({ aadObjectId: z.string().nullable(), name: z.string().nullable() }).optional() }),
+  z.object({
+    itemId: z.number().int().positive(),
+    by: z.object({ aadObjectId: z.string().nullable(), name: z.string().nullable() }).optional(),
+  }),
   { concurrency: 2, maxAttempts: 8 },
 );
-export const reclaimExpireJob = defineJobType('reclaim.expire', z.object({ requestId: z.string().uuid() }), { maxAttempts: 5 });
+export const reclaimExpireJob = defineJobType('reclaim.expire', z.object({ requestId: z.string().uuid() }), {
+  maxAttempts: 5,
+});
 
 export interface ReclaimServiceDeps extends Omit<ExecutorDeps, 'onChange'> {
   seats: ReclaimSeatReads;
@@ -55,7 +85,10 @@ export interface ReclaimServiceDeps extends Omit<ExecutorDeps, 'onChange'> {
   /** RECLAIM_NUDGE: ask the holders first unless the request says otherwise. */
   nudgeByDefault: boolean;
   /** The best candidates for a seat, best first (the analytics' ranking), for "Reclaim and give to …". */
-  candidates: (tenantId: string, limit: number) => Array<{ userId: string; userPrincipalName: string; displayName: string | null }>;
+  candidates: (
+    tenantId: string,
+    limit: number,
+  ) => Array<{ userId: string; userPrincipalName: string; displayName: string | null }>;
   /** The UPN of an Entra object id in the synced directory (approvers may be listed by UPN). */
   upnOf: (aadObjectId: string) => string | undefined;
   /**
@@ -67,7 +100,10 @@ export interface ReclaimServiceDeps extends Omit<ExecutorDeps, 'onChange'> {
   objectIdOf: (userPrincipalName: string) => string | undefined;
 }
 
-const actorOf = (caller: ReclaimCaller): ReclaimActor => ({ aadObjectId: caller.aadObjectId?.toLowerCase() ?? null, name: caller.name ?? null });
+const actorOf = (caller: ReclaimCaller): ReclaimActor => ({
+  aadObjectId: caller.aadObjectId?.toLowerCase() ?? null,
+  name: caller.name ?? null,
+});
 
 /**
  * The reclaim workflow: requests from the current analytics, approval under the two-person rule,
@@ -90,7 +126,8 @@ export class ReclaimService implements ReclaimApi {
       .on(reclaimExecuteJob, async (p, ctx) => {
         await this.executor.execute(p.requestId, ctx.signal);
         const request = this.deps.store.request(p.requestId);
-        if (request?.mode === 'on' && this.deps.store.items(p.requestId).some((i) => i.state === 'removed')) this.deps.licencesChanged?.(request.tenantId);
+        if (request?.mode === 'on' && this.deps.store.items(p.requestId).some((i) => i.state === 'removed'))
+          this.deps.licencesChanged?.(request.tenantId);
       })
       .on(reclaimUndoJob, async (p, ctx) => {
         await this.executor.undo(p.itemId, p.by ?? SYSTEM_ACTOR, ctx.signal);
@@ -110,28 +147,54 @@ export class ReclaimService implements ReclaimApi {
     for (const requestId of this.deps.store.executing()) {
       const request = this.deps.store.request(requestId);
       if (!request) continue;
-      if (this.deps.queue.enqueue(reclaimExecuteJob, { requestId }, { key: `reclaim-execute:${requestId}:v${request.version}`, tenantId: request.tenantId }).created) queued++;
+      if (
+        this.deps.queue.enqueue(
+          reclaimExecuteJob,
+          { requestId },
+          { key: `reclaim-execute:${requestId}:v${request.version}`, tenantId: request.tenantId },
+        ).created
+      )
+        queued++;
     }
     return queued;
   }
 
   async request(input: ReclaimRequestInput, now: Date): Promise<ReclaimRequestOutcome> {
     const mode = this.deps.mode();
-    if (mode === 'off') return { kind: 'refused', reason: 'Reclaims are off (RECLAIM_MODE=off). Set RECLAIM_MODE=dry-run to walk the workflow without changing anything, or on to remove seats.' };
-    if (!input.caller.aadObjectId) return { kind: 'refused', reason: 'Teams did not say who you are (no Entra object id), so the request could not be recorded with its requester.' };
+    if (mode === 'off')
+      return {
+        kind: 'refused',
+        reason:
+          'Reclaims are off (RECLAIM_MODE=off). Set RECLAIM_MODE=dry-run to walk the workflow without changing anything, or on to remove seats.',
+      };
+    if (!input.caller.aadObjectId)
+      return {
+        kind: 'refused',
+        reason:
+          'Teams did not say who you are (no Entra object id), so the request could not be recorded with its requester.',
+      };
     const notAdded: Array<{ user: string; reason: string }> = [];
     let seats: StoredSeat[];
     let snapshotId: number;
     if (input.pick.tier) {
       const found = this.deps.seats.reclaimable(input.tenantId, input.pick.tier, MAX_SEATS_PER_REQUEST);
-      if (!found) return { kind: 'refused', reason: 'This tenant has no seat analytics yet: type **sync**, wait for the result, then ask again.' };
+      if (!found)
+        return {
+          kind: 'refused',
+          reason: 'This tenant has no seat analytics yet: type **sync**, wait for the result, then ask again.',
+        };
       ({ seats, snapshotId } = found);
     } else {
       const users = (input.pick.users ?? []).map((u) => u.trim()).filter((u) => u !== '');
       if (users.length === 0) return { kind: 'refused', reason: 'Name at least one seat holder (UPN or object id).' };
-      if (users.length > MAX_SEATS_PER_REQUEST) return { kind: 'refused', reason: `At most ${MAX_SEATS_PER_REQUEST} seats per request.` };
+      if (users.length > MAX_SEATS_PER_REQUEST)
+        return { kind: 'refused', reason: `At most ${MAX_SEATS_PER_REQUEST} seats per request.` };
       const found = this.deps.seats.seatsOf(input.tenantId, users);
-      if (!found) return { kind: 'refused', reason: 'This tenant has no seat analytics yet: type **sync**, wait for the result, then ask again.' };
+      if (!found)
+        return {
+          kind: 'refused',
+          reason: 'This tenant has no seat analytics yet: type **sync**, wait for the result, then ask again.',
+        };
       ({ seats, snapshotId } = found);
       for (const u of found.unknown) notAdded.push({ user: u, reason: 'holds no Copilot seat in the latest sync' });
     }
@@ -140,7 +203,10 @@ export class ReclaimService implements ReclaimApi {
     for (const seat of seats) {
       const who = seat.userPrincipalName;
       if (seat.recommendation !== 'reclaim') {
-        notAdded.push({ user: who, reason: `not idle enough to reclaim (${seat.status}${seat.reasons[0] ? `: ${seat.reasons[0]}` : ''})` });
+        notAdded.push({
+          user: who,
+          reason: `not idle enough to reclaim (${seat.status}${seat.reasons[0] ? `: ${seat.reasons[0]}` : ''})`,
+        });
         continue;
       }
       const kept = this.deps.store.keptUntil(input.tenantId, seat.userId, seat.skuId, now);
@@ -157,7 +223,9 @@ export class ReclaimService implements ReclaimApi {
         skuId: seat.skuId.toLowerCase(),
         skuName: seat.skuPartNumber,
         // Direct and through a group: recorded as the group seat it is, with the direct assignment too, so the card shows both and offers the group choice.
-        assignment: !group ? { via: 'direct' } : { via: 'group', groupId: group.groupId, groupName: group.displayName, alsoDirect: seat.direct },
+        assignment: !group
+          ? { via: 'direct' }
+          : { via: 'group', groupId: group.groupId, groupName: group.displayName, alsoDirect: seat.direct },
         evidence: {
           lastActivityDate: seat.lastActivityDate,
           lastActivitySource: seat.lastActivitySource,
@@ -196,13 +264,22 @@ export class ReclaimService implements ReclaimApi {
         },
         now,
       );
-      for (const open of created.alreadyOpen) notAdded.push({ user: open.userPrincipalName, reason: 'already in another open request' });
+      for (const open of created.alreadyOpen)
+        notAdded.push({ user: open.userPrincipalName, reason: 'already in another open request' });
       if (!created.request) continue;
       requests.push(created.request);
       createdItems.push(...created.items);
       this.queueCard(created.request.id);
       this.nudges.start(created.request);
-      this.deps.queue.enqueue(reclaimExpireJob, { requestId: created.request.id }, { key: `reclaim-expire:${created.request.id}`, tenantId: input.tenantId, runAfter: new Date(created.request.expiresAt) });
+      this.deps.queue.enqueue(
+        reclaimExpireJob,
+        { requestId: created.request.id },
+        {
+          key: `reclaim-expire:${created.request.id}`,
+          tenantId: input.tenantId,
+          runAfter: new Date(created.request.expiresAt),
+        },
+      );
     }
     if (requests.length === 0) return { kind: 'nothing', notAdded };
     return { kind: 'created', requests, items: createdItems, notAdded };
@@ -222,7 +299,11 @@ export class ReclaimService implements ReclaimApi {
       const candidate = ranked[next];
       if (!candidate) return;
       next++;
-      item.reassignCandidate = { userId: candidate.userId.toLowerCase(), userPrincipalName: candidate.userPrincipalName, displayName: candidate.displayName };
+      item.reassignCandidate = {
+        userId: candidate.userId.toLowerCase(),
+        userPrincipalName: candidate.userPrincipalName,
+        displayName: candidate.displayName,
+      };
     }
   }
 
@@ -248,7 +329,14 @@ export class ReclaimService implements ReclaimApi {
       (items) =>
         items.map((item) =>
           input.drop.includes(item.id)
-            ? { itemId: item.id, from: UNDECIDED_STATES, to: 'rejected' as const, actor, reason: leftOut, patch: { stateReason: leftOut } }
+            ? {
+                itemId: item.id,
+                from: UNDECIDED_STATES,
+                to: 'rejected' as const,
+                actor,
+                reason: leftOut,
+                patch: { stateReason: leftOut },
+              }
             : {
                 itemId: item.id,
                 from: UNDECIDED_STATES,
@@ -258,7 +346,8 @@ export class ReclaimService implements ReclaimApi {
                 patch: {
                   removeFromGroup: item.assignment.via === 'group' && input.removeFromGroup.includes(item.id),
                   // Only an offered candidate can be chosen: the card's toggles name items, never people.
-                  reassignState: item.reassignTo !== null && input.reassign.includes(item.id) ? ('pending' as const) : null,
+                  reassignState:
+                    item.reassignTo !== null && input.reassign.includes(item.id) ? ('pending' as const) : null,
                 },
               },
         ),
@@ -268,20 +357,57 @@ export class ReclaimService implements ReclaimApi {
 
   cancel(requestId: string, caller: ReclaimCaller, now: Date): DecisionOutcome {
     const request = this.deps.store.request(requestId);
-    if (!request) return { kind: 'refused', view: null, message: 'This reclaim request does not exist (the card may come from another Seat Steward, or was altered).' };
+    if (!request)
+      return {
+        kind: 'refused',
+        view: null,
+        message: 'This reclaim request does not exist (the card may come from another Seat Steward, or was altered).',
+      };
     const view = this.viewOf(request, this.deps.store.items(requestId), caller, now);
-    if (request.decision !== null) return { kind: 'already', view, message: `Already ${request.decision} by ${request.decidedBy?.name ?? 'someone'}. Nothing was cancelled.` };
-    if (!view.rights.canCancel) return { kind: 'refused', view, message: 'Only the person who asked for this reclaim can cancel it, before anyone decides.' };
+    if (request.decision !== null)
+      return {
+        kind: 'already',
+        view,
+        message: `Already ${request.decision} by ${request.decidedBy?.name ?? 'someone'}. Nothing was cancelled.`,
+      };
+    if (!view.rights.canCancel)
+      return {
+        kind: 'refused',
+        view,
+        message: 'Only the person who asked for this reclaim can cancel it, before anyone decides.',
+      };
     const actor = actorOf(caller);
     if (!this.deps.store.decide(requestId, 'rejected', actor, now)) {
       const fresh = this.deps.store.request(requestId) as ReclaimRequest;
-      return { kind: 'already', view: this.viewOf(fresh, this.deps.store.items(requestId), caller, now), message: `Already ${fresh.decision} by ${fresh.decidedBy?.name ?? 'someone'}.` };
+      return {
+        kind: 'already',
+        view: this.viewOf(fresh, this.deps.store.items(requestId), caller, now),
+        message: `Already ${fresh.decision} by ${fresh.decidedBy?.name ?? 'someone'}.`,
+      };
     }
     const why = `Cancelled by ${caller.name ?? 'the requester'}, who asked for it.`;
     const ready = this.deps.store.items(requestId).filter((i) => UNDECIDED_STATES.includes(i.state));
-    this.deps.store.move(ready.map((i) => ({ itemId: i.id, from: UNDECIDED_STATES, to: 'rejected' as const, actor, reason: why, patch: { stateReason: why } })), now);
+    this.deps.store.move(
+      ready.map((i) => ({
+        itemId: i.id,
+        from: UNDECIDED_STATES,
+        to: 'rejected' as const,
+        actor,
+        reason: why,
+        patch: { stateReason: why },
+      })),
+      now,
+    );
     this.queueCard(requestId);
-    return { kind: 'done', view: this.viewOf(this.deps.store.request(requestId) as ReclaimRequest, this.deps.store.items(requestId), caller, now) };
+    return {
+      kind: 'done',
+      view: this.viewOf(
+        this.deps.store.request(requestId) as ReclaimRequest,
+        this.deps.store.items(requestId),
+        caller,
+        now,
+      ),
+    };
   }
 
   repostPending(tenantId: string, target: ConversationTarget, now: Date): number {
@@ -301,7 +427,14 @@ export class ReclaimService implements ReclaimApi {
       caller,
       'rejected',
       now,
-      (items) => items.map((item) => ({ itemId: item.id, from: UNDECIDED_STATES, to: 'rejected' as const, actor: actorOf(caller), reason: reason ?? 'Rejected.' })),
+      (items) =>
+        items.map((item) => ({
+          itemId: item.id,
+          from: UNDECIDED_STATES,
+          to: 'rejected' as const,
+          actor: actorOf(caller),
+          reason: reason ?? 'Rejected.',
+        })),
       null,
     );
   }
@@ -333,34 +466,71 @@ export class ReclaimService implements ReclaimApi {
   undoByApi(tenantId: string, itemId: number, now: Date): UndoOutcome {
     const item = this.deps.store.item(itemId);
     const request = item && this.deps.store.request(item.requestId);
-    if (!item || !request || item.tenantId !== tenantId) return { kind: 'unknown', message: `Reclaim item ${itemId} does not exist in this tenant.`, view: null };
+    if (!item || !request || item.tenantId !== tenantId)
+      return { kind: 'unknown', message: `Reclaim item ${itemId} does not exist in this tenant.`, view: null };
     return { ...this.queueUndo(item, request, { aadObjectId: null, name: 'REST API' }, now), view: null };
   }
 
   /** Every way to undo ends here: the same checks, and the person (or the REST API) who asked goes with the job into the trail. */
-  private queueUndo(item: ReclaimItem, request: ReclaimRequest, by: ReclaimActor, now: Date): { kind: UndoOutcome['kind']; message: string } {
-    if (item.state === 'undone') return { kind: 'already', message: `${item.userPrincipalName}'s seat was already given back.` };
-    if (item.state !== 'removed') return { kind: 'refused', message: `${item.userPrincipalName}'s seat was not removed (it is ${item.state}), so there is nothing to undo.` };
-    if (request.mode !== 'on') return { kind: 'refused', message: `${item.userPrincipalName}'s seat was only removed in a dry run, so there is nothing to give back.` };
+  private queueUndo(
+    item: ReclaimItem,
+    request: ReclaimRequest,
+    by: ReclaimActor,
+    now: Date,
+  ): { kind: UndoOutcome['kind']; message: string } {
+    if (item.state === 'undone')
+      return { kind: 'already', message: `${item.userPrincipalName}'s seat was already given back.` };
+    if (item.state !== 'removed')
+      return {
+        kind: 'refused',
+        message: `${item.userPrincipalName}'s seat was not removed (it is ${item.state}), so there is nothing to undo.`,
+      };
+    if (request.mode !== 'on')
+      return {
+        kind: 'refused',
+        message: `${item.userPrincipalName}'s seat was only removed in a dry run, so there is nothing to give back.`,
+      };
     if (item.reassignState === 'assigned' || item.reassignState === 'assigning' || item.reassignState === 'pending') {
       const to = item.reassignTo?.displayName ?? item.reassignTo?.userPrincipalName ?? 'the candidate';
-      return { kind: 'refused', message: `${item.userPrincipalName}'s seat was given to ${to}, so Undo cannot give it back. Assign ${item.userPrincipalName} another seat in the admin center if needed.` };
+      return {
+        kind: 'refused',
+        message: `${item.userPrincipalName}'s seat was given to ${to}, so Undo cannot give it back. Assign ${item.userPrincipalName} another seat in the admin center if needed.`,
+      };
     }
     if (!undoable(item, now)) {
-      return { kind: 'refused', message: `The undo window (RECLAIM_UNDO_DAYS) for ${item.userPrincipalName} closed on ${item.undoUntil?.slice(0, 10) ?? '?'}. Assign the licence again in the admin center if needed.` };
+      return {
+        kind: 'refused',
+        message: `The undo window (RECLAIM_UNDO_DAYS) for ${item.userPrincipalName} closed on ${item.undoUntil?.slice(0, 10) ?? '?'}. Assign the licence again in the admin center if needed.`,
+      };
     }
-    const job = this.deps.queue.enqueue(reclaimUndoJob, { itemId: item.id, by }, { key: `reclaim-undo:${item.id}:${item.undoError ? now.getTime() : 'first'}`, tenantId: request.tenantId });
-    return { kind: job.created ? 'queued' : 'already', message: job.created ? `Giving ${item.userPrincipalName}'s seat back…` : `The undo of ${item.userPrincipalName}'s seat is already under way.` };
+    const job = this.deps.queue.enqueue(
+      reclaimUndoJob,
+      { itemId: item.id, by },
+      { key: `reclaim-undo:${item.id}:${item.undoError ? now.getTime() : 'first'}`, tenantId: request.tenantId },
+    );
+    return {
+      kind: job.created ? 'queued' : 'already',
+      message: job.created
+        ? `Giving ${item.userPrincipalName}'s seat back…`
+        : `The undo of ${item.userPrincipalName}'s seat is already under way.`,
+    };
   }
 
   history(query: ReclaimHistoryQuery) {
     return this.deps.store.history(query);
   }
 
-  marks(tenantId: string, seats: ReadonlyArray<{ userId: string; skuId: string }>, analyticsAsOf: string): Map<string, SeatReclaimMark> {
+  marks(
+    tenantId: string,
+    seats: ReadonlyArray<{ userId: string; skuId: string }>,
+    analyticsAsOf: string,
+  ): Map<string, SeatReclaimMark> {
     const marks = new Map<string, SeatReclaimMark>();
     if (seats.length === 0) return marks;
-    const latest = this.deps.store.latestItems(tenantId, seats.map((s) => s.userId));
+    const latest = this.deps.store.latestItems(
+      tenantId,
+      seats.map((s) => s.userId),
+    );
     for (const seat of seats) {
       const key = seatMarkKey(seat);
       const item = latest.get(key);
@@ -393,14 +563,23 @@ export class ReclaimService implements ReclaimApi {
     if (!request || request.decision !== null || request.expiresAt > now.toISOString()) return;
     const items = this.deps.store.items(requestId).filter((i) => UNDECIDED_STATES.includes(i.state));
     const { moved } = this.deps.store.move(
-      items.map((i) => ({ itemId: i.id, from: UNDECIDED_STATES, to: 'expired' as const, actor: SYSTEM_ACTOR, reason: `Nobody decided within ${this.deps.timings.expireDays} days (RECLAIM_EXPIRE_DAYS).` })),
+      items.map((i) => ({
+        itemId: i.id,
+        from: UNDECIDED_STATES,
+        to: 'expired' as const,
+        actor: SYSTEM_ACTOR,
+        reason: `Nobody decided within ${this.deps.timings.expireDays} days (RECLAIM_EXPIRE_DAYS).`,
+      })),
       now,
     );
     if (moved.length > 0) this.queueCard(requestId);
   }
 
   private decider(caller: ReclaimCaller) {
-    return { aadObjectId: caller.aadObjectId, userPrincipalName: caller.aadObjectId ? this.deps.upnOf(caller.aadObjectId) : undefined };
+    return {
+      aadObjectId: caller.aadObjectId,
+      userPrincipalName: caller.aadObjectId ? this.deps.upnOf(caller.aadObjectId) : undefined,
+    };
   }
 
   private decide(
@@ -412,32 +591,55 @@ export class ReclaimService implements ReclaimApi {
     approval: Pick<ApproveInput, 'shown' | 'drop'> | null,
   ): DecisionOutcome {
     const request = this.deps.store.request(requestId);
-    if (!request) return { kind: 'refused', view: null, message: 'This reclaim request does not exist (the card may come from another Seat Steward, or was altered).' };
+    if (!request)
+      return {
+        kind: 'refused',
+        view: null,
+        message: 'This reclaim request does not exist (the card may come from another Seat Steward, or was altered).',
+      };
     const view = this.viewOf(request, this.deps.store.items(requestId), caller, now);
     if (request.decision !== null) {
-      return { kind: 'already', view, message: `Already ${request.decision} by ${request.decidedBy?.name ?? 'someone'} on ${request.decidedAt?.slice(0, 16).replace('T', ' ')} UTC. Nothing was done twice.` };
+      return {
+        kind: 'already',
+        view,
+        message: `Already ${request.decision} by ${request.decidedBy?.name ?? 'someone'} on ${request.decidedAt?.slice(0, 16).replace('T', ' ')} UTC. Nothing was done twice.`,
+      };
     }
-    if (!view.rights.canDecide) return { kind: 'refused', view, message: view.rights.why ?? 'You may not decide this request.' };
+    if (!view.rights.canDecide)
+      return { kind: 'refused', view, message: view.rights.why ?? 'You may not decide this request.' };
     if (approval) {
       if (view.rights.approveBlocked) return { kind: 'refused', view, message: view.rights.approveBlocked };
       const undecided = view.items.filter((i) => UNDECIDED_STATES.includes(i.state)).map((i) => i.id);
       const covered = approvalCovers(approval.shown, undecided);
       if (!covered.covers) {
-        return { kind: 'refused', view, message: `The card you pressed did not show ${covered.unseen} of the seats waiting for a decision, so nothing was approved: press Review for the current card.` };
+        return {
+          kind: 'refused',
+          view,
+          message: `The card you pressed did not show ${covered.unseen} of the seats waiting for a decision, so nothing was approved: press Review for the current card.`,
+        };
       }
-      if (undecided.every((id) => approval.drop.includes(id))) return { kind: 'refused', view, message: 'You left out every seat: press Reject instead.' };
+      if (undecided.every((id) => approval.drop.includes(id)))
+        return { kind: 'refused', view, message: 'You left out every seat: press Reject instead.' };
     }
     const actor = actorOf(caller);
     // One winner: two approvers pressing at once, or a double click, decide once.
     if (!this.deps.store.decide(requestId, decision, actor, now)) {
       const fresh = this.deps.store.request(requestId) as ReclaimRequest;
-      return { kind: 'already', view: this.viewOf(fresh, this.deps.store.items(requestId), caller, now), message: `Already ${fresh.decision} by ${fresh.decidedBy?.name ?? 'someone'}.` };
+      return {
+        kind: 'already',
+        view: this.viewOf(fresh, this.deps.store.items(requestId), caller, now),
+        message: `Already ${fresh.decision} by ${fresh.decidedBy?.name ?? 'someone'}.`,
+      };
     }
     const ready = this.deps.store.items(requestId).filter((i) => UNDECIDED_STATES.includes(i.state));
     this.deps.store.move(moves(ready), now);
     if (decision === 'approved') {
       const fresh = this.deps.store.request(requestId) as ReclaimRequest;
-      this.deps.queue.enqueue(reclaimExecuteJob, { requestId }, { key: `reclaim-execute:${requestId}:v${fresh.version}`, tenantId: request.tenantId });
+      this.deps.queue.enqueue(
+        reclaimExecuteJob,
+        { requestId },
+        { key: `reclaim-execute:${requestId}:v${fresh.version}`, tenantId: request.tenantId },
+      );
     }
     this.queueCard(requestId);
     const after = this.deps.store.request(requestId) as ReclaimRequest;
@@ -447,14 +649,27 @@ export class ReclaimService implements ReclaimApi {
   private viewOf(request: ReclaimRequest, items: ReclaimItem[], caller: ReclaimCaller, now: Date): ReclaimView {
     const undecided = items.some((i) => UNDECIDED_STATES.includes(i.state));
     // A removed seat still being given to its candidate is part of the work under way.
-    const executing = items.some((i) => EXECUTING_STATES.includes(i.state) || i.reassignState === 'pending' || i.reassignState === 'assigning');
+    const executing = items.some(
+      (i) => EXECUTING_STATES.includes(i.state) || i.reassignState === 'pending' || i.reassignState === 'assigning',
+    );
     const holdersFirst = request.nudge && waitingForHolders(items, request.nudgeUntil, now);
-    const phase: ReclaimView['phase'] = request.decision === null && undecided ? (holdersFirst ? 'awaiting_holders' : 'awaiting_approval') : executing ? 'executing' : 'done';
+    const phase: ReclaimView['phase'] =
+      request.decision === null && undecided
+        ? holdersFirst
+          ? 'awaiting_holders'
+          : 'awaiting_approval'
+        : executing
+          ? 'executing'
+          : 'done';
     const anonymous = !caller.aadObjectId;
     // One directory lookup of the caller's UPN for the three rules below.
     const decider = this.decider(caller);
-    const decision = anonymous ? { allowed: false as const, reason: '' } : approverDecision(decider, request.requestedBy.aadObjectId, this.deps.rules);
-    const mayUndo = anonymous ? false : approverDecision(decider, null, { ...this.deps.rules, twoPersonRule: false }).allowed;
+    const decision = anonymous
+      ? { allowed: false as const, reason: '' }
+      : approverDecision(decider, request.requestedBy.aadObjectId, this.deps.rules);
+    const mayUndo = anonymous
+      ? false
+      : approverDecision(decider, null, { ...this.deps.rules, twoPersonRule: false }).allowed;
     const canDecide = phase === 'awaiting_approval' && decision.allowed;
     const why =
       phase === 'awaiting_holders'
@@ -463,8 +678,13 @@ export class ReclaimService implements ReclaimApi {
           ? null
           : decision.reason || null;
     const canUndo = mayUndo && request.mode === 'on' && items.some((i) => undoable(i, now));
-    const isRequester = !anonymous && request.requestedBy.aadObjectId !== null && request.requestedBy.aadObjectId.toLowerCase() === caller.aadObjectId?.toLowerCase();
-    const isAdmin = anonymous ? false : approverDecision(decider, null, { ...this.deps.rules, approvers: [], twoPersonRule: false }).allowed;
+    const isRequester =
+      !anonymous &&
+      request.requestedBy.aadObjectId !== null &&
+      request.requestedBy.aadObjectId.toLowerCase() === caller.aadObjectId?.toLowerCase();
+    const isAdmin = anonymous
+      ? false
+      : approverDecision(decider, null, { ...this.deps.rules, approvers: [], twoPersonRule: false }).allowed;
     const canSeeSeats = mayUndo || isAdmin || isRequester;
     const canCancel = isRequester && request.decision === null && undecided;
     const approveBlocked = canDecide ? modeRefusal(request.mode, this.deps.mode()) : null;
@@ -486,7 +706,9 @@ export class ReclaimService implements ReclaimApi {
   private approverObjectIds(request: ReclaimRequest): string[] {
     const { rules } = this.deps;
     const listed = rules.approvers.length > 0 ? rules.approvers : rules.admins;
-    const ids = listed.map((a) => (a.includes('@') ? this.deps.objectIdOf(a) : a.toLowerCase())).filter((id): id is string => id !== undefined);
+    const ids = listed
+      .map((a) => (a.includes('@') ? this.deps.objectIdOf(a) : a.toLowerCase()))
+      .filter((id): id is string => id !== undefined);
     const requester = request.requestedBy.aadObjectId?.toLowerCase();
     return [...new Set(ids)].filter((id) => !(rules.twoPersonRule && id === requester));
   }
@@ -494,7 +716,11 @@ export class ReclaimService implements ReclaimApi {
   private queueCard(requestId: string): void {
     const request = this.deps.store.request(requestId);
     if (!request) return;
-    this.deps.queue.enqueue(reclaimCardJob, { requestId }, { key: `reclaim-card:${requestId}:v${request.version}`, tenantId: request.tenantId });
+    this.deps.queue.enqueue(
+      reclaimCardJob,
+      { requestId },
+      { key: `reclaim-card:${requestId}:v${request.version}`, tenantId: request.tenantId },
+    );
     if (request.nudge) this.nudges.followUp(requestId);
   }
 

@@ -3,7 +3,6 @@ import type { TenantStatus } from '../../domain/tenant-status';
 import type { StorageState } from '../sync/sync-service';
 import type { DirectoryReads, SourceStatusReads, SyncRunReads, TenantReads } from './ports';
 
-
 /**
  * Reads what the status card shows of a tenant from the cache. Finding the tenant a command or a
  * button names is the tenant store's (TenantReads) with the domain's matchTenants.

@@ -64,7 +64,16 @@ export interface TenantRepository {
 export interface SyncRunRepository {
   start(tenantId: string, trigger: SyncTrigger): SyncRunRecord;
   get(id: number): SyncRunRecord | undefined;
-  finish(id: number, outcome: { status: FinishedSyncStatus; counts?: SyncCounts; errorCode?: string; errorText?: string; warnings?: string[] }): void;
+  finish(
+    id: number,
+    outcome: {
+      status: FinishedSyncStatus;
+      counts?: SyncCounts;
+      errorCode?: string;
+      errorText?: string;
+      warnings?: string[];
+    },
+  ): void;
   /** Marks runs a crash left 'running' as failed/interrupted; returns how many. */
   markInterrupted(): number;
 }

@@ -34,14 +34,20 @@ export function registerSyncJobs(registry: JobRegistry, deps: SyncJobDeps): JobR
   return registry
     .on(tenantSyncJob, async ({ tenantId, trigger }, ctx) => {
       const tenant = deps.tenants.find(tenantId);
-      if (!tenant) throw new PermanentError(`Tenant ${tenantId} is no longer registered in Seat Steward, so its scheduled sync was dropped.`);
+      if (!tenant)
+        throw new PermanentError(
+          `Tenant ${tenantId} is no longer registered in Seat Steward, so its scheduled sync was dropped.`,
+        );
       if (!tenant.syncEnabled) {
         ctx.logger.info({ tenant: tenant.entraTenantId }, 'sync is disabled for this tenant; scheduled sync skipped');
         return;
       }
       const request = deps.requestSync(tenant.id, trigger);
       const run: SyncRunRecord = await request.done;
-      ctx.logger.info({ tenant: tenant.entraTenantId, syncRun: run.id, status: run.status, joined: request.joined }, 'scheduled sync ended');
+      ctx.logger.info(
+        { tenant: tenant.entraTenantId, syncRun: run.id, status: run.status, joined: request.joined },
+        'scheduled sync ended',
+      );
       if (trigger === 'schedule') deps.afterScheduledSync?.(run);
     })
     .on(postSyncResultJob, (payload) => deps.report.deliver(payload));

@@ -52,13 +52,18 @@ export class SyncResultReport {
 
   card(run: SyncRunRecord): AdaptiveCardJson {
     const tenant = this.deps.tenants.find(run.tenantId);
-    if (!tenant) throw new PermanentError(`The tenant of sync run ${run.id} was removed, so its result cannot be shown.`);
+    if (!tenant)
+      throw new PermanentError(`The tenant of sync run ${run.id} was removed, so its result cannot be shown.`);
     return this.deps.cards.result(tenant, run);
   }
 
   /** Queues the result post of `run` into `target`; it goes out when the run ends. */
   postWhenDone(run: SyncRunRecord, target: ConversationTarget): void {
-    this.deps.queue.enqueue(postSyncResultJob, { runId: run.id, target }, { key: `sync-result:${run.id}:${target.conversation.id}`, tenantId: run.tenantId });
+    this.deps.queue.enqueue(
+      postSyncResultJob,
+      { runId: run.id, target },
+      { key: `sync-result:${run.id}:${target.conversation.id}`, tenantId: run.tenantId },
+    );
   }
 
   /** The post.sync-result job. Throws what the notifier throws, for the outbox to retry or dead-letter. */
@@ -68,13 +73,21 @@ export class SyncResultReport {
     if (!run) throw new PermanentError(`Sync run ${runId} no longer exists, so there is no result to post.`);
     if (run.status === 'running') {
       const done = this.deps.whenDone(runId);
-      throw new NotReadyError(`Sync run ${runId} is still running.`, { retryAfterMs: done ? RUNNING_RECHECK_MS : ORPHAN_RUN_RECHECK_MS, until: done });
+      throw new NotReadyError(`Sync run ${runId} is still running.`, {
+        retryAfterMs: done ? RUNNING_RECHECK_MS : ORPHAN_RUN_RECHECK_MS,
+        until: done,
+      });
     }
     const tenant = this.deps.tenants.find(run.tenantId);
     try {
-      await this.deps.notifier.post(target as ConversationTarget, [this.card(run)], `sync result of ${tenant?.tenantName ?? `run ${runId}`}`);
+      await this.deps.notifier.post(
+        target as ConversationTarget,
+        [this.card(run)],
+        `sync result of ${tenant?.tenantName ?? `run ${runId}`}`,
+      );
     } catch (error) {
-      if (error instanceof ConversationGoneError) this.deps.conversations.deactivate({ conversationId: error.conversationId });
+      if (error instanceof ConversationGoneError)
+        this.deps.conversations.deactivate({ conversationId: error.conversationId });
       throw error;
     }
   }

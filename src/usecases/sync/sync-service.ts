@@ -6,7 +6,16 @@ import type { TenantRecord } from '../../domain/tenant';
 import { TenantAccessError } from '../../domain/tenant-access-error';
 import { REFUSAL_CODES } from '../../domain/tenant-access-error';
 import type { AnalyticsComputer, AnalyticsOptions } from '../analytics/ports';
-import type { ActivitySource, CacheStorage, DirectorySource, SnapshotSession, SnapshotSink, SourceStatusRepository, SyncRunRepository, TenantRepository } from './ports';
+import type {
+  ActivitySource,
+  CacheStorage,
+  DirectorySource,
+  SnapshotSession,
+  SnapshotSink,
+  SourceStatusRepository,
+  SyncRunRepository,
+  TenantRepository,
+} from './ports';
 
 export interface SyncRequest {
   /**
@@ -99,7 +108,12 @@ export class SyncService {
     try {
       storage.atomically(() => {
         for (const [id, failure] of this.unrecorded) {
-          runs.finish(id, { status: 'failed', errorCode: 'storage_full', errorText: failure.errorText, warnings: failure.warnings });
+          runs.finish(id, {
+            status: 'failed',
+            errorCode: 'storage_full',
+            errorText: failure.errorText,
+            warnings: failure.warnings,
+          });
         }
         runs.markInterrupted();
         sink.sweepOrphans();
@@ -191,13 +205,21 @@ export class SyncService {
       const ctx = `tenant ${tenant.tenantName}`;
 
       // Missing Organization.Read.All only costs the tenant's display name, so it is a warning.
-      const identity = await optional(source.organization(), warnings, `${ctx}: the organization's name and domain were not refreshed`);
+      const identity = await optional(
+        source.organization(),
+        warnings,
+        `${ctx}: the organization's name and domain were not refreshed`,
+      );
 
       const skus = await source.subscribedSkus();
       await writer.writeSkus(skus);
 
       // Without Group.Read.All the per-user assignment states still say "inherited"; only group names go missing.
-      const groups = await optional(source.licenseGroups(), warnings, `${ctx}: license-assigning groups could not be read, so group names are unknown`);
+      const groups = await optional(
+        source.licenseGroups(),
+        warnings,
+        `${ctx}: license-assigning groups could not be read, so group names are unknown`,
+      );
       await writer.writeGroups(groups ?? []);
 
       // The sink may store a page while the source downloads and parses the next.
@@ -218,7 +240,12 @@ export class SyncService {
       const unwritten = await this.recordFailure(tenant, run, error, warnings, writer, log, started);
       if (unwritten) return unwritten;
     }
-    const unreadable: SyncRunRecord = { ...run, status: 'failed', errorCode: 'internal_error', errorText: 'The sync run record could not be read back.' };
+    const unreadable: SyncRunRecord = {
+      ...run,
+      status: 'failed',
+      errorCode: 'internal_error',
+      errorText: 'The sync run record could not be read back.',
+    };
     try {
       return runs.get(run.id) ?? unreadable;
     } catch {
@@ -231,18 +258,28 @@ export class SyncService {
    * failure costs the analytics only: the sync is partial, and the computer carries the previous
    * analytics (with their own, older as-of date) into the new snapshot, so they stay served.
    */
-  private async computeAnalytics(tenant: TenantRecord, run: SyncRunRecord, warnings: string[], log: Logger): Promise<void> {
+  private async computeAnalytics(
+    tenant: TenantRecord,
+    run: SyncRunRecord,
+    warnings: string[],
+    log: Logger,
+  ): Promise<void> {
     const analytics = this.deps.analytics;
     if (!analytics) return;
     try {
       const outcome = await analytics.computer.compute(tenant.id, run.id, new Date(), analytics.options);
       for (const w of outcome.warnings) if (!warnings.includes(w)) warnings.push(w);
-      log.info({ seats: outcome.seats, candidates: outcome.candidates, decided: outcome.decided, ms: outcome.ms }, 'seat analytics computed');
+      log.info(
+        { seats: outcome.seats, candidates: outcome.candidates, decided: outcome.decided, ms: outcome.ms },
+        'seat analytics computed',
+      );
     } catch (error) {
       if (this.deps.storage.isFull(error)) throw error;
       const message = error instanceof Error ? error.message : String(error);
       log.warn({ err: message }, 'seat analytics were not computed');
-      warnings.push(`Seat analytics were not computed: ${message}. The seat, candidate and savings figures are unavailable until a sync computes them; if this repeats, check the log and free disk space.`);
+      warnings.push(
+        `Seat analytics were not computed: ${message}. The seat, candidate and savings figures are unavailable until a sync computes them; if this repeats, check the log and free disk space.`,
+      );
     }
   }
 
@@ -277,17 +314,42 @@ export class SyncService {
         log.warn({ err: problem.message }, 'sync reported an error after its snapshot was published; keeping it');
         return;
       }
-      await writer.discard().catch((discardError: unknown) => log.warn({ err: discardError }, 'could not discard the unpublished snapshot; the start-up sweep will'));
-      this.deps.runs.finish(run.id, { status: 'failed', errorCode: problem.code, errorText: problem.message, warnings });
-      log.warn({ code: problem.code, err: problem.message, ms: Date.now() - started }, 'sync failed; previous snapshot kept');
+      await writer
+        .discard()
+        .catch((discardError: unknown) =>
+          log.warn({ err: discardError }, 'could not discard the unpublished snapshot; the start-up sweep will'),
+        );
+      this.deps.runs.finish(run.id, {
+        status: 'failed',
+        errorCode: problem.code,
+        errorText: problem.message,
+        warnings,
+      });
+      log.warn(
+        { code: problem.code, err: problem.message, ms: Date.now() - started },
+        'sync failed; previous snapshot kept',
+      );
     } catch (recordError) {
       if (this.deps.storage.isFull(recordError)) {
         this.pause();
         this.unrecorded.set(run.id, { errorText: problem.message, warnings });
-        log.warn({ code: problem.code, err: problem.message }, 'sync failed; its outcome is written once the disk has room');
-        return { ...run, status: 'failed', finishedAt: new Date().toISOString(), errorCode: problem.code, errorText: problem.message, warnings };
+        log.warn(
+          { code: problem.code, err: problem.message },
+          'sync failed; its outcome is written once the disk has room',
+        );
+        return {
+          ...run,
+          status: 'failed',
+          finishedAt: new Date().toISOString(),
+          errorCode: problem.code,
+          errorText: problem.message,
+          warnings,
+        };
       }
-      log.error({ err: recordError, syncError: problem.message }, 'could not record the failed sync; start-up will mark it interrupted');
+      log.error(
+        { err: recordError, syncError: problem.message },
+        'could not record the failed sync; start-up will mark it interrupted',
+      );
     }
     return undefined;
   }
@@ -310,17 +372,38 @@ export class SyncService {
       try {
         const result = await source.run({ now: new Date(), previous });
         sourceStatus.record({ tenantId: tenant.id, source: source.id, at: new Date().toISOString(), ...result });
-        log.info({ source: source.id, outcome: result.outcome, asOf: result.asOf, requests: result.requests, ms: Date.now() - started }, 'source read');
+        log.info(
+          {
+            source: source.id,
+            outcome: result.outcome,
+            asOf: result.asOf,
+            requests: result.requests,
+            ms: Date.now() - started,
+          },
+          'source read',
+        );
         return result.warnings;
       } catch (error) {
         const problem =
           error instanceof TenantAccessError
             ? error
-            : new TenantAccessError('internal_error', `Seat Steward failed while storing ${source.id}: ${error instanceof Error ? error.message : String(error)}`);
+            : new TenantAccessError(
+                'internal_error',
+                `Seat Steward failed while storing ${source.id}: ${error instanceof Error ? error.message : String(error)}`,
+              );
         const outcome = REFUSAL_CODES.has(problem.code) ? 'refused' : 'failed';
-        const kept = previous?.lastSuccessAt ? ` The data read ${previous.lastSuccessAt.slice(0, 10)} is kept and shown as stale.` : '';
+        const kept = previous?.lastSuccessAt
+          ? ` The data read ${previous.lastSuccessAt.slice(0, 10)} is kept and shown as stale.`
+          : '';
         try {
-          sourceStatus.record({ tenantId: tenant.id, source: source.id, at: new Date().toISOString(), outcome, errorCode: problem.code, message: problem.message });
+          sourceStatus.record({
+            tenantId: tenant.id,
+            source: source.id,
+            at: new Date().toISOString(),
+            outcome,
+            errorCode: problem.code,
+            message: problem.message,
+          });
         } catch (recordError) {
           log.warn({ err: recordError, source: source.id }, 'could not record the outcome of a source');
         }

@@ -19,7 +19,8 @@ export interface ConnectionTenant {
 }
 
 /** The credential as stored: a client secret only ever as ciphertext. */
-export type StoredCredential = { kind: 'secret'; ciphertext: string; keyId: string } | { kind: 'certificate'; path: string };
+export type StoredCredential =
+  { kind: 'secret'; ciphertext: string; keyId: string } | { kind: 'certificate'; path: string };
 
 export interface StoredConnectionFields {
   entraTenantId: string;
@@ -39,7 +40,12 @@ export interface StoredConnection extends StoredConnectionFields {
 export interface TenantConnectionStore {
   /** By Seat Steward's row id or by Entra tenant id. */
   findTenant(idOrEntraTenantId: string): ConnectionTenant | undefined;
-  createTenant(input: { entraTenantId: string; tenantName: string; source: TenantOrigin; mspClientId: string | null }): ConnectionTenant;
+  createTenant(input: {
+    entraTenantId: string;
+    tenantName: string;
+    source: TenantOrigin;
+    mspClientId: string | null;
+  }): ConnectionTenant;
   load(tenantId: string): StoredConnection | undefined;
   /** Inserts or replaces the tenant's connection. */
   save(tenantId: string, fields: StoredConnectionFields): StoredConnection;

@@ -44,7 +44,13 @@ export interface NewTenant {
   connection: ConnectionInput;
 }
 
-export type ConnectionErrorCode = 'unknown_tenant' | 'no_connection' | 'secret_unreadable' | 'secrets_key_missing' | 'invalid_connection' | 'already_registered';
+export type ConnectionErrorCode =
+  | 'unknown_tenant'
+  | 'no_connection'
+  | 'secret_unreadable'
+  | 'secrets_key_missing'
+  | 'invalid_connection'
+  | 'already_registered';
 
 /** Phrased for the admin who has to act; never holds a secret or a key, only key ids. */
 export class TenantConnectionError extends Error {
@@ -79,7 +85,13 @@ export class TenantRegistry {
     return store.transaction(() => {
       const existing = store.findTenant(env.entraTenantId);
       const tenant =
-        existing ?? store.createTenant({ entraTenantId: env.entraTenantId, tenantName: env.tenantName, source: env.source, mspClientId: env.mspClientId ?? null });
+        existing ??
+        store.createTenant({
+          entraTenantId: env.entraTenantId,
+          tenantName: env.tenantName,
+          source: env.source,
+          mspClientId: env.mspClientId ?? null,
+        });
       const stored = store.load(tenant.tenantId);
       const changed = stored ? this.differences(tenant, stored, env.connection) : ['connection'];
       if (changed.length > 0) store.save(tenant.tenantId, this.seal(tenant, env.connection));
@@ -120,7 +132,12 @@ export class TenantRegistry {
           `Tenant ${input.entraTenantId} is already registered as ${existing.tenantName} (${existing.tenantId}); update its connection instead of adding it again.`,
         );
       }
-      const tenant = store.createTenant({ entraTenantId: input.entraTenantId, tenantName: input.tenantName, source: input.source, mspClientId: input.mspClientId ?? null });
+      const tenant = store.createTenant({
+        entraTenantId: input.entraTenantId,
+        tenantName: input.tenantName,
+        source: input.source,
+        mspClientId: input.mspClientId ?? null,
+      });
       store.save(tenant.tenantId, this.seal(tenant, input.connection));
       return tenant;
     });
@@ -129,7 +146,8 @@ export class TenantRegistry {
   updateConnection(tenantId: string, connection: ConnectionInput): void {
     const { store } = this.deps;
     const tenant = store.findTenant(tenantId);
-    if (!tenant) throw new TenantConnectionError('unknown_tenant', `No tenant "${tenantId}" is registered in Seat Steward.`);
+    if (!tenant)
+      throw new TenantConnectionError('unknown_tenant', `No tenant "${tenantId}" is registered in Seat Steward.`);
     validate(tenant.entraTenantId, connection);
     store.save(tenant.tenantId, this.seal(tenant, connection));
     // Stored now: a connection held in memory for want of disk space gives way to it.
@@ -143,7 +161,8 @@ export class TenantRegistry {
     const { store } = this.deps;
     const stored = store.load(tenantId);
     const tenant = store.findTenant(tenantId);
-    if (!tenant || tenant.tenantId !== tenantId) throw new TenantConnectionError('unknown_tenant', `No tenant "${tenantId}" is registered in Seat Steward.`);
+    if (!tenant || tenant.tenantId !== tenantId)
+      throw new TenantConnectionError('unknown_tenant', `No tenant "${tenantId}" is registered in Seat Steward.`);
     if (!stored) {
       throw new TenantConnectionError(
         'no_connection',
@@ -171,7 +190,10 @@ export class TenantRegistry {
    * Re-seals every stored secret that an older key sealed (SECRET_STORE_KEY_PREVIOUS), so the old
    * key can be dropped. Rows no held key opens are reported, not fatal: other tenants still sync.
    */
-  resealStoredSecrets(): { resealed: ConnectionTenant[]; unreadable: Array<{ tenant: ConnectionTenant; error: TenantConnectionError }> } {
+  resealStoredSecrets(): {
+    resealed: ConnectionTenant[];
+    unreadable: Array<{ tenant: ConnectionTenant; error: TenantConnectionError }>;
+  } {
     const { store, secrets } = this.deps;
     const resealed: ConnectionTenant[] = [];
     const unreadable: Array<{ tenant: ConnectionTenant; error: TenantConnectionError }> = [];
@@ -201,7 +223,8 @@ export class TenantRegistry {
     const was = stored.credential;
     const now = wanted.credential;
     if (was.kind !== now.kind) changed.push('credential');
-    else if (was.kind === 'certificate' && now.kind === 'certificate' && was.path !== now.path) changed.push('certificatePath');
+    else if (was.kind === 'certificate' && now.kind === 'certificate' && was.path !== now.path)
+      changed.push('certificatePath');
     else if (was.kind === 'secret' && now.kind === 'secret') {
       // A row no held key opens is replaced by the environment's secret, which is what the admin configured.
       let same = false;
@@ -258,11 +281,13 @@ function describe(tenant: ConnectionTenant): string {
   return `${tenant.tenantName} (${tenant.entraTenantId})`;
 }
 
-const REENTER = 'or enter the client secret again (for the tenant in the environment: set SECRET_CLIENT_SECRET and restart)';
+const REENTER =
+  'or enter the client secret again (for the tenant in the environment: set SECRET_CLIENT_SECRET and restart)';
 
 function unreadableSecret(tenant: ConnectionTenant, error: SealedSecretError): TenantConnectionError {
   const what = `The stored client secret of tenant ${describe(tenant)} cannot be decrypted`;
-  const held = error.heldKeyIds.length > 0 ? `this instance holds ${error.heldKeyIds.join(', ')}` : 'SECRET_STORE_KEY is not set';
+  const held =
+    error.heldKeyIds.length > 0 ? `this instance holds ${error.heldKeyIds.join(', ')}` : 'SECRET_STORE_KEY is not set';
   let message: string;
   switch (error.problem) {
     case 'unknown-key':
@@ -286,16 +311,22 @@ function unreadableSecret(tenant: ConnectionTenant, error: SealedSecretError): T
 function validate(entraTenantId: string, connection: ConnectionInput): void {
   const problems: string[] = [];
   if (!GUID.test(entraTenantId)) problems.push(`the Entra tenant id "${entraTenantId}" is not a GUID`);
-  if (!GUID.test(connection.appClientId)) problems.push(`the app registration's client id "${connection.appClientId}" is not a GUID`);
+  if (!GUID.test(connection.appClientId))
+    problems.push(`the app registration's client id "${connection.appClientId}" is not a GUID`);
   for (const [name, url] of [
     ['authority host', connection.authorityHost],
     ['Graph endpoint', connection.graphEndpoint],
   ] as const) {
     if (!/^https:\/\/[^/\s]+/.test(url)) problems.push(`the ${name} "${url}" is not an https:// URL`);
   }
-  if (connection.credential.kind === 'secret' && connection.credential.secret.trim() === '') problems.push('the client secret is empty');
+  if (connection.credential.kind === 'secret' && connection.credential.secret.trim() === '')
+    problems.push('the client secret is empty');
   if (connection.credential.kind === 'certificate' && !/^(\/|[A-Za-z]:[\\/])/.test(connection.credential.path)) {
     problems.push(`the certificate path "${connection.credential.path}" is not absolute`);
   }
-  if (problems.length > 0) throw new TenantConnectionError('invalid_connection', `The tenant connection was not stored: ${problems.join('; ')}.`);
+  if (problems.length > 0)
+    throw new TenantConnectionError(
+      'invalid_connection',
+      `The tenant connection was not stored: ${problems.join('; ')}.`,
+    );
 }

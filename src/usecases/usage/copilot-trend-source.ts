@@ -14,8 +14,18 @@ const SUMMARY = `getMicrosoft365CopilotUserCountSummary(period='${TREND_PERIOD}'
  * reportRoot ones as JSON (the 100-per-10-minutes JSON budget, not the 14 CSV one).
  */
 export const TREND_ENDPOINTS = [
-  { servedBy: 'v1.0 /copilot/reports', format: 'csv', trend: `/v1.0/copilot/reports/${TREND}`, summary: `/v1.0/copilot/reports/${SUMMARY}` },
-  { servedBy: 'beta /reports (JSON)', format: 'json', trend: `/beta/reports/${TREND}?$format=application/json`, summary: `/beta/reports/${SUMMARY}?$format=application/json` },
+  {
+    servedBy: 'v1.0 /copilot/reports',
+    format: 'csv',
+    trend: `/v1.0/copilot/reports/${TREND}`,
+    summary: `/v1.0/copilot/reports/${SUMMARY}`,
+  },
+  {
+    servedBy: 'beta /reports (JSON)',
+    format: 'json',
+    trend: `/beta/reports/${TREND}?$format=application/json`,
+    summary: `/beta/reports/${SUMMARY}?$format=application/json`,
+  },
 ] as const;
 
 /** The count key Seat Steward stores ('any' for any app) and Graph's column prefix, per app. */
@@ -66,20 +76,38 @@ export class CopilotTrendSource implements ActivitySource {
       };
       const trend = await read(endpoint.trend, 'trend');
       const summary = await read(endpoint.summary, 'summary');
-      const trendChecker = new ReportRowChecker('The Copilot user count trend report', ['Report Refresh Date', 'Report Date', ...REQUIRED_COUNTS], APP_COUNTS, ['Report Period']);
-      const summaryChecker = new ReportRowChecker('The Copilot user count summary report', ['Report Refresh Date', ...REQUIRED_COUNTS], APP_COUNTS, ['Report Period']);
+      const trendChecker = new ReportRowChecker(
+        'The Copilot user count trend report',
+        ['Report Refresh Date', 'Report Date', ...REQUIRED_COUNTS],
+        APP_COUNTS,
+        ['Report Period'],
+      );
+      const summaryChecker = new ReportRowChecker(
+        'The Copilot user count summary report',
+        ['Report Refresh Date', ...REQUIRED_COUNTS],
+        APP_COUNTS,
+        ['Report Period'],
+      );
       const days = toDays(trend, trendChecker);
       const counts = toSummary(summary, summaryChecker);
       const warnings = [...trendChecker.warnings(), ...summaryChecker.warnings()];
       // One statement: the trend and summary are replaced together or not at all.
       this.deps.store.saveCopilotTrend(this.deps.tenantId, TREND_PERIOD, days, counts);
-      const asOf = [trendChecker.reportRefreshDate, summaryChecker.reportRefreshDate].filter((d): d is string => d !== null).sort().at(-1) ?? null;
+      const asOf =
+        [trendChecker.reportRefreshDate, summaryChecker.reportRefreshDate]
+          .filter((d): d is string => d !== null)
+          .sort()
+          .at(-1) ?? null;
       return { outcome: 'ok', asOf, servedBy: endpoint.servedBy, requests: spent, warnings };
     });
   }
 
   async probe(): Promise<void> {
-    await probeCopilotReport(this.deps.graph, "getMicrosoft365CopilotUserCountSummary(period='D7')", 'probing the Copilot user count summary report');
+    await probeCopilotReport(
+      this.deps.graph,
+      "getMicrosoft365CopilotUserCountSummary(period='D7')",
+      'probing the Copilot user count summary report',
+    );
   }
 }
 
@@ -105,7 +133,8 @@ function unnest(rows: ReportRow[]): { rows: ReportRow[]; columns: string[] } {
     const { adoptionbydate: _d, adoptionbyproduct: _p, ...parent } = row;
     for (const item of items as Array<Record<string, unknown>>) {
       const flat: ReportRow = { ...parent };
-      for (const [k, v] of Object.entries(item ?? {})) flat[normaliseColumn(k)] = v === null || v === undefined ? null : String(v);
+      for (const [k, v] of Object.entries(item ?? {}))
+        flat[normaliseColumn(k)] = v === null || v === undefined ? null : String(v);
       out.push(flat);
     }
   }

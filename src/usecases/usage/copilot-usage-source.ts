@@ -2,7 +2,15 @@ import type { CopilotApp, CopilotUsageRow } from '../../domain/usage';
 import type { ActivitySource, SourceRunContext, SourceRunResult } from '../sync/ports';
 import type { ReportCall, ReportRow } from './ports';
 import { ReportRowChecker, datedUserRows } from './report-rows';
-import { firstServingEndpoint, readPerUserReport, readReportInto, skipIfNotNewer, type PerUserReportRead, type ReportSourceDeps, probeCopilotReport } from './report-reading';
+import {
+  firstServingEndpoint,
+  readPerUserReport,
+  readReportInto,
+  skipIfNotNewer,
+  type PerUserReportRead,
+  type ReportSourceDeps,
+  probeCopilotReport,
+} from './report-reading';
 
 export const COPILOT_PERIOD = 'D30';
 const FUNCTION = `getMicrosoft365CopilotUsageUserDetail(period='${COPILOT_PERIOD}')`;
@@ -38,27 +46,48 @@ export class CopilotUsageSource implements ActivitySource {
   }
 
   async probe(): Promise<void> {
-    await probeCopilotReport(this.deps.graph, "getMicrosoft365CopilotUsageUserDetail(period='D7')", 'probing the Copilot usage report');
+    await probeCopilotReport(
+      this.deps.graph,
+      "getMicrosoft365CopilotUsageUserDetail(period='D7')",
+      'probing the Copilot usage report',
+    );
   }
 
   private read(): Promise<PerUserReportRead> {
     return firstServingEndpoint(COPILOT_ENDPOINTS, async (endpoint, refusedBefore) => {
-      const checker = new ReportRowChecker(WHAT, ['Report Refresh Date', 'User Principal Name', 'Last Activity Date'], Object.values(APP_COLUMNS), ['Display Name', 'Report Period']);
-      const call: ReportCall = { path: endpoint.path, doing: `reading the Copilot usage report (${endpoint.servedBy})` };
-      const read = await readReportInto(this.deps.graph, this.deps.store.copilotUsage(this.deps.tenantId), checker, call, toRows, COPILOT_PERIOD);
+      const checker = new ReportRowChecker(
+        WHAT,
+        ['Report Refresh Date', 'User Principal Name', 'Last Activity Date'],
+        Object.values(APP_COLUMNS),
+        ['Display Name', 'Report Period'],
+      );
+      const call: ReportCall = {
+        path: endpoint.path,
+        doing: `reading the Copilot usage report (${endpoint.servedBy})`,
+      };
+      const read = await readReportInto(
+        this.deps.graph,
+        this.deps.store.copilotUsage(this.deps.tenantId),
+        checker,
+        call,
+        toRows,
+        COPILOT_PERIOD,
+      );
       return { ...read, servedBy: endpoint.servedBy, requests: read.requests + refusedBefore };
     });
   }
 }
 
 function toRows(rows: ReportRow[], checker: ReportRowChecker): CopilotUsageRow[] {
-  return datedUserRows(rows, checker, { ...APP_COLUMNS, last: 'lastactivitydate' }).map(({ row, user, refreshDate, dates: { last, ...apps } }) => ({
-    upn: user.upn,
-    concealed: user.concealed,
-    displayName: user.concealed ? null : (row.displayname ?? null),
-    lastActivityDate: last,
-    apps,
-    reportRefreshDate: refreshDate,
-    period: COPILOT_PERIOD,
-  }));
+  return datedUserRows(rows, checker, { ...APP_COLUMNS, last: 'lastactivitydate' }).map(
+    ({ row, user, refreshDate, dates: { last, ...apps } }) => ({
+      upn: user.upn,
+      concealed: user.concealed,
+      displayName: user.concealed ? null : (row.displayname ?? null),
+      lastActivityDate: last,
+      apps,
+      reportRefreshDate: refreshDate,
+      period: COPILOT_PERIOD,
+    }),
+  );
 }

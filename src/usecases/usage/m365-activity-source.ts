@@ -2,7 +2,13 @@ import type { M365ActivityRow, M365Service } from '../../domain/usage';
 import type { ActivitySource, SourceRunContext, SourceRunResult } from '../sync/ports';
 import type { ReportRow } from './ports';
 import { ReportRowChecker, datedUserRows } from './report-rows';
-import { readPerUserReport, readReportInto, skipIfNotNewer, type PerUserReportRead, type ReportSourceDeps } from './report-reading';
+import {
+  readPerUserReport,
+  readReportInto,
+  skipIfNotNewer,
+  type PerUserReportRead,
+  type ReportSourceDeps,
+} from './report-reading';
 
 export const M365_PERIOD = 'D30';
 const PATH = `/v1.0/reports/getOffice365ActiveUserDetail(period='${M365_PERIOD}')`;
@@ -51,13 +57,31 @@ export class M365ActivitySource implements ActivitySource {
   }
 
   async probe(): Promise<void> {
-    await this.deps.graph.readJson({ path: `/beta/reports/getOffice365ActiveUserDetail(period='D7')?$format=application/json&$top=1`, doing: 'probing the Microsoft 365 active user report' }, { firstPageOnly: true });
+    await this.deps.graph.readJson(
+      {
+        path: `/beta/reports/getOffice365ActiveUserDetail(period='D7')?$format=application/json&$top=1`,
+        doing: 'probing the Microsoft 365 active user report',
+      },
+      { firstPageOnly: true },
+    );
   }
 
   private async read(): Promise<PerUserReportRead> {
-    const checker = new ReportRowChecker(WHAT, ['Report Refresh Date', 'User Principal Name'], Object.values(SERVICE_COLUMNS), IGNORED);
+    const checker = new ReportRowChecker(
+      WHAT,
+      ['Report Refresh Date', 'User Principal Name'],
+      Object.values(SERVICE_COLUMNS),
+      IGNORED,
+    );
     const call = { path: PATH, doing: 'reading the Microsoft 365 active user report' };
-    const read = await readReportInto(this.deps.graph, this.deps.store.m365Activity(this.deps.tenantId), checker, call, toRows, M365_PERIOD);
+    const read = await readReportInto(
+      this.deps.graph,
+      this.deps.store.m365Activity(this.deps.tenantId),
+      checker,
+      call,
+      toRows,
+      M365_PERIOD,
+    );
     return { ...read, servedBy: 'v1.0 /reports' };
   }
 }
@@ -68,7 +92,10 @@ function toRows(rows: ReportRow[], checker: ReportRowChecker): M365ActivityRow[]
     concealed: user.concealed,
     displayName: user.concealed ? null : (row.displayname ?? null),
     // The report has no overall date: the latest of the services'.
-    lastActivityDate: Object.values<string | null>(dates).reduce<string | null>((latest, d) => (d !== null && (latest === null || d > latest) ? d : latest), null),
+    lastActivityDate: Object.values<string | null>(dates).reduce<string | null>(
+      (latest, d) => (d !== null && (latest === null || d > latest) ? d : latest),
+      null,
+    ),
     services: dates,
     reportRefreshDate: refreshDate,
     period: M365_PERIOD,

@@ -19,7 +19,10 @@ export interface UsageReportGraph {
    * Streams a CSV report (Graph answers 302 to a download holding the whole report) in batches, so
    * the whole text is never held at once. `columns` are the header's normalised names.
    */
-  readCsv(call: ReportCall, onBatch: (rows: ReportRow[], columns: string[]) => void | Promise<void>): Promise<{ requests: number }>;
+  readCsv(
+    call: ReportCall,
+    onBatch: (rows: ReportRow[], columns: string[]) => void | Promise<void>,
+  ): Promise<{ requests: number }>;
   /** Reads a small report as JSON (beta, `$format=application/json`), following @odata.nextLink. */
   readJson(call: ReportCall, options?: { firstPageOnly?: boolean }): Promise<{ rows: ReportRow[]; requests: number }>;
   /** GET /admin/reportSettings (ReportSettings.Read.All). */
@@ -43,7 +46,12 @@ export interface UsageReportStore {
   m365Activity(tenantId: string): UserRowsWriter<M365ActivityRow>;
   /** Replaces every period's figures in one step. */
   saveServiceUsage(tenantId: string, figures: ServiceUsage[]): void;
-  saveCopilotTrend(tenantId: string, period: string, days: CopilotTrendDay[], summary: CopilotTrendDay['counts'] | null): void;
+  saveCopilotTrend(
+    tenantId: string,
+    period: string,
+    days: CopilotTrendDay[],
+    summary: CopilotTrendDay['counts'] | null,
+  ): void;
 }
 
 /**
@@ -64,5 +72,7 @@ export interface UsageReads {
   serviceUsage(tenantId: string, period: UsagePeriod): ServiceUsage | undefined;
   /** Rows of the stored report that match no user of the current directory snapshot (concealed ones included). */
   unmatchedCount(tenantId: string, source: 'copilot_usage' | 'm365_activity'): number;
-  copilotTrend(tenantId: string): { period: string; days: CopilotTrendDay[]; summary: CopilotTrendDay['counts'] | null } | undefined;
+  copilotTrend(
+    tenantId: string,
+  ): { period: string; days: CopilotTrendDay[]; summary: CopilotTrendDay['counts'] | null } | undefined;
 }

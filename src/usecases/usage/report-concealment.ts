@@ -36,7 +36,8 @@ export class ReportConcealment {
       try {
         return (await this.graph.reportSettings()).displayConcealedNames;
       } catch (error) {
-        this.settingError = error instanceof TenantAccessError ? error : new TenantAccessError('unexpected_error', String(error));
+        this.settingError =
+          error instanceof TenantAccessError ? error : new TenantAccessError('unexpected_error', String(error));
         return null;
       }
     })();
@@ -91,7 +92,9 @@ export class ReportConcealment {
     } catch (error) {
       this.markers.clear(this.tenantId);
       const message = error instanceof Error ? error.message : String(error);
-      this.problems.push(`REPORTS_UNCONCEAL is set but report name concealment could not be turned off, so reports were read with concealed names: ${message}`);
+      this.problems.push(
+        `REPORTS_UNCONCEAL is set but report name concealment could not be turned off, so reports were read with concealed names: ${message}`,
+      );
       return false;
     }
   }
@@ -104,8 +107,13 @@ export class ReportConcealment {
       return true;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      this.log.warn({ tenantId: this.tenantId, err: message }, 'could not restore report name concealment; will retry at the next sync and start');
-      this.problems.push(`Report name concealment could not be turned back on (${message}). Seat Steward retries at the next sync and start; until then the tenant's reports show user names.`);
+      this.log.warn(
+        { tenantId: this.tenantId, err: message },
+        'could not restore report name concealment; will retry at the next sync and start',
+      );
+      this.problems.push(
+        `Report name concealment could not be turned back on (${message}). Seat Steward retries at the next sync and start; until then the tenant's reports show user names.`,
+      );
       return false;
     }
   }
@@ -115,7 +123,11 @@ export class ReportConcealment {
  * At start-up: tenants whose concealment a killed process left off get it back on.
  * Never throws: a tenant that cannot be reached now is retried at its next sync.
  */
-export async function restoreConcealmentAfterCrash(deps: { markers: ConcealmentMarkers; graphFor: (tenantId: string) => UsageReportGraph; log: ConcealmentLog & { info(details: Record<string, unknown>, message: string): void } }): Promise<number> {
+export async function restoreConcealmentAfterCrash(deps: {
+  markers: ConcealmentMarkers;
+  graphFor: (tenantId: string) => UsageReportGraph;
+  log: ConcealmentLog & { info(details: Record<string, unknown>, message: string): void };
+}): Promise<number> {
   let restored = 0;
   for (const tenantId of deps.markers.tenants()) {
     try {
@@ -125,7 +137,10 @@ export async function restoreConcealmentAfterCrash(deps: { markers: ConcealmentM
         deps.log.info({ tenantId }, 'report name concealment restored (a previous run was stopped while it was off)');
       }
     } catch (error) {
-      deps.log.warn({ tenantId, err: error instanceof Error ? error.message : String(error) }, 'could not restore report name concealment at start');
+      deps.log.warn(
+        { tenantId, err: error instanceof Error ? error.message : String(error) },
+        'could not restore report name concealment at start',
+      );
     }
   }
   return restored;

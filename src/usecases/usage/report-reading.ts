@@ -23,7 +23,13 @@ export interface ReportSourceDeps {
 /** The answer of a report that cannot be newer than the stored one: nothing read, the stored data stays current. */
 export function skipIfNotNewer(ctx: SourceRunContext, rereadHours: number): SourceRunResult | null {
   if (reportCanBeNewer(ctx.previous, ctx.now, rereadHours)) return null;
-  return { outcome: 'not_newer', asOf: ctx.previous?.asOf ?? null, servedBy: ctx.previous?.servedBy ?? null, requests: 0, warnings: [] };
+  return {
+    outcome: 'not_newer',
+    asOf: ctx.previous?.asOf ?? null,
+    servedBy: ctx.previous?.servedBy ?? null,
+    requests: 0,
+    warnings: [],
+  };
 }
 
 /** Graph's ways of saying "no such endpoint here" (or "not for you here"): worth trying the other endpoint. */
@@ -46,7 +52,11 @@ export interface PerUserReportRead {
  * (could not turn it off or back on) go to the source that hit them: on failure into its error, so
  * the admin sees them even when the report itself failed.
  */
-export async function readPerUserReport(deps: ReportSourceDeps, what: string, read: () => Promise<PerUserReportRead>): Promise<SourceRunResult> {
+export async function readPerUserReport(
+  deps: ReportSourceDeps,
+  what: string,
+  read: () => Promise<PerUserReportRead>,
+): Promise<SourceRunResult> {
   let done;
   try {
     done = await deps.concealment.during(read);
@@ -67,7 +77,10 @@ export async function readPerUserReport(deps: ReportSourceDeps, what: string, re
  * When every one refuses, the first one's reason is the answer, unless a later one says more (a
  * permission rather than "no such endpoint"). `refusedBefore` counts the refused calls already made.
  */
-export async function firstServingEndpoint<E, T>(endpoints: readonly E[], read: (endpoint: E, refusedBefore: number) => Promise<T>): Promise<T> {
+export async function firstServingEndpoint<E, T>(
+  endpoints: readonly E[],
+  read: (endpoint: E, refusedBefore: number) => Promise<T>,
+): Promise<T> {
   let first: unknown;
   let refused = 0;
   for (const endpoint of endpoints) {
@@ -117,6 +130,9 @@ export async function readReportInto<Row>(
  * minutes), then the older /beta/reports one.
  */
 export async function probeCopilotReport(graph: UsageReportGraph, fn: string, doing: string): Promise<void> {
-  const paths = [`/beta/copilot/reports/${fn}?$format=application/json&$top=1`, `/beta/reports/${fn}?$format=application/json&$top=1`];
+  const paths = [
+    `/beta/copilot/reports/${fn}?$format=application/json&$top=1`,
+    `/beta/reports/${fn}?$format=application/json&$top=1`,
+  ];
   await firstServingEndpoint(paths, (path) => graph.readJson({ path, doing }, { firstPageOnly: true }));
 }

@@ -91,15 +91,23 @@ export class ReportRowChecker {
 
   warnings(): string[] {
     const out: string[] = [];
-    if (this.rows === 0 && this.malformed === 0) out.push(`${this.what} was empty (no rows): nothing to store, so every user's activity from it is unknown.`);
+    if (this.rows === 0 && this.malformed === 0)
+      out.push(`${this.what} was empty (no rows): nothing to store, so every user's activity from it is unknown.`);
     if (this.malformed > 0) {
       if (this.rows === 0) {
-        throw new TenantAccessError('report_format_changed', `${this.what}: none of its ${this.malformed} row(s) could be read (e.g. ${this.example}). Nothing was stored; the previous report is kept.`);
+        throw new TenantAccessError(
+          'report_format_changed',
+          `${this.what}: none of its ${this.malformed} row(s) could be read (e.g. ${this.example}). Nothing was stored; the previous report is kept.`,
+        );
       }
-      out.push(`${this.what}: ${this.malformed} row(s) with a malformed value were left out (e.g. ${this.example}); those users' activity from this report is unknown, not inactive.`);
+      out.push(
+        `${this.what}: ${this.malformed} row(s) with a malformed value were left out (e.g. ${this.example}); those users' activity from this report is unknown, not inactive.`,
+      );
     }
-    if (this.unknown.length > 0) out.push(`${this.what} has column(s) Seat Steward does not know, ignored: ${this.unknown.join(', ')}.`);
-    if (this.missing.length > 0) out.push(`${this.what} lacks the column(s) ${this.missing.join(', ')}: those dates are stored as unknown.`);
+    if (this.unknown.length > 0)
+      out.push(`${this.what} has column(s) Seat Steward does not know, ignored: ${this.unknown.join(', ')}.`);
+    if (this.missing.length > 0)
+      out.push(`${this.what} lacks the column(s) ${this.missing.join(', ')}: those dates are stored as unknown.`);
     return out;
   }
 }
@@ -116,7 +124,11 @@ export interface DatedUserRow<K extends string> {
  * The rows of a per-user report whose user, refresh date and every date in `columns` read cleanly,
  * counted as stored; the others are left out (counted as malformed by the checker).
  */
-export function datedUserRows<K extends string>(rows: ReportRow[], checker: ReportRowChecker, columns: Record<K, string>): Array<DatedUserRow<K>> {
+export function datedUserRows<K extends string>(
+  rows: ReportRow[],
+  checker: ReportRowChecker,
+  columns: Record<K, string>,
+): Array<DatedUserRow<K>> {
   const out: Array<DatedUserRow<K>> = [];
   for (const row of rows) {
     if (row.__malformed) {

@@ -22,9 +22,17 @@ export class ReportSettingsSource implements ActivitySource {
     // Give the report reads time to finish first, so problems restoring the setting reach this run's warnings.
     const warnings: string[] = [];
     if (concealed && !this.unconceal) {
-      warnings.push(`Report name concealment is on: usage reports show opaque ids instead of user names, so their rows match no user and are kept as unmatched (never counted as inactive). To fix: ${CONCEALMENT_FIX}, or set REPORTS_UNCONCEAL=true (needs ReportSettings.ReadWrite.All).`);
+      warnings.push(
+        `Report name concealment is on: usage reports show opaque ids instead of user names, so their rows match no user and are kept as unmatched (never counted as inactive). To fix: ${CONCEALMENT_FIX}, or set REPORTS_UNCONCEAL=true (needs ReportSettings.ReadWrite.All).`,
+      );
     }
-    return { outcome: 'ok', asOf: ctx.now.toISOString().slice(0, 10), servedBy: 'v1.0 /admin/reportSettings', requests: 1, warnings };
+    return {
+      outcome: 'ok',
+      asOf: ctx.now.toISOString().slice(0, 10),
+      servedBy: 'v1.0 /admin/reportSettings',
+      requests: 1,
+      warnings,
+    };
   }
 
   async probe(): Promise<void> {

@@ -1,4 +1,11 @@
-import { PERIOD_DAYS, USAGE_PERIODS, daysBefore, isIsoDay, type ServiceUsage, type UsagePeriod } from '../../domain/usage';
+import {
+  PERIOD_DAYS,
+  USAGE_PERIODS,
+  daysBefore,
+  isIsoDay,
+  type ServiceUsage,
+  type UsagePeriod,
+} from '../../domain/usage';
 import { TenantAccessError } from '../../domain/tenant-access-error';
 import type { ActivitySource, SourceRunContext, SourceRunResult } from '../sync/ports';
 import type { ReportRow } from './ports';
@@ -39,7 +46,10 @@ export class ServiceUsageSource implements ActivitySource {
     if (skipped) return skipped;
     let requests = 0;
     const read = async (fn: string, period: string): Promise<ReportRow[]> => {
-      const r = await this.deps.graph.readJson({ path: path(fn, period), doing: `reading the ${fn} report (${period})` });
+      const r = await this.deps.graph.readJson({
+        path: path(fn, period),
+        doing: `reading the ${fn} report (${period})`,
+      });
       requests += r.requests;
       return r.rows;
     };
@@ -56,25 +66,59 @@ export class ServiceUsageSource implements ActivitySource {
     ]);
     const refresh = latestRefresh([...counts.flat(), ...daily]);
     if (refresh === null) {
-      throw new TenantAccessError('report_format_changed', 'The Microsoft 365 usage count reports were empty or had no valid Report Refresh Date. Nothing was stored; the previous figures are kept.');
+      throw new TenantAccessError(
+        'report_format_changed',
+        'The Microsoft 365 usage count reports were empty or had no valid Report Refresh Date. Nothing was stored; the previous figures are kept.',
+      );
     }
     const figures = USAGE_PERIODS.map((period, i): ServiceUsage => {
       const from = daysBefore(refresh, PERIOD_DAYS[period] - 1);
-      const inPeriod = (rows: ReportRow[]) => rows.filter((r) => r.reportdate !== null && r.reportdate !== undefined && r.reportdate >= from && r.reportdate <= refresh);
-      const sum = (rows: ReportRow[], ...cols: string[]) => inPeriod(rows).reduce((t, r) => t + cols.reduce((s, c) => s + num(r, c), 0), 0);
+      const inPeriod = (rows: ReportRow[]) =>
+        rows.filter(
+          (r) => r.reportdate !== null && r.reportdate !== undefined && r.reportdate >= from && r.reportdate <= refresh,
+        );
+      const sum = (rows: ReportRow[], ...cols: string[]) =>
+        inPeriod(rows).reduce((t, r) => t + cols.reduce((s, c) => s + num(r, c), 0), 0);
       const c = (counts[i] as ReportRow[])[0];
-      if (!c) throw new TenantAccessError('report_format_changed', `The ${SERVICE_REPORTS.servicesUserCounts} report (${GRAPH_PERIOD[period]}) had no rows. Nothing was stored; the previous figures are kept.`);
+      if (!c)
+        throw new TenantAccessError(
+          'report_format_changed',
+          `The ${SERVICE_REPORTS.servicesUserCounts} report (${GRAPH_PERIOD[period]}) had no rows. Nothing was stored; the previous figures are kept.`,
+        );
       const active = num(c, 'office365active');
       const inactive = num(c, 'office365inactive');
       return {
         period,
         reportRefreshDate: refresh,
-        summary: { total_active_users: active, total_inactive_users: inactive, activity_rate: active + inactive === 0 ? 0 : Math.round((active / (active + inactive)) * 1000) / 10 },
+        summary: {
+          total_active_users: active,
+          total_inactive_users: inactive,
+          activity_rate: active + inactive === 0 ? 0 : Math.round((active / (active + inactive)) * 1000) / 10,
+        },
         services: {
-          exchange: { active_users: num(c, 'exchangeactive'), emails_sent: sum(email, 'send'), emails_received: sum(email, 'receive'), mailbox_usage_gb: gb(latest(mailbox), 'storageusedinbytes') },
-          sharepoint: { active_users: num(c, 'sharepointactive'), files_created: null, files_shared: sum(spFiles, 'sharedinternally', 'sharedexternally'), storage_used_gb: gb(latest(spStorage), 'storageusedinbytes') },
-          teams: { active_users: num(c, 'teamsactive'), meetings_held: sum(teams, 'meetings'), messages_sent: sum(teams, 'teamchatmessages', 'privatechatmessages'), calls_made: sum(teams, 'calls') },
-          onedrive: { active_users: num(c, 'onedriveactive'), files_synced: sum(odFiles, 'synced'), storage_used_gb: gb(latest(odStorage), 'storageusedinbytes') },
+          exchange: {
+            active_users: num(c, 'exchangeactive'),
+            emails_sent: sum(email, 'send'),
+            emails_received: sum(email, 'receive'),
+            mailbox_usage_gb: gb(latest(mailbox), 'storageusedinbytes'),
+          },
+          sharepoint: {
+            active_users: num(c, 'sharepointactive'),
+            files_created: null,
+            files_shared: sum(spFiles, 'sharedinternally', 'sharedexternally'),
+            storage_used_gb: gb(latest(spStorage), 'storageusedinbytes'),
+          },
+          teams: {
+            active_users: num(c, 'teamsactive'),
+            meetings_held: sum(teams, 'meetings'),
+            messages_sent: sum(teams, 'teamchatmessages', 'privatechatmessages'),
+            calls_made: sum(teams, 'calls'),
+          },
+          onedrive: {
+            active_users: num(c, 'onedriveactive'),
+            files_synced: sum(odFiles, 'synced'),
+            storage_used_gb: gb(latest(odStorage), 'storageusedinbytes'),
+          },
         },
         trends: {
           daily_active_users: inPeriod(daily)
@@ -88,7 +132,13 @@ export class ServiceUsageSource implements ActivitySource {
   }
 
   async probe(): Promise<void> {
-    await this.deps.graph.readJson({ path: `${path(SERVICE_REPORTS.servicesUserCounts, 'D7')}&$top=1`, doing: 'probing the Microsoft 365 services user counts report' }, { firstPageOnly: true });
+    await this.deps.graph.readJson(
+      {
+        path: `${path(SERVICE_REPORTS.servicesUserCounts, 'D7')}&$top=1`,
+        doing: 'probing the Microsoft 365 services user counts report',
+      },
+      { firstPageOnly: true },
+    );
   }
 }
 
@@ -97,7 +147,10 @@ function num(row: ReportRow | undefined, column: string): number {
   if (raw === null || raw === undefined || raw === '') return 0;
   const n = Number(raw);
   if (!Number.isFinite(n)) {
-    throw new TenantAccessError('report_format_changed', `A usage count report has a non-numeric ${column} ("${raw.slice(0, 40)}"). Nothing was stored; the previous figures are kept.`);
+    throw new TenantAccessError(
+      'report_format_changed',
+      `A usage count report has a non-numeric ${column} ("${raw.slice(0, 40)}"). Nothing was stored; the previous figures are kept.`,
+    );
   }
   return n;
 }

@@ -1,11 +1,17 @@
 import { ageInDays, isStale, type SourceStatusRecord } from '../../domain/activity-sources';
-import type { CopilotTrendAnswer, ServiceUsage, UsageAnswer, UsagePeriod, UsageProvenance, UsageService } from '../../domain/usage';
+import type {
+  CopilotTrendAnswer,
+  ServiceUsage,
+  UsageAnswer,
+  UsagePeriod,
+  UsageProvenance,
+  UsageService,
+} from '../../domain/usage';
 import type { UsageReads } from './ports';
 
 export interface SourceStatusReads {
   get(tenantId: string, source: 'service_usage' | 'copilot_trend'): SourceStatusRecord | undefined;
 }
-
 
 /** The stored /usage figures of a tenant for a period, optionally for one service. */
 export class UsageQuery {
@@ -17,7 +23,10 @@ export class UsageQuery {
   get(tenantId: string, period: UsagePeriod, service?: UsageService, now = new Date()): UsageAnswer {
     const stored = this.reads.serviceUsage(tenantId, period);
     const status = this.sources.get(tenantId, 'service_usage');
-    const figures = stored && service ? { ...stored, services: { [service]: stored.services[service] } as ServiceUsage['services'] } : stored;
+    const figures =
+      stored && service
+        ? { ...stored, services: { [service]: stored.services[service] } as ServiceUsage['services'] }
+        : stored;
     return { figures, provenance: provenance(status, stored?.reportRefreshDate ?? null, now) };
   }
 
@@ -25,12 +34,20 @@ export class UsageQuery {
   copilot(tenantId: string, now = new Date()): CopilotTrendAnswer {
     const trend = this.reads.copilotTrend(tenantId);
     const status = this.sources.get(tenantId, 'copilot_trend');
-    const refreshed = trend?.days.map((d) => d.reportRefreshDate).sort().at(-1) ?? null;
+    const refreshed =
+      trend?.days
+        .map((d) => d.reportRefreshDate)
+        .sort()
+        .at(-1) ?? null;
     return { trend, provenance: provenance(status, trend ? (refreshed ?? status?.asOf ?? null) : null, now) };
   }
 }
 
-function provenance(status: SourceStatusRecord | undefined, reportRefreshDate: string | null, now: Date): UsageProvenance {
+function provenance(
+  status: SourceStatusRecord | undefined,
+  reportRefreshDate: string | null,
+  now: Date,
+): UsageProvenance {
   return {
     status: status?.lastOutcome ?? 'never_read',
     asOf: reportRefreshDate ?? status?.asOf ?? null,

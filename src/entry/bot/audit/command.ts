@@ -20,7 +20,8 @@ export function auditCommand(deps: AuditDeps): BotCommand {
   return {
     name: 'audit',
     usage: 'audit subscriptions | start <content type> | stop <content type>',
-    description: 'The Office 365 Management Activity API subscriptions behind Copilot interactions; start and stop are for admins, and stopping one asks you to confirm.',
+    description:
+      'The Office 365 Management Activity API subscriptions behind Copilot interactions; start and stop are for admins, and stopping one asks you to confirm.',
     async run(request): Promise<CommandReply[]> {
       const [verb = '', ...rest] = request.argument.split(' ').filter(Boolean);
       const action = verb.toLowerCase();
@@ -28,7 +29,12 @@ export function auditCommand(deps: AuditDeps): BotCommand {
       const typeWord = action === 'subscriptions' ? undefined : rest.shift();
       const contentType = typeWord === undefined ? undefined : contentTypeNamed(typeWord);
       if (action !== 'subscriptions' && !contentType) {
-        return [{ kind: 'text', text: `"${clipText(typeWord ?? '', 40)}" is not a content type. Use one of ${CONTENT_TYPES.join(', ')}.` }];
+        return [
+          {
+            kind: 'text',
+            text: `"${clipText(typeWord ?? '', 40)}" is not a content type. Use one of ${CONTENT_TYPES.join(', ')}.`,
+          },
+        ];
       }
       if (action !== 'subscriptions') {
         const gate = deps.isAdmin(request.actor);
@@ -36,17 +42,37 @@ export function auditCommand(deps: AuditDeps): BotCommand {
       }
       const named = tenantsNamed(deps.tenants, rest.join(' '));
       if ('hint' in named) return [{ kind: 'text', text: named.hint }];
-      if (named.tenants.length > 1) return [{ kind: 'text', text: `Name one tenant: ${named.tenants.map((t) => t.tenantName).join(', ')}.` }];
+      if (named.tenants.length > 1)
+        return [{ kind: 'text', text: `Name one tenant: ${named.tenants.map((t) => t.tenantName).join(', ')}.` }];
       const tenant = named.tenants[0] as TenantRecord;
       try {
-        if (action === 'subscriptions') return [{ kind: 'card', card: subscriptionsCard(tenant, await deps.subscriptions.list(tenant), '') }];
-        if (action === 'start' && contentType) return [{ kind: 'card', card: subscriptionsCard(tenant, await deps.subscriptions.start(tenant, contentType), `${contentType} started.`) }];
+        if (action === 'subscriptions')
+          return [{ kind: 'card', card: subscriptionsCard(tenant, await deps.subscriptions.list(tenant), '') }];
+        if (action === 'start' && contentType)
+          return [
+            {
+              kind: 'card',
+              card: subscriptionsCard(
+                tenant,
+                await deps.subscriptions.start(tenant, contentType),
+                `${contentType} started.`,
+              ),
+            },
+          ];
         if (contentType) {
           // No confirmation for a stop that would do nothing: say the subscription is already off.
           await deps.subscriptions.assertStoppable(tenant, contentType);
           const confirmData = deps.subscriptions.confirmation(tenant, contentType, request.actor);
           if (!confirmData) {
-            return [{ kind: 'card', card: errorCard('Cannot confirm who you are', 'Teams did not send your Entra identity with this message, so a stop cannot be confirmed by you alone. Use the REST API (POST .../audit/subscriptions/stop with confirm: true) instead.') }];
+            return [
+              {
+                kind: 'card',
+                card: errorCard(
+                  'Cannot confirm who you are',
+                  'Teams did not send your Entra identity with this message, so a stop cannot be confirmed by you alone. Use the REST API (POST .../audit/subscriptions/stop with confirm: true) instead.',
+                ),
+              },
+            ];
           }
           return [
             {

@@ -18,13 +18,23 @@ export interface AuditDeps {
 }
 
 /** The subscriptions card: every content type with its state, and what just happened. */
-export function subscriptionsCard(tenant: TenantRecord, subscriptions: readonly SubscriptionState[], notice: string, now = new Date()) {
+export function subscriptionsCard(
+  tenant: TenantRecord,
+  subscriptions: readonly SubscriptionState[],
+  notice: string,
+  now = new Date(),
+) {
   const rows: AuditSubscriptionRowView[] = subscriptions.map((s) => ({
     contentType: s.contentType,
     statusText: s.status === 'none' ? 'not started' : s.status,
     note: s.contentType === 'Audit.General' ? 'Copilot interactions' : '',
   }));
-  return renderCard('audit-subscriptions', { tenantName: tenant.tenantName, asOfText: `as of ${utcText(now.toISOString())}`, notice, subscriptions: rows });
+  return renderCard('audit-subscriptions', {
+    tenantName: tenant.tenantName,
+    asOfText: `as of ${utcText(now.toISOString())}`,
+    notice,
+    subscriptions: rows,
+  });
 }
 
 export function managementErrorCard(error: unknown) {

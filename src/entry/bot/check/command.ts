@@ -10,7 +10,8 @@ export function checkCommand(deps: { tenants: TenantReads; check: CheckService }
   return {
     name: 'check',
     usage: 'check [tenant]',
-    description: 'Try every Graph and Management API read and show, per read, OK or the missing permission, licence or connection.',
+    description:
+      'Try every Graph and Management API read and show, per read, OK or the missing permission, licence or connection.',
     run: (request) =>
       forTenants(deps, request, request.argument, async (tenants) => {
         const reports = await Promise.all(tenants.map((tenant) => deps.check.check(tenant)));

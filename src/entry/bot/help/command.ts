@@ -10,7 +10,16 @@ export function helpCommand(commandList: () => CommandHelp[]): BotCommand {
     usage: 'help',
     description: 'List the commands.',
     async run(request) {
-      return [{ kind: 'card', card: renderCard('help', { botName: BOT_NAME, mentionHint: mentionHint(request.personal), commands: commandList() }) }];
+      return [
+        {
+          kind: 'card',
+          card: renderCard('help', {
+            botName: BOT_NAME,
+            mentionHint: mentionHint(request.personal),
+            commands: commandList(),
+          }),
+        },
+      ];
     },
   };
 }

@@ -24,25 +24,43 @@ export function priceCommand(deps: PriceCommandDeps): BotCommand {
   return {
     name: 'price',
     usage: 'price [SKU AMOUNT | SKU clear] [tenant]',
-    description: 'Prices per user per month used for costs and savings: list them, set one (admins), or clear an admin price.',
+    description:
+      'Prices per user per month used for costs and savings: list them, set one (admins), or clear an admin price.',
     async run(request) {
       const words = request.argument.split(' ').filter((w) => w !== '');
       const [sku, value, ...rest] = words;
-      const changing = sku !== undefined && value !== undefined && (value.toLowerCase() === 'clear' || AMOUNT_LIKE.test(value) || isKnownSku(deps, sku));
+      const changing =
+        sku !== undefined &&
+        value !== undefined &&
+        (value.toLowerCase() === 'clear' || AMOUNT_LIKE.test(value) || isKnownSku(deps, sku));
       if (!changing) {
         // "price SPE_E3" names a SKU, not a tenant: show the list and how to set it, rather than "no tenant matches".
-        if (sku !== undefined && value === undefined && isKnownSku(deps, sku) && 'hint' in tenantsNamed(deps.tenants, sku)) {
-          return [...listPrices(deps, ''), { kind: 'text', text: `To change it: "price ${sku} AMOUNT" (admins), e.g. "price ${sku} 30".` }];
+        if (
+          sku !== undefined &&
+          value === undefined &&
+          isKnownSku(deps, sku) &&
+          'hint' in tenantsNamed(deps.tenants, sku)
+        ) {
+          return [
+            ...listPrices(deps, ''),
+            { kind: 'text', text: `To change it: "price ${sku} AMOUNT" (admins), e.g. "price ${sku} 30".` },
+          ];
         }
         return listPrices(deps, request.argument);
       }
 
       const decision = deps.gate(request.actor);
-      if (!decision.allowed) return [{ kind: 'card', card: errorCard('Only admins can change prices', decision.reason) }];
+      if (!decision.allowed)
+        return [{ kind: 'card', card: errorCard('Only admins can change prices', decision.reason) }];
       const named = tenantsNamed(deps.tenants, rest.join(' '));
       if ('hint' in named) return [{ kind: 'text', text: named.hint }];
       if (named.tenants.length > 1) {
-        return [{ kind: 'text', text: `Several tenants are connected; say which one, e.g. "price ${sku} ${value} ${named.tenants[0].tenantName}". Tenants: ${named.tenants.map((t) => t.tenantName).join(', ')}.` }];
+        return [
+          {
+            kind: 'text',
+            text: `Several tenants are connected; say which one, e.g. "price ${sku} ${value} ${named.tenants[0].tenantName}". Tenants: ${named.tenants.map((t) => t.tenantName).join(', ')}.`,
+          },
+        ];
       }
       const [tenant] = named.tenants;
       const now = new Date();
@@ -50,7 +68,12 @@ export function priceCommand(deps: PriceCommandDeps): BotCommand {
         const cleared = deps.prices.clear(tenant.id, sku);
         if ('code' in cleared) return [{ kind: 'text', text: cleared.message }];
         const was = cleared.removed ? 'Admin price removed' : 'No admin price was set';
-        return [{ kind: 'text', text: `${was} for ${cleared.sku.skuPartNumber} in ${tenant.tenantName}. It now costs ${priceText(cleared.now)}.` }];
+        return [
+          {
+            kind: 'text',
+            text: `${was} for ${cleared.sku.skuPartNumber} in ${tenant.tenantName}. It now costs ${priceText(cleared.now)}.`,
+          },
+        ];
       }
       const set = deps.prices.set(tenant.id, sku, value, undefined, request.actor.aadObjectId ?? request.actor.id, now);
       if ('code' in set) return [{ kind: 'text', text: `${set.message} Nothing was changed.` }];
@@ -78,5 +101,10 @@ function priceList(deps: PriceCommandDeps, tenant: TenantRecord): string {
   const skus = deps.prices.list(tenant.id);
   if (skus.length === 0) return `${tenant.tenantName} has no synced SKUs yet. Run "sync" first.`;
   const lines = skus.map((s) => `- ${s.skuPartNumber}: ${priceText(s.price)}`);
-  return [`Prices per user per month in ${tenant.tenantName}:`, ...lines, '', 'Admins change one with "price SKU AMOUNT" (e.g. "price SPE_E3 36") and go back with "price SKU clear".'].join('\n');
+  return [
+    `Prices per user per month in ${tenant.tenantName}:`,
+    ...lines,
+    '',
+    'Admins change one with "price SKU AMOUNT" (e.g. "price SPE_E3 36") and go back with "price SKU clear".',
+  ].join('\n');
 }

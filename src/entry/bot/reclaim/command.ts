@@ -17,13 +17,17 @@ export function reclaimCommand(deps: ReclaimCommandDeps): BotCommand {
   const now = () => (deps.now ?? systemClock)();
   return {
     name: 'reclaim',
-    usage: 'reclaim [ask|now] <upn>[, <upn>…] | reclaim [ask|now] certain|probable|all [tenant] | reclaim history [upn] | reclaim undo <upn> | reclaim pending | reclaim approvals here',
+    usage:
+      'reclaim [ask|now] <upn>[, <upn>…] | reclaim [ask|now] certain|probable|all [tenant] | reclaim history [upn] | reclaim undo <upn> | reclaim pending | reclaim approvals here',
     description:
       'Take idle Copilot seats back through an approval: re-checked just before removal, with undo. "ask" first asks each holder in Teams whether to keep the seat, "now" goes straight to the approvers (RECLAIM_NUDGE sets the default). RECLAIM_MODE decides whether it really removes (on) or only says what it would do (dry-run). Admins only.',
     async run(request) {
       const gate = deps.isAdmin(request.actor);
       if (!gate.allowed) return [{ kind: 'card', card: adminRefusalCard(gate.reason) }];
-      let words = request.argument.trim().split(/\s+/).filter((w) => w !== '');
+      let words = request.argument
+        .trim()
+        .split(/\s+/)
+        .filter((w) => w !== '');
       let first = words[0]?.toLowerCase();
       if (!first) return [{ kind: 'text', text: overview(deps) }];
       if (first === 'history') return history(deps, words.slice(1).join(' '));
@@ -36,9 +40,16 @@ export function reclaimCommand(deps: ReclaimCommandDeps): BotCommand {
         nudge = first === 'ask';
         words = words.slice(1);
         first = words[0]?.toLowerCase();
-        if (!first) return [{ kind: 'text', text: `Name the seats after **reclaim ${nudge ? 'ask' : 'now'}**: UPNs, or certain, probable or all.` }];
+        if (!first)
+          return [
+            {
+              kind: 'text',
+              text: `Name the seats after **reclaim ${nudge ? 'ask' : 'now'}**: UPNs, or certain, probable or all.`,
+            },
+          ];
       }
-      if ((TIERS as readonly string[]).includes(first)) return tierRequest(deps, request, first as (typeof TIERS)[number], words.slice(1).join(' '), nudge, now());
+      if ((TIERS as readonly string[]).includes(first))
+        return tierRequest(deps, request, first as (typeof TIERS)[number], words.slice(1).join(' '), nudge, now());
       return userRequest(deps, request, words.join(' '), nudge, now());
     },
   };
@@ -48,9 +59,13 @@ function overview(deps: ReclaimCommandDeps): string {
   const lines = [`Reclaim mode: **${deps.reclaims.mode()}**.`];
   for (const tenant of deps.tenants.list()) {
     const freed = deps.reclaims.freed(tenant.id);
-    const where = deps.reclaims.approvalsConversation(tenant.id) ? 'a set approvals conversation' : 'the chat they are asked in (type **reclaim approvals here** where approvers are)';
+    const where = deps.reclaims.approvalsConversation(tenant.id)
+      ? 'a set approvals conversation'
+      : 'the chat they are asked in (type **reclaim approvals here** where approvers are)';
     lines.push(`${tenant.tenantName}: ${freedByReclaimsText(freed)} Requests go to ${where}.`);
   }
-  lines.push('Ask with **reclaim <upn>[, <upn>…]** or **reclaim certain**; see the trail with **reclaim history [upn]**.');
+  lines.push(
+    'Ask with **reclaim <upn>[, <upn>…]** or **reclaim certain**; see the trail with **reclaim history [upn]**.',
+  );
   return lines.join('\n\n');
 }

@@ -22,12 +22,16 @@ export function savingsCommand(deps: SavingsCommandDeps): BotCommand {
   return {
     name: 'savings',
     usage: 'savings [tenant]',
-    description: 'Copilot seats to reclaim by tier, what that saves a month and a year at your prices, the renewal plan, and CSV exports.',
+    description:
+      'Copilot seats to reclaim by tier, what that saves a month and a year at your prices, the renewal plan, and CSV exports.',
     run: (request) =>
       forTenants(deps, request, request.argument, (tenants) => {
         const admin = deps.gate(request.actor).allowed;
         const now = new Date();
-        return tenants.map((tenant): CommandReply => ({ kind: 'card', card: renderCard('savings', viewOf(deps, tenant, admin, now)) }));
+        return tenants.map((tenant): CommandReply => ({
+          kind: 'card',
+          card: renderCard('savings', viewOf(deps, tenant, admin, now)),
+        }));
       }),
   };
 }

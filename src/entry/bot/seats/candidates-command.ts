@@ -7,12 +7,14 @@ export function candidatesCommand(deps: SeatListDeps): BotCommand {
   return {
     name: 'candidates',
     usage: 'candidates [tenant]',
-    description: 'Members without a Copilot seat who would use one, ranked by Microsoft 365 activity (Copilot Chat users first). Admins only.',
+    description:
+      'Members without a Copilot seat who would use one, ranked by Microsoft 365 activity (Copilot Chat users first). Admins only.',
     run: (request) =>
       forTenants({ tenants: deps.tenants, adminOnly: deps.isAdmin }, request, request.argument, async (tenants) => {
         const place = { personal: request.personal, replyTarget: request.replyTarget };
         const replies: CommandReply[] = [];
-        for (const t of tenants) replies.push({ kind: 'card', card: await candidatesPageFor(deps, t, 1, place, request.actor) });
+        for (const t of tenants)
+          replies.push({ kind: 'card', card: await candidatesPageFor(deps, t, 1, place, request.actor) });
         return replies;
       }),
   };

@@ -37,7 +37,13 @@ export function listShownHere(deps: PerUserListDeps, tenantId: string, place: Li
  * Posts the list to the admin's personal chat and says so, or says how to open one. `command`
  * is what to type there for the same list. Never throws: the group still gets its counts.
  */
-export async function sendToPersonalChat(deps: PerUserListDeps, actor: Actor, cards: AdaptiveCardJson[], command: string, what: string): Promise<string> {
+export async function sendToPersonalChat(
+  deps: PerUserListDeps,
+  actor: Actor,
+  cards: AdaptiveCardJson[],
+  command: string,
+  what: string,
+): Promise<string> {
   const chat = actor.aadObjectId ? deps.personalChatOf(actor.aadObjectId) : undefined;
   const typeThere = `type **${command}** there`;
   if (!chat) {

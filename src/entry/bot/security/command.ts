@@ -19,13 +19,21 @@ export function securityCommand(deps: {
   return {
     name: 'security',
     usage: 'security [tenant]',
-    description: 'Security posture per tenant: security defaults, MFA registration, conditional access, identity protection, device compliance, Secure Score.',
+    description:
+      'Security posture per tenant: security defaults, MFA registration, conditional access, identity protection, device compliance, Secure Score.',
     run: (request) =>
       forTenants(deps, request, request.argument, (tenants) => {
         const showNames = deps.isAdmin(request.actor).allowed;
         return tenants.map((tenant): CommandReply => ({
           kind: 'card',
-          card: renderCard('security', securityCardView(tenant.tenantName, securityReport(tenant.id, deps.identity, deps.sourceStatus.get(tenant.id, 'mfa'), new Date()), showNames)),
+          card: renderCard(
+            'security',
+            securityCardView(
+              tenant.tenantName,
+              securityReport(tenant.id, deps.identity, deps.sourceStatus.get(tenant.id, 'mfa'), new Date()),
+              showNames,
+            ),
+          ),
         }));
       }),
   };

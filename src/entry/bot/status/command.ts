@@ -9,7 +9,11 @@ export function statusCommand(deps: { tenants: TenantReads; status: TenantStatus
   return {
     name: 'status',
     usage: 'status [tenant]',
-    description: 'Users, licensed users and Copilot seats (purchased, assigned, available) per tenant, with the last sync.',
-    run: (request) => forTenants(deps, request, request.argument, (tenants) => tenants.map((tenant) => ({ kind: 'card', card: statusCard(deps.status.read(tenant)) }))),
+    description:
+      'Users, licensed users and Copilot seats (purchased, assigned, available) per tenant, with the last sync.',
+    run: (request) =>
+      forTenants(deps, request, request.argument, (tenants) =>
+        tenants.map((tenant) => ({ kind: 'card', card: statusCard(deps.status.read(tenant)) })),
+      ),
   };
 }

@@ -25,17 +25,29 @@ export function auditStopConfirmAction(deps: AuditDeps): CardAction<StopConfirma
   return {
     verb: 'audit.stop.confirm',
     data,
-    invalidData: { title: 'This confirmation is incomplete', message: 'The button did not carry a whole confirmation. Nothing was stopped. Type **audit stop <content type>** for a new one.' },
+    invalidData: {
+      title: 'This confirmation is incomplete',
+      message:
+        'The button did not carry a whole confirmation. Nothing was stopped. Type **audit stop <content type>** for a new one.',
+    },
     async run(confirmation, request) {
       // ADMINS may have changed since the card was posted (a restart with another list).
       const gate = deps.isAdmin(request.actor);
       if (!gate.allowed) return adminRefusalCard(`${gate.reason} Nothing was stopped.`);
       const tenant = deps.tenants.find(confirmation.tenantId);
-      if (!tenant) return errorCard('Unknown tenant', 'This confirmation refers to a tenant Seat Steward does not know. Nothing was stopped.');
+      if (!tenant)
+        return errorCard(
+          'Unknown tenant',
+          'This confirmation refers to a tenant Seat Steward does not know. Nothing was stopped.',
+        );
       try {
         const outcome = await deps.subscriptions.confirmStop(tenant, confirmation, request.actor);
         if (outcome.kind === 'refused') return errorCard('Not stopped', outcome.message);
-        return subscriptionsCard(tenant, outcome.subscriptions, `${outcome.contentType} stopped by ${request.actor.name ?? 'you'}.`);
+        return subscriptionsCard(
+          tenant,
+          outcome.subscriptions,
+          `${outcome.contentType} stopped by ${request.actor.name ?? 'you'}.`,
+        );
       } catch (error) {
         if (error instanceof TenantAccessError) return managementErrorCard(error);
         throw error;

@@ -19,7 +19,12 @@ export const exportButtonData = z.object({
  * a signed link lives minutes: the link is signed when the button is pressed and posted as a new
  * message, leaving the pressed card as it was. Admins only, since the CSVs list people.
  */
-export function exportLinkAction(deps: { tenants: TenantReads; links: ExportLinks; isAdmin: AdminCheck; now?: () => Date }): CardAction<ExportButtonData> {
+export function exportLinkAction(deps: {
+  tenants: TenantReads;
+  links: ExportLinks;
+  isAdmin: AdminCheck;
+  now?: () => Date;
+}): CardAction<ExportButtonData> {
   return {
     verb: 'export.link',
     data: exportButtonData,
@@ -37,9 +42,16 @@ export function exportLinkAction(deps: { tenants: TenantReads; links: ExportLink
         link = deps.links.link(tenant.id, data.kind, (deps.now ?? systemClock)());
       } catch (error) {
         const why = error instanceof Error ? error.message : String(error);
-        return { type: 'note', note: `Seat Steward could not make a download link: ${why} Set PUBLIC_BASE_URL to the address Teams users reach Seat Steward at, then press again.` };
+        return {
+          type: 'note',
+          note: `Seat Steward could not make a download link: ${why} Set PUBLIC_BASE_URL to the address Teams users reach Seat Steward at, then press again.`,
+        };
       }
-      return { type: 'post', card: renderCard('export-link', exportLinkView(tenant.tenantName, data.kind, link)), note: 'Posted a fresh download link below.' };
+      return {
+        type: 'post',
+        card: renderCard('export-link', exportLinkView(tenant.tenantName, data.kind, link)),
+        note: 'Posted a fresh download link below.',
+      };
     },
   };
 }

@@ -13,10 +13,20 @@ export function reclaimApproveAction(deps: { reclaims: ReclaimApi; now?: () => D
     async run(data, request) {
       const now = (deps.now ?? systemClock)();
       // A card without `seats` (posted before they were listed) shows no seat: nothing is approved from it.
-      const shown = (data.seats ?? '').split(',').filter((id) => id !== '').map(Number);
+      const shown = (data.seats ?? '')
+        .split(',')
+        .filter((id) => id !== '')
+        .map(Number);
       return answer(
         deps.reclaims.approve(
-          { requestId: data.requestId, caller: callerOf(request.actor), shown, drop: toggledItems(data, 'drop'), removeFromGroup: toggledItems(data, 'group'), reassign: toggledItems(data, 'give') },
+          {
+            requestId: data.requestId,
+            caller: callerOf(request.actor),
+            shown,
+            drop: toggledItems(data, 'drop'),
+            removeFromGroup: toggledItems(data, 'group'),
+            reassign: toggledItems(data, 'give'),
+          },
           now,
         ),
         now,

@@ -23,7 +23,11 @@ export const decisionData = z
   .catchall(z.union([z.string().max(10), z.number(), z.boolean(), z.null()]));
 export type DecisionData = z.infer<typeof decisionData>;
 
-export const invalidData = { title: 'This reclaim button is not valid', message: 'The button did not carry a valid request. Nothing was approved or rejected. Press Review on the request card for a fresh one.' };
+export const invalidData = {
+  title: 'This reclaim button is not valid',
+  message:
+    'The button did not carry a valid request. Nothing was approved or rejected. Press Review on the request card for a fresh one.',
+};
 
 /**
  * Item ids whose toggle of this kind is on: "remove from group" (group:<itemId>) or "give to the

@@ -33,13 +33,22 @@ const requestData = z.object({
  * (the card only names them). The inactive page comes back with what happened; the digest stays as it
  * was and the presser gets what happened as a message (which seats were left out, and why).
  */
-export function reclaimRequestAction(deps: SeatListDeps & { reclaims: ReclaimApi }): CardAction<z.infer<typeof requestData>> {
+export function reclaimRequestAction(
+  deps: SeatListDeps & { reclaims: ReclaimApi },
+): CardAction<z.infer<typeof requestData>> {
   return {
     verb: 'reclaim.request',
     data: requestData,
-    invalidData: { title: 'This reclaim request is not valid', message: 'The card sent seats Seat Steward does not recognise (object ids only, at most 50). Nothing was requested. Type **inactive** for a fresh list.' },
+    invalidData: {
+      title: 'This reclaim request is not valid',
+      message:
+        'The card sent seats Seat Steward does not recognise (object ids only, at most 50). Nothing was requested. Type **inactive** for a fresh list.',
+    },
     async run(data, request) {
-      const users = (data.users ?? '').split(',').map((u) => u.trim()).filter((u) => u !== '');
+      const users = (data.users ?? '')
+        .split(',')
+        .map((u) => u.trim())
+        .filter((u) => u !== '');
       const fromDigest = data.open === 'message';
       const gate = deps.isAdmin(request.actor);
       if (!gate.allowed) return fromDigest ? { type: 'note', note: gate.reason } : adminRefusalCard(gate.reason);
@@ -48,10 +57,16 @@ export function reclaimRequestAction(deps: SeatListDeps & { reclaims: ReclaimApi
       // The page comes back where it may name people (per-user-lists.ts), with what happened on it:
       // a mistake is an error line on the page the user was working on, not a card in its place.
       const place = { personal: request.personal, replyTarget: request.replyTarget };
-      const page = (notice: { text: string; error: boolean }) => inactivePageFor(deps, found.tenant, data.tier ?? 'all', 1, place, request.actor, notice);
-      const mistake = (text: string) => (fromDigest ? { type: 'note' as const, note: text } : page({ text, error: true }));
-      if (users.length > 50) return mistake('Tick at most 50 seats per request (a page has 10). Nothing was requested.');
-      if (users.length === 0 && !data.tier) return mistake('No seat ticked: tick the seats to reclaim first, then press Request reclaim. Nothing was requested.');
+      const page = (notice: { text: string; error: boolean }) =>
+        inactivePageFor(deps, found.tenant, data.tier ?? 'all', 1, place, request.actor, notice);
+      const mistake = (text: string) =>
+        fromDigest ? { type: 'note' as const, note: text } : page({ text, error: true });
+      if (users.length > 50)
+        return mistake('Tick at most 50 seats per request (a page has 10). Nothing was requested.');
+      if (users.length === 0 && !data.tier)
+        return mistake(
+          'No seat ticked: tick the seats to reclaim first, then press Request reclaim. Nothing was requested.',
+        );
       const now = (deps.now ?? systemClock)();
       const outcome = await deps.reclaims.request(
         {

@@ -6,7 +6,9 @@ import { callerOf } from '../caller';
 import { unknownRequestCard } from '../presenter';
 import { systemClock } from '../../../../domain/clock';
 
-export const reclaimRequestData = z.object({ requestId: z.string().uuid(), page: z.number().int().min(1).max(100).optional() }).passthrough();
+export const reclaimRequestData = z
+  .object({ requestId: z.string().uuid(), page: z.number().int().min(1).max(100).optional() })
+  .passthrough();
 export type ReclaimRequestData = z.infer<typeof reclaimRequestData>;
 
 /**
@@ -18,7 +20,10 @@ export function reclaimViewAction(deps: { reclaims: ReclaimApi; now?: () => Date
   return {
     verb: 'reclaim.view',
     data: reclaimRequestData,
-    invalidData: { title: 'This reclaim card is incomplete', message: 'The card did not carry a valid request id. Type **reclaim history** to find the request.' },
+    invalidData: {
+      title: 'This reclaim card is incomplete',
+      message: 'The card did not carry a valid request id. Type **reclaim history** to find the request.',
+    },
     async run(data, request) {
       const now = (deps.now ?? systemClock)();
       const view = deps.reclaims.view(data.requestId, callerOf(request.actor), now);

@@ -18,12 +18,26 @@ export function candidatesPageAction(deps: SeatListDeps): CardAction<CandidatesP
     data: candidatesPageData,
     invalidData: {
       title: 'This page button is not valid',
-      message: 'The button asked for a page Seat Steward does not issue (pages run from 1). Type **candidates** for a fresh list.',
+      message:
+        'The button asked for a page Seat Steward does not issue (pages run from 1). Type **candidates** for a fresh list.',
     },
     async run(data, request) {
       const gate = deps.isAdmin(request.actor);
       const found = tenantOfCard(deps.tenants, { tenantId: data.tenantId });
-      return openedView(data.open, gate, found, (tenant) => candidatesPageFor(deps, tenant, data.page, { personal: request.personal, replyTarget: request.replyTarget }, request.actor), 'Posted the candidates below.');
+      return openedView(
+        data.open,
+        gate,
+        found,
+        (tenant) =>
+          candidatesPageFor(
+            deps,
+            tenant,
+            data.page,
+            { personal: request.personal, replyTarget: request.replyTarget },
+            request.actor,
+          ),
+        'Posted the candidates below.',
+      );
     },
   };
 }

@@ -28,7 +28,21 @@ export function inactivePageAction(deps: SeatListDeps): CardAction<InactivePageD
     async run(data, request) {
       const gate = deps.isAdmin(request.actor);
       const found = tenantOfCard(deps.tenants, { tenantId: data.tenantId });
-      return openedView(data.open, gate, found, (tenant) => inactivePageFor(deps, tenant, data.tier, data.page, { personal: request.personal, replyTarget: request.replyTarget }, request.actor), 'Posted the list of idle seats below.');
+      return openedView(
+        data.open,
+        gate,
+        found,
+        (tenant) =>
+          inactivePageFor(
+            deps,
+            tenant,
+            data.tier,
+            data.page,
+            { personal: request.personal, replyTarget: request.replyTarget },
+            request.actor,
+          ),
+        'Posted the list of idle seats below.',
+      );
     },
   };
 }

@@ -5,7 +5,10 @@ import type { CardAction } from '../../bot-types';
 import { missingTenant, tenantCardData, tenantOfCard, type TenantCardData } from '../../tenant-card-data';
 
 /** Show status (verb tenant.status): replaces the card with a fresh status card. */
-export function showStatusAction(deps: { tenants: TenantReads; status: TenantStatusReader }): CardAction<TenantCardData> {
+export function showStatusAction(deps: {
+  tenants: TenantReads;
+  status: TenantStatusReader;
+}): CardAction<TenantCardData> {
   return {
     verb: 'tenant.status',
     data: tenantCardData,

@@ -11,7 +11,13 @@ import { missingTenant, tenantCardData, tenantOfCard, type TenantCardData } from
  * replaces the card with its outcome; Teams gives an invoke about 15 s, so a longer sync shows
  * as running and its result is posted when it lands.
  */
-export function syncNowAction(deps: { tenants: TenantReads; status: TenantStatusReader; sync: SyncService; report: SyncResultReport; waitMs: number }): CardAction<TenantCardData> {
+export function syncNowAction(deps: {
+  tenants: TenantReads;
+  status: TenantStatusReader;
+  sync: SyncService;
+  report: SyncResultReport;
+  waitMs: number;
+}): CardAction<TenantCardData> {
   return {
     verb: 'tenant.sync',
     data: tenantCardData,
