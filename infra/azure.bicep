@@ -64,7 +64,7 @@ resource webApp 'Microsoft.Web/sites@2022-09-01' = {
       linuxFxVersion: 'NODE|20-lts'
       // The scheduler (syncs, the daily digest, reclaim timers) runs in the process: keep it up.
       alwaysOn: true
-      appCommandLine: 'node dist/main.js'
+      appCommandLine: 'node --max-old-space-size=256 dist/main.js'
       healthCheckPath: '/healthz'
       ftpsState: 'Disabled'
       minTlsVersion: '1.2'

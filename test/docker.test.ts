@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { PRODUCTION_NODE_FLAGS } from '../bench/production-flags';
 import { parseConfig } from '../src/config/config';
 import { ROOT, waitFor } from './helpers/app-process';
 
@@ -103,7 +104,7 @@ describe('Dockerfile', () => {
 
   it('starts node dist/main.js in exec form, so SIGTERM reaches node (with tini as PID 1)', () => {
     const cmd = execForm(inRuntime('CMD').pop()?.args ?? '');
-    expect(cmd).toEqual(['node', 'dist/main.js']);
+    expect(cmd).toEqual(['node', ...PRODUCTION_NODE_FLAGS.split(' '), 'dist/main.js']);
     const entrypoint = inRuntime('ENTRYPOINT').pop();
     if (entrypoint) expect(execForm(entrypoint.args)?.[0]).toMatch(/tini$/);
   });

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PRODUCTION_NODE_FLAGS } from '../../bench/production-flags';
 import { parseConfig } from '../../src/config/config';
 import { ROOT, placeholders, readEnvFile } from './helpers';
 import { appSettings, bicepModules, bicepOutputs, bicepParams, bicepResources, bicepText } from './bicep';
@@ -104,7 +105,7 @@ describe('infra/*.bicep', () => {
     expect(text).toMatch(/kind: 'app,linux'/);
     expect(text).toMatch(/reserved: true/);
     expect(text).toMatch(/linuxFxVersion: 'NODE\|20-lts'/);
-    expect(text).toMatch(/appCommandLine: 'node dist\/main\.js'/);
+    expect(text).toContain(`appCommandLine: 'node ${PRODUCTION_NODE_FLAGS} dist/main.js'`);
     expect(text).toMatch(/healthCheckPath: '\/healthz'/);
     expect(text).toMatch(/alwaysOn: true/);
   });

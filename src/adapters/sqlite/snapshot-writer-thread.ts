@@ -79,7 +79,7 @@ export class SnapshotWriterThread implements SnapshotSink {
         workerData: { file: this.databaseFile },
         // The heap holds a few pages plus the snapshot's user-id set (about 100 bytes a user); a small
         // young generation makes it collect early instead of growing the process's RSS.
-        resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 8 },
+        resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 8 },
         name: 'the snapshot writer thread',
         onDeath: () => {
           if (this.current === channel) this.current = undefined;
