@@ -60,14 +60,18 @@ export interface AuditEvidence {
   coveredUntil: string | null;
 }
 
-/** One Copilot seat holder as stored after a sync: the facts the decisions read. */
-export interface SeatFacts {
+/** Who a seat holder or a candidate is, as every seat and candidate record names them. */
+export interface SeatPerson {
   userId: string;
   userPrincipalName: string;
   displayName: string | null;
   mail: string | null;
   department: string | null;
   officeLocation: string | null;
+}
+
+/** One Copilot seat holder as stored after a sync: the facts the decisions read. */
+export interface SeatFacts extends SeatPerson {
   accountEnabled: boolean;
   userType: string | null;
   skuId: string;
@@ -415,13 +419,7 @@ export function exclusionOf(
 }
 
 /** An enabled member without a Copilot seat, as stored after a sync. */
-export interface CandidateFacts {
-  userId: string;
-  userPrincipalName: string;
-  displayName: string | null;
-  mail: string | null;
-  department: string | null;
-  officeLocation: string | null;
+export interface CandidateFacts extends SeatPerson {
   /** Per-service last activity from the Microsoft 365 active user report; null when the user is not in it. */
   services: Record<M365Service, string | null> | null;
   /** Copilot Chat use without a seat, from the audit log. */

@@ -1,17 +1,11 @@
-import type { CandidatePriority, SeatAssessment } from './seat-analytics';
+import type { CandidatePriority, SeatAssessment, SeatPerson } from './seat-analytics';
 
 /**
  * The seat analytics as a sync stores them, read by the use cases, the presenters and the exports.
  */
 
 /** One Copilot seat holder as stored with a snapshot: who, which seat, and the decision. */
-export interface StoredSeat extends SeatAssessment {
-  userId: string;
-  userPrincipalName: string;
-  displayName: string | null;
-  mail: string | null;
-  department: string | null;
-  officeLocation: string | null;
+export interface StoredSeat extends SeatAssessment, SeatPerson {
   accountEnabled: boolean;
   skuId: string;
   skuPartNumber: string;
@@ -21,15 +15,9 @@ export interface StoredSeat extends SeatAssessment {
   licenseAssignedDate: string;
 }
 
-export interface StoredCandidate {
+export interface StoredCandidate extends SeatPerson {
   /** 1 = the best candidate. */
   rank: number;
-  userId: string;
-  userPrincipalName: string;
-  displayName: string | null;
-  mail: string | null;
-  department: string | null;
-  officeLocation: string | null;
   m365ActivityScore: number;
   priority: CandidatePriority;
   /** Copilot Chat use without a seat, from the audit log. */

@@ -9,6 +9,7 @@ import type {
   Recommendation,
   SeatAssessment,
   SeatFacts,
+  SeatPerson,
   SeatStatus,
 } from '../../domain/seat-analytics';
 import type { CopilotSeatSummary, SkuPrice } from '../../domain/seat-savings';
@@ -86,14 +87,8 @@ export interface ActivityReportStates {
 }
 
 /** One licence assignment of a Copilot SKU in a snapshot, with the holder's report row and last interaction. */
-export interface HolderRecord {
+export interface HolderRecord extends SeatPerson {
   userSeq: number;
-  userId: string;
-  userPrincipalName: string;
-  displayName: string | null;
-  mail: string | null;
-  department: string | null;
-  officeLocation: string | null;
   accountEnabled: boolean;
   userType: string | null;
   skuId: string;
@@ -110,14 +105,8 @@ export interface HolderRecord {
 }
 
 /** An enabled member holding a licence in effect, with their Microsoft 365 report row and Copilot Chat use. */
-export interface MemberRecord {
+export interface MemberRecord extends SeatPerson {
   userSeq: number;
-  userId: string;
-  userPrincipalName: string;
-  displayName: string | null;
-  mail: string | null;
-  department: string | null;
-  officeLocation: string | null;
   /** The Microsoft 365 active user report's per-service days; null when the report has no row for the user. */
   services: Record<M365Service, string | null> | null;
   chat: { lastAt: string; interactions: number } | null;
