@@ -10,7 +10,9 @@ import { TenantStore } from './tenants';
 /**
  * What the snapshot writer thread does with each request, on the connection it is given. Apart
  * from the thread (snapshot-worker.ts) so that the sync use-case test runs this very publish step
- * on its own connection, without a thread.
+ * on its own connection, without a thread. The writer thread is the composition root of its own
+ * isolate: it wires the analytics use case to this connection's adapters, as src/app does for the
+ * main thread, so that the analytics run beside the snapshot they read.
  */
 export function snapshotWriterRequests(db: Db): (req: WriterRequest) => WriterValue {
   const runs = new SyncRunStore(db);
