@@ -1,8 +1,14 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { MigrationChecksumError, openDatabase, type Db } from '../../src/adapters/sqlite/database';
-import { migrationChecksum, migrations, type Migration } from '../../src/adapters/sqlite/migrations';
+import {
+  MigrationChecksumError,
+  MigrationNameError,
+  migrationChecksum,
+  openDatabase,
+  type Db,
+} from '../../src/adapters/sqlite/database';
+import { migrations, type Migration } from '../../src/adapters/sqlite/migrations';
 import { tempDir } from '../helpers/harness';
 
 const newFile = () => path.join(tempDir('migrations'), 'seat-steward.sqlite');
@@ -123,5 +129,47 @@ describe('repair of migrations edited after they landed (12, 13, 14)', () => {
     const complete = openDatabase(newFile());
     expect(columnsOf(complete, 'reclaim_items').filter((c) => c === 'nudge_shown')).toHaveLength(1);
     complete.close();
+  });
+});
+
+describe('a migration that landed under another number', () => {
+  const groupSeat = migrations.find((m) => m.version === 15);
+  if (!groupSeat) throw new Error('migration 15 is the group-seat migration');
+  // The database as commit 5bc0eab left it: the group-seat migration applied as 14, no checksums yet.
+  function landedAs14(file: string): void {
+    const old = openDatabase(file, { migrations: [...upTo(13), { ...groupSeat!, version: 14 }] });
+    old.exec('ALTER TABLE schema_migrations DROP COLUMN checksum');
+    old.close();
+  }
+
+  it('moves it to its number now, applies the re-check migration it lacks, and does not add the column twice', () => {
+    const file = newFile();
+    landedAs14(file);
+
+    const db = openDatabase(file);
+    expect(stored(db)).toEqual(migrations.map((m) => ({ version: m.version, checksum: migrationChecksum(m) })));
+    const names = db
+      .prepare('SELECT version, name FROM schema_migrations WHERE version IN (14, 15) ORDER BY version')
+      .all();
+    expect(names).toEqual([
+      { version: 14, name: migrations.find((m) => m.version === 14)?.name },
+      { version: 15, name: groupSeat.name },
+    ]);
+    expect(columnsOf(db, 'reclaim_requests')).toContain('recheck');
+    expect(columnsOf(db, 'reclaim_items')).toContain('also_direct');
+    expect(indexes(db)).toContain('users_by_upn');
+    db.close();
+    openDatabase(file).close();
+  });
+
+  it('refuses a database that applied a migration of another name under a number, instead of trusting it', () => {
+    const file = newFile();
+    const old = openDatabase(file, { migrations: upTo(13) });
+    old.exec('ALTER TABLE schema_migrations DROP COLUMN checksum');
+    old.prepare('UPDATE schema_migrations SET name = ? WHERE version = 13').run('something else');
+    old.close();
+
+    expect(() => openDatabase(file)).toThrow(MigrationNameError);
+    expect(() => openDatabase(file)).toThrow(/applied "something else" as migration 13/);
   });
 });

