@@ -540,7 +540,9 @@ async function main(): Promise<void> {
     await load.close();
     if (Number.isNaN(rssMb)) app.child.kill('SIGKILL');
     demo.kill('SIGTERM');
-    fs.rmSync(workDir, { recursive: true, force: true });
+    // BENCH_KEEP_DATA: leave the app's data directory (a synced database to profile against).
+    if (process.env.BENCH_KEEP_DATA) console.log(`  data kept in ${workDir}`);
+    else fs.rmSync(workDir, { recursive: true, force: true });
   }
 }
 

@@ -83,7 +83,19 @@ describe('seat analytics: an incremental run stores exactly the rows a full reco
       (s) => s.recommendation === 'keep' && s.direct === 1 && s.groups === '[]' && s.user_id !== idle.user_id,
     ) as Record<string, string>;
     const moved = before.candidates[Math.floor(before.candidates.length / 2)] as Record<string, string>;
-    expect(idle && removed && moved).toBeTruthy();
+    // The last candidate starts using Copilot Chat (their rank climbs), and another is disabled (their row goes).
+    const climber = before.candidates[before.candidates.length - 1] as Record<string, string | number>;
+    const disabled = before.candidates[1] as Record<string, string>;
+    expect(idle && removed && moved && climber && disabled).toBeTruthy();
+    db.prepare(
+      `INSERT INTO copilot_last_interactions (tenant_id, upn, last_at, app_host, source, interactions, chat_last_at) VALUES (?, lower(?), ?, 'BizChat', 'audit_graph', 9, ?)
+       ON CONFLICT (tenant_id, upn) DO UPDATE SET chat_last_at = excluded.chat_last_at, interactions = excluded.interactions`,
+    ).run(tenantId, climber.user_principal_name, morning.toISOString(), morning.toISOString());
+    db.prepare('UPDATE users SET account_enabled = 0 WHERE tenant_id = ? AND snapshot_id = ? AND user_id = ?').run(
+      tenantId,
+      NEXT,
+      disabled.user_id,
+    );
     db.prepare(
       `INSERT INTO copilot_last_interactions (tenant_id, upn, last_at, app_host, source, interactions) VALUES (?, lower(?), ?, 'Word', 'audit_graph', 1)
        ON CONFLICT (tenant_id, upn) DO UPDATE SET last_at = excluded.last_at, app_host = excluded.app_host`,
@@ -120,6 +132,9 @@ describe('seat analytics: an incremental run stores exactly the rows a full reco
     expect(incrementalRows.candidates.find((c) => c.user_id === moved.user_id)).toMatchObject({
       department: 'Moved Department',
     });
+    const climbed = incrementalRows.candidates.find((c) => c.user_id === climber.user_id) as Record<string, number>;
+    expect(climbed.rank).toBeLessThan(climber.rank as number);
+    expect(incrementalRows.candidates.some((c) => c.user_id === disabled.user_id)).toBe(false);
   });
 
   it('on a later day decides again, and matches a full recompute where the date alone moved seats across a threshold', () => {

@@ -488,15 +488,18 @@ export function assessCandidate(facts: CandidateFacts, today: string): Candidate
 
 const PRIORITY_RANK: Record<CandidatePriority, number> = { High: 0, Medium: 1, Low: 2 };
 
+/** What the candidates' order reads of a candidate: a stored row carries it without its other facts. */
+export interface CandidateOrder {
+  facts: { userPrincipalName: string; chat: { lastAt: string } | null };
+  assessment: Pick<CandidateAssessment, 'priority' | 'm365ActivityScore' | 'recentChat'>;
+}
+
 /**
  * Candidates ranked by one rule: priority (High, Medium, Low), then m365_activity_score (highest
  * first), then the latest recent Copilot Chat use, then UPN. A rank never puts a lower priority
  * above a higher one, nor a lower score above a higher one within a priority.
  */
-export function compareCandidates(
-  a: { facts: CandidateFacts; assessment: CandidateAssessment },
-  b: { facts: CandidateFacts; assessment: CandidateAssessment },
-): number {
+export function compareCandidates(a: CandidateOrder, b: CandidateOrder): number {
   const byPriority = PRIORITY_RANK[a.assessment.priority] - PRIORITY_RANK[b.assessment.priority];
   if (byPriority !== 0) return byPriority;
   if (a.assessment.m365ActivityScore !== b.assessment.m365ActivityScore)

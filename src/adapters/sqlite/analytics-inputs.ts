@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { SubscriptionRecord } from '../../domain/identity';
 import { COPILOT_APPS, M365_SERVICES, type CopilotApp, type M365Service } from '../../domain/usage';
 import type {
@@ -5,7 +6,8 @@ import type {
   AnalyticsInputs,
   CopilotSkuRecord,
   HolderRecord,
-  MemberRecord,
+  KeyedMemberRecord,
+  RankedCandidate,
 } from '../../usecases/analytics/ports';
 import { type Db, writeTransaction } from './database';
 import { SqliteIdentityStore } from './identity-store';
@@ -55,9 +57,16 @@ interface MemberRow {
   [column: string]: string | number | null;
 }
 
+/** SQL function: a key of its arguments (SHA-1 of their JSON), so rows are keyed without leaving SQLite. */
+const INPUTS_KEY_FUNCTION = 'seat_steward_inputs_key';
+
 /** What a snapshot's seat analytics read: the snapshot's directory and the tenant's activity tables. */
 export class SqliteAnalyticsInputs implements AnalyticsInputs {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    db.function(INPUTS_KEY_FUNCTION, { deterministic: true, varargs: true }, (...values: unknown[]) =>
+      createHash('sha1').update(JSON.stringify(values)).digest('base64'),
+    );
+  }
 
   reportStates(tenantId: string): ActivityReportStates {
     const gen = prepared(
@@ -149,37 +158,104 @@ export class SqliteAnalyticsInputs implements AnalyticsInputs {
     }
   }
 
-  *members(tenantId: string, snapshotId: number, m365Generation: number | null): Iterable<MemberRecord> {
-    const serviceColumns = M365_SERVICES.map((sv) => `m.${M365_COLUMNS[sv]} AS m_${M365_COLUMNS[sv]}`).join(', ');
-    const rows = prepared(
+  memberChanges(request: {
+    tenantId: string;
+    snapshotId: number;
+    m365Generation: number | null;
+    previousSnapshotId: number | null;
+    context: string;
+  }): { changed: Iterable<KeyedMemberRecord>; previous: Iterable<RankedCandidate> } {
+    const params = {
+      tenant: request.tenantId,
+      snapshot: request.snapshotId,
+      generation: request.m365Generation ?? -1,
+      previous: request.previousSnapshotId ?? -1,
+      context: request.context,
+    };
+    const serviceColumns = M365_SERVICES.map((sv) => `m.${M365_COLUMNS[sv]}`);
+    const activityJoins = `LEFT JOIN m365_activity_users m ON m.tenant_id = u.tenant_id AND m.generation = @generation AND m.upn = lower(u.user_principal_name)
+         LEFT JOIN copilot_last_interactions i ON i.tenant_id = u.tenant_id AND i.upn = lower(u.user_principal_name)`;
+    // Every member's key, in one statement inside SQLite: the raw inputs a candidate row is decided
+    // from, so equal keys give equal rows. A temporary table, private to this connection.
+    this.db.exec(
+      'CREATE TEMP TABLE IF NOT EXISTS analytics_member_keys (user_id TEXT PRIMARY KEY, user_seq INTEGER NOT NULL, inputs_key TEXT NOT NULL) WITHOUT ROWID',
+    );
+    prepared(this.db, 'DELETE FROM temp.analytics_member_keys').run();
+    prepared(
       this.db,
-      `SELECT u.user_seq, u.user_id, u.user_principal_name, u.display_name, u.mail, u.department, u.office_location,
-              m.upn IS NOT NULL AS m_found, ${serviceColumns}, i.chat_last_at AS i_chat_last_at, i.interactions AS i_interactions
+      `INSERT OR IGNORE INTO temp.analytics_member_keys (user_id, user_seq, inputs_key)
+       SELECT u.user_id, u.user_seq,
+              ${INPUTS_KEY_FUNCTION}(@context, u.user_id, u.user_principal_name, u.display_name, u.mail, u.department, u.office_location,
+                m.upn IS NOT NULL, ${serviceColumns.join(', ')}, i.chat_last_at, i.interactions)
          FROM users u
-         LEFT JOIN m365_activity_users m ON m.tenant_id = u.tenant_id AND m.generation = @generation AND m.upn = lower(u.user_principal_name)
-         LEFT JOIN copilot_last_interactions i ON i.tenant_id = u.tenant_id AND i.upn = lower(u.user_principal_name)
+         ${activityJoins}
         WHERE u.tenant_id = @tenant AND u.snapshot_id = @snapshot AND u.account_enabled = 1 AND (u.user_type IS NULL OR u.user_type = 'Member')
           AND EXISTS (SELECT 1 FROM user_licenses l WHERE l.tenant_id = u.tenant_id AND l.snapshot_id = u.snapshot_id AND l.user_seq = u.user_seq
-                        AND (l.state IS NULL OR l.state IN ('Active', 'ActiveWithError')))`,
-    ).iterate({ tenant: tenantId, snapshot: snapshotId, generation: m365Generation ?? -1 }) as Iterable<MemberRow>;
-    for (const u of rows) {
-      let services: Record<M365Service, string | null> | null = null;
-      if (u.m_found) {
-        services = {} as Record<M365Service, string | null>;
-        for (const sv of M365_SERVICES) services[sv] = (u[`m_${M365_COLUMNS[sv]}`] as string | null) ?? null;
+                        AND (l.state IS NULL OR l.state IN ('Active', 'ActiveWithError')))
+          -- A Copilot seat in effect makes the member a seat holder, not a candidate.
+          AND NOT EXISTS (SELECT 1 FROM user_licenses c JOIN skus cs ON cs.tenant_id = c.tenant_id AND cs.snapshot_id = c.snapshot_id AND cs.sku_id = c.sku_id
+                           WHERE c.tenant_id = u.tenant_id AND c.snapshot_id = u.snapshot_id AND c.user_seq = u.user_seq AND cs.is_copilot = 1
+                             AND (c.state IS NULL OR c.state IN ('Active', 'ActiveWithError')))`,
+    ).run({ tenant: params.tenant, snapshot: params.snapshot, generation: params.generation, context: params.context });
+
+    const db = this.db;
+    function* changed(): Iterable<KeyedMemberRecord> {
+      const rows = prepared(
+        db,
+        `SELECT u.user_seq, u.user_id, u.user_principal_name, u.display_name, u.mail, u.department, u.office_location,
+                m.upn IS NOT NULL AS m_found, ${serviceColumns.map((c) => `${c} AS m_${c.slice(2)}`).join(', ')},
+                i.chat_last_at AS i_chat_last_at, i.interactions AS i_interactions, k.inputs_key
+           FROM temp.analytics_member_keys k
+           JOIN users u ON u.tenant_id = @tenant AND u.snapshot_id = @snapshot AND u.user_seq = k.user_seq
+           ${activityJoins}
+          WHERE NOT EXISTS (SELECT 1 FROM copilot_candidates p
+                             WHERE p.tenant_id = @tenant AND p.snapshot_id = @previous AND p.user_id = k.user_id AND p.inputs_key = k.inputs_key)`,
+      ).iterate({
+        tenant: params.tenant,
+        snapshot: params.snapshot,
+        generation: params.generation,
+        previous: params.previous,
+      }) as Iterable<MemberRow & { inputs_key: string }>;
+      for (const u of rows) {
+        let services: Record<M365Service, string | null> | null = null;
+        if (u.m_found) {
+          services = {} as Record<M365Service, string | null>;
+          for (const sv of M365_SERVICES) services[sv] = (u[`m_${M365_COLUMNS[sv]}`] as string | null) ?? null;
+        }
+        yield {
+          userSeq: u.user_seq,
+          userId: u.user_id,
+          userPrincipalName: u.user_principal_name,
+          displayName: u.display_name,
+          mail: u.mail,
+          department: u.department,
+          officeLocation: u.office_location,
+          services,
+          chat: u.i_chat_last_at ? { lastAt: u.i_chat_last_at, interactions: u.i_interactions ?? 0 } : null,
+          inputsKey: u.inputs_key,
+        };
       }
-      yield {
-        userSeq: u.user_seq,
-        userId: u.user_id,
-        userPrincipalName: u.user_principal_name,
-        displayName: u.display_name,
-        mail: u.mail,
-        department: u.department,
-        officeLocation: u.office_location,
-        services,
-        chat: u.i_chat_last_at ? { lastAt: u.i_chat_last_at, interactions: u.i_interactions ?? 0 } : null,
-      };
     }
+
+    function* previous(): Iterable<RankedCandidate> {
+      if (request.previousSnapshotId === null) return;
+      const rows = prepared(
+        db,
+        `SELECT p.rank, p.user_principal_name, p.m365_activity_score, p.priority, p.chat_last_at,
+                EXISTS (SELECT 1 FROM temp.analytics_member_keys k WHERE k.user_id = p.user_id AND k.inputs_key = p.inputs_key) AS kept
+           FROM copilot_candidates p
+          WHERE p.tenant_id = @tenant AND p.snapshot_id = @previous
+          ORDER BY p.rank`,
+      )
+        .raw()
+        .iterate({ tenant: params.tenant, previous: params.previous }) as Iterable<
+        [number, string, number, RankedCandidate['priority'], string | null, number]
+      >;
+      for (const [rank, userPrincipalName, m365ActivityScore, priority, chatLastAt, kept] of rows)
+        yield { rank, userPrincipalName, m365ActivityScore, priority, chatLastAt, kept: kept === 1 };
+    }
+
+    return { changed: changed(), previous: previous() };
   }
 
   firstSeen(tenantId: string): Map<string, string> {

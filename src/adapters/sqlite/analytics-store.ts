@@ -1,9 +1,9 @@
 import type { CopilotSeatSummary } from '../../domain/seat-savings';
 import type {
   AnalyticsStore,
+  CandidatePlacement,
   CandidateToStore,
   PreviousAnalytics,
-  PreviousCandidate,
   PreviousSeat,
   SeatToStore,
 } from '../../usecases/analytics/ports';
@@ -13,6 +13,8 @@ import { prepared } from './prepared';
 
 /** Rows per insert transaction: short write locks while the API and the sources also write. */
 const WRITE_BATCH = 2000;
+/** Rows per INSERT ... SELECT of copied rows: copying runs inside SQLite, about 10 µs a row. */
+const COPY_BATCH = 20_000;
 
 const ANALYTICS_TABLES = ['copilot_seats', 'copilot_candidates', 'copilot_summaries'] as const;
 
@@ -85,25 +87,7 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
     ).iterate(tenantId, current) as Iterable<SeatDbRow & { inputs_key: string }>) {
       seats.set(`${r.user_id}\u0000${r.sku_id}`, { seq: r.seq, inputsKey: r.inputs_key, seat: toSeat(r) });
     }
-    const candidates = new Map<string, PreviousCandidate>();
-    for (const r of prepared(
-      this.db,
-      'SELECT rank, user_id, inputs_key, m365_activity_score, priority FROM copilot_candidates WHERE tenant_id = ? AND snapshot_id = ? AND inputs_key IS NOT NULL',
-    ).iterate(tenantId, current) as Iterable<{
-      rank: number;
-      user_id: string;
-      inputs_key: string;
-      m365_activity_score: number;
-      priority: PreviousCandidate['priority'];
-    }>) {
-      candidates.set(r.user_id, {
-        rank: r.rank,
-        inputsKey: r.inputs_key,
-        m365ActivityScore: r.m365_activity_score,
-        priority: r.priority,
-      });
-    }
-    return { snapshotId: current, seats, candidates };
+    return { snapshotId: current, seats };
   }
 
   writeSeats(
@@ -167,7 +151,7 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
     tenantId: string,
     snapshotId: number,
     previousSnapshotId: number | null,
-    candidates: readonly CandidateToStore[],
+    placements: readonly CandidatePlacement[],
   ): void {
     const insert = prepared(
       this.db,
@@ -181,31 +165,53 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
       `INSERT INTO copilot_candidates (snapshot_id, rank, ${columns}) SELECT @to, rank + @delta, ${columns} FROM copilot_candidates
         WHERE tenant_id = @tenant AND snapshot_id = @from AND rank BETWEEN @first AND @last`,
     );
-    writeInOrder(
-      this.db,
-      candidates,
-      1,
-      ({ facts: f, assessment: a, inputsKey }, rank) =>
-        insert.run(
-          tenantId,
-          snapshotId,
-          rank,
-          f.userId,
-          f.userPrincipalName,
-          f.displayName,
-          f.mail,
-          f.department,
-          f.officeLocation,
-          a.m365ActivityScore,
-          a.priority,
-          f.chat?.lastAt ?? null,
-          f.chat?.interactions ?? null,
-          JSON.stringify(a.reasons),
-          inputsKey,
+    // Rows decided now go in transactions of WRITE_BATCH, a copied run in statements of COPY_BATCH
+    // rows (each INSERT ... SELECT stays inside SQLite): the write lock is held briefly either way.
+    let rank = 1;
+    let rows: CandidateToStore[] = [];
+    const insertRows = () => {
+      const start = rank - rows.length;
+      const batch = rows;
+      rows = [];
+      if (batch.length === 0) return;
+      writeTransaction(this.db, () =>
+        batch.forEach(({ facts: f, assessment: a, inputsKey }, i) =>
+          insert.run(
+            tenantId,
+            snapshotId,
+            start + i,
+            f.userId,
+            f.userPrincipalName,
+            f.displayName,
+            f.mail,
+            f.department,
+            f.officeLocation,
+            a.m365ActivityScore,
+            a.priority,
+            f.chat?.lastAt ?? null,
+            f.chat?.interactions ?? null,
+            JSON.stringify(a.reasons),
+            inputsKey,
+          ),
         ),
-      (first, last, delta) =>
-        copy.run({ to: snapshotId, delta, tenant: tenantId, from: previousSnapshotId, first, last }),
-    );
+      )();
+    };
+    for (const placement of placements) {
+      if ('row' in placement) {
+        rows.push(placement.row);
+        rank++;
+        if (rows.length >= WRITE_BATCH) insertRows();
+        continue;
+      }
+      insertRows();
+      if (previousSnapshotId === null) throw new Error('candidates to copy without a previous snapshot');
+      for (let first = placement.copy.first; first <= placement.copy.last; first += COPY_BATCH) {
+        const last = Math.min(placement.copy.last, first + COPY_BATCH - 1);
+        copy.run({ to: snapshotId, delta: rank - first, tenant: tenantId, from: previousSnapshotId, first, last });
+        rank += last - first + 1;
+      }
+    }
+    insertRows();
   }
 
   writeSummary(tenantId: string, snapshotId: number, summary: CopilotSeatSummary): void {

@@ -766,6 +766,13 @@ export const migrations: Migration[] = [
       ALTER TABLE copilot_candidates ADD COLUMN inputs_key TEXT;
     `,
   },
+  {
+    version: 18,
+    name: 'seat analytics: candidates by user, so the next sync finds unchanged members inside SQLite',
+    sql: `
+      CREATE INDEX copilot_candidates_by_user_id ON copilot_candidates (tenant_id, snapshot_id, user_id, inputs_key);
+    `,
+  },
 ];
 
 /**

@@ -4,8 +4,8 @@ import { isActiveAssignment } from '../../domain/directory';
 import { licenceDates } from '../../domain/identity';
 import {
   type AuditEvidence,
-  type CandidateAssessment,
   type CandidateFacts,
+  type CandidateOrder,
   type CandidatePriority,
   type ReportEvidence,
   type SeatFacts,
@@ -25,9 +25,11 @@ import type {
   AnalyticsOptions,
   AnalyticsOutcome,
   AnalyticsStore,
+  CandidatePlacement,
   CandidateToStore,
   HolderRecord,
   PreviousAnalytics,
+  RankedCandidate,
   SeatToStore,
 } from './ports';
 
@@ -40,19 +42,63 @@ const minDay = (a: string | null, b: string | null | undefined): string | null =
 const keptText = (until: string | undefined): string | null => (until ? keptSeatText(until) : null);
 
 /**
- * A key of everything a row is decided from: the day, the settings and the row's facts. Equal keys
- * give equal rows, so a row whose key did not change is copied instead of decided and written again.
- * The day is in the key because rows carry day counts ("idle 45 days"), and a new day can also move
- * a seat across a threshold (grace ends, 90 days idle). The audit log's reach counts by the day
- * only (assessSeat and the highlights read its day), so reading the log a few minutes further on
- * does not change every seat's key.
+ * A key of everything a seat's row is decided from: the day, the settings and the row's facts. Equal
+ * keys give equal rows, so a row whose key did not change is copied instead of decided and written
+ * again. The day is in the key because rows carry day counts ("idle 45 days"), and a new day can
+ * also move a seat across a threshold (grace ends, 90 days idle). The audit log's reach counts by
+ * the day only (assessSeat and the highlights read its day), so reading the log a few minutes
+ * further on does not change every seat's key. Candidates are keyed inside the store, from the same
+ * context and their raw inputs (AnalyticsInputs.memberChanges).
  */
-function inputsKey(context: string, facts: SeatFacts | CandidateFacts): string {
-  const keyed =
-    'audit' in facts
-      ? { ...facts, audit: { ...facts.audit, coveredUntil: facts.audit.coveredUntil?.slice(0, 10) ?? null } }
-      : facts;
+function inputsKey(context: string, facts: SeatFacts): string {
+  const keyed = { ...facts, audit: { ...facts.audit, coveredUntil: facts.audit.coveredUntil?.slice(0, 10) ?? null } };
   return createHash('sha1').update(context).update(JSON.stringify(keyed)).digest('base64');
+}
+
+/**
+ * Merges rows decided now (sorted) into the stored candidates' order: a kept row keeps its place
+ * relative to the other kept rows (its inputs, so its rank keys, did not change), and each decided
+ * row goes where compareCandidates puts it. Kept rows become runs of previous ranks to copy. Counts
+ * every placed row by priority into `byPriority`.
+ */
+function placeCandidates(
+  decided: readonly CandidateToStore[],
+  stored: Iterable<RankedCandidate>,
+  byPriority: Record<CandidatePriority, number>,
+): CandidatePlacement[] {
+  const out: CandidatePlacement[] = [];
+  let next = 0;
+  let run: { first: number; last: number } | null = null;
+  const flush = () => {
+    if (run) out.push({ copy: run });
+    run = null;
+  };
+  const place = (row: CandidateToStore) => {
+    flush();
+    out.push({ row });
+    byPriority[row.assessment.priority]++;
+  };
+  for (const s of stored) {
+    if (!s.kept) continue;
+    const order: CandidateOrder = {
+      facts: { userPrincipalName: s.userPrincipalName, chat: s.chatLastAt === null ? null : { lastAt: s.chatLastAt } },
+      assessment: {
+        priority: s.priority,
+        m365ActivityScore: s.m365ActivityScore,
+        recentChat: recentChatOf(s.priority, s.m365ActivityScore),
+      },
+    };
+    while (next < decided.length && compareCandidates(decided[next], order) < 0) place(decided[next++]);
+    if (run !== null && run.last + 1 === s.rank) run.last = s.rank;
+    else {
+      flush();
+      run = { first: s.rank, last: s.rank };
+    }
+    byPriority[s.priority]++;
+  }
+  flush();
+  while (next < decided.length) place(decided[next++]);
+  return out;
 }
 
 /**
@@ -207,10 +253,19 @@ export function computeSeatAnalytics(
   }
   seats.sort(compareSeats);
 
-  // Candidates: enabled members holding a licence in effect but no Copilot seat.
+  // Candidates: enabled members holding a licence in effect but no Copilot seat. Only members whose
+  // inputs changed since the current snapshot are read and decided; the rest keep their stored rows,
+  // and the decided rows are merged into the stored order.
   const m365Gen = states.m365Generation;
-  const candidates: CandidateToStore[] = [];
-  for (const u of inputs.members(tenantId, snapshotId, m365Gen)) {
+  const members = inputs.memberChanges({
+    tenantId,
+    snapshotId,
+    m365Generation: m365Gen,
+    previousSnapshotId: previous?.snapshotId ?? null,
+    context,
+  });
+  const decidedCandidates: CandidateToStore[] = [];
+  for (const u of members.changed) {
     if (seatedUsers.has(u.userSeq)) continue;
     const facts: CandidateFacts = {
       userId: u.userId,
@@ -223,26 +278,14 @@ export function computeSeatAnalytics(
       // No seat in this snapshot, so any Copilot Chat use the audit log saw was without one.
       chat: u.chat,
     };
-    const key = inputsKey(context, facts);
-    const before = previous?.candidates.get(u.userId);
-    // Kept past this point, facts need no per-service days (scored already; neither ranking nor the
-    // stored row reads them): dropping them keeps a 65,000-candidate list well smaller.
-    const kept: CandidateFacts = { ...facts, services: null };
-    if (before && before.inputsKey === key) {
-      // Only what ranking and counting read: the row itself (reasons included) is copied.
-      const assessment: CandidateAssessment = {
-        m365ActivityScore: before.m365ActivityScore,
-        priority: before.priority,
-        recentChat: recentChatOf(before.priority, before.m365ActivityScore),
-        reasons: [],
-      };
-      candidates.push({ facts: kept, assessment, inputsKey: key, reuse: before.rank });
-      continue;
-    }
     const assessment = assessCandidate(facts, today);
-    if (assessment) candidates.push({ facts: kept, assessment, inputsKey: key, reuse: null });
+    // Neither ranking nor the stored row reads the per-service days once scored.
+    if (assessment) decidedCandidates.push({ facts: { ...facts, services: null }, assessment, inputsKey: u.inputsKey });
   }
-  candidates.sort(compareCandidates);
+  decidedCandidates.sort(compareCandidates);
+  const byPriority: Record<CandidatePriority, number> = { High: 0, Medium: 0, Low: 0 };
+  const placements = placeCandidates(decidedCandidates, members.previous, byPriority);
+  const candidateCount = byPriority.High + byPriority.Medium + byPriority.Low;
 
   // Per Copilot SKU of the snapshot, even one nobody holds.
   const subscriptions = inputs.subscriptions(tenantId);
@@ -268,8 +311,6 @@ export function computeSeatAnalytics(
     if (assessment.recommendation === 'review') s.review++;
     if (assessment.recommendation === 'excluded') s.excluded++;
   }
-  const byPriority: Record<CandidatePriority, number> = { High: 0, Medium: 0, Low: 0 };
-  for (const c of candidates) byPriority[c.assessment.priority]++;
 
   const warnings: string[] = [];
   if (seats.length > 0 && !copilot) {
@@ -296,16 +337,16 @@ export function computeSeatAnalytics(
   };
 
   store.writeSeats(tenantId, snapshotId, previous?.snapshotId ?? null, seats);
-  store.writeCandidates(tenantId, snapshotId, previous?.snapshotId ?? null, candidates);
+  store.writeCandidates(tenantId, snapshotId, previous?.snapshotId ?? null, placements);
   store.writeSummary(tenantId, snapshotId, summary);
 
   // The summary's warnings restate what the report sources already told the run (refused, concealed),
   // so the sync does not repeat them; they are served with the figures they qualify.
   return {
     seats: seats.length,
-    candidates: candidates.length,
+    candidates: candidateCount,
     ms: Date.now() - started,
     warnings: [],
-    decided: seats.filter((s) => s.reuse === null).length + candidates.filter((c) => c.reuse === null).length,
+    decided: seats.filter((s) => s.reuse === null).length + decidedCandidates.length,
   };
 }

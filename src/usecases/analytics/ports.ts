@@ -112,6 +112,21 @@ export interface MemberRecord extends SeatPerson {
   chat: { lastAt: string; interactions: number } | null;
 }
 
+export interface KeyedMemberRecord extends MemberRecord {
+  inputsKey: string;
+}
+
+/** A stored candidate, as merging decided rows into the stored order reads it. */
+export interface RankedCandidate {
+  rank: number;
+  /** The member is still a member with the same inputs: the row is copied as it is. */
+  kept: boolean;
+  userPrincipalName: string;
+  m365ActivityScore: number;
+  priority: CandidatePriority;
+  chatLastAt: string | null;
+}
+
 export interface CopilotSkuRecord {
   skuId: string;
   skuPartNumber: string;
@@ -124,8 +139,22 @@ export interface AnalyticsInputs {
   reportStates(tenantId: string): ActivityReportStates;
   /** Every assignment of a Copilot SKU in the snapshot (several per seat when held several ways). */
   holders(tenantId: string, snapshotId: number, copilotGeneration: number | null): Iterable<HolderRecord>;
-  /** Enabled members (not guests) holding a licence in effect, seated or not. */
-  members(tenantId: string, snapshotId: number, m365Generation: number | null): Iterable<MemberRecord>;
+  /**
+   * The candidates' side, compared inside the store so that unchanged members never reach
+   * JavaScript: every enabled member (not a guest) holding a licence in effect and no Copilot seat
+   * in effect is keyed by `context` and their inputs (directory row, report row, Copilot Chat use).
+   * `changed` yields those whose key differs from their row among `previousSnapshotId`'s candidates
+   * (or who have none there; every member when it is null). `previous` yields that snapshot's
+   * candidates by rank, each marked kept when its member is still there with the same key.
+   * Iterate `changed` before `previous`.
+   */
+  memberChanges(request: {
+    tenantId: string;
+    snapshotId: number;
+    m365Generation: number | null;
+    previousSnapshotId: number | null;
+    context: string;
+  }): { changed: Iterable<KeyedMemberRecord>; previous: Iterable<RankedCandidate> };
   /** The first sync that saw each seat, keyed `userId NUL skuId` as stored. */
   firstSeen(tenantId: string): Map<string, string>;
   /** Records `at` as the first sighting of seats seen for the first time. */
@@ -146,21 +175,11 @@ export interface PreviousSeat {
   seat: StoredSeat;
 }
 
-/** A candidate of the previous snapshot's analytics: what ranking it again needs (its row is copied whole). */
-export interface PreviousCandidate {
-  rank: number;
-  inputsKey: string | null;
-  m365ActivityScore: number;
-  priority: CandidatePriority;
-}
-
 /** The analytics of the tenant's current snapshot, which the one being computed replaces. */
 export interface PreviousAnalytics {
   snapshotId: number;
   /** Keyed `userId NUL skuId`. */
   seats: Map<string, PreviousSeat>;
-  /** Keyed by user id. */
-  candidates: Map<string, PreviousCandidate>;
 }
 
 /** A row to store: decided now, or copied from the previous snapshot's row at `reuse` (same inputs, same row). */
@@ -174,8 +193,10 @@ export interface CandidateToStore {
   facts: CandidateFacts;
   assessment: CandidateAssessment;
   inputsKey: string;
-  reuse: number | null;
 }
+
+/** The stored order of candidates, as runs: a row decided now, or previous ranks first..last copied as they are. */
+export type CandidatePlacement = { row: CandidateToStore } | { copy: { first: number; last: number } };
 
 /** Where a snapshot's analytics are stored, beside the snapshot (publish makes them visible with it). */
 export interface AnalyticsStore {
@@ -190,12 +211,12 @@ export interface AnalyticsStore {
     previousSnapshotId: number | null,
     seats: readonly SeatToStore[],
   ): void;
-  /** Candidates by rank (1, 2, ...); rows with `reuse` are copied from `previousSnapshotId`. */
+  /** Candidates by rank (1, 2, ...) in the order placed; copied runs come from `previousSnapshotId`. */
   writeCandidates(
     tenantId: string,
     snapshotId: number,
     previousSnapshotId: number | null,
-    candidates: readonly CandidateToStore[],
+    placements: readonly CandidatePlacement[],
   ): void;
   writeSummary(tenantId: string, snapshotId: number, summary: CopilotSeatSummary): void;
 }
