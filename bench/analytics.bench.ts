@@ -13,6 +13,7 @@
  * The `inactive` command p99 and the digest fan-out join through EXTRA_PROBES (see below).
  */
 import { PRODUCTION_NODE_FLAGS } from './production-flags';
+import { appProcessArgs } from './compiled-app';
 import { spawn, type ChildProcess } from 'node:child_process';
 import diagnostics from 'node:diagnostics_channel';
 import fs from 'node:fs';
@@ -247,7 +248,7 @@ class AppProcess {
   static async start(demo: DemoInfo, dataDir: string, children: ChildProcess[]): Promise<AppProcess> {
     // BENCH_APP_FLAGS: Node flags for the app alone (default: the production start command's, Dockerfile CMD) (e.g. --expose-gc: the breakdown then adds the live heap after a full GC).
     const flags = (process.env.BENCH_APP_FLAGS ?? PRODUCTION_NODE_FLAGS).split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...flags, '--import', 'tsx', __filename, 'app'], {
+    const child = spawn(process.execPath, [...flags, ...appProcessArgs(__filename)], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, BENCH_DEMO: JSON.stringify(demo), BENCH_DATA_DIR: dataDir },
     });

@@ -14,6 +14,7 @@
  * load ≤ 1.5× its idle time.
  */
 import { PRODUCTION_NODE_FLAGS } from './production-flags';
+import { appProcessArgs } from './compiled-app';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -235,7 +236,7 @@ class AppProcess {
       : [];
     // BENCH_APP_FLAGS: Node flags for the app alone (default: the production start command's, Dockerfile CMD) (e.g. to try GC settings).
     const flags = (process.env.BENCH_APP_FLAGS ?? PRODUCTION_NODE_FLAGS).split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...profile, ...flags, '--import', 'tsx', __filename, 'app'], {
+    const child = spawn(process.execPath, [...profile, ...flags, ...appProcessArgs(__filename)], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, BENCH_DEMO: JSON.stringify(demo), BENCH_DATA_DIR: dataDir },
     });
