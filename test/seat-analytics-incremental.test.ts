@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoTenant } from '../demo-tenant/generator';
 import { SqliteAnalyticsInputs } from '../src/adapters/sqlite/analytics-inputs';
 import { SqliteAnalyticsStore } from '../src/adapters/sqlite/analytics-store';
-import type { Db } from '../src/adapters/sqlite/database';
+import Database from 'better-sqlite3';
+import { databaseFile, type Db } from '../src/adapters/sqlite/database';
 import { computeSeatAnalytics } from '../src/usecases/analytics/compute-seat-analytics';
 import type { AnalyticsOptions, AnalyticsOutcome } from '../src/usecases/analytics/ports';
 import { startSyncedHarness, type Harness } from './helpers/harness';
@@ -23,8 +24,15 @@ describe('seat analytics: an incremental run stores exactly the rows a full reco
   let options: AnalyticsOptions;
   const inputs = () => new SqliteAnalyticsInputs(db);
   const store = () => new SqliteAnalyticsStore(db);
+  // The incremental run reads members in pages of 7, so page boundaries fall all through the list.
   const compute = (snapshotId: number, now: Date, incremental: boolean): AnalyticsOutcome =>
-    computeSeatAnalytics(inputs(), store(), { tenantId, snapshotId, now, options, incremental });
+    computeSeatAnalytics(incremental ? new SqliteAnalyticsInputs(db, { memberPage: 7 }) : inputs(), store(), {
+      tenantId,
+      snapshotId,
+      now,
+      options,
+      incremental,
+    });
 
   /** Every stored column of a snapshot's analytics, in their stored order. */
   const rowsOf = (snapshotId: number) => ({
@@ -118,6 +126,17 @@ describe('seat analytics: an incremental run stores exactly the rows a full reco
     const incrementalRows = rowsOf(NEXT);
     const full = compute(NEXT, evening, false);
     expect(incrementalRows).toEqual(rowsOf(NEXT));
+    // A full recompute reading members in pages of 7 stores the same rows as one reading them at once.
+    const fullRows = rowsOf(NEXT);
+    expect(fullRows.candidates.length).toBeGreaterThan(20);
+    computeSeatAnalytics(new SqliteAnalyticsInputs(db, { memberPage: 7 }), store(), {
+      tenantId,
+      snapshotId: NEXT,
+      now: evening,
+      options,
+      incremental: false,
+    });
+    expect(rowsOf(NEXT)).toEqual(fullRows);
     expect(incremental.seats).toBe(full.seats);
     expect(incremental.candidates).toBe(full.candidates);
 
@@ -153,5 +172,41 @@ describe('seat analytics: an incremental run stores exactly the rows a full reco
       return was && (was.recommendation !== s.recommendation || was.tier !== s.tier);
     });
     expect(crossed.length).toBeGreaterThan(0);
+  });
+
+  it('reads each page of changed members and the stored order through indexes, with no sort of what remains', () => {
+    // The analytics on a second connection to the app's file that records each statement it runs.
+    const statements: string[] = [];
+    const recorded = new Database(databaseFile(h.config.dataDir), { verbose: (sql) => statements.push(String(sql)) });
+    try {
+      recorded.pragma('busy_timeout = 5000');
+      const now = new Date(`${new Date().toISOString().slice(0, 10)}T09:00:00Z`);
+      computeSeatAnalytics(new SqliteAnalyticsInputs(recorded, { memberPage: 7 }), new SqliteAnalyticsStore(recorded), {
+        tenantId,
+        snapshotId: NEXT,
+        now,
+        options,
+      });
+      const selects = [...new Set(statements.filter((sql) => /^\s*SELECT\b/i.test(sql)))];
+      const pages = selects.filter((sql) => /LIMIT 7$/.test(sql.trim()));
+      expect(pages.length).toBeGreaterThan(0);
+      for (const sql of selects) {
+        const plan = (recorded.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map(
+          (r) => r.detail,
+        );
+        // A page must stop after its rows: a sort of every remaining member per page grows with the square of the tenant.
+        if (/LIMIT/.test(sql))
+          expect(
+            plan.filter((l) => /USE TEMP B-TREE/.test(l)),
+            sql,
+          ).toEqual([]);
+        expect(
+          plan.filter((l) => /^SCAN \w+/.test(l) && !/ USING | VIRTUAL TABLE|^SCAN (pragma_|json_)/.test(l)),
+          sql,
+        ).toEqual([]);
+      }
+    } finally {
+      recorded.close();
+    }
   });
 });

@@ -57,12 +57,19 @@ interface MemberRow {
   [column: string]: string | number | null;
 }
 
+/** Members read per statement: no statement stays open while the analytics write. */
+const MEMBER_PAGE = 2000;
+
 /** SQL function: a key of its arguments (SHA-1 of their JSON), so rows are keyed without leaving SQLite. */
 const INPUTS_KEY_FUNCTION = 'seat_steward_inputs_key';
 
 /** What a snapshot's seat analytics read: the snapshot's directory and the tenant's activity tables. */
 export class SqliteAnalyticsInputs implements AnalyticsInputs {
-  constructor(private readonly db: Db) {
+  /** `memberPage`: members read per statement (a test reads in small pages to cross page boundaries). */
+  constructor(
+    private readonly db: Db,
+    private readonly options: { memberPage?: number } = {},
+  ) {
     db.function(INPUTS_KEY_FUNCTION, { deterministic: true, varargs: true }, (...values: unknown[]) =>
       createHash('sha1').update(JSON.stringify(values)).digest('base64'),
     );
@@ -178,7 +185,7 @@ export class SqliteAnalyticsInputs implements AnalyticsInputs {
     // Every member's key, in one statement inside SQLite: the raw inputs a candidate row is decided
     // from, so equal keys give equal rows. A temporary table, private to this connection.
     this.db.exec(
-      'CREATE TEMP TABLE IF NOT EXISTS analytics_member_keys (user_id TEXT PRIMARY KEY, user_seq INTEGER NOT NULL, inputs_key TEXT NOT NULL) WITHOUT ROWID',
+      `CREATE TEMP TABLE IF NOT EXISTS analytics_member_keys (user_seq INTEGER PRIMARY KEY, user_id TEXT NOT NULL UNIQUE, inputs_key TEXT NOT NULL);`,
     );
     prepared(this.db, 'DELETE FROM temp.analytics_member_keys').run();
     prepared(
@@ -199,8 +206,10 @@ export class SqliteAnalyticsInputs implements AnalyticsInputs {
     ).run({ tenant: params.tenant, snapshot: params.snapshot, generation: params.generation, context: params.context });
 
     const db = this.db;
+    const pageSize = this.options.memberPage ?? MEMBER_PAGE;
     function* changed(): Iterable<KeyedMemberRecord> {
-      const rows = prepared(
+      // Read in pages (no statement stays open between them), so the caller may write while iterating.
+      const page = prepared(
         db,
         `SELECT u.user_seq, u.user_id, u.user_principal_name, u.display_name, u.mail, u.department, u.office_location,
                 m.upn IS NOT NULL AS m_found, ${serviceColumns.map((c) => `${c} AS m_${c.slice(2)}`).join(', ')},
@@ -208,33 +217,44 @@ export class SqliteAnalyticsInputs implements AnalyticsInputs {
            FROM temp.analytics_member_keys k
            JOIN users u ON u.tenant_id = @tenant AND u.snapshot_id = @snapshot AND u.user_seq = k.user_seq
            ${activityJoins}
-          WHERE NOT EXISTS (SELECT 1 FROM copilot_candidates p
-                             WHERE p.tenant_id = @tenant AND p.snapshot_id = @previous AND p.user_id = k.user_id AND p.inputs_key = k.inputs_key)`,
-      ).iterate({
-        tenant: params.tenant,
-        snapshot: params.snapshot,
-        generation: params.generation,
-        previous: params.previous,
-      }) as Iterable<MemberRow & { inputs_key: string }>;
-      for (const u of rows) {
-        let services: Record<M365Service, string | null> | null = null;
-        if (u.m_found) {
-          services = {} as Record<M365Service, string | null>;
-          for (const sv of M365_SERVICES) services[sv] = (u[`m_${M365_COLUMNS[sv]}`] as string | null) ?? null;
-        }
-        yield {
-          userSeq: u.user_seq,
-          userId: u.user_id,
-          userPrincipalName: u.user_principal_name,
-          displayName: u.display_name,
-          mail: u.mail,
-          department: u.department,
-          officeLocation: u.office_location,
-          services,
-          chat: u.i_chat_last_at ? { lastAt: u.i_chat_last_at, interactions: u.i_interactions ?? 0 } : null,
-          inputsKey: u.inputs_key,
-        };
+          WHERE u.user_seq > @after
+            AND NOT EXISTS (SELECT 1 FROM copilot_candidates p
+                             WHERE p.tenant_id = @tenant AND p.snapshot_id = @previous AND p.user_id = k.user_id AND p.inputs_key = k.inputs_key)
+          -- In the users' key order, so each page stops after its rows (no sort of what remains).
+          ORDER BY u.user_seq
+          LIMIT ${pageSize}`,
+      );
+      for (let after = -1, rows: Array<MemberRow & { inputs_key: string }>; ; after = rows[rows.length - 1].user_seq) {
+        rows = page.all({
+          tenant: params.tenant,
+          snapshot: params.snapshot,
+          generation: params.generation,
+          previous: params.previous,
+          after,
+        }) as Array<MemberRow & { inputs_key: string }>;
+        if (rows.length === 0) return;
+        yield* rows.map(memberRecord);
       }
+    }
+
+    function memberRecord(u: MemberRow & { inputs_key: string }): KeyedMemberRecord {
+      let services: Record<M365Service, string | null> | null = null;
+      if (u.m_found) {
+        services = {} as Record<M365Service, string | null>;
+        for (const sv of M365_SERVICES) services[sv] = (u[`m_${M365_COLUMNS[sv]}`] as string | null) ?? null;
+      }
+      return {
+        userSeq: u.user_seq,
+        userId: u.user_id,
+        userPrincipalName: u.user_principal_name,
+        displayName: u.display_name,
+        mail: u.mail,
+        department: u.department,
+        officeLocation: u.office_location,
+        services,
+        chat: u.i_chat_last_at ? { lastAt: u.i_chat_last_at, interactions: u.i_interactions ?? 0 } : null,
+        inputsKey: u.inputs_key,
+      };
     }
 
     function* previous(): Iterable<RankedCandidate> {

@@ -13,6 +13,22 @@ import { prepared } from './prepared';
 
 /** Rows per insert transaction: short write locks while the API and the sources also write. */
 const WRITE_BATCH = 2000;
+/** A decided candidate's columns, in the order stageCandidates binds them. */
+const STAGED_COLUMNS = [
+  'user_id',
+  'user_principal_name',
+  'display_name',
+  'mail',
+  'department',
+  'office_location',
+  'm365_activity_score',
+  'priority',
+  'chat_last_at',
+  'chat_interactions',
+  'reasons',
+  'inputs_key',
+] as const;
+
 /** Rows per INSERT ... SELECT of copied rows: copying runs inside SQLite, about 10 µs a row. */
 const COPY_BATCH = 20_000;
 
@@ -74,6 +90,41 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
       for (const table of ANALYTICS_TABLES)
         prepared(this.db, `DELETE FROM ${table} WHERE tenant_id = ? AND snapshot_id = ?`).run(tenantId, snapshotId);
     })();
+    // Staged rows live in this connection's temporary database: never in the file, no write lock.
+    this.db.exec(`
+      CREATE TEMP TABLE IF NOT EXISTS analytics_staged_candidates (id INTEGER PRIMARY KEY, ${STAGED_COLUMNS.join(', ')});
+      CREATE TEMP TABLE IF NOT EXISTS analytics_staged_ranks (id INTEGER PRIMARY KEY, rank INTEGER NOT NULL UNIQUE);
+      DELETE FROM temp.analytics_staged_candidates;
+      DELETE FROM temp.analytics_staged_ranks;
+    `);
+  }
+
+  stageCandidates(rows: readonly CandidateToStore[]): number {
+    const insert = prepared(
+      this.db,
+      `INSERT INTO temp.analytics_staged_candidates (${STAGED_COLUMNS.join(', ')}) VALUES (${STAGED_COLUMNS.map(() => '?').join(', ')})`,
+    );
+    let first = 0;
+    this.db.transaction(() =>
+      rows.forEach(({ facts: f, assessment: a, inputsKey }, i) => {
+        const id = insert.run(
+          f.userId,
+          f.userPrincipalName,
+          f.displayName,
+          f.mail,
+          f.department,
+          f.officeLocation,
+          a.m365ActivityScore,
+          a.priority,
+          f.chat?.lastAt ?? null,
+          f.chat?.interactions ?? null,
+          JSON.stringify(a.reasons),
+          inputsKey,
+        ).lastInsertRowid;
+        if (i === 0) first = Number(id);
+      }),
+    )();
+    return first;
   }
 
   previous(tenantId: string, snapshotId: number): PreviousAnalytics | null {
@@ -153,57 +204,29 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
     previousSnapshotId: number | null,
     placements: readonly CandidatePlacement[],
   ): void {
-    const insert = prepared(
-      this.db,
-      `INSERT INTO copilot_candidates (tenant_id, snapshot_id, rank, user_id, user_principal_name, display_name, mail, department, office_location,
-         m365_activity_score, priority, chat_last_at, chat_interactions, reasons, inputs_key)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
     const columns = copiedColumns(this.db, 'copilot_candidates', 'rank').join(', ');
     const copy = prepared(
       this.db,
       `INSERT INTO copilot_candidates (snapshot_id, rank, ${columns}) SELECT @to, rank + @delta, ${columns} FROM copilot_candidates
         WHERE tenant_id = @tenant AND snapshot_id = @from AND rank BETWEEN @first AND @last`,
     );
-    // Rows decided now go in transactions of WRITE_BATCH, a copied run in statements of COPY_BATCH
-    // rows (each INSERT ... SELECT stays inside SQLite): the write lock is held briefly either way.
+    const insertStaged = prepared(
+      this.db,
+      `INSERT INTO copilot_candidates (tenant_id, snapshot_id, rank, ${STAGED_COLUMNS.join(', ')})
+       SELECT @tenant, @to, r.rank, ${STAGED_COLUMNS.map((c) => `s.${c}`).join(', ')}
+         FROM temp.analytics_staged_ranks r JOIN temp.analytics_staged_candidates s ON s.id = r.id
+        WHERE r.rank BETWEEN @first AND @last ORDER BY r.rank`,
+    );
+    const rankStaged = prepared(this.db, 'INSERT INTO temp.analytics_staged_ranks (id, rank) VALUES (?, ?)');
+    // Each copied run and each range of staged rows is one INSERT ... SELECT inside SQLite, in
+    // statements of at most COPY_BATCH rows, each its own short transaction.
     let rank = 1;
-    let rows: CandidateToStore[] = [];
-    const insertRows = () => {
-      const start = rank - rows.length;
-      const batch = rows;
-      rows = [];
-      if (batch.length === 0) return;
-      writeTransaction(this.db, () =>
-        batch.forEach(({ facts: f, assessment: a, inputsKey }, i) =>
-          insert.run(
-            tenantId,
-            snapshotId,
-            start + i,
-            f.userId,
-            f.userPrincipalName,
-            f.displayName,
-            f.mail,
-            f.department,
-            f.officeLocation,
-            a.m365ActivityScore,
-            a.priority,
-            f.chat?.lastAt ?? null,
-            f.chat?.interactions ?? null,
-            JSON.stringify(a.reasons),
-            inputsKey,
-          ),
-        ),
-      )();
-    };
+    const ranked: Array<[number, number]> = [];
     for (const placement of placements) {
-      if ('row' in placement) {
-        rows.push(placement.row);
-        rank++;
-        if (rows.length >= WRITE_BATCH) insertRows();
+      if ('staged' in placement) {
+        ranked.push([placement.staged, rank++]);
         continue;
       }
-      insertRows();
       if (previousSnapshotId === null) throw new Error('candidates to copy without a previous snapshot');
       for (let first = placement.copy.first; first <= placement.copy.last; first += COPY_BATCH) {
         const last = Math.min(placement.copy.last, first + COPY_BATCH - 1);
@@ -211,7 +234,10 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
         rank += last - first + 1;
       }
     }
-    insertRows();
+    if (ranked.length === 0) return;
+    this.db.transaction(() => ranked.forEach(([id, at]) => rankStaged.run(id, at)))();
+    for (let first = ranked[0][1]; first <= ranked[ranked.length - 1][1]; first += COPY_BATCH)
+      insertStaged.run({ to: snapshotId, tenant: tenantId, first, last: first + COPY_BATCH - 1 });
   }
 
   writeSummary(tenantId: string, snapshotId: number, summary: CopilotSeatSummary): void {

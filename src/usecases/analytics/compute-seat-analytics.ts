@@ -55,6 +55,14 @@ function inputsKey(context: string, facts: SeatFacts): string {
   return createHash('sha1').update(context).update(JSON.stringify(keyed)).digest('base64');
 }
 
+/** Candidates decided per stageCandidates call. */
+const STAGE_BATCH = 2000;
+
+/** A candidate decided now and staged in the store: what its rank and the counts read stay in memory. */
+interface StagedCandidate extends CandidateOrder {
+  staged: number;
+}
+
 /**
  * Merges rows decided now (sorted) into the stored candidates' order: a kept row keeps its place
  * relative to the other kept rows (its inputs, so its rank keys, did not change), and each decided
@@ -62,7 +70,7 @@ function inputsKey(context: string, facts: SeatFacts): string {
  * every placed row by priority into `byPriority`.
  */
 function placeCandidates(
-  decided: readonly CandidateToStore[],
+  decided: readonly StagedCandidate[],
   stored: Iterable<RankedCandidate>,
   byPriority: Record<CandidatePriority, number>,
 ): CandidatePlacement[] {
@@ -73,9 +81,9 @@ function placeCandidates(
     if (run) out.push({ copy: run });
     run = null;
   };
-  const place = (row: CandidateToStore) => {
+  const place = (row: StagedCandidate) => {
     flush();
-    out.push({ row });
+    out.push({ staged: row.staged });
     byPriority[row.assessment.priority]++;
   };
   for (const s of stored) {
@@ -264,7 +272,25 @@ export function computeSeatAnalytics(
     previousSnapshotId: previous?.snapshotId ?? null,
     context,
   });
-  const decidedCandidates: CandidateToStore[] = [];
+  // Decided rows are staged in the store in batches; only what ranking reads stays in memory.
+  const decidedCandidates: StagedCandidate[] = [];
+  let toStage: CandidateToStore[] = [];
+  const stage = () => {
+    if (toStage.length === 0) return;
+    const first = store.stageCandidates(toStage);
+    toStage.forEach(({ facts, assessment }, i) =>
+      decidedCandidates.push({
+        staged: first + i,
+        facts: { userPrincipalName: facts.userPrincipalName, chat: facts.chat && { lastAt: facts.chat.lastAt } },
+        assessment: {
+          priority: assessment.priority,
+          m365ActivityScore: assessment.m365ActivityScore,
+          recentChat: assessment.recentChat,
+        },
+      }),
+    );
+    toStage = [];
+  };
   for (const u of members.changed) {
     if (seatedUsers.has(u.userSeq)) continue;
     const facts: CandidateFacts = {
@@ -279,9 +305,10 @@ export function computeSeatAnalytics(
       chat: u.chat,
     };
     const assessment = assessCandidate(facts, today);
-    // Neither ranking nor the stored row reads the per-service days once scored.
-    if (assessment) decidedCandidates.push({ facts: { ...facts, services: null }, assessment, inputsKey: u.inputsKey });
+    if (assessment) toStage.push({ facts, assessment, inputsKey: u.inputsKey });
+    if (toStage.length >= STAGE_BATCH) stage();
   }
+  stage();
   decidedCandidates.sort(compareCandidates);
   const byPriority: Record<CandidatePriority, number> = { High: 0, Medium: 0, Low: 0 };
   const placements = placeCandidates(decidedCandidates, members.previous, byPriority);

@@ -144,9 +144,9 @@ export interface AnalyticsInputs {
    * JavaScript: every enabled member (not a guest) holding a licence in effect and no Copilot seat
    * in effect is keyed by `context` and their inputs (directory row, report row, Copilot Chat use).
    * `changed` yields those whose key differs from their row among `previousSnapshotId`'s candidates
-   * (or who have none there; every member when it is null). `previous` yields that snapshot's
-   * candidates by rank, each marked kept when its member is still there with the same key.
-   * Iterate `changed` before `previous`.
+   * (or who have none there; every member when it is null), read in pages, so the store may be
+   * written while iterating it. `previous` yields that snapshot's candidates by rank, each marked
+   * kept when its member is still there with the same key. Iterate `changed` before `previous`.
    */
   memberChanges(request: {
     tenantId: string;
@@ -195,8 +195,8 @@ export interface CandidateToStore {
   inputsKey: string;
 }
 
-/** The stored order of candidates, as runs: a row decided now, or previous ranks first..last copied as they are. */
-export type CandidatePlacement = { row: CandidateToStore } | { copy: { first: number; last: number } };
+/** The stored order of candidates, as runs: a staged row decided now, or previous ranks first..last copied as they are. */
+export type CandidatePlacement = { staged: number } | { copy: { first: number; last: number } };
 
 /** Where a snapshot's analytics are stored, beside the snapshot (publish makes them visible with it). */
 export interface AnalyticsStore {
@@ -211,7 +211,13 @@ export interface AnalyticsStore {
     previousSnapshotId: number | null,
     seats: readonly SeatToStore[],
   ): void;
-  /** Candidates by rank (1, 2, ...) in the order placed; copied runs come from `previousSnapshotId`. */
+  /**
+   * Holds candidate rows decided now outside the JavaScript heap (a full recompute decides tens of
+   * thousands) until writeCandidates places them. Returns the staging id of the first row; the
+   * others follow in order. Cleared by `clear`.
+   */
+  stageCandidates(rows: readonly CandidateToStore[]): number;
+  /** Candidates by rank (1, 2, ...) in the order placed: staged rows, and copied runs of `previousSnapshotId`. */
   writeCandidates(
     tenantId: string,
     snapshotId: number,
