@@ -28,6 +28,37 @@ export class BotAuthError extends Error {
   }
 }
 
+/** Teams answers from a few regional service URLs; more than this means forged or test ones. */
+const MAX_CACHED_CONNECTORS = 64;
+
+/**
+ * CloudAdapterBase builds a new ConnectorClient for every inbound turn: a whole Azure core
+ * pipeline (a dozen policies, its serializers, its credentials), about a tenth of an `inactive`
+ * turn's CPU and garbage, for a reply under 20 callers. A client holds no per-turn state (its
+ * credentials fetch and cache tokens per request), so one is kept per service URL, audience and
+ * bot app id, as botbuilder's older BotFrameworkAdapter did.
+ */
+class ConnectorClientCache {
+  private readonly clients = new Map<string, Promise<unknown>>();
+
+  wrap<C>(factory: { create(serviceUrl: string, audience?: string): Promise<C> }, appId: string) {
+    return {
+      create: (serviceUrl: string, audience?: string): Promise<C> => {
+        const key = JSON.stringify([serviceUrl, audience ?? null, appId]);
+        const known = this.clients.get(key) as Promise<C> | undefined;
+        if (known !== undefined) return known;
+        // The service URL comes from the activity: the bound keeps made-up ones from growing the map.
+        if (this.clients.size >= MAX_CACHED_CONNECTORS) this.clients.clear();
+        const client = factory.create(serviceUrl, audience);
+        this.clients.set(key, client);
+        // A failed creation is not kept: the next turn tries again.
+        client.catch(() => this.clients.delete(key));
+        return client;
+      },
+    };
+  }
+}
+
 /** Error names jsonwebtoken gives a token that fails verification. */
 const TOKEN_ERRORS = new Set(['JsonWebTokenError', 'TokenExpiredError', 'NotBeforeError']);
 
@@ -48,6 +79,8 @@ function authFailureKind(error: unknown): BotAuthError['kind'] | undefined {
  * fetched. This runs the same steps but leaves the answer to the HTTP layer.
  */
 export class SeatStewardAdapter extends TeamsAdapter {
+  private readonly connectorClients = new ConnectorClientCache();
+
   async processInbound(
     activity: Activity,
     authHeader: string,
@@ -59,7 +92,16 @@ export class SeatStewardAdapter extends TeamsAdapter {
         const kind = authFailureKind(error);
         throw kind ? new BotAuthError(kind, error) : error;
       });
-    return this.processActivity(authenticated, activity, logic);
+    const { connectorFactory, claimsIdentity } = authenticated;
+    // The factory is built from the bot's app id (the token's audience, or its appid claim): the key names it.
+    const appId = claimsIdentity.getClaimValue('aud') ?? claimsIdentity.getClaimValue('appid') ?? '';
+    return this.processActivity(
+      connectorFactory
+        ? { ...authenticated, connectorFactory: this.connectorClients.wrap(connectorFactory, appId) }
+        : authenticated,
+      activity,
+      logic,
+    );
   }
 
   /** processInbound, with a token that was not accepted (or could not be checked) as an outcome instead of a throw. */
