@@ -27,12 +27,14 @@ function inbound(serviceUrl: string, text: string): Activity {
 }
 
 describe('connector clients', () => {
-  it('keeps one connector client per service URL across turns, and every reply still arrives', async () => {
+  it('keeps one connector client per service URL and one user token client across turns, and every reply still arrives', async () => {
     const adapter = createTeamsAdapter({ mode: 'anonymous' });
     const clients: unknown[] = [];
+    const tokenClients: unknown[] = [];
     const turn = async (serviceUrl: string, text: string) => {
       const outcome = await adapter.processTurn(inbound(serviceUrl, text), '', async (context: TurnContext) => {
         clients.push(context.turnState.get(adapter.ConnectorClientKey));
+        tokenClients.push(context.turnState.get(adapter.UserTokenClientKey));
         await context.sendActivity(`echo ${text}`);
       });
       expect(outcome).toMatchObject({ kind: 'answered', status: 200 });
@@ -48,6 +50,9 @@ describe('connector clients', () => {
     expect(clients[3]).toBe(clients[0]);
     // Another service URL gets its own client, posting to that connector.
     expect(clients[2]).not.toBe(clients[0]);
+    // The user token client depends on the bot's app id only.
+    expect(tokenClients[0]).toBeDefined();
+    expect(new Set(tokenClients).size).toBe(1);
     expect(connectors[0].messages().map((m) => m.activity.text)).toEqual(['echo one', 'echo two', 'echo four']);
     expect(connectors[1].messages().map((m) => m.activity.text)).toEqual(['echo three']);
   });

@@ -29,34 +29,34 @@ export class BotAuthError extends Error {
 }
 
 /** Teams answers from a few regional service URLs; more than this means forged or test ones. */
-const MAX_CACHED_CONNECTORS = 64;
+const MAX_KEPT_CLIENTS = 64;
 
 /**
- * CloudAdapterBase builds a new ConnectorClient for every inbound turn: a whole Azure core
- * pipeline (a dozen policies, its serializers, its credentials), about a tenth of an `inactive`
- * turn's CPU and garbage, for a reply under 20 callers. A client holds no per-turn state (its
- * credentials fetch and cache tokens per request), so one is kept per service URL, audience and
- * bot app id, as botbuilder's older BotFrameworkAdapter did.
+ * CloudAdapterBase builds a new ConnectorClient and a new UserTokenClient for every inbound turn:
+ * each a whole Azure core pipeline (a dozen policies, serializers, credentials), together about a
+ * seventh of an `inactive` turn's CPU and garbage, for a reply. Neither holds per-turn state (their
+ * credentials fetch and cache tokens per request), so one of each is kept per service URL,
+ * audience and bot app id, as botbuilder's older BotFrameworkAdapter kept its connector clients.
  */
-class ConnectorClientCache {
-  private readonly clients = new Map<string, Promise<unknown>>();
+class KeptClients<C> {
+  private readonly clients = new Map<string, Promise<C>>();
 
-  wrap<C>(factory: { create(serviceUrl: string, audience?: string): Promise<C> }, appId: string) {
-    return {
-      create: (serviceUrl: string, audience?: string): Promise<C> => {
-        const key = JSON.stringify([serviceUrl, audience ?? null, appId]);
-        const known = this.clients.get(key) as Promise<C> | undefined;
-        if (known !== undefined) return known;
-        // The service URL comes from the activity: the bound keeps made-up ones from growing the map.
-        if (this.clients.size >= MAX_CACHED_CONNECTORS) this.clients.clear();
-        const client = factory.create(serviceUrl, audience);
-        this.clients.set(key, client);
-        // A failed creation is not kept: the next turn tries again.
-        client.catch(() => this.clients.delete(key));
-        return client;
-      },
-    };
+  get(key: string, create: () => Promise<C>): Promise<C> {
+    const known = this.clients.get(key);
+    if (known !== undefined) return known;
+    // The service URL comes from the activity: the bound keeps made-up ones from growing the map.
+    if (this.clients.size >= MAX_KEPT_CLIENTS) this.clients.clear();
+    const client = create();
+    this.clients.set(key, client);
+    // A failed creation is not kept: the next turn tries again.
+    client.catch(() => this.clients.delete(key));
+    return client;
   }
+}
+
+/** The bot's app id a factory is built for: the token's audience, or its appid claim ('' when anonymous). */
+function botAppIdOf(identity: { getClaimValue(type: string): string | null }): string {
+  return identity.getClaimValue('aud') ?? identity.getClaimValue('appid') ?? '';
 }
 
 /** Error names jsonwebtoken gives a token that fails verification. */
@@ -79,7 +79,16 @@ function authFailureKind(error: unknown): BotAuthError['kind'] | undefined {
  * fetched. This runs the same steps but leaves the answer to the HTTP layer.
  */
 export class SeatStewardAdapter extends TeamsAdapter {
-  private readonly connectorClients = new ConnectorClientCache();
+  private readonly connectorClients = new KeptClients<unknown>();
+
+  constructor(...args: ConstructorParameters<typeof TeamsAdapter>) {
+    super(...args);
+    // processActivity asks the authentication for a user token client per turn; it only depends on the app id.
+    const auth = this.botFrameworkAuthentication;
+    const create = auth.createUserTokenClient.bind(auth);
+    const kept = new KeptClients<Awaited<ReturnType<typeof create>>>();
+    auth.createUserTokenClient = (identity) => kept.get(botAppIdOf(identity), () => create(identity));
+  }
 
   async processInbound(
     activity: Activity,
@@ -92,16 +101,16 @@ export class SeatStewardAdapter extends TeamsAdapter {
         const kind = authFailureKind(error);
         throw kind ? new BotAuthError(kind, error) : error;
       });
-    const { connectorFactory, claimsIdentity } = authenticated;
-    // The factory is built from the bot's app id (the token's audience, or its appid claim): the key names it.
-    const appId = claimsIdentity.getClaimValue('aud') ?? claimsIdentity.getClaimValue('appid') ?? '';
-    return this.processActivity(
-      connectorFactory
-        ? { ...authenticated, connectorFactory: this.connectorClients.wrap(connectorFactory, appId) }
-        : authenticated,
-      activity,
-      logic,
-    );
+    const factory = authenticated.connectorFactory;
+    if (!factory) return this.processActivity(authenticated, activity, logic);
+    const appId = botAppIdOf(authenticated.claimsIdentity);
+    const connectorFactory: typeof factory = {
+      create: (serviceUrl: string, audience?: string) =>
+        this.connectorClients.get(JSON.stringify([serviceUrl, audience ?? null, appId]), () =>
+          factory.create(serviceUrl, audience),
+        ) as ReturnType<typeof factory.create>,
+    };
+    return this.processActivity({ ...authenticated, connectorFactory }, activity, logic);
   }
 
   /** processInbound, with a token that was not accepted (or could not be checked) as an outcome instead of a throw. */
