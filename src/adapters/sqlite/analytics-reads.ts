@@ -85,11 +85,19 @@ export const toCandidate = (r: CandidateDbRow): StoredCandidate => ({
   reasons: JSON.parse(r.reasons) as string[],
 });
 
+/** Pages of at most this many rows are kept (the REST API's default page is 50, the bot's 10). */
+const KEPT_PAGE_ROWS = 50;
+/** At most this many kept pages (under 3 MB at 50 rows of about 1 KB). */
+const KEPT_PAGES = 64;
+
 /**
  * Reads of the analytics stored with each tenant's current snapshot. Lists are stored in their
  * order (seq, rank), so every page is a range of an index: one filter at a time picks its index.
  */
 export class SqliteAnalyticsReads implements AnalyticsReads {
+  /** Recent small pages of seats, by snapshot, computation and query (see seats()). */
+  private readonly seatPages = new Map<string, { asOf: string; total: number; rows: StoredSeat[] }>();
+
   constructor(private readonly db: Db) {}
 
   private current(tenantId: string): { snapshotId: number; computedAt: string; summary: string } | undefined {
@@ -106,9 +114,34 @@ export class SqliteAnalyticsReads implements AnalyticsReads {
     return cur ? { snapshotId: cur.snapshotId, summary: JSON.parse(cur.summary) as CopilotSeatSummary } : undefined;
   }
 
+  /**
+   * A snapshot's analytics are written on the writer thread before the snapshot is published, and
+   * never changed after (a retry clears them and stores a new computed_at), so a page read for a
+   * snapshot and computation stays right until another snapshot is current. The `inactive` card and its page buttons ask for the same few pages over and over:
+   * the count of a filter walks every matching row of its index (6,000 reclaimable seats at
+   * 100,000 users), about as long as the rest of the turn. Small pages (bot cards, REST pages)
+   * are kept, a bounded number; exports' large pages are not.
+   */
   seats(tenantId: string, query: SeatQuery): { asOf: string; total: number; rows: StoredSeat[] } | undefined {
     const cur = this.current(tenantId);
     if (!cur) return undefined;
+    if (query.limit > KEPT_PAGE_ROWS) return this.readSeats(tenantId, cur, query);
+    const key = JSON.stringify([tenantId, cur.snapshotId, cur.computedAt, query]);
+    let page = this.seatPages.get(key);
+    if (page === undefined) {
+      page = this.readSeats(tenantId, cur, query);
+      if (this.seatPages.size >= KEPT_PAGES) this.seatPages.clear();
+      this.seatPages.set(key, page);
+    }
+    // A list of its own per call: callers may sort or cut theirs.
+    return { asOf: page.asOf, total: page.total, rows: page.rows.slice() };
+  }
+
+  private readSeats(
+    tenantId: string,
+    cur: { snapshotId: number; computedAt: string },
+    query: SeatQuery,
+  ): { asOf: string; total: number; rows: StoredSeat[] } {
     const { where, params } = seatFilter(query);
     // Without ANALYZE statistics the planner walks the whole snapshot for two filters; the
     // department is the most selective, then the recommendation, tier and status.
