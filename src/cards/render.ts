@@ -82,6 +82,17 @@ Template.parseInterpolatedString = (text: string) => {
 };
 
 const templateCache = new Map<CardName, object>();
+/** The engine's own preparation of each template (a copy with every string parsed), kept: expand() reuses it. */
+const engineCache = new Map<CardName, Template>();
+
+function expand(name: CardName, bound: object): unknown {
+  let engine = engineCache.get(name);
+  if (engine === undefined) {
+    engine = new Template(loadTemplate(name));
+    engineCache.set(name, engine);
+  }
+  return engine.expand({ $root: bound });
+}
 
 function loadTemplate(name: CardName): object {
   const cached = templateCache.get(name);
@@ -185,8 +196,7 @@ export type { AdaptiveCardJson };
  * whole message and the admin would see nothing at all.
  */
 export function renderCard<N extends CardName>(name: N, view: CardViews[N]): AdaptiveCardJson {
-  const bound = prepare[name](view);
-  const card: unknown = new Template(loadTemplate(name)).expand({ $root: bound });
+  const card = expand(name, prepare[name](view));
   if (typeof card !== 'object' || card === null || (card as { type?: unknown }).type !== 'AdaptiveCard') {
     throw new Error(`Card template "${name}" did not expand to an Adaptive Card`);
   }
