@@ -23,11 +23,21 @@ type RequestBody = WriterRequest extends infer R
  */
 export class SnapshotWriterThread implements SnapshotSink {
   private current?: WorkerChannel<Omit<WriterRequest, 'id'>, WriterValue>;
+  /** Syncs that opened a handle and have not yet published or discarded: the thread holds their state. */
+  private openSessions = 0;
+  private idleTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly databaseFile: string,
     /** The main thread's connection, for the start-up sweep (the thread is not running yet). */
     private readonly db: Db,
+    /**
+     * How long the thread may idle, with no sync open and no request outstanding, before it is
+     * stopped. A sync's analytics leave the thread's heap at 100+ MB of mostly garbage that V8 does
+     * not collect in a thread with nothing to run; stopping the thread returns it all, and the next
+     * sync starts a new one (a few hundred milliseconds).
+     */
+    private readonly idleMs = 10_000,
   ) {}
 
   sweepOrphans(): number {
@@ -35,9 +45,41 @@ export class SnapshotWriterThread implements SnapshotSink {
   }
 
   open(tenantId: string, snapshotId: number): SnapshotWriterHandle {
-    return new SnapshotWriterHandle((body) =>
-      this.channel().send({ ...body, tenantId, snapshotId } as Omit<WriterRequest, 'id'>),
+    this.openSessions++;
+    let open = true;
+    return new SnapshotWriterHandle(
+      (body) => this.send({ ...body, tenantId, snapshotId } as Omit<WriterRequest, 'id'>),
+      () => {
+        if (!open) return;
+        open = false;
+        this.openSessions--;
+        this.retireWhenIdle();
+      },
     );
+  }
+
+  private send(request: Omit<WriterRequest, 'id'>): Promise<WriterValue> {
+    clearTimeout(this.idleTimer);
+    const answer = this.channel().send(request);
+    void answer.then(
+      () => this.retireWhenIdle(),
+      () => this.retireWhenIdle(),
+    );
+    return answer;
+  }
+
+  /** Stops the thread once it has idled idleMs with no sync open (a sync between pages keeps it). */
+  private retireWhenIdle(): void {
+    clearTimeout(this.idleTimer);
+    const channel = this.current;
+    if (!channel || channel.outstanding > 0 || this.openSessions > 0) return;
+    this.idleTimer = setTimeout(() => {
+      if (this.current !== channel || channel.outstanding > 0 || this.openSessions > 0) return;
+      this.current = undefined;
+      void channel.close();
+    }, this.idleMs);
+    // An idle writer thread never keeps the process alive.
+    this.idleTimer.unref();
   }
 
   /**
@@ -54,7 +96,7 @@ export class SnapshotWriterThread implements SnapshotSink {
         now: Date,
         options: AnalyticsOptions,
       ): Promise<AnalyticsOutcome> =>
-        (await this.channel().send({
+        (await this.send({
           kind: 'analytics',
           tenantId,
           snapshotId,
@@ -66,6 +108,7 @@ export class SnapshotWriterThread implements SnapshotSink {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.idleTimer);
     const current = this.current;
     this.current = undefined;
     if (current) await current.close();
@@ -99,7 +142,11 @@ export class SnapshotWriterHandle implements SnapshotSession {
   private touched = false;
   private readonly send: (body: RequestBody) => Promise<WriterValue>;
 
-  constructor(send: (body: RequestBody) => Promise<WriterValue>) {
+  /** `ended`: called once the thread holds nothing more of this sync (published or discarded). */
+  constructor(
+    send: (body: RequestBody) => Promise<WriterValue>,
+    private readonly ended: () => void = () => undefined,
+  ) {
     this.send = (body) => {
       this.touched = true;
       return send(body);
@@ -137,14 +184,20 @@ export class SnapshotWriterHandle implements SnapshotSession {
   /** Flips the tenant to this snapshot and records the run's outcome in the same transaction; returns the replaced snapshot. */
   async publish(outcome: PublishOutcome, identity: TenantIdentity | null): Promise<number | null> {
     await this.flush();
-    return (await this.send({ kind: 'publish', outcome, identity })) as number | null;
+    const replaced = (await this.send({ kind: 'publish', outcome, identity })) as number | null;
+    this.ended();
+    return replaced;
   }
 
   async discard(): Promise<void> {
-    // Without this a tenant whose sign-in fails would start the writer thread at every slot to delete nothing.
-    if (!this.touched) return;
-    await Promise.allSettled(this.inFlight.splice(0));
-    await this.send({ kind: 'discard' });
+    try {
+      // Without this a tenant whose sign-in fails would start the writer thread at every slot to delete nothing.
+      if (!this.touched) return;
+      await Promise.allSettled(this.inFlight.splice(0));
+      await this.send({ kind: 'discard' });
+    } finally {
+      this.ended();
+    }
   }
 
   async drop(replacedSnapshotId: number): Promise<void> {
