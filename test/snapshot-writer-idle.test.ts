@@ -8,9 +8,9 @@ import { SqliteCacheStorage } from '../src/adapters/sqlite/storage-full';
 import { SyncRunStore } from '../src/adapters/sqlite/sync-runs';
 import { TenantStore } from '../src/adapters/sqlite/tenants';
 import { memoryOfThreads } from '../src/adapters/sqlite/worker-channel';
-import type { SkuRow, UserLicenseRow, UserRow } from '../src/domain/directory';
 import type { DirectorySource } from '../src/usecases/sync/ports';
 import { SyncService } from '../src/usecases/sync/sync-service';
+import { copilotSku, directCopilotSeat, memberRow } from './helpers/directory-rows';
 import { tempDir } from './helpers/harness';
 
 /**
@@ -20,46 +20,9 @@ import { tempDir } from './helpers/harness';
  * The idle wait runs on vitest's clock; the thread and the SQLite file are real.
  */
 const IDLE_MS = 10_000;
-const COPILOT = '639dec6b-bb19-468b-871c-c5c441c4b0cb';
-const sku: SkuRow = {
-  skuId: COPILOT,
-  skuPartNumber: 'Microsoft_365_Copilot',
-  productName: 'Microsoft 365 Copilot',
-  capabilityStatus: 'Enabled',
-  appliesTo: 'User',
-  enabledUnits: 10,
-  suspendedUnits: 0,
-  warningUnits: 0,
-  lockedOutUnits: 0,
-  consumedUnits: 2,
-  isCopilot: true,
-  servicePlans: [],
-};
-const user = (id: string): UserRow => ({
-  userId: id,
-  userPrincipalName: `${id}@contoso.example`,
-  displayName: id,
-  givenName: null,
-  surname: null,
-  mail: null,
-  department: null,
-  officeLocation: null,
-  jobTitle: null,
-  accountEnabled: true,
-  userType: 'Member',
-  usageLocation: 'US',
-  createdAt: null,
-  onPremisesSyncEnabled: null,
-});
-const seat = (id: string): UserLicenseRow => ({
-  userId: id,
-  skuId: COPILOT,
-  assignedByGroupId: '',
-  state: 'Active',
-  error: null,
-  disabledPlans: [],
-  assignedAt: null,
-});
+const sku = copilotSku;
+const user = memberRow;
+const seat = directCopilotSeat;
 
 const writerThreads = async () => (await memoryOfThreads()).filter((t) => t.thread === 'the snapshot writer thread');
 

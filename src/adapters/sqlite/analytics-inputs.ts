@@ -7,6 +7,7 @@ import type {
   CopilotSkuRecord,
   HolderRecord,
   KeyedMemberRecord,
+  MemberChangesRequest,
   RankedCandidate,
 } from '../../usecases/analytics/ports';
 import { type Db, writeTransaction } from './database';
@@ -165,13 +166,10 @@ export class SqliteAnalyticsInputs implements AnalyticsInputs {
     }
   }
 
-  memberChanges(request: {
-    tenantId: string;
-    snapshotId: number;
-    m365Generation: number | null;
-    previousSnapshotId: number | null;
-    context: string;
-  }): { changed: Iterable<KeyedMemberRecord>; previous: Iterable<RankedCandidate> } {
+  memberChanges(request: MemberChangesRequest): {
+    changed: Iterable<KeyedMemberRecord>;
+    previous: Iterable<RankedCandidate>;
+  } {
     const params = {
       tenant: request.tenantId,
       snapshot: request.snapshotId,

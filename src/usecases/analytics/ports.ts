@@ -112,6 +112,17 @@ export interface MemberRecord extends SeatPerson {
   chat: { lastAt: string; interactions: number } | null;
 }
 
+/** Which snapshot's members to key, against which snapshot's stored candidates. */
+export interface MemberChangesRequest {
+  tenantId: string;
+  snapshotId: number;
+  m365Generation: number | null;
+  /** The snapshot whose candidates are compared (null: every member is changed). */
+  previousSnapshotId: number | null;
+  /** The day and settings every key includes. */
+  context: string;
+}
+
 export interface KeyedMemberRecord extends MemberRecord {
   inputsKey: string;
 }
@@ -148,13 +159,10 @@ export interface AnalyticsInputs {
    * written while iterating it. `previous` yields that snapshot's candidates by rank, each marked
    * kept when its member is still there with the same key. Iterate `changed` before `previous`.
    */
-  memberChanges(request: {
-    tenantId: string;
-    snapshotId: number;
-    m365Generation: number | null;
-    previousSnapshotId: number | null;
-    context: string;
-  }): { changed: Iterable<KeyedMemberRecord>; previous: Iterable<RankedCandidate> };
+  memberChanges(request: MemberChangesRequest): {
+    changed: Iterable<KeyedMemberRecord>;
+    previous: Iterable<RankedCandidate>;
+  };
   /** The first sync that saw each seat, keyed `userId NUL skuId` as stored. */
   firstSeen(tenantId: string): Map<string, string>;
   /** Records `at` as the first sighting of seats seen for the first time. */
