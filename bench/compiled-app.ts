@@ -24,7 +24,7 @@ const SOURCES = [
 
 /** Node arguments that run `benchFile` (this bench's own source file) in its app mode. */
 export function appProcessArgs(benchFile: string): string[] {
-  if (process.env.BENCH_FROM_SOURCE || benchFile.endsWith('.js')) return ['--import', 'tsx', benchFile, 'app'];
+  if (process.env.BENCH_FROM_SOURCE) return ['--import', 'tsx', benchFile, 'app'];
   buildIfStale(OUT_DIR, SOURCES, 'tsconfig.bench.json');
   const compiled = path.join(OUT_DIR, path.relative(ROOT, benchFile)).replace(/\.ts$/, '.js');
   return [compiled, 'app'];

@@ -1,3 +1,4 @@
+import { memberRow } from './helpers/directory-rows';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateDemoTenant } from '../demo-tenant/generator';
 import { databaseFile, openDatabase, type Db } from '../src/adapters/sqlite/database';
@@ -140,27 +141,7 @@ describe('atomic sync', () => {
     const crashed = runs.start(tenant.id, 'schedule');
     const writer = new SnapshotWriter(h.app.db, tenant.id, crashed.id);
     writer.writeSkus(h.app.directory.skus(tenant.id));
-    writer.writeUsers(
-      [
-        {
-          userId: 'x',
-          userPrincipalName: 'x@contoso',
-          displayName: 'X',
-          givenName: null,
-          surname: null,
-          mail: null,
-          department: null,
-          officeLocation: null,
-          jobTitle: null,
-          accountEnabled: true,
-          userType: 'Member',
-          usageLocation: null,
-          createdAt: null,
-          onPremisesSyncEnabled: null,
-        },
-      ],
-      [],
-    );
+    writer.writeUsers([memberRow('x')], []);
     await h.close();
     h = undefined;
 

@@ -242,7 +242,6 @@ export class SqliteAnalyticsInputs implements AnalyticsInputs {
         for (const sv of M365_SERVICES) services[sv] = (u[`m_${M365_COLUMNS[sv]}`] as string | null) ?? null;
       }
       return {
-        userSeq: u.user_seq,
         userId: u.user_id,
         userPrincipalName: u.user_principal_name,
         displayName: u.display_name,

@@ -208,10 +208,8 @@ export function computeSeatAnalytics(
   const keptUntil = inputs.keptUntil(tenantId, nowIso);
 
   const seats: SeatToStore[] = [];
-  const seatedUsers = new Set<number>();
   for (const h of holderList) {
     const r = h.row;
-    seatedUsers.add(r.userSeq);
     const { evidence: report, earliestApp } = reportOf(r);
     const audit: AuditEvidence = {
       lastAt: r.lastInteraction.at,
@@ -292,7 +290,6 @@ export function computeSeatAnalytics(
     toStage = [];
   };
   for (const u of members.changed) {
-    if (seatedUsers.has(u.userSeq)) continue;
     const facts: CandidateFacts = {
       userId: u.userId,
       userPrincipalName: u.userPrincipalName,

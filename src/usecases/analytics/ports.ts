@@ -106,7 +106,6 @@ export interface HolderRecord extends SeatPerson {
 
 /** An enabled member holding a licence in effect, with their Microsoft 365 report row and Copilot Chat use. */
 export interface MemberRecord extends SeatPerson {
-  userSeq: number;
   /** The Microsoft 365 active user report's per-service days; null when the report has no row for the user. */
   services: Record<M365Service, string | null> | null;
   chat: { lastAt: string; interactions: number } | null;
@@ -190,13 +189,14 @@ export interface PreviousAnalytics {
   seats: Map<string, PreviousSeat>;
 }
 
-/** A row to store: decided now, or copied from the previous snapshot's row at `reuse` (same inputs, same row). */
+/** A seat to store: decided now, or copied from the previous snapshot's row at `reuse` (same inputs, same row). */
 export interface SeatToStore {
   facts: SeatFacts;
   assessment: SeatAssessment;
   inputsKey: string;
   reuse: number | null;
 }
+/** A candidate decided now (unchanged candidates are never read: their rows are copied by rank). */
 export interface CandidateToStore {
   facts: CandidateFacts;
   assessment: CandidateAssessment;
