@@ -16,6 +16,8 @@ export interface TenantRecord {
   tenantType: string;
   source: 'demo' | 'entra';
   syncEnabled: boolean;
+  /** Hours between scheduled syncs; null follows SYNC_CRON (the tenant from the environment, and the demo). */
+  syncIntervalHours: number | null;
   /** The sync run whose snapshot readers see; null before the first successful sync. */
   currentSnapshotId: number | null;
   createdAt: string;

@@ -14,6 +14,7 @@ const tenant: TenantRecord = {
   tenantType: 'business',
   source: 'demo',
   syncEnabled: true,
+  syncIntervalHours: null,
   currentSnapshotId: 1,
   createdAt: '2026-11-01T00:00:00Z',
   updatedAt: '2026-11-01T00:00:00Z',

@@ -773,6 +773,15 @@ export const migrations: Migration[] = [
       CREATE INDEX copilot_candidates_by_user_id ON copilot_candidates (tenant_id, snapshot_id, user_id, inputs_key);
     `,
   },
+  {
+    version: 19,
+    name: 'tenants: a sync interval per tenant, and tenants listed by MSP client',
+    sql: `
+      -- NULL: the tenant follows SYNC_CRON, as every tenant did before this version.
+      ALTER TABLE tenants ADD COLUMN sync_interval_hours INTEGER CHECK (sync_interval_hours BETWEEN 1 AND 168);
+      CREATE INDEX tenants_by_client ON tenants (client_id, tenant_name, id);
+    `,
+  },
 ];
 
 /**

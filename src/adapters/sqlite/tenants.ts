@@ -13,6 +13,7 @@ interface TenantRow {
   tenant_type: string;
   source: 'demo' | 'entra';
   sync_enabled: number;
+  sync_interval_hours: number | null;
   current_snapshot_id: number | null;
   created_at: string;
   updated_at: string;
@@ -28,6 +29,7 @@ const toRecord = (r: TenantRow): TenantRecord => ({
   tenantType: r.tenant_type,
   source: r.source,
   syncEnabled: r.sync_enabled === 1,
+  syncIntervalHours: r.sync_interval_hours,
   currentSnapshotId: r.current_snapshot_id,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
