@@ -61,6 +61,7 @@ async function main(): Promise<void> {
         createdBy: 'bench',
         target: { serviceUrl, conversation: { id } },
         skipDay: null,
+        layout: 'tenants',
       },
       now,
     );

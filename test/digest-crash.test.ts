@@ -84,6 +84,7 @@ describe('a crash in the middle of a digest fan-out', () => {
             createdBy: 'test',
             target: { serviceUrl, conversation: { id } },
             skipDay: null,
+            layout: 'tenants',
           },
           now,
         );

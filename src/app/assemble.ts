@@ -54,7 +54,7 @@ export async function assemble(
     );
     const port = (listeningPort = await wireApi(
       config,
-      { core, jobs, sync, analytics, reclaim, auditSubscriptions, processActivity },
+      { core, jobs, sync, analytics, reclaim, digest, auditSubscriptions, processActivity },
       logger,
       disposals,
     ));

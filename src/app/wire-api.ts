@@ -6,6 +6,7 @@ import { apiKeyGuard } from '../entry/api/api-auth';
 import { registerAuditRoutes } from '../entry/api/audit-routes';
 import { registerCopilotRoutes } from '../entry/api/copilot-routes';
 import { registerExportRoutes } from '../entry/api/export-routes';
+import { registerPortfolioRoutes } from '../entry/api/portfolio-routes';
 import { registerPriceRoutes } from '../entry/api/price-routes';
 import { registerReclaimRoutes } from '../entry/api/reclaim-routes';
 import { registerSecurityRoutes } from '../entry/api/security-routes';
@@ -17,6 +18,7 @@ import type { AuditSubscriptions } from '../usecases/audit/audit-subscriptions';
 import type { DisposalStack } from './disposal';
 import type { Analytics } from './wire-analytics';
 import type { Core } from './wire-core';
+import type { Digest } from './wire-digest';
 import type { Jobs } from './wire-jobs';
 import type { Reclaim } from './wire-reclaim';
 import type { Sync } from './wire-sync';
@@ -49,6 +51,7 @@ export async function wireApi(
     sync: Sync;
     analytics: Analytics;
     reclaim: Reclaim;
+    digest: Pick<Digest, 'portfolio'>;
     auditSubscriptions: AuditSubscriptions;
     processActivity: ReturnType<typeof activityProcessor>;
   },
@@ -104,6 +107,7 @@ export async function wireApi(
       (server) => registerAuditRoutes(server, { tenants, subscriptions: auditSubscriptions, authorize, logger }),
       (server) => registerPriceRoutes(server, { tenants, prices: analytics.priceService, authorize, logger }),
       (server) => registerReclaimRoutes(server, { tenants, reclaims, authorize, logger }),
+      (server) => registerPortfolioRoutes(server, { portfolio: parts.digest.portfolio, authorize, logger }),
       (server) =>
         registerExportRoutes(server, {
           tenants,

@@ -10,6 +10,8 @@ import { checkCommand } from '../entry/bot/check/command';
 import { digestCommand } from '../entry/bot/digest/command';
 import { exportLinkAction } from '../entry/bot/exports/actions/export-link';
 import { helpCommand } from '../entry/bot/help/command';
+import { portfolioOpenAction } from '../entry/bot/portfolio/actions/open-digest';
+import { portfolioCommand } from '../entry/bot/portfolio/command';
 import { priceCommand } from '../entry/bot/price/command';
 import { reclaimApproveAction } from '../entry/bot/reclaim/actions/approve';
 import { reclaimCancelAction } from '../entry/bot/reclaim/actions/cancel';
@@ -123,6 +125,14 @@ export function wireBot(
       inactiveCommand(seatLists),
       candidatesCommand(seatLists),
       reclaimCommand({ tenants, reclaims, isAdmin }),
+      portfolioCommand({
+        tenants,
+        portfolio: digest.portfolio,
+        digests: digest.service,
+        subscriptions: digest.subscriptions,
+        adminGate: isAdmin,
+        defaultTime: config.digest.defaultTime,
+      }),
     ],
     cardActions: [
       registerCardAction(
@@ -140,6 +150,7 @@ export function wireBot(
       registerCardAction(reclaimRejectAction({ reclaims })),
       registerCardAction(reclaimUndoAction({ reclaims })),
       registerCardAction(reclaimNudgeAnswerAction({ reclaims })),
+      registerCardAction(portfolioOpenAction({ tenants, digests: digest.service, isAdmin })),
     ],
   });
   return activityProcessor(jobs.adapter, bot);

@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/config';
 import { digestTick } from '../entry/schedule/digest-schedule';
 import { digestSecurity } from '../usecases/digest/digest-security';
 import { DigestService } from '../usecases/digest/digest-service';
+import { HEALTH_RUNS, PortfolioQuery } from '../usecases/portfolio/portfolio-query';
 import { securityScoreOf } from '../usecases/identity/security-report';
 import { registerSyncJobs } from '../usecases/sync/sync-jobs';
 import type { Analytics } from './wire-analytics';
@@ -17,6 +18,8 @@ import type { Sync } from './wire-sync';
 export interface Digest {
   subscriptions: SqliteDigestSubscriptions;
   service: DigestService;
+  /** Every tenant ranked by the money idle Copilot seats cost (the `portfolio` card and route). */
+  portfolio: PortfolioQuery;
   /** The scheduler's tick: queues what is due at `now`; returns the jobs created. */
   tick(now: Date): number;
 }
@@ -31,6 +34,12 @@ export function wireDigest(
   logger: Logger,
 ): Digest {
   const subscriptions = new SqliteDigestSubscriptions(core.db);
+  const portfolio = new PortfolioQuery({
+    tenants: core.tenants,
+    analytics: analytics.reads,
+    priceFor: (tenantId) => analytics.priceService.priceFor(tenantId),
+    recentRuns: (tenantId) => core.runs.list(tenantId, HEALTH_RUNS),
+  });
   const service = new DigestService({
     subscriptions,
     tenants: core.tenants,
@@ -47,6 +56,7 @@ export function wireDigest(
     queue: jobs.runner,
     dashboardUrl: config.digest.dashboardUrl,
     freed: (tenantId) => reclaim.reclaims.freed(tenantId),
+    portfolio,
   });
   service.register(jobs.registry);
   registerSyncJobs(jobs.registry, {
@@ -55,5 +65,5 @@ export function wireDigest(
     report: sync.report,
     afterScheduledSync: (run) => service.queueStatusMessages(run),
   });
-  return { subscriptions, service, tick: digestTick(service, logger) };
+  return { subscriptions, service, portfolio, tick: digestTick(service, logger) };
 }

@@ -296,7 +296,13 @@ export function digestScheduleView(sub: DigestSubscription | undefined, now: Dat
   const delivered = sub.lastDeliveredAt
     ? `${wallTimeText(new Date(sub.lastDeliveredAt), 'UTC')} UTC${sub.lastDeliveredDay ? ` (the ${sub.lastDeliveredDay} digest)` : ''}`
     : 'never';
-  const facts: DigestFact[] = [{ title: 'Every day at', value: `${sub.localTime} ${sub.timeZone}` }];
+  const facts: DigestFact[] = [
+    { title: 'Every day at', value: `${sub.localTime} ${sub.timeZone}` },
+    {
+      title: 'Posts',
+      value: sub.layout === 'portfolio' ? 'one portfolio card ranking every tenant' : 'a digest card per tenant',
+    },
+  ];
   if (sub.status === 'paused') {
     facts.push(
       { title: 'Paused since', value: sub.pausedAt ? utcText(sub.pausedAt) : 'an unknown time' },

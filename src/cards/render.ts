@@ -25,6 +25,7 @@ import type { DigestScheduleView, DigestStatusView, DigestView } from './digest-
 import type { SavingsView } from './savings-views';
 import type { ExportLinkView } from './export-views';
 import type { CandidatesView, InactiveView } from './seat-views';
+import type { PortfolioView } from './portfolio-views';
 
 /** Which view model each template in cards/ is bound to. */
 export interface CardViews {
@@ -49,6 +50,7 @@ export interface CardViews {
   'reclaim-history': ReclaimHistoryView;
   'reclaim-nudge': ReclaimNudgeView;
   'export-link': ExportLinkView;
+  portfolio: PortfolioView;
 }
 
 export type CardName = keyof CardViews;
@@ -186,6 +188,7 @@ const prepare: { [N in CardName]: (view: CardViews[N]) => object } = {
   candidates: (view) => view,
   'digest-schedule': (view) => view,
   'export-link': (view) => view,
+  portfolio: (view) => view,
 };
 
 export type { AdaptiveCardJson };

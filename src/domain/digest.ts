@@ -40,7 +40,11 @@ export interface DigestSubscription {
   /** When the last digest card reached Teams, and for which local day. */
   lastDeliveredAt: string | null;
   lastDeliveredDay: string | null;
+  /** `tenants`: a digest card per tenant; `portfolio`: one card ranking every tenant (`portfolio subscribe`). */
+  layout: DigestLayout;
 }
+
+export type DigestLayout = 'tenants' | 'portfolio';
 
 /** The security part of the digest: a score line and up to three recommendations. */
 export interface DigestSecurity {

@@ -169,4 +169,5 @@ export const DIGEST_SUBSCRIPTION: DigestSubscription = {
   target: { serviceUrl: 'https://smba.trafficmanager.net/emea/', conversation: { id: '19:general@thread.tacv2' } },
   lastDeliveredAt: '2026-11-22T07:00:04.000Z',
   lastDeliveredDay: '2026-11-22',
+  layout: 'tenants',
 };

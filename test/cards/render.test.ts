@@ -31,6 +31,8 @@ import { savingsCases } from './savings-fixtures';
 import { exportLinkView } from '../../src/cards/export-views';
 import { candidatesView, inactiveView } from '../../src/cards/seat-views';
 import { longCandidates, longSeats, SEAT_NOW, seatSummary, storedCandidate, storedSeat } from './seat-fixtures';
+import { portfolioView } from '../../src/cards/portfolio-views';
+import { portfolioContent } from './portfolio-fixtures';
 import { reclaimHistoryView, reclaimNudgeView, reclaimRequestView } from '../../src/cards/reclaim-views';
 import { finished, nudgeViewOf, RECLAIM_NOW, reclaimItem, reclaimViewOf, trail } from './reclaim-fixtures';
 
@@ -319,6 +321,10 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
         expiresAt: '2026-11-23T07:10:00.000Z',
       }),
     ],
+  ],
+  portfolio: [
+    ['40 tenants, some failing, unpriced and never synced', portfolioView(portfolioContent(40), DIGEST_NOW)],
+    ['no tenant', portfolioView(portfolioContent(0), DIGEST_NOW)],
   ],
   digest: [
     ['full digest with charts', digestView(digestInput(), DIGEST_NOW)],
@@ -804,6 +810,7 @@ describe('every card template', () => {
     'export-link',
     'reclaim-request',
     'reclaim-nudge',
+    'portfolio',
   ];
   for (const name of READABLE) {
     for (const [label, view] of cases[name] as Array<[string, CardViews[CardName]]>) {

@@ -1,6 +1,6 @@
 import type { ConversationTarget } from '../../domain/conversation';
 import type { DigestSubscribeInput, DigestSubscriptionStore } from '../../usecases/digest/ports';
-import type { DigestSubscription } from '../../domain/digest';
+import type { DigestLayout, DigestSubscription } from '../../domain/digest';
 import type { Db } from './database';
 import { prepared } from './prepared';
 
@@ -18,6 +18,7 @@ interface Row {
   reference: string;
   last_delivered_at: string | null;
   last_delivered_day: string | null;
+  layout: DigestLayout;
 }
 
 const toSubscription = (r: Row): DigestSubscription => ({
@@ -34,6 +35,7 @@ const toSubscription = (r: Row): DigestSubscription => ({
   target: JSON.parse(r.reference) as ConversationTarget,
   lastDeliveredAt: r.last_delivered_at,
   lastDeliveredDay: r.last_delivered_day,
+  layout: r.layout,
 });
 
 export class SqliteDigestSubscriptions implements DigestSubscriptionStore {
@@ -43,10 +45,10 @@ export class SqliteDigestSubscriptions implements DigestSubscriptionStore {
     const at = now.toISOString();
     prepared(
       this.db,
-      `INSERT INTO digest_subscriptions (conversation_id, local_time, time_zone, status, created_by, created_at, updated_at, last_day, reference)
-       VALUES (@id, @time, @zone, 'active', @by, @now, @now, @skip, @ref)
+      `INSERT INTO digest_subscriptions (conversation_id, local_time, time_zone, status, created_by, created_at, updated_at, last_day, reference, layout)
+       VALUES (@id, @time, @zone, 'active', @by, @now, @now, @skip, @ref, @layout)
        ON CONFLICT (conversation_id) DO UPDATE SET
-         local_time = excluded.local_time, time_zone = excluded.time_zone, status = 'active',
+         local_time = excluded.local_time, time_zone = excluded.time_zone, status = 'active', layout = excluded.layout,
          paused_reason = NULL, paused_at = NULL, updated_at = excluded.updated_at, reference = excluded.reference,
          last_day = CASE WHEN excluded.last_day IS NOT NULL AND (digest_subscriptions.last_day IS NULL OR digest_subscriptions.last_day < excluded.last_day)
                          THEN excluded.last_day ELSE digest_subscriptions.last_day END`,
@@ -58,6 +60,7 @@ export class SqliteDigestSubscriptions implements DigestSubscriptionStore {
       now: at,
       skip: input.skipDay,
       ref: JSON.stringify(input.target),
+      layout: input.layout,
     });
     const saved = this.get(input.conversationId);
     if (!saved) throw new Error(`The digest subscription of ${input.conversationId} was not saved.`);

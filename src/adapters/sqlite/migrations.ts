@@ -782,6 +782,14 @@ export const migrations: Migration[] = [
       CREATE INDEX tenants_by_client ON tenants (client_id, tenant_name, id);
     `,
   },
+  {
+    version: 23,
+    name: 'digest subscriptions: one portfolio card instead of a card per tenant',
+    sql: `
+      -- 'tenants' (every subscription before this version): a digest card per tenant.
+      ALTER TABLE digest_subscriptions ADD COLUMN layout TEXT NOT NULL DEFAULT 'tenants' CHECK (layout IN ('tenants', 'portfolio'));
+    `,
+  },
 ];
 
 /**

@@ -13,7 +13,8 @@ export type CommandName =
   | 'savings'
   | 'inactive'
   | 'candidates'
-  | 'reclaim';
+  | 'reclaim'
+  | 'portfolio';
 
 /**
  * The order `help` lists the commands in: what the product is for first (idle seats, who should get
@@ -25,6 +26,7 @@ export const COMMAND_ORDER: readonly CommandName[] = [
   'savings',
   'reclaim',
   'digest',
+  'portfolio',
   'status',
   'usage',
   'security',
@@ -65,6 +67,8 @@ const ALIASES: Partial<Record<string, CommandName>> = {
   inactive: 'inactive',
   idle: 'inactive',
   candidates: 'candidates',
+  portfolio: 'portfolio',
+  msp: 'portfolio',
 };
 
 export function parseCommand(raw: string | undefined): ParsedCommand {

@@ -12,6 +12,7 @@ import type { JobQueue } from '../outbox/job-runner';
 import { defineJobType, type JobContext, type JobRegistry } from '../outbox/job-type';
 import type { SyncRunReads, TenantReads } from '../status/ports';
 import type { UsageReads } from '../usage/ports';
+import type { PortfolioQuery } from '../portfolio/portfolio-query';
 import type { DigestCards, DigestSubscriptionStore } from './ports';
 
 const conversationTarget = z
@@ -41,6 +42,22 @@ export const postDigestStatusJob = defineJobType(
   'digest.status',
   z.object({ conversationId: z.string().min(1), runId: z.number().int().positive(), target: conversationTarget }),
   { maxAttempts: 10, timeoutMs: 2 * 60_000, concurrency: 12 },
+);
+
+/**
+ * The portfolio card of a `portfolio subscribe` conversation, keyed `portfolio:<conversation>:<local day>`.
+ * It does not wait for running syncs (with hundreds of tenants one is nearly always running): each
+ * row is dated by its own analytics.
+ */
+export const postPortfolioJob = defineJobType(
+  'digest.portfolio',
+  z.object({
+    conversationId: z.string().min(1),
+    day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    trigger: z.enum(['schedule', 'now']),
+    target: conversationTarget,
+  }),
+  { maxAttempts: 10, timeoutMs: 2 * 60_000, concurrency: 4 },
 );
 
 /** How long a digest waits for a sync before looking again when it cannot wait on the sync itself. */
@@ -76,6 +93,8 @@ export interface DigestDeps {
   cards: DigestCards;
   queue: JobQueue;
   dashboardUrl: string | undefined;
+  /** The portfolio a `portfolio subscribe` conversation gets instead of a card per tenant. */
+  portfolio: Pick<PortfolioQuery, 'content'>;
 }
 
 /**
@@ -90,7 +109,8 @@ export class DigestService {
   register(registry: JobRegistry): JobRegistry {
     return registry
       .on(postDigestJob, (payload, ctx) => this.deliver(payload, ctx))
-      .on(postDigestStatusJob, (payload) => this.deliverStatus(payload));
+      .on(postDigestStatusJob, (payload) => this.deliverStatus(payload))
+      .on(postPortfolioJob, (payload) => this.deliverPortfolio(payload));
   }
 
   /**
@@ -104,7 +124,15 @@ export class DigestService {
     for (const sub of this.deps.subscriptions.listActive()) {
       const day = dueDay(sub, now);
       if (!day) continue;
-      for (const tenant of tenants) {
+      if (sub.layout === 'portfolio') {
+        const job = this.deps.queue.enqueue(
+          postPortfolioJob,
+          { conversationId: sub.conversationId, day, trigger: 'schedule', target: sub.target },
+          { key: `portfolio:${sub.conversationId}:${day}` },
+        );
+        if (job.created) created++;
+      }
+      for (const tenant of sub.layout === 'portfolio' ? [] : tenants) {
         const job = this.deps.queue.enqueue(
           postDigestJob,
           { conversationId: sub.conversationId, tenantId: tenant.id, day, trigger: 'schedule', target: sub.target },
@@ -130,6 +158,15 @@ export class DigestService {
       if (job.created) created++;
     }
     return created;
+  }
+
+  /** `portfolio now`: the portfolio card into this conversation, through the outbox like the scheduled one. */
+  postPortfolioNow(target: ConversationTarget, requestId: string, day: string): boolean {
+    return this.deps.queue.enqueue(
+      postPortfolioJob,
+      { conversationId: target.conversation.id, day, trigger: 'now', target },
+      { key: `portfolio-now:${target.conversation.id}:${requestId}` },
+    ).created;
   }
 
   /** After a scheduled sync: its status message to every active subscription. */
@@ -245,6 +282,28 @@ export class DigestService {
       `daily refresh status of ${tenant?.tenantName ?? run.tenantId}`,
       true,
     );
+  }
+
+  private async deliverPortfolio(payload: z.output<typeof postPortfolioJob.payload>): Promise<void> {
+    const { conversationId, day, trigger } = payload;
+    const sub = this.deps.subscriptions.get(conversationId);
+    if (trigger === 'schedule') {
+      // Unsubscribed, or switched back to a card per tenant, after it was queued: nothing to post.
+      if (!sub || sub.layout !== 'portfolio') return;
+      if (sub.status === 'paused')
+        throw new PermanentError(
+          `The portfolio subscription of conversation ${conversationId} is paused (${sub.pausedReason ?? 'no reason recorded'}), so the ${day} portfolio was not posted. Type **portfolio subscribe** there to resume.`,
+        );
+    }
+    const now = new Date();
+    await this.post(
+      conversationId,
+      payload.target as ConversationTarget,
+      this.deps.cards.portfolio(this.deps.portfolio.content({}, now), now),
+      'portfolio digest',
+      sub !== undefined,
+    );
+    if (sub) this.deps.subscriptions.recordDelivery(conversationId, trigger === 'schedule' ? day : null, new Date());
   }
 
   /** Posts; a chat Teams calls gone pauses the subscription with the reason, and the job is dead-lettered for the admin to see. */

@@ -1,5 +1,6 @@
 import type { ConversationTarget } from '../../domain/conversation';
-import type { DigestContent, DigestStatusContent, DigestSubscription } from '../../domain/digest';
+import type { DigestContent, DigestLayout, DigestStatusContent, DigestSubscription } from '../../domain/digest';
+import type { PortfolioContent } from '../../domain/portfolio';
 import type { AdaptiveCardJson } from '../../domain/conversation';
 
 export interface DigestSubscribeInput {
@@ -13,6 +14,7 @@ export interface DigestSubscribeInput {
    * (`digest now` posts one at once), instead of one right after subscribing.
    */
   skipDay: string | null;
+  layout: DigestLayout;
 }
 
 export interface DigestSubscriptionStore {
@@ -32,4 +34,5 @@ export interface DigestSubscriptionStore {
 export interface DigestCards {
   digest(content: DigestContent, now: Date): AdaptiveCardJson;
   status(content: DigestStatusContent, now: Date): AdaptiveCardJson;
+  portfolio(content: PortfolioContent, now: Date): AdaptiveCardJson;
 }

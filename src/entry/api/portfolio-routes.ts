@@ -1,0 +1,75 @@
+import type { Logger } from 'pino';
+import type { Request, Server } from 'restify';
+import { z } from 'zod';
+import type { PortfolioRow } from '../../domain/portfolio';
+import type { PortfolioQuery } from '../../usecases/portfolio/portfolio-query';
+import { jsonRoute, parseQuery } from './api-route';
+
+export interface PortfolioRouteDeps {
+  portfolio: Pick<PortfolioQuery, 'content'>;
+  authorize: (req: Request) => void;
+  logger: Logger;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const portfolioQuery = z.object({ client_id: z.string().regex(UUID, 'expected a UUID').optional() }).strict();
+
+/** GET /api/v1/m365/portfolio: the figures of the `portfolio` card, for every tenant (or one MSP client's). */
+export function registerPortfolioRoutes(server: Server, deps: PortfolioRouteDeps): void {
+  const handle = jsonRoute(deps);
+  server.get(
+    '/api/v1/m365/portfolio',
+    handle((req) => {
+      const query = parseQuery(portfolioQuery, req);
+      const content = deps.portfolio.content({ clientId: query.client_id ?? null }, new Date());
+      const t = content.totals;
+      return {
+        client_id: content.clientId,
+        generated_at: content.generatedAt,
+        totals: {
+          tenants: t.tenants,
+          tenants_with_figures: t.withFigures,
+          tenants_failing: t.failing,
+          idle_seats: t.idleSeats,
+          assigned_seats: t.assigned,
+          active_seats: t.active,
+          utilization_rate: t.utilization.percent,
+          idle_monthly_cost: t.idleMonthly,
+          unpriced_tenants: t.unpricedTenants,
+          candidates_waiting: t.candidatesWaiting,
+          renewals_next_60_days: t.renewalsSoon,
+        },
+        data: content.rows.map((row, i) => rowJson(row, i + 1)),
+      };
+    }),
+  );
+}
+
+function rowJson(row: PortfolioRow, rank: number) {
+  return {
+    rank,
+    id: row.tenantId,
+    client_id: row.mspClientId,
+    tenant_name: row.tenantName,
+    domain_name: row.domainName,
+    as_of: row.asOf,
+    purchased_seats: row.seats?.purchased ?? null,
+    assigned_seats: row.seats?.assigned ?? null,
+    active_seats: row.seats?.active ?? null,
+    utilization_rate: row.utilization?.percent ?? null,
+    idle_seats: row.idle?.idleSeats ?? null,
+    reclaimable_seats: row.idle?.reclaimable ?? null,
+    unassigned_seats: row.idle?.unassigned ?? null,
+    idle_monthly_cost: row.idle?.monthly ?? null,
+    currency: row.idle?.currency ?? null,
+    candidates_waiting: row.candidatesWaiting,
+    renewals_next_60_days: row.renewals.map((r) => ({ sku_part_number: r.skuPartNumber, renewal_date: r.date })),
+    sync_health: {
+      state: row.health.state,
+      last_success: row.health.lastSuccessAt,
+      consecutive_failures: row.health.consecutiveFailures,
+      reason: row.health.reason,
+    },
+  };
+}
