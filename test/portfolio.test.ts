@@ -126,7 +126,7 @@ describe('portfolio', () => {
       expect(row.idle_seats).toBe(summary.reclaimable.total + summary.available);
       // Demo Copilot seats are at the $30 list price.
       expect(row.idle_monthly_cost).toBe(row.idle_seats * 30);
-      expect(row.candidates_waiting).toBe(summary.candidates.High + summary.candidates.Medium + summary.candidates.Low);
+      expect(row.candidates_waiting).toBe(summary.candidates.High + summary.candidates.Medium);
       expect(row.sync_health).toMatchObject({ state: 'ok', consecutive_failures: 0 });
     }
     expect(body.totals.tenants).toBe(2);

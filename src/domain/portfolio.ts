@@ -91,7 +91,7 @@ export interface PortfolioRow {
   seats: { purchased: number; assigned: number; active: number } | null;
   utilization: Utilization | null;
   idle: IdleCost | null;
-  /** High, Medium and Low candidates waiting for a seat. */
+  /** High and Medium candidates: the ones the renewal plan gives idle seats to (Low ones are worth watching, not waiting). */
   candidatesWaiting: number | null;
   /** Copilot subscriptions renewing within PORTFOLIO_RENEWAL_DAYS, soonest first. */
   renewals: Array<{ skuPartNumber: string; date: string }>;
@@ -124,7 +124,7 @@ export function portfolioRow(input: {
     seats: { purchased: t.purchased, assigned: t.assigned, active: t.active },
     utilization: utilizationOf(t.active, t.assigned),
     idle: idleCostOf(summary, input.price),
-    candidatesWaiting: summary.candidates.High + summary.candidates.Medium + summary.candidates.Low,
+    candidatesWaiting: summary.candidates.High + summary.candidates.Medium,
     renewals: summary.skus
       .filter((s) => s.renewalDate !== null && s.renewalDate >= today && s.renewalDate <= horizon)
       .map((s) => ({ skuPartNumber: s.skuPartNumber, date: s.renewalDate as string }))

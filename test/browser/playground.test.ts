@@ -4,7 +4,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/adapters/logging/logger';
-import { startHarness, type Harness } from '../helpers/harness';
+import { startHarness, startTestDemoTenant, type Harness } from '../helpers/harness';
 import { generateDemoTenant } from '../../demo-tenant/generator';
 import { SKU } from '../../demo-tenant/constants';
 import { cardAction, message, post } from '../helpers/teams-activities';
@@ -859,5 +859,75 @@ describe.skipIf(NO_CHROMIUM)('large reclaim requests in the Agents Playground', 
     expect(text).not.toMatch(/Saved \$/);
     await expectNoClippedText(card);
     await shootTall(card, 'savings-after-removal.png');
+  });
+});
+
+describe.skipIf(NO_CHROMIUM)('the portfolio in the Agents Playground', () => {
+  // Last in the file: the customer tenants it adds would answer every later `status` and list too.
+  const customers: Array<Awaited<ReturnType<typeof startTestDemoTenant>>> = [];
+  afterAll(async () => {
+    for (const c of customers) await c.close();
+  });
+
+  it('portfolio ranks every tenant by the money idle seats cost, and Open posts that tenant’s digest', async () => {
+    await page.locator('button[aria-label="Personal Chat"]').first().click();
+    const t = tenant();
+    if (h.app.runs.latest(t.id)?.status !== 'success') await h.app.sync.request(t.id, 'test').done;
+    const clients = ['2b7c9d1e-3f4a-4b5c-8d6e-7f8091a2b3c4', '6e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b'];
+    for (const [i, spec] of [
+      { users: 400, seed: 11, name: 'Fabrikam Inc' },
+      { users: 120, seed: 12, name: 'Northwind Traders' },
+    ].entries()) {
+      const ids = {
+        tenantId: `7a${i}d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f`,
+        clientId: `8b${i}e4f5a-6b7c-4d8e-9fa0-1b2c3d4e5f6a`,
+        clientSecret: `Cus${i}Q~portfolio.customer.secret.value.DDDD`,
+      };
+      const data = generateDemoTenant({ users: spec.users, seed: spec.seed, ...ids });
+      data.organization.displayName = spec.name;
+      data.organization.verifiedDomains = data.organization.verifiedDomains.map((d) => ({
+        ...d,
+        name: `${spec.name.split(' ')[0]!.toLowerCase()}.onmicrosoft.com`,
+      }));
+      const demo = await startTestDemoTenant(data);
+      customers.push(demo);
+      const id = h.app.tenantRegistry.add({
+        entraTenantId: ids.tenantId,
+        tenantName: spec.name,
+        source: 'demo',
+        mspClientId: clients[i],
+        connection: {
+          appClientId: ids.clientId,
+          authorityHost: demo.server.url,
+          graphEndpoint: demo.server.url,
+          credential: { kind: 'secret', secret: ids.clientSecret },
+        },
+      }).tenantId;
+      expect((await h.app.sync.request(id, 'test').done).status).toBe('success');
+    }
+    const card = await nextCard('Copilot portfolio', () => send(personalEditor(), 'portfolio'));
+    const text = await card.innerText();
+    expect(text).toContain('Copilot portfolio · 3 tenants');
+    expect(text).toMatch(/Idle Copilot seats: [\d,]+, costing \$[\d,]+ a month/);
+    for (const name of ['Contoso Ltd', 'Fabrikam Inc', 'Northwind Traders']) expect(text).toContain(name);
+    expect(text).toMatch(/1\. [\s\S]*2\. [\s\S]*3\. /);
+    expect(await card.getByRole('button', { name: 'Open' }).count()).toBe(3);
+    await expectNoClippedText(card);
+    await shoot(card, 'portfolio-card.png');
+
+    // Drill-down: the second row's Open posts that tenant's digest; the portfolio stays as it was.
+    const second = /2\. ([^\n·]+?)\s*·/.exec(text)?.[1]?.trim() ?? '';
+    expect(second).not.toBe('');
+    const digest = await nextCard(`${second} · Copilot digest`, () =>
+      card.getByRole('button', { name: 'Open' }).nth(1).click(),
+    );
+    expect(await digest.innerText()).toMatch(/Certain|certain|No Copilot seats/);
+    const size = page.viewportSize();
+    await page.setViewportSize({ width: size?.width ?? 1280, height: 4200 });
+    try {
+      await shoot(digest, 'portfolio-open-digest.png');
+    } finally {
+      if (size) await page.setViewportSize(size);
+    }
   });
 });
