@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config/config';
 import { healthReport } from '../domain/health';
 import { apiKeyGuard } from '../entry/api/api-auth';
+import { registerAccessRoutes } from '../entry/api/access-routes';
 import { registerAuditRoutes } from '../entry/api/audit-routes';
 import { registerCopilotRoutes } from '../entry/api/copilot-routes';
 import { registerExportRoutes } from '../entry/api/export-routes';
@@ -107,7 +108,9 @@ export async function wireApi(
       (server) => registerAuditRoutes(server, { tenants, subscriptions: auditSubscriptions, authorize, logger }),
       (server) => registerPriceRoutes(server, { tenants, prices: analytics.priceService, authorize, logger }),
       (server) => registerReclaimRoutes(server, { tenants, reclaims, authorize, logger }),
-      (server) => registerPortfolioRoutes(server, { portfolio: parts.digest.portfolio, authorize, logger }),
+      (server) =>
+        registerAccessRoutes(server, { access: core.clientAccess, store: core.accessGrants, authorize, logger }),
+      (server) => registerPortfolioRoutes(server, { portfolio: parts.digest.portfolio, tenants, authorize, logger }),
       (server) =>
         registerExportRoutes(server, {
           tenants,

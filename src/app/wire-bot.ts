@@ -2,6 +2,9 @@ import type { Logger } from 'pino';
 import type { AdaptiveCardJson } from '../cards/render';
 import type { AppConfig } from '../config/config';
 import { adminGate } from '../entry/bot/admin-gate';
+import { inAccessScope, scopedTenants } from '../entry/bot/access-scope';
+import type { Actor } from '../entry/bot/bot-types';
+import type { AdminDecision } from '../domain/admins';
 import { activityProcessor, createBotApp } from '../entry/bot/bot-app';
 import { registerCardAction } from '../entry/bot/bot-types';
 import { auditStopConfirmAction } from '../entry/bot/audit/actions/stop-confirm';
@@ -68,17 +71,23 @@ export function wireBot(
     sync.sourceStatus,
     (tenantId) => reclaims.freed(tenantId),
   );
-  // The one admin check every command and card action that shows per-user data or changes settings uses.
-  const isAdmin = adminGate({
+  // ADMINS: every tenant. The bot's handlers see only the sender's tenants (scopedTenants), so a
+  // technician granted MSP clients is an admin of just those tenants.
+  const globalAdmin = adminGate({
     admins: config.admins,
     demoOnly: config.tenant.kind === 'demo',
     upnOf: (id) => users.upnOf(id),
   });
+  // The one admin check every command and card action that shows per-user data or changes settings uses.
+  const isAdmin = (actor: Actor): AdminDecision => {
+    const global = globalAdmin(actor);
+    return global.allowed || core.clientAccess.accessOf(actor).kind !== 'clients' ? global : { allowed: true };
+  };
   const { report, check, identityReads, sourceStatus, usageQuery } = sync;
   const syncService = sync.sync;
   const analyticsReads = analytics.reads;
   const priceService = analytics.priceService;
-  const tenants = core.tenants;
+  const tenants = scopedTenants(core.tenants);
   const seatLists = {
     tenants,
     analytics: analyticsReads,
@@ -98,6 +107,7 @@ export function wireBot(
     conversations,
     logger: deps.logger,
     allowedTenants: config.botAllowedTenants,
+    asActor: (actor, work) => inAccessScope(core.clientAccess.accessOf(actor), work),
     onActor: (actor) => {
       if (actor.aadObjectId && actor.id) teamsUsers.remember(actor.aadObjectId, actor.id);
     },
@@ -115,9 +125,11 @@ export function wireBot(
       securityCommand({ tenants, identity: identityReads, sourceStatus, isAdmin }),
       auditCommand({ tenants, subscriptions: auditSubscriptions, isAdmin }),
       digestCommand({
+        tenants,
         digests: digest.service,
         subscriptions: digest.subscriptions,
         adminGate: isAdmin,
+        subscribeGate: globalAdmin,
         defaultTime: config.digest.defaultTime,
       }),
       priceCommand({ tenants, prices: priceService, gate: isAdmin }),
@@ -130,7 +142,7 @@ export function wireBot(
         portfolio: digest.portfolio,
         digests: digest.service,
         subscriptions: digest.subscriptions,
-        adminGate: isAdmin,
+        subscribeGate: globalAdmin,
         defaultTime: config.digest.defaultTime,
       }),
     ],

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { TenantConnection } from '../adapters/graph/graph-client';
 import { SecretBox } from '../adapters/secrets/secret-box';
+import { SqliteAccessGrants } from '../adapters/sqlite/access-grants';
 import { ConversationStore } from '../adapters/sqlite/conversations';
 import { databaseFile, openDatabase, type Db } from '../adapters/sqlite/database';
 import { acquireInstanceLock } from '../adapters/sqlite/instance-lock';
@@ -13,6 +14,8 @@ import { TenantStore } from '../adapters/sqlite/tenants';
 import { UserLookup } from '../adapters/sqlite/user-lookup';
 import type { AppConfig, SecretsConfig } from '../config/config';
 import { TenantRegistry, type NewTenant } from '../usecases/tenants/tenant-registry';
+import { ClientAccess } from '../usecases/access/client-access';
+import type { AccessGrantStore } from '../usecases/access/ports';
 import { startEmbeddedDemoTenant, type EmbeddedDemoTenant } from './demo-connection';
 import type { DisposalStack } from './disposal';
 import { TenantGraphs } from './wire-graph';
@@ -28,10 +31,13 @@ export interface Core {
   tenantRegistry: TenantRegistry;
   graphs: TenantGraphs;
   demoTenant: EmbeddedDemoTenant | undefined;
+  /** Who sees which MSP clients' tenants (ADMINS, CLIENT_ACCESS, grants stored through the REST API). */
+  clientAccess: ClientAccess;
+  accessGrants: AccessGrantStore;
 }
 
 export async function wireCore(
-  config: Pick<AppConfig, 'dataDir' | 'tenant' | 'secrets'>,
+  config: Pick<AppConfig, 'dataDir' | 'tenant' | 'secrets' | 'admins' | 'clientAccess'>,
   deps: { logger: Logger; demoTenant?: EmbeddedDemoTenant },
   disposals: DisposalStack,
 ): Promise<Core> {
@@ -59,16 +65,26 @@ export async function wireCore(
     secrets: secretBoxFor(config.secrets, config.tenant.kind, logger),
   });
   storeEnvironmentTenant(tenantRegistry, environmentTenant(config.tenant, demoTenant), logger);
+  const users = new UserLookup(db);
+  const accessGrants = new SqliteAccessGrants(db);
   return {
     db,
     tenants: new TenantStore(db),
     runs: new SyncRunStore(db),
     readWorkers,
     conversations: new ConversationStore(db),
-    users: new UserLookup(db),
+    users,
     tenantRegistry,
     graphs: new TenantGraphs(tenantRegistry),
     demoTenant,
+    accessGrants,
+    clientAccess: new ClientAccess({
+      environment: config.clientAccess,
+      store: accessGrants,
+      admins: config.admins,
+      demoOnly: config.tenant.kind === 'demo',
+      upnOf: (id) => users.upnOf(id),
+    }),
   };
 }
 

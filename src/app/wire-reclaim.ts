@@ -164,6 +164,16 @@ export function wireReclaim(
     candidates: (tenantId, limit) => analytics.reads.candidates(tenantId, { offset: 0, limit })?.rows ?? [],
     upnOf: (id) => users.upnOf(id),
     objectIdOf: (upn) => users.objectIdOf(upn),
+    access: {
+      reaches: (caller, tenantId) => {
+        const tenant = core.tenants.find(tenantId);
+        return tenant !== undefined && core.clientAccess.sees(caller, tenant);
+      },
+      approversOf: (tenantId) => {
+        const tenant = core.tenants.find(tenantId);
+        return tenant ? core.clientAccess.approversOf(tenant) : [];
+      },
+    },
     // A sync already running may have read the users before the change: a fresh one follows it.
     licencesChanged: (tenantId) => afterReclaim.changed(tenantId),
   });

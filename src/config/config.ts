@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DEFAULT_ANALYTICS_SETTINGS, type AnalyticsSettings, type ExclusionRules } from '../domain/seat-analytics';
 import type { SkuPrice } from '../domain/seat-savings';
 import { currencyProblem } from '../domain/currency';
+import { parseClientAccess } from '../domain/client-access';
 import { readEnvFiles } from './env-files';
 
 /**
@@ -154,7 +155,20 @@ const envSchema = z.object({
       .max(65535, 'expected a port from 0 to 65535')
       .default(3978),
   ),
-  API_KEYS: commaList.pipe(z.array(z.string().min(16, 'expected every API key to be at least 16 characters long'))),
+  /** Bearer keys; `client[|client…]:key` limits a key to those MSP clients' tenants. */
+  API_KEYS: commaList.pipe(
+    z.array(
+      z
+        .string()
+        .transform((entry) => {
+          const scoped = API_KEY_SCOPE.exec(entry);
+          return scoped
+            ? { key: scoped[2] as string, clients: (scoped[1] as string).toLowerCase().split('|') }
+            : { key: entry, clients: null };
+        })
+        .refine((k) => k.key.length >= 16, 'expected every API key to be at least 16 characters long'),
+    ),
+  ),
   SYNC_CRON: z.preprocess(
     emptyToUndefined,
     z
@@ -266,6 +280,21 @@ const envSchema = z.object({
   ),
   /** Who may subscribe digests, set prices and see per-user data in chats: Entra object ids or UPNs. */
   ADMINS: commaList,
+  /** Technicians and the MSP clients whose tenants they see: `principal=client[|client…][:approve]; …` (see client-access.ts). */
+  CLIENT_ACCESS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((text, ctx) => {
+        const parsed = parseClientAccess(text ?? '');
+        if ('error' in parsed) {
+          ctx.addIssue({ code: 'custom', message: parsed.error });
+          return z.NEVER;
+        }
+        return parsed.grants;
+      }),
+  ),
   DASHBOARD_URL: z.preprocess(
     emptyToUndefined,
     z.string().url('expected an absolute URL (your Power BI report)').optional(),
@@ -501,6 +530,8 @@ export function configSchema(envName: string, rootDir: string) {
       },
       /** ADMINS, lower-case; empty = everyone for the demo tenant, nobody for a real one. */
       admins: v.ADMINS.map((a) => a.toLowerCase()),
+      /** CLIENT_ACCESS: grants from the environment (more are stored through the REST API). */
+      clientAccess: v.CLIENT_ACCESS,
       digest: { defaultTime: v.DIGEST_TIME, dashboardUrl: v.DASHBOARD_URL },
       exports: { publicBaseUrl: v.PUBLIC_BASE_URL, linkMs: v.EXPORT_LINK_MINUTES * 60_000 },
       /** RECLAIM_*: the reclaim workflow. */
@@ -521,6 +552,10 @@ export function configSchema(envName: string, rootDir: string) {
     };
   });
 }
+
+/** `client[|client…]:key`: client ids (UUIDs) before the first colon limit the key to those clients' tenants. */
+const API_KEY_SCOPE =
+  /^((?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})*):(.+)$/i;
 
 export type AppConfig = z.output<ReturnType<typeof configSchema>>;
 

@@ -790,6 +790,21 @@ export const migrations: Migration[] = [
       ALTER TABLE digest_subscriptions ADD COLUMN layout TEXT NOT NULL DEFAULT 'tenants' CHECK (layout IN ('tenants', 'portfolio'));
     `,
   },
+  {
+    version: 24,
+    name: 'access per MSP client: which technicians see which clients\' tenants, and who approves there',
+    sql: `
+      -- principal: an Entra object id or a UPN, lower-case; client_id: the MSP client, lower-case, or '*' for every client.
+      CREATE TABLE access_grants (
+        principal  TEXT NOT NULL,
+        client_id  TEXT NOT NULL,
+        approve    INTEGER NOT NULL DEFAULT 0 CHECK (approve IN (0, 1)),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (principal, client_id)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

@@ -1,3 +1,4 @@
+import { keySeesTenant } from './api-auth';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Request, Response } from 'restify';
@@ -87,7 +88,9 @@ export function tenantFromPath(
   req: Request,
 ): TenantRecord {
   const id = String(req.params.id ?? '');
-  const tenant = tenants.find(id);
+  const found = tenants.find(id);
+  // A tenant outside the key's clients answers as one that does not exist.
+  const tenant = found && keySeesTenant(req, found) ? found : undefined;
   if (!tenant)
     throw new ApiError(404, 'tenant_not_found', `No tenant with id "${id}" (Seat Steward id or Microsoft tenant id).`);
   return tenant;

@@ -1,3 +1,4 @@
+import { requireUnscopedKey } from './api-auth';
 import type { Logger } from 'pino';
 import type { Request, Server } from 'restify';
 import { z } from 'zod';
@@ -63,6 +64,7 @@ export function registerJobRoutes(server: Server, deps: JobRouteDeps): void {
   server.get(
     '/api/v1/m365/jobs',
     handle((req) => {
+      requireUnscopedKey(req);
       const q = parseQuery(jobListQuery, req);
       const page = outbox.list({ status: q.status, kind: q.kind, limit: q.limit, offset: q.offset });
       return {
@@ -76,6 +78,7 @@ export function registerJobRoutes(server: Server, deps: JobRouteDeps): void {
   server.post(
     '/api/v1/m365/jobs/:id/retry',
     handle((req) => {
+      requireUnscopedKey(req);
       parseQuery(z.object({}).strict(), req);
       const job = jobParam(req);
       if (job.status !== 'dead') {

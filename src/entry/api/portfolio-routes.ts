@@ -3,10 +3,13 @@ import type { Request, Server } from 'restify';
 import { z } from 'zod';
 import type { PortfolioRow } from '../../domain/portfolio';
 import type { PortfolioQuery } from '../../usecases/portfolio/portfolio-query';
+import type { TenantReads } from '../../usecases/status/ports';
+import { keySeesTenant } from './api-auth';
 import { jsonRoute, parseQuery } from './api-route';
 
 export interface PortfolioRouteDeps {
   portfolio: Pick<PortfolioQuery, 'content'>;
+  tenants: TenantReads;
   authorize: (req: Request) => void;
   logger: Logger;
 }
@@ -22,7 +25,10 @@ export function registerPortfolioRoutes(server: Server, deps: PortfolioRouteDeps
     '/api/v1/m365/portfolio',
     handle((req) => {
       const query = parseQuery(portfolioQuery, req);
-      const content = deps.portfolio.content({ clientId: query.client_id ?? null }, new Date());
+      const content = deps.portfolio.content(
+        { tenants: deps.tenants.list().filter((t) => keySeesTenant(req, t)), clientId: query.client_id ?? null },
+        new Date(),
+      );
       const t = content.totals;
       return {
         client_id: content.clientId,

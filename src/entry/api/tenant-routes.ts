@@ -1,3 +1,4 @@
+import { keySeesTenant } from './api-auth';
 import type { Logger } from 'pino';
 import type { Request, Server } from 'restify';
 import { z } from 'zod';
@@ -96,6 +97,7 @@ export function registerTenantRoutes(server: Server, deps: TenantRouteDeps): voi
       const q = parseQuery(tenantListQuery, req);
       const all = tenants
         .list()
+        .filter((t) => keySeesTenant(req, t))
         .map(tenantJson)
         .filter((t) => (q.status ? t.status === q.status : true))
         .filter((t) => (q.client_id ? t.client_id?.toLowerCase() === q.client_id.toLowerCase() : true));

@@ -30,6 +30,8 @@ export interface BotDeps {
   cardActions: RegisteredCardAction[];
   /** Each sender of a message or a card action (the reclaim card's refresh names approvers by their Teams id). */
   onActor?: (actor: Actor) => void;
+  /** Runs a command or card action in its sender's access scope (access-scope.ts): which tenants it may see. */
+  asActor: <T>(actor: Actor, work: () => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -89,14 +91,16 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
     }
     const actor = actorOf(context);
     deps.onActor?.(actor);
-    const replies = await command.run({
-      argument: parsed.argument,
-      personal: isPersonal(context.activity),
-      replyTarget: replyTargetOf(context.activity),
-      actor,
-      timeZone: timeZoneOf(context.activity),
-      requestId: context.activity.id,
-    });
+    const replies = await deps.asActor(actor, () =>
+      command.run({
+        argument: parsed.argument,
+        personal: isPersonal(context.activity),
+        replyTarget: replyTargetOf(context.activity),
+        actor,
+        timeZone: timeZoneOf(context.activity),
+        requestId: context.activity.id,
+      }),
+    );
     for (const reply of replies) await send(context, reply);
   });
 
@@ -105,11 +109,13 @@ export function createBotApp(deps: BotDeps): Application<TurnState> {
       rememberConversation(conversations, context.activity);
       const actor = actorOf(context);
       deps.onActor?.(actor);
-      const answer = await action.run(data, {
-        replyTarget: replyTargetOf(context.activity),
-        personal: isPersonal(context.activity),
-        actor,
-      });
+      const answer = await deps.asActor(actor, () =>
+        action.run(data, {
+          replyTarget: replyTargetOf(context.activity),
+          personal: isPersonal(context.activity),
+          actor,
+        }),
+      );
       if (answer.type === 'AdaptiveCard') return asTeamsCard(answer);
       // A string makes teams-ai answer with a message response: Teams leaves the pressed card as it was.
       if (answer.type === 'post')

@@ -146,10 +146,10 @@ export class DigestService {
     return created;
   }
 
-  /** `digest now`: every tenant's digest into this conversation, through the outbox like the scheduled one. */
-  postNow(target: ConversationTarget, requestId: string, day: string): number {
+  /** `digest now`: the digest of each tenant given (those the sender may see) into this conversation, through the outbox like the scheduled one. */
+  postNow(target: ConversationTarget, requestId: string, day: string, tenants: readonly TenantRecord[]): number {
     let created = 0;
-    for (const tenant of this.deps.tenants.list()) {
+    for (const tenant of tenants) {
       const job = this.deps.queue.enqueue(
         postDigestJob,
         { conversationId: target.conversation.id, tenantId: tenant.id, day, trigger: 'now', target },

@@ -98,6 +98,15 @@ export interface ReclaimServiceDeps extends Omit<ExecutorDeps, 'onChange'> {
   licencesChanged?: (tenantId: string) => void;
   /** Approvers and admins may be configured by UPN: the directory gives their object ids. */
   objectIdOf: (userPrincipalName: string) => string | undefined;
+  /**
+   * Access per MSP client: whether the caller may reach a tenant at all (a request of a tenant they
+   * may not see does not exist for them), and the technicians who approve there besides
+   * RECLAIM_APPROVERS (else ADMINS). Absent: every caller reaches every tenant, as with one organisation.
+   */
+  access?: {
+    reaches(caller: ReclaimCaller, tenantId: string): boolean;
+    approversOf(tenantId: string): string[];
+  };
 }
 
 const actorOf = (caller: ReclaimCaller): ReclaimActor => ({
@@ -173,6 +182,8 @@ export class ReclaimService implements ReclaimApi {
         reason:
           'Teams did not say who you are (no Entra object id), so the request could not be recorded with its requester.',
       };
+    if (!this.reaches(input.caller, input.tenantId))
+      return { kind: 'refused', reason: 'Seat Steward does not know this tenant (it may have been removed).' };
     const notAdded: Array<{ user: string; reason: string }> = [];
     let seats: StoredSeat[];
     let snapshotId: number;
@@ -309,7 +320,7 @@ export class ReclaimService implements ReclaimApi {
 
   view(requestId: string, caller: ReclaimCaller, now: Date): ReclaimView | undefined {
     const request = this.deps.store.request(requestId);
-    if (!request) return undefined;
+    if (!request || !this.reaches(caller, request.tenantId)) return undefined;
     return this.viewOf(request, this.deps.store.items(requestId), caller, now);
   }
 
@@ -357,7 +368,7 @@ export class ReclaimService implements ReclaimApi {
 
   cancel(requestId: string, caller: ReclaimCaller, now: Date): DecisionOutcome {
     const request = this.deps.store.request(requestId);
-    if (!request)
+    if (!request || !this.reaches(caller, request.tenantId))
       return {
         kind: 'refused',
         view: null,
@@ -446,15 +457,20 @@ export class ReclaimService implements ReclaimApi {
   undo(itemId: number, caller: ReclaimCaller, now: Date): UndoOutcome {
     const item = this.deps.store.item(itemId);
     const request = item && this.deps.store.request(item.requestId);
-    if (!item || !request) return { kind: 'unknown', message: 'This reclaim no longer exists.', view: null };
+    if (!item || !request || !this.reaches(caller, request.tenantId))
+      return { kind: 'unknown', message: 'This reclaim no longer exists.', view: null };
     const view = this.viewOf(request, this.deps.store.items(request.id), caller, now);
-    const allowed = approverDecision(this.decider(caller), null, { ...this.deps.rules, twoPersonRule: false });
+    const allowed = approverDecision(this.decider(caller), null, {
+      ...this.rulesFor(request.tenantId),
+      twoPersonRule: false,
+    });
     if (!allowed.allowed) return { kind: 'refused', message: allowed.reason, view };
     return { ...this.queueUndo(item, request, actorOf(caller), now), view };
   }
 
   undoHolder(tenantId: string, user: string, caller: ReclaimCaller, now: Date): UndoOutcome[] {
-    const allowed = approverDecision(this.decider(caller), null, { ...this.deps.rules, twoPersonRule: false });
+    if (!this.reaches(caller, tenantId)) return [];
+    const allowed = approverDecision(this.decider(caller), null, { ...this.rulesFor(tenantId), twoPersonRule: false });
     if (!allowed.allowed) return [{ kind: 'refused', message: allowed.reason, view: null }];
     const removed = this.deps.store.history({ tenantId, user, state: 'removed', offset: 0, limit: 100 }).items;
     return removed.map((item) => {
@@ -575,6 +591,18 @@ export class ReclaimService implements ReclaimApi {
     if (moved.length > 0) this.queueCard(requestId);
   }
 
+  private reaches(caller: ReclaimCaller, tenantId: string): boolean {
+    return this.deps.access?.reaches(caller, tenantId) ?? true;
+  }
+
+  /** RECLAIM_APPROVERS (else ADMINS), plus the technicians granted approval for the tenant's MSP client. */
+  private rulesFor(tenantId: string): ApproverRules {
+    const extra = this.deps.access?.approversOf(tenantId) ?? [];
+    if (extra.length === 0) return this.deps.rules;
+    const base = this.deps.rules.approvers.length > 0 ? this.deps.rules.approvers : this.deps.rules.admins;
+    return { ...this.deps.rules, approvers: [...new Set([...base, ...extra])] };
+  }
+
   private decider(caller: ReclaimCaller) {
     return {
       aadObjectId: caller.aadObjectId,
@@ -591,7 +619,7 @@ export class ReclaimService implements ReclaimApi {
     approval: Pick<ApproveInput, 'shown' | 'drop'> | null,
   ): DecisionOutcome {
     const request = this.deps.store.request(requestId);
-    if (!request)
+    if (!request || !this.reaches(caller, request.tenantId))
       return {
         kind: 'refused',
         view: null,
@@ -666,10 +694,10 @@ export class ReclaimService implements ReclaimApi {
     const decider = this.decider(caller);
     const decision = anonymous
       ? { allowed: false as const, reason: '' }
-      : approverDecision(decider, request.requestedBy.aadObjectId, this.deps.rules);
+      : approverDecision(decider, request.requestedBy.aadObjectId, this.rulesFor(request.tenantId));
     const mayUndo = anonymous
       ? false
-      : approverDecision(decider, null, { ...this.deps.rules, twoPersonRule: false }).allowed;
+      : approverDecision(decider, null, { ...this.rulesFor(request.tenantId), twoPersonRule: false }).allowed;
     const canDecide = phase === 'awaiting_approval' && decision.allowed;
     const why =
       phase === 'awaiting_holders'
@@ -704,7 +732,7 @@ export class ReclaimService implements ReclaimApi {
    * resolved through the directory, less the requester when the two-person rule bars them.
    */
   private approverObjectIds(request: ReclaimRequest): string[] {
-    const { rules } = this.deps;
+    const rules = this.rulesFor(request.tenantId);
     const listed = rules.approvers.length > 0 ? rules.approvers : rules.admins;
     const ids = listed
       .map((a) => (a.includes('@') ? this.deps.objectIdOf(a) : a.toLowerCase()))

@@ -5,6 +5,7 @@ import type { AdminDecision } from '../../../domain/admins';
 import { canonicalTimeZone, localClock } from '../../../domain/digest-time';
 import type { DigestService } from '../../../usecases/digest/digest-service';
 import type { DigestSubscriptionStore } from '../../../usecases/digest/ports';
+import type { TenantReads } from '../../../usecases/status/ports';
 import type { Actor, BotCommand, CommandReply } from '../bot-types';
 import { errorCard } from '../error-card';
 import { channelTarget, subscribeHere } from './subscription';
@@ -13,10 +14,14 @@ const USAGE =
   'Type **digest now**, **digest subscribe [HH:MM] [time zone]** (e.g. digest subscribe 08:30 Europe/Paris), **digest unsubscribe** or **digest status**.';
 
 export interface DigestCommandDeps {
+  /** The sender's tenants: `digest now` posts theirs only. */
+  tenants: TenantReads;
   digests: DigestService;
   subscriptions: DigestSubscriptionStore;
   /** Only admins subscribe and post digests: the card shows per-user data. */
   adminGate: (actor: Actor) => AdminDecision;
+  /** A subscription posts every tenant's digest, so only ADMINS subscribe (not technicians granted some clients). */
+  subscribeGate: (actor: Actor) => AdminDecision;
   /** DIGEST_TIME. */
   defaultTime: string;
   clock?: () => Date;
@@ -55,6 +60,7 @@ export function digestCommand(deps: DigestCommandDeps): BotCommand {
           request.replyTarget,
           request.requestId ?? now.toISOString(),
           localClock(now, zone).day,
+          deps.tenants.list(),
         );
         return [
           {
@@ -66,6 +72,9 @@ export function digestCommand(deps: DigestCommandDeps): BotCommand {
           },
         ];
       }
+      const subscribing = deps.subscribeGate(request.actor);
+      if (!subscribing.allowed)
+        return [{ kind: 'card', card: errorCard('Only admins can do this', subscribing.reason) }];
       if (action === 'unsubscribe') {
         return [
           {

@@ -22,8 +22,8 @@ export interface PortfolioCommandDeps {
   portfolio: Pick<PortfolioQuery, 'content'>;
   digests: Pick<DigestService, 'postPortfolioNow'>;
   subscriptions: DigestSubscriptionStore;
-  /** Subscribing and posting to a conversation are for admins, as with `digest`. */
-  adminGate: (actor: Actor) => AdminDecision;
+  /** The scheduled and posted portfolio shows every tenant, so only ADMINS subscribe or post it. */
+  subscribeGate: (actor: Actor) => AdminDecision;
   /** DIGEST_TIME. */
   defaultTime: string;
   clock?: () => Date;
@@ -46,7 +46,10 @@ export function portfolioCommand(deps: PortfolioCommandDeps): BotCommand {
       const now = clock();
       if (action === '' || UUID.test(verb)) {
         if (rest.length > 0) return [{ kind: 'text', text: USAGE }];
-        const content = deps.portfolio.content({ clientId: action === '' ? null : verb }, now);
+        const content = deps.portfolio.content(
+          { tenants: deps.tenants.list(), clientId: action === '' ? null : verb },
+          now,
+        );
         return [{ kind: 'card', card: renderCard('portfolio', portfolioView(content, now)) }];
       }
       const conversationId = channelTarget(request.replyTarget).conversation.id;
@@ -54,7 +57,7 @@ export function portfolioCommand(deps: PortfolioCommandDeps): BotCommand {
       if (action !== 'now' && action !== 'subscribe' && action !== 'unsubscribe')
         return [{ kind: 'text', text: `"${clipText(verb, 40)}" is not a client id or a portfolio command. ${USAGE}` }];
 
-      const gate = deps.adminGate(request.actor);
+      const gate = deps.subscribeGate(request.actor);
       if (!gate.allowed) return [{ kind: 'card', card: errorCard('Only admins can do this', gate.reason) }];
       if (action === 'now') {
         const zone = canonicalTimeZone(request.timeZone ?? '') ?? 'UTC';

@@ -1,0 +1,91 @@
+/**
+ * Who may see which customer tenants. An MSP's technicians chat with Seat Steward in the MSP's own
+ * tenant and act on customer tenants; each customer tenant belongs to an MSP client (the REST API's
+ * `client_id`). The rules, in order:
+ * - ADMINS (and everyone in the built-in demo with ADMINS empty) see and act on every tenant;
+ * - someone granted clients (CLIENT_ACCESS or the REST API) sees exactly those clients' tenants, and
+ *   is an admin there (per-user lists, exports, reclaim requests); `approve` also lets them approve
+ *   reclaims there;
+ * - anyone else sees the tenants that belong to no client (the MSP's own organisation), as before
+ *   clients existed, and never a customer tenant.
+ */
+import type { TenantRecord } from './tenant';
+
+/** Every client: a grant for the MSP's own senior technicians. */
+export const EVERY_CLIENT = '*';
+
+export interface AccessGrant {
+  /** An Entra object id or a UPN, lower-case. */
+  principal: string;
+  /** The MSP client (`client_id`, lower-case), or EVERY_CLIENT. */
+  clientId: string;
+  /** Also approves reclaims in that client's tenants. */
+  approve: boolean;
+  /** Where it is configured: `environment` (CLIENT_ACCESS, read at start) or `api` (stored). */
+  source: 'environment' | 'api';
+}
+
+export interface AccessPrincipal {
+  aadObjectId?: string;
+  userPrincipalName?: string;
+}
+
+export type ActorAccess = { kind: 'all' } | { kind: 'clients'; clients: ReadonlySet<string> } | { kind: 'own' };
+
+/** What one person may reach, worked out once per turn or request. */
+export function accessOf(
+  who: AccessPrincipal,
+  policy: { isGlobalAdmin: boolean; grants: readonly AccessGrant[] },
+): ActorAccess {
+  if (policy.isGlobalAdmin) return { kind: 'all' };
+  const ids = [who.aadObjectId, who.userPrincipalName]
+    .filter((v): v is string => typeof v === 'string' && v !== '')
+    .map((v) => v.toLowerCase());
+  const mine = policy.grants.filter((g) => ids.includes(g.principal));
+  if (mine.length === 0) return { kind: 'own' };
+  return { kind: 'clients', clients: new Set(mine.map((g) => g.clientId)) };
+}
+
+export function canSeeTenant(access: ActorAccess, tenant: Pick<TenantRecord, 'mspClientId'>): boolean {
+  if (access.kind === 'all') return true;
+  const client = tenant.mspClientId?.toLowerCase() ?? null;
+  if (access.kind === 'own') return client === null;
+  return client !== null && (access.clients.has(EVERY_CLIENT) || access.clients.has(client));
+}
+
+/** Whether a grant lets its technician approve reclaims in the tenant (ADMINS and RECLAIM_APPROVERS are the reclaim rules' own). */
+export function grantApproves(grant: AccessGrant, tenant: Pick<TenantRecord, 'mspClientId'>): boolean {
+  const client = tenant.mspClientId?.toLowerCase() ?? null;
+  return grant.approve && client !== null && (grant.clientId === EVERY_CLIENT || grant.clientId === client);
+}
+
+/**
+ * `CLIENT_ACCESS`: `principal=client[|client…][:approve]`, entries separated by `;`, e.g.
+ * `tech@msp.com=2b7c…|6e1f…;lead@msp.com=*:approve`. Returns the grants or the first problem.
+ */
+export function parseClientAccess(text: string): { grants: AccessGrant[] } | { error: string } {
+  const grants: AccessGrant[] = [];
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  for (const raw of text.split(';')) {
+    const entry = raw.trim();
+    if (!entry) continue;
+    const eq = entry.indexOf('=');
+    if (eq <= 0) return { error: `"${entry.slice(0, 60)}" is not principal=client[|client…][:approve]` };
+    const principal = entry.slice(0, eq).trim().toLowerCase();
+    let rest = entry.slice(eq + 1).trim();
+    let approve = false;
+    if (rest.toLowerCase().endsWith(':approve')) {
+      approve = true;
+      rest = rest.slice(0, -':approve'.length);
+    }
+    if (!UUID.test(principal) && !/^[^@\s]+@[^@\s]+$/.test(principal))
+      return { error: `"${principal.slice(0, 60)}" is neither an Entra object id nor a UPN` };
+    const clients = rest.split('|').map((c) => c.trim().toLowerCase());
+    for (const clientId of clients) {
+      if (clientId !== EVERY_CLIENT && !UUID.test(clientId))
+        return { error: `"${clientId.slice(0, 60)}" (for ${principal}) is not a client id (a UUID) or *` };
+      grants.push({ principal, clientId, approve, source: 'environment' });
+    }
+  }
+  return { grants };
+}

@@ -1,0 +1,231 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EmbeddedDemoTenant } from '../src/app/demo-connection';
+import { generateDemoTenant } from '../demo-tenant/generator';
+import { ConnectorRecorder, cardText, type RecordedActivity } from './helpers/connector-recorder';
+import { startSyncedHarness, startTestDemoTenant, type Harness } from './helpers/harness';
+import { ADMIN, cardAction, message, personal, post, type ConversationShape } from './helpers/teams-activities';
+
+/**
+ * Access per MSP client through the real app: the MSP's own tenant (no client) and two customer
+ * tenants of two clients, each its own demo tenant over HTTPS. A technician granted client A sees
+ * only A's tenant from every command, button and route; a colleague without grants sees only the
+ * MSP's own tenant; an API key limited to client B reaches only B's tenant.
+ */
+const CLIENT_A = '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
+const CLIENT_B = '6f5e4d3c-2b1a-4c9d-8e7f-6a5b4c3d2e1f';
+const TECH_A = { id: '29:tech-a', name: 'Tess Tech', aadObjectId: 'aa11bb22-cc33-4d44-8e55-f66a77b88c99' };
+const MEMBER = { id: '29:member', name: 'Morgan Member', aadObjectId: '5b0d4c1e-2f3a-4b5c-8d9e-0f1a2b3c4d5e' };
+const ADMIN_KEY = 'access-admin-key-0123456789abcdef';
+const B_KEY = 'client-b-key-0123456789abcdef';
+
+let h: Harness;
+let connector: ConnectorRecorder;
+let serviceUrl: string;
+const customers: EmbeddedDemoTenant[] = [];
+const ids: { own: string; a: string; b: string } = { own: '', a: '', b: '' };
+const names: { own: string; a: string; b: string } = { own: '', a: '', b: '' };
+
+async function addCustomer(i: number, name: string, clientId: string): Promise<string> {
+  const entra = `3c${i}d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f`;
+  const app = `4d${i}e5f6a-7b8c-4d9e-8f1a-2b3c4d5e6f7a`;
+  const secret = `Acc${i}Q~client.access.customer.secret.EEEE`;
+  const data = generateDemoTenant({ users: 60, seed: 20 + i, tenantId: entra, clientId: app, clientSecret: secret });
+  data.organization.displayName = name;
+  const demo = await startTestDemoTenant(data);
+  customers.push(demo);
+  const id = h.app.tenantRegistry.add({
+    entraTenantId: entra,
+    tenantName: name,
+    source: 'demo',
+    mspClientId: clientId,
+    connection: {
+      appClientId: app,
+      authorityHost: demo.server.url,
+      graphEndpoint: demo.server.url,
+      credential: { kind: 'secret', secret },
+    },
+  }).tenantId;
+  const run = await h.app.sync.request(id, 'test').done;
+  expect(run.status, run.errorText ?? '').toBe('success');
+  return id;
+}
+
+beforeAll(async () => {
+  ({ h, tenantId: ids.own } = await startSyncedHarness({
+    config: {
+      ADMINS: ADMIN.aadObjectId,
+      CLIENT_ACCESS: `${TECH_A.aadObjectId}=${CLIENT_A}`,
+      API_KEYS: `${ADMIN_KEY},${CLIENT_B}:${B_KEY}`,
+    },
+  }));
+  ids.a = await addCustomer(1, 'Alpine Customer', CLIENT_A);
+  ids.b = await addCustomer(2, 'Bayside Customer', CLIENT_B);
+  names.own = h.app.tenants.find(ids.own)?.tenantName ?? '';
+  names.a = h.app.tenants.find(ids.a)?.tenantName ?? '';
+  names.b = h.app.tenants.find(ids.b)?.tenantName ?? '';
+  connector = new ConnectorRecorder();
+  serviceUrl = await connector.start();
+}, 120_000);
+afterAll(async () => {
+  await h?.close();
+  for (const c of customers) await c.close();
+  await connector?.stop();
+});
+
+/** Every answer to one message (text and cards), flattened to text. */
+async function say(from: typeof ADMIN, text: string): Promise<string> {
+  const c: ConversationShape = personal();
+  const mine = (all: RecordedActivity[]) => all.filter((m) => m.conversationId === c.conversationId);
+  expect((await post(h.app.url, { ...message(serviceUrl, c, text), from })).status).toBe(200);
+  await connector.waitFor((all) => mine(all).length > 0);
+  // The turn's replies are sent before the POST answers, so all of them are in.
+  return mine(connector.messages())
+    .map((m) => [m.activity.text ?? '', ...(m.activity.attachments ?? []).map((a) => cardText(a.content))].join('\n'))
+    .join('\n');
+}
+
+async function press(from: typeof ADMIN, verb: string, data: unknown): Promise<string> {
+  const res = await post(h.app.url, { ...cardAction(serviceUrl, personal(), verb, data), from });
+  expect(res.status).toBe(200);
+  return JSON.stringify(res.body);
+}
+
+async function api(key: string, path: string, init: RequestInit = {}): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${h.app.url}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+describe('access per MSP client in chat', () => {
+  it('a technician granted client A sees only its tenant from status, portfolio and the per-user lists', async () => {
+    const status = await say(TECH_A, 'status');
+    expect(status).toContain(names.a);
+    expect(status).not.toContain(names.own);
+    expect(status).not.toContain(names.b);
+
+    const portfolio = await say(TECH_A, 'portfolio');
+    expect(portfolio).toContain('Copilot portfolio · 1 tenant');
+    expect(portfolio).toContain(names.a);
+    expect(portfolio).not.toContain(names.b);
+
+    // Naming another client's tenant finds nothing, and the hint lists only the technician's own.
+    const named = await say(TECH_A, 'status bayside');
+    expect(named).toContain('No tenant matches "bayside"');
+    expect(named).not.toContain(names.b);
+
+    // Granted a client, the technician is that tenant's admin: the per-user list is theirs.
+    const inactive = await say(TECH_A, 'inactive');
+    expect(inactive).not.toContain('Only Seat Steward admins');
+    expect(inactive).toContain(names.a);
+    expect(inactive).not.toContain(names.b);
+  });
+
+  it('buttons carrying another client’s tenant answer as for a tenant that does not exist', async () => {
+    for (const [verb, data] of [
+      ['tenant.status', { tenantId: ids.b }],
+      ['tenant.sync', { tenantId: ids.b }],
+      ['portfolio.open', { tenantId: ids.b }],
+      ['inactive.page', { tenantId: ids.b, page: 1 }],
+      ['export.link', { tenantId: ids.b, kind: 'underutilized' }],
+    ] as const) {
+      const answer = await press(TECH_A, verb, data);
+      expect(answer, verb).not.toContain(names.b);
+      expect(answer, verb).toMatch(/does not know|Unknown tenant|not valid|no longer/);
+    }
+    expect(h.app.runs.latest(ids.b)?.trigger).toBe('test');
+  });
+
+  it('a reclaim request of another client’s tenant does not exist for the technician', async () => {
+    const outcome = await h.app.reclaims.request(
+      {
+        tenantId: ids.b,
+        caller: { aadObjectId: ADMIN.aadObjectId, name: ADMIN.name },
+        pick: { tier: 'all' },
+        source: 'command',
+        replyTarget: { serviceUrl, conversation: { id: 'a:approvals' } },
+      },
+      new Date(),
+    );
+    expect(outcome.kind).toBe('created');
+    const requestId = outcome.kind === 'created' ? outcome.requests[0]!.id : '';
+    const tech = { aadObjectId: TECH_A.aadObjectId, name: TECH_A.name };
+    expect(h.app.reclaims.view(requestId, tech, new Date())).toBeUndefined();
+    expect(h.app.reclaims.reject(requestId, tech, null, new Date()).kind).toBe('refused');
+    expect(
+      h.app.reclaims.view(requestId, { aadObjectId: ADMIN.aadObjectId, name: ADMIN.name }, new Date()),
+    ).toBeDefined();
+    const viewed = await press(TECH_A, 'reclaim.view', { requestId });
+    expect(viewed).not.toContain(names.b);
+  });
+
+  it('someone without grants sees the MSP’s own tenant only; a grant through the REST API opens client B to them', async () => {
+    const before = await say(MEMBER, 'status');
+    expect(before).toContain(names.own);
+    expect(before).not.toContain(names.a);
+    expect(before).not.toContain(names.b);
+
+    const put = await api(ADMIN_KEY, '/api/v1/m365/access/grants', {
+      method: 'PUT',
+      body: JSON.stringify({ principal: MEMBER.aadObjectId, client_id: CLIENT_B }),
+    });
+    expect(put.status).toBe(200);
+    const after = await say(MEMBER, 'status');
+    expect(after).toContain(names.b);
+    expect(after).not.toContain(names.a);
+    // Granted clients only: the MSP's own tenant is no longer in their view.
+    expect(after).not.toContain(names.own);
+
+    const list = (await api(ADMIN_KEY, '/api/v1/m365/access/grants')).body as { data: unknown[] };
+    expect(list.data).toEqual(
+      expect.arrayContaining([
+        { principal: TECH_A.aadObjectId, client_id: CLIENT_A, approve: false, source: 'environment' },
+        { principal: MEMBER.aadObjectId, client_id: CLIENT_B, approve: false, source: 'api' },
+      ]),
+    );
+    const gone = await api(ADMIN_KEY, `/api/v1/m365/access/grants?principal=${MEMBER.aadObjectId}`, {
+      method: 'DELETE',
+    });
+    expect(gone).toMatchObject({ status: 200, body: { removed: 1 } });
+    expect(await say(MEMBER, 'status')).not.toContain(names.b);
+    const fromEnv = await api(ADMIN_KEY, `/api/v1/m365/access/grants?principal=${TECH_A.aadObjectId}`, {
+      method: 'DELETE',
+    });
+    expect(fromEnv).toMatchObject({ status: 409, body: { error: { code: 'grant_from_environment' } } });
+    const bad = await api(ADMIN_KEY, '/api/v1/m365/access/grants', {
+      method: 'PUT',
+      body: JSON.stringify({ principal: 'not a principal', client_id: 'acme' }),
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('principal');
+    expect(JSON.stringify(bad.body)).toContain('client_id');
+  });
+});
+
+describe('API keys limited to MSP clients', () => {
+  it('a key for client B lists, reads and ranks only B’s tenant; other tenants are 404; Seat Steward’s own settings are 403', async () => {
+    const list = (await api(B_KEY, '/api/v1/m365/tenants')).body as { data: Array<{ id: string }> };
+    expect(list.data.map((t) => t.id)).toEqual([ids.b]);
+    expect((await api(B_KEY, `/api/v1/m365/tenants/${ids.b}/users?limit=5`)).status).toBe(200);
+    for (const path of [
+      `/api/v1/m365/tenants/${ids.a}/users`,
+      `/api/v1/m365/tenants/${ids.own}/licenses`,
+      `/api/v1/m365/tenants/${ids.a}/copilot/summary`,
+      `/api/v1/m365/tenants/${ids.a}/exports/candidates.csv`,
+    ]) {
+      const res = await fetch(`${h.app.url}${path}`, { headers: { authorization: `Bearer ${B_KEY}` } });
+      expect(res.status, path).toBe(404);
+      expect(await res.text(), path).not.toContain(names.a);
+    }
+    const sync = await api(B_KEY, `/api/v1/m365/tenants/${ids.a}/sync`, { method: 'POST' });
+    expect(sync.status).toBe(404);
+    const portfolio = (await api(B_KEY, '/api/v1/m365/portfolio')).body as { data: Array<{ id: string }> };
+    expect(portfolio.data.map((r) => r.id)).toEqual([ids.b]);
+    for (const path of ['/api/v1/m365/jobs', '/api/v1/m365/access/grants'])
+      expect((await api(B_KEY, path)).status, path).toBe(403);
+    // The unlimited key still sees all three.
+    const all = (await api(ADMIN_KEY, '/api/v1/m365/tenants')).body as { data: unknown[] };
+    expect(all.data).toHaveLength(3);
+  });
+});
