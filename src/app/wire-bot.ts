@@ -65,6 +65,7 @@ export function wireBot(
     jobs.outbox,
     sync.sourceStatus,
     (tenantId) => reclaims.freed(tenantId),
+    (tenant) => sync.health(tenant),
   );
   // The one admin check every command and card action that shows per-user data or changes settings uses.
   const isAdmin = adminGate({

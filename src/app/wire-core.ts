@@ -8,6 +8,7 @@ import { acquireInstanceLock } from '../adapters/sqlite/instance-lock';
 import { ReadWorkerThreads } from '../adapters/sqlite/read-worker-thread';
 import { isStorageFull } from '../adapters/sqlite/storage-full';
 import { SyncRunStore } from '../adapters/sqlite/sync-runs';
+import { systemClock, type Clock } from '../domain/clock';
 import { SqliteTenantConnectionStore } from '../adapters/sqlite/tenant-connections';
 import { TenantStore } from '../adapters/sqlite/tenants';
 import { UserLookup } from '../adapters/sqlite/user-lookup';
@@ -28,11 +29,13 @@ export interface Core {
   tenantRegistry: TenantRegistry;
   graphs: TenantGraphs;
   demoTenant: EmbeddedDemoTenant | undefined;
+  /** The time sync runs are stamped with and the schedule reads (the system's unless a test steps it). */
+  clock: Clock;
 }
 
 export async function wireCore(
   config: Pick<AppConfig, 'dataDir' | 'tenant' | 'secrets'>,
-  deps: { logger: Logger; demoTenant?: EmbeddedDemoTenant },
+  deps: { logger: Logger; demoTenant?: EmbeddedDemoTenant; clock?: Clock },
   disposals: DisposalStack,
 ): Promise<Core> {
   const { logger } = deps;
@@ -62,13 +65,14 @@ export async function wireCore(
   return {
     db,
     tenants: new TenantStore(db),
-    runs: new SyncRunStore(db),
+    runs: new SyncRunStore(db, deps.clock ?? systemClock),
     readWorkers,
     conversations: new ConversationStore(db),
     users: new UserLookup(db),
     tenantRegistry,
     graphs: new TenantGraphs(tenantRegistry),
     demoTenant,
+    clock: deps.clock ?? systemClock,
   };
 }
 

@@ -165,6 +165,16 @@ const envSchema = z.object({
       )
       .default('0 */6 * * *'),
   ),
+  /** Tenant syncs running at once at most, scheduled and asked-for together; more wait in the outbox. */
+  SYNC_CONCURRENCY: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ invalid_type_error: 'expected a whole number of syncs' })
+      .int('expected a whole number of syncs')
+      .min(1, 'expected at least 1 sync')
+      .max(32, 'expected at most 32 syncs')
+      .default(3),
+  ),
   PLAYGROUND: onOff,
   /** Turn report name concealment off while usage reports are read, and back on (ReportSettings.ReadWrite.All). */
   REPORTS_UNCONCEAL: onOff,
@@ -458,6 +468,8 @@ export function configSchema(envName: string, rootDir: string) {
       listenHost: v.LISTEN_HOST ?? (bot.mode === 'anonymous' ? '127.0.0.1' : undefined),
       apiKeys: v.API_KEYS,
       syncCron: v.SYNC_CRON,
+      /** SYNC_CONCURRENCY: tenant syncs at once at most; tenant.sync jobs beyond it wait in the outbox. */
+      syncConcurrency: v.SYNC_CONCURRENCY,
       /**
        * `user`: the Entra object id the Playground chats as (PLAYGROUND_USER, else the first object id
        * in ADMINS); undefined = the Playground's own user. `tenantId`: the Teams tenant it says it comes
