@@ -14,7 +14,12 @@ import { TenantStore } from '../adapters/sqlite/tenants';
 import { UserLookup } from '../adapters/sqlite/user-lookup';
 import type { AppConfig, SecretsConfig } from '../config/config';
 import { TenantRegistry, type NewTenant } from '../usecases/tenants/tenant-registry';
-import { startEmbeddedDemoTenant, type EmbeddedDemoTenant } from './demo-connection';
+import {
+  demoMspClientId,
+  startEmbeddedDemoTenant,
+  startPortfolioDemoTenants,
+  type EmbeddedDemoTenant,
+} from './demo-connection';
 import type { DisposalStack } from './disposal';
 import { TenantGraphs } from './wire-graph';
 
@@ -61,7 +66,23 @@ export async function wireCore(
     store: new SqliteTenantConnectionStore(db),
     secrets: secretBoxFor(config.secrets, config.tenant.kind, logger),
   });
-  storeEnvironmentTenant(tenantRegistry, environmentTenant(config.tenant, demoTenant), logger);
+  // DEMO_TENANTS: more demo organisations beside the first, each registered under a demo MSP client.
+  const portfolio = demoTenant ? await startPortfolioDemoTenants(config, demoTenant, logger) : [];
+  for (const extra of portfolio) disposals.add(`the demo tenant ${extra.organizationName}`, () => extra.close());
+  const fromEnvironment = environmentTenant(config.tenant, demoTenant);
+  storeEnvironmentTenants(
+    tenantRegistry,
+    portfolio.length === 0
+      ? [fromEnvironment]
+      : [
+          { ...fromEnvironment, mspClientId: demoMspClientId(0) },
+          ...portfolio.map((extra, i) => ({
+            ...asNewTenant(extra.connection, extra.organizationName, 'demo'),
+            mspClientId: demoMspClientId(i + 1),
+          })),
+        ],
+    logger,
+  );
   return {
     db,
     tenants: new TenantStore(db),
@@ -74,6 +95,12 @@ export async function wireCore(
     demoTenant,
     clock: deps.clock ?? systemClock,
   };
+}
+
+/** The environment's tenants (one, or the demo's several), then the re-seal of every stored secret. */
+function storeEnvironmentTenants(tenantRegistry: TenantRegistry, tenants: NewTenant[], logger: Logger): void {
+  for (const tenant of tenants) storeEnvironmentTenant(tenantRegistry, tenant, logger);
+  resealSecrets(tenantRegistry, logger);
 }
 
 function storeEnvironmentTenant(tenantRegistry: TenantRegistry, fromEnvironment: NewTenant, logger: Logger): void {
@@ -94,6 +121,9 @@ function storeEnvironmentTenant(tenantRegistry: TenantRegistry, fromEnvironment:
       'the disk is full: the tenant connection from the environment is used from memory until it can be stored',
     );
   }
+}
+
+function resealSecrets(tenantRegistry: TenantRegistry, logger: Logger): void {
   const resealed = tenantRegistry.resealStoredSecrets();
   if (resealed.resealed.length > 0)
     logger.info(
@@ -127,7 +157,13 @@ function secretBoxFor(secrets: SecretsConfig, tenantKind: AppConfig['tenant']['k
 
 /** The tenant TENANT_ID... configure, or the demo tenant when they are unset. */
 function environmentTenant(tenant: AppConfig['tenant'], demoTenant: EmbeddedDemoTenant | undefined): NewTenant {
-  const asNew = (conn: TenantConnection, tenantName: string, source: NewTenant['source']): NewTenant => ({
+  if (tenant.kind === 'entra') return asNewTenant(tenant, tenant.entraTenantId, 'entra');
+  if (!demoTenant) throw new Error('the demo tenant was not started');
+  return asNewTenant(demoTenant.connection, demoTenant.organizationName, 'demo');
+}
+
+function asNewTenant(conn: TenantConnection, tenantName: string, source: NewTenant['source']): NewTenant {
+  return {
     entraTenantId: conn.entraTenantId,
     tenantName,
     source,
@@ -137,8 +173,5 @@ function environmentTenant(tenant: AppConfig['tenant'], demoTenant: EmbeddedDemo
       graphEndpoint: conn.graphEndpoint,
       credential: conn.credential,
     },
-  });
-  if (tenant.kind === 'entra') return asNew(tenant, tenant.entraTenantId, 'entra');
-  if (!demoTenant) throw new Error('the demo tenant was not started');
-  return asNew(demoTenant.connection, demoTenant.organizationName, 'demo');
+  };
 }

@@ -204,6 +204,16 @@ const envSchema = z.object({
       .default(250),
   ),
   DEMO_TENANT_FILE: optionalString,
+  /** How many demo organisations the demo serves (Contoso plus generated ones), for the many-tenants story. */
+  DEMO_TENANTS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ invalid_type_error: 'expected a whole number of demo tenants' })
+      .int('expected a whole number of demo tenants')
+      .min(1, 'expected at least 1 demo tenant')
+      .max(10, 'expected at most 10 demo tenants')
+      .default(1),
+  ),
   MANAGEMENT_API_ENDPOINT: z.preprocess(
     emptyToUndefined,
     z
@@ -366,7 +376,8 @@ export type BotAuth =
 
 /** How Seat Steward reaches the Microsoft 365 tenant it mirrors. */
 export type TenantSource =
-  | { kind: 'demo'; users: number; fixtureFile?: string }
+  /** `tenants`: DEMO_TENANTS, how many demo organisations are served (1, Contoso, when unset). */
+  | { kind: 'demo'; users: number; fixtureFile?: string; tenants?: number }
   | {
       kind: 'entra';
       entraTenantId: string;
@@ -601,8 +612,13 @@ function tenantSource(v: Raw, problems: string[], rootDir: string): TenantSource
       kind: 'demo',
       users: v.DEMO_USERS,
       fixtureFile: v.DEMO_TENANT_FILE ? path.resolve(rootDir, v.DEMO_TENANT_FILE) : undefined,
+      tenants: v.DEMO_TENANTS,
     };
   }
+  if (v.DEMO_TENANTS > 1)
+    problems.push(
+      'DEMO_TENANTS: only applies to the built-in demo; unset it (or set TENANT_ID, CLIENT_ID and the secret for no tenant) to connect a real tenant',
+    );
   if (!v.TENANT_ID)
     problems.push(
       'TENANT_ID: required to connect a real tenant (Entra admin center > Overview > Directory (tenant) ID)',

@@ -17,7 +17,7 @@ const problemsOf = (values: Record<string, string>): string[] => {
 describe('configuration', () => {
   it('runs on the embedded defaults: demo tenant, anonymous bot, playground on', () => {
     const c = parseConfig({});
-    expect(c.tenant).toEqual({ kind: 'demo', users: 250, fixtureFile: undefined });
+    expect(c.tenant).toEqual({ kind: 'demo', users: 250, fixtureFile: undefined, tenants: 1 });
     expect(c.tenant.kind === 'demo' && parseConfig({ GRAPH_ENDPOINT: 'https://graph.microsoft.us' }).tenant.kind).toBe(
       'demo',
     );
