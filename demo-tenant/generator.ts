@@ -57,6 +57,8 @@ export interface GenerateDemoTenantOptions {
    * Default: now, so the demo never goes stale.
    */
   activityDate?: Date;
+  /** The organization's name and its initial domain (users' UPNs), for several demo tenants side by side. Default Contoso. */
+  organization?: { name: string; domain: string };
 }
 
 export const DEFAULT_REFERENCE_DATE = '2026-01-01T00:00:00Z';
@@ -168,6 +170,8 @@ export function generateDemoTenant(options: GenerateDemoTenantOptions): DemoTena
   const total = Math.max(0, Math.floor(options.users));
   const prng = createPrng(options.seed ?? 1);
   const tenantId = options.tenantId ?? DEMO_TENANT_ID;
+  const orgName = options.organization?.name ?? DEMO_ORGANIZATION_NAME;
+  const orgDomain = options.organization?.domain ?? DEMO_DOMAIN;
   const refMs = Date.parse(options.referenceDate ?? DEFAULT_REFERENCE_DATE);
   const upnCounts = new Map<string, number>();
 
@@ -196,7 +200,7 @@ export function generateDemoTenant(options: GenerateDemoTenantOptions): DemoTena
           givenName: first,
           surname: last,
           mail: external,
-          userPrincipalName: `${external.replace('@', '_')}#EXT#@${DEMO_DOMAIN}`,
+          userPrincipalName: `${external.replace('@', '_')}#EXT#@${orgDomain}`,
           department: null,
           officeLocation: null,
           jobTitle: null,
@@ -212,7 +216,7 @@ export function generateDemoTenant(options: GenerateDemoTenantOptions): DemoTena
     }
     const department = prng.weighted(DEPARTMENTS, DEPARTMENT_WEIGHTS);
     const office = prng.weighted(OFFICES, OFFICE_WEIGHTS);
-    const upn = uniqueAddress(`${slug(first)}.${slug(last)}`, DEMO_DOMAIN);
+    const upn = uniqueAddress(`${slug(first)}.${slug(last)}`, orgDomain);
     // Skewed towards recent hires, as head count usually grows.
     const createdMs = refMs - Math.pow(prng.next(), 1.6) * EARLIEST_ACCOUNT_YEARS * YEAR_MS;
     builders[i] = {
@@ -307,24 +311,24 @@ export function generateDemoTenant(options: GenerateDemoTenantOptions): DemoTena
     used(skuId) + Math.max(minimum, Math.ceil(used(skuId) * share));
 
   const skus: GraphSubscribedSku[] = [
-    makeSubscribedSku(tenantId, DEMO_ORGANIZATION_NAME, SKU_CATALOG.M365_E3, {
+    makeSubscribedSku(tenantId, orgName, SKU_CATALOG.M365_E3, {
       enabled: withSpare(SKU.M365_E3, 0.06, 5),
     }),
-    makeSubscribedSku(tenantId, DEMO_ORGANIZATION_NAME, SKU_CATALOG.M365_E5, {
+    makeSubscribedSku(tenantId, orgName, SKU_CATALOG.M365_E5, {
       enabled: withSpare(SKU.M365_E5, 0.03, 2),
     }),
-    makeSubscribedSku(tenantId, DEMO_ORGANIZATION_NAME, SKU_CATALOG.O365_E1, {
+    makeSubscribedSku(tenantId, orgName, SKU_CATALOG.O365_E1, {
       enabled: withSpare(SKU.O365_E1, 0.1, 10),
     }),
-    makeSubscribedSku(tenantId, DEMO_ORGANIZATION_NAME, SKU_CATALOG.COPILOT, { enabled: copilotSeats }),
-    makeSubscribedSku(tenantId, DEMO_ORGANIZATION_NAME, SKU_CATALOG.POWER_BI_PRO, {
+    makeSubscribedSku(tenantId, orgName, SKU_CATALOG.COPILOT, { enabled: copilotSeats }),
+    makeSubscribedSku(tenantId, orgName, SKU_CATALOG.POWER_BI_PRO, {
       enabled: withSpare(SKU.POWER_BI_PRO, 0.05, 3),
     }),
-    makeSubscribedSku(tenantId, DEMO_ORGANIZATION_NAME, SKU_CATALOG.VISIO_PLAN_2, {
+    makeSubscribedSku(tenantId, orgName, SKU_CATALOG.VISIO_PLAN_2, {
       enabled: withSpare(SKU.VISIO_PLAN_2, 0, 2),
     }),
     // A lapsed trial: in its grace period every seat sits in `warning`, none in `enabled`.
-    makeSubscribedSku(tenantId, DEMO_ORGANIZATION_NAME, SKU_CATALOG.EMS_E5, {
+    makeSubscribedSku(tenantId, orgName, SKU_CATALOG.EMS_E5, {
       enabled: 0,
       warning: Math.max(25, used(SKU.EMS_E5) + 5),
       capabilityStatus: 'Warning',
@@ -357,7 +361,7 @@ export function generateDemoTenant(options: GenerateDemoTenantOptions): DemoTena
     {
       id: 'a1e3c0de-a11c-4c0e-8a11-0000000a11c0',
       displayName: 'All Company',
-      description: 'Everyone at Contoso.',
+      description: `Everyone at ${options.organization?.name ?? 'Contoso'}.`,
       mailEnabled: true,
       securityEnabled: false,
       groupTypes: ['Unified'],
@@ -388,10 +392,10 @@ export function generateDemoTenant(options: GenerateDemoTenantOptions): DemoTena
     },
     organization: {
       id: tenantId,
-      displayName: DEMO_ORGANIZATION_NAME,
+      displayName: orgName,
       verifiedDomains: [
         {
-          name: DEMO_DOMAIN,
+          name: orgDomain,
           isDefault: true,
           isInitial: true,
           type: 'Managed',

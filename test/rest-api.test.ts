@@ -64,8 +64,17 @@ describe('GET /api/v1/m365/tenants', () => {
         'assigned_licenses',
         'available_licenses',
         'created_at',
+        // The extension: sync health and the next scheduled sync.
+        'health',
       ].sort(),
     );
+    expect(t.health).toMatchObject({
+      state: 'healthy',
+      consecutive_failures: 0,
+      reason: null,
+      schedule: 'sync_cron',
+      last_success: t.last_sync,
+    });
     expect(t).toMatchObject({
       id: tenantId,
       tenant_name: 'Contoso Ltd',

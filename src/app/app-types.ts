@@ -1,5 +1,6 @@
 // The app's types apart from the code that builds it: the composition root and the test hooks both name them.
 import type { AnalyticsReads } from '../usecases/analytics/ports';
+import type { Clock } from '../domain/clock';
 import type { ConversationStore } from '../adapters/sqlite/conversations';
 import type { Db } from '../adapters/sqlite/database';
 import type { Digest } from './wire-digest';
@@ -39,6 +40,8 @@ export interface SeatStewardOptions {
   reclaimCheckpoint?: (step: ReclaimStep, requestId: string) => void;
   /** How long the sync after a reclaim waits for more changes to the same tenant (5 s after the last, 2 minutes at most). */
   reclaimSyncDelayMs?: number;
+  /** The time sync runs are stamped with, which the per-tenant schedule reads (schedule tests step it). */
+  clock?: Clock;
 }
 
 /** The running app: where it listens, and how to stop it (tests reach its parts through startSeatStewardForTests). */
@@ -86,4 +89,6 @@ export interface AppInternals {
   reclaims: ReclaimService;
   /** The Graph side of reclaims per tenant (cached, so its round-trip count adds up). */
   licenceGraphFor: (tenantId: string) => LicenceGraph;
+  /** The interval tick: queues the syncs of tenants with their own interval due at `now`; returns the jobs created. */
+  syncTick: (now: Date) => number[];
 }

@@ -27,7 +27,7 @@ export async function assemble(
   const { logger } = options;
   const disposals = new DisposalStack();
   try {
-    const core = await wireCore(config, { logger, demoTenant: options.demoTenant }, disposals);
+    const core = await wireCore(config, { logger, demoTenant: options.demoTenant, clock: options.clock }, disposals);
     const jobs = wireJobs(config.bot, core, { logger, runner: options.outbox });
     const sync = wireSync(config, core, jobs, logger, disposals);
     // The port is known once the server listens; export links are only made after that.
@@ -84,8 +84,10 @@ export async function assemble(
         tenants: core.tenants,
         queue: jobs.runner,
         outbox: jobs.outbox,
+        intervalTick: sync.intervalTick,
         logger,
       });
+      sync.cron.nextRun = () => schedule.nextCronRun();
       disposals.add('the sync schedule', () => schedule.stop());
     }
     if ((options.digestSchedule ?? options.schedule) !== false) {
@@ -125,6 +127,7 @@ export async function assemble(
       digests: digest,
       reclaims: reclaim.reclaims,
       licenceGraphFor: reclaim.licenceGraphFor,
+      syncTick: sync.intervalTick,
     };
     return { app, internals };
   } catch (error) {

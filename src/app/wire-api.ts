@@ -76,6 +76,7 @@ export async function wireApi(
       runs,
       authorize,
       syncRunning: () => sync.sync.isAnyRunning(),
+      health: (tenant) => sync.health(tenant),
       identity: identityReads,
       prices: priceFor,
       logger,

@@ -70,6 +70,7 @@ export function wireBot(
     jobs.outbox,
     sync.sourceStatus,
     (tenantId) => reclaims.freed(tenantId),
+    (tenant) => sync.health(tenant),
   );
   // ADMINS: every tenant. The bot's handlers see only the sender's tenants (scopedTenants), so a
   // technician granted MSP clients is an admin of just those tenants.

@@ -9,6 +9,7 @@ import { acquireInstanceLock } from '../adapters/sqlite/instance-lock';
 import { ReadWorkerThreads } from '../adapters/sqlite/read-worker-thread';
 import { isStorageFull } from '../adapters/sqlite/storage-full';
 import { SyncRunStore } from '../adapters/sqlite/sync-runs';
+import { systemClock, type Clock } from '../domain/clock';
 import { SqliteTenantConnectionStore } from '../adapters/sqlite/tenant-connections';
 import { TenantStore } from '../adapters/sqlite/tenants';
 import { UserLookup } from '../adapters/sqlite/user-lookup';
@@ -16,7 +17,12 @@ import type { AppConfig, SecretsConfig } from '../config/config';
 import { TenantRegistry, type NewTenant } from '../usecases/tenants/tenant-registry';
 import { ClientAccess } from '../usecases/access/client-access';
 import type { AccessGrantStore } from '../usecases/access/ports';
-import { startEmbeddedDemoTenant, type EmbeddedDemoTenant } from './demo-connection';
+import {
+  demoMspClientId,
+  startEmbeddedDemoTenant,
+  startPortfolioDemoTenants,
+  type EmbeddedDemoTenant,
+} from './demo-connection';
 import type { DisposalStack } from './disposal';
 import { TenantGraphs } from './wire-graph';
 
@@ -34,11 +40,13 @@ export interface Core {
   /** Who sees which MSP clients' tenants (ADMINS, CLIENT_ACCESS, grants stored through the REST API). */
   clientAccess: ClientAccess;
   accessGrants: AccessGrantStore;
+  /** The time sync runs are stamped with and the schedule reads (the system's unless a test steps it). */
+  clock: Clock;
 }
 
 export async function wireCore(
   config: Pick<AppConfig, 'dataDir' | 'tenant' | 'secrets' | 'admins' | 'clientAccess'>,
-  deps: { logger: Logger; demoTenant?: EmbeddedDemoTenant },
+  deps: { logger: Logger; demoTenant?: EmbeddedDemoTenant; clock?: Clock },
   disposals: DisposalStack,
 ): Promise<Core> {
   const { logger } = deps;
@@ -64,13 +72,29 @@ export async function wireCore(
     store: new SqliteTenantConnectionStore(db),
     secrets: secretBoxFor(config.secrets, config.tenant.kind, logger),
   });
-  storeEnvironmentTenant(tenantRegistry, environmentTenant(config.tenant, demoTenant), logger);
+  // DEMO_TENANTS: more demo organisations beside the first, each registered under a demo MSP client.
+  const portfolio = demoTenant ? await startPortfolioDemoTenants(config, demoTenant, logger) : [];
+  for (const extra of portfolio) disposals.add(`the demo tenant ${extra.organizationName}`, () => extra.close());
+  const fromEnvironment = environmentTenant(config.tenant, demoTenant);
+  storeEnvironmentTenants(
+    tenantRegistry,
+    portfolio.length === 0
+      ? [fromEnvironment]
+      : [
+          { ...fromEnvironment, mspClientId: demoMspClientId(0) },
+          ...portfolio.map((extra, i) => ({
+            ...asNewTenant(extra.connection, extra.organizationName, 'demo'),
+            mspClientId: demoMspClientId(i + 1),
+          })),
+        ],
+    logger,
+  );
   const users = new UserLookup(db);
   const accessGrants = new SqliteAccessGrants(db);
   return {
     db,
     tenants: new TenantStore(db),
-    runs: new SyncRunStore(db),
+    runs: new SyncRunStore(db, deps.clock ?? systemClock),
     readWorkers,
     conversations: new ConversationStore(db),
     users,
@@ -85,7 +109,14 @@ export async function wireCore(
       demoOnly: config.tenant.kind === 'demo',
       upnOf: (id) => users.upnOf(id),
     }),
+    clock: deps.clock ?? systemClock,
   };
+}
+
+/** The environment's tenants (one, or the demo's several), then the re-seal of every stored secret. */
+function storeEnvironmentTenants(tenantRegistry: TenantRegistry, tenants: NewTenant[], logger: Logger): void {
+  for (const tenant of tenants) storeEnvironmentTenant(tenantRegistry, tenant, logger);
+  resealSecrets(tenantRegistry, logger);
 }
 
 function storeEnvironmentTenant(tenantRegistry: TenantRegistry, fromEnvironment: NewTenant, logger: Logger): void {
@@ -106,6 +137,9 @@ function storeEnvironmentTenant(tenantRegistry: TenantRegistry, fromEnvironment:
       'the disk is full: the tenant connection from the environment is used from memory until it can be stored',
     );
   }
+}
+
+function resealSecrets(tenantRegistry: TenantRegistry, logger: Logger): void {
   const resealed = tenantRegistry.resealStoredSecrets();
   if (resealed.resealed.length > 0)
     logger.info(
@@ -139,7 +173,13 @@ function secretBoxFor(secrets: SecretsConfig, tenantKind: AppConfig['tenant']['k
 
 /** The tenant TENANT_ID... configure, or the demo tenant when they are unset. */
 function environmentTenant(tenant: AppConfig['tenant'], demoTenant: EmbeddedDemoTenant | undefined): NewTenant {
-  const asNew = (conn: TenantConnection, tenantName: string, source: NewTenant['source']): NewTenant => ({
+  if (tenant.kind === 'entra') return asNewTenant(tenant, tenant.entraTenantId, 'entra');
+  if (!demoTenant) throw new Error('the demo tenant was not started');
+  return asNewTenant(demoTenant.connection, demoTenant.organizationName, 'demo');
+}
+
+function asNewTenant(conn: TenantConnection, tenantName: string, source: NewTenant['source']): NewTenant {
+  return {
     entraTenantId: conn.entraTenantId,
     tenantName,
     source,
@@ -149,8 +189,5 @@ function environmentTenant(tenant: AppConfig['tenant'], demoTenant: EmbeddedDemo
       graphEndpoint: conn.graphEndpoint,
       credential: conn.credential,
     },
-  });
-  if (tenant.kind === 'entra') return asNew(tenant, tenant.entraTenantId, 'entra');
-  if (!demoTenant) throw new Error('the demo tenant was not started');
-  return asNew(demoTenant.connection, demoTenant.organizationName, 'demo');
+  };
 }

@@ -25,7 +25,7 @@ export interface Digest {
 }
 
 export function wireDigest(
-  config: Pick<AppConfig, 'digest'>,
+  config: Pick<AppConfig, 'digest' | 'syncConcurrency'>,
   core: Core,
   jobs: Jobs,
   sync: Sync,
@@ -64,6 +64,8 @@ export function wireDigest(
     requestSync: (tenantId, trigger) => sync.sync.request(tenantId, trigger),
     report: sync.report,
     afterScheduledSync: (run) => service.queueStatusMessages(run),
+    concurrency: config.syncConcurrency,
+    running: (tenantId) => sync.sync.runningBesides(tenantId),
   });
   return { subscriptions, service, portfolio, tick: digestTick(service, logger) };
 }

@@ -15,11 +15,14 @@ import { syncResultCards } from '../cards/status-cards';
 import type { AppConfig } from '../config/config';
 import { renderUserPage } from '../entry/api/user-json';
 import type { SyncType } from '../domain/activity-sources';
+import type { SyncHealth } from '../domain/sync-schedule';
+import { intervalSyncTick } from '../entry/schedule/sync-schedule';
 import { copilotSkuMatcher } from '../domain/copilot-skus';
 import type { TenantRecord } from '../domain/tenant';
 import { CheckService, type AccessProbe } from '../usecases/check/check-service';
 import type { ActivitySource } from '../usecases/sync/ports';
 import { syncInProgress } from '../usecases/sync/sync-in-progress';
+import { tenantSyncHealth } from '../usecases/sync/interval-syncs';
 import { tenantSyncJob } from '../usecases/sync/sync-jobs';
 import { SyncResultReport } from '../usecases/sync/sync-result-report';
 import { SyncService } from '../usecases/sync/sync-service';
@@ -45,6 +48,12 @@ export interface Sync {
   concealmentRestored: Promise<number>;
   /** A tenant's figures are about to change: a sync running (until when) or queued. */
   inProgress: (tenantId: string) => { until?: Promise<unknown> } | undefined;
+  /** A tenant's sync health and next scheduled sync, now. */
+  health: (tenant: TenantRecord) => SyncHealth;
+  /** The interval tick: queues the syncs of interval tenants due at `now` (job ids created). */
+  intervalTick: (now: Date) => number[];
+  /** SYNC_CRON's next firing, once the schedule runs (set by the composition root; null until then). */
+  cron: { nextRun: () => Date | null };
 }
 
 export function wireSync(
@@ -136,6 +145,7 @@ export function wireSync(
     conversations: core.conversations,
     queue: jobs.runner,
   });
+  const cronSchedule: Sync['cron'] = { nextRun: () => null };
   return {
     sync,
     directory,
@@ -158,5 +168,9 @@ export function wireSync(
         },
         tenantId,
       ),
+    health: (tenant) =>
+      tenantSyncHealth({ history: runs, nextCronRun: () => cronSchedule.nextRun() }, tenant, core.clock()),
+    intervalTick: intervalSyncTick({ tenants, history: runs, queue: jobs.runner, outbox: jobs.outbox }, logger),
+    cron: cronSchedule,
   };
 }

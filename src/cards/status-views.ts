@@ -11,6 +11,7 @@ import { READ_REQUIREMENTS } from '../domain/access-requirements';
 import { SOURCE_IDS, ageInDays, isStale, type SourceStatusRecord } from '../domain/activity-sources';
 import { seatsOf, sumSeats } from '../domain/seats';
 import type { SyncRunRecord } from '../domain/sync-run';
+import { HOUR_MS, SYNC_BACKOFF_CAP_MS, type SyncHealth } from '../domain/sync-schedule';
 import type { TenantRecord } from '../domain/tenant';
 import type { TenantStatus } from '../domain/tenant-status';
 import { agoText, durationText } from './time-text';
@@ -87,8 +88,29 @@ export function tenantStatusView(input: TenantStatusInput): TenantStatusView {
       input.deadJobs === 0
         ? ''
         : `${input.deadJobs} background ${input.deadJobs === 1 ? 'task' : 'tasks'} (such as a result post) could not be delivered and ${input.deadJobs === 1 ? 'was' : 'were'} set aside. See GET /api/v1/m365/jobs?status=dead for why, and retry there.`,
+    ...scheduleLine(input.health),
     sources: sourceLines(input.sources, now),
     reclaimText: input.freed && input.freed.seats > 0 ? freedByReclaimsText(input.freed) : '',
+  };
+}
+
+/** The next scheduled sync and, while syncs keep failing, how many in a row and that retries back off. */
+function scheduleLine(health: SyncHealth | undefined): { syncScheduleText: string; syncScheduleColor: CardColor } {
+  if (!health) return { syncScheduleText: '', syncScheduleColor: 'Default' };
+  if (health.state === 'disabled')
+    return { syncScheduleText: 'Scheduled syncs are switched off for this tenant.', syncScheduleColor: 'Default' };
+  const every = health.schedule.kind === 'interval' ? `every ${health.schedule.hours} h` : 'SYNC_CRON';
+  const next = health.nextSync ? `Next scheduled sync ${utcText(health.nextSync)} (${every})` : '';
+  const n = health.consecutiveFailures;
+  const failures =
+    n === 0
+      ? ''
+      : health.schedule.kind === 'interval'
+        ? `${n} failed ${n === 1 ? 'sync' : 'syncs in a row'}: retried less often after each (at most ${SYNC_BACKOFF_CAP_MS / HOUR_MS} h apart) until one succeeds`
+        : `${n} failed ${n === 1 ? 'sync' : 'syncs in a row'}`;
+  return {
+    syncScheduleText: [next, failures].filter((t) => t !== '').join(' · '),
+    syncScheduleColor: n > 0 ? 'Attention' : 'Default',
   };
 }
 

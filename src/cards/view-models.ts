@@ -94,6 +94,10 @@ export interface TenantStatusView {
   syncRunning: boolean;
   /** Work for this tenant the outbox gave up on (dead-lettered), with where to retry it; empty when none. */
   failedWorkText: string;
+  /** e.g. "Next scheduled sync 2 Mar 2026 16:31 UTC (every 6 h) · 3 failed syncs in a row, retried less often (at most every 24 h)"; empty when unknown. */
+  syncScheduleText: string;
+  /** Attention while the tenant's syncs keep failing, else Default. */
+  syncScheduleColor: CardColor;
   /** Each activity source read so far: its data's date, or why it is missing or stale. */
   sources: SourceLine[];
 }

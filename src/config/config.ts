@@ -179,6 +179,16 @@ const envSchema = z.object({
       )
       .default('0 */6 * * *'),
   ),
+  /** Tenant syncs running at once at most, scheduled and asked-for together; more wait in the outbox. */
+  SYNC_CONCURRENCY: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ invalid_type_error: 'expected a whole number of syncs' })
+      .int('expected a whole number of syncs')
+      .min(1, 'expected at least 1 sync')
+      .max(32, 'expected at most 32 syncs')
+      .default(3),
+  ),
   PLAYGROUND: onOff,
   /** Turn report name concealment off while usage reports are read, and back on (ReportSettings.ReadWrite.All). */
   REPORTS_UNCONCEAL: onOff,
@@ -208,6 +218,16 @@ const envSchema = z.object({
       .default(250),
   ),
   DEMO_TENANT_FILE: optionalString,
+  /** How many demo organisations the demo serves (Contoso plus generated ones), for the many-tenants story. */
+  DEMO_TENANTS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ invalid_type_error: 'expected a whole number of demo tenants' })
+      .int('expected a whole number of demo tenants')
+      .min(1, 'expected at least 1 demo tenant')
+      .max(10, 'expected at most 10 demo tenants')
+      .default(1),
+  ),
   MANAGEMENT_API_ENDPOINT: z.preprocess(
     emptyToUndefined,
     z
@@ -385,7 +405,8 @@ export type BotAuth =
 
 /** How Seat Steward reaches the Microsoft 365 tenant it mirrors. */
 export type TenantSource =
-  | { kind: 'demo'; users: number; fixtureFile?: string }
+  /** `tenants`: DEMO_TENANTS, how many demo organisations are served (1, Contoso, when unset). */
+  | { kind: 'demo'; users: number; fixtureFile?: string; tenants?: number }
   | {
       kind: 'entra';
       entraTenantId: string;
@@ -487,6 +508,8 @@ export function configSchema(envName: string, rootDir: string) {
       listenHost: v.LISTEN_HOST ?? (bot.mode === 'anonymous' ? '127.0.0.1' : undefined),
       apiKeys: v.API_KEYS,
       syncCron: v.SYNC_CRON,
+      /** SYNC_CONCURRENCY: tenant syncs at once at most; tenant.sync jobs beyond it wait in the outbox. */
+      syncConcurrency: v.SYNC_CONCURRENCY,
       /**
        * `user`: the Entra object id the Playground chats as (PLAYGROUND_USER, else the first object id
        * in ADMINS); undefined = the Playground's own user. `tenantId`: the Teams tenant it says it comes
@@ -624,8 +647,13 @@ function tenantSource(v: Raw, problems: string[], rootDir: string): TenantSource
       kind: 'demo',
       users: v.DEMO_USERS,
       fixtureFile: v.DEMO_TENANT_FILE ? path.resolve(rootDir, v.DEMO_TENANT_FILE) : undefined,
+      tenants: v.DEMO_TENANTS,
     };
   }
+  if (v.DEMO_TENANTS > 1)
+    problems.push(
+      'DEMO_TENANTS: only applies to the built-in demo; unset it (or set TENANT_ID, CLIENT_ID and the secret for no tenant) to connect a real tenant',
+    );
   if (!v.TENANT_ID)
     problems.push(
       'TENANT_ID: required to connect a real tenant (Entra admin center > Overview > Directory (tenant) ID)',

@@ -1,6 +1,7 @@
 import type { SourceStatusRecord } from './activity-sources';
 import type { SkuRow, UserCounts } from './directory';
 import type { SyncRunRecord } from './sync-run';
+import type { SyncHealth } from './sync-schedule';
 import type { TenantRecord } from './tenant';
 
 // The status use case reads it (src/usecases/status/tenant-status.ts); the status card draws it (src/cards/status-views.ts).
@@ -20,4 +21,6 @@ export interface TenantStatus {
   freed?: { seats: number; monthly: number; currency: string | null };
   /** Why syncs are paused, while the disk is full. */
   storageFull?: string;
+  /** Its schedule and sync health: next scheduled sync, consecutive failures. */
+  health?: SyncHealth;
 }

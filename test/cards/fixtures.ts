@@ -75,6 +75,9 @@ export function tenantView(overrides: Partial<TenantStatusView> = {}): TenantSta
     lastSyncErrorText: '',
     syncRunning: false,
     failedWorkText: '',
+    syncScheduleText:
+      'Next scheduled sync 22 Nov 2026 18:47 UTC (every 6 h) · 3 failed syncs in a row: retried less often after each (at most 24 h apart) until one succeeds',
+    syncScheduleColor: 'Attention',
     reclaimText: '',
     ...overrides,
   };

@@ -37,6 +37,7 @@ export async function startTestDemoTenant(
     server,
     connection: demoConnection(server),
     organizationName: data.organization.displayName ?? 'Demo',
+    tls: { cert: cert.cert, key: cert.key },
     close: () => server.close(),
   };
 }

@@ -17,7 +17,7 @@ const problemsOf = (values: Record<string, string>): string[] => {
 describe('configuration', () => {
   it('runs on the embedded defaults: demo tenant, anonymous bot, playground on', () => {
     const c = parseConfig({});
-    expect(c.tenant).toEqual({ kind: 'demo', users: 250, fixtureFile: undefined });
+    expect(c.tenant).toEqual({ kind: 'demo', users: 250, fixtureFile: undefined, tenants: 1 });
     expect(c.tenant.kind === 'demo' && parseConfig({ GRAPH_ENDPOINT: 'https://graph.microsoft.us' }).tenant.kind).toBe(
       'demo',
     );
@@ -86,6 +86,10 @@ describe('configuration', () => {
   it('names the variable and what it expects', () => {
     expect(problemsOf({ PORT: 'abc' })[0]).toMatch(/^PORT: .*port/);
     expect(problemsOf({ SYNC_CRON: 'every day' })[0]).toMatch(/^SYNC_CRON: expected a cron expression/);
+    expect(problemsOf({ SYNC_CONCURRENCY: '0' })[0]).toMatch(/^SYNC_CONCURRENCY: expected at least 1 sync/);
+    expect(problemsOf({ SYNC_CONCURRENCY: '1.5' })[0]).toMatch(/^SYNC_CONCURRENCY: expected a whole number/);
+    expect(parseConfig({}).syncConcurrency).toBe(3);
+    expect(parseConfig({ SYNC_CONCURRENCY: '5' }).syncConcurrency).toBe(5);
     expect(problemsOf({ GRAPH_ENDPOINT: 'http://graph.example' })[0]).toMatch(/^GRAPH_ENDPOINT: expected an https/);
     expect(problemsOf({ BOT_TYPE: 'Other' })[0]).toMatch(
       /^BOT_TYPE: expected MultiTenant, SingleTenant or UserAssignedMsi/,

@@ -1,4 +1,5 @@
 import type { FinishedSyncStatus, SyncCounts, SyncRunRecord, SyncStatus, SyncTrigger } from '../../domain/sync-run';
+import { systemClock, type Clock } from '../../domain/clock';
 import type { Db } from './database';
 import { prepared } from './prepared';
 
@@ -42,13 +43,17 @@ const toRecord = (r: SyncRunRow): SyncRunRecord => ({
 });
 
 export class SyncRunStore {
-  constructor(private readonly db: Db) {}
+  /** `clock` stamps runs' start and end: the per-tenant schedule reads them, so its tests step it. */
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   start(tenantId: string, trigger: SyncTrigger): SyncRunRecord {
     const info = prepared(
       this.db,
       "INSERT INTO sync_runs (tenant_id, trigger, started_at, status) VALUES (?, ?, ?, 'running')",
-    ).run(tenantId, trigger, new Date().toISOString());
+    ).run(tenantId, trigger, this.clock().toISOString());
     return this.get(Number(info.lastInsertRowid)) as SyncRunRecord;
   }
 
@@ -82,6 +87,17 @@ export class SyncRunStore {
     ).map(toRecord);
   }
 
+  /** Runs newer than `afterRunId` (all of them when null), newest first: a tenant's runs since its last success. */
+  since(tenantId: string, afterRunId: number | null, limit: number): SyncRunRecord[] {
+    return (
+      prepared(this.db, 'SELECT * FROM sync_runs WHERE tenant_id = ? AND id > ? ORDER BY id DESC LIMIT ?').all(
+        tenantId,
+        afterRunId ?? 0,
+        limit,
+      ) as SyncRunRow[]
+    ).map(toRecord);
+  }
+
   /** A successful run is finished inside the snapshot flip transaction, so the run and the pointer change together. */
   finish(
     id: number,
@@ -99,7 +115,7 @@ export class SyncRunStore {
            license_assignments_count = ?, skus_count = ?, groups_count = ?, error_code = ?, error_text = ?, warnings = ?
          WHERE id = ?`,
     ).run(
-      new Date().toISOString(),
+      this.clock().toISOString(),
       outcome.status,
       outcome.counts?.users ?? null,
       outcome.counts?.licensedUsers ?? null,

@@ -4,6 +4,7 @@ import type { Request, Server } from 'restify';
 import { z } from 'zod';
 import { sumSeats } from '../../domain/seats';
 import type { SkuRow } from '../../domain/directory';
+import type { SyncHealth } from '../../domain/sync-schedule';
 import { tenantStatus, type TenantRecord } from '../../domain/tenant';
 import type { DirectoryReads, SyncRunReads, TenantReads } from '../../usecases/status/ports';
 import type { IdentityReads } from '../../usecases/identity/ports';
@@ -21,6 +22,8 @@ export interface TenantRouteDeps {
   authorize: (req: Request) => void;
   /** True while any sync runs: answers then queue behind it (read admission) instead of racing it from the cache. */
   syncRunning: () => boolean;
+  /** A tenant's sync health and next scheduled sync (an extension of seed 000's tenant: `health`). */
+  health?: (tenant: TenantRecord) => SyncHealth;
   /** Commerce subscriptions, for each SKU's purchase and renewal dates (null without them). */
   identity?: Pick<IdentityReads, 'subscriptions'>;
   /** Each SKU's price (admin, SKU_PRICES or list price), read per request so a new price shows at once; null = unpriced. */
@@ -88,6 +91,8 @@ export function registerTenantRoutes(server: Server, deps: TenantRouteDeps): voi
       assigned_licenses: seats.assigned,
       available_licenses: seats.available,
       created_at: t.createdAt,
+      // An extension after seed 000's fields, which stay as they are.
+      ...(deps.health ? { health: healthJson(deps.health(t)) } : {}),
     };
   };
 
@@ -194,5 +199,17 @@ function licenseJson(
     })),
     purchase_date: dates.purchaseDate,
     renewal_date: dates.renewalDate,
+  };
+}
+
+function healthJson(health: SyncHealth) {
+  return {
+    state: health.state,
+    last_success: health.lastSuccess,
+    consecutive_failures: health.consecutiveFailures,
+    reason: health.reason,
+    next_sync: health.nextSync,
+    /** `interval` (the tenant's sync_interval_hours) or `sync_cron` (SYNC_CRON). */
+    schedule: health.schedule.kind === 'interval' ? 'interval' : 'sync_cron',
   };
 }

@@ -1,3 +1,4 @@
+import type { SyncHealth } from '../../domain/sync-schedule';
 import type { TenantRecord } from '../../domain/tenant';
 import type { TenantStatus } from '../../domain/tenant-status';
 import type { StorageState } from '../sync/sync-service';
@@ -17,6 +18,8 @@ export class TenantStatusReader {
     private readonly sources: SourceStatusReads,
     /** Seats freed by reclaims to date, for the card (absent: not shown). */
     private readonly freed?: (tenantId: string) => { seats: number; monthly: number; currency: string | null },
+    /** Its sync health and next scheduled sync (absent: not shown). */
+    private readonly health?: (tenant: TenantRecord) => SyncHealth,
   ) {}
 
   /** The tenant's status, read from one snapshot. */
@@ -33,6 +36,7 @@ export class TenantStatusReader {
         deadJobs: this.failedWork.countDead(tenant.id),
         sources: this.sources.list(tenant.id),
         freed: this.freed?.(tenant.id),
+        health: this.health?.(this.tenants.find(tenant.id) ?? tenant),
         ...(storage.status === 'full' ? { storageFull: storage.message } : {}),
       };
     });

@@ -78,6 +78,13 @@ export interface SyncRunRepository {
   markInterrupted(): number;
 }
 
+/** A tenant's sync history, as its schedule and health need it. */
+export interface SyncHistoryReads {
+  get(id: number): SyncRunRecord | undefined;
+  /** Runs newer than `afterRunId` (all when null), newest first, at most `limit`. */
+  since(tenantId: string, afterRunId: number | null, limit: number): SyncRunRecord[];
+}
+
 /** The disk the cache is written to. */
 export interface CacheStorage {
   /** True when an error means the disk has no room left. */

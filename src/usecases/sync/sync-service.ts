@@ -63,6 +63,7 @@ export class UnknownTenantError extends Error {
  */
 export class SyncService {
   private readonly running = new Map<string, { run: SyncRunRecord; done: Promise<SyncRunRecord> }>();
+  private readonly runningListeners = new Set<(running: number) => void>();
   private readonly cleanups = new Set<Promise<unknown>>();
   private storage: StorageState = { status: 'ok' };
   /** Failed runs whose outcome could not be written for want of space; written once there is room. */
@@ -154,6 +155,28 @@ export class SyncService {
     return this.running.size > 0;
   }
 
+  /** Syncs of other tenants running now, and a promise that settles when one of them ends (the sync limit's wait). */
+  runningBesides(tenantId: string): { count: number; oneEnds: Promise<unknown> | undefined } {
+    const others = [...this.running].filter(([id]) => id !== tenantId).map(([, r]) => r.done);
+    return { count: others.length, oneEnds: others.length > 0 ? Promise.race(others) : undefined };
+  }
+
+  /** Told how many syncs run each time one starts or ends (the sync limit's tests and benchmarks watch it). */
+  onRunningChange(listener: (running: number) => void): () => void {
+    this.runningListeners.add(listener);
+    return () => this.runningListeners.delete(listener);
+  }
+
+  private runningChanged(): void {
+    for (const listener of this.runningListeners) {
+      try {
+        listener(this.running.size);
+      } catch (error) {
+        this.deps.logger.warn({ err: error }, 'a sync listener failed');
+      }
+    }
+  }
+
   /** Waits for every running sync and pending snapshot clean-up (for shutdown and benchmarks). */
   async idle(): Promise<void> {
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
@@ -185,8 +208,12 @@ export class SyncService {
       this.storage = { status: 'ok' };
       this.deps.logger.info('there is room on the disk holding DATA_DIR again: syncs resumed');
     }
-    const done = this.execute(tenant, run).finally(() => this.running.delete(tenant.id));
+    const done = this.execute(tenant, run).finally(() => {
+      this.running.delete(tenant.id);
+      this.runningChanged();
+    });
     this.running.set(tenant.id, { run, done });
+    this.runningChanged();
     return { run, joined: false, done };
   }
 
