@@ -127,7 +127,7 @@ describe('portfolio', () => {
       // Demo Copilot seats are at the $30 list price.
       expect(row.idle_monthly_cost).toBe(row.idle_seats * 30);
       expect(row.candidates_waiting).toBe(summary.candidates.High + summary.candidates.Medium);
-      expect(row.sync_health).toMatchObject({ state: 'ok', consecutive_failures: 0 });
+      expect(row.sync_health).toMatchObject({ state: 'healthy', consecutive_failures: 0 });
     }
     expect(body.totals.tenants).toBe(2);
     expect(body.totals.idle_seats).toBe(body.data.reduce((s, r) => s + r.idle_seats, 0));

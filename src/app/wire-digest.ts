@@ -5,7 +5,7 @@ import type { AppConfig } from '../config/config';
 import { digestTick } from '../entry/schedule/digest-schedule';
 import { digestSecurity } from '../usecases/digest/digest-security';
 import { DigestService } from '../usecases/digest/digest-service';
-import { HEALTH_RUNS, PortfolioQuery } from '../usecases/portfolio/portfolio-query';
+import { PortfolioQuery } from '../usecases/portfolio/portfolio-query';
 import { securityScoreOf } from '../usecases/identity/security-report';
 import { registerSyncJobs } from '../usecases/sync/sync-jobs';
 import type { Analytics } from './wire-analytics';
@@ -38,7 +38,7 @@ export function wireDigest(
     tenants: core.tenants,
     analytics: analytics.reads,
     priceFor: (tenantId) => analytics.priceService.priceFor(tenantId),
-    recentRuns: (tenantId) => core.runs.list(tenantId, HEALTH_RUNS),
+    health: (tenant) => sync.health(tenant),
   });
   const service = new DigestService({
     subscriptions,

@@ -1,6 +1,7 @@
 import { clip } from '../domain/text';
 import { dayText, utcText } from '../domain/time-text';
-import { PORTFOLIO_RENEWAL_DAYS, type PortfolioContent, type PortfolioRow } from '../domain/portfolio';
+import { healthFailing, PORTFOLIO_RENEWAL_DAYS, type PortfolioContent, type PortfolioRow } from '../domain/portfolio';
+import type { SyncHealthState } from '../domain/sync-schedule';
 import { formatMoney, utilizationText } from '../domain/seat-savings';
 import { agoText } from './time-text';
 
@@ -79,6 +80,15 @@ export function portfolioView(content: PortfolioContent, now: Date): PortfolioVi
   };
 }
 
+const HEALTH_TITLE: Record<SyncHealthState, string> = {
+  healthy: 'Synced',
+  never_synced: 'Not synced yet',
+  disabled: 'Syncing is off',
+  consent_required: 'Needs consent',
+  sign_in_failed: 'Cannot sign in',
+  failing: 'Sync failing',
+};
+
 function lineOf(row: PortfolioRow, rank: number, now: Date): PortfolioLine {
   const title = `**${rank}. ${clip(row.tenantName, 60)}**${row.domainName ? ` · ${clip(row.domainName, 60)}` : ''}`;
   const figures: string[] = [];
@@ -98,17 +108,18 @@ function lineOf(row: PortfolioRow, rank: number, now: Date): PortfolioLine {
     figures.push('No seat analytics yet: they are worked out by its first sync.');
   }
   const h = row.health;
-  const healthText =
-    h.state === 'never_synced'
-      ? 'Not synced yet.'
-      : h.state === 'failing'
-        ? `Sync failing${h.consecutiveFailures > 1 ? ` (${n(h.consecutiveFailures)} times in a row)` : ''}: ${clip(h.reason ?? 'no reason recorded', 200)}${h.lastSuccessAt ? ` Last success ${agoText(h.lastSuccessAt, now)}.` : ''}`
-        : `Synced ${h.lastSuccessAt ? agoText(h.lastSuccessAt, now) : ''}`.trim() + '.';
+  const failing = healthFailing(h);
+  const lastGood = h.lastSuccess ? ` Last success ${agoText(h.lastSuccess, now)}.` : '';
+  const healthText = failing
+    ? `${HEALTH_TITLE[h.state]}${h.consecutiveFailures > 1 ? ` (${n(h.consecutiveFailures)} times in a row)` : ''}: ${clip(h.reason?.message ?? 'no reason recorded', 200)}${lastGood}`
+    : h.state === 'healthy'
+      ? `Synced ${h.lastSuccess ? agoText(h.lastSuccess, now) : ''}`.trim() + '.'
+      : `${HEALTH_TITLE[h.state]}.`;
   return {
     titleText: title,
     figuresText: figures.join(' · '),
     healthText,
-    healthColor: h.state === 'failing' ? 'Attention' : 'Default',
+    healthColor: failing ? 'Attention' : 'Default',
     open: { tenantId: row.tenantId },
   };
 }

@@ -5,7 +5,7 @@
  * seats, prices); this module only adds the idle cost and the ranking.
  */
 import { totals, utilizationOf, type CopilotSeatSummary, type SkuPrice, type Utilization } from './seat-savings';
-import type { SyncRunRecord } from './sync-run';
+import type { SyncHealth } from './sync-schedule';
 import type { TenantRecord } from './tenant';
 
 /** "Renewals in the next 60 days": a subscription renewing that soon is the last chance to cut seats before another term. */
@@ -54,31 +54,9 @@ export function idleCostOf(summary: CopilotSeatSummary, price: (skuId: string) =
   };
 }
 
-/** Sync health as the portfolio shows it: the newest runs, newest first. */
-export interface SyncHealth {
-  state: 'ok' | 'failing' | 'never_synced';
-  lastSuccessAt: string | null;
-  /** Failed runs since the last success (or ever, before one). */
-  consecutiveFailures: number;
-  /** The newest failure's message, while failing. */
-  reason: string | null;
-}
-
-export function syncHealthOf(newestFirst: readonly SyncRunRecord[]): SyncHealth {
-  const finished = newestFirst.filter((r) => r.status !== 'running');
-  const lastGood = finished.find((r) => r.status === 'success' || r.status === 'partial');
-  let failures = 0;
-  for (const run of finished) {
-    if (run.status !== 'failed') break;
-    failures++;
-  }
-  const newest = finished[0];
-  return {
-    state: !newest ? 'never_synced' : newest.status === 'failed' ? 'failing' : 'ok',
-    lastSuccessAt: lastGood?.finishedAt ?? null,
-    consecutiveFailures: failures,
-    reason: newest?.status === 'failed' ? (newest.errorText ?? newest.errorCode ?? 'the sync failed') : null,
-  };
+/** The sync health states that need an admin: the tenant's data is getting old. */
+export function healthFailing(health: Pick<SyncHealth, 'state'>): boolean {
+  return health.state === 'failing' || health.state === 'consent_required' || health.state === 'sign_in_failed';
 }
 
 export interface PortfolioRow {
@@ -185,7 +163,7 @@ export function portfolioTotals(rows: readonly PortfolioRow[]): PortfolioTotals 
   return {
     tenants: rows.length,
     withFigures: rows.filter((r) => r.seats !== null).length,
-    failing: rows.filter((r) => r.health.state === 'failing').length,
+    failing: rows.filter((r) => healthFailing(r.health)).length,
     idleSeats,
     assigned,
     active,

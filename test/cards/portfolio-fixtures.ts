@@ -1,12 +1,6 @@
-import {
-  portfolioRow,
-  portfolioTotals,
-  rankPortfolio,
-  syncHealthOf,
-  type PortfolioContent,
-} from '../../src/domain/portfolio';
+import { portfolioRow, portfolioTotals, rankPortfolio, type PortfolioContent } from '../../src/domain/portfolio';
 import type { CopilotSeatSummary, SkuPrice } from '../../src/domain/seat-savings';
-import type { SyncRunRecord } from '../../src/domain/sync-run';
+import type { SyncHealth } from '../../src/domain/sync-schedule';
 import { DIGEST_RUN, DIGEST_SUMMARY } from './digest-fixtures';
 
 export const PORTFOLIO_NOW = new Date('2026-11-23T07:00:00Z');
@@ -37,20 +31,18 @@ function summaryOf(i: number): CopilotSeatSummary {
   };
 }
 
-function runs(i: number): SyncRunRecord[] {
-  if (i % 11 === 5) return [];
+function health(i: number): SyncHealth {
+  const base = { nextSync: null, schedule: { kind: 'cron' } as const };
+  if (i % 11 === 5) return { ...base, state: 'never_synced', lastSuccess: null, consecutiveFailures: 0, reason: null };
   if (i % 5 === 4)
-    return [
-      {
-        ...DIGEST_RUN,
-        status: 'failed',
-        errorCode: 'graph_forbidden',
-        errorText: 'Consent was revoked: grant it again.',
-      },
-      { ...DIGEST_RUN, status: 'failed', errorCode: 'graph_forbidden', errorText: 'Consent was revoked.' },
-      DIGEST_RUN,
-    ];
-  return [DIGEST_RUN];
+    return {
+      ...base,
+      state: 'consent_required',
+      lastSuccess: DIGEST_RUN.finishedAt,
+      consecutiveFailures: 2,
+      reason: { code: 'graph_forbidden', message: 'Consent was revoked: grant it again.' },
+    };
+  return { ...base, state: 'healthy', lastSuccess: DIGEST_RUN.finishedAt, consecutiveFailures: 0, reason: null };
 }
 
 /** `count` tenants with a mix of figures: some unpriced, some never synced, some failing. */
@@ -66,7 +58,7 @@ export function portfolioContent(count: number, clientId: string | null = null):
         },
         summary: i % 11 === 5 ? undefined : summaryOf(i),
         price: () => (i % 13 === 7 ? null : USD),
-        health: syncHealthOf(runs(i)),
+        health: health(i),
         now: PORTFOLIO_NOW,
       }),
     ),

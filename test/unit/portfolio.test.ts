@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { idleCostOf, portfolioRow, portfolioTotals, rankPortfolio, syncHealthOf } from '../../src/domain/portfolio';
+import { idleCostOf, portfolioRow, portfolioTotals, rankPortfolio } from '../../src/domain/portfolio';
 import type { CopilotSeatSummary, SkuPrice, SkuSeatCounts } from '../../src/domain/seat-savings';
-import type { SyncRunRecord } from '../../src/domain/sync-run';
+import type { SyncHealth } from '../../src/domain/sync-schedule';
 
 const price = (amount: number, currency = 'USD'): SkuPrice => ({
   skuId: 'x',
@@ -41,18 +41,14 @@ const summary = (...skus: SkuSeatCounts[]): CopilotSeatSummary => ({
   warnings: [],
 });
 
-const run = (status: SyncRunRecord['status'], finishedAt: string, errorText: string | null = null): SyncRunRecord => ({
-  id: 1,
-  tenantId: 't',
-  trigger: 'schedule',
-  startedAt: finishedAt,
-  finishedAt,
-  status,
-  counts: null,
-  errorCode: errorText ? 'graph_forbidden' : null,
-  errorText,
-  warnings: [],
-});
+const NEVER: SyncHealth = {
+  state: 'never_synced',
+  lastSuccess: null,
+  consecutiveFailures: 0,
+  reason: null,
+  nextSync: null,
+  schedule: { kind: 'cron' },
+};
 
 describe('idle cost', () => {
   it('counts reclaimable and unassigned seats at each SKU’s price', () => {
@@ -86,26 +82,6 @@ describe('idle cost', () => {
   });
 });
 
-describe('sync health', () => {
-  it('counts the failures since the last success, and names the newest failure', () => {
-    const health = syncHealthOf([
-      run('running', '2026-12-05T10:00:00Z'),
-      run('failed', '2026-12-05T09:00:00Z', 'Consent was revoked.'),
-      run('failed', '2026-12-05T08:00:00Z', 'older'),
-      run('partial', '2026-12-05T07:00:00Z'),
-      run('failed', '2026-12-05T06:00:00Z', 'oldest'),
-    ]);
-    expect(health).toEqual({
-      state: 'failing',
-      lastSuccessAt: '2026-12-05T07:00:00Z',
-      consecutiveFailures: 2,
-      reason: 'Consent was revoked.',
-    });
-    expect(syncHealthOf([])).toMatchObject({ state: 'never_synced', consecutiveFailures: 0 });
-    expect(syncHealthOf([run('success', '2026-12-05T09:00:00Z')])).toMatchObject({ state: 'ok', reason: null });
-  });
-});
-
 describe('ranking', () => {
   const now = new Date('2026-12-06T12:00:00Z');
   const row = (id: string, idle: number, p: SkuPrice | null, renewal: string | null = null) =>
@@ -113,7 +89,7 @@ describe('ranking', () => {
       tenant: { id, tenantName: id, domainName: null, mspClientId: null },
       summary: summary(sku(id, { certain: idle, probable: 0, available: 0 }, renewal)),
       price: () => p,
-      health: syncHealthOf([]),
+      health: NEVER,
       now,
     });
 
@@ -122,7 +98,7 @@ describe('ranking', () => {
       tenant: { id: 'z', tenantName: 'a-first-by-name', domainName: null, mspClientId: null },
       summary: undefined,
       price: () => null,
-      health: syncHealthOf([]),
+      health: NEVER,
       now,
     });
     const ranked = rankPortfolio([

@@ -73,9 +73,10 @@ function rowJson(row: PortfolioRow, rank: number) {
     renewals_next_60_days: row.renewals.map((r) => ({ sku_part_number: r.skuPartNumber, renewal_date: r.date })),
     sync_health: {
       state: row.health.state,
-      last_success: row.health.lastSuccessAt,
+      last_success: row.health.lastSuccess,
       consecutive_failures: row.health.consecutiveFailures,
       reason: row.health.reason,
+      next_sync: row.health.nextSync,
     },
   };
 }

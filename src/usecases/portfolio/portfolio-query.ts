@@ -1,12 +1,6 @@
-import {
-  portfolioRow,
-  portfolioTotals,
-  rankPortfolio,
-  syncHealthOf,
-  type PortfolioContent,
-} from '../../domain/portfolio';
+import { portfolioRow, portfolioTotals, rankPortfolio, type PortfolioContent } from '../../domain/portfolio';
 import type { SkuPrice } from '../../domain/seat-savings';
-import type { SyncRunRecord } from '../../domain/sync-run';
+import type { SyncHealth } from '../../domain/sync-schedule';
 import type { TenantRecord } from '../../domain/tenant';
 import type { AnalyticsReads } from '../analytics/ports';
 import type { TenantReads } from '../status/ports';
@@ -15,12 +9,9 @@ export interface PortfolioDeps {
   tenants: TenantReads;
   analytics: Pick<AnalyticsReads, 'summary'>;
   priceFor: (tenantId: string) => (skuId: string) => SkuPrice | null;
-  /** A tenant's newest sync runs, newest first (enough to count the failures since the last success). */
-  recentRuns: (tenantId: string) => SyncRunRecord[];
+  /** The tenant's sync health (the one the tenant list and the status card show). */
+  health: (tenant: TenantRecord) => SyncHealth;
 }
-
-/** How many runs back the failure count looks: "10 or more" is as alarming as any larger number. */
-export const HEALTH_RUNS = 10;
 
 /** The portfolio of the tenants given (the caller decides which a reader may see), optionally of one MSP client. */
 export class PortfolioQuery {
@@ -37,7 +28,7 @@ export class PortfolioQuery {
           tenant,
           summary: this.deps.analytics.summary(tenant.id)?.summary,
           price: this.deps.priceFor(tenant.id),
-          health: syncHealthOf(this.deps.recentRuns(tenant.id)),
+          health: this.deps.health(tenant),
           now,
         }),
       ),
