@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { TenantConnection } from '../adapters/graph/graph-client';
+import { JweCredentialKeys } from '../adapters/secrets/jwe-keys';
 import { SecretBox } from '../adapters/secrets/secret-box';
 import { ConversationStore } from '../adapters/sqlite/conversations';
 import { databaseFile, openDatabase, type Db } from '../adapters/sqlite/database';
@@ -28,6 +29,10 @@ export interface Core {
   tenantRegistry: TenantRegistry;
   graphs: TenantGraphs;
   demoTenant: EmbeddedDemoTenant | undefined;
+  /** The keypair callers encrypt tenant credentials to (POST /api/v1/m365/tenants). */
+  credentialKeys: JweCredentialKeys;
+  /** The Microsoft tenant id of the tenant the environment (or the demo) configures. */
+  environmentEntraTenantId: string;
 }
 
 export async function wireCore(
@@ -58,7 +63,9 @@ export async function wireCore(
     store: new SqliteTenantConnectionStore(db),
     secrets: secretBoxFor(config.secrets, config.tenant.kind, logger),
   });
-  storeEnvironmentTenant(tenantRegistry, environmentTenant(config.tenant, demoTenant), logger);
+  const fromEnvironment = environmentTenant(config.tenant, demoTenant);
+  storeEnvironmentTenant(tenantRegistry, fromEnvironment, logger);
+  const credentialKeys = await JweCredentialKeys.open(config.dataDir);
   return {
     db,
     tenants: new TenantStore(db),
@@ -69,6 +76,8 @@ export async function wireCore(
     tenantRegistry,
     graphs: new TenantGraphs(tenantRegistry),
     demoTenant,
+    credentialKeys,
+    environmentEntraTenantId: fromEnvironment.entraTenantId,
   };
 }
 

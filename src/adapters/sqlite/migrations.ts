@@ -782,6 +782,15 @@ export const migrations: Migration[] = [
       CREATE INDEX tenants_by_client ON tenants (client_id, tenant_name, id);
     `,
   },
+  {
+    version: 20,
+    name: 'tenants: names given through the REST API are kept by syncs',
+    sql: `
+      -- 1: tenant_name and domain_name came from POST or PATCH /api/v1/m365/tenants and a sync
+      -- leaves them; 0: a sync takes them from the tenant's own /organization, as before.
+      ALTER TABLE tenants ADD COLUMN names_from_admin INTEGER NOT NULL DEFAULT 0 CHECK (names_from_admin IN (0, 1));
+    `,
+  },
 ];
 
 /**
