@@ -180,7 +180,7 @@ describe('POST /api/v1/m365/tenants', () => {
     expect(one.body).toMatchObject({ ...items[0], graph_endpoint: second.server.url });
 
     expect(log.text()).toContain('"msg":"tenant added through the REST API"');
-    expect(log.text()).not.toContain(SECOND_SECRET);
+    for (const clear of [SECOND_SECRET, SECOND_APP]) expect(log.text()).not.toContain(clear);
     expect(dbBytes(h.config.dataDir).includes(Buffer.from(SECOND_SECRET))).toBe(false);
     const dataDir = h.config.dataDir;
     await h.close();
@@ -314,6 +314,14 @@ describe('GET, PATCH and DELETE /api/v1/m365/tenants/{id}', () => {
     expect(fixed.body).toMatchObject({ first_check: { status: 'running' } });
     expect(await h.app.sync.request(id, 'test').done).toMatchObject({ status: 'success' });
 
+    // The environment's tenant: its connection is the environment's, rewritten at every start.
+    const envTenant = h.app.tenants.list().find((t) => t.id !== id);
+    const envPatch = await api('PATCH', `/api/v1/m365/tenants/${envTenant?.id}`, {
+      client_secret_encrypted: await encrypt(SECOND_SECRET),
+    });
+    expect(envPatch.status).toBe(409);
+    expect(envPatch.body.error).toMatchObject({ code: 'environment_tenant' });
+
     expect((await api('PATCH', `/api/v1/m365/tenants/${id}`, {})).status).toBe(400);
     expect((await api('PATCH', `/api/v1/m365/tenants/${id}`, { sync_interval_hours: 500 })).status).toBe(400);
     expect((await api('GET', '/api/v1/m365/tenants/00000000-0000-4000-8000-000000000000')).status).toBe(404);
@@ -354,6 +362,15 @@ describe('GET, PATCH and DELETE /api/v1/m365/tenants/{id}', () => {
     expect(busy.status).toBe(409);
     expect(busy.body.error).toMatchObject({ code: 'tenant_busy' });
     await running.done;
+
+    // A job of the tenant running (claimed as the runner would): refused too, nothing deleted.
+    const later = new Date(Date.now() + 2 * 3_600_000);
+    const claimed = h.app.outbox.claim({ limit: 10, now: later, leaseUntil: new Date(later.getTime() + 60_000) });
+    expect(claimed.map((j) => j.tenantId)).toEqual([id]);
+    const jobBusy = await api('DELETE', `/api/v1/m365/tenants/${id}?confirm=${SECOND_ENTRA}`);
+    expect(jobBusy.status).toBe(409);
+    expect((jobBusy.body.error as { message: string }).message).toContain(`tenant.sync #${claimed[0]?.id}`);
+    for (const job of claimed) h.app.outbox.release(job.id, job.attempts, later, null, new Date());
 
     const tables = tenantIdTables();
     const rowsOf = (table: string) =>
