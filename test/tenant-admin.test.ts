@@ -240,7 +240,8 @@ describe('POST /api/v1/m365/tenants', () => {
 
   it('answers 409 for a tenant already added, the environment tenant included', async () => {
     h = await startHarness({ config: { SECRET_STORE_KEY: storeKey() } });
-    expect((await api('POST', '/api/v1/m365/tenants', await createBody({ sync_enabled: false }))).status).toBe(201);
+    const off = await api('POST', '/api/v1/m365/tenants', await createBody({ sync_enabled: false }));
+    expect(off.body).toMatchObject({ status: 'inactive', sync_started: false, sync_job_id: null });
     const again = await api(
       'POST',
       '/api/v1/m365/tenants',
@@ -251,6 +252,12 @@ describe('POST /api/v1/m365/tenants', () => {
     const envTenant = h.app.tenants.list().find((t) => t.entraTenantId !== SECOND_ENTRA);
     const env = await api('POST', '/api/v1/m365/tenants', await createBody({ tenant_id: envTenant?.entraTenantId }));
     expect(env.status).toBe(409);
+
+    // Turning syncing on for a tenant never synced queues its first sync.
+    const on = await api('PATCH', `/api/v1/m365/tenants/${off.body.id as string}`, { sync_enabled: true });
+    expect(on.body).toMatchObject({ status: 'active', sync_started: true, sync_job_id: expect.any(Number) });
+    await jobDone(on.body.sync_job_id as number);
+    expect(h.app.runs.latestFinished(off.body.id as string)).toMatchObject({ status: 'success' });
   });
 
   it('takes a value encrypted to the previous key after the key is rotated', async () => {

@@ -241,7 +241,12 @@ export function registerTenantAdminRoutes(server: Server, deps: TenantAdminRoute
           authorityHost: body.authority_host,
         }),
       );
-      return { ...tenantAnswer(changed.tenant), changed: changed.changed.map((f) => FIELD_NAMES[f] ?? f) };
+      return {
+        ...tenantAnswer(changed.tenant),
+        changed: changed.changed.map((f) => FIELD_NAMES[f] ?? f),
+        sync_started: changed.syncJobId !== null,
+        sync_job_id: changed.syncJobId,
+      };
     }),
   );
 

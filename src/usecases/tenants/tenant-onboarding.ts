@@ -168,7 +168,7 @@ export class TenantOnboarding {
   async change(
     idOrEntraTenantId: string,
     request: TenantChangeRequest,
-  ): Promise<{ tenant: TenantRecord; changed: string[]; check: FirstCheck | undefined }> {
+  ): Promise<{ tenant: TenantRecord; changed: string[]; check: FirstCheck | undefined; syncJobId: number | null }> {
     const { registry, tenants } = this.deps;
     const tenant = this.find(idOrEntraTenantId);
     const connectionFields = (
@@ -238,7 +238,12 @@ export class TenantOnboarding {
     this.deps.logger.info({ tenant: tenant.entraTenantId, changed }, 'tenant changed through the REST API');
     // New credentials are checked at once, as a new tenant's are.
     const check = connection ? this.startCheck(updated) : undefined;
-    return { tenant: updated, changed, check };
+    // A tenant added with syncing off and never synced gets its first sync when syncing is turned on.
+    const syncJobId =
+      request.syncEnabled === true && !tenant.syncEnabled && updated.currentSnapshotId === null
+        ? this.queueFirstSync(updated)
+        : null;
+    return { tenant: updated, changed, check, syncJobId };
   }
 
   /**
