@@ -58,6 +58,8 @@ describe('GET /api/v1/m365/tenants', () => {
         'tenant_type',
         'status',
         'sync_enabled',
+        // Not in the contract's example: the tenant's own interval (null follows SYNC_CRON), as POST takes it.
+        'sync_interval_hours',
         'last_sync',
         'last_sync_status',
         'total_licenses',

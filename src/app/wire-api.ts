@@ -23,6 +23,7 @@ import type { Digest } from './wire-digest';
 import type { Jobs } from './wire-jobs';
 import type { Reclaim } from './wire-reclaim';
 import type { Sync } from './wire-sync';
+import { wireTenantAdmin } from './wire-tenants';
 
 /**
  * The bot's port is taken (or needs privileges): one line naming the port and the setting to
@@ -45,7 +46,10 @@ export class PortUnavailableError extends Error {
 
 /** The one HTTP server: the bot's endpoint, the REST API and /healthz. Resolves with its port once it listens. */
 export async function wireApi(
-  config: Pick<AppConfig, 'apiKeys' | 'bot' | 'botServiceUrls' | 'port' | 'listenHost'>,
+  config: Pick<
+    AppConfig,
+    'apiKeys' | 'bot' | 'botServiceUrls' | 'port' | 'listenHost' | 'tenant' | 'allowCustomTenantEndpoints'
+  >,
   parts: {
     core: Core;
     jobs: Jobs;
@@ -65,6 +69,7 @@ export async function wireApi(
   const { directory, identityReads, sourceStatus } = sync;
   const priceFor = (tenantId: string) => analytics.priceService.priceFor(tenantId);
   const authorize = apiKeyGuard(config.apiKeys);
+  const tenantAdmin = wireTenantAdmin(config, { core, jobs, sync }, { authorize, logger });
   const server = createHttpServer({
     processActivity: parts.processActivity,
     loopbackOnly: config.bot.mode === 'anonymous',
@@ -83,6 +88,7 @@ export async function wireApi(
     },
     jobs: { outbox: jobs.outbox, runner: jobs.runner, authorize, logger },
     routes: [
+      tenantAdmin.register,
       (server) =>
         registerSyncRoutes(server, {
           tenants,

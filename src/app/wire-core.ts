@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { TenantConnection } from '../adapters/graph/graph-client';
+import { JweCredentialKeys } from '../adapters/secrets/jwe-keys';
 import { SecretBox } from '../adapters/secrets/secret-box';
 import { SqliteAccessGrants } from '../adapters/sqlite/access-grants';
 import { ConversationStore } from '../adapters/sqlite/conversations';
@@ -42,6 +43,10 @@ export interface Core {
   accessGrants: AccessGrantStore;
   /** The time sync runs are stamped with and the schedule reads (the system's unless a test steps it). */
   clock: Clock;
+  /** The keypair callers encrypt tenant credentials to (POST /api/v1/m365/tenants). */
+  credentialKeys: JweCredentialKeys;
+  /** The Microsoft tenant ids of the tenants the environment (or the demo, DEMO_TENANTS) configures: every start writes them again. */
+  environmentEntraTenantIds: string[];
 }
 
 export async function wireCore(
@@ -91,6 +96,7 @@ export async function wireCore(
   );
   const users = new UserLookup(db);
   const accessGrants = new SqliteAccessGrants(db);
+  const credentialKeys = await JweCredentialKeys.open(config.dataDir);
   return {
     db,
     tenants: new TenantStore(db),
@@ -110,6 +116,8 @@ export async function wireCore(
       upnOf: (id) => users.upnOf(id),
     }),
     clock: deps.clock ?? systemClock,
+    credentialKeys,
+    environmentEntraTenantIds: [fromEnvironment, ...portfolio.map((extra) => extra.connection)].map((t) => t.entraTenantId),
   };
 }
 

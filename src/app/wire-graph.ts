@@ -25,6 +25,11 @@ export class TenantGraphs {
     return this.entryFor(tenant).access;
   }
 
+  /** A deleted tenant: its client (holding its credential) is dropped. */
+  forget(tenantId: string): void {
+    this.cache.delete(tenantId);
+  }
+
   licenceGraphFor(tenant: TenantRecord): LicenceGraph {
     const entry = this.entryFor(tenant);
     entry.licence ??= new GraphLicenceGraph(entry.access.client, entry.access.conn);

@@ -190,6 +190,8 @@ const envSchema = z.object({
       .default(3),
   ),
   PLAYGROUND: onOff,
+  /** Tenants added through the REST API may use Graph and authority hosts other than Microsoft's clouds. */
+  ALLOW_CUSTOM_ENDPOINTS: onOff,
   /** Turn report name concealment off while usage reports are read, and back on (ReportSettings.ReadWrite.All). */
   REPORTS_UNCONCEAL: onOff,
   /** A usage report read successfully less than this many hours ago is not read again (reports refresh about daily). */
@@ -491,6 +493,8 @@ export function configSchema(envName: string, rootDir: string) {
       tenant,
       /** Seals tenant client secrets stored in DATA_DIR; `previousKey` only opens rows sealed before a rotation. */
       secrets: { key: v.SECRET_STORE_KEY, previousKey: v.SECRET_STORE_KEY_PREVIOUS },
+      /** Tenants added through the REST API: other https Graph/authority hosts than Microsoft's (always so in the demo). */
+      allowCustomTenantEndpoints: v.ALLOW_CUSTOM_ENDPOINTS ?? false,
       /**
        * Connector URL prefixes the bot may reply to besides the Bot Framework's own (Teams' smba hosts,
        * *.botframework.com and the US government clouds'); used only with BOT_ID.

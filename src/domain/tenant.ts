@@ -24,6 +24,19 @@ export interface TenantRecord {
   updatedAt: string;
 }
 
+/** What an admin sets on a tenant through the REST API; undefined leaves a field as it is. */
+export interface TenantSettingsChange {
+  tenantName?: string;
+  domainName?: string;
+  mspClientId?: string | null;
+  syncEnabled?: boolean;
+  /** 1 to 168; null follows SYNC_CRON. */
+  syncIntervalHours?: number | null;
+}
+
+/** A tenant's own sync interval: whole hours from 1 to 168 (a week). */
+export const SYNC_INTERVAL_HOURS = { min: 1, max: 168 } as const;
+
 /** What a sync learns about the tenant from its own /organization. */
 export interface TenantIdentity {
   tenantName: string;

@@ -9,7 +9,7 @@ interface Row {
   approve: number;
 }
 
-/** access_grants (migration 24): a few rows per technician, read whole. */
+/** access_grants (migration 22): a few rows per technician, read whole. */
 export class SqliteAccessGrants implements AccessGrantStore {
   constructor(private readonly db: Db) {}
 

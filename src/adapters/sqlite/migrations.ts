@@ -783,7 +783,16 @@ export const migrations: Migration[] = [
     `,
   },
   {
-    version: 23,
+    version: 20,
+    name: 'tenants: names given through the REST API are kept by syncs',
+    sql: `
+      -- 1: tenant_name and domain_name came from POST or PATCH /api/v1/m365/tenants and a sync
+      -- leaves them; 0: a sync takes them from the tenant's own /organization, as before.
+      ALTER TABLE tenants ADD COLUMN names_from_admin INTEGER NOT NULL DEFAULT 0 CHECK (names_from_admin IN (0, 1));
+    `,
+  },
+  {
+    version: 21,
     name: 'digest subscriptions: one portfolio card instead of a card per tenant',
     sql: `
       -- 'tenants' (every subscription before this version): a digest card per tenant.
@@ -791,7 +800,7 @@ export const migrations: Migration[] = [
     `,
   },
   {
-    version: 24,
+    version: 22,
     name: 'access per MSP client: which technicians see which clients\' tenants, and who approves there',
     sql: `
       -- principal: an Entra object id or a UPN, lower-case; client_id: the MSP client, lower-case, or '*' for every client.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { TenantIdentity, TenantRecord } from '../../domain/tenant';
-import type { Db } from './database';
+import type { TenantIdentity, TenantRecord, TenantSettingsChange } from '../../domain/tenant';
+import { type Db, writeTransaction } from './database';
 import { prepared } from './prepared';
 
 interface TenantRow {
@@ -70,11 +70,17 @@ export class TenantStore {
     return row ? toRecord(row) : undefined;
   }
 
-  /** Names come from the tenant's own /organization, refreshed by each sync. */
+  /**
+   * Names come from the tenant's own /organization, refreshed by each sync, except the name and
+   * domain an admin gave through the REST API (names_from_admin), which the sync keeps.
+   */
   updateIdentity(id: string, identity: TenantIdentity): void {
     prepared(
       this.db,
-      'UPDATE tenants SET tenant_name = ?, domain_name = ?, display_name = ?, tenant_type = ?, updated_at = ? WHERE id = ?',
+      `UPDATE tenants SET
+         tenant_name = CASE names_from_admin WHEN 1 THEN tenant_name ELSE ? END,
+         domain_name = CASE names_from_admin WHEN 1 THEN domain_name ELSE ? END,
+         display_name = ?, tenant_type = ?, updated_at = ? WHERE id = ?`,
     ).run(
       identity.tenantName,
       identity.domainName,
@@ -83,5 +89,31 @@ export class TenantStore {
       new Date().toISOString(),
       id,
     );
+  }
+
+  transaction<T>(work: () => T): T {
+    // Nested in another transaction, better-sqlite3 makes this a savepoint.
+    return writeTransaction(this.db, work)();
+  }
+
+  /** What POST and PATCH /api/v1/m365/tenants set; a given name or domain is kept by later syncs. */
+  updateSettings(id: string, settings: TenantSettingsChange): void {
+    const now = new Date().toISOString();
+    const set: string[] = [];
+    const values: Array<string | number | null> = [];
+    const column = (name: string, value: string | number | null) => {
+      set.push(`${name} = ?`);
+      values.push(value);
+    };
+    if (settings.tenantName !== undefined) column('tenant_name', settings.tenantName);
+    if (settings.domainName !== undefined) column('domain_name', settings.domainName);
+    if (settings.tenantName !== undefined || settings.domainName !== undefined) column('names_from_admin', 1);
+    if (settings.mspClientId !== undefined) column('client_id', settings.mspClientId);
+    if (settings.syncEnabled !== undefined) column('sync_enabled', settings.syncEnabled ? 1 : 0);
+    if (settings.syncIntervalHours !== undefined) column('sync_interval_hours', settings.syncIntervalHours);
+    if (set.length === 0) return;
+    column('updated_at', now);
+    // Column names come from the fixed list above, never from the caller.
+    this.db.prepare(`UPDATE tenants SET ${set.join(', ')} WHERE id = ?`).run(...values, id);
   }
 }

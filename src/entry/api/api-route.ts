@@ -10,6 +10,14 @@ import { CONTROL_CHARACTER } from '../input-text';
 
 /** The REST plumbing every /api/v1/m365 route shares: key check, JSON answer, one error shape. */
 
+/** An answer with a status other than 200 (201 for a created tenant). */
+export class JsonAnswer {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {}
+}
+
 /**
  * Wraps a route body: checks the API key, answers 200 with what the body returns, turns ApiErrors
  * into their status and anything else into a 500 with an error id (internal details, such as SQL or
@@ -21,6 +29,7 @@ export function jsonRoute(deps: { authorize: (req: Request) => void; logger: Log
       deps.authorize(req);
       const answer = await fn(req);
       if (answer instanceof RenderedJson) res.sendRaw(200, answer.body, { 'Content-Type': 'application/json' });
+      else if (answer instanceof JsonAnswer) res.json(answer.status, answer.body);
       else res.json(200, answer);
     } catch (error) {
       if (error instanceof ApiError) return sendApiError(res, error);

@@ -2,16 +2,16 @@ import { keySeesTenant } from './api-auth';
 import type { Logger } from 'pino';
 import type { Request, Server } from 'restify';
 import { z } from 'zod';
-import { sumSeats } from '../../domain/seats';
 import type { SkuRow } from '../../domain/directory';
 import type { SyncHealth } from '../../domain/sync-schedule';
-import { tenantStatus, type TenantRecord } from '../../domain/tenant';
+import type { TenantRecord } from '../../domain/tenant';
 import type { DirectoryReads, SyncRunReads, TenantReads } from '../../usecases/status/ports';
 import type { IdentityReads } from '../../usecases/identity/ports';
 import { licenceDates, type SubscriptionRecord } from '../../domain/identity';
 import { licenceCosts, type SkuPrice } from '../../domain/seat-savings';
 import { integer, jsonRoute, parseQuery, tenantFromPath } from './api-route';
 import { pagination } from './pagination';
+import { tenantJson as tenantAsJson } from './tenant-json';
 import { RenderedJson, RenderedPageCache } from './rendered-pages';
 import { derivedId, renderUserPage } from './user-json';
 
@@ -72,29 +72,7 @@ export function registerTenantRoutes(server: Server, deps: TenantRouteDeps): voi
 
   const tenantParam = (req: Request): TenantRecord => tenantFromPath(tenants, req);
 
-  const tenantJson = (t: TenantRecord) => {
-    const lastRun = runs.latestFinished(t.id);
-    const seats = sumSeats(directory.skus(t.id));
-    return {
-      id: t.id,
-      client_id: t.mspClientId,
-      tenant_id: t.entraTenantId,
-      tenant_name: t.tenantName,
-      domain_name: t.domainName,
-      display_name: t.displayName,
-      tenant_type: t.tenantType,
-      status: tenantStatus(t, lastRun),
-      sync_enabled: t.syncEnabled,
-      last_sync: lastRun?.finishedAt ?? null,
-      last_sync_status: lastRun?.status ?? null,
-      total_licenses: seats.purchased,
-      assigned_licenses: seats.assigned,
-      available_licenses: seats.available,
-      created_at: t.createdAt,
-      // An extension after seed 000's fields, which stay as they are.
-      ...(deps.health ? { health: healthJson(deps.health(t)) } : {}),
-    };
-  };
+  const tenantJson = (t: TenantRecord) => tenantAsJson(t, { runs, directory, health: deps.health });
 
   server.get(
     '/api/v1/m365/tenants',
@@ -202,14 +180,3 @@ function licenseJson(
   };
 }
 
-function healthJson(health: SyncHealth) {
-  return {
-    state: health.state,
-    last_success: health.lastSuccess,
-    consecutive_failures: health.consecutiveFailures,
-    reason: health.reason,
-    next_sync: health.nextSync,
-    /** `interval` (the tenant's sync_interval_hours) or `sync_cron` (SYNC_CRON). */
-    schedule: health.schedule.kind === 'interval' ? 'interval' : 'sync_cron',
-  };
-}

@@ -4,6 +4,8 @@
  * AES-GCM adapters implement these; the registry never sees a key or a SQL row.
  */
 
+import type { TenantRecord, TenantSettingsChange } from '../../domain/tenant';
+
 /** tenants.source: the built-in demo tenant or a Microsoft Entra tenant. */
 export type TenantOrigin = 'demo' | 'entra';
 
@@ -86,4 +88,60 @@ export interface SecretSealer {
   seal(plaintext: string, associatedData: string): { ciphertext: string; keyId: string };
   /** Throws SealedSecretError. */
   open(ciphertext: string, associatedData: string): string;
+}
+
+/** Why an encrypted credential (client_id_encrypted, client_secret_encrypted) was refused. */
+export type EncryptedCredentialProblem =
+  /** Not a JWE in compact serialisation: most often the value was sent in clear text. */
+  | 'not_jwe'
+  /** A JWE, but with an algorithm this server does not take. */
+  | 'unsupported_algorithm'
+  /** Encrypted to a key id this server does not hold (another server's key, or a key rotated out). */
+  | 'unknown_key'
+  /** The key matched (or none was named) and the value still did not decrypt: damaged, or for another key. */
+  | 'undecryptable';
+
+/** Thrown by a CredentialDecrypter; its message names key ids and algorithms, never the value. */
+export class EncryptedCredentialError extends Error {
+  constructor(
+    readonly problem: EncryptedCredentialProblem,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EncryptedCredentialError';
+  }
+}
+
+/** The public half callers encrypt credentials to: a JWK (RFC 7517) with its kid, alg and use. */
+export interface CredentialEncryptionKey {
+  kty: string;
+  kid: string;
+  alg: string;
+  use: 'enc';
+  /** The content encryption the server expects (not a JWK member; JWK readers ignore it). */
+  enc: string;
+  [member: string]: string;
+}
+
+/** Opens credentials callers encrypted to this server's key, so they never travel in clear text. */
+export interface CredentialDecrypter {
+  publicKey(): CredentialEncryptionKey;
+  /** Throws EncryptedCredentialError. */
+  decrypt(value: string): Promise<string>;
+}
+
+/** The tenant row's admin settings (names, MSP client, sync), for onboarding through the REST API. */
+export interface TenantSettingsStore {
+  find(idOrEntraTenantId: string): TenantRecord | undefined;
+  updateSettings(tenantId: string, settings: TenantSettingsChange): void;
+  transaction<T>(work: () => T): T;
+}
+
+/** Either every row of the tenant is gone (rows per table), or nothing was deleted because jobs of it are running. */
+export type TenantErasure = { erased: Record<string, number> } | { runningJobs: Array<{ id: number; kind: string }> };
+
+/** Deletes everything stored about one tenant: its rows in every table, its connection and sealed secret, its open jobs. */
+export interface TenantDataEraser {
+  /** One transaction: checks no job of the tenant is running, then deletes. */
+  erase(tenantId: string): TenantErasure;
 }

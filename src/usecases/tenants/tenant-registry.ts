@@ -154,6 +154,20 @@ export class TenantRegistry {
     this.unsaved.delete(tenant.tenantId);
   }
 
+  /** The stored app id and endpoints, without opening the secret (which may not open). */
+  storedEndpoints(tenantId: string): Omit<ConnectionInput, 'credential'> | undefined {
+    const stored = this.deps.store.load(tenantId);
+    return stored
+      ? { appClientId: stored.appClientId, authorityHost: stored.authorityHost, graphEndpoint: stored.graphEndpoint }
+      : undefined;
+  }
+
+  /** A deleted tenant: its opened connection (and secret) leaves memory too. */
+  forget(tenantId: string): void {
+    this.cache.delete(tenantId);
+    this.unsaved.delete(tenantId);
+  }
+
   /** Loads and opens the tenant's connection; unchanged rows come from memory. */
   connectionFor(tenantId: string): TenantConnectionSettings {
     const held = this.unsaved.get(tenantId);

@@ -1,0 +1,269 @@
+import type { Logger } from 'pino';
+import type { Request, Server } from 'restify';
+import { z } from 'zod';
+import { SYNC_INTERVAL_HOURS, type TenantRecord } from '../../domain/tenant';
+import type { DirectoryReads, SyncRunReads } from '../../usecases/status/ports';
+import type { CredentialDecrypter } from '../../usecases/tenants/ports';
+import {
+  TenantOnboardingError,
+  type FirstCheck,
+  type OnboardingErrorCode,
+  type TenantOnboarding,
+} from '../../usecases/tenants/tenant-onboarding';
+import { readJsonBody } from '../http/http-edge';
+import { CONTROL_CHARACTER } from '../input-text';
+import { ApiError } from './api-errors';
+import { JsonAnswer, jsonRoute, parseQuery } from './api-route';
+import { tenantJson } from './tenant-json';
+
+export interface TenantAdminRouteDeps {
+  onboarding: TenantOnboarding;
+  credentials: Pick<CredentialDecrypter, 'publicKey'>;
+  runs: Pick<SyncRunReads, 'latestFinished'>;
+  directory: Pick<DirectoryReads, 'skus'>;
+  authorize: (req: Request) => void;
+  logger: Logger;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Labels of letters, digits and inner hyphens, at least two, the last alphabetic (RFC 1035 host names). */
+const DOMAIN = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+/** A JWE of a client secret is well under 2 KB; the limit only bounds the work before it is parsed. */
+const MAX_ENCRYPTED = 16 * 1024;
+
+const guid = (example: string) =>
+  z
+    .string({ required_error: 'is required', invalid_type_error: 'expected a string' })
+    .regex(UUID, `expected a GUID such as ${example}`);
+const tenantName = z
+  .string({ required_error: 'is required', invalid_type_error: 'expected a string' })
+  .trim()
+  .min(1, 'expected a name of 1 to 256 characters')
+  .max(256, 'expected a name of 1 to 256 characters')
+  .refine((v) => !CONTROL_CHARACTER.test(v), 'contains a control character');
+const domainName = z
+  .string({ required_error: 'is required', invalid_type_error: 'expected a string' })
+  .trim()
+  .toLowerCase()
+  .regex(DOMAIN, 'expected a domain name such as contoso.onmicrosoft.com');
+const encrypted = z
+  .string({ required_error: 'is required', invalid_type_error: 'expected a string (a JWE)' })
+  .min(1, 'is empty')
+  .max(MAX_ENCRYPTED, `expected at most ${MAX_ENCRYPTED} characters`);
+const syncEnabled = z.boolean({ invalid_type_error: 'expected true or false' });
+const interval = z
+  .number({ invalid_type_error: 'expected a whole number of hours, or null to follow SYNC_CRON' })
+  .int('expected a whole number of hours')
+  .min(SYNC_INTERVAL_HOURS.min, `expected ${SYNC_INTERVAL_HOURS.min} to ${SYNC_INTERVAL_HOURS.max} hours`)
+  .max(SYNC_INTERVAL_HOURS.max, `expected ${SYNC_INTERVAL_HOURS.min} to ${SYNC_INTERVAL_HOURS.max} hours`)
+  .nullable();
+const endpoint = z.string({ invalid_type_error: 'expected an https URL' });
+
+const createBody = z
+  .object({
+    client_id: guid('987fcdeb-51a2-43d7-8f9a-123456789abc (your customer id)'),
+    tenant_id: guid('12345678-1234-1234-1234-123456789012 (the Microsoft 365 tenant id)'),
+    tenant_name: tenantName,
+    domain_name: domainName,
+    client_id_encrypted: encrypted,
+    client_secret_encrypted: encrypted,
+    sync_enabled: syncEnabled.optional(),
+    sync_interval_hours: interval.optional(),
+    graph_endpoint: endpoint.optional(),
+    authority_host: endpoint.optional(),
+  })
+  .strict();
+
+const changeBody = z
+  .object({
+    client_id: guid('987fcdeb-51a2-43d7-8f9a-123456789abc (your customer id)').nullable().optional(),
+    tenant_name: tenantName.optional(),
+    domain_name: domainName.optional(),
+    client_id_encrypted: encrypted.optional(),
+    client_secret_encrypted: encrypted.optional(),
+    sync_enabled: syncEnabled.optional(),
+    sync_interval_hours: interval.optional(),
+    graph_endpoint: endpoint.optional(),
+    authority_host: endpoint.optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, 'is empty: send at least one field to change');
+
+/** The use case's names of what a PATCH changed, as the API spells them. */
+const FIELD_NAMES: Record<string, string> = {
+  tenantName: 'tenant_name',
+  domainName: 'domain_name',
+  mspClientId: 'client_id',
+  syncEnabled: 'sync_enabled',
+  syncIntervalHours: 'sync_interval_hours',
+  clientIdEncrypted: 'client_id_encrypted',
+  clientSecretEncrypted: 'client_secret_encrypted',
+  graphEndpoint: 'graph_endpoint',
+  authorityHost: 'authority_host',
+};
+
+const noQuery = z.object({}).strict();
+const deleteQuery = z.object({ confirm: z.string().max(100, 'expected a tenant id').optional() }).strict();
+
+function parseBody<T extends z.ZodTypeAny>(schema: T, req: Request): z.infer<T> {
+  const parsed = schema.safeParse(req.body ?? {});
+  if (parsed.success) return parsed.data;
+  const details = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
+  throw new ApiError(
+    400,
+    'invalid_parameter',
+    `Invalid field${details.length > 1 ? 's' : ''}: ${details.join('; ')}`,
+    details,
+  );
+}
+
+const STATUS: Record<OnboardingErrorCode, number> = {
+  invalid_parameter: 400,
+  confirmation_required: 400,
+  tenant_not_found: 404,
+  tenant_exists: 409,
+  tenant_busy: 409,
+  environment_tenant: 409,
+  secrets_key_missing: 503,
+};
+
+async function answering<T>(work: () => Promise<T> | T): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof TenantOnboardingError)) throw error;
+    throw new ApiError(
+      STATUS[error.code],
+      error.code,
+      error.message,
+      error.field && error.code === 'invalid_parameter' ? [error.message] : undefined,
+    );
+  }
+}
+
+function checkJson(check: FirstCheck | undefined) {
+  if (!check) return null;
+  const base = { status: check.status, started_at: check.startedAt, url: '' };
+  if (check.status === 'running') return base;
+  if (check.status === 'failed') return { ...base, message: check.message };
+  const { report } = check;
+  const summary: Record<string, number> = {};
+  for (const item of report.items) summary[item.status] = (summary[item.status] ?? 0) + 1;
+  return {
+    ...base,
+    checked_at: report.checkedAt,
+    sign_in: report.signIn.ok
+      ? { status: 'ok' }
+      : { status: 'failed', code: report.signIn.code, message: report.signIn.message },
+    summary,
+  };
+}
+
+/**
+ * Tenants added, changed and removed through the API (POST, GET/PATCH/DELETE /tenants/{id}), and
+ * the public key their credentials are encrypted to (GET /encryption-key).
+ */
+export function registerTenantAdminRoutes(server: Server, deps: TenantAdminRouteDeps): void {
+  const handle = jsonRoute(deps);
+  const { onboarding } = deps;
+
+  const tenantAnswer = (tenant: TenantRecord) => {
+    const endpoints = onboarding.endpointsOf(tenant.id);
+    const check = checkJson(onboarding.firstCheck(tenant.id));
+    return {
+      ...tenantJson(tenant, deps),
+      graph_endpoint: endpoints?.graphEndpoint ?? null,
+      authority_host: endpoints?.authorityHost ?? null,
+      first_check: check && { ...check, url: `/api/v1/m365/tenants/${tenant.id}/check` },
+    };
+  };
+
+  server.get(
+    '/api/v1/m365/encryption-key',
+    handle((req) => {
+      parseQuery(noQuery, req);
+      return deps.credentials.publicKey();
+    }),
+  );
+
+  server.post(
+    '/api/v1/m365/tenants',
+    readJsonBody(64 * 1024),
+    handle(async (req) => {
+      parseQuery(noQuery, req);
+      const body = parseBody(createBody, req);
+      const added = await answering(() =>
+        onboarding.add({
+          mspClientId: body.client_id.toLowerCase(),
+          entraTenantId: body.tenant_id.toLowerCase(),
+          tenantName: body.tenant_name,
+          domainName: body.domain_name,
+          clientIdEncrypted: body.client_id_encrypted,
+          clientSecretEncrypted: body.client_secret_encrypted,
+          syncEnabled: body.sync_enabled ?? true,
+          syncIntervalHours: body.sync_interval_hours ?? null,
+          graphEndpoint: body.graph_endpoint,
+          authorityHost: body.authority_host,
+        }),
+      );
+      return new JsonAnswer(201, {
+        ...tenantAnswer(added.tenant),
+        sync_started: added.syncJobId !== null,
+        sync_job_id: added.syncJobId,
+      });
+    }),
+  );
+
+  server.get(
+    '/api/v1/m365/tenants/:id',
+    handle((req) => {
+      parseQuery(noQuery, req);
+      return answering(() => tenantAnswer(onboarding.find(String(req.params.id ?? ''))));
+    }),
+  );
+
+  server.patch(
+    '/api/v1/m365/tenants/:id',
+    readJsonBody(64 * 1024),
+    handle(async (req) => {
+      parseQuery(noQuery, req);
+      const body = parseBody(changeBody, req);
+      const changed = await answering(() =>
+        onboarding.change(String(req.params.id ?? ''), {
+          mspClientId: body.client_id === undefined ? undefined : (body.client_id?.toLowerCase() ?? null),
+          tenantName: body.tenant_name,
+          domainName: body.domain_name,
+          syncEnabled: body.sync_enabled,
+          syncIntervalHours: body.sync_interval_hours,
+          clientIdEncrypted: body.client_id_encrypted,
+          clientSecretEncrypted: body.client_secret_encrypted,
+          graphEndpoint: body.graph_endpoint,
+          authorityHost: body.authority_host,
+        }),
+      );
+      return {
+        ...tenantAnswer(changed.tenant),
+        changed: changed.changed.map((f) => FIELD_NAMES[f] ?? f),
+        sync_started: changed.syncJobId !== null,
+        sync_job_id: changed.syncJobId,
+      };
+    }),
+  );
+
+  server.del(
+    '/api/v1/m365/tenants/:id',
+    handle((req) => {
+      const q = parseQuery(deleteQuery, req);
+      return answering(() => {
+        const removed = onboarding.remove(String(req.params.id ?? ''), q.confirm);
+        return {
+          deleted: true,
+          id: removed.tenant.id,
+          tenant_id: removed.tenant.entraTenantId,
+          tenant_name: removed.tenant.tenantName,
+          rows_deleted: removed.erased,
+        };
+      });
+    }),
+  );
+}
