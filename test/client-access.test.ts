@@ -224,6 +224,35 @@ describe('API keys limited to MSP clients', () => {
     expect(portfolio.data.map((r) => r.id)).toEqual([ids.b]);
     for (const path of ['/api/v1/m365/jobs', '/api/v1/m365/access/grants'])
       expect((await api(B_KEY, path)).status, path).toBe(403);
+    // Adding, reading, changing and deleting tenants stay inside the key's clients.
+    expect((await api(B_KEY, `/api/v1/m365/tenants/${ids.a}`)).status).toBe(404);
+    expect((await api(B_KEY, `/api/v1/m365/tenants/${ids.b}`)).status).toBe(200);
+    const patch = await api(B_KEY, `/api/v1/m365/tenants/${ids.a}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ sync_enabled: false }),
+    });
+    expect(patch.status).toBe(404);
+    expect(h.app.tenants.find(ids.a)?.syncEnabled).toBe(true);
+    const move = await api(B_KEY, `/api/v1/m365/tenants/${ids.b}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ client_id: CLIENT_A }),
+    });
+    expect(move).toMatchObject({ status: 403, body: { error: { code: 'key_scoped_to_clients' } } });
+    const del = await api(B_KEY, `/api/v1/m365/tenants/${ids.a}?confirm=${ids.a}`, { method: 'DELETE' });
+    expect(del.status).toBe(404);
+    expect(h.app.tenants.find(ids.a)).toBeDefined();
+    const add = await api(B_KEY, '/api/v1/m365/tenants', {
+      method: 'POST',
+      body: JSON.stringify({
+        client_id: CLIENT_A,
+        tenant_id: '0f1e2d3c-4b5a-4697-8877-66554433aa22',
+        tenant_name: 'Sneaky',
+        domain_name: 'sneaky.onmicrosoft.com',
+        client_id_encrypted: 'x',
+        client_secret_encrypted: 'y',
+      }),
+    });
+    expect(add).toMatchObject({ status: 403, body: { error: { code: 'key_scoped_to_clients' } } });
     // The unlimited key still sees all three.
     const all = (await api(ADMIN_KEY, '/api/v1/m365/tenants')).body as { data: unknown[] };
     expect(all.data).toHaveLength(3);

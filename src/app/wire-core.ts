@@ -117,7 +117,9 @@ export async function wireCore(
     }),
     clock: deps.clock ?? systemClock,
     credentialKeys,
-    environmentEntraTenantIds: [fromEnvironment, ...portfolio.map((extra) => extra.connection)].map((t) => t.entraTenantId),
+    environmentEntraTenantIds: [fromEnvironment, ...portfolio.map((extra) => extra.connection)].map(
+      (t) => t.entraTenantId,
+    ),
   };
 }
 

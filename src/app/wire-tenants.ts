@@ -40,6 +40,8 @@ export function wireTenantAdmin(
         credentials: core.credentialKeys,
         runs: core.runs,
         directory: sync.directory,
+        tenants: core.tenants,
+        health: (tenant) => sync.health(tenant),
         authorize: deps.authorize,
         logger: deps.logger,
       }),

@@ -68,3 +68,13 @@ export function requireUnscopedKey(req: Request): void {
       'This API key is limited to some MSP clients; this route needs a key for every tenant (an API_KEYS entry without clients).',
     );
 }
+
+/** A key limited to some clients may only add tenants to, or move tenants into, those clients. */
+export function requireClientInScope(req: Request, clientId: string | null): void {
+  if (!canSeeTenant(apiScopeOf(req), { mspClientId: clientId }))
+    throw new ApiError(
+      403,
+      'key_scoped_to_clients',
+      `This API key is limited to some MSP clients, and ${clientId === null ? 'a tenant of no client' : `client ${clientId}`} is not one of them.`,
+    );
+}

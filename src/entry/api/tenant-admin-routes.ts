@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { Request, Server } from 'restify';
 import { z } from 'zod';
 import { SYNC_INTERVAL_HOURS, type TenantRecord } from '../../domain/tenant';
-import type { DirectoryReads, SyncRunReads } from '../../usecases/status/ports';
+import type { DirectoryReads, SyncRunReads, TenantReads } from '../../usecases/status/ports';
+import type { SyncHealth } from '../../domain/sync-schedule';
 import type { CredentialDecrypter } from '../../usecases/tenants/ports';
 import {
   TenantOnboardingError,
@@ -13,7 +14,8 @@ import {
 import { readJsonBody } from '../http/http-edge';
 import { CONTROL_CHARACTER } from '../input-text';
 import { ApiError } from './api-errors';
-import { JsonAnswer, jsonRoute, parseQuery } from './api-route';
+import { requireClientInScope } from './api-auth';
+import { JsonAnswer, jsonRoute, parseQuery, tenantFromPath } from './api-route';
 import { tenantJson } from './tenant-json';
 
 export interface TenantAdminRouteDeps {
@@ -21,6 +23,9 @@ export interface TenantAdminRouteDeps {
   credentials: Pick<CredentialDecrypter, 'publicKey'>;
   runs: Pick<SyncRunReads, 'latestFinished'>;
   directory: Pick<DirectoryReads, 'skus'>;
+  /** Every tenant; a key limited to some clients reaches only theirs (api-auth.ts). */
+  tenants: TenantReads;
+  health?: (tenant: TenantRecord) => SyncHealth;
   authorize: (req: Request) => void;
   logger: Logger;
 }
@@ -192,6 +197,7 @@ export function registerTenantAdminRoutes(server: Server, deps: TenantAdminRoute
     handle(async (req) => {
       parseQuery(noQuery, req);
       const body = parseBody(createBody, req);
+      requireClientInScope(req, body.client_id.toLowerCase());
       const added = await answering(() =>
         onboarding.add({
           mspClientId: body.client_id.toLowerCase(),
@@ -218,7 +224,8 @@ export function registerTenantAdminRoutes(server: Server, deps: TenantAdminRoute
     '/api/v1/m365/tenants/:id',
     handle((req) => {
       parseQuery(noQuery, req);
-      return answering(() => tenantAnswer(onboarding.find(String(req.params.id ?? ''))));
+      const tenant = tenantFromPath(deps.tenants, req);
+      return answering(() => tenantAnswer(onboarding.find(tenant.id)));
     }),
   );
 
@@ -228,8 +235,10 @@ export function registerTenantAdminRoutes(server: Server, deps: TenantAdminRoute
     handle(async (req) => {
       parseQuery(noQuery, req);
       const body = parseBody(changeBody, req);
+      const tenant = tenantFromPath(deps.tenants, req);
+      if (body.client_id !== undefined) requireClientInScope(req, body.client_id?.toLowerCase() ?? null);
       const changed = await answering(() =>
-        onboarding.change(String(req.params.id ?? ''), {
+        onboarding.change(tenant.id, {
           mspClientId: body.client_id === undefined ? undefined : (body.client_id?.toLowerCase() ?? null),
           tenantName: body.tenant_name,
           domainName: body.domain_name,
@@ -254,6 +263,7 @@ export function registerTenantAdminRoutes(server: Server, deps: TenantAdminRoute
     '/api/v1/m365/tenants/:id',
     handle((req) => {
       const q = parseQuery(deleteQuery, req);
+      tenantFromPath(deps.tenants, req);
       return answering(() => {
         const removed = onboarding.remove(String(req.params.id ?? ''), q.confirm);
         return {

@@ -179,4 +179,3 @@ function licenseJson(
     renewal_date: dates.renewalDate,
   };
 }
-
