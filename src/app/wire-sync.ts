@@ -8,6 +8,8 @@ import { DirectoryReader } from '../adapters/sqlite/directory';
 import { SqliteIdentityStore } from '../adapters/sqlite/identity-store';
 import { ReadAdmission } from '../adapters/sqlite/read-admission';
 import { SnapshotWriterThread } from '../adapters/sqlite/snapshot-writer-thread';
+import { SqliteDepartmentSeats } from '../adapters/sqlite/department-seats';
+import { SqliteDepartmentTrend } from '../adapters/sqlite/department-trend';
 import { SqliteSourceStatusStore } from '../adapters/sqlite/source-status';
 import { SqliteCacheStorage } from '../adapters/sqlite/storage-full';
 import { SqliteUsageReports } from '../adapters/sqlite/usage-reports';
@@ -17,7 +19,9 @@ import { renderUserPage } from '../entry/api/user-json';
 import type { SyncType } from '../domain/activity-sources';
 import { copilotSkuMatcher } from '../domain/copilot-skus';
 import type { TenantRecord } from '../domain/tenant';
+import type { Clock } from '../domain/clock';
 import { CheckService, type AccessProbe } from '../usecases/check/check-service';
+import { recordDepartmentDay } from '../usecases/departments/department-chargeback';
 import type { ActivitySource } from '../usecases/sync/ports';
 import { syncInProgress } from '../usecases/sync/sync-in-progress';
 import { tenantSyncJob } from '../usecases/sync/sync-jobs';
@@ -53,6 +57,7 @@ export function wireSync(
   jobs: Jobs,
   logger: Logger,
   disposals: DisposalStack,
+  options: { clock?: Clock } = {},
 ): Sync {
   const { db, tenants, runs, graphs } = core;
   const isCopilot = copilotSkuMatcher(config.copilotSkuIds);
@@ -96,6 +101,9 @@ export function wireSync(
       computer: sink.analytics(),
       options: { settings: config.analytics.settings, exclusions: config.analytics.exclusions },
     },
+    published: (tenantId, at) =>
+      recordDepartmentDay({ seats: new SqliteDepartmentSeats(db), trend: new SqliteDepartmentTrend(db) }, tenantId, at),
+    clock: options.clock,
   });
   // At stop, after the server: a running sync finishes, then a scheduled sync's job records that it
   // ended (the stop stopped waiting for it), so the next start does not sync again.
