@@ -221,6 +221,29 @@ export function trendPoint(day: DepartmentDay, basis: CostBasis): DepartmentTren
   };
 }
 
+/** The tenant's trend: each day's departments added up (departmentTotals), oldest first. */
+export function totalsTrend(days: readonly DepartmentDay[], basis: CostBasis): DepartmentTrendPoint[] {
+  const byDay = new Map<string, DepartmentFigures[]>();
+  for (const d of days) {
+    const figures = byDay.get(d.day) ?? [];
+    figures.push(departmentFigures(d.counts, basis));
+    byDay.set(d.day, figures);
+  }
+  return [...byDay]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([date, figures]) => {
+      const t = departmentTotals(figures);
+      return {
+        date,
+        seats: t.seats,
+        active: t.active,
+        idle: t.idle,
+        utilization: t.utilization.percent,
+        idleMonthlyCost: t.idleMonthlyCost,
+      };
+    });
+}
+
 /** The UTC day a sync's figures are filed under (the last sync of a day wins). */
 export function trendDayOf(at: Date): string {
   return at.toISOString().slice(0, 10);
@@ -236,6 +259,27 @@ export function idleChangeText(points: readonly DepartmentTrendPoint[]): string 
   if (points.length < 2) return '';
   const change = (points.at(-1)?.idle ?? 0) - (points[0]?.idle ?? 0);
   return change > 0 ? `+${change}` : change < 0 ? `−${-change}` : '±0';
+}
+
+export interface DepartmentLine extends DepartmentFigures {
+  /** One point per day with a sync, oldest first, over the last DEPARTMENT_TREND_DAYS days (empty when not asked for). */
+  trend: DepartmentTrendPoint[];
+}
+
+/** A tenant's department chargeback: every department (none dropped), most idle money first, and the totals. */
+export interface DepartmentReport {
+  /** When the analytics were computed. */
+  asOf: string;
+  currency: string | null;
+  departments: DepartmentLine[];
+  /** The departments added up: the tenant's seats, active, idle and idle cost. */
+  totals: DepartmentFigures;
+  /** The departments added up, per day with a sync, oldest first. */
+  totalsTrend: DepartmentTrendPoint[];
+  /** The first day of the trend window. */
+  trendFrom: string;
+  trendDays: number;
+  warnings: string[];
 }
 
 function round2(n: number): number {

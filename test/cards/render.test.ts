@@ -28,6 +28,7 @@ import { usageView } from '../../src/cards/usage-views';
 import { digestScheduleView, digestStatusView, digestView } from '../../src/cards/digest-views';
 import { DIGEST_RUN, DIGEST_SUBSCRIPTION, DIGEST_SUMMARY, digestInput, seat } from './digest-fixtures';
 import { savingsCases } from './savings-fixtures';
+import { departmentCases } from './department-fixtures';
 import { exportLinkView } from '../../src/cards/export-views';
 import { candidatesView, inactiveView } from '../../src/cards/seat-views';
 import { longCandidates, longSeats, SEAT_NOW, seatSummary, storedCandidate, storedSeat } from './seat-fixtures';
@@ -365,6 +366,7 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
     ],
   ],
   savings: savingsCases,
+  departments: departmentCases,
   inactive: [
     [
       'first page of several',
@@ -707,6 +709,33 @@ describe('digest card', () => {
     expect(texts(card).join('\n')).toContain(
       'These figures are 3 days old: the latest finished sync was on 23 Nov 2026 06:10 UTC.',
     );
+  });
+});
+
+describe('departments card', () => {
+  it('shows a row per department up to 10 with a trend column, counts the rest, and draws the idle trend as a line', () => {
+    const [, few] = departmentCases[0];
+    const card = renderValid('departments', few);
+    const table = allObjects(card).find((o) => o['type'] === 'Table') as { rows: Array<{ cells: unknown[] }> };
+    expect(table.rows).toHaveLength(4);
+    const text = texts(card).join('\n');
+    expect(text).toContain('Idle seats cost $420 a month');
+    expect(text).toContain('(No department)');
+    expect(text).toContain('+3');
+    expect(text).toContain('−2');
+    expect(text).toContain('new');
+    const line = allObjects(card).find((o) => o['type'] === 'Chart.Line') as {
+      data: Array<{ legend: string; values: Array<{ x: string; y: number }> }>;
+    };
+    expect(line.data).toEqual([
+      { legend: 'Idle seats', values: [9, 8, 8, 7, 6].map((y, i) => ({ x: String(i + 1), y })) },
+    ]);
+
+    const [, many] = departmentCases[2];
+    const big = renderValid('departments', many);
+    const bigTable = allObjects(big).find((o) => o['type'] === 'Table') as { rows: unknown[] };
+    expect(bigTable.rows).toHaveLength(11);
+    expect(texts(big).join('\n')).toContain('and 390 more departments');
   });
 });
 

@@ -6,31 +6,13 @@ import {
   departmentTotals,
   trendDayOf,
   trendFirstDay,
+  totalsTrend,
   trendPoint,
-  type DepartmentFigures,
+  type DepartmentReport,
   type DepartmentTrendPoint,
 } from '../../domain/departments';
 import type { SkuPrice } from '../../domain/seat-savings';
 import type { DepartmentSeatReads, DepartmentTrendStore } from './ports';
-
-export interface DepartmentLine extends DepartmentFigures {
-  /** One point per day with a sync, oldest first, over the last DEPARTMENT_TREND_DAYS days (empty when not asked for). */
-  trend: DepartmentTrendPoint[];
-}
-
-/** A tenant's department chargeback: every department (none dropped), most idle money first, and the totals. */
-export interface DepartmentReport {
-  /** When the analytics were computed. */
-  asOf: string;
-  currency: string | null;
-  departments: DepartmentLine[];
-  /** The departments added up: the tenant's seats, active, idle and idle cost. */
-  totals: DepartmentFigures;
-  /** The first day of the trend window. */
-  trendFrom: string;
-  trendDays: number;
-  warnings: string[];
-}
 
 export interface DepartmentChargebackDeps {
   seats: DepartmentSeatReads;
@@ -67,18 +49,19 @@ export class DepartmentChargeback {
     const basis = costBasis(current.skus, this.deps.priceFor(tenantId));
     const trendFrom = trendFirstDay(trendDayOf(now));
     const trends = new Map<string, DepartmentTrendPoint[]>();
-    if (options.trend !== false)
-      for (const day of this.deps.trend.days(tenantId, trendFrom)) {
-        const points = trends.get(day.counts.key) ?? [];
-        points.push(trendPoint(day, basis));
-        trends.set(day.counts.key, points);
-      }
+    const days = options.trend === false ? [] : this.deps.trend.days(tenantId, trendFrom);
+    for (const day of days) {
+      const points = trends.get(day.counts.key) ?? [];
+      points.push(trendPoint(day, basis));
+      trends.set(day.counts.key, points);
+    }
     const figures = current.departments.map((d) => departmentFigures(d, basis));
     return {
       asOf: current.asOf,
       currency: basis.currency,
       departments: figures.sort(compareByIdleCost).map((f) => ({ ...f, trend: trends.get(f.key) ?? [] })),
       totals: departmentTotals(figures),
+      totalsTrend: totalsTrend(days, basis),
       trendFrom,
       trendDays: DEPARTMENT_TREND_DAYS,
       warnings: basis.warnings,
