@@ -5,8 +5,9 @@ import { idleMonthlyCostOf, NO_DEPARTMENT } from '../src/domain/departments';
 import { priceOf, totals } from '../src/domain/seat-savings';
 import type { DepartmentLine } from '../src/domain/departments';
 import { ConnectorRecorder, cardText } from './helpers/connector-recorder';
-import { startSyncedHarness, type Harness } from './helpers/harness';
-import { ADMIN, channel, message, personal, post } from './helpers/teams-activities';
+import { startSyncedHarness, TEST_API_KEY, type Harness } from './helpers/harness';
+import { ADMIN, cardAction, channel, message, personal, post } from './helpers/teams-activities';
+import { readCsv } from './support/csv-reader';
 import { validateCard } from './support/card-validator';
 
 /**
@@ -64,7 +65,7 @@ const listPrice = (skuId: string) => priceOf(skuId, new Map(), new Map());
 
 describe('department figures', () => {
   it('add up to the tenant figures, with the no-department group and one entry per department whatever its case', () => {
-    const report = h.app.departments.report(tenantId, now);
+    const report = h.app.departments.report(tenantId);
     if (!report) throw new Error('no department report');
     const stored = h.app.analytics.summary(tenantId);
     if (!stored) throw new Error('no summary');
@@ -104,7 +105,7 @@ describe('departments command', () => {
     const stored = h.app.analytics.summary(tenantId);
     if (!stored) throw new Error('no summary');
     const t = totals(stored.summary);
-    const report = h.app.departments.report(tenantId, now);
+    const report = h.app.departments.report(tenantId);
     if (!report) throw new Error('no department report');
     const card = await ask('departments', STRANGER);
     const text = cardText(card);
@@ -132,9 +133,149 @@ describe('departments command', () => {
   });
 });
 
+const api = (path: string, key: string | null = TEST_API_KEY) =>
+  fetch(`${h.app.url}/api/v1/m365/tenants/${path}`, { headers: key ? { Authorization: `Bearer ${key}` } : {} });
+
+interface DepartmentJson {
+  department: string;
+  no_department: boolean;
+  seats: number;
+  active: number;
+  idle: number;
+  utilization_rate: number | null;
+  monthly_cost: number | null;
+  idle_monthly_cost: number | null;
+  trend: Array<{
+    date: string;
+    seats: number;
+    active: number;
+    idle: number;
+    utilization: number | null;
+    idle_monthly_cost: number | null;
+  }>;
+}
+
+describe('REST route and CSV export', () => {
+  it('GET …/copilot/departments: every department with its figures and trend, adding up to the summary', async () => {
+    const summary = (await (await api(`${tenantId}/copilot/summary`)).json()) as {
+      assigned: number;
+      active: number;
+      reclaimable: { total: number };
+      currency: string;
+    };
+    const res = await api(`${tenantId}/copilot/departments`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      currency: string;
+      data: DepartmentJson[];
+      totals: { seats: number; active: number; idle: number; idle_monthly_cost: number; utilization_text: string };
+      trend_days: number;
+      as_of: string;
+    };
+    expect(body.currency).toBe(summary.currency);
+    expect(body.totals).toMatchObject({
+      seats: summary.assigned,
+      active: summary.active,
+      idle: summary.reclaimable.total,
+      idle_monthly_cost: summary.reclaimable.total * 30,
+    });
+    const sum = (pick: (d: DepartmentJson) => number) => body.data.reduce((acc, d) => acc + pick(d), 0);
+    expect(sum((d) => d.seats)).toBe(summary.assigned);
+    expect(sum((d) => d.active)).toBe(summary.active);
+    expect(sum((d) => d.idle)).toBe(summary.reclaimable.total);
+    expect(sum((d) => d.idle_monthly_cost ?? 0)).toBeCloseTo(summary.reclaimable.total * 30, 2);
+    expect(body.data.filter((d) => d.no_department)).toEqual([
+      expect.objectContaining({ department: NO_DEPARTMENT, seats: 2 }),
+    ]);
+    expect(body.trend_days).toBe(90);
+    const today = now.toISOString().slice(0, 10);
+    for (const d of body.data)
+      expect(d.trend).toEqual([
+        {
+          date: today,
+          seats: d.seats,
+          active: d.active,
+          idle: d.idle,
+          utilization: d.utilization_rate,
+          idle_monthly_cost: d.idle_monthly_cost,
+        },
+      ]);
+
+    expect((await api(`${tenantId}/copilot/departments`, null)).status).toBe(401);
+    expect((await api('no-such-tenant/copilot/departments')).status).toBe(404);
+    expect((await api(`${tenantId}/copilot/departments?limit=5`)).status).toBe(400);
+  });
+
+  it('GET …/exports/departments.csv: one row per department, the same figures as the route', async () => {
+    const json = (await (await api(`${tenantId}/copilot/departments`)).json()) as { data: DepartmentJson[] };
+    const res = await api(`${tenantId}/exports/departments.csv`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(res.headers.get('content-disposition')).toMatch(
+      /attachment; filename=".+-departments-\d{4}-\d{2}-\d{2}\.csv"/,
+    );
+    // ignoreBOM keeps the byte order mark in the text (a plain decode drops it silently).
+    const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await res.arrayBuffer());
+    expect(text.charCodeAt(0)).toBe(0xfeff);
+    const [header, ...rows] = readCsv(text.slice(1));
+    expect(header).toEqual([
+      'Department',
+      'CopilotSeats',
+      'Active',
+      'Idle',
+      'UtilizationPercent',
+      'MonthlyCost',
+      'IdleMonthlyCost',
+      'Currency',
+      'AsOf',
+    ]);
+    expect(rows.map((r) => r.slice(0, 7))).toEqual(
+      json.data.map((d) => [
+        d.department,
+        String(d.seats),
+        String(d.active),
+        String(d.idle),
+        d.utilization_rate === null ? '' : String(d.utilization_rate),
+        String(d.monthly_cost),
+        String(d.idle_monthly_cost),
+      ]),
+    );
+    expect(rows.every((r) => r[7] === 'USD')).toBe(true);
+  });
+
+  it("the card's Export CSV button (admins only) posts a signed link to the same CSV", async () => {
+    const card = await ask('departments', ADMIN);
+    const button = ((card.actions ?? []) as Array<{ type: string; verb: string; title: string; data: unknown }>).find(
+      (a) => a.verb === 'export.link',
+    );
+    expect(button?.title).toBe('Export CSV (departments)');
+    expect(JSON.stringify(card)).not.toContain('/exports/');
+    connector.clear();
+    const pressed = await post(h.app.url, {
+      ...cardAction(serviceUrl, channel(), 'export.link', button?.data),
+      from: ADMIN,
+    });
+    expect(pressed.body).toMatchObject({ statusCode: 200 });
+    await connector.waitFor((m) => m.length >= 1);
+    const linkCard = connector.messages()[0].activity.attachments?.[0]?.content as Record<string, unknown>;
+    expect(validateCard(linkCard).errors).toEqual([]);
+    expect(cardText(linkCard)).toContain('CSV export of Copilot seats by department');
+    const url = ((linkCard.actions ?? []) as Array<{ url?: string }>)[0]?.url ?? '';
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    const csv = new TextDecoder().decode(await res.arrayBuffer());
+    const direct = new TextDecoder().decode(await (await api(`${tenantId}/exports/departments.csv`)).arrayBuffer());
+    expect(csv).toBe(direct);
+
+    const others = await ask('departments', STRANGER);
+    expect(JSON.stringify(others)).not.toContain('export.link');
+    expect(cardText(others)).toContain('Only Seat Steward admins get the CSV export');
+  });
+});
+
 describe('department trend', () => {
   it('files one day per sync day (the last sync of a day wins) and keeps 90 days', async () => {
-    const first = h.app.departments.report(tenantId, now);
+    const first = h.app.departments.report(tenantId);
     const today = now.toISOString().slice(0, 10);
     for (const d of first?.departments ?? []) expect(d.trend.map((p) => p.date)).toEqual([today]);
 
@@ -143,7 +284,7 @@ describe('department trend', () => {
     // A second sync the same day replaces that day's row.
     expect((await h.app.sync.request(tenantId, 'test').done).status).not.toBe('failed');
     const tomorrow = now.toISOString().slice(0, 10);
-    const second = h.app.departments.report(tenantId, now);
+    const second = h.app.departments.report(tenantId);
     if (!second) throw new Error('no department report');
     for (const d of second.departments) {
       expect(d.trend.map((p) => p.date)).toEqual([today, tomorrow]);

@@ -35,6 +35,7 @@ export async function assemble(
     const analytics = wireAnalytics(config, core, sync, {
       analytics: options.analytics,
       listeningPort: () => listeningPort,
+      clock: options.clock,
     });
     const reclaim = wireReclaim(
       config,

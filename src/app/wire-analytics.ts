@@ -4,6 +4,7 @@ import { SqliteDepartmentSeats } from '../adapters/sqlite/department-seats';
 import { SqliteDepartmentTrend } from '../adapters/sqlite/department-trend';
 import { SqlitePriceBook } from '../adapters/sqlite/price-book';
 import type { AppConfig } from '../config/config';
+import type { Clock } from '../domain/clock';
 import type { AnalyticsReads } from '../usecases/analytics/ports';
 import { PriceService } from '../usecases/analytics/prices';
 import { DepartmentChargeback } from '../usecases/departments/department-chargeback';
@@ -27,7 +28,7 @@ export function wireAnalytics(
   config: Pick<AppConfig, 'analytics' | 'exports'>,
   core: Pick<Core, 'db'>,
   sync: Pick<Sync, 'directory'>,
-  deps: { analytics?: AnalyticsReads; listeningPort: () => number },
+  deps: { analytics?: AnalyticsReads; listeningPort: () => number; clock?: Clock },
 ): Analytics {
   const stored = new SqliteAnalyticsReads(core.db);
   const prices = new SqlitePriceBook(core.db);
@@ -50,6 +51,7 @@ export function wireAnalytics(
       seats: new SqliteDepartmentSeats(core.db),
       trend: new SqliteDepartmentTrend(core.db),
       priceFor: (tenantId) => priceService.priceFor(tenantId),
+      clock: deps.clock,
     }),
   };
 }

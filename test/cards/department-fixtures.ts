@@ -71,7 +71,7 @@ export const departmentCases: Array<[string, DepartmentsView]> = [
         departmentLine(NO_DEPARTMENT, 2, 0, 2),
       ]),
       exports: {
-        buttons: [{ title: 'Export CSV (departments)', data: { tenantId: 't1', kind: 'underutilized' } }],
+        buttons: [{ title: 'Export CSV (departments)', data: { tenantId: 't1', kind: 'departments' } }],
         note: '',
       },
     }),

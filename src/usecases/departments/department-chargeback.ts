@@ -11,6 +11,7 @@ import {
   type DepartmentReport,
   type DepartmentTrendPoint,
 } from '../../domain/departments';
+import { systemClock, type Clock } from '../../domain/clock';
 import type { SkuPrice } from '../../domain/seat-savings';
 import type { DepartmentSeatReads, DepartmentTrendStore } from './ports';
 
@@ -19,6 +20,8 @@ export interface DepartmentChargebackDeps {
   trend: DepartmentTrendStore;
   /** The tenant's price of each SKU (admin > SKU_PRICES > list price), from the one price service. */
   priceFor: (tenantId: string) => (skuId: string) => SkuPrice | null;
+  /** Today, for the trend window (the sync files days by the same clock). Default: the system's. */
+  clock?: Clock;
 }
 
 /**
@@ -43,7 +46,8 @@ export class DepartmentChargeback {
   constructor(private readonly deps: DepartmentChargebackDeps) {}
 
   /** Undefined when the tenant has no seat analytics yet. `trend: false` skips reading the trend (the digest). */
-  report(tenantId: string, now: Date, options: { trend?: boolean } = {}): DepartmentReport | undefined {
+  report(tenantId: string, options: { trend?: boolean } = {}): DepartmentReport | undefined {
+    const now = (this.deps.clock ?? systemClock)();
     const current = this.deps.seats.current(tenantId);
     if (!current) return undefined;
     const basis = costBasis(current.skus, this.deps.priceFor(tenantId));

@@ -1,8 +1,6 @@
 import { departmentsUnavailableView, departmentsView } from '../../../cards/department-views';
 import { renderCard } from '../../../cards/render';
 import type { AdminDecision } from '../../../domain/admins';
-import type { Clock } from '../../../domain/clock';
-import { systemClock } from '../../../domain/clock';
 import type { DepartmentChargeback } from '../../../usecases/departments/department-chargeback';
 import type { TenantReads } from '../../../usecases/status/ports';
 import type { Actor, BotCommand, CommandReply } from '../bot-types';
@@ -13,7 +11,6 @@ export interface DepartmentsCommandDeps {
   departments: Pick<DepartmentChargeback, 'report'>;
   /** The figures are aggregates (no names), so everyone gets the card; its Export CSV button is for admins, like every export. */
   gate: (actor: Actor) => AdminDecision;
-  now?: Clock;
 }
 
 /** `departments [tenant]`: Copilot seats, idle seats and their cost per department, with the 90-day trend. */
@@ -26,14 +23,24 @@ export function departmentsCommand(deps: DepartmentsCommandDeps): BotCommand {
     run: (request) =>
       forTenants(deps, request, request.argument, (tenants) => {
         const admin = deps.gate(request.actor).allowed;
-        const now = (deps.now ?? systemClock)();
         return tenants.map((tenant): CommandReply => {
-          const report = deps.departments.report(tenant.id, now);
+          const report = deps.departments.report(tenant.id);
           const view = report
             ? departmentsView({
                 tenantName: tenant.tenantName,
                 report,
-                exports: { buttons: [], note: '' },
+                exports: {
+                  // Signed when pressed (export.link): the card may be read long after a link would have expired.
+                  buttons: admin
+                    ? [
+                        {
+                          title: 'Export CSV (departments)',
+                          data: { tenantId: tenant.id, kind: 'departments' as const },
+                        },
+                      ]
+                    : [],
+                  note: admin ? '' : 'Only Seat Steward admins get the CSV export, as every export.',
+                },
               })
             : departmentsUnavailableView(tenant.tenantName);
           return { kind: 'card', card: renderCard('departments', view) };
