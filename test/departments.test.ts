@@ -273,6 +273,37 @@ describe('REST route and CSV export', () => {
   });
 });
 
+describe('daily digest', () => {
+  it('digest now names the three departments whose idle seats cost most, and stays a valid card under 28 KB', async () => {
+    const report = h.app.departments.report(tenantId);
+    if (!report) throw new Error('no department report');
+    const c = personal();
+    connector.clear();
+    expect((await post(h.app.url, { ...message(serviceUrl, c, 'digest now'), from: ADMIN })).status).toBe(200);
+    const digests = () =>
+      connector
+        .messages()
+        .filter(
+          (m) =>
+            m.conversationId === c.conversationId &&
+            cardText(m.activity.attachments?.[0]?.content).includes('Copilot digest'),
+        );
+    await connector.waitFor(() => digests().length === 1, 30_000);
+    const card = digests()[0].activity.attachments?.[0]?.content as Record<string, unknown>;
+    const { errors, bytes } = validateCard(card);
+    expect(errors).toEqual([]);
+    expect(bytes).toBeLessThan(28 * 1024);
+    const text = cardText(card);
+    const withIdle = report.departments.filter((d) => d.idle > 0);
+    expect(withIdle.length).toBeGreaterThan(3);
+    expect(text).toContain(
+      `Idle seats by department ($${(report.totals.idleMonthlyCost ?? 0).toLocaleString('en-US')} a month in all): the 3 costing most of ${withIdle.length}.`,
+    );
+    for (const d of withIdle.slice(0, 3)) expect(text).toContain(`**${d.name}** · ${d.idle} of ${d.seats} seat`);
+    expect(text).not.toContain(`**${withIdle[3].name}** · `);
+  });
+});
+
 describe('department trend', () => {
   it('files one day per sync day (the last sync of a day wins) and keeps 90 days', async () => {
     const first = h.app.departments.report(tenantId);

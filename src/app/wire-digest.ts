@@ -47,6 +47,7 @@ export function wireDigest(
     queue: jobs.runner,
     dashboardUrl: config.digest.dashboardUrl,
     freed: (tenantId) => reclaim.reclaims.freed(tenantId),
+    departments: (tenantId) => analytics.departments.report(tenantId, { trend: false }),
   });
   service.register(jobs.registry);
   registerSyncJobs(jobs.registry, {

@@ -28,7 +28,7 @@ import { usageView } from '../../src/cards/usage-views';
 import { digestScheduleView, digestStatusView, digestView } from '../../src/cards/digest-views';
 import { DIGEST_RUN, DIGEST_SUBSCRIPTION, DIGEST_SUMMARY, digestInput, seat } from './digest-fixtures';
 import { savingsCases } from './savings-fixtures';
-import { departmentCases } from './department-fixtures';
+import { departmentCases, departmentLine } from './department-fixtures';
 import { exportLinkView } from '../../src/cards/export-views';
 import { candidatesView, inactiveView } from '../../src/cards/seat-views';
 import { longCandidates, longSeats, SEAT_NOW, seatSummary, storedCandidate, storedSeat } from './seat-fixtures';
@@ -338,6 +338,22 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
       ),
     ],
     ['stale data', digestView(digestInput(), new Date('2026-11-26T08:00:00Z'))],
+    [
+      'departments with very long names, not costed',
+      digestView(
+        digestInput({
+          departments: {
+            top: [1, 2, 3].map((i) =>
+              departmentLine(`${'Department of very long names '.repeat(20)}${i}`, 400, 10, 300, [], null),
+            ),
+            withIdle: 400,
+            idleMonthlyCost: null,
+            currency: null,
+          },
+        }),
+        DIGEST_NOW,
+      ),
+    ],
   ],
   'digest-status': [
     [
@@ -736,6 +752,26 @@ describe('departments card', () => {
     const bigTable = allObjects(big).find((o) => o['type'] === 'Table') as { rows: unknown[] };
     expect(bigTable.rows).toHaveLength(11);
     expect(texts(big).join('\n')).toContain('and 390 more departments');
+  });
+});
+
+describe('digest card: departments', () => {
+  it('names the three departments whose idle seats cost most, one line each, and points to the command', () => {
+    const text = texts(renderValid('digest', digestView(digestInput(), DIGEST_NOW))).join('\n');
+    expect(text).toContain('Idle seats by department ($540 a month in all): the 3 costing most of 5.');
+    expect(text).toContain('**Sales** · 9 of 20 seats idle · $270 a month');
+    expect(text).toContain('**(No department)** · 2 of 2 seats idle · $60 a month');
+    expect(text).toContain('Every department and its trend: type **departments**.');
+    const long = digestView(
+      digestInput({ departments: { ...digestInput().departments!, top: [departmentLine('x'.repeat(500), 3, 0, 3)] } }),
+      DIGEST_NOW,
+    );
+    expect(long.departmentLines[0].text.length).toBeLessThan(120);
+    const none = digestView(
+      digestInput({ departments: { top: [], withIdle: 0, idleMonthlyCost: 0, currency: 'USD' } }),
+      DIGEST_NOW,
+    );
+    expect(none.departmentsText).toBe('');
   });
 });
 
