@@ -7,11 +7,10 @@ import { keepPlaceholders } from './placeholders';
 /** One row of the departments table: every cell already text. */
 export interface DepartmentRowView {
   name: string;
-  seats: string;
-  active: string;
+  /** Under the name, small: "10 seats, 3 active · $300 a month" (the table keeps few columns: a narrow card breaks words). */
+  detail: string;
   idle: string;
   utilization: string;
-  monthlyCost: string;
   idleMonthlyCost: string;
   /** How idle seats moved over the trend ("+2", "−1", "±0"), or "new" with one day only. */
   trend: string;
@@ -31,7 +30,7 @@ export interface DepartmentsView {
   moreText: string;
   hasTrend: boolean;
   trendTitle: string;
-  /** Chart.Line: the idle seats of all departments per day with a sync (x: day of the month, as the digest's). */
+  /** Chart.Line: the active and idle seats of all departments per day with a sync (x: day of the month, as the digest's). */
   trendChart: Array<{ legend: string; values: Array<{ x: string; y: number }> }>;
   noteText: string;
   warnings: Array<{ text: string }>;
@@ -103,11 +102,9 @@ export function departmentsView(input: DepartmentsInput): DepartmentsView {
     hasRows: shown.length > 0,
     rows: shown.map((d) => ({
       name: d.name,
-      seats: n(d.seats),
-      active: n(d.active),
+      detail: `${n(d.seats)} seat${d.seats === 1 ? '' : 's'}, ${n(d.active)} active · ${money(d.monthlyCost)} a month`,
       idle: n(d.idle),
       utilization: d.utilization.percent === null ? '–' : `${d.utilization.percent}%`,
-      monthlyCost: money(d.monthlyCost),
       idleMonthlyCost: money(d.idleMonthlyCost),
       trend: d.trend.length < 2 ? 'new' : idleChangeText(d.trend),
     })),
@@ -118,13 +115,16 @@ export function departmentsView(input: DepartmentsInput): DepartmentsView {
     hasTrend: trend.length >= 2,
     trendTitle:
       trend.length >= 2
-        ? `Idle seats, all departments: ${dayText(trend[0].date)} to ${dayText(trend[trend.length - 1].date)} (the last sync of each day)`
+        ? `Idle and active seats, all departments: ${dayText(trend[0].date)} to ${dayText(trend[trend.length - 1].date)} (the last sync of each day)`
         : '',
     trendChart:
       trend.length >= 2
-        ? [{ legend: 'Idle seats', values: trend.map((p) => ({ x: String(Number(p.date.slice(8, 10))), y: p.idle })) }]
+        ? [
+            { legend: 'Idle seats', values: trend.map((p) => ({ x: dayOfMonth(p.date), y: p.idle })) },
+            { legend: 'Active seats', values: trend.map((p) => ({ x: dayOfMonth(p.date), y: p.active })) },
+          ]
         : [],
-    noteText: `Idle = seats to reclaim (certain and probable), as in **inactive** and the digest. Trend = change in idle seats over the last ${report.trendDays} days ("new": one day so far). ${NO_DEPARTMENT} = seat holders whose directory entry has none.`,
+    noteText: `Idle = seats to reclaim (certain and probable), as in **inactive** and the digest. Use = active of the department's seats. Trend = change in idle seats over the last ${report.trendDays} days ("new": one day so far).${report.departments.some((d) => d.key === '') ? ` ${NO_DEPARTMENT} = seat holders whose directory entry has none.` : ''}`,
     warnings: report.warnings.map((text) => ({ text: keepPlaceholders(text) })),
     exports: input.exports.buttons,
     exportNote:
@@ -132,6 +132,11 @@ export function departmentsView(input: DepartmentsInput): DepartmentsView {
         ? 'Export CSV posts a fresh download link of every department when pressed.'
         : input.exports.note,
   };
+}
+
+/** "21": the Playground cuts longer x labels ("21 Nov" became "2…"); the chart's title gives the dates. */
+function dayOfMonth(isoDay: string): string {
+  return String(Number(isoDay.slice(8, 10)));
 }
 
 function totalsText(t: DepartmentFigures, money: (amount: number | null) => string, departments: number): string {

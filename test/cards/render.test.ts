@@ -745,7 +745,9 @@ describe('departments card', () => {
     };
     expect(line.data).toEqual([
       { legend: 'Idle seats', values: [9, 8, 8, 7, 6].map((y, i) => ({ x: String(i + 1), y })) },
+      { legend: 'Active seats', values: [11, 12, 12, 13, 14].map((y, i) => ({ x: String(i + 1), y })) },
     ]);
+    expect(text).toContain('20 seats, 8 active · $600 a month');
 
     const [, many] = departmentCases[2];
     const big = renderValid('departments', many);
