@@ -87,6 +87,8 @@ export function wireSync(
   };
 
   const sink = new SnapshotWriterThread(databaseFile(config.dataDir), db);
+  // Each published sync files its day of the department trend.
+  const departmentDays = { seats: new SqliteDepartmentSeats(db), trend: new SqliteDepartmentTrend(db) };
   disposals.add('the snapshot writer', () => sink.close());
   const sync = new SyncService({
     tenants,
@@ -101,8 +103,7 @@ export function wireSync(
       computer: sink.analytics(),
       options: { settings: config.analytics.settings, exclusions: config.analytics.exclusions },
     },
-    published: (tenantId, at) =>
-      recordDepartmentDay({ seats: new SqliteDepartmentSeats(db), trend: new SqliteDepartmentTrend(db) }, tenantId, at),
+    published: (tenantId, at) => recordDepartmentDay(departmentDays, tenantId, at),
     clock: options.clock,
   });
   // At stop, after the server: a running sync finishes, then a scheduled sync's job records that it

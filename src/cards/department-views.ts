@@ -1,5 +1,6 @@
 import { idleChangeText, NO_DEPARTMENT, type DepartmentFigures, type DepartmentReport } from '../domain/departments';
 import { formatMoney, utilizationText } from '../domain/seat-savings';
+import { clip } from '../domain/text';
 import { dayText, utcText } from '../domain/time-text';
 import type { ExportButtonData } from './export-views';
 import { keepPlaceholders } from './placeholders';
@@ -101,7 +102,8 @@ export function departmentsView(input: DepartmentsInput): DepartmentsView {
     totalsText: totalsText(t, money, report.departments.length),
     hasRows: shown.length > 0,
     rows: shown.map((d) => ({
-      name: d.name,
+      // Entra allows 64 characters; a longer one (another source) must not push the card over its limit.
+      name: clip(d.name, 80),
       detail: `${n(d.seats)} seat${d.seats === 1 ? '' : 's'}, ${n(d.active)} active · ${money(d.monthlyCost)} a month`,
       idle: n(d.idle),
       utilization: d.utilization.percent === null ? '–' : `${d.utilization.percent}%`,

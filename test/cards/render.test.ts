@@ -754,6 +754,7 @@ describe('departments card', () => {
     const bigTable = allObjects(big).find((o) => o['type'] === 'Table') as { rows: unknown[] };
     expect(bigTable.rows).toHaveLength(11);
     expect(texts(big).join('\n')).toContain('and 390 more departments');
+    expect(many.rows[0].name.length).toBeLessThanOrEqual(80);
   });
 });
 
