@@ -12,6 +12,8 @@ import { UserLookup } from '../src/adapters/sqlite/user-lookup';
 import { SqliteUsageReports } from '../src/adapters/sqlite/usage-reports';
 import { SqliteAnalyticsReads } from '../src/adapters/sqlite/analytics-reads';
 import { SqlitePriceBook } from '../src/adapters/sqlite/price-book';
+import { SqliteDepartmentSeats } from '../src/adapters/sqlite/department-seats';
+import { SqliteDepartmentTrend } from '../src/adapters/sqlite/department-trend';
 import { startHarness, type Harness } from './helpers/harness';
 import { SqliteReclaimStore } from '../src/adapters/sqlite/reclaim-store';
 import { SqliteReclaimSeats } from '../src/adapters/sqlite/reclaim-seats';
@@ -332,6 +334,19 @@ describe('query plans of every list and lookup', () => {
       'seat candidates by department',
       () => new SqliteAnalyticsReads(db).candidates(tenantId, { department: 'Sales', offset: 0, limit: 10 }),
       [/^SEARCH copilot_candidates USING (COVERING )?INDEX copilot_candidates_by_department/],
+    ],
+    [
+      'Copilot seats per department (departments, the digest)',
+      () => new SqliteDepartmentSeats(db).current(tenantId),
+      [
+        /^SEARCH s USING PRIMARY KEY \(tenant_id=\? AND snapshot_id=\?\)/,
+        /^SEARCH copilot_seats USING INDEX copilot_seats_by_department \(tenant_id=\? AND snapshot_id=\?\)/,
+      ],
+    ],
+    [
+      'the department trend of a tenant',
+      () => new SqliteDepartmentTrend(db).days(tenantId, '2026-01-01'),
+      [/^SEARCH copilot_department_days USING PRIMARY KEY \(tenant_id=\? AND day>\?\)/],
     ],
     [
       'admin SKU prices',

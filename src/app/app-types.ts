@@ -1,6 +1,7 @@
 // The app's types apart from the code that builds it: the composition root and the test hooks both name them.
 import type { AnalyticsReads } from '../usecases/analytics/ports';
 import type { Clock } from '../domain/clock';
+import type { DepartmentChargeback } from '../usecases/departments/department-chargeback';
 import type { ConversationStore } from '../adapters/sqlite/conversations';
 import type { Db } from '../adapters/sqlite/database';
 import type { Digest } from './wire-digest';
@@ -40,7 +41,7 @@ export interface SeatStewardOptions {
   reclaimCheckpoint?: (step: ReclaimStep, requestId: string) => void;
   /** How long the sync after a reclaim waits for more changes to the same tenant (5 s after the last, 2 minutes at most). */
   reclaimSyncDelayMs?: number;
-  /** The time sync runs are stamped with, which the per-tenant schedule reads (schedule tests step it). */
+  /** The app's time: sync runs are stamped with it, the per-tenant schedule reads it, syncs compute analytics and file the department trend at it (tests step it). Default: the system's. */
   clock?: Clock;
 }
 
@@ -85,6 +86,8 @@ export interface AppInternals {
   concealmentRestored: Promise<number>;
   /** Daily digest subscriptions, and the scheduler's tick (queues what is due at `now`; returns the jobs created). */
   digests: Digest;
+  /** Department chargeback: per-department figures and their trend. */
+  departments: DepartmentChargeback;
   /** Licence reclaims: requests, approvals, the executor, history. */
   reclaims: ReclaimService;
   /** The Graph side of reclaims per tenant (cached, so its round-trip count adds up). */

@@ -29,12 +29,13 @@ export async function assemble(
   try {
     const core = await wireCore(config, { logger, demoTenant: options.demoTenant, clock: options.clock }, disposals);
     const jobs = wireJobs(config.bot, core, { logger, runner: options.outbox });
-    const sync = wireSync(config, core, jobs, logger, disposals);
+    const sync = wireSync(config, core, jobs, logger, disposals, { clock: options.clock });
     // The port is known once the server listens; export links are only made after that.
     let listeningPort = 0;
     const analytics = wireAnalytics(config, core, sync, {
       analytics: options.analytics,
       listeningPort: () => listeningPort,
+      clock: options.clock,
     });
     const reclaim = wireReclaim(
       config,
@@ -125,6 +126,7 @@ export async function assemble(
       exportLinks: analytics.exportLinks,
       concealmentRestored: sync.concealmentRestored,
       digests: digest,
+      departments: analytics.departments,
       reclaims: reclaim.reclaims,
       licenceGraphFor: reclaim.licenceGraphFor,
       syncTick: sync.intervalTick,

@@ -1,9 +1,13 @@
 import { SignedExportLinks } from '../adapters/secrets/signed-export-links';
 import { SqliteAnalyticsReads } from '../adapters/sqlite/analytics-reads';
+import { SqliteDepartmentSeats } from '../adapters/sqlite/department-seats';
+import { SqliteDepartmentTrend } from '../adapters/sqlite/department-trend';
 import { SqlitePriceBook } from '../adapters/sqlite/price-book';
 import type { AppConfig } from '../config/config';
+import type { Clock } from '../domain/clock';
 import type { AnalyticsReads } from '../usecases/analytics/ports';
 import { PriceService } from '../usecases/analytics/prices';
+import { DepartmentChargeback } from '../usecases/departments/department-chargeback';
 import type { Core } from './wire-core';
 import type { Sync } from './wire-sync';
 
@@ -16,29 +20,38 @@ export interface Analytics {
   prices: SqlitePriceBook;
   priceService: PriceService;
   exportLinks: SignedExportLinks;
+  /** Department chargeback: per-department figures and their 90-day trend. */
+  departments: DepartmentChargeback;
 }
 
 export function wireAnalytics(
   config: Pick<AppConfig, 'analytics' | 'exports'>,
   core: Pick<Core, 'db'>,
   sync: Pick<Sync, 'directory'>,
-  deps: { analytics?: AnalyticsReads; listeningPort: () => number },
+  deps: { analytics?: AnalyticsReads; listeningPort: () => number; clock?: Clock },
 ): Analytics {
   const stored = new SqliteAnalyticsReads(core.db);
   const prices = new SqlitePriceBook(core.db);
+  const priceService = new PriceService({
+    book: prices,
+    skus: (tenantId) => sync.directory.skus(tenantId),
+    configPrices: config.analytics.prices,
+    currency: config.analytics.priceCurrency,
+  });
   return {
     stored,
     reads: deps.analytics ?? stored,
     prices,
-    priceService: new PriceService({
-      book: prices,
-      skus: (tenantId) => sync.directory.skus(tenantId),
-      configPrices: config.analytics.prices,
-      currency: config.analytics.priceCurrency,
-    }),
+    priceService,
     exportLinks: new SignedExportLinks({
       baseUrl: () => config.exports.publicBaseUrl ?? `http://localhost:${deps.listeningPort()}`,
       linkMs: config.exports.linkMs,
+    }),
+    departments: new DepartmentChargeback({
+      seats: new SqliteDepartmentSeats(core.db),
+      trend: new SqliteDepartmentTrend(core.db),
+      priceFor: (tenantId) => priceService.priceFor(tenantId),
+      clock: deps.clock,
     }),
   };
 }

@@ -6,6 +6,7 @@ import { apiKeyGuard } from '../entry/api/api-auth';
 import { registerAccessRoutes } from '../entry/api/access-routes';
 import { registerAuditRoutes } from '../entry/api/audit-routes';
 import { registerCopilotRoutes } from '../entry/api/copilot-routes';
+import { registerDepartmentRoutes } from '../entry/api/department-routes';
 import { registerExportRoutes } from '../entry/api/export-routes';
 import { registerPortfolioRoutes } from '../entry/api/portfolio-routes';
 import { registerPriceRoutes } from '../entry/api/price-routes';
@@ -111,6 +112,13 @@ export async function wireApi(
           logger,
           reclaimMarks: (tenantId, seats, asOf) => reclaims.marks(tenantId, seats, asOf),
         }),
+      (server) =>
+        registerDepartmentRoutes(server, {
+          tenants,
+          departments: (tenantId) => analytics.departments.report(tenantId),
+          authorize,
+          logger,
+        }),
       (server) => registerSecurityRoutes(server, { tenants, identity: identityReads, sourceStatus, authorize, logger }),
       (server) => registerAuditRoutes(server, { tenants, subscriptions: auditSubscriptions, authorize, logger }),
       (server) => registerPriceRoutes(server, { tenants, prices: analytics.priceService, authorize, logger }),
@@ -123,6 +131,7 @@ export async function wireApi(
           tenants,
           analytics: analytics.reads,
           authorize,
+          departments: (tenantId) => analytics.departments.report(tenantId, { trend: false }),
           checkLink: (token, now) => analytics.exportLinks.check(token, now),
           logger,
         }),

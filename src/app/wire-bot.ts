@@ -10,6 +10,7 @@ import { registerCardAction } from '../entry/bot/bot-types';
 import { auditStopConfirmAction } from '../entry/bot/audit/actions/stop-confirm';
 import { auditCommand } from '../entry/bot/audit/command';
 import { checkCommand } from '../entry/bot/check/command';
+import { departmentsCommand } from '../entry/bot/departments/command';
 import { digestCommand } from '../entry/bot/digest/command';
 import { exportLinkAction } from '../entry/bot/exports/actions/export-link';
 import { helpCommand } from '../entry/bot/help/command';
@@ -135,6 +136,7 @@ export function wireBot(
       }),
       priceCommand({ tenants, prices: priceService, gate: isAdmin }),
       savingsCommand({ tenants, analytics: analyticsReads, prices: priceService, gate: isAdmin }),
+      departmentsCommand({ tenants, departments: analytics.departments, gate: isAdmin }),
       inactiveCommand(seatLists),
       candidatesCommand(seatLists),
       reclaimCommand({ tenants, reclaims, isAdmin }),

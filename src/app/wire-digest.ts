@@ -57,6 +57,7 @@ export function wireDigest(
     dashboardUrl: config.digest.dashboardUrl,
     freed: (tenantId) => reclaim.reclaims.freed(tenantId),
     portfolio,
+    departments: (tenantId) => analytics.departments.report(tenantId, { trend: false }),
   });
   service.register(jobs.registry);
   registerSyncJobs(jobs.registry, {

@@ -8,6 +8,8 @@ import { DirectoryReader } from '../adapters/sqlite/directory';
 import { SqliteIdentityStore } from '../adapters/sqlite/identity-store';
 import { ReadAdmission } from '../adapters/sqlite/read-admission';
 import { SnapshotWriterThread } from '../adapters/sqlite/snapshot-writer-thread';
+import { SqliteDepartmentSeats } from '../adapters/sqlite/department-seats';
+import { SqliteDepartmentTrend } from '../adapters/sqlite/department-trend';
 import { SqliteSourceStatusStore } from '../adapters/sqlite/source-status';
 import { SqliteCacheStorage } from '../adapters/sqlite/storage-full';
 import { SqliteUsageReports } from '../adapters/sqlite/usage-reports';
@@ -19,7 +21,9 @@ import type { SyncHealth } from '../domain/sync-schedule';
 import { intervalSyncTick } from '../entry/schedule/sync-schedule';
 import { copilotSkuMatcher } from '../domain/copilot-skus';
 import type { TenantRecord } from '../domain/tenant';
+import type { Clock } from '../domain/clock';
 import { CheckService, type AccessProbe } from '../usecases/check/check-service';
+import { recordDepartmentDay } from '../usecases/departments/department-chargeback';
 import type { ActivitySource } from '../usecases/sync/ports';
 import { syncInProgress } from '../usecases/sync/sync-in-progress';
 import { tenantSyncHealth } from '../usecases/sync/interval-syncs';
@@ -62,6 +66,7 @@ export function wireSync(
   jobs: Jobs,
   logger: Logger,
   disposals: DisposalStack,
+  options: { clock?: Clock } = {},
 ): Sync {
   const { db, tenants, runs, graphs } = core;
   const isCopilot = copilotSkuMatcher(config.copilotSkuIds);
@@ -91,6 +96,8 @@ export function wireSync(
   };
 
   const sink = new SnapshotWriterThread(databaseFile(config.dataDir), db);
+  // Each published sync files its day of the department trend.
+  const departmentDays = { seats: new SqliteDepartmentSeats(db), trend: new SqliteDepartmentTrend(db) };
   disposals.add('the snapshot writer', () => sink.close());
   const sync = new SyncService({
     tenants,
@@ -105,6 +112,8 @@ export function wireSync(
       computer: sink.analytics(),
       options: { settings: config.analytics.settings, exclusions: config.analytics.exclusions },
     },
+    published: (tenantId, at) => recordDepartmentDay(departmentDays, tenantId, at),
+    clock: options.clock,
   });
   // At stop, after the server: a running sync finishes, then a scheduled sync's job records that it
   // ended (the stop stopped waiting for it), so the next start does not sync again.

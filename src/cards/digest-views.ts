@@ -47,6 +47,9 @@ export interface DigestView {
   savingsText: string;
   /** Seats freed by executed reclaims, still paid for until the subscription is reduced; empty before any. */
   reclaimText: string;
+  /** The departments whose idle seats cost most, one line each; empty without idle seats. */
+  departmentsText: string;
+  departmentLines: Array<{ text: string }>;
   candidatesText: string;
   candidateLines: Array<{ text: string }>;
   securityText: string;
@@ -155,6 +158,7 @@ export function digestView(input: DigestInput, now: Date): DigestView {
     })),
     savingsText: savings ? digestSavingsText(savings) : '',
     reclaimText: input.freed && input.freed.seats > 0 ? freedByReclaimsText(input.freed) : '',
+    ...departmentSection(input.departments),
     candidatesText: summary
       ? `Candidates for a seat: ${n(summary.candidates.High)} high, ${n(summary.candidates.Medium)} medium, ${n(summary.candidates.Low)} low priority.`
       : '',
@@ -176,6 +180,24 @@ export function digestView(input: DigestInput, now: Date): DigestView {
       canExport: input.exportsWired,
       export: { tenantId: input.tenantId, kind: 'underutilized' },
     },
+  };
+}
+
+/** The departments with most idle cost: "**Sales** · 9 of 20 seats idle · $270 a month". */
+function departmentSection(
+  departments: DigestInput['departments'],
+): Pick<DigestView, 'departmentsText' | 'departmentLines'> {
+  if (!departments || departments.top.length === 0) return { departmentsText: '', departmentLines: [] };
+  const money = (amount: number | null) => (amount === null ? null : formatMoney(amount, departments.currency));
+  const total = money(departments.idleMonthlyCost);
+  return {
+    departmentsText: `Idle seats by department${total === null ? '' : ` (${total} a month in all)`}: ${departments.top.length < departments.withIdle ? `the ${departments.top.length} costing most of ${n(departments.withIdle)}` : 'every department with idle seats'}.`,
+    departmentLines: departments.top.map((d) => {
+      const cost = money(d.idleMonthlyCost);
+      return {
+        text: `**${clip(d.name, 60)}** · ${n(d.idle)} of ${plural(d.seats, 'seat')} idle${cost === null ? '' : ` · ${cost} a month`}`,
+      };
+    }),
   };
 }
 

@@ -18,6 +18,7 @@ export interface ExportLinkView {
 const KIND_TEXT: Record<ExportKind, string> = {
   underutilized: 'seats to reclaim or review',
   candidates: 'seat candidates',
+  departments: 'Copilot seats by department',
 };
 
 export function exportLinkView(
@@ -29,6 +30,9 @@ export function exportLinkView(
     titleText: `${tenantName} · CSV export of ${KIND_TEXT[kind]}`,
     linkTitle: `Download ${kind}.csv`,
     url: link.url,
-    noteText: `The link works until ${utcText(link.expiresAt)}. It lists people, so share it only with whoever may see them; press Export CSV again for a fresh one.`,
+    noteText:
+      kind === 'departments'
+        ? `The link works until ${utcText(link.expiresAt)}; press Export CSV again for a fresh one.`
+        : `The link works until ${utcText(link.expiresAt)}. It lists people, so share it only with whoever may see them; press Export CSV again for a fresh one.`,
   };
 }

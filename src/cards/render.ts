@@ -23,6 +23,7 @@ import type { SecurityView } from './security-views';
 import type { AuditStopConfirmView, AuditSubscriptionsView } from './audit-views';
 import type { DigestScheduleView, DigestStatusView, DigestView } from './digest-views';
 import type { SavingsView } from './savings-views';
+import type { DepartmentsView } from './department-views';
 import type { ExportLinkView } from './export-views';
 import type { CandidatesView, InactiveView } from './seat-views';
 import type { PortfolioView } from './portfolio-views';
@@ -43,6 +44,7 @@ export interface CardViews {
   digest: DigestView;
   'digest-status': DigestStatusView;
   savings: SavingsView;
+  departments: DepartmentsView;
   inactive: InactiveView;
   candidates: CandidatesView;
   'digest-schedule': DigestScheduleView;
@@ -181,6 +183,10 @@ const prepare: { [N in CardName]: (view: CardViews[N]) => object } = {
   digest: (view) => view,
   'digest-status': (view) => view,
   savings: (view) => ({ ...view, warnings: view.warnings.map((w) => ({ text: clip(w.text, MAX_WARNING_CHARS) })) }),
+  departments: (view) => ({
+    ...view,
+    warnings: view.warnings.map((w) => ({ text: clip(w.text, MAX_WARNING_CHARS) })),
+  }),
   inactive: (view) => view,
   'reclaim-request': (view) => view,
   'reclaim-history': (view) => view,

@@ -3,6 +3,7 @@ import type { SyncRunRecord } from './sync-run';
 import type { CopilotSeatSummary, Savings } from './seat-savings';
 import type { StoredCandidate, StoredSeat } from './seat-records';
 import type { CopilotTrendDay } from './usage';
+import type { DepartmentFigures } from './departments';
 
 /**
  * The daily digest: who gets it when, and what one tenant's digest holds (the use case gathers it,
@@ -13,7 +14,7 @@ import type { CopilotTrendDay } from './usage';
  * Short enough to read on a phone: the digest names the top few idle seats and candidates; the full
  * lists are one button away.
  */
-export const DIGEST_LIST_ROWS = { inactive: 3, candidates: 3 } as const;
+export const DIGEST_LIST_ROWS = { inactive: 3, candidates: 3, departments: 3 } as const;
 
 /**
  * A conversation's daily digest: when (a local time in an IANA zone) and where (the stored
@@ -67,6 +68,14 @@ export interface DigestContent {
   lastSync: SyncRunRecord | undefined;
   /** Whether Export CSV can make links (they are signed when pressed, not now). */
   exportsWired: boolean;
+  /** The departments whose idle seats cost most (DIGEST_LIST_ROWS.departments), and what idle seats cost in all; absent without analytics. */
+  departments?: {
+    top: DepartmentFigures[];
+    /** Departments with idle seats. */
+    withIdle: number;
+    idleMonthlyCost: number | null;
+    currency: string | null;
+  };
   /** Seats freed by approved reclaims to date (absent before any). */
   freed?: { seats: number; monthly: number; currency: string | null };
 }

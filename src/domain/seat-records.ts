@@ -25,7 +25,8 @@ export interface StoredCandidate extends SeatPerson {
   reasons: string[];
 }
 
-export const EXPORT_KINDS = ['underutilized', 'candidates'] as const;
+/** The CSV exports; departments holds aggregates only, the others list people. */
+export const EXPORT_KINDS = ['underutilized', 'candidates', 'departments'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 
 /** What a signed export link's token says: which tenant's export, until when, or why it is refused. */

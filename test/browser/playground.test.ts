@@ -41,6 +41,8 @@ let playground: StartedPlayground | undefined;
 let browser: Browser | undefined;
 let page: Page;
 let failures = 0;
+/** The time syncs file their analytics at, when a test steps it back (the department trend); null: now. */
+let clockAt: Date | null = null;
 
 beforeAll(async () => {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
@@ -51,7 +53,7 @@ beforeAll(async () => {
   h = await startHarness({
     data: { ...generateDemoTenant({ users: 250 }), reportBudget: false },
     config: { RECLAIM_MODE: 'on', REPORTS_REREAD_HOURS: '0' },
-    app: { cardSyncWaitMs: 15_000 },
+    app: { cardSyncWaitMs: 15_000, clock: () => clockAt ?? new Date() },
   });
   playground = await startPlayground({ botPort: h.app.port, port: await freePort(), logger: createLogger('silent') });
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
@@ -337,6 +339,54 @@ describe.skipIf(NO_CHROMIUM)('group chat in the Agents Playground', () => {
       expect(await card.innerText()).toMatch(new RegExp(`(^|\\n)${command}\\b`));
   });
 });
+
+/**
+ * Gives `count` members who never used Copilot (and hold a Microsoft 365 licence) a Copilot seat,
+ * assigned directly a year ago, in the demo tenant: certain idle seats from the next sync. Returns
+ * their indexes in the demo's users.
+ */
+function giveNeverUsedSeats(count: number): number[] {
+  const data = h.demo.server.data;
+  const activity = data.activity;
+  if (!activity) throw new Error('the demo tenant has no activity story');
+  const picked: number[] = [];
+  data.users.forEach((u, i) => {
+    const story = activity.users[i];
+    const base = u.assignedLicenses.some((l) => l.skuId === SKU.M365_E3 || l.skuId === SKU.M365_E5);
+    const copilot = u.assignedLicenses.some((l) => l.skuId === SKU.COPILOT);
+    if (
+      picked.length < count &&
+      base &&
+      !copilot &&
+      u.accountEnabled &&
+      u.userType === 'Member' &&
+      story &&
+      !story.unlicensedChat &&
+      story.copilotWindow === null
+    )
+      picked.push(i);
+  });
+  if (picked.length < count) throw new Error(`only ${picked.length} users can take a Copilot seat`);
+  for (const i of picked) {
+    const u = data.users[i];
+    u.assignedLicenses.push({ skuId: SKU.COPILOT, disabledPlans: [] });
+    u.licenseAssignmentStates.push({
+      skuId: SKU.COPILOT,
+      assignedByGroup: null,
+      state: 'Active',
+      error: 'None',
+      disabledPlans: [],
+      lastUpdatedDateTime: '2025-06-02T09:00:00Z',
+    });
+  }
+  const sku = data.subscribedSkus.find((s) => s.skuId === SKU.COPILOT);
+  if (!sku) throw new Error('no Copilot SKU in the demo tenant');
+  sku.prepaidUnits.enabled += count;
+  sku.consumedUnits += count;
+  // The reports are derived once per story (cached by its object): a copy makes them read the new holders.
+  data.activity = { ...activity };
+  return picked;
+}
 
 /** Fails when a text block is cut off: clipped horizontally, or one word broken over two lines. */
 async function expectNoClippedText(card: Locator): Promise<void> {
@@ -709,44 +759,7 @@ describe.skipIf(NO_CHROMIUM)('large reclaim requests in the Agents Playground', 
     if (NO_CHROMIUM) return;
     // Give Copilot seats to people who never used Copilot, assigned directly a year ago: certain idle seats.
     const data = h.demo.server.data;
-    const activity = data.activity;
-    if (!activity) throw new Error('the demo tenant has no activity story');
-    const picked: number[] = [];
-    data.users.forEach((u, i) => {
-      const story = activity.users[i];
-      const base = u.assignedLicenses.some((l) => l.skuId === SKU.M365_E3 || l.skuId === SKU.M365_E5);
-      const copilot = u.assignedLicenses.some((l) => l.skuId === SKU.COPILOT);
-      if (
-        picked.length < ADDED &&
-        base &&
-        !copilot &&
-        u.accountEnabled &&
-        u.userType === 'Member' &&
-        story &&
-        !story.unlicensedChat &&
-        story.copilotWindow === null
-      )
-        picked.push(i);
-    });
-    if (picked.length < ADDED) throw new Error(`only ${picked.length} users can take a Copilot seat`);
-    for (const i of picked) {
-      const u = data.users[i];
-      u.assignedLicenses.push({ skuId: SKU.COPILOT, disabledPlans: [] });
-      u.licenseAssignmentStates.push({
-        skuId: SKU.COPILOT,
-        assignedByGroup: null,
-        state: 'Active',
-        error: 'None',
-        disabledPlans: [],
-        lastUpdatedDateTime: '2025-06-02T09:00:00Z',
-      });
-    }
-    const sku = data.subscribedSkus.find((s) => s.skuId === SKU.COPILOT);
-    if (!sku) throw new Error('no Copilot SKU in the demo tenant');
-    sku.prepaidUnits.enabled += ADDED;
-    sku.consumedUnits += ADDED;
-    // The reports are derived once per story (cached by its object): a copy makes them read the new holders.
-    data.activity = { ...activity };
+    const picked = giveNeverUsedSeats(ADDED);
     const run = await h.app.sync.request(tenant().id, 'test').done;
     const rows = h.app.analytics.seats(tenant().id, { offset: 0, limit: 500 })?.rows ?? [];
     const ids = new Set(picked.map((i) => data.users[i].id.toLowerCase()));
@@ -859,6 +872,45 @@ describe.skipIf(NO_CHROMIUM)('large reclaim requests in the Agents Playground', 
     expect(text).not.toMatch(/Saved \$/);
     await expectNoClippedText(card);
     await shootTall(card, 'savings-after-removal.png');
+  });
+});
+
+describe.skipIf(NO_CHROMIUM)('departments in the Agents Playground', () => {
+  it('departments shows a row per department with its trend, the totals, and the idle seats of the last weeks drawn', async () => {
+    await page.locator('button[aria-label="Personal Chat"]').first().click();
+    const t = tenant();
+    // Three syncs a week apart with the app's clock stepped back, then one now, with seats handed out and left
+    // unused in between: the trend the card draws is filed by real syncs.
+    await h.app.sync.idle();
+    try {
+      for (const weeksAgo of [3, 2, 1, 0]) {
+        clockAt = new Date(Date.now() - weeksAgo * 7 * 86_400_000);
+        if (weeksAgo < 3) giveNeverUsedSeats(2);
+        expect((await h.app.sync.request(t.id, 'test').done).status).not.toBe('failed');
+      }
+    } finally {
+      clockAt = null;
+    }
+    const card = await nextCard('Copilot seats by department', () => send(personalEditor(), 'departments'));
+    await expect.poll(() => card.locator('svg').count(), { timeout: WAIT }).toBeGreaterThanOrEqual(1);
+    expect(await clippedChartLabels(card)).toEqual([]);
+    const text = await card.innerText();
+    expect(text).toMatch(/Idle seats cost \$[\d,]+ a month/);
+    expect(text).toMatch(/\d+ departments: \d+ seats, \d+ idle · utilization \d+ of \d+ \(\d+%\)/);
+    for (const header of ['Department', 'Idle', 'Use', 'Idle cost', 'Trend']) expect(text).toContain(header);
+    expect(text).toMatch(/\d+ seats?, \d+ active · \$[\d,]+ a month/);
+    expect(text).toMatch(/Idle and active seats, all departments: .* to .* \(the last sync of each day\)/);
+    // The demo has no ADMINS, so the Playground user is an admin and gets the export.
+    expect(await card.locator('button, a').filter({ hasText: 'Export CSV (departments)' }).count()).toBe(1);
+    await expectNoClippedText(card);
+    // Taller than the window: the transcript scrolls inside the page, so grow the window for the picture.
+    const size = page.viewportSize();
+    await page.setViewportSize({ width: size?.width ?? 1280, height: 4200 });
+    try {
+      await shoot(card, 'departments-card.png');
+    } finally {
+      if (size) await page.setViewportSize(size);
+    }
   });
 });
 

@@ -1,3 +1,5 @@
+import { NO_DEPARTMENT } from '../../src/domain/departments';
+import { departmentLine } from './department-fixtures';
 import type { DigestInput } from '../../src/cards/digest-views';
 import type { CopilotSeatSummary } from '../../src/domain/seat-savings';
 import { savingsOf, priceOf } from '../../src/domain/seat-savings';
@@ -137,6 +139,16 @@ export function digestInput(over: Partial<DigestInput> = {}): DigestInput {
     },
     candidates: { total: 21, rows: [candidate(1), candidate(2), candidate(3, { priority: 'Medium' })] },
     trend: { days: TREND_DAYS },
+    departments: {
+      top: [
+        departmentLine('Sales', 20, 8, 9),
+        departmentLine('Engineering', 30, 25, 4),
+        departmentLine(NO_DEPARTMENT, 2, 0, 2),
+      ],
+      withIdle: 5,
+      idleMonthlyCost: 540,
+      currency: 'USD',
+    },
     security: {
       scoreText: 'Security posture: Secure Score 41/100 · MFA 62.5%',
       asOf: '2026-11-23T06:05:00.000Z',

@@ -28,6 +28,7 @@ import { usageView } from '../../src/cards/usage-views';
 import { digestScheduleView, digestStatusView, digestView } from '../../src/cards/digest-views';
 import { DIGEST_RUN, DIGEST_SUBSCRIPTION, DIGEST_SUMMARY, digestInput, seat } from './digest-fixtures';
 import { savingsCases } from './savings-fixtures';
+import { departmentCases, departmentLine } from './department-fixtures';
 import { exportLinkView } from '../../src/cards/export-views';
 import { candidatesView, inactiveView } from '../../src/cards/seat-views';
 import { longCandidates, longSeats, SEAT_NOW, seatSummary, storedCandidate, storedSeat } from './seat-fixtures';
@@ -343,6 +344,22 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
       ),
     ],
     ['stale data', digestView(digestInput(), new Date('2026-11-26T08:00:00Z'))],
+    [
+      'departments with very long names, not costed',
+      digestView(
+        digestInput({
+          departments: {
+            top: [1, 2, 3].map((i) =>
+              departmentLine(`${'Department of very long names '.repeat(20)}${i}`, 400, 10, 300, [], null),
+            ),
+            withIdle: 400,
+            idleMonthlyCost: null,
+            currency: null,
+          },
+        }),
+        DIGEST_NOW,
+      ),
+    ],
   ],
   'digest-status': [
     [
@@ -371,6 +388,7 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
     ],
   ],
   savings: savingsCases,
+  departments: departmentCases,
   inactive: [
     [
       'first page of several',
@@ -713,6 +731,56 @@ describe('digest card', () => {
     expect(texts(card).join('\n')).toContain(
       'These figures are 3 days old: the latest finished sync was on 23 Nov 2026 06:10 UTC.',
     );
+  });
+});
+
+describe('departments card', () => {
+  it('shows a row per department up to 10 with a trend column, counts the rest, and draws the idle trend as a line', () => {
+    const [, few] = departmentCases[0];
+    const card = renderValid('departments', few);
+    const table = allObjects(card).find((o) => o['type'] === 'Table') as { rows: Array<{ cells: unknown[] }> };
+    expect(table.rows).toHaveLength(4);
+    const text = texts(card).join('\n');
+    expect(text).toContain('Idle seats cost $420 a month');
+    expect(text).toContain('(No department)');
+    expect(text).toContain('+3');
+    expect(text).toContain('−2');
+    expect(text).toContain('new');
+    const line = allObjects(card).find((o) => o['type'] === 'Chart.Line') as {
+      data: Array<{ legend: string; values: Array<{ x: string; y: number }> }>;
+    };
+    expect(line.data).toEqual([
+      { legend: 'Idle seats', values: [9, 8, 8, 7, 6].map((y, i) => ({ x: String(i + 1), y })) },
+      { legend: 'Active seats', values: [11, 12, 12, 13, 14].map((y, i) => ({ x: String(i + 1), y })) },
+    ]);
+    expect(text).toContain('20 seats, 8 active · $600 a month');
+
+    const [, many] = departmentCases[2];
+    const big = renderValid('departments', many);
+    const bigTable = allObjects(big).find((o) => o['type'] === 'Table') as { rows: unknown[] };
+    expect(bigTable.rows).toHaveLength(11);
+    expect(texts(big).join('\n')).toContain('and 390 more departments');
+    expect(many.rows[0].name.length).toBeLessThanOrEqual(80);
+  });
+});
+
+describe('digest card: departments', () => {
+  it('names the three departments whose idle seats cost most, one line each, and points to the command', () => {
+    const text = texts(renderValid('digest', digestView(digestInput(), DIGEST_NOW))).join('\n');
+    expect(text).toContain('Idle seats by department ($540 a month in all): the 3 costing most of 5.');
+    expect(text).toContain('**Sales** · 9 of 20 seats idle · $270 a month');
+    expect(text).toContain('**(No department)** · 2 of 2 seats idle · $60 a month');
+    expect(text).toContain('Every department and its trend: type **departments**.');
+    const long = digestView(
+      digestInput({ departments: { ...digestInput().departments!, top: [departmentLine('x'.repeat(500), 3, 0, 3)] } }),
+      DIGEST_NOW,
+    );
+    expect(long.departmentLines[0].text.length).toBeLessThan(120);
+    const none = digestView(
+      digestInput({ departments: { top: [], withIdle: 0, idleMonthlyCost: 0, currency: 'USD' } }),
+      DIGEST_NOW,
+    );
+    expect(none.departmentsText).toBe('');
   });
 });
 

@@ -12,7 +12,7 @@ import { SyncRunStore } from '../../src/adapters/sqlite/sync-runs';
 import { TenantStore } from '../../src/adapters/sqlite/tenants';
 import { TenantAccessError } from '../../src/domain/tenant-access-error';
 import type { DirectorySource, SnapshotSink } from '../../src/usecases/sync/ports';
-import { SyncService } from '../../src/usecases/sync/sync-service';
+import { SyncService, type SyncDeps } from '../../src/usecases/sync/sync-service';
 import type { UserLicenseRow, UserRow } from '../../src/domain/directory';
 import { copilotSku, directCopilotSeat, memberRow } from '../helpers/directory-rows';
 import { tempDir } from '../helpers/harness';
@@ -62,7 +62,7 @@ function source(
   };
 }
 
-function setup(src: () => DirectorySource) {
+function setup(src: () => DirectorySource, extra: Pick<SyncDeps, 'published' | 'clock'> = {}) {
   const db = openDatabase(path.join(tempDir('sync-usecase'), 'x.sqlite'));
   const tenants = new TenantStore(db);
   const runs = new SyncRunStore(db);
@@ -78,6 +78,7 @@ function setup(src: () => DirectorySource) {
     sink: inlineSink(db),
     storage: new SqliteCacheStorage(db),
     logger: pino({ level: 'silent' }),
+    ...extra,
   });
   return { db, tenants, runs, tenant, sync, directory: new DirectoryReader(db) };
 }
@@ -126,6 +127,31 @@ describe('SyncService through its ports', () => {
     });
     expect(s.tenants.find(s.tenant.id)?.currentSnapshotId).toBe(first.id);
     // The half-written snapshot is gone: only the published one's rows remain.
+    expect(s.db.prepare('SELECT COUNT(DISTINCT snapshot_id) FROM users').pluck().get()).toBe(1);
+  });
+
+  it("tells what follows a publish (the department trend) once the snapshot is live, at the clock's time; its failure is not the sync's", async () => {
+    const at = new Date('2026-11-02T06:00:00Z');
+    const seen: Array<{ tenantId: string; at: Date; live: boolean }> = [];
+    let s = setup(() => source(), {
+      clock: () => at,
+      published: (tenantId, when) =>
+        seen.push({ tenantId, at: when, live: s.tenants.find(tenantId)?.currentSnapshotId !== null }),
+    });
+    expect((await s.sync.request(s.tenant.id, 'test').done).status).toBe('success');
+    expect(seen).toEqual([{ tenantId: s.tenant.id, at, live: true }]);
+
+    s = setup(() => source(), {
+      published: () => {
+        throw new Error('disk I/O error');
+      },
+    });
+    await s.sync.request(s.tenant.id, 'test').done;
+    const run = await s.sync.request(s.tenant.id, 'test').done;
+    expect(run.status).toBe('success');
+    expect(s.tenants.find(s.tenant.id)?.currentSnapshotId).toBe(run.id);
+    // The sync still finished its own work after the hook: the snapshot it replaced is dropped.
+    await s.sync.idle();
     expect(s.db.prepare('SELECT COUNT(DISTINCT snapshot_id) FROM users').pluck().get()).toBe(1);
   });
 

@@ -814,6 +814,28 @@ export const migrations: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 23,
+    name: 'department chargeback: per-department Copilot seat counts of the last sync of each day, kept 90 days',
+    sql: `
+      -- One row per tenant, UTC day and department (department_key: lower-case name, '' for no
+      -- department); the last sync of a day replaces the day's rows. Counts only: money is worked
+      -- out when read, at the current prices, like the seat summary.
+      CREATE TABLE copilot_department_days (
+        tenant_id      TEXT NOT NULL,
+        day            TEXT NOT NULL,
+        department_key TEXT NOT NULL,
+        department     TEXT NOT NULL,
+        snapshot_id    INTEGER NOT NULL,
+        seats          INTEGER NOT NULL,
+        active         INTEGER NOT NULL,
+        idle           INTEGER NOT NULL,
+        -- JSON [{skuId, seats, active, idle}]: each SKU has its own price.
+        skus           TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, day, department_key)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

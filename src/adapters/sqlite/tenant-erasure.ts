@@ -31,6 +31,7 @@ export const TENANT_TABLES: readonly string[] = [
   'copilot_last_interactions',
   'copilot_seat_first_seen',
   'copilot_trend',
+  'copilot_department_days',
   'exclusion_group_members',
   'identity_generations',
   'management_content_fetched',

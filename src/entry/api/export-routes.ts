@@ -6,7 +6,8 @@ import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import type { TenantRecord } from '../../domain/tenant';
 import type { AnalyticsReads } from '../../usecases/analytics/ports';
-import type { ExportKind, StoredCandidate, StoredSeat } from '../../domain/seat-records';
+import type { DepartmentFigures, DepartmentReport } from '../../domain/departments';
+import { EXPORT_KINDS, type ExportKind, type StoredCandidate, type StoredSeat } from '../../domain/seat-records';
 import type { TenantReads } from '../../usecases/status/ports';
 import type { ExportTokenCheck } from '../../domain/seat-records';
 import { ApiError, sendApiError } from './api-errors';
@@ -35,6 +36,23 @@ export const CANDIDATE_HEADERS = [
   'M365ActivityScore',
   'RecommendedPriority',
 ] as const;
+
+/** The department chargeback export: one row per department (aggregates, no names), most idle money first. */
+export const DEPARTMENT_HEADERS = [
+  'Department',
+  'CopilotSeats',
+  'Active',
+  'Idle',
+  'UtilizationPercent',
+  'MonthlyCost',
+  'IdleMonthlyCost',
+  'Currency',
+  'AsOf',
+] as const;
+
+export function departmentRow(d: DepartmentFigures, currency: string | null, asOf: string): CsvValue[] {
+  return [d.name, d.seats, d.active, d.idle, d.utilization.percent, d.monthlyCost, d.idleMonthlyCost, currency, asOf];
+}
 
 /**
  * Underutilized = seats to reclaim (certain, then probable, longest idle first) and then seats to
@@ -74,6 +92,8 @@ export interface ExportDeps {
   tenants: TenantReads;
   analytics: AnalyticsReads;
   authorize: (req: Request) => void;
+  /** The department chargeback of a tenant (DepartmentChargeback.report, without the trend). */
+  departments: (tenantId: string) => DepartmentReport | undefined;
   /** The signed links' check (SignedExportLinks.check). */
   checkLink: (token: string, now: Date) => ExportTokenCheck;
   logger: Logger;
@@ -85,7 +105,7 @@ export interface ExportDeps {
  * is the credential). Files are streamed a page at a time, never built whole.
  */
 export function registerExportRoutes(server: Server, deps: ExportDeps): void {
-  for (const kind of ['underutilized', 'candidates'] as const) {
+  for (const kind of EXPORT_KINDS) {
     server.get(`/api/v1/m365/tenants/:id/exports/${kind}.csv`, async (req: Request, res: Response) => {
       try {
         deps.authorize(req);
@@ -152,6 +172,7 @@ async function streamExport(
   kind: ExportKind,
   now: Date,
 ): Promise<void> {
+  if (kind === 'departments') return departmentExport(deps, res, tenant, now);
   const current = deps.analytics.summary(tenant.id);
   if (!current)
     throw new ApiError(
@@ -181,6 +202,26 @@ async function streamExport(
     await write(res, page.map(csvLine).join(''));
     await nextTurn();
   }
+  res.end();
+}
+
+/** A few hundred rows at most (one per department), read in one go: one snapshot by construction. */
+async function departmentExport(deps: ExportDeps, res: Response, tenant: TenantRecord, now: Date): Promise<void> {
+  const report = deps.departments(tenant.id);
+  if (!report)
+    throw new ApiError(
+      404,
+      'analytics_not_available',
+      `No seat analytics for tenant ${tenant.tenantName} yet: they are computed by a sync. Run one (POST .../sync or "sync" in chat) and try again.`,
+    );
+  res.writeHead(200, {
+    'Content-Type': CSV_CONTENT_TYPE,
+    'Content-Disposition': `attachment; filename="${exportFileName(tenant, 'departments', now)}"`,
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  });
+  const rows = report.departments.map((d) => csvLine(departmentRow(d, report.currency, report.asOf)));
+  await write(res, CSV_BOM + csvLine(DEPARTMENT_HEADERS) + rows.join(''));
   res.end();
 }
 

@@ -11,6 +11,7 @@ export type CommandName =
   | 'digest'
   | 'price'
   | 'savings'
+  | 'departments'
   | 'inactive'
   | 'candidates'
   | 'reclaim'
@@ -24,6 +25,7 @@ export const COMMAND_ORDER: readonly CommandName[] = [
   'inactive',
   'candidates',
   'savings',
+  'departments',
   'reclaim',
   'digest',
   'portfolio',
@@ -63,6 +65,9 @@ const ALIASES: Partial<Record<string, CommandName>> = {
   price: 'price',
   prices: 'price',
   savings: 'savings',
+  departments: 'departments',
+  department: 'departments',
+  chargeback: 'departments',
   reclaim: 'reclaim',
   inactive: 'inactive',
   idle: 'inactive',

@@ -3,6 +3,7 @@ import type { AdaptiveCardJson } from '../../domain/conversation';
 import { DIGEST_LIST_ROWS, type DigestContent, type DigestSecurity } from '../../domain/digest';
 import { dueDay } from '../../domain/digest-time';
 import { savingsOf, type SkuPrice } from '../../domain/seat-savings';
+import type { DepartmentReport } from '../../domain/departments';
 import type { TenantRecord } from '../../domain/tenant';
 import type { AnalyticsReads, ExportLinks } from '../analytics/ports';
 import { ConversationGoneError, type Notifier } from '../notify/ports';
@@ -69,6 +70,8 @@ export function digestKey(conversationId: string, tenantId: string, day: string)
 
 export interface DigestDeps {
   subscriptions: DigestSubscriptionStore;
+  /** The department chargeback (without its trend), for the departments with most idle cost. */
+  departments?: (tenantId: string) => DepartmentReport | undefined;
   /** Seats freed by reclaims to date, for the savings section. */
   freed?: (tenantId: string) => { seats: number; monthly: number; currency: string | null };
   tenants: TenantReads;
@@ -206,6 +209,20 @@ export class DigestService {
       lastSync: this.deps.runs.latestFinished(tenant.id),
       exportsWired: this.deps.exports !== undefined,
       freed: this.deps.freed?.(tenant.id),
+      departments: this.departmentsOf(tenant.id),
+    };
+  }
+
+  /** Only departments with idle seats are named: the section is about money to recover. */
+  private departmentsOf(tenantId: string): DigestContent['departments'] {
+    const report = this.deps.departments?.(tenantId);
+    if (!report) return undefined;
+    const withIdle = report.departments.filter((d) => d.idle > 0);
+    return {
+      top: withIdle.slice(0, DIGEST_LIST_ROWS.departments),
+      withIdle: withIdle.length,
+      idleMonthlyCost: report.totals.idleMonthlyCost,
+      currency: report.currency,
     };
   }
 

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../../domain/clock';
 import { READ_REQUIREMENTS } from '../../domain/access-requirements';
 import type { SourceId, SourceStatusRecord } from '../../domain/activity-sources';
 import type { SyncCounts, SyncRunRecord, SyncTrigger } from '../../domain/sync-run';
@@ -45,6 +46,13 @@ export interface SyncDeps {
   logger: Logger;
   /** Seat analytics, computed into the snapshot before it is published. None when omitted. */
   analytics?: { computer: AnalyticsComputer; options: AnalyticsOptions };
+  /**
+   * Called once a sync's snapshot (and its analytics) is published, with the time the analytics were
+   * computed at: the department trend files the day's figures. A failure here is logged, never the sync's.
+   */
+  published?: (tenantId: string, at: Date) => void;
+  /** The time analytics are computed at (tests step it over days). Default: the system's. */
+  clock?: Clock;
 }
 
 /** Whether syncs can write: while the disk is full they are paused and the last snapshot is served read-only. */
@@ -255,10 +263,12 @@ export class SyncService {
       const counts: SyncCounts = { ...(await writer.flush()), skus: skus.length, groups: groups?.length ?? 0 };
       sourcesJoined = true;
       warnings.push(...(await sourceWork));
-      await this.computeAnalytics(tenant, run, warnings, log);
+      const analyticsAt = (this.deps.clock ?? systemClock)();
+      await this.computeAnalytics(tenant, run, warnings, log, analyticsAt);
 
       const status = warnings.length > 0 ? 'partial' : 'success';
       const replaced = await writer.publish({ runId: run.id, status, counts, warnings }, identity ?? null);
+      this.afterPublish(tenant, analyticsAt, log);
       log.info({ status, ...counts, ms: Date.now() - started }, 'sync finished');
       if (replaced !== null) this.track(writer.drop(replaced), log);
     } catch (error) {
@@ -290,11 +300,12 @@ export class SyncService {
     run: SyncRunRecord,
     warnings: string[],
     log: Logger,
+    now: Date,
   ): Promise<void> {
     const analytics = this.deps.analytics;
     if (!analytics) return;
     try {
-      const outcome = await analytics.computer.compute(tenant.id, run.id, new Date(), analytics.options);
+      const outcome = await analytics.computer.compute(tenant.id, run.id, now, analytics.options);
       for (const w of outcome.warnings) if (!warnings.includes(w)) warnings.push(w);
       log.info(
         { seats: outcome.seats, candidates: outcome.candidates, decided: outcome.decided, ms: outcome.ms },
@@ -307,6 +318,16 @@ export class SyncService {
       warnings.push(
         `Seat analytics were not computed: ${message}. The seat, candidate and savings figures are unavailable until a sync computes them; if this repeats, check the log and free disk space.`,
       );
+    }
+  }
+
+  /** The snapshot is live whatever happens here: a failure to file what follows from it costs only that. */
+  private afterPublish(tenant: TenantRecord, at: Date, log: Logger): void {
+    try {
+      this.deps.published?.(tenant.id, at);
+    } catch (error) {
+      if (this.deps.storage.isFull(error)) this.pause();
+      log.warn({ err: error }, 'the department trend of this sync was not recorded; the next sync records its day');
     }
   }
 

@@ -15,9 +15,9 @@ export const exportButtonData = z.object({
 });
 
 /**
- * Export CSV (verb export.link) on the digest and `savings` cards, which live a day or more while
+ * Export CSV (verb export.link) on the digest, `savings` and `departments` cards, which live a day or more while
  * a signed link lives minutes: the link is signed when the button is pressed and posted as a new
- * message, leaving the pressed card as it was. Admins only, since the CSVs list people.
+ * message, leaving the pressed card as it was. Admins only, as every export (most list people).
  */
 export function exportLinkAction(deps: {
   tenants: TenantReads;
@@ -30,7 +30,7 @@ export function exportLinkAction(deps: {
     data: exportButtonData,
     invalidData: {
       title: 'This export button is not valid',
-      message: `The button asked for an export Seat Steward does not make (it makes ${EXPORT_KINDS.join(' and ')}). Type **savings** for fresh buttons.`,
+      message: `The button asked for an export Seat Steward does not make (it makes ${EXPORT_KINDS.join(', ')}). Type **savings** or **departments** for fresh buttons.`,
     },
     async run(data, request) {
       const gate = deps.isAdmin(request.actor);
