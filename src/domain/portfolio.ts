@@ -4,6 +4,7 @@
  * does). Each figure reuses the one definition of the tenant's own cards (utilization, reclaimable
  * seats, prices); this module only adds the idle cost and the ranking.
  */
+import { costBasis, monthlyCostOf } from './departments';
 import { totals, utilizationOf, type CopilotSeatSummary, type SkuPrice, type Utilization } from './seat-savings';
 import type { SyncHealth } from './sync-schedule';
 import type { TenantRecord } from './tenant';
@@ -27,30 +28,28 @@ export interface IdleCost {
 }
 
 export function idleCostOf(summary: CopilotSeatSummary, price: (skuId: string) => SkuPrice | null): IdleCost {
-  let reclaimable = 0;
-  let unassigned = 0;
-  let monthly: number | null = 0;
-  const currencies = new Set<string>();
-  for (const sku of summary.skus) {
-    const idle = sku.reclaimable.certain + sku.reclaimable.probable + sku.available;
-    reclaimable += sku.reclaimable.certain + sku.reclaimable.probable;
-    unassigned += sku.available;
-    if (idle === 0) continue;
-    const p = price(sku.skuId);
-    if (!p || monthly === null) {
-      monthly = null;
-      continue;
-    }
-    currencies.add(p.currency);
-    monthly += idle * p.amount;
-  }
-  const currency = currencies.size === 1 ? [...currencies][0]! : null;
+  const idle = summary.skus.map((s) => ({
+    skuId: s.skuId,
+    reclaimable: s.reclaimable.certain + s.reclaimable.probable,
+    unassigned: s.available,
+  }));
+  // Priced as the departments are (one currency, null rather than a partial sum), over the SKUs with idle seats.
+  const basis = costBasis(
+    summary.skus.map((s, k) => ({ ...s, assigned: idle[k]!.reclaimable + idle[k]!.unassigned })),
+    price,
+  );
+  const monthly = monthlyCostOf(
+    idle.map((s) => ({ skuId: s.skuId, count: s.reclaimable + s.unassigned })),
+    basis,
+  );
+  const reclaimable = idle.reduce((n, s) => n + s.reclaimable, 0);
+  const unassigned = idle.reduce((n, s) => n + s.unassigned, 0);
   return {
     idleSeats: reclaimable + unassigned,
     reclaimable,
     unassigned,
-    monthly: monthly === null || currencies.size > 1 ? null : Math.round(monthly * 100) / 100,
-    currency: monthly === null || currencies.size > 1 ? null : (currency ?? null),
+    monthly,
+    currency: monthly === null ? null : basis.currency,
   };
 }
 
