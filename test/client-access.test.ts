@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmbeddedDemoTenant } from '../src/app/demo-connection';
-import { generateDemoTenant } from '../demo-tenant/generator';
 import { ConnectorRecorder, cardText, type RecordedActivity } from './helpers/connector-recorder';
-import { startSyncedHarness, startTestDemoTenant, type Harness } from './helpers/harness';
+import { addDemoCustomer } from './helpers/demo-customers';
+import { startSyncedHarness, type Harness } from './helpers/harness';
 import { ADMIN, cardAction, message, personal, post, type ConversationShape } from './helpers/teams-activities';
 
 /**
@@ -26,28 +26,9 @@ const ids: { own: string; a: string; b: string } = { own: '', a: '', b: '' };
 const names: { own: string; a: string; b: string } = { own: '', a: '', b: '' };
 
 async function addCustomer(i: number, name: string, clientId: string): Promise<string> {
-  const entra = `3c${i}d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f`;
-  const app = `4d${i}e5f6a-7b8c-4d9e-8f1a-2b3c4d5e6f7a`;
-  const secret = `Acc${i}Q~client.access.customer.secret.EEEE`;
-  const data = generateDemoTenant({ users: 60, seed: 20 + i, tenantId: entra, clientId: app, clientSecret: secret });
-  data.organization.displayName = name;
-  const demo = await startTestDemoTenant(data);
-  customers.push(demo);
-  const id = h.app.tenantRegistry.add({
-    entraTenantId: entra,
-    tenantName: name,
-    source: 'demo',
-    mspClientId: clientId,
-    connection: {
-      appClientId: app,
-      authorityHost: demo.server.url,
-      graphEndpoint: demo.server.url,
-      credential: { kind: 'secret', secret },
-    },
-  }).tenantId;
-  const run = await h.app.sync.request(id, 'test').done;
-  expect(run.status, run.errorText ?? '').toBe('success');
-  return id;
+  const added = await addDemoCustomer(h.app, { index: i, name, clientId, users: 60, seed: 20 + i });
+  customers.push(added.demo);
+  return added.tenantId;
 }
 
 beforeAll(async () => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmbeddedDemoTenant } from '../src/app/demo-connection';
 import { postDigestJob, postPortfolioJob } from '../src/usecases/digest/digest-service';
-import { generateDemoTenant } from '../demo-tenant/generator';
 import { ConnectorRecorder, cardText, executeActions, type RecordedActivity } from './helpers/connector-recorder';
-import { startSyncedHarness, startTestDemoTenant, TEST_API_KEY, type Harness } from './helpers/harness';
+import { addDemoCustomer } from './helpers/demo-customers';
+import { startSyncedHarness, TEST_API_KEY, type Harness } from './helpers/harness';
 import { cardAction, channel, message, personal, post, type ConversationShape } from './helpers/teams-activities';
 import { validateCard } from './support/card-validator';
 
@@ -13,9 +13,6 @@ import { validateCard } from './support/card-validator';
  * a `portfolio subscribe` conversation getting one card from the scheduler's tick instead of one per tenant.
  */
 const CLIENT = '2b7c9d1e-3f4a-4b5c-8d6e-7f8091a2b3c4';
-const SECOND_ENTRA = '5d2e3f40-6b7c-4d8e-9fa0-1b2c3d4e5f60';
-const SECOND_APP = '9f8e7d6c-5b4a-4392-8a1b-2c3d4e5f6071';
-const SECOND_SECRET = 'Por8Q~portfolio.second.tenant.secret.CCCC';
 
 let h: Harness;
 let second: EmbeddedDemoTenant;
@@ -26,29 +23,13 @@ let serviceUrl: string;
 
 beforeAll(async () => {
   ({ h, tenantId: firstId } = await startSyncedHarness());
-  second = await startTestDemoTenant(
-    generateDemoTenant({
-      users: 80,
-      seed: 7,
-      tenantId: SECOND_ENTRA,
-      clientId: SECOND_APP,
-      clientSecret: SECOND_SECRET,
-    }),
-  );
-  secondId = h.app.tenantRegistry.add({
-    entraTenantId: SECOND_ENTRA,
-    tenantName: 'Fabrikam customer',
-    source: 'demo',
-    mspClientId: CLIENT,
-    connection: {
-      appClientId: SECOND_APP,
-      authorityHost: second.server.url,
-      graphEndpoint: second.server.url,
-      credential: { kind: 'secret', secret: SECOND_SECRET },
-    },
-  }).tenantId;
-  const run = await h.app.sync.request(secondId, 'test').done;
-  expect(run.status, run.errorText ?? '').toBe('success');
+  ({ tenantId: secondId, demo: second } = await addDemoCustomer(h.app, {
+    index: 5,
+    name: 'Fabrikam customer',
+    clientId: CLIENT,
+    users: 80,
+    seed: 7,
+  }));
   connector = new ConnectorRecorder();
   serviceUrl = await connector.start();
 }, 120_000);

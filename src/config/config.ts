@@ -9,13 +9,12 @@ import type { SkuPrice } from '../domain/seat-savings';
 import { currencyProblem } from '../domain/currency';
 import { parseClientAccess } from '../domain/client-access';
 import { readEnvFiles } from './env-files';
+import { GUID } from '../domain/guid';
 
 /**
  * The app's whole configuration, validated once at start so that a typo stops the
  * app with the variable's name instead of surfacing hours later as a failed sync.
  */
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const emptyToUndefined = (value: unknown): unknown =>
   typeof value === 'string' && value.trim() === '' ? undefined : typeof value === 'string' ? value.trim() : value;

@@ -9,6 +9,7 @@
  * - anyone else sees the tenants that belong to no client (the MSP's own organisation), as before
  *   clients existed, and never a customer tenant.
  */
+import { GUID } from './guid';
 import type { TenantRecord } from './tenant';
 
 /** Every client: a grant for the MSP's own senior technicians. */
@@ -65,7 +66,6 @@ export function grantApproves(grant: AccessGrant, tenant: Pick<TenantRecord, 'ms
  */
 export function parseClientAccess(text: string): { grants: AccessGrant[] } | { error: string } {
   const grants: AccessGrant[] = [];
-  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
   for (const raw of text.split(';')) {
     const entry = raw.trim();
     if (!entry) continue;
@@ -78,11 +78,11 @@ export function parseClientAccess(text: string): { grants: AccessGrant[] } | { e
       approve = true;
       rest = rest.slice(0, -':approve'.length);
     }
-    if (!UUID.test(principal) && !/^[^@\s]+@[^@\s]+$/.test(principal))
+    if (!GUID.test(principal) && !/^[^@\s]+@[^@\s]+$/.test(principal))
       return { error: `"${principal.slice(0, 60)}" is neither an Entra object id nor a UPN` };
     const clients = rest.split('|').map((c) => c.trim().toLowerCase());
     for (const clientId of clients) {
-      if (clientId !== EVERY_CLIENT && !UUID.test(clientId))
+      if (clientId !== EVERY_CLIENT && !GUID.test(clientId))
         return { error: `"${clientId.slice(0, 60)}" (for ${principal}) is not a client id (a UUID) or *` };
       grants.push({ principal, clientId, approve, source: 'environment' });
     }

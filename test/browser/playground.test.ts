@@ -4,7 +4,9 @@ import path from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/adapters/logging/logger';
-import { startHarness, startTestDemoTenant, type Harness } from '../helpers/harness';
+import { startHarness, type Harness } from '../helpers/harness';
+import { addDemoCustomer } from '../helpers/demo-customers';
+import type { EmbeddedDemoTenant } from '../../src/app/demo-connection';
 import { generateDemoTenant } from '../../demo-tenant/generator';
 import { SKU } from '../../demo-tenant/constants';
 import { cardAction, message, post } from '../helpers/teams-activities';
@@ -916,7 +918,7 @@ describe.skipIf(NO_CHROMIUM)('departments in the Agents Playground', () => {
 
 describe.skipIf(NO_CHROMIUM)('the portfolio in the Agents Playground', () => {
   // Last in the file: the customer tenants it adds would answer every later `status` and list too.
-  const customers: Array<Awaited<ReturnType<typeof startTestDemoTenant>>> = [];
+  const customers: EmbeddedDemoTenant[] = [];
   afterAll(async () => {
     for (const c of customers) await c.close();
   });
@@ -929,34 +931,8 @@ describe.skipIf(NO_CHROMIUM)('the portfolio in the Agents Playground', () => {
     for (const [i, spec] of [
       { users: 400, seed: 11, name: 'Fabrikam Inc' },
       { users: 120, seed: 12, name: 'Northwind Traders' },
-    ].entries()) {
-      const ids = {
-        tenantId: `7a${i}d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f`,
-        clientId: `8b${i}e4f5a-6b7c-4d8e-9fa0-1b2c3d4e5f6a`,
-        clientSecret: `Cus${i}Q~portfolio.customer.secret.value.DDDD`,
-      };
-      const data = generateDemoTenant({ users: spec.users, seed: spec.seed, ...ids });
-      data.organization.displayName = spec.name;
-      data.organization.verifiedDomains = data.organization.verifiedDomains.map((d) => ({
-        ...d,
-        name: `${spec.name.split(' ')[0]!.toLowerCase()}.onmicrosoft.com`,
-      }));
-      const demo = await startTestDemoTenant(data);
-      customers.push(demo);
-      const id = h.app.tenantRegistry.add({
-        entraTenantId: ids.tenantId,
-        tenantName: spec.name,
-        source: 'demo',
-        mspClientId: clients[i],
-        connection: {
-          appClientId: ids.clientId,
-          authorityHost: demo.server.url,
-          graphEndpoint: demo.server.url,
-          credential: { kind: 'secret', secret: ids.clientSecret },
-        },
-      }).tenantId;
-      expect((await h.app.sync.request(id, 'test').done).status).toBe('success');
-    }
+    ].entries())
+      customers.push((await addDemoCustomer(h.app, { index: i, clientId: clients[i] ?? null, ...spec })).demo);
     const card = await nextCard('Copilot portfolio', () => send(personalEditor(), 'portfolio'));
     const text = await card.innerText();
     expect(text).toContain('Copilot portfolio · 3 tenants');

@@ -7,7 +7,8 @@ import type { AccessGrantStore } from '../../usecases/access/ports';
 import { readJsonBody } from '../http/http-edge';
 import { requireUnscopedKey } from './api-auth';
 import { ApiError } from './api-errors';
-import { jsonRoute, parseQuery } from './api-route';
+import { jsonRoute, parseBody, parseQuery } from './api-route';
+import { GUID } from '../../domain/guid';
 
 export interface AccessRouteDeps {
   access: Pick<ClientAccess, 'grants'>;
@@ -16,17 +17,16 @@ export interface AccessRouteDeps {
   logger: Logger;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const principal = z
   .string()
   .trim()
   .toLowerCase()
-  .refine((p) => UUID.test(p) || /^[^@\s]{1,64}@[^@\s]{1,255}$/.test(p), 'expected an Entra object id or a UPN');
+  .refine((p) => GUID.test(p) || /^[^@\s]{1,64}@[^@\s]{1,255}$/.test(p), 'expected an Entra object id or a UPN');
 const clientId = z
   .string()
   .trim()
   .toLowerCase()
-  .refine((c) => c === EVERY_CLIENT || UUID.test(c), 'expected a client id (UUID) or *');
+  .refine((c) => c === EVERY_CLIENT || GUID.test(c), 'expected a client id (UUID) or *');
 
 const putBody = z.object({ principal, client_id: clientId, approve: z.boolean().default(false) }).strict();
 const deleteQuery = z.object({ principal, client_id: clientId.optional() }).strict();
@@ -60,17 +60,8 @@ export function registerAccessRoutes(server: Server, deps: AccessRouteDeps): voi
     handle((req) => {
       requireUnscopedKey(req);
       parseQuery(z.object({}).strict(), req);
-      const parsed = putBody.safeParse(req.body ?? {});
-      if (!parsed.success) {
-        const details = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
-        throw new ApiError(
-          400,
-          'invalid_parameter',
-          `Invalid body: ${details.join('; ')}. Send {"principal": "tech@msp.com", "client_id": "<uuid or *>", "approve": false}.`,
-          details,
-        );
-      }
-      const grant = { principal: parsed.data.principal, clientId: parsed.data.client_id, approve: parsed.data.approve };
+      const body = parseBody(putBody, req);
+      const grant = { principal: body.principal, clientId: body.client_id, approve: body.approve };
       deps.store.put(grant, new Date());
       return { data: grantJson({ ...grant, source: 'api' }) };
     }),

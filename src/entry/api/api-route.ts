@@ -104,3 +104,16 @@ export function tenantFromPath(
     throw new ApiError(404, 'tenant_not_found', `No tenant with id "${id}" (Seat Steward id or Microsoft tenant id).`);
   return tenant;
 }
+
+/** A JSON body checked against its schema: 400 `invalid_parameter` naming every field that is wrong. */
+export function parseBody<T extends z.ZodTypeAny>(schema: T, req: Request): z.infer<T> {
+  const parsed = schema.safeParse(req.body ?? {});
+  if (parsed.success) return parsed.data;
+  const details = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
+  throw new ApiError(
+    400,
+    'invalid_parameter',
+    `Invalid field${details.length > 1 ? 's' : ''}: ${details.join('; ')}`,
+    details,
+  );
+}

@@ -6,6 +6,7 @@ import type { PortfolioQuery } from '../../usecases/portfolio/portfolio-query';
 import type { TenantReads } from '../../usecases/status/ports';
 import { keySeesTenant } from './api-auth';
 import { jsonRoute, parseQuery } from './api-route';
+import { GUID } from '../../domain/guid';
 
 export interface PortfolioRouteDeps {
   portfolio: Pick<PortfolioQuery, 'content'>;
@@ -14,9 +15,7 @@ export interface PortfolioRouteDeps {
   logger: Logger;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const portfolioQuery = z.object({ client_id: z.string().regex(UUID, 'expected a UUID').optional() }).strict();
+const portfolioQuery = z.object({ client_id: z.string().regex(GUID, 'expected a UUID').optional() }).strict();
 
 /** GET /api/v1/m365/portfolio: the figures of the `portfolio` card, for every tenant (or one MSP client's). */
 export function registerPortfolioRoutes(server: Server, deps: PortfolioRouteDeps): void {

@@ -15,8 +15,9 @@ import { readJsonBody } from '../http/http-edge';
 import { CONTROL_CHARACTER } from '../input-text';
 import { ApiError } from './api-errors';
 import { requireClientInScope } from './api-auth';
-import { JsonAnswer, jsonRoute, parseQuery, tenantFromPath } from './api-route';
+import { JsonAnswer, jsonRoute, parseBody, parseQuery, tenantFromPath } from './api-route';
 import { tenantJson } from './tenant-json';
+import { GUID } from '../../domain/guid';
 
 export interface TenantAdminRouteDeps {
   onboarding: TenantOnboarding;
@@ -30,7 +31,6 @@ export interface TenantAdminRouteDeps {
   logger: Logger;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Labels of letters, digits and inner hyphens, at least two, the last alphabetic (RFC 1035 host names). */
 const DOMAIN = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 /** A JWE of a client secret is well under 2 KB; the limit only bounds the work before it is parsed. */
@@ -39,7 +39,7 @@ const MAX_ENCRYPTED = 16 * 1024;
 const guid = (example: string) =>
   z
     .string({ required_error: 'is required', invalid_type_error: 'expected a string' })
-    .regex(UUID, `expected a GUID such as ${example}`);
+    .regex(GUID, `expected a GUID such as ${example}`);
 const tenantName = z
   .string({ required_error: 'is required', invalid_type_error: 'expected a string' })
   .trim()
@@ -109,18 +109,6 @@ const FIELD_NAMES: Record<string, string> = {
 
 const noQuery = z.object({}).strict();
 const deleteQuery = z.object({ confirm: z.string().max(100, 'expected a tenant id').optional() }).strict();
-
-function parseBody<T extends z.ZodTypeAny>(schema: T, req: Request): z.infer<T> {
-  const parsed = schema.safeParse(req.body ?? {});
-  if (parsed.success) return parsed.data;
-  const details = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
-  throw new ApiError(
-    400,
-    'invalid_parameter',
-    `Invalid field${details.length > 1 ? 's' : ''}: ${details.join('; ')}`,
-    details,
-  );
-}
 
 const STATUS: Record<OnboardingErrorCode, number> = {
   invalid_parameter: 400,

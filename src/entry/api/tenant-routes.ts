@@ -14,6 +14,7 @@ import { pagination } from './pagination';
 import { tenantJson as tenantAsJson } from './tenant-json';
 import { RenderedJson, RenderedPageCache } from './rendered-pages';
 import { derivedId, renderUserPage } from './user-json';
+import { GUID } from '../../domain/guid';
 
 export interface TenantRouteDeps {
   tenants: TenantReads;
@@ -31,8 +32,6 @@ export interface TenantRouteDeps {
   logger: Logger;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 const boolean = z
   .enum(['true', 'false'], { errorMap: () => ({ message: 'expected true or false' }) })
   .optional()
@@ -45,7 +44,7 @@ const tenantListQuery = z
     status: z
       .enum(['active', 'inactive', 'error'], { errorMap: () => ({ message: 'expected active, inactive or error' }) })
       .optional(),
-    client_id: z.string().regex(UUID, 'expected a UUID').optional(),
+    client_id: z.string().regex(GUID, 'expected a UUID').optional(),
   })
   .strict();
 

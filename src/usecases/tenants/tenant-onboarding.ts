@@ -21,6 +21,7 @@ import {
   type ConnectionInput,
   type TenantRegistry,
 } from './tenant-registry';
+import { GUID } from '../../domain/guid';
 
 /**
  * Customer tenants added, changed and removed at runtime (the REST API's POST, PATCH and DELETE
@@ -98,8 +99,6 @@ export interface OnboardingDeps {
   logger: Logger;
   now?: () => Date;
 }
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class TenantOnboarding {
   private readonly checks = new Map<string, FirstCheck>();

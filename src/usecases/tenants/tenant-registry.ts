@@ -7,6 +7,7 @@ import {
   type TenantConnectionStore,
   type TenantOrigin,
 } from './ports';
+import { GUID } from '../../domain/guid';
 
 /**
  * Tenants and how to reach them, kept in the store so that a second tenant is a row, not a
@@ -65,7 +66,6 @@ export class TenantConnectionError extends Error {
 
 export type EnsureOutcome = 'created' | 'updated' | 'unchanged';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const KEY_HINT = 'generate one with `openssl rand -base64 32`';
 
 export class TenantRegistry {

@@ -11,8 +11,7 @@ import type { Actor, BotCommand, CommandReply } from '../bot-types';
 import { statusText, channelTarget, subscribeHere } from '../digest/subscription';
 import { errorCard } from '../error-card';
 import { clipText } from '../text';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { GUID } from '../../../domain/guid';
 
 const USAGE =
   'Type **portfolio** (every tenant), **portfolio <client id>** (one MSP client), **portfolio now**, **portfolio subscribe [HH:MM] [time zone]**, **portfolio unsubscribe** or **portfolio status**.';
@@ -44,7 +43,7 @@ export function portfolioCommand(deps: PortfolioCommandDeps): BotCommand {
       const [verb = '', ...rest] = request.argument.split(' ').filter(Boolean);
       const action = verb.toLowerCase();
       const now = clock();
-      if (action === '' || UUID.test(verb)) {
+      if (action === '' || GUID.test(verb)) {
         if (rest.length > 0) return [{ kind: 'text', text: USAGE }];
         const content = deps.portfolio.content(
           { tenants: deps.tenants.list(), clientId: action === '' ? null : verb },

@@ -8,8 +8,7 @@ import { callerOf } from '../caller';
 import { hereFor } from '../deps';
 import { requestOutcomeText } from '../presenter';
 import { systemClock } from '../../../../domain/clock';
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { GUID } from '../../../../domain/guid';
 
 /** The ticked seats come back as the Input.ChoiceSet's comma-separated object ids; nothing else is trusted. */
 const requestData = z.object({
