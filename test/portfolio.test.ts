@@ -171,3 +171,23 @@ describe('portfolio', () => {
     expect((await say(c, 'portfolio unsubscribe')).text).toContain('not the portfolio');
   });
 });
+
+describe('commands that act on one tenant, with several connected', () => {
+  it('reclaim of a whole tier lists the tenants and requests nothing until one is named', async () => {
+    const before = h.app.reclaims.history({ tenantId: firstId, offset: 0, limit: 500 }).items.length;
+    const answer = (await say(personal(), 'reclaim certain')).text ?? '';
+    expect(answer).toContain('This acts on one tenant, and you have 2 tenants:');
+    expect(answer).toMatch(/Name one, e\.g\. "reclaim certain [^"]+"/);
+    expect(h.app.reclaims.history({ tenantId: firstId, offset: 0, limit: 500 }).items.length).toBe(before);
+    expect(h.app.reclaims.history({ tenantId: secondId, offset: 0, limit: 500 }).items).toHaveLength(0);
+  });
+
+  it('a price change names its tenant; an exact name wins over a longer one containing it', async () => {
+    const answer = (await say(personal(), 'price Microsoft_365_Copilot 25')).text ?? '';
+    expect(answer).toContain('This acts on one tenant, and you have 2 tenants:');
+    const first = h.app.tenants.find(firstId)!;
+    const set = (await say(personal(), `price Microsoft_365_Copilot 25 ${first.domainName}`)).text ?? '';
+    expect(set).toContain(first.tenantName);
+    expect(set).not.toContain('This acts on one tenant');
+  });
+});

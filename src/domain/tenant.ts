@@ -66,3 +66,18 @@ export function matchTenants(all: readonly TenantRecord[], query: string): Tenan
     ),
   );
 }
+
+/**
+ * The one tenant a query means among those it matches: the only match, else the one whose name,
+ * domain or id it spells out in full ("contoso" picks Contoso over Contoso EU). Undefined while
+ * still ambiguous.
+ */
+export function theTenantMeant(matched: readonly TenantRecord[], query: string): TenantRecord | undefined {
+  if (matched.length === 1) return matched[0];
+  const q = query.trim().toLowerCase();
+  if (!q) return undefined;
+  const exact = matched.filter((t) =>
+    [t.id, t.entraTenantId, t.tenantName, t.domainName, t.displayName].some((f) => f?.toLowerCase() === q),
+  );
+  return exact.length === 1 ? exact[0] : undefined;
+}

@@ -1,4 +1,4 @@
-import { matchTenants, type TenantRecord } from '../../domain/tenant';
+import { matchTenants, theTenantMeant, type TenantRecord } from '../../domain/tenant';
 import type { TenantReads } from '../../usecases/status/ports';
 import { adminRefusalCard, type AdminCheck } from './admin-gate';
 import type { CommandReply, CommandRequest } from './bot-types';
@@ -15,6 +15,30 @@ export function tenantsNamed(tenants: TenantReads, argument: string): { tenants:
       names.length === 0
         ? 'No tenant is connected yet. See the README section "Connect a real tenant".'
         : `No tenant matches "${clipText(argument, 60)}". Connected tenants: ${names.join(', ')}.`,
+  };
+}
+
+/** How many matches an ambiguous name lists before "and N more". */
+const LISTED_MATCHES = 10;
+
+/**
+ * For commands that act on one tenant (a price, an audit subscription, a reclaim of a whole tier):
+ * the tenant the argument means, or the text to answer, listing the matches when it names several.
+ */
+export function oneTenantNamed(
+  tenants: TenantReads,
+  argument: string,
+  example: (tenant: TenantRecord) => string,
+): { tenant: TenantRecord } | { text: string } {
+  const named = tenantsNamed(tenants, argument);
+  if ('hint' in named) return { text: named.hint };
+  const meant = theTenantMeant(named.tenants, argument);
+  if (meant) return { tenant: meant };
+  const shown = named.tenants.slice(0, LISTED_MATCHES);
+  const more = named.tenants.length - shown.length;
+  const first = named.tenants[0] as TenantRecord;
+  return {
+    text: `${argument.trim() ? `"${clipText(argument.trim(), 60)}" matches` : 'This acts on one tenant, and you have'} ${named.tenants.length} tenants: ${shown.map((t) => (t.domainName ? `${t.tenantName} (${t.domainName})` : t.tenantName)).join(', ')}${more > 0 ? ` and ${more} more` : ''}. Name one, e.g. "${example(first)}".`,
   };
 }
 

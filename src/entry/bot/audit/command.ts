@@ -1,11 +1,10 @@
 import { renderCard } from '../../../cards/render';
-import type { TenantRecord } from '../../../domain/tenant';
 import { STOP_DATA_GAP_WARNING } from '../../../usecases/audit/audit-subscriptions';
 import { CONTENT_TYPES, contentTypeNamed } from '../../../domain/audit-content-types';
 import { adminRefusalCard } from '../admin-gate';
 import type { BotCommand, CommandReply } from '../bot-types';
 import { errorCard } from '../error-card';
-import { tenantsNamed } from '../per-tenant';
+import { oneTenantNamed } from '../per-tenant';
 import { clipText } from '../text';
 import { managementErrorCard, subscriptionsCard, type AuditDeps } from './presenter';
 
@@ -40,11 +39,13 @@ export function auditCommand(deps: AuditDeps): BotCommand {
         const gate = deps.isAdmin(request.actor);
         if (!gate.allowed) return [{ kind: 'card', card: adminRefusalCard(gate.reason) }];
       }
-      const named = tenantsNamed(deps.tenants, rest.join(' '));
-      if ('hint' in named) return [{ kind: 'text', text: named.hint }];
-      if (named.tenants.length > 1)
-        return [{ kind: 'text', text: `Name one tenant: ${named.tenants.map((t) => t.tenantName).join(', ')}.` }];
-      const tenant = named.tenants[0] as TenantRecord;
+      const one = oneTenantNamed(
+        deps.tenants,
+        rest.join(' '),
+        (t) => `audit ${action}${contentType ? ` ${contentType}` : ''} ${t.domainName ?? t.tenantName}`,
+      );
+      if ('text' in one) return [{ kind: 'text', text: one.text }];
+      const { tenant } = one;
       try {
         if (action === 'subscriptions')
           return [{ kind: 'card', card: subscriptionsCard(tenant, await deps.subscriptions.list(tenant), '') }];

@@ -5,7 +5,7 @@ import { priceText, type PriceService } from '../../../usecases/analytics/prices
 import type { TenantReads } from '../../../usecases/status/ports';
 import type { Actor, BotCommand, CommandReply } from '../bot-types';
 import { errorCard } from '../error-card';
-import { tenantsNamed } from '../per-tenant';
+import { oneTenantNamed, tenantsNamed } from '../per-tenant';
 
 export interface PriceCommandDeps {
   tenants: TenantReads;
@@ -52,17 +52,13 @@ export function priceCommand(deps: PriceCommandDeps): BotCommand {
       const decision = deps.gate(request.actor);
       if (!decision.allowed)
         return [{ kind: 'card', card: errorCard('Only admins can change prices', decision.reason) }];
-      const named = tenantsNamed(deps.tenants, rest.join(' '));
-      if ('hint' in named) return [{ kind: 'text', text: named.hint }];
-      if (named.tenants.length > 1) {
-        return [
-          {
-            kind: 'text',
-            text: `Several tenants are connected; say which one, e.g. "price ${sku} ${value} ${named.tenants[0].tenantName}". Tenants: ${named.tenants.map((t) => t.tenantName).join(', ')}.`,
-          },
-        ];
-      }
-      const [tenant] = named.tenants;
+      const one = oneTenantNamed(
+        deps.tenants,
+        rest.join(' '),
+        (t) => `price ${sku} ${value} ${t.domainName ?? t.tenantName}`,
+      );
+      if ('text' in one) return [{ kind: 'text', text: one.text }];
+      const { tenant } = one;
       const now = new Date();
       if (value.toLowerCase() === 'clear') {
         const cleared = deps.prices.clear(tenant.id, sku);

@@ -1,6 +1,6 @@
 import type { CommandReply, CommandRequest } from '../../bot-types';
 import { errorCard } from '../../error-card';
-import { tenantsNamed } from '../../per-tenant';
+import { oneTenantNamed } from '../../per-tenant';
 import { clipText } from '../../text';
 import { callerOf } from '../caller';
 import { hereFor, type ReclaimCommandDeps } from '../deps';
@@ -17,24 +17,22 @@ export async function tierRequest(
   nudge: boolean | undefined,
   now: Date,
 ): Promise<CommandReply[]> {
-  const named = tenantsNamed(deps.tenants, tenantArg);
-  if ('hint' in named) return [{ kind: 'text', text: named.hint }];
-  const replies: CommandReply[] = [];
-  for (const tenant of named.tenants) {
-    const outcome = await deps.reclaims.request(
-      {
-        tenantId: tenant.id,
-        caller: callerOf(request.actor),
-        pick: { tier },
-        nudge,
-        source: 'command',
-        replyTarget: request.replyTarget,
-      },
-      now,
-    );
-    replies.push({ kind: 'text', text: requestOutcomeText(outcome, tenant.tenantName, hereFor(deps, tenant.id)) });
-  }
-  return replies;
+  // A whole tier is taken back in one tenant at a time: "reclaim certain" with many tenants must not fan out.
+  const one = oneTenantNamed(deps.tenants, tenantArg, (t) => `reclaim ${tier} ${t.domainName ?? t.tenantName}`);
+  if ('text' in one) return [{ kind: 'text', text: one.text }];
+  const { tenant } = one;
+  const outcome = await deps.reclaims.request(
+    {
+      tenantId: tenant.id,
+      caller: callerOf(request.actor),
+      pick: { tier },
+      nudge,
+      source: 'command',
+      replyTarget: request.replyTarget,
+    },
+    now,
+  );
+  return [{ kind: 'text', text: requestOutcomeText(outcome, tenant.tenantName, hereFor(deps, tenant.id)) }];
 }
 
 /** `reclaim [ask|now] <upn>[, <upn>…]`: the named holders' seats, looked for in every tenant. */
