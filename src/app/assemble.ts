@@ -5,6 +5,7 @@ import { scheduleSyncs } from '../entry/schedule/sync-schedule';
 import { DisposalStack } from './disposal';
 import type { AppInternals, SeatSteward, SeatStewardOptions } from './app-types';
 import { wireAnalytics } from './wire-analytics';
+import { wireTenantAdmin } from './wire-tenants';
 import { wireApi } from './wire-api';
 import { wireAudit } from './wire-audit';
 import { wireBot } from './wire-bot';
@@ -48,14 +49,15 @@ export async function assemble(
     );
     const digest = wireDigest(config, core, jobs, sync, analytics, reclaim, logger);
     const auditSubscriptions = wireAudit(config, core);
+    const tenantAdmin = wireTenantAdmin(config, { core, jobs, sync }, { logger });
     const processActivity = wireBot(
       config,
-      { core, jobs, sync, analytics, reclaim, digest, auditSubscriptions },
+      { core, jobs, sync, analytics, reclaim, digest, auditSubscriptions, consent: tenantAdmin.consent },
       { logger, cardSyncWaitMs: options.cardSyncWaitMs },
     );
     const port = (listeningPort = await wireApi(
       config,
-      { core, jobs, sync, analytics, reclaim, digest, auditSubscriptions, processActivity },
+      { core, jobs, sync, analytics, reclaim, digest, auditSubscriptions, processActivity, tenantAdmin },
       logger,
       disposals,
     ));

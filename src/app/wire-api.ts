@@ -24,7 +24,7 @@ import type { Digest } from './wire-digest';
 import type { Jobs } from './wire-jobs';
 import type { Reclaim } from './wire-reclaim';
 import type { Sync } from './wire-sync';
-import { wireTenantAdmin } from './wire-tenants';
+import type { TenantAdmin } from './wire-tenants';
 
 /**
  * The bot's port is taken (or needs privileges): one line naming the port and the setting to
@@ -49,7 +49,15 @@ export class PortUnavailableError extends Error {
 export async function wireApi(
   config: Pick<
     AppConfig,
-    'apiKeys' | 'bot' | 'botServiceUrls' | 'port' | 'listenHost' | 'tenant' | 'allowCustomTenantEndpoints'
+    | 'apiKeys'
+    | 'bot'
+    | 'botServiceUrls'
+    | 'port'
+    | 'listenHost'
+    | 'tenant'
+    | 'allowCustomTenantEndpoints'
+    | 'mspApp'
+    | 'exports'
   >,
   parts: {
     core: Core;
@@ -60,6 +68,7 @@ export async function wireApi(
     digest: Pick<Digest, 'portfolio'>;
     auditSubscriptions: AuditSubscriptions;
     processActivity: ReturnType<typeof activityProcessor>;
+    tenantAdmin: TenantAdmin;
   },
   logger: Logger,
   disposals: DisposalStack,
@@ -70,7 +79,6 @@ export async function wireApi(
   const { directory, identityReads, sourceStatus } = sync;
   const priceFor = (tenantId: string) => analytics.priceService.priceFor(tenantId);
   const authorize = apiKeyGuard(config.apiKeys);
-  const tenantAdmin = wireTenantAdmin(config, { core, jobs, sync }, { authorize, logger });
   const server = createHttpServer({
     processActivity: parts.processActivity,
     loopbackOnly: config.bot.mode === 'anonymous',
@@ -89,7 +97,7 @@ export async function wireApi(
     },
     jobs: { outbox: jobs.outbox, runner: jobs.runner, authorize, logger },
     routes: [
-      tenantAdmin.register,
+      (server) => parts.tenantAdmin.register(server, authorize),
       (server) =>
         registerSyncRoutes(server, {
           tenants,

@@ -10,6 +10,8 @@ import { registerCardAction } from '../entry/bot/bot-types';
 import { auditStopConfirmAction } from '../entry/bot/audit/actions/stop-confirm';
 import { auditCommand } from '../entry/bot/audit/command';
 import { checkCommand } from '../entry/bot/check/command';
+import { consentCommand } from '../entry/bot/consent/command';
+import type { MspConsent } from '../usecases/tenants/msp-consent';
 import { departmentsCommand } from '../entry/bot/departments/command';
 import { digestCommand } from '../entry/bot/digest/command';
 import { exportLinkAction } from '../entry/bot/exports/actions/export-link';
@@ -57,6 +59,7 @@ export function wireBot(
     reclaim: Reclaim;
     digest: Digest;
     auditSubscriptions: AuditSubscriptions;
+    consent: MspConsent;
   },
   deps: { logger: Logger; cardSyncWaitMs?: number },
 ): ReturnType<typeof activityProcessor> {
@@ -140,6 +143,7 @@ export function wireBot(
       inactiveCommand(seatLists),
       candidatesCommand(seatLists),
       reclaimCommand({ tenants, reclaims, isAdmin }),
+      consentCommand({ tenants, consent: parts.consent, isAdmin }),
       portfolioCommand({
         tenants,
         portfolio: digest.portfolio,

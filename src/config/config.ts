@@ -139,6 +139,10 @@ const envSchema = z.object({
   CLIENT_ID: guid("the app registration's Application (client) ID"),
   SECRET_CLIENT_SECRET: optionalString,
   CLIENT_CERTIFICATE_PATH: optionalString,
+  /** The MSP's own multi-tenant Entra app, consented in each customer tenant: tenants are then added with their ids only. */
+  MSP_APP_ID: optionalString,
+  SECRET_MSP_APP_SECRET: optionalString,
+  MSP_APP_CERTIFICATE_PATH: optionalString,
   SECRET_STORE_KEY: secretsKey,
   SECRET_STORE_KEY_PREVIOUS: secretsKey,
   GRAPH_ENDPOINT: httpsUrl('https://graph.microsoft.com'),
@@ -447,7 +451,7 @@ export function configSchema(envName: string, rootDir: string) {
   return envSchema.transform((v, ctx) => {
     const problems: string[] = [];
     // Teams Toolkit stores secrets encrypted ("crypto_...") until deploy writes them out; used as-is they fail sign-in with a misleading 401.
-    for (const name of ['SECRET_BOT_PASSWORD', 'SECRET_CLIENT_SECRET'] as const) {
+    for (const name of ['SECRET_BOT_PASSWORD', 'SECRET_CLIENT_SECRET', 'SECRET_MSP_APP_SECRET'] as const) {
       if (v[name]?.startsWith('crypto_')) {
         problems.push(
           `${name}: holds a value encrypted by Teams Toolkit (crypto_...); run the toolkit's deploy step, or put the plain secret in env/.env.${envName}.user`,
@@ -457,6 +461,7 @@ export function configSchema(envName: string, rootDir: string) {
     const bot = botAuth(v, problems);
     const tenant = tenantSource(v, problems, rootDir);
     secretsKeys(v, tenant, problems);
+    const mspApp = mspAppOf(v, problems, rootDir);
     if (problems.length > 0) {
       for (const problem of problems) ctx.addIssue({ code: 'custom', message: problem, params: { whole: true } });
       return z.NEVER;
@@ -558,6 +563,8 @@ export function configSchema(envName: string, rootDir: string) {
       admins: v.ADMINS.map((a) => a.toLowerCase()),
       /** CLIENT_ACCESS: grants from the environment (more are stored through the REST API). */
       clientAccess: v.CLIENT_ACCESS,
+      /** MSP_APP_*: the multi-tenant app customer tenants consent to (GDAP or direct); undefined without MSP_APP_ID. */
+      mspApp,
       digest: { defaultTime: v.DIGEST_TIME, dashboardUrl: v.DASHBOARD_URL },
       exports: { publicBaseUrl: v.PUBLIC_BASE_URL, linkMs: v.EXPORT_LINK_MINUTES * 60_000 },
       /** RECLAIM_*: the reclaim workflow. */
@@ -641,6 +648,40 @@ function botAuth(v: Raw, problems: string[]): BotAuth {
     };
   }
   return { mode: 'MultiTenant', appId: v.BOT_ID, password: v.SECRET_BOT_PASSWORD ?? '', tokens };
+}
+
+/** MSP_APP_*: the multi-tenant app customer tenants consent to; undefined when MSP_APP_ID is unset. */
+function mspAppOf(
+  v: Raw,
+  problems: string[],
+  rootDir: string,
+):
+  | { appClientId: string; credential: { kind: 'secret'; secret: string } | { kind: 'certificate'; path: string } }
+  | undefined {
+  if (!v.MSP_APP_ID) {
+    if (v.SECRET_MSP_APP_SECRET || v.MSP_APP_CERTIFICATE_PATH)
+      problems.push(
+        "MSP_APP_ID: required with SECRET_MSP_APP_SECRET or MSP_APP_CERTIFICATE_PATH (the multi-tenant app's Application (client) ID)",
+      );
+    return undefined;
+  }
+  if (!GUID.test(v.MSP_APP_ID))
+    problems.push("MSP_APP_ID: expected the multi-tenant app's Application (client) ID, a GUID");
+  if (!v.SECRET_MSP_APP_SECRET === !v.MSP_APP_CERTIFICATE_PATH)
+    problems.push(
+      "SECRET_MSP_APP_SECRET / MSP_APP_CERTIFICATE_PATH: set exactly one, the multi-tenant app's client secret or a PEM file with its certificate and private key",
+    );
+  // The demo seals with a per-process key, as for its own tenant; each start stores the app's secret again.
+  if (v.SECRET_MSP_APP_SECRET && !v.SECRET_STORE_KEY && (v.TENANT_ID || v.CLIENT_ID))
+    problems.push(
+      `SECRET_STORE_KEY: required with SECRET_MSP_APP_SECRET: each customer tenant's connection stores the secret encrypted with this key. ${KEY_HINT}`,
+    );
+  return {
+    appClientId: v.MSP_APP_ID.toLowerCase(),
+    credential: v.MSP_APP_CERTIFICATE_PATH
+      ? { kind: 'certificate', path: path.resolve(rootDir, v.MSP_APP_CERTIFICATE_PATH) }
+      : { kind: 'secret', secret: v.SECRET_MSP_APP_SECRET ?? '' },
+  };
 }
 
 function tenantSource(v: Raw, problems: string[], rootDir: string): TenantSource {

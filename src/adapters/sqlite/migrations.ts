@@ -836,6 +836,21 @@ export const migrations: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 24,
+    name: 'admin consent of the MSP multi-tenant app, per customer tenant',
+    sql: `
+      -- One row per tenant added with the MSP's app: the consent link's single-use state, and the answer.
+      CREATE TABLE msp_app_consents (
+        tenant_id    TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+        state        TEXT NOT NULL CHECK (state IN ('pending', 'granted', 'refused')),
+        nonce        TEXT NOT NULL UNIQUE,
+        requested_at TEXT NOT NULL,
+        answered_at  TEXT,
+        error        TEXT
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

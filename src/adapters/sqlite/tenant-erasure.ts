@@ -32,6 +32,7 @@ export const TENANT_TABLES: readonly string[] = [
   'copilot_seat_first_seen',
   'copilot_trend',
   'copilot_department_days',
+  'msp_app_consents',
   'exclusion_group_members',
   'identity_generations',
   'management_content_fetched',

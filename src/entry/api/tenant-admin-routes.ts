@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Request, Server } from 'restify';
+import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import { SYNC_INTERVAL_HOURS, type TenantRecord } from '../../domain/tenant';
 import type { DirectoryReads, SyncRunReads, TenantReads } from '../../usecases/status/ports';
@@ -15,6 +15,8 @@ import { readJsonBody } from '../http/http-edge';
 import { CONTROL_CHARACTER } from '../input-text';
 import { ApiError } from './api-errors';
 import { requireClientInScope } from './api-auth';
+import { CONSENT_CALLBACK_PATH } from '../../domain/msp-consent';
+import { MspConsentError, type MspConsent } from '../../usecases/tenants/msp-consent';
 import { JsonAnswer, jsonRoute, parseBody, parseQuery, tenantFromPath } from './api-route';
 import { tenantJson } from './tenant-json';
 import { GUID } from '../../domain/guid';
@@ -27,6 +29,8 @@ export interface TenantAdminRouteDeps {
   /** Every tenant; a key limited to some clients reaches only theirs (api-auth.ts). */
   tenants: TenantReads;
   health?: (tenant: TenantRecord) => SyncHealth;
+  /** Admin consent of the MSP's multi-tenant app. */
+  consent: MspConsent;
   authorize: (req: Request) => void;
   logger: Logger;
 }
@@ -70,14 +74,35 @@ const createBody = z
     tenant_id: guid('12345678-1234-1234-1234-123456789012 (the Microsoft 365 tenant id)'),
     tenant_name: tenantName,
     domain_name: domainName,
-    client_id_encrypted: encrypted,
-    client_secret_encrypted: encrypted,
+    client_id_encrypted: encrypted.optional(),
+    client_secret_encrypted: encrypted.optional(),
+    use_msp_app: z.boolean({ invalid_type_error: 'expected true or false' }).optional(),
     sync_enabled: syncEnabled.optional(),
     sync_interval_hours: interval.optional(),
     graph_endpoint: endpoint.optional(),
     authority_host: endpoint.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((body, ctx) => {
+    // The tenant's own app (both encrypted values), or the MSP's multi-tenant app (neither).
+    for (const field of ['client_id_encrypted', 'client_secret_encrypted'] as const) {
+      if (body.use_msp_app && body[field] !== undefined)
+        ctx.addIssue({ code: 'custom', path: [field], message: 'must be left out with use_msp_app: true' });
+      if (!body.use_msp_app && body[field] === undefined)
+        ctx.addIssue({ code: 'custom', path: [field], message: 'is required (or send use_msp_app: true)' });
+    }
+  });
+
+/** What Entra's admin-consent redirect carries (tenant and scope are informational: the state names the tenant). */
+const consentCallbackQuery = z.object({
+  state: z.string().max(200).optional(),
+  admin_consent: z.string().max(10).optional(),
+  tenant: z.string().max(100).optional(),
+  scope: z.string().max(2000).optional(),
+  error: z.string().max(200).optional(),
+  error_description: z.string().max(2000).optional(),
+  error_uri: z.string().max(2000).optional(),
+});
 
 const changeBody = z
   .object({
@@ -160,6 +185,65 @@ export function registerTenantAdminRoutes(server: Server, deps: TenantAdminRoute
   const handle = jsonRoute(deps);
   const { onboarding } = deps;
 
+  const consentJson = (tenant: TenantRecord) => {
+    const { url, record } = consentLink(deps.consent, tenant);
+    return {
+      state: record.state,
+      consent_url: url,
+      requested_at: record.requestedAt,
+      answered_at: record.answeredAt,
+      error: record.error,
+    };
+  };
+
+  server.get(
+    '/api/v1/m365/tenants/:id/consent',
+    handle((req) => {
+      parseQuery(noQuery, req);
+      return consentJson(tenantFromPath(deps.tenants, req));
+    }),
+  );
+
+  // Entra's redirect after the customer's admin answered: no API key (a browser comes back), the
+  // single-use state is the credential, and the page says what happens next.
+  server.get(CONSENT_CALLBACK_PATH, async (req: Request, res: Response) => {
+    try {
+      const q = parseQuery(consentCallbackQuery, req);
+      const answer = deps.consent.answer({
+        state: q.state,
+        adminConsent: q.admin_consent,
+        error: q.error,
+        errorDescription: q.error_description,
+      });
+      deps.logger.info(
+        { tenant: answer.tenant.entraTenantId, consent: answer.state, error: answer.error },
+        'admin consent answered',
+      );
+      sendPage(
+        res,
+        200,
+        answer.state === 'granted'
+          ? `Consent granted for ${answer.tenant.tenantName}`
+          : `Consent not given for ${answer.tenant.tenantName}`,
+        answer.state === 'granted'
+          ? `Seat Steward can now read ${answer.tenant.tenantName}. ${answer.syncJobId !== null ? 'Its first sync has started; ' : ''}you can close this page.`
+          : `Entra said: ${answer.error ?? 'no reason'}. Ask for a new consent link to try again.`,
+      );
+    } catch (error) {
+      if (error instanceof ApiError) return sendPage(res, 400, 'This consent link cannot be used', error.message);
+      if (!(error instanceof MspConsentError)) {
+        deps.logger.error({ err: error }, 'the consent callback failed');
+        return sendPage(
+          res,
+          500,
+          'Seat Steward could not record the consent',
+          'Try the link again, or ask its administrator.',
+        );
+      }
+      sendPage(res, 400, 'This consent link cannot be used', error.message);
+    }
+  });
+
   const tenantAnswer = (tenant: TenantRecord) => {
     const endpoints = onboarding.endpointsOf(tenant.id);
     const check = checkJson(onboarding.firstCheck(tenant.id));
@@ -192,8 +276,12 @@ export function registerTenantAdminRoutes(server: Server, deps: TenantAdminRoute
           entraTenantId: body.tenant_id.toLowerCase(),
           tenantName: body.tenant_name,
           domainName: body.domain_name,
-          clientIdEncrypted: body.client_id_encrypted,
-          clientSecretEncrypted: body.client_secret_encrypted,
+          credentials: body.use_msp_app
+            ? 'msp_app'
+            : {
+                clientIdEncrypted: body.client_id_encrypted ?? '',
+                clientSecretEncrypted: body.client_secret_encrypted ?? '',
+              },
           syncEnabled: body.sync_enabled ?? true,
           syncIntervalHours: body.sync_interval_hours ?? null,
           graphEndpoint: body.graph_endpoint,
@@ -204,6 +292,8 @@ export function registerTenantAdminRoutes(server: Server, deps: TenantAdminRoute
         ...tenantAnswer(added.tenant),
         sync_started: added.syncJobId !== null,
         sync_job_id: added.syncJobId,
+        // Added with the MSP's app: nothing syncs until the customer's admin consents through this link.
+        ...(body.use_msp_app ? { consent: consentJson(added.tenant) } : {}),
       });
     }),
   );
@@ -264,4 +354,22 @@ export function registerTenantAdminRoutes(server: Server, deps: TenantAdminRoute
       });
     }),
   );
+}
+
+/** The consent link, or the admin-facing reason there is none (409: a setting is missing). */
+function consentLink(consent: MspConsent, tenant: TenantRecord): ReturnType<MspConsent['link']> {
+  try {
+    return consent.link(tenant);
+  } catch (error) {
+    if (error instanceof MspConsentError) throw new ApiError(409, error.code, error.message);
+    throw error;
+  }
+}
+
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** A short page for the customer's admin, who arrives here from Entra in a browser. */
+function sendPage(res: Response, status: number, title: string, body: string): void {
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body style="font-family:system-ui,sans-serif;max-width:40em;margin:3em auto"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(body)}</p><p>Seat Steward</p></body></html>`;
+  res.sendRaw(status, html, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
 }

@@ -15,7 +15,8 @@ export type CommandName =
   | 'inactive'
   | 'candidates'
   | 'reclaim'
-  | 'portfolio';
+  | 'portfolio'
+  | 'consent';
 
 /**
  * The order `help` lists the commands in: what the product is for first (idle seats, who should get
@@ -35,6 +36,7 @@ export const COMMAND_ORDER: readonly CommandName[] = [
   'price',
   'sync',
   'check',
+  'consent',
   'audit',
   'help',
 ];
@@ -73,6 +75,7 @@ const ALIASES: Partial<Record<string, CommandName>> = {
   idle: 'inactive',
   candidates: 'candidates',
   portfolio: 'portfolio',
+  consent: 'consent',
   msp: 'portfolio',
 };
 

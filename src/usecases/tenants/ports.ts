@@ -1,3 +1,4 @@
+import type { ConsentRecord } from '../../domain/msp-consent';
 /**
  * What the tenant registry needs from the outside: a store for tenants and their
  * connection rows, and something that seals and opens secrets. The SQLite and
@@ -133,6 +134,7 @@ export interface CredentialDecrypter {
 /** The tenant row's admin settings (names, MSP client, sync), for onboarding through the REST API. */
 export interface TenantSettingsStore {
   find(idOrEntraTenantId: string): TenantRecord | undefined;
+  list(): TenantRecord[];
   updateSettings(tenantId: string, settings: TenantSettingsChange): void;
   transaction<T>(work: () => T): T;
 }
@@ -144,4 +146,14 @@ export type TenantErasure = { erased: Record<string, number> } | { runningJobs: 
 export interface TenantDataEraser {
   /** One transaction: checks no job of the tenant is running, then deletes. */
   erase(tenantId: string): TenantErasure;
+}
+
+/** Admin consent of the MSP's multi-tenant app, per tenant (migration 24). */
+export interface ConsentStore {
+  get(tenantId: string): ConsentRecord | undefined;
+  byNonce(nonce: string): ConsentRecord | undefined;
+  /** Starts a pending consent with this nonce; nothing when the tenant has one already. */
+  request(tenantId: string, nonce: string, now: Date): void;
+  /** Records the answer; the nonce that came back is spent, `nextNonce` is the one a new link carries. */
+  answer(tenantId: string, state: 'granted' | 'refused', error: string | null, nextNonce: string, now: Date): void;
 }

@@ -31,7 +31,7 @@ import { GUID } from '../../domain/guid';
 
 /** The fields callers name in the REST API, so every refusal says which one to fix. */
 export type OnboardingField =
-  'client_id_encrypted' | 'client_secret_encrypted' | TenantEndpointKind | 'tenant_id' | 'confirm';
+  'client_id_encrypted' | 'client_secret_encrypted' | TenantEndpointKind | 'tenant_id' | 'confirm' | 'use_msp_app';
 
 export type OnboardingErrorCode =
   | 'invalid_parameter'
@@ -59,8 +59,11 @@ export interface NewTenantRequest {
   entraTenantId: string;
   tenantName: string;
   domainName: string;
-  clientIdEncrypted: string;
-  clientSecretEncrypted: string;
+  /**
+   * The tenant's own app registration, encrypted to the server's key; or `msp_app`: the MSP's
+   * multi-tenant app (MSP_APP_ID), which the customer consents to through the consent link.
+   */
+  credentials: { clientIdEncrypted: string; clientSecretEncrypted: string } | 'msp_app';
   syncEnabled: boolean;
   /** null: follows SYNC_CRON. */
   syncIntervalHours: number | null;
@@ -94,6 +97,8 @@ export interface OnboardingDeps {
   forget: (tenantId: string) => void;
   /** The tenants TENANT_ID (or the demo, with DEMO_TENANTS) configures: each start writes them again. */
   environmentEntraTenantIds: readonly string[];
+  /** MSP_APP_*: the multi-tenant app a tenant may be added with instead of its own credentials. */
+  mspApp?: { appClientId: string; credential: ConnectionInput['credential'] };
   /** The demo, or ALLOW_CUSTOM_ENDPOINTS=on: endpoints other than Microsoft's are taken. */
   allowOtherEndpoints: boolean;
   logger: Logger;
@@ -105,15 +110,33 @@ export class TenantOnboarding {
 
   constructor(private readonly deps: OnboardingDeps) {}
 
-  async add(request: NewTenantRequest): Promise<{ tenant: TenantRecord; syncJobId: number | null; check: FirstCheck }> {
+  async add(
+    request: NewTenantRequest,
+  ): Promise<{ tenant: TenantRecord; syncJobId: number | null; check: FirstCheck | undefined }> {
     const { registry, tenants } = this.deps;
     if (tenants.find(request.entraTenantId)) throw this.exists(request.entraTenantId);
-    const connection: ConnectionInput = {
-      appClientId: await this.appClientId(request.clientIdEncrypted),
+    const endpoints = {
       graphEndpoint: this.endpoint('graph_endpoint', request.graphEndpoint ?? DEFAULT_GRAPH_ENDPOINT),
       authorityHost: this.endpoint('authority_host', request.authorityHost ?? DEFAULT_AUTHORITY_HOST),
-      credential: { kind: 'secret', secret: await this.secret(request.clientSecretEncrypted) },
     };
+    const viaMspApp = request.credentials === 'msp_app';
+    let connection: ConnectionInput;
+    if (request.credentials === 'msp_app') {
+      const app = this.deps.mspApp;
+      if (!app)
+        throw new TenantOnboardingError(
+          'invalid_parameter',
+          "use_msp_app: no multi-tenant app is configured. Set MSP_APP_ID and SECRET_MSP_APP_SECRET (or MSP_APP_CERTIFICATE_PATH) and restart, or send the tenant's own encrypted credentials.",
+          'use_msp_app',
+        );
+      connection = { ...endpoints, appClientId: app.appClientId, credential: app.credential };
+    } else {
+      connection = {
+        ...endpoints,
+        appClientId: await this.appClientId(request.credentials.clientIdEncrypted),
+        credential: { kind: 'secret', secret: await this.secret(request.credentials.clientSecretEncrypted) },
+      };
+    }
     const tenant = tenants.transaction(() => {
       let added;
       try {
@@ -139,8 +162,32 @@ export class TenantOnboarding {
       { tenant: tenant.entraTenantId, client: tenant.mspClientId, syncEnabled: tenant.syncEnabled },
       'tenant added through the REST API',
     );
+    // Through the MSP's app, nothing can be read before the customer consents: the consent callback starts the first sync and check.
+    if (viaMspApp) return { tenant, syncJobId: null, check: undefined };
     const syncJobId = tenant.syncEnabled ? this.queueFirstSync(tenant) : null;
     return { tenant, syncJobId, check: this.startCheck(tenant) };
+  }
+
+  /**
+   * At start: tenants added with the MSP's app get its current credential (a rotated secret in
+   * SECRET_MSP_APP_SECRET reaches every customer tenant's stored connection). Returns how many.
+   */
+  refreshMspAppCredential(): number {
+    const app = this.deps.mspApp;
+    if (!app) return 0;
+    let refreshed = 0;
+    for (const tenant of this.deps.tenants.list()) {
+      const stored = this.deps.registry.storedEndpoints(tenant.id);
+      if (stored?.appClientId.toLowerCase() !== app.appClientId) continue;
+      this.deps.registry.updateConnection(tenant.id, { ...stored, credential: app.credential });
+      refreshed++;
+    }
+    return refreshed;
+  }
+
+  /** After the customer consented to the MSP's app: the first sync (when syncing is on) and the permission check. */
+  consented(tenant: TenantRecord): { syncJobId: number | null; check: FirstCheck } {
+    return { syncJobId: tenant.syncEnabled ? this.queueFirstSync(tenant) : null, check: this.startCheck(tenant) };
   }
 
   find(idOrEntraTenantId: string): TenantRecord {
