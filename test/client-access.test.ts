@@ -14,6 +14,7 @@ import { ADMIN, cardAction, message, personal, post, type ConversationShape } fr
 const CLIENT_A = '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
 const CLIENT_B = '6f5e4d3c-2b1a-4c9d-8e7f-6a5b4c3d2e1f';
 const TECH_A = { id: '29:tech-a', name: 'Tess Tech', aadObjectId: 'aa11bb22-cc33-4d44-8e55-f66a77b88c99' };
+const APPROVER_A = { id: '29:approver-a', name: 'Avery Approver', aadObjectId: 'bb22cc33-dd44-4e55-8f66-a77b88c99d00' };
 const MEMBER = { id: '29:member', name: 'Morgan Member', aadObjectId: '5b0d4c1e-2f3a-4b5c-8d9e-0f1a2b3c4d5e' };
 const ADMIN_KEY = 'access-admin-key-0123456789abcdef';
 const B_KEY = 'client-b-key-0123456789abcdef';
@@ -35,7 +36,7 @@ beforeAll(async () => {
   ({ h, tenantId: ids.own } = await startSyncedHarness({
     config: {
       ADMINS: ADMIN.aadObjectId,
-      CLIENT_ACCESS: `${TECH_A.aadObjectId}=${CLIENT_A}`,
+      CLIENT_ACCESS: `${TECH_A.aadObjectId}=${CLIENT_A};${APPROVER_A.aadObjectId}=${CLIENT_A}:approve`,
       API_KEYS: `${ADMIN_KEY},${CLIENT_B}:${B_KEY}`,
     },
   }));
@@ -96,6 +97,11 @@ describe('access per MSP client in chat', () => {
     expect(named).toContain('No tenant matches "bayside"');
     expect(named).not.toContain(names.b);
 
+    const departments = await say(TECH_A, 'departments');
+    expect(departments).toContain(names.a);
+    expect(departments).not.toContain(names.b);
+    expect(departments).not.toContain(names.own);
+
     // Granted a client, the technician is that tenant's admin: the per-user list is theirs.
     const inactive = await say(TECH_A, 'inactive');
     expect(inactive).not.toContain('Only Seat Steward admins');
@@ -139,6 +145,34 @@ describe('access per MSP client in chat', () => {
     ).toBeDefined();
     const viewed = await press(TECH_A, 'reclaim.view', { requestId });
     expect(viewed).not.toContain(names.b);
+  });
+
+  it('a grant with approve lets its technician approve reclaims in that client’s tenant, and only there', async () => {
+    const requestIn = async (tenantId: string) => {
+      const outcome = await h.app.reclaims.request(
+        {
+          tenantId,
+          caller: { aadObjectId: ADMIN.aadObjectId, name: ADMIN.name },
+          pick: { tier: 'all' },
+          source: 'command',
+          replyTarget: { serviceUrl, conversation: { id: 'a:approvals' } },
+        },
+        new Date(),
+      );
+      expect(outcome.kind).toBe('created');
+      return outcome.kind === 'created' ? outcome.requests[0]!.id : '';
+    };
+    const inA = await requestIn(ids.a);
+    const approver = { aadObjectId: APPROVER_A.aadObjectId, name: APPROVER_A.name };
+    expect(h.app.reclaims.view(inA, approver, new Date())?.rights.canDecide).toBe(true);
+    // Seeing the tenant is not approving in it.
+    expect(
+      h.app.reclaims.view(inA, { aadObjectId: TECH_A.aadObjectId, name: TECH_A.name }, new Date())?.rights.canDecide,
+    ).toBe(false);
+    expect(h.app.reclaims.reject(inA, approver, 'not now', new Date()).kind).toBe('done');
+    // The approver's grant is for client A: the MSP's own tenant does not exist for them.
+    const inOwn = await requestIn(ids.own);
+    expect(h.app.reclaims.view(inOwn, approver, new Date())).toBeUndefined();
   });
 
   it('someone without grants sees the MSP’s own tenant only; a grant through the REST API opens client B to them', async () => {

@@ -167,6 +167,16 @@ describe('POST /api/v1/m365/tenants', () => {
       last_sync_status: 'success',
       sync_interval_hours: 6,
     });
+    // The portfolio ranks it with its figures, under its client.
+    const portfolio = await api('GET', `/api/v1/m365/portfolio?client_id=${MSP_CLIENT}`);
+    expect(portfolio.body.data).toEqual([
+      expect.objectContaining({
+        id,
+        tenant_name: 'Acme Corporation',
+        sync_health: expect.objectContaining({ state: 'healthy' }),
+      }),
+    ]);
+    expect((portfolio.body.data as Array<{ assigned_seats: unknown }>)[0]?.assigned_seats).toEqual(expect.any(Number));
 
     await vi.waitFor(
       async () =>
