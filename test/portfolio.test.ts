@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmbeddedDemoTenant } from '../src/app/demo-connection';
-import { postDigestJob, postPortfolioJob } from '../src/usecases/digest/digest-service';
+import { postDigestJob, postDigestStatusJob, postPortfolioJob } from '../src/usecases/digest/digest-service';
 import { ConnectorRecorder, cardText, executeActions, type RecordedActivity } from './helpers/connector-recorder';
 import { addDemoCustomer } from './helpers/demo-customers';
 import { startSyncedHarness, TEST_API_KEY, type Harness } from './helpers/harness';
@@ -165,6 +165,15 @@ describe('portfolio', () => {
     h.app.digests.tick(new Date(`${day}T06:45:00Z`));
     expect(jobs(postPortfolioJob.kind)).toHaveLength(1);
     await connector.waitFor(() => cardsIn(conversationId!, 'Copilot portfolio').length > 0);
+
+    // A scheduled sync's status message goes to digest conversations, not to this one.
+    const latest = h.app.runs.latestFinished(firstId)!;
+    h.app.digests.service.queueStatusMessages({ id: latest.id, tenantId: firstId });
+    expect(
+      h.app.outbox
+        .list({ kind: postDigestStatusJob.kind, limit: 500, offset: 0 })
+        .rows.filter((j) => j.idempotencyKey.includes(`:${conversationId}:`)),
+    ).toEqual([]);
 
     // `digest subscribe` switches the conversation back to a card per tenant.
     expect((await say(c, 'digest subscribe 06:30 UTC')).text).toContain('**Daily digest**');

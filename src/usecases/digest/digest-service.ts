@@ -176,6 +176,8 @@ export class DigestService {
   queueStatusMessages(run: { id: number; tenantId: string }): number {
     let created = 0;
     for (const sub of this.deps.subscriptions.listActive()) {
+      // A portfolio conversation follows hundreds of tenants: its card carries each one's sync health instead.
+      if (sub.layout === 'portfolio') continue;
       const job = this.deps.queue.enqueue(
         postDigestStatusJob,
         { conversationId: sub.conversationId, runId: run.id, target: sub.target },
