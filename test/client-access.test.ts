@@ -72,6 +72,22 @@ async function press(from: typeof ADMIN, verb: string, data: unknown): Promise<s
   return JSON.stringify(res.body);
 }
 
+/** A reclaim request of every idle seat of the tenant, asked by an admin. */
+async function requestEverySeatIn(tenantId: string): Promise<string> {
+  const outcome = await h.app.reclaims.request(
+    {
+      tenantId,
+      caller: { aadObjectId: ADMIN.aadObjectId, name: ADMIN.name },
+      pick: { tier: 'all' },
+      source: 'command',
+      replyTarget: { serviceUrl, conversation: { id: 'a:approvals' } },
+    },
+    new Date(),
+  );
+  expect(outcome.kind).toBe('created');
+  return outcome.kind === 'created' ? outcome.requests[0]!.id : '';
+}
+
 async function api(key: string, path: string, init: RequestInit = {}): Promise<{ status: number; body: unknown }> {
   const res = await fetch(`${h.app.url}${path}`, {
     ...init,
@@ -125,18 +141,7 @@ describe('access per MSP client in chat', () => {
   });
 
   it('a reclaim request of another client’s tenant does not exist for the technician', async () => {
-    const outcome = await h.app.reclaims.request(
-      {
-        tenantId: ids.b,
-        caller: { aadObjectId: ADMIN.aadObjectId, name: ADMIN.name },
-        pick: { tier: 'all' },
-        source: 'command',
-        replyTarget: { serviceUrl, conversation: { id: 'a:approvals' } },
-      },
-      new Date(),
-    );
-    expect(outcome.kind).toBe('created');
-    const requestId = outcome.kind === 'created' ? outcome.requests[0]!.id : '';
+    const requestId = await requestEverySeatIn(ids.b);
     const tech = { aadObjectId: TECH_A.aadObjectId, name: TECH_A.name };
     expect(h.app.reclaims.view(requestId, tech, new Date())).toBeUndefined();
     expect(h.app.reclaims.reject(requestId, tech, null, new Date()).kind).toBe('refused');
@@ -148,21 +153,7 @@ describe('access per MSP client in chat', () => {
   });
 
   it('a grant with approve lets its technician approve reclaims in that client’s tenant, and only there', async () => {
-    const requestIn = async (tenantId: string) => {
-      const outcome = await h.app.reclaims.request(
-        {
-          tenantId,
-          caller: { aadObjectId: ADMIN.aadObjectId, name: ADMIN.name },
-          pick: { tier: 'all' },
-          source: 'command',
-          replyTarget: { serviceUrl, conversation: { id: 'a:approvals' } },
-        },
-        new Date(),
-      );
-      expect(outcome.kind).toBe('created');
-      return outcome.kind === 'created' ? outcome.requests[0]!.id : '';
-    };
-    const inA = await requestIn(ids.a);
+    const inA = await requestEverySeatIn(ids.a);
     const approver = { aadObjectId: APPROVER_A.aadObjectId, name: APPROVER_A.name };
     expect(h.app.reclaims.view(inA, approver, new Date())?.rights.canDecide).toBe(true);
     // Seeing the tenant is not approving in it.
@@ -171,7 +162,7 @@ describe('access per MSP client in chat', () => {
     ).toBe(false);
     expect(h.app.reclaims.reject(inA, approver, 'not now', new Date()).kind).toBe('done');
     // The approver's grant is for client A: the MSP's own tenant does not exist for them.
-    const inOwn = await requestIn(ids.own);
+    const inOwn = await requestEverySeatIn(ids.own);
     expect(h.app.reclaims.view(inOwn, approver, new Date())).toBeUndefined();
   });
 

@@ -4,6 +4,7 @@ import { clip } from '../domain/text';
 import { dayText, utcText } from '../domain/time-text';
 import type { ExportButtonData } from './export-views';
 import { keepPlaceholders } from './placeholders';
+import { NO_ANALYTICS_YET } from './view-models';
 
 /** One row of the departments table: every cell already text. */
 export interface DepartmentRowView {
@@ -55,7 +56,7 @@ export function departmentsUnavailableView(tenantName: string): DepartmentsView 
   return {
     ...empty(tenantName),
     available: false,
-    unavailableText: 'No seat analytics yet: they are worked out by a sync. Run **sync**, then ask again.',
+    unavailableText: NO_ANALYTICS_YET,
   };
 }
 

@@ -9,6 +9,7 @@ import { dayText, utcText } from '../domain/time-text';
 import { productName } from '../domain/product-names';
 import type { ExportButtonData } from './export-views';
 import { keepPlaceholders } from './placeholders';
+import { NO_ANALYTICS_YET } from './view-models';
 
 export interface SavingsFact {
   title: string;
@@ -61,7 +62,7 @@ export function savingsUnavailableView(tenantName: string): SavingsView {
   return {
     ...empty(tenantName),
     available: false,
-    unavailableText: 'No seat analytics yet: they are worked out by a sync. Run **sync**, then ask again.',
+    unavailableText: NO_ANALYTICS_YET,
   };
 }
 

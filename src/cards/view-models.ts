@@ -15,6 +15,9 @@ export const CARD_LIST_LIMITS = {
   sources: 12,
 } as const;
 
+/** What a card built on the seat analytics says before the first sync has worked them out. */
+export const NO_ANALYTICS_YET = 'No seat analytics yet: they are worked out by a sync. Run **sync**, then ask again.';
+
 /** Teams rejects a message whose card JSON reaches 28 KB. */
 export const TEAMS_CARD_MAX_BYTES = 28 * 1024;
 
