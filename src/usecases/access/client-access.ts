@@ -38,10 +38,6 @@ export class ClientAccess {
     return canSeeTenant(this.accessOf(actor), tenant);
   }
 
-  visible(access: ActorAccess, tenants: readonly TenantRecord[]): TenantRecord[] {
-    return tenants.filter((t) => canSeeTenant(access, t));
-  }
-
   /** Technicians granted `approve` for the tenant's client, as object ids or UPNs (for the reclaim approvers). */
   approversOf(tenant: Pick<TenantRecord, 'mspClientId'>): string[] {
     return [
