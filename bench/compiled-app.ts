@@ -20,6 +20,7 @@ const SOURCES = [
   'tsconfig.build.json',
   'tsconfig.bench.json',
   'scripts/build.ts',
+  'scripts/tenant-cli.ts',
 ];
 
 /** Node arguments that run `benchFile` (this bench's own source file) in its app mode. */

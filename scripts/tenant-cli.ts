@@ -169,7 +169,8 @@ async function readSecret(io: CliIo): Promise<string> {
   }
 }
 
-async function encrypt(value: string, key: JWK): Promise<string> {
+/** Encrypts one credential to the server's public key (JWE compact, ECDH-ES + A256GCM, naming its kid); bench:msp adds its tenants with it too. */
+export async function encrypt(value: string, key: JWK): Promise<string> {
   return new CompactEncrypt(new TextEncoder().encode(value))
     .setProtectedHeader({ alg: 'ECDH-ES', enc: 'A256GCM', kid: key.kid })
     .encrypt(await importJWK(key, 'ECDH-ES'));
