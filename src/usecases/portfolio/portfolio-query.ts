@@ -1,4 +1,10 @@
-import { portfolioRow, portfolioTotals, rankPortfolio, type PortfolioContent } from '../../domain/portfolio';
+import {
+  portfolioRow,
+  portfolioTotals,
+  rankPortfolio,
+  type PortfolioContent,
+  type PortfolioRow,
+} from '../../domain/portfolio';
 import type { SkuPrice } from '../../domain/seat-savings';
 import type { SyncHealth } from '../../domain/sync-schedule';
 import type { TenantRecord } from '../../domain/tenant';
@@ -13,8 +19,18 @@ export interface PortfolioDeps {
   health: (tenant: TenantRecord) => SyncHealth;
 }
 
+/**
+ * How long a tenant's row is kept between portfolio requests. Working a row out reads its summary,
+ * prices and sync runs (about 0.2 ms): 500 tenants made every card cost 100 ms of the event loop,
+ * so 20 readers queued for seconds. A new snapshot or a changed tenant row replaces it at once; a
+ * price set or a failed sync shows within this time.
+ */
+export const PORTFOLIO_ROW_TTL_MS = 30_000;
+
 /** The portfolio of the tenants given (the caller decides which a reader may see), optionally of one MSP client. */
 export class PortfolioQuery {
+  private readonly kept = new Map<string, { key: string; at: number; row: PortfolioRow }>();
+
   constructor(private readonly deps: PortfolioDeps) {}
 
   content(options: { tenants?: readonly TenantRecord[]; clientId?: string | null }, now: Date): PortfolioContent {
@@ -22,17 +38,30 @@ export class PortfolioQuery {
     const tenants = (options.tenants ?? this.deps.tenants.list()).filter(
       (t) => clientId === null || t.mspClientId?.toLowerCase() === clientId,
     );
-    const rows = rankPortfolio(
-      tenants.map((tenant) =>
-        portfolioRow({
-          tenant,
-          summary: this.deps.analytics.summary(tenant.id)?.summary,
-          price: this.deps.priceFor(tenant.id),
-          health: this.deps.health(tenant),
-          now,
-        }),
-      ),
-    );
+    this.forgetOld(now.getTime());
+    const rows = rankPortfolio(tenants.map((tenant) => this.rowOf(tenant, now)));
     return { rows, totals: portfolioTotals(rows), clientId, generatedAt: now.toISOString() };
+  }
+
+  private rowOf(tenant: TenantRecord, now: Date): PortfolioRow {
+    // What the tenants row says changes the row at once: a sync published, names, client or schedule changed.
+    const key = `${tenant.currentSnapshotId}|${tenant.updatedAt}|${tenant.mspClientId}|${tenant.syncEnabled}|${tenant.syncIntervalHours}`;
+    const at = now.getTime();
+    const kept = this.kept.get(tenant.id);
+    if (kept && kept.key === key && at >= kept.at && at - kept.at < PORTFOLIO_ROW_TTL_MS) return kept.row;
+    const row = portfolioRow({
+      tenant,
+      summary: this.deps.analytics.summary(tenant.id)?.summary,
+      price: this.deps.priceFor(tenant.id),
+      health: this.deps.health(tenant),
+      now,
+    });
+    this.kept.set(tenant.id, { key, at, row });
+    return row;
+  }
+
+  /** Rows of deleted tenants (and long-unread ones) do not stay in memory. */
+  private forgetOld(at: number): void {
+    for (const [id, kept] of this.kept) if (at - kept.at >= 10 * PORTFOLIO_ROW_TTL_MS) this.kept.delete(id);
   }
 }

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import type { SyncHealth } from '../../src/domain/sync-schedule';
+import type { TenantRecord } from '../../src/domain/tenant';
+import { PORTFOLIO_ROW_TTL_MS, PortfolioQuery } from '../../src/usecases/portfolio/portfolio-query';
+import { DIGEST_SUMMARY } from '../cards/digest-fixtures';
+
+const HEALTHY: SyncHealth = {
+  state: 'healthy',
+  lastSuccess: '2026-12-06T06:00:00.000Z',
+  consecutiveFailures: 0,
+  reason: null,
+  nextSync: null,
+  schedule: { kind: 'cron' },
+};
+
+function tenant(id: string, snapshot: number): TenantRecord {
+  return {
+    id,
+    entraTenantId: `${id}-entra`,
+    mspClientId: null,
+    tenantName: id,
+    domainName: null,
+    displayName: null,
+    tenantType: 'business',
+    source: 'entra',
+    syncEnabled: true,
+    syncIntervalHours: null,
+    currentSnapshotId: snapshot,
+    createdAt: '2026-12-01T00:00:00.000Z',
+    updatedAt: '2026-12-01T00:00:00.000Z',
+  };
+}
+
+describe('portfolio rows between requests', () => {
+  it('are kept for a while, and worked out again after a new snapshot or once old', () => {
+    let reads = 0;
+    let list = [tenant('a', 1), tenant('b', 1)];
+    const query = new PortfolioQuery({
+      tenants: { list: () => list, find: (id) => list.find((t) => t.id === id) },
+      analytics: {
+        summary: (tenantId) => {
+          reads++;
+          return { snapshotId: list.find((t) => t.id === tenantId)!.currentSnapshotId!, summary: DIGEST_SUMMARY };
+        },
+      },
+      priceFor: () => () => null,
+      health: () => HEALTHY,
+    });
+    const t0 = new Date('2026-12-06T12:00:00Z');
+    expect(query.content({}, t0).rows).toHaveLength(2);
+    expect(reads).toBe(2);
+    query.content({}, new Date(t0.getTime() + 1_000));
+    expect(reads).toBe(2);
+    // A sync published b's new snapshot: only b is read again.
+    list = [tenant('a', 1), tenant('b', 2)];
+    query.content({}, new Date(t0.getTime() + 2_000));
+    expect(reads).toBe(3);
+    // Old rows are worked out again (a price set, a failed sync).
+    query.content({}, new Date(t0.getTime() + PORTFOLIO_ROW_TTL_MS + 1));
+    expect(reads).toBe(4);
+    query.content({}, new Date(t0.getTime() + 2_000 + PORTFOLIO_ROW_TTL_MS));
+    expect(reads).toBe(5);
+  });
+});
