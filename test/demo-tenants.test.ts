@@ -31,21 +31,18 @@ async function tenants(app: Harness['app'], query = ''): Promise<TenantJson[]> {
   return ((await res.json()) as { data: TenantJson[] }).data;
 }
 
-async function until(predicate: () => boolean, what: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('DEMO_TENANTS', () => {
   it('DEMO_TENANTS=3 serves three demo organisations, synced at start and listed by GET /tenants, two under one MSP client and one under another', async () => {
     h = await startHarness({ config: { DEMO_TENANTS: '3', DEMO_USERS: '60' }, app: { schedule: true } });
     const app = h.app;
     expect(app.tenants.list()).toHaveLength(3);
     // The start-up sync of tenants never synced covers all three, through the outbox.
-    await until(() => app.tenants.list().every((t) => t.currentSnapshotId !== null), 'all three first syncs');
+    await expect
+      .poll(() => app.tenants.list().every((t) => t.currentSnapshotId !== null), {
+        timeout: 120_000,
+        message: 'all three first syncs',
+      })
+      .toBe(true);
 
     const listed = await tenants(app);
     expect(listed.map((t) => t.tenant_name).sort()).toEqual(['Contoso Ltd', 'Fabrikam Inc', 'Northwind Traders']);

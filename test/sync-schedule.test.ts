@@ -72,14 +72,6 @@ function setInterval(app: Harness['app'], tenantId: string, hours: number | null
   app.db.prepare('UPDATE tenants SET sync_interval_hours = ? WHERE id = ?').run(hours, tenantId);
 }
 
-async function until(predicate: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 const finished = (app: Harness['app'], jobIds: number[]) => () =>
   jobIds.every((id) => ['done', 'dead'].includes(app.outbox.get(id)?.status ?? ''));
 
@@ -144,7 +136,10 @@ describe('per-tenant sync schedule', () => {
       for (const id of jobs) queuedAt.get(app.outbox.get(id)?.tenantId ?? '')?.push(now);
       // A second tick in the same minute queues nothing more.
       expect(app.syncTick(new Date(now))).toEqual([]);
-      if (jobs.length > 0) await until(finished(app, jobs), `the syncs queued at minute ${minute}`);
+      if (jobs.length > 0)
+        await expect
+          .poll(finished(app, jobs), { timeout: 60_000, message: `the syncs queued at minute ${minute}` })
+          .toBe(true);
     }
 
     const hours = (xs: number[]) => xs.slice(1).map((x, i) => (x - xs[i]) / HOUR_MS);
@@ -262,7 +257,7 @@ describe('per-tenant sync schedule', () => {
       const manual = app.sync.request(first, 'test');
       const jobs = app.syncTick(new Date());
       expect(jobs).toHaveLength(3);
-      await until(finished(app, jobs), 'the scheduled syncs');
+      await expect.poll(finished(app, jobs), { timeout: 60_000, message: 'the scheduled syncs' }).toBe(true);
       expect((await manual.done).status).toBe('success');
     } finally {
       stop();
