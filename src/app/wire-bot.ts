@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { AdaptiveCardJson } from '../cards/render';
 import type { AppConfig } from '../config/config';
 import { adminGate } from '../entry/bot/admin-gate';
-import { inAccessScope, scopedTenants } from '../entry/bot/access-scope';
+import { currentAccess, inAccessScope, scopedTenants } from '../entry/bot/access-scope';
 import type { Actor } from '../entry/bot/bot-types';
 import type { AdminDecision } from '../domain/admins';
 import { activityProcessor, createBotApp } from '../entry/bot/bot-app';
@@ -86,7 +86,8 @@ export function wireBot(
   // The one admin check every command and card action that shows per-user data or changes settings uses.
   const isAdmin = (actor: Actor): AdminDecision => {
     const global = globalAdmin(actor);
-    return global.allowed || core.clientAccess.accessOf(actor).kind !== 'clients' ? global : { allowed: true };
+    // The turn's access was worked out once (asActor); every handler runs inside it.
+    return global.allowed || currentAccess().kind !== 'clients' ? global : { allowed: true };
   };
   const { report, check, identityReads, sourceStatus, usageQuery } = sync;
   const syncService = sync.sync;

@@ -692,12 +692,12 @@ export class ReclaimService implements ReclaimApi {
     const anonymous = !caller.aadObjectId;
     // One directory lookup of the caller's UPN for the three rules below.
     const decider = this.decider(caller);
+    // One read of the tenant's approvers (grants included) for every rule of this view.
+    const rules = this.rulesFor(request.tenantId);
     const decision = anonymous
       ? { allowed: false as const, reason: '' }
-      : approverDecision(decider, request.requestedBy.aadObjectId, this.rulesFor(request.tenantId));
-    const mayUndo = anonymous
-      ? false
-      : approverDecision(decider, null, { ...this.rulesFor(request.tenantId), twoPersonRule: false }).allowed;
+      : approverDecision(decider, request.requestedBy.aadObjectId, rules);
+    const mayUndo = anonymous ? false : approverDecision(decider, null, { ...rules, twoPersonRule: false }).allowed;
     const canDecide = phase === 'awaiting_approval' && decision.allowed;
     const why =
       phase === 'awaiting_holders'
@@ -716,7 +716,7 @@ export class ReclaimService implements ReclaimApi {
     const canSeeSeats = mayUndo || isAdmin || isRequester;
     const canCancel = isRequester && request.decision === null && undecided;
     const approveBlocked = canDecide ? modeRefusal(request.mode, this.deps.mode()) : null;
-    const approverIds = this.approverObjectIds(request);
+    const approverIds = this.approverObjectIds(request, rules);
     return {
       request,
       items,
@@ -731,8 +731,7 @@ export class ReclaimService implements ReclaimApi {
    * Who gets the approver view automatically: RECLAIM_APPROVERS (else ADMINS) as object ids, UPNs
    * resolved through the directory, less the requester when the two-person rule bars them.
    */
-  private approverObjectIds(request: ReclaimRequest): string[] {
-    const rules = this.rulesFor(request.tenantId);
+  private approverObjectIds(request: ReclaimRequest, rules: ApproverRules): string[] {
     const listed = rules.approvers.length > 0 ? rules.approvers : rules.admins;
     const ids = listed
       .map((a) => (a.includes('@') ? this.deps.objectIdOf(a) : a.toLowerCase()))

@@ -179,10 +179,20 @@ export class TenantOnboarding {
     for (const tenant of this.deps.tenants.list()) {
       const stored = this.deps.registry.storedEndpoints(tenant.id);
       if (stored?.appClientId.toLowerCase() !== app.appClientId) continue;
+      if (sameCredential(this.storedCredential(tenant.id), app.credential)) continue;
       this.deps.registry.updateConnection(tenant.id, { ...stored, credential: app.credential });
       refreshed++;
     }
     return refreshed;
+  }
+
+  /** The stored credential, or undefined when it cannot be opened (then it is written again). */
+  private storedCredential(tenantId: string): ConnectionInput['credential'] | undefined {
+    try {
+      return this.deps.registry.connectionFor(tenantId).credential;
+    } catch {
+      return undefined;
+    }
   }
 
   /** After the customer consented to the MSP's app: the first sync (when syncing is on) and the permission check. */
@@ -447,4 +457,12 @@ export class TenantOnboarding {
       );
     return new TenantOnboardingError('invalid_parameter', error.message);
   }
+}
+
+/** Unchanged credentials are not written again at each start (each write would rebuild the tenant's Graph client). */
+function sameCredential(a: ConnectionInput['credential'] | undefined, b: ConnectionInput['credential']): boolean {
+  if (!a || a.kind !== b.kind) return false;
+  return a.kind === 'secret'
+    ? b.kind === 'secret' && a.secret === b.secret
+    : b.kind === 'certificate' && a.path === b.path;
 }

@@ -5,6 +5,9 @@ import type { AdminCheck } from '../admin-gate';
 import type { BotCommand, CommandReply } from '../bot-types';
 import { forTenants } from '../per-tenant';
 
+/** One message per link: more than this for one command would flood the chat. */
+const CONSENT_LINKS_AT_ONCE = 10;
+
 /**
  * `consent [tenant]`: the admin-consent link of the MSP's multi-tenant app for a customer tenant, and
  * where its consent stands. The link is for the customer's global admin; it is single-use.
@@ -28,7 +31,14 @@ export function consentCommand(deps: {
               text: "No multi-tenant app is configured, so tenants are added with their own app registration. To add customers with one app instead, set MSP_APP_ID and SECRET_MSP_APP_SECRET (see the README's MSP setup) and restart.",
             },
           ];
-        return tenants.slice(0, 10).map((tenant): CommandReply => ({ kind: 'text', text: consentText(deps, tenant) }));
+        const shown = tenants.slice(0, CONSENT_LINKS_AT_ONCE);
+        const replies = shown.map((tenant): CommandReply => ({ kind: 'text', text: consentText(deps, tenant) }));
+        if (tenants.length > shown.length)
+          replies.push({
+            kind: 'text',
+            text: `${tenants.length - shown.length} more tenants match: name one (its name, domain or id) for its link.`,
+          });
+        return replies;
       }),
   };
 }
