@@ -12,8 +12,7 @@
  * and copilot/summary ≤ 50 ms under 20 concurrent callers; peak RSS of the app ≤ 300 MB.
  * The `inactive` command p99 and the digest fan-out join through EXTRA_PROBES (see below).
  */
-import { PRODUCTION_NODE_FLAGS } from './production-flags';
-import { appProcessArgs } from './compiled-app';
+import { spawnBenchApp } from './compiled-app';
 import { spawn, type ChildProcess } from 'node:child_process';
 import diagnostics from 'node:diagnostics_channel';
 import fs from 'node:fs';
@@ -246,19 +245,11 @@ class AppProcess {
   }
 
   static async start(demo: DemoInfo, dataDir: string, children: ChildProcess[]): Promise<AppProcess> {
-    // BENCH_APP_FLAGS: Node flags for the app alone (default: the production start command's, Dockerfile CMD) (e.g. --expose-gc: the breakdown then adds the live heap after a full GC).
-    const flags = (process.env.BENCH_APP_FLAGS ?? PRODUCTION_NODE_FLAGS).split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...flags, ...appProcessArgs(__filename)], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, BENCH_DEMO: JSON.stringify(demo), BENCH_DATA_DIR: dataDir },
-    });
-    children.push(child);
-    const ready = await new Promise<{ url: string; tenantId: string }>((resolve, reject) => {
-      child.once('exit', (code) => reject(new Error(`the app exited with ${code}`)));
-      child.on('message', (m: AppMessage) => {
-        if ('ready' in m) resolve(m.ready);
-      });
-    });
+    const { child, ready } = await spawnBenchApp<{ url: string; tenantId: string }>(
+      __filename,
+      { BENCH_DEMO: JSON.stringify(demo), BENCH_DATA_DIR: dataDir },
+      children,
+    );
     return new AppProcess(child, ready.url, ready.tenantId);
   }
 

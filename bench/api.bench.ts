@@ -13,8 +13,7 @@
  * Targets (issue #3): REST p99 ≤ 50 ms; bot reply p99 ≤ 1 s under that load; a sync under that
  * load ≤ 1.5× its idle time.
  */
-import { PRODUCTION_NODE_FLAGS } from './production-flags';
-import { appProcessArgs } from './compiled-app';
+import { spawnBenchApp } from './compiled-app';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -234,19 +233,12 @@ class AppProcess {
     const profile = process.env.BENCH_PROFILE
       ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE)}`]
       : [];
-    // BENCH_APP_FLAGS: Node flags for the app alone (default: the production start command's, Dockerfile CMD) (e.g. to try GC settings).
-    const flags = (process.env.BENCH_APP_FLAGS ?? PRODUCTION_NODE_FLAGS).split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...profile, ...flags, ...appProcessArgs(__filename)], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, BENCH_DEMO: JSON.stringify(demo), BENCH_DATA_DIR: dataDir },
-    });
-    children.push(child);
-    const ready = await new Promise<{ url: string; tenantId: string }>((resolve, reject) => {
-      child.once('exit', (code) => reject(new Error(`the app exited with ${code}`)));
-      child.on('message', (m: AppMessage) => {
-        if ('ready' in m) resolve(m.ready);
-      });
-    });
+    const { child, ready } = await spawnBenchApp<{ url: string; tenantId: string }>(
+      __filename,
+      { BENCH_DEMO: JSON.stringify(demo), BENCH_DATA_DIR: dataDir },
+      children,
+      profile,
+    );
     return new AppProcess(child, ready.url, ready.tenantId);
   }
 

@@ -5,7 +5,9 @@
  * (tsconfig.bench.json) into .test-data/bench-build, rebuilt only after a source changes.
  * BENCH_FROM_SOURCE=1 runs the app process through tsx instead (to profile against the sources).
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { PRODUCTION_NODE_FLAGS } from './production-flags';
 import { buildIfStale } from '../scripts/build';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -29,4 +31,30 @@ export function appProcessArgs(benchFile: string): string[] {
   buildIfStale(OUT_DIR, SOURCES, 'tsconfig.bench.json');
   const compiled = path.join(OUT_DIR, path.relative(ROOT, benchFile)).replace(/\.ts$/, '.js');
   return [compiled, 'app'];
+}
+
+/**
+ * Starts `benchFile`'s app mode in a child process with production's Node flags (BENCH_APP_FLAGS
+ * overrides them; `extraFlags` go first, e.g. a CPU profile) and IPC, and resolves with the `ready`
+ * message it sends once it listens. The child is added to `children` so the bench stops it.
+ */
+export async function spawnBenchApp<Ready>(
+  benchFile: string,
+  env: Record<string, string>,
+  children: ChildProcess[],
+  extraFlags: string[] = [],
+): Promise<{ child: ChildProcess; ready: Ready }> {
+  const flags = (process.env.BENCH_APP_FLAGS ?? PRODUCTION_NODE_FLAGS).split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...extraFlags, ...flags, ...appProcessArgs(benchFile)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, ...env },
+  });
+  children.push(child);
+  const ready = await new Promise<Ready>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the app exited with ${code}`)));
+    child.on('message', (m: unknown) => {
+      if (m !== null && typeof m === 'object' && 'ready' in m) resolve((m as { ready: Ready }).ready);
+    });
+  });
+  return { child, ready };
 }

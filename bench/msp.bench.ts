@@ -24,10 +24,9 @@
  *    same way (no target).
  * The app's peak RSS (the kernel's high-water mark over the whole run) has a target of ≤ 400 MB.
  */
-import { PRODUCTION_NODE_FLAGS } from './production-flags';
-import { appProcessArgs } from './compiled-app';
+import { spawnBenchApp } from './compiled-app';
 import { randomUUID } from 'node:crypto';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -170,18 +169,11 @@ class AppProcess {
   }
 
   static async start(own: FleetTenant, dataDir: string, children: ChildProcess[]): Promise<AppProcess> {
-    const flags = (process.env.BENCH_APP_FLAGS ?? PRODUCTION_NODE_FLAGS).split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...flags, ...appProcessArgs(__filename)], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, BENCH_OWN_TENANT: JSON.stringify(own), BENCH_DATA_DIR: dataDir },
-    });
-    children.push(child);
-    const ready = await new Promise<{ url: string; syncConcurrency: number }>((resolve, reject) => {
-      child.once('exit', (code) => reject(new Error(`the app exited with ${code}`)));
-      child.on('message', (m: AppMessage) => {
-        if ('ready' in m) resolve(m.ready);
-      });
-    });
+    const { child, ready } = await spawnBenchApp<{ url: string; syncConcurrency: number }>(
+      __filename,
+      { BENCH_OWN_TENANT: JSON.stringify(own), BENCH_DATA_DIR: dataDir },
+      children,
+    );
     return new AppProcess(child, ready.url, ready.syncConcurrency);
   }
 
