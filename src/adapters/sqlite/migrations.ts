@@ -851,6 +851,51 @@ export const migrations: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 25,
+    name: 'daily history per user (Power BI star schema, seat cohorts): stable user keys, captured days, value intervals',
+    sql: `
+      -- Surrogate keys for the star schema: one per tenant and Entra user, never reused or renumbered,
+      -- so UserKey is the same from day to day and across exports.
+      CREATE TABLE history_user_keys (
+        user_key  INTEGER PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        user_id   TEXT NOT NULL,
+        UNIQUE (tenant_id, user_id)
+      );
+
+      -- The UTC days that have history: the last sync of a day (its snapshot) stands for the day.
+      -- A day without a sync has no row here and no facts.
+      CREATE TABLE history_days (
+        tenant_id   TEXT NOT NULL,
+        day         TEXT NOT NULL,
+        snapshot_id INTEGER NOT NULL,
+        captured_at TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, day)
+      ) WITHOUT ROWID;
+
+      -- Per user, runs of days with the same values: a row covers every captured day from from_day to
+      -- to_day (NULL: still current), so a user whose values do not change costs no write a day.
+      -- Days since last activity are derived per day from last_activity_date, not stored.
+      -- copilot_status is the seat's status that day (active / inactive / unknown), NULL without a seat;
+      -- licenses is the sorted JSON array of the SKU ids held; department NULL when Entra has none.
+      CREATE TABLE user_history (
+        tenant_id          TEXT NOT NULL,
+        user_key           INTEGER NOT NULL,
+        from_day           TEXT NOT NULL,
+        to_day             TEXT,
+        has_copilot        INTEGER NOT NULL,
+        copilot_status     TEXT CHECK (copilot_status IS NULL OR copilot_status IN ('active', 'inactive', 'unknown')),
+        usage_score        INTEGER,
+        last_activity_date TEXT,
+        licenses           TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(licenses)),
+        department         TEXT,
+        PRIMARY KEY (tenant_id, user_key, from_day)
+      ) WITHOUT ROWID;
+      CREATE INDEX user_history_by_day ON user_history (tenant_id, from_day);
+      CREATE INDEX user_history_open ON user_history (tenant_id, to_day);
+    `,
+  },
 ];
 
 /**
