@@ -243,13 +243,17 @@ describe('query plans of every list and lookup', () => {
       'Entra object id of a UPN (approvers by UPN)',
       () => new UserLookup(db).objectIdOf('Megan@Contoso.com'),
       [
-        /^SEARCH users USING (COVERING )?INDEX users_by_upn \(tenant_id=\? AND snapshot_id=\? AND user_principal_name=\?\)/,
+        /^SCAN t USING INDEX tenants_by_name/,
+        /^SEARCH u USING (COVERING )?INDEX users_by_upn \(tenant_id=\? AND snapshot_id=\? AND user_principal_name=\?\)/,
       ],
     ],
     [
       'UPN of an Entra object id',
       () => new UserLookup(db).upnOf('c1a7e2b4-0f1d-4a3e-9b5c-6d7e8f9a0b1c'),
-      [/^SEARCH users USING (COVERING )?INDEX users_by_object_id \(tenant_id=\? AND snapshot_id=\? AND user_id=\?\)/],
+      [
+        /^SCAN t USING INDEX tenants_by_name/,
+        /^SEARCH u USING (COVERING )?INDEX users_by_object_id \(tenant_id=\? AND snapshot_id=\? AND user_id=\?\)/,
+      ],
     ],
     [
       'Copilot seat summary',

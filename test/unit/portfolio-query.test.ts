@@ -61,4 +61,29 @@ describe('portfolio rows between requests', () => {
     query.content({}, new Date(t0.getTime() + 2_000 + PORTFOLIO_ROW_TTL_MS));
     expect(reads).toBe(5);
   });
+
+  it('share one ranking between readers of the same tenants until a row changes', () => {
+    let list = [tenant('a', 1), tenant('b', 1), tenant('c', 1)];
+    const query = new PortfolioQuery({
+      tenants: { list: () => list, find: (id) => list.find((t) => t.id === id) },
+      analytics: { summary: () => ({ snapshotId: 1, summary: DIGEST_SUMMARY }) },
+      priceFor: () => () => null,
+      health: () => HEALTHY,
+    });
+    const t0 = new Date('2026-12-06T12:00:00Z');
+    const first = query.content({}, t0);
+    expect(query.content({}, new Date(t0.getTime() + 500))).toBe(first);
+    // A reader who sees fewer tenants gets their own portfolio, which does not replace the first.
+    const fewer = query.content({ tenants: list.slice(0, 2) }, new Date(t0.getTime() + 600));
+    expect(fewer).not.toBe(first);
+    expect(fewer.rows).toHaveLength(2);
+    expect(query.content({}, new Date(t0.getTime() + 700))).toBe(first);
+    // A published snapshot changes the ranking at once.
+    list = [tenant('a', 1), tenant('b', 2), tenant('c', 1)];
+    const after = query.content({}, new Date(t0.getTime() + 800));
+    expect(after).not.toBe(first);
+    expect(after.generatedAt).toBe(new Date(t0.getTime() + 800).toISOString());
+    // And no ranking outlives the oldest of its rows.
+    expect(query.content({}, new Date(t0.getTime() + PORTFOLIO_ROW_TTL_MS))).not.toBe(after);
+  });
 });

@@ -36,6 +36,9 @@ const toRecord = (r: TenantRow): TenantRecord => ({
 });
 
 export class TenantStore {
+  /** The last list read, and the tenants_version it was read at (migration 26). */
+  private listed: { version: number; records: readonly TenantRecord[] } | null = null;
+
   constructor(private readonly db: Db) {}
 
   /** Registers a tenant the first time it is configured; later starts keep its id and history. */
@@ -56,8 +59,21 @@ export class TenantStore {
     return this.find(input.entraTenantId) as TenantRecord;
   }
 
+  /**
+   * Every tenant, by name. Kept in memory until the tenants table changes (its trigger-kept version,
+   * which any connection's write moves). Records are frozen since every caller shares them. Inside a
+   * transaction the list is read afresh and not kept: a rollback would bring the version back to a
+   * number a later, different change reaches again.
+   */
   list(): TenantRecord[] {
-    return (prepared(this.db, 'SELECT * FROM tenants ORDER BY tenant_name, id').all() as TenantRow[]).map(toRecord);
+    const inTransaction = this.db.inTransaction;
+    const version = prepared(this.db, 'SELECT version FROM tenants_version WHERE only = 1').pluck().get() as number;
+    if (this.listed?.version === version && !inTransaction) return [...this.listed.records];
+    const records = (prepared(this.db, 'SELECT * FROM tenants ORDER BY tenant_name, id').all() as TenantRow[]).map(
+      (row) => Object.freeze(toRecord(row)),
+    );
+    this.listed = inTransaction ? null : { version, records };
+    return [...records];
   }
 
   /** Accepts Seat Steward's id or the Entra tenant id (case-insensitive: the column is COLLATE NOCASE). */

@@ -1,4 +1,4 @@
-import { renderCard } from '../../../cards/render';
+import { renderCard, type AdaptiveCardJson } from '../../../cards/render';
 import { portfolioView } from '../../../cards/portfolio-views';
 import { systemClock } from '../../../domain/clock';
 import { canonicalTimeZone, localClock } from '../../../domain/digest-time';
@@ -6,6 +6,7 @@ import type { AdminDecision } from '../../../domain/admins';
 import type { DigestService } from '../../../usecases/digest/digest-service';
 import type { DigestSubscriptionStore } from '../../../usecases/digest/ports';
 import type { PortfolioQuery } from '../../../usecases/portfolio/portfolio-query';
+import type { PortfolioContent } from '../../../domain/portfolio';
 import type { TenantReads } from '../../../usecases/status/ports';
 import type { Actor, BotCommand, CommandReply } from '../bot-types';
 import { statusText, channelTarget, subscribeHere } from '../digest/subscription';
@@ -34,6 +35,15 @@ export interface PortfolioCommandDeps {
  */
 export function portfolioCommand(deps: PortfolioCommandDeps): BotCommand {
   const clock = deps.clock ?? systemClock;
+  // Readers of the same tenants share one portfolio until it changes (PortfolioQuery), so its card
+  // is rendered once, as of the moment the portfolio was worked out.
+  const cards = new WeakMap<PortfolioContent, AdaptiveCardJson>();
+  const cardOf = (content: PortfolioContent): AdaptiveCardJson => {
+    let card = cards.get(content);
+    if (!card)
+      cards.set(content, (card = renderCard('portfolio', portfolioView(content, new Date(content.generatedAt)))));
+    return card;
+  };
   return {
     name: 'portfolio',
     usage: 'portfolio [client id] | now | subscribe [HH:MM] [time zone] | unsubscribe | status',
@@ -49,7 +59,7 @@ export function portfolioCommand(deps: PortfolioCommandDeps): BotCommand {
           { tenants: deps.tenants.list(), clientId: action === '' ? null : verb },
           now,
         );
-        return [{ kind: 'card', card: renderCard('portfolio', portfolioView(content, now)) }];
+        return [{ kind: 'card', card: cardOf(content) }];
       }
       const conversationId = channelTarget(request.replyTarget).conversation.id;
       if (action === 'status') return [{ kind: 'text', text: statusText(deps.subscriptions.get(conversationId), now) }];
