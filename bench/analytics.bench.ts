@@ -24,13 +24,10 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import pino from 'pino';
-import type { EmbeddedDemoTenant } from '../src/app/demo-connection';
-import { demoConnection } from '../src/app/demo-connection';
 import { demoTrustEnv } from '../src/app/demo-trust';
 import { startSeatStewardForTests } from '../src/app/test-hooks';
 import { loadConfig, parseConfig } from '../src/config/config';
-import { FaultInjector } from '../demo-tenant/faults';
-import { generateDemoTenant } from '../demo-tenant/generator';
+import { remoteDemoTenant } from './remote-demo-tenant';
 import { inactiveCommandProbe } from './inactive-probe';
 import { breakdownLines, memoryBreakdown, peakSampler, type MemoryBreakdown } from './memory-breakdown';
 
@@ -157,28 +154,7 @@ async function appProcess(): Promise<void> {
   });
   const logger = pino({ level: 'info' }, logStream);
 
-  const demoTenant: EmbeddedDemoTenant = {
-    server: {
-      url: info.url,
-      host: new URL(info.url).host,
-      hostname: new URL(info.url).hostname,
-      port: Number(new URL(info.url).port),
-      tenantId: info.tenantId,
-      clientId: info.clientId,
-      clientSecret: info.clientSecret,
-      data: generateDemoTenant({ users: 0 }),
-      faults: new FaultInjector(),
-      requests: [],
-      auditQueries: () => [],
-      setData: () => {
-        throw new Error('the benchmark demo tenant runs in another process');
-      },
-      close: async () => undefined,
-    },
-    connection: demoConnection(info),
-    organizationName: 'Bench',
-    close: async () => undefined,
-  };
+  const demoTenant = remoteDemoTenant(info, 'Bench');
   const app = await startSeatStewardForTests(config, { logger, demoTenant, schedule: false });
   const sampler = peakSampler();
   const tenantId = app.tenants.list()[0].id;

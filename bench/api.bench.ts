@@ -21,13 +21,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import type { EmbeddedDemoTenant } from '../src/app/demo-connection';
-import { demoConnection } from '../src/app/demo-connection';
 import { demoTrustEnv } from '../src/app/demo-trust';
 import { startSeatStewardForTests } from '../src/app/test-hooks';
 import { loadConfig, parseConfig } from '../src/config/config';
-import { FaultInjector } from '../demo-tenant/faults';
-import { generateDemoTenant } from '../demo-tenant/generator';
+import { remoteDemoTenant } from './remote-demo-tenant';
 import { createLogger } from '../src/adapters/logging/logger';
 import { ConnectorRecorder } from '../test/helpers/connector-recorder';
 import { message, personal, post } from '../test/helpers/teams-activities';
@@ -69,28 +66,7 @@ async function appProcess(): Promise<void> {
     API_KEYS: API_KEY,
   });
   // The demo tenant runs in its own process; the app needs its connection only.
-  const demoTenant: EmbeddedDemoTenant = {
-    server: {
-      url: info.url,
-      host: new URL(info.url).host,
-      hostname: new URL(info.url).hostname,
-      port: Number(new URL(info.url).port),
-      tenantId: info.tenantId,
-      clientId: info.clientId,
-      clientSecret: info.clientSecret,
-      data: generateDemoTenant({ users: 0 }),
-      faults: new FaultInjector(),
-      requests: [],
-      auditQueries: () => [],
-      setData: () => {
-        throw new Error('the benchmark demo tenant runs in another process');
-      },
-      close: async () => undefined,
-    },
-    connection: demoConnection(info),
-    organizationName: 'Bench',
-    close: async () => undefined,
-  };
+  const demoTenant = remoteDemoTenant(info, 'Bench');
   const app = await startSeatStewardForTests(config, { logger: createLogger('warn'), demoTenant, schedule: false });
   const tenantId = app.tenants.list()[0].id;
   const sampler = peakSampler();

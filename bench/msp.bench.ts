@@ -33,13 +33,10 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { JWK } from 'jose';
-import type { EmbeddedDemoTenant } from '../src/app/demo-connection';
-import { demoConnection } from '../src/app/demo-connection';
 import { demoTrustEnv } from '../src/app/demo-trust';
 import { startSeatStewardForTests } from '../src/app/test-hooks';
 import { loadConfig, parseConfig } from '../src/config/config';
-import { FaultInjector } from '../demo-tenant/faults';
-import { generateDemoTenant } from '../demo-tenant/generator';
+import { remoteDemoTenant } from './remote-demo-tenant';
 import { createLogger } from '../src/adapters/logging/logger';
 import { encrypt } from '../scripts/tenant-cli';
 import { message } from '../test/helpers/teams-activities';
@@ -87,29 +84,7 @@ async function appProcess(): Promise<void> {
     ...(process.env.SYNC_CONCURRENCY ? { SYNC_CONCURRENCY: process.env.SYNC_CONCURRENCY } : {}),
   });
   // The MSP's own organisation is the environment's (demo) tenant; it runs in the fleet's process.
-  const url = new URL(own.url);
-  const demoTenant: EmbeddedDemoTenant = {
-    server: {
-      url: own.url,
-      host: url.host,
-      hostname: url.hostname,
-      port: Number(url.port),
-      tenantId: own.tenantId,
-      clientId: own.clientId,
-      clientSecret: own.clientSecret,
-      data: generateDemoTenant({ users: 0 }),
-      faults: new FaultInjector(),
-      requests: [],
-      auditQueries: () => [],
-      setData: () => {
-        throw new Error('the benchmark demo tenants run in another process');
-      },
-      close: async () => undefined,
-    },
-    connection: demoConnection(own),
-    organizationName: own.name,
-    close: async () => undefined,
-  };
+  const demoTenant = remoteDemoTenant(own, own.name);
   const app = await startSeatStewardForTests(config, { logger: createLogger('warn'), demoTenant, schedule: false });
   const sampler = peakSampler();
   let maxRunning = 0;

@@ -53,6 +53,13 @@ export interface StartDemoTenantOptions {
   discoverUnknownTenants?: boolean;
   /** Size of the `requests` ring buffer. Default 1000. */
   requestLogSize?: number;
+  /**
+   * Serve through another server instead of listening: that server's origin (`https://host:port`)
+   * is then the one every link, issuer and redirect names, and it hands this tenant its requests
+   * through `handle`. bench:msp puts hundreds of tenants behind one origin this way, as real
+   * tenants all answer at graph.microsoft.com and login.microsoftonline.com.
+   */
+  sharedOrigin?: string;
 }
 
 export interface DemoTenant {
@@ -76,6 +83,8 @@ export interface DemoTenant {
   /** Audit log queries created so far (window and user filter), oldest first: what a test asked Graph to search. */
   auditQueries(): ReadonlyArray<DemoAuditQuerySummary>;
   setData(data: DemoTenantData): void;
+  /** Serves one request (what the listening server calls; with `sharedOrigin`, the sharing server does). */
+  handle(req: IncomingMessage, res: ServerResponse): void;
   close(): Promise<void>;
 }
 
@@ -410,24 +419,9 @@ export async function startDemoTenant(options: StartDemoTenantOptions): Promise<
     });
   };
 
-  const server = https.createServer({ cert: options.tls.cert, key: options.tls.key }, onRequest);
-  const hostname = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, hostname, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const urlHost = hostname.includes(':') ? `[${hostname}]` : hostname;
-  baseUrl = `https://${urlHost}:${port}`;
-
-  return {
+  const served = (at: { host: string; hostname: string; port: number }, close: () => Promise<void>): DemoTenant => ({
     url: baseUrl,
-    host: `${urlHost}:${port}`,
-    hostname: urlHost,
-    port,
+    ...at,
     get tenantId() {
       return store.data.tenantId;
     },
@@ -444,10 +438,34 @@ export async function startDemoTenant(options: StartDemoTenantOptions): Promise<
     requests,
     auditQueries: () => auditLog.queries(),
     setData: (data) => store.replace(data),
-    close: () =>
+    handle: onRequest,
+    close,
+  });
+
+  if (options.sharedOrigin !== undefined) {
+    const origin = new URL(options.sharedOrigin);
+    baseUrl = origin.origin;
+    return served({ host: origin.host, hostname: origin.hostname, port: Number(origin.port) }, () => Promise.resolve());
+  }
+
+  const server = https.createServer({ cert: options.tls.cert, key: options.tls.key }, onRequest);
+  const hostname = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, hostname, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = hostname.includes(':') ? `[${hostname}]` : hostname;
+  baseUrl = `https://${urlHost}:${port}`;
+  return served(
+    { host: `${urlHost}:${port}`, hostname: urlHost, port },
+    () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       }),
-  };
+  );
 }

@@ -156,6 +156,20 @@ describe('admin-facing errors', () => {
     expect(err.message).toMatch(/AADSTS500011.*GRAPH_ENDPOINT/);
   });
 
+  it('a request Graph never answers ends at the time limit, as a network error, and frees its caller', async () => {
+    // A tenant that hangs must not hold a sync slot: the answer is held back far beyond the limit.
+    demo.faults.add({ path: '/v1.0/subscribedSkus', delayMs: 60_000, times: 1 });
+    try {
+      const conn = demoConnection(demo);
+      const reader = new TenantReader(createGraphClient(conn, { requestTimeoutMs: 300 }), conn);
+      const err = await failureOf(reader.subscribedSkus());
+      expect(err.code).toBe('network_error');
+      expect(err.message).toMatch(/ETIMEDOUT: GET .*\/subscribedSkus.* got no answer within 300 ms/);
+    } finally {
+      demo.faults.clear();
+    }
+  });
+
   it('a connection dropped by Graph is a network error naming the endpoints', async () => {
     demo.faults.add({ path: '/v1.0/subscribedSkus', dropConnection: true, times: Infinity });
     try {

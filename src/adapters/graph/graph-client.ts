@@ -1,6 +1,16 @@
 import { ClientCertificateCredential, ClientSecretCredential, type TokenCredential } from '@azure/identity';
-import { Client } from '@microsoft/microsoft-graph-client';
+import {
+  AuthenticationHandler,
+  Client,
+  HTTPMessageHandler,
+  RedirectHandler,
+  RedirectHandlerOptions,
+  RetryHandler,
+  RetryHandlerOptions,
+  TelemetryHandler,
+} from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
+import { GRAPH_REQUEST_TIMEOUT_MS, RequestTimeoutHandler } from './request-timeout';
 
 /** Everything needed to reach one tenant: a real one or the demo tenant differ only in these values. */
 export interface TenantConnection {
@@ -74,17 +84,25 @@ export function createCredential(conn: TenantConnection): TokenCredential {
 }
 
 /**
- * The Graph client with its default middleware (auth, retry honouring Retry-After on
- * 429/503/504, redirects). Hosts other than Microsoft's clouds must be declared as
- * custom hosts, or the client would not attach the token to them.
+ * The Graph client with the SDK's default middleware (auth, retry honouring Retry-After on
+ * 429/503/504, redirects, telemetry) and a time limit on each request (request-timeout.ts).
+ * Hosts other than Microsoft's clouds must be declared as custom hosts, or the client would not
+ * attach the token to them.
  */
-export function createGraphClient(conn: TenantConnection): Client {
+export function createGraphClient(conn: TenantConnection, options: { requestTimeoutMs?: number } = {}): Client {
   const url = new URL(conn.graphEndpoint);
   const authProvider = new TokenCredentialAuthenticationProvider(createCredential(conn), {
     scopes: [`${url.origin}/.default`],
   });
   return Client.initWithMiddleware({
-    authProvider,
+    middleware: [
+      new AuthenticationHandler(authProvider),
+      new RetryHandler(new RetryHandlerOptions()),
+      new RedirectHandler(new RedirectHandlerOptions()),
+      new TelemetryHandler(),
+      new RequestTimeoutHandler(options.requestTimeoutMs ?? GRAPH_REQUEST_TIMEOUT_MS),
+      new HTTPMessageHandler(),
+    ],
     baseUrl: url.origin,
     defaultVersion: 'v1.0',
     customHosts: WELL_KNOWN_GRAPH_HOSTS.has(url.hostname) ? undefined : new Set([url.hostname]),

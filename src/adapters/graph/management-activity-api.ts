@@ -1,4 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
+import { GRAPH_REQUEST_TIMEOUT_MS } from './request-timeout';
 import { READ_REQUIREMENTS } from '../../domain/access-requirements';
 import { systemClock, type Clock } from '../../domain/clock';
 import { retryAfterMs } from '../../domain/retry-after';
@@ -275,6 +276,7 @@ export class HttpManagementActivityApi implements ManagementActivityApi {
       }
       this.count++;
       let response: Response;
+      let raw: string;
       try {
         response = await fetch(url, {
           method,
@@ -283,15 +285,20 @@ export class HttpManagementActivityApi implements ManagementActivityApi {
             ...(method === 'POST' ? { 'Content-Type': 'application/json' } : {}),
           },
           body: method === 'POST' ? '{}' : undefined,
+          // Like Graph's requests (request-timeout.ts): a tenant that never answers must not hold a sync slot.
+          signal: AbortSignal.timeout(GRAPH_REQUEST_TIMEOUT_MS),
         });
+        raw = await response.text();
       } catch (error) {
-        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+        const timedOut = error instanceof Error && error.name === 'TimeoutError';
+        const cause = timedOut
+          ? { code: 'ETIMEDOUT', message: `no answer within ${GRAPH_REQUEST_TIMEOUT_MS / 1000} s` }
+          : (error as { cause?: { code?: string; message?: string } }).cause;
         throw new TenantAccessError(
           'network_error',
           `Could not reach the Management Activity API at ${this.endpoint} while ${doing} (${cause?.code ?? 'connection failed'}: ${cause?.message ?? String(error)}). Check MANAGEMENT_API_ENDPOINT and that it is reachable from this server.`,
         );
       }
-      const raw = await response.text();
       if (response.ok) {
         const body = raw === '' ? null : safeJson(raw);
         if (body === undefined) {
