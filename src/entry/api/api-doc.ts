@@ -172,3 +172,6 @@ export class ApiDoc {
 }
 
 export { ERROR_MEANING };
+
+/** The 404 of every /tenants/{id}/… route. */
+export const NO_TENANT = "No such tenant, or one outside the key's clients (tenant_not_found).";
