@@ -22,6 +22,9 @@ interface Document {
   webhooks: Record<string, unknown>;
 }
 
+const SCOPED_CLIENT = '987fcdeb-51a2-43d7-8f9a-123456789abc';
+const SCOPED_KEY = 'scoped-key-0123456789abcdef';
+
 let h: Harness;
 let tenantId: string;
 let doc: Document;
@@ -103,7 +106,13 @@ async function call(
 }
 
 beforeAll(async () => {
-  h = await startHarness({ config: { SECRET_STORE_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=' } });
+  h = await startHarness({
+    config: {
+      SECRET_STORE_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
+      // A second key limited to one MSP client: the routes over every tenant refuse it (403).
+      API_KEYS: `${TEST_API_KEY},${SCOPED_CLIENT}:${SCOPED_KEY}`,
+    },
+  });
   tenantId = h.app.tenants.list()[0].id;
   const first = await h.app.sync.request(tenantId, 'test').done;
   expect({ status: first.status, warnings: first.warnings }).toEqual({ status: 'success', warnings: [] });
@@ -151,11 +160,30 @@ const apiKeyRoutes = () =>
   h.app.httpRoutes().filter((r) => operation(r.method, r.path).security?.some((s) => 'apiKey' in s));
 
 describe('every route answers as the document says', () => {
-  it('without an API key: 401 (or 415 where the JSON body is checked first), in the error shape', async () => {
+  it('without an API key: 401 unauthorized, in the error shape', async () => {
     for (const r of apiKeyRoutes()) {
-      const { status, body } = await call(r.method, r.path, { path: filled(r.path), key: null });
-      expect([401, 415], `${r.method} ${r.path}`).toContain(status);
-      expect((body as { error: { code: string } }).error.code).toMatch(/unauthorized|unsupported_media_type/);
+      const withBody = ['post', 'put', 'patch'].includes(r.method);
+      const { status, body } = await call(r.method, r.path, {
+        path: filled(r.path),
+        key: null,
+        ...(withBody ? { body: {} } : {}),
+      });
+      expect(status, `${r.method} ${r.path}`).toBe(401);
+      expect((body as { error: { code: string } }).error.code).toBe('unauthorized');
+    }
+  });
+
+  it('with a body that is not JSON: 415 on every route that reads one', async () => {
+    const readers = apiKeyRoutes().filter((r) => 'requestBody' in operation(r.method, r.path));
+    expect(readers.length).toBeGreaterThan(4);
+    for (const r of readers) {
+      const res = await fetch(`${h.app.url}${filled(r.path)}`, {
+        method: r.method.toUpperCase(),
+        headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'text/plain' },
+        body: 'hello',
+      });
+      expect(res.status, `${r.method} ${r.path}`).toBe(415);
+      await conforms(r.method, r.path, res);
     }
   });
 
@@ -210,5 +238,195 @@ describe('tenants and directory', () => {
     const licenses = await call('get', '/api/v1/m365/tenants/:id/licenses');
     expect(licenses.status).toBe(200);
     expect((licenses.body as { data: unknown[] }).data.length).toBeGreaterThan(1);
+  });
+});
+
+/** Each route group: a success from the demo tenant, and its own errors. */
+const T = '/api/v1/m365/tenants/:id';
+const code = (body: Json | string) => (body as { error: { code: string } }).error.code;
+
+describe('sync, check and sources', () => {
+  it('GET …/check and …/sources', async () => {
+    expect((await call('get', `${T}/check`)).status).toBe(200);
+    const sources = await call('get', `${T}/sources`);
+    expect(sources.status).toBe(200);
+    expect((sources.body as { data: unknown[] }).data.length).toBeGreaterThan(3);
+  });
+
+  it('POST …/sync starts a sync (and joins it when one runs)', async () => {
+    const started = await call('post', `${T}/sync`);
+    expect(started.status).toBe(200);
+    // The same run, awaited, so the analytics the next tests read are published.
+    await h.app.sync.request(tenantId, 'test').done;
+  });
+});
+
+describe('usage, Copilot analytics, departments and security', () => {
+  it('GET …/usage (two periods), its 400', async () => {
+    expect((await call('get', `${T}/usage`)).status).toBe(200);
+    expect((await call('get', `${T}/usage`, { query: '?period=7d&service=teams' })).status).toBe(200);
+    const bad = await call('get', `${T}/usage`, { query: '?period=1y' });
+    expect(bad.status).toBe(400);
+    expect(code(bad.body)).toBe('invalid_parameter');
+  });
+
+  it('GET …/copilot/seats, …/candidates, …/summary, …/departments, and their 400', async () => {
+    const seats = await call('get', `${T}/copilot/seats`, { query: '?limit=500' });
+    expect(seats.status).toBe(200);
+    expect((seats.body as { data: unknown[] }).data.length).toBeGreaterThan(0);
+    expect((await call('get', `${T}/copilot/seats`, { query: '?recommendation=reclaim' })).status).toBe(200);
+    expect((await call('get', `${T}/copilot/seats`, { query: '?status=sleeping' })).status).toBe(400);
+    expect((await call('get', `${T}/copilot/candidates`, { query: '?limit=500' })).status).toBe(200);
+    expect((await call('get', `${T}/copilot/candidates`, { query: '?priority=Urgent' })).status).toBe(400);
+    expect((await call('get', `${T}/copilot/summary`)).status).toBe(200);
+    expect((await call('get', `${T}/copilot/departments`)).status).toBe(200);
+  });
+
+  it('GET …/security', async () => {
+    expect((await call('get', `${T}/security`)).status).toBe(200);
+  });
+});
+
+describe('audit subscriptions', () => {
+  it('list, start, stop (refused without confirm, then confirmed), and a wrong content type', async () => {
+    const base = `${T}/audit/subscriptions`;
+    expect((await call('get', base)).status).toBe(200);
+    expect((await call('post', `${base}/start`, { body: { content_type: 'Audit.General' } })).status).toBe(200);
+    const unconfirmed = await call('post', `${base}/stop`, { body: { content_type: 'Audit.General' } });
+    expect(unconfirmed.status).toBe(400);
+    expect(code(unconfirmed.body)).toBe('confirmation_required');
+    const stopped = await call('post', `${base}/stop`, { body: { content_type: 'Audit.General', confirm: true } });
+    expect(stopped.status).toBe(200);
+    expect((await call('post', `${base}/start`, { body: { content_type: 'Audit.Nope' } })).status).toBe(400);
+  });
+});
+
+describe('prices', () => {
+  it('list, set, clear; an unknown SKU and a wrong amount', async () => {
+    const base = `${T}/prices`;
+    expect((await call('get', base)).status).toBe(200);
+    const sku = `${base}/:sku`;
+    const path = (s: string) => sku.replace(':id', tenantId).replace(':sku', s);
+    const set = await call('put', sku, {
+      path: path('Microsoft_365_Copilot'),
+      body: { amount: 28.5, currency: 'USD' },
+    });
+    expect(set.status).toBe(200);
+    expect((await call('put', sku, { path: path('Microsoft_365_Copilot'), body: { amount: 'thirty' } })).status).toBe(
+      400,
+    );
+    const unknown = await call('put', sku, { path: path('NO_SUCH_SKU'), body: { amount: 30 } });
+    expect(unknown.status).toBe(404);
+    expect(code(unknown.body)).toBe('sku_not_found');
+    expect((await call('delete', sku, { path: path('Microsoft_365_Copilot') })).status).toBe(200);
+  });
+});
+
+describe('reclaims, jobs, access grants, portfolio', () => {
+  it('GET …/reclaims; an undo of an unknown item (404) and of a malformed id (400)', async () => {
+    expect((await call('get', `${T}/reclaims`)).status).toBe(200);
+    expect((await call('get', `${T}/reclaims`, { query: '?state=lost' })).status).toBe(400);
+    const undo = `${T}/reclaims/:itemId/undo`;
+    const missing = await call('post', undo, { path: undo.replace(':id', tenantId).replace(':itemId', '999999') });
+    expect(missing.status).toBe(404);
+    expect(code(missing.body)).toBe('reclaim_item_not_found');
+    expect((await call('post', undo, { path: undo.replace(':id', tenantId).replace(':itemId', 'abc') })).status).toBe(
+      400,
+    );
+  });
+
+  it('GET /jobs; a retry of an unknown job (404) and of one that is not dead (409)', async () => {
+    const list = await call('get', '/api/v1/m365/jobs', { query: '?limit=100' });
+    expect(list.status).toBe(200);
+    expect((await call('get', '/api/v1/m365/jobs', { query: '?status=lost' })).status).toBe(400);
+    const retry = '/api/v1/m365/jobs/:id/retry';
+    expect((await call('post', retry, { path: retry.replace(':id', '999999') })).status).toBe(404);
+    // Pending until next year: the runner leaves it alone.
+    const { job } = h.app.outbox.enqueue({
+      kind: 'contract-test',
+      idempotencyKey: 'openapi-contract',
+      payload: {},
+      maxAttempts: 1,
+      runAfter: new Date(Date.now() + 365 * 86_400_000),
+    });
+    const busy = await call('post', retry, { path: retry.replace(':id', String(job.id)) });
+    expect(busy.status).toBe(409);
+    expect(code(busy.body)).toBe('job_not_dead');
+  });
+
+  it('access grants: put, list, delete, delete again (404)', async () => {
+    const base = '/api/v1/m365/access/grants';
+    const grant = { principal: 'tech@contoso.com', client_id: '*', approve: true };
+    expect((await call('put', base, { body: grant })).status).toBe(200);
+    expect((await call('put', base, { body: { principal: 'not a principal', client_id: '*' } })).status).toBe(400);
+    expect((await call('get', base)).status).toBe(200);
+    expect((await call('delete', base, { query: '?principal=tech@contoso.com' })).status).toBe(200);
+    const again = await call('delete', base, { query: '?principal=tech@contoso.com' });
+    expect(again.status).toBe(404);
+    expect(code(again.body)).toBe('grant_not_found');
+  });
+
+  it('a key limited to one MSP client: 403 on jobs and access grants, and it sees no tenant of another client (404)', async () => {
+    for (const [method, path] of [
+      ['get', '/api/v1/m365/jobs'],
+      ['get', '/api/v1/m365/access/grants'],
+    ] as const) {
+      const refused = await call(method, path, { key: SCOPED_KEY });
+      expect(refused.status).toBe(403);
+      expect(code(refused.body)).toBe('key_scoped_to_clients');
+    }
+    const hidden = await call('get', `${T}/copilot/summary`, { key: SCOPED_KEY });
+    expect(hidden.status).toBe(404);
+    const none = await call('get', '/api/v1/m365/tenants', { key: SCOPED_KEY });
+    expect((none.body as { data: unknown[] }).data).toEqual([]);
+  });
+
+  it('GET /portfolio (all, one client), its 400', async () => {
+    expect((await call('get', '/api/v1/m365/portfolio')).status).toBe(200);
+    const client = '987fcdeb-51a2-43d7-8f9a-123456789abc';
+    expect((await call('get', '/api/v1/m365/portfolio', { query: `?client_id=${client}` })).status).toBe(200);
+    expect((await call('get', '/api/v1/m365/portfolio', { query: '?client_id=nope' })).status).toBe(400);
+  });
+});
+
+describe('exports', () => {
+  it('every CSV export with the key, and through a signed link; a bad link answers 403 in plain text', async () => {
+    for (const kind of ['underutilized', 'candidates', 'departments']) {
+      const file = await call('get', `${T}/exports/${kind}.csv`);
+      expect(file.status).toBe(200);
+      expect(String(file.body)).toContain(',');
+    }
+    const { url } = h.app.exportLinks.link(tenantId, 'candidates', new Date());
+    const linked = await call('get', '/exports/*', { path: new URL(url).pathname });
+    expect(linked.status).toBe(200);
+    const forged = await call('get', '/exports/*', { path: '/exports/not-a-token', key: null });
+    expect(forged.status).toBe(403);
+  });
+});
+
+describe('tenant administration', () => {
+  it('GET /encryption-key, GET …/tenants/{id}, PATCH (a change, an empty body), DELETE without confirm', async () => {
+    expect((await call('get', '/api/v1/m365/encryption-key')).status).toBe(200);
+    expect((await call('get', T)).status).toBe(200);
+    const patched = await call('patch', T, { body: { sync_interval_hours: 12 } });
+    expect([200, 409]).toContain(patched.status);
+    const empty = await call('patch', T, { body: {} });
+    expect(empty.status).toBe(400);
+    const unconfirmed = await call('delete', T);
+    expect([400, 409]).toContain(unconfirmed.status);
+  });
+
+  it('POST /tenants refuses a wrong body (400) and a duplicate of the demo tenant (409 or 400)', async () => {
+    const wrong = await call('post', '/api/v1/m365/tenants', { body: { tenant_name: '' } });
+    expect(wrong.status).toBe(400);
+    expect(code(wrong.body)).toBe('invalid_parameter');
+  });
+
+  it("GET …/consent without the MSP's app (409), and the consent callback's page for an unknown state (400, HTML)", async () => {
+    const consent = await call('get', `${T}/consent`);
+    expect(consent.status).toBe(409);
+    const page = await call('get', '/consent/callback', { query: '?state=nope&admin_consent=True', key: null });
+    expect(page.status).toBe(400);
+    expect(String(page.body)).toContain('<html');
   });
 });
