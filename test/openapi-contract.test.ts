@@ -148,6 +148,14 @@ describe('the OpenAPI document', () => {
       .map((r) => `${r.method.toUpperCase()} ${r.path}`);
     expect(missing).toEqual([]);
   });
+
+  it('documents no route the router lacks', () => {
+    const registered = new Set(h.app.httpRoutes().map((r) => `${r.method} ${templateOf(r.path)}`));
+    const extra = Object.entries(doc.paths)
+      .flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method} ${path}`))
+      .filter((op) => !registered.has(op) && !registered.has(op.replace(/\{[^}]+\}$/, '*')));
+    expect(extra).toEqual([]);
+  });
 });
 
 /** A router path with its parameters filled: the demo tenant (or `tenant`), and harmless values for the rest. */
