@@ -8,7 +8,7 @@ import { requireUnscopedKey } from './api-auth';
 import { ApiError } from './api-errors';
 import { jsonRoute, parseBody, parseQuery } from './api-route';
 import { GUID } from '../../domain/guid';
-import { noQuery, type ApiDoc } from './api-doc';
+import { noQuery, UNSCOPED_KEY, type ApiDoc } from './api-doc';
 import { z } from './api-zod';
 
 export interface AccessRouteDeps {
@@ -44,9 +44,6 @@ const grantListSchema = z.object({ data: z.array(grantSchema) });
 const grantPutSchema = z.object({ data: grantSchema });
 const grantsRemovedSchema = z.object({ removed: z.number().int() });
 
-const UNSCOPED =
-  'The key is limited to some MSP clients; access grants need a key for every tenant (key_scoped_to_clients).';
-
 export function documentAccessRoutes(doc: ApiDoc): void {
   doc.route({
     method: 'get',
@@ -55,7 +52,7 @@ export function documentAccessRoutes(doc: ApiDoc): void {
     summary: "Which technicians see which MSP clients' tenants in chat, and who approves reclaims there",
     query: noQuery,
     responses: { 200: { description: 'Every grant (CLIENT_ACCESS and stored).', content: grantListSchema } },
-    errors: { 403: UNSCOPED },
+    errors: { 403: UNSCOPED_KEY },
   });
   doc.route({
     method: 'put',
@@ -65,7 +62,7 @@ export function documentAccessRoutes(doc: ApiDoc): void {
     query: noQuery,
     body: putBody,
     responses: { 200: { description: 'The grant as stored.', content: grantPutSchema } },
-    errors: { 403: UNSCOPED },
+    errors: { 403: UNSCOPED_KEY },
   });
   doc.route({
     method: 'delete',
@@ -75,9 +72,15 @@ export function documentAccessRoutes(doc: ApiDoc): void {
     query: deleteQuery,
     responses: { 200: { description: 'How many grants were removed.', content: grantsRemovedSchema } },
     errors: {
-      403: UNSCOPED,
-      404: 'No stored grant for that principal and client (grant_not_found).',
-      409: 'The grant comes from CLIENT_ACCESS: remove it there (grant_from_environment).',
+      403: UNSCOPED_KEY,
+      404: {
+        description: 'No stored grant for that principal and client (grant_not_found).',
+        codes: ['grant_not_found'],
+      },
+      409: {
+        description: 'The grant comes from CLIENT_ACCESS: remove it there (grant_from_environment).',
+        codes: ['grant_from_environment'],
+      },
     },
   });
 }

@@ -52,21 +52,65 @@ export const positiveId = z
   .regex(/^[1-9]\d{0,15}$/)
   .openapi({ description: 'A positive whole number.', example: '42' });
 
-/** What an error status means on every route that can answer it; routes add their own codes. */
-const ERROR_MEANING: Record<number, string> = {
-  400: 'A parameter or field is invalid (invalid_parameter, invalid_json; details names each one).',
-  401: 'No API key, an unknown key (unauthorized), or no keys configured (api_disabled).',
-  403: 'The key is limited to some MSP clients and this needs another scope (key_scoped_to_clients).',
-  404: 'Not found.',
-  409: 'Conflicts with the current state.',
-  410: 'Gone.',
-  413: 'The body is too large (payload_too_large).',
-  415: 'The body is not JSON (unsupported_media_type), or is compressed (unsupported_content_encoding).',
-  500: 'Seat Steward failed (internal_error); the message carries an error id for its log.',
-  502: 'Microsoft refused or failed the call behind this route.',
-  503: 'A dependency or a setting is missing right now.',
-  507: 'The disk holding DATA_DIR is full.',
-};
+/**
+ * An error answer: what it means, and the `code`s it can carry (the document then lists them, and the
+ * contract test refuses any other). Without codes, any code; with `content`, another body (HTML, text).
+ */
+export type ErrorDoc = string | { description: string; codes?: readonly string[]; content?: Content };
+
+/** What an error status means on every route that can answer it (the routes' own codes are added to these). */
+const ERROR_MEANING = {
+  400: {
+    description: 'A parameter or field is invalid (invalid_parameter; details names each one).',
+    codes: ['invalid_parameter'],
+  },
+  401: {
+    description: 'No API key, an unknown key (unauthorized), or no keys configured (api_disabled).',
+    codes: ['unauthorized', 'api_disabled'],
+  },
+  413: { description: 'The body is too large (payload_too_large).', codes: ['payload_too_large'] },
+  415: {
+    description: 'The body is not JSON (unsupported_media_type), or is compressed (unsupported_content_encoding).',
+    codes: ['unsupported_media_type', 'unsupported_content_encoding'],
+  },
+  500: {
+    description: 'Seat Steward failed (internal_error); the message carries an error id for its log.',
+    codes: ['internal_error'],
+  },
+} as const;
+
+/** readJsonBody's 400, on routes with a body. */
+const INVALID_JSON = { description: 'The body is not valid JSON (invalid_json).', codes: ['invalid_json'] } as const;
+
+/** The 404 of every /tenants/{id}/… route. */
+export const NO_TENANT = {
+  description: "No such tenant, or one outside the key's clients (tenant_not_found).",
+  codes: ['tenant_not_found'],
+} as const;
+
+/** The 403 of the routes over every tenant or Seat Steward's own settings. */
+export const UNSCOPED_KEY = {
+  description:
+    'The key is limited to some MSP clients; this route needs a key for every tenant (key_scoped_to_clients).',
+  codes: ['key_scoped_to_clients'],
+} as const;
+
+/** Two error meanings of one status as one: the descriptions joined, the codes added up. */
+export function either(a: ErrorDoc, b: ErrorDoc): ErrorDoc {
+  const [x, y] = [a, b].map((e) => (typeof e === 'string' ? { description: e } : e));
+  return {
+    description: `${x.description} ${y.description}`,
+    ...(x.codes && y.codes ? { codes: [...new Set([...x.codes, ...y.codes])] } : {}),
+    ...(x.content ? { content: x.content } : {}),
+  };
+}
+
+function errorSchemaOf(codes: readonly string[]): ZodTypeAny {
+  const [first, ...rest] = codes;
+  return z.object({
+    error: apiErrorSchema.shape.error.extend({ code: z.enum([first, ...rest]) }),
+  });
+}
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type Content = ZodTypeAny | { contentType: string; schema: ZodTypeAny };
@@ -92,7 +136,7 @@ export interface RouteDoc {
    * Error answers by status, each in the error shape (apiErrorSchema) unless given a content: what
    * the route's codes are. 401 and 500 are added for API-key routes, 400 to routes with a query or body.
    */
-  errors?: Record<number, string | { description: string; content: Content }>;
+  errors?: Record<number, ErrorDoc>;
 }
 
 /** restify's `:name` and a trailing `*` as OpenAPI path templates. */
@@ -141,17 +185,32 @@ export class ApiDoc {
     const responses: RouteConfig['responses'] = {};
     for (const [status, r] of Object.entries(doc.responses))
       responses[status] = { description: r.description, ...(r.content ? { content: contentOf(r.content) } : {}) };
-    const errors: Record<number, string | { description: string; content: Content }> = {};
-    if (doc.query || doc.body) errors[400] = ERROR_MEANING[400];
+    const errors: Record<number, ErrorDoc> = {};
+    // A route's answer in another content type (an HTML page) replaces the JSON error of that status.
+    const add = (status: number, e: ErrorDoc) => {
+      const otherContent = typeof e !== 'string' && e.content !== undefined;
+      errors[status] = errors[status] && !otherContent ? either(errors[status], e) : e;
+    };
+    if (doc.query || doc.body) add(400, ERROR_MEANING[400]);
     // readJsonBody answers these before the route (and its key check) runs.
-    if (doc.body) Object.assign(errors, { 413: ERROR_MEANING[413], 415: ERROR_MEANING[415] });
-    if (auth === 'apiKey') Object.assign(errors, { 401: ERROR_MEANING[401], 500: ERROR_MEANING[500] });
-    Object.assign(errors, doc.errors);
+    if (doc.body) {
+      add(400, INVALID_JSON);
+      add(413, ERROR_MEANING[413]);
+      add(415, ERROR_MEANING[415]);
+    }
+    if (auth === 'apiKey') {
+      add(401, ERROR_MEANING[401]);
+      add(500, ERROR_MEANING[500]);
+    }
+    for (const [status, e] of Object.entries(doc.errors ?? {})) add(Number(status), e);
     for (const [status, e] of Object.entries(errors)) {
-      responses[status] =
-        typeof e === 'string'
-          ? { description: e, content: { 'application/json': { schema: apiErrorSchema } } }
-          : { description: e.description, content: contentOf(e.content) };
+      const error = typeof e === 'string' ? { description: e } : e;
+      responses[status] = {
+        description: error.description,
+        content: error.content
+          ? contentOf(error.content)
+          : { 'application/json': { schema: error.codes ? errorSchemaOf(error.codes) : apiErrorSchema } },
+      };
     }
     const params = doc.params ?? defaultParams(doc.path, doc.wildcard);
     this.registry.registerPath({
@@ -170,8 +229,3 @@ export class ApiDoc {
     });
   }
 }
-
-export { ERROR_MEANING };
-
-/** The 404 of every /tenants/{id}/… route. */
-export const NO_TENANT = "No such tenant, or one outside the key's clients (tenant_not_found).";

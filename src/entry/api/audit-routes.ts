@@ -61,7 +61,10 @@ const subscriptionChangeSchema = z.object({
 });
 
 const MANAGEMENT_ERRORS = {
-  403: 'The app lacks the Management API permission (insufficient_privileges).',
+  403: {
+    description: 'The app lacks the Management API permission (insufficient_privileges).',
+    codes: ['insufficient_privileges'],
+  },
   404: NO_TENANT,
   409: 'The Management API refused the change (management_subscription_…).',
   502: 'The Management API failed or could not be reached; the code says which.',
@@ -94,7 +97,10 @@ export function documentAuditRoutes(doc: ApiDoc): void {
     responses: { 200: { description: 'Stopped.', content: subscriptionChangeSchema } },
     errors: {
       ...MANAGEMENT_ERRORS,
-      400: 'A field is invalid (invalid_parameter), or "confirm": true is missing (confirmation_required).',
+      400: {
+        description: '"confirm": true is missing (confirmation_required).',
+        codes: ['confirmation_required'],
+      },
     },
   });
 }

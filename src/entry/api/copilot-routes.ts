@@ -2,7 +2,7 @@ import { RECLAIM_STATES, seatMarkKey, seatReclaimMarkText, type SeatReclaimMark 
 import type { Logger } from 'pino';
 import type { Request, Server } from 'restify';
 import { PRIORITIES, RECOMMENDATIONS, SEAT_STATUSES, TIERS } from '../../domain/seat-analytics';
-import { NO_TENANT, noQuery, paginationSchema, type ApiDoc } from './api-doc';
+import { either, NO_TENANT, noQuery, paginationSchema, type ApiDoc } from './api-doc';
 import { z } from './api-zod';
 import { savingsOf, totals, utilizationText, type CopilotSeatSummary, type SkuPrice } from '../../domain/seat-savings';
 import type { TenantRecord } from '../../domain/tenant';
@@ -188,7 +188,10 @@ export const summarySchema = z
   })
   .openapi('CopilotSummary');
 
-const NOT_COMPUTED = `${NO_TENANT} No seat analytics yet (analytics_not_available): run a sync.`;
+const NOT_COMPUTED = either(NO_TENANT, {
+  description: 'No seat analytics yet (analytics_not_available): run a sync.',
+  codes: ['analytics_not_available'],
+});
 
 export function documentCopilotRoutes(doc: ApiDoc): void {
   doc.route({

@@ -6,7 +6,7 @@ import type { TenantRecord } from '../../domain/tenant';
 import type { TenantReads } from '../../usecases/status/ports';
 import { ApiError } from './api-errors';
 import { jsonRoute, parseQuery, tenantFromPath } from './api-route';
-import { NO_TENANT, noQuery, type ApiDoc } from './api-doc';
+import { either, NO_TENANT, noQuery, type ApiDoc } from './api-doc';
 import { z } from './api-zod';
 
 export interface DepartmentRouteDeps {
@@ -73,7 +73,12 @@ export function documentDepartmentRoutes(doc: ApiDoc): void {
     summary: 'Department chargeback: Copilot seats, use and idle cost per department, with the 90-day trend',
     query: noQuery,
     responses: { 200: { description: 'Every department, most idle money first.', content: departmentsSchema } },
-    errors: { 404: `${NO_TENANT} No seat analytics yet (analytics_not_available): run a sync.` },
+    errors: {
+      404: either(NO_TENANT, {
+        description: 'No seat analytics yet (analytics_not_available): run a sync.',
+        codes: ['analytics_not_available'],
+      }),
+    },
   });
 }
 

@@ -12,7 +12,7 @@ import type { ExportTokenCheck } from '../../domain/seat-records';
 import { ApiError, sendApiError } from './api-errors';
 import { parseQuery, tenantFromPath } from './api-route';
 import { CSV_BOM, CSV_CONTENT_TYPE, csvLine, type CsvValue } from './csv';
-import { ERROR_MEANING, NO_TENANT, noQuery, type ApiDoc } from './api-doc';
+import { either, NO_TENANT, noQuery, type ApiDoc } from './api-doc';
 import { z } from './api-zod';
 
 /** The CSV export contract, exactly: these headers in this order. */
@@ -120,7 +120,12 @@ export function documentExportRoutes(doc: ApiDoc): void {
       summary: `The ${kind} CSV export of the tenant's current seat analytics`,
       query: noQuery,
       responses: { 200: { description: 'The file (an attachment), streamed.', content: csvFile(kind) } },
-      errors: { 404: `${NO_TENANT} No seat analytics yet (analytics_not_available): run a sync.` },
+      errors: {
+        404: either(NO_TENANT, {
+          description: 'No seat analytics yet (analytics_not_available): run a sync.',
+          codes: ['analytics_not_available'],
+        }),
+      },
     });
   doc.route({
     method: 'get',
@@ -143,7 +148,10 @@ export function documentExportRoutes(doc: ApiDoc): void {
       403: { description: 'The link is malformed or its signature is wrong (plain text).', content: plainText },
       404: { description: 'No seat analytics for the tenant yet (plain text).', content: plainText },
       410: { description: 'The link expired, or its tenant is gone (plain text).', content: plainText },
-      500: ERROR_MEANING[500],
+      500: {
+        description: 'Seat Steward failed to export (internal_error, with an error id).',
+        codes: ['internal_error'],
+      },
     },
   });
 }

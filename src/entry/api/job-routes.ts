@@ -6,7 +6,7 @@ import { JOB_STATUSES, type OutboxJob, type OutboxStore } from '../../usecases/o
 import { ApiError } from './api-errors';
 import { integer, jsonRoute, parseQuery, positiveIdParam } from './api-route';
 import { pagination } from './pagination';
-import { noQuery, paginationSchema, positiveId, type ApiDoc } from './api-doc';
+import { noQuery, UNSCOPED_KEY, paginationSchema, positiveId, type ApiDoc } from './api-doc';
 import { z } from './api-zod';
 
 export interface JobRouteDeps {
@@ -56,9 +56,6 @@ const jobListSchema = z.object({
 });
 const retriedSchema = z.object({ data: jobSchema });
 
-const UNSCOPED =
-  'The key is limited to some MSP clients; this route needs a key for every tenant (key_scoped_to_clients).';
-
 export function documentJobRoutes(doc: ApiDoc): void {
   doc.route({
     method: 'get',
@@ -67,7 +64,7 @@ export function documentJobRoutes(doc: ApiDoc): void {
     summary: 'The outbox: queued, running, done and dead jobs, with counts by status',
     query: jobListQuery,
     responses: { 200: { description: 'A page of jobs, newest first.', content: jobListSchema } },
-    errors: { 403: UNSCOPED },
+    errors: { 403: UNSCOPED_KEY },
   });
   doc.route({
     method: 'post',
@@ -78,9 +75,12 @@ export function documentJobRoutes(doc: ApiDoc): void {
     query: noQuery,
     responses: { 200: { description: 'The job, pending again.', content: retriedSchema } },
     errors: {
-      403: UNSCOPED,
-      404: 'No such job (job_not_found).',
-      409: 'The job is not dead (job_not_dead): the runner retries the others itself.',
+      403: UNSCOPED_KEY,
+      404: { description: 'No such job (job_not_found).', codes: ['job_not_found'] },
+      409: {
+        description: 'The job is not dead (job_not_dead): the runner retries the others itself.',
+        codes: ['job_not_dead'],
+      },
     },
   });
 }

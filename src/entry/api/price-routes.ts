@@ -6,7 +6,7 @@ import type { TenantReads } from '../../usecases/status/ports';
 import { readJsonBody } from '../http/http-edge';
 import { ApiError } from './api-errors';
 import { jsonRoute, parseQuery, tenantFromPath } from './api-route';
-import { NO_TENANT, noQuery, tenantPathParams, type ApiDoc } from './api-doc';
+import { either, NO_TENANT, noQuery, tenantPathParams, type ApiDoc } from './api-doc';
 import { z } from './api-zod';
 
 export interface PriceRouteDeps {
@@ -61,6 +61,11 @@ const skuParams = tenantPathParams.extend({
   sku: z.string().openapi({ description: 'The SKU part number (e.g. Microsoft_365_Copilot) or SKU id.' }),
 });
 
+const NO_SKU = either(NO_TENANT, {
+  description: 'No such SKU in the tenant (sku_not_found).',
+  codes: ['sku_not_found'],
+});
+
 export function documentPriceRoutes(doc: ApiDoc): void {
   doc.route({
     method: 'get',
@@ -80,7 +85,7 @@ export function documentPriceRoutes(doc: ApiDoc): void {
     query: noQuery,
     body: putBody,
     responses: { 200: { description: 'The price now, and the one before.', content: priceSetSchema } },
-    errors: { 404: `${NO_TENANT} No such SKU in the tenant (sku_not_found).` },
+    errors: { 404: NO_SKU },
   });
   doc.route({
     method: 'delete',
@@ -90,7 +95,7 @@ export function documentPriceRoutes(doc: ApiDoc): void {
     params: skuParams,
     query: noQuery,
     responses: { 200: { description: 'The price now.', content: priceClearedSchema } },
-    errors: { 404: `${NO_TENANT} No such SKU in the tenant (sku_not_found).` },
+    errors: { 404: NO_SKU },
   });
 }
 

@@ -7,7 +7,7 @@ import type { TenantReads } from '../../usecases/status/ports';
 import { integer, jsonRoute, parseQuery, positiveIdParam, tenantFromPath } from './api-route';
 import { pagination } from './pagination';
 import { ApiError } from './api-errors';
-import { NO_TENANT, noQuery, paginationSchema, positiveId, tenantPathParams, type ApiDoc } from './api-doc';
+import { either, NO_TENANT, noQuery, paginationSchema, positiveId, tenantPathParams, type ApiDoc } from './api-doc';
 import { z } from './api-zod';
 
 export interface ReclaimRouteDeps {
@@ -117,8 +117,11 @@ export function documentReclaimRoutes(doc: ApiDoc): void {
     query: noQuery,
     responses: { 200: { description: 'Queued, or already given back.', content: undoneSchema } },
     errors: {
-      404: `${NO_TENANT} No such reclaim item (reclaim_item_not_found).`,
-      409: 'The seat cannot be given back now (not_undoable), with why.',
+      404: either(NO_TENANT, {
+        description: 'No such reclaim item (reclaim_item_not_found).',
+        codes: ['reclaim_item_not_found'],
+      }),
+      409: { description: 'The seat cannot be given back now (not_undoable), with why.', codes: ['not_undoable'] },
     },
   });
 }

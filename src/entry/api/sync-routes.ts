@@ -99,7 +99,10 @@ export function documentSyncRoutes(doc: ApiDoc): void {
     summary: 'Start a sync of the tenant (or join the one running); it runs in the background',
     query: noQuery,
     responses: { 200: { description: 'Started.', content: syncStartedSchema } },
-    errors: { 404: NO_TENANT, 507: 'The sync could not start: the disk holding DATA_DIR is full (its code says why).' },
+    errors: {
+      404: NO_TENANT,
+      507: "The sync could not start: the disk holding DATA_DIR is full (the code is the refused run's).",
+    },
   });
   doc.route({
     method: 'get',

@@ -193,9 +193,19 @@ const encryptionKeySchema = z
   .openapi('EncryptionKey', { description: 'The public JWK to encrypt credentials to (JWE, ECDH-ES + A256GCM).' });
 const html = { contentType: 'text/html', schema: z.string() };
 
-const TENANT_CONFLICT =
-  'The tenant exists (tenant_exists), is syncing (tenant_busy), or comes from the environment (environment_tenant).';
-const NO_SECRETS_KEY = 'SECRET_STORE_KEY is not set: credentials cannot be stored (secrets_key_missing).';
+const TENANT_CONFLICT = {
+  description:
+    'The tenant exists (tenant_exists), is syncing (tenant_busy), or comes from the environment (environment_tenant).',
+  codes: ['tenant_exists', 'tenant_busy', 'environment_tenant'],
+};
+const NO_SECRETS_KEY = {
+  description: 'SECRET_STORE_KEY is not set: credentials cannot be stored (secrets_key_missing).',
+  codes: ['secrets_key_missing'],
+};
+const OTHER_CLIENT = {
+  description: 'The key is limited to other MSP clients (key_scoped_to_clients).',
+  codes: ['key_scoped_to_clients'],
+};
 
 export function documentTenantAdminRoutes(doc: ApiDoc): void {
   doc.route({
@@ -205,7 +215,13 @@ export function documentTenantAdminRoutes(doc: ApiDoc): void {
     summary: "The admin-consent link of a tenant added with the MSP's app, and whether it was answered",
     query: noQuery,
     responses: { 200: { description: 'The consent state and link.', content: consentSchema } },
-    errors: { 404: NO_TENANT, 409: "The MSP's app or PUBLIC_BASE_URL is not configured (its code says which)." },
+    errors: {
+      404: NO_TENANT,
+      409: {
+        description: "The MSP's app or PUBLIC_BASE_URL is not configured (its code says which).",
+        codes: ['msp_app_not_configured', 'public_url_missing'],
+      },
+    },
   });
   doc.route({
     method: 'get',
@@ -228,7 +244,7 @@ export function documentTenantAdminRoutes(doc: ApiDoc): void {
     summary: "The server's public key: encrypt a tenant's app id and secret to it",
     query: noQuery,
     responses: { 200: { description: 'The public JWK.', content: encryptionKeySchema } },
-    errors: { 503: NO_SECRETS_KEY },
+    errors: { 503: 'The key to encrypt to is not available (SECRET_STORE_KEY).' },
   });
   doc.route({
     method: 'post',
@@ -239,7 +255,7 @@ export function documentTenantAdminRoutes(doc: ApiDoc): void {
     body: createBody,
     responses: { 201: { description: 'Added.', content: createdSchema } },
     errors: {
-      403: 'The key is limited to other MSP clients (key_scoped_to_clients).',
+      403: OTHER_CLIENT,
       409: TENANT_CONFLICT,
       503: NO_SECRETS_KEY,
     },
@@ -262,7 +278,7 @@ export function documentTenantAdminRoutes(doc: ApiDoc): void {
     body: changeBody,
     responses: { 200: { description: 'The tenant, and what changed.', content: changedSchema } },
     errors: {
-      403: 'The key is limited to other MSP clients (key_scoped_to_clients).',
+      403: OTHER_CLIENT,
       404: NO_TENANT,
       409: TENANT_CONFLICT,
       503: NO_SECRETS_KEY,
@@ -276,7 +292,10 @@ export function documentTenantAdminRoutes(doc: ApiDoc): void {
     query: deleteQuery,
     responses: { 200: { description: 'Removed; rows erased per table.', content: deletedSchema } },
     errors: {
-      400: 'confirm is missing or names another tenant (confirmation_required), or a parameter is invalid.',
+      400: {
+        description: 'confirm is missing or names another tenant (confirmation_required).',
+        codes: ['confirmation_required'],
+      },
       404: NO_TENANT,
       409: TENANT_CONFLICT,
     },

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Request, Server } from 'restify';
 import { z } from './api-zod';
-import type { ApiDoc } from './api-doc';
+import { either, NO_TENANT, type ApiDoc } from './api-doc';
 import { COPILOT_APPS, USAGE_PERIODS, USAGE_SERVICES, type CopilotTrendDay } from '../../domain/usage';
 import type { TenantReads } from '../../usecases/status/ports';
 import type { UsageQuery } from '../../usecases/usage/usage-query';
@@ -100,7 +100,10 @@ export function documentUsageRoutes(doc: ApiDoc): void {
     query: usageQuery,
     responses: { 200: { description: "The figures, as of the reports' refresh date.", content: usageSchema } },
     errors: {
-      404: 'No such tenant (tenant_not_found), or no usage figures stored yet (usage_not_available, saying why).',
+      404: either(NO_TENANT, {
+        description: 'No usage figures stored yet (usage_not_available, saying why).',
+        codes: ['usage_not_available'],
+      }),
     },
   });
 }

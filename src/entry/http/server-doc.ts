@@ -33,14 +33,30 @@ export function documentServerRoutes(doc: ApiDoc): void {
       200: { description: "Processed; an invoke's answer (an Adaptive Card action) carries the bot's JSON body." },
     },
     errors: {
-      400: 'Not a Bot Framework activity (invalid_activity, invalid_json).',
-      401: 'The Bot Framework token is missing or not for this bot (unauthorized); in anonymous mode, a caller that is not on this machine (anonymous_mode_loopback_only).',
-      403: 'The activity would make the bot post to a connector that is not allowed (service_url_not_allowed).',
-      413: 'The activity is larger than 1 MB (payload_too_large).',
-      415: 'The body is not JSON (unsupported_media_type), or is compressed (unsupported_content_encoding).',
-      500: 'The bot failed on this activity (activity_failed, with an error id).',
-      501: 'No handler for this kind of invoke (invoke_not_supported).',
-      503: "The Bot Framework's signing keys are unreachable (bot_auth_unavailable); Retry-After says when to try again.",
+      400: { description: 'Not a Bot Framework activity (invalid_activity).', codes: ['invalid_activity'] },
+      401: {
+        description:
+          'The Bot Framework token is missing or not for this bot (unauthorized); in anonymous mode, a caller that is not on this machine (anonymous_mode_loopback_only).',
+        codes: ['unauthorized', 'anonymous_mode_loopback_only'],
+      },
+      403: {
+        description:
+          'The activity would make the bot post to a connector that is not allowed (service_url_not_allowed).',
+        codes: ['service_url_not_allowed'],
+      },
+      500: {
+        description: 'The bot failed on this activity (activity_failed, with an error id).',
+        codes: ['activity_failed'],
+      },
+      501: {
+        description: 'No handler for this kind of invoke (invoke_not_supported).',
+        codes: ['invoke_not_supported'],
+      },
+      503: {
+        description:
+          "The Bot Framework's signing keys are unreachable (bot_auth_unavailable); Retry-After says when to try again.",
+        codes: ['bot_auth_unavailable'],
+      },
     },
   });
   doc.route({
