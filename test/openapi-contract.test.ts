@@ -4,6 +4,7 @@ import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, TEST_API_KEY, type Harness } from './helpers/harness';
 import { ConnectorRecorder } from './helpers/connector-recorder';
+import { WEBHOOK_EVENT_TYPES } from '../src/domain/webhook-events';
 import { ADMIN, message, personal } from './helpers/teams-activities';
 
 /**
@@ -129,9 +130,37 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 describe('the OpenAPI document', () => {
-  it('is OpenAPI 3.1 with the webhooks section', () => {
+  it('is OpenAPI 3.1 with every webhook event under webhooks: the Standard Webhooks headers, and an envelope seed 000 example validates against', () => {
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.webhooks)).toContain('m365.tenant.sync_completed');
+    expect(Object.keys(doc.webhooks).sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort());
+    const post = (event: string) =>
+      (doc.webhooks as Record<string, { post: { parameters: Array<{ name: string; in: string }> } }>)[event].post;
+    for (const event of WEBHOOK_EVENT_TYPES)
+      expect(post(event).parameters.map((p) => `${p.in}:${p.name}`)).toEqual([
+        'header:webhook-id',
+        'header:webhook-timestamp',
+        'header:webhook-signature',
+      ]);
+    const envelope = ajv.getSchema(
+      `doc#/${pointer('webhooks', 'm365.tenant.sync_completed', 'post', 'requestBody', 'content', 'application/json', 'schema')}`,
+    );
+    // seed 000's example, with the identifiers and sequence number every event carries.
+    const example = {
+      event: 'm365.tenant.sync_completed',
+      timestamp: '2024-01-15T15:30:00Z',
+      data: {
+        tenant_id: '123e4567-e89b-12d3-a456-426614174000',
+        seat_steward_tenant_id: 'a1b2c3',
+        client_id: null,
+        sequence: 1,
+        sync_duration: '00:04:32',
+        users_synced: 142,
+        licenses_synced: 5,
+        errors: 0,
+      },
+    };
+    expect(envelope?.(example), ajv.errorsText(envelope?.errors)).toBe(true);
+    expect(envelope?.({ ...example, data: { ...example.data, sequence: undefined } })).toBe(false);
   });
 
   it('has every route the router registered (method and path)', () => {
