@@ -17,13 +17,9 @@ export const webhookDataCommon = z.object({
     .string()
     .nullable()
     .openapi({ description: 'The MSP client (customer) id of the tenant; null for a tenant of no client.' }),
-  sequence: z
-    .number()
-    .int()
-    .positive()
-    .openapi({
-      description: 'Increases by one with each event of this tenant: a receiver orders events by it and sees gaps.',
-    }),
+  sequence: z.number().int().positive().openapi({
+    description: 'Increases by one with each event of this tenant: a receiver orders events by it and sees gaps.',
+  }),
 });
 
 /** seed 000's sync_completed example fields. */
