@@ -94,4 +94,6 @@ export interface AppInternals {
   licenceGraphFor: (tenantId: string) => LicenceGraph;
   /** The interval tick: queues the syncs of tenants with their own interval due at `now`; returns the jobs created. */
   syncTick: (now: Date) => number[];
+  /** Every route the HTTP server registered (method, restify path), for the OpenAPI contract test. */
+  httpRoutes: () => Array<{ method: string; path: string }>;
 }

@@ -55,12 +55,13 @@ export async function assemble(
       { core, jobs, sync, analytics, reclaim, digest, auditSubscriptions, consent: tenantAdmin.consent },
       { logger, cardSyncWaitMs: options.cardSyncWaitMs },
     );
-    const port = (listeningPort = await wireApi(
+    const http = await wireApi(
       config,
       { core, jobs, sync, analytics, reclaim, digest, auditSubscriptions, processActivity, tenantAdmin },
       logger,
       disposals,
-    ));
+    );
+    const port = (listeningPort = http.port);
 
     // After recoverInterrupted(): a result post re-queued from a crash must see its run as interrupted, not running.
     try {
@@ -132,6 +133,7 @@ export async function assemble(
       reclaims: reclaim.reclaims,
       licenceGraphFor: reclaim.licenceGraphFor,
       syncTick: sync.intervalTick,
+      httpRoutes: http.routes,
     };
     return { app, internals };
   } catch (error) {

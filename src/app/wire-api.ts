@@ -15,7 +15,7 @@ import { registerSecurityRoutes } from '../entry/api/security-routes';
 import { registerSyncRoutes } from '../entry/api/sync-routes';
 import { registerUsageRoutes } from '../entry/api/usage-routes';
 import type { activityProcessor } from '../entry/bot/bot-app';
-import { createHttpServer } from '../entry/http/http-server';
+import { createHttpServer, registeredRoutes } from '../entry/http/http-server';
 import type { AuditSubscriptions } from '../usecases/audit/audit-subscriptions';
 import type { DisposalStack } from './disposal';
 import type { Analytics } from './wire-analytics';
@@ -45,7 +45,7 @@ export class PortUnavailableError extends Error {
   }
 }
 
-/** The one HTTP server: the bot's endpoint, the REST API and /healthz. Resolves with its port once it listens. */
+/** The one HTTP server: the bot's endpoint, the REST API and /healthz. Resolves with its port once it listens, and its routes. */
 export async function wireApi(
   config: Pick<
     AppConfig,
@@ -72,7 +72,7 @@ export async function wireApi(
   },
   logger: Logger,
   disposals: DisposalStack,
-): Promise<number> {
+): Promise<{ port: number; routes: () => Array<{ method: string; path: string }> }> {
   const { core, jobs, sync, analytics, auditSubscriptions } = parts;
   const { tenants, runs } = core;
   const { reclaims } = parts.reclaim;
@@ -164,5 +164,5 @@ export async function wireApi(
     else server.listen(config.port, () => resolve());
   });
   disposals.add('the HTTP server', () => new Promise<void>((resolve) => server.close(() => resolve())));
-  return (server.address() as AddressInfo).port;
+  return { port: (server.address() as AddressInfo).port, routes: () => registeredRoutes(server) };
 }

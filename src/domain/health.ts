@@ -9,10 +9,19 @@ export interface HealthInput {
   jobs: Record<string, number>;
 }
 
-export function healthReport(input: HealthInput): Record<string, unknown> {
+/** GET /healthz's fields besides `status: "ok"`. */
+export interface HealthReport {
+  /** Only when the disk is full: still serving, read-only. */
+  status?: 'degraded';
+  storage: HealthInput['storage'];
+  tenants: Array<{ lastSync: string; syncing: boolean }>;
+  jobs: Record<string, number>;
+}
+
+export function healthReport(input: HealthInput): HealthReport {
   return {
     // Still serving, read-only: a monitor should see it, a liveness probe should not restart it.
-    ...(input.storage.status === 'full' ? { status: 'degraded' } : {}),
+    ...(input.storage.status === 'full' ? { status: 'degraded' as const } : {}),
     storage: input.storage,
     tenants: input.tenants.map((t) => ({ lastSync: t.lastSync, syncing: t.syncing })),
     jobs: input.jobs,

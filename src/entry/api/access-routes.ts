@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import type { Request, Server } from 'restify';
-import { z } from 'zod';
 import { EVERY_CLIENT, type AccessGrant } from '../../domain/client-access';
 import type { ClientAccess } from '../../usecases/access/client-access';
 import type { AccessGrantStore } from '../../usecases/access/ports';
@@ -9,6 +8,8 @@ import { requireUnscopedKey } from './api-auth';
 import { ApiError } from './api-errors';
 import { jsonRoute, parseBody, parseQuery } from './api-route';
 import { GUID } from '../../domain/guid';
+import { noQuery, UNSCOPED_KEY, type ApiDoc } from './api-doc';
+import { z } from './api-zod';
 
 export interface AccessRouteDeps {
   access: Pick<ClientAccess, 'grants'>;
@@ -31,7 +32,60 @@ const clientId = z
 const putBody = z.object({ principal, client_id: clientId, approve: z.boolean().default(false) }).strict();
 const deleteQuery = z.object({ principal, client_id: clientId.optional() }).strict();
 
-const grantJson = (g: AccessGrant) => ({
+const grantSchema = z
+  .object({
+    principal: z.string().openapi({ description: 'An Entra object id or a UPN, lower-case.' }),
+    client_id: z.string().openapi({ description: 'An MSP client id, or * for every client.' }),
+    approve: z.boolean().openapi({ description: "May approve reclaims of the client's tenants." }),
+    source: z.enum(['environment', 'api']).openapi({ description: 'environment: CLIENT_ACCESS; api: stored here.' }),
+  })
+  .openapi('AccessGrant');
+const grantListSchema = z.object({ data: z.array(grantSchema) });
+const grantPutSchema = z.object({ data: grantSchema });
+const grantsRemovedSchema = z.object({ removed: z.number().int() });
+
+export function documentAccessRoutes(doc: ApiDoc): void {
+  doc.route({
+    method: 'get',
+    path: '/api/v1/m365/access/grants',
+    tag: 'Access',
+    summary: "Which technicians see which MSP clients' tenants in chat, and who approves reclaims there",
+    query: noQuery,
+    responses: { 200: { description: 'Every grant (CLIENT_ACCESS and stored).', content: grantListSchema } },
+    errors: { 403: UNSCOPED_KEY },
+  });
+  doc.route({
+    method: 'put',
+    path: '/api/v1/m365/access/grants',
+    tag: 'Access',
+    summary: 'Grant a technician a client (or every client with *), optionally as approver',
+    query: noQuery,
+    body: putBody,
+    responses: { 200: { description: 'The grant as stored.', content: grantPutSchema } },
+    errors: { 403: UNSCOPED_KEY },
+  });
+  doc.route({
+    method: 'delete',
+    path: '/api/v1/m365/access/grants',
+    tag: 'Access',
+    summary: "Remove a technician's stored grants (of one client, or all)",
+    query: deleteQuery,
+    responses: { 200: { description: 'How many grants were removed.', content: grantsRemovedSchema } },
+    errors: {
+      403: UNSCOPED_KEY,
+      404: {
+        description: 'No stored grant for that principal and client (grant_not_found).',
+        codes: ['grant_not_found'],
+      },
+      409: {
+        description: 'The grant comes from CLIENT_ACCESS: remove it there (grant_from_environment).',
+        codes: ['grant_from_environment'],
+      },
+    },
+  });
+}
+
+const grantJson = (g: AccessGrant): z.infer<typeof grantSchema> => ({
   principal: g.principal,
   client_id: g.clientId,
   approve: g.approve,
@@ -50,8 +104,9 @@ export function registerAccessRoutes(server: Server, deps: AccessRouteDeps): voi
     base,
     handle((req) => {
       requireUnscopedKey(req);
-      parseQuery(z.object({}).strict(), req);
-      return { data: deps.access.grants().map(grantJson) };
+      parseQuery(noQuery, req);
+      const body: z.infer<typeof grantListSchema> = { data: deps.access.grants().map(grantJson) };
+      return body;
     }),
   );
   server.put(
@@ -59,11 +114,12 @@ export function registerAccessRoutes(server: Server, deps: AccessRouteDeps): voi
     readJsonBody(4 * 1024),
     handle((req) => {
       requireUnscopedKey(req);
-      parseQuery(z.object({}).strict(), req);
+      parseQuery(noQuery, req);
       const body = parseBody(putBody, req);
       const grant = { principal: body.principal, clientId: body.client_id, approve: body.approve };
       deps.store.put(grant, new Date());
-      return { data: grantJson({ ...grant, source: 'api' }) };
+      const answer: z.infer<typeof grantPutSchema> = { data: grantJson({ ...grant, source: 'api' }) };
+      return answer;
     }),
   );
   server.del(
@@ -86,7 +142,8 @@ export function registerAccessRoutes(server: Server, deps: AccessRouteDeps): voi
             ? 'That grant comes from CLIENT_ACCESS: remove it there and restart Seat Steward.'
             : 'No stored grant for that principal and client.',
         );
-      return { removed };
+      const body: z.infer<typeof grantsRemovedSchema> = { removed };
+      return body;
     }),
   );
 }

@@ -2,10 +2,11 @@ import { keySeesTenant } from './api-auth';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Request, Response } from 'restify';
-import { z } from 'zod';
+import { z } from './api-zod';
 import type { TenantRecord } from '../../domain/tenant';
 import { ApiError, badParameters, sendApiError } from './api-errors';
 import { RenderedJson } from './rendered-pages';
+import { positiveId } from './api-doc';
 import { CONTROL_CHARACTER } from '../input-text';
 
 /** The REST plumbing every /api/v1/m365 route shares: key check, JSON answer, one error shape. */
@@ -54,7 +55,9 @@ export const integer = (name: string, min: number, max: number, fallback: number
     .transform(Number)
     .pipe(z.number().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`))
     .optional()
-    .transform((v) => v ?? fallback);
+    .transform((v) => v ?? fallback)
+    // Documented as what it is to a caller: a whole number with its range and default.
+    .openapi({ type: 'integer', minimum: min, maximum: max, description: `Default ${fallback}.` });
 
 export function parseQuery<T extends z.ZodTypeAny>(schema: T, req: Request): z.infer<T> {
   const raw = (req.query ?? {}) as Record<string, unknown>;
@@ -77,10 +80,10 @@ export function parseQuery<T extends z.ZodTypeAny>(schema: T, req: Request): z.i
   return parsed.data;
 }
 
-/** A numeric id in the path (`:name`): a positive whole number, else 400 naming the parameter and what it is. */
+/** A numeric id in the path (`:name`): a positive whole number (positiveId), else 400 naming the parameter and what it is. */
 export function positiveIdParam(req: Request, name: string, what: string): number {
   const raw = String((req.params as Record<string, unknown>)[name] ?? '');
-  if (!/^[1-9]\d{0,15}$/.test(raw)) {
+  if (!positiveId.safeParse(raw).success) {
     throw new ApiError(
       400,
       'invalid_parameter',

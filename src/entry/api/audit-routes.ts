@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import type { Request, Server } from 'restify';
-import { z } from 'zod';
 import type { TenantRecord } from '../../domain/tenant';
 import { TenantAccessError } from '../../domain/tenant-access-error';
 import { STOP_DATA_GAP_WARNING, type AuditSubscriptions } from '../../usecases/audit/audit-subscriptions';
@@ -10,6 +9,8 @@ import type { TenantReads } from '../../usecases/status/ports';
 import { ApiError } from './api-errors';
 import { jsonRoute, tenantFromPath } from './api-route';
 import { readJsonBody } from '../http/http-edge';
+import { NO_TENANT, type ApiDoc } from './api-doc';
+import { z } from './api-zod';
 
 export interface AuditRouteDeps {
   tenants: TenantReads;
@@ -18,14 +19,17 @@ export interface AuditRouteDeps {
   logger: Logger;
 }
 
-const contentTypeField = z.string().transform((value, ctx): ContentType => {
-  const found = contentTypeNamed(value);
-  if (!found) {
-    ctx.addIssue({ code: 'custom', message: `expected one of ${CONTENT_TYPES.join(', ')}` });
-    return z.NEVER;
-  }
-  return found;
-});
+const contentTypeField = z
+  .string()
+  .transform((value, ctx): ContentType => {
+    const found = contentTypeNamed(value);
+    if (!found) {
+      ctx.addIssue({ code: 'custom', message: `expected one of ${CONTENT_TYPES.join(', ')}` });
+      return z.NEVER;
+    }
+    return found;
+  })
+  .openapi({ description: `One of ${CONTENT_TYPES.join(', ')}.`, example: 'Audit.General' });
 const startBody = z.object({ content_type: contentTypeField }).strict();
 const stopBody = z.object({ content_type: contentTypeField, confirm: z.boolean().optional() }).strict();
 
@@ -43,7 +47,65 @@ function parseBody<T extends z.ZodTypeAny>(schema: T, req: Request): z.infer<T> 
   return parsed.data;
 }
 
-const subscriptionJson = (s: SubscriptionState) => ({
+const subscriptionSchema = z.object({
+  content_type: z.string(),
+  status: z
+    .string()
+    .openapi({ description: 'enabled or disabled, as the Management API says; not_started when never started.' }),
+});
+const subscriptionListSchema = z.object({ data: z.array(subscriptionSchema), as_of: z.string() });
+const subscriptionChangeSchema = z.object({
+  success: z.literal(true),
+  message: z.string(),
+  data: z.array(subscriptionSchema),
+});
+
+const MANAGEMENT_ERRORS = {
+  403: {
+    description: 'The app lacks the Management API permission (insufficient_privileges).',
+    codes: ['insufficient_privileges'],
+  },
+  404: NO_TENANT,
+  409: 'The Management API refused the change (management_subscription_…).',
+  502: 'The Management API failed or could not be reached; the code says which.',
+};
+
+export function documentAuditRoutes(doc: ApiDoc): void {
+  doc.route({
+    method: 'get',
+    path: '/api/v1/m365/tenants/:id/audit/subscriptions',
+    tag: 'Audit',
+    summary: "The tenant's Office 365 Management Activity API subscriptions, read now",
+    responses: { 200: { description: 'Every content type.', content: subscriptionListSchema } },
+    errors: MANAGEMENT_ERRORS,
+  });
+  doc.route({
+    method: 'post',
+    path: '/api/v1/m365/tenants/:id/audit/subscriptions/start',
+    tag: 'Audit',
+    summary: 'Start a content type subscription',
+    body: startBody,
+    responses: { 200: { description: 'Started.', content: subscriptionChangeSchema } },
+    errors: MANAGEMENT_ERRORS,
+  });
+  doc.route({
+    method: 'post',
+    path: '/api/v1/m365/tenants/:id/audit/subscriptions/stop',
+    tag: 'Audit',
+    summary: 'Stop a content type subscription (needs "confirm": true: stopping leaves a gap in the audit data)',
+    body: stopBody,
+    responses: { 200: { description: 'Stopped.', content: subscriptionChangeSchema } },
+    errors: {
+      ...MANAGEMENT_ERRORS,
+      400: {
+        description: '"confirm": true is missing (confirmation_required).',
+        codes: ['confirmation_required'],
+      },
+    },
+  });
+}
+
+const subscriptionJson = (s: SubscriptionState): z.infer<typeof subscriptionSchema> => ({
   content_type: s.contentType,
   status: s.status === 'none' ? 'not_started' : s.status,
 });
@@ -72,7 +134,11 @@ export function registerAuditRoutes(server: Server, deps: AuditRouteDeps): void 
     handle(async (req) => {
       const tenant = tenantParam(req);
       const list = await deps.subscriptions.list(tenant).catch(asApiError);
-      return { data: list.map(subscriptionJson), as_of: new Date().toISOString() };
+      const body: z.infer<typeof subscriptionListSchema> = {
+        data: list.map(subscriptionJson),
+        as_of: new Date().toISOString(),
+      };
+      return body;
     }),
   );
   server.post(
@@ -82,7 +148,12 @@ export function registerAuditRoutes(server: Server, deps: AuditRouteDeps): void 
       const tenant = tenantParam(req);
       const body = parseBody(startBody, req);
       const list = await deps.subscriptions.start(tenant, body.content_type).catch(asApiError);
-      return { success: true, message: `${body.content_type} started.`, data: list.map(subscriptionJson) };
+      const answer: z.infer<typeof subscriptionChangeSchema> = {
+        success: true,
+        message: `${body.content_type} started.`,
+        data: list.map(subscriptionJson),
+      };
+      return answer;
     }),
   );
   server.post(
@@ -99,11 +170,12 @@ export function registerAuditRoutes(server: Server, deps: AuditRouteDeps): void 
         );
       }
       const list = await deps.subscriptions.stop(tenant, body.content_type).catch(asApiError);
-      return {
+      const answer: z.infer<typeof subscriptionChangeSchema> = {
         success: true,
         message: `${body.content_type} stopped. ${STOP_DATA_GAP_WARNING}`,
         data: list.map(subscriptionJson),
       };
+      return answer;
     }),
   );
 }

@@ -1,8 +1,9 @@
-import { seatMarkKey, seatReclaimMarkText, type SeatReclaimMark } from '../../domain/reclaim';
+import { RECLAIM_STATES, seatMarkKey, seatReclaimMarkText, type SeatReclaimMark } from '../../domain/reclaim';
 import type { Logger } from 'pino';
 import type { Request, Server } from 'restify';
-import { z } from 'zod';
 import { PRIORITIES, RECOMMENDATIONS, SEAT_STATUSES, TIERS } from '../../domain/seat-analytics';
+import { either, NO_TENANT, noQuery, paginationSchema, type ApiDoc } from './api-doc';
+import { z } from './api-zod';
 import { savingsOf, totals, utilizationText, type CopilotSeatSummary, type SkuPrice } from '../../domain/seat-savings';
 import type { TenantRecord } from '../../domain/tenant';
 import type { AnalyticsReads } from '../../usecases/analytics/ports';
@@ -57,6 +58,171 @@ const candidateQuery = z
   })
   .strict();
 
+const int = z.number().int();
+const money = z.number().nullable();
+const reclaimableSchema = z.object({ total: int, certain: int, probable: int });
+
+const seatSchema = z
+  .object({
+    user_id: z.string(),
+    user_principal_name: z.string(),
+    display_name: z.string().nullable(),
+    department: z.string().nullable(),
+    sku_id: z.string(),
+    sku_part_number: z.string(),
+    assigned_via: z.enum(['direct', 'group']),
+    assigned_directly: z.boolean(),
+    groups: z.array(z.object({ group_id: z.string(), group_name: z.string().nullable() })),
+    license_assigned_date: z.string(),
+    last_activity_date: z.string().nullable(),
+    last_activity_source: z.enum(['copilot_usage_report', 'audit_log']).nullable(),
+    last_activity_as_of: z.string().nullable(),
+    days_since_last_activity: int.nullable(),
+    usage_score: z.number(),
+    status: z.enum(SEAT_STATUSES),
+    recommendation: z.enum(RECOMMENDATIONS),
+    tier: z.enum(TIERS).nullable(),
+    account_enabled: z.boolean(),
+    reasons: z.array(z.string()),
+    reclaim: z
+      .object({
+        status: z.enum(['in_request', 'removed_not_synced']),
+        state: z.enum([...RECLAIM_STATES, 'removed']),
+        note: z.string(),
+      })
+      .nullable()
+      .openapi({ description: 'A reclaim walking the seat, or one removed after these analytics; null otherwise.' }),
+    as_of: z.string(),
+  })
+  .openapi('CopilotSeat');
+
+const candidateSchema = z
+  .object({
+    rank: int,
+    user_id: z.string(),
+    user_principal_name: z.string(),
+    display_name: z.string().nullable(),
+    department: z.string().nullable(),
+    m365_activity_score: z.number(),
+    recommended_priority: z.enum(PRIORITIES),
+    copilot_chat: z.object({ last_at: z.string(), interactions: int }).nullable(),
+    reasons: z.array(z.string()),
+    as_of: z.string(),
+  })
+  .openapi('CopilotCandidate');
+
+const seatPageSchema = z.object({ data: z.array(seatSchema), pagination: paginationSchema, as_of: z.string() });
+const candidatePageSchema = z.object({
+  data: z.array(candidateSchema),
+  pagination: paginationSchema,
+  as_of: z.string(),
+});
+
+export const summarySchema = z
+  .object({
+    tenant_id: z.string(),
+    purchased: int,
+    assigned: int,
+    available: int,
+    active: int,
+    inactive: int,
+    unknown: int,
+    utilization_rate: z.number().nullable(),
+    utilization_text: z.string().nullable(),
+    reclaimable: reclaimableSchema,
+    review: int,
+    excluded: int,
+    candidates: z.object({ High: int, Medium: int, Low: int }),
+    estimated_monthly_savings: money,
+    estimated_annual_savings: money,
+    seats_freed: int,
+    seats_unassigned: int,
+    seats_reassigned: int,
+    cost_avoided_monthly: money,
+    seats_cut: int,
+    currency: z.string().nullable(),
+    prices: z.array(
+      z.object({
+        sku_id: z.string(),
+        sku_part_number: z.string(),
+        amount: money,
+        currency: z.string().nullable(),
+        source: z.enum(['list_price', 'config', 'admin']).nullable(),
+      }),
+    ),
+    skus: z.array(
+      z.object({
+        sku_id: z.string(),
+        sku_part_number: z.string(),
+        purchased: int,
+        assigned: int,
+        available: int,
+        active: int,
+        inactive: int,
+        unknown: int,
+        reclaimable: reclaimableSchema,
+        review: int,
+        excluded: int,
+        renewal_date: z.string().nullable(),
+      }),
+    ),
+    renewal_plan: z.array(
+      z.object({
+        sku_id: z.string(),
+        sku_part_number: z.string(),
+        renewal_date: z.string().nullable(),
+        reassign_now: int,
+        cut_at_renewal: int,
+        monthly_savings_after_cut: money,
+        advice: z.string(),
+      }),
+    ),
+    as_of: z.object({
+      analytics: z.string(),
+      report_refresh_date: z.string().nullable(),
+      audit_covered_until: z.string().nullable(),
+      directory: z.string().nullable(),
+    }),
+    report_names_concealed: z.boolean(),
+    warnings: z.array(z.string()),
+  })
+  .openapi('CopilotSummary');
+
+const NOT_COMPUTED = either(NO_TENANT, {
+  description: 'No seat analytics yet (analytics_not_available): run a sync.',
+  codes: ['analytics_not_available'],
+});
+
+export function documentCopilotRoutes(doc: ApiDoc): void {
+  doc.route({
+    method: 'get',
+    path: '/api/v1/m365/tenants/:id/copilot/seats',
+    tag: 'Copilot',
+    summary: 'Copilot seats with their last activity, usage score, status and recommendation',
+    query: seatQuery,
+    responses: { 200: { description: 'A page of seats.', content: seatPageSchema } },
+    errors: { 404: NOT_COMPUTED },
+  });
+  doc.route({
+    method: 'get',
+    path: '/api/v1/m365/tenants/:id/copilot/candidates',
+    tag: 'Copilot',
+    summary: 'Users without a seat who would use one, best first',
+    query: candidateQuery,
+    responses: { 200: { description: 'A page of candidates.', content: candidatePageSchema } },
+    errors: { 404: NOT_COMPUTED },
+  });
+  doc.route({
+    method: 'get',
+    path: '/api/v1/m365/tenants/:id/copilot/summary',
+    tag: 'Copilot',
+    summary: 'Seat counts, utilization and savings at current prices, with the renewal plan',
+    query: noQuery,
+    responses: { 200: { description: 'The summary.', content: summarySchema } },
+    errors: { 404: NOT_COMPUTED },
+  });
+}
+
 function notComputed(tenant: TenantRecord): ApiError {
   const why =
     tenant.currentSnapshotId === null
@@ -69,7 +235,7 @@ function notComputed(tenant: TenantRecord): ApiError {
   );
 }
 
-function seatJson(s: StoredSeat, asOf: string, mark: SeatReclaimMark | undefined) {
+function seatJson(s: StoredSeat, asOf: string, mark: SeatReclaimMark | undefined): z.infer<typeof seatSchema> {
   return {
     user_id: s.userId,
     user_principal_name: s.userPrincipalName,
@@ -106,7 +272,7 @@ function seatJson(s: StoredSeat, asOf: string, mark: SeatReclaimMark | undefined
   };
 }
 
-function candidateJson(c: StoredCandidate, asOf: string) {
+function candidateJson(c: StoredCandidate, asOf: string): z.infer<typeof candidateSchema> {
   return {
     rank: c.rank,
     user_id: c.userId,
@@ -127,7 +293,7 @@ export function summaryJson(
   summary: CopilotSeatSummary,
   price: (skuId: string) => SkuPrice | null,
   directoryAsOf: string | null,
-) {
+): z.infer<typeof summarySchema> {
   const t = totals(summary);
   const savings = savingsOf(summary, price);
   return {
@@ -210,11 +376,12 @@ export function registerCopilotRoutes(server: Server, deps: CopilotRouteDeps): v
       if (!page) throw notComputed(tenant);
       // page.asOf is the analytics' computedAt: a seat removed after it is marked as not synced yet.
       const marks = deps.reclaimMarks?.(tenant.id, page.rows, page.asOf);
-      return {
+      const body: z.infer<typeof seatPageSchema> = {
         data: page.rows.map((s) => seatJson(s, page.asOf, marks?.get(seatMarkKey(s)))),
         pagination: pagination(q.limit, q.offset, page.total),
         as_of: page.asOf,
       };
+      return body;
     }),
   );
 
@@ -225,11 +392,12 @@ export function registerCopilotRoutes(server: Server, deps: CopilotRouteDeps): v
       const q = parseQuery(candidateQuery, req);
       const page = deps.analytics.candidates(tenant.id, q);
       if (!page) throw notComputed(tenant);
-      return {
+      const body: z.infer<typeof candidatePageSchema> = {
         data: page.rows.map((c) => candidateJson(c, page.asOf)),
         pagination: pagination(q.limit, q.offset, page.total),
         as_of: page.asOf,
       };
+      return body;
     }),
   );
 
@@ -237,7 +405,7 @@ export function registerCopilotRoutes(server: Server, deps: CopilotRouteDeps): v
     '/api/v1/m365/tenants/:id/copilot/summary',
     handle((req) => {
       const tenant = tenantFromPath(deps.tenants, req);
-      parseQuery(z.object({}).strict(), req);
+      parseQuery(noQuery, req);
       const stored = deps.analytics.summary(tenant.id);
       if (!stored) throw notComputed(tenant);
       const directoryAsOf = deps.runs.get(stored.snapshotId)?.finishedAt ?? null;

@@ -3,7 +3,6 @@ import type { ServerResponse } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Request, Response, Server } from 'restify';
-import { z } from 'zod';
 import type { TenantRecord } from '../../domain/tenant';
 import type { AnalyticsReads } from '../../usecases/analytics/ports';
 import type { DepartmentFigures, DepartmentReport } from '../../domain/departments';
@@ -13,6 +12,8 @@ import type { ExportTokenCheck } from '../../domain/seat-records';
 import { ApiError, sendApiError } from './api-errors';
 import { parseQuery, tenantFromPath } from './api-route';
 import { CSV_BOM, CSV_CONTENT_TYPE, csvLine, type CsvValue } from './csv';
+import { either, NO_TENANT, noQuery, type ApiDoc } from './api-doc';
+import { z } from './api-zod';
 
 /** The CSV export contract, exactly: these headers in this order. */
 export const UNDERUTILIZED_HEADERS = [
@@ -99,6 +100,62 @@ export interface ExportDeps {
   logger: Logger;
 }
 
+const EXPORT_COLUMNS: Record<ExportKind, readonly string[]> = {
+  underutilized: UNDERUTILIZED_HEADERS,
+  candidates: CANDIDATE_HEADERS,
+  departments: DEPARTMENT_HEADERS,
+};
+const csvFile = (kind: ExportKind) => ({
+  contentType: CSV_CONTENT_TYPE.split(';')[0],
+  schema: z.string().openapi({ description: `UTF-8 with a BOM; columns: ${EXPORT_COLUMNS[kind].join(', ')}.` }),
+});
+const plainText = { contentType: 'text/plain', schema: z.string() };
+
+export function documentExportRoutes(doc: ApiDoc): void {
+  for (const kind of EXPORT_KINDS)
+    doc.route({
+      method: 'get',
+      path: `/api/v1/m365/tenants/:id/exports/${kind}.csv`,
+      tag: 'Exports',
+      summary: `The ${kind} CSV export of the tenant's current seat analytics`,
+      query: noQuery,
+      responses: { 200: { description: 'The file (an attachment), streamed.', content: csvFile(kind) } },
+      errors: {
+        404: either(NO_TENANT, {
+          description: 'No seat analytics yet (analytics_not_available): run a sync.',
+          codes: ['analytics_not_available'],
+        }),
+      },
+    });
+  doc.route({
+    method: 'get',
+    path: '/exports/*',
+    wildcard: 'token',
+    tag: 'Exports',
+    summary: 'A CSV export through a signed link from a card (no API key: the signature is the credential)',
+    auth: 'none',
+    params: z.object({ token: z.string().openapi({ description: 'The signed token of the link.' }) }),
+    responses: {
+      200: {
+        description: 'The file the link was made for.',
+        content: {
+          contentType: 'text/csv',
+          schema: z.string().openapi({ description: 'As the API export of its kind.' }),
+        },
+      },
+    },
+    errors: {
+      403: { description: 'The link is malformed or its signature is wrong (plain text).', content: plainText },
+      404: { description: 'No seat analytics for the tenant yet (plain text).', content: plainText },
+      410: { description: 'The link expired, or its tenant is gone (plain text).', content: plainText },
+      500: {
+        description: 'Seat Steward failed to export (internal_error, with an error id).',
+        codes: ['internal_error'],
+      },
+    },
+  });
+}
+
 /**
  * `GET /api/v1/m365/tenants/{id}/exports/underutilized.csv` and `.../candidates.csv` (API key), and
  * `GET /exports/{token}`: the same file for a signed link from a card, with no API key (the signature
@@ -110,7 +167,7 @@ export function registerExportRoutes(server: Server, deps: ExportDeps): void {
       try {
         deps.authorize(req);
         const tenant = tenantFromPath(deps.tenants, req);
-        parseQuery(z.object({}).strict(), req);
+        parseQuery(noQuery, req);
         await streamExport(deps, res, tenant, kind, new Date());
       } catch (error) {
         answerFailure(deps, req, res, error);

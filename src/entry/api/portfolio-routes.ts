@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
 import type { Request, Server } from 'restify';
-import { z } from 'zod';
 import type { PortfolioRow } from '../../domain/portfolio';
 import type { PortfolioQuery } from '../../usecases/portfolio/portfolio-query';
 import type { TenantReads } from '../../usecases/status/ports';
 import { keySeesTenant } from './api-auth';
 import { jsonRoute, parseQuery } from './api-route';
 import { GUID } from '../../domain/guid';
+import type { ApiDoc } from './api-doc';
+import { z } from './api-zod';
 
 export interface PortfolioRouteDeps {
   portfolio: Pick<PortfolioQuery, 'content'>;
@@ -16,6 +17,68 @@ export interface PortfolioRouteDeps {
 }
 
 const portfolioQuery = z.object({ client_id: z.string().regex(GUID, 'expected a UUID').optional() }).strict();
+
+const int = z.number().int();
+const rowSchema = z.object({
+  rank: int,
+  id: z.string(),
+  client_id: z.string().nullable(),
+  tenant_name: z.string(),
+  domain_name: z.string().nullable(),
+  as_of: z.string().nullable(),
+  purchased_seats: int.nullable(),
+  assigned_seats: int.nullable(),
+  active_seats: int.nullable(),
+  utilization_rate: z.number().nullable(),
+  idle_seats: int.nullable(),
+  reclaimable_seats: int.nullable(),
+  unassigned_seats: int.nullable(),
+  idle_monthly_cost: z.number().nullable(),
+  currency: z.string().nullable(),
+  candidates_waiting: int.nullable(),
+  renewals_next_60_days: z.array(z.object({ sku_part_number: z.string(), renewal_date: z.string() })),
+  sync_health: z.object({
+    state: z.string(),
+    last_success: z.string().nullable(),
+    consecutive_failures: int,
+    reason: z.object({ code: z.string(), message: z.string() }).nullable(),
+    next_sync: z.string().nullable(),
+  }),
+});
+
+const portfolioSchema = z
+  .object({
+    client_id: z.string().nullable(),
+    generated_at: z.string(),
+    totals: z.object({
+      tenants: int,
+      tenants_with_figures: int,
+      tenants_failing: int,
+      idle_seats: int,
+      assigned_seats: int,
+      active_seats: int,
+      utilization_rate: z.number().nullable(),
+      idle_monthly_cost: z
+        .array(z.object({ currency: z.string(), amount: z.number() }))
+        .openapi({ description: 'Per currency: amounts in different currencies are never added.' }),
+      unpriced_tenants: int,
+      candidates_waiting: int,
+      renewals_next_60_days: int,
+    }),
+    data: z.array(rowSchema),
+  })
+  .openapi('Portfolio');
+
+export function documentPortfolioRoutes(doc: ApiDoc): void {
+  doc.route({
+    method: 'get',
+    path: '/api/v1/m365/portfolio',
+    tag: 'Portfolio',
+    summary: "Every tenant's Copilot figures side by side (or one MSP client's), most idle money first",
+    query: portfolioQuery,
+    responses: { 200: { description: 'The portfolio.', content: portfolioSchema } },
+  });
+}
 
 /** GET /api/v1/m365/portfolio: the figures of the `portfolio` card, for every tenant (or one MSP client's). */
 export function registerPortfolioRoutes(server: Server, deps: PortfolioRouteDeps): void {
@@ -29,7 +92,7 @@ export function registerPortfolioRoutes(server: Server, deps: PortfolioRouteDeps
         new Date(),
       );
       const t = content.totals;
-      return {
+      const body: z.infer<typeof portfolioSchema> = {
         client_id: content.clientId,
         generated_at: content.generatedAt,
         totals: {
@@ -47,11 +110,12 @@ export function registerPortfolioRoutes(server: Server, deps: PortfolioRouteDeps
         },
         data: content.rows.map((row, i) => rowJson(row, i + 1)),
       };
+      return body;
     }),
   );
 }
 
-function rowJson(row: PortfolioRow, rank: number) {
+function rowJson(row: PortfolioRow, rank: number): z.infer<typeof rowSchema> {
   return {
     rank,
     id: row.tenantId,

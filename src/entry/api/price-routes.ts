@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
 import type { Request, Server } from 'restify';
-import { z } from 'zod';
 import type { SkuPrice } from '../../domain/seat-savings';
 import type { PriceProblem, PriceService } from '../../usecases/analytics/prices';
 import type { TenantReads } from '../../usecases/status/ports';
 import { readJsonBody } from '../http/http-edge';
 import { ApiError } from './api-errors';
 import { jsonRoute, parseQuery, tenantFromPath } from './api-route';
+import { either, NO_TENANT, noQuery, tenantPathParams, type ApiDoc } from './api-doc';
+import { z } from './api-zod';
 
 export interface PriceRouteDeps {
   tenants: TenantReads;
@@ -25,12 +26,83 @@ const putBody = z
     currency: z.string().optional(),
   })
   .strict();
-const noQuery = z.object({}).strict();
 
-const priceJson = (p: SkuPrice | null) =>
+const priceFields = z.object({
+  amount: z.number().nullable().openapi({ description: 'Per user per month; null: no price (costs are null).' }),
+  currency: z.string().nullable(),
+  source: z.enum(['admin', 'config', 'list_price', 'none']),
+  set_by: z.string().nullable(),
+  set_at: z.string().nullable(),
+});
+const priceListSchema = z
+  .object({
+    data: z.array(
+      priceFields.extend({
+        sku_id: z.string(),
+        sku_part_number: z.string(),
+        product_name: z.string(),
+        is_copilot: z.boolean(),
+      }),
+    ),
+    note: z.string(),
+  })
+  .openapi('Prices');
+const priceSetSchema = priceFields.extend({
+  sku_id: z.string(),
+  sku_part_number: z.string(),
+  previous: priceFields.nullable(),
+});
+const priceClearedSchema = priceFields.extend({
+  sku_id: z.string(),
+  sku_part_number: z.string(),
+  removed: z.boolean(),
+});
+const skuParams = tenantPathParams.extend({
+  sku: z.string().openapi({ description: 'The SKU part number (e.g. Microsoft_365_Copilot) or SKU id.' }),
+});
+
+const NO_SKU = either(NO_TENANT, {
+  description: 'No such SKU in the tenant (sku_not_found).',
+  codes: ['sku_not_found'],
+});
+
+export function documentPriceRoutes(doc: ApiDoc): void {
+  doc.route({
+    method: 'get',
+    path: '/api/v1/m365/tenants/:id/prices',
+    tag: 'Prices',
+    summary: 'Every SKU with its price per user per month and where it comes from',
+    query: noQuery,
+    responses: { 200: { description: 'Every SKU.', content: priceListSchema } },
+    errors: { 404: NO_TENANT },
+  });
+  doc.route({
+    method: 'put',
+    path: '/api/v1/m365/tenants/:id/prices/:sku',
+    tag: 'Prices',
+    summary: 'Set an admin price for a SKU (over SKU_PRICES and the list price)',
+    params: skuParams,
+    query: noQuery,
+    body: putBody,
+    responses: { 200: { description: 'The price now, and the one before.', content: priceSetSchema } },
+    errors: { 404: NO_SKU },
+  });
+  doc.route({
+    method: 'delete',
+    path: '/api/v1/m365/tenants/:id/prices/:sku',
+    tag: 'Prices',
+    summary: 'Remove the admin price: back to SKU_PRICES or the list price',
+    params: skuParams,
+    query: noQuery,
+    responses: { 200: { description: 'The price now.', content: priceClearedSchema } },
+    errors: { 404: NO_SKU },
+  });
+}
+
+const priceJson = (p: SkuPrice | null): z.infer<typeof priceFields> =>
   p
     ? { amount: p.amount, currency: p.currency, source: p.source, set_by: p.setBy, set_at: p.setAt }
-    : { amount: null, currency: null, source: 'none', set_by: null, set_at: null };
+    : { amount: null, currency: null, source: 'none' as const, set_by: null, set_at: null };
 
 function refused(problem: PriceProblem): never {
   throw new ApiError(
@@ -54,7 +126,7 @@ export function registerPriceRoutes(server: Server, deps: PriceRouteDeps): void 
     handle((req) => {
       const tenant = tenantFromPath(deps.tenants, req);
       parseQuery(noQuery, req);
-      return {
+      const body: z.infer<typeof priceListSchema> = {
         data: deps.prices.list(tenant.id).map((s) => ({
           sku_id: s.skuId,
           sku_part_number: s.skuPartNumber,
@@ -64,6 +136,7 @@ export function registerPriceRoutes(server: Server, deps: PriceRouteDeps): void 
         })),
         note: 'Prices are per user per month. source: admin (set here or with the price command), config (SKU_PRICES), list_price (Microsoft 365 Copilot), none (costs are null).',
       };
+      return body;
     }),
   );
   server.put(
@@ -91,12 +164,13 @@ export function registerPriceRoutes(server: Server, deps: PriceRouteDeps): void 
         new Date(),
       );
       if ('code' in set) refused(set);
-      return {
+      const body: z.infer<typeof priceSetSchema> = {
         sku_id: set.sku.skuId,
         sku_part_number: set.sku.skuPartNumber,
         ...priceJson(set.price),
         previous: set.previous ? priceJson(set.previous) : null,
       };
+      return body;
     }),
   );
   server.del(
@@ -106,12 +180,13 @@ export function registerPriceRoutes(server: Server, deps: PriceRouteDeps): void 
       parseQuery(noQuery, req);
       const cleared = deps.prices.clear(tenant.id, String(req.params.sku ?? ''));
       if ('code' in cleared) refused(cleared);
-      return {
+      const body: z.infer<typeof priceClearedSchema> = {
         sku_id: cleared.sku.skuId,
         sku_part_number: cleared.sku.skuPartNumber,
         removed: cleared.removed,
         ...priceJson(cleared.now),
       };
+      return body;
     }),
   );
 }

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import type { Request, Response, Server } from 'restify';
-import { z } from 'zod';
 import { SYNC_INTERVAL_HOURS, type TenantRecord } from '../../domain/tenant';
 import type { DirectoryReads, SyncRunReads, TenantReads } from '../../usecases/status/ports';
 import type { SyncHealth } from '../../domain/sync-schedule';
@@ -18,8 +17,11 @@ import { requireClientInScope } from './api-auth';
 import { CONSENT_CALLBACK_PATH } from '../../domain/msp-consent';
 import { MspConsentError, type MspConsent } from '../../usecases/tenants/msp-consent';
 import { JsonAnswer, jsonRoute, parseBody, parseQuery, tenantFromPath } from './api-route';
-import { tenantJson } from './tenant-json';
+import { tenantFields, tenantJson } from './tenant-json';
 import { GUID } from '../../domain/guid';
+import { NO_TENANT, noQuery, type ApiDoc } from './api-doc';
+import { checkSignInSchema, checkSummarySchema } from './sync-routes';
+import { z } from './api-zod';
 
 export interface TenantAdminRouteDeps {
   onboarding: TenantOnboarding;
@@ -132,8 +134,173 @@ const FIELD_NAMES: Record<string, string> = {
   authorityHost: 'authority_host',
 };
 
-const noQuery = z.object({}).strict();
 const deleteQuery = z.object({ confirm: z.string().max(100, 'expected a tenant id').optional() }).strict();
+
+const consentSchema = z
+  .object({
+    state: z.enum(['pending', 'granted', 'refused']),
+    consent_url: z.string().openapi({ description: "The admin-consent link for the customer's admin." }),
+    requested_at: z.string(),
+    answered_at: z.string().nullable(),
+    error: z.string().nullable(),
+  })
+  .openapi('Consent');
+
+const firstCheckBase = z.object({ started_at: z.string(), url: z.string() });
+const tenantAnswerSchema = tenantFields.extend({
+  graph_endpoint: z.string().nullable(),
+  authority_host: z.string().nullable(),
+  first_check: z
+    .union([
+      firstCheckBase.extend({ status: z.literal('running') }),
+      firstCheckBase.extend({ status: z.literal('failed'), message: z.string() }),
+      firstCheckBase.extend({
+        status: z.literal('done'),
+        checked_at: z.string(),
+        sign_in: checkSignInSchema,
+        summary: checkSummarySchema,
+      }),
+    ])
+    .nullable()
+    .openapi({ description: 'The permission check run when the tenant was added (url: its full report).' }),
+});
+const createdSchema = tenantAnswerSchema
+  .extend({
+    sync_started: z.boolean(),
+    sync_job_id: z.number().int().nullable(),
+    consent: consentSchema
+      .optional()
+      .openapi({ description: "With use_msp_app: the customer's admin consents here first." }),
+  })
+  .openapi('TenantCreated');
+const changedSchema = tenantAnswerSchema
+  .extend({
+    changed: z.array(z.string()),
+    sync_started: z.boolean(),
+    sync_job_id: z.number().int().nullable(),
+  })
+  .openapi('TenantChanged');
+const deletedSchema = z.object({
+  deleted: z.literal(true),
+  id: z.string(),
+  tenant_id: z.string(),
+  tenant_name: z.string(),
+  rows_deleted: z.record(z.number().int()).openapi({ description: 'Rows erased, per table.' }),
+});
+const encryptionKeySchema = z
+  .object({ kty: z.string(), kid: z.string(), alg: z.string(), use: z.literal('enc'), enc: z.string() })
+  .catchall(z.string())
+  .openapi('EncryptionKey', { description: 'The public JWK to encrypt credentials to (JWE, ECDH-ES + A256GCM).' });
+const html = { contentType: 'text/html', schema: z.string() };
+
+const TENANT_CONFLICT = {
+  description:
+    'The tenant exists (tenant_exists), is syncing (tenant_busy), or comes from the environment (environment_tenant).',
+  codes: ['tenant_exists', 'tenant_busy', 'environment_tenant'],
+};
+const NO_SECRETS_KEY = {
+  description: 'SECRET_STORE_KEY is not set: credentials cannot be stored (secrets_key_missing).',
+  codes: ['secrets_key_missing'],
+};
+const OTHER_CLIENT = {
+  description: 'The key is limited to other MSP clients (key_scoped_to_clients).',
+  codes: ['key_scoped_to_clients'],
+};
+
+export function documentTenantAdminRoutes(doc: ApiDoc): void {
+  doc.route({
+    method: 'get',
+    path: '/api/v1/m365/tenants/:id/consent',
+    tag: 'Tenants',
+    summary: "The admin-consent link of a tenant added with the MSP's app, and whether it was answered",
+    query: noQuery,
+    responses: { 200: { description: 'The consent state and link.', content: consentSchema } },
+    errors: {
+      404: NO_TENANT,
+      409: {
+        description: "The MSP's app or PUBLIC_BASE_URL is not configured (its code says which).",
+        codes: ['msp_app_not_configured', 'public_url_missing'],
+      },
+    },
+  });
+  doc.route({
+    method: 'get',
+    path: CONSENT_CALLBACK_PATH,
+    tag: 'Tenants',
+    summary: "Entra's redirect after the customer's admin answered the consent (a page for a browser)",
+    description: 'No API key: the single-use state is the credential.',
+    auth: 'none',
+    query: consentCallbackQuery,
+    responses: { 200: { description: 'A page saying consent was granted or not.', content: html } },
+    errors: {
+      400: { description: 'A page saying the link cannot be used (unknown or answered state).', content: html },
+      500: { description: 'A page saying the consent could not be recorded.', content: html },
+    },
+  });
+  doc.route({
+    method: 'get',
+    path: '/api/v1/m365/encryption-key',
+    tag: 'Tenants',
+    summary: "The server's public key: encrypt a tenant's app id and secret to it",
+    query: noQuery,
+    responses: { 200: { description: 'The public JWK.', content: encryptionKeySchema } },
+    errors: { 503: 'The key to encrypt to is not available (SECRET_STORE_KEY).' },
+  });
+  doc.route({
+    method: 'post',
+    path: '/api/v1/m365/tenants',
+    tag: 'Tenants',
+    summary: "Add a customer tenant (its own app's credentials as JWE, or the MSP's app); its first sync starts",
+    query: noQuery,
+    body: createBody,
+    responses: { 201: { description: 'Added.', content: createdSchema } },
+    errors: {
+      403: OTHER_CLIENT,
+      409: TENANT_CONFLICT,
+      503: NO_SECRETS_KEY,
+    },
+  });
+  doc.route({
+    method: 'get',
+    path: '/api/v1/m365/tenants/:id',
+    tag: 'Tenants',
+    summary: 'One tenant, with its endpoints and first permission check',
+    query: noQuery,
+    responses: { 200: { description: 'The tenant.', content: tenantAnswerSchema.openapi('TenantDetail') } },
+    errors: { 404: NO_TENANT },
+  });
+  doc.route({
+    method: 'patch',
+    path: '/api/v1/m365/tenants/:id',
+    tag: 'Tenants',
+    summary: "Change a tenant's names, client, sync settings, endpoints or credentials",
+    query: noQuery,
+    body: changeBody,
+    responses: { 200: { description: 'The tenant, and what changed.', content: changedSchema } },
+    errors: {
+      403: OTHER_CLIENT,
+      404: NO_TENANT,
+      409: TENANT_CONFLICT,
+      503: NO_SECRETS_KEY,
+    },
+  });
+  doc.route({
+    method: 'delete',
+    path: '/api/v1/m365/tenants/:id',
+    tag: 'Tenants',
+    summary: 'Remove a tenant and erase its data (needs ?confirm=<the tenant id>)',
+    query: deleteQuery,
+    responses: { 200: { description: 'Removed; rows erased per table.', content: deletedSchema } },
+    errors: {
+      400: {
+        description: 'confirm is missing or names another tenant (confirmation_required).',
+        codes: ['confirmation_required'],
+      },
+      404: NO_TENANT,
+      409: TENANT_CONFLICT,
+    },
+  });
+}
 
 const STATUS: Record<OnboardingErrorCode, number> = {
   invalid_parameter: 400,
@@ -159,20 +326,23 @@ async function answering<T>(work: () => Promise<T> | T): Promise<T> {
   }
 }
 
-function checkJson(check: FirstCheck | undefined) {
+type TenantAnswer = z.infer<typeof tenantAnswerSchema>;
+
+function checkJson(check: FirstCheck | undefined): TenantAnswer['first_check'] {
   if (!check) return null;
-  const base = { status: check.status, started_at: check.startedAt, url: '' };
-  if (check.status === 'running') return base;
-  if (check.status === 'failed') return { ...base, message: check.message };
+  const base = { started_at: check.startedAt, url: '' };
+  if (check.status === 'running') return { status: check.status, ...base };
+  if (check.status === 'failed') return { status: check.status, ...base, message: check.message };
   const { report } = check;
   const summary: Record<string, number> = {};
   for (const item of report.items) summary[item.status] = (summary[item.status] ?? 0) + 1;
   return {
+    status: check.status,
     ...base,
     checked_at: report.checkedAt,
     sign_in: report.signIn.ok
-      ? { status: 'ok' }
-      : { status: 'failed', code: report.signIn.code, message: report.signIn.message },
+      ? { status: 'ok' as const }
+      : { status: 'failed' as const, code: report.signIn.code, message: report.signIn.message },
     summary,
   };
 }
@@ -185,7 +355,7 @@ export function registerTenantAdminRoutes(server: Server, deps: TenantAdminRoute
   const handle = jsonRoute(deps);
   const { onboarding } = deps;
 
-  const consentJson = (tenant: TenantRecord) => {
+  const consentJson = (tenant: TenantRecord): z.infer<typeof consentSchema> => {
     const { url, record } = consentLink(deps.consent, tenant);
     return {
       state: record.state,
@@ -244,7 +414,7 @@ export function registerTenantAdminRoutes(server: Server, deps: TenantAdminRoute
     }
   });
 
-  const tenantAnswer = (tenant: TenantRecord) => {
+  const tenantAnswer = (tenant: TenantRecord): TenantAnswer => {
     const endpoints = onboarding.endpointsOf(tenant.id);
     const check = checkJson(onboarding.firstCheck(tenant.id));
     return {
@@ -259,7 +429,8 @@ export function registerTenantAdminRoutes(server: Server, deps: TenantAdminRoute
     '/api/v1/m365/encryption-key',
     handle((req) => {
       parseQuery(noQuery, req);
-      return deps.credentials.publicKey();
+      const key: z.infer<typeof encryptionKeySchema> = deps.credentials.publicKey();
+      return key;
     }),
   );
 
@@ -288,13 +459,14 @@ export function registerTenantAdminRoutes(server: Server, deps: TenantAdminRoute
           authorityHost: body.authority_host,
         }),
       );
-      return new JsonAnswer(201, {
+      const created: z.infer<typeof createdSchema> = {
         ...tenantAnswer(added.tenant),
         sync_started: added.syncJobId !== null,
         sync_job_id: added.syncJobId,
         // Added with the MSP's app: nothing syncs until the customer's admin consents through this link.
         ...(body.use_msp_app ? { consent: consentJson(added.tenant) } : {}),
-      });
+      };
+      return new JsonAnswer(201, created);
     }),
   );
 
@@ -328,12 +500,13 @@ export function registerTenantAdminRoutes(server: Server, deps: TenantAdminRoute
           authorityHost: body.authority_host,
         }),
       );
-      return {
+      const answer: z.infer<typeof changedSchema> = {
         ...tenantAnswer(changed.tenant),
         changed: changed.changed.map((f) => FIELD_NAMES[f] ?? f),
         sync_started: changed.syncJobId !== null,
         sync_job_id: changed.syncJobId,
       };
+      return answer;
     }),
   );
 
@@ -344,13 +517,14 @@ export function registerTenantAdminRoutes(server: Server, deps: TenantAdminRoute
       tenantFromPath(deps.tenants, req);
       return answering(() => {
         const removed = onboarding.remove(String(req.params.id ?? ''), q.confirm);
-        return {
+        const answer: z.infer<typeof deletedSchema> = {
           deleted: true,
           id: removed.tenant.id,
           tenant_id: removed.tenant.entraTenantId,
           tenant_name: removed.tenant.tenantName,
           rows_deleted: removed.erased,
         };
+        return answer;
       });
     }),
   );

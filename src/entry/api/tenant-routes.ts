@@ -1,7 +1,8 @@
 import { keySeesTenant } from './api-auth';
 import type { Logger } from 'pino';
 import type { Request, Server } from 'restify';
-import { z } from 'zod';
+import { z } from './api-zod';
+import { NO_TENANT, noQuery, paginationSchema, type ApiDoc } from './api-doc';
 import type { SkuRow } from '../../domain/directory';
 import type { SyncHealth } from '../../domain/sync-schedule';
 import type { TenantRecord } from '../../domain/tenant';
@@ -11,7 +12,8 @@ import { licenceDates, type SubscriptionRecord } from '../../domain/identity';
 import { licenceCosts, type SkuPrice } from '../../domain/seat-savings';
 import { integer, jsonRoute, parseQuery, tenantFromPath } from './api-route';
 import { pagination } from './pagination';
-import { tenantJson as tenantAsJson } from './tenant-json';
+import { tenantJson as tenantAsJson, tenantSchema } from './tenant-json';
+import { userPageSchema } from './user-schema';
 import { RenderedJson, RenderedPageCache } from './rendered-pages';
 import { derivedId, renderUserPage } from './user-json';
 import { GUID } from '../../domain/guid';
@@ -63,6 +65,69 @@ const userListQuery = z
   })
   .strict();
 
+const licenseSchema = z
+  .object({
+    id: z.string().openapi({ description: 'A stable id derived from the tenant and the SKU.' }),
+    tenant_id: z.string(),
+    sku_id: z.string(),
+    sku_part_number: z.string(),
+    product_name: z.string(),
+    is_copilot: z.boolean(),
+    capability_status: z.string().nullable(),
+    total_units: z.number().int(),
+    consumed_units: z.number().int(),
+    enabled_units: z.number().int(),
+    suspended_units: z.number().int(),
+    warning_units: z.number().int(),
+    cost_per_license: z.number().nullable().openapi({ description: 'Per user per month; null when unpriced.' }),
+    annual_cost: z.number().nullable(),
+    currency: z.string().nullable(),
+    price_source: z.string().nullable(),
+    service_plans: z.array(
+      z.object({
+        service_plan_id: z.string(),
+        service_plan_name: z.string(),
+        provisioning_status: z.string().nullable(),
+        applies_to: z.string().nullable(),
+      }),
+    ),
+    purchase_date: z.string().nullable(),
+    renewal_date: z.string().nullable(),
+  })
+  .openapi('License');
+
+const tenantListSchema = z.object({ data: z.array(tenantSchema), pagination: paginationSchema });
+const licenseListSchema = z.object({ data: z.array(licenseSchema) });
+
+export function documentTenantRoutes(doc: ApiDoc): void {
+  doc.route({
+    method: 'get',
+    path: '/api/v1/m365/tenants',
+    tag: 'Tenants',
+    summary: "List tenants (those of the key's clients for a key limited to some)",
+    query: tenantListQuery,
+    responses: { 200: { description: 'A page of tenants.', content: tenantListSchema } },
+  });
+  doc.route({
+    method: 'get',
+    path: '/api/v1/m365/tenants/:id/users',
+    tag: 'Directory',
+    summary: "A page of the tenant's users with their licences, from the last sync",
+    query: userListQuery,
+    responses: { 200: { description: 'A page of users.', content: userPageSchema } },
+    errors: { 404: NO_TENANT },
+  });
+  doc.route({
+    method: 'get',
+    path: '/api/v1/m365/tenants/:id/licenses',
+    tag: 'Directory',
+    summary: "The tenant's SKUs with units, service plans, prices and renewal dates",
+    query: noQuery,
+    responses: { 200: { description: 'Every SKU.', content: licenseListSchema } },
+    errors: { 404: NO_TENANT },
+  });
+}
+
 /** The read part of the REST API's /api/v1/m365 API. */
 export function registerTenantRoutes(server: Server, deps: TenantRouteDeps): void {
   const { tenants, directory, runs } = deps;
@@ -83,7 +148,11 @@ export function registerTenantRoutes(server: Server, deps: TenantRouteDeps): voi
         .map(tenantJson)
         .filter((t) => (q.status ? t.status === q.status : true))
         .filter((t) => (q.client_id ? t.client_id?.toLowerCase() === q.client_id.toLowerCase() : true));
-      return { data: all.slice(q.offset, q.offset + q.limit), pagination: pagination(q.limit, q.offset, all.length) };
+      const page: z.infer<typeof tenantListSchema> = {
+        data: all.slice(q.offset, q.offset + q.limit),
+        pagination: pagination(q.limit, q.offset, all.length),
+      };
+      return page;
     }),
   );
 
@@ -132,11 +201,14 @@ export function registerTenantRoutes(server: Server, deps: TenantRouteDeps): voi
     '/api/v1/m365/tenants/:id/licenses',
     handle((req) => {
       const tenant = tenantParam(req);
-      parseQuery(z.object({}).strict(), req);
+      parseQuery(noQuery, req);
       const subscriptions = deps.identity?.subscriptions(tenant.id) ?? [];
       const now = new Date();
       const price = deps.prices?.(tenant.id) ?? (() => null);
-      return { data: directory.skus(tenant.id).map((s) => licenseJson(tenant, s, subscriptions, now, price(s.skuId))) };
+      const list: z.infer<typeof licenseListSchema> = {
+        data: directory.skus(tenant.id).map((s) => licenseJson(tenant, s, subscriptions, now, price(s.skuId))),
+      };
+      return list;
     }),
   );
 }
@@ -147,7 +219,7 @@ function licenseJson(
   subscriptions: readonly SubscriptionRecord[],
   now: Date,
   price: SkuPrice | null,
-) {
+): z.infer<typeof licenseSchema> {
   const dates = licenceDates(subscriptions, s.skuId, now);
   // Paid seats are the enabled units (seats.ts); null costs when unpriced, never 0.
   const costs = licenceCosts(price, s.enabledUnits);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { UserWithLicenses } from '../../domain/directory';
 import type { UserPage, UserPageContext } from '../../usecases/status/ports';
 import { pagination } from './pagination';
+import type { UserJson, UserPageJson } from './user-schema';
 
 /**
  * The REST API's JSON of a page of users. Read worker threads load this module (the composition
@@ -10,10 +11,11 @@ import { pagination } from './pagination';
  * an uncached page's cost on it. It imports nothing heavy, since every read worker loads it.
  */
 export function renderUserPage(page: UserPage, context: UserPageContext): string {
-  return JSON.stringify({
+  const json: UserPageJson = {
     data: page.rows.map((u) => userJson(context.tenantId, u, context.lastSynced)),
     pagination: pagination(context.limit, context.offset, page.total),
-  });
+  };
+  return JSON.stringify(json);
 }
 
 /** Stable ids for rows the API exposes but the cache keys by composite keys. */
@@ -22,7 +24,7 @@ export function derivedId(...parts: string[]): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-function userJson(tenantId: string, u: UserWithLicenses, lastSynced: string | null) {
+function userJson(tenantId: string, u: UserWithLicenses, lastSynced: string | null): UserJson {
   return {
     id: derivedId(tenantId, 'user', u.userId),
     tenant_id: tenantId,

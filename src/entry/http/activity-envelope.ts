@@ -71,7 +71,7 @@ const entity = z
   });
 
 /** The fields the bot reads, typed; everything else passes through for the adapter untouched. */
-const activityEnvelope = z
+export const activityEnvelope = z
   .object(
     {
       type: z

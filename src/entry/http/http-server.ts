@@ -1,11 +1,14 @@
 // Before restify, which loads http-deceiver (see the module).
 import './silence-http-parser-deprecation';
 import { randomUUID } from 'node:crypto';
-import restify, { type Server } from 'restify';
+import restify, { type Route, type Server } from 'restify';
 import type { Logger } from 'pino';
 import { ApiError, sendApiError } from '../api/api-errors';
 import { registerJobRoutes, type JobRouteDeps } from '../api/job-routes';
 import { registerTenantRoutes, type TenantRouteDeps } from '../api/tenant-routes';
+import { openApiJson } from '../api/openapi-document';
+import type { HealthReport } from '../../domain/health';
+import type { HealthJson } from './server-doc';
 import { parseActivity, serviceUrlRefusal } from './activity-envelope';
 import {
   answerClientErrorsAsJson,
@@ -37,7 +40,7 @@ export interface HttpServerDeps {
   extraServiceUrls?: readonly string[];
   api: TenantRouteDeps;
   jobs: JobRouteDeps;
-  health: () => Record<string, unknown>;
+  health: () => HealthReport;
   /** Further /api/v1 route groups (sync, check, usage, security, audit...), each registering its own routes. */
   routes?: Array<(server: Server) => void>;
   logger: Logger;
@@ -162,11 +165,26 @@ export function createHttpServer(deps: HttpServerDeps): Server {
   });
 
   server.get('/healthz', async (_req, res) => {
-    res.json(200, { status: 'ok', ...deps.health() });
+    const body: HealthJson = { status: 'ok', ...deps.health() };
+    res.json(200, body);
+  });
+
+  // The REST API's description, public like /healthz: it names routes and shapes, no data.
+  server.get('/openapi.json', async (_req, res) => {
+    res.sendRaw(200, openApiJson(), { 'Content-Type': 'application/json' });
   });
 
   registerTenantRoutes(server, deps.api);
   registerJobRoutes(server, deps.jobs);
   for (const register of deps.routes ?? []) register(server);
   return server;
+}
+
+/** Every route the server registered (method, restify path): the OpenAPI contract test checks each is documented. */
+export function registeredRoutes(server: Server): Array<{ method: string; path: string }> {
+  // restify's registry is keyed by route name; its typings call it an array.
+  return Object.values(server.router.getRoutes() as unknown as Record<string, Route>).map((r) => ({
+    method: r.method.toLowerCase(),
+    path: String(r.path),
+  }));
 }
