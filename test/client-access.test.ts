@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmbeddedDemoTenant } from '../src/app/demo-connection';
 import { ConnectorRecorder, cardText, type RecordedActivity } from './helpers/connector-recorder';
 import { addDemoCustomer } from './helpers/demo-customers';
+import { LICENSE_GROUP_COPILOT_ID } from '../demo-tenant/constants';
 import { startSyncedHarness, type Harness } from './helpers/harness';
 import { ADMIN, cardAction, message, personal, post, type ConversationShape } from './helpers/teams-activities';
 
@@ -206,6 +207,53 @@ describe('access per MSP client in chat', () => {
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toContain('principal');
     expect(JSON.stringify(bad.body)).toContain('client_id');
+  });
+
+  it('a grant to an Entra group of the MSP’s tenant holds for its members once that tenant has synced', async () => {
+    // A member of the demo's Copilot licence group in the MSP's own (environment) tenant, and someone outside it.
+    const data = h.demo.server.data;
+    const inGroup = (u: (typeof data.users)[number]) =>
+      u.licenseAssignmentStates.some((s) => s.assignedByGroup?.toLowerCase() === LICENSE_GROUP_COPILOT_ID);
+    const member = data.users.find(inGroup);
+    const outsider = data.users.find((u) => !inGroup(u));
+    if (!member || !outsider) throw new Error('the demo tenant has no member of its Copilot licence group');
+    const asTeams = (u: typeof member, i: number) => ({
+      id: `29:group-${i}`,
+      name: u.displayName ?? '',
+      aadObjectId: u.id,
+    });
+
+    const put = await api(ADMIN_KEY, '/api/v1/m365/access/grants', {
+      method: 'PUT',
+      body: JSON.stringify({ principal: `group:${LICENSE_GROUP_COPILOT_ID.toUpperCase()}`, client_id: CLIENT_A }),
+    });
+    expect(put.status).toBe(200);
+    try {
+      // Members are read at the MSP tenant's sync, from Graph's transitive members of the group.
+      const run = await h.app.sync.request(ids.own, 'test').done;
+      expect(run.status).toBe('success');
+      const granted = await say(asTeams(member, 1), 'status');
+      expect(granted).toContain(names.a);
+      expect(granted).not.toContain(names.b);
+      expect(granted).not.toContain(names.own);
+      const other = await say(asTeams(outsider, 2), 'status');
+      expect(other).toContain(names.own);
+      expect(other).not.toContain(names.a);
+      // The members of an approving group are approvers of the client's tenants.
+      await api(ADMIN_KEY, '/api/v1/m365/access/grants', {
+        method: 'PUT',
+        body: JSON.stringify({ principal: `group:${LICENSE_GROUP_COPILOT_ID}`, client_id: CLIENT_A, approve: true }),
+      });
+      const inA = await requestEverySeatIn(ids.a);
+      const asApprover = { aadObjectId: member.id, name: member.displayName ?? '' };
+      expect(h.app.reclaims.view(inA, asApprover, new Date())?.rights.canDecide).toBe(true);
+      expect(h.app.reclaims.reject(inA, asApprover, 'not now', new Date()).kind).toBe('done');
+    } finally {
+      await api(ADMIN_KEY, `/api/v1/m365/access/grants?principal=group:${LICENSE_GROUP_COPILOT_ID}`, {
+        method: 'DELETE',
+      });
+    }
+    expect(await say(asTeams(member, 3), 'status')).not.toContain(names.a);
   });
 });
 

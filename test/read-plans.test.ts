@@ -9,6 +9,7 @@ import { SqliteIdentityStore } from '../src/adapters/sqlite/identity-store';
 import { SyncRunStore } from '../src/adapters/sqlite/sync-runs';
 import { TenantStore } from '../src/adapters/sqlite/tenants';
 import { UserLookup } from '../src/adapters/sqlite/user-lookup';
+import { SqliteAccessGroupMembers } from '../src/adapters/sqlite/exclusion-group-store';
 import { SqliteUsageReports } from '../src/adapters/sqlite/usage-reports';
 import { SqliteAnalyticsReads } from '../src/adapters/sqlite/analytics-reads';
 import { SqlitePriceBook } from '../src/adapters/sqlite/price-book';
@@ -254,6 +255,22 @@ describe('query plans of every list and lookup', () => {
         /^SCAN t USING INDEX tenants_by_name/,
         /^SEARCH u USING (COVERING )?INDEX users_by_object_id \(tenant_id=\? AND snapshot_id=\? AND user_id=\?\)/,
       ],
+    ],
+    // Group grants: which granted groups a sender is in, and an approving group's members.
+    [
+      'granted groups of a sender',
+      () =>
+        new SqliteAccessGroupMembers(db, () => [tenantId]).groupsOf('c1a7e2b4-0f1d-4a3e-9b5c-6d7e8f9a0b1c', [
+          'a1e3c0de-c0b1-4107-8a11-0000000c0b17',
+        ]),
+      [
+        /^SEARCH exclusion_group_members USING COVERING INDEX exclusion_group_members_by_user \(user_id=\? AND tenant_id=\?/,
+      ],
+    ],
+    [
+      'members of a granted group',
+      () => new SqliteAccessGroupMembers(db, () => [tenantId]).membersOf('a1e3c0de-c0b1-4107-8a11-0000000c0b17'),
+      [/^SEARCH exclusion_group_members USING PRIMARY KEY \(tenant_id=\? AND group_id=\?\)/],
     ],
     [
       'Copilot seat summary',

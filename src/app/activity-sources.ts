@@ -48,6 +48,8 @@ export interface ActivitySourceContext {
   audit: AuditConfig;
   /** EXCLUDE_GROUPS (lower-case): read only when some are configured. */
   exclusionGroups: readonly string[];
+  /** In the MSP's own tenant: the groups access grants name (`group:<id>`), whose members hold the grant. */
+  accessGroups?: readonly string[];
   logger: Logger;
 }
 
@@ -143,9 +145,9 @@ export function buildAuditRecheck(
   });
 }
 
-/** Exclusion groups are read only when configured: no call, and no permission needed, otherwise. */
+/** Groups are read only when some are configured: no call, and no permission needed, otherwise. */
 function analyticsSources(ctx: ActivitySourceContext): ActivitySource[] {
-  const groupIds = [...ctx.exclusionGroups];
+  const groupIds = [...new Set([...ctx.exclusionGroups, ...(ctx.accessGroups ?? [])])];
   if (groupIds.length === 0) return [];
   return [
     new ExclusionGroupsSource({

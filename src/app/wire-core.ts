@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { TenantConnection } from '../adapters/graph/graph-client';
 import { JweCredentialKeys } from '../adapters/secrets/jwe-keys';
 import { SecretBox } from '../adapters/secrets/secret-box';
+import { SqliteAccessGroupMembers } from '../adapters/sqlite/exclusion-group-store';
 import { SqliteAccessGrants } from '../adapters/sqlite/access-grants';
 import { ConversationStore } from '../adapters/sqlite/conversations';
 import { databaseFile, openDatabase, type Db } from '../adapters/sqlite/database';
@@ -95,11 +96,15 @@ export async function wireCore(
     logger,
   );
   const users = new UserLookup(db);
+  const tenants = new TenantStore(db);
+  const environmentEntraTenantIds = [fromEnvironment, ...portfolio.map((extra) => extra.connection)].map(
+    (t) => t.entraTenantId,
+  );
   const accessGrants = new SqliteAccessGrants(db);
   const credentialKeys = await JweCredentialKeys.open(config.dataDir);
   return {
     db,
-    tenants: new TenantStore(db),
+    tenants,
     runs: new SyncRunStore(db, deps.clock ?? systemClock),
     readWorkers,
     conversations: new ConversationStore(db),
@@ -114,12 +119,13 @@ export async function wireCore(
       admins: config.admins,
       demoOnly: config.tenant.kind === 'demo',
       upnOf: (id) => users.upnOf(id),
+      groups: new SqliteAccessGroupMembers(db, () =>
+        environmentEntraTenantIds.flatMap((entraId) => tenants.find(entraId)?.id ?? []),
+      ),
     }),
     clock: deps.clock ?? systemClock,
     credentialKeys,
-    environmentEntraTenantIds: [fromEnvironment, ...portfolio.map((extra) => extra.connection)].map(
-      (t) => t.entraTenantId,
-    ),
+    environmentEntraTenantIds,
   };
 }
 

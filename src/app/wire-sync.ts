@@ -77,7 +77,17 @@ export function wireSync(
     exclusionGroups: config.analytics.exclusions.groups,
   };
   const activitySources = (tenant: TenantRecord) =>
-    buildActivitySources({ tenant, graph: graphs.accessFor(tenant), db, ...sourceConfig, logger });
+    buildActivitySources({
+      tenant,
+      graph: graphs.accessFor(tenant),
+      db,
+      ...sourceConfig,
+      // Technicians sign in to Teams in the MSP's own tenant: only there are grant groups read.
+      accessGroups: core.environmentEntraTenantIds.includes(tenant.entraTenantId)
+        ? core.clientAccess.accessGroups()
+        : [],
+      logger,
+    });
   const check = new CheckService({
     probesFor: (tenant) => [
       ...directoryProbes(graphs.accessFor(tenant).reader),

@@ -8,6 +8,8 @@
  *   reclaims there;
  * - anyone else sees the tenants that belong to no client (the MSP's own organisation), as before
  *   clients existed, and never a customer tenant.
+ * A grant names a person (Entra object id or UPN) or an Entra group of the MSP's own tenant
+ * (`group:<object id>`): its members, as read at that tenant's last sync, hold the grant.
  */
 import { GUID } from './guid';
 import type { TenantRecord } from './tenant';
@@ -15,8 +17,26 @@ import type { TenantRecord } from './tenant';
 /** Every client: a grant for the MSP's own senior technicians. */
 export const EVERY_CLIENT = '*';
 
+/** A grant's principal naming an Entra group: `group:<object id>`. */
+const GROUP_PRINCIPAL = /^group:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+
+/** The group's object id (lower-case) when the principal names a group, else null. */
+export function groupOfPrincipal(principal: string): string | null {
+  return GROUP_PRINCIPAL.exec(principal.trim())?.[1]?.toLowerCase() ?? null;
+}
+
+/** Whether a principal is one a grant may name: an Entra object id, a UPN, or `group:<object id>`. */
+export function isAccessPrincipal(principal: string): boolean {
+  return GUID.test(principal) || /^[^@\s]+@[^@\s]+$/.test(principal) || groupOfPrincipal(principal) !== null;
+}
+
+/** The groups the grants name, whose members must be read from the MSP's tenant. */
+export function accessGroupIds(grants: readonly AccessGrant[]): string[] {
+  return [...new Set(grants.map((g) => groupOfPrincipal(g.principal)).filter((g): g is string => g !== null))];
+}
+
 export interface AccessGrant {
-  /** An Entra object id or a UPN, lower-case. */
+  /** An Entra object id, a UPN or `group:<group object id>`, lower-case. */
   principal: string;
   /** The MSP client (`client_id`, lower-case), or EVERY_CLIENT. */
   clientId: string;
@@ -29,6 +49,8 @@ export interface AccessGrant {
 export interface AccessPrincipal {
   aadObjectId?: string;
   userPrincipalName?: string;
+  /** The Entra groups (object ids) the person is a member of, among those the grants name. */
+  groupIds?: readonly string[];
 }
 
 export type ActorAccess = { kind: 'all' } | { kind: 'clients'; clients: ReadonlySet<string> } | { kind: 'own' };
@@ -39,7 +61,7 @@ export function accessOf(
   policy: { isGlobalAdmin: boolean; grants: readonly AccessGrant[] },
 ): ActorAccess {
   if (policy.isGlobalAdmin) return { kind: 'all' };
-  const ids = [who.aadObjectId, who.userPrincipalName]
+  const ids = [who.aadObjectId, who.userPrincipalName, ...(who.groupIds ?? []).map((g) => `group:${g}`)]
     .filter((v): v is string => typeof v === 'string' && v !== '')
     .map((v) => v.toLowerCase());
   const mine = policy.grants.filter((g) => ids.includes(g.principal));
@@ -62,7 +84,7 @@ export function grantApproves(grant: AccessGrant, tenant: Pick<TenantRecord, 'ms
 
 /**
  * `CLIENT_ACCESS`: `principal=client[|client…][:approve]`, entries separated by `;`, e.g.
- * `tech@msp.com=2b7c…|6e1f…;lead@msp.com=*:approve`. Returns the grants or the first problem.
+ * `tech@msp.com=2b7c…|6e1f…;lead@msp.com=*:approve;group:7d3e…=2b7c…`. Returns the grants or the first problem.
  */
 export function parseClientAccess(text: string): { grants: AccessGrant[] } | { error: string } {
   const grants: AccessGrant[] = [];
@@ -78,8 +100,10 @@ export function parseClientAccess(text: string): { grants: AccessGrant[] } | { e
       approve = true;
       rest = rest.slice(0, -':approve'.length);
     }
-    if (!GUID.test(principal) && !/^[^@\s]+@[^@\s]+$/.test(principal))
-      return { error: `"${principal.slice(0, 60)}" is neither an Entra object id nor a UPN` };
+    if (!isAccessPrincipal(principal))
+      return {
+        error: `"${principal.slice(0, 60)}" is neither an Entra object id, a UPN nor group:<group object id>`,
+      };
     const clients = rest.split('|').map((c) => c.trim().toLowerCase());
     for (const clientId of clients) {
       if (clientId !== EVERY_CLIENT && !GUID.test(clientId))

@@ -916,6 +916,15 @@ export const migrations: Migration[] = [
         BEGIN UPDATE tenants_version SET version = version + 1; END;
     `,
   },
+  {
+    version: 27,
+    name: 'group members by user: grants to an Entra group of the MSP tenant',
+    sql: `
+      -- exclusion_group_members also holds the members of groups that access grants name
+      -- (group:<object id>); every bot turn asks which of those groups its sender is in.
+      CREATE INDEX exclusion_group_members_by_user ON exclusion_group_members (user_id, tenant_id, group_id);
+    `,
+  },
 ];
 
 /**

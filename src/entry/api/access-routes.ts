@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Request, Server } from 'restify';
-import { EVERY_CLIENT, type AccessGrant } from '../../domain/client-access';
+import { EVERY_CLIENT, isAccessPrincipal, type AccessGrant } from '../../domain/client-access';
 import type { ClientAccess } from '../../usecases/access/client-access';
 import type { AccessGrantStore } from '../../usecases/access/ports';
 import { readJsonBody } from '../http/http-edge';
@@ -22,7 +22,10 @@ const principal = z
   .string()
   .trim()
   .toLowerCase()
-  .refine((p) => GUID.test(p) || /^[^@\s]{1,64}@[^@\s]{1,255}$/.test(p), 'expected an Entra object id or a UPN');
+  .refine(
+    (p) => p.length <= 320 && isAccessPrincipal(p),
+    'expected an Entra object id, a UPN or group:<group object id>',
+  );
 const clientId = z
   .string()
   .trim()
@@ -34,7 +37,10 @@ const deleteQuery = z.object({ principal, client_id: clientId.optional() }).stri
 
 const grantSchema = z
   .object({
-    principal: z.string().openapi({ description: 'An Entra object id or a UPN, lower-case.' }),
+    principal: z.string().openapi({
+      description:
+        "An Entra object id, a UPN, or group:<object id> of a group in the MSP's own tenant (its members, as read at that tenant's last sync), lower-case.",
+    }),
     client_id: z.string().openapi({ description: 'An MSP client id, or * for every client.' }),
     approve: z.boolean().openapi({ description: "May approve reclaims of the client's tenants." }),
     source: z.enum(['environment', 'api']).openapi({ description: 'environment: CLIENT_ACCESS; api: stored here.' }),

@@ -14,8 +14,9 @@ export interface ExclusionGroupStore {
 
 /**
  * The members of the EXCLUDE_GROUPS groups (executives, people on leave...), read at sync so the
- * seat decisions can keep them out of reclaim. Each group is replaced only when its read
- * succeeds: a failed group keeps its last members and the sync says so.
+ * seat decisions can keep them out of reclaim; in the MSP's own tenant also the groups access
+ * grants name (`group:<id>`). Each group is replaced only when its read succeeds: a failed group
+ * keeps its last members and the sync says so.
  */
 export class ExclusionGroupsSource implements ActivitySource {
   readonly id: SourceId = 'exclusion_groups';
@@ -53,7 +54,8 @@ export class ExclusionGroupsSource implements ActivitySource {
       servedBy: '/v1.0/groups/{id}/transitiveMembers/microsoft.graph.user',
       requests,
       warnings: failures.map(
-        (f) => `Exclusion group members (EXCLUDE_GROUPS): ${f.message} The members read last time are kept.`,
+        (f) =>
+          `Group members (EXCLUDE_GROUPS, or a group:<id> access grant): ${f.message} The members read last time are kept.`,
       ),
     };
   }
