@@ -8,9 +8,10 @@ const LATER_DAY = (a: string, b: string) =>
   `CASE WHEN ${a} IS NULL THEN substr(${b}, 1, 10) WHEN ${b} IS NULL OR substr(${a}, 1, 10) >= substr(${b}, 1, 10) THEN substr(${a}, 1, 10) ELSE substr(${b}, 1, 10) END`;
 
 /**
- * The day's values of every user of a snapshot, one row per user, in a temporary table private to
- * this connection (the writer thread's). Built in one statement inside SQLite: at 100,000 users no
- * row reaches JavaScript.
+ * The day's values of every user of a snapshot, one row per user id, in a temporary table private
+ * to this connection (the writer thread's). Built in one statement inside SQLite (at 100,000 users
+ * no row reaches JavaScript) and before the write transaction: it reads only the published
+ * snapshot, which no longer changes, so the write lock is held for the comparison alone.
  *
  * - has_copilot: the user holds a Copilot seat in the snapshot's seat analytics (an assignment in
  *   effect of a Copilot SKU).
@@ -25,8 +26,8 @@ const LATER_DAY = (a: string, b: string) =>
  */
 const DAY_VALUES = `
   INSERT OR IGNORE INTO temp.history_day_values
-    (user_key, has_copilot, copilot_status, usage_score, last_activity_date, licenses, department)
-  SELECT k.user_key,
+    (user_id, has_copilot, copilot_status, usage_score, last_activity_date, licenses, department)
+  SELECT u.user_id,
          s.user_id IS NOT NULL,
          s.status,
          s.score,
@@ -37,7 +38,6 @@ const DAY_VALUES = `
                AND (l.state IS NULL OR l.state IN ('Active', 'ActiveWithError')))),
          NULLIF(trim(u.department), '')
     FROM users u
-    JOIN history_user_keys k ON k.tenant_id = u.tenant_id AND k.user_id = u.user_id
     LEFT JOIN (
       SELECT user_id,
              CASE WHEN MAX(status = 'active') THEN 'active' WHEN MAX(status = 'unknown') THEN 'unknown' ELSE 'inactive' END AS status,
@@ -69,67 +69,72 @@ export class SqliteUserHistory implements UserHistoryStore {
   recordDay(request: { tenantId: string; snapshotId: number; day: string; capturedAt: string }): HistoryDayOutcome {
     const { tenantId, snapshotId, day, capturedAt } = request;
     this.db.exec(`CREATE TEMP TABLE IF NOT EXISTS history_day_values (
-      user_key INTEGER PRIMARY KEY, has_copilot INTEGER NOT NULL, copilot_status TEXT, usage_score INTEGER,
+      user_id TEXT PRIMARY KEY, has_copilot INTEGER NOT NULL, copilot_status TEXT, usage_score INTEGER,
       last_activity_date TEXT, licenses TEXT NOT NULL, department TEXT)`);
-    return writeTransaction(this.db, (): HistoryDayOutcome => {
-      const latest = prepared(this.db, 'SELECT MAX(day) FROM history_days WHERE tenant_id = ?')
+    const generation =
+      (prepared(this.db, "SELECT generation FROM report_generations WHERE tenant_id = ? AND report = 'copilot_usage'")
         .pluck()
-        .get(tenantId) as string | null;
-      if (latest !== null && latest > day)
-        return { day, recorded: false, replacedDay: false, users: 0, opened: 0, closed: 0 };
-      // The last captured day before this one: where intervals that end now are closed.
-      const previous = prepared(this.db, 'SELECT MAX(day) FROM history_days WHERE tenant_id = ? AND day < ?')
-        .pluck()
-        .get(tenantId, day) as string | null;
-      const replacedDay = latest === day;
-      if (replacedDay) {
-        // An earlier sync today opened intervals at `day` and closed others at `previous`: undone, so
-        // this sync's values replace the day's as if it were the first.
-        prepared(
-          this.db,
-          'DELETE FROM user_history INDEXED BY user_history_by_day WHERE tenant_id = ? AND from_day = ?',
-        ).run(tenantId, day);
-        if (previous !== null)
+        .get(tenantId) as number | undefined) ?? -1;
+    prepared(this.db, 'DELETE FROM temp.history_day_values').run();
+    const users = prepared(this.db, DAY_VALUES).run({ tenant: tenantId, snapshot: snapshotId, generation }).changes;
+    try {
+      return writeTransaction(this.db, (): HistoryDayOutcome => {
+        const latest = prepared(this.db, 'SELECT MAX(day) FROM history_days WHERE tenant_id = ?')
+          .pluck()
+          .get(tenantId) as string | null;
+        if (latest !== null && latest > day)
+          return { day, recorded: false, replacedDay: false, users: 0, opened: 0, closed: 0 };
+        // The last captured day before this one: where intervals that end now are closed.
+        const previous = prepared(this.db, 'SELECT MAX(day) FROM history_days WHERE tenant_id = ? AND day < ?')
+          .pluck()
+          .get(tenantId, day) as string | null;
+        const replacedDay = latest === day;
+        if (replacedDay) {
+          // An earlier sync today opened intervals at `day` and closed others at `previous`: undone, so
+          // this sync's values replace the day's as if it were the first.
           prepared(
             this.db,
-            'UPDATE user_history INDEXED BY user_history_open SET to_day = NULL WHERE tenant_id = ? AND to_day = ?',
-          ).run(tenantId, previous);
-      }
-      prepared(
-        this.db,
-        `INSERT OR IGNORE INTO history_user_keys (tenant_id, user_id)
-         SELECT tenant_id, user_id FROM users WHERE tenant_id = ? AND snapshot_id = ?`,
-      ).run(tenantId, snapshotId);
-      const generation =
-        (prepared(this.db, "SELECT generation FROM report_generations WHERE tenant_id = ? AND report = 'copilot_usage'")
-          .pluck()
-          .get(tenantId) as number | undefined) ?? -1;
+            'DELETE FROM user_history INDEXED BY user_history_by_day WHERE tenant_id = ? AND from_day = ?',
+          ).run(tenantId, day);
+          if (previous !== null)
+            prepared(
+              this.db,
+              'UPDATE user_history INDEXED BY user_history_open SET to_day = NULL WHERE tenant_id = ? AND to_day = ?',
+            ).run(tenantId, previous);
+        }
+        prepared(
+          this.db,
+          `INSERT OR IGNORE INTO history_user_keys (tenant_id, user_id)
+           SELECT @tenant, user_id FROM temp.history_day_values`,
+        ).run({ tenant: tenantId });
+        // Open intervals whose user is missing or has other values today end on the last captured day before it.
+        const closed = prepared(
+          this.db,
+          `UPDATE user_history AS h INDEXED BY user_history_open SET to_day = max(h.from_day, @closeDay)
+            WHERE h.tenant_id = @tenant AND h.to_day IS NULL
+              AND NOT EXISTS (SELECT 1 FROM history_user_keys k JOIN temp.history_day_values d ON d.user_id = k.user_id
+                               WHERE k.user_key = h.user_key AND ${SAME_VALUES})`,
+        ).run({ tenant: tenantId, closeDay: previous ?? addDays(day, -1) }).changes;
+        // Users left without an open interval (new, back, or changed) start one today.
+        const opened = prepared(
+          this.db,
+          `INSERT INTO user_history
+             (tenant_id, user_key, from_day, to_day, has_copilot, copilot_status, usage_score, last_activity_date, licenses, department)
+           SELECT @tenant, k.user_key, @day, NULL, d.has_copilot, d.copilot_status, d.usage_score, d.last_activity_date, d.licenses, d.department
+             FROM temp.history_day_values d
+             JOIN history_user_keys k ON k.tenant_id = @tenant AND k.user_id = d.user_id
+            WHERE NOT EXISTS (SELECT 1 FROM user_history h WHERE h.tenant_id = @tenant AND h.user_key = k.user_key AND h.to_day IS NULL)`,
+        ).run({ tenant: tenantId, day }).changes;
+        prepared(
+          this.db,
+          `INSERT INTO history_days (tenant_id, day, snapshot_id, captured_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (tenant_id, day) DO UPDATE SET snapshot_id = excluded.snapshot_id, captured_at = excluded.captured_at`,
+        ).run(tenantId, day, snapshotId, capturedAt);
+        return { day, recorded: true, replacedDay, users, opened, closed };
+      })();
+    } finally {
       prepared(this.db, 'DELETE FROM temp.history_day_values').run();
-      const users = prepared(this.db, DAY_VALUES).run({ tenant: tenantId, snapshot: snapshotId, generation }).changes;
-      // Open intervals whose user is missing or has other values today end on the last captured day before it.
-      const closed = prepared(
-        this.db,
-        `UPDATE user_history AS h INDEXED BY user_history_open SET to_day = max(h.from_day, @closeDay)
-          WHERE h.tenant_id = @tenant AND h.to_day IS NULL
-            AND NOT EXISTS (SELECT 1 FROM temp.history_day_values d WHERE d.user_key = h.user_key AND ${SAME_VALUES})`,
-      ).run({ tenant: tenantId, closeDay: previous ?? addDays(day, -1) }).changes;
-      // Users left without an open interval (new, back, or changed) start one today.
-      const opened = prepared(
-        this.db,
-        `INSERT INTO user_history
-           (tenant_id, user_key, from_day, to_day, has_copilot, copilot_status, usage_score, last_activity_date, licenses, department)
-         SELECT @tenant, d.user_key, @day, NULL, d.has_copilot, d.copilot_status, d.usage_score, d.last_activity_date, d.licenses, d.department
-           FROM temp.history_day_values d
-          WHERE NOT EXISTS (SELECT 1 FROM user_history h WHERE h.tenant_id = @tenant AND h.user_key = d.user_key AND h.to_day IS NULL)`,
-      ).run({ tenant: tenantId, day }).changes;
-      prepared(
-        this.db,
-        `INSERT INTO history_days (tenant_id, day, snapshot_id, captured_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (tenant_id, day) DO UPDATE SET snapshot_id = excluded.snapshot_id, captured_at = excluded.captured_at`,
-      ).run(tenantId, day, snapshotId, capturedAt);
-      prepared(this.db, 'DELETE FROM temp.history_day_values').run();
-      return { day, recorded: true, replacedDay, users, opened, closed };
-    })();
+    }
   }
 
   prune(firstDay: string): HistoryPruneOutcome {
