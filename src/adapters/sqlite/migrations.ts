@@ -896,6 +896,15 @@ export const migrations: Migration[] = [
       CREATE INDEX user_history_open ON user_history (tenant_id, to_day);
     `,
   },
+  {
+    version: 28,
+    name: 'seat cohorts: the seat intervals of the daily history in user and day order',
+    sql: `
+      -- Only the intervals with a Copilot seat (a fraction of the users), in the order the cohorts
+      -- reduce them per user: a month's cohorts read no interval of users without a seat, and sort nothing.
+      CREATE INDEX user_history_seat_intervals ON user_history (tenant_id, user_key, from_day) WHERE has_copilot = 1;
+    `,
+  },
 ];
 
 /**
