@@ -113,8 +113,12 @@ function median(values: number[]): number | null {
 }
 
 /** One user's seat intervals (in from_day order) reduced to the months they count in and their assignments. */
-function userMonths(intervals: readonly SeatInterval[], days: readonly string[], first: string | null): UserMonths {
-  const capturedMonths = new Set(days.map(monthOf));
+function userMonths(
+  intervals: readonly SeatInterval[],
+  days: readonly string[],
+  capturedMonths: ReadonlySet<string>,
+  first: string | null,
+): UserMonths {
   const out: UserMonths = { held: new Set(), activity: new Set(), starts: [] };
   let previousEnd = -1;
   let run: { day: string; firstUse: string | null } | null = null;
@@ -154,6 +158,7 @@ export function seatCohorts(inputs: CohortInputs, months: readonly string[], now
   const currentMonth = monthOf(now.toISOString());
   const daysPerMonth = new Map<string, number>();
   for (const d of days) daysPerMonth.set(monthOf(d), (daysPerMonth.get(monthOf(d)) ?? 0) + 1);
+  const capturedMonths: ReadonlySet<string> = new Set(daysPerMonth.keys());
   const figures = new Map(
     months.map((month) => [
       month,
@@ -191,13 +196,13 @@ export function seatCohorts(inputs: CohortInputs, months: readonly string[], now
   let intervals: SeatInterval[] = [];
   for (const interval of inputs.seatIntervals) {
     if (interval.userKey !== userKey) {
-      if (intervals.length > 0) count(userMonths(intervals, days, inputs.firstCapturedDay));
+      if (intervals.length > 0) count(userMonths(intervals, days, capturedMonths, inputs.firstCapturedDay));
       userKey = interval.userKey;
       intervals = [];
     }
     intervals.push(interval);
   }
-  if (intervals.length > 0) count(userMonths(intervals, days, inputs.firstCapturedDay));
+  if (intervals.length > 0) count(userMonths(intervals, days, capturedMonths, inputs.firstCapturedDay));
 
   return months.map((month) => {
     const f = figures.get(month);
