@@ -149,6 +149,13 @@ describe('GET …/copilot/cohorts', () => {
     // The newcomer's seat began today: used since only if the report says so by now.
     expect(next.first_use.used).toBeLessThanOrEqual(1);
     expect(body.history_from).toBe(day1.toISOString().slice(0, 10));
+    // Worked out after the second sync (the reclaim recorded since is counted at the read).
+    expect(body.as_of).toBe(day2.toISOString());
+    const stored = h.app.db
+      .prepare('SELECT month FROM copilot_cohort_months WHERE tenant_id = ? ORDER BY month')
+      .pluck()
+      .all(tenantId);
+    expect(stored).toEqual([m0, m1]);
   });
 
   it('defaults to 12 months, refuses a bad ?months=, and a key of another client sees no such tenant', async () => {
@@ -176,7 +183,7 @@ describe('GET …/copilot/cohorts', () => {
       );
       const lines = plans.flat();
       expect(lines).toContainEqual(
-        expect.stringMatching(/^SEARCH user_history USING INDEX user_history_seat_intervals \(tenant_id=\?\)/),
+        expect.stringMatching(/^SEARCH user_history USING COVERING INDEX user_history_seat_intervals \(tenant_id=\?\)/),
       );
       expect(lines.filter((l) => /USE TEMP B-TREE|^SCAN /.test(l))).toEqual([]);
     } finally {
@@ -280,5 +287,39 @@ describe('the monthly section of the digest', () => {
     const text = cardText(digestCards(c)[0]);
     expect(text).toContain(`${monthName(m0)} ${m0.slice(0, 4)} in review:`);
     expect(text).toContain('Retained, reactivated and lapsed need the month before it too');
+  });
+});
+
+describe('cohorts after a later sync the same day', () => {
+  it('this month is worked out again at each recorded sync', async () => {
+    const before = cohortsResponseSchema.parse(await (await api('copilot/cohorts?months=1')).json());
+    const second = data.users.find(
+      (u) => u !== newcomer && !isHolder(u) && u.accountEnabled && u.assignedLicenses.length > 0,
+    );
+    if (!second || !holder) throw new Error('no second member without a seat');
+    const copilot = {
+      assignedLicenses: holder.assignedLicenses.filter((l) => l.skuId === SKU.COPILOT),
+      licenseAssignmentStates: holder.licenseAssignmentStates.filter(
+        (st) => st.skuId === SKU.COPILOT && st.assignedByGroup === null,
+      ),
+    };
+    const give = (u: GraphUser) => ({
+      ...u,
+      assignedLicenses: [...u.assignedLicenses, ...copilot.assignedLicenses],
+      licenseAssignmentStates: [...u.licenseAssignmentStates, ...copilot.licenseAssignmentStates],
+    });
+    h.demo.server.setData({
+      ...data,
+      users: data.users.map((u) => (u === newcomer || u === second ? give(u) : u)),
+    });
+    now = new Date(day2.getTime() + 60_000);
+    expect((await h.app.sync.request(tenantId, 'test').done).status).not.toBe('failed');
+    const after = cohortsResponseSchema.parse(await (await api('copilot/cohorts?months=1')).json());
+    expect(after.as_of).toBe(now.toISOString());
+    expect(after.months[0]).toMatchObject({
+      month: m1,
+      newly_assigned: before.months[0].newly_assigned + 1,
+      seat_holders: before.months[0].seat_holders + 1,
+    });
   });
 });

@@ -4,6 +4,7 @@ import { SqliteDepartmentSeats } from '../adapters/sqlite/department-seats';
 import { SqliteDepartmentTrend } from '../adapters/sqlite/department-trend';
 import { SqlitePriceBook } from '../adapters/sqlite/price-book';
 import { SqliteSeatCohortReads } from '../adapters/sqlite/seat-cohort-reads';
+import { SqliteCohortMonths } from '../adapters/sqlite/cohort-months';
 import type { AppConfig } from '../config/config';
 import type { Clock } from '../domain/clock';
 import type { AnalyticsReads } from '../usecases/analytics/ports';
@@ -57,6 +58,6 @@ export function wireAnalytics(
       priceFor: (tenantId) => priceService.priceFor(tenantId),
       clock: deps.clock,
     }),
-    cohorts: new SeatCohortsQuery(new SqliteSeatCohortReads(core.db), deps.clock),
+    cohorts: new SeatCohortsQuery(new SqliteSeatCohortReads(core.db), new SqliteCohortMonths(core.db), deps.clock),
   };
 }

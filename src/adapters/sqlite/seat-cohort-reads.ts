@@ -13,15 +13,34 @@ interface IntervalRow {
 /**
  * The seat cohorts' reads: the tenant's captured days, its seat intervals in user order through
  * the partial index of seat intervals (migration 28: only has_copilot = 1 rows, in user and day
- * order, so the reduction per user needs no sort), and reclaim removals.
+ * order, covering what is read, so the reduction per user needs no sort and no table lookup), and
+ * reclaim removals.
  */
 export class SqliteSeatCohortReads implements CohortReads {
   constructor(private readonly db: Db) {}
 
-  inputs(tenantId: string, fromDay: string, toDay: string): CohortInputs | undefined {
-    const firstCapturedDay = prepared(this.db, 'SELECT MIN(day) FROM history_days WHERE tenant_id = ?')
+  historyFrom(tenantId: string): string | null {
+    return prepared(this.db, 'SELECT MIN(day) FROM history_days WHERE tenant_id = ?').pluck().get(tenantId) as
+      string | null;
+  }
+
+  reclaimedByMonth(tenantId: string, fromDay: string, toDay: string): Map<string, number> {
+    // A tenant's removed seats (counted per month here: a handful of rows, no sort in SQLite).
+    const reclaimedByMonth = new Map<string, number>();
+    const removedAt = prepared(
+      this.db,
+      `SELECT i.removed_at FROM reclaim_items i INDEXED BY reclaim_items_by_tenant_state
+         JOIN reclaim_requests r ON r.id = i.request_id
+        WHERE i.tenant_id = ? AND i.state = 'removed' AND r.mode = 'on' AND i.removed_at >= ? AND i.removed_at < ?`,
+    )
       .pluck()
-      .get(tenantId) as string | null;
+      .all(tenantId, fromDay, `${toDay}T99`) as string[];
+    for (const at of removedAt) reclaimedByMonth.set(monthOf(at), (reclaimedByMonth.get(monthOf(at)) ?? 0) + 1);
+    return reclaimedByMonth;
+  }
+
+  inputs(tenantId: string, fromDay: string, toDay: string): CohortInputs | undefined {
+    const firstCapturedDay = this.historyFrom(tenantId);
     if (firstCapturedDay === null) return undefined;
     // From the captured day before the range: an interval ending there tells whether a seat held on
     // the range's first captured day is a new one or one held since before.
@@ -35,17 +54,7 @@ export class SqliteSeatCohortReads implements CohortReads {
     )
       .pluck()
       .all(tenantId, readFrom, toDay) as string[];
-    // A tenant's removed seats (counted per month here: a handful of rows, no sort in SQLite).
-    const reclaimedByMonth = new Map<string, number>();
-    const removedAt = prepared(
-      this.db,
-      `SELECT i.removed_at FROM reclaim_items i INDEXED BY reclaim_items_by_tenant_state
-         JOIN reclaim_requests r ON r.id = i.request_id
-        WHERE i.tenant_id = ? AND i.state = 'removed' AND r.mode = 'on' AND i.removed_at >= ? AND i.removed_at < ?`,
-    )
-      .pluck()
-      .all(tenantId, fromDay, `${toDay}T99`) as string[];
-    for (const at of removedAt) reclaimedByMonth.set(monthOf(at), (reclaimedByMonth.get(monthOf(at)) ?? 0) + 1);
+    const reclaimedByMonth = this.reclaimedByMonth(tenantId, fromDay, toDay);
     // Iterated last: nothing else runs on the connection while the rows stream.
     const rows = prepared(
       this.db,

@@ -5,6 +5,8 @@ import { SqliteAnalyticsInputs } from './analytics-inputs';
 import { SqliteAnalyticsStore, carryOverAnalytics } from './analytics-store';
 import { recordHistoryDay } from '../../usecases/history/record-history';
 import { SqliteUserHistory } from './user-history';
+import { SqliteCohortMonths } from './cohort-months';
+import { SqliteSeatCohortReads } from './seat-cohort-reads';
 import type { WriterRequest, WriterValue } from './snapshot-worker-protocol';
 import { SyncRunStore } from './sync-runs';
 import { TenantStore } from './tenants';
@@ -23,6 +25,7 @@ export function snapshotWriterRequests(db: Db): (req: WriterRequest) => WriterVa
   const analyticsInputs = new SqliteAnalyticsInputs(db);
   const analyticsStore = new SqliteAnalyticsStore(db);
   const history = new SqliteUserHistory(db);
+  const cohorts = { reads: new SqliteSeatCohortReads(db), store: new SqliteCohortMonths(db) };
 
   function writerFor(req: WriterRequest): SnapshotWriter {
     let writer = writers.get(req.snapshotId);
@@ -78,13 +81,13 @@ export function snapshotWriterRequests(db: Db): (req: WriterRequest) => WriterVa
         deleteSnapshot(db, req.tenantId, req.replacedSnapshotId);
         return null;
       case 'history':
-        // Here rather than on the main thread: the day's comparison reads every user of the snapshot.
-        return recordHistoryDay(history, {
-          tenantId: req.tenantId,
-          snapshotId: req.snapshotId,
-          at: new Date(req.at),
-          historyDays: req.historyDays,
-        });
+        // Here rather than on the main thread: the day's comparison reads every user of the snapshot,
+        // and the cohorts every seat interval.
+        return recordHistoryDay(
+          history,
+          { tenantId: req.tenantId, snapshotId: req.snapshotId, at: new Date(req.at), historyDays: req.historyDays },
+          cohorts,
+        );
     }
   }
 

@@ -3,7 +3,7 @@ import type { LicenseGroupRow, SkuRow, UserLicenseRow, UserRow } from '../../dom
 import type { TenantIdentity } from '../../domain/tenant';
 import type { PublishOutcome, SnapshotSession, SnapshotSink, WrittenCounts } from '../../usecases/sync/ports';
 import type { AnalyticsComputer, AnalyticsOptions, AnalyticsOutcome } from '../../usecases/analytics/ports';
-import type { HistoryDayOutcome, HistoryPruneOutcome, HistoryRecorder } from '../../usecases/history/ports';
+import type { HistoryRecorder, RecordedDay } from '../../usecases/history/ports';
 import type { Db } from './database';
 import { deleteOrphanSnapshots } from './snapshots';
 import type { WriterRequest, WriterValue } from './snapshot-worker-protocol';
@@ -118,7 +118,7 @@ export class SnapshotWriterThread implements SnapshotSink {
           snapshotId: request.snapshotId,
           at: request.at.toISOString(),
           historyDays: request.historyDays,
-        } as Omit<WriterRequest, 'id'>)) as HistoryDayOutcome & { pruned: HistoryPruneOutcome | null },
+        } as Omit<WriterRequest, 'id'>)) as RecordedDay,
     };
   }
 

@@ -56,6 +56,7 @@ export const cohortMonthSchema = z.object({
 
 export const cohortsResponseSchema = z.object({
   tenant_id: z.string(),
+  as_of: z.string().describe('When the figures were worked out: after each recorded sync (reclaimed is counted live).'),
   history_from: z.string().nullable().describe('The first day of the kept daily history (HISTORY_DAYS).'),
   months: z.array(cohortMonthSchema).describe('Newest first; the first is the current month.'),
 });
@@ -79,7 +80,12 @@ function monthJson(m: CohortMonth): z.infer<typeof cohortMonthSchema> {
 }
 
 export function cohortsJson(tenantId: string, report: SeatCohortReport): CohortsResponse {
-  return { tenant_id: tenantId, history_from: report.historyFrom, months: report.months.map(monthJson) };
+  return {
+    tenant_id: tenantId,
+    as_of: report.asOf,
+    history_from: report.historyFrom,
+    months: report.months.map(monthJson),
+  };
 }
 
 /** The cohort export: one row per month, newest first, the JSON's figures. */

@@ -1,4 +1,4 @@
-import type { CohortInputs } from '../../domain/seat-cohorts';
+import type { CohortInputs, CohortMonth } from '../../domain/seat-cohorts';
 
 /** What the seat cohorts read from the daily history and the reclaim records. */
 export interface CohortReads {
@@ -8,4 +8,22 @@ export interface CohortReads {
    * Undefined when the tenant has no history yet.
    */
   inputs(tenantId: string, fromDay: string, toDay: string): CohortInputs | undefined;
+  /** The first captured day of the tenant's kept history; null without history. */
+  historyFrom(tenantId: string): string | null;
+  /** Seats removed through the reclaim workflow and not undone, per month (YYYY-MM), removed in `fromDay`..`toDay`. */
+  reclaimedByMonth(tenantId: string, fromDay: string, toDay: string): Map<string, number>;
+}
+
+/** The cohort figures as last worked out, per month (reclaimed and partial are read live). */
+export interface StoredCohorts {
+  computedAt: string;
+  months: CohortMonth[];
+}
+
+/** Where the figures of each month are kept between their computation (after a recorded sync) and the reads. */
+export interface CohortMonthsStore {
+  /** Stores `months` (replacing those months' figures); with `keepFrom`, forgets months before it (pruned history). */
+  save(tenantId: string, months: readonly CohortMonth[], computedAt: string, keepFrom?: string): void;
+  /** The stored months in `fromMonth`..`toMonth`; undefined when none were ever computed for the tenant. */
+  read(tenantId: string, fromMonth: string, toMonth: string): StoredCohorts | undefined;
 }

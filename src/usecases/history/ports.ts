@@ -38,12 +38,10 @@ export interface UserHistoryStore {
   prune(firstDay: string): HistoryPruneOutcome;
 }
 
+/** A sync's day recorded: the day, the prune after the first sync of a day, and the months of seat cohorts worked out. */
+export type RecordedDay = HistoryDayOutcome & { pruned: HistoryPruneOutcome | null; cohortMonths: number };
+
 /** Records a sync's day of history (asynchronous: it runs on the snapshot writer thread). */
 export interface HistoryRecorder {
-  record(request: {
-    tenantId: string;
-    snapshotId: number;
-    at: Date;
-    historyDays: number;
-  }): Promise<HistoryDayOutcome & { pruned: HistoryPruneOutcome | null }>;
+  record(request: { tenantId: string; snapshotId: number; at: Date; historyDays: number }): Promise<RecordedDay>;
 }
