@@ -3,10 +3,13 @@ import { SqliteAnalyticsReads } from '../adapters/sqlite/analytics-reads';
 import { SqliteDepartmentSeats } from '../adapters/sqlite/department-seats';
 import { SqliteDepartmentTrend } from '../adapters/sqlite/department-trend';
 import { SqlitePriceBook } from '../adapters/sqlite/price-book';
+import { SqliteSeatCohortReads } from '../adapters/sqlite/seat-cohort-reads';
+import { SqliteCohortMonths } from '../adapters/sqlite/cohort-months';
 import type { AppConfig } from '../config/config';
 import type { Clock } from '../domain/clock';
 import type { AnalyticsReads } from '../usecases/analytics/ports';
 import { PriceService } from '../usecases/analytics/prices';
+import { SeatCohortsQuery } from '../usecases/cohorts/seat-cohorts-query';
 import { DepartmentChargeback } from '../usecases/departments/department-chargeback';
 import type { Core } from './wire-core';
 import type { Sync } from './wire-sync';
@@ -22,6 +25,8 @@ export interface Analytics {
   exportLinks: SignedExportLinks;
   /** Department chargeback: per-department figures and their 90-day trend. */
   departments: DepartmentChargeback;
+  /** Seat cohorts per month, from the daily history. */
+  cohorts: SeatCohortsQuery;
 }
 
 export function wireAnalytics(
@@ -53,5 +58,6 @@ export function wireAnalytics(
       priceFor: (tenantId) => priceService.priceFor(tenantId),
       clock: deps.clock,
     }),
+    cohorts: new SeatCohortsQuery(new SqliteSeatCohortReads(core.db), new SqliteCohortMonths(core.db), deps.clock),
   };
 }

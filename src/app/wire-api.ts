@@ -5,6 +5,7 @@ import { healthReport } from '../domain/health';
 import { apiKeyGuard } from '../entry/api/api-auth';
 import { registerAccessRoutes } from '../entry/api/access-routes';
 import { registerAuditRoutes } from '../entry/api/audit-routes';
+import { registerCohortRoutes } from '../entry/api/cohort-routes';
 import { registerCopilotRoutes } from '../entry/api/copilot-routes';
 import { registerDepartmentRoutes } from '../entry/api/department-routes';
 import { registerExportRoutes } from '../entry/api/export-routes';
@@ -124,6 +125,13 @@ export async function wireApi(
         registerDepartmentRoutes(server, {
           tenants,
           departments: (tenantId) => analytics.departments.report(tenantId),
+          authorize,
+          logger,
+        }),
+      (server) =>
+        registerCohortRoutes(server, {
+          tenants,
+          cohorts: (tenantId, months) => analytics.cohorts.report(tenantId, months),
           authorize,
           logger,
         }),

@@ -58,6 +58,7 @@ export function wireDigest(
     freed: (tenantId) => reclaim.reclaims.freed(tenantId),
     portfolio,
     departments: (tenantId) => analytics.departments.report(tenantId, { trend: false }),
+    cohorts: (tenantId, months) => analytics.cohorts.report(tenantId, months),
   });
   service.register(jobs.registry);
   registerSyncJobs(jobs.registry, {

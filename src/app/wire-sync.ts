@@ -61,7 +61,7 @@ export interface Sync {
 }
 
 export function wireSync(
-  config: Pick<AppConfig, 'dataDir' | 'copilotSkuIds' | 'reports' | 'audit' | 'analytics' | 'reclaim'>,
+  config: Pick<AppConfig, 'dataDir' | 'copilotSkuIds' | 'reports' | 'audit' | 'analytics' | 'reclaim' | 'history'>,
   core: Core,
   jobs: Jobs,
   logger: Logger,
@@ -123,6 +123,7 @@ export function wireSync(
       options: { settings: config.analytics.settings, exclusions: config.analytics.exclusions },
     },
     published: (tenantId, at) => recordDepartmentDay(departmentDays, tenantId, at),
+    history: { recorder: sink.history(), historyDays: config.history.days },
     clock: options.clock,
   });
   // At stop, after the server: a running sync finishes, then a scheduled sync's job records that it

@@ -10,6 +10,7 @@ import {
 } from '../domain/digest';
 import { nextRunOf, wallTimeText } from '../domain/digest-time';
 import type { SeatHighlight } from '../domain/seat-highlights';
+import type { CohortMonth } from '../domain/seat-cohorts';
 
 /** What the digest card binds to: the use case's content (src/domain/digest.ts). */
 export type DigestInput = DigestContent;
@@ -50,6 +51,9 @@ export interface DigestView {
   /** The departments whose idle seats cost most, one line each; empty without idle seats. */
   departmentsText: string;
   departmentLines: Array<{ text: string }>;
+  /** The first digest of a month: last month's seat cohorts (empty otherwise). */
+  cohortsText: string;
+  cohortLines: Array<{ text: string }>;
   candidatesText: string;
   candidateLines: Array<{ text: string }>;
   securityText: string;
@@ -159,6 +163,7 @@ export function digestView(input: DigestInput, now: Date): DigestView {
     savingsText: savings ? digestSavingsText(savings) : '',
     reclaimText: input.freed && input.freed.seats > 0 ? freedByReclaimsText(input.freed) : '',
     ...departmentSection(input.departments),
+    ...cohortSection(input.cohorts),
     candidatesText: summary
       ? `Candidates for a seat: ${n(summary.candidates.High)} high, ${n(summary.candidates.Medium)} medium, ${n(summary.candidates.Low)} low priority.`
       : '',
@@ -198,6 +203,48 @@ function departmentSection(
         text: `**${clip(d.name, 60)}** · ${n(d.idle)} of ${plural(d.seats, 'seat')} idle${cost === null ? '' : ` · ${cost} a month`}`,
       };
     }),
+  };
+}
+
+const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+
+/** "March 2026" for "2026-03". */
+function monthText(month: string): string {
+  return `${MONTH_NAMES[Number(month.slice(5, 7)) - 1] ?? month} ${month.slice(0, 4)}`;
+}
+
+/** Last month's seat cohorts, in the first digest of a month (definitions: src/domain/seat-cohorts.ts). */
+function cohortSection(month: CohortMonth | undefined): Pick<DigestView, 'cohortsText' | 'cohortLines'> {
+  if (!month) return { cohortsText: '', cohortLines: [] };
+  const moves =
+    month.retained === null
+      ? 'Retained, reactivated and lapsed need the month before it too, which has no history.'
+      : `Retained ${n(month.retained)} · reactivated ${n(month.reactivated ?? 0)} · lapsed ${n(month.lapsed ?? 0)} (active the month before, idle in ${monthText(month.month)}).`;
+  const firstUse =
+    month.newlyAssigned === 0
+      ? ''
+      : month.firstUse.medianDays === null
+        ? ' · none used yet'
+        : ` · first used after a median ${plural(month.firstUse.medianDays, 'day')} (${n(month.firstUse.used)} of ${n(month.newlyAssigned)} used)`;
+  return {
+    cohortsText: `${monthText(month.month)} in review: ${n(month.active)} of ${plural(month.seatHolders, 'Copilot seat holder')} active (Copilot used that month).`,
+    cohortLines: [
+      { text: moves },
+      { text: `Newly assigned ${n(month.newlyAssigned)}${firstUse} · reclaimed ${n(month.reclaimed)}.` },
+    ],
   };
 }
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import cron from 'node-cron';
 import { z } from 'zod';
 import { DEFAULT_ANALYTICS_SETTINGS, type AnalyticsSettings, type ExclusionRules } from '../domain/seat-analytics';
+import { DEFAULT_HISTORY_DAYS } from '../domain/usage-history';
 import type { SkuPrice } from '../domain/seat-savings';
 import { currencyProblem } from '../domain/currency';
 import { parseClientAccess } from '../domain/client-access';
@@ -276,6 +277,16 @@ const envSchema = z.object({
       .min(0)
       .max(365)
       .default(DEFAULT_ANALYTICS_SETTINGS.graceDays),
+  ),
+  /** Days of daily history per user kept (star schema exports, seat cohorts); older days are pruned daily. */
+  HISTORY_DAYS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ invalid_type_error: 'expected HISTORY_DAYS as a whole number of days' })
+      .int('expected a whole number of days')
+      .min(1, 'expected at least 1 day')
+      .max(3660, 'expected at most 3660 days (ten years)')
+      .default(DEFAULT_HISTORY_DAYS),
   ),
   EXCLUDE_USERS: commaList,
   EXCLUDE_GROUPS: commaList.pipe(
@@ -566,6 +577,8 @@ export function configSchema(envName: string, rootDir: string) {
       /** MSP_APP_*: the multi-tenant app customer tenants consent to (GDAP or direct); undefined without MSP_APP_ID. */
       mspApp,
       digest: { defaultTime: v.DIGEST_TIME, dashboardUrl: v.DASHBOARD_URL },
+      /** HISTORY_DAYS: days of daily history per user kept. */
+      history: { days: v.HISTORY_DAYS },
       exports: { publicBaseUrl: v.PUBLIC_BASE_URL, linkMs: v.EXPORT_LINK_MINUTES * 60_000 },
       /** RECLAIM_*: the reclaim workflow. */
       reclaim: {

@@ -4,6 +4,7 @@ import type { CopilotSeatSummary, Savings } from './seat-savings';
 import type { StoredCandidate, StoredSeat } from './seat-records';
 import type { CopilotTrendDay } from './usage';
 import type { DepartmentFigures } from './departments';
+import type { CohortMonth } from './seat-cohorts';
 
 /**
  * The daily digest: who gets it when, and what one tenant's digest holds (the use case gathers it,
@@ -78,6 +79,17 @@ export interface DigestContent {
   };
   /** Seats freed by approved reclaims to date (absent before any). */
   freed?: { seats: number; monthly: number; currency: string | null };
+  /** Last month's seat cohorts: only in the first digest of a month (showsMonthlySection), and when the month has history. */
+  cohorts?: CohortMonth;
+}
+
+/**
+ * The first digest a conversation gets in a calendar month (by the digest's local day) carries a
+ * monthly section (last month's seat cohorts): no scheduled digest was delivered to it earlier that
+ * month. A conversation without a subscription (digest now) has nothing to compare with and gets it.
+ */
+export function showsMonthlySection(lastDeliveredDay: string | null | undefined, day: string): boolean {
+  return !lastDeliveredDay || lastDeliveredDay.slice(0, 7) < day.slice(0, 7);
 }
 
 /** The daily refresh status message after a scheduled sync. */

@@ -345,6 +345,28 @@ const cases: { [N in CardName]: Array<[string, CardViews[N]]> } = {
     ],
     ['stale data', digestView(digestInput(), new Date('2026-11-26T08:00:00Z'))],
     [
+      "first of the month: last month's seat cohorts beside everything else",
+      digestView(
+        digestInput({
+          day: '2026-12-01',
+          cohorts: {
+            month: '2026-11',
+            capturedDays: 30,
+            partial: false,
+            seatHolders: 12_345,
+            active: 9_876,
+            retained: 9_001,
+            reactivated: 875,
+            lapsed: 1_234,
+            reclaimed: 321,
+            newlyAssigned: 456,
+            firstUse: { used: 400, medianDays: 3.5 },
+          },
+        }),
+        DIGEST_NOW,
+      ),
+    ],
+    [
       'departments with very long names, not costed',
       digestView(
         digestInput({

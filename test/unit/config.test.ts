@@ -98,6 +98,13 @@ describe('configuration', () => {
     expect(problemsOf({ COPILOT_SKU_IDS: 'not-a-guid' })[0]).toMatch(/^COPILOT_SKU_IDS/);
   });
 
+  it('keeps HISTORY_DAYS days of daily history, 400 by default, a whole number from 1', () => {
+    expect(parseConfig({}).history.days).toBe(400);
+    expect(parseConfig({ HISTORY_DAYS: '30' }).history.days).toBe(30);
+    expect(problemsOf({ HISTORY_DAYS: '0' })[0]).toMatch(/^HISTORY_DAYS: expected at least 1 day/);
+    expect(problemsOf({ HISTORY_DAYS: '1.5' })[0]).toMatch(/^HISTORY_DAYS: expected a whole number of days/);
+  });
+
   it('takes PRICE_CURRENCY only as an ISO 4217 code in use', () => {
     expect(parseConfig({ PRICE_CURRENCY: 'JPY' }).analytics.priceCurrency).toBe('JPY');
     expect(parseConfig({}).analytics.priceCurrency).toBe('USD');

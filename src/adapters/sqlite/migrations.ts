@@ -925,6 +925,29 @@ export const migrations: Migration[] = [
       CREATE INDEX exclusion_group_members_by_user ON exclusion_group_members (user_id, tenant_id, group_id);
     `,
   },
+  {
+    version: 28,
+    name: 'seat cohorts: the seat intervals of the daily history in user and day order; the figures per month',
+    sql: `
+      -- Only the intervals with a Copilot seat (a fraction of the users), in the order the cohorts
+      -- reduce them per user, with every column they read: no interval of a user without a seat, no
+      -- table lookup, no sort.
+      CREATE INDEX user_history_seat_intervals ON user_history (tenant_id, user_key, from_day, to_day, last_activity_date)
+        WHERE has_copilot = 1;
+
+      -- The cohort figures of each month of the kept history, worked out on the snapshot writer thread
+      -- after the first recorded sync of each day (reading every seat interval costs seconds for a large
+      -- tenant: never on a request). figures: JSON of CohortMonth without reclaimed and partial, which
+      -- are read live.
+      CREATE TABLE copilot_cohort_months (
+        tenant_id   TEXT NOT NULL,
+        month       TEXT NOT NULL,
+        figures     TEXT NOT NULL CHECK (json_valid(figures)),
+        computed_at TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, month)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

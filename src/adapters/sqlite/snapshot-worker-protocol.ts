@@ -3,6 +3,7 @@ import type { LicenseGroupRow, SkuRow, UserLicenseRow, UserRow } from '../../dom
 import type { TenantIdentity } from '../../domain/tenant';
 import type { PublishOutcome, WrittenCounts } from '../../usecases/sync/ports';
 import type { AnalyticsOptions, AnalyticsOutcome } from '../../usecases/analytics/ports';
+import type { RecordedDay } from '../../usecases/history/ports';
 
 /** Messages between the sync (main thread) and the snapshot writer thread. */
 
@@ -14,8 +15,9 @@ export type WriterRequest = { id: number; tenantId: string; snapshotId: number }
   | { kind: 'analytics'; now: string; options: AnalyticsOptions; incremental: boolean }
   | { kind: 'discard' }
   | { kind: 'drop'; replacedSnapshotId: number }
+  | { kind: 'history'; at: string; historyDays: number }
 );
 
-export type WriterValue = WrittenCounts | AnalyticsOutcome | number | null;
+export type WriterValue = WrittenCounts | AnalyticsOutcome | RecordedDay | number | null;
 
 export type WriterResponse = WorkerResponse<WriterValue>;

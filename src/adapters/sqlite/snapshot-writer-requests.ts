@@ -3,6 +3,10 @@ import { SnapshotWriter, deleteSnapshot } from './snapshots';
 import { computeSeatAnalytics } from '../../usecases/analytics/compute-seat-analytics';
 import { SqliteAnalyticsInputs } from './analytics-inputs';
 import { SqliteAnalyticsStore, carryOverAnalytics } from './analytics-store';
+import { recordHistoryDay } from '../../usecases/history/record-history';
+import { SqliteUserHistory } from './user-history';
+import { SqliteCohortMonths } from './cohort-months';
+import { SqliteSeatCohortReads } from './seat-cohort-reads';
 import type { WriterRequest, WriterValue } from './snapshot-worker-protocol';
 import { SyncRunStore } from './sync-runs';
 import { TenantStore } from './tenants';
@@ -20,6 +24,8 @@ export function snapshotWriterRequests(db: Db): (req: WriterRequest) => WriterVa
   const writers = new Map<number, SnapshotWriter>();
   const analyticsInputs = new SqliteAnalyticsInputs(db);
   const analyticsStore = new SqliteAnalyticsStore(db);
+  const history = new SqliteUserHistory(db);
+  const cohorts = { reads: new SqliteSeatCohortReads(db), store: new SqliteCohortMonths(db) };
 
   function writerFor(req: WriterRequest): SnapshotWriter {
     let writer = writers.get(req.snapshotId);
@@ -74,6 +80,14 @@ export function snapshotWriterRequests(db: Db): (req: WriterRequest) => WriterVa
       case 'drop':
         deleteSnapshot(db, req.tenantId, req.replacedSnapshotId);
         return null;
+      case 'history':
+        // Here rather than on the main thread: the day's comparison reads every user of the snapshot,
+        // and the cohorts every seat interval.
+        return recordHistoryDay(
+          history,
+          { tenantId: req.tenantId, snapshotId: req.snapshotId, at: new Date(req.at), historyDays: req.historyDays },
+          cohorts,
+        );
     }
   }
 

@@ -3,6 +3,7 @@ import type { LicenseGroupRow, SkuRow, UserLicenseRow, UserRow } from '../../dom
 import type { TenantIdentity } from '../../domain/tenant';
 import type { PublishOutcome, SnapshotSession, SnapshotSink, WrittenCounts } from '../../usecases/sync/ports';
 import type { AnalyticsComputer, AnalyticsOptions, AnalyticsOutcome } from '../../usecases/analytics/ports';
+import type { HistoryRecorder, RecordedDay } from '../../usecases/history/ports';
 import type { Db } from './database';
 import { deleteOrphanSnapshots } from './snapshots';
 import type { WriterRequest, WriterValue } from './snapshot-worker-protocol';
@@ -104,6 +105,20 @@ export class SnapshotWriterThread implements SnapshotSink {
           options,
           incremental: process.env.BENCH_ANALYTICS_FULL !== '1',
         } as Omit<WriterRequest, 'id'>)) as AnalyticsOutcome,
+    };
+  }
+
+  /** The daily history is recorded on the writer thread too: it compares every user of the snapshot. */
+  history(): HistoryRecorder {
+    return {
+      record: async (request) =>
+        (await this.send({
+          kind: 'history',
+          tenantId: request.tenantId,
+          snapshotId: request.snapshotId,
+          at: request.at.toISOString(),
+          historyDays: request.historyDays,
+        } as Omit<WriterRequest, 'id'>)) as RecordedDay,
     };
   }
 

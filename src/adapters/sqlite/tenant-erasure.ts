@@ -35,6 +35,7 @@ export const TENANT_TABLES: readonly string[] = [
   'user_history',
   'history_days',
   'history_user_keys',
+  'copilot_cohort_months',
   'msp_app_consents',
   'exclusion_group_members',
   'identity_generations',

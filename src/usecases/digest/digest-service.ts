@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AdaptiveCardJson } from '../../domain/conversation';
-import { DIGEST_LIST_ROWS, type DigestContent, type DigestSecurity } from '../../domain/digest';
+import { DIGEST_LIST_ROWS, showsMonthlySection, type DigestContent, type DigestSecurity } from '../../domain/digest';
+import { previousMonth } from '../../domain/seat-cohorts';
 import { dueDay } from '../../domain/digest-time';
 import { savingsOf, type SkuPrice } from '../../domain/seat-savings';
 import type { DepartmentReport } from '../../domain/departments';
@@ -14,6 +15,7 @@ import { defineJobType, type JobContext, type JobRegistry } from '../outbox/job-
 import type { SyncRunReads, TenantReads } from '../status/ports';
 import type { UsageReads } from '../usage/ports';
 import type { PortfolioQuery } from '../portfolio/portfolio-query';
+import type { SeatCohortReport } from '../cohorts/seat-cohorts-query';
 import type { DigestCards, DigestSubscriptionStore } from './ports';
 
 const conversationTarget = z
@@ -72,6 +74,8 @@ export interface DigestDeps {
   subscriptions: DigestSubscriptionStore;
   /** The department chargeback (without its trend), for the departments with most idle cost. */
   departments?: (tenantId: string) => DepartmentReport | undefined;
+  /** The tenant's seat cohorts of the last `months` months (newest first), for the monthly section. */
+  cohorts?: (tenantId: string, months: number) => SeatCohortReport | undefined;
   /** Seats freed by reclaims to date, for the savings section. */
   freed?: (tenantId: string) => { seats: number; monthly: number; currency: string | null };
   tenants: TenantReads;
@@ -188,8 +192,11 @@ export class DigestService {
     return created;
   }
 
-  /** What the digest of one tenant holds, as it would be posted now. */
-  content(tenant: TenantRecord, day: string, now: Date): DigestContent {
+  /**
+   * What the digest of one tenant holds, as it would be posted now. `monthly`: the first digest of
+   * a month, which adds last month's seat cohorts.
+   */
+  content(tenant: TenantRecord, day: string, now: Date, options: { monthly?: boolean } = {}): DigestContent {
     const { analytics } = this.deps;
     const stored = analytics.summary(tenant.id);
     const inactive = analytics.seats(tenant.id, {
@@ -212,7 +219,16 @@ export class DigestService {
       exportsWired: this.deps.exports !== undefined,
       freed: this.deps.freed?.(tenant.id),
       departments: this.departmentsOf(tenant.id),
+      cohorts: options.monthly ? this.lastMonthOf(tenant.id, day) : undefined,
     };
+  }
+
+  /** The month before the digest's (local) day, when the history has captured days in it. */
+  private lastMonthOf(tenantId: string, day: string): DigestContent['cohorts'] {
+    const month = previousMonth(day.slice(0, 7));
+    // Three months: the digest's local day may be a month ahead of or behind UTC's at a month's edge.
+    const found = this.deps.cohorts?.(tenantId, 3)?.months.find((m) => m.month === month);
+    return found && found.capturedDays > 0 ? found : undefined;
   }
 
   /** Only departments with idle seats are named: the section is about money to recover. */
@@ -229,8 +245,8 @@ export class DigestService {
   }
 
   /** The digest card of one tenant, as it would be posted now. */
-  card(tenant: TenantRecord, day: string, now: Date): AdaptiveCardJson {
-    return this.deps.cards.digest(this.content(tenant, day, now), now);
+  card(tenant: TenantRecord, day: string, now: Date, options: { monthly?: boolean } = {}): AdaptiveCardJson {
+    return this.deps.cards.digest(this.content(tenant, day, now, options), now);
   }
 
   private async deliver(payload: z.output<typeof postDigestJob.payload>, ctx: JobContext): Promise<void> {
@@ -265,7 +281,7 @@ export class DigestService {
     await this.post(
       conversationId,
       payload.target as ConversationTarget,
-      this.card(tenant, day, now),
+      this.card(tenant, day, now, { monthly: showsMonthlySection(sub?.lastDeliveredDay, day) }),
       `daily digest of ${tenant.tenantName}`,
       sub !== undefined,
     );

@@ -7,6 +7,7 @@ import type { TenantRecord } from '../../domain/tenant';
 import { TenantAccessError } from '../../domain/tenant-access-error';
 import { REFUSAL_CODES } from '../../domain/tenant-access-error';
 import type { AnalyticsComputer, AnalyticsOptions } from '../analytics/ports';
+import type { HistoryRecorder } from '../history/ports';
 import type {
   ActivitySource,
   CacheStorage,
@@ -53,6 +54,11 @@ export interface SyncDeps {
   published?: (tenantId: string, at: Date) => void;
   /** The time analytics are computed at (tests step it over days). Default: the system's. */
   clock?: Clock;
+  /**
+   * The daily history per user: recorded once a sync whose analytics were computed is published
+   * (HISTORY_DAYS kept). None when omitted. A failure is logged, never the sync's.
+   */
+  history?: { recorder: HistoryRecorder; historyDays: number };
 }
 
 /** Whether syncs can write: while the disk is full they are paused and the last snapshot is served read-only. */
@@ -264,11 +270,13 @@ export class SyncService {
       sourcesJoined = true;
       warnings.push(...(await sourceWork));
       const analyticsAt = (this.deps.clock ?? systemClock)();
-      await this.computeAnalytics(tenant, run, warnings, log, analyticsAt);
+      const analysed = await this.computeAnalytics(tenant, run, warnings, log, analyticsAt);
 
       const status = warnings.length > 0 ? 'partial' : 'success';
       const replaced = await writer.publish({ runId: run.id, status, counts, warnings }, identity ?? null);
       this.afterPublish(tenant, analyticsAt, log);
+      // Analytics carried over from an earlier snapshot are not this day's: the day keeps what it had.
+      if (analysed) await this.recordHistory(tenant, run, analyticsAt, log);
       log.info({ status, ...counts, ms: Date.now() - started }, 'sync finished');
       if (replaced !== null) this.track(writer.drop(replaced), log);
     } catch (error) {
@@ -301,9 +309,9 @@ export class SyncService {
     warnings: string[],
     log: Logger,
     now: Date,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const analytics = this.deps.analytics;
-    if (!analytics) return;
+    if (!analytics) return false;
     try {
       const outcome = await analytics.computer.compute(tenant.id, run.id, now, analytics.options);
       for (const w of outcome.warnings) if (!warnings.includes(w)) warnings.push(w);
@@ -311,6 +319,7 @@ export class SyncService {
         { seats: outcome.seats, candidates: outcome.candidates, decided: outcome.decided, ms: outcome.ms },
         'seat analytics computed',
       );
+      return true;
     } catch (error) {
       if (this.deps.storage.isFull(error)) throw error;
       const message = error instanceof Error ? error.message : String(error);
@@ -318,6 +327,27 @@ export class SyncService {
       warnings.push(
         `Seat analytics were not computed: ${message}. The seat, candidate and savings figures are unavailable until a sync computes them; if this repeats, check the log and free disk space.`,
       );
+      return false;
+    }
+  }
+
+  /** The published snapshot is this day's history; a failure costs the day's row only (the next sync files it). */
+  private async recordHistory(tenant: TenantRecord, run: SyncRunRecord, at: Date, log: Logger): Promise<void> {
+    const history = this.deps.history;
+    if (!history) return;
+    try {
+      const outcome = await history.recorder.record({
+        tenantId: tenant.id,
+        snapshotId: run.id,
+        at,
+        historyDays: history.historyDays,
+      });
+      if (!outcome.recorded)
+        log.warn({ day: outcome.day }, 'daily history not recorded: a later day is already recorded');
+      else log.info(outcome, 'daily history recorded');
+    } catch (error) {
+      if (this.deps.storage.isFull(error)) this.pause();
+      log.warn({ err: error }, 'the daily history of this sync was not recorded; the next sync records its day');
     }
   }
 
