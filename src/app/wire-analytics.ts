@@ -3,11 +3,13 @@ import { SqliteAnalyticsReads } from '../adapters/sqlite/analytics-reads';
 import { SqliteDepartmentSeats } from '../adapters/sqlite/department-seats';
 import { SqliteDepartmentTrend } from '../adapters/sqlite/department-trend';
 import { SqlitePriceBook } from '../adapters/sqlite/price-book';
+import { SqliteStarSchemaStore } from '../adapters/sqlite/star-schema-store';
 import type { AppConfig } from '../config/config';
 import type { Clock } from '../domain/clock';
 import type { AnalyticsReads } from '../usecases/analytics/ports';
 import { PriceService } from '../usecases/analytics/prices';
 import { DepartmentChargeback } from '../usecases/departments/department-chargeback';
+import { StarSchema } from '../usecases/star-schema/star-schema';
 import type { Core } from './wire-core';
 import type { Sync } from './wire-sync';
 
@@ -22,6 +24,8 @@ export interface Analytics {
   exportLinks: SignedExportLinks;
   /** Department chargeback: per-department figures and their 90-day trend. */
   departments: DepartmentChargeback;
+  /** The Power BI star schema, read from the daily history (CSV, zip and OData feed). */
+  star: StarSchema;
 }
 
 export function wireAnalytics(
@@ -52,6 +56,10 @@ export function wireAnalytics(
       trend: new SqliteDepartmentTrend(core.db),
       priceFor: (tenantId) => priceService.priceFor(tenantId),
       clock: deps.clock,
+    }),
+    star: new StarSchema({
+      store: new SqliteStarSchemaStore(core.db),
+      priceFor: (tenantId) => priceService.priceFor(tenantId),
     }),
   };
 }

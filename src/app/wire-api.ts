@@ -12,6 +12,7 @@ import { registerPortfolioRoutes } from '../entry/api/portfolio-routes';
 import { registerPriceRoutes } from '../entry/api/price-routes';
 import { registerReclaimRoutes } from '../entry/api/reclaim-routes';
 import { registerSecurityRoutes } from '../entry/api/security-routes';
+import { registerStarRoutes } from '../entry/api/star-routes';
 import { registerSyncRoutes } from '../entry/api/sync-routes';
 import { registerUsageRoutes } from '../entry/api/usage-routes';
 import type { activityProcessor } from '../entry/bot/bot-app';
@@ -143,6 +144,7 @@ export async function wireApi(
           checkLink: (token, now) => analytics.exportLinks.check(token, now),
           logger,
         }),
+      (server) => registerStarRoutes(server, { tenants, star: analytics.star, authorize, logger }),
     ],
     health: () =>
       healthReport({
