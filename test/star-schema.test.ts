@@ -338,3 +338,150 @@ describe('refusals', () => {
     });
   });
 });
+
+describe('OData v4 feed', () => {
+  const odata = (path: string, headers: Record<string, string> = {}, key: string | null = TEST_API_KEY) =>
+    get(`/odata${path}`, key, headers);
+  interface Page {
+    '@odata.context': string;
+    '@odata.nextLink'?: string;
+    value: Array<Record<string, unknown>>;
+  }
+  async function page(res: Response): Promise<Page> {
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(res.headers.get('odata-version')).toBe('4.0');
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    return (await res.json()) as Page;
+  }
+  /** Every page from `first`, following @odata.nextLink as a client does. */
+  async function follow(
+    first: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ rows: Page['value']; pages: number }> {
+    const rows: Page['value'] = [];
+    let pages = 0;
+    let next: string | undefined = `${h.app.url}/api/v1/m365/tenants/${tenantId}/odata${first}`;
+    while (next) {
+      const p = await page(await fetch(next, { headers: { authorization: `Bearer ${TEST_API_KEY}`, ...headers } }));
+      rows.push(...p.value);
+      pages += 1;
+      next = p['@odata.nextLink'];
+      expect(pages).toBeLessThan(1000);
+    }
+    return { rows, pages };
+  }
+  const csvKeys = (rows: CsvTable, t: StarTable) => rows.map((r) => STAR_KEYS[t].map((k) => r[k]).join('/'));
+  const jsonKeys = (rows: Page['value'], t: StarTable) =>
+    rows.map((r) => STAR_KEYS[t].map((k) => String(r[k])).join('/'));
+  let tables: StarCsvTables;
+  beforeAll(async () => {
+    tables = await allCsv();
+  });
+
+  it('the service document lists the five entity sets, with an absolute context URL', async () => {
+    for (const path of ['', '/']) {
+      const doc = await page(await odata(path));
+      expect(doc['@odata.context']).toBe(`${h.app.url}/api/v1/m365/tenants/${tenantId}/odata/$metadata`);
+      expect(doc.value).toEqual(STAR_TABLES.map((t) => ({ name: t, kind: 'EntitySet', url: t })));
+    }
+  });
+
+  it('$metadata is CSDL naming each entity set, its key and every column with its EDM type', async () => {
+    const res = await odata('/$metadata');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/xml; charset=utf-8');
+    expect(res.headers.get('odata-version')).toBe('4.0');
+    const text = await res.text();
+    // Well-formed as far as tags go: every element opened is closed, in order.
+    const stack: string[] = [];
+    for (const m of text.matchAll(/<(\/?)([\w:.]+)[^>]*?(\/?)>/g)) {
+      if (m[3] === '/') continue;
+      if (m[1] === '/') expect(stack.pop()).toBe(m[2]);
+      else stack.push(m[2]);
+    }
+    expect(stack).toEqual([]);
+    expect(text).toContain('<edmx:Edmx Version="4.0"');
+    const sets = [...text.matchAll(/<EntitySet Name="(\w+)" EntityType="([\w.]+)"\/>/g)].map((m) => [m[1], m[2]]);
+    expect(sets.map((s) => s[0])).toEqual([...STAR_TABLES]);
+    for (const t of STAR_TABLES) {
+      const type = new RegExp(`<EntityType Name="${t}">([\\s\\S]*?)</EntityType>`).exec(text)?.[1] ?? '';
+      const keys = [...type.matchAll(/<PropertyRef Name="(\w+)"\/>/g)].map((m) => m[1]);
+      expect(keys, t).toEqual(STAR_KEYS[t]);
+      const props = [...type.matchAll(/<Property Name="(\w+)" Type="Edm\.(\w+)" Nullable="(true|false)"/g)].map((m) => [
+        m[1],
+        m[2],
+        m[3] === 'true',
+      ]);
+      expect(props, t).toEqual(STAR_COLUMNS[t].map((c) => [c.name, c.type, c.nullable]));
+    }
+  });
+
+  it('paging returns every row exactly once, in key order, for every table', async () => {
+    for (const t of STAR_TABLES) {
+      const { rows, pages } = await follow(`/${t}`, { prefer: 'odata.maxpagesize=7' });
+      expect(jsonKeys(rows, t), t).toEqual(csvKeys(tables[t], t));
+      expect(pages).toBe(Math.max(1, Math.ceil(tables[t].length / 7)));
+    }
+    const whole = await page(await odata('/fact_user_usage'));
+    expect(whole['@odata.nextLink']).toBeUndefined();
+    expect(whole['@odata.context']).toBe(
+      `${h.app.url}/api/v1/m365/tenants/${tenantId}/odata/$metadata#fact_user_usage`,
+    );
+    // JSON types: numbers, booleans, and dates as YYYY-MM-DD.
+    const f = whole.value[0];
+    expect(typeof f.UserKey).toBe('number');
+    expect(typeof f.HasCopilotLicense).toBe('boolean');
+  });
+
+  it('$top and $skip cut the rows (nextLink carrying what is left of $top), $select the columns, $filter the days', async () => {
+    const all = csvKeys(tables.fact_user_usage, 'fact_user_usage');
+    const cut = await follow('/fact_user_usage?$skip=5&$top=20', { prefer: 'odata.maxpagesize=8' });
+    expect(cut.pages).toBe(3);
+    expect(jsonKeys(cut.rows, 'fact_user_usage')).toEqual(all.slice(5, 25));
+
+    const selected = await page(await odata('/dim_user?$select=UserKey,HasCopilotLicense&$top=3'));
+    expect(selected['@odata.context']).toMatch(/\$metadata#dim_user\(UserKey,HasCopilotLicense\)$/);
+    expect(selected.value.map((r) => Object.keys(r))).toEqual([
+      ['UserKey', 'HasCopilotLicense'],
+      ['UserKey', 'HasCopilotLicense'],
+      ['UserKey', 'HasCopilotLicense'],
+    ]);
+
+    const lastDay = await follow(`/fact_user_usage?$filter=${encodeURIComponent(`DateKey eq ${dk(today)}`)}`, {
+      prefer: 'odata.maxpagesize=9',
+    });
+    expect(jsonKeys(lastDay.rows, 'fact_user_usage')).toEqual(
+      csvKeys(
+        tables.fact_user_usage.filter((f) => f.DateKey === dk(today)),
+        'fact_user_usage',
+      ),
+    );
+    const range = await page(
+      await odata(`/dim_date?$filter=${encodeURIComponent(`DateKey ge ${dk(DAY2)} and DateKey lt ${dk(today)}`)}`),
+    );
+    expect(range.value.map((d) => d.Date)).toEqual([DAY2, addDays(DAY2, 1), addDays(DAY2, 2)]);
+  });
+
+  it('refuses what it does not answer, saying what it does', async () => {
+    const cases: Array<[string, number, string, string]> = [
+      ['/fact_sales', 404, 'table_not_found', 'fact_user_usage'],
+      ['/dim_user?$filter=UserKey%20eq%201', 400, 'invalid_parameter', 'DateKey'],
+      ['/fact_user_usage?$filter=UserKey%20eq%201', 400, 'invalid_parameter', 'DateKey ge'],
+      ['/fact_user_usage?$skiptoken=abc', 400, 'invalid_parameter', '@odata.nextLink'],
+      ['/fact_user_usage?$select=Nope', 400, 'invalid_parameter', 'UsageCategory'],
+      ['/fact_user_usage?$orderby=UserKey', 400, 'invalid_parameter', '$orderby'],
+    ];
+    for (const [path, status, code, says] of cases) {
+      const res = await odata(path);
+      expect(res.headers.get('odata-version'), path).toBe('4.0');
+      const e = await errorOf(res);
+      expect(e, path).toMatchObject({ status, code });
+      expect(e.message, path).toContain(says);
+    }
+    expect(await errorOf(await odata('/dim_date', {}, null))).toMatchObject({ status: 401, code: 'unauthorized' });
+    expect(await errorOf(await odata('/$metadata', {}, SCOPED_KEY))).toMatchObject({
+      status: 404,
+      code: 'tenant_not_found',
+    });
+  });
+});
