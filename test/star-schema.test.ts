@@ -11,6 +11,7 @@ import { StarSchema } from '../src/usecases/star-schema/star-schema';
 import { startSyncedHarness, TEST_API_KEY, type Harness } from './helpers/harness';
 import { HistoryFixture, type HistoryUserDay } from './helpers/history-fixture';
 import { csvRecords, starMeasures, type CsvTable, type StarCsvTables } from './helpers/star-measures';
+import { odataCollection, odataServiceDocument, starRowSchemas } from '../src/entry/api/star-schemas';
 
 /**
  * The Power BI star schema over real HTTP: CSV files, the zip, and the OData feed, read from daily
@@ -383,6 +384,8 @@ describe('OData v4 feed', () => {
       const doc = await page(await odata(path));
       expect(doc['@odata.context']).toBe(`${h.app.url}/api/v1/m365/tenants/${tenantId}/odata/$metadata`);
       expect(doc.value).toEqual(STAR_TABLES.map((t) => ({ name: t, kind: 'EntitySet', url: t })));
+      // The shapes the OpenAPI document is generated from describe what is served.
+      odataServiceDocument.parse(doc);
     }
   });
 
@@ -421,6 +424,11 @@ describe('OData v4 feed', () => {
       const { rows, pages } = await follow(`/${t}`, { prefer: 'odata.maxpagesize=7' });
       expect(jsonKeys(rows, t), t).toEqual(csvKeys(tables[t], t));
       expect(pages).toBe(Math.max(1, Math.ceil(tables[t].length / 7)));
+    }
+    for (const t of STAR_TABLES) {
+      const first = await page(await odata(`/${t}`, { prefer: 'odata.maxpagesize=3' }));
+      odataCollection(t).strict().parse(first);
+      for (const row of first.value) starRowSchemas[t].strict().parse(row);
     }
     const whole = await page(await odata('/fact_user_usage'));
     expect(whole['@odata.nextLink']).toBeUndefined();
