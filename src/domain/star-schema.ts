@@ -182,8 +182,23 @@ const FNV_OFFSET = 0xcbf29ce484222325n;
 const MASK_64 = (1n << 64n) - 1n;
 const MASK_52 = (1n << 52n) - 1n;
 
-/** FNV-1a 64 over the UTF-16 code units, cut to 52 bits, never 0 (0 is each dimension's "none" member). */
+/**
+ * FNV-1a 64 over the UTF-16 code units, cut to 52 bits, never 0 (0 is each dimension's "none" member).
+ * A fact table asks this for every row about a few hundred distinct SKUs and departments, so keys
+ * are remembered (a pure function: same answer).
+ */
+const keys = new Map<string, number>();
 function stableKey(text: string): number {
+  let key = keys.get(text);
+  if (key === undefined) {
+    key = fnv52(text);
+    if (keys.size > 10_000) keys.clear();
+    keys.set(text, key);
+  }
+  return key;
+}
+
+function fnv52(text: string): number {
   let h = FNV_OFFSET;
   for (let i = 0; i < text.length; i += 1) {
     h ^= BigInt(text.charCodeAt(i));
@@ -250,18 +265,27 @@ export function runCovers(run: Pick<HistoryRun, 'fromDay' | 'toDay'>, day: strin
 
 /** The fact row of a run on one captured day it covers. */
 export function factRow(run: HistoryRun, day: string, isCopilot: (skuId: string) => boolean): StarRow {
-  return {
+  return factRows(run, isCopilot)(day);
+}
+
+/** The fact rows of a run, by day: what is the same every day of the run is worked out once. */
+export function factRows(run: HistoryRun, isCopilot: (skuId: string) => boolean): (day: string) => StarRow {
+  const departmentKey = departmentKeyOf(run.department);
+  const licenseKey = licenseKeyOf(factLicense(run.licenses, run.hasCopilot, isCopilot));
+  const category = usageCategory(run.hasCopilot, run.copilotStatus);
+  const lastActivity = run.lastActivityDate ? run.lastActivityDate.slice(0, 10) : null;
+  return (day) => ({
     UserKey: run.userKey,
     DateKey: dateKey(day),
-    DepartmentKey: departmentKeyOf(run.department),
-    LicenseKey: licenseKeyOf(factLicense(run.licenses, run.hasCopilot, isCopilot)),
-    UsageCategory: usageCategory(run.hasCopilot, run.copilotStatus),
+    DepartmentKey: departmentKey,
+    LicenseKey: licenseKey,
+    UsageCategory: category,
     UsageScore: run.usageScore,
     DaysSinceLastActivity: daysSinceLastActivity(day, run.lastActivityDate),
-    LastActivityDate: run.lastActivityDate ? run.lastActivityDate.slice(0, 10) : null,
+    LastActivityDate: lastActivity,
     HasCopilotLicense: run.hasCopilot,
     LicenseCount: run.licenses.length,
-  };
+  });
 }
 
 const MONTH_NAMES = [

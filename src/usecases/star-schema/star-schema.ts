@@ -6,7 +6,7 @@ import {
   dateRow,
   departmentName,
   DepartmentMembers,
-  factRow,
+  factRows,
   licenseRow,
   STAR_KEYS,
   type HistoryRun,
@@ -161,9 +161,10 @@ export class StarSchema {
     const isCopilot = this.copilotMatcher(tenantId);
     const after = options.after ?? null;
     for (const run of this.allRuns(tenantId, after ? { userKey: after[0], fromDay: '' } : null)) {
+      const rowOn = factRows(run, isCopilot);
       for (const day of coveredDays(days, run)) {
-        if (after && compareKeys([run.userKey, dateKey(day)], after) <= 0) continue;
-        yield factRow(run, day, isCopilot);
+        if (after && run.userKey === after[0] && dateKey(day) <= after[1]) continue;
+        yield rowOn(day);
       }
     }
   }
