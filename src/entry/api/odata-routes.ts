@@ -207,7 +207,12 @@ export function registerODataRoutes(server: Server, deps: ODataRouteDeps): void 
       const limit = Math.min(pageSize, top ?? Infinity);
       const rows: StarRow[] = [];
       let more = false;
-      for (const page of deps.star.pages(tenant.id, resource, { after, dateKeys, days }, Math.min(pageSize, 1000))) {
+      for await (const page of deps.star.pages(
+        tenant.id,
+        resource,
+        { after, dateKeys, days },
+        Math.min(pageSize, 1000),
+      )) {
         let from = 0;
         if (skip > 0) {
           from = Math.min(skip, page.length);

@@ -111,7 +111,7 @@ async function streamCsv(
   let closed = false;
   res.once('close', () => (closed = true));
   await write(res, CSV_BOM + starCsvHeader(table));
-  for (const page of deps.star.pages(tenant.id, table, { days })) {
+  for await (const page of deps.star.pages(tenant.id, table, { days })) {
     if (closed) return;
     await write(res, starCsvLines(table, page));
     await nextTurn();
@@ -145,7 +145,7 @@ async function streamZip(deps: StarRouteDeps, res: Response, tenant: TenantRecor
     const file = new ZipDeflate(`${table}.csv`, { level: 6 });
     zip.add(file);
     file.push(encoder.encode(CSV_BOM + starCsvHeader(table)));
-    for (const page of deps.star.pages(tenant.id, table, { days })) {
+    for await (const page of deps.star.pages(tenant.id, table, { days })) {
       if (closed) return zip.terminate();
       file.push(encoder.encode(starCsvLines(table, page)));
       if (failure) throw failure;

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { KNOWN_COPILOT_SKU_IDS } from '../../domain/copilot-skus';
 import type { SkuPrice } from '../../domain/seat-savings';
 import {
@@ -77,7 +78,9 @@ function* coveredDays(days: readonly string[], run: Pick<HistoryRun, 'fromDay' |
 
 /**
  * The star schema of a tenant, read from the daily history a page at a time, in key order, so a
- * caller can stream a file or serve a feed page and resume after the last key it gave out.
+ * caller can stream a file or serve a feed page and resume after the last key it gave out. The
+ * history is read a query page of runs at a time with a turn of the event loop between pages, so
+ * even a dimension that needs a pass over every run (departments, licences) never holds the bot up.
  */
 export class StarSchema {
   private readonly runPage: number;
@@ -91,38 +94,45 @@ export class StarSchema {
     return this.deps.store.capturedDays(tenantId);
   }
 
-  /** The table's rows after `options.after`, in key order, in pages of about `pageRows`. */
-  *pages(
+  /** The table's rows after `options.after`, in key order, in pages of `pageRows` (the last one shorter). */
+  async *pages(
     tenantId: string,
     table: StarTable,
     options: StarReadOptions = {},
     pageRows = STAR_PAGE_ROWS,
-  ): Generator<StarRow[]> {
+  ): AsyncGenerator<StarRow[]> {
     const days = [...(options.days ?? this.deps.store.capturedDays(tenantId))];
-    const rows = this.rows(tenantId, table, days, options);
     let page: StarRow[] = [];
-    for (const row of rows) {
-      page.push(row);
-      if (page.length >= pageRows) {
-        yield page;
-        page = [];
+    for await (const rows of this.batches(tenantId, table, days, options)) {
+      for (const row of rows) {
+        page.push(row);
+        if (page.length >= pageRows) {
+          yield page;
+          page = [];
+        }
       }
     }
     if (page.length > 0) yield page;
   }
 
-  private rows(tenantId: string, table: StarTable, days: string[], options: StarReadOptions): Iterable<StarRow> {
+  /** Rows in key order, in batches of whatever size a page of runs gives. */
+  private async *batches(
+    tenantId: string,
+    table: StarTable,
+    days: string[],
+    options: StarReadOptions,
+  ): AsyncGenerator<StarRow[]> {
     switch (table) {
       case 'fact_user_usage':
-        return this.facts(tenantId, days, options);
+        return yield* this.facts(tenantId, days, options);
       case 'dim_user':
-        return this.users(tenantId, days, options.after ?? null);
+        return yield* this.users(tenantId, days, options.after ?? null);
       case 'dim_date':
-        return this.sortedAfter(table, this.dates(days, options.dateKeys), options.after);
+        return yield this.sortedAfter(table, this.dates(days, options.dateKeys), options.after);
       case 'dim_department':
-        return this.sortedAfter(table, this.departments(tenantId, days), options.after);
+        return yield this.sortedAfter(table, await this.departments(tenantId, days), options.after);
       case 'dim_license':
-        return this.licenses(tenantId, days, options.after);
+        return yield this.sortedAfter(table, await this.licenses(tenantId, days), options.after);
     }
   }
 
@@ -131,15 +141,16 @@ export class StarSchema {
     return keyed.filter((r) => !after || compareKeys(r.key, after) > 0).map((r) => r.row);
   }
 
-  /** Every history run from `start` on, a query page at a time. */
-  private *allRuns(tenantId: string, start: RunCursor | null): Generator<HistoryRun> {
+  /** Every history run from `start` on, a query page at a time, the event loop getting a turn between pages. */
+  private async *runPages(tenantId: string, start: RunCursor | null): AsyncGenerator<HistoryRun[]> {
     let cursor = start;
     for (;;) {
       const page = this.deps.store.runs(tenantId, cursor, this.runPage);
-      yield* page;
+      if (page.length > 0) yield page;
       if (page.length < this.runPage) return;
       const last = page[page.length - 1];
       cursor = { userKey: last.userKey, fromDay: last.fromDay };
+      await nextTurn();
     }
   }
 
@@ -154,59 +165,72 @@ export class StarSchema {
     return (skuId) => ids.has(skuId.toLowerCase());
   }
 
-  private *facts(tenantId: string, allDays: string[], options: StarReadOptions): Generator<StarRow> {
+  private async *facts(tenantId: string, allDays: string[], options: StarReadOptions): AsyncGenerator<StarRow[]> {
     const filter = options.dateKeys;
     const days = filter ? allDays.filter((d) => filter(dateKey(d))) : allDays;
     if (days.length === 0) return;
     const isCopilot = this.copilotMatcher(tenantId);
     const after = options.after ?? null;
-    for (const run of this.allRuns(tenantId, after ? { userKey: after[0], fromDay: '' } : null)) {
-      const rowOn = factRows(run, isCopilot);
-      for (const day of coveredDays(days, run)) {
-        if (after && run.userKey === after[0] && dateKey(day) <= after[1]) continue;
-        yield rowOn(day);
+    for await (const runs of this.runPages(tenantId, after ? { userKey: after[0], fromDay: '' } : null)) {
+      // A page of runs unchanged for 400 days is 400 times as many rows: handed on a page at a time.
+      let rows: StarRow[] = [];
+      for (const run of runs) {
+        const rowOn = factRows(run, isCopilot);
+        for (const day of coveredDays(days, run)) {
+          if (after && run.userKey === after[0] && dateKey(day) <= after[1]) continue;
+          rows.push(rowOn(day));
+          if (rows.length >= STAR_PAGE_ROWS) {
+            yield rows;
+            rows = [];
+          }
+        }
       }
+      if (rows.length > 0) yield rows;
     }
   }
 
-  private *users(tenantId: string, days: string[], after: StarCursor | null): Generator<StarRow> {
-    const pending: SeenUser[] = [];
+  private async *users(tenantId: string, days: string[], after: StarCursor | null): AsyncGenerator<StarRow[]> {
     let current: SeenUser | undefined;
     const start = after ? { userKey: after[0] + 1, fromDay: '' } : null;
-    for (const run of this.allRuns(tenantId, start)) {
-      let first: string | undefined;
-      let last: string | undefined;
-      for (const day of coveredDays(days, run)) {
-        first ??= day;
-        last = day;
+    for await (const runs of this.runPages(tenantId, start)) {
+      const done: SeenUser[] = [];
+      for (const run of runs) {
+        let first: string | undefined;
+        let last: string | undefined;
+        for (const day of coveredDays(days, run)) {
+          first ??= day;
+          last = day;
+        }
+        if (current && current.userKey !== run.userKey) {
+          done.push(current);
+          current = undefined;
+        }
+        if (first === undefined || last === undefined) continue;
+        if (!current) current = { userKey: run.userKey, first, last, run };
+        else {
+          current.last = last;
+          current.run = run;
+        }
       }
-      if (current && current.userKey !== run.userKey) {
-        pending.push(current);
-        current = undefined;
-        if (pending.length >= STAR_PAGE_ROWS) yield* this.named(tenantId, pending.splice(0));
-      }
-      if (first === undefined || last === undefined) continue;
-      if (!current) current = { userKey: run.userKey, first, last, run };
-      else {
-        current.last = last;
-        current.run = run;
-      }
+      // The user of the page's last run may go on in the next page: named once complete.
+      yield this.named(tenantId, done);
     }
-    if (current) pending.push(current);
-    yield* this.named(tenantId, pending);
+    if (current) yield this.named(tenantId, [current]);
   }
 
   /** dim_user rows: the user's latest captured run, named from the current directory snapshot. */
-  private *named(tenantId: string, seen: readonly SeenUser[]): Generator<StarRow> {
+  private named(tenantId: string, seen: readonly SeenUser[]): StarRow[] {
+    if (seen.length === 0) return [];
     const people = this.deps.store.people(
       tenantId,
       seen.map((p) => p.userKey),
     );
+    const rows: StarRow[] = [];
     for (const p of seen) {
       const person = people.get(p.userKey);
       // A run without its key row cannot be named (the recorder writes both in one transaction).
       if (!person) continue;
-      yield {
+      rows.push({
         UserKey: p.userKey,
         UserId: person.userId,
         UserPrincipalName: person.userPrincipalName,
@@ -221,8 +245,9 @@ export class StarSchema {
         FirstDateKey: dateKey(p.first),
         LastDateKey: dateKey(p.last),
         InDirectory: person.inDirectory,
-      };
+      });
     }
+    return rows;
   }
 
   private dates(days: string[], filter: ((dateKey: number) => boolean) | undefined): StarRow[] {
@@ -233,23 +258,23 @@ export class StarSchema {
       .map((d) => dateRow(d, captured.has(d)));
   }
 
-  private departments(tenantId: string, days: string[]): StarRow[] {
+  private async departments(tenantId: string, days: string[]): Promise<StarRow[]> {
     const members = new DepartmentMembers();
-    for (const run of this.allRuns(tenantId, null)) {
-      let last: string | undefined;
-      for (const day of coveredDays(days, run)) last = day;
-      if (last !== undefined) members.add(run.department, last);
-    }
+    for await (const runs of this.runPages(tenantId, null))
+      for (const run of runs) {
+        let last: string | undefined;
+        for (const day of coveredDays(days, run)) last = day;
+        if (last !== undefined) members.add(run.department, last);
+      }
     return members.rows();
   }
 
-  private licenses(tenantId: string, days: string[], after: StarCursor | null | undefined): StarRow[] {
+  private async licenses(tenantId: string, days: string[]): Promise<StarRow[]> {
     const known = new Map(this.deps.store.skus(tenantId).map((s) => [s.skuId.toLowerCase(), s]));
     const held = new Set<string>(known.keys());
-    for (const run of this.allRuns(tenantId, null)) {
-      const covers = !coveredDays(days, run).next().done;
-      if (covers) for (const sku of run.licenses) held.add(sku.toLowerCase());
-    }
+    for await (const runs of this.runPages(tenantId, null))
+      for (const run of runs)
+        if (!coveredDays(days, run).next().done) for (const sku of run.licenses) held.add(sku.toLowerCase());
     const price = this.deps.priceFor(tenantId);
     const copilot = new Set(KNOWN_COPILOT_SKU_IDS);
     const rows: StarRow[] = [licenseRow(null, { skuPartNumber: null, productName: null, isCopilot: false }, null)];
@@ -267,6 +292,6 @@ export class StarSchema {
         ),
       );
     }
-    return this.sortedAfter('dim_license', rows, after);
+    return rows;
   }
 }
