@@ -67,3 +67,52 @@ export const odataServiceDocument = z.object({
   '@odata.context': z.string().url(),
   value: z.array(z.object({ name: starTableSchema, kind: z.literal('EntitySet'), url: z.string() })),
 });
+
+/** Every star-schema route with its shapes, for the OpenAPI document (paths in OpenAPI's `{param}` form). */
+export const starRouteShapes = [
+  {
+    method: 'get',
+    path: '/api/v1/m365/tenants/{id}/exports/star/{table}.csv',
+    summary: 'One table of the Power BI star schema as CSV',
+    params: starExportParams,
+    query: starExportQuery,
+    response: { contentType: 'text/csv; charset=utf-8', schema: starCsvResponse },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/m365/tenants/{id}/exports/star.zip',
+    summary: 'The five tables of the Power BI star schema as CSV files in one zip',
+    params: starExportParams.pick({ id: true }),
+    query: starExportQuery,
+    response: { contentType: 'application/zip', schema: starZipResponse },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/m365/tenants/{id}/odata',
+    summary: 'OData v4 service document of the star schema',
+    params: starExportParams.pick({ id: true }),
+    query: odataQuery.pick({ $format: true }),
+    response: { contentType: 'application/json', schema: odataServiceDocument },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/m365/tenants/{id}/odata/$metadata',
+    summary: 'OData v4 CSDL of the star schema',
+    params: starExportParams.pick({ id: true }),
+    query: odataQuery.pick({ $format: true }),
+    response: { contentType: 'application/xml', schema: z.string().describe('CSDL (EDMX 4.0)') },
+    errors: [400, 401, 404],
+  },
+  ...STAR_TABLES.map((table) => ({
+    method: 'get',
+    path: `/api/v1/m365/tenants/{id}/odata/${table}`,
+    summary: `OData v4 entity set ${table}, paged with @odata.nextLink`,
+    params: starExportParams.pick({ id: true }),
+    query: odataQuery,
+    response: { contentType: 'application/json', schema: odataCollection(table) },
+    errors: [400, 401, 404],
+  })),
+] as const;
