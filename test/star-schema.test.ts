@@ -478,6 +478,28 @@ describe('OData v4 feed', () => {
     expect(range.value.map((d) => d.Date)).toEqual([DAY2, addDays(DAY2, 1), addDays(DAY2, 2)]);
   });
 
+  it('a day captured between two pages adds rows after the cursor, never one twice or one lost', async () => {
+    const before = csvKeys(tables.fact_user_usage, 'fact_user_usage');
+    const first = await page(await odata('/fact_user_usage', { prefer: 'odata.maxpagesize=25' }));
+    fixture.recordDay(addDays(today, 1), day3Users);
+    const rest = await follow(
+      (first['@odata.nextLink'] as string).replace(`${h.app.url}/api/v1/m365/tenants/${tenantId}/odata`, ''),
+      { prefer: 'odata.maxpagesize=25' },
+    );
+    const keys = jsonKeys([...first.value, ...rest.rows], 'fact_user_usage');
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys.filter((k) => before.includes(k))).toEqual(before);
+    // The new day's rows come after the cursor in key order (the rows before it were given out already).
+    const last = first.value[first.value.length - 1];
+    const cursor = [Number(last.UserKey), Number(last.DateKey)];
+    const added = keys.filter((k) => !before.includes(k)).map((k) => k.split('/').map(Number));
+    expect(added.length).toBeGreaterThan(0);
+    for (const [user, date] of added) {
+      expect(date).toBe(Number(dk(addDays(today, 1))));
+      expect(user > cursor[0] || (user === cursor[0] && date > cursor[1])).toBe(true);
+    }
+  });
+
   it('refuses what it does not answer, saying what it does', async () => {
     const cases: Array<[string, number, string, string]> = [
       ['/fact_sales', 404, 'table_not_found', 'fact_user_usage'],
