@@ -6,6 +6,7 @@ import { databaseFile, type Db } from '../src/adapters/sqlite/database';
 import { SqliteStarSchemaStore } from '../src/adapters/sqlite/star-schema-store';
 import { addDays } from '../src/domain/seat-analytics';
 import { NO_DEPARTMENT } from '../src/domain/departments';
+import { productName } from '../src/domain/product-names';
 import { STAR_COLUMNS, STAR_KEYS, STAR_RELATIONSHIPS, STAR_TABLES, type StarTable } from '../src/domain/star-schema';
 import { StarSchema } from '../src/usecases/star-schema/star-schema';
 import { startSyncedHarness, TEST_API_KEY, type Harness } from './helpers/harness';
@@ -231,7 +232,10 @@ describe('star schema CSV files', () => {
     expect(copilot.length).toBeGreaterThan(0);
     for (const c of copilot)
       expect(c).toMatchObject({ MonthlyPrice: '30', Currency: 'USD', PriceSource: 'list_price' });
-    for (const l of tables.dim_license.filter((x) => x.LicenseKey !== '0')) expect(l.ProductName).not.toBe('');
+    // Commercial names from the one table of them (src/domain/product-names.ts).
+    for (const l of tables.dim_license.filter((x) => x.LicenseKey !== '0'))
+      expect(l.ProductName).toBe(productName(l.SkuPartNumber));
+    expect(copilot.map((c) => c.ProductName)).not.toContain(copilot[0].SkuPartNumber);
   });
 
   it('star.zip holds the five files, byte for byte the CSV files', async () => {

@@ -20,6 +20,7 @@
  * - DaysSinceLastActivity is worked out per day from the stored last activity date (never stored).
  */
 import { departmentKey, NO_DEPARTMENT } from './departments';
+import { productName } from './product-names';
 import { MONTHS } from './time-text';
 import { daysBetween } from './seat-analytics';
 
@@ -259,10 +260,6 @@ export interface HistoryRun {
   department: string | null;
 }
 
-export function runCovers(run: Pick<HistoryRun, 'fromDay' | 'toDay'>, day: string): boolean {
-  return run.fromDay <= day && (run.toDay === null || day <= run.toDay);
-}
-
 /** The fact row of a run on one captured day it covers. */
 export function factRow(run: HistoryRun, day: string, isCopilot: (skuId: string) => boolean): StarRow {
   return factRows(run, isCopilot)(day);
@@ -354,14 +351,20 @@ export class DepartmentMembers {
 /** A dim_license row; `sku` is null for the (No licence) member. */
 export function licenseRow(
   skuId: string | null,
-  sku: { skuPartNumber: string | null; productName: string | null; isCopilot: boolean },
+  sku: { skuPartNumber: string | null; isCopilot: boolean },
   price: { amount: number; currency: string; source: string } | null,
 ): StarRow {
   return {
     LicenseKey: licenseKeyOf(skuId),
     SkuId: skuId,
     SkuPartNumber: sku.skuPartNumber,
-    ProductName: skuId === null ? NO_LICENSE_NAME : (sku.productName ?? `Unknown licence ${skuId}`),
+    // The commercial name from the one table of them; a SKU gone from the tenant has no part number left to name it by.
+    ProductName:
+      skuId === null
+        ? NO_LICENSE_NAME
+        : sku.skuPartNumber
+          ? productName(sku.skuPartNumber)
+          : `Unknown licence ${skuId}`,
     IsCopilot: sku.isCopilot,
     MonthlyPrice: price?.amount ?? null,
     Currency: price?.currency ?? null,

@@ -99,19 +99,17 @@ export class SqliteStarSchemaStore implements StarSchemaStore {
   skus(tenantId: string): StarSku[] {
     const rows = prepared(
       this.db,
-      `SELECT sku_id, sku_part_number, product_name, is_copilot FROM skus
+      `SELECT sku_id, sku_part_number, is_copilot FROM skus
         WHERE tenant_id = ? AND snapshot_id = (SELECT current_snapshot_id FROM tenants WHERE id = ?)
         ORDER BY sku_id`,
     ).all(tenantId, tenantId) as Array<{
       sku_id: string;
       sku_part_number: string;
-      product_name: string;
       is_copilot: number;
     }>;
     return rows.map((r) => ({
       skuId: r.sku_id,
       skuPartNumber: r.sku_part_number,
-      productName: r.product_name,
       isCopilot: r.is_copilot === 1,
     }));
   }

@@ -22,7 +22,6 @@ export interface StarPerson {
 export interface StarSku {
   skuId: string;
   skuPartNumber: string;
-  productName: string;
   isCopilot: boolean;
 }
 

@@ -277,7 +277,7 @@ export class StarSchema {
         if (!coveredDays(days, run).next().done) for (const sku of run.licenses) held.add(sku.toLowerCase());
     const price = this.deps.priceFor(tenantId);
     const copilot = new Set(KNOWN_COPILOT_SKU_IDS);
-    const rows: StarRow[] = [licenseRow(null, { skuPartNumber: null, productName: null, isCopilot: false }, null)];
+    const rows: StarRow[] = [licenseRow(null, { skuPartNumber: null, isCopilot: false }, null)];
     for (const skuId of held) {
       const sku = known.get(skuId);
       rows.push(
@@ -285,7 +285,6 @@ export class StarSchema {
           skuId,
           {
             skuPartNumber: sku?.skuPartNumber ?? null,
-            productName: sku?.productName ?? null,
             isCopilot: sku?.isCopilot ?? copilot.has(skuId),
           },
           price(skuId),
