@@ -5,12 +5,14 @@ import { SqliteDepartmentTrend } from '../adapters/sqlite/department-trend';
 import { SqlitePriceBook } from '../adapters/sqlite/price-book';
 import { SqliteSeatCohortReads } from '../adapters/sqlite/seat-cohort-reads';
 import { SqliteCohortMonths } from '../adapters/sqlite/cohort-months';
+import { SqliteStarSchemaStore } from '../adapters/sqlite/star-schema-store';
 import type { AppConfig } from '../config/config';
 import type { Clock } from '../domain/clock';
 import type { AnalyticsReads } from '../usecases/analytics/ports';
 import { PriceService } from '../usecases/analytics/prices';
 import { SeatCohortsQuery } from '../usecases/cohorts/seat-cohorts-query';
 import { DepartmentChargeback } from '../usecases/departments/department-chargeback';
+import { StarSchema } from '../usecases/star-schema/star-schema';
 import type { Core } from './wire-core';
 import type { Sync } from './wire-sync';
 
@@ -27,6 +29,8 @@ export interface Analytics {
   departments: DepartmentChargeback;
   /** Seat cohorts per month, from the daily history. */
   cohorts: SeatCohortsQuery;
+  /** The Power BI star schema, read from the daily history (CSV, zip and OData feed). */
+  star: StarSchema;
 }
 
 export function wireAnalytics(
@@ -59,5 +63,9 @@ export function wireAnalytics(
       clock: deps.clock,
     }),
     cohorts: new SeatCohortsQuery(new SqliteSeatCohortReads(core.db), new SqliteCohortMonths(core.db), deps.clock),
+    star: new StarSchema({
+      store: new SqliteStarSchemaStore(core.db),
+      priceFor: (tenantId) => priceService.priceFor(tenantId),
+    }),
   };
 }

@@ -13,6 +13,8 @@ import { registerPortfolioRoutes } from '../entry/api/portfolio-routes';
 import { registerPriceRoutes } from '../entry/api/price-routes';
 import { registerReclaimRoutes } from '../entry/api/reclaim-routes';
 import { registerSecurityRoutes } from '../entry/api/security-routes';
+import { registerStarRoutes } from '../entry/api/star-routes';
+import { registerODataRoutes } from '../entry/api/odata-routes';
 import { registerSyncRoutes } from '../entry/api/sync-routes';
 import { registerUsageRoutes } from '../entry/api/usage-routes';
 import type { activityProcessor } from '../entry/bot/bot-app';
@@ -149,6 +151,16 @@ export async function wireApi(
           authorize,
           departments: (tenantId) => analytics.departments.report(tenantId, { trend: false }),
           checkLink: (token, now) => analytics.exportLinks.check(token, now),
+          logger,
+        }),
+      (server) => registerStarRoutes(server, { tenants, star: analytics.star, authorize, logger }),
+      (server) =>
+        registerODataRoutes(server, {
+          tenants,
+          star: analytics.star,
+          authorize,
+          // Power BI follows @odata.nextLink as given: behind a proxy, PUBLIC_BASE_URL says where clients reach us.
+          baseUrl: (req) => config.exports.publicBaseUrl?.replace(/\/+$/, '') ?? `http://${req.header('host')}`,
           logger,
         }),
     ],

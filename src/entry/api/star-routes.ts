@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { Zip, ZipDeflate } from 'fflate';
+import type { Logger } from 'pino';
+import type { Request, Response, Server } from 'restify';
+import { STAR_COLUMNS, STAR_TABLES, type StarRow, type StarTable, type StarValue } from '../../domain/star-schema';
+import type { TenantRecord } from '../../domain/tenant';
+import type { StarSchema } from '../../usecases/star-schema/star-schema';
+import type { TenantReads } from '../../usecases/status/ports';
+import { ApiError, sendApiError } from './api-errors';
+import { parseQuery, tenantFromPath } from './api-route';
+import { CSV_BOM, CSV_CONTENT_TYPE, csvLine, type CsvValue } from './csv';
+import { starExportQuery } from './star-schemas';
+
+export interface StarRouteDeps {
+  tenants: TenantReads;
+  star: Pick<StarSchema, 'pages' | 'capturedDays'>;
+  authorize: (req: Request) => void;
+  logger: Logger;
+}
+
+/** The tenant has no captured day yet: a sync records one. */
+export function historyNotAvailable(tenant: TenantRecord): ApiError {
+  return new ApiError(
+    404,
+    'history_not_available',
+    `No daily history for tenant ${tenant.tenantName} yet: each day's last sync records it. Run a sync (POST /api/v1/m365/tenants/${tenant.id}/sync) and try again.`,
+  );
+}
+
+/** A CSV cell: booleans as true/false (Power Query reads them as logical), the rest as csv.ts writes it. */
+function cell(value: StarValue): CsvValue {
+  return typeof value === 'boolean' ? (value ? 'true' : 'false') : value;
+}
+
+export function starCsvHeader(table: StarTable): string {
+  return csvLine(STAR_COLUMNS[table].map((c) => c.name));
+}
+
+export function starCsvLines(table: StarTable, rows: readonly StarRow[]): string {
+  const columns = STAR_COLUMNS[table];
+  return rows.map((r) => csvLine(columns.map((c) => cell(r[c.name] ?? null)))).join('');
+}
+
+function safeName(tenant: TenantRecord): string {
+  return tenant.tenantName.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || tenant.id;
+}
+
+/**
+ * `GET /api/v1/m365/tenants/{id}/exports/star/{table}.csv` and `…/exports/star.zip` (API key): the
+ * Power BI star schema as files, streamed a page at a time, never built whole.
+ */
+export function registerStarRoutes(server: Server, deps: StarRouteDeps): void {
+  for (const table of STAR_TABLES) {
+    server.get(`/api/v1/m365/tenants/:id/exports/star/${table}.csv`, async (req: Request, res: Response) => {
+      try {
+        deps.authorize(req);
+        const tenant = tenantFromPath(deps.tenants, req);
+        parseQuery(starExportQuery, req);
+        const days = deps.star.capturedDays(tenant.id);
+        if (days.length === 0) throw historyNotAvailable(tenant);
+        await streamCsv(deps, res, tenant, table, days);
+      } catch (error) {
+        answerFailure(deps, req, res, error);
+      }
+    });
+  }
+  // Any other name under star/: say which tables there are (after the key check, like every route).
+  server.get('/api/v1/m365/tenants/:id/exports/star/:file', async (req: Request, res: Response) => {
+    try {
+      deps.authorize(req);
+      tenantFromPath(deps.tenants, req);
+      const file = String(req.params.file ?? '').slice(0, 80);
+      throw new ApiError(
+        404,
+        'table_not_found',
+        `No star-schema table "${file}": the files are ${STAR_TABLES.map((t) => `${t}.csv`).join(', ')}, or all of them in exports/star.zip.`,
+      );
+    } catch (error) {
+      answerFailure(deps, req, res, error);
+    }
+  });
+  server.get('/api/v1/m365/tenants/:id/exports/star.zip', async (req: Request, res: Response) => {
+    try {
+      deps.authorize(req);
+      const tenant = tenantFromPath(deps.tenants, req);
+      parseQuery(starExportQuery, req);
+      const days = deps.star.capturedDays(tenant.id);
+      if (days.length === 0) throw historyNotAvailable(tenant);
+      await streamZip(deps, res, tenant, days);
+    } catch (error) {
+      answerFailure(deps, req, res, error);
+    }
+  });
+}
+
+async function streamCsv(
+  deps: StarRouteDeps,
+  res: Response,
+  tenant: TenantRecord,
+  table: StarTable,
+  days: readonly string[],
+): Promise<void> {
+  res.writeHead(200, {
+    'Content-Type': CSV_CONTENT_TYPE,
+    'Content-Disposition': `attachment; filename="${safeName(tenant)}-${table}-${days[days.length - 1]}.csv"`,
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  });
+  let closed = false;
+  res.once('close', () => (closed = true));
+  await write(res, CSV_BOM + starCsvHeader(table));
+  for await (const page of deps.star.pages(tenant.id, table, { days })) {
+    if (closed) return;
+    await write(res, starCsvLines(table, page));
+    await nextTurn();
+  }
+  res.end();
+}
+
+/**
+ * The five CSV files in one zip, deflated as they are written. The fact table goes first and every
+ * table reads the same captured days, so each key in it is in its dimension.
+ */
+async function streamZip(deps: StarRouteDeps, res: Response, tenant: TenantRecord, days: readonly string[]) {
+  res.writeHead(200, {
+    'Content-Type': 'application/zip',
+    'Content-Disposition': `attachment; filename="${safeName(tenant)}-star-${days[days.length - 1]}.zip"`,
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  });
+  let closed = false;
+  res.once('close', () => (closed = true));
+  let failure: Error | null = null;
+  const zip = new Zip((error, chunk, final) => {
+    if (error) failure = error;
+    else if (!closed) {
+      res.write(chunk);
+      if (final) res.end();
+    }
+  });
+  const encoder = new TextEncoder();
+  for (const table of STAR_TABLES) {
+    const file = new ZipDeflate(`${table}.csv`, { level: 6 });
+    zip.add(file);
+    file.push(encoder.encode(CSV_BOM + starCsvHeader(table)));
+    for await (const page of deps.star.pages(tenant.id, table, { days })) {
+      if (closed) return zip.terminate();
+      file.push(encoder.encode(starCsvLines(table, page)));
+      if (failure) throw failure;
+      await drained(res);
+      await nextTurn();
+    }
+    file.push(new Uint8Array(0), true);
+  }
+  zip.end();
+  if (failure) throw failure;
+}
+
+function answerFailure(deps: StarRouteDeps, req: Request, res: Response, error: unknown): void {
+  if (res.headersSent) {
+    // Mid-file: the truncated download must not look complete, so the connection is cut.
+    deps.logger.error({ err: error, path: req.path() }, 'star-schema export failed part-way; the download was cut');
+    res.destroy();
+    return;
+  }
+  if (error instanceof ApiError) return sendApiError(res, error);
+  const errorId = randomUUID();
+  deps.logger.error({ err: error, errorId, path: req.path() }, 'star-schema export failed');
+  sendApiError(
+    res,
+    new ApiError(
+      500,
+      'internal_error',
+      `Seat Steward failed to export; quote error id ${errorId} to its administrator.`,
+    ),
+  );
+}
+
+/** Waits for the socket to drain when its buffer is full, so a slow client does not make the server hold the file. */
+function write(res: ServerResponse, chunk: string): Promise<void> {
+  if (res.write(chunk, 'utf8')) return Promise.resolve();
+  return drained(res);
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  if (!res.writableNeedDrain) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
