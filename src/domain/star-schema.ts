@@ -22,7 +22,7 @@
 import { departmentKey, NO_DEPARTMENT } from './departments';
 import { productName } from './product-names';
 import { MONTHS } from './time-text';
-import { daysBetween } from './seat-analytics';
+import { daysSinceActivity } from './usage-history';
 
 export const STAR_TABLES = ['fact_user_usage', 'dim_user', 'dim_date', 'dim_department', 'dim_license'] as const;
 export type StarTable = (typeof STAR_TABLES)[number];
@@ -237,12 +237,6 @@ export function factLicense(
   return sorted[0] ?? null;
 }
 
-/** Days from the last activity to `day`; null when none is known. A date after the day (a later report) counts as 0. */
-export function daysSinceLastActivity(day: string, lastActivityDate: string | null): number | null {
-  if (!lastActivityDate) return null;
-  return Math.max(0, daysBetween(lastActivityDate, day));
-}
-
 /**
  * A run of days with the same values for one user (user_history): it covers every captured day
  * from fromDay to toDay, both included (toDay null: still current).
@@ -278,7 +272,7 @@ export function factRows(run: HistoryRun, isCopilot: (skuId: string) => boolean)
     LicenseKey: licenseKey,
     UsageCategory: category,
     UsageScore: run.usageScore,
-    DaysSinceLastActivity: daysSinceLastActivity(day, run.lastActivityDate),
+    DaysSinceLastActivity: daysSinceActivity(run.lastActivityDate, day),
     LastActivityDate: lastActivity,
     HasCopilotLicense: run.hasCopilot,
     LicenseCount: run.licenses.length,

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { NO_DEPARTMENT } from '../../src/domain/departments';
+import { daysSinceActivity } from '../../src/domain/usage-history';
 import {
   calendarDays,
   dateKey,
   dateRow,
   dayOfDateKey,
-  daysSinceLastActivity,
   DepartmentMembers,
   departmentKeyOf,
   factLicense,
@@ -60,9 +60,9 @@ describe('star schema rules', () => {
   });
 
   it('days since last activity are counted to the fact day, never below 0', () => {
-    expect(daysSinceLastActivity('2026-03-01', '2026-02-22')).toBe(7);
-    expect(daysSinceLastActivity('2026-03-01', '2026-03-03')).toBe(0);
-    expect(daysSinceLastActivity('2026-03-01', null)).toBeNull();
+    expect(daysSinceActivity('2026-02-22', '2026-03-01')).toBe(7);
+    expect(daysSinceActivity('2026-03-03', '2026-03-01')).toBe(0);
+    expect(daysSinceActivity(null, '2026-03-01')).toBeNull();
   });
 
   it('a fact row has every fact column', () => {
