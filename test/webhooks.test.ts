@@ -1,0 +1,368 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import systemDns from 'node:dns/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Webhook } from 'standardwebhooks';
+import type { ResolvedAddress } from '../src/adapters/webhooks/webhook-sender';
+import type { WebhookEventInput } from '../src/domain/webhook-events';
+import { watchRunnerPasses, type RunnerPasses } from './helpers/runner-passes';
+import { startHarness, TEST_API_KEY, type Harness } from './helpers/harness';
+
+/**
+ * Webhooks end to end: endpoints made through the REST API, events recorded in the real event log
+ * (a real SQLite file), delivered by the outbox over real HTTP to a receiver on loopback. The
+ * runner's clock is stepped, so backoff is waited out by moving the clock, never by sleeping.
+ */
+
+interface Received {
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** A receiver whose answers each test scripts per path (default 200). */
+class Receiver {
+  readonly received: Received[] = [];
+  private readonly scripts = new Map<string, Array<{ status: number; headers?: Record<string, string> }>>();
+  private server?: http.Server;
+  url = '';
+
+  async start(): Promise<void> {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const path = req.url ?? '/';
+        this.received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        const next = this.scripts.get(path)?.shift() ?? { status: 200 };
+        res.writeHead(next.status, { 'content-type': 'text/plain', ...next.headers });
+        res.end(`answer ${next.status} to ${path}`);
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
+  }
+
+  answer(path: string, ...answers: Array<{ status: number; headers?: Record<string, string> }>): void {
+    this.scripts.set(path, answers);
+  }
+
+  at(path: string): Received[] {
+    return this.received.filter((r) => r.path === path);
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+}
+
+/** Standard Webhooks' signature, written here from the spec with node:crypto (not the package the app signs with). */
+function signaturesMatching(secret: string, r: Received): number {
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  const signed = `${String(r.headers['webhook-id'])}.${String(r.headers['webhook-timestamp'])}.${r.body}`;
+  const expected = Buffer.from(createHmac('sha256', key).update(signed).digest('base64'));
+  return String(r.headers['webhook-signature'] ?? '')
+    .split(' ')
+    .filter((part) => {
+      const [version, signature] = part.split(',');
+      const given = Buffer.from(signature ?? '');
+      return version === 'v1' && given.length === expected.length && timingSafeEqual(given, expected);
+    }).length;
+}
+
+/** Host names the tests resolve: rebind.example.test answers a public address, then (flipped) a private one. */
+const dns = { rebindPrivate: false };
+async function lookup(host: string): Promise<ResolvedAddress[]> {
+  if (host === 'internal.example.test') return [{ address: '192.168.10.20', family: 4 }];
+  if (host === 'mapped.example.test') return [{ address: '::ffff:10.0.0.9', family: 6 }];
+  if (host === 'rebind.example.test')
+    return [dns.rebindPrivate ? { address: '10.0.0.5', family: 4 } : { address: '93.184.216.34', family: 4 }];
+  return (await systemDns.lookup(host, { all: true })).map((a) => ({
+    address: a.address,
+    family: a.family === 6 ? 6 : 4,
+  }));
+}
+
+let h: Harness;
+let receiver: Receiver;
+let passes: RunnerPasses;
+let offsetMs = 0;
+/** The runner's clock: real time plus what the tests stepped. */
+const clock = () => new Date(Date.now() + offsetMs);
+let tenant: { id: string; entraTenantId: string; mspClientId: string | null };
+
+beforeAll(async () => {
+  receiver = new Receiver();
+  await receiver.start();
+  h = await startHarness({
+    config: { WEBHOOK_ALLOW_HTTP_LOOPBACK: 'on' },
+    app: { outbox: { clock, pollIntervalMs: 200 }, webhookLookup: lookup },
+  });
+  passes = watchRunnerPasses(h.app.outbox);
+  tenant = h.app.tenants.list()[0];
+});
+afterEach(() => {
+  dns.rebindPrivate = false;
+});
+afterAll(async () => {
+  await h?.close();
+  await receiver?.stop();
+});
+
+interface Body {
+  data: Record<string, unknown> & Array<Record<string, unknown>>;
+  pagination: { total: number };
+  counts: Record<string, number>;
+  error: { code: string; message: string };
+}
+
+async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Body }> {
+  const res = await fetch(`${h.app.url}/api/v1/m365${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${TEST_API_KEY}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Body };
+}
+
+async function createWebhook(path: string, events: string[]): Promise<{ id: number; secret: string }> {
+  const res = await api('POST', '/webhooks', { url: `${receiver.url}${path}`, events });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return { id: res.body.data.id as unknown as number, secret: res.body.data.secret as unknown as string };
+}
+
+async function until(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Moves the runner's clock on and lets it look at the outbox at the new time. */
+function advance(ms: number): void {
+  offsetMs += ms;
+  h.app.jobs.wake();
+}
+
+let seq = 0;
+function event(type: WebhookEventInput['type'], data: WebhookEventInput['data'] = {}): WebhookEventInput {
+  seq++;
+  return { id: `test-${seq}-${type}`, type, tenantId: tenant.id, occurredAt: new Date().toISOString(), data };
+}
+
+async function deliveries(id: number, query = ''): Promise<Body> {
+  const res = await api('GET', `/webhooks/${id}/deliveries${query}`);
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+describe('webhook delivery', () => {
+  it('delivers each recorded event once, signed (checked by an independent implementation), with the tenant ids and increasing sequence numbers', async () => {
+    const hook = await createWebhook('/ok', ['m365.license.assigned', 'm365.user.created']);
+    expect(hook.secret).toMatch(/^whsec_[A-Za-z0-9+/=]{32}$/);
+    const events = [
+      event('m365.user.created', { user_id: 'u1' }),
+      event('m365.license.assigned', { user_id: 'u1', sku_id: 's1' }),
+      event('m365.user.deleted', { user_id: 'u9' }),
+      event('m365.license.assigned', { user_id: 'u2', sku_id: 's1' }),
+    ];
+    h.app.webhookEventLog.record(events);
+    // The same events recorded again (a sync run twice): ignored.
+    h.app.webhookEventLog.record(events);
+    await until(() => receiver.at('/ok').length >= 3, 'three deliveries');
+    await passes.idle(h.app.jobs, clock());
+    const got = receiver.at('/ok');
+    expect(got).toHaveLength(3);
+
+    for (const r of got) {
+      expect(signaturesMatching(hook.secret, r)).toBe(1);
+      expect(r.headers['content-type']).toBe('application/json');
+      expect(Number(r.headers['webhook-timestamp'])).toBeGreaterThan(Date.now() / 1000 - 300);
+      // A tampered body no longer matches.
+      expect(signaturesMatching(hook.secret, { ...r, body: r.body.replace('u', 'v') })).toBe(0);
+    }
+    const bodies = got.map(
+      (r) => JSON.parse(r.body) as { event: string; timestamp: string; data: Record<string, unknown> },
+    );
+    expect(bodies.map((b) => b.data.user_id).sort()).toEqual(['u1', 'u1', 'u2']);
+    expect(new Set(got.map((r) => r.headers['webhook-id']))).toEqual(
+      new Set([events[0].id, events[1].id, events[3].id]),
+    );
+    for (const b of bodies) {
+      expect(Object.keys(b).sort()).toEqual(['data', 'event', 'timestamp']);
+      expect(b.data).toMatchObject({
+        tenant_id: tenant.entraTenantId,
+        seat_steward_tenant_id: tenant.id,
+        client_id: tenant.mspClientId,
+      });
+    }
+    // Numbered per tenant in the order recorded, the unsubscribed event included (so it leaves a gap here).
+    const byId = new Map(bodies.map((b, i) => [got[i].headers['webhook-id'], b.data.sequence as number]));
+    const [s0, s1, s3] = [byId.get(events[0].id), byId.get(events[1].id), byId.get(events[3].id)] as number[];
+    expect(s1).toBe(s0 + 1);
+    expect(s3).toBe(s0 + 3);
+
+    const listed = await deliveries(hook.id);
+    expect(listed.pagination.total).toBe(3);
+    expect(listed.counts).toMatchObject({ delivered: 3, pending: 0, failed: 0, dead: 0 });
+    expect(listed.data[0]).toMatchObject({ status: 'delivered', attempts: 1, last_response_code: 200 });
+  });
+
+  it('the test ping is signed with both secrets during a rotation, and the library receivers use verifies it', async () => {
+    const hook = await createWebhook('/ping', ['m365.tenant.sync_failed']);
+    const rotated = await api('POST', `/webhooks/${hook.id}/rotate-secret`);
+    expect(rotated.status).toBe(200);
+    const secret = rotated.body.data.secret as unknown as string;
+    expect(secret).not.toBe(hook.secret);
+    expect(rotated.body.data.previous_secret_valid_until).toEqual(expect.any(String));
+    const ping = await api('POST', `/webhooks/${hook.id}/test`);
+    expect(ping.status).toBe(202);
+    await until(() => receiver.at('/ping').length === 1, 'the ping');
+    const [r] = receiver.at('/ping');
+    expect(String(r.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    expect(signaturesMatching(secret, r)).toBe(1);
+    expect(signaturesMatching(hook.secret, r)).toBe(1);
+    const verified = new Webhook(secret).verify(r.body, r.headers as Record<string, string>) as { event: string };
+    expect(verified.event).toBe('seat_steward.webhook.test');
+    // The secret is never shown again.
+    const read = await api('GET', `/webhooks/${hook.id}`);
+    expect(JSON.stringify(read.body)).not.toContain(secret.slice(6));
+  });
+
+  it('a receiver answering 500 gets the event again after the backoff, and not before; 200 then ends it', async () => {
+    receiver.answer('/flaky', { status: 500 });
+    const hook = await createWebhook('/flaky', ['m365.license.unassigned']);
+    h.app.webhookEventLog.record([event('m365.license.unassigned', { user_id: 'u3' })]);
+    await until(async () => (await deliveries(hook.id)).data[0]?.status === 'failed', 'the first attempt to fail');
+    const failed = (await deliveries(hook.id)).data[0];
+    expect(failed).toMatchObject({ attempts: 1, last_response_code: 500, last_response_body: 'answer 500 to /flaky' });
+    expect(failed.last_error).toMatch(/answered 500/);
+    const wait = Date.parse(String(failed.next_attempt_at)) - Date.parse(String(failed.last_attempt_at));
+    // The first retry: 15 s ± 25 %.
+    expect(wait).toBeGreaterThanOrEqual(11_250);
+    expect(wait).toBeLessThanOrEqual(18_750);
+
+    advance(11_000);
+    await passes.idle(h.app.jobs, clock());
+    expect(receiver.at('/flaky')).toHaveLength(1);
+
+    advance(8_000);
+    await until(() => receiver.at('/flaky').length === 2, 'the retry');
+    await until(async () => (await deliveries(hook.id)).data[0]?.status === 'delivered', 'the retry to be recorded');
+    expect((await deliveries(hook.id)).data[0]).toMatchObject({
+      attempts: 2,
+      last_response_code: 200,
+      last_error: null,
+    });
+    const [first, second] = receiver.at('/flaky');
+    expect(second.headers['webhook-id']).toBe(first.headers['webhook-id']);
+    expect(signaturesMatching(hook.secret, second)).toBe(1);
+  });
+
+  it("honours a receiver's Retry-After", async () => {
+    receiver.answer('/busy', { status: 503, headers: { 'retry-after': '120' } });
+    const hook = await createWebhook('/busy', ['m365.license.unassigned']);
+    h.app.webhookEventLog.record([event('m365.license.unassigned', { user_id: 'u4' })]);
+    await until(async () => (await deliveries(hook.id)).data[0]?.status === 'failed', 'the 503');
+    const failed = (await deliveries(hook.id)).data[0];
+    expect(Date.parse(String(failed.next_attempt_at)) - Date.parse(String(failed.last_attempt_at))).toBe(120_000);
+    advance(60_000);
+    await passes.idle(h.app.jobs, clock());
+    expect(receiver.at('/busy')).toHaveLength(1);
+    advance(61_000);
+    await until(() => receiver.at('/busy').length === 2, 'the retry after Retry-After');
+  });
+
+  it('410 Gone disables the endpoint, says why, and later events are not queued for it', async () => {
+    receiver.answer('/gone', { status: 410 });
+    const hook = await createWebhook('/gone', ['m365.user.deleted']);
+    h.app.webhookEventLog.record([event('m365.user.deleted', { user_id: 'u5' })]);
+    await until(
+      async () => (await api('GET', `/webhooks/${hook.id}`)).body.data.enabled === false,
+      'the endpoint disabled',
+    );
+    const endpoint = (await api('GET', `/webhooks/${hook.id}`)).body.data;
+    expect(endpoint.disabled_reason).toMatch(/answered 410 Gone/);
+    expect((await deliveries(hook.id)).data[0]).toMatchObject({ status: 'dead', attempts: 1, last_response_code: 410 });
+
+    h.app.webhookEventLog.record([event('m365.user.deleted', { user_id: 'u6' })]);
+    await passes.idle(h.app.jobs, clock());
+    expect((await deliveries(hook.id)).pagination.total).toBe(1);
+    expect(receiver.at('/gone')).toHaveLength(1);
+  });
+
+  it('after the last attempt the delivery is a dead letter the admin lists, and a replay delivers it', async () => {
+    receiver.answer('/down', ...Array.from({ length: 10 }, () => ({ status: 502 })));
+    const hook = await createWebhook('/down', ['m365.security.risk_detected']);
+    h.app.webhookEventLog.record([event('m365.security.risk_detected', { user_id: 'u7' })]);
+    for (let attempt = 1; attempt <= 10; attempt++) {
+      await until(() => receiver.at('/down').length === attempt, `attempt ${attempt}`);
+      await until(
+        async () => (await deliveries(hook.id)).data[0]?.attempts === attempt,
+        `attempt ${attempt} to be recorded`,
+      );
+      // At most 24 h between attempts.
+      if (attempt < 10) advance(24 * 3_600_000 + 1_000);
+    }
+    const dead = await deliveries(hook.id, '?status=dead');
+    expect(dead.pagination.total).toBe(1);
+    expect(dead.data[0]).toMatchObject({
+      status: 'dead',
+      attempts: 10,
+      last_response_code: 502,
+      next_attempt_at: null,
+    });
+    expect(dead.data[0].last_error).toMatch(/Gave up after 10 attempts/);
+    const firstAt = Number(receiver.at('/down')[0].headers['webhook-timestamp']) * 1000;
+    const lastAt = Number(receiver.at('/down')[9].headers['webhook-timestamp']) * 1000;
+    // Tried over about three days (the clock stepped past each wait).
+    expect(lastAt - firstAt).toBeGreaterThan(2 * 86_400_000);
+
+    const replay = await api('POST', `/webhooks/${hook.id}/deliveries/${dead.data[0].id as unknown as number}/retry`);
+    expect(replay.status, JSON.stringify(replay.body)).toBe(200);
+    expect(replay.body.data.status).toBe('pending');
+    await until(() => receiver.at('/down').length === 11, 'the replay');
+    await until(async () => (await deliveries(hook.id)).data[0]?.status === 'delivered', 'the replay recorded');
+    expect(signaturesMatching(hook.secret, receiver.at('/down')[10])).toBe(1);
+  });
+});
+
+describe('webhook endpoint safety', () => {
+  it.each([
+    ['https://10.1.2.3/hook', /10\.1\.2\.3, a private address/],
+    ['https://internal.example.test/hook', /192\.168\.10\.20, a private address/],
+    ['https://mapped.example.test/hook', /::ffff:10\.0\.0\.9, a private address/],
+    ['https://[fd00::1]/hook', /fd00::1, a unique-local address/],
+    ['https://169.254.169.254/latest', /a link-local address/],
+    ['https://100.64.0.1/', /a carrier-grade NAT address/],
+    ['https://localhost/hook', /a loopback address/],
+    ['https://0.0.0.0/', /an unspecified address/],
+    ['http://internal.example.test/hook', /http is only taken for a loopback receiver/],
+    ['ftp://example.com/hook', /must use https, not ftp/],
+  ])('refuses %s at creation, naming the address class', async (url, message) => {
+    const res = await api('POST', '/webhooks', { url, events: ['m365.user.created'] });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('unsafe_url');
+    expect(res.body.error.message).toMatch(message);
+  });
+
+  it('checks again at each delivery, so a host that now resolves to a private address gets nothing', async () => {
+    const created = await api('POST', '/webhooks', {
+      url: 'https://rebind.example.test/hook',
+      events: ['m365.user.created'],
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.data.id as unknown as number;
+    dns.rebindPrivate = true;
+    h.app.webhookEventLog.record([event('m365.user.created', { user_id: 'u8' })]);
+    await until(async () => (await deliveries(id)).data[0]?.status === 'failed', 'the refused attempt');
+    expect((await deliveries(id)).data[0].last_error).toMatch(
+      /Not sent: the URL resolves to 10\.0\.0\.5, a private address/,
+    );
+  });
+});
