@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
+import { deliveryListSql } from '../src/adapters/sqlite/webhook-store';
 import type { ResolvedAddress } from '../src/adapters/webhooks/webhook-sender';
 import type { WebhookEventInput } from '../src/domain/webhook-events';
 import { watchRunnerPasses, type RunnerPasses } from './helpers/runner-passes';
@@ -84,6 +85,10 @@ async function lookup(host: string): Promise<ResolvedAddress[]> {
   }));
 }
 
+const CLIENT = '7d3f9a10-2b4c-4e5f-8a9b-0c1d2e3f4a5b';
+/** A key limited to CLIENT's tenants. */
+const SCOPED_KEY = 'scoped-key-0123456789abcdef';
+
 let h: Harness;
 let receiver: Receiver;
 let passes: RunnerPasses;
@@ -96,7 +101,7 @@ beforeAll(async () => {
   receiver = new Receiver();
   await receiver.start();
   h = await startHarness({
-    config: { WEBHOOK_ALLOW_HTTP_LOOPBACK: 'on' },
+    config: { WEBHOOK_ALLOW_HTTP_LOOPBACK: 'on', API_KEYS: `${TEST_API_KEY},${CLIENT}:${SCOPED_KEY}` },
     app: { outbox: { clock, pollIntervalMs: 200 }, webhookLookup: lookup },
   });
   passes = watchRunnerPasses(h.app.outbox);
@@ -117,11 +122,16 @@ interface Body {
   error: { code: string; message: string };
 }
 
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Body }> {
+async function api(
+  method: string,
+  path: string,
+  body?: unknown,
+  key = TEST_API_KEY,
+): Promise<{ status: number; body: Body }> {
   const res = await fetch(`${h.app.url}/api/v1/m365${path}`, {
     method,
     headers: {
-      authorization: `Bearer ${TEST_API_KEY}`,
+      authorization: `Bearer ${key}`,
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -332,6 +342,23 @@ describe('webhook delivery', () => {
   });
 });
 
+describe('the deliveries list', () => {
+  it('walks an index in id order, with and without a status filter', () => {
+    for (const byStatus of [true, false]) {
+      const sql = deliveryListSql(byStatus);
+      const params = { endpoint: 1, status: 'dead', limit: 20, offset: 0 };
+      const plan = (text: string) =>
+        (h.app.db.prepare(`EXPLAIN QUERY PLAN ${text}`).all(params) as Array<{ detail: string }>)
+          .map((r) => r.detail)
+          .join('\n');
+      const index = byStatus ? 'webhook_deliveries_by_status' : 'webhook_deliveries_by_endpoint';
+      expect(plan(sql.page)).toMatch(new RegExp(`USING (COVERING )?INDEX ${index}`));
+      expect(plan(sql.page)).not.toMatch(/TEMP B-TREE/);
+      expect(plan(sql.count)).toMatch(new RegExp(`USING (COVERING )?INDEX ${index}`));
+    }
+  });
+});
+
 describe('webhook endpoint safety', () => {
   it.each([
     ['https://10.1.2.3/hook', /10\.1\.2\.3, a private address/],
@@ -364,5 +391,59 @@ describe('webhook endpoint safety', () => {
     expect((await deliveries(id)).data[0].last_error).toMatch(
       /Not sent: the URL resolves to 10\.0\.0\.5, a private address/,
     );
+  });
+});
+
+describe('webhooks and API keys limited to MSP clients', () => {
+  it("a client-scoped key manages only its own webhooks, which receive only its clients' tenants' events", async () => {
+    const theirs = h.app.tenants.ensure({
+      entraTenantId: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b',
+      tenantName: 'Client Tenant',
+      source: 'demo',
+      mspClientId: CLIENT,
+    });
+    const unscoped = await createWebhook('/all', ['m365.user.created']);
+    expect((await api('GET', `/webhooks/${unscoped.id}`, undefined, SCOPED_KEY)).status).toBe(404);
+    expect((await api('DELETE', `/webhooks/${unscoped.id}`, undefined, SCOPED_KEY)).status).toBe(404);
+
+    const outside = await api(
+      'POST',
+      '/webhooks',
+      { url: `${receiver.url}/x`, events: ['m365.user.created'], clients: ['0a0b0c0d-0e0f-4a1b-8c2d-3e4f5a6b7c8d'] },
+      SCOPED_KEY,
+    );
+    expect(outside.status).toBe(403);
+    expect(outside.body.error.code).toBe('key_scoped_to_clients');
+    // The MSP's own tenant (no client) is not the key's to subscribe to.
+    const own = await api(
+      'POST',
+      '/webhooks',
+      { url: `${receiver.url}/x`, events: ['m365.user.created'], tenants: [tenant.id] },
+      SCOPED_KEY,
+    );
+    expect(own.status).toBe(404);
+
+    const made = await api(
+      'POST',
+      '/webhooks',
+      { url: `${receiver.url}/client`, events: ['m365.user.created'] },
+      SCOPED_KEY,
+    );
+    expect(made.status).toBe(201);
+    const id = made.body.data.id as unknown as number;
+    const listed = await api('GET', '/webhooks', undefined, SCOPED_KEY);
+    expect(listed.body.data.map((w) => w.id)).toEqual([id]);
+
+    const mine = { ...event('m365.user.created', { user_id: 'c1' }), tenantId: theirs.id };
+    h.app.webhookEventLog.record([event('m365.user.created', { user_id: 'own1' }), mine]);
+    await until(() => receiver.at('/client').length === 1, "the client tenant's event");
+    await until(() => receiver.at('/all').length === 2, 'both events to the unscoped webhook');
+    await passes.idle(h.app.jobs, clock());
+    const [got] = receiver.at('/client');
+    expect(got.headers['webhook-id']).toBe(mine.id);
+    expect(JSON.parse(got.body)).toMatchObject({
+      data: { client_id: CLIENT, seat_steward_tenant_id: theirs.id, sequence: 1 },
+    });
+    expect((await api('GET', `/webhooks/${id}/deliveries`, undefined, SCOPED_KEY)).body.pagination.total).toBe(1);
   });
 });

@@ -88,6 +88,19 @@ const toDelivery = (r: DeliveryRow): WebhookDelivery => ({
 
 const DELIVERY_SELECT = `SELECT d.*, e.type AS event_type FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id`;
 
+/**
+ * A webhook's deliveries, newest first, and their count; exported for the query-plan test. Fixed
+ * fragments: with a status they walk webhook_deliveries_by_status, without one
+ * webhook_deliveries_by_endpoint, both already in id order (no sort, whatever the table's size).
+ */
+export function deliveryListSql(byStatus: boolean): { page: string; count: string } {
+  const clause = byStatus ? 'd.endpoint_id = @endpoint AND d.status = @status' : 'd.endpoint_id = @endpoint';
+  return {
+    page: `${DELIVERY_SELECT} WHERE ${clause} ORDER BY d.id DESC LIMIT @limit OFFSET @offset`,
+    count: `SELECT COUNT(*) FROM webhook_deliveries d WHERE ${clause}`,
+  };
+}
+
 /** The sealed secret is bound to its endpoint: a value copied onto another row does not open. */
 const secretData = (id: number, which: 'current' | 'previous') => `webhook-endpoint:${id}:${which}`;
 
@@ -244,16 +257,14 @@ export class SqliteWebhookStore implements WebhookStore {
     rows: WebhookDelivery[];
     total: number;
   } {
-    // Fixed fragments: with a status they walk webhook_deliveries_by_status, without one webhook_deliveries_by_endpoint, both in id order.
-    const clause = query.status ? 'd.endpoint_id = @endpoint AND d.status = @status' : 'd.endpoint_id = @endpoint';
+    const sql = deliveryListSql(query.status !== undefined);
     const params = { endpoint: query.endpointId, status: query.status ?? null };
-    const rows = prepared(
-      this.db,
-      `${DELIVERY_SELECT} WHERE ${clause} ORDER BY d.id DESC LIMIT @limit OFFSET @offset`,
-    ).all({ ...params, limit: query.limit, offset: query.offset }) as DeliveryRow[];
-    const total = prepared(this.db, `SELECT COUNT(*) FROM webhook_deliveries d WHERE ${clause}`)
-      .pluck()
-      .get(params) as number;
+    const rows = prepared(this.db, sql.page).all({
+      ...params,
+      limit: query.limit,
+      offset: query.offset,
+    }) as DeliveryRow[];
+    const total = prepared(this.db, sql.count).pluck().get(params) as number;
     return { rows: rows.map(toDelivery), total };
   }
 

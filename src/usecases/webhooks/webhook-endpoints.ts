@@ -114,7 +114,11 @@ export class WebhookEndpoints {
     const scope =
       patch.tenants === undefined && patch.clients === undefined
         ? {}
-        : this.scopeFor(access, patch.tenants ?? current.tenantIds, patch.clients ?? current.clientIds);
+        : {
+            ...this.scopeFor(access, patch.tenants ?? current.tenantIds, patch.clients ?? current.clientIds),
+            // An unscoped key changing a client's webhook leaves it that client's (and limited to it).
+            ...(access.kind === 'all' ? { ownerClients: current.ownerClients } : {}),
+          };
     const updated = this.deps.store.updateEndpoint(
       id,
       {
