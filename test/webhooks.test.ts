@@ -4,7 +4,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
-import { deliveryListSql } from '../src/adapters/sqlite/webhook-store';
+import { SecretBox } from '../src/adapters/secrets/secret-box';
+import { deliveryListSql, SqliteWebhookStore } from '../src/adapters/sqlite/webhook-store';
 import type { ResolvedAddress } from '../src/adapters/webhooks/webhook-sender';
 import type { WebhookEventInput } from '../src/domain/webhook-events';
 import { watchRunnerPasses, type RunnerPasses } from './helpers/runner-passes';
@@ -445,5 +446,32 @@ describe('webhooks and API keys limited to MSP clients', () => {
       data: { client_id: CLIENT, seat_steward_tenant_id: theirs.id, sequence: 1 },
     });
     expect((await api('GET', `/webhooks/${id}/deliveries`, undefined, SCOPED_KEY)).body.pagination.total).toBe(1);
+  });
+});
+
+describe('retention', () => {
+  it('removes old events and finished deliveries, keeps what is still being retried, and numbering goes on', async () => {
+    receiver.answer('/keep', { status: 500 });
+    const kept = await createWebhook('/keep', ['m365.license.assigned']);
+    const done = await createWebhook('/done', ['m365.license.assigned']);
+    const first = event('m365.license.assigned', { user_id: 'r1' });
+    h.app.webhookEventLog.record([first]);
+    await until(async () => (await deliveries(done.id)).data[0]?.status === 'delivered', 'the delivery');
+    await until(async () => (await deliveries(kept.id)).data[0]?.status === 'failed', 'the failed attempt');
+    const sequenceBefore = (JSON.parse(receiver.at('/done')[0].body) as { data: { sequence: number } }).data.sequence;
+
+    const removed = new SqliteWebhookStore(h.app.db, SecretBox.ephemeral()).prune(new Date(clock().getTime() + 1_000));
+    expect(removed.deliveries).toBeGreaterThanOrEqual(1);
+    expect((await deliveries(done.id)).pagination.total).toBe(0);
+    // Still retried: the delivery and its event stay, and the retry sends the same body.
+    expect((await deliveries(kept.id)).data[0]).toMatchObject({ status: 'failed', event_id: first.id });
+    advance(24 * 3_600_000);
+    await until(() => receiver.at('/keep').length === 2, 'the retry after the prune');
+    expect(receiver.at('/keep')[1].body).toBe(receiver.at('/keep')[0].body);
+
+    h.app.webhookEventLog.record([event('m365.license.assigned', { user_id: 'r2' })]);
+    await until(() => receiver.at('/done').length === 2, 'the next event');
+    const next = JSON.parse(receiver.at('/done')[1].body) as { data: { sequence: number } };
+    expect(next.data.sequence).toBe(sequenceBefore + 1);
   });
 });

@@ -31,11 +31,17 @@ export async function assemble(
   try {
     const core = await wireCore(config, { logger, demoTenant: options.demoTenant, clock: options.clock }, disposals);
     const jobs = wireJobs(config.bot, core, { logger, runner: options.outbox });
-    const webhooks = wireWebhooks(config, core, jobs, {
-      logger,
-      clock: options.outbox?.clock,
-      lookup: options.webhookLookup,
-    });
+    const webhooks = wireWebhooks(
+      config,
+      core,
+      jobs,
+      {
+        logger,
+        clock: options.outbox?.clock,
+        lookup: options.webhookLookup,
+      },
+      disposals,
+    );
     const sync = wireSync(config, core, jobs, logger, disposals, { clock: options.clock });
     // The port is known once the server listens; export links are only made after that.
     let listeningPort = 0;

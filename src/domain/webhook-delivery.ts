@@ -15,6 +15,11 @@ export const WEBHOOK_TIMEOUT_MS = 15_000;
 export const WEBHOOK_RESPONSE_BODY_CAP = 4_096;
 /** After a rotation the previous secret still signs (beside the new one) this long. */
 export const WEBHOOK_SECRET_GRACE_MS = 24 * 3_600_000;
+/**
+ * How long the event log keeps events and their deliveries (dead letters included, so they can be
+ * replayed until then). Event ids derive from a snapshot, so an id never comes back after this.
+ */
+export const WEBHOOK_RETENTION_MS = 90 * 86_400_000;
 /** Attempts per delivery: the first, then retries over about three days (see webhookRetryDelayMs). */
 export const WEBHOOK_MAX_ATTEMPTS = 10;
 

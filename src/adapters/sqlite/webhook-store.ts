@@ -299,6 +299,23 @@ export class SqliteWebhookStore implements WebhookStore {
     });
   }
 
+  prune(before: Date): { events: number; deliveries: number } {
+    return writeTransaction(this.db, () => {
+      const cutoff = before.toISOString();
+      // Full scans, once a day: an index on the dates would cost every sync that records events.
+      const deliveries = prepared(
+        this.db,
+        "DELETE FROM webhook_deliveries WHERE created_at < ? AND status IN ('delivered', 'dead')",
+      ).run(cutoff).changes;
+      const events = prepared(
+        this.db,
+        `DELETE FROM webhook_events WHERE recorded_at < ?
+           AND id NOT IN (SELECT event_id FROM webhook_deliveries WHERE status IN ('pending', 'failed'))`,
+      ).run(cutoff).changes;
+      return { events, deliveries };
+    })();
+  }
+
   requeueDelivery(deliveryId: number, jobKey: string, now: Date): WebhookDelivery | undefined {
     prepared(
       this.db,

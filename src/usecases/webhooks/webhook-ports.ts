@@ -99,6 +99,11 @@ export interface WebhookStore {
   };
   countDeliveries(endpointId: number): Record<WebhookDeliveryStatus, number>;
   recordAttempt(deliveryId: number, attempt: DeliveryAttemptRecord): void;
+  /**
+   * Deletes events recorded before `before` and the deliveries made before it that are no longer
+   * pending or failed (a delivery still being retried keeps its event). Returns the rows deleted.
+   */
+  prune(before: Date): { events: number; deliveries: number };
   /** An admin's replay: pending again, run by the outbox job `jobKey`. */
   requeueDelivery(deliveryId: number, jobKey: string, now: Date): WebhookDelivery | undefined;
 }
