@@ -1,10 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import systemDns from 'node:dns/promises';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { SecretBox } from '../src/adapters/secrets/secret-box';
+import { databaseFile } from '../src/adapters/sqlite/database';
 import { deliveryListSql, SqliteWebhookStore } from '../src/adapters/sqlite/webhook-store';
 import type { ResolvedAddress } from '../src/adapters/webhooks/webhook-sender';
 import type { WebhookEventInput } from '../src/domain/webhook-events';
@@ -23,10 +25,16 @@ interface Received {
   body: string;
 }
 
+interface Answer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
 /** A receiver whose answers each test scripts per path (default 200). */
 class Receiver {
   readonly received: Received[] = [];
-  private readonly scripts = new Map<string, Array<{ status: number; headers?: Record<string, string> }>>();
+  private readonly scripts = new Map<string, Answer[]>();
   private server?: http.Server;
   url = '';
 
@@ -39,14 +47,14 @@ class Receiver {
         this.received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
         const next = this.scripts.get(path)?.shift() ?? { status: 200 };
         res.writeHead(next.status, { 'content-type': 'text/plain', ...next.headers });
-        res.end(`answer ${next.status} to ${path}`);
+        res.end(next.body ?? `answer ${next.status} to ${path}`);
       });
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
   }
 
-  answer(path: string, ...answers: Array<{ status: number; headers?: Record<string, string> }>): void {
+  answer(path: string, ...answers: Answer[]): void {
     this.scripts.set(path, answers);
   }
 
@@ -240,9 +248,12 @@ describe('webhook delivery', () => {
     expect(signaturesMatching(hook.secret, r)).toBe(1);
     const verified = new Webhook(secret).verify(r.body, r.headers as Record<string, string>) as { event: string };
     expect(verified.event).toBe('seat_steward.webhook.test');
-    // The secret is never shown again.
+    // The secret is never shown again, and is stored sealed: neither secret is in the database file.
     const read = await api('GET', `/webhooks/${hook.id}`);
     expect(JSON.stringify(read.body)).not.toContain(secret.slice(6));
+    const file = databaseFile(h.config.dataDir);
+    const bytes = Buffer.concat([file, `${file}-wal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f)));
+    for (const s of [secret, hook.secret]) expect(bytes.includes(Buffer.from(s.slice(6)))).toBe(false);
   });
 
   it('a receiver answering 500 gets the event again after the backoff, and not before; 200 then ends it', async () => {
@@ -273,6 +284,25 @@ describe('webhook delivery', () => {
     const [first, second] = receiver.at('/flaky');
     expect(second.headers['webhook-id']).toBe(first.headers['webhook-id']);
     expect(signaturesMatching(hook.secret, second)).toBe(1);
+  });
+
+  it('follows no redirect and keeps only the first 4 KB of an answer', async () => {
+    receiver.answer('/moved', { status: 302, headers: { location: `${receiver.url}/elsewhere` } });
+    receiver.answer('/chatty', { status: 200, body: 'x'.repeat(1_000_000) });
+    const moved = await createWebhook('/moved', ['m365.tenant.sync_completed']);
+    const chatty = await createWebhook('/chatty', ['m365.tenant.sync_completed']);
+    h.app.webhookEventLog.record([event('m365.tenant.sync_completed', { users_synced: 1 })]);
+    await until(
+      async () => (await deliveries(moved.id)).data[0]?.status === 'failed',
+      'the redirect to count as a failure',
+    );
+    expect((await deliveries(moved.id)).data[0].last_error).toMatch(
+      /answered 302 \(a redirect; redirects are not followed/,
+    );
+    await until(async () => (await deliveries(chatty.id)).data[0]?.status === 'delivered', 'the chatty receiver');
+    expect(String((await deliveries(chatty.id)).data[0].last_response_body)).toBe('x'.repeat(4_096));
+    await passes.idle(h.app.jobs, clock());
+    expect(receiver.at('/elsewhere')).toHaveLength(0);
   });
 
   it("honours a receiver's Retry-After", async () => {
