@@ -26,6 +26,8 @@ interface Received {
 }
 
 interface Answer {
+  /** Never answer (a receiver that hangs). */
+  hang?: boolean;
   status: number;
   headers?: Record<string, string>;
   body?: string;
@@ -46,6 +48,7 @@ class Receiver {
         const path = req.url ?? '/';
         this.received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
         const next = this.scripts.get(path)?.shift() ?? { status: 200 };
+        if (next.hang) return;
         res.writeHead(next.status, { 'content-type': 'text/plain', ...next.headers });
         res.end(next.body ?? `answer ${next.status} to ${path}`);
       });
@@ -63,6 +66,7 @@ class Receiver {
   }
 
   async stop(): Promise<void> {
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
 }
@@ -111,7 +115,7 @@ beforeAll(async () => {
   await receiver.start();
   h = await startHarness({
     config: { WEBHOOK_ALLOW_HTTP_LOOPBACK: 'on', API_KEYS: `${TEST_API_KEY},${CLIENT}:${SCOPED_KEY}` },
-    app: { outbox: { clock, pollIntervalMs: 200 }, webhookLookup: lookup },
+    app: { outbox: { clock, pollIntervalMs: 200 }, webhooks: { lookup, timeoutMs: 1_500 } },
   });
   passes = watchRunnerPasses(h.app.outbox);
   tenant = h.app.tenants.list()[0];
@@ -303,6 +307,24 @@ describe('webhook delivery', () => {
     expect(String((await deliveries(chatty.id)).data[0].last_response_body)).toBe('x'.repeat(4_096));
     await passes.idle(h.app.jobs, clock());
     expect(receiver.at('/elsewhere')).toHaveLength(0);
+  });
+
+  it('a receiver that never answers times out as a failed attempt, and holds back no other endpoint', async () => {
+    receiver.answer('/hang', { status: 200, hang: true });
+    const hang = await createWebhook('/hang', ['m365.tenant.sync_failed']);
+    const fine = await createWebhook('/fine', ['m365.tenant.sync_failed']);
+    const startedAt = Date.now();
+    h.app.webhookEventLog.record([event('m365.tenant.sync_failed', { reason: 'test' })]);
+    // The other endpoint's delivery does not wait for the hanging one.
+    await until(async () => (await deliveries(fine.id)).data[0]?.status === 'delivered', 'the other endpoint');
+    expect(receiver.at('/hang')).toHaveLength(1);
+    expect((await deliveries(hang.id)).data[0].status).toBe('pending');
+    await until(async () => (await deliveries(hang.id)).data[0]?.status === 'failed', 'the timeout');
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1_500);
+    expect((await deliveries(hang.id)).data[0]).toMatchObject({
+      last_response_code: null,
+      last_error: expect.stringMatching(/No answer from .*\/hang: no complete answer within 2 s/),
+    });
   });
 
   it("honours a receiver's Retry-After", async () => {

@@ -45,8 +45,11 @@ export interface SeatStewardOptions {
   reclaimSyncDelayMs?: number;
   /** The app's time: sync runs are stamped with it, the per-tenant schedule reads it, syncs compute analytics and file the department trend at it (tests step it). Default: the system's. */
   clock?: Clock;
-  /** How webhook hosts are resolved (tests give names that resolve to private addresses); default: the system's resolver. */
-  webhookLookup?: HostLookup;
+  /**
+   * Webhook delivery overrides for tests: how hosts are resolved (names that resolve to private
+   * addresses; default the system's resolver) and the per-attempt timeout (default 15 s).
+   */
+  webhooks?: { lookup?: HostLookup; timeoutMs?: number };
 }
 
 /** The running app: where it listens, and how to stop it (tests reach its parts through startSeatStewardForTests). */

@@ -35,11 +35,7 @@ export async function assemble(
       config,
       core,
       jobs,
-      {
-        logger,
-        clock: options.outbox?.clock,
-        lookup: options.webhookLookup,
-      },
+      { logger, clock: options.outbox?.clock, ...options.webhooks },
       disposals,
     );
     const sync = wireSync(config, core, jobs, logger, disposals, { clock: options.clock });

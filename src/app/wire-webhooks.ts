@@ -19,13 +19,16 @@ export function wireWebhooks(
   config: Pick<AppConfig, 'webhooks'>,
   core: Pick<Core, 'db' | 'secrets' | 'tenants'>,
   jobs: Pick<Jobs, 'registry' | 'runner' | 'outbox'>,
-  deps: { logger: Logger; clock?: Clock; lookup?: HostLookup },
+  deps: { logger: Logger; clock?: Clock; lookup?: HostLookup; timeoutMs?: number },
   disposals: DisposalStack,
 ): Webhooks {
   const clock = deps.clock ?? systemClock;
   const store = new SqliteWebhookStore(core.db, core.secrets);
   const guard = new WebhookAddressGuard(config.webhooks, deps.lookup);
-  jobs.registry.on(webhookDeliveryJob, deliverWebhook({ store, sender: new HttpWebhookSender(guard), clock }));
+  jobs.registry.on(
+    webhookDeliveryJob,
+    deliverWebhook({ store, sender: new HttpWebhookSender(guard, deps.timeoutMs), clock }),
+  );
   const endpoints = new WebhookEndpoints({
     store,
     urlCheck: guard,
