@@ -527,3 +527,50 @@ describe('retention', () => {
     expect(next.data.sequence).toBe(sequenceBefore + 1);
   });
 });
+
+describe('a secret sealed with a key the server no longer holds', () => {
+  it('dead-letters the delivery saying to rotate; after a rotation the replay is signed with the new secret', async () => {
+    // The demo without SECRET_STORE_KEY seals with a per-process key: a restart loses it.
+    const first = await startHarness({ config: { WEBHOOK_ALLOW_HTTP_LOOPBACK: 'on' } });
+    const dataDir = first.config.dataDir;
+    const made = await fetch(`${first.app.url}/api/v1/m365/webhooks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: `${receiver.url}/restart`, events: ['m365.user.created'] }),
+    });
+    expect(made.status).toBe(201);
+    const id = ((await made.json()) as { data: { id: number } }).data.id;
+    await first.close();
+
+    const again = await startHarness({ config: { WEBHOOK_ALLOW_HTTP_LOOPBACK: 'on', DATA_DIR: dataDir } });
+    try {
+      const call = async (method: string, path: string) => {
+        const res = await fetch(`${again.app.url}/api/v1/m365/webhooks/${id}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${TEST_API_KEY}` },
+        });
+        return { status: res.status, body: (await res.json()) as Body };
+      };
+      const t = again.app.tenants.list()[0];
+      again.app.webhookEventLog.record([
+        { id: 'restart-1', type: 'm365.user.created', tenantId: t.id, occurredAt: new Date().toISOString(), data: {} },
+      ]);
+      await until(async () => (await call('GET', '/deliveries')).body.data[0]?.status === 'dead', 'the dead letter');
+      const dead = (await call('GET', '/deliveries')).body.data[0];
+      expect(dead.last_error).toMatch(/cannot be opened with this server's SECRET_STORE_KEY.*Rotate the secret/);
+      expect(receiver.at('/restart')).toHaveLength(0);
+
+      const rotated = await call('POST', '/rotate-secret');
+      expect(rotated.status).toBe(200);
+      expect(rotated.body.data.previous_secret_valid_until).toBeNull();
+      const secret = rotated.body.data.secret as unknown as string;
+      expect((await call('POST', `/deliveries/${dead.id as unknown as number}/retry`)).status).toBe(200);
+      await until(() => receiver.at('/restart').length === 1, 'the replay');
+      const [r] = receiver.at('/restart');
+      expect(String(r.headers['webhook-signature']).split(' ')).toHaveLength(1);
+      expect(signaturesMatching(secret, r)).toBe(1);
+    } finally {
+      await again.close();
+    }
+  });
+});

@@ -2,7 +2,7 @@ import { type Db, writeTransaction } from './database';
 import { prepared } from './prepared';
 import { endpointWants, webhookEnvelope, type WebhookEndpointScope } from '../../domain/webhook-delivery';
 import type { WebhookEventInput, WebhookEventType } from '../../domain/webhook-events';
-import type { SecretSealer } from '../../usecases/tenants/ports';
+import { SealedSecretError, type SecretSealer } from '../../usecases/tenants/ports';
 import type { WebhookEventLog } from '../../usecases/webhooks/ports';
 import { webhookDeliveryJob, webhookJobKey } from '../../usecases/webhooks/webhook-delivery';
 import {
@@ -212,7 +212,13 @@ export class SqliteWebhookStore implements WebhookStore {
         Pick<EndpointRow, 'secret_sealed'> | undefined;
       if (!row) return undefined;
       // Re-sealed under the "previous" binding: the current value opens only as the current secret.
-      const previous = this.secrets.open(row.secret_sealed, secretData(id, 'current'));
+      // A secret this server can no longer open (sealed with a key since lost) is simply replaced.
+      let previous: string | null = null;
+      try {
+        previous = this.secrets.open(row.secret_sealed, secretData(id, 'current'));
+      } catch (error) {
+        if (!(error instanceof SealedSecretError)) throw error;
+      }
       prepared(
         this.db,
         `UPDATE webhook_endpoints SET secret_sealed = @current, previous_secret_sealed = @previous,
@@ -220,8 +226,8 @@ export class SqliteWebhookStore implements WebhookStore {
       ).run({
         id,
         current: this.secrets.seal(secret, secretData(id, 'current')).ciphertext,
-        previous: this.secrets.seal(previous, secretData(id, 'previous')).ciphertext,
-        until: previousUntil.toISOString(),
+        previous: previous === null ? null : this.secrets.seal(previous, secretData(id, 'previous')).ciphertext,
+        until: previous === null ? null : previousUntil.toISOString(),
         at: now.toISOString(),
       });
       return this.getEndpoint(id);

@@ -9,6 +9,7 @@ import {
 import { retryAfterMs } from '../../domain/retry-after';
 import { PermanentError, RetryableError } from '../outbox/job-errors';
 import { defineJobType, type JobContext } from '../outbox/job-type';
+import { SealedSecretError } from '../tenants/ports';
 import type { WebhookSender, WebhookStore } from './webhook-ports';
 
 /**
@@ -64,12 +65,28 @@ export function deliverWebhook(deps: WebhookDeliveryDeps) {
     const body = store.eventBody(delivery.eventId);
     if (body === undefined) throw new PermanentError(`Event ${delivery.eventId} is no longer in the event log.`);
 
+    let secrets: string[];
+    try {
+      secrets = store.signingSecrets(endpoint.id, now);
+    } catch (error) {
+      if (!(error instanceof SealedSecretError)) throw error;
+      const reason = `Not sent: the secret of webhook ${endpoint.id} cannot be opened with this server's SECRET_STORE_KEY (${error.message}; a demo without SECRET_STORE_KEY loses its key at each restart). Rotate the secret (POST /api/v1/m365/webhooks/${endpoint.id}/rotate-secret), give the receiver the new one, then retry this delivery.`;
+      store.recordAttempt(delivery.id, {
+        status: 'dead',
+        statusCode: null,
+        error: reason,
+        responseBody: null,
+        at: now,
+        nextAttemptAt: null,
+      });
+      throw new PermanentError(reason);
+    }
     const response = await deps.sender.send({
       url: endpoint.url,
       id: delivery.eventId,
       timestamp: now,
       body,
-      secrets: store.signingSecrets(endpoint.id, now),
+      secrets,
       signal: ctx.signal,
     });
     const at = deps.clock();
