@@ -89,6 +89,8 @@ function signaturesMatching(secret: string, r: Received): number {
 const dns = { rebindPrivate: false };
 async function lookup(host: string): Promise<ResolvedAddress[]> {
   if (host === 'internal.example.test') return [{ address: '192.168.10.20', family: 4 }];
+  // Only this resolver knows it: the system's would answer ENOTFOUND.
+  if (host === 'pinned.example.test') return [{ address: '127.0.0.1', family: 4 }];
   if (host === 'mapped.example.test') return [{ address: '::ffff:10.0.0.9', family: 6 }];
   if (host === 'rebind.example.test')
     return [dns.rebindPrivate ? { address: '10.0.0.5', family: 4 } : { address: '93.184.216.34', family: 4 }];
@@ -429,6 +431,19 @@ describe('webhook endpoint safety', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('unsafe_url');
     expect(res.body.error.message).toMatch(message);
+  });
+
+  it('connects to the address it checked, with no second lookup', async () => {
+    const port = new URL(receiver.url).port;
+    const created = await api('POST', '/webhooks', {
+      url: `http://pinned.example.test:${port}/pinned`,
+      events: ['m365.user.created'],
+    });
+    expect(created.status).toBe(201);
+    h.app.webhookEventLog.record([event('m365.user.created', { user_id: 'p1' })]);
+    // A second lookup (the system's resolver) would fail: the delivery arriving shows the checked address was used.
+    await until(() => receiver.at('/pinned').length === 1, 'the delivery to the checked address');
+    expect(receiver.at('/pinned')[0].headers.host).toBe(`pinned.example.test:${port}`);
   });
 
   it('checks again at each delivery, so a host that now resolves to a private address gets nothing', async () => {
