@@ -10,6 +10,8 @@ import type { EmbeddedDemoTenant } from './demo-connection';
 import type { JobRunner, JobRunnerOptions } from '../usecases/outbox/job-runner';
 import type { LicenceGraph } from '../usecases/reclaim/ports';
 import type { Logger } from 'pino';
+import type { HostLookup } from '../adapters/webhooks/webhook-sender';
+import type { WebhookEventLog } from '../usecases/webhooks/ports';
 import type { OutboxStore } from '../usecases/outbox/outbox-store';
 import type { ReadWorkerThreads } from '../adapters/sqlite/read-worker-thread';
 import type { ReclaimService } from '../usecases/reclaim/reclaim-service';
@@ -43,6 +45,11 @@ export interface SeatStewardOptions {
   reclaimSyncDelayMs?: number;
   /** The app's time: sync runs are stamped with it, the per-tenant schedule reads it, syncs compute analytics and file the department trend at it (tests step it). Default: the system's. */
   clock?: Clock;
+  /**
+   * Webhook delivery overrides for tests: how hosts are resolved (names that resolve to private
+   * addresses; default the system's resolver) and the per-attempt timeout (default 15 s).
+   */
+  webhooks?: { lookup?: HostLookup; timeoutMs?: number };
 }
 
 /** The running app: where it listens, and how to stop it (tests reach its parts through startSeatStewardForTests). */
@@ -96,4 +103,6 @@ export interface AppInternals {
   syncTick: (now: Date) => number[];
   /** Every route the HTTP server registered (method, restify path), for the OpenAPI contract test. */
   httpRoutes: () => Array<{ method: string; path: string }>;
+  /** Where event sources record webhook events. */
+  webhookEventLog: WebhookEventLog;
 }

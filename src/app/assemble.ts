@@ -14,6 +14,7 @@ import { wireDigest } from './wire-digest';
 import { wireJobs } from './wire-jobs';
 import { wireReclaim } from './wire-reclaim';
 import { wireSync } from './wire-sync';
+import { wireWebhooks } from './wire-webhooks';
 
 /**
  * The composition root: wires each feature (core, jobs, sync, analytics, reclaim, digest, audit,
@@ -30,6 +31,13 @@ export async function assemble(
   try {
     const core = await wireCore(config, { logger, demoTenant: options.demoTenant, clock: options.clock }, disposals);
     const jobs = wireJobs(config.bot, core, { logger, runner: options.outbox });
+    const webhooks = wireWebhooks(
+      config,
+      core,
+      jobs,
+      { logger, clock: options.outbox?.clock, ...options.webhooks },
+      disposals,
+    );
     const sync = wireSync(config, core, jobs, logger, disposals, { clock: options.clock });
     // The port is known once the server listens; export links are only made after that.
     let listeningPort = 0;
@@ -57,7 +65,7 @@ export async function assemble(
     );
     const http = await wireApi(
       config,
-      { core, jobs, sync, analytics, reclaim, digest, auditSubscriptions, processActivity, tenantAdmin },
+      { core, jobs, sync, analytics, reclaim, digest, auditSubscriptions, processActivity, tenantAdmin, webhooks },
       logger,
       disposals,
     );
@@ -134,6 +142,7 @@ export async function assemble(
       licenceGraphFor: reclaim.licenceGraphFor,
       syncTick: sync.intervalTick,
       httpRoutes: http.routes,
+      webhookEventLog: jobs.webhookEventLog,
     };
     return { app, internals };
   } catch (error) {

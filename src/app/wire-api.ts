@@ -17,6 +17,7 @@ import { registerStarRoutes } from '../entry/api/star-routes';
 import { registerODataRoutes } from '../entry/api/odata-routes';
 import { registerSyncRoutes } from '../entry/api/sync-routes';
 import { registerUsageRoutes } from '../entry/api/usage-routes';
+import { registerWebhookRoutes } from '../entry/api/webhook-routes';
 import type { activityProcessor } from '../entry/bot/bot-app';
 import { createHttpServer, registeredRoutes } from '../entry/http/http-server';
 import type { AuditSubscriptions } from '../usecases/audit/audit-subscriptions';
@@ -28,6 +29,7 @@ import type { Jobs } from './wire-jobs';
 import type { Reclaim } from './wire-reclaim';
 import type { Sync } from './wire-sync';
 import type { TenantAdmin } from './wire-tenants';
+import type { Webhooks } from './wire-webhooks';
 
 /**
  * The bot's port is taken (or needs privileges): one line naming the port and the setting to
@@ -72,6 +74,7 @@ export async function wireApi(
     auditSubscriptions: AuditSubscriptions;
     processActivity: ReturnType<typeof activityProcessor>;
     tenantAdmin: TenantAdmin;
+    webhooks: Webhooks;
   },
   logger: Logger,
   disposals: DisposalStack,
@@ -143,6 +146,7 @@ export async function wireApi(
       (server) => registerReclaimRoutes(server, { tenants, reclaims, authorize, logger }),
       (server) =>
         registerAccessRoutes(server, { access: core.clientAccess, store: core.accessGrants, authorize, logger }),
+      (server) => registerWebhookRoutes(server, { webhooks: parts.webhooks.endpoints, authorize, logger }),
       (server) => registerPortfolioRoutes(server, { portfolio: parts.digest.portfolio, tenants, authorize, logger }),
       (server) =>
         registerExportRoutes(server, {

@@ -17,6 +17,7 @@ import { TenantStore } from '../adapters/sqlite/tenants';
 import { UserLookup } from '../adapters/sqlite/user-lookup';
 import type { AppConfig, SecretsConfig } from '../config/config';
 import { TenantRegistry, type NewTenant } from '../usecases/tenants/tenant-registry';
+import type { SecretSealer } from '../usecases/tenants/ports';
 import { ClientAccess } from '../usecases/access/client-access';
 import type { AccessGrantStore } from '../usecases/access/ports';
 import {
@@ -44,6 +45,8 @@ export interface Core {
   accessGrants: AccessGrantStore;
   /** The time sync runs are stamped with and the schedule reads (the system's unless a test steps it). */
   clock: Clock;
+  /** Seals secrets at rest with SECRET_STORE_KEY (tenant client secrets, webhook secrets). */
+  secrets: SecretSealer;
   /** The keypair callers encrypt tenant credentials to (POST /api/v1/m365/tenants). */
   credentialKeys: JweCredentialKeys;
   /** The Microsoft tenant ids of the tenants the environment (or the demo, DEMO_TENANTS) configures: every start writes them again. */
@@ -74,10 +77,8 @@ export async function wireCore(
     disposals.add('the demo tenant', () => started.close());
   }
 
-  const tenantRegistry = new TenantRegistry({
-    store: new SqliteTenantConnectionStore(db),
-    secrets: secretBoxFor(config.secrets, config.tenant.kind, logger),
-  });
+  const secrets = secretBoxFor(config.secrets, config.tenant.kind, logger);
+  const tenantRegistry = new TenantRegistry({ store: new SqliteTenantConnectionStore(db), secrets });
   // DEMO_TENANTS: more demo organisations beside the first, each registered under a demo MSP client.
   const portfolio = demoTenant ? await startPortfolioDemoTenants(config, demoTenant, logger) : [];
   for (const extra of portfolio) disposals.add(`the demo tenant ${extra.organizationName}`, () => extra.close());
@@ -124,6 +125,7 @@ export async function wireCore(
       ),
     }),
     clock: deps.clock ?? systemClock,
+    secrets,
     credentialKeys,
     environmentEntraTenantIds,
   };

@@ -1,5 +1,8 @@
 import type { Logger } from 'pino';
 import { SqliteOutboxStore } from '../adapters/sqlite/outbox-store';
+import { SqliteWebhookEventLog } from '../adapters/sqlite/webhook-store';
+import { systemClock } from '../domain/clock';
+import type { WebhookEventLog } from '../usecases/webhooks/ports';
 import { TeamsNotifier } from '../adapters/teams/notifier';
 import { botAppId, createTeamsAdapter, type SeatStewardAdapter } from '../adapters/teams/teams-adapter';
 import type { AppConfig } from '../config/config';
@@ -15,6 +18,8 @@ export interface Jobs {
   runner: JobRunner;
   adapter: SeatStewardAdapter;
   notifier: TeamsNotifier;
+  /** Where event sources record webhook events: queued as outbox jobs in the same transaction. */
+  webhookEventLog: WebhookEventLog;
 }
 
 export function wireJobs(
@@ -27,5 +32,10 @@ export function wireJobs(
   const runner = new JobRunner(outbox, registry, deps.logger.child({ component: 'outbox' }), deps.runner);
   const adapter = createTeamsAdapter(bot);
   const notifier = new TeamsNotifier(adapter, botAppId(bot), deps.logger);
-  return { outbox, registry, runner, adapter, notifier };
+  // The runner's clock: deliveries are due at the time the runner claims by.
+  const webhookEventLog = new SqliteWebhookEventLog(core.db, {
+    clock: deps.runner?.clock ?? systemClock,
+    onQueued: () => runner.wake(),
+  });
+  return { outbox, registry, runner, adapter, notifier, webhookEventLog };
 }

@@ -196,6 +196,8 @@ const envSchema = z.object({
   PLAYGROUND: onOff,
   /** Tenants added through the REST API may use Graph and authority hosts other than Microsoft's clouds. */
   ALLOW_CUSTOM_ENDPOINTS: onOff,
+  WEBHOOK_ALLOW_HTTP_LOOPBACK: onOff,
+  WEBHOOK_ALLOW_PRIVATE: onOff,
   /** Turn report name concealment off while usage reports are read, and back on (ReportSettings.ReadWrite.All). */
   REPORTS_UNCONCEAL: onOff,
   /** A usage report read successfully less than this many hours ago is not read again (reports refresh about daily). */
@@ -510,6 +512,14 @@ export function configSchema(envName: string, rootDir: string) {
       secrets: { key: v.SECRET_STORE_KEY, previousKey: v.SECRET_STORE_KEY_PREVIOUS },
       /** Tenants added through the REST API: other https Graph/authority hosts than Microsoft's (always so in the demo). */
       allowCustomTenantEndpoints: v.ALLOW_CUSTOM_ENDPOINTS ?? false,
+      /**
+       * Webhook endpoint safety: http:// to a loopback receiver (on by default in the demo, for its
+       * local receivers), and private, loopback or link-local addresses at all (off: public only).
+       */
+      webhooks: {
+        allowHttpLoopback: v.WEBHOOK_ALLOW_HTTP_LOOPBACK ?? tenant.kind === 'demo',
+        allowPrivate: v.WEBHOOK_ALLOW_PRIVATE ?? false,
+      },
       /**
        * Connector URL prefixes the bot may reply to besides the Bot Framework's own (Teams' smba hosts,
        * *.botframework.com and the US government clouds'); used only with BOT_ID.

@@ -948,6 +948,75 @@ export const migrations: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 29,
+    name: 'webhooks: endpoints, the event log with per-tenant sequence numbers, deliveries',
+    sql: `
+      -- Where events go. events, tenant_ids and client_ids are JSON arrays; both scope lists empty =
+      -- every tenant. owner_clients: the clients of the client-scoped API key that made the endpoint
+      -- (JSON array), NULL for an unscoped key. Secrets are sealed with SECRET_STORE_KEY; the
+      -- previous one still signs until previous_secret_until (a rotation's grace period).
+      CREATE TABLE webhook_endpoints (
+        id                     INTEGER PRIMARY KEY AUTOINCREMENT,
+        url                    TEXT NOT NULL,
+        description            TEXT,
+        events                 TEXT NOT NULL CHECK (json_valid(events)),
+        tenant_ids             TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(tenant_ids)),
+        client_ids             TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(client_ids)),
+        owner_clients          TEXT CHECK (owner_clients IS NULL OR json_valid(owner_clients)),
+        enabled                INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+        disabled_reason        TEXT,
+        disabled_at            TEXT,
+        secret_sealed          TEXT NOT NULL,
+        previous_secret_sealed TEXT,
+        previous_secret_until  TEXT,
+        created_at             TEXT NOT NULL,
+        updated_at             TEXT NOT NULL
+      );
+
+      -- Every event recorded, once per id. body is the exact JSON sent and signed. sequence counts a
+      -- tenant's events from 1 without gaps; a test ping has no tenant and no sequence.
+      CREATE TABLE webhook_events (
+        id          TEXT PRIMARY KEY,
+        tenant_id   TEXT,
+        sequence    INTEGER,
+        type        TEXT NOT NULL,
+        occurred_at TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX webhook_events_by_sequence ON webhook_events (tenant_id, sequence);
+
+      CREATE TABLE webhook_sequences (
+        tenant_id     TEXT PRIMARY KEY,
+        last_sequence INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      -- One event to one endpoint; its attempts run as the outbox job job_key names. An event is
+      -- inserted once, and its deliveries only then, so (endpoint_id, event_id) needs no unique index
+      -- (each index costs a sync that records 10,000 events).
+      -- status: pending (not tried yet), failed (tried, retried later), delivered, dead (out of
+      -- attempts, or the endpoint was disabled or answered 410).
+      CREATE TABLE webhook_deliveries (
+        id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+        endpoint_id        INTEGER NOT NULL REFERENCES webhook_endpoints(id) ON DELETE CASCADE,
+        event_id           TEXT NOT NULL,
+        tenant_id          TEXT,
+        job_key            TEXT, -- NULL: webhook-delivery:<id>; a replay of a finished job names its new one
+        status             TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'failed', 'delivered', 'dead')),
+        attempts           INTEGER NOT NULL DEFAULT 0,
+        last_status_code   INTEGER,
+        last_error         TEXT,
+        last_response_body TEXT,
+        last_attempt_at    TEXT,
+        next_attempt_at    TEXT,
+        delivered_at       TEXT,
+        created_at         TEXT NOT NULL
+      );
+      CREATE INDEX webhook_deliveries_by_status ON webhook_deliveries (endpoint_id, status, id);
+      CREATE INDEX webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint_id, id);
+    `,
+  },
 ];
 
 /**

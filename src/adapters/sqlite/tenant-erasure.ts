@@ -49,6 +49,9 @@ export const TENANT_TABLES: readonly string[] = [
   'subscriptions',
   'tenant_connections',
   'outbox_jobs',
+  'webhook_deliveries',
+  'webhook_events',
+  'webhook_sequences',
   'sync_runs',
 ];
 

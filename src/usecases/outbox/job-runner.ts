@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import { systemClock, type Clock } from '../../domain/clock';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './backoff';
 import { NotReadyError, PermanentError } from './job-errors';
 import { DEFAULT_JOB_LIMITS, type JobContext, type JobRegistry, type JobType, type RegisteredJob } from './job-type';
@@ -17,6 +18,8 @@ export interface JobRunnerOptions {
   doneRetentionMs: number;
   /** Math.random unless a test pins the jitter. */
   random: () => number;
+  /** The time jobs are due, claimed and retried by: the system's unless a test steps it (webhook retries). */
+  clock: Clock;
 }
 
 export const DEFAULT_RUNNER_OPTIONS: JobRunnerOptions = {
@@ -28,6 +31,7 @@ export const DEFAULT_RUNNER_OPTIONS: JobRunnerOptions = {
   stopTimeoutMs: 30_000,
   doneRetentionMs: 30 * 24 * 3_600_000,
   random: Math.random,
+  clock: systemClock,
 };
 
 export interface EnqueueOptions {
@@ -101,7 +105,7 @@ export class JobRunner implements JobQueue {
   start(): { requeued: number; dead: number } {
     if (this.state !== 'new') throw new Error('The job runner was already started.');
     const recovered = this.store.recoverRunning(
-      new Date(),
+      this.options.clock(),
       'Seat Steward stopped while this attempt ran (a crash, a kill, or a stop that outlasted its wait).',
     );
     if (recovered.requeued > 0 || recovered.dead > 0)
@@ -121,7 +125,7 @@ export class JobRunner implements JobQueue {
       tenantId: options.tenantId ?? null,
       payload: parsed.data,
       maxAttempts: options.maxAttempts ?? type.maxAttempts,
-      runAfter: options.runAfter ?? new Date(),
+      runAfter: options.runAfter ?? this.options.clock(),
     });
     if (result.created) {
       this.logger.debug({ job: result.job.id, kind: type.kind, key: options.key }, 'job enqueued');
@@ -132,7 +136,7 @@ export class JobRunner implements JobQueue {
 
   /** An admin's retry of a dead job. Undefined when the job does not exist or is not dead. */
   retryDead(id: number): OutboxJob | undefined {
-    const job = this.store.requeueDead(id, new Date());
+    const job = this.store.requeueDead(id, this.options.clock());
     if (job) {
       this.logger.info({ job: id, kind: job.kind }, 'dead job re-queued by an admin');
       this.wake();
@@ -230,7 +234,7 @@ export class JobRunner implements JobQueue {
   }
 
   private prune(): void {
-    const now = Date.now();
+    const now = this.options.clock().getTime();
     if (now - this.lastPrune < PRUNE_EVERY_MS) return;
     this.lastPrune = now;
     const removed = this.store.pruneDone(new Date(now - this.options.doneRetentionMs));
@@ -249,7 +253,7 @@ export class JobRunner implements JobQueue {
   /** Claims one job at a time, so each claim sees the per-kind limits the previous one changed. */
   private fill(): void {
     while (this.state === 'running' && this.inFlight.size < this.options.concurrency) {
-      const now = new Date();
+      const now = this.options.clock();
       const [job] = this.store.claim({
         limit: 1,
         now,
@@ -266,7 +270,10 @@ export class JobRunner implements JobQueue {
     if (this.inFlight.size >= this.options.concurrency) return this.options.pollIntervalMs;
     const next = this.store.nextRunAfter(this.saturatedKinds());
     if (!next) return this.options.pollIntervalMs;
-    return Math.min(this.options.pollIntervalMs, Math.max(MIN_SLEEP_MS, next.getTime() - Date.now()));
+    return Math.min(
+      this.options.pollIntervalMs,
+      Math.max(MIN_SLEEP_MS, next.getTime() - this.options.clock().getTime()),
+    );
   }
 
   private launch(job: OutboxJob, claimedAt: Date): void {
@@ -278,7 +285,7 @@ export class JobRunner implements JobQueue {
           job.id,
           job.attempts,
           `No handler for job kind "${job.kind}" in this version of Seat Steward; the job may come from another version.`,
-          new Date(),
+          this.options.clock(),
         ),
       );
       log.error('job dead-lettered: unknown kind');
@@ -286,7 +293,7 @@ export class JobRunner implements JobQueue {
     }
     const prepared = entry.prepare(job.payload);
     if (!prepared.ok) {
-      this.write(log, () => this.store.dead(job.id, job.attempts, prepared.problem, new Date()));
+      this.write(log, () => this.store.dead(job.id, job.attempts, prepared.problem, this.options.clock()));
       log.error({ problem: prepared.problem }, 'job dead-lettered: invalid payload');
       return;
     }
@@ -333,7 +340,7 @@ export class JobRunner implements JobQueue {
       log.warn('job finished after its lease ran out; the retry already queued runs it again');
       return;
     }
-    this.write(log, () => this.store.complete(flight.job.id, flight.job.attempts, new Date()));
+    this.write(log, () => this.store.complete(flight.job.id, flight.job.attempts, this.options.clock()));
     log.debug('job done');
   }
 
@@ -344,7 +351,7 @@ export class JobRunner implements JobQueue {
       log.warn({ err: message }, 'job failed after its lease ran out');
       return;
     }
-    const now = new Date();
+    const now = this.options.clock();
     if (error instanceof PermanentError) {
       this.write(log, () => this.store.dead(job.id, job.attempts, message, now));
       log.error({ err: message }, 'job dead-lettered: permanent failure');
@@ -359,7 +366,7 @@ export class JobRunner implements JobQueue {
         ?.catch(() => undefined)
         .then(() => {
           if (this.state !== 'running') return;
-          if (this.store.expedite(job.id, new Date())) this.wake();
+          if (this.store.expedite(job.id, this.options.clock())) this.wake();
         })
         .catch((expediteError: unknown) => log.warn({ err: expediteError }, 'could not make a waiting job due'));
       return;
@@ -379,7 +386,7 @@ export class JobRunner implements JobQueue {
     this.overdue.add(flight);
     flight.controller.abort(new Error('The attempt ran out of time.'));
     const message = `The attempt did not finish within ${durationText(timeoutMs)} (its lease), so it was abandoned.`;
-    this.retryOrBury(flight.job, message, undefined, new Date(), log);
+    this.retryOrBury(flight.job, message, undefined, this.options.clock(), log);
     this.wake();
   }
 
