@@ -1,4 +1,4 @@
-import { dayText, utcText } from '../domain/time-text';
+import { dayText, MONTH_NAMES, utcText } from '../domain/time-text';
 import { clip } from '../domain/text';
 import type { CopilotTrendDay } from '../domain/usage';
 import { formatMoney, freedByReclaimsText, totals, utilizationText, type Savings } from '../domain/seat-savings';
@@ -205,21 +205,6 @@ function departmentSection(
     }),
   };
 }
-
-const MONTH_NAMES = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 
 /** "March 2026" for "2026-03". */
 function monthText(month: string): string {

@@ -1,4 +1,5 @@
 import { daysBetween } from './seat-analytics';
+import { firstDayAtOrAfter } from './usage-history';
 
 /**
  * Seat cohorts: per calendar month (UTC), what became of a tenant's Copilot seats, from the daily
@@ -93,18 +94,6 @@ interface UserMonths {
   starts: Array<{ day: string; firstUse: string | null }>;
 }
 
-/** The index of the first element of sorted `days` that is >= `day` (days.length when none is). */
-function lowerBound(days: readonly string[], day: string): number {
-  let lo = 0;
-  let hi = days.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (days[mid] < day) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 function median(values: number[]): number | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
@@ -124,8 +113,8 @@ function userMonths(
   let run: { day: string; firstUse: string | null } | null = null;
   for (const interval of intervals) {
     // The captured days the interval covers: days[from..to].
-    const from = lowerBound(days, interval.fromDay);
-    const to = interval.toDay === null ? days.length - 1 : lowerBound(days, interval.toDay + '\u0000') - 1;
+    const from = firstDayAtOrAfter(days, interval.fromDay);
+    const to = interval.toDay === null ? days.length - 1 : firstDayAtOrAfter(days, interval.toDay + '\u0000') - 1;
     if (from > to) continue;
     const fromMonth = monthOf(days[from]);
     const toMonth = monthOf(days[to]);

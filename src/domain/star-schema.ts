@@ -21,7 +21,7 @@
  */
 import { departmentKey, NO_DEPARTMENT } from './departments';
 import { productName } from './product-names';
-import { MONTHS } from './time-text';
+import { MONTH_NAMES, MONTHS } from './time-text';
 import { daysSinceActivity } from './usage-history';
 
 export const STAR_TABLES = ['fact_user_usage', 'dim_user', 'dim_date', 'dim_department', 'dim_license'] as const;
@@ -279,20 +279,6 @@ export function factRows(run: HistoryRun, isCopilot: (skuId: string) => boolean)
   });
 }
 
-const MONTH_NAMES = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-] as const;
 const DAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
 
 /** One dim_date row; `captured` says whether a sync captured the day. */

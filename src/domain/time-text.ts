@@ -3,6 +3,20 @@
  * (renewal advice, highlights, reasons, the reclaim trail): absolute, in UTC, since teams span time zones.
  */
 export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
+export const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+] as const;
 
 /** A day (YYYY-MM-DD, or the day of an ISO date-time) as an admin reads it, e.g. "21 Nov 2026". */
 export function dayText(isoDay: string): string {

@@ -42,3 +42,15 @@ export interface UserDayValues {
   licenses: string[];
   department: string | null;
 }
+
+/** The index of the first of the sorted captured `days` on or after `day` (days.length when none is). */
+export function firstDayAtOrAfter(days: readonly string[], day: string): number {
+  let lo = 0;
+  let hi = days.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((days[mid] as string) < day) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

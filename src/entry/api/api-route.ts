@@ -11,6 +11,37 @@ import { CONTROL_CHARACTER } from '../input-text';
 
 /** The REST plumbing every /api/v1/m365 route shares: key check, JSON answer, one error shape. */
 
+/**
+ * Answers a failed request: an ApiError with its status and message, anything else a 500 with an
+ * error id to quote (internal details, such as SQL or paths, stay in the log under that id).
+ */
+export function sendFailure(logger: Logger, req: Request, res: Response, error: unknown, what: string): void {
+  if (error instanceof ApiError) return sendApiError(res, error);
+  const errorId = randomUUID();
+  logger.error({ err: error, errorId, path: req.path() }, `${what} failed`);
+  sendApiError(
+    res,
+    new ApiError(
+      500,
+      'internal_error',
+      `Seat Steward failed to answer; quote error id ${errorId} to its administrator.`,
+    ),
+  );
+}
+
+/**
+ * sendFailure for a download: once its headers are out, a truncated file must not look complete,
+ * so the connection is cut instead.
+ */
+export function failDownload(logger: Logger, req: Request, res: Response, error: unknown, what: string): void {
+  if (res.headersSent) {
+    logger.error({ err: error, path: req.path() }, `${what} failed part-way; the download was cut`);
+    res.destroy();
+    return;
+  }
+  sendFailure(logger, req, res, error, what);
+}
+
 /** An answer with a status other than 200 (201 for a created tenant). */
 export class JsonAnswer {
   constructor(
@@ -33,17 +64,7 @@ export function jsonRoute(deps: { authorize: (req: Request) => void; logger: Log
       else if (answer instanceof JsonAnswer) res.json(answer.status, answer.body);
       else res.json(200, answer);
     } catch (error) {
-      if (error instanceof ApiError) return sendApiError(res, error);
-      const errorId = randomUUID();
-      deps.logger.error({ err: error, errorId, path: req.path() }, 'REST API request failed');
-      sendApiError(
-        res,
-        new ApiError(
-          500,
-          'internal_error',
-          `Seat Steward failed to answer; quote error id ${errorId} to its administrator.`,
-        ),
-      );
+      sendFailure(deps.logger, req, res, error, 'REST API request');
     }
   };
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
@@ -6,8 +5,8 @@ import type { CohortMonth } from '../../domain/seat-cohorts';
 import type { TenantRecord } from '../../domain/tenant';
 import { MAX_COHORT_MONTHS, type SeatCohortReport } from '../../usecases/cohorts/seat-cohorts-query';
 import type { TenantReads } from '../../usecases/status/ports';
-import { ApiError, sendApiError } from './api-errors';
-import { integer, jsonRoute, parseQuery, tenantFromPath } from './api-route';
+import { ApiError } from './api-errors';
+import { failDownload, integer, jsonRoute, parseQuery, tenantFromPath } from './api-route';
 import { CSV_CONTENT_TYPE, csvDocument, type CsvValue } from './csv';
 
 export interface CohortRouteDeps {
@@ -162,17 +161,7 @@ export function registerCohortRoutes(server: Server, deps: CohortRouteDeps): voi
       });
       res.end(csvDocument(COHORT_HEADERS, report.months.map(cohortRow)));
     } catch (error) {
-      if (error instanceof ApiError) return sendApiError(res, error);
-      const errorId = randomUUID();
-      deps.logger.error({ err: error, errorId, path: req.path() }, 'cohort CSV export failed');
-      sendApiError(
-        res,
-        new ApiError(
-          500,
-          'internal_error',
-          `Seat Steward failed to export the seat cohorts; quote error id ${errorId} to its administrator.`,
-        ),
-      );
+      failDownload(deps.logger, req, res, error, 'cohort CSV export');
     }
   });
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
@@ -9,8 +8,8 @@ import type { DepartmentFigures, DepartmentReport } from '../../domain/departmen
 import { EXPORT_KINDS, type ExportKind, type StoredCandidate, type StoredSeat } from '../../domain/seat-records';
 import type { TenantReads } from '../../usecases/status/ports';
 import type { ExportTokenCheck } from '../../domain/seat-records';
-import { ApiError, sendApiError } from './api-errors';
-import { parseQuery, tenantFromPath } from './api-route';
+import { ApiError } from './api-errors';
+import { failDownload, parseQuery, tenantFromPath } from './api-route';
 import { CSV_BOM, CSV_CONTENT_TYPE, csvLine, type CsvValue } from './csv';
 import { either, NO_TENANT, noQuery, type ApiDoc } from './api-doc';
 import { z } from './api-zod';
@@ -170,7 +169,7 @@ export function registerExportRoutes(server: Server, deps: ExportDeps): void {
         parseQuery(noQuery, req);
         await streamExport(deps, res, tenant, kind, new Date());
       } catch (error) {
-        answerFailure(deps, req, res, error);
+        failDownload(deps.logger, req, res, error, 'CSV export');
       }
     });
   }
@@ -186,7 +185,7 @@ export function registerExportRoutes(server: Server, deps: ExportDeps): void {
       await streamExport(deps, res, tenant, checked.kind, new Date());
     } catch (error) {
       if (error instanceof ApiError) return refuse(res, error.status, error.message);
-      answerFailure(deps, req, res, error);
+      failDownload(deps.logger, req, res, error, 'CSV export');
     }
   });
 }
@@ -195,26 +194,6 @@ export function registerExportRoutes(server: Server, deps: ExportDeps): void {
 function refuse(res: Response, status: number, message: string): void {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
   res.end(`${message}\n`);
-}
-
-function answerFailure(deps: ExportDeps, req: Request, res: Response, error: unknown): void {
-  if (res.headersSent) {
-    // Mid-file: the truncated download must not look complete, so the connection is cut.
-    deps.logger.error({ err: error, path: req.path() }, 'CSV export failed part-way; the download was cut');
-    res.destroy();
-    return;
-  }
-  if (error instanceof ApiError) return sendApiError(res, error);
-  const errorId = randomUUID();
-  deps.logger.error({ err: error, errorId, path: req.path() }, 'CSV export failed');
-  sendApiError(
-    res,
-    new ApiError(
-      500,
-      'internal_error',
-      `Seat Steward failed to export; quote error id ${errorId} to its administrator.`,
-    ),
-  );
 }
 
 export function exportFileName(tenant: TenantRecord, kind: ExportKind, now: Date): string {

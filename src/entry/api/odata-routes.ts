@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Request, Response, Server } from 'restify';
@@ -13,8 +12,8 @@ import {
 } from '../../domain/star-schema';
 import type { StarCursor, StarSchema } from '../../usecases/star-schema/star-schema';
 import type { TenantReads } from '../../usecases/status/ports';
-import { ApiError, sendApiError } from './api-errors';
-import { parseQuery, tenantFromPath } from './api-route';
+import { ApiError } from './api-errors';
+import { parseQuery, sendFailure, tenantFromPath } from './api-route';
 import { historyNotAvailable } from './star-routes';
 import { odataQuery } from './star-schemas';
 
@@ -256,15 +255,5 @@ export function registerODataRoutes(server: Server, deps: ODataRouteDeps): void 
 /** Errors keep the REST API's shape, which is also OData's JSON error format ({"error": {"code", "message"}}). */
 function fail(deps: ODataRouteDeps, req: Request, res: Response, error: unknown): void {
   res.header('OData-Version', '4.0');
-  if (error instanceof ApiError) return sendApiError(res, error);
-  const errorId = randomUUID();
-  deps.logger.error({ err: error, errorId, path: req.path() }, 'OData feed request failed');
-  sendApiError(
-    res,
-    new ApiError(
-      500,
-      'internal_error',
-      `Seat Steward failed to answer; quote error id ${errorId} to its administrator.`,
-    ),
-  );
+  sendFailure(deps.logger, req, res, error, 'OData feed request');
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Zip, ZipDeflate } from 'fflate';
@@ -8,8 +7,8 @@ import { STAR_COLUMNS, STAR_TABLES, type StarRow, type StarTable, type StarValue
 import type { TenantRecord } from '../../domain/tenant';
 import type { StarSchema } from '../../usecases/star-schema/star-schema';
 import type { TenantReads } from '../../usecases/status/ports';
-import { ApiError, sendApiError } from './api-errors';
-import { parseQuery, tenantFromPath } from './api-route';
+import { ApiError } from './api-errors';
+import { failDownload, parseQuery, tenantFromPath } from './api-route';
 import { CSV_BOM, CSV_CONTENT_TYPE, csvLine, type CsvValue } from './csv';
 import { starExportQuery } from './star-schemas';
 
@@ -62,7 +61,7 @@ export function registerStarRoutes(server: Server, deps: StarRouteDeps): void {
         if (days.length === 0) throw historyNotAvailable(tenant);
         await streamCsv(deps, res, tenant, table, days);
       } catch (error) {
-        answerFailure(deps, req, res, error);
+        failDownload(deps.logger, req, res, error, 'star-schema export');
       }
     });
   }
@@ -78,7 +77,7 @@ export function registerStarRoutes(server: Server, deps: StarRouteDeps): void {
         `No star-schema table "${file}": the files are ${STAR_TABLES.map((t) => `${t}.csv`).join(', ')}, or all of them in exports/star.zip.`,
       );
     } catch (error) {
-      answerFailure(deps, req, res, error);
+      failDownload(deps.logger, req, res, error, 'star-schema export');
     }
   });
   server.get('/api/v1/m365/tenants/:id/exports/star.zip', async (req: Request, res: Response) => {
@@ -90,7 +89,7 @@ export function registerStarRoutes(server: Server, deps: StarRouteDeps): void {
       if (days.length === 0) throw historyNotAvailable(tenant);
       await streamZip(deps, res, tenant, days);
     } catch (error) {
-      answerFailure(deps, req, res, error);
+      failDownload(deps.logger, req, res, error, 'star-schema export');
     }
   });
 }
@@ -156,26 +155,6 @@ async function streamZip(deps: StarRouteDeps, res: Response, tenant: TenantRecor
   }
   zip.end();
   if (failure) throw failure;
-}
-
-function answerFailure(deps: StarRouteDeps, req: Request, res: Response, error: unknown): void {
-  if (res.headersSent) {
-    // Mid-file: the truncated download must not look complete, so the connection is cut.
-    deps.logger.error({ err: error, path: req.path() }, 'star-schema export failed part-way; the download was cut');
-    res.destroy();
-    return;
-  }
-  if (error instanceof ApiError) return sendApiError(res, error);
-  const errorId = randomUUID();
-  deps.logger.error({ err: error, errorId, path: req.path() }, 'star-schema export failed');
-  sendApiError(
-    res,
-    new ApiError(
-      500,
-      'internal_error',
-      `Seat Steward failed to export; quote error id ${errorId} to its administrator.`,
-    ),
-  );
 }
 
 /** Waits for the socket to drain when its buffer is full, so a slow client does not make the server hold the file. */

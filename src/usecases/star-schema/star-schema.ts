@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { KNOWN_COPILOT_SKU_IDS } from '../../domain/copilot-skus';
 import type { SkuPrice } from '../../domain/seat-savings';
+import { firstDayAtOrAfter } from '../../domain/usage-history';
 import {
   calendarDays,
   dateKey,
@@ -56,21 +57,9 @@ interface SeenUser {
   run: HistoryRun;
 }
 
-/** First index in sorted `days` at or after `day`. */
-function firstAtOrAfter(days: readonly string[], day: string): number {
-  let lo = 0;
-  let hi = days.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (days[mid] < day) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** The captured days a run covers, oldest first. */
 function* coveredDays(days: readonly string[], run: Pick<HistoryRun, 'fromDay' | 'toDay'>): Generator<string> {
-  for (let i = firstAtOrAfter(days, run.fromDay); i < days.length; i += 1) {
+  for (let i = firstDayAtOrAfter(days, run.fromDay); i < days.length; i += 1) {
     if (run.toDay !== null && days[i] > run.toDay) return;
     yield days[i];
   }
