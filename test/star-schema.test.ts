@@ -28,8 +28,9 @@ import { odataCollection, odataServiceDocument, starRowSchemas } from '../src/en
  * The Power BI star schema over real HTTP: CSV files, the zip, and the OData feed, read from the
  * daily history that real syncs of the demo tenant record, with the app's clock stepped over days
  * and the tenant's directory changed between them (a seat assigned, a department respelt, a seat
- * holder leaving). Each day's seat analytics and REST summary are kept as the sync left them, so
- * the exported facts and measures are held against what the app said that day.
+ * holder leaving, a lapsed seat holder using Copilot again). Each day's seat analytics and REST
+ * summary are kept as the sync left them, so the exported facts and measures are held against what
+ * the app said that day. No history row is written by hand.
  */
 const SCOPED_KEY = 'scoped-key-0123456789abcdef';
 const OTHER_CLIENT = '6f1d2b1e-9a0c-4a55-8f7e-2d3c4b5a6978';
