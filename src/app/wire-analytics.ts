@@ -8,6 +8,7 @@ import { SqliteCohortMonths } from '../adapters/sqlite/cohort-months';
 import { SqliteStarSchemaStore } from '../adapters/sqlite/star-schema-store';
 import type { AppConfig } from '../config/config';
 import type { Clock } from '../domain/clock';
+import { copilotSkuMatcher } from '../domain/copilot-skus';
 import type { AnalyticsReads } from '../usecases/analytics/ports';
 import { PriceService } from '../usecases/analytics/prices';
 import { SeatCohortsQuery } from '../usecases/cohorts/seat-cohorts-query';
@@ -34,7 +35,7 @@ export interface Analytics {
 }
 
 export function wireAnalytics(
-  config: Pick<AppConfig, 'analytics' | 'exports'>,
+  config: Pick<AppConfig, 'analytics' | 'exports' | 'copilotSkuIds'>,
   core: Pick<Core, 'db'>,
   sync: Pick<Sync, 'directory'>,
   deps: { analytics?: AnalyticsReads; listeningPort: () => number; clock?: Clock },
@@ -66,6 +67,7 @@ export function wireAnalytics(
     star: new StarSchema({
       store: new SqliteStarSchemaStore(core.db),
       priceFor: (tenantId) => priceService.priceFor(tenantId),
+      isCopilotSku: copilotSkuMatcher(config.copilotSkuIds),
     }),
   };
 }

@@ -35,15 +35,22 @@ export interface StarMeasures {
   licenseCostPerMonth: number | null;
 }
 
-/** The measures with the fact rows filtered (e.g. one DateKey, as a slicer on dim_date would). */
+/**
+ * The measures with the fact rows filtered (e.g. one DateKey, as a slicer on dim_date would).
+ * `seatHolder`: whose HasCopilotLicense makes a row a seat holder's in Utilization Rate and Est
+ * Monthly Savings: dim_user's (the seed's DAX, the user's latest status) or the fact row's own (that
+ * day's status, the variant that follows seat moves on past days).
+ */
 export function starMeasures(
   tables: StarCsvTables,
   factFilter: (row: Record<string, string>) => boolean = () => true,
+  seatHolder: 'dim_user' | 'fact' = 'dim_user',
 ): StarMeasures {
   const users = new Map(tables.dim_user.map((u) => [u.UserKey, u]));
   const licences = new Map(tables.dim_license.map((l) => [l.LicenseKey, l]));
   const facts = tables.fact_user_usage.filter(factFilter);
-  const holder = (f: Record<string, string>) => users.get(f.UserKey)?.HasCopilotLicense === 'true';
+  const holder = (f: Record<string, string>) =>
+    (seatHolder === 'fact' ? f : users.get(f.UserKey))?.HasCopilotLicense === 'true';
   const active = facts.filter((f) => f.UsageCategory === 'Active').length;
   const holders = facts.filter(holder).length;
   const inactiveHolders = facts.filter((f) => f.UsageCategory === 'Inactive' && holder(f)).length;

@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { KNOWN_COPILOT_SKU_IDS } from '../../domain/copilot-skus';
+import { copilotSkuMatcher } from '../../domain/copilot-skus';
 import type { SkuPrice } from '../../domain/seat-savings';
 import { firstDayAtOrAfter } from '../../domain/usage-history';
 import {
@@ -35,6 +35,12 @@ export interface StarSchemaDeps {
   priceFor: (tenantId: string) => (skuId: string) => SkuPrice | null;
   /** History runs read per query (tests make it small to cross page edges). */
   runPage?: number;
+  /**
+   * The sync's rule for a Copilot SKU (the built-in list and COPILOT_SKU_IDS), the one the history's
+   * has_copilot was decided by: a SKU gone from the tenant since is still known as Copilot by it.
+   * Without it, the built-in list.
+   */
+  isCopilotSku?: (skuId: string) => boolean;
 }
 
 /** Rows of a table come in pages of about this many: a page is read and encoded in one go. */
@@ -144,14 +150,14 @@ export class StarSchema {
   }
 
   private copilotMatcher(tenantId: string): (skuId: string) => boolean {
-    const ids = new Set([
-      ...KNOWN_COPILOT_SKU_IDS,
-      ...this.deps.store
+    const flagged = new Set(
+      this.deps.store
         .skus(tenantId)
         .filter((s) => s.isCopilot)
         .map((s) => s.skuId.toLowerCase()),
-    ]);
-    return (skuId) => ids.has(skuId.toLowerCase());
+    );
+    const configured = this.deps.isCopilotSku ?? copilotSkuMatcher();
+    return (skuId) => flagged.has(skuId.toLowerCase()) || configured(skuId);
   }
 
   private async *facts(tenantId: string, allDays: string[], options: StarReadOptions): AsyncGenerator<StarRow[]> {
@@ -265,7 +271,7 @@ export class StarSchema {
       for (const run of runs)
         if (!coveredDays(days, run).next().done) for (const sku of run.licenses) held.add(sku.toLowerCase());
     const price = this.deps.priceFor(tenantId);
-    const copilot = new Set(KNOWN_COPILOT_SKU_IDS);
+    const isCopilot = this.copilotMatcher(tenantId);
     const rows: StarRow[] = [licenseRow(null, { skuPartNumber: null, isCopilot: false }, null)];
     for (const skuId of held) {
       const sku = known.get(skuId);
@@ -274,7 +280,7 @@ export class StarSchema {
           skuId,
           {
             skuPartNumber: sku?.skuPartNumber ?? null,
-            isCopilot: sku?.isCopilot ?? copilot.has(skuId),
+            isCopilot: sku?.isCopilot ?? isCopilot(skuId),
           },
           price(skuId),
         ),
