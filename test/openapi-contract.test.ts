@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CompactEncrypt, importJWK, type JWK } from 'jose';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
@@ -449,6 +451,85 @@ describe('exports', () => {
     expect(linked.status).toBe(200);
     const forged = await call('get', '/exports/*', { path: '/exports/not-a-token', key: null });
     expect(forged.status).toBe(403);
+  });
+});
+
+describe('webhooks', () => {
+  /** A receiver on loopback (http to loopback is allowed in the demo) that acknowledges everything. */
+  let receiver: http.Server;
+  let receiverUrl: string;
+  beforeAll(async () => {
+    // (restify patches ServerResponse.writeHead, which then returns nothing: no chaining.)
+    receiver = http.createServer((req, res) =>
+      req.resume().on('end', () => {
+        res.statusCode = 204;
+        res.end();
+      }),
+    );
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  });
+  afterAll(async () => new Promise<void>((resolve) => receiver.close(() => resolve())));
+
+  const W = '/api/v1/m365/webhooks';
+  const at = (path: string, id: number | string, deliveryId?: number | string) =>
+    path.replace(':id', String(id)).replace(':deliveryId', String(deliveryId));
+
+  it('create (201 with the secret), list, get, patch, rotate, test ping, deliveries, retry, delete; their 400, 403 and 404', async () => {
+    const created = await call('post', W, {
+      body: { url: receiverUrl, events: ['m365.tenant.sync_completed'], tenants: [tenantId], description: 'PSA' },
+    });
+    expect(created.status).toBe(201);
+    const id = (created.body as { data: { id: number } }).data.id;
+    const unsafe = await call('post', W, { body: { url: 'ftp://127.0.0.1/hook', events: ['m365.user.created'] } });
+    expect(unsafe.status).toBe(400);
+    expect(code(unsafe.body)).toBe('unsafe_url');
+    expect((await call('post', W, { body: { url: receiverUrl, events: ['m365.nothing'] } })).status).toBe(400);
+    const noTenant = await call('post', W, {
+      body: { url: receiverUrl, events: ['m365.user.created'], tenants: ['no-such-tenant'] },
+    });
+    expect(noTenant.status).toBe(404);
+    expect(code(noTenant.body)).toBe('tenant_not_found');
+    const foreign = await call('post', W, {
+      body: { url: receiverUrl, events: ['m365.user.created'], clients: ['another-client'] },
+      key: SCOPED_KEY,
+    });
+    expect(foreign.status).toBe(403);
+    expect(code(foreign.body)).toBe('key_scoped_to_clients');
+
+    expect((await call('get', W)).status).toBe(200);
+    expect((await call('get', `${W}/:id`, { path: at(`${W}/:id`, id) })).status).toBe(200);
+    const missing = await call('get', `${W}/:id`, { path: at(`${W}/:id`, 999999) });
+    expect(missing.status).toBe(404);
+    expect(code(missing.body)).toBe('webhook_not_found');
+    expect((await call('get', `${W}/:id`, { path: at(`${W}/:id`, 'abc') })).status).toBe(400);
+
+    const one = at(`${W}/:id`, id);
+    expect((await call('patch', `${W}/:id`, { path: one, body: { description: 'ITSM', enabled: true } })).status).toBe(
+      200,
+    );
+    expect((await call('patch', `${W}/:id`, { path: one, body: {} })).status).toBe(400);
+    const rotated = await call('post', `${W}/:id/rotate-secret`, { path: at(`${W}/:id/rotate-secret`, id) });
+    expect(rotated.status).toBe(200);
+    expect((rotated.body as { data: { secret: string } }).data.secret).toMatch(/^whsec_/);
+
+    const ping = await call('post', `${W}/:id/test`, { path: at(`${W}/:id/test`, id) });
+    expect(ping.status).toBe(202);
+    const deliveryId = (ping.body as { data: { id: number } }).data.id;
+    const list = await call('get', `${W}/:id/deliveries`, { path: at(`${W}/:id/deliveries`, id) });
+    expect(list.status).toBe(200);
+    expect((list.body as { data: unknown[] }).data).toHaveLength(1);
+    const deliveries = `${W}/:id/deliveries`;
+    expect((await call('get', deliveries, { path: at(deliveries, id), query: '?status=lost' })).status).toBe(400);
+    const retry = `${W}/:id/deliveries/:deliveryId/retry`;
+    // 409 delivery_in_flight while the ping's attempt runs: documented too.
+    expect([200, 409]).toContain((await call('post', retry, { path: at(retry, id, deliveryId) })).status);
+    const noDelivery = await call('post', retry, { path: at(retry, id, 999999) });
+    expect(noDelivery.status).toBe(404);
+    expect(code(noDelivery.body)).toBe('delivery_not_found');
+
+    expect((await call('delete', `${W}/:id`, { path: one })).status).toBe(200);
+    expect((await call('delete', `${W}/:id`, { path: one })).status).toBe(404);
   });
 });
 

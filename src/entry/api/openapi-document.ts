@@ -16,6 +16,7 @@ import { documentSyncRoutes } from './sync-routes';
 import { documentTenantAdminRoutes } from './tenant-admin-routes';
 import { documentTenantRoutes } from './tenant-routes';
 import { documentUsageRoutes } from './usage-routes';
+import { documentWebhookRoutes } from './webhook-routes';
 
 /**
  * The OpenAPI 3.1 document of every route the HTTP server registers, built from the route files'
@@ -38,6 +39,7 @@ const DOCUMENTED: ReadonlyArray<(doc: ApiDoc) => void> = [
   documentAccessRoutes,
   documentPortfolioRoutes,
   documentExportRoutes,
+  documentWebhookRoutes,
   // Events Seat Steward sends, under the document's `webhooks`.
   documentWebhooks,
 ];
