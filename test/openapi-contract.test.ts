@@ -533,6 +533,53 @@ describe('webhooks', () => {
   });
 });
 
+describe('Power BI star schema and seat cohorts', () => {
+  const STAR = ['fact_user_usage', 'dim_user', 'dim_date', 'dim_department', 'dim_license'];
+
+  it('each star-schema CSV, the zip, an unknown file (404); the cohorts (JSON, CSV) and their 400', async () => {
+    for (const table of STAR) {
+      const file = await call('get', `${T}/exports/star/${table}.csv`);
+      expect(file.status, table).toBe(200);
+      expect(String(file.body)).toContain(',');
+    }
+    expect((await call('get', `${T}/exports/star.zip`)).status).toBe(200);
+    expect((await call('get', `${T}/exports/star.zip`, { query: '?x=1' })).status).toBe(400);
+    const unknown = await call('get', `${T}/exports/star/:file`, {
+      path: `${T.replace(':id', tenantId)}/exports/star/nope.csv`,
+    });
+    expect(unknown.status).toBe(404);
+    expect(code(unknown.body)).toBe('table_not_found');
+
+    const cohorts = await call('get', `${T}/copilot/cohorts`, { query: '?months=3' });
+    expect(cohorts.status).toBe(200);
+    expect((cohorts.body as { months: unknown[] }).months).toHaveLength(3);
+    expect((await call('get', `${T}/copilot/cohorts`, { query: '?months=0' })).status).toBe(400);
+    expect((await call('get', `${T}/exports/cohorts.csv`)).status).toBe(200);
+  });
+
+  it('the OData feed: service document, $metadata (XML), a page of every entity set, and its 400 and 404', async () => {
+    const resource = `${T}/odata/:resource`;
+    const path = (r: string) => resource.replace(':id', tenantId).replace(':resource', r);
+    expect((await call('get', `${T}/odata`)).status).toBe(200);
+    const metadata = await call('get', resource, { path: path('$metadata') });
+    expect(metadata.status).toBe(200);
+    expect(String(metadata.body)).toContain('<edmx:Edmx');
+    for (const table of STAR) {
+      const page = await call('get', resource, { path: path(table), query: '?$top=3' });
+      expect(page.status, table).toBe(200);
+    }
+    const picked = await call('get', resource, { path: path('fact_user_usage'), query: '?$select=UserKey,DateKey' });
+    expect(picked.status).toBe(200);
+    expect(Object.keys((picked.body as { value: Json[] }).value[0]).sort()).toEqual(['DateKey', 'UserKey']);
+    const filter = await call('get', resource, { path: path('dim_user'), query: '?$filter=DateKey%20ge%201' });
+    expect(filter.status).toBe(400);
+    expect(code(filter.body)).toBe('invalid_parameter');
+    const none = await call('get', resource, { path: path('fact_sales') });
+    expect(none.status).toBe(404);
+    expect(code(none.body)).toBe('table_not_found');
+  });
+});
+
 describe('tenant administration', () => {
   it('GET /encryption-key, GET …/tenants/{id}, PATCH (a change, an empty body), DELETE without confirm', async () => {
     expect((await call('get', '/api/v1/m365/encryption-key')).status).toBe(200);
@@ -599,6 +646,19 @@ describe('tenant administration', () => {
       },
     });
     expect(duplicate.status).toBe(409);
+    // Never synced: no daily history, so the star schema, its feed and the cohorts answer 404.
+    for (const route of [
+      `${T}/exports/star/fact_user_usage.csv`,
+      `${T}/exports/star.zip`,
+    ]) {
+      const none = await call('get', route, { path: route.replace(':id', id) });
+      expect(none.status, route).toBe(404);
+      expect(code(none.body)).toBe('history_not_available');
+    }
+    const feed = `${T}/odata/:resource`;
+    const noFeed = await call('get', feed, { path: feed.replace(':id', id).replace(':resource', 'dim_user') });
+    expect(noFeed.status).toBe(404);
+    expect(code(noFeed.body)).toBe('history_not_available');
     // Its first permission check may still run: then 409 tenant_busy, documented too, until it ends.
     await expect
       .poll(async () => (await call('delete', T, { path: one, query: `?confirm=${entraTenantId}` })).status)

@@ -8,10 +8,12 @@ import { documentCopilotRoutes } from './copilot-routes';
 import { documentDepartmentRoutes } from './department-routes';
 import { documentExportRoutes } from './export-routes';
 import { documentJobRoutes } from './job-routes';
+import { documentODataRoutes } from './odata-routes';
 import { documentPortfolioRoutes } from './portfolio-routes';
 import { documentPriceRoutes } from './price-routes';
 import { documentReclaimRoutes } from './reclaim-routes';
 import { documentSecurityRoutes } from './security-routes';
+import { documentStarRoutes } from './star-routes';
 import { documentSyncRoutes } from './sync-routes';
 import { documentTenantAdminRoutes } from './tenant-admin-routes';
 import { documentTenantRoutes } from './tenant-routes';
@@ -39,6 +41,8 @@ const DOCUMENTED: ReadonlyArray<(doc: ApiDoc) => void> = [
   documentAccessRoutes,
   documentPortfolioRoutes,
   documentExportRoutes,
+  documentStarRoutes,
+  documentODataRoutes,
   documentWebhookRoutes,
   // Events Seat Steward sends, under the document's `webhooks`.
   documentWebhooks,
