@@ -650,6 +650,8 @@ describe('tenant administration', () => {
     for (const route of [
       `${T}/exports/star/fact_user_usage.csv`,
       `${T}/exports/star.zip`,
+      `${T}/copilot/cohorts`,
+      `${T}/exports/cohorts.csv`,
     ]) {
       const none = await call('get', route, { path: route.replace(':id', id) });
       expect(none.status, route).toBe(404);

@@ -4,6 +4,7 @@ import { documentWebhooks } from './webhook-doc';
 import { documentServerRoutes } from '../http/server-doc';
 import { documentAccessRoutes } from './access-routes';
 import { documentAuditRoutes } from './audit-routes';
+import { documentCohortRoutes } from './cohort-routes';
 import { documentCopilotRoutes } from './copilot-routes';
 import { documentDepartmentRoutes } from './department-routes';
 import { documentExportRoutes } from './export-routes';
@@ -41,6 +42,7 @@ const DOCUMENTED: ReadonlyArray<(doc: ApiDoc) => void> = [
   documentAccessRoutes,
   documentPortfolioRoutes,
   documentExportRoutes,
+  documentCohortRoutes,
   documentStarRoutes,
   documentODataRoutes,
   documentWebhookRoutes,
