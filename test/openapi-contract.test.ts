@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, TEST_API_KEY, type Harness } from './helpers/harness';
 import { ConnectorRecorder } from './helpers/connector-recorder';
 import { WEBHOOK_EVENT_TYPES } from '../src/domain/webhook-events';
+import { WEBHOOK_TEST_EVENT } from '../src/domain/webhook-delivery';
 import { ADMIN, message, personal } from './helpers/teams-activities';
 
 /**
@@ -134,10 +135,11 @@ afterAll(async () => h?.close());
 describe('the OpenAPI document', () => {
   it('is OpenAPI 3.1 with every webhook event under webhooks: the Standard Webhooks headers, and an envelope seed 000 example validates against', () => {
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.webhooks).sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort());
+    const events = [...WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT];
+    expect(Object.keys(doc.webhooks).sort()).toEqual(events.sort());
     const post = (event: string) =>
       (doc.webhooks as Record<string, { post: { parameters: Array<{ name: string; in: string }> } }>)[event].post;
-    for (const event of WEBHOOK_EVENT_TYPES)
+    for (const event of events)
       expect(post(event).parameters.map((p) => `${p.in}:${p.name}`)).toEqual([
         'header:webhook-id',
         'header:webhook-timestamp',
@@ -458,14 +460,17 @@ describe('webhooks', () => {
   /** A receiver on loopback (http to loopback is allowed in the demo) that acknowledges everything. */
   let receiver: http.Server;
   let receiverUrl: string;
+  const received: Array<{ headers: http.IncomingHttpHeaders; body: string }> = [];
   beforeAll(async () => {
-    // (restify patches ServerResponse.writeHead, which then returns nothing: no chaining.)
-    receiver = http.createServer((req, res) =>
-      req.resume().on('end', () => {
+    receiver = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
         res.statusCode = 204;
         res.end();
-      }),
-    );
+      });
+    });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
   });
@@ -516,6 +521,15 @@ describe('webhooks', () => {
     const ping = await call('post', `${W}/:id/test`, { path: at(`${W}/:id/test`, id) });
     expect(ping.status).toBe(202);
     const deliveryId = (ping.body as { data: { id: number } }).data.id;
+    // The ping as the receiver got it validates against the document's webhooks section.
+    const pinged = () => received.find((r) => (JSON.parse(r.body) as Json).event === WEBHOOK_TEST_EVENT);
+    await expect.poll(pinged, { timeout: 20_000 }).toBeDefined();
+    const envelope = ajv.getSchema(
+      `doc#/${pointer('webhooks', WEBHOOK_TEST_EVENT, 'post', 'requestBody', 'content', 'application/json', 'schema')}`,
+    );
+    const { headers, body } = pinged()!;
+    expect(envelope?.(JSON.parse(body)), ajv.errorsText(envelope?.errors)).toBe(true);
+    expect(headers['webhook-signature']).toMatch(/^v1,/);
     const list = await call('get', `${W}/:id/deliveries`, { path: at(`${W}/:id/deliveries`, id) });
     expect(list.status).toBe(200);
     expect((list.body as { data: unknown[] }).data).toHaveLength(1);
