@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CompactEncrypt, importJWK, type JWK } from 'jose';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
@@ -5,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, TEST_API_KEY, type Harness } from './helpers/harness';
 import { ConnectorRecorder } from './helpers/connector-recorder';
 import { WEBHOOK_EVENT_TYPES } from '../src/domain/webhook-events';
+import { WEBHOOK_TEST_EVENT } from '../src/domain/webhook-delivery';
 import { ADMIN, message, personal } from './helpers/teams-activities';
 
 /**
@@ -132,10 +135,11 @@ afterAll(async () => h?.close());
 describe('the OpenAPI document', () => {
   it('is OpenAPI 3.1 with every webhook event under webhooks: the Standard Webhooks headers, and an envelope seed 000 example validates against', () => {
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.webhooks).sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort());
+    const events = [...WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT];
+    expect(Object.keys(doc.webhooks).sort()).toEqual(events.sort());
     const post = (event: string) =>
       (doc.webhooks as Record<string, { post: { parameters: Array<{ name: string; in: string }> } }>)[event].post;
-    for (const event of WEBHOOK_EVENT_TYPES)
+    for (const event of events)
       expect(post(event).parameters.map((p) => `${p.in}:${p.name}`)).toEqual([
         'header:webhook-id',
         'header:webhook-timestamp',
@@ -452,6 +456,144 @@ describe('exports', () => {
   });
 });
 
+describe('webhooks', () => {
+  /** A receiver on loopback (http to loopback is allowed in the demo) that acknowledges everything. */
+  let receiver: http.Server;
+  let receiverUrl: string;
+  const received: Array<{ headers: http.IncomingHttpHeaders; body: string }> = [];
+  beforeAll(async () => {
+    receiver = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        res.statusCode = 204;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  });
+  afterAll(async () => new Promise<void>((resolve) => receiver.close(() => resolve())));
+
+  const W = '/api/v1/m365/webhooks';
+  const at = (path: string, id: number | string, deliveryId?: number | string) =>
+    path.replace(':id', String(id)).replace(':deliveryId', String(deliveryId));
+
+  it('create (201 with the secret), list, get, patch, rotate, test ping, deliveries, retry, delete; their 400, 403 and 404', async () => {
+    const created = await call('post', W, {
+      body: { url: receiverUrl, events: ['m365.tenant.sync_completed'], tenants: [tenantId], description: 'PSA' },
+    });
+    expect(created.status).toBe(201);
+    const id = (created.body as { data: { id: number } }).data.id;
+    const unsafe = await call('post', W, { body: { url: 'ftp://127.0.0.1/hook', events: ['m365.user.created'] } });
+    expect(unsafe.status).toBe(400);
+    expect(code(unsafe.body)).toBe('unsafe_url');
+    expect((await call('post', W, { body: { url: receiverUrl, events: ['m365.nothing'] } })).status).toBe(400);
+    const noTenant = await call('post', W, {
+      body: { url: receiverUrl, events: ['m365.user.created'], tenants: ['no-such-tenant'] },
+    });
+    expect(noTenant.status).toBe(404);
+    expect(code(noTenant.body)).toBe('tenant_not_found');
+    const foreign = await call('post', W, {
+      body: { url: receiverUrl, events: ['m365.user.created'], clients: ['another-client'] },
+      key: SCOPED_KEY,
+    });
+    expect(foreign.status).toBe(403);
+    expect(code(foreign.body)).toBe('key_scoped_to_clients');
+
+    expect((await call('get', W)).status).toBe(200);
+    expect((await call('get', `${W}/:id`, { path: at(`${W}/:id`, id) })).status).toBe(200);
+    const missing = await call('get', `${W}/:id`, { path: at(`${W}/:id`, 999999) });
+    expect(missing.status).toBe(404);
+    expect(code(missing.body)).toBe('webhook_not_found');
+    expect((await call('get', `${W}/:id`, { path: at(`${W}/:id`, 'abc') })).status).toBe(400);
+
+    const one = at(`${W}/:id`, id);
+    expect((await call('patch', `${W}/:id`, { path: one, body: { description: 'ITSM', enabled: true } })).status).toBe(
+      200,
+    );
+    expect((await call('patch', `${W}/:id`, { path: one, body: {} })).status).toBe(400);
+    const rotated = await call('post', `${W}/:id/rotate-secret`, { path: at(`${W}/:id/rotate-secret`, id) });
+    expect(rotated.status).toBe(200);
+    expect((rotated.body as { data: { secret: string } }).data.secret).toMatch(/^whsec_/);
+
+    const ping = await call('post', `${W}/:id/test`, { path: at(`${W}/:id/test`, id) });
+    expect(ping.status).toBe(202);
+    const deliveryId = (ping.body as { data: { id: number } }).data.id;
+    // The ping as the receiver got it validates against the document's webhooks section.
+    const pinged = () => received.find((r) => (JSON.parse(r.body) as Json).event === WEBHOOK_TEST_EVENT);
+    await expect.poll(pinged, { timeout: 20_000 }).toBeDefined();
+    const envelope = ajv.getSchema(
+      `doc#/${pointer('webhooks', WEBHOOK_TEST_EVENT, 'post', 'requestBody', 'content', 'application/json', 'schema')}`,
+    );
+    const { headers, body } = pinged()!;
+    expect(envelope?.(JSON.parse(body)), ajv.errorsText(envelope?.errors)).toBe(true);
+    expect(headers['webhook-signature']).toMatch(/^v1,/);
+    const list = await call('get', `${W}/:id/deliveries`, { path: at(`${W}/:id/deliveries`, id) });
+    expect(list.status).toBe(200);
+    expect((list.body as { data: unknown[] }).data).toHaveLength(1);
+    const deliveries = `${W}/:id/deliveries`;
+    expect((await call('get', deliveries, { path: at(deliveries, id), query: '?status=lost' })).status).toBe(400);
+    const retry = `${W}/:id/deliveries/:deliveryId/retry`;
+    // 409 delivery_in_flight while the ping's attempt runs: documented too.
+    expect([200, 409]).toContain((await call('post', retry, { path: at(retry, id, deliveryId) })).status);
+    const noDelivery = await call('post', retry, { path: at(retry, id, 999999) });
+    expect(noDelivery.status).toBe(404);
+    expect(code(noDelivery.body)).toBe('delivery_not_found');
+
+    expect((await call('delete', `${W}/:id`, { path: one })).status).toBe(200);
+    expect((await call('delete', `${W}/:id`, { path: one })).status).toBe(404);
+  });
+});
+
+describe('Power BI star schema and seat cohorts', () => {
+  const STAR = ['fact_user_usage', 'dim_user', 'dim_date', 'dim_department', 'dim_license'];
+
+  it('each star-schema CSV, the zip, an unknown file (404); the cohorts (JSON, CSV) and their 400', async () => {
+    for (const table of STAR) {
+      const file = await call('get', `${T}/exports/star/${table}.csv`);
+      expect(file.status, table).toBe(200);
+      expect(String(file.body)).toContain(',');
+    }
+    expect((await call('get', `${T}/exports/star.zip`)).status).toBe(200);
+    expect((await call('get', `${T}/exports/star.zip`, { query: '?x=1' })).status).toBe(400);
+    const unknown = await call('get', `${T}/exports/star/:file`, {
+      path: `${T.replace(':id', tenantId)}/exports/star/nope.csv`,
+    });
+    expect(unknown.status).toBe(404);
+    expect(code(unknown.body)).toBe('table_not_found');
+
+    const cohorts = await call('get', `${T}/copilot/cohorts`, { query: '?months=3' });
+    expect(cohorts.status).toBe(200);
+    expect((cohorts.body as { months: unknown[] }).months).toHaveLength(3);
+    expect((await call('get', `${T}/copilot/cohorts`, { query: '?months=0' })).status).toBe(400);
+    expect((await call('get', `${T}/exports/cohorts.csv`)).status).toBe(200);
+  });
+
+  it('the OData feed: service document, $metadata (XML), a page of every entity set, and its 400 and 404', async () => {
+    const resource = `${T}/odata/:resource`;
+    const path = (r: string) => resource.replace(':id', tenantId).replace(':resource', r);
+    expect((await call('get', `${T}/odata`)).status).toBe(200);
+    const metadata = await call('get', resource, { path: path('$metadata') });
+    expect(metadata.status).toBe(200);
+    expect(String(metadata.body)).toContain('<edmx:Edmx');
+    for (const table of STAR) {
+      const page = await call('get', resource, { path: path(table), query: '?$top=3' });
+      expect(page.status, table).toBe(200);
+    }
+    const picked = await call('get', resource, { path: path('fact_user_usage'), query: '?$select=UserKey,DateKey' });
+    expect(picked.status).toBe(200);
+    expect(Object.keys((picked.body as { value: Json[] }).value[0]).sort()).toEqual(['DateKey', 'UserKey']);
+    const filter = await call('get', resource, { path: path('dim_user'), query: '?$filter=DateKey%20ge%201' });
+    expect(filter.status).toBe(400);
+    expect(code(filter.body)).toBe('invalid_parameter');
+    const none = await call('get', resource, { path: path('fact_sales') });
+    expect(none.status).toBe(404);
+    expect(code(none.body)).toBe('table_not_found');
+  });
+});
+
 describe('tenant administration', () => {
   it('GET /encryption-key, GET …/tenants/{id}, PATCH (a change, an empty body), DELETE without confirm', async () => {
     expect((await call('get', '/api/v1/m365/encryption-key')).status).toBe(200);
@@ -518,6 +660,21 @@ describe('tenant administration', () => {
       },
     });
     expect(duplicate.status).toBe(409);
+    // Never synced: no daily history, so the star schema, its feed and the cohorts answer 404.
+    for (const route of [
+      `${T}/exports/star/fact_user_usage.csv`,
+      `${T}/exports/star.zip`,
+      `${T}/copilot/cohorts`,
+      `${T}/exports/cohorts.csv`,
+    ]) {
+      const none = await call('get', route, { path: route.replace(':id', id) });
+      expect(none.status, route).toBe(404);
+      expect(code(none.body)).toBe('history_not_available');
+    }
+    const feed = `${T}/odata/:resource`;
+    const noFeed = await call('get', feed, { path: feed.replace(':id', id).replace(':resource', 'dim_user') });
+    expect(noFeed.status).toBe(404);
+    expect(code(noFeed.body)).toBe('history_not_available');
     // Its first permission check may still run: then 409 tenant_busy, documented too, until it ends.
     await expect
       .poll(async () => (await call('delete', T, { path: one, query: `?confirm=${entraTenantId}` })).status)

@@ -130,8 +130,11 @@ export interface RouteDoc {
   params?: AnyZodObject;
   query?: AnyZodObject;
   body?: ZodTypeAny;
-  /** Success answers by status: the JSON schema, or another content type with its schema. */
-  responses: Record<number, { description: string; content?: Content }>;
+  /**
+   * Success answers by status: the JSON schema, or another content type with its schema, or several
+   * content types (a route whose answer's type depends on the path, as an OData feed's $metadata).
+   */
+  responses: Record<number, { description: string; content?: Content | readonly Content[] }>;
   /**
    * Error answers by status, each in the error shape (apiErrorSchema) unless given a content: what
    * the route's codes are. 401 and 500 are added for API-key routes, 400 to routes with a query or body.
@@ -183,8 +186,14 @@ export class ApiDoc {
   route(doc: RouteDoc): void {
     const auth = doc.auth ?? 'apiKey';
     const responses: RouteConfig['responses'] = {};
-    for (const [status, r] of Object.entries(doc.responses))
-      responses[status] = { description: r.description, ...(r.content ? { content: contentOf(r.content) } : {}) };
+    for (const [status, r] of Object.entries(doc.responses)) {
+      const contents: readonly Content[] | undefined =
+        r.content === undefined ? undefined : Array.isArray(r.content) ? r.content : [r.content as Content];
+      responses[status] = {
+        description: r.description,
+        ...(contents ? { content: Object.assign({}, ...contents.map(contentOf)) } : {}),
+      };
+    }
     const errors: Record<number, ErrorDoc> = {};
     // A route's answer in another content type (an HTML page) replaces the JSON error of that status.
     const add = (status: number, e: ErrorDoc) => {

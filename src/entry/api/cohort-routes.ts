@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
 import type { Request, Response, Server } from 'restify';
-import { z } from 'zod';
 import type { CohortMonth } from '../../domain/seat-cohorts';
 import type { TenantRecord } from '../../domain/tenant';
 import { MAX_COHORT_MONTHS, type SeatCohortReport } from '../../usecases/cohorts/seat-cohorts-query';
 import type { TenantReads } from '../../usecases/status/ports';
+import { either, NO_TENANT, type ApiDoc, type ErrorDoc } from './api-doc';
 import { ApiError } from './api-errors';
 import { failDownload, integer, jsonRoute, parseQuery, tenantFromPath } from './api-route';
+import { z } from './api-zod';
 import { CSV_CONTENT_TYPE, csvDocument, type CsvValue } from './csv';
 
 export interface CohortRouteDeps {
@@ -126,6 +127,41 @@ function noHistory(tenant: TenantRecord): ApiError {
     'history_not_available',
     `No daily history for tenant ${tenant.tenantName} yet: seat cohorts come from it, and each sync records its day. Run a sync (POST /api/v1/m365/tenants/${tenant.id}/sync) and try again.`,
   );
+}
+
+const NO_COHORT_HISTORY: ErrorDoc = {
+  description: 'No daily history for the tenant yet (history_not_available): a sync records the day.',
+  codes: ['history_not_available'],
+};
+
+/** The OpenAPI description of the cohort routes, from the schemas above. */
+export function documentCohortRoutes(doc: ApiDoc): void {
+  doc.route({
+    method: 'get',
+    path: '/api/v1/m365/tenants/:id/copilot/cohorts',
+    tag: 'Copilot',
+    summary: 'Seat cohorts per month: retained, reactivated, lapsed, reclaimed, newly assigned, time to first use',
+    query: cohortQuerySchema,
+    responses: { 200: { description: 'The months, newest first.', content: cohortsResponseSchema } },
+    errors: { 404: either(NO_TENANT, NO_COHORT_HISTORY) },
+  });
+  doc.route({
+    method: 'get',
+    path: '/api/v1/m365/tenants/:id/exports/cohorts.csv',
+    tag: 'Exports',
+    summary: 'The seat cohorts as CSV, one row per month, newest first',
+    query: cohortQuerySchema,
+    responses: {
+      200: {
+        description: 'The file (an attachment).',
+        content: {
+          contentType: CSV_CONTENT_TYPE.split(';')[0],
+          schema: z.string().openapi({ description: `UTF-8 with a BOM; columns: ${COHORT_HEADERS.join(', ')}.` }),
+        },
+      },
+    },
+    errors: { 404: either(NO_TENANT, NO_COHORT_HISTORY) },
+  });
 }
 
 /**

@@ -12,10 +12,12 @@ import {
 } from '../../domain/star-schema';
 import type { StarCursor, StarSchema } from '../../usecases/star-schema/star-schema';
 import type { TenantReads } from '../../usecases/status/ports';
+import { either, NO_TENANT, tenantPathParams, type ApiDoc } from './api-doc';
 import { ApiError } from './api-errors';
 import { parseQuery, sendFailure, tenantFromPath } from './api-route';
-import { historyNotAvailable } from './star-routes';
-import { odataQuery } from './star-schemas';
+import { z } from './api-zod';
+import { historyNotAvailable, NO_HISTORY } from './star-routes';
+import { odataAnyCollection, odataCollection, odataQuery, odataServiceDocument } from './star-schemas';
 
 export interface ODataRouteDeps {
   tenants: TenantReads;
@@ -159,15 +161,12 @@ export function registerODataRoutes(server: Server, deps: ODataRouteDeps): void 
       const tenant = tenantFromPath(deps.tenants, req);
       parseQuery(odataQuery.pick({ $format: true }), req);
       const base = root(req, tenant.id);
+      const body: z.infer<typeof odataServiceDocument> = {
+        '@odata.context': `${base}/$metadata`,
+        value: STAR_TABLES.map((t) => ({ name: t, kind: 'EntitySet', url: t })),
+      };
       res.header('Content-Type', JSON_TYPE);
-      res.json(
-        200,
-        {
-          '@odata.context': `${base}/$metadata`,
-          value: STAR_TABLES.map((t) => ({ name: t, kind: 'EntitySet', url: t })),
-        },
-        ODATA_HEADERS,
-      );
+      res.json(200, body, ODATA_HEADERS);
     } catch (error) {
       fail(deps, req, res, error);
     }
@@ -231,7 +230,7 @@ export function registerODataRoutes(server: Server, deps: ODataRouteDeps): void 
       if (top !== undefined && rows.length >= top) more = false;
 
       const base = root(req, tenant.id);
-      const body: Record<string, unknown> = {
+      const body: z.infer<ReturnType<typeof odataCollection>> = {
         '@odata.context': `${base}/$metadata#${resource}${select ? `(${select.join(',')})` : ''}`,
         value: rows.map((r) => (select ? Object.fromEntries(select.map((c) => [c, r[c] ?? null])) : r)),
       };
@@ -249,6 +248,53 @@ export function registerODataRoutes(server: Server, deps: ODataRouteDeps): void 
     } catch (error) {
       fail(deps, req, res, error);
     }
+  });
+}
+
+const TAG = 'Power BI star schema';
+const CSDL = z.string().openapi({ description: 'CSDL (EDMX 4.0): one entity type and entity set per table.' });
+
+/** The OpenAPI description of the OData feed, from star-schemas.ts. */
+export function documentODataRoutes(doc: ApiDoc): void {
+  doc.route({
+    method: 'get',
+    path: '/api/v1/m365/tenants/:id/odata',
+    tag: TAG,
+    summary: "OData v4 service document of the tenant's star schema (Power BI's OData connector starts here)",
+    query: odataQuery.pick({ $format: true }),
+    responses: {
+      200: {
+        description: 'The entity sets (OData-Version: 4.0).',
+        content: { contentType: 'application/json', schema: odataServiceDocument },
+      },
+    },
+    errors: { 404: NO_TENANT },
+  });
+  doc.route({
+    method: 'get',
+    path: '/api/v1/m365/tenants/:id/odata/:resource',
+    tag: TAG,
+    summary: "The feed's $metadata (CSDL), or a page of one entity set, paged with @odata.nextLink",
+    description: `Entity sets: ${STAR_TABLES.join(', ')}. At most ${ODATA_PAGE_ROWS} rows a page (\`Prefer: odata.maxpagesize\` asks for fewer); $filter takes comparisons of DateKey on fact_user_usage and dim_date. $metadata takes $format only.`,
+    params: tenantPathParams.extend({
+      resource: z.string().openapi({ description: `$metadata, or one of ${STAR_TABLES.join(', ')}.` }),
+    }),
+    query: odataQuery,
+    responses: {
+      200: {
+        description: 'A page of the entity set (JSON), or for $metadata the CSDL (XML).',
+        content: [
+          { contentType: 'application/json', schema: odataAnyCollection },
+          { contentType: 'application/xml', schema: CSDL },
+        ],
+      },
+    },
+    errors: {
+      404: either(either(NO_TENANT, NO_HISTORY), {
+        description: 'No such entity set (table_not_found); the message lists them.',
+        codes: ['table_not_found'],
+      }),
+    },
   });
 }
 

@@ -4,18 +4,22 @@ import { documentWebhooks } from './webhook-doc';
 import { documentServerRoutes } from '../http/server-doc';
 import { documentAccessRoutes } from './access-routes';
 import { documentAuditRoutes } from './audit-routes';
+import { documentCohortRoutes } from './cohort-routes';
 import { documentCopilotRoutes } from './copilot-routes';
 import { documentDepartmentRoutes } from './department-routes';
 import { documentExportRoutes } from './export-routes';
 import { documentJobRoutes } from './job-routes';
+import { documentODataRoutes } from './odata-routes';
 import { documentPortfolioRoutes } from './portfolio-routes';
 import { documentPriceRoutes } from './price-routes';
 import { documentReclaimRoutes } from './reclaim-routes';
 import { documentSecurityRoutes } from './security-routes';
+import { documentStarRoutes } from './star-routes';
 import { documentSyncRoutes } from './sync-routes';
 import { documentTenantAdminRoutes } from './tenant-admin-routes';
 import { documentTenantRoutes } from './tenant-routes';
 import { documentUsageRoutes } from './usage-routes';
+import { documentWebhookRoutes } from './webhook-routes';
 
 /**
  * The OpenAPI 3.1 document of every route the HTTP server registers, built from the route files'
@@ -38,6 +42,10 @@ const DOCUMENTED: ReadonlyArray<(doc: ApiDoc) => void> = [
   documentAccessRoutes,
   documentPortfolioRoutes,
   documentExportRoutes,
+  documentCohortRoutes,
+  documentStarRoutes,
+  documentODataRoutes,
+  documentWebhookRoutes,
   // Events Seat Steward sends, under the document's `webhooks`.
   documentWebhooks,
 ];

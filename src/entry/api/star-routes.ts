@@ -7,10 +7,12 @@ import { STAR_COLUMNS, STAR_TABLES, type StarRow, type StarTable, type StarValue
 import type { TenantRecord } from '../../domain/tenant';
 import type { StarSchema } from '../../usecases/star-schema/star-schema';
 import type { TenantReads } from '../../usecases/status/ports';
+import { either, NO_TENANT, tenantPathParams, type ApiDoc, type ErrorDoc } from './api-doc';
 import { ApiError } from './api-errors';
 import { failDownload, parseQuery, tenantFromPath } from './api-route';
+import { z } from './api-zod';
 import { CSV_BOM, CSV_CONTENT_TYPE, csvLine, type CsvValue } from './csv';
-import { starExportQuery } from './star-schemas';
+import { starCsvResponse, starExportQuery, starZipResponse } from './star-schemas';
 
 export interface StarRouteDeps {
   tenants: TenantReads;
@@ -91,6 +93,59 @@ export function registerStarRoutes(server: Server, deps: StarRouteDeps): void {
     } catch (error) {
       failDownload(deps.logger, req, res, error, 'star-schema export');
     }
+  });
+}
+
+/** historyNotAvailable's 404, as the document gives it. */
+export const NO_HISTORY: ErrorDoc = {
+  description: 'No daily history for the tenant yet (history_not_available): a sync records the day.',
+  codes: ['history_not_available'],
+};
+
+/** The OpenAPI description of the star-schema files, from star-schemas.ts. */
+export function documentStarRoutes(doc: ApiDoc): void {
+  for (const table of STAR_TABLES)
+    doc.route({
+      method: 'get',
+      path: `/api/v1/m365/tenants/:id/exports/star/${table}.csv`,
+      tag: 'Power BI star schema',
+      summary: `The ${table} table of the Power BI star schema as CSV, every captured day`,
+      query: starExportQuery,
+      responses: {
+        200: {
+          description: 'The file (an attachment), streamed.',
+          content: { contentType: CSV_CONTENT_TYPE.split(';')[0], schema: starCsvResponse(table) },
+        },
+      },
+      errors: { 404: either(NO_TENANT, NO_HISTORY) },
+    });
+  doc.route({
+    method: 'get',
+    path: '/api/v1/m365/tenants/:id/exports/star/:file',
+    tag: 'Power BI star schema',
+    summary: 'Any other file name under exports/star/: 404 naming the tables there are',
+    params: tenantPathParams.extend({ file: z.string().openapi({ description: 'Not one of the five tables.' }) }),
+    responses: {},
+    errors: {
+      404: either(NO_TENANT, {
+        description: 'No such star-schema table (table_not_found); the message lists the files.',
+        codes: ['table_not_found'],
+      }),
+    },
+  });
+  doc.route({
+    method: 'get',
+    path: '/api/v1/m365/tenants/:id/exports/star.zip',
+    tag: 'Power BI star schema',
+    summary: 'The five tables of the Power BI star schema as CSV files in one zip',
+    query: starExportQuery,
+    responses: {
+      200: {
+        description: 'The zip (an attachment), deflated as it is streamed.',
+        content: { contentType: 'application/zip', schema: starZipResponse },
+      },
+    },
+    errors: { 404: either(NO_TENANT, NO_HISTORY) },
   });
 }
 

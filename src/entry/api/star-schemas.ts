@@ -1,10 +1,11 @@
-import { z } from 'zod';
 import { STAR_COLUMNS, STAR_TABLES, type StarColumn, type StarTable } from '../../domain/star-schema';
+import { z } from './api-zod';
 
 /**
  * The request and response shapes of the star-schema routes (CSV, zip, OData feed), as zod schemas
- * the OpenAPI document is generated from. The row shapes follow STAR_COLUMNS, the one definition of
- * each table's columns.
+ * the routes parse their query with, type their JSON with, and the OpenAPI document is generated from
+ * (documentStarRoutes, documentODataRoutes). The row shapes follow STAR_COLUMNS, the one definition
+ * of each table's columns.
  */
 
 export const starTableSchema = z.enum(STAR_TABLES, {
@@ -12,12 +13,14 @@ export const starTableSchema = z.enum(STAR_TABLES, {
 });
 
 /** `GET /api/v1/m365/tenants/{id}/exports/star/{table}.csv` and `…/exports/star.zip`: no query parameters. */
-export const starExportParams = z.object({ id: z.string().min(1), table: starTableSchema });
 export const starExportQuery = z.object({}).strict();
 
 /** The files: UTF-8 CSV with a BOM (header, then one line per row), and a zip of the five. */
-export const starCsvResponse = z.string().describe('text/csv; charset=utf-8: the table, header first');
-export const starZipResponse = z.string().describe('application/zip: fact_user_usage.csv and the four dimensions');
+export const starCsvResponse = (table: StarTable) =>
+  z.string().describe(`UTF-8 with a BOM, header first; columns: ${STAR_COLUMNS[table].map((c) => c.name).join(', ')}.`);
+export const starZipResponse = z
+  .string()
+  .describe(`A zip of ${STAR_TABLES.map((t) => `${t}.csv`).join(', ')} (each as its own CSV export).`);
 
 /** OData system query options the feed answers (all optional). */
 export const odataQuery = z
@@ -62,57 +65,15 @@ export const odataCollection = (table: StarTable) =>
     '@odata.nextLink': z.string().url().optional(),
   });
 
+/** `…/odata/{resource}`: a page of any entity set (the table is in @odata.context). */
+export const odataAnyCollection = z.union([
+  odataCollection(STAR_TABLES[0]),
+  odataCollection(STAR_TABLES[1]),
+  ...STAR_TABLES.slice(2).map(odataCollection),
+]);
+
 /** The service document at the feed's root. */
 export const odataServiceDocument = z.object({
   '@odata.context': z.string().url(),
   value: z.array(z.object({ name: starTableSchema, kind: z.literal('EntitySet'), url: z.string() })),
 });
-
-/** Every star-schema route with its shapes, for the OpenAPI document (paths in OpenAPI's `{param}` form). */
-export const starRouteShapes = [
-  {
-    method: 'get',
-    path: '/api/v1/m365/tenants/{id}/exports/star/{table}.csv',
-    summary: 'One table of the Power BI star schema as CSV',
-    params: starExportParams,
-    query: starExportQuery,
-    response: { contentType: 'text/csv; charset=utf-8', schema: starCsvResponse },
-    errors: [400, 401, 404],
-  },
-  {
-    method: 'get',
-    path: '/api/v1/m365/tenants/{id}/exports/star.zip',
-    summary: 'The five tables of the Power BI star schema as CSV files in one zip',
-    params: starExportParams.pick({ id: true }),
-    query: starExportQuery,
-    response: { contentType: 'application/zip', schema: starZipResponse },
-    errors: [400, 401, 404],
-  },
-  {
-    method: 'get',
-    path: '/api/v1/m365/tenants/{id}/odata',
-    summary: 'OData v4 service document of the star schema',
-    params: starExportParams.pick({ id: true }),
-    query: odataQuery.pick({ $format: true }),
-    response: { contentType: 'application/json', schema: odataServiceDocument },
-    errors: [400, 401, 404],
-  },
-  {
-    method: 'get',
-    path: '/api/v1/m365/tenants/{id}/odata/$metadata',
-    summary: 'OData v4 CSDL of the star schema',
-    params: starExportParams.pick({ id: true }),
-    query: odataQuery.pick({ $format: true }),
-    response: { contentType: 'application/xml', schema: z.string().describe('CSDL (EDMX 4.0)') },
-    errors: [400, 401, 404],
-  },
-  ...STAR_TABLES.map((table) => ({
-    method: 'get',
-    path: `/api/v1/m365/tenants/{id}/odata/${table}`,
-    summary: `OData v4 entity set ${table}, paged with @odata.nextLink`,
-    params: starExportParams.pick({ id: true }),
-    query: odataQuery,
-    response: { contentType: 'application/json', schema: odataCollection(table) },
-    errors: [400, 401, 404],
-  })),
-] as const;

@@ -1,4 +1,5 @@
 import type { AnyZodObject } from 'zod';
+import { WEBHOOK_TEST_EVENT } from '../../domain/webhook-delivery';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../../domain/webhook-events';
 import type { ApiDoc } from './api-doc';
 import { z } from './api-zod';
@@ -63,7 +64,41 @@ const deliveryHeaders = z.object({
   }),
 });
 
+/** The test ping's data (WebhookEndpoints.ping): not a tenant's event, so no tenant ids and no sequence. */
+const testPingData = z.object({
+  webhook_id: z.number().int().openapi({ description: 'The webhook the ping was sent to.' }),
+  message: z.string(),
+});
+
+const RESPONSES = {
+  200: { description: 'Received (any 2xx).' },
+  410: { description: 'The endpoint is gone: Seat Steward disables it and stops sending.' },
+};
+
 export function documentWebhooks(doc: ApiDoc): void {
+  doc.registry.registerWebhook({
+    method: 'post',
+    path: WEBHOOK_TEST_EVENT,
+    summary: WEBHOOK_TEST_EVENT,
+    description:
+      'Sent by POST /api/v1/m365/webhooks/{id}/test to that webhook alone, whatever its events, signed like every delivery.',
+    request: {
+      headers: deliveryHeaders,
+      body: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: z.object({
+              event: z.literal(WEBHOOK_TEST_EVENT),
+              timestamp: z.string().openapi({ description: 'ISO 8601 UTC: when the ping was asked for.' }),
+              data: testPingData,
+            }),
+          },
+        },
+      },
+    },
+    responses: RESPONSES,
+  });
   for (const event of WEBHOOK_EVENT_TYPES) {
     const envelope = z.object({
       event: z.literal(event),
@@ -82,10 +117,7 @@ export function documentWebhooks(doc: ApiDoc): void {
         headers: deliveryHeaders,
         body: { required: true, content: { 'application/json': { schema: envelope } } },
       },
-      responses: {
-        200: { description: 'Received (any 2xx).' },
-        410: { description: 'The endpoint is gone: Seat Steward disables it and stops sending.' },
-      },
+      responses: RESPONSES,
     });
   }
 }

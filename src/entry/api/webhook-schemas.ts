@@ -1,7 +1,8 @@
-import { z } from 'zod';
 import { WEBHOOK_EVENT_TYPES } from '../../domain/webhook-events';
 import { WEBHOOK_DELIVERY_STATUSES } from '../../usecases/webhooks/webhook-ports';
+import { paginationSchema } from './api-doc';
 import { integer } from './api-route';
+import { z } from './api-zod';
 
 /**
  * Request and response shapes of /api/v1/m365/webhooks, as zod schemas: the routes validate with
@@ -90,12 +91,7 @@ export const webhookDeliveryResponse = z.object({
 
 export const webhookDeliveryListResponse = z.object({
   data: z.array(webhookDeliveryResponse),
-  pagination: z.object({
-    limit: z.number().int(),
-    offset: z.number().int(),
-    total: z.number().int(),
-    has_more: z.boolean(),
-  }),
+  pagination: paginationSchema,
   counts: z.record(z.enum(WEBHOOK_DELIVERY_STATUSES), z.number().int()),
 });
 
