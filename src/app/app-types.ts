@@ -22,6 +22,7 @@ import type { SyncRunStore } from '../adapters/sqlite/sync-runs';
 import type { SyncService } from '../usecases/sync/sync-service';
 import type { TenantRegistry } from '../usecases/tenants/tenant-registry';
 import type { TenantStore } from '../adapters/sqlite/tenants';
+import type { WebhookEventLog } from '../usecases/webhooks/ports';
 
 export interface SeatStewardOptions {
   logger: Logger;
@@ -43,6 +44,8 @@ export interface SeatStewardOptions {
   reclaimSyncDelayMs?: number;
   /** The app's time: sync runs are stamped with it, the per-tenant schedule reads it, syncs compute analytics and file the department trend at it (tests step it). Default: the system's. */
   clock?: Clock;
+  /** Where the event sources (sync, security, reclaim) record webhook events; tests pass a recording one. */
+  webhookEventLog?: WebhookEventLog;
 }
 
 /** The running app: where it listens, and how to stop it (tests reach its parts through startSeatStewardForTests). */

@@ -14,6 +14,7 @@ import { wireDigest } from './wire-digest';
 import { wireJobs } from './wire-jobs';
 import { wireReclaim } from './wire-reclaim';
 import { wireSync } from './wire-sync';
+import { droppingEventLog } from './temporary-event-log';
 
 /**
  * The composition root: wires each feature (core, jobs, sync, analytics, reclaim, digest, audit,
@@ -30,7 +31,9 @@ export async function assemble(
   try {
     const core = await wireCore(config, { logger, demoTenant: options.demoTenant, clock: options.clock }, disposals);
     const jobs = wireJobs(config.bot, core, { logger, runner: options.outbox });
-    const sync = wireSync(config, core, jobs, logger, disposals, { clock: options.clock });
+    // TEMPORARY: droppingEventLog stands in for the real webhook event log until it is merged.
+    const events = options.webhookEventLog ?? droppingEventLog;
+    const sync = wireSync(config, core, jobs, logger, disposals, { clock: options.clock, events });
     // The port is known once the server listens; export links are only made after that.
     let listeningPort = 0;
     const analytics = wireAnalytics(config, core, sync, {

@@ -32,6 +32,7 @@ import { SyncResultReport } from '../usecases/sync/sync-result-report';
 import { SyncService } from '../usecases/sync/sync-service';
 import { restoreConcealmentAfterCrash } from '../usecases/usage/report-concealment';
 import { UsageQuery } from '../usecases/usage/usage-query';
+import type { WebhookEventLog } from '../usecases/webhooks/ports';
 import { buildActivitySources } from './activity-sources';
 import type { DisposalStack } from './disposal';
 import type { Core } from './wire-core';
@@ -66,7 +67,7 @@ export function wireSync(
   jobs: Jobs,
   logger: Logger,
   disposals: DisposalStack,
-  options: { clock?: Clock } = {},
+  options: { clock?: Clock; events?: WebhookEventLog } = {},
 ): Sync {
   const { db, tenants, runs, graphs } = core;
   const isCopilot = copilotSkuMatcher(config.copilotSkuIds);
@@ -114,6 +115,7 @@ export function wireSync(
     },
     published: (tenantId, at) => recordDepartmentDay(departmentDays, tenantId, at),
     clock: options.clock,
+    events: options.events,
   });
   // At stop, after the server: a running sync finishes, then a scheduled sync's job records that it
   // ended (the stop stopped waiting for it), so the next start does not sync again.

@@ -1,5 +1,6 @@
 import type { WorkerResponse } from './worker-channel';
 import type { LicenseGroupRow, SkuRow, UserLicenseRow, UserRow } from '../../domain/directory';
+import type { SnapshotChangeSet } from '../../domain/snapshot-changes';
 import type { TenantIdentity } from '../../domain/tenant';
 import type { PublishOutcome, WrittenCounts } from '../../usecases/sync/ports';
 import type { AnalyticsOptions, AnalyticsOutcome } from '../../usecases/analytics/ports';
@@ -10,12 +11,13 @@ export type WriterRequest = { id: number; tenantId: string; snapshotId: number }
   | { kind: 'users'; users: UserRow[]; licenses: UserLicenseRow[] }
   | { kind: 'skus'; skus: SkuRow[] }
   | { kind: 'groups'; groups: LicenseGroupRow[] }
+  | { kind: 'changes' }
   | { kind: 'publish'; outcome: PublishOutcome; identity: TenantIdentity | null }
   | { kind: 'analytics'; now: string; options: AnalyticsOptions; incremental: boolean }
   | { kind: 'discard' }
   | { kind: 'drop'; replacedSnapshotId: number }
 );
 
-export type WriterValue = WrittenCounts | AnalyticsOutcome | number | null;
+export type WriterValue = WrittenCounts | AnalyticsOutcome | SnapshotChangeSet | number | null;
 
 export type WriterResponse = WorkerResponse<WriterValue>;

@@ -1,4 +1,5 @@
 import type { Db } from './database';
+import { readSnapshotChanges } from './snapshot-changes';
 import { SnapshotWriter, deleteSnapshot } from './snapshots';
 import { computeSeatAnalytics } from '../../usecases/analytics/compute-seat-analytics';
 import { SqliteAnalyticsInputs } from './analytics-inputs';
@@ -40,6 +41,9 @@ export function snapshotWriterRequests(db: Db): (req: WriterRequest) => WriterVa
       case 'groups':
         writerFor(req).writeGroups(req.groups);
         return null;
+      case 'changes':
+        // Before publish: the published snapshot is the one compared with, and its rows are still there.
+        return readSnapshotChanges(db, req.tenantId, req.snapshotId);
       case 'publish': {
         const { outcome, identity } = req;
         const replaced = writerFor(req).publish(() => {
