@@ -896,6 +896,22 @@ export const migrations: Migration[] = [
       CREATE INDEX user_history_open ON user_history (tenant_id, to_day);
     `,
   },
+  {
+    version: 27,
+    name: 'per snapshot, a compact licence set per user (webhook events: what changed since the published snapshot)',
+    sql: `
+      -- Per 1024 users of a snapshot (by user_seq), a JSON array [user_id, fingerprint, ...]: the
+      -- fingerprint stands for the SKUs the user holds in effect and how (direct, which groups).
+      -- The next sync compares its users with these instead of re-reading every licence row.
+      CREATE TABLE user_licence_sets (
+        tenant_id   TEXT NOT NULL,
+        snapshot_id INTEGER NOT NULL,
+        chunk       INTEGER NOT NULL,
+        entries     TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, snapshot_id, chunk)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

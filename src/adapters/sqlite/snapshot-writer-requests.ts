@@ -1,5 +1,4 @@
 import type { Db } from './database';
-import { readSnapshotChanges } from './snapshot-changes';
 import { SnapshotWriter, deleteSnapshot } from './snapshots';
 import { computeSeatAnalytics } from '../../usecases/analytics/compute-seat-analytics';
 import { SqliteAnalyticsInputs } from './analytics-inputs';
@@ -43,7 +42,7 @@ export function snapshotWriterRequests(db: Db): (req: WriterRequest) => WriterVa
         return null;
       case 'changes':
         // Before publish: the published snapshot is the one compared with, and its rows are still there.
-        return readSnapshotChanges(db, req.tenantId, req.snapshotId);
+        return writerFor(req).changes();
       case 'publish': {
         const { outcome, identity } = req;
         const replaced = writerFor(req).publish(() => {

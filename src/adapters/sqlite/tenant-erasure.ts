@@ -19,6 +19,7 @@ export const TENANT_TABLES: readonly string[] = [
   'license_groups',
   'user_order',
   'snapshot_stats',
+  'user_licence_sets',
   'copilot_seats',
   'copilot_candidates',
   'copilot_summaries',
