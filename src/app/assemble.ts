@@ -47,7 +47,7 @@ export async function assemble(
       jobs,
       sync,
       analytics,
-      { logger, checkpoint: options.reclaimCheckpoint, syncDelayMs: options.reclaimSyncDelayMs },
+      { logger, checkpoint: options.reclaimCheckpoint, syncDelayMs: options.reclaimSyncDelayMs, events },
       disposals,
     );
     const digest = wireDigest(config, core, jobs, sync, analytics, reclaim, logger);
