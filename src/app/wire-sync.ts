@@ -6,6 +6,7 @@ import { writePermissionProbes } from '../adapters/graph/write-permission-probes
 import { databaseFile } from '../adapters/sqlite/database';
 import { DirectoryReader } from '../adapters/sqlite/directory';
 import { SqliteIdentityStore } from '../adapters/sqlite/identity-store';
+import { SqliteSecurityObservations } from '../adapters/sqlite/security-observations';
 import { ReadAdmission } from '../adapters/sqlite/read-admission';
 import { SnapshotWriterThread } from '../adapters/sqlite/snapshot-writer-thread';
 import { SqliteDepartmentSeats } from '../adapters/sqlite/department-seats';
@@ -32,6 +33,7 @@ import { SyncResultReport } from '../usecases/sync/sync-result-report';
 import { SyncService } from '../usecases/sync/sync-service';
 import { restoreConcealmentAfterCrash } from '../usecases/usage/report-concealment';
 import { UsageQuery } from '../usecases/usage/usage-query';
+import { recordSecurityRisks } from '../usecases/identity/security-risk-events';
 import type { WebhookEventLog } from '../usecases/webhooks/ports';
 import { buildActivitySources } from './activity-sources';
 import type { DisposalStack } from './disposal';
@@ -97,6 +99,7 @@ export function wireSync(
   };
 
   const sink = new SnapshotWriterThread(databaseFile(config.dataDir), db);
+  const identityReads = new SqliteIdentityStore(db);
   // Each published sync files its day of the department trend.
   const departmentDays = { seats: new SqliteDepartmentSeats(db), trend: new SqliteDepartmentTrend(db) };
   disposals.add('the snapshot writer', () => sink.close());
@@ -116,6 +119,20 @@ export function wireSync(
     published: (tenantId, at) => recordDepartmentDay(departmentDays, tenantId, at),
     clock: options.clock,
     events: options.events,
+    observeSecurity: options.events
+      ? (tenantId, runId) =>
+          recordSecurityRisks(
+            {
+              identity: identityReads,
+              mfaStatus: (id) => sourceStatus.get(id, 'mfa'),
+              observations: new SqliteSecurityObservations(db),
+              events: options.events as WebhookEventLog,
+            },
+            tenantId,
+            runId,
+            core.clock(),
+          )
+      : undefined,
   });
   // At stop, after the server: a running sync finishes, then a scheduled sync's job records that it
   // ended (the stop stopped waiting for it), so the next start does not sync again.
@@ -161,7 +178,7 @@ export function wireSync(
     sync,
     directory,
     sourceStatus,
-    identityReads: new SqliteIdentityStore(db),
+    identityReads,
     usage,
     usageQuery: new UsageQuery(usage, sourceStatus),
     check,

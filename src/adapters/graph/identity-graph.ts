@@ -5,6 +5,7 @@ import type {
   MfaRecord,
   PostureComponentId,
   PostureFigures,
+  RiskyUserFigure,
   SignInRecord,
   SubscriptionRecord,
 } from '../../domain/identity';
@@ -143,6 +144,7 @@ export class GraphIdentityReader implements IdentityGraph {
         let detections = 0;
         let high = 0;
         let atRisk = 0;
+        const risky: RiskyUserFigure[] = [];
         const [a, b] = await Promise.all([
           this.pages<{ id: string }>(
             '/identityProtection/riskDetections?$select=id',
@@ -150,21 +152,38 @@ export class GraphIdentityReader implements IdentityGraph {
             IDENTITY_REQUIREMENTS.riskDetections,
             (rows) => void (detections += rows.length),
           ),
-          this.pages<{ riskLevel?: string; riskState?: string }>(
-            '/identityProtection/riskyUsers?$select=id,riskLevel,riskState',
+          this.pages<{
+            id: string;
+            userPrincipalName?: string | null;
+            userDisplayName?: string | null;
+            riskLevel?: string;
+            riskState?: string;
+            riskLastUpdatedDateTime?: string | null;
+          }>(
+            '/identityProtection/riskyUsers?$select=id,userPrincipalName,userDisplayName,riskLevel,riskState,riskLastUpdatedDateTime',
             'reading risky users',
             IDENTITY_REQUIREMENTS.riskyUsers,
             (rows) => {
               for (const u of rows) {
-                const risky = u.riskState === 'atRisk' || u.riskState === 'confirmedCompromised';
-                if (risky) atRisk++;
-                if (risky && u.riskLevel === 'high') high++;
+                const isRisky = u.riskState === 'atRisk' || u.riskState === 'confirmedCompromised';
+                if (!isRisky) continue;
+                atRisk++;
+                if (u.riskLevel === 'high') high++;
+                // Kept per user so that the next sync can tell a user newly at risk (a webhook event).
+                risky.push({
+                  user_id: u.id,
+                  user_principal_name: u.userPrincipalName ?? null,
+                  display_name: u.userDisplayName ?? null,
+                  risk_level: u.riskLevel ?? 'unknown',
+                  risk_state: u.riskState as string,
+                  risk_last_updated: u.riskLastUpdatedDateTime ?? null,
+                });
               }
             },
           ),
         ]);
         return {
-          figures: { risk_detections: detections, high_risk_users: high, at_risk_users: atRisk },
+          figures: { risk_detections: detections, high_risk_users: high, at_risk_users: atRisk, risky_users: risky },
           asOf: null,
           requests: a.requests + b.requests,
         };

@@ -20,6 +20,7 @@ export const TENANT_TABLES: readonly string[] = [
   'user_order',
   'snapshot_stats',
   'user_licence_sets',
+  'security_observations',
   'copilot_seats',
   'copilot_candidates',
   'copilot_summaries',

@@ -63,6 +63,11 @@ export interface SyncDeps {
    * sync_completed or sync_failed. None when omitted: the changes are then not even computed.
    */
   events?: WebhookEventLog;
+  /**
+   * Called after a sync's snapshot is published (its sources have landed) with its run id: the
+   * security risk events compare what it saw with the previous sync. A failure is logged only.
+   */
+  observeSecurity?: (tenantId: string, runId: number) => void;
 }
 
 /** Whether syncs can write: while the disk is full they are paused and the last snapshot is served read-only. */
@@ -286,6 +291,7 @@ export class SyncService {
         const finished = runs.get(run.id);
         return finished ? [syncCompletedEvent(finished, baseline, Date.now() - started, hashedEventId)] : [];
       });
+      this.observeSecurity(tenant, run, log);
     } catch (error) {
       // The sources still land (each records its own outcome) even though the directory failed.
       if (!sourcesJoined) warnings.push(...(await sourceWork));
@@ -369,6 +375,15 @@ export class SyncService {
     } catch (error) {
       if (this.deps.storage.isFull(error)) this.pause();
       log.warn({ err: error }, "the webhook event of this sync's outcome was not recorded");
+    }
+  }
+
+  private observeSecurity(tenant: TenantRecord, run: SyncRunRecord, log: Logger): void {
+    try {
+      this.deps.observeSecurity?.(tenant.id, run.id);
+    } catch (error) {
+      if (this.deps.storage.isFull(error)) this.pause();
+      log.warn({ err: error }, 'the security risks of this sync were not compared; the next sync compares them');
     }
   }
 
