@@ -190,6 +190,26 @@ describe('webhook events of a sync', () => {
     expect(summary(mark)).toEqual([`m365.license.unassigned ${holder.userPrincipalName} ${SKU.M365_E3}`]);
   });
 
+  it('against a snapshot published before the per-user licence sets existed (the upgrade), the changes still come out', async () => {
+    const current = h.app.tenants.find(tenantId)?.currentSnapshotId;
+    expect(
+      h.app.db.prepare('DELETE FROM user_licence_sets WHERE tenant_id = ? AND snapshot_id = ?').run(tenantId, current)
+        .changes,
+    ).toBeGreaterThan(0);
+    const data = h.demo.server.data;
+    const holder = data.users.find((u) =>
+      u.licenseAssignmentStates.some(
+        (s) => s.skuId === SKU.COPILOT && s.assignedByGroup === null && s.state === 'Active',
+      ),
+    ) as GraphUser;
+    holder.assignedLicenses = holder.assignedLicenses.filter((l) => l.skuId !== SKU.COPILOT);
+    holder.licenseAssignmentStates = holder.licenseAssignmentStates.filter((s) => s.skuId !== SKU.COPILOT);
+    h.demo.server.setData(data);
+    const mark = log.events.length;
+    expect((await sync()).status).toBe('success');
+    expect(summary(mark)).toEqual([`m365.license.unassigned ${holder.userPrincipalName} ${SKU.COPILOT}`]);
+  });
+
   it('a failed sync records sync_failed with the reason, what to do and the code', async () => {
     h.demo.server.faults.add({
       // The directory's user pages, not the sign-in activity source's.

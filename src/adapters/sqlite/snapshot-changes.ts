@@ -45,8 +45,9 @@ export function readSnapshotChanges(
   db.exec('CREATE TEMP TABLE IF NOT EXISTS changed_users (user_id TEXT PRIMARY KEY) WITHOUT ROWID');
   try {
     db.exec('DELETE FROM temp.changed_users');
-    const insert = db.prepare('INSERT OR IGNORE INTO temp.changed_users (user_id) VALUES (?)');
-    for (const id of candidates) insert.run(id);
+    db.prepare('INSERT OR IGNORE INTO temp.changed_users (user_id) SELECT value FROM json_each(?)').run(
+      JSON.stringify([...candidates]),
+    );
     // CROSS JOIN keeps the few changed users as the outer loop (an index lookup each), never a scan of the snapshot.
     const read = db.prepare(
       `SELECT u.user_id, u.user_principal_name, u.display_name, l.sku_id, l.assigned_by_group_id, l.state
@@ -115,16 +116,29 @@ function changedUsers(
     .pluck()
     .get(tenantId, from) as number | undefined;
   if (chunks.length === 0 && (oldUsers ?? 0) > 0) return changedUsersInSql(db, tenantId, from, snapshotId);
-  const old = new Map<string, string>();
-  for (const chunk of chunks) {
-    const pairs = JSON.parse(chunk) as string[];
-    for (let i = 0; i < pairs.length; i += 2) old.set(pairs[i], pairs[i + 1]);
-  }
   const changed = new Set<string>();
-  for (let i = 0; i < newSets.length; i += 2) {
+  // Graph lists users in the same order from one sync to the next, so the two lists are walked in
+  // step; a map of the rest is built only from the first place they part (a user created or deleted).
+  let i = 0;
+  let chunk = 0;
+  let pairs: string[] = chunks.length > 0 ? (JSON.parse(chunks[0]) as string[]) : [];
+  let at = 0;
+  const nextOld = (): boolean => {
+    while (at >= pairs.length) {
+      if (++chunk >= chunks.length) return false;
+      pairs = JSON.parse(chunks[chunk]) as string[];
+      at = 0;
+    }
+    return true;
+  };
+  for (; i < newSets.length && nextOld() && pairs[at] === newSets[i]; i += 2, at += 2)
+    if (pairs[at + 1] !== newSets[i + 1]) changed.add(newSets[i]);
+  if (i >= newSets.length && !nextOld()) return changed;
+  const old = new Map<string, string>();
+  for (; nextOld(); at += 2) old.set(pairs[at], pairs[at + 1]);
+  for (; i < newSets.length; i += 2) {
     const id = newSets[i];
-    const was = old.get(id);
-    if (was !== newSets[i + 1]) changed.add(id);
+    if (old.get(id) !== newSets[i + 1]) changed.add(id);
     old.delete(id);
   }
   // Left over: users the new snapshot no longer has.
