@@ -5,108 +5,46 @@ import type { Db } from './database';
 export const LICENCE_SET_CHUNK = 1024;
 
 /**
- * A short fingerprint of the SKUs a user holds in effect and how ("skuid/groupid" parts, '' for
- * direct): equal sets give equal fingerprints whatever the order Graph listed them in. 53 bits of
- * a string hash (cyrb53): a changed user hidden by a collision is a 1-in-2^53 chance.
+ * The SKUs a user holds in effect and how, as one string: "skuid/groupid" parts ('' for direct),
+ * sorted and joined by ",", so equal sets give equal keys whatever order Graph listed them in;
+ * '' for none. Stored per user with each snapshot (user_licence_sets), it is both what the next
+ * sync compares and what it reports from, so neither snapshot's licence rows are read back.
  */
-export function licenceFingerprint(parts: readonly string[] | undefined): string {
+export function licenceSetKey(parts: readonly string[] | undefined): string {
   if (!parts || parts.length === 0) return '';
-  const text = [...new Set(parts)].sort().join(',');
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+  return [...new Set(parts)].sort().join(',');
+}
+
+function licencesOf(key: string): UserHoldings['licences'] {
+  if (key === '') return [];
+  return key.split(',').map((part) => {
+    const slash = part.indexOf('/');
+    return { skuId: part.slice(0, slash), assignedByGroupId: part.slice(slash + 1), state: 'Active' };
+  });
+}
+
+/** The new snapshot as the writer collected it, per user_seq: [user id, licence set key] and [UPN, display name]. */
+export interface NewSnapshotSets {
+  sets: readonly string[];
+  identities: ReadonlyArray<string | null>;
 }
 
 /**
  * What a new (not yet published) snapshot changes against the tenant's published one. Run on the
- * writer thread before the publish, while both snapshots' rows are there. `newSets`: the new
- * snapshot's [user id, fingerprint] pairs, which the writer collected while storing the pages.
- * The published snapshot's pairs are read from user_licence_sets (a few JSON rows, not 100,000
- * users' licence rows), and only the users whose fingerprint differs, or who appeared or went,
- * are read in full; the domain rule (directoryChanges) then decides what counts as a change.
+ * writer thread before the publish. The published snapshot's licence sets are a few JSON rows
+ * (user_licence_sets), the new one's are in memory: the two are compared user by user, and only
+ * the users that differ are turned into holdings for the domain rule (directoryChanges), which
+ * decides what counts as a change. Only deleted users are read back (their names).
  */
 export function readSnapshotChanges(
   db: Db,
   tenantId: string,
   snapshotId: number,
-  newSets: readonly string[],
+  current: NewSnapshotSets,
 ): SnapshotChangeSet {
   const from = db.prepare('SELECT current_snapshot_id FROM tenants WHERE id = ?').pluck().get(tenantId) as
     number | null | undefined;
   if (from === null || from === undefined || from === snapshotId) return { baseline: true };
-  const candidates = changedUsers(db, tenantId, from, snapshotId, newSets);
-  db.exec('CREATE TEMP TABLE IF NOT EXISTS changed_users (user_id TEXT PRIMARY KEY) WITHOUT ROWID');
-  try {
-    db.exec('DELETE FROM temp.changed_users');
-    db.prepare('INSERT OR IGNORE INTO temp.changed_users (user_id) SELECT value FROM json_each(?)').run(
-      JSON.stringify([...candidates]),
-    );
-    // CROSS JOIN keeps the few changed users as the outer loop (an index lookup each), never a scan of the snapshot.
-    const read = db.prepare(
-      `SELECT u.user_id, u.user_principal_name, u.display_name, l.sku_id, l.assigned_by_group_id, l.state
-         FROM temp.changed_users c
-         CROSS JOIN users u INDEXED BY users_by_object_id ON u.tenant_id = @t AND u.snapshot_id = @s AND u.user_id = c.user_id
-         LEFT JOIN user_licenses l ON l.tenant_id = u.tenant_id AND l.snapshot_id = u.snapshot_id AND l.user_seq = u.user_seq`,
-    );
-    const holdingsOf = (s: number): UserHoldings[] => {
-      const byUser = new Map<string, UserHoldings>();
-      for (const row of read.all({ t: tenantId, s }) as Array<{
-        user_id: string;
-        user_principal_name: string;
-        display_name: string | null;
-        sku_id: string | null;
-        assigned_by_group_id: string | null;
-        state: string | null;
-      }>) {
-        let user = byUser.get(row.user_id);
-        if (!user) {
-          user = {
-            userId: row.user_id,
-            userPrincipalName: row.user_principal_name,
-            displayName: row.display_name,
-            licences: [],
-          };
-          byUser.set(row.user_id, user);
-        }
-        if (row.sku_id !== null)
-          user.licences.push({
-            skuId: row.sku_id,
-            assignedByGroupId: row.assigned_by_group_id ?? '',
-            state: row.state,
-          });
-      }
-      return [...byUser.values()];
-    };
-    const changes =
-      candidates.size === 0 ? { users: [], licences: [] } : directoryChanges(holdingsOf(from), holdingsOf(snapshotId));
-    const skuPartNumbers: Record<string, string> = {};
-    // The new snapshot's names win: the old one is read first.
-    for (const s of [from, snapshotId])
-      for (const row of db
-        .prepare('SELECT sku_id, sku_part_number FROM skus WHERE tenant_id = ? AND snapshot_id = ?')
-        .all(tenantId, s) as Array<{ sku_id: string; sku_part_number: string }>)
-        skuPartNumbers[row.sku_id.toLowerCase()] = row.sku_part_number;
-    return { baseline: false, fromSnapshotId: from, changes, skuPartNumbers };
-  } finally {
-    db.exec('DELETE FROM temp.changed_users');
-  }
-}
-
-/** The ids of users created, deleted or whose licences (in effect, and how) may have changed. */
-function changedUsers(
-  db: Db,
-  tenantId: string,
-  from: number,
-  snapshotId: number,
-  newSets: readonly string[],
-): Set<string> {
   const chunks = db
     .prepare('SELECT entries FROM user_licence_sets WHERE tenant_id = ? AND snapshot_id = ? ORDER BY chunk')
     .pluck()
@@ -115,11 +53,45 @@ function changedUsers(
     .prepare('SELECT users FROM snapshot_stats WHERE tenant_id = ? AND snapshot_id = ?')
     .pluck()
     .get(tenantId, from) as number | undefined;
-  if (chunks.length === 0 && (oldUsers ?? 0) > 0) return changedUsersInSql(db, tenantId, from, snapshotId);
-  const changed = new Set<string>();
+  const changes =
+    chunks.length === 0 && (oldUsers ?? 0) > 0
+      ? changesInSql(db, tenantId, from, snapshotId)
+      : changesFromSets(db, tenantId, from, chunks, current);
+  const skuPartNumbers: Record<string, string> = {};
+  // The new snapshot's names win: the old one is read first.
+  for (const s of [from, snapshotId])
+    for (const row of db
+      .prepare('SELECT sku_id, sku_part_number FROM skus WHERE tenant_id = ? AND snapshot_id = ?')
+      .all(tenantId, s) as Array<{ sku_id: string; sku_part_number: string }>)
+      skuPartNumbers[row.sku_id.toLowerCase()] = row.sku_part_number;
+  return { baseline: false, fromSnapshotId: from, changes, skuPartNumbers };
+}
+
+function changesFromSets(
+  db: Db,
+  tenantId: string,
+  from: number,
+  chunks: readonly string[],
+  current: NewSnapshotSets,
+): ReturnType<typeof directoryChanges> {
+  const { sets, identities } = current;
+  const before: UserHoldings[] = [];
+  const after: UserHoldings[] = [];
+  const now = (i: number): UserHoldings => ({
+    userId: sets[i],
+    userPrincipalName: identities[i] as string,
+    displayName: identities[i + 1],
+    licences: licencesOf(sets[i + 1]),
+  });
+  // Named from the new snapshot when the user is in it; a deleted user is read back below.
+  const was = (id: string, key: string, named?: UserHoldings): UserHoldings => ({
+    userId: id,
+    userPrincipalName: named?.userPrincipalName ?? '',
+    displayName: named?.displayName ?? null,
+    licences: licencesOf(key),
+  });
   // Graph lists users in the same order from one sync to the next, so the two lists are walked in
   // step; a map of the rest is built only from the first place they part (a user created or deleted).
-  let i = 0;
   let chunk = 0;
   let pairs: string[] = chunks.length > 0 ? (JSON.parse(chunks[0]) as string[]) : [];
   let at = 0;
@@ -131,26 +103,51 @@ function changedUsers(
     }
     return true;
   };
-  for (; i < newSets.length && nextOld() && pairs[at] === newSets[i]; i += 2, at += 2)
-    if (pairs[at + 1] !== newSets[i + 1]) changed.add(newSets[i]);
-  if (i >= newSets.length && !nextOld()) return changed;
+  let i = 0;
+  for (; i < sets.length && nextOld() && pairs[at] === sets[i]; i += 2, at += 2) {
+    if (pairs[at + 1] === sets[i + 1]) continue;
+    const user = now(i);
+    after.push(user);
+    before.push(was(sets[i], pairs[at + 1], user));
+  }
   const old = new Map<string, string>();
   for (; nextOld(); at += 2) old.set(pairs[at], pairs[at + 1]);
-  for (; i < newSets.length; i += 2) {
-    const id = newSets[i];
-    if (old.get(id) !== newSets[i + 1]) changed.add(id);
-    old.delete(id);
+  for (; i < sets.length; i += 2) {
+    const key = old.get(sets[i]);
+    if (key === sets[i + 1]) {
+      old.delete(sets[i]);
+      continue;
+    }
+    const user = now(i);
+    after.push(user);
+    if (key !== undefined) before.push(was(sets[i], key, user));
+    old.delete(sets[i]);
   }
-  // Left over: users the new snapshot no longer has.
-  for (const id of old.keys()) changed.add(id);
-  return changed;
+  // Left over: users the new snapshot no longer has, named from the published one.
+  const named = db.prepare(
+    'SELECT user_principal_name, display_name FROM users INDEXED BY users_by_object_id WHERE tenant_id = ? AND snapshot_id = ? AND user_id = ?',
+  );
+  for (const [id, key] of old) {
+    const row = named.get(tenantId, from, id) as
+      { user_principal_name: string; display_name: string | null } | undefined;
+    before.push(
+      was(id, key, {
+        userId: id,
+        userPrincipalName: row?.user_principal_name ?? id,
+        displayName: row?.display_name ?? null,
+        licences: [],
+      }),
+    );
+  }
+  return directoryChanges(before, after);
 }
 
 /**
  * For a published snapshot written before user_licence_sets existed (the first sync after the
- * upgrade): the same narrowing as a set difference in SQL, slower (about a second at 100,000 users), once.
+ * upgrade): the users that differ found by a set difference in SQL, and read from both snapshots;
+ * slower (about a second at 100,000 users), once.
  */
-function changedUsersInSql(db: Db, tenantId: string, from: number, snapshotId: number): Set<string> {
+function changesInSql(db: Db, tenantId: string, from: number, snapshotId: number): ReturnType<typeof directoryChanges> {
   const ids = db
     .prepare(
       `WITH n AS (SELECT user_id, sku_id, assigned_by_group_id, state FROM user_licenses WHERE tenant_id = @t AND snapshot_id = @n),
@@ -164,5 +161,36 @@ function changedUsersInSql(db: Db, tenantId: string, from: number, snapshotId: n
     )
     .pluck()
     .all({ t: tenantId, n: snapshotId, o: from }) as string[];
-  return new Set(ids);
+  const read = db.prepare(
+    `SELECT u.user_id, u.user_principal_name, u.display_name, l.sku_id, l.assigned_by_group_id, l.state
+       FROM json_each(@ids) c
+       CROSS JOIN users u INDEXED BY users_by_object_id ON u.tenant_id = @t AND u.snapshot_id = @s AND u.user_id = c.value
+       LEFT JOIN user_licenses l ON l.tenant_id = u.tenant_id AND l.snapshot_id = u.snapshot_id AND l.user_seq = u.user_seq`,
+  );
+  const holdingsOf = (s: number): UserHoldings[] => {
+    const byUser = new Map<string, UserHoldings>();
+    for (const row of read.all({ ids: JSON.stringify(ids), t: tenantId, s }) as Array<{
+      user_id: string;
+      user_principal_name: string;
+      display_name: string | null;
+      sku_id: string | null;
+      assigned_by_group_id: string | null;
+      state: string | null;
+    }>) {
+      let user = byUser.get(row.user_id);
+      if (!user) {
+        user = {
+          userId: row.user_id,
+          userPrincipalName: row.user_principal_name,
+          displayName: row.display_name,
+          licences: [],
+        };
+        byUser.set(row.user_id, user);
+      }
+      if (row.sku_id !== null)
+        user.licences.push({ skuId: row.sku_id, assignedByGroupId: row.assigned_by_group_id ?? '', state: row.state });
+    }
+    return [...byUser.values()];
+  };
+  return ids.length === 0 ? { users: [], licences: [] } : directoryChanges(holdingsOf(from), holdingsOf(snapshotId));
 }

@@ -7,7 +7,7 @@ import {
 } from '../../domain/directory';
 import type { WrittenCounts } from '../../usecases/sync/ports';
 import { type Db, writeTransaction } from './database';
-import { LICENCE_SET_CHUNK, licenceFingerprint, readSnapshotChanges } from './snapshot-changes';
+import { LICENCE_SET_CHUNK, licenceSetKey, readSnapshotChanges } from './snapshot-changes';
 import type { SnapshotChangeSet } from '../../domain/snapshot-changes';
 
 const SNAPSHOT_TABLES = [
@@ -64,8 +64,10 @@ export class SnapshotWriter {
   /** 1 or 0 per user_seq (seqs count up from 0). */
   private readonly enabledBySeq: number[] = [];
   private readonly stats = { enabled: 0, guests: 0, licensed: 0 };
-  /** Per user_seq: [user id, licence fingerprint], flat, written at publish (user_licence_sets). */
+  /** Per user_seq: [user id, licence set key], flat, written at publish (user_licence_sets). */
   private readonly licenceSets: string[] = [];
+  /** Per user_seq: [UPN, display name], flat: the users a sync changed are named without reading them back. */
+  private readonly identities: Array<string | null> = [];
 
   constructor(
     private readonly db: Db,
@@ -99,6 +101,7 @@ export class SnapshotWriter {
         this.seen.add(u.userId);
         const seq = this.nextSeq++;
         seqOf.set(u.userId, seq);
+        this.identities.push(u.userPrincipalName, u.displayName);
         this.insertUser.run(
           t,
           s,
@@ -151,7 +154,7 @@ export class SnapshotWriter {
       }
       // A user's licenses arrive on the user's own page (later copies are skipped), so pages never double-count.
       this.stats.licensed += licensed.size;
-      for (const [userId, seq] of seqOf) this.licenceSets.push(userId, licenceFingerprint(held.get(seq)));
+      for (const [userId, seq] of seqOf) this.licenceSets.push(userId, licenceSetKey(held.get(seq)));
       return { users: seqOf.size, licensedUsers: licensed.size, licenseAssignments };
     });
   }
@@ -259,7 +262,10 @@ export class SnapshotWriter {
 
   /** What this snapshot changes against the tenant's published one (before publish()). */
   changes(): SnapshotChangeSet {
-    return readSnapshotChanges(this.db, this.tenantId, this.snapshotId, this.licenceSets);
+    return readSnapshotChanges(this.db, this.tenantId, this.snapshotId, {
+      sets: this.licenceSets,
+      identities: this.identities,
+    });
   }
 
   /** Throws the half-written snapshot away; the current one was never touched. */
