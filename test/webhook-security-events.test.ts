@@ -65,7 +65,15 @@ describe('security risk webhook events', () => {
 
     putAtRisk('medium', '2026-12-01');
     const medium = await syncRisks();
-    expect(medium.map((e) => e.data)).toEqual([
+    expect(medium.map((e) => e.data.kind)).toEqual(['risky_user', 'risk_detection']);
+    expect(medium.find((e) => e.data.kind === 'risk_detection')?.data).toMatchObject({
+      user_id: target.id,
+      user_principal_name: target.userPrincipalName,
+      risk_event_type: 'leakedCredentials',
+      risk_level: 'medium',
+      detected_at: '2026-12-01T08:00:00Z',
+    });
+    expect(medium.filter((e) => e.data.kind === 'risky_user').map((e) => e.data)).toEqual([
       expect.objectContaining({
         kind: 'risky_user',
         user_id: target.id,
@@ -83,7 +91,7 @@ describe('security risk webhook events', () => {
 
     putAtRisk('high', '2026-12-03');
     const high = await syncRisks();
-    expect(high.map((e) => e.data.kind).sort()).toEqual(['component_status_dropped', 'risky_user']);
+    expect(high.map((e) => e.data.kind).sort()).toEqual(['component_status_dropped', 'risk_detection', 'risky_user']);
     expect(high.find((e) => e.data.kind === 'risky_user')?.data).toMatchObject({
       risk_level: 'high',
       previous_risk_level: 'medium',

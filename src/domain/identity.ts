@@ -75,6 +75,16 @@ export interface RiskyUserFigure {
   risk_last_updated: string | null;
 }
 
+/** One Identity Protection risk detection still at risk (Graph riskDetection). */
+export interface RiskDetectionFigure {
+  id: string;
+  user_id: string | null;
+  user_principal_name: string | null;
+  risk_event_type: string | null;
+  risk_level: string | null;
+  detected_at: string | null;
+}
+
 /** What each component holds when it could be read (raw figures; no rating). */
 export interface PostureFigures {
   security_defaults: { enabled: boolean };
@@ -90,6 +100,8 @@ export interface PostureFigures {
     at_risk_users: number;
     /** The users at risk now (atRisk or confirmedCompromised), for the risk_detected webhook event; absent in figures stored before it. */
     risky_users?: RiskyUserFigure[];
+    /** The detections still at risk, likewise for the webhook event; absent in figures stored before it. */
+    open_detections?: RiskDetectionFigure[];
   };
   device_compliance: {
     total_devices: number;

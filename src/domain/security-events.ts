@@ -1,4 +1,4 @@
-import type { RiskyUserFigure } from './identity';
+import type { RiskDetectionFigure, RiskyUserFigure } from './identity';
 import type { ComponentRating, ScoredComponent } from './security-scoring';
 import type { EventIdOf } from './snapshot-changes';
 import type { WebhookEventInput } from './webhook-events';
@@ -15,6 +15,8 @@ export interface SecurityObservation {
   components: Partial<Record<ScoredComponent, { status: ComponentRating; score: number | null; max: number | null }>>;
   /** Null when Identity Protection could not be read this time (no permission or licence): nothing is concluded. */
   riskyUsers: RiskyUserFigure[] | null;
+  /** The detections still at risk; null when not readable (absent in observations saved before they were kept). */
+  riskDetections?: RiskDetectionFigure[] | null;
 }
 
 const RATING_RANK: Record<Exclude<ComponentRating, 'unknown'>, number> = { poor: 0, fair: 1, good: 2, excellent: 3 };
@@ -23,7 +25,7 @@ const RISK_RANK: Record<string, number> = { low: 1, medium: 2, high: 3 };
 /**
  * The risks a sync found: a component whose status dropped a level or more (excellent → good, good
  * → poor...; a component unknown either time is not compared: an unreadable read is not a risk), a
- * user newly at risk, or a user whose risk level rose. With no previous observation (the first
+ * user newly at risk, a user whose risk level rose, or a risk detection (still at risk) not seen before. With no previous observation (the first
  * sync that observes the tenant) there is nothing to compare: a baseline, no event. Ids: a status
  * drop from the observation it is measured against; a risky user from the user, level and
  * Identity Protection's own time of the risk, so the same risk is one event however often read.
@@ -80,6 +82,29 @@ export function securityRiskEvents(
           previous_risk_level: was?.risk_level ?? null,
           risk_state: user.risk_state,
           risk_last_updated: user.risk_last_updated,
+          sync_run_id: current.runId,
+        },
+      });
+    }
+  }
+  const detectionsBefore = previous.riskDetections ?? null;
+  if (detectionsBefore !== null && current.riskDetections) {
+    const known = new Set(detectionsBefore.map((d) => d.id));
+    for (const d of [...current.riskDetections].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+      if (known.has(d.id)) continue;
+      events.push({
+        id: idOf([tenantId, 'security.risk_detection', d.id]),
+        type: 'm365.security.risk_detected',
+        tenantId,
+        occurredAt,
+        data: {
+          kind: 'risk_detection',
+          detection_id: d.id,
+          user_id: d.user_id,
+          user_principal_name: d.user_principal_name,
+          risk_event_type: d.risk_event_type,
+          risk_level: d.risk_level,
+          detected_at: d.detected_at,
           sync_run_id: current.runId,
         },
       });

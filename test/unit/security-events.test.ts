@@ -80,3 +80,27 @@ describe('security risk events (domain rule)', () => {
     expect(events(seen(1, { riskyUsers: [risky('a', 'high')] }), seen(2, { riskyUsers: null }))).toEqual([]);
   });
 });
+
+describe('risk detections (domain rule)', () => {
+  const detection = (id: string) => ({
+    id,
+    user_id: 'a',
+    user_principal_name: 'a@contoso.com',
+    risk_event_type: 'leakedCredentials',
+    risk_level: 'high',
+    detected_at: '2026-12-01T08:00:00Z',
+  });
+  it('a detection still at risk and not seen before is an event, once; none when either side was unreadable', () => {
+    const base = { runId: 1, components: {}, riskyUsers: null };
+    const found = events(
+      { ...base, riskDetections: [detection('d1')] },
+      { ...base, runId: 2, riskDetections: [detection('d1'), detection('d2')] },
+    );
+    expect(found.map((e) => [e.data.kind, e.data.detection_id])).toEqual([['risk_detection', 'd2']]);
+    expect(events({ ...base, riskDetections: null }, { ...base, runId: 2, riskDetections: [detection('d2')] })).toEqual(
+      [],
+    );
+    // An observation saved before detections were kept: nothing to compare with yet.
+    expect(events(base, { ...base, runId: 2, riskDetections: [detection('d2')] })).toEqual([]);
+  });
+});

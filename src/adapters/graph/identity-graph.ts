@@ -5,6 +5,7 @@ import type {
   MfaRecord,
   PostureComponentId,
   PostureFigures,
+  RiskDetectionFigure,
   RiskyUserFigure,
   SignInRecord,
   SubscriptionRecord,
@@ -145,12 +146,34 @@ export class GraphIdentityReader implements IdentityGraph {
         let high = 0;
         let atRisk = 0;
         const risky: RiskyUserFigure[] = [];
+        const open: RiskDetectionFigure[] = [];
         const [a, b] = await Promise.all([
-          this.pages<{ id: string }>(
-            '/identityProtection/riskDetections?$select=id',
+          this.pages<{
+            id: string;
+            userId?: string | null;
+            userPrincipalName?: string | null;
+            riskEventType?: string | null;
+            riskLevel?: string | null;
+            riskState?: string | null;
+            detectedDateTime?: string | null;
+          }>(
+            '/identityProtection/riskDetections?$select=id,userId,userPrincipalName,riskEventType,riskLevel,riskState,detectedDateTime',
             'reading risk detections',
             IDENTITY_REQUIREMENTS.riskDetections,
-            (rows) => void (detections += rows.length),
+            (rows) => {
+              detections += rows.length;
+              // The ones still at risk, so that the next sync can tell a new one (a webhook event).
+              for (const d of rows)
+                if (d.riskState === 'atRisk')
+                  open.push({
+                    id: d.id,
+                    user_id: d.userId ?? null,
+                    user_principal_name: d.userPrincipalName ?? null,
+                    risk_event_type: d.riskEventType ?? null,
+                    risk_level: d.riskLevel ?? null,
+                    detected_at: d.detectedDateTime ?? null,
+                  });
+            },
           ),
           this.pages<{
             id: string;
@@ -183,7 +206,13 @@ export class GraphIdentityReader implements IdentityGraph {
           ),
         ]);
         return {
-          figures: { risk_detections: detections, high_risk_users: high, at_risk_users: atRisk, risky_users: risky },
+          figures: {
+            risk_detections: detections,
+            high_risk_users: high,
+            at_risk_users: atRisk,
+            risky_users: risky,
+            open_detections: open,
+          },
           asOf: null,
           requests: a.requests + b.requests,
         };

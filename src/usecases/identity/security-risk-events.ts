@@ -27,15 +27,25 @@ export function recordSecurityRisks(deps: SecurityRiskDeps, tenantId: string, ru
   for (const c of SCORED_COMPONENTS)
     components[c] = { status: report[c].status ?? 'unknown', score: report[c].score, max: report[c].score_max };
   const protection = deps.identity.posture(tenantId).find((r) => r.component === 'identity_protection');
-  const readNow =
+  const read =
     protection && protection.errorCode === null && protection.figures
-      ? ((protection.figures as PostureFigures['identity_protection']).risky_users ?? null)
-      : null;
+      ? (protection.figures as PostureFigures['identity_protection'])
+      : undefined;
+  const riskyNow = read?.risky_users ?? null;
+  const detectionsNow = read?.open_detections ?? null;
   const previous = deps.observations.last(tenantId);
-  const current: SecurityObservation = { runId, components, riskyUsers: readNow };
+  const current: SecurityObservation = { runId, components, riskyUsers: riskyNow, riskDetections: detectionsNow };
   const events = securityRiskEvents(tenantId, previous, current, now.toISOString(), hashedEventId);
   if (events.length > 0) deps.events.record(events);
-  // Risky users not readable this time: the last ones read stay the reference for the next read.
-  deps.observations.save(tenantId, { ...current, riskyUsers: readNow ?? previous?.riskyUsers ?? null }, now);
+  // Not readable this time: the last ones read stay the reference for the next read.
+  deps.observations.save(
+    tenantId,
+    {
+      ...current,
+      riskyUsers: riskyNow ?? previous?.riskyUsers ?? null,
+      riskDetections: detectionsNow ?? previous?.riskDetections ?? null,
+    },
+    now,
+  );
   return events.length;
 }
