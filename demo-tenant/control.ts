@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { FaultInjector, FaultRuleJson } from './faults';
 import { readBody, type RequestContext } from './http';
+import { churnLicences } from './licence-churn';
 import type { Router } from './router';
+import type { TenantStore } from './store';
 
 export interface RequestRecord {
   method: string;
@@ -46,7 +48,26 @@ function sendJson(ctx: RequestContext, status: number, body: unknown): void {
  * Out-of-process control (benchmarks run the tenant as a child process), only
  * mounted when the server is started with `control: true`.
  */
-export function registerControlRoutes(router: Router, faults: FaultInjector, requests: RequestRecord[]): void {
+export function registerControlRoutes(
+  router: Router,
+  faults: FaultInjector,
+  requests: RequestRecord[],
+  store?: TenantStore,
+): void {
+  // bench:webhooks: `{"licences": N}` changes N users' licences before the next sync (see licence-churn.ts).
+  router.add('POST', '/_demo/licence-churn', async (ctx) => {
+    const parsed = z
+      .object({ licences: z.number().int().nonnegative() })
+      .strict()
+      .safeParse(JSON.parse((await readBody(ctx.req)) || '{}'));
+    if (!parsed.success || !store) {
+      sendJson(ctx, 400, { error: store ? 'body must be {"licences": N}' : 'no tenant data to change' });
+      return;
+    }
+    const changed = churnLicences(store.data, parsed.data.licences);
+    store.replace(store.data);
+    sendJson(ctx, 200, { changed });
+  });
   router.add('POST', '/_demo/faults', async (ctx) => {
     let json: unknown;
     try {

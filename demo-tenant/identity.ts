@@ -214,7 +214,10 @@ export function riskDetections(data: DemoTenantData): GraphRiskDetection[] {
       activityDateTime: iso(at),
     });
   }
-  return out;
+  // A user given an extra detection is at risk by it alone (risky users are one row per detection).
+  const extra = data.extraRiskDetections ?? [];
+  const overridden = new Set(extra.map((d) => d.userId));
+  return [...out.filter((d) => !overridden.has(d.userId)), ...extra];
 }
 
 /** A user with a detection still at risk is a risky user at the detection's level. */

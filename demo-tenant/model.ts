@@ -1,5 +1,5 @@
 import type { DemoActivity } from './activity';
-import type { DemoFeatures } from './identity';
+import type { DemoFeatures, GraphRiskDetection } from './identity';
 /**
  * Graph-shaped data behind the demo tenant. Property names are exactly the
  * ones Microsoft Graph v1.0 returns, so fixtures can be copied from (or
@@ -170,6 +170,8 @@ export interface DemoTenantData {
   activity?: DemoActivity;
   /** Licence tiers the tenant holds (absent = all, see DEFAULT_FEATURES), so tests can take P1, P2 or Intune away. */
   features?: Partial<DemoFeatures>;
+  /** Risk detections beside the generated ones (tests put a user at risk between syncs); each user at most once. */
+  extraRiskDetections?: GraphRiskDetection[];
   app: DemoApp;
   organization: GraphOrganization;
   users: GraphUser[];

@@ -170,7 +170,7 @@ export async function startDemoTenant(options: StartDemoTenantOptions): Promise<
   registerLicenceWriteRoutes(router, tokens);
   registerTeamsAppRoutes(router, tokens);
   const control = new Router();
-  if (options.control) registerControlRoutes(control, faults, requests);
+  if (options.control) registerControlRoutes(control, faults, requests, store);
 
   let baseUrl = '';
 

@@ -50,6 +50,8 @@ export interface SeatStewardOptions {
    * addresses; default the system's resolver) and the per-attempt timeout (default 15 s).
    */
   webhooks?: { lookup?: HostLookup; timeoutMs?: number };
+  /** Where the event sources (sync, security, reclaim) record webhook events; tests pass a recording one. */
+  webhookEventLog?: WebhookEventLog;
 }
 
 /** The running app: where it listens, and how to stop it (tests reach its parts through startSeatStewardForTests). */

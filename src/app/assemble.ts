@@ -38,7 +38,8 @@ export async function assemble(
       { logger, clock: options.outbox?.clock, ...options.webhooks },
       disposals,
     );
-    const sync = wireSync(config, core, jobs, logger, disposals, { clock: options.clock });
+    const events = options.webhookEventLog ?? jobs.webhookEventLog;
+    const sync = wireSync(config, core, jobs, logger, disposals, { clock: options.clock, events });
     // The port is known once the server listens; export links are only made after that.
     let listeningPort = 0;
     const analytics = wireAnalytics(config, core, sync, {
@@ -52,7 +53,7 @@ export async function assemble(
       jobs,
       sync,
       analytics,
-      { logger, checkpoint: options.reclaimCheckpoint, syncDelayMs: options.reclaimSyncDelayMs },
+      { logger, checkpoint: options.reclaimCheckpoint, syncDelayMs: options.reclaimSyncDelayMs, events },
       disposals,
     );
     const digest = wireDigest(config, core, jobs, sync, analytics, reclaim, logger);

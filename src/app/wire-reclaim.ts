@@ -60,6 +60,8 @@ class SyncAfterReclaim {
   }
 }
 
+import { reclaimStoreWithEvents } from '../usecases/reclaim/reclaim-events';
+import type { WebhookEventLog } from '../usecases/webhooks/ports';
 export interface Reclaim {
   reclaims: ReclaimService;
   teamsUsers: SqliteTeamsUserIds;
@@ -73,7 +75,12 @@ export function wireReclaim(
   jobs: Jobs,
   sync: Sync,
   analytics: Analytics,
-  deps: { logger: Logger; checkpoint?: (step: ReclaimStep, requestId: string) => void; syncDelayMs?: number },
+  deps: {
+    logger: Logger;
+    checkpoint?: (step: ReclaimStep, requestId: string) => void;
+    syncDelayMs?: number;
+    events?: WebhookEventLog;
+  },
   disposals: DisposalStack,
 ): Reclaim {
   const { db, tenants, graphs, users } = core;
@@ -113,7 +120,8 @@ export function wireReclaim(
     exclusionGroups: config.analytics.exclusions.groups,
   };
   const reclaims = new ReclaimService({
-    store: reclaimStore,
+    // Each move of a request or seat is also a webhook event.
+    store: deps.events ? reclaimStoreWithEvents(reclaimStore, deps.events, logger) : reclaimStore,
     seats: reclaimSeats,
     newerActivity: reclaimSeats,
     freshActivity: {

@@ -6,6 +6,7 @@ import { writePermissionProbes } from '../adapters/graph/write-permission-probes
 import { databaseFile } from '../adapters/sqlite/database';
 import { DirectoryReader } from '../adapters/sqlite/directory';
 import { SqliteIdentityStore } from '../adapters/sqlite/identity-store';
+import { SqliteSecurityObservations } from '../adapters/sqlite/security-observations';
 import { ReadAdmission } from '../adapters/sqlite/read-admission';
 import { SnapshotWriterThread } from '../adapters/sqlite/snapshot-writer-thread';
 import { SqliteDepartmentSeats } from '../adapters/sqlite/department-seats';
@@ -32,6 +33,8 @@ import { SyncResultReport } from '../usecases/sync/sync-result-report';
 import { SyncService } from '../usecases/sync/sync-service';
 import { restoreConcealmentAfterCrash } from '../usecases/usage/report-concealment';
 import { UsageQuery } from '../usecases/usage/usage-query';
+import { recordSecurityRisks } from '../usecases/identity/security-risk-events';
+import type { WebhookEventLog } from '../usecases/webhooks/ports';
 import { buildActivitySources } from './activity-sources';
 import type { DisposalStack } from './disposal';
 import type { Core } from './wire-core';
@@ -66,7 +69,7 @@ export function wireSync(
   jobs: Jobs,
   logger: Logger,
   disposals: DisposalStack,
-  options: { clock?: Clock } = {},
+  options: { clock?: Clock; events?: WebhookEventLog } = {},
 ): Sync {
   const { db, tenants, runs, graphs } = core;
   const isCopilot = copilotSkuMatcher(config.copilotSkuIds);
@@ -106,6 +109,7 @@ export function wireSync(
   };
 
   const sink = new SnapshotWriterThread(databaseFile(config.dataDir), db);
+  const identityReads = new SqliteIdentityStore(db);
   // Each published sync files its day of the department trend.
   const departmentDays = { seats: new SqliteDepartmentSeats(db), trend: new SqliteDepartmentTrend(db) };
   disposals.add('the snapshot writer', () => sink.close());
@@ -125,6 +129,21 @@ export function wireSync(
     published: (tenantId, at) => recordDepartmentDay(departmentDays, tenantId, at),
     history: { recorder: sink.history(), historyDays: config.history.days },
     clock: options.clock,
+    events: options.events,
+    observeSecurity: options.events
+      ? (tenantId, runId) =>
+          recordSecurityRisks(
+            {
+              identity: identityReads,
+              mfaStatus: (id) => sourceStatus.get(id, 'mfa'),
+              observations: new SqliteSecurityObservations(db),
+              events: options.events as WebhookEventLog,
+            },
+            tenantId,
+            runId,
+            core.clock(),
+          )
+      : undefined,
   });
   // At stop, after the server: a running sync finishes, then a scheduled sync's job records that it
   // ended (the stop stopped waiting for it), so the next start does not sync again.
@@ -170,7 +189,7 @@ export function wireSync(
     sync,
     directory,
     sourceStatus,
-    identityReads: new SqliteIdentityStore(db),
+    identityReads,
     usage,
     usageQuery: new UsageQuery(usage, sourceStatus),
     check,

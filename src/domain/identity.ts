@@ -65,6 +65,26 @@ export const POSTURE_COMPONENTS = [
 ] as const;
 export type PostureComponentId = (typeof POSTURE_COMPONENTS)[number];
 
+/** One user Identity Protection holds at risk (Graph riskyUser). */
+export interface RiskyUserFigure {
+  user_id: string;
+  user_principal_name: string | null;
+  display_name: string | null;
+  risk_level: string;
+  risk_state: string;
+  risk_last_updated: string | null;
+}
+
+/** One Identity Protection risk detection still at risk (Graph riskDetection). */
+export interface RiskDetectionFigure {
+  id: string;
+  user_id: string | null;
+  user_principal_name: string | null;
+  risk_event_type: string | null;
+  risk_level: string | null;
+  detected_at: string | null;
+}
+
 /** What each component holds when it could be read (raw figures; no rating). */
 export interface PostureFigures {
   security_defaults: { enabled: boolean };
@@ -74,7 +94,15 @@ export interface PostureFigures {
     report_only: number;
     disabled_policies: number;
   };
-  identity_protection: { risk_detections: number; high_risk_users: number; at_risk_users: number };
+  identity_protection: {
+    risk_detections: number;
+    high_risk_users: number;
+    at_risk_users: number;
+    /** The users at risk now (atRisk or confirmedCompromised), for the risk_detected webhook event; absent in figures stored before it. */
+    risky_users?: RiskyUserFigure[];
+    /** The detections still at risk, likewise for the webhook event; absent in figures stored before it. */
+    open_detections?: RiskDetectionFigure[];
+  };
   device_compliance: {
     total_devices: number;
     compliant_devices: number;

@@ -5,6 +5,8 @@ import type {
   MfaRecord,
   PostureComponentId,
   PostureFigures,
+  RiskDetectionFigure,
+  RiskyUserFigure,
   SignInRecord,
   SubscriptionRecord,
 } from '../../domain/identity';
@@ -143,28 +145,74 @@ export class GraphIdentityReader implements IdentityGraph {
         let detections = 0;
         let high = 0;
         let atRisk = 0;
+        const risky: RiskyUserFigure[] = [];
+        const open: RiskDetectionFigure[] = [];
         const [a, b] = await Promise.all([
-          this.pages<{ id: string }>(
-            '/identityProtection/riskDetections?$select=id',
+          this.pages<{
+            id: string;
+            userId?: string | null;
+            userPrincipalName?: string | null;
+            riskEventType?: string | null;
+            riskLevel?: string | null;
+            riskState?: string | null;
+            detectedDateTime?: string | null;
+          }>(
+            '/identityProtection/riskDetections?$select=id,userId,userPrincipalName,riskEventType,riskLevel,riskState,detectedDateTime',
             'reading risk detections',
             IDENTITY_REQUIREMENTS.riskDetections,
-            (rows) => void (detections += rows.length),
+            (rows) => {
+              detections += rows.length;
+              // The ones still at risk, so that the next sync can tell a new one (a webhook event).
+              for (const d of rows)
+                if (d.riskState === 'atRisk')
+                  open.push({
+                    id: d.id,
+                    user_id: d.userId ?? null,
+                    user_principal_name: d.userPrincipalName ?? null,
+                    risk_event_type: d.riskEventType ?? null,
+                    risk_level: d.riskLevel ?? null,
+                    detected_at: d.detectedDateTime ?? null,
+                  });
+            },
           ),
-          this.pages<{ riskLevel?: string; riskState?: string }>(
-            '/identityProtection/riskyUsers?$select=id,riskLevel,riskState',
+          this.pages<{
+            id: string;
+            userPrincipalName?: string | null;
+            userDisplayName?: string | null;
+            riskLevel?: string;
+            riskState?: string;
+            riskLastUpdatedDateTime?: string | null;
+          }>(
+            '/identityProtection/riskyUsers?$select=id,userPrincipalName,userDisplayName,riskLevel,riskState,riskLastUpdatedDateTime',
             'reading risky users',
             IDENTITY_REQUIREMENTS.riskyUsers,
             (rows) => {
               for (const u of rows) {
-                const risky = u.riskState === 'atRisk' || u.riskState === 'confirmedCompromised';
-                if (risky) atRisk++;
-                if (risky && u.riskLevel === 'high') high++;
+                const isRisky = u.riskState === 'atRisk' || u.riskState === 'confirmedCompromised';
+                if (!isRisky) continue;
+                atRisk++;
+                if (u.riskLevel === 'high') high++;
+                // Kept per user so that the next sync can tell a user newly at risk (a webhook event).
+                risky.push({
+                  user_id: u.id,
+                  user_principal_name: u.userPrincipalName ?? null,
+                  display_name: u.userDisplayName ?? null,
+                  risk_level: u.riskLevel ?? 'unknown',
+                  risk_state: u.riskState as string,
+                  risk_last_updated: u.riskLastUpdatedDateTime ?? null,
+                });
               }
             },
           ),
         ]);
         return {
-          figures: { risk_detections: detections, high_risk_users: high, at_risk_users: atRisk },
+          figures: {
+            risk_detections: detections,
+            high_risk_users: high,
+            at_risk_users: atRisk,
+            risky_users: risky,
+            open_detections: open,
+          },
           asOf: null,
           requests: a.requests + b.requests,
         };

@@ -1017,6 +1017,30 @@ export const migrations: Migration[] = [
       CREATE INDEX webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint_id, id);
     `,
   },
+  {
+    version: 30,
+    name: 'webhook event sources: a compact licence set per user and snapshot, and the last security observation per tenant',
+    sql: `
+      -- Per 1024 users of a snapshot (by user_seq), a JSON array [user_id, fingerprint, ...]: the
+      -- fingerprint stands for the SKUs the user holds in effect and how (direct, which groups).
+      -- The next sync compares its users with these instead of re-reading every licence row.
+      CREATE TABLE user_licence_sets (
+        tenant_id   TEXT NOT NULL,
+        snapshot_id INTEGER NOT NULL,
+        chunk       INTEGER NOT NULL,
+        entries     TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, snapshot_id, chunk)
+      ) WITHOUT ROWID;
+
+      -- Per tenant, what the last sync saw of its security (component statuses, users at risk), JSON:
+      -- the next sync's m365.security.risk_detected events are what got worse since.
+      CREATE TABLE security_observations (
+        tenant_id   TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+        observation TEXT NOT NULL CHECK (json_valid(observation)),
+        observed_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

@@ -1,5 +1,6 @@
 import type { WorkerResponse } from './worker-channel';
 import type { LicenseGroupRow, SkuRow, UserLicenseRow, UserRow } from '../../domain/directory';
+import type { SnapshotChangeSet } from '../../domain/snapshot-changes';
 import type { TenantIdentity } from '../../domain/tenant';
 import type { PublishOutcome, WrittenCounts } from '../../usecases/sync/ports';
 import type { AnalyticsOptions, AnalyticsOutcome } from '../../usecases/analytics/ports';
@@ -11,6 +12,7 @@ export type WriterRequest = { id: number; tenantId: string; snapshotId: number }
   | { kind: 'users'; users: UserRow[]; licenses: UserLicenseRow[] }
   | { kind: 'skus'; skus: SkuRow[] }
   | { kind: 'groups'; groups: LicenseGroupRow[] }
+  | { kind: 'changes' }
   | { kind: 'publish'; outcome: PublishOutcome; identity: TenantIdentity | null }
   | { kind: 'analytics'; now: string; options: AnalyticsOptions; incremental: boolean }
   | { kind: 'discard' }
@@ -18,6 +20,6 @@ export type WriterRequest = { id: number; tenantId: string; snapshotId: number }
   | { kind: 'history'; at: string; historyDays: number }
 );
 
-export type WriterValue = WrittenCounts | AnalyticsOutcome | RecordedDay | number | null;
+export type WriterValue = WrittenCounts | AnalyticsOutcome | RecordedDay | SnapshotChangeSet | number | null;
 
 export type WriterResponse = WorkerResponse<WriterValue>;

@@ -46,6 +46,9 @@ export function snapshotWriterRequests(db: Db): (req: WriterRequest) => WriterVa
       case 'groups':
         writerFor(req).writeGroups(req.groups);
         return null;
+      case 'changes':
+        // Before publish: the published snapshot is the one compared with, and its rows are still there.
+        return writerFor(req).changes();
       case 'publish': {
         const { outcome, identity } = req;
         const replaced = writerFor(req).publish(() => {

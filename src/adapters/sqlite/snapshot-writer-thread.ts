@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { LicenseGroupRow, SkuRow, UserLicenseRow, UserRow } from '../../domain/directory';
+import type { SnapshotChangeSet } from '../../domain/snapshot-changes';
 import type { TenantIdentity } from '../../domain/tenant';
 import type { PublishOutcome, SnapshotSession, SnapshotSink, WrittenCounts } from '../../usecases/sync/ports';
 import type { AnalyticsComputer, AnalyticsOptions, AnalyticsOutcome } from '../../usecases/analytics/ports';
@@ -194,6 +195,12 @@ export class SnapshotWriterHandle implements SnapshotSession {
 
   async writeGroups(groups: LicenseGroupRow[]): Promise<void> {
     await this.send({ kind: 'groups', groups });
+  }
+
+  /** What this snapshot changes against the published one (call after flush, before publish). */
+  async changes(): Promise<SnapshotChangeSet> {
+    await this.flush();
+    return (await this.send({ kind: 'changes' })) as SnapshotChangeSet;
   }
 
   /** Flips the tenant to this snapshot and records the run's outcome in the same transaction; returns the replaced snapshot. */

@@ -7,6 +7,8 @@ import {
 } from '../../domain/directory';
 import type { WrittenCounts } from '../../usecases/sync/ports';
 import { type Db, writeTransaction } from './database';
+import { LICENCE_SET_CHUNK, licenceSetKey, readSnapshotChanges } from './snapshot-changes';
+import type { SnapshotChangeSet } from '../../domain/snapshot-changes';
 
 const SNAPSHOT_TABLES = [
   'users',
@@ -15,6 +17,7 @@ const SNAPSHOT_TABLES = [
   'license_groups',
   'user_order',
   'snapshot_stats',
+  'user_licence_sets',
   'copilot_seats',
   'copilot_candidates',
   'copilot_summaries',
@@ -61,6 +64,10 @@ export class SnapshotWriter {
   /** 1 or 0 per user_seq (seqs count up from 0). */
   private readonly enabledBySeq: number[] = [];
   private readonly stats = { enabled: 0, guests: 0, licensed: 0 };
+  /** Per user_seq: [user id, licence set key], flat, written at publish (user_licence_sets). */
+  private readonly licenceSets: string[] = [];
+  /** Per user_seq: [UPN, display name], flat: the users a sync changed are named without reading them back. */
+  private readonly identities: Array<string | null> = [];
 
   constructor(
     private readonly db: Db,
@@ -94,6 +101,7 @@ export class SnapshotWriter {
         this.seen.add(u.userId);
         const seq = this.nextSeq++;
         seqOf.set(u.userId, seq);
+        this.identities.push(u.userPrincipalName, u.displayName);
         this.insertUser.run(
           t,
           s,
@@ -120,9 +128,16 @@ export class SnapshotWriter {
       }
       const licensed = new Set<number>();
       let licenseAssignments = 0;
+      const held = new Map<number, string[]>();
       for (const l of licenses) {
         const seq = seqOf.get(l.userId);
         if (seq === undefined) continue;
+        if (isActiveAssignment(l.state)) {
+          const parts = held.get(seq);
+          const part = `${l.skuId.toLowerCase()}/${l.assignedByGroupId}`;
+          if (parts) parts.push(part);
+          else held.set(seq, [part]);
+        }
         licenseAssignments += this.insertLicense.run(
           t,
           s,
@@ -139,6 +154,7 @@ export class SnapshotWriter {
       }
       // A user's licenses arrive on the user's own page (later copies are skipped), so pages never double-count.
       this.stats.licensed += licensed.size;
+      for (const [userId, seq] of seqOf) this.licenceSets.push(userId, licenceSetKey(held.get(seq)));
       return { users: seqOf.size, licensedUsers: licensed.size, licenseAssignments };
     });
   }
@@ -219,6 +235,17 @@ export class SnapshotWriter {
         insertOrder.run(this.tenantId, this.snapshotId, filter, chunk, JSON.stringify(part));
       }
     });
+    const insertSet = this.db.prepare(
+      'INSERT INTO user_licence_sets (tenant_id, snapshot_id, chunk, entries) VALUES (?, ?, ?, ?)',
+    );
+    const perChunk = LICENCE_SET_CHUNK * 2;
+    for (let chunk = 0; chunk * perChunk < this.licenceSets.length; chunk++)
+      insertSet.run(
+        this.tenantId,
+        this.snapshotId,
+        chunk,
+        JSON.stringify(this.licenceSets.slice(chunk * perChunk, (chunk + 1) * perChunk)),
+      );
     this.db
       .prepare(
         'INSERT INTO snapshot_stats (tenant_id, snapshot_id, users, enabled, guests, licensed) VALUES (?, ?, ?, ?, ?, ?)',
@@ -231,6 +258,14 @@ export class SnapshotWriter {
         this.stats.guests,
         this.stats.licensed,
       );
+  }
+
+  /** What this snapshot changes against the tenant's published one (before publish()). */
+  changes(): SnapshotChangeSet {
+    return readSnapshotChanges(this.db, this.tenantId, this.snapshotId, {
+      sets: this.licenceSets,
+      identities: this.identities,
+    });
   }
 
   /** Throws the half-written snapshot away; the current one was never touched. */

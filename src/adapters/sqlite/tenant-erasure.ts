@@ -19,6 +19,8 @@ export const TENANT_TABLES: readonly string[] = [
   'license_groups',
   'user_order',
   'snapshot_stats',
+  'user_licence_sets',
+  'security_observations',
   'copilot_seats',
   'copilot_candidates',
   'copilot_summaries',

@@ -1,3 +1,4 @@
+import type { SecurityObservation } from '../../domain/security-events';
 import type { PostureCheckId } from '../../domain/access-requirements';
 import type {
   MfaRecord,
@@ -71,4 +72,10 @@ export interface IdentityReads {
   /** Null when MFA registration was never read for the tenant. */
   mfaAdoption(tenantId: string): MfaAdoption | null;
   subscriptions(tenantId: string): SubscriptionRecord[];
+}
+
+/** What the last sync saw of a tenant's security, for the next sync's risk events. */
+export interface SecurityObservations {
+  last(tenantId: string): SecurityObservation | undefined;
+  save(tenantId: string, observation: SecurityObservation, at: Date): void;
 }

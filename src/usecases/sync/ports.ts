@@ -2,6 +2,7 @@ import type { CheckedReadId } from '../../domain/access-requirements';
 import type { LicenseGroupRow, SkuRow, UserLicenseRow, UserRow } from '../../domain/directory';
 import type { SourceId, SourceOutcome, SourceStatusRecord, SyncType } from '../../domain/activity-sources';
 import type { FinishedSyncStatus, SyncCounts, SyncRunRecord, SyncTrigger } from '../../domain/sync-run';
+import type { SnapshotChangeSet } from '../../domain/snapshot-changes';
 import type { TenantIdentity, TenantRecord } from '../../domain/tenant';
 
 /**
@@ -43,6 +44,11 @@ export interface SnapshotSession {
   writeUsers(users: UserRow[], licenses: UserLicenseRow[]): Promise<void>;
   /** Waits for every page written so far. */
   flush(): Promise<WrittenCounts>;
+  /**
+   * What this snapshot changes against the tenant's published one (users created or deleted,
+   * licences assigned or unassigned); a baseline when none is published. After flush, before publish.
+   */
+  changes(): Promise<SnapshotChangeSet>;
   /** Returns the snapshot it replaced, for drop(). */
   publish(outcome: PublishOutcome, identity: TenantIdentity | null): Promise<number | null>;
   discard(): Promise<void>;

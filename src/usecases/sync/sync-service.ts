@@ -4,10 +4,15 @@ import { READ_REQUIREMENTS } from '../../domain/access-requirements';
 import type { SourceId, SourceStatusRecord } from '../../domain/activity-sources';
 import type { SyncCounts, SyncRunRecord, SyncTrigger } from '../../domain/sync-run';
 import type { TenantRecord } from '../../domain/tenant';
+import type { WebhookEventInput } from '../../domain/webhook-events';
 import { TenantAccessError } from '../../domain/tenant-access-error';
 import { REFUSAL_CODES } from '../../domain/tenant-access-error';
+import { snapshotChangeEvents } from '../../domain/snapshot-changes';
+import { syncCompletedEvent, syncFailedEvent } from '../../domain/sync-events';
 import type { AnalyticsComputer, AnalyticsOptions } from '../analytics/ports';
 import type { HistoryRecorder } from '../history/ports';
+import { hashedEventId } from '../webhooks/event-ids';
+import type { WebhookEventLog } from '../webhooks/ports';
 import type {
   ActivitySource,
   CacheStorage,
@@ -59,6 +64,16 @@ export interface SyncDeps {
    * (HISTORY_DAYS kept). None when omitted. A failure is logged, never the sync's.
    */
   history?: { recorder: HistoryRecorder; historyDays: number };
+  /**
+   * Where the sync's webhook events go: the directory's changes (before publish), then
+   * sync_completed or sync_failed. None when omitted: the changes are then not even computed.
+   */
+  events?: WebhookEventLog;
+  /**
+   * Called after a sync's snapshot is published (its sources have landed) with its run id: the
+   * security risk events compare what it saw with the previous sync. A failure is logged only.
+   */
+  observeSecurity?: (tenantId: string, runId: number) => void;
 }
 
 /** Whether syncs can write: while the disk is full they are paused and the last snapshot is served read-only. */
@@ -271,6 +286,7 @@ export class SyncService {
       warnings.push(...(await sourceWork));
       const analyticsAt = (this.deps.clock ?? systemClock)();
       const analysed = await this.computeAnalytics(tenant, run, warnings, log, analyticsAt);
+      const baseline = await this.recordChanges(tenant, run, writer, log);
 
       const status = warnings.length > 0 ? 'partial' : 'success';
       const replaced = await writer.publish({ runId: run.id, status, counts, warnings }, identity ?? null);
@@ -279,6 +295,11 @@ export class SyncService {
       if (analysed) await this.recordHistory(tenant, run, analyticsAt, log);
       log.info({ status, ...counts, ms: Date.now() - started }, 'sync finished');
       if (replaced !== null) this.track(writer.drop(replaced), log);
+      this.recordOutcome(log, () => {
+        const finished = runs.get(run.id);
+        return finished ? [syncCompletedEvent(finished, baseline, Date.now() - started, hashedEventId)] : [];
+      });
+      this.observeSecurity(tenant, run, log);
     } catch (error) {
       // The sources still land (each records its own outcome) even though the directory failed.
       if (!sourcesJoined) warnings.push(...(await sourceWork));
@@ -351,6 +372,51 @@ export class SyncService {
     }
   }
 
+  /**
+   * Hands the events of what this sync changed to the event log, BEFORE the snapshot is published:
+   * if the sync then fails (or the process dies), the next sync compares with the same published
+   * snapshot, finds the same changes, and their ids (derived from that snapshot) make the log keep
+   * them once; recorded after the publish, a crash in between would lose them. For the same reason
+   * a failure here fails the sync (the previous snapshot stays), rather than losing the changes.
+   * Returns whether this was the tenant's baseline (its first snapshot: no changes reported).
+   */
+  private async recordChanges(
+    tenant: TenantRecord,
+    run: SyncRunRecord,
+    writer: SnapshotSession,
+    log: Logger,
+  ): Promise<boolean> {
+    const events = this.deps.events;
+    if (!events) return false;
+    const t0 = Date.now();
+    const set = await writer.changes();
+    const recorded = snapshotChangeEvents(tenant.id, run.id, set, new Date().toISOString(), hashedEventId);
+    events.record(recorded);
+    log.info({ baseline: set.baseline, events: recorded.length, ms: Date.now() - t0 }, 'directory changes recorded');
+    return set.baseline;
+  }
+
+  /** sync_completed and sync_failed: the run's outcome is already written, so a failure here is only logged. */
+  private recordOutcome(log: Logger, build: () => WebhookEventInput[]): void {
+    const events = this.deps.events;
+    if (!events) return;
+    try {
+      events.record(build());
+    } catch (error) {
+      if (this.deps.storage.isFull(error)) this.pause();
+      log.warn({ err: error }, "the webhook event of this sync's outcome was not recorded");
+    }
+  }
+
+  private observeSecurity(tenant: TenantRecord, run: SyncRunRecord, log: Logger): void {
+    try {
+      this.deps.observeSecurity?.(tenant.id, run.id);
+    } catch (error) {
+      if (this.deps.storage.isFull(error)) this.pause();
+      log.warn({ err: error }, 'the security risks of this sync were not compared; the next sync compares them');
+    }
+  }
+
   /** The snapshot is live whatever happens here: a failure to file what follows from it costs only that. */
   private afterPublish(tenant: TenantRecord, at: Date, log: Logger): void {
     try {
@@ -407,6 +473,19 @@ export class SyncService {
         { code: problem.code, err: problem.message, ms: Date.now() - started },
         'sync failed; previous snapshot kept',
       );
+      this.recordOutcome(log, () => [
+        syncFailedEvent(
+          {
+            run,
+            errorCode: problem.code,
+            reason: problem.message,
+            requirement: problem.requirement,
+            failedAt: new Date().toISOString(),
+            durationMs: Date.now() - started,
+          },
+          hashedEventId,
+        ),
+      ]);
     } catch (recordError) {
       if (this.deps.storage.isFull(recordError)) {
         this.pause();
