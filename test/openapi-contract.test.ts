@@ -161,10 +161,35 @@ describe('the OpenAPI document', () => {
         users_synced: 142,
         licenses_synced: 5,
         errors: 0,
+        // What Seat Steward's sync adds to the seed's fields.
+        sync_run_id: 7,
+        status: 'success',
+        trigger: 'schedule',
+        started_at: '2024-01-15T15:25:28Z',
+        finished_at: '2024-01-15T15:30:00Z',
+        licensed_users: 120,
+        license_assignments: 180,
+        warnings: [],
+        baseline: false,
       },
     };
     expect(envelope?.(example), ajv.errorsText(envelope?.errors)).toBe(true);
     expect(envelope?.({ ...example, data: { ...example.data, sequence: undefined } })).toBe(false);
+  });
+
+  it('describes the events the real event log recorded for the synced tenant', () => {
+    const bodies = h.app.db.prepare('SELECT type, body FROM webhook_events ORDER BY id').all() as Array<{
+      type: string;
+      body: string;
+    }>;
+    // The harness synced once: the baseline's sync_completed at least.
+    expect(bodies.map((b) => b.type)).toContain('m365.tenant.sync_completed');
+    for (const { type, body } of bodies) {
+      const check = ajv.getSchema(
+        `doc#/${pointer('webhooks', type, 'post', 'requestBody', 'content', 'application/json', 'schema')}`,
+      );
+      expect(check?.(JSON.parse(body)), `${type}: ${ajv.errorsText(check?.errors)}`).toBe(true);
+    }
   });
 
   it('has every route the router registered (method and path)', () => {
