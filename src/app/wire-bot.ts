@@ -137,6 +137,7 @@ export function wireBot(
         adminGate: isAdmin,
         subscribeGate: globalAdmin,
         defaultTime: config.digest.defaultTime,
+        clock: core.clock,
       }),
       priceCommand({ tenants, prices: priceService, gate: isAdmin }),
       savingsCommand({ tenants, analytics: analyticsReads, prices: priceService, gate: isAdmin }),

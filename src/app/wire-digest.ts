@@ -42,6 +42,7 @@ export function wireDigest(
   });
   const service = new DigestService({
     subscriptions,
+    clock: core.clock,
     tenants: core.tenants,
     runs: core.runs,
     analytics: analytics.reads,

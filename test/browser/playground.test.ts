@@ -916,6 +916,39 @@ describe.skipIf(NO_CHROMIUM)('departments in the Agents Playground', () => {
   });
 });
 
+describe.skipIf(NO_CHROMIUM)('seat cohorts in the Agents Playground', () => {
+  it('the first digest of a month reviews last month: seat holders active, retained, lapsed, new and reclaimed', async () => {
+    await page.locator('button[aria-label="Personal Chat"]').first().click();
+    const t = tenant();
+    await h.app.sync.idle();
+    // A sync now records today; a sync on the 1st of next month records that day, so the digest asked
+    // for then reviews this month. Later syncs (at the real time) record nothing.
+    expect((await h.app.sync.request(t.id, 'test').done).status).not.toBe('failed');
+    const now = new Date();
+    const firstOfNext = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1, 9));
+    const reviewed = now.toLocaleString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+    clockAt = firstOfNext;
+    try {
+      expect((await h.app.sync.request(t.id, 'test').done).status).not.toBe('failed');
+      const card = await nextCard('Copilot digest', () => send(personalEditor(), 'digest now'));
+      const text = await card.innerText();
+      expect(text).toContain(`${reviewed} in review:`);
+      expect(text).toMatch(/\d+ of \d+ Copilot seat holders? active/);
+      expect(text).toContain('GET …/copilot/cohorts');
+      await expectNoClippedText(card);
+      const size = page.viewportSize();
+      await page.setViewportSize({ width: size?.width ?? 1280, height: 4200 });
+      try {
+        await shoot(card, 'digest-cohorts.png');
+      } finally {
+        if (size) await page.setViewportSize(size);
+      }
+    } finally {
+      clockAt = null;
+    }
+  });
+});
+
 describe.skipIf(NO_CHROMIUM)('the portfolio in the Agents Playground', () => {
   // Last in the file: the customer tenants it adds would answer every later `status` and list too.
   const customers: EmbeddedDemoTenant[] = [];

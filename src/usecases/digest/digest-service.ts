@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../../domain/clock';
 import { z } from 'zod';
 import type { AdaptiveCardJson } from '../../domain/conversation';
 import { DIGEST_LIST_ROWS, showsMonthlySection, type DigestContent, type DigestSecurity } from '../../domain/digest';
@@ -72,6 +73,8 @@ export function digestKey(conversationId: string, tenantId: string, day: string)
 
 export interface DigestDeps {
   subscriptions: DigestSubscriptionStore;
+  /** What "now" is for posting and recording deliveries (tests step it across days). Default: the system's. */
+  clock?: Clock;
   /** The department chargeback (without its trend), for the departments with most idle cost. */
   departments?: (tenantId: string) => DepartmentReport | undefined;
   /** The tenant's seat cohorts of the last `months` months (newest first), for the monthly section. */
@@ -277,7 +280,7 @@ export class DigestService {
         retryAfterMs: SYNC_RECHECK_MS,
         until: syncing.until,
       });
-    const now = new Date();
+    const now = (this.deps.clock ?? systemClock)();
     await this.post(
       conversationId,
       payload.target as ConversationTarget,
@@ -285,7 +288,12 @@ export class DigestService {
       `daily digest of ${tenant.tenantName}`,
       sub !== undefined,
     );
-    if (sub) this.deps.subscriptions.recordDelivery(conversationId, trigger === 'schedule' ? day : null, new Date());
+    if (sub)
+      this.deps.subscriptions.recordDelivery(
+        conversationId,
+        trigger === 'schedule' ? day : null,
+        (this.deps.clock ?? systemClock)(),
+      );
   }
 
   private async deliverStatus(payload: z.output<typeof postDigestStatusJob.payload>): Promise<void> {
@@ -308,7 +316,7 @@ export class DigestService {
         summary: this.deps.analytics.summary(run.tenantId)?.summary,
         dashboardUrl: this.deps.dashboardUrl,
       },
-      new Date(),
+      (this.deps.clock ?? systemClock)(),
     );
     await this.post(
       conversationId,
@@ -330,7 +338,7 @@ export class DigestService {
           `The portfolio subscription of conversation ${conversationId} is paused (${sub.pausedReason ?? 'no reason recorded'}), so the ${day} portfolio was not posted. Type **portfolio subscribe** there to resume.`,
         );
     }
-    const now = new Date();
+    const now = (this.deps.clock ?? systemClock)();
     await this.post(
       conversationId,
       payload.target as ConversationTarget,
@@ -338,7 +346,12 @@ export class DigestService {
       'portfolio digest',
       sub !== undefined,
     );
-    if (sub) this.deps.subscriptions.recordDelivery(conversationId, trigger === 'schedule' ? day : null, new Date());
+    if (sub)
+      this.deps.subscriptions.recordDelivery(
+        conversationId,
+        trigger === 'schedule' ? day : null,
+        (this.deps.clock ?? systemClock)(),
+      );
   }
 
   /** Posts; a chat Teams calls gone pauses the subscription with the reason, and the job is dead-lettered for the admin to see. */
@@ -353,7 +366,7 @@ export class DigestService {
       await this.deps.notifier.post(target, [card], what);
     } catch (error) {
       if (error instanceof ConversationGoneError && subscribed)
-        this.deps.subscriptions.pause(conversationId, error.message, new Date());
+        this.deps.subscriptions.pause(conversationId, error.message, (this.deps.clock ?? systemClock)());
       throw error;
     }
   }
