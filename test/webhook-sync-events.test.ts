@@ -3,12 +3,12 @@ import { SKU } from '../demo-tenant/constants';
 import { generateDemoTenant } from '../demo-tenant/generator';
 import type { GraphUser } from '../demo-tenant/model';
 import { startHarness, type Harness } from './helpers/harness';
-import { RecordingEventLog } from './helpers/recording-event-log';
+import { expectRealLogHolds, RecordingEventLog, storedWebhookEvents } from './helpers/recording-event-log';
 
 /**
  * The sync's webhook events, through the real app against the demo tenant over HTTPS: the
- * directory's changes between two snapshots, sync_completed and sync_failed, handed to a recording
- * event log given as the app option.
+ * directory's changes between two snapshots, sync_completed and sync_failed, recorded in the real
+ * event log (SQLite) through a spy given as the app option, which keeps copies of each batch.
  */
 const CHANGE_TYPES = [
   'm365.user.created',
@@ -27,7 +27,7 @@ describe('webhook events of a sync', () => {
 
   beforeAll(async () => {
     log = new RecordingEventLog();
-    h = await startHarness({ data: generateDemoTenant({ users: 120, seed: 17 }), app: { webhookEventLog: log } });
+    h = await startHarness({ data: generateDemoTenant({ users: 120, seed: 17 }), app: { webhookEventLog: log.wrap } });
     tenantId = h.app.tenants.list()[0].id;
   });
   afterAll(async () => {
@@ -148,6 +148,11 @@ describe('webhook events of a sync', () => {
     });
     const ids = changesIn(mark).map((e) => e.id);
     expect(new Set(ids).size).toBe(ids.length);
+    // The real log (SQLite) holds the same changes of this run, once each.
+    const stored = storedWebhookEvents(h.app.db).filter(
+      (e) => e.body.data.sync_run_id === run.id && (CHANGE_TYPES as readonly string[]).includes(e.type),
+    );
+    expect(stored.map((e) => e.id).sort()).toEqual([...ids].sort());
     expect(log.ofType('m365.tenant.sync_completed').at(-1)?.data).toMatchObject({
       sync_run_id: run.id,
       baseline: false,
@@ -236,5 +241,10 @@ describe('webhook events of a sync', () => {
     expect(run.errorCode).toBe('insufficient_privileges');
     // The reason says what to grant.
     expect(events[0].data.reason).toEqual(expect.stringContaining('User.Read.All'));
+  });
+
+  it('the real event log holds exactly the events handed over, each once, numbered per tenant without gaps', () => {
+    expect(log.events.length).toBeGreaterThan(10);
+    expectRealLogHolds(h.app.db, log.events, h.app.tenants.list());
   });
 });
