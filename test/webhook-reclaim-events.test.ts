@@ -5,7 +5,7 @@ import { createLogger } from '../src/adapters/logging/logger';
 import type { ReclaimItem } from '../src/domain/reclaim-request';
 import { ConnectorRecorder, executeActions } from './helpers/connector-recorder';
 import { startSyncedHarness, TEST_API_KEY, type Harness } from './helpers/harness';
-import { RecordingEventLog } from './helpers/recording-event-log';
+import { expectRealLogHolds, RecordingEventLog } from './helpers/recording-event-log';
 import { until, valid, type Card } from './helpers/reclaim-kit';
 import { ADMIN, cardAction, channel, message, post } from './helpers/teams-activities';
 
@@ -28,7 +28,7 @@ describe('reclaim webhook events', () => {
     ({ h, tenantId } = await startSyncedHarness({
       data: generateDemoTenant({ users: 300, seed: 11 }),
       config: { RECLAIM_MODE: 'on', ADMINS: `${ADMIN.aadObjectId},${APPROVER.aadObjectId}` },
-      app: { outbox: { pollIntervalMs: 50 }, logger: createLogger('silent'), webhookEventLog: log },
+      app: { outbox: { pollIntervalMs: 50 }, logger: createLogger('silent'), webhookEventLog: log.wrap },
     }));
     connector = new ConnectorRecorder();
     serviceUrl = await connector.start();
@@ -126,5 +126,7 @@ describe('reclaim webhook events', () => {
       'seat_steward.reclaim.removed',
       'seat_steward.reclaim.undone',
     ]);
+    // The real log (SQLite) holds them, with the syncs' events, each once and numbered without gaps.
+    expectRealLogHolds(h.app.db, log.events, h.app.tenants.list());
   });
 });

@@ -3,7 +3,7 @@ import { generateDemoTenant } from '../demo-tenant/generator';
 import { riskDetections, type GraphRiskDetection } from '../demo-tenant/identity';
 import type { GraphUser } from '../demo-tenant/model';
 import { startHarness, type Harness } from './helpers/harness';
-import { RecordingEventLog } from './helpers/recording-event-log';
+import { expectRealLogHolds, RecordingEventLog } from './helpers/recording-event-log';
 
 /**
  * m365.security.risk_detected through the real app and the demo tenant's Identity Protection
@@ -41,7 +41,7 @@ describe('security risk webhook events', () => {
 
   beforeAll(async () => {
     data.extraRiskDetections = calm;
-    h = await startHarness({ data, app: { webhookEventLog: log } });
+    h = await startHarness({ data, app: { webhookEventLog: log.wrap } });
     tenantId = h.app.tenants.list()[0].id;
   });
   afterAll(async () => {
@@ -106,5 +106,9 @@ describe('security risk webhook events', () => {
     });
 
     expect(await syncRisks()).toEqual([]);
+
+    // The real log (SQLite) holds these five risk events and the syncs' outcomes, nothing more.
+    expect(log.ofType('m365.security.risk_detected')).toHaveLength(5);
+    expectRealLogHolds(h.app.db, log.events, h.app.tenants.list());
   });
 });

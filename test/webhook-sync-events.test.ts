@@ -2,24 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SKU } from '../demo-tenant/constants';
 import { generateDemoTenant } from '../demo-tenant/generator';
 import type { GraphUser } from '../demo-tenant/model';
+import { CHANGE_TYPES, changeDirectory, changeLine } from './helpers/directory-changes';
 import { startHarness, type Harness } from './helpers/harness';
-import { RecordingEventLog } from './helpers/recording-event-log';
+import { expectRealLogHolds, RecordingEventLog, storedWebhookEvents } from './helpers/recording-event-log';
 
 /**
  * The sync's webhook events, through the real app against the demo tenant over HTTPS: the
- * directory's changes between two snapshots, sync_completed and sync_failed, handed to a recording
- * event log given as the app option.
+ * directory's changes between two snapshots, sync_completed and sync_failed, recorded in the real
+ * event log (SQLite) through a spy given as the app option, which keeps copies of each batch.
  */
-const CHANGE_TYPES = [
-  'm365.user.created',
-  'm365.user.deleted',
-  'm365.license.assigned',
-  'm365.license.unassigned',
-] as const;
-
-const activeSkus = (u: GraphUser) =>
-  [...new Set(u.licenseAssignmentStates.filter((s) => s.state === 'Active').map((s) => s.skuId.toLowerCase()))].sort();
-
 describe('webhook events of a sync', () => {
   let h: Harness;
   let log: RecordingEventLog;
@@ -27,7 +18,7 @@ describe('webhook events of a sync', () => {
 
   beforeAll(async () => {
     log = new RecordingEventLog();
-    h = await startHarness({ data: generateDemoTenant({ users: 120, seed: 17 }), app: { webhookEventLog: log } });
+    h = await startHarness({ data: generateDemoTenant({ users: 120, seed: 17 }), app: { webhookEventLog: log.wrap } });
     tenantId = h.app.tenants.list()[0].id;
   });
   afterAll(async () => {
@@ -39,7 +30,7 @@ describe('webhook events of a sync', () => {
     log.since(mark).filter((e) => (CHANGE_TYPES as readonly string[]).includes(e.type));
   const summary = (mark: number) =>
     changesIn(mark)
-      .map((e) => `${e.type} ${String(e.data.user_principal_name)}${e.data.sku_id ? ` ${String(e.data.sku_id)}` : ''}`)
+      .map((e) => changeLine(e.type, e.data))
       .sort();
 
   it('the first sync is a baseline: no user or licence event, and sync_completed says so', async () => {
@@ -63,73 +54,13 @@ describe('webhook events of a sync', () => {
 
   it('a sync after changes in the tenant records exactly each change; the next sync with no change records none', async () => {
     const data = h.demo.server.data;
-    const users = data.users;
-    const subscribed = new Set(data.subscribedSkus.map((s) => s.skuId.toLowerCase()));
-    const directCopilot = users.find((u) =>
-      u.licenseAssignmentStates.some(
-        (s) => s.skuId === SKU.COPILOT && s.assignedByGroup === null && s.state === 'Active',
-      ),
-    ) as GraphUser;
-    const gainer = users.find(
-      (u) => u !== directCopilot && u.licenseAssignmentStates.every((s) => s.skuId !== SKU.VISIO_PLAN_2),
-    ) as GraphUser;
-    expect(subscribed.has(SKU.VISIO_PLAN_2)).toBe(true);
-    const leaver = users.find(
-      (u) =>
-        u !== directCopilot &&
-        u !== gainer &&
-        u.licenseAssignmentStates.length > 0 &&
-        u.licenseAssignmentStates.every((s) => s.state === 'Active'),
-    ) as GraphUser;
-    const leaverSkus = activeSkus(leaver);
-    const joiner: GraphUser = {
-      ...structuredClone(gainer),
-      id: '0b7e1f00-0000-4000-8000-000000000017',
-      userPrincipalName: 'new.joiner@contoso.onmicrosoft.com',
-      displayName: 'New Joiner',
-      assignedLicenses: [{ skuId: SKU.M365_E3, disabledPlans: [] }],
-      licenseAssignmentStates: [
-        {
-          skuId: SKU.M365_E3,
-          assignedByGroup: null,
-          state: 'Active',
-          error: 'None',
-          disabledPlans: [],
-          lastUpdatedDateTime: '2026-12-01T09:00:00Z',
-        },
-      ],
-    };
-
-    directCopilot.assignedLicenses = directCopilot.assignedLicenses.filter((l) => l.skuId !== SKU.COPILOT);
-    directCopilot.licenseAssignmentStates = directCopilot.licenseAssignmentStates.filter(
-      (s) => s.skuId !== SKU.COPILOT,
-    );
-    gainer.assignedLicenses.push({ skuId: SKU.VISIO_PLAN_2, disabledPlans: [] });
-    gainer.licenseAssignmentStates.push({
-      skuId: SKU.VISIO_PLAN_2,
-      assignedByGroup: null,
-      state: 'Active',
-      error: 'None',
-      disabledPlans: [],
-      lastUpdatedDateTime: '2026-12-01T09:00:00Z',
-    });
-    data.users = [...users.filter((u) => u !== leaver), joiner];
+    const { directCopilot, expected } = changeDirectory(data);
     h.demo.server.setData(data);
 
     const mark = log.events.length;
     const run = await sync();
     expect(run.status).toBe('success');
-    const upn = (u: GraphUser) => u.userPrincipalName;
-    expect(summary(mark)).toEqual(
-      [
-        `m365.license.unassigned ${upn(directCopilot)} ${SKU.COPILOT}`,
-        `m365.license.assigned ${upn(gainer)} ${SKU.VISIO_PLAN_2}`,
-        `m365.user.deleted ${upn(leaver)}`,
-        ...leaverSkus.map((sku) => `m365.license.unassigned ${upn(leaver)} ${sku}`),
-        `m365.user.created ${upn(joiner)}`,
-        `m365.license.assigned ${upn(joiner)} ${SKU.M365_E3}`,
-      ].sort(),
-    );
+    expect(summary(mark)).toEqual(expected);
     const unassigned = changesIn(mark).find(
       (e) => e.type === 'm365.license.unassigned' && e.data.user_id === directCopilot.id,
     );
@@ -148,6 +79,11 @@ describe('webhook events of a sync', () => {
     });
     const ids = changesIn(mark).map((e) => e.id);
     expect(new Set(ids).size).toBe(ids.length);
+    // The real log (SQLite) holds the same changes of this run, once each.
+    const stored = storedWebhookEvents(h.app.db).filter(
+      (e) => e.body.data.sync_run_id === run.id && (CHANGE_TYPES as readonly string[]).includes(e.type),
+    );
+    expect(stored.map((e) => e.id).sort()).toEqual([...ids].sort());
     expect(log.ofType('m365.tenant.sync_completed').at(-1)?.data).toMatchObject({
       sync_run_id: run.id,
       baseline: false,
@@ -236,5 +172,10 @@ describe('webhook events of a sync', () => {
     expect(run.errorCode).toBe('insufficient_privileges');
     // The reason says what to grant.
     expect(events[0].data.reason).toEqual(expect.stringContaining('User.Read.All'));
+  });
+
+  it('the real event log holds exactly the events handed over, each once, numbered per tenant without gaps', () => {
+    expect(log.events.length).toBeGreaterThan(10);
+    expectRealLogHolds(h.app.db, log.events, h.app.tenants.list());
   });
 });

@@ -1,8 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import systemDns from 'node:dns/promises';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { SecretBox } from '../src/adapters/secrets/secret-box';
@@ -11,6 +8,7 @@ import { deliveryListSql, SqliteWebhookStore } from '../src/adapters/sqlite/webh
 import type { ResolvedAddress } from '../src/adapters/webhooks/webhook-sender';
 import type { WebhookEventInput } from '../src/domain/webhook-events';
 import { watchRunnerPasses, type RunnerPasses } from './helpers/runner-passes';
+import { Receiver, signaturesMatching } from './helpers/webhook-receiver';
 import { startHarness, TEST_API_KEY, type Harness } from './helpers/harness';
 
 /**
@@ -18,72 +16,6 @@ import { startHarness, TEST_API_KEY, type Harness } from './helpers/harness';
  * (a real SQLite file), delivered by the outbox over real HTTP to a receiver on loopback. The
  * runner's clock is stepped, so backoff is waited out by moving the clock, never by sleeping.
  */
-
-interface Received {
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-interface Answer {
-  /** Never answer (a receiver that hangs). */
-  hang?: boolean;
-  status: number;
-  headers?: Record<string, string>;
-  body?: string;
-}
-
-/** A receiver whose answers each test scripts per path (default 200). */
-class Receiver {
-  readonly received: Received[] = [];
-  private readonly scripts = new Map<string, Answer[]>();
-  private server?: http.Server;
-  url = '';
-
-  async start(): Promise<void> {
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const path = req.url ?? '/';
-        this.received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-        const next = this.scripts.get(path)?.shift() ?? { status: 200 };
-        if (next.hang) return;
-        res.writeHead(next.status, { 'content-type': 'text/plain', ...next.headers });
-        res.end(next.body ?? `answer ${next.status} to ${path}`);
-      });
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
-  }
-
-  answer(path: string, ...answers: Answer[]): void {
-    this.scripts.set(path, answers);
-  }
-
-  at(path: string): Received[] {
-    return this.received.filter((r) => r.path === path);
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-  }
-}
-
-/** Standard Webhooks' signature, written here from the spec with node:crypto (not the package the app signs with). */
-function signaturesMatching(secret: string, r: Received): number {
-  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-  const signed = `${String(r.headers['webhook-id'])}.${String(r.headers['webhook-timestamp'])}.${r.body}`;
-  const expected = Buffer.from(createHmac('sha256', key).update(signed).digest('base64'));
-  return String(r.headers['webhook-signature'] ?? '')
-    .split(' ')
-    .filter((part) => {
-      const [version, signature] = part.split(',');
-      const given = Buffer.from(signature ?? '');
-      return version === 'v1' && given.length === expected.length && timingSafeEqual(given, expected);
-    }).length;
-}
 
 /** Host names the tests resolve: rebind.example.test answers a public address, then (flipped) a private one. */
 const dns = { rebindPrivate: false };

@@ -50,8 +50,12 @@ export interface SeatStewardOptions {
    * addresses; default the system's resolver) and the per-attempt timeout (default 15 s).
    */
   webhooks?: { lookup?: HostLookup; timeoutMs?: number };
-  /** Where the event sources (sync, security, reclaim) record webhook events; tests pass a recording one. */
-  webhookEventLog?: WebhookEventLog;
+  /**
+   * Wraps the real webhook event log the event sources (sync, security, reclaim) record into: for
+   * tests only, to watch what each source hands over and to inject a failure after the real log
+   * committed. The wrapper must pass every batch on to `real`.
+   */
+  webhookEventLog?: (real: WebhookEventLog) => WebhookEventLog;
 }
 
 /** The running app: where it listens, and how to stop it (tests reach its parts through startSeatStewardForTests). */

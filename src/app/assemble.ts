@@ -38,7 +38,7 @@ export async function assemble(
       { logger, clock: options.outbox?.clock, ...options.webhooks },
       disposals,
     );
-    const events = options.webhookEventLog ?? jobs.webhookEventLog;
+    const events = options.webhookEventLog?.(jobs.webhookEventLog) ?? jobs.webhookEventLog;
     const sync = wireSync(config, core, jobs, logger, disposals, { clock: options.clock, events });
     // The port is known once the server listens; export links are only made after that.
     let listeningPort = 0;
