@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoTenant } from '../demo-tenant/generator';
 import { riskDetections, type GraphRiskDetection } from '../demo-tenant/identity';
 import type { GraphUser } from '../demo-tenant/model';
-import { startHarness, type Harness } from './helpers/harness';
+import { startHarness, TEST_API_KEY, type Harness } from './helpers/harness';
+import { Receiver, subscribeEverything } from './helpers/webhook-receiver';
 import { expectRealLogHolds, RecordingEventLog } from './helpers/recording-event-log';
 
 /**
@@ -14,6 +15,7 @@ describe('security risk webhook events', () => {
   let h: Harness;
   let tenantId: string;
   const log = new RecordingEventLog();
+  const receiver = new Receiver();
   const data = generateDemoTenant({ users: 120, seed: 17 });
   const detection = (
     user: GraphUser,
@@ -43,9 +45,13 @@ describe('security risk webhook events', () => {
     data.extraRiskDetections = calm;
     h = await startHarness({ data, app: { webhookEventLog: log.wrap } });
     tenantId = h.app.tenants.list()[0].id;
+    // The real log keeps only what some webhook wants.
+    await receiver.start();
+    await subscribeEverything(h.app.url, TEST_API_KEY, receiver);
   });
   afterAll(async () => {
     await h?.close();
+    await receiver.stop();
   });
 
   const syncRisks = async () => {

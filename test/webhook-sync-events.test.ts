@@ -3,7 +3,8 @@ import { SKU } from '../demo-tenant/constants';
 import { generateDemoTenant } from '../demo-tenant/generator';
 import type { GraphUser } from '../demo-tenant/model';
 import { CHANGE_TYPES, changeDirectory, changeLine } from './helpers/directory-changes';
-import { startHarness, type Harness } from './helpers/harness';
+import { startHarness, TEST_API_KEY, type Harness } from './helpers/harness';
+import { Receiver, subscribeEverything } from './helpers/webhook-receiver';
 import { expectRealLogHolds, RecordingEventLog, storedWebhookEvents } from './helpers/recording-event-log';
 
 /**
@@ -15,14 +16,20 @@ describe('webhook events of a sync', () => {
   let h: Harness;
   let log: RecordingEventLog;
   let tenantId: string;
+  let receiver: Receiver;
 
   beforeAll(async () => {
     log = new RecordingEventLog();
+    receiver = new Receiver();
+    await receiver.start();
     h = await startHarness({ data: generateDemoTenant({ users: 120, seed: 17 }), app: { webhookEventLog: log.wrap } });
     tenantId = h.app.tenants.list()[0].id;
+    // The real log keeps only what some webhook wants.
+    await subscribeEverything(h.app.url, TEST_API_KEY, receiver);
   });
   afterAll(async () => {
     await h?.close();
+    await receiver?.stop();
   });
 
   const sync = () => h.app.sync.request(tenantId, 'test').done;

@@ -150,7 +150,8 @@ export const READ_REQUIREMENTS: Record<CheckedReadId, ReadRequirement> = {
     permission: 'IdentityRiskyUser.Read.All',
     api: 'Microsoft Graph',
     licence: 'Microsoft Entra ID P2',
-    unlocks: 'Users at risk (identity protection), in the security report.',
+    unlocks:
+      'Users at risk (identity protection), in the security report, and the `m365.security.risk_detected` webhook event for a user newly at risk.',
   },
   posture_risk_detections: {
     label: 'Security posture: risk detections',

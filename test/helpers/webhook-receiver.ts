@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WEBHOOK_EVENT_TYPES } from '../../src/domain/webhook-events';
 
 /**
  * A webhook receiver on loopback for tests over real HTTP, and Standard Webhooks' signature check
@@ -71,4 +72,19 @@ export function signaturesMatching(secret: string, r: Received): number {
       const given = Buffer.from(signature ?? '');
       return version === 'v1' && given.length === expected.length && timingSafeEqual(given, expected);
     }).length;
+}
+
+/**
+ * A webhook for every event, pointing at `receiver`, created through the REST API: the event log
+ * keeps only events some enabled webhook wants, so tests that read the log subscribe first.
+ */
+export async function subscribeEverything(appUrl: string, apiKey: string, receiver: Receiver): Promise<number> {
+  const res = await fetch(`${appUrl}/api/v1/m365/webhooks`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ url: `${receiver.url}/hook`, events: WEBHOOK_EVENT_TYPES }),
+  });
+  const body = (await res.json()) as { data: { id: number } };
+  if (res.status !== 201) throw new Error(`creating the webhook answered ${res.status}: ${JSON.stringify(body)}`);
+  return body.data.id;
 }

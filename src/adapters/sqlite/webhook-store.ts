@@ -385,6 +385,12 @@ export class SqliteWebhookEventLog implements WebhookEventLog {
       }
       // A tenant removed while its sync ran: nothing to say about it any more.
       if (!tenant.row) continue;
+      // An event no enabled webhook wants is not kept: a tenant of 100,000 users without webhooks
+      // would otherwise store megabytes of events a day that nobody is sent. Sequence numbers count
+      // the events kept.
+      const clientId = tenant.row.client_id;
+      const wanting = endpoints.filter((e) => endpointWants(e.scope, event.type, event.tenantId, clientId));
+      if (wanting.length === 0) continue;
       const sequence = tenant.sequence + 1;
       const ids = {
         tenant_id: tenant.row.tenant_id,
@@ -395,8 +401,7 @@ export class SqliteWebhookEventLog implements WebhookEventLog {
       if (insertEvent.run(event.id, event.tenantId, sequence, event.type, event.occurredAt, body, now).changes !== 1)
         continue;
       tenant.sequence = sequence;
-      for (const endpoint of endpoints) {
-        if (!endpointWants(endpoint.scope, event.type, event.tenantId, tenant.row.client_id)) continue;
+      for (const endpoint of wanting) {
         const deliveryId = Number(
           insertDelivery.run({ endpoint: endpoint.id, event: event.id, tenant: event.tenantId, now }).lastInsertRowid,
         );
