@@ -8,7 +8,7 @@ import { either, NO_TENANT, type ApiDoc, type ErrorDoc } from './api-doc';
 import { ApiError } from './api-errors';
 import { failDownload, integer, jsonRoute, parseQuery, tenantFromPath } from './api-route';
 import { z } from './api-zod';
-import { CSV_CONTENT_TYPE, csvDocument, type CsvValue } from './csv';
+import { CSV_CONTENT_TYPE, csvDocument, downloadHeaders, tenantFileName, type CsvValue } from './csv';
 
 export interface CohortRouteDeps {
   tenants: TenantReads;
@@ -187,14 +187,11 @@ export function registerCohortRoutes(server: Server, deps: CohortRouteDeps): voi
       const { months } = parseQuery(cohortQuerySchema, req);
       const report = deps.cohorts(tenant.id, months);
       if (!report) throw noHistory(tenant);
-      const name = tenant.tenantName.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || tenant.id;
       // A row per month (24 at most): written in one go.
-      res.writeHead(200, {
-        'Content-Type': CSV_CONTENT_TYPE,
-        'Content-Disposition': `attachment; filename="${name}-cohorts-${report.months[0]?.month ?? 'none'}.csv"`,
-        'Cache-Control': 'no-store',
-        'X-Content-Type-Options': 'nosniff',
-      });
+      res.writeHead(
+        200,
+        downloadHeaders(CSV_CONTENT_TYPE, `${tenantFileName(tenant)}-cohorts-${report.months[0]?.month ?? 'none'}.csv`),
+      );
       res.end(csvDocument(COHORT_HEADERS, report.months.map(cohortRow)));
     } catch (error) {
       failDownload(deps.logger, req, res, error, 'cohort CSV export');

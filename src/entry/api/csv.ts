@@ -33,3 +33,18 @@ export function csvLine(values: readonly CsvValue[]): string {
 export function csvDocument(headers: readonly string[], rows: ReadonlyArray<readonly CsvValue[]>): string {
   return CSV_BOM + csvLine(headers) + rows.map(csvLine).join('');
 }
+
+/** A tenant's name as part of a file name (letters, digits, `.`, `_`, `-`), or its id when nothing is left. */
+export function tenantFileName(tenant: { tenantName: string; id: string }): string {
+  return tenant.tenantName.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || tenant.id;
+}
+
+/** The headers of a file download: its type and name; never cached (it holds people's data), never sniffed. */
+export function downloadHeaders(contentType: string, fileName: string): Record<string, string> {
+  return {
+    'Content-Type': contentType,
+    'Content-Disposition': `attachment; filename="${fileName}"`,
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  };
+}

@@ -10,7 +10,7 @@ import type { TenantReads } from '../../usecases/status/ports';
 import type { ExportTokenCheck } from '../../domain/seat-records';
 import { ApiError } from './api-errors';
 import { failDownload, parseQuery, tenantFromPath } from './api-route';
-import { CSV_BOM, CSV_CONTENT_TYPE, csvLine, type CsvValue } from './csv';
+import { CSV_BOM, CSV_CONTENT_TYPE, csvLine, downloadHeaders, tenantFileName, type CsvValue } from './csv';
 import { either, NO_TENANT, noQuery, type ApiDoc } from './api-doc';
 import { z } from './api-zod';
 
@@ -197,8 +197,7 @@ function refuse(res: Response, status: number, message: string): void {
 }
 
 export function exportFileName(tenant: TenantRecord, kind: ExportKind, now: Date): string {
-  const name = tenant.tenantName.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || tenant.id;
-  return `${name}-${kind}-${now.toISOString().slice(0, 10)}.csv`;
+  return `${tenantFileName(tenant)}-${kind}-${now.toISOString().slice(0, 10)}.csv`;
 }
 
 async function streamExport(
@@ -221,12 +220,7 @@ async function streamExport(
       ? underutilizedPages(deps.analytics, tenant.id)
       : candidatePages(deps.analytics, tenant.id);
 
-  res.writeHead(200, {
-    'Content-Type': CSV_CONTENT_TYPE,
-    'Content-Disposition': `attachment; filename="${exportFileName(tenant, kind, now)}"`,
-    'Cache-Control': 'no-store',
-    'X-Content-Type-Options': 'nosniff',
-  });
+  res.writeHead(200, downloadHeaders(CSV_CONTENT_TYPE, exportFileName(tenant, kind, now)));
   let closed = false;
   res.once('close', () => (closed = true));
   await write(res, CSV_BOM + csvLine(kind === 'underutilized' ? UNDERUTILIZED_HEADERS : CANDIDATE_HEADERS));
@@ -250,12 +244,7 @@ async function departmentExport(deps: ExportDeps, res: Response, tenant: TenantR
       'analytics_not_available',
       `No seat analytics for tenant ${tenant.tenantName} yet: they are computed by a sync. Run one (POST .../sync or "sync" in chat) and try again.`,
     );
-  res.writeHead(200, {
-    'Content-Type': CSV_CONTENT_TYPE,
-    'Content-Disposition': `attachment; filename="${exportFileName(tenant, 'departments', now)}"`,
-    'Cache-Control': 'no-store',
-    'X-Content-Type-Options': 'nosniff',
-  });
+  res.writeHead(200, downloadHeaders(CSV_CONTENT_TYPE, exportFileName(tenant, 'departments', now)));
   const rows = report.departments.map((d) => csvLine(departmentRow(d, report.currency, report.asOf)));
   await write(res, CSV_BOM + csvLine(DEPARTMENT_HEADERS) + rows.join(''));
   res.end();

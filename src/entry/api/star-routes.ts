@@ -11,7 +11,7 @@ import { either, NO_TENANT, tenantPathParams, type ApiDoc, type ErrorDoc } from 
 import { ApiError } from './api-errors';
 import { failDownload, parseQuery, tenantFromPath } from './api-route';
 import { z } from './api-zod';
-import { CSV_BOM, CSV_CONTENT_TYPE, csvLine, type CsvValue } from './csv';
+import { CSV_BOM, CSV_CONTENT_TYPE, csvLine, downloadHeaders, tenantFileName, type CsvValue } from './csv';
 import { starCsvResponse, starExportQuery, starZipResponse } from './star-schemas';
 
 export interface StarRouteDeps {
@@ -42,10 +42,6 @@ export function starCsvHeader(table: StarTable): string {
 export function starCsvLines(table: StarTable, rows: readonly StarRow[]): string {
   const columns = STAR_COLUMNS[table];
   return rows.map((r) => csvLine(columns.map((c) => cell(r[c.name] ?? null)))).join('');
-}
-
-function safeName(tenant: TenantRecord): string {
-  return tenant.tenantName.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || tenant.id;
 }
 
 /**
@@ -156,12 +152,10 @@ async function streamCsv(
   table: StarTable,
   days: readonly string[],
 ): Promise<void> {
-  res.writeHead(200, {
-    'Content-Type': CSV_CONTENT_TYPE,
-    'Content-Disposition': `attachment; filename="${safeName(tenant)}-${table}-${days[days.length - 1]}.csv"`,
-    'Cache-Control': 'no-store',
-    'X-Content-Type-Options': 'nosniff',
-  });
+  res.writeHead(
+    200,
+    downloadHeaders(CSV_CONTENT_TYPE, `${tenantFileName(tenant)}-${table}-${days[days.length - 1]}.csv`),
+  );
   let closed = false;
   res.once('close', () => (closed = true));
   await write(res, CSV_BOM + starCsvHeader(table));
@@ -178,12 +172,7 @@ async function streamCsv(
  * table reads the same captured days, so each key in it is in its dimension.
  */
 async function streamZip(deps: StarRouteDeps, res: Response, tenant: TenantRecord, days: readonly string[]) {
-  res.writeHead(200, {
-    'Content-Type': 'application/zip',
-    'Content-Disposition': `attachment; filename="${safeName(tenant)}-star-${days[days.length - 1]}.zip"`,
-    'Cache-Control': 'no-store',
-    'X-Content-Type-Options': 'nosniff',
-  });
+  res.writeHead(200, downloadHeaders('application/zip', `${tenantFileName(tenant)}-star-${days[days.length - 1]}.zip`));
   let closed = false;
   res.once('close', () => (closed = true));
   let failure: Error | null = null;
