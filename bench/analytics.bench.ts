@@ -12,7 +12,7 @@
  * and copilot/summary ≤ 50 ms under 20 concurrent callers; peak RSS of the app ≤ 300 MB.
  * The `inactive` command p99 and the digest fan-out join through EXTRA_PROBES (see below).
  */
-import { spawnBenchApp } from './compiled-app';
+import { BenchAppChannel, spawnBenchApp } from './compiled-app';
 import { spawn, type ChildProcess } from 'node:child_process';
 import diagnostics from 'node:diagnostics_channel';
 import fs from 'node:fs';
@@ -208,16 +208,13 @@ async function appProcess(): Promise<void> {
 }
 
 class AppProcess {
-  private nextId = 1;
-  private readonly waiting = new Map<number, (m: AppMessage) => void>();
+  private readonly channel: BenchAppChannel<AppMessage>;
   private constructor(
     readonly child: ChildProcess,
     readonly url: string,
     readonly tenantId: string,
   ) {
-    child.on('message', (m: AppMessage) => {
-      if ('id' in m) this.waiting.get(m.id)?.(m);
-    });
+    this.channel = new BenchAppChannel<AppMessage>(child);
   }
 
   static async start(demo: DemoInfo, dataDir: string, children: ChildProcess[]): Promise<AppProcess> {
@@ -230,15 +227,7 @@ class AppProcess {
   }
 
   ask<T extends AppMessage>(cmd: AppRequest['cmd'], label?: string, full?: boolean): Promise<T> {
-    const id = this.nextId++;
-    const answer = new Promise<T>((resolve) =>
-      this.waiting.set(id, (m) => {
-        this.waiting.delete(id);
-        resolve(m as T);
-      }),
-    );
-    this.child.send({ id, cmd, label, full } satisfies AppRequest);
-    return answer;
+    return this.channel.ask<T>({ cmd, label, full } satisfies Omit<AppRequest, 'id'>);
   }
 
   async sync(options: { full?: boolean } = {}) {

@@ -58,3 +58,25 @@ export async function spawnBenchApp<Ready>(
   });
   return { child, ready };
 }
+
+/**
+ * Requests to a bench's app process over IPC: each request gets an id, and the message carrying
+ * that id back is its answer (the `ready` message and others carry none).
+ */
+export class BenchAppChannel<Answer> {
+  private nextId = 1;
+  private readonly waiting = new Map<number, (m: Answer) => void>();
+
+  constructor(readonly child: ChildProcess) {
+    child.on('message', (m: unknown) => {
+      if (m !== null && typeof m === 'object' && 'id' in m) this.waiting.get((m as { id: number }).id)?.(m as Answer);
+    });
+  }
+
+  ask<T extends Answer = Answer>(request: object): Promise<T> {
+    const id = this.nextId++;
+    const answer = new Promise<T>((resolve) => this.waiting.set(id, (m) => resolve(m as T)));
+    this.child.send({ ...request, id });
+    return answer.finally(() => this.waiting.delete(id));
+  }
+}

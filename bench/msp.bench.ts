@@ -24,7 +24,7 @@
  *    same way (no target).
  * The app's peak RSS (the kernel's high-water mark over the whole run) has a target of ≤ 400 MB.
  */
-import { spawnBenchApp } from './compiled-app';
+import { BenchAppChannel, spawnBenchApp } from './compiled-app';
 import { randomUUID } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -131,16 +131,13 @@ async function appProcess(): Promise<void> {
 // ---------------------------------------------------------------- the orchestrator's parts
 
 class AppProcess {
-  private nextId = 1;
-  private readonly waiting = new Map<number, (m: AppAnswer) => void>();
+  private readonly channel: BenchAppChannel<AppAnswer>;
   private constructor(
     readonly child: ChildProcess,
     readonly url: string,
     readonly syncConcurrency: number,
   ) {
-    child.on('message', (m: AppMessage) => {
-      if ('id' in m) this.waiting.get(m.id)?.(m);
-    });
+    this.channel = new BenchAppChannel<AppAnswer>(child);
   }
 
   static async start(own: FleetTenant, dataDir: string, children: ChildProcess[]): Promise<AppProcess> {
@@ -153,15 +150,7 @@ class AppProcess {
   }
 
   private ask<T extends AppAnswer>(req: AppCommand): Promise<T> {
-    const id = this.nextId++;
-    const answer = new Promise<T>((resolve) =>
-      this.waiting.set(id, (m) => {
-        this.waiting.delete(id);
-        resolve(m as T);
-      }),
-    );
-    this.child.send({ ...req, id } satisfies AppRequest);
-    return answer;
+    return this.channel.ask<T>(req);
   }
 
   syncOwn() {

@@ -18,7 +18,7 @@
  * HTTP server, REST API, SQLite, sync, outbox; compiled, production's Node flags), the receiver,
  * and this one, which drives them. Target (issue 17): the sync with endpoints ≤ 1.1× without.
  */
-import { spawnBenchApp } from './compiled-app';
+import { BenchAppChannel, spawnBenchApp } from './compiled-app';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -45,6 +45,8 @@ const TARGET_RATIO = 1.1;
 // ---------------------------------------------------------------- the app (child process)
 
 type AppRequest = { id: number; cmd: 'sync'; drain: boolean } | { id: number; cmd: 'stop' };
+/** A request as the orchestrator writes it (the channel adds its id). */
+type AppCommand = { cmd: 'sync'; drain: boolean } | { cmd: 'stop' };
 
 /** One sync as the app saw it. */
 interface SyncResult {
@@ -228,15 +230,12 @@ async function churn(url: string, licences: number): Promise<number> {
 }
 
 class AppProcess {
-  private nextId = 1;
-  private readonly waiting = new Map<number, (m: Exclude<AppMessage, { ready: unknown }>) => void>();
+  private readonly channel: BenchAppChannel<Exclude<AppMessage, { ready: unknown }>>;
   private constructor(
     readonly child: ChildProcess,
     readonly url: string,
   ) {
-    child.on('message', (m: AppMessage) => {
-      if ('id' in m) this.waiting.get(m.id)?.(m);
-    });
+    this.channel = new BenchAppChannel(child);
   }
 
   static async start(demo: RemoteDemoTenantInfo, dataDir: string, children: ChildProcess[]): Promise<AppProcess> {
@@ -248,14 +247,12 @@ class AppProcess {
     return new AppProcess(child, ready.url);
   }
 
-  private ask(req: AppRequest): Promise<Exclude<AppMessage, { ready: unknown }>> {
-    const answer = new Promise<Exclude<AppMessage, { ready: unknown }>>((resolve) => this.waiting.set(req.id, resolve));
-    this.child.send(req);
-    return answer.finally(() => this.waiting.delete(req.id));
+  private ask(req: AppCommand): Promise<Exclude<AppMessage, { ready: unknown }>> {
+    return this.channel.ask(req);
   }
 
   async sync(drain: boolean): Promise<SyncResult> {
-    const result = (await this.ask({ id: this.nextId++, cmd: 'sync', drain })) as SyncResult;
+    const result = (await this.ask({ cmd: 'sync', drain })) as SyncResult;
     if (result.status === 'partial')
       console.log(`  note: a sync was partial (a source failed: ${result.error ?? 'see the warnings'})`);
     else if (result.status !== 'success') throw new Error(`sync ${result.status}: ${result.error}`);
@@ -266,7 +263,7 @@ class AppProcess {
   /** Stops the app; its peak RSS (the kernel's high-water mark) and RSS at the end, MB. */
   async stop(): Promise<{ peakRssMb: number; rssMb: number }> {
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    const answer = (await this.ask({ id: this.nextId++, cmd: 'stop' })) as { peakRssMb: number; rssMb: number };
+    const answer = (await this.ask({ cmd: 'stop' })) as { peakRssMb: number; rssMb: number };
     await exited;
     return answer;
   }
