@@ -54,7 +54,8 @@ export const OPENAPI_VERSION = '3.1.0';
 
 /**
  * zod-to-openapi 7 writes a nullable enum as `type: [string, null]` with an `enum` that leaves null
- * out, so a null it allows fails validation; null is added to such enums.
+ * out, so a null it allows fails validation; null is added to such enums. The document's `enum` is
+ * the very array zod holds (e.g. the domain's RECLAIM_STATES), so it is replaced, never pushed to.
  */
 function nullInNullableEnums(node: unknown): void {
   if (Array.isArray(node)) return node.forEach(nullInNullableEnums);
@@ -66,7 +67,7 @@ function nullInNullableEnums(node: unknown): void {
     Array.isArray(schema.enum) &&
     !schema.enum.includes(null)
   )
-    schema.enum.push(null);
+    schema.enum = [...schema.enum, null];
   Object.values(node).forEach(nullInNullableEnums);
 }
 
