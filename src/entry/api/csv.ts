@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 /**
  * RFC 4180 CSV, as Excel opens it: UTF-8 with a byte order mark (without one Excel reads the file as
  * the machine's ANSI code page and "Zoë" comes out as "ZoÃ«"), CRLF line ends, and a field quoted
@@ -47,4 +48,24 @@ export function downloadHeaders(contentType: string, fileName: string): Record<s
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
   };
+}
+
+/** Writes a chunk of a download; when the socket's buffer is full, waits for it to drain (or close). */
+export function writeDownload(res: ServerResponse, chunk: string | Uint8Array): Promise<void> {
+  if (res.write(chunk)) return Promise.resolve();
+  return drained(res);
+}
+
+/** Resolves once the socket can take more (or is closed), so a slow client never makes the server hold a whole file. */
+export function drained(res: ServerResponse): Promise<void> {
+  if (!res.writableNeedDrain) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }

@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Request, Response, Server } from 'restify';
@@ -10,7 +9,15 @@ import type { TenantReads } from '../../usecases/status/ports';
 import type { ExportTokenCheck } from '../../domain/seat-records';
 import { ApiError } from './api-errors';
 import { failDownload, parseQuery, tenantFromPath } from './api-route';
-import { CSV_BOM, CSV_CONTENT_TYPE, csvLine, downloadHeaders, tenantFileName, type CsvValue } from './csv';
+import {
+  CSV_BOM,
+  CSV_CONTENT_TYPE,
+  csvLine,
+  downloadHeaders,
+  tenantFileName,
+  writeDownload,
+  type CsvValue,
+} from './csv';
 import { either, NO_TENANT, noQuery, type ApiDoc } from './api-doc';
 import { z } from './api-zod';
 
@@ -223,13 +230,13 @@ async function streamExport(
   res.writeHead(200, downloadHeaders(CSV_CONTENT_TYPE, exportFileName(tenant, kind, now)));
   let closed = false;
   res.once('close', () => (closed = true));
-  await write(res, CSV_BOM + csvLine(kind === 'underutilized' ? UNDERUTILIZED_HEADERS : CANDIDATE_HEADERS));
+  await writeDownload(res, CSV_BOM + csvLine(kind === 'underutilized' ? UNDERUTILIZED_HEADERS : CANDIDATE_HEADERS));
   for (const page of pages) {
     if (closed) return;
     // A sync published meanwhile: the rest would come from another snapshot, so the file is cut rather than mixed.
     if (deps.analytics.summary(tenant.id)?.snapshotId !== current.snapshotId)
       throw new Error('a sync published new analytics while the export was being written');
-    await write(res, page.map(csvLine).join(''));
+    await writeDownload(res, page.map(csvLine).join(''));
     await nextTurn();
   }
   res.end();
@@ -246,7 +253,7 @@ async function departmentExport(deps: ExportDeps, res: Response, tenant: TenantR
     );
   res.writeHead(200, downloadHeaders(CSV_CONTENT_TYPE, exportFileName(tenant, 'departments', now)));
   const rows = report.departments.map((d) => csvLine(departmentRow(d, report.currency, report.asOf)));
-  await write(res, CSV_BOM + csvLine(DEPARTMENT_HEADERS) + rows.join(''));
+  await writeDownload(res, CSV_BOM + csvLine(DEPARTMENT_HEADERS) + rows.join(''));
   res.end();
 }
 
@@ -268,18 +275,4 @@ function* candidatePages(reads: AnalyticsReads, tenantId: string): Generator<Csv
     yield page.rows.map(candidateRow);
     if (page.rows.length < EXPORT_PAGE_ROWS) break;
   }
-}
-
-/** Waits for the socket to drain when its buffer is full, so a slow client does not make the server hold the whole file. */
-function write(res: ServerResponse, chunk: string): Promise<void> {
-  if (res.write(chunk, 'utf8')) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
 }

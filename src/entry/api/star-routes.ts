@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Zip, ZipDeflate } from 'fflate';
 import type { Logger } from 'pino';
@@ -11,7 +10,16 @@ import { either, NO_TENANT, tenantPathParams, type ApiDoc, type ErrorDoc } from 
 import { ApiError } from './api-errors';
 import { failDownload, parseQuery, tenantFromPath } from './api-route';
 import { z } from './api-zod';
-import { CSV_BOM, CSV_CONTENT_TYPE, csvLine, downloadHeaders, tenantFileName, type CsvValue } from './csv';
+import {
+  CSV_BOM,
+  CSV_CONTENT_TYPE,
+  csvLine,
+  downloadHeaders,
+  drained,
+  tenantFileName,
+  writeDownload,
+  type CsvValue,
+} from './csv';
 import { starCsvResponse, starExportQuery, starZipResponse } from './star-schemas';
 
 export interface StarRouteDeps {
@@ -158,10 +166,10 @@ async function streamCsv(
   );
   let closed = false;
   res.once('close', () => (closed = true));
-  await write(res, CSV_BOM + starCsvHeader(table));
+  await writeDownload(res, CSV_BOM + starCsvHeader(table));
   for await (const page of deps.star.pages(tenant.id, table, { days })) {
     if (closed) return;
-    await write(res, starCsvLines(table, page));
+    await writeDownload(res, starCsvLines(table, page));
     await nextTurn();
   }
   res.end();
@@ -199,23 +207,4 @@ async function streamZip(deps: StarRouteDeps, res: Response, tenant: TenantRecor
   }
   zip.end();
   if (failure) throw failure;
-}
-
-/** Waits for the socket to drain when its buffer is full, so a slow client does not make the server hold the file. */
-function write(res: ServerResponse, chunk: string): Promise<void> {
-  if (res.write(chunk, 'utf8')) return Promise.resolve();
-  return drained(res);
-}
-
-function drained(res: ServerResponse): Promise<void> {
-  if (!res.writableNeedDrain) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
 }

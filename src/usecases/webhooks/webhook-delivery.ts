@@ -50,8 +50,8 @@ export function deliverWebhook(deps: WebhookDeliveryDeps) {
     const endpoint = store.getEndpoint(delivery.endpointId);
     if (!endpoint) return;
     const now = deps.clock();
-    if (!endpoint.enabled) {
-      const reason = `Not sent: webhook ${endpoint.id} is disabled (${endpoint.disabledReason ?? 'by an admin'}). Enable it (PATCH enabled: true), then retry this delivery.`;
+    // Not worth another attempt: dead at once, saying what the admin must do before retrying it.
+    const deadNow = (reason: string): PermanentError => {
       store.recordAttempt(delivery.id, {
         status: 'dead',
         statusCode: null,
@@ -60,7 +60,11 @@ export function deliverWebhook(deps: WebhookDeliveryDeps) {
         at: now,
         nextAttemptAt: null,
       });
-      throw new PermanentError(reason);
+      return new PermanentError(reason);
+    };
+    if (!endpoint.enabled) {
+      const reason = `Not sent: webhook ${endpoint.id} is disabled (${endpoint.disabledReason ?? 'by an admin'}). Enable it (PATCH enabled: true), then retry this delivery.`;
+      throw deadNow(reason);
     }
     const body = store.eventBody(delivery.eventId);
     if (body === undefined) throw new PermanentError(`Event ${delivery.eventId} is no longer in the event log.`);
@@ -71,15 +75,7 @@ export function deliverWebhook(deps: WebhookDeliveryDeps) {
     } catch (error) {
       if (!(error instanceof SealedSecretError)) throw error;
       const reason = `Not sent: the secret of webhook ${endpoint.id} cannot be opened with this server's SECRET_STORE_KEY (${error.message}; a demo without SECRET_STORE_KEY loses its key at each restart). Rotate the secret (POST /api/v1/m365/webhooks/${endpoint.id}/rotate-secret), give the receiver the new one, then retry this delivery.`;
-      store.recordAttempt(delivery.id, {
-        status: 'dead',
-        statusCode: null,
-        error: reason,
-        responseBody: null,
-        at: now,
-        nextAttemptAt: null,
-      });
-      throw new PermanentError(reason);
+      throw deadNow(reason);
     }
     const response = await deps.sender.send({
       url: endpoint.url,
