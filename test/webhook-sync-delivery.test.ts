@@ -68,11 +68,9 @@ describe('a sync delivers its webhook events to a receiver', () => {
     const run = await h.app.sync.request(tenant.id, 'test').done;
     expect(run.status, run.errorText ?? '').toBe('success');
     // The sync's events are recorded (and their deliveries queued) before its run ends.
-    const deadline = Date.now() + 20_000;
-    for (let counts = await deliveryCounts(); counts.pending + counts.failed > 0; counts = await deliveryCounts()) {
-      if (Date.now() > deadline) throw new Error(`deliveries not done: ${JSON.stringify(counts)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await expect
+      .poll(() => deliveryCounts(), { timeout: 20_000, message: 'every delivery done' })
+      .toMatchObject({ pending: 0, failed: 0 });
     // Then the runner looks once more and finds nothing: no second delivery of anything.
     await passes.idle(h.app.jobs);
     // Every request the receiver got is one delivery, delivered the first time.

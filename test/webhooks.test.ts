@@ -93,11 +93,7 @@ async function createWebhook(path: string, events: string[]): Promise<{ id: numb
 }
 
 async function until(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await expect.poll(predicate, { timeout: timeoutMs, message: `waiting for ${what}` }).toBe(true);
 }
 
 /** Moves the runner's clock on and lets it look at the outbox at the new time. */
