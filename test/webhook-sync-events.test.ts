@@ -17,6 +17,7 @@ describe('webhook events of a sync', () => {
   let log: RecordingEventLog;
   let tenantId: string;
   let receiver: Receiver;
+  let hookId: number;
 
   beforeAll(async () => {
     log = new RecordingEventLog();
@@ -25,7 +26,7 @@ describe('webhook events of a sync', () => {
     h = await startHarness({ data: generateDemoTenant({ users: 120, seed: 17 }), app: { webhookEventLog: log.wrap } });
     tenantId = h.app.tenants.list()[0].id;
     // The real log keeps only what some webhook wants.
-    await subscribeEverything(h.app.url, TEST_API_KEY, receiver);
+    hookId = await subscribeEverything(h.app.url, TEST_API_KEY, receiver);
   });
   afterAll(async () => {
     await h?.close();
@@ -184,5 +185,31 @@ describe('webhook events of a sync', () => {
   it('the real event log holds exactly the events handed over, each once, numbered per tenant without gaps', () => {
     expect(log.events.length).toBeGreaterThan(10);
     expectRealLogHolds(h.app.db, log.events, h.app.tenants.list());
+  });
+
+  it('with no webhook wanting them, a sync does not work out its directory changes at all', async () => {
+    const toggle = (enabled: boolean) =>
+      fetch(`${h.app.url}/api/v1/m365/webhooks/${hookId}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ enabled }),
+      });
+    expect((await toggle(false)).status).toBe(200);
+    try {
+      const data = h.demo.server.data;
+      changeDirectory(data);
+      h.demo.server.setData(data);
+      const calls = log.calls.length;
+      expect((await sync()).status).toBe('success');
+      // Only the outcome is handed over (and, wanted by nobody, not kept); no change was compared.
+      expect(
+        log.calls
+          .slice(calls)
+          .flat()
+          .map((e) => e.type),
+      ).toEqual(['m365.tenant.sync_completed']);
+    } finally {
+      expect((await toggle(true)).status).toBe(200);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { isActiveAssignment } from './directory';
-import type { JsonValue, WebhookEventInput } from './webhook-events';
+import type { JsonValue, WebhookEventInput, WebhookEventType } from './webhook-events';
 
 /**
  * What changed in a tenant's directory between its published snapshot and the next one: the
@@ -123,6 +123,14 @@ function identity(u: UserHoldings): ChangedUser {
  * that the same change seen again yields the same id and is recorded once.
  */
 export type EventIdOf = (parts: readonly (string | number)[]) => string;
+
+/** The events a sync's directory changes produce. */
+export const DIRECTORY_CHANGE_EVENTS = [
+  'm365.user.created',
+  'm365.user.deleted',
+  'm365.license.assigned',
+  'm365.license.unassigned',
+] as const satisfies readonly WebhookEventType[];
 
 /**
  * The webhook events of a sync's changes. Each id is derived from the tenant, the snapshot the

@@ -24,6 +24,11 @@ export class RecordingEventLog implements WebhookEventLog {
     return this;
   };
 
+  wants(tenantId: string, types: readonly WebhookEventType[]): boolean {
+    if (!this.real) throw new Error('RecordingEventLog: pass log.wrap as the app option webhookEventLog');
+    return this.real.wants(tenantId, types);
+  }
+
   record(events: readonly WebhookEventInput[]): void {
     if (!this.real) throw new Error('RecordingEventLog: pass log.wrap as the app option webhookEventLog');
     this.real.record(events);

@@ -344,6 +344,8 @@ interface TenantIdsRow {
  * endpoint that wants it. Endpoints and tenants are read once per call, statements are prepared
  * once, so a sync's 10,000 changes cost a few inserts each and no network.
  */
+const TENANT_IDS = 'SELECT id, tenant_id, client_id FROM tenants WHERE id = ?';
+
 export class SqliteWebhookEventLog implements WebhookEventLog {
   constructor(
     private readonly db: Db,
@@ -357,15 +359,27 @@ export class SqliteWebhookEventLog implements WebhookEventLog {
     if (queued > 0) this.options.onQueued();
   }
 
-  private insert(events: readonly WebhookEventInput[]): number {
-    const now = this.options.clock().toISOString();
-    const endpoints = (
+  wants(tenantId: string, types: readonly WebhookEventType[]): boolean {
+    const tenant = prepared(this.db, TENANT_IDS).get(tenantId) as TenantIdsRow | undefined;
+    if (!tenant) return false;
+    return this.enabledEndpoints().some((e) =>
+      types.some((type) => endpointWants(e.scope, type, tenant.id, tenant.client_id)),
+    );
+  }
+
+  private enabledEndpoints(): Array<{ id: number; scope: WebhookEndpointScope }> {
+    return (
       prepared(this.db, 'SELECT * FROM webhook_endpoints WHERE enabled = 1 ORDER BY id').all() as EndpointRow[]
     ).map((r) => {
       const e = toEndpoint(r);
       return { id: e.id, scope: e satisfies WebhookEndpointScope };
     });
-    const tenantRow = prepared(this.db, 'SELECT id, tenant_id, client_id FROM tenants WHERE id = ?');
+  }
+
+  private insert(events: readonly WebhookEventInput[]): number {
+    const now = this.options.clock().toISOString();
+    const endpoints = this.enabledEndpoints();
+    const tenantRow = prepared(this.db, TENANT_IDS);
     const lastSequence = prepared(this.db, 'SELECT last_sequence FROM webhook_sequences WHERE tenant_id = ?').pluck();
     const insertEvent = prepared(
       this.db,

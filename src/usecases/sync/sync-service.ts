@@ -7,7 +7,7 @@ import type { TenantRecord } from '../../domain/tenant';
 import type { WebhookEventInput } from '../../domain/webhook-events';
 import { TenantAccessError } from '../../domain/tenant-access-error';
 import { REFUSAL_CODES } from '../../domain/tenant-access-error';
-import { snapshotChangeEvents } from '../../domain/snapshot-changes';
+import { DIRECTORY_CHANGE_EVENTS, snapshotChangeEvents } from '../../domain/snapshot-changes';
 import { syncCompletedEvent, syncFailedEvent } from '../../domain/sync-events';
 import type { AnalyticsComputer, AnalyticsOptions } from '../analytics/ports';
 import type { HistoryRecorder } from '../history/ports';
@@ -387,7 +387,8 @@ export class SyncService {
     log: Logger,
   ): Promise<boolean> {
     const events = this.deps.events;
-    if (!events) return false;
+    // No webhook wants them: not worked out (the licence sets are still stored for a later comparison).
+    if (!events?.wants(tenant.id, DIRECTORY_CHANGE_EVENTS)) return tenant.currentSnapshotId === null;
     const t0 = Date.now();
     const set = await writer.changes();
     const recorded = snapshotChangeEvents(tenant.id, run.id, set, new Date().toISOString(), hashedEventId);
