@@ -12,7 +12,7 @@
  * and copilot/summary ≤ 50 ms under 20 concurrent callers; peak RSS of the app ≤ 300 MB.
  * The `inactive` command p99 and the digest fan-out join through EXTRA_PROBES (see below).
  */
-import { BenchAppChannel, spawnBenchApp } from './compiled-app';
+import { BenchAppChannel, runBench, spawnBenchApp } from './compiled-app';
 import { spawn, type ChildProcess } from 'node:child_process';
 import diagnostics from 'node:diagnostics_channel';
 import fs from 'node:fs';
@@ -504,14 +504,4 @@ async function main(): Promise<void> {
 }
 
 if (!isMainThread) loadWorker();
-else if (process.argv[2] === 'app') {
-  appProcess().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-} else {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+else runBench({ app: appProcess, main });

@@ -13,7 +13,7 @@
  * Targets (issue #3): REST p99 ≤ 50 ms; bot reply p99 ≤ 1 s under that load; a sync under that
  * load ≤ 1.5× its idle time.
  */
-import { spawnBenchApp } from './compiled-app';
+import { runBench, spawnBenchApp } from './compiled-app';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -446,14 +446,4 @@ async function main(): Promise<void> {
 }
 
 if (!isMainThread) loadWorker();
-else if (process.argv[2] === 'app') {
-  appProcess().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-} else {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+else runBench({ app: appProcess, main });

@@ -80,3 +80,15 @@ export class BenchAppChannel<Answer> {
     return answer.finally(() => this.waiting.delete(id));
   }
 }
+
+/**
+ * A bench file's entry: `node <bench> app` runs its app process, anything else its driver; a
+ * failure in either prints the error and exits 1.
+ */
+export function runBench(parts: { app: () => Promise<void>; main: () => Promise<void> }): void {
+  const part = process.argv[2] === 'app' ? parts.app : parts.main;
+  part().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

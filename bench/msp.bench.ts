@@ -24,7 +24,7 @@
  *    same way (no target).
  * The app's peak RSS (the kernel's high-water mark over the whole run) has a target of ≤ 400 MB.
  */
-import { BenchAppChannel, spawnBenchApp } from './compiled-app';
+import { BenchAppChannel, runBench, spawnBenchApp } from './compiled-app';
 import { randomUUID } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -552,14 +552,4 @@ async function main(): Promise<void> {
   process.exitCode = ok ? 0 : 1;
 }
 
-if (process.argv[2] === 'app') {
-  appProcess().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-} else {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+runBench({ app: appProcess, main });

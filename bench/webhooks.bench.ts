@@ -18,7 +18,7 @@
  * HTTP server, REST API, SQLite, sync, outbox; compiled, production's Node flags), the receiver,
  * and this one, which drives them. Target (issue 17): the sync with endpoints ≤ 1.1× without.
  */
-import { BenchAppChannel, spawnBenchApp } from './compiled-app';
+import { BenchAppChannel, runBench, spawnBenchApp } from './compiled-app';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -406,14 +406,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === 'app') {
-  appProcess().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-} else {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+runBench({ app: appProcess, main });
